@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { EXIT_OK, EXIT_USAGE, UsageError, isSscsError } from './errors.js';
+import { COMMANDS } from './cli/commands.js';
+import { parseCommandLine, renderHelp } from './cli/args.js';
+import { makeRedactor } from './cli/redact.js';
+import type { Io } from './cli/command.js';
+import { VERSION } from './version.js';
+
+function topLevelHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 4;
+  return [
+    `sscs ${VERSION}: software supply chain security for GitLab CI/CD`,
+    '',
+    'usage: sscs <command> [flags]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    "Run 'sscs <command> --help' for a command's flags.",
+    'Exit codes: 0 success, 1 a check failed, 2 bad usage or input.',
+    '',
+  ].join('\n');
+}
+
+/** Runs the CLI and returns the exit code. The only place where errors become exit codes and messages. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.stdout(topLevelHelp());
+      return name === undefined ? EXIT_USAGE : EXIT_OK;
+    }
+    if (name === '--version' || name === '-v' || name === 'version') {
+      io.stdout(`${VERSION}\n`);
+      return EXIT_OK;
+    }
+    const entry = COMMANDS.find((c) => c.name === name);
+    if (!entry) {
+      throw new UsageError('UNKNOWN_COMMAND', `unknown command '${name}'`, { hint: "Run 'sscs --help' for the list of commands." });
+    }
+    const def = await entry.load();
+    const parsed = parseCommandLine(def, rest);
+    if (parsed.help) {
+      io.stdout(renderHelp(def));
+      return EXIT_OK;
+    }
+    return await def.run({ flags: parsed.flags, positionals: parsed.positionals, io });
+  } catch (e) {
+    if (isSscsError(e)) {
+      io.stderr(`sscs: error: ${e.describe()}\n`);
+      if (e.hint) io.stderr(`${e.hint.replace(/^/gm, '  ')}\n`);
+      if (io.env.SSCS_DEBUG && e.cause) io.stderr(`cause: ${String((e.cause as Error)?.stack ?? e.cause)}\n`);
+      return e.exitCode;
+    }
+    // Anything else is a bug in sscs, not a user error: say so, and show the stack only on request.
+    const err = e as Error;
+    io.stderr(`sscs: internal error: ${err?.message ?? String(e)}\n`);
+    io.stderr(io.env.SSCS_DEBUG ? `${err?.stack ?? ''}\n` : '  This is a bug in sscs. Set SSCS_DEBUG=1 to see the stack trace, and report it.\n');
+    return EXIT_USAGE;
+  }
+}
+
+function processIo(): Io {
+  const redact = makeRedactor(process.env);
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: (t) => void process.stdout.write(redact(t)),
+    stderr: (t) => void process.stderr.write(redact(t)),
+  };
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await main(process.argv.slice(2), processIo());
+}

@@ -1,0 +1,68 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import type { CommandDef, FlagSpecs, FlagValues } from './command.js';
+
+export interface ParsedCommandLine<O extends FlagSpecs> {
+  flags: FlagValues<O>;
+  positionals: string[];
+  help: boolean;
+}
+
+/** Parses argv strictly against a command's flags: unknown flags and missing values are usage errors. */
+export function parseCommandLine<O extends FlagSpecs>(def: CommandDef<O>, argv: string[]): ParsedCommandLine<O> {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string; default?: string | boolean | string[] | boolean[] }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const [name, spec] of Object.entries(def.flags)) {
+    options[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.short ? { short: spec.short } : {}), ...(spec.default !== undefined ? { default: spec.default } : {}) };
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError('UNKNOWN_FLAG', `sscs ${def.name}: ${cleanParseArgsMessage((e as Error).message)}`, {
+      hint: `Run 'sscs ${def.name} --help' for the flags it takes.`,
+    });
+  }
+  const help = parsed.values.help === true;
+  const positionals = parsed.positionals;
+  if (!help && def.positionals) {
+    const { min, max, name } = def.positionals;
+    if (positionals.length < min) {
+      throw new UsageError('MISSING_ARGUMENT', `sscs ${def.name}: missing ${name}`, { hint: `usage: ${def.usage}` });
+    }
+    if (positionals.length > max) {
+      throw new UsageError('USAGE', `sscs ${def.name}: too many arguments (${positionals.slice(max).join(' ')})`, { hint: `usage: ${def.usage}` });
+    }
+  } else if (!help && positionals.length > 0) {
+    throw new UsageError('USAGE', `sscs ${def.name}: unexpected argument '${positionals[0]}'`, { hint: `usage: ${def.usage}` });
+  }
+  const { help: _help, ...flags } = parsed.values;
+  return { flags: flags as FlagValues<O>, positionals, help };
+}
+
+function cleanParseArgsMessage(message: string): string {
+  // node:util says e.g. "Unknown option '--foo'. To specify a positional argument starting with a '-', ..."
+  return message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Option '(.*?)' argument missing$/, "flag '$1' needs a value");
+}
+
+/** Renders --help for a command from its definition, so help cannot drift from the flags. */
+export function renderHelp(def: CommandDef<FlagSpecs>): string {
+  const lines = [`${def.summary}`, '', `usage: ${def.usage}`];
+  if (def.description) lines.push('', def.description.trim());
+  const rows = Object.entries(def.flags).map(([name, spec]) => {
+    const value = spec.type === 'string' ? ` ${spec.valueName ?? 'VALUE'}` : '';
+    const short = spec.short ? `-${spec.short}, ` : '';
+    const repeat = spec.multiple ? ' (repeatable)' : '';
+    const dflt = spec.default !== undefined && spec.default !== false ? ` [default: ${String(spec.default)}]` : '';
+    return [`  ${short}--${name}${value}`, `${spec.description}${repeat}${dflt}`] as const;
+  });
+  rows.push(['  -h, --help', 'Show this help.']);
+  const width = Math.min(36, Math.max(...rows.map(([l]) => l.length)) + 2);
+  lines.push('', 'flags:');
+  for (const [left, right] of rows) {
+    lines.push(left.length >= width ? `${left}\n${' '.repeat(width)}${right}` : `${left.padEnd(width)}${right}`);
+  }
+  if (def.examples?.length) lines.push('', 'examples:', ...def.examples.map((e) => `  ${e}`));
+  return lines.join('\n') + '\n';
+}

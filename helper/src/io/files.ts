@@ -1,0 +1,104 @@
+import { open, rename, mkdir, writeFile, rm } from 'node:fs/promises';
+import { dirname, resolve, relative, isAbsolute, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { InputError, systemErrorCode } from '../errors.js';
+
+/** Default bound for JSON/YAML documents read from users: provenance, policies, bundles, lockfiles. */
+export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a whole file, refusing files larger than `maxBytes` before reading them, so that untrusted input
+ * cannot exhaust memory. Errors name the file.
+ */
+export async function readFileBounded(path: string, maxBytes = DEFAULT_MAX_DOCUMENT_BYTES, what = 'file'): Promise<Buffer> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    const code = systemErrorCode(e);
+    if (code === 'ENOENT') throw new InputError('FILE_NOT_FOUND', `${what} not found`, { where: { file: path }, cause: e });
+    if (code === 'EISDIR') throw new InputError('INPUT', `${what} is a directory, not a file`, { where: { file: path }, cause: e });
+    throw new InputError('INPUT', `cannot read ${what}: ${(e as Error).message}`, { where: { file: path }, cause: e });
+  }
+  try {
+    const { size } = await fh.stat();
+    if (size > maxBytes) {
+      throw new InputError('FILE_TOO_LARGE', `${what} is ${size} bytes, over the limit of ${maxBytes}`, { where: { file: path } });
+    }
+    // Read up to maxBytes + 1 so that a file growing under us is still caught.
+    const buf = Buffer.alloc(Math.min(size, maxBytes) + 1);
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, total, buf.length - total, total);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) throw new InputError('FILE_TOO_LARGE', `${what} is over the limit of ${maxBytes} bytes`, { where: { file: path } });
+      if (total === buf.length) break;
+    }
+    return buf.subarray(0, total);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    const code = systemErrorCode(e);
+    if (code === 'EISDIR') throw new InputError('INPUT', `${what} is a directory, not a file`, { where: { file: path }, cause: e });
+    throw new InputError('INPUT', `cannot read ${what}: ${(e as Error).message}`, { where: { file: path }, cause: e });
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads and parses a JSON file; a syntax error names the file and, where Node reports it, the line. */
+export async function readJsonFile(path: string, what = 'JSON file', maxBytes = DEFAULT_MAX_DOCUMENT_BYTES): Promise<unknown> {
+  const text = (await readFileBounded(path, maxBytes, what)).toString('utf8');
+  return parseJson(text, { file: path }, what);
+}
+
+export function parseJson(text: string, where: { file?: string }, what = 'JSON'): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    let line: number | undefined;
+    let column: number | undefined;
+    if (pos) {
+      const upTo = text.slice(0, Number(pos[1]));
+      line = upTo.split('\n').length;
+      column = upTo.length - upTo.lastIndexOf('\n');
+    }
+    throw new InputError('MALFORMED', `${what} is not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`, {
+      where: { ...where, ...(line !== undefined ? { line, column } : {}) },
+      cause: e,
+    });
+  }
+}
+
+/**
+ * Writes a file atomically (temp file then rename), creating parent folders, so that a reader never sees a
+ * half-written provenance or bundle, and a failure leaves any previous file intact.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, data, { mode });
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new InputError('INPUT', `cannot write ${path}: ${(e as Error).message}`, { where: { file: path }, cause: e });
+  }
+}
+
+/** True when `child` is `root` or lies inside it (both absolute, already resolved). */
+export function isInside(root: string, child: string): boolean {
+  const rel = relative(root, child);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+/** Resolves a user-given path against `cwd` and refuses one that leaves `root`. */
+export function resolveInside(root: string, cwd: string, userPath: string, what = 'path'): string {
+  const abs = resolve(cwd, userPath);
+  if (!isInside(root, abs)) {
+    throw new InputError('PATH_ESCAPE', `${what} '${userPath}' is outside ${root}`, { where: { file: userPath } });
+  }
+  return abs;
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { runCli, REPO_ROOT, BUNDLE } from './support/cli.js';
+import { execa } from 'execa';
+
+const pkg = JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, 'utf8')) as { version: string };
+
+describe('cli', () => {
+  it('prints its version', async () => {
+    const r = await runCli(['--version']);
+    expect(r).toMatchObject({ exitCode: 0, stdout: `${pkg.version}\n` });
+  });
+
+  it('rejects an unknown command with exit 2 and no stack trace', async () => {
+    const r = await runCli(['frobnicate']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("unknown command 'frobnicate'");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('runs the same from the single-file bundle', async () => {
+    const r = await execa(process.execPath, [BUNDLE, '--version'], { reject: false });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(pkg.version);
+  });
+});
