@@ -17,4 +17,5 @@ const entry = (name: string, summary: string, load: () => Promise<{ default: unk
 });
 
 export const COMMANDS: readonly CommandEntry[] = [
+  entry('verify', 'Verify artifacts against a Sigstore bundle and a GitLab identity policy', () => import('../commands/verify.js')),
 ];
