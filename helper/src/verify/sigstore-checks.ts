@@ -17,13 +17,16 @@ export interface Trust {
   hasCtlogs: boolean;
   /** Set with --key: the one key a key-signed bundle must verify with. */
   key?: KeyObject;
+  /** DER of every CA and TSA certificate in the trusted root. */
+  certificates: Buffer[];
 }
 
 export function makeTrust(trustedRootJson: unknown, key?: KeyObject): Trust {
   const root = TrustedRoot.fromJSON(trustedRootJson);
   // With --key, the key is trusted whatever hint the bundle names (as cosign does), for all time.
   const material = toTrustMaterial(root, key ? () => ({ publicKey: key, validFor: () => true }) : undefined);
-  return { material, hasCtlogs: root.ctlogs.length > 0, ...(key ? { key } : {}) };
+  const certificates = [...root.certificateAuthorities, ...root.timestampAuthorities].flatMap((a) => a.certChain?.certificates.map((c) => Buffer.from(c.rawBytes)) ?? []);
+  return { material, hasCtlogs: root.ctlogs.length > 0, certificates, ...(key ? { key } : {}) };
 }
 
 /** What the signature is checked over: the artifact bytes, only their digest, or (DSSE) the envelope itself. */
