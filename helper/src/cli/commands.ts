@@ -17,4 +17,6 @@ const entry = (name: string, summary: string, load: () => Promise<{ default: unk
 });
 
 export const COMMANDS: readonly CommandEntry[] = [
+  entry('sign', 'Sign a file into a Sigstore bundle (keyless or with a key)', () => import('../commands/sign.js')),
+  entry('attest', 'Sign in-toto statements (DSSE) into Sigstore bundles', () => import('../commands/attest.js')),
 ];
