@@ -44,15 +44,15 @@ function failingStep(e: unknown): { name: CheckName; message: string } {
   const message = typeof err?.message === 'string' ? err.message : String(e);
   switch (err?.code) {
     case 'TIMESTAMP_ERROR':
-      return { name: 'timestamp', message: `timestamp check failed: ${message}` };
+      return { name: 'timestamp', message };
     case 'CERTIFICATE_ERROR':
-      return /SCT/.test(message) ? { name: 'sct', message: `certificate transparency check failed: ${message}` } : { name: 'certificate-chain', message: `certificate chain check failed: ${message}` };
+      return /SCT/.test(message) ? { name: 'sct', message } : { name: 'certificate-chain', message };
     case 'PUBLIC_KEY_ERROR':
-      return { name: 'key', message: `public key check failed: ${message}` };
+      return { name: 'key', message };
     case 'SIGNATURE_ERROR':
-      return { name: 'signature', message: `signature check failed: ${message}` };
+      return { name: 'signature', message };
     default:
-      if (typeof err?.code === 'string' && err.code.startsWith('TLOG')) return { name: 'tlog', message: `transparency log check failed (${err.code}): ${message}` };
+      if (typeof err?.code === 'string' && err.code.startsWith('TLOG')) return { name: 'tlog', message: `${message} (${err.code})` };
       return { name: 'bundle', message: `bundle could not be verified: ${message}` };
   }
 }
