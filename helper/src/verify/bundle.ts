@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate as StrictX509 } from 'node:crypto';
 import { bundleFromJSON, isBundleWithDsseEnvelope, isBundleWithPublicKey, type Bundle } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
 import { readFileBounded, parseJson } from '../io/files.js';
@@ -51,6 +51,10 @@ export function parseBundle(json: unknown, trustedCertificates: readonly Buffer[
   const stamps = (material?.timestampVerificationData as { rfc3161Timestamps?: unknown } | undefined)?.rfc3161Timestamps;
   if (countOf(stamps) > MAX_TIMESTAMPS) return { check: failed('bundle', `bundle has over ${MAX_TIMESTAMPS} timestamps`) };
 
+  const DER_SEQUENCE = 0x30;
+  const badStamp = (Array.isArray(stamps) ? stamps : []).findIndex((t) => Buffer.from(String((t as { signedTimestamp?: unknown })?.signedTimestamp ?? ''), 'base64')[0] !== DER_SEQUENCE);
+  if (badStamp >= 0) return { check: failed('bundle', `timestamp ${badStamp} is not a DER SEQUENCE (an RFC 3161 TimeStampResp or token)`) };
+
   let bundle: Bundle;
   try {
     bundle = bundleFromJSON(json);
@@ -69,6 +73,8 @@ export function parseBundle(json: unknown, trustedCertificates: readonly Buffer[
   if (raw.length === 0) return { check: failed('bundle', 'bundle has no signing certificate') };
   let certs: X509Certificate[];
   try {
+    // OpenSSL's parser is strict DER; @sigstore/core's tolerates, e.g., another outer tag.
+    for (const b of raw) new StrictX509(Buffer.from(b));
     certs = raw.map((b) => X509Certificate.parse(Buffer.from(b)));
   } catch (e) {
     return { check: failed('bundle', `bundle certificate is not valid X.509: ${(e as Error).message}`) };

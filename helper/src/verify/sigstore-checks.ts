@@ -4,6 +4,7 @@ import { Verifier, toSignedEntity, toTrustMaterial, type SignedEntity, type Trus
 import { failed, passed, skipped, type CheckName, type CheckResult } from './checks-model.js';
 import type { ParsedBundle } from './bundle.js';
 import { verifyPrehashed } from './prehashed.js';
+import { inclusionProofMismatch } from './tlog-consistency.js';
 
 /**
  * The cryptographic half of verification, done by @sigstore/verify: timestamps, the certificate chain to the
@@ -79,6 +80,10 @@ export function runSigstoreChecks(p: ParsedBundle, trust: Trust, data: SignedDat
   const rest = (from: number) => names.slice(from).map((n) => skipped(n, 'not run: an earlier check failed'));
   if (p.bundle.verificationMaterial.tlogEntries.length === 0) {
     return [failed('tlog', 'bundle has no transparency log entry'), ...names.filter((n) => n !== 'tlog').map((n) => skipped(n, 'not run: an earlier check failed'))];
+  }
+  for (const entry of p.bundle.verificationMaterial.tlogEntries) {
+    const mismatch = inclusionProofMismatch(entry);
+    if (mismatch) return [...names.slice(0, names.indexOf('tlog')).map((n) => skipped(n, 'not run')), failed('tlog', mismatch), skipped('signature', 'not run: an earlier check failed')];
   }
   if (p.signedWith === 'public-key' && !trust.key) {
     return [failed('key', `bundle is signed with a key (hint '${p.keyHint ?? ''}'), not a certificate: pass --key PUB.pem`), ...rest(1).filter((c) => c.name !== 'key')];
