@@ -18,7 +18,7 @@ function xml(text: string): string {
 }
 
 function testcase(suite: string, c: CheckResult): string {
-  const open = `    <testcase classname="${xml(`sscs.verify.${suite}`)}" name="${xml(c.name)}"`;
+  const open = `    <testcase classname="${xml(suite)}" name="${xml(c.name)}"`;
   if (c.status === 'passed') return `${open}/>`;
   if (c.status === 'skipped') return `${open}>\n      <skipped message="${xml(c.message)}"/>\n    </testcase>`;
   const detail = [c.message, c.expected !== undefined ? `expected: ${c.expected}` : '', c.actual !== undefined ? `actual: ${c.actual}` : ''].filter(Boolean).join('\n');
