@@ -112,7 +112,7 @@ export async function verifyBundle(req: VerifyRequest): Promise<VerifyReport> {
     signedData = bytes ? { kind: 'bytes', data: bytes } : { kind: 'digest', digest: Buffer.from(md.digest) };
   }
 
-  const cryptoChecks = runSigstoreChecks(parsed, trust, signedData);
+  const cryptoChecks = await runSigstoreChecks(parsed, trust, signedData);
   report.checks.push(...cryptoChecks);
   const cryptoOk = cryptoChecks.every((r) => r.status !== 'failed');
   if (statementCheck) report.checks.push(statementCheck);
