@@ -65,6 +65,22 @@ describe('verify usage', () => {
     expect(JSON.parse(r.stdout).checks.find((c: { name: string }) => c.name === 'builder-id')).toMatchObject({ status: 'failed', code: 'BUILDER_ID_MISMATCH', message: 'no builder id to check: the provenance carries none' });
   });
 
+  it('checks the predicate type of a DSSE statement exactly', async () => {
+    const dsse = ['verify', ARTIFACT, '--bundle', join(CASES, 'happy-path-intoto-in-dsse-v3', 'bundle.sigstore.json'), '--trusted-root', ROOT, '--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER];
+    const ok = await runCli([...dsse, '--predicate-type', 'https://slsa.dev/provenance/v1']);
+    expect(ok.exitCode).toBe(0);
+    const other = await runCli([...dsse, '--predicate-type', 'https://slsa.dev/provenance/v0.2', '--format', 'json']);
+    expect(other.exitCode).toBe(1);
+    expect(JSON.parse(other.stdout).checks.filter((c: { status: string }) => c.status === 'failed')).toEqual([expect.objectContaining({ name: 'predicate-type', code: 'PREDICATE_TYPE_MISMATCH', actual: 'https://slsa.dev/provenance/v1' })]);
+  });
+
+  it('lists its flags, with the GitLab identity form, in --help', async () => {
+    const r = await runCli(['verify', '--help']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('https://gitlab.com/group/project//.gitlab-ci.yml@refs/heads/main');
+    for (const flag of ['--certificate-identity-regexp', '--source-ref-regexp', '--vsa-output', '--sign-vsa', '--junit', '--tuf-cache-dir']) expect(r.stdout).toContain(flag);
+  });
+
   it('treats a bundle that is not JSON as bad input (exit 2), naming the line', async () => {
     const r = await runCli(['verify', ARTIFACT, '--bundle', join(CASES, 'bundle-malformed-json_fail', 'bundle.sigstore.json'), '--trusted-root', ROOT, '--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER]);
     expect(r.exitCode).toBe(2);
