@@ -15,6 +15,7 @@ import { defaultVsaBundle, writeOutputs, type OutputRequest } from '../verify/ou
 import { SIGNING_FLAGS } from '../sign/flags.js';
 
 const MAX_KEY_BYTES = 64 * 1024;
+const MAX_TUF_ROOT_BYTES = 1024 * 1024;
 const RUNNER_ENVIRONMENTS = ['gitlab-hosted', 'self-hosted'];
 
 const flags = {
@@ -27,7 +28,7 @@ const flags = {
   'tuf-cache-dir': { type: 'string', valueName: 'DIR', description: 'Cache of the TUF client when no --trusted-root is given (default: $XDG_CACHE_HOME/sscs/tuf).' },
   'tuf-mirror-url': { type: 'string', valueName: 'URL', description: 'TUF mirror to get the trusted root from (default: the public-good one).' },
   'tuf-root': { type: 'string', valueName: 'FILE', description: 'Initial TUF root.json for a --tuf-mirror-url other than public-good.' },
-  'timeout-ms': { type: 'string', valueName: 'N', description: `Bound on fetching the trusted root through TUF, in milliseconds [default: ${DEFAULT_TUF_TIMEOUT_MS}].` },
+  'timeout-ms': { type: 'string', valueName: 'N', description: `Bound on network calls in milliseconds: the TUF fetch [default: ${DEFAULT_TUF_TIMEOUT_MS}], and each signing request of --sign-vsa.` },
   'source-repo': { type: 'string', valueName: 'URL', description: 'Expected source repository, e.g. https://gitlab.com/group/project.' },
   'source-ref': { type: 'string', valueName: 'REF', description: 'Expected source ref, e.g. refs/heads/main or refs/tags/v1.2.0.' },
   'source-ref-regexp': { type: 'string', valueName: 'RE', description: 'Expected source ref as an anchored regular expression, e.g. refs/tags/v.*.' },
@@ -143,6 +144,8 @@ function outputRequest(f: Flags): OutputRequest {
 
 async function trustedRootJson(f: Flags, io: Io): Promise<unknown> {
   if (f['trusted-root'] !== undefined) return readTrustedRoot(resolve(io.cwd, f['trusted-root']));
+  // Read once here so that a missing or huge root.json is named as bad input, not as a network failure.
+  if (f['tuf-root'] !== undefined) await readFileBounded(resolve(io.cwd, f['tuf-root']), MAX_TUF_ROOT_BYTES, 'TUF root');
   return fetchTrustedRoot({
     cacheDir: f['tuf-cache-dir'] !== undefined ? resolve(io.cwd, f['tuf-cache-dir']) : defaultTufCacheDir(io.env, io.cwd),
     ...(f['tuf-mirror-url'] !== undefined ? { mirrorUrl: f['tuf-mirror-url'] } : {}),
