@@ -20,4 +20,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('context', 'Print the GitLab build context captured from the job environment', () => import('../commands/context.js')),
   entry('digest', 'Compute subject digests for files, globs, checksum files or images', () => import('../commands/digest.js')),
   entry('provenance', 'Generate SLSA v1 provenance (an in-toto statement) for build outputs', () => import('../commands/provenance.js')),
+  entry('sign', 'Sign a file into a Sigstore bundle (keyless or with a key)', () => import('../commands/sign.js')),
+  entry('attest', 'Sign in-toto statements (DSSE) into Sigstore bundles', () => import('../commands/attest.js')),
 ];
