@@ -11,7 +11,7 @@ export interface YamlInput {
 /** Parses YAML keeping positions, so that schema errors can name the line; aliases are bounded. */
 export function parseYaml(text: string, file: string, what: string): YamlInput {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const err = doc.errors[0];
   if (err) {
     const pos = err.linePos?.[0];
