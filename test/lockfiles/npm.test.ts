@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDependencyInputs } from '../../helper/src/lockfiles/index.js';
 import { REPO_ROOT } from '../support/cli.js';
@@ -68,5 +71,53 @@ describe('npm lockfiles', () => {
     const v3 = await readDependencyInputs([fixture('npm-v3', 'package-lock.json')]);
     const view = (g: typeof v1) => g.packages.map(({ name, version, direct, dev, optional, alias, integrity }) => ({ name, version, direct, dev, optional, alias, integrity }));
     expect(view(v1)).toEqual(view(v3));
+  });
+});
+
+describe('npm lockfile shapes the fixtures lack', () => {
+  const write = async (doc: unknown) => {
+    const file = join(await mkdtemp(join(tmpdir(), 'sscs-npm-shape-')), 'package-lock.json');
+    await writeFile(file, JSON.stringify(doc, null, 2));
+    return file;
+  };
+
+  it('marks bundled dependencies, which no registry serves on their own', async () => {
+    const file = await write({
+      lockfileVersion: 3,
+      packages: {
+        '': { dependencies: { host: '^1.0.0' } },
+        'node_modules/host': { version: '1.0.0', integrity: 'sha512-aG9zdA==', dependencies: { inner: '^2.0.0' }, bundleDependencies: ['inner'] },
+        'node_modules/host/node_modules/inner': { version: '2.0.0', inBundle: true },
+      },
+    });
+    const g = await readDependencyInputs([file]);
+    expect(g.packages).toEqual([
+      { ecosystem: 'npm', name: 'host', version: '1.0.0', integrity: 'sha512-aG9zdA==', direct: true, dev: false, path: ['host'], sources: [file] },
+      { ecosystem: 'npm', name: 'inner', version: '2.0.0', direct: false, dev: false, bundled: true, path: ['host', 'inner'], sources: [file] },
+    ]);
+  });
+
+  it('reads a hidden lockfile without a root entry, saying every top-level package counts as direct', async () => {
+    const file = await write({
+      lockfileVersion: 3,
+      packages: {
+        'node_modules/a': { version: '1.0.0', dependencies: { b: '1' } },
+        'node_modules/b': { version: '1.0.0', dev: true },
+        'node_modules/c': { version: '1.0.0', dependencies: { missing: '1' } },
+      },
+    });
+    const g = await readDependencyInputs([file]);
+    expect(g.packages.map((p) => [p.name, p.direct, p.dev])).toEqual([['a', true, false], ['b', true, true], ['c', true, false]]);
+    expect(g.warnings).toEqual([`${file}: no root entry: every top-level package counted as a direct dependency`, `${file}: 1 dependency is not in the lockfile: missing (needed by node_modules/c)`]);
+  });
+
+  it('keeps packages nothing reaches, marked extraneous', async () => {
+    const file = await write({
+      lockfileVersion: 2,
+      packages: { '': { dependencies: { a: '1' } }, 'node_modules/a': { version: '1.0.0' }, 'node_modules/stray': { version: '6.6.6', extraneous: true } },
+    });
+    const g = await readDependencyInputs([file]);
+    expect(g.packages.find((p) => p.name === 'stray')).toMatchObject({ extraneous: true, direct: false, path: ['stray'] });
+    expect(g.warnings?.[0]).toMatch(/1 package\(s\) listed but not reachable/);
   });
 });
