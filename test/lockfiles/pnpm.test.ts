@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDependencyInputs } from '../../helper/src/lockfiles/index.js';
 import { PNPM, fixture, flattenPnpmList, ids, runOffline, sorted } from './support.js';
@@ -29,5 +32,20 @@ describe('pnpm lockfiles', () => {
       expect(g.packages.find((p) => p.name === 'debug' && p.version === '2.6.9')).toMatchObject({ direct: true, path: ['debug'] });
       expect(g.warnings).toBeUndefined();
     }
+  });
+});
+
+describe('pnpm workspaces', () => {
+  it('follows link: to another importer without counting the workspace as a package', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sscs-pnpm-link-'));
+    await cp(fixture('pnpm-v9'), dir, { recursive: true });
+    const text = await readFile(join(dir, 'pnpm-lock.yaml'), 'utf8');
+    const linked = text.replace('  .:\n    dependencies:\n', "  .:\n    dependencies:\n      fixture-util:\n        specifier: workspace:*\n        version: link:packages/util\n");
+    expect(linked).not.toBe(text);
+    await writeFile(join(dir, 'pnpm-lock.yaml'), linked);
+    const g = await readDependencyInputs([join(dir, 'pnpm-lock.yaml')]);
+    expect(g.warnings).toBeUndefined();
+    expect(g.packages.some((p) => p.name === 'fixture-util' || p.name === 'packages/util')).toBe(false);
+    expect(g.packages.find((p) => p.name === 'debug' && p.version === '2.6.9')).toMatchObject({ direct: true, path: ['debug'] });
   });
 });

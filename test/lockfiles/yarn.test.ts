@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,5 +67,19 @@ describe('yarn lockfiles', () => {
       expect(g.packages.every((p) => !p.dev)).toBe(true);
       expect(g.warnings?.join('\n')).toMatch(/no package\.json beside the lockfile/);
     }
+  });
+
+  it('follows a berry workspace: dependency to the workspace, which is not a package', async () => {
+    const dir = await copyFixture('yarn-berry');
+    const text = await readFile(join(dir, 'yarn.lock'), 'utf8');
+    const linked = text
+      .replace('    debug: "npm:^4.3.4"\n    is-number', '    debug: "npm:^4.3.4"\n    fixture-util: "workspace:^"\n    is-number')
+      .replace('"fixture-util@workspace:packages/util":', '"fixture-util@workspace:^, fixture-util@workspace:packages/util":');
+    expect(linked).not.toBe(text);
+    await writeFile(join(dir, 'yarn.lock'), linked);
+    const g = await readDependencyInputs([join(dir, 'yarn.lock')]);
+    expect(g.warnings).toBeUndefined();
+    expect(g.packages.some((p) => p.name.startsWith('fixture-'))).toBe(false);
+    expect(g.packages.find((p) => p.name === 'has-flag')).toMatchObject({ direct: true, dev: true });
   });
 });
