@@ -57,11 +57,13 @@ describe('sigstore:local', () => {
       runner_environment: 'gitlab-hosted',
     });
 
+    expect(readFileSync(join(dir, 'pid'), 'utf8')).toBe(`${child.pid}\n`);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stdout).toMatch(/stopped\n$/);
     await expect(fetch(`${issuer}/.well-known/openid-configuration`)).rejects.toThrow();
     expect(existsSync(join(dir, 'trusted_root.json'))).toBe(true);
+    expect(existsSync(join(dir, 'pid'))).toBe(false);
   });
 
   it('refuses to start without --out', async () => {
