@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, runCli } from '../support/cli.js';
+import { execa } from 'execa';
+import { BUNDLE as SINGLE_FILE, FIXTURES, runCli } from '../support/cli.js';
 
 // Flags and identity policy, against a real public-good bundle (conformance happy-path-v0.3), offline.
 const CASES = join(FIXTURES, 'sigstore-conformance', 'bundle-verify');
@@ -85,6 +86,12 @@ describe('verify usage', () => {
     const r = await runCli(['verify', ARTIFACT, '--bundle', join(CASES, 'bundle-malformed-json_fail', 'bundle.sigstore.json'), '--trusted-root', ROOT, '--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/bundle\.sigstore\.json:1:\d+: bundle is not valid JSON/);
+  });
+
+  it('verifies a digest from the single-file bundle too (no node_modules beside it)', async () => {
+    const r = await execa(process.execPath, [SINGLE_FILE, 'verify', 'sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf', '--bundle', BUNDLE, '--trusted-root', ROOT, '--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER], { reject: false });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
   });
 
   it('names a missing artifact', async () => {
