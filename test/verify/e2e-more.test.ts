@@ -65,6 +65,15 @@ describe('verify end to end: many subjects, keys, secrets', () => {
     expect(keyless.stderr).toContain('key check failed: bundle is signed with a key');
   });
 
+  it('signs the VSA with a key when asked to, into a bundle that verifies with that key', async () => {
+    const r = await runCli(['verify', app, sbom, '--bundle', multi, ...policy(), '--vsa-output', 'key.vsa.json', '--sign-vsa', '--vsa-signing-key', 'signing.pem', '--rekor-url', stack.rekorUrl, '--vsa-bundle', 'key-vsa.sigstore.json'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const v = await runCli(['verify', app, sbom, '--bundle', join(dir, 'key-vsa.sigstore.json'), '--trusted-root', stack.trustedRootPath, '--key', join(dir, 'signing.pub'), '--predicate-type', 'https://slsa.dev/verification_summary/v1']);
+    expect(v.stderr).toBe('');
+    expect(v.exitCode).toBe(0);
+  });
+
   it('never writes or prints the job token when it signs the VSA', async () => {
     const token = stack.mintToken();
     const r = await runCli(['verify', app, '--bundle', multi, ...policy(), '--vsa-output', 'vsa.json', '--sign-vsa', '--signing-config', stack.signingConfigPath, '--junit', 'junit.xml', '--format', 'json'], { cwd: dir, env: { SIGSTORE_ID_TOKEN: token } });
