@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 // Replaced at bundle time by esbuild's `define`; the tsc build reads package.json beside the dist folder.
 declare const __SSCS_VERSION__: string | undefined;
@@ -11,5 +12,10 @@ function readPackageVersion(): string {
     return '0.0.0';
   }
 }
+
+/** True in the single-file bundle, whose own file is then the whole helper. */
+export const IS_BUNDLE = typeof __SSCS_VERSION__ === 'string';
+/** This module's file: in the bundle, the bundle itself. */
+export const HELPER_PATH = fileURLToPath(import.meta.url);
 
 export const VERSION: string = typeof __SSCS_VERSION__ === 'string' ? __SSCS_VERSION__ : readPackageVersion();

@@ -17,4 +17,7 @@ const entry = (name: string, summary: string, load: () => Promise<{ default: unk
 });
 
 export const COMMANDS: readonly CommandEntry[] = [
+  entry('context', 'Print the GitLab build context captured from the job environment', () => import('../commands/context.js')),
+  entry('digest', 'Compute subject digests for files, globs, checksum files or images', () => import('../commands/digest.js')),
+  entry('provenance', 'Generate SLSA v1 provenance (an in-toto statement) for build outputs', () => import('../commands/provenance.js')),
 ];

@@ -1,0 +1,136 @@
+import { resolve } from 'node:path';
+import { defineCommand, type Io } from '../cli/command.js';
+import { isSecretName } from '../cli/redact.js';
+import { SUBJECT_FLAGS, hasSubjectFlags, subjectsFromFlags } from '../cli/subject-flags.js';
+import { InputError, UsageError } from '../errors.js';
+import { captureBuildContext } from '../gitlab/context.js';
+import { localGitFacts } from '../gitlab/local.js';
+import { DEFAULT_TOKEN_VARIABLE } from '../gitlab/variables.js';
+import { readJsonFile, writeFileAtomic } from '../io/files.js';
+import { DEFAULT_MAX_SUBJECTS_PER_STATEMENT, type TrustMode } from '../provenance/constants.js';
+import { buildPredicate } from '../provenance/predicate.js';
+import { importRunnerStatement } from '../provenance/runner.js';
+import { buildStatements, toJsonLines } from '../provenance/statement.js';
+import type { Statement } from '../provenance/types.js';
+import { validateProvenanceStatement } from '../provenance/validate.js';
+import { digestFileSync } from '../subjects/digest.js';
+import { HELPER_PATH, IS_BUNDLE, VERSION } from '../version.js';
+
+const TRUST_MODES: readonly TrustMode[] = ['build-job', 'isolated'];
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const INPUT_KEY = /^[a-z0-9_][a-z0-9_.-]*$/i;
+
+export default defineCommand({
+  name: 'provenance',
+  summary: 'Generate SLSA v1 provenance (an in-toto statement) for build outputs',
+  usage: "sscs provenance --subject 'dist/**' --output provenance.intoto.jsonl [flags]",
+  description: `Captures the GitLab build context (job variables, and the claims of the job's ID token when the job has one: the claims win, and any variable that disagrees is an error), digests the subjects, and writes in-toto Statement v1 / SLSA Provenance v1, one statement per line. Past --max-subjects-per-statement subjects it writes several statements.
+
+Trust modes (--builder): build-job = the build job writes its own provenance (SLSA Build L2); isolated = a separate job that the build's steps cannot touch (SLSA Build L3).`,
+  flags: {
+    ...SUBJECT_FLAGS,
+    output: { type: 'string', short: 'o', valueName: 'FILE', description: 'Where to write the statements (JSON Lines); default: standard output.' },
+    builder: { type: 'string', valueName: 'build-job|isolated', default: 'build-job', description: 'Who writes this provenance: the build job itself (L2) or an isolated job (L3).' },
+    'identity-token-env': { type: 'string', valueName: 'NAME', default: DEFAULT_TOKEN_VARIABLE, description: 'The variable holding the job ID token whose claims are recorded.' },
+    'allow-variable': { type: 'string', multiple: true, valueName: 'NAME', description: 'Record this variable and its value as an external parameter.' },
+    input: { type: 'string', multiple: true, valueName: 'KEY=VALUE', description: 'Record a CI/CD component input as an external parameter.' },
+    'max-subjects-per-statement': { type: 'string', valueName: 'N', default: String(DEFAULT_MAX_SUBJECTS_PER_STATEMENT), description: 'Split into several statements past this many subjects.' },
+    'from-runner': { type: 'string', valueName: 'FILE', description: 'Import the statement GitLab Runner writes with RUNNER_GENERATE_ARTIFACTS_METADATA=true, as a correct v1 statement.' },
+    local: { type: 'boolean', description: 'A dry run outside CI: missing GitLab variables come from git or placeholders, and the builder id says local.' },
+    format: { type: 'string', valueName: 'text|json', default: 'text', description: 'Summary format (the statements themselves always go to --output).' },
+  },
+  examples: [
+    "sscs provenance --subject 'dist/**' --output provenance.intoto.jsonl",
+    'sscs provenance --builder isolated --subject-checksums SHA256SUMS --output provenance.intoto.jsonl',
+    'sscs provenance --image $CI_REGISTRY_IMAGE@$DIGEST --output image.intoto.jsonl',
+    'sscs provenance --from-runner artifacts-metadata.json --output provenance.intoto.jsonl',
+  ],
+  async run({ flags, io }) {
+    if (flags.format !== 'text' && flags.format !== 'json') throw new UsageError('USAGE', `--format must be text or json, not '${flags.format}'`);
+    const max = Number(flags['max-subjects-per-statement']);
+    if (!Number.isInteger(max) || max < 1) throw new UsageError('USAGE', `--max-subjects-per-statement must be a positive integer, not '${flags['max-subjects-per-statement']}'`);
+    const tokenVariable = flags['identity-token-env'];
+    const allow = allowListedVariables(flags['allow-variable'] ?? [], tokenVariable);
+
+    let statements: Statement[];
+    if (flags['from-runner']) {
+      if (hasSubjectFlags(flags)) throw new UsageError('CONFLICTING_FLAGS', '--from-runner takes its subjects from the runner metadata: drop the subject flags');
+      const file = flags['from-runner'];
+      statements = [importRunnerStatement(await readJsonFile(resolve(io.cwd, file), 'runner metadata'), file, new Set(allow))];
+    } else {
+      const trustMode = parseTrustMode(flags.builder, flags.local === true);
+      const context = captureBuildContext(io.env, {
+        tokenVariable,
+        local: flags.local === true,
+        ...(flags.local ? { localFacts: await localGitFacts(io.cwd) } : {}),
+      });
+      const subjects = await subjectsFromFlags(flags, io, 'provenance');
+      const predicate = buildPredicate({
+        context,
+        trustMode,
+        inputs: parseInputs(flags.input ?? []),
+        variables: recordVariables(allow, io),
+        helper: { version: VERSION, ...(IS_BUNDLE ? { sha256: digestFileSync(HELPER_PATH, ['sha256']).sha256 as string } : {}) },
+        finishedOn: new Date(),
+      });
+      statements = buildStatements(subjects, predicate, max);
+    }
+    for (const s of statements) validateProvenanceStatement(s);
+    const text = toJsonLines(statements);
+    if (flags.output) await writeFileAtomic(resolve(io.cwd, flags.output), text);
+    else io.stdout(text);
+    report(io, flags.format, flags.output, statements);
+    return 0;
+  },
+});
+
+function parseTrustMode(value: string, local: boolean): TrustMode {
+  if (local) return 'local';
+  if (!(TRUST_MODES as readonly string[]).includes(value)) throw new UsageError('USAGE', `--builder must be build-job or isolated, not '${value}'`);
+  return value as TrustMode;
+}
+
+/** Names only: a secret's value must never reach provenance, even when asked for by name. */
+function allowListedVariables(names: string[], tokenVariable: string): string[] {
+  for (const name of names) {
+    if (!VARIABLE_NAME.test(name)) throw new UsageError('USAGE', `--allow-variable '${name}' is not a variable name`);
+    if (name === tokenVariable || isSecretName(name)) {
+      throw new UsageError('USAGE', `--allow-variable ${name}: refusing to record a secret variable's value`, {
+        hint: 'Variables whose names say TOKEN, SECRET, PASSWORD, KEY, CREDENTIAL or AUTH, and the ID token, are never written.',
+      });
+    }
+  }
+  return [...new Set(names)].sort();
+}
+
+function recordVariables(names: string[], io: Io): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = io.env[name];
+    if (value === undefined) io.stderr(`sscs provenance: note: --allow-variable ${name} is not set; not recorded\n`);
+    else out[name] = value;
+  }
+  return out;
+}
+
+function parseInputs(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const key = eq === -1 ? '' : pair.slice(0, eq);
+    if (!INPUT_KEY.test(key)) throw new UsageError('USAGE', `--input '${pair}' is not KEY=VALUE`);
+    if (key in out) throw new InputError('INPUT', `--input ${key} is given twice`);
+    out[key] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+function report(io: Io, format: string, output: string | undefined, statements: Statement[]): void {
+  const subjects = statements.reduce((n, s) => n + s.subject.length, 0);
+  if (format === 'json') {
+    const summary = { output: output ?? null, statements: statements.length, subjects, builder: (statements[0]?.predicate as { runDetails?: { builder?: { id?: string } } })?.runDetails?.builder?.id };
+    (output ? io.stdout : io.stderr)(`${JSON.stringify(summary)}\n`);
+  } else if (output) {
+    io.stderr(`sscs provenance: wrote ${statements.length} statement${statements.length === 1 ? '' : 's'} covering ${subjects} subject${subjects === 1 ? '' : 's'} to ${output}\n`);
+  }
+}

@@ -1,0 +1,166 @@
+import { InputError } from '../errors.js';
+import { decodeGitLabToken, fullRef, type GitLabClaims } from './oidc.js';
+import { DEFAULT_CONFIG_PATH, DEFAULT_TOKEN_VARIABLE, REQUIRED_VARIABLES, isGitLabCi } from './variables.js';
+import { crossCheckClaims } from './crosscheck.js';
+
+/** The build environment of one GitLab CI/CD job, typed and validated. Contains no secret. */
+export interface BuildContext {
+  server: { url: string; version?: string };
+  project: { path: string; url: string; id: string; visibility?: string; namespace?: string; dir?: string };
+  source: {
+    sha: string;
+    /** `refs/heads/<branch>` or `refs/tags/<tag>`. */
+    ref: string;
+    refName: string;
+    refType: 'branch' | 'tag';
+    tag?: string;
+    branch?: string;
+    configPath: string;
+    /** From the token: `<host>/<project>//<config path>@<ref>`, the identity Fulcio certifies. */
+    configRefUri?: string;
+    configSha?: string;
+  };
+  pipeline: { id: string; url: string; source: string };
+  job: { id: string; url: string; name: string; startedAt?: string; image?: string };
+  runner: { id?: string; description?: string; version?: string; revision?: string; arch?: string; tags?: string[]; environment?: string };
+  /** Where the facts came from: `token` when a job ID token vouched for the source facts. */
+  origin: 'token' | 'environment' | 'local';
+  /** The claims of the job's ID token, when one was present. */
+  claims?: GitLabClaims;
+}
+
+export interface CaptureOptions {
+  /** The variable holding the job's OIDC token. */
+  tokenVariable?: string;
+  /** Fill what is missing from the local git checkout instead of failing (a dry run on a laptop). */
+  local?: boolean;
+  /** Facts for local mode, read from git by the caller. */
+  localFacts?: { sha?: string; branch?: string; remoteUrl?: string };
+}
+
+const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
+
+function parseRunnerTags(raw: string | undefined): string[] | undefined {
+  if (!raw) return undefined;
+  // GitLab writes CI_RUNNER_TAGS as a JSON array (`["docker", "linux"]`); older runners as a comma list.
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (Array.isArray(parsed) && parsed.every((t) => typeof t === 'string')) return parsed;
+  } catch {
+    /* a comma-separated list */
+  }
+  return raw.split(',').map((t) => t.trim()).filter(Boolean);
+}
+
+/**
+ * Turns the job environment into a build context. Where the job has an ID token, its claims (issued by
+ * GitLab, out of reach of the job's script) are the source of truth, and any disagreeing variable (which a
+ * script can change) is an error.
+ */
+export function captureBuildContext(env: NodeJS.ProcessEnv, options: CaptureOptions = {}): BuildContext {
+  const tokenVariable = options.tokenVariable ?? DEFAULT_TOKEN_VARIABLE;
+  const token = nonEmpty(env[tokenVariable]);
+  const claims = token ? decodeGitLabToken(token, tokenVariable) : undefined;
+  const v = (name: string) => nonEmpty(env[name]);
+
+  if (!options.local) {
+    const missing = REQUIRED_VARIABLES.filter((name) => !v(name));
+    if (missing.length > 0) {
+      throw new InputError('CONTEXT_MISSING', `missing GitLab CI/CD variables: ${missing.join(', ')}`, {
+        hint: isGitLabCi(env)
+          ? 'These are predefined in every GitLab CI/CD job; check that the job does not unset them.'
+          : "This does not look like a GitLab CI/CD job (GITLAB_CI is not 'true'). Use --local for a dry run outside CI.",
+      });
+    }
+  }
+  if (claims) crossCheckClaims(env, claims);
+  return options.local ? localContext(env, claims, options) : ciContext(env, claims);
+}
+
+function ciContext(env: NodeJS.ProcessEnv, claims: GitLabClaims | undefined): BuildContext {
+  const v = (name: string) => nonEmpty(env[name]);
+  const req = (name: string) => v(name) as string;
+  const tag = claims ? (claims.ref_type === 'tag' ? claims.ref : undefined) : v('CI_COMMIT_TAG');
+  const refType = claims?.ref_type ?? (tag ? 'tag' : 'branch');
+  const refName = claims?.ref ?? req('CI_COMMIT_REF_NAME');
+  return {
+    server: { url: req('CI_SERVER_URL'), ...opt('version', v('CI_SERVER_VERSION')) },
+    project: {
+      path: claims?.project_path ?? req('CI_PROJECT_PATH'),
+      url: req('CI_PROJECT_URL'),
+      id: claims?.project_id ?? req('CI_PROJECT_ID'),
+      ...opt('visibility', claims?.project_visibility ?? v('CI_PROJECT_VISIBILITY')),
+      ...opt('namespace', claims?.namespace_path ?? v('CI_PROJECT_NAMESPACE')),
+      ...opt('dir', v('CI_PROJECT_DIR')),
+    },
+    source: {
+      sha: claims?.sha ?? req('CI_COMMIT_SHA'),
+      ref: fullRef(refType, refName),
+      refName,
+      refType,
+      ...opt('tag', tag),
+      ...opt('branch', refType === 'branch' ? refName : undefined),
+      configPath: v('CI_CONFIG_PATH') ?? DEFAULT_CONFIG_PATH,
+      ...opt('configRefUri', claims?.ci_config_ref_uri),
+      ...opt('configSha', claims?.ci_config_sha),
+    },
+    pipeline: { id: claims?.pipeline_id ?? req('CI_PIPELINE_ID'), url: req('CI_PIPELINE_URL'), source: claims?.pipeline_source ?? req('CI_PIPELINE_SOURCE') },
+    job: {
+      id: claims?.job_id ?? req('CI_JOB_ID'),
+      url: req('CI_JOB_URL'),
+      name: req('CI_JOB_NAME'),
+      ...opt('startedAt', v('CI_JOB_STARTED_AT')),
+      ...opt('image', v('CI_JOB_IMAGE')),
+    },
+    runner: runnerFacts(env, claims),
+    origin: claims ? 'token' : 'environment',
+    ...(claims ? { claims } : {}),
+  };
+}
+
+function runnerFacts(env: NodeJS.ProcessEnv, claims: GitLabClaims | undefined): BuildContext['runner'] {
+  const v = (name: string) => nonEmpty(env[name]);
+  return {
+    ...opt('id', claims?.runner_id !== undefined ? String(claims.runner_id) : v('CI_RUNNER_ID')),
+    ...opt('description', v('CI_RUNNER_DESCRIPTION')),
+    ...opt('version', v('CI_RUNNER_VERSION')),
+    ...opt('revision', v('CI_RUNNER_REVISION')),
+    ...opt('arch', v('CI_RUNNER_EXECUTABLE_ARCH')),
+    ...opt('tags', parseRunnerTags(v('CI_RUNNER_TAGS'))),
+    ...opt('environment', claims?.runner_environment),
+  };
+}
+
+/** A laptop dry run: whatever GitLab variables exist are used, the rest comes from git or placeholders. */
+function localContext(env: NodeJS.ProcessEnv, claims: GitLabClaims | undefined, options: CaptureOptions): BuildContext {
+  const v = (name: string) => nonEmpty(env[name]);
+  const facts = options.localFacts ?? {};
+  const server = v('CI_SERVER_URL') ?? 'https://gitlab.invalid';
+  const path = claims?.project_path ?? v('CI_PROJECT_PATH') ?? 'local/project';
+  const projectUrl = v('CI_PROJECT_URL') ?? `${server}/${path}`;
+  const refName = claims?.ref ?? v('CI_COMMIT_REF_NAME') ?? facts.branch ?? 'local';
+  const refType = claims?.ref_type ?? (v('CI_COMMIT_TAG') ? 'tag' : 'branch');
+  const jobId = v('CI_JOB_ID') ?? '0';
+  return {
+    server: { url: server },
+    project: { path, url: projectUrl, id: v('CI_PROJECT_ID') ?? '0', ...opt('dir', v('CI_PROJECT_DIR')) },
+    source: {
+      sha: claims?.sha ?? v('CI_COMMIT_SHA') ?? facts.sha ?? '0'.repeat(40),
+      ref: fullRef(refType, refName),
+      refName,
+      refType,
+      ...opt('branch', refType === 'branch' ? refName : undefined),
+      ...opt('tag', refType === 'tag' ? refName : undefined),
+      configPath: v('CI_CONFIG_PATH') ?? DEFAULT_CONFIG_PATH,
+    },
+    pipeline: { id: v('CI_PIPELINE_ID') ?? '0', url: v('CI_PIPELINE_URL') ?? `${projectUrl}/-/pipelines/0`, source: v('CI_PIPELINE_SOURCE') ?? 'local' },
+    job: { id: jobId, url: v('CI_JOB_URL') ?? `${projectUrl}/-/jobs/${jobId}`, name: v('CI_JOB_NAME') ?? 'local', ...opt('image', v('CI_JOB_IMAGE')) },
+    runner: runnerFacts(env, claims),
+    origin: 'local',
+    ...(claims ? { claims } : {}),
+  };
+}
+
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

@@ -1,0 +1,25 @@
+import type { Subject } from '../subjects/subject.js';
+import { SLSA_PROVENANCE_V1, STATEMENT_TYPE_V1 } from './constants.js';
+import type { SlsaProvenance, Statement } from './types.js';
+
+/**
+ * Wraps the predicate in in-toto statements, splitting the subjects past `maxSubjects` per statement: a
+ * signed statement goes to a transparency log whose entries have a size limit.
+ */
+export function buildStatements(subjects: readonly Subject[], predicate: SlsaProvenance, maxSubjects: number): Statement[] {
+  const out: Statement[] = [];
+  for (let i = 0; i < subjects.length; i += maxSubjects) {
+    out.push({
+      _type: STATEMENT_TYPE_V1,
+      subject: subjects.slice(i, i + maxSubjects).map((s) => ({ name: s.name, digest: { ...s.digest } })),
+      predicateType: SLSA_PROVENANCE_V1,
+      predicate: predicate as Statement['predicate'],
+    });
+  }
+  return out;
+}
+
+/** JSON Lines: one statement per line, the `.intoto.jsonl` convention. */
+export function toJsonLines(statements: readonly Statement[]): string {
+  return statements.map((s) => JSON.stringify(s)).join('\n') + '\n';
+}

@@ -1,0 +1,15 @@
+import { BUILD_TYPE_SCHEMA } from './build-type.js';
+import { SLSA_PROVENANCE_SCHEMA } from './provenance.js';
+import { STATEMENT_SCHEMA } from './statement.js';
+
+/** Every schema the helper owns, by the file name it is committed under in schemas/. */
+export const SCHEMA_FILES = {
+  'intoto-statement-v1.schema.json': STATEMENT_SCHEMA,
+  'slsa-provenance-v1.schema.json': SLSA_PROVENANCE_SCHEMA,
+  'build-type-v1.schema.json': BUILD_TYPE_SCHEMA,
+} as const;
+
+/** The committed form of a schema: stable key order as written, two-space indent, final newline. */
+export function renderSchema(schema: unknown): string {
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}

@@ -1,0 +1,58 @@
+import { InputError } from '../errors.js';
+import type { DigestAlgorithm } from './digest.js';
+import type { Subject } from './subject.js';
+
+/** A checksums file is small text; bound it so that a wrong path cannot load a huge binary. */
+export const MAX_CHECKSUM_LINES = 1_000_000;
+
+const HEX_LENGTH: Record<number, DigestAlgorithm> = { 64: 'sha256', 128: 'sha512' };
+// GNU coreutils: `<hex>  <name>` (text) or `<hex> *<name>` (binary); a leading `\` marks an escaped name.
+const GNU_LINE = /^(\\?)([0-9a-fA-F]+) [ *](.+)$/;
+// BSD / `sha256sum --tag`: `SHA256 (<name>) = <hex>`.
+const BSD_LINE = /^(SHA256|SHA512|SHA2-256|SHA2-512) \((.+)\) = ([0-9a-fA-F]+)$/;
+
+function unescapeGnu(name: string): string {
+  return name.replace(/\\(\\|n|r)/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
+}
+
+/**
+ * Parses a `sha256sum`/`sha512sum` output file, GNU or BSD (`--tag`) format, into subjects. Several
+ * algorithms for the same name merge into one subject.
+ */
+export function parseChecksums(text: string, file: string): Subject[] {
+  const byName = new Map<string, Subject>();
+  const lines = text.split(/\r?\n/);
+  if (lines.length > MAX_CHECKSUM_LINES) throw new InputError('LIMIT', `more than ${MAX_CHECKSUM_LINES} lines`, { where: { file } });
+  lines.forEach((raw, i) => {
+    const line = raw.trimEnd();
+    if (line === '' || line.startsWith('#')) return;
+    const where = { file, line: i + 1 };
+    let name: string;
+    let hex: string;
+    let algorithm: DigestAlgorithm | undefined;
+    const bsd = BSD_LINE.exec(line);
+    const gnu = bsd ? null : GNU_LINE.exec(line);
+    if (bsd) {
+      algorithm = (bsd[1] as string).endsWith('512') ? 'sha512' : 'sha256';
+      name = bsd[2] as string;
+      hex = bsd[3] as string;
+    } else if (gnu) {
+      hex = gnu[2] as string;
+      name = gnu[1] ? unescapeGnu(gnu[3] as string) : (gnu[3] as string);
+      algorithm = HEX_LENGTH[hex.length];
+    } else {
+      throw new InputError('MALFORMED', "not a checksum line (expected '<hex>  <name>' or 'SHA256 (<name>) = <hex>')", { where });
+    }
+    if (!algorithm || hex.length !== (algorithm === 'sha256' ? 64 : 128)) {
+      throw new InputError('MALFORMED', `digest of '${name}' is ${hex.length} hex digits: neither sha256 (64) nor sha512 (128)`, { where });
+    }
+    const subject = byName.get(name) ?? { name, digest: {} };
+    const existing = subject.digest[algorithm];
+    if (existing && existing !== hex.toLowerCase()) {
+      throw new InputError('MALFORMED', `'${name}' is listed twice with different ${algorithm} digests`, { where });
+    }
+    subject.digest[algorithm] = hex.toLowerCase();
+    byName.set(name, subject);
+  });
+  return [...byName.values()];
+}

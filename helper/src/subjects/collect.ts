@@ -1,0 +1,123 @@
+import { relative, resolve, sep } from 'node:path';
+import { InputError } from '../errors.js';
+import { isInside, readFileBounded } from '../io/files.js';
+import { parseChecksums } from './checksums.js';
+import { digestFiles, type DigestAlgorithm } from './digest.js';
+import { globToRegExp, hasMagic, staticPrefix } from './glob.js';
+import { parseImageSubject } from './image.js';
+import type { Subject } from './subject.js';
+import { tarMemberSubjects } from './tar.js';
+import { compareBytes, resolveInRoot, walkFiles, type FoundFile } from './walk.js';
+
+/** Far above any real build, low enough that a runaway pattern fails before memory does. */
+export const MAX_SUBJECTS = 500_000;
+const MAX_CHECKSUMS_FILE_BYTES = 256 * 1024 * 1024;
+
+export interface SubjectSources {
+  /** Paths and globs, relative to `cwd`; folders are taken recursively. */
+  patterns?: readonly string[];
+  /** `sha256sum`/BSD checksum files. */
+  checksumFiles?: readonly string[];
+  /** `name@sha256:<hex>` image references. */
+  images?: readonly string[];
+  /** Tar archives whose members are subjects. */
+  tarFiles?: readonly string[];
+  algorithms: readonly DigestAlgorithm[];
+  /** The project folder: nothing outside it is read. */
+  root: string;
+  cwd: string;
+}
+
+const toPosix = (p: string) => p.split(sep).join('/');
+
+/** Collects and digests every subject, merged by name and sorted, so the output is deterministic. */
+export async function collectSubjects(src: SubjectSources): Promise<Subject[]> {
+  const root = resolve(src.root);
+  const found = new Map<string, FoundFile>();
+  for (const pattern of src.patterns ?? []) {
+    const before = found.size;
+    const matched = await expandPattern(root, src.cwd, pattern);
+    for (const [name, file] of matched) found.set(name, file);
+    if (matched.size === 0) {
+      throw new InputError('NO_SUBJECTS', `--subject '${pattern}' matched no files`, {
+        hint: `Patterns are relative to ${src.cwd}; check that the build wrote its outputs there (and that the job has them, e.g. through needs: artifacts).`,
+      });
+    }
+    if (found.size > MAX_SUBJECTS) throw new InputError('LIMIT', `more than ${MAX_SUBJECTS} subjects (after '${pattern}', ${found.size - before} new)`);
+  }
+  const names = [...found.keys()];
+  const digests = await digestFiles(names.map((n) => ({ path: (found.get(n) as FoundFile).realPath, size: (found.get(n) as FoundFile).size })), src.algorithms);
+  const subjects: Subject[] = names.map((name, i) => ({ name, digest: digests[i] as Subject['digest'] }));
+
+  for (const file of src.checksumFiles ?? []) {
+    const abs = resolve(src.cwd, file);
+    const text = (await readFileBounded(abs, MAX_CHECKSUMS_FILE_BYTES, 'checksums file')).toString('utf8');
+    const parsed = parseChecksums(text, file);
+    if (parsed.length === 0) throw new InputError('NO_SUBJECTS', 'the checksums file lists no files', { where: { file } });
+    subjects.push(...parsed);
+  }
+  for (const ref of src.images ?? []) subjects.push(parseImageSubject(ref));
+  for (const file of src.tarFiles ?? []) {
+    const abs = (await resolveInRoot(root, resolve(src.cwd, file))).realPath;
+    const members = await tarMemberSubjects(abs, src.algorithms);
+    if (members.length === 0) throw new InputError('NO_SUBJECTS', 'the archive holds no files', { where: { file } });
+    subjects.push(...members);
+  }
+  return mergeByName(subjects);
+}
+
+async function expandPattern(root: string, cwd: string, pattern: string): Promise<Map<string, FoundFile>> {
+  const out = new Map<string, FoundFile>();
+  const posixPattern = toPosix(pattern);
+  const { base, rest } = staticPrefix(posixPattern);
+  const baseAbs = resolve(cwd, base || '.');
+  if (!isInside(root, baseAbs)) {
+    throw new InputError('PATH_ESCAPE', `--subject '${pattern}' is outside the project folder ${root}`);
+  }
+  const nameOf = (abs: string) => toPosix(relative(cwd, abs));
+  let matcher: RegExp | undefined;
+  try {
+    matcher = rest ? globToRegExp(rest) : undefined;
+  } catch (e) {
+    throw new InputError('MALFORMED', `--subject '${pattern}': ${(e as Error).message}`, { cause: e });
+  }
+  if (!hasMagic(posixPattern)) {
+    const target = await resolveInRoot(root, baseAbs).catch((e: unknown) => {
+      if (e instanceof InputError && e.code === 'FILE_NOT_FOUND') return undefined;
+      throw e;
+    });
+    if (!target) return out;
+    if (!target.isDirectory) out.set(nameOf(baseAbs), { path: baseAbs, realPath: target.realPath, size: target.size });
+    else await walkFiles(root, baseAbs, (f) => out.set(nameOf(f.path), f));
+    return out;
+  }
+  const baseTarget = await resolveInRoot(root, baseAbs).catch(() => undefined);
+  if (!baseTarget?.isDirectory) return out;
+  // A match may be a folder (`dist/*` matching `dist/js`): its files are subjects too.
+  const folderMatch = matcher ? new RegExp(matcher.source.replace(/\$$/, '(?:/.*)?$')) : undefined;
+  await walkFiles(root, baseAbs, (f, rel) => {
+    if (!folderMatch || folderMatch.test(rel)) out.set(nameOf(f.path), f);
+  });
+  return out;
+}
+
+function mergeByName(subjects: Subject[]): Subject[] {
+  const byName = new Map<string, Subject>();
+  for (const s of subjects) {
+    const prev = byName.get(s.name);
+    if (!prev) {
+      byName.set(s.name, { name: s.name, digest: { ...s.digest } });
+      continue;
+    }
+    for (const [alg, hex] of Object.entries(s.digest) as [keyof Subject['digest'], string][]) {
+      if (prev.digest[alg] && prev.digest[alg] !== hex) {
+        throw new InputError('CONTEXT_MISMATCH', `subject '${s.name}' has two different ${alg} digests from two sources`, {
+          hint: 'A checksums file or archive disagrees with the file on disk: the artifact changed after its checksum was taken.',
+        });
+      }
+      prev.digest[alg] = hex;
+    }
+  }
+  if (byName.size > MAX_SUBJECTS) throw new InputError('LIMIT', `more than ${MAX_SUBJECTS} subjects`);
+  return [...byName.values()].sort((a, b) => compareBytes(a.name, b.name));
+}

@@ -1,0 +1,67 @@
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { isInside } from '../io/files.js';
+
+/** Bound on the folders one walk visits, so that a pattern over a huge tree fails clearly. */
+export const MAX_WALK_FOLDERS = 100_000;
+
+export interface FoundFile {
+  /** Absolute path of the file as found (may be a symlink inside the root). */
+  path: string;
+  /** Absolute path of the content: the symlink's target, always inside the root. */
+  realPath: string;
+  size: number;
+}
+
+/**
+ * Resolves `path` (absolute) to the real file or folder it names, refusing anything that resolves outside
+ * `root`: a symlink may point within the project, never out of it.
+ */
+export async function resolveInRoot(root: string, path: string): Promise<{ realPath: string; isDirectory: boolean; size: number }> {
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch (e) {
+    throw new InputError('FILE_NOT_FOUND', `no such file or folder`, { where: { file: path }, cause: e });
+  }
+  if (!isInside(root, real)) {
+    throw new InputError('PATH_ESCAPE', `resolves to ${real}, outside the project folder ${root}`, {
+      where: { file: path },
+      hint: 'Subjects must be files of the project: sscs does not follow symlinks out of the project folder.',
+    });
+  }
+  const st = await stat(real);
+  return { realPath: real, isDirectory: st.isDirectory(), size: st.size };
+}
+
+/**
+ * Lists every regular file under `dir`, recursively, in a deterministic (byte-wise sorted) order.
+ * Symlinks are resolved and must stay inside `root`; a folder reached twice (a symlink loop) is walked once.
+ */
+export async function walkFiles(root: string, dir: string, onFile: (f: FoundFile, relFromDir: string) => void, seen = new Set<string>(), prefix = ''): Promise<void> {
+  const realDir = await realpath(dir);
+  if (seen.has(realDir)) return;
+  seen.add(realDir);
+  if (seen.size > MAX_WALK_FOLDERS) throw new InputError('LIMIT', `more than ${MAX_WALK_FOLDERS} folders under ${root}`);
+  const entries = (await readdir(dir)).sort(compareBytes);
+  for (const name of entries) {
+    const path = join(dir, name);
+    const rel = prefix ? `${prefix}/${name}` : name;
+    const st = await lstat(path);
+    if (st.isSymbolicLink()) {
+      const target = await resolveInRoot(root, path);
+      if (target.isDirectory) await walkFiles(root, path, onFile, seen, rel);
+      else onFile({ path, realPath: target.realPath, size: target.size }, rel);
+    } else if (st.isDirectory()) {
+      await walkFiles(root, path, onFile, seen, rel);
+    } else if (st.isFile()) {
+      onFile({ path, realPath: path, size: st.size }, rel);
+    }
+    // Sockets, FIFOs and devices are not build outputs: skipped.
+  }
+}
+
+export function compareBytes(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
