@@ -1,0 +1,179 @@
+/**
+ * Runs an example pipeline end to end with gitlab-ci-local, in shell mode, against the local Sigstore.
+ *
+ * gitlab-ci-local resolves a component include from the working tree only when the repository's `origin`
+ * path is the component project's path and the ref is HEAD's SHA. So each run builds a throw-away git
+ * repository holding the component project (templates/) and the example, with origin set to the component
+ * project, and every include of a component of this project pinned to `$CI_COMMIT_SHA`.
+ * gitlab-ci-local does not implement `id_tokens`: the job token is passed with `--variable`, minted by the
+ * local issuer with the claims GitLab would give this pipeline, and the predefined variables the helper
+ * cross-checks against the token are set to the same values.
+ */
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { execa } from 'execa';
+import YAML from 'yaml';
+import { REPO_ROOT, BUNDLE } from './cli.js';
+import { listComponents } from './components.js';
+import type { LocalSigstore, GitLabClaims } from './sigstore.js';
+
+export const COMPONENT_PROJECT = 'sscs/components';
+export const ORIGIN = `https://gitlab.example/${COMPONENT_PROJECT}.git`;
+const GITLAB_CI_LOCAL = join(REPO_ROOT, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js');
+/** Includes of this project's components, whatever their pinned ref (SHA, semver, branch). */
+const COMPONENT_INCLUDE = /(component:\s*\$CI_SERVER_FQDN\/sscs\/components\/[A-Za-z0-9_-]+)@\S+/g;
+
+export interface PipelineRepo {
+  dir: string;
+  sha: string;
+  branch: string;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)]));
+}
+
+async function git(dir: string, ...args: string[]): Promise<string> {
+  const r = await execa('git', ['-c', 'user.name=sscs-test', '-c', 'user.email=test@sscs.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: dir });
+  return r.stdout.trim();
+}
+
+/**
+ * A git repository with the component project and the example `name` (examples/<name>), plus `extraFiles`
+ * (path -> content). Component includes are re-pinned to the commit itself.
+ */
+export async function preparePipelineRepo(name: string, extraFiles: Record<string, string> = {}, opts: { tag?: string } = {}): Promise<PipelineRepo> {
+  const dir = mkdtempSync(join(tmpdir(), `sscs-pipeline-${name}-`));
+  const branch = 'main';
+  await git(dir, 'init', '-q', '-b', branch);
+  cpSync(join(REPO_ROOT, 'templates'), join(dir, 'templates'), { recursive: true });
+  const example = join(REPO_ROOT, 'examples', name);
+  for (const file of filesUnder(example)) {
+    const rel = relative(example, file);
+    if (rel === 'README.md') continue;
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(join(dir, rel), rel.endsWith('.yml') ? text.replace(COMPONENT_INCLUDE, '$1@$CI_COMMIT_SHA') : text, { flag: 'w' });
+  }
+  for (const [rel, content] of Object.entries(extraFiles)) writeFileSync(join(dir, rel), content);
+  await git(dir, 'remote', 'add', 'origin', ORIGIN);
+  await git(dir, 'add', '-A');
+  await git(dir, 'commit', '-q', '-m', `example ${name}`);
+  if (opts.tag) await git(dir, 'tag', opts.tag);
+  return { dir, sha: await git(dir, 'rev-parse', 'HEAD'), branch };
+}
+
+/** Claims GitLab would put in this pipeline's ID tokens. */
+export function pipelineClaims(repo: PipelineRepo, tag?: string): Partial<GitLabClaims> {
+  return {
+    project_path: COMPONENT_PROJECT,
+    namespace_path: 'sscs',
+    project_id: '1217',
+    sha: repo.sha,
+    ci_config_sha: repo.sha,
+    ref: tag ?? repo.branch,
+    ref_type: tag ? 'tag' : 'branch',
+    pipeline_source: 'push',
+    // What gitlab-ci-local sets CI_PROJECT_VISIBILITY to.
+    project_visibility: 'internal',
+    pipeline_id: '4242',
+    job_id: '302',
+  };
+}
+
+/**
+ * The inputs every run overrides, per component (gitlab-ci-local's structured inputs file): the helper comes
+ * from the working tree, and signing and verification use the local Sigstore. Only inputs a component declares.
+ */
+function inputsFile(sigstore: LocalSigstore): string {
+  const overrides: Record<string, unknown> = {
+    sscs_command: `${process.execPath} ${BUNDLE}`,
+    signing_config: sigstore.signingConfigPath,
+    trusted_root: sigstore.trustedRootPath,
+  };
+  const perComponent: Record<string, Record<string, unknown>> = {};
+  for (const c of listComponents()) {
+    const declared = c.header.spec.inputs ?? {};
+    perComponent[c.name] = Object.fromEntries(Object.entries(overrides).filter(([k]) => k in declared));
+  }
+  return YAML.stringify(perComponent);
+}
+
+export interface PipelineResult {
+  exitCode: number;
+  output: string;
+  /** The artifacts a job published, as gitlab-ci-local stores them. */
+  artifactsDir(job: string): string;
+}
+
+export interface RunOptions {
+  sigstore: LocalSigstore;
+  claims?: Partial<GitLabClaims>;
+  /** More `--variable` values, e.g. CI_API_V4_URL for the release job. */
+  variables?: Record<string, string>;
+  /** Run only these jobs (with `--needs`). */
+  jobs?: string[];
+}
+
+/** Runs the pipeline of `repo` and returns its exit code, its log, and where its artifacts are. */
+export async function runPipeline(repo: PipelineRepo, opts: RunOptions): Promise<PipelineResult> {
+  const claims = { ...pipelineClaims(repo), ...opts.claims };
+  const token = opts.sigstore.mintToken(claims, { expiresIn: 900 });
+  const issuer = new URL(opts.sigstore.issuerUrl);
+  writeFileSync(join(repo.dir, '.gitlab-ci-local-inputs.yml'), inputsFile(opts.sigstore));
+  const variables: Record<string, string> = {
+    SIGSTORE_ID_TOKEN: token,
+    // The instance is the local issuer, as GitLab is its own OIDC issuer.
+    CI_SERVER_URL: opts.sigstore.issuerUrl.replace(/\/+$/, ''),
+    CI_SERVER_FQDN: issuer.host,
+    CI_CONFIG_PATH: '.gitlab-ci.yml',
+    CI_PROJECT_ID: String(claims.project_id),
+    CI_PROJECT_NAMESPACE: String(claims.namespace_path),
+    CI_PIPELINE_ID: String(claims.pipeline_id),
+    CI_PIPELINE_SOURCE: String(claims.pipeline_source),
+    CI_JOB_ID: String(claims.job_id),
+    CI_COMMIT_REF_NAME: String(claims.ref),
+    ...(claims.ref_type === 'tag' ? { CI_COMMIT_TAG: String(claims.ref) } : {}),
+    ...opts.variables,
+  };
+  const args = [
+    GITLAB_CI_LOCAL,
+    '--force-shell-executor',
+    '--shell-isolation',
+    '--no-artifacts-to-source',
+    '--no-color',
+    '--max-job-name-padding', '0',
+    // The overrides below are deliberate: they make the job environment match the minted token.
+    '--ignore-predefined-vars', Object.keys(variables).join(','),
+    ...Object.entries(variables).flatMap(([k, v]) => ['--variable', `${k}=${v}`]),
+    ...(opts.jobs ? ['--needs', ...opts.jobs] : []),
+  ];
+  const r = await execa(process.execPath, args, {
+    cwd: repo.dir,
+    env: { PATH: process.env.PATH, HOME: repo.dir },
+    extendEnv: false,
+    reject: false,
+    all: true,
+    timeout: 300_000,
+  });
+  const stateDir = join(repo.dir, '.gitlab-ci-local');
+  return {
+    exitCode: r.exitCode ?? -1,
+    output: String(r.all),
+    artifactsDir: (job) => {
+      const d = join(stateDir, 'artifacts', job);
+      if (!existsSync(d)) throw new Error(`job ${job} published no artifacts`);
+      return d;
+    },
+  };
+}
+
+/**
+ * The sscs commands the pipelines need that the built helper does not have yet. The commands are built on
+ * other branches in parallel; until they are merged, the pipeline tests say so and skip.
+ */
+export async function missingCommands(needed: string[]): Promise<string[]> {
+  const r = await execa(process.execPath, [BUNDLE, '--help'], { reject: false });
+  const listed = new Set(String(r.stdout).split('\n').map((l) => /^\s{2}(\S+)/.exec(l)?.[1]).filter(Boolean));
+  return needed.filter((c) => !listed.has(c));
+}
