@@ -20,4 +20,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('context', 'Print the GitLab build context captured from the job environment', () => import('../commands/context.js')),
   entry('digest', 'Compute subject digests for files, globs, checksum files or images', () => import('../commands/digest.js')),
   entry('provenance', 'Generate SLSA v1 provenance (an in-toto statement) for build outputs', () => import('../commands/provenance.js')),
+  entry('release', 'Publish attestations with a release (generic package registry and release asset links)', () => import('../commands/release.js')),
 ];
