@@ -1,0 +1,146 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { resolve } from 'node:path';
+import { defineCommand, type FlagValues, type Io } from '../cli/command.js';
+import { InputError, UsageError, VerificationError } from '../errors.js';
+import { readFileBounded } from '../io/files.js';
+import { parseArtifactArg } from '../verify/artifact.js';
+import { readBundleFile } from '../verify/bundle.js';
+import { compilePattern, GITLAB_ISSUER_EXAMPLE, GITLAB_SAN_EXAMPLE, type VerifyPolicy } from '../verify/policy.js';
+import { failureMessage, reportJson, verdictLine } from '../verify/render.js';
+import { makeTrust } from '../verify/sigstore-checks.js';
+import { readTrustedRoot } from '../verify/trusted-root.js';
+import { DEFAULT_TUF_TIMEOUT_MS, defaultTufCacheDir, fetchTrustedRoot } from '../verify/tuf.js';
+import { verifyBundle } from '../verify/verifier.js';
+
+const MAX_KEY_BYTES = 64 * 1024;
+const RUNNER_ENVIRONMENTS = ['gitlab-hosted', 'self-hosted'];
+
+const flags = {
+  bundle: { type: 'string', valueName: 'FILE', description: 'The Sigstore bundle to verify (required).' },
+  'certificate-identity': { type: 'string', valueName: 'URI', description: `Exact signer identity (certificate SAN); for a GitLab job: ${GITLAB_SAN_EXAMPLE}.` },
+  'certificate-identity-regexp': { type: 'string', valueName: 'RE', description: 'Signer identity as a regular expression, always anchored at both ends.' },
+  'certificate-oidc-issuer': { type: 'string', valueName: 'URL', description: `Exact OIDC issuer of the signer, e.g. ${GITLAB_ISSUER_EXAMPLE}.` },
+  key: { type: 'string', valueName: 'PUB.pem', description: 'Verify a key-signed bundle with this public key instead of a certificate identity.' },
+  'trusted-root': { type: 'string', valueName: 'FILE', description: 'Sigstore trusted_root.json to verify against, fully offline (default: public-good via TUF).' },
+  'tuf-cache-dir': { type: 'string', valueName: 'DIR', description: 'Cache of the TUF client when no --trusted-root is given (default: $XDG_CACHE_HOME/sscs/tuf).' },
+  'tuf-mirror-url': { type: 'string', valueName: 'URL', description: 'TUF mirror to get the trusted root from (default: the public-good one).' },
+  'tuf-root': { type: 'string', valueName: 'FILE', description: 'Initial TUF root.json for a --tuf-mirror-url other than public-good.' },
+  'timeout-ms': { type: 'string', valueName: 'N', description: `Bound on fetching the trusted root through TUF, in milliseconds [default: ${DEFAULT_TUF_TIMEOUT_MS}].` },
+  'source-repo': { type: 'string', valueName: 'URL', description: 'Expected source repository, e.g. https://gitlab.com/group/project.' },
+  'source-ref': { type: 'string', valueName: 'REF', description: 'Expected source ref, e.g. refs/heads/main or refs/tags/v1.2.0.' },
+  'source-ref-regexp': { type: 'string', valueName: 'RE', description: 'Expected source ref as an anchored regular expression, e.g. refs/tags/v.*.' },
+  'source-digest': { type: 'string', valueName: 'SHA', description: 'Expected source commit SHA.' },
+  'build-config-uri': { type: 'string', valueName: 'URI', description: 'Expected build config URI (https:// + ci_config_ref_uri).' },
+  'runner-environment': { type: 'string', valueName: 'ENV', description: 'Expected runner environment: gitlab-hosted or self-hosted.' },
+  'pipeline-source': { type: 'string', valueName: 'SRC', description: 'Expected pipeline source (CI_PIPELINE_SOURCE), e.g. push.' },
+  'builder-id': { type: 'string', valueName: 'ID', description: 'Expected SLSA builder id in the provenance.' },
+  'build-type': { type: 'string', valueName: 'URI', description: 'Expected SLSA build type in the provenance.' },
+  'predicate-type': { type: 'string', valueName: 'URI', description: 'Expected in-toto predicate type, e.g. https://slsa.dev/provenance/v1.' },
+  format: { type: 'string', valueName: 'FORMAT', default: 'text', description: 'Output: text (one line) or json (every check and its result).' },
+} as const;
+
+type Flags = FlagValues<typeof flags>;
+
+function exclusive(f: Flags, a: keyof Flags, b: keyof Flags): void {
+  if (f[a] !== undefined && f[b] !== undefined) throw new UsageError('CONFLICTING_FLAGS', `--${a} and --${b} cannot be used together`);
+}
+
+export function policyFromFlags(f: Flags): VerifyPolicy {
+  exclusive(f, 'certificate-identity', 'certificate-identity-regexp');
+  exclusive(f, 'source-ref', 'source-ref-regexp');
+  exclusive(f, 'key', 'certificate-identity');
+  exclusive(f, 'key', 'certificate-identity-regexp');
+  exclusive(f, 'key', 'certificate-oidc-issuer');
+  if (f.key === undefined) {
+    const hasIdentity = f['certificate-identity'] !== undefined || f['certificate-identity-regexp'] !== undefined;
+    if (!hasIdentity || f['certificate-oidc-issuer'] === undefined) {
+      throw new UsageError('MISSING_ARGUMENT', `sscs verify: keyless verification needs ${hasIdentity ? '' : '--certificate-identity (or --certificate-identity-regexp) and '}--certificate-oidc-issuer: without them any signer would be accepted`, {
+        hint: `For a GitLab job:\n  --certificate-identity ${GITLAB_SAN_EXAMPLE}\n  --certificate-oidc-issuer ${GITLAB_ISSUER_EXAMPLE}\nOr pass --key PUB.pem for a key-signed bundle.`,
+      });
+    }
+  }
+  if (f['certificate-identity-regexp'] !== undefined) compilePattern(f['certificate-identity-regexp'], 'certificate-identity-regexp');
+  if (f['source-ref-regexp'] !== undefined) compilePattern(f['source-ref-regexp'], 'source-ref-regexp');
+  if (f['runner-environment'] !== undefined && !RUNNER_ENVIRONMENTS.includes(f['runner-environment'])) {
+    throw new UsageError('USAGE', `--runner-environment must be one of ${RUNNER_ENVIRONMENTS.join(', ')}, not '${f['runner-environment']}'`);
+  }
+  const p: VerifyPolicy = {};
+  if (f['certificate-identity'] !== undefined) p.certificateIdentity = { exact: f['certificate-identity'] };
+  if (f['certificate-identity-regexp'] !== undefined) p.certificateIdentity = { regexp: f['certificate-identity-regexp'] };
+  if (f['certificate-oidc-issuer'] !== undefined) p.certificateOidcIssuer = f['certificate-oidc-issuer'];
+  if (f['source-repo'] !== undefined) p.sourceRepo = f['source-repo'];
+  if (f['source-ref'] !== undefined) p.sourceRef = { exact: f['source-ref'] };
+  if (f['source-ref-regexp'] !== undefined) p.sourceRef = { regexp: f['source-ref-regexp'] };
+  if (f['source-digest'] !== undefined) p.sourceDigest = f['source-digest'];
+  if (f['build-config-uri'] !== undefined) p.buildConfigUri = f['build-config-uri'];
+  if (f['runner-environment'] !== undefined) p.runnerEnvironment = f['runner-environment'];
+  if (f['pipeline-source'] !== undefined) p.pipelineSource = f['pipeline-source'];
+  if (f['builder-id'] !== undefined) p.builderId = f['builder-id'];
+  if (f['build-type'] !== undefined) p.buildType = f['build-type'];
+  if (f['predicate-type'] !== undefined) p.predicateType = f['predicate-type'];
+  return p;
+}
+
+async function readKey(path: string): Promise<KeyObject> {
+  const pem = await readFileBounded(path, MAX_KEY_BYTES, 'public key');
+  try {
+    return createPublicKey(pem);
+  } catch (e) {
+    throw new InputError('MALFORMED', `not a PEM public key: ${(e as Error).message}`, { where: { file: path }, cause: e });
+  }
+}
+
+function timeoutMs(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TUF_TIMEOUT_MS;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError('USAGE', `--timeout-ms must be a positive whole number, not '${value}'`);
+  return n;
+}
+
+async function trustedRootJson(f: Flags, io: Io): Promise<unknown> {
+  if (f['trusted-root'] !== undefined) return readTrustedRoot(resolve(io.cwd, f['trusted-root']));
+  return fetchTrustedRoot({
+    cacheDir: f['tuf-cache-dir'] !== undefined ? resolve(io.cwd, f['tuf-cache-dir']) : defaultTufCacheDir(io.env, io.cwd),
+    ...(f['tuf-mirror-url'] !== undefined ? { mirrorUrl: f['tuf-mirror-url'] } : {}),
+    ...(f['tuf-root'] !== undefined ? { rootPath: resolve(io.cwd, f['tuf-root']) } : {}),
+    timeoutMs: timeoutMs(f['timeout-ms']),
+  });
+}
+
+export default defineCommand({
+  name: 'verify',
+  summary: 'Verify artifacts against a Sigstore bundle and a GitLab identity policy',
+  usage: 'sscs verify ARTIFACT|sha256:HEX [ARTIFACT...] --bundle FILE (--certificate-identity URI --certificate-oidc-issuer URL | --key PUB.pem) [flags]',
+  description: `
+Checks the bundle cryptographically (certificate chain to the trusted root, SCT, transparency log inclusion,
+timestamps, signature), then that the signer is who the policy expects, then that each artifact is what was
+signed: the digest of a message signature, or a subject of a DSSE in-toto statement. An artifact may be given
+by its digest alone (sha256:HEX). Keyless verification needs an identity policy: on GitLab the certificate
+identity is https:// + the job's ci_config_ref_uri claim, e.g. ${GITLAB_SAN_EXAMPLE}.
+Exit codes: 0 verified, 1 a check failed (the error names it), 2 bad usage or input (unreadable files, a
+bundle that is not JSON, an invalid trusted root or key).`,
+  flags,
+  positionals: { min: 1, max: 1024, name: 'ARTIFACT' },
+  examples: [
+    `sscs verify dist/app.tgz --bundle app.sigstore.json --certificate-identity ${GITLAB_SAN_EXAMPLE} --certificate-oidc-issuer ${GITLAB_ISSUER_EXAMPLE} --source-ref refs/heads/main`,
+    'sscs verify sha256:0123...cdef --bundle app.sigstore.json --key cosign.pub --trusted-root trusted_root.json',
+  ],
+  async run({ flags: f, positionals, io }) {
+    if (f.bundle === undefined) throw new UsageError('MISSING_ARGUMENT', 'sscs verify: --bundle FILE is required');
+    if (f.format !== 'text' && f.format !== 'json') throw new UsageError('USAGE', `--format must be text or json, not '${f.format}'`);
+    const policy = policyFromFlags(f);
+    const artifacts = positionals.map((p) => parseArtifactArg(p, io.cwd));
+    const key = f.key !== undefined ? await readKey(resolve(io.cwd, f.key)) : undefined;
+    const bundleFile = await readBundleFile(resolve(io.cwd, f.bundle));
+    const trust = makeTrust(await trustedRootJson(f, io), key);
+    const report = await verifyBundle({ bundleFile, artifacts, trust, policy });
+    report.bundle.path = f.bundle;
+    io.stdout(f.format === 'json' ? reportJson(report, policy) : report.verified ? `${verdictLine(report)}\n` : '');
+    if (!report.verified) {
+      const { message, hint } = failureMessage(report);
+      const code = report.checks.find((c) => c.status === 'failed')?.code ?? 'VERIFICATION';
+      throw new VerificationError(code, message, { where: { file: f.bundle }, ...(hint ? { hint } : {}) });
+    }
+    return 0;
+  },
+});

@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { bundleFromJSON, isBundleWithDsseEnvelope, isBundleWithPublicKey, type Bundle } from '@sigstore/bundle';
+import { X509Certificate } from '@sigstore/core';
+import { readFileBounded, parseJson } from '../io/files.js';
+import { failed, passed, type CheckResult } from './checks-model.js';
+
+/** A bundle holds one signature, a short certificate chain and a few log entries: far below this. */
+export const MAX_BUNDLE_BYTES = 16 * 1024 * 1024;
+/** Bounds on what a bundle may list, before any of it is parsed as ASN.1. */
+export const MAX_TLOG_ENTRIES = 32;
+export const MAX_CHAIN_CERTIFICATES = 10;
+export const MAX_TIMESTAMPS = 32;
+
+export interface BundleFile {
+  path: string;
+  json: unknown;
+  /** Digest of the file as read, for the VSA's inputAttestations. */
+  sha256: string;
+}
+
+export interface ParsedBundle {
+  bundle: Bundle;
+  content: 'dsse' | 'message-signature';
+  signedWith: 'certificate' | 'public-key';
+  /** The signing certificate, for certificate-signed bundles. */
+  leaf?: X509Certificate;
+  /** The key hint, for key-signed bundles. */
+  keyHint?: string;
+}
+
+/** Reads a bundle file. Unreadable or not JSON at all is bad input (exit 2); everything after is a check. */
+export async function readBundleFile(path: string): Promise<BundleFile> {
+  const bytes = await readFileBounded(path, MAX_BUNDLE_BYTES, 'bundle');
+  const json = parseJson(bytes.toString('utf8'), { file: path }, 'bundle');
+  return { path, json, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+function countOf(v: unknown): number {
+  return Array.isArray(v) ? v.length : 0;
+}
+
+/**
+ * Parses and checks the shape of a Sigstore bundle (v0.1 to v0.3). Returns the parsed bundle and a passed
+ * `bundle` check, or a failed one naming what is wrong: a malformed bundle is a bundle that does not verify.
+ */
+export function parseBundle(json: unknown): { parsed?: ParsedBundle; check: CheckResult } {
+  const material = (json as { verificationMaterial?: Record<string, unknown> } | null)?.verificationMaterial;
+  if (countOf(material?.tlogEntries) > MAX_TLOG_ENTRIES) return { check: failed('bundle', `bundle lists over ${MAX_TLOG_ENTRIES} transparency log entries`) };
+  const chain = (material?.x509CertificateChain as { certificates?: unknown } | undefined)?.certificates;
+  if (countOf(chain) > MAX_CHAIN_CERTIFICATES) return { check: failed('bundle', `bundle certificate chain has over ${MAX_CHAIN_CERTIFICATES} certificates`) };
+  const stamps = (material?.timestampVerificationData as { rfc3161Timestamps?: unknown } | undefined)?.rfc3161Timestamps;
+  if (countOf(stamps) > MAX_TIMESTAMPS) return { check: failed('bundle', `bundle has over ${MAX_TIMESTAMPS} timestamps`) };
+
+  let bundle: Bundle;
+  try {
+    bundle = bundleFromJSON(json);
+  } catch (e) {
+    return { check: failed('bundle', `not a valid Sigstore bundle: ${(e as Error).message}`) };
+  }
+  const content = isBundleWithDsseEnvelope(bundle) ? 'dsse' : 'message-signature';
+  if (content === 'dsse' && bundle.content.$case === 'dsseEnvelope' && bundle.content.dsseEnvelope.signatures.length !== 1) {
+    return { check: failed('bundle', `the DSSE envelope has ${bundle.content.dsseEnvelope.signatures.length} signatures; a Sigstore bundle carries exactly one`) };
+  }
+  if (isBundleWithPublicKey(bundle)) {
+    return { parsed: { bundle, content, signedWith: 'public-key', keyHint: bundle.verificationMaterial.content.publicKey.hint }, check: passed('bundle', `${content} bundle signed with a key`) };
+  }
+  const vm = bundle.verificationMaterial.content;
+  const raw = vm.$case === 'x509CertificateChain' ? vm.x509CertificateChain.certificates.map((c) => c.rawBytes) : vm.$case === 'certificate' ? [vm.certificate.rawBytes] : [];
+  if (raw.length === 0) return { check: failed('bundle', 'bundle has no signing certificate') };
+  let certs: X509Certificate[];
+  try {
+    certs = raw.map((b) => X509Certificate.parse(Buffer.from(b)));
+  } catch (e) {
+    return { check: failed('bundle', `bundle certificate is not valid X.509: ${(e as Error).message}`) };
+  }
+  // A chain that carries its own root would let the bundle vouch for itself; trust anchors come only from
+  // the trusted root (the same rule as sigstore-python and sigstore-go).
+  if (certs.some((c) => c.issuer.equals(c.subject))) {
+    return { check: failed('bundle', 'bundle certificate chain contains a self-signed (root) certificate; roots must come from the trusted root') };
+  }
+  return { parsed: { bundle, content, signedWith: 'certificate', leaf: certs[0]! }, check: passed('bundle', `${content} bundle signed with a certificate`) };
+}

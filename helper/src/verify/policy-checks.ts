@@ -1,0 +1,84 @@
+import { failed, passed, type CheckName, type CheckResult } from './checks-model.js';
+import { describeMatch, matches, GITLAB_SAN_EXAMPLE, type StringMatch, type VerifyPolicy } from './policy.js';
+import type { ProvenanceFields } from './provenance-fields.js';
+import type { SignerIdentity } from './signer.js';
+import type { Statement } from './statement.js';
+
+/**
+ * Each policy check is a small function of (policy, facts): it returns undefined when the policy does not ask
+ * for it, else one CheckResult. Facts come from the verified certificate and the verified statement only.
+ * Where both the certificate and the provenance carry a value, both must match; where neither does, the check
+ * fails (an expectation that cannot be checked is not met).
+ */
+export interface PolicyFacts {
+  signer?: SignerIdentity;
+  statement?: Statement;
+  provenance?: ProvenanceFields;
+}
+
+type Source = { from: 'certificate' | 'provenance' | 'statement'; value: string | undefined };
+type Check = (policy: VerifyPolicy, facts: PolicyFacts) => CheckResult | undefined;
+
+function compare(name: CheckName, what: string, expected: StringMatch, sources: Source[], normalize: (s: string) => string = (s) => s): CheckResult {
+  const present = sources.filter((s): s is { from: Source['from']; value: string } => s.value !== undefined);
+  const want = describeMatch(expected);
+  if (present.length === 0) {
+    return failed(name, `no ${what} to check: the ${sources.map((s) => s.from).join(' and the ')} carry none`, { expected: want });
+  }
+  const norm: StringMatch = 'exact' in expected ? { exact: normalize(expected.exact) } : expected;
+  for (const s of present) {
+    if (!matches(norm, normalize(s.value))) {
+      return failed(name, `${what} in the ${s.from} is '${s.value}', expected ${'exact' in expected ? `'${want}'` : want}`, { expected: want, actual: s.value });
+    }
+  }
+  return passed(name, `${what} is '${present[0]!.value}' (${present.map((s) => s.from).join(', ')})`, { expected: want, actual: present[0]!.value });
+}
+
+const exact = (v: string | undefined): StringMatch | undefined => (v === undefined ? undefined : { exact: v });
+const cert = (f: PolicyFacts, k: keyof SignerIdentity['extensions']): Source => ({ from: 'certificate', value: f.signer?.extensions[k] });
+const prov = (f: PolicyFacts, k: keyof ProvenanceFields): Source => ({ from: 'provenance', value: f.provenance?.[k] });
+
+const identity: Check = (p, f) => {
+  if (!p.certificateIdentity) return undefined;
+  const r = compare('identity', 'certificate identity', p.certificateIdentity, [{ from: 'certificate', value: f.signer?.subjectAlternativeName }]);
+  return r.status === 'failed' ? { ...r, message: `${r.message} (a GitLab job's identity looks like ${GITLAB_SAN_EXAMPLE})` } : r;
+};
+const issuer: Check = (p, f) => p.certificateOidcIssuer === undefined ? undefined : compare('issuer', 'OIDC issuer', { exact: p.certificateOidcIssuer }, [{ from: 'certificate', value: f.signer?.issuer }]);
+const predicateType: Check = (p, f) => p.predicateType === undefined ? undefined : compare('predicate-type', 'predicate type', { exact: p.predicateType }, [{ from: 'statement', value: f.statement?.predicateType }]);
+const sourceRepo: Check = (p, f) => {
+  const m = exact(p.sourceRepo);
+  return m && compare('source-repo', 'source repository', m, [cert(f, 'sourceRepositoryUri'), prov(f, 'sourceRepository')], (s) => s.replace(/\/+$/, ''));
+};
+const sourceRef: Check = (p, f) => p.sourceRef && compare('source-ref', 'source ref', p.sourceRef, [cert(f, 'sourceRepositoryRef'), prov(f, 'sourceRef')]);
+const sourceDigest: Check = (p, f) => {
+  const m = exact(p.sourceDigest);
+  return m && compare('source-digest', 'source commit', m, [cert(f, 'sourceRepositoryDigest'), prov(f, 'sourceDigest')], (s) => s.toLowerCase());
+};
+// The certificate holds https:// + ci_config_ref_uri; provenance may record the bare claim.
+const buildConfigUri: Check = (p, f) => {
+  const m = exact(p.buildConfigUri);
+  return m && compare('build-config-uri', 'build config URI', m, [cert(f, 'buildConfigUri'), prov(f, 'configUri')], (s) => s.replace(/^https:\/\//, ''));
+};
+const runnerEnvironment: Check = (p, f) => {
+  const m = exact(p.runnerEnvironment);
+  return m && compare('runner-environment', 'runner environment', m, [cert(f, 'runnerEnvironment')]);
+};
+const pipelineSource: Check = (p, f) => {
+  const m = exact(p.pipelineSource);
+  return m && compare('pipeline-source', 'pipeline source', m, [cert(f, 'buildTrigger'), prov(f, 'pipelineSource')]);
+};
+const builderId: Check = (p, f) => {
+  const m = exact(p.builderId);
+  return m && compare('builder-id', 'builder id', m, [prov(f, 'builderId')]);
+};
+const buildType: Check = (p, f) => {
+  const m = exact(p.buildType);
+  return m && compare('build-type', 'build type', m, [prov(f, 'buildType')]);
+};
+
+/** In the order they are reported. */
+export const POLICY_CHECKS: readonly Check[] = [identity, issuer, predicateType, sourceRepo, sourceRef, sourceDigest, buildConfigUri, runnerEnvironment, pipelineSource, builderId, buildType];
+
+export function runPolicyChecks(policy: VerifyPolicy, facts: PolicyFacts): CheckResult[] {
+  return POLICY_CHECKS.map((c) => c(policy, facts)).filter((r): r is CheckResult => r !== undefined);
+}

@@ -1,0 +1,120 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { Verifier, toSignedEntity, toTrustMaterial, type SignedEntity, type TrustMaterial } from '@sigstore/verify';
+import { failed, passed, skipped, type CheckName, type CheckResult } from './checks-model.js';
+import type { ParsedBundle } from './bundle.js';
+import { verifyPrehashed } from './prehashed.js';
+
+/**
+ * The cryptographic half of verification, done by @sigstore/verify: timestamps, the certificate chain to the
+ * trusted root's CA (or the given key), SCTs, transparency log inclusion and body, and the signature. Its
+ * pipeline stops at the first failure; the steps before it passed and the ones after did not run.
+ */
+
+export interface Trust {
+  material: TrustMaterial;
+  /** A trusted root without CT logs declares that its CA logs nowhere: the SCT check is then skipped. */
+  hasCtlogs: boolean;
+  /** Set with --key: the one key a key-signed bundle must verify with. */
+  key?: KeyObject;
+}
+
+export function makeTrust(trustedRootJson: unknown, key?: KeyObject): Trust {
+  const root = TrustedRoot.fromJSON(trustedRootJson);
+  // With --key, the key is trusted whatever hint the bundle names (as cosign does), for all time.
+  const material = toTrustMaterial(root, key ? () => ({ publicKey: key, validFor: () => true }) : undefined);
+  return { material, hasCtlogs: root.ctlogs.length > 0, ...(key ? { key } : {}) };
+}
+
+/** What the signature is checked over: the artifact bytes, only their digest, or (DSSE) the envelope itself. */
+export type SignedData = { kind: 'bytes'; data: Buffer } | { kind: 'digest'; digest: Buffer } | { kind: 'dsse' };
+
+const EMPTY = Buffer.alloc(0);
+
+function steps(p: ParsedBundle, trust: Trust): CheckName[] {
+  const key: CheckName[] = p.signedWith === 'certificate' ? ['certificate-chain', ...(trust.hasCtlogs ? (['sct'] as const) : [])] : ['key'];
+  return ['timestamp', ...key, 'tlog', 'signature'];
+}
+
+function failingStep(e: unknown): { name: CheckName; message: string } {
+  const err = e as { code?: unknown; message?: unknown };
+  const message = typeof err?.message === 'string' ? err.message : String(e);
+  switch (err?.code) {
+    case 'TIMESTAMP_ERROR':
+      return { name: 'timestamp', message: `timestamp check failed: ${message}` };
+    case 'CERTIFICATE_ERROR':
+      return /SCT/.test(message) ? { name: 'sct', message: `certificate transparency check failed: ${message}` } : { name: 'certificate-chain', message: `certificate chain check failed: ${message}` };
+    case 'PUBLIC_KEY_ERROR':
+      return { name: 'key', message: `public key check failed: ${message}` };
+    case 'SIGNATURE_ERROR':
+      return { name: 'signature', message: `signature check failed: ${message}` };
+    default:
+      if (typeof err?.code === 'string' && err.code.startsWith('TLOG')) return { name: 'tlog', message: `transparency log check failed (${err.code}): ${message}` };
+      return { name: 'bundle', message: `bundle could not be verified: ${message}` };
+  }
+}
+
+function entityFor(p: ParsedBundle, data: SignedData): SignedEntity {
+  const entity = toSignedEntity(p.bundle, data.kind === 'bytes' ? data.data : EMPTY);
+  if (data.kind !== 'digest') return entity;
+  const base = entity.signature;
+  return {
+    ...entity,
+    signature: {
+      signature: base.signature,
+      compareSignature: (s) => base.compareSignature(s),
+      compareDigest: (d) => base.compareDigest(d),
+      compareSignedDigest: (d) => base.compareSignedDigest(d),
+      verifySignature: (key) => verifyPrehashed(key, data.digest, base.signature).ok,
+    },
+  };
+}
+
+export function runSigstoreChecks(p: ParsedBundle, trust: Trust, data: SignedData): CheckResult[] {
+  const names = steps(p, trust);
+  const results: CheckResult[] = [];
+  const rest = (from: number) => names.slice(from).map((n) => skipped(n, 'not run: an earlier check failed'));
+  if (p.bundle.verificationMaterial.tlogEntries.length === 0) {
+    return [failed('tlog', 'bundle has no transparency log entry'), ...names.filter((n) => n !== 'tlog').map((n) => skipped(n, 'not run: an earlier check failed'))];
+  }
+  if (p.signedWith === 'public-key' && !trust.key) {
+    return [failed('key', `bundle is signed with a key (hint '${p.keyHint ?? ''}'), not a certificate: pass --key PUB.pem`), ...rest(1).filter((c) => c.name !== 'key')];
+  }
+  if (p.signedWith === 'certificate' && trust.key) {
+    return [failed('key', 'bundle is signed with a certificate, not a key: verify it with --certificate-identity and --certificate-oidc-issuer instead of --key'), ...rest(1).filter((c) => c.name !== 'key')];
+  }
+  let entity: SignedEntity;
+  try {
+    entity = entityFor(p, data);
+  } catch (e) {
+    return [failed('bundle', `bundle could not be read: ${(e as Error).message}`), ...rest(0)];
+  }
+  if (data.kind === 'digest') {
+    // Check the digest path up front, so that a non-ECDSA key fails with its reason rather than a bare "signature".
+    const key = p.signedWith === 'public-key' ? trust.key : p.leaf && createPublicKey({ key: p.leaf.publicKey, format: 'der', type: 'spki' });
+    if (key) {
+      const r = verifyPrehashed(key, data.digest, entity.signature.signature);
+      if (!r.ok && r.reason.startsWith('verifying a digest')) return [...names.slice(0, -1).map((n) => skipped(n, 'not run')), failed('signature', r.reason)];
+    }
+  }
+  const verifier = new Verifier(trust.material, { ctlogThreshold: trust.hasCtlogs ? 1 : 0, tlogThreshold: 1, timestampThreshold: 1 });
+  try {
+    verifier.verify(entity);
+  } catch (e) {
+    const fail = failingStep(e);
+    const at = names.indexOf(fail.name);
+    if (at < 0) return [failed(fail.name, fail.message), ...rest(0)];
+    for (const n of names.slice(0, at)) results.push(passed(n, 'ok'));
+    return [...results, failed(fail.name, fail.message), ...rest(at + 1)];
+  }
+  return names.map((n) => passed(n, STEP_MESSAGES[n] ?? 'ok'));
+}
+
+const STEP_MESSAGES: Partial<Record<CheckName, string>> = {
+  timestamp: 'signing time is attested by the transparency log or a trusted timestamp authority',
+  'certificate-chain': "signing certificate chains to the trusted root's CA and was valid at signing time",
+  sct: 'certificate carries a valid SCT from a trusted CT log',
+  key: 'bundle is signed with the given key',
+  tlog: 'transparency log entry is included in the log and matches the bundle',
+  signature: 'signature verifies',
+};

@@ -1,0 +1,68 @@
+import { isDigestAlgorithm, type DigestAlgorithm, type Digests } from './artifact.js';
+
+/** The in-toto statement inside a DSSE bundle: its subjects (what was attested) and its predicate. */
+
+export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+export const STATEMENT_TYPES = ['https://in-toto.io/Statement/v1', 'https://in-toto.io/Statement/v0.1'] as const;
+/** Bound on subjects in one statement (provenance splits larger sets over several statements). */
+export const MAX_SUBJECTS = 100_000;
+
+export interface Subject {
+  name?: string;
+  digest: Record<string, string>;
+}
+
+export interface Statement {
+  subjects: Subject[];
+  predicateType: string;
+  predicate: unknown;
+}
+
+/** Parses the DSSE payload as an in-toto statement; returns a reason string when it is not one. */
+export function parseStatement(payloadType: string, payload: Buffer): Statement | string {
+  if (payloadType !== IN_TOTO_PAYLOAD_TYPE) return `DSSE payload type is '${payloadType}', not an in-toto statement (${IN_TOTO_PAYLOAD_TYPE})`;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(payload.toString('utf8'));
+  } catch (e) {
+    return `DSSE payload is not JSON: ${(e as Error).message}`;
+  }
+  const s = doc as { _type?: unknown; subject?: unknown; predicateType?: unknown; predicate?: unknown } | null;
+  if (typeof s !== 'object' || s === null) return 'in-toto statement is not an object';
+  if (!(STATEMENT_TYPES as readonly unknown[]).includes(s._type)) return `statement _type ${JSON.stringify(s._type)} is not an in-toto statement`;
+  if (!Array.isArray(s.subject) || s.subject.length === 0) return 'statement has no subject';
+  if (s.subject.length > MAX_SUBJECTS) return `statement has over ${MAX_SUBJECTS} subjects`;
+  const subjects: Subject[] = [];
+  for (const [i, sub] of (s.subject as unknown[]).entries()) {
+    const digest = (sub as { digest?: unknown } | null)?.digest;
+    if (typeof digest !== 'object' || digest === null || Object.values(digest).some((v) => typeof v !== 'string')) return `subject[${i}] has no digest set`;
+    const name = (sub as { name?: unknown }).name;
+    subjects.push({ ...(typeof name === 'string' ? { name } : {}), digest: digest as Record<string, string> });
+  }
+  if (typeof s.predicateType !== 'string') return 'statement has no predicateType';
+  return { subjects, predicateType: s.predicateType, predicate: s.predicate };
+}
+
+/** The digest algorithms we can compute that some subject carries, strongest coverage first: sha256 when any has it. */
+export function subjectAlgorithms(statement: Statement): DigestAlgorithm[] {
+  const present = new Set<DigestAlgorithm>();
+  for (const s of statement.subjects) for (const k of Object.keys(s.digest)) if (isDigestAlgorithm(k)) present.add(k);
+  return [...present];
+}
+
+/**
+ * The subject whose digests equal the artifact's. Every algorithm both sides know must agree, and at least one
+ * must be compared: a subject that shares no algorithm with the artifact never matches.
+ */
+export function findSubject(statement: Statement, digests: Digests): Subject | undefined {
+  return statement.subjects.find((s) => {
+    let compared = 0;
+    for (const [alg, hex] of Object.entries(digests)) {
+      const theirs = s.digest[alg];
+      if (theirs === undefined) continue;
+      if (theirs.toLowerCase() !== hex) return false;
+      compared++;
+    }
+    return compared > 0;
+  });
+}
