@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalSigstore, type LocalSigstore } from '../support/sigstore.js';
-import { missingCommands, preparePipelineRepo, runPipeline } from '../support/pipeline.js';
+import { missingFeatures, PIPELINE_FEATURES, preparePipelineRepo, runPipeline } from '../support/pipeline.js';
 
-const missing = await missingCommands(['provenance', 'attest', 'verify']);
+const missing = await missingFeatures(PIPELINE_FEATURES);
 
 let sigstore: LocalSigstore;
 beforeAll(async () => {

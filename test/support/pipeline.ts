@@ -126,6 +126,7 @@ export async function runPipeline(repo: PipelineRepo, opts: RunOptions): Promise
     // The instance is the local issuer, as GitLab is its own OIDC issuer.
     CI_SERVER_URL: opts.sigstore.issuerUrl.replace(/\/+$/, ''),
     CI_SERVER_FQDN: issuer.host,
+    CI_PROJECT_URL: `${opts.sigstore.issuerUrl.replace(/\/+$/, '')}/${COMPONENT_PROJECT}`,
     CI_CONFIG_PATH: '.gitlab-ci.yml',
     CI_PROJECT_ID: String(claims.project_id),
     CI_PROJECT_NAMESPACE: String(claims.namespace_path),
@@ -169,11 +170,26 @@ export async function runPipeline(repo: PipelineRepo, opts: RunOptions): Promise
 }
 
 /**
- * The sscs commands the pipelines need that the built helper does not have yet. The commands are built on
- * other branches in parallel; until they are merged, the pipeline tests say so and skip.
+ * What the pipelines need from sscs that the built helper does not have yet ("verify --junit"): the commands
+ * are built on other branches in parallel, and until they are merged the pipeline tests say so and skip.
  */
-export async function missingCommands(needed: string[]): Promise<string[]> {
-  const r = await execa(process.execPath, [BUNDLE, '--help'], { reject: false });
-  const listed = new Set(String(r.stdout).split('\n').map((l) => /^\s{2}(\S+)/.exec(l)?.[1]).filter(Boolean));
-  return needed.filter((c) => !listed.has(c));
+export async function missingFeatures(needed: Record<string, string[]>): Promise<string[]> {
+  const missing: string[] = [];
+  for (const [command, flags] of Object.entries(needed)) {
+    const r = await execa(process.execPath, [BUNDLE, command, '--help'], { reject: false });
+    if (r.exitCode !== 0) {
+      missing.push(command);
+      continue;
+    }
+    for (const flag of flags) if (!String(r.stdout).includes(`${flag} `)) missing.push(`${command} ${flag}`);
+  }
+  return missing;
 }
+
+/** Everything the examples call. */
+export const PIPELINE_FEATURES = {
+  provenance: ['--subject-checksums', '--builder', '--image'],
+  attest: ['--statement', '--signing-config'],
+  verify: ['--vsa-output', '--junit', '--trusted-root', '--builder-id', '--source-digest'],
+  release: ['--package', '--tag'],
+};
