@@ -71,3 +71,13 @@ describe('release upload', () => {
     expect(r.stderr).toContain('no GitLab API URL');
   });
 });
+
+describe('release upload, with a missing file', () => {
+  it('uploads nothing', async () => {
+    const before = gitlab.packages.size;
+    const r = await runCli(['release', 'upload', 'provenance.sigstore.json', 'missing.intoto.jsonl', '--package', 'attestations', '--version', 'v4'], { cwd: dir, env: env() });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('missing.intoto.jsonl: file to publish not found');
+    expect(gitlab.packages.size).toBe(before);
+  });
+});

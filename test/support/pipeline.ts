@@ -9,9 +9,9 @@
  * local issuer with the claims GitLab would give this pipeline, and the predefined variables the helper
  * cross-checks against the token are set to the same values.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
 import YAML from 'yaml';
 import { REPO_ROOT, BUNDLE } from './cli.js';
@@ -53,9 +53,13 @@ export async function preparePipelineRepo(name: string, extraFiles: Record<strin
     const rel = relative(example, file);
     if (rel === 'README.md') continue;
     const text = readFileSync(file, 'utf8');
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), rel.endsWith('.yml') ? text.replace(COMPONENT_INCLUDE, '$1@$CI_COMMIT_SHA') : text, { flag: 'w' });
   }
-  for (const [rel, content] of Object.entries(extraFiles)) writeFileSync(join(dir, rel), content);
+  for (const [rel, content] of Object.entries(extraFiles)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), content);
+  }
   await git(dir, 'remote', 'add', 'origin', ORIGIN);
   await git(dir, 'add', '-A');
   await git(dir, 'commit', '-q', '-m', `example ${name}`);
@@ -113,6 +117,8 @@ export interface RunOptions {
   variables?: Record<string, string>;
   /** Run only these jobs (with `--needs`). */
   jobs?: string[];
+  /** Folders put first on the jobs' PATH, e.g. stand-ins for tools this machine lacks. */
+  path?: string[];
 }
 
 /** Runs the pipeline of `repo` and returns its exit code, its log, and where its artifacts are. */
@@ -151,7 +157,7 @@ export async function runPipeline(repo: PipelineRepo, opts: RunOptions): Promise
   ];
   const r = await execa(process.execPath, args, {
     cwd: repo.dir,
-    env: { PATH: process.env.PATH, HOME: repo.dir },
+    env: { PATH: [...(opts.path ?? []), process.env.PATH].join(':'), HOME: repo.dir },
     extendEnv: false,
     reject: false,
     all: true,

@@ -6,7 +6,7 @@ import { readFileBounded } from '../io/files.js';
 import { addReleaseLink, createRelease, genericPackageFileUrl, uploadGenericPackageFile, type GitLabApi, type ReleaseLink } from './gitlab-api.js';
 
 /** Attestations are small; a file this large is not one, and GitLab would refuse most of it anyway. */
-export const MAX_FILE_BYTES = 256 * 1024 * 1024;
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 /** GitLab's rules for generic package names, versions and file names. */
 const PACKAGE_NAME = /^[A-Za-z0-9._-]+$/;
 const PACKAGE_VERSION = /^(\.?[\w+-]+\.?)+$/;
@@ -42,8 +42,10 @@ export function checkRequest(req: UploadRequest): void {
 export async function uploadRelease(api: GitLabApi, req: UploadRequest, read = (f: string) => readFileBounded(f, MAX_FILE_BYTES, 'file to publish')): Promise<UploadResult> {
   checkRequest(req);
   const result: UploadResult = { files: [] };
-  for (const file of req.files) {
-    const content = await read(file);
+  // Every file is read before the first upload, so that a missing one leaves nothing half-published.
+  const contents = await Promise.all(req.files.map((f) => read(f)));
+  for (const [i, file] of req.files.entries()) {
+    const content = contents[i]!;
     const url = genericPackageFileUrl(api, req.packageName, req.version, basename(file));
     await uploadGenericPackageFile(api, url, content);
     result.files.push({ file, sha256: createHash('sha256').update(content).digest('hex'), url });
