@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startLocalSigstore, type LocalSigstore } from '../support/sigstore.js';
-import { missingFeatures, PIPELINE_FEATURES, preparePipelineRepo, runPipeline } from '../support/pipeline.js';
+import { jobResult, missingFeatures, PIPELINE_FEATURES, preparePipelineRepo, runPipeline } from '../support/pipeline.js';
 import { BUNDLE } from '../support/cli.js';
 
 const missing = await missingFeatures(PIPELINE_FEATURES);
@@ -40,9 +40,9 @@ describe.skipIf(missing.length > 0)(`verification gate${missing.length ? ` (skip
 `;
     const repo = await preparePipelineRepo('node-build', { '.gitlab-ci.yml': withJobBeforeGate(tamper, ['tamper', 'provenance']) });
     const run = await runPipeline(repo, { sigstore });
-    expect(run.output).toMatch(/PASS\s+provenance/);
-    expect(run.output).toMatch(/FAIL\s+sscs-verify/);
-    expect(run.output).not.toMatch(/PASS\s+deploy/);
+    expect(jobResult(run, 'provenance'), run.output).toBe('PASS');
+    expect(jobResult(run, 'sscs-verify'), run.output).toBe('FAIL');
+    expect(jobResult(run, 'deploy'), run.output).toBeUndefined();
     expect(run.exitCode).not.toBe(0);
     expect(readFileSync(join(run.artifactsDir('sscs-verify'), 'verification', 'junit.xml'), 'utf8')).toMatch(/<failure/);
   });
@@ -89,7 +89,7 @@ describe.skipIf(missing.length > 0)(`verification gate${missing.length ? ` (skip
       'other/p.sigstore.json': readFileSync(join(work, 'p.sigstore.json'), 'utf8'),
     });
     const run = await runPipeline(repo, { sigstore });
-    expect(run.output).toMatch(/FAIL\s+sscs-verify/);
+    expect(jobResult(run, 'sscs-verify'), run.output).toBe('FAIL');
     expect(run.output).toMatch(/evil\/other/);
     expect(run.exitCode).not.toBe(0);
   });
@@ -116,9 +116,9 @@ include:
 `;
     const repo = await preparePipelineRepo('node-build', { '.gitlab-ci.yml': ci });
     const run = await runPipeline(repo, { sigstore });
-    expect(run.output).toMatch(/PASS\s+sscs-build/);
-    expect(run.output).toMatch(/PASS\s+sscs-verify/);
-    expect(run.output).toMatch(/FAIL\s+gate-requiring-l3/);
+    expect(jobResult(run, 'sscs-build'), run.output).toBe('PASS');
+    expect(jobResult(run, 'sscs-verify'), run.output).toBe('PASS');
+    expect(jobResult(run, 'gate-requiring-l3'), run.output).toBe('FAIL');
     const line = readFileSync(join(run.artifactsDir('sscs-build'), 'attestations', 'provenance.intoto.jsonl'), 'utf8');
     expect(JSON.parse(line).predicate.runDetails.builder.id).toBe('https://sscs.dev/gitlab-ci/builder/build-job/v1');
   });

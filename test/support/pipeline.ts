@@ -58,7 +58,7 @@ export async function preparePipelineRepo(name: string, extraFiles: Record<strin
   }
   for (const [rel, content] of Object.entries(extraFiles)) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
-    writeFileSync(join(dir, rel), content);
+    writeFileSync(join(dir, rel), rel.endsWith('.yml') ? content.replace(COMPONENT_INCLUDE, '$1@$CI_COMMIT_SHA') : content);
   }
   await git(dir, 'remote', 'add', 'origin', ORIGIN);
   await git(dir, 'add', '-A');
@@ -199,3 +199,9 @@ export const PIPELINE_FEATURES = {
   verify: ['--vsa-output', '--junit', '--trusted-root', '--builder-id', '--source-digest'],
   release: ['--package', '--tag'],
 };
+
+/** PASS, FAIL (or WARN for allowed failures) as gitlab-ci-local's summary reports the job; undefined when it did not run. */
+export function jobResult(run: PipelineResult, job: string): string | undefined {
+  const escaped = job.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^\\s*(PASS|FAIL|WARN)\\s+${escaped}\\s*$`, 'm').exec(run.output)?.[1];
+}
