@@ -34,7 +34,7 @@ export function renderComponentDocs(root = ROOT) {
   for (const { name, path } of componentFiles(join(root, 'templates'))) {
     const [header] = YAML.parseAllDocuments(readFileSync(join(root, path), 'utf8'), { customTags: [referenceTag] });
     const spec = header.toJS().spec ?? {};
-    parts.push(`### \`${name}\``, '');
+    parts.push(`#### \`${name}\``, "");
     if (spec.description) parts.push(spec.description.trim(), '');
     parts.push('```yaml', 'include:', `  - component: $CI_SERVER_FQDN/sscs/components/${name}@<version>`, '```', '');
     parts.push(`Source: [\`${path}\`](${path})`, '');
@@ -42,7 +42,7 @@ export function renderComponentDocs(root = ROOT) {
     if (inputs.length > 0) {
       parts.push('| Input | Type | Default | Description |', '| --- | --- | --- | --- |');
       for (const [key, input] of inputs) {
-        const type = (input.type ?? 'string') + (input.options ? ` (${input.options.join(', ')})` : '');
+        const type = (input.type ?? 'string') + (input.options ? ` (${input.options.map((o) => (o === '' ? '""' : o)).join(', ')})` : '');
         parts.push(`| \`${key}\` | ${type} | ${code(input.default)} | ${cell(input.description ?? '')} |`);
       }
       parts.push('');
