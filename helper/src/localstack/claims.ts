@@ -55,7 +55,7 @@ export interface MintOptions {
 export function gitLabClaims(issuerUrl: string, overrides: Partial<GitLabClaims> = {}, opts: MintOptions = {}, now = Date.now()): GitLabClaims {
   const lifetime = opts.expiresIn ?? DEFAULT_TOKEN_LIFETIME_SECONDS;
   // An expired token was issued in the past, as a real one would have been.
-  const iat = Math.floor(now / 1000) + Math.min(0, lifetime - DEFAULT_TOKEN_LIFETIME_SECONDS);
+  const iat = Math.floor(now / 1000) + (lifetime > 0 ? 0 : lifetime - DEFAULT_TOKEN_LIFETIME_SECONDS);
   const projectPath = overrides.project_path ?? 'group/project';
   const ref = overrides.ref ?? 'main';
   const refType = overrides.ref_type ?? 'branch';

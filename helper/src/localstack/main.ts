@@ -4,11 +4,14 @@
  * for trying the components without the public-good instance. Dev-only: it needs the @sigstore/mock
  * devDependency and never ships in the CLI bundle.
  */
-import { resolve } from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalStack } from './stack.js';
 
 const USAGE = 'usage: npm run sigstore:local -- --out DIR';
+/** How often to check that whoever started us is still there. */
+const PARENT_CHECK_MS = 1000;
 
 async function main(): Promise<number> {
   let out: string | undefined;
@@ -23,6 +26,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const stack = await startLocalStack(resolve(out));
+  const pidFile = join(stack.dir, 'pid');
+  await writeFile(pidFile, `${process.pid}\n`);
   process.stdout.write(
     [
       `fulcio   ${stack.fulcioUrl}`,
@@ -32,6 +37,7 @@ async function main(): Promise<number> {
       `trusted root    ${stack.trustedRootPath}`,
       `signing config  ${stack.signingConfigPath}`,
       `env             ${stack.envPath}`,
+      `pid             ${pidFile}`,
       `mint a token:   npm run sigstore:local:token -- --dir ${stack.dir}   (or POST ${stack.issuerUrl}/mint)`,
       'ready; stop with SIGTERM or Ctrl-C',
       '',
@@ -40,8 +46,15 @@ async function main(): Promise<number> {
   await new Promise<void>((done) => {
     process.once('SIGTERM', done);
     process.once('SIGINT', done);
+    // npm does not pass SIGTERM on to a script's process, so `kill <npm pid>` would leave the stack running
+    // orphaned: stop when the parent goes away (or use `kill $(cat DIR/pid)`).
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) done();
+    }, PARENT_CHECK_MS).unref();
   });
   await stack.close();
+  await rm(pidFile, { force: true });
   process.stdout.write('stopped\n');
   return 0;
 }

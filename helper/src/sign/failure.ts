@@ -34,9 +34,13 @@ export function serviceFailure(e: unknown, urls: Record<string, string | undefin
     code = 'NETWORK';
     detail = `could not be reached (${cause.code ?? cause.message})`;
   }
-  const scrub = (text: string) => secrets.reduce((t, s) => (s ? t.split(s).join('[REDACTED]') : t), text);
-  return new ServiceError(code, scrub(`${service}${url ? ` at ${url}` : ''} ${detail}`), {
-    cause: new Error(scrub(`${err?.code ?? 'error'}: ${err?.message ?? ''}`)),
+  return new ServiceError(code, scrub(`${service}${url ? ` at ${url}` : ''} ${detail}`, secrets), {
+    cause: new Error(scrub(`${err?.code ?? 'error'}: ${err?.message ?? ''}`, secrets)),
     hint: code === 'HTTP_STATUS' || code === 'SERVICE' ? undefined : 'Check the service URL and that the job can reach it; --timeout-ms sets the per-request timeout.',
   });
+}
+
+/** Cuts every secret (the token, the key) out of a text before it can reach a message. */
+export function scrub(text: string, secrets: string[]): string {
+  return secrets.reduce((t, s) => (s ? t.split(s).join('[REDACTED]') : t), text);
 }

@@ -1,12 +1,12 @@
 import { bundleToJSON, type Bundle } from '@sigstore/bundle';
-import { FulcioSigner, type Signer } from '@sigstore/sign';
+import { FulcioSigner, InternalError, type Signer } from '@sigstore/sign';
 import { resolve } from 'node:path';
 import type { Io } from '../cli/command.js';
 import { InputError, UsageError, isSscsError } from '../errors.js';
 import { readFileBounded } from '../io/files.js';
 import { bundleBuilder, witnesses, type BundleKind } from './bundler.js';
 import { BUNDLE_V03_MEDIA_TYPE, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_ENV, MAX_KEY_BYTES, RETRY } from './constants.js';
-import { serviceFailure } from './failure.js';
+import { scrub, serviceFailure } from './failure.js';
 import { keySignerFromPem, type KeySigner } from './key.js';
 import { resolveServices, type Services, type SigningMode } from './services.js';
 import { readIdentityToken, type IdentityToken } from './token.js';
@@ -80,7 +80,9 @@ export async function openSession(flags: SigningFlags, io: Io): Promise<SigningS
         bundle = await bundleBuilder(kind, signer, witnessList).create({ data, ...(payloadType ? { type: payloadType } : {}) });
       } catch (e) {
         if (isSscsError(e)) throw e;
-        throw serviceFailure(e, urls, secrets);
+        // @sigstore/sign reports every service failure as an InternalError; anything else is a bug, kept as one.
+        if (e instanceof InternalError) throw serviceFailure(e, urls, secrets);
+        throw new Error(scrub(`signing failed: ${(e as Error)?.message ?? String(e)}`, secrets));
       }
       if (bundle.mediaType !== BUNDLE_V03_MEDIA_TYPE) throw new Error(`@sigstore/sign produced ${bundle.mediaType}, not bundle v0.3`);
       return bundleToJSON(bundle);

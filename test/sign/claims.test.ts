@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { gitLabClaims } from '../../helper/src/localstack/claims.js';
+import { gitLabIdentity, OID } from '../../helper/src/localstack/extensions.js';
+
+describe('GitLab claims to Fulcio identity', () => {
+  it('maps a tag pipeline to refs/tags and a self-hosted runner', () => {
+    const claims = gitLabClaims('https://gitlab.example', { ref: 'v1.0.0', ref_type: 'tag', runner_environment: 'self-hosted', project_path: 'a/b/c' });
+    const { subjectAltName, extensions } = gitLabIdentity(claims);
+    const ext = Object.fromEntries(extensions.map((e) => [e.oid, e.value]));
+    expect(subjectAltName).toBe('https://gitlab.example/a/b/c//.gitlab-ci.yml@refs/tags/v1.0.0');
+    expect(ext[OID.sourceRepositoryRef]).toBe('refs/tags/v1.0.0');
+    expect(ext[OID.sourceRepositoryOwnerUri]).toBe('https://gitlab.example/a/b');
+    expect(ext[OID.runnerEnvironment]).toBe('self-hosted');
+    expect(ext[OID.tokenSubject]).toBe('project_path:a/b/c:ref_type:tag:ref:v1.0.0');
+  });
+});
