@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate as StrictX509 } from 'node:crypto';
 import { bundleFromJSON, isBundleWithDsseEnvelope, isBundleWithPublicKey, type Bundle } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
 import { readFileBounded, parseJson } from '../io/files.js';
@@ -43,13 +43,17 @@ function countOf(v: unknown): number {
  * Parses and checks the shape of a Sigstore bundle (v0.1 to v0.3). Returns the parsed bundle and a passed
  * `bundle` check, or a failed one naming what is wrong: a malformed bundle is a bundle that does not verify.
  */
-export function parseBundle(json: unknown): { parsed?: ParsedBundle; check: CheckResult } {
+export function parseBundle(json: unknown, trustedCertificates: readonly Buffer[]): { parsed?: ParsedBundle; check: CheckResult } {
   const material = (json as { verificationMaterial?: Record<string, unknown> } | null)?.verificationMaterial;
   if (countOf(material?.tlogEntries) > MAX_TLOG_ENTRIES) return { check: failed('bundle', `bundle lists over ${MAX_TLOG_ENTRIES} transparency log entries`) };
   const chain = (material?.x509CertificateChain as { certificates?: unknown } | undefined)?.certificates;
   if (countOf(chain) > MAX_CHAIN_CERTIFICATES) return { check: failed('bundle', `bundle certificate chain has over ${MAX_CHAIN_CERTIFICATES} certificates`) };
   const stamps = (material?.timestampVerificationData as { rfc3161Timestamps?: unknown } | undefined)?.rfc3161Timestamps;
   if (countOf(stamps) > MAX_TIMESTAMPS) return { check: failed('bundle', `bundle has over ${MAX_TIMESTAMPS} timestamps`) };
+
+  const DER_SEQUENCE = 0x30;
+  const badStamp = (Array.isArray(stamps) ? stamps : []).findIndex((t) => Buffer.from(String((t as { signedTimestamp?: unknown })?.signedTimestamp ?? ''), 'base64')[0] !== DER_SEQUENCE);
+  if (badStamp >= 0) return { check: failed('bundle', `timestamp ${badStamp} is not a DER SEQUENCE (an RFC 3161 TimeStampResp or token)`) };
 
   let bundle: Bundle;
   try {
@@ -69,14 +73,18 @@ export function parseBundle(json: unknown): { parsed?: ParsedBundle; check: Chec
   if (raw.length === 0) return { check: failed('bundle', 'bundle has no signing certificate') };
   let certs: X509Certificate[];
   try {
+    // OpenSSL's parser is strict DER; @sigstore/core's tolerates, e.g., another outer tag.
+    for (const b of raw) new StrictX509(Buffer.from(b));
     certs = raw.map((b) => X509Certificate.parse(Buffer.from(b)));
   } catch (e) {
     return { check: failed('bundle', `bundle certificate is not valid X.509: ${(e as Error).message}`) };
   }
-  // A chain that carries its own root would let the bundle vouch for itself; trust anchors come only from
-  // the trusted root (the same rule as sigstore-python and sigstore-go).
-  if (certs.some((c) => c.issuer.equals(c.subject))) {
-    return { check: failed('bundle', 'bundle certificate chain contains a self-signed (root) certificate; roots must come from the trusted root') };
+  // Trust anchors come only from the trusted root: a bundle that carries a root of its own is refused
+  // (conformance bundle-with-root-cert_fail). Older bundles (v0.1, npm's) copy the trusted root's own
+  // certificates into the chain; those are harmless, since the path is built from the trusted root anyway.
+  const foreignRoot = certs.find((c, i) => c.issuer.equals(c.subject) && !trustedCertificates.some((t) => t.equals(Buffer.from(raw[i]!))));
+  if (foreignRoot) {
+    return { check: failed('bundle', 'bundle certificate chain contains a root certificate that is not in the trusted root') };
   }
   return { parsed: { bundle, content, signedWith: 'certificate', leaf: certs[0]! }, check: passed('bundle', `${content} bundle signed with a certificate`) };
 }

@@ -23,6 +23,7 @@ export const FULCIO_EXTENSIONS = {
   runInvocationUri: `${FULCIO}.21`,
   sourceRepositoryVisibility: `${FULCIO}.22`,
   deploymentEnvironment: `${FULCIO}.23`,
+  tokenSubject: `${FULCIO}.24`,
 } as const;
 /** The deprecated issuer extension: the raw string, not DER (older certificates carry only this one). */
 const FULCIO_ISSUER_V1 = `${FULCIO}.1`;

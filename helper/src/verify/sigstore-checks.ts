@@ -4,6 +4,7 @@ import { Verifier, toSignedEntity, toTrustMaterial, type SignedEntity, type Trus
 import { failed, passed, skipped, type CheckName, type CheckResult } from './checks-model.js';
 import type { ParsedBundle } from './bundle.js';
 import { verifyPrehashed } from './prehashed.js';
+import { inclusionProofMismatch } from './tlog-consistency.js';
 
 /**
  * The cryptographic half of verification, done by @sigstore/verify: timestamps, the certificate chain to the
@@ -17,13 +18,16 @@ export interface Trust {
   hasCtlogs: boolean;
   /** Set with --key: the one key a key-signed bundle must verify with. */
   key?: KeyObject;
+  /** DER of every CA and TSA certificate in the trusted root. */
+  certificates: Buffer[];
 }
 
 export function makeTrust(trustedRootJson: unknown, key?: KeyObject): Trust {
   const root = TrustedRoot.fromJSON(trustedRootJson);
   // With --key, the key is trusted whatever hint the bundle names (as cosign does), for all time.
   const material = toTrustMaterial(root, key ? () => ({ publicKey: key, validFor: () => true }) : undefined);
-  return { material, hasCtlogs: root.ctlogs.length > 0, ...(key ? { key } : {}) };
+  const certificates = [...root.certificateAuthorities, ...root.timestampAuthorities].flatMap((a) => a.certChain?.certificates.map((c) => Buffer.from(c.rawBytes)) ?? []);
+  return { material, hasCtlogs: root.ctlogs.length > 0, certificates, ...(key ? { key } : {}) };
 }
 
 /** What the signature is checked over: the artifact bytes, only their digest, or (DSSE) the envelope itself. */
@@ -41,15 +45,15 @@ function failingStep(e: unknown): { name: CheckName; message: string } {
   const message = typeof err?.message === 'string' ? err.message : String(e);
   switch (err?.code) {
     case 'TIMESTAMP_ERROR':
-      return { name: 'timestamp', message: `timestamp check failed: ${message}` };
+      return { name: 'timestamp', message };
     case 'CERTIFICATE_ERROR':
-      return /SCT/.test(message) ? { name: 'sct', message: `certificate transparency check failed: ${message}` } : { name: 'certificate-chain', message: `certificate chain check failed: ${message}` };
+      return /SCT/.test(message) ? { name: 'sct', message } : { name: 'certificate-chain', message };
     case 'PUBLIC_KEY_ERROR':
-      return { name: 'key', message: `public key check failed: ${message}` };
+      return { name: 'key', message };
     case 'SIGNATURE_ERROR':
-      return { name: 'signature', message: `signature check failed: ${message}` };
+      return { name: 'signature', message };
     default:
-      if (typeof err?.code === 'string' && err.code.startsWith('TLOG')) return { name: 'tlog', message: `transparency log check failed (${err.code}): ${message}` };
+      if (typeof err?.code === 'string' && err.code.startsWith('TLOG')) return { name: 'tlog', message: `${message} (${err.code})` };
       return { name: 'bundle', message: `bundle could not be verified: ${message}` };
   }
 }
@@ -76,6 +80,10 @@ export function runSigstoreChecks(p: ParsedBundle, trust: Trust, data: SignedDat
   const rest = (from: number) => names.slice(from).map((n) => skipped(n, 'not run: an earlier check failed'));
   if (p.bundle.verificationMaterial.tlogEntries.length === 0) {
     return [failed('tlog', 'bundle has no transparency log entry'), ...names.filter((n) => n !== 'tlog').map((n) => skipped(n, 'not run: an earlier check failed'))];
+  }
+  for (const entry of p.bundle.verificationMaterial.tlogEntries) {
+    const mismatch = inclusionProofMismatch(entry);
+    if (mismatch) return [...names.slice(0, names.indexOf('tlog')).map((n) => skipped(n, 'not run')), failed('tlog', mismatch), skipped('signature', 'not run: an earlier check failed')];
   }
   if (p.signedWith === 'public-key' && !trust.key) {
     return [failed('key', `bundle is signed with a key (hint '${p.keyHint ?? ''}'), not a certificate: pass --key PUB.pem`), ...rest(1).filter((c) => c.name !== 'key')];

@@ -52,7 +52,7 @@ export interface VerifyReport {
 export async function verifyBundle(req: VerifyRequest): Promise<VerifyReport> {
   const { bundleFile, trust, policy } = req;
   const report: VerifyReport = { verified: false, bundle: { path: bundleFile.path, sha256: bundleFile.sha256 }, artifacts: [], checks: [] };
-  const { parsed, check } = parseBundle(bundleFile.json);
+  const { parsed, check } = parseBundle(bundleFile.json, trust.certificates);
   report.checks.push(check);
   if (!parsed) {
     report.artifacts = req.artifacts.map((a) => ({ name: a.name, digests: a.kind === 'digest' ? { [a.algorithm]: a.hex } : {} }));
