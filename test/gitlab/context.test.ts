@@ -90,3 +90,17 @@ describe('build context', () => {
     expect(e.hint).toContain('aud: sigstore');
   });
 });
+
+describe('sscs context', () => {
+  it('prints the context and the claims, never the token', async () => {
+    const { runCli } = await import('../support/cli.js');
+    const token = unsignedJwt(gitlabClaims());
+    const r = await runCli(['context'], { env: gitlabJobEnv({ SIGSTORE_ID_TOKEN: token }) });
+    expect(r.exitCode).toBe(0);
+    const c = JSON.parse(r.stdout);
+    expect(c.claims.project_path).toBe('group/project');
+    expect(c.source.ref).toBe('refs/heads/main');
+    expect(r.stdout + r.stderr).not.toContain(token);
+    expect(r.stdout + r.stderr).not.toContain('glcbt-64_job-token-secret-value-do-not-print');
+  });
+});

@@ -36,7 +36,7 @@ export async function collectSubjects(src: SubjectSources): Promise<Subject[]> {
   const found = new Map<string, FoundFile>();
   for (const pattern of src.patterns ?? []) {
     const before = found.size;
-    const matched = await expandPattern(root, src.cwd, pattern);
+    const matched = expandPattern(root, src.cwd, pattern);
     for (const [name, file] of matched) found.set(name, file);
     if (matched.size === 0) {
       throw new InputError('NO_SUBJECTS', `--subject '${pattern}' matched no files`, {
@@ -58,7 +58,7 @@ export async function collectSubjects(src: SubjectSources): Promise<Subject[]> {
   }
   for (const ref of src.images ?? []) subjects.push(parseImageSubject(ref));
   for (const file of src.tarFiles ?? []) {
-    const abs = (await resolveInRoot(root, resolve(src.cwd, file))).realPath;
+    const abs = resolveInRoot(root, resolve(src.cwd, file)).realPath;
     const members = await tarMemberSubjects(abs, src.algorithms);
     if (members.length === 0) throw new InputError('NO_SUBJECTS', 'the archive holds no files', { where: { file } });
     subjects.push(...members);
@@ -66,7 +66,7 @@ export async function collectSubjects(src: SubjectSources): Promise<Subject[]> {
   return mergeByName(subjects);
 }
 
-async function expandPattern(root: string, cwd: string, pattern: string): Promise<Map<string, FoundFile>> {
+function expandPattern(root: string, cwd: string, pattern: string): Map<string, FoundFile> {
   const out = new Map<string, FoundFile>();
   const posixPattern = toPosix(pattern);
   const { base, rest } = staticPrefix(posixPattern);
@@ -82,20 +82,27 @@ async function expandPattern(root: string, cwd: string, pattern: string): Promis
     throw new InputError('MALFORMED', `--subject '${pattern}': ${(e as Error).message}`, { cause: e });
   }
   if (!hasMagic(posixPattern)) {
-    const target = await resolveInRoot(root, baseAbs).catch((e: unknown) => {
-      if (e instanceof InputError && e.code === 'FILE_NOT_FOUND') return undefined;
-      throw e;
-    });
+    let target: ReturnType<typeof resolveInRoot> | undefined;
+    try {
+      target = resolveInRoot(root, baseAbs);
+    } catch (e) {
+      if (!(e instanceof InputError && e.code === 'FILE_NOT_FOUND')) throw e;
+    }
     if (!target) return out;
     if (!target.isDirectory) out.set(nameOf(baseAbs), { path: baseAbs, realPath: target.realPath, size: target.size });
-    else await walkFiles(root, baseAbs, (f) => out.set(nameOf(f.path), f));
+    else walkFiles(root, baseAbs, (f) => out.set(nameOf(f.path), f));
     return out;
   }
-  const baseTarget = await resolveInRoot(root, baseAbs).catch(() => undefined);
+  let baseTarget: ReturnType<typeof resolveInRoot> | undefined;
+  try {
+    baseTarget = resolveInRoot(root, baseAbs);
+  } catch (e) {
+    if (!(e instanceof InputError && e.code === 'FILE_NOT_FOUND')) throw e;
+  }
   if (!baseTarget?.isDirectory) return out;
   // A match may be a folder (`dist/*` matching `dist/js`): its files are subjects too.
   const folderMatch = matcher ? new RegExp(matcher.source.replace(/\$$/, '(?:/.*)?$')) : undefined;
-  await walkFiles(root, baseAbs, (f, rel) => {
+  walkFiles(root, baseAbs, (f, rel) => {
     if (!folderMatch || folderMatch.test(rel)) out.set(nameOf(f.path), f);
   });
   return out;

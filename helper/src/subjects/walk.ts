@@ -1,4 +1,4 @@
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { isInside } from '../io/files.js';
@@ -14,14 +14,17 @@ export interface FoundFile {
   size: number;
 }
 
+// The walk uses synchronous fs calls on purpose: a CLI walking ten thousand files spends most of its time
+// in per-call round trips through the thread pool otherwise (measured: 4x slower on bench/digest.mjs).
+
 /**
  * Resolves `path` (absolute) to the real file or folder it names, refusing anything that resolves outside
  * `root`: a symlink may point within the project, never out of it.
  */
-export async function resolveInRoot(root: string, path: string): Promise<{ realPath: string; isDirectory: boolean; size: number }> {
+export function resolveInRoot(root: string, path: string): { realPath: string; isDirectory: boolean; size: number } {
   let real: string;
   try {
-    real = await realpath(path);
+    real = realpathSync(path);
   } catch (e) {
     throw new InputError('FILE_NOT_FOUND', `no such file or folder`, { where: { file: path }, cause: e });
   }
@@ -31,7 +34,7 @@ export async function resolveInRoot(root: string, path: string): Promise<{ realP
       hint: 'Subjects must be files of the project: sscs does not follow symlinks out of the project folder.',
     });
   }
-  const st = await stat(real);
+  const st = statSync(real);
   return { realPath: real, isDirectory: st.isDirectory(), size: st.size };
 }
 
@@ -39,24 +42,23 @@ export async function resolveInRoot(root: string, path: string): Promise<{ realP
  * Lists every regular file under `dir`, recursively, in a deterministic (byte-wise sorted) order.
  * Symlinks are resolved and must stay inside `root`; a folder reached twice (a symlink loop) is walked once.
  */
-export async function walkFiles(root: string, dir: string, onFile: (f: FoundFile, relFromDir: string) => void, seen = new Set<string>(), prefix = ''): Promise<void> {
-  const realDir = await realpath(dir);
+export function walkFiles(root: string, dir: string, onFile: (f: FoundFile, relFromDir: string) => void, seen = new Set<string>(), prefix = ''): void {
+  const realDir = realpathSync(dir);
   if (seen.has(realDir)) return;
   seen.add(realDir);
   if (seen.size > MAX_WALK_FOLDERS) throw new InputError('LIMIT', `more than ${MAX_WALK_FOLDERS} folders under ${root}`);
-  const entries = (await readdir(dir)).sort(compareBytes);
-  for (const name of entries) {
-    const path = join(dir, name);
-    const rel = prefix ? `${prefix}/${name}` : name;
-    const st = await lstat(path);
-    if (st.isSymbolicLink()) {
-      const target = await resolveInRoot(root, path);
-      if (target.isDirectory) await walkFiles(root, path, onFile, seen, rel);
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareBytes(a.name, b.name));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isSymbolicLink()) {
+      const target = resolveInRoot(root, path);
+      if (target.isDirectory) walkFiles(root, path, onFile, seen, rel);
       else onFile({ path, realPath: target.realPath, size: target.size }, rel);
-    } else if (st.isDirectory()) {
-      await walkFiles(root, path, onFile, seen, rel);
-    } else if (st.isFile()) {
-      onFile({ path, realPath: path, size: st.size }, rel);
+    } else if (entry.isDirectory()) {
+      walkFiles(root, path, onFile, seen, rel);
+    } else if (entry.isFile()) {
+      onFile({ path, realPath: path, size: lstatSync(path).size }, rel);
     }
     // Sockets, FIFOs and devices are not build outputs: skipped.
   }

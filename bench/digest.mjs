@@ -1,0 +1,45 @@
+// Digest throughput: `sscs digest` against openssl and sha256sum on the same data, in one run.
+//   npm run build && node bench/digest.mjs [--runs 5] [--big-mib 1024] [--small 10000]
+// Data is written once under bench/.data (not committed).
+import { existsSync, mkdirSync, openSync, writeSync, closeSync, writeFileSync, readdirSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { timeProcesses, printTable } from './lib.mjs';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'big-mib': { type: 'string', default: '1024' }, small: { type: 'string', default: '10000' } } });
+const runs = Number(values.runs);
+const bigMiB = Number(values['big-mib']);
+const smallCount = Number(values.small);
+const data = fileURLToPath(new URL('./.data/digest/', import.meta.url));
+const cli = fileURLToPath(new URL('../helper/dist/cli.js', import.meta.url));
+mkdirSync(data, { recursive: true });
+
+const big = `big-${bigMiB}MiB.bin`;
+if (!existsSync(data + big)) {
+  const fd = openSync(data + big, 'w');
+  const chunk = Buffer.alloc(16 * 1024 * 1024);
+  for (let i = 0; i < bigMiB / 16; i++) writeSync(fd, randomFillSync(chunk));
+  closeSync(fd);
+}
+const smallDir = `small-${smallCount}`;
+if (!existsSync(data + smallDir) || readdirSync(data + smallDir).length !== smallCount) {
+  mkdirSync(data + smallDir, { recursive: true });
+  for (let i = 0; i < smallCount; i++) writeFileSync(`${data}${smallDir}/f${i}.bin`, randomFillSync(Buffer.alloc(1024 + (i % 64) * 256)));
+}
+const smallFiles = readdirSync(data + smallDir).sort().map((f) => `${smallDir}/${f}`);
+
+console.log(`node ${process.version}, ${availableParallelism()} cores, ${runs} runs each (medians), data in bench/.data/digest`);
+const node = process.execPath;
+printTable(`one ${bigMiB} MiB file (page cache warm)`, timeProcesses([
+  { name: 'openssl dgst -sha256', cmd: 'openssl', args: ['dgst', '-sha256', big], cwd: data },
+  { name: 'sha256sum', cmd: 'sha256sum', args: [big], cwd: data },
+  { name: 'sscs digest', cmd: node, args: [cli, 'digest', '--subject', big], cwd: data },
+], runs), 'openssl dgst -sha256');
+
+printTable(`${smallCount} files of 1-17 KiB`, timeProcesses([
+  { name: 'openssl dgst -sha256 (one process)', cmd: 'openssl', args: ['dgst', '-sha256', ...smallFiles], cwd: data },
+  { name: 'sha256sum (one process)', cmd: 'sha256sum', args: smallFiles, cwd: data },
+  { name: 'sscs digest (worker per core)', cmd: node, args: [cli, 'digest', '--subject', smallDir], cwd: data },
+], runs), 'openssl dgst -sha256 (one process)');
