@@ -122,4 +122,29 @@ include:
     const line = readFileSync(join(run.artifactsDir('sscs-build'), 'attestations', 'provenance.intoto.jsonl'), 'utf8');
     expect(JSON.parse(line).predicate.runDetails.builder.id).toBe('https://sscs.dev/gitlab-ci/builder/build-job/v1');
   });
+
+  it('slsa-l3 (composite): its hidden provenance job, extended in the project file, and its gate pass', async () => {
+    const ci = `stages: [build, attest, verify]
+include:
+  - component: $CI_SERVER_FQDN/sscs/components/slsa-l3@1.0.0
+    inputs:
+      build_job: build
+      subjects: dist/*.tgz
+      provenance_stage: attest
+      gate_stage: verify
+build:
+  stage: build
+  script: [mkdir -p dist, npm pack --pack-destination dist]
+  artifacts:
+    paths: [dist/]
+provenance:
+  extends: .sscs-provenance
+  id_tokens:
+    SIGSTORE_ID_TOKEN:
+      aud: sigstore
+`;
+    const repo = await preparePipelineRepo('node-build', { '.gitlab-ci.yml': ci });
+    const run = await runPipeline(repo, { sigstore });
+    for (const job of ['build', 'provenance', 'sscs-verify']) expect(jobResult(run, job), run.output).toBe('PASS');
+  });
 });

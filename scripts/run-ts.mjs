@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs scripts/demo.ts. Builds the helper first when helper/dist is missing or older than its sources, and
-// compiles the demo with esbuild (a dev dependency) so that it needs nothing beyond `npm ci`.
+// Runs a TypeScript script that uses the test support code (`node scripts/run-ts.mjs scripts/demo.ts`): the
+// demo and the components benchmark. Builds the helper first when helper/dist is missing or older than its
+// sources, and compiles the script with esbuild (a dev dependency), so that it needs nothing beyond `npm ci`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,9 +9,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const script = process.argv[2];
+if (!script) {
+  process.stderr.write('usage: node scripts/run-ts.mjs SCRIPT.ts\n');
+  process.exit(2);
+}
 
 if (spawnSync('rsync', ['--version'], { stdio: 'ignore' }).status !== 0) {
-  process.stderr.write('npm run demo: gitlab-ci-local needs rsync; install it (e.g. apt-get install -y rsync) and run again.\n');
+  process.stderr.write('gitlab-ci-local needs rsync; install it (e.g. apt-get install -y rsync) and run again.\n');
   process.exit(2);
 }
 
@@ -24,11 +30,11 @@ if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest(join(root, 'helper'
 
 // Inside node_modules, so that the compiled demo resolves the project's dependencies, and two levels below
 // the root, as test/support/*.ts are (they find the project root from their own location).
-const outDir = join(root, 'node_modules', '.sscs-demo');
+const outDir = join(root, 'node_modules', '.sscs-scripts');
 mkdirSync(outDir, { recursive: true });
-const outfile = join(outDir, 'demo.mjs');
+const outfile = join(outDir, `${script.replace(/^.*\//, '').replace(/\.ts$/, '')}.mjs`);
 await build({
-  entryPoints: [join(root, 'scripts', 'demo.ts')],
+  entryPoints: [join(root, script)],
   outfile,
   bundle: true,
   packages: 'external',
