@@ -28,6 +28,18 @@ const code = (value) => {
   return text === '' ? '`""`' : `\`${cell(text).replace(/`/g, "'")}\``;
 };
 
+/** The comment headers that group inputs (`# Signing` above an input), by the first input of each group. */
+function groupHeaders(headerDoc) {
+  const out = new Map();
+  const inputs = headerDoc.getIn(['spec', 'inputs'], true);
+  for (const [i, pair] of (inputs?.items ?? []).entries()) {
+    // The yaml parser attaches a comment above the first input to the map itself.
+    const comment = (pair.key?.commentBefore ?? (i === 0 ? inputs.commentBefore : undefined))?.trim();
+    if (comment) out.set(String(pair.key.value), comment.split('\n').pop().trim());
+  }
+  return out;
+}
+
 /** The markdown for every component: a heading, its description, how to include it, its inputs. */
 export function renderComponentDocs(root = ROOT) {
   const parts = [];
@@ -39,9 +51,11 @@ export function renderComponentDocs(root = ROOT) {
     parts.push('```yaml', 'include:', `  - component: $CI_SERVER_FQDN/sscs/components/${name}@<version>`, '```', '');
     parts.push(`Source: [\`${path}\`](${path})`, '');
     const inputs = Object.entries(spec.inputs ?? {});
+    const groups = groupHeaders(header);
     if (inputs.length > 0) {
       parts.push('| Input | Type | Default | Description |', '| --- | --- | --- | --- |');
       for (const [key, input] of inputs) {
+        if (groups.has(key)) parts.push(`| **${cell(groups.get(key))}** | | | |`);
         const type = (input.type ?? 'string') + (input.options ? ` (${input.options.map((o) => (o === '' ? '""' : o)).join(', ')})` : '');
         parts.push(`| \`${key}\` | ${type} | ${code(input.default)} | ${cell(input.description ?? '')} |`);
       }
