@@ -5,7 +5,7 @@
  *   npm run bench:components   (SSCS_BENCH_RUNS=N, default 5)
  */
 import { startLocalSigstore } from '../test/support/sigstore.js';
-import { jobResult, preparePipelineRepo, runPipeline } from '../test/support/pipeline.js';
+import { jobResult, preparePipelineRepo, removePipelineRepos, runPipeline } from '../test/support/pipeline.js';
 
 const RUNS = Number(process.env.SSCS_BENCH_RUNS ?? 5);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -28,6 +28,7 @@ try {
     }
   }
 } finally {
+  removePipelineRepos();
   await sigstore.close();
 }
 const b = median(buildOnly);

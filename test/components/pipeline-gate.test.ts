@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startLocalSigstore, type LocalSigstore } from '../support/sigstore.js';
-import { jobResult, missingFeatures, PIPELINE_FEATURES, preparePipelineRepo, runPipeline } from '../support/pipeline.js';
+import { jobResult, missingFeatures, removePipelineRepos, PIPELINE_FEATURES, preparePipelineRepo, runPipeline } from '../support/pipeline.js';
 import { BUNDLE } from '../support/cli.js';
 
 const missing = await missingFeatures(PIPELINE_FEATURES);
@@ -19,6 +19,7 @@ beforeAll(async () => {
   sigstore = await startLocalSigstore();
 });
 afterAll(async () => {
+  removePipelineRepos();
   await sigstore?.close();
 });
 

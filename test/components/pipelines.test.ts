@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalSigstore, type LocalSigstore } from '../support/sigstore.js';
 import { startFakeGitLab, type FakeGitLab } from '../support/gitlab-api.js';
-import { jobResult, missingFeatures, PIPELINE_FEATURES, pipelineClaims, preparePipelineRepo, runPipeline, type PipelineResult } from '../support/pipeline.js';
+import { jobResult, missingFeatures, removePipelineRepos, PIPELINE_FEATURES, pipelineClaims, preparePipelineRepo, runPipeline, type PipelineResult } from '../support/pipeline.js';
 import { REPO_ROOT } from '../support/cli.js';
 
 const missing = await missingFeatures(PIPELINE_FEATURES);
@@ -22,6 +22,7 @@ beforeAll(async () => {
   gitlab = await startFakeGitLab({ projectId: '1217', jobToken: JOB_TOKEN });
 });
 afterAll(async () => {
+  removePipelineRepos();
   await gitlab?.close();
   await sigstore?.close();
 });

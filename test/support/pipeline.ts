@@ -9,7 +9,7 @@
  * local issuer with the claims GitLab would give this pipeline, and the predefined variables the helper
  * cross-checks against the token are set to the same values.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
@@ -43,8 +43,17 @@ async function git(dir: string, ...args: string[]): Promise<string> {
  * A git repository with the component project and the example `name` (examples/<name>), plus `extraFiles`
  * (path -> content). Component includes are re-pinned to the commit itself.
  */
+const created = new Set<string>();
+
+/** Removes every repository preparePipelineRepo made in this process (call it in afterAll). */
+export function removePipelineRepos(): void {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+  created.clear();
+}
+
 export async function preparePipelineRepo(name: string, extraFiles: Record<string, string> = {}, opts: { tag?: string } = {}): Promise<PipelineRepo> {
   const dir = mkdtempSync(join(tmpdir(), `sscs-pipeline-${name}-`));
+  created.add(dir);
   const branch = 'main';
   await git(dir, 'init', '-q', '-b', branch);
   cpSync(join(REPO_ROOT, 'templates'), join(dir, 'templates'), { recursive: true });
