@@ -3,7 +3,7 @@
  * and a bundle signed by another project. Also the SLSA Build L2 component (provenance in the build job).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -89,6 +89,7 @@ describe.skipIf(missing.length > 0)(`verification gate${missing.length ? ` (skip
       '.gitlab-ci.yml': withJobBeforeGate(substitute, ['build', 'substitute']),
       'other/p.sigstore.json': readFileSync(join(work, 'p.sigstore.json'), 'utf8'),
     });
+    rmSync(work, { recursive: true, force: true });
     const run = await runPipeline(repo, { sigstore });
     expect(jobResult(run, 'sscs-verify'), run.output).toBe('FAIL');
     expect(run.output).toMatch(/evil\/other/);
