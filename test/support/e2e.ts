@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BUILD_TYPE, BUILDER_ID_BUILD_JOB } from '../../helper/src/provenance/constants.js';
 import { runCli } from './cli.js';
 import type { GitLabClaims, LocalSigstore } from './sigstore.js';
 
 /** Builds what a GitLab pipeline would: an artifact, its SLSA provenance statement, a bundle from `sscs attest`. */
 
-export const BUILD_TYPE = 'https://sscs.dev/gitlab-ci/build-type/v1';
-export const BUILDER_BUILD_JOB = 'https://sscs.dev/gitlab-ci/builder/build-job/v1';
-export const BUILDER_ISOLATED = 'https://sscs.dev/gitlab-ci/builder/isolated/v1';
+export { BUILD_TYPE, BUILDER_ID_BUILD_JOB, BUILDER_ID_ISOLATED } from '../../helper/src/provenance/constants.js';
 export const COMMIT = '5f0c6e2bd6b4b4a6c2f2f0e1c3b0a9d8e7f6a5b4';
 
 export function sanFor(stack: LocalSigstore, project = 'group/project', ref = 'refs/heads/main'): string {
@@ -29,7 +28,7 @@ export function provenanceStatement(stack: LocalSigstore, artifacts: { name: str
         externalParameters: { source: { repository: repo, ref }, config: { path: '.gitlab-ci.yml', uri: sanFor(stack, project, ref).slice('https://'.length) }, pipelineSource: 'push' },
         resolvedDependencies: [{ uri: `git+${repo}@${ref}`, digest: { gitCommit: COMMIT } }],
       },
-      runDetails: { builder: { id: opts.builderId ?? BUILDER_BUILD_JOB }, metadata: { invocationId: `${repo}/-/jobs/302` } },
+      runDetails: { builder: { id: opts.builderId ?? BUILDER_ID_BUILD_JOB }, metadata: { invocationId: `${repo}/-/jobs/302` } },
     },
   };
 }

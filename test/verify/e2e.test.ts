@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { attest, BUILD_TYPE, BUILDER_BUILD_JOB, COMMIT, provenanceStatement, sanFor } from '../support/e2e.js';
+import { attest, BUILD_TYPE, BUILDER_ID_BUILD_JOB, COMMIT, provenanceStatement, sanFor } from '../support/e2e.js';
 import { startLocalSigstore, type LocalSigstore } from '../support/sigstore.js';
 
 // A pipeline's provenance, signed by `sscs attest` through the local Sigstore, verified by `sscs verify`
@@ -44,7 +44,7 @@ describe('verify end to end through the local Sigstore', () => {
   const failures = (stdout: string) => (JSON.parse(stdout) as { checks: { name: string; status: string; code?: string }[] }).checks.filter((c) => c.status === 'failed').map((c) => c.code);
 
   it('verifies the pipeline bundle against the GitLab policy', async () => {
-    const r = await runCli(['verify', artifact, '--bundle', good, ...policy(), '--source-repo', `${stack.issuerUrl}/group/project`, '--source-digest', COMMIT, '--build-config-uri', sanFor(stack), '--runner-environment', 'gitlab-hosted', '--pipeline-source', 'push', '--builder-id', BUILDER_BUILD_JOB, '--build-type', BUILD_TYPE, '--predicate-type', 'https://slsa.dev/provenance/v1']);
+    const r = await runCli(['verify', artifact, '--bundle', good, ...policy(), '--source-repo', `${stack.issuerUrl}/group/project`, '--source-digest', COMMIT, '--build-config-uri', sanFor(stack), '--runner-environment', 'gitlab-hosted', '--pipeline-source', 'push', '--builder-id', BUILDER_ID_BUILD_JOB, '--build-type', BUILD_TYPE, '--predicate-type', 'https://slsa.dev/provenance/v1']);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe(`verified: ${artifact} (${good}, signed by ${sanFor(stack)} (issuer ${stack.issuerUrl}); 19 checks passed)\n`);

@@ -45,6 +45,13 @@ describe('verify with public-good bundles', () => {
       expect(r.exitCode).toBe(0);
     });
 
+    it(`says which digest to give for ${name} when its sha256 cannot match the sha512 subjects`, async () => {
+      const sha256 = createHash('sha256').update(readFileSync(c.tarball)).digest('hex');
+      const r = await runCli(['verify', `sha256:${sha256}`, '--bundle', c.provenanceBundle, ...keyless(c)]);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain(`subject check failed for sha256:${sha256}: artifact sha256:${sha256} is not a subject of the statement (its subjects carry only sha512 digests: pass sha512:HEX or the file)`);
+    });
+
     it(`rejects ${name} with one byte changed`, async () => {
       const bytes = readFileSync(c.tarball);
       bytes[bytes.length >> 1] ^= 0x01;

@@ -24,4 +24,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('sign', 'Sign a file into a Sigstore bundle (keyless or with a key)', () => import('../commands/sign.js')),
   entry('attest', 'Sign in-toto statements (DSSE) into Sigstore bundles', () => import('../commands/attest.js')),
   entry('verify', 'Verify artifacts against a Sigstore bundle and a GitLab identity policy', () => import('../commands/verify.js')),
+  entry('deps', 'Print the resolved dependency graph of lockfiles and SBOMs', () => import('../commands/deps.js')),
 ];

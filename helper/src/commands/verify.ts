@@ -11,8 +11,11 @@ import { makeTrust } from '../verify/sigstore-checks.js';
 import { readTrustedRoot } from '../verify/trusted-root.js';
 import { DEFAULT_TUF_TIMEOUT_MS, defaultTufCacheDir, fetchTrustedRoot } from '../verify/tuf.js';
 import { verifyBundle } from '../verify/verifier.js';
+import { defaultVsaBundle, writeOutputs, type OutputRequest } from '../verify/outputs.js';
+import { SIGNING_FLAGS } from '../sign/flags.js';
 
 const MAX_KEY_BYTES = 64 * 1024;
+const MAX_TUF_ROOT_BYTES = 1024 * 1024;
 const RUNNER_ENVIRONMENTS = ['gitlab-hosted', 'self-hosted'];
 
 const flags = {
@@ -25,7 +28,7 @@ const flags = {
   'tuf-cache-dir': { type: 'string', valueName: 'DIR', description: 'Cache of the TUF client when no --trusted-root is given (default: $XDG_CACHE_HOME/sscs/tuf).' },
   'tuf-mirror-url': { type: 'string', valueName: 'URL', description: 'TUF mirror to get the trusted root from (default: the public-good one).' },
   'tuf-root': { type: 'string', valueName: 'FILE', description: 'Initial TUF root.json for a --tuf-mirror-url other than public-good.' },
-  'timeout-ms': { type: 'string', valueName: 'N', description: `Bound on fetching the trusted root through TUF, in milliseconds [default: ${DEFAULT_TUF_TIMEOUT_MS}].` },
+  'timeout-ms': { type: 'string', valueName: 'N', description: `Bound on network calls in milliseconds: the TUF fetch [default: ${DEFAULT_TUF_TIMEOUT_MS}], and each signing request of --sign-vsa.` },
   'source-repo': { type: 'string', valueName: 'URL', description: 'Expected source repository, e.g. https://gitlab.com/group/project.' },
   'source-ref': { type: 'string', valueName: 'REF', description: 'Expected source ref, e.g. refs/heads/main or refs/tags/v1.2.0.' },
   'source-ref-regexp': { type: 'string', valueName: 'RE', description: 'Expected source ref as an anchored regular expression, e.g. refs/tags/v.*.' },
@@ -36,6 +39,18 @@ const flags = {
   'builder-id': { type: 'string', valueName: 'ID', description: 'Expected SLSA builder id in the provenance.' },
   'build-type': { type: 'string', valueName: 'URI', description: 'Expected SLSA build type in the provenance.' },
   'predicate-type': { type: 'string', valueName: 'URI', description: 'Expected in-toto predicate type, e.g. https://slsa.dev/provenance/v1.' },
+  'vsa-output': { type: 'string', valueName: 'FILE', description: 'Write a SLSA Verification Summary Attestation (in-toto statement), PASSED or FAILED.' },
+  'resource-uri': { type: 'string', valueName: 'URI', description: "The VSA's resourceUri (default: the matched subject name, else the artifact)." },
+  'sign-vsa': { type: 'boolean', description: 'Sign the VSA as a DSSE attestation with the signing flags below (keyless by default).' },
+  'vsa-bundle': { type: 'string', valueName: 'FILE', description: 'Where --sign-vsa writes the bundle (default: the --vsa-output name with .sigstore.json).' },
+  'identity-token-env': SIGNING_FLAGS['identity-token-env'],
+  'fulcio-url': SIGNING_FLAGS['fulcio-url'],
+  'rekor-url': SIGNING_FLAGS['rekor-url'],
+  'tsa-url': SIGNING_FLAGS['tsa-url'],
+  'signing-config': SIGNING_FLAGS['signing-config'],
+  'vsa-signing-key': { type: 'string', valueName: 'FILE', description: 'Sign the VSA with this PEM private key instead of keyless (--key is the verification key).' },
+  'vsa-signing-key-env': { type: 'string', valueName: 'NAME', description: 'Sign the VSA with the PEM private key held in this (masked) variable.' },
+  junit: { type: 'string', valueName: 'FILE', description: 'Write a JUnit XML report (one test case per artifact and check) for artifacts:reports:junit.' },
   format: { type: 'string', valueName: 'FORMAT', default: 'text', description: 'Output: text (one line) or json (every check and its result).' },
 } as const;
 
@@ -97,8 +112,40 @@ function timeoutMs(value: string | undefined): number {
   return n;
 }
 
+function outputRequest(f: Flags): OutputRequest {
+  const signingOnly = ['vsa-bundle', 'identity-token-env', 'fulcio-url', 'rekor-url', 'tsa-url', 'signing-config', 'vsa-signing-key', 'vsa-signing-key-env'] as const;
+  if (!f['sign-vsa']) {
+    const stray = signingOnly.find((k) => f[k] !== undefined);
+    if (stray) throw new UsageError('USAGE', `--${stray} is for signing the VSA: add --sign-vsa`);
+  } else if (f['vsa-output'] === undefined) {
+    throw new UsageError('MISSING_ARGUMENT', '--sign-vsa needs --vsa-output FILE');
+  }
+  const req: OutputRequest = {};
+  if (f['vsa-output'] !== undefined) req.vsaOutput = f['vsa-output'];
+  if (f['resource-uri'] !== undefined) req.resourceUri = f['resource-uri'];
+  if (f.junit !== undefined) req.junit = f.junit;
+  if (f['sign-vsa'] && f['vsa-output'] !== undefined) {
+    req.signVsa = {
+      bundle: f['vsa-bundle'] ?? defaultVsaBundle(f['vsa-output']),
+      flags: {
+        'identity-token-env': f['identity-token-env'],
+        'fulcio-url': f['fulcio-url'],
+        'rekor-url': f['rekor-url'],
+        'tsa-url': f['tsa-url'],
+        'signing-config': f['signing-config'],
+        key: f['vsa-signing-key'],
+        'key-env': f['vsa-signing-key-env'],
+        'timeout-ms': f['timeout-ms'],
+      },
+    };
+  }
+  return req;
+}
+
 async function trustedRootJson(f: Flags, io: Io): Promise<unknown> {
   if (f['trusted-root'] !== undefined) return readTrustedRoot(resolve(io.cwd, f['trusted-root']));
+  // Read once here so that a missing or huge root.json is named as bad input, not as a network failure.
+  if (f['tuf-root'] !== undefined) await readFileBounded(resolve(io.cwd, f['tuf-root']), MAX_TUF_ROOT_BYTES, 'TUF root');
   return fetchTrustedRoot({
     cacheDir: f['tuf-cache-dir'] !== undefined ? resolve(io.cwd, f['tuf-cache-dir']) : defaultTufCacheDir(io.env, io.cwd),
     ...(f['tuf-mirror-url'] !== undefined ? { mirrorUrl: f['tuf-mirror-url'] } : {}),
@@ -129,12 +176,14 @@ bundle that is not JSON, an invalid trusted root or key).`,
     if (f.bundle === undefined) throw new UsageError('MISSING_ARGUMENT', 'sscs verify: --bundle FILE is required');
     if (f.format !== 'text' && f.format !== 'json') throw new UsageError('USAGE', `--format must be text or json, not '${f.format}'`);
     const policy = policyFromFlags(f);
+    const outputs = outputRequest(f);
     const artifacts = positionals.map((p) => parseArtifactArg(p, io.cwd));
     const key = f.key !== undefined ? await readKey(resolve(io.cwd, f.key)) : undefined;
     const bundleFile = await readBundleFile(resolve(io.cwd, f.bundle));
     const trust = makeTrust(await trustedRootJson(f, io), key);
     const report = await verifyBundle({ bundleFile, artifacts, trust, policy });
     report.bundle.path = f.bundle;
+    await writeOutputs(report, policy, outputs, io);
     io.stdout(f.format === 'json' ? reportJson(report, policy) : report.verified ? `${verdictLine(report)}\n` : '');
     if (!report.verified) {
       const { message, hint } = failureMessage(report);

@@ -23,7 +23,8 @@ function compare(name: CheckName, what: string, expected: StringMatch, sources: 
   const present = sources.filter((s): s is { from: Source['from']; value: string } => s.value !== undefined);
   const want = describeMatch(expected);
   if (present.length === 0) {
-    return failed(name, `no ${what} to check: the ${sources.map((s) => s.from).join(' and the ')} carry none`, { expected: want });
+    const where = sources.length === 1 ? `the ${sources[0]!.from} carries none` : `neither the ${sources.map((s) => s.from).join(' nor the ')} carries one`;
+    return failed(name, `no ${what} to check: ${where}`, { expected: want });
   }
   const norm: StringMatch = 'exact' in expected ? { exact: normalize(expected.exact) } : expected;
   for (const s of present) {

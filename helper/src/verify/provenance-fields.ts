@@ -1,10 +1,12 @@
+import { SLSA_PROVENANCE_V1 } from '../provenance/constants.js';
+
 /**
  * The fields of a SLSA provenance predicate that policy can check, read defensively (the statement is signed,
  * but its shape is the signer's). SLSA v1 (https://slsa.dev/provenance/v1) and v0.2 are read; fields a version
  * does not have are undefined.
  */
 
-export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
+export { SLSA_PROVENANCE_V1 };
 export const SLSA_PROVENANCE_V02 = 'https://slsa.dev/provenance/v0.2';
 
 export interface ProvenanceFields {

@@ -3,7 +3,7 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { Verifier, toSignedEntity, toTrustMaterial, type SignedEntity, type TrustMaterial } from '@sigstore/verify';
 import { failed, passed, skipped, type CheckName, type CheckResult } from './checks-model.js';
 import type { ParsedBundle } from './bundle.js';
-import { verifyPrehashed } from './prehashed.js';
+import { loadPrehashedVerifier, type PrehashedVerifier } from './prehashed.js';
 import { inclusionProofMismatch } from './tlog-consistency.js';
 
 /**
@@ -58,7 +58,7 @@ function failingStep(e: unknown): { name: CheckName; message: string } {
   }
 }
 
-function entityFor(p: ParsedBundle, data: SignedData): SignedEntity {
+function entityFor(p: ParsedBundle, data: SignedData, verifyPrehashed: PrehashedVerifier | undefined): SignedEntity {
   const entity = toSignedEntity(p.bundle, data.kind === 'bytes' ? data.data : EMPTY);
   if (data.kind !== 'digest') return entity;
   const base = entity.signature;
@@ -69,12 +69,12 @@ function entityFor(p: ParsedBundle, data: SignedData): SignedEntity {
       compareSignature: (s) => base.compareSignature(s),
       compareDigest: (d) => base.compareDigest(d),
       compareSignedDigest: (d) => base.compareSignedDigest(d),
-      verifySignature: (key) => verifyPrehashed(key, data.digest, base.signature).ok,
+      verifySignature: (key) => verifyPrehashed!(key, data.digest, base.signature).ok,
     },
   };
 }
 
-export function runSigstoreChecks(p: ParsedBundle, trust: Trust, data: SignedData): CheckResult[] {
+export async function runSigstoreChecks(p: ParsedBundle, trust: Trust, data: SignedData): Promise<CheckResult[]> {
   const names = steps(p, trust);
   const results: CheckResult[] = [];
   const rest = (from: number) => names.slice(from).map((n) => skipped(n, 'not run: an earlier check failed'));
@@ -91,16 +91,17 @@ export function runSigstoreChecks(p: ParsedBundle, trust: Trust, data: SignedDat
   if (p.signedWith === 'certificate' && trust.key) {
     return [failed('key', 'bundle is signed with a certificate, not a key: verify it with --certificate-identity and --certificate-oidc-issuer instead of --key'), ...rest(1).filter((c) => c.name !== 'key')];
   }
+  const verifyPrehashed = data.kind === 'digest' ? await loadPrehashedVerifier() : undefined;
   let entity: SignedEntity;
   try {
-    entity = entityFor(p, data);
+    entity = entityFor(p, data, verifyPrehashed);
   } catch (e) {
     return [failed('bundle', `bundle could not be read: ${(e as Error).message}`), ...rest(0)];
   }
   if (data.kind === 'digest') {
     // Check the digest path up front, so that a non-ECDSA key fails with its reason rather than a bare "signature".
     const key = p.signedWith === 'public-key' ? trust.key : p.leaf && createPublicKey({ key: p.leaf.publicKey, format: 'der', type: 'spki' });
-    if (key) {
+    if (key && verifyPrehashed) {
       const r = verifyPrehashed(key, data.digest, entity.signature.signature);
       if (!r.ok && r.reason.startsWith('verifying a digest')) return [...names.slice(0, -1).map((n) => skipped(n, 'not run')), failed('signature', r.reason)];
     }

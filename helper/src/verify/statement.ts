@@ -1,9 +1,9 @@
+import { INTOTO_PAYLOAD_TYPE, STATEMENT_TYPE_V1 } from '../provenance/constants.js';
 import { isDigestAlgorithm, type DigestAlgorithm, type Digests } from './artifact.js';
 
 /** The in-toto statement inside a DSSE bundle: its subjects (what was attested) and its predicate. */
 
-export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-export const STATEMENT_TYPES = ['https://in-toto.io/Statement/v1', 'https://in-toto.io/Statement/v0.1'] as const;
+export const STATEMENT_TYPES = [STATEMENT_TYPE_V1, 'https://in-toto.io/Statement/v0.1'] as const;
 /** Bound on subjects in one statement (provenance splits larger sets over several statements). */
 export const MAX_SUBJECTS = 100_000;
 
@@ -20,7 +20,7 @@ export interface Statement {
 
 /** Parses the DSSE payload as an in-toto statement; returns a reason string when it is not one. */
 export function parseStatement(payloadType: string, payload: Buffer): Statement | string {
-  if (payloadType !== IN_TOTO_PAYLOAD_TYPE) return `DSSE payload type is '${payloadType}', not an in-toto statement (${IN_TOTO_PAYLOAD_TYPE})`;
+  if (payloadType !== INTOTO_PAYLOAD_TYPE) return `DSSE payload type is '${payloadType}', not an in-toto statement (${INTOTO_PAYLOAD_TYPE})`;
   let doc: unknown;
   try {
     doc = JSON.parse(payload.toString('utf8'));

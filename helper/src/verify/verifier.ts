@@ -87,7 +87,12 @@ export async function verifyBundle(req: VerifyRequest): Promise<VerifyReport> {
         entry.subject = subject.name ?? formatDigests(digests);
         artifactChecks.push(passed('subject', `artifact is subject '${entry.subject}' of the statement`, { artifact: a.name, actual: formatDigests(digests) }));
       } else {
-        const hint = algorithms.length ? '' : ' (its subjects carry no sha256, sha384 or sha512 digest)';
+        const shared = Object.keys(digests).filter((alg) => (algorithms as string[]).includes(alg));
+        const hint = !algorithms.length
+          ? ' (its subjects carry no sha256, sha384 or sha512 digest)'
+          : shared.length === 0
+            ? ` (its subjects carry only ${algorithms.join(', ')} digests: pass ${algorithms[0]}:HEX or the file)`
+            : '';
         artifactChecks.push(failed('subject', `artifact ${formatDigests(digests)} is not a subject of the statement${hint}`, { artifact: a.name, actual: formatDigests(digests) }));
       }
     }
@@ -112,7 +117,7 @@ export async function verifyBundle(req: VerifyRequest): Promise<VerifyReport> {
     signedData = bytes ? { kind: 'bytes', data: bytes } : { kind: 'digest', digest: Buffer.from(md.digest) };
   }
 
-  const cryptoChecks = runSigstoreChecks(parsed, trust, signedData);
+  const cryptoChecks = await runSigstoreChecks(parsed, trust, signedData);
   report.checks.push(...cryptoChecks);
   const cryptoOk = cryptoChecks.every((r) => r.status !== 'failed');
   if (statementCheck) report.checks.push(statementCheck);

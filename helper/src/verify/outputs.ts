@@ -1,0 +1,40 @@
+import { resolve } from 'node:path';
+import type { Io } from '../cli/command.js';
+import { writeFileAtomic } from '../io/files.js';
+import { INTOTO_PAYLOAD_TYPE } from '../provenance/constants.js';
+import type { SigningFlags } from '../sign/session.js';
+import { VERSION } from '../version.js';
+import { junitXml } from './junit.js';
+import type { VerifyPolicy } from './policy.js';
+import type { VerifyReport } from './verifier.js';
+import { buildVsa } from './vsa.js';
+
+/** The files `sscs verify` writes besides its verdict: a VSA (optionally signed) and a JUnit report. */
+export interface OutputRequest {
+  vsaOutput?: string;
+  resourceUri?: string;
+  /** Sign the VSA as a DSSE attestation, into this bundle, with these signing flags. */
+  signVsa?: { bundle: string; flags: SigningFlags };
+  junit?: string;
+}
+
+/** `vsa.json` -> `vsa.sigstore.json`. */
+export function defaultVsaBundle(vsaOutput: string): string {
+  return vsaOutput.endsWith('.json') ? `${vsaOutput.slice(0, -'.json'.length)}.sigstore.json` : `${vsaOutput}.sigstore.json`;
+}
+
+export async function writeOutputs(report: VerifyReport, policy: VerifyPolicy, req: OutputRequest, io: Io): Promise<void> {
+  if (req.junit !== undefined) await writeFileAtomic(resolve(io.cwd, req.junit), junitXml(report));
+  if (req.vsaOutput === undefined) return;
+  const vsa = buildVsa(report, { policy, verifierVersion: VERSION, ...(req.resourceUri !== undefined ? { resourceUri: req.resourceUri } : {}) });
+  const payload = `${JSON.stringify(vsa)}\n`;
+  await writeFileAtomic(resolve(io.cwd, req.vsaOutput), payload);
+  if (req.signVsa) {
+    // Signing loads @sigstore/sign: only when asked for.
+    const { openSession } = await import('../sign/session.js');
+    const { writeBundle } = await import('../sign/output.js');
+    const session = await openSession(req.signVsa.flags, io);
+    const bundle = await session.sign('dsse', Buffer.from(JSON.stringify(vsa)), INTOTO_PAYLOAD_TYPE);
+    await writeBundle(resolve(io.cwd, req.signVsa.bundle), bundle);
+  }
+}

@@ -1,0 +1,88 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { attest, provenanceStatement, sanFor } from '../support/e2e.js';
+import { startLocalSigstore, type LocalSigstore } from '../support/sigstore.js';
+
+// Several artifacts in one statement, key-signed bundles, and no token in anything verify writes.
+describe('verify end to end: many subjects, keys, secrets', () => {
+  let stack: LocalSigstore;
+  let dir: string;
+  let app: string;
+  let sbom: string;
+  let multi: string;
+
+  beforeAll(async () => {
+    stack = await startLocalSigstore();
+    dir = mkdtempSync(join(tmpdir(), 'sscs-verify-e2e-more-'));
+    app = join(dir, 'app.tar.gz');
+    sbom = join(dir, 'app.sbom.json');
+    writeFileSync(app, 'the build output\n');
+    writeFileSync(sbom, '{"bomFormat":"CycloneDX"}\n');
+    multi = await attest(stack, dir, 'multi', provenanceStatement(stack, [{ name: 'app.tar.gz', bytes: readFileSync(app) }, { name: 'app.sbom.json', bytes: readFileSync(sbom) }]));
+  });
+  afterAll(async () => {
+    await stack?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const policy = () => ['--trusted-root', stack.trustedRootPath, '--certificate-identity', sanFor(stack), '--certificate-oidc-issuer', stack.issuerUrl];
+
+  it('verifies every artifact of a statement with many subjects at once', async () => {
+    const r = await runCli(['verify', app, sbom, '--bundle', multi, ...policy(), '--format', 'json']);
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(r.stdout) as { artifacts: { name: string; subject: string }[] };
+    expect(report.artifacts.map((a) => a.subject)).toEqual(['app.tar.gz', 'app.sbom.json']);
+  });
+
+  it('names the one artifact that is not a subject', async () => {
+    const stray = join(dir, 'stray.txt');
+    writeFileSync(stray, 'not built here\n');
+    const r = await runCli(['verify', app, stray, '--bundle', multi, ...policy()]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`subject check failed for ${stray.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: artifact sha256:[0-9a-f]{64} is not a subject of the statement`));
+  });
+
+  it('verifies a key-signed attestation with --key, and rejects it with another key', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(join(dir, 'signing.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    writeFileSync(join(dir, 'signing.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(join(dir, 'other.pub'), generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(join(dir, 'key.intoto.json'), JSON.stringify(provenanceStatement(stack, [{ name: 'app.tar.gz', bytes: readFileSync(app) }])));
+    const signed = await runCli(['attest', '--statement', 'key.intoto.json', '--bundle', 'key.sigstore.json', '--key', 'signing.pem', '--rekor-url', stack.rekorUrl, '--tsa-url', stack.tsaUrl], { cwd: dir });
+    expect(signed.exitCode).toBe(0);
+    const ok = await runCli(['verify', app, '--bundle', join(dir, 'key.sigstore.json'), '--trusted-root', stack.trustedRootPath, '--key', join(dir, 'signing.pub'), '--source-ref', 'refs/heads/main']);
+    expect(ok.stderr).toBe('');
+    expect(ok.exitCode).toBe(0);
+    const other = await runCli(['verify', app, '--bundle', join(dir, 'key.sigstore.json'), '--trusted-root', stack.trustedRootPath, '--key', join(dir, 'other.pub')]);
+    expect(other.exitCode).toBe(1);
+    expect(other.stderr).toContain('signature check failed');
+    const keyless = await runCli(['verify', app, '--bundle', join(dir, 'key.sigstore.json'), ...policy()]);
+    expect(keyless.exitCode).toBe(1);
+    expect(keyless.stderr).toContain('key check failed: bundle is signed with a key');
+  });
+
+  it('signs the VSA with a key when asked to, into a bundle that verifies with that key', async () => {
+    const r = await runCli(['verify', app, sbom, '--bundle', multi, ...policy(), '--vsa-output', 'key.vsa.json', '--sign-vsa', '--vsa-signing-key', 'signing.pem', '--rekor-url', stack.rekorUrl, '--vsa-bundle', 'key-vsa.sigstore.json'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const v = await runCli(['verify', app, sbom, '--bundle', join(dir, 'key-vsa.sigstore.json'), '--trusted-root', stack.trustedRootPath, '--key', join(dir, 'signing.pub'), '--predicate-type', 'https://slsa.dev/verification_summary/v1']);
+    expect(v.stderr).toBe('');
+    expect(v.exitCode).toBe(0);
+  });
+
+  it('never writes or prints the job token when it signs the VSA', async () => {
+    const token = stack.mintToken();
+    const r = await runCli(['verify', app, '--bundle', multi, ...policy(), '--vsa-output', 'vsa.json', '--sign-vsa', '--signing-config', stack.signingConfigPath, '--junit', 'junit.xml', '--format', 'json'], { cwd: dir, env: { SIGSTORE_ID_TOKEN: token } });
+    expect(r.exitCode).toBe(0);
+    const written = ['vsa.json', 'vsa.sigstore.json', 'junit.xml'].map((f) => readFileSync(join(dir, f), 'utf8'));
+    for (const text of [r.stdout, r.stderr, ...written]) {
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(token.split('.')[2]!);
+    }
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
