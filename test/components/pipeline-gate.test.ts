@@ -46,6 +46,8 @@ describe.skipIf(missing.length > 0)(`verification gate${missing.length ? ` (skip
     expect(jobResult(run, 'deploy'), run.output).toBeUndefined();
     expect(run.exitCode).not.toBe(0);
     expect(readFileSync(join(run.artifactsDir('sscs-verify'), 'verification', 'junit.xml'), 'utf8')).toMatch(/<failure/);
+    const vsa = JSON.parse(readFileSync(join(run.artifactsDir('sscs-verify'), 'verification', 'verification.intoto.jsonl'), 'utf8').trim().split('\n')[0]!);
+    expect(vsa.predicate.verificationResult).toBe('FAILED');
   });
 
   it('fails when the bundle was signed by another project', async () => {

@@ -50,6 +50,11 @@ describe.skipIf(missing.length > 0)(`pipelines${missing.length ? ` (skipped: ssc
     const verification = join(run.artifactsDir('sscs-verify'), 'verification');
     expect(readdirSync(verification).sort()).toEqual(['junit.xml', 'verification.intoto.jsonl']);
     expect(readFileSync(join(verification, 'junit.xml'), 'utf8')).toMatch(/<testsuite[^>]*failures="0"/);
+    const vsa = JSON.parse(readFileSync(join(verification, 'verification.intoto.jsonl'), 'utf8').trim().split('\n')[0]!);
+    expect(vsa.predicateType).toBe('https://slsa.dev/verification_summary/v1');
+    expect(vsa.predicate.verificationResult).toBe('PASSED');
+    expect(vsa.predicate.verifiedLevels).toContain('SLSA_BUILD_LEVEL_3');
+    expect(vsa.subject).toEqual([{ name: 'dist/hello-sscs-1.0.0.tgz', digest: statement!.subject[0]!.digest }]);
     expect(run.output).not.toContain(JOB_TOKEN);
   });
 
