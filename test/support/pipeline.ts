@@ -184,10 +184,7 @@ export async function runPipeline(repo: PipelineRepo, opts: RunOptions): Promise
   };
 }
 
-/**
- * What the pipelines need from sscs that the built helper does not have yet ("verify --junit"): the commands
- * are built on other branches in parallel, and until they are merged the pipeline tests say so and skip.
- */
+/** What the templates call that the built helper does not have, as "command" or "command --flag". */
 export async function missingFeatures(needed: Record<string, string[]>): Promise<string[]> {
   const missing: string[] = [];
   for (const [command, flags] of Object.entries(needed)) {
@@ -201,12 +198,12 @@ export async function missingFeatures(needed: Record<string, string[]>): Promise
   return missing;
 }
 
-/** Everything the examples call. */
+/** Every command and flag the templates call. */
 export const PIPELINE_FEATURES = {
-  provenance: ['--subject-checksums', '--builder', '--image'],
-  attest: ['--statement', '--signing-config'],
-  verify: ['--vsa-output', '--junit', '--trusted-root', '--builder-id', '--source-digest'],
-  release: ['--package', '--tag'],
+  provenance: ['--builder', '--subject-checksums', '--image', '--input', '--allow-variable', '--output'],
+  attest: ['--statement', '--bundle', '--signing-config'],
+  verify: ['--bundle', '--certificate-identity', '--certificate-oidc-issuer', '--source-repo', '--source-digest', '--builder-id', '--runner-environment', '--trusted-root', '--vsa-output', '--junit'],
+  release: ['--package', '--version', '--tag'],
 };
 
 /** PASS, FAIL (or WARN for allowed failures) as gitlab-ci-local's summary reports the job; undefined when it did not run. */
