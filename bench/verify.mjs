@@ -38,10 +38,12 @@ const verifyArgs = [CLI, 'verify', join(CASES, 'a.txt'), '--bundle', join(CASES,
 const baseline = timeProcess(['-e', '0']);
 const version = timeProcess([CLI, '--version']);
 const verify = timeProcess(verifyArgs);
+const verifySingleFile = timeProcess([join(root, 'helper', 'dist', 'sscs.mjs'), ...verifyArgs.slice(1)]);
 console.log(`cold processes, median of ${RUNS} runs`);
 console.log(`  node -e 0                 ${baseline.toFixed(1).padStart(7)} ms   1.00x`);
 console.log(`  sscs --version            ${version.toFixed(1).padStart(7)} ms   ${(version / baseline).toFixed(2)}x   (target < 100 ms)`);
 console.log(`  sscs verify (happy path)  ${verify.toFixed(1).padStart(7)} ms   ${(verify / baseline).toFixed(2)}x   (target < 300 ms)`);
+console.log(`  same, from sscs.mjs       ${verifySingleFile.toFixed(1).padStart(7)} ms   ${(verifySingleFile / baseline).toFixed(2)}x`);
 
 // In process: the passing keyless conformance cases, each with its own trusted root.
 const { verifyBundle } = await import(join(root, 'helper', 'dist', 'verify', 'verifier.js'));

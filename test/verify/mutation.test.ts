@@ -116,4 +116,33 @@ describe('verify rejects every single-field corruption', () => {
       console.info(`mutation: ${all.length} single-field corruptions of the ${kind} bundle, all rejected (first failing checks: ${[...covered].sort().join(', ')})`);
     });
   }
+
+  it('never fails with an internal error on a structurally broken bundle', async () => {
+    const original = JSON.parse(readFileSync(produced.dsse!, 'utf8')) as Json;
+    const paths: (string | number)[][] = [];
+    const walk = (node: Json, path: (string | number)[]) => {
+      for (const [k, v] of Object.entries(node)) {
+        const here = [...path, Array.isArray(node) ? Number(k) : k];
+        paths.push(here);
+        if (typeof v === 'object' && v !== null) walk(v as Json, here);
+      }
+    };
+    walk(original, []);
+    const replacements: unknown[] = [undefined, null, 0, '', [], {}, 'x'.repeat(5)];
+    let runs = 0;
+    for (const path of paths) {
+      for (const value of replacements) {
+        const mutant = structuredClone(original) as any;
+        let target = mutant;
+        for (const p of path.slice(0, -1)) target = target[p];
+        if (value === undefined) delete target[path.at(-1)!];
+        else target[path.at(-1)!] = value;
+        // Verification may pass when an optional, redundant field goes (an inclusion proof beside a SET);
+        // what must never happen is an exception escaping the pipeline. The round trip makes it real JSON.
+        await expect(check(JSON.parse(JSON.stringify(mutant))), `${path.join('.')} = ${JSON.stringify(value)}`).resolves.toHaveProperty('verified');
+        runs++;
+      }
+    }
+    expect(runs).toBeGreaterThan(100);
+  });
 });

@@ -55,6 +55,7 @@ describe('verify trusted root', () => {
     ['a log key that is not a key', (r: any) => (r.tlogs[0].publicKey.rawBytes = Buffer.from('not a key').toString('base64')), 'tlogs[0].publicKey.rawBytes is not a public key'],
     ['a CA without certificates', (r: any) => (r.certificateAuthorities[1].certChain.certificates = []), 'certificateAuthorities[1] has no certificate'],
     ['no transparency log', (r: any) => (r.tlogs = []), 'tlogs is empty'],
+    ['a CA certificate that is not a certificate', (r: any) => (r.certificateAuthorities[0].certChain.certificates[0].rawBytes = Buffer.from('not a certificate').toString('base64')), 'certificateAuthorities[0].certChain.certificates[0].rawBytes is not an X.509 certificate'],
     ['a time that is not RFC 3339', (r: any) => (r.tlogs[0].publicKey.validFor.start = 'yesterday'), 'must be an RFC 3339 time'],
   ])('rejects a root with %s', async (_what, change, message) => {
     const r = await withRoot('bad', change);

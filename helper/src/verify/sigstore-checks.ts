@@ -76,45 +76,42 @@ function entityFor(p: ParsedBundle, data: SignedData, verifyPrehashed: Prehashed
 
 export async function runSigstoreChecks(p: ParsedBundle, trust: Trust, data: SignedData): Promise<CheckResult[]> {
   const names = steps(p, trust);
-  const results: CheckResult[] = [];
-  const rest = (from: number) => names.slice(from).map((n) => skipped(n, 'not run: an earlier check failed'));
-  if (p.bundle.verificationMaterial.tlogEntries.length === 0) {
-    return [failed('tlog', 'bundle has no transparency log entry'), ...names.filter((n) => n !== 'tlog').map((n) => skipped(n, 'not run: an earlier check failed'))];
-  }
+  // One failure, reported against its step; the steps before it passed, the others did not run.
+  const failAt = (name: CheckName, message: string, passedBefore = false): CheckResult[] => {
+    const at = names.indexOf(name);
+    return [
+      ...(at < 0 ? [failed(name, message)] : []),
+      ...names.map((n, i) => (n === name ? failed(n, message) : passedBefore && i < at ? passed(n, STEP_MESSAGES[n] ?? 'ok') : skipped(n, 'not run: another check failed'))),
+    ];
+  };
+  if (p.bundle.verificationMaterial.tlogEntries.length === 0) return failAt('tlog', 'bundle has no transparency log entry');
   for (const entry of p.bundle.verificationMaterial.tlogEntries) {
     const mismatch = inclusionProofMismatch(entry);
-    if (mismatch) return [...names.slice(0, names.indexOf('tlog')).map((n) => skipped(n, 'not run')), failed('tlog', mismatch), skipped('signature', 'not run: an earlier check failed')];
+    if (mismatch) return failAt('tlog', mismatch);
   }
-  if (p.signedWith === 'public-key' && !trust.key) {
-    return [failed('key', `bundle is signed with a key (hint '${p.keyHint ?? ''}'), not a certificate: pass --key PUB.pem`), ...rest(1).filter((c) => c.name !== 'key')];
-  }
+  if (p.signedWith === 'public-key' && !trust.key) return failAt('key', `bundle is signed with a key (hint '${p.keyHint ?? ''}'), not a certificate: pass --key PUB.pem`);
   if (p.signedWith === 'certificate' && trust.key) {
-    return [failed('key', 'bundle is signed with a certificate, not a key: verify it with --certificate-identity and --certificate-oidc-issuer instead of --key'), ...rest(1).filter((c) => c.name !== 'key')];
+    return failAt('key', 'bundle is signed with a certificate, not a key: verify it with --certificate-identity and --certificate-oidc-issuer instead of --key');
   }
   const verifyPrehashed = data.kind === 'digest' ? await loadPrehashedVerifier() : undefined;
   let entity: SignedEntity;
   try {
     entity = entityFor(p, data, verifyPrehashed);
   } catch (e) {
-    return [failed('bundle', `bundle could not be read: ${(e as Error).message}`), ...rest(0)];
+    return failAt('bundle', `bundle could not be read: ${(e as Error).message}`);
   }
-  if (data.kind === 'digest') {
-    // Check the digest path up front, so that a non-ECDSA key fails with its reason rather than a bare "signature".
+  if (data.kind === 'digest' && verifyPrehashed) {
+    // Try the digest path up front, so that a non-ECDSA key fails with its reason rather than a bare "signature".
     const key = p.signedWith === 'public-key' ? trust.key : p.leaf && createPublicKey({ key: p.leaf.publicKey, format: 'der', type: 'spki' });
-    if (key && verifyPrehashed) {
-      const r = verifyPrehashed(key, data.digest, entity.signature.signature);
-      if (!r.ok && r.reason.startsWith('verifying a digest')) return [...names.slice(0, -1).map((n) => skipped(n, 'not run')), failed('signature', r.reason)];
-    }
+    const r = key ? verifyPrehashed(key, data.digest, entity.signature.signature) : undefined;
+    if (r && !r.ok && r.reason.startsWith('verifying a digest')) return failAt('signature', r.reason);
   }
   const verifier = new Verifier(trust.material, { ctlogThreshold: trust.hasCtlogs ? 1 : 0, tlogThreshold: 1, timestampThreshold: 1 });
   try {
     verifier.verify(entity);
   } catch (e) {
     const fail = failingStep(e);
-    const at = names.indexOf(fail.name);
-    if (at < 0) return [failed(fail.name, fail.message), ...rest(0)];
-    for (const n of names.slice(0, at)) results.push(passed(n, 'ok'));
-    return [...results, failed(fail.name, fail.message), ...rest(at + 1)];
+    return failAt(fail.name, fail.message, true);
   }
   return names.map((n) => passed(n, STEP_MESSAGES[n] ?? 'ok'));
 }

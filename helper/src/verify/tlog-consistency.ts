@@ -5,8 +5,8 @@ import type { TransparencyLogEntry } from '@sigstore/bundle';
  * and ignores the copies in `inclusionProof.treeSize` / `rootHash`. A bundle whose copies disagree with the
  * checkpoint has been altered; refuse it rather than carry unauthenticated values (found by the mutation test).
  */
-export function inclusionProofMismatch(entry: TransparencyLogEntry): string | undefined {
-  const proof = entry.inclusionProof;
+export function inclusionProofMismatch(entry: TransparencyLogEntry | undefined): string | undefined {
+  const proof = entry?.inclusionProof;
   const envelope = proof?.checkpoint?.envelope;
   if (!proof || !envelope) return undefined;
   // Checkpoint note: origin, tree size, base64 root hash, then optional lines, a blank line and signatures.

@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { X509Certificate, createPublicKey } from 'node:crypto';
 import { InputError } from '../errors.js';
 import { readJsonFile } from '../io/files.js';
 
@@ -82,7 +82,15 @@ class Checker {
     const ca = this.object(v, field);
     const certs = this.list(this.object(ca.certChain, `${field}.certChain`).certificates, `${field}.certChain.certificates`);
     if (certs.length === 0) this.fail(`${field}.certChain.certificates`, `${field} has no certificate`);
-    certs.forEach((c, i) => this.base64(this.object(c, `${field}.certChain.certificates[${i}]`).rawBytes, `${field}.certChain.certificates[${i}].rawBytes`));
+    certs.forEach((c, i) => {
+      const at = `${field}.certChain.certificates[${i}].rawBytes`;
+      const der = this.base64(this.object(c, `${field}.certChain.certificates[${i}]`).rawBytes, at);
+      try {
+        new X509Certificate(der);
+      } catch (e) {
+        this.fail(at, `${at} is not an X.509 certificate`, e);
+      }
+    });
     this.validFor(ca.validFor, `${field}.validFor`);
   }
 }
