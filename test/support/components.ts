@@ -112,3 +112,19 @@ export function interpolate(component: Component, inputs: Record<string, unknown
 export function placeholders(text: string): string[] {
   return [...text.matchAll(PLACEHOLDER)].map((m) => `${m[1]}.${m[2]}`);
 }
+
+/**
+ * The sscs commands and flags each template's script calls through `$SSCS` (the `sscs_command` input), e.g.
+ * { verify: ['--bundle', '--junit', ...] }, read from the templates themselves.
+ */
+export function helperCalls(components: Component[]): Record<string, string[]> {
+  const calls: Record<string, Set<string>> = {};
+  for (const c of components) {
+    // One call runs from `$SSCS <command>` to the end of its script item (the next `- ` or key).
+    for (const m of c.jobsText.matchAll(/\$SSCS ([a-z][a-z-]*)((?:.|\n)*?)(?=\n\s+- |\n\s*[a-z_]+:|$)/g)) {
+      const flags = (calls[m[1]!] ??= new Set());
+      for (const f of m[2]!.matchAll(/(?<![\w-])(--[a-z][a-z0-9-]*)/g)) flags.add(f[1]!);
+    }
+  }
+  return Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, [...v].sort()]));
+}

@@ -198,13 +198,6 @@ export async function missingFeatures(needed: Record<string, string[]>): Promise
   return missing;
 }
 
-/** Every command and flag the templates call. */
-export const PIPELINE_FEATURES = {
-  provenance: ['--builder', '--subject-checksums', '--image', '--input', '--allow-variable', '--output'],
-  attest: ['--statement', '--bundle', '--signing-config'],
-  verify: ['--bundle', '--certificate-identity', '--certificate-oidc-issuer', '--source-repo', '--source-digest', '--builder-id', '--runner-environment', '--trusted-root', '--vsa-output', '--junit'],
-  release: ['--package', '--version', '--tag'],
-};
 
 /** PASS, FAIL (or WARN for allowed failures) as gitlab-ci-local's summary reports the job; undefined when it did not run. */
 export function jobResult(run: PipelineResult, job: string): string | undefined {
