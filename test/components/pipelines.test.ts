@@ -53,7 +53,10 @@ describe('pipelines', () => {
     expect(vsa.predicate.verificationResult).toBe('PASSED');
     expect(vsa.predicate.verifiedLevels).toContain('SLSA_BUILD_LEVEL_3');
     expect(vsa.subject).toEqual([{ name: 'dist/hello-sscs-1.0.0.tgz', digest: statement!.subject[0]!.digest }]);
-    expect(run.output).not.toContain(JOB_TOKEN);
+    expect(run.output).not.toContain(run.idToken);
+    const leaking = run.allArtifacts().filter((f) => readFileSync(f, 'utf8').includes(run.idToken));
+    expect(leaking).toEqual([]);
+    expect(run.allArtifacts().length).toBeGreaterThan(4);
   });
 
   it('platform-gate: the centrally defined gate passes the isolated build, and deploy waits for it', async () => {
@@ -83,6 +86,9 @@ describe('pipelines', () => {
     expect(gitlab.releases.get(tag)!.links.map((l) => l.name)).toEqual(['provenance.intoto.jsonl', 'provenance.sigstore.json', 'verification.intoto.jsonl']);
     const [statement] = statements(run, 'provenance', 'attestations/provenance.intoto.jsonl');
     expect(statement!.predicate.buildDefinition.externalParameters.source.ref).toBe(`refs/tags/${tag}`);
-    expect(run.output).not.toContain(JOB_TOKEN);
+    for (const secret of [JOB_TOKEN, run.idToken]) {
+      expect(run.output).not.toContain(secret);
+      expect(run.allArtifacts().filter((f) => readFileSync(f, 'utf8').includes(secret))).toEqual([]);
+    }
   });
 });

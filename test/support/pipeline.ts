@@ -115,6 +115,10 @@ function inputsFile(sigstore: LocalSigstore): string {
 export interface PipelineResult {
   exitCode: number;
   output: string;
+  /** The ID token the jobs got, to check that it appears in no log and no artifact. */
+  idToken: string;
+  /** Every artifact file of every job. */
+  allArtifacts(): string[];
   /** The artifacts a job published, as gitlab-ci-local stores them. */
   artifactsDir(job: string): string;
 }
@@ -176,6 +180,8 @@ export async function runPipeline(repo: PipelineRepo, opts: RunOptions): Promise
   return {
     exitCode: r.exitCode ?? -1,
     output: String(r.all),
+    idToken: token,
+    allArtifacts: () => (existsSync(join(stateDir, 'artifacts')) ? filesUnder(join(stateDir, 'artifacts')) : []),
     artifactsDir: (job) => {
       const d = join(stateDir, 'artifacts', job);
       if (!existsSync(d)) throw new Error(`job ${job} published no artifacts`);
