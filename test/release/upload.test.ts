@@ -72,6 +72,21 @@ describe('release upload', () => {
   });
 });
 
+describe('release upload, retried', () => {
+  it('passes when the release already links the same files, and fails when a link of that name points elsewhere', async () => {
+    const args = ['release', 'upload', 'provenance.sigstore.json', '--package', 'attestations', '--version', 'v5.0.0', '--tag', 'v5.0.0'];
+    expect((await runCli(args, { cwd: dir, env: env() })).exitCode).toBe(0);
+    const again = await runCli(args, { cwd: dir, env: env() });
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toContain('linked from release v5.0.0 (1 links)');
+    expect(gitlab.releases.get('v5.0.0')!.links).toHaveLength(1);
+
+    const elsewhere = await runCli(['release', 'upload', 'provenance.sigstore.json', '--package', 'other', '--version', 'v5.0.0', '--tag', 'v5.0.0'], { cwd: dir, env: env() });
+    expect(elsewhere.exitCode).toBe(2);
+    expect(elsewhere.stderr).toMatch(/answered 400/);
+  });
+});
+
 describe('release upload, with a missing file', () => {
   it('uploads nothing', async () => {
     const before = gitlab.packages.size;

@@ -49,6 +49,10 @@ export async function startFakeGitLab(opts: { projectId: string; jobToken: strin
       releases.set(r.tag_name, { name: r.name ?? r.tag_name, links: r.assets?.links ?? [] });
       return send(201, { tag_name: r.tag_name });
     }
+    if (req.method === 'GET' && rest[0] === 'releases' && rest[2] === 'assets' && rest[3] === 'links') {
+      const release = releases.get(rest[1]!);
+      return release ? send(200, release.links) : send(404, { message: '404 Not found' });
+    }
     if (req.method === 'POST' && rest[0] === 'releases' && rest[2] === 'assets' && rest[3] === 'links') {
       const release = releases.get(rest[1]!);
       if (!release) return send(404, { message: '404 Not found' });

@@ -59,13 +59,35 @@ export async function uploadGenericPackageFile(api: GitLabApi, url: string, cont
   if (r.status !== 200 && r.status !== 201) throw statusError('PUT', url, r);
 }
 
-/** Adds a link to the release of `tag`; returns false when the tag has no release (404). */
+/** Upper bound on the links listed when checking for an existing one: GitLab pages at 100 at most. */
+const LINKS_PER_PAGE = 100;
+
+async function existingLinks(api: GitLabApi, tag: string): Promise<{ name: string; url: string }[]> {
+  const url = `${project(api)}/releases/${encodeURIComponent(tag)}/assets/links?per_page=${LINKS_PER_PAGE}`;
+  const r = await call(api, 'GET', url, undefined, true);
+  if (r.status !== 200) throw statusError('GET', url, r);
+  try {
+    const links = JSON.parse(r.text) as unknown;
+    return Array.isArray(links) ? links.filter((l): l is { name: string; url: string } => typeof l?.name === 'string' && typeof l?.url === 'string') : [];
+  } catch (e) {
+    throw new ServiceError('SERVICE', `GET ${url} answered with a body that is not JSON`, { cause: e });
+  }
+}
+
+/**
+ * Adds a link to the release of `tag`; returns false when the tag has no release (404). A link GitLab refuses
+ * as a duplicate counts as added when the release already has it with the same URL, so a retried job passes.
+ */
 export async function addReleaseLink(api: GitLabApi, tag: string, link: ReleaseLink): Promise<boolean> {
   const url = `${project(api)}/releases/${encodeURIComponent(tag)}/assets/links`;
   const r = await call(api, 'POST', url, JSON.stringify(link), true);
   if (r.status === 404) return false;
-  if (r.status !== 201) throw statusError('POST', url, r);
-  return true;
+  if (r.status === 201) return true;
+  if (r.status === 400 || r.status === 409) {
+    const same = (await existingLinks(api, tag)).some((l) => l.name === link.name && l.url === link.url);
+    if (same) return true;
+  }
+  throw statusError('POST', url, r);
 }
 
 export async function createRelease(api: GitLabApi, tag: string, links: ReleaseLink[]): Promise<void> {
