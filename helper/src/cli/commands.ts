@@ -20,6 +20,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('context', 'Print the GitLab build context captured from the job environment', () => import('../commands/context.js')),
   entry('digest', 'Compute subject digests for files, globs, checksum files or images', () => import('../commands/digest.js')),
   entry('provenance', 'Generate SLSA v1 provenance (an in-toto statement) for build outputs', () => import('../commands/provenance.js')),
+  entry('release', 'Publish attestations with a release (generic package registry and release asset links)', () => import('../commands/release.js')),
   entry('sign', 'Sign a file into a Sigstore bundle (keyless or with a key)', () => import('../commands/sign.js')),
   entry('attest', 'Sign in-toto statements (DSSE) into Sigstore bundles', () => import('../commands/attest.js')),
   entry('verify', 'Verify artifacts against a Sigstore bundle and a GitLab identity policy', () => import('../commands/verify.js')),

@@ -1,9 +1,9 @@
 // Writes schemas/*.schema.json from their single source in helper/src/schemas (compiled to helper/dist).
 // `npm run schemas` after changing a schema; test/schemas.test.ts fails when the committed files drift.
 import { writeFileSync } from 'node:fs';
-import { SCHEMA_FILES, renderSchema } from './dist/schemas/index.js';
+import { SCHEMA_FILES, renderSchema } from '../dist/schemas/index.js';
 
 for (const [name, schema] of Object.entries(SCHEMA_FILES)) {
-  writeFileSync(new URL(`../schemas/${name}`, import.meta.url), renderSchema(schema));
+  writeFileSync(new URL(`../../schemas/${name}`, import.meta.url), renderSchema(schema));
   console.log(`wrote schemas/${name}`);
 }

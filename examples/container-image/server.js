@@ -1,0 +1,1 @@
+require('node:http').createServer((_, res) => res.end('hello from an attested image\n')).listen(8080);
