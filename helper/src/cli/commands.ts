@@ -17,4 +17,5 @@ const entry = (name: string, summary: string, load: () => Promise<{ default: unk
 });
 
 export const COMMANDS: readonly CommandEntry[] = [
+  entry('scan', 'Scan an npm package tarball or folder for signs of malware', () => import('../commands/scan.js')),
 ];
