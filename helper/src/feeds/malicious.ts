@@ -2,7 +2,8 @@ import { closeSync, createReadStream, fstatSync, openSync, readdirSync, readSync
 import { lstat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { InputError, systemErrorCode } from '../errors.js';
-import { parseJson } from '../io/files.js';
+import { parseJson, readFileBounded } from '../io/files.js';
+import { zipEntries } from './zip.js';
 import { affects, parseOsvRecord, type AffectedPackage } from './osv.js';
 
 /** Known-malicious package versions, from OSV records (ossf/malicious-packages), indexed by ecosystem and name. */
@@ -26,7 +27,12 @@ export const DEFAULT_FEED_LIMITS: FeedLimits = {
   maxArchiveBytes: 4 * 1024 * 1024 * 1024,
 };
 
+/** OSV ids of malicious-package reports (ossf/malicious-packages, and their copies on osv.dev). */
+const MALICIOUS_ID = /^MAL-/;
 const ARCHIVE = /\.(?:tar\.gz|tgz|tar)$/i;
+const ZIP = /\.zip$/i;
+/** A zip is read whole into memory (its directory is at the end): at most this much. */
+const MAX_ZIP_BYTES = 1024 * 1024 * 1024;
 
 class FeedIndex implements MaliciousFeed {
   private readonly byName = new Map<string, AffectedPackage[]>();
@@ -39,7 +45,9 @@ class FeedIndex implements MaliciousFeed {
       throw new InputError('FILE_TOO_LARGE', `OSV record is over ${this.limits.maxRecordBytes} bytes`, { where: { file } });
     }
     const affected = parseOsvRecord(parseJson(text, { file }, 'OSV record'), { file });
-    if (!affected) return;
+    // Only malicious-package records: osv.dev's all.zip mixes in ordinary vulnerabilities (GHSA-, CVE-), which
+    // must not turn every vulnerable version into "known malicious".
+    if (!affected || !MALICIOUS_ID.test(affected[0]?.id ?? '')) return;
     if (++this.records > this.limits.maxRecords) {
       throw new InputError('LIMIT', `feed has more than ${this.limits.maxRecords} records`, { where: { file } });
     }
@@ -75,7 +83,8 @@ export async function loadMaliciousFeed(path: string, opts: Partial<FeedLimits> 
   }
   if (isDir) await loadDirectory(path, index, limits);
   else if (ARCHIVE.test(path)) await loadArchive(path, index, limits);
-  else throw new InputError('INPUT', 'malicious package feed must be a folder of OSV JSON files or a .tar.gz of one', { where: { file: path } });
+  else if (ZIP.test(path)) await loadZip(path, index, limits);
+  else throw new InputError('INPUT', 'malicious package feed must be a folder of OSV JSON files, or a .tar.gz or .zip of one', { where: { file: path } });
   return index;
 }
 
@@ -112,6 +121,13 @@ function readBoundedSync(path: string, maxBytes: number): string {
     return buf.toString('utf8', 0, total);
   } finally {
     closeSync(fd);
+  }
+}
+
+async function loadZip(file: string, index: FeedIndex, limits: FeedLimits): Promise<void> {
+  const zip = await readFileBounded(file, Math.min(limits.maxArchiveBytes, MAX_ZIP_BYTES), 'feed archive');
+  for (const entry of zipEntries(zip, file, limits.maxRecordBytes)) {
+    if (entry.name.endsWith('.json')) index.add(entry.data().toString('utf8'), `${file}:${entry.name}`);
   }
 }
 
