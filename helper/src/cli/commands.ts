@@ -25,4 +25,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('attest', 'Sign in-toto statements (DSSE) into Sigstore bundles', () => import('../commands/attest.js')),
   entry('verify', 'Verify artifacts against a Sigstore bundle and a GitLab identity policy', () => import('../commands/verify.js')),
   entry('deps', 'Print the resolved dependency graph of lockfiles and SBOMs', () => import('../commands/deps.js')),
+  entry('scan', 'Scan an npm package tarball or folder for signs of malware', () => import('../commands/scan.js')),
 ];
