@@ -17,4 +17,5 @@ const entry = (name: string, summary: string, load: () => Promise<{ default: unk
 });
 
 export const COMMANDS: readonly CommandEntry[] = [
+  entry('deps', 'Print the resolved dependency graph of lockfiles and SBOMs', () => import('../commands/deps.js')),
 ];
