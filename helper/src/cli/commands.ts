@@ -17,5 +17,8 @@ const entry = (name: string, summary: string, load: () => Promise<{ default: unk
 });
 
 export const COMMANDS: readonly CommandEntry[] = [
+  entry('policy check', 'Check lockfiles and SBOMs against the dependency policy', () => import('../commands/policy-check.js')),
+  entry('policy validate', 'Validate a dependency policy file', () => import('../commands/policy-validate.js')),
+  entry('policy schema', 'Print the JSON Schema of the dependency policy file', () => import('../commands/policy-schema.js')),
   entry('deps', 'Print the resolved dependency graph of lockfiles and SBOMs', () => import('../commands/deps.js')),
 ];
