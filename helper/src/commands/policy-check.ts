@@ -78,19 +78,18 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
 
     let metadata: MetadataSource;
     let registryUrl: string | undefined;
-    let client: RegistryClient | undefined;
+    let config: Awaited<ReturnType<typeof loadRegistryConfig>> | undefined;
     if (flags.offline) {
       metadata = flags['metadata-snapshot'] ? { kind: 'snapshot', packuments: await readSnapshot(resolve(io.cwd, flags['metadata-snapshot'])) } : { kind: 'none' };
     } else {
-      const config = await loadRegistryConfig({ cwd: io.cwd, env: io.env, ...(flags.registry ? { registry: flags.registry } : {}) });
+      config = await loadRegistryConfig({ cwd: io.cwd, env: io.env, ...(flags.registry ? { registry: flags.registry } : {}) });
       registryUrl = config.registry;
-      client = new RegistryClient({ config, cacheDir: resolve(io.cwd, flags['cache-dir'] ?? defaultCacheDir(io.env, io.cwd)) });
-      metadata = { kind: 'registry', client };
+      metadata = { kind: 'registry', client: new RegistryClient({ config, cacheDir: resolve(io.cwd, flags['cache-dir'] ?? defaultCacheDir(io.env, io.cwd)) }) };
     }
     const local = await localChecks({
       cwd: io.cwd,
       ...(flags['malicious-feed'] ? { maliciousFeed: flags['malicious-feed'] } : {}),
-      ...(client && flags.scan ? { scanWith: client } : {}),
+      ...(config && flags.scan ? { scanWith: config } : {}),
     });
 
     const result = await checkGraph({ graph, policy, policyName: flags.policy ?? 'default', ...(mode ? { mode } : {}), metadata, local, now: started });
@@ -102,7 +101,11 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     if (flags.output && format === 'text') io.stderr(out.split('\n').slice(-2).join('\n'));
     if (flags['gitlab-report']) await writeFileAtomic(resolve(io.cwd, flags['gitlab-report']), renderGitlab(result, { start: started, end: ended }));
     if (flags.junit) await writeFileAtomic(resolve(io.cwd, flags.junit), renderJunit(result, (ended.getTime() - started.getTime()) / 1000));
-    if (flags['write-snapshot']) await writeSnapshot(resolve(io.cwd, flags['write-snapshot']), result.packuments, started, registryUrl);
+    if (flags['write-snapshot']) {
+      const keep = new Map<string, Set<string>>();
+      for (const p of graph.packages) keep.set(p.name, (keep.get(p.name) ?? new Set()).add(p.version));
+      await writeSnapshot(resolve(io.cwd, flags['write-snapshot']), result.packuments, keep, started, registryUrl);
+    }
     return result.failed ? 1 : 0;
   },
 });

@@ -71,11 +71,12 @@ export async function checkGraph(opts: CheckOptions): Promise<CheckResult> {
   const registry = await registryFacts(refs, opts.metadata);
   const records: CheckRecord[] = [];
   const counts: Record<Action, number> = { allow: 0, warn: 0, quarantine: 0, deny: 0 };
-  for (const pkg of graph.packages) {
+  const scans = local.scan ? await Promise.all(graph.packages.map((p) => local.scan!(p))) : undefined;
+  for (const [i, pkg] of graph.packages.entries()) {
     const facts: PackageFacts = { ...(registry.facts.get(factsKey(pkg)) ?? { metadataAvailable: false }) };
     if (local.malicious) facts.maliciousIds = local.malicious.lookup(pkg.ecosystem, pkg.name, pkg.version);
     if (local.typosquatOf) facts.typosquatOf = local.typosquatOf(pkg.name);
-    if (local.scan) facts.suspicious = await local.scan(pkg);
+    if (scans) facts.suspicious = scans[i];
     // An alias is judged as the real package it installs: the engine only ever sees `name`.
     const decision = evaluate(policy, { ecosystem: pkg.ecosystem, name: pkg.name, version: pkg.version }, facts, now);
     counts[decision.action]++;

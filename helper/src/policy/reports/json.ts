@@ -9,7 +9,7 @@ export function renderJson(result: CheckResult): string {
     policy: result.policy,
     mode: result.mode,
     sources: result.sources,
-    checks: result.checks,
+    checks: { registry: result.checks.registry, malicious_feed: result.checks.maliciousFeed, typosquat: result.checks.typosquat, scan: result.checks.scan },
     summary: { total: result.records.length, ...result.counts, failed: result.failed },
     expired_waivers: result.expiredWaivers,
     errors: result.errors,
