@@ -46,8 +46,9 @@ describe('sscs policy check', () => {
     expect(byName(report, 'native')).toMatchObject({ decision: 'warn', rule: 'install-scripts' });
     expect(byName(report, 'dev-helper')).toMatchObject({ decision: 'warn', rule: 'deprecated', direct: false, scope: 'dev', path: ['dev-tool', 'dev-helper'] });
     expect(byName(report, 'plain')).toMatchObject({ decision: 'allow', rule: 'default', reason: 'no rule matched' });
-    expect(report.summary).toEqual({ total: 6, allow: 2, warn: 2, quarantine: 1, deny: 1, failed: true });
-    expect(report.checks).toEqual({ registry: 'online', malicious_feed: 'feed', typosquat: false, scan: false });
+    expect(byName(report, 'lodahs')).toMatchObject({ decision: 'warn', rule: 'typosquat', reason: 'possible typosquat: name is close to popular package lodash' });
+    expect(report.summary).toEqual({ total: 7, allow: 2, warn: 3, quarantine: 1, deny: 1, failed: true });
+    expect(report.checks).toEqual({ registry: 'online', malicious_feed: 'feed', typosquat: true, scan: false });
   });
 
   it('never prints the registry token', async () => {
@@ -60,7 +61,7 @@ describe('sscs policy check', () => {
     const r = await check(['--malicious-feed', 'feed', '--mode', 'warn']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('DENY       pkg:npm/evil-pkg@1.0.0 (direct, prod; installed as my-lib)');
-    expect(r.stdout).toContain('summary: 1 denied, 1 quarantined, 2 warned, 2 allowed: violations reported (warn mode)');
+    expect(r.stdout).toContain('summary: 1 denied, 1 quarantined, 3 warned, 2 allowed: violations reported (warn mode)');
   });
 
   it('follows a policy file: first match wins, license rules, waivers, expired waivers reported', async () => {
@@ -139,12 +140,12 @@ describe('sscs policy check', () => {
     const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(schemaText.toString()));
     const report = JSON.parse(readFileSync(join(project, 'gl-dependency-scanning-report.json'), 'utf8'));
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
-    expect(report.vulnerabilities).toHaveLength(4);
+    expect(report.vulnerabilities).toHaveLength(5);
     const evil = report.vulnerabilities.find((v: { location: { dependency: { package: { name: string } } } }) => v.location.dependency.package.name === 'evil-pkg');
     expect(evil).toMatchObject({ severity: 'Critical', identifiers: [{ type: 'sscs_policy_rule', value: 'malicious-feed' }, { type: 'osv', value: 'MAL-2026-0001' }] });
 
     const junit = readFileSync(join(project, 'policy.xml'), 'utf8');
-    expect(junit).toContain('<testsuites name="sscs policy check" tests="6" failures="2"');
+    expect(junit).toContain('<testsuites name="sscs policy check" tests="7" failures="2"');
     expect(junit).toContain('<failure type="deny" message="malicious-feed: listed in the known-malicious feed (MAL-2026-0001)">');
   });
 

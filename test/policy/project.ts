@@ -8,7 +8,7 @@ const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
 /**
  * A small project: a package-lock.json v3 whose packages the test registry serves, with one of each
- * interesting case: an old plain package, a fresh version, install scripts, a deprecated version, an
+ * interesting case: an old plain package, a likely typosquat, a fresh version, install scripts, a deprecated version, an
  * npm alias to a known-malicious package, and a dev dependency reached transitively.
  */
 export function seedRegistry(reg: TestRegistry): void {
@@ -16,6 +16,7 @@ export function seedRegistry(reg: TestRegistry): void {
   reg.packuments.set('fresh', packument('fresh', { '2.0.0': { published: ago(2 * HOUR), license: 'MIT' } }));
   reg.packuments.set('native', packument('native', { '3.1.0': { published: ago(400 * 24 * HOUR), license: 'MIT', scripts: { postinstall: 'node-gyp rebuild' } } }));
   reg.packuments.set('evil-pkg', packument('evil-pkg', { '1.0.0': { published: ago(300 * 24 * HOUR), license: 'MIT' } }));
+  reg.packuments.set('lodahs', packument('lodahs', { '1.0.0': { published: ago(30 * 24 * HOUR), license: 'MIT' } }));
   reg.packuments.set('dev-tool', packument('dev-tool', { '0.5.0': { published: ago(300 * 24 * HOUR), license: 'GPL-3.0-only' } }));
   reg.packuments.set('dev-helper', packument('dev-helper', { '1.2.0': { published: ago(300 * 24 * HOUR), license: 'MIT', deprecated: 'no longer maintained' } }));
 }
@@ -28,10 +29,11 @@ export function writeProject(): string {
     lockfileVersion: 3,
     requires: true,
     packages: {
-      '': { name: 'app', version: '1.0.0', dependencies: { plain: '^1.0.0', fresh: '^2.0.0', native: '^3.1.0', 'my-lib': 'npm:evil-pkg@1.0.0' }, devDependencies: { 'dev-tool': '^0.5.0' } },
+      '': { name: 'app', version: '1.0.0', dependencies: { plain: '^1.0.0', fresh: '^2.0.0', native: '^3.1.0', lodahs: '^1.0.0', 'my-lib': 'npm:evil-pkg@1.0.0' }, devDependencies: { 'dev-tool': '^0.5.0' } },
       'node_modules/plain': { version: '1.0.0', license: 'MIT' },
       'node_modules/fresh': { version: '2.0.0', license: 'MIT' },
       'node_modules/native': { version: '3.1.0', license: 'MIT', hasInstallScript: true },
+      'node_modules/lodahs': { version: '1.0.0', license: 'MIT' },
       'node_modules/my-lib': { name: 'evil-pkg', version: '1.0.0', license: 'MIT' },
       'node_modules/dev-tool': { version: '0.5.0', dev: true, license: 'GPL-3.0-only', dependencies: { 'dev-helper': '^1.2.0' } },
       'node_modules/dev-helper': { version: '1.2.0', dev: true, license: 'MIT' },

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { isSscsError } from '../errors.js';
 import { loadMaliciousFeed } from '../feeds/malicious.js';
+import { typosquatTargets } from '../feeds/typosquat.js';
 import type { RegistryConfig } from '../registry/npmrc.js';
 import { fetchTarball } from '../registry/tarball.js';
 import { Limiter } from '../registry/limit.js';
@@ -19,7 +20,8 @@ export interface LocalCheckOptions {
 
 /** Builds the local checks the command asked for. The scanner loads only with --scan. */
 export async function localChecks(opts: LocalCheckOptions): Promise<LocalChecks> {
-  const checks: LocalChecks = {};
+  // Typosquat detection is local and cheap (an index over popular names), so it always runs.
+  const checks: LocalChecks = { typosquatOf: typosquatTargets };
   if (opts.maliciousFeed) {
     const feed = await loadMaliciousFeed(resolve(opts.cwd, opts.maliciousFeed));
     checks.malicious = { source: opts.maliciousFeed, lookup: (e, n, v) => feed.lookup(e, n, v) };
