@@ -18,6 +18,8 @@ export interface TestRegistry {
   url: string;
   requests: SeenRequest[];
   packuments: Map<string, object>;
+  /** Raw files served at their exact path (tarballs), e.g. `/pkg/-/pkg-1.0.0.tgz`. */
+  files: Map<string, Buffer>;
   /** Milliseconds to wait before answering (for timeout tests). */
   delayMs: number;
   /** Only answer requests carrying this Authorization header (401 otherwise), when set. */
@@ -26,7 +28,7 @@ export interface TestRegistry {
 }
 
 export async function startTestRegistry(): Promise<TestRegistry> {
-  const reg: Omit<TestRegistry, 'url' | 'close'> = { requests: [], packuments: new Map(), delayMs: 0 };
+  const reg: Omit<TestRegistry, 'url' | 'close'> = { requests: [], packuments: new Map(), files: new Map(), delayMs: 0 };
   const server: Server = createServer((req: IncomingMessage, res) => {
     const name = decodeURIComponent((req.url ?? '/').slice(1));
     const seen: SeenRequest = { url: req.url ?? '', status: 0, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), ...(req.headers['if-none-match'] ? { ifNoneMatch: String(req.headers['if-none-match']) } : {}) };
@@ -35,6 +37,12 @@ export async function startTestRegistry(): Promise<TestRegistry> {
       if (reg.requireAuth && req.headers.authorization !== reg.requireAuth) {
         seen.status = 401;
         res.writeHead(401).end('{"error":"unauthorized"}');
+        return;
+      }
+      const file = reg.files.get(req.url ?? '');
+      if (file) {
+        seen.status = 200;
+        res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(file);
         return;
       }
       const doc = reg.packuments.get(name);

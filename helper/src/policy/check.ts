@@ -3,7 +3,7 @@ import { factsKey, registryFacts, type MetadataSource } from '../registry/metada
 import type { PackumentMeta } from '../registry/packument.js';
 import { compilePolicy } from './compile.js';
 import { evaluate } from './engine.js';
-import type { Action, Decision, Mode, PackageFacts, Policy, Severity } from './types.js';
+import type { Action, ConditionName, Decision, Mode, PackageFacts, Policy, Severity } from './types.js';
 
 /** Local checks the caller wires in (from the scan area); each absent one is reported as not run. */
 export interface LocalChecks {
@@ -64,9 +64,20 @@ export interface CheckOptions {
   now: Date;
 }
 
+/** Whether any rule of the policy tests this condition: facts nobody asks for are not computed. */
+export function policyUses(policy: Policy, condition: ConditionName): boolean {
+  return (policy.rules ?? []).some((r) => r.when?.[condition] !== undefined);
+}
+
 /** The check pipeline: graph -> facts (registry + local checks) -> one decision per package -> result. */
 export async function checkGraph(opts: CheckOptions): Promise<CheckResult> {
-  const { graph, policy, now, local } = opts;
+  const { graph, policy, now } = opts;
+  // Typosquat detection and scanning cost time; run them only for a policy that has a rule about them.
+  const local: LocalChecks = {
+    ...(opts.local.malicious ? { malicious: opts.local.malicious } : {}),
+    ...(opts.local.typosquatOf && policyUses(policy, 'typosquat') ? { typosquatOf: opts.local.typosquatOf } : {}),
+    ...(opts.local.scan && policyUses(policy, 'suspicious') ? { scan: opts.local.scan } : {}),
+  };
   const refs = graph.packages.map((p) => ({ ecosystem: p.ecosystem, name: p.name, version: p.version }));
   const registry = await registryFacts(refs, opts.metadata);
   const records: CheckRecord[] = [];
