@@ -126,6 +126,16 @@ describe('registry client', () => {
     expect(r.facts.get('no-such-pkg@1.0.0')).toEqual({ metadataAvailable: false, metadataError: 'package not found in the registry' });
   });
 
+  it('keeps at most `concurrency` requests in flight', async () => {
+    for (let i = 0; i < 8; i++) reg.packuments.set(`many-${i}`, reg.packuments.get('left-pad')!);
+    reg.delayMs = 50;
+    reg.maxInFlight = 0;
+    const c = await client(tmp(), { concurrency: 3 });
+    await Promise.all(Array.from({ length: 8 }, (_, i) => c.packument(`many-${i}`)));
+    expect(reg.requests).toHaveLength(8);
+    expect(reg.maxInFlight).toBe(3);
+  });
+
   it('refuses a packument over the size bound', async () => {
     const c = await client(tmp(), { maxBytes: 100 });
     await expect(c.packument('left-pad')).rejects.toMatchObject({ code: 'SERVICE' });

@@ -94,6 +94,7 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
 
     const result = await checkGraph({ graph, policy, policyName: flags.policy ?? 'default', ...(mode ? { mode } : {}), metadata, local, now: started });
     const ended = new Date();
+    for (const e of result.errors) io.stderr(`sscs: warning: ${e}; packages without metadata get the policy's on_unknown outcome\n`);
 
     const out = format === 'json' ? renderJson(result) : renderText(result);
     if (flags.output) await writeFileAtomic(resolve(io.cwd, flags.output), out);
