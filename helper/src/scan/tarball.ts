@@ -10,6 +10,11 @@ import { evidence, stripFirstComponent } from './files.js';
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
+/**
+ * Gunzip output chunk: larger than zlib's 16 KiB default for throughput, small enough that a decompression bomb
+ * is stopped within one chunk of the limit.
+ */
+const GUNZIP_CHUNK = 128 * 1024;
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 const LINK_TYPES = new Set(['SymbolicLink', 'Link']);
 /** Entries with no content of their own that a package may legitimately hold. */
@@ -88,7 +93,7 @@ async function* peekGzip(input: Readable, onGunzip: (g: ReturnType<typeof create
     for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
     return;
   }
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
   onGunzip(gunzip);
   // Feed the compressed bytes in the background, respecting backpressure; errors surface on the gunzip side.
   void (async () => {

@@ -2,13 +2,14 @@ import type { Finding, Severity } from '../types.js';
 import { at, codeFiles, find, NETWORK_SEND, type Hit, type Rule } from './common.js';
 
 /** What a credential stealer reads, by kind: two kinds in one file is a harvest, not a config loader. */
-const CREDENTIALS: readonly [kind: string, re: RegExp][] = [
-  ['npm', /\.npmrc\b|\bNPM_TOKEN\b|\bNODE_AUTH_TOKEN\b|_authToken\b/],
-  ['ssh', /\.ssh[/\\'"]|\bid_(?:rsa|ed25519|ecdsa)\b/],
-  ['aws', /\.aws[/\\]credentials|\bAWS_SECRET_ACCESS_KEY\b/],
-  ['cloud-metadata', /169\.254\.169\.254|metadata\.google\.internal/],
-  ['ci-token', /\bCI_JOB_TOKEN\b|\bGITHUB_TOKEN\b|\bGITLAB_TOKEN\b|\bACTIONS_RUNTIME_TOKEN\b/],
+const CREDENTIALS: readonly [kind: string, re: RegExp, hints: string[]][] = [
+  ['npm', /\.npmrc\b|\bNPM_TOKEN\b|\bNODE_AUTH_TOKEN\b|_authToken\b/, ['npmrc', '_TOKEN', '_authToken']],
+  ['ssh', /\.ssh[/\\'"]|\bid_(?:rsa|ed25519|ecdsa)\b/, ['.ssh', 'id_']],
+  ['aws', /\.aws[/\\]credentials|\bAWS_SECRET_ACCESS_KEY\b/, ['credentials', 'AWS_SECRET']],
+  ['cloud-metadata', /169\.254\.169\.254|metadata\.google\.internal/, ['169.254', 'metadata.google']],
+  ['ci-token', /\bCI_JOB_TOKEN\b|\bGITHUB_TOKEN\b|\bGITLAB_TOKEN\b|\bACTIONS_RUNTIME_TOKEN\b/, ['_TOKEN']],
 ];
+const ENV_DUMP_HINTS = ['process.env', 'env', 'printenv'];
 /** The whole environment serialised or enumerated: every secret variable at once. */
 const ENV_DUMP = /JSON\.stringify\s*\(\s*process\.env\s*[,)]|\benv\s*\|\s*(?:curl|base64)|\bprintenv\b[^\n]*\|/;
 
@@ -38,14 +39,15 @@ function credentialReads(text: string): Reads | undefined {
   const kinds: string[] = [];
   const offsets: number[] = [];
   let first: Hit | undefined;
-  for (const [kind, re] of CREDENTIALS) {
-    const hit = find(text, re);
+  for (const [kind, re, hints] of CREDENTIALS) {
+    // Literal pre-checks: most files hold none of these, and includes() is far cheaper than a regex pass.
+    const hit = hints.some((h) => text.includes(h)) ? find(text, re) : undefined;
     if (!hit) continue;
     kinds.push(kind);
     offsets.push(hit.index);
     if (!first || hit.index < first.index) first = hit;
   }
-  const dump = find(text, ENV_DUMP);
+  const dump = ENV_DUMP_HINTS.some((h) => text.includes(h)) ? find(text, ENV_DUMP) : undefined;
   if (dump) {
     kinds.push('environment');
     offsets.push(dump.index);
@@ -65,8 +67,8 @@ export const credentials: Rule = (pkg) => {
   let installSends = false;
   for (const { path, text } of codeFiles(pkg)) {
     const reads = credentialReads(text);
-    const send = find(text, NETWORK_SEND);
     const install = pkg.installFiles.has(path);
+    const send = reads || install ? find(text, NETWORK_SEND) : undefined;
     if (install && reads) installReads ??= { path, text, reads };
     if (install && send) installSends = true;
     if (!reads || !send) continue;

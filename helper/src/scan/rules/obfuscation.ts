@@ -53,8 +53,10 @@ export const obfuscation: Rule = (pkg) => {
 };
 
 /** An eval-like sink fed by a decoder, in a file that holds a long encoded literal. */
+const SINK_HINTS = ['eval', 'Function', 'runIn', '_compile'];
+
 function decodedEval(text: string): { index: number; text: string } | undefined {
-  if (!LONG_ENCODED.test(text)) return undefined;
+  if (!SINK_HINTS.some((h) => text.includes(h)) || !LONG_ENCODED.test(text)) return undefined;
   const sinks = new RegExp(EVAL_SINK.source, 'g');
   let checked = 0;
   for (let m = sinks.exec(text); m && checked < MAX_SINKS_CHECKED; m = sinks.exec(text), checked++) {
