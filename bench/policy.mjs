@@ -25,6 +25,7 @@ const version = (i) => `${1 + (i % 5)}.${i % 13}.${i % 7}`;
 
 async function generate() {
   rmSync(DATA, { recursive: true, force: true });
+  mkdirSync(DATA, { recursive: true });
   // Lockfile v3: DIRECT direct dependencies, each of the rest depended on by an earlier package.
   const packages = { '': { name: 'bench-app', version: '1.0.0', dependencies: {} } };
   const deps = Array.from({ length: PACKAGES }, () => ({}));
