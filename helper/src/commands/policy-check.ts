@@ -40,8 +40,9 @@ export default defineCommand({
   description: `Reads the inputs (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, CycloneDX JSON),
 fetches registry metadata (publish time, install scripts, deprecation, license, provenance) through an on-disk
 cache, and evaluates every package with the policy. Without --policy the default policy applies: deny versions
-in the known-malicious feed, quarantine versions younger than 48h (also when the publish time cannot be fetched),
-warn on likely typosquats, install scripts and deprecated versions.
+in the known-malicious feed, quarantine versions younger than 48h (also when the publish time cannot be fetched)
+and, with --scan, versions whose tarball has a high or critical finding; warn on likely typosquats, install
+scripts and deprecated versions.
 Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 on bad usage or input.`,
   flags: {
     policy: { type: 'string', valueName: 'FILE', description: 'Policy file (YAML or JSON); default: the built-in default policy.' },
@@ -50,7 +51,7 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     offline: { type: 'boolean', default: false, description: 'Fetch nothing: use --metadata-snapshot, or evaluate with no registry metadata.' },
     'metadata-snapshot': { type: 'string', valueName: 'FILE', description: 'Registry metadata snapshot to read instead of the registry.' },
     'write-snapshot': { type: 'string', valueName: 'FILE', description: 'Write the registry metadata used into a snapshot for later --offline runs.' },
-    'malicious-feed': { type: 'string', valueName: 'PATH', description: 'Known-malicious feed (OSV JSON records: a file, a folder or a zip).' },
+    'malicious-feed': { type: 'string', valueName: 'PATH', description: 'Known-malicious feed: a folder of OSV records (ossf/malicious-packages layout) or a .tar.gz of one.' },
     scan: { type: 'boolean', default: false, description: 'Download and scan each tarball for suspicious code (slow).' },
     format: { type: 'string', default: 'text', valueName: 'FORMAT', description: 'Output format: text or json.' },
     output: { type: 'string', valueName: 'FILE', description: 'Write the output to FILE instead of stdout.' },
