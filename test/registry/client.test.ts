@@ -84,6 +84,21 @@ describe('registry client', () => {
     expect(reg.requests[0]?.authorization).toBe(`Bearer ${TOKEN}`);
   });
 
+  it('follows a redirect to another origin without the token', async () => {
+    const other = await startTestRegistry();
+    try {
+      other.packuments.set('moved', reg.packuments.get('left-pad')!);
+      reg.redirects.set('/moved', `${other.url}moved`);
+      const c = await client();
+      expect(await c.packument('moved')).not.toBeNull();
+      expect(reg.requests.find((r) => r.url === '/moved')?.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(other.requests).toHaveLength(1);
+      expect(other.requests[0]?.authorization).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('revalidates an old cache entry with If-None-Match and counts the 304 on the server', async () => {
     const cacheDir = tmp();
     let t = 1_000_000;

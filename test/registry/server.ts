@@ -22,6 +22,8 @@ export interface TestRegistry {
   files: Map<string, Buffer>;
   /** Milliseconds to wait before answering (for timeout tests). */
   delayMs: number;
+  /** Paths answered with a 302 to another URL. */
+  redirects: Map<string, string>;
   /** Most requests the server was answering at once. */
   maxInFlight: number;
   /** Only answer requests carrying this Authorization header (401 otherwise), when set. */
@@ -30,7 +32,7 @@ export interface TestRegistry {
 }
 
 export async function startTestRegistry(): Promise<TestRegistry> {
-  const reg: Omit<TestRegistry, 'url' | 'close'> = { requests: [], packuments: new Map(), files: new Map(), delayMs: 0, maxInFlight: 0 };
+  const reg: Omit<TestRegistry, 'url' | 'close'> = { requests: [], packuments: new Map(), files: new Map(), redirects: new Map(), delayMs: 0, maxInFlight: 0 };
   let inFlight = 0;
   const server: Server = createServer((req: IncomingMessage, res) => {
     const name = decodeURIComponent((req.url ?? '/').slice(1));
@@ -42,6 +44,12 @@ export async function startTestRegistry(): Promise<TestRegistry> {
       if (reg.requireAuth && req.headers.authorization !== reg.requireAuth) {
         seen.status = 401;
         res.writeHead(401).end('{"error":"unauthorized"}');
+        return;
+      }
+      const to = reg.redirects.get(req.url ?? '');
+      if (to) {
+        seen.status = 302;
+        res.writeHead(302, { location: to }).end();
         return;
       }
       const file = reg.files.get(req.url ?? '');
