@@ -1,0 +1,41 @@
+import { InputError } from '../errors.js';
+import { readJsonFile, writeFileAtomic } from '../io/files.js';
+import type { PackumentMeta } from './packument.js';
+
+/**
+ * A metadata snapshot: the reduced packuments a check used, so that `--offline` can evaluate the same
+ * lockfile later with no network. Written by `sscs policy check --write-snapshot FILE`.
+ *   { "format": "sscs-metadata-snapshot/v1", "createdAt": ISO, "registry": URL,
+ *     "packuments": { "<name>": { name, time: {version: ISO}, versions: {version: {license?, deprecated?,
+ *                     hasInstallScript?, attestations?}}, attestationsOffered } } }
+ */
+export const SNAPSHOT_FORMAT = 'sscs-metadata-snapshot/v1';
+const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+
+export interface MetadataSnapshot {
+  format: typeof SNAPSHOT_FORMAT;
+  createdAt: string;
+  registry?: string;
+  packuments: Record<string, PackumentMeta>;
+}
+
+export async function readSnapshot(path: string): Promise<Map<string, PackumentMeta>> {
+  const doc = (await readJsonFile(path, 'metadata snapshot', MAX_SNAPSHOT_BYTES)) as Partial<MetadataSnapshot> | null;
+  if (!doc || doc.format !== SNAPSHOT_FORMAT || !doc.packuments || typeof doc.packuments !== 'object') {
+    throw new InputError('SCHEMA', `not a metadata snapshot (expected "format": "${SNAPSHOT_FORMAT}")`, { where: { file: path, field: 'format' } });
+  }
+  const out = new Map<string, PackumentMeta>();
+  for (const [name, meta] of Object.entries(doc.packuments)) {
+    if (!meta || typeof meta !== 'object' || typeof meta.versions !== 'object' || typeof meta.time !== 'object') {
+      throw new InputError('SCHEMA', `snapshot entry for ${name} is malformed`, { where: { file: path, field: `packuments.${name}` } });
+    }
+    out.set(name, { name, time: meta.time, versions: meta.versions, attestationsOffered: meta.attestationsOffered === true });
+  }
+  return out;
+}
+
+export async function writeSnapshot(path: string, packuments: Map<string, PackumentMeta>, now: Date, registry?: string): Promise<void> {
+  const sorted = Object.fromEntries([...packuments].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const snapshot: MetadataSnapshot = { format: SNAPSHOT_FORMAT, createdAt: now.toISOString(), ...(registry ? { registry } : {}), packuments: sorted };
+  await writeFileAtomic(path, `${JSON.stringify(snapshot)}\n`);
+}
