@@ -130,6 +130,8 @@ export function npmEnv(registry: string, dir: string, extra: Record<string, stri
     npm_config_audit: 'false',
     npm_config_fund: 'false',
     npm_config_loglevel: 'error',
+    // A refused download fails the run at once instead of after minutes of retries.
+    npm_config_fetch_retries: '0',
     ...extra,
   };
 }

@@ -17,4 +17,5 @@ const entry = (name: string, summary: string, load: () => Promise<{ default: unk
 });
 
 export const COMMANDS: readonly CommandEntry[] = [
+  entry('firewall', 'npm registry proxy enforcing the dependency policy (serve, run, quarantine, waive)', () => import('../commands/firewall.js')),
 ];

@@ -7,7 +7,7 @@ import type { Store } from './store.js';
 import type { TarballCache } from './tarball-cache.js';
 import type { Upstream } from './upstream.js';
 import type { Readable } from 'node:stream';
-import type { PackageFacts } from '../policy/types.js';
+import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 
 /** Scan-before-serve: findings over a tarball, as the policy engine's facts. */
 export type Scanner = (tarball: Readable) => Promise<NonNullable<PackageFacts['suspicious']>>;
@@ -24,6 +24,8 @@ export interface HandlerContext {
   /** Serve a tarball whose allow decision and verified bytes are cached while the upstream is down. */
   serveCachedOffline: boolean;
   maxBodyBytes: number;
+  /** Told about every request refused by policy (403), e.g. for `sscs firewall run`'s summary. */
+  onBlock?: (pkg: PackageRef, decision: Decision) => void;
   /** Admin API token; undefined disables the admin API. */
   adminToken?: string;
 }

@@ -31,7 +31,11 @@ function licenseOf(m: Manifest): string | undefined {
   return undefined;
 }
 
-export function factsFromManifest(m: Manifest, publishedAt: string | undefined): PackageFacts {
+/**
+ * `registryHasAttestations`: whether this registry offers provenance at all (some version of the packument
+ * lists attestations). Without it, a missing attestation says nothing, and hasProvenance stays unknown.
+ */
+export function factsFromManifest(m: Manifest, publishedAt: string | undefined, registryHasAttestations = false): PackageFacts {
   const facts: PackageFacts = { metadataAvailable: true };
   if (publishedAt) {
     const d = new Date(publishedAt);
@@ -42,7 +46,11 @@ export function factsFromManifest(m: Manifest, publishedAt: string | undefined):
   facts.deprecated = typeof m.deprecated === 'string' && m.deprecated ? m.deprecated : false;
   const license = licenseOf(m);
   if (license) facts.license = license;
-  // The registry lists provenance under dist.attestations; a dist without it is the registry saying "none".
-  if (m.dist && typeof m.dist === 'object') facts.hasProvenance = Boolean((m.dist.attestations as { provenance?: unknown } | undefined)?.provenance);
+  if (hasAttestation(m)) facts.hasProvenance = true;
+  else if (registryHasAttestations) facts.hasProvenance = false;
   return facts;
+}
+
+export function hasAttestation(m: Manifest): boolean {
+  return Boolean(m.dist && typeof m.dist === 'object' && (m.dist.attestations as { provenance?: unknown } | undefined)?.provenance);
 }

@@ -1,6 +1,6 @@
 /** Assembles a running firewall from resolved options: store, caches, upstream, server. */
 import { join } from 'node:path';
-import type { Scanner } from './context.js';
+import type { HandlerContext, Scanner } from './context.js';
 import type { PolicySource } from './evaluator.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
@@ -28,6 +28,7 @@ export interface FirewallOptions {
   synchronous: Synchronous;
   adminToken?: string;
   scanner?: Scanner;
+  onBlock?: HandlerContext['onBlock'];
   log: Logger;
 }
 
@@ -56,7 +57,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
   const server = await startServer(
     {
       upstream, packuments, tarballs, store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
-      maxBodyBytes: MAX_RELAY_BODY_BYTES, ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.scanner ? { scanner: o.scanner } : {}),
+      maxBodyBytes: MAX_RELAY_BODY_BYTES, ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onBlock ? { onBlock: o.onBlock } : {}),
     },
     { host: o.host, port: o.port },
   );

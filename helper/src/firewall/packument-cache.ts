@@ -30,6 +30,8 @@ export interface PackumentEntry {
   upstreamEtag?: string;
   tarballs: Map<string, TarballEntry>;
   decisions: Map<string, Decision>;
+  /** Versions left after filtering. */
+  allowed: number;
   policyVersion: string;
   generation: number;
   fetchedAt: number;
@@ -163,6 +165,7 @@ export class PackumentCache {
       ...(upstreamEtag ? { upstreamEtag } : {}),
       tarballs: filtered.tarballs,
       decisions: new Map(filtered.decisions.map(({ version, decision }) => [version, decision])),
+      allowed: filtered.allowed,
       policyVersion: o.policy.version,
       generation,
       fetchedAt,

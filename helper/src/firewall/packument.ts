@@ -5,7 +5,7 @@
  */
 import semver from 'semver';
 import type { Decision } from '../policy/types.js';
-import { factsFromManifest, type Manifest, type Packument } from './facts.js';
+import { factsFromManifest, hasAttestation, type Manifest, type Packument } from './facts.js';
 import type { PackageFacts } from '../policy/types.js';
 import { serves } from './evaluator.js';
 
@@ -22,6 +22,8 @@ export interface FilteredPackument {
   /** Tarball path under the firewall -> the version it belongs to, for every version in the upstream doc. */
   tarballs: Map<string, TarballEntry>;
   decisions: { version: string; decision: Decision }[];
+  /** How many versions the client may have. */
+  allowed: number;
   /** Earliest time a decision may change on its own (an age-gate quarantine ending). */
   changesAt?: number;
 }
@@ -47,12 +49,13 @@ export function filterPackument(doc: Packument, ctx: FilterContext): FilteredPac
   const decisions: { version: string; decision: Decision }[] = [];
   const allowed: string[] = [];
   let changesAt: number | undefined;
+  const attested = Object.values(versions).some((m) => hasAttestation(m as Manifest));
 
   for (const [version, manifest] of Object.entries(versions)) {
     const m = manifest as Manifest;
     const dist = m.dist && typeof m.dist === 'object' ? m.dist : undefined;
     const local = typeof dist?.tarball === 'string' ? ctx.localPath(dist.tarball) : undefined;
-    const decision = local === undefined ? OFF_UPSTREAM : ctx.decide(version, factsFromManifest(m, time?.[version]));
+    const decision = local === undefined ? OFF_UPSTREAM : ctx.decide(version, factsFromManifest(m, time?.[version], attested));
     decisions.push({ version, decision });
     if (decision.until) changesAt = Math.min(changesAt ?? Infinity, decision.until.getTime());
     if (local !== undefined && dist) {
@@ -73,7 +76,7 @@ export function filterPackument(doc: Packument, ctx: FilterContext): FilteredPac
   }
   const tags = doc['dist-tags'];
   if (tags && typeof tags === 'object') fixDistTags(tags, allowed);
-  return { body: Buffer.from(JSON.stringify(doc)), tarballs, decisions, ...(changesAt !== undefined ? { changesAt } : {}) };
+  return { body: Buffer.from(JSON.stringify(doc)), tarballs, decisions, allowed: allowed.length, ...(changesAt !== undefined ? { changesAt } : {}) };
 }
 
 /**

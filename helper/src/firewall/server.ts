@@ -9,7 +9,9 @@ import type { HandlerContext, Outcome } from './context.js';
 import { serveAdmin } from './admin.js';
 import { ABBREVIATED_TYPE, PackumentCache } from './packument-cache.js';
 import { relay } from './passthrough.js';
-import { DECISION_HEADER, sendError, sendJson } from './respond.js';
+import semver from 'semver';
+import { blockMessage, serves } from './evaluator.js';
+import { DECISION_HEADER, decisionHeader, sendError, sendJson } from './respond.js';
 import { parseRoute } from './route.js';
 import { clientOf, serveTarball } from './tarball.js';
 
@@ -33,8 +35,19 @@ async function servePackument(ctx: HandlerContext, req: IncomingMessage, res: Se
   }
   const { entry, source } = lookup;
   out.cache = source;
-  const blocked = [...entry.decisions.values()].filter((d) => d.action === 'deny' || d.action === 'quarantine').length;
-  out.decision = blocked ? `filtered:${blocked}` : 'allow';
+  const blocked = [...entry.decisions].filter(([, d]) => !serves(d));
+  out.decision = blocked.length ? `filtered:${blocked.length}` : 'allow';
+  if (entry.allowed === 0 && blocked.length > 0) {
+    // Nothing left to install: a 403 with the newest version's reason tells the user more than npm's ETARGET.
+    const [version, d] = blocked.sort(([a], [b]) => (semver.valid(a) && semver.valid(b) ? semver.rcompare(a, b) : 0))[0]!;
+    const pkg = { ecosystem: 'npm' as const, name, version };
+    out.version = version;
+    out.decision = d.action;
+    out.rule = d.rule;
+    ctx.onBlock?.(pkg, d);
+    sendError(res, 403, `sscs firewall: no version of ${name} is allowed. ${blockMessage(pkg, d).replace(/^sscs firewall: /, '')}`, { [DECISION_HEADER]: decisionHeader(d) });
+    return 403;
+  }
   const headers = { etag: entry.etag, [DECISION_HEADER]: out.decision, 'cache-control': 'no-cache' };
   if (req.headers['if-none-match'] === entry.etag) {
     res.writeHead(304, headers);

@@ -49,6 +49,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
   out.rule = decision.rule;
   if (!serves(decision)) {
     record(ctx, pkg, decision);
+    ctx.onBlock?.(pkg, decision);
     sendBlocked(res, pkg, decision);
     return 403;
   }
@@ -135,6 +136,7 @@ async function scanThenServe(
   if (!serves(final)) {
     await rm(writer.tmpPath, { force: true });
     record(ctx, pkg, final);
+    ctx.onBlock?.(pkg, final);
     sendBlocked(res, pkg, final);
     return 403;
   }

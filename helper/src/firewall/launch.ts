@@ -1,0 +1,59 @@
+/** Starts a firewall from resolved settings: loads the policy through the engine, opens the store. */
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../io/files.js';
+import type { Io } from '../cli/command.js';
+import { ServiceError, systemErrorCode } from '../errors.js';
+import { adminToken, DEFAULT_CACHE_MB, DEFAULT_MAX_PACKUMENT_MB, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
+import { startFirewall, type Firewall, type FirewallOptions } from './firewall.js';
+import { jsonLogger } from './log.js';
+import { policyFromFile } from './policy-source.js';
+
+export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Partial<FirewallOptions> = {}): Promise<Firewall & { mode: string }> {
+  const policy = await policyFromFile(s.policyPath);
+  await mkdir(s.dataDir, { recursive: true });
+  const token = await adminToken(flags, io.env, io.cwd);
+  const upstreamToken = io.env[UPSTREAM_TOKEN_ENV];
+  let fw: Firewall;
+  try {
+    fw = await startFirewall({
+      upstream: s.upstream,
+      upstreamTimeoutMs: s.upstreamTimeoutMs,
+      host: s.listen.host,
+      port: s.listen.port,
+      ...(s.publicUrl ? { publicUrl: s.publicUrl } : {}),
+      dataDir: s.dataDir,
+      policy,
+      packumentTtlMs: s.packumentTtlMs,
+      maxPackumentBytes: DEFAULT_MAX_PACKUMENT_MB * 1024 * 1024,
+      maxCacheBytes: DEFAULT_CACHE_MB * 1024 * 1024,
+      serveCachedOffline: s.serveCachedOffline,
+      synchronous: s.synchronous,
+      ...(token ? { adminToken: token } : {}),
+      ...(upstreamToken ? { upstreamToken } : {}),
+      log: jsonLogger(io.stdout),
+      ...extra,
+    });
+  } catch (e) {
+    const code = systemErrorCode(e);
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new ServiceError('SERVICE', `cannot listen on ${s.listen.host}:${s.listen.port}: ${code}`, { cause: e });
+    throw e;
+  }
+  const portFile = flags['port-file'];
+  if (typeof portFile === 'string') await writeFileAtomic(portFile, `${JSON.stringify({ url: fw.url, port: fw.port })}\n`);
+  return { ...fw, mode: policy.mode };
+}
+
+/** Resolves on SIGTERM or SIGINT: the one place the firewall listens to process signals. */
+export function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: string) => () => {
+      process.off('SIGTERM', term);
+      process.off('SIGINT', int);
+      resolve(sig);
+    };
+    const term = on('SIGTERM');
+    const int = on('SIGINT');
+    process.once('SIGTERM', term);
+    process.once('SIGINT', int);
+  });
+}
