@@ -17,5 +17,6 @@ const entry = (name: string, summary: string, load: () => Promise<{ default: unk
 });
 
 export const COMMANDS: readonly CommandEntry[] = [
+  entry('scan', 'Scan an npm package tarball or folder for signs of malware', () => import('../commands/scan.js')),
   entry('firewall', 'npm registry proxy enforcing the dependency policy (serve, run, quarantine, waive)', () => import('../commands/firewall.js')),
 ];

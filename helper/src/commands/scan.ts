@@ -1,0 +1,56 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { defineCommand } from '../cli/command.js';
+import { UsageError } from '../errors.js';
+import { scanDirectory, scanTarball, SEVERITIES, severityRank, type ScanReport, type Severity } from '../scan/index.js';
+
+const FAIL_ON_NONE = 'none';
+
+export function renderReport(report: ScanReport, failOn: Severity | undefined, failed: boolean): string {
+  const lines: string[] = [];
+  const id = report.package ? `${report.package.name}@${report.package.version}` : '(no package.json)';
+  lines.push(`${id}: ${report.files} entries, ${report.bytes} bytes`);
+  for (const f of report.findings) {
+    lines.push(`${f.severity.toUpperCase().padEnd(8)} ${f.rule}  ${f.file}${f.line !== undefined ? `:${f.line}` : ''}`);
+    lines.push(`         ${f.message}`);
+    if (f.evidence) lines.push(`         evidence: ${f.evidence}`);
+  }
+  const counts = SEVERITIES.slice().reverse().map((s) => [s, report.findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
+  const summary = counts.length ? `${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} (${counts.map(([s, n]) => `${n} ${s}`).join(', ')})` : 'no findings';
+  lines.push(`${summary}; ${failOn ? `fail-on ${failOn}: ${failed ? 'FAIL' : 'ok'}` : 'fail-on none'}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export default defineCommand({
+  name: 'scan',
+  summary: 'Scan an npm package tarball or folder for signs of malware',
+  usage: 'sscs scan PACKAGE.tgz|DIR [--format json] [--fail-on high]',
+  description: `Inspects the package without extracting or running it: install scripts that fetch and run code,
+obfuscated payloads, credential reads next to network sends, self-publishing, unexpected executables, and archive
+tricks (path traversal, links out of the package, decompression bombs). Exits 1 when a finding is at or above
+--fail-on.`,
+  flags: {
+    format: { type: 'string', default: 'text', valueName: 'text|json', description: 'Output format.' },
+    'fail-on': { type: 'string', default: 'high', valueName: 'SEVERITY', description: 'Exit 1 on a finding at or above this severity: low, medium, high, critical or none.' },
+  },
+  positionals: { min: 1, max: 1, name: 'PACKAGE.tgz|DIR' },
+  examples: ['sscs scan ./left-pad-1.3.0.tgz', 'sscs scan node_modules/some-package --format json --fail-on medium'],
+  async run({ flags, positionals, io }) {
+    if (flags.format !== 'text' && flags.format !== 'json') throw new UsageError('USAGE', `--format must be text or json, not '${flags.format}'`);
+    const failOnFlag = flags['fail-on'];
+    if (failOnFlag !== FAIL_ON_NONE && !SEVERITIES.includes(failOnFlag as Severity)) {
+      throw new UsageError('USAGE', `--fail-on must be one of ${[...SEVERITIES, FAIL_ON_NONE].join(', ')}, not '${failOnFlag}'`);
+    }
+    const failOn = failOnFlag === FAIL_ON_NONE ? undefined : (failOnFlag as Severity);
+    const target = resolve(io.cwd, positionals[0]!);
+    const isDir = await stat(target).then((s) => s.isDirectory(), () => false);
+    const report = isDir ? await scanDirectory(target) : await scanTarball(target);
+    const failed = failOn !== undefined && report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn));
+    if (flags.format === 'json') {
+      io.stdout(`${JSON.stringify({ target: positionals[0], ...report, failOn: failOn ?? FAIL_ON_NONE, failed }, null, 2)}\n`);
+    } else {
+      io.stdout(renderReport(report, failOn, failed));
+    }
+    return failed ? 1 : 0;
+  },
+});

@@ -1,0 +1,141 @@
+import { createReadStream } from 'node:fs';
+import { lstat, opendir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { InputError, systemErrorCode } from '../errors.js';
+import { parseJson, readFileBounded } from '../io/files.js';
+import { affects, parseOsvRecord, type AffectedPackage } from './osv.js';
+
+/** Known-malicious package versions, from OSV records (ossf/malicious-packages), indexed by ecosystem and name. */
+export interface MaliciousFeed {
+  /** OSV ids of the records covering this version; empty when none. */
+  lookup(ecosystem: string, name: string, version: string): string[];
+  /** Records loaded (withdrawn ones excluded). */
+  readonly records: number;
+}
+
+export interface FeedLimits {
+  maxRecords: number;
+  maxRecordBytes: number;
+  /** Bytes of a feed archive read (compressed). */
+  maxArchiveBytes: number;
+}
+
+export const DEFAULT_FEED_LIMITS: FeedLimits = {
+  maxRecords: 500_000,
+  maxRecordBytes: 1024 * 1024,
+  maxArchiveBytes: 4 * 1024 * 1024 * 1024,
+};
+
+const ARCHIVE = /\.(?:tar\.gz|tgz|tar)$/i;
+
+class FeedIndex implements MaliciousFeed {
+  private readonly byName = new Map<string, AffectedPackage[]>();
+  records = 0;
+
+  constructor(private readonly limits: FeedLimits) {}
+
+  add(text: string, file: string): void {
+    if (Buffer.byteLength(text) > this.limits.maxRecordBytes) {
+      throw new InputError('FILE_TOO_LARGE', `OSV record is over ${this.limits.maxRecordBytes} bytes`, { where: { file } });
+    }
+    const affected = parseOsvRecord(parseJson(text, { file }, 'OSV record'), { file });
+    if (!affected) return;
+    if (++this.records > this.limits.maxRecords) {
+      throw new InputError('LIMIT', `feed has more than ${this.limits.maxRecords} records`, { where: { file } });
+    }
+    for (const a of affected) {
+      const key = `${a.ecosystem}\0${a.name}`;
+      const list = this.byName.get(key);
+      if (list) list.push(a);
+      else this.byName.set(key, [a]);
+    }
+  }
+
+  lookup(ecosystem: string, name: string, version: string): string[] {
+    const list = this.byName.get(`${ecosystem.toLowerCase()}\0${name}`);
+    if (!list) return [];
+    return [...new Set(list.filter((a) => affects(a, version)).map((a) => a.id))].sort();
+  }
+}
+
+/**
+ * Loads a feed from a directory tree of OSV JSON files (a checkout of ossf/malicious-packages, or its `osv/`
+ * folder) or from a .tar.gz of one. A malformed record fails the load, naming the file: a feed that silently
+ * dropped records would let their packages through.
+ */
+export async function loadMaliciousFeed(path: string, opts: Partial<FeedLimits> = {}): Promise<MaliciousFeed> {
+  const limits = { ...DEFAULT_FEED_LIMITS, ...opts };
+  const index = new FeedIndex(limits);
+  let isDir: boolean;
+  try {
+    isDir = (await lstat(path)).isDirectory();
+  } catch (e) {
+    const code = systemErrorCode(e);
+    throw new InputError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'INPUT', code === 'ENOENT' ? 'malicious package feed not found' : (e as Error).message, { where: { file: path }, cause: e });
+  }
+  if (isDir) await loadDirectory(path, index, limits);
+  else if (ARCHIVE.test(path)) await loadArchive(path, index, limits);
+  else throw new InputError('INPUT', 'malicious package feed must be a folder of OSV JSON files or a .tar.gz of one', { where: { file: path } });
+  return index;
+}
+
+async function loadDirectory(root: string, index: FeedIndex, limits: FeedLimits): Promise<void> {
+  const pending = [root];
+  while (pending.length > 0) {
+    const dir = pending.pop()!;
+    for await (const d of await opendir(dir)) {
+      const abs = join(dir, d.name);
+      // Symbolic links are not followed: the tree must hold its records itself.
+      if (d.isDirectory() && !d.name.startsWith('.')) pending.push(abs);
+      else if (d.isFile() && d.name.endsWith('.json')) {
+        const text = (await readFileBounded(abs, limits.maxRecordBytes, 'OSV record')).toString('utf8');
+        index.add(text, relative(root, abs) || abs);
+      }
+    }
+  }
+}
+
+async function loadArchive(file: string, index: FeedIndex, limits: FeedLimits): Promise<void> {
+  const { Parser } = await import('tar');
+  let failure: unknown;
+  let bytes = 0;
+  const parser = new Parser({
+    strict: true,
+    onReadEntry: (entry) => {
+      const wanted = entry.type === 'File' && entry.path.endsWith('.json') && !failure;
+      if (!wanted) return void entry.resume();
+      if (entry.size > limits.maxRecordBytes) {
+        failure ??= new InputError('FILE_TOO_LARGE', `OSV record is over ${limits.maxRecordBytes} bytes`, { where: { file: `${file}:${entry.path}` } });
+        return void entry.resume();
+      }
+      const chunks: Buffer[] = [];
+      entry.on('data', (c: Buffer) => chunks.push(c));
+      entry.on('end', () => {
+        try {
+          if (!failure) index.add(Buffer.concat(chunks).toString('utf8'), `${file}:${entry.path}`);
+        } catch (e) {
+          failure = e;
+        }
+      });
+    },
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    parser.on('end', () => resolve());
+    parser.on('error', (e: Error) => reject(new InputError('MALFORMED', `not a readable tar.gz: ${e.message}`, { where: { file }, cause: e })));
+  });
+  const input = createReadStream(file);
+  input.on('data', (chunk) => {
+    bytes += chunk.length;
+    if (bytes > limits.maxArchiveBytes) {
+      failure ??= new InputError('LIMIT', `feed archive over ${limits.maxArchiveBytes} bytes`, { where: { file } });
+      input.destroy();
+      parser.end();
+    } else {
+      parser.write(chunk as Buffer);
+    }
+  });
+  input.on('end', () => parser.end());
+  input.on('error', (e) => parser.emit('error', e));
+  await done;
+  if (failure) throw failure;
+}

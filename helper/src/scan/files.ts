@@ -1,0 +1,55 @@
+/** The files of a package as the rules see them, whatever they were read from (tarball or directory). */
+
+export interface PackageFile {
+  /** Path relative to the package root, `/`-separated. */
+  path: string;
+  size: number;
+  /** Unix mode bits when known. */
+  mode?: number;
+  /** The first bytes, for magic numbers (executables). */
+  head: Buffer;
+  /** The whole content, for files worth reading and within the size bounds; latin1-decoded. */
+  text?: string;
+}
+
+/** How many leading bytes are kept of every file: enough for a PE header offset and the shebang line. */
+export const HEAD_BYTES = 512;
+
+const CODE_EXTENSIONS = /\.(?:[cm]?[jt]s|jsx|tsx|sh|bash|zsh|ps1|bat|cmd|py|json)$/i;
+
+/**
+ * Files whose text the rules read: code and shell scripts, JSON (package.json), and extension-less files, which
+ * may be scripts (bin entries, install hooks). Everything else only has its head looked at.
+ */
+export function isTextCandidate(path: string): boolean {
+  if (CODE_EXTENSIONS.test(path)) return !path.endsWith('.json') || path === 'package.json';
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  return !base.includes('.');
+}
+
+/**
+ * npm tarballs put everything under one top-level folder (`package/`, sometimes another name); npm drops the
+ * first path component, so the rules see paths as the installed package has them.
+ */
+export function stripFirstComponent(path: string): string {
+  const i = path.indexOf('/');
+  return i < 0 ? path : path.slice(i + 1);
+}
+
+/** Evidence as printed: one line, control characters escaped, bounded. */
+export const EVIDENCE_CHARS = 160;
+
+export function evidence(text: string, at = 0, length = EVIDENCE_CHARS): string {
+  const start = Math.max(0, at);
+  let s = text.slice(start, start + Math.min(length, EVIDENCE_CHARS));
+  // eslint-disable-next-line no-control-regex
+  s = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\t' ? ' ' : c === '\n' ? ' ' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return s.trim();
+}
+
+/** 1-based line number of a character offset. */
+export function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}

@@ -1,0 +1,41 @@
+import type { Readable } from 'node:stream';
+import { Collector } from './collect.js';
+import { readDirectory } from './directory.js';
+import { readTarball } from './tarball.js';
+import { viewPackage } from './package.js';
+import { RULES } from './rules/index.js';
+import { DEFAULT_SCAN_LIMITS, severityRank, type Finding, type ScanLimits, type ScanReport } from './types.js';
+
+export type { Finding, ScanLimits, ScanReport, Severity } from './types.js';
+export { DEFAULT_SCAN_LIMITS, SEVERITIES, severityRank } from './types.js';
+
+/** Findings kept per report; past that a package is plainly hostile and more lines add nothing. */
+export const MAX_FINDINGS = 200;
+
+/**
+ * Scans an npm package tarball (gzipped or plain tar, a path or a stream) without extracting it. Bad input
+ * (not a tarball, unreadable) throws InputError; everything the package does wrong is a finding.
+ */
+export async function scanTarball(source: string | Readable, opts: Partial<ScanLimits> = {}): Promise<ScanReport> {
+  const collector = new Collector({ ...DEFAULT_SCAN_LIMITS, ...opts });
+  await readTarball(source, collector);
+  return analyse(collector);
+}
+
+/** Scans an unpacked package folder (node_modules and .git skipped, links reported and not followed). */
+export async function scanDirectory(dir: string, opts: Partial<ScanLimits> = {}): Promise<ScanReport> {
+  const collector = new Collector({ ...DEFAULT_SCAN_LIMITS, ...opts });
+  await readDirectory(dir, collector);
+  return analyse(collector);
+}
+
+function analyse(collector: Collector): ScanReport {
+  const pkg = viewPackage(collector.files);
+  const findings: Finding[] = [...collector.findings];
+  for (const rule of RULES) findings.push(...rule(pkg));
+  findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.rule.localeCompare(b.rule));
+  const report: ScanReport = { findings: findings.slice(0, MAX_FINDINGS), files: collector.entries, bytes: collector.bytes };
+  const { name, version } = pkg.manifest ?? {};
+  if (typeof name === 'string' && typeof version === 'string') report.package = { name, version };
+  return report;
+}

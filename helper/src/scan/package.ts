@@ -1,0 +1,100 @@
+import { posix } from 'node:path';
+import type { PackageFile } from './files.js';
+import { lineAt } from './files.js';
+
+/** Lifecycle scripts npm runs when the package is installed (prepare: from git and local folders). */
+export const INSTALL_HOOKS = ['preinstall', 'install', 'postinstall', 'prepare'] as const;
+/** How deep relative requires are followed from an install script's entry file. */
+const INSTALL_REQUIRE_DEPTH = 3;
+const MAX_INSTALL_FILES = 64;
+const RESOLVE_SUFFIXES = ['', '.js', '.cjs', '.mjs', '.ts', '/index.js', '/index.cjs', '/index.mjs'];
+const RELATIVE_IMPORT = /(?:require\s*\(\s*|import\s*\(\s*|from\s+|import\s+)['"](\.{1,2}\/[^'"\s]{1,300})['"]/g;
+
+export interface InstallScript {
+  hook: string;
+  command: string;
+  /** Line of the hook in package.json. */
+  line: number;
+}
+
+/** A package as the rules see it: its files, its manifest, and what runs at install time. */
+export interface PackageView {
+  files: Map<string, PackageFile>;
+  manifest: Record<string, unknown> | undefined;
+  manifestText: string | undefined;
+  installScripts: InstallScript[];
+  /** Files executed by install scripts, directly or through relative requires. */
+  installFiles: Set<string>;
+  /** The package says it ships native code or executables (bin, os/cpu, gypfile, binary, node-gyp). */
+  declaresBinary: boolean;
+}
+
+export function viewPackage(files: PackageFile[]): PackageView {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const manifestText = byPath.get('package.json')?.text;
+  let manifest: Record<string, unknown> | undefined;
+  try {
+    const parsed: unknown = manifestText === undefined ? undefined : JSON.parse(manifestText);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) manifest = parsed as Record<string, unknown>;
+  } catch {
+    manifest = undefined;
+  }
+  const scripts = (manifest?.scripts && typeof manifest.scripts === 'object' ? manifest.scripts : {}) as Record<string, unknown>;
+  const installScripts: InstallScript[] = [];
+  for (const hook of INSTALL_HOOKS) {
+    const command = scripts[hook];
+    if (typeof command !== 'string' || command.trim() === '') continue;
+    const at = manifestText!.search(new RegExp(`"${hook}"\\s*:`));
+    installScripts.push({ hook, command, line: at < 0 ? 1 : lineAt(manifestText!, at) });
+  }
+  return {
+    files: byPath,
+    manifest,
+    manifestText,
+    installScripts,
+    installFiles: installFiles(installScripts, byPath),
+    declaresBinary: declaresBinary(manifest, byPath, installScripts),
+  };
+}
+
+function resolveFile(path: string, files: Map<string, PackageFile>): string | undefined {
+  const clean = posix.normalize(path).replace(/^\.\//, '');
+  if (clean.startsWith('../')) return undefined;
+  for (const suffix of RESOLVE_SUFFIXES) if (files.has(clean + suffix)) return clean + suffix;
+  return undefined;
+}
+
+function installFiles(scripts: InstallScript[], files: Map<string, PackageFile>): Set<string> {
+  const found = new Set<string>();
+  const queue: [string, number][] = [];
+  for (const { command } of scripts) {
+    for (const token of command.split(/[\s;&|()<>"'`]+/)) {
+      if (!token || token.startsWith('-')) continue;
+      const hit = resolveFile(token, files);
+      if (hit && hit !== 'package.json' && !found.has(hit)) {
+        found.add(hit);
+        queue.push([hit, 0]);
+      }
+    }
+  }
+  while (queue.length > 0 && found.size < MAX_INSTALL_FILES) {
+    const [path, depth] = queue.shift()!;
+    const text = files.get(path)?.text;
+    if (!text || depth >= INSTALL_REQUIRE_DEPTH) continue;
+    for (const m of text.matchAll(RELATIVE_IMPORT)) {
+      const hit = resolveFile(posix.join(posix.dirname(path), m[1]!), files);
+      if (hit && !found.has(hit)) {
+        found.add(hit);
+        queue.push([hit, depth + 1]);
+      }
+    }
+  }
+  return found;
+}
+
+function declaresBinary(manifest: Record<string, unknown> | undefined, files: Map<string, PackageFile>, scripts: InstallScript[]): boolean {
+  if (!manifest) return false;
+  if (manifest.bin !== undefined || manifest.os !== undefined || manifest.cpu !== undefined) return true;
+  if (manifest.gypfile === true || manifest.binary !== undefined || files.has('binding.gyp')) return true;
+  return scripts.some((s) => /\b(?:node-gyp|prebuild-install|node-pre-gyp|node-gyp-build|cmake-js)\b/.test(s.command));
+}

@@ -1,0 +1,9 @@
+import type { Rule } from './common.js';
+import { installScripts } from './install-scripts.js';
+import { obfuscation } from './obfuscation.js';
+import { credentials } from './credentials.js';
+import { propagation } from './propagation.js';
+import { binaries } from './binaries.js';
+
+/** Every heuristic, in report order. */
+export const RULES: readonly Rule[] = [installScripts, credentials, propagation, obfuscation, binaries];

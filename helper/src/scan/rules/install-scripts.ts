@@ -1,0 +1,48 @@
+import type { Finding } from '../types.js';
+import { at, atScript, EVAL_SINK, find, NETWORK_SEND, SHELL_FILE, type Rule } from './common.js';
+
+/** `curl … | sh`, `wget -O- … | bash`, PowerShell download-and-run, inline interpreters that fetch. */
+const PIPE_TO_SHELL = /\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b|\b(?:curl|wget)\b[^;\n]*(?:&&|;)\s*(?:sudo\s+)?(?:ba|z)?sh\s|\b(?:iwr|Invoke-WebRequest|DownloadString|DownloadFile)\b[^\n]*\b(?:iex|Invoke-Expression|Start-Process)\b/i;
+const INLINE_FETCH = /\b(?:node|nodejs)\s+(?:-e|--eval|-p|--print)\b[^\n]*\b(?:https?\b|fetch\s*\(|request\s*\()|\bpython[0-9.]*\s+-c\b[^\n]*\burllib\b/i;
+const SPAWNS_SHELL = /(?:^|[\s;&|(])(?:\/bin\/)?(?:ba|z|da)?sh\s+-c\b|\bcmd(?:\.exe)?\s+\/c\b|\b(?:powershell|pwsh)(?:\.exe)?\b|\beval\s+["'$`]/i;
+/** child_process calls that go through a shell; `exec(` preceded by a dot only on child_process itself (not RegExp#exec). */
+const JS_SPAWNS_SHELL = /\bshell\s*:\s*(?:true|['"][^'"]*sh['"])|\b(?:spawn|execFile|spawnSync|execFileSync)\s*\(\s*['"](?:\/bin\/)?(?:ba|z)?sh['"]|(?:(?<![\w.$])|\b(?:cp|child_process|childProcess)\.)(?:exec|execSync)\s*\(/;
+
+/**
+ * install-script-remote-code (critical): an install hook runs code fetched from the network.
+ * install-script-shell (medium): an install hook spawns a shell (legitimate packages do, e.g. to run npm).
+ * install-script-network (medium): an install hook downloads something (native binaries, browsers).
+ * install-script (low): the package runs code at install time at all.
+ */
+export const installScripts: Rule = (pkg) => {
+  const out: Finding[] = [];
+  for (const script of pkg.installScripts) {
+    const remote = find(script.command, PIPE_TO_SHELL) ?? find(script.command, INLINE_FETCH);
+    if (remote) {
+      out.push(atScript('install-script-remote-code', 'critical', script, `${script.hook} script downloads code and runs it`));
+    } else if (find(script.command, SPAWNS_SHELL)) {
+      out.push(atScript('install-script-shell', 'medium', script, `${script.hook} script spawns a shell`));
+    } else {
+      out.push(atScript('install-script', 'low', script, `package runs a ${script.hook} script at install time`));
+    }
+  }
+  for (const path of pkg.installFiles) {
+    const text = pkg.files.get(path)?.text;
+    if (text === undefined) continue;
+    const pipe = find(text, PIPE_TO_SHELL);
+    if (pipe) {
+      out.push(at('install-script-remote-code', 'critical', path, text, pipe, 'file run at install time pipes a download into a shell'));
+      continue;
+    }
+    const net = find(text, NETWORK_SEND);
+    const sink = net ? find(text, EVAL_SINK) : undefined;
+    if (net && sink) {
+      out.push(at('install-script-remote-code', 'critical', path, text, sink, 'file run at install time fetches from the network and evaluates code from a string'));
+      continue;
+    }
+    if (net) out.push(at('install-script-network', 'medium', path, text, net, 'file run at install time makes network requests'));
+    const shell = SHELL_FILE.test(path) || !text.includes('child_process') ? undefined : find(text, JS_SPAWNS_SHELL);
+    if (shell) out.push(at('install-script-shell', 'medium', path, text, shell, 'file run at install time spawns a shell'));
+  }
+  return out;
+};

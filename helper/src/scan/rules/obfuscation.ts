@@ -1,0 +1,67 @@
+import type { Finding, Severity } from '../types.js';
+import { at, codeFiles, EVAL_SINK, find, JS_FILE, type Rule } from './common.js';
+
+/** A string literal long enough to hide a payload: base64 or hex. */
+const LONG_ENCODED = /['"`](?:[A-Za-z0-9+/]{200,}={0,2}|(?:[0-9a-fA-F]{2}){120,})['"`]/;
+/** Decoding calls that turn such a literal back into code. */
+const DECODER = /\bBuffer\.from\s*\([^)]{0,400}['"](?:base64|hex)['"]|\batob\s*\(|\bString\.fromCharCode\s*\(\s*(?:\d+\s*,\s*){20,}|\bdecodeURIComponent\s*\(\s*escape\s*\(/;
+/** How far around an eval sink a decoder may sit to count as feeding it. */
+const SINK_WINDOW = 600;
+const OBFUSCATOR_IDS = /\b_0x[0-9a-f]{4,6}\b/g;
+const OBFUSCATOR_MIN_IDS = 100;
+const OBFUSCATOR_MIN_DISTINCT = 10;
+const ESCAPES = /\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}/g;
+const ESCAPES_MIN = 500;
+/** Share of a file's characters taken by escapes above which the file is mostly escaped text. */
+const ESCAPES_MIN_DENSITY = 0.3;
+const MAX_SINKS_CHECKED = 200;
+
+/**
+ * obfuscated-eval (high; critical at install time): an encoded payload decoded and evaluated.
+ * obfuscator-signature (medium; high at install time): javascript-obfuscator's `_0x` identifiers en masse.
+ * escape-density (low; medium with an eval sink; high with one at install time): a file made mostly of escapes.
+ */
+export const obfuscation: Rule = (pkg) => {
+  const out: Finding[] = [];
+  for (const file of codeFiles(pkg)) {
+    if (!JS_FILE.test(file.path) && !file.text.startsWith('#!')) continue;
+    const { text, path } = file;
+    const install = pkg.installFiles.has(path);
+    const bump = (s: Severity, t: Severity): Severity => (install ? t : s);
+
+    const sink = decodedEval(text);
+    if (sink) out.push(at('obfuscated-eval', bump('high', 'critical'), path, text, sink, 'an encoded string is decoded and evaluated as code'));
+
+    if (text.includes('_0x')) {
+      const ids = text.match(OBFUSCATOR_IDS) ?? [];
+      if (ids.length >= OBFUSCATOR_MIN_IDS && new Set(ids).size >= OBFUSCATOR_MIN_DISTINCT) {
+        out.push(at('obfuscator-signature', bump('medium', 'high'), path, text, find(text, /\b_0x[0-9a-f]{4,6}\b/)!, `${ids.length} javascript-obfuscator style identifiers (_0x…)`));
+      }
+    }
+
+    if (text.includes('\\x') || text.includes('\\u')) {
+      const escapes = text.match(ESCAPES);
+      const count = escapes?.length ?? 0;
+      if (count >= ESCAPES_MIN && (count * 4) / text.length >= ESCAPES_MIN_DENSITY) {
+        const evalHit = find(text, EVAL_SINK);
+        const severity: Severity = evalHit ? bump('medium', 'high') : 'low';
+        out.push(at('escape-density', severity, path, text, evalHit ?? find(text, ESCAPES)!, `${count} hex/unicode escapes make up most of the file${evalHit ? ', which also evaluates strings as code' : ''}`));
+      }
+    }
+  }
+  return out;
+};
+
+/** An eval-like sink fed by a decoder, in a file that holds a long encoded literal. */
+function decodedEval(text: string): { index: number; text: string } | undefined {
+  if (!LONG_ENCODED.test(text)) return undefined;
+  const sinks = new RegExp(EVAL_SINK.source, 'g');
+  let checked = 0;
+  for (let m = sinks.exec(text); m && checked < MAX_SINKS_CHECKED; m = sinks.exec(text), checked++) {
+    const window = text.slice(Math.max(0, m.index - SINK_WINDOW), m.index + SINK_WINDOW);
+    if (DECODER.test(window)) return { index: m.index, text: m[0] };
+    // eval("<long base64>") without a visible decoder still hides its code.
+    if (/^eval\s*\(\s*['"`][A-Za-z0-9+/=]{200,}/.test(text.slice(m.index, m.index + 260))) return { index: m.index, text: m[0] };
+  }
+  return undefined;
+}

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { c as createTar } from 'tar';
+import { loadMaliciousFeed, type MaliciousFeed } from '../../helper/src/feeds/malicious.js';
+import { tempDir } from './support.js';
+
+const OSV = fileURLToPath(new URL('./fixtures/osv', import.meta.url));
+
+let work: { dir: string; cleanup(): Promise<void> };
+let archive: string;
+beforeAll(async () => {
+  work = await tempDir('sscs-feed-');
+  archive = join(work.dir, 'osv.tar.gz');
+  await createTar({ gzip: true, cwd: join(OSV, '..'), file: archive, portable: true }, ['osv']);
+});
+afterAll(() => work.cleanup());
+
+function semantics(load: () => Promise<MaliciousFeed>) {
+  return async () => {
+    const feed = await load();
+    expect(feed.records).toBe(5);
+    expect(feed.lookup('npm', 'expres-helper', '1.0.2')).toEqual(['MAL-2025-90001']);
+    expect(feed.lookup('npm', 'expres-helper', '1.0.1')).toEqual([]);
+    // introduced "0": every version.
+    expect(feed.lookup('npm', 'colors-utils-pro', '0.0.1')).toEqual(['MAL-2025-90002']);
+    expect(feed.lookup('npm', 'colors-utils-pro', '99.1.0-rc.1')).toEqual(['MAL-2025-90002']);
+    // introduced / fixed: fixed is excluded.
+    expect(['2.0.9', '2.1.0', '2.1.2', '2.1.3'].map((v) => feed.lookup('npm', '@fakescope/ledger-sdk', v).length)).toEqual([0, 1, 1, 0]);
+    // introduced / last_affected: last_affected is included, prereleases ordered by semver.
+    expect(['3.0.0-alpha.1', '3.0.0-beta.1', '3.0.0', '3.0.1'].map((v) => feed.lookup('npm', '@fakescope/ledger-sdk', v).length)).toEqual([0, 1, 1, 0]);
+    // Two records for one version; the PyPI entry of a record stays in its ecosystem.
+    expect(feed.lookup('npm', 'left-pad-ng', '0.0.1')).toEqual(['MAL-2025-90004', 'MAL-2025-90005']);
+    expect(feed.lookup('npm', 'left-pad-ng', '0.0.2')).toEqual([]);
+    expect(feed.lookup('PyPI', 'left-pad-ng', '0.0.1')).toEqual(['MAL-2025-90004']);
+    // Withdrawn records are ignored.
+    expect(feed.lookup('npm', 'reactt-dom', '1.0.0')).toEqual([]);
+    expect(feed.lookup('npm', 'react', '18.0.0')).toEqual([]);
+  };
+}
+
+describe('malicious feed', () => {
+  it('loads a directory tree of OSV records', semantics(() => loadMaliciousFeed(OSV)));
+  it('loads a .tar.gz of the same tree', semantics(() => loadMaliciousFeed(archive)));
+
+  it('fails on a malformed record, naming the file', async () => {
+    const dir = join(work.dir, 'bad');
+    await cp(OSV, dir, { recursive: true });
+    await mkdir(join(dir, 'malicious/npm/broken'), { recursive: true });
+    await writeFile(join(dir, 'malicious/npm/broken/MAL-2025-1.json'), '{"id": "MAL-2025-1", "affected": [{"package": {"name": "broken"}}]}');
+    await expect(loadMaliciousFeed(dir)).rejects.toMatchObject({ code: 'SCHEMA', where: { file: 'malicious/npm/broken/MAL-2025-1.json', field: 'affected[0].package' } });
+    await writeFile(join(dir, 'malicious/npm/broken/MAL-2025-1.json'), '{"id": ');
+    await expect(loadMaliciousFeed(dir)).rejects.toMatchObject({ code: 'MALFORMED', where: { file: 'malicious/npm/broken/MAL-2025-1.json' } });
+  });
+
+  it('bounds record size and count', async () => {
+    await expect(loadMaliciousFeed(OSV, { maxRecordBytes: 200 })).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
+    await expect(loadMaliciousFeed(archive, { maxRecordBytes: 200 })).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
+    await expect(loadMaliciousFeed(OSV, { maxRecords: 3 })).rejects.toMatchObject({ code: 'LIMIT' });
+  });
+
+  it('rejects a missing path and an unknown format', async () => {
+    await expect(loadMaliciousFeed(join(work.dir, 'nope'))).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+    const zip = join(work.dir, 'feed.zip');
+    await writeFile(zip, 'PK');
+    await expect(loadMaliciousFeed(zip)).rejects.toMatchObject({ code: 'INPUT' });
+  });
+});
