@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 
 const VERDACCIO_BIN = fileURLToPath(new URL('../../node_modules/verdaccio/bin/verdaccio', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
@@ -44,6 +46,11 @@ export interface Verdaccio {
   tamper(name: string, version: string, bytes?: Buffer): Promise<void>;
   /** Writes a packument straight into storage (for packuments too big to publish version by version). */
   seed(name: string, packument: Record<string, unknown>, tarballs?: Record<string, Buffer>): Promise<void>;
+  /**
+   * Seeds a package with many versions at once: real tarballs (package/package.json plus `padding` bytes of
+   * readme per version in the packument, to make big packuments) and a packument with their integrity.
+   */
+  seedVersions(name: string, versions: string[], opts?: { readmeBytes?: number; publishedAt?: Date }): Promise<void>;
   /** Stops verdaccio and keeps its storage, so a test can take the upstream down... */
   stop(): Promise<void>;
   /** ...and bring it back on the same port. */
@@ -254,6 +261,27 @@ export async function startVerdaccio(opts: { storageDir?: string } = {}): Promis
       await writeFile(join(dir, 'package.json'), JSON.stringify(packument));
       for (const [file, data] of Object.entries(tarballs)) await writeFile(join(dir, file), data);
     },
+    async seedVersions(name, versions, opts = {}) {
+      const base = name.split('/').pop()!;
+      const when = (opts.publishedAt ?? new Date(Date.now() - 30 * 24 * 3600 * 1000)).toISOString();
+      const doc: Record<string, any> = { name, versions: {}, time: { created: when, modified: when }, 'dist-tags': {}, _attachments: {}, _distfiles: {}, _uplinks: {}, _rev: '1-0' };
+      const tarballs: Record<string, Buffer> = {};
+      for (const version of versions) {
+        const manifest = { name, version, license: 'MIT', description: 'x'.repeat(opts.readmeBytes ?? 0) };
+        const tgz = await makeTarball({ 'package.json': JSON.stringify({ name, version, license: 'MIT' }) });
+        const file = `${base}-${version}.tgz`;
+        tarballs[file] = tgz;
+        doc.versions[version] = {
+          ...manifest,
+          _id: `${name}@${version}`,
+          dist: { integrity: `sha512-${createHash('sha512').update(tgz).digest('base64')}`, shasum: createHash('sha1').update(tgz).digest('hex'), tarball: `${url}/${name}/-/${file}` },
+        };
+        doc.time[version] = when;
+        doc._attachments[file] = { shasum: doc.versions[version].dist.shasum, version };
+      }
+      doc['dist-tags'].latest = versions[versions.length - 1];
+      await self.seed(name, doc, tarballs);
+    },
     async stop() {
       await stopChild();
     },
@@ -269,4 +297,29 @@ export async function startVerdaccio(opts: { storageDir?: string } = {}): Promis
 /** Lists the files of a package's storage folder (for tests that inspect what verdaccio stored). */
 export async function storedFiles(v: Verdaccio, name: string): Promise<string[]> {
   return await readdir(join(v.storageDir, ...name.split('/')));
+}
+
+/** A minimal npm tarball (ustar, gzipped) holding `files` under `package/`. */
+export async function makeTarball(files: Record<string, string>): Promise<Buffer> {
+  const blocks: Buffer[] = [];
+  for (const [path, content] of Object.entries(files)) {
+    const data = Buffer.from(content);
+    const header = Buffer.alloc(512);
+    header.write(`package/${path}`, 0, 100, 'utf8');
+    header.write('0000644\0', 100);
+    header.write('0000000\0', 108);
+    header.write('0000000\0', 116);
+    header.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124);
+    header.write('00000000000\0', 136);
+    header.write('        ', 148);
+    header.write('0', 156);
+    header.write('ustar\0', 257);
+    header.write('00', 263);
+    let sum = 0;
+    for (const b of header) sum += b;
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    blocks.push(header, data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return gzipSync(Buffer.concat(blocks));
 }

@@ -52,6 +52,8 @@ client sends no Authorization), SSCS_FIREWALL_ADMIN_TOKEN (or --admin-token-file
     'offline-cached': { type: 'string', valueName: 'serve|refuse', description: 'With the upstream down, serve decisions already made and cached, or refuse everything [default: serve].' },
     synchronous: { type: 'string', valueName: 'normal|full', description: 'SQLite synchronous: normal survives a killed process, full also power loss [default: normal].' },
     'admin-token-file': { type: 'string', valueName: 'FILE', description: 'File holding the admin API token.' },
+    'malicious-feed': { type: 'string', valueName: 'PATH', description: 'Known-malicious OSV records (ossf/malicious-packages folder or .tar.gz).' },
+    scan: { type: 'boolean', description: 'Scan every tarball before serving it; findings go to the policy (suspicious condition).' },
     'port-file': { type: 'string', valueName: 'FILE', description: 'Write {"url","port"} here once listening.' },
     reason: { type: 'string', valueName: 'TEXT', description: 'Why (quarantine release, waive).' },
     by: { type: 'string', valueName: 'WHO', description: 'Who releases or waives [default: $GITLAB_USER_LOGIN or $USER].' },

@@ -30,6 +30,7 @@ export const ENV = {
   'offline-cached': 'SSCS_FIREWALL_OFFLINE_CACHED',
   synchronous: 'SSCS_FIREWALL_SYNCHRONOUS',
   'admin-token-file': 'SSCS_FIREWALL_ADMIN_TOKEN_FILE',
+  'malicious-feed': 'SSCS_FIREWALL_MALICIOUS_FEED',
 } as const;
 export const ADMIN_TOKEN_ENV = 'SSCS_FIREWALL_ADMIN_TOKEN';
 export const UPSTREAM_TOKEN_ENV = 'SSCS_FIREWALL_UPSTREAM_TOKEN';
@@ -95,12 +96,16 @@ export interface ServeSettings {
   upstreamTimeoutMs: number;
   serveCachedOffline: boolean;
   synchronous: Synchronous;
+  /** OSV records of known-malicious packages (folder or .tar.gz). */
+  maliciousFeed?: string;
+  scan: boolean;
 }
 
 export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string): ServeSettings {
   const policy = setting(flags, env, 'policy');
   if (!policy) throw new UsageError('MISSING_ARGUMENT', `sscs firewall: --policy FILE is required (or ${ENV.policy})`);
   const publicUrl = setting(flags, env, 'public-url');
+  const feed = setting(flags, env, 'malicious-feed');
   return {
     policyPath: resolve(cwd, policy),
     upstream: checkUpstream(setting(flags, env, 'upstream') ?? DEFAULT_UPSTREAM),
@@ -111,5 +116,7 @@ export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string)
     upstreamTimeoutMs: positiveNumber(setting(flags, env, 'upstream-timeout-ms'), DEFAULT_UPSTREAM_TIMEOUT_MS, '--upstream-timeout-ms'),
     serveCachedOffline: oneOf(setting(flags, env, 'offline-cached'), ['serve', 'refuse'] as const, 'serve', '--offline-cached') === 'serve',
     synchronous: oneOf(setting(flags, env, 'synchronous'), ['normal', 'full'] as const, 'normal', '--synchronous'),
+    ...(feed ? { maliciousFeed: resolve(cwd, feed) } : {}),
+    scan: flags.scan === true,
   };
 }

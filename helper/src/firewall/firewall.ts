@@ -4,7 +4,7 @@ import type { HandlerContext, Scanner } from './context.js';
 import type { PolicySource } from './evaluator.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
-import { PackumentCache } from './packument-cache.js';
+import { PackumentCache, type PackumentCacheOptions } from './packument-cache.js';
 import { startServer } from './server.js';
 import { openSqliteStore, type Synchronous } from './sqlite-store.js';
 import type { Store } from './store.js';
@@ -29,6 +29,7 @@ export interface FirewallOptions {
   adminToken?: string;
   scanner?: Scanner;
   onBlock?: HandlerContext['onBlock'];
+  enrich?: PackumentCacheOptions['enrich'];
   log: Logger;
 }
 
@@ -53,6 +54,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
   const packuments = new PackumentCache({
     upstream, policy: o.policy, store, metrics, publicBase: () => publicBase, ttlMs: o.packumentTtlMs,
     maxPackumentBytes: o.maxPackumentBytes, maxCacheBytes: o.maxCacheBytes, serveStale: o.serveCachedOffline,
+    ...(o.enrich ? { enrich: o.enrich } : {}),
   });
   const server = await startServer(
     {

@@ -6,6 +6,7 @@ import { ServiceError, systemErrorCode } from '../errors.js';
 import { adminToken, DEFAULT_CACHE_MB, DEFAULT_MAX_PACKUMENT_MB, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
 import { startFirewall, type Firewall, type FirewallOptions } from './firewall.js';
 import { jsonLogger } from './log.js';
+import type { Scanner } from './context.js';
 import { policyFromFile } from './policy-source.js';
 
 export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Partial<FirewallOptions> = {}): Promise<Firewall & { mode: string }> {
@@ -13,6 +14,8 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
   await mkdir(s.dataDir, { recursive: true });
   const token = await adminToken(flags, io.env, io.cwd);
   const upstreamToken = io.env[UPSTREAM_TOKEN_ENV];
+  const enrich = await factSources(s);
+  const scanner = s.scan ? await loadScanner() : undefined;
   let fw: Firewall;
   try {
     fw = await startFirewall({
@@ -31,6 +34,8 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
       ...(token ? { adminToken: token } : {}),
       ...(upstreamToken ? { upstreamToken } : {}),
       log: jsonLogger(io.stdout),
+      enrich,
+      ...(scanner ? { scanner } : {}),
       ...extra,
     });
   } catch (e) {
@@ -41,6 +46,23 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
   const portFile = flags['port-file'];
   if (typeof portFile === 'string') await writeFileAtomic(portFile, `${JSON.stringify({ url: fw.url, port: fw.port })}\n`);
   return { ...fw, mode: policy.mode };
+}
+
+/** Facts beyond the packument: the known-malicious feed (when given) and the typosquat check. */
+async function factSources(s: ServeSettings): Promise<NonNullable<FirewallOptions['enrich']>> {
+  const { typosquatTargets } = await import('../feeds/typosquat.js');
+  const feed = s.maliciousFeed ? await (await import('../feeds/malicious.js')).loadMaliciousFeed(s.maliciousFeed) : undefined;
+  const squats = new Map<string, string[]>();
+  return (name, version, facts) => {
+    let t = squats.get(name);
+    if (!t) squats.set(name, (t = typosquatTargets(name)));
+    return { ...facts, typosquatOf: t, ...(feed ? { maliciousIds: feed.lookup('npm', name, version) } : {}) };
+  };
+}
+
+async function loadScanner(): Promise<Scanner> {
+  const { scanTarball } = await import('../scan/index.js');
+  return async (tarball) => (await scanTarball(tarball)).findings.map((f) => ({ rule: f.rule, severity: f.severity, evidence: `${f.file}${f.line ? `:${f.line}` : ''}: ${f.evidence}` }));
 }
 
 /** Resolves on SIGTERM or SIGINT: the one place the firewall listens to process signals. */

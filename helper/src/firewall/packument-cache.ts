@@ -30,6 +30,8 @@ export interface PackumentEntry {
   upstreamEtag?: string;
   tarballs: Map<string, TarballEntry>;
   decisions: Map<string, Decision>;
+  /** The facts each decision was made on, so a scan can re-decide with its findings added. */
+  facts: Map<string, PackageFacts>;
   /** Versions left after filtering. */
   allowed: number;
   policyVersion: string;
@@ -52,6 +54,8 @@ export interface PackumentCacheOptions {
   maxCacheBytes: number;
   /** Serve a stale filtered packument when the upstream fails (the decisions in it were already made). */
   serveStale: boolean;
+  /** Adds facts the packument does not hold (known-malicious feed, typosquat check). */
+  enrich?: (name: string, version: string, facts: PackageFacts) => PackageFacts;
   now?: () => Date;
 }
 
@@ -143,7 +147,7 @@ export class PackumentCache {
     const now = o.now?.() ?? new Date();
     const generation = o.store.generation();
     const filtered = filterPackument(doc, {
-      decide: (version: string, facts: PackageFacts) => decide(o.policy, o.store, { ecosystem: 'npm', name, version }, facts, now),
+      decide: (version: string, facts: PackageFacts) => decide(o.policy, o.store, { ecosystem: 'npm', name, version }, o.enrich ? o.enrich(name, version, facts) : facts, now),
       localPath: (url) => o.upstream.localPath(url),
       publicBase: o.publicBase(),
     });
@@ -165,6 +169,7 @@ export class PackumentCache {
       ...(upstreamEtag ? { upstreamEtag } : {}),
       tarballs: filtered.tarballs,
       decisions: new Map(filtered.decisions.map(({ version, decision }) => [version, decision])),
+      facts: new Map(filtered.decisions.map(({ version, facts }) => [version, facts])),
       allowed: filtered.allowed,
       policyVersion: o.policy.version,
       generation,

@@ -21,7 +21,7 @@ export interface FilteredPackument {
   body: Buffer;
   /** Tarball path under the firewall -> the version it belongs to, for every version in the upstream doc. */
   tarballs: Map<string, TarballEntry>;
-  decisions: { version: string; decision: Decision }[];
+  decisions: { version: string; decision: Decision; facts: PackageFacts }[];
   /** How many versions the client may have. */
   allowed: number;
   /** Earliest time a decision may change on its own (an age-gate quarantine ending). */
@@ -46,7 +46,7 @@ export function filterPackument(doc: Packument, ctx: FilterContext): FilteredPac
   const versions = doc.versions && typeof doc.versions === 'object' ? doc.versions : {};
   const time = doc.time && typeof doc.time === 'object' ? doc.time : undefined;
   const tarballs = new Map<string, TarballEntry>();
-  const decisions: { version: string; decision: Decision }[] = [];
+  const decisions: FilteredPackument['decisions'] = [];
   const allowed: string[] = [];
   let changesAt: number | undefined;
   const attested = Object.values(versions).some((m) => hasAttestation(m as Manifest));
@@ -55,8 +55,9 @@ export function filterPackument(doc: Packument, ctx: FilterContext): FilteredPac
     const m = manifest as Manifest;
     const dist = m.dist && typeof m.dist === 'object' ? m.dist : undefined;
     const local = typeof dist?.tarball === 'string' ? ctx.localPath(dist.tarball) : undefined;
-    const decision = local === undefined ? OFF_UPSTREAM : ctx.decide(version, factsFromManifest(m, time?.[version], attested));
-    decisions.push({ version, decision });
+    const facts = factsFromManifest(m, time?.[version], attested);
+    const decision = local === undefined ? OFF_UPSTREAM : ctx.decide(version, facts);
+    decisions.push({ version, decision, facts });
     if (decision.until) changesAt = Math.min(changesAt ?? Infinity, decision.until.getTime());
     if (local !== undefined && dist) {
       tarballs.set(local, {

@@ -7,11 +7,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import type { Decision, PackageRef } from '../policy/types.js';
+import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import type { HandlerContext, Outcome } from './context.js';
 import { decide, serves } from './evaluator.js';
 import { expectedDigest, VerifyingStream, type ExpectedDigest } from './integrity.js';
-import { factsFromManifest } from './facts.js';
 import { DECISION_HEADER, decisionHeader, sendBlocked, sendError } from './respond.js';
 import type { TarballEntry } from './packument.js';
 
@@ -41,10 +40,10 @@ export async function serveTarball(ctx: HandlerContext, req: IncomingMessage, re
   out.version = te.version;
   const pkg: PackageRef = { ecosystem: 'npm', name, version: te.version };
   const decision = lookup.entry.decisions.get(te.version)!;
-  return await serveDecided(ctx, req, res, pkg, te, decision, out);
+  return await serveDecided(ctx, req, res, pkg, te, decision, out, lookup.entry.facts.get(te.version));
 }
 
-async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, te: TarballEntry, decision: Decision, out: Outcome): Promise<number> {
+async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, te: TarballEntry, decision: Decision, out: Outcome, facts?: PackageFacts): Promise<number> {
   out.decision = decision.action;
   out.rule = decision.rule;
   if (!serves(decision)) {
@@ -82,7 +81,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     return 502;
   }
   const writer = ctx.tarballs.writer(digest);
-  if (ctx.scanner) return await scanThenServe(ctx, req, res, pkg, te, decision, digest, up.body, writer, out);
+  if (ctx.scanner) return await scanThenServe(ctx, req, res, pkg, te, decision, digest, up.body, writer, out, facts ?? { metadataAvailable: true });
 
   // Acknowledge only what is durably recorded: the decision is committed before the first byte goes out.
   record(ctx, pkg, decision, digest.sri);
@@ -111,7 +110,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
 
 async function scanThenServe(
   ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, te: TarballEntry, decision: Decision,
-  digest: ExpectedDigest, body: IncomingMessage, writer: ReturnType<HandlerContext['tarballs']['writer']>, out: Outcome,
+  digest: ExpectedDigest, body: IncomingMessage, writer: ReturnType<HandlerContext['tarballs']['writer']>, out: Outcome, facts: PackageFacts,
 ): Promise<number> {
   try {
     await pipeline(body, new VerifyingStream(digest), writer.stream);
@@ -124,13 +123,15 @@ async function scanThenServe(
     sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version}: ${(e as Error).message}`);
     return 502;
   }
-  const suspicious = await ctx.scanner!(createReadStream(writer.tmpPath));
-  let final = decision;
-  if (suspicious.length > 0) {
-    // Re-decide with the findings: the policy says whether they quarantine or deny.
-    const facts = { ...factsFromManifest({ version: pkg.version }, undefined), suspicious };
-    final = decide(ctx.policy, ctx.store, pkg, facts, new Date());
+  let suspicious: NonNullable<PackageFacts['suspicious']>;
+  try {
+    suspicious = await ctx.scanner!(createReadStream(writer.tmpPath));
+  } catch (e) {
+    // A tarball the scanner cannot read is not served: that is what a malicious one would aim for.
+    suspicious = [{ rule: 'unscannable', severity: 'high', evidence: (e as Error).message.slice(0, 200) }];
   }
+  // Re-decide with the findings: the policy says whether they quarantine, deny or only warn.
+  const final = decide(ctx.policy, ctx.store, pkg, { ...facts, suspicious }, new Date());
   out.decision = final.action;
   out.rule = final.rule;
   if (!serves(final)) {
