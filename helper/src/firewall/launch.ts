@@ -53,6 +53,8 @@ async function factSources(s: ServeSettings): Promise<NonNullable<FirewallOption
   const { typosquatTargets } = await import('../feeds/typosquat.js');
   const feed = s.maliciousFeed ? await (await import('../feeds/malicious.js')).loadMaliciousFeed(s.maliciousFeed) : undefined;
   const squats = new Map<string, string[]>();
+  // Build the typosquat index now (a few seconds) rather than on the first client's request.
+  typosquatTargets('sscs-warm-up');
   return (name, version, facts) => {
     let t = squats.get(name);
     if (!t) squats.set(name, (t = typosquatTargets(name)));
