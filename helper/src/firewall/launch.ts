@@ -14,7 +14,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
   await mkdir(s.dataDir, { recursive: true });
   const token = await adminToken(flags, io.env, io.cwd);
   const upstreamToken = io.env[UPSTREAM_TOKEN_ENV];
-  const enrich = await factSources(s);
+  const enrich = await factSources(s, policy.usesTyposquat);
   const scanner = s.scan ? await loadScanner() : undefined;
   let fw: Firewall;
   try {
@@ -34,7 +34,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
       ...(token ? { adminToken: token } : {}),
       ...(upstreamToken ? { upstreamToken } : {}),
       log: jsonLogger(io.stdout),
-      enrich,
+      ...(enrich ? { enrich } : {}),
       ...(scanner ? { scanner } : {}),
       ...extra,
     });
@@ -48,17 +48,24 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
   return { ...fw, mode: policy.mode };
 }
 
+/** Bound on remembered typosquat answers (one per package name seen). */
+const MAX_REMEMBERED_NAMES = 50_000;
+
 /** Facts beyond the packument: the known-malicious feed (when given) and the typosquat check. */
-async function factSources(s: ServeSettings): Promise<NonNullable<FirewallOptions['enrich']>> {
-  const { typosquatTargets } = await import('../feeds/typosquat.js');
+async function factSources(s: ServeSettings, typosquat: boolean): Promise<FirewallOptions['enrich']> {
   const feed = s.maliciousFeed ? await (await import('../feeds/malicious.js')).loadMaliciousFeed(s.maliciousFeed) : undefined;
+  const targets = typosquat ? (await import('../feeds/typosquat.js')).typosquatTargets : undefined;
+  if (!feed && !targets) return undefined;
+  // Build the typosquat index now (seconds) rather than on the first client's request.
+  targets?.('sscs-warm-up');
   const squats = new Map<string, string[]>();
-  // Build the typosquat index now (a few seconds) rather than on the first client's request.
-  typosquatTargets('sscs-warm-up');
   return (name, version, facts) => {
     let t = squats.get(name);
-    if (!t) squats.set(name, (t = typosquatTargets(name)));
-    return { ...facts, typosquatOf: t, ...(feed ? { maliciousIds: feed.lookup('npm', name, version) } : {}) };
+    if (targets && !t) {
+      if (squats.size >= MAX_REMEMBERED_NAMES) squats.clear();
+      squats.set(name, (t = targets(name)));
+    }
+    return { ...facts, ...(t ? { typosquatOf: t } : {}), ...(feed ? { maliciousIds: feed.lookup('npm', name, version) } : {}) };
   };
 }
 

@@ -4,7 +4,13 @@ import { readFileBounded } from '../io/files.js';
 import { evaluate, loadPolicy, type Mode } from '../policy/index.js';
 import type { PolicySource } from './evaluator.js';
 
-export async function policyFromFile(path: string, modeOverride?: Mode): Promise<PolicySource & { mode: Mode }> {
+export interface FilePolicy extends PolicySource {
+  mode: Mode;
+  /** Whether any rule tests `typosquat`: the check's index costs seconds and ~200 MB, so it is built only then. */
+  usesTyposquat: boolean;
+}
+
+export async function policyFromFile(path: string, modeOverride?: Mode): Promise<FilePolicy> {
   const policy = await loadPolicy(path);
   const text = await readFileBounded(path, undefined, 'policy file');
   const mode = modeOverride ?? policy.mode ?? 'enforce';
@@ -13,6 +19,7 @@ export async function policyFromFile(path: string, modeOverride?: Mode): Promise
   return {
     version,
     mode,
+    usesTyposquat: (policy.rules ?? []).some((r) => r.when?.typosquat !== undefined),
     evaluate(pkg, facts, now) {
       const d = evaluate(policy, pkg, facts, now);
       if (mode === 'enforce' || d.action === 'allow' || d.action === 'warn') return d;

@@ -35,6 +35,13 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 `;
 
+/**
+ * Audit lines are written in batches at most this old: one commit per request would grow the WAL by pages
+ * per line and stall requests on checkpoints. Decisions are never batched: they commit before the response.
+ */
+export const AUDIT_FLUSH_MS = 100;
+const AUDIT_FLUSH_LINES = 500;
+
 /** Busy timeout: a CLI command writing while the server runs waits for the lock instead of failing. */
 const BUSY_TIMEOUT_MS = 5000;
 
@@ -72,6 +79,8 @@ export async function openSqliteStore(path: string, opts: { synchronous?: Synchr
 class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #s: Record<string, StatementSync>;
+  #pending: AuditEntry[] = [];
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -135,10 +144,27 @@ class SqliteStore implements Store {
   }
 
   audit(e: AuditEntry): void {
-    this.#s.audit!.run(e.at.getTime(), e.client, e.kind, e.name, e.version ?? null, e.action, e.rule ?? null, e.status);
+    this.#pending.push(e);
+    if (this.#pending.length >= AUDIT_FLUSH_LINES) this.flush();
+    else if (!this.#timer) {
+      this.#timer = setTimeout(() => this.flush(), AUDIT_FLUSH_MS);
+      this.#timer.unref();
+    }
+  }
+
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const batch = this.#pending;
+    if (batch.length === 0 || !this.#db.isOpen) return;
+    this.#pending = [];
+    this.#tx(() => {
+      for (const e of batch) this.#s.audit!.run(e.at.getTime(), e.client, e.kind, e.name, e.version ?? null, e.action, e.rule ?? null, e.status);
+    });
   }
 
   auditLog(limit: number): AuditEntry[] {
+    this.flush();
     return (this.#s.auditLog!.all(limit) as Row[]).map((r) => ({
       at: date(r.at)!, client: String(r.client), kind: r.kind as AuditEntry['kind'], name: String(r.name),
       ...(r.version != null ? { version: String(r.version) } : {}), action: String(r.action),
@@ -180,6 +206,7 @@ class SqliteStore implements Store {
   }
 
   close(): void {
+    this.flush();
     if (this.#db.isOpen) this.#db.close();
   }
 }

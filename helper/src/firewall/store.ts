@@ -1,8 +1,8 @@
 /**
  * The firewall's state behind one narrow interface: decisions, the quarantine queue, releases, waivers and an
  * append-only audit log. SQLite implements it today (sqlite-store.ts); a PostgreSQL store for replicas only
- * has to honour the same methods. Every write is committed before the method returns, so a response sent
- * after it is backed by durable state.
+ * has to honour the same methods. Decisions, releases and waivers are committed before the method returns,
+ * so a response sent after it is backed by durable state.
  */
 import type { Action } from '../policy/types.js';
 
@@ -64,6 +64,7 @@ export interface Store {
   generation(): number;
   recordDecisions(records: DecisionRecord[]): void;
   decision(name: string, version: string): DecisionRecord | undefined;
+  /** Appends to the audit log; may buffer for a moment (see AUDIT_FLUSH_MS), flushed by auditLog and close. */
   audit(entry: AuditEntry): void;
   auditLog(limit: number): AuditEntry[];
   /** Quarantined versions not yet released, oldest first. */

@@ -13,6 +13,7 @@ import { decide, serves } from './evaluator.js';
 import { expectedDigest, VerifyingStream, type ExpectedDigest } from './integrity.js';
 import { DECISION_HEADER, decisionHeader, sendBlocked, sendError } from './respond.js';
 import type { TarballEntry } from './packument.js';
+import type { Cached } from './tarball-cache.js';
 
 /** `name-1.2.3.tgz` -> `1.2.3`: used only offline, to look up a decision already recorded. */
 function versionFromFile(name: string, path: string): string | undefined {
@@ -65,8 +66,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     out.cache = 'hit';
     record(ctx, pkg, decision, digest.sri);
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(decision) });
-    if (req.method === 'HEAD') return void cached.stream.destroy(), res.end(), 200;
-    await pipeline(cached.stream, res).catch((e: Error) => (out.error = e.message));
+    await sendCached(req, res, cached, out);
     return 200;
   }
   ctx.metrics.cache('tarball', 'miss');
@@ -162,12 +162,37 @@ async function serveOffline(ctx: HandlerContext, req: IncomingMessage, res: Serv
   out.cache = 'offline';
   ctx.metrics.cache('tarball', 'stale');
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(known) });
-  await pipeline(cached.stream, res).catch((e: Error) => (out.error = e.message));
+  await sendCached(req, res, cached, out);
   return 200;
 }
 
+async function sendCached(req: IncomingMessage, res: ServerResponse, cached: Cached, out: Outcome): Promise<void> {
+  if ('body' in cached) {
+    res.end(req.method === 'HEAD' ? undefined : cached.body);
+    return;
+  }
+  if (req.method === 'HEAD') {
+    cached.stream.destroy();
+    res.end();
+    return;
+  }
+  await pipeline(cached.stream, res).catch((e: Error) => (out.error = e.message));
+}
+
+/** Decisions this process already committed, so a hot tarball is not re-written on every request. */
+const committed = new WeakMap<object, Map<string, string>>();
+/** Bound on that memo; past it, it starts over (a re-write is only a wasted commit). */
+const MAX_MEMO = 100_000;
+
 function record(ctx: HandlerContext, pkg: PackageRef, d: Decision, integrity?: string): void {
+  let memo = committed.get(ctx.store);
+  if (!memo) committed.set(ctx.store, (memo = new Map()));
+  const key = `${pkg.name}@${pkg.version}`;
+  const value = `${d.action}\0${d.rule}\0${d.until?.getTime() ?? ''}\0${integrity ?? ''}\0${ctx.policy.version}`;
+  if (memo.get(key) === value) return;
+  if (memo.size >= MAX_MEMO) memo.clear();
   ctx.store.recordDecisions([{ name: pkg.name, version: pkg.version, action: d.action, rule: d.rule, reason: d.reason, ...(d.until ? { until: d.until } : {}), ...(integrity ? { integrity } : {}), policyVersion: ctx.policy.version, decidedAt: new Date() }]);
+  memo.set(key, value);
 }
 
 export function clientOf(req: IncomingMessage): string {
