@@ -66,7 +66,9 @@ export type InputCode =
   | 'TOKEN'
   | 'NO_SUBJECTS'
   | 'PATH_ESCAPE'
-  | 'LIMIT';
+  | 'LIMIT'
+  | 'UNKNOWN_FORMAT'
+  | 'UNSUPPORTED_VERSION';
 export class InputError extends SscsError<InputCode> {
   readonly exitCode = EXIT_USAGE;
 }

@@ -17,6 +17,10 @@ const entry = (name: string, summary: string, load: () => Promise<{ default: unk
 });
 
 export const COMMANDS: readonly CommandEntry[] = [
+  entry('policy check', 'Check lockfiles and SBOMs against the dependency policy', () => import('../commands/policy-check.js')),
+  entry('policy validate', 'Validate a dependency policy file', () => import('../commands/policy-validate.js')),
+  entry('policy schema', 'Print the JSON Schema of the dependency policy file', () => import('../commands/policy-schema.js')),
+  entry('deps', 'Print the resolved dependency graph of lockfiles and SBOMs', () => import('../commands/deps.js')),
   entry('scan', 'Scan an npm package tarball or folder for signs of malware', () => import('../commands/scan.js')),
   entry('firewall', 'npm registry proxy enforcing the dependency policy (serve, run, quarantine, waive)', () => import('../commands/firewall.js')),
 ];

@@ -25,6 +25,10 @@ export interface ResolvedPackage {
   path: string[];
   /** The input file(s) it was read from. */
   sources: string[];
+  /** Shipped inside another package's tarball (npm `inBundle`): never fetched from a registry on its own. */
+  bundled?: boolean;
+  /** Listed by the input but not reachable from the root project or any workspace; `path` is then `[name]`. */
+  extraneous?: boolean;
 }
 
 export interface DependencyGraph {
@@ -32,6 +36,11 @@ export interface DependencyGraph {
   sources: string[];
   /** One entry per name@version, sorted by name then version. */
   packages: ResolvedPackage[];
+  /**
+   * What the reader could not establish and how it decided, e.g. no package.json beside a yarn.lock (so dev and
+   * prod cannot be told apart and every package counts as prod). Empty when nothing was guessed.
+   */
+  warnings?: string[];
 }
 
 export function purl(pkg: Pick<ResolvedPackage, 'ecosystem' | 'name' | 'version'>): string {

@@ -104,7 +104,7 @@ function ruleOutcome(policy: Policy, rule: CompiledRule, facts: PackageFacts, no
   if (unknowns.length) {
     const action = unknownOutcome(policy, rule, unknowns[0]!.name);
     if (action === 'allow') return undefined;
-    return { action, reason: `${prefix}cannot tell: ${unknowns.map((u) => u.reason).join('; ')}` };
+    return { action, reason: `cannot tell: ${unknowns.map((u) => u.reason).join('; ')}` };
   }
   const detail = held.length ? held.join('; ') : `matches rule ${rule.id}`;
   return { action: rule.rule.action, reason: `${prefix}${detail}`, ...(until ? { until } : {}) };

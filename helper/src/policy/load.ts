@@ -19,9 +19,9 @@ function validate(data: unknown): ErrorObject[] {
 }
 
 /** Reads and validates a policy file (YAML or JSON). Errors name the file, line and field. */
-export async function loadPolicy(path: string): Promise<Policy> {
+export async function loadPolicy(path: string, shownAs = path): Promise<Policy> {
   const text = (await readFileBounded(path, MAX_POLICY_BYTES, 'policy file')).toString('utf8');
-  return parsePolicy(text, path);
+  return parsePolicy(text, shownAs);
 }
 
 /** One problem in a policy file, with its position. */

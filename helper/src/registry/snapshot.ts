@@ -34,8 +34,14 @@ export async function readSnapshot(path: string): Promise<Map<string, PackumentM
   return out;
 }
 
-export async function writeSnapshot(path: string, packuments: Map<string, PackumentMeta>, now: Date, registry?: string): Promise<void> {
-  const sorted = Object.fromEntries([...packuments].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+/** Writes the packuments, keeping only the versions in `keep` (name -> versions) so snapshots stay small. */
+export async function writeSnapshot(path: string, packuments: Map<string, PackumentMeta>, keep: Map<string, Set<string>>, now: Date, registry?: string): Promise<void> {
+  const pruned = [...packuments].map(([name, meta]): [string, PackumentMeta] => {
+    const versions = keep.get(name) ?? new Set<string>();
+    const pick = <T>(rec: Record<string, T>) => Object.fromEntries(Object.entries(rec).filter(([v]) => versions.has(v)));
+    return [name, { ...meta, time: pick(meta.time), versions: pick(meta.versions) }];
+  });
+  const sorted = Object.fromEntries(pruned.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const snapshot: MetadataSnapshot = { format: SNAPSHOT_FORMAT, createdAt: now.toISOString(), ...(registry ? { registry } : {}), packuments: sorted };
   await writeFileAtomic(path, `${JSON.stringify(snapshot)}\n`);
 }

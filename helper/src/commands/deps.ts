@@ -1,0 +1,31 @@
+import { defineCommand } from '../cli/command.js';
+import { UsageError } from '../errors.js';
+import { readDependencyInputs } from '../lockfiles/index.js';
+import { formatGraphText } from '../lockfiles/text.js';
+
+const FORMATS = ['text', 'json'] as const;
+
+export default defineCommand({
+  name: 'deps',
+  summary: 'Print the resolved dependency graph of lockfiles and SBOMs',
+  usage: 'sscs deps FILE... [--format json|text]',
+  description: `Reads package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock and CycloneDX JSON SBOMs (the
+format is detected from the file name and content) and prints every package once per name@version: direct or
+transitive, dev or prod, one shortest path from the root, and the files it came from. Several files merge into
+one graph. Warnings (for example a yarn.lock without its package.json) go to stderr.`,
+  flags: {
+    format: { type: 'string', default: 'text', valueName: 'FORMAT', description: 'Output format: text or json.' },
+  },
+  positionals: { min: 1, max: Number.POSITIVE_INFINITY, name: 'FILE' },
+  examples: ['sscs deps package-lock.json', 'sscs deps packages/*/pnpm-lock.yaml bom.cdx.json --format json'],
+  async run({ flags, positionals, io }) {
+    const format = flags.format;
+    if (!(FORMATS as readonly string[]).includes(format)) {
+      throw new UsageError('USAGE', `sscs deps: --format must be one of ${FORMATS.join(', ')}, not '${format}'`);
+    }
+    const graph = await readDependencyInputs(positionals, { cwd: io.cwd });
+    for (const w of graph.warnings ?? []) io.stderr(`sscs: warning: ${w}\n`);
+    io.stdout(format === 'json' ? `${JSON.stringify(graph, null, 2)}\n` : formatGraphText(graph));
+    return 0;
+  },
+});

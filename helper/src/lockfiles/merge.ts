@@ -1,0 +1,66 @@
+import { compare, valid } from 'semver';
+import type { DependencyGraph, ResolvedPackage } from '../deps/model.js';
+
+/**
+ * Merges resolved packages from every input into one entry per name@version. A package counts as direct if
+ * any input declares it, as prod if any input needs it in production, as optional only if every input has it
+ * optional; the shortest path wins. Different integrity for the same name@version is reported, never hidden.
+ */
+export function mergePackages(sources: string[], lists: ResolvedPackage[][], warnings: string[]): DependencyGraph {
+  const byKey = new Map<string, ResolvedPackage>();
+  for (const list of lists) {
+    for (const pkg of list) {
+      const key = `${pkg.name}@${pkg.version}`;
+      const have = byKey.get(key);
+      if (!have) {
+        byKey.set(key, { ...pkg, path: [...pkg.path], sources: [...pkg.sources] });
+        continue;
+      }
+      combine(have, pkg, warnings);
+    }
+  }
+  const packages = [...byKey.values()].sort((a, b) => cmp(a.name, b.name) || compareVersions(a.version, b.version));
+  const graph: DependencyGraph = { sources, packages };
+  if (warnings.length > 0) graph.warnings = [...new Set(warnings)];
+  return graph;
+}
+
+function combine(have: ResolvedPackage, pkg: ResolvedPackage, warnings: string[]): void {
+  const haveReached = !have.extraneous;
+  const pkgReached = !pkg.extraneous;
+  if (pkgReached && (!haveReached || pkg.path.length < have.path.length)) {
+    have.path = [...pkg.path];
+    if (pkg.alias) have.alias = pkg.alias;
+    else delete have.alias;
+  }
+  if (haveReached || pkgReached) delete have.extraneous;
+  // An extraneous copy says nothing about how the project uses the package.
+  if (pkgReached) {
+    const optional = haveReached ? have.optional === true && pkg.optional === true : pkg.optional === true;
+    have.direct = haveReached ? have.direct || pkg.direct : pkg.direct;
+    have.dev = haveReached ? have.dev && pkg.dev : pkg.dev;
+    if (optional) have.optional = true;
+    else delete have.optional;
+  }
+  if (!pkg.bundled) delete have.bundled;
+  if (pkg.integrity) {
+    if (!have.integrity) have.integrity = pkg.integrity;
+    else if (sameAlgorithm(have.integrity, pkg.integrity) && have.integrity !== pkg.integrity) {
+      warnings.push(`${have.name}@${have.version}: integrity differs between ${have.sources.join(', ')} and ${pkg.sources.join(', ')}`);
+    }
+  }
+  if (!have.resolved && pkg.resolved) have.resolved = pkg.resolved;
+  for (const s of pkg.sources) if (!have.sources.includes(s)) have.sources.push(s);
+}
+
+function sameAlgorithm(a: string, b: string): boolean {
+  return a.split('-', 1)[0] === b.split('-', 1)[0];
+}
+
+function compareVersions(a: string, b: string): number {
+  return valid(a) && valid(b) ? compare(a, b) : cmp(a, b);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

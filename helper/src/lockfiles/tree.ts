@@ -1,0 +1,80 @@
+import { InputError } from '../errors.js';
+import type { Limits } from './limits.js';
+
+/**
+ * What every parser produces for one input: the packages it lists, as nodes, and the dependency edges between
+ * them. Local nodes (the root project, workspaces, `link:`/`file:` folders) are the roots of the graph and are
+ * not registry packages. `resolve.ts` turns a tree into resolved packages.
+ */
+export type EdgeKind = 'prod' | 'dev' | 'optional' | 'peer';
+
+export interface LockEdge {
+  to: string;
+  /** The name the dependent uses; differs from the target's name for an npm alias. */
+  as: string;
+  kind: EdgeKind;
+}
+
+export interface LockNode {
+  id: string;
+  name: string;
+  version: string;
+  integrity?: string;
+  resolved?: string;
+  /** The root project, a workspace or a local folder: a root of the graph, not a registry package. */
+  local?: boolean;
+  bundled?: boolean;
+  /** What the input itself says about dev/optional, when the tree's `flags` are 'input'. */
+  dev?: boolean;
+  optional?: boolean;
+  edges: LockEdge[];
+}
+
+export interface LockTree {
+  file: string;
+  nodes: Map<string, LockNode>;
+  /**
+   * 'input': the file records dev/optional per package (npm, pnpm v6, CycloneDX with npm properties) and those
+   * flags are used as they are. 'graph': they are computed from reachability from the local nodes.
+   */
+  flags: 'input' | 'graph';
+  warnings: string[];
+}
+
+/** Builds a tree while counting what it adds against the limits. */
+export class TreeBuilder {
+  readonly nodes = new Map<string, LockNode>();
+  readonly warnings: string[] = [];
+  private edgeCount = 0;
+
+  constructor(
+    readonly file: string,
+    private readonly limits: Limits,
+  ) {}
+
+  add(node: Omit<LockNode, 'edges'> & { edges?: LockEdge[] }): LockNode {
+    const existing = this.nodes.get(node.id);
+    if (existing) return existing;
+    if (this.nodes.size >= this.limits.maxPackages) {
+      throw new InputError('LIMIT', `more than ${this.limits.maxPackages} packages`, { where: { file: this.file } });
+    }
+    const full: LockNode = { ...node, edges: node.edges ?? [] };
+    this.nodes.set(full.id, full);
+    return full;
+  }
+
+  edge(from: LockNode, edge: LockEdge): void {
+    if (++this.edgeCount > this.limits.maxEdges) {
+      throw new InputError('LIMIT', `more than ${this.limits.maxEdges} dependency edges`, { where: { file: this.file } });
+    }
+    from.edges.push(edge);
+  }
+
+  warn(message: string): void {
+    this.warnings.push(`${this.file}: ${message}`);
+  }
+
+  build(flags: LockTree['flags']): LockTree {
+    return { file: this.file, nodes: this.nodes, flags, warnings: this.warnings };
+  }
+}

@@ -1,0 +1,133 @@
+import { join } from 'node:path';
+import { parseSyml } from '@yarnpkg/parsers';
+import { InputError } from '../errors.js';
+import type { Limits } from './limits.js';
+import { expandWorkspaces, readManifest, type Manifest } from './manifest.js';
+import { parseNpmAlias, splitNameVersion } from './names.js';
+import { fieldError, isRecord, optionalString, stringMap } from './positions.js';
+import { TreeBuilder, type EdgeKind, type LockNode, type LockTree } from './tree.js';
+import { yarnRoots } from './yarn-roots.js';
+
+export interface YarnContext {
+  /** The folder of the lockfile, where workspace package.json files are read. */
+  dir: string;
+  /** The package.json beside the lockfile, when there is one. */
+  manifest: Manifest | undefined;
+}
+
+/**
+ * yarn.lock, classic (v1) and berry (v2+, with `__metadata`), read with yarn's own parser. Entries are keyed by
+ * the descriptors (`name@range`) that resolve to them. yarn.lock does not say what is dev, so the root
+ * package.json (and each workspace's) decides; without one, every package counts as prod and a warning says so.
+ */
+export async function parseYarnLockfile(text: string, file: string, limits: Limits, ctx: YarnContext): Promise<LockTree> {
+  const doc = parseSymlOrThrow(text, file);
+  const berry = isRecord(doc.__metadata);
+  const b = new TreeBuilder(file, limits);
+  const byDescriptor = new Map<string, string>();
+  const patched = new Map<string, string>();
+  const lineOf = (key: string) => lineOfKey(text, key);
+
+  for (const [key, raw] of Object.entries(doc)) {
+    if (key === '__metadata') continue;
+    if (!isRecord(raw)) throw fieldError(file, key, `entry '${key}' must be a mapping`, lineOf(key));
+    const descriptors = key.split(/\s*,\s*/);
+    for (const d of descriptors) {
+      byDescriptor.set(d, key);
+      const at = d.indexOf('@patch:');
+      // A patch entry is what yarn installs for the descriptor it patches: `x@patch:x@npm%3A^1#...` patches `x@npm:^1`.
+      if (berry && at > 0) patched.set(decodeURIComponent(d.slice(at + '@patch:'.length).split('#')[0]!), key);
+    }
+    b.add(berry ? berryNode(key, raw, file, lineOf) : classicNode(key, descriptors[0]!, raw, file, lineOf));
+  }
+
+  const lookup = (name: string, range: string) => {
+    const d = `${name}@${range}`;
+    return patched.get(d) ?? byDescriptor.get(d);
+  };
+  const missing: string[] = [];
+  const link = (from: LockNode, name: string, range: string, kind: EdgeKind) => {
+    const to = lookup(name, range);
+    if (to === undefined) {
+      if (kind !== 'optional') missing.push(`${name}@${range}`);
+      return;
+    }
+    b.edge(from, { to, as: name, kind });
+  };
+  for (const [key, raw] of Object.entries(doc)) {
+    if (key === '__metadata' || !isRecord(raw)) continue;
+    const from = b.nodes.get(key)!;
+    if (from.local && berry) continue; // workspaces: edges come from their package.json below
+    const line = () => lineOf(key);
+    const optional = optionalNames(raw, berry);
+    for (const [name, range] of Object.entries(stringMap(raw.dependencies, file, `${key}.dependencies`, line))) {
+      link(from, name, range, optional.has(name) ? 'optional' : 'prod');
+    }
+    for (const [name, range] of Object.entries(stringMap(raw.optionalDependencies, file, `${key}.optionalDependencies`, line))) link(from, name, range, 'optional');
+  }
+
+  await yarnRoots({ berry, doc, builder: b, ctx, link, readWorkspace: (rel) => readManifest(join(ctx.dir, rel, 'package.json'), limits), expandWorkspaces, file });
+  if (missing.length > 0) b.warn(`${missing.length} dependencies are not in the lockfile: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+  return b.build('graph');
+}
+
+function classicNode(key: string, descriptor: string, raw: Record<string, unknown>, file: string, lineOf: (k: string) => number | undefined): Omit<LockNode, 'edges'> {
+  const line = () => lineOf(key);
+  const split = splitNameVersion(descriptor);
+  const version = optionalString(raw.version, file, `${key}.version`, line);
+  if (!split || version === undefined) throw fieldError(file, key, `entry '${key}' has no name or version`, line());
+  const alias = parseNpmAlias(split.version);
+  const node: Omit<LockNode, 'edges'> = { id: key, name: alias?.name ?? split.name, version };
+  if (/^(?:file|link):/.test(split.version)) node.local = true;
+  const integrity = optionalString(raw.integrity, file, `${key}.integrity`, line);
+  const resolved = optionalString(raw.resolved, file, `${key}.resolved`, line);
+  if (integrity) node.integrity = integrity;
+  if (resolved) node.resolved = resolved;
+  return node;
+}
+
+function berryNode(key: string, raw: Record<string, unknown>, file: string, lineOf: (k: string) => number | undefined): Omit<LockNode, 'edges'> {
+  const line = () => lineOf(key);
+  const resolution = optionalString(raw.resolution, file, `${key}.resolution`, line);
+  const version = optionalString(raw.version, file, `${key}.version`, line);
+  const at = resolution ? resolution.indexOf('@', 1) : -1;
+  if (!resolution || at < 0 || version === undefined) throw fieldError(file, key, `entry '${key}' has no resolution or version`, line());
+  const protocol = resolution.slice(at + 1).split(':', 1)[0];
+  const node: Omit<LockNode, 'edges'> = { id: key, name: resolution.slice(0, at), version };
+  // Workspaces and linked folders are first-party code, not packages fetched from a registry.
+  if (protocol === 'workspace' || protocol === 'link' || protocol === 'portal') node.local = true;
+  return node;
+}
+
+function optionalNames(raw: Record<string, unknown>, berry: boolean): Set<string> {
+  const out = new Set<string>();
+  if (!berry || !isRecord(raw.dependenciesMeta)) return out;
+  for (const [name, meta] of Object.entries(raw.dependenciesMeta)) if (isRecord(meta) && meta.optional === true) out.add(name);
+  return out;
+}
+
+function parseSymlOrThrow(text: string, file: string): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = parseSyml(text);
+  } catch (e) {
+    // js-yaml (berry) reports `mark.line` from 0; the peg grammar (classic) reports `location.start.line` from 1.
+    const err = e as { mark?: { line?: number }; location?: { start?: { line?: number } }; message?: string };
+    const line = err.mark?.line !== undefined ? err.mark.line + 1 : err.location?.start?.line;
+    throw new InputError('MALFORMED', `yarn.lock cannot be parsed: ${String(err.message ?? e).split('\n')[0]}`, {
+      where: { file, ...(line !== undefined ? { line } : {}) },
+      cause: e,
+    });
+  }
+  if (!isRecord(doc)) throw fieldError(file, '$', 'yarn.lock must hold a mapping of entries', 1);
+  return doc;
+}
+
+/** The line where an entry's key starts; yarn quotes keys that hold `@` or `,` at the start. */
+function lineOfKey(text: string, key: string): number | undefined {
+  for (const needle of [`\n"${key}":`, `\n${key}:`]) {
+    const at = text.indexOf(needle);
+    if (at >= 0) return text.slice(0, at + 1).split('\n').length;
+  }
+  return undefined;
+}
