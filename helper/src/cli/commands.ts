@@ -22,4 +22,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('policy schema', 'Print the JSON Schema of the dependency policy file', () => import('../commands/policy-schema.js')),
   entry('deps', 'Print the resolved dependency graph of lockfiles and SBOMs', () => import('../commands/deps.js')),
   entry('scan', 'Scan an npm package tarball or folder for signs of malware', () => import('../commands/scan.js')),
+  entry('firewall', 'npm registry proxy enforcing the dependency policy (serve, run, quarantine, waive)', () => import('../commands/firewall.js')),
 ];
