@@ -120,6 +120,20 @@ describe('registry client', () => {
     expect(stale.stats.notModified).toBe(1);
   });
 
+  it('keeps using a cached packument that lists the versions asked for, for up to a day', async () => {
+    const cacheDir = tmp();
+    let t = 5_000_000;
+    await (await client(cacheDir, { now: () => t })).packument('left-pad', ['1.3.0']);
+    t += 2 * 3_600_000;
+    const known = await client(cacheDir, { now: () => t });
+    await known.packument('left-pad', ['1.3.0']);
+    expect(known.stats.cacheHits).toBe(1);
+    const unknown = await client(cacheDir, { now: () => t });
+    await unknown.packument('left-pad', ['9.9.9']);
+    expect(unknown.stats.cacheHits).toBe(0);
+    expect(reg.requests.map((r) => r.status)).toEqual([200, 304]);
+  });
+
   it('times out a slow registry with a ServiceError', async () => {
     reg.delayMs = 2000;
     const c = await client(tmp(), { timeoutMs: 200 });
