@@ -99,3 +99,16 @@ describe('scan: archive bounds', () => {
     await expect(scanTarball(join(work.dir, 'missing.tgz'))).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
   });
 });
+
+describe('scan: broken input', () => {
+  it('rejects a truncated gzip stream with MALFORMED', async () => {
+    const whole = rawTgz([manifestEntry(), { path: 'package/a.js', body: 'x'.repeat(100_000) }]);
+    const err = await scanTarball(Readable.from([whole.subarray(0, whole.length / 2)])).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'MALFORMED' });
+  });
+
+  it('rejects a stream that fails while reading', async () => {
+    const failing = new Readable({ read() { this.destroy(new Error('disk went away')); } });
+    await expect(scanTarball(failing)).rejects.toMatchObject({ code: 'MALFORMED', message: expect.stringContaining('disk went away') });
+  });
+});

@@ -23,6 +23,8 @@ const CONFUSABLES: Record<string, string> = {
   ı: 'i', ɡ: 'g', ł: 'l', ø: 'o', đ: 'd', '0': 'o', '1': 'l',
 };
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 export interface TyposquatIndex {
   /** Popular names `name` likely imitates, most popular first; empty for popular and known-legitimate names. */
   targets(name: string): string[];
@@ -30,6 +32,8 @@ export interface TyposquatIndex {
 
 /** NFKC, lower case, combining marks dropped, confusables mapped to ASCII. */
 export function skeleton(name: string): string {
+  // Fast path for the usual all-ASCII name: only case and look-alike digits to map.
+  if (PRINTABLE_ASCII.test(name)) return name.toLowerCase().replace(/[01]/g, (d) => CONFUSABLES[d]!);
   let out = '';
   for (const ch of name.normalize('NFKD').replace(/\p{M}/gu, '').normalize('NFKC').toLowerCase()) out += CONFUSABLES[ch] ?? ch;
   return out;

@@ -59,7 +59,10 @@ export async function readTarball(source: string | Readable, collector: Collecto
   } catch (e) {
     throw new InputError('MALFORMED', `not a readable gzip-compressed tarball: ${(e as Error).message}`, { where, cause: e });
   } finally {
+    // Stopping early (a limit) leaves the feeder mid-write: errors from here on have no one to report to.
+    gunzip?.on('error', () => undefined);
     gunzip?.destroy();
+    input.on('error', () => undefined);
     input.destroy();
   }
   if (collector.stopped) return;
@@ -105,7 +108,7 @@ async function* peekGzip(input: Readable, onGunzip: (g: ReturnType<typeof create
       }
       gunzip.end();
     } catch (e) {
-      gunzip.destroy(e as Error);
+      if (!gunzip.destroyed) gunzip.destroy(e as Error);
     }
   })();
   yield* gunzip as AsyncIterable<Buffer>;

@@ -2,14 +2,18 @@ import type { Finding, Severity } from '../types.js';
 import { at, codeFiles, find, NETWORK_SEND, type Hit, type Rule } from './common.js';
 
 /** What a credential stealer reads, by kind: two kinds in one file is a harvest, not a config loader. */
-const CREDENTIALS: readonly [kind: string, re: RegExp, hints: string[]][] = [
-  ['npm', /\.npmrc\b|\bNPM_TOKEN\b|\bNODE_AUTH_TOKEN\b|_authToken\b/, ['npmrc', '_TOKEN', '_authToken']],
-  ['ssh', /\.ssh[/\\'"]|\bid_(?:rsa|ed25519|ecdsa)\b/, ['.ssh', 'id_']],
-  ['aws', /\.aws[/\\]credentials|\bAWS_SECRET_ACCESS_KEY\b/, ['credentials', 'AWS_SECRET']],
-  ['cloud-metadata', /169\.254\.169\.254|metadata\.google\.internal/, ['169.254', 'metadata.google']],
-  ['ci-token', /\bCI_JOB_TOKEN\b|\bGITHUB_TOKEN\b|\bGITLAB_TOKEN\b|\bACTIONS_RUNTIME_TOKEN\b/, ['_TOKEN']],
+const CREDENTIALS: readonly [kind: string, re: RegExp][] = [
+  ['npm', /\.npmrc\b|\bNPM_TOKEN\b|\bNODE_AUTH_TOKEN\b|_authToken\b/],
+  ['ssh', /\.ssh[/\\'"]|\bid_(?:rsa|ed25519|ecdsa)\b/],
+  ['aws', /\.aws[/\\]credentials|\bAWS_SECRET_ACCESS_KEY\b/],
+  ['cloud-metadata', /169\.254\.169\.254|metadata\.google\.internal/],
+  ['ci-token', /\bCI_JOB_TOKEN\b|\bGITHUB_TOKEN\b|\bGITLAB_TOKEN\b|\bACTIONS_RUNTIME_TOKEN\b/],
 ];
-const ENV_DUMP_HINTS = ['process.env', 'env', 'printenv'];
+/**
+ * One pass that every credential read and environment dump below also matches: most files hold none, and one
+ * alternation is much cheaper than a pass per kind.
+ */
+const ANY_READ = /npmrc|_TOKEN|_authToken|\.ssh|id_(?:rsa|ed25519|ecdsa)|\.aws|AWS_SECRET|169\.254\.169\.254|metadata\.google|stringify\s*\(\s*process\.env|printenv|\benv\s*\|/;
 /** The whole environment serialised or enumerated: every secret variable at once. */
 const ENV_DUMP = /JSON\.stringify\s*\(\s*process\.env\s*[,)]|\benv\s*\|\s*(?:curl|base64)|\bprintenv\b[^\n]*\|/;
 
@@ -39,15 +43,15 @@ function credentialReads(text: string): Reads | undefined {
   const kinds: string[] = [];
   const offsets: number[] = [];
   let first: Hit | undefined;
-  for (const [kind, re, hints] of CREDENTIALS) {
-    // Literal pre-checks: most files hold none of these, and includes() is far cheaper than a regex pass.
-    const hit = hints.some((h) => text.includes(h)) ? find(text, re) : undefined;
+  if (!ANY_READ.test(text)) return undefined;
+  for (const [kind, re] of CREDENTIALS) {
+    const hit = find(text, re);
     if (!hit) continue;
     kinds.push(kind);
     offsets.push(hit.index);
     if (!first || hit.index < first.index) first = hit;
   }
-  const dump = ENV_DUMP_HINTS.some((h) => text.includes(h)) ? find(text, ENV_DUMP) : undefined;
+  const dump = find(text, ENV_DUMP);
   if (dump) {
     kinds.push('environment');
     offsets.push(dump.index);
