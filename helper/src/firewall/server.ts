@@ -44,7 +44,7 @@ async function servePackument(ctx: HandlerContext, req: IncomingMessage, res: Se
     out.version = version;
     out.decision = d.action;
     out.rule = d.rule;
-    ctx.onBlock?.(pkg, d);
+    ctx.onDecision?.(pkg, d, false);
     sendError(res, 403, `sscs firewall: no version of ${name} is allowed. ${blockMessage(pkg, d).replace(/^sscs firewall: /, '')}`, { [DECISION_HEADER]: decisionHeader(d) });
     return 403;
   }
