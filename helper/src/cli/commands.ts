@@ -22,5 +22,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('policy schema', 'Print the JSON Schema of the dependency policy file', () => import('../commands/policy-schema.js')),
   entry('deps', 'Print the resolved dependency graph of lockfiles and SBOMs', () => import('../commands/deps.js')),
   entry('scan', 'Scan an npm package tarball or folder for signs of malware', () => import('../commands/scan.js')),
-  entry('firewall', 'npm registry proxy enforcing the dependency policy (serve, run, quarantine, waive)', () => import('../commands/firewall.js')),
+  entry('firewall serve', 'Serve an npm registry that enforces the dependency policy on every request', () => import('../commands/firewall-serve.js')),
+  entry('firewall run', 'Run an install behind the firewall and report what it refused', () => import('../commands/firewall-run.js')),
+  entry('firewall quarantine', 'List the firewall quarantine queue, or release a version from it', () => import('../commands/firewall-quarantine.js')),
+  entry('firewall waive', 'Let the firewall serve one denied or quarantined version', () => import('../commands/firewall-waive.js')),
 ];

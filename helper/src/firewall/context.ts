@@ -24,8 +24,8 @@ export interface HandlerContext {
   /** Serve a tarball whose allow decision and verified bytes are cached while the upstream is down. */
   serveCachedOffline: boolean;
   maxBodyBytes: number;
-  /** Told about every request refused by policy (403), e.g. for `sscs firewall run`'s summary. */
-  onBlock?: (pkg: PackageRef, decision: Decision) => void;
+  /** Told about every tarball served and every request refused by policy, e.g. for `sscs firewall run`'s reports. */
+  onDecision?: (pkg: PackageRef, decision: Decision, served: boolean) => void;
   /** Admin API token; undefined disables the admin API. */
   adminToken?: string;
 }

@@ -28,7 +28,7 @@ export interface FirewallOptions {
   synchronous: Synchronous;
   adminToken?: string;
   scanner?: Scanner;
-  onBlock?: HandlerContext['onBlock'];
+  onDecision?: HandlerContext['onDecision'];
   enrich?: PackumentCacheOptions['enrich'];
   log: Logger;
 }
@@ -59,7 +59,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
   const server = await startServer(
     {
       upstream, packuments, tarballs, store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
-      maxBodyBytes: MAX_RELAY_BODY_BYTES, ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onBlock ? { onBlock: o.onBlock } : {}),
+      maxBodyBytes: MAX_RELAY_BODY_BYTES, ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
     },
     { host: o.host, port: o.port },
   );

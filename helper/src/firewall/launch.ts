@@ -9,7 +9,7 @@ import { jsonLogger } from './log.js';
 import type { Scanner } from './context.js';
 import { policyFromFile } from './policy-source.js';
 
-export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Partial<FirewallOptions> = {}): Promise<Firewall & { mode: string }> {
+export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Partial<FirewallOptions> = {}): Promise<Firewall & { mode: string; typosquat: boolean }> {
   const policy = await policyFromFile(s.policyPath);
   await mkdir(s.dataDir, { recursive: true });
   const token = await adminToken(flags, io.env, io.cwd);
@@ -45,7 +45,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
   }
   const portFile = flags['port-file'];
   if (typeof portFile === 'string') await writeFileAtomic(portFile, `${JSON.stringify({ url: fw.url, port: fw.port })}\n`);
-  return { ...fw, mode: policy.mode };
+  return { ...fw, mode: policy.mode, typosquat: policy.usesTyposquat };
 }
 
 /** Bound on remembered typosquat answers (one per package name seen). */

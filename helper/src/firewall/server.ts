@@ -17,6 +17,7 @@ import { clientOf, serveTarball } from './tarball.js';
 
 /** How long a graceful stop waits for in-flight requests before cutting them. */
 export const SHUTDOWN_GRACE_MS = 10_000;
+const IDLE_SWEEP_MS = 50;
 
 export interface RunningFirewall {
   url: string;
@@ -44,7 +45,7 @@ async function servePackument(ctx: HandlerContext, req: IncomingMessage, res: Se
     out.version = version;
     out.decision = d.action;
     out.rule = d.rule;
-    ctx.onBlock?.(pkg, d);
+    ctx.onDecision?.(pkg, d, false);
     sendError(res, 403, `sscs firewall: no version of ${name} is allowed. ${blockMessage(pkg, d).replace(/^sscs firewall: /, '')}`, { [DECISION_HEADER]: decisionHeader(d) });
     return 403;
   }
@@ -126,9 +127,12 @@ export async function startServer(ctx: HandlerContext, listen: { host: string; p
     port,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections go idle as their last response ends: close them as they do.
+      const idle = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
+      clearInterval(idle);
       clearTimeout(force);
     },
   };

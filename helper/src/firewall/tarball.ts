@@ -49,7 +49,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
   out.rule = decision.rule;
   if (!serves(decision)) {
     record(ctx, pkg, decision);
-    ctx.onBlock?.(pkg, decision);
+    ctx.onDecision?.(pkg, decision, false);
     sendBlocked(res, pkg, decision);
     return 403;
   }
@@ -67,6 +67,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     record(ctx, pkg, decision, digest.sri);
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(decision) });
     await sendCached(req, res, cached, out);
+    ctx.onDecision?.(pkg, decision, true);
     return 200;
   }
   ctx.metrics.cache('tarball', 'miss');
@@ -93,6 +94,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     await pipeline(up.body, verify, res);
     writer.stream.end();
     await writer.commit();
+    ctx.onDecision?.(pkg, decision, true);
     return 200;
   } catch (e) {
     await writer.abort();
@@ -137,7 +139,7 @@ async function scanThenServe(
   if (!serves(final)) {
     await rm(writer.tmpPath, { force: true });
     record(ctx, pkg, final);
-    ctx.onBlock?.(pkg, final);
+    ctx.onDecision?.(pkg, final, false);
     sendBlocked(res, pkg, final);
     return 403;
   }
