@@ -171,3 +171,28 @@ describe('registry client', () => {
   });
 });
 
+
+describe('metadata snapshots', () => {
+  it('keeps only well-typed fields, so a malformed entry reads as unknown rather than as a fact', async () => {
+    const { readSnapshot } = await import('../../helper/src/registry/snapshot.js');
+    const { factsFromPackument } = await import('../../helper/src/registry/packument.js');
+    const file = join(tmp(), 'snap.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format: 'sscs-metadata-snapshot/v1',
+        createdAt: '2026-01-01T00:00:00Z',
+        packuments: { x: { name: 'x', time: { '1.0.0': '2025-01-01T00:00:00Z' }, versions: { '1.0.0': { hasInstallScript: 'no', license: { type: 'MIT' } } }, attestationsOffered: 'yes' } },
+      }),
+    );
+    const meta = (await readSnapshot(file)).get('x')!;
+    expect(factsFromPackument(meta, '1.0.0')).toEqual({ metadataAvailable: true, deprecated: false, publishedAt: new Date('2025-01-01T00:00:00Z') });
+  });
+
+  it('rejects a file that is not a snapshot', async () => {
+    const { readSnapshot } = await import('../../helper/src/registry/snapshot.js');
+    const file = join(tmp(), 'not.json');
+    writeFileSync(file, '{"packuments":{}}');
+    await expect(readSnapshot(file)).rejects.toMatchObject({ code: 'SCHEMA', where: { file, field: 'format' } });
+  });
+});
