@@ -170,6 +170,11 @@ describe('policy engine: matching and order', () => {
   ];
   for (const [name, p, facts, expected] of table) it(name, () => expect(pick(evaluate(policy, p, facts, NOW))).toEqual(expected));
 
+  it('keeps the warnings met before a deny as notes', () => {
+    const d = evaluate(policy, pkg('native'), plain({ hasInstallScripts: true }), NOW);
+    expect(d).toEqual({ action: 'deny', rule: 'scripts-deny', reason: 'has install scripts', notes: ['scripts: has install scripts'] });
+  });
+
   it('says which rule decided and why', () => {
     const d = evaluate(policy, pkg('lodash', '4.17.20'), plain(), NOW);
     expect(d).toEqual({ action: 'deny', rule: 'old-lodash', reason: 'prototype pollution: matches rule old-lodash' });

@@ -51,12 +51,14 @@ export function evaluate(policy: Policy, pkg: PackageRef, facts: PackageFacts, n
       return undefined;
     }
     if (action === 'allow' && warnings.length) return warned();
+    // A deny or quarantine keeps the warnings met on the way as notes, so the report loses nothing.
+    notes.unshift(...warnings.map((w) => `${w.rule}: ${w.reason}`));
     return finish({ action, rule, reason, ...(until ? { until } : {}) });
   };
 
   const warned = (): Decision => {
     const [first, ...rest] = warnings;
-    for (const w of rest) notes.unshift(`${w.rule}: ${w.reason}`);
+    notes.unshift(...rest.map((w) => `${w.rule}: ${w.reason}`));
     return finish({ action: 'warn', rule: first!.rule, reason: first!.reason });
   };
 
