@@ -255,6 +255,11 @@ describe('policy engine: unknown metadata', () => {
     expect(evaluate({ version: 1, rules, ...extra }, pkg('x'), down, NOW).action).toBe(action);
   });
 
+  it('takes the strictest outcome when several conditions are unknown', () => {
+    const both: Policy = { version: 1, on_unknown: { published_within: 'warn', install_scripts: 'deny' }, rules: [{ id: 'r', when: { published_within: '1d', install_scripts: true }, action: 'quarantine' }] };
+    expect(evaluate(both, pkg('x'), down, NOW).action).toBe('deny');
+  });
+
   it("a rule's own on_unknown wins over the policy's", () => {
     const d = evaluate({ version: 1, on_unknown: 'allow', rules: [{ ...rules[0]!, on_unknown: 'deny' }] }, pkg('x'), down, NOW);
     expect(d.action).toBe('deny');
