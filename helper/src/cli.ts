@@ -36,12 +36,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stdout(`${VERSION}\n`);
       return EXIT_OK;
     }
-    const entry = COMMANDS.find((c) => c.name === name);
+    // Two-word commands (`policy check`) take the second word as part of the name.
+    const twoWord = rest[0] !== undefined ? COMMANDS.find((c) => c.name === `${name} ${rest[0]}`) : undefined;
+    const entry = twoWord ?? COMMANDS.find((c) => c.name === name);
     if (!entry) {
-      throw new UsageError('UNKNOWN_COMMAND', `unknown command '${name}'`, { hint: "Run 'sscs --help' for the list of commands." });
+      const group = COMMANDS.filter((c) => c.name.startsWith(`${name} `)).map((c) => c.name);
+      throw new UsageError('UNKNOWN_COMMAND', group.length ? `sscs ${name}: missing or unknown subcommand${rest[0] ? ` '${rest[0]}'` : ''}` : `unknown command '${name}'`, {
+        hint: group.length ? `Commands: ${group.join(', ')}.` : "Run 'sscs --help' for the list of commands.",
+      });
     }
     const def = await entry.load();
-    const parsed = parseCommandLine(def, rest);
+    const parsed = parseCommandLine(def, twoWord ? rest.slice(1) : rest);
     if (parsed.help) {
       io.stdout(renderHelp(def));
       return EXIT_OK;

@@ -121,7 +121,8 @@ export function helperCalls(components: Component[]): Record<string, string[]> {
   const calls: Record<string, Set<string>> = {};
   for (const c of components) {
     // One call runs from `$SSCS <command>` to the end of its script item (the next `- ` or key).
-    for (const m of c.jobsText.matchAll(/\$SSCS ([a-z][a-z-]*)((?:.|\n)*?)(?=\n\s+- |\n\s*[a-z_]+:|$)/g)) {
+    // A command may have a subcommand word (`$SSCS policy check ...`).
+    for (const m of c.jobsText.matchAll(/\$SSCS ([a-z][a-z-]*(?: [a-z][a-z-]*(?=[ \n]))?)((?:.|\n)*?)(?=\n\s+- |\n\s*[a-z_]+:|$)/g)) {
       const flags = (calls[m[1]!] ??= new Set());
       for (const f of m[2]!.matchAll(/(?<![\w-])(--[a-z][a-z0-9-]*)/g)) flags.add(f[1]!);
     }

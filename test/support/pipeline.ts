@@ -194,7 +194,7 @@ export async function runPipeline(repo: PipelineRepo, opts: RunOptions): Promise
 export async function missingFeatures(needed: Record<string, string[]>): Promise<string[]> {
   const missing: string[] = [];
   for (const [command, flags] of Object.entries(needed)) {
-    const r = await execa(process.execPath, [BUNDLE, command, '--help'], { reject: false });
+    const r = await execa(process.execPath, [BUNDLE, ...command.split(' '), '--help'], { reject: false });
     if (r.exitCode !== 0) {
       missing.push(command);
       continue;

@@ -3,9 +3,14 @@
  * `sscs firewall serve` (the registry proxy). Policy is plain data; each rule is a pure function of
  * (policy, package, facts, now). Facts are gathered by the caller (registry metadata, malicious feed,
  * scanner), so the engine never does I/O.
+ *
+ * The policy types below mirror the JSON Schema in ./schema.ts (the one source of the committed
+ * schemas/policy.schema.json); test/policy/schema.test.ts fails when their keys drift apart.
  */
 
 export type Action = 'allow' | 'deny' | 'quarantine' | 'warn';
+export type Mode = 'enforce' | 'warn';
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
 /** What is known about one package version. `undefined` means unknown (metadata unavailable). */
 export interface PackageFacts {
@@ -15,16 +20,21 @@ export interface PackageFacts {
   deprecated?: string | false;
   /** SPDX expression from the package manifest. */
   license?: string;
-  /** Whether the registry holds a provenance attestation for this version; undefined when it cannot say. */
+  /**
+   * Whether the registry holds a provenance attestation for this version; undefined when it cannot say
+   * (a registry that does not offer attestations, or no metadata at all).
+   */
   hasProvenance?: boolean;
-  /** Known-malicious feed records that list this version (OSV ids such as MAL-2025-1234). */
+  /** Known-malicious feed records that list this version (OSV ids such as MAL-2025-1234); undefined: no feed. */
   maliciousIds?: string[];
-  /** Popular package names this one may be a typosquat of. */
+  /** Popular package names this one may be a typosquat of; undefined: not checked. */
   typosquatOf?: string[];
-  /** Scanner findings over the tarball, when it was scanned. */
-  suspicious?: { rule: string; severity: 'low' | 'medium' | 'high' | 'critical'; evidence: string }[];
+  /** Scanner findings over the tarball, when it was scanned; undefined: not scanned. */
+  suspicious?: { rule: string; severity: Severity; evidence: string }[];
   /** False when facts could not be fetched at all (registry unreachable, offline with no snapshot). */
   metadataAvailable: boolean;
+  /** Why metadata is unavailable, shown in reasons (e.g. `registry unreachable`, `offline, no snapshot`). */
+  metadataError?: string;
 }
 
 export interface PackageRef {
@@ -41,6 +51,95 @@ export interface Decision {
   reason: string;
   /** For an age-gate quarantine: when the version becomes old enough. */
   until?: Date;
-  /** Warnings from rules that matched but did not decide (warn actions, expired waivers). */
+  /** Warnings from rules that matched but did not decide (warn actions, expired waivers, waived rules). */
   notes?: string[];
+  /** Ids of waivers that matched this package but have expired (they no longer apply). */
+  expiredWaivers?: string[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The policy file
+
+/** The conditions a rule can test; a rule matches when all of its conditions hold. */
+export const CONDITION_NAMES = ['published_within', 'typosquat', 'install_scripts', 'provenance', 'deprecated', 'license', 'suspicious'] as const;
+export type ConditionName = (typeof CONDITION_NAMES)[number];
+
+export interface LicenseCondition {
+  /** SPDX ids the project accepts: the condition holds when the expression cannot be satisfied with them. */
+  allow?: string[];
+  /** SPDX ids the project refuses: the condition holds when every way to satisfy the expression uses one. */
+  deny?: string[];
+}
+
+export interface Conditions {
+  /** Holds for a version published less than this long ago (`30m`, `48h`, `7d`, `2w`). */
+  published_within?: string;
+  /** `true`: holds when the name looks like a typosquat of a popular package. */
+  typosquat?: boolean;
+  /** `true`: holds when the version has install scripts (preinstall, install, postinstall); `false`: when not. */
+  install_scripts?: boolean;
+  /** `false`: holds when the registry offers provenance attestations and this version has none. */
+  provenance?: boolean;
+  /** `true`: holds when the version is deprecated. */
+  deprecated?: boolean;
+  license?: LicenseCondition;
+  /** Holds when the scanner reported a finding at or above this severity. */
+  suspicious?: Severity;
+}
+
+/** Field form of a package pattern; unset fields match anything. */
+export interface PackageMatcher {
+  ecosystem?: 'npm';
+  /** npm scope, with or without `@`. */
+  scope?: string;
+  /** Glob over the full name (`*` matches any run of characters, `?` one). */
+  name?: string;
+  /** semver range, prereleases included. */
+  version?: string;
+}
+
+/** `pkg:npm/@scope/name-glob@range`, a bare name glob, or the field form. */
+export type MatchSpec = string | PackageMatcher;
+
+export interface Rule {
+  id?: string;
+  description?: string;
+  /** Which packages the rule is about; absent: every package. A list matches when any entry does. */
+  match?: MatchSpec | MatchSpec[];
+  /** Conditions that must all hold; absent: the rule applies to every matched package. */
+  when?: Conditions;
+  action: Action;
+  /** Shown to the user when the rule decides; defaults to a sentence built from the conditions. */
+  reason?: string;
+  /** What to do when a condition needs metadata that is unavailable; overrides the policy's `on_unknown`. */
+  on_unknown?: Action;
+}
+
+export interface Waiver {
+  id?: string;
+  /** Package pattern, as in a rule's `match` string. */
+  package: string;
+  /** semver range; absent: every version. */
+  version?: string;
+  reason: string;
+  /** Who answers for the waiver (a person or team). */
+  owner: string;
+  /** `YYYY-MM-DD` (valid through that day, UTC) or an RFC 3339 timestamp. */
+  expires: string;
+  /** Rule ids (and `malicious-feed`) the waiver lifts; absent: all of them. */
+  rules?: string[];
+}
+
+export interface Policy {
+  version: 1;
+  /** `enforce`: deny and quarantine fail the check; `warn`: report only. The command line overrides it. */
+  mode?: Mode;
+  /** Outcome for a package listed in the known-malicious feed (checked before any rule). Default deny. */
+  malicious?: 'deny' | 'quarantine' | 'warn';
+  /** Outcome when no rule decides. Default allow. */
+  default_action?: Action;
+  /** Outcome when a condition cannot be evaluated, globally or per condition. Default: the rule's own action. */
+  on_unknown?: Action | Partial<Record<ConditionName, Action>>;
+  rules?: Rule[];
+  waivers?: Waiver[];
 }

@@ -1,12 +1,14 @@
 import { BUILD_TYPE_SCHEMA } from './build-type.js';
 import { SLSA_PROVENANCE_SCHEMA } from './provenance.js';
 import { STATEMENT_SCHEMA } from './statement.js';
+import { POLICY_SCHEMA } from '../policy/schema.js';
 
 /** Every schema the helper owns, by the file name it is committed under in schemas/. */
 export const SCHEMA_FILES = {
   'intoto-statement-v1.schema.json': STATEMENT_SCHEMA,
   'slsa-provenance-v1.schema.json': SLSA_PROVENANCE_SCHEMA,
   'build-type-v1.schema.json': BUILD_TYPE_SCHEMA,
+  'policy.schema.json': POLICY_SCHEMA,
 } as const;
 
 /** The committed form of a schema: stable key order as written, two-space indent, final newline. */

@@ -1,0 +1,44 @@
+import { resolve, join } from 'node:path';
+import { defineCommand } from '../cli/command.js';
+import { UsageError } from '../errors.js';
+import { DEFAULT_DATA_DIR, setting } from '../firewall/config.js';
+import { byWhom, DATA_DIR_FLAG, parseSpec } from '../firewall/flags.js';
+
+export default defineCommand({
+  name: 'firewall quarantine',
+  summary: 'List the firewall quarantine queue, or release a version from it',
+  usage: 'sscs firewall quarantine list [--format json] | release NAME@VERSION --reason TEXT [--by WHO]',
+  description: 'Works on the firewall database directly, also while the firewall runs: a release applies to the next request.',
+  flags: {
+    ...DATA_DIR_FLAG,
+    reason: { type: 'string', valueName: 'TEXT', description: 'Why the version is released (recorded in the audit log).' },
+    by: { type: 'string', valueName: 'WHO', description: 'Who releases it [default: $GITLAB_USER_LOGIN, else $USER].' },
+    format: { type: 'string', valueName: 'text|json', description: 'Output format of list.', default: 'text' },
+  },
+  positionals: { min: 1, max: 2, name: 'list|release' },
+  examples: ['sscs firewall quarantine list', 'sscs firewall quarantine release left-pad@1.4.0 --reason "diff reviewed"'],
+  async run({ flags, positionals, io }) {
+    const [action, spec] = positionals;
+    if (action !== 'list' && action !== 'release') throw new UsageError('USAGE', `sscs firewall quarantine: expected list or release, not '${action}'`);
+    const pkg = action === 'release' ? parseSpec(spec) : undefined;
+    if (action === 'release' && !pkg) throw new UsageError('MISSING_ARGUMENT', `sscs firewall quarantine release: expected NAME@VERSION, not '${spec ?? ''}'`);
+    if (action === 'release' && !flags.reason?.trim()) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall quarantine release: --reason TEXT is required (it goes to the audit log)');
+    const { openSqliteStore } = await import('../firewall/sqlite-store.js');
+    const store = await openSqliteStore(join(resolve(io.cwd, setting(flags, io.env, 'data-dir') ?? DEFAULT_DATA_DIR), 'firewall.db'));
+    try {
+      if (pkg) {
+        const r = store.releaseFromQuarantine(pkg.name, pkg.version, byWhom(flags.by, io.env), flags.reason!);
+        store.audit({ at: new Date(), client: 'cli', kind: 'admin', name: pkg.name, version: pkg.version, action: 'release', rule: `release:${r.id}`, status: 0 });
+        io.stdout(`released ${pkg.name}@${pkg.version} (release:${r.id})\n`);
+        return 0;
+      }
+      const q = store.quarantine();
+      if (flags.format === 'json') io.stdout(`${JSON.stringify({ quarantine: q }, null, 2)}\n`);
+      else if (q.length === 0) io.stdout('the quarantine queue is empty\n');
+      else for (const e of q) io.stdout(`${e.name}@${e.version}\t${e.rule}\t${e.until ? `until ${e.until.toISOString()}` : 'until released'}\t${e.reason}\n`);
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+});

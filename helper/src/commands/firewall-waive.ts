@@ -1,0 +1,37 @@
+import { resolve, join } from 'node:path';
+import { defineCommand } from '../cli/command.js';
+import { InputError, UsageError } from '../errors.js';
+import { DEFAULT_DATA_DIR, setting } from '../firewall/config.js';
+import { byWhom, DATA_DIR_FLAG, parseSpec } from '../firewall/flags.js';
+
+export default defineCommand({
+  name: 'firewall waive',
+  summary: 'Let the firewall serve one denied or quarantined version (or every version with NAME@*)',
+  usage: 'sscs firewall waive NAME@VERSION --reason TEXT [--expires DATE] [--by WHO]',
+  description: 'A run-time waiver in the firewall database; for waivers reviewed with the code, use the policy file.',
+  flags: {
+    ...DATA_DIR_FLAG,
+    reason: { type: 'string', valueName: 'TEXT', description: 'Why (recorded in the audit log).' },
+    expires: { type: 'string', valueName: 'DATE', description: 'When the waiver ends (ISO date or timestamp); absent: never.' },
+    by: { type: 'string', valueName: 'WHO', description: 'Who waives it [default: $GITLAB_USER_LOGIN, else $USER].' },
+  },
+  positionals: { min: 1, max: 1, name: 'NAME@VERSION' },
+  examples: ['sscs firewall waive internal-tool@2.0.0 --reason "our own package" --expires 2026-12-31'],
+  async run({ flags, positionals, io }) {
+    const pkg = parseSpec(positionals[0]);
+    if (!pkg) throw new UsageError('MISSING_ARGUMENT', `sscs firewall waive: expected NAME@VERSION, not '${positionals[0]}'`);
+    if (!flags.reason?.trim()) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall waive: --reason TEXT is required (it goes to the audit log)');
+    const expires = flags.expires ? new Date(flags.expires) : undefined;
+    if (expires && Number.isNaN(expires.getTime())) throw new InputError('INPUT', `--expires is not a date: '${flags.expires}'`, { where: { field: '--expires' } });
+    const { openSqliteStore } = await import('../firewall/sqlite-store.js');
+    const store = await openSqliteStore(join(resolve(io.cwd, setting(flags, io.env, 'data-dir') ?? DEFAULT_DATA_DIR), 'firewall.db'));
+    try {
+      const w = store.addWaiver({ ...pkg, by: byWhom(flags.by, io.env), reason: flags.reason, ...(expires ? { expiresAt: expires } : {}) });
+      store.audit({ at: new Date(), client: 'cli', kind: 'admin', name: pkg.name, version: pkg.version, action: 'waive', rule: `waiver:${w.id}`, status: 0 });
+      io.stdout(`waived ${pkg.name}@${pkg.version} (waiver:${w.id})\n`);
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+});

@@ -1,0 +1,121 @@
+import { join, resolve } from 'node:path';
+import { defineCommand, type Io } from '../cli/command.js';
+import { UsageError } from '../errors.js';
+import { writeFileAtomic } from '../io/files.js';
+import { readDependencyInputs } from '../lockfiles/index.js';
+import { checkGraph } from '../policy/check.js';
+import { DEFAULT_POLICY } from '../policy/defaults.js';
+import { loadPolicy } from '../policy/load.js';
+import { localChecks } from '../policy/local.js';
+import { renderGitlab } from '../policy/reports/gitlab.js';
+import { renderJson } from '../policy/reports/json.js';
+import { renderJunit } from '../policy/reports/junit.js';
+import { renderText } from '../policy/reports/text.js';
+import type { Mode } from '../policy/types.js';
+import { RegistryClient } from '../registry/client.js';
+import type { MetadataSource } from '../registry/metadata.js';
+import { loadRegistryConfig, type RegistryConfig } from '../registry/npmrc.js';
+import { readSnapshot, writeSnapshot } from '../registry/snapshot.js';
+
+const MODES = ['enforce', 'warn'] as const;
+const FORMATS = ['text', 'json'] as const;
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError('USAGE', `sscs policy check: --${flag} must be one of ${allowed.join(', ')}, not '${value}'`);
+  return value as T;
+}
+
+/** Default cache: $XDG_CACHE_HOME/sscs, else ~/.cache/sscs, else a folder in the project. */
+function defaultCacheDir(env: NodeJS.ProcessEnv, cwd: string): string {
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'sscs');
+  if (env.HOME) return join(env.HOME, '.cache', 'sscs');
+  return join(cwd, '.cache', 'sscs');
+}
+
+/** Where registry metadata comes from: a snapshot or nothing when offline, else the registry npm is configured with. */
+async function metadataSource(
+  flags: { offline: boolean; registry?: string | undefined; 'metadata-snapshot'?: string | undefined; 'cache-dir'?: string | undefined },
+  io: Io,
+): Promise<{ metadata: MetadataSource; config?: RegistryConfig; registryUrl?: string }> {
+  if (flags.offline) {
+    const snapshot = flags['metadata-snapshot'];
+    return { metadata: snapshot ? { kind: 'snapshot', packuments: await readSnapshot(resolve(io.cwd, snapshot)) } : { kind: 'none' } };
+  }
+  const config = await loadRegistryConfig({ cwd: io.cwd, env: io.env, ...(flags.registry ? { registry: flags.registry } : {}) });
+  const client = new RegistryClient({ config, cacheDir: resolve(io.cwd, flags['cache-dir'] ?? defaultCacheDir(io.env, io.cwd)) });
+  return { metadata: { kind: 'registry', client }, config, registryUrl: config.registry };
+}
+
+export default defineCommand({
+  name: 'policy check',
+  summary: 'Check lockfiles and SBOMs against the dependency policy',
+  usage: 'sscs policy check INPUT... [--policy FILE] [--mode enforce|warn] [flags]',
+  description: `Reads the inputs (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, CycloneDX JSON),
+fetches registry metadata (publish time, install scripts, deprecation, license, provenance) through an on-disk
+cache, and evaluates every package with the policy. Without --policy the default policy applies: deny versions
+in the known-malicious feed, quarantine versions younger than 48h (also when the publish time cannot be fetched)
+and, with --scan, versions whose tarball has a high or critical finding; warn on likely typosquats, install
+scripts and deprecated versions.
+Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 on bad usage or input.`,
+  flags: {
+    policy: { type: 'string', valueName: 'FILE', description: 'Policy file (YAML or JSON); default: the built-in default policy.' },
+    mode: { type: 'string', valueName: 'MODE', description: "enforce (deny/quarantine fail) or warn (report only); default: the policy's mode, else enforce." },
+    registry: { type: 'string', valueName: 'URL', description: 'Registry for unscoped packages; default: npm configuration (.npmrc, npm_config_registry).' },
+    offline: { type: 'boolean', default: false, description: 'Fetch nothing: use --metadata-snapshot, or evaluate with no registry metadata.' },
+    'metadata-snapshot': { type: 'string', valueName: 'FILE', description: 'Registry metadata snapshot to read instead of the registry.' },
+    'write-snapshot': { type: 'string', valueName: 'FILE', description: 'Write the registry metadata used into a snapshot for later --offline runs.' },
+    'malicious-feed': { type: 'string', valueName: 'PATH', description: 'Known-malicious feed: a folder of OSV records (ossf/malicious-packages layout) or a .tar.gz of one.' },
+    scan: { type: 'boolean', default: false, description: 'Download and scan each tarball for suspicious code (slow).' },
+    format: { type: 'string', default: 'text', valueName: 'FORMAT', description: 'Output format: text or json.' },
+    output: { type: 'string', valueName: 'FILE', description: 'Write the output to FILE instead of stdout.' },
+    'gitlab-report': { type: 'string', valueName: 'FILE', description: 'Write a GitLab dependency scanning report (schema 15.0.7).' },
+    junit: { type: 'string', valueName: 'FILE', description: 'Write a JUnit XML report.' },
+    'cache-dir': { type: 'string', valueName: 'DIR', description: 'Registry metadata cache; default: $XDG_CACHE_HOME/sscs or ~/.cache/sscs.' },
+  },
+  positionals: { min: 1, max: Number.POSITIVE_INFINITY, name: 'INPUT' },
+  examples: [
+    'sscs policy check package-lock.json',
+    'sscs policy check pnpm-lock.yaml --policy .sscs/policy.yml --gitlab-report gl-dependency-scanning-report.json --junit policy.junit.xml',
+    'sscs policy check package-lock.json --offline --metadata-snapshot metadata.json --malicious-feed osv-malicious/',
+  ],
+  async run({ flags, positionals, io }) {
+    const started = new Date();
+    const mode = oneOf<Mode>('mode', flags.mode, MODES);
+    const format = oneOf('format', flags.format, FORMATS)!;
+    if (flags.offline && flags.registry) throw new UsageError('CONFLICTING_FLAGS', 'sscs policy check: --offline fetches nothing, so --registry has no use');
+    if (flags['metadata-snapshot'] && !flags.offline) throw new UsageError('CONFLICTING_FLAGS', 'sscs policy check: --metadata-snapshot needs --offline');
+    if (flags.scan && flags.offline) throw new UsageError('CONFLICTING_FLAGS', 'sscs policy check: --scan downloads tarballs, so it cannot run --offline');
+
+    const policy = flags.policy ? await loadPolicy(resolve(io.cwd, flags.policy), flags.policy) : DEFAULT_POLICY;
+    const source = await metadataSource(flags, io);
+    // The lockfiles and the feed are independent inputs: read them side by side.
+    const [graph, local] = await Promise.all([
+      readDependencyInputs(positionals, { cwd: io.cwd }),
+      localChecks({
+        cwd: io.cwd,
+        ...(flags['malicious-feed'] ? { maliciousFeed: flags['malicious-feed'] } : {}),
+        ...(source.config && flags.scan ? { scanWith: source.config } : {}),
+      }),
+    ]);
+    for (const w of graph.warnings ?? []) io.stderr(`sscs: warning: ${w}\n`);
+    const { metadata, registryUrl } = source;
+
+    const result = await checkGraph({ graph, policy, policyName: flags.policy ?? 'default', ...(mode ? { mode } : {}), metadata, local, now: started });
+    const ended = new Date();
+    for (const e of result.errors) io.stderr(`sscs: warning: ${e}; packages without metadata get the policy's on_unknown outcome\n`);
+
+    const out = format === 'json' ? renderJson(result) : renderText(result);
+    if (flags.output) await writeFileAtomic(resolve(io.cwd, flags.output), out);
+    else io.stdout(out);
+    if (flags.output && format === 'text') io.stderr(out.split('\n').slice(-2).join('\n'));
+    if (flags['gitlab-report']) await writeFileAtomic(resolve(io.cwd, flags['gitlab-report']), renderGitlab(result, { start: started, end: ended }));
+    if (flags.junit) await writeFileAtomic(resolve(io.cwd, flags.junit), renderJunit(result, (ended.getTime() - started.getTime()) / 1000));
+    if (flags['write-snapshot']) {
+      const keep = new Map<string, Set<string>>();
+      for (const p of graph.packages) keep.set(p.name, (keep.get(p.name) ?? new Set()).add(p.version));
+      await writeSnapshot(resolve(io.cwd, flags['write-snapshot']), result.packuments, keep, started, registryUrl);
+    }
+    return result.failed ? 1 : 0;
+  },
+});

@@ -1,0 +1,78 @@
+/**
+ * The admin HTTP API, under /-/sscs/admin/, for operators and dashboards: list the quarantine queue, release
+ * a version, add a waiver. Guarded by a bearer token compared in constant time; disabled without a token.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HandlerContext, Outcome } from './context.js';
+import { sendError, sendJson } from './respond.js';
+import { isValidPackageName } from './route.js';
+import { readBody } from './upstream.js';
+
+/** Admin requests are tiny JSON objects. */
+const MAX_ADMIN_BODY = 16 * 1024;
+
+export function tokenMatches(given: string | undefined, expected: string): boolean {
+  // Hash both sides so the comparison takes the same time whatever the lengths.
+  const a = createHash('sha256').update(given ?? '').digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b) && given !== undefined;
+}
+
+interface ReleaseBody { name?: unknown; version?: unknown; reason?: unknown; by?: unknown; expires?: unknown }
+
+export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, path: string, out: Outcome): Promise<number> {
+  if (!ctx.adminToken) {
+    sendError(res, 404, 'the admin API is disabled: start the firewall with SSCS_FIREWALL_ADMIN_TOKEN or --admin-token-file');
+    return 404;
+  }
+  const auth = req.headers.authorization;
+  const given = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
+  if (!tokenMatches(given, ctx.adminToken)) {
+    sendError(res, 401, 'admin API: missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
+    return 401;
+  }
+  if (req.method === 'GET' && path === '/quarantine') {
+    sendJson(res, 200, { quarantine: ctx.store.quarantine() });
+    return 200;
+  }
+  if (req.method === 'GET' && path === '/audit') {
+    sendJson(res, 200, { audit: ctx.store.auditLog(1000) });
+    return 200;
+  }
+  if (req.method !== 'POST' || (path !== '/quarantine/release' && path !== '/waivers')) {
+    sendError(res, 404, `admin API: no ${req.method} ${path}`);
+    return 404;
+  }
+  let body: ReleaseBody;
+  try {
+    body = JSON.parse((await readBody(req, MAX_ADMIN_BODY)).toString('utf8')) as ReleaseBody;
+  } catch {
+    sendError(res, 400, 'admin API: the body must be a JSON object');
+    return 400;
+  }
+  const { name, version, reason } = body;
+  const by = typeof body.by === 'string' && body.by ? body.by : 'admin-api';
+  if (typeof name !== 'string' || !isValidPackageName(name) || typeof version !== 'string' || !version || typeof reason !== 'string' || !reason) {
+    sendError(res, 400, 'admin API: name, version and reason are required strings');
+    return 400;
+  }
+  out.name = name;
+  out.version = version;
+  const client = req.socket.remoteAddress ?? 'unknown';
+  if (path === '/quarantine/release') {
+    const r = ctx.store.releaseFromQuarantine(name, version, by, reason);
+    ctx.store.audit({ at: new Date(), client, kind: 'admin', name, version, action: 'release', rule: `release:${r.id}`, status: 200 });
+    sendJson(res, 200, { release: r });
+    return 200;
+  }
+  const expires = typeof body.expires === 'string' ? new Date(body.expires) : undefined;
+  if (expires && Number.isNaN(expires.getTime())) {
+    sendError(res, 400, 'admin API: expires must be an ISO date');
+    return 400;
+  }
+  const w = ctx.store.addWaiver({ name, version, by, reason, ...(expires ? { expiresAt: expires } : {}) });
+  ctx.store.audit({ at: new Date(), client, kind: 'admin', name, version, action: 'waive', rule: `waiver:${w.id}`, status: 200 });
+  sendJson(res, 200, { waiver: w });
+  return 200;
+}

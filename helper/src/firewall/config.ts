@@ -1,0 +1,122 @@
+/**
+ * Firewall settings from flags, then environment variables, then defaults (first one set wins). The policy
+ * itself comes from the policy file; secrets (upstream and admin tokens) only from the environment or a file,
+ * never from a flag, so they stay out of process listings and CI logs.
+ */
+import { resolve } from 'node:path';
+import { InputError, UsageError } from '../errors.js';
+import { readFileBounded } from '../io/files.js';
+import type { Synchronous } from './sqlite-store.js';
+
+export const DEFAULT_UPSTREAM = 'https://registry.npmjs.org/';
+export const DEFAULT_LISTEN = '127.0.0.1:4873';
+export const DEFAULT_DATA_DIR = '.sscs/firewall';
+export const DEFAULT_PACKUMENT_TTL_S = 60;
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_PACKUMENT_MB = 64;
+export const DEFAULT_CACHE_MB = 256;
+/** A token file is a line of text. */
+const MAX_TOKEN_FILE_BYTES = 4096;
+
+/** Flag name -> environment variable; the same table documents precedence in --help and the README. */
+export const ENV = {
+  policy: 'SSCS_FIREWALL_POLICY',
+  upstream: 'SSCS_FIREWALL_UPSTREAM',
+  listen: 'SSCS_FIREWALL_LISTEN',
+  'public-url': 'SSCS_FIREWALL_PUBLIC_URL',
+  'data-dir': 'SSCS_FIREWALL_DATA_DIR',
+  'packument-ttl': 'SSCS_FIREWALL_PACKUMENT_TTL',
+  'upstream-timeout-ms': 'SSCS_FIREWALL_UPSTREAM_TIMEOUT_MS',
+  'offline-cached': 'SSCS_FIREWALL_OFFLINE_CACHED',
+  synchronous: 'SSCS_FIREWALL_SYNCHRONOUS',
+  'admin-token-file': 'SSCS_FIREWALL_ADMIN_TOKEN_FILE',
+  'malicious-feed': 'SSCS_FIREWALL_MALICIOUS_FEED',
+} as const;
+export const ADMIN_TOKEN_ENV = 'SSCS_FIREWALL_ADMIN_TOKEN';
+export const UPSTREAM_TOKEN_ENV = 'SSCS_FIREWALL_UPSTREAM_TOKEN';
+
+export type Flags = Record<string, string | boolean | string[] | undefined>;
+
+export function setting(flags: Flags, env: NodeJS.ProcessEnv, name: keyof typeof ENV): string | undefined {
+  const f = flags[name];
+  if (typeof f === 'string' && f !== '') return f;
+  const e = env[ENV[name]];
+  return e === undefined || e === '' ? undefined : e;
+}
+
+export function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-f:]+)\]|([^:]+)):(\d{1,5})$/i.exec(value);
+  const port = Number(m?.[3]);
+  if (!m || port > 65535) throw new UsageError('USAGE', `--listen must be HOST:PORT (e.g. ${DEFAULT_LISTEN}), not '${value}'`);
+  return { host: m[1] ?? m[2]!, port };
+}
+
+export function positiveNumber(value: string | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError('USAGE', `${what} must be a non-negative number, not '${value}'`);
+  return n;
+}
+
+export function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T, what: string): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError('USAGE', `${what} must be one of ${allowed.join(', ')}, not '${value}'`);
+  return value as T;
+}
+
+export function checkUpstream(value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch (e) {
+    throw new UsageError('USAGE', `--upstream is not a URL: '${value}'`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new UsageError('USAGE', `--upstream must be http(s): '${value}'`);
+  if (u.username || u.password) throw new UsageError('USAGE', '--upstream must not carry credentials: use SSCS_FIREWALL_UPSTREAM_TOKEN');
+  return u.href;
+}
+
+export async function adminToken(flags: Flags, env: NodeJS.ProcessEnv, cwd: string): Promise<string | undefined> {
+  const file = setting(flags, env, 'admin-token-file');
+  if (file) {
+    const token = (await readFileBounded(resolve(cwd, file), MAX_TOKEN_FILE_BYTES, 'admin token file')).toString('utf8').trim();
+    if (!token) throw new InputError('INPUT', 'the admin token file is empty', { where: { file } });
+    return token;
+  }
+  return env[ADMIN_TOKEN_ENV] || undefined;
+}
+
+export interface ServeSettings {
+  policyPath: string;
+  upstream: string;
+  listen: { host: string; port: number };
+  publicUrl?: string;
+  dataDir: string;
+  packumentTtlMs: number;
+  upstreamTimeoutMs: number;
+  serveCachedOffline: boolean;
+  synchronous: Synchronous;
+  /** OSV records of known-malicious packages (folder or .tar.gz). */
+  maliciousFeed?: string;
+  scan: boolean;
+}
+
+export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string): ServeSettings {
+  const policy = setting(flags, env, 'policy');
+  if (!policy) throw new UsageError('MISSING_ARGUMENT', `sscs firewall: --policy FILE is required (or ${ENV.policy})`);
+  const publicUrl = setting(flags, env, 'public-url');
+  const feed = setting(flags, env, 'malicious-feed');
+  return {
+    policyPath: resolve(cwd, policy),
+    upstream: checkUpstream(setting(flags, env, 'upstream') ?? DEFAULT_UPSTREAM),
+    listen: parseListen(setting(flags, env, 'listen') ?? DEFAULT_LISTEN),
+    ...(publicUrl ? { publicUrl } : {}),
+    dataDir: resolve(cwd, setting(flags, env, 'data-dir') ?? DEFAULT_DATA_DIR),
+    packumentTtlMs: positiveNumber(setting(flags, env, 'packument-ttl'), DEFAULT_PACKUMENT_TTL_S, '--packument-ttl') * 1000,
+    upstreamTimeoutMs: positiveNumber(setting(flags, env, 'upstream-timeout-ms'), DEFAULT_UPSTREAM_TIMEOUT_MS, '--upstream-timeout-ms'),
+    serveCachedOffline: oneOf(setting(flags, env, 'offline-cached'), ['serve', 'refuse'] as const, 'serve', '--offline-cached') === 'serve',
+    synchronous: oneOf(setting(flags, env, 'synchronous'), ['normal', 'full'] as const, 'normal', '--synchronous'),
+    ...(feed ? { maliciousFeed: resolve(cwd, feed) } : {}),
+    scan: flags.scan === true,
+  };
+}

@@ -1,0 +1,34 @@
+/** Everything a request handler needs, built once by the server. */
+import type { Logger, RequestLogLine } from './log.js';
+import type { Metrics } from './metrics.js';
+import type { PackumentCache } from './packument-cache.js';
+import type { PolicySource } from './evaluator.js';
+import type { Store } from './store.js';
+import type { TarballCache } from './tarball-cache.js';
+import type { Upstream } from './upstream.js';
+import type { Readable } from 'node:stream';
+import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
+
+/** Scan-before-serve: findings over a tarball, as the policy engine's facts. */
+export type Scanner = (tarball: Readable) => Promise<NonNullable<PackageFacts['suspicious']>>;
+
+export interface HandlerContext {
+  upstream: Upstream;
+  packuments: PackumentCache;
+  tarballs: TarballCache;
+  store: Store;
+  policy: PolicySource;
+  metrics: Metrics;
+  log: Logger;
+  scanner?: Scanner;
+  /** Serve a tarball whose allow decision and verified bytes are cached while the upstream is down. */
+  serveCachedOffline: boolean;
+  maxBodyBytes: number;
+  /** Told about every tarball served and every request refused by policy, e.g. for `sscs firewall run`'s reports. */
+  onDecision?: (pkg: PackageRef, decision: Decision, served: boolean) => void;
+  /** Admin API token; undefined disables the admin API. */
+  adminToken?: string;
+}
+
+/** What a handler reports about a request, for the log line, metrics and audit. */
+export type Outcome = Partial<Pick<RequestLogLine, 'name' | 'version' | 'decision' | 'rule' | 'cache' | 'error'>>;

@@ -1,0 +1,49 @@
+/**
+ * How the firewall asks for a decision. The policy engine (`evaluate(policy, pkg, facts, now)`) decides from
+ * the policy file; on top of it the firewall applies what operators did at run time: a quarantine release
+ * lets one quarantined version through, a waiver one denied or quarantined version.
+ */
+import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
+import type { Store } from './store.js';
+
+export interface PolicySource {
+  /** Changes whenever the policy changes, so cached filtered packuments are not reused across policies. */
+  version: string;
+  evaluate(pkg: PackageRef, facts: PackageFacts, now: Date): Decision;
+}
+
+export function decide(policy: PolicySource, store: Store, pkg: PackageRef, facts: PackageFacts, now: Date): Decision {
+  const d = policy.evaluate(pkg, facts, now);
+  if (d.action === 'allow' || d.action === 'warn') return d;
+  const waiver = store.activeWaiver(pkg.name, pkg.version, now);
+  if (waiver) {
+    return { action: 'allow', rule: `waiver:${waiver.id}`, reason: `waived by ${waiver.by}: ${waiver.reason}`, notes: [`would be ${d.action} by ${d.rule}: ${d.reason}`] };
+  }
+  if (d.action === 'quarantine') {
+    const release = store.release(pkg.name, pkg.version);
+    if (release) {
+      return { action: 'allow', rule: `release:${release.id}`, reason: `released from quarantine by ${release.by}: ${release.reason}`, notes: [`quarantined by ${d.rule}: ${d.reason}`] };
+    }
+  }
+  return d;
+}
+
+/** True when the client may have the version. A `warn` serves it: the warning is logged and audited. */
+export function serves(d: Decision): boolean {
+  return d.action === 'allow' || d.action === 'warn';
+}
+
+/** The way out that a 403 names: operators read it in the npm error output. */
+export function wayOut(pkg: PackageRef, d: Decision): string {
+  const id = `${pkg.name}@${pkg.version}`;
+  if (d.action === 'quarantine') {
+    const when = d.until ? ` It is released automatically after ${d.until.toISOString()}.` : '';
+    return `${when} To release it now: sscs firewall quarantine release ${id} --reason "..."`;
+  }
+  return ` To allow it anyway: sscs firewall waive ${id} --reason "..." (or add a waiver to the policy file)`;
+}
+
+export function blockMessage(pkg: PackageRef, d: Decision): string {
+  const verb = d.action === 'quarantine' ? 'is quarantined' : 'is denied';
+  return `sscs firewall: ${pkg.name}@${pkg.version} ${verb} by rule ${d.rule}: ${d.reason}.${wayOut(pkg, d)}`;
+}

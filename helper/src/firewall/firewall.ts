@@ -1,0 +1,78 @@
+/** Assembles a running firewall from resolved options: store, caches, upstream, server. */
+import { join } from 'node:path';
+import type { HandlerContext, Scanner } from './context.js';
+import type { PolicySource } from './evaluator.js';
+import type { Logger } from './log.js';
+import { Metrics } from './metrics.js';
+import { PackumentCache, type PackumentCacheOptions } from './packument-cache.js';
+import { startServer } from './server.js';
+import { openSqliteStore, type Synchronous } from './sqlite-store.js';
+import type { Store } from './store.js';
+import { TarballCache } from './tarball-cache.js';
+import { Upstream } from './upstream.js';
+
+export interface FirewallOptions {
+  upstream: string;
+  upstreamToken?: string;
+  upstreamTimeoutMs: number;
+  host: string;
+  port: number;
+  /** Where clients reach the firewall, when not http://HOST:PORT (behind a load balancer). */
+  publicUrl?: string;
+  dataDir: string;
+  policy: PolicySource;
+  packumentTtlMs: number;
+  maxPackumentBytes: number;
+  maxCacheBytes: number;
+  serveCachedOffline: boolean;
+  synchronous: Synchronous;
+  adminToken?: string;
+  scanner?: Scanner;
+  onDecision?: HandlerContext['onDecision'];
+  enrich?: PackumentCacheOptions['enrich'];
+  log: Logger;
+}
+
+export interface Firewall {
+  url: string;
+  port: number;
+  store: Store;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+/** Bound on relayed request bodies (npm audit posts a lockfile's names and versions). */
+export const MAX_RELAY_BODY_BYTES = 16 * 1024 * 1024;
+
+export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
+  const store = await openSqliteStore(join(o.dataDir, 'firewall.db'), { synchronous: o.synchronous });
+  const tarballs = new TarballCache(join(o.dataDir, 'tarballs'));
+  await tarballs.init();
+  const upstream = new Upstream({ url: o.upstream, timeoutMs: o.upstreamTimeoutMs, ...(o.upstreamToken ? { token: o.upstreamToken } : {}) });
+  const metrics = new Metrics();
+  let publicBase = o.publicUrl?.replace(/\/+$/, '') ?? '';
+  const packuments = new PackumentCache({
+    upstream, policy: o.policy, store, metrics, publicBase: () => publicBase, ttlMs: o.packumentTtlMs,
+    maxPackumentBytes: o.maxPackumentBytes, maxCacheBytes: o.maxCacheBytes, serveStale: o.serveCachedOffline,
+    ...(o.enrich ? { enrich: o.enrich } : {}),
+  });
+  const server = await startServer(
+    {
+      upstream, packuments, tarballs, store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
+      maxBodyBytes: MAX_RELAY_BODY_BYTES, ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
+    },
+    { host: o.host, port: o.port },
+  );
+  if (!publicBase) publicBase = server.url;
+  return {
+    url: server.url,
+    port: server.port,
+    store,
+    metrics,
+    close: async () => {
+      await server.close();
+      upstream.close();
+      store.close();
+    },
+  };
+}

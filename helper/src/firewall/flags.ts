@@ -1,0 +1,36 @@
+/** Flags shared by the firewall commands, defined once so `serve` and `run` cannot drift apart. */
+import type { FlagSpecs } from '../cli/command.js';
+import { DEFAULT_DATA_DIR, ENV } from './config.js';
+
+export const DATA_DIR_FLAG = {
+  'data-dir': { type: 'string', valueName: 'DIR', description: `State database and tarball cache (env ${ENV['data-dir']}) [default: ${DEFAULT_DATA_DIR}].` },
+} as const satisfies FlagSpecs;
+
+export const SERVE_FLAGS = {
+  policy: { type: 'string', valueName: 'FILE', description: `Policy file, YAML or JSON (env ${ENV.policy}).` },
+  upstream: { type: 'string', valueName: 'URL', description: `Upstream registry (env ${ENV.upstream}) [default: https://registry.npmjs.org/].` },
+  'public-url': { type: 'string', valueName: 'URL', description: `URL clients reach the firewall at, for tarball links (env ${ENV['public-url']}) [default: http://HOST:PORT].` },
+  ...DATA_DIR_FLAG,
+  'packument-ttl': { type: 'string', valueName: 'SECONDS', description: `How long a filtered packument is served before the upstream is asked again (env ${ENV['packument-ttl']}) [default: 60].` },
+  'upstream-timeout-ms': { type: 'string', valueName: 'N', description: `Timeout of every upstream call (env ${ENV['upstream-timeout-ms']}) [default: 30000].` },
+  'offline-cached': { type: 'string', valueName: 'serve|refuse', description: `With the upstream down: serve what was already decided and cached, or refuse everything (env ${ENV['offline-cached']}) [default: serve].` },
+  synchronous: { type: 'string', valueName: 'normal|full', description: `SQLite synchronous: normal survives a killed process, full also a power loss (env ${ENV.synchronous}) [default: normal].` },
+  'malicious-feed': { type: 'string', valueName: 'PATH', description: `Known-malicious OSV records, a folder or .tar.gz (env ${ENV['malicious-feed']}).` },
+  scan: { type: 'boolean', description: 'Scan every tarball before serving it; findings go to the policy (suspicious condition).' },
+  'admin-token-file': { type: 'string', valueName: 'FILE', description: `File holding the admin API token (env ${ENV['admin-token-file']}; or the token itself in SSCS_FIREWALL_ADMIN_TOKEN).` },
+} as const satisfies FlagSpecs;
+
+export const SETTINGS_HELP = `Settings: a flag wins over its environment variable, which wins over the default. Secrets come only from
+the environment or a file: SSCS_FIREWALL_UPSTREAM_TOKEN (sent upstream when a client sends no
+Authorization of its own), SSCS_FIREWALL_ADMIN_TOKEN or --admin-token-file (the admin API).`;
+
+export function byWhom(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return flag || env.GITLAB_USER_LOGIN || env.USER || 'cli';
+}
+
+/** `name@version`, `@scope/name@version`: the last `@` after the first character splits. */
+export function parseSpec(spec: string | undefined): { name: string; version: string } | undefined {
+  const at = spec ? spec.lastIndexOf('@') : -1;
+  if (!spec || at <= 0 || at === spec.length - 1) return undefined;
+  return { name: spec.slice(0, at), version: spec.slice(at + 1) };
+}

@@ -1,0 +1,90 @@
+/** Starts a firewall from resolved settings: loads the policy through the engine, opens the store. */
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../io/files.js';
+import type { Io } from '../cli/command.js';
+import { ServiceError, systemErrorCode } from '../errors.js';
+import { adminToken, DEFAULT_CACHE_MB, DEFAULT_MAX_PACKUMENT_MB, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
+import { startFirewall, type Firewall, type FirewallOptions } from './firewall.js';
+import { jsonLogger } from './log.js';
+import type { Scanner } from './context.js';
+import { policyFromFile } from './policy-source.js';
+
+export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Partial<FirewallOptions> = {}): Promise<Firewall & { mode: string; typosquat: boolean }> {
+  const policy = await policyFromFile(s.policyPath);
+  await mkdir(s.dataDir, { recursive: true });
+  const token = await adminToken(flags, io.env, io.cwd);
+  const upstreamToken = io.env[UPSTREAM_TOKEN_ENV];
+  const enrich = await factSources(s, policy.usesTyposquat);
+  const scanner = s.scan ? await loadScanner() : undefined;
+  let fw: Firewall;
+  try {
+    fw = await startFirewall({
+      upstream: s.upstream,
+      upstreamTimeoutMs: s.upstreamTimeoutMs,
+      host: s.listen.host,
+      port: s.listen.port,
+      ...(s.publicUrl ? { publicUrl: s.publicUrl } : {}),
+      dataDir: s.dataDir,
+      policy,
+      packumentTtlMs: s.packumentTtlMs,
+      maxPackumentBytes: DEFAULT_MAX_PACKUMENT_MB * 1024 * 1024,
+      maxCacheBytes: DEFAULT_CACHE_MB * 1024 * 1024,
+      serveCachedOffline: s.serveCachedOffline,
+      synchronous: s.synchronous,
+      ...(token ? { adminToken: token } : {}),
+      ...(upstreamToken ? { upstreamToken } : {}),
+      log: jsonLogger(io.stdout),
+      ...(enrich ? { enrich } : {}),
+      ...(scanner ? { scanner } : {}),
+      ...extra,
+    });
+  } catch (e) {
+    const code = systemErrorCode(e);
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new ServiceError('SERVICE', `cannot listen on ${s.listen.host}:${s.listen.port}: ${code}`, { cause: e });
+    throw e;
+  }
+  const portFile = flags['port-file'];
+  if (typeof portFile === 'string') await writeFileAtomic(portFile, `${JSON.stringify({ url: fw.url, port: fw.port })}\n`);
+  return { ...fw, mode: policy.mode, typosquat: policy.usesTyposquat };
+}
+
+/** Bound on remembered typosquat answers (one per package name seen). */
+const MAX_REMEMBERED_NAMES = 50_000;
+
+/** Facts beyond the packument: the known-malicious feed (when given) and the typosquat check. */
+async function factSources(s: ServeSettings, typosquat: boolean): Promise<FirewallOptions['enrich']> {
+  const feed = s.maliciousFeed ? await (await import('../feeds/malicious.js')).loadMaliciousFeed(s.maliciousFeed) : undefined;
+  const targets = typosquat ? (await import('../feeds/typosquat.js')).typosquatTargets : undefined;
+  if (!feed && !targets) return undefined;
+  // Build the typosquat index now (seconds) rather than on the first client's request.
+  targets?.('sscs-warm-up');
+  const squats = new Map<string, string[]>();
+  return (name, version, facts) => {
+    let t = squats.get(name);
+    if (targets && !t) {
+      if (squats.size >= MAX_REMEMBERED_NAMES) squats.clear();
+      squats.set(name, (t = targets(name)));
+    }
+    return { ...facts, ...(t ? { typosquatOf: t } : {}), ...(feed ? { maliciousIds: feed.lookup('npm', name, version) } : {}) };
+  };
+}
+
+async function loadScanner(): Promise<Scanner> {
+  const { scanTarball } = await import('../scan/index.js');
+  return async (tarball) => (await scanTarball(tarball)).findings.map((f) => ({ rule: f.rule, severity: f.severity, evidence: `${f.file}${f.line ? `:${f.line}` : ''}: ${f.evidence}` }));
+}
+
+/** Resolves on SIGTERM or SIGINT: the one place the firewall listens to process signals. */
+export function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: string) => () => {
+      process.off('SIGTERM', term);
+      process.off('SIGINT', int);
+      resolve(sig);
+    };
+    const term = on('SIGTERM');
+    const int = on('SIGINT');
+    process.once('SIGTERM', term);
+    process.once('SIGINT', int);
+  });
+}

@@ -1,0 +1,207 @@
+/**
+ * Filtered packuments, fetched once and served many times. A packument is parsed and filtered once per
+ * (upstream ETag, policy version, release/waiver generation); the result is kept serialised and written to
+ * every client as one buffer, so serving a 20 MB packument a thousand times allocates nothing per request.
+ * Concurrent misses for one key share one upstream fetch. Bounded by total bytes (least recently used goes).
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { ServiceError } from '../errors.js';
+import type { PackageFacts } from '../policy/types.js';
+import { decide, type PolicySource } from './evaluator.js';
+import type { Packument } from './facts.js';
+import type { Metrics } from './metrics.js';
+import { filterPackument, type TarballEntry } from './packument.js';
+import { encodePackageName } from './route.js';
+import type { Store } from './store.js';
+import { readBody, type Upstream } from './upstream.js';
+import type { Decision } from '../policy/types.js';
+
+export type Form = 'full' | 'abbreviated';
+export const ABBREVIATED_TYPE = 'application/vnd.npm.install-v1+json';
+
+export interface PackumentEntry {
+  name: string;
+  form: Form;
+  body: Buffer;
+  contentType: string;
+  /** Our own ETag: changes with the upstream's, the policy and the generation. */
+  etag: string;
+  upstreamEtag?: string;
+  tarballs: Map<string, TarballEntry>;
+  decisions: Map<string, Decision>;
+  /** The facts each decision was made on, so a scan can re-decide with its findings added. */
+  facts: Map<string, PackageFacts>;
+  /** Versions left after filtering. */
+  allowed: number;
+  policyVersion: string;
+  generation: number;
+  fetchedAt: number;
+  freshUntil: number;
+  /** An age gate ends: the doc must be filtered again, not merely revalidated. */
+  refilterAt: number;
+}
+
+export interface PackumentCacheOptions {
+  upstream: Upstream;
+  policy: PolicySource;
+  store: Store;
+  metrics: Metrics;
+  /** Where clients reach the firewall; known once it listens. */
+  publicBase: () => string;
+  ttlMs: number;
+  maxPackumentBytes: number;
+  maxCacheBytes: number;
+  /** Serve a stale filtered packument when the upstream fails (the decisions in it were already made). */
+  serveStale: boolean;
+  /** Adds facts the packument does not hold (known-malicious feed, typosquat check). */
+  enrich?: (name: string, version: string, facts: PackageFacts) => PackageFacts;
+  now?: () => Date;
+}
+
+export type Lookup = { entry: PackumentEntry; source: 'hit' | 'miss' | 'revalidated' | 'stale' } | { status: number; message: string };
+
+export class PackumentCache {
+  readonly #o: PackumentCacheOptions;
+  readonly #entries = new Map<string, PackumentEntry>();
+  readonly #inflight = new Map<string, Promise<Lookup>>();
+  #bytes = 0;
+
+  constructor(o: PackumentCacheOptions) {
+    this.#o = o;
+  }
+
+  static keyOf(name: string, form: Form, headers: IncomingHttpHeaders): string {
+    // Responses for one credential are never served to another: private packages stay private.
+    const auth = headers.authorization ? createHash('sha256').update(headers.authorization).digest('base64url').slice(0, 22) : '-';
+    return `${form}\0${auth}\0${name}`;
+  }
+
+  /** The cached entry for either form, fresh or not: tarball requests only need its version map. */
+  peek(name: string, headers: IncomingHttpHeaders): PackumentEntry | undefined {
+    return this.#entries.get(PackumentCache.keyOf(name, 'abbreviated', headers)) ?? this.#entries.get(PackumentCache.keyOf(name, 'full', headers));
+  }
+
+  async get(name: string, form: Form, headers: IncomingHttpHeaders): Promise<Lookup> {
+    const key = PackumentCache.keyOf(name, form, headers);
+    const entry = this.#entries.get(key);
+    const now = Date.now();
+    if (entry && this.#valid(entry) && now < entry.freshUntil) {
+      this.#touch(key, entry);
+      this.#o.metrics.cache('packument', 'hit');
+      return { entry, source: 'hit' };
+    }
+    let p = this.#inflight.get(key);
+    if (!p) {
+      p = this.#fetch(key, name, form, headers, entry).finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, p);
+    }
+    return await p;
+  }
+
+  #valid(e: PackumentEntry): boolean {
+    return e.policyVersion === this.#o.policy.version && e.generation === this.#o.store.generation() && Date.now() < e.refilterAt;
+  }
+
+  async #fetch(key: string, name: string, form: Form, headers: IncomingHttpHeaders, old: PackumentEntry | undefined): Promise<Lookup> {
+    const o = this.#o;
+    const reqHeaders: IncomingHttpHeaders = { ...headers, accept: form === 'abbreviated' ? `${ABBREVIATED_TYPE}, application/json;q=0.8` : 'application/json' };
+    delete reqHeaders['if-none-match'];
+    const canRevalidate = old?.upstreamEtag !== undefined && this.#valid(old);
+    if (canRevalidate) reqHeaders['if-none-match'] = old!.upstreamEtag;
+    const started = process.hrtime.bigint();
+    let res;
+    try {
+      res = await o.upstream.request('GET', `/${encodePackageName(name)}`, reqHeaders);
+    } catch (e) {
+      return this.#stale(old, e as Error);
+    } finally {
+      o.metrics.upstreamLatency(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+    if (res.status === 304 && canRevalidate) {
+      res.body.resume();
+      old!.freshUntil = Math.min(Date.now() + o.ttlMs, old!.refilterAt);
+      o.metrics.cache('packument', 'revalidated');
+      return { entry: old!, source: 'revalidated' };
+    }
+    if (res.status !== 200) {
+      res.body.resume();
+      if (res.status >= 500) return this.#stale(old, new ServiceError('HTTP_STATUS', `upstream answered ${res.status}`));
+      return { status: res.status === 404 ? 404 : 502, message: res.status === 404 ? `${name} is not in the upstream registry` : `upstream answered ${res.status}` };
+    }
+    let doc: Packument;
+    try {
+      doc = JSON.parse((await readBody(res.body, o.maxPackumentBytes)).toString('utf8')) as Packument;
+      if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not a JSON object');
+    } catch (e) {
+      return this.#stale(old, e as Error);
+    }
+    const entry = this.#filter(name, form, doc, res.headers['content-type'], res.headers.etag);
+    this.#put(key, entry);
+    o.metrics.cache('packument', 'miss');
+    return { entry, source: 'miss' };
+  }
+
+  #filter(name: string, form: Form, doc: Packument, contentType: string | undefined, upstreamEtag: string | undefined): PackumentEntry {
+    const o = this.#o;
+    const now = o.now?.() ?? new Date();
+    const generation = o.store.generation();
+    const filtered = filterPackument(doc, {
+      decide: (version: string, facts: PackageFacts) => decide(o.policy, o.store, { ecosystem: 'npm', name, version }, o.enrich ? o.enrich(name, version, facts) : facts, now),
+      localPath: (url) => o.upstream.localPath(url),
+      publicBase: o.publicBase(),
+    });
+    // Blocked versions are recorded (and quarantined ones queued) before any client sees the result.
+    o.store.recordDecisions(
+      filtered.decisions
+        .filter(({ decision }) => decision.action === 'deny' || decision.action === 'quarantine')
+        .map(({ version, decision: d }) => ({ name, version, action: d.action, rule: d.rule, reason: d.reason, ...(d.until ? { until: d.until } : {}), policyVersion: o.policy.version, decidedAt: now })),
+    );
+    const etag = `"sscs-${createHash('sha256').update(filtered.body).update(`${o.policy.version}\0${generation}`).digest('base64url').slice(0, 27)}"`;
+    const fetchedAt = Date.now();
+    const refilterAt = filtered.changesAt ?? Infinity;
+    return {
+      name,
+      form,
+      body: filtered.body,
+      contentType: contentType?.startsWith(ABBREVIATED_TYPE) || contentType?.startsWith('application/json') ? contentType : 'application/json',
+      etag,
+      ...(upstreamEtag ? { upstreamEtag } : {}),
+      tarballs: filtered.tarballs,
+      decisions: new Map(filtered.decisions.map(({ version, decision }) => [version, decision])),
+      facts: new Map(filtered.decisions.map(({ version, facts }) => [version, facts])),
+      allowed: filtered.allowed,
+      policyVersion: o.policy.version,
+      generation,
+      fetchedAt,
+      freshUntil: Math.min(fetchedAt + o.ttlMs, refilterAt),
+      refilterAt,
+    };
+  }
+
+  #stale(old: PackumentEntry | undefined, cause: Error): Lookup {
+    if (old && this.#o.serveStale && old.policyVersion === this.#o.policy.version && old.generation === this.#o.store.generation()) {
+      this.#o.metrics.cache('packument', 'stale');
+      return { entry: old, source: 'stale' };
+    }
+    return { status: 503, message: `upstream registry unavailable (${cause.message}); the firewall does not serve packages it has not checked` };
+  }
+
+  #put(key: string, e: PackumentEntry): void {
+    const old = this.#entries.get(key);
+    if (old) this.#bytes -= old.body.length;
+    this.#entries.delete(key);
+    this.#entries.set(key, e);
+    this.#bytes += e.body.length;
+    for (const [k, v] of this.#entries) {
+      if (this.#bytes <= this.#o.maxCacheBytes || k === key) break;
+      this.#entries.delete(k);
+      this.#bytes -= v.body.length;
+    }
+  }
+
+  #touch(key: string, e: PackumentEntry): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, e);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Turns a raw request target into a typed route, or refuses it. This is the SSRF boundary: nothing from the
+ * request target is ever concatenated into an upstream URL; upstream paths are built from a validated
+ * package name (packuments) or taken from the upstream's own packument (tarballs).
+ */
+
+export type Route =
+  | { kind: 'packument'; name: string }
+  | { kind: 'tarball'; name: string; path: string }
+  | { kind: 'ping' }
+  | { kind: 'health' }
+  | { kind: 'metrics' }
+  | { kind: 'search'; query: string }
+  | { kind: 'advisories'; path: string }
+  | { kind: 'admin'; path: string; query: string }
+  | { kind: 'refused'; status: number; reason: string };
+
+/** npm's own limit on a package name's length. */
+export const MAX_NAME_LENGTH = 214;
+/** Longest request target we look at; real npm paths are far shorter. */
+export const MAX_TARGET_LENGTH = 2048;
+
+const SEGMENT = /^[a-z0-9~-][a-z0-9._~-]*$/i;
+const TARBALL_FILE = /^[a-z0-9._~-]+\.tgz$/i;
+
+/** True for a name npm could have published: `name` or `@scope/name`, no dots-only or encoded parts. */
+export function isValidPackageName(name: string): boolean {
+  if (name.length === 0 || name.length > MAX_NAME_LENGTH) return false;
+  const parts = name.split('/');
+  if (parts.length === 1) return SEGMENT.test(parts[0]!);
+  if (parts.length !== 2) return false;
+  const [scope, bare] = parts as [string, string];
+  return scope.startsWith('@') && SEGMENT.test(scope.slice(1)) && SEGMENT.test(bare);
+}
+
+/** The name as the registry API spells it in a path: `@scope%2fname`. */
+export function encodePackageName(name: string): string {
+  return name.startsWith('@') ? name.replace('/', '%2f') : name;
+}
+
+const refused = (status: number, reason: string): Route => ({ kind: 'refused', status, reason });
+
+/**
+ * Only the percent-encodings npm clients send in a name are accepted (`%2f`/`%2F` for the scope's slash,
+ * `%40` for `@`); anything else encoded is refused rather than decoded, so that no double-decoding or
+ * encoded `..` can reach a path.
+ */
+function decodeNamePath(path: string): string | undefined {
+  const decoded = path.replace(/%2f/gi, '/').replace(/^\/%40/i, '/@');
+  return decoded.includes('%') ? undefined : decoded;
+}
+
+export function parseRoute(method: string, target: string): Route {
+  if (target.length > MAX_TARGET_LENGTH) return refused(414, 'request target too long');
+  // Absolute-form targets (`GET http://other.host/x`) would make a naive proxy fetch another host.
+  if (!target.startsWith('/') || target.startsWith('//')) return refused(400, 'only origin-form request targets are accepted');
+  const q = target.indexOf('?');
+  const rawPath = q === -1 ? target : target.slice(0, q);
+  const query = q === -1 ? '' : target.slice(q + 1);
+
+  if (rawPath === '/-/ping') return { kind: 'ping' };
+  if (rawPath === '/-/health') return { kind: 'health' };
+  if (rawPath === '/metrics') return { kind: 'metrics' };
+  if (rawPath === '/-/v1/search') return method === 'GET' ? { kind: 'search', query } : refused(405, 'search is GET only');
+  if (rawPath === '/-/npm/v1/security/advisories/bulk' || rawPath === '/-/npm/v1/security/audits/quick') {
+    return method === 'POST' ? { kind: 'advisories', path: rawPath } : refused(405, 'advisories are POST only');
+  }
+  if (rawPath.startsWith('/-/sscs/admin/')) return { kind: 'admin', path: rawPath.slice('/-/sscs/admin'.length), query };
+  if (rawPath.startsWith('/-/')) return refused(404, `the firewall does not serve ${rawPath}`);
+  if (method !== 'GET' && method !== 'HEAD') return refused(405, 'the firewall is read-only: publish to the upstream registry directly');
+
+  const path = decodeNamePath(rawPath);
+  if (path === undefined) return refused(400, 'unsupported percent-encoding in the path');
+  const tar = /^\/(.+?)\/-\/([^/]+)$/.exec(path);
+  if (tar) {
+    const [, name, file] = tar as unknown as [string, string, string];
+    if (!isValidPackageName(name) || !TARBALL_FILE.test(file)) return refused(400, 'not a valid tarball path');
+    return { kind: 'tarball', name, path: `/${name}/-/${file}` };
+  }
+  const name = path.slice(1);
+  if (!isValidPackageName(name)) return refused(404, 'not a package name');
+  return { kind: 'packument', name };
+}

@@ -1,0 +1,141 @@
+/**
+ * `sscs firewall serve`: an npm registry that answers from one upstream through the policy. One JSON log
+ * line per request, Prometheus metrics, and a graceful stop (no new connections, in-flight requests finish,
+ * then the database closes).
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { HandlerContext, Outcome } from './context.js';
+import { serveAdmin } from './admin.js';
+import { ABBREVIATED_TYPE, PackumentCache } from './packument-cache.js';
+import { relay } from './passthrough.js';
+import semver from 'semver';
+import { blockMessage, serves } from './evaluator.js';
+import { DECISION_HEADER, decisionHeader, sendError, sendJson } from './respond.js';
+import { parseRoute } from './route.js';
+import { clientOf, serveTarball } from './tarball.js';
+
+/** How long a graceful stop waits for in-flight requests before cutting them. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+const IDLE_SWEEP_MS = 50;
+
+export interface RunningFirewall {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+async function servePackument(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, name: string, out: Outcome): Promise<number> {
+  out.name = name;
+  const form = (req.headers.accept ?? '').includes(ABBREVIATED_TYPE) ? 'abbreviated' : 'full';
+  const lookup = await ctx.packuments.get(name, form, req.headers);
+  if (!('entry' in lookup)) {
+    out.decision = lookup.status === 503 ? 'unavailable' : undefined;
+    sendError(res, lookup.status, `sscs firewall: ${lookup.message}`);
+    return lookup.status;
+  }
+  const { entry, source } = lookup;
+  out.cache = source;
+  const blocked = [...entry.decisions].filter(([, d]) => !serves(d));
+  out.decision = blocked.length ? `filtered:${blocked.length}` : 'allow';
+  if (entry.allowed === 0 && blocked.length > 0) {
+    // Nothing left to install: a 403 with the newest version's reason tells the user more than npm's ETARGET.
+    const [version, d] = blocked.sort(([a], [b]) => (semver.valid(a) && semver.valid(b) ? semver.rcompare(a, b) : 0))[0]!;
+    const pkg = { ecosystem: 'npm' as const, name, version };
+    out.version = version;
+    out.decision = d.action;
+    out.rule = d.rule;
+    ctx.onDecision?.(pkg, d, false);
+    sendError(res, 403, `sscs firewall: no version of ${name} is allowed. ${blockMessage(pkg, d).replace(/^sscs firewall: /, '')}`, { [DECISION_HEADER]: decisionHeader(d) });
+    return 403;
+  }
+  const headers = { etag: entry.etag, [DECISION_HEADER]: out.decision, 'cache-control': 'no-cache' };
+  if (req.headers['if-none-match'] === entry.etag) {
+    res.writeHead(304, headers);
+    res.end();
+    return 304;
+  }
+  res.writeHead(200, { ...headers, 'content-type': entry.contentType, 'content-length': entry.body.length });
+  res.end(req.method === 'HEAD' ? undefined : entry.body);
+  return 200;
+}
+
+async function dispatch(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, out: Outcome & { route?: string }): Promise<number> {
+  const method = req.method ?? 'GET';
+  const route = parseRoute(method, req.url ?? '/');
+  out.route = route.kind;
+  switch (route.kind) {
+    case 'refused':
+      sendError(res, route.status, `sscs firewall: ${route.reason}`);
+      return route.status;
+    case 'health':
+      sendJson(res, 200, { status: 'ok', policyVersion: ctx.policy.version });
+      return 200;
+    case 'metrics':
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(ctx.metrics.render());
+      return 200;
+    case 'ping':
+      return await relay(ctx, req, res, 'GET', '/-/ping');
+    case 'search':
+      return await relay(ctx, req, res, 'GET', `/-/v1/search${route.query ? `?${route.query}` : ''}`);
+    case 'advisories':
+      return await relay(ctx, req, res, 'POST', route.path);
+    case 'admin':
+      return await serveAdmin(ctx, req, res, route.path, out);
+    case 'packument':
+      return await servePackument(ctx, req, res, route.name, out);
+    case 'tarball':
+      return await serveTarball(ctx, req, res, route.name, route.path, out);
+  }
+}
+
+export async function startServer(ctx: HandlerContext, listen: { host: string; port: number }): Promise<RunningFirewall> {
+  const server = http.createServer({ keepAlive: true }, (req, res) => {
+    const started = process.hrtime.bigint();
+    const out: Outcome & { route?: string } = {};
+    dispatch(ctx, req, res, out)
+      .catch((e: Error) => {
+        out.error = e.message;
+        if (!res.headersSent) sendError(res, 500, 'sscs firewall: internal error; the request was not served');
+        else res.destroy();
+        return 500;
+      })
+      .then((status) => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        ctx.metrics.request(out.route ?? 'unknown', out.decision ?? 'none', status);
+        if (out.route === 'packument' || out.route === 'tarball') {
+          try {
+            ctx.store.audit({ at: new Date(), client: clientOf(req), kind: out.route, name: out.name ?? '', ...(out.version ? { version: out.version } : {}), action: out.decision ?? 'none', ...(out.rule ? { rule: out.rule } : {}), status });
+          } catch (e) {
+            out.error = `audit: ${(e as Error).message}`;
+          }
+        }
+        ctx.log({ method: req.method, route: out.route, name: out.name, version: out.version, status, decision: out.decision, rule: out.rule, cache: out.cache, ms: Math.round(ms * 100) / 100, client: clientOf(req), ...(out.error ? { error: out.error } : {}) });
+      });
+  });
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections go idle as their last response ends: close them as they do.
+      const idle = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await closed;
+      clearInterval(idle);
+      clearTimeout(force);
+    },
+  };
+}
+
+export { PackumentCache };

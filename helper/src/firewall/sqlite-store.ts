@@ -1,0 +1,223 @@
+/**
+ * The Store in one SQLite file, through node:sqlite (built into Node 22, no native add-on to install).
+ * WAL journal: readers never block the writer, and a commit is durable against a killed process once the
+ * WAL write returns (synchronous=NORMAL); synchronous=FULL adds an fsync per commit for power loss.
+ */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { InputError } from '../errors.js';
+import type { AuditEntry, DecisionRecord, QuarantineEntry, Release, Store, Waiver } from './store.js';
+
+export type Synchronous = 'normal' | 'full';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0);
+CREATE TABLE IF NOT EXISTS decisions (
+  name TEXT NOT NULL, version TEXT NOT NULL, action TEXT NOT NULL, rule TEXT NOT NULL, reason TEXT NOT NULL,
+  until INTEGER, integrity TEXT, policy_version TEXT NOT NULL, decided_at INTEGER NOT NULL,
+  PRIMARY KEY (name, version));
+CREATE TABLE IF NOT EXISTS quarantine (
+  name TEXT NOT NULL, version TEXT NOT NULL, rule TEXT NOT NULL, reason TEXT NOT NULL, until INTEGER,
+  queued_at INTEGER NOT NULL, PRIMARY KEY (name, version));
+CREATE TABLE IF NOT EXISTS releases (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, version TEXT NOT NULL, by TEXT NOT NULL,
+  reason TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS releases_pkg ON releases (name, version);
+CREATE TABLE IF NOT EXISTS waivers (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, version TEXT NOT NULL, by TEXT NOT NULL,
+  reason TEXT NOT NULL, expires_at INTEGER, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS waivers_pkg ON waivers (name, version);
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, client TEXT NOT NULL, kind TEXT NOT NULL,
+  name TEXT NOT NULL, version TEXT, action TEXT NOT NULL, rule TEXT, status INTEGER NOT NULL);
+-- Append-only: the log cannot be rewritten through this database, only added to.
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+`;
+
+/**
+ * Audit lines are written in batches at most this old: one commit per request would grow the WAL by pages
+ * per line and stall requests on checkpoints. Decisions are never batched: they commit before the response.
+ */
+export const AUDIT_FLUSH_MS = 100;
+const AUDIT_FLUSH_LINES = 500;
+
+/** Busy timeout: a CLI command writing while the server runs waits for the lock instead of failing. */
+const BUSY_TIMEOUT_MS = 5000;
+
+type Row = Record<string, unknown>;
+const date = (v: unknown): Date | undefined => (typeof v === 'number' ? new Date(v) : undefined);
+
+async function loadSqlite(): Promise<typeof import('node:sqlite')> {
+  // node:sqlite prints an ExperimentalWarning on load in Node 22 although it works unflagged; silence only
+  // that one warning, which would otherwise land in every `sscs firewall` output.
+  const original = process.emitWarning;
+  process.emitWarning = ((w: string | Error, ...rest: unknown[]) => {
+    if (String(typeof w === 'string' ? w : w.message).includes('SQLite')) return;
+    (original as (...a: unknown[]) => void).call(process, w, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return await import('node:sqlite');
+  } finally {
+    process.emitWarning = original;
+  }
+}
+
+export async function openSqliteStore(path: string, opts: { synchronous?: Synchronous } = {}): Promise<Store> {
+  const { DatabaseSync } = await loadSqlite();
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`);
+    db.exec(SCHEMA);
+  } catch (e) {
+    throw new InputError('INPUT', `cannot open the firewall database: ${(e as Error).message}`, { where: { file: path }, cause: e });
+  }
+  return new SqliteStore(db);
+}
+
+class SqliteStore implements Store {
+  readonly #db: DatabaseSync;
+  readonly #s: Record<string, StatementSync>;
+  #pending: AuditEntry[] = [];
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    const p = (sql: string): StatementSync => db.prepare(sql);
+    this.#s = {
+      generation: p(`SELECT value FROM meta WHERE key = 'generation'`),
+      bump: p(`UPDATE meta SET value = value + 1 WHERE key = 'generation'`),
+      upsertDecision: p(`INSERT INTO decisions (name, version, action, rule, reason, until, integrity, policy_version, decided_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name, version) DO UPDATE SET action = excluded.action,
+        rule = excluded.rule, reason = excluded.reason, until = excluded.until,
+        integrity = COALESCE(excluded.integrity, decisions.integrity), policy_version = excluded.policy_version,
+        decided_at = excluded.decided_at`),
+      enqueue: p(`INSERT OR IGNORE INTO quarantine (name, version, rule, reason, until, queued_at) VALUES (?, ?, ?, ?, ?, ?)`),
+      decision: p(`SELECT * FROM decisions WHERE name = ? AND version = ?`),
+      audit: p(`INSERT INTO audit (at, client, kind, name, version, action, rule, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      auditLog: p(`SELECT * FROM audit ORDER BY id DESC LIMIT ?`),
+      quarantine: p(`SELECT q.* FROM quarantine q WHERE NOT EXISTS (SELECT 1 FROM releases r WHERE r.name = q.name AND r.version = q.version) ORDER BY queued_at, name, version`),
+      release: p(`SELECT * FROM releases WHERE name = ? AND version = ? ORDER BY id DESC LIMIT 1`),
+      insertRelease: p(`INSERT INTO releases (name, version, by, reason, at) VALUES (?, ?, ?, ?, ?) RETURNING *`),
+      waiver: p(`SELECT * FROM waivers WHERE name = ? AND (version = ? OR version = '*') AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC LIMIT 1`),
+      insertWaiver: p(`INSERT INTO waivers (name, version, by, reason, expires_at, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *`),
+    };
+  }
+
+  #tx<T>(fn: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const r = fn();
+      this.#db.exec('COMMIT');
+      return r;
+    } catch (e) {
+      this.#db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  generation(): number {
+    return Number((this.#s.generation!.get() as Row).value);
+  }
+
+  recordDecisions(records: DecisionRecord[]): void {
+    if (records.length === 0) return;
+    this.#tx(() => {
+      for (const r of records) {
+        const until = r.until ? r.until.getTime() : null;
+        this.#s.upsertDecision!.run(r.name, r.version, r.action, r.rule, r.reason, until, r.integrity ?? null, r.policyVersion, r.decidedAt.getTime());
+        if (r.action === 'quarantine') this.#s.enqueue!.run(r.name, r.version, r.rule, r.reason, until, r.decidedAt.getTime());
+      }
+    });
+  }
+
+  decision(name: string, version: string): DecisionRecord | undefined {
+    const r = this.#s.decision!.get(name, version) as Row | undefined;
+    if (!r) return undefined;
+    return {
+      name, version, action: r.action as DecisionRecord['action'], rule: String(r.rule), reason: String(r.reason),
+      ...(r.until != null ? { until: date(r.until)! } : {}),
+      ...(r.integrity != null ? { integrity: String(r.integrity) } : {}),
+      policyVersion: String(r.policy_version), decidedAt: date(r.decided_at)!,
+    };
+  }
+
+  audit(e: AuditEntry): void {
+    this.#pending.push(e);
+    if (this.#pending.length >= AUDIT_FLUSH_LINES) this.flush();
+    else if (!this.#timer) {
+      this.#timer = setTimeout(() => this.flush(), AUDIT_FLUSH_MS);
+      this.#timer.unref();
+    }
+  }
+
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const batch = this.#pending;
+    if (batch.length === 0 || !this.#db.isOpen) return;
+    this.#pending = [];
+    this.#tx(() => {
+      for (const e of batch) this.#s.audit!.run(e.at.getTime(), e.client, e.kind, e.name, e.version ?? null, e.action, e.rule ?? null, e.status);
+    });
+  }
+
+  auditLog(limit: number): AuditEntry[] {
+    this.flush();
+    return (this.#s.auditLog!.all(limit) as Row[]).map((r) => ({
+      at: date(r.at)!, client: String(r.client), kind: r.kind as AuditEntry['kind'], name: String(r.name),
+      ...(r.version != null ? { version: String(r.version) } : {}), action: String(r.action),
+      ...(r.rule != null ? { rule: String(r.rule) } : {}), status: Number(r.status),
+    }));
+  }
+
+  quarantine(): QuarantineEntry[] {
+    return (this.#s.quarantine!.all() as Row[]).map((r) => ({
+      name: String(r.name), version: String(r.version), rule: String(r.rule), reason: String(r.reason),
+      ...(r.until != null ? { until: date(r.until)! } : {}), queuedAt: date(r.queued_at)!,
+    }));
+  }
+
+  release(name: string, version: string): Release | undefined {
+    const r = this.#s.release!.get(name, version) as Row | undefined;
+    return r ? toRelease(r) : undefined;
+  }
+
+  releaseFromQuarantine(name: string, version: string, by: string, reason: string): Release {
+    return this.#tx(() => {
+      const r = toRelease(this.#s.insertRelease!.get(name, version, by, reason, Date.now()) as Row);
+      this.#s.bump!.run();
+      return r;
+    });
+  }
+
+  activeWaiver(name: string, version: string, now: Date): Waiver | undefined {
+    const r = this.#s.waiver!.get(name, version, now.getTime()) as Row | undefined;
+    return r ? toWaiver(r) : undefined;
+  }
+
+  addWaiver(w: { name: string; version: string; by: string; reason: string; expiresAt?: Date }): Waiver {
+    return this.#tx(() => {
+      const r = toWaiver(this.#s.insertWaiver!.get(w.name, w.version, w.by, w.reason, w.expiresAt ? w.expiresAt.getTime() : null, Date.now()) as Row);
+      this.#s.bump!.run();
+      return r;
+    });
+  }
+
+  close(): void {
+    this.flush();
+    if (this.#db.isOpen) this.#db.close();
+  }
+}
+
+function toRelease(r: Row): Release {
+  return { id: Number(r.id), name: String(r.name), version: String(r.version), by: String(r.by), reason: String(r.reason), at: date(r.at)! };
+}
+
+function toWaiver(r: Row): Waiver {
+  return {
+    id: Number(r.id), name: String(r.name), version: String(r.version), by: String(r.by), reason: String(r.reason),
+    ...(r.expires_at != null ? { expiresAt: date(r.expires_at)! } : {}), at: date(r.at)!,
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The firewall's state behind one narrow interface: decisions, the quarantine queue, releases, waivers and an
+ * append-only audit log. SQLite implements it today (sqlite-store.ts); a PostgreSQL store for replicas only
+ * has to honour the same methods. Decisions, releases and waivers are committed before the method returns,
+ * so a response sent after it is backed by durable state.
+ */
+import type { Action } from '../policy/types.js';
+
+export interface DecisionRecord {
+  name: string;
+  version: string;
+  action: Action;
+  rule: string;
+  reason: string;
+  until?: Date;
+  /** The tarball's integrity, when the decision was made serving it: lets a cached tarball be served offline. */
+  integrity?: string;
+  policyVersion: string;
+  decidedAt: Date;
+}
+
+export interface QuarantineEntry {
+  name: string;
+  version: string;
+  rule: string;
+  reason: string;
+  until?: Date;
+  queuedAt: Date;
+}
+
+export interface Release {
+  id: number;
+  name: string;
+  version: string;
+  by: string;
+  reason: string;
+  at: Date;
+}
+
+export interface Waiver {
+  id: number;
+  name: string;
+  version: string;
+  by: string;
+  reason: string;
+  expiresAt?: Date;
+  at: Date;
+}
+
+export interface AuditEntry {
+  at: Date;
+  /** Who asked: the client address (never a credential). */
+  client: string;
+  kind: 'packument' | 'tarball' | 'admin';
+  name: string;
+  version?: string;
+  action: string;
+  rule?: string;
+  status: number;
+}
+
+export interface Store {
+  /** Bumped by every release and waiver, from any process: cached filtered packuments key on it. */
+  generation(): number;
+  recordDecisions(records: DecisionRecord[]): void;
+  decision(name: string, version: string): DecisionRecord | undefined;
+  /** Appends to the audit log; may buffer for a moment (see AUDIT_FLUSH_MS), flushed by auditLog and close. */
+  audit(entry: AuditEntry): void;
+  auditLog(limit: number): AuditEntry[];
+  /** Quarantined versions not yet released, oldest first. */
+  quarantine(): QuarantineEntry[];
+  release(name: string, version: string): Release | undefined;
+  releaseFromQuarantine(name: string, version: string, by: string, reason: string): Release;
+  activeWaiver(name: string, version: string, now: Date): Waiver | undefined;
+  addWaiver(w: { name: string; version: string; by: string; reason: string; expiresAt?: Date }): Waiver;
+  close(): void;
+}

@@ -1,0 +1,87 @@
+/**
+ * Verified tarballs on disk, addressed by their integrity, so that a tarball is fetched and checked once.
+ * A file only appears under its digest after the bytes matched it (temp file, then rename).
+ */
+import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { ExpectedDigest } from './integrity.js';
+
+/** Tarballs up to this size are also kept in memory: most npm tarballs are a few kB, and hot ones repeat. */
+export const MAX_MEMORY_TARBALL_BYTES = 1024 * 1024;
+export const DEFAULT_MEMORY_CACHE_BYTES = 64 * 1024 * 1024;
+
+export type Cached = { body: Buffer; size: number } | { stream: ReadStream; size: number };
+
+export class TarballCache {
+  readonly #dir: string;
+  readonly #memory = new Map<string, Buffer>();
+  readonly #maxMemory: number;
+  #memoryBytes = 0;
+
+  constructor(dir: string, maxMemoryBytes = DEFAULT_MEMORY_CACHE_BYTES) {
+    this.#dir = dir;
+    this.#maxMemory = maxMemoryBytes;
+  }
+
+  async init(): Promise<void> {
+    await mkdir(join(this.#dir, 'tmp'), { recursive: true });
+  }
+
+  #path(d: ExpectedDigest): string {
+    // base64url keeps the file name free of `/`.
+    return join(this.#dir, `${d.algorithm}-${Buffer.from(d.digest, 'base64').toString('hex')}.tgz`);
+  }
+
+  async open(d: ExpectedDigest): Promise<Cached | undefined> {
+    const path = this.#path(d);
+    const hot = this.#memory.get(path);
+    if (hot) {
+      this.#memory.delete(path);
+      this.#memory.set(path, hot);
+      return { body: hot, size: hot.length };
+    }
+    try {
+      const { size } = await stat(path);
+      if (size > MAX_MEMORY_TARBALL_BYTES) return { stream: createReadStream(path), size };
+      const body = await readFile(path);
+      this.#remember(path, body);
+      return { body, size: body.length };
+    } catch {
+      return undefined;
+    }
+  }
+
+  #remember(path: string, body: Buffer): void {
+    this.#memory.set(path, body);
+    this.#memoryBytes += body.length;
+    for (const [k, v] of this.#memory) {
+      if (this.#memoryBytes <= this.#maxMemory) break;
+      this.#memory.delete(k);
+      this.#memoryBytes -= v.length;
+    }
+  }
+
+  /** A writer whose file becomes visible under the digest only on commit(). */
+  writer(d: ExpectedDigest): { stream: WriteStream; tmpPath: string; commit(): Promise<void>; abort(): Promise<void> } {
+    const tmpPath = join(this.#dir, 'tmp', `${randomBytes(8).toString('hex')}.part`);
+    const stream = createWriteStream(tmpPath);
+    const finished = new Promise<void>((resolve, reject) => {
+      stream.once('finish', resolve);
+      stream.once('error', reject);
+    });
+    return {
+      stream,
+      tmpPath,
+      commit: async () => {
+        await finished;
+        await rename(tmpPath, this.#path(d));
+      },
+      abort: async () => {
+        stream.destroy();
+        await rm(tmpPath, { force: true });
+      },
+    };
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The one upstream registry the firewall may reach. Every call has a timeout; every URL is the configured
+ * base plus a path built by the firewall, and a URL taken from a packument is followed only when it has the
+ * upstream's own origin and base path.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { ServiceError } from '../errors.js';
+
+/** Request headers passed to the upstream; everything else from the client (cookies, Host) stays here. */
+const FORWARDED_HEADERS = ['authorization', 'accept', 'if-none-match', 'npm-command', 'npm-session', 'user-agent', 'content-type', 'content-encoding'] as const;
+
+export interface UpstreamResponse {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: IncomingMessage;
+}
+
+export interface UpstreamOptions {
+  /** e.g. `https://registry.npmjs.org/` or `https://gitlab.example/api/v4/projects/1/packages/npm/` */
+  url: string;
+  timeoutMs: number;
+  /** Used when the client sends no Authorization of its own (a CI proxy reading a private registry). */
+  token?: string;
+}
+
+export class Upstream {
+  readonly origin: string;
+  /** Base path, always ending in `/`. */
+  readonly basePath: string;
+  readonly timeoutMs: number;
+  readonly #token: string | undefined;
+  readonly #agent: http.Agent;
+  readonly #lib: typeof http | typeof https;
+
+  constructor(opts: UpstreamOptions) {
+    const u = new URL(opts.url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ServiceError('SERVICE', `upstream must be http(s), not ${u.protocol}`);
+    this.origin = u.origin;
+    this.basePath = u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/`;
+    this.timeoutMs = opts.timeoutMs;
+    this.#token = opts.token;
+    this.#lib = u.protocol === 'https:' ? https : http;
+    this.#agent = new this.#lib.Agent({ keepAlive: true, maxSockets: 64 });
+  }
+
+  /** The path (under the firewall's root) that an upstream URL maps to, or undefined if it is not upstream's. */
+  localPath(url: string): string | undefined {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return undefined;
+    }
+    if (u.origin !== this.origin || !u.pathname.startsWith(this.basePath) || u.search || u.hash) return undefined;
+    return `/${u.pathname.slice(this.basePath.length)}`;
+  }
+
+  /** Sends `method` to base + relPath (relPath built by the firewall, starting with `/`). */
+  async request(method: string, relPath: string, clientHeaders: http.IncomingHttpHeaders, body?: Buffer): Promise<UpstreamResponse> {
+    const url = new URL(this.basePath.slice(0, -1) + relPath, this.origin);
+    // Defence in depth: whatever relPath held, the request goes to the upstream's origin and base path.
+    if (url.origin !== this.origin || !url.pathname.startsWith(this.basePath)) {
+      throw new ServiceError('SERVICE', 'refusing an upstream URL outside the configured registry');
+    }
+    const headers: http.OutgoingHttpHeaders = { 'accept-encoding': 'identity' };
+    for (const h of FORWARDED_HEADERS) {
+      const v = clientHeaders[h];
+      if (v !== undefined) headers[h] = v as string;
+    }
+    if (!headers.authorization && this.#token) headers.authorization = `Bearer ${this.#token}`;
+    if (body) headers['content-length'] = body.length;
+    return await new Promise<UpstreamResponse>((resolve, reject) => {
+      const req = this.#lib.request(url, { method, headers, agent: this.#agent, timeout: this.timeoutMs }, (res) => {
+        // The response headers arrived; the body still has its own idle timeout below.
+        clearTimeout(overall);
+        res.setTimeout(this.timeoutMs, () => res.destroy(new ServiceError('TIMEOUT', `upstream body stalled for ${this.timeoutMs} ms`)));
+        resolve({ status: res.statusCode ?? 502, headers: res.headers, body: res });
+      });
+      const overall = setTimeout(() => req.destroy(new ServiceError('TIMEOUT', `upstream did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      req.on('timeout', () => req.destroy(new ServiceError('TIMEOUT', `upstream did not answer within ${this.timeoutMs} ms`)));
+      req.on('error', (e) => {
+        clearTimeout(overall);
+        reject(e instanceof ServiceError ? e : new ServiceError('NETWORK', `upstream unreachable: ${(e as Error).message}`, { cause: e }));
+      });
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.#agent.destroy();
+  }
+}
+
+/** Reads a response body into memory, refusing more than maxBytes. */
+export async function readBody(body: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(body.headers['content-length'] ?? -1);
+  if (declared > maxBytes) {
+    body.destroy();
+    throw new ServiceError('SERVICE', `upstream response of ${declared} bytes is over the limit of ${maxBytes}`);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const c of body) {
+    total += (c as Buffer).length;
+    if (total > maxBytes) {
+      body.destroy();
+      throw new ServiceError('SERVICE', `upstream response is over the limit of ${maxBytes} bytes`);
+    }
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks, total);
+}

@@ -1,0 +1,46 @@
+import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { isSscsError } from '../errors.js';
+import { loadMaliciousFeed } from '../feeds/malicious.js';
+import { typosquatTargets } from '../feeds/typosquat.js';
+import type { RegistryConfig } from '../registry/npmrc.js';
+import { fetchTarball } from '../registry/tarball.js';
+import { Limiter } from '../registry/limit.js';
+import type { LocalChecks } from './check.js';
+
+/** Tarballs scanned at once: each is held in memory while scanned. */
+const SCAN_CONCURRENCY = 4;
+
+export interface LocalCheckOptions {
+  cwd: string;
+  maliciousFeed?: string;
+  /** Download and scan tarballs from this registry configuration. */
+  scanWith?: RegistryConfig;
+}
+
+/** Builds the local checks the command asked for. The scanner loads only with --scan. */
+export async function localChecks(opts: LocalCheckOptions): Promise<LocalChecks> {
+  // Typosquat detection is local and cheap (an index over popular names), so it always runs.
+  const checks: LocalChecks = { typosquatOf: typosquatTargets };
+  if (opts.maliciousFeed) {
+    const feed = await loadMaliciousFeed(resolve(opts.cwd, opts.maliciousFeed));
+    checks.malicious = { source: opts.maliciousFeed, lookup: (e, n, v) => feed.lookup(e, n, v) };
+  }
+  if (opts.scanWith) {
+    const config = opts.scanWith;
+    const { scanTarball } = await import('../scan/index.js');
+    const limiter = new Limiter(SCAN_CONCURRENCY);
+    checks.scan = (pkg) =>
+      limiter.run(async () => {
+        try {
+          const report = await scanTarball(Readable.from(await fetchTarball(config, pkg)));
+          return report.findings.map((f) => ({ rule: f.rule, severity: f.severity, evidence: `${f.file}${f.line ? `:${f.line}` : ''}: ${f.evidence}` }));
+        } catch (e) {
+          if (!isSscsError(e)) throw e;
+          // A tarball that cannot be fetched, verified or read is itself suspicious: report it as a finding.
+          return [{ rule: `scan-failed:${e.code}`, severity: 'high' as const, evidence: e.message }];
+        }
+      });
+  }
+  return checks;
+}

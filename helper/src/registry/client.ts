@@ -1,0 +1,168 @@
+import { ServiceError } from '../errors.js';
+import { PackumentCache } from './cache.js';
+import { Limiter } from './limit.js';
+import { registryFor, type RegistryConfig } from './npmrc.js';
+import { toPackumentMeta, type PackumentMeta } from './packument.js';
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Large enough for the biggest public packuments (a few tens of MB), small enough to bound memory. */
+export const DEFAULT_MAX_PACKUMENT_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_CONCURRENCY = 16;
+/** A cached packument younger than this is used without asking the registry; older ones are revalidated (ETag). */
+export const DEFAULT_CACHE_MAX_AGE_MS = 10 * 60_000;
+/**
+ * A published version's time, scripts and license never change, so a cached packument that already lists every
+ * version asked for is used this long; only a deprecation added since can be missed, for at most this long.
+ */
+export const DEFAULT_KNOWN_VERSIONS_MAX_AGE_MS = 24 * 3_600_000;
+const MAX_REDIRECTS = 3;
+
+export interface RegistryClientOptions {
+  config: RegistryConfig;
+  cacheDir?: string;
+  timeoutMs?: number;
+  maxBytes?: number;
+  concurrency?: number;
+  cacheMaxAgeMs?: number;
+  knownVersionsMaxAgeMs?: number;
+  now?: () => number;
+}
+
+export interface RegistryStats {
+  requests: number;
+  notModified: number;
+  cacheHits: number;
+}
+
+/** Registry URL of a packument: `@scope/name` is sent as `@scope%2fname`, as npm does. */
+export function packumentUrl(registry: string, name: string): string {
+  return `${registry}${name.startsWith('@') ? `@${encodeURIComponent(name.slice(1))}` : encodeURIComponent(name)}`;
+}
+
+/**
+ * Fetches reduced packuments with bounded concurrency, a per-request timeout, a bounded response size and an
+ * on-disk cache revalidated with If-None-Match. Tokens go only to the registry they were configured for.
+ */
+export class RegistryClient {
+  readonly stats: RegistryStats = { requests: 0, notModified: 0, cacheHits: 0 };
+  private readonly cache: PackumentCache | undefined;
+  private readonly limiter: Limiter;
+  private readonly inflight = new Map<string, Promise<PackumentMeta | null>>();
+
+  constructor(private readonly opts: RegistryClientOptions) {
+    this.cache = opts.cacheDir ? new PackumentCache(opts.cacheDir) : undefined;
+    this.limiter = new Limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
+  }
+
+  /**
+   * The package's metadata, or null when the registry does not have it (404). Throws ServiceError otherwise.
+   * `versions`: the versions the caller needs; a cached packument listing them all stays usable for longer.
+   */
+  packument(name: string, versions: readonly string[] = []): Promise<PackumentMeta | null> {
+    let p = this.inflight.get(name);
+    if (!p) {
+      p = this.load(name, versions);
+      this.inflight.set(name, p);
+    }
+    return p;
+  }
+
+  private async load(name: string, versions: readonly string[]): Promise<PackumentMeta | null> {
+    const target = registryFor(this.opts.config, name);
+    const url = packumentUrl(target.url, name);
+    const now = this.opts.now ?? Date.now;
+    const cached = await this.cache?.get(url);
+    if (cached) {
+      const age = now() - cached.fetchedAt;
+      const knowsAll = versions.length > 0 && versions.every((v) => cached.meta.versions[v] && cached.meta.time[v]);
+      if (age < (this.opts.cacheMaxAgeMs ?? DEFAULT_CACHE_MAX_AGE_MS) || (knowsAll && age < (this.opts.knownVersionsMaxAgeMs ?? DEFAULT_KNOWN_VERSIONS_MAX_AGE_MS))) {
+        this.stats.cacheHits++;
+        return cached.meta;
+      }
+    }
+    return this.limiter.run(async () => {
+      const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'sscs-policy' };
+      if (cached?.etag) headers['if-none-match'] = cached.etag;
+      const res = await this.fetchFollowing(url, headers, target.authorization);
+      if (res.status === 304 && cached) {
+        this.stats.notModified++;
+        await res.body?.cancel();
+        await this.cache?.put({ ...cached, fetchedAt: now() });
+        return cached.meta;
+      }
+      if (res.status === 404) {
+        await res.body?.cancel();
+        return null;
+      }
+      if (res.status !== 200) {
+        await res.body?.cancel();
+        throw new ServiceError('HTTP_STATUS', `registry ${origin(url)} answered ${res.status} for ${name}`, { where: { field: name } });
+      }
+      const body = await readBounded(res, this.opts.maxBytes ?? DEFAULT_MAX_PACKUMENT_BYTES, url);
+      let raw: unknown;
+      try {
+        raw = JSON.parse(body);
+      } catch (e) {
+        throw new ServiceError('SERVICE', `registry ${origin(url)} sent a packument for ${name} that is not JSON`, { cause: e });
+      }
+      const meta = toPackumentMeta(raw, name, target.url);
+      const etag = res.headers.get('etag') ?? undefined;
+      await this.cache?.put({ url, fetchedAt: now(), meta, ...(etag ? { etag } : {}) });
+      return meta;
+    });
+  }
+
+  /** fetch() with manual redirects, so that a token is never sent to another origin. */
+  private async fetchFollowing(url: string, headers: Record<string, string>, authorization: string | undefined): Promise<Response> {
+    const first = new URL(url).origin;
+    let current = url;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      this.stats.requests++;
+      const h = { ...headers, ...(authorization && new URL(current).origin === first ? { authorization } : {}) };
+      let res: Response;
+      try {
+        res = await fetch(current, { headers: h, redirect: 'manual', signal: AbortSignal.timeout(this.opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) });
+      } catch (e) {
+        const timedOut = (e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError';
+        throw new ServiceError(timedOut ? 'TIMEOUT' : 'NETWORK', `registry ${origin(current)} ${timedOut ? 'timed out' : `unreachable: ${causeText(e)}`}`, { cause: e });
+      }
+      const location = res.headers.get('location');
+      if (res.status >= 300 && res.status < 400 && res.status !== 304 && location) {
+        await res.body?.cancel();
+        current = new URL(location, current).toString();
+        continue;
+      }
+      return res;
+    }
+    throw new ServiceError('SERVICE', `registry ${origin(url)} redirected more than ${MAX_REDIRECTS} times`);
+  }
+}
+
+const origin = (url: string) => new URL(url).origin;
+
+function causeText(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (e as Error).message;
+}
+
+async function readBounded(res: Response, maxBytes: number, url: string): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    await res.body?.cancel();
+    throw new ServiceError('SERVICE', `packument at ${origin(url)} is ${declared} bytes, over the limit of ${maxBytes}`);
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of res.body ?? []) {
+      total += chunk.byteLength;
+      if (total > maxBytes) throw new ServiceError('SERVICE', `packument at ${origin(url)} is over the limit of ${maxBytes} bytes`);
+      chunks.push(chunk);
+    }
+  } catch (e) {
+    if (e instanceof ServiceError) throw e;
+    const timedOut = (e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError';
+    throw new ServiceError(timedOut ? 'TIMEOUT' : 'NETWORK', `registry ${origin(url)} ${timedOut ? 'timed out' : 'failed'} while sending a packument`, { cause: e });
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startVerdaccio, type Verdaccio } from '../support/verdaccio.js';
+import { startFirewallProcess, writePolicy, type FirewallProcess } from './support.js';
+
+const ADMIN_TOKEN = 'sscs-admin-token-for-tests-0123456789';
+const POLICY = 'version: 1\nrules:\n  - id: hold\n    match: "pkg:npm/ops-pkg@2.0.0"\n    action: quarantine\n    reason: under review\n';
+
+describe('firewall operations', () => {
+  let v: Verdaccio;
+  let fw: FirewallProcess;
+  beforeAll(async () => {
+    v = await startVerdaccio();
+    await v.seedVersions('ops-pkg', ['1.0.0', '2.0.0']);
+    fw = await startFirewallProcess({ policy: await writePolicy(POLICY), upstream: v.url, env: { SSCS_FIREWALL_ADMIN_TOKEN: ADMIN_TOKEN } });
+  });
+  afterAll(async () => {
+    await fw?.stop();
+    await v?.close();
+  });
+
+  const admin = (path: string, init: RequestInit = {}) => fetch(`${fw.url}/-/sscs/admin${path}`, init);
+  const latest = async () => ((await (await fetch(`${fw.url}/ops-pkg`)).json()) as { 'dist-tags': Record<string, string>; versions: object; time: object });
+
+  it('serves a packument without the quarantined version, its time entry, and with latest moved back', async () => {
+    const doc = await latest();
+    expect(Object.keys(doc.versions)).toEqual(['1.0.0']);
+    expect(Object.keys(doc.time)).not.toContain('2.0.0');
+    expect(doc['dist-tags']).toEqual({ latest: '1.0.0' });
+  });
+
+  it('guards the admin API with the token', async () => {
+    expect((await admin('/quarantine')).status).toBe(401);
+    expect((await admin('/quarantine', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    const ok = await admin('/quarantine', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { quarantine: { name: string; version: string }[] }).quarantine).toEqual([expect.objectContaining({ name: 'ops-pkg', version: '2.0.0', rule: 'hold' })]);
+  });
+
+  it('releases through the admin API, and the next packument has the version', async () => {
+    const r = await admin('/quarantine/release', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'ops-pkg', version: '2.0.0', reason: 'reviewed', by: 'ops' }),
+    });
+    expect(r.status).toBe(200);
+    expect((await latest())['dist-tags']).toEqual({ latest: '2.0.0' });
+    const audit = (await (await admin('/audit', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { audit: { action: string; name: string }[] };
+    expect(audit.audit).toContainEqual(expect.objectContaining({ action: 'release', name: 'ops-pkg' }));
+  });
+
+  it('answers health and Prometheus metrics, and never logs the admin token', async () => {
+    expect(((await (await fetch(`${fw.url}/-/health`)).json()) as { status: string }).status).toBe('ok');
+    const metrics = await (await fetch(`${fw.url}/metrics`)).text();
+    expect(metrics).toMatch(/^sscs_firewall_requests_total\{kind="packument",decision="filtered:1",status="200"\} \d+$/m);
+    expect(metrics).toMatch(/^sscs_firewall_upstream_latency_seconds_count [1-9]/m);
+    expect(metrics).toMatch(/^sscs_firewall_cache_total\{cache="packument",result="miss"\} \d+$/m);
+    expect(fw.logs()).not.toContain(ADMIN_TOKEN);
+    const lines = fw.logs().split('\n').filter((l) => l.startsWith('{'));
+    expect(lines.length).toBeGreaterThan(3);
+    for (const l of lines) expect(Object.keys(JSON.parse(l) as object)).not.toContain('headers');
+  });
+
+  it('finishes an in-flight request on SIGTERM, then exits 0', async () => {
+    // An upstream that takes its time, so the request is in flight when the signal comes.
+    const slow = http.createServer((_req, res) => setTimeout(() => res.end(JSON.stringify({ name: 'slow', versions: {}, 'dist-tags': {} })), 700));
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()));
+    const other = await startFirewallProcess({ policy: await writePolicy('version: 1\n'), upstream: `http://127.0.0.1:${(slow.address() as AddressInfo).port}` });
+    try {
+      const inflight = fetch(`${other.url}/slow`);
+      await new Promise((r) => setTimeout(r, 200));
+      const exit = other.stop('SIGTERM');
+      expect((await inflight).status).toBe(200);
+      expect(await exit).toBe(0);
+      expect(other.logs()).toContain('SIGTERM: finishing in-flight requests');
+    } finally {
+      slow.close();
+    }
+  });
+});

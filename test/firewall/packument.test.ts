@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { filterPackument, fixDistTags } from '../../helper/dist/firewall/packument.js';
+import { parseRoute } from '../../helper/dist/firewall/route.js';
+import { expectedDigest } from '../../helper/dist/firewall/integrity.js';
+
+const UP = 'http://up.example:4873';
+const doc = () => ({
+  name: 'p',
+  'dist-tags': { latest: '2.0.0', next: '3.0.0-rc.1', legacy: '1.0.0' },
+  time: { created: 't', modified: 't', '1.0.0': '2020-01-01T00:00:00Z', '1.5.0': '2020-02-01T00:00:00Z', '2.0.0': '2020-03-01T00:00:00Z', '3.0.0-rc.1': '2020-04-01T00:00:00Z' },
+  versions: Object.fromEntries(['1.0.0', '1.5.0', '2.0.0', '3.0.0-rc.1'].map((v) => [v, { name: 'p', version: v, dist: { tarball: `${UP}/p/-/p-${v}.tgz`, integrity: 'sha512-AAAA' } }])),
+});
+
+describe('packument filter', () => {
+  it('removes blocked versions and their time entries, moves tags down, rewrites tarballs to the firewall', () => {
+    const blocked = new Set(['2.0.0', '3.0.0-rc.1']);
+    const r = filterPackument(doc(), {
+      decide: (version: string) => (blocked.has(version) ? { action: 'quarantine', rule: 'r', reason: 'x' } : { action: 'allow', rule: 'default', reason: 'ok' }),
+      localPath: (url: string) => (url.startsWith(UP) ? url.slice(UP.length) : undefined),
+      publicBase: 'http://fw:1',
+    });
+    const out = JSON.parse(r.body.toString());
+    expect(Object.keys(out.versions)).toEqual(['1.0.0', '1.5.0']);
+    expect(Object.keys(out.time)).toEqual(['created', 'modified', '1.0.0', '1.5.0']);
+    // next pointed at a prerelease: it may move to a release below it; latest never moves to a prerelease.
+    expect(out['dist-tags']).toEqual({ latest: '1.5.0', next: '1.5.0', legacy: '1.0.0' });
+    expect(out.versions['1.5.0'].dist.tarball).toBe('http://fw:1/p/-/p-1.5.0.tgz');
+    expect(r.tarballs.get('/p/-/p-2.0.0.tgz')).toMatchObject({ version: '2.0.0', integrity: 'sha512-AAAA' });
+    expect(r.allowed).toBe(2);
+  });
+
+  it('drops a tag when nothing below it is allowed', () => {
+    const tags = { latest: '1.0.0' };
+    fixDistTags(tags, ['2.0.0']);
+    expect(tags).toEqual({});
+  });
+});
+
+describe('request targets', () => {
+  it.each([
+    ['/@scope%2fname', { kind: 'packument', name: '@scope/name' }],
+    ['/@scope%2Fname', { kind: 'packument', name: '@scope/name' }],
+    ['/%40scope%2fname', { kind: 'packument', name: '@scope/name' }],
+    ['/@scope/name', { kind: 'packument', name: '@scope/name' }],
+    ['/@scope/name/-/name-1.0.0.tgz', { kind: 'tarball', name: '@scope/name', path: '/@scope/name/-/name-1.0.0.tgz' }],
+    ['/@scope%2fname/-/name-1.0.0.tgz', { kind: 'tarball', name: '@scope/name', path: '/@scope/name/-/name-1.0.0.tgz' }],
+    ['/-/v1/search?text=x', { kind: 'search', query: 'text=x' }],
+  ])('parses %s', (target, route) => {
+    expect(parseRoute('GET', target)).toEqual(route);
+  });
+
+  it.each(['http://evil/x', '//evil/x', '/a/../b', '/%2e%2e', '/a%00b', '/@a/b/c', '/.hidden', '/a/-/../../x.tgz'])('refuses %s', (target) => {
+    expect(parseRoute('GET', target).kind).toBe('refused');
+  });
+
+  it('refuses writes', () => {
+    expect(parseRoute('PUT', '/pkg')).toMatchObject({ kind: 'refused', status: 405 });
+  });
+});
+
+describe('integrity', () => {
+  it('takes the strongest hash of an SRI string, and the sha1 shasum only without one', () => {
+    expect(expectedDigest('sha1-AAAA sha512-BBBB', undefined)).toMatchObject({ algorithm: 'sha512', digest: 'BBBB' });
+    expect(expectedDigest(undefined, 'a'.repeat(40))).toMatchObject({ algorithm: 'sha1' });
+    expect(expectedDigest('md5-xx', undefined)).toBeUndefined();
+  });
+});

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { execa } from 'execa';
+import { CLI, REPO_ROOT } from '../support/cli.js';
+import { startVerdaccio, type Verdaccio } from '../support/verdaccio.js';
+
+interface Input { description: string; type: string; default?: unknown }
+const [header, body] = parseAllDocuments(readFileSync(join(REPO_ROOT, 'templates/npm-firewall.yml'), 'utf8')).map((d) => d.toJS());
+const inputs = header.spec.inputs as Record<string, Input>;
+const job = body['$[[ inputs.as ]]'];
+
+function interpolate(text: string, values: Record<string, unknown>): string {
+  return text.replace(/\$\[\[\s*inputs\.(\w+)\s*\]\]/g, (_m, name: string) => String(values[name] ?? inputs[name]?.default ?? ''));
+}
+
+/** Runs the job's script with bash as a runner would, SSCS pointing at the compiled CLI. */
+async function runJob(cwd: string, values: Record<string, unknown>) {
+  const variables = Object.fromEntries(Object.entries(job.variables as Record<string, string>).map(([k, v]) => [k, interpolate(v, values)]));
+  const script = (job.script as string[]).map((line) => interpolate(line, values)).join('\n');
+  return await execa('bash', ['-eo', 'pipefail', '-c', script], {
+    cwd,
+    reject: false,
+    env: { PATH: process.env.PATH, HOME: cwd, npm_config_cache: join(cwd, '.npm'), npm_config_fetch_retries: '0', npm_config_audit: 'false', npm_config_fund: 'false', ...variables, SSCS: `${process.execPath} ${CLI}` },
+    extendEnv: false,
+    all: true,
+  });
+}
+
+async function project(deps: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'sscs-fw-job-'));
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'job', version: '1.0.0', private: true, dependencies: deps }));
+  await writeFile(join(dir, 'policy.yml'), 'version: 1\nrules:\n  - id: deny-evil\n    match: evil-pkg\n    action: deny\n    reason: known bad package\n');
+  return dir;
+}
+
+describe('templates/npm-firewall.yml', () => {
+  let v: Verdaccio;
+  beforeAll(async () => {
+    v = await startVerdaccio();
+    await v.seedVersions('good-a', ['1.0.0']);
+    await v.seedVersions('evil-pkg', ['1.0.0']);
+  });
+  afterAll(async () => v?.close());
+
+  it('declares typed, described snake_case inputs with a pinned image', () => {
+    for (const [name, input] of Object.entries(inputs)) {
+      expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
+      expect(input.description, name).toMatch(/\.$/);
+      expect(['string', 'boolean', 'array', 'number'], name).toContain(input.type);
+    }
+    expect(Object.keys(inputs)).toEqual(expect.arrayContaining(['as', 'stage', 'rules', 'image', 'policy', 'upstream', 'install_command']));
+    expect(inputs.image!.default).not.toMatch(/latest/);
+    expect(job.script).toHaveLength(1);
+    expect(job.script[0]).toMatch(/^\$SSCS firewall run /);
+    expect(job.artifacts.reports).toEqual({ dependency_scanning: '$[[ inputs.gitlab_report ]]', junit: '$[[ inputs.junit_report ]]' });
+  });
+
+  it('installs an allowed tree and reports what was served', async () => {
+    const dir = await project({ 'good-a': '1.0.0' });
+    const r = await runJob(dir, { policy: 'policy.yml', upstream: v.url, install_command: 'npm install --no-audit' });
+    expect(r.all).toContain('served 1 package version(s), refused 0');
+    expect(r.exitCode).toBe(0);
+    const junit = await readFile(join(dir, 'sscs-firewall.junit.xml'), 'utf8');
+    expect(junit).toContain('good-a');
+    const report = JSON.parse(await readFile(join(dir, 'gl-dependency-scanning-report.json'), 'utf8')) as { vulnerabilities: unknown[] };
+    expect(report.vulnerabilities).toEqual([]);
+  });
+
+  it('fails the job on a refused package with a summary and a finding in the report', async () => {
+    const dir = await project({ 'good-a': '1.0.0', 'evil-pkg': '1.0.0' });
+    const r = await runJob(dir, { policy: 'policy.yml', upstream: v.url, install_command: 'npm install --no-audit' });
+    expect(r.exitCode).toBe(1);
+    expect(r.all).toContain('evil-pkg@1.0.0: deny by deny-evil: known bad package');
+    expect(r.all).toContain("'npm install --no-audit' failed: the firewall refused evil-pkg@1.0.0");
+    const report = JSON.parse(await readFile(join(dir, 'gl-dependency-scanning-report.json'), 'utf8')) as { vulnerabilities: { identifiers: { value: string }[] }[] };
+    expect(report.vulnerabilities.map((x) => x.identifiers[0]!.value)).toEqual(['deny-evil']);
+  });
+});

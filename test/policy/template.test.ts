@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { execa } from 'execa';
+import { CLI, REPO_ROOT } from '../support/cli.js';
+import { startTestRegistry, type TestRegistry } from '../registry/server.js';
+import { seedRegistry, writeProject } from './project.js';
+
+interface Input {
+  description: string;
+  type: string;
+  default?: unknown;
+  options?: string[];
+}
+const [header, body] = parseAllDocuments(readFileSync(join(REPO_ROOT, 'templates/dependency-policy.yml'), 'utf8')).map((d) => d.toJS());
+const inputs = header.spec.inputs as Record<string, Input>;
+const job = body['$[[ inputs.as ]]'];
+
+/** Interpolates `$[[ inputs.x ]]` as GitLab does, for the given input values over the defaults. */
+function interpolate(text: string, values: Record<string, unknown>): string {
+  return text.replace(/\$\[\[\s*inputs\.(\w+)\s*\]\]/g, (_m, name: string) => String(values[name] ?? inputs[name]?.default ?? ''));
+}
+
+/** Runs the job's script with bash, the way a runner would, with SSCS pointing at the compiled CLI. */
+async function runJob(cwd: string, values: Record<string, unknown>) {
+  const variables = Object.fromEntries(Object.entries(job.variables as Record<string, string>).map(([k, v]) => [k, interpolate(v, values)]));
+  const script = (job.script as string[]).map((line) => interpolate(line, values)).join('\n');
+  return execa('bash', ['-eo', 'pipefail', '-c', script], {
+    cwd,
+    reject: false,
+    env: { PATH: process.env.PATH, HOME: cwd, ...variables, SSCS: `${process.execPath} ${CLI}` },
+    extendEnv: false,
+  });
+}
+
+let reg: TestRegistry;
+let project: string;
+beforeAll(async () => {
+  reg = await startTestRegistry();
+  seedRegistry(reg);
+  project = writeProject();
+});
+afterAll(() => reg.close());
+
+describe('templates/dependency-policy.yml', () => {
+  it('declares typed, described snake_case inputs with a pinned image', () => {
+    for (const [name, input] of Object.entries(inputs)) {
+      expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
+      expect(input.description, name).toMatch(/\.$/);
+      expect(['string', 'boolean', 'array', 'number'], name).toContain(input.type);
+    }
+    expect(Object.keys(inputs)).toEqual(expect.arrayContaining(['as', 'stage', 'rules', 'image', 'policy', 'mode', 'lockfiles']));
+    expect(inputs.image!.default).not.toMatch(/latest/);
+    expect(inputs.mode!.options).toEqual(['enforce', 'warn']);
+  });
+
+  it('runs only sscs policy check and declares the dependency scanning and JUnit reports', () => {
+    expect(job.script).toHaveLength(1);
+    expect(job.script[0]).toMatch(/^\$SSCS policy check /);
+    expect(job.artifacts.reports).toEqual({ dependency_scanning: '$[[ inputs.gitlab_report ]]', junit: '$[[ inputs.junit_report ]]' });
+  });
+
+  it('passes only flags that sscs policy check has', async () => {
+    const { default: def } = await import('../../helper/src/commands/policy-check.js');
+    const used = [...(job.script[0] as string).matchAll(/--([a-z-]+)/g)].map((m) => m[1]!);
+    for (const flag of used) expect(Object.keys(def.flags), flag).toContain(flag);
+  });
+
+  it('fails the job in enforce mode and passes in warn mode, writing both reports', async () => {
+    writeFileSync(join(project, '.npmrc'), `registry=${reg.url}\n`);
+    const enforce = await runJob(project, { malicious_feed: 'feed' });
+    expect(enforce.exitCode).toBe(1);
+    expect(enforce.stdout).toContain('DENY       pkg:npm/evil-pkg@1.0.0');
+    expect(existsSync(join(project, 'gl-dependency-scanning-report.json'))).toBe(true);
+    expect(existsSync(join(project, 'sscs-policy.junit.xml'))).toBe(true);
+    const warn = await runJob(project, { malicious_feed: 'feed', mode: 'warn' });
+    expect(warn.exitCode).toBe(0);
+  });
+
+  it('evaluates offline from a metadata snapshot when one is given', async () => {
+    const snap = await execa(process.execPath, [CLI, 'policy', 'check', 'package-lock.json', '--mode', 'warn', '--registry', reg.url, '--cache-dir', '.cache/sscs', '--write-snapshot', 'meta.json'], { cwd: project, reject: false });
+    expect(snap.exitCode).toBe(0);
+    const before = reg.requests.length;
+    const r = await runJob(project, { metadata_snapshot: 'meta.json', mode: 'warn' });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('checks: registry metadata snapshot');
+    expect(reg.requests.length).toBe(before);
+  });
+});
