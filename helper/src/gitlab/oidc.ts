@@ -1,8 +1,6 @@
 import { InputError } from '../errors.js';
+import { decodeJwtClaims } from '../io/jwt.js';
 import { ID_TOKENS_SNIPPET } from './variables.js';
-
-/** A GitLab ID token is a few KiB; anything far larger is not one, and is not decoded. */
-export const MAX_TOKEN_BYTES = 16 * 1024;
 
 /**
  * The claims of a GitLab CI/CD ID token that sscs reads.
@@ -53,17 +51,9 @@ function tokenError(variable: string, message: string): InputError {
  * Never includes the token in an error.
  */
 export function decodeGitLabToken(token: string, variable: string): GitLabClaims {
-  if (token.length > MAX_TOKEN_BYTES) throw tokenError(variable, `the token is ${token.length} bytes, over the limit of ${MAX_TOKEN_BYTES}`);
-  const parts = token.trim().split('.');
-  if (parts.length !== 3 || !parts[1]) throw tokenError(variable, 'is not a JWT (expected three dot-separated parts)');
-  let claims: unknown;
-  try {
-    claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-  } catch (e) {
-    throw new InputError('TOKEN', `${variable}: the token's payload is not JSON`, { where: { field: `$${variable}` }, cause: e });
-  }
-  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw tokenError(variable, "the token's payload is not a JSON object");
-  const c = claims as Record<string, unknown>;
+  const decoded = decodeJwtClaims(token);
+  if ('problem' in decoded) throw tokenError(variable, `the token ${decoded.problem}`);
+  const c = decoded.claims;
   for (const name of REQUIRED_STRING_CLAIMS) {
     if (typeof c[name] !== 'string' || c[name] === '') throw tokenError(variable, `the token has no '${name}' claim: it is not a GitLab CI/CD ID token`);
   }

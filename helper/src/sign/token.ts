@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
-import { MAX_TOKEN_BYTES, SIGSTORE_AUDIENCE } from './constants.js';
+import { decodeJwtClaims } from '../io/jwt.js';
+import { SIGSTORE_AUDIENCE } from './constants.js';
 
 /** The claims sscs reads from a token before sending it to Fulcio; Fulcio verifies the signature. */
 export interface TokenClaims {
@@ -36,16 +37,9 @@ export function readIdentityToken(env: NodeJS.ProcessEnv, variable: string, now 
   };
   const token = env[variable]?.trim();
   if (!token) return fail(`no identity token: the variable ${variable} is not set or empty`);
-  if (token.length > MAX_TOKEN_BYTES) return fail(`the identity token is ${token.length} bytes, over the limit of ${MAX_TOKEN_BYTES}`);
-  const parts = token.split('.');
-  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) return fail('the identity token is not a JWT (three base64url parts)');
-  let claims: TokenClaims;
-  try {
-    claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as TokenClaims;
-  } catch {
-    return fail('the identity token payload is not JSON');
-  }
-  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return fail('the identity token payload is not a JSON object');
+  const decoded = decodeJwtClaims(token);
+  if ('problem' in decoded) return fail(`the identity token ${decoded.problem}`);
+  const claims = decoded.claims as TokenClaims;
   if (typeof claims.iss !== 'string' || claims.iss === '') fail('the identity token has no issuer (iss)');
   if (typeof claims.sub !== 'string' || claims.sub === '') fail('the identity token has no subject (sub)');
   if (typeof claims.exp !== 'number') fail('the identity token has no expiry (exp)');
