@@ -40,25 +40,32 @@ await v.seedVersions('big-pkg', Array.from({ length: BIG_VERSIONS }, (_, i) => `
 const dir = await mkdtemp(join(tmpdir(), 'sscs-bench-fw-'));
 const policy = join(dir, 'policy.yml');
 await writeFile(policy, 'version: 1\nrules:\n  - id: no-denied\n    match: denied-pkg\n    action: deny\n    reason: benchmark deny\n');
-const fwProc = spawn(process.execPath, [CLI, 'firewall', 'serve', '--policy', policy, '--upstream', v.url, '--listen', '127.0.0.1:0', '--data-dir', dir, '--port-file', join(dir, 'port.json'), '--packument-ttl', '3600'], { stdio: ['ignore', 'ignore', 'inherit'] });
-let fwUrl;
-for (let i = 0; i < 300 && !fwUrl; i++) {
-  await new Promise((r) => setTimeout(r, 100));
-  fwUrl = await readFile(join(dir, 'port.json'), 'utf8').then((t) => JSON.parse(t).url, () => undefined);
+async function startFirewall(name, ttl) {
+  const data = join(dir, name);
+  const proc = spawn(process.execPath, [CLI, 'firewall', 'serve', '--policy', policy, '--upstream', v.url, '--listen', '127.0.0.1:0', '--data-dir', data, '--port-file', join(data, 'port.json'), '--packument-ttl', String(ttl)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 300; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const url = await readFile(join(data, 'port.json'), 'utf8').then((t) => JSON.parse(t).url, () => undefined);
+    if (url) return { proc, url };
+  }
+  throw new Error('firewall did not start');
 }
-if (!fwUrl) throw new Error('firewall did not start');
+// One firewall serving from its cache, one revalidating every packument upstream (TTL 0: a conditional GET per request).
+const { proc: fwProc, url: fwUrl } = await startFirewall('cached', 3600);
+const { proc: revalProc, url: revalUrl } = await startFirewall('revalidating', 0);
 
 // Warm both sides: the firewall's packument and tarball caches, verdaccio's own.
-for (const base of [v.url, fwUrl]) {
+for (const base of [v.url, fwUrl, revalUrl]) {
   await (await fetch(`${base}/bench-pkg`)).arrayBuffer();
   await (await fetch(`${base}/bench-pkg/-/bench-pkg-1.39.0.tgz`)).arrayBuffer();
 }
 const packumentBytes = (await (await fetch(`${fwUrl}/bench-pkg`)).arrayBuffer()).byteLength;
 
-const results = { packument: { direct: [], proxied: [] }, tarball: { direct: [], proxied: [] } };
+const KINDS = { packument: ['/bench-pkg', fwUrl], tarball: ['/bench-pkg/-/bench-pkg-1.39.0.tgz', fwUrl], 'packument TTL 0': ['/bench-pkg', revalUrl] };
+const results = Object.fromEntries(Object.keys(KINDS).map((k) => [k, { direct: [], proxied: [] }]));
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [kind, path] of [['packument', '/bench-pkg'], ['tarball', '/bench-pkg/-/bench-pkg-1.39.0.tgz']]) {
-    for (const [side, base] of [['direct', v.url], ['proxied', fwUrl]]) {
+  for (const [kind, [path, proxy]] of Object.entries(KINDS)) {
+    for (const [side, base] of [['direct', v.url], ['proxied', proxy]]) {
       const r = await run(base + path);
       if (r.non2xx || r.errors) throw new Error(`${side} ${kind}: ${r.non2xx} non-2xx, ${r.errors} errors`);
       results[kind][side].push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 });
@@ -68,12 +75,12 @@ for (let round = 0; round < ROUNDS; round++) {
 
 console.log(`\n${SECONDS}s x ${ROUNDS} rounds, ${CONNECTIONS} connections, medians over rounds (packument ${packumentBytes} bytes)`);
 console.log('what                 direct req/s  proxied req/s  ratio   direct p50/p99 ms  proxied p50/p99 ms  added p50/p99 ms');
-for (const kind of ['packument', 'tarball']) {
+for (const kind of Object.keys(KINDS)) {
   const d = results[kind].direct;
   const p = results[kind].proxied;
   const m = (xs, k) => median(xs.map((x) => x[k]));
   console.log(
-    `${(kind + ' (cached)').padEnd(20)} ${m(d, 'rps').toFixed(0).padStart(12)}  ${m(p, 'rps').toFixed(0).padStart(13)}  ${(m(p, 'rps') / m(d, 'rps')).toFixed(2).padStart(5)}   ` +
+    `${(kind === 'packument TTL 0' ? 'packument (TTL 0)' : `${kind} (cached)`).padEnd(20)} ${m(d, 'rps').toFixed(0).padStart(12)}  ${m(p, 'rps').toFixed(0).padStart(13)}  ${(m(p, 'rps') / m(d, 'rps')).toFixed(2).padStart(5)}   ` +
       `${`${m(d, 'p50')}/${m(d, 'p99')}`.padStart(17)}  ${`${m(p, 'p50')}/${m(p, 'p99')}`.padStart(18)}  ${`${m(p, 'p50') - m(d, 'p50')}/${m(p, 'p99') - m(d, 'p99')}`.padStart(16)}`,
   );
 }
@@ -100,6 +107,8 @@ const codes = denied.statusCodeStats ?? {};
 const non403 = Object.entries(codes).filter(([c]) => c !== '403').reduce((n, [, s]) => n + s.count, 0) + denied.errors;
 console.log(`\ndenied tarball at ${CONNECTIONS * 4} connections: ${denied.requests.total} requests, ${codes['403']?.count ?? 0} x 403, non-403 (or errors): ${non403}`);
 
-fwProc.kill('SIGTERM');
-await new Promise((r) => fwProc.once('exit', r));
+for (const p of [fwProc, revalProc]) {
+  p.kill('SIGTERM');
+  await new Promise((r) => p.once('exit', r));
+}
 await v.close();
