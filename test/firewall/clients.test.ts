@@ -14,6 +14,9 @@ rules:
     match: evil-pkg
     action: deny
     reason: known bad package
+  - id: deny-waivable
+    match: waivable-pkg
+    action: deny
   - id: hold-fresh
     match: "pkg:npm/fresh-pkg@1.1.0"
     action: quarantine
@@ -32,6 +35,9 @@ describe('firewall with real clients', () => {
     await v.publish({ name: 'good-a', version: '1.0.0', dependencies: { 'good-b': '^1.0.0' } });
     await v.publish({ name: '@fw/scoped', version: '1.0.0' });
     await v.publish({ name: 'evil-pkg', version: '1.0.0' });
+    await v.publish({ name: 'evil-pkg', version: '1.1.0' });
+    await v.publish({ name: 'waivable-pkg', version: '1.0.0' });
+    await v.publish({ name: 'waivable-pkg', version: '1.1.0' });
     await v.publish({ name: 'fresh-pkg', version: '1.0.0' });
     await v.publish({ name: 'fresh-pkg', version: '1.1.0' });
     await v.publish({ name: 'tamper-pkg', version: '1.0.0' });
@@ -56,12 +62,22 @@ describe('firewall with real clients', () => {
   it('fails npm install of a denied package with the rule and the way out', async () => {
     const r = await npmInstall(fw.url, { 'evil-pkg': '^1.0.0' });
     expect(r.exitCode).not.toBe(0);
-    expect(r.output).toContain('evil-pkg@1.0.0 is denied by rule deny-evil: known bad package');
-    expect(r.output).toContain('sscs firewall waive evil-pkg@1.0.0');
+    expect(r.output).toContain('evil-pkg@1.1.0 is denied by rule deny-evil: known bad package');
+    expect(r.output).toContain('sscs firewall waive evil-pkg@1.1.0');
+  });
+
+  it('lets a run-time waiver through, for that version only', async () => {
+    const w = await runCli(['firewall', 'waive', 'waivable-pkg@1.0.0', '--reason', 'false positive', '--by', 'tester', '--data-dir', fw.dataDir]);
+    expect(w).toMatchObject({ exitCode: 0, stdout: 'waived waivable-pkg@1.0.0 (waiver:1)\n' });
+    const res = await fetch(`${fw.url}/waivable-pkg/-/waivable-pkg-1.0.0.tgz`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-sscs-decision')).toBe('allow; rule=waiver:1');
+    await res.arrayBuffer();
+    expect((await fetch(`${fw.url}/waivable-pkg/-/waivable-pkg-1.1.0.tgz`)).status).toBe(403);
   });
 
   it('answers a denied tarball with 403 and the decision header', async () => {
-    const res = await fetch(`${fw.url}/evil-pkg/-/evil-pkg-1.0.0.tgz`);
+    const res = await fetch(`${fw.url}/evil-pkg/-/evil-pkg-1.1.0.tgz`);
     expect(res.status).toBe(403);
     expect(res.headers.get('x-sscs-decision')).toBe('deny; rule=deny-evil');
     expect(((await res.json()) as { error: string }).error).toContain('is denied by rule deny-evil');

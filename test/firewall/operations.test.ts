@@ -62,6 +62,28 @@ describe('firewall operations', () => {
     for (const l of lines) expect(Object.keys(JSON.parse(l) as object)).not.toContain('headers');
   });
 
+  it('relays ping and search to the upstream', async () => {
+    expect((await fetch(`${fw.url}/-/ping`)).status).toBe(200);
+    const search = await fetch(`${fw.url}/-/v1/search?text=ops-pkg`);
+    expect(search.status).toBe(200);
+    expect(await search.json()).toHaveProperty('objects');
+  });
+
+  it('times out a stalled upstream and refuses the unknown package', async () => {
+    const stalled = http.createServer(() => {});
+    await new Promise<void>((r) => stalled.listen(0, '127.0.0.1', () => r()));
+    const other = await startFirewallProcess({ policy: await writePolicy('version: 1\n'), upstream: `http://127.0.0.1:${(stalled.address() as AddressInfo).port}`, args: ['--upstream-timeout-ms', '300'] });
+    try {
+      const res = await fetch(`${other.url}/anything`);
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: string }).error).toContain('did not answer within 300 ms');
+    } finally {
+      await other.stop();
+      stalled.closeAllConnections();
+      stalled.close();
+    }
+  });
+
   it('finishes an in-flight request on SIGTERM, then exits 0', async () => {
     // An upstream that takes its time, so the request is in flight when the signal comes.
     const slow = http.createServer((_req, res) => setTimeout(() => res.end(JSON.stringify({ name: 'slow', versions: {}, 'dist-tags': {} })), 700));
