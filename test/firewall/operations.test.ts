@@ -13,6 +13,7 @@ describe('firewall operations', () => {
   beforeAll(async () => {
     v = await startVerdaccio();
     await v.seedVersions('ops-pkg', ['1.0.0', '2.0.0']);
+    await v.seedVersions('big-ops', Array.from({ length: 30 }, (_, i) => `1.0.${i}`), { readmeBytes: 500 });
     fw = await startFirewallProcess({ policy: await writePolicy(POLICY), upstream: v.url, env: { SSCS_FIREWALL_ADMIN_TOKEN: ADMIN_TOKEN } });
   });
   afterAll(async () => {
@@ -28,6 +29,14 @@ describe('firewall operations', () => {
     expect(Object.keys(doc.versions)).toEqual(['1.0.0']);
     expect(Object.keys(doc.time)).not.toContain('2.0.0');
     expect(doc['dist-tags']).toEqual({ latest: '1.0.0' });
+  });
+
+  it('serves a large packument gzipped to a client that accepts it, and answers its ETag with 304', async () => {
+    const res = await fetch(`${fw.url}/big-ops`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(Object.keys(((await res.json()) as { versions: object }).versions)).toHaveLength(30);
+    const again = await fetch(`${fw.url}/big-ops`, { headers: { 'if-none-match': res.headers.get('etag')! } });
+    expect(again.status).toBe(304);
   });
 
   it('guards the admin API with the token', async () => {

@@ -40,6 +40,8 @@ export interface PackumentEntry {
   freshUntil: number;
   /** An age gate ends: the doc must be filtered again, not merely revalidated. */
   refilterAt: number;
+  /** The body gzipped, made on the first request that accepts gzip and kept with the entry. */
+  gzipped?: Promise<Buffer>;
 }
 
 export interface PackumentCacheOptions {
