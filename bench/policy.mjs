@@ -7,6 +7,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { create as createTar } from 'tar';
+import { writeSyntheticFeed } from './synthetic-feed.mjs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
@@ -24,7 +25,7 @@ const version = (i) => `${1 + (i % 5)}.${i % 13}.${i % 7}`;
 
 async function generate() {
   rmSync(DATA, { recursive: true, force: true });
-  mkdirSync(join(DATA, 'feed'), { recursive: true });
+  mkdirSync(DATA, { recursive: true });
   // Lockfile v3: DIRECT direct dependencies, each of the rest depended on by an earlier package.
   const packages = { '': { name: 'bench-app', version: '1.0.0', dependencies: {} } };
   const deps = Array.from({ length: PACKAGES }, () => ({}));
@@ -41,15 +42,13 @@ async function generate() {
   }
   writeFileSync(join(DATA, 'package-lock.json'), JSON.stringify({ name: 'bench-app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }));
   writeFileSync(join(DATA, 'package.json'), JSON.stringify({ name: 'bench-app', version: '1.0.0', dependencies: packages[''].dependencies }));
-  // OSV feed: 20,000 records for other names, plus 3 that hit packages of the lockfile.
-  for (let r = 0; r < FEED_RECORDS; r++) {
-    const hit = r < 3;
-    const pkgName = hit ? name(r * 7 + DIRECT) : `malware-${r}`;
-    const affected = hit
-      ? [{ package: { ecosystem: 'npm', name: pkgName }, versions: [version(r * 7 + DIRECT)] }]
-      : [{ package: { ecosystem: 'npm', name: pkgName }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] }];
-    const dir = join(DATA, 'feed', 'osv', 'malicious', 'npm', String(r % 100));
-    if (r < 100) mkdirSync(dir, { recursive: true });
+  // OSV feed: scan's 20,000 synthetic records (other names), plus 3 that hit packages of the lockfile.
+  await writeSyntheticFeed(join(DATA, 'feed'), FEED_RECORDS);
+  for (let r = 0; r < 3; r++) {
+    const i = r * 7 + DIRECT;
+    const dir = join(DATA, 'feed', 'osv', 'malicious', 'npm', name(i));
+    mkdirSync(dir, { recursive: true });
+    const affected = [{ package: { ecosystem: 'npm', name: name(i) }, versions: [version(i)] }];
     writeFileSync(join(dir, `MAL-2026-${r}.json`), JSON.stringify({ id: `MAL-2026-${r}`, modified: '2026-01-01T00:00:00Z', affected }));
   }
   // CI jobs fetch the feed as one archive (e.g. a tarball of ossf/malicious-packages); the bench reads that form.

@@ -44,7 +44,7 @@ describe('sscs policy check', () => {
     expect(byName(report, 'fresh')).toMatchObject({ decision: 'quarantine', rule: 'minimum-age' });
     expect(Date.parse(byName(report, 'fresh').until!)).toBeGreaterThan(Date.now());
     expect(byName(report, 'native')).toMatchObject({ decision: 'warn', rule: 'install-scripts' });
-    expect(byName(report, 'dev-helper')).toMatchObject({ decision: 'warn', rule: 'deprecated', direct: false, scope: 'dev', path: ['dev-tool', 'dev-helper'] });
+    expect(byName(report, 'dev-helper')).toMatchObject({ decision: 'warn', rule: 'deprecated', reason: 'deprecated: no longer maintained', direct: false, scope: 'dev', path: ['dev-tool', 'dev-helper'] });
     expect(byName(report, 'plain')).toMatchObject({ decision: 'allow', rule: 'default', reason: 'no rule matched' });
     expect(byName(report, 'lodahs')).toMatchObject({ decision: 'warn', rule: 'typosquat', reason: 'possible typosquat: name is close to popular package lodash' });
     expect(report.summary).toEqual({ total: 7, allow: 2, warn: 3, quarantine: 1, deny: 1, failed: true });

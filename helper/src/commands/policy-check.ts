@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { defineCommand } from '../cli/command.js';
+import { defineCommand, type Io } from '../cli/command.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../io/files.js';
 import { readDependencyInputs } from '../lockfiles/index.js';
@@ -14,7 +14,7 @@ import { renderText } from '../policy/reports/text.js';
 import type { Mode } from '../policy/types.js';
 import { RegistryClient } from '../registry/client.js';
 import type { MetadataSource } from '../registry/metadata.js';
-import { loadRegistryConfig } from '../registry/npmrc.js';
+import { loadRegistryConfig, type RegistryConfig } from '../registry/npmrc.js';
 import { readSnapshot, writeSnapshot } from '../registry/snapshot.js';
 
 const MODES = ['enforce', 'warn'] as const;
@@ -33,6 +33,20 @@ function defaultCacheDir(env: NodeJS.ProcessEnv, cwd: string): string {
   return join(cwd, '.cache', 'sscs');
 }
 
+/** Where registry metadata comes from: a snapshot or nothing when offline, else the registry npm is configured with. */
+async function metadataSource(
+  flags: { offline: boolean; registry?: string | undefined; 'metadata-snapshot'?: string | undefined; 'cache-dir'?: string | undefined },
+  io: Io,
+): Promise<{ metadata: MetadataSource; config?: RegistryConfig; registryUrl?: string }> {
+  if (flags.offline) {
+    const snapshot = flags['metadata-snapshot'];
+    return { metadata: snapshot ? { kind: 'snapshot', packuments: await readSnapshot(resolve(io.cwd, snapshot)) } : { kind: 'none' } };
+  }
+  const config = await loadRegistryConfig({ cwd: io.cwd, env: io.env, ...(flags.registry ? { registry: flags.registry } : {}) });
+  const client = new RegistryClient({ config, cacheDir: resolve(io.cwd, flags['cache-dir'] ?? defaultCacheDir(io.env, io.cwd)) });
+  return { metadata: { kind: 'registry', client }, config, registryUrl: config.registry };
+}
+
 export default defineCommand({
   name: 'policy check',
   summary: 'Check lockfiles and SBOMs against the dependency policy',
@@ -40,8 +54,9 @@ export default defineCommand({
   description: `Reads the inputs (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, CycloneDX JSON),
 fetches registry metadata (publish time, install scripts, deprecation, license, provenance) through an on-disk
 cache, and evaluates every package with the policy. Without --policy the default policy applies: deny versions
-in the known-malicious feed, quarantine versions younger than 48h (also when the publish time cannot be fetched),
-warn on likely typosquats, install scripts and deprecated versions.
+in the known-malicious feed, quarantine versions younger than 48h (also when the publish time cannot be fetched)
+and, with --scan, versions whose tarball has a high or critical finding; warn on likely typosquats, install
+scripts and deprecated versions.
 Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 on bad usage or input.`,
   flags: {
     policy: { type: 'string', valueName: 'FILE', description: 'Policy file (YAML or JSON); default: the built-in default policy.' },
@@ -50,7 +65,7 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     offline: { type: 'boolean', default: false, description: 'Fetch nothing: use --metadata-snapshot, or evaluate with no registry metadata.' },
     'metadata-snapshot': { type: 'string', valueName: 'FILE', description: 'Registry metadata snapshot to read instead of the registry.' },
     'write-snapshot': { type: 'string', valueName: 'FILE', description: 'Write the registry metadata used into a snapshot for later --offline runs.' },
-    'malicious-feed': { type: 'string', valueName: 'PATH', description: 'Known-malicious feed (OSV JSON records: a file, a folder or a zip).' },
+    'malicious-feed': { type: 'string', valueName: 'PATH', description: 'Known-malicious feed: a folder of OSV records (ossf/malicious-packages layout) or a .tar.gz of one.' },
     scan: { type: 'boolean', default: false, description: 'Download and scan each tarball for suspicious code (slow).' },
     format: { type: 'string', default: 'text', valueName: 'FORMAT', description: 'Output format: text or json.' },
     output: { type: 'string', valueName: 'FILE', description: 'Write the output to FILE instead of stdout.' },
@@ -73,27 +88,22 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     if (flags.scan && flags.offline) throw new UsageError('CONFLICTING_FLAGS', 'sscs policy check: --scan downloads tarballs, so it cannot run --offline');
 
     const policy = flags.policy ? await loadPolicy(resolve(io.cwd, flags.policy), flags.policy) : DEFAULT_POLICY;
-    const graph = await readDependencyInputs(positionals, { cwd: io.cwd });
+    const source = await metadataSource(flags, io);
+    // The lockfiles and the feed are independent inputs: read them side by side.
+    const [graph, local] = await Promise.all([
+      readDependencyInputs(positionals, { cwd: io.cwd }),
+      localChecks({
+        cwd: io.cwd,
+        ...(flags['malicious-feed'] ? { maliciousFeed: flags['malicious-feed'] } : {}),
+        ...(source.config && flags.scan ? { scanWith: source.config } : {}),
+      }),
+    ]);
     for (const w of graph.warnings ?? []) io.stderr(`sscs: warning: ${w}\n`);
-
-    let metadata: MetadataSource;
-    let registryUrl: string | undefined;
-    let config: Awaited<ReturnType<typeof loadRegistryConfig>> | undefined;
-    if (flags.offline) {
-      metadata = flags['metadata-snapshot'] ? { kind: 'snapshot', packuments: await readSnapshot(resolve(io.cwd, flags['metadata-snapshot'])) } : { kind: 'none' };
-    } else {
-      config = await loadRegistryConfig({ cwd: io.cwd, env: io.env, ...(flags.registry ? { registry: flags.registry } : {}) });
-      registryUrl = config.registry;
-      metadata = { kind: 'registry', client: new RegistryClient({ config, cacheDir: resolve(io.cwd, flags['cache-dir'] ?? defaultCacheDir(io.env, io.cwd)) }) };
-    }
-    const local = await localChecks({
-      cwd: io.cwd,
-      ...(flags['malicious-feed'] ? { maliciousFeed: flags['malicious-feed'] } : {}),
-      ...(config && flags.scan ? { scanWith: config } : {}),
-    });
+    const { metadata, registryUrl } = source;
 
     const result = await checkGraph({ graph, policy, policyName: flags.policy ?? 'default', ...(mode ? { mode } : {}), metadata, local, now: started });
     const ended = new Date();
+    for (const e of result.errors) io.stderr(`sscs: warning: ${e}; packages without metadata get the policy's on_unknown outcome\n`);
 
     const out = format === 'json' ? renderJson(result) : renderText(result);
     if (flags.output) await writeFileAtomic(resolve(io.cwd, flags.output), out);

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { UsageError } from '../errors.js';
 import { scanDirectory, scanTarball, SEVERITIES, severityRank, type ScanReport, type Severity } from '../scan/index.js';
+import { identityFindings } from '../scan/identity.js';
+import { loadMaliciousFeed } from '../feeds/malicious.js';
 
 const FAIL_ON_NONE = 'none';
 
@@ -27,14 +29,16 @@ export default defineCommand({
   usage: 'sscs scan PACKAGE.tgz|DIR [--format json] [--fail-on high]',
   description: `Inspects the package without extracting or running it: install scripts that fetch and run code,
 obfuscated payloads, credential reads next to network sends, self-publishing, unexpected executables, and archive
-tricks (path traversal, links out of the package, decompression bombs). Exits 1 when a finding is at or above
---fail-on.`,
+tricks (path traversal, links out of the package, decompression bombs). The package name is checked against
+popular npm names (typosquats) and, with --malicious-feed, its version against known-malicious records. Exits 1
+when a finding is at or above --fail-on.`,
   flags: {
     format: { type: 'string', default: 'text', valueName: 'text|json', description: 'Output format.' },
     'fail-on': { type: 'string', default: 'high', valueName: 'SEVERITY', description: 'Exit 1 on a finding at or above this severity: low, medium, high, critical or none.' },
+    'malicious-feed': { type: 'string', valueName: 'DIR|FILE.tar.gz', description: 'Known-malicious OSV records (ossf/malicious-packages layout) to look the package up in.' },
   },
   positionals: { min: 1, max: 1, name: 'PACKAGE.tgz|DIR' },
-  examples: ['sscs scan ./left-pad-1.3.0.tgz', 'sscs scan node_modules/some-package --format json --fail-on medium'],
+  examples: ['sscs scan ./left-pad-1.3.0.tgz', 'sscs scan node_modules/some-package --format json --fail-on medium', 'sscs scan pkg.tgz --malicious-feed malicious-packages/osv'],
   async run({ flags, positionals, io }) {
     if (flags.format !== 'text' && flags.format !== 'json') throw new UsageError('USAGE', `--format must be text or json, not '${flags.format}'`);
     const failOnFlag = flags['fail-on'];
@@ -44,7 +48,10 @@ tricks (path traversal, links out of the package, decompression bombs). Exits 1 
     const failOn = failOnFlag === FAIL_ON_NONE ? undefined : (failOnFlag as Severity);
     const target = resolve(io.cwd, positionals[0]!);
     const isDir = await stat(target).then((s) => s.isDirectory(), () => false);
+    const feed = flags['malicious-feed'] ? await loadMaliciousFeed(resolve(io.cwd, flags['malicious-feed'])) : undefined;
     const report = isDir ? await scanDirectory(target) : await scanTarball(target);
+    // Identity findings are about the package as a whole: they come first, before what its files hold.
+    report.findings = [...identityFindings(report.package, feed), ...report.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
     const failed = failOn !== undefined && report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn));
     if (flags.format === 'json') {
       io.stdout(`${JSON.stringify({ target: positionals[0], ...report, failOn: failOn ?? FAIL_ON_NONE, failed }, null, 2)}\n`);

@@ -6,8 +6,11 @@
 
 /** Shortest popular name checked by edit distance: shorter names sit one edit away from too many others. */
 export const MIN_EDIT_LENGTH = 5;
-/** Popular names this long or longer tolerate two edits. */
-export const TWO_EDIT_LENGTH = 14;
+/**
+ * One edit at most, whatever the length: two edits on long names (`@aws-sdk/client-*`, `@types/*`) mostly meet
+ * other legitimate members of the same family, and depth-2 deletion neighbourhoods cost seconds to build.
+ */
+export const MAX_EDITS = 1;
 /** Shortest collapsed key compared for separator/scope/homoglyph confusion. */
 const MIN_KEY_LENGTH = 4;
 /** Affixes squatters add to a popular name (`cross-env.js`, `node-lodash`); compared after separators go. */
@@ -20,6 +23,8 @@ const CONFUSABLES: Record<string, string> = {
   ı: 'i', ɡ: 'g', ł: 'l', ø: 'o', đ: 'd', '0': 'o', '1': 'l',
 };
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 export interface TyposquatIndex {
   /** Popular names `name` likely imitates, most popular first; empty for popular and known-legitimate names. */
   targets(name: string): string[];
@@ -27,6 +32,8 @@ export interface TyposquatIndex {
 
 /** NFKC, lower case, combining marks dropped, confusables mapped to ASCII. */
 export function skeleton(name: string): string {
+  // Fast path for the usual all-ASCII name: only case and look-alike digits to map.
+  if (PRINTABLE_ASCII.test(name)) return name.toLowerCase().replace(/[01]/g, (d) => CONFUSABLES[d]!);
   let out = '';
   for (const ch of name.normalize('NFKD').replace(/\p{M}/gu, '').normalize('NFKC').toLowerCase()) out += CONFUSABLES[ch] ?? ch;
   return out;
@@ -69,7 +76,7 @@ export function editDistance(a: string, b: string, max: number): number {
   return prev[b.length]!;
 }
 
-const allowedEdits = (target: string): number => (target.length >= TWO_EDIT_LENGTH ? 2 : target.length >= MIN_EDIT_LENGTH ? 1 : 0);
+const allowedEdits = (target: string): number => (target.length >= MIN_EDIT_LENGTH ? MAX_EDITS : 0);
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -103,7 +110,7 @@ export function buildTyposquatIndex(popular: readonly string[], knownLegit: read
       for (const p of AFFIXES.prefixes) if (key.startsWith(p)) for (const t of byKey.get(key.slice(p.length)) ?? []) found.add(t);
       // Edit distance on the lower-cased, confusable-mapped name.
       const sk = skeleton(name);
-      for (const d of sk.length < MIN_EDIT_LENGTH ? [] : deletions(sk, 2, new Set())) {
+      for (const d of sk.length < MIN_EDIT_LENGTH ? [] : deletions(sk, MAX_EDITS, new Set())) {
         for (const t of byDeletion.get(d) ?? []) {
           if (!found.has(t) && t !== sk && editDistance(sk, t, allowedEdits(t)) <= allowedEdits(t)) found.add(t);
         }

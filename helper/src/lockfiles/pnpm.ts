@@ -81,7 +81,7 @@ export function parsePnpmLockfile(text: string, file: string, limits: Limits): L
 }
 
 function packageNode(key: string, base: string, meta: Record<string, unknown>, instance: Record<string, unknown>, v9: boolean, file: string, y: YamlInput): Omit<LockNode, 'edges'> {
-  const field = v9 ? 'packages' : 'packages';
+  const field = 'packages';
   const line = () => y.lineOf([field, v9 ? base : key]);
   const split = splitNameVersion(base);
   const name = optionalString(meta.name, file, `${field}[${base}].name`, line) ?? split?.name;

@@ -11,7 +11,13 @@ export interface YamlInput {
 /** Parses YAML keeping positions, so that schema errors can name the line; aliases are bounded. */
 export function parseYaml(text: string, file: string, what: string): YamlInput {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let doc;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  } catch (e) {
+    // The composer recurses: hostile nesting ends in a RangeError, which is bad input, not a bug of ours.
+    throw new InputError('MALFORMED', `${what} cannot be parsed: ${(e as Error).message}`, { where: { file }, cause: e });
+  }
   const err = doc.errors[0];
   if (err) {
     const pos = err.linePos?.[0];

@@ -66,9 +66,25 @@ export async function parseYarnLockfile(text: string, file: string, limits: Limi
     for (const [name, range] of Object.entries(stringMap(raw.optionalDependencies, file, `${key}.optionalDependencies`, line))) link(from, name, range, 'optional');
   }
 
+  dropPatchSources(b, byDescriptor, patched);
   await yarnRoots({ berry, doc, builder: b, ctx, link, readWorkspace: (rel) => readManifest(join(ctx.dir, rel, 'package.json'), limits), expandWorkspaces, file });
   if (missing.length > 0) b.warn(`${missing.length} dependencies are not in the lockfile: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
   return b.build('graph');
+}
+
+/**
+ * Once descriptors resolve to their patch entries, the unpatched entries they patch are reached by nothing.
+ * They are the same name@version as the patch, so they go rather than show up as extraneous.
+ */
+function dropPatchSources(b: TreeBuilder, byDescriptor: Map<string, string>, patched: Map<string, string>): void {
+  const targets = new Set<string>();
+  for (const n of b.nodes.values()) for (const e of n.edges) targets.add(e.to);
+  for (const [descriptor, patchKey] of patched) {
+    const sourceKey = byDescriptor.get(descriptor);
+    const source = sourceKey === undefined ? undefined : b.nodes.get(sourceKey);
+    const patch = b.nodes.get(patchKey);
+    if (source && patch && !targets.has(source.id) && source.name === patch.name && source.version === patch.version) b.nodes.delete(source.id);
+  }
 }
 
 function classicNode(key: string, descriptor: string, raw: Record<string, unknown>, file: string, lineOf: (k: string) => number | undefined): Omit<LockNode, 'edges'> {

@@ -53,7 +53,7 @@ const deprecated: ConditionFn<'deprecated'> = (value, facts) => {
   if (facts.deprecated === undefined) return unknown(facts, 'whether it is deprecated');
   const isDeprecated = typeof facts.deprecated === 'string';
   if (isDeprecated !== value) return NOT;
-  return { holds: true, reason: isDeprecated ? `is deprecated: ${String(facts.deprecated)}` : 'is not deprecated' };
+  return { holds: true, reason: isDeprecated ? `deprecated: ${String(facts.deprecated)}` : 'not deprecated' };
 };
 
 const license: ConditionFn<'license'> = (value, facts) => {

@@ -18,6 +18,6 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
     { id: 'suspicious-code', when: { suspicious: 'high' }, action: 'quarantine', reason: 'the scanner found suspicious code' },
     { id: 'typosquat', when: { typosquat: true }, action: 'warn', reason: 'possible typosquat' },
     { id: 'install-scripts', when: { install_scripts: true }, action: 'warn', reason: 'runs code at install' },
-    { id: 'deprecated', when: { deprecated: true }, action: 'warn', reason: 'deprecated' },
+    { id: 'deprecated', when: { deprecated: true }, action: 'warn' },
   ]) as Policy['rules'],
 }) as Policy;

@@ -10,6 +10,11 @@ export const DEFAULT_MAX_PACKUMENT_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_CONCURRENCY = 16;
 /** A cached packument younger than this is used without asking the registry; older ones are revalidated (ETag). */
 export const DEFAULT_CACHE_MAX_AGE_MS = 10 * 60_000;
+/**
+ * A published version's time, scripts and license never change, so a cached packument that already lists every
+ * version asked for is used this long; only a deprecation added since can be missed, for at most this long.
+ */
+export const DEFAULT_KNOWN_VERSIONS_MAX_AGE_MS = 24 * 3_600_000;
 const MAX_REDIRECTS = 3;
 
 export interface RegistryClientOptions {
@@ -19,6 +24,7 @@ export interface RegistryClientOptions {
   maxBytes?: number;
   concurrency?: number;
   cacheMaxAgeMs?: number;
+  knownVersionsMaxAgeMs?: number;
   now?: () => number;
 }
 
@@ -48,24 +54,31 @@ export class RegistryClient {
     this.limiter = new Limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
   }
 
-  /** The package's metadata, or null when the registry does not have it (404). Throws ServiceError otherwise. */
-  packument(name: string): Promise<PackumentMeta | null> {
+  /**
+   * The package's metadata, or null when the registry does not have it (404). Throws ServiceError otherwise.
+   * `versions`: the versions the caller needs; a cached packument listing them all stays usable for longer.
+   */
+  packument(name: string, versions: readonly string[] = []): Promise<PackumentMeta | null> {
     let p = this.inflight.get(name);
     if (!p) {
-      p = this.load(name);
+      p = this.load(name, versions);
       this.inflight.set(name, p);
     }
     return p;
   }
 
-  private async load(name: string): Promise<PackumentMeta | null> {
+  private async load(name: string, versions: readonly string[]): Promise<PackumentMeta | null> {
     const target = registryFor(this.opts.config, name);
     const url = packumentUrl(target.url, name);
     const now = this.opts.now ?? Date.now;
     const cached = await this.cache?.get(url);
-    if (cached && now() - cached.fetchedAt < (this.opts.cacheMaxAgeMs ?? DEFAULT_CACHE_MAX_AGE_MS)) {
-      this.stats.cacheHits++;
-      return cached.meta;
+    if (cached) {
+      const age = now() - cached.fetchedAt;
+      const knowsAll = versions.length > 0 && versions.every((v) => cached.meta.versions[v] && cached.meta.time[v]);
+      if (age < (this.opts.cacheMaxAgeMs ?? DEFAULT_CACHE_MAX_AGE_MS) || (knowsAll && age < (this.opts.knownVersionsMaxAgeMs ?? DEFAULT_KNOWN_VERSIONS_MAX_AGE_MS))) {
+        this.stats.cacheHits++;
+        return cached.meta;
+      }
     }
     return this.limiter.run(async () => {
       const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'sscs-policy' };

@@ -28,14 +28,16 @@ export async function registryFacts(packages: readonly PackageRef[], source: Met
   const facts = new Map<string, PackageFacts>();
   const packuments = new Map<string, PackumentMeta>();
   const errors = new Set<string>();
-  const names = [...new Set(packages.map((p) => p.name))];
+  const versionsOf = new Map<string, string[]>();
+  for (const p of packages) versionsOf.set(p.name, [...(versionsOf.get(p.name) ?? []), p.version]);
+  const names = [...versionsOf.keys()];
   const byName = new Map<string, PackumentMeta | null | string>();
 
   if (source.kind === 'registry') {
     await Promise.all(
       names.map(async (name) => {
         try {
-          byName.set(name, await source.client.packument(name));
+          byName.set(name, await source.client.packument(name, versionsOf.get(name)));
         } catch (e) {
           if (!isSscsError(e)) throw e;
           byName.set(name, e.message);

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import { readFileBounded } from '../io/files.js';
 
 /** npm's default registry, used when no configuration names another. */
 export const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
@@ -55,11 +55,9 @@ export function nerfDart(url: string): string {
 
 async function readIfExists(path: string): Promise<string | undefined> {
   try {
-    const text = await readFile(path, 'utf8');
-    if (text.length > MAX_NPMRC_BYTES) throw new InputError('FILE_TOO_LARGE', `.npmrc is over ${MAX_NPMRC_BYTES} bytes`, { where: { file: path } });
-    return text;
+    return (await readFileBounded(path, MAX_NPMRC_BYTES, '.npmrc')).toString('utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+    if (e instanceof InputError && e.code === 'FILE_NOT_FOUND') return undefined;
     throw e;
   }
 }

@@ -80,11 +80,9 @@ export function factsFromPackument(meta: PackumentMeta, version: string): Packag
   const v = meta.versions[version];
   if (!v) return { metadataAvailable: false, metadataError: `version ${version} is not in the registry` };
   const published = meta.time[version];
-  const facts: PackageFacts = {
-    metadataAvailable: true,
-    hasInstallScripts: v.hasInstallScript ?? false,
-    deprecated: v.deprecated ?? false,
-  };
+  // toPackumentMeta always records hasInstallScript; its absence (a hand-edited snapshot) stays unknown.
+  const facts: PackageFacts = { metadataAvailable: true, deprecated: v.deprecated ?? false };
+  if (v.hasInstallScript !== undefined) facts.hasInstallScripts = v.hasInstallScript;
   if (published && !Number.isNaN(Date.parse(published))) facts.publishedAt = new Date(published);
   if (v.license) facts.license = v.license;
   if (v.attestations) facts.hasProvenance = true;

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import { readJsonFile, writeFileAtomic } from '../io/files.js';
-import type { PackumentMeta } from './packument.js';
+import type { PackumentMeta, VersionMeta } from './packument.js';
 
 /**
  * A metadata snapshot: the reduced packuments a check used, so that `--offline` can evaluate the same
@@ -29,9 +29,26 @@ export async function readSnapshot(path: string): Promise<Map<string, PackumentM
     if (!meta || typeof meta !== 'object' || typeof meta.versions !== 'object' || typeof meta.time !== 'object') {
       throw new InputError('SCHEMA', `snapshot entry for ${name} is malformed`, { where: { file: path, field: `packuments.${name}` } });
     }
-    out.set(name, { name, time: meta.time, versions: meta.versions, attestationsOffered: meta.attestationsOffered === true });
+    out.set(name, sanitize(name, meta));
   }
   return out;
+}
+
+/** Keeps only well-typed fields: a snapshot is input, and a wrong type must not read as a fact. */
+function sanitize(name: string, meta: PackumentMeta): PackumentMeta {
+  const time: Record<string, string> = {};
+  for (const [v, t] of Object.entries(meta.time)) if (typeof t === 'string') time[v] = t;
+  const versions: Record<string, VersionMeta> = {};
+  for (const [v, raw] of Object.entries(meta.versions)) {
+    if (!raw || typeof raw !== 'object') continue;
+    const m: VersionMeta = {};
+    if (typeof raw.license === 'string') m.license = raw.license;
+    if (typeof raw.deprecated === 'string' && raw.deprecated) m.deprecated = raw.deprecated;
+    if (typeof raw.hasInstallScript === 'boolean') m.hasInstallScript = raw.hasInstallScript;
+    if (raw.attestations === true) m.attestations = true;
+    versions[v] = m;
+  }
+  return { name, time, versions, attestationsOffered: meta.attestationsOffered === true };
 }
 
 /** Writes the packuments, keeping only the versions in `keep` (name -> versions) so snapshots stay small. */

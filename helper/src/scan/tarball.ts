@@ -10,6 +10,11 @@ import { evidence, stripFirstComponent } from './files.js';
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
+/**
+ * Gunzip output chunk: larger than zlib's 16 KiB default for throughput, small enough that a decompression bomb
+ * is stopped within one chunk of the limit.
+ */
+const GUNZIP_CHUNK = 128 * 1024;
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 const LINK_TYPES = new Set(['SymbolicLink', 'Link']);
 /** Entries with no content of their own that a package may legitimately hold. */
@@ -54,7 +59,10 @@ export async function readTarball(source: string | Readable, collector: Collecto
   } catch (e) {
     throw new InputError('MALFORMED', `not a readable gzip-compressed tarball: ${(e as Error).message}`, { where, cause: e });
   } finally {
+    // Stopping early (a limit) leaves the feeder mid-write: errors from here on have no one to report to.
+    gunzip?.on('error', () => undefined);
     gunzip?.destroy();
+    input.on('error', () => undefined);
     input.destroy();
   }
   if (collector.stopped) return;
@@ -88,7 +96,7 @@ async function* peekGzip(input: Readable, onGunzip: (g: ReturnType<typeof create
     for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
     return;
   }
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
   onGunzip(gunzip);
   // Feed the compressed bytes in the background, respecting backpressure; errors surface on the gunzip side.
   void (async () => {
@@ -100,7 +108,7 @@ async function* peekGzip(input: Readable, onGunzip: (g: ReturnType<typeof create
       }
       gunzip.end();
     } catch (e) {
-      gunzip.destroy(e as Error);
+      if (!gunzip.destroyed) gunzip.destroy(e as Error);
     }
   })();
   yield* gunzip as AsyncIterable<Buffer>;

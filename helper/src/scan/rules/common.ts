@@ -43,4 +43,4 @@ export function atScript(rule: string, severity: Severity, script: { hook: strin
 export const NETWORK_SEND = /\bhttps?\.(?:request|get)\s*\(|\bfetch\s*\(|\bdns\.(?:promises\.)?(?:resolve\w*|lookup)\s*\(|\bnew\s+WebSocket\s*\(|\bnet\.(?:connect|createConnection)\s*\(|\bXMLHttpRequest\b|\baxios(?:\.(?:post|get|request))?\s*\(|\bgot(?:\.post)?\s*\(|\bcurl\s+|\bwget\s+|\bInvoke-WebRequest\b|\burllib\.request\b/;
 
 /** Code execution from a string. */
-export const EVAL_SINK = /\beval\s*\(|\bnew\s+Function\s*\(|(?<![\w.])Function\s*\(\s*(?!['"]return this['"])[^)]|\brunIn(?:This|New)?Context\s*\(|\._compile\s*\(/;
+export const EVAL_SINK = /\beval\s*\(|\bnew\s+Function\s*\(|(?<![\w.])Function\s*\(\s*(?!['"]return this['"])[^)]|\brunIn(?:This|New)?Context\s*\(|\._compile\s*\(|\bnew\s+module\.constructor\b/;

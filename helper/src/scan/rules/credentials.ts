@@ -9,6 +9,11 @@ const CREDENTIALS: readonly [kind: string, re: RegExp][] = [
   ['cloud-metadata', /169\.254\.169\.254|metadata\.google\.internal/],
   ['ci-token', /\bCI_JOB_TOKEN\b|\bGITHUB_TOKEN\b|\bGITLAB_TOKEN\b|\bACTIONS_RUNTIME_TOKEN\b/],
 ];
+/**
+ * One pass that every credential read and environment dump below also matches: most files hold none, and one
+ * alternation is much cheaper than a pass per kind.
+ */
+const ANY_READ = /npmrc|_TOKEN|_authToken|\.ssh|id_(?:rsa|ed25519|ecdsa)|\.aws|AWS_SECRET|169\.254\.169\.254|metadata\.google|stringify\s*\(\s*process\.env|printenv|\benv\s*\|/;
 /** The whole environment serialised or enumerated: every secret variable at once. */
 const ENV_DUMP = /JSON\.stringify\s*\(\s*process\.env\s*[,)]|\benv\s*\|\s*(?:curl|base64)|\bprintenv\b[^\n]*\|/;
 
@@ -38,6 +43,7 @@ function credentialReads(text: string): Reads | undefined {
   const kinds: string[] = [];
   const offsets: number[] = [];
   let first: Hit | undefined;
+  if (!ANY_READ.test(text)) return undefined;
   for (const [kind, re] of CREDENTIALS) {
     const hit = find(text, re);
     if (!hit) continue;
@@ -65,8 +71,8 @@ export const credentials: Rule = (pkg) => {
   let installSends = false;
   for (const { path, text } of codeFiles(pkg)) {
     const reads = credentialReads(text);
-    const send = find(text, NETWORK_SEND);
     const install = pkg.installFiles.has(path);
+    const send = reads || install ? find(text, NETWORK_SEND) : undefined;
     if (install && reads) installReads ??= { path, text, reads };
     if (install && send) installSends = true;
     if (!reads || !send) continue;

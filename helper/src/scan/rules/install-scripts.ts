@@ -1,8 +1,19 @@
 import type { Finding } from '../types.js';
 import { at, atScript, EVAL_SINK, find, NETWORK_SEND, SHELL_FILE, type Rule } from './common.js';
 
-/** `curl … | sh`, `wget -O- … | bash`, PowerShell download-and-run, inline interpreters that fetch. */
-const PIPE_TO_SHELL = /\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b|\b(?:curl|wget)\b[^;\n]*(?:&&|;)\s*(?:sudo\s+)?(?:ba|z)?sh\s|\b(?:iwr|Invoke-WebRequest|DownloadString|DownloadFile)\b[^\n]*\b(?:iex|Invoke-Expression|Start-Process)\b/i;
+/**
+ * `curl … | sh`, `wget -O- … | bash`, a download made executable or run (`curl -o x && chmod +x x`), Windows
+ * download tools (certutil, bitsadmin), PowerShell download-and-run.
+ */
+const PIPE_TO_SHELL = new RegExp([
+  /\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b/.source,
+  /\b(?:curl|wget)\b[^;\n]*(?:&&|;)\s*(?:sudo\s+)?(?:ba|z)?sh\s/.source,
+  /\b(?:curl|wget)\b[^\n]*\s(?:-o|-O|--output)\s*\S+[^\n]*(?:\bchmod\s+(?:\+x|[0-7]*[157]\b)|(?:&&|;)\s*\.\/)/.source,
+  /\bcertutil(?:\.exe)?\b[^\n]*-urlcache|\bbitsadmin(?:\.exe)?\b[^\n]*\/transfer/.source,
+  /\b(?:iwr|Invoke-WebRequest|DownloadString|DownloadFile)\b[^\n]*\b(?:iex|Invoke-Expression|Start-Process)\b/.source,
+].join('|'), 'i');
+/** What a dependency-confusion probe collects about the machine it was installed on. */
+const HOST_RECON = /\bos\.(?:hostname|userInfo|networkInterfaces)\s*\(|\bwhoami\b|\bhostname\s*\(\s*\)/;
 const INLINE_FETCH = /\b(?:node|nodejs)\s+(?:-e|--eval|-p|--print)\b[^\n]*\b(?:https?\b|fetch\s*\(|request\s*\()|\bpython[0-9.]*\s+-c\b[^\n]*\burllib\b/i;
 const SPAWNS_SHELL = /(?:^|[\s;&|(])(?:\/bin\/)?(?:ba|z|da)?sh\s+-c\b|\bcmd(?:\.exe)?\s+\/c\b|\b(?:powershell|pwsh)(?:\.exe)?\b|\beval\s+["'$`]/i;
 /** child_process calls that go through a shell; `exec(` preceded by a dot only on child_process itself (not RegExp#exec). */
@@ -10,6 +21,7 @@ const JS_SPAWNS_SHELL = /\bshell\s*:\s*(?:true|['"][^'"]*sh['"])|\b(?:spawn|exec
 
 /**
  * install-script-remote-code (critical): an install hook runs code fetched from the network.
+ * install-script-recon (high): an install hook collects host/user details and sends data (dependency confusion).
  * install-script-shell (medium): an install hook spawns a shell (legitimate packages do, e.g. to run npm).
  * install-script-network (medium): an install hook downloads something (native binaries, browsers).
  * install-script (low): the package runs code at install time at all.
@@ -40,7 +52,9 @@ export const installScripts: Rule = (pkg) => {
       out.push(at('install-script-remote-code', 'critical', path, text, sink, 'file run at install time fetches from the network and evaluates code from a string'));
       continue;
     }
-    if (net) out.push(at('install-script-network', 'medium', path, text, net, 'file run at install time makes network requests'));
+    const recon = net ? find(text, HOST_RECON) : undefined;
+    if (recon) out.push(at('install-script-recon', 'high', path, text, recon, 'file run at install time collects host or user details and makes network requests'));
+    else if (net) out.push(at('install-script-network', 'medium', path, text, net, 'file run at install time makes network requests'));
     const shell = SHELL_FILE.test(path) || !text.includes('child_process') ? undefined : find(text, JS_SPAWNS_SHELL);
     if (shell) out.push(at('install-script-shell', 'medium', path, text, shell, 'file run at install time spawns a shell'));
   }

@@ -1,5 +1,5 @@
 import type { Finding, Severity } from '../types.js';
-import { at, codeFiles, EVAL_SINK, find, JS_FILE, type Rule } from './common.js';
+import { at, codeFiles, EVAL_SINK, find, JS_FILE, NETWORK_SEND, type Rule } from './common.js';
 
 /** A string literal long enough to hide a payload: base64 or hex. */
 const LONG_ENCODED = /['"`](?:[A-Za-z0-9+/]{200,}={0,2}|(?:[0-9a-fA-F]{2}){120,})['"`]/;
@@ -17,8 +17,10 @@ const ESCAPES_MIN_DENSITY = 0.3;
 const MAX_SINKS_CHECKED = 200;
 
 /**
- * obfuscated-eval (high; critical at install time): an encoded payload decoded and evaluated.
- * obfuscator-signature (medium; high at install time): javascript-obfuscator's `_0x` identifiers en masse.
+ * obfuscated-eval (high; critical at install time): an encoded payload decoded and evaluated; medium when the
+ *   decoder feeds the sink but the payload is not in the file (event-stream kept it in another file).
+ * obfuscator-signature (medium; high at install time, or with network calls: the 2025 chalk/debug compromise
+ *   hooked fetch and XMLHttpRequest from obfuscated code): javascript-obfuscator's `_0x` identifiers en masse.
  * escape-density (low; medium with an eval sink; high with one at install time): a file made mostly of escapes.
  */
 export const obfuscation: Rule = (pkg) => {
@@ -30,12 +32,15 @@ export const obfuscation: Rule = (pkg) => {
     const bump = (s: Severity, t: Severity): Severity => (install ? t : s);
 
     const sink = decodedEval(text);
-    if (sink) out.push(at('obfuscated-eval', bump('high', 'critical'), path, text, sink, 'an encoded string is decoded and evaluated as code'));
+    if (sink?.payload) out.push(at('obfuscated-eval', bump('high', 'critical'), path, text, sink, 'an encoded string is decoded and evaluated as code'));
+    else if (sink) out.push(at('obfuscated-eval', bump('medium', 'high'), path, text, sink, 'decoded data is evaluated as code'));
 
     if (text.includes('_0x')) {
       const ids = text.match(OBFUSCATOR_IDS) ?? [];
       if (ids.length >= OBFUSCATOR_MIN_IDS && new Set(ids).size >= OBFUSCATOR_MIN_DISTINCT) {
-        out.push(at('obfuscator-signature', bump('medium', 'high'), path, text, find(text, /\b_0x[0-9a-f]{4,6}\b/)!, `${ids.length} javascript-obfuscator style identifiers (_0x…)`));
+        const net = find(text, NETWORK_SEND);
+        const severity: Severity = install || net ? 'high' : 'medium';
+        out.push(at('obfuscator-signature', severity, path, text, find(text, /\b_0x[0-9a-f]{4,6}\b/)!, `${ids.length} javascript-obfuscator style identifiers (_0x…)${net ? ' in code that makes network calls' : ''}`));
       }
     }
 
@@ -53,15 +58,21 @@ export const obfuscation: Rule = (pkg) => {
 };
 
 /** An eval-like sink fed by a decoder, in a file that holds a long encoded literal. */
-function decodedEval(text: string): { index: number; text: string } | undefined {
-  if (!LONG_ENCODED.test(text)) return undefined;
+const SINK_HINTS = ['eval', 'Function', 'runIn', '_compile', 'module.constructor'];
+
+function decodedEval(text: string): { index: number; text: string; payload: boolean } | undefined {
+  if (!SINK_HINTS.some((h) => text.includes(h))) return undefined;
   const sinks = new RegExp(EVAL_SINK.source, 'g');
   let checked = 0;
+  let payload: boolean | undefined;
   for (let m = sinks.exec(text); m && checked < MAX_SINKS_CHECKED; m = sinks.exec(text), checked++) {
     const window = text.slice(Math.max(0, m.index - SINK_WINDOW), m.index + SINK_WINDOW);
-    if (DECODER.test(window)) return { index: m.index, text: m[0] };
     // eval("<long base64>") without a visible decoder still hides its code.
-    if (/^eval\s*\(\s*['"`][A-Za-z0-9+/=]{200,}/.test(text.slice(m.index, m.index + 260))) return { index: m.index, text: m[0] };
+    const literal = /^eval\s*\(\s*['"`][A-Za-z0-9+/=]{200,}/.test(text.slice(m.index, m.index + 260));
+    if (literal || DECODER.test(window)) {
+      payload ??= LONG_ENCODED.test(text);
+      return { index: m.index, text: m[0], payload: payload || literal };
+    }
   }
   return undefined;
 }

@@ -21,7 +21,7 @@ export const propagation: Rule = (pkg) => {
     }
   }
   for (const { path, text } of codeFiles(pkg)) {
-    const publish = find(text, NPM_PUBLISH);
+    const publish = text.includes('publish') ? find(text, NPM_PUBLISH) : undefined;
     if (!publish) continue;
     const identity = find(text, NPM_IDENTITY) ?? find(text, REGISTRY_TOKEN);
     if (pkg.installFiles.has(path)) {
