@@ -142,6 +142,20 @@ describe('firewall with real clients', () => {
     }
   });
 
+  it('refuses even cached decisions with --offline-cached refuse', async () => {
+    const strict = await startFirewallProcess({ policy: await writePolicy(POLICY), upstream: v.url, args: ['--offline-cached', 'refuse', '--packument-ttl', '0'] });
+    try {
+      const warm = await fetch(`${strict.url}/good-b/-/good-b-1.0.0.tgz`);
+      expect(warm.status).toBe(200);
+      await warm.arrayBuffer();
+      await v.stop();
+      expect((await fetch(`${strict.url}/good-b/-/good-b-1.0.0.tgz`)).status).toBe(503);
+    } finally {
+      await v.restart();
+      await strict.stop();
+    }
+  });
+
   it('never logs the Authorization header it passes upstream', async () => {
     const secret = 'sscs-secret-token-value-1234567890';
     const res = await fetch(`${fw.url}/good-a`, { headers: { authorization: `Bearer ${secret}` } });
