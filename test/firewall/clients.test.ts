@@ -135,8 +135,9 @@ describe('firewall with real clients', () => {
       const tarball = await fetch(`${fw.url}/good-b/-/good-b-1.0.0.tgz`);
       expect(tarball.status).toBe(200);
       expect((await tarball.arrayBuffer()).byteLength).toBeGreaterThan(0);
-      const uncached = await fetch(`${fw.url}/fresh-pkg/-/fresh-pkg-0.9.0.tgz`);
+      const uncached = await fetch(`${fw.url}/never-fetched/-/never-fetched-1.0.0.tgz`);
       expect(uncached.status).toBe(503);
+      expect(((await uncached.json()) as { error: string }).error).toContain('does not serve packages it has not checked');
     } finally {
       await v.restart();
     }

@@ -25,7 +25,7 @@ function versionFromFile(name: string, path: string): string | undefined {
 export async function serveTarball(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, name: string, path: string, out: Outcome): Promise<number> {
   out.name = name;
   const peeked = ctx.packuments.peek(name, req.headers);
-  const lookup = peeked?.tarballs.has(path) && peeked.policyVersion === ctx.policy.version && peeked.generation === ctx.store.generation() && Date.now() < peeked.refilterAt
+  const lookup = peeked?.tarballs.has(path) && peeked.policyVersion === ctx.policy.version && peeked.generation === ctx.store.generation() && Date.now() < peeked.freshUntil
     ? { entry: peeked }
     : await ctx.packuments.get(name, 'abbreviated', req.headers);
   if (!('entry' in lookup)) {
