@@ -78,6 +78,27 @@ describe('firewall operations', () => {
     expect(await search.json()).toHaveProperty('objects');
   });
 
+  it('sends the upstream token only upstream, and a client\'s own Authorization instead of it', async () => {
+    const UPSTREAM_TOKEN = 'sscs-upstream-token-for-tests-987654321';
+    const seen: (string | undefined)[] = [];
+    const upstream = http.createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.end(JSON.stringify({ name: 'private-pkg', versions: {}, 'dist-tags': {} }));
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
+    const other = await startFirewallProcess({ policy: await writePolicy('version: 1\n'), upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, env: { SSCS_FIREWALL_UPSTREAM_TOKEN: UPSTREAM_TOKEN } });
+    try {
+      expect((await fetch(`${other.url}/private-pkg`)).status).toBe(200);
+      expect((await fetch(`${other.url}/private-pkg`, { headers: { authorization: 'Bearer client-own-token-value' } })).status).toBe(200);
+      expect(seen).toEqual([`Bearer ${UPSTREAM_TOKEN}`, 'Bearer client-own-token-value']);
+      expect(other.logs()).not.toContain(UPSTREAM_TOKEN);
+      expect(other.logs()).not.toContain('client-own-token-value');
+    } finally {
+      await other.stop();
+      upstream.close();
+    }
+  });
+
   it('times out a stalled upstream and refuses the unknown package', async () => {
     const stalled = http.createServer(() => {});
     await new Promise<void>((r) => stalled.listen(0, '127.0.0.1', () => r()));
