@@ -23,7 +23,7 @@ const BIG_DESCRIPTION = 10_000;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const run = (url, opts = {}) =>
-  new Promise((resolve, reject) => autocannon({ url, connections: CONNECTIONS, duration: SECONDS, ...opts }, (err, r) => (err ? reject(err) : resolve(r))));
+  new Promise((resolve, reject) => autocannon({ url, connections: CONNECTIONS, ...(opts.amount ? {} : { duration: SECONDS }), ...opts }, (err, r) => (err ? reject(err) : resolve(r))));
 
 async function rssOf(pid) {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -32,9 +32,20 @@ async function rssOf(pid) {
 
 console.log('starting verdaccio and seeding packages...');
 const v = await startVerdaccio();
+const children = [];
+// Whatever happens, leave no server behind.
+process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+process.on('uncaughtException', async (e) => {
+  console.error(e);
+  children.forEach((c) => c.kill('SIGKILL'));
+  await v.close();
+  process.exit(1);
+});
 const small = Array.from({ length: 40 }, (_, i) => `1.${i}.0`);
 await v.seedVersions('bench-pkg', small, { readmeBytes: 200 });
 await v.seedVersions('denied-pkg', ['1.0.0', '1.1.0']);
+const MISS_VERSIONS = Array.from({ length: 3000 }, (_, i) => `2.0.${i}`);
+await v.seedVersions('miss-pkg', MISS_VERSIONS);
 await v.seedVersions('big-pkg', Array.from({ length: BIG_VERSIONS }, (_, i) => `1.0.${i}`), { readmeBytes: BIG_DESCRIPTION });
 
 const dir = await mkdtemp(join(tmpdir(), 'sscs-bench-fw-'));
@@ -46,7 +57,10 @@ async function startFirewall(name, ttl) {
   for (let i = 0; i < 300; i++) {
     await new Promise((r) => setTimeout(r, 100));
     const url = await readFile(join(data, 'port.json'), 'utf8').then((t) => JSON.parse(t).url, () => undefined);
-    if (url) return { proc, url };
+    if (url) {
+      children.push(proc);
+      return { proc, url };
+    }
   }
   throw new Error('firewall did not start');
 }
@@ -84,6 +98,20 @@ for (const kind of Object.keys(KINDS)) {
       `${`${m(d, 'p50')}/${m(d, 'p99')}`.padStart(17)}  ${`${m(p, 'p50')}/${m(p, 'p99')}`.padStart(18)}  ${`${m(p, 'p50') - m(d, 'p50')}/${m(p, 'p99') - m(d, 'p99')}`.padStart(16)}`,
   );
 }
+
+// Pass-through: every tarball fetched once (a cache miss through the firewall: fetch upstream, verify, store).
+await (await fetch(`${fwUrl}/miss-pkg`)).arrayBuffer();
+const missRun = async (base) => {
+  let i = 0;
+  return await run(base, { amount: MISS_VERSIONS.length, requests: [{ setupRequest: (req) => ({ ...req, path: `/miss-pkg/-/miss-pkg-${MISS_VERSIONS[i++ % MISS_VERSIONS.length]}.tgz` }) }] });
+};
+const missDirect = await missRun(v.url);
+const missProxied = await missRun(fwUrl);
+if (missProxied.non2xx || missProxied.errors) throw new Error(`tarball misses: ${missProxied.non2xx} non-2xx, ${missProxied.errors} errors`);
+console.log(
+  `${'tarball (first fetch)'.padEnd(20)} ${missDirect.requests.average.toFixed(0).padStart(12)}  ${missProxied.requests.average.toFixed(0).padStart(13)}  ${(missProxied.requests.average / missDirect.requests.average).toFixed(2).padStart(5)}   ` +
+    `${`${missDirect.latency.p50}/${missDirect.latency.p99}`.padStart(17)}  ${`${missProxied.latency.p50}/${missProxied.latency.p99}`.padStart(18)}  ${`${missProxied.latency.p50 - missDirect.latency.p50}/${missProxied.latency.p99 - missDirect.latency.p99}`.padStart(16)}`,
+);
 
 // Memory: the first request fills the cache (parse + filter once); then many clients read the same buffer.
 const rssStart = await rssOf(fwProc.pid);
