@@ -170,6 +170,11 @@ describe('policy engine: matching and order', () => {
   ];
   for (const [name, p, facts, expected] of table) it(name, () => expect(pick(evaluate(policy, p, facts, NOW))).toEqual(expected));
 
+  it('keeps the warnings met before a deny as notes', () => {
+    const d = evaluate(policy, pkg('native'), plain({ hasInstallScripts: true }), NOW);
+    expect(d).toEqual({ action: 'deny', rule: 'scripts-deny', reason: 'has install scripts', notes: ['scripts: has install scripts'] });
+  });
+
   it('says which rule decided and why', () => {
     const d = evaluate(policy, pkg('lodash', '4.17.20'), plain(), NOW);
     expect(d).toEqual({ action: 'deny', rule: 'old-lodash', reason: 'prototype pollution: matches rule old-lodash' });
@@ -248,6 +253,11 @@ describe('policy engine: unknown metadata', () => {
     ['on_unknown allow treats the condition as not holding', { on_unknown: 'allow' as const }, 'allow'],
   ])('%s', (_name, extra, action) => {
     expect(evaluate({ version: 1, rules, ...extra }, pkg('x'), down, NOW).action).toBe(action);
+  });
+
+  it('takes the strictest outcome when several conditions are unknown', () => {
+    const both: Policy = { version: 1, on_unknown: { published_within: 'warn', install_scripts: 'deny' }, rules: [{ id: 'r', when: { published_within: '1d', install_scripts: true }, action: 'quarantine' }] };
+    expect(evaluate(both, pkg('x'), down, NOW).action).toBe('deny');
   });
 
   it("a rule's own on_unknown wins over the policy's", () => {

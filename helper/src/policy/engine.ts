@@ -51,12 +51,14 @@ export function evaluate(policy: Policy, pkg: PackageRef, facts: PackageFacts, n
       return undefined;
     }
     if (action === 'allow' && warnings.length) return warned();
+    // A deny or quarantine keeps the warnings met on the way as notes, so the report loses nothing.
+    notes.unshift(...warnings.map((w) => `${w.rule}: ${w.reason}`));
     return finish({ action, rule, reason, ...(until ? { until } : {}) });
   };
 
   const warned = (): Decision => {
     const [first, ...rest] = warnings;
-    for (const w of rest) notes.unshift(`${w.rule}: ${w.reason}`);
+    notes.unshift(...rest.map((w) => `${w.rule}: ${w.reason}`));
     return finish({ action: 'warn', rule: first!.rule, reason: first!.reason });
   };
 
@@ -86,6 +88,8 @@ export function evaluate(policy: Policy, pkg: PackageRef, facts: PackageFacts, n
   return finish({ action: 'allow', rule: DEFAULT_RULE_ID, reason: 'no rule matched' });
 }
 
+const STRICTNESS: Record<Action, number> = { allow: 0, warn: 1, quarantine: 2, deny: 3 };
+
 /** A rule's outcome for one package: undefined when it does not apply. */
 function ruleOutcome(policy: Policy, rule: CompiledRule, facts: PackageFacts, now: Date): { action: Action; reason: string; until?: Date } | undefined {
   const held: string[] = [];
@@ -102,7 +106,8 @@ function ruleOutcome(policy: Policy, rule: CompiledRule, facts: PackageFacts, no
   }
   const prefix = rule.rule.reason ? `${rule.rule.reason}: ` : '';
   if (unknowns.length) {
-    const action = unknownOutcome(policy, rule, unknowns[0]!.name);
+    // Several unknown conditions: the strictest of their outcomes.
+    const action = unknowns.map((u) => unknownOutcome(policy, rule, u.name)).reduce((a, b) => (STRICTNESS[b] > STRICTNESS[a] ? b : a));
     if (action === 'allow') return undefined;
     return { action, reason: `cannot tell: ${unknowns.map((u) => u.reason).join('; ')}` };
   }
