@@ -1,7 +1,7 @@
 // Refreshes helper/src/feeds/popular-npm.ts, the list of popular npm package names that typosquat detection
 // compares against, ordered by monthly downloads.
 //
-//   node bench/refresh-popular.mjs --from-tsv FILE [--top 3000] [--legit-top 30000]
+//   node bench/refresh-popular.mjs --from-tsv FILE [--top 6000] [--legit-top 40000] [--holdout]
 //   node bench/refresh-popular.mjs --from-registry [--top 3000]
 //
 // --from-tsv reads a table whose first three tab-separated columns are name, version and monthly downloads (one
@@ -22,8 +22,9 @@ const { values } = parseArgs({
     'from-tsv': { type: 'string' },
     'from-registry': { type: 'boolean' },
     registry: { type: 'string', default: 'https://registry.npmjs.org' },
-    top: { type: 'string', default: '3000' },
-    'legit-top': { type: 'string', default: '30000' },
+    top: { type: 'string', default: '6000' },
+    'legit-top': { type: 'string', default: '40000' },
+    holdout: { type: 'boolean' },
   },
 });
 const top = Number(values.top);
@@ -72,3 +73,14 @@ export const KNOWN_LEGIT_NAMES: readonly string[] = ${JSON.stringify(legit.join(
 `;
 writeFileSync(OUT, text);
 console.log(`wrote ${popular.length} popular and ${legit.length} known-legit names to ${OUT.pathname}`);
+
+// --holdout: the false-positive rate on the next 40,000 names of the same source, which the known-legit list
+// has not seen (needs the compiled helper: npm run build, after this refresh).
+if (values.holdout) {
+  const { buildTyposquatIndex } = await import('../helper/dist/feeds/typosquat-index.js');
+  const index = buildTyposquatIndex(popular, legit);
+  const holdout = ranked.slice(legitTop, legitTop + 40_000);
+  const flagged = holdout.filter((n) => index.targets(n).length > 0);
+  console.log(`holdout ranks ${legitTop + 1}..${legitTop + holdout.length}: ${flagged.length}/${holdout.length} flagged (${((100 * flagged.length) / holdout.length).toFixed(2)}%)`);
+  console.log(`e.g. ${flagged.slice(0, 12).map((n) => `${n} -> ${index.targets(n)[0]}`).join(', ')}`);
+}

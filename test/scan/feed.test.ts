@@ -1,19 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { c as createTar } from 'tar';
 import { loadMaliciousFeed, type MaliciousFeed } from '../../helper/src/feeds/malicious.js';
-import { tempDir } from './support.js';
+import { makeZip, tempDir } from './support.js';
 
 const OSV = fileURLToPath(new URL('./fixtures/osv', import.meta.url));
 
 let work: { dir: string; cleanup(): Promise<void> };
 let archive: string;
+let zip: string;
+
+/** Every record of the fixture tree, keyed by its path as osv.dev's flat all.zip would hold it. */
+async function fixtureFiles(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const rel of (await readdir(OSV, { recursive: true })).filter((f) => f.endsWith('.json'))) {
+    out[rel.split('/').pop()!] = await readFile(join(OSV, rel), 'utf8');
+  }
+  return out;
+}
+
 beforeAll(async () => {
   work = await tempDir('sscs-feed-');
   archive = join(work.dir, 'osv.tar.gz');
   await createTar({ gzip: true, cwd: join(OSV, '..'), file: archive, portable: true }, ['osv']);
+  zip = join(work.dir, 'all.zip');
+  // osv.dev's all.zip also holds ordinary vulnerabilities: they must not count as malicious.
+  const ghsa = { id: 'GHSA-aaaa-bbbb-cccc', affected: [{ package: { ecosystem: 'npm', name: 'expres-helper' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] }] };
+  await writeFile(zip, makeZip({ ...(await fixtureFiles()), 'GHSA-aaaa-bbbb-cccc.json': JSON.stringify(ghsa) }));
 });
 afterAll(() => work.cleanup());
 
@@ -43,6 +58,17 @@ function semantics(load: () => Promise<MaliciousFeed>) {
 describe('malicious feed', () => {
   it('loads a directory tree of OSV records', semantics(() => loadMaliciousFeed(OSV)));
   it('loads a .tar.gz of the same tree', semantics(() => loadMaliciousFeed(archive)));
+  it('loads a .zip as osv.dev publishes, keeping only MAL- records', semantics(() => loadMaliciousFeed(zip)));
+
+  it('loads stored zip entries and bounds inflated ones', async () => {
+    const stored = join(work.dir, 'stored.zip');
+    await writeFile(stored, makeZip(await fixtureFiles(), { store: true }));
+    expect((await loadMaliciousFeed(stored)).lookup('npm', 'expres-helper', '1.0.3')).toEqual(['MAL-2025-90001']);
+    await expect(loadMaliciousFeed(zip, { maxRecordBytes: 200 })).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
+    const broken = join(work.dir, 'broken.zip');
+    await writeFile(broken, Buffer.from('PK\x03\x04 not really a zip'));
+    await expect(loadMaliciousFeed(broken)).rejects.toMatchObject({ code: 'MALFORMED', where: { file: broken } });
+  });
 
   it('fails on a malformed record, naming the file', async () => {
     const dir = join(work.dir, 'bad');
@@ -62,8 +88,8 @@ describe('malicious feed', () => {
 
   it('rejects a missing path and an unknown format', async () => {
     await expect(loadMaliciousFeed(join(work.dir, 'nope'))).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
-    const zip = join(work.dir, 'feed.zip');
-    await writeFile(zip, 'PK');
-    await expect(loadMaliciousFeed(zip)).rejects.toMatchObject({ code: 'INPUT' });
+    const other = join(work.dir, 'feed.json');
+    await writeFile(other, '{}');
+    await expect(loadMaliciousFeed(other)).rejects.toMatchObject({ code: 'INPUT' });
   });
 });

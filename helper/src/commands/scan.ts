@@ -26,12 +26,12 @@ export function renderReport(report: ScanReport, failOn: Severity | undefined, f
 export default defineCommand({
   name: 'scan',
   summary: 'Scan an npm package tarball or folder for signs of malware',
-  usage: 'sscs scan PACKAGE.tgz|DIR [--format json] [--fail-on high]',
+  usage: 'sscs scan PACKAGE.tgz|DIR [--format json] [--fail-on high] [--malicious-feed DIR|FILE.tar.gz]',
   description: `Inspects the package without extracting or running it: install scripts that fetch and run code,
-obfuscated payloads, credential reads next to network sends, self-publishing, unexpected executables, and archive
-tricks (path traversal, links out of the package, decompression bombs). The package name is checked against
-popular npm names (typosquats) and, with --malicious-feed, its version against known-malicious records. Exits 1
-when a finding is at or above --fail-on.`,
+obfuscated payloads, credential reads next to network sends, self-publishing, unexpected executables, and
+archive tricks (path traversal, links out of the package, decompression bombs). The package name is checked
+against popular npm names (typosquats) and, with --malicious-feed, its version against known-malicious
+records. Exits 1 when a finding is at or above --fail-on.`,
   flags: {
     format: { type: 'string', default: 'text', valueName: 'text|json', description: 'Output format.' },
     'fail-on': { type: 'string', default: 'high', valueName: 'SEVERITY', description: 'Exit 1 on a finding at or above this severity: low, medium, high, critical or none.' },

@@ -1,8 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { lstat, opendir } from 'node:fs/promises';
+import { closeSync, createReadStream, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { InputError, systemErrorCode } from '../errors.js';
 import { parseJson, readFileBounded } from '../io/files.js';
+import { zipEntries } from './zip.js';
 import { affects, parseOsvRecord, type AffectedPackage } from './osv.js';
 
 /** Known-malicious package versions, from OSV records (ossf/malicious-packages), indexed by ecosystem and name. */
@@ -26,7 +27,12 @@ export const DEFAULT_FEED_LIMITS: FeedLimits = {
   maxArchiveBytes: 4 * 1024 * 1024 * 1024,
 };
 
+/** OSV ids of malicious-package reports (ossf/malicious-packages, and their copies on osv.dev). */
+const MALICIOUS_ID = /^MAL-/;
 const ARCHIVE = /\.(?:tar\.gz|tgz|tar)$/i;
+const ZIP = /\.zip$/i;
+/** A zip is read whole into memory (its directory is at the end): at most this much. */
+const MAX_ZIP_BYTES = 1024 * 1024 * 1024;
 
 class FeedIndex implements MaliciousFeed {
   private readonly byName = new Map<string, AffectedPackage[]>();
@@ -39,7 +45,9 @@ class FeedIndex implements MaliciousFeed {
       throw new InputError('FILE_TOO_LARGE', `OSV record is over ${this.limits.maxRecordBytes} bytes`, { where: { file } });
     }
     const affected = parseOsvRecord(parseJson(text, { file }, 'OSV record'), { file });
-    if (!affected) return;
+    // Only malicious-package records: osv.dev's all.zip mixes in ordinary vulnerabilities (GHSA-, CVE-), which
+    // must not turn every vulnerable version into "known malicious".
+    if (!affected || !MALICIOUS_ID.test(affected[0]?.id ?? '')) return;
     if (++this.records > this.limits.maxRecords) {
       throw new InputError('LIMIT', `feed has more than ${this.limits.maxRecords} records`, { where: { file } });
     }
@@ -75,19 +83,21 @@ export async function loadMaliciousFeed(path: string, opts: Partial<FeedLimits> 
   }
   if (isDir) await loadDirectory(path, index, limits);
   else if (ARCHIVE.test(path)) await loadArchive(path, index, limits);
-  else throw new InputError('INPUT', 'malicious package feed must be a folder of OSV JSON files or a .tar.gz of one', { where: { file: path } });
+  else if (ZIP.test(path)) await loadZip(path, index, limits);
+  else throw new InputError('INPUT', 'malicious package feed must be a folder of OSV JSON files, or a .tar.gz or .zip of one', { where: { file: path } });
   return index;
 }
 
-/** Files read at once: the folder layout is one small file per record, so latency, not bandwidth, dominates. */
-const READ_CONCURRENCY = 32;
-
+/**
+ * Reads the tree synchronously: a feed is thousands of tiny files, and going through the libuv thread pool one
+ * file at a time costs several times more than the reads themselves (bench/scan.mjs). A feed loads once, at start.
+ */
 async function loadDirectory(root: string, index: FeedIndex, limits: FeedLimits): Promise<void> {
   const files: string[] = [];
   const pending = [root];
   while (pending.length > 0) {
     const dir = pending.pop()!;
-    for await (const d of await opendir(dir)) {
+    for (const d of readdirSync(dir, { withFileTypes: true })) {
       const abs = join(dir, d.name);
       // Symbolic links are not followed: the tree must hold its records itself.
       if (d.isDirectory() && !d.name.startsWith('.')) pending.push(abs);
@@ -97,14 +107,28 @@ async function loadDirectory(root: string, index: FeedIndex, limits: FeedLimits)
   }
   // Sorted so that the first malformed record reported is the same on every run.
   files.sort();
-  const texts = new Array<string>(files.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: READ_CONCURRENCY }, async () => {
-    for (let i = next++; i < files.length; i = next++) {
-      texts[i] = (await readFileBounded(files[i]!, limits.maxRecordBytes, 'OSV record')).toString('utf8');
-    }
-  }));
-  files.forEach((abs, i) => index.add(texts[i]!, relative(root, abs) || abs));
+  for (const abs of files) index.add(readBoundedSync(abs, limits.maxRecordBytes), relative(root, abs) || abs);
+}
+
+function readBoundedSync(path: string, maxBytes: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    // One byte more than allowed tells an oversized record from one exactly at the limit.
+    const buf = Buffer.alloc(Math.min(fstatSync(fd).size, maxBytes) + 1);
+    let total = 0;
+    for (let n = 1; n > 0 && total < buf.length; total += n) n = readSync(fd, buf, total, buf.length - total, total);
+    if (total > maxBytes) throw new InputError('FILE_TOO_LARGE', `OSV record is over ${maxBytes} bytes`, { where: { file: path } });
+    return buf.toString('utf8', 0, total);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function loadZip(file: string, index: FeedIndex, limits: FeedLimits): Promise<void> {
+  const zip = await readFileBounded(file, Math.min(limits.maxArchiveBytes, MAX_ZIP_BYTES), 'feed archive');
+  for (const entry of zipEntries(zip, file, limits.maxRecordBytes)) {
+    if (entry.name.endsWith('.json')) index.add(entry.data().toString('utf8'), `${file}:${entry.name}`);
+  }
 }
 
 async function loadArchive(file: string, index: FeedIndex, limits: FeedLimits): Promise<void> {

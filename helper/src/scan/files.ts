@@ -39,9 +39,15 @@ export function stripFirstComponent(path: string): string {
 /** Evidence as printed: one line, control characters escaped, bounded. */
 export const EVIDENCE_CHARS = 160;
 
+/**
+ * Token formats that may sit in a package (a stolen token, a careless .npmrc): evidence shows that one is there,
+ * never its value, since scan output lands in CI logs.
+ */
+const TOKEN_VALUES = /\b(?:npm_[A-Za-z0-9]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16})|(_authToken\s*=\s*)[^\s'"`]+/g;
+
 export function evidence(text: string, at = 0, length = EVIDENCE_CHARS): string {
   const start = Math.max(0, at);
-  let s = text.slice(start, start + Math.min(length, EVIDENCE_CHARS));
+  let s = text.slice(start, start + Math.min(length, EVIDENCE_CHARS)).replace(TOKEN_VALUES, (_m, key: string | undefined) => `${key ?? ''}[REDACTED]`);
   // eslint-disable-next-line no-control-regex
   s = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\t' ? ' ' : c === '\n' ? ' ' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
   return s.trim();

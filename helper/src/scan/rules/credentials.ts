@@ -1,5 +1,6 @@
 import type { Finding, Severity } from '../types.js';
 import { at, codeFiles, find, NETWORK_SEND, type Hit, type Rule } from './common.js';
+import { evidence } from '../files.js';
 
 /** What a credential stealer reads, by kind: two kinds in one file is a harvest, not a config loader. */
 const CREDENTIALS: readonly [kind: string, re: RegExp][] = [
@@ -83,7 +84,7 @@ export const credentials: Rule = (pkg) => {
   for (const script of pkg.installScripts) {
     const reads = credentialReads(script.command);
     if (reads && (find(script.command, NETWORK_SEND) || installSends)) {
-      out.push({ rule: 'credential-exfil', severity: 'critical', file: 'package.json', line: script.line, evidence: `${script.hook}: ${script.command}`.slice(0, 160), message: `${script.hook} script reads ${reads.kinds.join(', ')} credentials and sends data over the network` });
+      out.push({ rule: 'credential-exfil', severity: 'critical', file: 'package.json', line: script.line, evidence: evidence(`${script.hook}: ${script.command}`), message: `${script.hook} script reads ${reads.kinds.join(', ')} credentials and sends data over the network` });
     }
   }
   if (installReads && installSends && !out.some((f) => f.file === installReads!.path)) {
