@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { startVerdaccio, type Verdaccio } from '../support/verdaccio.js';
 import { npmInstall, pnpmInstall, yarnInstall } from '../support/npm-clients.js';
@@ -163,5 +164,30 @@ describe('firewall with real clients', () => {
     expect(res.status).toBe(200);
     expect(fw.logs()).not.toContain(secret);
     expect(fw.logs()).toMatch(/"route":"packument","name":"good-a"/);
+  });
+});
+
+describe('firewall memory of what it served', () => {
+  it('refuses a version whose upstream integrity changed after it was first served', async () => {
+    const v = await startVerdaccio();
+    const fw = await startFirewallProcess({ policy: await writePolicy('version: 1\n'), upstream: v.url, args: ['--packument-ttl', '0'] });
+    try {
+      await v.seedVersions('republished', ['1.0.0']);
+      const first = await fetch(`${fw.url}/republished/-/republished-1.0.0.tgz`);
+      expect(first.status).toBe(200);
+      await first.arrayBuffer();
+      // The registry now serves other bytes under the same version, with a matching new integrity.
+      await v.seedVersions('republished', ['1.0.0'], { readmeBytes: 1 });
+      const doc = (await (await fetch(`${v.url}/republished`)).json()) as any;
+      const evil = Buffer.from('not the bytes first served');
+      doc.versions['1.0.0'].dist.integrity = `sha512-${createHash('sha512').update(evil).digest('base64')}`;
+      await v.seed('republished', doc, { 'republished-1.0.0.tgz': evil });
+      const again = await fetch(`${fw.url}/republished/-/republished-1.0.0.tgz`);
+      expect(again.status).toBe(502);
+      expect(((await again.json()) as { error: string }).error).toContain('npm versions are immutable');
+    } finally {
+      await fw.stop();
+      await v.close();
+    }
   });
 });
