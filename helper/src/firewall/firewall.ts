@@ -55,6 +55,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     upstream, policy: o.policy, store, metrics, publicBase: () => publicBase, ttlMs: o.packumentTtlMs,
     maxPackumentBytes: o.maxPackumentBytes, maxCacheBytes: o.maxCacheBytes, serveStale: o.serveCachedOffline,
     ...(o.enrich ? { enrich: o.enrich } : {}),
+    scanned: o.scanner !== undefined,
   });
   const server = await startServer(
     {

@@ -56,6 +56,8 @@ export interface PackumentCacheOptions {
   maxCacheBytes: number;
   /** Serve a stale filtered packument when the upstream fails (the decisions in it were already made). */
   serveStale: boolean;
+  /** Scan-before-serve is on: recorded scanner findings count as facts. */
+  scanned?: boolean;
   /** Adds facts the packument does not hold (known-malicious feed, typosquat check). */
   enrich?: (name: string, version: string, facts: PackageFacts) => PackageFacts;
   now?: () => Date;
@@ -149,7 +151,12 @@ export class PackumentCache {
     const now = o.now?.() ?? new Date();
     const generation = o.store.generation();
     const filtered = filterPackument(doc, {
-      decide: (version: string, facts: PackageFacts) => decide(o.policy, o.store, { ecosystem: 'npm', name, version }, o.enrich ? o.enrich(name, version, facts) : facts, now),
+      decide: (version: string, facts: PackageFacts) => {
+        const enriched = o.enrich ? o.enrich(name, version, facts) : facts;
+        // A version the scanner has seen is judged on its findings here too, not only at its tarball.
+        const suspicious = o.scanned ? o.store.scanFindings(name, version) : undefined;
+        return decide(o.policy, o.store, { ecosystem: 'npm', name, version }, suspicious ? { ...enriched, suspicious } : enriched, now);
+      },
       localPath: (url) => o.upstream.localPath(url),
       publicBase: o.publicBase(),
     });

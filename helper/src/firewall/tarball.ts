@@ -142,6 +142,7 @@ async function scanThenServe(
   }
   // Re-decide with the findings: the policy says whether they quarantine, deny or only warn.
   const final = decide(ctx.policy, ctx.store, pkg, { ...facts, suspicious }, new Date());
+  ctx.store.recordScan(pkg.name, pkg.version, suspicious, !serves(final));
   out.decision = final.action;
   out.rule = final.rule;
   if (!serves(final)) {
