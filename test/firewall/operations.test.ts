@@ -99,6 +99,32 @@ describe('firewall operations', () => {
     }
   });
 
+  it('asks for the full packument when the abbreviated one has no publish times and the policy needs them', async () => {
+    // Like registry.npmjs.org: the abbreviated form carries no `time`.
+    const published = new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString();
+    const version = { name: 'aged', version: '1.0.0', dist: { integrity: 'sha512-AAAA', tarball: 'http://127.0.0.1:1/aged/-/aged-1.0.0.tgz' } };
+    const accepts: string[] = [];
+    const upstream = http.createServer((req, res) => {
+      accepts.push(String(req.headers.accept));
+      const abbreviated = String(req.headers.accept).startsWith('application/vnd.npm.install-v1+json');
+      res.end(JSON.stringify({ name: 'aged', 'dist-tags': { latest: '1.0.0' }, versions: { '1.0.0': version }, ...(abbreviated ? {} : { time: { '1.0.0': published } }) }));
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
+    const port = (upstream.address() as AddressInfo).port;
+    version.dist.tarball = `http://127.0.0.1:${port}/aged/-/aged-1.0.0.tgz`;
+    const policy = 'version: 1\nrules:\n  - id: too-new\n    when: { published_within: 7d }\n    action: quarantine\n';
+    const other = await startFirewallProcess({ policy: await writePolicy(policy), upstream: `http://127.0.0.1:${port}` });
+    try {
+      const res = await fetch(`${other.url}/aged`, { headers: { accept: 'application/vnd.npm.install-v1+json' } });
+      expect(res.status).toBe(200);
+      expect(Object.keys(((await res.json()) as { versions: object }).versions)).toEqual(['1.0.0']);
+      expect(accepts).toEqual([expect.stringMatching(/^application\/vnd\.npm\.install-v1\+json/), 'application/json']);
+    } finally {
+      await other.stop();
+      upstream.close();
+    }
+  });
+
   it('times out a stalled upstream and refuses the unknown package', async () => {
     const stalled = http.createServer(() => {});
     await new Promise<void>((r) => stalled.listen(0, '127.0.0.1', () => r()));
