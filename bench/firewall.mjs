@@ -23,7 +23,7 @@ const BIG_DESCRIPTION = 10_000;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const run = (url, opts = {}) =>
-  new Promise((resolve, reject) => autocannon({ url, connections: CONNECTIONS, duration: SECONDS, ...opts }, (err, r) => (err ? reject(err) : resolve(r))));
+  new Promise((resolve, reject) => autocannon({ url, connections: CONNECTIONS, ...(opts.amount ? {} : { duration: SECONDS }), ...opts }, (err, r) => (err ? reject(err) : resolve(r))));
 
 async function rssOf(pid) {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -32,33 +32,54 @@ async function rssOf(pid) {
 
 console.log('starting verdaccio and seeding packages...');
 const v = await startVerdaccio();
+const children = [];
+// Whatever happens, leave no server behind.
+process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+process.on('uncaughtException', async (e) => {
+  console.error(e);
+  children.forEach((c) => c.kill('SIGKILL'));
+  await v.close();
+  process.exit(1);
+});
 const small = Array.from({ length: 40 }, (_, i) => `1.${i}.0`);
 await v.seedVersions('bench-pkg', small, { readmeBytes: 200 });
 await v.seedVersions('denied-pkg', ['1.0.0', '1.1.0']);
+const MISS_VERSIONS = Array.from({ length: 3000 }, (_, i) => `2.0.${i}`);
+await v.seedVersions('miss-pkg', MISS_VERSIONS);
 await v.seedVersions('big-pkg', Array.from({ length: BIG_VERSIONS }, (_, i) => `1.0.${i}`), { readmeBytes: BIG_DESCRIPTION });
 
 const dir = await mkdtemp(join(tmpdir(), 'sscs-bench-fw-'));
 const policy = join(dir, 'policy.yml');
 await writeFile(policy, 'version: 1\nrules:\n  - id: no-denied\n    match: denied-pkg\n    action: deny\n    reason: benchmark deny\n');
-const fwProc = spawn(process.execPath, [CLI, 'firewall', 'serve', '--policy', policy, '--upstream', v.url, '--listen', '127.0.0.1:0', '--data-dir', dir, '--port-file', join(dir, 'port.json'), '--packument-ttl', '3600'], { stdio: ['ignore', 'ignore', 'inherit'] });
-let fwUrl;
-for (let i = 0; i < 300 && !fwUrl; i++) {
-  await new Promise((r) => setTimeout(r, 100));
-  fwUrl = await readFile(join(dir, 'port.json'), 'utf8').then((t) => JSON.parse(t).url, () => undefined);
+async function startFirewall(name, ttl) {
+  const data = join(dir, name);
+  const proc = spawn(process.execPath, [CLI, 'firewall', 'serve', '--policy', policy, '--upstream', v.url, '--listen', '127.0.0.1:0', '--data-dir', data, '--port-file', join(data, 'port.json'), '--packument-ttl', String(ttl)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 300; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const url = await readFile(join(data, 'port.json'), 'utf8').then((t) => JSON.parse(t).url, () => undefined);
+    if (url) {
+      children.push(proc);
+      return { proc, url };
+    }
+  }
+  throw new Error('firewall did not start');
 }
-if (!fwUrl) throw new Error('firewall did not start');
+// One firewall serving from its cache, one revalidating every packument upstream (TTL 0: a conditional GET per request).
+const { proc: fwProc, url: fwUrl } = await startFirewall('cached', 3600);
+const { proc: revalProc, url: revalUrl } = await startFirewall('revalidating', 0);
 
 // Warm both sides: the firewall's packument and tarball caches, verdaccio's own.
-for (const base of [v.url, fwUrl]) {
+for (const base of [v.url, fwUrl, revalUrl]) {
   await (await fetch(`${base}/bench-pkg`)).arrayBuffer();
   await (await fetch(`${base}/bench-pkg/-/bench-pkg-1.39.0.tgz`)).arrayBuffer();
 }
 const packumentBytes = (await (await fetch(`${fwUrl}/bench-pkg`)).arrayBuffer()).byteLength;
 
-const results = { packument: { direct: [], proxied: [] }, tarball: { direct: [], proxied: [] } };
+const KINDS = { packument: ['/bench-pkg', fwUrl], tarball: ['/bench-pkg/-/bench-pkg-1.39.0.tgz', fwUrl], 'packument TTL 0': ['/bench-pkg', revalUrl] };
+const results = Object.fromEntries(Object.keys(KINDS).map((k) => [k, { direct: [], proxied: [] }]));
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [kind, path] of [['packument', '/bench-pkg'], ['tarball', '/bench-pkg/-/bench-pkg-1.39.0.tgz']]) {
-    for (const [side, base] of [['direct', v.url], ['proxied', fwUrl]]) {
+  for (const [kind, [path, proxy]] of Object.entries(KINDS)) {
+    for (const [side, base] of [['direct', v.url], ['proxied', proxy]]) {
       const r = await run(base + path);
       if (r.non2xx || r.errors) throw new Error(`${side} ${kind}: ${r.non2xx} non-2xx, ${r.errors} errors`);
       results[kind][side].push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 });
@@ -68,15 +89,33 @@ for (let round = 0; round < ROUNDS; round++) {
 
 console.log(`\n${SECONDS}s x ${ROUNDS} rounds, ${CONNECTIONS} connections, medians over rounds (packument ${packumentBytes} bytes)`);
 console.log('what                 direct req/s  proxied req/s  ratio   direct p50/p99 ms  proxied p50/p99 ms  added p50/p99 ms');
-for (const kind of ['packument', 'tarball']) {
+for (const kind of Object.keys(KINDS)) {
   const d = results[kind].direct;
   const p = results[kind].proxied;
   const m = (xs, k) => median(xs.map((x) => x[k]));
   console.log(
-    `${(kind + ' (cached)').padEnd(20)} ${m(d, 'rps').toFixed(0).padStart(12)}  ${m(p, 'rps').toFixed(0).padStart(13)}  ${(m(p, 'rps') / m(d, 'rps')).toFixed(2).padStart(5)}   ` +
+    `${(kind === 'packument TTL 0' ? 'packument (TTL 0)' : `${kind} (cached)`).padEnd(20)} ${m(d, 'rps').toFixed(0).padStart(12)}  ${m(p, 'rps').toFixed(0).padStart(13)}  ${(m(p, 'rps') / m(d, 'rps')).toFixed(2).padStart(5)}   ` +
       `${`${m(d, 'p50')}/${m(d, 'p99')}`.padStart(17)}  ${`${m(p, 'p50')}/${m(p, 'p99')}`.padStart(18)}  ${`${m(p, 'p50') - m(d, 'p50')}/${m(p, 'p99') - m(d, 'p99')}`.padStart(16)}`,
   );
 }
+
+// Pass-through: every tarball fetched once (a cache miss through the firewall: fetch upstream, verify, store).
+await (await fetch(`${fwUrl}/miss-pkg`)).arrayBuffer();
+const missRun = async (base) => {
+  let i = 0;
+  const t = performance.now();
+  const r = await run(base, { amount: MISS_VERSIONS.length, requests: [{ setupRequest: (req) => ({ ...req, path: `/miss-pkg/-/miss-pkg-${MISS_VERSIONS[i++ % MISS_VERSIONS.length]}.tgz` }) }] });
+  return { ...r, wallSeconds: (performance.now() - t) / 1000 };
+};
+const missDirect = await missRun(v.url);
+const missProxied = await missRun(fwUrl);
+if (missProxied.non2xx || missProxied.errors) throw new Error(`tarball misses: ${missProxied.non2xx} non-2xx, ${missProxied.errors} errors`);
+// A fixed amount of requests: autocannon's per-second averages are too coarse, use the wall time.
+const rps = (r) => r.requests.total / r.wallSeconds;
+console.log(
+  `${'tarball (first fetch)'.padEnd(20)} ${rps(missDirect).toFixed(0).padStart(12)}  ${rps(missProxied).toFixed(0).padStart(13)}  ${(rps(missProxied) / rps(missDirect)).toFixed(2).padStart(5)}   ` +
+    `${`${missDirect.latency.p50}/${missDirect.latency.p99}`.padStart(17)}  ${`${missProxied.latency.p50}/${missProxied.latency.p99}`.padStart(18)}  ${`${missProxied.latency.p50 - missDirect.latency.p50}/${missProxied.latency.p99 - missDirect.latency.p99}`.padStart(16)}`,
+);
 
 // Memory: the first request fills the cache (parse + filter once); then many clients read the same buffer.
 const rssStart = await rssOf(fwProc.pid);
@@ -100,6 +139,8 @@ const codes = denied.statusCodeStats ?? {};
 const non403 = Object.entries(codes).filter(([c]) => c !== '403').reduce((n, [, s]) => n + s.count, 0) + denied.errors;
 console.log(`\ndenied tarball at ${CONNECTIONS * 4} connections: ${denied.requests.total} requests, ${codes['403']?.count ?? 0} x 403, non-403 (or errors): ${non403}`);
 
-fwProc.kill('SIGTERM');
-await new Promise((r) => fwProc.once('exit', r));
+for (const p of [fwProc, revalProc]) {
+  p.kill('SIGTERM');
+  await new Promise((r) => p.once('exit', r));
+}
 await v.close();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { startVerdaccio, type Verdaccio } from '../support/verdaccio.js';
 import { npmInstall, pnpmInstall, yarnInstall } from '../support/npm-clients.js';
@@ -14,6 +15,9 @@ rules:
     match: evil-pkg
     action: deny
     reason: known bad package
+  - id: deny-waivable
+    match: waivable-pkg
+    action: deny
   - id: hold-fresh
     match: "pkg:npm/fresh-pkg@1.1.0"
     action: quarantine
@@ -32,6 +36,9 @@ describe('firewall with real clients', () => {
     await v.publish({ name: 'good-a', version: '1.0.0', dependencies: { 'good-b': '^1.0.0' } });
     await v.publish({ name: '@fw/scoped', version: '1.0.0' });
     await v.publish({ name: 'evil-pkg', version: '1.0.0' });
+    await v.publish({ name: 'evil-pkg', version: '1.1.0' });
+    await v.publish({ name: 'waivable-pkg', version: '1.0.0' });
+    await v.publish({ name: 'waivable-pkg', version: '1.1.0' });
     await v.publish({ name: 'fresh-pkg', version: '1.0.0' });
     await v.publish({ name: 'fresh-pkg', version: '1.1.0' });
     await v.publish({ name: 'tamper-pkg', version: '1.0.0' });
@@ -56,12 +63,22 @@ describe('firewall with real clients', () => {
   it('fails npm install of a denied package with the rule and the way out', async () => {
     const r = await npmInstall(fw.url, { 'evil-pkg': '^1.0.0' });
     expect(r.exitCode).not.toBe(0);
-    expect(r.output).toContain('evil-pkg@1.0.0 is denied by rule deny-evil: known bad package');
-    expect(r.output).toContain('sscs firewall waive evil-pkg@1.0.0');
+    expect(r.output).toContain('evil-pkg@1.1.0 is denied by rule deny-evil: known bad package');
+    expect(r.output).toContain('sscs firewall waive evil-pkg@1.1.0');
+  });
+
+  it('lets a run-time waiver through, for that version only', async () => {
+    const w = await runCli(['firewall', 'waive', 'waivable-pkg@1.0.0', '--reason', 'false positive', '--by', 'tester', '--data-dir', fw.dataDir]);
+    expect(w).toMatchObject({ exitCode: 0, stdout: 'waived waivable-pkg@1.0.0 (waiver:1)\n' });
+    const res = await fetch(`${fw.url}/waivable-pkg/-/waivable-pkg-1.0.0.tgz`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-sscs-decision')).toBe('allow; rule=waiver:1');
+    await res.arrayBuffer();
+    expect((await fetch(`${fw.url}/waivable-pkg/-/waivable-pkg-1.1.0.tgz`)).status).toBe(403);
   });
 
   it('answers a denied tarball with 403 and the decision header', async () => {
-    const res = await fetch(`${fw.url}/evil-pkg/-/evil-pkg-1.0.0.tgz`);
+    const res = await fetch(`${fw.url}/evil-pkg/-/evil-pkg-1.1.0.tgz`);
     expect(res.status).toBe(403);
     expect(res.headers.get('x-sscs-decision')).toBe('deny; rule=deny-evil');
     expect(((await res.json()) as { error: string }).error).toContain('is denied by rule deny-evil');
@@ -119,10 +136,25 @@ describe('firewall with real clients', () => {
       const tarball = await fetch(`${fw.url}/good-b/-/good-b-1.0.0.tgz`);
       expect(tarball.status).toBe(200);
       expect((await tarball.arrayBuffer()).byteLength).toBeGreaterThan(0);
-      const uncached = await fetch(`${fw.url}/fresh-pkg/-/fresh-pkg-0.9.0.tgz`);
+      const uncached = await fetch(`${fw.url}/never-fetched/-/never-fetched-1.0.0.tgz`);
       expect(uncached.status).toBe(503);
+      expect(((await uncached.json()) as { error: string }).error).toContain('does not serve packages it has not checked');
     } finally {
       await v.restart();
+    }
+  });
+
+  it('refuses even cached decisions with --offline-cached refuse', async () => {
+    const strict = await startFirewallProcess({ policy: await writePolicy(POLICY), upstream: v.url, args: ['--offline-cached', 'refuse', '--packument-ttl', '0'] });
+    try {
+      const warm = await fetch(`${strict.url}/good-b/-/good-b-1.0.0.tgz`);
+      expect(warm.status).toBe(200);
+      await warm.arrayBuffer();
+      await v.stop();
+      expect((await fetch(`${strict.url}/good-b/-/good-b-1.0.0.tgz`)).status).toBe(503);
+    } finally {
+      await v.restart();
+      await strict.stop();
     }
   });
 
@@ -132,5 +164,30 @@ describe('firewall with real clients', () => {
     expect(res.status).toBe(200);
     expect(fw.logs()).not.toContain(secret);
     expect(fw.logs()).toMatch(/"route":"packument","name":"good-a"/);
+  });
+});
+
+describe('firewall memory of what it served', () => {
+  it('refuses a version whose upstream integrity changed after it was first served', async () => {
+    const v = await startVerdaccio();
+    const fw = await startFirewallProcess({ policy: await writePolicy('version: 1\n'), upstream: v.url, args: ['--packument-ttl', '0'] });
+    try {
+      await v.seedVersions('republished', ['1.0.0']);
+      const first = await fetch(`${fw.url}/republished/-/republished-1.0.0.tgz`);
+      expect(first.status).toBe(200);
+      await first.arrayBuffer();
+      // The registry now serves other bytes under the same version, with a matching new integrity.
+      await v.seedVersions('republished', ['1.0.0'], { readmeBytes: 1 });
+      const doc = (await (await fetch(`${v.url}/republished`)).json()) as any;
+      const evil = Buffer.from('not the bytes first served');
+      doc.versions['1.0.0'].dist.integrity = `sha512-${createHash('sha512').update(evil).digest('base64')}`;
+      await v.seed('republished', doc, { 'republished-1.0.0.tgz': evil });
+      const again = await fetch(`${fw.url}/republished/-/republished-1.0.0.tgz`);
+      expect(again.status).toBe(502);
+      expect(((await again.json()) as { error: string }).error).toContain('npm versions are immutable');
+    } finally {
+      await fw.stop();
+      await v.close();
+    }
   });
 });

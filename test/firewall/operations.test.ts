@@ -13,6 +13,7 @@ describe('firewall operations', () => {
   beforeAll(async () => {
     v = await startVerdaccio();
     await v.seedVersions('ops-pkg', ['1.0.0', '2.0.0']);
+    await v.seedVersions('big-ops', Array.from({ length: 30 }, (_, i) => `1.0.${i}`), { readmeBytes: 500 });
     fw = await startFirewallProcess({ policy: await writePolicy(POLICY), upstream: v.url, env: { SSCS_FIREWALL_ADMIN_TOKEN: ADMIN_TOKEN } });
   });
   afterAll(async () => {
@@ -28,6 +29,14 @@ describe('firewall operations', () => {
     expect(Object.keys(doc.versions)).toEqual(['1.0.0']);
     expect(Object.keys(doc.time)).not.toContain('2.0.0');
     expect(doc['dist-tags']).toEqual({ latest: '1.0.0' });
+  });
+
+  it('serves a large packument gzipped to a client that accepts it, and answers its ETag with 304', async () => {
+    const res = await fetch(`${fw.url}/big-ops`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(Object.keys(((await res.json()) as { versions: object }).versions)).toHaveLength(30);
+    const again = await fetch(`${fw.url}/big-ops`, { headers: { 'if-none-match': res.headers.get('etag')! } });
+    expect(again.status).toBe(304);
   });
 
   it('guards the admin API with the token', async () => {
@@ -60,6 +69,75 @@ describe('firewall operations', () => {
     const lines = fw.logs().split('\n').filter((l) => l.startsWith('{'));
     expect(lines.length).toBeGreaterThan(3);
     for (const l of lines) expect(Object.keys(JSON.parse(l) as object)).not.toContain('headers');
+  });
+
+  it('relays ping and search to the upstream', async () => {
+    expect((await fetch(`${fw.url}/-/ping`)).status).toBe(200);
+    const search = await fetch(`${fw.url}/-/v1/search?text=ops-pkg`);
+    expect(search.status).toBe(200);
+    expect(await search.json()).toHaveProperty('objects');
+  });
+
+  it('sends the upstream token only upstream, and a client\'s own Authorization instead of it', async () => {
+    const UPSTREAM_TOKEN = 'sscs-upstream-token-for-tests-987654321';
+    const seen: (string | undefined)[] = [];
+    const upstream = http.createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.end(JSON.stringify({ name: 'private-pkg', versions: {}, 'dist-tags': {} }));
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
+    const other = await startFirewallProcess({ policy: await writePolicy('version: 1\n'), upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, env: { SSCS_FIREWALL_UPSTREAM_TOKEN: UPSTREAM_TOKEN } });
+    try {
+      expect((await fetch(`${other.url}/private-pkg`)).status).toBe(200);
+      expect((await fetch(`${other.url}/private-pkg`, { headers: { authorization: 'Bearer client-own-token-value' } })).status).toBe(200);
+      expect(seen).toEqual([`Bearer ${UPSTREAM_TOKEN}`, 'Bearer client-own-token-value']);
+      expect(other.logs()).not.toContain(UPSTREAM_TOKEN);
+      expect(other.logs()).not.toContain('client-own-token-value');
+    } finally {
+      await other.stop();
+      upstream.close();
+    }
+  });
+
+  it('asks for the full packument when the abbreviated one has no publish times and the policy needs them', async () => {
+    // Like registry.npmjs.org: the abbreviated form carries no `time`.
+    const published = new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString();
+    const version = { name: 'aged', version: '1.0.0', dist: { integrity: 'sha512-AAAA', tarball: 'http://127.0.0.1:1/aged/-/aged-1.0.0.tgz' } };
+    const accepts: string[] = [];
+    const upstream = http.createServer((req, res) => {
+      accepts.push(String(req.headers.accept));
+      const abbreviated = String(req.headers.accept).startsWith('application/vnd.npm.install-v1+json');
+      res.end(JSON.stringify({ name: 'aged', 'dist-tags': { latest: '1.0.0' }, versions: { '1.0.0': version }, ...(abbreviated ? {} : { time: { '1.0.0': published } }) }));
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
+    const port = (upstream.address() as AddressInfo).port;
+    version.dist.tarball = `http://127.0.0.1:${port}/aged/-/aged-1.0.0.tgz`;
+    const policy = 'version: 1\nrules:\n  - id: too-new\n    when: { published_within: 7d }\n    action: quarantine\n';
+    const other = await startFirewallProcess({ policy: await writePolicy(policy), upstream: `http://127.0.0.1:${port}` });
+    try {
+      const res = await fetch(`${other.url}/aged`, { headers: { accept: 'application/vnd.npm.install-v1+json' } });
+      expect(res.status).toBe(200);
+      expect(Object.keys(((await res.json()) as { versions: object }).versions)).toEqual(['1.0.0']);
+      expect(accepts).toEqual([expect.stringMatching(/^application\/vnd\.npm\.install-v1\+json/), 'application/json']);
+    } finally {
+      await other.stop();
+      upstream.close();
+    }
+  });
+
+  it('times out a stalled upstream and refuses the unknown package', async () => {
+    const stalled = http.createServer(() => {});
+    await new Promise<void>((r) => stalled.listen(0, '127.0.0.1', () => r()));
+    const other = await startFirewallProcess({ policy: await writePolicy('version: 1\n'), upstream: `http://127.0.0.1:${(stalled.address() as AddressInfo).port}`, args: ['--upstream-timeout-ms', '300'] });
+    try {
+      const res = await fetch(`${other.url}/anything`);
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: string }).error).toContain('did not answer within 300 ms');
+    } finally {
+      await other.stop();
+      stalled.closeAllConnections();
+      stalled.close();
+    }
   });
 
   it('finishes an in-flight request on SIGTERM, then exits 0', async () => {

@@ -44,12 +44,13 @@ describe('request targets', () => {
     ['/@scope/name', { kind: 'packument', name: '@scope/name' }],
     ['/@scope/name/-/name-1.0.0.tgz', { kind: 'tarball', name: '@scope/name', path: '/@scope/name/-/name-1.0.0.tgz' }],
     ['/@scope%2fname/-/name-1.0.0.tgz', { kind: 'tarball', name: '@scope/name', path: '/@scope/name/-/name-1.0.0.tgz' }],
+    ['/@scope/name/-/@scope/name-1.0.0.tgz', { kind: 'tarball', name: '@scope/name', path: '/@scope/name/-/@scope/name-1.0.0.tgz' }],
     ['/-/v1/search?text=x', { kind: 'search', query: 'text=x' }],
   ])('parses %s', (target, route) => {
     expect(parseRoute('GET', target)).toEqual(route);
   });
 
-  it.each(['http://evil/x', '//evil/x', '/a/../b', '/%2e%2e', '/a%00b', '/@a/b/c', '/.hidden', '/a/-/../../x.tgz'])('refuses %s', (target) => {
+  it.each(['http://evil/x', '//evil/x', '/a/../b', '/%2e%2e', '/a%00b', '/@a/b/c', '/.hidden', '/a/-/../../x.tgz', '/a/-/@../x.tgz', '/a/-/@s/../x.tgz'])('refuses %s', (target) => {
     expect(parseRoute('GET', target).kind).toBe('refused');
   });
 

@@ -30,7 +30,7 @@ describe('sscs firewall run', () => {
     const dir = await project();
     const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', v.url, '--', PNPM, 'install', '--reporter=append-only'], {
       cwd: dir,
-      env: { pnpm_config_minimum_release_age: '0', pnpm_config_store_dir: join(dir, '.store'), CI: 'true' },
+      env: { HOME: dir, pnpm_config_minimum_release_age: '0', pnpm_config_store_dir: join(dir, '.store'), CI: 'true' },
     });
     expect(r.stderr).toContain('served 1 package version(s), refused 0');
     expect(r.exitCode).toBe(0);
@@ -42,7 +42,7 @@ describe('sscs firewall run', () => {
     await writeFile(join(dir, 'yarn.lock'), '');
     const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', v.url, '--', process.execPath, YARN, 'install'], {
       cwd: dir,
-      env: { YARN_ENABLE_IMMUTABLE_INSTALLS: 'false', YARN_NPM_MINIMAL_AGE_GATE: '0', YARN_NODE_LINKER: 'node-modules', YARN_ENABLE_GLOBAL_CACHE: 'false', YARN_ENABLE_TELEMETRY: 'false' },
+      env: { HOME: dir, YARN_ENABLE_MIRROR: 'false', YARN_ENABLE_IMMUTABLE_INSTALLS: 'false', YARN_NPM_MINIMAL_AGE_GATE: '0', YARN_NODE_LINKER: 'node-modules', YARN_ENABLE_GLOBAL_CACHE: 'false', YARN_ENABLE_TELEMETRY: 'false' },
     });
     expect(r.stderr).toContain('served 1 package version(s), refused 0');
     expect(r.exitCode).toBe(0);

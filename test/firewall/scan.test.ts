@@ -28,6 +28,18 @@ describe('firewall --scan', () => {
     expect(list.stdout).toContain('sus-pkg@1.0.0\tsuspicious-code');
   });
 
+  it('drops the version the scan quarantined from the packument, and serves it once released', async () => {
+    const doc = await fetch(`${fw.url}/sus-pkg`);
+    expect(doc.status).toBe(403);
+    expect(((await doc.json()) as { error: string }).error).toContain('no version of sus-pkg is allowed');
+    const rel = await runCli(['firewall', 'quarantine', 'release', 'sus-pkg@1.0.0', '--reason', 'test fixture', '--data-dir', fw.dataDir]);
+    expect(rel.exitCode).toBe(0);
+    expect((await fetch(`${fw.url}/sus-pkg`)).status).toBe(200);
+    const tgz = await fetch(`${fw.url}/sus-pkg/-/sus-pkg-1.0.0.tgz`);
+    expect(tgz.status).toBe(200);
+    expect(tgz.headers.get('x-sscs-decision')).toBe('allow; rule=release:1');
+  });
+
   it('serves a clean tarball after scanning it', async () => {
     const res = await fetch(`${fw.url}/clean-pkg/-/clean-pkg-1.0.0.tgz`);
     expect(res.status).toBe(200);

@@ -41,7 +41,8 @@ export async function startFirewallProcess(opts: { policy: string; upstream: str
         child,
         logs: () => out,
         stop: async (signal = 'SIGTERM') => {
-          if (child.exitCode !== null) return child.exitCode;
+          // A process killed by a signal has exitCode null and signalCode set.
+          if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
           const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
           child.kill(signal);
           return await exited;

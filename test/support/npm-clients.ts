@@ -51,7 +51,7 @@ export async function yarnInstall(registry: string, deps: Record<string, string>
   const host = new URL(registry).hostname;
   await writeFile(
     join(dir, '.yarnrc.yml'),
-    [`npmRegistryServer: "${registry}"`, 'unsafeHttpWhitelist:', `  - "${host}"`, 'nodeLinker: node-modules', 'enableGlobalCache: false', 'enableTelemetry: false', 'enableScripts: false', 'npmMinimalAgeGate: 0', ''].join('\n'),
+    [`npmRegistryServer: "${registry}"`, 'unsafeHttpWhitelist:', `  - "${host}"`, 'nodeLinker: node-modules', 'enableGlobalCache: false', 'enableMirror: false', 'enableTelemetry: false', 'enableScripts: false', 'npmMinimalAgeGate: 0', ''].join('\n'),
   );
   await writeFile(join(dir, 'yarn.lock'), '');
   const env = { PATH: process.env.PATH ?? '', HOME: dir, YARN_ENABLE_IMMUTABLE_INSTALLS: 'false', YARN_CACHE_FOLDER: join(dir, 'yarn-cache'), YARN_ENABLE_PROGRESS_BARS: 'false' };

@@ -30,6 +30,8 @@ export interface FirewallOptions {
   scanner?: Scanner;
   onDecision?: HandlerContext['onDecision'];
   enrich?: PackumentCacheOptions['enrich'];
+  /** Whether the policy tests publish times; default true (ask for full packuments when times are missing). */
+  needsPublishTimes?: boolean;
   log: Logger;
 }
 
@@ -55,6 +57,8 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     upstream, policy: o.policy, store, metrics, publicBase: () => publicBase, ttlMs: o.packumentTtlMs,
     maxPackumentBytes: o.maxPackumentBytes, maxCacheBytes: o.maxCacheBytes, serveStale: o.serveCachedOffline,
     ...(o.enrich ? { enrich: o.enrich } : {}),
+    scanned: o.scanner !== undefined,
+    needsPublishTimes: o.needsPublishTimes ?? true,
   });
   const server = await startServer(
     {

@@ -40,6 +40,10 @@ export interface PackumentEntry {
   freshUntil: number;
   /** An age gate ends: the doc must be filtered again, not merely revalidated. */
   refilterAt: number;
+  /** The form asked of the upstream (full when its abbreviated form lacked publish times). */
+  upstreamForm?: Form;
+  /** The body gzipped, made on the first request that accepts gzip and kept with the entry. */
+  gzipped?: Promise<Buffer>;
 }
 
 export interface PackumentCacheOptions {
@@ -54,6 +58,10 @@ export interface PackumentCacheOptions {
   maxCacheBytes: number;
   /** Serve a stale filtered packument when the upstream fails (the decisions in it were already made). */
   serveStale: boolean;
+  /** The policy tests publish times (published_within): packuments without `time` are asked for in full. */
+  needsPublishTimes?: boolean;
+  /** Scan-before-serve is on: recorded scanner findings count as facts. */
+  scanned?: boolean;
   /** Adds facts the packument does not hold (known-malicious feed, typosquat check). */
   enrich?: (name: string, version: string, facts: PackageFacts) => PackageFacts;
   now?: () => Date;
@@ -105,41 +113,50 @@ export class PackumentCache {
 
   async #fetch(key: string, name: string, form: Form, headers: IncomingHttpHeaders, old: PackumentEntry | undefined): Promise<Lookup> {
     const o = this.#o;
+    const canRevalidate = old?.upstreamEtag !== undefined && this.#valid(old);
+    // Ask for the form the entry was last built from: an upstream whose abbreviated form lacked times is asked for the full one.
+    let got = await this.#download(name, old?.upstreamForm ?? form, headers, canRevalidate ? old!.upstreamEtag : undefined);
+    if ('status' in got && got.status === 304 && canRevalidate) {
+      old!.freshUntil = Math.min(Date.now() + o.ttlMs, old!.refilterAt);
+      o.metrics.cache('packument', 'revalidated');
+      return { entry: old!, source: 'revalidated' };
+    }
+    // Age rules need publish times; some registries (registry.npmjs.org) leave `time` out of the abbreviated form.
+    if ('doc' in got && got.form === 'abbreviated' && o.needsPublishTimes && !got.doc.time) got = await this.#download(name, 'full', headers, undefined);
+    if ('error' in got) return this.#stale(old, got.error);
+    if (!('doc' in got)) return got.status >= 500 ? this.#stale(old, new ServiceError('HTTP_STATUS', `upstream answered ${got.status}`)) : { status: got.status === 404 ? 404 : 502, message: got.status === 404 ? `${name} is not in the upstream registry` : `upstream answered ${got.status}` };
+    const entry = this.#filter(name, form, got.doc, got.contentType, got.etag);
+    entry.upstreamForm = got.form;
+    this.#put(key, entry);
+    o.metrics.cache('packument', 'miss');
+    return { entry, source: 'miss' };
+  }
+
+  async #download(name: string, form: Form, headers: IncomingHttpHeaders, etag: string | undefined): Promise<{ doc: Packument; form: Form; contentType?: string; etag?: string } | { status: number } | { error: Error }> {
+    const o = this.#o;
     const reqHeaders: IncomingHttpHeaders = { ...headers, accept: form === 'abbreviated' ? `${ABBREVIATED_TYPE}, application/json;q=0.8` : 'application/json' };
     delete reqHeaders['if-none-match'];
-    const canRevalidate = old?.upstreamEtag !== undefined && this.#valid(old);
-    if (canRevalidate) reqHeaders['if-none-match'] = old!.upstreamEtag;
+    if (etag) reqHeaders['if-none-match'] = etag;
     const started = process.hrtime.bigint();
     let res;
     try {
       res = await o.upstream.request('GET', `/${encodePackageName(name)}`, reqHeaders);
     } catch (e) {
-      return this.#stale(old, e as Error);
+      return { error: e as Error };
     } finally {
       o.metrics.upstreamLatency(Number(process.hrtime.bigint() - started) / 1e9);
     }
-    if (res.status === 304 && canRevalidate) {
-      res.body.resume();
-      old!.freshUntil = Math.min(Date.now() + o.ttlMs, old!.refilterAt);
-      o.metrics.cache('packument', 'revalidated');
-      return { entry: old!, source: 'revalidated' };
-    }
     if (res.status !== 200) {
       res.body.resume();
-      if (res.status >= 500) return this.#stale(old, new ServiceError('HTTP_STATUS', `upstream answered ${res.status}`));
-      return { status: res.status === 404 ? 404 : 502, message: res.status === 404 ? `${name} is not in the upstream registry` : `upstream answered ${res.status}` };
+      return { status: res.status };
     }
-    let doc: Packument;
     try {
-      doc = JSON.parse((await readBody(res.body, o.maxPackumentBytes)).toString('utf8')) as Packument;
+      const doc = JSON.parse((await readBody(res.body, o.maxPackumentBytes)).toString('utf8')) as Packument;
       if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not a JSON object');
+      return { doc, form, ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}), ...(res.headers.etag ? { etag: res.headers.etag } : {}) };
     } catch (e) {
-      return this.#stale(old, e as Error);
+      return { error: e as Error };
     }
-    const entry = this.#filter(name, form, doc, res.headers['content-type'], res.headers.etag);
-    this.#put(key, entry);
-    o.metrics.cache('packument', 'miss');
-    return { entry, source: 'miss' };
   }
 
   #filter(name: string, form: Form, doc: Packument, contentType: string | undefined, upstreamEtag: string | undefined): PackumentEntry {
@@ -147,7 +164,12 @@ export class PackumentCache {
     const now = o.now?.() ?? new Date();
     const generation = o.store.generation();
     const filtered = filterPackument(doc, {
-      decide: (version: string, facts: PackageFacts) => decide(o.policy, o.store, { ecosystem: 'npm', name, version }, o.enrich ? o.enrich(name, version, facts) : facts, now),
+      decide: (version: string, facts: PackageFacts) => {
+        const enriched = o.enrich ? o.enrich(name, version, facts) : facts;
+        // A version the scanner has seen is judged on its findings here too, not only at its tarball.
+        const suspicious = o.scanned ? o.store.scanFindings(name, version) : undefined;
+        return decide(o.policy, o.store, { ecosystem: 'npm', name, version }, suspicious ? { ...enriched, suspicious } : enriched, now);
+      },
       localPath: (url) => o.upstream.localPath(url),
       publicBase: o.publicBase(),
     });

@@ -8,6 +8,7 @@ export interface FilePolicy extends PolicySource {
   mode: Mode;
   /** Whether any rule tests `typosquat`: the check's index costs seconds and ~200 MB, so it is built only then. */
   usesTyposquat: boolean;
+  usesPublishTimes: boolean;
 }
 
 export async function policyFromFile(path: string, modeOverride?: Mode): Promise<FilePolicy> {
@@ -20,6 +21,7 @@ export async function policyFromFile(path: string, modeOverride?: Mode): Promise
     version,
     mode,
     usesTyposquat: (policy.rules ?? []).some((r) => r.when?.typosquat !== undefined),
+    usesPublishTimes: (policy.rules ?? []).some((r) => r.when?.published_within !== undefined),
     evaluate(pkg, facts, now) {
       const d = evaluate(policy, pkg, facts, now);
       if (mode === 'enforce' || d.action === 'allow' || d.action === 'warn') return d;

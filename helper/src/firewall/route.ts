@@ -21,7 +21,8 @@ export const MAX_NAME_LENGTH = 214;
 export const MAX_TARGET_LENGTH = 2048;
 
 const SEGMENT = /^[a-z0-9~-][a-z0-9._~-]*$/i;
-const TARBALL_FILE = /^[a-z0-9._~-]+\.tgz$/i;
+/** `name-1.0.0.tgz`, or GitLab's `@scope/name-1.0.0.tgz`; the packument decides which one really exists. */
+const TARBALL_FILE = /^(?:@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*\.tgz$/i;
 
 /** True for a name npm could have published: `name` or `@scope/name`, no dots-only or encoded parts. */
 export function isValidPackageName(name: string): boolean {
@@ -71,7 +72,7 @@ export function parseRoute(method: string, target: string): Route {
 
   const path = decodeNamePath(rawPath);
   if (path === undefined) return refused(400, 'unsupported percent-encoding in the path');
-  const tar = /^\/(.+?)\/-\/([^/]+)$/.exec(path);
+  const tar = /^\/(.+?)\/-\/((?:@[^/]+\/)?[^/]+)$/.exec(path);
   if (tar) {
     const [, name, file] = tar as unknown as [string, string, string];
     if (!isValidPackageName(name) || !TARBALL_FILE.test(file)) return refused(400, 'not a valid tarball path');

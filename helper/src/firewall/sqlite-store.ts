@@ -5,7 +5,7 @@
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { InputError } from '../errors.js';
-import type { AuditEntry, DecisionRecord, QuarantineEntry, Release, Store, Waiver } from './store.js';
+import type { AuditEntry, DecisionRecord, QuarantineEntry, Release, ScanFinding, Store, Waiver } from './store.js';
 
 export type Synchronous = 'normal' | 'full';
 
@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS waivers (
   id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, version TEXT NOT NULL, by TEXT NOT NULL,
   reason TEXT NOT NULL, expires_at INTEGER, at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS waivers_pkg ON waivers (name, version);
+CREATE TABLE IF NOT EXISTS scans (
+  name TEXT NOT NULL, version TEXT NOT NULL, findings TEXT NOT NULL, scanned_at INTEGER NOT NULL,
+  PRIMARY KEY (name, version));
 CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, client TEXT NOT NULL, kind TEXT NOT NULL,
   name TEXT NOT NULL, version TEXT, action TEXT NOT NULL, rule TEXT, status INTEGER NOT NULL);
@@ -100,6 +103,8 @@ class SqliteStore implements Store {
       quarantine: p(`SELECT q.* FROM quarantine q WHERE NOT EXISTS (SELECT 1 FROM releases r WHERE r.name = q.name AND r.version = q.version) ORDER BY queued_at, name, version`),
       release: p(`SELECT * FROM releases WHERE name = ? AND version = ? ORDER BY id DESC LIMIT 1`),
       insertRelease: p(`INSERT INTO releases (name, version, by, reason, at) VALUES (?, ?, ?, ?, ?) RETURNING *`),
+      recordScan: p(`INSERT INTO scans (name, version, findings, scanned_at) VALUES (?, ?, ?, ?) ON CONFLICT (name, version) DO UPDATE SET findings = excluded.findings, scanned_at = excluded.scanned_at`),
+      scan: p(`SELECT findings FROM scans WHERE name = ? AND version = ?`),
       waiver: p(`SELECT * FROM waivers WHERE name = ? AND (version = ? OR version = '*') AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC LIMIT 1`),
       insertWaiver: p(`INSERT INTO waivers (name, version, by, reason, expires_at, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *`),
     };
@@ -190,6 +195,18 @@ class SqliteStore implements Store {
       this.#s.bump!.run();
       return r;
     });
+  }
+
+  recordScan(name: string, version: string, findings: ScanFinding[], blocks: boolean): void {
+    this.#tx(() => {
+      this.#s.recordScan!.run(name, version, JSON.stringify(findings), Date.now());
+      if (blocks) this.#s.bump!.run();
+    });
+  }
+
+  scanFindings(name: string, version: string): ScanFinding[] | undefined {
+    const r = this.#s.scan!.get(name, version) as Row | undefined;
+    return r ? (JSON.parse(String(r.findings)) as ScanFinding[]) : undefined;
   }
 
   activeWaiver(name: string, version: string, now: Date): Waiver | undefined {

@@ -59,6 +59,8 @@ export interface AuditEntry {
   status: number;
 }
 
+export type ScanFinding = NonNullable<import('../policy/types.js').PackageFacts['suspicious']>[number];
+
 export interface Store {
   /** Bumped by every release and waiver, from any process: cached filtered packuments key on it. */
   generation(): number;
@@ -71,6 +73,12 @@ export interface Store {
   quarantine(): QuarantineEntry[];
   release(name: string, version: string): Release | undefined;
   releaseFromQuarantine(name: string, version: string, by: string, reason: string): Release;
+  /**
+   * Scanner findings of a version (--scan), kept so that packuments are filtered on them too; recording
+   * findings that block bumps the generation, so cached packuments drop the version.
+   */
+  recordScan(name: string, version: string, findings: ScanFinding[], blocks: boolean): void;
+  scanFindings(name: string, version: string): ScanFinding[] | undefined;
   activeWaiver(name: string, version: string, now: Date): Waiver | undefined;
   addWaiver(w: { name: string; version: string; by: string; reason: string; expiresAt?: Date }): Waiver;
   close(): void;

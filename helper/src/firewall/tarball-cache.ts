@@ -3,7 +3,7 @@
  * A file only appears under its digest after the bytes matched it (temp file, then rename).
  */
 import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ExpectedDigest } from './integrity.js';
@@ -25,8 +25,12 @@ export class TarballCache {
     this.#maxMemory = maxMemoryBytes;
   }
 
+  /** Names of the verified files on disk, so that a miss costs no system call. */
+  readonly #onDisk = new Set<string>();
+
   async init(): Promise<void> {
     await mkdir(join(this.#dir, 'tmp'), { recursive: true });
+    for (const f of await readdir(this.#dir)) if (f.endsWith('.tgz')) this.#onDisk.add(join(this.#dir, f));
   }
 
   #path(d: ExpectedDigest): string {
@@ -42,6 +46,7 @@ export class TarballCache {
       this.#memory.set(path, hot);
       return { body: hot, size: hot.length };
     }
+    if (!this.#onDisk.has(path)) return undefined;
     try {
       const { size } = await stat(path);
       if (size > MAX_MEMORY_TARBALL_BYTES) return { stream: createReadStream(path), size };
@@ -49,6 +54,8 @@ export class TarballCache {
       this.#remember(path, body);
       return { body, size: body.length };
     } catch {
+      // Removed behind our back (a cache cleanup): fetch it again.
+      this.#onDisk.delete(path);
       return undefined;
     }
   }
@@ -77,6 +84,7 @@ export class TarballCache {
       commit: async () => {
         await finished;
         await rename(tmpPath, this.#path(d));
+        this.#onDisk.add(this.#path(d));
       },
       abort: async () => {
         stream.destroy();

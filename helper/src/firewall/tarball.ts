@@ -25,7 +25,7 @@ function versionFromFile(name: string, path: string): string | undefined {
 export async function serveTarball(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, name: string, path: string, out: Outcome): Promise<number> {
   out.name = name;
   const peeked = ctx.packuments.peek(name, req.headers);
-  const lookup = peeked?.tarballs.has(path) && peeked.policyVersion === ctx.policy.version && peeked.generation === ctx.store.generation() && Date.now() < peeked.refilterAt
+  const lookup = peeked?.tarballs.has(path) && peeked.policyVersion === ctx.policy.version && peeked.generation === ctx.store.generation() && Date.now() < peeked.freshUntil
     ? { entry: peeked }
     : await ctx.packuments.get(name, 'abbreviated', req.headers);
   if (!('entry' in lookup)) {
@@ -58,6 +58,14 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     out.decision = 'deny';
     out.rule = 'firewall:no-integrity';
     sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version} has no integrity in the upstream packument, so its tarball cannot be checked`);
+    return 502;
+  }
+  const changed = integrityChanged(ctx, pkg, digest);
+  if (changed) {
+    out.decision = 'deny';
+    out.rule = 'firewall:integrity-changed';
+    ctx.metrics.inc('sscs_firewall_integrity_failures_total', 'Tarballs whose bytes did not match the packument integrity.');
+    sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version} now has integrity ${digest.sri} upstream, but was ${changed} when the firewall first served it; npm versions are immutable, so the registry was tampered with or the version republished`);
     return 502;
   }
   const cached = await ctx.tarballs.open(digest);
@@ -134,6 +142,7 @@ async function scanThenServe(
   }
   // Re-decide with the findings: the policy says whether they quarantine, deny or only warn.
   const final = decide(ctx.policy, ctx.store, pkg, { ...facts, suspicious }, new Date());
+  ctx.store.recordScan(pkg.name, pkg.version, suspicious, !serves(final));
   out.decision = final.action;
   out.rule = final.rule;
   if (!serves(final)) {
@@ -179,6 +188,16 @@ async function sendCached(req: IncomingMessage, res: ServerResponse, cached: Cac
     return;
   }
   await pipeline(cached.stream, res).catch((e: Error) => (out.error = e.message));
+}
+
+/**
+ * The integrity recorded when this version was first served, if the upstream now says another one (same
+ * algorithm): a version's bytes never change on npm, so a new digest means a tampered or republished version.
+ */
+function integrityChanged(ctx: HandlerContext, pkg: PackageRef, digest: ExpectedDigest): string | undefined {
+  const before = ctx.store.decision(pkg.name, pkg.version)?.integrity;
+  if (!before || before === digest.sri || !before.startsWith(`${digest.algorithm}-`)) return undefined;
+  return before;
 }
 
 /** Decisions this process already committed, so a hot tarball is not re-written on every request. */
