@@ -29,6 +29,13 @@ if (!existsSync(data + smallDir) || readdirSync(data + smallDir).length !== smal
   for (let i = 0; i < smallCount; i++) writeFileSync(`${data}${smallDir}/f${i}.bin`, randomFillSync(Buffer.alloc(1024 + (i % 64) * 256)));
 }
 const smallFiles = readdirSync(data + smallDir).sort().map((f) => `${smallDir}/${f}`);
+// Hashing-bound: 64 files of 16 MiB, where a worker per core pays off.
+const mediumDir = 'medium-64x16MiB';
+if (!existsSync(data + mediumDir) || readdirSync(data + mediumDir).length !== 64) {
+  mkdirSync(data + mediumDir, { recursive: true });
+  for (let i = 0; i < 64; i++) writeFileSync(`${data}${mediumDir}/m${i}.bin`, randomFillSync(Buffer.alloc(16 * 1024 * 1024)));
+}
+const mediumFiles = readdirSync(data + mediumDir).sort().map((f) => `${mediumDir}/${f}`);
 
 console.log(`node ${process.version}, ${availableParallelism()} cores, ${runs} runs each (medians), data in bench/.data/digest`);
 const node = process.execPath;
@@ -37,6 +44,12 @@ printTable(`one ${bigMiB} MiB file (page cache warm)`, timeProcesses([
   { name: 'sha256sum', cmd: 'sha256sum', args: [big], cwd: data },
   { name: 'sscs digest', cmd: node, args: [cli, 'digest', '--subject', big], cwd: data },
 ], runs), 'openssl dgst -sha256');
+
+printTable('64 files of 16 MiB (1 GiB)', timeProcesses([
+  { name: 'openssl dgst -sha256 (one process)', cmd: 'openssl', args: ['dgst', '-sha256', ...mediumFiles], cwd: data },
+  { name: 'sha256sum (one process)', cmd: 'sha256sum', args: mediumFiles, cwd: data },
+  { name: 'sscs digest (worker per core)', cmd: node, args: [cli, 'digest', '--subject', mediumDir], cwd: data },
+], runs), 'openssl dgst -sha256 (one process)');
 
 printTable(`${smallCount} files of 1-17 KiB`, timeProcesses([
   { name: 'openssl dgst -sha256 (one process)', cmd: 'openssl', args: ['dgst', '-sha256', ...smallFiles], cwd: data },
