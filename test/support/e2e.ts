@@ -25,7 +25,8 @@ export function provenanceStatement(stack: LocalSigstore, artifacts: { name: str
     predicate: {
       buildDefinition: {
         buildType: BUILD_TYPE,
-        externalParameters: { source: { repository: repo, ref }, config: { path: '.gitlab-ci.yml', uri: sanFor(stack, project, ref).slice('https://'.length) }, pipelineSource: 'push' },
+        // The shape of sscs's build type (schemas/build-type-v1.md), as `sscs provenance` writes it.
+        externalParameters: { source: { repository: repo, ref }, config: { path: '.gitlab-ci.yml', refUri: sanFor(stack, project, ref).slice('https://'.length) }, pipeline: { source: 'push' }, job: { name: 'build' } },
         resolvedDependencies: [{ uri: `git+${repo}@${ref}`, digest: { gitCommit: COMMIT } }],
       },
       runDetails: { builder: { id: opts.builderId ?? BUILDER_ID_BUILD_JOB }, metadata: { invocationId: `${repo}/-/jobs/302` } },

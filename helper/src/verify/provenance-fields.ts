@@ -41,8 +41,9 @@ export function provenanceFields(predicateType: string, predicate: unknown): Pro
       sourceRepository: str(source?.repository),
       sourceRef: str(source?.ref),
       sourceDigest: str(obj(obj(deps[0])?.digest)?.gitCommit),
-      configUri: str(obj(ext?.config)?.uri),
-      pipelineSource: str(ext?.pipelineSource),
+      // sscs's build type (schemas/build-type-v1.md): config.refUri is the token's ci_config_ref_uri.
+      configUri: str(obj(ext?.config)?.refUri),
+      pipelineSource: str(obj(ext?.pipeline)?.source),
     });
   }
   if (predicateType === SLSA_PROVENANCE_V02) {
