@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { FlagSpecs, FlagValues, Io } from './command.js';
 import { collectSubjects } from '../subjects/collect.js';
 import type { DigestAlgorithm } from '../subjects/digest.js';
@@ -11,7 +13,7 @@ export const SUBJECT_FLAGS = {
   image: { type: 'string', multiple: true, valueName: 'NAME@sha256:HEX', description: 'A container image by digest.' },
   'subject-tar': { type: 'string', multiple: true, valueName: 'FILE', description: 'A tar archive (gzip detected) whose member files are subjects.' },
   sha512: { type: 'boolean', description: 'Also compute SHA-512 digests (SHA-256 is always computed).' },
-  'project-dir': { type: 'string', valueName: 'DIR', description: 'The project folder no subject may leave (default: $CI_PROJECT_DIR, else the working folder).' },
+  'project-dir': { type: 'string', valueName: 'DIR', description: 'The project folder no subject may leave (default: $CI_PROJECT_DIR where it exists, else the working folder).' },
 } as const satisfies FlagSpecs;
 
 type SubjectFlagValues = FlagValues<typeof SUBJECT_FLAGS>;
@@ -33,7 +35,17 @@ export async function subjectsFromFlags(f: SubjectFlagValues, io: Io, command: s
     images: f.image ?? [],
     tarFiles: f['subject-tar'] ?? [],
     algorithms,
-    root: f['project-dir'] ?? io.env.CI_PROJECT_DIR ?? io.cwd,
+    root: projectRoot(f['project-dir'], io),
     cwd: io.cwd,
   });
+}
+
+/**
+ * The folder no subject may leave. GitLab runs the job in $CI_PROJECT_DIR; a runner that names a folder
+ * that does not exist here (gitlab-ci-local's shell isolation does) leaves the working folder as the root.
+ */
+function projectRoot(flag: string | undefined, io: Io): string {
+  if (flag) return resolve(io.cwd, flag);
+  const ci = io.env.CI_PROJECT_DIR;
+  return ci && existsSync(ci) ? ci : io.cwd;
 }
