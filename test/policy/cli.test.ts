@@ -57,6 +57,24 @@ describe('sscs policy check', () => {
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
   });
 
+  it('refuses a registry URL that carries a password, without printing it', async () => {
+    const password = 's3cr3tNEXUSpassword';
+    const out = join(home, 'leak');
+    const r = await check(['--output', `${out}.json`, '--gitlab-report', `${out}.gl.json`, '--junit', `${out}.xml`], { npm_config_registry: `http://ci-user:${password}@127.0.0.1:1/` });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('has credentials in it (user:password@)');
+    expect(r.stdout + r.stderr).not.toContain(password);
+    for (const f of ['.json', '.gl.json', '.xml']) {
+      let text = '';
+      try {
+        text = readFileSync(`${out}${f}`, 'utf8');
+      } catch {
+        /* not written: nothing to leak */
+      }
+      expect(text).not.toContain(password);
+    }
+  });
+
   it('reports only in warn mode: exit 0 with the same findings', async () => {
     const r = await check(['--malicious-feed', 'feed', '--mode', 'warn']);
     expect(r.exitCode).toBe(0);

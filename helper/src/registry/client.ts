@@ -140,9 +140,13 @@ export class RegistryClient {
 
 const origin = (url: string) => new URL(url).origin;
 
+/**
+ * A short reason for a failed request: the system error code where there is one. Never the error's own
+ * message, which for a malformed request can repeat the whole URL, credentials included.
+ */
 function causeText(e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (e as Error).message;
+  const cause = (e as { cause?: { code?: unknown } }).cause;
+  return typeof cause?.code === 'string' ? cause.code : (e as Error).name || 'network error';
 }
 
 async function readBounded(res: Response, maxBytes: number, url: string): Promise<string> {

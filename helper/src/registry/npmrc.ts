@@ -101,6 +101,10 @@ function validateUrl(url: string, field: string): void {
   } catch (e) {
     throw new InputError('INPUT', `'${url}' is not a registry URL`, { where: { field }, cause: e });
   }
+  if (u.username || u.password) {
+    // Never echo the URL: it holds a password. npm's own form is a separate `//host/:_auth` or `:_authToken` line.
+    throw new InputError('INPUT', `the registry URL of ${field} has credentials in it (user:password@); put them in .npmrc as //${u.host}${u.pathname}:_authToken (or :_auth)`, { where: { field } });
+  }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new InputError('INPUT', `registry URL must be http(s): ${url}`, { where: { field } });
 }
 
