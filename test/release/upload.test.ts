@@ -92,7 +92,46 @@ describe('release upload, with a missing file', () => {
     const before = gitlab.packages.size;
     const r = await runCli(['release', 'upload', 'provenance.sigstore.json', 'missing.intoto.jsonl', '--package', 'attestations', '--version', 'v4'], { cwd: dir, env: env() });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('missing.intoto.jsonl: file to publish not found');
+    expect(r.stderr).toContain('missing.intoto.jsonl: no such file or folder');
     expect(gitlab.packages.size).toBe(before);
+  });
+});
+
+describe('release upload refuses what it must not publish', () => {
+  it('refuses a symlink that leads out of the project, uploading nothing', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const outside = mkdtempSync(join(tmpdir(), 'sscs-outside-'));
+    writeFileSync(join(outside, 'secret.txt'), 'SECRET-OUTSIDE-ROOT\n');
+    symlinkSync(join(outside, 'secret.txt'), join(dir, 'attest.json'));
+    const before = gitlab.packages.size;
+    const r = await runCli(['release', 'upload', 'attest.json', '--package', 'p', '--version', '1.0.0'], { cwd: dir, env: env() });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('outside the project folder');
+    expect(gitlab.packages.size).toBe(before);
+  });
+
+  it('rejects a long near-miss version at once (no catastrophic backtracking)', async () => {
+    const r = await runCli(['release', 'upload', 'provenance.intoto.jsonl', '--package', 'p', '--version', `${'a'.repeat(40)}!`], { cwd: dir, env: env() });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('is not a valid generic package version');
+  });
+
+  it('reports an answer that stalls after its headers as a timeout, not an internal error', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => {
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.write('{"partial":');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const r = await runCli(['release', 'upload', 'provenance.intoto.jsonl', '--package', 'p', '--version', '1.0.0', '--api-url', `http://127.0.0.1:${port}/api/v4`, '--timeout-ms', '1000'], { cwd: dir, env: env() });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain('did not finish within 1000 ms');
+      expect(r.stderr).not.toContain('internal error');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { defineCommand } from '../cli/command.js';
 import { InputError, UsageError } from '../errors.js';
-import { resolveInside } from '../io/files.js';
+import { resolveInRoot, resolveInside } from '../io/files.js';
 import { DEFAULT_TIMEOUT_MS } from '../release/gitlab-api.js';
 import { uploadRelease } from '../release/upload.js';
 
@@ -36,7 +36,12 @@ export default defineCommand({
     if (!jobToken) throw new InputError('CONTEXT_MISSING', `no job token in ${flags['token-env']}`);
     const timeoutMs = Number(flags['timeout-ms']);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('USAGE', `--timeout-ms must be a positive integer, not '${flags['timeout-ms']}'`);
-    const paths = files.map((f) => resolveInside(io.cwd, io.cwd, f, 'file to publish'));
+    // Real paths: a symlink committed under an expected name must not publish a file from outside the project.
+    const paths = files.map((f) => {
+      const target = resolveInRoot(io.cwd, resolveInside(io.cwd, io.cwd, f, 'file to publish'));
+      if (target.isDirectory) throw new InputError('INPUT', 'is a folder, not a file to publish', { where: { file: f } });
+      return target.realPath;
+    });
     const result = await uploadRelease(
       { apiUrl, projectId, jobToken, timeoutMs },
       { files: paths, packageName: flags.package, version: flags.version, ...(flags.tag ? { tag: flags.tag } : {}) },

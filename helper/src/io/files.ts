@@ -1,3 +1,4 @@
+import { realpathSync, statSync } from 'node:fs';
 import { open, rename, mkdir, writeFile, rm } from 'node:fs/promises';
 import { dirname, resolve, relative, isAbsolute, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -101,4 +102,32 @@ export function resolveInside(root: string, cwd: string, userPath: string, what 
     throw new InputError('PATH_ESCAPE', `${what} '${userPath}' is outside ${root}`, { where: { file: userPath } });
   }
   return abs;
+}
+
+/**
+ * Resolves `path` (absolute) to the real file or folder it names, refusing anything that resolves outside
+ * `root`: a symlink may point within the project, never out of it.
+ */
+export function resolveInRoot(root: string, path: string): { realPath: string; isDirectory: boolean; size: number } {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch (e) {
+    throw new InputError('FILE_NOT_FOUND', `no such file or folder`, { where: { file: path }, cause: e });
+  }
+  // The root may itself sit behind a symlink (a runner's /builds, a macOS /tmp): compare real paths.
+  let realRoot = root;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    /* a root that does not exist holds nothing: the comparison below refuses */
+  }
+  if (!isInside(realRoot, real)) {
+    throw new InputError('PATH_ESCAPE', `resolves to ${real}, outside the project folder ${root}`, {
+      where: { file: path },
+      hint: 'sscs reads only files of the project: it does not follow symlinks out of the project folder.',
+    });
+  }
+  const st = statSync(real);
+  return { realPath: real, isDirectory: st.isDirectory(), size: st.size };
 }

@@ -46,8 +46,31 @@ async function call(api: GitLabApi, method: string, url: string, body: Uint8Arra
     const timedOut = (e as Error).name === 'TimeoutError';
     throw new ServiceError(timedOut ? 'TIMEOUT' : 'NETWORK', `${method} ${url}: ${timedOut ? `no answer within ${api.timeoutMs} ms` : (e as Error).message}`, { cause: e });
   }
-  const raw = new Uint8Array(await res.arrayBuffer());
-  return { status: res.status, text: Buffer.from(raw.subarray(0, MAX_RESPONSE_BYTES)).toString('utf8') };
+  try {
+    return { status: res.status, text: await readHead(res, MAX_RESPONSE_BYTES) };
+  } catch (e) {
+    const timedOut = (e as Error).name === 'TimeoutError';
+    throw new ServiceError(timedOut ? 'TIMEOUT' : 'NETWORK', `${method} ${url}: the answer ${timedOut ? `did not finish within ${api.timeoutMs} ms` : 'broke off'}`, { cause: e });
+  }
+}
+
+/** The first `max` bytes of a body, read in chunks: a huge or endless answer is cut, not buffered whole. */
+async function readHead(res: Response, max: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  try {
+    while (total < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
 }
 
 function statusError(method: string, url: string, r: { status: number; text: string }): ServiceError {

@@ -9,7 +9,12 @@ import { addReleaseLink, createRelease, genericPackageFileUrl, uploadGenericPack
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 /** GitLab's rules for generic package names, versions and file names. */
 const PACKAGE_NAME = /^[A-Za-z0-9._-]+$/;
-const PACKAGE_VERSION = /^(\.?[\w+-]+\.?)+$/;
+// Dot-separated runs of word characters, '+' and '-', with an optional leading and trailing dot. Written without
+// nested quantifiers: the version is usually $CI_COMMIT_TAG, which anyone who can push a tag controls, and the
+// nested form backtracks exponentially on a near-miss.
+const PACKAGE_VERSION = /^\.?[\w+-]+(?:\.[\w+-]+)*\.?$/;
+/** GitLab's limit on a generic package version. */
+const MAX_VERSION_LENGTH = 255;
 const FILE_NAME = /^[A-Za-z0-9._~+-]+$/;
 /** Where the links point inside the release, e.g. /-/releases/v1/downloads/attestations/provenance.sigstore.json. */
 const ASSET_PATH_PREFIX = '/attestations/';
@@ -29,7 +34,7 @@ export interface UploadResult {
 
 export function checkRequest(req: UploadRequest): void {
   if (!PACKAGE_NAME.test(req.packageName)) throw new InputError('INPUT', `package name '${req.packageName}' may hold only letters, digits, '.', '_' and '-'`, { where: { field: '--package' } });
-  if (!PACKAGE_VERSION.test(req.version)) throw new InputError('INPUT', `package version '${req.version}' is not a valid generic package version`, { where: { field: '--version' } });
+  if (req.version.length > MAX_VERSION_LENGTH || !PACKAGE_VERSION.test(req.version)) throw new InputError('INPUT', `package version '${req.version}' is not a valid generic package version`, { where: { field: '--version' } });
   const names = new Set<string>();
   for (const f of req.files) {
     const name = basename(f);

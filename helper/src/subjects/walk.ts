@@ -1,7 +1,9 @@
-import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { isInside } from '../io/files.js';
+import { resolveInRoot } from '../io/files.js';
+
+export { resolveInRoot };
 
 /** Bound on the folders one walk visits, so that a pattern over a huge tree fails clearly. */
 export const MAX_WALK_FOLDERS = 100_000;
@@ -16,27 +18,6 @@ export interface FoundFile {
 
 // The walk uses synchronous fs calls on purpose: a CLI walking ten thousand files spends most of its time
 // in per-call round trips through the thread pool otherwise (measured: 4x slower on bench/digest.mjs).
-
-/**
- * Resolves `path` (absolute) to the real file or folder it names, refusing anything that resolves outside
- * `root`: a symlink may point within the project, never out of it.
- */
-export function resolveInRoot(root: string, path: string): { realPath: string; isDirectory: boolean; size: number } {
-  let real: string;
-  try {
-    real = realpathSync(path);
-  } catch (e) {
-    throw new InputError('FILE_NOT_FOUND', `no such file or folder`, { where: { file: path }, cause: e });
-  }
-  if (!isInside(root, real)) {
-    throw new InputError('PATH_ESCAPE', `resolves to ${real}, outside the project folder ${root}`, {
-      where: { file: path },
-      hint: 'Subjects must be files of the project: sscs does not follow symlinks out of the project folder.',
-    });
-  }
-  const st = statSync(real);
-  return { realPath: real, isDirectory: st.isDirectory(), size: st.size };
-}
 
 /**
  * Lists every regular file under `dir`, recursively, in a deterministic (byte-wise sorted) order.
