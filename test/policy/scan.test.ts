@@ -34,9 +34,18 @@ beforeAll(async () => {
     version: '1.0.0',
     lockfileVersion: 3,
     requires: true,
-    packages: { '': { name: 'app', version: '1.0.0', dependencies: { 'good-pkg': '1.0.0', 'bad-pkg': '1.0.0', 'swapped-pkg': '1.0.0' } } },
+    packages: { '': { name: 'app', version: '1.0.0', dependencies: { 'good-pkg': '1.0.0', 'bad-pkg': '1.0.0', 'swapped-pkg': '1.0.0', 'weak-pkg': '1.0.0', 'md5-pkg': '1.0.0' } } },
   };
-  for (const [name, tgz, integrity] of [['good-pkg', good, sri(good)], ['bad-pkg', bad, sri(bad)], ['swapped-pkg', bad, sri(good)]] as const) {
+  const other = await pack(join(tmp, 'other'), { name: 'weak-pkg', version: '1.0.0', scripts: { postinstall: 'node build.js' } }, { 'build.js': 'console.log("other")\n' });
+  const sha1 = (b: Buffer) => `sha1-${createHash('sha1').update(b).digest('base64')}`;
+  for (const [name, tgz, integrity] of [
+    ['good-pkg', good, sri(good)],
+    ['bad-pkg', bad, sri(bad)],
+    ['swapped-pkg', bad, sri(good)],
+    // A sha1 match must not stand in for a sha512 mismatch, and an algorithm sscs cannot check is no check.
+    ['weak-pkg', other, `${sha1(other)} ${sri(good)}`],
+    ['md5-pkg', other, 'md5-AAAAAAAAAAAAAAAAAAAAAA=='],
+  ] as const) {
     const path = `/${name}/-/${name}-1.0.0.tgz`;
     reg.files.set(path, tgz);
     reg.packuments.set(name, packument(name, { '1.0.0': { published: OLD, license: 'MIT', scripts: { postinstall: 'x' } } }));
@@ -58,6 +67,10 @@ describe('sscs policy check --scan', () => {
     expect(of('bad-pkg').reason).toContain('install-script-remote-code (critical)');
     expect(of('swapped-pkg')).toMatchObject({ decision: 'quarantine', rule: 'suspicious-code' });
     expect(of('swapped-pkg').reason).toContain('scan-failed:INTEGRITY (high)');
+    for (const name of ['weak-pkg', 'md5-pkg']) {
+      expect(of(name), name).toMatchObject({ decision: 'quarantine', rule: 'suspicious-code' });
+      expect(of(name).reason, name).toContain('scan-failed:INTEGRITY (high)');
+    }
     expect(of('good-pkg')).toMatchObject({ decision: 'warn', rule: 'install-scripts' });
   });
 });

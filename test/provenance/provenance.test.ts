@@ -150,6 +150,7 @@ describe('sscs provenance', () => {
     [['--subject', 'build/**'], "--subject 'build/**' matched no files"],
     [['--subject', '../outside'], 'outside the project folder'],
     [['--image', 'app:latest'], "'app:latest' is not an image reference by digest"],
+    [['--subject-checksums', '/etc/hostname'], 'outside the project folder'],
     [[], 'no subjects'],
   ])('fails with exit 2 and a clear message: %j', async (args, message) => {
     const dir = tempDir(files);

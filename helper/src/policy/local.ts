@@ -34,7 +34,11 @@ export async function localChecks(opts: LocalCheckOptions): Promise<LocalChecks>
       limiter.run(async () => {
         try {
           const report = await scanTarball(Readable.from(await fetchTarball(config, pkg)));
-          return report.findings.map((f) => ({ rule: f.rule, severity: f.severity, evidence: `${f.file}${f.line ? `:${f.line}` : ''}: ${f.evidence}` }));
+          const findings = report.findings.map((f) => ({ rule: f.rule, severity: f.severity, evidence: `${f.file}${f.line ? `:${f.line}` : ''}: ${f.evidence}` }));
+          // Without an integrity in the lockfile (yarn berry records none), what was scanned may not be what
+          // gets installed: say so, as a finding a policy can act on.
+          if (!pkg.integrity) findings.push({ rule: 'unverified-download', severity: 'medium', evidence: 'the lockfile records no integrity for this package, so the scanned tarball was not checked against it' });
+          return findings;
         } catch (e) {
           if (!isSscsError(e)) throw e;
           // A tarball that cannot be fetched, verified or read is itself suspicious: report it as a finding.

@@ -35,21 +35,35 @@ export async function fetchTarball(config: RegistryConfig, pkg: Pick<ResolvedPac
   }
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for await (const chunk of res.body ?? []) {
-    total += chunk.byteLength;
-    if (total > MAX_TARBALL_BYTES) throw new ServiceError('SERVICE', `tarball of ${pkg.name}@${pkg.version} is over ${MAX_TARBALL_BYTES} bytes`);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of res.body ?? []) {
+      total += chunk.byteLength;
+      if (total > MAX_TARBALL_BYTES) throw new ServiceError('SERVICE', `tarball of ${pkg.name}@${pkg.version} is over ${MAX_TARBALL_BYTES} bytes`);
+      chunks.push(chunk);
+    }
+  } catch (e) {
+    if (e instanceof ServiceError) throw e;
+    const timedOut = (e as Error).name === 'TimeoutError';
+    throw new ServiceError(timedOut ? 'TIMEOUT' : 'NETWORK', `download of ${pkg.name}@${pkg.version} ${timedOut ? 'timed out' : 'broke off'}`, { cause: e });
   }
   const data = Buffer.concat(chunks);
   if (pkg.integrity) checkIntegrity(data, pkg.integrity, `${pkg.name}@${pkg.version}`);
   return data;
 }
 
-/** Subresource integrity: at least one `alg-base64` entry with a supported algorithm must match. */
+/** Strongest first: as npm does, only the strongest algorithm the integrity names is checked. */
+const INTEGRITY_ALGORITHMS = ['sha512', 'sha384', 'sha256', 'sha1'] as const;
+
+/**
+ * Subresource integrity, failing closed: an integrity with no algorithm sscs knows is an error, and only the
+ * strongest algorithm listed counts (a weak sha1 match cannot stand in for a sha512 mismatch).
+ */
 function checkIntegrity(data: Buffer, integrity: string, what: string): void {
   const entries = integrity.trim().split(/\s+/).map((e) => /^(sha512|sha384|sha256|sha1)-(.+)$/.exec(e)).filter((m): m is RegExpExecArray => m !== null);
-  if (!entries.length) return;
-  if (!entries.some(([, alg, digest]) => createHash(alg!).update(data).digest('base64') === digest)) {
+  const strongest = INTEGRITY_ALGORITHMS.find((alg) => entries.some((m) => m[1] === alg));
+  if (!strongest) throw new VerificationError('INTEGRITY', `the lockfile's integrity for ${what} names no algorithm sscs can check (sha512, sha384, sha256, sha1)`);
+  const actual = createHash(strongest).update(data).digest('base64');
+  if (!entries.some((m) => m[1] === strongest && m[2] === actual)) {
     throw new VerificationError('INTEGRITY', `tarball of ${what} does not match the lockfile's integrity`);
   }
 }

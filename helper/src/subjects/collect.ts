@@ -50,7 +50,7 @@ export async function collectSubjects(src: SubjectSources): Promise<Subject[]> {
   const subjects: Subject[] = names.map((name, i) => ({ name, digest: digests[i] as Subject['digest'] }));
 
   for (const file of src.checksumFiles ?? []) {
-    const abs = resolve(src.cwd, file);
+    const abs = resolveInRoot(root, resolve(src.cwd, file)).realPath;
     const text = (await readFileBounded(abs, MAX_CHECKSUMS_FILE_BYTES, 'checksums file')).toString('utf8');
     const parsed = parseChecksums(text, file);
     if (parsed.length === 0) throw new InputError('NO_SUBJECTS', 'the checksums file lists no files', { where: { file } });
