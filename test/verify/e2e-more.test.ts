@@ -65,6 +65,35 @@ describe('verify end to end: many subjects, keys, secrets', () => {
     expect(keyless.stderr).toContain('key check failed: bundle is signed with a key');
   });
 
+  it('verifies an air-gapped key signature (no log, no TSA) only with --insecure-ignore-tlog', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(join(dir, 'airgap.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    writeFileSync(join(dir, 'airgap.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+    const signed = await runCli(['sign', app, '--bundle', 'airgap.sigstore.json', '--key', 'airgap.pem'], { cwd: dir });
+    expect(signed.exitCode, signed.stderr).toBe(0);
+    const args = ['verify', app, '--bundle', join(dir, 'airgap.sigstore.json'), '--trusted-root', stack.trustedRootPath, '--key', join(dir, 'airgap.pub')];
+    const strict = await runCli(args);
+    expect(strict.exitCode).toBe(1);
+    expect(strict.stderr).toContain('bundle has no transparency log entry (for an air-gapped signer with no log, pass --insecure-ignore-tlog)');
+    const relaxed = await runCli([...args, '--insecure-ignore-tlog', '--format', 'json']);
+    expect(relaxed.exitCode, relaxed.stderr).toBe(0);
+    const checks = (JSON.parse(relaxed.stdout) as { checks: { name: string; status: string }[] }).checks;
+    expect(checks.find((c) => c.name === 'tlog')?.status).toBe('skipped');
+    expect(checks.find((c) => c.name === 'signature')?.status).toBe('passed');
+    writeFileSync(join(dir, 'airgap-tampered.bin'), `${readFileSync(app, 'utf8')}!`);
+    const tampered = await runCli(['verify', join(dir, 'airgap-tampered.bin'), ...args.slice(2), '--insecure-ignore-tlog']);
+    expect(tampered.exitCode).toBe(1);
+  });
+
+  it('verifies a keyless bundle timestamped by a TSA but not logged, only with --insecure-ignore-tlog', async () => {
+    const signed = await runCli(['sign', app, '--bundle', 'tsa-only.sigstore.json', '--fulcio-url', stack.fulcioUrl, '--tsa-url', stack.tsaUrl], { cwd: dir, env: { SIGSTORE_ID_TOKEN: stack.mintToken() } });
+    expect(signed.exitCode, signed.stderr).toBe(0);
+    const args = ['verify', app, '--bundle', join(dir, 'tsa-only.sigstore.json'), ...policy()];
+    expect((await runCli(args)).exitCode).toBe(1);
+    const relaxed = await runCli([...args, '--insecure-ignore-tlog']);
+    expect(relaxed.exitCode, relaxed.stderr).toBe(0);
+  });
+
   it('signs the VSA with a key when asked to, into a bundle that verifies with that key', async () => {
     const r = await runCli(['verify', app, sbom, '--bundle', multi, ...policy(), '--vsa-output', 'key.vsa.json', '--sign-vsa', '--vsa-signing-key', 'signing.pem', '--rekor-url', stack.rekorUrl, '--vsa-bundle', 'key-vsa.sigstore.json'], { cwd: dir });
     expect(r.stderr).toBe('');

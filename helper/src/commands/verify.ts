@@ -25,6 +25,7 @@ const flags = {
   'certificate-oidc-issuer': { type: 'string', valueName: 'URL', description: `Exact OIDC issuer of the signer, e.g. ${GITLAB_ISSUER_EXAMPLE}.` },
   key: { type: 'string', valueName: 'PUB.pem', description: 'Verify a key-signed bundle with this public key instead of a certificate identity.' },
   'trusted-root': { type: 'string', valueName: 'FILE', description: 'Sigstore trusted_root.json to verify against, fully offline (default: public-good via TUF).' },
+  'insecure-ignore-tlog': { type: 'boolean', description: 'Accept a bundle with no transparency log entry (air-gapped signing); a keyless bundle still needs a TSA timestamp.' },
   'tuf-cache-dir': { type: 'string', valueName: 'DIR', description: 'Cache of the TUF client when no --trusted-root is given (default: $XDG_CACHE_HOME/sscs/tuf).' },
   'tuf-mirror-url': { type: 'string', valueName: 'URL', description: 'TUF mirror to get the trusted root from (default: the public-good one).' },
   'tuf-root': { type: 'string', valueName: 'FILE', description: 'Initial TUF root.json for a --tuf-mirror-url other than public-good.' },
@@ -83,6 +84,7 @@ export function policyFromFlags(f: Flags): VerifyPolicy {
   if (f['certificate-identity'] !== undefined) p.certificateIdentity = { exact: f['certificate-identity'] };
   if (f['certificate-identity-regexp'] !== undefined) p.certificateIdentity = { regexp: f['certificate-identity-regexp'] };
   if (f['certificate-oidc-issuer'] !== undefined) p.certificateOidcIssuer = f['certificate-oidc-issuer'];
+  if (f['insecure-ignore-tlog'] === true) p.ignoreTlog = true;
   if (f['source-repo'] !== undefined) p.sourceRepo = f['source-repo'];
   if (f['source-ref'] !== undefined) p.sourceRef = { exact: f['source-ref'] };
   if (f['source-ref-regexp'] !== undefined) p.sourceRef = { regexp: f['source-ref-regexp'] };
@@ -180,7 +182,7 @@ bundle that is not JSON, an invalid trusted root or key).`,
     const artifacts = positionals.map((p) => parseArtifactArg(p, io.cwd));
     const key = f.key !== undefined ? await readKey(resolve(io.cwd, f.key)) : undefined;
     const bundleFile = await readBundleFile(resolve(io.cwd, f.bundle));
-    const trust = makeTrust(await trustedRootJson(f, io), key);
+    const trust = makeTrust(await trustedRootJson(f, io), key, { ignoreTlog: f['insecure-ignore-tlog'] === true });
     const report = await verifyBundle({ bundleFile, artifacts, trust, policy });
     report.bundle.path = f.bundle;
     await writeOutputs(report, policy, outputs, io);

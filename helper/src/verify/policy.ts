@@ -20,6 +20,8 @@ export interface VerifyPolicy {
   builderId?: string;
   buildType?: string;
   predicateType?: string;
+  /** --insecure-ignore-tlog: part of the policy, so that a VSA's policy digest says a log entry was not required. */
+  ignoreTlog?: boolean;
 }
 
 /** A GitLab job's Fulcio SAN: https:// + the ci_config_ref_uri claim. Shown in help and hints. */

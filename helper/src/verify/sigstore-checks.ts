@@ -20,14 +20,19 @@ export interface Trust {
   key?: KeyObject;
   /** DER of every CA and TSA certificate in the trusted root. */
   certificates: Buffer[];
+  /**
+   * --insecure-ignore-tlog: accept a bundle with no transparency log entry. A key-signed bundle then needs
+   * nothing more; a keyless one still needs a trusted timestamp (a TSA's) inside its certificate's validity.
+   */
+  ignoreTlog?: boolean;
 }
 
-export function makeTrust(trustedRootJson: unknown, key?: KeyObject): Trust {
+export function makeTrust(trustedRootJson: unknown, key?: KeyObject, opts: { ignoreTlog?: boolean } = {}): Trust {
   const root = TrustedRoot.fromJSON(trustedRootJson);
   // With --key, the key is trusted whatever hint the bundle names (as cosign does), for all time.
   const material = toTrustMaterial(root, key ? () => ({ publicKey: key, validFor: () => true }) : undefined);
   const certificates = [...root.certificateAuthorities, ...root.timestampAuthorities].flatMap((a) => a.certChain?.certificates.map((c) => Buffer.from(c.rawBytes)) ?? []);
-  return { material, hasCtlogs: root.ctlogs.length > 0, certificates, ...(key ? { key } : {}) };
+  return { material, hasCtlogs: root.ctlogs.length > 0, certificates, ...(key ? { key } : {}), ...(opts.ignoreTlog ? { ignoreTlog: true } : {}) };
 }
 
 /** What the signature is checked over: the artifact bytes, only their digest, or (DSSE) the envelope itself. */
@@ -84,7 +89,8 @@ export async function runSigstoreChecks(p: ParsedBundle, trust: Trust, data: Sig
       ...names.map((n, i) => (n === name ? failed(n, message) : passedBefore && i < at ? passed(n, STEP_MESSAGES[n] ?? 'ok') : skipped(n, 'not run: another check failed'))),
     ];
   };
-  if (p.bundle.verificationMaterial.tlogEntries.length === 0) return failAt('tlog', 'bundle has no transparency log entry');
+  const noTlog = p.bundle.verificationMaterial.tlogEntries.length === 0;
+  if (noTlog && !trust.ignoreTlog) return failAt('tlog', 'bundle has no transparency log entry (for an air-gapped signer with no log, pass --insecure-ignore-tlog)');
   for (const entry of p.bundle.verificationMaterial.tlogEntries) {
     const mismatch = inclusionProofMismatch(entry);
     if (mismatch) return failAt('tlog', mismatch);
@@ -106,14 +112,25 @@ export async function runSigstoreChecks(p: ParsedBundle, trust: Trust, data: Sig
     const r = key ? verifyPrehashed(key, data.digest, entity.signature.signature) : undefined;
     if (r && !r.ok && r.reason.startsWith('verifying a digest')) return failAt('signature', r.reason);
   }
-  const verifier = new Verifier(trust.material, { ctlogThreshold: trust.hasCtlogs ? 1 : 0, tlogThreshold: 1, timestampThreshold: 1 });
+  const verifier = new Verifier(trust.material, {
+    ctlogThreshold: trust.hasCtlogs ? 1 : 0,
+    tlogThreshold: noTlog ? 0 : 1,
+    // A certificate is valid for minutes: its signature needs a trusted time. A key is trusted for all time.
+    timestampThreshold: noTlog && p.signedWith === 'public-key' ? 0 : 1,
+  });
   try {
     verifier.verify(entity);
   } catch (e) {
     const fail = failingStep(e);
     return failAt(fail.name, fail.message, true);
   }
-  return names.map((n) => passed(n, STEP_MESSAGES[n] ?? 'ok'));
+  return names.map((n) =>
+    noTlog && n === 'tlog'
+      ? skipped(n, 'not required: --insecure-ignore-tlog, and the bundle has no log entry')
+      : noTlog && n === 'timestamp' && p.signedWith === 'public-key'
+        ? skipped(n, 'not required: a key-signed bundle with no log entry (--insecure-ignore-tlog)')
+        : passed(n, STEP_MESSAGES[n] ?? 'ok'),
+  );
 }
 
 const STEP_MESSAGES: Partial<Record<CheckName, string>> = {
