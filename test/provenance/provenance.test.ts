@@ -151,6 +151,8 @@ describe('sscs provenance', () => {
     [['--subject', '../outside'], 'outside the project folder'],
     [['--image', 'app:latest'], "'app:latest' is not an image reference by digest"],
     [['--subject-checksums', '/etc/hostname'], 'outside the project folder'],
+    [['--subject', 'dist/app.tgz', '-o', 'dist/app.tgz/p.jsonl'], 'dist/app.tgz is not a folder'],
+    [['--subject', 'dist/app.tgz', '-o', '/proc/sscs-none/p.jsonl'], "cannot write: ENOENT: no such file or directory, mkdir '/proc/sscs-none'"],
     [[], 'no subjects'],
   ])('fails with exit 2 and a clear message: %j', async (args, message) => {
     const dir = tempDir(files);

@@ -1,5 +1,5 @@
 import { realpathSync, statSync } from 'node:fs';
-import { open, rename, mkdir, writeFile, rm } from 'node:fs/promises';
+import { open, rename, mkdir, writeFile, rm, stat } from 'node:fs/promises';
 import { dirname, resolve, relative, isAbsolute, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InputError, systemErrorCode } from '../errors.js';
@@ -78,14 +78,42 @@ export function parseJson(text: string, where: { file?: string }, what = 'JSON')
  * half-written provenance or bundle, and a failure leaves any previous file intact.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
+    await ensureDir(dirname(path));
     await writeFile(tmp, data, { mode });
     await rename(tmp, path);
   } catch (e) {
-    await rm(tmp, { force: true });
-    throw new InputError('INPUT', `cannot write ${path}: ${(e as Error).message}`, { where: { file: path }, cause: e });
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw new InputError('INPUT', `cannot write: ${(e as Error).message}`, { where: { file: path }, cause: e });
+  }
+}
+
+/**
+ * Creates a folder and its missing parents, one level at a time. Node's `mkdir({ recursive: true })` loops
+ * for ever under a pseudo file system such as /proc (seen on Node 22.23), so it is not used.
+ */
+export async function ensureDir(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let cur = dir;
+  for (;;) {
+    try {
+      if (!(await stat(cur)).isDirectory()) throw Object.assign(new Error(`${cur} is not a folder`), { code: 'ENOTDIR' });
+      break;
+    } catch (e) {
+      if (systemErrorCode(e) !== 'ENOENT') throw e;
+      missing.push(cur);
+      const parent = dirname(cur);
+      if (parent === cur) break;
+      cur = parent;
+    }
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await mkdir(d);
+    } catch (e) {
+      if (systemErrorCode(e) !== 'EEXIST') throw e;
+    }
   }
 }
 
