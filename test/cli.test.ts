@@ -24,3 +24,18 @@ describe('cli', () => {
     expect(r.stdout).toBe(pkg.version);
   });
 });
+
+describe('command groups', () => {
+  it('lists the subcommands of a group on --help', async () => {
+    const r = await runCli(['policy', '--help']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('usage: sscs policy <subcommand> [flags]');
+    expect(r.stdout).toMatch(/^ {2}policy check +Check lockfiles/m);
+  });
+
+  it('names the subcommands when one is missing', async () => {
+    const r = await runCli(['firewall']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('Commands: firewall serve, firewall run, firewall quarantine, firewall waive.');
+  });
+});

@@ -40,9 +40,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const twoWord = rest[0] !== undefined ? COMMANDS.find((c) => c.name === `${name} ${rest[0]}`) : undefined;
     const entry = twoWord ?? COMMANDS.find((c) => c.name === name);
     if (!entry) {
-      const group = COMMANDS.filter((c) => c.name.startsWith(`${name} `)).map((c) => c.name);
+      const group = COMMANDS.filter((c) => c.name.startsWith(`${name} `));
+      if (group.length && (rest[0] === '--help' || rest[0] === '-h')) {
+        const width = Math.max(...group.map((c) => c.name.length)) + 4;
+        io.stdout(`usage: sscs ${name} <subcommand> [flags]\n\nsubcommands:\n${group.map((c) => `  ${c.name.padEnd(width)}${c.summary}\n`).join('')}\nRun 'sscs ${name} <subcommand> --help' for its flags.\n`);
+        return EXIT_OK;
+      }
       throw new UsageError('UNKNOWN_COMMAND', group.length ? `sscs ${name}: missing or unknown subcommand${rest[0] ? ` '${rest[0]}'` : ''}` : `unknown command '${name}'`, {
-        hint: group.length ? `Commands: ${group.join(', ')}.` : "Run 'sscs --help' for the list of commands.",
+        hint: group.length ? `Commands: ${group.map((c) => c.name).join(', ')}.` : "Run 'sscs --help' for the list of commands.",
       });
     }
     const def = await entry.load();

@@ -1,4 +1,5 @@
 import { defineCommand } from '../cli/command.js';
+import { UsageError } from '../errors.js';
 import { captureBuildContext } from '../gitlab/context.js';
 import { DEFAULT_TOKEN_VARIABLE } from '../gitlab/variables.js';
 import { localGitFacts } from '../gitlab/local.js';
@@ -12,8 +13,10 @@ export default defineCommand({
   flags: {
     'identity-token-env': { type: 'string', valueName: 'NAME', default: DEFAULT_TOKEN_VARIABLE, description: 'The variable holding the job ID token.' },
     local: { type: 'boolean', description: 'Outside CI: fill what is missing from the git checkout (a dry run).' },
+    format: { type: 'string', valueName: 'json', default: 'json', description: 'Output format: the context is printed as JSON.' },
   },
   async run({ flags, io }) {
+    if (flags.format !== 'json') throw new UsageError('USAGE', `--format must be json, not '${flags.format}'`);
     const context = captureBuildContext(io.env, {
       tokenVariable: flags['identity-token-env'],
       local: flags.local === true,

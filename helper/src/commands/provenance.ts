@@ -85,9 +85,8 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
 });
 
 function parseTrustMode(value: string, local: boolean): TrustMode {
-  if (local) return 'local';
   if (!(TRUST_MODES as readonly string[]).includes(value)) throw new UsageError('USAGE', `--builder must be build-job or isolated, not '${value}'`);
-  return value as TrustMode;
+  return local ? 'local' : (value as TrustMode);
 }
 
 /** Names only: a secret's value must never reach provenance, even when asked for by name. */

@@ -35,7 +35,7 @@ records. Exits 1 when a finding is at or above --fail-on.`,
   flags: {
     format: { type: 'string', default: 'text', valueName: 'text|json', description: 'Output format.' },
     'fail-on': { type: 'string', default: 'high', valueName: 'SEVERITY', description: 'Exit 1 on a finding at or above this severity: low, medium, high, critical or none.' },
-    'malicious-feed': { type: 'string', valueName: 'DIR|FILE.tar.gz', description: 'Known-malicious OSV records (ossf/malicious-packages layout) to look the package up in.' },
+    'malicious-feed': { type: 'string', valueName: 'DIR|FILE.tar.gz|FILE.zip', description: 'Known-malicious OSV records (ossf/malicious-packages layout, or an osv.dev zip) to look the package up in.' },
   },
   positionals: { min: 1, max: 1, name: 'PACKAGE.tgz|DIR' },
   examples: ['sscs scan ./left-pad-1.3.0.tgz', 'sscs scan node_modules/some-package --format json --fail-on medium', 'sscs scan pkg.tgz --malicious-feed malicious-packages/osv'],

@@ -177,6 +177,7 @@ bundle that is not JSON, an invalid trusted root or key).`,
   async run({ flags: f, positionals, io }) {
     if (f.bundle === undefined) throw new UsageError('MISSING_ARGUMENT', 'sscs verify: --bundle FILE is required');
     if (f.format !== 'text' && f.format !== 'json') throw new UsageError('USAGE', `--format must be text or json, not '${f.format}'`);
+    timeoutMs(f['timeout-ms']); // validated up front, whether or not a network call needs it
     const policy = policyFromFlags(f);
     const outputs = outputRequest(f);
     const artifacts = positionals.map((p) => parseArtifactArg(p, io.cwd));
