@@ -44,7 +44,14 @@ async function call(api: GitLabApi, method: string, url: string, body: Uint8Arra
     });
   } catch (e) {
     const timedOut = (e as Error).name === 'TimeoutError';
-    throw new ServiceError(timedOut ? 'TIMEOUT' : 'NETWORK', `${method} ${url}: ${timedOut ? `no answer within ${api.timeoutMs} ms` : (e as Error).message}`, { cause: e });
+    // fetch() says only "fetch failed"; the system error code (ECONNREFUSED, ENOTFOUND...) is in its cause.
+    const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const reason = timedOut
+      ? `no answer within ${api.timeoutMs} ms`
+      : typeof cause?.code === 'string'
+        ? `cannot connect (${cause.code})`
+        : `${(e as Error).message}${typeof cause?.message === 'string' ? `: ${cause.message}` : ''}`;
+    throw new ServiceError(timedOut ? 'TIMEOUT' : 'NETWORK', `${method} ${url}: ${reason}`, { cause: e });
   }
   try {
     return { status: res.status, text: await readHead(res, MAX_RESPONSE_BYTES) };
