@@ -13,7 +13,7 @@ import { expectedDigest } from './integrity.js';
 import { DECISION_HEADER, decisionHeader, sendCached, sendError } from './respond.js';
 
 /** `name-1.2.3.tgz` -> `1.2.3`: used only offline, to look up a decision already recorded. */
-function versionFromFile(name: string, path: string): string | undefined {
+export function versionFromFile(name: string, path: string): string | undefined {
   const base = name.split('/').pop()!;
   const file = path.slice(path.lastIndexOf('/') + 1);
   return file.startsWith(`${base}-`) && file.endsWith('.tgz') ? file.slice(base.length + 1, -4) : undefined;
@@ -28,14 +28,14 @@ function refusal(ctx: HandlerContext, req: IncomingMessage, name: string, versio
   return undefined;
 }
 
-export async function serveOffline(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, name: string, path: string, out: Outcome, message: string): Promise<number> {
+/** `version` is undefined when nothing names one (no packument, and a tarball path not in npm's form). */
+export async function serveOffline(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, name: string, version: string | undefined, out: Outcome, message: string): Promise<number> {
   const refuse = (why: string): number => {
     out.decision = 'unavailable';
     out.error = why;
     sendError(res, 503, `sscs firewall: ${message}`);
     return 503;
   };
-  const version = versionFromFile(name, path);
   if (version === undefined || !ctx.serveCachedOffline) return refuse('offline serving is off or the path names no version');
   out.version = version;
   const why = refusal(ctx, req, name, version);

@@ -11,7 +11,7 @@ import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import type { HandlerContext, Outcome } from './context.js';
 import { decide, serves } from './evaluator.js';
 import { expectedDigest, VerifyingStream, type ExpectedDigest } from './integrity.js';
-import { serveOffline } from './offline.js';
+import { serveOffline, versionFromFile } from './offline.js';
 import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } from './respond.js';
 import type { TarballEntry } from './packument.js';
 
@@ -19,10 +19,10 @@ export async function serveTarball(ctx: HandlerContext, req: IncomingMessage, re
   out.name = name;
   const peeked = ctx.packuments.peek(name, req.headers);
   const lookup = peeked?.tarballs.has(path) && peeked.policyVersion === ctx.policy.version && peeked.generation === ctx.store.generation() && Date.now() < peeked.freshUntil
-    ? { entry: peeked }
+    ? { entry: peeked, source: 'hit' as const }
     : await ctx.packuments.get(name, 'abbreviated', req.headers);
   if (!('entry' in lookup)) {
-    if (lookup.status === 503) return await serveOffline(ctx, req, res, name, path, out, lookup.message);
+    if (lookup.status === 503) return await serveOffline(ctx, req, res, name, versionFromFile(name, path), out, lookup.message);
     sendError(res, lookup.status, lookup.message);
     return lookup.status;
   }
@@ -32,6 +32,8 @@ export async function serveTarball(ctx: HandlerContext, req: IncomingMessage, re
     return 404;
   }
   out.version = te.version;
+  // A stale packument holds the decisions of its day: offline, the version goes through the same checks as without one.
+  if (lookup.source === 'stale') return await serveOffline(ctx, req, res, name, te.version, out, 'upstream registry unavailable; the firewall does not serve packages it has not checked');
   const pkg: PackageRef = { ecosystem: 'npm', name, version: te.version };
   const decision = lookup.entry.decisions.get(te.version)!;
   return await serveDecided(ctx, req, res, pkg, te, decision, out, lookup.entry.facts.get(te.version));
