@@ -107,11 +107,12 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     ctx.onDecision?.(pkg, decision, true);
     return 200;
   } catch (e) {
-    await writer.abort();
-    // Cut the connection: with the last chunk held back the client cannot take the tarball for complete.
-    res.destroy();
+    // Counted before anything is awaited: the client may already see the cut and ask /metrics.
     out.error = (e as Error).message;
     failed(ctx, out, e);
+    // Cut the connection: with the last chunk held back the client cannot take the tarball for complete.
+    res.destroy();
+    await writer.abort();
     return 502;
   }
 }
@@ -123,9 +124,9 @@ async function scanThenServe(
   try {
     await pipeline(body, new VerifyingStream(digest, ctx.maxTarballBytes), writer.stream);
   } catch (e) {
-    await writer.abort();
     out.error = (e as Error).message;
     failed(ctx, out, e);
+    await writer.abort();
     sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version}: ${(e as Error).message}`);
     return 502;
   }
