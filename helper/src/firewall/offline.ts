@@ -28,8 +28,13 @@ function refusal(ctx: HandlerContext, req: IncomingMessage, name: string, versio
   return undefined;
 }
 
-/** `version` is undefined when nothing names one (no packument, and a tarball path not in npm's form). */
-export async function serveOffline(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, name: string, version: string | undefined, out: Outcome, message: string): Promise<number> {
+/**
+ * `version` is undefined when nothing names one (no packument, and a tarball path not in npm's form).
+ * `known` are the facts of a stale packument still in memory; without one, the registry's metadata is unknown.
+ */
+export async function serveOffline(
+  ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, name: string, version: string | undefined, out: Outcome, message: string, known?: PackageFacts,
+): Promise<number> {
   const refuse = (why: string): number => {
     out.decision = 'unavailable';
     out.error = why;
@@ -40,9 +45,10 @@ export async function serveOffline(ctx: HandlerContext, req: IncomingMessage, re
   out.version = version;
   const why = refusal(ctx, req, name, version);
   if (why) return refuse(why);
-  // Decided again now, on what is known without the registry: its metadata is not (conditions on it are unknown).
+  // Decided again now, on what is known without the registry (conditions on metadata it lacks are unknown,
+  // and the policy's on_unknown decides them).
   const pkg: PackageRef = { ecosystem: 'npm', name, version };
-  let facts: PackageFacts = { metadataAvailable: false, metadataError: 'upstream registry unavailable' };
+  let facts: PackageFacts = known ?? { metadataAvailable: false, metadataError: 'upstream registry unavailable' };
   if (ctx.enrich) facts = ctx.enrich(name, version, facts);
   const findings = ctx.scanner ? ctx.store.scanFindings(name, version) : undefined;
   const now = decide(ctx.policy, ctx.store, pkg, findings ? { ...facts, suspicious: findings } : facts, new Date());

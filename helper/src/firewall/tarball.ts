@@ -33,7 +33,7 @@ export async function serveTarball(ctx: HandlerContext, req: IncomingMessage, re
   }
   out.version = te.version;
   // A stale packument holds the decisions of its day: offline, the version goes through the same checks as without one.
-  if (lookup.source === 'stale') return await serveOffline(ctx, req, res, name, te.version, out, 'upstream registry unavailable; the firewall does not serve packages it has not checked');
+  if (lookup.source === 'stale') return await serveOffline(ctx, req, res, name, te.version, out, 'upstream registry unavailable; the firewall does not serve packages it has not checked', lookup.entry.facts.get(te.version));
   const pkg: PackageRef = { ecosystem: 'npm', name, version: te.version };
   const decision = lookup.entry.decisions.get(te.version)!;
   return await serveDecided(ctx, req, res, pkg, te, decision, out, lookup.entry.facts.get(te.version));
