@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startVerdaccio, type Verdaccio } from '../support/verdaccio.js';
 import { runCli } from '../support/cli.js';
 import { startFirewallProcess, writePolicy, type FirewallProcess } from './support.js';
+import { openSqliteStore } from '../../helper/dist/firewall/sqlite-store.js';
 
 const ALLOW_ALL = 'version: 1\ndefault_action: allow\n';
 const DENY_EVIL = 'version: 1\ndefault_action: allow\nrules:\n  - id: deny-evil\n    match: evil-pkg\n    action: deny\n';
@@ -125,6 +127,29 @@ describe('firewall offline, private registry', () => {
     expect(fw.logs()).not.toContain(v.token);
     for (const f of await readdir(fw.dataDir)) {
       if (f.startsWith('firewall.db')) expect((await readFile(join(fw.dataDir, f))).includes(v.token)).toBe(false);
+    }
+  });
+});
+
+describe('firewall state written before credentials were kept', () => {
+  it('adds the credential column, and an old allow serves no credential offline', async () => {
+    const { DatabaseSync } = await import('node:sqlite');
+    const dir = await mkdtemp(join(tmpdir(), 'sscs-fw-old-'));
+    const path = join(dir, 'firewall.db');
+    const old = new DatabaseSync(path);
+    old.exec(`CREATE TABLE decisions (name TEXT NOT NULL, version TEXT NOT NULL, action TEXT NOT NULL, rule TEXT NOT NULL, reason TEXT NOT NULL,
+      until INTEGER, integrity TEXT, policy_version TEXT NOT NULL, decided_at INTEGER NOT NULL, PRIMARY KEY (name, version))`);
+    old.exec(`INSERT INTO decisions VALUES ('old-pkg', '1.0.0', 'allow', 'default', 'r', NULL, 'sha512-AAAA', 'p1', 1)`);
+    old.close();
+    const store = await openSqliteStore(path);
+    try {
+      const before = store.decision('old-pkg', '1.0.0');
+      expect(before).toMatchObject({ action: 'allow', integrity: 'sha512-AAAA' });
+      expect(before?.credential).toBeUndefined();
+      store.recordDecisions([{ ...before!, credential: 'anonymous', decidedAt: new Date() }]);
+      expect(store.decision('old-pkg', '1.0.0')?.credential).toBe('anonymous');
+    } finally {
+      store.close();
     }
   });
 });
