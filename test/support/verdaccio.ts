@@ -70,7 +70,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function configYaml(storage: string, htpasswd: string): string {
+/** Who may read packages: everyone, or (a private registry) only clients with the test user's token. */
+export type ReadAccess = '$all' | '$authenticated';
+
+function configYaml(storage: string, htpasswd: string, access: ReadAccess): string {
   return [
     `storage: ${JSON.stringify(storage)}`,
     'auth:',
@@ -80,11 +83,11 @@ function configYaml(storage: string, htpasswd: string): string {
     'uplinks: {}',
     'packages:',
     "  '@*/*':",
-    '    access: $all',
+    `    access: ${access}`,
     '    publish: $authenticated',
     '    unpublish: $authenticated',
     "  '**':",
-    '    access: $all',
+    `    access: ${access}`,
     '    publish: $authenticated',
     '    unpublish: $authenticated',
     'middlewares:',
@@ -143,13 +146,13 @@ export function npmEnv(registry: string, dir: string, extra: Record<string, stri
   };
 }
 
-export async function startVerdaccio(opts: { storageDir?: string } = {}): Promise<Verdaccio> {
+export async function startVerdaccio(opts: { storageDir?: string; access?: ReadAccess } = {}): Promise<Verdaccio> {
   const work = await mkdtemp(join(tmpdir(), 'sscs-verdaccio-'));
   const storageDir = opts.storageDir ?? join(work, 'storage');
   await mkdir(storageDir, { recursive: true });
   const configPath = join(work, 'config.yaml');
   const htpasswd = join(work, 'htpasswd');
-  await writeFile(configPath, configYaml(storageDir, htpasswd));
+  await writeFile(configPath, configYaml(storageDir, htpasswd, opts.access ?? '$all'));
 
   let child: ChildProcess | undefined;
   let port = 0;

@@ -14,6 +14,9 @@ export const DEFAULT_DATA_DIR = '.sscs/firewall';
 export const DEFAULT_PACKUMENT_TTL_S = 60;
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_PACKUMENT_MB = 64;
+export const DEFAULT_MAX_TARBALL_MB = 256;
+/** Whole-response deadline: generous for a 256 MB tarball on a slow link, finite against a trickling upstream. */
+export const DEFAULT_UPSTREAM_DEADLINE_MS = 300_000;
 export const DEFAULT_CACHE_MB = 256;
 /** A token file is a line of text. */
 const MAX_TOKEN_FILE_BYTES = 4096;
@@ -27,6 +30,8 @@ export const ENV = {
   'data-dir': 'SSCS_FIREWALL_DATA_DIR',
   'packument-ttl': 'SSCS_FIREWALL_PACKUMENT_TTL',
   'upstream-timeout-ms': 'SSCS_FIREWALL_UPSTREAM_TIMEOUT_MS',
+  'upstream-deadline-ms': 'SSCS_FIREWALL_UPSTREAM_DEADLINE_MS',
+  'max-tarball-mb': 'SSCS_FIREWALL_MAX_TARBALL_MB',
   'offline-cached': 'SSCS_FIREWALL_OFFLINE_CACHED',
   synchronous: 'SSCS_FIREWALL_SYNCHRONOUS',
   'admin-token-file': 'SSCS_FIREWALL_ADMIN_TOKEN_FILE',
@@ -94,6 +99,8 @@ export interface ServeSettings {
   dataDir: string;
   packumentTtlMs: number;
   upstreamTimeoutMs: number;
+  upstreamDeadlineMs: number;
+  maxTarballBytes: number;
   serveCachedOffline: boolean;
   synchronous: Synchronous;
   /** OSV records of known-malicious packages (folder or .tar.gz). */
@@ -114,6 +121,8 @@ export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string)
     dataDir: resolve(cwd, setting(flags, env, 'data-dir') ?? DEFAULT_DATA_DIR),
     packumentTtlMs: positiveNumber(setting(flags, env, 'packument-ttl'), DEFAULT_PACKUMENT_TTL_S, '--packument-ttl') * 1000,
     upstreamTimeoutMs: positiveNumber(setting(flags, env, 'upstream-timeout-ms'), DEFAULT_UPSTREAM_TIMEOUT_MS, '--upstream-timeout-ms'),
+    upstreamDeadlineMs: positiveNumber(setting(flags, env, 'upstream-deadline-ms'), DEFAULT_UPSTREAM_DEADLINE_MS, '--upstream-deadline-ms'),
+    maxTarballBytes: Math.floor(positiveNumber(setting(flags, env, 'max-tarball-mb'), DEFAULT_MAX_TARBALL_MB, '--max-tarball-mb') * 1024 * 1024),
     serveCachedOffline: oneOf(setting(flags, env, 'offline-cached'), ['serve', 'refuse'] as const, 'serve', '--offline-cached') === 'serve',
     synchronous: oneOf(setting(flags, env, 'synchronous'), ['normal', 'full'] as const, 'normal', '--synchronous'),
     ...(feed ? { maliciousFeed: resolve(cwd, feed) } : {}),

@@ -24,6 +24,10 @@ export interface HandlerContext {
   /** Serve a tarball whose allow decision and verified bytes are cached while the upstream is down. */
   serveCachedOffline: boolean;
   maxBodyBytes: number;
+  /** Largest tarball fetched from the upstream (--max-tarball-mb). */
+  maxTarballBytes: number;
+  /** Facts the packument does not hold (known-malicious feed): offline re-decisions use them too. */
+  enrich?: (name: string, version: string, facts: PackageFacts) => PackageFacts;
   /** Told about every tarball served and every request refused by policy, e.g. for `sscs firewall run`'s reports. */
   onDecision?: (pkg: PackageRef, decision: Decision, served: boolean) => void;
   /** Admin API token; undefined disables the admin API. */

@@ -15,6 +15,8 @@ export interface FirewallOptions {
   upstream: string;
   upstreamToken?: string;
   upstreamTimeoutMs: number;
+  upstreamDeadlineMs: number;
+  maxTarballBytes: number;
   host: string;
   port: number;
   /** Where clients reach the firewall, when not http://HOST:PORT (behind a load balancer). */
@@ -50,7 +52,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
   const store = await openSqliteStore(join(o.dataDir, 'firewall.db'), { synchronous: o.synchronous });
   const tarballs = new TarballCache(join(o.dataDir, 'tarballs'));
   await tarballs.init();
-  const upstream = new Upstream({ url: o.upstream, timeoutMs: o.upstreamTimeoutMs, ...(o.upstreamToken ? { token: o.upstreamToken } : {}) });
+  const upstream = new Upstream({ url: o.upstream, timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs, ...(o.upstreamToken ? { token: o.upstreamToken } : {}) });
   const metrics = new Metrics();
   let publicBase = o.publicUrl?.replace(/\/+$/, '') ?? '';
   const packuments = new PackumentCache({
@@ -63,7 +65,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
   const server = await startServer(
     {
       upstream, packuments, tarballs, store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
-      maxBodyBytes: MAX_RELAY_BODY_BYTES, ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
+      maxBodyBytes: MAX_RELAY_BODY_BYTES, maxTarballBytes: o.maxTarballBytes, ...(o.enrich ? { enrich: o.enrich } : {}), ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
     },
     { host: o.host, port: o.port },
   );

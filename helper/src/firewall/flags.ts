@@ -1,6 +1,6 @@
 /** Flags shared by the firewall commands, defined once so `serve` and `run` cannot drift apart. */
 import type { FlagSpecs } from '../cli/command.js';
-import { DEFAULT_DATA_DIR, ENV } from './config.js';
+import { DEFAULT_DATA_DIR, DEFAULT_MAX_TARBALL_MB, DEFAULT_UPSTREAM_DEADLINE_MS, ENV } from './config.js';
 
 export const DATA_DIR_FLAG = {
   'data-dir': { type: 'string', valueName: 'DIR', description: `State database and tarball cache (env ${ENV['data-dir']}) [default: ${DEFAULT_DATA_DIR}].` },
@@ -12,8 +12,10 @@ export const SERVE_FLAGS = {
   'public-url': { type: 'string', valueName: 'URL', description: `URL clients reach the firewall at, for tarball links (env ${ENV['public-url']}) [default: http://HOST:PORT].` },
   ...DATA_DIR_FLAG,
   'packument-ttl': { type: 'string', valueName: 'SECONDS', description: `How long a filtered packument is served before the upstream is asked again (env ${ENV['packument-ttl']}) [default: 60].` },
-  'upstream-timeout-ms': { type: 'string', valueName: 'N', description: `Timeout of every upstream call (env ${ENV['upstream-timeout-ms']}) [default: 30000].` },
-  'offline-cached': { type: 'string', valueName: 'serve|refuse', description: `With the upstream down: serve what was already decided and cached, or refuse everything (env ${ENV['offline-cached']}) [default: serve].` },
+  'upstream-timeout-ms': { type: 'string', valueName: 'N', description: `Timeout of every upstream call to its response headers, and of every pause in its body (env ${ENV['upstream-timeout-ms']}) [default: 30000].` },
+  'upstream-deadline-ms': { type: 'string', valueName: 'N', description: `Deadline of every upstream response, body included, however steadily bytes arrive; past it the download is cut and nothing cached (env ${ENV['upstream-deadline-ms']}) [default: ${DEFAULT_UPSTREAM_DEADLINE_MS}].` },
+  'max-tarball-mb': { type: 'string', valueName: 'MB', description: `Largest tarball fetched; past it the download is cut and nothing cached (env ${ENV['max-tarball-mb']}) [default: ${DEFAULT_MAX_TARBALL_MB}].` },
+  'offline-cached': { type: 'string', valueName: 'serve|refuse', description: `With the upstream down: serve a cached tarball allowed under this same policy, still allowed when asked again, to the credential that fetched it; or refuse everything (env ${ENV['offline-cached']}) [default: serve].` },
   synchronous: { type: 'string', valueName: 'normal|full', description: `SQLite synchronous: normal survives a killed process, full also a power loss (env ${ENV.synchronous}) [default: normal].` },
   'malicious-feed': { type: 'string', valueName: 'PATH', description: `Known-malicious OSV records, a folder or .tar.gz (env ${ENV['malicious-feed']}).` },
   scan: { type: 'boolean', description: 'Scan every tarball before serving it; findings go to the policy (suspicious condition).' },

@@ -39,15 +39,24 @@ export class IntegrityMismatch extends VerificationError {}
 export class VerifyingStream extends Transform {
   readonly #hash: Hash;
   readonly #expected: ExpectedDigest;
+  readonly #maxBytes: number;
+  #seen = 0;
   #held: Buffer | undefined;
 
-  constructor(expected: ExpectedDigest) {
+  /** Past maxBytes the stream errors like a mismatch: an upstream cannot fill the disk with one "tarball". */
+  constructor(expected: ExpectedDigest, maxBytes = Infinity) {
     super();
     this.#expected = expected;
+    this.#maxBytes = maxBytes;
     this.#hash = createHash(expected.algorithm);
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.#seen += chunk.length;
+    if (this.#seen > this.#maxBytes) {
+      cb(new IntegrityMismatch('TARBALL_TOO_LARGE', `tarball is over the limit of ${this.#maxBytes} bytes (--max-tarball-mb)`));
+      return;
+    }
     this.#hash.update(chunk);
     const prev = this.#held;
     this.#held = chunk;

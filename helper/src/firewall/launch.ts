@@ -21,6 +21,8 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
     fw = await startFirewall({
       upstream: s.upstream,
       upstreamTimeoutMs: s.upstreamTimeoutMs,
+      upstreamDeadlineMs: s.upstreamDeadlineMs,
+      maxTarballBytes: s.maxTarballBytes,
       host: s.listen.host,
       port: s.listen.port,
       ...(s.publicUrl ? { publicUrl: s.publicUrl } : {}),

@@ -1,5 +1,8 @@
 /** Small response helpers shared by the handlers. npm prints a 4xx body's `error` field to the user. */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { Outcome } from './context.js';
+import type { Cached } from './tarball-cache.js';
 import type { PackageRef, Decision } from '../policy/types.js';
 import { blockMessage } from './evaluator.js';
 
@@ -22,4 +25,17 @@ export function sendError(res: ServerResponse, status: number, message: string, 
 
 export function sendBlocked(res: ServerResponse, pkg: PackageRef, d: Decision): void {
   sendError(res, 403, blockMessage(pkg, d), { [DECISION_HEADER]: decisionHeader(d) });
+}
+
+export async function sendCached(req: IncomingMessage, res: ServerResponse, cached: Cached, out: Outcome): Promise<void> {
+  if ('body' in cached) {
+    res.end(req.method === 'HEAD' ? undefined : cached.body);
+    return;
+  }
+  if (req.method === 'HEAD') {
+    cached.stream.destroy();
+    res.end();
+    return;
+  }
+  await pipeline(cached.stream, res).catch((e: Error) => (out.error = e.message));
 }

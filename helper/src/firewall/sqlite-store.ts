@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0);
 CREATE TABLE IF NOT EXISTS decisions (
   name TEXT NOT NULL, version TEXT NOT NULL, action TEXT NOT NULL, rule TEXT NOT NULL, reason TEXT NOT NULL,
-  until INTEGER, integrity TEXT, policy_version TEXT NOT NULL, decided_at INTEGER NOT NULL,
+  until INTEGER, integrity TEXT, credential TEXT, policy_version TEXT NOT NULL, decided_at INTEGER NOT NULL,
   PRIMARY KEY (name, version));
 CREATE TABLE IF NOT EXISTS quarantine (
   name TEXT NOT NULL, version TEXT NOT NULL, rule TEXT NOT NULL, reason TEXT NOT NULL, until INTEGER,
@@ -73,10 +73,20 @@ export async function openSqliteStore(path: string, opts: { synchronous?: Synchr
     db = new DatabaseSync(path);
     db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`);
     db.exec(SCHEMA);
+    migrate(db);
   } catch (e) {
     throw new InputError('INPUT', `cannot open the firewall database: ${(e as Error).message}`, { where: { file: path }, cause: e });
   }
   return new SqliteStore(db);
+}
+
+/**
+ * Databases written before the credential column: it is added empty, and a decision without a credential is
+ * never served offline (fail closed) until a client fetches the tarball again online.
+ */
+function migrate(db: DatabaseSync): void {
+  const columns = (db.prepare('PRAGMA table_info(decisions)').all() as Row[]).map((c) => String(c.name));
+  if (!columns.includes('credential')) db.exec('ALTER TABLE decisions ADD COLUMN credential TEXT');
 }
 
 class SqliteStore implements Store {
@@ -91,10 +101,11 @@ class SqliteStore implements Store {
     this.#s = {
       generation: p(`SELECT value FROM meta WHERE key = 'generation'`),
       bump: p(`UPDATE meta SET value = value + 1 WHERE key = 'generation'`),
-      upsertDecision: p(`INSERT INTO decisions (name, version, action, rule, reason, until, integrity, policy_version, decided_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name, version) DO UPDATE SET action = excluded.action,
+      upsertDecision: p(`INSERT INTO decisions (name, version, action, rule, reason, until, integrity, credential, policy_version, decided_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name, version) DO UPDATE SET action = excluded.action,
         rule = excluded.rule, reason = excluded.reason, until = excluded.until,
-        integrity = COALESCE(excluded.integrity, decisions.integrity), policy_version = excluded.policy_version,
+        integrity = COALESCE(excluded.integrity, decisions.integrity),
+        credential = COALESCE(excluded.credential, decisions.credential), policy_version = excluded.policy_version,
         decided_at = excluded.decided_at`),
       enqueue: p(`INSERT OR IGNORE INTO quarantine (name, version, rule, reason, until, queued_at) VALUES (?, ?, ?, ?, ?, ?)`),
       decision: p(`SELECT * FROM decisions WHERE name = ? AND version = ?`),
@@ -131,7 +142,7 @@ class SqliteStore implements Store {
     this.#tx(() => {
       for (const r of records) {
         const until = r.until ? r.until.getTime() : null;
-        this.#s.upsertDecision!.run(r.name, r.version, r.action, r.rule, r.reason, until, r.integrity ?? null, r.policyVersion, r.decidedAt.getTime());
+        this.#s.upsertDecision!.run(r.name, r.version, r.action, r.rule, r.reason, until, r.integrity ?? null, r.credential ?? null, r.policyVersion, r.decidedAt.getTime());
         if (r.action === 'quarantine') this.#s.enqueue!.run(r.name, r.version, r.rule, r.reason, until, r.decidedAt.getTime());
       }
     });
@@ -144,6 +155,7 @@ class SqliteStore implements Store {
       name, version, action: r.action as DecisionRecord['action'], rule: String(r.rule), reason: String(r.reason),
       ...(r.until != null ? { until: date(r.until)! } : {}),
       ...(r.integrity != null ? { integrity: String(r.integrity) } : {}),
+      ...(r.credential != null ? { credential: String(r.credential) } : {}),
       policyVersion: String(r.policy_version), decidedAt: date(r.decided_at)!,
     };
   }

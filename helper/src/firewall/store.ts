@@ -15,6 +15,11 @@ export interface DecisionRecord {
   until?: Date;
   /** The tarball's integrity, when the decision was made serving it: lets a cached tarball be served offline. */
   integrity?: string;
+  /**
+   * Who fetched the bytes: sha256 of the Authorization sent upstream (never the token), or ANONYMOUS. Offline,
+   * the cached tarball goes only to a request with the same credential, as online responses are kept per credential.
+   */
+  credential?: string;
   policyVersion: string;
   decidedAt: Date;
 }

@@ -11,25 +11,18 @@ import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import type { HandlerContext, Outcome } from './context.js';
 import { decide, serves } from './evaluator.js';
 import { expectedDigest, VerifyingStream, type ExpectedDigest } from './integrity.js';
-import { DECISION_HEADER, decisionHeader, sendBlocked, sendError } from './respond.js';
+import { serveOffline, versionFromFile } from './offline.js';
+import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } from './respond.js';
 import type { TarballEntry } from './packument.js';
-import type { Cached } from './tarball-cache.js';
-
-/** `name-1.2.3.tgz` -> `1.2.3`: used only offline, to look up a decision already recorded. */
-function versionFromFile(name: string, path: string): string | undefined {
-  const base = name.split('/').pop()!;
-  const file = path.slice(path.lastIndexOf('/') + 1);
-  return file.startsWith(`${base}-`) && file.endsWith('.tgz') ? file.slice(base.length + 1, -4) : undefined;
-}
 
 export async function serveTarball(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, name: string, path: string, out: Outcome): Promise<number> {
   out.name = name;
   const peeked = ctx.packuments.peek(name, req.headers);
   const lookup = peeked?.tarballs.has(path) && peeked.policyVersion === ctx.policy.version && peeked.generation === ctx.store.generation() && Date.now() < peeked.freshUntil
-    ? { entry: peeked }
+    ? { entry: peeked, source: 'hit' as const }
     : await ctx.packuments.get(name, 'abbreviated', req.headers);
   if (!('entry' in lookup)) {
-    if (lookup.status === 503) return await serveOffline(ctx, req, res, name, path, out, lookup.message);
+    if (lookup.status === 503) return await serveOffline(ctx, req, res, name, versionFromFile(name, path), out, lookup.message);
     sendError(res, lookup.status, lookup.message);
     return lookup.status;
   }
@@ -39,6 +32,8 @@ export async function serveTarball(ctx: HandlerContext, req: IncomingMessage, re
     return 404;
   }
   out.version = te.version;
+  // A stale packument holds the decisions of its day: offline, the version goes through the same checks as without one.
+  if (lookup.source === 'stale') return await serveOffline(ctx, req, res, name, te.version, out, 'upstream registry unavailable; the firewall does not serve packages it has not checked', lookup.entry.facts.get(te.version));
   const pkg: PackageRef = { ecosystem: 'npm', name, version: te.version };
   const decision = lookup.entry.decisions.get(te.version)!;
   return await serveDecided(ctx, req, res, pkg, te, decision, out, lookup.entry.facts.get(te.version));
@@ -48,7 +43,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
   out.decision = decision.action;
   out.rule = decision.rule;
   if (!serves(decision)) {
-    record(ctx, pkg, decision);
+    record(ctx, req, pkg, decision);
     ctx.onDecision?.(pkg, decision, false);
     sendBlocked(res, pkg, decision);
     return 403;
@@ -72,7 +67,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
   if (cached) {
     ctx.metrics.cache('tarball', 'hit');
     out.cache = 'hit';
-    record(ctx, pkg, decision, digest.sri);
+    record(ctx, req, pkg, decision, digest.sri);
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(decision) });
     await sendCached(req, res, cached, out);
     ctx.onDecision?.(pkg, decision, true);
@@ -89,14 +84,21 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     sendError(res, 502, `sscs firewall: cannot fetch ${pkg.name}@${pkg.version} from the upstream registry: ${why}`);
     return 502;
   }
+  const declared = Number(up.headers['content-length'] ?? -1);
+  if (declared > ctx.maxTarballBytes) {
+    up.body.destroy();
+    aborted(ctx, out, 'too-large', `declared ${declared} bytes`);
+    sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version}: the tarball of ${declared} bytes is over the limit of ${ctx.maxTarballBytes} bytes (--max-tarball-mb)`);
+    return 502;
+  }
   const writer = ctx.tarballs.writer(digest);
   if (ctx.scanner) return await scanThenServe(ctx, req, res, pkg, te, decision, digest, up.body, writer, out, facts ?? { metadataAvailable: true });
 
   // Acknowledge only what is durably recorded: the decision is committed before the first byte goes out.
-  record(ctx, pkg, decision, digest.sri);
+  record(ctx, req, pkg, decision, digest.sri);
   const length = up.headers['content-length'];
   res.writeHead(200, { 'content-type': 'application/octet-stream', ...(length ? { 'content-length': length } : {}), [DECISION_HEADER]: decisionHeader(decision) });
-  const verify = new VerifyingStream(digest);
+  const verify = new VerifyingStream(digest, ctx.maxTarballBytes);
   verify.on('data', (c: Buffer) => writer.stream.write(c));
   try {
     await pipeline(up.body, verify, res);
@@ -105,15 +107,12 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     ctx.onDecision?.(pkg, decision, true);
     return 200;
   } catch (e) {
-    await writer.abort();
+    // Counted before anything is awaited: the client may already see the cut and ask /metrics.
+    out.error = (e as Error).message;
+    failed(ctx, out, e);
     // Cut the connection: with the last chunk held back the client cannot take the tarball for complete.
     res.destroy();
-    out.error = (e as Error).message;
-    if ((e as { code?: string }).code === 'INTEGRITY_MISMATCH') {
-      out.decision = 'deny';
-      out.rule = 'firewall:integrity';
-      ctx.metrics.inc('sscs_firewall_integrity_failures_total', 'Tarballs whose bytes did not match the packument integrity.');
-    }
+    await writer.abort();
     return 502;
   }
 }
@@ -123,13 +122,11 @@ async function scanThenServe(
   digest: ExpectedDigest, body: IncomingMessage, writer: ReturnType<HandlerContext['tarballs']['writer']>, out: Outcome, facts: PackageFacts,
 ): Promise<number> {
   try {
-    await pipeline(body, new VerifyingStream(digest), writer.stream);
+    await pipeline(body, new VerifyingStream(digest, ctx.maxTarballBytes), writer.stream);
   } catch (e) {
-    await writer.abort();
-    out.decision = 'deny';
-    out.rule = 'firewall:integrity';
     out.error = (e as Error).message;
-    ctx.metrics.inc('sscs_firewall_integrity_failures_total', 'Tarballs whose bytes did not match the packument integrity.');
+    failed(ctx, out, e);
+    await writer.abort();
     sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version}: ${(e as Error).message}`);
     return 502;
   }
@@ -147,47 +144,32 @@ async function scanThenServe(
   out.rule = final.rule;
   if (!serves(final)) {
     await rm(writer.tmpPath, { force: true });
-    record(ctx, pkg, final);
+    record(ctx, req, pkg, final);
     ctx.onDecision?.(pkg, final, false);
     sendBlocked(res, pkg, final);
     return 403;
   }
   await writer.commit();
-  record(ctx, pkg, final, digest.sri);
+  record(ctx, req, pkg, final, digest.sri);
   return await serveDecided(ctx, req, res, pkg, te, final, out);
 }
 
-async function serveOffline(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, name: string, path: string, out: Outcome, message: string): Promise<number> {
-  const version = versionFromFile(name, path);
-  const known = version !== undefined && ctx.serveCachedOffline ? ctx.store.decision(name, version) : undefined;
-  const digest = known?.integrity ? expectedDigest(known.integrity, undefined) : undefined;
-  const cached = digest && known && serves(known) ? await ctx.tarballs.open(digest) : undefined;
-  if (!cached || !known) {
-    out.decision = 'unavailable';
-    sendError(res, 503, `sscs firewall: ${message}`);
-    return 503;
-  }
-  out.version = version;
-  out.decision = known.action;
-  out.rule = known.rule;
-  out.cache = 'offline';
-  ctx.metrics.cache('tarball', 'stale');
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(known) });
-  await sendCached(req, res, cached, out);
-  return 200;
+/** Why a download was cut: counted, and the request logged as a firewall denial. */
+function failed(ctx: HandlerContext, out: Outcome, e: unknown): void {
+  const code = (e as { code?: string }).code;
+  if (code === 'TARBALL_TOO_LARGE') return aborted(ctx, out, 'too-large', (e as Error).message);
+  if (code === 'TIMEOUT') return aborted(ctx, out, 'timeout', (e as Error).message);
+  if (code !== 'INTEGRITY_MISMATCH') return;
+  out.decision = 'deny';
+  out.rule = 'firewall:integrity';
+  ctx.metrics.inc('sscs_firewall_integrity_failures_total', 'Tarballs whose bytes did not match the packument integrity.');
 }
 
-async function sendCached(req: IncomingMessage, res: ServerResponse, cached: Cached, out: Outcome): Promise<void> {
-  if ('body' in cached) {
-    res.end(req.method === 'HEAD' ? undefined : cached.body);
-    return;
-  }
-  if (req.method === 'HEAD') {
-    cached.stream.destroy();
-    res.end();
-    return;
-  }
-  await pipeline(cached.stream, res).catch((e: Error) => (out.error = e.message));
+function aborted(ctx: HandlerContext, out: Outcome, reason: 'too-large' | 'timeout', detail: string): void {
+  out.decision = 'deny';
+  out.rule = `firewall:${reason}`;
+  out.error = detail;
+  ctx.metrics.inc('sscs_firewall_tarball_aborts_total', 'Tarball downloads cut for size (--max-tarball-mb) or time (--upstream-timeout-ms, --upstream-deadline-ms).', { reason });
 }
 
 /**
@@ -205,14 +187,19 @@ const committed = new WeakMap<object, Map<string, string>>();
 /** Bound on that memo; past it, it starts over (a re-write is only a wasted commit). */
 const MAX_MEMO = 100_000;
 
-function record(ctx: HandlerContext, pkg: PackageRef, d: Decision, integrity?: string): void {
+/**
+ * Commits the decision; with `integrity` (the bytes were served) also the credential they were served under,
+ * so that offline they go only to that credential.
+ */
+function record(ctx: HandlerContext, req: IncomingMessage, pkg: PackageRef, d: Decision, integrity?: string): void {
   let memo = committed.get(ctx.store);
   if (!memo) committed.set(ctx.store, (memo = new Map()));
   const key = `${pkg.name}@${pkg.version}`;
-  const value = `${d.action}\0${d.rule}\0${d.until?.getTime() ?? ''}\0${integrity ?? ''}\0${ctx.policy.version}`;
+  const credential = integrity ? ctx.upstream.credentialOf(req.headers) : undefined;
+  const value = `${d.action}\0${d.rule}\0${d.until?.getTime() ?? ''}\0${integrity ?? ''}\0${credential ?? ''}\0${ctx.policy.version}`;
   if (memo.get(key) === value) return;
   if (memo.size >= MAX_MEMO) memo.clear();
-  ctx.store.recordDecisions([{ name: pkg.name, version: pkg.version, action: d.action, rule: d.rule, reason: d.reason, ...(d.until ? { until: d.until } : {}), ...(integrity ? { integrity } : {}), policyVersion: ctx.policy.version, decidedAt: new Date() }]);
+  ctx.store.recordDecisions([{ name: pkg.name, version: pkg.version, action: d.action, rule: d.rule, reason: d.reason, ...(d.until ? { until: d.until } : {}), ...(integrity ? { integrity } : {}), ...(credential ? { credential } : {}), policyVersion: ctx.policy.version, decidedAt: new Date() }]);
   memo.set(key, value);
 }
 

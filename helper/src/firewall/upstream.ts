@@ -6,7 +6,11 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import { createHash } from 'node:crypto';
 import { ServiceError } from '../errors.js';
+
+/** The credential identity of a request that carries no Authorization and meets no upstream token. */
+export const ANONYMOUS = 'anonymous';
 
 /** Request headers passed to the upstream; everything else from the client (cookies, Host) stays here. */
 const FORWARDED_HEADERS = ['authorization', 'accept', 'if-none-match', 'npm-command', 'npm-session', 'user-agent', 'content-type', 'content-encoding'] as const;
@@ -21,6 +25,11 @@ export interface UpstreamOptions {
   /** e.g. `https://registry.npmjs.org/` or `https://gitlab.example/api/v4/projects/1/packages/npm/` */
   url: string;
   timeoutMs: number;
+  /**
+   * Deadline of a whole response, body included: the idle timeout alone is reset by every byte, so an
+   * upstream trickling a byte at a time would otherwise hold a request (and its socket) forever.
+   */
+  deadlineMs: number;
   /** Used when the client sends no Authorization of its own (a CI proxy reading a private registry). */
   token?: string;
 }
@@ -30,6 +39,7 @@ export class Upstream {
   /** Base path, always ending in `/`. */
   readonly basePath: string;
   readonly timeoutMs: number;
+  readonly deadlineMs: number;
   readonly #token: string | undefined;
   readonly #agent: http.Agent;
   readonly #lib: typeof http | typeof https;
@@ -40,6 +50,7 @@ export class Upstream {
     this.origin = u.origin;
     this.basePath = u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/`;
     this.timeoutMs = opts.timeoutMs;
+    this.deadlineMs = opts.deadlineMs;
     this.#token = opts.token;
     this.#lib = u.protocol === 'https:' ? https : http;
     this.#agent = new this.#lib.Agent({ keepAlive: true, maxSockets: 64 });
@@ -57,6 +68,20 @@ export class Upstream {
     return `/${u.pathname.slice(this.basePath.length)}`;
   }
 
+  /** The Authorization this firewall sends upstream for a client's headers: the client's own, else the token. */
+  #authorization(clientHeaders: http.IncomingHttpHeaders): string | undefined {
+    return clientHeaders.authorization || (this.#token ? `Bearer ${this.#token}` : undefined);
+  }
+
+  /**
+   * Who the upstream sees for these client headers, as a sha256 (never the credential itself) or ANONYMOUS:
+   * what was fetched under one identity is served offline only to the same identity.
+   */
+  credentialOf(clientHeaders: http.IncomingHttpHeaders): string {
+    const auth = this.#authorization(clientHeaders);
+    return auth === undefined ? ANONYMOUS : `sha256:${createHash('sha256').update(auth).digest('hex')}`;
+  }
+
   /** Sends `method` to base + relPath (relPath built by the firewall, starting with `/`). */
   async request(method: string, relPath: string, clientHeaders: http.IncomingHttpHeaders, body?: Buffer): Promise<UpstreamResponse> {
     const url = new URL(this.basePath.slice(0, -1) + relPath, this.origin);
@@ -69,13 +94,17 @@ export class Upstream {
       const v = clientHeaders[h];
       if (v !== undefined) headers[h] = v as string;
     }
-    if (!headers.authorization && this.#token) headers.authorization = `Bearer ${this.#token}`;
+    const authorization = this.#authorization(clientHeaders);
+    if (authorization !== undefined) headers.authorization = authorization;
     if (body) headers['content-length'] = body.length;
+    const started = Date.now();
     return await new Promise<UpstreamResponse>((resolve, reject) => {
       const req = this.#lib.request(url, { method, headers, agent: this.#agent, timeout: this.timeoutMs }, (res) => {
         // The response headers arrived; the body still has its own idle timeout below.
         clearTimeout(overall);
         res.setTimeout(this.timeoutMs, () => res.destroy(new ServiceError('TIMEOUT', `upstream body stalled for ${this.timeoutMs} ms`)));
+        const deadline = setTimeout(() => res.destroy(new ServiceError('TIMEOUT', `upstream response took longer than the deadline of ${this.deadlineMs} ms`)), this.deadlineMs - (Date.now() - started));
+        res.once('close', () => clearTimeout(deadline));
         resolve({ status: res.statusCode ?? 502, headers: res.headers, body: res });
       });
       const overall = setTimeout(() => req.destroy(new ServiceError('TIMEOUT', `upstream did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
