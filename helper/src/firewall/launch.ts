@@ -1,6 +1,5 @@
 /** Starts a firewall from resolved settings: loads the policy through the engine, opens the store. */
-import { mkdir } from 'node:fs/promises';
-import { writeFileAtomic } from '../io/files.js';
+import { ensureDir, writeFileAtomic } from '../io/files.js';
 import type { Io } from '../cli/command.js';
 import { ServiceError, systemErrorCode } from '../errors.js';
 import { adminToken, DEFAULT_CACHE_MB, DEFAULT_MAX_PACKUMENT_MB, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
@@ -11,7 +10,7 @@ import { policyFromFile } from './policy-source.js';
 
 export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Partial<FirewallOptions> = {}): Promise<Firewall & { mode: string; typosquat: boolean }> {
   const policy = await policyFromFile(s.policyPath);
-  await mkdir(s.dataDir, { recursive: true });
+  await ensureDir(s.dataDir);
   const token = await adminToken(flags, io.env, io.cwd);
   const upstreamToken = io.env[UPSTREAM_TOKEN_ENV];
   const enrich = await factSources(s, policy.usesTyposquat);

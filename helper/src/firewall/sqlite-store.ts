@@ -3,6 +3,8 @@
  * WAL journal: readers never block the writer, and a commit is durable against a killed process once the
  * WAL write returns (synchronous=NORMAL); synchronous=FULL adds an fsync per commit for power loss.
  */
+import { dirname } from 'node:path';
+import { ensureDir } from '../io/files.js';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { InputError } from '../errors.js';
 import type { AuditEntry, DecisionRecord, QuarantineEntry, Release, ScanFinding, Store, Waiver } from './store.js';
@@ -70,6 +72,8 @@ export async function openSqliteStore(path: string, opts: { synchronous?: Synchr
   const { DatabaseSync } = await loadSqlite();
   let db: DatabaseSync;
   try {
+    // The CLI (waive, quarantine) may come before the first `serve`: the data folder is created here.
+    await ensureDir(dirname(path));
     db = new DatabaseSync(path);
     db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`);
     db.exec(SCHEMA);

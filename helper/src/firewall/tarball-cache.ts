@@ -3,7 +3,8 @@
  * A file only appears under its digest after the bytes matched it (temp file, then rename).
  */
 import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { ensureDir } from '../io/files.js';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ExpectedDigest } from './integrity.js';
@@ -29,7 +30,7 @@ export class TarballCache {
   readonly #onDisk = new Set<string>();
 
   async init(): Promise<void> {
-    await mkdir(join(this.#dir, 'tmp'), { recursive: true });
+    await ensureDir(join(this.#dir, 'tmp'));
     for (const f of await readdir(this.#dir)) if (f.endsWith('.tgz')) this.#onDisk.add(join(this.#dir, f));
   }
 
