@@ -1,8 +1,6 @@
-import { resolve, join } from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { UsageError } from '../errors.js';
-import { DEFAULT_DATA_DIR, setting } from '../firewall/config.js';
-import { byWhom, DATA_DIR_FLAG, parseSpec } from '../firewall/flags.js';
+import { byWhom, DATA_DIR_FLAG, openCliStore, parseSpec } from '../firewall/flags.js';
 
 export default defineCommand({
   name: 'firewall quarantine',
@@ -23,8 +21,7 @@ export default defineCommand({
     const pkg = action === 'release' ? parseSpec(spec) : undefined;
     if (action === 'release' && !pkg) throw new UsageError('MISSING_ARGUMENT', `sscs firewall quarantine release: expected NAME@VERSION, not '${spec ?? ''}'`);
     if (action === 'release' && !flags.reason?.trim()) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall quarantine release: --reason TEXT is required (it goes to the audit log)');
-    const { openSqliteStore } = await import('../firewall/sqlite-store.js');
-    const store = await openSqliteStore(join(resolve(io.cwd, setting(flags, io.env, 'data-dir') ?? DEFAULT_DATA_DIR), 'firewall.db'));
+    const store = await openCliStore(flags, io);
     try {
       if (pkg) {
         const r = store.releaseFromQuarantine(pkg.name, pkg.version, byWhom(flags.by, io.env), flags.reason!);

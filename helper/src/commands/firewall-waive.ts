@@ -1,8 +1,6 @@
-import { resolve, join } from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { InputError, UsageError } from '../errors.js';
-import { DEFAULT_DATA_DIR, setting } from '../firewall/config.js';
-import { byWhom, DATA_DIR_FLAG, parseSpec } from '../firewall/flags.js';
+import { byWhom, DATA_DIR_FLAG, openCliStore, parseSpec } from '../firewall/flags.js';
 
 export default defineCommand({
   name: 'firewall waive',
@@ -23,8 +21,7 @@ export default defineCommand({
     if (!flags.reason?.trim()) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall waive: --reason TEXT is required (it goes to the audit log)');
     const expires = flags.expires ? new Date(flags.expires) : undefined;
     if (expires && Number.isNaN(expires.getTime())) throw new InputError('INPUT', `--expires is not a date: '${flags.expires}'`, { where: { field: '--expires' } });
-    const { openSqliteStore } = await import('../firewall/sqlite-store.js');
-    const store = await openSqliteStore(join(resolve(io.cwd, setting(flags, io.env, 'data-dir') ?? DEFAULT_DATA_DIR), 'firewall.db'));
+    const store = await openCliStore(flags, io);
     try {
       const w = store.addWaiver({ ...pkg, by: byWhom(flags.by, io.env), reason: flags.reason, ...(expires ? { expiresAt: expires } : {}) });
       store.audit({ at: new Date(), client: 'cli', kind: 'admin', name: pkg.name, version: pkg.version, action: 'waive', rule: `waiver:${w.id}`, status: 0 });

@@ -1,6 +1,8 @@
 /** Flags shared by the firewall commands, defined once so `serve` and `run` cannot drift apart. */
-import type { FlagSpecs } from '../cli/command.js';
-import { DEFAULT_DATA_DIR, DEFAULT_MAX_TARBALL_MB, DEFAULT_UPSTREAM_DEADLINE_MS, ENV } from './config.js';
+import { join, resolve } from 'node:path';
+import type { FlagSpecs, Io } from '../cli/command.js';
+import { DEFAULT_DATA_DIR, DEFAULT_MAX_TARBALL_MB, DEFAULT_UPSTREAM_DEADLINE_MS, ENV, setting, type Flags } from './config.js';
+import type { Store } from './store.js';
 
 export const DATA_DIR_FLAG = {
   'data-dir': { type: 'string', valueName: 'DIR', description: `State database and tarball cache (env ${ENV['data-dir']}) [default: ${DEFAULT_DATA_DIR}].` },
@@ -35,4 +37,10 @@ export function parseSpec(spec: string | undefined): { name: string; version: st
   const at = spec ? spec.lastIndexOf('@') : -1;
   if (!spec || at <= 0 || at === spec.length - 1) return undefined;
   return { name: spec.slice(0, at), version: spec.slice(at + 1) };
+}
+
+/** The firewall database the CLI commands (waive, quarantine) work on: --data-dir, its variable, or the default. */
+export async function openCliStore(flags: Flags, io: Io): Promise<Store> {
+  const { openSqliteStore } = await import('./sqlite-store.js');
+  return openSqliteStore(join(resolve(io.cwd, setting(flags, io.env, 'data-dir') ?? DEFAULT_DATA_DIR), 'firewall.db'));
 }
