@@ -1,34 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { execa } from 'execa';
-import { CLI, REPO_ROOT } from '../support/cli.js';
+import { templateJob } from '../support/template-job.js';
 import { startVerdaccio, type Verdaccio } from '../support/verdaccio.js';
 
-interface Input { description: string; type: string; default?: unknown }
-const [header, body] = parseAllDocuments(readFileSync(join(REPO_ROOT, 'templates/npm-firewall.yml'), 'utf8')).map((d) => d.toJS());
-const inputs = header.spec.inputs as Record<string, Input>;
-const job = body['$[[ inputs.as ]]'];
-
-function interpolate(text: string, values: Record<string, unknown>): string {
-  return text.replace(/\$\[\[\s*inputs\.(\w+)\s*\]\]/g, (_m, name: string) => String(values[name] ?? inputs[name]?.default ?? ''));
-}
-
-/** Runs the job's script with bash as a runner would, SSCS pointing at the compiled CLI. */
-async function runJob(cwd: string, values: Record<string, unknown>) {
-  const variables = Object.fromEntries(Object.entries(job.variables as Record<string, string>).map(([k, v]) => [k, interpolate(v, values)]));
-  const script = (job.script as string[]).map((line) => interpolate(line, values)).join('\n');
-  return await execa('bash', ['-eo', 'pipefail', '-c', script], {
-    cwd,
-    reject: false,
-    env: { PATH: process.env.PATH, HOME: cwd, npm_config_cache: join(cwd, '.npm'), npm_config_fetch_retries: '0', npm_config_audit: 'false', npm_config_fund: 'false', ...variables, SSCS: `${process.execPath} ${CLI}` },
-    extendEnv: false,
-    all: true,
-  });
-}
+const { inputs, job, run } = templateJob('npm-firewall.yml');
+/** npm inside the job: its cache in the job folder, no retries, no audit or fund calls. */
+const runJob = (cwd: string, values: Record<string, unknown>) =>
+  run(cwd, values, { npm_config_cache: join(cwd, '.npm'), npm_config_fetch_retries: '0', npm_config_audit: 'false', npm_config_fund: 'false' });
 
 async function project(deps: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'sscs-fw-job-'));

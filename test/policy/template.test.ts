@@ -1,38 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { execa } from 'execa';
-import { CLI, REPO_ROOT } from '../support/cli.js';
+import { CLI } from '../support/cli.js';
+import { templateJob } from '../support/template-job.js';
 import { startTestRegistry, type TestRegistry } from '../registry/server.js';
 import { seedRegistry, writeProject } from './project.js';
 
-interface Input {
-  description: string;
-  type: string;
-  default?: unknown;
-  options?: string[];
-}
-const [header, body] = parseAllDocuments(readFileSync(join(REPO_ROOT, 'templates/dependency-policy.yml'), 'utf8')).map((d) => d.toJS());
-const inputs = header.spec.inputs as Record<string, Input>;
-const job = body['$[[ inputs.as ]]'];
-
-/** Interpolates `$[[ inputs.x ]]` as GitLab does, for the given input values over the defaults. */
-function interpolate(text: string, values: Record<string, unknown>): string {
-  return text.replace(/\$\[\[\s*inputs\.(\w+)\s*\]\]/g, (_m, name: string) => String(values[name] ?? inputs[name]?.default ?? ''));
-}
-
-/** Runs the job's script with bash, the way a runner would, with SSCS pointing at the compiled CLI. */
-async function runJob(cwd: string, values: Record<string, unknown>) {
-  const variables = Object.fromEntries(Object.entries(job.variables as Record<string, string>).map(([k, v]) => [k, interpolate(v, values)]));
-  const script = (job.script as string[]).map((line) => interpolate(line, values)).join('\n');
-  return execa('bash', ['-eo', 'pipefail', '-c', script], {
-    cwd,
-    reject: false,
-    env: { PATH: process.env.PATH, HOME: cwd, ...variables, SSCS: `${process.execPath} ${CLI}` },
-    extendEnv: false,
-  });
-}
+const { inputs, job, run: runJob } = templateJob('dependency-policy.yml');
 
 let reg: TestRegistry;
 let project: string;
