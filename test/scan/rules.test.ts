@@ -39,7 +39,7 @@ describe('scan: malicious samples', () => {
         '});',
       ].join('\n'),
     });
-    expect(summary(r)).toEqual(['critical install-script-remote-code install.js:5', 'low install-script package.json:5']);
+    expect(summary(r)).toEqual(['critical code-remote-eval install.js:5', 'critical install-script-remote-code install.js:5', 'low install-script package.json:5']);
   });
 
   it('install-script-shell: a preinstall spawning a shell is medium', async () => {

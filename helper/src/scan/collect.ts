@@ -94,7 +94,8 @@ export class FileBuffer {
 
   finish(path: string, size: number, mode: number | undefined): PackageFile {
     const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-    this.head = all.subarray(0, HEAD_BYTES);
+    // A copy: a view would keep the whole file's buffer alive beside its text.
+    this.head = Buffer.from(all.subarray(0, HEAD_BYTES));
     const file: PackageFile = { path, size, head: this.head };
     if (mode !== undefined) file.mode = mode;
     if (this.keepText) file.text = all.toString('latin1');
