@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { isMainThread, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { EXIT_OK, EXIT_USAGE, UsageError, isSscsError } from './errors.js';
@@ -92,6 +93,9 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
+if (isMainThread && isEntryPoint()) {
   process.exitCode = await main(process.argv.slice(2), processIo());
+} else if (!isMainThread && (workerData as { sscsScanWorker?: boolean } | undefined)?.sscsScanWorker) {
+  // The single-file bundle is its own scan worker (scan/pool.ts).
+  await import('./scan/worker.js');
 }
