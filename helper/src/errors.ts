@@ -70,7 +70,8 @@ export type InputCode =
   | 'UNKNOWN_FORMAT'
   | 'UNSUPPORTED_VERSION'
   | 'SUBJECT_NAME'
-  | 'NOT_A_FILE';
+  | 'NOT_A_FILE'
+  | 'SECRET';
 export class InputError extends SscsError<InputCode> {
   readonly exitCode = EXIT_USAGE;
 }

@@ -3,6 +3,7 @@ import { open, rename, mkdir, writeFile, rm, stat } from 'node:fs/promises';
 import { dirname, resolve, relative, isAbsolute, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InputError, systemErrorCode } from '../errors.js';
+import { assertNoSecret } from './secrets.js';
 
 /** Default bound for JSON/YAML documents read from users: provenance, policies, bundles, lockfiles. */
 export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
@@ -179,4 +180,13 @@ export function fileKind(st: Stats | Dirent): FileKind {
 export function assertRegularFile(kind: FileKind, file: string, what = 'file'): void {
   if (kind === 'file') return;
   throw new InputError('NOT_A_FILE', `${what} is a ${kind}, not a regular file`, { where: { file } });
+}
+
+/**
+ * Writes a file that sscs produces for people or other tools (statements, reports, VSAs, bundles), refusing
+ * one that holds the value of a secret variable of `env` (io/secrets.ts), atomically otherwise.
+ */
+export async function writeOutputFile(path: string, data: string | Uint8Array, env: NodeJS.ProcessEnv, what = 'this file'): Promise<void> {
+  assertNoSecret(data, env, { file: path, what });
+  await writeFileAtomic(path, data);
 }
