@@ -104,8 +104,11 @@ export function policyFromFlags(f: Flags): VerifyPolicy {
     }
   }
   refuseUnprovenBuilder(f);
-  if (f['certificate-identity-regexp'] !== undefined) compilePattern(f['certificate-identity-regexp'], 'certificate-identity-regexp');
-  if (f['source-ref-regexp'] !== undefined) compilePattern(f['source-ref-regexp'], 'source-ref-regexp');
+  // Every regexp flag, whichever it is: a pattern that does not compile on its own is bad usage.
+  for (const name of Object.keys(flags) as (keyof Flags)[]) {
+    const value = f[name];
+    if (name.endsWith('-regexp') && typeof value === 'string') compilePattern(value, name);
+  }
   if (f['runner-environment'] !== undefined && !RUNNER_ENVIRONMENTS.includes(f['runner-environment'])) {
     throw new UsageError('USAGE', `--runner-environment must be one of ${RUNNER_ENVIRONMENTS.join(', ')}, not '${f['runner-environment']}'`);
   }
@@ -197,8 +200,8 @@ timestamps, signature), then that the signer is who the policy expects, then tha
 signed: the digest of a message signature, or a subject of a DSSE in-toto statement. An artifact may be given
 by its digest alone (sha256:HEX). Keyless verification needs an identity policy: on GitLab the certificate
 identity is https:// + the job's ci_config_ref_uri claim, e.g. ${GITLAB_SAN_EXAMPLE}.
-Exit codes: 0 verified, 1 a check failed (the error names it), 2 bad usage or input (unreadable files, a
-bundle that is not JSON, an invalid trusted root or key).`,
+Exit codes: 0 verified, 1 a check failed (the error names it; a bundle that is not JSON fails the bundle
+check), 2 bad usage or input (unreadable files, an invalid trusted root or key).`,
   flags,
   positionals: { min: 1, max: 1024, name: 'ARTIFACT' },
   examples: [
