@@ -10,7 +10,7 @@ import { failureMessage, reportJson, verdictLine } from '../verify/render.js';
 import { makeTrust } from '../verify/sigstore-checks.js';
 import { readTrustedRoot } from '../verify/trusted-root.js';
 import { DEFAULT_TUF_TIMEOUT_MS, defaultTufCacheDir, fetchTrustedRoot } from '../verify/tuf.js';
-import { verifyBundle } from '../verify/verifier.js';
+import { verifyBundle, type TrustedRootSource } from '../verify/verifier.js';
 import { defaultVsaBundle, writeOutputs, type OutputRequest } from '../verify/outputs.js';
 import { SIGNING_FLAGS } from '../sign/flags.js';
 import { BUILDER_ID_ISOLATED } from '../provenance/constants.js';
@@ -25,7 +25,7 @@ const flags = {
   'certificate-identity-regexp': { type: 'string', valueName: 'RE', description: 'Signer identity as a regular expression, always anchored at both ends.' },
   'certificate-oidc-issuer': { type: 'string', valueName: 'URL', description: `Exact OIDC issuer of the signer, e.g. ${GITLAB_ISSUER_EXAMPLE}.` },
   key: { type: 'string', valueName: 'PUB.pem', description: 'Verify a key-signed bundle with this public key instead of a certificate identity.' },
-  'trusted-root': { type: 'string', valueName: 'FILE', description: 'Sigstore trusted_root.json to verify against, fully offline (default: public-good via TUF).' },
+  'trusted-root': { type: 'string', valueName: 'FILE', description: 'Sigstore trusted_root.json to verify against, fully offline (default: $SSCS_TRUSTED_ROOT when set and no --tuf-* flag is given, else public-good via TUF).' },
   'insecure-ignore-tlog': { type: 'boolean', description: 'Accept a bundle with no transparency log entry (air-gapped signing); a keyless bundle still needs a TSA timestamp.' },
   'tuf-cache-dir': { type: 'string', valueName: 'DIR', description: 'Cache of the TUF client when no --trusted-root is given (default: $XDG_CACHE_HOME/sscs/tuf).' },
   'tuf-mirror-url': { type: 'string', valueName: 'URL', description: 'TUF mirror to get the trusted root from (default: the public-good one).' },
@@ -178,8 +178,20 @@ function outputRequest(f: Flags): OutputRequest {
   return req;
 }
 
-async function trustedRootJson(f: Flags, io: Io): Promise<unknown> {
-  if (f['trusted-root'] !== undefined) return readTrustedRoot(resolve(io.cwd, f['trusted-root']));
+/**
+ * Which trusted root to use: --trusted-root, else SSCS_TRUSTED_ROOT (what the local Sigstore's `env` file and
+ * private deployments export) unless a --tuf-* flag asks for TUF, else TUF. Undefined means TUF.
+ */
+export function trustedRootSource(f: Pick<Flags, 'trusted-root' | 'tuf-cache-dir' | 'tuf-mirror-url' | 'tuf-root'>, env: Record<string, string | undefined>): TrustedRootSource | undefined {
+  if (f['trusted-root'] !== undefined) return { path: f['trusted-root'], from: '--trusted-root' };
+  const tufAsked = f['tuf-cache-dir'] !== undefined || f['tuf-mirror-url'] !== undefined || f['tuf-root'] !== undefined;
+  const fromEnv = env.SSCS_TRUSTED_ROOT;
+  if (!tufAsked && fromEnv !== undefined && fromEnv !== '') return { path: fromEnv, from: 'SSCS_TRUSTED_ROOT' };
+  return undefined;
+}
+
+async function trustedRootJson(f: Flags, io: Io, source: TrustedRootSource | undefined): Promise<unknown> {
+  if (source) return readTrustedRoot(resolve(io.cwd, source.path));
   // Read once here so that a missing or huge root.json is named as bad input, not as a network failure.
   if (f['tuf-root'] !== undefined) await readFileBounded(resolve(io.cwd, f['tuf-root']), MAX_TUF_ROOT_BYTES, 'TUF root');
   return fetchTrustedRoot({
@@ -217,9 +229,11 @@ check), 2 bad usage or input (unreadable files, an invalid trusted root or key).
     const artifacts = positionals.map((p) => parseArtifactArg(p, io.cwd));
     const key = f.key !== undefined ? await readKey(resolve(io.cwd, f.key)) : undefined;
     const bundleFile = await readBundleFile(resolve(io.cwd, f.bundle));
-    const trust = makeTrust(await trustedRootJson(f, io), key, { ignoreTlog: f['insecure-ignore-tlog'] === true });
+    const rootSource = trustedRootSource(f, io.env);
+    const trust = makeTrust(await trustedRootJson(f, io, rootSource), key, { ignoreTlog: f['insecure-ignore-tlog'] === true });
     const report = await verifyBundle({ bundleFile, artifacts, trust, policy });
     report.bundle.path = f.bundle;
+    report.trustedRoot = rootSource ?? { tuf: f['tuf-mirror-url'] ?? 'public-good' };
     await writeOutputs(report, policy, outputs, io);
     io.stdout(f.format === 'json' ? reportJson(report, policy) : report.verified ? `${verdictLine(report)}\n` : '');
     if (!report.verified) {

@@ -42,6 +42,9 @@ export interface ArtifactReport {
   unchecked?: string[];
 }
 
+/** Where the trusted root came from: a file (by flag or SSCS_TRUSTED_ROOT), or TUF. */
+export type TrustedRootSource = { path: string; from: '--trusted-root' | 'SSCS_TRUSTED_ROOT' };
+
 export interface VerifyReport {
   verified: boolean;
   bundle: { path: string; sha256: string; content?: ParsedBundle['content']; signedWith?: ParsedBundle['signedWith'] };
@@ -50,6 +53,8 @@ export interface VerifyReport {
   provenance?: ProvenanceFields;
   artifacts: ArtifactReport[];
   checks: CheckResult[];
+  /** Set by the command: the trusted root verified against. */
+  trustedRoot?: TrustedRootSource | { tuf: string };
   /** The SLSA Build level the bundle proves, from verified facts only (level.ts); set when verified. */
   slsaBuildLevel?: BuildLevel;
 }
