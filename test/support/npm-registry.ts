@@ -228,7 +228,9 @@ export async function startNpmRegistry(options: RegistryOptions = {}): Promise<N
       const at = (spec.publishedAt ?? new Date()).toISOString();
       const p = packages.get(name) ?? { name, created: at, modified: at, rev: 0, versions: new Map(), time: new Map(), tags: {}, corrupt: new Map() };
       packages.set(name, p);
-      const pkgJson = { name, version, license: 'MIT', ...(spec.scripts ? { scripts: spec.scripts } : {}), ...(spec.dependencies ? { dependencies: spec.dependencies } : {}), ...spec.manifest };
+      const pkgJson: Record<string, any> = { name, version, license: 'MIT', ...(spec.scripts ? { scripts: spec.scripts } : {}), ...(spec.dependencies ? { dependencies: spec.dependencies } : {}), ...spec.manifest };
+      // As npm's manifest normalisation does: a binding.gyp package gets an implicit install script.
+      if (pkgJson.gypfile === true && !pkgJson.scripts?.install && !pkgJson.scripts?.preinstall) pkgJson.scripts = { ...pkgJson.scripts, install: 'node-gyp rebuild' };
       const files = { 'package.json': JSON.stringify(pkgJson, null, 2), ...(spec.files ?? { 'index.js': `module.exports = ${JSON.stringify(`${name}@${version}`)};\n` }) };
       const tgz = await makeTarball(files);
       const file = `${baseName(name)}-${version}.tgz`;
