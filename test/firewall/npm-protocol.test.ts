@@ -167,3 +167,45 @@ describe('firewall in front of a registry that behaves like registry.npmjs.org',
     });
   });
 });
+
+describe('decoding upstream bodies', () => {
+  const serve = async (encoding: string, body: Buffer) => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding, 'content-length': body.length });
+      res.end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  };
+  const read = async (encoding: string, body: Buffer, max: number) => {
+    const { Upstream, readDecodedBody } = await import('../../helper/dist/firewall/upstream.js');
+    const s = await serve(encoding, body);
+    const up = new Upstream({ url: s.url, timeoutMs: 5000, deadlineMs: 10_000 });
+    try {
+      const res = await up.request('GET', '/x', {});
+      return await readDecodedBody(res.body, max);
+    } finally {
+      up.close();
+      await s.close();
+    }
+  };
+
+  it('counts decoded bytes against the limit: a small gzip body cannot expand past it', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const bomb = gzipSync(Buffer.alloc(16 * 1024 * 1024));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    await expect(read('gzip', bomb, 1024 * 1024)).rejects.toThrow(/over the limit of 1048576 bytes once decoded/);
+  });
+
+  it('reads raw deflate as well as zlib-wrapped deflate', async () => {
+    const { deflateRawSync, deflateSync } = await import('node:zlib');
+    const json = Buffer.from('{"name":"x"}');
+    expect((await read('deflate', deflateRawSync(json), 1024)).toString()).toBe('{"name":"x"}');
+    expect((await read('deflate', deflateSync(json), 1024)).toString()).toBe('{"name":"x"}');
+  });
+
+  it('refuses a coding it cannot decode rather than passing it on', async () => {
+    await expect(read('compress', Buffer.from('x'), 1024)).rejects.toThrow('upstream sent Content-Encoding compress, which the firewall cannot decode');
+  });
+});
