@@ -61,7 +61,7 @@ describe('verify usage', () => {
   });
 
   it('fails a GitLab policy check the certificate cannot answer, instead of skipping it', async () => {
-    const r = await runCli([...base, '--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER, '--builder-id', 'https://sscs.dev/gitlab-ci/builder/isolated/v1', '--format', 'json']);
+    const r = await runCli([...base, '--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER, '--builder-id', 'https://sscs.dev/gitlab-ci/builder/build-job/v1', '--format', 'json']);
     expect(r.exitCode).toBe(1);
     expect(JSON.parse(r.stdout).checks.find((c: { name: string }) => c.name === 'builder-id')).toMatchObject({ status: 'failed', code: 'BUILDER_ID_MISMATCH', message: 'no builder id to check: the provenance carries none' });
   });
