@@ -9,7 +9,7 @@ export default defineCommand({
   description: 'Prints the subjects sscs provenance would record, in sha256sum format (or JSON), in the same order.',
   flags: {
     ...SUBJECT_FLAGS,
-    format: { type: 'string', valueName: 'text|json', default: 'text', description: 'Output format.' },
+    format: { type: 'string', choices: ['text', 'json'], valueName: 'text|json', default: 'text', description: 'Output format.' },
   },
   examples: ["sscs digest --subject 'dist/**' > SHA256SUMS", 'sscs digest --subject-tar dist.tar.gz --format json'],
   async run({ flags, io }) {

@@ -67,7 +67,7 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     'write-snapshot': { type: 'string', valueName: 'FILE', description: 'Write the registry metadata used into a snapshot for later --offline runs.' },
     'malicious-feed': { type: 'string', valueName: 'PATH', description: 'Known-malicious feed: a folder of OSV records (ossf/malicious-packages layout) or a .tar.gz of one.' },
     scan: { type: 'boolean', default: false, description: 'Download and scan each tarball for suspicious code (slow).' },
-    format: { type: 'string', default: 'text', valueName: 'FORMAT', description: 'Output format: text or json.' },
+    format: { type: 'string', choices: ['text', 'json'], default: 'text', valueName: 'FORMAT', description: 'Output format: text or json.' },
     output: { type: 'string', valueName: 'FILE', description: 'Write the output to FILE instead of stdout.' },
     'gitlab-report': { type: 'string', valueName: 'FILE', description: 'Write a GitLab dependency scanning report (schema 15.0.7).' },
     junit: { type: 'string', valueName: 'FILE', description: 'Write a JUnit XML report.' },

@@ -37,7 +37,7 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
     'max-subjects-per-statement': { type: 'string', valueName: 'N', default: String(DEFAULT_MAX_SUBJECTS_PER_STATEMENT), description: 'Split into several statements past this many subjects.' },
     'from-runner': { type: 'string', valueName: 'FILE', description: 'Import the statement GitLab Runner writes with RUNNER_GENERATE_ARTIFACTS_METADATA=true, as a correct v1 statement.' },
     local: { type: 'boolean', description: 'A dry run outside CI: missing GitLab variables come from git or placeholders, and the builder id says local.' },
-    format: { type: 'string', valueName: 'text|json', default: 'text', description: 'Summary format (the statements themselves always go to --output).' },
+    format: { type: 'string', choices: ['text', 'json'], valueName: 'text|json', default: 'text', description: 'Summary format (the statements themselves always go to --output).' },
   },
   examples: [
     "sscs provenance --subject 'dist/**' --output provenance.intoto.jsonl",

@@ -61,7 +61,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     if (!served) blocked++;
     const key = `${pkg.name}@${pkg.version}`;
     // A refusal wins over an earlier serve of the same version in the report.
-    if (!served || !records.has(key)) records.set(key, { purl: purl(pkg), name: pkg.name, version: pkg.version, direct: false, dev: false, path: [], sources: [], decision: d });
+    if (!served || !records.has(key)) records.set(key, { purl: purl(pkg), name: pkg.name, version: pkg.version, direct: false, dev: false, path: [], sources: [], source: 'registry', decision: d });
   };
   const started = new Date();
   // Request logs go nowhere: the job log shows the install's own output and the summary.
