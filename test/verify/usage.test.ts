@@ -34,7 +34,7 @@ describe('verify usage', () => {
     [['--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER, '--source-ref', 'a', '--source-ref-regexp', 'b'], '--source-ref and --source-ref-regexp cannot be used together'],
     [['--certificate-identity-regexp', '(', '--certificate-oidc-issuer', ISSUER], '--certificate-identity-regexp is not a valid regular expression'],
     [['--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER, '--runner-environment', 'cloud'], "--runner-environment must be one of gitlab-hosted, self-hosted, not 'cloud'"],
-    [['--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER, '--format', 'xml'], "--format must be text or json, not 'xml'"],
+    [['--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER, '--format', 'xml'], "--format must be one of text, json, not 'xml'"],
   ])('refuses %j', async (flags, message) => {
     const r = await runCli([...base, ...flags]);
     expect(r.exitCode).toBe(2);

@@ -55,7 +55,7 @@ const flags = {
   'vsa-signing-key': { type: 'string', valueName: 'FILE', description: 'Sign the VSA with this PEM private key instead of keyless (--key is the verification key).' },
   'vsa-signing-key-env': { type: 'string', valueName: 'NAME', description: 'Sign the VSA with the PEM private key held in this (masked) variable.' },
   junit: { type: 'string', valueName: 'FILE', description: 'Write a JUnit XML report (one test case per artifact and check) for artifacts:reports:junit.' },
-  format: { type: 'string', valueName: 'FORMAT', default: 'text', description: 'Output: text (one line) or json (every check and its result).' },
+  format: { type: 'string', choices: ['text', 'json'], valueName: 'FORMAT', default: 'text', description: 'Output: text (one line) or json (every check and its result).' },
 } as const;
 
 type Flags = FlagValues<typeof flags>;
