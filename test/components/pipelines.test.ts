@@ -44,7 +44,7 @@ describe('pipelines', () => {
     expect(statement!.subject).toEqual([{ name: 'dist/hello-sscs-1.0.0.tgz', digest: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } }]);
     expect(statement!.predicate.runDetails.builder.id).toBe(ISOLATED);
     expect(statement!.predicate.buildDefinition.resolvedDependencies[0].digest).toEqual({ gitCommit: repo.sha });
-    expect(readdirSync(join(run.artifactsDir('provenance'), 'attestations')).sort()).toEqual(['provenance.intoto.jsonl', 'provenance.sigstore.json', 'subjects.sha256']);
+    expect(readdirSync(join(run.artifactsDir('provenance'), 'attestations')).sort()).toEqual(['provenance.intoto.jsonl', 'provenance.sigstore.json']);
     const verification = join(run.artifactsDir('sscs-verify'), 'verification');
     expect(readdirSync(verification).sort()).toEqual(['junit.xml', 'verification.intoto.jsonl']);
     expect(readFileSync(join(verification, 'junit.xml'), 'utf8')).toMatch(/<testsuite[^>]*failures="0"/);
