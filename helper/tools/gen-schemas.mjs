@@ -1,9 +1,13 @@
-// Writes schemas/*.schema.json from their single source in helper/src/schemas (compiled to helper/dist).
-// `npm run schemas` after changing a schema; test/schemas.test.ts fails when the committed files drift.
+// Writes schemas/*.schema.json and helper/src/schemas/validators.generated.ts from their single source in
+// helper/src/schemas (compiled to helper/dist). `npm run schemas` after changing a schema (it builds again
+// afterwards, so that dist holds the new validators); test/schemas.test.ts fails when the files drift.
 import { writeFileSync } from 'node:fs';
-import { SCHEMA_FILES, renderSchema } from '../dist/schemas/index.js';
+import { SCHEMA_FILES, VALIDATED_SCHEMAS, renderSchema } from '../dist/schemas/index.js';
+import { renderValidators } from './validators.mjs';
 
 for (const [name, schema] of Object.entries(SCHEMA_FILES)) {
   writeFileSync(new URL(`../../schemas/${name}`, import.meta.url), renderSchema(schema));
   console.log(`wrote schemas/${name}`);
 }
+writeFileSync(new URL('../src/schemas/validators.generated.ts', import.meta.url), renderValidators(VALIDATED_SCHEMAS));
+console.log('wrote helper/src/schemas/validators.generated.ts');
