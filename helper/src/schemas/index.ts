@@ -16,7 +16,7 @@ export function renderSchema(schema: unknown): string {
   return `${JSON.stringify(schema, null, 2)}\n`;
 }
 
-/** The schemas the helper validates documents against, compiled into validators.generated.ts. */
+/** The schemas the helper validates documents against, compiled into the validators *.generated.ts. */
 export const VALIDATED_SCHEMAS = {
   statement: STATEMENT_SCHEMA,
   provenance: SLSA_PROVENANCE_SCHEMA,

@@ -2,8 +2,7 @@ import type { ErrorObject } from 'ajv';
 import { InputError } from '../errors.js';
 
 /**
- * A validation function as Ajv generates it (helper/src/schemas/validators.generated.ts, from the schemas in
- * this folder): true when the document matches; otherwise false, with the reasons in `errors`.
+ * A validation function as Ajv generates it (helper/src/schemas/*.generated.ts, from the schemas in this folder): true when the document matches; otherwise false, with the reasons in `errors`.
  */
 export interface Validator {
   (data: unknown): boolean;

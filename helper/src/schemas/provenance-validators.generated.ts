@@ -20,15 +20,15 @@ const runtime_0 = { default: function ucs2length(str) {
 } };
 const runtime_1 = { fullFormats };
 
-export const validateStatement = validate_0_10;
-const schema_0_11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/intoto-statement-v1.schema.json","title":"in-toto Statement v1","type":"object","required":["_type","subject","predicateType","predicate"],"properties":{"_type":{"const":"https://in-toto.io/Statement/v1"},"subject":{"type":"array","minItems":1,"items":{"type":"object","required":["name","digest"],"properties":{"name":{"type":"string","minLength":1},"digest":{"type":"object","minProperties":1,"properties":{"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"sha512":{"type":"string","pattern":"^[0-9a-f]{128}$"}},"additionalProperties":{"type":"string","pattern":"^[0-9a-f]+$"}},"annotations":{"type":"object"}},"additionalProperties":false}},"predicateType":{"type":"string","format":"uri"},"predicate":{"type":"object"}},"additionalProperties":false};
-const func_0_2 = runtime_0.default;
-const pattern_0_0 = new RegExp("^[0-9a-f]+$", "u");
-const pattern_0_1 = new RegExp("^[0-9a-f]{64}$", "u");
-const pattern_0_2 = new RegExp("^[0-9a-f]{128}$", "u");
-const formats_0_0 = runtime_1.fullFormats.uri;
+export const validateStatement = validate10;
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/intoto-statement-v1.schema.json","title":"in-toto Statement v1","type":"object","required":["_type","subject","predicateType","predicate"],"properties":{"_type":{"const":"https://in-toto.io/Statement/v1"},"subject":{"type":"array","minItems":1,"items":{"type":"object","required":["name","digest"],"properties":{"name":{"type":"string","minLength":1},"digest":{"type":"object","minProperties":1,"properties":{"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"sha512":{"type":"string","pattern":"^[0-9a-f]{128}$"}},"additionalProperties":{"type":"string","pattern":"^[0-9a-f]+$"}},"annotations":{"type":"object"}},"additionalProperties":false}},"predicateType":{"type":"string","format":"uri"},"predicate":{"type":"object"}},"additionalProperties":false};
+const func2 = runtime_0.default;
+const pattern0 = new RegExp("^[0-9a-f]+$", "u");
+const pattern1 = new RegExp("^[0-9a-f]{64}$", "u");
+const pattern2 = new RegExp("^[0-9a-f]{128}$", "u");
+const formats0 = runtime_1.fullFormats.uri;
 
-function validate_0_10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://sscs.dev/schemas/intoto-statement-v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -149,7 +149,7 @@ errors++;
 if(data2.name !== undefined){
 let data3 = data2.name;
 if(typeof data3 === "string"){
-if(func_0_2(data3) < 1){
+if(func2(data3) < 1){
 const err10 = {instancePath:instancePath+"/subject/" + i0+"/name",schemaPath:"#/properties/subject/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err10];
@@ -188,7 +188,7 @@ for(const key2 in data4){
 if(!((key2 === "sha256") || (key2 === "sha512"))){
 let data5 = data4[key2];
 if(typeof data5 === "string"){
-if(!pattern_0_0.test(data5)){
+if(!pattern0.test(data5)){
 const err13 = {instancePath:instancePath+"/subject/" + i0+"/digest/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/subject/items/properties/digest/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]+$"},message:"must match pattern \""+"^[0-9a-f]+$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -214,7 +214,7 @@ errors++;
 if(data4.sha256 !== undefined){
 let data6 = data4.sha256;
 if(typeof data6 === "string"){
-if(!pattern_0_1.test(data6)){
+if(!pattern1.test(data6)){
 const err15 = {instancePath:instancePath+"/subject/" + i0+"/digest/sha256",schemaPath:"#/properties/subject/items/properties/digest/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -239,7 +239,7 @@ errors++;
 if(data4.sha512 !== undefined){
 let data7 = data4.sha512;
 if(typeof data7 === "string"){
-if(!pattern_0_2.test(data7)){
+if(!pattern2.test(data7)){
 const err17 = {instancePath:instancePath+"/subject/" + i0+"/digest/sha512",schemaPath:"#/properties/subject/items/properties/digest/properties/sha512/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{128}$"},message:"must match pattern \""+"^[0-9a-f]{128}$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
@@ -313,7 +313,7 @@ errors++;
 if(data.predicateType !== undefined){
 let data9 = data.predicateType;
 if(typeof data9 === "string"){
-if(!(formats_0_0(data9))){
+if(!(formats0(data9))){
 const err23 = {instancePath:instancePath+"/predicateType",schemaPath:"#/properties/predicateType/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err23];
@@ -359,17 +359,17 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate_0_10.errors = vErrors;
+validate10.errors = vErrors;
 return errors === 0;
 }
 
-export const validateProvenance = validate_0_11;
-const schema_0_12 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/slsa-provenance-v1.schema.json","title":"SLSA Provenance v1 predicate","type":"object","required":["buildDefinition","runDetails"],"definitions":{"resourceDescriptor":{"$id":"https://sscs.dev/schemas/intoto-resource-descriptor-v1.schema.json","title":"in-toto ResourceDescriptor v1","type":"object","properties":{"uri":{"type":"string","minLength":1},"digest":{"type":"object","description":"Algorithm name to lowercase hex (gitCommit: the full git object id).","additionalProperties":{"type":"string","pattern":"^[0-9a-f]+$"},"propertyNames":{"pattern":"^[a-zA-Z0-9_-]+$"}},"name":{"type":"string","minLength":1},"downloadLocation":{"type":"string"},"mediaType":{"type":"string"},"content":{"type":"string","contentEncoding":"base64"},"annotations":{"type":"object"}},"anyOf":[{"required":["uri"]},{"required":["digest"]},{"required":["content"]}],"additionalProperties":false}},"properties":{"buildDefinition":{"type":"object","required":["buildType","externalParameters"],"properties":{"buildType":{"type":"string","format":"uri"},"externalParameters":{"type":"object"},"internalParameters":{"type":"object"},"resolvedDependencies":{"type":"array","items":{"$ref":"#/definitions/resourceDescriptor"}}},"additionalProperties":false},"runDetails":{"type":"object","required":["builder"],"properties":{"builder":{"type":"object","required":["id"],"properties":{"id":{"type":"string","format":"uri"},"version":{"type":"object","additionalProperties":{"type":"string"}},"builderDependencies":{"type":"array","items":{"$ref":"#/definitions/resourceDescriptor"}}},"additionalProperties":false},"metadata":{"type":"object","properties":{"invocationId":{"type":"string"},"startedOn":{"type":"string","format":"date-time"},"finishedOn":{"type":"string","format":"date-time"}},"additionalProperties":false},"byproducts":{"type":"array","items":{"$ref":"#/definitions/resourceDescriptor"}}},"additionalProperties":false}},"additionalProperties":false};
-const schema_0_13 = {"$id":"https://sscs.dev/schemas/intoto-resource-descriptor-v1.schema.json","title":"in-toto ResourceDescriptor v1","type":"object","properties":{"uri":{"type":"string","minLength":1},"digest":{"type":"object","description":"Algorithm name to lowercase hex (gitCommit: the full git object id).","additionalProperties":{"type":"string","pattern":"^[0-9a-f]+$"},"propertyNames":{"pattern":"^[a-zA-Z0-9_-]+$"}},"name":{"type":"string","minLength":1},"downloadLocation":{"type":"string"},"mediaType":{"type":"string"},"content":{"type":"string","contentEncoding":"base64"},"annotations":{"type":"object"}},"anyOf":[{"required":["uri"]},{"required":["digest"]},{"required":["content"]}],"additionalProperties":false};
-const formats_0_6 = runtime_1.fullFormats["date-time"];
-const pattern_0_3 = new RegExp("^[a-zA-Z0-9_-]+$", "u");
+export const validateProvenance = validate11;
+const schema12 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/slsa-provenance-v1.schema.json","title":"SLSA Provenance v1 predicate","type":"object","required":["buildDefinition","runDetails"],"definitions":{"resourceDescriptor":{"$id":"https://sscs.dev/schemas/intoto-resource-descriptor-v1.schema.json","title":"in-toto ResourceDescriptor v1","type":"object","properties":{"uri":{"type":"string","minLength":1},"digest":{"type":"object","description":"Algorithm name to lowercase hex (gitCommit: the full git object id).","additionalProperties":{"type":"string","pattern":"^[0-9a-f]+$"},"propertyNames":{"pattern":"^[a-zA-Z0-9_-]+$"}},"name":{"type":"string","minLength":1},"downloadLocation":{"type":"string"},"mediaType":{"type":"string"},"content":{"type":"string","contentEncoding":"base64"},"annotations":{"type":"object"}},"anyOf":[{"required":["uri"]},{"required":["digest"]},{"required":["content"]}],"additionalProperties":false}},"properties":{"buildDefinition":{"type":"object","required":["buildType","externalParameters"],"properties":{"buildType":{"type":"string","format":"uri"},"externalParameters":{"type":"object"},"internalParameters":{"type":"object"},"resolvedDependencies":{"type":"array","items":{"$ref":"#/definitions/resourceDescriptor"}}},"additionalProperties":false},"runDetails":{"type":"object","required":["builder"],"properties":{"builder":{"type":"object","required":["id"],"properties":{"id":{"type":"string","format":"uri"},"version":{"type":"object","additionalProperties":{"type":"string"}},"builderDependencies":{"type":"array","items":{"$ref":"#/definitions/resourceDescriptor"}}},"additionalProperties":false},"metadata":{"type":"object","properties":{"invocationId":{"type":"string"},"startedOn":{"type":"string","format":"date-time"},"finishedOn":{"type":"string","format":"date-time"}},"additionalProperties":false},"byproducts":{"type":"array","items":{"$ref":"#/definitions/resourceDescriptor"}}},"additionalProperties":false}},"additionalProperties":false};
+const schema13 = {"$id":"https://sscs.dev/schemas/intoto-resource-descriptor-v1.schema.json","title":"in-toto ResourceDescriptor v1","type":"object","properties":{"uri":{"type":"string","minLength":1},"digest":{"type":"object","description":"Algorithm name to lowercase hex (gitCommit: the full git object id).","additionalProperties":{"type":"string","pattern":"^[0-9a-f]+$"},"propertyNames":{"pattern":"^[a-zA-Z0-9_-]+$"}},"name":{"type":"string","minLength":1},"downloadLocation":{"type":"string"},"mediaType":{"type":"string"},"content":{"type":"string","contentEncoding":"base64"},"annotations":{"type":"object"}},"anyOf":[{"required":["uri"]},{"required":["digest"]},{"required":["content"]}],"additionalProperties":false};
+const formats6 = runtime_1.fullFormats["date-time"];
+const pattern3 = new RegExp("^[a-zA-Z0-9_-]+$", "u");
 
-function validate_0_11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://sscs.dev/schemas/slsa-provenance-v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -444,7 +444,7 @@ errors++;
 if(data0.buildType !== undefined){
 let data1 = data0.buildType;
 if(typeof data1 === "string"){
-if(!(formats_0_0(data1))){
+if(!(formats0(data1))){
 const err6 = {instancePath:instancePath+"/buildDefinition/buildType",schemaPath:"#/properties/buildDefinition/properties/buildType/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -586,7 +586,7 @@ errors++;
 if(data5.uri !== undefined){
 let data6 = data5.uri;
 if(typeof data6 === "string"){
-if(func_0_2(data6) < 1){
+if(func2(data6) < 1){
 const err15 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/uri",schemaPath:"#/definitions/resourceDescriptor/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err15];
@@ -614,7 +614,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 for(const key3 in data7){
 const _errs25 = errors;
 if(typeof key3 === "string"){
-if(!pattern_0_3.test(key3)){
+if(!pattern3.test(key3)){
 const err17 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/digest",schemaPath:"#/definitions/resourceDescriptor/properties/digest/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]+$"},message:"must match pattern \""+"^[a-zA-Z0-9_-]+$"+"\"",propertyName:key3};
 if(vErrors === null){
 vErrors = [err17];
@@ -640,7 +640,7 @@ errors++;
 for(const key4 in data7){
 let data8 = data7[key4];
 if(typeof data8 === "string"){
-if(!pattern_0_0.test(data8)){
+if(!pattern0.test(data8)){
 const err19 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/digest/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/resourceDescriptor/properties/digest/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]+$"},message:"must match pattern \""+"^[0-9a-f]+$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
@@ -677,7 +677,7 @@ errors++;
 if(data5.name !== undefined){
 let data9 = data5.name;
 if(typeof data9 === "string"){
-if(func_0_2(data9) < 1){
+if(func2(data9) < 1){
 const err22 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/name",schemaPath:"#/definitions/resourceDescriptor/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err22];
@@ -837,7 +837,7 @@ errors++;
 if(data15.id !== undefined){
 let data16 = data15.id;
 if(typeof data16 === "string"){
-if(!(formats_0_0(data16))){
+if(!(formats0(data16))){
 const err35 = {instancePath:instancePath+"/runDetails/builder/id",schemaPath:"#/properties/runDetails/properties/builder/properties/id/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err35];
@@ -980,7 +980,7 @@ errors++;
 if(data20.uri !== undefined){
 let data21 = data20.uri;
 if(typeof data21 === "string"){
-if(func_0_2(data21) < 1){
+if(func2(data21) < 1){
 const err44 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/uri",schemaPath:"#/definitions/resourceDescriptor/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err44];
@@ -1008,7 +1008,7 @@ if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 for(const key9 in data22){
 const _errs66 = errors;
 if(typeof key9 === "string"){
-if(!pattern_0_3.test(key9)){
+if(!pattern3.test(key9)){
 const err46 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/digest",schemaPath:"#/definitions/resourceDescriptor/properties/digest/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]+$"},message:"must match pattern \""+"^[a-zA-Z0-9_-]+$"+"\"",propertyName:key9};
 if(vErrors === null){
 vErrors = [err46];
@@ -1034,7 +1034,7 @@ errors++;
 for(const key10 in data22){
 let data23 = data22[key10];
 if(typeof data23 === "string"){
-if(!pattern_0_0.test(data23)){
+if(!pattern0.test(data23)){
 const err48 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/digest/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/resourceDescriptor/properties/digest/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]+$"},message:"must match pattern \""+"^[0-9a-f]+$"+"\""};
 if(vErrors === null){
 vErrors = [err48];
@@ -1071,7 +1071,7 @@ errors++;
 if(data20.name !== undefined){
 let data24 = data20.name;
 if(typeof data24 === "string"){
-if(func_0_2(data24) < 1){
+if(func2(data24) < 1){
 const err51 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/name",schemaPath:"#/definitions/resourceDescriptor/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err51];
@@ -1208,7 +1208,7 @@ errors++;
 if(data29.startedOn !== undefined){
 let data31 = data29.startedOn;
 if(typeof data31 === "string"){
-if(!(formats_0_6.validate(data31))){
+if(!(formats6.validate(data31))){
 const err62 = {instancePath:instancePath+"/runDetails/metadata/startedOn",schemaPath:"#/properties/runDetails/properties/metadata/properties/startedOn/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
 if(vErrors === null){
 vErrors = [err62];
@@ -1233,7 +1233,7 @@ errors++;
 if(data29.finishedOn !== undefined){
 let data32 = data29.finishedOn;
 if(typeof data32 === "string"){
-if(!(formats_0_6.validate(data32))){
+if(!(formats6.validate(data32))){
 const err64 = {instancePath:instancePath+"/runDetails/metadata/finishedOn",schemaPath:"#/properties/runDetails/properties/metadata/properties/finishedOn/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
 if(vErrors === null){
 vErrors = [err64];
@@ -1361,7 +1361,7 @@ errors++;
 if(data34.uri !== undefined){
 let data35 = data34.uri;
 if(typeof data35 === "string"){
-if(func_0_2(data35) < 1){
+if(func2(data35) < 1){
 const err72 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/uri",schemaPath:"#/definitions/resourceDescriptor/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err72];
@@ -1389,7 +1389,7 @@ if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
 for(const key13 in data36){
 const _errs103 = errors;
 if(typeof key13 === "string"){
-if(!pattern_0_3.test(key13)){
+if(!pattern3.test(key13)){
 const err74 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/digest",schemaPath:"#/definitions/resourceDescriptor/properties/digest/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]+$"},message:"must match pattern \""+"^[a-zA-Z0-9_-]+$"+"\"",propertyName:key13};
 if(vErrors === null){
 vErrors = [err74];
@@ -1415,7 +1415,7 @@ errors++;
 for(const key14 in data36){
 let data37 = data36[key14];
 if(typeof data37 === "string"){
-if(!pattern_0_0.test(data37)){
+if(!pattern0.test(data37)){
 const err76 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/digest/" + key14.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/resourceDescriptor/properties/digest/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]+$"},message:"must match pattern \""+"^[0-9a-f]+$"+"\""};
 if(vErrors === null){
 vErrors = [err76];
@@ -1452,7 +1452,7 @@ errors++;
 if(data34.name !== undefined){
 let data38 = data34.name;
 if(typeof data38 === "string"){
-if(func_0_2(data38) < 1){
+if(func2(data38) < 1){
 const err79 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/name",schemaPath:"#/definitions/resourceDescriptor/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err79];
@@ -1570,17 +1570,17 @@ vErrors.push(err88);
 }
 errors++;
 }
-validate_0_11.errors = vErrors;
+validate11.errors = vErrors;
 return errors === 0;
 }
 
-export const validateBuildType = validate_0_12;
-const schema_0_16 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/build-type-v1.schema.json","title":"sscs GitLab CI/CD build type v1: external and internal parameters","type":"object","required":["externalParameters","internalParameters"],"properties":{"externalParameters":{"type":"object","description":"Everything a user controls that shaped the build, and nothing else.","required":["source","config","pipeline","job"],"properties":{"source":{"type":"object","required":["repository","ref"],"properties":{"repository":{"type":"string","minLength":1,"format":"uri","description":"CI_PROJECT_URL: the GitLab project that was built."},"ref":{"type":"string","pattern":"^refs/(heads|tags)/.+$","description":"refs/heads/<branch> or refs/tags/<tag>."}},"additionalProperties":false},"config":{"type":"object","required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"CI_CONFIG_PATH: the pipeline configuration file."},"refUri":{"type":"string","minLength":1,"description":"The token's ci_config_ref_uri: <host>/<project>//<path>@<ref>; Fulcio's certificate identity is https:// + this."},"sha":{"type":"string","pattern":"^[0-9a-f]{40,64}$","description":"The token's ci_config_sha: the commit of the configuration."}},"additionalProperties":false},"pipeline":{"type":"object","required":["source"],"properties":{"source":{"type":"string","minLength":1,"description":"CI_PIPELINE_SOURCE: push, merge_request_event, schedule, web, api..."}},"additionalProperties":false},"job":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"description":"CI_JOB_NAME: the job that ran, the entry point of the build."}},"additionalProperties":false},"inputs":{"type":"object","description":"CI/CD component inputs that shaped the build.","additionalProperties":{"type":"string"}},"variables":{"type":"object","description":"Variables the user allow-listed by name, with their values.","additionalProperties":{"type":"string"}}},"additionalProperties":false},"internalParameters":{"type":"object","description":"Facts of the platform: the GitLab instance, the pipeline, the job and the runner.","required":["gitlab","runner","trust"],"properties":{"gitlab":{"type":"object","required":["serverUrl","projectId","pipelineId","pipelineUrl","jobId"],"properties":{"serverUrl":{"type":"string","minLength":1,"format":"uri"},"serverVersion":{"type":"string","minLength":1},"projectPath":{"type":"string","minLength":1},"projectId":{"type":"string","minLength":1},"projectVisibility":{"type":"string","minLength":1},"pipelineId":{"type":"string","minLength":1},"pipelineUrl":{"type":"string","minLength":1,"format":"uri"},"jobId":{"type":"string","minLength":1},"jobImage":{"type":"string","minLength":1}},"additionalProperties":false},"runner":{"type":"object","properties":{"id":{"type":"string","minLength":1},"description":{"type":"string"},"version":{"type":"string","minLength":1},"revision":{"type":"string","minLength":1},"arch":{"type":"string","minLength":1},"tags":{"type":"array","items":{"type":"string"}},"environment":{"enum":["gitlab-hosted","self-hosted"]}},"additionalProperties":false},"trust":{"type":"object","required":["mode","factsFrom"],"properties":{"mode":{"enum":["build-job","isolated","local"],"description":"Who wrote this provenance: the build job itself (L2), an isolated job (L3), or a laptop dry run."},"factsFrom":{"enum":["token","environment","local"],"description":"token: the job's ID token vouched for the source facts; environment: only variables did."}},"additionalProperties":false}},"additionalProperties":false}}};
-const func_0_14 = Object.prototype.hasOwnProperty;
-const pattern_0_9 = new RegExp("^refs/(heads|tags)/.+$", "u");
-const pattern_0_10 = new RegExp("^[0-9a-f]{40,64}$", "u");
+export const validateBuildType = validate12;
+const schema16 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/build-type-v1.schema.json","title":"sscs GitLab CI/CD build type v1: external and internal parameters","type":"object","required":["externalParameters","internalParameters"],"properties":{"externalParameters":{"type":"object","description":"Everything a user controls that shaped the build, and nothing else.","required":["source","config","pipeline","job"],"properties":{"source":{"type":"object","required":["repository","ref"],"properties":{"repository":{"type":"string","minLength":1,"format":"uri","description":"CI_PROJECT_URL: the GitLab project that was built."},"ref":{"type":"string","pattern":"^refs/(heads|tags)/.+$","description":"refs/heads/<branch> or refs/tags/<tag>."}},"additionalProperties":false},"config":{"type":"object","required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"CI_CONFIG_PATH: the pipeline configuration file."},"refUri":{"type":"string","minLength":1,"description":"The token's ci_config_ref_uri: <host>/<project>//<path>@<ref>; Fulcio's certificate identity is https:// + this."},"sha":{"type":"string","pattern":"^[0-9a-f]{40,64}$","description":"The token's ci_config_sha: the commit of the configuration."}},"additionalProperties":false},"pipeline":{"type":"object","required":["source"],"properties":{"source":{"type":"string","minLength":1,"description":"CI_PIPELINE_SOURCE: push, merge_request_event, schedule, web, api..."}},"additionalProperties":false},"job":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"description":"CI_JOB_NAME: the job that ran, the entry point of the build."}},"additionalProperties":false},"inputs":{"type":"object","description":"CI/CD component inputs that shaped the build.","additionalProperties":{"type":"string"}},"variables":{"type":"object","description":"Variables the user allow-listed by name, with their values.","additionalProperties":{"type":"string"}}},"additionalProperties":false},"internalParameters":{"type":"object","description":"Facts of the platform: the GitLab instance, the pipeline, the job and the runner.","required":["gitlab","runner","trust"],"properties":{"gitlab":{"type":"object","required":["serverUrl","projectId","pipelineId","pipelineUrl","jobId"],"properties":{"serverUrl":{"type":"string","minLength":1,"format":"uri"},"serverVersion":{"type":"string","minLength":1},"projectPath":{"type":"string","minLength":1},"projectId":{"type":"string","minLength":1},"projectVisibility":{"type":"string","minLength":1},"pipelineId":{"type":"string","minLength":1},"pipelineUrl":{"type":"string","minLength":1,"format":"uri"},"jobId":{"type":"string","minLength":1},"jobImage":{"type":"string","minLength":1}},"additionalProperties":false},"runner":{"type":"object","properties":{"id":{"type":"string","minLength":1},"description":{"type":"string"},"version":{"type":"string","minLength":1},"revision":{"type":"string","minLength":1},"arch":{"type":"string","minLength":1},"tags":{"type":"array","items":{"type":"string"}},"environment":{"enum":["gitlab-hosted","self-hosted"]}},"additionalProperties":false},"trust":{"type":"object","required":["mode","factsFrom"],"properties":{"mode":{"enum":["build-job","isolated","local"],"description":"Who wrote this provenance: the build job itself (L2), an isolated job (L3), or a laptop dry run."},"factsFrom":{"enum":["token","environment","local"],"description":"token: the job's ID token vouched for the source facts; environment: only variables did."}},"additionalProperties":false}},"additionalProperties":false}}};
+const func14 = Object.prototype.hasOwnProperty;
+const pattern9 = new RegExp("^refs/(heads|tags)/.+$", "u");
+const pattern10 = new RegExp("^[0-9a-f]{40,64}$", "u");
 
-function validate_0_12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://sscs.dev/schemas/build-type-v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1698,7 +1698,7 @@ errors++;
 if(data1.repository !== undefined){
 let data2 = data1.repository;
 if(typeof data2 === "string"){
-if(func_0_2(data2) < 1){
+if(func2(data2) < 1){
 const err10 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err10];
@@ -1708,7 +1708,7 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(!(formats_0_0(data2))){
+if(!(formats0(data2))){
 const err11 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -1733,7 +1733,7 @@ errors++;
 if(data1.ref !== undefined){
 let data3 = data1.ref;
 if(typeof data3 === "string"){
-if(!pattern_0_9.test(data3)){
+if(!pattern9.test(data3)){
 const err13 = {instancePath:instancePath+"/externalParameters/source/ref",schemaPath:"#/properties/externalParameters/properties/source/properties/ref/pattern",keyword:"pattern",params:{pattern: "^refs/(heads|tags)/.+$"},message:"must match pattern \""+"^refs/(heads|tags)/.+$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -1795,7 +1795,7 @@ errors++;
 if(data4.path !== undefined){
 let data5 = data4.path;
 if(typeof data5 === "string"){
-if(func_0_2(data5) < 1){
+if(func2(data5) < 1){
 const err18 = {instancePath:instancePath+"/externalParameters/config/path",schemaPath:"#/properties/externalParameters/properties/config/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err18];
@@ -1820,7 +1820,7 @@ errors++;
 if(data4.refUri !== undefined){
 let data6 = data4.refUri;
 if(typeof data6 === "string"){
-if(func_0_2(data6) < 1){
+if(func2(data6) < 1){
 const err20 = {instancePath:instancePath+"/externalParameters/config/refUri",schemaPath:"#/properties/externalParameters/properties/config/properties/refUri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err20];
@@ -1845,7 +1845,7 @@ errors++;
 if(data4.sha !== undefined){
 let data7 = data4.sha;
 if(typeof data7 === "string"){
-if(!pattern_0_10.test(data7)){
+if(!pattern10.test(data7)){
 const err22 = {instancePath:instancePath+"/externalParameters/config/sha",schemaPath:"#/properties/externalParameters/properties/config/properties/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40,64}$"},message:"must match pattern \""+"^[0-9a-f]{40,64}$"+"\""};
 if(vErrors === null){
 vErrors = [err22];
@@ -1907,7 +1907,7 @@ errors++;
 if(data8.source !== undefined){
 let data9 = data8.source;
 if(typeof data9 === "string"){
-if(func_0_2(data9) < 1){
+if(func2(data9) < 1){
 const err27 = {instancePath:instancePath+"/externalParameters/pipeline/source",schemaPath:"#/properties/externalParameters/properties/pipeline/properties/source/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err27];
@@ -1969,7 +1969,7 @@ errors++;
 if(data10.name !== undefined){
 let data11 = data10.name;
 if(typeof data11 === "string"){
-if(func_0_2(data11) < 1){
+if(func2(data11) < 1){
 const err32 = {instancePath:instancePath+"/externalParameters/job/name",schemaPath:"#/properties/externalParameters/properties/job/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err32];
@@ -2168,7 +2168,7 @@ vErrors.push(err48);
 errors++;
 }
 for(const key8 in data17){
-if(!(func_0_14.call(schema_0_16.properties.internalParameters.properties.gitlab.properties, key8))){
+if(!(func14.call(schema16.properties.internalParameters.properties.gitlab.properties, key8))){
 const err49 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err49];
@@ -2182,7 +2182,7 @@ errors++;
 if(data17.serverUrl !== undefined){
 let data18 = data17.serverUrl;
 if(typeof data18 === "string"){
-if(func_0_2(data18) < 1){
+if(func2(data18) < 1){
 const err50 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err50];
@@ -2192,7 +2192,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(!(formats_0_0(data18))){
+if(!(formats0(data18))){
 const err51 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err51];
@@ -2217,7 +2217,7 @@ errors++;
 if(data17.serverVersion !== undefined){
 let data19 = data17.serverVersion;
 if(typeof data19 === "string"){
-if(func_0_2(data19) < 1){
+if(func2(data19) < 1){
 const err53 = {instancePath:instancePath+"/internalParameters/gitlab/serverVersion",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverVersion/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err53];
@@ -2242,7 +2242,7 @@ errors++;
 if(data17.projectPath !== undefined){
 let data20 = data17.projectPath;
 if(typeof data20 === "string"){
-if(func_0_2(data20) < 1){
+if(func2(data20) < 1){
 const err55 = {instancePath:instancePath+"/internalParameters/gitlab/projectPath",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err55];
@@ -2267,7 +2267,7 @@ errors++;
 if(data17.projectId !== undefined){
 let data21 = data17.projectId;
 if(typeof data21 === "string"){
-if(func_0_2(data21) < 1){
+if(func2(data21) < 1){
 const err57 = {instancePath:instancePath+"/internalParameters/gitlab/projectId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err57];
@@ -2292,7 +2292,7 @@ errors++;
 if(data17.projectVisibility !== undefined){
 let data22 = data17.projectVisibility;
 if(typeof data22 === "string"){
-if(func_0_2(data22) < 1){
+if(func2(data22) < 1){
 const err59 = {instancePath:instancePath+"/internalParameters/gitlab/projectVisibility",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectVisibility/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err59];
@@ -2317,7 +2317,7 @@ errors++;
 if(data17.pipelineId !== undefined){
 let data23 = data17.pipelineId;
 if(typeof data23 === "string"){
-if(func_0_2(data23) < 1){
+if(func2(data23) < 1){
 const err61 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err61];
@@ -2342,7 +2342,7 @@ errors++;
 if(data17.pipelineUrl !== undefined){
 let data24 = data17.pipelineUrl;
 if(typeof data24 === "string"){
-if(func_0_2(data24) < 1){
+if(func2(data24) < 1){
 const err63 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err63];
@@ -2352,7 +2352,7 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(!(formats_0_0(data24))){
+if(!(formats0(data24))){
 const err64 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err64];
@@ -2377,7 +2377,7 @@ errors++;
 if(data17.jobId !== undefined){
 let data25 = data17.jobId;
 if(typeof data25 === "string"){
-if(func_0_2(data25) < 1){
+if(func2(data25) < 1){
 const err66 = {instancePath:instancePath+"/internalParameters/gitlab/jobId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err66];
@@ -2402,7 +2402,7 @@ errors++;
 if(data17.jobImage !== undefined){
 let data26 = data17.jobImage;
 if(typeof data26 === "string"){
-if(func_0_2(data26) < 1){
+if(func2(data26) < 1){
 const err68 = {instancePath:instancePath+"/internalParameters/gitlab/jobImage",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobImage/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err68];
@@ -2454,7 +2454,7 @@ errors++;
 if(data27.id !== undefined){
 let data28 = data27.id;
 if(typeof data28 === "string"){
-if(func_0_2(data28) < 1){
+if(func2(data28) < 1){
 const err72 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err72];
@@ -2491,7 +2491,7 @@ errors++;
 if(data27.version !== undefined){
 let data30 = data27.version;
 if(typeof data30 === "string"){
-if(func_0_2(data30) < 1){
+if(func2(data30) < 1){
 const err75 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err75];
@@ -2516,7 +2516,7 @@ errors++;
 if(data27.revision !== undefined){
 let data31 = data27.revision;
 if(typeof data31 === "string"){
-if(func_0_2(data31) < 1){
+if(func2(data31) < 1){
 const err77 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err77];
@@ -2541,7 +2541,7 @@ errors++;
 if(data27.arch !== undefined){
 let data32 = data27.arch;
 if(typeof data32 === "string"){
-if(func_0_2(data32) < 1){
+if(func2(data32) < 1){
 const err79 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err79];
@@ -2594,7 +2594,7 @@ errors++;
 if(data27.environment !== undefined){
 let data35 = data27.environment;
 if(!((data35 === "gitlab-hosted") || (data35 === "self-hosted"))){
-const err83 = {instancePath:instancePath+"/internalParameters/runner/environment",schemaPath:"#/properties/internalParameters/properties/runner/properties/environment/enum",keyword:"enum",params:{allowedValues: schema_0_16.properties.internalParameters.properties.runner.properties.environment.enum},message:"must be equal to one of the allowed values"};
+const err83 = {instancePath:instancePath+"/internalParameters/runner/environment",schemaPath:"#/properties/internalParameters/properties/runner/properties/environment/enum",keyword:"enum",params:{allowedValues: schema16.properties.internalParameters.properties.runner.properties.environment.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -2654,7 +2654,7 @@ errors++;
 if(data36.mode !== undefined){
 let data37 = data36.mode;
 if(!(((data37 === "build-job") || (data37 === "isolated")) || (data37 === "local"))){
-const err88 = {instancePath:instancePath+"/internalParameters/trust/mode",schemaPath:"#/properties/internalParameters/properties/trust/properties/mode/enum",keyword:"enum",params:{allowedValues: schema_0_16.properties.internalParameters.properties.trust.properties.mode.enum},message:"must be equal to one of the allowed values"};
+const err88 = {instancePath:instancePath+"/internalParameters/trust/mode",schemaPath:"#/properties/internalParameters/properties/trust/properties/mode/enum",keyword:"enum",params:{allowedValues: schema16.properties.internalParameters.properties.trust.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2667,7 +2667,7 @@ errors++;
 if(data36.factsFrom !== undefined){
 let data38 = data36.factsFrom;
 if(!(((data38 === "token") || (data38 === "environment")) || (data38 === "local"))){
-const err89 = {instancePath:instancePath+"/internalParameters/trust/factsFrom",schemaPath:"#/properties/internalParameters/properties/trust/properties/factsFrom/enum",keyword:"enum",params:{allowedValues: schema_0_16.properties.internalParameters.properties.trust.properties.factsFrom.enum},message:"must be equal to one of the allowed values"};
+const err89 = {instancePath:instancePath+"/internalParameters/trust/factsFrom",schemaPath:"#/properties/internalParameters/properties/trust/properties/factsFrom/enum",keyword:"enum",params:{allowedValues: schema16.properties.internalParameters.properties.trust.properties.factsFrom.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2712,1760 +2712,7 @@ vErrors.push(err92);
 }
 errors++;
 }
-validate_0_12.errors = vErrors;
-return errors === 0;
-}
-
-
-export const validatePolicy = validate_1_10;
-const schema_1_11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/policy.schema.json","title":"sscs dependency policy","description":"Allow, deny, quarantine or warn on dependencies. Evaluation order: waivers, known-malicious feed, rules in file order (first allow/deny/quarantine decides; warn rules note and go on), default_action.","type":"object","additionalProperties":false,"required":["version"],"properties":{"$schema":{"type":"string"},"version":{"const":1,"description":"Version of the policy format."},"mode":{"type":"string","enum":["enforce","warn"],"description":"enforce: deny and quarantine fail the check; warn: report only. --mode overrides it."},"malicious":{"type":"string","enum":["deny","quarantine","warn"],"description":"Outcome for a version listed in the known-malicious feed, checked before any rule. Default deny."},"default_action":{"type":"string","enum":["allow","deny","quarantine","warn"],"description":"Outcome when no rule decides. Default allow."},"on_unknown":{"description":"Outcome when a condition needs metadata that is unavailable. Default: the deciding rule's own action (fail closed).","oneOf":[{"type":"string","enum":["allow","deny","quarantine","warn"]},{"type":"object","additionalProperties":false,"properties":{"published_within":{"type":"string","enum":["allow","deny","quarantine","warn"]},"typosquat":{"type":"string","enum":["allow","deny","quarantine","warn"]},"install_scripts":{"type":"string","enum":["allow","deny","quarantine","warn"]},"provenance":{"type":"string","enum":["allow","deny","quarantine","warn"]},"deprecated":{"type":"string","enum":["allow","deny","quarantine","warn"]},"license":{"type":"string","enum":["allow","deny","quarantine","warn"]},"suspicious":{"type":"string","enum":["allow","deny","quarantine","warn"]}}}]},"rules":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},"description":{"type":"string"},"match":{"oneOf":[{"oneOf":[{"type":"string","minLength":1,"maxLength":512,"description":"pkg:npm/@scope/name-glob@range, or a bare name glob."},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"ecosystem":{"type":"string","enum":["npm"]},"scope":{"type":"string","minLength":1,"maxLength":214,"description":"npm scope, with or without @."},"name":{"type":"string","minLength":1,"maxLength":214,"description":"Glob over the full package name: * any run of characters, ? one."},"version":{"type":"string","minLength":1,"maxLength":256,"description":"semver range; prereleases included."}}}]},{"type":"array","minItems":1,"maxItems":10000,"items":{"oneOf":[{"type":"string","minLength":1,"maxLength":512,"description":"pkg:npm/@scope/name-glob@range, or a bare name glob."},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"ecosystem":{"type":"string","enum":["npm"]},"scope":{"type":"string","minLength":1,"maxLength":214,"description":"npm scope, with or without @."},"name":{"type":"string","minLength":1,"maxLength":214,"description":"Glob over the full package name: * any run of characters, ? one."},"version":{"type":"string","minLength":1,"maxLength":256,"description":"semver range; prereleases included."}}}]}}]},"when":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"published_within":{"type":"string","pattern":"^[1-9][0-9]*(m|h|d|w)$","description":"A duration: 30m, 48h, 7d, 2w."},"typosquat":{"type":"boolean"},"install_scripts":{"type":"boolean"},"provenance":{"type":"boolean"},"deprecated":{"type":"boolean"},"license":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"allow":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"maxItems":1000},"deny":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"maxItems":1000}}},"suspicious":{"type":"string","enum":["low","medium","high","critical"],"description":"Minimum severity of a scanner finding."}}},"action":{"type":"string","enum":["allow","deny","quarantine","warn"]},"reason":{"type":"string","minLength":1,"maxLength":1000},"on_unknown":{"type":"string","enum":["allow","deny","quarantine","warn"]}}}},"waivers":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"required":["package","reason","owner","expires"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},"package":{"type":"string","minLength":1,"maxLength":512},"version":{"type":"string","minLength":1,"maxLength":256},"reason":{"type":"string","minLength":1,"maxLength":1000},"owner":{"type":"string","minLength":1,"maxLength":200},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$","description":"YYYY-MM-DD (valid through that day, UTC) or an RFC 3339 timestamp."},"rules":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}}}};
-const pattern_1_0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", "u");
-const pattern_1_1 = new RegExp("^[1-9][0-9]*(m|h|d|w)$", "u");
-const pattern_1_3 = new RegExp("^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$", "u");
-const func_1_2 = runtime_0.default;
-
-function validate_1_10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://sscs.dev/schemas/policy.schema.json" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.version === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((((((((key0 === "$schema") || (key0 === "version")) || (key0 === "mode")) || (key0 === "malicious")) || (key0 === "default_action")) || (key0 === "on_unknown")) || (key0 === "rules")) || (key0 === "waivers"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-if(data.$schema !== undefined){
-if(typeof data.$schema !== "string"){
-const err2 = {instancePath:instancePath+"/$schema",schemaPath:"#/properties/%24schema/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-if(data.version !== undefined){
-if(1 !== data.version){
-const err3 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-if(data.mode !== undefined){
-let data2 = data.mode;
-if(typeof data2 !== "string"){
-const err4 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(!((data2 === "enforce") || (data2 === "warn"))){
-const err5 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema_1_11.properties.mode.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-if(data.malicious !== undefined){
-let data3 = data.malicious;
-if(typeof data3 !== "string"){
-const err6 = {instancePath:instancePath+"/malicious",schemaPath:"#/properties/malicious/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(!(((data3 === "deny") || (data3 === "quarantine")) || (data3 === "warn"))){
-const err7 = {instancePath:instancePath+"/malicious",schemaPath:"#/properties/malicious/enum",keyword:"enum",params:{allowedValues: schema_1_11.properties.malicious.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-if(data.default_action !== undefined){
-let data4 = data.default_action;
-if(typeof data4 !== "string"){
-const err8 = {instancePath:instancePath+"/default_action",schemaPath:"#/properties/default_action/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-if(!((((data4 === "allow") || (data4 === "deny")) || (data4 === "quarantine")) || (data4 === "warn"))){
-const err9 = {instancePath:instancePath+"/default_action",schemaPath:"#/properties/default_action/enum",keyword:"enum",params:{allowedValues: schema_1_11.properties.default_action.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-if(data.on_unknown !== undefined){
-let data5 = data.on_unknown;
-const _errs12 = errors;
-let valid1 = false;
-let passing0 = null;
-const _errs13 = errors;
-if(typeof data5 !== "string"){
-const err10 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-if(!((((data5 === "allow") || (data5 === "deny")) || (data5 === "quarantine")) || (data5 === "warn"))){
-const err11 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf/0/enum",keyword:"enum",params:{allowedValues: schema_1_11.properties.on_unknown.oneOf[0].enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-var _valid0 = _errs13 === errors;
-if(_valid0){
-valid1 = true;
-passing0 = 0;
-}
-const _errs15 = errors;
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-for(const key1 in data5){
-if(!(((((((key1 === "published_within") || (key1 === "typosquat")) || (key1 === "install_scripts")) || (key1 === "provenance")) || (key1 === "deprecated")) || (key1 === "license")) || (key1 === "suspicious"))){
-const err12 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data5.published_within !== undefined){
-let data6 = data5.published_within;
-if(typeof data6 !== "string"){
-const err13 = {instancePath:instancePath+"/on_unknown/published_within",schemaPath:"#/properties/on_unknown/oneOf/1/properties/published_within/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(!((((data6 === "allow") || (data6 === "deny")) || (data6 === "quarantine")) || (data6 === "warn"))){
-const err14 = {instancePath:instancePath+"/on_unknown/published_within",schemaPath:"#/properties/on_unknown/oneOf/1/properties/published_within/enum",keyword:"enum",params:{allowedValues: schema_1_11.properties.on_unknown.oneOf[1].properties.published_within.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-if(data5.typosquat !== undefined){
-let data7 = data5.typosquat;
-if(typeof data7 !== "string"){
-const err15 = {instancePath:instancePath+"/on_unknown/typosquat",schemaPath:"#/properties/on_unknown/oneOf/1/properties/typosquat/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-if(!((((data7 === "allow") || (data7 === "deny")) || (data7 === "quarantine")) || (data7 === "warn"))){
-const err16 = {instancePath:instancePath+"/on_unknown/typosquat",schemaPath:"#/properties/on_unknown/oneOf/1/properties/typosquat/enum",keyword:"enum",params:{allowedValues: schema_1_11.properties.on_unknown.oneOf[1].properties.typosquat.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-if(data5.install_scripts !== undefined){
-let data8 = data5.install_scripts;
-if(typeof data8 !== "string"){
-const err17 = {instancePath:instancePath+"/on_unknown/install_scripts",schemaPath:"#/properties/on_unknown/oneOf/1/properties/install_scripts/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-if(!((((data8 === "allow") || (data8 === "deny")) || (data8 === "quarantine")) || (data8 === "warn"))){
-const err18 = {instancePath:instancePath+"/on_unknown/install_scripts",schemaPath:"#/properties/on_unknown/oneOf/1/properties/install_scripts/enum",keyword:"enum",params:{allowedValues: schema_1_11.properties.on_unknown.oneOf[1].properties.install_scripts.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-if(data5.provenance !== undefined){
-let data9 = data5.provenance;
-if(typeof data9 !== "string"){
-const err19 = {instancePath:instancePath+"/on_unknown/provenance",schemaPath:"#/properties/on_unknown/oneOf/1/properties/provenance/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-if(!((((data9 === "allow") || (data9 === "deny")) || (data9 === "quarantine")) || (data9 === "warn"))){
-const err20 = {instancePath:instancePath+"/on_unknown/provenance",schemaPath:"#/properties/on_unknown/oneOf/1/properties/provenance/enum",keyword:"enum",params:{allowedValues: schema_1_11.properties.on_unknown.oneOf[1].properties.provenance.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-if(data5.deprecated !== undefined){
-let data10 = data5.deprecated;
-if(typeof data10 !== "string"){
-const err21 = {instancePath:instancePath+"/on_unknown/deprecated",schemaPath:"#/properties/on_unknown/oneOf/1/properties/deprecated/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-if(!((((data10 === "allow") || (data10 === "deny")) || (data10 === "quarantine")) || (data10 === "warn"))){
-const err22 = {instancePath:instancePath+"/on_unknown/deprecated",schemaPath:"#/properties/on_unknown/oneOf/1/properties/deprecated/enum",keyword:"enum",params:{allowedValues: schema_1_11.properties.on_unknown.oneOf[1].properties.deprecated.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data5.license !== undefined){
-let data11 = data5.license;
-if(typeof data11 !== "string"){
-const err23 = {instancePath:instancePath+"/on_unknown/license",schemaPath:"#/properties/on_unknown/oneOf/1/properties/license/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-if(!((((data11 === "allow") || (data11 === "deny")) || (data11 === "quarantine")) || (data11 === "warn"))){
-const err24 = {instancePath:instancePath+"/on_unknown/license",schemaPath:"#/properties/on_unknown/oneOf/1/properties/license/enum",keyword:"enum",params:{allowedValues: schema_1_11.properties.on_unknown.oneOf[1].properties.license.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data5.suspicious !== undefined){
-let data12 = data5.suspicious;
-if(typeof data12 !== "string"){
-const err25 = {instancePath:instancePath+"/on_unknown/suspicious",schemaPath:"#/properties/on_unknown/oneOf/1/properties/suspicious/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if(!((((data12 === "allow") || (data12 === "deny")) || (data12 === "quarantine")) || (data12 === "warn"))){
-const err26 = {instancePath:instancePath+"/on_unknown/suspicious",schemaPath:"#/properties/on_unknown/oneOf/1/properties/suspicious/enum",keyword:"enum",params:{allowedValues: schema_1_11.properties.on_unknown.oneOf[1].properties.suspicious.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-}
-else {
-const err27 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-var _valid0 = _errs15 === errors;
-if(_valid0 && valid1){
-valid1 = false;
-passing0 = [passing0, 1];
-}
-else {
-if(_valid0){
-valid1 = true;
-passing0 = 1;
-}
-}
-if(!valid1){
-const err28 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-else {
-errors = _errs12;
-if(vErrors !== null){
-if(_errs12){
-vErrors.length = _errs12;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.rules !== undefined){
-let data13 = data.rules;
-if(Array.isArray(data13)){
-if(data13.length > 10000){
-const err29 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-const len0 = data13.length;
-for(let i0=0; i0<len0; i0++){
-let data14 = data13[i0];
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(data14.action === undefined){
-const err30 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-for(const key2 in data14){
-if(!(((((((key2 === "id") || (key2 === "description")) || (key2 === "match")) || (key2 === "when")) || (key2 === "action")) || (key2 === "reason")) || (key2 === "on_unknown"))){
-const err31 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-if(data14.id !== undefined){
-let data15 = data14.id;
-if(typeof data15 === "string"){
-if(!pattern_1_0.test(data15)){
-const err32 = {instancePath:instancePath+"/rules/" + i0+"/id",schemaPath:"#/properties/rules/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"+"\""};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-else {
-const err33 = {instancePath:instancePath+"/rules/" + i0+"/id",schemaPath:"#/properties/rules/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-if(data14.description !== undefined){
-if(typeof data14.description !== "string"){
-const err34 = {instancePath:instancePath+"/rules/" + i0+"/description",schemaPath:"#/properties/rules/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-}
-if(data14.match !== undefined){
-let data17 = data14.match;
-const _errs42 = errors;
-let valid6 = false;
-let passing1 = null;
-const _errs43 = errors;
-const _errs44 = errors;
-let valid7 = false;
-let passing2 = null;
-const _errs45 = errors;
-if(typeof data17 === "string"){
-if(func_1_2(data17) > 512){
-const err35 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-if(func_1_2(data17) < 1){
-const err36 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-else {
-const err37 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-var _valid2 = _errs45 === errors;
-if(_valid2){
-valid7 = true;
-passing2 = 0;
-}
-const _errs47 = errors;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(Object.keys(data17).length < 1){
-const err38 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-for(const key3 in data17){
-if(!((((key3 === "ecosystem") || (key3 === "scope")) || (key3 === "name")) || (key3 === "version"))){
-const err39 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-}
-if(data17.ecosystem !== undefined){
-let data18 = data17.ecosystem;
-if(typeof data18 !== "string"){
-const err40 = {instancePath:instancePath+"/rules/" + i0+"/match/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/ecosystem/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-if(!(data18 === "npm")){
-const err41 = {instancePath:instancePath+"/rules/" + i0+"/match/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/ecosystem/enum",keyword:"enum",params:{allowedValues: schema_1_11.properties.rules.items.properties.match.oneOf[0].oneOf[1].properties.ecosystem.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-}
-if(data17.scope !== undefined){
-let data19 = data17.scope;
-if(typeof data19 === "string"){
-if(func_1_2(data19) > 214){
-const err42 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-if(func_1_2(data19) < 1){
-const err43 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-}
-else {
-const err44 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-}
-if(data17.name !== undefined){
-let data20 = data17.name;
-if(typeof data20 === "string"){
-if(func_1_2(data20) > 214){
-const err45 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-if(func_1_2(data20) < 1){
-const err46 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-if(data17.version !== undefined){
-let data21 = data17.version;
-if(typeof data21 === "string"){
-if(func_1_2(data21) > 256){
-const err48 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-if(func_1_2(data21) < 1){
-const err49 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-else {
-const err50 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-}
-}
-else {
-const err51 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-var _valid2 = _errs47 === errors;
-if(_valid2 && valid7){
-valid7 = false;
-passing2 = [passing2, 1];
-}
-else {
-if(_valid2){
-valid7 = true;
-passing2 = 1;
-}
-}
-if(!valid7){
-const err52 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-else {
-errors = _errs44;
-if(vErrors !== null){
-if(_errs44){
-vErrors.length = _errs44;
-}
-else {
-vErrors = null;
-}
-}
-}
-var _valid1 = _errs43 === errors;
-if(_valid1){
-valid6 = true;
-passing1 = 0;
-}
-const _errs58 = errors;
-if(Array.isArray(data17)){
-if(data17.length > 10000){
-const err53 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-if(data17.length < 1){
-const err54 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-const len1 = data17.length;
-for(let i1=0; i1<len1; i1++){
-let data22 = data17[i1];
-const _errs61 = errors;
-let valid11 = false;
-let passing3 = null;
-const _errs62 = errors;
-if(typeof data22 === "string"){
-if(func_1_2(data22) > 512){
-const err55 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-if(func_1_2(data22) < 1){
-const err56 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-}
-else {
-const err57 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-var _valid3 = _errs62 === errors;
-if(_valid3){
-valid11 = true;
-passing3 = 0;
-}
-const _errs64 = errors;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-if(Object.keys(data22).length < 1){
-const err58 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
-}
-errors++;
-}
-for(const key4 in data22){
-if(!((((key4 === "ecosystem") || (key4 === "scope")) || (key4 === "name")) || (key4 === "version"))){
-const err59 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err59];
-}
-else {
-vErrors.push(err59);
-}
-errors++;
-}
-}
-if(data22.ecosystem !== undefined){
-let data23 = data22.ecosystem;
-if(typeof data23 !== "string"){
-const err60 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/ecosystem/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-if(!(data23 === "npm")){
-const err61 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/ecosystem/enum",keyword:"enum",params:{allowedValues: schema_1_11.properties.rules.items.properties.match.oneOf[1].items.oneOf[1].properties.ecosystem.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-}
-if(data22.scope !== undefined){
-let data24 = data22.scope;
-if(typeof data24 === "string"){
-if(func_1_2(data24) > 214){
-const err62 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-if(func_1_2(data24) < 1){
-const err63 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
-}
-}
-else {
-const err64 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-}
-if(data22.name !== undefined){
-let data25 = data22.name;
-if(typeof data25 === "string"){
-if(func_1_2(data25) > 214){
-const err65 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
-if(vErrors === null){
-vErrors = [err65];
-}
-else {
-vErrors.push(err65);
-}
-errors++;
-}
-if(func_1_2(data25) < 1){
-const err66 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err66];
-}
-else {
-vErrors.push(err66);
-}
-errors++;
-}
-}
-else {
-const err67 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err67];
-}
-else {
-vErrors.push(err67);
-}
-errors++;
-}
-}
-if(data22.version !== undefined){
-let data26 = data22.version;
-if(typeof data26 === "string"){
-if(func_1_2(data26) > 256){
-const err68 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-if(func_1_2(data26) < 1){
-const err69 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err69];
-}
-else {
-vErrors.push(err69);
-}
-errors++;
-}
-}
-else {
-const err70 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err70];
-}
-else {
-vErrors.push(err70);
-}
-errors++;
-}
-}
-}
-else {
-const err71 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err71];
-}
-else {
-vErrors.push(err71);
-}
-errors++;
-}
-var _valid3 = _errs64 === errors;
-if(_valid3 && valid11){
-valid11 = false;
-passing3 = [passing3, 1];
-}
-else {
-if(_valid3){
-valid11 = true;
-passing3 = 1;
-}
-}
-if(!valid11){
-const err72 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err72];
-}
-else {
-vErrors.push(err72);
-}
-errors++;
-}
-else {
-errors = _errs61;
-if(vErrors !== null){
-if(_errs61){
-vErrors.length = _errs61;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err73 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err73];
-}
-else {
-vErrors.push(err73);
-}
-errors++;
-}
-var _valid1 = _errs58 === errors;
-if(_valid1 && valid6){
-valid6 = false;
-passing1 = [passing1, 1];
-}
-else {
-if(_valid1){
-valid6 = true;
-passing1 = 1;
-}
-}
-if(!valid6){
-const err74 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err74];
-}
-else {
-vErrors.push(err74);
-}
-errors++;
-}
-else {
-errors = _errs42;
-if(vErrors !== null){
-if(_errs42){
-vErrors.length = _errs42;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data14.when !== undefined){
-let data27 = data14.when;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-if(Object.keys(data27).length < 1){
-const err75 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
-if(vErrors === null){
-vErrors = [err75];
-}
-else {
-vErrors.push(err75);
-}
-errors++;
-}
-for(const key5 in data27){
-if(!(((((((key5 === "published_within") || (key5 === "typosquat")) || (key5 === "install_scripts")) || (key5 === "provenance")) || (key5 === "deprecated")) || (key5 === "license")) || (key5 === "suspicious"))){
-const err76 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err76];
-}
-else {
-vErrors.push(err76);
-}
-errors++;
-}
-}
-if(data27.published_within !== undefined){
-let data28 = data27.published_within;
-if(typeof data28 === "string"){
-if(!pattern_1_1.test(data28)){
-const err77 = {instancePath:instancePath+"/rules/" + i0+"/when/published_within",schemaPath:"#/properties/rules/items/properties/when/properties/published_within/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(m|h|d|w)$"},message:"must match pattern \""+"^[1-9][0-9]*(m|h|d|w)$"+"\""};
-if(vErrors === null){
-vErrors = [err77];
-}
-else {
-vErrors.push(err77);
-}
-errors++;
-}
-}
-else {
-const err78 = {instancePath:instancePath+"/rules/" + i0+"/when/published_within",schemaPath:"#/properties/rules/items/properties/when/properties/published_within/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err78];
-}
-else {
-vErrors.push(err78);
-}
-errors++;
-}
-}
-if(data27.typosquat !== undefined){
-if(typeof data27.typosquat !== "boolean"){
-const err79 = {instancePath:instancePath+"/rules/" + i0+"/when/typosquat",schemaPath:"#/properties/rules/items/properties/when/properties/typosquat/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err79];
-}
-else {
-vErrors.push(err79);
-}
-errors++;
-}
-}
-if(data27.install_scripts !== undefined){
-if(typeof data27.install_scripts !== "boolean"){
-const err80 = {instancePath:instancePath+"/rules/" + i0+"/when/install_scripts",schemaPath:"#/properties/rules/items/properties/when/properties/install_scripts/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err80];
-}
-else {
-vErrors.push(err80);
-}
-errors++;
-}
-}
-if(data27.provenance !== undefined){
-if(typeof data27.provenance !== "boolean"){
-const err81 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance",schemaPath:"#/properties/rules/items/properties/when/properties/provenance/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err81];
-}
-else {
-vErrors.push(err81);
-}
-errors++;
-}
-}
-if(data27.deprecated !== undefined){
-if(typeof data27.deprecated !== "boolean"){
-const err82 = {instancePath:instancePath+"/rules/" + i0+"/when/deprecated",schemaPath:"#/properties/rules/items/properties/when/properties/deprecated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err82];
-}
-else {
-vErrors.push(err82);
-}
-errors++;
-}
-}
-if(data27.license !== undefined){
-let data33 = data27.license;
-if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-if(Object.keys(data33).length < 1){
-const err83 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
-if(vErrors === null){
-vErrors = [err83];
-}
-else {
-vErrors.push(err83);
-}
-errors++;
-}
-for(const key6 in data33){
-if(!((key6 === "allow") || (key6 === "deny"))){
-const err84 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err84];
-}
-else {
-vErrors.push(err84);
-}
-errors++;
-}
-}
-if(data33.allow !== undefined){
-let data34 = data33.allow;
-if(Array.isArray(data34)){
-if(data34.length > 1000){
-const err85 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
-if(vErrors === null){
-vErrors = [err85];
-}
-else {
-vErrors.push(err85);
-}
-errors++;
-}
-if(data34.length < 1){
-const err86 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
-if(vErrors === null){
-vErrors = [err86];
-}
-else {
-vErrors.push(err86);
-}
-errors++;
-}
-const len2 = data34.length;
-for(let i2=0; i2<len2; i2++){
-let data35 = data34[i2];
-if(typeof data35 === "string"){
-if(func_1_2(data35) < 1){
-const err87 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow/" + i2,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err87];
-}
-else {
-vErrors.push(err87);
-}
-errors++;
-}
-}
-else {
-const err88 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow/" + i2,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err88];
-}
-else {
-vErrors.push(err88);
-}
-errors++;
-}
-}
-}
-else {
-const err89 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err89];
-}
-else {
-vErrors.push(err89);
-}
-errors++;
-}
-}
-if(data33.deny !== undefined){
-let data36 = data33.deny;
-if(Array.isArray(data36)){
-if(data36.length > 1000){
-const err90 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
-if(vErrors === null){
-vErrors = [err90];
-}
-else {
-vErrors.push(err90);
-}
-errors++;
-}
-if(data36.length < 1){
-const err91 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
-if(vErrors === null){
-vErrors = [err91];
-}
-else {
-vErrors.push(err91);
-}
-errors++;
-}
-const len3 = data36.length;
-for(let i3=0; i3<len3; i3++){
-let data37 = data36[i3];
-if(typeof data37 === "string"){
-if(func_1_2(data37) < 1){
-const err92 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny/" + i3,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err92];
-}
-else {
-vErrors.push(err92);
-}
-errors++;
-}
-}
-else {
-const err93 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny/" + i3,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err93];
-}
-else {
-vErrors.push(err93);
-}
-errors++;
-}
-}
-}
-else {
-const err94 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err94];
-}
-else {
-vErrors.push(err94);
-}
-errors++;
-}
-}
-}
-else {
-const err95 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err95];
-}
-else {
-vErrors.push(err95);
-}
-errors++;
-}
-}
-if(data27.suspicious !== undefined){
-let data38 = data27.suspicious;
-if(typeof data38 !== "string"){
-const err96 = {instancePath:instancePath+"/rules/" + i0+"/when/suspicious",schemaPath:"#/properties/rules/items/properties/when/properties/suspicious/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err96];
-}
-else {
-vErrors.push(err96);
-}
-errors++;
-}
-if(!((((data38 === "low") || (data38 === "medium")) || (data38 === "high")) || (data38 === "critical"))){
-const err97 = {instancePath:instancePath+"/rules/" + i0+"/when/suspicious",schemaPath:"#/properties/rules/items/properties/when/properties/suspicious/enum",keyword:"enum",params:{allowedValues: schema_1_11.properties.rules.items.properties.when.properties.suspicious.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err97];
-}
-else {
-vErrors.push(err97);
-}
-errors++;
-}
-}
-}
-else {
-const err98 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err98];
-}
-else {
-vErrors.push(err98);
-}
-errors++;
-}
-}
-if(data14.action !== undefined){
-let data39 = data14.action;
-if(typeof data39 !== "string"){
-const err99 = {instancePath:instancePath+"/rules/" + i0+"/action",schemaPath:"#/properties/rules/items/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err99];
-}
-else {
-vErrors.push(err99);
-}
-errors++;
-}
-if(!((((data39 === "allow") || (data39 === "deny")) || (data39 === "quarantine")) || (data39 === "warn"))){
-const err100 = {instancePath:instancePath+"/rules/" + i0+"/action",schemaPath:"#/properties/rules/items/properties/action/enum",keyword:"enum",params:{allowedValues: schema_1_11.properties.rules.items.properties.action.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err100];
-}
-else {
-vErrors.push(err100);
-}
-errors++;
-}
-}
-if(data14.reason !== undefined){
-let data40 = data14.reason;
-if(typeof data40 === "string"){
-if(func_1_2(data40) > 1000){
-const err101 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
-if(vErrors === null){
-vErrors = [err101];
-}
-else {
-vErrors.push(err101);
-}
-errors++;
-}
-if(func_1_2(data40) < 1){
-const err102 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err102];
-}
-else {
-vErrors.push(err102);
-}
-errors++;
-}
-}
-else {
-const err103 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err103];
-}
-else {
-vErrors.push(err103);
-}
-errors++;
-}
-}
-if(data14.on_unknown !== undefined){
-let data41 = data14.on_unknown;
-if(typeof data41 !== "string"){
-const err104 = {instancePath:instancePath+"/rules/" + i0+"/on_unknown",schemaPath:"#/properties/rules/items/properties/on_unknown/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err104];
-}
-else {
-vErrors.push(err104);
-}
-errors++;
-}
-if(!((((data41 === "allow") || (data41 === "deny")) || (data41 === "quarantine")) || (data41 === "warn"))){
-const err105 = {instancePath:instancePath+"/rules/" + i0+"/on_unknown",schemaPath:"#/properties/rules/items/properties/on_unknown/enum",keyword:"enum",params:{allowedValues: schema_1_11.properties.rules.items.properties.on_unknown.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err105];
-}
-else {
-vErrors.push(err105);
-}
-errors++;
-}
-}
-}
-else {
-const err106 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err106];
-}
-else {
-vErrors.push(err106);
-}
-errors++;
-}
-}
-}
-else {
-const err107 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err107];
-}
-else {
-vErrors.push(err107);
-}
-errors++;
-}
-}
-if(data.waivers !== undefined){
-let data42 = data.waivers;
-if(Array.isArray(data42)){
-if(data42.length > 10000){
-const err108 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
-if(vErrors === null){
-vErrors = [err108];
-}
-else {
-vErrors.push(err108);
-}
-errors++;
-}
-const len4 = data42.length;
-for(let i4=0; i4<len4; i4++){
-let data43 = data42[i4];
-if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
-if(data43.package === undefined){
-const err109 = {instancePath:instancePath+"/waivers/" + i4,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
-if(vErrors === null){
-vErrors = [err109];
-}
-else {
-vErrors.push(err109);
-}
-errors++;
-}
-if(data43.reason === undefined){
-const err110 = {instancePath:instancePath+"/waivers/" + i4,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
-if(vErrors === null){
-vErrors = [err110];
-}
-else {
-vErrors.push(err110);
-}
-errors++;
-}
-if(data43.owner === undefined){
-const err111 = {instancePath:instancePath+"/waivers/" + i4,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'"};
-if(vErrors === null){
-vErrors = [err111];
-}
-else {
-vErrors.push(err111);
-}
-errors++;
-}
-if(data43.expires === undefined){
-const err112 = {instancePath:instancePath+"/waivers/" + i4,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'"};
-if(vErrors === null){
-vErrors = [err112];
-}
-else {
-vErrors.push(err112);
-}
-errors++;
-}
-for(const key7 in data43){
-if(!(((((((key7 === "id") || (key7 === "package")) || (key7 === "version")) || (key7 === "reason")) || (key7 === "owner")) || (key7 === "expires")) || (key7 === "rules"))){
-const err113 = {instancePath:instancePath+"/waivers/" + i4,schemaPath:"#/properties/waivers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err113];
-}
-else {
-vErrors.push(err113);
-}
-errors++;
-}
-}
-if(data43.id !== undefined){
-let data44 = data43.id;
-if(typeof data44 === "string"){
-if(!pattern_1_0.test(data44)){
-const err114 = {instancePath:instancePath+"/waivers/" + i4+"/id",schemaPath:"#/properties/waivers/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"+"\""};
-if(vErrors === null){
-vErrors = [err114];
-}
-else {
-vErrors.push(err114);
-}
-errors++;
-}
-}
-else {
-const err115 = {instancePath:instancePath+"/waivers/" + i4+"/id",schemaPath:"#/properties/waivers/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err115];
-}
-else {
-vErrors.push(err115);
-}
-errors++;
-}
-}
-if(data43.package !== undefined){
-let data45 = data43.package;
-if(typeof data45 === "string"){
-if(func_1_2(data45) > 512){
-const err116 = {instancePath:instancePath+"/waivers/" + i4+"/package",schemaPath:"#/properties/waivers/items/properties/package/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
-if(vErrors === null){
-vErrors = [err116];
-}
-else {
-vErrors.push(err116);
-}
-errors++;
-}
-if(func_1_2(data45) < 1){
-const err117 = {instancePath:instancePath+"/waivers/" + i4+"/package",schemaPath:"#/properties/waivers/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err117];
-}
-else {
-vErrors.push(err117);
-}
-errors++;
-}
-}
-else {
-const err118 = {instancePath:instancePath+"/waivers/" + i4+"/package",schemaPath:"#/properties/waivers/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err118];
-}
-else {
-vErrors.push(err118);
-}
-errors++;
-}
-}
-if(data43.version !== undefined){
-let data46 = data43.version;
-if(typeof data46 === "string"){
-if(func_1_2(data46) > 256){
-const err119 = {instancePath:instancePath+"/waivers/" + i4+"/version",schemaPath:"#/properties/waivers/items/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
-if(vErrors === null){
-vErrors = [err119];
-}
-else {
-vErrors.push(err119);
-}
-errors++;
-}
-if(func_1_2(data46) < 1){
-const err120 = {instancePath:instancePath+"/waivers/" + i4+"/version",schemaPath:"#/properties/waivers/items/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err120];
-}
-else {
-vErrors.push(err120);
-}
-errors++;
-}
-}
-else {
-const err121 = {instancePath:instancePath+"/waivers/" + i4+"/version",schemaPath:"#/properties/waivers/items/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err121];
-}
-else {
-vErrors.push(err121);
-}
-errors++;
-}
-}
-if(data43.reason !== undefined){
-let data47 = data43.reason;
-if(typeof data47 === "string"){
-if(func_1_2(data47) > 1000){
-const err122 = {instancePath:instancePath+"/waivers/" + i4+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
-if(vErrors === null){
-vErrors = [err122];
-}
-else {
-vErrors.push(err122);
-}
-errors++;
-}
-if(func_1_2(data47) < 1){
-const err123 = {instancePath:instancePath+"/waivers/" + i4+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err123];
-}
-else {
-vErrors.push(err123);
-}
-errors++;
-}
-}
-else {
-const err124 = {instancePath:instancePath+"/waivers/" + i4+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err124];
-}
-else {
-vErrors.push(err124);
-}
-errors++;
-}
-}
-if(data43.owner !== undefined){
-let data48 = data43.owner;
-if(typeof data48 === "string"){
-if(func_1_2(data48) > 200){
-const err125 = {instancePath:instancePath+"/waivers/" + i4+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
-if(vErrors === null){
-vErrors = [err125];
-}
-else {
-vErrors.push(err125);
-}
-errors++;
-}
-if(func_1_2(data48) < 1){
-const err126 = {instancePath:instancePath+"/waivers/" + i4+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err126];
-}
-else {
-vErrors.push(err126);
-}
-errors++;
-}
-}
-else {
-const err127 = {instancePath:instancePath+"/waivers/" + i4+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err127];
-}
-else {
-vErrors.push(err127);
-}
-errors++;
-}
-}
-if(data43.expires !== undefined){
-let data49 = data43.expires;
-if(typeof data49 === "string"){
-if(!pattern_1_3.test(data49)){
-const err128 = {instancePath:instancePath+"/waivers/" + i4+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$"+"\""};
-if(vErrors === null){
-vErrors = [err128];
-}
-else {
-vErrors.push(err128);
-}
-errors++;
-}
-}
-else {
-const err129 = {instancePath:instancePath+"/waivers/" + i4+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err129];
-}
-else {
-vErrors.push(err129);
-}
-errors++;
-}
-}
-if(data43.rules !== undefined){
-let data50 = data43.rules;
-if(Array.isArray(data50)){
-if(data50.length < 1){
-const err130 = {instancePath:instancePath+"/waivers/" + i4+"/rules",schemaPath:"#/properties/waivers/items/properties/rules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
-if(vErrors === null){
-vErrors = [err130];
-}
-else {
-vErrors.push(err130);
-}
-errors++;
-}
-const len5 = data50.length;
-for(let i5=0; i5<len5; i5++){
-let data51 = data50[i5];
-if(typeof data51 === "string"){
-if(func_1_2(data51) < 1){
-const err131 = {instancePath:instancePath+"/waivers/" + i4+"/rules/" + i5,schemaPath:"#/properties/waivers/items/properties/rules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err131];
-}
-else {
-vErrors.push(err131);
-}
-errors++;
-}
-}
-else {
-const err132 = {instancePath:instancePath+"/waivers/" + i4+"/rules/" + i5,schemaPath:"#/properties/waivers/items/properties/rules/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err132];
-}
-else {
-vErrors.push(err132);
-}
-errors++;
-}
-}
-}
-else {
-const err133 = {instancePath:instancePath+"/waivers/" + i4+"/rules",schemaPath:"#/properties/waivers/items/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err133];
-}
-else {
-vErrors.push(err133);
-}
-errors++;
-}
-}
-}
-else {
-const err134 = {instancePath:instancePath+"/waivers/" + i4,schemaPath:"#/properties/waivers/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err134];
-}
-else {
-vErrors.push(err134);
-}
-errors++;
-}
-}
-}
-else {
-const err135 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err135];
-}
-else {
-vErrors.push(err135);
-}
-errors++;
-}
-}
-}
-else {
-const err136 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err136];
-}
-else {
-vErrors.push(err136);
-}
-errors++;
-}
-validate_1_10.errors = vErrors;
+validate12.errors = vErrors;
 return errors === 0;
 }
 
