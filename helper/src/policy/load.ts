@@ -4,7 +4,7 @@ import { InputError, type Where } from '../errors.js';
 import { readFileBounded } from '../io/files.js';
 import { compileMatchSpec, compileWaiverMatch, PatternError } from './match.js';
 import { DEFAULT_RULE_ID, MALICIOUS_RULE_ID, ruleId, waiverExpiry } from './compile.js';
-import { validatePolicy } from '../schemas/validators.generated.js';
+import { validatePolicy } from '../schemas/policy-validator.generated.js';
 import type { Validator } from '../schemas/validate.js';
 import type { Policy } from './types.js';
 

@@ -1,5 +1,5 @@
 import { assertValid, type Validator } from '../schemas/validate.js';
-import { validateBuildType, validateProvenance, validateStatement } from '../schemas/validators.generated.js';
+import { validateBuildType, validateProvenance, validateStatement } from '../schemas/provenance-validators.generated.js';
 import { BUILD_TYPE, SLSA_PROVENANCE_V1 } from './constants.js';
 import type { Statement } from './types.js';
 

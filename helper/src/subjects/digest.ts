@@ -1,7 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { InputError } from '../errors.js';
 import { WORKER_SOURCE } from './digest-worker.js';
 
@@ -83,6 +82,8 @@ async function digestInWorkers(files: readonly DigestJob[], algorithms: readonly
   const results: DigestSet[] = new Array(files.length);
   const queue = batches(files);
   // The worker is a string evaluated in the thread, so that the single-file bundle needs no second file.
+  // worker_threads loads only when workers are used: most runs (a few subjects) never pay for it.
+  const { Worker } = await import('node:worker_threads');
   const pool = Array.from({ length: Math.min(count, queue.length) }, () => new Worker(WORKER_SOURCE, { eval: true }));
   try {
     await Promise.all(
