@@ -5,6 +5,7 @@ import { ServiceError, systemErrorCode } from '../errors.js';
 import { adminToken, DEFAULT_CACHE_MB, DEFAULT_MAX_PACKUMENT_MB, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
 import { startFirewall, type Firewall, type FirewallOptions } from './firewall.js';
 import { jsonLogger } from './log.js';
+import { guardProcess } from './guard.js';
 import type { Scanner } from './context.js';
 import { policyFromFile } from './policy-source.js';
 
@@ -15,6 +16,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
   const upstreamToken = io.env[UPSTREAM_TOKEN_ENV];
   const enrich = await factSources(s, policy.usesTyposquat);
   const scanner = s.scan ? await loadScanner() : undefined;
+  const log = jsonLogger(io.stdout);
   let fw: Firewall;
   try {
     fw = await startFirewall({
@@ -34,7 +36,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
       synchronous: s.synchronous,
       ...(token ? { adminToken: token } : {}),
       ...(upstreamToken ? { upstreamToken } : {}),
-      log: jsonLogger(io.stdout),
+      log,
       needsPublishTimes: policy.usesPublishTimes,
       ...(enrich ? { enrich } : {}),
       ...(scanner ? { scanner } : {}),
@@ -45,6 +47,16 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
     if (code === 'EADDRINUSE' || code === 'EACCES') throw new ServiceError('SERVICE', `cannot listen on ${s.listen.host}:${s.listen.port}: ${code}`, { cause: e });
     throw e;
   }
+  // From here on one client's fault cannot stop the process: what escapes is logged and counted.
+  const unguard = guardProcess({ metrics: fw.metrics, log });
+  const close = fw.close;
+  fw.close = async () => {
+    try {
+      await close();
+    } finally {
+      unguard();
+    }
+  };
   const portFile = flags['port-file'];
   if (typeof portFile === 'string') await writeFileAtomic(portFile, `${JSON.stringify({ url: fw.url, port: fw.port })}\n`);
   return { ...fw, mode: policy.mode, typosquat: policy.usesTyposquat };

@@ -9,13 +9,14 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { HandlerContext, Outcome } from './context.js';
 import { serveAdmin } from './admin.js';
-import { ABBREVIATED_TYPE, PackumentCache } from './packument-cache.js';
+import { ABBREVIATED_TYPE, PackumentCache, type PackumentEntry } from './packument-cache.js';
 import { relay } from './passthrough.js';
 import semver from 'semver';
 import { blockMessage, serves } from './evaluator.js';
 import { DECISION_HEADER, decisionHeader, sendError, sendJson } from './respond.js';
 import { parseRoute } from './route.js';
 import { clientOf, serveTarball } from './tarball.js';
+import { escaped } from './guard.js';
 
 /** How long a graceful stop waits for in-flight requests before cutting them. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -29,6 +30,15 @@ export interface RunningFirewall {
   url: string;
   port: number;
   close(): Promise<void>;
+}
+
+/** The entry's body gzipped once; a failed compression is not kept, so the next request tries again. */
+function gzipped(entry: PackumentEntry): Promise<Buffer> {
+  entry.gzipped ??= gzipAsync(entry.body).catch((e: Error) => {
+    delete entry.gzipped;
+    throw e;
+  });
+  return entry.gzipped;
 }
 
 async function servePackument(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, name: string, out: Outcome): Promise<number> {
@@ -62,7 +72,7 @@ async function servePackument(ctx: HandlerContext, req: IncomingMessage, res: Se
     return 304;
   }
   // Clients all accept gzip, and packuments shrink 5-10x: compress once per entry, off the event loop.
-  const body = acceptsGzip(req) && entry.body.length >= MIN_GZIP_BYTES ? await (entry.gzipped ??= gzipAsync(entry.body)) : entry.body;
+  const body = acceptsGzip(req) && entry.body.length >= MIN_GZIP_BYTES ? await gzipped(entry) : entry.body;
   res.writeHead(200, { ...headers, 'content-type': entry.contentType, 'content-length': body.length, vary: 'accept-encoding', ...(body !== entry.body ? { 'content-encoding': 'gzip' } : {}) });
   res.end(req.method === 'HEAD' ? undefined : body);
   return 200;
@@ -101,6 +111,8 @@ async function dispatch(ctx: HandlerContext, req: IncomingMessage, res: ServerRe
 export async function startServer(ctx: HandlerContext, listen: { host: string; port: number }): Promise<RunningFirewall> {
   const server = http.createServer({ keepAlive: true }, (req, res) => {
     const started = process.hrtime.bigint();
+    // Read now: once a client has gone, its socket no longer knows the address.
+    const client = clientOf(req);
     const out: Outcome & { route?: string } = {};
     dispatch(ctx, req, res, out)
       .catch((e: Error) => {
@@ -114,13 +126,15 @@ export async function startServer(ctx: HandlerContext, listen: { host: string; p
         ctx.metrics.request(out.route ?? 'unknown', out.decision ?? 'none', status);
         if (out.route === 'packument' || out.route === 'tarball') {
           try {
-            ctx.store.audit({ at: new Date(), client: clientOf(req), kind: out.route, name: out.name ?? '', ...(out.version ? { version: out.version } : {}), action: out.decision ?? 'none', ...(out.rule ? { rule: out.rule } : {}), status });
+            ctx.store.audit({ at: new Date(), client, kind: out.route, name: out.name ?? '', ...(out.version ? { version: out.version } : {}), action: out.decision ?? 'none', ...(out.rule ? { rule: out.rule } : {}), status });
           } catch (e) {
             out.error = `audit: ${(e as Error).message}`;
           }
         }
-        ctx.log({ method: req.method, route: out.route, name: out.name, version: out.version, status, decision: out.decision, rule: out.rule, cache: out.cache, ms: Math.round(ms * 100) / 100, client: clientOf(req), ...(out.error ? { error: out.error } : {}) });
-      });
+        ctx.log({ method: req.method, route: out.route, name: out.name, version: out.version, status, decision: out.decision, rule: out.rule, cache: out.cache, ms: Math.round(ms * 100) / 100, client, ...(out.error ? { error: out.error } : {}) });
+      })
+      // The last link: metrics, audit or log failing must not leave a rejection nobody observes.
+      .catch((e: Error) => escaped(ctx, 'request-accounting', e));
   });
   server.headersTimeout = 30_000;
   server.requestTimeout = 120_000;

@@ -5,7 +5,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import type { HandlerContext, Outcome } from './context.js';
@@ -99,22 +98,28 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
   const length = up.headers['content-length'];
   res.writeHead(200, { 'content-type': 'application/octet-stream', ...(length ? { 'content-length': length } : {}), [DECISION_HEADER]: decisionHeader(decision) });
   const verify = new VerifyingStream(digest, ctx.maxTarballBytes);
-  verify.on('data', (c: Buffer) => writer.stream.write(c));
+  verify.on('data', (c: Buffer) => writer.write(c));
+  // Which side failed first: once one fails, the pipeline destroys the others with the same error.
+  let clientFirst: boolean | undefined;
+  res.once('close', () => (clientFirst ??= !res.writableFinished));
+  up.body.once('error', () => (clientFirst ??= false));
+  verify.once('error', () => (clientFirst ??= false));
   try {
     await pipeline(up.body, verify, res);
-    writer.stream.end();
-    await writer.commit();
-    ctx.onDecision?.(pkg, decision, true);
-    return 200;
   } catch (e) {
     // Counted before anything is awaited: the client may already see the cut and ask /metrics.
     out.error = (e as Error).message;
-    failed(ctx, out, e);
+    if (clientFirst) ctx.metrics.inc(ABORTS, ABORTS_HELP, { reason: 'client-closed' });
+    else failed(ctx, out, e);
     // Cut the connection: with the last chunk held back the client cannot take the tarball for complete.
     res.destroy();
     await writer.abort();
     return 502;
   }
+  // The client has the verified tarball; a cache file that could not be written is only fetched again next time.
+  await writer.commit().catch((e: Error) => (out.error = `tarball cache: ${e.message}`));
+  ctx.onDecision?.(pkg, decision, true);
+  return 200;
 }
 
 async function scanThenServe(
@@ -143,7 +148,7 @@ async function scanThenServe(
   out.decision = final.action;
   out.rule = final.rule;
   if (!serves(final)) {
-    await rm(writer.tmpPath, { force: true });
+    await writer.abort();
     record(ctx, req, pkg, final);
     ctx.onDecision?.(pkg, final, false);
     sendBlocked(res, pkg, final);
@@ -165,11 +170,14 @@ function failed(ctx: HandlerContext, out: Outcome, e: unknown): void {
   ctx.metrics.inc('sscs_firewall_integrity_failures_total', 'Tarballs whose bytes did not match the packument integrity.');
 }
 
+const ABORTS = 'sscs_firewall_tarball_aborts_total';
+const ABORTS_HELP = 'Tarball downloads cut: for size (--max-tarball-mb), for time (--upstream-timeout-ms, --upstream-deadline-ms), or by the client closing its connection.';
+
 function aborted(ctx: HandlerContext, out: Outcome, reason: 'too-large' | 'timeout', detail: string): void {
   out.decision = 'deny';
   out.rule = `firewall:${reason}`;
   out.error = detail;
-  ctx.metrics.inc('sscs_firewall_tarball_aborts_total', 'Tarball downloads cut for size (--max-tarball-mb) or time (--upstream-timeout-ms, --upstream-deadline-ms).', { reason });
+  ctx.metrics.inc(ABORTS, ABORTS_HELP, { reason });
 }
 
 /**

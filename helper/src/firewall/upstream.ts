@@ -102,6 +102,9 @@ export class Upstream {
       const req = this.#lib.request(url, { method, headers, agent: this.#agent, timeout: this.timeoutMs }, (res) => {
         // The response headers arrived; the body still has its own idle timeout below.
         clearTimeout(overall);
+        // Observed even when nobody reads the body (a status we do not serve is drained with resume()): a stall
+        // or deadline destroying it then must not end the process. Readers still see the error themselves.
+        res.on('error', () => {});
         res.setTimeout(this.timeoutMs, () => res.destroy(new ServiceError('TIMEOUT', `upstream body stalled for ${this.timeoutMs} ms`)));
         const deadline = setTimeout(() => res.destroy(new ServiceError('TIMEOUT', `upstream response took longer than the deadline of ${this.deadlineMs} ms`)), this.deadlineMs - (Date.now() - started));
         res.once('close', () => clearTimeout(deadline));
