@@ -5,9 +5,15 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildSingleFile } from './tools/bundle.mjs';
+import { writeValidators } from './tools/validators.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+// The schema validators are generated code (tools/validators.mjs) from the schemas in src: regenerate them
+// first, so that a changed schema never runs with its old validator. test/schemas.test.ts checks the
+// committed files.
+await writeValidators(new URL('./src/schemas/', import.meta.url));
 
 rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
 execFileSync(process.execPath, [new URL('../node_modules/typescript/bin/tsc', import.meta.url).pathname, '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });

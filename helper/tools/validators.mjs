@@ -1,7 +1,9 @@
 // Renders helper/src/schemas/*.generated.ts: every schema the helper validates against, compiled
 // once by Ajv into standalone validation code (https://ajv.js.org/standalone.html), so that no command
-// compiles a schema at start-up. The schemas themselves stay in helper/src (their one source);
-// `npm run schemas` rewrites this file, and test/schemas.test.ts fails when it drifts from them.
+// compiles a schema at start-up. The schemas themselves stay in helper/src (their one source); every
+// `npm run build` regenerates these files first, and test/schemas.test.ts fails when the committed ones drift.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import standalone from 'ajv/dist/standalone/index.js';
@@ -68,4 +70,22 @@ function renderModule(code) {
     body,
     '',
   ].join('\n');
+}
+
+/**
+ * Regenerates the validator modules in `dir` (helper/src/schemas/) from the schema sources there, read
+ * straight from TypeScript with esbuild; a file is written only when its text changes.
+ * @param {URL} dir
+ */
+export async function writeValidators(dir) {
+  const { outputFiles } = await build({ entryPoints: [new URL('index.ts', dir).pathname], bundle: true, write: false, format: 'esm', platform: 'node', logLevel: 'warning' });
+  const { VALIDATED_SCHEMAS } = await import(`data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`);
+  for (const [name, text] of Object.entries(renderValidators(VALIDATED_SCHEMAS))) {
+    const file = new URL(name, dir);
+    let old;
+    try {
+      old = readFileSync(file, 'utf8');
+    } catch {}
+    if (old !== text) writeFileSync(file, text);
+  }
 }

@@ -19,7 +19,7 @@ const runtime_0 = { default: function ucs2length(str) {
 } };
 
 export const validatePolicy = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/policy.schema.json","title":"sscs dependency policy","description":"Allow, deny, quarantine or warn on dependencies. Evaluation order: waivers, known-malicious feed, rules in file order (first allow/deny/quarantine decides; warn rules note and go on), default_action.","type":"object","additionalProperties":false,"required":["version"],"properties":{"$schema":{"type":"string"},"version":{"const":1,"description":"Version of the policy format."},"mode":{"type":"string","enum":["enforce","warn"],"description":"enforce: deny and quarantine fail the check; warn: report only. --mode overrides it."},"malicious":{"type":"string","enum":["deny","quarantine","warn"],"description":"Outcome for a version listed in the known-malicious feed, checked before any rule. Default deny."},"default_action":{"type":"string","enum":["allow","deny","quarantine","warn"],"description":"Outcome when no rule decides. Default allow."},"on_unknown":{"description":"Outcome when a condition needs metadata that is unavailable. Default: the deciding rule's own action (fail closed).","oneOf":[{"type":"string","enum":["allow","deny","quarantine","warn"]},{"type":"object","additionalProperties":false,"properties":{"published_within":{"type":"string","enum":["allow","deny","quarantine","warn"]},"typosquat":{"type":"string","enum":["allow","deny","quarantine","warn"]},"install_scripts":{"type":"string","enum":["allow","deny","quarantine","warn"]},"provenance":{"type":"string","enum":["allow","deny","quarantine","warn"]},"deprecated":{"type":"string","enum":["allow","deny","quarantine","warn"]},"license":{"type":"string","enum":["allow","deny","quarantine","warn"]},"suspicious":{"type":"string","enum":["allow","deny","quarantine","warn"]}}}]},"rules":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},"description":{"type":"string"},"match":{"oneOf":[{"oneOf":[{"type":"string","minLength":1,"maxLength":512,"description":"pkg:npm/@scope/name-glob@range, or a bare name glob."},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"ecosystem":{"type":"string","enum":["npm"]},"scope":{"type":"string","minLength":1,"maxLength":214,"description":"npm scope, with or without @."},"name":{"type":"string","minLength":1,"maxLength":214,"description":"Glob over the full package name: * any run of characters, ? one."},"version":{"type":"string","minLength":1,"maxLength":256,"description":"semver range; prereleases included."}}}]},{"type":"array","minItems":1,"maxItems":10000,"items":{"oneOf":[{"type":"string","minLength":1,"maxLength":512,"description":"pkg:npm/@scope/name-glob@range, or a bare name glob."},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"ecosystem":{"type":"string","enum":["npm"]},"scope":{"type":"string","minLength":1,"maxLength":214,"description":"npm scope, with or without @."},"name":{"type":"string","minLength":1,"maxLength":214,"description":"Glob over the full package name: * any run of characters, ? one."},"version":{"type":"string","minLength":1,"maxLength":256,"description":"semver range; prereleases included."}}}]}}]},"when":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"published_within":{"type":"string","pattern":"^[1-9][0-9]*(m|h|d|w)$","description":"A duration: 30m, 48h, 7d, 2w."},"typosquat":{"type":"boolean"},"install_scripts":{"type":"boolean"},"provenance":{"type":"boolean"},"deprecated":{"type":"boolean"},"license":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"allow":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"maxItems":1000},"deny":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"maxItems":1000}}},"suspicious":{"type":"string","enum":["low","medium","high","critical"],"description":"Minimum severity of a scanner finding."}}},"action":{"type":"string","enum":["allow","deny","quarantine","warn"]},"reason":{"type":"string","minLength":1,"maxLength":1000},"on_unknown":{"type":"string","enum":["allow","deny","quarantine","warn"]}}}},"waivers":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"required":["package","reason","owner","expires"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},"package":{"type":"string","minLength":1,"maxLength":512},"version":{"type":"string","minLength":1,"maxLength":256},"reason":{"type":"string","minLength":1,"maxLength":1000},"owner":{"type":"string","minLength":1,"maxLength":200},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$","description":"YYYY-MM-DD (valid through that day, UTC) or an RFC 3339 timestamp."},"rules":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/policy.schema.json","title":"sscs dependency policy","description":"Allow, deny, quarantine or warn on dependencies. Evaluation order: waivers, known-malicious feed, rules in file order (first allow/deny/quarantine decides; warn rules note and go on), default_action.","type":"object","additionalProperties":false,"required":["version"],"properties":{"$schema":{"type":"string"},"version":{"const":1,"description":"Version of the policy format."},"mode":{"type":"string","enum":["enforce","warn"],"description":"enforce: deny and quarantine fail the check; warn: report only. --mode overrides it."},"malicious":{"type":"string","enum":["deny","quarantine","warn"],"description":"Outcome for a version listed in the known-malicious feed, checked before any rule. Default deny."},"default_action":{"type":"string","enum":["allow","deny","quarantine","warn"],"description":"Outcome when no rule decides. Default allow."},"on_unknown":{"description":"Outcome when a condition needs metadata that is unavailable. Default: the deciding rule's own action (fail closed).","oneOf":[{"type":"string","enum":["allow","deny","quarantine","warn"]},{"type":"object","additionalProperties":false,"properties":{"source":{"type":"string","enum":["allow","deny","quarantine","warn"]},"published_within":{"type":"string","enum":["allow","deny","quarantine","warn"]},"typosquat":{"type":"string","enum":["allow","deny","quarantine","warn"]},"install_scripts":{"type":"string","enum":["allow","deny","quarantine","warn"]},"provenance":{"type":"string","enum":["allow","deny","quarantine","warn"]},"deprecated":{"type":"string","enum":["allow","deny","quarantine","warn"]},"license":{"type":"string","enum":["allow","deny","quarantine","warn"]},"suspicious":{"type":"string","enum":["allow","deny","quarantine","warn"]}}}]},"rules":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},"description":{"type":"string"},"match":{"oneOf":[{"oneOf":[{"type":"string","minLength":1,"maxLength":512,"description":"pkg:npm/@scope/name-glob@range, or a bare name glob."},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"ecosystem":{"type":"string","enum":["npm"]},"scope":{"type":"string","minLength":1,"maxLength":214,"description":"npm scope, with or without @."},"name":{"type":"string","minLength":1,"maxLength":214,"description":"Glob over the full package name: * any run of characters, ? one."},"version":{"type":"string","minLength":1,"maxLength":256,"description":"semver range; prereleases included."}}}]},{"type":"array","minItems":1,"maxItems":10000,"items":{"oneOf":[{"type":"string","minLength":1,"maxLength":512,"description":"pkg:npm/@scope/name-glob@range, or a bare name glob."},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"ecosystem":{"type":"string","enum":["npm"]},"scope":{"type":"string","minLength":1,"maxLength":214,"description":"npm scope, with or without @."},"name":{"type":"string","minLength":1,"maxLength":214,"description":"Glob over the full package name: * any run of characters, ? one."},"version":{"type":"string","minLength":1,"maxLength":256,"description":"semver range; prereleases included."}}}]}}]},"when":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"source":{"type":"array","items":{"type":"string","enum":["registry","git","url","file"]},"minItems":1,"uniqueItems":true,"description":"Where the package comes from: registry, git (a repository at a commit), url (a remote tarball), file (a tarball on disk)."},"published_within":{"type":"string","pattern":"^[1-9][0-9]*(m|h|d|w)$","description":"A duration: 30m, 48h, 7d, 2w."},"typosquat":{"type":"boolean"},"install_scripts":{"type":"boolean"},"provenance":{"type":"boolean"},"deprecated":{"type":"boolean"},"license":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"allow":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"maxItems":1000},"deny":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"maxItems":1000}}},"suspicious":{"type":"string","enum":["low","medium","high","critical"],"description":"Minimum severity of a scanner finding."}}},"action":{"type":"string","enum":["allow","deny","quarantine","warn"]},"reason":{"type":"string","minLength":1,"maxLength":1000},"on_unknown":{"type":"string","enum":["allow","deny","quarantine","warn"]}}}},"waivers":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"required":["package","reason","owner","expires"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},"package":{"type":"string","minLength":1,"maxLength":512},"version":{"type":"string","minLength":1,"maxLength":256},"reason":{"type":"string","minLength":1,"maxLength":1000},"owner":{"type":"string","minLength":1,"maxLength":200},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$","description":"YYYY-MM-DD (valid through that day, UTC) or an RFC 3339 timestamp."},"rules":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}}}};
 const pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", "u");
 const pattern1 = new RegExp("^[1-9][0-9]*(m|h|d|w)$", "u");
 const pattern3 = new RegExp("^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$", "u");
@@ -179,7 +179,7 @@ passing0 = 0;
 const _errs15 = errors;
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key1 in data5){
-if(!(((((((key1 === "published_within") || (key1 === "typosquat")) || (key1 === "install_scripts")) || (key1 === "provenance")) || (key1 === "deprecated")) || (key1 === "license")) || (key1 === "suspicious"))){
+if(!((((((((key1 === "source") || (key1 === "published_within")) || (key1 === "typosquat")) || (key1 === "install_scripts")) || (key1 === "provenance")) || (key1 === "deprecated")) || (key1 === "license")) || (key1 === "suspicious"))){
 const err12 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err12];
@@ -190,10 +190,10 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data5.published_within !== undefined){
-let data6 = data5.published_within;
+if(data5.source !== undefined){
+let data6 = data5.source;
 if(typeof data6 !== "string"){
-const err13 = {instancePath:instancePath+"/on_unknown/published_within",schemaPath:"#/properties/on_unknown/oneOf/1/properties/published_within/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/on_unknown/source",schemaPath:"#/properties/on_unknown/oneOf/1/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -203,7 +203,7 @@ vErrors.push(err13);
 errors++;
 }
 if(!((((data6 === "allow") || (data6 === "deny")) || (data6 === "quarantine")) || (data6 === "warn"))){
-const err14 = {instancePath:instancePath+"/on_unknown/published_within",schemaPath:"#/properties/on_unknown/oneOf/1/properties/published_within/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.published_within.enum},message:"must be equal to one of the allowed values"};
+const err14 = {instancePath:instancePath+"/on_unknown/source",schemaPath:"#/properties/on_unknown/oneOf/1/properties/source/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.source.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -213,10 +213,10 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data5.typosquat !== undefined){
-let data7 = data5.typosquat;
+if(data5.published_within !== undefined){
+let data7 = data5.published_within;
 if(typeof data7 !== "string"){
-const err15 = {instancePath:instancePath+"/on_unknown/typosquat",schemaPath:"#/properties/on_unknown/oneOf/1/properties/typosquat/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/on_unknown/published_within",schemaPath:"#/properties/on_unknown/oneOf/1/properties/published_within/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -226,7 +226,7 @@ vErrors.push(err15);
 errors++;
 }
 if(!((((data7 === "allow") || (data7 === "deny")) || (data7 === "quarantine")) || (data7 === "warn"))){
-const err16 = {instancePath:instancePath+"/on_unknown/typosquat",schemaPath:"#/properties/on_unknown/oneOf/1/properties/typosquat/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.typosquat.enum},message:"must be equal to one of the allowed values"};
+const err16 = {instancePath:instancePath+"/on_unknown/published_within",schemaPath:"#/properties/on_unknown/oneOf/1/properties/published_within/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.published_within.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -236,10 +236,10 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data5.install_scripts !== undefined){
-let data8 = data5.install_scripts;
+if(data5.typosquat !== undefined){
+let data8 = data5.typosquat;
 if(typeof data8 !== "string"){
-const err17 = {instancePath:instancePath+"/on_unknown/install_scripts",schemaPath:"#/properties/on_unknown/oneOf/1/properties/install_scripts/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err17 = {instancePath:instancePath+"/on_unknown/typosquat",schemaPath:"#/properties/on_unknown/oneOf/1/properties/typosquat/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -249,7 +249,7 @@ vErrors.push(err17);
 errors++;
 }
 if(!((((data8 === "allow") || (data8 === "deny")) || (data8 === "quarantine")) || (data8 === "warn"))){
-const err18 = {instancePath:instancePath+"/on_unknown/install_scripts",schemaPath:"#/properties/on_unknown/oneOf/1/properties/install_scripts/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.install_scripts.enum},message:"must be equal to one of the allowed values"};
+const err18 = {instancePath:instancePath+"/on_unknown/typosquat",schemaPath:"#/properties/on_unknown/oneOf/1/properties/typosquat/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.typosquat.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -259,10 +259,10 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data5.provenance !== undefined){
-let data9 = data5.provenance;
+if(data5.install_scripts !== undefined){
+let data9 = data5.install_scripts;
 if(typeof data9 !== "string"){
-const err19 = {instancePath:instancePath+"/on_unknown/provenance",schemaPath:"#/properties/on_unknown/oneOf/1/properties/provenance/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/on_unknown/install_scripts",schemaPath:"#/properties/on_unknown/oneOf/1/properties/install_scripts/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -272,7 +272,7 @@ vErrors.push(err19);
 errors++;
 }
 if(!((((data9 === "allow") || (data9 === "deny")) || (data9 === "quarantine")) || (data9 === "warn"))){
-const err20 = {instancePath:instancePath+"/on_unknown/provenance",schemaPath:"#/properties/on_unknown/oneOf/1/properties/provenance/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.provenance.enum},message:"must be equal to one of the allowed values"};
+const err20 = {instancePath:instancePath+"/on_unknown/install_scripts",schemaPath:"#/properties/on_unknown/oneOf/1/properties/install_scripts/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.install_scripts.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -282,10 +282,10 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data5.deprecated !== undefined){
-let data10 = data5.deprecated;
+if(data5.provenance !== undefined){
+let data10 = data5.provenance;
 if(typeof data10 !== "string"){
-const err21 = {instancePath:instancePath+"/on_unknown/deprecated",schemaPath:"#/properties/on_unknown/oneOf/1/properties/deprecated/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err21 = {instancePath:instancePath+"/on_unknown/provenance",schemaPath:"#/properties/on_unknown/oneOf/1/properties/provenance/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -295,7 +295,7 @@ vErrors.push(err21);
 errors++;
 }
 if(!((((data10 === "allow") || (data10 === "deny")) || (data10 === "quarantine")) || (data10 === "warn"))){
-const err22 = {instancePath:instancePath+"/on_unknown/deprecated",schemaPath:"#/properties/on_unknown/oneOf/1/properties/deprecated/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.deprecated.enum},message:"must be equal to one of the allowed values"};
+const err22 = {instancePath:instancePath+"/on_unknown/provenance",schemaPath:"#/properties/on_unknown/oneOf/1/properties/provenance/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.provenance.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -305,10 +305,10 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data5.license !== undefined){
-let data11 = data5.license;
+if(data5.deprecated !== undefined){
+let data11 = data5.deprecated;
 if(typeof data11 !== "string"){
-const err23 = {instancePath:instancePath+"/on_unknown/license",schemaPath:"#/properties/on_unknown/oneOf/1/properties/license/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err23 = {instancePath:instancePath+"/on_unknown/deprecated",schemaPath:"#/properties/on_unknown/oneOf/1/properties/deprecated/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -318,7 +318,7 @@ vErrors.push(err23);
 errors++;
 }
 if(!((((data11 === "allow") || (data11 === "deny")) || (data11 === "quarantine")) || (data11 === "warn"))){
-const err24 = {instancePath:instancePath+"/on_unknown/license",schemaPath:"#/properties/on_unknown/oneOf/1/properties/license/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.license.enum},message:"must be equal to one of the allowed values"};
+const err24 = {instancePath:instancePath+"/on_unknown/deprecated",schemaPath:"#/properties/on_unknown/oneOf/1/properties/deprecated/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.deprecated.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -328,10 +328,10 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data5.suspicious !== undefined){
-let data12 = data5.suspicious;
+if(data5.license !== undefined){
+let data12 = data5.license;
 if(typeof data12 !== "string"){
-const err25 = {instancePath:instancePath+"/on_unknown/suspicious",schemaPath:"#/properties/on_unknown/oneOf/1/properties/suspicious/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err25 = {instancePath:instancePath+"/on_unknown/license",schemaPath:"#/properties/on_unknown/oneOf/1/properties/license/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -341,7 +341,7 @@ vErrors.push(err25);
 errors++;
 }
 if(!((((data12 === "allow") || (data12 === "deny")) || (data12 === "quarantine")) || (data12 === "warn"))){
-const err26 = {instancePath:instancePath+"/on_unknown/suspicious",schemaPath:"#/properties/on_unknown/oneOf/1/properties/suspicious/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.suspicious.enum},message:"must be equal to one of the allowed values"};
+const err26 = {instancePath:instancePath+"/on_unknown/license",schemaPath:"#/properties/on_unknown/oneOf/1/properties/license/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.license.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -351,14 +351,37 @@ vErrors.push(err26);
 errors++;
 }
 }
-}
-else {
-const err27 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data5.suspicious !== undefined){
+let data13 = data5.suspicious;
+if(typeof data13 !== "string"){
+const err27 = {instancePath:instancePath+"/on_unknown/suspicious",schemaPath:"#/properties/on_unknown/oneOf/1/properties/suspicious/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
 else {
 vErrors.push(err27);
+}
+errors++;
+}
+if(!((((data13 === "allow") || (data13 === "deny")) || (data13 === "quarantine")) || (data13 === "warn"))){
+const err28 = {instancePath:instancePath+"/on_unknown/suspicious",schemaPath:"#/properties/on_unknown/oneOf/1/properties/suspicious/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.suspicious.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
 }
 errors++;
 }
@@ -374,12 +397,12 @@ passing0 = 1;
 }
 }
 if(!valid1){
-const err28 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+const err30 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err28];
+vErrors = [err30];
 }
 else {
-vErrors.push(err28);
+vErrors.push(err30);
 }
 errors++;
 }
@@ -396,35 +419,10 @@ vErrors = null;
 }
 }
 if(data.rules !== undefined){
-let data13 = data.rules;
-if(Array.isArray(data13)){
-if(data13.length > 10000){
-const err29 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-const len0 = data13.length;
-for(let i0=0; i0<len0; i0++){
-let data14 = data13[i0];
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(data14.action === undefined){
-const err30 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-for(const key2 in data14){
-if(!(((((((key2 === "id") || (key2 === "description")) || (key2 === "match")) || (key2 === "when")) || (key2 === "action")) || (key2 === "reason")) || (key2 === "on_unknown"))){
-const err31 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+let data14 = data.rules;
+if(Array.isArray(data14)){
+if(data14.length > 10000){
+const err31 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -433,12 +431,12 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-if(data14.id !== undefined){
-let data15 = data14.id;
-if(typeof data15 === "string"){
-if(!pattern0.test(data15)){
-const err32 = {instancePath:instancePath+"/rules/" + i0+"/id",schemaPath:"#/properties/rules/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"+"\""};
+const len0 = data14.length;
+for(let i0=0; i0<len0; i0++){
+let data15 = data14[i0];
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(data15.action === undefined){
+const err32 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -447,9 +445,9 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/rules/" + i0+"/id",schemaPath:"#/properties/rules/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key2 in data15){
+if(!(((((((key2 === "id") || (key2 === "description")) || (key2 === "match")) || (key2 === "when")) || (key2 === "action")) || (key2 === "reason")) || (key2 === "on_unknown"))){
+const err33 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -459,9 +457,11 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data14.description !== undefined){
-if(typeof data14.description !== "string"){
-const err34 = {instancePath:instancePath+"/rules/" + i0+"/description",schemaPath:"#/properties/rules/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data15.id !== undefined){
+let data16 = data15.id;
+if(typeof data16 === "string"){
+if(!pattern0.test(data16)){
+const err34 = {instancePath:instancePath+"/rules/" + i0+"/id",schemaPath:"#/properties/rules/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"+"\""};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -471,19 +471,8 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data14.match !== undefined){
-let data17 = data14.match;
-const _errs42 = errors;
-let valid6 = false;
-let passing1 = null;
-const _errs43 = errors;
-const _errs44 = errors;
-let valid7 = false;
-let passing2 = null;
-const _errs45 = errors;
-if(typeof data17 === "string"){
-if(func2(data17) > 512){
-const err35 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
+else {
+const err35 = {instancePath:instancePath+"/rules/" + i0+"/id",schemaPath:"#/properties/rules/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -492,8 +481,10 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(func2(data17) < 1){
-const err36 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data15.description !== undefined){
+if(typeof data15.description !== "string"){
+const err36 = {instancePath:instancePath+"/rules/" + i0+"/description",schemaPath:"#/properties/rules/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -503,8 +494,19 @@ vErrors.push(err36);
 errors++;
 }
 }
-else {
-const err37 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data15.match !== undefined){
+let data18 = data15.match;
+const _errs44 = errors;
+let valid6 = false;
+let passing1 = null;
+const _errs45 = errors;
+const _errs46 = errors;
+let valid7 = false;
+let passing2 = null;
+const _errs47 = errors;
+if(typeof data18 === "string"){
+if(func2(data18) > 512){
+const err37 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -513,15 +515,8 @@ vErrors.push(err37);
 }
 errors++;
 }
-var _valid2 = _errs45 === errors;
-if(_valid2){
-valid7 = true;
-passing2 = 0;
-}
-const _errs47 = errors;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(Object.keys(data17).length < 1){
-const err38 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(func2(data18) < 1){
+const err38 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -530,9 +525,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-for(const key3 in data17){
-if(!((((key3 === "ecosystem") || (key3 === "scope")) || (key3 === "name")) || (key3 === "version"))){
-const err39 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+}
+else {
+const err39 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -541,11 +536,15 @@ vErrors.push(err39);
 }
 errors++;
 }
+var _valid2 = _errs47 === errors;
+if(_valid2){
+valid7 = true;
+passing2 = 0;
 }
-if(data17.ecosystem !== undefined){
-let data18 = data17.ecosystem;
-if(typeof data18 !== "string"){
-const err40 = {instancePath:instancePath+"/rules/" + i0+"/match/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/ecosystem/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const _errs49 = errors;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(Object.keys(data18).length < 1){
+const err40 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -554,8 +553,9 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(!(data18 === "npm")){
-const err41 = {instancePath:instancePath+"/rules/" + i0+"/match/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/ecosystem/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.match.oneOf[0].oneOf[1].properties.ecosystem.enum},message:"must be equal to one of the allowed values"};
+for(const key3 in data18){
+if(!((((key3 === "ecosystem") || (key3 === "scope")) || (key3 === "name")) || (key3 === "version"))){
+const err41 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -565,11 +565,10 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data17.scope !== undefined){
-let data19 = data17.scope;
-if(typeof data19 === "string"){
-if(func2(data19) > 214){
-const err42 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
+if(data18.ecosystem !== undefined){
+let data19 = data18.ecosystem;
+if(typeof data19 !== "string"){
+const err42 = {instancePath:instancePath+"/rules/" + i0+"/match/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/ecosystem/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -578,8 +577,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(func2(data19) < 1){
-const err43 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!(data19 === "npm")){
+const err43 = {instancePath:instancePath+"/rules/" + i0+"/match/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/ecosystem/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.match.oneOf[0].oneOf[1].properties.ecosystem.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -589,8 +588,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-else {
-const err44 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.scope !== undefined){
+let data20 = data18.scope;
+if(typeof data20 === "string"){
+if(func2(data20) > 214){
+const err44 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -599,12 +601,8 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-if(data17.name !== undefined){
-let data20 = data17.name;
-if(typeof data20 === "string"){
-if(func2(data20) > 214){
-const err45 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
+if(func2(data20) < 1){
+const err45 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -613,8 +611,9 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(func2(data20) < 1){
-const err46 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err46 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -624,8 +623,11 @@ vErrors.push(err46);
 errors++;
 }
 }
-else {
-const err47 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.name !== undefined){
+let data21 = data18.name;
+if(typeof data21 === "string"){
+if(func2(data21) > 214){
+const err47 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -634,12 +636,8 @@ vErrors.push(err47);
 }
 errors++;
 }
-}
-if(data17.version !== undefined){
-let data21 = data17.version;
-if(typeof data21 === "string"){
-if(func2(data21) > 256){
-const err48 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(func2(data21) < 1){
+const err48 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -648,8 +646,9 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(func2(data21) < 1){
-const err49 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err49 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -659,8 +658,11 @@ vErrors.push(err49);
 errors++;
 }
 }
-else {
-const err50 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.version !== undefined){
+let data22 = data18.version;
+if(typeof data22 === "string"){
+if(func2(data22) > 256){
+const err50 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -669,10 +671,8 @@ vErrors.push(err50);
 }
 errors++;
 }
-}
-}
-else {
-const err51 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(func2(data22) < 1){
+const err51 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -681,7 +681,30 @@ vErrors.push(err51);
 }
 errors++;
 }
-var _valid2 = _errs47 === errors;
+}
+else {
+const err52 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+var _valid2 = _errs49 === errors;
 if(_valid2 && valid7){
 valid7 = false;
 passing2 = [passing2, 1];
@@ -693,12 +716,322 @@ passing2 = 1;
 }
 }
 if(!valid7){
-const err52 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
+const err54 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err52];
+vErrors = [err54];
 }
 else {
-vErrors.push(err52);
+vErrors.push(err54);
+}
+errors++;
+}
+else {
+errors = _errs46;
+if(vErrors !== null){
+if(_errs46){
+vErrors.length = _errs46;
+}
+else {
+vErrors = null;
+}
+}
+}
+var _valid1 = _errs45 === errors;
+if(_valid1){
+valid6 = true;
+passing1 = 0;
+}
+const _errs60 = errors;
+if(Array.isArray(data18)){
+if(data18.length > 10000){
+const err55 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+if(data18.length < 1){
+const err56 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+const len1 = data18.length;
+for(let i1=0; i1<len1; i1++){
+let data23 = data18[i1];
+const _errs63 = errors;
+let valid11 = false;
+let passing3 = null;
+const _errs64 = errors;
+if(typeof data23 === "string"){
+if(func2(data23) > 512){
+const err57 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+if(func2(data23) < 1){
+const err58 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+else {
+const err59 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+var _valid3 = _errs64 === errors;
+if(_valid3){
+valid11 = true;
+passing3 = 0;
+}
+const _errs66 = errors;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(Object.keys(data23).length < 1){
+const err60 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+for(const key4 in data23){
+if(!((((key4 === "ecosystem") || (key4 === "scope")) || (key4 === "name")) || (key4 === "version"))){
+const err61 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+if(data23.ecosystem !== undefined){
+let data24 = data23.ecosystem;
+if(typeof data24 !== "string"){
+const err62 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/ecosystem/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+if(!(data24 === "npm")){
+const err63 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/ecosystem/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.match.oneOf[1].items.oneOf[1].properties.ecosystem.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+if(data23.scope !== undefined){
+let data25 = data23.scope;
+if(typeof data25 === "string"){
+if(func2(data25) > 214){
+const err64 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+if(func2(data25) < 1){
+const err65 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+}
+else {
+const err66 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+if(data23.name !== undefined){
+let data26 = data23.name;
+if(typeof data26 === "string"){
+if(func2(data26) > 214){
+const err67 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+if(func2(data26) < 1){
+const err68 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+if(data23.version !== undefined){
+let data27 = data23.version;
+if(typeof data27 === "string"){
+if(func2(data27) > 256){
+const err70 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+if(func2(data27) < 1){
+const err71 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+else {
+const err72 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+}
+else {
+const err73 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+var _valid3 = _errs66 === errors;
+if(_valid3 && valid11){
+valid11 = false;
+passing3 = [passing3, 1];
+}
+else {
+if(_valid3){
+valid11 = true;
+passing3 = 1;
+}
+}
+if(!valid11){
+const err74 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+else {
+errors = _errs63;
+if(vErrors !== null){
+if(_errs63){
+vErrors.length = _errs63;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err75 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+var _valid1 = _errs60 === errors;
+if(_valid1 && valid6){
+valid6 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid6 = true;
+passing1 = 1;
+}
+}
+if(!valid6){
+const err76 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
 }
 errors++;
 }
@@ -713,347 +1046,12 @@ vErrors = null;
 }
 }
 }
-var _valid1 = _errs43 === errors;
-if(_valid1){
-valid6 = true;
-passing1 = 0;
 }
-const _errs58 = errors;
-if(Array.isArray(data17)){
-if(data17.length > 10000){
-const err53 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-if(data17.length < 1){
-const err54 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-const len1 = data17.length;
-for(let i1=0; i1<len1; i1++){
-let data22 = data17[i1];
-const _errs61 = errors;
-let valid11 = false;
-let passing3 = null;
-const _errs62 = errors;
-if(typeof data22 === "string"){
-if(func2(data22) > 512){
-const err55 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-if(func2(data22) < 1){
-const err56 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-}
-else {
-const err57 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-var _valid3 = _errs62 === errors;
-if(_valid3){
-valid11 = true;
-passing3 = 0;
-}
-const _errs64 = errors;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-if(Object.keys(data22).length < 1){
-const err58 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
-}
-errors++;
-}
-for(const key4 in data22){
-if(!((((key4 === "ecosystem") || (key4 === "scope")) || (key4 === "name")) || (key4 === "version"))){
-const err59 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err59];
-}
-else {
-vErrors.push(err59);
-}
-errors++;
-}
-}
-if(data22.ecosystem !== undefined){
-let data23 = data22.ecosystem;
-if(typeof data23 !== "string"){
-const err60 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/ecosystem/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-if(!(data23 === "npm")){
-const err61 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/ecosystem/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.match.oneOf[1].items.oneOf[1].properties.ecosystem.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-}
-if(data22.scope !== undefined){
-let data24 = data22.scope;
-if(typeof data24 === "string"){
-if(func2(data24) > 214){
-const err62 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-if(func2(data24) < 1){
-const err63 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
-}
-}
-else {
-const err64 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-}
-if(data22.name !== undefined){
-let data25 = data22.name;
-if(typeof data25 === "string"){
-if(func2(data25) > 214){
-const err65 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
-if(vErrors === null){
-vErrors = [err65];
-}
-else {
-vErrors.push(err65);
-}
-errors++;
-}
-if(func2(data25) < 1){
-const err66 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err66];
-}
-else {
-vErrors.push(err66);
-}
-errors++;
-}
-}
-else {
-const err67 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err67];
-}
-else {
-vErrors.push(err67);
-}
-errors++;
-}
-}
-if(data22.version !== undefined){
-let data26 = data22.version;
-if(typeof data26 === "string"){
-if(func2(data26) > 256){
-const err68 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-if(func2(data26) < 1){
-const err69 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err69];
-}
-else {
-vErrors.push(err69);
-}
-errors++;
-}
-}
-else {
-const err70 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err70];
-}
-else {
-vErrors.push(err70);
-}
-errors++;
-}
-}
-}
-else {
-const err71 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err71];
-}
-else {
-vErrors.push(err71);
-}
-errors++;
-}
-var _valid3 = _errs64 === errors;
-if(_valid3 && valid11){
-valid11 = false;
-passing3 = [passing3, 1];
-}
-else {
-if(_valid3){
-valid11 = true;
-passing3 = 1;
-}
-}
-if(!valid11){
-const err72 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err72];
-}
-else {
-vErrors.push(err72);
-}
-errors++;
-}
-else {
-errors = _errs61;
-if(vErrors !== null){
-if(_errs61){
-vErrors.length = _errs61;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err73 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err73];
-}
-else {
-vErrors.push(err73);
-}
-errors++;
-}
-var _valid1 = _errs58 === errors;
-if(_valid1 && valid6){
-valid6 = false;
-passing1 = [passing1, 1];
-}
-else {
-if(_valid1){
-valid6 = true;
-passing1 = 1;
-}
-}
-if(!valid6){
-const err74 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err74];
-}
-else {
-vErrors.push(err74);
-}
-errors++;
-}
-else {
-errors = _errs42;
-if(vErrors !== null){
-if(_errs42){
-vErrors.length = _errs42;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data14.when !== undefined){
-let data27 = data14.when;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-if(Object.keys(data27).length < 1){
-const err75 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
-if(vErrors === null){
-vErrors = [err75];
-}
-else {
-vErrors.push(err75);
-}
-errors++;
-}
-for(const key5 in data27){
-if(!(((((((key5 === "published_within") || (key5 === "typosquat")) || (key5 === "install_scripts")) || (key5 === "provenance")) || (key5 === "deprecated")) || (key5 === "license")) || (key5 === "suspicious"))){
-const err76 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err76];
-}
-else {
-vErrors.push(err76);
-}
-errors++;
-}
-}
-if(data27.published_within !== undefined){
-let data28 = data27.published_within;
-if(typeof data28 === "string"){
-if(!pattern1.test(data28)){
-const err77 = {instancePath:instancePath+"/rules/" + i0+"/when/published_within",schemaPath:"#/properties/rules/items/properties/when/properties/published_within/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(m|h|d|w)$"},message:"must match pattern \""+"^[1-9][0-9]*(m|h|d|w)$"+"\""};
+if(data15.when !== undefined){
+let data28 = data15.when;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(Object.keys(data28).length < 1){
+const err77 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1062,9 +1060,9 @@ vErrors.push(err77);
 }
 errors++;
 }
-}
-else {
-const err78 = {instancePath:instancePath+"/rules/" + i0+"/when/published_within",schemaPath:"#/properties/rules/items/properties/when/properties/published_within/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key5 in data28){
+if(!((((((((key5 === "source") || (key5 === "published_within")) || (key5 === "typosquat")) || (key5 === "install_scripts")) || (key5 === "provenance")) || (key5 === "deprecated")) || (key5 === "license")) || (key5 === "suspicious"))){
+const err78 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1074,9 +1072,11 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data27.typosquat !== undefined){
-if(typeof data27.typosquat !== "boolean"){
-const err79 = {instancePath:instancePath+"/rules/" + i0+"/when/typosquat",schemaPath:"#/properties/rules/items/properties/when/properties/typosquat/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data28.source !== undefined){
+let data29 = data28.source;
+if(Array.isArray(data29)){
+if(data29.length < 1){
+const err79 = {instancePath:instancePath+"/rules/" + i0+"/when/source",schemaPath:"#/properties/rules/items/properties/when/properties/source/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1085,10 +1085,11 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-if(data27.install_scripts !== undefined){
-if(typeof data27.install_scripts !== "boolean"){
-const err80 = {instancePath:instancePath+"/rules/" + i0+"/when/install_scripts",schemaPath:"#/properties/rules/items/properties/when/properties/install_scripts/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const len2 = data29.length;
+for(let i2=0; i2<len2; i2++){
+let data30 = data29[i2];
+if(typeof data30 !== "string"){
+const err80 = {instancePath:instancePath+"/rules/" + i0+"/when/source/" + i2,schemaPath:"#/properties/rules/items/properties/when/properties/source/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1097,10 +1098,8 @@ vErrors.push(err80);
 }
 errors++;
 }
-}
-if(data27.provenance !== undefined){
-if(typeof data27.provenance !== "boolean"){
-const err81 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance",schemaPath:"#/properties/rules/items/properties/when/properties/provenance/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(!((((data30 === "registry") || (data30 === "git")) || (data30 === "url")) || (data30 === "file"))){
+const err81 = {instancePath:instancePath+"/rules/" + i0+"/when/source/" + i2,schemaPath:"#/properties/rules/items/properties/when/properties/source/items/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.when.properties.source.items.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1110,9 +1109,18 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data27.deprecated !== undefined){
-if(typeof data27.deprecated !== "boolean"){
-const err82 = {instancePath:instancePath+"/rules/" + i0+"/when/deprecated",schemaPath:"#/properties/rules/items/properties/when/properties/deprecated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+let i3 = data29.length;
+let j0;
+if(i3 > 1){
+const indices0 = {};
+for(;i3--;){
+let item0 = data29[i3];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err82 = {instancePath:instancePath+"/rules/" + i0+"/when/source",schemaPath:"#/properties/rules/items/properties/when/properties/source/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i3+" are identical)"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1120,13 +1128,14 @@ else {
 vErrors.push(err82);
 }
 errors++;
+break;
+}
+indices0[item0] = i3;
 }
 }
-if(data27.license !== undefined){
-let data33 = data27.license;
-if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-if(Object.keys(data33).length < 1){
-const err83 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+}
+else {
+const err83 = {instancePath:instancePath+"/rules/" + i0+"/when/source",schemaPath:"#/properties/rules/items/properties/when/properties/source/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1135,9 +1144,12 @@ vErrors.push(err83);
 }
 errors++;
 }
-for(const key6 in data33){
-if(!((key6 === "allow") || (key6 === "deny"))){
-const err84 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+if(data28.published_within !== undefined){
+let data31 = data28.published_within;
+if(typeof data31 === "string"){
+if(!pattern1.test(data31)){
+const err84 = {instancePath:instancePath+"/rules/" + i0+"/when/published_within",schemaPath:"#/properties/rules/items/properties/when/properties/published_within/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(m|h|d|w)$"},message:"must match pattern \""+"^[1-9][0-9]*(m|h|d|w)$"+"\""};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1147,11 +1159,8 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data33.allow !== undefined){
-let data34 = data33.allow;
-if(Array.isArray(data34)){
-if(data34.length > 1000){
-const err85 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
+else {
+const err85 = {instancePath:instancePath+"/rules/" + i0+"/when/published_within",schemaPath:"#/properties/rules/items/properties/when/properties/published_within/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1160,8 +1169,10 @@ vErrors.push(err85);
 }
 errors++;
 }
-if(data34.length < 1){
-const err86 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+}
+if(data28.typosquat !== undefined){
+if(typeof data28.typosquat !== "boolean"){
+const err86 = {instancePath:instancePath+"/rules/" + i0+"/when/typosquat",schemaPath:"#/properties/rules/items/properties/when/properties/typosquat/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1170,12 +1181,10 @@ vErrors.push(err86);
 }
 errors++;
 }
-const len2 = data34.length;
-for(let i2=0; i2<len2; i2++){
-let data35 = data34[i2];
-if(typeof data35 === "string"){
-if(func2(data35) < 1){
-const err87 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow/" + i2,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data28.install_scripts !== undefined){
+if(typeof data28.install_scripts !== "boolean"){
+const err87 = {instancePath:instancePath+"/rules/" + i0+"/when/install_scripts",schemaPath:"#/properties/rules/items/properties/when/properties/install_scripts/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1185,8 +1194,9 @@ vErrors.push(err87);
 errors++;
 }
 }
-else {
-const err88 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow/" + i2,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data28.provenance !== undefined){
+if(typeof data28.provenance !== "boolean"){
+const err88 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance",schemaPath:"#/properties/rules/items/properties/when/properties/provenance/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1196,9 +1206,9 @@ vErrors.push(err88);
 errors++;
 }
 }
-}
-else {
-const err89 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data28.deprecated !== undefined){
+if(typeof data28.deprecated !== "boolean"){
+const err89 = {instancePath:instancePath+"/rules/" + i0+"/when/deprecated",schemaPath:"#/properties/rules/items/properties/when/properties/deprecated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1208,11 +1218,11 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data33.deny !== undefined){
-let data36 = data33.deny;
-if(Array.isArray(data36)){
-if(data36.length > 1000){
-const err90 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
+if(data28.license !== undefined){
+let data36 = data28.license;
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+if(Object.keys(data36).length < 1){
+const err90 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1221,8 +1231,9 @@ vErrors.push(err90);
 }
 errors++;
 }
-if(data36.length < 1){
-const err91 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+for(const key6 in data36){
+if(!((key6 === "allow") || (key6 === "deny"))){
+const err91 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1231,12 +1242,12 @@ vErrors.push(err91);
 }
 errors++;
 }
-const len3 = data36.length;
-for(let i3=0; i3<len3; i3++){
-let data37 = data36[i3];
-if(typeof data37 === "string"){
-if(func2(data37) < 1){
-const err92 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny/" + i3,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data36.allow !== undefined){
+let data37 = data36.allow;
+if(Array.isArray(data37)){
+if(data37.length > 1000){
+const err92 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1245,9 +1256,8 @@ vErrors.push(err92);
 }
 errors++;
 }
-}
-else {
-const err93 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny/" + i3,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data37.length < 1){
+const err93 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1256,10 +1266,12 @@ vErrors.push(err93);
 }
 errors++;
 }
-}
-}
-else {
-const err94 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const len3 = data37.length;
+for(let i4=0; i4<len3; i4++){
+let data38 = data37[i4];
+if(typeof data38 === "string"){
+if(func2(data38) < 1){
+const err94 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow/" + i4,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1269,9 +1281,8 @@ vErrors.push(err94);
 errors++;
 }
 }
-}
 else {
-const err95 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err95 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow/" + i4,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1281,10 +1292,9 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data27.suspicious !== undefined){
-let data38 = data27.suspicious;
-if(typeof data38 !== "string"){
-const err96 = {instancePath:instancePath+"/rules/" + i0+"/when/suspicious",schemaPath:"#/properties/rules/items/properties/when/properties/suspicious/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err96 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1293,8 +1303,12 @@ vErrors.push(err96);
 }
 errors++;
 }
-if(!((((data38 === "low") || (data38 === "medium")) || (data38 === "high")) || (data38 === "critical"))){
-const err97 = {instancePath:instancePath+"/rules/" + i0+"/when/suspicious",schemaPath:"#/properties/rules/items/properties/when/properties/suspicious/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.when.properties.suspicious.enum},message:"must be equal to one of the allowed values"};
+}
+if(data36.deny !== undefined){
+let data39 = data36.deny;
+if(Array.isArray(data39)){
+if(data39.length > 1000){
+const err97 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1303,10 +1317,8 @@ vErrors.push(err97);
 }
 errors++;
 }
-}
-}
-else {
-const err98 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data39.length < 1){
+const err98 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1315,11 +1327,12 @@ vErrors.push(err98);
 }
 errors++;
 }
-}
-if(data14.action !== undefined){
-let data39 = data14.action;
-if(typeof data39 !== "string"){
-const err99 = {instancePath:instancePath+"/rules/" + i0+"/action",schemaPath:"#/properties/rules/items/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const len4 = data39.length;
+for(let i5=0; i5<len4; i5++){
+let data40 = data39[i5];
+if(typeof data40 === "string"){
+if(func2(data40) < 1){
+const err99 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny/" + i5,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1328,8 +1341,9 @@ vErrors.push(err99);
 }
 errors++;
 }
-if(!((((data39 === "allow") || (data39 === "deny")) || (data39 === "quarantine")) || (data39 === "warn"))){
-const err100 = {instancePath:instancePath+"/rules/" + i0+"/action",schemaPath:"#/properties/rules/items/properties/action/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.action.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err100 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny/" + i5,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1339,11 +1353,9 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data14.reason !== undefined){
-let data40 = data14.reason;
-if(typeof data40 === "string"){
-if(func2(data40) > 1000){
-const err101 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+}
+else {
+const err101 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1352,8 +1364,10 @@ vErrors.push(err101);
 }
 errors++;
 }
-if(func2(data40) < 1){
-const err102 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+}
+else {
+const err102 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1363,8 +1377,10 @@ vErrors.push(err102);
 errors++;
 }
 }
-else {
-const err103 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data28.suspicious !== undefined){
+let data41 = data28.suspicious;
+if(typeof data41 !== "string"){
+const err103 = {instancePath:instancePath+"/rules/" + i0+"/when/suspicious",schemaPath:"#/properties/rules/items/properties/when/properties/suspicious/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1373,11 +1389,8 @@ vErrors.push(err103);
 }
 errors++;
 }
-}
-if(data14.on_unknown !== undefined){
-let data41 = data14.on_unknown;
-if(typeof data41 !== "string"){
-const err104 = {instancePath:instancePath+"/rules/" + i0+"/on_unknown",schemaPath:"#/properties/rules/items/properties/on_unknown/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!((((data41 === "low") || (data41 === "medium")) || (data41 === "high")) || (data41 === "critical"))){
+const err104 = {instancePath:instancePath+"/rules/" + i0+"/when/suspicious",schemaPath:"#/properties/rules/items/properties/when/properties/suspicious/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.when.properties.suspicious.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1386,8 +1399,10 @@ vErrors.push(err104);
 }
 errors++;
 }
-if(!((((data41 === "allow") || (data41 === "deny")) || (data41 === "quarantine")) || (data41 === "warn"))){
-const err105 = {instancePath:instancePath+"/rules/" + i0+"/on_unknown",schemaPath:"#/properties/rules/items/properties/on_unknown/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.on_unknown.enum},message:"must be equal to one of the allowed values"};
+}
+}
+else {
+const err105 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1397,9 +1412,10 @@ vErrors.push(err105);
 errors++;
 }
 }
-}
-else {
-const err106 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data15.action !== undefined){
+let data42 = data15.action;
+if(typeof data42 !== "string"){
+const err106 = {instancePath:instancePath+"/rules/" + i0+"/action",schemaPath:"#/properties/rules/items/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1408,10 +1424,8 @@ vErrors.push(err106);
 }
 errors++;
 }
-}
-}
-else {
-const err107 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!((((data42 === "allow") || (data42 === "deny")) || (data42 === "quarantine")) || (data42 === "warn"))){
+const err107 = {instancePath:instancePath+"/rules/" + i0+"/action",schemaPath:"#/properties/rules/items/properties/action/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.action.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1421,11 +1435,11 @@ vErrors.push(err107);
 errors++;
 }
 }
-if(data.waivers !== undefined){
-let data42 = data.waivers;
-if(Array.isArray(data42)){
-if(data42.length > 10000){
-const err108 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
+if(data15.reason !== undefined){
+let data43 = data15.reason;
+if(typeof data43 === "string"){
+if(func2(data43) > 1000){
+const err108 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1434,12 +1448,8 @@ vErrors.push(err108);
 }
 errors++;
 }
-const len4 = data42.length;
-for(let i4=0; i4<len4; i4++){
-let data43 = data42[i4];
-if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
-if(data43.package === undefined){
-const err109 = {instancePath:instancePath+"/waivers/" + i4,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
+if(func2(data43) < 1){
+const err109 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1448,8 +1458,9 @@ vErrors.push(err109);
 }
 errors++;
 }
-if(data43.reason === undefined){
-const err110 = {instancePath:instancePath+"/waivers/" + i4,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+}
+else {
+const err110 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1458,8 +1469,11 @@ vErrors.push(err110);
 }
 errors++;
 }
-if(data43.owner === undefined){
-const err111 = {instancePath:instancePath+"/waivers/" + i4,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'"};
+}
+if(data15.on_unknown !== undefined){
+let data44 = data15.on_unknown;
+if(typeof data44 !== "string"){
+const err111 = {instancePath:instancePath+"/rules/" + i0+"/on_unknown",schemaPath:"#/properties/rules/items/properties/on_unknown/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1468,8 +1482,8 @@ vErrors.push(err111);
 }
 errors++;
 }
-if(data43.expires === undefined){
-const err112 = {instancePath:instancePath+"/waivers/" + i4,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'"};
+if(!((((data44 === "allow") || (data44 === "deny")) || (data44 === "quarantine")) || (data44 === "warn"))){
+const err112 = {instancePath:instancePath+"/rules/" + i0+"/on_unknown",schemaPath:"#/properties/rules/items/properties/on_unknown/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.on_unknown.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1478,9 +1492,10 @@ vErrors.push(err112);
 }
 errors++;
 }
-for(const key7 in data43){
-if(!(((((((key7 === "id") || (key7 === "package")) || (key7 === "version")) || (key7 === "reason")) || (key7 === "owner")) || (key7 === "expires")) || (key7 === "rules"))){
-const err113 = {instancePath:instancePath+"/waivers/" + i4,schemaPath:"#/properties/waivers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+}
+else {
+const err113 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1490,11 +1505,9 @@ vErrors.push(err113);
 errors++;
 }
 }
-if(data43.id !== undefined){
-let data44 = data43.id;
-if(typeof data44 === "string"){
-if(!pattern0.test(data44)){
-const err114 = {instancePath:instancePath+"/waivers/" + i4+"/id",schemaPath:"#/properties/waivers/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"+"\""};
+}
+else {
+const err114 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1504,8 +1517,11 @@ vErrors.push(err114);
 errors++;
 }
 }
-else {
-const err115 = {instancePath:instancePath+"/waivers/" + i4+"/id",schemaPath:"#/properties/waivers/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.waivers !== undefined){
+let data45 = data.waivers;
+if(Array.isArray(data45)){
+if(data45.length > 10000){
+const err115 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1514,12 +1530,12 @@ vErrors.push(err115);
 }
 errors++;
 }
-}
-if(data43.package !== undefined){
-let data45 = data43.package;
-if(typeof data45 === "string"){
-if(func2(data45) > 512){
-const err116 = {instancePath:instancePath+"/waivers/" + i4+"/package",schemaPath:"#/properties/waivers/items/properties/package/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
+const len5 = data45.length;
+for(let i6=0; i6<len5; i6++){
+let data46 = data45[i6];
+if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
+if(data46.package === undefined){
+const err116 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1528,8 +1544,8 @@ vErrors.push(err116);
 }
 errors++;
 }
-if(func2(data45) < 1){
-const err117 = {instancePath:instancePath+"/waivers/" + i4+"/package",schemaPath:"#/properties/waivers/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data46.reason === undefined){
+const err117 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1538,9 +1554,8 @@ vErrors.push(err117);
 }
 errors++;
 }
-}
-else {
-const err118 = {instancePath:instancePath+"/waivers/" + i4+"/package",schemaPath:"#/properties/waivers/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data46.owner === undefined){
+const err118 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1549,12 +1564,8 @@ vErrors.push(err118);
 }
 errors++;
 }
-}
-if(data43.version !== undefined){
-let data46 = data43.version;
-if(typeof data46 === "string"){
-if(func2(data46) > 256){
-const err119 = {instancePath:instancePath+"/waivers/" + i4+"/version",schemaPath:"#/properties/waivers/items/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(data46.expires === undefined){
+const err119 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1563,8 +1574,9 @@ vErrors.push(err119);
 }
 errors++;
 }
-if(func2(data46) < 1){
-const err120 = {instancePath:instancePath+"/waivers/" + i4+"/version",schemaPath:"#/properties/waivers/items/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+for(const key7 in data46){
+if(!(((((((key7 === "id") || (key7 === "package")) || (key7 === "version")) || (key7 === "reason")) || (key7 === "owner")) || (key7 === "expires")) || (key7 === "rules"))){
+const err120 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1574,8 +1586,11 @@ vErrors.push(err120);
 errors++;
 }
 }
-else {
-const err121 = {instancePath:instancePath+"/waivers/" + i4+"/version",schemaPath:"#/properties/waivers/items/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data46.id !== undefined){
+let data47 = data46.id;
+if(typeof data47 === "string"){
+if(!pattern0.test(data47)){
+const err121 = {instancePath:instancePath+"/waivers/" + i6+"/id",schemaPath:"#/properties/waivers/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"+"\""};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1585,11 +1600,8 @@ vErrors.push(err121);
 errors++;
 }
 }
-if(data43.reason !== undefined){
-let data47 = data43.reason;
-if(typeof data47 === "string"){
-if(func2(data47) > 1000){
-const err122 = {instancePath:instancePath+"/waivers/" + i4+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+else {
+const err122 = {instancePath:instancePath+"/waivers/" + i6+"/id",schemaPath:"#/properties/waivers/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1598,8 +1610,12 @@ vErrors.push(err122);
 }
 errors++;
 }
-if(func2(data47) < 1){
-const err123 = {instancePath:instancePath+"/waivers/" + i4+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data46.package !== undefined){
+let data48 = data46.package;
+if(typeof data48 === "string"){
+if(func2(data48) > 512){
+const err123 = {instancePath:instancePath+"/waivers/" + i6+"/package",schemaPath:"#/properties/waivers/items/properties/package/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1608,9 +1624,8 @@ vErrors.push(err123);
 }
 errors++;
 }
-}
-else {
-const err124 = {instancePath:instancePath+"/waivers/" + i4+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func2(data48) < 1){
+const err124 = {instancePath:instancePath+"/waivers/" + i6+"/package",schemaPath:"#/properties/waivers/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1620,11 +1635,8 @@ vErrors.push(err124);
 errors++;
 }
 }
-if(data43.owner !== undefined){
-let data48 = data43.owner;
-if(typeof data48 === "string"){
-if(func2(data48) > 200){
-const err125 = {instancePath:instancePath+"/waivers/" + i4+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+else {
+const err125 = {instancePath:instancePath+"/waivers/" + i6+"/package",schemaPath:"#/properties/waivers/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1633,8 +1645,12 @@ vErrors.push(err125);
 }
 errors++;
 }
-if(func2(data48) < 1){
-const err126 = {instancePath:instancePath+"/waivers/" + i4+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data46.version !== undefined){
+let data49 = data46.version;
+if(typeof data49 === "string"){
+if(func2(data49) > 256){
+const err126 = {instancePath:instancePath+"/waivers/" + i6+"/version",schemaPath:"#/properties/waivers/items/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1643,9 +1659,8 @@ vErrors.push(err126);
 }
 errors++;
 }
-}
-else {
-const err127 = {instancePath:instancePath+"/waivers/" + i4+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func2(data49) < 1){
+const err127 = {instancePath:instancePath+"/waivers/" + i6+"/version",schemaPath:"#/properties/waivers/items/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1655,11 +1670,8 @@ vErrors.push(err127);
 errors++;
 }
 }
-if(data43.expires !== undefined){
-let data49 = data43.expires;
-if(typeof data49 === "string"){
-if(!pattern3.test(data49)){
-const err128 = {instancePath:instancePath+"/waivers/" + i4+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$"+"\""};
+else {
+const err128 = {instancePath:instancePath+"/waivers/" + i6+"/version",schemaPath:"#/properties/waivers/items/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1669,8 +1681,11 @@ vErrors.push(err128);
 errors++;
 }
 }
-else {
-const err129 = {instancePath:instancePath+"/waivers/" + i4+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data46.reason !== undefined){
+let data50 = data46.reason;
+if(typeof data50 === "string"){
+if(func2(data50) > 1000){
+const err129 = {instancePath:instancePath+"/waivers/" + i6+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1679,12 +1694,8 @@ vErrors.push(err129);
 }
 errors++;
 }
-}
-if(data43.rules !== undefined){
-let data50 = data43.rules;
-if(Array.isArray(data50)){
-if(data50.length < 1){
-const err130 = {instancePath:instancePath+"/waivers/" + i4+"/rules",schemaPath:"#/properties/waivers/items/properties/rules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(func2(data50) < 1){
+const err130 = {instancePath:instancePath+"/waivers/" + i6+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1693,12 +1704,9 @@ vErrors.push(err130);
 }
 errors++;
 }
-const len5 = data50.length;
-for(let i5=0; i5<len5; i5++){
-let data51 = data50[i5];
-if(typeof data51 === "string"){
-if(func2(data51) < 1){
-const err131 = {instancePath:instancePath+"/waivers/" + i4+"/rules/" + i5,schemaPath:"#/properties/waivers/items/properties/rules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err131 = {instancePath:instancePath+"/waivers/" + i6+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1708,8 +1716,11 @@ vErrors.push(err131);
 errors++;
 }
 }
-else {
-const err132 = {instancePath:instancePath+"/waivers/" + i4+"/rules/" + i5,schemaPath:"#/properties/waivers/items/properties/rules/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data46.owner !== undefined){
+let data51 = data46.owner;
+if(typeof data51 === "string"){
+if(func2(data51) > 200){
+const err132 = {instancePath:instancePath+"/waivers/" + i6+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1718,10 +1729,8 @@ vErrors.push(err132);
 }
 errors++;
 }
-}
-}
-else {
-const err133 = {instancePath:instancePath+"/waivers/" + i4+"/rules",schemaPath:"#/properties/waivers/items/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(func2(data51) < 1){
+const err133 = {instancePath:instancePath+"/waivers/" + i6+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1731,9 +1740,8 @@ vErrors.push(err133);
 errors++;
 }
 }
-}
 else {
-const err134 = {instancePath:instancePath+"/waivers/" + i4,schemaPath:"#/properties/waivers/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err134 = {instancePath:instancePath+"/waivers/" + i6+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1743,9 +1751,11 @@ vErrors.push(err134);
 errors++;
 }
 }
-}
-else {
-const err135 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data46.expires !== undefined){
+let data52 = data46.expires;
+if(typeof data52 === "string"){
+if(!pattern3.test(data52)){
+const err135 = {instancePath:instancePath+"/waivers/" + i6+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$"+"\""};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1755,14 +1765,100 @@ vErrors.push(err135);
 errors++;
 }
 }
-}
 else {
-const err136 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err136 = {instancePath:instancePath+"/waivers/" + i6+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err136];
 }
 else {
 vErrors.push(err136);
+}
+errors++;
+}
+}
+if(data46.rules !== undefined){
+let data53 = data46.rules;
+if(Array.isArray(data53)){
+if(data53.length < 1){
+const err137 = {instancePath:instancePath+"/waivers/" + i6+"/rules",schemaPath:"#/properties/waivers/items/properties/rules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+const len6 = data53.length;
+for(let i7=0; i7<len6; i7++){
+let data54 = data53[i7];
+if(typeof data54 === "string"){
+if(func2(data54) < 1){
+const err138 = {instancePath:instancePath+"/waivers/" + i6+"/rules/" + i7,schemaPath:"#/properties/waivers/items/properties/rules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+}
+else {
+const err139 = {instancePath:instancePath+"/waivers/" + i6+"/rules/" + i7,schemaPath:"#/properties/waivers/items/properties/rules/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+}
+}
+else {
+const err140 = {instancePath:instancePath+"/waivers/" + i6+"/rules",schemaPath:"#/properties/waivers/items/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+}
+}
+}
+else {
+const err141 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+}
+}
+else {
+const err142 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+}
+}
+else {
+const err143 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
 }
 errors++;
 }
