@@ -4,7 +4,8 @@
 //   - 10,000 files of 1-17 KiB;
 //   - one 256 MiB file, end to end (process start-up included).
 // sscs runs both as the job image runs it (helper/dist/sscs.mjs) and as the npm bin (helper/dist/cli.js).
-//   npm run build && node bench/fixed-costs.mjs [--runs 11] [--small 10000] [--big-mib 256]
+//   npm run build && node bench/fixed-costs.mjs [--runs 11] [--small 10000] [--big-mib 256] [--baseline DIR]
+// --baseline DIR adds rows for the sscs.mjs of another built checkout (e.g. an older commit), in the same run.
 // Data is written once under bench/.data (not committed). The machine's load average is printed with the
 // figures: on a shared machine, compare ratios from the same run, not absolute times across runs.
 import { existsSync, mkdirSync, openSync, writeSync, closeSync, writeFileSync, readdirSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { timeProcesses, printTable } from './lib.mjs';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '11' }, small: { type: 'string', default: '10000' }, 'big-mib': { type: 'string', default: '256' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '11' }, small: { type: 'string', default: '10000' }, 'big-mib': { type: 'string', default: '256' }, baseline: { type: 'string' } } });
 const runs = Number(values.runs);
 const smallCount = Number(values.small);
 const bigMiB = Number(values['big-mib']);
@@ -24,6 +25,9 @@ const data = join(root, 'bench', '.data', 'digest');
 const BUNDLE = join(root, 'helper', 'dist', 'sscs.mjs');
 const CLI = join(root, 'helper', 'dist', 'cli.js');
 const node = process.execPath;
+const BASELINE = values.baseline ? join(values.baseline, 'helper', 'dist', 'sscs.mjs') : undefined;
+/** The baseline's row for a case, when one was asked for. */
+const baseline = (name, args, extra = {}) => (BASELINE ? [{ name: `${name} (baseline)`, cmd: node, args: [BASELINE, ...args], cwd: data, ...extra }] : []);
 mkdirSync(data, { recursive: true });
 
 // Inputs: one tiny file, many small files, one big file (the same small files as bench/digest.mjs).
@@ -94,8 +98,10 @@ printTable('fixed cost: one tiny input', timeProcesses([
   { name: 'openssl dgst -sha256 tiny.txt', cmd: 'openssl', args: ['dgst', '-sha256', 'tiny.txt'], cwd: data },
   { name: 'sscs --version (sscs.mjs)', cmd: node, args: [BUNDLE, '--version'], cwd: data },
   { name: 'sscs provenance tiny.txt (sscs.mjs)', cmd: node, args: [BUNDLE, 'provenance', '--subject', 'tiny.txt', '-o', out], cwd: data, env: jobEnv },
+  ...baseline('sscs provenance tiny.txt', ['provenance', '--subject', 'tiny.txt', '-o', out], { env: jobEnv }),
   { name: 'sscs provenance tiny.txt (cli.js)', cmd: node, args: [CLI, 'provenance', '--subject', 'tiny.txt', '-o', out], cwd: data, env: jobEnv },
   { name: 'sscs verify, one bundle (sscs.mjs)', cmd: node, args: [BUNDLE, ...verifyArgs], cwd: data },
+  ...baseline('sscs verify, one bundle', verifyArgs),
   { name: 'sscs verify, one bundle (cli.js)', cmd: node, args: [CLI, ...verifyArgs], cwd: data },
 ], runs), 'node -e 0');
 
@@ -105,6 +111,7 @@ printTable(`${smallCount} files of 1-17 KiB`, timeProcesses([
   { name: 'sscs digest (sscs.mjs)', cmd: node, args: [BUNDLE, 'digest', '--subject', smallDir], cwd: data },
   { name: 'sscs provenance (sscs.mjs)', cmd: node, args: [BUNDLE, 'provenance', '--subject', smallDir, '-o', out], cwd: data, env: jobEnv },
   { name: 'sscs digest (cli.js)', cmd: node, args: [CLI, 'digest', '--subject', smallDir], cwd: data },
+  ...baseline('sscs digest', ['digest', '--subject', smallDir]),
 ], runs), 'openssl dgst -sha256 (one process)');
 
 printTable(`one ${bigMiB} MiB file, end to end (page cache warm)`, timeProcesses([
@@ -112,5 +119,6 @@ printTable(`one ${bigMiB} MiB file, end to end (page cache warm)`, timeProcesses
   { name: 'sha256sum', cmd: 'sha256sum', args: [big], cwd: data },
   { name: 'sscs digest (sscs.mjs)', cmd: node, args: [BUNDLE, 'digest', '--subject', big], cwd: data },
   { name: 'sscs provenance (sscs.mjs)', cmd: node, args: [BUNDLE, 'provenance', '--subject', big, '-o', out], cwd: data, env: jobEnv },
+  ...baseline('sscs provenance', ['provenance', '--subject', big, '-o', out], { env: jobEnv }),
 ], runs), 'openssl dgst -sha256');
 console.log(`\nload average after: ${load()}`);
