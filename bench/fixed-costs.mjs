@@ -103,7 +103,7 @@ printTable('fixed cost: one tiny input', timeProcesses([
   { name: 'sscs verify, one bundle (sscs.mjs)', cmd: node, args: [BUNDLE, ...verifyArgs], cwd: data },
   ...baseline('sscs verify, one bundle', verifyArgs),
   { name: 'sscs verify, one bundle (cli.js)', cmd: node, args: [CLI, ...verifyArgs], cwd: data },
-], runs), 'node -e 0');
+], runs, { cpu: true }), 'node -e 0');
 
 printTable(`${smallCount} files of 1-17 KiB`, timeProcesses([
   { name: 'openssl dgst -sha256 (one process)', cmd: 'openssl', args: ['dgst', '-sha256', ...smallFiles], cwd: data },
@@ -112,7 +112,7 @@ printTable(`${smallCount} files of 1-17 KiB`, timeProcesses([
   { name: 'sscs provenance (sscs.mjs)', cmd: node, args: [BUNDLE, 'provenance', '--subject', smallDir, '-o', out], cwd: data, env: jobEnv },
   { name: 'sscs digest (cli.js)', cmd: node, args: [CLI, 'digest', '--subject', smallDir], cwd: data },
   ...baseline('sscs digest', ['digest', '--subject', smallDir]),
-], runs), 'openssl dgst -sha256 (one process)');
+], runs, { cpu: true }), 'openssl dgst -sha256 (one process)');
 
 printTable(`one ${bigMiB} MiB file, end to end (page cache warm)`, timeProcesses([
   { name: 'openssl dgst -sha256', cmd: 'openssl', args: ['dgst', '-sha256', big], cwd: data },
@@ -120,5 +120,5 @@ printTable(`one ${bigMiB} MiB file, end to end (page cache warm)`, timeProcesses
   { name: 'sscs digest (sscs.mjs)', cmd: node, args: [BUNDLE, 'digest', '--subject', big], cwd: data },
   { name: 'sscs provenance (sscs.mjs)', cmd: node, args: [BUNDLE, 'provenance', '--subject', big, '-o', out], cwd: data, env: jobEnv },
   ...baseline('sscs provenance', ['provenance', '--subject', big, '-o', out], { env: jobEnv }),
-], runs), 'openssl dgst -sha256');
+], runs, { cpu: true }), 'openssl dgst -sha256');
 console.log(`\nload average after: ${load()}`);
