@@ -14,6 +14,8 @@ import { Upstream } from './upstream.js';
 export interface FirewallOptions {
   upstream: string;
   upstreamToken?: string;
+  /** Scopes served by their own upstream, each with its own token (from the environment, never a flag). */
+  scopedUpstreams?: { scope: string; url: string; token?: string }[];
   upstreamTimeoutMs: number;
   upstreamDeadlineMs: number;
   maxTarballBytes: number;
@@ -32,8 +34,8 @@ export interface FirewallOptions {
   scanner?: Scanner;
   onDecision?: HandlerContext['onDecision'];
   enrich?: PackumentCacheOptions['enrich'];
-  /** Whether the policy tests publish times; default true (ask for full packuments when times are missing). */
-  needsPublishTimes?: boolean;
+  /** The policy's conditions that read the registry document; default all (see PackumentCacheOptions.needs). */
+  needs?: PackumentCacheOptions['needs'];
   log: Logger;
 }
 
@@ -53,6 +55,9 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
   const tarballs = new TarballCache(join(o.dataDir, 'tarballs'));
   await tarballs.init();
   const upstream = new Upstream({ url: o.upstream, timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs, ...(o.upstreamToken ? { token: o.upstreamToken } : {}) });
+  for (const s of o.scopedUpstreams ?? []) {
+    upstream.route(s.scope, new Upstream({ url: s.url, timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs, forwardClientAuth: false, ...(s.token ? { token: s.token } : {}) }));
+  }
   const metrics = new Metrics();
   let publicBase = o.publicUrl?.replace(/\/+$/, '') ?? '';
   const packuments = new PackumentCache({
@@ -60,7 +65,8 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     maxPackumentBytes: o.maxPackumentBytes, maxCacheBytes: o.maxCacheBytes, serveStale: o.serveCachedOffline,
     ...(o.enrich ? { enrich: o.enrich } : {}),
     scanned: o.scanner !== undefined,
-    needsPublishTimes: o.needsPublishTimes ?? true,
+    ...(o.needs ? { needs: o.needs } : {}),
+    log: o.log,
   });
   const server = await startServer(
     {
