@@ -162,7 +162,7 @@ export class PackumentCache {
     const started = process.hrtime.bigint();
     let res;
     try {
-      res = await o.upstream.request('GET', `/${encodePackageName(name)}`, reqHeaders);
+      res = await o.upstream.forPackage(name).request('GET', `/${encodePackageName(name)}`, reqHeaders);
     } catch (e) {
       return { error: e as Error };
     } finally {
@@ -177,7 +177,8 @@ export class PackumentCache {
       if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not a JSON object');
       // Read as the form asked for, or as abbreviated when it says so: the cautious reading of either.
       const got: Form = String(res.headers['content-type'] ?? '').startsWith(ABBREVIATED_TYPE) ? 'abbreviated' : form;
-      const { meta, skipped } = readPackument(doc, name, o.upstream.origin + o.upstream.basePath, got);
+      const from = o.upstream.forPackage(name);
+      const { meta, skipped } = readPackument(doc, name, from.origin + from.basePath, got);
       return { doc, meta, skipped, form, ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}), ...(res.headers.etag ? { etag: res.headers.etag } : {}) };
     } catch (e) {
       return { error: e as Error };
@@ -196,7 +197,7 @@ export class PackumentCache {
         const suspicious = o.scanned ? o.store.scanFindings(name, version) : undefined;
         return decide(o.policy, o.store, { ecosystem: 'npm', name, version }, suspicious ? { ...enriched, suspicious } : enriched, now);
       },
-      localPath: (url) => o.upstream.localPath(url),
+      localPath: (url) => o.upstream.forPackage(name).localPath(url),
       publicBase: o.publicBase(),
     });
     // Blocked versions are recorded (and quarantined ones queued) before any client sees the result.
