@@ -89,7 +89,7 @@ describe('sscs firewall run tells which version was refused', () => {
     const dir = await lockedProject({ 'good-a': '1.1.0' });
     const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', v.url, '--output', 'report.json', '--junit', 'junit.xml', '--gitlab-report', 'gl.json', '--', 'npm', 'ci'], { cwd: dir, env: npmEnvFor(dir) });
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('good-a@1.1.0 (locked): deny by rule deny-bad-release: known bad release: matches rule deny-bad-release. To allow it anyway: sscs firewall waive good-a@1.1.0 --reason "..."');
+    expect(r.stderr).toContain('good-a@1.1.0: deny by deny-bad-release: known bad release: matches rule deny-bad-release (locked). To allow it anyway: sscs firewall waive good-a@1.1.0 --reason "..."');
     expect(r.stderr).toContain("'npm ci' failed: the firewall refused good-a@1.1.0");
     const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as { packages: { name: string; version: string; decision: string; rule: string; direct: boolean }[] };
     expect(report.packages).toContainEqual(expect.objectContaining({ name: 'good-a', version: '1.1.0', decision: 'deny', rule: 'deny-bad-release', direct: true }));
@@ -103,7 +103,7 @@ describe('sscs firewall run tells which version was refused', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain('no version of nightly-pkg is allowed. nightly-pkg@1.0.0 is denied by rule no-nightlies');
     expect(r.stdout).not.toContain('nightly-pkg@2.0.0-nightly');
-    expect(r.stderr).toContain('nightly-pkg@1.0.0 (locked): deny by rule no-nightlies');
+    expect(r.stderr).toContain('nightly-pkg@1.0.0: deny by no-nightlies: matches rule no-nightlies (locked).');
   });
 
   it('without a lockfile, reports the versions filtered from what the install fetched', async () => {
@@ -114,7 +114,7 @@ describe('sscs firewall run tells which version was refused', () => {
     expect(r.stdout).toContain('ETARGET');
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('filtered 1 version(s) from the packuments the install fetched');
-    expect(r.stderr).toContain('good-a@1.1.0 (filtered from a packument the install fetched): deny by rule deny-bad-release');
+    expect(r.stderr).toContain('good-a@1.1.0: deny by deny-bad-release: known bad release: matches rule deny-bad-release (filtered from a packument the install fetched).');
     const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as { packages: { name: string; version: string; decision: string }[] };
     expect(report.packages).toContainEqual(expect.objectContaining({ name: 'good-a', version: '1.1.0', decision: 'deny' }));
   });

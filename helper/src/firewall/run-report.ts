@@ -96,5 +96,5 @@ const SEEN: Record<Refusal['seen'], string> = {
 /** One line per refusal: name, version, why it was seen, rule, reason, and the way out. */
 export function refusalLine(r: Refusal): string {
   const pkg = { ecosystem: 'npm' as const, name: r.name, version: r.version };
-  return `  ${r.name}@${r.version} (${SEEN[r.seen]}): ${r.decision.action} by rule ${r.decision.rule}: ${r.decision.reason}.${wayOut(pkg, r.decision)}\n`;
+  return `  ${r.name}@${r.version}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason} (${SEEN[r.seen]}).${wayOut(pkg, r.decision)}\n`;
 }
