@@ -7,7 +7,7 @@ import semver from 'semver';
 import type { Decision } from '../policy/types.js';
 import { factsFromManifest, hasAttestation, type Manifest, type Packument } from './facts.js';
 import type { PackageFacts } from '../policy/types.js';
-import { serves } from './evaluator.js';
+import { changesAtOf, serves } from './evaluator.js';
 
 export interface TarballEntry {
   version: string;
@@ -24,7 +24,7 @@ export interface FilteredPackument {
   decisions: { version: string; decision: Decision; facts: PackageFacts }[];
   /** How many versions the client may have. */
   allowed: number;
-  /** Earliest time a decision may change on its own (an age-gate quarantine ending). */
+  /** Earliest time a decision may change on its own (an age gate ends, a waiver expires), epoch ms. */
   changesAt?: number;
 }
 
@@ -58,7 +58,8 @@ export function filterPackument(doc: Packument, ctx: FilterContext): FilteredPac
     const facts = factsFromManifest(m, time?.[version], attested);
     const decision = local === undefined ? OFF_UPSTREAM : ctx.decide(version, facts);
     decisions.push({ version, decision, facts });
-    if (decision.until) changesAt = Math.min(changesAt ?? Infinity, decision.until.getTime());
+    const changes = changesAtOf(decision);
+    if (changes !== Infinity) changesAt = Math.min(changesAt ?? Infinity, changes);
     if (local !== undefined && dist) {
       tarballs.set(local, {
         version,
