@@ -55,7 +55,8 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     return 502;
   }
   // npm versions are immutable: the digests listed now must agree with the one remembered from the first serve.
-  const check = checkRemembered(ctx.store.decision(pkg.name, pkg.version)?.integrity, listedDigests(te.integrity, te.shasum), digest);
+  const known = ctx.store.decision(pkg.name, pkg.version);
+  const check = checkRemembered(known?.integrity, listedDigests(te.integrity, te.shasum), digest);
   if (!check.ok) {
     out.decision = 'deny';
     out.rule = 'firewall:integrity-changed';
@@ -63,8 +64,11 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version} ${check.reason}; npm versions are immutable, so the registry was tampered with or the version republished`);
     return 502;
   }
-  // A cached file under a digest not yet checked against the remembered one is not used: fetched and checked against both.
-  const cached = check.alsoCheck ? undefined : await ctx.tarballs.open(digest);
+  // A cached file is used only when nothing about it is new: its digest is the remembered one (not yet checked
+  // against it: fetched and checked against both), and with --scan it was served under today's inputs (scan,
+  // scanner, feed, policy), so scanned by this scanner; otherwise it is fetched and scanned again first.
+  const decidedNow = !ctx.scanner || (known?.servedUnder === ctx.policy.version && known.integrity === digest.sri);
+  const cached = check.alsoCheck || !decidedNow ? undefined : await ctx.tarballs.open(digest);
   if (cached) {
     ctx.metrics.cache('tarball', 'hit');
     out.cache = 'hit';
