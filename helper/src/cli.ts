@@ -7,6 +7,7 @@ import { parseCommandLine, renderHelp } from './cli/args.js';
 import { makeRedactor } from './cli/redact.js';
 import type { Io } from './cli/command.js';
 import { VERSION } from './version.js';
+import { nodeTooOld } from './node-version.js';
 
 function topLevelHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 4;
@@ -25,8 +26,14 @@ function topLevelHelp(): string {
 }
 
 /** Runs the CLI and returns the exit code. The only place where errors become exit codes and messages. */
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], io: Io, nodeVersion: string = process.versions.node): Promise<number> {
   const [name, ...rest] = argv;
+  // Before any command module loads: they use what only newer Node.js has (node:sqlite, Set.prototype.union).
+  const tooOld = nodeTooOld(nodeVersion);
+  if (tooOld) {
+    io.stderr(`sscs: error: ${tooOld}\n`);
+    return EXIT_USAGE;
+  }
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       io.stdout(topLevelHelp());

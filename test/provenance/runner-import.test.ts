@@ -54,3 +54,23 @@ describe('sscs provenance --from-runner', () => {
     expect(r.stderr).toMatch(/^sscs: error: \/\S*\/m\.json:3:\d+: runner metadata is not valid JSON/);
   });
 });
+
+describe('sscs provenance --from-runner: variable names in any case', () => {
+  it('withholds a variable whatever the case of its name, and never keeps a secret-named one', async () => {
+    const dir = tempDir();
+    const doc = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+    Object.assign(doc.predicate.buildDefinition.externalParameters, {
+      deploy_password: 'lower-case-secret-value',
+      Npm_Token: 'mixed-case-token-value',
+      ci_job_jwt: 'lower-case-jwt-value',
+      node_env: 'staging',
+    });
+    writeFileSync(join(dir, 'm.json'), JSON.stringify(doc));
+    const r = await runCli(['provenance', '--from-runner', 'm.json', '--allow-variable', 'node_env', '--allow-variable', 'NODE_ENV', '-o', 'p.jsonl'], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    const ext = JSON.parse(readFileSync(join(dir, 'p.jsonl'), 'utf8')).predicate.buildDefinition.externalParameters;
+    expect(ext).toMatchObject({ deploy_password: '[WITHHELD]', Npm_Token: '[WITHHELD]', ci_job_jwt: '[WITHHELD]', node_env: 'staging', NODE_ENV: 'production', entryPoint: 'build' });
+    const written = readFileSync(join(dir, 'p.jsonl'), 'utf8');
+    for (const v of ['lower-case-secret-value', 'mixed-case-token-value', 'lower-case-jwt-value']) expect(written).not.toContain(v);
+  });
+});

@@ -13,7 +13,7 @@ export default defineCommand({
   flags: {
     'identity-token-env': { type: 'string', valueName: 'NAME', default: DEFAULT_TOKEN_VARIABLE, description: 'The variable holding the job ID token.' },
     local: { type: 'boolean', description: 'Outside CI: fill what is missing from the git checkout (a dry run).' },
-    format: { type: 'string', valueName: 'json', default: 'json', description: 'Output format: the context is printed as JSON.' },
+    format: { type: 'string', choices: ['json'], valueName: 'json', default: 'json', description: 'Output format: the context is printed as JSON.' },
   },
   async run({ flags, io }) {
     if (flags.format !== 'json') throw new UsageError('USAGE', `--format must be json, not '${flags.format}'`);

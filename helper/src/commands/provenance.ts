@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import { defineCommand, type Io } from '../cli/command.js';
-import { isSecretName } from '../cli/redact.js';
+import { isSecretName } from '../io/secrets.js';
 import { SUBJECT_FLAGS, hasSubjectFlags, subjectsFromFlags } from '../cli/subject-flags.js';
 import { InputError, UsageError } from '../errors.js';
 import { captureBuildContext } from '../gitlab/context.js';
 import { localGitFacts } from '../gitlab/local.js';
 import { DEFAULT_TOKEN_VARIABLE } from '../gitlab/variables.js';
 import { readJsonFile, writeFileAtomic } from '../io/files.js';
+import { assertNoSecret } from '../io/secrets.js';
 import { DEFAULT_MAX_SUBJECTS_PER_STATEMENT, type TrustMode } from '../provenance/constants.js';
 import { buildPredicate } from '../provenance/predicate.js';
 import { importRunnerStatement } from '../provenance/runner.js';
@@ -37,7 +38,7 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
     'max-subjects-per-statement': { type: 'string', valueName: 'N', default: String(DEFAULT_MAX_SUBJECTS_PER_STATEMENT), description: 'Split into several statements past this many subjects.' },
     'from-runner': { type: 'string', valueName: 'FILE', description: 'Import the statement GitLab Runner writes with RUNNER_GENERATE_ARTIFACTS_METADATA=true, as a correct v1 statement.' },
     local: { type: 'boolean', description: 'A dry run outside CI: missing GitLab variables come from git or placeholders, and the builder id says local.' },
-    format: { type: 'string', valueName: 'text|json', default: 'text', description: 'Summary format (the statements themselves always go to --output).' },
+    format: { type: 'string', choices: ['text', 'json'], valueName: 'text|json', default: 'text', description: 'Summary format (the statements themselves always go to --output).' },
   },
   examples: [
     "sscs provenance --subject 'dist/**' --output provenance.intoto.jsonl",
@@ -77,6 +78,8 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
     }
     for (const s of statements) validateProvenanceStatement(s);
     const text = toJsonLines(statements);
+    // Checked wherever it goes: on standard output the redactor would only hide the value in a statement meant to be signed.
+    assertNoSecret(text, io.env, { ...(flags.output ? { file: flags.output } : {}), what: 'the provenance' });
     if (flags.output) await writeFileAtomic(resolve(io.cwd, flags.output), text);
     else io.stdout(text);
     report(io, flags.format, flags.output, statements);

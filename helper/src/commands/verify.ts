@@ -13,6 +13,7 @@ import { DEFAULT_TUF_TIMEOUT_MS, defaultTufCacheDir, fetchTrustedRoot } from '..
 import { verifyBundle } from '../verify/verifier.js';
 import { defaultVsaBundle, writeOutputs, type OutputRequest } from '../verify/outputs.js';
 import { SIGNING_FLAGS } from '../sign/flags.js';
+import { BUILDER_ID_ISOLATED } from '../provenance/constants.js';
 
 const MAX_KEY_BYTES = 64 * 1024;
 const MAX_TUF_ROOT_BYTES = 1024 * 1024;
@@ -37,7 +38,9 @@ const flags = {
   'build-config-uri': { type: 'string', valueName: 'URI', description: 'Expected build config URI (https:// + ci_config_ref_uri).' },
   'runner-environment': { type: 'string', valueName: 'ENV', description: 'Expected runner environment: gitlab-hosted or self-hosted.' },
   'pipeline-source': { type: 'string', valueName: 'SRC', description: 'Expected pipeline source (CI_PIPELINE_SOURCE), e.g. push.' },
-  'builder-id': { type: 'string', valueName: 'ID', description: 'Expected SLSA builder id in the provenance.' },
+  'deployment-environment': { type: 'string', valueName: 'NAME', description: "Expected GitLab environment of the signing job: the certificate's DeploymentEnvironment extension (1.3.6.1.4.1.57264.1.23), exactly; the isolated provenance job's is sscs-provenance by default." },
+  'builder-id': { type: 'string', valueName: 'ID', description: `Expected SLSA builder id in the provenance; the isolated builder (${BUILDER_ID_ISOLATED}) needs --deployment-environment, or --key-builder-id for a key.` },
+  'key-builder-id': { type: 'string', valueName: 'ID', description: "With --key: the builder that holds this key, by your own policy; it sets the SLSA level (the statement's builder.id never raises it)." },
   'build-type': { type: 'string', valueName: 'URI', description: 'Expected SLSA build type in the provenance.' },
   'predicate-type': { type: 'string', valueName: 'URI', description: 'Expected in-toto predicate type, e.g. https://slsa.dev/provenance/v1.' },
   'vsa-output': { type: 'string', valueName: 'FILE', description: 'Write a SLSA Verification Summary Attestation (in-toto statement), PASSED or FAILED.' },
@@ -52,13 +55,38 @@ const flags = {
   'vsa-signing-key': { type: 'string', valueName: 'FILE', description: 'Sign the VSA with this PEM private key instead of keyless (--key is the verification key).' },
   'vsa-signing-key-env': { type: 'string', valueName: 'NAME', description: 'Sign the VSA with the PEM private key held in this (masked) variable.' },
   junit: { type: 'string', valueName: 'FILE', description: 'Write a JUnit XML report (one test case per artifact and check) for artifacts:reports:junit.' },
-  format: { type: 'string', valueName: 'FORMAT', default: 'text', description: 'Output: text (one line) or json (every check and its result).' },
+  format: { type: 'string', choices: ['text', 'json'], valueName: 'FORMAT', default: 'text', description: 'Output: text (one line) or json (every check and its result).' },
 } as const;
 
 type Flags = FlagValues<typeof flags>;
 
 function exclusive(f: Flags, a: keyof Flags, b: keyof Flags): void {
   if (f[a] !== undefined && f[b] !== undefined) throw new UsageError('CONFLICTING_FLAGS', `--${a} and --${b} cannot be used together`);
+}
+
+/**
+ * A statement's builder.id is written by whoever signs it. Asking for the isolated builder is only meaningful
+ * with a fact the signer cannot choose: the certificate's DeploymentEnvironment (keyless), or the verifier's
+ * own word on which builder holds the key (--key-builder-id).
+ */
+function refuseUnprovenBuilder(f: Flags): void {
+  const env = f['deployment-environment'];
+  if (env !== undefined && env === '') throw new UsageError('USAGE', '--deployment-environment must name an environment, not be empty');
+  if (f['key-builder-id'] !== undefined && f.key === undefined) throw new UsageError('USAGE', '--key-builder-id says which builder holds the --key: add --key PUB.pem');
+  if (f.key !== undefined && env !== undefined) {
+    throw new UsageError('CONFLICTING_FLAGS', '--deployment-environment is checked in a signing certificate, and a key-signed bundle has none: for a key, say which builder holds it with --key-builder-id');
+  }
+  if (f['builder-id'] !== BUILDER_ID_ISOLATED) return;
+  if (f.key === undefined && env === undefined) {
+    throw new UsageError('USAGE', `--builder-id ${BUILDER_ID_ISOLATED} needs --deployment-environment NAME for a keyless bundle: every job of the project gets a certificate with the same identity, so a build job can sign a statement that names the isolated builder; only the certificate's DeploymentEnvironment extension (1.3.6.1.4.1.57264.1.23) shows that the isolated provenance job signed it`, {
+      hint: 'Pass the environment your isolated-provenance job runs in (its provenance_environment input, sscs-provenance by default), e.g. --deployment-environment sscs-provenance.',
+    });
+  }
+  if (f.key !== undefined && f['key-builder-id'] === undefined) {
+    throw new UsageError('USAGE', `--builder-id ${BUILDER_ID_ISOLATED} with --key needs --key-builder-id: the statement's builder.id is written by whoever holds the key, so only your own policy can say that the key is the isolated builder's`, {
+      hint: `If the key is only available to the isolated provenance job (a variable scoped to its protected environment), pass --key-builder-id ${BUILDER_ID_ISOLATED}.`,
+    });
+  }
 }
 
 export function policyFromFlags(f: Flags): VerifyPolicy {
@@ -75,6 +103,7 @@ export function policyFromFlags(f: Flags): VerifyPolicy {
       });
     }
   }
+  refuseUnprovenBuilder(f);
   if (f['certificate-identity-regexp'] !== undefined) compilePattern(f['certificate-identity-regexp'], 'certificate-identity-regexp');
   if (f['source-ref-regexp'] !== undefined) compilePattern(f['source-ref-regexp'], 'source-ref-regexp');
   if (f['runner-environment'] !== undefined && !RUNNER_ENVIRONMENTS.includes(f['runner-environment'])) {
@@ -92,7 +121,9 @@ export function policyFromFlags(f: Flags): VerifyPolicy {
   if (f['build-config-uri'] !== undefined) p.buildConfigUri = f['build-config-uri'];
   if (f['runner-environment'] !== undefined) p.runnerEnvironment = f['runner-environment'];
   if (f['pipeline-source'] !== undefined) p.pipelineSource = f['pipeline-source'];
+  if (f['deployment-environment'] !== undefined) p.deploymentEnvironment = f['deployment-environment'];
   if (f['builder-id'] !== undefined) p.builderId = f['builder-id'];
+  if (f['key-builder-id'] !== undefined) p.keyBuilderId = f['key-builder-id'];
   if (f['build-type'] !== undefined) p.buildType = f['build-type'];
   if (f['predicate-type'] !== undefined) p.predicateType = f['predicate-type'];
   return p;

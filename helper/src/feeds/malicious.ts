@@ -48,10 +48,14 @@ class FeedIndex implements MaliciousFeed {
     if (Buffer.byteLength(text) > this.limits.maxRecordBytes) {
       throw new InputError('FILE_TOO_LARGE', `OSV record is over ${this.limits.maxRecordBytes} bytes`, { where: { file } });
     }
-    const affected = parseOsvRecord(parseJson(text, { file }, 'OSV record'), { file });
+    const doc = parseJson(text, { file }, 'OSV record');
     // Only malicious-package records: osv.dev's all.zip mixes in ordinary vulnerabilities (GHSA-, CVE-), which
-    // must not turn every vulnerable version into "known malicious".
-    if (!affected || !MALICIOUS_ID.test(affected[0]?.id ?? '')) return;
+    // must not turn every vulnerable version into "known malicious". They are dropped before the strict parse,
+    // so that one of them in an unexpected shape never fails the feed.
+    const id = doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as { id?: unknown }).id : undefined;
+    if (typeof id === 'string' && !MALICIOUS_ID.test(id)) return;
+    const affected = parseOsvRecord(doc, { file });
+    if (!affected) return;
     if (++this.records > this.limits.maxRecords) {
       throw new InputError('LIMIT', `feed has more than ${this.limits.maxRecords} records`, { where: { file } });
     }

@@ -10,7 +10,8 @@ import type { Synchronous } from './sqlite-store.js';
 
 export const DEFAULT_UPSTREAM = 'https://registry.npmjs.org/';
 export const DEFAULT_LISTEN = '127.0.0.1:4873';
-export const DEFAULT_DATA_DIR = '.sscs/firewall';
+/** The same folder as the npm-firewall component's data_dir default (test/firewall/cli-state.test.ts checks), so `quarantine list` looks where the job wrote. */
+export const DEFAULT_DATA_DIR = '.cache/sscs-firewall';
 export const DEFAULT_PACKUMENT_TTL_S = 60;
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_PACKUMENT_MB = 64;

@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { resolve } from 'node:path';
 import type { Io } from '../cli/command.js';
 import { PolicyViolation, ServiceError, UsageError } from '../errors.js';
-import { writeFileAtomic } from '../io/files.js';
+import { writeOutputFile } from '../io/files.js';
 import { purl } from '../deps/model.js';
 import type { CheckRecord, CheckResult } from '../policy/check.js';
 import type { Action, Decision, PackageRef } from '../policy/types.js';
@@ -61,7 +61,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     if (!served) blocked++;
     const key = `${pkg.name}@${pkg.version}`;
     // A refusal wins over an earlier serve of the same version in the report.
-    if (!served || !records.has(key)) records.set(key, { purl: purl(pkg), name: pkg.name, version: pkg.version, direct: false, dev: false, path: [], sources: [], decision: d });
+    if (!served || !records.has(key)) records.set(key, { purl: purl(pkg), name: pkg.name, version: pkg.version, direct: false, dev: false, path: [], sources: [], source: 'registry', decision: d });
   };
   const started = new Date();
   // Request logs go nowhere: the job log shows the install's own output and the summary.
@@ -78,9 +78,9 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   }
   const result = checkResult(s, fw.mode as CheckResult['mode'], command.join(' '), records, blocked, fw.typosquat);
   const ended = new Date();
-  if (reports.output) await writeFileAtomic(resolve(io.cwd, reports.output), renderJson(result));
-  if (reports.gitlabReport) await writeFileAtomic(resolve(io.cwd, reports.gitlabReport), renderGitlab(result, { start: started, end: ended }));
-  if (reports.junit) await writeFileAtomic(resolve(io.cwd, reports.junit), renderJunit(result, (ended.getTime() - started.getTime()) / 1000));
+  if (reports.output) await writeOutputFile(resolve(io.cwd, reports.output), renderJson(result), io.env, 'the report');
+  if (reports.gitlabReport) await writeOutputFile(resolve(io.cwd, reports.gitlabReport), renderGitlab(result, { start: started, end: ended }), io.env, 'the GitLab report');
+  if (reports.junit) await writeOutputFile(resolve(io.cwd, reports.junit), renderJunit(result, (ended.getTime() - started.getTime()) / 1000), io.env, 'the JUnit report');
 
   const refused = result.records.filter((r) => r.decision.action === 'deny' || r.decision.action === 'quarantine');
   io.stderr(`sscs firewall: served ${result.counts.allow + result.counts.warn} package version(s), refused ${refused.length}\n`);

@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import type { Limits } from './limits.js';
 import { splitNameVersion, stripPeerSuffix } from './names.js';
 import { fieldError, isRecord, optionalString } from './positions.js';
+import { originOf, type Origin } from './source.js';
 import { TreeBuilder, type EdgeKind, type LockNode, type LockTree } from './tree.js';
 import { parseYaml, type YamlInput } from './yaml-doc.js';
 
@@ -90,6 +91,7 @@ function packageNode(key: string, base: string, meta: Record<string, unknown>, i
   const node: Omit<LockNode, 'edges'> = { id: key, name, version };
   const resolution = meta.resolution;
   if (resolution !== undefined && !isRecord(resolution)) throw fieldError(file, `${field}[${base}].resolution`, 'resolution must be a mapping', line());
+  let origin: Origin = v9 ? originOf(split?.version, name) : key.startsWith('/') ? 'registry' : originOf(key, name);
   if (resolution) {
     const integrity = optionalString(resolution.integrity, file, `${field}[${base}].resolution.integrity`, line);
     const tarball = optionalString(resolution.tarball, file, `${field}[${base}].resolution.tarball`, line);
@@ -98,7 +100,13 @@ function packageNode(key: string, base: string, meta: Record<string, unknown>, i
     if (integrity) node.integrity = integrity;
     if (tarball) node.resolved = tarball;
     else if (repo && commit) node.resolved = `git+${repo}#${commit}`;
+    // The resolution says where pnpm fetches from: a folder, a git commit, or a tarball (registry-shaped or not).
+    if (resolution.type === 'directory') origin = 'local';
+    else if (resolution.type === 'git' || (repo && commit)) origin = 'git';
+    else if (tarball) origin = originOf(tarball, name);
   }
+  if (origin === 'local') node.local = true;
+  else if (origin !== 'registry') node.source = origin;
   if (!v9 && meta.dev === true) node.dev = true;
   if ((v9 ? instance : meta).optional === true) node.optional = true;
   return node;

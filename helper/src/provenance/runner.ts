@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { isSecretName } from '../cli/redact.js';
+import { isSecretName } from '../io/secrets.js';
 import { SLSA_PROVENANCE_V1, STATEMENT_TYPE_V1 } from './constants.js';
 import type { ResourceDescriptor, Statement } from './types.js';
 
@@ -73,16 +73,19 @@ function renameInvocationId(metadata: Json): Json {
   return invocationID !== undefined && rest.invocationId === undefined ? { invocationId: String(invocationID), ...rest } : rest;
 }
 
+/** The runner's own external parameters (GitLab Runner's PROVENANCE.md); every other key is a job variable. */
+const RUNNER_FIELDS = new Set(['entryPoint', 'source']);
+
 /**
- * The runner records job variables as external parameters (masked ones as [MASKED]). sscs writes no
- * variable value that the user did not allow-list, and never a secret-looking one.
+ * The runner records job variables as external parameters (masked ones as [MASKED]), under their names in
+ * whatever case the job gave them. sscs writes no variable value that the user did not allow-list, and never
+ * one whose name says secret in any case (`deploy_password`, `Npm_Token`).
  */
-function filterVariables(external: Json, allow: ReadonlySet<string>): Json {
+function filterVariables(external: Json, allow: ReadonlySet<string>, nested = false): Json {
   const out: Json = {};
   for (const [key, value] of Object.entries(external)) {
-    const isVariable = /^[A-Z_][A-Z0-9_]*$/.test(key);
-    if (key === 'variables' && isObject(value)) out.variables = filterVariables(value, allow);
-    else if (!isVariable) out[key] = value;
+    if (!nested && key === 'variables' && isObject(value)) out.variables = filterVariables(value, allow, true);
+    else if (!nested && RUNNER_FIELDS.has(key)) out[key] = value;
     else out[key] = allow.has(key) && !isSecretName(key) ? value : WITHHELD;
   }
   return out;

@@ -28,6 +28,11 @@ export async function tarMemberSubjects(file: string, algorithms: readonly Diges
         failure = new InputError('PATH_ESCAPE', `archive member '${name}' escapes the archive root`, { where: { file } });
         return void entry.resume();
       }
+      // The tar reader decodes names as UTF-8, replacing bad bytes with U+FFFD: two names could read as one.
+      if (name.includes('\uFFFD')) {
+        failure = new InputError('SUBJECT_NAME', `archive member ${JSON.stringify(name)} has a name that is not valid UTF-8`, { where: { file } });
+        return void entry.resume();
+      }
       if (++count > MAX_TAR_MEMBERS) {
         failure = new InputError('LIMIT', `more than ${MAX_TAR_MEMBERS} files in the archive`, { where: { file } });
         return void entry.resume();

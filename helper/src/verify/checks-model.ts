@@ -21,6 +21,7 @@ export const CHECKS = {
   'source-digest': 'SOURCE_DIGEST_MISMATCH',
   'build-config-uri': 'BUILD_CONFIG_URI_MISMATCH',
   'runner-environment': 'RUNNER_ENVIRONMENT_MISMATCH',
+  'deployment-environment': 'DEPLOYMENT_ENVIRONMENT_MISMATCH',
   'pipeline-source': 'PIPELINE_SOURCE_MISMATCH',
   'builder-id': 'BUILDER_ID_MISMATCH',
   'build-type': 'BUILD_TYPE_MISMATCH',

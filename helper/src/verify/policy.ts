@@ -20,6 +20,13 @@ export interface VerifyPolicy {
   builderId?: string;
   buildType?: string;
   predicateType?: string;
+  /**
+   * --deployment-environment: the certificate's DeploymentEnvironment extension (1.3.6.1.4.1.57264.1.23, the
+   * job's `environment` claim) must equal this, exactly; a certificate without it fails.
+   */
+  deploymentEnvironment?: string;
+  /** --key-builder-id: the builder the verification key belongs to, by the verifier's own policy (key-signed bundles). */
+  keyBuilderId?: string;
   /** --insecure-ignore-tlog: part of the policy, so that a VSA's policy digest says a log entry was not required. */
   ignoreTlog?: boolean;
 }

@@ -3,6 +3,7 @@ import { readFileBounded } from '../io/files.js';
 import { artifactDigests, artifactSize, formatDigests, type ArtifactInput, type DigestAlgorithm, type Digests } from './artifact.js';
 import { parseBundle, type BundleFile, type ParsedBundle } from './bundle.js';
 import { failed, passed, skipped, type CheckResult } from './checks-model.js';
+import { provenBuildLevel, type BuildLevel } from './level.js';
 import type { VerifyPolicy } from './policy.js';
 import { runPolicyChecks } from './policy-checks.js';
 import { provenanceFields, type ProvenanceFields } from './provenance-fields.js';
@@ -47,6 +48,8 @@ export interface VerifyReport {
   provenance?: ProvenanceFields;
   artifacts: ArtifactReport[];
   checks: CheckResult[];
+  /** The SLSA Build level the bundle proves, from verified facts only (level.ts); set when verified. */
+  slsaBuildLevel?: BuildLevel;
 }
 
 export async function verifyBundle(req: VerifyRequest): Promise<VerifyReport> {
@@ -135,6 +138,14 @@ export async function verifyBundle(req: VerifyRequest): Promise<VerifyReport> {
   report.checks.push(...(cryptoOk ? policyChecks : policyChecks.map((r) => skipped(r.name, 'not run: the bundle did not verify'))));
   report.checks.push(...artifactChecks);
   report.verified = report.checks.every((r) => r.status !== 'failed');
+  if (report.verified) {
+    report.slsaBuildLevel = provenBuildLevel(policy, {
+      signedWith: parsed.signedWith,
+      ...(facts.signer ? { signer: facts.signer } : {}),
+      ...(statement ? { predicateType: statement.predicateType } : {}),
+      ...(facts.provenance?.builderId !== undefined ? { builderId: facts.provenance.builderId } : {}),
+    });
+  }
   return report;
 }
 
