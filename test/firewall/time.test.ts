@@ -4,8 +4,8 @@ import { runCli } from '../support/cli.js';
 import { startHostileUpstream, type HostileUpstream } from './hostile-upstream.js';
 import { startFirewallProcess, writePolicy, type FirewallProcess } from './support.js';
 
-/** Long enough to fetch and revalidate once inside the waivers' lifetime. */
-const WAIVER_LIFETIME_MS = 3500;
+/** Long enough to start the firewall, add a waiver, fetch and revalidate once inside the waivers' lifetime. */
+const WAIVER_LIFETIME_MS = 7000;
 const TTL_S = '1';
 const sleepUntil = async (t: number): Promise<void> => {
   while (Date.now() <= t) await new Promise((r) => setTimeout(r, 50));
@@ -17,8 +17,10 @@ describe('firewall decisions that change with time', () => {
   let expires: Date;
   beforeAll(async () => {
     up = await startHostileUpstream();
-    for (const name of ['store-waived', 'file-waived', 'young-pkg']) up.publish(name, '1.0.0', { tarball: randomBytes(2048), ...(name === 'young-pkg' ? { publishedAt: new Date(Date.now() - 86_400_000 + WAIVER_LIFETIME_MS) } : {}) });
-    expires = new Date(Date.now() + WAIVER_LIFETIME_MS + 1500);
+    expires = new Date(Date.now() + WAIVER_LIFETIME_MS);
+    for (const name of ['store-waived', 'file-waived']) up.publish(name, '1.0.0', { tarball: randomBytes(2048) });
+    // One day old exactly when the waivers expire.
+    up.publish('young-pkg', '1.0.0', { tarball: randomBytes(2048), publishedAt: new Date(expires.getTime() - 86_400_000) });
     const policy = `version: 1
 rules:
   - id: deny-waived
@@ -54,6 +56,7 @@ waivers:
   };
 
   it('stops serving a waived version when its waiver expires, although the upstream revalidates the packument with 304', async () => {
+    expect(Date.now() + Number(TTL_S) * 1000 + 500, 'the machine is too slow for the waivers\' lifetime').toBeLessThan(expires.getTime());
     for (const name of ['store-waived', 'file-waived']) {
       expect(await versions(name)).toEqual(['1.0.0']);
       expect(await tarball(name)).toBe(200);
@@ -71,7 +74,7 @@ waivers:
   });
 
   it('serves a quarantined version once its age gate ends, without waiting for the upstream to change', async () => {
-    // young-pkg turns one day old WAIVER_LIFETIME_MS after the start; the previous test waited past that.
+    // young-pkg turned one day old when the waivers expired; the previous test waited past that.
     expect(await versions('young-pkg')).toEqual(['1.0.0']);
     expect(await tarball('young-pkg')).toBe(200);
   });
