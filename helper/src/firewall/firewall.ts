@@ -32,8 +32,8 @@ export interface FirewallOptions {
   scanner?: Scanner;
   onDecision?: HandlerContext['onDecision'];
   enrich?: PackumentCacheOptions['enrich'];
-  /** Whether the policy tests publish times; default true (ask for full packuments when times are missing). */
-  needsPublishTimes?: boolean;
+  /** The policy's conditions that read the registry document; default all (see PackumentCacheOptions.needs). */
+  needs?: PackumentCacheOptions['needs'];
   log: Logger;
 }
 
@@ -60,7 +60,8 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     maxPackumentBytes: o.maxPackumentBytes, maxCacheBytes: o.maxCacheBytes, serveStale: o.serveCachedOffline,
     ...(o.enrich ? { enrich: o.enrich } : {}),
     scanned: o.scanner !== undefined,
-    needsPublishTimes: o.needsPublishTimes ?? true,
+    ...(o.needs ? { needs: o.needs } : {}),
+    log: o.log,
   });
   const server = await startServer(
     {

@@ -41,7 +41,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
       ...(token ? { adminToken: token } : {}),
       ...(upstreamToken ? { upstreamToken } : {}),
       log,
-      needsPublishTimes: policy.usesPublishTimes,
+      needs: policy.conditions,
       ...(enrich ? { enrich } : {}),
       ...(scanner ? { scanner } : {}),
       ...extra,

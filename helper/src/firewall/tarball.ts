@@ -6,6 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { contentCoding, decodeBody } from './content-encoding.js';
 import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import type { HandlerContext, Outcome } from './context.js';
 import { decide, serves } from './evaluator.js';
@@ -96,13 +98,21 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version}: the tarball of ${declared} bytes is over the limit of ${ctx.maxTarballBytes} bytes (--max-tarball-mb)`);
     return 502;
   }
+  // A CDN may gzip even a .tgz whatever was asked: the integrity is over the tarball, so check and serve it decoded.
+  let body: Readable;
+  try {
+    body = decodeBody(up.body);
+  } catch (e) {
+    sendError(res, 502, `sscs firewall: cannot fetch ${pkg.name}@${pkg.version} from the upstream registry: ${(e as Error).message}`);
+    return 502;
+  }
   const writer = ctx.tarballs.writer(digest);
-  if (ctx.scanner) return await scanThenServe(ctx, req, res, pkg, te, decision, digest, up.body, writer, out, facts ?? { metadataAvailable: true }, check.alsoCheck);
+  if (ctx.scanner) return await scanThenServe(ctx, req, res, pkg, te, decision, digest, body, writer, out, facts ?? { metadataAvailable: true }, check.alsoCheck);
 
   // Acknowledge only what is durably recorded: the decision is committed before the first byte goes out. A
   // stronger digest replaces the remembered one only once the bytes matched both.
   record(ctx, req, pkg, decision, check.alsoCheck?.sri ?? digest.sri);
-  const length = up.headers['content-length'];
+  const length = contentCoding(up.body) === 'identity' ? up.headers['content-length'] : undefined;
   res.writeHead(200, { 'content-type': 'application/octet-stream', ...(length ? { 'content-length': length } : {}), [DECISION_HEADER]: decisionHeader(decision) });
   const verify = new VerifyingStream(digest, ctx.maxTarballBytes, check.alsoCheck);
   verify.on('data', (c: Buffer) => writer.write(c));
@@ -119,9 +129,10 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
   let clientFirst: boolean | undefined;
   res.once('close', () => (clientFirst ??= !res.writableFinished));
   up.body.once('error', () => (clientFirst ??= false));
+  body.once('error', () => (clientFirst ??= false));
   verify.once('error', () => (clientFirst ??= false));
   try {
-    await pipeline(up.body, verify, res);
+    await pipeline(body, verify, res);
   } catch (e) {
     // Counted before anything is awaited: the client may already see the cut and ask /metrics.
     out.error = (e as Error).message;
@@ -140,7 +151,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
 
 async function scanThenServe(
   ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, te: TarballEntry, decision: Decision,
-  digest: ExpectedDigest, body: IncomingMessage, writer: ReturnType<HandlerContext['tarballs']['writer']>, out: Outcome, facts: PackageFacts,
+  digest: ExpectedDigest, body: Readable, writer: ReturnType<HandlerContext['tarballs']['writer']>, out: Outcome, facts: PackageFacts,
   remembered?: ExpectedDigest,
 ): Promise<number> {
   try {

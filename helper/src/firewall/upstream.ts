@@ -8,6 +8,7 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { createHash } from 'node:crypto';
 import { ServiceError } from '../errors.js';
+import { contentCoding, decodeBody } from './content-encoding.js';
 
 /** The credential identity of a request that carries no Authorization and meets no upstream token. */
 export const ANONYMOUS = 'anonymous';
@@ -125,7 +126,7 @@ export class Upstream {
   }
 }
 
-/** Reads a response body into memory, refusing more than maxBytes. */
+/** Reads a body into memory as sent (a client's request body is relayed with its own Content-Encoding), refusing more than maxBytes. */
 export async function readBody(body: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(body.headers['content-length'] ?? -1);
   if (declared > maxBytes) {
@@ -141,6 +142,34 @@ export async function readBody(body: IncomingMessage, maxBytes: number): Promise
       throw new ServiceError('SERVICE', `upstream response is over the limit of ${maxBytes} bytes`);
     }
     chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/**
+ * Reads an upstream response into memory decoded (see decodeBody), refusing more than maxBytes: the declared
+ * length and the decoded bytes both count, so a compressed body cannot expand past the limit.
+ */
+export async function readDecodedBody(body: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(body.headers['content-length'] ?? -1);
+  if (declared > maxBytes) {
+    body.destroy();
+    throw new ServiceError('SERVICE', `upstream response of ${declared} bytes is over the limit of ${maxBytes}`);
+  }
+  const decoded = decodeBody(body);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const c of decoded) {
+      total += (c as Buffer).length;
+      if (total > maxBytes) throw new ServiceError('SERVICE', `upstream response is over the limit of ${maxBytes} bytes${contentCoding(body) === 'identity' ? '' : ' once decoded'}`);
+      chunks.push(c as Buffer);
+    }
+  } catch (e) {
+    decoded.destroy();
+    body.destroy();
+    if (e instanceof ServiceError) throw e;
+    throw new ServiceError('SERVICE', `upstream response could not be decoded: ${(e as Error).message}`, { cause: e });
   }
   return Buffer.concat(chunks, total);
 }
