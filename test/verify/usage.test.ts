@@ -82,10 +82,10 @@ describe('verify usage', () => {
     for (const flag of ['--certificate-identity-regexp', '--source-ref-regexp', '--vsa-output', '--sign-vsa', '--junit', '--tuf-cache-dir']) expect(r.stdout).toContain(flag);
   });
 
-  it('treats a bundle that is not JSON as bad input (exit 2), naming the line', async () => {
+  it('treats a bundle that is not JSON as a bundle that does not verify (exit 1), naming the line', async () => {
     const r = await runCli(['verify', ARTIFACT, '--bundle', join(CASES, 'bundle-malformed-json_fail', 'bundle.sigstore.json'), '--trusted-root', ROOT, '--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER]);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/bundle\.sigstore\.json:1:\d+: bundle is not valid JSON/);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/bundle\.sigstore\.json: bundle check failed: bundle is not valid JSON: .*\(line 1, column \d+\)/);
   });
 
   it('verifies a digest from the single-file bundle too', async () => {

@@ -10,7 +10,7 @@ import { failureMessage, reportJson, verdictLine } from '../verify/render.js';
 import { makeTrust } from '../verify/sigstore-checks.js';
 import { readTrustedRoot } from '../verify/trusted-root.js';
 import { DEFAULT_TUF_TIMEOUT_MS, defaultTufCacheDir, fetchTrustedRoot } from '../verify/tuf.js';
-import { verifyBundle } from '../verify/verifier.js';
+import { verifyBundle, type TrustedRootSource } from '../verify/verifier.js';
 import { defaultVsaBundle, writeOutputs, type OutputRequest } from '../verify/outputs.js';
 import { SIGNING_FLAGS } from '../sign/flags.js';
 import { BUILDER_ID_ISOLATED } from '../provenance/constants.js';
@@ -25,7 +25,7 @@ const flags = {
   'certificate-identity-regexp': { type: 'string', valueName: 'RE', description: 'Signer identity as a regular expression, always anchored at both ends.' },
   'certificate-oidc-issuer': { type: 'string', valueName: 'URL', description: `Exact OIDC issuer of the signer, e.g. ${GITLAB_ISSUER_EXAMPLE}.` },
   key: { type: 'string', valueName: 'PUB.pem', description: 'Verify a key-signed bundle with this public key instead of a certificate identity.' },
-  'trusted-root': { type: 'string', valueName: 'FILE', description: 'Sigstore trusted_root.json to verify against, fully offline (default: public-good via TUF).' },
+  'trusted-root': { type: 'string', valueName: 'FILE', description: 'Sigstore trusted_root.json to verify against, fully offline (default: $SSCS_TRUSTED_ROOT when set and no --tuf-* flag is given, else public-good via TUF).' },
   'insecure-ignore-tlog': { type: 'boolean', description: 'Accept a bundle with no transparency log entry (air-gapped signing); a keyless bundle still needs a TSA timestamp.' },
   'tuf-cache-dir': { type: 'string', valueName: 'DIR', description: 'Cache of the TUF client when no --trusted-root is given (default: $XDG_CACHE_HOME/sscs/tuf).' },
   'tuf-mirror-url': { type: 'string', valueName: 'URL', description: 'TUF mirror to get the trusted root from (default: the public-good one).' },
@@ -104,8 +104,11 @@ export function policyFromFlags(f: Flags): VerifyPolicy {
     }
   }
   refuseUnprovenBuilder(f);
-  if (f['certificate-identity-regexp'] !== undefined) compilePattern(f['certificate-identity-regexp'], 'certificate-identity-regexp');
-  if (f['source-ref-regexp'] !== undefined) compilePattern(f['source-ref-regexp'], 'source-ref-regexp');
+  // Every regexp flag, whichever it is: a pattern that does not compile on its own is bad usage.
+  for (const name of Object.keys(flags) as (keyof Flags)[]) {
+    const value = f[name];
+    if (name.endsWith('-regexp') && typeof value === 'string') compilePattern(value, name);
+  }
   if (f['runner-environment'] !== undefined && !RUNNER_ENVIRONMENTS.includes(f['runner-environment'])) {
     throw new UsageError('USAGE', `--runner-environment must be one of ${RUNNER_ENVIRONMENTS.join(', ')}, not '${f['runner-environment']}'`);
   }
@@ -175,8 +178,20 @@ function outputRequest(f: Flags): OutputRequest {
   return req;
 }
 
-async function trustedRootJson(f: Flags, io: Io): Promise<unknown> {
-  if (f['trusted-root'] !== undefined) return readTrustedRoot(resolve(io.cwd, f['trusted-root']));
+/**
+ * Which trusted root to use: --trusted-root, else SSCS_TRUSTED_ROOT (what the local Sigstore's `env` file and
+ * private deployments export) unless a --tuf-* flag asks for TUF, else TUF. Undefined means TUF.
+ */
+export function trustedRootSource(f: Pick<Flags, 'trusted-root' | 'tuf-cache-dir' | 'tuf-mirror-url' | 'tuf-root'>, env: Record<string, string | undefined>): TrustedRootSource | undefined {
+  if (f['trusted-root'] !== undefined) return { path: f['trusted-root'], from: '--trusted-root' };
+  const tufAsked = f['tuf-cache-dir'] !== undefined || f['tuf-mirror-url'] !== undefined || f['tuf-root'] !== undefined;
+  const fromEnv = env.SSCS_TRUSTED_ROOT;
+  if (!tufAsked && fromEnv !== undefined && fromEnv !== '') return { path: fromEnv, from: 'SSCS_TRUSTED_ROOT' };
+  return undefined;
+}
+
+async function trustedRootJson(f: Flags, io: Io, source: TrustedRootSource | undefined): Promise<unknown> {
+  if (source) return readTrustedRoot(resolve(io.cwd, source.path));
   // Read once here so that a missing or huge root.json is named as bad input, not as a network failure.
   if (f['tuf-root'] !== undefined) await readFileBounded(resolve(io.cwd, f['tuf-root']), MAX_TUF_ROOT_BYTES, 'TUF root');
   return fetchTrustedRoot({
@@ -197,8 +212,8 @@ timestamps, signature), then that the signer is who the policy expects, then tha
 signed: the digest of a message signature, or a subject of a DSSE in-toto statement. An artifact may be given
 by its digest alone (sha256:HEX). Keyless verification needs an identity policy: on GitLab the certificate
 identity is https:// + the job's ci_config_ref_uri claim, e.g. ${GITLAB_SAN_EXAMPLE}.
-Exit codes: 0 verified, 1 a check failed (the error names it), 2 bad usage or input (unreadable files, a
-bundle that is not JSON, an invalid trusted root or key).`,
+Exit codes: 0 verified, 1 a check failed (the error names it; a bundle that is not JSON fails the bundle
+check), 2 bad usage or input (unreadable files, an invalid trusted root or key).`,
   flags,
   positionals: { min: 1, max: 1024, name: 'ARTIFACT' },
   examples: [
@@ -214,9 +229,11 @@ bundle that is not JSON, an invalid trusted root or key).`,
     const artifacts = positionals.map((p) => parseArtifactArg(p, io.cwd));
     const key = f.key !== undefined ? await readKey(resolve(io.cwd, f.key)) : undefined;
     const bundleFile = await readBundleFile(resolve(io.cwd, f.bundle));
-    const trust = makeTrust(await trustedRootJson(f, io), key, { ignoreTlog: f['insecure-ignore-tlog'] === true });
+    const rootSource = trustedRootSource(f, io.env);
+    const trust = makeTrust(await trustedRootJson(f, io, rootSource), key, { ignoreTlog: f['insecure-ignore-tlog'] === true });
     const report = await verifyBundle({ bundleFile, artifacts, trust, policy });
     report.bundle.path = f.bundle;
+    report.trustedRoot = rootSource ?? { tuf: f['tuf-mirror-url'] ?? 'public-good' };
     await writeOutputs(report, policy, outputs, io);
     io.stdout(f.format === 'json' ? reportJson(report, policy) : report.verified ? `${verdictLine(report)}\n` : '');
     if (!report.verified) {

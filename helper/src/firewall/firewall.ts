@@ -14,6 +14,8 @@ import { Upstream } from './upstream.js';
 export interface FirewallOptions {
   upstream: string;
   upstreamToken?: string;
+  /** Scopes served by their own upstream, each with its own token (from the environment, never a flag). */
+  scopedUpstreams?: { scope: string; url: string; token?: string }[];
   upstreamTimeoutMs: number;
   upstreamDeadlineMs: number;
   maxTarballBytes: number;
@@ -53,6 +55,9 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
   const tarballs = new TarballCache(join(o.dataDir, 'tarballs'));
   await tarballs.init();
   const upstream = new Upstream({ url: o.upstream, timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs, ...(o.upstreamToken ? { token: o.upstreamToken } : {}) });
+  for (const s of o.scopedUpstreams ?? []) {
+    upstream.route(s.scope, new Upstream({ url: s.url, timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs, forwardClientAuth: false, ...(s.token ? { token: s.token } : {}) }));
+  }
   const metrics = new Metrics();
   let publicBase = o.publicUrl?.replace(/\/+$/, '') ?? '';
   const packuments = new PackumentCache({

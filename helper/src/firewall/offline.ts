@@ -24,7 +24,7 @@ function refusal(ctx: HandlerContext, req: IncomingMessage, name: string, versio
   const known = ctx.store.decision(name, version);
   if (!known?.integrity || !serves(known)) return 'no cached allow decision';
   if (known.servedUnder !== ctx.policy.version) return 'the cached tarball was served under another policy, scan setting, scanner or feed';
-  if (known.credential !== ctx.upstream.credentialOf(req.headers)) return 'the tarball was fetched with another credential';
+  if (known.credential !== ctx.upstream.forPackage(name).credentialOf(req.headers)) return 'the tarball was fetched with another credential';
   return undefined;
 }
 

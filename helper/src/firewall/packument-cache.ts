@@ -162,7 +162,7 @@ export class PackumentCache {
     const started = process.hrtime.bigint();
     let res;
     try {
-      res = await o.upstream.request('GET', `/${encodePackageName(name)}`, reqHeaders);
+      res = await o.upstream.forPackage(name).request('GET', `/${encodePackageName(name)}`, reqHeaders);
     } catch (e) {
       return { error: e as Error };
     } finally {
@@ -196,7 +196,7 @@ export class PackumentCache {
         const suspicious = o.scanned ? o.store.scanFindings(name, version) : undefined;
         return decide(o.policy, o.store, { ecosystem: 'npm', name, version }, suspicious ? { ...enriched, suspicious } : enriched, now);
       },
-      localPath: (url) => o.upstream.localPath(url),
+      localPath: (url) => o.upstream.forPackage(name).localPath(url),
       publicBase: o.publicBase(),
     });
     // Blocked versions are recorded (and quarantined ones queued) before any client sees the result.

@@ -14,8 +14,9 @@ import type { Action, Decision, PackageRef } from '../policy/types.js';
 import { renderGitlab } from '../policy/reports/gitlab.js';
 import { renderJson } from '../policy/reports/json.js';
 import { renderJunit } from '../policy/reports/junit.js';
-import type { Flags, ServeSettings } from './config.js';
+import { ADMIN_TOKEN_ENV, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
 import { launch } from './launch.js';
+import { checkProjectScopes, FIREWALL_REGISTRY_ENV, projectScopes } from './project-scopes.js';
 
 export interface RunReports {
   gitlabReport?: string;
@@ -23,15 +24,25 @@ export interface RunReports {
   output?: string;
 }
 
-/** The environment that points every client at the firewall (yarn 4 refuses plain http without the whitelist). */
-export function clientEnv(url: string): Record<string, string> {
-  return {
+/**
+ * The environment that points every client at the firewall (yarn 4 refuses plain http without the whitelist),
+ * for unscoped packages and for every scope the firewall routes: npm and pnpm read `npm_config_@scope:registry`
+ * over a project's .npmrc; yarn berry sends scopes without an npmScopes entry to YARN_NPM_REGISTRY_SERVER.
+ */
+export function clientEnv(url: string, scopes: string[] = []): Record<string, string> {
+  const env: Record<string, string> = {
     npm_config_registry: `${url}/`,
     // pnpm 11+ reads its own prefix and ignores npm_config_registry.
     pnpm_config_registry: `${url}/`,
     YARN_NPM_REGISTRY_SERVER: url,
     YARN_UNSAFE_HTTP_WHITELIST: new URL(url).hostname,
+    [FIREWALL_REGISTRY_ENV]: url,
   };
+  for (const scope of scopes) {
+    env[`npm_config_${scope}:registry`] = `${url}/`;
+    env[`pnpm_config_${scope}:registry`] = `${url}/`;
+  }
+  return env;
 }
 
 function checkResult(s: ServeSettings, mode: CheckResult['mode'], command: string, records: Map<string, CheckRecord>, blocked: number, typosquat: boolean): CheckResult {
@@ -52,6 +63,14 @@ function checkResult(s: ServeSettings, mode: CheckResult['mode'], command: strin
   };
 }
 
+/**
+ * The install's environment: the job's, without the firewall's own secrets. The install runs packages' scripts,
+ * and the upstream and admin tokens are the firewall's to use, not theirs.
+ */
+function installEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith(UPSTREAM_TOKEN_ENV) && k !== ADMIN_TOKEN_ENV));
+}
+
 export async function runBehindFirewall(s: ServeSettings, flags: Flags, command: string[], reports: RunReports, io: Io): Promise<number> {
   const [file, ...args] = command;
   if (!file) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
@@ -63,13 +82,17 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     // A refusal wins over an earlier serve of the same version in the report.
     if (!served || !records.has(key)) records.set(key, { purl: purl(pkg), name: pkg.name, version: pkg.version, direct: false, dev: false, path: [], sources: [], source: 'registry', decision: d });
   };
+  const found = await projectScopes(io.cwd, io.env);
+  checkProjectScopes(found, s.upstream, s.scopedUpstreams);
+  const scopes = [...new Set([...s.scopedUpstreams.map((u) => u.scope), ...found.map((p) => p.scope)])];
   const started = new Date();
   // Request logs go nowhere: the job log shows the install's own output and the summary.
   const fw = await launch({ ...s, listen: { host: '127.0.0.1', port: 0 } }, flags, { ...io, stdout: () => {} }, { onDecision });
   let exitCode: number;
   try {
-    io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}; running ${command.join(' ')}\n`);
-    const r = await execa(file, args, { cwd: io.cwd, env: { ...io.env, ...clientEnv(fw.url) }, extendEnv: false, reject: false, stdin: 'ignore', all: true });
+    const routes = s.scopedUpstreams.map((u) => `, ${u.scope} from ${u.url}`).join('');
+    io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${command.join(' ')}\n`);
+    const r = await execa(file, args, { cwd: io.cwd, env: { ...installEnv(io.env), ...clientEnv(fw.url, scopes) }, extendEnv: false, reject: false, stdin: 'ignore', all: true });
     if (r.failed && r.exitCode === undefined) throw new ServiceError('SERVICE', `cannot run ${file}: ${r.shortMessage ?? r.message}`, { cause: r });
     io.stdout(String(r.all ?? ''));
     exitCode = r.exitCode ?? 2;

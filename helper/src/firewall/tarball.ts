@@ -83,7 +83,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
   ctx.metrics.cache('tarball', 'miss');
   out.cache = 'miss';
   const started = process.hrtime.bigint();
-  const up = await ctx.upstream.request('GET', te.upstreamPath, req.headers).catch((e: Error) => e);
+  const up = await ctx.upstream.forPackage(pkg.name).request('GET', te.upstreamPath, req.headers).catch((e: Error) => e);
   ctx.metrics.upstreamLatency(Number(process.hrtime.bigint() - started) / 1e9);
   if (up instanceof Error || up.status !== 200) {
     if (!(up instanceof Error)) up.body.resume();
@@ -221,7 +221,7 @@ function record(ctx: HandlerContext, req: IncomingMessage, pkg: PackageRef, d: D
   let memo = committed.get(ctx.store);
   if (!memo) committed.set(ctx.store, (memo = new Map()));
   const key = `${pkg.name}@${pkg.version}`;
-  const credential = integrity ? ctx.upstream.credentialOf(req.headers) : undefined;
+  const credential = integrity ? ctx.upstream.forPackage(pkg.name).credentialOf(req.headers) : undefined;
   const value = `${d.action}\0${d.rule}\0${d.until?.getTime() ?? ''}\0${integrity ?? ''}\0${credential ?? ''}\0${ctx.policy.version}`;
   if (memo.get(key) === value) return;
   if (memo.size >= MAX_MEMO) memo.clear();

@@ -33,6 +33,11 @@ export interface UpstreamOptions {
   deadlineMs: number;
   /** Used when the client sends no Authorization of its own (a CI proxy reading a private registry). */
   token?: string;
+  /**
+   * Whether a client's own Authorization is passed on (default true). A scope's upstream gets only its own
+   * token: the client's header was meant for the firewall, and must not travel to another registry's host.
+   */
+  forwardClientAuth?: boolean;
 }
 
 export class Upstream {
@@ -42,6 +47,8 @@ export class Upstream {
   readonly timeoutMs: number;
   readonly deadlineMs: number;
   readonly #token: string | undefined;
+  readonly #forwardClientAuth: boolean;
+  readonly #scopes = new Map<string, Upstream>();
   readonly #agent: http.Agent;
   readonly #lib: typeof http | typeof https;
 
@@ -53,8 +60,20 @@ export class Upstream {
     this.timeoutMs = opts.timeoutMs;
     this.deadlineMs = opts.deadlineMs;
     this.#token = opts.token;
+    this.#forwardClientAuth = opts.forwardClientAuth ?? true;
     this.#lib = u.protocol === 'https:' ? https : http;
     this.#agent = new this.#lib.Agent({ keepAlive: true, maxSockets: 64 });
+  }
+
+  /** Routes `@scope` to its own upstream (set up once, before the firewall serves). */
+  route(scope: string, upstream: Upstream): void {
+    this.#scopes.set(scope, upstream);
+  }
+
+  /** The upstream that serves a package: its scope's own, else this default one. */
+  forPackage(name: string): Upstream {
+    if (this.#scopes.size === 0 || !name.startsWith('@')) return this;
+    return this.#scopes.get(name.slice(0, name.indexOf('/'))) ?? this;
   }
 
   /** The path (under the firewall's root) that an upstream URL maps to, or undefined if it is not upstream's. */
@@ -71,7 +90,8 @@ export class Upstream {
 
   /** The Authorization this firewall sends upstream for a client's headers: the client's own, else the token. */
   #authorization(clientHeaders: http.IncomingHttpHeaders): string | undefined {
-    return clientHeaders.authorization || (this.#token ? `Bearer ${this.#token}` : undefined);
+    const client = this.#forwardClientAuth ? clientHeaders.authorization : undefined;
+    return client || (this.#token ? `Bearer ${this.#token}` : undefined);
   }
 
   /**
@@ -123,6 +143,7 @@ export class Upstream {
 
   close(): void {
     this.#agent.destroy();
+    for (const u of this.#scopes.values()) u.close();
   }
 }
 

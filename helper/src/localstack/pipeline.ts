@@ -89,6 +89,7 @@ export interface RepoSource {
 export async function prepareRepo(src: RepoSource): Promise<PipelineRepo> {
   const dir = src.dir ?? mkdtempSync(join(tmpdir(), `sscs-pipeline-${basename(src.projectPath)}-`));
   const branch = 'main';
+  mkdirSync(dir, { recursive: true });
   await git(dir, 'init', '-q', '-b', branch);
   const write = (rel: string, text: string) => {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });

@@ -44,6 +44,8 @@ export interface CheckResult {
   actual?: string;
   /** For per-artifact checks (subject, artifact-digest): the artifact as given on the command line. */
   artifact?: string;
+  /** Subject check: digest algorithms the matched subject lists that were not compared. */
+  unchecked?: string[];
 }
 
 export function passed(name: CheckName, message: string, extra: Partial<CheckResult> = {}): CheckResult {

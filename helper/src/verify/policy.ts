@@ -38,7 +38,12 @@ export const GITLAB_ISSUER_EXAMPLE = 'https://gitlab.com';
 /** Bound on a user-given pattern, so that a policy cannot smuggle in a pathological expression. */
 const MAX_PATTERN_LENGTH = 1024;
 
+/**
+ * The pattern, anchored at both ends. It is compiled on its own first: wrapped unchecked, an unbalanced pattern
+ * such as `nomatch)|(.*` would become `^(?:nomatch)|(.*)$`, which compiles and matches any value.
+ */
 export function anchored(pattern: string): RegExp {
+  new RegExp(pattern);
   return new RegExp(`^(?:${pattern})$`);
 }
 
