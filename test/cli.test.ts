@@ -39,3 +39,21 @@ describe('command groups', () => {
     expect(r.stderr).toContain('Commands: firewall serve, firewall run, firewall quarantine, firewall waive.');
   });
 });
+
+describe('--format', () => {
+  it('is validated by every command that takes it, before the command runs', async () => {
+    const { COMMANDS } = await import('../helper/src/cli/commands.js');
+    const withFormat: string[] = [];
+    for (const entry of COMMANDS) {
+      const def = await entry.load();
+      const spec = def.flags.format;
+      if (!spec) continue;
+      withFormat.push(def.name);
+      expect(spec.choices, `${def.name} --format declares its choices`).toBeDefined();
+      const r = await runCli([...def.name.split(' '), '--format', 'yaml', ...(def.positionals?.min ? Array(def.positionals.min).fill('x') : [])]);
+      expect(r.exitCode, def.name).toBe(2);
+      expect(r.stderr, def.name).toContain(`sscs ${def.name}: --format must be one of ${spec.choices!.join(', ')}, not 'yaml'`);
+    }
+    expect(withFormat.length).toBeGreaterThanOrEqual(10);
+  });
+});

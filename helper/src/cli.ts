@@ -8,6 +8,7 @@ import { parseCommandLine, renderHelp } from './cli/args.js';
 import { makeRedactor } from './cli/redact.js';
 import type { Io } from './cli/command.js';
 import { VERSION } from './version.js';
+import { nodeTooOld } from './node-version.js';
 
 function topLevelHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 4;
@@ -26,8 +27,14 @@ function topLevelHelp(): string {
 }
 
 /** Runs the CLI and returns the exit code. The only place where errors become exit codes and messages. */
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], io: Io, nodeVersion: string = process.versions.node): Promise<number> {
   const [name, ...rest] = argv;
+  // Before any command module loads: they use what only newer Node.js has (node:sqlite, Set.prototype.union).
+  const tooOld = nodeTooOld(nodeVersion);
+  if (tooOld) {
+    io.stderr(`sscs: error: ${tooOld}\n`);
+    return EXIT_USAGE;
+  }
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       io.stdout(topLevelHelp());
@@ -93,9 +100,17 @@ function isEntryPoint(): boolean {
   }
 }
 
+// No top-level await: the single-file bundle runs this module as a CommonJS chunk (helper/tools/bundle.mjs).
+// main() turns every error into an exit code; the handler is for the impossible rest.
 if (isMainThread && isEntryPoint()) {
-  process.exitCode = await main(process.argv.slice(2), processIo());
+  main(process.argv.slice(2), processIo()).then(
+    (code) => void (process.exitCode = code),
+    (e: unknown) => {
+      process.stderr.write(`sscs: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+      process.exitCode = EXIT_USAGE;
+    },
+  );
 } else if (!isMainThread && (workerData as { sscsScanWorker?: boolean } | undefined)?.sscsScanWorker) {
-  // The single-file bundle is its own scan worker (scan/pool.ts).
-  await import('./scan/worker.js');
+  // The single-file bundle is its own scan worker (scan/pool.ts); the worker module listens once loaded.
+  void import('./scan/worker.js');
 }

@@ -68,7 +68,10 @@ export type InputCode =
   | 'PATH_ESCAPE'
   | 'LIMIT'
   | 'UNKNOWN_FORMAT'
-  | 'UNSUPPORTED_VERSION';
+  | 'UNSUPPORTED_VERSION'
+  | 'SUBJECT_NAME'
+  | 'NOT_A_FILE'
+  | 'SECRET';
 export class InputError extends SscsError<InputCode> {
   readonly exitCode = EXIT_USAGE;
 }

@@ -109,6 +109,8 @@ include:
       needs: [sscs-build]
       artifacts: dist/*.tgz
       builder_id: https://sscs.dev/gitlab-ci/builder/build-job/v1
+      # The build job runs in no environment: an L2 gate does not ask for one.
+      deployment_environment: ''
   - component: $CI_SERVER_FQDN/sscs/components/verify-gate@$CI_COMMIT_SHA
     inputs:
       as: gate-requiring-l3
@@ -123,6 +125,45 @@ include:
     expect(jobResult(run, 'gate-requiring-l3'), run.output).toBe('FAIL');
     const line = readFileSync(join(run.artifactsDir('sscs-build'), 'attestations', 'provenance.intoto.jsonl'), 'utf8');
     expect(JSON.parse(line).predicate.runDetails.builder.id).toBe('https://sscs.dev/gitlab-ci/builder/build-job/v1');
+    expect(run.output).toContain('deployment-environment check failed: the certificate has no DeploymentEnvironment extension (1.3.6.1.4.1.57264.1.23)');
+  });
+
+  it('a build job whose steps sign a statement claiming the isolated builder fails the default gate, naming extension 1.23, and verifies as L2 at most', async () => {
+    // The build steps hold the same token identity as the isolated job would: they write and sign their own
+    // "isolated" provenance. Only the certificate's DeploymentEnvironment (1.23) tells them apart.
+    const forge = [
+      'mkdir -p dist attestations',
+      'npm pack --pack-destination dist',
+      '$SSCS digest --subject dist/hello-sscs-1.0.0.tgz > forged.sha256',
+      '$SSCS provenance --builder isolated --subject-checksums forged.sha256 --output attestations/forged.intoto.jsonl',
+      '$SSCS attest --statement attestations/forged.intoto.jsonl --bundle attestations/forged.sigstore.json --signing-config "$SSCS_SIGNING_CONFIG"',
+    ];
+    const ci = `stages: [build, verify]
+include:
+  - component: $CI_SERVER_FQDN/sscs/components/build-provenance@$CI_COMMIT_SHA
+    inputs:
+      build_script: ${JSON.stringify(forge)}
+      subjects: dist/*.tgz
+      build_artifacts: [dist/, attestations/]
+  - component: $CI_SERVER_FQDN/sscs/components/verify-gate@$CI_COMMIT_SHA
+    inputs:
+      stage: verify
+      needs: [sscs-build]
+      artifacts: dist/*.tgz
+      bundle: attestations/forged.sigstore.json
+`;
+    const repo = await preparePipelineRepo('node-build', { '.gitlab-ci.yml': ci });
+    const run = await runPipeline(repo, { sigstore });
+    expect(jobResult(run, 'sscs-build'), run.output).toBe('PASS');
+    expect(jobResult(run, 'sscs-verify'), run.output).toBe('FAIL');
+    expect(run.output).toContain('deployment-environment check failed: the certificate has no DeploymentEnvironment extension (1.3.6.1.4.1.57264.1.23)');
+    const built = run.artifactsDir('sscs-build');
+    expect(JSON.parse(readFileSync(join(built, 'attestations', 'forged.intoto.jsonl'), 'utf8').split('\n')[0]!).predicate.runDetails.builder.id).toBe('https://sscs.dev/gitlab-ci/builder/isolated/v1');
+    // Verified without the environment check, the same bundle proves L2 and no more.
+    const identity = `https://${new URL(sigstore.issuerUrl).host}/sscs/components//.gitlab-ci.yml@refs/heads/main`;
+    const r = await execa(process.execPath, [BUNDLE, 'verify', 'dist/hello-sscs-1.0.0.tgz', '--bundle', 'attestations/forged.sigstore.json', '--trusted-root', sigstore.trustedRootPath, '--certificate-identity', identity, '--certificate-oidc-issuer', sigstore.issuerUrl, '--format', 'json'], { cwd: built, reject: false });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(JSON.parse(String(r.stdout)).slsaBuildLevel).toMatchObject({ level: 'SLSA_BUILD_LEVEL_2', claimed: 'SLSA_BUILD_LEVEL_3' });
   });
 
   it('slsa-l3 (composite): its hidden provenance job, extended in the project file, and its gate pass', async () => {

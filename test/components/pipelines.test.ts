@@ -44,7 +44,7 @@ describe('pipelines', () => {
     expect(statement!.subject).toEqual([{ name: 'dist/hello-sscs-1.0.0.tgz', digest: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } }]);
     expect(statement!.predicate.runDetails.builder.id).toBe(ISOLATED);
     expect(statement!.predicate.buildDefinition.resolvedDependencies[0].digest).toEqual({ gitCommit: repo.sha });
-    expect(readdirSync(join(run.artifactsDir('provenance'), 'attestations')).sort()).toEqual(['provenance.intoto.jsonl', 'provenance.sigstore.json', 'subjects.sha256']);
+    expect(readdirSync(join(run.artifactsDir('provenance'), 'attestations')).sort()).toEqual(['provenance.intoto.jsonl', 'provenance.sigstore.json']);
     const verification = join(run.artifactsDir('sscs-verify'), 'verification');
     expect(readdirSync(verification).sort()).toEqual(['junit.xml', 'verification.intoto.jsonl']);
     expect(readFileSync(join(verification, 'junit.xml'), 'utf8')).toMatch(/<testsuite[^>]*failures="0"/);
@@ -53,9 +53,13 @@ describe('pipelines', () => {
     expect(vsa.predicate.verificationResult).toBe('PASSED');
     expect(vsa.predicate.verifiedLevels).toContain('SLSA_BUILD_LEVEL_3');
     expect(vsa.subject).toEqual([{ name: 'dist/hello-sscs-1.0.0.tgz', digest: statement!.subject[0]!.digest }]);
-    expect(run.output).not.toContain(run.idToken);
-    const leaking = run.allArtifacts().filter((f) => readFileSync(f, 'utf8').includes(run.idToken));
-    expect(leaking).toEqual([]);
+    // One token per job environment (the provenance job's carries `environment`), and none leaks.
+    expect(run.idTokens).toHaveLength(2);
+    for (const token of run.idTokens) {
+      expect(run.output).not.toContain(token);
+      const leaking = run.allArtifacts().filter((f) => readFileSync(f, 'utf8').includes(token));
+      expect(leaking).toEqual([]);
+    }
     expect(run.allArtifacts().length).toBeGreaterThan(4);
   });
 
@@ -86,7 +90,7 @@ describe('pipelines', () => {
     expect(gitlab.releases.get(tag)!.links.map((l) => l.name)).toEqual(['provenance.intoto.jsonl', 'provenance.sigstore.json', 'verification.intoto.jsonl']);
     const [statement] = statements(run, 'provenance', 'attestations/provenance.intoto.jsonl');
     expect(statement!.predicate.buildDefinition.externalParameters.source.ref).toBe(`refs/tags/${tag}`);
-    for (const secret of [JOB_TOKEN, run.idToken]) {
+    for (const secret of [JOB_TOKEN, ...run.idTokens]) {
       expect(run.output).not.toContain(secret);
       expect(run.allArtifacts().filter((f) => readFileSync(f, 'utf8').includes(secret))).toEqual([]);
     }

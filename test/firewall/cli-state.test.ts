@@ -1,8 +1,10 @@
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { parse } from 'yaml';
+import { runCli, REPO_ROOT } from '../support/cli.js';
+import { DEFAULT_DATA_DIR } from '../../helper/src/firewall/config.js';
 
 describe('firewall state from the CLI', () => {
   it('waives and lists on a data folder no firewall has created yet', async () => {
@@ -14,5 +16,27 @@ describe('firewall state from the CLI', () => {
     const list = await runCli(['firewall', 'quarantine', 'list', '--data-dir', dataDir]);
     expect(list.exitCode).toBe(0);
     expect(list.stdout).toBe('the quarantine queue is empty\n');
+  });
+
+  it('refuses to release a version that is not quarantined, saying so', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sscs-fw-release-'));
+    const r = await runCli(['firewall', 'quarantine', 'release', 'left-pad@1.3.0', '--reason', 'looked fine', '--data-dir', dataDir]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('left-pad@1.3.0 is not in the quarantine queue: the firewall has not quarantined it');
+    expect(r.stdout).toBe('');
+  });
+
+  it('refuses a waiver that has already expired', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sscs-fw-waive-'));
+    const r = await runCli(['firewall', 'waive', 'left-pad@1.3.0', '--reason', 'reviewed', '--expires', '2020-01-01', '--data-dir', dataDir]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('the waiver would expire at 2020-01-01T00:00:00.000Z, which is not in the future');
+    const list = await runCli(['firewall', 'quarantine', 'list', '--format', 'json', '--data-dir', dataDir]);
+    expect(list.exitCode).toBe(0);
+  });
+
+  it("defaults to the same data folder as the npm-firewall component's data_dir", () => {
+    const spec = parse(readFileSync(join(REPO_ROOT, 'templates/npm-firewall.yml'), 'utf8').split('\n---\n')[0]!) as { spec: { inputs: { data_dir: { default: string } } } };
+    expect(spec.spec.inputs.data_dir.default).toBe(DEFAULT_DATA_DIR);
   });
 });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { startVerdaccio, type Verdaccio } from '../support/verdaccio.js';
+import { startVerdaccio } from '../support/verdaccio.js';
+import { UPSTREAMS, type TestUpstream } from '../support/upstreams.js';
 import { npmInstall, pnpmInstall, yarnInstall } from '../support/npm-clients.js';
 import { runCli } from '../support/cli.js';
 import { startFirewallProcess, writePolicy, type FirewallProcess } from './support.js';
@@ -22,16 +23,20 @@ rules:
     match: "pkg:npm/fresh-pkg@1.1.0"
     action: quarantine
     reason: new release under review
+  # Every package: registry.npmjs.org's abbreviated form does not say, so the firewall must read the full one.
+  - id: no-install-scripts
+    when: { install_scripts: true }
+    action: deny
 `;
 
 const installedVersion = async (dir: string, name: string): Promise<string> =>
   (JSON.parse(await readFile(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
-describe('firewall with real clients', () => {
-  let v: Verdaccio;
+describe.each(UPSTREAMS)('firewall with real clients in front of %s', (_, startUpstream) => {
+  let v: TestUpstream;
   let fw: FirewallProcess;
   beforeAll(async () => {
-    v = await startVerdaccio();
+    v = await startUpstream();
     await v.publish({ name: 'good-b', version: '1.0.0' });
     await v.publish({ name: 'good-a', version: '1.0.0', dependencies: { 'good-b': '^1.0.0' } });
     await v.publish({ name: '@fw/scoped', version: '1.0.0' });
@@ -42,6 +47,7 @@ describe('firewall with real clients', () => {
     await v.publish({ name: 'fresh-pkg', version: '1.0.0' });
     await v.publish({ name: 'fresh-pkg', version: '1.1.0' });
     await v.publish({ name: 'tamper-pkg', version: '1.0.0' });
+    await v.publish({ name: 'scripted-pkg', version: '1.0.0', scripts: { postinstall: 'node -e 0' } });
     await v.tamper('tamper-pkg', '1.0.0');
     fw = await startFirewallProcess({ policy: await writePolicy(POLICY), upstream: v.url, args: ['--packument-ttl', '0'] });
   });
@@ -58,6 +64,12 @@ describe('firewall with real clients', () => {
     const lock = await readFile(join(r.dir, 'package-lock.json'), 'utf8');
     expect(lock).toContain(`${fw.url}/good-b/-/good-b-1.0.0.tgz`);
     expect(lock).not.toContain(v.url);
+  });
+
+  it('denies a version with an install script, and only that one', async () => {
+    const r = await npmInstall(fw.url, { 'scripted-pkg': '^1.0.0', 'good-a': '^1.0.0' });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.output).toContain('scripted-pkg@1.0.0 is denied by rule no-install-scripts: has install scripts');
   });
 
   it('fails npm install of a denied package with the rule and the way out', async () => {

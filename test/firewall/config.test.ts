@@ -6,7 +6,7 @@ describe('firewall settings', () => {
   it('takes a flag over its environment variable, and the variable over the default', () => {
     const env = { SSCS_FIREWALL_POLICY: 'env.yml', SSCS_FIREWALL_UPSTREAM: 'http://env.example/', SSCS_FIREWALL_PACKUMENT_TTL: '5' };
     const fromEnv = serveSettings({}, env, '/w');
-    expect(fromEnv).toMatchObject({ policyPath: '/w/env.yml', upstream: 'http://env.example/', packumentTtlMs: 5000, listen: { host: '127.0.0.1', port: 4873 }, dataDir: '/w/.sscs/firewall', serveCachedOffline: true, synchronous: 'normal' });
+    expect(fromEnv).toMatchObject({ policyPath: '/w/env.yml', upstream: 'http://env.example/', packumentTtlMs: 5000, listen: { host: '127.0.0.1', port: 4873 }, dataDir: '/w/.cache/sscs-firewall', serveCachedOffline: true, synchronous: 'normal' });
     const fromFlags = serveSettings({ policy: 'flag.yml', upstream: 'http://flag.example/', 'packument-ttl': '7', 'offline-cached': 'refuse' }, env, '/w');
     expect(fromFlags).toMatchObject({ policyPath: '/w/flag.yml', upstream: 'http://flag.example/', packumentTtlMs: 7000, serveCachedOffline: false });
   });

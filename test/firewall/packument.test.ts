@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { filterPackument, fixDistTags } from '../../helper/dist/firewall/packument.js';
 import { parseRoute } from '../../helper/dist/firewall/route.js';
 import { expectedDigest } from '../../helper/dist/firewall/integrity.js';
+import { readPackument } from '../../helper/dist/registry/packument.js';
 
 const UP = 'http://up.example:4873';
 const doc = () => ({
@@ -14,7 +15,9 @@ const doc = () => ({
 describe('packument filter', () => {
   it('removes blocked versions and their time entries, moves tags down, rewrites tarballs to the firewall', () => {
     const blocked = new Set(['2.0.0', '3.0.0-rc.1']);
-    const r = filterPackument(doc(), {
+    const d = doc();
+    const r = filterPackument(d, {
+      meta: readPackument(d, 'p', UP).meta,
       decide: (version: string) => (blocked.has(version) ? { action: 'quarantine', rule: 'r', reason: 'x' } : { action: 'allow', rule: 'default', reason: 'ok' }),
       localPath: (url: string) => (url.startsWith(UP) ? url.slice(UP.length) : undefined),
       publicBase: 'http://fw:1',

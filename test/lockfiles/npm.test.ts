@@ -92,8 +92,8 @@ describe('npm lockfile shapes the fixtures lack', () => {
     });
     const g = await readDependencyInputs([file]);
     expect(g.packages).toEqual([
-      { ecosystem: 'npm', name: 'host', version: '1.0.0', integrity: 'sha512-aG9zdA==', direct: true, dev: false, path: ['host'], sources: [file] },
-      { ecosystem: 'npm', name: 'inner', version: '2.0.0', direct: false, dev: false, bundled: true, path: ['host', 'inner'], sources: [file] },
+      { ecosystem: 'npm', name: 'host', version: '1.0.0', integrity: 'sha512-aG9zdA==', direct: true, dev: false, path: ['host'], sources: [file], source: 'registry' },
+      { ecosystem: 'npm', name: 'inner', version: '2.0.0', direct: false, dev: false, bundled: true, path: ['host', 'inner'], sources: [file], source: 'registry' },
     ]);
   });
 

@@ -54,3 +54,43 @@ describe('sscs provenance --from-runner', () => {
     expect(r.stderr).toMatch(/^sscs: error: \/\S*\/m\.json:3:\d+: runner metadata is not valid JSON/);
   });
 });
+
+describe('sscs provenance --from-runner: variable names in any case', () => {
+  it('withholds a variable whatever the case of its name, and never keeps a secret-named one', async () => {
+    const dir = tempDir();
+    const doc = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+    Object.assign(doc.predicate.buildDefinition.externalParameters, {
+      deploy_password: 'lower-case-secret-value',
+      Npm_Token: 'mixed-case-token-value',
+      ci_job_jwt: 'lower-case-jwt-value',
+      node_env: 'staging',
+    });
+    writeFileSync(join(dir, 'm.json'), JSON.stringify(doc));
+    const r = await runCli(['provenance', '--from-runner', 'm.json', '--allow-variable', 'node_env', '--allow-variable', 'NODE_ENV', '-o', 'p.jsonl'], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    const ext = JSON.parse(readFileSync(join(dir, 'p.jsonl'), 'utf8')).predicate.buildDefinition.externalParameters;
+    expect(ext).toMatchObject({ deploy_password: '[WITHHELD]', Npm_Token: '[WITHHELD]', ci_job_jwt: '[WITHHELD]', node_env: 'staging', NODE_ENV: 'production', entryPoint: 'build' });
+    const written = readFileSync(join(dir, 'p.jsonl'), 'utf8');
+    for (const v of ['lower-case-secret-value', 'mixed-case-token-value', 'lower-case-jwt-value']) expect(written).not.toContain(v);
+  });
+});
+
+describe('sscs provenance --from-runner: SHA-256 repositories', () => {
+  it("files the source's 64-hex commit under gitCommit, and leaves another dependency's sha256 alone", async () => {
+    const dir = tempDir();
+    const doc = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+    const commit = 'b2'.repeat(32);
+    const file = 'c3'.repeat(32);
+    doc.predicate.buildDefinition.resolvedDependencies = [
+      { uri: 'https://gitlab.example/group/project', digest: { sha256: commit } },
+      { uri: 'https://example.com/tool.tgz', digest: { sha256: file } },
+    ];
+    writeFileSync(join(dir, 'm.json'), JSON.stringify(doc));
+    const r = await runCli(['provenance', '--from-runner', 'm.json', '-o', 'p.jsonl'], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'p.jsonl'), 'utf8')).predicate.buildDefinition.resolvedDependencies).toEqual([
+      { uri: 'https://gitlab.example/group/project', digest: { gitCommit: commit } },
+      { uri: 'https://example.com/tool.tgz', digest: { sha256: file } },
+    ]);
+  });
+});

@@ -13,4 +13,20 @@ describe('GitLab claims to Fulcio identity', () => {
     expect(ext[OID.runnerEnvironment]).toBe('self-hosted');
     expect(ext[OID.tokenSubject]).toBe('project_path:a/b/c:ref_type:tag:ref:v1.0.0');
   });
+
+  it('writes the environment claim as DeploymentEnvironment (1.3.6.1.4.1.57264.1.23), as Fulcio does', () => {
+    const claims = gitLabClaims('https://gitlab.example', { environment: 'sscs-provenance' });
+    const ext = Object.fromEntries(gitLabIdentity(claims).extensions.map((e) => [e.oid, e.value]));
+    expect(OID.deploymentEnvironment).toBe('1.3.6.1.4.1.57264.1.23');
+    expect(ext['1.3.6.1.4.1.57264.1.23']).toBe('sscs-provenance');
+    // GitLab sends environment_protected beside environment; the local issuer protects nothing.
+    expect(claims.environment_protected).toBe('false');
+  });
+
+  it('writes no 1.23 for a job that declares no environment (Fulcio skips an empty value)', () => {
+    for (const claims of [gitLabClaims('https://gitlab.example'), gitLabClaims('https://gitlab.example', { environment: '' })]) {
+      expect(gitLabIdentity(claims).extensions.map((e) => e.oid)).not.toContain('1.3.6.1.4.1.57264.1.23');
+    }
+    expect(gitLabClaims('https://gitlab.example').environment_protected).toBeUndefined();
+  });
 });

@@ -57,6 +57,9 @@ describe('sigstore:local', () => {
       runner_environment: 'gitlab-hosted',
     });
 
+    const deploying = claimsOf((await execa(process.execPath, [TOKEN, '--dir', dir, '--environment', 'sscs-provenance'])).stdout.trim());
+    expect(deploying).toMatchObject({ environment: 'sscs-provenance', environment_protected: 'false', project_path: 'group/project' });
+
     expect(readFileSync(join(dir, 'pid'), 'utf8')).toBe(`${child.pid}\n`);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

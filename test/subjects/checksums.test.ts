@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseChecksums } from '../../helper/src/subjects/checksums.js';
+import { execa } from 'execa';
+import { formatChecksumLine, parseChecksums } from '../../helper/src/subjects/checksums.js';
+import { tempDir } from '../support/tmp.js';
 import { InputError } from '../../helper/src/errors.js';
 
 const A = 'a'.repeat(64);
@@ -32,5 +34,35 @@ describe('checksums file', () => {
 
   it('rejects one name with two different digests', () => {
     expect(() => parseChecksums(`${A}  f\n${'c'.repeat(64)}  f\n`, 'S')).toThrow(/listed twice/);
+  });
+});
+
+describe('checksums lines as GNU sha256sum writes them', () => {
+  const names = ['plain.tgz', 'back\\slash', 'new\nline', 'cr\rname', 'both\\\n', 'trailing space ', 'z\nabc  evil.tgz'];
+
+  it('formats each name exactly as sha256sum does, and parses it back to the same name', async () => {
+    const dir = tempDir(Object.fromEntries(names.map((n) => [n, n])));
+    for (const name of names) {
+      const { stdout } = await execa('sha256sum', ['--', name], { cwd: dir, stripFinalNewline: false });
+      const line = formatChecksumLine(stdout.replace(/^\\/, '').slice(0, 64), name);
+      expect(line, JSON.stringify(name)).toBe(stdout);
+      expect(parseChecksums(line, 'S')).toEqual([{ name, digest: { sha256: stdout.replace(/^\\/, '').slice(0, 64) } }]);
+    }
+  });
+
+  it('never lets a name start a second line', () => {
+    const text = formatChecksumLine(A, `z\n${'c'.repeat(64)}  evil.tgz`);
+    expect(text.split('\n').length).toBe(2);
+    expect(parseChecksums(text, 'S').map((s) => s.name)).toEqual([`z\n${'c'.repeat(64)}  evil.tgz`]);
+  });
+
+  it('reads the escaped --tag form and refuses an undefined escape', () => {
+    expect(parseChecksums(`\\SHA256 (a\\nb) = ${A}\n`, 'S')).toEqual([{ name: 'a\nb', digest: { sha256: A } }]);
+    expect(() => parseChecksums(`\\${A}  a\\tb\n`, 'S')).toThrow(/invalid escape '\\t'/);
+    expect(() => parseChecksums(`\\${A}  a\\\n`, 'S')).toThrow(/invalid escape/);
+  });
+
+  it('keeps a trailing space in a name, and takes off only a CRLF line end', () => {
+    expect(parseChecksums(`${A}  a \r\n${A}  a\n`, 'S').map((s) => s.name)).toEqual(['a ', 'a']);
   });
 });

@@ -45,7 +45,8 @@ describe('provenance, attest and verify, end to end', () => {
     dir = mkdtempSync(join(tmpdir(), 'sscs-chain-'));
     mkdirSync(join(dir, 'dist'));
     writeFileSync(join(dir, 'dist/app.tgz'), 'the build output\n');
-    token = stack.mintToken({ project_path: 'group/project', ref: 'main', ref_type: 'branch' });
+    // The isolated job runs in its provenance environment (environment: sscs-provenance).
+    token = stack.mintToken({ project_path: 'group/project', ref: 'main', ref_type: 'branch', environment: 'sscs-provenance' });
     const env = { ...jobEnvFor(token), CI_PROJECT_DIR: dir };
     const p = await runCli(['provenance', '--builder', 'isolated', '--subject', 'dist/**', '-o', 'p.intoto.jsonl'], { cwd: dir, env });
     expect(p.stderr).toContain('wrote 1 statement covering 1 subject');
@@ -70,6 +71,7 @@ describe('provenance, attest and verify, end to end', () => {
       '--build-config-uri', sanFor(stack),
       '--pipeline-source', String(c.pipeline_source),
       '--builder-id', BUILDER_ID_ISOLATED,
+      '--deployment-environment', 'sscs-provenance',
       '--build-type', BUILD_TYPE,
       '--format', 'json',
     ]);
@@ -82,6 +84,7 @@ describe('provenance, attest and verify, end to end', () => {
       expect(check(name)!.message, name).toContain('(certificate, provenance)');
     }
     expect(check('builder-id')).toMatchObject({ status: 'passed' });
+    expect((JSON.parse(r.stdout) as { slsaBuildLevel: { level: string } }).slsaBuildLevel.level).toBe('SLSA_BUILD_LEVEL_3');
   });
 
   const failedCodes = (stdout: string) => (JSON.parse(stdout) as { checks: { status: string; code?: string }[] }).checks.filter((x) => x.status === 'failed').map((x) => x.code);

@@ -20,7 +20,7 @@ describe('verify reports', () => {
     artifact = join(dir, 'app.tar.gz');
     writeFileSync(artifact, 'the build output\n');
     const subjects = [{ name: 'app.tar.gz', bytes: readFileSync(artifact) }];
-    isolated = await attest(stack, dir, 'isolated', provenanceStatement(stack, subjects, { builderId: BUILDER_ID_ISOLATED }));
+    isolated = await attest(stack, dir, 'isolated', provenanceStatement(stack, subjects, { builderId: BUILDER_ID_ISOLATED }), { environment: 'sscs-provenance' });
     buildJob = await attest(stack, dir, 'build-job', provenanceStatement(stack, subjects, { builderId: BUILDER_ID_BUILD_JOB }));
   });
   afterAll(async () => {
@@ -31,8 +31,8 @@ describe('verify reports', () => {
   const policy = () => ['--trusted-root', stack.trustedRootPath, '--certificate-identity', sanFor(stack), '--certificate-oidc-issuer', stack.issuerUrl];
   const readJson = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
 
-  it('writes a PASSED VSA at SLSA Build L3 for provenance from the isolated builder', async () => {
-    const r = await runCli(['verify', artifact, '--bundle', isolated, ...policy(), '--builder-id', BUILDER_ID_ISOLATED, '--vsa-output', 'l3.vsa.json'], { cwd: dir });
+  it('writes a PASSED VSA at SLSA Build L3 for provenance the isolated job signed in its environment', async () => {
+    const r = await runCli(['verify', artifact, '--bundle', isolated, ...policy(), '--builder-id', BUILDER_ID_ISOLATED, '--deployment-environment', 'sscs-provenance', '--vsa-output', 'l3.vsa.json'], { cwd: dir });
     expect(r.exitCode).toBe(0);
     const vsa = readJson('l3.vsa.json');
     expect(vsa).toMatchObject({

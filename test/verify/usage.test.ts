@@ -34,7 +34,7 @@ describe('verify usage', () => {
     [['--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER, '--source-ref', 'a', '--source-ref-regexp', 'b'], '--source-ref and --source-ref-regexp cannot be used together'],
     [['--certificate-identity-regexp', '(', '--certificate-oidc-issuer', ISSUER], '--certificate-identity-regexp is not a valid regular expression'],
     [['--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER, '--runner-environment', 'cloud'], "--runner-environment must be one of gitlab-hosted, self-hosted, not 'cloud'"],
-    [['--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER, '--format', 'xml'], "--format must be text or json, not 'xml'"],
+    [['--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER, '--format', 'xml'], "--format must be one of text, json, not 'xml'"],
   ])('refuses %j', async (flags, message) => {
     const r = await runCli([...base, ...flags]);
     expect(r.exitCode).toBe(2);
@@ -61,7 +61,7 @@ describe('verify usage', () => {
   });
 
   it('fails a GitLab policy check the certificate cannot answer, instead of skipping it', async () => {
-    const r = await runCli([...base, '--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER, '--builder-id', 'https://sscs.dev/gitlab-ci/builder/isolated/v1', '--format', 'json']);
+    const r = await runCli([...base, '--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER, '--builder-id', 'https://sscs.dev/gitlab-ci/builder/build-job/v1', '--format', 'json']);
     expect(r.exitCode).toBe(1);
     expect(JSON.parse(r.stdout).checks.find((c: { name: string }) => c.name === 'builder-id')).toMatchObject({ status: 'failed', code: 'BUILDER_ID_MISMATCH', message: 'no builder id to check: the provenance carries none' });
   });
@@ -82,10 +82,10 @@ describe('verify usage', () => {
     for (const flag of ['--certificate-identity-regexp', '--source-ref-regexp', '--vsa-output', '--sign-vsa', '--junit', '--tuf-cache-dir']) expect(r.stdout).toContain(flag);
   });
 
-  it('treats a bundle that is not JSON as bad input (exit 2), naming the line', async () => {
+  it('treats a bundle that is not JSON as a bundle that does not verify (exit 1), naming the line', async () => {
     const r = await runCli(['verify', ARTIFACT, '--bundle', join(CASES, 'bundle-malformed-json_fail', 'bundle.sigstore.json'), '--trusted-root', ROOT, '--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER]);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/bundle\.sigstore\.json:1:\d+: bundle is not valid JSON/);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/bundle\.sigstore\.json: bundle check failed: bundle is not valid JSON: .*\(line 1, column \d+\)/);
   });
 
   it('verifies a digest from the single-file bundle too', async () => {

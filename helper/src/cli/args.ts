@@ -38,6 +38,15 @@ export function parseCommandLine<O extends FlagSpecs>(def: CommandDef<O>, argv: 
     throw new UsageError('USAGE', `sscs ${def.name}: unexpected argument '${positionals[0]}'`, { hint: `usage: ${def.usage}` });
   }
   const { help: _help, ...flags } = parsed.values;
+  for (const [name, spec] of Object.entries(def.flags)) {
+    if (!spec.choices || help) continue;
+    const given = flags[name];
+    for (const v of Array.isArray(given) ? given : given === undefined ? [] : [given]) {
+      if (typeof v === 'string' && !spec.choices.includes(v)) {
+        throw new UsageError('USAGE', `sscs ${def.name}: --${name} must be one of ${spec.choices.join(', ')}, not '${v}'`);
+      }
+    }
+  }
   return { flags: flags as FlagValues<O>, positionals, help };
 }
 

@@ -13,6 +13,8 @@ export type FlagSpec = ParseArgsOptionDescriptor & {
   description: string;
   /** Placeholder shown by --help for a string flag, e.g. FILE. */
   valueName?: string;
+  /** The only values a string flag takes; anything else is a usage error before the command runs. */
+  choices?: readonly string[];
 };
 
 export type FlagSpecs = Record<string, FlagSpec>;

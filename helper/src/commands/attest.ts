@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { UsageError } from '../errors.js';
+import { assertNoSecret } from '../io/secrets.js';
 import { INTOTO_PAYLOAD_TYPE } from '../sign/constants.js';
 import { SIGNING_FLAGS } from '../sign/flags.js';
 import { bundlePaths, writeBundle } from '../sign/output.js';
@@ -33,12 +34,14 @@ Prints the bundle paths, one per line.`,
     if (!flags.bundle) throw new UsageError('MISSING_ARGUMENT', 'sscs attest: --bundle OUT is required');
     const format = formatOf(flags.format);
     const statements = await readStatements(resolve(io.cwd, flags.statement));
+    // A signed statement is logged in public (Rekor) for good: a secret in it must stop here.
+    for (const s of statements) assertNoSecret(s.payload, io.env, { file: flags.statement, what: `a bundle of statement ${s.line} (signing would publish it in the transparency log)` });
     const session = await openSession(flags, io);
     const paths = bundlePaths(flags.bundle, statements.length);
     const written = [];
     for (const [i, statement] of statements.entries()) {
       const bundle = await session.sign('dsse', statement.payload, INTOTO_PAYLOAD_TYPE);
-      await writeBundle(resolve(io.cwd, paths[i]!), bundle);
+      await writeBundle(resolve(io.cwd, paths[i]!), bundle, io.env);
       written.push({ path: paths[i]!, predicateType: statement.predicateType, subjects: statement.subjects.map((s) => s.name) });
     }
     if (format === 'json') io.stdout(`${JSON.stringify(summaryJson(session, { bundles: written }), null, 2)}\n`);

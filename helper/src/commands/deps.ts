@@ -14,7 +14,7 @@ format is detected from the file name and content) and prints every package once
 transitive, dev or prod, one shortest path from the root, and the files it came from. Several files merge into
 one graph. Warnings (for example a yarn.lock without its package.json) go to stderr.`,
   flags: {
-    format: { type: 'string', default: 'text', valueName: 'FORMAT', description: 'Output format: text or json.' },
+    format: { type: 'string', choices: ['text', 'json'], default: 'text', valueName: 'FORMAT', description: 'Output format: text or json.' },
   },
   positionals: { min: 1, max: Number.POSITIVE_INFINITY, name: 'FILE' },
   examples: ['sscs deps package-lock.json', 'sscs deps packages/*/pnpm-lock.yaml bom.cdx.json --format json'],

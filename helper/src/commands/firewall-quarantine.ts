@@ -1,6 +1,7 @@
 import { defineCommand } from '../cli/command.js';
 import { UsageError } from '../errors.js';
 import { byWhom, DATA_DIR_FLAG, openCliStore, parseSpec } from '../firewall/flags.js';
+import { releaseQuarantined } from '../firewall/operator.js';
 
 export default defineCommand({
   name: 'firewall quarantine',
@@ -11,20 +12,21 @@ export default defineCommand({
     ...DATA_DIR_FLAG,
     reason: { type: 'string', valueName: 'TEXT', description: 'Why the version is released (recorded in the audit log).' },
     by: { type: 'string', valueName: 'WHO', description: 'Who releases it [default: $GITLAB_USER_LOGIN, else $USER].' },
-    format: { type: 'string', valueName: 'text|json', description: 'Output format of list.', default: 'text' },
+    format: { type: 'string', choices: ['text', 'json'], valueName: 'text|json', description: 'Output format of list.', default: 'text' },
   },
   positionals: { min: 1, max: 2, name: 'list|release' },
   examples: ['sscs firewall quarantine list', 'sscs firewall quarantine release left-pad@1.4.0 --reason "diff reviewed"'],
   async run({ flags, positionals, io }) {
     const [action, spec] = positionals;
     if (action !== 'list' && action !== 'release') throw new UsageError('USAGE', `sscs firewall quarantine: expected list or release, not '${action}'`);
+    if (flags.format !== 'text' && flags.format !== 'json') throw new UsageError('USAGE', `sscs firewall quarantine: --format must be one of text, json, not '${flags.format}'`);
     const pkg = action === 'release' ? parseSpec(spec) : undefined;
     if (action === 'release' && !pkg) throw new UsageError('MISSING_ARGUMENT', `sscs firewall quarantine release: expected NAME@VERSION, not '${spec ?? ''}'`);
     if (action === 'release' && !flags.reason?.trim()) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall quarantine release: --reason TEXT is required (it goes to the audit log)');
     const store = await openCliStore(flags, io);
     try {
       if (pkg) {
-        const r = store.releaseFromQuarantine(pkg.name, pkg.version, byWhom(flags.by, io.env), flags.reason!);
+        const r = releaseQuarantined(store, pkg.name, pkg.version, byWhom(flags.by, io.env), flags.reason!);
         store.audit({ at: new Date(), client: 'cli', kind: 'admin', name: pkg.name, version: pkg.version, action: 'release', rule: `release:${r.id}`, status: 0 });
         io.stdout(`released ${pkg.name}@${pkg.version} (release:${r.id})\n`);
         return 0;

@@ -1,6 +1,7 @@
 import { defineCommand } from '../cli/command.js';
 import { InputError, UsageError } from '../errors.js';
 import { byWhom, DATA_DIR_FLAG, openCliStore, parseSpec } from '../firewall/flags.js';
+import { addWaiverChecked } from '../firewall/operator.js';
 
 export default defineCommand({
   name: 'firewall waive',
@@ -23,7 +24,7 @@ export default defineCommand({
     if (expires && Number.isNaN(expires.getTime())) throw new InputError('INPUT', `--expires is not a date: '${flags.expires}'`, { where: { field: '--expires' } });
     const store = await openCliStore(flags, io);
     try {
-      const w = store.addWaiver({ ...pkg, by: byWhom(flags.by, io.env), reason: flags.reason, ...(expires ? { expiresAt: expires } : {}) });
+      const w = addWaiverChecked(store, { ...pkg, by: byWhom(flags.by, io.env), reason: flags.reason, ...(expires ? { expiresAt: expires } : {}) }, new Date());
       store.audit({ at: new Date(), client: 'cli', kind: 'admin', name: pkg.name, version: pkg.version, action: 'waive', rule: `waiver:${w.id}`, status: 0 });
       io.stdout(`waived ${pkg.name}@${pkg.version} (waiver:${w.id})\n`);
       return 0;

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { defineCommand, type Io } from '../cli/command.js';
 import { UsageError } from '../errors.js';
-import { writeFileAtomic } from '../io/files.js';
+import { writeOutputFile } from '../io/files.js';
 import { readDependencyInputs } from '../lockfiles/index.js';
 import { checkGraph } from '../policy/check.js';
 import { DEFAULT_POLICY } from '../policy/defaults.js';
@@ -67,7 +67,7 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     'write-snapshot': { type: 'string', valueName: 'FILE', description: 'Write the registry metadata used into a snapshot for later --offline runs.' },
     'malicious-feed': { type: 'string', valueName: 'PATH', description: 'Known-malicious feed: a folder of OSV records (ossf/malicious-packages layout) or a .tar.gz of one.' },
     scan: { type: 'boolean', default: false, description: 'Download and scan each tarball for suspicious code (slow).' },
-    format: { type: 'string', default: 'text', valueName: 'FORMAT', description: 'Output format: text or json.' },
+    format: { type: 'string', choices: ['text', 'json'], default: 'text', valueName: 'FORMAT', description: 'Output format: text or json.' },
     output: { type: 'string', valueName: 'FILE', description: 'Write the output to FILE instead of stdout.' },
     'gitlab-report': { type: 'string', valueName: 'FILE', description: 'Write a GitLab dependency scanning report (schema 15.0.7).' },
     junit: { type: 'string', valueName: 'FILE', description: 'Write a JUnit XML report.' },
@@ -106,11 +106,11 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     for (const e of result.errors) io.stderr(`sscs: warning: ${e}; packages without metadata get the policy's on_unknown outcome\n`);
 
     const out = format === 'json' ? renderJson(result) : renderText(result);
-    if (flags.output) await writeFileAtomic(resolve(io.cwd, flags.output), out);
+    if (flags.output) await writeOutputFile(resolve(io.cwd, flags.output), out, io.env, 'the report');
     else io.stdout(out);
     if (flags.output && format === 'text') io.stderr(out.split('\n').slice(-2).join('\n'));
-    if (flags['gitlab-report']) await writeFileAtomic(resolve(io.cwd, flags['gitlab-report']), renderGitlab(result, { start: started, end: ended }));
-    if (flags.junit) await writeFileAtomic(resolve(io.cwd, flags.junit), renderJunit(result, (ended.getTime() - started.getTime()) / 1000));
+    if (flags['gitlab-report']) await writeOutputFile(resolve(io.cwd, flags['gitlab-report']), renderGitlab(result, { start: started, end: ended }), io.env, 'the GitLab report');
+    if (flags.junit) await writeOutputFile(resolve(io.cwd, flags.junit), renderJunit(result, (ended.getTime() - started.getTime()) / 1000), io.env, 'the JUnit report');
     if (flags['write-snapshot']) {
       const keep = new Map<string, Set<string>>();
       for (const p of graph.packages) keep.set(p.name, (keep.get(p.name) ?? new Set()).add(p.version));

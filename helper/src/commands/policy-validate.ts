@@ -9,7 +9,7 @@ export default defineCommand({
   usage: 'sscs policy validate FILE [--format text|json]',
   description: 'Checks a policy file (YAML or JSON) against the schema and the rules the schema cannot express (purl patterns, semver ranges, dates, rule ids). Errors give file:line:column and the field; exit 2 when invalid.',
   flags: {
-    format: { type: 'string', valueName: 'text|json', default: 'text', description: 'Output format for a valid file (errors always go to stderr with exit 2).' },
+    format: { type: 'string', choices: ['text', 'json'], valueName: 'text|json', default: 'text', description: 'Output format for a valid file (errors always go to stderr with exit 2).' },
   },
   positionals: { min: 1, max: 1, name: 'FILE' },
   async run({ flags, positionals, io }) {

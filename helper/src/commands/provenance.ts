@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import { defineCommand, type Io } from '../cli/command.js';
-import { isSecretName } from '../cli/redact.js';
+import { isSecretName } from '../io/secrets.js';
+import { ISSUER_FLAG, configuredIssuer } from '../cli/issuer-flag.js';
 import { SUBJECT_FLAGS, hasSubjectFlags, subjectsFromFlags } from '../cli/subject-flags.js';
 import { InputError, UsageError } from '../errors.js';
 import { captureBuildContext } from '../gitlab/context.js';
 import { localGitFacts } from '../gitlab/local.js';
 import { DEFAULT_TOKEN_VARIABLE } from '../gitlab/variables.js';
 import { readJsonFile, writeFileAtomic } from '../io/files.js';
+import { assertNoSecret } from '../io/secrets.js';
 import { DEFAULT_MAX_SUBJECTS_PER_STATEMENT, type TrustMode } from '../provenance/constants.js';
 import { buildPredicate } from '../provenance/predicate.js';
 import { importRunnerStatement } from '../provenance/runner.js';
@@ -31,13 +33,14 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
     ...SUBJECT_FLAGS,
     output: { type: 'string', short: 'o', valueName: 'FILE', description: 'Where to write the statements (JSON Lines); default: standard output.' },
     builder: { type: 'string', valueName: 'build-job|isolated', default: 'build-job', description: 'Who writes this provenance: the build job itself (L2) or an isolated job (L3).' },
+    ...ISSUER_FLAG,
     'identity-token-env': { type: 'string', valueName: 'NAME', default: DEFAULT_TOKEN_VARIABLE, description: 'The variable holding the job ID token whose claims are recorded.' },
     'allow-variable': { type: 'string', multiple: true, valueName: 'NAME', description: 'Record this variable and its value as an external parameter.' },
     input: { type: 'string', multiple: true, valueName: 'KEY=VALUE', description: 'Record a CI/CD component input as an external parameter.' },
     'max-subjects-per-statement': { type: 'string', valueName: 'N', default: String(DEFAULT_MAX_SUBJECTS_PER_STATEMENT), description: 'Split into several statements past this many subjects.' },
     'from-runner': { type: 'string', valueName: 'FILE', description: 'Import the statement GitLab Runner writes with RUNNER_GENERATE_ARTIFACTS_METADATA=true, as a correct v1 statement.' },
     local: { type: 'boolean', description: 'A dry run outside CI: missing GitLab variables come from git or placeholders, and the builder id says local.' },
-    format: { type: 'string', valueName: 'text|json', default: 'text', description: 'Summary format (the statements themselves always go to --output).' },
+    format: { type: 'string', choices: ['text', 'json'], valueName: 'text|json', default: 'text', description: 'Summary format (the statements themselves always go to --output).' },
   },
   examples: [
     "sscs provenance --subject 'dist/**' --output provenance.intoto.jsonl",
@@ -59,8 +62,10 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
       statements = [importRunnerStatement(await readJsonFile(resolve(io.cwd, file), 'runner metadata'), file, new Set(allow))];
     } else {
       const trustMode = parseTrustMode(flags.builder, flags.local === true);
+      const expectedIssuer = configuredIssuer(flags['oidc-issuer'], io.env);
       const context = captureBuildContext(io.env, {
         tokenVariable,
+        ...(expectedIssuer ? { expectedIssuer } : {}),
         local: flags.local === true,
         ...(flags.local ? { localFacts: await localGitFacts(io.cwd) } : {}),
       });
@@ -77,6 +82,8 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
     }
     for (const s of statements) validateProvenanceStatement(s);
     const text = toJsonLines(statements);
+    // Checked wherever it goes: on standard output the redactor would only hide the value in a statement meant to be signed.
+    assertNoSecret(text, io.env, { ...(flags.output ? { file: flags.output } : {}), what: 'the provenance' });
     if (flags.output) await writeFileAtomic(resolve(io.cwd, flags.output), text);
     else io.stdout(text);
     report(io, flags.format, flags.output, statements);

@@ -18,7 +18,7 @@ export default defineCommand({
     'project-id': { type: 'string', valueName: 'ID', description: 'Project id or path (default: $CI_PROJECT_ID).' },
     'token-env': { type: 'string', valueName: 'NAME', default: 'CI_JOB_TOKEN', description: 'Variable holding the job token.' },
     'timeout-ms': { type: 'string', valueName: 'N', default: String(DEFAULT_TIMEOUT_MS), description: 'Timeout of each API call.' },
-    format: { type: 'string', valueName: 'text|json', default: 'text', description: 'Output format.' },
+    format: { type: 'string', choices: ['text', 'json'], valueName: 'text|json', default: 'text', description: 'Output format.' },
   },
   positionals: { min: 2, max: Number.MAX_SAFE_INTEGER, name: 'upload FILE...' },
   examples: ['sscs release upload attestations/*.sigstore.json --package attestations --version "$CI_COMMIT_TAG" --tag "$CI_COMMIT_TAG"'],

@@ -33,7 +33,7 @@ archive tricks (path traversal, links out of the package, decompression bombs). 
 against popular npm names (typosquats) and, with --malicious-feed, its version against known-malicious
 records. Exits 1 when a finding is at or above --fail-on.`,
   flags: {
-    format: { type: 'string', default: 'text', valueName: 'text|json', description: 'Output format.' },
+    format: { type: 'string', choices: ['text', 'json'], default: 'text', valueName: 'text|json', description: 'Output format.' },
     'fail-on': { type: 'string', default: 'high', valueName: 'SEVERITY', description: 'Exit 1 on a finding at or above this severity: low, medium, high, critical or none.' },
     'malicious-feed': { type: 'string', valueName: 'DIR|FILE.tar.gz|FILE.zip', description: 'Known-malicious OSV records (ossf/malicious-packages layout, or an osv.dev zip) to look the package up in.' },
   },

@@ -31,7 +31,7 @@ Keyless by default ($SIGSTORE_ID_TOKEN and Fulcio), or with --key/--key-env. Pri
     const data = await readFileBounded(resolve(io.cwd, file), MAX_BLOB_BYTES, 'file to sign');
     const session = await openSession(flags, io);
     const bundle = await session.sign('message', data);
-    await writeBundle(resolve(io.cwd, flags.bundle), bundle);
+    await writeBundle(resolve(io.cwd, flags.bundle), bundle, io.env);
     const sha256 = createHash('sha256').update(data).digest('hex');
     if (format === 'json') io.stdout(`${JSON.stringify(summaryJson(session, { bundles: [{ path: flags.bundle, artifact: file, sha256 }] }), null, 2)}\n`);
     else io.stdout(`${flags.bundle}\n`);

@@ -10,9 +10,10 @@ import { failureMessage, reportJson, verdictLine } from '../verify/render.js';
 import { makeTrust } from '../verify/sigstore-checks.js';
 import { readTrustedRoot } from '../verify/trusted-root.js';
 import { DEFAULT_TUF_TIMEOUT_MS, defaultTufCacheDir, fetchTrustedRoot } from '../verify/tuf.js';
-import { verifyBundle } from '../verify/verifier.js';
+import { verifyBundle, type TrustedRootSource } from '../verify/verifier.js';
 import { defaultVsaBundle, writeOutputs, type OutputRequest } from '../verify/outputs.js';
 import { SIGNING_FLAGS } from '../sign/flags.js';
+import { BUILDER_ID_ISOLATED } from '../provenance/constants.js';
 
 const MAX_KEY_BYTES = 64 * 1024;
 const MAX_TUF_ROOT_BYTES = 1024 * 1024;
@@ -24,7 +25,7 @@ const flags = {
   'certificate-identity-regexp': { type: 'string', valueName: 'RE', description: 'Signer identity as a regular expression, always anchored at both ends.' },
   'certificate-oidc-issuer': { type: 'string', valueName: 'URL', description: `Exact OIDC issuer of the signer, e.g. ${GITLAB_ISSUER_EXAMPLE}.` },
   key: { type: 'string', valueName: 'PUB.pem', description: 'Verify a key-signed bundle with this public key instead of a certificate identity.' },
-  'trusted-root': { type: 'string', valueName: 'FILE', description: 'Sigstore trusted_root.json to verify against, fully offline (default: public-good via TUF).' },
+  'trusted-root': { type: 'string', valueName: 'FILE', description: 'Sigstore trusted_root.json to verify against, fully offline (default: $SSCS_TRUSTED_ROOT when set and no --tuf-* flag is given, else public-good via TUF).' },
   'insecure-ignore-tlog': { type: 'boolean', description: 'Accept a bundle with no transparency log entry (air-gapped signing); a keyless bundle still needs a TSA timestamp.' },
   'tuf-cache-dir': { type: 'string', valueName: 'DIR', description: 'Cache of the TUF client when no --trusted-root is given (default: $XDG_CACHE_HOME/sscs/tuf).' },
   'tuf-mirror-url': { type: 'string', valueName: 'URL', description: 'TUF mirror to get the trusted root from (default: the public-good one).' },
@@ -33,11 +34,13 @@ const flags = {
   'source-repo': { type: 'string', valueName: 'URL', description: 'Expected source repository, e.g. https://gitlab.com/group/project.' },
   'source-ref': { type: 'string', valueName: 'REF', description: 'Expected source ref, e.g. refs/heads/main or refs/tags/v1.2.0.' },
   'source-ref-regexp': { type: 'string', valueName: 'RE', description: 'Expected source ref as an anchored regular expression, e.g. refs/tags/v.*.' },
-  'source-digest': { type: 'string', valueName: 'SHA', description: 'Expected source commit SHA.' },
+  'source-digest': { type: 'string', valueName: 'SHA', description: 'Expected source commit: 40 hex digits, or 64 in a SHA-256 repository.' },
   'build-config-uri': { type: 'string', valueName: 'URI', description: 'Expected build config URI (https:// + ci_config_ref_uri).' },
   'runner-environment': { type: 'string', valueName: 'ENV', description: 'Expected runner environment: gitlab-hosted or self-hosted.' },
   'pipeline-source': { type: 'string', valueName: 'SRC', description: 'Expected pipeline source (CI_PIPELINE_SOURCE), e.g. push.' },
-  'builder-id': { type: 'string', valueName: 'ID', description: 'Expected SLSA builder id in the provenance.' },
+  'deployment-environment': { type: 'string', valueName: 'NAME', description: "Expected GitLab environment of the signing job: the certificate's DeploymentEnvironment extension (1.3.6.1.4.1.57264.1.23), exactly; the isolated provenance job's is sscs-provenance by default." },
+  'builder-id': { type: 'string', valueName: 'ID', description: `Expected SLSA builder id in the provenance; the isolated builder (${BUILDER_ID_ISOLATED}) needs --deployment-environment, or --key-builder-id for a key.` },
+  'key-builder-id': { type: 'string', valueName: 'ID', description: "With --key: the builder that holds this key, by your own policy; it sets the SLSA level (the statement's builder.id never raises it)." },
   'build-type': { type: 'string', valueName: 'URI', description: 'Expected SLSA build type in the provenance.' },
   'predicate-type': { type: 'string', valueName: 'URI', description: 'Expected in-toto predicate type, e.g. https://slsa.dev/provenance/v1.' },
   'vsa-output': { type: 'string', valueName: 'FILE', description: 'Write a SLSA Verification Summary Attestation (in-toto statement), PASSED or FAILED.' },
@@ -52,13 +55,38 @@ const flags = {
   'vsa-signing-key': { type: 'string', valueName: 'FILE', description: 'Sign the VSA with this PEM private key instead of keyless (--key is the verification key).' },
   'vsa-signing-key-env': { type: 'string', valueName: 'NAME', description: 'Sign the VSA with the PEM private key held in this (masked) variable.' },
   junit: { type: 'string', valueName: 'FILE', description: 'Write a JUnit XML report (one test case per artifact and check) for artifacts:reports:junit.' },
-  format: { type: 'string', valueName: 'FORMAT', default: 'text', description: 'Output: text (one line) or json (every check and its result).' },
+  format: { type: 'string', choices: ['text', 'json'], valueName: 'FORMAT', default: 'text', description: 'Output: text (one line) or json (every check and its result).' },
 } as const;
 
 type Flags = FlagValues<typeof flags>;
 
 function exclusive(f: Flags, a: keyof Flags, b: keyof Flags): void {
   if (f[a] !== undefined && f[b] !== undefined) throw new UsageError('CONFLICTING_FLAGS', `--${a} and --${b} cannot be used together`);
+}
+
+/**
+ * A statement's builder.id is written by whoever signs it. Asking for the isolated builder is only meaningful
+ * with a fact the signer cannot choose: the certificate's DeploymentEnvironment (keyless), or the verifier's
+ * own word on which builder holds the key (--key-builder-id).
+ */
+function refuseUnprovenBuilder(f: Flags): void {
+  const env = f['deployment-environment'];
+  if (env !== undefined && env === '') throw new UsageError('USAGE', '--deployment-environment must name an environment, not be empty');
+  if (f['key-builder-id'] !== undefined && f.key === undefined) throw new UsageError('USAGE', '--key-builder-id says which builder holds the --key: add --key PUB.pem');
+  if (f.key !== undefined && env !== undefined) {
+    throw new UsageError('CONFLICTING_FLAGS', '--deployment-environment is checked in a signing certificate, and a key-signed bundle has none: for a key, say which builder holds it with --key-builder-id');
+  }
+  if (f['builder-id'] !== BUILDER_ID_ISOLATED) return;
+  if (f.key === undefined && env === undefined) {
+    throw new UsageError('USAGE', `--builder-id ${BUILDER_ID_ISOLATED} needs --deployment-environment NAME for a keyless bundle: every job of the project gets a certificate with the same identity, so a build job can sign a statement that names the isolated builder; only the certificate's DeploymentEnvironment extension (1.3.6.1.4.1.57264.1.23) shows that the isolated provenance job signed it`, {
+      hint: 'Pass the environment your isolated-provenance job runs in (its provenance_environment input, sscs-provenance by default), e.g. --deployment-environment sscs-provenance.',
+    });
+  }
+  if (f.key !== undefined && f['key-builder-id'] === undefined) {
+    throw new UsageError('USAGE', `--builder-id ${BUILDER_ID_ISOLATED} with --key needs --key-builder-id: the statement's builder.id is written by whoever holds the key, so only your own policy can say that the key is the isolated builder's`, {
+      hint: `If the key is only available to the isolated provenance job (a variable scoped to its protected environment), pass --key-builder-id ${BUILDER_ID_ISOLATED}.`,
+    });
+  }
 }
 
 export function policyFromFlags(f: Flags): VerifyPolicy {
@@ -75,8 +103,12 @@ export function policyFromFlags(f: Flags): VerifyPolicy {
       });
     }
   }
-  if (f['certificate-identity-regexp'] !== undefined) compilePattern(f['certificate-identity-regexp'], 'certificate-identity-regexp');
-  if (f['source-ref-regexp'] !== undefined) compilePattern(f['source-ref-regexp'], 'source-ref-regexp');
+  refuseUnprovenBuilder(f);
+  // Every regexp flag, whichever it is: a pattern that does not compile on its own is bad usage.
+  for (const name of Object.keys(flags) as (keyof Flags)[]) {
+    const value = f[name];
+    if (name.endsWith('-regexp') && typeof value === 'string') compilePattern(value, name);
+  }
   if (f['runner-environment'] !== undefined && !RUNNER_ENVIRONMENTS.includes(f['runner-environment'])) {
     throw new UsageError('USAGE', `--runner-environment must be one of ${RUNNER_ENVIRONMENTS.join(', ')}, not '${f['runner-environment']}'`);
   }
@@ -88,11 +120,19 @@ export function policyFromFlags(f: Flags): VerifyPolicy {
   if (f['source-repo'] !== undefined) p.sourceRepo = f['source-repo'];
   if (f['source-ref'] !== undefined) p.sourceRef = { exact: f['source-ref'] };
   if (f['source-ref-regexp'] !== undefined) p.sourceRef = { regexp: f['source-ref-regexp'] };
-  if (f['source-digest'] !== undefined) p.sourceDigest = f['source-digest'];
+  if (f['source-digest'] !== undefined) {
+    // A full git object id: SHA-1 (40 hex digits) or, in a SHA-256 repository, 64. A prefix would match too much.
+    if (!/^(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/.test(f['source-digest'])) {
+      throw new UsageError('USAGE', `--source-digest must be a full commit id, 40 hex digits (SHA-1) or 64 (a SHA-256 repository), not '${f['source-digest']}'`);
+    }
+    p.sourceDigest = f['source-digest'];
+  }
   if (f['build-config-uri'] !== undefined) p.buildConfigUri = f['build-config-uri'];
   if (f['runner-environment'] !== undefined) p.runnerEnvironment = f['runner-environment'];
   if (f['pipeline-source'] !== undefined) p.pipelineSource = f['pipeline-source'];
+  if (f['deployment-environment'] !== undefined) p.deploymentEnvironment = f['deployment-environment'];
   if (f['builder-id'] !== undefined) p.builderId = f['builder-id'];
+  if (f['key-builder-id'] !== undefined) p.keyBuilderId = f['key-builder-id'];
   if (f['build-type'] !== undefined) p.buildType = f['build-type'];
   if (f['predicate-type'] !== undefined) p.predicateType = f['predicate-type'];
   return p;
@@ -144,8 +184,20 @@ function outputRequest(f: Flags): OutputRequest {
   return req;
 }
 
-async function trustedRootJson(f: Flags, io: Io): Promise<unknown> {
-  if (f['trusted-root'] !== undefined) return readTrustedRoot(resolve(io.cwd, f['trusted-root']));
+/**
+ * Which trusted root to use: --trusted-root, else SSCS_TRUSTED_ROOT (what the local Sigstore's `env` file and
+ * private deployments export) unless a --tuf-* flag asks for TUF, else TUF. Undefined means TUF.
+ */
+export function trustedRootSource(f: Pick<Flags, 'trusted-root' | 'tuf-cache-dir' | 'tuf-mirror-url' | 'tuf-root'>, env: Record<string, string | undefined>): TrustedRootSource | undefined {
+  if (f['trusted-root'] !== undefined) return { path: f['trusted-root'], from: '--trusted-root' };
+  const tufAsked = f['tuf-cache-dir'] !== undefined || f['tuf-mirror-url'] !== undefined || f['tuf-root'] !== undefined;
+  const fromEnv = env.SSCS_TRUSTED_ROOT;
+  if (!tufAsked && fromEnv !== undefined && fromEnv !== '') return { path: fromEnv, from: 'SSCS_TRUSTED_ROOT' };
+  return undefined;
+}
+
+async function trustedRootJson(f: Flags, io: Io, source: TrustedRootSource | undefined): Promise<unknown> {
+  if (source) return readTrustedRoot(resolve(io.cwd, source.path));
   // Read once here so that a missing or huge root.json is named as bad input, not as a network failure.
   if (f['tuf-root'] !== undefined) await readFileBounded(resolve(io.cwd, f['tuf-root']), MAX_TUF_ROOT_BYTES, 'TUF root');
   return fetchTrustedRoot({
@@ -166,8 +218,8 @@ timestamps, signature), then that the signer is who the policy expects, then tha
 signed: the digest of a message signature, or a subject of a DSSE in-toto statement. An artifact may be given
 by its digest alone (sha256:HEX). Keyless verification needs an identity policy: on GitLab the certificate
 identity is https:// + the job's ci_config_ref_uri claim, e.g. ${GITLAB_SAN_EXAMPLE}.
-Exit codes: 0 verified, 1 a check failed (the error names it), 2 bad usage or input (unreadable files, a
-bundle that is not JSON, an invalid trusted root or key).`,
+Exit codes: 0 verified, 1 a check failed (the error names it; a bundle that is not JSON fails the bundle
+check), 2 bad usage or input (unreadable files, an invalid trusted root or key).`,
   flags,
   positionals: { min: 1, max: 1024, name: 'ARTIFACT' },
   examples: [
@@ -183,9 +235,11 @@ bundle that is not JSON, an invalid trusted root or key).`,
     const artifacts = positionals.map((p) => parseArtifactArg(p, io.cwd));
     const key = f.key !== undefined ? await readKey(resolve(io.cwd, f.key)) : undefined;
     const bundleFile = await readBundleFile(resolve(io.cwd, f.bundle));
-    const trust = makeTrust(await trustedRootJson(f, io), key, { ignoreTlog: f['insecure-ignore-tlog'] === true });
+    const rootSource = trustedRootSource(f, io.env);
+    const trust = makeTrust(await trustedRootJson(f, io, rootSource), key, { ignoreTlog: f['insecure-ignore-tlog'] === true });
     const report = await verifyBundle({ bundleFile, artifacts, trust, policy });
     report.bundle.path = f.bundle;
+    report.trustedRoot = rootSource ?? { tuf: f['tuf-mirror-url'] ?? 'public-good' };
     await writeOutputs(report, policy, outputs, io);
     io.stdout(f.format === 'json' ? reportJson(report, policy) : report.verified ? `${verdictLine(report)}\n` : '');
     if (!report.verified) {

@@ -14,11 +14,11 @@ export interface AffectedPackage {
   ranges: RangeEvent[][];
 }
 
-export type RangeEvent = { kind: 'introduced' | 'fixed' | 'last_affected'; version: string };
+export type RangeEvent = { kind: 'introduced' | 'fixed' | 'last_affected' | 'limit'; version: string };
 
 /** Range types that order npm versions by semver; GIT ranges (commit hashes) say nothing about a version. */
 const ORDERED_RANGE_TYPES = new Set(['SEMVER', 'ECOSYSTEM']);
-const EVENT_KINDS = ['introduced', 'fixed', 'last_affected'] as const;
+const EVENT_KINDS = ['introduced', 'fixed', 'last_affected', 'limit'] as const;
 const MAX_AFFECTED = 1000;
 const MAX_VERSIONS = 100_000;
 
@@ -26,17 +26,25 @@ function fail(message: string, where: Where, field: string): never {
   throw new InputError('SCHEMA', message, { where: { ...where, field } });
 }
 
-/** Reads one record; undefined for a withdrawn one. Throws SCHEMA naming the file and field when malformed. */
+/**
+ * Reads one record; undefined for a withdrawn one, an empty list for one with no `affected` (both are valid OSV).
+ * Throws SCHEMA naming the file and field when malformed.
+ */
 export function parseOsvRecord(doc: unknown, where: Where): AffectedPackage[] | undefined {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) fail('OSV record is not a JSON object', where, '$');
   const rec = doc as Record<string, unknown>;
   if (typeof rec.id !== 'string' || rec.id === '') fail('OSV record has no id', where, 'id');
   if (rec.withdrawn !== undefined) return undefined;
-  if (!Array.isArray(rec.affected)) fail('OSV record has no affected list', where, 'affected');
+  if (rec.affected === undefined) return [];
+  if (!Array.isArray(rec.affected)) fail('affected must be a list', where, 'affected');
   if (rec.affected.length > MAX_AFFECTED) fail(`more than ${MAX_AFFECTED} affected entries`, where, 'affected');
-  return rec.affected.map((a: unknown, i) => {
+  const out: AffectedPackage[] = [];
+  for (const [i, a] of rec.affected.entries()) {
     const field = `affected[${i}]`;
-    const pkg = (a as { package?: { ecosystem?: unknown; name?: unknown } } | null)?.package;
+    if (!a || typeof a !== 'object' || Array.isArray(a)) fail('affected entry must be an object', where, field);
+    const pkg = (a as { package?: { ecosystem?: unknown; name?: unknown } }).package;
+    // The schema lets an entry name no package (a GIT range over a repository): it says nothing about a package version.
+    if (pkg === undefined) continue;
     if (typeof pkg?.ecosystem !== 'string' || typeof pkg.name !== 'string') fail('affected entry has no package ecosystem and name', where, `${field}.package`);
     const entry = a as { versions?: unknown; ranges?: unknown };
     if (entry.versions !== undefined && (!Array.isArray(entry.versions) || entry.versions.length > MAX_VERSIONS || !entry.versions.every((v) => typeof v === 'string'))) {
@@ -50,8 +58,9 @@ export function parseOsvRecord(doc: unknown, where: Where): AffectedPackage[] | 
       if (!ORDERED_RANGE_TYPES.has(range.type)) continue;
       ranges.push(range.events.map((e: unknown, k) => parseEvent(e, where, `${field}.ranges[${j}].events[${k}]`)));
     }
-    return { id: rec.id as string, ecosystem: pkg.ecosystem.toLowerCase(), name: pkg.name, versions: new Set((entry.versions as string[] | undefined) ?? []), ranges };
-  });
+    out.push({ id: rec.id as string, ecosystem: pkg.ecosystem.toLowerCase(), name: pkg.name, versions: new Set((entry.versions as string[] | undefined) ?? []), ranges });
+  }
+  return out;
 }
 
 function parseEvent(e: unknown, where: Where, field: string): RangeEvent {
@@ -59,7 +68,7 @@ function parseEvent(e: unknown, where: Where, field: string): RangeEvent {
   for (const kind of EVENT_KINDS) {
     if (typeof ev[kind] === 'string') return { kind, version: ev[kind] as string };
   }
-  return fail('range event needs introduced, fixed or last_affected', where, field);
+  return fail('range event needs introduced, fixed, last_affected or limit', where, field);
 }
 
 /** semver order, with OSV's "0" before every version; undefined when either side is not a version. */
@@ -72,9 +81,13 @@ function compare(a: string, b: string): number | undefined {
   return pa && pb ? semver.compare(pa, pb) : undefined;
 }
 
-/** Whether `version` falls in one range, evaluating its events in version order as the OSV spec describes. */
+/**
+ * Whether `version` falls in one range, evaluating its events in version order as the OSV spec describes. A
+ * `limit` event bounds the range from above: at or past it nothing is affected (`limit: "*"` is no bound).
+ */
 export function inRange(version: string, events: RangeEvent[]): boolean {
-  const sorted = events.slice().sort((x, y) => compare(x.version, y.version) ?? 0);
+  if (events.some((ev) => ev.kind === 'limit' && ev.version !== '*' && (compare(version, ev.version) ?? -1) >= 0)) return false;
+  const sorted = events.filter((ev) => ev.kind !== 'limit').sort((x, y) => compare(x.version, y.version) ?? 0);
   let affected = false;
   for (const ev of sorted) {
     const c = compare(version, ev.version);

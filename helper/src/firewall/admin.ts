@@ -8,6 +8,8 @@ import type { HandlerContext, Outcome } from './context.js';
 import { sendError, sendJson } from './respond.js';
 import { isValidPackageName } from './route.js';
 import { readBody } from './upstream.js';
+import { InputError } from '../errors.js';
+import { addWaiverChecked, releaseQuarantined } from './operator.js';
 
 /** Admin requests are tiny JSON objects. */
 const MAX_ADMIN_BODY = 16 * 1024;
@@ -61,7 +63,14 @@ export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res:
   out.version = version;
   const client = req.socket.remoteAddress ?? 'unknown';
   if (path === '/quarantine/release') {
-    const r = ctx.store.releaseFromQuarantine(name, version, by, reason);
+    let r;
+    try {
+      r = releaseQuarantined(ctx.store, name, version, by, reason);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      sendError(res, 409, `admin API: ${e.message}`);
+      return 409;
+    }
     ctx.store.audit({ at: new Date(), client, kind: 'admin', name, version, action: 'release', rule: `release:${r.id}`, status: 200 });
     sendJson(res, 200, { release: r });
     return 200;
@@ -71,7 +80,14 @@ export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res:
     sendError(res, 400, 'admin API: expires must be an ISO date');
     return 400;
   }
-  const w = ctx.store.addWaiver({ name, version, by, reason, ...(expires ? { expiresAt: expires } : {}) });
+  let w;
+  try {
+    w = addWaiverChecked(ctx.store, { name, version, by, reason, ...(expires ? { expiresAt: expires } : {}) }, new Date());
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    sendError(res, 400, `admin API: ${e.message}`);
+    return 400;
+  }
   ctx.store.audit({ at: new Date(), client, kind: 'admin', name, version, action: 'waive', rule: `waiver:${w.id}`, status: 200 });
   sendJson(res, 200, { waiver: w });
   return 200;

@@ -7,10 +7,12 @@ import { resolve } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { readFileBounded } from '../io/files.js';
 import type { Synchronous } from './sqlite-store.js';
+import { upstreamSettings, type ScopedUpstream } from './upstreams.js';
 
 export const DEFAULT_UPSTREAM = 'https://registry.npmjs.org/';
 export const DEFAULT_LISTEN = '127.0.0.1:4873';
-export const DEFAULT_DATA_DIR = '.sscs/firewall';
+/** The same folder as the npm-firewall component's data_dir default (test/firewall/cli-state.test.ts checks), so `quarantine list` looks where the job wrote. */
+export const DEFAULT_DATA_DIR = '.cache/sscs-firewall';
 export const DEFAULT_PACKUMENT_TTL_S = 60;
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_PACKUMENT_MB = 64;
@@ -95,7 +97,10 @@ export async function adminToken(flags: Flags, env: NodeJS.ProcessEnv, cwd: stri
 
 export interface ServeSettings {
   policyPath: string;
+  /** The default upstream: every package whose scope has no upstream of its own. */
   upstream: string;
+  /** Scopes routed to their own upstream, each with its own token variable. */
+  scopedUpstreams: ScopedUpstream[];
   listen: { host: string; port: number };
   publicUrl?: string;
   dataDir: string;
@@ -123,9 +128,11 @@ export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string)
   if (!policy) throw new UsageError('MISSING_ARGUMENT', `sscs firewall: --policy FILE is required (or ${ENV.policy})`);
   const publicUrl = setting(flags, env, 'public-url');
   const feed = setting(flags, env, 'malicious-feed');
+  const upstreams = upstreamSettings(flags, env);
   return {
     policyPath: resolve(cwd, policy),
-    upstream: checkUpstream(setting(flags, env, 'upstream') ?? DEFAULT_UPSTREAM),
+    upstream: upstreams.upstream,
+    scopedUpstreams: upstreams.scoped,
     listen: parseListen(setting(flags, env, 'listen') ?? DEFAULT_LISTEN),
     ...(publicUrl ? { publicUrl } : {}),
     dataDir: resolve(cwd, setting(flags, env, 'data-dir') ?? DEFAULT_DATA_DIR),

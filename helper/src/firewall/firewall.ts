@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { HandlerContext, Scanner } from './context.js';
 import type { PolicySource } from './evaluator.js';
+import type { Decision } from '../policy/types.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { PackumentCache, type PackumentCacheOptions } from './packument-cache.js';
@@ -14,6 +15,8 @@ import { Upstream } from './upstream.js';
 export interface FirewallOptions {
   upstream: string;
   upstreamToken?: string;
+  /** Scopes served by their own upstream, each with its own token (from the environment, never a flag). */
+  scopedUpstreams?: { scope: string; url: string; token?: string }[];
   upstreamTimeoutMs: number;
   upstreamDeadlineMs: number;
   maxTarballBytes: number;
@@ -31,9 +34,11 @@ export interface FirewallOptions {
   adminToken?: string;
   scanner?: Scanner;
   onDecision?: HandlerContext['onDecision'];
+  onFiltered?: HandlerContext['onFiltered'];
+  wanted?: HandlerContext['wanted'];
   enrich?: PackumentCacheOptions['enrich'];
-  /** Whether the policy tests publish times; default true (ask for full packuments when times are missing). */
-  needsPublishTimes?: boolean;
+  /** The policy's conditions that read the registry document; default all (see PackumentCacheOptions.needs). */
+  needs?: PackumentCacheOptions['needs'];
   log: Logger;
 }
 
@@ -42,6 +47,11 @@ export interface Firewall {
   port: number;
   store: Store;
   metrics: Metrics;
+  /**
+   * The decision a client fetching name@version now would meet: the packument through the policy, as served.
+   * An error when the packument cannot be had or does not list the version.
+   */
+  decision(name: string, version: string): Promise<{ decision: Decision } | { error: string }>;
   close(): Promise<void>;
 }
 
@@ -53,6 +63,9 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
   const tarballs = new TarballCache(join(o.dataDir, 'tarballs'));
   await tarballs.init();
   const upstream = new Upstream({ url: o.upstream, timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs, ...(o.upstreamToken ? { token: o.upstreamToken } : {}) });
+  for (const s of o.scopedUpstreams ?? []) {
+    upstream.route(s.scope, new Upstream({ url: s.url, timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs, forwardClientAuth: false, ...(s.token ? { token: s.token } : {}) }));
+  }
   const metrics = new Metrics();
   let publicBase = o.publicUrl?.replace(/\/+$/, '') ?? '';
   const packuments = new PackumentCache({
@@ -60,12 +73,14 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     maxPackumentBytes: o.maxPackumentBytes, maxCacheBytes: o.maxCacheBytes, serveStale: o.serveCachedOffline,
     ...(o.enrich ? { enrich: o.enrich } : {}),
     scanned: o.scanner !== undefined,
-    needsPublishTimes: o.needsPublishTimes ?? true,
+    ...(o.needs ? { needs: o.needs } : {}),
+    log: o.log,
   });
   const server = await startServer(
     {
       upstream, packuments, tarballs, store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
       maxBodyBytes: MAX_RELAY_BODY_BYTES, maxTarballBytes: o.maxTarballBytes, ...(o.enrich ? { enrich: o.enrich } : {}), ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
+      ...(o.onFiltered ? { onFiltered: o.onFiltered } : {}), ...(o.wanted ? { wanted: o.wanted } : {}),
     },
     { host: o.host, port: o.port },
   );
@@ -75,6 +90,12 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     port: server.port,
     store,
     metrics,
+    decision: async (name, version) => {
+      const lookup = await packuments.get(name, 'abbreviated', {});
+      if (!('entry' in lookup)) return { error: lookup.message };
+      const d = lookup.entry.decisions.get(version);
+      return d ? { decision: d } : { error: `version ${version} is not in the upstream registry's packument` };
+    },
     close: async () => {
       await server.close();
       upstream.close();

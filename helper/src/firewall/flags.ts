@@ -10,7 +10,12 @@ export const DATA_DIR_FLAG = {
 
 export const SERVE_FLAGS = {
   policy: { type: 'string', valueName: 'FILE', description: `Policy file, YAML or JSON (env ${ENV.policy}).` },
-  upstream: { type: 'string', valueName: 'URL', description: `Upstream registry (env ${ENV.upstream}) [default: https://registry.npmjs.org/].` },
+  upstream: {
+    type: 'string',
+    multiple: true,
+    valueName: '[@SCOPE=]URL',
+    description: `Upstream registry; @SCOPE=URL routes a scope to its own registry, token from SSCS_FIREWALL_UPSTREAM_TOKEN_<SCOPE> (env ${ENV.upstream}, entries separated by spaces) [default: https://registry.npmjs.org/].`,
+  },
   'public-url': { type: 'string', valueName: 'URL', description: `URL clients reach the firewall at, for tarball links (env ${ENV['public-url']}) [default: http://HOST:PORT].` },
   ...DATA_DIR_FLAG,
   'packument-ttl': { type: 'string', valueName: 'SECONDS', description: `How long a filtered packument is served before the upstream is asked again (env ${ENV['packument-ttl']}) [default: 60].` },
@@ -27,8 +32,9 @@ export const SERVE_FLAGS = {
 } as const satisfies FlagSpecs;
 
 export const SETTINGS_HELP = `Settings: a flag wins over its environment variable, which wins over the default. Secrets come only from
-the environment or a file: SSCS_FIREWALL_UPSTREAM_TOKEN (sent upstream when a client sends no
-Authorization of its own), SSCS_FIREWALL_ADMIN_TOKEN or --admin-token-file (the admin API).`;
+the environment or a file: SSCS_FIREWALL_UPSTREAM_TOKEN (sent to the default upstream when a client sends no
+Authorization of its own), SSCS_FIREWALL_UPSTREAM_TOKEN_<SCOPE> (sent to that scope's upstream, which never
+sees a client's own Authorization), SSCS_FIREWALL_ADMIN_TOKEN or --admin-token-file (the admin API).`;
 
 export function byWhom(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   return flag || env.GITLAB_USER_LOGIN || env.USER || 'cli';

@@ -5,20 +5,27 @@ import { ServiceError, systemErrorCode } from '../errors.js';
 import { adminToken, DEFAULT_CACHE_MB, DEFAULT_MAX_PACKUMENT_MB, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
 import { startFirewall, type Firewall, type FirewallOptions } from './firewall.js';
 import { jsonLogger } from './log.js';
+import { guardProcess } from './guard.js';
 import type { Scanner } from './context.js';
 import { policyFromFile } from './policy-source.js';
+import { decisionInputsVersion } from './inputs.js';
+import { SCANNER_VERSION } from '../scan/version.js';
 
 export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Partial<FirewallOptions> = {}): Promise<Firewall & { mode: string; typosquat: boolean }> {
-  const policy = await policyFromFile(s.policyPath);
+  const filePolicy = await policyFromFile(s.policyPath);
   await ensureDir(s.dataDir);
   const token = await adminToken(flags, io.env, io.cwd);
   const upstreamToken = io.env[UPSTREAM_TOKEN_ENV];
-  const enrich = await factSources(s, policy.usesTyposquat);
+  const { enrich, feedDigest } = await factSources(s, filePolicy.usesTyposquat);
   const scanner = s.scan ? await loadScanner({ ...(s.scanBudgetMs ? { budgetMs: s.scanBudgetMs } : {}), ...(s.scanConcurrency ? { concurrency: s.scanConcurrency } : {}) }) : undefined;
+  // Decisions are cached under every input that can change them, not the policy file alone.
+  const policy = { ...filePolicy, version: decisionInputsVersion({ policyVersion: filePolicy.version, ...(scanner ? { scanner: SCANNER_VERSION } : {}), ...(feedDigest ? { feed: feedDigest } : {}) }) };
+  const log = jsonLogger(io.stdout);
   let fw: Firewall;
   try {
     fw = await startFirewall({
       upstream: s.upstream,
+      scopedUpstreams: s.scopedUpstreams.map((u) => ({ scope: u.scope, url: u.url, ...(io.env[u.tokenEnv] ? { token: io.env[u.tokenEnv] } : {}) })),
       upstreamTimeoutMs: s.upstreamTimeoutMs,
       upstreamDeadlineMs: s.upstreamDeadlineMs,
       maxTarballBytes: s.maxTarballBytes,
@@ -34,8 +41,8 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
       synchronous: s.synchronous,
       ...(token ? { adminToken: token } : {}),
       ...(upstreamToken ? { upstreamToken } : {}),
-      log: jsonLogger(io.stdout),
-      needsPublishTimes: policy.usesPublishTimes,
+      log,
+      needs: policy.conditions,
       ...(enrich ? { enrich } : {}),
       ...(scanner ? { scanner } : {}),
       ...extra,
@@ -45,6 +52,16 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
     if (code === 'EADDRINUSE' || code === 'EACCES') throw new ServiceError('SERVICE', `cannot listen on ${s.listen.host}:${s.listen.port}: ${code}`, { cause: e });
     throw e;
   }
+  // From here on one client's fault cannot stop the process: what escapes is logged and counted.
+  const unguard = guardProcess({ metrics: fw.metrics, log });
+  const close = fw.close;
+  fw.close = async () => {
+    try {
+      await close();
+    } finally {
+      unguard();
+    }
+  };
   const portFile = flags['port-file'];
   if (typeof portFile === 'string') await writeFileAtomic(portFile, `${JSON.stringify({ url: fw.url, port: fw.port })}\n`);
   return { ...fw, mode: policy.mode, typosquat: policy.usesTyposquat };
@@ -54,14 +71,14 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
 const MAX_REMEMBERED_NAMES = 50_000;
 
 /** Facts beyond the packument: the known-malicious feed (when given) and the typosquat check. */
-async function factSources(s: ServeSettings, typosquat: boolean): Promise<FirewallOptions['enrich']> {
+async function factSources(s: ServeSettings, typosquat: boolean): Promise<{ enrich?: FirewallOptions['enrich']; feedDigest?: string }> {
   const feed = s.maliciousFeed ? await (await import('../feeds/malicious.js')).loadMaliciousFeed(s.maliciousFeed) : undefined;
   const targets = typosquat ? (await import('../feeds/typosquat.js')).typosquatTargets : undefined;
-  if (!feed && !targets) return undefined;
+  if (!feed && !targets) return {};
   // Build the typosquat index now (seconds) rather than on the first client's request.
   targets?.('sscs-warm-up');
   const squats = new Map<string, string[]>();
-  return (name, version, facts) => {
+  const enrich: FirewallOptions['enrich'] = (name, version, facts) => {
     let t = squats.get(name);
     if (targets && !t) {
       if (squats.size >= MAX_REMEMBERED_NAMES) squats.clear();
@@ -69,6 +86,7 @@ async function factSources(s: ServeSettings, typosquat: boolean): Promise<Firewa
     }
     return { ...facts, ...(t ? { typosquatOf: t } : {}), ...(feed ? { maliciousIds: feed.lookup('npm', name, version) } : {}) };
   };
+  return { enrich, ...(feed ? { feedDigest: feed.digest() } : {}) };
 }
 
 async function loadScanner(opts: import('../scan/pool.js').ScanPoolOptions): Promise<Scanner> {

@@ -7,15 +7,15 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ServiceError } from '../errors.js';
-import type { PackageFacts } from '../policy/types.js';
+import type { ConditionName, Decision, PackageFacts } from '../policy/types.js';
+import { lacksFacts, readPackument, REGISTRY_CONDITIONS, type PackumentMeta, type RawPackument } from '../registry/packument.js';
 import { decide, type PolicySource } from './evaluator.js';
-import type { Packument } from './facts.js';
+import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { filterPackument, type TarballEntry } from './packument.js';
 import { encodePackageName } from './route.js';
 import type { Store } from './store.js';
-import { readBody, type Upstream } from './upstream.js';
-import type { Decision } from '../policy/types.js';
+import { readDecodedBody, type Upstream } from './upstream.js';
 
 export type Form = 'full' | 'abbreviated';
 export const ABBREVIATED_TYPE = 'application/vnd.npm.install-v1+json';
@@ -38,9 +38,9 @@ export interface PackumentEntry {
   generation: number;
   fetchedAt: number;
   freshUntil: number;
-  /** An age gate ends: the doc must be filtered again, not merely revalidated. */
+  /** A decision changes at this time (an age gate ends, a waiver expires): filtered again, never merely revalidated. */
   refilterAt: number;
-  /** The form asked of the upstream (full when its abbreviated form lacked publish times). */
+  /** The form asked of the upstream (full when its abbreviated form lacked facts the policy needs). */
   upstreamForm?: Form;
   /** The body gzipped, made on the first request that accepts gzip and kept with the entry. */
   gzipped?: Promise<Buffer>;
@@ -58,13 +58,27 @@ export interface PackumentCacheOptions {
   maxCacheBytes: number;
   /** Serve a stale filtered packument when the upstream fails (the decisions in it were already made). */
   serveStale: boolean;
-  /** The policy tests publish times (published_within): packuments without `time` are asked for in full. */
-  needsPublishTimes?: boolean;
+  /**
+   * The policy's conditions that read the registry document (see REGISTRY_CONDITIONS); when the abbreviated
+   * form cannot answer one of them, the full document is fetched. Default: all of them.
+   */
+  needs?: readonly ConditionName[];
+  /** Told about version entries skipped as malformed. */
+  log?: Logger;
   /** Scan-before-serve is on: recorded scanner findings count as facts. */
   scanned?: boolean;
   /** Adds facts the packument does not hold (known-malicious feed, typosquat check). */
   enrich?: (name: string, version: string, facts: PackageFacts) => PackageFacts;
   now?: () => Date;
+}
+
+interface Downloaded {
+  doc: RawPackument;
+  meta: PackumentMeta;
+  skipped: { version: string; why: string }[];
+  form: Form;
+  contentType?: string;
+  etag?: string;
 }
 
 export type Lookup = { entry: PackumentEntry; source: 'hit' | 'miss' | 'revalidated' | 'stale' } | { status: number; message: string };
@@ -114,25 +128,33 @@ export class PackumentCache {
   async #fetch(key: string, name: string, form: Form, headers: IncomingHttpHeaders, old: PackumentEntry | undefined): Promise<Lookup> {
     const o = this.#o;
     const canRevalidate = old?.upstreamEtag !== undefined && this.#valid(old);
-    // Ask for the form the entry was last built from: an upstream whose abbreviated form lacked times is asked for the full one.
+    // Ask for the form the entry was last built from: an upstream whose abbreviated form lacked facts is asked for the full one.
     let got = await this.#download(name, old?.upstreamForm ?? form, headers, canRevalidate ? old!.upstreamEtag : undefined);
     if ('status' in got && got.status === 304 && canRevalidate) {
       old!.freshUntil = Math.min(Date.now() + o.ttlMs, old!.refilterAt);
       o.metrics.cache('packument', 'revalidated');
       return { entry: old!, source: 'revalidated' };
     }
-    // Age rules need publish times; some registries (registry.npmjs.org) leave `time` out of the abbreviated form.
-    if ('doc' in got && got.form === 'abbreviated' && o.needsPublishTimes && !got.doc.time) got = await this.#download(name, 'full', headers, undefined);
+    // registry.npmjs.org's abbreviated form has no time, scripts, license or attestations: a policy that
+    // tests one of them is answered from the full document, never from the abbreviated form's silence.
+    if ('doc' in got && got.form === 'abbreviated') {
+      const lacking = lacksFacts(got.meta, o.needs ?? REGISTRY_CONDITIONS);
+      if (lacking.length) {
+        o.metrics.inc('sscs_firewall_full_packument_fetches_total', 'Full packuments fetched because the abbreviated form lacked facts the policy needs.', { fact: lacking[0]! });
+        got = await this.#download(name, 'full', headers, undefined);
+      }
+    }
     if ('error' in got) return this.#stale(old, got.error);
     if (!('doc' in got)) return got.status >= 500 ? this.#stale(old, new ServiceError('HTTP_STATUS', `upstream answered ${got.status}`)) : { status: got.status === 404 ? 404 : 502, message: got.status === 404 ? `${name} is not in the upstream registry` : `upstream answered ${got.status}` };
-    const entry = this.#filter(name, form, got.doc, got.contentType, got.etag);
+    for (const s of got.skipped) o.log?.({ event: 'malformed-version', name, version: s.version, message: `skipped ${name}@${s.version}: ${s.why}; the other versions are served` });
+    const entry = this.#filter(name, form, got.doc, got.meta, got.contentType, got.etag);
     entry.upstreamForm = got.form;
     this.#put(key, entry);
     o.metrics.cache('packument', 'miss');
     return { entry, source: 'miss' };
   }
 
-  async #download(name: string, form: Form, headers: IncomingHttpHeaders, etag: string | undefined): Promise<{ doc: Packument; form: Form; contentType?: string; etag?: string } | { status: number } | { error: Error }> {
+  async #download(name: string, form: Form, headers: IncomingHttpHeaders, etag: string | undefined): Promise<Downloaded | { status: number } | { error: Error }> {
     const o = this.#o;
     const reqHeaders: IncomingHttpHeaders = { ...headers, accept: form === 'abbreviated' ? `${ABBREVIATED_TYPE}, application/json;q=0.8` : 'application/json' };
     delete reqHeaders['if-none-match'];
@@ -140,7 +162,7 @@ export class PackumentCache {
     const started = process.hrtime.bigint();
     let res;
     try {
-      res = await o.upstream.request('GET', `/${encodePackageName(name)}`, reqHeaders);
+      res = await o.upstream.forPackage(name).request('GET', `/${encodePackageName(name)}`, reqHeaders);
     } catch (e) {
       return { error: e as Error };
     } finally {
@@ -151,26 +173,31 @@ export class PackumentCache {
       return { status: res.status };
     }
     try {
-      const doc = JSON.parse((await readBody(res.body, o.maxPackumentBytes)).toString('utf8')) as Packument;
+      const doc = JSON.parse((await readDecodedBody(res.body, o.maxPackumentBytes)).toString('utf8')) as RawPackument;
       if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not a JSON object');
-      return { doc, form, ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}), ...(res.headers.etag ? { etag: res.headers.etag } : {}) };
+      // Read as the form asked for, or as abbreviated when it says so: the cautious reading of either.
+      const got: Form = String(res.headers['content-type'] ?? '').startsWith(ABBREVIATED_TYPE) ? 'abbreviated' : form;
+      const from = o.upstream.forPackage(name);
+      const { meta, skipped } = readPackument(doc, name, from.origin + from.basePath, got);
+      return { doc, meta, skipped, form, ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}), ...(res.headers.etag ? { etag: res.headers.etag } : {}) };
     } catch (e) {
       return { error: e as Error };
     }
   }
 
-  #filter(name: string, form: Form, doc: Packument, contentType: string | undefined, upstreamEtag: string | undefined): PackumentEntry {
+  #filter(name: string, form: Form, doc: RawPackument, meta: PackumentMeta, contentType: string | undefined, upstreamEtag: string | undefined): PackumentEntry {
     const o = this.#o;
     const now = o.now?.() ?? new Date();
     const generation = o.store.generation();
     const filtered = filterPackument(doc, {
+      meta,
       decide: (version: string, facts: PackageFacts) => {
         const enriched = o.enrich ? o.enrich(name, version, facts) : facts;
         // A version the scanner has seen is judged on its findings here too, not only at its tarball.
         const suspicious = o.scanned ? o.store.scanFindings(name, version) : undefined;
         return decide(o.policy, o.store, { ecosystem: 'npm', name, version }, suspicious ? { ...enriched, suspicious } : enriched, now);
       },
-      localPath: (url) => o.upstream.localPath(url),
+      localPath: (url) => o.upstream.forPackage(name).localPath(url),
       publicBase: o.publicBase(),
     });
     // Blocked versions are recorded (and quarantined ones queued) before any client sees the result.
@@ -202,7 +229,8 @@ export class PackumentCache {
   }
 
   #stale(old: PackumentEntry | undefined, cause: Error): Lookup {
-    if (old && this.#o.serveStale && old.policyVersion === this.#o.policy.version && old.generation === this.#o.store.generation()) {
+    // Not past a time its decisions change at: an expired waiver's allow is not served from a stale copy either.
+    if (old && this.#o.serveStale && old.policyVersion === this.#o.policy.version && old.generation === this.#o.store.generation() && Date.now() < old.refilterAt) {
       this.#o.metrics.cache('packument', 'stale');
       return { entry: old, source: 'stale' };
     }

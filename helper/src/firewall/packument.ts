@@ -4,10 +4,10 @@
  * tarball URLs are rewritten to the firewall so that every tarball passes through it.
  */
 import semver from 'semver';
-import type { Decision } from '../policy/types.js';
-import { factsFromManifest, hasAttestation, type Manifest, type Packument } from './facts.js';
-import type { PackageFacts } from '../policy/types.js';
-import { serves } from './evaluator.js';
+import type { Decision, PackageFacts } from '../policy/types.js';
+import { factsFromPackument, type PackumentMeta, type RawManifest, type RawPackument } from '../registry/packument.js';
+import { changesAtOf, serves } from './evaluator.js';
+import { canonicalPath } from './route.js';
 
 export interface TarballEntry {
   version: string;
@@ -24,11 +24,13 @@ export interface FilteredPackument {
   decisions: { version: string; decision: Decision; facts: PackageFacts }[];
   /** How many versions the client may have. */
   allowed: number;
-  /** Earliest time a decision may change on its own (an age-gate quarantine ending). */
+  /** Earliest time a decision may change on its own (an age gate ends, a waiver expires), epoch ms. */
   changesAt?: number;
 }
 
 export interface FilterContext {
+  /** The document read through the one facts module; a version it skipped as malformed is removed. */
+  meta: PackumentMeta;
   decide(version: string, facts: PackageFacts): Decision;
   /** Maps an upstream tarball URL to a path under the firewall, or undefined when it is not the upstream's. */
   localPath(url: string): string | undefined;
@@ -42,27 +44,35 @@ const OFF_UPSTREAM: Decision = {
   reason: 'its tarball is hosted outside the configured upstream registry, so the firewall cannot check it',
 };
 
-export function filterPackument(doc: Packument, ctx: FilterContext): FilteredPackument {
+export function filterPackument(doc: RawPackument, ctx: FilterContext): FilteredPackument {
   const versions = doc.versions && typeof doc.versions === 'object' ? doc.versions : {};
   const time = doc.time && typeof doc.time === 'object' ? doc.time : undefined;
   const tarballs = new Map<string, TarballEntry>();
   const decisions: FilteredPackument['decisions'] = [];
   const allowed: string[] = [];
   let changesAt: number | undefined;
-  const attested = Object.values(versions).some((m) => hasAttestation(m as Manifest));
 
   for (const [version, manifest] of Object.entries(versions)) {
-    const m = manifest as Manifest;
+    if (!ctx.meta.versions[version]) {
+      // Not a manifest (null, a string...): no client could install it, and it must not fail the rest.
+      delete versions[version];
+      if (time) delete time[version];
+      continue;
+    }
+    const m = manifest as RawManifest;
     const dist = m.dist && typeof m.dist === 'object' ? m.dist : undefined;
-    const local = typeof dist?.tarball === 'string' ? ctx.localPath(dist.tarball) : undefined;
-    const facts = factsFromManifest(m, time?.[version], attested);
+    const upstreamPath = typeof dist?.tarball === 'string' ? ctx.localPath(dist.tarball) : undefined;
+    // Keyed and rewritten in the one spelling requests are parsed into, whatever the upstream's (`@s%2fn`, `%40s`).
+    const local = upstreamPath === undefined ? undefined : canonicalPath(upstreamPath);
+    const facts = factsFromPackument(ctx.meta, version);
     const decision = local === undefined ? OFF_UPSTREAM : ctx.decide(version, facts);
     decisions.push({ version, decision, facts });
-    if (decision.until) changesAt = Math.min(changesAt ?? Infinity, decision.until.getTime());
-    if (local !== undefined && dist) {
+    const changes = changesAtOf(decision);
+    if (changes !== Infinity) changesAt = Math.min(changesAt ?? Infinity, changes);
+    if (local !== undefined && upstreamPath !== undefined && dist) {
       tarballs.set(local, {
         version,
-        upstreamPath: local,
+        upstreamPath,
         ...(typeof dist.integrity === 'string' ? { integrity: dist.integrity } : {}),
         ...(typeof dist.shasum === 'string' ? { shasum: dist.shasum } : {}),
       });

@@ -3,12 +3,14 @@ import { createHash } from 'node:crypto';
 import { readFileBounded } from '../io/files.js';
 import { evaluate, loadPolicy, type Mode } from '../policy/index.js';
 import type { PolicySource } from './evaluator.js';
+import { CONDITION_NAMES, type ConditionName } from '../policy/types.js';
 
 export interface FilePolicy extends PolicySource {
   mode: Mode;
   /** Whether any rule tests `typosquat`: the check's index costs seconds and ~200 MB, so it is built only then. */
   usesTyposquat: boolean;
-  usesPublishTimes: boolean;
+  /** The conditions its rules test: the firewall fetches full packuments only for facts one of them needs. */
+  conditions: ConditionName[];
 }
 
 export async function policyFromFile(path: string, modeOverride?: Mode): Promise<FilePolicy> {
@@ -21,7 +23,7 @@ export async function policyFromFile(path: string, modeOverride?: Mode): Promise
     version,
     mode,
     usesTyposquat: (policy.rules ?? []).some((r) => r.when?.typosquat !== undefined),
-    usesPublishTimes: (policy.rules ?? []).some((r) => r.when?.published_within !== undefined),
+    conditions: CONDITION_NAMES.filter((c) => (policy.rules ?? []).some((r) => r.when?.[c] !== undefined)),
     evaluate(pkg, facts, now) {
       const d = evaluate(policy, pkg, facts, now);
       if (mode === 'enforce' || d.action === 'allow' || d.action === 'warn') return d;

@@ -47,8 +47,16 @@ const refused = (status: number, reason: string): Route => ({ kind: 'refused', s
  * encoded `..` can reach a path.
  */
 function decodeNamePath(path: string): string | undefined {
-  const decoded = path.replace(/%2f/gi, '/').replace(/^\/%40/i, '/@');
+  const decoded = path.replace(/%2f/gi, '/').replace(/\/%40/gi, '/@');
   return decoded.includes('%') ? undefined : decoded;
+}
+
+/**
+ * The one spelling of a path under the registry root that requests are parsed into: `/@scope%2fname/-/x.tgz`,
+ * `/%40scope%2Fname/-/x.tgz` and `/@scope/name/-/x.tgz` are one tarball. Undefined for any other encoding.
+ */
+export function canonicalPath(path: string): string | undefined {
+  return decodeNamePath(path);
 }
 
 export function parseRoute(method: string, target: string): Route {

@@ -8,14 +8,16 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { HandlerContext, Outcome } from './context.js';
+import type { Decision } from '../policy/types.js';
 import { serveAdmin } from './admin.js';
-import { ABBREVIATED_TYPE, PackumentCache } from './packument-cache.js';
+import { ABBREVIATED_TYPE, PackumentCache, type PackumentEntry } from './packument-cache.js';
 import { relay } from './passthrough.js';
 import semver from 'semver';
 import { blockMessage, serves } from './evaluator.js';
 import { DECISION_HEADER, decisionHeader, sendError, sendJson } from './respond.js';
 import { parseRoute } from './route.js';
 import { clientOf, serveTarball } from './tarball.js';
+import { escaped } from './guard.js';
 
 /** How long a graceful stop waits for in-flight requests before cutting them. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -31,6 +33,26 @@ export interface RunningFirewall {
   close(): Promise<void>;
 }
 
+/** The entry's body gzipped once; a failed compression is not kept, so the next request tries again. */
+function gzipped(entry: PackumentEntry): Promise<Buffer> {
+  entry.gzipped ??= gzipAsync(entry.body).catch((e: Error) => {
+    delete entry.gzipped;
+    throw e;
+  });
+  return entry.gzipped;
+}
+
+/** Bound on the versions one 403 names. */
+const MAX_NAMED = 5;
+
+/** The refused versions a 403 names: those the project needs, else the newest release, else the newest. */
+function namedVersions(blocked: [string, Decision][], wanted: readonly string[] | undefined): [string, Decision][] {
+  const needed = wanted ? blocked.filter(([v]) => wanted.includes(v)) : [];
+  if (needed.length) return needed.slice(0, MAX_NAMED);
+  const newest = [...blocked].sort(([a], [b]) => (semver.valid(a) && semver.valid(b) ? semver.rcompare(a, b) : 0));
+  return [newest.find(([v]) => semver.valid(v) && !semver.prerelease(v)) ?? newest[0]!];
+}
+
 async function servePackument(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, name: string, out: Outcome): Promise<number> {
   out.name = name;
   const form = (req.headers.accept ?? '').includes(ABBREVIATED_TYPE) ? 'abbreviated' : 'full';
@@ -44,15 +66,21 @@ async function servePackument(ctx: HandlerContext, req: IncomingMessage, res: Se
   out.cache = source;
   const blocked = [...entry.decisions].filter(([, d]) => !serves(d));
   out.decision = blocked.length ? `filtered:${blocked.length}` : 'allow';
+  if (blocked.length) ctx.onFiltered?.(name, blocked);
   if (entry.allowed === 0 && blocked.length > 0) {
-    // Nothing left to install: a 403 with the newest version's reason tells the user more than npm's ETARGET.
-    const [version, d] = blocked.sort(([a], [b]) => (semver.valid(a) && semver.valid(b) ? semver.rcompare(a, b) : 0))[0]!;
-    const pkg = { ecosystem: 'npm' as const, name, version };
+    // Nothing left to install: a 403 with the reason tells the user more than npm's ETARGET. It names the
+    // versions the project needs when they are known, else the newest release (not the newest nightly).
+    const named = namedVersions(blocked, ctx.wanted?.(name));
+    const messages = named.map(([version, d]) => {
+      const pkg = { ecosystem: 'npm' as const, name, version };
+      ctx.onDecision?.(pkg, d, false);
+      return blockMessage(pkg, d).replace(/^sscs firewall: /, '');
+    });
+    const [version, d] = named[0]!;
     out.version = version;
     out.decision = d.action;
     out.rule = d.rule;
-    ctx.onDecision?.(pkg, d, false);
-    sendError(res, 403, `sscs firewall: no version of ${name} is allowed. ${blockMessage(pkg, d).replace(/^sscs firewall: /, '')}`, { [DECISION_HEADER]: decisionHeader(d) });
+    sendError(res, 403, `sscs firewall: no version of ${name} is allowed. ${messages.join(' ')}`, { [DECISION_HEADER]: decisionHeader(d) });
     return 403;
   }
   const headers = { etag: entry.etag, [DECISION_HEADER]: out.decision, 'cache-control': 'no-cache' };
@@ -62,7 +90,7 @@ async function servePackument(ctx: HandlerContext, req: IncomingMessage, res: Se
     return 304;
   }
   // Clients all accept gzip, and packuments shrink 5-10x: compress once per entry, off the event loop.
-  const body = acceptsGzip(req) && entry.body.length >= MIN_GZIP_BYTES ? await (entry.gzipped ??= gzipAsync(entry.body)) : entry.body;
+  const body = acceptsGzip(req) && entry.body.length >= MIN_GZIP_BYTES ? await gzipped(entry) : entry.body;
   res.writeHead(200, { ...headers, 'content-type': entry.contentType, 'content-length': body.length, vary: 'accept-encoding', ...(body !== entry.body ? { 'content-encoding': 'gzip' } : {}) });
   res.end(req.method === 'HEAD' ? undefined : body);
   return 200;
@@ -101,6 +129,8 @@ async function dispatch(ctx: HandlerContext, req: IncomingMessage, res: ServerRe
 export async function startServer(ctx: HandlerContext, listen: { host: string; port: number }): Promise<RunningFirewall> {
   const server = http.createServer({ keepAlive: true }, (req, res) => {
     const started = process.hrtime.bigint();
+    // Read now: once a client has gone, its socket no longer knows the address.
+    const client = clientOf(req);
     const out: Outcome & { route?: string } = {};
     dispatch(ctx, req, res, out)
       .catch((e: Error) => {
@@ -114,13 +144,15 @@ export async function startServer(ctx: HandlerContext, listen: { host: string; p
         ctx.metrics.request(out.route ?? 'unknown', out.decision ?? 'none', status);
         if (out.route === 'packument' || out.route === 'tarball') {
           try {
-            ctx.store.audit({ at: new Date(), client: clientOf(req), kind: out.route, name: out.name ?? '', ...(out.version ? { version: out.version } : {}), action: out.decision ?? 'none', ...(out.rule ? { rule: out.rule } : {}), status });
+            ctx.store.audit({ at: new Date(), client, kind: out.route, name: out.name ?? '', ...(out.version ? { version: out.version } : {}), action: out.decision ?? 'none', ...(out.rule ? { rule: out.rule } : {}), status });
           } catch (e) {
             out.error = `audit: ${(e as Error).message}`;
           }
         }
-        ctx.log({ method: req.method, route: out.route, name: out.name, version: out.version, status, decision: out.decision, rule: out.rule, cache: out.cache, ms: Math.round(ms * 100) / 100, client: clientOf(req), ...(out.error ? { error: out.error } : {}) });
-      });
+        ctx.log({ method: req.method, route: out.route, name: out.name, version: out.version, status, decision: out.decision, rule: out.rule, cache: out.cache, ms: Math.round(ms * 100) / 100, client, ...(out.error ? { error: out.error } : {}) });
+      })
+      // The last link: metrics, audit or log failing must not leave a rejection nobody observes.
+      .catch((e: Error) => escaped(ctx, 'request-accounting', e));
   });
   server.headersTimeout = 30_000;
   server.requestTimeout = 120_000;

@@ -13,6 +13,17 @@ import type { ExpectedDigest } from './integrity.js';
 export const MAX_MEMORY_TARBALL_BYTES = 1024 * 1024;
 export const DEFAULT_MEMORY_CACHE_BYTES = 64 * 1024 * 1024;
 
+export interface CacheWriter {
+  stream: WriteStream;
+  tmpPath: string;
+  /** Writes unless the writer was aborted or ended: chunks that arrive after a cut are dropped. */
+  write(chunk: Buffer): void;
+  /** Ends the file, then renames it under its digest; rejects (leaving nothing) when it was not fully written. */
+  commit(): Promise<void>;
+  /** Destroys the stream and removes the temp file once it is closed. Never rejects for the write's own errors. */
+  abort(): Promise<void>;
+}
+
 export type Cached = { body: Buffer; size: number } | { stream: ReadStream; size: number };
 
 export class TarballCache {
@@ -71,24 +82,37 @@ export class TarballCache {
     }
   }
 
-  /** A writer whose file becomes visible under the digest only on commit(). */
-  writer(d: ExpectedDigest): { stream: WriteStream; tmpPath: string; commit(): Promise<void>; abort(): Promise<void> } {
+  /**
+   * A writer whose file becomes visible under the digest only on commit(). Its errors are always observed: a
+   * download cut while a write is in flight fails that write after the stream is destroyed, and an unobserved
+   * failure there would end the process (ERR_STREAM_DESTROYED).
+   */
+  writer(d: ExpectedDigest): CacheWriter {
     const tmpPath = join(this.#dir, 'tmp', `${randomBytes(8).toString('hex')}.part`);
     const stream = createWriteStream(tmpPath);
-    const finished = new Promise<void>((resolve, reject) => {
-      stream.once('finish', resolve);
-      stream.once('error', reject);
-    });
+    let failure: Error | undefined;
+    stream.on('error', (e) => void (failure ??= e));
+    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
     return {
       stream,
       tmpPath,
+      write: (chunk) => {
+        if (!stream.destroyed && !stream.writableEnded) stream.write(chunk);
+      },
       commit: async () => {
-        await finished;
+        if (!stream.writableEnded && !stream.destroyed) stream.end();
+        await closed;
+        if (failure || !stream.writableFinished) {
+          await rm(tmpPath, { force: true });
+          throw failure ?? new Error('the cache file was not completely written');
+        }
         await rename(tmpPath, this.#path(d));
         this.#onDisk.add(this.#path(d));
       },
       abort: async () => {
         stream.destroy();
+        // The file is closed (and any write in flight done) before it is removed, so nothing is left behind.
+        await closed;
         await rm(tmpPath, { force: true });
       },
     };

@@ -5,12 +5,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { contentCoding, decodeBody } from './content-encoding.js';
 import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import type { HandlerContext, Outcome } from './context.js';
 import { decide, serves } from './evaluator.js';
-import { expectedDigest, VerifyingStream, type ExpectedDigest } from './integrity.js';
+import { checkRemembered, expectedDigest, listedDigests, VerifyingStream, type ExpectedDigest } from './integrity.js';
 import { serveOffline, versionFromFile } from './offline.js';
 import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } from './respond.js';
 import type { TarballEntry } from './packument.js';
@@ -55,15 +56,21 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version} has no integrity in the upstream packument, so its tarball cannot be checked`);
     return 502;
   }
-  const changed = integrityChanged(ctx, pkg, digest);
-  if (changed) {
+  // npm versions are immutable: the digests listed now must agree with the one remembered from the first serve.
+  const known = ctx.store.decision(pkg.name, pkg.version);
+  const check = checkRemembered(known?.integrity, listedDigests(te.integrity, te.shasum), digest);
+  if (!check.ok) {
     out.decision = 'deny';
     out.rule = 'firewall:integrity-changed';
     ctx.metrics.inc('sscs_firewall_integrity_failures_total', 'Tarballs whose bytes did not match the packument integrity.');
-    sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version} now has integrity ${digest.sri} upstream, but was ${changed} when the firewall first served it; npm versions are immutable, so the registry was tampered with or the version republished`);
+    sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version} ${check.reason}; npm versions are immutable, so the registry was tampered with or the version republished`);
     return 502;
   }
-  const cached = await ctx.tarballs.open(digest);
+  // A cached file is used only when nothing about it is new: its digest is the remembered one (not yet checked
+  // against it: fetched and checked against both), and with --scan it was served under today's inputs (scan,
+  // scanner, feed, policy), so scanned by this scanner; otherwise it is fetched and scanned again first.
+  const decidedNow = !ctx.scanner || (known?.servedUnder === ctx.policy.version && known.integrity === digest.sri);
+  const cached = check.alsoCheck || !decidedNow ? undefined : await ctx.tarballs.open(digest);
   if (cached) {
     ctx.metrics.cache('tarball', 'hit');
     out.cache = 'hit';
@@ -76,7 +83,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
   ctx.metrics.cache('tarball', 'miss');
   out.cache = 'miss';
   const started = process.hrtime.bigint();
-  const up = await ctx.upstream.request('GET', te.upstreamPath, req.headers).catch((e: Error) => e);
+  const up = await ctx.upstream.forPackage(pkg.name).request('GET', te.upstreamPath, req.headers).catch((e: Error) => e);
   ctx.metrics.upstreamLatency(Number(process.hrtime.bigint() - started) / 1e9);
   if (up instanceof Error || up.status !== 200) {
     if (!(up instanceof Error)) up.body.resume();
@@ -91,38 +98,64 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version}: the tarball of ${declared} bytes is over the limit of ${ctx.maxTarballBytes} bytes (--max-tarball-mb)`);
     return 502;
   }
-  const writer = ctx.tarballs.writer(digest);
-  if (ctx.scanner) return await scanThenServe(ctx, req, res, pkg, te, decision, digest, up.body, writer, out, facts ?? { metadataAvailable: true });
-
-  // Acknowledge only what is durably recorded: the decision is committed before the first byte goes out.
-  record(ctx, req, pkg, decision, digest.sri);
-  const length = up.headers['content-length'];
-  res.writeHead(200, { 'content-type': 'application/octet-stream', ...(length ? { 'content-length': length } : {}), [DECISION_HEADER]: decisionHeader(decision) });
-  const verify = new VerifyingStream(digest, ctx.maxTarballBytes);
-  verify.on('data', (c: Buffer) => writer.stream.write(c));
+  // A CDN may gzip even a .tgz whatever was asked: the integrity is over the tarball, so check and serve it decoded.
+  let body: Readable;
   try {
-    await pipeline(up.body, verify, res);
-    writer.stream.end();
-    await writer.commit();
-    ctx.onDecision?.(pkg, decision, true);
-    return 200;
+    body = decodeBody(up.body);
+  } catch (e) {
+    sendError(res, 502, `sscs firewall: cannot fetch ${pkg.name}@${pkg.version} from the upstream registry: ${(e as Error).message}`);
+    return 502;
+  }
+  const writer = ctx.tarballs.writer(digest);
+  if (ctx.scanner) return await scanThenServe(ctx, req, res, pkg, te, decision, digest, body, writer, out, facts ?? { metadataAvailable: true }, check.alsoCheck);
+
+  // Acknowledge only what is durably recorded: the decision is committed before the first byte goes out. A
+  // stronger digest replaces the remembered one only once the bytes matched both.
+  record(ctx, req, pkg, decision, check.alsoCheck?.sri ?? digest.sri);
+  const length = contentCoding(up.body) === 'identity' ? up.headers['content-length'] : undefined;
+  res.writeHead(200, { 'content-type': 'application/octet-stream', ...(length ? { 'content-length': length } : {}), [DECISION_HEADER]: decisionHeader(decision) });
+  const verify = new VerifyingStream(digest, ctx.maxTarballBytes, check.alsoCheck);
+  verify.on('data', (c: Buffer) => writer.write(c));
+  // The bytes matched both digests: the stronger one is remembered from now on, before the client can ask again.
+  const upgrade = check.alsoCheck;
+  if (upgrade) verify.once('end', () => {
+    try {
+      record(ctx, req, pkg, decision, digest.sri);
+    } catch (e) {
+      out.error = `recording ${digest.sri}: ${(e as Error).message}`;
+    }
+  });
+  // Which side failed first: once one fails, the pipeline destroys the others with the same error.
+  let clientFirst: boolean | undefined;
+  res.once('close', () => (clientFirst ??= !res.writableFinished));
+  up.body.once('error', () => (clientFirst ??= false));
+  body.once('error', () => (clientFirst ??= false));
+  verify.once('error', () => (clientFirst ??= false));
+  try {
+    await pipeline(body, verify, res);
   } catch (e) {
     // Counted before anything is awaited: the client may already see the cut and ask /metrics.
     out.error = (e as Error).message;
-    failed(ctx, out, e);
+    if (clientFirst) ctx.metrics.inc(ABORTS, ABORTS_HELP, { reason: 'client-closed' });
+    else failed(ctx, out, e);
     // Cut the connection: with the last chunk held back the client cannot take the tarball for complete.
     res.destroy();
     await writer.abort();
     return 502;
   }
+  // The client has the verified tarball; a cache file that could not be written is only fetched again next time.
+  await writer.commit().catch((e: Error) => (out.error = `tarball cache: ${e.message}`));
+  ctx.onDecision?.(pkg, decision, true);
+  return 200;
 }
 
 async function scanThenServe(
   ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, te: TarballEntry, decision: Decision,
-  digest: ExpectedDigest, body: IncomingMessage, writer: ReturnType<HandlerContext['tarballs']['writer']>, out: Outcome, facts: PackageFacts,
+  digest: ExpectedDigest, body: Readable, writer: ReturnType<HandlerContext['tarballs']['writer']>, out: Outcome, facts: PackageFacts,
+  remembered?: ExpectedDigest,
 ): Promise<number> {
   try {
-    await pipeline(body, new VerifyingStream(digest, ctx.maxTarballBytes), writer.stream);
+    await pipeline(body, new VerifyingStream(digest, ctx.maxTarballBytes, remembered), writer.stream);
   } catch (e) {
     out.error = (e as Error).message;
     failed(ctx, out, e);
@@ -143,7 +176,7 @@ async function scanThenServe(
   out.decision = final.action;
   out.rule = final.rule;
   if (!serves(final)) {
-    await rm(writer.tmpPath, { force: true });
+    await writer.abort();
     record(ctx, req, pkg, final);
     ctx.onDecision?.(pkg, final, false);
     sendBlocked(res, pkg, final);
@@ -165,21 +198,14 @@ function failed(ctx: HandlerContext, out: Outcome, e: unknown): void {
   ctx.metrics.inc('sscs_firewall_integrity_failures_total', 'Tarballs whose bytes did not match the packument integrity.');
 }
 
+const ABORTS = 'sscs_firewall_tarball_aborts_total';
+const ABORTS_HELP = 'Tarball downloads cut: for size (--max-tarball-mb), for time (--upstream-timeout-ms, --upstream-deadline-ms), or by the client closing its connection.';
+
 function aborted(ctx: HandlerContext, out: Outcome, reason: 'too-large' | 'timeout', detail: string): void {
   out.decision = 'deny';
   out.rule = `firewall:${reason}`;
   out.error = detail;
-  ctx.metrics.inc('sscs_firewall_tarball_aborts_total', 'Tarball downloads cut for size (--max-tarball-mb) or time (--upstream-timeout-ms, --upstream-deadline-ms).', { reason });
-}
-
-/**
- * The integrity recorded when this version was first served, if the upstream now says another one (same
- * algorithm): a version's bytes never change on npm, so a new digest means a tampered or republished version.
- */
-function integrityChanged(ctx: HandlerContext, pkg: PackageRef, digest: ExpectedDigest): string | undefined {
-  const before = ctx.store.decision(pkg.name, pkg.version)?.integrity;
-  if (!before || before === digest.sri || !before.startsWith(`${digest.algorithm}-`)) return undefined;
-  return before;
+  ctx.metrics.inc(ABORTS, ABORTS_HELP, { reason });
 }
 
 /** Decisions this process already committed, so a hot tarball is not re-written on every request. */
@@ -195,7 +221,7 @@ function record(ctx: HandlerContext, req: IncomingMessage, pkg: PackageRef, d: D
   let memo = committed.get(ctx.store);
   if (!memo) committed.set(ctx.store, (memo = new Map()));
   const key = `${pkg.name}@${pkg.version}`;
-  const credential = integrity ? ctx.upstream.credentialOf(req.headers) : undefined;
+  const credential = integrity ? ctx.upstream.forPackage(pkg.name).credentialOf(req.headers) : undefined;
   const value = `${d.action}\0${d.rule}\0${d.until?.getTime() ?? ''}\0${integrity ?? ''}\0${credential ?? ''}\0${ctx.policy.version}`;
   if (memo.get(key) === value) return;
   if (memo.size >= MAX_MEMO) memo.clear();

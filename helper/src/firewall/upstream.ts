@@ -8,6 +8,7 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { createHash } from 'node:crypto';
 import { ServiceError } from '../errors.js';
+import { contentCoding, decodeBody } from './content-encoding.js';
 
 /** The credential identity of a request that carries no Authorization and meets no upstream token. */
 export const ANONYMOUS = 'anonymous';
@@ -32,6 +33,11 @@ export interface UpstreamOptions {
   deadlineMs: number;
   /** Used when the client sends no Authorization of its own (a CI proxy reading a private registry). */
   token?: string;
+  /**
+   * Whether a client's own Authorization is passed on (default true). A scope's upstream gets only its own
+   * token: the client's header was meant for the firewall, and must not travel to another registry's host.
+   */
+  forwardClientAuth?: boolean;
 }
 
 export class Upstream {
@@ -41,6 +47,8 @@ export class Upstream {
   readonly timeoutMs: number;
   readonly deadlineMs: number;
   readonly #token: string | undefined;
+  readonly #forwardClientAuth: boolean;
+  readonly #scopes = new Map<string, Upstream>();
   readonly #agent: http.Agent;
   readonly #lib: typeof http | typeof https;
 
@@ -52,8 +60,20 @@ export class Upstream {
     this.timeoutMs = opts.timeoutMs;
     this.deadlineMs = opts.deadlineMs;
     this.#token = opts.token;
+    this.#forwardClientAuth = opts.forwardClientAuth ?? true;
     this.#lib = u.protocol === 'https:' ? https : http;
     this.#agent = new this.#lib.Agent({ keepAlive: true, maxSockets: 64 });
+  }
+
+  /** Routes `@scope` to its own upstream (set up once, before the firewall serves). */
+  route(scope: string, upstream: Upstream): void {
+    this.#scopes.set(scope, upstream);
+  }
+
+  /** The upstream that serves a package: its scope's own, else this default one. */
+  forPackage(name: string): Upstream {
+    if (this.#scopes.size === 0 || !name.startsWith('@')) return this;
+    return this.#scopes.get(name.slice(0, name.indexOf('/'))) ?? this;
   }
 
   /** The path (under the firewall's root) that an upstream URL maps to, or undefined if it is not upstream's. */
@@ -70,7 +90,8 @@ export class Upstream {
 
   /** The Authorization this firewall sends upstream for a client's headers: the client's own, else the token. */
   #authorization(clientHeaders: http.IncomingHttpHeaders): string | undefined {
-    return clientHeaders.authorization || (this.#token ? `Bearer ${this.#token}` : undefined);
+    const client = this.#forwardClientAuth ? clientHeaders.authorization : undefined;
+    return client || (this.#token ? `Bearer ${this.#token}` : undefined);
   }
 
   /**
@@ -102,6 +123,9 @@ export class Upstream {
       const req = this.#lib.request(url, { method, headers, agent: this.#agent, timeout: this.timeoutMs }, (res) => {
         // The response headers arrived; the body still has its own idle timeout below.
         clearTimeout(overall);
+        // Observed even when nobody reads the body (a status we do not serve is drained with resume()): a stall
+        // or deadline destroying it then must not end the process. Readers still see the error themselves.
+        res.on('error', () => {});
         res.setTimeout(this.timeoutMs, () => res.destroy(new ServiceError('TIMEOUT', `upstream body stalled for ${this.timeoutMs} ms`)));
         const deadline = setTimeout(() => res.destroy(new ServiceError('TIMEOUT', `upstream response took longer than the deadline of ${this.deadlineMs} ms`)), this.deadlineMs - (Date.now() - started));
         res.once('close', () => clearTimeout(deadline));
@@ -119,10 +143,11 @@ export class Upstream {
 
   close(): void {
     this.#agent.destroy();
+    for (const u of this.#scopes.values()) u.close();
   }
 }
 
-/** Reads a response body into memory, refusing more than maxBytes. */
+/** Reads a body into memory as sent (a client's request body is relayed with its own Content-Encoding), refusing more than maxBytes. */
 export async function readBody(body: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(body.headers['content-length'] ?? -1);
   if (declared > maxBytes) {
@@ -138,6 +163,34 @@ export async function readBody(body: IncomingMessage, maxBytes: number): Promise
       throw new ServiceError('SERVICE', `upstream response is over the limit of ${maxBytes} bytes`);
     }
     chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/**
+ * Reads an upstream response into memory decoded (see decodeBody), refusing more than maxBytes: the declared
+ * length and the decoded bytes both count, so a compressed body cannot expand past the limit.
+ */
+export async function readDecodedBody(body: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(body.headers['content-length'] ?? -1);
+  if (declared > maxBytes) {
+    body.destroy();
+    throw new ServiceError('SERVICE', `upstream response of ${declared} bytes is over the limit of ${maxBytes}`);
+  }
+  const decoded = decodeBody(body);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const c of decoded) {
+      total += (c as Buffer).length;
+      if (total > maxBytes) throw new ServiceError('SERVICE', `upstream response is over the limit of ${maxBytes} bytes${contentCoding(body) === 'identity' ? '' : ' once decoded'}`);
+      chunks.push(c as Buffer);
+    }
+  } catch (e) {
+    decoded.destroy();
+    body.destroy();
+    if (e instanceof ServiceError) throw e;
+    throw new ServiceError('SERVICE', `upstream response could not be decoded: ${(e as Error).message}`, { cause: e });
   }
   return Buffer.concat(chunks, total);
 }

@@ -1,8 +1,9 @@
-import { realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { open, rename, mkdir, writeFile, rm, stat } from 'node:fs/promises';
 import { dirname, resolve, relative, isAbsolute, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InputError, systemErrorCode } from '../errors.js';
+import { assertNoSecret } from './secrets.js';
 
 /** Default bound for JSON/YAML documents read from users: provenance, policies, bundles, lockfiles. */
 export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
@@ -136,7 +137,7 @@ export function resolveInside(root: string, cwd: string, userPath: string, what 
  * Resolves `path` (absolute) to the real file or folder it names, refusing anything that resolves outside
  * `root`: a symlink may point within the project, never out of it.
  */
-export function resolveInRoot(root: string, path: string): { realPath: string; isDirectory: boolean; size: number } {
+export function resolveInRoot(root: string, path: string): { realPath: string; isDirectory: boolean; size: number; kind: FileKind } {
   let real: string;
   try {
     real = realpathSync(path);
@@ -157,5 +158,35 @@ export function resolveInRoot(root: string, path: string): { realPath: string; i
     });
   }
   const st = statSync(real);
-  return { realPath: real, isDirectory: st.isDirectory(), size: st.size };
+  return { realPath: real, isDirectory: st.isDirectory(), size: st.size, kind: fileKind(st) };
+}
+
+/** What a path is, in the words `ls -l` and `find -type` use; only `file` can be read without blocking. */
+export type FileKind = 'file' | 'folder' | 'symlink' | 'FIFO' | 'socket' | 'character device' | 'block device';
+
+export function fileKind(st: Stats | Dirent): FileKind {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'folder';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isFIFO()) return 'FIFO';
+  if (st.isSocket()) return 'socket';
+  return st.isCharacterDevice() ? 'character device' : 'block device';
+}
+
+/**
+ * Refuses anything but a regular file: opening a FIFO blocks until someone writes to it, and a device can
+ * be endless, so reading either would hang the job until it times out.
+ */
+export function assertRegularFile(kind: FileKind, file: string, what = 'file'): void {
+  if (kind === 'file') return;
+  throw new InputError('NOT_A_FILE', `${what} is a ${kind}, not a regular file`, { where: { file } });
+}
+
+/**
+ * Writes a file that sscs produces for people or other tools (statements, reports, VSAs, bundles), refusing
+ * one that holds the value of a secret variable of `env` (io/secrets.ts), atomically otherwise.
+ */
+export async function writeOutputFile(path: string, data: string | Uint8Array, env: NodeJS.ProcessEnv, what = 'this file'): Promise<void> {
+  assertNoSecret(data, env, { file: path, what });
+  await writeFileAtomic(path, data);
 }

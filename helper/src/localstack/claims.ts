@@ -20,7 +20,9 @@ export interface GitLabClaims {
   ref: string;
   ref_type: 'branch' | 'tag';
   ref_protected: 'true' | 'false';
+  /** Set by GitLab only for a job that declares `environment:` (lib/gitlab/ci/jwt.rb), with environment_protected. */
   environment?: string;
+  environment_protected?: 'true' | 'false';
   runner_id: number;
   runner_environment: 'gitlab-hosted' | 'self-hosted';
   sha: string;
@@ -90,5 +92,7 @@ export function gitLabClaims(issuerUrl: string, overrides: Partial<GitLabClaims>
     exp: Math.floor(now / 1000) + lifetime,
     ...overrides,
   };
+  // GitLab adds environment_protected whenever it adds environment; the local issuer protects nothing.
+  if (claims.environment !== undefined && claims.environment_protected === undefined) claims.environment_protected = 'false';
   return claims;
 }

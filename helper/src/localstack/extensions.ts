@@ -18,6 +18,7 @@ export const OID = {
   buildTrigger: '1.3.6.1.4.1.57264.1.20',
   runInvocationUri: '1.3.6.1.4.1.57264.1.21',
   sourceRepositoryVisibility: '1.3.6.1.4.1.57264.1.22',
+  deploymentEnvironment: '1.3.6.1.4.1.57264.1.23',
   tokenSubject: '1.3.6.1.4.1.57264.1.24',
 } as const;
 
@@ -75,6 +76,9 @@ export function gitLabIdentity(claims: GitLabClaims): GitLabIdentity {
     [OID.buildTrigger, claims.pipeline_source],
     [OID.runInvocationUri, `${server}/${claims.project_path}/-/jobs/${claims.job_id}`],
     [OID.sourceRepositoryVisibility, claims.project_visibility],
+    // Fulcio's GitLab template: `deployment-environment: "environment"`, with "" as the default value, and an
+    // empty value writes no extension: a job that declares no `environment:` gets a certificate without 1.23.
+    [OID.deploymentEnvironment, claims.environment],
     [OID.tokenSubject, claims.sub],
   ];
   return {

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
- * `npm run sigstore:local:token -- --dir DIR [--claims FILE|JSON] [--expires-in SECONDS] [--audience AUD]`:
- * asks the running local issuer (DIR/env) for a GitLab-style job token and prints it.
+ * `npm run sigstore:local:token -- --dir DIR [--claims FILE|JSON] [--environment NAME] [--expires-in SECONDS] [--audience AUD]`:
+ * asks the running local issuer (DIR/env) for a GitLab-style job token and prints it. `--environment` mints
+ * the token of a job that declares `environment: NAME` (the `environment` claim, certificate extension 1.23).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const USAGE = 'usage: npm run sigstore:local:token -- --dir DIR [--claims FILE|JSON] [--expires-in SECONDS] [--audience AUD]';
+const USAGE = 'usage: npm run sigstore:local:token -- --dir DIR [--claims FILE|JSON] [--environment NAME] [--expires-in SECONDS] [--audience AUD]';
 const MINT_TIMEOUT_MS = 10_000;
 
 function issuerUrl(dir: string): string {
@@ -19,7 +20,7 @@ function issuerUrl(dir: string): string {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { dir: { type: 'string' }, claims: { type: 'string' }, 'expires-in': { type: 'string' }, audience: { type: 'string' } },
+    options: { dir: { type: 'string' }, claims: { type: 'string' }, environment: { type: 'string' }, 'expires-in': { type: 'string' }, audience: { type: 'string' } },
     strict: true,
   });
   if (!values.dir) {
@@ -27,8 +28,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const claimsText = values.claims === undefined ? '{}' : values.claims.trim().startsWith('{') ? values.claims : readFileSync(values.claims, 'utf8');
+  const claims = JSON.parse(claimsText) as Record<string, unknown>;
+  if (values.environment !== undefined) claims.environment = values.environment;
   const request = {
-    claims: JSON.parse(claimsText) as unknown,
+    claims,
     ...(values['expires-in'] !== undefined ? { expiresIn: Number(values['expires-in']) } : {}),
     ...(values.audience !== undefined ? { audience: values.audience } : {}),
   };

@@ -1,8 +1,11 @@
+import type { SourceKind } from '../deps/model.js';
+import { npmName, parsePurl, PurlError, type Purl } from '../deps/purl.js';
 import { InputError } from '../errors.js';
 import { parseJson } from '../io/files.js';
 import type { Limits } from './limits.js';
 import { nameFromNodeModulesPath } from './names.js';
 import { fieldError, isRecord, jsonLineOf } from './positions.js';
+import { originOf } from './source.js';
 import { TreeBuilder, type LockNode, type LockTree } from './tree.js';
 
 const SPEC_VERSIONS = ['1.4', '1.5', '1.6'];
@@ -31,8 +34,12 @@ export function parseCycloneDx(text: string, file: string, limits: Limits): Lock
     });
   }
   const b = new TreeBuilder(file, limits);
-  const metaRef = isRecord(doc.metadata) && isRecord(doc.metadata.component) ? doc.metadata.component['bom-ref'] : undefined;
+  const meta = isRecord(doc.metadata) && isRecord(doc.metadata.component) ? doc.metadata.component : undefined;
+  const metaRef = meta?.['bom-ref'];
   const root = b.add({ id: typeof metaRef === 'string' ? metaRef : ROOT_ID, name: 'root', version: '', local: true });
+  // Some tools list the root component in `components` too (under another bom-ref): it is the project, not a dependency.
+  const rootPurl = typeof meta?.purl === 'string' ? meta.purl : undefined;
+  const refOf = new Map<string, string>();
   const aliasOf = new Map<string, string>();
   let skipped = 0;
 
@@ -43,6 +50,11 @@ export function parseCycloneDx(text: string, file: string, limits: Limits): Lock
     list.forEach((c, i) => {
       const at = `${field}[${i}]`;
       if (!isRecord(c)) throw fieldError(file, at, `${at} must be an object`);
+      if (rootPurl !== undefined && c.purl === rootPurl) {
+        if (typeof c['bom-ref'] === 'string') refOf.set(c['bom-ref'], root.id);
+        walk(c.components, `${at}.components`, depth + 1);
+        return;
+      }
       const read = componentNode(c, at, file, text);
       if (read) {
         if (!b.nodes.has(read.node.id)) b.add(read.node);
@@ -58,12 +70,12 @@ export function parseCycloneDx(text: string, file: string, limits: Limits): Lock
   if (deps !== undefined && !Array.isArray(deps)) throw fieldError(file, 'dependencies', 'dependencies must be an array', jsonLineOf(text, 'dependencies'));
   for (const [i, d] of (deps ?? []).entries()) {
     if (!isRecord(d) || typeof d.ref !== 'string') throw fieldError(file, `dependencies[${i}]`, `dependencies[${i}] must be an object with a string ref`);
-    const from = b.nodes.get(d.ref);
+    const from = b.nodes.get(refOf.get(d.ref) ?? d.ref);
     const on = d.dependsOn ?? [];
     if (!Array.isArray(on)) throw fieldError(file, `dependencies[${i}].dependsOn`, `dependencies[${i}].dependsOn must be an array`);
     if (!from) continue;
     for (const ref of on) {
-      const to = typeof ref === 'string' ? b.nodes.get(ref) : undefined;
+      const to = typeof ref === 'string' ? b.nodes.get(refOf.get(ref) ?? ref) : undefined;
       if (to && to !== from) b.edge(from, { to: to.id, as: aliasOf.get(to.id) ?? to.name, kind: to.optional ? 'optional' : 'prod' });
     }
   }
@@ -80,11 +92,26 @@ export function parseCycloneDx(text: string, file: string, limits: Limits): Lock
 /** One npm component as a node, and the name the project knows it by when that differs (an npm alias). */
 function componentNode(c: Record<string, unknown>, at: string, file: string, text: string): { node: Omit<LockNode, 'edges'>; alias?: string } | undefined {
   const purl = c.purl;
-  if (typeof purl !== 'string' || !purl.startsWith('pkg:npm/')) return undefined;
-  const parsed = parseNpmPurl(purl);
-  if (!parsed) throw fieldError(file, `${at}.purl`, `${at}.purl is not a valid npm purl: ${purl}`, jsonLineOf(text, 'purl'));
+  // Other ecosystems are skipped (and counted); anything that claims to be npm must be a valid npm purl.
+  if (typeof purl !== 'string' || !/^pkg:\/*npm\//i.test(purl)) return undefined;
+  let parsed: Purl;
+  try {
+    parsed = parsePurl(purl);
+  } catch (e) {
+    if (!(e instanceof PurlError)) throw e;
+    throw new InputError('SCHEMA', `component ${componentName(c)}: ${at}.purl is not a valid npm purl (${e.message}): ${purl}`, { where: { file, field: `${at}.purl`, ...lineOpt(jsonLineOf(text, 'purl')) }, cause: e });
+  }
+  if (parsed.version === undefined) {
+    throw new InputError('SCHEMA', `component ${componentName(c)}: ${at}.purl has no version, so it cannot be judged: ${purl}`, { where: { file, field: `${at}.purl`, ...lineOpt(jsonLineOf(text, 'purl')) } });
+  }
+  const name = npmName(parsed);
   const ref = typeof c['bom-ref'] === 'string' ? c['bom-ref'] : purl;
-  const node: Omit<LockNode, 'edges'> = { id: ref, name: parsed.name, version: parsed.version };
+  const node: Omit<LockNode, 'edges'> = { id: ref, name, version: parsed.version };
+  const source = sourceOf(parsed);
+  if (source) {
+    node.source = source.kind;
+    node.resolved = source.resolved;
+  }
   const props = properties(c.properties);
   const development = props.get(NPM_DEVELOPMENT) === 'true';
   if (development || c.scope === 'excluded') node.dev = true;
@@ -92,25 +119,38 @@ function componentNode(c: Record<string, unknown>, at: string, file: string, tex
   const integrity = sri(c.hashes);
   if (integrity) node.integrity = integrity;
   const dist = Array.isArray(c.externalReferences) ? c.externalReferences.find((r) => isRecord(r) && r.type === 'distribution' && typeof r.url === 'string') : undefined;
-  if (isRecord(dist)) node.resolved = dist.url as string;
+  if (isRecord(dist) && !node.resolved) node.resolved = dist.url as string;
   const path = props.get(NPM_PATH);
   const fromPath = path ? nameFromNodeModulesPath(path) : undefined;
   const shown = typeof c.name === 'string' ? (typeof c.group === 'string' && c.group ? `${c.group}/${c.name}` : c.name) : undefined;
   const alias = fromPath ?? shown;
-  return alias && alias !== parsed.name ? { node, alias } : { node };
+  return alias && alias !== name ? { node, alias } : { node };
 }
 
-/** `pkg:npm/%40scope/name@1.0.0?x=y#sub` -> { name: '@scope/name', version: '1.0.0' }. */
+/** purl's `vcs_url` (git) and `download_url` (a tarball) qualifiers say the package is not from a registry. */
+function sourceOf(p: Purl): { kind: SourceKind; resolved: string } | undefined {
+  const vcs = p.qualifiers.vcs_url;
+  if (vcs) return { kind: 'git', resolved: vcs };
+  const download = p.qualifiers.download_url;
+  if (!download) return undefined;
+  const origin = originOf(download, npmName(p));
+  if (origin === 'registry') return undefined;
+  return { kind: origin === 'local' ? 'file' : origin, resolved: download };
+}
+
+function componentName(c: Record<string, unknown>): string {
+  const name = typeof c.name === 'string' ? (typeof c.group === 'string' && c.group ? `${c.group}/${c.name}` : c.name) : '(no name)';
+  return typeof c.version === 'string' ? `${name}@${c.version}` : name;
+}
+
+/** `pkg:npm/%40scope/name@1.0.0?x=y#sub` -> { name: '@scope/name', version: '1.0.0' }; undefined when not a valid npm purl with a version. */
 export function parseNpmPurl(purl: string): { name: string; version: string } | undefined {
-  const body = purl.slice('pkg:npm/'.length).split(/[?#]/, 1)[0]!;
-  const at = body.lastIndexOf('@');
-  if (at <= 0) return undefined;
   try {
-    const name = body.slice(0, at).split('/').map(decodeURIComponent).join('/');
-    const version = decodeURIComponent(body.slice(at + 1));
-    return name && version ? { name, version } : undefined;
-  } catch {
-    return undefined;
+    const p = parsePurl(purl);
+    return p.type === 'npm' && p.version !== undefined ? { name: npmName(p), version: p.version } : undefined;
+  } catch (e) {
+    if (e instanceof PurlError) return undefined;
+    throw e;
   }
 }
 

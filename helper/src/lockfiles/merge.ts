@@ -1,5 +1,5 @@
 import { compare, valid } from 'semver';
-import type { DependencyGraph, ResolvedPackage } from '../deps/model.js';
+import { packageKey, type DependencyGraph, type ResolvedPackage } from '../deps/model.js';
 
 /**
  * Merges resolved packages from every input into one entry per name@version. A package counts as direct if
@@ -10,7 +10,8 @@ export function mergePackages(sources: string[], lists: ResolvedPackage[][], war
   const byKey = new Map<string, ResolvedPackage>();
   for (const list of lists) {
     for (const pkg of list) {
-      const key = `${pkg.name}@${pkg.version}`;
+      // A git or tarball dependency is never merged into the registry package of the same name and version.
+      const key = packageKey(pkg);
       const have = byKey.get(key);
       if (!have) {
         byKey.set(key, { ...pkg, path: [...pkg.path], sources: [...pkg.sources] });
@@ -19,7 +20,7 @@ export function mergePackages(sources: string[], lists: ResolvedPackage[][], war
       combine(have, pkg, warnings);
     }
   }
-  const packages = [...byKey.values()].sort((a, b) => cmp(a.name, b.name) || compareVersions(a.version, b.version));
+  const packages = [...byKey.values()].sort((a, b) => cmp(a.name, b.name) || compareVersions(a.version, b.version) || cmp(packageKey(a), packageKey(b)));
   const graph: DependencyGraph = { sources, packages };
   if (warnings.length > 0) graph.warnings = [...new Set(warnings)];
   return graph;

@@ -4,6 +4,7 @@ import type { Manifest } from './manifest.js';
 import { parseNpmAlias } from './names.js';
 import type { NpmEntry } from './npm.js';
 import { fieldError, isRecord, jsonLineOf, optionalString, stringMap } from './positions.js';
+import { originOf } from './source.js';
 
 /**
  * Lockfile v1 (npm 5 and 6): a nested `dependencies` tree. Converted into install locations so that edges
@@ -42,10 +43,12 @@ export function npmV1Entries(doc: Record<string, unknown>, text: string, file: s
       const e = emptyEntry();
       e.dependencies = stringMap(raw.requires, file, `${field}.requires`, line);
       const alias = parseNpmAlias(version);
+      // v1 records a git, tarball or folder dependency's spec in `version` (`git+ssh://...#sha`, `file:lib`).
+      const origin = alias ? 'registry' : originOf(version, name);
       if (alias) {
         e.name = alias.name;
         e.version = alias.range;
-      } else if (version.startsWith('file:')) {
+      } else if (origin === 'local') {
         // A workspace or a local folder: first-party code; its own dependencies stay nested below it.
         e.local = true;
         e.name = name;
@@ -57,6 +60,7 @@ export function npmV1Entries(doc: Record<string, unknown>, text: string, file: s
       const resolved = optionalString(raw.resolved, file, `${field}.resolved`, line);
       if (integrity !== undefined) e.integrity = integrity;
       if (resolved !== undefined) e.resolved = resolved;
+      else if (origin !== 'registry' && origin !== 'local') e.resolved = version;
       if (raw.dev === true) e.dev = true;
       if (raw.optional === true) e.optional = true;
       if (raw.bundled === true) e.inBundle = true;

@@ -1,5 +1,6 @@
 import type { Limits } from './limits.js';
 import { lookupLocations, nameFromNodeModulesPath } from './names.js';
+import { originOf } from './source.js';
 import { TreeBuilder, type EdgeKind, type LockNode, type LockTree } from './tree.js';
 
 /**
@@ -35,10 +36,13 @@ export function npmTree(file: string, entries: Map<string, NpmEntry>, limits: Li
       links.set(location, e.linkTo);
       continue;
     }
-    const local = e.local === true || location === '' || nameFromNodeModulesPath(location) === undefined;
     const name = e.name ?? nameFromNodeModulesPath(location) ?? (location || 'root');
+    // `resolved` says where the code comes from: a registry, git, a tarball URL or file, or a folder (first-party).
+    const origin = originOf(e.resolved, name);
+    const local = e.local === true || location === '' || nameFromNodeModulesPath(location) === undefined || origin === 'local';
     const node: Omit<LockNode, 'edges'> = { id: location, name, version: e.version ?? '' };
     if (local) node.local = true;
+    else if (origin !== 'registry') node.source = origin;
     if (e.integrity) node.integrity = e.integrity;
     if (e.resolved) node.resolved = e.resolved;
     if (e.dev) node.dev = true;

@@ -3,15 +3,21 @@ import { InputError } from '../errors.js';
 import type { Limits } from './limits.js';
 import { splitNameVersion, stripPeerSuffix } from './names.js';
 import { fieldError, isRecord, optionalString } from './positions.js';
+import { originOf, type Origin } from './source.js';
 import { TreeBuilder, type EdgeKind, type LockNode, type LockTree } from './tree.js';
-import { parseYaml, type YamlInput } from './yaml-doc.js';
+import { parseYamlDocuments, type YamlInput } from './yaml-doc.js';
 
 const IMPORTER = 'importer:';
 const DEP_FIELDS: [string, EdgeKind][] = [
   ['dependencies', 'prod'],
   ['optionalDependencies', 'optional'],
   ['devDependencies', 'dev'],
+  // pnpm 11+'s env lockfile (the first document): the package manager itself and config dependencies, tooling.
+  ['packageManagerDependencies', 'dev'],
+  ['configDependencies', 'dev'],
 ];
+/** Node ids of an env lockfile's packages, kept apart from the project's. */
+const ENV_PREFIX = 'env-lockfile\0';
 
 /**
  * pnpm-lock.yaml, lockfile v6 (`/name@version(peers)` keys in `packages`, `dev` flags) and v9 (`packages` for
@@ -19,7 +25,21 @@ const DEP_FIELDS: [string, EdgeKind][] = [
  * local nodes; v9 has no dev flags, so dev/prod comes from which importer field reaches a package.
  */
 export function parsePnpmLockfile(text: string, file: string, limits: Limits): LockTree {
-  const y = parseYaml(text, file, 'pnpm lockfile');
+  const docs = parseYamlDocuments(text, file, 'pnpm lockfile');
+  if (docs.length <= 1) return parsePnpmDocument(docs[0] ?? { value: null, lineOf: () => undefined }, file, limits);
+  // pnpm 11+ writes two documents: an env lockfile (packageManagerDependencies, configDependencies), then the
+  // project's. Both list packages pnpm fetches, so both are read; the env one's nodes keep apart under a prefix.
+  const main = parsePnpmDocument(docs.at(-1)!, file, limits);
+  for (const env of docs.slice(0, -1)) {
+    const tree = parsePnpmDocument(env, file, limits);
+    if (main.nodes.size + tree.nodes.size > limits.maxPackages) throw new InputError('LIMIT', `more than ${limits.maxPackages} packages`, { where: { file } });
+    for (const n of tree.nodes.values()) main.nodes.set(ENV_PREFIX + n.id, { ...n, id: ENV_PREFIX + n.id, edges: n.edges.map((e) => ({ ...e, to: ENV_PREFIX + e.to })) });
+    main.warnings.push(...tree.warnings);
+  }
+  return main;
+}
+
+function parsePnpmDocument(y: YamlInput, file: string, limits: Limits): LockTree {
   const doc = y.value;
   if (!isRecord(doc)) throw fieldError(file, '$', 'a pnpm lockfile must be a YAML mapping', 1);
   const major = Number.parseInt(String(doc.lockfileVersion), 10);
@@ -90,6 +110,7 @@ function packageNode(key: string, base: string, meta: Record<string, unknown>, i
   const node: Omit<LockNode, 'edges'> = { id: key, name, version };
   const resolution = meta.resolution;
   if (resolution !== undefined && !isRecord(resolution)) throw fieldError(file, `${field}[${base}].resolution`, 'resolution must be a mapping', line());
+  let origin: Origin = v9 ? originOf(split?.version, name) : key.startsWith('/') ? 'registry' : originOf(key, name);
   if (resolution) {
     const integrity = optionalString(resolution.integrity, file, `${field}[${base}].resolution.integrity`, line);
     const tarball = optionalString(resolution.tarball, file, `${field}[${base}].resolution.tarball`, line);
@@ -98,7 +119,13 @@ function packageNode(key: string, base: string, meta: Record<string, unknown>, i
     if (integrity) node.integrity = integrity;
     if (tarball) node.resolved = tarball;
     else if (repo && commit) node.resolved = `git+${repo}#${commit}`;
+    // The resolution says where pnpm fetches from: a folder, a git commit, or a tarball (registry-shaped or not).
+    if (resolution.type === 'directory') origin = 'local';
+    else if (resolution.type === 'git' || (repo && commit)) origin = 'git';
+    else if (tarball) origin = originOf(tarball, name);
   }
+  if (origin === 'local') node.local = true;
+  else if (origin !== 'registry') node.source = origin;
   if (!v9 && meta.dev === true) node.dev = true;
   if ((v9 ? instance : meta).optional === true) node.optional = true;
   return node;

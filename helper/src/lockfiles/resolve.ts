@@ -25,6 +25,7 @@ export function resolveTree(tree: LockTree): ResolvedPackage[] {
       dev: prod ? hit !== undefined && !prod.has(node.id) : node.dev === true,
       path: hit ? pathOf(tree, reach, node.id) : [node.name],
       sources: [tree.file],
+      source: node.source ?? 'registry',
     };
     if (node.integrity) pkg.integrity = node.integrity;
     if (node.resolved) pkg.resolved = node.resolved;

@@ -2,7 +2,7 @@ import type { DependencyGraph, ResolvedPackage } from '../deps/model.js';
 
 /**
  * The graph as text, one package a line, stable for diffs and tests:
- * `name@version  direct|transitive  prod|dev  [optional] [bundled] [extraneous] [alias=x]  via a > b > name`.
+ * `name@version  direct|transitive  prod|dev  [optional] [bundled] [extraneous] [alias=x] [git|url|file=where]  via a > b > name`.
  */
 export function formatGraphText(graph: DependencyGraph): string {
   const lines = [`# ${graph.packages.length} packages from ${graph.sources.join(', ')}`];
@@ -16,5 +16,6 @@ export function formatPackage(p: ResolvedPackage): string {
   if (p.bundled) tags.push('bundled');
   if (p.extraneous) tags.push('extraneous');
   if (p.alias) tags.push(`alias=${p.alias}`);
+  if (p.source !== 'registry') tags.push(`${p.source}=${p.resolved ?? '?'}`);
   return `${p.name}@${p.version}  ${tags.join(' ')}  via ${p.path.join(' > ')}`;
 }

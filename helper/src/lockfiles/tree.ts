@@ -1,3 +1,4 @@
+import type { SourceKind } from '../deps/model.js';
 import { InputError } from '../errors.js';
 import type { Limits } from './limits.js';
 
@@ -21,6 +22,8 @@ export interface LockNode {
   version: string;
   integrity?: string;
   resolved?: string;
+  /** Where the code comes from; absent: a registry. */
+  source?: SourceKind;
   /** The root project, a workspace or a local folder: a root of the graph, not a registry package. */
   local?: boolean;
   bundled?: boolean;

@@ -5,6 +5,7 @@ import type { Limits } from './limits.js';
 import { expandWorkspaces, readManifest, type Manifest } from './manifest.js';
 import { parseNpmAlias, splitNameVersion } from './names.js';
 import { fieldError, isRecord, optionalString, stringMap } from './positions.js';
+import { originOf, type Origin } from './source.js';
 import { TreeBuilder, type EdgeKind, type LockNode, type LockTree } from './tree.js';
 import { yarnRoots } from './yarn-roots.js';
 
@@ -41,13 +42,15 @@ export async function parseYarnLockfile(text: string, file: string, limits: Limi
     b.add(berry ? berryNode(key, raw, file, lineOf) : classicNode(key, descriptors[0]!, raw, file, lineOf));
   }
 
-  const lookup = (name: string, range: string) => {
+  const lookup = (name: string, range: string, from: LockNode) => {
     const d = `${name}@${range}`;
-    return patched.get(d) ?? byDescriptor.get(d);
+    // Berry binds a path dependency (`file:`, `link:`, `portal:`) to the package that declares it:
+    // `x@file:./x::locator=app%40workspace%3A.`, the locator being the dependent's own resolution.
+    return patched.get(d) ?? byDescriptor.get(d) ?? (berry ? byDescriptor.get(`${d}::locator=${encodeURIComponent(resolutionOf(doc, from.id))}`) : undefined);
   };
   const missing: string[] = [];
   const link = (from: LockNode, name: string, range: string, kind: EdgeKind) => {
-    const to = lookup(name, range);
+    const to = lookup(name, range, from);
     if (to === undefined) {
       if (kind !== 'optional') missing.push(`${name}@${range}`);
       return;
@@ -94,12 +97,14 @@ function classicNode(key: string, descriptor: string, raw: Record<string, unknow
   if (!split || version === undefined) throw fieldError(file, key, `entry '${key}' has no name or version`, line());
   const alias = parseNpmAlias(split.version);
   const node: Omit<LockNode, 'edges'> = { id: key, name: alias?.name ?? split.name, version };
-  if (/^(?:file|link):/.test(split.version)) node.local = true;
+  // The descriptor's range says where yarn fetches from: a registry range, git, a tarball URL or path, a folder.
+  const origin = alias ? 'registry' : originOf(split.version, split.name);
   const integrity = optionalString(raw.integrity, file, `${key}.integrity`, line);
   const resolved = optionalString(raw.resolved, file, `${key}.resolved`, line);
   if (integrity) node.integrity = integrity;
   if (resolved) node.resolved = resolved;
-  return node;
+  else if (origin !== 'registry' && origin !== 'local') node.resolved = split.version;
+  return withOrigin(node, origin);
 }
 
 function berryNode(key: string, raw: Record<string, unknown>, file: string, lineOf: (k: string) => number | undefined): Omit<LockNode, 'edges'> {
@@ -108,11 +113,38 @@ function berryNode(key: string, raw: Record<string, unknown>, file: string, line
   const version = optionalString(raw.version, file, `${key}.version`, line);
   const at = resolution ? resolution.indexOf('@', 1) : -1;
   if (!resolution || at < 0 || version === undefined) throw fieldError(file, key, `entry '${key}' has no resolution or version`, line());
-  const protocol = resolution.slice(at + 1).split(':', 1)[0];
-  const node: Omit<LockNode, 'edges'> = { id: key, name: resolution.slice(0, at), version };
+  const name = resolution.slice(0, at);
+  const ref = resolution.slice(at + 1);
+  const node: Omit<LockNode, 'edges'> = { id: key, name, version };
+  const origin = berryOrigin(ref, name);
+  if (origin !== 'registry' && origin !== 'local') node.resolved = ref;
   // Workspaces and linked folders are first-party code, not packages fetched from a registry.
-  if (protocol === 'workspace' || protocol === 'link' || protocol === 'portal') node.local = true;
+  return withOrigin(node, origin);
+}
+
+/** Where a berry resolution (`npm:1.0.0`, `patch:x@npm%3A1.0.0#...`, `workspace:.`, `git+ssh://...#commit=`) fetches from. */
+function berryOrigin(ref: string, name: string): Origin {
+  if (ref.startsWith('workspace:')) return 'local';
+  if (ref.startsWith('patch:')) {
+    // A patch applies to another resolution, which is where the code comes from.
+    const inner = decodeURIComponent(ref.slice('patch:'.length).split('#', 1)[0]!);
+    const at = inner.indexOf('@', 1);
+    return at > 0 ? berryOrigin(inner.slice(at + 1), name) : 'registry';
+  }
+  // exec: builds the package by running a script: code from no registry.
+  if (ref.startsWith('exec:')) return 'file';
+  return originOf(ref, name);
+}
+
+function withOrigin(node: Omit<LockNode, 'edges'>, origin: Origin): Omit<LockNode, 'edges'> {
+  if (origin === 'local') node.local = true;
+  else if (origin !== 'registry') node.source = origin;
   return node;
+}
+
+function resolutionOf(doc: Record<string, unknown>, key: string): string {
+  const raw = doc[key];
+  return isRecord(raw) && typeof raw.resolution === 'string' ? raw.resolution : '';
 }
 
 function optionalNames(raw: Record<string, unknown>, berry: boolean): Set<string> {

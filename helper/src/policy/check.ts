@@ -1,4 +1,4 @@
-import { purl, type DependencyGraph, type ResolvedPackage } from '../deps/model.js';
+import { purl, type DependencyGraph, type ResolvedPackage, type SourceKind } from '../deps/model.js';
 import { factsKey, registryFacts, type MetadataSource } from '../registry/metadata.js';
 import type { PackumentMeta } from '../registry/packument.js';
 import { compilePolicy } from './compile.js';
@@ -24,6 +24,9 @@ export interface CheckRecord {
   dev: boolean;
   path: string[];
   sources: string[];
+  /** Where the code comes from; a non-registry package also says from where (`resolved`). */
+  source: SourceKind;
+  resolved?: string;
   /** Known-malicious feed ids that list this version. */
   malicious?: string[];
   decision: Decision;
@@ -78,16 +81,24 @@ export async function checkGraph(opts: CheckOptions): Promise<CheckResult> {
     ...(opts.local.typosquatOf && policyUses(policy, 'typosquat') ? { typosquatOf: opts.local.typosquatOf } : {}),
     ...(opts.local.scan && policyUses(policy, 'suspicious') ? { scan: opts.local.scan } : {}),
   };
-  const refs = graph.packages.map((p) => ({ ecosystem: p.ecosystem, name: p.name, version: p.version }));
+  // Registry facts and the registry's feeds describe registry packages only: a git or tarball dependency of the
+  // same name and version is other code, so it is judged on what is known about it (its source), no more.
+  const fromRegistry = (p: ResolvedPackage): p is ResolvedPackage & { source: 'registry' } => p.source === 'registry';
+  const refs = graph.packages.filter(fromRegistry).map((p) => ({ ecosystem: p.ecosystem, name: p.name, version: p.version }));
   const registry = await registryFacts(refs, opts.metadata);
   const records: CheckRecord[] = [];
   const counts: Record<Action, number> = { allow: 0, warn: 0, quarantine: 0, deny: 0 };
-  const scans = local.scan ? await Promise.all(graph.packages.map((p) => local.scan!(p))) : undefined;
+  const scans = local.scan ? await Promise.all(graph.packages.map((p) => (fromRegistry(p) ? local.scan!(p) : undefined))) : undefined;
   for (const [i, pkg] of graph.packages.entries()) {
-    const facts: PackageFacts = { ...(registry.facts.get(factsKey(pkg)) ?? { metadataAvailable: false }) };
-    if (local.malicious) facts.maliciousIds = local.malicious.lookup(pkg.ecosystem, pkg.name, pkg.version);
-    if (local.typosquatOf) facts.typosquatOf = local.typosquatOf(pkg.name);
-    if (scans) facts.suspicious = scans[i];
+    let facts: PackageFacts;
+    if (pkg.source === 'registry') {
+      facts = { ...(registry.facts.get(factsKey(pkg)) ?? { metadataAvailable: false }) };
+      if (local.malicious) facts.maliciousIds = local.malicious.lookup(pkg.ecosystem, pkg.name, pkg.version);
+      if (local.typosquatOf) facts.typosquatOf = local.typosquatOf(pkg.name);
+      if (scans?.[i]) facts.suspicious = scans[i];
+    } else {
+      facts = nonRegistryFacts(pkg.source);
+    }
     // An alias is judged as the real package it installs: the engine only ever sees `name`.
     const decision = evaluate(policy, { ecosystem: pkg.ecosystem, name: pkg.name, version: pkg.version }, facts, now);
     counts[decision.action]++;
@@ -100,6 +111,8 @@ export async function checkGraph(opts: CheckOptions): Promise<CheckResult> {
       dev: pkg.dev,
       path: pkg.path,
       sources: pkg.sources,
+      source: pkg.source,
+      ...(pkg.source !== 'registry' && pkg.resolved ? { resolved: pkg.resolved } : {}),
       ...(facts.maliciousIds?.length ? { malicious: facts.maliciousIds } : {}),
       decision,
     });
@@ -122,6 +135,13 @@ export async function checkGraph(opts: CheckOptions): Promise<CheckResult> {
     errors: registry.errors,
     packuments: registry.packuments,
   };
+}
+
+const SOURCE_NAMES: Record<Exclude<SourceKind, 'registry'>, string> = { git: 'a git dependency', url: 'a tarball URL dependency', file: 'a tarball file dependency' };
+
+/** What is known about a package that no registry serves: where it comes from, and that registry facts do not apply. */
+export function nonRegistryFacts(source: Exclude<SourceKind, 'registry'>): PackageFacts {
+  return { source, metadataAvailable: false, metadataError: `${SOURCE_NAMES[source]}: no registry metadata` };
 }
 
 /** Every waiver of the policy that has expired, whether or not it matched a package: stale entries are reported. */

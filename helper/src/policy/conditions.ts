@@ -18,6 +18,13 @@ function unknown(facts: PackageFacts, what: string): ConditionResult {
   return { holds: 'unknown', reason: `${what} is unknown (${facts.metadataAvailable ? 'not in the registry metadata' : (facts.metadataError ?? 'metadata unavailable')})` };
 }
 
+const source: ConditionFn<'source'> = (value, facts) => {
+  const from = facts.source ?? 'registry';
+  return value.includes(from) ? { holds: true, reason: from === 'registry' ? 'comes from a registry' : `comes from ${SOURCE_WORDS[from]}` } : NOT;
+};
+
+const SOURCE_WORDS = { git: 'a git repository', url: 'a tarball URL', file: 'a tarball file' } as const;
+
 const publishedWithin: ConditionFn<'published_within'> = (value, facts, now) => {
   const window = parseDuration(value);
   if (window === undefined) return NOT; // The loader rejects bad durations; a hand-built policy gets no match.
@@ -78,6 +85,7 @@ const suspicious: ConditionFn<'suspicious'> = (value, facts) => {
 };
 
 const CONDITIONS: { [K in ConditionName]: ConditionFn<K> } = {
+  source,
   published_within: publishedWithin,
   typosquat,
   install_scripts: installScripts,

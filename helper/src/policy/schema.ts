@@ -4,12 +4,21 @@
  * drifts from this constant, or when its property names drift from the types in ./types.ts.
  */
 
+import { SOURCE_KINDS } from '../deps/model.js';
+
 export const POLICY_SCHEMA_ID = 'https://sscs.dev/schemas/policy.schema.json';
 
 const ACTION = { type: 'string', enum: ['allow', 'deny', 'quarantine', 'warn'] } as const;
 const SEVERITY = { type: 'string', enum: ['low', 'medium', 'high', 'critical'] } as const;
 const DURATION = { type: 'string', pattern: '^[1-9][0-9]*(m|h|d|w)$', description: 'A duration: 30m, 48h, 7d, 2w.' } as const;
 const SPDX_IDS = { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, maxItems: 1000 } as const;
+const SOURCES = {
+  type: 'array',
+  items: { type: 'string', enum: SOURCE_KINDS },
+  minItems: 1,
+  uniqueItems: true,
+  description: 'Where the package comes from: registry, git (a repository at a commit), url (a remote tarball), file (a tarball on disk).',
+} as const;
 const ID = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' } as const;
 
 const PACKAGE_MATCHER = {
@@ -53,6 +62,7 @@ export const POLICY_SCHEMA = {
           type: 'object',
           additionalProperties: false,
           properties: {
+            source: ACTION,
             published_within: ACTION,
             typosquat: ACTION,
             install_scripts: ACTION,
@@ -80,6 +90,7 @@ export const POLICY_SCHEMA = {
             additionalProperties: false,
             minProperties: 1,
             properties: {
+              source: SOURCES,
               published_within: DURATION,
               typosquat: { type: 'boolean' },
               install_scripts: { type: 'boolean' },

@@ -8,12 +8,16 @@
  * schemas/policy.schema.json); test/policy/schema.test.ts fails when their keys drift apart.
  */
 
+import type { SourceKind } from '../deps/model.js';
+
 export type Action = 'allow' | 'deny' | 'quarantine' | 'warn';
 export type Mode = 'enforce' | 'warn';
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
 /** What is known about one package version. `undefined` means unknown (metadata unavailable). */
 export interface PackageFacts {
+  /** Where the code comes from (git, a tarball URL or file); undefined: a registry. Known from the lockfile, never unknown. */
+  source?: SourceKind;
   /** Publish time of this version (registry `time[version]`). */
   publishedAt?: Date;
   hasInstallScripts?: boolean;
@@ -51,6 +55,11 @@ export interface Decision {
   reason: string;
   /** For an age-gate quarantine: when the version becomes old enough. */
   until?: Date;
+  /**
+   * The earliest time this decision may change on its own, with the same facts: a waiver that lifted a rule
+   * expires, an age gate ends. Whoever keeps the decision (a cache) must decide again at that time.
+   */
+  changesAt?: Date;
   /** Warnings from rules that matched but did not decide (warn actions, expired waivers, waived rules). */
   notes?: string[];
   /** Ids of waivers that matched this package but have expired (they no longer apply). */
@@ -61,7 +70,7 @@ export interface Decision {
 // The policy file
 
 /** The conditions a rule can test; a rule matches when all of its conditions hold. */
-export const CONDITION_NAMES = ['published_within', 'typosquat', 'install_scripts', 'provenance', 'deprecated', 'license', 'suspicious'] as const;
+export const CONDITION_NAMES = ['source', 'published_within', 'typosquat', 'install_scripts', 'provenance', 'deprecated', 'license', 'suspicious'] as const;
 export type ConditionName = (typeof CONDITION_NAMES)[number];
 
 export interface LicenseCondition {
@@ -72,6 +81,8 @@ export interface LicenseCondition {
 }
 
 export interface Conditions {
+  /** Holds when the package comes from one of these: `registry`, `git`, `url` (a remote tarball), `file` (a tarball on disk). */
+  source?: SourceKind[];
   /** Holds for a version published less than this long ago (`30m`, `48h`, `7d`, `2w`). */
   published_within?: string;
   /** `true`: holds when the name looks like a typosquat of a popular package. */

@@ -11,5 +11,5 @@ export const SIGNING_FLAGS = {
   key: { type: 'string', valueName: 'FILE', description: 'Sign with this PEM EC P-256 private key (PKCS#8) instead of keyless.' },
   'key-env': { type: 'string', valueName: 'NAME', description: 'Sign with the PEM private key held in this (masked) variable.' },
   'timeout-ms': { type: 'string', valueName: 'N', description: `Timeout of each request to Fulcio, Rekor and the TSA, retried with backoff (default ${DEFAULT_TIMEOUT_MS}).` },
-  format: { type: 'string', valueName: 'text|json', description: 'Output format of the summary on stdout.', default: 'text' },
+  format: { type: 'string', choices: ['text', 'json'], valueName: 'text|json', description: 'Output format of the summary on stdout.', default: 'text' },
 } as const satisfies FlagSpecs;

@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '../io/files.js';
+import { writeOutputFile } from '../io/files.js';
 
 /**
  * Where the bundles of several statements go: OUT.sigstore.json becomes OUT.1.sigstore.json, OUT.2.sigstore.json...
@@ -12,6 +12,6 @@ export function bundlePaths(out: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${base}.${i + 1}${ext}`);
 }
 
-export async function writeBundle(path: string, bundleJson: unknown): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(bundleJson)}\n`);
+export async function writeBundle(path: string, bundleJson: unknown, env: NodeJS.ProcessEnv): Promise<void> {
+  await writeOutputFile(path, `${JSON.stringify(bundleJson)}\n`, env, 'the bundle');
 }

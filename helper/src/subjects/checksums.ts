@@ -7,12 +7,30 @@ export const MAX_CHECKSUM_LINES = 1_000_000;
 
 const HEX_LENGTH: Record<number, DigestAlgorithm> = { 64: 'sha256', 128: 'sha512' };
 // GNU coreutils: `<hex>  <name>` (text) or `<hex> *<name>` (binary); a leading `\` marks an escaped name.
-const GNU_LINE = /^(\\?)([0-9a-fA-F]+) [ *](.+)$/;
-// BSD / `sha256sum --tag`: `SHA256 (<name>) = <hex>`.
-const BSD_LINE = /^(SHA256|SHA512|SHA2-256|SHA2-512) \((.+)\) = ([0-9a-fA-F]+)$/;
+const GNU_LINE = /^(\\?)([0-9a-fA-F]+) [ *](.+)$/s;
+// BSD / `sha256sum --tag`: `SHA256 (<name>) = <hex>`, escaped the same way.
+const BSD_LINE = /^(\\?)(SHA256|SHA512|SHA2-256|SHA2-512) \((.+)\) = ([0-9a-fA-F]+)$/s;
+/** What GNU coreutils (9.x) escapes in a name, and how. */
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r' };
+const UNESCAPES: Record<string, string> = { '\\': '\\', n: '\n', r: '\r' };
 
-function unescapeGnu(name: string): string {
-  return name.replace(/\\(\\|n|r)/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
+/**
+ * One line as GNU `sha256sum` writes it: `<hex>  <name>`, or, when the name holds a backslash, newline or
+ * carriage return, `\<hex>  <escaped name>` (coreutils' `digest.c`, `print_filename`), so that a name can
+ * never start a second line.
+ */
+export function formatChecksumLine(hex: string, name: string): string {
+  const escaped = name.replace(/[\\\n\r]/g, (c) => ESCAPES[c] as string);
+  return `${escaped === name ? '' : '\\'}${hex}  ${escaped}\n`;
+}
+
+/** Undoes GNU escaping; any other backslash sequence makes the line malformed, as it does for `sha256sum -c`. */
+function unescapeGnu(name: string, where: { file: string; line: number }): string {
+  return name.replace(/\\(.?)/gs, (_, c: string) => {
+    const out = UNESCAPES[c];
+    if (out === undefined) throw new InputError('MALFORMED', `escaped name has an invalid escape '\\${c}' (only \\\\, \\n and \\r are defined)`, { where });
+    return out;
+  });
 }
 
 /**
@@ -21,11 +39,12 @@ function unescapeGnu(name: string): string {
  */
 export function parseChecksums(text: string, file: string): Subject[] {
   const byName = new Map<string, Subject>();
-  const lines = text.split(/\r?\n/);
+  const lines = text.split('\n');
   if (lines.length > MAX_CHECKSUM_LINES) throw new InputError('LIMIT', `more than ${MAX_CHECKSUM_LINES} lines`, { where: { file } });
   lines.forEach((raw, i) => {
-    const line = raw.trimEnd();
-    if (line === '' || line.startsWith('#')) return;
+    // Only a CRLF line end is taken off: a name may end in spaces, and trimming them would name another file.
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '' || line.startsWith('#')) return;
     const where = { file, line: i + 1 };
     let name: string;
     let hex: string;
@@ -33,12 +52,12 @@ export function parseChecksums(text: string, file: string): Subject[] {
     const bsd = BSD_LINE.exec(line);
     const gnu = bsd ? null : GNU_LINE.exec(line);
     if (bsd) {
-      algorithm = (bsd[1] as string).endsWith('512') ? 'sha512' : 'sha256';
-      name = bsd[2] as string;
-      hex = bsd[3] as string;
+      algorithm = (bsd[2] as string).endsWith('512') ? 'sha512' : 'sha256';
+      name = bsd[1] ? unescapeGnu(bsd[3] as string, where) : (bsd[3] as string);
+      hex = bsd[4] as string;
     } else if (gnu) {
       hex = gnu[2] as string;
-      name = gnu[1] ? unescapeGnu(gnu[3] as string) : (gnu[3] as string);
+      name = gnu[1] ? unescapeGnu(gnu[3] as string, where) : (gnu[3] as string);
       algorithm = HEX_LENGTH[hex.length];
     } else {
       throw new InputError('MALFORMED', "not a checksum line (expected '<hex>  <name>' or 'SHA256 (<name>) = <hex>')", { where });

@@ -1,10 +1,11 @@
 import { relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
-import { isInside, readFileBounded } from '../io/files.js';
+import { assertRegularFile, isInside, readFileBounded } from '../io/files.js';
 import { parseChecksums } from './checksums.js';
 import { digestFiles, type DigestAlgorithm } from './digest.js';
 import { globToRegExp, hasMagic, staticPrefix } from './glob.js';
 import { parseImageSubject } from './image.js';
+import { assertSubjectName } from './name.js';
 import type { Subject } from './subject.js';
 import { tarMemberSubjects } from './tar.js';
 import { compareBytes, resolveInRoot, walkFiles, type FoundFile } from './walk.js';
@@ -45,25 +46,39 @@ export async function collectSubjects(src: SubjectSources): Promise<Subject[]> {
     }
     if (found.size > MAX_SUBJECTS) throw new InputError('LIMIT', `more than ${MAX_SUBJECTS} subjects (after '${pattern}', ${found.size - before} new)`);
   }
+  // Before any file is opened: a name that could forge a line, or a FIFO that would block the read.
+  for (const [name, file] of found) {
+    assertSubjectName(name);
+    assertRegularFile(file.kind, file.path, 'subject');
+  }
   const names = [...found.keys()];
   const digests = await digestFiles(names.map((n) => ({ path: (found.get(n) as FoundFile).realPath, size: (found.get(n) as FoundFile).size })), src.algorithms);
   const subjects: Subject[] = names.map((name, i) => ({ name, digest: digests[i] as Subject['digest'] }));
 
   for (const file of src.checksumFiles ?? []) {
-    const abs = resolveInRoot(root, resolve(src.cwd, file)).realPath;
+    const abs = regularFileInRoot(root, resolve(src.cwd, file), 'checksums file');
     const text = (await readFileBounded(abs, MAX_CHECKSUMS_FILE_BYTES, 'checksums file')).toString('utf8');
     const parsed = parseChecksums(text, file);
     if (parsed.length === 0) throw new InputError('NO_SUBJECTS', 'the checksums file lists no files', { where: { file } });
+    for (const s of parsed) assertSubjectName(s.name, file);
     subjects.push(...parsed);
   }
   for (const ref of src.images ?? []) subjects.push(parseImageSubject(ref));
   for (const file of src.tarFiles ?? []) {
-    const abs = resolveInRoot(root, resolve(src.cwd, file)).realPath;
+    const abs = regularFileInRoot(root, resolve(src.cwd, file), 'archive');
     const members = await tarMemberSubjects(abs, src.algorithms);
     if (members.length === 0) throw new InputError('NO_SUBJECTS', 'the archive holds no files', { where: { file } });
+    for (const m of members) assertSubjectName(m.name, file);
     subjects.push(...members);
   }
   return mergeByName(subjects);
+}
+
+/** The real path of a file given by name, which must be a regular file inside the root. */
+function regularFileInRoot(root: string, path: string, what: string): string {
+  const target = resolveInRoot(root, path);
+  assertRegularFile(target.kind, path, what);
+  return target.realPath;
 }
 
 function expandPattern(root: string, cwd: string, pattern: string): Map<string, FoundFile> {
@@ -75,6 +90,7 @@ function expandPattern(root: string, cwd: string, pattern: string): Map<string, 
     throw new InputError('PATH_ESCAPE', `--subject '${pattern}' is outside the project folder ${root}`);
   }
   const nameOf = (abs: string) => toPosix(relative(cwd, abs));
+  const nameUnderBase = walkedName(cwd, baseAbs, nameOf);
   let matcher: RegExp | undefined;
   try {
     matcher = rest ? globToRegExp(rest) : undefined;
@@ -89,8 +105,8 @@ function expandPattern(root: string, cwd: string, pattern: string): Map<string, 
       if (!(e instanceof InputError && e.code === 'FILE_NOT_FOUND')) throw e;
     }
     if (!target) return out;
-    if (!target.isDirectory) out.set(nameOf(baseAbs), { path: baseAbs, realPath: target.realPath, size: target.size });
-    else walkFiles(root, baseAbs, (f) => out.set(nameOf(f.path), f));
+    if (!target.isDirectory) out.set(nameOf(baseAbs), { path: baseAbs, realPath: target.realPath, size: target.size, kind: target.kind });
+    else walkFiles(root, baseAbs, (f, rel) => out.set(nameUnderBase(f.path, rel), f));
     return out;
   }
   let baseTarget: ReturnType<typeof resolveInRoot> | undefined;
@@ -101,11 +117,23 @@ function expandPattern(root: string, cwd: string, pattern: string): Map<string, 
   }
   if (!baseTarget?.isDirectory) return out;
   // A match may be a folder (`dist/*` matching `dist/js`): its files are subjects too.
-  const folderMatch = matcher ? new RegExp(matcher.source.replace(/\$$/, '(?:/.*)?$')) : undefined;
+  const folderMatch = matcher ? new RegExp(matcher.source.replace(/\$$/, '(?:/.*)?$'), matcher.flags) : undefined;
   walkFiles(root, baseAbs, (f, rel) => {
-    if (!folderMatch || folderMatch.test(rel)) out.set(nameOf(f.path), f);
+    if (!folderMatch || folderMatch.test(rel)) out.set(nameUnderBase(f.path, rel), f);
   });
   return out;
+}
+
+/**
+ * Names of the files a walk from `baseAbs` finds, relative to `cwd`. When `baseAbs` is `cwd` or below it, a
+ * name is the folder's name and the walk's own relative path (readdir names hold no '/', '.' or '..'), which
+ * spares a path.relative per file: a tenth of `sscs digest` on 10,000 files. Otherwise `nameOf` decides.
+ */
+function walkedName(cwd: string, baseAbs: string, nameOf: (abs: string) => string): (abs: string, relFromBase: string) => string {
+  const prefix = nameOf(baseAbs);
+  if (prefix === '') return (_abs, rel) => rel;
+  if (prefix === '..' || prefix.startsWith('../') || prefix.startsWith('/')) return (abs) => nameOf(abs);
+  return (_abs, rel) => `${prefix}/${rel}`;
 }
 
 function mergeByName(subjects: Subject[]): Subject[] {

@@ -73,5 +73,6 @@ export function globToRegExp(glob: string): RegExp {
     }
   }
   if (braceDepth > 0) throw new SyntaxError(`unclosed '{' in pattern '${glob}'`);
-  return new RegExp(`^${re}$`);
+  // `s`: a name may hold any character, a newline too; it must not fall out of `**` (it is refused later, by name).
+  return new RegExp(`^${re}$`, 's');
 }

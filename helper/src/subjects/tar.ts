@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
 import { InputError } from '../errors.js';
 import type { DigestAlgorithm } from './digest.js';
 import type { Subject } from './subject.js';
@@ -15,6 +14,7 @@ export const MAX_TAR_MEMBERS = 100_000;
  */
 export async function tarMemberSubjects(file: string, algorithms: readonly DigestAlgorithm[]): Promise<Subject[]> {
   const { Parser } = await import('tar');
+  const { pipeline } = await import('node:stream/promises');
   const subjects: Subject[] = [];
   let count = 0;
   let failure: InputError | undefined;
@@ -26,6 +26,11 @@ export async function tarMemberSubjects(file: string, algorithms: readonly Diges
       const name = entry.path.replace(/^\.\//, '');
       if (name.startsWith('/') || name.split('/').includes('..')) {
         failure = new InputError('PATH_ESCAPE', `archive member '${name}' escapes the archive root`, { where: { file } });
+        return void entry.resume();
+      }
+      // The tar reader decodes names as UTF-8, replacing bad bytes with U+FFFD: two names could read as one.
+      if (name.includes('\uFFFD')) {
+        failure = new InputError('SUBJECT_NAME', `archive member ${JSON.stringify(name)} has a name that is not valid UTF-8`, { where: { file } });
         return void entry.resume();
       }
       if (++count > MAX_TAR_MEMBERS) {

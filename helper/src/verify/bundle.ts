@@ -1,6 +1,7 @@
 import { createHash, X509Certificate as StrictX509 } from 'node:crypto';
 import { bundleFromJSON, isBundleWithDsseEnvelope, isBundleWithPublicKey, type Bundle } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
+import { InputError } from '../errors.js';
 import { readFileBounded, parseJson } from '../io/files.js';
 import { failed, passed, type CheckResult } from './checks-model.js';
 
@@ -14,6 +15,8 @@ export const MAX_TIMESTAMPS = 32;
 export interface BundleFile {
   path: string;
   json: unknown;
+  /** Why the file is not JSON: the bundle check fails with this (a bad bundle is untrusted input, exit 1). */
+  notJson?: string;
   /** Digest of the file as read, for the VSA's inputAttestations. */
   sha256: string;
 }
@@ -28,11 +31,20 @@ export interface ParsedBundle {
   keyHint?: string;
 }
 
-/** Reads a bundle file. Unreadable or not JSON at all is bad input (exit 2); everything after is a check. */
+/**
+ * Reads a bundle file. A file that cannot be read (missing, a folder, over the size bound) is bad usage (exit 2);
+ * what it holds is the signer's, so content that is not JSON is a failed `bundle` check like any bad bundle.
+ */
 export async function readBundleFile(path: string): Promise<BundleFile> {
   const bytes = await readFileBounded(path, MAX_BUNDLE_BYTES, 'bundle');
-  const json = parseJson(bytes.toString('utf8'), { file: path }, 'bundle');
-  return { path, json, sha256: createHash('sha256').update(bytes).digest('hex') };
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  try {
+    return { path, json: parseJson(bytes.toString('utf8'), { file: path }, 'bundle'), sha256 };
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const at = e.where?.line !== undefined ? ` (line ${e.where.line}, column ${e.where.column ?? 0})` : '';
+    return { path, json: undefined, notJson: `${e.message}${at}`, sha256 };
+  }
 }
 
 function countOf(v: unknown): number {

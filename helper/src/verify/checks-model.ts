@@ -21,6 +21,7 @@ export const CHECKS = {
   'source-digest': 'SOURCE_DIGEST_MISMATCH',
   'build-config-uri': 'BUILD_CONFIG_URI_MISMATCH',
   'runner-environment': 'RUNNER_ENVIRONMENT_MISMATCH',
+  'deployment-environment': 'DEPLOYMENT_ENVIRONMENT_MISMATCH',
   'pipeline-source': 'PIPELINE_SOURCE_MISMATCH',
   'builder-id': 'BUILDER_ID_MISMATCH',
   'build-type': 'BUILD_TYPE_MISMATCH',
@@ -43,6 +44,8 @@ export interface CheckResult {
   actual?: string;
   /** For per-artifact checks (subject, artifact-digest): the artifact as given on the command line. */
   artifact?: string;
+  /** Subject check: digest algorithms the matched subject lists that were not compared. */
+  unchecked?: string[];
 }
 
 export function passed(name: CheckName, message: string, extra: Partial<CheckResult> = {}): CheckResult {

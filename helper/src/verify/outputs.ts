@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Io } from '../cli/command.js';
-import { writeFileAtomic } from '../io/files.js';
+import { writeOutputFile } from '../io/files.js';
 import { INTOTO_PAYLOAD_TYPE } from '../provenance/constants.js';
 import type { SigningFlags } from '../sign/session.js';
 import { VERSION } from '../version.js';
@@ -24,17 +24,17 @@ export function defaultVsaBundle(vsaOutput: string): string {
 }
 
 export async function writeOutputs(report: VerifyReport, policy: VerifyPolicy, req: OutputRequest, io: Io): Promise<void> {
-  if (req.junit !== undefined) await writeFileAtomic(resolve(io.cwd, req.junit), junitXml(report));
+  if (req.junit !== undefined) await writeOutputFile(resolve(io.cwd, req.junit), junitXml(report), io.env, 'the JUnit report');
   if (req.vsaOutput === undefined) return;
   const vsa = buildVsa(report, { policy, verifierVersion: VERSION, ...(req.resourceUri !== undefined ? { resourceUri: req.resourceUri } : {}) });
   const payload = `${JSON.stringify(vsa)}\n`;
-  await writeFileAtomic(resolve(io.cwd, req.vsaOutput), payload);
+  await writeOutputFile(resolve(io.cwd, req.vsaOutput), payload, io.env, 'the VSA');
   if (req.signVsa) {
     // Signing loads @sigstore/sign: only when asked for.
     const { openSession } = await import('../sign/session.js');
     const { writeBundle } = await import('../sign/output.js');
     const session = await openSession(req.signVsa.flags, io);
     const bundle = await session.sign('dsse', Buffer.from(JSON.stringify(vsa)), INTOTO_PAYLOAD_TYPE);
-    await writeBundle(resolve(io.cwd, req.signVsa.bundle), bundle);
+    await writeBundle(resolve(io.cwd, req.signVsa.bundle), bundle, io.env);
   }
 }

@@ -1,7 +1,7 @@
 import { failed, passed, type CheckName, type CheckResult } from './checks-model.js';
 import { describeMatch, matches, GITLAB_SAN_EXAMPLE, type StringMatch, type VerifyPolicy } from './policy.js';
 import type { ProvenanceFields } from './provenance-fields.js';
-import type { SignerIdentity } from './signer.js';
+import { FULCIO_EXTENSIONS, type SignerIdentity } from './signer.js';
 import type { Statement } from './statement.js';
 
 /**
@@ -64,13 +64,32 @@ const runnerEnvironment: Check = (p, f) => {
   const m = exact(p.runnerEnvironment);
   return m && compare('runner-environment', 'runner environment', m, [cert(f, 'runnerEnvironment')]);
 };
+// GitLab writes the `environment` claim from the job's definition, and Fulcio copies it into 1.23: it tells the
+// isolated provenance job's certificate apart from the build job's, which has the same identity otherwise.
+const deploymentEnvironment: Check = (p, f) => {
+  if (p.deploymentEnvironment === undefined) return undefined;
+  const expected = p.deploymentEnvironment;
+  const actual = f.signer?.extensions.deploymentEnvironment;
+  const oid = FULCIO_EXTENSIONS.deploymentEnvironment;
+  if (actual === undefined) {
+    const why = f.signer ? 'the signing job declared no `environment:`' : 'the bundle has no signing certificate';
+    return failed('deployment-environment', `the certificate has no DeploymentEnvironment extension (${oid}): ${why}, so nothing proves it ran in the provenance environment '${expected}'`, { expected });
+  }
+  if (actual !== expected) return failed('deployment-environment', `DeploymentEnvironment (${oid}) in the certificate is '${actual}', expected '${expected}'`, { expected, actual });
+  return passed('deployment-environment', `DeploymentEnvironment (${oid}) is '${actual}' (certificate)`, { expected, actual });
+};
 const pipelineSource: Check = (p, f) => {
   const m = exact(p.pipelineSource);
   return m && compare('pipeline-source', 'pipeline source', m, [cert(f, 'buildTrigger'), prov(f, 'pipelineSource')]);
 };
+// For a key-signed bundle, the builder the verifier's policy gives the key must be the one asked for, too: the
+// statement's builder.id is only what the key's holder wrote.
 const builderId: Check = (p, f) => {
   const m = exact(p.builderId);
-  return m && compare('builder-id', 'builder id', m, [prov(f, 'builderId')]);
+  if (!m) return undefined;
+  const r = compare('builder-id', 'builder id', m, [prov(f, 'builderId')]);
+  if (r.status === 'failed' || p.keyBuilderId === undefined || p.keyBuilderId === p.builderId) return r;
+  return failed('builder-id', `the key belongs to builder '${p.keyBuilderId}' (--key-builder-id), expected '${p.builderId}'`, { expected: p.builderId, actual: p.keyBuilderId });
 };
 const buildType: Check = (p, f) => {
   const m = exact(p.buildType);
@@ -78,7 +97,7 @@ const buildType: Check = (p, f) => {
 };
 
 /** In the order they are reported. */
-export const POLICY_CHECKS: readonly Check[] = [identity, issuer, predicateType, sourceRepo, sourceRef, sourceDigest, buildConfigUri, runnerEnvironment, pipelineSource, builderId, buildType];
+export const POLICY_CHECKS: readonly Check[] = [identity, issuer, predicateType, sourceRepo, sourceRef, sourceDigest, buildConfigUri, runnerEnvironment, deploymentEnvironment, pipelineSource, builderId, buildType];
 
 export function runPolicyChecks(policy: VerifyPolicy, facts: PolicyFacts): CheckResult[] {
   return POLICY_CHECKS.map((c) => c(policy, facts)).filter((r): r is CheckResult => r !== undefined);

@@ -20,6 +20,13 @@ export interface VerifyPolicy {
   builderId?: string;
   buildType?: string;
   predicateType?: string;
+  /**
+   * --deployment-environment: the certificate's DeploymentEnvironment extension (1.3.6.1.4.1.57264.1.23, the
+   * job's `environment` claim) must equal this, exactly; a certificate without it fails.
+   */
+  deploymentEnvironment?: string;
+  /** --key-builder-id: the builder the verification key belongs to, by the verifier's own policy (key-signed bundles). */
+  keyBuilderId?: string;
   /** --insecure-ignore-tlog: part of the policy, so that a VSA's policy digest says a log entry was not required. */
   ignoreTlog?: boolean;
 }
@@ -31,7 +38,12 @@ export const GITLAB_ISSUER_EXAMPLE = 'https://gitlab.com';
 /** Bound on a user-given pattern, so that a policy cannot smuggle in a pathological expression. */
 const MAX_PATTERN_LENGTH = 1024;
 
+/**
+ * The pattern, anchored at both ends. It is compiled on its own first: wrapped unchecked, an unbalanced pattern
+ * such as `nomatch)|(.*` would become `^(?:nomatch)|(.*)$`, which compiles and matches any value.
+ */
 export function anchored(pattern: string): RegExp {
+  new RegExp(pattern);
   return new RegExp(`^(?:${pattern})$`);
 }
 

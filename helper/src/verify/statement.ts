@@ -50,19 +50,35 @@ export function subjectAlgorithms(statement: Statement): DigestAlgorithm[] {
   return [...present];
 }
 
+export interface SubjectMatch {
+  /** The subject the artifact is, when one is. */
+  subject?: Subject;
+  /** The algorithms compared for that subject: every one it lists that the artifact's digests cover. */
+  compared: DigestAlgorithm[];
+  /** The algorithms that subject lists and that were not compared (not given, or not supported by sscs). */
+  unchecked: string[];
+  /** A subject that agreed on some algorithm and disagreed on another: named in the failure. */
+  disagreement?: { subject: Subject; algorithm: DigestAlgorithm; listed: string; actual: string; agreed: DigestAlgorithm[] };
+}
+
 /**
  * The subject whose digests equal the artifact's. Every algorithm both sides know must agree, and at least one
- * must be compared: a subject that shares no algorithm with the artifact never matches.
+ * must be compared: a subject that shares no algorithm with the artifact never matches. With the file in hand the
+ * artifact's digests cover every supported algorithm the statement lists; given as `ALG:HEX`, only that one.
  */
-export function findSubject(statement: Statement, digests: Digests): Subject | undefined {
-  return statement.subjects.find((s) => {
-    let compared = 0;
-    for (const [alg, hex] of Object.entries(digests)) {
-      const theirs = s.digest[alg];
-      if (theirs === undefined) continue;
-      if (theirs.toLowerCase() !== hex) return false;
-      compared++;
+export function matchSubject(statement: Statement, digests: Digests): SubjectMatch {
+  let disagreement: SubjectMatch['disagreement'];
+  for (const s of statement.subjects) {
+    const shared = (Object.keys(digests) as DigestAlgorithm[]).filter((alg) => s.digest[alg] !== undefined);
+    if (shared.length === 0) continue;
+    const differing = shared.filter((alg) => s.digest[alg]!.toLowerCase() !== digests[alg]);
+    if (differing.length === 0) {
+      return { subject: s, compared: shared, unchecked: Object.keys(s.digest).filter((k) => !(shared as string[]).includes(k)) };
     }
-    return compared > 0;
-  });
+    if (!disagreement && differing.length < shared.length) {
+      const algorithm = differing[0]!;
+      disagreement = { subject: s, algorithm, listed: s.digest[algorithm]!, actual: digests[algorithm]!, agreed: shared.filter((a) => !differing.includes(a)) };
+    }
+  }
+  return { compared: [], unchecked: [], ...(disagreement ? { disagreement } : {}) };
 }

@@ -9,8 +9,13 @@ import { readJsonFile } from '../io/files.js';
  * trust-root-tlog-missing-validity-start_fail).
  */
 
+/**
+ * protobuf-specs (sigstore_trustroot.proto) asks producers to write `application/vnd.dev.sigstore.trustedroot.v0.1+json`
+ * now; the `+json;version=0.1` form is what older producers (and the public-good TUF target) still carry.
+ */
 export const TRUSTED_ROOT_MEDIA_TYPES = [
   'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+  'application/vnd.dev.sigstore.trustedroot.v0.1+json',
   'application/vnd.dev.sigstore.trustedroot.v0.2+json',
 ] as const;
 /** A trusted root is a few kilobytes; this bounds what we parse. */

@@ -3,12 +3,13 @@ import { readFileBounded } from '../io/files.js';
 import { artifactDigests, artifactSize, formatDigests, type ArtifactInput, type DigestAlgorithm, type Digests } from './artifact.js';
 import { parseBundle, type BundleFile, type ParsedBundle } from './bundle.js';
 import { failed, passed, skipped, type CheckResult } from './checks-model.js';
+import { provenBuildLevel, type BuildLevel } from './level.js';
 import type { VerifyPolicy } from './policy.js';
 import { runPolicyChecks } from './policy-checks.js';
 import { provenanceFields, type ProvenanceFields } from './provenance-fields.js';
 import { runSigstoreChecks, type SignedData, type Trust } from './sigstore-checks.js';
 import { signerIdentity, type SignerIdentity } from './signer.js';
-import { findSubject, parseStatement, subjectAlgorithms, type Statement } from './statement.js';
+import { matchSubject, parseStatement, subjectAlgorithms, type Statement } from './statement.js';
 
 /**
  * `sscs verify` as a pipeline: parse the bundle, check what it signs against each artifact, verify it
@@ -37,7 +38,12 @@ export interface ArtifactReport {
   digests: Digests;
   /** The statement subject it matched (DSSE). */
   subject?: string;
+  /** Digest algorithms that subject lists that were not compared: given as ALG:HEX, only ALG is. */
+  unchecked?: string[];
 }
+
+/** Where the trusted root came from: a file (by flag or SSCS_TRUSTED_ROOT), or TUF. */
+export type TrustedRootSource = { path: string; from: '--trusted-root' | 'SSCS_TRUSTED_ROOT' };
 
 export interface VerifyReport {
   verified: boolean;
@@ -47,12 +53,16 @@ export interface VerifyReport {
   provenance?: ProvenanceFields;
   artifacts: ArtifactReport[];
   checks: CheckResult[];
+  /** Set by the command: the trusted root verified against. */
+  trustedRoot?: TrustedRootSource | { tuf: string };
+  /** The SLSA Build level the bundle proves, from verified facts only (level.ts); set when verified. */
+  slsaBuildLevel?: BuildLevel;
 }
 
 export async function verifyBundle(req: VerifyRequest): Promise<VerifyReport> {
   const { bundleFile, trust, policy } = req;
   const report: VerifyReport = { verified: false, bundle: { path: bundleFile.path, sha256: bundleFile.sha256 }, artifacts: [], checks: [] };
-  const { parsed, check } = parseBundle(bundleFile.json, trust.certificates);
+  const { parsed, check } = bundleFile.notJson !== undefined ? { parsed: undefined, check: failed('bundle', bundleFile.notJson) } : parseBundle(bundleFile.json, trust.certificates);
   report.checks.push(check);
   if (!parsed) {
     report.artifacts = req.artifacts.map((a) => ({ name: a.name, digests: a.kind === 'digest' ? { [a.algorithm]: a.hex } : {} }));
@@ -82,10 +92,15 @@ export async function verifyBundle(req: VerifyRequest): Promise<VerifyReport> {
         artifactChecks.push(skipped('subject', 'not run: the bundle holds no in-toto statement'));
         continue;
       }
-      const subject = findSubject(statement, digests);
-      if (subject) {
-        entry.subject = subject.name ?? formatDigests(digests);
-        artifactChecks.push(passed('subject', `artifact is subject '${entry.subject}' of the statement`, { artifact: a.name, actual: formatDigests(digests) }));
+      const match = matchSubject(statement, digests);
+      if (match.subject) {
+        entry.subject = match.subject.name ?? formatDigests(digests);
+        const unchecked = match.unchecked.length ? `; not checked: ${match.unchecked.join(', ')}${a.kind === 'digest' ? ` (only ${a.algorithm} was given)` : ' (not supported)'}` : '';
+        if (match.unchecked.length) entry.unchecked = match.unchecked;
+        artifactChecks.push(passed('subject', `artifact is subject '${entry.subject}' of the statement (${match.compared.join(', ')} match${unchecked})`, { artifact: a.name, actual: formatDigests(digests), ...(match.unchecked.length ? { unchecked: match.unchecked } : {}) }));
+      } else if (match.disagreement) {
+        const d = match.disagreement;
+        artifactChecks.push(failed('subject', `artifact matches subject '${d.subject.name ?? ''}' by ${d.agreed.join(', ')} but not by ${d.algorithm}: the subject lists ${d.algorithm}:${d.listed}, the artifact's is ${d.algorithm}:${d.actual}`, { artifact: a.name, expected: `${d.algorithm}:${d.listed}`, actual: `${d.algorithm}:${d.actual}` }));
       } else {
         const shared = Object.keys(digests).filter((alg) => (algorithms as string[]).includes(alg));
         const hint = !algorithms.length
@@ -135,6 +150,14 @@ export async function verifyBundle(req: VerifyRequest): Promise<VerifyReport> {
   report.checks.push(...(cryptoOk ? policyChecks : policyChecks.map((r) => skipped(r.name, 'not run: the bundle did not verify'))));
   report.checks.push(...artifactChecks);
   report.verified = report.checks.every((r) => r.status !== 'failed');
+  if (report.verified) {
+    report.slsaBuildLevel = provenBuildLevel(policy, {
+      signedWith: parsed.signedWith,
+      ...(facts.signer ? { signer: facts.signer } : {}),
+      ...(statement ? { predicateType: statement.predicateType } : {}),
+      ...(facts.provenance?.builderId !== undefined ? { builderId: facts.provenance.builderId } : {}),
+    });
+  }
   return report;
 }
 

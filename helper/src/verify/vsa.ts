@@ -1,5 +1,5 @@
-import { BUILDER_ID_BUILD_JOB, BUILDER_ID_ISOLATED, BUILDER_ID_LOCAL, SLSA_PROVENANCE_V1, STATEMENT_TYPE_V1 } from '../provenance/constants.js';
-import { SLSA_PROVENANCE_V02 } from './provenance-fields.js';
+import { STATEMENT_TYPE_V1 } from '../provenance/constants.js';
+import type { SlsaBuildLevel } from './level.js';
 import { policyDigest, type VerifyPolicy } from './policy.js';
 import type { VerifyReport } from './verifier.js';
 
@@ -16,32 +16,14 @@ export const VERIFIER_ID = 'https://sscs.dev/verifier/v1';
 export const POLICY_URI = 'https://sscs.dev/gitlab-ci/verify-policy/v1';
 export const SLSA_VERSION = '1.0';
 
-export type SlsaBuildLevel = 'SLSA_BUILD_LEVEL_0' | 'SLSA_BUILD_LEVEL_1' | 'SLSA_BUILD_LEVEL_2' | 'SLSA_BUILD_LEVEL_3';
-
-/** sscs's builders: a build job signing its own output is L2, an isolated provenance job L3, a laptop run L0. */
-export const BUILDER_LEVELS: ReadonlyMap<string, SlsaBuildLevel> = new Map([
-  [BUILDER_ID_BUILD_JOB, 'SLSA_BUILD_LEVEL_2'],
-  [BUILDER_ID_ISOLATED, 'SLSA_BUILD_LEVEL_3'],
-  [BUILDER_ID_LOCAL, 'SLSA_BUILD_LEVEL_0'],
-]);
-
-/**
- * The build level verified: the level of the builder that signed provenance (by builder id), L1 for verified
- * provenance from a builder not in the map, L0 without provenance. Nothing when verification failed.
- */
-export function verifiedLevels(report: VerifyReport, builderLevels: ReadonlyMap<string, SlsaBuildLevel>): SlsaBuildLevel[] {
-  if (!report.verified) return [];
-  const type = report.statement?.predicateType;
-  if (type !== SLSA_PROVENANCE_V1 && type !== SLSA_PROVENANCE_V02) return ['SLSA_BUILD_LEVEL_0'];
-  const builder = report.provenance?.builderId;
-  return [(builder && builderLevels.get(builder)) || 'SLSA_BUILD_LEVEL_1'];
+/** The level verified: the one the signature proves (see level.ts); nothing when verification failed. */
+export function verifiedLevels(report: VerifyReport): SlsaBuildLevel[] {
+  return report.verified && report.slsaBuildLevel ? [report.slsaBuildLevel.level] : [];
 }
 
 export interface VsaOptions {
   policy: VerifyPolicy;
   verifierVersion: string;
-  /** Builder id to level; default BUILDER_LEVELS. */
-  builderLevels?: ReadonlyMap<string, SlsaBuildLevel>;
   /** The resource the artifacts were verified as, e.g. a package URL; default: the matched subject or artifact name. */
   resourceUri?: string;
   now?: Date;
@@ -60,7 +42,7 @@ export function buildVsa(report: VerifyReport, opts: VsaOptions): object {
       policy: { uri: POLICY_URI, digest: { sha256: policyDigest(opts.policy).sha256 } },
       inputAttestations: [{ uri: report.bundle.path, digest: { sha256: report.bundle.sha256 } }],
       verificationResult: report.verified ? 'PASSED' : 'FAILED',
-      verifiedLevels: verifiedLevels(report, opts.builderLevels ?? BUILDER_LEVELS),
+      verifiedLevels: verifiedLevels(report),
       slsaVersion: SLSA_VERSION,
     },
   };

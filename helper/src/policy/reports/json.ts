@@ -22,6 +22,8 @@ export function renderJson(result: CheckResult): string {
       scope: r.dev ? 'dev' : 'prod',
       path: r.path,
       sources: r.sources,
+      source: r.source,
+      ...(r.resolved ? { resolved: r.resolved } : {}),
       decision: r.decision.action,
       rule: r.decision.rule,
       reason: r.decision.reason,

@@ -1,0 +1,93 @@
+/**
+ * Reads a package URL as the purl specification defines it (github.com/package-url/purl-spec, PURL-SPECIFICATION
+ * and the npm type's rules): `pkg:type/namespace/name@version?qualifiers#subpath`, every part percent-decoded
+ * once. Strict where a lenient reader would let a package escape the policy: the type must be lowercase, npm's
+ * scope must be the namespace with its `@` percent-encoded (`%40scope`), and the decoded name must be a name npm
+ * could have published, so that `%2540scope` (encoded twice) or `@scope` (the legacy unencoded form) is an error.
+ */
+
+export interface Purl {
+  type: string;
+  /** npm: `@scope`, decoded. */
+  namespace?: string;
+  name: string;
+  version?: string;
+  qualifiers: Record<string, string>;
+}
+
+/** Why a purl is refused: a sentence naming the rule it breaks. */
+export class PurlError extends Error {}
+
+const TYPE = /^[a-z.+-][a-z0-9.+-]*$/;
+const NPM_PART = /^[a-z0-9~-][a-z0-9._~-]*$/i;
+const MAX_PURL_LENGTH = 4096;
+
+function decode(part: string, what: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch (e) {
+    throw new PurlError(`${what} has a bad percent-encoding`, { cause: e });
+  }
+}
+
+/** Parses and checks one purl; throws PurlError saying what is wrong. */
+export function parsePurl(text: string): Purl {
+  if (text.length > MAX_PURL_LENGTH) throw new PurlError(`longer than ${MAX_PURL_LENGTH} characters`);
+  if (!/^pkg:/i.test(text)) throw new PurlError("does not start with 'pkg:'");
+  if (!text.startsWith('pkg:')) throw new PurlError("the scheme must be lowercase 'pkg:'");
+  let rest = text.slice('pkg:'.length).replace(/^\/+/, '');
+  const hash = rest.indexOf('#');
+  if (hash >= 0) rest = rest.slice(0, hash);
+  const q = rest.indexOf('?');
+  const qualifiers: Record<string, string> = {};
+  if (q >= 0) {
+    for (const pair of rest.slice(q + 1).split('&')) {
+      if (!pair) continue;
+      const eq = pair.indexOf('=');
+      const key = pair.slice(0, eq < 0 ? undefined : eq);
+      if (eq <= 0 || !/^[a-z][a-z0-9._-]*$/.test(key)) throw new PurlError(`qualifier '${pair}' is not key=value with a lowercase key`);
+      qualifiers[key] = decode(pair.slice(eq + 1), `qualifier ${key}`);
+    }
+    rest = rest.slice(0, q);
+  }
+  const slash = rest.indexOf('/');
+  if (slash <= 0) throw new PurlError('has no type and name (pkg:type/name@version)');
+  const type = rest.slice(0, slash);
+  if (!TYPE.test(type)) {
+    throw new PurlError(TYPE.test(type.toLowerCase()) ? `the type '${type}' must be lowercase ('${type.toLowerCase()}')` : `the type '${type}' is not a purl type`);
+  }
+  let path = rest.slice(slash + 1).replace(/\/+$/, '');
+  let version: string | undefined;
+  const at = path.lastIndexOf('@');
+  if (at >= 0 && at > path.lastIndexOf('/')) {
+    version = decode(path.slice(at + 1), 'the version');
+    if (!version) throw new PurlError("has an '@' but no version");
+    path = path.slice(0, at);
+  }
+  const segments = path.split('/');
+  const name = decode(segments.pop() ?? '', 'the name');
+  if (!name) throw new PurlError('has no name');
+  const namespace = segments.length ? segments.map((s) => decode(s, 'the namespace')).join('/') : undefined;
+  const purl: Purl = { type, name, qualifiers, ...(namespace !== undefined ? { namespace } : {}), ...(version !== undefined ? { version } : {}) };
+  if (type === 'npm') checkNpm(purl, segments);
+  return purl;
+}
+
+function checkNpm(p: Purl, rawNamespace: string[]): void {
+  if (rawNamespace.length > 1) throw new PurlError('an npm purl has at most one namespace segment, the scope');
+  if (rawNamespace.length === 1) {
+    if (rawNamespace[0]!.startsWith('@')) {
+      throw new PurlError(`the npm scope's '@' must be percent-encoded: pkg:npm/%40${rawNamespace[0]!.slice(1)}/${p.name}${p.version ? `@${p.version}` : ''}`);
+    }
+    const scope = p.namespace!;
+    if (!scope.startsWith('@') || !NPM_PART.test(scope.slice(1))) {
+      throw new PurlError(`the namespace '${scope}' is not an npm scope (%40name), so '${scope}/${p.name}' is not a name npm could have published`);
+    }
+  }
+  if (!NPM_PART.test(p.name)) throw new PurlError(`'${p.name}' is not a name npm could have published`);
+}
+
+/** The npm package name a purl stands for: `@scope/name` or `name`. */
+export function npmName(p: Purl): string {
+  return p.namespace ? `${p.namespace}/${p.name}` : p.name;
+}

@@ -1,0 +1,28 @@
+/**
+ * What operators do at run time, checked once for the CLI and the admin API alike: a release applies only to a
+ * version in the quarantine queue, and a waiver's expiry must lie ahead. Either mistake would otherwise be
+ * recorded as if it had done something.
+ */
+import { InputError } from '../errors.js';
+import type { Release, Store, Waiver } from './store.js';
+
+/** Releases a quarantined version; InputError (exit 2, HTTP 409) when it is not in the quarantine queue. */
+export function releaseQuarantined(store: Store, name: string, version: string, by: string, reason: string): Release {
+  const d = store.decision(name, version);
+  const released = store.release(name, version);
+  if (d?.action !== 'quarantine' || released) {
+    const why = released ? `it was already released (release:${released.id} by ${released.by})` : d ? `the firewall ${d.action === 'deny' ? 'denies' : 'did not quarantine'} it (${d.rule})` : 'the firewall has not quarantined it';
+    throw new InputError('INPUT', `${name}@${version} is not in the quarantine queue: ${why}`, {
+      hint: d?.action === 'deny' ? `A denied version is let through with a waiver: sscs firewall waive ${name}@${version} --reason "..."` : "See the queue with 'sscs firewall quarantine list'.",
+    });
+  }
+  return store.releaseFromQuarantine(name, version, by, reason);
+}
+
+/** Adds a run-time waiver; InputError (exit 2, HTTP 400) when its expiry is not in the future. */
+export function addWaiverChecked(store: Store, w: { name: string; version: string; by: string; reason: string; expiresAt?: Date }, now: Date): Waiver {
+  if (w.expiresAt && w.expiresAt.getTime() <= now.getTime()) {
+    throw new InputError('INPUT', `the waiver would expire at ${w.expiresAt.toISOString()}, which is not in the future`, { where: { field: '--expires' } });
+  }
+  return store.addWaiver(w);
+}

@@ -1,0 +1,258 @@
+/**
+ * Runs a project's `.gitlab-ci.yml` that includes sscs components with gitlab-ci-local (shell executor), against
+ * the local Sigstore, with the ID token claims GitLab would give each job. Dev-only, like the rest of localstack:
+ * `npm run pipeline:local` and the pipeline tests both go through here.
+ *
+ * What it takes care of, that gitlab-ci-local alone does not:
+ * - Component includes. gitlab-ci-local reads a component from the working tree only when the repository's
+ *   `origin` is the component's project and the ref is HEAD's SHA; otherwise it fetches it over the network. So
+ *   the run happens in a throw-away git repository holding the project's files and this checkout's templates/,
+ *   whose origin is the project, with every include of an sscs component re-pointed at that project and commit.
+ * - `id_tokens`, which gitlab-ci-local does not implement. SIGSTORE_ID_TOKEN is given through its variables
+ *   file, scoped by environment as GitLab scopes variables: a job that declares `environment: NAME` gets a token
+ *   with the `environment` claim NAME (certificate extension 1.3.6.1.4.1.57264.1.23), any other job one without.
+ * - The predefined variables that the helper cross-checks against the token, set to the claims' values.
+ * - The component inputs that point at the working tree (sscs_command) and the local Sigstore (signing_config,
+ *   trusted_root), through gitlab-ci-local's per-component inputs file.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, relative } from 'node:path';
+import { execa } from 'execa';
+import YAML from 'yaml';
+import type { GitLabClaims, MintOptions } from './claims.js';
+
+/** Where this checkout's sscs components are published; includes of them are re-pointed at the local run. */
+export const COMPONENT_PROJECT = 'sscs/components';
+/** Includes of sscs components on any host and at any ref: `<host>/sscs/components/<name>@<ref>`. */
+const COMPONENT_INCLUDE = /(component:\s*)\S+?\/sscs\/components\/([A-Za-z0-9_-]+)@\S+/g;
+/** GitLab's ID tokens live as long as the job may; a local pipeline finishes well within this. */
+const TOKEN_LIFETIME_SECONDS = 900;
+const VARIABLES_FILE = '.gitlab-ci-local-variables.yml';
+const INPUTS_FILE = '.gitlab-ci-local-inputs.yml';
+/** Folders of a project never copied into the run (dependencies, state of earlier runs). */
+const SKIPPED = new Set(['.git', 'node_modules', '.gitlab-ci-local']);
+
+/** What the local Sigstore offers a pipeline run. */
+export interface PipelineSigstore {
+  issuerUrl: string;
+  signingConfigPath: string;
+  trustedRootPath: string;
+  mintToken(claims?: Partial<GitLabClaims>, opts?: MintOptions): string;
+}
+
+export interface PipelineRepo {
+  dir: string;
+  sha: string;
+  branch: string;
+  projectPath: string;
+}
+
+async function git(dir: string, ...args: string[]): Promise<string> {
+  const r = await execa('git', ['-c', 'user.name=sscs-local', '-c', 'user.email=local@sscs.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: dir });
+  return r.stdout.trim();
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    if (SKIPPED.has(n)) return [];
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+/** Re-points every include of an sscs component at `projectPath`, at `ref` (or keeps the ref when undefined). */
+export function repointComponentIncludes(text: string, projectPath: string, ref?: string): string {
+  return text.replace(COMPONENT_INCLUDE, (whole, prefix: string, name: string) => {
+    const at = ref ?? whole.slice(whole.lastIndexOf('@') + 1);
+    return `${prefix}$CI_SERVER_FQDN/${projectPath}/${name}@${at}`;
+  });
+}
+
+export interface RepoSource {
+  /** The project's files: a folder (its .git, node_modules and earlier run state are left out). */
+  projectDir: string;
+  /** This checkout's templates/ folder. */
+  templatesDir: string;
+  /** The project's path on GitLab, `group/name`: the token's project_path and the repository's origin. */
+  projectPath: string;
+  /** Files that replace or add to the project's, path -> content. */
+  overrides?: Record<string, string>;
+  /** Leave out these files of the project (relative paths, e.g. a README). */
+  skip?: string[];
+  tag?: string;
+  /** Where to make the repository (default: a new temporary folder). */
+  dir?: string;
+}
+
+/** Makes the throw-away repository the pipeline runs in, with one commit and the project as its origin. */
+export async function prepareRepo(src: RepoSource): Promise<PipelineRepo> {
+  const dir = src.dir ?? mkdtempSync(join(tmpdir(), `sscs-pipeline-${basename(src.projectPath)}-`));
+  const branch = 'main';
+  mkdirSync(dir, { recursive: true });
+  await git(dir, 'init', '-q', '-b', branch);
+  const write = (rel: string, text: string) => {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), /\.ya?ml$/.test(rel) ? repointComponentIncludes(text, src.projectPath, '$CI_COMMIT_SHA') : text);
+  };
+  for (const file of filesUnder(src.projectDir)) {
+    const rel = relative(src.projectDir, file);
+    if (src.skip?.includes(rel)) continue;
+    if (/\.ya?ml$/.test(rel)) write(rel, readFileSync(file, 'utf8'));
+    else cpSync(file, join(dir, rel));
+  }
+  for (const [rel, content] of Object.entries(src.overrides ?? {})) write(rel, content);
+  // The components, as the project's own: composites include their parts at their own commit already.
+  for (const file of filesUnder(src.templatesDir)) {
+    const rel = join('templates', relative(src.templatesDir, file));
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), repointComponentIncludes(readFileSync(file, 'utf8'), src.projectPath));
+  }
+  await git(dir, 'remote', 'add', 'origin', `https://gitlab.example/${src.projectPath}.git`);
+  await git(dir, 'add', '-A');
+  await git(dir, 'commit', '-q', '-m', 'local pipeline run');
+  if (src.tag) await git(dir, 'tag', src.tag);
+  return { dir, sha: await git(dir, 'rev-parse', 'HEAD'), branch, projectPath: src.projectPath };
+}
+
+/** Claims GitLab would put in this pipeline's ID tokens (a job's `environment` is added per job). */
+export function pipelineClaims(repo: PipelineRepo, tag?: string): Partial<GitLabClaims> {
+  const namespace = repo.projectPath.includes('/') ? repo.projectPath.slice(0, repo.projectPath.lastIndexOf('/')) : repo.projectPath;
+  return {
+    project_path: repo.projectPath,
+    namespace_path: namespace,
+    // What gitlab-ci-local sets CI_PROJECT_ID and CI_PROJECT_VISIBILITY to.
+    project_id: '1217',
+    project_visibility: 'internal',
+    sha: repo.sha,
+    ci_config_sha: repo.sha,
+    ref: tag ?? repo.branch,
+    ref_type: tag ? 'tag' : 'branch',
+    pipeline_source: 'push',
+    pipeline_id: '4242',
+    job_id: '302',
+  };
+}
+
+/** The predefined variables the helper cross-checks against the token, set to the claims' values. */
+export function predefinedVariables(sigstore: PipelineSigstore, claims: Partial<GitLabClaims>): Record<string, string> {
+  const server = sigstore.issuerUrl.replace(/\/+$/, '');
+  return {
+    // The instance is the local issuer, as GitLab is its own OIDC issuer.
+    CI_SERVER_URL: server,
+    CI_SERVER_FQDN: new URL(server).host,
+    CI_PROJECT_URL: `${server}/${String(claims.project_path)}`,
+    // gitlab-ci-local builds these from its own job and pipeline numbers (and without `/-/` for pipelines).
+    CI_JOB_URL: `${server}/${String(claims.project_path)}/-/jobs/${String(claims.job_id)}`,
+    CI_PIPELINE_URL: `${server}/${String(claims.project_path)}/-/pipelines/${String(claims.pipeline_id)}`,
+    CI_CONFIG_PATH: '.gitlab-ci.yml',
+    CI_PROJECT_ID: String(claims.project_id),
+    CI_PROJECT_NAMESPACE: String(claims.namespace_path),
+    CI_PIPELINE_ID: String(claims.pipeline_id),
+    CI_PIPELINE_SOURCE: String(claims.pipeline_source),
+    CI_JOB_ID: String(claims.job_id),
+    CI_COMMIT_REF_NAME: String(claims.ref),
+    ...(claims.ref_type === 'tag' ? { CI_COMMIT_TAG: String(claims.ref) } : {}),
+  };
+}
+
+/**
+ * gitlab-ci-local's variables file: SIGSTORE_ID_TOKEN with one value per environment a job declares (that
+ * job's token carries the `environment` claim) and a default for jobs without one, as GitLab would mint them.
+ */
+export function tokenVariablesFile(sigstore: PipelineSigstore, claims: Partial<GitLabClaims>, environments: readonly string[]): string {
+  const mint = (extra: Partial<GitLabClaims>) => sigstore.mintToken({ ...claims, ...extra }, { expiresIn: TOKEN_LIFETIME_SECONDS });
+  // gitlab-ci-local reads `*` in a scope as a wildcard; an environment name with one is matched literally by GitLab.
+  const scoped = environments.filter((e) => e !== '' && !e.includes('*'));
+  const values: Record<string, string> = { '*': mint({}) };
+  for (const env of scoped) values[env] = mint({ environment: env });
+  return YAML.stringify({ SIGSTORE_ID_TOKEN: { type: 'variable', values } });
+}
+
+/** gitlab-ci-local's per-component inputs file: only inputs each component declares. */
+export function componentInputsFile(templatesDir: string, sigstore: PipelineSigstore, sscsCommand: string): string {
+  const overrides: Record<string, string> = { sscs_command: sscsCommand, signing_config: sigstore.signingConfigPath, trusted_root: sigstore.trustedRootPath };
+  const perComponent: Record<string, Record<string, string>> = {};
+  for (const entry of readdirSync(templatesDir, { withFileTypes: true })) {
+    const file = entry.isFile() && entry.name.endsWith('.yml') ? join(templatesDir, entry.name) : join(templatesDir, entry.name, 'template.yml');
+    if (!existsSync(file)) continue;
+    const header = YAML.parseAllDocuments(readFileSync(file, 'utf8'))[0]?.toJS() as { spec?: { inputs?: Record<string, unknown> } } | undefined;
+    const declared = header?.spec?.inputs ?? {};
+    perComponent[entry.name.replace(/\.yml$/, '')] = Object.fromEntries(Object.entries(overrides).filter(([k]) => k in declared));
+  }
+  return YAML.stringify(perComponent);
+}
+
+export interface RunOptions {
+  sigstore: PipelineSigstore;
+  /** The checkout's templates/ folder, for the inputs file. */
+  templatesDir: string;
+  /** gitlab-ci-local's dist/index.js. */
+  gitlabCiLocal: string;
+  /** How jobs run the helper, e.g. `node /checkout/helper/dist/sscs.mjs`. */
+  sscsCommand: string;
+  claims?: Partial<GitLabClaims>;
+  /** More variables for every job, e.g. CI_API_V4_URL for the release job. */
+  variables?: Record<string, string>;
+  /** Run only these jobs (with `--needs`). */
+  jobs?: string[];
+  /** Folders put first on the jobs' PATH. */
+  path?: string[];
+  /** Stream the log to this process's stdout and stderr, as well as returning it. */
+  stream?: boolean;
+  timeoutMs?: number;
+}
+
+export interface RunResult {
+  exitCode: number;
+  output: string;
+  /** Every ID token the jobs got (the default one first), to check that none appears in a log or an artifact. */
+  idTokens: string[];
+  /** Every environment a job declared, each of which got its own token. */
+  environments: string[];
+  /** gitlab-ci-local's state folder: artifacts/<job>/ holds what each job published. */
+  stateDir: string;
+}
+
+/** Environments the jobs declare, as gitlab-ci-local resolves the configuration (includes and all). */
+async function jobEnvironments(repo: PipelineRepo, gitlabCiLocal: string, variableArgs: string[], env: Record<string, string>): Promise<string[]> {
+  const r = await execa(process.execPath, [gitlabCiLocal, '--list-csv-all', ...variableArgs], { cwd: repo.dir, env, extendEnv: false, reject: false });
+  if (r.exitCode !== 0) throw new Error(`gitlab-ci-local cannot read the pipeline:\n${String(r.stderr || r.stdout)}`);
+  const lines = String(r.stdout).trim().split('\n').slice(1);
+  // name;stage;when;allowFailure;environment;needs
+  return [...new Set(lines.map((l) => l.split(';')[4] ?? '').filter((e) => e !== ''))];
+}
+
+/** Runs the pipeline of `repo` with gitlab-ci-local and returns its exit code and log. */
+export async function runPipeline(repo: PipelineRepo, opts: RunOptions): Promise<RunResult> {
+  const claims = { ...pipelineClaims(repo), ...opts.claims };
+  const env = { PATH: [...(opts.path ?? []), process.env.PATH].join(':'), HOME: repo.dir };
+  const variables = { ...predefinedVariables(opts.sigstore, claims), ...opts.variables };
+  const variableArgs = [
+    // Deliberate: the job environment must match the minted token.
+    '--ignore-predefined-vars', Object.keys(variables).join(','),
+    ...Object.entries(variables).flatMap(([k, v]) => ['--variable', `${k}=${v}`]),
+  ];
+  writeFileSync(join(repo.dir, INPUTS_FILE), componentInputsFile(opts.templatesDir, opts.sigstore, opts.sscsCommand));
+  const environments = await jobEnvironments(repo, opts.gitlabCiLocal, variableArgs, env);
+  const tokens = tokenVariablesFile(opts.sigstore, claims, environments);
+  writeFileSync(join(repo.dir, VARIABLES_FILE), tokens);
+  const idTokens = Object.values((YAML.parse(tokens) as { SIGSTORE_ID_TOKEN: { values: Record<string, string> } }).SIGSTORE_ID_TOKEN.values);
+  const args = [
+    opts.gitlabCiLocal,
+    '--force-shell-executor',
+    '--shell-isolation',
+    '--no-artifacts-to-source',
+    '--no-color',
+    '--max-job-name-padding', '0',
+    ...variableArgs,
+    ...(opts.jobs ? ['--needs', ...opts.jobs] : []),
+  ];
+  const child = execa(process.execPath, args, { cwd: repo.dir, env, extendEnv: false, reject: false, all: true, timeout: opts.timeoutMs ?? 300_000 });
+  if (opts.stream) {
+    child.stdout?.pipe(process.stdout);
+    child.stderr?.pipe(process.stderr);
+  }
+  const r = await child;
+  return { exitCode: r.exitCode ?? -1, output: String(r.all), idTokens, environments, stateDir: join(repo.dir, '.gitlab-ci-local') };
+}

@@ -1,0 +1,63 @@
+import type { SourceKind } from '../deps/model.js';
+
+/**
+ * Where a dependency comes from, read from what a lockfile records: a dependency spec (`git+ssh://...`,
+ * `github:user/repo`, `https://host/x.tgz`, `file:./lib`, `link:../x`, `npm:1.0.0`, `^1.2.3`) or a resolved
+ * location (`https://registry.npmjs.org/a/-/a-1.0.0.tgz`, `git+ssh://git@github.com/u/r.git#<sha>`). The rules
+ * follow npm-package-arg (npm) and yarn's protocol prefixes (berry); `local` is a folder on disk (first-party
+ * code, a root of the graph rather than a package).
+ */
+export type Origin = SourceKind | 'local';
+
+/** Hosted-git shorthands npm and yarn accept, and git's own URL schemes. */
+const GIT_PREFIX = /^(?:git\+[a-z]+:|git:|github:|gitlab:|bitbucket:|gist:)/i;
+/** An http(s) URL that names a git repository rather than a tarball. */
+const GIT_HTTP = /^https?:\/\/[^#]+\.git(?:#|$)|#commit=|^https?:\/\/codeload\.github\.com\//i;
+/** GitHub's bare `user/repo` shorthand (npm and yarn classic), optionally with `#ref`. */
+const GITHUB_SHORTHAND = /^[a-z0-9][\w.-]*\/[\w.-]+(?:#.*)?$/i;
+const TARBALL_FILE = /\.(?:tgz|tar\.gz|tar)$/i;
+const LOCAL_PROTOCOLS = /^(?:link:|portal:|workspace:)/i;
+
+/**
+ * The origin of a spec or resolved location. Anything that is not git, a URL or a path is a registry version
+ * (a semver version or range, a dist-tag, `npm:` with or without an alias).
+ */
+export function originOf(spec: string | undefined, name?: string): Origin {
+  if (spec === undefined || spec === '') return 'registry';
+  const s = spec.trim();
+  if (/^npm:/i.test(s)) return 'registry';
+  if (GIT_PREFIX.test(s) || GIT_HTTP.test(s)) return 'git';
+  if (/^https?:\/\//i.test(s)) return isRegistryTarballUrl(s, name) ? 'registry' : 'url';
+  if (LOCAL_PROTOCOLS.test(s)) return 'local';
+  if (/^file:/i.test(s) || s.startsWith('./') || s.startsWith('../') || s.startsWith('/') || s.startsWith('~/')) {
+    return TARBALL_FILE.test(pathPart(s)) ? 'file' : 'local';
+  }
+  if (GITHUB_SHORTHAND.test(s) && !s.startsWith('@')) return 'git';
+  return 'registry';
+}
+
+/** `file:./x.tgz#./x.tgz::hash=..&locator=..` (yarn berry) -> `file:./x.tgz`. */
+function pathPart(spec: string): string {
+  return spec.split('::', 1)[0]!.split('#', 1)[0]!;
+}
+
+/**
+ * A registry tarball URL has the registry API's shape: `.../<name>/-/<bare name>-<version>.tgz`, with the
+ * scope's slash as `/` or `%2f`. Any other http(s) URL is a tarball from elsewhere. When the name is known,
+ * the path must name that package.
+ */
+export function isRegistryTarballUrl(url: string, name?: string): boolean {
+  let path: string;
+  try {
+    const u = new URL(url);
+    path = decodeURIComponent(u.pathname);
+  } catch {
+    return false;
+  }
+  const m = /\/((?:@[^/]+\/)?[^/]+)\/-\/(?:@[^/]+\/)?([^/]+)\.tgz$/.exec(path);
+  if (!m) return false;
+  const [, pkg, file] = m as unknown as [string, string, string];
+  const bare = pkg.includes('/') ? pkg.slice(pkg.indexOf('/') + 1) : pkg;
+  if (!file.startsWith(`${bare}-`)) return false;
+  return name === undefined || name === pkg;
+}

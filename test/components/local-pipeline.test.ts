@@ -1,0 +1,98 @@
+/**
+ * `npm run pipeline:local`: a user's own project, with its own .gitlab-ci.yml that includes sscs components as
+ * published (any host, a version tag), run from this checkout against a local Sigstore, as a new user would.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/cli.js';
+
+const MAIN = join(REPO_ROOT, 'helper', 'dist', 'localstack', 'pipeline-main.js');
+
+const PIPELINE = `stages: [build, attest, verify]
+include:
+  - component: gitlab.com/sscs/components/isolated-provenance@1.0.0
+    inputs:
+      as: .sscs-provenance
+      stage: attest
+      build_job: build
+      subjects: dist/*.txt
+  - component: gitlab.com/sscs/components/verify-gate@1.0.0
+    inputs:
+      stage: verify
+      needs: [build, provenance]
+      artifacts: dist/*.txt
+build:
+  stage: build
+  script: [mkdir -p dist, echo "hello from team/app" > dist/app.txt]
+  artifacts:
+    paths: [dist/]
+provenance:
+  extends: .sscs-provenance
+  id_tokens:
+    SIGSTORE_ID_TOKEN:
+      aud: sigstore
+`;
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+describe('npm run pipeline:local', () => {
+  let project: string;
+  beforeAll(() => {
+    project = mkdtempSync(join(tmpdir(), 'sscs-user-project-'));
+    writeFileSync(join(project, '.gitlab-ci.yml'), PIPELINE);
+    execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: project });
+    execFileSync('git', ['remote', 'add', 'origin', 'git@gitlab.example.com:team/app.git'], { cwd: project });
+  });
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+  const run = (args: string[], cwd = REPO_ROOT) =>
+    execa(process.execPath, [MAIN, ...args], { cwd, env: { PATH: process.env.PATH, HOME: project, INIT_CWD: cwd }, extendEnv: false, reject: false, all: true, timeout: 300_000 });
+
+  it("runs the user's own pipeline, components included as published, with GitLab's token claims: the isolated job's bundle verifies as L3", async () => {
+    const r = await run(['--project', project]);
+    const out = String(r.all);
+    expect(r.exitCode, out).toBe(0);
+    for (const job of ['build', 'provenance', 'sscs-verify']) expect(out).toMatch(new RegExp(`^\\s*PASS\\s+${job}\\s*$`, 'm'));
+    expect(out).toContain("project team/app (");
+    expect(out).toContain("one per job environment ('sscs-provenance')");
+    const artifacts = /^artifacts: (.+)$/m.exec(out)![1]!;
+    const files = filesUnder(artifacts);
+    const statement = JSON.parse(readFileSync(files.find((f) => f.endsWith('provenance.intoto.jsonl'))!, 'utf8').split('\n')[0]!);
+    expect(statement.predicate.buildDefinition.externalParameters.source.repository).toMatch(/\/team\/app$/);
+    const vsa = JSON.parse(readFileSync(files.find((f) => f.endsWith('verification.intoto.jsonl'))!, 'utf8').split('\n')[0]!);
+    expect(vsa.predicate).toMatchObject({ verificationResult: 'PASSED', verifiedLevels: ['SLSA_BUILD_LEVEL_3'] });
+    rmSync(join(artifacts, '..', '..', '..'), { recursive: true, force: true });
+  });
+
+  it('takes the project from the folder it is run in, and exits 1 when a job fails', async () => {
+    const failing = mkdtempSync(join(tmpdir(), 'sscs-user-failing-'));
+    mkdirSync(join(failing, 'dist'));
+    writeFileSync(join(failing, '.gitlab-ci.yml'), PIPELINE.replace('echo "hello from team/app" > dist/app.txt', 'exit 3'));
+    const r = await run(['--project-path', 'team/failing'], failing);
+    expect(r.exitCode, String(r.all)).toBe(1);
+    expect(String(r.all)).toMatch(/^\s*FAIL\s+build\s*$/m);
+    expect(String(r.all)).toContain('project team/failing (');
+    rmSync(join(/ run in (\S+)$/m.exec(String(r.all))![1]!, '..'), { recursive: true, force: true });
+    rmSync(failing, { recursive: true, force: true });
+  });
+
+  it('says what is wrong with its input (exit 2)', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'sscs-user-empty-'));
+    const none = await run(['--project', empty]);
+    expect(none.exitCode).toBe(2);
+    expect(String(none.all)).toContain(`${empty} has no .gitlab-ci.yml`);
+    const badPath = await run(['--project', project, '--project-path', 'nogroup']);
+    expect(badPath.exitCode).toBe(2);
+    expect(String(badPath.all)).toContain("--project-path must be GROUP/NAME, not 'nogroup'");
+    const badFlag = await run(['--projetc', project]);
+    expect(badFlag.exitCode).toBe(2);
+    expect(String(badFlag.all)).toContain('usage: npm run pipeline:local');
+    rmSync(empty, { recursive: true, force: true });
+  });
+});
