@@ -10,11 +10,17 @@ export interface Signal {
 }
 
 /** Where data came from, followed through assignments to the calls it reaches. */
-type Taint = 'secret' | 'env' | 'host' | 'decoded' | 'remote' | 'file';
+type Taint = 'secret' | 'env' | 'host' | 'decoded' | 'remote' | 'file' | 'media';
+
+/** Files that hold no code: code evaluated from one was hidden in it (steganography). */
+const MEDIA_FILE = /\.(?:png|jpe?g|gif|bmp|ico|webp|svg|wav|mp3|mp4|ttf|otf|woff2?)$/i;
 
 /** Largest expression (characters) whose sources are collected: keeps taint tracking linear on bundles. */
-const MAX_TAINT_SPAN = 4000;
+const MAX_TAINT_SPAN = 2000;
 const PACKER = /\beval\s*\(\s*function\s*\(\s*p\s*,\s*a\s*,\s*c\s*,\s*k\s*,\s*e\s*,\s*[dr]\s*\)/;
+/** Property set on each node: its innermost enclosing function (undefined at the top level). */
+const FN = '$sscsFn';
+const MAX_TAINTS_PER_NAME = 32;
 /** Signals kept per kind and file. */
 const MAX_PER_KIND = 20;
 
@@ -34,6 +40,8 @@ export function analyseProgram(program: Node, text: string): FileAnalysis {
   walk(program, (node, parent) => {
     nodes.push(node);
     parents.push(parent);
+    // The innermost function around each node (parents come first in this order).
+    node[FN] = parent === undefined ? undefined : isFunction(parent) ? parent : parent[FN];
   });
   // A name written more than once (or by +=, ++) holds no constant.
   const writes = new Map<string, number>();
@@ -52,6 +60,7 @@ export function analyseProgram(program: Node, text: string): FileAnalysis {
       else if (n.type === 'ImportDeclaration' && round === 0) b.bindImport(n);
     }
   }
+  b.resetFolds();
   const a = new Analysis(b, text);
   // Taints: twice, so a callback that fills a variable counts before and after its textual use.
   for (let round = 0; round < 2; round++) for (const n of nodes) a.propagate(n);
@@ -64,7 +73,11 @@ export function analyseProgram(program: Node, text: string): FileAnalysis {
 
 class Analysis {
   readonly signals: Signal[] = [];
-  private readonly taints = new Map<string, Set<Taint>>();
+  /**
+   * Taints by name, each with the function it was set in: a name counts as tainted only inside that function
+   * (nested ones included), which keeps minified bundles, where `e` and `n` are reused everywhere, apart.
+   */
+  private readonly taints = new Map<string, { taint: Taint; scope: Node | undefined }[]>();
   private readonly counts = new Map<string, number>();
   /** Functions whose bodies decode characters (String.fromCharCode with charCodeAt arithmetic). */
   private readonly decoderFns = new Set<string>();
@@ -80,10 +93,13 @@ class Analysis {
     this.signals.push({ kind, at, detail });
   }
 
-  private taintName(name: string, t: Iterable<Taint>): void {
-    const set = this.taints.get(name) ?? new Set<Taint>();
-    for (const x of t) set.add(x);
-    if (set.size > 0) this.taints.set(name, set);
+  private taintName(name: string, t: Iterable<Taint>, at: Node): void {
+    const scope = at[FN] as Node | undefined;
+    let list = this.taints.get(name);
+    for (const taint of t) {
+      if (!list) this.taints.set(name, (list = []));
+      if (list.length < MAX_TAINTS_PER_NAME && !list.some((x) => x.taint === taint && x.scope === scope)) list.push({ taint, scope });
+    }
   }
 
   /** Sources inside an expression: direct reads and names that already carry a taint. */
@@ -91,7 +107,11 @@ class Analysis {
     const out = new Set<Taint>();
     if (!node || node.end - node.start > MAX_TAINT_SPAN) return out;
     walk(node, (n, parent) => {
-      if (n.type === 'Identifier') for (const t of this.taints.get(n.name as string) ?? []) out.add(t);
+      // A function's body is not the value of the expression that holds the function.
+      if (n !== node && isFunction(n)) return false;
+      if (n.type === 'Identifier') {
+        for (const { taint, scope } of this.taints.get(n.name as string) ?? []) if (!scope || (n.start >= scope.start && n.end <= scope.end)) out.add(taint);
+      }
       else if (n.type === 'MemberExpression') {
         const env = this.envRead(n);
         // process.env.HTTPS_PROXY reads one variable: the inner process.env is not the whole environment.
@@ -99,7 +119,7 @@ class Analysis {
       } else if (n.type === 'CallExpression') {
         const ref = this.callee(n);
         if (ref?.module === 'os' && HOST_MEMBERS.has(ref.path[0] ?? '')) out.add('host');
-        if (ref?.module === 'fs' && FS_READS.has(ref.path[0] ?? '')) out.add(this.secretPath((n.arguments as Node[])[0]) ? 'secret' : 'file');
+        if (ref?.module === 'fs' && FS_READS.has(ref.path[0] ?? '')) out.add(this.readTaint((n.arguments as Node[])[0]));
         if (this.isDecodeCall(n)) out.add('decoded');
       }
     });
@@ -130,6 +150,13 @@ class Analysis {
     return (method === 'createDecipheriv' || method === 'createDecipher' || method === 'inflateSync' || method === 'gunzipSync') ;
   }
 
+  /** What a file read yields: secrets, a media file's bytes, or plain file data. */
+  private readTaint(path: Node | undefined): Taint {
+    if (this.secretPath(path)) return 'secret';
+    const p = this.b.foldString(path)?.value;
+    return p !== undefined && MEDIA_FILE.test(p) ? 'media' : 'file';
+  }
+
   private secretPath(node: Node | undefined): string | undefined {
     if (!node || node.end - node.start > MAX_TAINT_SPAN) return undefined;
     let found: string | undefined;
@@ -154,12 +181,15 @@ class Analysis {
 
   propagate(n: Node): void {
     if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier' && n.init) {
-      this.taintName((n.id as Node).name as string, this.sources(n.init as Node));
+      this.taintName((n.id as Node).name as string, this.sources(n.init as Node), n);
       if ((n.init as Node).type === 'CallExpression' && this.isNetworkCall(n.init as Node)) this.requests.add((n.id as Node).name as string);
     } else if (n.type === 'AssignmentExpression') {
       let left = n.left as Node;
       while (left.type === 'MemberExpression') left = left.object as Node;
-      if (left.type === 'Identifier') this.taintName(left.name as string, this.sources(n.right as Node));
+      // An assignment usually fills a variable declared further out (a callback filling its caller's
+      // variable): it counts in the function around the one it sits in.
+      const fn = n[FN] as Node | undefined;
+      if (left.type === 'Identifier') this.taintName(left.name as string, this.sources(n.right as Node), fn ?? n);
     } else if (n.type === 'Property' && (n.value as Node)?.type !== 'FunctionExpression') {
       // handled through the enclosing object literal's sources
     } else if (n.type === 'CallExpression') {
@@ -167,7 +197,7 @@ class Analysis {
       const args = n.arguments as Node[];
       // fs.readFile(secret, (err, data) => ...): data is the secret; a request callback's data came from the network.
       let t: Taint | undefined;
-      if (ref?.module === 'fs' && FS_READS.has(ref.path[0] ?? '')) t = this.secretPath(args[0]) ? 'secret' : 'file';
+      if (ref?.module === 'fs' && FS_READS.has(ref.path[0] ?? '')) t = this.readTaint(args[0]);
       else if (this.isNetworkCall(n)) t = 'remote';
       if (t) for (const arg of args) if (isFunction(arg)) this.taintParams(arg, t);
       if (t === 'remote') for (const arg of args) if (isFunction(arg)) walk(arg, (inner) => { if (isFunction(inner)) this.taintParams(inner, 'remote'); });
@@ -186,8 +216,9 @@ class Analysis {
 
   private taintParams(fn: Node, t: Taint): void {
     for (const p of fn.params as Node[]) {
-      if (p.type === 'Identifier') this.taintName(p.name as string, [t]);
-      else walk(p, (x) => { if (x.type === 'Identifier') this.taintName(x.name as string, [t]); });
+      // A parameter lives in its own function.
+      if (p.type === 'Identifier') this.taintName(p.name as string, [t], fn.body as Node);
+      else walk(p, (x) => { if (x.type === 'Identifier') this.taintName(x.name as string, [t], fn.body as Node); });
     }
   }
 
@@ -237,8 +268,12 @@ class Analysis {
         if (this.text.slice(n.start, Math.min(n.end, n.start + 20)).replace(/\s/g, '').startsWith('while(!![])') && this.text.slice(n.start, n.end).includes("'push'](") ) this.signal('string-array', n.start, 'string array rotated by an obfuscator loop');
         break;
       case 'BinaryExpression':
-        if (n.operator === '^' && [n.left, n.right].some((s) => (s as Node).type === 'CallExpression' && this.text.slice((s as Node).start, (s as Node).end).includes('.charCodeAt('))) {
-          this.signal('xor-decoder', n.start, 'XOR over character codes (a string decoder)');
+        // a[i] = a[i] ^ key[i % key.length].charCodeAt(0): a buffer decoded in place. Hashes also XOR
+        // character codes, but into an accumulator, never back into the element they read.
+        if (n.operator === '^' && parent?.type === 'AssignmentExpression' && (parent.left as Node).type === 'MemberExpression') {
+          const target = this.text.slice((parent.left as Node).start, (parent.left as Node).end);
+          const sides = [n.left as Node, n.right as Node].map((x) => this.text.slice(x.start, x.end));
+          if (sides.includes(target) && sides.some((x) => x.includes('.charCodeAt('))) this.signal('xor-decoder', n.start, 'XOR over character codes written back in place (a string decoder)');
         }
         break;
       default:
@@ -346,6 +381,7 @@ class Analysis {
     const src = this.sources(arg);
     if (folded?.decoded || src.has('decoded')) this.signal('eval-decoded', n.start, `${what}() of decoded data`);
     else if (src.has('remote')) this.signal('eval-remote', n.start, `${what}() of data from the network`);
+    else if (src.has('media')) this.signal('eval-media', n.start, `${what}() of data read from an image or media file`);
     else if (src.has('file')) this.signal('eval-file', n.start, `${what}() of data read from a file`);
   }
 

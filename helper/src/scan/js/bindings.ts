@@ -1,4 +1,4 @@
-import { comparedLiteral, fold, type FoldScope } from './fold.js';
+import { comparedLiteral, fold, type Folded, type FoldScope } from './fold.js';
 import type { Node } from './parse.js';
 
 /** What an expression refers to: a module (`require('x')`, `import`), a member path of one, or a global. */
@@ -36,6 +36,29 @@ export class Bindings implements FoldScope {
 
   constant(name: string): Node | undefined {
     return this.constants.get(name);
+  }
+
+  private readonly folded = new Map<Node, { value: Folded | undefined; decoded: boolean }>();
+
+  /** Forgets folded constants (after the binding passes, which may fold before every constant is known). */
+  resetFolds(): void {
+    this.folded.clear();
+  }
+
+  foldConstant(init: Node, depth: number): Folded | undefined {
+    let hit = this.folded.get(init);
+    if (!hit) {
+      const outer = this.wasDecoded;
+      this.wasDecoded = false;
+      // Marked before folding: a constant that refers to itself folds to nothing instead of looping.
+      this.folded.set(init, { value: undefined, decoded: false });
+      const value = fold(init, this, depth);
+      hit = { value, decoded: this.wasDecoded };
+      this.folded.set(init, hit);
+      this.wasDecoded = outer;
+    }
+    if (hit.decoded) this.wasDecoded = true;
+    return hit.value;
   }
 
   decoded(): void {

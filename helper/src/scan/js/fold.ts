@@ -15,6 +15,8 @@ export interface FoldScope {
   constant(name: string): Node | undefined;
   /** Marks that the value being folded was decoded, not written out. */
   decoded(): void;
+  /** Folds a constant's initialiser once per file (the scope remembers it), or undefined to fold it here. */
+  foldConstant?(init: Node, depth: number): Folded | undefined;
   /** A local decoder function recognised by its body, applied statically. */
   callDecoder?(name: string): ((s: string) => string | undefined) | undefined;
 }
@@ -95,7 +97,8 @@ export function fold(node: Node | undefined, scope: FoldScope, depth = 0): Folde
       return undefined;
     case 'Identifier': {
       const init = scope.constant(node.name as string);
-      return init ? fold(init, scope, d) : undefined;
+      if (!init) return undefined;
+      return scope.foldConstant ? scope.foldConstant(init, d) : fold(init, scope, d);
     }
     case 'ArrayExpression': {
       const out: Folded[] = [];
@@ -107,10 +110,12 @@ export function fold(node: Node | undefined, scope: FoldScope, depth = 0): Folde
       return out;
     }
     case 'MemberExpression': {
+      // The key first: most keys are variables, and then the object (a big constant table) is never folded.
+      const key = node.computed ? fold(node.property as Node, scope, d) : prop(node);
+      if (key === undefined) return undefined;
       const obj = fold(node.object as Node, scope, d);
-      const key = node.computed ? fold(node.property as Node, scope, d) : undefined;
       if (Array.isArray(obj) && typeof key === 'number') return obj[key];
-      if (typeof obj === 'string' && prop(node) === 'length') return obj.length;
+      if (typeof obj === 'string' && key === 'length') return obj.length;
       return undefined;
     }
     case 'ChainExpression':

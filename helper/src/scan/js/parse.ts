@@ -45,17 +45,21 @@ export function isNode(v: unknown): v is Node {
 }
 
 /** Keys that hold no child nodes. */
-const LEAF_KEYS = new Set(['type', 'start', 'end', 'loc', 'range', 'name', 'raw', 'operator', 'computed', 'optional', 'kind', 'prefix', 'regex', 'bigint', 'sourceType', 'async', 'generator', 'shorthand', 'method', 'static', 'delegate', 'tail', 'cooked']);
+const LEAF_KEYS = new Set(['$sscsFn', 'type', 'start', 'end', 'loc', 'range', 'name', 'raw', 'operator', 'computed', 'optional', 'kind', 'prefix', 'regex', 'bigint', 'sourceType', 'async', 'generator', 'shorthand', 'method', 'static', 'delegate', 'tail', 'cooked']);
 
-/** Visits every node once, depth-first in source order, without recursion (minified code nests deeply). */
-export function walk(root: Node, visit: (node: Node, parent: Node | undefined) => void): void {
+/**
+ * Visits every node once, depth-first in source order, without recursion (minified code nests deeply). A
+ * visitor that returns false skips the node's children.
+ */
+export function walk(root: Node, visit: (node: Node, parent: Node | undefined) => void | false): void {
   const stack: Node[] = [root];
   const parents: (Node | undefined)[] = [undefined];
   const scratch: Node[] = [];
   while (stack.length > 0) {
     const node = stack.pop()!;
     const parent = parents.pop();
-    visit(node, parent);
+    // false: do not look inside this node
+    if (visit(node, parent) === false) continue;
     scratch.length = 0;
     for (const key in node) {
       if (LEAF_KEYS.has(key)) continue;

@@ -77,9 +77,10 @@ function grade(signals: Signal[]): Grade[] {
   else if (has('env-dump')) add('code-exfiltration', 'medium', has('env-dump')!, 'the whole environment is serialised');
   if (has('flow-host')) add('code-host-recon', 'medium', has('flow-host')!, 'host details reach a network call');
 
-  const evalHit = has('eval-decoded') ?? has('eval-remote') ?? has('packer');
-  if (evalHit) add('code-remote-eval', 'high', evalHit, 'code is evaluated from decoded or downloaded data');
-  else if (has('eval-file')) add('code-remote-eval', 'medium', has('eval-file')!, 'code is evaluated from data read from a file');
+  const evalHit = has('eval-decoded') ?? has('eval-remote') ?? has('eval-media') ?? has('packer');
+  if (evalHit) add('code-remote-eval', 'high', evalHit, 'code is evaluated from decoded, downloaded or media-file data');
+  // Module loaders and bundlers evaluate files they read: noted, never more than low on require.
+  else if (has('eval-file')) add('code-remote-eval', 'low', has('eval-file')!, 'code is evaluated from data read from a file');
   if (has('exec-remote')) add('code-remote-eval', 'high', has('exec-remote')!, 'a command is built from downloaded data');
 
   const hiddenExec = has('hidden-exec') ?? has('hidden-require');
