@@ -51,6 +51,9 @@ export async function buildSingleFile({ entry, version, external }) {
     // Chunks import each other with ESM syntax; as CommonJS each is a function of (require, exports), and
     // a lazy `import()` becomes a require that runs when the command is chosen.
     const cjs = await transform(file.text.replace(/^#!.*\n/, ''), { format: 'cjs', target: 'node22', loader: 'js', supported: { 'dynamic-import': false }, logLevel: 'warning' });
+    // A warning here means a chunk would behave differently as CommonJS (import.meta other than .url becomes
+    // {}, for one): fail the build rather than ship that.
+    if (cjs.warnings.length) throw new Error(`bundle: chunk ${name} does not convert cleanly: ${cjs.warnings.map((w) => w.text).join('; ')}`);
     const packed = deflateRawSync(Buffer.from(`'use strict';${cjs.code}`), { level: 9 }).toString('base64');
     chunks.push({ name, packed });
   }
