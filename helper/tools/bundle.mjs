@@ -50,7 +50,9 @@ export async function buildSingleFile({ entry, version, external }) {
     }
     // Chunks import each other with ESM syntax; as CommonJS each is a function of (require, exports), and
     // a lazy `import()` becomes a require that runs when the command is chosen.
-    const cjs = await transform(file.text.replace(/^#!.*\n/, ''), { format: 'cjs', target: 'node22', loader: 'js', supported: { 'dynamic-import': false }, logLevel: 'warning' });
+    const cjs = await transform(file.text.replace(/^#!.*\n/, ''), { format: 'cjs', target: 'node22', loader: 'js', supported: { 'dynamic-import': false }, logLevel: 'silent' }).catch((e) => {
+      throw new Error(`bundle: chunk ${name} cannot run as CommonJS (a top-level await in a module of the helper?): ${e.message}`, { cause: e });
+    });
     // A warning here means a chunk would behave differently as CommonJS (import.meta other than .url becomes
     // {}, for one): fail the build rather than ship that.
     if (cjs.warnings.length) throw new Error(`bundle: chunk ${name} does not convert cleanly: ${cjs.warnings.map((w) => w.text).join('; ')}`);
