@@ -90,6 +90,14 @@ describe('scoped packages from a second, token-protected upstream', () => {
     expect(await readFile(join(dir, 'yarn.lock'), 'utf8')).not.toContain(priv.url);
   });
 
+  it("keeps the firewall's tokens out of the install's environment, and gives it the firewall's URL", async () => {
+    const dir = await project();
+    const probe = "const e=process.env;const leak=Object.keys(e).filter(k=>k.startsWith('SSCS_FIREWALL_UPSTREAM_TOKEN')||k==='SSCS_FIREWALL_ADMIN_TOKEN');if(leak.length||!e['npm_config_@acme:registry']||!e.SSCS_FIREWALL_REGISTRY)process.exit(3)";
+    const r = await run(dir, 'allow.yml', [process.execPath, '-e', probe], { SSCS_FIREWALL_UPSTREAM_TOKEN: 'default-secret', SSCS_FIREWALL_ADMIN_TOKEN: 'admin-secret' });
+    expect(r.stderr).not.toContain('exited with 3');
+    expect(r.exitCode).toBe(0);
+  });
+
   it('refuses to run when the project sends a scope around the firewall', async () => {
     const npmrc = await project({ '.npmrc': `@acme:registry=${priv.url}/\n@other:registry=https://npm.other.example/\n` });
     const r1 = await run(npmrc, 'allow.yml', ['npm', 'install']);

@@ -48,6 +48,16 @@ describe('sources other than the registry', () => {
     expect(isNumber.map((p) => p.source).sort()).toEqual(['git', 'registry']);
   });
 
+  it("pnpm 11+: reads both documents of a lockfile, the env lockfile's package manager as a dev package", async () => {
+    // Shaped like pnpm/pnpm's own pnpm-lock.yaml: an env document (packageManagerDependencies), then the project's.
+    const g = await readDependencyInputs([fixture('sources/pnpm-env/pnpm-lock.yaml')]);
+    expect(g.packages.map((p) => [p.name, p.version, p.direct, p.dev])).toEqual([
+      ['ms', '2.1.3', true, false],
+      ['pnpm', '11.0.0', true, true],
+    ]);
+    expect(g.warnings ?? []).toEqual([]);
+  });
+
   it.each([
     ['^1.2.3', 'registry'],
     ['npm:other@1.0.0', 'registry'],

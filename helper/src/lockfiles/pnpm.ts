@@ -5,14 +5,19 @@ import { splitNameVersion, stripPeerSuffix } from './names.js';
 import { fieldError, isRecord, optionalString } from './positions.js';
 import { originOf, type Origin } from './source.js';
 import { TreeBuilder, type EdgeKind, type LockNode, type LockTree } from './tree.js';
-import { parseYaml, type YamlInput } from './yaml-doc.js';
+import { parseYamlDocuments, type YamlInput } from './yaml-doc.js';
 
 const IMPORTER = 'importer:';
 const DEP_FIELDS: [string, EdgeKind][] = [
   ['dependencies', 'prod'],
   ['optionalDependencies', 'optional'],
   ['devDependencies', 'dev'],
+  // pnpm 11+'s env lockfile (the first document): the package manager itself and config dependencies, tooling.
+  ['packageManagerDependencies', 'dev'],
+  ['configDependencies', 'dev'],
 ];
+/** Node ids of an env lockfile's packages, kept apart from the project's. */
+const ENV_PREFIX = 'env-lockfile\0';
 
 /**
  * pnpm-lock.yaml, lockfile v6 (`/name@version(peers)` keys in `packages`, `dev` flags) and v9 (`packages` for
@@ -20,7 +25,21 @@ const DEP_FIELDS: [string, EdgeKind][] = [
  * local nodes; v9 has no dev flags, so dev/prod comes from which importer field reaches a package.
  */
 export function parsePnpmLockfile(text: string, file: string, limits: Limits): LockTree {
-  const y = parseYaml(text, file, 'pnpm lockfile');
+  const docs = parseYamlDocuments(text, file, 'pnpm lockfile');
+  if (docs.length <= 1) return parsePnpmDocument(docs[0] ?? { value: null, lineOf: () => undefined }, file, limits);
+  // pnpm 11+ writes two documents: an env lockfile (packageManagerDependencies, configDependencies), then the
+  // project's. Both list packages pnpm fetches, so both are read; the env one's nodes keep apart under a prefix.
+  const main = parsePnpmDocument(docs.at(-1)!, file, limits);
+  for (const env of docs.slice(0, -1)) {
+    const tree = parsePnpmDocument(env, file, limits);
+    if (main.nodes.size + tree.nodes.size > limits.maxPackages) throw new InputError('LIMIT', `more than ${limits.maxPackages} packages`, { where: { file } });
+    for (const n of tree.nodes.values()) main.nodes.set(ENV_PREFIX + n.id, { ...n, id: ENV_PREFIX + n.id, edges: n.edges.map((e) => ({ ...e, to: ENV_PREFIX + e.to })) });
+    main.warnings.push(...tree.warnings);
+  }
+  return main;
+}
+
+function parsePnpmDocument(y: YamlInput, file: string, limits: Limits): LockTree {
   const doc = y.value;
   if (!isRecord(doc)) throw fieldError(file, '$', 'a pnpm lockfile must be a YAML mapping', 1);
   const major = Number.parseInt(String(doc.lockfileVersion), 10);
