@@ -177,7 +177,7 @@ export class PackumentCache {
       if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not a JSON object');
       // Read as the form asked for, or as abbreviated when it says so: the cautious reading of either.
       const got: Form = String(res.headers['content-type'] ?? '').startsWith(ABBREVIATED_TYPE) ? 'abbreviated' : form;
-      const { meta, skipped } = readPackument(doc, name, o.upstream.origin + o.upstream.basePath, got);
+      const { meta, skipped } = readPackument(doc, name, o.upstream.forPackage(name).origin + o.upstream.forPackage(name).basePath, got);
       return { doc, meta, skipped, form, ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}), ...(res.headers.etag ? { etag: res.headers.etag } : {}) };
     } catch (e) {
       return { error: e as Error };
