@@ -1,5 +1,7 @@
-// Digest throughput: `sscs digest` against openssl and sha256sum on the same data, in one run.
-//   npm run build && node bench/digest.mjs [--runs 5] [--big-mib 1024] [--small 10000]
+// Digest throughput: `sscs digest` against openssl and sha256sum on the same data, in one run: one big
+// file, and 64 files of 16 MiB where the worker pool pays off. (Many small files, and the fixed costs
+// around them, are in bench/fixed-costs.mjs; `npm run bench` runs both.)
+//   npm run build && node bench/digest.mjs [--runs 5] [--big-mib 1024]
 // Data is written once under bench/.data (not committed).
 import { existsSync, mkdirSync, openSync, writeSync, closeSync, writeFileSync, readdirSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
@@ -8,10 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { timeProcesses, printTable } from './lib.mjs';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'big-mib': { type: 'string', default: '1024' }, small: { type: 'string', default: '10000' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'big-mib': { type: 'string', default: '1024' } } });
 const runs = Number(values.runs);
 const bigMiB = Number(values['big-mib']);
-const smallCount = Number(values.small);
 const data = fileURLToPath(new URL('./.data/digest/', import.meta.url));
 const cli = fileURLToPath(new URL('../helper/dist/cli.js', import.meta.url));
 mkdirSync(data, { recursive: true });
@@ -23,12 +24,6 @@ if (!existsSync(data + big)) {
   for (let i = 0; i < bigMiB / 16; i++) writeSync(fd, randomFillSync(chunk));
   closeSync(fd);
 }
-const smallDir = `small-${smallCount}`;
-if (!existsSync(data + smallDir) || readdirSync(data + smallDir).length !== smallCount) {
-  mkdirSync(data + smallDir, { recursive: true });
-  for (let i = 0; i < smallCount; i++) writeFileSync(`${data}${smallDir}/f${i}.bin`, randomFillSync(Buffer.alloc(1024 + (i % 64) * 256)));
-}
-const smallFiles = readdirSync(data + smallDir).sort().map((f) => `${smallDir}/${f}`);
 // Hashing-bound: 64 files of 16 MiB, where a worker per core pays off.
 const mediumDir = 'medium-64x16MiB';
 if (!existsSync(data + mediumDir) || readdirSync(data + mediumDir).length !== 64) {
@@ -51,8 +46,3 @@ printTable('64 files of 16 MiB (1 GiB)', timeProcesses([
   { name: 'sscs digest (worker per core)', cmd: node, args: [cli, 'digest', '--subject', mediumDir], cwd: data },
 ], runs), 'openssl dgst -sha256 (one process)');
 
-printTable(`${smallCount} files of 1-17 KiB`, timeProcesses([
-  { name: 'openssl dgst -sha256 (one process)', cmd: 'openssl', args: ['dgst', '-sha256', ...smallFiles], cwd: data },
-  { name: 'sha256sum (one process)', cmd: 'sha256sum', args: smallFiles, cwd: data },
-  { name: 'sscs digest (worker per core)', cmd: node, args: [cli, 'digest', '--subject', smallDir], cwd: data },
-], runs), 'openssl dgst -sha256 (one process)');

@@ -99,6 +99,14 @@ function isEntryPoint(): boolean {
   }
 }
 
+// No top-level await: the single-file bundle runs this module as a CommonJS chunk (helper/tools/bundle.mjs).
+// main() turns every error into an exit code; the handler is for the impossible rest.
 if (isEntryPoint()) {
-  process.exitCode = await main(process.argv.slice(2), processIo());
+  main(process.argv.slice(2), processIo()).then(
+    (code) => void (process.exitCode = code),
+    (e: unknown) => {
+      process.stderr.write(`sscs: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+      process.exitCode = EXIT_USAGE;
+    },
+  );
 }

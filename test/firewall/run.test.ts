@@ -58,3 +58,64 @@ describe('sscs firewall run', () => {
     expect(missing.exitCode).toBe(2);
   });
 });
+
+describe('sscs firewall run tells which version was refused', () => {
+  let v: Verdaccio;
+  let integrity: Record<string, string>;
+  const POLICY = 'version: 1\nrules:\n  - id: deny-bad-release\n    match: "pkg:npm/good-a@1.1.0"\n    action: deny\n    reason: known bad release\n  - id: no-nightlies\n    match: nightly-pkg\n    action: deny\n';
+  beforeAll(async () => {
+    v = await startVerdaccio();
+    await v.seedVersions('good-a', ['1.0.0', '1.1.0']);
+    await v.seedVersions('nightly-pkg', ['1.0.0', '2.0.0-nightly.20260101']);
+    const docs = await Promise.all(['good-a', 'nightly-pkg'].map(async (n) => (await (await fetch(`${v.url}/${n}`)).json()) as { versions: Record<string, { dist: { integrity: string } }> }));
+    integrity = Object.fromEntries(docs.flatMap((d, i) => Object.entries(d.versions).map(([ver, m]) => [`${['good-a', 'nightly-pkg'][i]}@${ver}`, m.dist.integrity])));
+  });
+  afterAll(async () => v?.close());
+
+  /** A project whose lockfile (no `resolved`, as npm writes with omit-lockfile-registry-resolved) locks `deps`. */
+  async function lockedProject(deps: Record<string, string>): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'sscs-fw-run-locked-'));
+    const ranges = Object.fromEntries(Object.keys(deps).map((n) => [n, '*']));
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'run', version: '1.0.0', private: true, dependencies: ranges }));
+    const packages: Record<string, unknown> = { '': { name: 'run', version: '1.0.0', dependencies: ranges } };
+    for (const [n, ver] of Object.entries(deps)) packages[`node_modules/${n}`] = { version: ver, integrity: integrity[`${n}@${ver}`], license: 'MIT' };
+    await writeFile(join(dir, 'package-lock.json'), JSON.stringify({ name: 'run', version: '1.0.0', lockfileVersion: 3, requires: true, packages }));
+    await writeFile(join(dir, 'policy.yml'), POLICY);
+    return dir;
+  }
+  const npmEnvFor = (dir: string) => ({ HOME: dir, npm_config_cache: join(dir, '.npm'), npm_config_fetch_retries: '0', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' });
+
+  it('npm ci with a denied locked version: exit 1, the version, the rule and the way out, in every report', async () => {
+    const dir = await lockedProject({ 'good-a': '1.1.0' });
+    const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', v.url, '--output', 'report.json', '--junit', 'junit.xml', '--gitlab-report', 'gl.json', '--', 'npm', 'ci'], { cwd: dir, env: npmEnvFor(dir) });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('good-a@1.1.0: deny by deny-bad-release: known bad release: matches rule deny-bad-release (locked). To allow it anyway: sscs firewall waive good-a@1.1.0 --reason "..."');
+    expect(r.stderr).toContain("'npm ci' failed: the firewall refused good-a@1.1.0");
+    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as { packages: { name: string; version: string; decision: string; rule: string; direct: boolean }[] };
+    expect(report.packages).toContainEqual(expect.objectContaining({ name: 'good-a', version: '1.1.0', decision: 'deny', rule: 'deny-bad-release', direct: true }));
+    expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toMatch(/good-a@1\.1\.0[\s\S]*deny-bad-release/);
+    expect(await readFile(join(dir, 'gl.json'), 'utf8')).toMatch(/good-a[\s\S]*1\.1\.0[\s\S]*deny-bad-release/);
+  });
+
+  it('names the locked version, not the newest nightly, when every version is refused', async () => {
+    const dir = await lockedProject({ 'nightly-pkg': '1.0.0' });
+    const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', v.url, '--', 'npm', 'ci'], { cwd: dir, env: npmEnvFor(dir) });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('no version of nightly-pkg is allowed. nightly-pkg@1.0.0 is denied by rule no-nightlies');
+    expect(r.stdout).not.toContain('nightly-pkg@2.0.0-nightly');
+    expect(r.stderr).toContain('nightly-pkg@1.0.0: deny by no-nightlies: matches rule no-nightlies (locked).');
+  });
+
+  it('without a lockfile, reports the versions filtered from what the install fetched', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sscs-fw-run-unlocked-'));
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'run', version: '1.0.0', private: true, dependencies: { 'good-a': '1.1.0' } }));
+    await writeFile(join(dir, 'policy.yml'), POLICY);
+    const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', v.url, '--output', 'report.json', '--', 'npm', 'install'], { cwd: dir, env: npmEnvFor(dir) });
+    expect(r.stdout).toContain('ETARGET');
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('filtered 1 version(s) from the packuments the install fetched');
+    expect(r.stderr).toContain('good-a@1.1.0: deny by deny-bad-release: known bad release: matches rule deny-bad-release (filtered from a packument the install fetched).');
+    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as { packages: { name: string; version: string; decision: string }[] };
+    expect(report.packages).toContainEqual(expect.objectContaining({ name: 'good-a', version: '1.1.0', decision: 'deny' }));
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
-import { digestFiles } from '../../helper/src/subjects/digest.js';
+import { MIN_BYTES_FOR_WORKERS, digestFiles } from '../../helper/src/subjects/digest.js';
 import { join } from 'node:path';
 
 describe('digests', () => {
@@ -23,7 +23,8 @@ describe('digests', () => {
     const files: Record<string, Buffer> = {};
     for (let i = 0; i < 200; i++) files[`f${i}`] = Buffer.alloc(1000 + i, i);
     const dir = tempDir(files);
-    const jobs = Object.keys(files).map((n) => ({ path: join(dir, n), size: 1000 }));
+    // The sizes claim enough bytes in all that the pool is used; the hashing reads the files as they are.
+    const jobs = Object.keys(files).map((n) => ({ path: join(dir, n), size: MIN_BYTES_FOR_WORKERS / 100 }));
     const main = await digestFiles(jobs, ['sha256', 'sha512'], { workers: 1 });
     const pooled = await digestFiles(jobs, ['sha256', 'sha512'], { workers: 2 });
     expect(pooled).toEqual(main);

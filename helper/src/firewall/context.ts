@@ -30,6 +30,10 @@ export interface HandlerContext {
   enrich?: (name: string, version: string, facts: PackageFacts) => PackageFacts;
   /** Told about every tarball served and every request refused by policy, e.g. for `sscs firewall run`'s reports. */
   onDecision?: (pkg: PackageRef, decision: Decision, served: boolean) => void;
+  /** Told about the versions a packument served to a client left out (`sscs firewall run` reports them). */
+  onFiltered?: (name: string, filtered: [version: string, decision: Decision][]) => void;
+  /** The versions a project needs of a package, when known (its lockfile): named when none is allowed. */
+  wanted?: (name: string) => readonly string[] | undefined;
   /** Admin API token; undefined disables the admin API. */
   adminToken?: string;
 }

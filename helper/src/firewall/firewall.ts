@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { HandlerContext, Scanner } from './context.js';
 import type { PolicySource } from './evaluator.js';
+import type { Decision } from '../policy/types.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { PackumentCache, type PackumentCacheOptions } from './packument-cache.js';
@@ -33,6 +34,8 @@ export interface FirewallOptions {
   adminToken?: string;
   scanner?: Scanner;
   onDecision?: HandlerContext['onDecision'];
+  onFiltered?: HandlerContext['onFiltered'];
+  wanted?: HandlerContext['wanted'];
   enrich?: PackumentCacheOptions['enrich'];
   /** The policy's conditions that read the registry document; default all (see PackumentCacheOptions.needs). */
   needs?: PackumentCacheOptions['needs'];
@@ -44,6 +47,11 @@ export interface Firewall {
   port: number;
   store: Store;
   metrics: Metrics;
+  /**
+   * The decision a client fetching name@version now would meet: the packument through the policy, as served.
+   * An error when the packument cannot be had or does not list the version.
+   */
+  decision(name: string, version: string): Promise<{ decision: Decision } | { error: string }>;
   close(): Promise<void>;
 }
 
@@ -72,6 +80,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     {
       upstream, packuments, tarballs, store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
       maxBodyBytes: MAX_RELAY_BODY_BYTES, maxTarballBytes: o.maxTarballBytes, ...(o.enrich ? { enrich: o.enrich } : {}), ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
+      ...(o.onFiltered ? { onFiltered: o.onFiltered } : {}), ...(o.wanted ? { wanted: o.wanted } : {}),
     },
     { host: o.host, port: o.port },
   );
@@ -81,6 +90,12 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     port: server.port,
     store,
     metrics,
+    decision: async (name, version) => {
+      const lookup = await packuments.get(name, 'abbreviated', {});
+      if (!('entry' in lookup)) return { error: lookup.message };
+      const d = lookup.entry.decisions.get(version);
+      return d ? { decision: d } : { error: `version ${version} is not in the upstream registry's packument` };
+    },
     close: async () => {
       await server.close();
       upstream.close();

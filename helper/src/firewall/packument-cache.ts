@@ -38,7 +38,7 @@ export interface PackumentEntry {
   generation: number;
   fetchedAt: number;
   freshUntil: number;
-  /** An age gate ends: the doc must be filtered again, not merely revalidated. */
+  /** A decision changes at this time (an age gate ends, a waiver expires): filtered again, never merely revalidated. */
   refilterAt: number;
   /** The form asked of the upstream (full when its abbreviated form lacked facts the policy needs). */
   upstreamForm?: Form;
@@ -177,7 +177,8 @@ export class PackumentCache {
       if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not a JSON object');
       // Read as the form asked for, or as abbreviated when it says so: the cautious reading of either.
       const got: Form = String(res.headers['content-type'] ?? '').startsWith(ABBREVIATED_TYPE) ? 'abbreviated' : form;
-      const { meta, skipped } = readPackument(doc, name, o.upstream.forPackage(name).origin + o.upstream.forPackage(name).basePath, got);
+      const from = o.upstream.forPackage(name);
+      const { meta, skipped } = readPackument(doc, name, from.origin + from.basePath, got);
       return { doc, meta, skipped, form, ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}), ...(res.headers.etag ? { etag: res.headers.etag } : {}) };
     } catch (e) {
       return { error: e as Error };
@@ -228,7 +229,8 @@ export class PackumentCache {
   }
 
   #stale(old: PackumentEntry | undefined, cause: Error): Lookup {
-    if (old && this.#o.serveStale && old.policyVersion === this.#o.policy.version && old.generation === this.#o.store.generation()) {
+    // Not past a time its decisions change at: an expired waiver's allow is not served from a stale copy either.
+    if (old && this.#o.serveStale && old.policyVersion === this.#o.policy.version && old.generation === this.#o.store.generation() && Date.now() < old.refilterAt) {
       this.#o.metrics.cache('packument', 'stale');
       return { entry: old, source: 'stale' };
     }

@@ -14,9 +14,11 @@ import type { Action, Decision, PackageRef } from '../policy/types.js';
 import { renderGitlab } from '../policy/reports/gitlab.js';
 import { renderJson } from '../policy/reports/json.js';
 import { renderJunit } from '../policy/reports/junit.js';
+import type { ResolvedPackage } from '../deps/model.js';
 import { ADMIN_TOKEN_ENV, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
 import { launch } from './launch.js';
 import { checkProjectScopes, FIREWALL_REGISTRY_ENV, projectScopes } from './project-scopes.js';
+import { decideLocked, readLocked, refusalLine, refuses, wantedVersions, type Refusal } from './run-report.js';
 
 export interface RunReports {
   gitlabReport?: string;
@@ -45,23 +47,38 @@ export function clientEnv(url: string, scopes: string[] = []): Record<string, st
   return env;
 }
 
-function checkResult(s: ServeSettings, mode: CheckResult['mode'], command: string, records: Map<string, CheckRecord>, blocked: number, typosquat: boolean): CheckResult {
+function checkResult(s: ServeSettings, mode: CheckResult['mode'], command: string, records: Map<string, CheckRecord>, refused: number, typosquat: boolean, sources: string[]): CheckResult {
   const list = [...records.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
   const counts: Record<Action, number> = { allow: 0, deny: 0, quarantine: 0, warn: 0 };
   for (const r of list) counts[r.decision.action]++;
   return {
     mode,
     policy: s.policyPath,
-    sources: [`sscs firewall run -- ${command}`],
+    sources: [...sources, `sscs firewall run -- ${command}`],
     records: list,
     counts,
-    failed: mode === 'enforce' && blocked > 0,
+    failed: mode === 'enforce' && refused > 0,
     checks: { registry: 'online', maliciousFeed: s.maliciousFeed ?? null, typosquat, scan: s.scan },
     expiredWaivers: [],
     errors: [],
     packuments: new Map(),
   };
 }
+
+/** Filtered versions printed in the job log; the reports list them all. */
+const MAX_FILTERED_LINES = 50;
+
+const record = (pkg: { name: string; version: string }, d: Decision, from?: ResolvedPackage): CheckRecord => ({
+  purl: purl({ ecosystem: 'npm', ...pkg }),
+  name: pkg.name,
+  version: pkg.version,
+  direct: from?.direct ?? false,
+  dev: from?.dev ?? false,
+  path: from?.path ?? [],
+  sources: from?.sources ?? [],
+  source: 'registry',
+  decision: d,
+});
 
 /**
  * The install's environment: the job's, without the firewall's own secrets. The install runs packages' scripts,
@@ -74,22 +91,40 @@ function installEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export async function runBehindFirewall(s: ServeSettings, flags: Flags, command: string[], reports: RunReports, io: Io): Promise<number> {
   const [file, ...args] = command;
   if (!file) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
+  const locked = await readLocked(io.cwd);
   const records = new Map<string, CheckRecord>();
-  let blocked = 0;
-  const onDecision = (pkg: PackageRef, d: Decision, served: boolean): void => {
-    if (!served) blocked++;
+  const served = new Set<string>();
+  const fetchedRefusals = new Map<string, Refusal>();
+  const filtered = new Map<string, Refusal>();
+  const onDecision = (pkg: PackageRef, d: Decision, ok: boolean): void => {
     const key = `${pkg.name}@${pkg.version}`;
+    if (ok) served.add(key);
+    else fetchedRefusals.set(key, { name: pkg.name, version: pkg.version, decision: d, seen: 'fetched' });
     // A refusal wins over an earlier serve of the same version in the report.
-    if (!served || !records.has(key)) records.set(key, { purl: purl(pkg), name: pkg.name, version: pkg.version, direct: false, dev: false, path: [], sources: [], source: 'registry', decision: d });
+    if (!ok || !records.has(key)) records.set(key, record(pkg, d, lockedBy.get(key)));
   };
+  const onFiltered = (name: string, list: [string, Decision][]): void => {
+    for (const [version, decision] of list) filtered.set(`${name}@${version}`, { name, version, decision, seen: 'filtered' });
+  };
+  const lockedBy = new Map(locked.packages.map((p) => [`${p.name}@${p.version}`, p]));
   const found = await projectScopes(io.cwd, io.env);
   checkProjectScopes(found, s.upstream, s.scopedUpstreams);
   const scopes = [...new Set([...s.scopedUpstreams.map((u) => u.scope), ...found.map((p) => p.scope)])];
   const started = new Date();
   // Request logs go nowhere: the job log shows the install's own output and the summary.
-  const fw = await launch({ ...s, listen: { host: '127.0.0.1', port: 0 } }, flags, { ...io, stdout: () => {} }, { onDecision });
+  const fw = await launch({ ...s, listen: { host: '127.0.0.1', port: 0 } }, flags, { ...io, stdout: () => {} }, { onDecision, onFiltered, wanted: wantedVersions(locked.packages) });
   let exitCode: number;
+  const lockedRefusals: Refusal[] = [];
   try {
+    for (const w of locked.warnings) io.stderr(`sscs firewall: warning: ${w}\n`);
+    // Every locked version, decided up front by the same packuments and engine the install meets.
+    const up = await decideLocked(locked.packages, fw.decision);
+    for (const e of up.errors) io.stderr(`sscs firewall: warning: cannot decide locked ${e}\n`);
+    for (const [key, d] of up.decisions) {
+      const p = lockedBy.get(key)!;
+      records.set(key, record(p, d, p));
+      if (refuses(d)) lockedRefusals.push({ name: p.name, version: p.version, decision: d, seen: 'locked' });
+    }
     const routes = s.scopedUpstreams.map((u) => `, ${u.scope} from ${u.url}`).join('');
     io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${command.join(' ')}\n`);
     const r = await execa(file, args, { cwd: io.cwd, env: { ...installEnv(io.env), ...clientEnv(fw.url, scopes) }, extendEnv: false, reject: false, stdin: 'ignore', all: true });
@@ -99,18 +134,30 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   } finally {
     await fw.close();
   }
-  const result = checkResult(s, fw.mode as CheckResult['mode'], command.join(' '), records, blocked, fw.typosquat);
+  const lockedKeys = new Set(lockedRefusals.map((r) => `${r.name}@${r.version}`));
+  const refused = [...lockedRefusals, ...[...fetchedRefusals].filter(([k]) => !lockedKeys.has(k)).map(([, r]) => r)];
+  // Without a lockfile nobody knows what the install needed: every version filtered from what it fetched is reported.
+  const unlocked = locked.files.length === 0 || locked.warnings.length > 0;
+  const leftOut = unlocked ? [...filtered].filter(([k]) => !fetchedRefusals.has(k)).map(([, r]) => r) : [];
+  for (const r of leftOut) records.set(`${r.name}@${r.version}`, record(r, r.decision));
+
+  const result = checkResult(s, fw.mode as CheckResult['mode'], command.join(' '), records, refused.length + leftOut.length, fw.typosquat, locked.files);
   const ended = new Date();
   if (reports.output) await writeOutputFile(resolve(io.cwd, reports.output), renderJson(result), io.env, 'the report');
   if (reports.gitlabReport) await writeOutputFile(resolve(io.cwd, reports.gitlabReport), renderGitlab(result, { start: started, end: ended }), io.env, 'the GitLab report');
   if (reports.junit) await writeOutputFile(resolve(io.cwd, reports.junit), renderJunit(result, (ended.getTime() - started.getTime()) / 1000), io.env, 'the JUnit report');
 
-  const refused = result.records.filter((r) => r.decision.action === 'deny' || r.decision.action === 'quarantine');
-  io.stderr(`sscs firewall: served ${result.counts.allow + result.counts.warn} package version(s), refused ${refused.length}\n`);
-  for (const r of refused) io.stderr(`  ${r.name}@${r.version}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason}\n`);
-  if (exitCode !== 0 && refused.length) {
-    throw new PolicyViolation('FIREWALL_BLOCKED', `'${command.join(' ')}' failed: the firewall refused ${refused.map((r) => `${r.name}@${r.version}`).join(', ')}`, {
-      hint: 'Each line above names the rule; release a quarantined version or add a waiver to the policy to let it through.',
+  io.stderr(`sscs firewall: served ${served.size} package version(s), refused ${refused.length}\n`);
+  for (const r of refused) io.stderr(refusalLine(r));
+  if (leftOut.length) {
+    io.stderr(`sscs firewall: filtered ${leftOut.length} version(s) from the packuments the install fetched (no lockfile says which it needed)\n`);
+    for (const r of leftOut.slice(0, MAX_FILTERED_LINES)) io.stderr(refusalLine(r));
+    if (leftOut.length > MAX_FILTERED_LINES) io.stderr(`  ... and ${leftOut.length - MAX_FILTERED_LINES} more (the reports list them all)\n`);
+  }
+  if (exitCode !== 0 && (refused.length || leftOut.length)) {
+    const named = (refused.length ? refused : leftOut).map((r) => `${r.name}@${r.version}`);
+    throw new PolicyViolation('FIREWALL_BLOCKED', `'${command.join(' ')}' failed: the firewall ${refused.length ? 'refused' : 'filtered'} ${named.slice(0, 10).join(', ')}${named.length > 10 ? ` and ${named.length - 10} more` : ''}`, {
+      hint: 'Each line above names the rule and the way out: waive a denied version, release a quarantined one, or change the policy.',
     });
   }
   if (exitCode !== 0) throw new ServiceError('SERVICE', `'${command.join(' ')}' exited with ${exitCode} (the firewall refused nothing)`);

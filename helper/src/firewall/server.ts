@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { HandlerContext, Outcome } from './context.js';
+import type { Decision } from '../policy/types.js';
 import { serveAdmin } from './admin.js';
 import { ABBREVIATED_TYPE, PackumentCache, type PackumentEntry } from './packument-cache.js';
 import { relay } from './passthrough.js';
@@ -41,6 +42,17 @@ function gzipped(entry: PackumentEntry): Promise<Buffer> {
   return entry.gzipped;
 }
 
+/** Bound on the versions one 403 names. */
+const MAX_NAMED = 5;
+
+/** The refused versions a 403 names: those the project needs, else the newest release, else the newest. */
+function namedVersions(blocked: [string, Decision][], wanted: readonly string[] | undefined): [string, Decision][] {
+  const needed = wanted ? blocked.filter(([v]) => wanted.includes(v)) : [];
+  if (needed.length) return needed.slice(0, MAX_NAMED);
+  const newest = [...blocked].sort(([a], [b]) => (semver.valid(a) && semver.valid(b) ? semver.rcompare(a, b) : 0));
+  return [newest.find(([v]) => semver.valid(v) && !semver.prerelease(v)) ?? newest[0]!];
+}
+
 async function servePackument(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, name: string, out: Outcome): Promise<number> {
   out.name = name;
   const form = (req.headers.accept ?? '').includes(ABBREVIATED_TYPE) ? 'abbreviated' : 'full';
@@ -54,15 +66,21 @@ async function servePackument(ctx: HandlerContext, req: IncomingMessage, res: Se
   out.cache = source;
   const blocked = [...entry.decisions].filter(([, d]) => !serves(d));
   out.decision = blocked.length ? `filtered:${blocked.length}` : 'allow';
+  if (blocked.length) ctx.onFiltered?.(name, blocked);
   if (entry.allowed === 0 && blocked.length > 0) {
-    // Nothing left to install: a 403 with the newest version's reason tells the user more than npm's ETARGET.
-    const [version, d] = blocked.sort(([a], [b]) => (semver.valid(a) && semver.valid(b) ? semver.rcompare(a, b) : 0))[0]!;
-    const pkg = { ecosystem: 'npm' as const, name, version };
+    // Nothing left to install: a 403 with the reason tells the user more than npm's ETARGET. It names the
+    // versions the project needs when they are known, else the newest release (not the newest nightly).
+    const named = namedVersions(blocked, ctx.wanted?.(name));
+    const messages = named.map(([version, d]) => {
+      const pkg = { ecosystem: 'npm' as const, name, version };
+      ctx.onDecision?.(pkg, d, false);
+      return blockMessage(pkg, d).replace(/^sscs firewall: /, '');
+    });
+    const [version, d] = named[0]!;
     out.version = version;
     out.decision = d.action;
     out.rule = d.rule;
-    ctx.onDecision?.(pkg, d, false);
-    sendError(res, 403, `sscs firewall: no version of ${name} is allowed. ${blockMessage(pkg, d).replace(/^sscs firewall: /, '')}`, { [DECISION_HEADER]: decisionHeader(d) });
+    sendError(res, 403, `sscs firewall: no version of ${name} is allowed. ${messages.join(' ')}`, { [DECISION_HEADER]: decisionHeader(d) });
     return 403;
   }
   const headers = { etag: entry.etag, [DECISION_HEADER]: out.decision, 'cache-control': 'no-cache' };

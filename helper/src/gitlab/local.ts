@@ -1,13 +1,13 @@
-import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
-const run = promisify(execFile);
 /** git answers in milliseconds; a hung git (a network remote, a lock) must not hang the dry run. */
 const GIT_TIMEOUT_MS = 5_000;
 
 async function git(cwd: string, args: string[]): Promise<string | undefined> {
   try {
-    const { stdout } = await run('git', args, { cwd, timeout: GIT_TIMEOUT_MS });
+    // Loaded here, not at the top: only a --local dry run needs child_process, and every job pays its load.
+    const { execFile } = await import('node:child_process');
+    const { stdout } = await promisify(execFile)('git', args, { cwd, timeout: GIT_TIMEOUT_MS });
     return stdout.trim() || undefined;
   } catch {
     return undefined;

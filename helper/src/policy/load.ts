@@ -1,10 +1,11 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { InputError, type Where } from '../errors.js';
 import { readFileBounded } from '../io/files.js';
 import { compileMatchSpec, compileWaiverMatch, PatternError } from './match.js';
 import { DEFAULT_RULE_ID, MALICIOUS_RULE_ID, ruleId, waiverExpiry } from './compile.js';
-import { POLICY_SCHEMA } from './schema.js';
+import { validatePolicy } from '../schemas/policy-validator.generated.js';
+import type { Validator } from '../schemas/validate.js';
 import type { Policy } from './types.js';
 
 /** A policy file is configuration, not data: anything larger is a mistake or an attack. */
@@ -12,9 +13,9 @@ export const MAX_POLICY_BYTES = 1024 * 1024;
 /** How many schema errors one message lists; the rest are counted. */
 const MAX_REPORTED_ERRORS = 5;
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+/** Checks against POLICY_SCHEMA (./schema.ts), through the validator generated from it by `npm run schemas`. */
 function validate(data: unknown): ErrorObject[] {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(POLICY_SCHEMA);
+  const validator = validatePolicy as Validator;
   return validator(data) ? [] : [...(validator.errors ?? [])];
 }
 

@@ -1,21 +1,20 @@
-import { BUILD_TYPE_SCHEMA } from '../schemas/build-type.js';
-import { SLSA_PROVENANCE_SCHEMA } from '../schemas/provenance.js';
-import { STATEMENT_SCHEMA } from '../schemas/statement.js';
-import { assertValid } from '../schemas/validate.js';
+import { assertValid, type Validator } from '../schemas/validate.js';
+import { validateBuildType, validateProvenance, validateStatement } from '../schemas/provenance-validators.generated.js';
 import { BUILD_TYPE, SLSA_PROVENANCE_V1 } from './constants.js';
 import type { Statement } from './types.js';
 
 /**
  * Checks a provenance statement against the in-toto statement schema, the SLSA v1 predicate schema and,
- * when it claims sscs's build type, the build type's parameter schema.
+ * when it claims sscs's build type, the build type's parameter schema (Ajv standalone
+ * validators generated from helper/src/schemas by `npm run schemas`: nothing compiles at start-up).
  */
 export function validateProvenanceStatement(statement: unknown, where: { file?: string } = {}): asserts statement is Statement {
-  assertValid(STATEMENT_SCHEMA, statement, 'the in-toto statement', where);
+  assertValid(validateStatement as Validator, statement, 'the in-toto statement', where);
   const s = statement as Statement;
   if (s.predicateType !== SLSA_PROVENANCE_V1) return;
-  assertValid(SLSA_PROVENANCE_SCHEMA, s.predicate, 'the SLSA provenance predicate', where);
+  assertValid(validateProvenance as Validator, s.predicate, 'the SLSA provenance predicate', where);
   const def = (s.predicate as { buildDefinition: { buildType: string; externalParameters: unknown; internalParameters?: unknown } }).buildDefinition;
   if (def.buildType === BUILD_TYPE) {
-    assertValid(BUILD_TYPE_SCHEMA, { externalParameters: def.externalParameters, internalParameters: def.internalParameters }, `the parameters of build type ${BUILD_TYPE}`, where);
+    assertValid(validateBuildType as Validator, { externalParameters: def.externalParameters, internalParameters: def.internalParameters }, `the parameters of build type ${BUILD_TYPE}`, where);
   }
 }

@@ -15,3 +15,11 @@ export const SCHEMA_FILES = {
 export function renderSchema(schema: unknown): string {
   return `${JSON.stringify(schema, null, 2)}\n`;
 }
+
+/** The schemas the helper validates documents against, compiled into the validators *.generated.ts. */
+export const VALIDATED_SCHEMAS = {
+  statement: STATEMENT_SCHEMA,
+  provenance: SLSA_PROVENANCE_SCHEMA,
+  buildType: BUILD_TYPE_SCHEMA,
+  policy: POLICY_SCHEMA,
+} as const;

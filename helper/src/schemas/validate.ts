@@ -1,28 +1,12 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 import { InputError } from '../errors.js';
 
-// ajv-formats is CommonJS with a default export; under NodeNext its default import is the module object.
-type FormatsPlugin = (ajv: Ajv) => Ajv;
-const addFormats: FormatsPlugin =
-  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? (addFormatsModule as unknown as FormatsPlugin);
-
-let ajv: Ajv | undefined;
-const compiled = new Map<object, ValidateFunction>();
-
-/** One Ajv for the process; schemas compile once, on first use. */
-export function compileSchema(schema: object): ValidateFunction {
-  let fn = compiled.get(schema);
-  if (!fn) {
-    ajv ??= (() => {
-      const a = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true });
-      addFormats(a);
-      return a;
-    })();
-    fn = ajv.compile(schema);
-    compiled.set(schema, fn);
-  }
-  return fn;
+/**
+ * A validation function as Ajv generates it (helper/src/schemas/*.generated.ts, from the schemas in this folder): true when the document matches; otherwise false, with the reasons in `errors`.
+ */
+export interface Validator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
 }
 
 export function describeSchemaErrors(errors: ErrorObject[] | null | undefined, limit = 5): string[] {
@@ -33,9 +17,8 @@ export function describeSchemaErrors(errors: ErrorObject[] | null | undefined, l
   });
 }
 
-/** Validates a document against a schema; the error names the document and the first failing fields. */
-export function assertValid(schema: object, doc: unknown, what: string, where: { file?: string } = {}): void {
-  const validate = compileSchema(schema);
+/** Validates a document with a generated validator; the error names the document and the first failing fields. */
+export function assertValid(validate: Validator, doc: unknown, what: string, where: { file?: string } = {}): void {
   if (validate(doc)) return;
   const lines = describeSchemaErrors(validate.errors);
   const first = validate.errors?.[0];

@@ -1,7 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { InputError } from '../errors.js';
 import { WORKER_SOURCE } from './digest-worker.js';
 
@@ -10,9 +9,13 @@ export type DigestSet = Partial<Record<DigestAlgorithm, string>>;
 
 /** Read size for hashing: large enough that syscalls are noise next to SHA-256 itself. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
-/** Below these, starting worker threads costs more than it saves. */
-const MIN_FILES_FOR_WORKERS = 64;
-const MIN_BYTES_FOR_WORKERS = 64 * 1024 * 1024;
+/**
+ * Workers pay off only where hashing dominates: below this many bytes, the main thread alone is done before
+ * the workers have started (~40 ms each here). Many small files are bound by system calls, which two vCPUs
+ * do not run in parallel: 10,000 files of 1-17 KiB (90 MB) took 591 ms on the main thread and 1,093 ms with
+ * a worker per core (bench/fixed-costs.mjs data, in process, on a loaded machine).
+ */
+export const MIN_BYTES_FOR_WORKERS = 128 * 1024 * 1024;
 /** Files per message to a worker: amortises messaging for many small files. */
 const BATCH_FILES = 128;
 const BATCH_BYTES = 32 * 1024 * 1024;
@@ -47,13 +50,13 @@ export interface DigestJob {
 }
 
 /**
- * Digests many files. Few or small inputs are hashed on the main thread; many files or much data are
- * spread over worker threads (one per core), in batches, so that both cores hash at once.
+ * Digests many files. Up to MIN_BYTES_FOR_WORKERS in all they are hashed on the main thread, however many
+ * there are; more data is spread over worker threads (one per core), in batches, so that both cores hash.
  */
 export async function digestFiles(files: readonly DigestJob[], algorithms: readonly DigestAlgorithm[], options: { workers?: number } = {}): Promise<DigestSet[]> {
   const totalBytes = files.reduce((s, f) => s + f.size, 0);
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), files.length));
-  if (workers === 1 || (files.length < MIN_FILES_FOR_WORKERS && totalBytes < MIN_BYTES_FOR_WORKERS)) {
+  if (workers === 1 || totalBytes < MIN_BYTES_FOR_WORKERS) {
     const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
     return files.map((f) => digestFileSync(f.path, algorithms, buf));
   }
@@ -83,6 +86,8 @@ async function digestInWorkers(files: readonly DigestJob[], algorithms: readonly
   const results: DigestSet[] = new Array(files.length);
   const queue = batches(files);
   // The worker is a string evaluated in the thread, so that the single-file bundle needs no second file.
+  // worker_threads loads only when workers are used: most runs (a few subjects) never pay for it.
+  const { Worker } = await import('node:worker_threads');
   const pool = Array.from({ length: Math.min(count, queue.length) }, () => new Worker(WORKER_SOURCE, { eval: true }));
   try {
     await Promise.all(

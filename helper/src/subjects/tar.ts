@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
 import { InputError } from '../errors.js';
 import type { DigestAlgorithm } from './digest.js';
 import type { Subject } from './subject.js';
@@ -15,6 +14,7 @@ export const MAX_TAR_MEMBERS = 100_000;
  */
 export async function tarMemberSubjects(file: string, algorithms: readonly DigestAlgorithm[]): Promise<Subject[]> {
   const { Parser } = await import('tar');
+  const { pipeline } = await import('node:stream/promises');
   const subjects: Subject[] = [];
   let count = 0;
   let failure: InputError | undefined;

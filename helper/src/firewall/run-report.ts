@@ -1,0 +1,100 @@
+/**
+ * What `sscs firewall run` knows about what the install needed. A client that meets a filtered packument
+ * prints only `ETARGET No matching version`, so the job reads the project's lockfiles first and asks the
+ * running firewall (the same packuments, facts and engine the install meets) for every locked registry
+ * version; without a lockfile, the versions filtered from every packument the client fetched stand in.
+ */
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ResolvedPackage } from '../deps/model.js';
+import { isSscsError } from '../errors.js';
+import { readDependencyInputs } from '../lockfiles/index.js';
+import type { Decision } from '../policy/types.js';
+import { serves, wayOut } from './evaluator.js';
+
+/** Lockfiles `firewall run` reads from the project folder; npm uses a shrinkwrap over a package-lock. */
+const LOCKFILES = [['npm-shrinkwrap.json', 'package-lock.json'], ['pnpm-lock.yaml'], ['yarn.lock']] as const;
+/** Packuments asked of the firewall at once while locked versions are evaluated. */
+const LOCKED_CONCURRENCY = 8;
+
+export interface Locked {
+  files: string[];
+  /** Registry packages only: git, URL and local ones are not the firewall's to serve. */
+  packages: ResolvedPackage[];
+  warnings: string[];
+}
+
+export interface Refusal {
+  name: string;
+  version: string;
+  decision: Decision;
+  /** `locked`: a lockfile needs it; `fetched`: the client asked for its tarball; `filtered`: left out of a packument the client fetched. */
+  seen: 'locked' | 'fetched' | 'filtered';
+}
+
+export type DecideLocked = (name: string, version: string) => Promise<{ decision: Decision } | { error: string }>;
+
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+/** The project's lockfiles, read into one graph; an unreadable one is a warning (the install will say more). */
+export async function readLocked(cwd: string): Promise<Locked> {
+  const files: string[] = [];
+  for (const group of LOCKFILES) {
+    for (const f of group) {
+      if (await exists(join(cwd, f))) {
+        files.push(f);
+        break;
+      }
+    }
+  }
+  const warnings: string[] = [];
+  const packages: ResolvedPackage[] = [];
+  for (const f of files) {
+    try {
+      const graph = await readDependencyInputs([f], { cwd });
+      packages.push(...graph.packages.filter((p) => p.source === 'registry' && !p.bundled));
+    } catch (e) {
+      if (!isSscsError(e)) throw e;
+      warnings.push(`cannot read ${f} (${e.message}); refusals are reported from what the install fetched`);
+    }
+  }
+  return { files, packages, warnings };
+}
+
+/** Every locked version's decision, asked of the running firewall with bounded concurrency. */
+export async function decideLocked(packages: readonly ResolvedPackage[], decide: DecideLocked): Promise<{ decisions: Map<string, Decision>; errors: string[] }> {
+  const decisions = new Map<string, Decision>();
+  const errors: string[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < packages.length) {
+      const p = packages[next++]!;
+      const r = await decide(p.name, p.version);
+      if ('decision' in r) decisions.set(`${p.name}@${p.version}`, r.decision);
+      else errors.push(`${p.name}@${p.version}: ${r.error}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LOCKED_CONCURRENCY, packages.length) }, worker));
+  return { decisions, errors };
+}
+
+/** The locked versions each name needs, for the firewall's message when no version of a package is allowed. */
+export function wantedVersions(packages: readonly ResolvedPackage[]): (name: string) => string[] | undefined {
+  const byName = new Map<string, string[]>();
+  for (const p of packages) byName.set(p.name, [...(byName.get(p.name) ?? []), p.version]);
+  return (name) => byName.get(name);
+}
+
+export const refuses = (d: Decision): boolean => !serves(d);
+
+const SEEN: Record<Refusal['seen'], string> = {
+  locked: 'locked',
+  fetched: 'requested by the install',
+  filtered: 'filtered from a packument the install fetched',
+};
+
+/** One line per refusal: name, version, why it was seen, rule, reason, and the way out. */
+export function refusalLine(r: Refusal): string {
+  const pkg = { ecosystem: 'npm' as const, name: r.name, version: r.version };
+  return `  ${r.name}@${r.version}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason} (${SEEN[r.seen]}).${wayOut(pkg, r.decision)}\n`;
+}
