@@ -218,6 +218,14 @@ describe('policy engine: waivers', () => {
     expect(expired.notes).toEqual(['waiver w1 (owner platform-team) expired on 2026-06-14 and no longer applies']);
   });
 
+  it('a decision carries the time it changes: the expiry of the waiver it rests on, or the end of an age gate', () => {
+    const waived = evaluate({ ...base, waivers: [waiver('2026-12-31')] }, pkg('esbuild', '0.28.2'), plain({ hasInstallScripts: true }), NOW);
+    expect(waived.changesAt).toEqual(new Date('2027-01-01T00:00:00Z'));
+    const young = evaluate(base, pkg('young'), plain({ publishedAt: new Date(NOW.getTime() - HOUR) }), NOW);
+    expect(young.changesAt).toEqual(new Date(NOW.getTime() - HOUR + 7 * 24 * HOUR));
+    expect(evaluate(base, pkg('settled'), plain(), NOW).changesAt).toBeUndefined();
+  });
+
   it('a waiver outside its version range does not apply', () => {
     const d = evaluate({ ...base, waivers: [waiver('2026-12-31')] }, pkg('esbuild', '0.29.0'), plain({ hasInstallScripts: true }), NOW);
     expect(pick(d)).toEqual({ action: 'deny', rule: 'scripts' });

@@ -1,6 +1,7 @@
 import { closeSync, createReadStream, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
 import { InputError, systemErrorCode } from '../errors.js';
 import { parseJson, readFileBounded } from '../io/files.js';
 import { zipEntries } from './zip.js';
@@ -12,6 +13,8 @@ export interface MaliciousFeed {
   lookup(ecosystem: string, name: string, version: string): string[];
   /** Records loaded (withdrawn ones excluded). */
   readonly records: number;
+  /** sha256 over the loaded records, whatever order they were read in: changes when the feed's contents do. */
+  digest(): string;
 }
 
 export interface FeedLimits {
@@ -36,6 +39,7 @@ const MAX_ZIP_BYTES = 1024 * 1024 * 1024;
 
 class FeedIndex implements MaliciousFeed {
   private readonly byName = new Map<string, AffectedPackage[]>();
+  private readonly recordDigests: string[] = [];
   records = 0;
 
   constructor(private readonly limits: FeedLimits) {}
@@ -55,12 +59,19 @@ class FeedIndex implements MaliciousFeed {
     if (++this.records > this.limits.maxRecords) {
       throw new InputError('LIMIT', `feed has more than ${this.limits.maxRecords} records`, { where: { file } });
     }
+    this.recordDigests.push(createHash('sha256').update(text).digest('hex'));
     for (const a of affected) {
       const key = `${a.ecosystem}\0${a.name}`;
       const list = this.byName.get(key);
       if (list) list.push(a);
       else this.byName.set(key, [a]);
     }
+  }
+
+  digest(): string {
+    const h = createHash('sha256');
+    for (const d of [...this.recordDigests].sort()) h.update(d);
+    return h.digest('hex');
   }
 
   lookup(ecosystem: string, name: string, version: string): string[] {

@@ -17,15 +17,26 @@ export function decide(policy: PolicySource, store: Store, pkg: PackageRef, fact
   if (d.action === 'allow' || d.action === 'warn') return d;
   const waiver = store.activeWaiver(pkg.name, pkg.version, now);
   if (waiver) {
-    return { action: 'allow', rule: `waiver:${waiver.id}`, reason: `waived by ${waiver.by}: ${waiver.reason}`, notes: [`would be ${d.action} by ${d.rule}: ${d.reason}`] };
+    // The allow lasts until the waiver expires (or the policy's own outcome changes first).
+    const changesAt = earliest(waiver.expiresAt, d.changesAt);
+    return { action: 'allow', rule: `waiver:${waiver.id}`, reason: `waived by ${waiver.by}: ${waiver.reason}`, notes: [`would be ${d.action} by ${d.rule}: ${d.reason}`], ...(changesAt ? { changesAt } : {}) };
   }
   if (d.action === 'quarantine') {
     const release = store.release(pkg.name, pkg.version);
     if (release) {
-      return { action: 'allow', rule: `release:${release.id}`, reason: `released from quarantine by ${release.by}: ${release.reason}`, notes: [`quarantined by ${d.rule}: ${d.reason}`] };
+      return { action: 'allow', rule: `release:${release.id}`, reason: `released from quarantine by ${release.by}: ${release.reason}`, notes: [`quarantined by ${d.rule}: ${d.reason}`], ...(d.changesAt ? { changesAt: d.changesAt } : {}) };
     }
   }
   return d;
+}
+
+function earliest(a: Date | undefined, b: Date | undefined): Date | undefined {
+  return a && b ? (a < b ? a : b) : (a ?? b);
+}
+
+/** When a decision may change on its own (see Decision.changesAt), as epoch ms; Infinity when never. */
+export function changesAtOf(d: Decision): number {
+  return Math.min(d.changesAt?.getTime() ?? Infinity, d.until?.getTime() ?? Infinity);
 }
 
 /** True when the client may have the version. A `warn` serves it: the warning is logged and audited. */

@@ -8,14 +8,18 @@ import { jsonLogger } from './log.js';
 import { guardProcess } from './guard.js';
 import type { Scanner } from './context.js';
 import { policyFromFile } from './policy-source.js';
+import { decisionInputsVersion } from './inputs.js';
+import { SCANNER_VERSION } from '../scan/version.js';
 
 export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Partial<FirewallOptions> = {}): Promise<Firewall & { mode: string; typosquat: boolean }> {
-  const policy = await policyFromFile(s.policyPath);
+  const filePolicy = await policyFromFile(s.policyPath);
   await ensureDir(s.dataDir);
   const token = await adminToken(flags, io.env, io.cwd);
   const upstreamToken = io.env[UPSTREAM_TOKEN_ENV];
-  const enrich = await factSources(s, policy.usesTyposquat);
+  const { enrich, feedDigest } = await factSources(s, filePolicy.usesTyposquat);
   const scanner = s.scan ? await loadScanner() : undefined;
+  // Decisions are cached under every input that can change them, not the policy file alone.
+  const policy = { ...filePolicy, version: decisionInputsVersion({ policyVersion: filePolicy.version, ...(scanner ? { scanner: SCANNER_VERSION } : {}), ...(feedDigest ? { feed: feedDigest } : {}) }) };
   const log = jsonLogger(io.stdout);
   let fw: Firewall;
   try {
@@ -67,14 +71,14 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
 const MAX_REMEMBERED_NAMES = 50_000;
 
 /** Facts beyond the packument: the known-malicious feed (when given) and the typosquat check. */
-async function factSources(s: ServeSettings, typosquat: boolean): Promise<FirewallOptions['enrich']> {
+async function factSources(s: ServeSettings, typosquat: boolean): Promise<{ enrich?: FirewallOptions['enrich']; feedDigest?: string }> {
   const feed = s.maliciousFeed ? await (await import('../feeds/malicious.js')).loadMaliciousFeed(s.maliciousFeed) : undefined;
   const targets = typosquat ? (await import('../feeds/typosquat.js')).typosquatTargets : undefined;
-  if (!feed && !targets) return undefined;
+  if (!feed && !targets) return {};
   // Build the typosquat index now (seconds) rather than on the first client's request.
   targets?.('sscs-warm-up');
   const squats = new Map<string, string[]>();
-  return (name, version, facts) => {
+  const enrich: FirewallOptions['enrich'] = (name, version, facts) => {
     let t = squats.get(name);
     if (targets && !t) {
       if (squats.size >= MAX_REMEMBERED_NAMES) squats.clear();
@@ -82,6 +86,7 @@ async function factSources(s: ServeSettings, typosquat: boolean): Promise<Firewa
     }
     return { ...facts, ...(t ? { typosquatOf: t } : {}), ...(feed ? { maliciousIds: feed.lookup('npm', name, version) } : {}) };
   };
+  return { enrich, ...(feed ? { feedDigest: feed.digest() } : {}) };
 }
 
 async function loadScanner(): Promise<Scanner> {

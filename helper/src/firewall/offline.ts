@@ -23,7 +23,7 @@ export function versionFromFile(name: string, path: string): string | undefined 
 function refusal(ctx: HandlerContext, req: IncomingMessage, name: string, version: string): string | undefined {
   const known = ctx.store.decision(name, version);
   if (!known?.integrity || !serves(known)) return 'no cached allow decision';
-  if (known.policyVersion !== ctx.policy.version) return 'the cached decision was made under another policy';
+  if (known.servedUnder !== ctx.policy.version) return 'the cached tarball was served under another policy, scan setting, scanner or feed';
   if (known.credential !== ctx.upstream.forPackage(name).credentialOf(req.headers)) return 'the tarball was fetched with another credential';
   return undefined;
 }

@@ -38,7 +38,7 @@ export interface PackumentEntry {
   generation: number;
   fetchedAt: number;
   freshUntil: number;
-  /** An age gate ends: the doc must be filtered again, not merely revalidated. */
+  /** A decision changes at this time (an age gate ends, a waiver expires): filtered again, never merely revalidated. */
   refilterAt: number;
   /** The form asked of the upstream (full when its abbreviated form lacked facts the policy needs). */
   upstreamForm?: Form;
@@ -229,7 +229,8 @@ export class PackumentCache {
   }
 
   #stale(old: PackumentEntry | undefined, cause: Error): Lookup {
-    if (old && this.#o.serveStale && old.policyVersion === this.#o.policy.version && old.generation === this.#o.store.generation()) {
+    // Not past a time its decisions change at: an expired waiver's allow is not served from a stale copy either.
+    if (old && this.#o.serveStale && old.policyVersion === this.#o.policy.version && old.generation === this.#o.store.generation() && Date.now() < old.refilterAt) {
       this.#o.metrics.cache('packument', 'stale');
       return { entry: old, source: 'stale' };
     }

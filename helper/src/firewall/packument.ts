@@ -6,7 +6,7 @@
 import semver from 'semver';
 import type { Decision, PackageFacts } from '../policy/types.js';
 import { factsFromPackument, type PackumentMeta, type RawManifest, type RawPackument } from '../registry/packument.js';
-import { serves } from './evaluator.js';
+import { changesAtOf, serves } from './evaluator.js';
 import { canonicalPath } from './route.js';
 
 export interface TarballEntry {
@@ -24,7 +24,7 @@ export interface FilteredPackument {
   decisions: { version: string; decision: Decision; facts: PackageFacts }[];
   /** How many versions the client may have. */
   allowed: number;
-  /** Earliest time a decision may change on its own (an age-gate quarantine ending). */
+  /** Earliest time a decision may change on its own (an age gate ends, a waiver expires), epoch ms. */
   changesAt?: number;
 }
 
@@ -67,7 +67,8 @@ export function filterPackument(doc: RawPackument, ctx: FilterContext): Filtered
     const facts = factsFromPackument(ctx.meta, version);
     const decision = local === undefined ? OFF_UPSTREAM : ctx.decide(version, facts);
     decisions.push({ version, decision, facts });
-    if (decision.until) changesAt = Math.min(changesAt ?? Infinity, decision.until.getTime());
+    const changes = changesAtOf(decision);
+    if (changes !== Infinity) changesAt = Math.min(changesAt ?? Infinity, changes);
     if (local !== undefined && upstreamPath !== undefined && dist) {
       tarballs.set(local, {
         version,

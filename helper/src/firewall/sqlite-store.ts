@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { ensureDir } from '../io/files.js';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { InputError } from '../errors.js';
+import { SCANNER_VERSION } from '../scan/version.js';
 import type { AuditEntry, DecisionRecord, QuarantineEntry, Release, ScanFinding, Store, Waiver } from './store.js';
 
 export type Synchronous = 'normal' | 'full';
@@ -16,7 +17,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0);
 CREATE TABLE IF NOT EXISTS decisions (
   name TEXT NOT NULL, version TEXT NOT NULL, action TEXT NOT NULL, rule TEXT NOT NULL, reason TEXT NOT NULL,
-  until INTEGER, integrity TEXT, credential TEXT, policy_version TEXT NOT NULL, decided_at INTEGER NOT NULL,
+  until INTEGER, integrity TEXT, credential TEXT, policy_version TEXT NOT NULL, decided_at INTEGER NOT NULL, served_under TEXT,
   PRIMARY KEY (name, version));
 CREATE TABLE IF NOT EXISTS quarantine (
   name TEXT NOT NULL, version TEXT NOT NULL, rule TEXT NOT NULL, reason TEXT NOT NULL, until INTEGER,
@@ -30,7 +31,7 @@ CREATE TABLE IF NOT EXISTS waivers (
   reason TEXT NOT NULL, expires_at INTEGER, at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS waivers_pkg ON waivers (name, version);
 CREATE TABLE IF NOT EXISTS scans (
-  name TEXT NOT NULL, version TEXT NOT NULL, findings TEXT NOT NULL, scanned_at INTEGER NOT NULL,
+  name TEXT NOT NULL, version TEXT NOT NULL, findings TEXT NOT NULL, scanned_at INTEGER NOT NULL, scanner TEXT,
   PRIMARY KEY (name, version));
 CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, client TEXT NOT NULL, kind TEXT NOT NULL,
@@ -91,6 +92,11 @@ export async function openSqliteStore(path: string, opts: { synchronous?: Synchr
 function migrate(db: DatabaseSync): void {
   const columns = (db.prepare('PRAGMA table_info(decisions)').all() as Row[]).map((c) => String(c.name));
   if (!columns.includes('credential')) db.exec('ALTER TABLE decisions ADD COLUMN credential TEXT');
+  // Added empty: bytes served before it are served again offline only once served online under today's inputs.
+  if (!columns.includes('served_under')) db.exec('ALTER TABLE decisions ADD COLUMN served_under TEXT');
+  // Findings of a scanner before this column count as not scanned: the version is scanned again.
+  const scanColumns = (db.prepare('PRAGMA table_info(scans)').all() as Row[]).map((c) => String(c.name));
+  if (!scanColumns.includes('scanner')) db.exec('ALTER TABLE scans ADD COLUMN scanner TEXT');
 }
 
 class SqliteStore implements Store {
@@ -105,12 +111,13 @@ class SqliteStore implements Store {
     this.#s = {
       generation: p(`SELECT value FROM meta WHERE key = 'generation'`),
       bump: p(`UPDATE meta SET value = value + 1 WHERE key = 'generation'`),
-      upsertDecision: p(`INSERT INTO decisions (name, version, action, rule, reason, until, integrity, credential, policy_version, decided_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name, version) DO UPDATE SET action = excluded.action,
+      upsertDecision: p(`INSERT INTO decisions (name, version, action, rule, reason, until, integrity, credential, policy_version, decided_at, served_under)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ?7 IS NOT NULL THEN ?9 END) ON CONFLICT (name, version) DO UPDATE SET action = excluded.action,
         rule = excluded.rule, reason = excluded.reason, until = excluded.until,
         integrity = COALESCE(excluded.integrity, decisions.integrity),
         credential = COALESCE(excluded.credential, decisions.credential), policy_version = excluded.policy_version,
-        decided_at = excluded.decided_at`),
+        decided_at = excluded.decided_at,
+        served_under = CASE WHEN excluded.integrity IS NOT NULL THEN excluded.policy_version ELSE decisions.served_under END`),
       enqueue: p(`INSERT OR IGNORE INTO quarantine (name, version, rule, reason, until, queued_at) VALUES (?, ?, ?, ?, ?, ?)`),
       decision: p(`SELECT * FROM decisions WHERE name = ? AND version = ?`),
       audit: p(`INSERT INTO audit (at, client, kind, name, version, action, rule, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -118,8 +125,9 @@ class SqliteStore implements Store {
       quarantine: p(`SELECT q.* FROM quarantine q WHERE NOT EXISTS (SELECT 1 FROM releases r WHERE r.name = q.name AND r.version = q.version) ORDER BY queued_at, name, version`),
       release: p(`SELECT * FROM releases WHERE name = ? AND version = ? ORDER BY id DESC LIMIT 1`),
       insertRelease: p(`INSERT INTO releases (name, version, by, reason, at) VALUES (?, ?, ?, ?, ?) RETURNING *`),
-      recordScan: p(`INSERT INTO scans (name, version, findings, scanned_at) VALUES (?, ?, ?, ?) ON CONFLICT (name, version) DO UPDATE SET findings = excluded.findings, scanned_at = excluded.scanned_at`),
-      scan: p(`SELECT findings FROM scans WHERE name = ? AND version = ?`),
+      recordScan: p(`INSERT INTO scans (name, version, findings, scanned_at, scanner) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name, version) DO UPDATE SET findings = excluded.findings, scanned_at = excluded.scanned_at, scanner = excluded.scanner`),
+      // Only the findings of this scanner: another version's may miss what this one finds, or flag what it clears.
+      scan: p(`SELECT findings FROM scans WHERE name = ? AND version = ? AND scanner = ?`),
       waiver: p(`SELECT * FROM waivers WHERE name = ? AND (version = ? OR version = '*') AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC LIMIT 1`),
       insertWaiver: p(`INSERT INTO waivers (name, version, by, reason, expires_at, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *`),
     };
@@ -160,6 +168,7 @@ class SqliteStore implements Store {
       ...(r.until != null ? { until: date(r.until)! } : {}),
       ...(r.integrity != null ? { integrity: String(r.integrity) } : {}),
       ...(r.credential != null ? { credential: String(r.credential) } : {}),
+      ...(r.served_under != null ? { servedUnder: String(r.served_under) } : {}),
       policyVersion: String(r.policy_version), decidedAt: date(r.decided_at)!,
     };
   }
@@ -215,13 +224,13 @@ class SqliteStore implements Store {
 
   recordScan(name: string, version: string, findings: ScanFinding[], blocks: boolean): void {
     this.#tx(() => {
-      this.#s.recordScan!.run(name, version, JSON.stringify(findings), Date.now());
+      this.#s.recordScan!.run(name, version, JSON.stringify(findings), Date.now(), SCANNER_VERSION);
       if (blocks) this.#s.bump!.run();
     });
   }
 
   scanFindings(name: string, version: string): ScanFinding[] | undefined {
-    const r = this.#s.scan!.get(name, version) as Row | undefined;
+    const r = this.#s.scan!.get(name, version, SCANNER_VERSION) as Row | undefined;
     return r ? (JSON.parse(String(r.findings)) as ScanFinding[]) : undefined;
   }
 

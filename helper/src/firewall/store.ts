@@ -22,6 +22,12 @@ export interface DecisionRecord {
   credential?: string;
   policyVersion: string;
   decidedAt: Date;
+  /**
+   * The decision inputs version (policy, scan, scanner, feed) the bytes were last served under; set by the
+   * store whenever `integrity` is recorded. `integrity` itself is kept across policies: it is the digest
+   * remembered for an immutable version.
+   */
+  servedUnder?: string;
 }
 
 export interface QuarantineEntry {

@@ -11,7 +11,7 @@ import { contentCoding, decodeBody } from './content-encoding.js';
 import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import type { HandlerContext, Outcome } from './context.js';
 import { decide, serves } from './evaluator.js';
-import { expectedDigest, VerifyingStream, type ExpectedDigest } from './integrity.js';
+import { checkRemembered, expectedDigest, listedDigests, VerifyingStream, type ExpectedDigest } from './integrity.js';
 import { serveOffline, versionFromFile } from './offline.js';
 import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } from './respond.js';
 import type { TarballEntry } from './packument.js';
@@ -56,15 +56,21 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version} has no integrity in the upstream packument, so its tarball cannot be checked`);
     return 502;
   }
-  const changed = integrityChanged(ctx, pkg, digest);
-  if (changed) {
+  // npm versions are immutable: the digests listed now must agree with the one remembered from the first serve.
+  const known = ctx.store.decision(pkg.name, pkg.version);
+  const check = checkRemembered(known?.integrity, listedDigests(te.integrity, te.shasum), digest);
+  if (!check.ok) {
     out.decision = 'deny';
     out.rule = 'firewall:integrity-changed';
     ctx.metrics.inc('sscs_firewall_integrity_failures_total', 'Tarballs whose bytes did not match the packument integrity.');
-    sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version} now has integrity ${digest.sri} upstream, but was ${changed} when the firewall first served it; npm versions are immutable, so the registry was tampered with or the version republished`);
+    sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version} ${check.reason}; npm versions are immutable, so the registry was tampered with or the version republished`);
     return 502;
   }
-  const cached = await ctx.tarballs.open(digest);
+  // A cached file is used only when nothing about it is new: its digest is the remembered one (not yet checked
+  // against it: fetched and checked against both), and with --scan it was served under today's inputs (scan,
+  // scanner, feed, policy), so scanned by this scanner; otherwise it is fetched and scanned again first.
+  const decidedNow = !ctx.scanner || (known?.servedUnder === ctx.policy.version && known.integrity === digest.sri);
+  const cached = check.alsoCheck || !decidedNow ? undefined : await ctx.tarballs.open(digest);
   if (cached) {
     ctx.metrics.cache('tarball', 'hit');
     out.cache = 'hit';
@@ -101,14 +107,24 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     return 502;
   }
   const writer = ctx.tarballs.writer(digest);
-  if (ctx.scanner) return await scanThenServe(ctx, req, res, pkg, te, decision, digest, body, writer, out, facts ?? { metadataAvailable: true });
+  if (ctx.scanner) return await scanThenServe(ctx, req, res, pkg, te, decision, digest, body, writer, out, facts ?? { metadataAvailable: true }, check.alsoCheck);
 
-  // Acknowledge only what is durably recorded: the decision is committed before the first byte goes out.
-  record(ctx, req, pkg, decision, digest.sri);
+  // Acknowledge only what is durably recorded: the decision is committed before the first byte goes out. A
+  // stronger digest replaces the remembered one only once the bytes matched both.
+  record(ctx, req, pkg, decision, check.alsoCheck?.sri ?? digest.sri);
   const length = contentCoding(up.body) === 'identity' ? up.headers['content-length'] : undefined;
   res.writeHead(200, { 'content-type': 'application/octet-stream', ...(length ? { 'content-length': length } : {}), [DECISION_HEADER]: decisionHeader(decision) });
-  const verify = new VerifyingStream(digest, ctx.maxTarballBytes);
+  const verify = new VerifyingStream(digest, ctx.maxTarballBytes, check.alsoCheck);
   verify.on('data', (c: Buffer) => writer.write(c));
+  // The bytes matched both digests: the stronger one is remembered from now on, before the client can ask again.
+  const upgrade = check.alsoCheck;
+  if (upgrade) verify.once('end', () => {
+    try {
+      record(ctx, req, pkg, decision, digest.sri);
+    } catch (e) {
+      out.error = `recording ${digest.sri}: ${(e as Error).message}`;
+    }
+  });
   // Which side failed first: once one fails, the pipeline destroys the others with the same error.
   let clientFirst: boolean | undefined;
   res.once('close', () => (clientFirst ??= !res.writableFinished));
@@ -136,9 +152,10 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
 async function scanThenServe(
   ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, te: TarballEntry, decision: Decision,
   digest: ExpectedDigest, body: Readable, writer: ReturnType<HandlerContext['tarballs']['writer']>, out: Outcome, facts: PackageFacts,
+  remembered?: ExpectedDigest,
 ): Promise<number> {
   try {
-    await pipeline(body, new VerifyingStream(digest, ctx.maxTarballBytes), writer.stream);
+    await pipeline(body, new VerifyingStream(digest, ctx.maxTarballBytes, remembered), writer.stream);
   } catch (e) {
     out.error = (e as Error).message;
     failed(ctx, out, e);
@@ -189,16 +206,6 @@ function aborted(ctx: HandlerContext, out: Outcome, reason: 'too-large' | 'timeo
   out.rule = `firewall:${reason}`;
   out.error = detail;
   ctx.metrics.inc(ABORTS, ABORTS_HELP, { reason });
-}
-
-/**
- * The integrity recorded when this version was first served, if the upstream now says another one (same
- * algorithm): a version's bytes never change on npm, so a new digest means a tampered or republished version.
- */
-function integrityChanged(ctx: HandlerContext, pkg: PackageRef, digest: ExpectedDigest): string | undefined {
-  const before = ctx.store.decision(pkg.name, pkg.version)?.integrity;
-  if (!before || before === digest.sri || !before.startsWith(`${digest.algorithm}-`)) return undefined;
-  return before;
 }
 
 /** Decisions this process already committed, so a hot tarball is not re-written on every request. */

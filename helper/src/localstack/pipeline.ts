@@ -142,6 +142,9 @@ export function predefinedVariables(sigstore: PipelineSigstore, claims: Partial<
     CI_SERVER_URL: server,
     CI_SERVER_FQDN: new URL(server).host,
     CI_PROJECT_URL: `${server}/${String(claims.project_path)}`,
+    // gitlab-ci-local builds these from its own job and pipeline numbers (and without `/-/` for pipelines).
+    CI_JOB_URL: `${server}/${String(claims.project_path)}/-/jobs/${String(claims.job_id)}`,
+    CI_PIPELINE_URL: `${server}/${String(claims.project_path)}/-/pipelines/${String(claims.pipeline_id)}`,
     CI_CONFIG_PATH: '.gitlab-ci.yml',
     CI_PROJECT_ID: String(claims.project_id),
     CI_PROJECT_NAMESPACE: String(claims.namespace_path),

@@ -29,18 +29,26 @@ export function evaluate(policy: Policy, pkg: PackageRef, facts: PackageFacts, n
   }
   const warnings: { rule: string; reason: string }[] = [];
   let waivedBy: CompiledWaiver | undefined;
+  // The soonest time an outcome used here stops holding: an age gate ends, a waiver that lifted a rule expires.
+  let changesAt: Date | undefined;
+  const soonest = (d: Date | undefined): void => {
+    if (d && (!changesAt || d < changesAt)) changesAt = d;
+  };
 
   const finish = (d: Decision): Decision => ({
     ...d,
+    ...(changesAt ? { changesAt } : {}),
     ...(notes.length ? { notes } : {}),
     ...(expiredWaivers.length ? { expiredWaivers } : {}),
   });
 
   /** Applies an outcome; returns the decision when it is final, undefined when evaluation goes on. */
   const apply = (rule: string, action: Action, reason: string, until?: Date): Decision | undefined => {
+    soonest(until);
     if (action !== 'allow') {
       const waiver = active.find((w) => !w.rules || w.rules.has(rule));
       if (waiver) {
+        soonest(waiver.expiresAt);
         notes.push(`${rule} waived by ${waiver.id}: ${reason}`);
         waivedBy ??= waiver;
         return undefined;

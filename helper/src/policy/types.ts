@@ -55,6 +55,11 @@ export interface Decision {
   reason: string;
   /** For an age-gate quarantine: when the version becomes old enough. */
   until?: Date;
+  /**
+   * The earliest time this decision may change on its own, with the same facts: a waiver that lifted a rule
+   * expires, an age gate ends. Whoever keeps the decision (a cache) must decide again at that time.
+   */
+  changesAt?: Date;
   /** Warnings from rules that matched but did not decide (warn actions, expired waivers, waived rules). */
   notes?: string[];
   /** Ids of waivers that matched this package but have expired (they no longer apply). */

@@ -1,0 +1,6 @@
+/**
+ * The version of the scanner's judgement: its rules, their thresholds and its read limits. The firewall keys
+ * every cached decision made with --scan on it, so a tarball scanned by an older scanner is scanned again
+ * before it is served. Bump it with any change that can change a finding.
+ */
+export const SCANNER_VERSION = '1';
