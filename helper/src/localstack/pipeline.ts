@@ -208,19 +208,52 @@ export interface RunResult {
   output: string;
   /** Every ID token the jobs got (the default one first), to check that none appears in a log or an artifact. */
   idTokens: string[];
-  /** Every environment a job declared, each of which got its own token. */
+  /** Every environment a job may declare (environmentNames), each of which got its own token. */
   environments: string[];
   /** gitlab-ci-local's state folder: artifacts/<job>/ holds what each job published. */
   stateDir: string;
 }
 
-/** Environments the jobs declare, as gitlab-ci-local resolves the configuration (includes and all). */
-async function jobEnvironments(repo: PipelineRepo, gitlabCiLocal: string, variableArgs: string[], env: Record<string, string>): Promise<string[]> {
-  const r = await execa(process.execPath, [gitlabCiLocal, '--list-csv-all', ...variableArgs], { cwd: repo.dir, env, extendEnv: false, reject: false });
-  if (r.exitCode !== 0) throw new Error(`gitlab-ci-local cannot read the pipeline:\n${String(r.stderr || r.stdout)}`);
-  const lines = String(r.stdout).trim().split('\n').slice(1);
-  // name;stage;when;allowFailure;environment;needs
-  return [...new Set(lines.map((l) => l.split(';')[4] ?? '').filter((e) => e !== ''))];
+const PLACEHOLDER = /^\$\[\[\s*inputs\.([A-Za-z0-9_-]+)\s*\]\]$/;
+
+/**
+ * Every environment name a job of the repository's configuration may declare: `environment:` values written
+ * literally, and those given through a component input (`$[[ inputs.NAME ]]`: the input's default and every
+ * value passed to an input of that name). A superset is harmless (an unused token is never handed out);
+ * a name built from CI/CD variables at run time is not resolved and gets the default token. Read from the
+ * YAML, because asking gitlab-ci-local (`--list-csv-all`) costs seconds per run.
+ */
+export function environmentNames(repoDir: string): string[] {
+  const literal = new Set<string>();
+  const viaInput = new Set<string>();
+  const inputValues = new Map<string, Set<string>>();
+  const add = (name: string, value: unknown) => {
+    if (typeof value === 'string') (inputValues.get(name) ?? inputValues.set(name, new Set()).get(name)!).add(value);
+  };
+  const environment = (value: unknown) => {
+    const name = typeof value === 'string' ? value : (value as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string') return;
+    const input = PLACEHOLDER.exec(name.trim());
+    if (input) viaInput.add(input[1]!);
+    else literal.add(name);
+  };
+  const walk = (node: unknown, key?: string): void => {
+    if (Array.isArray(node)) return node.forEach((n) => walk(n));
+    if (typeof node !== 'object' || node === null) return;
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'environment') environment(v);
+      if (k === 'inputs' && typeof v === 'object' && v !== null) {
+        for (const [name, given] of Object.entries(v)) add(name, key === 'spec' ? (given as { default?: unknown } | null)?.default : given);
+      }
+      walk(v, k);
+    }
+  };
+  for (const file of filesUnder(repoDir).filter((f) => /\.ya?ml$/.test(f))) {
+    for (const doc of YAML.parseAllDocuments(readFileSync(file, 'utf8'))) if (doc.errors.length === 0) walk(doc.toJS({ maxAliasCount: 100 }));
+  }
+  for (const name of viaInput) for (const v of inputValues.get(name) ?? []) if (!PLACEHOLDER.test(v.trim())) literal.add(v);
+  // A name with a variable in it is expanded by GitLab when the job runs: it cannot be minted for here.
+  return [...literal].filter((e) => e !== '' && !e.includes('$')).sort();
 }
 
 /** Runs the pipeline of `repo` with gitlab-ci-local and returns its exit code and log. */
@@ -234,7 +267,7 @@ export async function runPipeline(repo: PipelineRepo, opts: RunOptions): Promise
     ...Object.entries(variables).flatMap(([k, v]) => ['--variable', `${k}=${v}`]),
   ];
   writeFileSync(join(repo.dir, INPUTS_FILE), componentInputsFile(opts.templatesDir, opts.sigstore, opts.sscsCommand));
-  const environments = await jobEnvironments(repo, opts.gitlabCiLocal, variableArgs, env);
+  const environments = environmentNames(repo.dir);
   const tokens = tokenVariablesFile(opts.sigstore, claims, environments);
   writeFileSync(join(repo.dir, VARIABLES_FILE), tokens);
   const idTokens = Object.values((YAML.parse(tokens) as { SIGSTORE_ID_TOKEN: { values: Record<string, string> } }).SIGSTORE_ID_TOKEN.values);
