@@ -218,6 +218,9 @@ timestamps, signature), then that the signer is who the policy expects, then tha
 signed: the digest of a message signature, or a subject of a DSSE in-toto statement. An artifact may be given
 by its digest alone (sha256:HEX). Keyless verification needs an identity policy: on GitLab the certificate
 identity is https:// + the job's ci_config_ref_uri claim, e.g. ${GITLAB_SAN_EXAMPLE}.
+The SLSA Build level (--format json, the VSA) comes from verified facts only: L3 needs the certificate's
+DeploymentEnvironment extension (1.3.6.1.4.1.57264.1.23) to equal --deployment-environment, or, for a key,
+--key-builder-id naming the isolated builder; the statement's builder.id never raises it.
 Exit codes: 0 verified, 1 a check failed (the error names it; a bundle that is not JSON fails the bundle
 check), 2 bad usage or input (unreadable files, an invalid trusted root or key).`,
   flags,
