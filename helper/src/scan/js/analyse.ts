@@ -10,7 +10,7 @@ export interface Signal {
 }
 
 /** Where data came from, followed through assignments to the calls it reaches. */
-type Taint = 'secret' | 'env' | 'host' | 'decoded' | 'remote' | 'file' | 'media';
+type Taint = 'secret' | 'token' | 'env' | 'host' | 'decoded' | 'remote' | 'file' | 'media';
 
 /** Files that hold no code: code evaluated from one was hidden in it (steganography). */
 const MEDIA_FILE = /\.(?:png|jpe?g|gif|bmp|ico|webp|svg|wav|mp3|mp4|ttf|otf|woff2?)$/i;
@@ -18,6 +18,8 @@ const MEDIA_FILE = /\.(?:png|jpe?g|gif|bmp|ico|webp|svg|wav|mp3|mp4|ttf|otf|woff
 /** Largest expression (characters) whose sources are collected: keeps taint tracking linear on bundles. */
 const MAX_TAINT_SPAN = 2000;
 const PACKER = /\beval\s*\(\s*function\s*\(\s*p\s*,\s*a\s*,\s*c\s*,\s*k\s*,\s*e\s*,\s*[dr]\s*\)/;
+/** Where `process.env` appears as a value handed on, rather than tested or read from. */
+const ENV_VALUE_PARENTS = new Set(['CallExpression', 'NewExpression', 'Property', 'SpreadElement', 'ArrayExpression', 'VariableDeclarator', 'AssignmentExpression', 'TemplateLiteral']);
 /** Property set on each node: its innermost enclosing function (undefined at the top level). */
 const FN = '$sscsFn';
 const MAX_TAINTS_PER_NAME = 32;
@@ -114,8 +116,9 @@ class Analysis {
       }
       else if (n.type === 'MemberExpression') {
         const env = this.envRead(n);
-        // process.env.HTTPS_PROXY reads one variable: the inner process.env is not the whole environment.
-        if (env && !(env === 'env' && parent?.type === 'MemberExpression' && parent.object === n)) out.add(env);
+        // The whole environment counts where it is handed on as a value (an argument, a property, a spread,
+        // the value itself), not in `process.env.X`, `process.env ? … : …` or `process.env && …`.
+        if (env === 'token' || (env === 'env' && (n === node || (parent !== undefined && ENV_VALUE_PARENTS.has(parent.type) && parent.object !== n)))) out.add(env);
       } else if (n.type === 'CallExpression') {
         const ref = this.callee(n);
         if (ref?.module === 'os' && HOST_MEMBERS.has(ref.path[0] ?? '')) out.add('host');
@@ -126,13 +129,13 @@ class Analysis {
     return out;
   }
 
-  /** `process.env` whole (env) or a secret variable of it (secret). */
-  private envRead(n: Node): Taint | undefined {
+  /** `process.env` whole (env) or a secret variable of it (token). */
+  private envRead(n: Node): 'env' | 'token' | undefined {
     const obj = n.object as Node;
     if (obj.type === 'Identifier' && obj.name === 'process' && memberKey(n, this.b)?.name === 'env') return 'env';
     if (obj.type === 'MemberExpression' && (obj.object as Node).type === 'Identifier' && (obj.object as Node).name === 'process' && memberKey(obj, this.b)?.name === 'env') {
       const key = memberKey(n, this.b)?.name;
-      return key && SECRET_ENV.test(key) ? 'secret' : undefined;
+      return key && SECRET_ENV.test(key) ? 'token' : undefined;
     }
     return undefined;
   }
@@ -336,7 +339,8 @@ class Analysis {
     if (callee.type === 'Identifier') {
       const name = callee.name as string;
       if (name === 'eval' || name === 'Function') this.evalSink(n, args[args.length - 1], name);
-      else if ((name === 'setTimeout' || name === 'setInterval') && args[0] && args[0].type !== 'ArrowFunctionExpression' && args[0].type !== 'FunctionExpression' && args[0].type !== 'Identifier') this.evalSink(n, args[0], name);
+      // A timer evaluates its first argument only when it is a string: a literal, a template or a concatenation.
+      else if ((name === 'setTimeout' || name === 'setInterval') && args[0] && ['Literal', 'TemplateLiteral', 'BinaryExpression'].includes(args[0].type)) this.evalSink(n, args[0], name);
       if (name === 'require' && args[0] && args[0].type !== 'Literal') {
         const m = this.b.foldString(args[0]);
         if (m && (m.decoded || args[0].type !== 'TemplateLiteral')) this.signal(m.decoded || SENSITIVE_MODULES.has(m.value) ? 'hidden-require' : 'computed-require', n.start, `require('${m.value.slice(0, 60)}') from a ${m.decoded ? 'decoded' : 'computed'} name`);
@@ -354,7 +358,8 @@ class Analysis {
       for (const arg of args) for (const t of this.sources(arg)) src.add(t);
       const what = ref ? `${ref.module}${ref.path.map((p) => `.${p}`).join('')}` : this.text.slice(callee.start, Math.min(callee.end, callee.start + 40));
       this.signal(ref && (ref.module === 'dns' || ref.module === 'dns/promises') ? 'dns' : 'network', n.start, what);
-      for (const t of ['secret', 'env', 'host'] as const) if (src.has(t)) this.signal(`flow-${t}`, n.start, `${t === 'secret' ? 'secrets' : t === 'env' ? 'the environment' : 'host details'} sent through ${what}`);
+      const what2 = { secret: 'secret files', token: 'a secret environment variable', env: 'the environment', host: 'host details' } as const;
+      for (const t of ['secret', 'token', 'env', 'host'] as const) if (src.has(t)) this.signal(`flow-${t}`, n.start, `${what2[t]} sent through ${what}`);
     }
     if (!ref) return;
     if (ref.hidden && SENSITIVE_MODULES.has(ref.module) && ref.path.length > 0) {

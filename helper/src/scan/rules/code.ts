@@ -70,8 +70,11 @@ function grade(signals: Signal[]): Grade[] {
   const socket = signals.find((s) => s.kind === 'network' && /^(?:net|tls)\./.test(s.detail));
   if (socket && has('exec-shell')) add('code-reverse-shell', 'critical', has('exec-shell')!, 'a network socket and a spawned shell in one file (reverse shell)');
 
+  // Secret files or the whole environment sent: high. One token variable sent is what every API client does
+  // with its own credential (GITHUB_TOKEN to its API): medium.
   const flow = has('flow-secret') ?? has('flow-env');
   if (flow) add('code-exfiltration', 'high', flow, 'secrets reach a network call');
+  else if (has('flow-token')) add('code-exfiltration', 'medium', has('flow-token')!, 'a secret environment variable reaches a network call');
   else if (has('env-dump') && net) add('code-exfiltration', 'high', has('env-dump')!, 'the whole environment is serialised in code that makes network calls');
   else if (has('secret-read') && net) add('code-exfiltration', 'medium', has('secret-read')!, 'reads secrets in code that makes network calls');
   else if (has('env-dump')) add('code-exfiltration', 'medium', has('env-dump')!, 'the whole environment is serialised');
