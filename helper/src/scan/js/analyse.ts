@@ -45,6 +45,21 @@ export function analyseProgram(program: Node, text: string): FileAnalysis {
     // The innermost function around each node (parents come first in this order).
     node[FN] = parent === undefined ? undefined : isFunction(parent) ? parent : parent[FN];
   });
+  // Names each function declares (block scopes are not told apart): taints follow them.
+  const declared = new Map<Node | undefined, Set<string>>();
+  const declare = (fn: Node | undefined, name: unknown) => {
+    if (typeof name !== 'string') return;
+    let set = declared.get(fn);
+    if (!set) declared.set(fn, (set = new Set()));
+    set.add(name);
+  };
+  for (const n of nodes) {
+    if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier') declare(n[FN] as Node | undefined, (n.id as Node).name);
+    else if (isFunction(n)) {
+      for (const p of n.params as Node[]) declare(n, p.type === 'Identifier' ? p.name : p.type === 'AssignmentPattern' ? (p.left as Node).name : undefined);
+      if (n.id && n.type === 'FunctionDeclaration') declare(n[FN] as Node | undefined, (n.id as Node).name);
+    }
+  }
   // A name written more than once (or by +=, ++) holds no constant.
   const writes = new Map<string, number>();
   const mutated = (name: string, by = 1) => writes.set(name, (writes.get(name) ?? 0) + by);
@@ -63,7 +78,7 @@ export function analyseProgram(program: Node, text: string): FileAnalysis {
     }
   }
   b.resetFolds();
-  const a = new Analysis(b, text);
+  const a = new Analysis(b, text, declared);
   // Taints: twice, so a callback that fills a variable counts before and after its textual use.
   for (let round = 0; round < 2; round++) for (const n of nodes) a.propagate(n);
   for (let i = 0; i < nodes.length; i++) a.visit(nodes[i]!, parents[i]);
@@ -86,7 +101,7 @@ class Analysis {
   /** Names bound to a network request object (`const req = https.request(...)`), whose write/end send. */
   private readonly requests = new Set<string>();
 
-  constructor(private readonly b: Bindings, private readonly text: string) {}
+  constructor(private readonly b: Bindings, private readonly text: string, private readonly declared: Map<Node | undefined, Set<string>>) {}
 
   private signal(kind: string, at: number, detail: string): void {
     const n = this.counts.get(kind) ?? 0;
@@ -95,8 +110,14 @@ class Analysis {
     this.signals.push({ kind, at, detail });
   }
 
+  /** The function that declares `name` around `at` (var, let, const, parameter, function name); undefined: file scope. */
+  private scopeOf(name: string, at: Node): Node | undefined {
+    for (let f = at[FN] as Node | undefined; f; f = f[FN] as Node | undefined) if (this.declared.get(f)?.has(name)) return f;
+    return undefined;
+  }
+
   private taintName(name: string, t: Iterable<Taint>, at: Node): void {
-    const scope = at[FN] as Node | undefined;
+    const scope = this.scopeOf(name, at);
     let list = this.taints.get(name);
     for (const taint of t) {
       if (!list) this.taints.set(name, (list = []));
@@ -142,7 +163,8 @@ class Analysis {
 
   private isDecodeCall(n: Node): boolean {
     const callee = n.callee as Node;
-    if (callee.type === 'Identifier') return callee.name === 'atob' || this.decoderFns.has(callee.name as string);
+    // Character-code helpers are everywhere (UTF-8 encoders): only base64, hex and local hex decoders count.
+    if (callee.type === 'Identifier') return callee.name === 'atob' || this.b.hexDecoders.has(callee.name as string);
     if (callee.type !== 'MemberExpression') return false;
     const method = memberKey(callee, this.b)?.name;
     const obj = callee.object as Node;
@@ -189,10 +211,8 @@ class Analysis {
     } else if (n.type === 'AssignmentExpression') {
       let left = n.left as Node;
       while (left.type === 'MemberExpression') left = left.object as Node;
-      // An assignment usually fills a variable declared further out (a callback filling its caller's
-      // variable): it counts in the function around the one it sits in.
-      const fn = n[FN] as Node | undefined;
-      if (left.type === 'Identifier') this.taintName(left.name as string, this.sources(n.right as Node), fn ?? n);
+      // An assignment fills the variable where it was declared (a callback filling its caller's variable).
+      if (left.type === 'Identifier') this.taintName(left.name as string, this.sources(n.right as Node), n);
     } else if (n.type === 'Property' && (n.value as Node)?.type !== 'FunctionExpression') {
       // handled through the enclosing object literal's sources
     } else if (n.type === 'CallExpression') {
@@ -219,9 +239,14 @@ class Analysis {
 
   private taintParams(fn: Node, t: Taint): void {
     for (const p of fn.params as Node[]) {
-      // A parameter lives in its own function.
+      // A parameter lives in its own function (declared there, so scopeOf finds it from the body).
       if (p.type === 'Identifier') this.taintName(p.name as string, [t], fn.body as Node);
-      else walk(p, (x) => { if (x.type === 'Identifier') this.taintName(x.name as string, [t], fn.body as Node); });
+      else walk(p, (x) => {
+        if (x.type === 'Identifier') {
+          declare(this.declared, fn, x.name as string);
+          this.taintName(x.name as string, [t], fn.body as Node);
+        }
+      });
     }
   }
 
@@ -373,7 +398,7 @@ class Analysis {
       const kind = this.secretPath(args[0]);
       if (kind) this.signal('secret-read', n.start, `reads ${kind} secrets`);
     } else if (ref.module === 'os' && HOST_MEMBERS.has(member)) this.signal('host', n.start, `os.${member}()`);
-    else if (ref.module === '(process.mainModule)' || (ref.module === 'module' && member === '_load')) this.signal('hidden-require', n.start, 'loads a module through process.mainModule or Module._load');
+
     if (member === '_compile') this.evalSink(n, args[0], '_compile');
 
     if (ref.module === '(global)' && (member === 'eval' || member === 'Function')) this.evalSink(n, args[0], member);
@@ -418,6 +443,12 @@ class Analysis {
     const recursive = /^rm/.test(member) && args.some((a) => a.type === 'ObjectExpression' && /recursive\s*:\s*(?:true|!0)/.test(this.text.slice(a.start, a.end)));
     if (outside && (!path || !/^\/(?:tmp|var\/tmp|dev\/null)\b/.test(path))) this.signal(recursive ? 'wipe' : 'write-outside', n.start, `${member}(${(path ?? pathText).slice(0, 60)})`);
   }
+}
+
+function declare(declared: Map<Node | undefined, Set<string>>, fn: Node | undefined, name: string): void {
+  let set = declared.get(fn);
+  if (!set) declared.set(fn, (set = new Set()));
+  set.add(name);
 }
 
 function isFunction(n: Node | undefined | null): n is Node {
