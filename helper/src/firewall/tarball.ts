@@ -23,6 +23,12 @@ export async function serveTarball(ctx: HandlerContext, req: IncomingMessage, re
     ? { entry: peeked, source: 'hit' as const }
     : await ctx.packuments.get(name, 'abbreviated', req.headers);
   if (!('entry' in lookup)) {
+    if (lookup.retryAfter) {
+      // At the in-flight bound: not the upstream down, so no offline answer either.
+      out.decision = 'busy';
+      sendError(res, 503, `sscs firewall: ${lookup.message}`, { 'retry-after': String(lookup.retryAfter) });
+      return 503;
+    }
     if (lookup.status === 503) return await serveOffline(ctx, req, res, name, versionFromFile(name, path), out, lookup.message);
     sendError(res, lookup.status, lookup.message);
     return lookup.status;
