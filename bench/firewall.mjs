@@ -1,6 +1,8 @@
 // Firewall overhead, side by side in one run: the same requests straight to verdaccio and through
 // `sscs firewall serve` in front of it. Cached packuments and tarballs (throughput ratio, p50/p99 latency),
-// RSS of the firewall while it serves a 20 MB packument, and denied tarballs under load (non-403 must be 0).
+// RSS of the firewall while it serves a 20 MB packument, denied tarballs under load (non-403 must be 0), and the
+// first-fetch cost of a policy that needs facts the abbreviated packument lacks, in front of a registry-like
+// upstream that answers as registry.npmjs.org does (abbreviated form without time, scripts, license, attestations).
 //
 //   npm run build && node --experimental-strip-types bench/firewall.mjs [--seconds 8] [--connections 16]
 import { spawn } from 'node:child_process';
@@ -11,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startVerdaccio } from '../test/support/verdaccio.ts';
+import { startNpmRegistry } from '../test/support/npm-registry.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, connections: { type: 'string', default: '16' }, rounds: { type: 'string', default: '3' } } });
 const SECONDS = Number(values.seconds);
@@ -51,9 +54,9 @@ await v.seedVersions('big-pkg', Array.from({ length: BIG_VERSIONS }, (_, i) => `
 const dir = await mkdtemp(join(tmpdir(), 'sscs-bench-fw-'));
 const policy = join(dir, 'policy.yml');
 await writeFile(policy, 'version: 1\nrules:\n  - id: no-denied\n    match: denied-pkg\n    action: deny\n    reason: benchmark deny\n');
-async function startFirewall(name, ttl) {
+async function startFirewall(name, ttl, opts = {}) {
   const data = join(dir, name);
-  const proc = spawn(process.execPath, [CLI, 'firewall', 'serve', '--policy', policy, '--upstream', v.url, '--listen', '127.0.0.1:0', '--data-dir', data, '--port-file', join(data, 'port.json'), '--packument-ttl', String(ttl)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const proc = spawn(process.execPath, [CLI, 'firewall', 'serve', '--policy', opts.policy ?? policy, '--upstream', opts.upstream ?? v.url, '--listen', '127.0.0.1:0', '--data-dir', data, '--port-file', join(data, 'port.json'), '--packument-ttl', String(ttl)], { stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 300; i++) {
     await new Promise((r) => setTimeout(r, 100));
     const url = await readFile(join(data, 'port.json'), 'utf8').then((t) => JSON.parse(t).url, () => undefined);
@@ -138,6 +141,59 @@ const denied = await run(`${fwUrl}/denied-pkg/-/denied-pkg-1.1.0.tgz`, { connect
 const codes = denied.statusCodeStats ?? {};
 const non403 = Object.entries(codes).filter(([c]) => c !== '403').reduce((n, [, s]) => n + s.count, 0) + denied.errors;
 console.log(`\ndenied tarball at ${CONNECTIONS * 4} connections: ${denied.requests.total} requests, ${codes['403']?.count ?? 0} x 403, non-403 (or errors): ${non403}`);
+
+// First fetch with facts from the full packument: the same cold packuments through a firewall whose policy the
+// abbreviated form answers (a name rule) and one whose policy tests install scripts (the abbreviated form is
+// silent on them, so the firewall fetches the full document too), next to the upstream's own two forms.
+const reg = await startNpmRegistry();
+const COLD = 60;
+for (let i = 0; i < COLD; i++) {
+  for (let j = 0; j < 20; j++) {
+    await reg.publish({ name: `cold-${i}`, version: `1.${j}.0`, publishedAt: new Date(Date.now() - 400 * 864e5), manifest: { description: 'd'.repeat(1000), keywords: ['bench'] }, ...(j % 7 === 0 ? { scripts: { postinstall: 'node x' } } : {}) });
+  }
+}
+const scriptsPolicy = join(dir, 'scripts.yml');
+await writeFile(scriptsPolicy, 'version: 1\nrules:\n  - id: no-install-scripts\n    when: { install_scripts: true }\n    action: deny\n');
+const nameOnly = await startFirewall('cold-name', 3600, { upstream: reg.url });
+const needsFull = await startFirewall('cold-scripts', 3600, { upstream: reg.url, policy: scriptsPolicy });
+children.push(nameOnly.proc, needsFull.proc);
+const ABBR = { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*' };
+// Warm both firewalls (and the upstream) on a package that is not measured: the first request pays for JIT and sockets.
+await reg.publish({ name: 'warm-up', version: '1.0.0' });
+for (const base of [reg.url, nameOnly.url, needsFull.url]) for (let i = 0; i < 20; i++) await (await fetch(`${base}/warm-up`, { headers: ABBR })).arrayBuffer();
+const coldSeries = async (base, headers) => {
+  const ms = [];
+  let bytes = 0;
+  for (let i = 0; i < COLD; i++) {
+    const t = performance.now();
+    const res = await fetch(`${base}/cold-${i}`, { headers });
+    bytes += (await res.arrayBuffer()).byteLength;
+    if (res.status !== 200) throw new Error(`cold-${i}: ${res.status}`);
+    ms.push(performance.now() - t);
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: ms[Math.floor(COLD / 2)], p90: ms[Math.floor(COLD * 0.9)], bytes: bytes / COLD };
+};
+const before = reg.requests.length;
+const coldRows = [
+  ['upstream, abbreviated', await coldSeries(reg.url, ABBR)],
+  ['upstream, full', await coldSeries(reg.url, { accept: 'application/json' })],
+  ['firewall, name rule', await coldSeries(nameOnly.url, ABBR)],
+];
+const fullBefore = reg.requests.filter((r) => r.form === 'full').length;
+coldRows.push(['firewall, scripts rule', await coldSeries(needsFull.url, ABBR)]);
+const fullFetches = reg.requests.filter((r) => r.form === 'full').length - fullBefore;
+const metric = /sscs_firewall_full_packument_fetches_total\{[^}]*\} (\d+)/.exec(await (await fetch(`${needsFull.url}/metrics`)).text())?.[1] ?? '0';
+console.log(`\nfirst fetch of ${COLD} cold packuments (20 versions each), sequential, in front of the registry-like upstream`);
+console.log('what                      p50 ms  p90 ms  bytes to client');
+for (const [what, r] of coldRows) console.log(`${what.padEnd(24)} ${r.p50.toFixed(2).padStart(7)} ${r.p90.toFixed(2).padStart(7)}  ${r.bytes.toFixed(0).padStart(15)}`);
+console.log(`scripts rule: ${fullFetches} full fetches upstream for ${COLD} packuments (metric says ${metric}); ` +
+  `added p50 over the name rule: ${(coldRows[3][1].p50 - coldRows[2][1].p50).toFixed(2)} ms; upstream requests in this part: ${reg.requests.length - before}`);
+for (const f of [nameOnly, needsFull]) {
+  f.proc.kill('SIGTERM');
+  await new Promise((r) => f.proc.once('exit', r));
+}
+await reg.close();
 
 for (const p of [fwProc, revalProc]) {
   p.kill('SIGTERM');

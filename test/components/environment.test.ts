@@ -2,7 +2,12 @@
  * The SLSA Build L3 boundary in the components: the provenance jobs run in a GitLab environment (its name reaches
  * the certificate as extension 1.3.6.1.4.1.57264.1.23), and the verify gate requires that environment by default.
  */
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { environmentNames } from '../../helper/src/localstack/pipeline.js';
+import { REPO_ROOT } from '../support/cli.js';
 import { helperCalls, interpolate, listComponents, resolveInputs } from '../support/components.js';
 
 const components = listComponents();
@@ -33,5 +38,30 @@ describe('provenance environment', () => {
     expect(inputsOf('isolated-provenance').provenance_environment).toBe('attest');
     expect(inputsOf('verify-gate').deployment_environment).toBe('attest');
     expect(byName('slsa-l3').header.spec.inputs?.provenance_environment?.default).toBe('sscs-provenance');
+  });
+});
+
+// Local pipeline runs mint one ID token per environment a job may declare; the names are read from the YAML.
+describe('environment names of a local pipeline run', () => {
+  it('finds literal environments and those given through component inputs, and skips names built from variables', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sscs-env-names-'));
+    cpSync(join(REPO_ROOT, 'templates'), join(dir, 'templates'), { recursive: true });
+    writeFileSync(join(dir, '.gitlab-ci.yml'), `include:
+  - component: $CI_SERVER_FQDN/team/app/slsa-l3@$CI_COMMIT_SHA
+    inputs:
+      build_job: build
+      provenance_environment: attest
+deploy:
+  script: [./deploy]
+  environment: { name: production }
+review:
+  script: [./review]
+  environment: review/$CI_COMMIT_REF_SLUG
+`);
+    try {
+      expect(environmentNames(dir)).toEqual(['attest', 'production', 'sscs-provenance']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

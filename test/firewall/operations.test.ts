@@ -47,6 +47,17 @@ describe('firewall operations', () => {
     expect(((await ok.json()) as { quarantine: { name: string; version: string }[] }).quarantine).toEqual([expect.objectContaining({ name: 'ops-pkg', version: '2.0.0', rule: 'hold' })]);
   });
 
+  it('refuses through the admin API to release what is not quarantined, or to add a waiver already expired', async () => {
+    const post = (path: string, body: object) => admin(path, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const notQueued = await post('/quarantine/release', { name: 'ops-pkg', version: '1.0.0', reason: 'nothing to release' });
+    expect(notQueued.status).toBe(409);
+    expect(((await notQueued.json()) as { error: string }).error).toContain('ops-pkg@1.0.0 is not in the quarantine queue');
+    const past = await post('/waivers', { name: 'ops-pkg', version: '2.0.0', reason: 'late', expires: '2020-01-01T00:00:00Z' });
+    expect(past.status).toBe(400);
+    expect(((await past.json()) as { error: string }).error).toContain('not in the future');
+    expect((await latest())['dist-tags']).toEqual({ latest: '1.0.0' });
+  });
+
   it('releases through the admin API, and the next packument has the version', async () => {
     const r = await admin('/quarantine/release', {
       method: 'POST',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { filterPackument, fixDistTags } from '../../helper/dist/firewall/packument.js';
 import { parseRoute } from '../../helper/dist/firewall/route.js';
 import { expectedDigest } from '../../helper/dist/firewall/integrity.js';
-import { readPackument } from '../../helper/dist/registry/packument.js';
+import { factsFromPackument, lacksFacts, readPackument } from '../../helper/dist/registry/packument.js';
 
 const UP = 'http://up.example:4873';
 const doc = () => ({
@@ -36,6 +36,29 @@ describe('packument filter', () => {
     const tags = { latest: '1.0.0' };
     fixDistTags(tags, ['2.0.0']);
     expect(tags).toEqual({});
+  });
+});
+
+describe('registry facts from a hostile packument', () => {
+  it('reads version keys such as __proto__ and constructor as versions, and a missing one as no metadata', () => {
+    const raw = JSON.parse('{"name":"p","versions":{"__proto__":{"version":"__proto__","license":"MIT"},"1.0.0":null},"time":{"__proto__":"2020-01-01T00:00:00Z"}}');
+    const { meta, skipped } = readPackument(raw, 'p', UP);
+    expect(skipped).toEqual([{ version: '1.0.0', why: 'the version entry is null' }]);
+    expect(factsFromPackument(meta, '__proto__')).toMatchObject({ metadataAvailable: true, license: 'MIT', publishedAt: new Date('2020-01-01T00:00:00Z') });
+    expect(factsFromPackument(meta, 'constructor')).toMatchObject({ metadataAvailable: false });
+    expect(factsFromPackument(meta, 'toString')).toMatchObject({ metadataAvailable: false });
+  });
+
+  it("does not take the abbreviated form's silence for a fact", () => {
+    const abbreviated = { name: 'p', versions: { '1.0.0': { version: '1.0.0', dist: {} }, '1.1.0': { version: '1.1.0', hasInstallScript: true, dist: {} } } };
+    const { meta } = readPackument(abbreviated, 'p', 'https://registry.npmjs.org/', 'abbreviated');
+    expect(factsFromPackument(meta, '1.0.0').hasInstallScripts).toBeUndefined();
+    expect(factsFromPackument(meta, '1.0.0').hasProvenance).toBeUndefined();
+    expect(factsFromPackument(meta, '1.1.0').hasInstallScripts).toBe(true);
+    expect(lacksFacts(meta, ['install_scripts', 'license', 'provenance', 'published_within', 'deprecated'])).toEqual(['install_scripts', 'license', 'provenance', 'published_within']);
+    const full = readPackument(abbreviated, 'p', 'https://registry.npmjs.org/', 'full').meta;
+    expect(factsFromPackument(full, '1.0.0')).toMatchObject({ hasInstallScripts: false, hasProvenance: false });
+    expect(lacksFacts(full, ['install_scripts'])).toEqual([]);
   });
 });
 

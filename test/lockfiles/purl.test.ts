@@ -69,6 +69,7 @@ describe('purls in SBOMs follow the purl spec', () => {
   it('parsePurl keeps other ecosystems to the general rules only', () => {
     expect(parsePurl('pkg:pypi/Django@4.2')).toMatchObject({ type: 'pypi', name: 'Django', version: '4.2' });
     expect(() => parsePurl('pkg:npm/a/b/c@1')).toThrow(PurlError);
-    expect(() => parsePurl('pkg:npm/ms@1.0.0?Bad=1')).toThrow(PurlError);
+    expect(() => parsePurl('pkg:npm/ms@1.0.0?=1')).toThrow(PurlError);
+    expect(parsePurl('pkg:npm/ms@1.0.0?VCS_URL=git%2Bhttps://x/y.git').qualifiers).toEqual({ vcs_url: 'git+https://x/y.git' });
   });
 });

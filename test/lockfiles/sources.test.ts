@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { purl } from '../../helper/src/deps/model.js';
 import { readDependencyInputs } from '../../helper/src/lockfiles/index.js';
-import { originOf } from '../../helper/src/lockfiles/source.js';
+import { originOf, withoutCredentials } from '../../helper/src/lockfiles/source.js';
 import { fixture } from './support.js';
 
 const FILES = {
@@ -56,6 +56,12 @@ describe('sources other than the registry', () => {
       ['pnpm', '11.0.0', true, true],
     ]);
     expect(g.warnings ?? []).toEqual([]);
+  });
+
+  it('drops credentials from a git or tarball location, keeping ssh\'s git user', () => {
+    expect(withoutCredentials('git+https://ghp_token123@github.com/u/r.git#abc')).toBe('git+https://github.com/u/r.git#abc');
+    expect(withoutCredentials('https://user:pw@host/x.tgz')).toBe('https://host/x.tgz');
+    expect(withoutCredentials('git+ssh://git@github.com/u/r.git#abc')).toBe('git+ssh://git@github.com/u/r.git#abc');
   });
 
   it.each([

@@ -83,6 +83,6 @@ describe('examples/dependency-policy.yml', () => {
   it('is a valid policy', async () => {
     const { REPO_ROOT } = await import('../support/cli.js');
     const policy = await loadPolicy(join(REPO_ROOT, 'examples/dependency-policy.yml'));
-    expect(policy.rules?.map((r) => r.id)).toEqual(['own-packages', 'known-bad-versions', 'minimum-age', 'suspicious-code', 'copyleft', 'typosquat', 'install-scripts', 'no-provenance']);
+    expect(policy.rules?.map((r) => r.id)).toEqual(['own-packages', 'registry-only', 'known-bad-versions', 'minimum-age', 'suspicious-code', 'copyleft', 'typosquat', 'install-scripts', 'no-provenance']);
   });
 });

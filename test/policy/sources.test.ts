@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
@@ -72,6 +72,16 @@ describe('policy check on git, tarball and folder dependencies', () => {
       ['ms', 'registry', 'allow'],
     ]);
     expect(of(report, 'left-pad')).toMatchObject({ rule: 'registry-only', reason: 'only registry packages are allowed: comes from a tarball URL', resolved: 'https://example.com/tarballs/left-pad-1.3.0.tgz' });
+  });
+
+  it("a registry-shaped tarball URL on another host is that host's tarball, not the registry package", async () => {
+    const lock = JSON.parse(readFileSync(join(dir, 'npm-v3-github/package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string }> };
+    lock.packages['node_modules/ms']!.resolved = 'https://user:s3cretpw@mirror.evil.example/ms/-/ms-2.1.3.tgz';
+    mkdirSync(join(dir, 'foreign'), { recursive: true });
+    writeFileSync(join(dir, 'foreign', 'package-lock.json'), JSON.stringify(lock));
+    const { report } = await check('foreign/package-lock.json', ['--policy', 'no-git.yml']);
+    expect(of(report, 'ms')).toMatchObject({ source: 'url', decision: 'deny', resolved: 'https://mirror.evil.example/ms/-/ms-2.1.3.tgz' });
+    expect(JSON.stringify(report)).not.toContain('s3cretpw');
   });
 
   it('policy validate refuses an unknown source', async () => {

@@ -74,3 +74,23 @@ describe('sscs provenance --from-runner: variable names in any case', () => {
     for (const v of ['lower-case-secret-value', 'mixed-case-token-value', 'lower-case-jwt-value']) expect(written).not.toContain(v);
   });
 });
+
+describe('sscs provenance --from-runner: SHA-256 repositories', () => {
+  it("files the source's 64-hex commit under gitCommit, and leaves another dependency's sha256 alone", async () => {
+    const dir = tempDir();
+    const doc = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+    const commit = 'b2'.repeat(32);
+    const file = 'c3'.repeat(32);
+    doc.predicate.buildDefinition.resolvedDependencies = [
+      { uri: 'https://gitlab.example/group/project', digest: { sha256: commit } },
+      { uri: 'https://example.com/tool.tgz', digest: { sha256: file } },
+    ];
+    writeFileSync(join(dir, 'm.json'), JSON.stringify(doc));
+    const r = await runCli(['provenance', '--from-runner', 'm.json', '-o', 'p.jsonl'], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'p.jsonl'), 'utf8')).predicate.buildDefinition.resolvedDependencies).toEqual([
+      { uri: 'https://gitlab.example/group/project', digest: { gitCommit: commit } },
+      { uri: 'https://example.com/tool.tgz', digest: { sha256: file } },
+    ]);
+  });
+});

@@ -47,7 +47,7 @@ describe('verify end to end through the local Sigstore', () => {
     const r = await runCli(['verify', artifact, '--bundle', good, ...policy(), '--source-repo', `${stack.issuerUrl}/group/project`, '--source-digest', COMMIT, '--build-config-uri', sanFor(stack), '--runner-environment', 'gitlab-hosted', '--pipeline-source', 'push', '--builder-id', BUILDER_ID_BUILD_JOB, '--build-type', BUILD_TYPE, '--predicate-type', 'https://slsa.dev/provenance/v1']);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toBe(`verified: ${artifact} (${good}, signed by ${sanFor(stack)} (issuer ${stack.issuerUrl}); 19 checks passed)\n`);
+    expect(r.stdout).toBe(`verified: ${artifact} (${good}, signed by ${sanFor(stack)} (issuer ${stack.issuerUrl}); 19 checks passed; SLSA Build L2)\n`);
   });
 
   it('reports which checks ran, and where each value came from', async () => {

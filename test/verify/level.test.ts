@@ -70,6 +70,13 @@ describe('verify: the SLSA Build level is proven, not declared', () => {
     expect(JSON.parse(readFileSync(join(dir, 'l3.vsa.json'), 'utf8')).predicate.verifiedLevels).toEqual(['SLSA_BUILD_LEVEL_3']);
   });
 
+  it('says the proven level in its one-line verdict', async () => {
+    const l3 = await runCli(['verify', artifact, '--bundle', bundles.isolated!, ...keyless(), '--builder-id', BUILDER_ID_ISOLATED, '--deployment-environment', PROVENANCE_ENV]);
+    expect(l3.stdout).toMatch(/checks passed; SLSA Build L3\)\n$/);
+    const forged = await runCli(['verify', artifact, '--bundle', bundles.forged!, ...keyless()]);
+    expect(forged.stdout).toMatch(/checks passed; SLSA Build L2\)\n$/);
+  });
+
   it('verifies a build job bundle that claims the isolated builder as L2 at most', async () => {
     const r = await verify(bundles.forged!, [...keyless(), '--vsa-output', 'forged.vsa.json']);
     expect(r.exitCode).toBe(0);

@@ -90,8 +90,11 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     const policy = flags.policy ? await loadPolicy(resolve(io.cwd, flags.policy), flags.policy) : DEFAULT_POLICY;
     const source = await metadataSource(flags, io);
     // The lockfiles and the feed are independent inputs: read them side by side.
+    // The project's registries, online or not: a lockfile that sends a package elsewhere names another source.
+    const config = source.config ?? (await loadRegistryConfig({ cwd: io.cwd, env: io.env }));
+    const registries = [config.registry, ...config.scopes.values()];
     const [graph, local] = await Promise.all([
-      readDependencyInputs(positionals, { cwd: io.cwd }),
+      readDependencyInputs(positionals, { cwd: io.cwd, registries }),
       localChecks({
         cwd: io.cwd,
         ...(flags['malicious-feed'] ? { maliciousFeed: flags['malicious-feed'] } : {}),

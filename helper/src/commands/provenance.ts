@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineCommand, type Io } from '../cli/command.js';
 import { isSecretName } from '../io/secrets.js';
+import { ISSUER_FLAG, configuredIssuer } from '../cli/issuer-flag.js';
 import { SUBJECT_FLAGS, hasSubjectFlags, subjectsFromFlags } from '../cli/subject-flags.js';
 import { InputError, UsageError } from '../errors.js';
 import { captureBuildContext } from '../gitlab/context.js';
@@ -32,6 +33,7 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
     ...SUBJECT_FLAGS,
     output: { type: 'string', short: 'o', valueName: 'FILE', description: 'Where to write the statements (JSON Lines); default: standard output.' },
     builder: { type: 'string', valueName: 'build-job|isolated', default: 'build-job', description: 'Who writes this provenance: the build job itself (L2) or an isolated job (L3).' },
+    ...ISSUER_FLAG,
     'identity-token-env': { type: 'string', valueName: 'NAME', default: DEFAULT_TOKEN_VARIABLE, description: 'The variable holding the job ID token whose claims are recorded.' },
     'allow-variable': { type: 'string', multiple: true, valueName: 'NAME', description: 'Record this variable and its value as an external parameter.' },
     input: { type: 'string', multiple: true, valueName: 'KEY=VALUE', description: 'Record a CI/CD component input as an external parameter.' },
@@ -60,8 +62,10 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
       statements = [importRunnerStatement(await readJsonFile(resolve(io.cwd, file), 'runner metadata'), file, new Set(allow))];
     } else {
       const trustMode = parseTrustMode(flags.builder, flags.local === true);
+      const expectedIssuer = configuredIssuer(flags['oidc-issuer'], io.env);
       const context = captureBuildContext(io.env, {
         tokenVariable,
+        ...(expectedIssuer ? { expectedIssuer } : {}),
         local: flags.local === true,
         ...(flags.local ? { localFacts: await localGitFacts(io.cwd) } : {}),
       });

@@ -34,7 +34,7 @@ const flags = {
   'source-repo': { type: 'string', valueName: 'URL', description: 'Expected source repository, e.g. https://gitlab.com/group/project.' },
   'source-ref': { type: 'string', valueName: 'REF', description: 'Expected source ref, e.g. refs/heads/main or refs/tags/v1.2.0.' },
   'source-ref-regexp': { type: 'string', valueName: 'RE', description: 'Expected source ref as an anchored regular expression, e.g. refs/tags/v.*.' },
-  'source-digest': { type: 'string', valueName: 'SHA', description: 'Expected source commit SHA.' },
+  'source-digest': { type: 'string', valueName: 'SHA', description: 'Expected source commit: 40 hex digits, or 64 in a SHA-256 repository.' },
   'build-config-uri': { type: 'string', valueName: 'URI', description: 'Expected build config URI (https:// + ci_config_ref_uri).' },
   'runner-environment': { type: 'string', valueName: 'ENV', description: 'Expected runner environment: gitlab-hosted or self-hosted.' },
   'pipeline-source': { type: 'string', valueName: 'SRC', description: 'Expected pipeline source (CI_PIPELINE_SOURCE), e.g. push.' },
@@ -120,7 +120,13 @@ export function policyFromFlags(f: Flags): VerifyPolicy {
   if (f['source-repo'] !== undefined) p.sourceRepo = f['source-repo'];
   if (f['source-ref'] !== undefined) p.sourceRef = { exact: f['source-ref'] };
   if (f['source-ref-regexp'] !== undefined) p.sourceRef = { regexp: f['source-ref-regexp'] };
-  if (f['source-digest'] !== undefined) p.sourceDigest = f['source-digest'];
+  if (f['source-digest'] !== undefined) {
+    // A full git object id: SHA-1 (40 hex digits) or, in a SHA-256 repository, 64. A prefix would match too much.
+    if (!/^(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/.test(f['source-digest'])) {
+      throw new UsageError('USAGE', `--source-digest must be a full commit id, 40 hex digits (SHA-1) or 64 (a SHA-256 repository), not '${f['source-digest']}'`);
+    }
+    p.sourceDigest = f['source-digest'];
+  }
   if (f['build-config-uri'] !== undefined) p.buildConfigUri = f['build-config-uri'];
   if (f['runner-environment'] !== undefined) p.runnerEnvironment = f['runner-environment'];
   if (f['pipeline-source'] !== undefined) p.pipelineSource = f['pipeline-source'];
@@ -212,6 +218,9 @@ timestamps, signature), then that the signer is who the policy expects, then tha
 signed: the digest of a message signature, or a subject of a DSSE in-toto statement. An artifact may be given
 by its digest alone (sha256:HEX). Keyless verification needs an identity policy: on GitLab the certificate
 identity is https:// + the job's ci_config_ref_uri claim, e.g. ${GITLAB_SAN_EXAMPLE}.
+The SLSA Build level (--format json, the VSA) comes from verified facts only: L3 needs the certificate's
+DeploymentEnvironment extension (1.3.6.1.4.1.57264.1.23) to equal --deployment-environment, or, for a key,
+--key-builder-id naming the isolated builder; the statement's builder.id never raises it.
 Exit codes: 0 verified, 1 a check failed (the error names it; a bundle that is not JSON fails the bundle
 check), 2 bad usage or input (unreadable files, an invalid trusted root or key).`,
   flags,

@@ -44,8 +44,9 @@ export function parsePurl(text: string): Purl {
     for (const pair of rest.slice(q + 1).split('&')) {
       if (!pair) continue;
       const eq = pair.indexOf('=');
-      const key = pair.slice(0, eq < 0 ? undefined : eq);
-      if (eq <= 0 || !/^[a-z][a-z0-9._-]*$/.test(key)) throw new PurlError(`qualifier '${pair}' is not key=value with a lowercase key`);
+      // Keys are case-insensitive, lowercase in the canonical form (purl spec, "qualifiers").
+      const key = pair.slice(0, eq < 0 ? undefined : eq).toLowerCase();
+      if (eq <= 0 || !/^[a-z][a-z0-9._-]*$/.test(key)) throw new PurlError(`qualifier '${pair}' is not key=value`);
       qualifiers[key] = decode(pair.slice(eq + 1), `qualifier ${key}`);
     }
     rest = rest.slice(0, q);

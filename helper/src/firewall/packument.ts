@@ -53,7 +53,7 @@ export function filterPackument(doc: RawPackument, ctx: FilterContext): Filtered
   let changesAt: number | undefined;
 
   for (const [version, manifest] of Object.entries(versions)) {
-    if (!ctx.meta.versions[version]) {
+    if (!Object.hasOwn(ctx.meta.versions, version)) {
       // Not a manifest (null, a string...): no client could install it, and it must not fail the rest.
       delete versions[version];
       if (time) delete time[version];

@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 import { decodeGitLabToken, fullRef, type GitLabClaims } from './oidc.js';
 import { DEFAULT_CONFIG_PATH, DEFAULT_TOKEN_VARIABLE, REQUIRED_VARIABLES, isGitLabCi } from './variables.js';
 import { crossCheckClaims } from './crosscheck.js';
+import { claimFacts, type ClaimFacts } from './claim-facts.js';
 
 /** The build environment of one GitLab CI/CD job, typed and validated. Contains no secret. */
 export interface BuildContext {
@@ -36,6 +37,11 @@ export interface CaptureOptions {
   local?: boolean;
   /** Facts for local mode, read from git by the caller. */
   localFacts?: { sha?: string; branch?: string; remoteUrl?: string };
+  /**
+   * The URL this instance issues its ID tokens from, when it is not the instance URL (GitLab's `ci_id_tokens`
+   * issuer setting): --oidc-issuer, else SSCS_OIDC_ISSUER. Unset, the token's `iss` must be CI_SERVER_URL.
+   */
+  expectedIssuer?: string;
 }
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
@@ -73,21 +79,26 @@ export function captureBuildContext(env: NodeJS.ProcessEnv, options: CaptureOpti
       });
     }
   }
-  if (claims) crossCheckClaims(env, claims);
-  return options.local ? localContext(env, claims, options) : ciContext(env, claims);
+  const facts = claims ? claimFacts(claims, options.expectedIssuer === undefined, v('CI_SERVER_URL')) : undefined;
+  if (claims && facts) crossCheckClaims(env, claims, facts, options.expectedIssuer !== undefined ? { expectedIssuer: options.expectedIssuer } : {});
+  return options.local ? localContext(env, claims, options) : ciContext(env, claims, facts);
 }
 
-function ciContext(env: NodeJS.ProcessEnv, claims: GitLabClaims | undefined): BuildContext {
+/**
+ * With a token, every field a claim determines comes from the claims (the variables were checked to agree);
+ * the rest comes from variables. schemas/build-type-v1.md lists which is which (provenance/field-sources.ts).
+ */
+function ciContext(env: NodeJS.ProcessEnv, claims: GitLabClaims | undefined, facts: ClaimFacts | undefined): BuildContext {
   const v = (name: string) => nonEmpty(env[name]);
   const req = (name: string) => v(name) as string;
   const tag = claims ? (claims.ref_type === 'tag' ? claims.ref : undefined) : v('CI_COMMIT_TAG');
   const refType = claims?.ref_type ?? (tag ? 'tag' : 'branch');
   const refName = claims?.ref ?? req('CI_COMMIT_REF_NAME');
   return {
-    server: { url: req('CI_SERVER_URL'), ...opt('version', v('CI_SERVER_VERSION')) },
+    server: { url: facts?.serverUrl ?? req('CI_SERVER_URL'), ...opt('version', v('CI_SERVER_VERSION')) },
     project: {
       path: claims?.project_path ?? req('CI_PROJECT_PATH'),
-      url: req('CI_PROJECT_URL'),
+      url: facts?.projectUrl ?? req('CI_PROJECT_URL'),
       id: claims?.project_id ?? req('CI_PROJECT_ID'),
       ...opt('visibility', claims?.project_visibility ?? v('CI_PROJECT_VISIBILITY')),
       ...opt('namespace', claims?.namespace_path ?? v('CI_PROJECT_NAMESPACE')),
@@ -100,14 +111,14 @@ function ciContext(env: NodeJS.ProcessEnv, claims: GitLabClaims | undefined): Bu
       refType,
       ...opt('tag', tag),
       ...opt('branch', refType === 'branch' ? refName : undefined),
-      configPath: v('CI_CONFIG_PATH') ?? DEFAULT_CONFIG_PATH,
+      configPath: facts?.config?.path ?? v('CI_CONFIG_PATH') ?? DEFAULT_CONFIG_PATH,
       ...opt('configRefUri', claims?.ci_config_ref_uri),
       ...opt('configSha', claims?.ci_config_sha),
     },
-    pipeline: { id: claims?.pipeline_id ?? req('CI_PIPELINE_ID'), url: req('CI_PIPELINE_URL'), source: claims?.pipeline_source ?? req('CI_PIPELINE_SOURCE') },
+    pipeline: { id: claims?.pipeline_id ?? req('CI_PIPELINE_ID'), url: facts?.pipelineUrl ?? req('CI_PIPELINE_URL'), source: claims?.pipeline_source ?? req('CI_PIPELINE_SOURCE') },
     job: {
       id: claims?.job_id ?? req('CI_JOB_ID'),
-      url: req('CI_JOB_URL'),
+      url: facts?.jobUrl ?? req('CI_JOB_URL'),
       name: req('CI_JOB_NAME'),
       ...opt('startedAt', v('CI_JOB_STARTED_AT')),
       ...opt('image', v('CI_JOB_IMAGE')),

@@ -15,7 +15,7 @@
  * - The component inputs that point at the working tree (sscs_command) and the local Sigstore (signing_config,
  *   trusted_root), through gitlab-ci-local's per-component inputs file.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
@@ -25,7 +25,8 @@ import type { GitLabClaims, MintOptions } from './claims.js';
 /** Where this checkout's sscs components are published; includes of them are re-pointed at the local run. */
 export const COMPONENT_PROJECT = 'sscs/components';
 /** Includes of sscs components on any host and at any ref: `<host>/sscs/components/<name>@<ref>`. */
-const COMPONENT_INCLUDE = /(component:\s*)\S+?\/sscs\/components\/([A-Za-z0-9_-]+)@\S+/g;
+// The ref stops at a quote or a flow-collection delimiter, so `{ component: ...@1.0.0, inputs: ... }` keeps its shape.
+const COMPONENT_INCLUDE = /(component:\s*["']?)[^\s"']+?\/sscs\/components\/([A-Za-z0-9_-]+)@([^\s"',}\]]+)/g;
 /** GitLab's ID tokens live as long as the job may; a local pipeline finishes well within this. */
 const TOKEN_LIFETIME_SECONDS = 900;
 const VARIABLES_FILE = '.gitlab-ci-local-variables.yml';
@@ -53,20 +54,27 @@ async function git(dir: string, ...args: string[]): Promise<string> {
   return r.stdout.trim();
 }
 
+/** Regular files under `dir`, symlinks not followed (a link to a parent folder would never end). */
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    if (SKIPPED.has(n)) return [];
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    if (SKIPPED.has(e.name)) return [];
+    const p = join(dir, e.name);
+    return e.isDirectory() ? filesUnder(p) : e.isFile() ? [p] : [];
+  });
+}
+
+/** Symbolic links under `dir` (not followed), to be recreated as links in the run's repository. */
+function linksUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    if (SKIPPED.has(e.name)) return [];
+    const p = join(dir, e.name);
+    return e.isDirectory() ? linksUnder(p) : e.isSymbolicLink() ? [p] : [];
   });
 }
 
 /** Re-points every include of an sscs component at `projectPath`, at `ref` (or keeps the ref when undefined). */
 export function repointComponentIncludes(text: string, projectPath: string, ref?: string): string {
-  return text.replace(COMPONENT_INCLUDE, (whole, prefix: string, name: string) => {
-    const at = ref ?? whole.slice(whole.lastIndexOf('@') + 1);
-    return `${prefix}$CI_SERVER_FQDN/${projectPath}/${name}@${at}`;
-  });
+  return text.replace(COMPONENT_INCLUDE, (_whole, prefix: string, name: string, given: string) => `${prefix}$CI_SERVER_FQDN/${projectPath}/${name}@${ref ?? given}`);
 }
 
 export interface RepoSource {
@@ -100,6 +108,11 @@ export async function prepareRepo(src: RepoSource): Promise<PipelineRepo> {
     if (src.skip?.includes(rel)) continue;
     if (/\.ya?ml$/.test(rel)) write(rel, readFileSync(file, 'utf8'));
     else cpSync(file, join(dir, rel));
+  }
+  for (const link of linksUnder(src.projectDir)) {
+    const rel = relative(src.projectDir, link);
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    symlinkSync(readlinkSync(link), join(dir, rel));
   }
   for (const [rel, content] of Object.entries(src.overrides ?? {})) write(rel, content);
   // The components, as the project's own: composites include their parts at their own commit already.
@@ -142,6 +155,9 @@ export function predefinedVariables(sigstore: PipelineSigstore, claims: Partial<
     CI_SERVER_URL: server,
     CI_SERVER_FQDN: new URL(server).host,
     CI_PROJECT_URL: `${server}/${String(claims.project_path)}`,
+    // gitlab-ci-local builds these from its own job and pipeline numbers (and without `/-/` for pipelines).
+    CI_JOB_URL: `${server}/${String(claims.project_path)}/-/jobs/${String(claims.job_id)}`,
+    CI_PIPELINE_URL: `${server}/${String(claims.project_path)}/-/pipelines/${String(claims.pipeline_id)}`,
     CI_CONFIG_PATH: '.gitlab-ci.yml',
     CI_PROJECT_ID: String(claims.project_id),
     CI_PROJECT_NAMESPACE: String(claims.namespace_path),
@@ -205,19 +221,60 @@ export interface RunResult {
   output: string;
   /** Every ID token the jobs got (the default one first), to check that none appears in a log or an artifact. */
   idTokens: string[];
-  /** Every environment a job declared, each of which got its own token. */
+  /** Every environment a job may declare (environmentNames), each of which got its own token. */
   environments: string[];
   /** gitlab-ci-local's state folder: artifacts/<job>/ holds what each job published. */
   stateDir: string;
 }
 
-/** Environments the jobs declare, as gitlab-ci-local resolves the configuration (includes and all). */
-async function jobEnvironments(repo: PipelineRepo, gitlabCiLocal: string, variableArgs: string[], env: Record<string, string>): Promise<string[]> {
-  const r = await execa(process.execPath, [gitlabCiLocal, '--list-csv-all', ...variableArgs], { cwd: repo.dir, env, extendEnv: false, reject: false });
-  if (r.exitCode !== 0) throw new Error(`gitlab-ci-local cannot read the pipeline:\n${String(r.stderr || r.stdout)}`);
-  const lines = String(r.stdout).trim().split('\n').slice(1);
-  // name;stage;when;allowFailure;environment;needs
-  return [...new Set(lines.map((l) => l.split(';')[4] ?? '').filter((e) => e !== ''))];
+const PLACEHOLDER = /^\$\[\[\s*inputs\.([A-Za-z0-9_-]+)\s*\]\]$/;
+
+/**
+ * Every environment name a job of the repository's configuration may declare: `environment:` values written
+ * literally, and those given through a component input (`$[[ inputs.NAME ]]`: the input's default and every
+ * value passed to an input of that name). A superset is harmless (an unused token is never handed out);
+ * a name built from CI/CD variables at run time is not resolved and gets the default token. Read from the
+ * YAML, because asking gitlab-ci-local (`--list-csv-all`) costs seconds per run.
+ */
+export function environmentNames(repoDir: string): string[] {
+  const literal = new Set<string>();
+  const viaInput = new Set<string>();
+  const inputValues = new Map<string, Set<string>>();
+  const add = (name: string, value: unknown) => {
+    if (typeof value === 'string') (inputValues.get(name) ?? inputValues.set(name, new Set()).get(name)!).add(value);
+  };
+  const environment = (value: unknown) => {
+    const name = typeof value === 'string' ? value : (value as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string') return;
+    const input = PLACEHOLDER.exec(name.trim());
+    if (input) viaInput.add(input[1]!);
+    else literal.add(name);
+  };
+  const walk = (node: unknown, key?: string): void => {
+    if (Array.isArray(node)) return node.forEach((n) => walk(n));
+    if (typeof node !== 'object' || node === null) return;
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'environment') environment(v);
+      if (k === 'inputs' && typeof v === 'object' && v !== null) {
+        for (const [name, given] of Object.entries(v)) add(name, key === 'spec' ? (given as { default?: unknown } | null)?.default : given);
+      }
+      walk(v, k);
+    }
+  };
+  for (const file of filesUnder(repoDir).filter((f) => /\.ya?ml$/.test(f))) {
+    for (const doc of YAML.parseAllDocuments(readFileSync(file, 'utf8'))) {
+      // A file that is not usable YAML is gitlab-ci-local's to report, if the pipeline uses it at all.
+      if (doc.errors.length > 0) continue;
+      try {
+        walk(doc.toJS({ maxAliasCount: 100 }));
+      } catch {
+        continue;
+      }
+    }
+  }
+  for (const name of viaInput) for (const v of inputValues.get(name) ?? []) if (!PLACEHOLDER.test(v.trim())) literal.add(v);
+  // A name with a variable in it is expanded by GitLab when the job runs: it cannot be minted for here.
+  return [...literal].filter((e) => e !== '' && !e.includes('$')).sort();
 }
 
 /** Runs the pipeline of `repo` with gitlab-ci-local and returns its exit code and log. */
@@ -231,7 +288,7 @@ export async function runPipeline(repo: PipelineRepo, opts: RunOptions): Promise
     ...Object.entries(variables).flatMap(([k, v]) => ['--variable', `${k}=${v}`]),
   ];
   writeFileSync(join(repo.dir, INPUTS_FILE), componentInputsFile(opts.templatesDir, opts.sigstore, opts.sscsCommand));
-  const environments = await jobEnvironments(repo, opts.gitlabCiLocal, variableArgs, env);
+  const environments = environmentNames(repo.dir);
   const tokens = tokenVariablesFile(opts.sigstore, claims, environments);
   writeFileSync(join(repo.dir, VARIABLES_FILE), tokens);
   const idTokens = Object.values((YAML.parse(tokens) as { SIGSTORE_ID_TOKEN: { values: Record<string, string> } }).SIGSTORE_ID_TOKEN.values);

@@ -9,6 +9,7 @@ import { mergePackages } from './merge.js';
 import { parseNpmLockfile } from './npm-lock.js';
 import { parsePnpmLockfile } from './pnpm.js';
 import { resolveTree } from './resolve.js';
+import { pinRegistryOrigins } from './source.js';
 import type { LockTree } from './tree.js';
 import { parseYarnLockfile } from './yarn.js';
 
@@ -18,6 +19,11 @@ export interface ReadOptions {
   /** Relative paths resolve against it; defaults to the process's working directory. */
   cwd?: string;
   limits?: Partial<Limits>;
+  /**
+   * The project's registries (base URLs). When given, a registry-shaped `resolved` on any other host makes the
+   * package a `url` package (see pinRegistryOrigins); absent, the shape alone decides.
+   */
+  registries?: readonly string[];
 }
 
 /**
@@ -31,7 +37,9 @@ export async function readDependencyInputs(paths: string[], opts: ReadOptions = 
   const warnings: string[] = [];
   for (const p of paths) {
     const tree = await readDependencyInput(resolve(opts.cwd ?? '.', p), limits, p);
-    lists.push(resolveTree(tree));
+    const list = resolveTree(tree);
+    if (opts.registries) pinRegistryOrigins(list, opts.registries);
+    lists.push(list);
     warnings.push(...tree.warnings);
   }
   return mergePackages([...paths], lists, warnings);

@@ -4,7 +4,7 @@ import type { Manifest } from './manifest.js';
 import { parseNpmAlias } from './names.js';
 import type { NpmEntry } from './npm.js';
 import { fieldError, isRecord, jsonLineOf, optionalString, stringMap } from './positions.js';
-import { originOf } from './source.js';
+import { originOf, withoutCredentials } from './source.js';
 
 /**
  * Lockfile v1 (npm 5 and 6): a nested `dependencies` tree. Converted into install locations so that edges
@@ -54,7 +54,8 @@ export function npmV1Entries(doc: Record<string, unknown>, text: string, file: s
         e.name = name;
         e.version = version;
       } else {
-        e.version = version;
+        // For git and tarball dependencies this is a location, which can carry a token (`git+https://<token>@...`).
+        e.version = origin === 'registry' ? version : withoutCredentials(version);
       }
       const integrity = optionalString(raw.integrity, file, `${field}.integrity`, line);
       const resolved = optionalString(raw.resolved, file, `${field}.resolved`, line);

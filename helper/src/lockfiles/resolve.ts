@@ -1,4 +1,5 @@
 import type { ResolvedPackage } from '../deps/model.js';
+import { withoutCredentials } from './source.js';
 import type { LockEdge, LockNode, LockTree } from './tree.js';
 
 /**
@@ -28,7 +29,8 @@ export function resolveTree(tree: LockTree): ResolvedPackage[] {
       source: node.source ?? 'registry',
     };
     if (node.integrity) pkg.integrity = node.integrity;
-    if (node.resolved) pkg.resolved = node.resolved;
+    // A git or tarball location is only shown and reported, so any credential in it is dropped here.
+    if (node.resolved) pkg.resolved = node.source ? withoutCredentials(node.resolved) : node.resolved;
     const optional = required ? hit !== undefined && !required.has(node.id) : node.optional === true;
     if (optional) pkg.optional = true;
     if (hit?.alias) pkg.alias = hit.alias;

@@ -1,4 +1,4 @@
-import type { SourceKind } from '../deps/model.js';
+import type { ResolvedPackage, SourceKind } from '../deps/model.js';
 
 /**
  * Where a dependency comes from, read from what a lockfile records: a dependency spec (`git+ssh://...`,
@@ -60,4 +60,46 @@ export function isRegistryTarballUrl(url: string, name?: string): boolean {
   const bare = pkg.includes('/') ? pkg.slice(pkg.indexOf('/') + 1) : pkg;
   if (!file.startsWith(`${bare}-`)) return false;
   return name === undefined || name === pkg;
+}
+
+/**
+ * A non-registry location as it may be shown and written in reports: without a password, and without a user
+ * name other than ssh's conventional `git` (lockfiles carry `git+https://<token>@github.com/...` in the wild).
+ */
+export function withoutCredentials(location: string): string {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i.exec(location);
+  if (!m) return location;
+  return m[2] === 'git' ? location : `${m[1]}${location.slice(m[0].length)}`;
+}
+
+/** Public registries a lockfile may name whatever the configuration says (yarn classic writes registry.yarnpkg.com). */
+export const PUBLIC_REGISTRIES = ['https://registry.npmjs.org/', 'https://registry.yarnpkg.com/'];
+
+/**
+ * A registry-shaped tarball URL on a host that is not one of the project's registries is a tarball from
+ * elsewhere: npm ci and yarn fetch what the lockfile says, so a lockfile pointing `ms@2.1.3` at another host
+ * installs that host's bytes. Such a package becomes `url` (judged without registry facts), never the registry
+ * package whose name it borrows. `registries` are base URLs (the configured registry and scope registries).
+ */
+export function pinRegistryOrigins(packages: ResolvedPackage[], registries: readonly string[]): void {
+  const bases = [...registries, ...PUBLIC_REGISTRIES].flatMap((r) => {
+    try {
+      const u = new URL(r);
+      return [{ origin: u.origin, path: u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/` }];
+    } catch {
+      return [];
+    }
+  });
+  for (const p of packages) {
+    if (p.source !== 'registry' || !p.resolved || !/^https?:\/\//i.test(p.resolved)) continue;
+    let u: URL;
+    try {
+      u = new URL(p.resolved);
+    } catch {
+      continue;
+    }
+    if (bases.some((b) => u.origin === b.origin && u.pathname.startsWith(b.path))) continue;
+    p.source = 'url';
+    p.resolved = withoutCredentials(p.resolved);
+  }
 }

@@ -6,6 +6,7 @@ import type { ResourceDescriptor, Statement } from './types.js';
 /** The statement type GitLab Runner still writes in its header, over a SLSA v1 predicate. */
 const RUNNER_STATEMENT_TYPE = 'https://in-toto.io/Statement/v0.1';
 const GIT_SHA1 = /^[0-9a-f]{40}$/;
+const GIT_OBJECT_ID = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
 const WITHHELD = '[WITHHELD]';
 
 type Json = Record<string, unknown>;
@@ -15,7 +16,9 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
  * Turns the statement GitLab Runner writes with RUNNER_GENERATE_ARTIFACTS_METADATA=true into a correct
  * in-toto v1 statement, keeping what the runner recorded:
  * - `_type` becomes Statement v1 (the runner writes v0.1 over a v1 predicate);
- * - a git commit filed under `sha256` (40 hex digits cannot be a SHA-256) is filed under `gitCommit`;
+ * - a git commit filed under `sha256` is filed under `gitCommit`: any 40-hex value (it cannot be a SHA-256), and
+ *   the source's own entry (its uri is `externalParameters.source`), whose 64-hex value is the commit of a
+ *   SHA-256 repository, not a file digest;
  * - `invocationID` becomes SLSA v1's `invocationId`;
  * - variable values are kept only for allow-listed names; secret-looking names never keep a value.
  */
@@ -36,7 +39,8 @@ export function importRunnerStatement(doc: unknown, file: string, allowVariables
   const def = predicate.buildDefinition;
   const run = predicate.runDetails;
   const external = isObject(def.externalParameters) ? filterVariables(def.externalParameters, allowVariables) : {};
-  const deps = Array.isArray(def.resolvedDependencies) ? def.resolvedDependencies.map(fixCommitDigest) : undefined;
+  const source = typeof def.externalParameters === 'object' && def.externalParameters !== null ? (def.externalParameters as Json).source : undefined;
+  const deps = Array.isArray(def.resolvedDependencies) ? def.resolvedDependencies.map((d) => fixCommitDigest(d, source)) : undefined;
   const metadata = isObject(run.metadata) ? renameInvocationId(run.metadata) : undefined;
   return {
     _type: STATEMENT_TYPE_V1,
@@ -58,10 +62,11 @@ export function importRunnerStatement(doc: unknown, file: string, allowVariables
   };
 }
 
-function fixCommitDigest(dep: unknown): ResourceDescriptor {
+function fixCommitDigest(dep: unknown, source: unknown): ResourceDescriptor {
   if (!isObject(dep) || !isObject(dep.digest)) return dep as ResourceDescriptor;
   const digest = { ...(dep.digest as Record<string, string>) };
-  if (typeof digest.sha256 === 'string' && GIT_SHA1.test(digest.sha256)) {
+  const isSource = typeof source === 'string' && source !== '' && dep.uri === source;
+  if (typeof digest.sha256 === 'string' && (GIT_SHA1.test(digest.sha256) || (isSource && GIT_OBJECT_ID.test(digest.sha256)))) {
     digest.gitCommit = digest.sha256;
     delete digest.sha256;
   }

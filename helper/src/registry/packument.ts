@@ -85,9 +85,10 @@ function whyMalformed(value: unknown): string | undefined {
  */
 export function readPackument(raw: unknown, name: string, registryUrl: string, form: DocumentForm = 'full'): { meta: PackumentMeta; skipped: SkippedVersion[] } {
   const doc = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-  const time: Record<string, string> = {};
+  // Keys are the upstream's (`__proto__`, `constructor`): maps without a prototype hold them as plain keys.
+  const time: Record<string, string> = Object.create(null) as Record<string, string>;
   const rawTime = doc.time && typeof doc.time === 'object' ? (doc.time as Record<string, unknown>) : {};
-  const versions: Record<string, VersionMeta> = {};
+  const versions: Record<string, VersionMeta> = Object.create(null) as Record<string, VersionMeta>;
   const rawVersions = doc.versions && typeof doc.versions === 'object' ? (doc.versions as Record<string, unknown>) : {};
   const skipped: SkippedVersion[] = [];
   let anyAttestation = false;
@@ -154,9 +155,9 @@ export function lacksFacts(meta: PackumentMeta, needs: readonly ConditionName[])
 
 /** The facts of one version; a version the packument does not list has no metadata (fail closed). */
 export function factsFromPackument(meta: PackumentMeta, version: string): PackageFacts {
-  const v = meta.versions[version];
+  const v = Object.hasOwn(meta.versions, version) ? meta.versions[version] : undefined;
   if (!v) return { metadataAvailable: false, metadataError: `version ${version} is not in the registry` };
-  const published = meta.time[version];
+  const published = Object.hasOwn(meta.time, version) ? meta.time[version] : undefined;
   const facts: PackageFacts = { metadataAvailable: true, deprecated: v.deprecated ?? false };
   // Unknown stays unknown: an abbreviated form's silence and a hand-edited snapshot's gap are not "no".
   if (v.hasInstallScript !== undefined) facts.hasInstallScripts = v.hasInstallScript;

@@ -11,7 +11,9 @@ export function verdictLine(report: VerifyReport): string {
     const by = report.signer
       ? `signed by ${report.signer.subjectAlternativeName ?? 'an unnamed identity'} (issuer ${report.signer.issuer ?? 'unknown'})`
       : 'signed with the given key';
-    return `verified: ${what} (${report.bundle.path}, ${by}; ${ran} checks passed)`;
+    // The level proven (level.ts), for SLSA provenance: a reader sees L2 versus L3 without asking for JSON.
+    const level = report.slsaBuildLevel && report.provenance ? `; SLSA Build L${report.slsaBuildLevel.level.slice(-1)}` : '';
+    return `verified: ${what} (${report.bundle.path}, ${by}; ${ran} checks passed${level})`;
   }
   const f = firstFailure(report);
   return `not verified: ${what}: ${f ? `${f.name} check failed: ${f.message}` : 'unknown failure'}`;
