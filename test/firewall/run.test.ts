@@ -106,6 +106,15 @@ describe('sscs firewall run tells which version was refused', () => {
     expect(r.stderr).toContain('nightly-pkg@1.0.0: deny by no-nightlies: matches rule no-nightlies (locked).');
   });
 
+  it('reports what the install adds beyond its lockfile like a project without one', async () => {
+    const dir = await lockedProject({ 'nightly-pkg': '1.0.0' });
+    await writeFile(join(dir, 'policy.yml'), POLICY.replace('match: nightly-pkg', 'match: other-pkg'));
+    const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', v.url, '--', 'npm', 'install', 'good-a@1.1.0'], { cwd: dir, env: npmEnvFor(dir) });
+    expect(r.stdout).toContain('ETARGET');
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('good-a@1.1.0: deny by deny-bad-release: known bad release: matches rule deny-bad-release (filtered from a packument the install fetched).');
+  });
+
   it('without a lockfile, reports the versions filtered from what the install fetched', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sscs-fw-run-unlocked-'));
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'run', version: '1.0.0', private: true, dependencies: { 'good-a': '1.1.0' } }));
