@@ -3,12 +3,13 @@
  * published (any host, a version tag), run from this checkout against a local Sigstore, as a new user would.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/cli.js';
+import { environmentNames, prepareRepo, repointComponentIncludes } from '../../helper/src/localstack/pipeline.js';
 
 const MAIN = join(REPO_ROOT, 'helper', 'dist', 'localstack', 'pipeline-main.js');
 
@@ -94,5 +95,38 @@ describe('npm run pipeline:local', () => {
     expect(badFlag.exitCode).toBe(2);
     expect(String(badFlag.all)).toContain('usage: npm run pipeline:local');
     rmSync(empty, { recursive: true, force: true });
+  });
+});
+
+describe('local pipeline repository', () => {
+  it('re-points sscs component includes at the project and commit, keeping quotes and flow mappings intact', () => {
+    const text = [
+      '  - component: gitlab.com/sscs/components/verify-gate@1.0.0',
+      '  - component: "$CI_SERVER_FQDN/sscs/components/slsa-l3@~latest"',
+      '  - { component: gitlab.example:8443/sscs/components/isolated-provenance@v2, inputs: { build_job: b } }',
+      '  - component: gitlab.com/other/components/verify-gate@1.0.0',
+    ].join('\n');
+    expect(repointComponentIncludes(text, 'team/app', '$CI_COMMIT_SHA').split('\n')).toEqual([
+      '  - component: $CI_SERVER_FQDN/team/app/verify-gate@$CI_COMMIT_SHA',
+      '  - component: "$CI_SERVER_FQDN/team/app/slsa-l3@$CI_COMMIT_SHA"',
+      '  - { component: $CI_SERVER_FQDN/team/app/isolated-provenance@$CI_COMMIT_SHA, inputs: { build_job: b } }',
+      '  - component: gitlab.com/other/components/verify-gate@1.0.0',
+    ]);
+  });
+
+  it('copies a project with a symlink loop without following it, and reads environments past bad YAML', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'sscs-user-links-'));
+    writeFileSync(join(project, '.gitlab-ci.yml'), 'job:\n  script: [true]\n  environment: production\n');
+    writeFileSync(join(project, 'broken.yml'), 'a: [unclosed\n');
+    writeFileSync(join(project, 'bomb.yml'), 'a: &a [x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n');
+    symlinkSync('..', join(project, 'loop'));
+    const repo = await prepareRepo({ projectDir: project, templatesDir: join(REPO_ROOT, 'templates'), projectPath: 'team/links' });
+    try {
+      expect(readlinkSync(join(repo.dir, 'loop'))).toBe('..');
+      expect(environmentNames(repo.dir)).toEqual(['production', 'sscs-provenance']);
+    } finally {
+      rmSync(repo.dir, { recursive: true, force: true });
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,6 +150,46 @@ describe('scoped upstream routing', () => {
     }
     expect(fw.logs()).not.toContain(SCOPE_TOKEN);
     expect((await allFiles(fw.dataDir)).includes(SCOPE_TOKEN)).toBe(false);
+  });
+
+  it("serves a GitLab group's packages, whose tarballs sit at the project endpoint outside the group's base path", async () => {
+    // GitLab's group endpoint answers packuments whose dist.tarball is /api/v4/projects/<id>/packages/npm/... (its
+    // NpmPackagePresenter#tarball_url); both need the group's token.
+    const bytes = Buffer.from('a tarball from a GitLab project');
+    const integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
+    const seen: string[] = [];
+    const gitlab = createServer((req, res) => {
+      seen.push(`${req.url} ${req.headers.authorization ?? '-'}`);
+      if (req.headers.authorization !== `Bearer ${SCOPE_TOKEN}`) return void res.writeHead(401).end();
+      const base = `http://127.0.0.1:${(gitlab.address() as AddressInfo).port}`;
+      if (req.url === '/api/v4/groups/42/-/packages/npm/@acme%2fwidget') {
+        const doc = { name: '@acme/widget', 'dist-tags': { latest: '1.0.0' }, versions: { '1.0.0': { name: '@acme/widget', version: '1.0.0', dist: { integrity, tarball: `${base}/api/v4/projects/7/packages/npm/@acme/widget/-/@acme/widget-1.0.0.tgz` } } } };
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
+      }
+      if (req.url === '/api/v4/projects/7/packages/npm/@acme/widget/-/@acme/widget-1.0.0.tgz') return void res.writeHead(200).end(bytes);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => gitlab.listen(0, '127.0.0.1', r));
+    const group = `http://127.0.0.1:${(gitlab.address() as AddressInfo).port}/api/v4/groups/42/-/packages/npm/`;
+    const fw = await startFirewallProcess({ policy: await writePolicy(ALLOW), upstream: def.url, args: ['--upstream', `@acme=${group}`], env: { SSCS_FIREWALL_UPSTREAM_TOKEN_ACME: SCOPE_TOKEN } });
+    try {
+      const doc = (await (await fetch(`${fw.url}/@acme%2fwidget`)).json()) as { versions: Record<string, { dist: { tarball: string } }> };
+      const tarball = doc.versions['1.0.0']!.dist.tarball;
+      expect(tarball).toBe(`${fw.url}/@acme/widget/-/@acme/widget-1.0.0.tgz`);
+      const got = await fetch(tarball);
+      expect(got.status).toBe(200);
+      expect(Buffer.from(await got.arrayBuffer())).toEqual(bytes);
+      expect(seen).toEqual([
+        `/api/v4/groups/42/-/packages/npm/@acme%2fwidget Bearer ${SCOPE_TOKEN}`,
+        `/api/v4/projects/7/packages/npm/@acme/widget/-/@acme/widget-1.0.0.tgz Bearer ${SCOPE_TOKEN}`,
+      ]);
+      // Only project endpoints on the group's own origin: another path there is still off-upstream.
+      expect((await fetch(`${fw.url}/@acme/widget/-/@acme/other-1.0.0.tgz`)).status).toBe(404);
+    } finally {
+      await fw.stop();
+      gitlab.closeAllConnections();
+      gitlab.close();
+    }
   });
 
   it('reads routes from SSCS_FIREWALL_UPSTREAM and refuses ambiguous ones', () => {

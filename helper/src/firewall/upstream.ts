@@ -40,6 +40,15 @@ export interface UpstreamOptions {
   forwardClientAuth?: boolean;
 }
 
+/**
+ * GitLab's group and instance npm endpoints (`.../api/v4/groups/<id>/-/packages/npm/`, `.../api/v4/packages/npm/`)
+ * answer packuments whose tarballs sit at the project endpoint, outside that base path:
+ * `.../api/v4/projects/<id>/packages/npm/<name>/-/<file>` (GitLab's NpmPackagePresenter#tarball_url).
+ */
+const GITLAB_NPM_BASE = /^(.*\/api\/v4\/)(?:groups\/[^/]+\/-\/packages\/npm\/|packages\/npm\/)$/;
+/** Project-endpoint tarball locations remembered, so a tarball request finds where its packument put it. */
+const MAX_PROJECT_TARBALLS = 100_000;
+
 export class Upstream {
   readonly origin: string;
   /** Base path, always ending in `/`. */
@@ -49,6 +58,10 @@ export class Upstream {
   readonly #token: string | undefined;
   readonly #forwardClientAuth: boolean;
   readonly #scopes = new Map<string, Upstream>();
+  /** GitLab: the API root (`/api/v4/`) whose project endpoints hold this group's tarballs. */
+  readonly #gitlabApiRoot: string | undefined;
+  /** Local path of a tarball outside the base path -> its path on the origin (GitLab project endpoints only). */
+  readonly #projectTarballs = new Map<string, string>();
   readonly #agent: http.Agent;
   readonly #lib: typeof http | typeof https;
 
@@ -61,6 +74,7 @@ export class Upstream {
     this.deadlineMs = opts.deadlineMs;
     this.#token = opts.token;
     this.#forwardClientAuth = opts.forwardClientAuth ?? true;
+    this.#gitlabApiRoot = GITLAB_NPM_BASE.exec(this.basePath)?.[1];
     this.#lib = u.protocol === 'https:' ? https : http;
     this.#agent = new this.#lib.Agent({ keepAlive: true, maxSockets: 64 });
   }
@@ -84,8 +98,21 @@ export class Upstream {
     } catch {
       return undefined;
     }
-    if (u.origin !== this.origin || !u.pathname.startsWith(this.basePath) || u.search || u.hash) return undefined;
-    return `/${u.pathname.slice(this.basePath.length)}`;
+    if (u.origin !== this.origin || u.search || u.hash) return undefined;
+    if (u.pathname.startsWith(this.basePath)) return `/${u.pathname.slice(this.basePath.length)}`;
+    return this.#projectTarball(u.pathname);
+  }
+
+  /** A GitLab project-endpoint tarball of this group's packument, under the same local path scheme as the rest. */
+  #projectTarball(pathname: string): string | undefined {
+    const root = this.#gitlabApiRoot;
+    if (root === undefined || !pathname.startsWith(`${root}projects/`)) return undefined;
+    const m = /^projects\/\d+\/packages\/npm\/((?:@[^/]+\/)?[^/]+\/-\/(?:@[^/]+\/)?[^/]+\.tgz)$/.exec(pathname.slice(root.length));
+    if (!m) return undefined;
+    const local = `/${m[1]}`;
+    if (this.#projectTarballs.size >= MAX_PROJECT_TARBALLS && !this.#projectTarballs.has(local)) this.#projectTarballs.clear();
+    this.#projectTarballs.set(local, pathname);
+    return local;
   }
 
   /** The Authorization this firewall sends upstream for a client's headers: the client's own, else the token. */
@@ -105,9 +132,12 @@ export class Upstream {
 
   /** Sends `method` to base + relPath (relPath built by the firewall, starting with `/`). */
   async request(method: string, relPath: string, clientHeaders: http.IncomingHttpHeaders, body?: Buffer): Promise<UpstreamResponse> {
-    const url = new URL(this.basePath.slice(0, -1) + relPath, this.origin);
-    // Defence in depth: whatever relPath held, the request goes to the upstream's origin and base path.
-    if (url.origin !== this.origin || !url.pathname.startsWith(this.basePath)) {
+    const project = this.#projectTarballs.get(relPath);
+    const url = new URL(project ?? this.basePath.slice(0, -1) + relPath, this.origin);
+    // Defence in depth: whatever relPath held, the request goes to the upstream's origin and base path (or, for a
+    // GitLab group, a project endpoint one of its packuments named).
+    const inside = project !== undefined ? url.pathname === project && project.startsWith(`${this.#gitlabApiRoot}projects/`) : url.pathname.startsWith(this.basePath);
+    if (url.origin !== this.origin || !inside) {
       throw new ServiceError('SERVICE', 'refusing an upstream URL outside the configured registry');
     }
     const headers: http.OutgoingHttpHeaders = { 'accept-encoding': 'identity' };

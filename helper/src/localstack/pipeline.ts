@@ -15,7 +15,7 @@
  * - The component inputs that point at the working tree (sscs_command) and the local Sigstore (signing_config,
  *   trusted_root), through gitlab-ci-local's per-component inputs file.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
@@ -25,7 +25,8 @@ import type { GitLabClaims, MintOptions } from './claims.js';
 /** Where this checkout's sscs components are published; includes of them are re-pointed at the local run. */
 export const COMPONENT_PROJECT = 'sscs/components';
 /** Includes of sscs components on any host and at any ref: `<host>/sscs/components/<name>@<ref>`. */
-const COMPONENT_INCLUDE = /(component:\s*)\S+?\/sscs\/components\/([A-Za-z0-9_-]+)@\S+/g;
+// The ref stops at a quote or a flow-collection delimiter, so `{ component: ...@1.0.0, inputs: ... }` keeps its shape.
+const COMPONENT_INCLUDE = /(component:\s*["']?)[^\s"']+?\/sscs\/components\/([A-Za-z0-9_-]+)@([^\s"',}\]]+)/g;
 /** GitLab's ID tokens live as long as the job may; a local pipeline finishes well within this. */
 const TOKEN_LIFETIME_SECONDS = 900;
 const VARIABLES_FILE = '.gitlab-ci-local-variables.yml';
@@ -53,20 +54,27 @@ async function git(dir: string, ...args: string[]): Promise<string> {
   return r.stdout.trim();
 }
 
+/** Regular files under `dir`, symlinks not followed (a link to a parent folder would never end). */
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    if (SKIPPED.has(n)) return [];
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    if (SKIPPED.has(e.name)) return [];
+    const p = join(dir, e.name);
+    return e.isDirectory() ? filesUnder(p) : e.isFile() ? [p] : [];
+  });
+}
+
+/** Symbolic links under `dir` (not followed), to be recreated as links in the run's repository. */
+function linksUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    if (SKIPPED.has(e.name)) return [];
+    const p = join(dir, e.name);
+    return e.isDirectory() ? linksUnder(p) : e.isSymbolicLink() ? [p] : [];
   });
 }
 
 /** Re-points every include of an sscs component at `projectPath`, at `ref` (or keeps the ref when undefined). */
 export function repointComponentIncludes(text: string, projectPath: string, ref?: string): string {
-  return text.replace(COMPONENT_INCLUDE, (whole, prefix: string, name: string) => {
-    const at = ref ?? whole.slice(whole.lastIndexOf('@') + 1);
-    return `${prefix}$CI_SERVER_FQDN/${projectPath}/${name}@${at}`;
-  });
+  return text.replace(COMPONENT_INCLUDE, (_whole, prefix: string, name: string, given: string) => `${prefix}$CI_SERVER_FQDN/${projectPath}/${name}@${ref ?? given}`);
 }
 
 export interface RepoSource {
@@ -100,6 +108,11 @@ export async function prepareRepo(src: RepoSource): Promise<PipelineRepo> {
     if (src.skip?.includes(rel)) continue;
     if (/\.ya?ml$/.test(rel)) write(rel, readFileSync(file, 'utf8'));
     else cpSync(file, join(dir, rel));
+  }
+  for (const link of linksUnder(src.projectDir)) {
+    const rel = relative(src.projectDir, link);
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    symlinkSync(readlinkSync(link), join(dir, rel));
   }
   for (const [rel, content] of Object.entries(src.overrides ?? {})) write(rel, content);
   // The components, as the project's own: composites include their parts at their own commit already.
@@ -249,7 +262,15 @@ export function environmentNames(repoDir: string): string[] {
     }
   };
   for (const file of filesUnder(repoDir).filter((f) => /\.ya?ml$/.test(f))) {
-    for (const doc of YAML.parseAllDocuments(readFileSync(file, 'utf8'))) if (doc.errors.length === 0) walk(doc.toJS({ maxAliasCount: 100 }));
+    for (const doc of YAML.parseAllDocuments(readFileSync(file, 'utf8'))) {
+      // A file that is not usable YAML is gitlab-ci-local's to report, if the pipeline uses it at all.
+      if (doc.errors.length > 0) continue;
+      try {
+        walk(doc.toJS({ maxAliasCount: 100 }));
+      } catch {
+        continue;
+      }
+    }
   }
   for (const name of viaInput) for (const v of inputValues.get(name) ?? []) if (!PLACEHOLDER.test(v.trim())) literal.add(v);
   // A name with a variable in it is expanded by GitLab when the job runs: it cannot be minted for here.
