@@ -97,6 +97,16 @@ describe('sscs firewall run tells which version was refused', () => {
     expect(await readFile(join(dir, 'gl.json'), 'utf8')).toMatch(/good-a[\s\S]*1\.1\.0[\s\S]*deny-bad-release/);
   });
 
+  it('npm ci cannot go around the firewall through a lockfile that names the upstream itself', async () => {
+    const dir = await lockedProject({ 'good-a': '1.1.0' });
+    const lock = JSON.parse(await readFile(join(dir, 'package-lock.json'), 'utf8'));
+    lock.packages['node_modules/good-a'].resolved = `${v.url}/good-a/-/good-a-1.1.0.tgz`;
+    await writeFile(join(dir, 'package-lock.json'), JSON.stringify(lock));
+    const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', v.url, '--', 'npm', 'ci'], { cwd: dir, env: npmEnvFor(dir) });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('good-a@1.1.0 is denied by rule deny-bad-release');
+  });
+
   it('names the locked version, not the newest nightly, when every version is refused', async () => {
     const dir = await lockedProject({ 'nightly-pkg': '1.0.0' });
     const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', v.url, '--', 'npm', 'ci'], { cwd: dir, env: npmEnvFor(dir) });

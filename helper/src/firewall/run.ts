@@ -34,6 +34,9 @@ export interface RunReports {
 export function clientEnv(url: string, scopes: string[] = []): Record<string, string> {
   const env: Record<string, string> = {
     npm_config_registry: `${url}/`,
+    // npm fetches a lockfile's `resolved` URL as written unless its host is registry.npmjs.org: `always` sends
+    // every registry tarball to the configured registry, so a lockfile naming another registry cannot go around.
+    npm_config_replace_registry_host: 'always',
     // pnpm 11+ reads its own prefix and ignores npm_config_registry.
     pnpm_config_registry: `${url}/`,
     YARN_NPM_REGISTRY_SERVER: url,
