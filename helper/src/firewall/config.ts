@@ -17,6 +17,8 @@ export const DEFAULT_PACKUMENT_TTL_S = 60;
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_PACKUMENT_MB = 64;
 export const DEFAULT_MAX_TARBALL_MB = 256;
+/** Upstream packument bytes fetched and built at once: four of the largest (64 MB) packuments. */
+export const DEFAULT_MAX_INFLIGHT_MB = 256;
 /** Whole-response deadline: generous for a 256 MB tarball on a slow link, finite against a trickling upstream. */
 export const DEFAULT_UPSTREAM_DEADLINE_MS = 300_000;
 export const DEFAULT_CACHE_MB = 256;
@@ -34,6 +36,7 @@ export const ENV = {
   'upstream-timeout-ms': 'SSCS_FIREWALL_UPSTREAM_TIMEOUT_MS',
   'upstream-deadline-ms': 'SSCS_FIREWALL_UPSTREAM_DEADLINE_MS',
   'max-tarball-mb': 'SSCS_FIREWALL_MAX_TARBALL_MB',
+  'max-inflight-mb': 'SSCS_FIREWALL_MAX_INFLIGHT_MB',
   'scan-budget-ms': 'SSCS_FIREWALL_SCAN_BUDGET_MS',
   'scan-concurrency': 'SSCS_FIREWALL_SCAN_CONCURRENCY',
   'offline-cached': 'SSCS_FIREWALL_OFFLINE_CACHED',
@@ -108,6 +111,7 @@ export interface ServeSettings {
   upstreamTimeoutMs: number;
   upstreamDeadlineMs: number;
   maxTarballBytes: number;
+  maxInflightBytes: number;
   serveCachedOffline: boolean;
   synchronous: Synchronous;
   /** OSV records of known-malicious packages (folder or .tar.gz). */
@@ -140,6 +144,7 @@ export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string)
     upstreamTimeoutMs: positiveNumber(setting(flags, env, 'upstream-timeout-ms'), DEFAULT_UPSTREAM_TIMEOUT_MS, '--upstream-timeout-ms'),
     upstreamDeadlineMs: positiveNumber(setting(flags, env, 'upstream-deadline-ms'), DEFAULT_UPSTREAM_DEADLINE_MS, '--upstream-deadline-ms'),
     maxTarballBytes: Math.floor(positiveNumber(setting(flags, env, 'max-tarball-mb'), DEFAULT_MAX_TARBALL_MB, '--max-tarball-mb') * 1024 * 1024),
+    maxInflightBytes: Math.floor(positiveNumber(setting(flags, env, 'max-inflight-mb'), DEFAULT_MAX_INFLIGHT_MB, '--max-inflight-mb') * 1024 * 1024),
     serveCachedOffline: oneOf(setting(flags, env, 'offline-cached'), ['serve', 'refuse'] as const, 'serve', '--offline-cached') === 'serve',
     synchronous: oneOf(setting(flags, env, 'synchronous'), ['normal', 'full'] as const, 'normal', '--synchronous'),
     ...(feed ? { maliciousFeed: resolve(cwd, feed) } : {}),

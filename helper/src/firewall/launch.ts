@@ -29,6 +29,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
       upstreamTimeoutMs: s.upstreamTimeoutMs,
       upstreamDeadlineMs: s.upstreamDeadlineMs,
       maxTarballBytes: s.maxTarballBytes,
+      maxInflightBytes: s.maxInflightBytes,
       host: s.listen.host,
       port: s.listen.port,
       ...(s.publicUrl ? { publicUrl: s.publicUrl } : {}),
