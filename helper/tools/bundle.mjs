@@ -50,7 +50,12 @@ export async function buildSingleFile({ entry, version, external }) {
     }
     // Chunks import each other with ESM syntax; as CommonJS each is a function of (require, exports), and
     // a lazy `import()` becomes a require that runs when the command is chosen.
-    const cjs = await transform(file.text.replace(/^#!.*\n/, ''), { format: 'cjs', target: 'node22', loader: 'js', supported: { 'dynamic-import': false }, logLevel: 'warning' });
+    const cjs = await transform(file.text.replace(/^#!.*\n/, ''), { format: 'cjs', target: 'node22', loader: 'js', supported: { 'dynamic-import': false }, logLevel: 'silent' }).catch((e) => {
+      throw new Error(`bundle: chunk ${name} cannot run as CommonJS (a top-level await in a module of the helper?): ${e.message}`, { cause: e });
+    });
+    // A warning here means a chunk would behave differently as CommonJS (import.meta other than .url becomes
+    // {}, for one): fail the build rather than ship that.
+    if (cjs.warnings.length) throw new Error(`bundle: chunk ${name} does not convert cleanly: ${cjs.warnings.map((w) => w.text).join('; ')}`);
     const packed = deflateRawSync(Buffer.from(`'use strict';${cjs.code}`), { level: 9 }).toString('base64');
     chunks.push({ name, packed });
   }
@@ -92,15 +97,17 @@ export function unpackChunks(file) {
 
 /** The loader: a plain ES module. `index` maps a chunk's name to [offset, length, sha256] in the payload. */
 function loaderSource(index, entryName) {
-  return `import { createHash as __sscsHash } from 'node:crypto';
-import { readFileSync as __sscsRead } from 'node:fs';
-import { createRequire as __sscsCreateRequire } from 'node:module';
-import { fileURLToPath as __sscsPath } from 'node:url';
-import { compileFunction as __sscsCompile } from 'node:vm';
-import { inflateRawSync as __sscsInflate } from 'node:zlib';
+  // Built-ins come through require(): an ES import of one builds its ESM facade, which reads every export,
+  // lazy getters included (node:fs's ReadStream loads all of streams, node:crypto's webcrypto its module).
+  return `import { createRequire as __sscsCreateRequire } from 'node:module';
 
-const CHUNKS = ${JSON.stringify(index)};
 const nodeRequire = __sscsCreateRequire(import.meta.url);
+const { createHash: __sscsHash } = nodeRequire('node:crypto');
+const { readFileSync: __sscsRead } = nodeRequire('node:fs');
+const { fileURLToPath: __sscsPath } = nodeRequire('node:url');
+const { compileFunction: __sscsCompile } = nodeRequire('node:vm');
+const { inflateRawSync: __sscsInflate } = nodeRequire('node:zlib');
+const CHUNKS = ${JSON.stringify(index)};
 const selfPath = __sscsPath(import.meta.url);
 const loaded = new Map();
 let payload;

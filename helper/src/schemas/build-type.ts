@@ -14,7 +14,7 @@ export const EXTERNAL_PARAMETERS_SCHEMA = {
       type: 'object',
       required: ['repository', 'ref'],
       properties: {
-        repository: { ...str, format: 'uri', description: 'CI_PROJECT_URL: the GitLab project that was built.' },
+        repository: { ...str, format: 'uri', description: 'The GitLab project that was built (from the token: server + project_path; schemas/build-type-v1.md says where each field comes from).' },
         ref: { type: 'string', pattern: '^refs/(heads|tags)/.+$', description: 'refs/heads/<branch> or refs/tags/<tag>.' },
       },
       additionalProperties: false,
@@ -23,7 +23,7 @@ export const EXTERNAL_PARAMETERS_SCHEMA = {
       type: 'object',
       required: ['path'],
       properties: {
-        path: { ...str, description: 'CI_CONFIG_PATH: the pipeline configuration file.' },
+        path: { ...str, description: 'The pipeline configuration file (from the token: the path in ci_config_ref_uri).' },
         refUri: { ...str, description: "The token's ci_config_ref_uri: <host>/<project>//<path>@<ref>; Fulcio's certificate identity is https:// + this." },
         sha: { type: 'string', pattern: '^[0-9a-f]{40,64}$', description: "The token's ci_config_sha: the commit of the configuration." },
       },
@@ -32,13 +32,13 @@ export const EXTERNAL_PARAMETERS_SCHEMA = {
     pipeline: {
       type: 'object',
       required: ['source'],
-      properties: { source: { ...str, description: 'CI_PIPELINE_SOURCE: push, merge_request_event, schedule, web, api...' } },
+      properties: { source: { ...str, description: 'What triggered the pipeline: push, merge_request_event, schedule, web, api...' } },
       additionalProperties: false,
     },
     job: {
       type: 'object',
       required: ['name'],
-      properties: { name: { ...str, description: 'CI_JOB_NAME: the job that ran, the entry point of the build.' } },
+      properties: { name: { ...str, description: 'The job that ran, the entry point of the build (CI_JOB_NAME: no claim carries it).' } },
       additionalProperties: false,
     },
     inputs: { type: 'object', description: 'CI/CD component inputs that shaped the build.', additionalProperties: { type: 'string' } },
