@@ -28,6 +28,8 @@ export interface HostileUpstream {
   /** name -> version -> what is published; change it at any time (a republish). */
   packages: Map<string, Map<string, HostileVersion>>;
   delivery: Delivery;
+  /** Holds each packument body this long after its headers (so that requests overlap). */
+  packumentBodyDelayMs: number;
   /** Requests seen, as `METHOD path status`. */
   requests: string[];
   publish(name: string, version: string, v: HostileVersion): void;
@@ -83,6 +85,7 @@ export async function startHostileUpstream(): Promise<HostileUpstream> {
     url: '',
     packages: new Map(),
     delivery: wholeBody,
+    packumentBodyDelayMs: 0,
     requests: [],
     publish(name, version, v) {
       let versions = up.packages.get(name);
@@ -111,7 +114,9 @@ export async function startHostileUpstream(): Promise<HostileUpstream> {
     if (req.headers['if-none-match'] === etag) return void (log(304), res.writeHead(304, { etag }).end());
     log(200);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, etag });
-    res.end(body);
+    if (!up.packumentBodyDelayMs) return void res.end(body);
+    res.flushHeaders();
+    setTimeout(() => res.end(body), up.packumentBodyDelayMs);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -97,6 +97,16 @@ describe('sscs firewall run tells which version was refused', () => {
     expect(await readFile(join(dir, 'gl.json'), 'utf8')).toMatch(/good-a[\s\S]*1\.1\.0[\s\S]*deny-bad-release/);
   });
 
+  it('npm ci cannot go around the firewall through a lockfile that names the upstream itself', async () => {
+    const dir = await lockedProject({ 'good-a': '1.1.0' });
+    const lock = JSON.parse(await readFile(join(dir, 'package-lock.json'), 'utf8'));
+    lock.packages['node_modules/good-a'].resolved = `${v.url}/good-a/-/good-a-1.1.0.tgz`;
+    await writeFile(join(dir, 'package-lock.json'), JSON.stringify(lock));
+    const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', v.url, '--', 'npm', 'ci'], { cwd: dir, env: npmEnvFor(dir) });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('good-a@1.1.0 is denied by rule deny-bad-release');
+  });
+
   it('names the locked version, not the newest nightly, when every version is refused', async () => {
     const dir = await lockedProject({ 'nightly-pkg': '1.0.0' });
     const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', v.url, '--', 'npm', 'ci'], { cwd: dir, env: npmEnvFor(dir) });
@@ -104,6 +114,15 @@ describe('sscs firewall run tells which version was refused', () => {
     expect(r.stdout).toContain('no version of nightly-pkg is allowed. nightly-pkg@1.0.0 is denied by rule no-nightlies');
     expect(r.stdout).not.toContain('nightly-pkg@2.0.0-nightly');
     expect(r.stderr).toContain('nightly-pkg@1.0.0: deny by no-nightlies: matches rule no-nightlies (locked).');
+  });
+
+  it('reports what the install adds beyond its lockfile like a project without one', async () => {
+    const dir = await lockedProject({ 'nightly-pkg': '1.0.0' });
+    await writeFile(join(dir, 'policy.yml'), POLICY.replace('match: nightly-pkg', 'match: other-pkg'));
+    const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', v.url, '--', 'npm', 'install', 'good-a@1.1.0'], { cwd: dir, env: npmEnvFor(dir) });
+    expect(r.stdout).toContain('ETARGET');
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('good-a@1.1.0: deny by deny-bad-release: known bad release: matches rule deny-bad-release (filtered from a packument the install fetched).');
   });
 
   it('without a lockfile, reports the versions filtered from what the install fetched', async () => {

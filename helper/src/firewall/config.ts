@@ -17,6 +17,8 @@ export const DEFAULT_PACKUMENT_TTL_S = 60;
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_PACKUMENT_MB = 64;
 export const DEFAULT_MAX_TARBALL_MB = 256;
+/** Upstream packument bytes fetched and built at once: four of the largest (64 MB) packuments. */
+export const DEFAULT_MAX_INFLIGHT_MB = 256;
 /** Whole-response deadline: generous for a 256 MB tarball on a slow link, finite against a trickling upstream. */
 export const DEFAULT_UPSTREAM_DEADLINE_MS = 300_000;
 export const DEFAULT_CACHE_MB = 256;
@@ -34,6 +36,9 @@ export const ENV = {
   'upstream-timeout-ms': 'SSCS_FIREWALL_UPSTREAM_TIMEOUT_MS',
   'upstream-deadline-ms': 'SSCS_FIREWALL_UPSTREAM_DEADLINE_MS',
   'max-tarball-mb': 'SSCS_FIREWALL_MAX_TARBALL_MB',
+  'max-inflight-mb': 'SSCS_FIREWALL_MAX_INFLIGHT_MB',
+  'scan-budget-ms': 'SSCS_FIREWALL_SCAN_BUDGET_MS',
+  'scan-concurrency': 'SSCS_FIREWALL_SCAN_CONCURRENCY',
   'offline-cached': 'SSCS_FIREWALL_OFFLINE_CACHED',
   synchronous: 'SSCS_FIREWALL_SYNCHRONOUS',
   'admin-token-file': 'SSCS_FIREWALL_ADMIN_TOKEN_FILE',
@@ -108,11 +113,20 @@ export interface ServeSettings {
   upstreamTimeoutMs: number;
   upstreamDeadlineMs: number;
   maxTarballBytes: number;
+  maxInflightBytes: number;
   serveCachedOffline: boolean;
   synchronous: Synchronous;
   /** OSV records of known-malicious packages (folder or .tar.gz). */
   maliciousFeed?: string;
   scan: boolean;
+  /** Wall-clock time one package's scan may take (a worker thread); past it the package gets a scan-budget finding. */
+  scanBudgetMs?: number;
+  /** Packages scanned at once, each in its own worker thread. */
+  scanConcurrency?: number;
+}
+
+function optionalNumber<K extends string>(key: K, raw: string | undefined, flag: string): Partial<Record<K, number>> {
+  return raw === undefined ? {} : ({ [key]: Math.floor(positiveNumber(raw, 1, flag)) } as Partial<Record<K, number>>);
 }
 
 export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string): ServeSettings {
@@ -132,9 +146,12 @@ export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string)
     upstreamTimeoutMs: positiveNumber(setting(flags, env, 'upstream-timeout-ms'), DEFAULT_UPSTREAM_TIMEOUT_MS, '--upstream-timeout-ms'),
     upstreamDeadlineMs: positiveNumber(setting(flags, env, 'upstream-deadline-ms'), DEFAULT_UPSTREAM_DEADLINE_MS, '--upstream-deadline-ms'),
     maxTarballBytes: Math.floor(positiveNumber(setting(flags, env, 'max-tarball-mb'), DEFAULT_MAX_TARBALL_MB, '--max-tarball-mb') * 1024 * 1024),
+    maxInflightBytes: Math.floor(positiveNumber(setting(flags, env, 'max-inflight-mb'), DEFAULT_MAX_INFLIGHT_MB, '--max-inflight-mb') * 1024 * 1024),
     serveCachedOffline: oneOf(setting(flags, env, 'offline-cached'), ['serve', 'refuse'] as const, 'serve', '--offline-cached') === 'serve',
     synchronous: oneOf(setting(flags, env, 'synchronous'), ['normal', 'full'] as const, 'normal', '--synchronous'),
     ...(feed ? { maliciousFeed: resolve(cwd, feed) } : {}),
     scan: flags.scan === true,
+    ...optionalNumber('scanBudgetMs', setting(flags, env, 'scan-budget-ms'), '--scan-budget-ms'),
+    ...optionalNumber('scanConcurrency', setting(flags, env, 'scan-concurrency'), '--scan-concurrency'),
   };
 }

@@ -20,6 +20,8 @@ export interface FirewallOptions {
   upstreamTimeoutMs: number;
   upstreamDeadlineMs: number;
   maxTarballBytes: number;
+  /** Upstream packument bytes fetched and built at once (see PackumentCacheOptions.maxInflightBytes). */
+  maxInflightBytes?: number;
   host: string;
   port: number;
   /** Where clients reach the firewall, when not http://HOST:PORT (behind a load balancer). */
@@ -70,7 +72,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
   let publicBase = o.publicUrl?.replace(/\/+$/, '') ?? '';
   const packuments = new PackumentCache({
     upstream, policy: o.policy, store, metrics, publicBase: () => publicBase, ttlMs: o.packumentTtlMs,
-    maxPackumentBytes: o.maxPackumentBytes, maxCacheBytes: o.maxCacheBytes, serveStale: o.serveCachedOffline,
+    maxPackumentBytes: o.maxPackumentBytes, maxCacheBytes: o.maxCacheBytes, serveStale: o.serveCachedOffline, ...(o.maxInflightBytes !== undefined ? { maxInflightBytes: o.maxInflightBytes } : {}),
     ...(o.enrich ? { enrich: o.enrich } : {}),
     scanned: o.scanner !== undefined,
     ...(o.needs ? { needs: o.needs } : {}),

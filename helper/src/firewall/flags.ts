@@ -1,7 +1,7 @@
 /** Flags shared by the firewall commands, defined once so `serve` and `run` cannot drift apart. */
 import { join, resolve } from 'node:path';
 import type { FlagSpecs, Io } from '../cli/command.js';
-import { DEFAULT_DATA_DIR, DEFAULT_MAX_TARBALL_MB, DEFAULT_UPSTREAM_DEADLINE_MS, ENV, setting, type Flags } from './config.js';
+import { DEFAULT_DATA_DIR, DEFAULT_MAX_INFLIGHT_MB, DEFAULT_MAX_TARBALL_MB, DEFAULT_UPSTREAM_DEADLINE_MS, ENV, setting, type Flags } from './config.js';
 import type { Store } from './store.js';
 
 export const DATA_DIR_FLAG = {
@@ -22,10 +22,13 @@ export const SERVE_FLAGS = {
   'upstream-timeout-ms': { type: 'string', valueName: 'N', description: `Timeout of every upstream call to its response headers, and of every pause in its body (env ${ENV['upstream-timeout-ms']}) [default: 30000].` },
   'upstream-deadline-ms': { type: 'string', valueName: 'N', description: `Deadline of every upstream response, body included, however steadily bytes arrive; past it the download is cut and nothing cached (env ${ENV['upstream-deadline-ms']}) [default: ${DEFAULT_UPSTREAM_DEADLINE_MS}].` },
   'max-tarball-mb': { type: 'string', valueName: 'MB', description: `Largest tarball fetched; past it the download is cut and nothing cached (env ${ENV['max-tarball-mb']}) [default: ${DEFAULT_MAX_TARBALL_MB}].` },
+  'max-inflight-mb': { type: 'string', valueName: 'MB', description: `Upstream packument bytes fetched and built at once, across all clients; past it requests queue, and past the queue get 503 with Retry-After (env ${ENV['max-inflight-mb']}) [default: ${DEFAULT_MAX_INFLIGHT_MB}].` },
   'offline-cached': { type: 'string', valueName: 'serve|refuse', description: `With the upstream down: serve a cached tarball allowed under this same policy, still allowed when asked again, to the credential that fetched it; or refuse everything (env ${ENV['offline-cached']}) [default: serve].` },
   synchronous: { type: 'string', valueName: 'normal|full', description: `SQLite synchronous: normal survives a killed process, full also a power loss (env ${ENV.synchronous}) [default: normal].` },
   'malicious-feed': { type: 'string', valueName: 'PATH', description: `Known-malicious OSV records, a folder or .tar.gz (env ${ENV['malicious-feed']}).` },
   scan: { type: 'boolean', description: 'Scan every tarball before serving it; findings go to the policy (suspicious condition).' },
+  'scan-budget-ms': { type: 'string', valueName: 'N', description: `With --scan: time one package's scan may take, in a worker thread off the event loop; past it the package gets a scan-budget finding and the policy's outcome for an incomplete scan (env ${ENV['scan-budget-ms']}) [default: 20000].` },
+  'scan-concurrency': { type: 'string', valueName: 'N', description: `With --scan: packages scanned at once, one worker thread each; the rest wait (env ${ENV['scan-concurrency']}) [default: cores - 1, at least 1].` },
   'admin-token-file': { type: 'string', valueName: 'FILE', description: `File holding the admin API token (env ${ENV['admin-token-file']}; or the token itself in SSCS_FIREWALL_ADMIN_TOKEN).` },
 } as const satisfies FlagSpecs;
 

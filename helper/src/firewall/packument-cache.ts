@@ -15,6 +15,7 @@ import type { Metrics } from './metrics.js';
 import { filterPackument, type TarballEntry } from './packument.js';
 import { encodePackageName } from './route.js';
 import type { Store } from './store.js';
+import { Limiter, type Reservation } from './limiter.js';
 import { readDecodedBody, type Upstream } from './upstream.js';
 
 export type Form = 'full' | 'abbreviated';
@@ -69,8 +70,16 @@ export interface PackumentCacheOptions {
   scanned?: boolean;
   /** Adds facts the packument does not hold (known-malicious feed, typosquat check). */
   enrich?: (name: string, version: string, facts: PackageFacts) => PackageFacts;
+  /** Upstream packument bytes being fetched and built at once, across all clients (--max-inflight-mb). */
+  maxInflightBytes?: number;
   now?: () => Date;
 }
+
+/** Packument fetches (per credential and name) waiting or running at once; past it, 503 with Retry-After. */
+export const MAX_PENDING_FETCHES = 256;
+export const DEFAULT_INFLIGHT_BYTES = 256 * 1024 * 1024;
+/** What a refused client is told to wait, in seconds. */
+export const RETRY_AFTER_S = 2;
 
 interface Downloaded {
   doc: RawPackument;
@@ -81,16 +90,26 @@ interface Downloaded {
   etag?: string;
 }
 
-export type Lookup = { entry: PackumentEntry; source: 'hit' | 'miss' | 'revalidated' | 'stale' } | { status: number; message: string };
+/** `retryAfter` (seconds): the firewall is at its in-flight bound, not the upstream down; ask again later. */
+export type Lookup = { entry: PackumentEntry; source: 'hit' | 'miss' | 'revalidated' | 'stale' } | { status: number; message: string; retryAfter?: number };
+
+const BUSY: Lookup = { status: 503, message: 'the firewall is fetching as many packuments as it may at once; try again shortly', retryAfter: RETRY_AFTER_S };
 
 export class PackumentCache {
   readonly #o: PackumentCacheOptions;
   readonly #entries = new Map<string, PackumentEntry>();
   readonly #inflight = new Map<string, Promise<Lookup>>();
+  /** Per form and name, across credentials: the tail of the fetches queued one after another. */
+  readonly #byName = new Map<string, Promise<unknown>>();
+  /** Per form and name: the entry built last, under whichever credential (see #sibling). */
+  readonly #latest = new Map<string, PackumentEntry>();
+  readonly #budget: Limiter;
+  readonly #refs = new Map<PackumentEntry, number>();
   #bytes = 0;
 
   constructor(o: PackumentCacheOptions) {
     this.#o = o;
+    this.#budget = new Limiter(o.maxInflightBytes ?? DEFAULT_INFLIGHT_BYTES, MAX_PENDING_FETCHES);
   }
 
   static keyOf(name: string, form: Form, headers: IncomingHttpHeaders): string {
@@ -115,35 +134,80 @@ export class PackumentCache {
     }
     let p = this.#inflight.get(key);
     if (!p) {
-      p = this.#fetch(key, name, form, headers, entry).finally(() => this.#inflight.delete(key));
+      if (this.#inflight.size >= MAX_PENDING_FETCHES) return this.#busy();
+      p = this.#oneAtATime(form, name, () => this.#limited(key, name, form, headers, entry)).finally(() => this.#inflight.delete(key));
       this.#inflight.set(key, p);
     }
     return await p;
+  }
+
+  #busy(): Lookup {
+    this.#o.metrics.inc('sscs_firewall_busy_total', 'Requests refused with 503 and Retry-After because packument fetches in flight were at their bound.');
+    return BUSY;
+  }
+
+  /**
+   * Fetches of one name under different credentials run one after another, so that 40 tokens asking for one
+   * 60 MB packument hold one copy in flight, not 40; each later one revalidates the copy just built (#sibling).
+   */
+  #oneAtATime(form: Form, name: string, fetch: () => Promise<Lookup>): Promise<Lookup> {
+    const k = `${form}\0${name}`;
+    const run = (this.#byName.get(k) ?? Promise.resolve()).then(fetch);
+    const tail = run.then(() => undefined, () => undefined);
+    this.#byName.set(k, tail);
+    void tail.then(() => {
+      if (this.#byName.get(k) === tail) this.#byName.delete(k);
+    });
+    return run;
+  }
+
+  /** What a fetch reserved of the in-flight budget is held until its entry is built, then given back. */
+  async #limited(key: string, name: string, form: Form, headers: IncomingHttpHeaders, own: PackumentEntry | undefined): Promise<Lookup> {
+    const held: Reservation[] = [];
+    try {
+      return await this.#fetch(key, name, form, headers, own ?? this.#sibling(form, name), held);
+    } finally {
+      for (const r of held) r.release();
+    }
+  }
+
+  /**
+   * Another credential's entry for the name, still valid: asked for with its ETag, an upstream that answers
+   * 304 for this credential too says the representation is the same (RFC 9110 8.8.3), so the built entry is
+   * shared; any other answer is built on its own, and nothing one credential sees is served to another unasked.
+   */
+  #sibling(form: Form, name: string): PackumentEntry | undefined {
+    const e = this.#latest.get(`${form}\0${name}`);
+    return e && this.#valid(e) ? e : undefined;
   }
 
   #valid(e: PackumentEntry): boolean {
     return e.policyVersion === this.#o.policy.version && e.generation === this.#o.store.generation() && Date.now() < e.refilterAt;
   }
 
-  async #fetch(key: string, name: string, form: Form, headers: IncomingHttpHeaders, old: PackumentEntry | undefined): Promise<Lookup> {
+  async #fetch(key: string, name: string, form: Form, headers: IncomingHttpHeaders, old: PackumentEntry | undefined, held: Reservation[] = []): Promise<Lookup> {
     const o = this.#o;
     const canRevalidate = old?.upstreamEtag !== undefined && this.#valid(old);
     // Ask for the form the entry was last built from: an upstream whose abbreviated form lacked facts is asked for the full one.
-    let got = await this.#download(name, old?.upstreamForm ?? form, headers, canRevalidate ? old!.upstreamEtag : undefined);
+    let got = await this.#download(name, old?.upstreamForm ?? form, headers, canRevalidate ? old!.upstreamEtag : undefined, held);
     if ('status' in got && got.status === 304 && canRevalidate) {
       old!.freshUntil = Math.min(Date.now() + o.ttlMs, old!.refilterAt);
+      if (this.#entries.get(key) !== old) this.#put(key, old!);
       o.metrics.cache('packument', 'revalidated');
       return { entry: old!, source: 'revalidated' };
     }
+    // The other credential's entry did not revalidate: nothing of it is used (the stale fallback included).
+    if (old && this.#entries.get(key) !== old) old = undefined;
     // registry.npmjs.org's abbreviated form has no time, scripts, license or attestations: a policy that
     // tests one of them is answered from the full document, never from the abbreviated form's silence.
     if ('doc' in got && got.form === 'abbreviated') {
       const lacking = lacksFacts(got.meta, o.needs ?? REGISTRY_CONDITIONS);
       if (lacking.length) {
         o.metrics.inc('sscs_firewall_full_packument_fetches_total', 'Full packuments fetched because the abbreviated form lacked facts the policy needs.', { fact: lacking[0]! });
-        got = await this.#download(name, 'full', headers, undefined);
+        got = await this.#download(name, 'full', headers, undefined, held);
       }
     }
+    if ('busy' in got) return this.#busy();
     if ('error' in got) return this.#stale(old, got.error);
     if (!('doc' in got)) return got.status >= 500 ? this.#stale(old, new ServiceError('HTTP_STATUS', `upstream answered ${got.status}`)) : { status: got.status === 404 ? 404 : 502, message: got.status === 404 ? `${name} is not in the upstream registry` : `upstream answered ${got.status}` };
     for (const s of got.skipped) o.log?.({ event: 'malformed-version', name, version: s.version, message: `skipped ${name}@${s.version}: ${s.why}; the other versions are served` });
@@ -154,7 +218,7 @@ export class PackumentCache {
     return { entry, source: 'miss' };
   }
 
-  async #download(name: string, form: Form, headers: IncomingHttpHeaders, etag: string | undefined): Promise<Downloaded | { status: number } | { error: Error }> {
+  async #download(name: string, form: Form, headers: IncomingHttpHeaders, etag: string | undefined, held: Reservation[] = []): Promise<Downloaded | { status: number } | { error: Error } | { busy: true }> {
     const o = this.#o;
     const reqHeaders: IncomingHttpHeaders = { ...headers, accept: form === 'abbreviated' ? `${ABBREVIATED_TYPE}, application/json;q=0.8` : 'application/json' };
     delete reqHeaders['if-none-match'];
@@ -172,6 +236,15 @@ export class PackumentCache {
       res.body.resume();
       return { status: res.status };
     }
+    // The body is read only within the in-flight budget: what the upstream says it sends, or the most a body
+    // may be when it does not say (or is coded: it may expand). Past the queue, the body is not read at all.
+    const declared = Number(res.headers['content-length'] ?? NaN);
+    const wait = this.#budget.acquire(Number.isFinite(declared) && !res.headers['content-encoding'] ? Math.min(declared, o.maxPackumentBytes) : o.maxPackumentBytes);
+    if (!wait) {
+      res.body.destroy();
+      return { busy: true };
+    }
+    held.push(await wait);
     try {
       const doc = JSON.parse((await readDecodedBody(res.body, o.maxPackumentBytes)).toString('utf8')) as RawPackument;
       if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not a JSON object');
@@ -239,15 +312,31 @@ export class PackumentCache {
 
   #put(key: string, e: PackumentEntry): void {
     const old = this.#entries.get(key);
-    if (old) this.#bytes -= old.body.length;
+    if (old) this.#unref(old);
     this.#entries.delete(key);
     this.#entries.set(key, e);
-    this.#bytes += e.body.length;
+    this.#ref(e);
+    this.#latest.set(`${e.form}\0${e.name}`, e);
     for (const [k, v] of this.#entries) {
       if (this.#bytes <= this.#o.maxCacheBytes || k === key) break;
       this.#entries.delete(k);
-      this.#bytes -= v.body.length;
+      this.#unref(v);
     }
+  }
+
+  /** An entry shared by several credentials (#sibling) holds its bytes once, and goes when the last one does. */
+  #ref(e: PackumentEntry): void {
+    const n = this.#refs.get(e) ?? 0;
+    if (n === 0) this.#bytes += e.body.length;
+    this.#refs.set(e, n + 1);
+  }
+
+  #unref(e: PackumentEntry): void {
+    const n = (this.#refs.get(e) ?? 1) - 1;
+    if (n > 0) return void this.#refs.set(e, n);
+    this.#refs.delete(e);
+    this.#bytes -= e.body.length;
+    if (this.#latest.get(`${e.form}\0${e.name}`) === e) this.#latest.delete(`${e.form}\0${e.name}`);
   }
 
   #touch(key: string, e: PackumentEntry): void {

@@ -34,6 +34,9 @@ export interface RunReports {
 export function clientEnv(url: string, scopes: string[] = []): Record<string, string> {
   const env: Record<string, string> = {
     npm_config_registry: `${url}/`,
+    // npm fetches a lockfile's `resolved` URL as written unless its host is registry.npmjs.org: `always` sends
+    // every registry tarball to the configured registry, so a lockfile naming another registry cannot go around.
+    npm_config_replace_registry_host: 'always',
     // pnpm 11+ reads its own prefix and ignores npm_config_registry.
     pnpm_config_registry: `${url}/`,
     YARN_NPM_REGISTRY_SERVER: url,
@@ -136,9 +139,10 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   }
   const lockedKeys = new Set(lockedRefusals.map((r) => `${r.name}@${r.version}`));
   const refused = [...lockedRefusals, ...[...fetchedRefusals].filter(([k]) => !lockedKeys.has(k)).map(([, r]) => r)];
-  // Without a lockfile nobody knows what the install needed: every version filtered from what it fetched is reported.
-  const unlocked = locked.files.length === 0 || locked.warnings.length > 0;
-  const leftOut = unlocked ? [...filtered].filter(([k]) => !fetchedRefusals.has(k)).map(([, r]) => r) : [];
+  // What no lockfile pins (no lockfile, an unreadable or empty one, a package the install adds) nobody knows the
+  // install needed: every version filtered from such a packument it fetched is reported.
+  const pinned = locked.warnings.length ? new Set<string>() : new Set(locked.packages.map((p) => p.name));
+  const leftOut = [...filtered].filter(([k, r]) => !fetchedRefusals.has(k) && !pinned.has(r.name)).map(([, r]) => r);
   for (const r of leftOut) records.set(`${r.name}@${r.version}`, record(r, r.decision));
 
   const result = checkResult(s, fw.mode as CheckResult['mode'], command.join(' '), records, refused.length + leftOut.length, fw.typosquat, locked.files);

@@ -58,8 +58,8 @@ async function servePackument(ctx: HandlerContext, req: IncomingMessage, res: Se
   const form = (req.headers.accept ?? '').includes(ABBREVIATED_TYPE) ? 'abbreviated' : 'full';
   const lookup = await ctx.packuments.get(name, form, req.headers);
   if (!('entry' in lookup)) {
-    out.decision = lookup.status === 503 ? 'unavailable' : undefined;
-    sendError(res, lookup.status, `sscs firewall: ${lookup.message}`);
+    out.decision = lookup.retryAfter ? 'busy' : lookup.status === 503 ? 'unavailable' : undefined;
+    sendError(res, lookup.status, `sscs firewall: ${lookup.message}`, lookup.retryAfter ? { 'retry-after': String(lookup.retryAfter) } : {});
     return lookup.status;
   }
   const { entry, source } = lookup;

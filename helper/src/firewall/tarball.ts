@@ -23,6 +23,12 @@ export async function serveTarball(ctx: HandlerContext, req: IncomingMessage, re
     ? { entry: peeked, source: 'hit' as const }
     : await ctx.packuments.get(name, 'abbreviated', req.headers);
   if (!('entry' in lookup)) {
+    if (lookup.retryAfter) {
+      // At the in-flight bound: not the upstream down, so no offline answer either.
+      out.decision = 'busy';
+      sendError(res, 503, `sscs firewall: ${lookup.message}`, { 'retry-after': String(lookup.retryAfter) });
+      return 503;
+    }
     if (lookup.status === 503) return await serveOffline(ctx, req, res, name, versionFromFile(name, path), out, lookup.message);
     sendError(res, lookup.status, lookup.message);
     return lookup.status;
@@ -109,10 +115,14 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
   const writer = ctx.tarballs.writer(digest);
   if (ctx.scanner) return await scanThenServe(ctx, req, res, pkg, te, decision, digest, body, writer, out, facts ?? { metadataAvailable: true }, check.alsoCheck);
 
+  const length = contentCoding(up.body) === 'identity' ? up.headers['content-length'] : undefined;
+  // HTTP/1.0 has no chunked encoding: without a length, a cut connection reads as a normal end of body, so
+  // holding back the last chunk protects nothing. Such a client gets the tarball only verified whole.
+  if (!length && req.httpVersion === '1.0') return await verifyThenServe(ctx, req, res, pkg, decision, digest, body, writer, out, check.alsoCheck);
+
   // Acknowledge only what is durably recorded: the decision is committed before the first byte goes out. A
   // stronger digest replaces the remembered one only once the bytes matched both.
   record(ctx, req, pkg, decision, check.alsoCheck?.sri ?? digest.sri);
-  const length = contentCoding(up.body) === 'identity' ? up.headers['content-length'] : undefined;
   res.writeHead(200, { 'content-type': 'application/octet-stream', ...(length ? { 'content-length': length } : {}), [DECISION_HEADER]: decisionHeader(decision) });
   const verify = new VerifyingStream(digest, ctx.maxTarballBytes, check.alsoCheck);
   verify.on('data', (c: Buffer) => writer.write(c));
@@ -145,6 +155,34 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
   }
   // The client has the verified tarball; a cache file that could not be written is only fetched again next time.
   await writer.commit().catch((e: Error) => (out.error = `tarball cache: ${e.message}`));
+  ctx.onDecision?.(pkg, decision, true);
+  return 200;
+}
+
+/** Downloads and verifies the whole tarball into the cache, then serves it from there with its length. */
+async function verifyThenServe(
+  ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, decision: Decision,
+  digest: ExpectedDigest, body: Readable, writer: ReturnType<HandlerContext['tarballs']['writer']>, out: Outcome, remembered?: ExpectedDigest,
+): Promise<number> {
+  try {
+    await pipeline(body, new VerifyingStream(digest, ctx.maxTarballBytes, remembered), writer.stream);
+    await writer.commit();
+  } catch (e) {
+    out.error = (e as Error).message;
+    failed(ctx, out, e);
+    await writer.abort();
+    sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version}: ${(e as Error).message}`);
+    return 502;
+  }
+  const cached = await ctx.tarballs.open(digest);
+  if (!cached) {
+    sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version}: the verified tarball could not be read back from the cache`);
+    return 502;
+  }
+  record(ctx, req, pkg, decision, digest.sri);
+  out.cache = 'verified-whole';
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(decision) });
+  await sendCached(req, res, cached, out);
   ctx.onDecision?.(pkg, decision, true);
   return 200;
 }
