@@ -8,7 +8,7 @@ import type { WorkerResponse } from './worker.js';
 import type { Finding, ScanLimits, ScanReport } from './types.js';
 
 /** Wall-clock time one package may take in a worker before it is stopped (and reported, never served clean). */
-export const DEFAULT_SCAN_BUDGET_MS = 20_000;
+export const DEFAULT_SCAN_BUDGET_MS = 120_000;
 /** Heap a worker may grow to; past it the worker dies and the package gets a scan-budget finding. */
 export const DEFAULT_WORKER_HEAP_MB = 1024;
 
