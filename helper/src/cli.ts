@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { isMainThread, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { EXIT_OK, EXIT_USAGE, UsageError, isSscsError } from './errors.js';
@@ -101,7 +102,7 @@ function isEntryPoint(): boolean {
 
 // No top-level await: the single-file bundle runs this module as a CommonJS chunk (helper/tools/bundle.mjs).
 // main() turns every error into an exit code; the handler is for the impossible rest.
-if (isEntryPoint()) {
+if (isMainThread && isEntryPoint()) {
   main(process.argv.slice(2), processIo()).then(
     (code) => void (process.exitCode = code),
     (e: unknown) => {
@@ -109,4 +110,7 @@ if (isEntryPoint()) {
       process.exitCode = EXIT_USAGE;
     },
   );
+} else if (!isMainThread && (workerData as { sscsScanWorker?: boolean } | undefined)?.sscsScanWorker) {
+  // The single-file bundle is its own scan worker (scan/pool.ts); the worker module listens once loaded.
+  void import('./scan/worker.js');
 }

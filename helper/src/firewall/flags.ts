@@ -27,6 +27,8 @@ export const SERVE_FLAGS = {
   synchronous: { type: 'string', valueName: 'normal|full', description: `SQLite synchronous: normal survives a killed process, full also a power loss (env ${ENV.synchronous}) [default: normal].` },
   'malicious-feed': { type: 'string', valueName: 'PATH', description: `Known-malicious OSV records, a folder or .tar.gz (env ${ENV['malicious-feed']}).` },
   scan: { type: 'boolean', description: 'Scan every tarball before serving it; findings go to the policy (suspicious condition).' },
+  'scan-budget-ms': { type: 'string', valueName: 'N', description: `With --scan: time one package's scan may take, in a worker thread off the event loop; past it the package gets a scan-budget finding and the policy's outcome for an incomplete scan (env ${ENV['scan-budget-ms']}) [default: 20000].` },
+  'scan-concurrency': { type: 'string', valueName: 'N', description: `With --scan: packages scanned at once, one worker thread each; the rest wait (env ${ENV['scan-concurrency']}) [default: cores - 1, at least 1].` },
   'admin-token-file': { type: 'string', valueName: 'FILE', description: `File holding the admin API token (env ${ENV['admin-token-file']}; or the token itself in SSCS_FIREWALL_ADMIN_TOKEN).` },
 } as const satisfies FlagSpecs;
 

@@ -17,7 +17,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
   const token = await adminToken(flags, io.env, io.cwd);
   const upstreamToken = io.env[UPSTREAM_TOKEN_ENV];
   const { enrich, feedDigest } = await factSources(s, filePolicy.usesTyposquat);
-  const scanner = s.scan ? await loadScanner() : undefined;
+  const scanner = s.scan ? await loadScanner({ ...(s.scanBudgetMs ? { budgetMs: s.scanBudgetMs } : {}), ...(s.scanConcurrency ? { concurrency: s.scanConcurrency } : {}) }) : undefined;
   // Decisions are cached under every input that can change them, not the policy file alone.
   const policy = { ...filePolicy, version: decisionInputsVersion({ policyVersion: filePolicy.version, ...(scanner ? { scanner: SCANNER_VERSION } : {}), ...(feedDigest ? { feed: feedDigest } : {}) }) };
   const log = jsonLogger(io.stdout);
@@ -90,9 +90,11 @@ async function factSources(s: ServeSettings, typosquat: boolean): Promise<{ enri
   return { enrich, ...(feed ? { feedDigest: feed.digest() } : {}) };
 }
 
-async function loadScanner(): Promise<Scanner> {
-  const { scanTarball } = await import('../scan/index.js');
-  return async (tarball) => (await scanTarball(tarball)).findings.map((f) => ({ rule: f.rule, severity: f.severity, evidence: `${f.file}${f.line ? `:${f.line}` : ''}: ${f.evidence}` }));
+async function loadScanner(opts: import('../scan/pool.js').ScanPoolOptions): Promise<Scanner> {
+  // Scans run in worker threads, within a time and heap budget, so the event loop keeps serving meanwhile.
+  const { ScanPool } = await import('../scan/pool.js');
+  const pool = new ScanPool(opts);
+  return async (tarball) => (await pool.scan(tarball)).findings.map((f) => ({ rule: f.rule, severity: f.severity, evidence: `${f.file}${f.line ? `:${f.line}` : ''}: ${f.evidence}` }));
 }
 
 /** Resolves on SIGTERM or SIGINT: the one place the firewall listens to process signals. */

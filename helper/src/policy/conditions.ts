@@ -1,4 +1,5 @@
 import { checkLicense } from './license.js';
+import { isIncompleteFinding } from '../scan/types.js';
 import { humanDuration, parseDuration } from './duration.js';
 import type { ConditionName, Conditions, PackageFacts, Severity } from './types.js';
 
@@ -73,8 +74,13 @@ const license: ConditionFn<'license'> = (value, facts) => {
 const suspicious: ConditionFn<'suspicious'> = (value, facts) => {
   // Not scanned counts as "no finding"; the report says whether the scan ran.
   const min = SEVERITY_RANK[value];
-  const hits = (facts.suspicious ?? []).filter((f) => SEVERITY_RANK[f.severity] >= min);
-  if (hits.length === 0) return NOT;
+  const all = facts.suspicious ?? [];
+  const hits = all.filter((f) => !isIncompleteFinding(f.rule) && SEVERITY_RANK[f.severity] >= min);
+  if (hits.length === 0) {
+    // A package the scanner could not read or analyse whole is not clean: the finding is unknown.
+    const partial = all.find((f) => isIncompleteFinding(f.rule));
+    return partial ? { holds: 'unknown', reason: `the scan is incomplete (${partial.rule}: ${partial.evidence})` } : NOT;
+  }
   return { holds: true, reason: `scanner findings: ${hits.map((h) => `${h.rule} (${h.severity})`).join(', ')}` };
 };
 

@@ -11,6 +11,8 @@ export class Collector {
   entries = 0;
   bytes = 0;
   stopped = false;
+  /** Why part of the package went unread (a limit crossed, a file too large): such a scan is never clean. */
+  readonly unread: string[] = [];
   private readBytes = 0;
 
   constructor(readonly limits: ScanLimits) {}
@@ -49,6 +51,7 @@ export class Collector {
     if (!isTextCandidate(path)) return false;
     if (size > this.limits.maxFileBytes || this.readBytes + size > this.limits.maxReadBytes) {
       this.add({ rule: 'file-not-scanned', severity: 'low', file: path, evidence: `${size} bytes`, message: `file too large to scan (per-file limit ${this.limits.maxFileBytes}, total ${this.limits.maxReadBytes} bytes)` });
+      this.unread.push(`${evidence(path, 0, 80)} (${size} bytes) not read`);
       return false;
     }
     this.readBytes += size;
@@ -64,7 +67,10 @@ export class Collector {
   }
 
   private stop(finding: Finding): void {
-    if (!this.stopped) this.add(finding);
+    if (!this.stopped) {
+      this.add(finding);
+      this.unread.push(finding.message);
+    }
     this.stopped = true;
   }
 }
@@ -88,7 +94,8 @@ export class FileBuffer {
 
   finish(path: string, size: number, mode: number | undefined): PackageFile {
     const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-    this.head = all.subarray(0, HEAD_BYTES);
+    // A copy: a view would keep the whole file's buffer alive beside its text.
+    this.head = Buffer.from(all.subarray(0, HEAD_BYTES));
     const file: PackageFile = { path, size, head: this.head };
     if (mode !== undefined) file.mode = mode;
     if (this.keepText) file.text = all.toString('latin1');

@@ -4,10 +4,11 @@ import { readDirectory } from './directory.js';
 import { readTarball } from './tarball.js';
 import { viewPackage } from './package.js';
 import { RULES } from './rules/index.js';
+import { evidence } from './files.js';
 import { DEFAULT_SCAN_LIMITS, severityRank, type Finding, type ScanLimits, type ScanReport } from './types.js';
 
 export type { Finding, ScanLimits, ScanReport, Severity } from './types.js';
-export { DEFAULT_SCAN_LIMITS, SEVERITIES, severityRank } from './types.js';
+export { DEFAULT_SCAN_LIMITS, SEVERITIES, severityRank, INCOMPLETE_RULES, isIncompleteFinding } from './types.js';
 
 /** Findings kept per report; past that a package is plainly hostile and more lines add nothing. */
 export const MAX_FINDINGS = 200;
@@ -34,7 +35,11 @@ function analyse(collector: Collector): ScanReport {
   const findings: Finding[] = [...collector.findings];
   for (const rule of RULES) findings.push(...rule(pkg));
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.rule.localeCompare(b.rule));
-  const report: ScanReport = { findings: findings.slice(0, MAX_FINDINGS), files: collector.entries, bytes: collector.bytes };
+  if (collector.unread.length > 0) {
+    // High, so that every severity threshold up to high fails on it too; the policy engine reads it as unknown.
+    findings.unshift({ rule: 'scan-incomplete', severity: 'high', file: '(package)', evidence: evidence(collector.unread.slice(0, 3).join('; ')), message: 'part of the package was not read, so the scan cannot call it clean' });
+  }
+  const report: ScanReport = { findings: findings.slice(0, MAX_FINDINGS), complete: collector.unread.length === 0, files: collector.entries, bytes: collector.bytes };
   const { name, version } = pkg.manifest ?? {};
   if (typeof name === 'string' && typeof version === 'string') report.package = { name, version };
   return report;

@@ -2,8 +2,13 @@ import { posix } from 'node:path';
 import type { PackageFile } from './files.js';
 import { lineAt } from './files.js';
 
-/** Lifecycle scripts npm runs when the package is installed (prepare: from git and local folders). */
-export const INSTALL_HOOKS = ['preinstall', 'install', 'postinstall', 'prepare'] as const;
+/**
+ * Lifecycle scripts that run on the machine a registry package is installed on (and removed from). `prepare`
+ * is not one: npm runs it for git and local folders, never for a registry dependency.
+ */
+export const INSTALL_HOOKS = ['preinstall', 'install', 'postinstall', 'preuninstall', 'uninstall', 'postuninstall'] as const;
+/** A hook that runs the package's own entry point: `node .`, `node . run`, `node ./`. */
+const RUNS_ENTRY = /(?:^|[\s;&|(])node(?:js)?\s+(?:--?[\w-]+(?:=\S+)?\s+)*\.\/?(?=\s|$|[;&|)])/;
 /** How deep relative requires are followed from an install script's entry file. */
 const INSTALL_REQUIRE_DEPTH = 3;
 const MAX_INSTALL_FILES = 64;
@@ -52,7 +57,7 @@ export function viewPackage(files: PackageFile[]): PackageView {
     manifest,
     manifestText,
     installScripts,
-    installFiles: installFiles(installScripts, byPath),
+    installFiles: installFiles(installScripts, byPath, entryPoint(manifest, byPath)),
     declaresBinary: declaresBinary(manifest, byPath, installScripts),
   };
 }
@@ -64,10 +69,45 @@ function resolveFile(path: string, files: Map<string, PackageFile>): string | un
   return undefined;
 }
 
-function installFiles(scripts: InstallScript[], files: Map<string, PackageFile>): Set<string> {
+/** The file `require('pkg')` and `node .` load: `main`, or index.js. */
+export function entryPoint(manifest: Record<string, unknown> | undefined, files: Map<string, PackageFile>): string | undefined {
+  const main = typeof manifest?.main === 'string' && manifest.main.trim() ? manifest.main : 'index.js';
+  return resolveFile(main, files) ?? resolveFile('index', files);
+}
+
+/** Files reached from `roots` through relative requires and imports, roots included. */
+export function requireClosure(roots: Iterable<string>, files: Map<string, PackageFile>, limit = MAX_INSTALL_FILES * 8): Set<string> {
+  const found = new Set<string>();
+  const queue: [string, number][] = [];
+  for (const r of roots) {
+    if (!found.has(r)) {
+      found.add(r);
+      queue.push([r, 0]);
+    }
+  }
+  while (queue.length > 0 && found.size < limit) {
+    const [path, depth] = queue.shift()!;
+    const text = files.get(path)?.text;
+    if (!text || depth >= INSTALL_REQUIRE_DEPTH * 4) continue;
+    for (const m of text.matchAll(RELATIVE_IMPORT)) {
+      const hit = resolveFile(posix.join(posix.dirname(path), m[1]!), files);
+      if (hit && !found.has(hit)) {
+        found.add(hit);
+        queue.push([hit, depth + 1]);
+      }
+    }
+  }
+  return found;
+}
+
+function installFiles(scripts: InstallScript[], files: Map<string, PackageFile>, entry: string | undefined): Set<string> {
   const found = new Set<string>();
   const queue: [string, number][] = [];
   for (const { command } of scripts) {
+    if (entry && RUNS_ENTRY.test(command) && !found.has(entry)) {
+      found.add(entry);
+      queue.push([entry, 0]);
+    }
     for (const token of command.split(/[\s;&|()<>"'`]+/)) {
       if (!token || token.startsWith('-')) continue;
       const hit = resolveFile(token, files);

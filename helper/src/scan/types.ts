@@ -20,8 +20,21 @@ export interface Finding {
   message: string;
 }
 
+/**
+ * Rule ids that say the package was not read or analysed whole (a limit, the time budget, an unreadable
+ * archive). The policy engine reads them as an unknown `suspicious` fact, never as clean: the rule's
+ * `on_unknown` outcome applies (by default the rule's own action).
+ */
+export const INCOMPLETE_RULES: readonly string[] = ['scan-incomplete', 'scan-budget', 'unscannable'];
+
+export function isIncompleteFinding(rule: string): boolean {
+  return INCOMPLETE_RULES.includes(rule);
+}
+
 export interface ScanReport {
   findings: Finding[];
+  /** False when part of the package was not read or analysed; a `scan-incomplete` finding says why. */
+  complete: boolean;
   /** Entries seen (files, links, directories). */
   files: number;
   /** Uncompressed bytes seen. */

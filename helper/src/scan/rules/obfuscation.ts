@@ -10,11 +10,53 @@ const SINK_WINDOW = 600;
 const OBFUSCATOR_IDS = /\b_0x[0-9a-f]{4,6}\b/g;
 const OBFUSCATOR_MIN_IDS = 100;
 const OBFUSCATOR_MIN_DISTINCT = 10;
-const ESCAPES = /\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}/g;
+const ESCAPES = /\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}/;
 const ESCAPES_MIN = 500;
 /** Share of a file's characters taken by escapes above which the file is mostly escaped text. */
 const ESCAPES_MIN_DENSITY = 0.3;
 const MAX_SINKS_CHECKED = 200;
+/**
+ * Counting stops here: the thresholds are far below, and a 16 MiB file of escapes or `_0x` names would
+ * otherwise cost millions of matches (issue 10: a 262 KB package took 15 s and 1.8 GB).
+ */
+const MAX_COUNTED = 100_000;
+
+/** `_0x…` identifiers, counted without building an array of matches; distinct ones up to what the rule needs. */
+function obfuscatorIds(text: string): { count: number; distinct: number } {
+  const seen = new Set<string>();
+  let count = 0;
+  const re = new RegExp(OBFUSCATOR_IDS.source, 'g');
+  for (let m = re.exec(text); m && count < MAX_COUNTED; m = re.exec(text)) {
+    count++;
+    if (seen.size < OBFUSCATOR_MIN_DISTINCT) seen.add(m[0]);
+  }
+  return { count, distinct: seen.size };
+}
+
+/** Characters over which escape density is measured: obfuscated files are escaped throughout. */
+const ESCAPE_SAMPLE = 1024 * 1024;
+
+/**
+ * Hex and unicode escapes in the file's first ESCAPE_SAMPLE characters, counted with indexOf (no match
+ * arrays), and the share of that sample they take.
+ */
+function countEscapes(text: string): { count: number; density: number } {
+  const end = Math.min(text.length, ESCAPE_SAMPLE);
+  let count = 0;
+  for (let i = text.indexOf('\\'); i !== -1 && i < end; i = text.indexOf('\\', i + 1)) {
+    const c = text.charCodeAt(i + 1);
+    if (c === 120 /* x */ ? isHex(text, i + 2, 2) : c === 117 /* u */ && isHex(text, i + 2, 4)) count++;
+  }
+  return { count, density: end === 0 ? 0 : (count * 4) / end };
+}
+
+function isHex(text: string, from: number, n: number): boolean {
+  for (let k = from; k < from + n; k++) {
+    const c = text.charCodeAt(k) | 0x20;
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
 
 /**
  * obfuscated-eval (high; critical at install time): an encoded payload decoded and evaluated; medium when the
@@ -36,21 +78,20 @@ export const obfuscation: Rule = (pkg) => {
     else if (sink) out.push(at('obfuscated-eval', bump('medium', 'high'), path, text, sink, 'decoded data is evaluated as code'));
 
     if (text.includes('_0x')) {
-      const ids = text.match(OBFUSCATOR_IDS) ?? [];
-      if (ids.length >= OBFUSCATOR_MIN_IDS && new Set(ids).size >= OBFUSCATOR_MIN_DISTINCT) {
+      const ids = obfuscatorIds(text);
+      if (ids.count >= OBFUSCATOR_MIN_IDS && ids.distinct >= OBFUSCATOR_MIN_DISTINCT) {
         const net = find(text, NETWORK_SEND);
         const severity: Severity = install || net ? 'high' : 'medium';
-        out.push(at('obfuscator-signature', severity, path, text, find(text, /\b_0x[0-9a-f]{4,6}\b/)!, `${ids.length} javascript-obfuscator style identifiers (_0x…)${net ? ' in code that makes network calls' : ''}`));
+        out.push(at('obfuscator-signature', severity, path, text, find(text, /\b_0x[0-9a-f]{4,6}\b/)!, `${ids.count}${ids.count >= MAX_COUNTED ? '+' : ''} javascript-obfuscator style identifiers (_0x…)${net ? ' in code that makes network calls' : ''}`));
       }
     }
 
     if (text.includes('\\x') || text.includes('\\u')) {
-      const escapes = text.match(ESCAPES);
-      const count = escapes?.length ?? 0;
-      if (count >= ESCAPES_MIN && (count * 4) / text.length >= ESCAPES_MIN_DENSITY) {
+      const { count, density } = countEscapes(text);
+      if (count >= ESCAPES_MIN && density >= ESCAPES_MIN_DENSITY) {
         const evalHit = find(text, EVAL_SINK);
         const severity: Severity = evalHit ? bump('medium', 'high') : 'low';
-        out.push(at('escape-density', severity, path, text, evalHit ?? find(text, ESCAPES)!, `${count} hex/unicode escapes make up most of the file${evalHit ? ', which also evaluates strings as code' : ''}`));
+        out.push(at('escape-density', severity, path, text, evalHit ?? find(text, ESCAPES)!, `${count} hex/unicode escapes make up most of the file${text.length > ESCAPE_SAMPLE ? ` (first ${ESCAPE_SAMPLE} characters)` : ''}${evalHit ? ', which also evaluates strings as code' : ''}`));
       }
     }
   }

@@ -1,0 +1,466 @@
+import { Bindings, memberKey, type Ref } from './bindings.js';
+import { EXEC_MEMBERS, FS_READS, FS_WRITES, HOST_MEMBERS, NETWORK_GLOBALS, NETWORK_MEMBERS, NETWORK_PACKAGES, SECRET_ENV, SECRET_PATHS, SENSITIVE_MODULES, SHELL_PROGRAM, STRING_SIGNALS, VM_MEMBERS, WALLET_REGEX, publicIpUrl } from './indicators.js';
+import { walk, type Node } from './parse.js';
+
+/** What a file does, as the rules grade it: one signal per act, located at a source offset. */
+export interface Signal {
+  kind: string;
+  at: number;
+  detail: string;
+}
+
+/** Where data came from, followed through assignments to the calls it reaches. */
+type Taint = 'secret' | 'token' | 'env' | 'host' | 'decoded' | 'remote' | 'file' | 'media';
+
+/** Files that hold no code: code evaluated from one was hidden in it (steganography). */
+const MEDIA_FILE = /\.(?:png|jpe?g|gif|bmp|ico|webp|svg|wav|mp3|mp4|ttf|otf|woff2?)$/i;
+
+/** Largest expression (characters) whose sources are collected: keeps taint tracking linear on bundles. */
+const MAX_TAINT_SPAN = 2000;
+const PACKER = /\beval\s*\(\s*function\s*\(\s*p\s*,\s*a\s*,\s*c\s*,\s*k\s*,\s*e\s*,\s*[dr]\s*\)/;
+/** Where `process.env` appears as a value handed on, rather than tested or read from. */
+const ENV_VALUE_PARENTS = new Set(['CallExpression', 'NewExpression', 'Property', 'SpreadElement', 'ArrayExpression', 'VariableDeclarator', 'AssignmentExpression', 'TemplateLiteral']);
+/** Property set on each node: its innermost enclosing function (undefined at the top level). */
+const FN = '$sscsFn';
+const MAX_TAINTS_PER_NAME = 32;
+/** Signals kept per kind and file. */
+const MAX_PER_KIND = 20;
+
+export interface FileAnalysis {
+  signals: Signal[];
+}
+
+/**
+ * Reads one parsed file: resolves module bindings, folds constants, follows sources (environment, secret
+ * files, host facts, decoded and downloaded data) to sinks (network, DNS, child processes, eval-like calls,
+ * writes outside the package), and notes obfuscation. Never runs package code.
+ */
+export function analyseProgram(program: Node, text: string): FileAnalysis {
+  const b = new Bindings((m) => NETWORK_PACKAGES.has(m));
+  const nodes: Node[] = [];
+  const parents: (Node | undefined)[] = [];
+  walk(program, (node, parent) => {
+    nodes.push(node);
+    parents.push(parent);
+    // The innermost function around each node (parents come first in this order).
+    node[FN] = parent === undefined ? undefined : isFunction(parent) ? parent : parent[FN];
+  });
+  // Names each function declares (block scopes are not told apart): taints follow them.
+  const declared = new Map<Node | undefined, Set<string>>();
+  const declare = (fn: Node | undefined, name: unknown) => {
+    if (typeof name !== 'string') return;
+    let set = declared.get(fn);
+    if (!set) declared.set(fn, (set = new Set()));
+    set.add(name);
+  };
+  for (const n of nodes) {
+    if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier') declare(n[FN] as Node | undefined, (n.id as Node).name);
+    else if (isFunction(n)) {
+      for (const p of n.params as Node[]) declare(n, p.type === 'Identifier' ? p.name : p.type === 'AssignmentPattern' ? (p.left as Node).name : undefined);
+      if (n.id && n.type === 'FunctionDeclaration') declare(n[FN] as Node | undefined, (n.id as Node).name);
+    }
+  }
+  // A name written more than once (or by +=, ++) holds no constant.
+  const writes = new Map<string, number>();
+  const mutated = (name: string, by = 1) => writes.set(name, (writes.get(name) ?? 0) + by);
+  for (const n of nodes) {
+    if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier') mutated((n.id as Node).name as string);
+    else if (n.type === 'AssignmentExpression' && (n.left as Node).type === 'Identifier') mutated((n.left as Node).name as string, n.operator === '=' ? 1 : 2);
+    else if (n.type === 'UpdateExpression' && (n.argument as Node).type === 'Identifier') mutated((n.argument as Node).name as string, 2);
+  }
+  for (const [name, count] of writes) if (count > 1) b.mutable.add(name);
+  // Bindings first, twice, so that an alias declared before its target still resolves.
+  for (let round = 0; round < 2; round++) {
+    for (const n of nodes) {
+      if (n.type === 'VariableDeclarator') b.bindDeclarator(n.id as Node, n.init as Node | undefined);
+      else if (n.type === 'AssignmentExpression' && n.operator === '=' && (n.left as Node).type === 'Identifier') b.bindDeclarator(n.left as Node, n.right as Node);
+      else if (n.type === 'ImportDeclaration' && round === 0) b.bindImport(n);
+    }
+  }
+  b.resetFolds();
+  const a = new Analysis(b, text, declared);
+  // Taints: twice, so a callback that fills a variable counts before and after its textual use.
+  for (let round = 0; round < 2; round++) for (const n of nodes) a.propagate(n);
+  for (let i = 0; i < nodes.length; i++) a.visit(nodes[i]!, parents[i]);
+  // Dean Edwards' packer: its decoder often breaks parsers, so it is matched on the text.
+  const packer = text.includes('function(p,a,c,k,e,') ? PACKER.exec(text) : null;
+  if (packer) a.signals.push({ kind: 'packer', at: packer.index, detail: 'packer-style eval(function(p,a,c,k,e,d){…})' });
+  return { signals: a.signals };
+}
+
+class Analysis {
+  readonly signals: Signal[] = [];
+  /**
+   * Taints by name, each with the function it was set in: a name counts as tainted only inside that function
+   * (nested ones included), which keeps minified bundles, where `e` and `n` are reused everywhere, apart.
+   */
+  private readonly taints = new Map<string, { taint: Taint; scope: Node | undefined }[]>();
+  private readonly counts = new Map<string, number>();
+  /** Functions whose bodies decode characters (String.fromCharCode with charCodeAt arithmetic). */
+  private readonly decoderFns = new Set<string>();
+  /** Names bound to a network request object (`const req = https.request(...)`), whose write/end send. */
+  private readonly requests = new Set<string>();
+
+  constructor(private readonly b: Bindings, private readonly text: string, private readonly declared: Map<Node | undefined, Set<string>>) {}
+
+  private signal(kind: string, at: number, detail: string): void {
+    const n = this.counts.get(kind) ?? 0;
+    if (n >= MAX_PER_KIND) return;
+    this.counts.set(kind, n + 1);
+    this.signals.push({ kind, at, detail });
+  }
+
+  /** The function that declares `name` around `at` (var, let, const, parameter, function name); undefined: file scope. */
+  private scopeOf(name: string, at: Node): Node | undefined {
+    for (let f = at[FN] as Node | undefined; f; f = f[FN] as Node | undefined) if (this.declared.get(f)?.has(name)) return f;
+    return undefined;
+  }
+
+  private taintName(name: string, t: Iterable<Taint>, at: Node): void {
+    const scope = this.scopeOf(name, at);
+    let list = this.taints.get(name);
+    for (const taint of t) {
+      if (!list) this.taints.set(name, (list = []));
+      if (list.length < MAX_TAINTS_PER_NAME && !list.some((x) => x.taint === taint && x.scope === scope)) list.push({ taint, scope });
+    }
+  }
+
+  /** Sources inside an expression: direct reads and names that already carry a taint. */
+  sources(node: Node | undefined): Set<Taint> {
+    const out = new Set<Taint>();
+    if (!node || node.end - node.start > MAX_TAINT_SPAN) return out;
+    walk(node, (n, parent) => {
+      // A function's body is not the value of the expression that holds the function.
+      if (n !== node && isFunction(n)) return false;
+      if (n.type === 'Identifier') {
+        for (const { taint, scope } of this.taints.get(n.name as string) ?? []) if (!scope || (n.start >= scope.start && n.end <= scope.end)) out.add(taint);
+      }
+      else if (n.type === 'MemberExpression') {
+        const env = this.envRead(n);
+        // The whole environment counts where it is handed on as a value (an argument, a property, a spread,
+        // the value itself), not in `process.env.X`, `process.env ? … : …` or `process.env && …`.
+        if (env === 'token' || (env === 'env' && (n === node || (parent !== undefined && ENV_VALUE_PARENTS.has(parent.type) && parent.object !== n)))) out.add(env);
+      } else if (n.type === 'CallExpression') {
+        const ref = this.callee(n);
+        if (ref?.module === 'os' && HOST_MEMBERS.has(ref.path[0] ?? '')) out.add('host');
+        if (ref?.module === 'fs' && FS_READS.has(ref.path[0] ?? '')) out.add(this.readTaint((n.arguments as Node[])[0]));
+        if (this.isDecodeCall(n)) out.add('decoded');
+      }
+    });
+    return out;
+  }
+
+  /** `process.env` whole (env) or a secret variable of it (token). */
+  private envRead(n: Node): 'env' | 'token' | undefined {
+    const obj = n.object as Node;
+    if (obj.type === 'Identifier' && obj.name === 'process' && memberKey(n, this.b)?.name === 'env') return 'env';
+    if (obj.type === 'MemberExpression' && (obj.object as Node).type === 'Identifier' && (obj.object as Node).name === 'process' && memberKey(obj, this.b)?.name === 'env') {
+      const key = memberKey(n, this.b)?.name;
+      return key && SECRET_ENV.test(key) ? 'token' : undefined;
+    }
+    return undefined;
+  }
+
+  private isDecodeCall(n: Node): boolean {
+    const callee = n.callee as Node;
+    // Character-code helpers are everywhere (UTF-8 encoders): only base64, hex and local hex decoders count.
+    if (callee.type === 'Identifier') return callee.name === 'atob' || this.b.hexDecoders.has(callee.name as string);
+    if (callee.type !== 'MemberExpression') return false;
+    const method = memberKey(callee, this.b)?.name;
+    const obj = callee.object as Node;
+    if (obj.type === 'Identifier' && obj.name === 'Buffer' && method === 'from') {
+      const enc = this.b.foldString((n.arguments as Node[])[1])?.value;
+      return enc === 'base64' || enc === 'hex' || enc === 'base64url';
+    }
+    return (method === 'createDecipheriv' || method === 'createDecipher' || method === 'inflateSync' || method === 'gunzipSync') ;
+  }
+
+  /** What a file read yields: secrets, a media file's bytes, or plain file data. */
+  private readTaint(path: Node | undefined): Taint {
+    if (this.secretPath(path)) return 'secret';
+    const p = this.b.foldString(path)?.value;
+    return p !== undefined && MEDIA_FILE.test(p) ? 'media' : 'file';
+  }
+
+  private secretPath(node: Node | undefined): string | undefined {
+    if (!node || node.end - node.start > MAX_TAINT_SPAN) return undefined;
+    let found: string | undefined;
+    walk(node, (n) => {
+      if (found || (n.type !== 'Literal' && n.type !== 'TemplateLiteral' && n.type !== 'BinaryExpression' && n.type !== 'Identifier')) return;
+      const v = this.b.foldString(n)?.value;
+      if (v !== undefined) found = secretKind(v);
+    });
+    return found;
+  }
+
+  /** The callee a call reaches, unwrapping `.call`, `.apply` and `.bind(...)()`. */
+  callee(n: Node): Ref | undefined {
+    let callee = n.callee as Node;
+    if (callee.type === 'MemberExpression') {
+      const k = memberKey(callee, this.b)?.name;
+      if (k === 'call' || k === 'apply') callee = callee.object as Node;
+    }
+    if (callee.type === 'CallExpression' && (callee.callee as Node).type === 'MemberExpression' && memberKey(callee.callee as Node, this.b)?.name === 'bind') callee = (callee.callee as Node).object as Node;
+    return this.b.resolve(callee);
+  }
+
+  propagate(n: Node): void {
+    if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier' && n.init) {
+      this.taintName((n.id as Node).name as string, this.sources(n.init as Node), n);
+      if ((n.init as Node).type === 'CallExpression' && this.isNetworkCall(n.init as Node)) this.requests.add((n.id as Node).name as string);
+    } else if (n.type === 'AssignmentExpression') {
+      let left = n.left as Node;
+      while (left.type === 'MemberExpression') left = left.object as Node;
+      // An assignment fills the variable where it was declared (a callback filling its caller's variable).
+      if (left.type === 'Identifier') this.taintName(left.name as string, this.sources(n.right as Node), n);
+    } else if (n.type === 'Property' && (n.value as Node)?.type !== 'FunctionExpression') {
+      // handled through the enclosing object literal's sources
+    } else if (n.type === 'CallExpression') {
+      const ref = this.callee(n);
+      const args = n.arguments as Node[];
+      // fs.readFile(secret, (err, data) => ...): data is the secret; a request callback's data came from the network.
+      let t: Taint | undefined;
+      if (ref?.module === 'fs' && FS_READS.has(ref.path[0] ?? '')) t = this.readTaint(args[0]);
+      else if (this.isNetworkCall(n)) t = 'remote';
+      if (t) for (const arg of args) if (isFunction(arg)) this.taintParams(arg, t);
+      if (t === 'remote') for (const arg of args) if (isFunction(arg)) walk(arg, (inner) => { if (isFunction(inner)) this.taintParams(inner, 'remote'); });
+    }
+    // Functions that decode characters: a computed call through one hides a name.
+    const fn = isFunction(n) && n.id ? n : n.type === 'VariableDeclarator' && isFunction(n.init as Node | undefined) ? (n.init as Node) : undefined;
+    const name = fn ? (((n.id as Node | undefined)?.name as string | undefined) ?? undefined) : undefined;
+    if (fn && name && fn.end - fn.start < MAX_TAINT_SPAN) {
+      const body = this.text.slice(fn.start, fn.end);
+      if (body.includes('fromCharCode') && (body.includes('charCodeAt') || /parseInt\([^)]*,\s*16\s*\)/.test(body))) {
+        this.decoderFns.add(name);
+        if (/parseInt\([^)]*,\s*16\s*\)/.test(body)) this.b.hexDecoders.add(name);
+      }
+    }
+  }
+
+  private taintParams(fn: Node, t: Taint): void {
+    for (const p of fn.params as Node[]) {
+      // A parameter lives in its own function (declared there, so scopeOf finds it from the body).
+      if (p.type === 'Identifier') this.taintName(p.name as string, [t], fn.body as Node);
+      else walk(p, (x) => {
+        if (x.type === 'Identifier') {
+          declare(this.declared, fn, x.name as string);
+          this.taintName(x.name as string, [t], fn.body as Node);
+        }
+      });
+    }
+  }
+
+  isNetworkCall(n: Node): boolean {
+    const callee = n.callee as Node;
+    if (callee.type === 'Identifier' && NETWORK_GLOBALS.has(callee.name as string)) return true;
+    const ref = this.callee(n);
+    if (!ref) {
+      // req.write(data) / req.end(data) on a request object, named or not
+      if (callee.type !== 'MemberExpression' || !['write', 'end', 'send'].includes(memberKey(callee, this.b)?.name ?? '')) return false;
+      const obj = callee.object as Node;
+      return (obj.type === 'Identifier' && this.requests.has(obj.name as string)) || (obj.type === 'CallExpression' && this.isNetworkCall(obj));
+    }
+    if (ref.module === '(global)') return NETWORK_GLOBALS.has(ref.path[0] ?? '');
+    if (NETWORK_PACKAGES.has(ref.module)) return true;
+    const members = NETWORK_MEMBERS[ref.module];
+    return members === '*' || (members !== undefined && members.has(ref.path[0] ?? ''));
+  }
+
+  visit(n: Node, parent: Node | undefined): void {
+    switch (n.type) {
+      case 'CallExpression':
+      case 'NewExpression':
+        this.visitCall(n);
+        break;
+      case 'MemberExpression':
+        this.visitMember(n, parent);
+        break;
+      case 'AssignmentExpression':
+        this.visitAssignment(n);
+        break;
+      case 'Literal':
+        if (typeof n.value === 'string') this.visitString(n.value, n.start);
+        else if (n.regex && WALLET_REGEX.test((n.regex as { pattern: string }).pattern)) this.signal('wallet-regex', n.start, 'matches crypto wallet addresses');
+        break;
+      case 'TemplateLiteral':
+        if ((n.expressions as Node[]).length > 0) {
+          const v = this.b.foldString(n)?.value;
+          if (v !== undefined) this.visitString(v, n.start);
+        }
+        break;
+      case 'ArrayExpression':
+        this.visitArray(n);
+        break;
+      case 'WhileStatement':
+        // javascript-obfuscator's rotation loop: while(!![]) { ... push(shift()) }
+        if (this.text.slice(n.start, Math.min(n.end, n.start + 20)).replace(/\s/g, '').startsWith('while(!![])') && this.text.slice(n.start, n.end).includes("'push'](") ) this.signal('string-array', n.start, 'string array rotated by an obfuscator loop');
+        break;
+      case 'BinaryExpression':
+        // a[i] = a[i] ^ key[i % key.length].charCodeAt(0): a buffer decoded in place. Hashes also XOR
+        // character codes, but into an accumulator, never back into the element they read.
+        if (n.operator === '^' && parent?.type === 'AssignmentExpression' && (parent.left as Node).type === 'MemberExpression') {
+          const target = this.text.slice((parent.left as Node).start, (parent.left as Node).end);
+          const sides = [n.left as Node, n.right as Node].map((x) => this.text.slice(x.start, x.end));
+          if (sides.includes(target) && sides.some((x) => x.includes('.charCodeAt('))) this.signal('xor-decoder', n.start, 'XOR over character codes written back in place (a string decoder)');
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private visitString(s: string, at: number): void {
+    if (s.length < 4) return;
+    for (const [kind, re, what] of STRING_SIGNALS) if (re.test(s)) this.signal(kind, at, what);
+    const secret = secretKind(s);
+    if (secret) this.signal('secret-path', at, secret);
+    const ip = publicIpUrl(s);
+    if (ip) this.signal('public-ip', at, ip);
+  }
+
+  private visitArray(n: Node): void {
+    const els = n.elements as (Node | null)[];
+    if (els.length < 5) return;
+    let coded = 0;
+    for (const e of els) if (e?.type === 'Literal' && typeof e.value === 'string' && /^\d{3,}[A-Za-z]{3,}$/.test(e.value)) coded++;
+    if (coded >= 3) this.signal('string-array', n.start, 'string array in javascript-obfuscator layout (checksum entries)');
+  }
+
+  private visitMember(n: Node, parent: Node | undefined): void {
+    const obj = n.object as Node;
+    if (n.computed && obj.type === 'Identifier' && ['global', 'globalThis', 'window', 'self'].includes(obj.name as string)) {
+      const p = n.property as Node;
+      if (p.type === 'CallExpression' && (p.callee as Node).type === 'Identifier' && this.decoderFns.has((p.callee as Node).name as string)) {
+        this.signal('hidden-global', n.start, `${obj.name as string}[…] reached through a character decoder`);
+      } else if (p.type !== 'Literal') {
+        const k = this.b.foldString(p);
+        if (k?.decoded) this.signal('hidden-global', n.start, `${obj.name as string}['${k.value.slice(0, 40)}'] reached through a decoded key`);
+      }
+    }
+    // process.env handed whole to something other than a child's `env` option or a member read
+    if (this.envRead(n) === 'env' && parent && parent.type !== 'MemberExpression' && !(parent.type === 'Property' && memberName(parent.key as Node) === 'env')) {
+      if (parent.type === 'CallExpression' && this.text.slice((parent.callee as Node).start, (parent.callee as Node).end) === 'JSON.stringify') this.signal('env-dump', n.start, 'serialises the whole environment');
+    }
+  }
+
+  private visitAssignment(n: Node): void {
+    const left = this.text.slice((n.left as Node).start, Math.min((n.left as Node).end, (n.left as Node).start + 200)).replace(/\s/g, '');
+    if (/^(?:window|globalThis|self|global)\.(?:fetch|ethereum)$|^XMLHttpRequest\.prototype\.(?:open|send|setRequestHeader)$|^(?:window\.)?ethereum\.(?:request|send|sendAsync)$/.test(left)) {
+      this.signal('hook-network', n.start, `replaces ${left}`);
+    }
+    const target = n.left as Node;
+    if (target.type === 'MemberExpression') {
+      const obj = target.object as Node;
+      if (obj.type === 'MemberExpression' && memberKey(obj, this.b)?.name === 'prototype') {
+        const ref = this.b.resolve(obj.object as Node);
+        if (ref && SENSITIVE_MODULES.has(ref.module)) this.signal('prototype-patch', n.start, `patches ${ref.module}${ref.path.map((p) => `.${p}`).join('')}.prototype`);
+      }
+    }
+  }
+
+  private visitCall(n: Node): void {
+    const args = (n.arguments as Node[]) ?? [];
+    const callee = n.callee as Node;
+    if (callee.type === 'Identifier') {
+      const name = callee.name as string;
+      if (name === 'eval' || name === 'Function') this.evalSink(n, args[args.length - 1], name);
+      // A timer evaluates its first argument only when it is a string: a literal, a template or a concatenation.
+      else if ((name === 'setTimeout' || name === 'setInterval') && args[0] && ['Literal', 'TemplateLiteral', 'BinaryExpression'].includes(args[0].type)) this.evalSink(n, args[0], name);
+      if (name === 'require' && args[0] && args[0].type !== 'Literal') {
+        const m = this.b.foldString(args[0]);
+        if (m && (m.decoded || args[0].type !== 'TemplateLiteral')) this.signal(m.decoded || SENSITIVE_MODULES.has(m.value) ? 'hidden-require' : 'computed-require', n.start, `require('${m.value.slice(0, 60)}') from a ${m.decoded ? 'decoded' : 'computed'} name`);
+      }
+      if (name === 'eval' && args[0]?.type === 'FunctionExpression' && (args[0].params as Node[]).map((p) => p.name).join(',') === 'p,a,c,k,e,d') this.signal('packer', n.start, 'packer-style eval(function(p,a,c,k,e,d){…})');
+    }
+    if (args.length >= 2 && args.length <= 8) {
+      const vals = args.map((a) => (a.type === 'Literal' && typeof a.value === 'string' ? a.value : ''));
+      if (vals.some((v) => /\.exe\b/i.test(v)) && vals.some((v) => /\.dll$/i.test(v))) this.signal('dll', n.start, 'starts a program with a DLL to inject');
+    }
+    if (callee.type === 'MemberExpression' && memberKey(callee, this.b)?.name === 'dlopen') this.signal('native-load', n.start, 'loads a native library with process.dlopen');
+    const ref = this.callee(n);
+    if (this.isNetworkCall(n)) {
+      const src = new Set<Taint>();
+      for (const arg of args) for (const t of this.sources(arg)) src.add(t);
+      const what = ref ? `${ref.module}${ref.path.map((p) => `.${p}`).join('')}` : this.text.slice(callee.start, Math.min(callee.end, callee.start + 40));
+      this.signal(ref && (ref.module === 'dns' || ref.module === 'dns/promises') ? 'dns' : 'network', n.start, what);
+      const what2 = { secret: 'secret files', token: 'a secret environment variable', env: 'the environment', host: 'host details' } as const;
+      for (const t of ['secret', 'token', 'env', 'host'] as const) if (src.has(t)) this.signal(`flow-${t}`, n.start, `${what2[t]} sent through ${what}`);
+    }
+    if (!ref) return;
+    if (ref.hidden && SENSITIVE_MODULES.has(ref.module) && ref.path.length > 0) {
+      this.signal(ref.module === 'child_process' ? 'hidden-exec' : 'hidden-api', n.start, `${ref.module}.${ref.path.join('.')} reached through a computed or reflective access`);
+    }
+    const member = ref.path[0] ?? '';
+    if (ref.module === 'child_process' && EXEC_MEMBERS.has(member)) this.execCall(n, member, args);
+    else if (ref.module === 'vm' && VM_MEMBERS.has(member)) this.evalSink(n, args[0], `vm.${member}`);
+    else if (ref.module === 'fs' && FS_WRITES.has(member)) this.fsWrite(n, member, args);
+    else if (ref.module === 'fs' && FS_READS.has(member)) {
+      const kind = this.secretPath(args[0]);
+      if (kind) this.signal('secret-read', n.start, `reads ${kind} secrets`);
+    } else if (ref.module === 'os' && HOST_MEMBERS.has(member)) this.signal('host', n.start, `os.${member}()`);
+
+    if (member === '_compile') this.evalSink(n, args[0], '_compile');
+
+    if (ref.module === '(global)' && (member === 'eval' || member === 'Function')) this.evalSink(n, args[0], member);
+  }
+
+  private evalSink(n: Node, arg: Node | undefined, what: string): void {
+    if (!arg) return;
+    const folded = this.b.foldString(arg);
+    if (folded && !folded.decoded) return; // eval('literal code') hides nothing the text does not show
+    const src = this.sources(arg);
+    if (folded?.decoded || src.has('decoded')) this.signal('eval-decoded', n.start, `${what}() of decoded data`);
+    else if (src.has('remote')) this.signal('eval-remote', n.start, `${what}() of data from the network`);
+    else if (src.has('media')) this.signal('eval-media', n.start, `${what}() of data read from an image or media file`);
+    else if (src.has('file')) this.signal('eval-file', n.start, `${what}() of data read from a file`);
+  }
+
+  private execCall(n: Node, member: string, args: Node[]): void {
+    const cmd = this.b.foldString(args[0])?.value;
+    const argv = args[1]?.type === 'ArrayExpression' ? (args[1].elements as Node[]).map((e) => this.b.foldString(e ?? undefined)?.value ?? '?') : [];
+    const line = [cmd ?? '?', ...argv].join(' ');
+    this.signal('exec', n.start, `child_process.${member}(${line.slice(0, 80)})`);
+    // What the command line itself does weighs more than the same words in any string of the file.
+    for (const [kind, re, what] of STRING_SIGNALS) if (re.test(line)) this.signal(`exec:${kind}`, n.start, what);
+    const opts = args.find((a) => a.type === 'ObjectExpression');
+    const optText = opts ? this.text.slice(opts.start, Math.min(opts.end, opts.start + 2000)) : '';
+    const detached = /detached\s*:\s*(?:true|!0)/.test(optText);
+    const silent = /stdio\s*:\s*['"]ignore['"]/.test(optText) || /windowsHide\s*:\s*(?:true|!0)/.test(optText);
+    if (detached && silent) this.signal('exec-silent', n.start, `detached silent child_process.${member}(${line.slice(0, 60)})`);
+    if (cmd && SHELL_PROGRAM.test(cmd.trim())) this.signal('exec-shell', n.start, `spawns ${cmd.trim()}`);
+    const src = new Set<Taint>();
+    for (const arg of args) for (const t of this.sources(arg)) src.add(t);
+    if (src.has('remote')) this.signal('exec-remote', n.start, 'runs a command built from network data');
+  }
+
+  private fsWrite(n: Node, member: string, args: Node[]): void {
+    const path = this.b.foldString(args[0])?.value;
+    const pathText = this.text.slice(args[0]?.start ?? 0, Math.min(args[0]?.end ?? 0, (args[0]?.start ?? 0) + 300));
+    if (path && /\.(?:so|dll|dylib|node)$/i.test(path) && /^(?:\/tmp\/|\/var\/tmp\/|%TEMP%|C:\\Windows\\Temp)/i.test(path)) this.signal('shared-lib-write', n.start, `writes a shared library to ${path.slice(0, 60)}`);
+    else if (/tmpdir\(\)/.test(pathText) && /\.(?:so|dll|dylib)['"`]/.test(pathText)) this.signal('shared-lib-write', n.start, 'writes a shared library to the temp folder');
+    if (path !== undefined && /(?:^|\/)package\.json$/.test(path) && /^(?:write|append)/.test(member)) this.signal('manifest-write', n.start, 'rewrites package.json');
+    const outside = (path !== undefined && (/^(?:\/|~|[A-Za-z]:\\)/.test(path) || path.startsWith('../') || path.includes('node_modules/'))) || /homedir\(\)|process\.cwd\(\)|INIT_CWD|\.\.\/\.\.\//.test(pathText);
+    const recursive = /^rm/.test(member) && args.some((a) => a.type === 'ObjectExpression' && /recursive\s*:\s*(?:true|!0)/.test(this.text.slice(a.start, a.end)));
+    if (outside && (!path || !/^\/(?:tmp|var\/tmp|dev\/null)\b/.test(path))) this.signal(recursive ? 'wipe' : 'write-outside', n.start, `${member}(${(path ?? pathText).slice(0, 60)})`);
+  }
+}
+
+function declare(declared: Map<Node | undefined, Set<string>>, fn: Node | undefined, name: string): void {
+  let set = declared.get(fn);
+  if (!set) declared.set(fn, (set = new Set()));
+  set.add(name);
+}
+
+function isFunction(n: Node | undefined | null): n is Node {
+  return n !== undefined && n !== null && (n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression' || n.type === 'FunctionDeclaration');
+}
+
+function memberName(key: Node): string | undefined {
+  return key.type === 'Identifier' ? (key.name as string) : key.type === 'Literal' ? String(key.value) : undefined;
+}
+
+export function secretKind(s: string): string | undefined {
+  if (s.length > 300) return undefined;
+  for (const [kind, re] of SECRET_PATHS) if (re.test(s)) return kind;
+  return undefined;
+}

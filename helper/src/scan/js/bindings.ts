@@ -1,0 +1,231 @@
+import { comparedLiteral, fold, type Folded, type FoldScope } from './fold.js';
+import type { Node } from './parse.js';
+
+/** What an expression refers to: a module (`require('x')`, `import`), a member path of one, or a global. */
+export interface Ref {
+  module: string;
+  path: string[];
+  /** Reached by a computed key that is not a plain literal, or through Reflect / property descriptors / entries. */
+  hidden: boolean;
+}
+
+const GLOBAL_OBJECTS = new Set(['global', 'globalThis', 'window', 'self']);
+const REQUIRE_NAMES = new Set(['require', '__non_webpack_require__']);
+
+/**
+ * Module bindings of one file: `const x = require('m')`, `const { a, b: c } = require('m')`, imports, aliases
+ * (`const y = x`, `z = x.get`). Scopes are not modelled: a name bound to a module anywhere counts everywhere,
+ * which can only add findings, never hide one.
+ */
+export class Bindings implements FoldScope {
+  readonly refs = new Map<string, Ref>();
+
+  constructor(readonly followsCalls: (module: string) => boolean = () => false) {}
+
+  readonly constants = new Map<string, Node>();
+  /** Names written more than once: never folded as constants. */
+  readonly mutable = new Set<string>();
+  /** Local functions that turn a hex string into text (`h.replace(/../g, m => String.fromCharCode(parseInt(m, 16)))`). */
+  readonly hexDecoders = new Set<string>();
+  wasDecoded = false;
+
+  callDecoder(name: string): ((s: string) => string | undefined) | undefined {
+    if (!this.hexDecoders.has(name)) return undefined;
+    return (s) => (/^(?:[0-9a-fA-F]{2})+$/.test(s) ? Buffer.from(s, 'hex').toString('latin1') : undefined);
+  }
+
+  constant(name: string): Node | undefined {
+    return this.constants.get(name);
+  }
+
+  private readonly folded = new Map<Node, { value: Folded | undefined; decoded: boolean }>();
+
+  /** Forgets folded constants (after the binding passes, which may fold before every constant is known). */
+  resetFolds(): void {
+    this.folded.clear();
+  }
+
+  foldConstant(init: Node, depth: number): Folded | undefined {
+    let hit = this.folded.get(init);
+    if (!hit) {
+      const outer = this.wasDecoded;
+      this.wasDecoded = false;
+      // Marked before folding: a constant that refers to itself folds to nothing instead of looping.
+      this.folded.set(init, { value: undefined, decoded: false });
+      const value = fold(init, this, depth);
+      hit = { value, decoded: this.wasDecoded };
+      this.folded.set(init, hit);
+      this.wasDecoded = outer;
+    }
+    if (hit.decoded) this.wasDecoded = true;
+    return hit.value;
+  }
+
+  decoded(): void {
+    this.wasDecoded = true;
+  }
+
+  /** Folds to a string (or number) and says whether a decoder was involved. */
+  foldString(node: Node | undefined): { value: string; decoded: boolean } | undefined {
+    this.wasDecoded = false;
+    let v = fold(node, this);
+    // ['get'] as a property key is 'get'
+    if (Array.isArray(v) && v.length === 1) v = v[0];
+    if (typeof v === 'string' || typeof v === 'number') return { value: String(v), decoded: this.wasDecoded };
+    return undefined;
+  }
+
+  bindDeclarator(id: Node, init: Node | undefined): void {
+    if (!init) return;
+    if (id.type === 'Identifier') {
+      const name = id.name as string;
+      const ref = this.resolve(init);
+      if (ref) this.refs.set(name, ref);
+      else if (!this.constants.has(name) && !this.mutable.has(name) && isFoldable(init)) this.constants.set(name, init);
+      return;
+    }
+    if (id.type === 'ObjectPattern') {
+      const base = this.resolve(init);
+      if (!base) return;
+      for (const p of id.properties as Node[]) {
+        if (p.type !== 'Property') continue;
+        const key = (p.key as Node).type === 'Identifier' && !p.computed ? ((p.key as Node).name as string) : this.foldString(p.key as Node)?.value;
+        let value = p.value as Node;
+        if (value.type === 'AssignmentPattern') value = value.left as Node;
+        if (key && value.type === 'Identifier') this.refs.set(value.name as string, { ...base, path: [...base.path, key], hidden: base.hidden || Boolean(p.computed) });
+      }
+    }
+  }
+
+  bindImport(decl: Node): void {
+    const module = (decl.source as Node).value;
+    if (typeof module !== 'string') return;
+    for (const s of decl.specifiers as Node[]) {
+      const local = (s.local as Node).name as string;
+      if (s.type === 'ImportSpecifier') {
+        const imported = s.imported as Node;
+        const name = (imported.name ?? imported.value) as string;
+        this.refs.set(local, { module: bare(module), path: name === 'default' ? [] : [name], hidden: false });
+      } else {
+        this.refs.set(local, { module: bare(module), path: [], hidden: false });
+      }
+    }
+  }
+
+  /** The module or module member an expression refers to, if any. */
+  resolve(node: Node | undefined, depth = 0): Ref | undefined {
+    if (!node || depth > 16) return undefined;
+    const d = depth + 1;
+    switch (node.type) {
+      case 'Identifier':
+        return this.refs.get(node.name as string);
+      case 'AwaitExpression':
+      case 'ChainExpression':
+      case 'ParenthesizedExpression':
+        return this.resolve((node.argument ?? node.expression) as Node, d);
+      case 'SequenceExpression': {
+        const exprs = node.expressions as Node[];
+        return this.resolve(exprs[exprs.length - 1], d);
+      }
+      case 'LogicalExpression':
+        return this.resolve(node.left as Node, d) ?? this.resolve(node.right as Node, d);
+      case 'ImportExpression': {
+        const m = this.foldString(node.source as Node);
+        return m ? { module: bare(m.value), path: [], hidden: m.decoded } : undefined;
+      }
+      case 'MemberExpression': {
+        const obj = node.object as Node;
+        const key = memberKey(node, this);
+        // Object.entries(m).find(([k]) => k === 'x')[1] and .filter(...)[0][1]
+        const entry = entryOf(node, this, d);
+        if (entry) return entry;
+        if (obj.type === 'Identifier' && GLOBAL_OBJECTS.has(obj.name as string) && key) {
+          return key.name === 'require' ? undefined : this.refs.get(key.name) ?? { module: '(global)', path: [key.name], hidden: key.hidden };
+        }
+        if (obj.type === 'Identifier' && obj.name === 'process' && key?.name === 'mainModule') return { module: '(process.mainModule)', path: [], hidden: key.hidden };
+        const base = this.resolve(obj, d);
+        if (!base || !key) return undefined;
+        if (key.name === 'value' && base.path[base.path.length - 1] === '(descriptor)') return { ...base, path: base.path.slice(0, -1) };
+        return { module: base.module, path: [...base.path, key.name], hidden: base.hidden || key.hidden };
+      }
+      case 'NewExpression': {
+        // new Firebase(url), new net.Socket(): an instance of the module's class is still that module.
+        const base = this.resolve(node.callee as Node, d);
+        return base ? { ...base, path: [...base.path, '(new)'] } : undefined;
+      }
+      case 'CallExpression': {
+        const callee = node.callee as Node;
+        const args = node.arguments as Node[];
+        if (callee.type === 'Identifier' && REQUIRE_NAMES.has(callee.name as string)) {
+          const m = this.foldString(args[0]);
+          return m ? { module: bare(m.value), path: [], hidden: m.decoded || (args[0]!.type !== 'Literal' && args[0]!.type !== 'TemplateLiteral') } : undefined;
+        }
+        if (callee.type === 'MemberExpression') {
+          const obj = callee.object as Node;
+          const method = memberKey(callee, this)?.name;
+          // module.require('x') / process.mainModule.require('x')
+          if (method === 'require' && (this.resolve(obj, d) || (obj.type === 'Identifier' && obj.name === 'module'))) {
+            const m = this.foldString(args[0]);
+            return m ? { module: bare(m.value), path: [], hidden: true } : undefined;
+          }
+          if (obj.type === 'Identifier' && obj.name === 'Reflect' && method === 'get') {
+            const base = this.resolve(args[0], d);
+            const k = this.foldString(args[1]);
+            return base && k ? { module: base.module, path: [...base.path, k.value], hidden: true } : undefined;
+          }
+          if (obj.type === 'Identifier' && obj.name === 'Object' && method === 'getOwnPropertyDescriptor') {
+            const base = this.resolve(args[0], d);
+            const k = this.foldString(args[1]);
+            return base && k ? { module: base.module, path: [...base.path, k.value, '(descriptor)'], hidden: true } : undefined;
+          }
+          // f.bind(...) is f; f.call / f.apply are calls of f (the caller unwraps those).
+          if (method === 'bind') return this.resolve(obj, d);
+        }
+        // What a client SDK call returns (ref.child(...), axios.create()) still talks through that client.
+        const base = this.resolve(callee, d);
+        return base && this.followsCalls(base.module) ? { ...base, path: [...base.path, '()'] } : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+}
+
+/** A member access's key: its name, and whether it was computed from something other than a plain literal. */
+export function memberKey(node: Node, scope: Bindings): { name: string; hidden: boolean } | undefined {
+  const p = node.property as Node;
+  if (!node.computed) return p.type === 'Identifier' ? { name: p.name as string, hidden: false } : undefined;
+  if (p.type === 'Literal' && typeof p.value === 'string') return { name: p.value, hidden: false };
+  const v = scope.foldString(p);
+  return v ? { name: v.value, hidden: true } : undefined;
+}
+
+function entryOf(node: Node, scope: Bindings, d: number): Ref | undefined {
+  // X[1] where X = Object.entries(m).find(cb), or X[0][1] where X = Object.entries(m).filter(cb)
+  if (!node.computed) return undefined;
+  let call = node.object as Node;
+  if (call.type === 'MemberExpression' && call.computed) call = call.object as Node;
+  if (call.type !== 'CallExpression' || (call.callee as Node).type !== 'MemberExpression') return undefined;
+  const finder = call.callee as Node;
+  const inner = finder.object as Node;
+  if (inner.type !== 'CallExpression' || (inner.callee as Node).type !== 'MemberExpression') return undefined;
+  const entries = inner.callee as Node;
+  if ((entries.object as Node).type !== 'Identifier' || (entries.object as Node).name !== 'Object' || memberKey(entries, scope)?.name !== 'entries') return undefined;
+  const base = scope.resolve((inner.arguments as Node[])[0], d);
+  const name = comparedLiteral((call.arguments as Node[])[0]) ?? comparedLiteral(firstParamCompare((call.arguments as Node[])[0]));
+  return base && name ? { module: base.module, path: [...base.path, name], hidden: true } : undefined;
+}
+
+function firstParamCompare(fn: Node | undefined): Node | undefined {
+  return fn;
+}
+
+function isFoldable(init: Node): boolean {
+  return ['Literal', 'TemplateLiteral', 'BinaryExpression', 'ArrayExpression', 'CallExpression', 'NewExpression', 'MemberExpression', 'Identifier'].includes(init.type);
+}
+
+/** `node:fs` is `fs`; `fs/promises` stays itself except where members are the same (dns/promises is listed). */
+function bare(module: string): string {
+  const m = module.startsWith('node:') ? module.slice(5) : module;
+  return m === 'fs/promises' ? 'fs' : m;
+}

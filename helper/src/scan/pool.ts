@@ -1,0 +1,152 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { InputError } from '../errors.js';
+import type { WorkerResponse } from './worker.js';
+import type { Finding, ScanLimits, ScanReport } from './types.js';
+
+/** Wall-clock time one package may take in a worker before it is stopped (and reported, never served clean). */
+export const DEFAULT_SCAN_BUDGET_MS = 20_000;
+/** Heap a worker may grow to; past it the worker dies and the package gets a scan-budget finding. */
+export const DEFAULT_WORKER_HEAP_MB = 1024;
+
+export interface ScanPoolOptions {
+  /** Packages scanned at once (one worker thread each); the rest wait in order. Default: cores - 1, at least 1. */
+  concurrency?: number;
+  budgetMs?: number;
+  heapMb?: number;
+  limits?: Partial<ScanLimits>;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+}
+
+/**
+ * Scans tarballs off the event loop, in worker threads, so a hostile package cannot stall other clients: at most
+ * `concurrency` at once, each within a time and heap budget. A package over budget gets a `scan-budget` finding
+ * (an incomplete scan: the policy's unknown outcome applies), and its worker is replaced. Input errors (not a
+ * tarball) reject with the InputError the scanner raised, as `scanTarball` does.
+ */
+export class ScanPool {
+  private readonly slots: Slot[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private readonly concurrency: number;
+  private readonly budgetMs: number;
+  private readonly heapMb: number;
+  private closed = false;
+
+  constructor(private readonly opts: ScanPoolOptions = {}, private readonly worker: { url: URL; data?: unknown } = defaultWorker()) {
+    this.concurrency = Math.max(1, opts.concurrency ?? Math.max(1, availableParallelism() - 1));
+    this.budgetMs = opts.budgetMs ?? DEFAULT_SCAN_BUDGET_MS;
+    this.heapMb = opts.heapMb ?? DEFAULT_WORKER_HEAP_MB;
+  }
+
+  async scan(tarball: Readable): Promise<ScanReport> {
+    const slot = await this.acquire();
+    try {
+      return await this.run(slot, tarball);
+    } finally {
+      this.release(slot);
+    }
+  }
+
+  /** Ends every worker; scans in flight reject. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots.length = 0;
+  }
+
+  private async acquire(): Promise<Slot> {
+    for (;;) {
+      if (this.closed) throw new Error('scan pool closed');
+      const free = this.slots.find((s) => !s.busy);
+      if (free) {
+        free.busy = true;
+        return free;
+      }
+      if (this.slots.length < this.concurrency) {
+        const slot = { worker: this.spawn(), busy: true };
+        this.slots.push(slot);
+        return slot;
+      }
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+  }
+
+  private release(slot: Slot): void {
+    slot.busy = false;
+    this.waiting.shift()?.();
+  }
+
+  private spawn(): Worker {
+    const w = new Worker(this.worker.url, { workerData: this.worker.data, resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
+    // A worker is never what keeps the process alive.
+    w.unref();
+    return w;
+  }
+
+  private replace(slot: Slot): void {
+    void slot.worker.terminate().catch(() => undefined);
+    slot.worker = this.spawn();
+  }
+
+  private run(slot: Slot, tarball: Readable): Promise<ScanReport> {
+    const w = slot.worker;
+    return new Promise<ScanReport>((resolve, reject) => {
+      let settled = false;
+      const finish = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        w.off('message', onMessage);
+        w.off('error', onError);
+        w.off('exit', onExit);
+        tarball.destroy();
+        fn();
+      };
+      const overBudget = (why: string) => finish(() => {
+        this.replace(slot);
+        resolve(budgetReport(why));
+      });
+      const timer = setTimeout(() => overBudget(`took longer than ${this.budgetMs} ms`), this.budgetMs);
+      const onMessage = (m: WorkerResponse) => finish(() => {
+        if (m.type === 'report') resolve(m.report);
+        else if (m.input) reject(new InputError(m.code as ConstructorParameters<typeof InputError>[0], m.message));
+        else reject(new Error(`scan worker: ${m.message}`));
+      });
+      const onError = (e: Error) => overBudget((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? `needed more than ${this.heapMb} MiB` : `the scan failed: ${e.message.slice(0, 120)}`);
+      const onExit = () => overBudget('the scan worker stopped');
+      w.on('message', onMessage);
+      w.once('error', onError);
+      w.once('exit', onExit);
+      w.postMessage({ type: 'start', limits: this.opts.limits ?? {} });
+      tarball.on('data', (chunk: Buffer) => {
+        if (!settled) w.postMessage({ type: 'chunk', data: chunk });
+      });
+      tarball.once('end', () => {
+        if (!settled) w.postMessage({ type: 'end' });
+      });
+      tarball.once('error', (e) => finish(() => reject(new InputError('INPUT', `cannot read the tarball: ${e.message}`, { cause: e }))));
+    });
+  }
+}
+
+function budgetReport(why: string): ScanReport {
+  const finding: Finding = { rule: 'scan-budget', severity: 'high', file: '(package)', evidence: why, message: `scan stopped: the package ${why}, so it cannot be called clean` };
+  return { findings: [finding], complete: false, files: 0, bytes: 0 };
+}
+
+/**
+ * The worker next to this module (helper/dist/scan/worker.js); inside the single-file bundle, the bundle
+ * itself, which starts the worker when it sees `workerData.sscsScanWorker` (cli.ts).
+ */
+function defaultWorker(): { url: URL; data?: unknown } {
+  const sibling = new URL('./worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(sibling))) return { url: sibling };
+  return { url: new URL(import.meta.url), data: { sscsScanWorker: true } };
+}

@@ -1,0 +1,126 @@
+import type { Finding, Severity } from '../types.js';
+import { evidence, lineAt } from '../files.js';
+import { contexts, inContext, type ExecutionContext } from '../context.js';
+import { analyseProgram, type Signal } from '../js/analyse.js';
+import { parseProgram } from '../js/parse.js';
+import { ANALYSIS_TRIGGER } from '../js/indicators.js';
+import { codeFiles, JS_FILE, SHELL_FILE, type Rule } from './common.js';
+
+/**
+ * Largest file parsed (characters). Bigger files keep the text rules only and get a low finding: an AST of a
+ * 16 MiB file costs hundreds of megabytes.
+ */
+export const MAX_PARSE_CHARS = 4 * 1024 * 1024;
+
+/** How a file's signals become findings: rule id, base (require-time) severity, message. */
+type Grade = [rule: string, base: Severity, signal: Signal, message: string];
+
+/**
+ * Code analysis on the parsed tree (see js/analyse.ts), graded by the context the file runs in (context.ts):
+ * the base severities below are for code that runs on `require`; install-time code is one step worse, bin and
+ * unreached code one step milder, test code three.
+ */
+export const code: Rule = (pkg) => {
+  const out: Finding[] = [];
+  const where = contexts(pkg);
+  for (const file of codeFiles(pkg)) {
+    if (SHELL_FILE.test(file.path) || (!JS_FILE.test(file.path) && !/^#![^\n]*\bnode\b/.test(file.text))) continue;
+    const context = where.get(file.path) ?? 'other';
+    // Test code is never run for a dependency: three steps down leaves nothing above low, so it is not parsed.
+    if (context === 'test') continue;
+    if (file.text.length > MAX_PARSE_CHARS) {
+      out.push({ rule: 'code-not-analysed', severity: 'low', file: file.path, evidence: `${file.text.length} characters`, message: `file larger than ${MAX_PARSE_CHARS} characters: only the text rules looked at it` });
+      continue;
+    }
+    if (!ANALYSIS_TRIGGER.test(file.text)) continue;
+    const parsed = parseProgram(file.text);
+    if ('error' in parsed) {
+      out.push({ rule: 'code-not-analysed', severity: 'low', file: file.path, evidence: evidence(parsed.error), message: 'no parser could read the file' });
+      continue;
+    }
+    let signals;
+    try {
+      signals = analyseProgram(parsed.program, file.text).signals;
+    } catch (e) {
+      // A tree shape the analysis did not expect is reported, never a crash of the whole scan.
+      out.push({ rule: 'code-not-analysed', severity: 'low', file: file.path, evidence: evidence((e as Error).message), message: 'the code analysis failed on this file' });
+      continue;
+    }
+    for (const [rule, base, signal, message] of grade(signals)) {
+      const severity = inContext(base, context);
+      out.push({ rule, severity, file: file.path, line: lineAt(file.text, signal.at), evidence: evidence(file.text, signal.at), message: `${message} (${describe(context)})` });
+    }
+  }
+  return out;
+};
+
+function describe(c: ExecutionContext): string {
+  return { install: 'runs at install', require: 'runs on require', bin: 'runs from a bin command', test: 'test code', other: 'not reached from an entry point' }[c];
+}
+
+function grade(signals: Signal[]): Grade[] {
+  const first = new Map<string, Signal>();
+  for (const s of signals) if (!first.has(s.kind)) first.set(s.kind, s);
+  const has = (k: string) => first.get(k);
+  const net = has('network') ?? has('dns');
+  const execs = has('exec');
+  const out: Grade[] = [];
+  const add = (rule: string, base: Severity, s: Signal, message: string) => out.push([rule, base, s, `${message}: ${s.detail}`]);
+
+  const socket = signals.find((s) => s.kind === 'network' && /^(?:net|tls)\./.test(s.detail));
+  if (socket && has('exec-shell')) add('code-reverse-shell', 'critical', has('exec-shell')!, 'a network socket and a spawned shell in one file (reverse shell)');
+
+  // Secret files or the whole environment sent: high. One token variable sent is what every API client does
+  // with its own credential (GITHUB_TOKEN to its API): medium.
+  const flow = has('flow-secret') ?? has('flow-env');
+  if (flow) add('code-exfiltration', 'high', flow, 'secrets reach a network call');
+  else if (has('flow-token')) add('code-exfiltration', 'medium', has('flow-token')!, 'a secret environment variable reaches a network call');
+  else if (has('env-dump') && net) add('code-exfiltration', 'high', has('env-dump')!, 'the whole environment is serialised in code that makes network calls');
+  else if (has('secret-read') && net) add('code-exfiltration', 'medium', has('secret-read')!, 'reads secrets in code that makes network calls');
+  else if (has('env-dump')) add('code-exfiltration', 'medium', has('env-dump')!, 'the whole environment is serialised');
+  if (has('flow-host')) add('code-host-recon', 'medium', has('flow-host')!, 'host details reach a network call');
+
+  const evalHit = has('eval-decoded') ?? has('eval-remote') ?? has('eval-media') ?? has('packer');
+  if (evalHit) add('code-remote-eval', 'high', evalHit, 'code is evaluated from decoded, downloaded or media-file data');
+  // Module loaders and bundlers evaluate files they read: noted, never more than low on require.
+  else if (has('eval-file')) add('code-remote-eval', 'low', has('eval-file')!, 'code is evaluated from data read from a file');
+  if (has('exec-remote')) add('code-remote-eval', 'high', has('exec-remote')!, 'a command is built from downloaded data');
+
+  const hiddenExec = has('hidden-exec') ?? has('hidden-require');
+  if (hiddenExec) add('code-hidden-api', 'high', hiddenExec, 'a sensitive API is reached by a computed name');
+  else if (has('hidden-api') ?? has('hidden-global')) add('code-hidden-api', 'medium', (has('hidden-api') ?? has('hidden-global'))!, 'an API is reached by a computed or decoded name');
+
+  if (has('string-array')) add('code-obfuscation', net || execs ? 'high' : 'medium', has('string-array')!, `obfuscator string array${net || execs ? ' in code that makes network calls or runs programs' : ''}`);
+  if (has('xor-decoder')) add('code-obfuscation', net || execs || evalHit ? 'high' : 'medium', has('xor-decoder')!, 'decodes strings by XOR');
+
+  if (has('exec-silent')) add('code-silent-exec', 'medium', has('exec-silent')!, 'starts a detached program with its output hidden');
+  const dlExec = has('exec:download-exec');
+  const dl = dlExec ?? has('download-exec');
+  if (dl) add('code-download-exec', dlExec ? 'high' : 'medium', dl, 'downloads a program and runs it');
+  const exfil = has('exec:exfil-command') ?? has('exfil-command');
+  if (exfil) add('code-download-exec', 'high', exfil, 'sends host details through a shell command');
+
+  const preload = has('exec:ld-preload') ?? has('ld-preload');
+  if (preload) add('code-library-hijack', 'high', preload, 'preloads a library into another program');
+  const dll = has('exec:dll') ?? has('dll');
+  if (dll) add('code-library-hijack', dl || has('exec:dll') ? 'high' : 'medium', dll, 'runs a DLL');
+  if (has('shared-lib-write')) add('code-library-hijack', has('native-load') || execs ? 'high' : 'medium', has('shared-lib-write')!, 'writes a shared library to a temp folder');
+
+  const ai = has('exec:ai-cli') ?? has('ai-cli');
+  if (ai) add('code-worm', 'high', ai, 'drives an AI coding CLI with safety checks off');
+  if (has('workflow') && (has('write-outside') || execs || net)) add('code-worm', 'high', has('workflow')!, 'writes CI workflow files');
+  const scanner = has('exec:secret-scanner') ?? (net || execs ? has('secret-scanner') : undefined);
+  if (scanner) add('code-worm', 'high', scanner, 'fetches or runs a secret scanner');
+  // Release tools run npm publish; a worm rewrites its own manifest first (a help string never counts).
+  const publish = has('exec:publish');
+  if (publish) add('code-worm', has('manifest-write') ? 'high' : 'low', publish, `runs npm publish${has('manifest-write') ? ' after rewriting package.json' : ''}`);
+
+  if (has('hook-network') && has('wallet-regex')) add('code-network-hook', 'high', has('hook-network')!, 'replaces fetch/XMLHttpRequest/wallet calls in code that matches crypto addresses');
+  else if (has('hook-network')) add('code-network-hook', 'low', has('hook-network')!, 'replaces a global network function');
+
+  if (has('public-ip') && net) add('code-public-ip', 'medium', has('public-ip')!, 'sends to a literal public IP address');
+  if (has('wipe')) add('code-file-tamper', 'medium', has('wipe')!, 'deletes folders outside the package recursively');
+  else if (has('write-outside')) add('code-file-tamper', 'low', has('write-outside')!, 'writes files outside the package');
+  if (has('prototype-patch')) add('code-file-tamper', net ? 'medium' : 'low', has('prototype-patch')!, 'patches a core module prototype');
+  return out;
+}

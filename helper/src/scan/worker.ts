@@ -1,0 +1,35 @@
+import { parentPort } from 'node:worker_threads';
+import { PassThrough } from 'node:stream';
+import { scanTarball } from './index.js';
+import { isSscsError } from '../errors.js';
+import type { ScanLimits } from './types.js';
+
+/**
+ * A scan worker (see pool.ts): receives a tarball as chunks and answers with the report. One package at a time;
+ * the pool ends the whole thread when a package overruns its time or memory budget.
+ */
+export type WorkerRequest =
+  | { type: 'start'; limits: Partial<ScanLimits> }
+  | { type: 'chunk'; data: Uint8Array }
+  | { type: 'end' };
+export type WorkerResponse =
+  | { type: 'report'; report: import('./types.js').ScanReport }
+  | { type: 'error'; code: string; message: string; input: boolean };
+
+let input: PassThrough | undefined;
+
+parentPort?.on('message', (m: WorkerRequest) => {
+  if (m.type === 'start') {
+    const stream = new PassThrough();
+    input = stream;
+    scanTarball(stream, m.limits).then(
+      (report) => parentPort!.postMessage({ type: 'report', report } satisfies WorkerResponse),
+      (e: unknown) => parentPort!.postMessage({ type: 'error', code: isSscsError(e) ? e.code : 'INTERNAL', message: (e as Error).message, input: isSscsError(e) } satisfies WorkerResponse),
+    );
+  } else if (m.type === 'chunk') {
+    input?.write(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+  } else {
+    input?.end();
+    input = undefined;
+  }
+});
