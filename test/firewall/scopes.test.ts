@@ -205,6 +205,7 @@ describe('scoped upstream routing', () => {
     expect(() => upstreamSettings({ upstream: ['@acme=http://b/', '@acme=http://c/'] }, {})).toThrow('@acme is routed twice');
     expect(() => upstreamSettings({ upstream: ['@my-org=http://b/', '@my_org=http://c/'] }, {})).toThrow('would both read their token from SSCS_FIREWALL_UPSTREAM_TOKEN_MY_ORG');
     expect(() => upstreamSettings({ upstream: ['http://a/', 'http://b/'] }, {})).toThrow('two default upstreams');
-    expect(() => upstreamSettings({ upstream: ['@acme=http://user:pw@b/'] }, {})).toThrow('must not carry credentials');
+    expect(() => upstreamSettings({ upstream: ['@acme=http://user:pw@b/'] }, {})).toThrow('must not carry credentials: use SSCS_FIREWALL_UPSTREAM_TOKEN_ACME');
+    expect(() => upstreamSettings({ upstream: ['http://u:s3cret@ex ample/'] }, {})).toThrow('--upstream is not a URL: the value given');
   });
 });

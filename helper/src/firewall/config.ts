@@ -76,15 +76,17 @@ export function oneOf<T extends string>(value: string | undefined, allowed: read
   return value as T;
 }
 
-export function checkUpstream(value: string): string {
+export function checkUpstream(value: string, tokenEnv: string = UPSTREAM_TOKEN_ENV): string {
+  // A value with user info in it is never echoed: the part before '@' may be a password.
+  const shown = value.includes('@') ? 'the value given' : `'${value}'`;
   let u: URL;
   try {
     u = new URL(value);
   } catch (e) {
-    throw new UsageError('USAGE', `--upstream is not a URL: '${value}'`);
+    throw new UsageError('USAGE', `--upstream is not a URL: ${shown}`, { cause: e });
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new UsageError('USAGE', `--upstream must be http(s): '${value}'`);
-  if (u.username || u.password) throw new UsageError('USAGE', '--upstream must not carry credentials: use SSCS_FIREWALL_UPSTREAM_TOKEN');
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new UsageError('USAGE', `--upstream must be http(s): ${shown}`);
+  if (u.username || u.password) throw new UsageError('USAGE', `--upstream must not carry credentials: use ${tokenEnv}`);
   return u.href;
 }
 

@@ -17,7 +17,7 @@ import { renderJunit } from '../policy/reports/junit.js';
 import type { ResolvedPackage } from '../deps/model.js';
 import { ADMIN_TOKEN_ENV, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
 import { launch } from './launch.js';
-import { checkProjectScopes, FIREWALL_REGISTRY_ENV, projectScopes } from './project-scopes.js';
+import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, projectScopes } from './project-scopes.js';
 import { decideLocked, readLocked, refusalLine, refuses, wantedVersions, type Refusal } from './run-report.js';
 
 export interface RunReports {
@@ -111,7 +111,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   };
   const lockedBy = new Map(locked.packages.map((p) => [`${p.name}@${p.version}`, p]));
   const found = await projectScopes(io.cwd, io.env);
-  checkProjectScopes(found, s.upstream, s.scopedUpstreams);
+  checkProjectScopes(found, s.upstream, s.scopedUpstreams, { yarnClassic: await isYarnClassic(command, io.cwd) });
   const scopes = [...new Set([...s.scopedUpstreams.map((u) => u.scope), ...found.map((p) => p.scope)])];
   const started = new Date();
   // Request logs go nowhere: the job log shows the install's own output and the summary.

@@ -54,7 +54,7 @@ export function upstreamSettings(flags: Flags, env: NodeJS.ProcessEnv): Upstream
     const clash = byTokenEnv.get(tokenEnv);
     if (clash) throw new UsageError('USAGE', `--upstream: ${clash} and ${scope} would both read their token from ${tokenEnv}`);
     byTokenEnv.set(tokenEnv, scope);
-    scoped.set(scope, { scope, url: checkUpstream(m[2]!), tokenEnv });
+    scoped.set(scope, { scope, url: checkUpstream(m[2]!, tokenEnv), tokenEnv });
   }
   return { upstream: upstream ?? DEFAULT_UPSTREAM, scoped: [...scoped.values()] };
 }

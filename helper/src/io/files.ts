@@ -1,5 +1,5 @@
-import { realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { open, rename, mkdir, writeFile, rm, stat } from 'node:fs/promises';
+import { constants, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { open, rename, mkdir, writeFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve, relative, isAbsolute, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InputError, systemErrorCode } from '../errors.js';
@@ -15,8 +15,9 @@ export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 export async function readFileBounded(path: string, maxBytes = DEFAULT_MAX_DOCUMENT_BYTES, what = 'file'): Promise<Buffer> {
   let fh;
   try {
-    fh = await open(path, 'r');
+    fh = await openRegularFile(path, what);
   } catch (e) {
+    if (e instanceof InputError) throw e;
     const code = systemErrorCode(e);
     if (code === 'ENOENT') throw new InputError('FILE_NOT_FOUND', `${what} not found`, { where: { file: path }, cause: e });
     if (code === 'EISDIR') throw new InputError('INPUT', `${what} is a directory, not a file`, { where: { file: path }, cause: e });
@@ -194,6 +195,25 @@ export function fileKind(st: Stats | Dirent): FileKind {
 export function assertRegularFile(kind: FileKind, file: string, what = 'file'): void {
   if (kind === 'file') return;
   throw new InputError('NOT_A_FILE', `${what} is a ${kind}, not a regular file`, { where: { file } });
+}
+
+/**
+ * Opens `path` for reading only when it is a regular file (after symlinks). The open is non-blocking, so a
+ * FIFO named here is refused at once instead of hanging until something writes to it, and the type is read
+ * from the open descriptor (fstat), so nothing can swap the file between the check and the read.
+ * Errors: InputError NOT_A_FILE for anything else; system errors from open() are thrown as they are.
+ */
+export async function openRegularFile(path: string, what = 'file'): Promise<FileHandle> {
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const kind = fileKind(await fh.stat());
+    if (kind === 'folder') throw new InputError('INPUT', `${what} is a directory, not a file`, { where: { file: path } });
+    assertRegularFile(kind, path, what);
+    return fh;
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    throw e;
+  }
 }
 
 /**

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InputError, UsageError, systemErrorCode } from '../errors.js';
+import { openRegularFile } from '../io/files.js';
 
 /** Digest algorithms an artifact can be given or matched by; the names are in-toto's digest set keys. */
 export const DIGEST_ALGORITHMS = ['sha256', 'sha384', 'sha512'] as const;
@@ -36,8 +36,11 @@ export function isDigestAlgorithm(name: string): name is DigestAlgorithm {
 export async function digestFile(path: string, algorithms: readonly DigestAlgorithm[]): Promise<Digests> {
   const hashes = algorithms.map((a) => [a, createHash(a)] as const);
   try {
-    for await (const chunk of createReadStream(path)) for (const [, h] of hashes) h.update(chunk as Buffer);
+    // A FIFO or device named as the artifact is refused here, before a read that would block for ever.
+    const fh = await openRegularFile(path, 'artifact');
+    for await (const chunk of fh.createReadStream()) for (const [, h] of hashes) h.update(chunk as Buffer);
   } catch (e) {
+    if (e instanceof InputError) throw e;
     const code = systemErrorCode(e);
     if (code === 'ENOENT') throw new InputError('FILE_NOT_FOUND', 'artifact not found', { where: { file: path }, cause: e });
     if (code === 'EISDIR') throw new InputError('INPUT', 'artifact is a directory, not a file', { where: { file: path }, cause: e });
