@@ -98,9 +98,9 @@ describe('scan: malicious samples', () => {
     expect(summary(r)).toEqual(['critical credential-exfil collect.js:2', 'critical code-exfiltration collect.js:3', 'medium install-script-network collect.js:3', 'low install-script package.json:5']);
   });
 
-  it('credential-exfil: a cloud metadata read next to fetch in a library is medium', async () => {
+  it('credential-exfil: a cloud metadata read next to fetch in a library is low (the code analysis follows the data)', async () => {
     const r = await scan({}, { 'imds.js': "module.exports = () => fetch('http://169.254.169.254/latest/meta-data/');\n" });
-    expect(summary(r)).toEqual(['medium credential-exfil imds.js:1']);
+    expect(summary(r)).toEqual(['low credential-exfil imds.js:1']);
   });
 
   it('self-propagation: a postinstall that publishes', async () => {

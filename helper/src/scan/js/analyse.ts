@@ -301,7 +301,8 @@ class Analysis {
         if (n.operator === '^' && parent?.type === 'AssignmentExpression' && (parent.left as Node).type === 'MemberExpression') {
           const target = this.text.slice((parent.left as Node).start, (parent.left as Node).end);
           const sides = [n.left as Node, n.right as Node].map((x) => this.text.slice(x.start, x.end));
-          if (sides.includes(target) && sides.some((x) => x.includes('.charCodeAt('))) this.signal('xor-decoder', n.start, 'XOR over character codes written back in place (a string decoder)');
+          // ...with a key cycled by `%` (webpack's StringXor XORs two strings of one length).
+          if (sides.includes(target) && sides.some((x) => x.includes('.charCodeAt(') && x.includes('%'))) this.signal('xor-decoder', n.start, 'XOR over character codes written back in place (a string decoder)');
         }
         break;
       default:

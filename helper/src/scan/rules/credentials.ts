@@ -66,7 +66,7 @@ function credentialReads(text: string): Reads | undefined {
 /**
  * credential-exfil: credentials read and a network send in the same file, or anywhere on the install path.
  * Critical at install time; high for the whole environment or two kinds of credentials with a send nearby;
- * medium otherwise: SDKs and bundles legitimately do one (the AWS SDK reads ~/.aws and the metadata endpoint, npm clients read .npmrc).
+ * low otherwise (code-exfiltration follows the data): SDKs and bundles legitimately do one (the AWS SDK reads ~/.aws and the metadata endpoint, npm clients read .npmrc).
  */
 export const credentials: Rule = (pkg) => {
   const out: Finding[] = [];
@@ -80,7 +80,9 @@ export const credentials: Rule = (pkg) => {
     if (install && send) installSends = true;
     if (!reads || !send) continue;
     const harvest = (reads.envDump || reads.kinds.length >= 2) && sendNear(text, reads);
-    const severity: Severity = install ? 'critical' : harvest ? 'high' : 'medium';
+    // A credential name and a send merely sharing a file (bundles of SDKs and package managers) is low: the
+    // code analysis (code-exfiltration) reports when the credential actually reaches the send.
+    const severity: Severity = install ? 'critical' : harvest ? 'high' : 'low';
     out.push(at('credential-exfil', severity, path, text, reads.first, `reads ${reads.kinds.join(', ')} credentials and sends data over the network${install ? ' at install time' : ''}`));
   }
   for (const script of pkg.installScripts) {
