@@ -50,7 +50,8 @@ describe('firewall: memory in flight is bounded', () => {
   });
 
   it('answers 503 with Retry-After past the bound on fetches in flight, and serves the rest', async () => {
-    up.packumentBodyDelayMs = 1000;
+    // Long enough that all of them are pending at once, even on a loaded machine.
+    up.packumentBodyDelayMs = 3000;
     const answers = await Promise.all(Array.from({ length: DISTINCT }, async (_, i) => {
       const res = await fetch(`${fw.url}/many-${i}`);
       await res.arrayBuffer();

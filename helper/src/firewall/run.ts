@@ -15,7 +15,7 @@ import { renderGitlab } from '../policy/reports/gitlab.js';
 import { renderJson } from '../policy/reports/json.js';
 import { renderJunit } from '../policy/reports/junit.js';
 import type { ResolvedPackage } from '../deps/model.js';
-import { ADMIN_TOKEN_ENV, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
+import { ADMIN_TOKEN_ENV, ENV, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
 import { launch } from './launch.js';
 import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, projectScopes } from './project-scopes.js';
 import { decideLocked, readLocked, refusalLine, refuses, wantedVersions, type Refusal } from './run-report.js';
@@ -88,7 +88,8 @@ const record = (pkg: { name: string; version: string }, d: Decision, from?: Reso
  * and the upstream and admin tokens are the firewall's to use, not theirs.
  */
 function installEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith(UPSTREAM_TOKEN_ENV) && k !== ADMIN_TOKEN_ENV));
+  // The admin token file's path too: it leads a script straight to the token.
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith(UPSTREAM_TOKEN_ENV) && k !== ADMIN_TOKEN_ENV && k !== ENV['admin-token-file']));
 }
 
 export async function runBehindFirewall(s: ServeSettings, flags: Flags, command: string[], reports: RunReports, io: Io): Promise<number> {

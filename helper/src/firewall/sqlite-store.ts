@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS scans (
   PRIMARY KEY (name, version));
 CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, client TEXT NOT NULL, kind TEXT NOT NULL,
-  name TEXT NOT NULL, version TEXT, action TEXT NOT NULL, rule TEXT, status INTEGER NOT NULL);
+  name TEXT NOT NULL, version TEXT, action TEXT NOT NULL, rule TEXT, status INTEGER NOT NULL,
+  count INTEGER NOT NULL DEFAULT 1, last_at INTEGER);
 -- Append-only: the log cannot be rewritten through this database, only added to.
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
@@ -94,6 +95,9 @@ function migrate(db: DatabaseSync): void {
   if (!columns.includes('credential')) db.exec('ALTER TABLE decisions ADD COLUMN credential TEXT');
   // Added empty: bytes served before it are served again offline only once served online under today's inputs.
   if (!columns.includes('served_under')) db.exec('ALTER TABLE decisions ADD COLUMN served_under TEXT');
+  // Audit rows before aggregation each stood for one request.
+  const auditColumns = (db.prepare('PRAGMA table_info(audit)').all() as Row[]).map((c) => String(c.name));
+  if (!auditColumns.includes('count')) db.exec('ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1; ALTER TABLE audit ADD COLUMN last_at INTEGER');
   // Findings of a scanner before this column count as not scanned: the version is scanned again.
   const scanColumns = (db.prepare('PRAGMA table_info(scans)').all() as Row[]).map((c) => String(c.name));
   if (!scanColumns.includes('scanner')) db.exec('ALTER TABLE scans ADD COLUMN scanner TEXT');
@@ -102,7 +106,7 @@ function migrate(db: DatabaseSync): void {
 class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #s: Record<string, StatementSync>;
-  #pending: AuditEntry[] = [];
+  #pending = new Map<string, AuditEntry>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(db: DatabaseSync) {
@@ -120,7 +124,7 @@ class SqliteStore implements Store {
         served_under = CASE WHEN excluded.integrity IS NOT NULL THEN excluded.policy_version ELSE decisions.served_under END`),
       enqueue: p(`INSERT OR IGNORE INTO quarantine (name, version, rule, reason, until, queued_at) VALUES (?, ?, ?, ?, ?, ?)`),
       decision: p(`SELECT * FROM decisions WHERE name = ? AND version = ?`),
-      audit: p(`INSERT INTO audit (at, client, kind, name, version, action, rule, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      audit: p(`INSERT INTO audit (at, client, kind, name, version, action, rule, status, count, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       auditLog: p(`SELECT * FROM audit ORDER BY id DESC LIMIT ?`),
       quarantine: p(`SELECT q.* FROM quarantine q WHERE NOT EXISTS (SELECT 1 FROM releases r WHERE r.name = q.name AND r.version = q.version) ORDER BY queued_at, name, version`),
       release: p(`SELECT * FROM releases WHERE name = ? AND version = ? ORDER BY id DESC LIMIT 1`),
@@ -174,10 +178,19 @@ class SqliteStore implements Store {
   }
 
   audit(e: AuditEntry): void {
-    this.#pending.push(e);
-    if (this.#pending.length >= AUDIT_FLUSH_LINES) this.flush();
+    // Identical lines (same client, request, decision and status) within one batch become one row with a count
+    // and the time of the last: every decision and refusal is kept, without a row per repeated request.
+    const key = `${e.client}\0${e.kind}\0${e.name}\0${e.version ?? ''}\0${e.action}\0${e.rule ?? ''}\0${e.status}`;
+    const same = this.#pending.get(key);
+    if (same) {
+      same.count = (same.count ?? 1) + (e.count ?? 1);
+      same.lastAt = e.at;
+      return;
+    }
+    this.#pending.set(key, { ...e });
+    if (this.#pending.size >= AUDIT_FLUSH_LINES) this.flush();
     else if (!this.#timer) {
-      this.#timer = setTimeout(() => this.flush(), AUDIT_FLUSH_MS);
+      this.#timer = setTimeout(() => this.#flushLater(), AUDIT_FLUSH_MS);
       this.#timer.unref();
     }
   }
@@ -186,11 +199,24 @@ class SqliteStore implements Store {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const batch = this.#pending;
-    if (batch.length === 0 || !this.#db.isOpen) return;
-    this.#pending = [];
+    if (batch.size === 0 || !this.#db.isOpen) return;
+    this.#pending = new Map();
     this.#tx(() => {
-      for (const e of batch) this.#s.audit!.run(e.at.getTime(), e.client, e.kind, e.name, e.version ?? null, e.action, e.rule ?? null, e.status);
+      for (const e of batch.values()) this.#s.audit!.run(e.at.getTime(), e.client, e.kind, e.name, e.version ?? null, e.action, e.rule ?? null, e.status, e.count ?? 1, e.lastAt?.getTime() ?? null);
     });
+  }
+
+  /** The timer's flush: a failed write (the database locked past the busy timeout) keeps the lines for the next one. */
+  #flushLater(): void {
+    const batch = this.#pending;
+    try {
+      this.flush();
+    } catch {
+      for (const [k, e] of this.#pending) batch.set(k, e);
+      this.#pending = batch;
+      this.#timer = setTimeout(() => this.#flushLater(), AUDIT_FLUSH_MS);
+      this.#timer.unref();
+    }
   }
 
   auditLog(limit: number): AuditEntry[] {
@@ -199,6 +225,7 @@ class SqliteStore implements Store {
       at: date(r.at)!, client: String(r.client), kind: r.kind as AuditEntry['kind'], name: String(r.name),
       ...(r.version != null ? { version: String(r.version) } : {}), action: String(r.action),
       ...(r.rule != null ? { rule: String(r.rule) } : {}), status: Number(r.status),
+      ...(Number(r.count ?? 1) > 1 ? { count: Number(r.count), ...(r.last_at != null ? { lastAt: date(r.last_at)! } : {}) } : {}),
     }));
   }
 

@@ -68,6 +68,10 @@ export interface AuditEntry {
   action: string;
   rule?: string;
   status: number;
+  /** Identical requests this line stands for (aggregated within one write batch); absent means one. */
+  count?: number;
+  /** When the last of them came, when count > 1. */
+  lastAt?: Date;
 }
 
 export type ScanFinding = NonNullable<import('../policy/types.js').PackageFacts['suspicious']>[number];

@@ -55,6 +55,20 @@ export async function readJsonFile(path: string, what = 'JSON file', maxBytes = 
   return parseJson(text, { file: path }, what);
 }
 
+/**
+ * The bytes as UTF-8 text, refusing invalid sequences: JSON (RFC 8259 8.1) and YAML lockfiles are UTF-8, and a
+ * lossy decode would turn a name with a stray byte into another name silently. The error names the line.
+ */
+export function decodeUtf8(buf: Buffer, file: string, what = 'file'): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch (e) {
+    const lossy = buf.toString('utf8');
+    const line = lossy.slice(0, Math.max(0, lossy.indexOf('\uFFFD'))).split('\n').length;
+    throw new InputError('MALFORMED', `${what} is not valid UTF-8`, { where: { file, line }, cause: e });
+  }
+}
+
 export function parseJson(text: string, where: { file?: string }, what = 'JSON'): unknown {
   try {
     return JSON.parse(text);

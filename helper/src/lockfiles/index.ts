@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { DependencyGraph, ResolvedPackage } from '../deps/model.js';
-import { readFileBounded } from '../io/files.js';
+import { decodeUtf8, readFileBounded } from '../io/files.js';
 import { parseCycloneDx } from './cyclonedx.js';
 import { detectFormat, type InputFormat } from './detect.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
@@ -47,7 +47,7 @@ export async function readDependencyInputs(paths: string[], opts: ReadOptions = 
 
 /** Reads one input into its tree. `shown` is how the file is named in the graph and in messages. */
 export async function readDependencyInput(file: string, limits: Limits, shown = file): Promise<LockTree & { format: InputFormat }> {
-  const text = (await readFileBounded(file, limits.maxBytes, 'dependency input')).toString('utf8');
+  const text = decodeUtf8(await readFileBounded(file, limits.maxBytes, 'dependency input'), shown, 'dependency input');
   const format = detectFormat(shown, text);
   const tree = await parse(format, text, file, shown, limits);
   return { ...tree, format };

@@ -33,6 +33,9 @@ interface Problem {
   key?: boolean;
 }
 
+/** A policy file is hand-written: far fewer aliases than this; more is a resource-exhaustion attack. */
+const MAX_ALIAS_COUNT = 100;
+
 export function parsePolicy(text: string, file: string): Policy {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
@@ -41,7 +44,13 @@ export function parsePolicy(text: string, file: string): Policy {
     const pos = lineCounter.linePos(err.pos[0]);
     throw new InputError('MALFORMED', `policy file is not valid YAML: ${err.message.split('\n')[0]}`, { where: { file, line: pos.line, column: pos.col } });
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // The yaml library refuses an alias bomb (a few lines expanding into billions of nodes) with a ReferenceError.
+    throw new InputError('MALFORMED', `policy file is not usable YAML: ${(e as Error).message.split('\n')[0]} (more than ${MAX_ALIAS_COUNT} alias expansions)`, { where: { file }, cause: e });
+  }
   const problems = schemaProblems(validate(data));
   if (!problems.length) problems.push(...semanticProblems(data as Policy));
   if (problems.length) throw problemsError(problems, doc, lineCounter, file);
