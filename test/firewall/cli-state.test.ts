@@ -35,6 +35,37 @@ describe('firewall state from the CLI', () => {
     expect(list.exitCode).toBe(0);
   });
 
+  it('applies a waiver for a semver range as a policy-file waiver would, and refuses one that is not a range', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sscs-fw-range-'));
+    for (const spec of ['revlib@>=1.0.0 <2.0.0', 'rev2@1.x', 'rev3@*', 'rev4@3.1.4']) {
+      const r = await runCli(['firewall', 'waive', spec, '--reason', 'reviewed', '--data-dir', dataDir]);
+      expect(r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+    }
+    for (const spec of ['revlib@not a range!!', 'revlib@>=1 <2 ||| x']) {
+      const bad = await runCli(['firewall', 'waive', spec, '--reason', 'reviewed', '--data-dir', dataDir]);
+      expect(bad.exitCode).toBe(2);
+      expect(bad.stderr).toContain('is not a version or a semver range: the waiver could never apply');
+      expect(bad.stdout).toBe('');
+    }
+    const { openSqliteStore } = await import('../../helper/src/firewall/sqlite-store.js');
+    const store = await openSqliteStore(join(dataDir, 'firewall.db'));
+    try {
+      const now = new Date();
+      expect(store.activeWaiver('revlib', '1.5.0', now)).toBeDefined();
+      expect(store.activeWaiver('revlib', '1.0.0', now)).toBeDefined();
+      expect(store.activeWaiver('revlib', '2.0.0', now)).toBeUndefined();
+      expect(store.activeWaiver('revlib', '0.9.9', now)).toBeUndefined();
+      expect(store.activeWaiver('rev2', '1.99.0', now)).toBeDefined();
+      expect(store.activeWaiver('rev2', '2.0.0', now)).toBeUndefined();
+      expect(store.activeWaiver('rev3', '9.9.9', now)).toBeDefined();
+      expect(store.activeWaiver('rev4', '3.1.4', now)).toBeDefined();
+      expect(store.activeWaiver('rev4', '3.1.5', now)).toBeUndefined();
+    } finally {
+      store.close();
+    }
+  });
+
   it("defaults to the same data folder as the npm-firewall component's data_dir", () => {
     const spec = parse(readFileSync(join(REPO_ROOT, 'templates/npm-firewall.yml'), 'utf8').split('\n---\n')[0]!) as { spec: { inputs: { data_dir: { default: string } } } };
     expect(spec.spec.inputs.data_dir.default).toBe(DEFAULT_DATA_DIR);

@@ -5,7 +5,7 @@ import { startVerdaccio, type Verdaccio } from '../support/verdaccio.js';
 import { startFirewallProcess, writePolicy, type FirewallProcess } from './support.js';
 
 const ADMIN_TOKEN = 'sscs-admin-token-for-tests-0123456789';
-const POLICY = 'version: 1\nrules:\n  - id: hold\n    match: "pkg:npm/ops-pkg@2.0.0"\n    action: quarantine\n    reason: under review\n';
+const POLICY = 'version: 1\nrules:\n  - id: hold\n    match: "pkg:npm/ops-pkg@2.0.0"\n    action: quarantine\n    reason: under review\n  - id: banned\n    match: "pkg:npm/ops-banned@*"\n    action: deny\n    reason: banned\n';
 
 describe('firewall operations', () => {
   let v: Verdaccio;
@@ -13,6 +13,7 @@ describe('firewall operations', () => {
   beforeAll(async () => {
     v = await startVerdaccio();
     await v.seedVersions('ops-pkg', ['1.0.0', '2.0.0']);
+    await v.seedVersions('ops-banned', ['1.0.0', '1.5.0', '2.0.0']);
     await v.seedVersions('big-ops', Array.from({ length: 30 }, (_, i) => `1.0.${i}`), { readmeBytes: 500 });
     fw = await startFirewallProcess({ policy: await writePolicy(POLICY), upstream: v.url, env: { SSCS_FIREWALL_ADMIN_TOKEN: ADMIN_TOKEN } });
   });
@@ -56,6 +57,19 @@ describe('firewall operations', () => {
     expect(past.status).toBe(400);
     expect(((await past.json()) as { error: string }).error).toContain('not in the future');
     expect((await latest())['dist-tags']).toEqual({ latest: '1.0.0' });
+  });
+
+  it('applies an admin waiver for a semver range, and refuses one that could never apply', async () => {
+    const post = (body: object) => admin('/waivers', { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const bad = await post({ name: 'ops-banned', version: 'not a range!!', reason: 'x' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toContain('is not a version or a semver range');
+    const ok = await post({ name: 'ops-banned', version: '>=1.0.0 <2.0.0', reason: 'reviewed' });
+    expect(ok.status).toBe(200);
+    const doc = (await (await fetch(`${fw.url}/ops-banned`)).json()) as { versions: object };
+    expect(Object.keys(doc.versions).sort()).toEqual(['1.0.0', '1.5.0']);
+    expect((await fetch(`${fw.url}/ops-banned/-/ops-banned-1.5.0.tgz`)).status).toBe(200);
+    expect((await fetch(`${fw.url}/ops-banned/-/ops-banned-2.0.0.tgz`)).status).toBe(403);
   });
 
   it('releases through the admin API, and the next packument has the version', async () => {

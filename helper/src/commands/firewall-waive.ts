@@ -5,8 +5,8 @@ import { addWaiverChecked } from '../firewall/operator.js';
 
 export default defineCommand({
   name: 'firewall waive',
-  summary: 'Let the firewall serve one denied or quarantined version (or every version with NAME@*)',
-  usage: 'sscs firewall waive NAME@VERSION --reason TEXT [--expires DATE] [--by WHO]',
+  summary: 'Let the firewall serve a denied or quarantined version (NAME@1.2.3), a semver range (NAME@1.x) or every version (NAME@*)',
+  usage: 'sscs firewall waive NAME@VERSION|NAME@RANGE|NAME@* --reason TEXT [--expires DATE] [--by WHO]',
   description: 'A run-time waiver in the firewall database; for waivers reviewed with the code, use the policy file.',
   flags: {
     ...DATA_DIR_FLAG,

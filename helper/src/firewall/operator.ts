@@ -4,6 +4,7 @@
  * recorded as if it had done something.
  */
 import { InputError } from '../errors.js';
+import { PatternError, rangePredicate } from '../policy/match.js';
 import type { Release, Store, Waiver } from './store.js';
 
 /** Releases a quarantined version; InputError (exit 2, HTTP 409) when it is not in the quarantine queue. */
@@ -19,10 +20,44 @@ export function releaseQuarantined(store: Store, name: string, version: string, 
   return store.releaseFromQuarantine(name, version, by, reason);
 }
 
-/** Adds a run-time waiver; InputError (exit 2, HTTP 400) when its expiry is not in the future. */
+/**
+ * Whether a run-time waiver's version (an exact version, '*', or a semver range such as '>=1.0.0 <2.0.0' or
+ * '1.x') covers a version: the same range matching as a policy-file waiver's `version` (policy/match.ts).
+ * A stored version that does not parse as a range (recorded before ranges were checked) covers only itself.
+ */
+export function waiverCovers(waived: string, version: string): boolean {
+  if (waived === version) return true;
+  try {
+    return rangePredicate(waived)(version);
+  } catch (e) {
+    if (e instanceof PatternError) return false;
+    throw e;
+  }
+}
+
+/**
+ * Adds a run-time waiver; InputError (exit 2, HTTP 400) when its version is neither an exact version, '*' nor a
+ * semver range (it could never apply), or when its expiry is not in the future.
+ */
 export function addWaiverChecked(store: Store, w: { name: string; version: string; by: string; reason: string; expiresAt?: Date }, now: Date): Waiver {
+  if (w.version.trim() !== w.version || w.version.length > 256 || !isRange(w.version)) {
+    throw new InputError('INPUT', `'${w.version}' is not a version or a semver range: the waiver could never apply`, {
+      where: { field: 'version' },
+      hint: "Give an exact version (1.2.3), '*' for every version, or a semver range such as '>=1.0.0 <2.0.0' or '1.x'.",
+    });
+  }
   if (w.expiresAt && w.expiresAt.getTime() <= now.getTime()) {
     throw new InputError('INPUT', `the waiver would expire at ${w.expiresAt.toISOString()}, which is not in the future`, { where: { field: '--expires' } });
   }
   return store.addWaiver(w);
+}
+
+function isRange(version: string): boolean {
+  try {
+    rangePredicate(version);
+    return true;
+  } catch (e) {
+    if (e instanceof PatternError) return false;
+    throw e;
+  }
 }

@@ -8,6 +8,7 @@ import { ensureDir } from '../io/files.js';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { InputError } from '../errors.js';
 import { SCANNER_VERSION } from '../scan/version.js';
+import { waiverCovers } from './operator.js';
 import type { AuditEntry, DecisionRecord, QuarantineEntry, Release, ScanFinding, Store, Waiver } from './store.js';
 
 export type Synchronous = 'normal' | 'full';
@@ -132,7 +133,8 @@ class SqliteStore implements Store {
       recordScan: p(`INSERT INTO scans (name, version, findings, scanned_at, scanner) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name, version) DO UPDATE SET findings = excluded.findings, scanned_at = excluded.scanned_at, scanner = excluded.scanner`),
       // Only the findings of this scanner: another version's may miss what this one finds, or flag what it clears.
       scan: p(`SELECT findings FROM scans WHERE name = ? AND version = ? AND scanner = ?`),
-      waiver: p(`SELECT * FROM waivers WHERE name = ? AND (version = ? OR version = '*') AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC LIMIT 1`),
+      // Every active waiver of the name: its version is an exact version or a semver range, matched in activeWaiver.
+      waiver: p(`SELECT * FROM waivers WHERE name = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC`),
       insertWaiver: p(`INSERT INTO waivers (name, version, by, reason, expires_at, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *`),
     };
   }
@@ -262,8 +264,10 @@ class SqliteStore implements Store {
   }
 
   activeWaiver(name: string, version: string, now: Date): Waiver | undefined {
-    const r = this.#s.waiver!.get(name, version, now.getTime()) as Row | undefined;
-    return r ? toWaiver(r) : undefined;
+    for (const r of this.#s.waiver!.all(name, now.getTime()) as Row[]) {
+      if (waiverCovers(String(r.version), version)) return toWaiver(r);
+    }
+    return undefined;
   }
 
   addWaiver(w: { name: string; version: string; by: string; reason: string; expiresAt?: Date }): Waiver {

@@ -15,7 +15,11 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
-function rangePredicate(range: string | undefined): (version: string) => boolean {
+/**
+ * A version predicate for a semver range (npm's range grammar, prereleases included), as policy-file waivers and
+ * rules use it; absent, '' or '*' match every version. PatternError when the range does not parse.
+ */
+export function rangePredicate(range: string | undefined): (version: string) => boolean {
   if (range === undefined || range === '*' || range === '') return () => true;
   const valid = semver.validRange(range);
   if (valid === null) throw new PatternError(`'${range}' is not a semver range`);
