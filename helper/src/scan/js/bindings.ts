@@ -117,8 +117,17 @@ export class Bindings implements FoldScope {
     if (!node || depth > 16) return undefined;
     const d = depth + 1;
     switch (node.type) {
-      case 'Identifier':
-        return this.refs.get(node.name as string);
+      case 'Identifier': {
+        // An unbound global object or eval is itself a reference, so `const g = globalThis; g[k]()` and
+        // `const f = eval; f(x)` (or `(0, eval)(x)`) resolve like `globalThis[k]()` and `eval(x)`.
+        const name = node.name as string;
+        const bound = this.refs.get(name);
+        if (bound) return bound;
+        if (this.constants.has(name) || this.mutable.has(name)) return undefined;
+        if (GLOBAL_OBJECTS.has(name)) return { module: '(global)', path: [], hidden: false };
+        if (name === 'eval' || name === 'Function') return { module: '(global)', path: [name], hidden: false };
+        return undefined;
+      }
       case 'AwaitExpression':
       case 'ChainExpression':
       case 'ParenthesizedExpression':
