@@ -37,6 +37,7 @@ export const ENV = {
   'upstream-deadline-ms': 'SSCS_FIREWALL_UPSTREAM_DEADLINE_MS',
   'max-tarball-mb': 'SSCS_FIREWALL_MAX_TARBALL_MB',
   'max-inflight-mb': 'SSCS_FIREWALL_MAX_INFLIGHT_MB',
+  'audit-retention-days': 'SSCS_FIREWALL_AUDIT_RETENTION_DAYS',
   'scan-budget-ms': 'SSCS_FIREWALL_SCAN_BUDGET_MS',
   'scan-concurrency': 'SSCS_FIREWALL_SCAN_CONCURRENCY',
   'offline-cached': 'SSCS_FIREWALL_OFFLINE_CACHED',
@@ -114,6 +115,8 @@ export interface ServeSettings {
   upstreamDeadlineMs: number;
   maxTarballBytes: number;
   maxInflightBytes: number;
+  /** How long audit rows are kept after their last occurrence; unset keeps them for ever. */
+  auditRetentionMs?: number;
   serveCachedOffline: boolean;
   synchronous: Synchronous;
   /** OSV records of known-malicious packages (folder or .tar.gz). */
@@ -127,6 +130,11 @@ export interface ServeSettings {
 
 function optionalNumber<K extends string>(key: K, raw: string | undefined, flag: string): Partial<Record<K, number>> {
   return raw === undefined ? {} : ({ [key]: Math.floor(positiveNumber(raw, 1, flag)) } as Partial<Record<K, number>>);
+}
+
+function auditRetention(raw: string | undefined): { auditRetentionMs?: number } {
+  if (raw === undefined) return {};
+  return { auditRetentionMs: positiveNumber(raw, 1, '--audit-retention-days') * 24 * 60 * 60 * 1000 };
 }
 
 export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string): ServeSettings {
@@ -147,6 +155,7 @@ export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string)
     upstreamDeadlineMs: positiveNumber(setting(flags, env, 'upstream-deadline-ms'), DEFAULT_UPSTREAM_DEADLINE_MS, '--upstream-deadline-ms'),
     maxTarballBytes: Math.floor(positiveNumber(setting(flags, env, 'max-tarball-mb'), DEFAULT_MAX_TARBALL_MB, '--max-tarball-mb') * 1024 * 1024),
     maxInflightBytes: Math.floor(positiveNumber(setting(flags, env, 'max-inflight-mb'), DEFAULT_MAX_INFLIGHT_MB, '--max-inflight-mb') * 1024 * 1024),
+    ...auditRetention(setting(flags, env, 'audit-retention-days')),
     serveCachedOffline: oneOf(setting(flags, env, 'offline-cached'), ['serve', 'refuse'] as const, 'serve', '--offline-cached') === 'serve',
     synchronous: oneOf(setting(flags, env, 'synchronous'), ['normal', 'full'] as const, 'normal', '--synchronous'),
     ...(feed ? { maliciousFeed: resolve(cwd, feed) } : {}),

@@ -22,6 +22,8 @@ export interface FirewallOptions {
   maxTarballBytes: number;
   /** Upstream packument bytes fetched and built at once (see PackumentCacheOptions.maxInflightBytes). */
   maxInflightBytes?: number;
+  /** Audit rows older than this after their last occurrence are pruned at start and every AUDIT_PRUNE_EVERY_MS. */
+  auditRetentionMs?: number;
   host: string;
   port: number;
   /** Where clients reach the firewall, when not http://HOST:PORT (behind a load balancer). */
@@ -60,8 +62,12 @@ export interface Firewall {
 /** Bound on relayed request bodies (npm audit posts a lockfile's names and versions). */
 export const MAX_RELAY_BODY_BYTES = 16 * 1024 * 1024;
 
+/** How often audit retention is applied while the firewall runs. */
+export const AUDIT_PRUNE_EVERY_MS = 60 * 60 * 1000;
+
 export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
   const store = await openSqliteStore(join(o.dataDir, 'firewall.db'), { synchronous: o.synchronous });
+  const pruner = o.auditRetentionMs === undefined ? undefined : startAuditRetention(store, o.auditRetentionMs, o.log);
   const tarballs = new TarballCache(join(o.dataDir, 'tarballs'));
   await tarballs.init();
   const upstream = new Upstream({ url: o.upstream, timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs, ...(o.upstreamToken ? { token: o.upstreamToken } : {}) });
@@ -99,9 +105,26 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
       return d ? { decision: d } : { error: `version ${version} is not in the upstream registry's packument` };
     },
     close: async () => {
+      clearInterval(pruner);
       await server.close();
       upstream.close();
       store.close();
     },
   };
+}
+
+/** Applies audit retention now and every AUDIT_PRUNE_EVERY_MS; a failed prune is logged and tried again later. */
+function startAuditRetention(store: Store, retentionMs: number, log: Logger): NodeJS.Timeout {
+  const prune = (): void => {
+    try {
+      const removed = store.pruneAudit(new Date(Date.now() - retentionMs));
+      if (removed) log({ event: 'audit-pruned', removed, retentionDays: retentionMs / 86_400_000 });
+    } catch (e) {
+      log({ event: 'audit-prune-failed', message: (e as Error).message });
+    }
+  };
+  prune();
+  const timer = setInterval(prune, AUDIT_PRUNE_EVERY_MS);
+  timer.unref();
+  return timer;
 }

@@ -30,6 +30,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
       upstreamDeadlineMs: s.upstreamDeadlineMs,
       maxTarballBytes: s.maxTarballBytes,
       maxInflightBytes: s.maxInflightBytes,
+      ...(s.auditRetentionMs !== undefined ? { auditRetentionMs: s.auditRetentionMs } : {}),
       host: s.listen.host,
       port: s.listen.port,
       ...(s.publicUrl ? { publicUrl: s.publicUrl } : {}),

@@ -16,6 +16,8 @@ export type Synchronous = 'normal' | 'full';
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0);
+-- Audit rows whose last occurrence is before this time (epoch ms) may be removed: the retention window's start.
+INSERT OR IGNORE INTO meta (key, value) VALUES ('audit_kept_from', 0);
 CREATE TABLE IF NOT EXISTS decisions (
   name TEXT NOT NULL, version TEXT NOT NULL, action TEXT NOT NULL, rule TEXT NOT NULL, reason TEXT NOT NULL,
   until INTEGER, integrity TEXT, credential TEXT, policy_version TEXT NOT NULL, decided_at INTEGER NOT NULL, served_under TEXT,
@@ -40,7 +42,12 @@ CREATE TABLE IF NOT EXISTS audit (
   count INTEGER NOT NULL DEFAULT 1, last_at INTEGER);
 -- Append-only: the log cannot be rewritten through this database, only added to.
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+-- A row leaves only once it is older than the retention window (pruneAudit); databases from before
+-- retention had a trigger that refused every delete.
+DROP TRIGGER IF EXISTS audit_no_delete;
+CREATE TRIGGER IF NOT EXISTS audit_delete_expired_only BEFORE DELETE ON audit
+  WHEN COALESCE(OLD.last_at, OLD.at) >= (SELECT value FROM meta WHERE key = 'audit_kept_from')
+  BEGIN SELECT RAISE(ABORT, 'audit log is append-only: only rows older than the retention window may be removed'); END;
 `;
 
 /**
@@ -49,6 +56,8 @@ CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT
  */
 export const AUDIT_FLUSH_MS = 100;
 const AUDIT_FLUSH_LINES = 500;
+/** Audit rows removed per transaction by pruneAudit. */
+const AUDIT_PRUNE_BATCH = 10_000;
 
 /** Busy timeout: a CLI command writing while the server runs waits for the lock instead of failing. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -127,6 +136,8 @@ class SqliteStore implements Store {
       decision: p(`SELECT * FROM decisions WHERE name = ? AND version = ?`),
       audit: p(`INSERT INTO audit (at, client, kind, name, version, action, rule, status, count, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       auditLog: p(`SELECT * FROM audit ORDER BY id DESC LIMIT ?`),
+      keepAuditFrom: p(`UPDATE meta SET value = MAX(value, ?) WHERE key = 'audit_kept_from'`),
+      pruneAudit: p(`DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE COALESCE(last_at, at) < ? ORDER BY id LIMIT ${AUDIT_PRUNE_BATCH})`),
       quarantine: p(`SELECT q.* FROM quarantine q WHERE NOT EXISTS (SELECT 1 FROM releases r WHERE r.name = q.name AND r.version = q.version) ORDER BY queued_at, name, version`),
       release: p(`SELECT * FROM releases WHERE name = ? AND version = ? ORDER BY id DESC LIMIT 1`),
       insertRelease: p(`INSERT INTO releases (name, version, by, reason, at) VALUES (?, ?, ?, ?, ?) RETURNING *`),
@@ -229,6 +240,21 @@ class SqliteStore implements Store {
       ...(r.rule != null ? { rule: String(r.rule) } : {}), status: Number(r.status),
       ...(Number(r.count ?? 1) > 1 ? { count: Number(r.count), ...(r.last_at != null ? { lastAt: date(r.last_at)! } : {}) } : {}),
     }));
+  }
+
+  pruneAudit(keepFrom: Date): number {
+    this.flush();
+    let removed = 0;
+    // In batches, each its own transaction, so a large first prune never holds the write lock for long.
+    for (;;) {
+      let n = 0;
+      this.#tx(() => {
+        this.#s.keepAuditFrom!.run(keepFrom.getTime());
+        n = Number(this.#s.pruneAudit!.run(keepFrom.getTime()).changes);
+      });
+      removed += n;
+      if (n < AUDIT_PRUNE_BATCH) return removed;
+    }
   }
 
   quarantine(): QuarantineEntry[] {

@@ -84,6 +84,11 @@ export interface Store {
   /** Appends to the audit log; may buffer for a moment (see AUDIT_FLUSH_MS), flushed by auditLog and close. */
   audit(entry: AuditEntry): void;
   auditLog(limit: number): AuditEntry[];
+  /**
+   * Removes audit rows whose last occurrence is before `keepFrom` (the start of the retention window) and
+   * returns how many; the database refuses to remove any newer row.
+   */
+  pruneAudit(keepFrom: Date): number;
   /** Quarantined versions not yet released, oldest first. */
   quarantine(): QuarantineEntry[];
   release(name: string, version: string): Release | undefined;

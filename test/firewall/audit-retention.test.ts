@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { openSqliteStore } from '../../helper/dist/firewall/sqlite-store.js';
+import { serveSettings } from '../../helper/dist/firewall/config.js';
+import { runCli } from '../support/cli.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+const line = (at: Date, name: string) => ({ at, client: '127.0.0.1', kind: 'tarball' as const, name, version: '1.0.0', action: 'allow', rule: 'default', status: 200 });
+
+describe('firewall audit retention', () => {
+  it('removes rows whose last occurrence is older than the window, and no others', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sscs-audit-ret-'));
+    const store = await openSqliteStore(join(dir, 'firewall.db'));
+    const now = Date.now();
+    store.audit(line(new Date(now - 40 * DAY), 'old-pkg'));
+    // One row that began long ago but was repeated recently (aggregated: last_at is recent) is kept.
+    store.audit(line(new Date(now - 40 * DAY), 'still-hot'));
+    store.audit(line(new Date(now - 1 * DAY), 'still-hot'));
+    store.audit(line(new Date(now - 1 * DAY), 'new-pkg'));
+    expect(store.pruneAudit(new Date(now - 30 * DAY))).toBe(1);
+    expect(store.auditLog(10).map((e) => e.name).sort()).toEqual(['new-pkg', 'still-hot']);
+    store.close();
+  });
+
+  it('lets the database refuse to remove a row inside the window, whoever asks', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sscs-audit-ret-'));
+    const store = await openSqliteStore(join(dir, 'firewall.db'));
+    store.audit(line(new Date(), 'recent'));
+    store.auditLog(1); // flushes
+    store.close();
+    const db = new DatabaseSync(join(dir, 'firewall.db'));
+    expect(() => db.exec('DELETE FROM audit')).toThrow(/append-only/);
+    expect(() => db.exec("UPDATE audit SET name = 'x'")).toThrow(/append-only/);
+    db.close();
+  });
+
+  it('replaces the refuse-every-delete trigger of a database from before retention', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sscs-audit-ret-'));
+    const path = join(dir, 'firewall.db');
+    const old = new DatabaseSync(path);
+    old.exec(`CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, client TEXT NOT NULL, kind TEXT NOT NULL,
+      name TEXT NOT NULL, version TEXT, action TEXT NOT NULL, rule TEXT, status INTEGER NOT NULL);
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+      INSERT INTO audit (at, client, kind, name, version, action, rule, status) VALUES (${Date.now() - 400 * DAY}, 'c', 'tarball', 'ancient', '1.0.0', 'allow', 'default', 200);`);
+    old.close();
+    const store = await openSqliteStore(path);
+    expect(store.pruneAudit(new Date(Date.now() - 30 * DAY))).toBe(1);
+    store.close();
+  });
+
+  it('reads --audit-retention-days, flag over environment, and refuses a value that is not a positive number', async () => {
+    const base = { policy: 'p.yml' };
+    expect(serveSettings({ ...base, 'audit-retention-days': '30' }, { SSCS_FIREWALL_AUDIT_RETENTION_DAYS: '7' }, '/w').auditRetentionMs).toBe(30 * DAY);
+    expect(serveSettings(base, { SSCS_FIREWALL_AUDIT_RETENTION_DAYS: '7' }, '/w').auditRetentionMs).toBe(7 * DAY);
+    expect(serveSettings(base, {}, '/w').auditRetentionMs).toBeUndefined();
+    const r = await runCli(['firewall', 'serve', '--policy', 'p.yml', '--audit-retention-days', 'forever']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('--audit-retention-days');
+  });
+});
