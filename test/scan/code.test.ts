@@ -210,7 +210,7 @@ describe('code analysis: benign look-alikes stay below medium', () => {
     ['a child inheriting the environment', "const { spawn } = require('child_process');\nmodule.exports = () => spawn('git', ['status'], { env: process.env, stdio: 'inherit' });\n"],
     ['new Function building a template', "module.exports = (src) => new Function('data', 'return `' + src + '`');\n"],
     // The shape of a schema validator compiler: the function new Function returned is called with values.
-    ['calling what new Function returned', "const b = Buffer.from(process.argv[2] || '', 'base64').toString();\nconst compiled = new Function('self', 'return 1');\nmodule.exports = compiled(b);\n"],
+    ['calling what new Function returned', "const compiled = new Function('self', 'return self.length');\nmodule.exports = () => require('https').get('https://example.invalid/schema.json', (res) => { let body = ''; res.on('data', (c) => (body += c)); res.on('end', () => compiled(body)); });\n"],
   ];
   for (const [name, code] of benign) {
     it(name, async () => {
