@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +105,25 @@ describe('sscs firewall run tells which version was refused', () => {
     const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', v.url, '--', 'npm', 'ci'], { cwd: dir, env: npmEnvFor(dir) });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain('good-a@1.1.0 is denied by rule deny-bad-release');
+  });
+
+  it('fails the job when npm installs a denied locked version from its own cache', async () => {
+    // npm takes a locked tarball from its cache by integrity without asking any registry, so the install
+    // succeeds; the up-front decision still refuses the version, and the job must fail on it.
+    const dir = await lockedProject({ 'good-a': '1.1.0' });
+    const lock = JSON.parse(await readFile(join(dir, 'package-lock.json'), 'utf8'));
+    lock.packages['node_modules/good-a'].resolved = `${v.url}/good-a/-/good-a-1.1.0.tgz`;
+    await writeFile(join(dir, 'package-lock.json'), JSON.stringify(lock));
+    await writeFile(join(dir, 'allow.yml'), 'version: 1\ndefault_action: allow\nrules: []\n');
+    const warm = await runCli(['firewall', 'run', '--policy', 'allow.yml', '--upstream', v.url, '--data-dir', 'fw-warm', '--', 'npm', 'ci'], { cwd: dir, env: npmEnvFor(dir) });
+    expect(warm.exitCode, warm.stderr).toBe(0);
+    await rm(join(dir, 'node_modules'), { recursive: true, force: true });
+    const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', v.url, '--data-dir', 'fw data', '--junit', 'junit.xml', '--', 'npm', 'ci'], { cwd: dir, env: npmEnvFor(dir) });
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toContain("the firewall refused good-a@1.1.0, yet 'npm ci' succeeded");
+    // The way out names the data folder this run used, so pasting it reaches the same store.
+    expect(r.stderr).toContain(`sscs firewall waive good-a@1.1.0 --data-dir '${join(dir, 'fw data')}' --reason "..."`);
+    expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toMatch(/good-a@1\.1\.0[\s\S]*deny-bad-release/);
   });
 
   it('names the locked version, not the newest nightly, when every version is refused', async () => {

@@ -44,14 +44,17 @@ export function serves(d: Decision): boolean {
   return d.action === 'allow' || d.action === 'warn';
 }
 
-/** The way out that a 403 names: operators read it in the npm error output. */
-export function wayOut(pkg: PackageRef, d: Decision): string {
+/**
+ * The way out that a 403 names: operators read it in the npm error output. `flags` is added to the command
+ * as given (e.g. ` --data-dir /srv/fw` when the firewall keeps its state somewhere other than the default).
+ */
+export function wayOut(pkg: PackageRef, d: Decision, flags = ''): string {
   const id = `${pkg.name}@${pkg.version}`;
   if (d.action === 'quarantine') {
     const when = d.until ? ` It is released automatically after ${d.until.toISOString()}.` : '';
-    return `${when} To release it now: sscs firewall quarantine release ${id} --reason "..."`;
+    return `${when} To release it now: sscs firewall quarantine release ${id}${flags} --reason "..."`;
   }
-  return ` To allow it anyway: sscs firewall waive ${id} --reason "..." (or add a waiver to the policy file)`;
+  return ` To allow it anyway: sscs firewall waive ${id}${flags} --reason "..." (or add a waiver to the policy file)`;
 }
 
 export function blockMessage(pkg: PackageRef, d: Decision): string {

@@ -94,7 +94,7 @@ const SEEN: Record<Refusal['seen'], string> = {
 };
 
 /** One line per refusal: name, version, why it was seen, rule, reason, and the way out. */
-export function refusalLine(r: Refusal): string {
+export function refusalLine(r: Refusal, flags = ''): string {
   const pkg = { ecosystem: 'npm' as const, name: r.name, version: r.version };
-  return `  ${r.name}@${r.version}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason} (${SEEN[r.seen]}).${wayOut(pkg, r.decision)}\n`;
+  return `  ${r.name}@${r.version}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason} (${SEEN[r.seen]}).${wayOut(pkg, r.decision, flags)}\n`;
 }

@@ -15,7 +15,7 @@ import { renderGitlab } from '../policy/reports/gitlab.js';
 import { renderJson } from '../policy/reports/json.js';
 import { renderJunit } from '../policy/reports/junit.js';
 import type { ResolvedPackage } from '../deps/model.js';
-import { ADMIN_TOKEN_ENV, ENV, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
+import { ADMIN_TOKEN_ENV, DEFAULT_DATA_DIR, ENV, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
 import { launch } from './launch.js';
 import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, projectScopes } from './project-scopes.js';
 import { decideLocked, readLocked, refusalLine, refuses, wantedVersions, type Refusal } from './run-report.js';
@@ -153,11 +153,22 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   if (reports.junit) await writeOutputFile(resolve(io.cwd, reports.junit), renderJunit(result, (ended.getTime() - started.getTime()) / 1000), io.env, 'the JUnit report');
 
   io.stderr(`sscs firewall: served ${served.size} package version(s), refused ${refused.length}\n`);
-  for (const r of refused) io.stderr(refusalLine(r));
+  // The way out must reach the same store: name the data folder when it is not the default one.
+  const stateFlags = s.dataDir === resolve(io.cwd, DEFAULT_DATA_DIR) ? '' : ` --data-dir ${shellQuote(s.dataDir)}`;
+  for (const r of refused) io.stderr(refusalLine(r, stateFlags));
   if (leftOut.length) {
     io.stderr(`sscs firewall: filtered ${leftOut.length} version(s) from the packuments the install fetched (no lockfile says which it needed)\n`);
-    for (const r of leftOut.slice(0, MAX_FILTERED_LINES)) io.stderr(refusalLine(r));
+    for (const r of leftOut.slice(0, MAX_FILTERED_LINES)) io.stderr(refusalLine(r, stateFlags));
     if (leftOut.length > MAX_FILTERED_LINES) io.stderr(`  ... and ${leftOut.length - MAX_FILTERED_LINES} more (the reports list them all)\n`);
+  }
+  // A refused version fails the job even when the install succeeded: npm takes a locked version from its
+  // cache (a cached ~/.npm or `cache: .npm`) by its integrity without asking the registry, so the firewall
+  // never sees the download it refuses, and an optional dependency it refused is skipped silently.
+  if (refused.length && exitCode === 0) {
+    const named = refused.map((r) => `${r.name}@${r.version}`);
+    throw new PolicyViolation('FIREWALL_BLOCKED', `the firewall refused ${named.slice(0, 10).join(', ')}${named.length > 10 ? ` and ${named.length - 10} more` : ''}, yet '${command.join(' ')}' succeeded (a client cache or an optional dependency took its place): the job fails all the same`, {
+      hint: 'Each line above names the rule and the way out: waive a denied version, release a quarantined one, or change the policy.',
+    });
   }
   if (exitCode !== 0 && (refused.length || leftOut.length)) {
     const named = (refused.length ? refused : leftOut).map((r) => `${r.name}@${r.version}`);
@@ -167,4 +178,9 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   }
   if (exitCode !== 0) throw new ServiceError('SERVICE', `'${command.join(' ')}' exited with ${exitCode} (the firewall refused nothing)`);
   return 0;
+}
+
+/** A path as a POSIX shell word, so the printed way out can be pasted as it is. */
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

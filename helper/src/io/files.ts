@@ -110,6 +110,17 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
  * for ever under a pseudo file system such as /proc (seen on Node 22.23), so it is not used.
  */
 export async function ensureDir(dir: string): Promise<void> {
+  try {
+    await makeFolders(dir);
+  } catch (e) {
+    // A folder setting that names a file, or a parent nobody may write, is the user's input: say which.
+    const code = systemErrorCode(e);
+    const why = code === 'ENOTDIR' ? 'it or a parent is a file, not a folder' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+    throw new InputError('INPUT', `cannot create the folder: ${why}`, { where: { file: dir }, cause: e });
+  }
+}
+
+async function makeFolders(dir: string): Promise<void> {
   const missing: string[] = [];
   let cur = dir;
   for (;;) {

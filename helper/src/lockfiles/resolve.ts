@@ -29,8 +29,10 @@ export function resolveTree(tree: LockTree): ResolvedPackage[] {
       source: node.source ?? 'registry',
     };
     if (node.integrity) pkg.integrity = node.integrity;
-    // A git or tarball location is only shown and reported, so any credential in it is dropped here.
-    if (node.resolved) pkg.resolved = node.source ? withoutCredentials(node.resolved) : node.resolved;
+    // A location is shown and reported, and a registry one is fetched with the registry's own credentials
+    // (fetch refuses a URL that carries any), so a credential in it (Artifactory lockfiles carry
+    // https://user:password@host/...) is dropped here, whatever the source.
+    if (node.resolved) pkg.resolved = withoutCredentials(node.resolved);
     const optional = required ? hit !== undefined && !required.has(node.id) : node.optional === true;
     if (optional) pkg.optional = true;
     if (hit?.alias) pkg.alias = hit.alias;

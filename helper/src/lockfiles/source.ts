@@ -63,7 +63,7 @@ export function isRegistryTarballUrl(url: string, name?: string): boolean {
 }
 
 /**
- * A non-registry location as it may be shown and written in reports: without a password, and without a user
+ * A location as it may be shown and written in reports: without a password, and without a user
  * name other than ssh's conventional `git` (lockfiles carry `git+https://<token>@github.com/...` in the wild).
  */
 export function withoutCredentials(location: string): string {
