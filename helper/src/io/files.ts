@@ -114,9 +114,8 @@ export async function ensureDir(dir: string): Promise<void> {
     await makeFolders(dir);
   } catch (e) {
     // A folder setting that names a file, or a parent nobody may write, is the user's input: say which.
-    const code = systemErrorCode(e);
-    const why = code === 'ENOTDIR' ? 'it or a parent is a file, not a folder' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
-    throw new InputError('INPUT', `cannot create the folder: ${why}`, { where: { file: dir }, cause: e });
+    // The message names the path that stopped it (`/srv/x is not a folder`, `EACCES ... mkdir '/srv'`).
+    throw new InputError('INPUT', (e as Error).message, { where: { file: dir }, cause: e });
   }
 }
 
