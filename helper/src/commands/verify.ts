@@ -27,7 +27,7 @@ const flags = {
   'certificate-oidc-issuer': { type: 'string', valueName: 'URL', description: `Exact OIDC issuer of the signer, e.g. ${GITLAB_ISSUER_EXAMPLE}.` },
   key: { type: 'string', valueName: 'PUB.pem', description: 'Verify a key-signed bundle with this public key instead of a certificate identity.' },
   'trusted-root': { type: 'string', valueName: 'FILE', description: 'Sigstore trusted_root.json to verify against, fully offline (default: $SSCS_TRUSTED_ROOT when set and no --tuf-* flag is given, else public-good via TUF).' },
-  'insecure-ignore-tlog': { type: 'boolean', description: 'Accept a bundle with no transparency log entry (air-gapped signing); a keyless bundle still needs a TSA timestamp.' },
+  'insecure-ignore-tlog': { type: 'boolean', description: 'Accept a bundle with no transparency log entry (air-gapped signing); a keyless bundle still needs a TSA timestamp. With --key, a bundle with no log entry and no timestamp needs no trusted root.' },
   'tuf-cache-dir': { type: 'string', valueName: 'DIR', description: 'Cache of the TUF client when no --trusted-root is given (default: $XDG_CACHE_HOME/sscs/tuf).' },
   'tuf-mirror-url': { type: 'string', valueName: 'URL', description: 'TUF mirror to get the trusted root from (default: the public-good one).' },
   'tuf-root': { type: 'string', valueName: 'FILE', description: 'Initial TUF root.json for a --tuf-mirror-url other than public-good.' },
