@@ -3,7 +3,7 @@
  * published (any host, a version tag), run from this checkout against a local Sigstore, as a new user would.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -56,7 +56,7 @@ describe('npm run pipeline:local', () => {
     execa(process.execPath, [MAIN, ...args], { cwd, env: { PATH: process.env.PATH, HOME: project, INIT_CWD: cwd }, extendEnv: false, reject: false, all: true, timeout: 300_000 });
 
   it("runs the user's own pipeline, components included as published, with GitLab's token claims: the isolated job's bundle verifies as L3", async () => {
-    const r = await run(['--project', project]);
+    const r = await run(['--project', project, '--keep']);
     const out = String(r.all);
     expect(r.exitCode, out).toBe(0);
     for (const job of ['build', 'provenance', 'sscs-verify']) expect(out).toMatch(new RegExp(`^\\s*PASS\\s+${job}\\s*$`, 'm'));
@@ -79,8 +79,27 @@ describe('npm run pipeline:local', () => {
     expect(r.exitCode, String(r.all)).toBe(1);
     expect(String(r.all)).toMatch(/^\s*FAIL\s+build\s*$/m);
     expect(String(r.all)).toContain('project team/failing (');
-    rmSync(join(/ run in (\S+)$/m.exec(String(r.all))![1]!, '..'), { recursive: true, force: true });
+    expect(String(r.all)).toContain('(pass --keep to keep them)');
+    // Without --keep, the run's folder is gone when it ends.
+    expect(existsSync(join(/ run in (\S+)$/m.exec(String(r.all))![1]!, '..'))).toBe(false);
     rmSync(failing, { recursive: true, force: true });
+  });
+
+  it('exits 2 with one line, no stack trace, for a pipeline gitlab-ci-local cannot read or a --job it does not have, and cleans up', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'sscs-user-broken-'));
+    writeFileSync(join(broken, '.gitlab-ci.yml'), 'build:\n  script: [echo hi\n  stage: : x\n');
+    const bad = await run(['--project', broken, '--project-path', 'team/broken']);
+    const err = String(bad.stderr);
+    expect(bad.exitCode, String(bad.all)).toBe(2);
+    expect(err).toMatch(/^pipeline:local: gitlab-ci-local cannot read the pipeline: YAMLException: [^\n]+$/);
+    expect(err).not.toMatch(/^\s+at /m);
+    expect(existsSync(join(/ run in (\S+)$/m.exec(String(bad.stdout))![1]!, '..'))).toBe(false);
+    const noJob = await run(['--project', project, '--job', 'nosuchjob']);
+    expect(noJob.exitCode, String(noJob.all)).toBe(2);
+    expect(String(noJob.stderr)).toContain("pipeline:local: --job 'nosuchjob': no such job in the pipeline (its jobs: ");
+    expect(String(noJob.stderr)).not.toMatch(/^\s+at /m);
+    expect(existsSync(join(/ run in (\S+)$/m.exec(String(noJob.stdout))![1]!, '..'))).toBe(false);
+    rmSync(broken, { recursive: true, force: true });
   });
 
   it('says what is wrong with its input (exit 2)', async () => {

@@ -85,6 +85,34 @@ describe('verify end to end: many subjects, keys, secrets', () => {
     expect(tampered.exitCode).toBe(1);
   });
 
+  it('verifies an air-gapped key signature with --key --insecure-ignore-tlog and no trusted root at all, offline', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(join(dir, 'nort.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    writeFileSync(join(dir, 'nort.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+    const offline = { env: { SSCS_TRUSTED_ROOT: '', XDG_CACHE_HOME: join(dir, 'no-tuf-cache') }, timeoutMs: 30_000 };
+    expect((await runCli(['sign', app, '--bundle', 'nort.sigstore.json', '--key', 'nort.pem'], { cwd: dir })).exitCode).toBe(0);
+    const keyOnly = ['--key', join(dir, 'nort.pub'), '--insecure-ignore-tlog'];
+    const ok = await runCli(['verify', app, '--bundle', join(dir, 'nort.sigstore.json'), ...keyOnly, '--format', 'json'], offline);
+    expect(ok.stderr).toBe('');
+    expect(ok.exitCode).toBe(0);
+    const report = JSON.parse(ok.stdout) as { trustedRoot: { none?: string }; checks: { name: string; status: string }[] };
+    expect(report.trustedRoot.none).toContain('key-only');
+    expect(report.checks.find((c) => c.name === 'signature')?.status).toBe('passed');
+    writeFileSync(join(dir, 'nort-tampered.bin'), `${readFileSync(app, 'utf8')}!`);
+    expect((await runCli(['verify', join(dir, 'nort-tampered.bin'), '--bundle', join(dir, 'nort.sigstore.json'), ...keyOnly], offline)).exitCode).toBe(1);
+    const other = await runCli(['verify', app, '--bundle', join(dir, 'nort.sigstore.json'), '--key', join(dir, 'other.pub'), '--insecure-ignore-tlog'], offline);
+    expect(other.exitCode).toBe(1);
+    // A TSA timestamp in the bundle is verified, so it needs the TSA's certificates: a trusted root, and the error says so.
+    expect((await runCli(['sign', app, '--bundle', 'nort-tsa.sigstore.json', '--key', 'nort.pem', '--tsa-url', stack.tsaUrl], { cwd: dir })).exitCode).toBe(0);
+    const stamped = ['verify', app, '--bundle', join(dir, 'nort-tsa.sigstore.json'), ...keyOnly];
+    const noRoot = await runCli([...stamped, '--tuf-mirror-url', 'http://127.0.0.1:9'], offline);
+    expect(noRoot.exitCode).toBe(2);
+    expect(noRoot.stderr).toContain("a trusted root is needed even with --key --insecure-ignore-tlog because it has an RFC 3161 timestamp, checked against the TSA's certificates");
+    expect(noRoot.stderr).toContain('--trusted-root FILE');
+    const withRoot = await runCli([...stamped, '--trusted-root', stack.trustedRootPath], offline);
+    expect(withRoot.exitCode, withRoot.stderr).toBe(0);
+  });
+
   it('verifies a keyless bundle timestamped by a TSA but not logged, only with --insecure-ignore-tlog', async () => {
     const signed = await runCli(['sign', app, '--bundle', 'tsa-only.sigstore.json', '--fulcio-url', stack.fulcioUrl, '--tsa-url', stack.tsaUrl], { cwd: dir, env: { SIGSTORE_ID_TOKEN: stack.mintToken() } });
     expect(signed.exitCode, signed.stderr).toBe(0);

@@ -140,6 +140,8 @@ describe('verify: the SLSA Build level is proven, not declared', () => {
   it.each([
     [['--builder-id', BUILDER_ID_ISOLATED], '--key-builder-id'],
     [['--deployment-environment', PROVENANCE_ENV], 'a key-signed bundle has none'],
+    [['--key-builder-id', ''], '--key-builder-id is empty'],
+    [['--key-builder-id', ' '], '--key-builder-id is empty'],
   ])('refuses %o with --key (exit 2)', async (extra, message) => {
     const r = await runCli(['verify', artifact, '--bundle', bundles.keyed!, ...keyed(), ...extra], { cwd: dir });
     expect(r.exitCode).toBe(2);

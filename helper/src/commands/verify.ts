@@ -1,13 +1,14 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
 import { defineCommand, type FlagValues, type Io } from '../cli/command.js';
-import { InputError, UsageError, VerificationError } from '../errors.js';
+import { InputError, ServiceError, UsageError, VerificationError } from '../errors.js';
 import { readFileBounded } from '../io/files.js';
 import { parseArtifactArg } from '../verify/artifact.js';
 import { readBundleFile } from '../verify/bundle.js';
 import { compilePattern, GITLAB_ISSUER_EXAMPLE, GITLAB_SAN_EXAMPLE, type VerifyPolicy } from '../verify/policy.js';
 import { failureMessage, reportJson, verdictLine } from '../verify/render.js';
 import { makeTrust } from '../verify/sigstore-checks.js';
+import { EMPTY_TRUSTED_ROOT, trustedRootNeeds } from '../verify/key-only.js';
 import { readTrustedRoot } from '../verify/trusted-root.js';
 import { DEFAULT_TUF_TIMEOUT_MS, defaultTufCacheDir, fetchTrustedRoot } from '../verify/tuf.js';
 import { verifyBundle, type TrustedRootSource } from '../verify/verifier.js';
@@ -26,7 +27,7 @@ const flags = {
   'certificate-oidc-issuer': { type: 'string', valueName: 'URL', description: `Exact OIDC issuer of the signer, e.g. ${GITLAB_ISSUER_EXAMPLE}.` },
   key: { type: 'string', valueName: 'PUB.pem', description: 'Verify a key-signed bundle with this public key instead of a certificate identity.' },
   'trusted-root': { type: 'string', valueName: 'FILE', description: 'Sigstore trusted_root.json to verify against, fully offline (default: $SSCS_TRUSTED_ROOT when set and no --tuf-* flag is given, else public-good via TUF).' },
-  'insecure-ignore-tlog': { type: 'boolean', description: 'Accept a bundle with no transparency log entry (air-gapped signing); a keyless bundle still needs a TSA timestamp.' },
+  'insecure-ignore-tlog': { type: 'boolean', description: 'Accept a bundle with no transparency log entry (air-gapped signing); a keyless bundle still needs a TSA timestamp. With --key, a bundle with no log entry and no timestamp needs no trusted root.' },
   'tuf-cache-dir': { type: 'string', valueName: 'DIR', description: 'Cache of the TUF client when no --trusted-root is given (default: $XDG_CACHE_HOME/sscs/tuf).' },
   'tuf-mirror-url': { type: 'string', valueName: 'URL', description: 'TUF mirror to get the trusted root from (default: the public-good one).' },
   'tuf-root': { type: 'string', valueName: 'FILE', description: 'Initial TUF root.json for a --tuf-mirror-url other than public-good.' },
@@ -72,6 +73,9 @@ function exclusive(f: Flags, a: keyof Flags, b: keyof Flags): void {
 function refuseUnprovenBuilder(f: Flags): void {
   const env = f['deployment-environment'];
   if (env !== undefined && env === '') throw new UsageError('USAGE', '--deployment-environment must name an environment, not be empty');
+  if (f['key-builder-id'] !== undefined && f['key-builder-id'].trim() === '') {
+    throw new UsageError('USAGE', '--key-builder-id is empty: name the builder that holds the --key (e.g. its SLSA builder id URI), or leave the flag out');
+  }
   if (f['key-builder-id'] !== undefined && f.key === undefined) throw new UsageError('USAGE', '--key-builder-id says which builder holds the --key: add --key PUB.pem');
   if (f.key !== undefined && env !== undefined) {
     throw new UsageError('CONFLICTING_FLAGS', '--deployment-environment is checked in a signing certificate, and a key-signed bundle has none: for a key, say which builder holds it with --key-builder-id');
@@ -190,14 +194,33 @@ function outputRequest(f: Flags): OutputRequest {
  */
 export function trustedRootSource(f: Pick<Flags, 'trusted-root' | 'tuf-cache-dir' | 'tuf-mirror-url' | 'tuf-root'>, env: Record<string, string | undefined>): TrustedRootSource | undefined {
   if (f['trusted-root'] !== undefined) return { path: f['trusted-root'], from: '--trusted-root' };
-  const tufAsked = f['tuf-cache-dir'] !== undefined || f['tuf-mirror-url'] !== undefined || f['tuf-root'] !== undefined;
   const fromEnv = env.SSCS_TRUSTED_ROOT;
-  if (!tufAsked && fromEnv !== undefined && fromEnv !== '') return { path: fromEnv, from: 'SSCS_TRUSTED_ROOT' };
+  if (!tufAsked(f) && fromEnv !== undefined && fromEnv !== '') return { path: fromEnv, from: 'SSCS_TRUSTED_ROOT' };
   return undefined;
 }
 
-async function trustedRootJson(f: Flags, io: Io, source: TrustedRootSource | undefined): Promise<unknown> {
-  if (source) return readTrustedRoot(resolve(io.cwd, source.path));
+function tufAsked(f: Pick<Flags, 'tuf-cache-dir' | 'tuf-mirror-url' | 'tuf-root'>): boolean {
+  return f['tuf-cache-dir'] !== undefined || f['tuf-mirror-url'] !== undefined || f['tuf-root'] !== undefined;
+}
+
+async function trustedRootJson(f: Flags, io: Io, source: TrustedRootSource | undefined, keyOnlyNeeds?: string[]): Promise<unknown> {
+  if (source) return readTrustedRoot(resolve(io.cwd, source.path), source.from);
+  if (keyOnlyNeeds && keyOnlyNeeds.length > 0) {
+    // --key --insecure-ignore-tlog on a bundle that needs trust material: say why before trying the network.
+    try {
+      return await fetchRoot(f, io);
+    } catch (e) {
+      if (!(e instanceof ServiceError)) throw e;
+      throw new ServiceError(e.code, `${e.message}; a trusted root is needed even with --key --insecure-ignore-tlog because ${keyOnlyNeeds.join(', and ')}`, {
+        cause: e,
+        hint: 'Offline, pass --trusted-root FILE (or set SSCS_TRUSTED_ROOT) with the trusted_root.json of the Sigstore instance that logged or timestamped it.',
+      });
+    }
+  }
+  return fetchRoot(f, io);
+}
+
+async function fetchRoot(f: Flags, io: Io): Promise<unknown> {
   // Read once here so that a missing or huge root.json is named as bad input, not as a network failure.
   if (f['tuf-root'] !== undefined) await readFileBounded(resolve(io.cwd, f['tuf-root']), MAX_TUF_ROOT_BYTES, 'TUF root');
   return fetchTrustedRoot({
@@ -239,10 +262,15 @@ check), 2 bad usage or input (unreadable files, an invalid trusted root or key).
     const key = f.key !== undefined ? await readKey(resolve(io.cwd, f.key)) : undefined;
     const bundleFile = await readBundleFile(resolve(io.cwd, f.bundle));
     const rootSource = trustedRootSource(f, io.env);
-    const trust = makeTrust(await trustedRootJson(f, io, rootSource), key, { ignoreTlog: f['insecure-ignore-tlog'] === true });
+    const ignoreTlog = f['insecure-ignore-tlog'] === true;
+    // Key-only (air-gapped): no trusted root is read or fetched when nothing in the bundle needs one (key-only.ts).
+    const needs = key && ignoreTlog && !rootSource && bundleFile.json !== undefined ? trustedRootNeeds(bundleFile.json) : undefined;
+    const keyOnly = needs !== undefined && needs.length === 0 && !tufAsked(f);
+    const rootJson = keyOnly ? EMPTY_TRUSTED_ROOT : await trustedRootJson(f, io, rootSource, needs);
+    const trust = makeTrust(rootJson, key, { ignoreTlog });
     const report = await verifyBundle({ bundleFile, artifacts, trust, policy });
     report.bundle.path = f.bundle;
-    report.trustedRoot = rootSource ?? { tuf: f['tuf-mirror-url'] ?? 'public-good' };
+    report.trustedRoot = keyOnly ? { none: 'key-only: --key, --insecure-ignore-tlog, and no log entry or timestamp in the bundle' } : (rootSource ?? { tuf: f['tuf-mirror-url'] ?? 'public-good' });
     await writeOutputs(report, policy, outputs, io);
     io.stdout(f.format === 'json' ? reportJson(report, policy) : report.verified ? `${verdictLine(report)}\n` : '');
     if (!report.verified) {

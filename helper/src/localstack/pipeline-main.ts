@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
- * `npm run pipeline:local -- [--project DIR] [--project-path GROUP/NAME] [--tag TAG] [--job NAME]... [--variable K=V]...`:
+ * `npm run pipeline:local -- [--project DIR] [--project-path GROUP/NAME] [--tag TAG] [--job NAME]... [--variable K=V]... [--keep]`:
  * runs a project's own `.gitlab-ci.yml`, which includes sscs components, with gitlab-ci-local against a local
  * Sigstore started for the run, from a checkout of this project (built with `npm run build`). See pipeline.ts for
  * what it sets up; the README's "Trying a pipeline locally" for how to use it.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { prepareRepo, pipelineClaims, runPipeline } from './pipeline.js';
 import { startLocalStack } from './stack.js';
 
-const USAGE = 'usage: npm run pipeline:local -- [--project DIR] [--project-path GROUP/NAME] [--tag TAG] [--job NAME]... [--variable KEY=VALUE]...';
+const USAGE = 'usage: npm run pipeline:local -- [--project DIR] [--project-path GROUP/NAME] [--tag TAG] [--job NAME]... [--variable KEY=VALUE]... [--keep]';
 const CHECKOUT = fileURLToPath(new URL('../../..', import.meta.url));
 const PROJECT_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/;
 
@@ -49,6 +49,7 @@ async function main(): Promise<number> {
       tag: { type: 'string' },
       job: { type: 'string', multiple: true },
       variable: { type: 'string', multiple: true },
+      keep: { type: 'boolean' },
     },
     strict: true,
   });
@@ -70,7 +71,23 @@ async function main(): Promise<number> {
   if (!hasRsync()) throw new Usage('gitlab-ci-local needs rsync on PATH (Debian: apt-get install rsync)');
 
   const work = mkdtempSync(join(tmpdir(), 'sscs-pipeline-local-'));
-  const stack = await startLocalStack(join(work, 'sigstore'));
+  // The run's folder (repository copy, job artifacts, local Sigstore keys) goes when the run ends, unless --keep.
+  const cleanUp = () => {
+    if (!values.keep) rmSync(work, { recursive: true, force: true });
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanUp();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let stack;
+  try {
+    stack = await startLocalStack(join(work, 'sigstore'));
+  } catch (e) {
+    cleanUp();
+    throw e;
+  }
   try {
     const repo = await prepareRepo({ projectDir, templatesDir: join(CHECKOUT, 'templates'), projectPath, dir: join(work, 'repo'), ...(values.tag ? { tag: values.tag } : {}) });
     process.stdout.write(`project ${projectPath} (${projectDir}) at ${repo.sha}, run in ${repo.dir}\nlocal Sigstore: issuer ${stack.issuerUrl}, trusted root ${stack.trustedRootPath}\n`);
@@ -86,16 +103,19 @@ async function main(): Promise<number> {
       timeoutMs: 30 * 60_000,
     });
     const envs = r.environments.length ? r.environments.map((e) => `'${e}'`).join(', ') : 'none';
-    process.stdout.write(`\nID tokens: one for jobs without an environment, one per job environment (${envs}).\nartifacts: ${join(r.stateDir, 'artifacts')}\n`);
+    const artifacts = values.keep ? `artifacts: ${join(r.stateDir, 'artifacts')}` : `artifacts: removed with ${work} (pass --keep to keep them)`;
+    process.stdout.write(`\nID tokens: one for jobs without an environment, one per job environment (${envs}).\n${artifacts}\n`);
     return r.exitCode === 0 ? 0 : 1;
   } finally {
     await stack.close();
+    cleanUp();
   }
 }
 
 try {
   process.exitCode = await main();
 } catch (e) {
-  process.stderr.write(`pipeline:local: ${(e as Error).message}\n${e instanceof Usage || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? USAGE : ''}\n`);
+  const usage = e instanceof Usage || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  process.stderr.write(`pipeline:local: ${(e as Error).message}\n${usage ? `${USAGE}\n` : ''}`);
   process.exitCode = 2;
 }

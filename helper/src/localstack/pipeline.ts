@@ -19,6 +19,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
+import { checkPipeline } from './pipeline-check.js';
 import YAML from 'yaml';
 import type { GitLabClaims, MintOptions } from './claims.js';
 
@@ -300,8 +301,9 @@ export async function runPipeline(repo: PipelineRepo, opts: RunOptions): Promise
     '--no-color',
     '--max-job-name-padding', '0',
     ...variableArgs,
-    ...(opts.jobs ? ['--needs', ...opts.jobs] : []),
   ];
+  await checkPipeline(args, { cwd: repo.dir, env, ...(opts.jobs ? { jobs: opts.jobs } : {}), timeoutMs: 120_000 });
+  args.push(...(opts.jobs ? ['--needs', ...opts.jobs] : []));
   const child = execa(process.execPath, args, { cwd: repo.dir, env, extendEnv: false, reject: false, all: true, timeout: opts.timeoutMs ?? 300_000 });
   if (opts.stream) {
     child.stdout?.pipe(process.stdout);

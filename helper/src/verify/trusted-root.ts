@@ -115,8 +115,18 @@ export function validateTrustedRoot(json: unknown, file: string): void {
 }
 
 /** Reads and validates a trusted_root.json file; returns the JSON, ready for TrustedRoot.fromJSON. */
-export async function readTrustedRoot(path: string): Promise<unknown> {
-  const json = await readJsonFile(path, 'trusted root', MAX_TRUSTED_ROOT_BYTES);
-  validateTrustedRoot(json, path);
-  return json;
+export async function readTrustedRoot(path: string, from?: string): Promise<unknown> {
+  try {
+    const json = await readJsonFile(path, 'trusted root', MAX_TRUSTED_ROOT_BYTES);
+    validateTrustedRoot(json, path);
+    return json;
+  } catch (e) {
+    // A path nobody typed on this command line (an environment variable) is named with where it came from.
+    if (!(e instanceof InputError) || from === undefined || from.startsWith('--')) throw e;
+    throw new InputError(e.code, `${e.message} (the path is from ${from})`, {
+      cause: e,
+      ...(e.where ? { where: e.where } : {}),
+      hint: e.hint ?? `Fix or unset ${from}, or pass --trusted-root FILE.`,
+    });
+  }
 }

@@ -54,7 +54,7 @@ export interface VerifyReport {
   artifacts: ArtifactReport[];
   checks: CheckResult[];
   /** Set by the command: the trusted root verified against. */
-  trustedRoot?: TrustedRootSource | { tuf: string };
+  trustedRoot?: TrustedRootSource | { tuf: string } | { none: string };
   /** The SLSA Build level the bundle proves, from verified facts only (level.ts); set when verified. */
   slsaBuildLevel?: BuildLevel;
 }
