@@ -159,21 +159,33 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
   return 200;
 }
 
-/** Downloads and verifies the whole tarball into the cache, then serves it from there with its length. */
-async function verifyThenServe(
-  ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, decision: Decision,
-  digest: ExpectedDigest, body: Readable, writer: ReturnType<HandlerContext['tarballs']['writer']>, out: Outcome, remembered?: ExpectedDigest,
-): Promise<number> {
+/**
+ * Reads the whole upstream body into the cache writer through the integrity check, committing it when `commit`
+ * says so. On a failure the writer is aborted, the client gets 502, and the answer is false.
+ */
+async function downloadVerified(
+  ctx: HandlerContext, res: ServerResponse, pkg: PackageRef, digest: ExpectedDigest, body: Readable,
+  writer: ReturnType<HandlerContext['tarballs']['writer']>, out: Outcome, remembered: ExpectedDigest | undefined, commit = false,
+): Promise<boolean> {
   try {
     await pipeline(body, new VerifyingStream(digest, ctx.maxTarballBytes, remembered), writer.stream);
-    await writer.commit();
+    if (commit) await writer.commit();
+    return true;
   } catch (e) {
     out.error = (e as Error).message;
     failed(ctx, out, e);
     await writer.abort();
     sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version}: ${(e as Error).message}`);
-    return 502;
+    return false;
   }
+}
+
+/** Downloads and verifies the whole tarball into the cache, then serves it from there with its length. */
+async function verifyThenServe(
+  ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, decision: Decision,
+  digest: ExpectedDigest, body: Readable, writer: ReturnType<HandlerContext['tarballs']['writer']>, out: Outcome, remembered?: ExpectedDigest,
+): Promise<number> {
+  if (!(await downloadVerified(ctx, res, pkg, digest, body, writer, out, remembered, true))) return 502;
   const cached = await ctx.tarballs.open(digest);
   if (!cached) {
     sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version}: the verified tarball could not be read back from the cache`);
@@ -192,15 +204,7 @@ async function scanThenServe(
   digest: ExpectedDigest, body: Readable, writer: ReturnType<HandlerContext['tarballs']['writer']>, out: Outcome, facts: PackageFacts,
   remembered?: ExpectedDigest,
 ): Promise<number> {
-  try {
-    await pipeline(body, new VerifyingStream(digest, ctx.maxTarballBytes, remembered), writer.stream);
-  } catch (e) {
-    out.error = (e as Error).message;
-    failed(ctx, out, e);
-    await writer.abort();
-    sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version}: ${(e as Error).message}`);
-    return 502;
-  }
+  if (!(await downloadVerified(ctx, res, pkg, digest, body, writer, out, remembered))) return 502;
   let suspicious: NonNullable<PackageFacts['suspicious']>;
   try {
     suspicious = await ctx.scanner!(createReadStream(writer.tmpPath));

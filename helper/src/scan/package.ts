@@ -85,10 +85,18 @@ export function requireClosure(roots: Iterable<string>, files: Map<string, Packa
       queue.push([r, 0]);
     }
   }
+  return followRelativeRequires(found, queue, files, limit, INSTALL_REQUIRE_DEPTH * 4);
+}
+
+/**
+ * Breadth-first over relative requires and imports from the files in `queue` (each with its depth), adding what
+ * they reach to `found` until it holds `limit` files; files at `maxDepth` are not followed further.
+ */
+function followRelativeRequires(found: Set<string>, queue: [string, number][], files: Map<string, PackageFile>, limit: number, maxDepth: number): Set<string> {
   while (queue.length > 0 && found.size < limit) {
     const [path, depth] = queue.shift()!;
     const text = files.get(path)?.text;
-    if (!text || depth >= INSTALL_REQUIRE_DEPTH * 4) continue;
+    if (!text || depth >= maxDepth) continue;
     for (const m of text.matchAll(RELATIVE_IMPORT)) {
       const hit = resolveFile(posix.join(posix.dirname(path), m[1]!), files);
       if (hit && !found.has(hit)) {
@@ -117,19 +125,7 @@ function installFiles(scripts: InstallScript[], files: Map<string, PackageFile>,
       }
     }
   }
-  while (queue.length > 0 && found.size < MAX_INSTALL_FILES) {
-    const [path, depth] = queue.shift()!;
-    const text = files.get(path)?.text;
-    if (!text || depth >= INSTALL_REQUIRE_DEPTH) continue;
-    for (const m of text.matchAll(RELATIVE_IMPORT)) {
-      const hit = resolveFile(posix.join(posix.dirname(path), m[1]!), files);
-      if (hit && !found.has(hit)) {
-        found.add(hit);
-        queue.push([hit, depth + 1]);
-      }
-    }
-  }
-  return found;
+  return followRelativeRequires(found, queue, files, MAX_INSTALL_FILES, INSTALL_REQUIRE_DEPTH);
 }
 
 function declaresBinary(manifest: Record<string, unknown> | undefined, files: Map<string, PackageFile>, scripts: InstallScript[]): boolean {
