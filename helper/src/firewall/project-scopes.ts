@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { InputError, UsageError } from '../errors.js';
-import { readFileBounded } from '../io/files.js';
+import { readFileIfExists } from '../io/files.js';
 import { parseNpmrc } from '../registry/npmrc.js';
 import { scopeTokenEnv, type ScopedUpstream } from './upstreams.js';
 
@@ -24,12 +24,7 @@ interface ProjectScope {
 }
 
 async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return (await readFileBounded(path, MAX_CONFIG_BYTES, 'client configuration')).toString('utf8');
-  } catch (e) {
-    if (e instanceof InputError && e.code === 'FILE_NOT_FOUND') return undefined;
-    throw e;
-  }
+  return (await readFileIfExists(path, MAX_CONFIG_BYTES, 'client configuration'))?.toString('utf8');
 }
 
 /** The scoped registries the project's own .npmrc and .yarnrc.yml name. */

@@ -49,6 +49,16 @@ export async function readFileBounded(path: string, maxBytes = DEFAULT_MAX_DOCUM
   }
 }
 
+/** As readFileBounded, but a file that does not exist is `undefined` (optional configuration files). */
+export async function readFileIfExists(path: string, maxBytes: number, what: string): Promise<Buffer | undefined> {
+  try {
+    return await readFileBounded(path, maxBytes, what);
+  } catch (e) {
+    if (e instanceof InputError && e.code === 'FILE_NOT_FOUND') return undefined;
+    throw e;
+  }
+}
+
 /** Reads and parses a JSON file; a syntax error names the file and, where Node reports it, the line. */
 export async function readJsonFile(path: string, what = 'JSON file', maxBytes = DEFAULT_MAX_DOCUMENT_BYTES): Promise<unknown> {
   const text = (await readFileBounded(path, maxBytes, what)).toString('utf8');

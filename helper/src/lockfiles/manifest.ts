@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
-import { decodeUtf8, isInside, parseJson, readFileBounded } from '../io/files.js';
+import { decodeUtf8, isInside, parseJson, readFileIfExists } from '../io/files.js';
 import { MAX_WORKSPACES, type Limits } from './limits.js';
 import { fieldError, isRecord, optionalString, stringMap } from './positions.js';
 
@@ -21,13 +21,9 @@ export async function readManifestBeside(lockfile: string, limits: Limits): Prom
 }
 
 export async function readManifest(file: string, limits: Limits): Promise<Manifest | undefined> {
-  let text: string;
-  try {
-    text = decodeUtf8(await readFileBounded(file, limits.maxBytes, 'package.json'), file, 'package.json');
-  } catch (e) {
-    if (e instanceof InputError && e.code === 'FILE_NOT_FOUND') return undefined;
-    throw e;
-  }
+  const bytes = await readFileIfExists(file, limits.maxBytes, 'package.json');
+  if (!bytes) return undefined;
+  const text = decodeUtf8(bytes, file, 'package.json');
   const doc = parseJson(text, { file }, 'package.json');
   if (!isRecord(doc)) throw fieldError(file, '$', 'package.json must be a JSON object', 1);
   const ws = doc.workspaces;

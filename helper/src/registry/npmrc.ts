@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { readFileBounded } from '../io/files.js';
+import { readFileIfExists } from '../io/files.js';
 
 /** npm's default registry, used when no configuration names another. */
 export const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
@@ -54,12 +54,7 @@ export function nerfDart(url: string): string {
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return (await readFileBounded(path, MAX_NPMRC_BYTES, '.npmrc')).toString('utf8');
-  } catch (e) {
-    if (e instanceof InputError && e.code === 'FILE_NOT_FOUND') return undefined;
-    throw e;
-  }
+  return (await readFileIfExists(path, MAX_NPMRC_BYTES, '.npmrc'))?.toString('utf8');
 }
 
 /**
