@@ -137,8 +137,9 @@ export function readPackument(raw: unknown, name: string, registryUrl: string, f
     if (publisher) meta.publisher = publisher;
     versions[version] = meta;
     if (typeof rawTime[version] === 'string') time[version] = rawTime[version];
+    // One shape for every record (no conditional spreads): thousands of versions per document.
     const at = time[version] === undefined ? NaN : Date.parse(time[version]);
-    records.push({ version, attested: meta.attestations === true, ...(Number.isNaN(at) ? {} : { publishedAt: at }), ...(publisher ? { publisher } : {}), ...(scripts !== undefined ? { hasInstallScript: scripts } : {}) });
+    records.push({ version, attested: meta.attestations === true, publishedAt: Number.isNaN(at) ? undefined : at, time: time[version], publisher, hasInstallScript: scripts });
   }
   for (const [version, history] of releaseHistory(records)) versions[version]!.history = history;
   const meta: PackumentMeta = { name: typeof doc.name === 'string' ? doc.name : name, time, versions, attestationsOffered: anyAttestation || offersAttestations(registryUrl), form };
