@@ -18,14 +18,22 @@ export interface RegistryFacts {
   errors: string[];
 }
 
-export const factsKey = (pkg: Pick<PackageRef, 'name' | 'version'>) => `${pkg.name}@${pkg.version}`;
+/** The key of a package's facts: `name@version`, prefixed with the ecosystem for any other than npm (`pypi:six@1.16.0`). */
+export const factsKey = (pkg: Pick<PackageRef, 'name' | 'version'> & { ecosystem?: PackageRef['ecosystem'] }) =>
+  pkg.ecosystem && pkg.ecosystem !== 'npm' ? `${pkg.ecosystem}:${pkg.name}@${pkg.version}` : `${pkg.name}@${pkg.version}`;
 
 /**
- * Gathers registry facts for every package, one packument per name. A failure for one name (network,
- * timeout, status) leaves its versions without metadata, so the policy's fail-closed outcome applies.
+ * Gathers registry facts for every package: npm packages from one packument per name. A failure for one name
+ * (network, timeout, status) leaves its versions without metadata, so the policy's fail-closed outcome applies.
+ * Packages of an ecosystem with no facts reader here yet (PyPI: FIXME(#13), its JSON/simple API reader plugs in
+ * beside the npm one) get no metadata, never another registry's document for the same name.
  */
-export async function registryFacts(packages: readonly PackageRef[], source: MetadataSource): Promise<RegistryFacts> {
+export async function registryFacts(all: readonly PackageRef[], source: MetadataSource): Promise<RegistryFacts> {
   const facts = new Map<string, PackageFacts>();
+  for (const p of all) {
+    if (p.ecosystem !== 'npm') facts.set(factsKey(p), { metadataAvailable: false, metadataError: `no ${p.ecosystem} registry metadata reader yet` });
+  }
+  const packages = all.filter((p) => p.ecosystem === 'npm');
   const packuments = new Map<string, PackumentMeta>();
   const errors = new Set<string>();
   const versionsOf = new Map<string, string[]>();
