@@ -74,6 +74,26 @@ export interface AuditEntry {
   lastAt?: Date;
 }
 
+/** An audit row with its position in the log, for paging (AuditQuery.before). */
+export type AuditRow = AuditEntry & { id: number };
+
+/** A search of the audit log: newest first, at most `limit` rows, each older than `before` when given. */
+export interface AuditQuery {
+  /** Matched, case-insensitively and literally (no wildcards), against name, version, action, rule and client. */
+  text?: string;
+  /** Only rows with a smaller id: the `id` of the last row of the previous page. */
+  before?: number;
+  limit: number;
+}
+
+/** How often a rule decided: versions whose current decision it is, and requests the audit log holds for it. */
+export interface RuleCount {
+  rule: string;
+  action: string;
+  versions: number;
+  requests: number;
+}
+
 export type ScanFinding = NonNullable<import('../policy/types.js').PackageFacts['suspicious']>[number];
 
 export interface Store {
@@ -101,5 +121,16 @@ export interface Store {
   scanFindings(name: string, version: string): ScanFinding[] | undefined;
   activeWaiver(name: string, version: string, now: Date): Waiver | undefined;
   addWaiver(w: { name: string; version: string; by: string; reason: string; expiresAt?: Date }): Waiver;
+  /** Waivers in force at `now` (not expired, not revoked), newest first, at most `limit`. */
+  waivers(now: Date, limit: number): Waiver[];
+  /**
+   * Ends a waiver in force: its expiry becomes `now`, so it stops applying (the generation is bumped) while its
+   * row stays for the record. Undefined when no waiver in force has that id.
+   */
+  revokeWaiver(id: number, now: Date): Waiver | undefined;
+  /** One page of the audit log matching a search (see AuditQuery). */
+  searchAudit(q: AuditQuery): AuditRow[];
+  /** Decision and request counts per rule and action, most requests first. */
+  ruleCounts(): RuleCount[];
   close(): void;
 }
