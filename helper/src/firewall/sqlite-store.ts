@@ -9,7 +9,8 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { InputError } from '../errors.js';
 import { SCANNER_VERSION } from '../scan/version.js';
 import { waiverCovers } from './operator.js';
-import type { AuditEntry, DecisionRecord, PackageRecords, QuarantineEntry, Release, ScanFinding, Store, Waiver } from './store.js';
+import type { AuditEntry, AuditQuery, AuditRow, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, Store, Waiver } from './store.js';
+import { SqliteViews, toAudit, toWaiver } from './sqlite-views.js';
 
 export type Synchronous = 'normal' | 'full';
 
@@ -116,11 +117,13 @@ function migrate(db: DatabaseSync): void {
 class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #s: Record<string, StatementSync>;
+  readonly #views: SqliteViews;
   #pending = new Map<string, AuditEntry>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
+    this.#views = new SqliteViews(db);
     const p = (sql: string): StatementSync => db.prepare(sql);
     this.#s = {
       generation: p(`SELECT value FROM meta WHERE key = 'generation'`),
@@ -238,12 +241,17 @@ class SqliteStore implements Store {
 
   async auditLog(limit: number): Promise<AuditEntry[]> {
     this.flush();
-    return (this.#s.auditLog!.all(limit) as Row[]).map((r) => ({
-      at: date(r.at)!, client: String(r.client), kind: r.kind as AuditEntry['kind'], name: String(r.name),
-      ...(r.version != null ? { version: String(r.version) } : {}), action: String(r.action),
-      ...(r.rule != null ? { rule: String(r.rule) } : {}), status: Number(r.status),
-      ...(Number(r.count ?? 1) > 1 ? { count: Number(r.count), ...(r.last_at != null ? { lastAt: date(r.last_at)! } : {}) } : {}),
-    }));
+    return (this.#s.auditLog!.all(limit) as Row[]).map(toAudit);
+  }
+
+  async searchAudit(q: AuditQuery): Promise<AuditRow[]> {
+    this.flush();
+    return this.#views.searchAudit(q);
+  }
+
+  async ruleCounts(): Promise<RuleCount[]> {
+    this.flush();
+    return this.#views.ruleCounts();
   }
 
   async pruneAudit(keepFrom: Date): Promise<number> {
@@ -317,6 +325,18 @@ class SqliteStore implements Store {
     });
   }
 
+  async waivers(now: Date, limit: number): Promise<Waiver[]> {
+    return this.#views.waivers(now, limit);
+  }
+
+  async revokeWaiver(id: number, now: Date): Promise<Waiver | undefined> {
+    return this.#tx(() => {
+      const w = this.#views.revoke(id, now);
+      if (w) this.#s.bump!.run();
+      return w;
+    });
+  }
+
   async close(): Promise<void> {
     this.flush();
     if (this.#db.isOpen) this.#db.close();
@@ -325,11 +345,4 @@ class SqliteStore implements Store {
 
 function toRelease(r: Row): Release {
   return { id: Number(r.id), name: String(r.name), version: String(r.version), by: String(r.by), reason: String(r.reason), at: date(r.at)! };
-}
-
-function toWaiver(r: Row): Waiver {
-  return {
-    id: Number(r.id), name: String(r.name), version: String(r.version), by: String(r.by), reason: String(r.reason),
-    ...(r.expires_at != null ? { expiresAt: date(r.expires_at)! } : {}), at: date(r.at)!,
-  };
 }

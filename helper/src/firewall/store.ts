@@ -74,6 +74,26 @@ export interface AuditEntry {
   lastAt?: Date;
 }
 
+/** An audit row with its position in the log, for paging (AuditQuery.before). */
+export type AuditRow = AuditEntry & { id: number };
+
+/** A search of the audit log: newest first, at most `limit` rows, each older than `before` when given. */
+export interface AuditQuery {
+  /** Matched, case-insensitively and literally (no wildcards), against name, version, action, rule and client. */
+  text?: string;
+  /** Only rows with a smaller id: the `id` of the last row of the previous page. */
+  before?: number;
+  limit: number;
+}
+
+/** How often a rule decided: versions whose current decision it is, and requests the audit log holds for it. */
+export interface RuleCount {
+  rule: string;
+  action: string;
+  versions: number;
+  requests: number;
+}
+
 export type ScanFinding = NonNullable<import('../policy/types.js').PackageFacts['suspicious']>[number];
 
 /** What operators and the scanner recorded about one package name, read at once to decide many of its versions. */
@@ -125,6 +145,17 @@ export interface Store {
   /** Waivers, releases and scan findings of a name in one read (a packument decides all its versions at once). */
   records(name: string, now: Date): Promise<PackageRecords>;
   addWaiver(w: { name: string; version: string; by: string; reason: string; expiresAt?: Date }): Promise<Waiver>;
+  /** Waivers in force at `now` (not expired, not revoked), newest first, at most `limit`. */
+  waivers(now: Date, limit: number): Promise<Waiver[]>;
+  /**
+   * Ends a waiver in force: its expiry becomes `now`, so it stops applying (the generation is bumped) while its
+   * row stays for the record. Undefined when no waiver in force has that id.
+   */
+  revokeWaiver(id: number, now: Date): Promise<Waiver | undefined>;
+  /** One page of the audit log matching a search (see AuditQuery). */
+  searchAudit(q: AuditQuery): Promise<AuditRow[]>;
+  /** Decision and request counts per rule and action, most requests first. */
+  ruleCounts(): Promise<RuleCount[]>;
   /** Flushes the audit buffer and closes the connection. */
   close(): Promise<void>;
 }
