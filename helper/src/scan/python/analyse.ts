@@ -308,6 +308,10 @@ class Analysis {
       for (const [kind, re] of STRING_SIGNALS) if (re.test(cmd)) this.signal(`exec:${kind}`, at, cmd);
       if (/\b(?:curl|wget|Invoke-WebRequest|iwr|certutil\s+-urlcache|bitsadmin)\b/i.test(cmd) && (shell || /^(?:curl|wget)\b/.test(program))) this.signal('exec-fetch', at, cmd);
     } else if (q === 'pty.spawn') this.signal('exec-shell', at, q);
+    // python -c CODE (sys.executable or a python program): the code is analysed as if evaluated here.
+    const list = args[0]?.type === 'list' || args[0]?.type === 'tuple' ? args[0].children : [];
+    const dashC = list.findIndex((c) => foldString(c, this.names) === '-c');
+    if (dashC > 0 && /python|sys\.executable/.test(this.names.src(list[0]!))) this.evalSink(n, list[dashC + 1], 'python -c');
     const ts = this.taintOfAll(n.fields.arguments?.children ?? []);
     if (ts.has('remote') || ts.has('decoded')) this.signal('exec-remote', at, `${q}${cmd ? `: ${cmd}` : ''}`);
     if (cmd && /\b(?:curl|wget|nslookup|dig|ping)\b/.test(cmd)) this.flows(n.fields.arguments?.children ?? [], at, q);
@@ -325,7 +329,7 @@ class Analysis {
     const at = n.start;
     const folded = fold(arg, this.names);
     const ts = this.taintOf(arg);
-    if (q === 'pickle.loads' || q === 'cPickle.loads' || q === 'dill.loads' || q === 'marshal.loads') {
+    if (q === 'pickle.loads' || q === 'cPickle.loads' || q === 'dill.loads') {
       if (ts.has('remote')) this.signal('eval-remote', at, q);
       return;
     }
@@ -368,9 +372,14 @@ class Analysis {
     else if (/^(?:\/(?!tmp\/|dev\/null|var\/tmp\/)|~|%(?!TMP%)[\w*]+%|[A-Za-z]:[\\/])/.test(path) && !/^\*/.test(path)) this.signal('write-outside', at, `${q} ${path}`);
   }
 
-  private remember(n: PyNode | undefined): void {
-    if (!n) return;
-    if (n.type === 'identifier') this.written.names.push(this.names.src(n));
+  private remember(n: PyNode | undefined, depth = 0): void {
+    if (!n || depth > 3) return;
+    if (n.type === 'identifier') {
+      this.written.names.push(this.names.src(n));
+      // `with open(path, 'wb') as f: f.write(data)`: the file written is open()'s first argument.
+      const value = this.names.constant(this.names.src(n));
+      if (value?.type === 'call' && OPEN_CALL.test(this.names.qualified(value.fields.function!) ?? '')) this.remember(value.fields.arguments?.children[0], depth + 1);
+    }
     const p = this.path(n);
     if (p) this.written.paths.push(p.slice(p.lastIndexOf('/') + 1));
   }

@@ -182,7 +182,7 @@ function call(n: PyNode, s: FoldScope, d: number): Folded | undefined {
       const out = decoder(x.value, extra);
       return out === undefined ? undefined : { value: out, decoded: true };
     }
-    const self = qualified ? undefined : fold(fn.fields.object, s, d);
+    const self = fold(fn.fields.object, s, d);
     if (self && typeof self.value === 'string') {
       if (method === 'join') return joinCall(self.value, args[0], s, d, self.decoded);
       if (method === 'decode' || method === 'encode') {

@@ -39,10 +39,10 @@ export async function scanPythonDistribution(file: string, format: PythonFormat,
   return report;
 }
 
-/** A distribution's format from its file name (PEP 427 `.whl`; `.tar.gz`, `.zip` and `.tgz` sdists). */
+/** A distribution's format from its file name (PEP 427 `.whl`; `.tar.gz` and `.zip` sdists; `.tgz` is npm's). */
 export function pythonFormatOf(file: string): PythonFormat | undefined {
   if (/\.whl$/i.test(file)) return 'wheel';
-  if (/\.(?:tar\.gz|zip|tar\.bz2|tgz)$/i.test(file)) return 'sdist';
+  if (/\.(?:tar\.gz|zip)$/i.test(file)) return 'sdist';
   return undefined;
 }
 

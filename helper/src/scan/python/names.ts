@@ -154,5 +154,7 @@ function normalise(name: string): string {
   let out = alias && alias !== head ? `${alias}${dot < 0 ? '' : name.slice(dot)}` : name;
   // builtins.open, __builtins__.exec, builtins.builtins: one spelling.
   out = out.replace(/^builtins\.(?:__builtins__|builtins)\b/, 'builtins');
+  // bytes.fromhex, str.maketrans: class methods of builtins, spelled as Python code spells them.
+  out = out.replace(/^builtins\.(bytes|bytearray|str)\./, '$1.');
   return out;
 }

@@ -86,8 +86,7 @@ function grade(signals: Signal[]): Grade[] {
 
   const evalHit = has('eval-decoded') ?? has('eval-remote') ?? has('eval-media');
   if (evalHit) add('code-remote-eval', 'high', evalHit, 'code is evaluated from decoded, downloaded or media-file data');
-  // setup.py files exec their version file: noted, never more than low on import.
-  else if (has('eval-file')) add('code-remote-eval', 'low', has('eval-file')!, 'code is evaluated from data read from a file');
+  // setup.py files exec their own version file (`exec(open('pkg/version.py').read())`): not a finding.
   if (has('exec-remote')) add('code-remote-eval', 'high', has('exec-remote')!, 'a command is built from downloaded or decoded data');
 
   if (has('hidden-exec')) add('code-hidden-api', 'high', has('hidden-exec')!, 'a process, eval or network API is reached by a computed name');
