@@ -53,7 +53,7 @@ function sanitize(name: string, meta: PackumentMeta): PackumentMeta {
     if (history) m.history = history;
     versions[v] = m;
   }
-  return { name, time, versions, attestationsOffered: meta.attestationsOffered === true };
+  return { name: typeof meta.name === 'string' ? meta.name : name, time, versions, attestationsOffered: meta.attestationsOffered === true };
 }
 
 /** Writes the packuments, keeping only the versions in `keep` (name -> versions) so snapshots stay small. */
