@@ -5,6 +5,7 @@
  */
 import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import type { Store } from './store.js';
+import { documentKey } from '../registry/metadata.js';
 
 export interface PolicySource {
   /** Changes whenever the policy changes, so cached filtered packuments are not reused across policies. */
@@ -15,14 +16,16 @@ export interface PolicySource {
 export function decide(policy: PolicySource, store: Store, pkg: PackageRef, facts: PackageFacts, now: Date): Decision {
   const d = policy.evaluate(pkg, facts, now);
   if (d.action === 'allow' || d.action === 'warn') return d;
-  const waiver = store.activeWaiver(pkg.name, pkg.version, now);
+  // The store keys packages as waivers and the CLI name them: `name` for npm, `pkg:pypi/name` for PyPI.
+  const key = documentKey(pkg);
+  const waiver = store.activeWaiver(key, pkg.version, now);
   if (waiver) {
     // The allow lasts until the waiver expires (or the policy's own outcome changes first).
     const changesAt = earliest(waiver.expiresAt, d.changesAt);
     return { action: 'allow', rule: `waiver:${waiver.id}`, reason: `waived by ${waiver.by}: ${waiver.reason}`, notes: [`would be ${d.action} by ${d.rule}: ${d.reason}`], ...(changesAt ? { changesAt } : {}) };
   }
   if (d.action === 'quarantine') {
-    const release = store.release(pkg.name, pkg.version);
+    const release = store.release(key, pkg.version);
     if (release) {
       return { action: 'allow', rule: `release:${release.id}`, reason: `released from quarantine by ${release.by}: ${release.reason}`, notes: [`quarantined by ${d.rule}: ${d.reason}`], ...(d.changesAt ? { changesAt: d.changesAt } : {}) };
     }
@@ -49,7 +52,7 @@ export function serves(d: Decision): boolean {
  * as given (e.g. ` --data-dir /srv/fw` when the firewall keeps its state somewhere other than the default).
  */
 export function wayOut(pkg: PackageRef, d: Decision, flags = ''): string {
-  const id = `${pkg.name}@${pkg.version}`;
+  const id = `${documentKey(pkg)}@${pkg.version}`;
   if (d.action === 'quarantine') {
     const when = d.until ? ` It is released automatically after ${d.until.toISOString()}.` : '';
     return `${when} To release it now: sscs firewall quarantine release ${id}${flags} --reason "..."`;
@@ -59,5 +62,5 @@ export function wayOut(pkg: PackageRef, d: Decision, flags = ''): string {
 
 export function blockMessage(pkg: PackageRef, d: Decision): string {
   const verb = d.action === 'quarantine' ? 'is quarantined' : 'is denied';
-  return `sscs firewall: ${pkg.name}@${pkg.version} ${verb} by rule ${d.rule}: ${d.reason}.${wayOut(pkg, d)}`;
+  return `sscs firewall: ${documentKey(pkg)}@${pkg.version} ${verb} by rule ${d.rule}: ${d.reason}.${wayOut(pkg, d)}`;
 }

@@ -25,6 +25,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
   try {
     fw = await startFirewall({
       upstream: s.upstream,
+      ...(s.pypi ? { pypi: s.pypi } : {}),
       scopedUpstreams: s.scopedUpstreams.map((u) => ({ scope: u.scope, url: u.url, ...(io.env[u.tokenEnv] ? { token: io.env[u.tokenEnv] } : {}) })),
       upstreamTimeoutMs: s.upstreamTimeoutMs,
       upstreamDeadlineMs: s.upstreamDeadlineMs,
@@ -80,7 +81,9 @@ async function factSources(s: ServeSettings, typosquat: boolean): Promise<{ enri
   // Build the typosquat index now (seconds) rather than on the first client's request.
   targets?.('sscs-warm-up');
   const squats = new Map<string, string[]>();
-  const enrich: FirewallOptions['enrich'] = (name, version, facts) => {
+  const enrich: FirewallOptions['enrich'] = (name, version, facts, ecosystem = 'npm') => {
+    // The popular names are npm's: a PyPI name is not checked against them.
+    if (ecosystem !== 'npm') return feed ? { ...facts, maliciousIds: feed.lookup(ecosystem, name, version) } : facts;
     let t = squats.get(name);
     if (targets && !t) {
       if (squats.size >= MAX_REMEMBERED_NAMES) squats.clear();
