@@ -141,7 +141,7 @@ export class PypiPages {
       const pageUrl = `${o.index.origin}${o.index.basePath}${name}/`;
       const page = readProjectPage(body, String(res.headers['content-type'] ?? ''), name, pageUrl);
       for (const s of page.skipped) o.log?.({ event: 'skipped-file', name, message: `skipped ${s.filename.slice(0, 200)} of ${name}: ${s.why}` });
-      entry = this.#build(name, page.files, projectMeta(page, pageUrl), typeof res.headers.etag === 'string' ? res.headers.etag : undefined);
+      entry = await this.#build(name, page.files, projectMeta(page, pageUrl), typeof res.headers.etag === 'string' ? res.headers.etag : undefined);
     } catch (e) {
       return this.#stale(old, (e as Error).message);
     }
@@ -150,10 +150,13 @@ export class PypiPages {
     return { entry, source: 'miss' };
   }
 
-  #build(name: string, files: SimpleFile[], meta: PackumentMeta, upstreamEtag: string | undefined): PypiEntry {
+  async #build(name: string, files: SimpleFile[], meta: PackumentMeta, upstreamEtag: string | undefined): Promise<PypiEntry> {
     const o = this.#o;
     const now = new Date();
+    // The generation before the records are read: a release landing in between makes this entry stale at once.
     const generation = o.store.generation();
+    const key = documentKey({ ecosystem: 'pypi', name });
+    const records = await o.store.records(key, now);
     const decisions = new Map<string, Decision>();
     const facts = new Map<string, PackageFacts>();
     const byName = new Map<string, SimpleFile>();
@@ -166,7 +169,7 @@ export class PypiPages {
       const pkg: PackageRef = { ecosystem: 'pypi', name, version: f.version };
       let ff = fileFacts(meta, f);
       if (o.enrich) ff = o.enrich(name, f.version, ff, 'pypi');
-      const d = !f.sha256 ? NO_SHA256 : !this.fileSource(f.url) ? OFF_UPSTREAM : decide(o.policy, o.store, pkg, ff, now);
+      const d = !f.sha256 ? NO_SHA256 : !this.fileSource(f.url) ? OFF_UPSTREAM : decide(o.policy, records, pkg, ff, now);
       decisions.set(f.filename, d);
       facts.set(f.filename, ff);
       refilterAt = Math.min(refilterAt, changesAtOf(d));
@@ -174,8 +177,8 @@ export class PypiPages {
       else if ((d.action === 'deny' || d.action === 'quarantine') && !blocked.has(f.version)) blocked.set(f.version, d);
     }
     // Blocked releases are recorded (quarantined ones queued) before any client sees the page.
-    o.store.recordDecisions(
-      [...blocked].map(([version, d]) => ({ name: documentKey({ ecosystem: 'pypi', name }), version, action: d.action, rule: d.rule, reason: d.reason, ...(d.until ? { until: d.until } : {}), policyVersion: o.policy.version, decidedAt: now })),
+    await o.store.recordDecisions(
+      [...blocked].map(([version, d]) => ({ name: key, version, action: d.action, rule: d.rule, reason: d.reason, ...(d.until ? { until: d.until } : {}), policyVersion: o.policy.version, decidedAt: now })),
     );
     const base = o.publicBase();
     const json = renderJson(name, served, base);
