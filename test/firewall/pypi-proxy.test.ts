@@ -13,14 +13,14 @@ const DAY = 86_400_000;
 const POLICY = `version: 1
 rules:
   - id: deny-bad-tiny
-    match: { name: tiny-lib, version: "1.0.0" }
+    match: "pkg:pypi/tiny-lib@==1.0.0"
     action: deny
     reason: known bad release
   - id: too-new
     when: { published_within: 7d }
     action: quarantine
   - id: no-build-scripts
-    match: "sdist-*"
+    match: "pkg:pypi/sdist-*"
     when: { install_scripts: true }
     action: deny
 `;

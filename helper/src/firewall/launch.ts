@@ -82,14 +82,14 @@ async function factSources(s: ServeSettings, typosquat: boolean): Promise<{ enri
   targets?.('sscs-warm-up');
   const squats = new Map<string, string[]>();
   const enrich: FirewallOptions['enrich'] = (name, version, facts, ecosystem = 'npm') => {
-    // The popular names are npm's: a PyPI name is not checked against them.
-    if (ecosystem !== 'npm') return feed ? { ...facts, maliciousIds: feed.lookup(ecosystem, name, version) } : facts;
-    let t = squats.get(name);
+    // Each ecosystem's names are checked against its own popular names.
+    const key = `${ecosystem}\0${name}`;
+    let t = squats.get(key);
     if (targets && !t) {
       if (squats.size >= MAX_REMEMBERED_NAMES) squats.clear();
-      squats.set(name, (t = targets(name)));
+      squats.set(key, (t = targets(name, ecosystem)));
     }
-    return { ...facts, ...(t ? { typosquatOf: t } : {}), ...(feed ? { maliciousIds: feed.lookup('npm', name, version) } : {}) };
+    return { ...facts, ...(t ? { typosquatOf: t } : {}), ...(feed ? { maliciousIds: feed.lookup(ecosystem, name, version) } : {}) };
   };
   return { enrich, ...(feed ? { feedDigest: feed.digest() } : {}) };
 }

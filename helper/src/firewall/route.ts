@@ -4,7 +4,8 @@
  * package name (packuments) or taken from the upstream's own packument (tarballs).
  */
 
-import { isValidPypiName, normalizePypiName } from '../registry/pypi-names.js';
+import { PYPI, pep503 as normalizePypiName } from '../ecosystems/pypi.js';
+const isValidPypiName = PYPI.isName;
 
 export type Route =
   | { kind: 'packument'; name: string }
