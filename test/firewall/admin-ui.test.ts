@@ -23,9 +23,10 @@ describe('firewall admin page over HTTP', () => {
     s = await startAdminFirewall([
       { name: 'fresh-one', version: '1.0.0' },
       { name: 'fresh-two', version: '1.0.0' },
+      { name: 'hostile-one', version: '1.0.0' },
     ]);
     origin = new URL(s.ui).origin;
-    await decide(s.fw.url, ['fresh-one', 'fresh-two']);
+    await decide(s.fw.url, ['fresh-one', 'fresh-two', 'hostile-one']);
   });
   afterAll(async () => {
     await s?.close();
@@ -105,7 +106,7 @@ describe('firewall admin page over HTTP', () => {
     expect(overview).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(overview).toContain('value="1.0.0&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"');
     expect(overview).toContain('signed in as &lt;b&gt;eve&lt;/b&gt;');
-    expect(overview).toContain(`<td>new release under review &lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;&lt;img src=x onerror=&quot;alert(1)&quot;&gt;: matches rule hold-fresh</td>`);
+    expect(overview).toContain(`<td>under review &lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;&lt;img src=x onerror=&quot;alert(1)&quot;&gt;: matches rule hold-hostile</td>`);
     expect(audit).toContain('value="&lt;script&gt;alert(&#39;xss&#39;)');
     expect(audit).toContain('Nothing matches.');
   });
@@ -116,8 +117,8 @@ describe('firewall admin page over HTTP', () => {
     const overview = async () => await (await get('', { headers: { cookie: session.cookie } })).text();
     await add({});
     const page = await overview();
-    expect(page).toMatch(/Waiver (\d+) added for fresh-one@2\.x, owned by team-web, until 2099-02-01T00:00:00\.000Z\./);
-    expect(page).toContain('<td>team-web</td><td>vendored fix</td><td>2099-02-01 00:00 UTC</td>');
+    expect(page).toMatch(/Waiver (\d+) added for fresh-one@2\.x, owned by team-web, until 2099-01-31T23:59:59\.999Z\./);
+    expect(page).toContain('<td>team-web</td><td>vendored fix</td><td>2099-01-31 23:59 UTC</td>');
     const id = /Waiver (\d+) added for fresh-one@2\.x/.exec(page)![1]!;
 
     await add({ version: 'not a range' });

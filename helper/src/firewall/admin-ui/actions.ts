@@ -44,13 +44,13 @@ export async function release(ctx: HandlerContext, req: IncomingMessage, form: U
   }
 }
 
-/** `YYYY-MM-DD` as the end of that day, UTC; undefined when not a real date. */
+/** `YYYY-MM-DD` as the last millisecond of that day, UTC; undefined when not a real date. */
 function endOfDay(value: string | undefined): Date | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value ?? '');
   if (!m) return undefined;
   const start = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   // Date.UTC rolls 2026-02-31 over into March: such a date was not a real one.
-  return new Date(start).toISOString().startsWith(value!) ? new Date(start + DAY_MS) : undefined;
+  return new Date(start).toISOString().startsWith(value!) ? new Date(start + DAY_MS - 1) : undefined;
 }
 
 export async function addWaiver(ctx: HandlerContext, req: IncomingMessage, form: URLSearchParams, out: Outcome): Promise<ActionResult> {

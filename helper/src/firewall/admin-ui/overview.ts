@@ -60,7 +60,7 @@ function countSection(o: Overview): Html {
   return html`<section id="rules">
 <h2>Counts per rule</h2>
 ${rows.length
-  ? html`<table><thead><tr><th>Rule</th><th>Action</th><th>Versions decided</th><th>Requests refused</th></tr></thead><tbody>${rows}</tbody></table>`
+  ? html`<table><thead><tr><th>Rule</th><th>Action</th><th>Versions decided</th><th>Requests (audit log)</th></tr></thead><tbody>${rows}</tbody></table>`
   : html`<p class="empty">No decision yet.</p>`}
 </section>`;
 }

@@ -17,7 +17,9 @@ table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: middle; }
 th { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-code { font: 13px ui-monospace, SFMono-Regular, Menlo, monospace; word-break: break-all; }
+code { font: 13px ui-monospace, SFMono-Regular, Menlo, monospace; overflow-wrap: anywhere; }
+td > code { white-space: nowrap; }
+table + h2 { margin-top: 1.4rem; }
 .empty { color: var(--muted); }
 form.inline { display: flex; gap: .4rem; margin: 0; }
 input[type=text], input[type=password], input[type=date], input[type=search] { padding: .35rem .5rem; border: 1px solid #b9c0cb; border-radius: 4px; font: inherit; min-width: 0; }
