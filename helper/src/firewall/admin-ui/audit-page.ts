@@ -6,15 +6,18 @@ import type { AuditRow } from '../store.js';
 
 /** Rows per page. */
 export const AUDIT_PAGE_SIZE = 50;
+/** Audit rows one search request examines at most: a search of a large log goes on a window per page. */
+export const AUDIT_SCAN_ROWS = 100_000;
 
-export function auditPage(rows: AuditRow[], query: { text?: string; before?: number }, more: boolean, s: Session): Html {
+/** `next` is where the next page starts (AuditPage.next), absent when nothing older is left. */
+export function auditPage(rows: AuditRow[], query: { text?: string; before?: number }, next: number | undefined, s: Session): Html {
   const body = rows.map(
     (e) => html`<tr><td>${when(e.at)}</td><td><code>${e.client}</code></td><td>${e.kind}</td><td><code>${e.name}</code></td><td><code>${e.version ?? ''}</code></td><td>${e.action}</td><td><code>${e.rule ?? ''}</code></td><td class="num">${e.status}</td><td class="num">${e.count ?? 1}</td></tr>`,
   );
-  const older = new URLSearchParams({ ...(query.text ? { q: query.text } : {}), before: String(rows.at(-1)?.id ?? 0) });
+  const older = new URLSearchParams({ ...(query.text ? { q: query.text } : {}), before: String(next) });
   const pager: Html[] = [];
   if (query.before !== undefined) pager.push(html`<a href="audit${query.text ? `?${new URLSearchParams({ q: query.text }).toString()}` : ''}">Newest</a> `);
-  if (more) pager.push(html`<a href="audit?${older.toString()}" rel="next">Older entries</a>`);
+  if (next !== undefined) pager.push(html`<a href="audit?${older.toString()}" rel="next">${rows.length < AUDIT_PAGE_SIZE ? 'Search older entries' : 'Older entries'}</a>`);
   return layout(
     'Audit log',
     html`<section id="audit">
@@ -25,7 +28,7 @@ export function auditPage(rows: AuditRow[], query: { text?: string; before?: num
 </form>
 ${body.length
   ? html`<table><thead><tr><th>Time</th><th>Client</th><th>Kind</th><th>Package</th><th>Version</th><th>Action</th><th>Rule</th><th>Status</th><th>Count</th></tr></thead><tbody>${body}</tbody></table>`
-  : html`<p class="empty">${query.text ? 'Nothing matches.' : 'The audit log is empty.'}</p>`}
+  : html`<p class="empty">${query.text ? `Nothing matches${next !== undefined ? ' in this window of the log' : ''}.` : 'The audit log is empty.'}</p>`}
 <p class="pager">${pager}</p>
 </section>`,
     s,

@@ -60,8 +60,8 @@ function countSection(o: Overview): Html {
   return html`<section id="rules">
 <h2>Counts per rule</h2>
 ${rows.length
-  ? html`<table><thead><tr><th>Rule</th><th>Action</th><th>Versions decided</th><th>Requests (audit log)</th></tr></thead><tbody>${rows}</tbody></table>`
-  : html`<p class="empty">No decision yet.</p>`}
+  ? html`<table><thead><tr><th>Rule</th><th>Action</th><th>Versions refused</th><th>Requests refused (recent)</th></tr></thead><tbody>${rows}</tbody></table>`
+  : html`<p class="empty">No version refused yet.</p>`}
 </section>`;
 }
 

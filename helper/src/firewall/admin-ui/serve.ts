@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HandlerContext, Outcome } from '../context.js';
 import { addWaiver, release, revokeWaiver, type ActionResult } from './actions.js';
-import { AUDIT_PAGE_SIZE, auditPage } from './audit-page.js';
+import { AUDIT_PAGE_SIZE, AUDIT_SCAN_ROWS, auditPage } from './audit-page.js';
 import { checkPost, login, logout, type UiState } from './auth.js';
 import { readForm } from './form.js';
 import { loginPage, messagePage } from './layout.js';
@@ -24,6 +24,8 @@ import { STYLESHEET } from './style.js';
 export const MAX_LISTED = 200;
 /** Longest audit search text. */
 const MAX_SEARCH = 200;
+/** The newest audit rows whose refused requests the counts per rule add up. */
+export const RULE_COUNT_ROWS = 100_000;
 
 /** One session table and login limiter per running server. */
 const states = new WeakMap<HandlerContext, UiState>();
@@ -54,7 +56,7 @@ export async function serveAdminUi(ctx: HandlerContext, req: IncomingMessage, re
     if (!session) return redirect(res, 'login');
     if (path === '/') {
       const queue = await ctx.store.quarantine();
-      const overview = { quarantine: queue.slice(0, MAX_LISTED), quarantineTotal: queue.length, waivers: await ctx.store.waivers(new Date(), MAX_LISTED), counts: await ctx.store.ruleCounts() };
+      const overview = { quarantine: queue.slice(0, MAX_LISTED), quarantineTotal: queue.length, waivers: await ctx.store.waivers(new Date(), MAX_LISTED), counts: await ctx.store.ruleCounts(RULE_COUNT_ROWS) };
       return sendPage(res, 200, overviewPage(overview, session));
     }
     if (path === '/audit') {
@@ -62,8 +64,8 @@ export async function serveAdminUi(ctx: HandlerContext, req: IncomingMessage, re
       const text = params.get('q')?.trim() || undefined;
       const before = /^[1-9]\d{0,15}$/.test(params.get('before') ?? '') ? Number(params.get('before')) : undefined;
       if (text && text.length > MAX_SEARCH) return sendPage(res, 400, messagePage('Search too long', `Search for at most ${MAX_SEARCH} characters.`, session));
-      const rows = await ctx.store.searchAudit({ ...(text ? { text } : {}), ...(before ? { before } : {}), limit: AUDIT_PAGE_SIZE + 1 });
-      return sendPage(res, 200, auditPage(rows.slice(0, AUDIT_PAGE_SIZE), { ...(text ? { text } : {}), ...(before ? { before } : {}) }, rows.length > AUDIT_PAGE_SIZE, session));
+      const found = await ctx.store.searchAudit({ ...(text ? { text } : {}), ...(before ? { before } : {}), limit: AUDIT_PAGE_SIZE, scanRows: AUDIT_SCAN_ROWS });
+      return sendPage(res, 200, auditPage(found.rows, { ...(text ? { text } : {}), ...(before ? { before } : {}) }, found.next, session));
     }
     return sendPage(res, 404, messagePage('Not found', 'The admin page has no such page.', session));
   }
