@@ -94,7 +94,7 @@ describe('firewall admin page over HTTP', () => {
   it('escapes hostile names, versions, rules and reasons from the store, forms and the search box', async () => {
     const store = await openSqliteStore(join(s.fw.dataDir, 'firewall.db'));
     await store.recordDecisions([{ name: '<script>alert(1)</script>', version: '1.0.0"><script>alert(2)</script>', action: 'quarantine', rule: `rule-${HOSTILE}`, reason: HOSTILE, policyVersion: 'test', decidedAt: new Date() }]);
-    store.close();
+    await store.close();
     const session = await httpLogin(s.ui, `<b>eve</b>${HOSTILE}`);
     const waive = await post('waivers', session, { name: 'fresh-two', version: '*', owner: HOSTILE, reason: HOSTILE, expires: '2099-12-31', csrf: session.csrf });
     expect(waive.status).toBe(303);
@@ -142,7 +142,7 @@ describe('firewall admin page over HTTP', () => {
     // Identical requests within a write batch share one audit row: 60 distinct rows are written directly.
     const store = await openSqliteStore(join(s.fw.dataDir, 'firewall.db'));
     for (let i = 0; i < 60; i++) await store.audit({ at: new Date(), client: '10.1.1.1', kind: 'packument', name: `other-${i}`, action: 'allow', status: 200 });
-    store.close();
+    await store.close();
     const page = async (q: string) => await (await get(`audit${q}`, { headers: { cookie: session.cookie } })).text();
     const first = await page('');
     expect(first.match(/<tr><td>/g)?.length).toBe(50);
