@@ -7,7 +7,9 @@ import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { PackumentCache, type PackumentCacheOptions } from './packument-cache.js';
 import { startServer } from './server.js';
-import { openSqliteStore, type Synchronous } from './sqlite-store.js';
+import type { Synchronous } from './sqlite-store.js';
+import { openStore } from './open-store.js';
+import type { PostgresTarget } from './postgres/connect.js';
 import type { Store } from './store.js';
 import { TarballCache } from './tarball-cache.js';
 import { Upstream } from './upstream.js';
@@ -29,6 +31,8 @@ export interface FirewallOptions {
   /** Where clients reach the firewall, when not http://HOST:PORT (behind a load balancer). */
   publicUrl?: string;
   dataDir: string;
+  /** The shared PostgreSQL database; unset: SQLite in dataDir. The tarball cache stays in dataDir either way. */
+  database?: PostgresTarget;
   policy: PolicySource;
   packumentTtlMs: number;
   maxPackumentBytes: number;
@@ -66,7 +70,7 @@ export const MAX_RELAY_BODY_BYTES = 16 * 1024 * 1024;
 export const AUDIT_PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
-  const store = await openSqliteStore(join(o.dataDir, 'firewall.db'), { synchronous: o.synchronous });
+  const store = await openStore({ dataDir: o.dataDir, synchronous: o.synchronous, ...(o.database ? { database: o.database } : {}), log: o.log });
   const pruner = o.auditRetentionMs === undefined ? undefined : await startAuditRetention(store, o.auditRetentionMs, o.log);
   const tarballs = new TarballCache(join(o.dataDir, 'tarballs'));
   await tarballs.init();
@@ -84,6 +88,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     ...(o.needs ? { needs: o.needs } : {}),
     log: o.log,
   });
+  // A replica that cannot listen lets go of its database connections, or the process would not exit.
   const server = await startServer(
     {
       upstream, packuments, tarballs, store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
@@ -91,7 +96,12 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
       ...(o.onFiltered ? { onFiltered: o.onFiltered } : {}), ...(o.wanted ? { wanted: o.wanted } : {}),
     },
     { host: o.host, port: o.port },
-  );
+  ).catch(async (e: unknown) => {
+    clearInterval(pruner);
+    upstream.close();
+    await store.close();
+    throw e;
+  });
   if (!publicBase) publicBase = server.url;
   return {
     url: server.url,
