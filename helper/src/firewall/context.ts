@@ -36,6 +36,8 @@ export interface HandlerContext {
   wanted?: (name: string) => readonly string[] | undefined;
   /** Admin API token; undefined disables the admin API. */
   adminToken?: string;
+  /** Where browsers reach the firewall (--public-url), when not at the request's own Host: the admin page's origin. */
+  publicUrl?: string;
 }
 
 /** What a handler reports about a request, for the log line, metrics and audit. */
