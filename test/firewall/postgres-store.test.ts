@@ -68,8 +68,9 @@ describe('PostgreSQL store', () => {
       for (let i = 0; i < 3; i++) s.audit({ at: new Date(now.getTime() + i), client: '10.0.0.1', kind: 'tarball', name: 'q-pkg', version: '2.0.0', action: 'deny', rule: 'hold', status: 403 });
       s.audit({ at: now, client: '10.0.0.2', kind: 'packument', name: 'evil_pkg', action: 'allow', status: 200 });
       out.push((await s.auditLog(10)).map((e) => `${e.client} ${e.name} ${e.count ?? 1}`));
-      out.push((await s.searchAudit({ text: 'evil_', limit: 10 })).map((e) => e.name), await s.searchAudit({ text: '%', limit: 10 }));
-      out.push(await s.ruleCounts());
+      out.push((await s.searchAudit({ text: 'evil_', limit: 10, scanRows: 100 })).rows.map((e) => e.name), await s.searchAudit({ text: '%', limit: 10, scanRows: 100 }));
+      out.push((await s.searchAudit({ limit: 1, scanRows: 100 })).next !== undefined);
+      out.push(await s.ruleCounts(1000));
       return out;
     };
     const a = await script(sqlite);

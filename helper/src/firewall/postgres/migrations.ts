@@ -27,6 +27,8 @@ CREATE TABLE decisions (
   until timestamptz, integrity text, credential text, policy_version text NOT NULL, generation bigint NOT NULL,
   decided_at timestamptz NOT NULL, served_under text,
   PRIMARY KEY (name, version));
+-- Counts per rule (admin page) read only refused versions.
+CREATE INDEX decisions_refused ON decisions (rule, action) WHERE action <> 'allow';
 CREATE TABLE quarantine (
   name text NOT NULL, version text NOT NULL, rule text NOT NULL, reason text NOT NULL, until timestamptz,
   queued_at timestamptz NOT NULL, PRIMARY KEY (name, version));

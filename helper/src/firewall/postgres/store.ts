@@ -13,7 +13,7 @@ import { SCANNER_VERSION } from '../../scan/version.js';
 import { AuditBuffer } from '../audit-buffer.js';
 import type { Logger } from '../log.js';
 import { waiverCovers } from '../operator.js';
-import type { AuditEntry, AuditQuery, AuditRow, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, Store, Waiver } from '../store.js';
+import type { AuditEntry, AuditPage, AuditQuery, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, Store, Waiver } from '../store.js';
 import type { PostgresTarget } from './connect.js';
 import { GenerationListener } from './listener.js';
 import { migrate } from './migrations.js';
@@ -223,28 +223,38 @@ export class PostgresStore implements Store {
     return (await this.#q('SELECT * FROM audit ORDER BY id DESC LIMIT $1', [limit])).map(toAudit);
   }
 
-  async searchAudit(q: AuditQuery): Promise<AuditRow[]> {
+  async searchAudit(q: AuditQuery): Promise<AuditPage> {
     await this.flush();
-    // Literal, case-insensitive: % _ and the escape character are escaped (the same as the SQLite views).
+    const [ends] = await this.#q('SELECT min(id) AS lo, max(id) AS hi FROM audit');
+    if (ends?.lo == null || ends.hi == null) return { rows: [] };
+    const [lo, hi] = [Number(ends.lo), Number(ends.hi)];
+    // The same window as the SQLite views: at most scanRows ids below `before`, read from the primary key.
+    const before = Math.min(q.before ?? hi + 1, hi + 1);
+    const floor = Math.max(before - q.scanRows, lo);
+    // Literal, case-insensitive: % _ and the escape character are escaped.
     const text = q.text ? `%${q.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-    const rows = await this.#q(
-      `SELECT * FROM audit WHERE ($2::bigint IS NULL OR id < $2)
+    const rows = (await this.#q(
+      `SELECT * FROM audit WHERE id < $2 AND id >= $3
          AND ($1::text IS NULL OR name ILIKE $1 OR version ILIKE $1 OR action ILIKE $1 OR rule ILIKE $1 OR client ILIKE $1)
-       ORDER BY id DESC LIMIT $3`,
-      [text, q.before ?? null, q.limit],
-    );
-    return rows.map((r) => ({ id: Number(r.id), ...toAudit(r) }));
+       ORDER BY id DESC LIMIT $4`,
+      [text, before, floor, q.limit],
+    )).map((r) => ({ id: Number(r.id), ...toAudit(r) }));
+    const next = rows.length === q.limit ? rows.at(-1)!.id : floor > lo ? floor : undefined;
+    return { rows, ...(next !== undefined && next > lo ? { next } : {}) };
   }
 
-  async ruleCounts(): Promise<RuleCount[]> {
+  async ruleCounts(recentAuditRows: number): Promise<RuleCount[]> {
     await this.flush();
     const rows = await this.#q(
       `SELECT rule, action, SUM(versions)::bigint AS versions, SUM(requests)::bigint AS requests FROM (
-         SELECT rule, action, COUNT(*) AS versions, 0 AS requests FROM decisions GROUP BY rule, action
+         SELECT rule, action, COUNT(*) AS versions, 0 AS requests FROM decisions WHERE action <> 'allow' GROUP BY rule, action
          UNION ALL
          -- Admin rows name a release or waiver in rule, not a policy rule.
-         SELECT rule, action, 0, SUM(count) FROM audit WHERE rule IS NOT NULL AND kind <> 'admin' GROUP BY rule, action) c
+         SELECT rule, action, 0, SUM(count) FROM audit
+          WHERE id > COALESCE((SELECT max(id) FROM audit), 0) - $1 AND rule IS NOT NULL AND kind <> 'admin' AND action <> 'allow'
+          GROUP BY rule, action) c
        GROUP BY rule, action`,
+      [recentAuditRows],
     );
     return rows
       .map((r) => ({ rule: String(r.rule), action: String(r.action), versions: Number(r.versions), requests: Number(r.requests) }))
