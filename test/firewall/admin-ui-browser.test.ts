@@ -83,7 +83,8 @@ describe('firewall admin page in headless Chromium', () => {
     await page.$eval('#waivers input[name=owner]', (e) => ((e as HTMLInputElement).value = ''));
     await page.type('#waivers input[name=owner]', HOSTILE);
     await page.type('#waivers input[name=reason]', HOSTILE);
-    await page.type('#waivers input[name=expires]', '12312099');
+    // A date input's value is ISO whatever the browser's locale shows.
+    await page.$eval('#waivers input[name=expires]', (e) => ((e as HTMLInputElement).value = '2099-12-31'));
     await Promise.all([page.waitForNavigation(), page.click('#waivers button[type=submit]:not(.danger)')]);
     expect(await page.$eval('.flash', (e) => e.textContent)).toContain(`owned by ${HOSTILE}, until 2099-12-31T23:59:59.999Z`);
     expect(await page.$$eval('#waivers tbody td:nth-child(4)', (tds) => tds.map((t) => t.textContent))).toEqual([HOSTILE]);
@@ -168,7 +169,7 @@ describe('firewall admin page in headless Chromium', () => {
     await page.type('#waivers input[name=version]', '1.3.x');
     await page.$eval('#waivers input[name=owner]', (e) => ((e as HTMLInputElement).value = 'web-platform team'));
     await page.type('#waivers input[name=reason]', 'pinned until the vendored fix ships');
-    await page.type('#waivers input[name=expires]', '03312027');
+    await page.$eval('#waivers input[name=expires]', (e) => ((e as HTMLInputElement).value = '2027-03-31'));
     await Promise.all([page.waitForNavigation(), page.click('#waivers button[type=submit]:not(.danger)')]);
     expect(await page.$$eval('#quarantine tbody tr', (r) => r.length)).toBeGreaterThanOrEqual(2);
     const path = join(await mkdtemp(join(tmpdir(), 'sscs-shot-')), 'admin-page.png');
