@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { HandlerContext, Scanner } from './context.js';
 import type { PolicySource } from './evaluator.js';
-import type { Decision } from '../policy/types.js';
+import type { Decision, PackageRef } from '../policy/types.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { PackumentCache, type PackumentCacheOptions } from './packument-cache.js';
@@ -62,7 +62,7 @@ export interface Firewall {
    * The decision a client fetching name@version now would meet: the packument through the policy, as served.
    * An error when the packument cannot be had or does not list the version.
    */
-  decision(name: string, version: string): Promise<{ decision: Decision } | { error: string }>;
+  decision(name: string, version: string, ecosystem?: PackageRef['ecosystem']): Promise<{ decision: Decision } | { error: string }>;
   close(): Promise<void>;
 }
 
@@ -112,7 +112,8 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     port: server.port,
     store,
     metrics,
-    decision: async (name, version) => {
+    decision: async (name, version, ecosystem = 'npm') => {
+      if (ecosystem === 'pypi') return pypiDecision(pypi, name, version);
       const lookup = await packuments.get(name, 'abbreviated', {});
       if (!('entry' in lookup)) return { error: lookup.message };
       const d = lookup.entry.decisions.get(version);
@@ -126,6 +127,17 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
       await store.close();
     },
   };
+}
+
+/** A PyPI release's decision as an install meets it: a file of it served, else the refusal of its first file. */
+async function pypiDecision(pypi: PypiPages | undefined, name: string, version: string): Promise<{ decision: Decision } | { error: string }> {
+  if (!pypi) return { error: 'the firewall has no PyPI index configured' };
+  const lookup = await pypi.get(name, {});
+  if (!('entry' in lookup)) return { error: lookup.message };
+  const files = [...lookup.entry.files.values()].filter((f) => f.version === version);
+  if (!files.length) return { error: `version ${version} is not on the upstream index's page for ${name}` };
+  const decisions = files.map((f) => lookup.entry.decisions.get(f.filename)!);
+  return { decision: decisions.find((d) => d.action === 'allow' || d.action === 'warn') ?? decisions[0]! };
 }
 
 /** The PyPI side: the index (the token goes to it alone) and each file host, which never sees a client's credentials. */
