@@ -1,5 +1,5 @@
 import { Bindings, memberKey, type Ref } from './bindings.js';
-import { EXEC_MEMBERS, FS_READS, FS_WRITES, HOST_MEMBERS, NETWORK_GLOBALS, NETWORK_MEMBERS, NETWORK_PACKAGES, SECRET_ENV, SECRET_PATHS, SENSITIVE_MODULES, SHELL_PROGRAM, STRING_SIGNALS, VM_MEMBERS, WALLET_REGEX, publicIpUrl } from './indicators.js';
+import { EXEC_MEMBERS, FS_READS, FS_WRITES, HOST_MEMBERS, NETWORK_GLOBALS, NETWORK_MEMBERS, NETWORK_PACKAGES, SECRET_ENV, SECRET_PATHS, SENSITIVE_MODULES, SHELL_PROGRAM, STRING_HINT, STRING_SIGNALS, VM_MEMBERS, WALLET_REGEX, publicIpUrl } from './indicators.js';
 import { pushChildren, walk, type Node } from './parse.js';
 import { declare, gatherTree, isFunction, type Tree } from './tree.js';
 
@@ -27,6 +27,8 @@ const SEND_METHODS = new Set(['write', 'end', 'send']);
 const GLOBAL_NAMES = new Set(['global', 'globalThis', 'window', 'self']);
 /** Timer arguments that are strings (and so evaluated): a literal, a template, a concatenation. */
 const STRING_EXPRESSIONS = new Set(['Literal', 'TemplateLiteral', 'BinaryExpression']);
+/** Last names of the global network functions and wallet providers a clipper replaces. */
+const HOOKED_NAMES = new Set(['fetch', 'ethereum', 'open', 'send', 'setRequestHeader', 'request', 'sendAsync']);
 /** Signals kept per kind and file. */
 const MAX_PER_KIND = 20;
 
@@ -346,9 +348,12 @@ class Analysis {
 
   private visitString(s: string, at: number): void {
     if (s.length < 4) return;
-    for (const [kind, re, what] of STRING_SIGNALS) if (re.test(s)) this.signal(kind, at, what);
-    const secret = secretKind(s);
-    if (secret) this.signal('secret-path', at, secret);
+    // One test that every pattern below also passes: most strings (names, messages) pass none.
+    if (STRING_HINT.test(s)) {
+      for (const [kind, re, what] of STRING_SIGNALS) if (re.test(s)) this.signal(kind, at, what);
+      const secret = secretKind(s);
+      if (secret) this.signal('secret-path', at, secret);
+    }
     const ip = publicIpUrl(s);
     if (ip) this.signal('public-ip', at, ip);
   }
@@ -379,11 +384,14 @@ class Analysis {
   }
 
   private visitAssignment(n: Node): void {
-    const left = this.text.slice((n.left as Node).start, Math.min((n.left as Node).end, (n.left as Node).start + 200)).replace(/\s/g, '');
-    if (/^(?:window|globalThis|self|global)\.(?:fetch|ethereum)$|^XMLHttpRequest\.prototype\.(?:open|send|setRequestHeader)$|^(?:window\.)?ethereum\.(?:request|send|sendAsync)$/.test(left)) {
-      this.signal('hook-network', n.start, `replaces ${left}`);
-    }
     const target = n.left as Node;
+    // Only `a.b = ` ending in one of these names can spell a hooked network function (the text test below).
+    if (target.type === 'MemberExpression' && !target.computed && HOOKED_NAMES.has((target.property as Node).name as string)) {
+      const left = this.text.slice(target.start, Math.min(target.end, target.start + 200)).replace(/\s/g, '');
+      if (/^(?:window|globalThis|self|global)\.(?:fetch|ethereum)$|^XMLHttpRequest\.prototype\.(?:open|send|setRequestHeader)$|^(?:window\.)?ethereum\.(?:request|send|sendAsync)$/.test(left)) {
+        this.signal('hook-network', n.start, `replaces ${left}`);
+      }
+    }
     if (target.type === 'MemberExpression') {
       const obj = target.object as Node;
       if (obj.type === 'MemberExpression' && memberKey(obj, this.b)?.name === 'prototype') {
@@ -408,8 +416,14 @@ class Analysis {
       if (name === 'eval' && args[0]?.type === 'FunctionExpression' && (args[0].params as Node[]).map((p) => p.name).join(',') === 'p,a,c,k,e,d') this.signal('packer', n.start, 'packer-style eval(function(p,a,c,k,e,d){…})');
     }
     if (args.length >= 2 && args.length <= 8) {
-      const vals = args.map((a) => (a.type === 'Literal' && typeof a.value === 'string' ? a.value : ''));
-      if (vals.some((v) => /\.exe\b/i.test(v)) && vals.some((v) => /\.dll$/i.test(v))) this.signal('dll', n.start, 'starts a program with a DLL to inject');
+      let exe = false;
+      let dll = false;
+      for (const a of args) {
+        if (a.type !== 'Literal' || typeof a.value !== 'string') continue;
+        exe ||= /\.exe\b/i.test(a.value);
+        dll ||= /\.dll$/i.test(a.value);
+      }
+      if (exe && dll) this.signal('dll', n.start, 'starts a program with a DLL to inject');
     }
     if (callee.type === 'MemberExpression' && memberKey(callee, this.b)?.name === 'dlopen') this.signal('native-load', n.start, 'loads a native library with process.dlopen');
     const ref = this.callee(n);
