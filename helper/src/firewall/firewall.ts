@@ -2,10 +2,11 @@
 import { join } from 'node:path';
 import type { HandlerContext, Scanner } from './context.js';
 import type { PolicySource } from './evaluator.js';
-import type { Decision } from '../policy/types.js';
+import type { Decision, PackageRef } from '../policy/types.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { PackumentCache, type PackumentCacheOptions } from './packument-cache.js';
+import { PypiPages } from './pypi-cache.js';
 import { startServer } from './server.js';
 import { openSqliteStore, type Synchronous } from './sqlite-store.js';
 import type { Store } from './store.js';
@@ -17,6 +18,8 @@ export interface FirewallOptions {
   upstreamToken?: string;
   /** Scopes served by their own upstream, each with its own token (from the environment, never a flag). */
   scopedUpstreams?: { scope: string; url: string; token?: string }[];
+  /** The PyPI simple index proxied at /simple/, and the origins its pages may put files on (besides its own). */
+  pypi?: { index: string; fileHosts: string[]; token?: string };
   upstreamTimeoutMs: number;
   upstreamDeadlineMs: number;
   maxTarballBytes: number;
@@ -55,7 +58,7 @@ export interface Firewall {
    * The decision a client fetching name@version now would meet: the packument through the policy, as served.
    * An error when the packument cannot be had or does not list the version.
    */
-  decision(name: string, version: string): Promise<{ decision: Decision } | { error: string }>;
+  decision(name: string, version: string, ecosystem?: PackageRef['ecosystem']): Promise<{ decision: Decision } | { error: string }>;
   close(): Promise<void>;
 }
 
@@ -67,7 +70,7 @@ export const AUDIT_PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
   const store = await openSqliteStore(join(o.dataDir, 'firewall.db'), { synchronous: o.synchronous });
-  const pruner = o.auditRetentionMs === undefined ? undefined : startAuditRetention(store, o.auditRetentionMs, o.log);
+  const pruner = o.auditRetentionMs === undefined ? undefined : await startAuditRetention(store, o.auditRetentionMs, o.log);
   const tarballs = new TarballCache(join(o.dataDir, 'tarballs'));
   await tarballs.init();
   const upstream = new Upstream({ url: o.upstream, timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs, ...(o.upstreamToken ? { token: o.upstreamToken } : {}) });
@@ -84,10 +87,11 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     ...(o.needs ? { needs: o.needs } : {}),
     log: o.log,
   });
+  const pypi = o.pypi ? pypiPages(o, store, metrics, () => publicBase) : undefined;
   const server = await startServer(
     {
-      upstream, packuments, tarballs, store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
-      maxBodyBytes: MAX_RELAY_BODY_BYTES, maxTarballBytes: o.maxTarballBytes, ...(o.enrich ? { enrich: o.enrich } : {}), ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
+      upstream, packuments, tarballs, ...(pypi ? { pypi } : {}), store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
+      maxBodyBytes: MAX_RELAY_BODY_BYTES, maxTarballBytes: o.maxTarballBytes, ...(o.enrich ? { enrich: o.enrich } : {}), ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
       ...(o.onFiltered ? { onFiltered: o.onFiltered } : {}), ...(o.wanted ? { wanted: o.wanted } : {}),
     },
     { host: o.host, port: o.port },
@@ -98,7 +102,8 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     port: server.port,
     store,
     metrics,
-    decision: async (name, version) => {
+    decision: async (name, version, ecosystem = 'npm') => {
+      if (ecosystem === 'pypi') return pypiDecision(pypi, name, version);
       const lookup = await packuments.get(name, 'abbreviated', {});
       if (!('entry' in lookup)) return { error: lookup.message };
       const d = lookup.entry.decisions.get(version);
@@ -108,22 +113,48 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
       clearInterval(pruner);
       await server.close();
       upstream.close();
-      store.close();
+      pypi?.close();
+      await store.close();
     },
   };
 }
 
+/** A PyPI release's decision as an install meets it: a file of it served, else the refusal of its first file. */
+async function pypiDecision(pypi: PypiPages | undefined, name: string, version: string): Promise<{ decision: Decision } | { error: string }> {
+  if (!pypi) return { error: 'the firewall has no PyPI index configured' };
+  const lookup = await pypi.get(name, {});
+  if (!('entry' in lookup)) return { error: lookup.message };
+  const files = [...lookup.entry.files.values()].filter((f) => f.version === version);
+  if (!files.length) return { error: `version ${version} is not on the upstream index's page for ${name}` };
+  const decisions = files.map((f) => lookup.entry.decisions.get(f.filename)!);
+  return { decision: decisions.find((d) => d.action === 'allow' || d.action === 'warn') ?? decisions[0]! };
+}
+
+/** The PyPI side: the index (the token goes to it alone) and each file host, which never sees a client's credentials. */
+function pypiPages(o: FirewallOptions, store: Store, metrics: Metrics, publicBase: () => string): PypiPages {
+  const p = o.pypi!;
+  const limits = { timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs };
+  const index = new Upstream({ url: p.index, ...limits, ...(p.token ? { token: p.token } : {}) });
+  const fileHosts = new Map(p.fileHosts.map((url) => [new URL(url).origin, new Upstream({ url, ...limits, forwardClientAuth: false })]));
+  const enrich = o.enrich;
+  return new PypiPages({
+    index, fileHosts, policy: o.policy, store, metrics, publicBase, ttlMs: o.packumentTtlMs, maxPageBytes: o.maxPackumentBytes, maxCacheBytes: o.maxCacheBytes,
+    serveStale: o.serveCachedOffline, log: o.log, ...(enrich ? { enrich: (name, version, facts, ecosystem) => enrich(name, version, facts, ecosystem) } : {}),
+  });
+}
+
 /** Applies audit retention now and every AUDIT_PRUNE_EVERY_MS; a failed prune is logged and tried again later. */
-function startAuditRetention(store: Store, retentionMs: number, log: Logger): NodeJS.Timeout {
-  const prune = (): void => {
+async function startAuditRetention(store: Store, retentionMs: number, log: Logger): Promise<NodeJS.Timeout> {
+  const prune = async (): Promise<void> => {
     try {
-      const removed = store.pruneAudit(new Date(Date.now() - retentionMs));
+      const removed = await store.pruneAudit(new Date(Date.now() - retentionMs));
       if (removed) log({ event: 'audit-pruned', removed, retentionDays: retentionMs / 86_400_000 });
     } catch (e) {
       log({ event: 'audit-prune-failed', message: (e as Error).message });
     }
   };
-  prune();
+  // At start, before the first request; then in the background (prune never rejects).
+  await prune();
   const timer = setInterval(prune, AUDIT_PRUNE_EVERY_MS);
   timer.unref();
   return timer;

@@ -25,6 +25,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
   try {
     fw = await startFirewall({
       upstream: s.upstream,
+      ...(s.pypi ? { pypi: s.pypi } : {}),
       scopedUpstreams: s.scopedUpstreams.map((u) => ({ scope: u.scope, url: u.url, ...(io.env[u.tokenEnv] ? { token: io.env[u.tokenEnv] } : {}) })),
       upstreamTimeoutMs: s.upstreamTimeoutMs,
       upstreamDeadlineMs: s.upstreamDeadlineMs,
@@ -80,13 +81,15 @@ async function factSources(s: ServeSettings, typosquat: boolean): Promise<{ enri
   // Build the typosquat index now (seconds) rather than on the first client's request.
   targets?.('sscs-warm-up');
   const squats = new Map<string, string[]>();
-  const enrich: FirewallOptions['enrich'] = (name, version, facts) => {
-    let t = squats.get(name);
+  const enrich: FirewallOptions['enrich'] = (name, version, facts, ecosystem = 'npm') => {
+    // Each ecosystem's names are checked against its own popular names.
+    const key = `${ecosystem}\0${name}`;
+    let t = squats.get(key);
     if (targets && !t) {
       if (squats.size >= MAX_REMEMBERED_NAMES) squats.clear();
-      squats.set(name, (t = targets(name)));
+      squats.set(key, (t = targets(name, ecosystem)));
     }
-    return { ...facts, ...(t ? { typosquatOf: t } : {}), ...(feed ? { maliciousIds: feed.lookup('npm', name, version) } : {}) };
+    return { ...facts, ...(t ? { typosquatOf: t } : {}), ...(feed ? { maliciousIds: feed.lookup(ecosystem, name, version) } : {}) };
   };
   return { enrich, ...(feed ? { feedDigest: feed.digest() } : {}) };
 }

@@ -4,6 +4,7 @@
  * running firewall (the same packuments, facts and engine the install meets) for every locked registry
  * version; without a lockfile, the versions filtered from every packument the client fetched stand in.
  */
+import { factsKey } from '../registry/metadata.js';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedPackage } from '../deps/model.js';
@@ -27,12 +28,14 @@ export interface Locked {
 export interface Refusal {
   name: string;
   version: string;
+  /** Absent: npm. */
+  ecosystem?: import('../policy/types.js').PackageRef['ecosystem'];
   decision: Decision;
   /** `locked`: a lockfile needs it; `fetched`: the client asked for its tarball; `filtered`: left out of a packument the client fetched. */
   seen: 'locked' | 'fetched' | 'filtered';
 }
 
-export type DecideLocked = (name: string, version: string) => Promise<{ decision: Decision } | { error: string }>;
+export type DecideLocked = (name: string, version: string, ecosystem?: ResolvedPackage['ecosystem']) => Promise<{ decision: Decision } | { error: string }>;
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
@@ -69,8 +72,8 @@ export async function decideLocked(packages: readonly ResolvedPackage[], decide:
   const worker = async (): Promise<void> => {
     while (next < packages.length) {
       const p = packages[next++]!;
-      const r = await decide(p.name, p.version);
-      if ('decision' in r) decisions.set(`${p.name}@${p.version}`, r.decision);
+      const r = await decide(p.name, p.version, p.ecosystem);
+      if ('decision' in r) decisions.set(factsKey(p), r.decision);
       else errors.push(`${p.name}@${p.version}: ${r.error}`);
     }
   };
@@ -95,6 +98,6 @@ const SEEN: Record<Refusal['seen'], string> = {
 
 /** One line per refusal: name, version, why it was seen, rule, reason, and the way out. */
 export function refusalLine(r: Refusal, flags = ''): string {
-  const pkg = { ecosystem: 'npm' as const, name: r.name, version: r.version };
-  return `  ${r.name}@${r.version}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason} (${SEEN[r.seen]}).${wayOut(pkg, r.decision, flags)}\n`;
+  const pkg = { ecosystem: r.ecosystem ?? 'npm', name: r.name, version: r.version };
+  return `  ${factsKey(pkg)}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason} (${SEEN[r.seen]}).${wayOut(pkg, r.decision, flags)}\n`;
 }

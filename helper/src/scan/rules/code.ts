@@ -70,8 +70,8 @@ export function parsedTexts(pkg: PackageView): string[] {
   return [...codeFiles(pkg)].filter((f) => select(f, where.get(f.path) ?? 'other') === 'parse').map((f) => f.text);
 }
 
-function describe(c: ExecutionContext): string {
-  return { install: 'runs at install', require: 'runs on require', bin: 'runs from a bin command', test: 'test code', other: 'not reached from an entry point' }[c];
+export function describe(c: ExecutionContext): string {
+  return { install: 'runs at install', startup: 'runs at every interpreter start', require: 'runs on require', import: 'runs on import', bin: 'runs from a bin command', test: 'test code', other: 'not reached from an entry point' }[c];
 }
 
 function grade(signals: Signal[]): Grade[] {
