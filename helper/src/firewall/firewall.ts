@@ -8,7 +8,9 @@ import { Metrics } from './metrics.js';
 import { PackumentCache, type PackumentCacheOptions } from './packument-cache.js';
 import { PypiPages } from './pypi-cache.js';
 import { startServer } from './server.js';
-import { openSqliteStore, type Synchronous } from './sqlite-store.js';
+import type { Synchronous } from './sqlite-store.js';
+import { openStore } from './open-store.js';
+import type { PostgresTarget } from './postgres/connect.js';
 import type { Store } from './store.js';
 import { TarballCache } from './tarball-cache.js';
 import { Upstream } from './upstream.js';
@@ -32,6 +34,8 @@ export interface FirewallOptions {
   /** Where clients reach the firewall, when not http://HOST:PORT (behind a load balancer). */
   publicUrl?: string;
   dataDir: string;
+  /** The shared PostgreSQL database; unset: SQLite in dataDir. The tarball cache stays in dataDir either way. */
+  database?: PostgresTarget;
   policy: PolicySource;
   packumentTtlMs: number;
   maxPackumentBytes: number;
@@ -69,7 +73,7 @@ export const MAX_RELAY_BODY_BYTES = 16 * 1024 * 1024;
 export const AUDIT_PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
-  const store = await openSqliteStore(join(o.dataDir, 'firewall.db'), { synchronous: o.synchronous });
+  const store = await openStore({ dataDir: o.dataDir, synchronous: o.synchronous, ...(o.database ? { database: o.database } : {}), log: o.log });
   const pruner = o.auditRetentionMs === undefined ? undefined : await startAuditRetention(store, o.auditRetentionMs, o.log);
   const tarballs = new TarballCache(join(o.dataDir, 'tarballs'));
   await tarballs.init();
@@ -88,6 +92,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     log: o.log,
   });
   const pypi = o.pypi ? pypiPages(o, store, metrics, () => publicBase) : undefined;
+  // A replica that cannot listen lets go of its database connections, or the process would not exit.
   const server = await startServer(
     {
       upstream, packuments, tarballs, ...(pypi ? { pypi } : {}), store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
@@ -95,7 +100,12 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
       ...(o.onFiltered ? { onFiltered: o.onFiltered } : {}), ...(o.wanted ? { wanted: o.wanted } : {}),
     },
     { host: o.host, port: o.port },
-  );
+  ).catch(async (e: unknown) => {
+    clearInterval(pruner);
+    upstream.close();
+    await store.close();
+    throw e;
+  });
   if (!publicBase) publicBase = server.url;
   return {
     url: server.url,
