@@ -382,8 +382,9 @@ const SAME = `(d.policy_version = excluded.policy_version AND d.generation = exc
 function unavailable(e: unknown, target: PostgresTarget): Error {
   if (e instanceof ServiceError) return e;
   const code = (e as { code?: unknown }).code;
-  // SQLSTATE classes 08 (connection), 57P (operator intervention: shutdown), 53 (insufficient resources).
-  const down = typeof code !== 'string' || /^(08|57P|53)/.test(code) || /^E[A-Z]+$/.test(code);
+  // SQLSTATE classes 08 (connection), 57P (operator intervention: shutdown), 53 (insufficient resources),
+  // 57014 (our statement_timeout: the database too slow to answer); no code at all is a dropped connection.
+  const down = typeof code !== 'string' || /^(08|57P|53|57014)/.test(code) || /^E[A-Z]+$/.test(code);
   if (!down) return e as Error;
   return new ServiceError('UNAVAILABLE', `the firewall database at ${target.label} is unavailable: ${(e as Error).message}`, { cause: e });
 }
