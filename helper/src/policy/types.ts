@@ -31,6 +31,11 @@ export interface PackageFacts {
   hasProvenance?: boolean;
   /** Known-malicious feed records that list this version (OSV ids such as MAL-2025-1234); undefined: no feed. */
   maliciousIds?: string[];
+  /**
+   * Known vulnerabilities (OSV records that are not MAL-) covering this version, each with its severity when the
+   * record gives one (feeds/severity.ts); undefined: no vulnerability data was loaded.
+   */
+  vulnerabilities?: { id: string; severity?: Severity }[];
   /** Popular package names this one may be a typosquat of; undefined: not checked. */
   typosquatOf?: string[];
   /** Scanner findings over the tarball, when it was scanned; undefined: not scanned. */
@@ -70,7 +75,7 @@ export interface Decision {
 // The policy file
 
 /** The conditions a rule can test; a rule matches when all of its conditions hold. */
-export const CONDITION_NAMES = ['source', 'published_within', 'typosquat', 'install_scripts', 'provenance', 'deprecated', 'license', 'suspicious'] as const;
+export const CONDITION_NAMES = ['source', 'published_within', 'typosquat', 'install_scripts', 'provenance', 'deprecated', 'license', 'suspicious', 'vulnerable'] as const;
 export type ConditionName = (typeof CONDITION_NAMES)[number];
 
 export interface LicenseCondition {
@@ -96,6 +101,13 @@ export interface Conditions {
   license?: LicenseCondition;
   /** Holds when the scanner reported a finding at or above this severity. */
   suspicious?: Severity;
+  /** Holds when a known vulnerability at or above `severity` covers the version (absent: any severity). */
+  vulnerable?: VulnerableCondition;
+}
+
+export interface VulnerableCondition {
+  /** Minimum severity (CVSS v3/v4 rating, else the advisory's own); a vulnerability of unknown severity follows on_unknown. */
+  severity?: Severity;
 }
 
 /** Field form of a package pattern; unset fields match anything. */

@@ -19,11 +19,12 @@ const runtime_0 = { default: function ucs2length(str) {
 } };
 
 export const validatePolicy = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/policy.schema.json","title":"sscs dependency policy","description":"Allow, deny, quarantine or warn on dependencies. Evaluation order: waivers, known-malicious feed, rules in file order (first allow/deny/quarantine decides; warn rules note and go on), default_action.","type":"object","additionalProperties":false,"required":["version"],"properties":{"$schema":{"type":"string"},"version":{"const":1,"description":"Version of the policy format."},"mode":{"type":"string","enum":["enforce","warn"],"description":"enforce: deny and quarantine fail the check; warn: report only. --mode overrides it."},"malicious":{"type":"string","enum":["deny","quarantine","warn"],"description":"Outcome for a version listed in the known-malicious feed, checked before any rule. Default deny."},"default_action":{"type":"string","enum":["allow","deny","quarantine","warn"],"description":"Outcome when no rule decides. Default allow."},"on_unknown":{"description":"Outcome when a condition needs metadata that is unavailable. Default: the deciding rule's own action (fail closed).","oneOf":[{"type":"string","enum":["allow","deny","quarantine","warn"]},{"type":"object","additionalProperties":false,"properties":{"source":{"type":"string","enum":["allow","deny","quarantine","warn"]},"published_within":{"type":"string","enum":["allow","deny","quarantine","warn"]},"typosquat":{"type":"string","enum":["allow","deny","quarantine","warn"]},"install_scripts":{"type":"string","enum":["allow","deny","quarantine","warn"]},"provenance":{"type":"string","enum":["allow","deny","quarantine","warn"]},"deprecated":{"type":"string","enum":["allow","deny","quarantine","warn"]},"license":{"type":"string","enum":["allow","deny","quarantine","warn"]},"suspicious":{"type":"string","enum":["allow","deny","quarantine","warn"]}}}]},"rules":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},"description":{"type":"string"},"match":{"oneOf":[{"oneOf":[{"type":"string","minLength":1,"maxLength":512,"description":"pkg:npm/@scope/name-glob@range, or a bare name glob."},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"ecosystem":{"type":"string","enum":["npm"]},"scope":{"type":"string","minLength":1,"maxLength":214,"description":"npm scope, with or without @."},"name":{"type":"string","minLength":1,"maxLength":214,"description":"Glob over the full package name: * any run of characters, ? one."},"version":{"type":"string","minLength":1,"maxLength":256,"description":"semver range; prereleases included."}}}]},{"type":"array","minItems":1,"maxItems":10000,"items":{"oneOf":[{"type":"string","minLength":1,"maxLength":512,"description":"pkg:npm/@scope/name-glob@range, or a bare name glob."},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"ecosystem":{"type":"string","enum":["npm"]},"scope":{"type":"string","minLength":1,"maxLength":214,"description":"npm scope, with or without @."},"name":{"type":"string","minLength":1,"maxLength":214,"description":"Glob over the full package name: * any run of characters, ? one."},"version":{"type":"string","minLength":1,"maxLength":256,"description":"semver range; prereleases included."}}}]}}]},"when":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"source":{"type":"array","items":{"type":"string","enum":["registry","git","url","file"]},"minItems":1,"uniqueItems":true,"description":"Where the package comes from: registry, git (a repository at a commit), url (a remote tarball), file (a tarball on disk)."},"published_within":{"type":"string","pattern":"^[1-9][0-9]*(m|h|d|w)$","description":"A duration: 30m, 48h, 7d, 2w."},"typosquat":{"type":"boolean"},"install_scripts":{"type":"boolean"},"provenance":{"type":"boolean"},"deprecated":{"type":"boolean"},"license":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"allow":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"maxItems":1000},"deny":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"maxItems":1000}}},"suspicious":{"type":"string","enum":["low","medium","high","critical"],"description":"Minimum severity of a scanner finding."}}},"action":{"type":"string","enum":["allow","deny","quarantine","warn"]},"reason":{"type":"string","minLength":1,"maxLength":1000},"on_unknown":{"type":"string","enum":["allow","deny","quarantine","warn"]}}}},"waivers":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"required":["package","reason","owner","expires"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},"package":{"type":"string","minLength":1,"maxLength":512},"version":{"type":"string","minLength":1,"maxLength":256},"reason":{"type":"string","minLength":1,"maxLength":1000},"owner":{"type":"string","minLength":1,"maxLength":200},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$","description":"YYYY-MM-DD (valid through that day, UTC) or an RFC 3339 timestamp."},"rules":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/policy.schema.json","title":"sscs dependency policy","description":"Allow, deny, quarantine or warn on dependencies. Evaluation order: waivers, known-malicious feed, rules in file order (first allow/deny/quarantine decides; warn rules note and go on), default_action.","type":"object","additionalProperties":false,"required":["version"],"properties":{"$schema":{"type":"string"},"version":{"const":1,"description":"Version of the policy format."},"mode":{"type":"string","enum":["enforce","warn"],"description":"enforce: deny and quarantine fail the check; warn: report only. --mode overrides it."},"malicious":{"type":"string","enum":["deny","quarantine","warn"],"description":"Outcome for a version listed in the known-malicious feed, checked before any rule. Default deny."},"default_action":{"type":"string","enum":["allow","deny","quarantine","warn"],"description":"Outcome when no rule decides. Default allow."},"on_unknown":{"description":"Outcome when a condition needs metadata that is unavailable. Default: the deciding rule's own action (fail closed).","oneOf":[{"type":"string","enum":["allow","deny","quarantine","warn"]},{"type":"object","additionalProperties":false,"properties":{"source":{"type":"string","enum":["allow","deny","quarantine","warn"]},"published_within":{"type":"string","enum":["allow","deny","quarantine","warn"]},"typosquat":{"type":"string","enum":["allow","deny","quarantine","warn"]},"install_scripts":{"type":"string","enum":["allow","deny","quarantine","warn"]},"provenance":{"type":"string","enum":["allow","deny","quarantine","warn"]},"deprecated":{"type":"string","enum":["allow","deny","quarantine","warn"]},"license":{"type":"string","enum":["allow","deny","quarantine","warn"]},"suspicious":{"type":"string","enum":["allow","deny","quarantine","warn"]},"vulnerable":{"type":"string","enum":["allow","deny","quarantine","warn"]}}}]},"rules":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},"description":{"type":"string"},"match":{"oneOf":[{"oneOf":[{"type":"string","minLength":1,"maxLength":512,"description":"pkg:npm/@scope/name-glob@range, or a bare name glob."},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"ecosystem":{"type":"string","enum":["npm"]},"scope":{"type":"string","minLength":1,"maxLength":214,"description":"npm scope, with or without @."},"name":{"type":"string","minLength":1,"maxLength":214,"description":"Glob over the full package name: * any run of characters, ? one."},"version":{"type":"string","minLength":1,"maxLength":256,"description":"semver range; prereleases included."}}}]},{"type":"array","minItems":1,"maxItems":10000,"items":{"oneOf":[{"type":"string","minLength":1,"maxLength":512,"description":"pkg:npm/@scope/name-glob@range, or a bare name glob."},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"ecosystem":{"type":"string","enum":["npm"]},"scope":{"type":"string","minLength":1,"maxLength":214,"description":"npm scope, with or without @."},"name":{"type":"string","minLength":1,"maxLength":214,"description":"Glob over the full package name: * any run of characters, ? one."},"version":{"type":"string","minLength":1,"maxLength":256,"description":"semver range; prereleases included."}}}]}}]},"when":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"source":{"type":"array","items":{"type":"string","enum":["registry","git","url","file"]},"minItems":1,"uniqueItems":true,"description":"Where the package comes from: registry, git (a repository at a commit), url (a remote tarball), file (a tarball on disk)."},"published_within":{"type":"string","pattern":"^[1-9][0-9]*(m|h|d|w)$","description":"A duration: 30m, 48h, 7d, 2w."},"typosquat":{"type":"boolean"},"install_scripts":{"type":"boolean"},"provenance":{"type":"boolean"},"deprecated":{"type":"boolean"},"license":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"allow":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"maxItems":1000},"deny":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"maxItems":1000}}},"suspicious":{"type":"string","enum":["low","medium","high","critical"],"description":"Minimum severity of a scanner finding."},"vulnerable":{"type":"object","additionalProperties":false,"properties":{"severity":{"type":"string","enum":["low","medium","high","critical"],"description":"Minimum severity: the CVSS v4/v3 base rating, else the advisory database severity; absent: any."}},"description":"Holds when a known vulnerability (an OSV record that is not MAL-) covers the version."}}},"action":{"type":"string","enum":["allow","deny","quarantine","warn"]},"reason":{"type":"string","minLength":1,"maxLength":1000},"on_unknown":{"type":"string","enum":["allow","deny","quarantine","warn"]}}}},"waivers":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"required":["package","reason","owner","expires"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},"package":{"type":"string","minLength":1,"maxLength":512},"version":{"type":"string","minLength":1,"maxLength":256},"reason":{"type":"string","minLength":1,"maxLength":1000},"owner":{"type":"string","minLength":1,"maxLength":200},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$","description":"YYYY-MM-DD (valid through that day, UTC) or an RFC 3339 timestamp."},"rules":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}}}};
+const func2 = Object.prototype.hasOwnProperty;
+const func3 = runtime_0.default;
 const pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", "u");
 const pattern1 = new RegExp("^[1-9][0-9]*(m|h|d|w)$", "u");
 const pattern3 = new RegExp("^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$", "u");
-const func2 = runtime_0.default;
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://sscs.dev/schemas/policy.schema.json" */;
@@ -179,7 +180,7 @@ passing0 = 0;
 const _errs15 = errors;
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key1 in data5){
-if(!((((((((key1 === "source") || (key1 === "published_within")) || (key1 === "typosquat")) || (key1 === "install_scripts")) || (key1 === "provenance")) || (key1 === "deprecated")) || (key1 === "license")) || (key1 === "suspicious"))){
+if(!(func2.call(schema11.properties.on_unknown.oneOf[1].properties, key1))){
 const err12 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err12];
@@ -374,14 +375,37 @@ vErrors.push(err28);
 errors++;
 }
 }
-}
-else {
-const err29 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data5.vulnerable !== undefined){
+let data14 = data5.vulnerable;
+if(typeof data14 !== "string"){
+const err29 = {instancePath:instancePath+"/on_unknown/vulnerable",schemaPath:"#/properties/on_unknown/oneOf/1/properties/vulnerable/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err29];
 }
 else {
 vErrors.push(err29);
+}
+errors++;
+}
+if(!((((data14 === "allow") || (data14 === "deny")) || (data14 === "quarantine")) || (data14 === "warn"))){
+const err30 = {instancePath:instancePath+"/on_unknown/vulnerable",schemaPath:"#/properties/on_unknown/oneOf/1/properties/vulnerable/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.vulnerable.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
 }
 errors++;
 }
@@ -397,12 +421,12 @@ passing0 = 1;
 }
 }
 if(!valid1){
-const err30 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+const err32 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err30];
+vErrors = [err32];
 }
 else {
-vErrors.push(err30);
+vErrors.push(err32);
 }
 errors++;
 }
@@ -419,35 +443,10 @@ vErrors = null;
 }
 }
 if(data.rules !== undefined){
-let data14 = data.rules;
-if(Array.isArray(data14)){
-if(data14.length > 10000){
-const err31 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-const len0 = data14.length;
-for(let i0=0; i0<len0; i0++){
-let data15 = data14[i0];
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-if(data15.action === undefined){
-const err32 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-for(const key2 in data15){
-if(!(((((((key2 === "id") || (key2 === "description")) || (key2 === "match")) || (key2 === "when")) || (key2 === "action")) || (key2 === "reason")) || (key2 === "on_unknown"))){
-const err33 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+let data15 = data.rules;
+if(Array.isArray(data15)){
+if(data15.length > 10000){
+const err33 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -456,12 +455,12 @@ vErrors.push(err33);
 }
 errors++;
 }
-}
-if(data15.id !== undefined){
-let data16 = data15.id;
-if(typeof data16 === "string"){
-if(!pattern0.test(data16)){
-const err34 = {instancePath:instancePath+"/rules/" + i0+"/id",schemaPath:"#/properties/rules/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"+"\""};
+const len0 = data15.length;
+for(let i0=0; i0<len0; i0++){
+let data16 = data15[i0];
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.action === undefined){
+const err34 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -470,9 +469,9 @@ vErrors.push(err34);
 }
 errors++;
 }
-}
-else {
-const err35 = {instancePath:instancePath+"/rules/" + i0+"/id",schemaPath:"#/properties/rules/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key2 in data16){
+if(!(((((((key2 === "id") || (key2 === "description")) || (key2 === "match")) || (key2 === "when")) || (key2 === "action")) || (key2 === "reason")) || (key2 === "on_unknown"))){
+const err35 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -482,9 +481,11 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data15.description !== undefined){
-if(typeof data15.description !== "string"){
-const err36 = {instancePath:instancePath+"/rules/" + i0+"/description",schemaPath:"#/properties/rules/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data16.id !== undefined){
+let data17 = data16.id;
+if(typeof data17 === "string"){
+if(!pattern0.test(data17)){
+const err36 = {instancePath:instancePath+"/rules/" + i0+"/id",schemaPath:"#/properties/rules/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"+"\""};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -494,19 +495,8 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data15.match !== undefined){
-let data18 = data15.match;
-const _errs44 = errors;
-let valid6 = false;
-let passing1 = null;
-const _errs45 = errors;
-const _errs46 = errors;
-let valid7 = false;
-let passing2 = null;
-const _errs47 = errors;
-if(typeof data18 === "string"){
-if(func2(data18) > 512){
-const err37 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
+else {
+const err37 = {instancePath:instancePath+"/rules/" + i0+"/id",schemaPath:"#/properties/rules/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -515,8 +505,10 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(func2(data18) < 1){
-const err38 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data16.description !== undefined){
+if(typeof data16.description !== "string"){
+const err38 = {instancePath:instancePath+"/rules/" + i0+"/description",schemaPath:"#/properties/rules/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -526,8 +518,19 @@ vErrors.push(err38);
 errors++;
 }
 }
-else {
-const err39 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data16.match !== undefined){
+let data19 = data16.match;
+const _errs46 = errors;
+let valid6 = false;
+let passing1 = null;
+const _errs47 = errors;
+const _errs48 = errors;
+let valid7 = false;
+let passing2 = null;
+const _errs49 = errors;
+if(typeof data19 === "string"){
+if(func3(data19) > 512){
+const err39 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -536,15 +539,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-var _valid2 = _errs47 === errors;
-if(_valid2){
-valid7 = true;
-passing2 = 0;
-}
-const _errs49 = errors;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(Object.keys(data18).length < 1){
-const err40 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(func3(data19) < 1){
+const err40 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -553,9 +549,9 @@ vErrors.push(err40);
 }
 errors++;
 }
-for(const key3 in data18){
-if(!((((key3 === "ecosystem") || (key3 === "scope")) || (key3 === "name")) || (key3 === "version"))){
-const err41 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+}
+else {
+const err41 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -564,11 +560,15 @@ vErrors.push(err41);
 }
 errors++;
 }
+var _valid2 = _errs49 === errors;
+if(_valid2){
+valid7 = true;
+passing2 = 0;
 }
-if(data18.ecosystem !== undefined){
-let data19 = data18.ecosystem;
-if(typeof data19 !== "string"){
-const err42 = {instancePath:instancePath+"/rules/" + i0+"/match/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/ecosystem/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const _errs51 = errors;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(Object.keys(data19).length < 1){
+const err42 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -577,8 +577,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(!(data19 === "npm")){
-const err43 = {instancePath:instancePath+"/rules/" + i0+"/match/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/ecosystem/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.match.oneOf[0].oneOf[1].properties.ecosystem.enum},message:"must be equal to one of the allowed values"};
+for(const key3 in data19){
+if(!((((key3 === "ecosystem") || (key3 === "scope")) || (key3 === "name")) || (key3 === "version"))){
+const err43 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -588,11 +589,10 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data18.scope !== undefined){
-let data20 = data18.scope;
-if(typeof data20 === "string"){
-if(func2(data20) > 214){
-const err44 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
+if(data19.ecosystem !== undefined){
+let data20 = data19.ecosystem;
+if(typeof data20 !== "string"){
+const err44 = {instancePath:instancePath+"/rules/" + i0+"/match/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/ecosystem/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -601,8 +601,8 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(func2(data20) < 1){
-const err45 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!(data20 === "npm")){
+const err45 = {instancePath:instancePath+"/rules/" + i0+"/match/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/ecosystem/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.match.oneOf[0].oneOf[1].properties.ecosystem.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -612,8 +612,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-else {
-const err46 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data19.scope !== undefined){
+let data21 = data19.scope;
+if(typeof data21 === "string"){
+if(func3(data21) > 214){
+const err46 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -622,12 +625,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-if(data18.name !== undefined){
-let data21 = data18.name;
-if(typeof data21 === "string"){
-if(func2(data21) > 214){
-const err47 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
+if(func3(data21) < 1){
+const err47 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -636,8 +635,9 @@ vErrors.push(err47);
 }
 errors++;
 }
-if(func2(data21) < 1){
-const err48 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err48 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -647,8 +647,11 @@ vErrors.push(err48);
 errors++;
 }
 }
-else {
-const err49 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data19.name !== undefined){
+let data22 = data19.name;
+if(typeof data22 === "string"){
+if(func3(data22) > 214){
+const err49 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -657,12 +660,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-if(data18.version !== undefined){
-let data22 = data18.version;
-if(typeof data22 === "string"){
-if(func2(data22) > 256){
-const err50 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(func3(data22) < 1){
+const err50 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -671,8 +670,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(func2(data22) < 1){
-const err51 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err51 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -682,8 +682,11 @@ vErrors.push(err51);
 errors++;
 }
 }
-else {
-const err52 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data19.version !== undefined){
+let data23 = data19.version;
+if(typeof data23 === "string"){
+if(func3(data23) > 256){
+const err52 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -692,10 +695,8 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-}
-else {
-const err53 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(func3(data23) < 1){
+const err53 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -704,7 +705,30 @@ vErrors.push(err53);
 }
 errors++;
 }
-var _valid2 = _errs49 === errors;
+}
+else {
+const err54 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+}
+else {
+const err55 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+var _valid2 = _errs51 === errors;
 if(_valid2 && valid7){
 valid7 = false;
 passing2 = [passing2, 1];
@@ -716,12 +740,322 @@ passing2 = 1;
 }
 }
 if(!valid7){
-const err54 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
+const err56 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err54];
+vErrors = [err56];
 }
 else {
-vErrors.push(err54);
+vErrors.push(err56);
+}
+errors++;
+}
+else {
+errors = _errs48;
+if(vErrors !== null){
+if(_errs48){
+vErrors.length = _errs48;
+}
+else {
+vErrors = null;
+}
+}
+}
+var _valid1 = _errs47 === errors;
+if(_valid1){
+valid6 = true;
+passing1 = 0;
+}
+const _errs62 = errors;
+if(Array.isArray(data19)){
+if(data19.length > 10000){
+const err57 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+if(data19.length < 1){
+const err58 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+const len1 = data19.length;
+for(let i1=0; i1<len1; i1++){
+let data24 = data19[i1];
+const _errs65 = errors;
+let valid11 = false;
+let passing3 = null;
+const _errs66 = errors;
+if(typeof data24 === "string"){
+if(func3(data24) > 512){
+const err59 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+if(func3(data24) < 1){
+const err60 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+var _valid3 = _errs66 === errors;
+if(_valid3){
+valid11 = true;
+passing3 = 0;
+}
+const _errs68 = errors;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(Object.keys(data24).length < 1){
+const err62 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+for(const key4 in data24){
+if(!((((key4 === "ecosystem") || (key4 === "scope")) || (key4 === "name")) || (key4 === "version"))){
+const err63 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+if(data24.ecosystem !== undefined){
+let data25 = data24.ecosystem;
+if(typeof data25 !== "string"){
+const err64 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/ecosystem/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+if(!(data25 === "npm")){
+const err65 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/ecosystem/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.match.oneOf[1].items.oneOf[1].properties.ecosystem.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+}
+if(data24.scope !== undefined){
+let data26 = data24.scope;
+if(typeof data26 === "string"){
+if(func3(data26) > 214){
+const err66 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+if(func3(data26) < 1){
+const err67 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+else {
+const err68 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+if(data24.name !== undefined){
+let data27 = data24.name;
+if(typeof data27 === "string"){
+if(func3(data27) > 214){
+const err69 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+if(func3(data27) < 1){
+const err70 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+else {
+const err71 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+if(data24.version !== undefined){
+let data28 = data24.version;
+if(typeof data28 === "string"){
+if(func3(data28) > 256){
+const err72 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+if(func3(data28) < 1){
+const err73 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+}
+else {
+const err75 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+var _valid3 = _errs68 === errors;
+if(_valid3 && valid11){
+valid11 = false;
+passing3 = [passing3, 1];
+}
+else {
+if(_valid3){
+valid11 = true;
+passing3 = 1;
+}
+}
+if(!valid11){
+const err76 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+else {
+errors = _errs65;
+if(vErrors !== null){
+if(_errs65){
+vErrors.length = _errs65;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+var _valid1 = _errs62 === errors;
+if(_valid1 && valid6){
+valid6 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid6 = true;
+passing1 = 1;
+}
+}
+if(!valid6){
+const err78 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
 }
 errors++;
 }
@@ -736,347 +1070,12 @@ vErrors = null;
 }
 }
 }
-var _valid1 = _errs45 === errors;
-if(_valid1){
-valid6 = true;
-passing1 = 0;
 }
-const _errs60 = errors;
-if(Array.isArray(data18)){
-if(data18.length > 10000){
-const err55 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-if(data18.length < 1){
-const err56 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-const len1 = data18.length;
-for(let i1=0; i1<len1; i1++){
-let data23 = data18[i1];
-const _errs63 = errors;
-let valid11 = false;
-let passing3 = null;
-const _errs64 = errors;
-if(typeof data23 === "string"){
-if(func2(data23) > 512){
-const err57 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-if(func2(data23) < 1){
-const err58 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
-}
-errors++;
-}
-}
-else {
-const err59 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err59];
-}
-else {
-vErrors.push(err59);
-}
-errors++;
-}
-var _valid3 = _errs64 === errors;
-if(_valid3){
-valid11 = true;
-passing3 = 0;
-}
-const _errs66 = errors;
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-if(Object.keys(data23).length < 1){
-const err60 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-for(const key4 in data23){
-if(!((((key4 === "ecosystem") || (key4 === "scope")) || (key4 === "name")) || (key4 === "version"))){
-const err61 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-}
-if(data23.ecosystem !== undefined){
-let data24 = data23.ecosystem;
-if(typeof data24 !== "string"){
-const err62 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/ecosystem/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-if(!(data24 === "npm")){
-const err63 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/ecosystem/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.match.oneOf[1].items.oneOf[1].properties.ecosystem.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
-}
-}
-if(data23.scope !== undefined){
-let data25 = data23.scope;
-if(typeof data25 === "string"){
-if(func2(data25) > 214){
-const err64 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-if(func2(data25) < 1){
-const err65 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err65];
-}
-else {
-vErrors.push(err65);
-}
-errors++;
-}
-}
-else {
-const err66 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err66];
-}
-else {
-vErrors.push(err66);
-}
-errors++;
-}
-}
-if(data23.name !== undefined){
-let data26 = data23.name;
-if(typeof data26 === "string"){
-if(func2(data26) > 214){
-const err67 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
-if(vErrors === null){
-vErrors = [err67];
-}
-else {
-vErrors.push(err67);
-}
-errors++;
-}
-if(func2(data26) < 1){
-const err68 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-}
-else {
-const err69 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err69];
-}
-else {
-vErrors.push(err69);
-}
-errors++;
-}
-}
-if(data23.version !== undefined){
-let data27 = data23.version;
-if(typeof data27 === "string"){
-if(func2(data27) > 256){
-const err70 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
-if(vErrors === null){
-vErrors = [err70];
-}
-else {
-vErrors.push(err70);
-}
-errors++;
-}
-if(func2(data27) < 1){
-const err71 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err71];
-}
-else {
-vErrors.push(err71);
-}
-errors++;
-}
-}
-else {
-const err72 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err72];
-}
-else {
-vErrors.push(err72);
-}
-errors++;
-}
-}
-}
-else {
-const err73 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err73];
-}
-else {
-vErrors.push(err73);
-}
-errors++;
-}
-var _valid3 = _errs66 === errors;
-if(_valid3 && valid11){
-valid11 = false;
-passing3 = [passing3, 1];
-}
-else {
-if(_valid3){
-valid11 = true;
-passing3 = 1;
-}
-}
-if(!valid11){
-const err74 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err74];
-}
-else {
-vErrors.push(err74);
-}
-errors++;
-}
-else {
-errors = _errs63;
-if(vErrors !== null){
-if(_errs63){
-vErrors.length = _errs63;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err75 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err75];
-}
-else {
-vErrors.push(err75);
-}
-errors++;
-}
-var _valid1 = _errs60 === errors;
-if(_valid1 && valid6){
-valid6 = false;
-passing1 = [passing1, 1];
-}
-else {
-if(_valid1){
-valid6 = true;
-passing1 = 1;
-}
-}
-if(!valid6){
-const err76 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err76];
-}
-else {
-vErrors.push(err76);
-}
-errors++;
-}
-else {
-errors = _errs44;
-if(vErrors !== null){
-if(_errs44){
-vErrors.length = _errs44;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data15.when !== undefined){
-let data28 = data15.when;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(Object.keys(data28).length < 1){
-const err77 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
-if(vErrors === null){
-vErrors = [err77];
-}
-else {
-vErrors.push(err77);
-}
-errors++;
-}
-for(const key5 in data28){
-if(!((((((((key5 === "source") || (key5 === "published_within")) || (key5 === "typosquat")) || (key5 === "install_scripts")) || (key5 === "provenance")) || (key5 === "deprecated")) || (key5 === "license")) || (key5 === "suspicious"))){
-const err78 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err78];
-}
-else {
-vErrors.push(err78);
-}
-errors++;
-}
-}
-if(data28.source !== undefined){
-let data29 = data28.source;
-if(Array.isArray(data29)){
-if(data29.length < 1){
-const err79 = {instancePath:instancePath+"/rules/" + i0+"/when/source",schemaPath:"#/properties/rules/items/properties/when/properties/source/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(data16.when !== undefined){
+let data29 = data16.when;
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(Object.keys(data29).length < 1){
+const err79 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1085,11 +1084,9 @@ vErrors.push(err79);
 }
 errors++;
 }
-const len2 = data29.length;
-for(let i2=0; i2<len2; i2++){
-let data30 = data29[i2];
-if(typeof data30 !== "string"){
-const err80 = {instancePath:instancePath+"/rules/" + i0+"/when/source/" + i2,schemaPath:"#/properties/rules/items/properties/when/properties/source/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key5 in data29){
+if(!(func2.call(schema11.properties.rules.items.properties.when.properties, key5))){
+const err80 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1098,8 +1095,12 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(!((((data30 === "registry") || (data30 === "git")) || (data30 === "url")) || (data30 === "file"))){
-const err81 = {instancePath:instancePath+"/rules/" + i0+"/when/source/" + i2,schemaPath:"#/properties/rules/items/properties/when/properties/source/items/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.when.properties.source.items.enum},message:"must be equal to one of the allowed values"};
+}
+if(data29.source !== undefined){
+let data30 = data29.source;
+if(Array.isArray(data30)){
+if(data30.length < 1){
+const err81 = {instancePath:instancePath+"/rules/" + i0+"/when/source",schemaPath:"#/properties/rules/items/properties/when/properties/source/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1108,19 +1109,11 @@ vErrors.push(err81);
 }
 errors++;
 }
-}
-let i3 = data29.length;
-let j0;
-if(i3 > 1){
-const indices0 = {};
-for(;i3--;){
-let item0 = data29[i3];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err82 = {instancePath:instancePath+"/rules/" + i0+"/when/source",schemaPath:"#/properties/rules/items/properties/when/properties/source/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i3+" are identical)"};
+const len2 = data30.length;
+for(let i2=0; i2<len2; i2++){
+let data31 = data30[i2];
+if(typeof data31 !== "string"){
+const err82 = {instancePath:instancePath+"/rules/" + i0+"/when/source/" + i2,schemaPath:"#/properties/rules/items/properties/when/properties/source/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1128,14 +1121,9 @@ else {
 vErrors.push(err82);
 }
 errors++;
-break;
 }
-indices0[item0] = i3;
-}
-}
-}
-else {
-const err83 = {instancePath:instancePath+"/rules/" + i0+"/when/source",schemaPath:"#/properties/rules/items/properties/when/properties/source/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!((((data31 === "registry") || (data31 === "git")) || (data31 === "url")) || (data31 === "file"))){
+const err83 = {instancePath:instancePath+"/rules/" + i0+"/when/source/" + i2,schemaPath:"#/properties/rules/items/properties/when/properties/source/items/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.when.properties.source.items.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1145,11 +1133,18 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data28.published_within !== undefined){
-let data31 = data28.published_within;
-if(typeof data31 === "string"){
-if(!pattern1.test(data31)){
-const err84 = {instancePath:instancePath+"/rules/" + i0+"/when/published_within",schemaPath:"#/properties/rules/items/properties/when/properties/published_within/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(m|h|d|w)$"},message:"must match pattern \""+"^[1-9][0-9]*(m|h|d|w)$"+"\""};
+let i3 = data30.length;
+let j0;
+if(i3 > 1){
+const indices0 = {};
+for(;i3--;){
+let item0 = data30[i3];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err84 = {instancePath:instancePath+"/rules/" + i0+"/when/source",schemaPath:"#/properties/rules/items/properties/when/properties/source/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i3+" are identical)"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1157,10 +1152,14 @@ else {
 vErrors.push(err84);
 }
 errors++;
+break;
+}
+indices0[item0] = i3;
+}
 }
 }
 else {
-const err85 = {instancePath:instancePath+"/rules/" + i0+"/when/published_within",schemaPath:"#/properties/rules/items/properties/when/properties/published_within/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err85 = {instancePath:instancePath+"/rules/" + i0+"/when/source",schemaPath:"#/properties/rules/items/properties/when/properties/source/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1170,9 +1169,11 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data28.typosquat !== undefined){
-if(typeof data28.typosquat !== "boolean"){
-const err86 = {instancePath:instancePath+"/rules/" + i0+"/when/typosquat",schemaPath:"#/properties/rules/items/properties/when/properties/typosquat/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data29.published_within !== undefined){
+let data32 = data29.published_within;
+if(typeof data32 === "string"){
+if(!pattern1.test(data32)){
+const err86 = {instancePath:instancePath+"/rules/" + i0+"/when/published_within",schemaPath:"#/properties/rules/items/properties/when/properties/published_within/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(m|h|d|w)$"},message:"must match pattern \""+"^[1-9][0-9]*(m|h|d|w)$"+"\""};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1182,9 +1183,8 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data28.install_scripts !== undefined){
-if(typeof data28.install_scripts !== "boolean"){
-const err87 = {instancePath:instancePath+"/rules/" + i0+"/when/install_scripts",schemaPath:"#/properties/rules/items/properties/when/properties/install_scripts/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const err87 = {instancePath:instancePath+"/rules/" + i0+"/when/published_within",schemaPath:"#/properties/rules/items/properties/when/properties/published_within/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1194,9 +1194,9 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data28.provenance !== undefined){
-if(typeof data28.provenance !== "boolean"){
-const err88 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance",schemaPath:"#/properties/rules/items/properties/when/properties/provenance/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data29.typosquat !== undefined){
+if(typeof data29.typosquat !== "boolean"){
+const err88 = {instancePath:instancePath+"/rules/" + i0+"/when/typosquat",schemaPath:"#/properties/rules/items/properties/when/properties/typosquat/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1206,9 +1206,9 @@ vErrors.push(err88);
 errors++;
 }
 }
-if(data28.deprecated !== undefined){
-if(typeof data28.deprecated !== "boolean"){
-const err89 = {instancePath:instancePath+"/rules/" + i0+"/when/deprecated",schemaPath:"#/properties/rules/items/properties/when/properties/deprecated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data29.install_scripts !== undefined){
+if(typeof data29.install_scripts !== "boolean"){
+const err89 = {instancePath:instancePath+"/rules/" + i0+"/when/install_scripts",schemaPath:"#/properties/rules/items/properties/when/properties/install_scripts/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1218,11 +1218,9 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data28.license !== undefined){
-let data36 = data28.license;
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-if(Object.keys(data36).length < 1){
-const err90 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(data29.provenance !== undefined){
+if(typeof data29.provenance !== "boolean"){
+const err90 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance",schemaPath:"#/properties/rules/items/properties/when/properties/provenance/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1231,9 +1229,10 @@ vErrors.push(err90);
 }
 errors++;
 }
-for(const key6 in data36){
-if(!((key6 === "allow") || (key6 === "deny"))){
-const err91 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+if(data29.deprecated !== undefined){
+if(typeof data29.deprecated !== "boolean"){
+const err91 = {instancePath:instancePath+"/rules/" + i0+"/when/deprecated",schemaPath:"#/properties/rules/items/properties/when/properties/deprecated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1243,11 +1242,11 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data36.allow !== undefined){
-let data37 = data36.allow;
-if(Array.isArray(data37)){
-if(data37.length > 1000){
-const err92 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
+if(data29.license !== undefined){
+let data37 = data29.license;
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+if(Object.keys(data37).length < 1){
+const err92 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1256,8 +1255,9 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(data37.length < 1){
-const err93 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+for(const key6 in data37){
+if(!((key6 === "allow") || (key6 === "deny"))){
+const err93 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1266,12 +1266,12 @@ vErrors.push(err93);
 }
 errors++;
 }
-const len3 = data37.length;
-for(let i4=0; i4<len3; i4++){
-let data38 = data37[i4];
-if(typeof data38 === "string"){
-if(func2(data38) < 1){
-const err94 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow/" + i4,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data37.allow !== undefined){
+let data38 = data37.allow;
+if(Array.isArray(data38)){
+if(data38.length > 1000){
+const err94 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1280,9 +1280,8 @@ vErrors.push(err94);
 }
 errors++;
 }
-}
-else {
-const err95 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow/" + i4,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data38.length < 1){
+const err95 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1291,10 +1290,12 @@ vErrors.push(err95);
 }
 errors++;
 }
-}
-}
-else {
-const err96 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const len3 = data38.length;
+for(let i4=0; i4<len3; i4++){
+let data39 = data38[i4];
+if(typeof data39 === "string"){
+if(func3(data39) < 1){
+const err96 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow/" + i4,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1304,11 +1305,8 @@ vErrors.push(err96);
 errors++;
 }
 }
-if(data36.deny !== undefined){
-let data39 = data36.deny;
-if(Array.isArray(data39)){
-if(data39.length > 1000){
-const err97 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
+else {
+const err97 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow/" + i4,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1317,8 +1315,10 @@ vErrors.push(err97);
 }
 errors++;
 }
-if(data39.length < 1){
-const err98 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+}
+}
+else {
+const err98 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1327,12 +1327,12 @@ vErrors.push(err98);
 }
 errors++;
 }
-const len4 = data39.length;
-for(let i5=0; i5<len4; i5++){
-let data40 = data39[i5];
-if(typeof data40 === "string"){
-if(func2(data40) < 1){
-const err99 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny/" + i5,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data37.deny !== undefined){
+let data40 = data37.deny;
+if(Array.isArray(data40)){
+if(data40.length > 1000){
+const err99 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1341,9 +1341,8 @@ vErrors.push(err99);
 }
 errors++;
 }
-}
-else {
-const err100 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny/" + i5,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data40.length < 1){
+const err100 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1352,10 +1351,12 @@ vErrors.push(err100);
 }
 errors++;
 }
-}
-}
-else {
-const err101 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const len4 = data40.length;
+for(let i5=0; i5<len4; i5++){
+let data41 = data40[i5];
+if(typeof data41 === "string"){
+if(func3(data41) < 1){
+const err101 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny/" + i5,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1365,9 +1366,8 @@ vErrors.push(err101);
 errors++;
 }
 }
-}
 else {
-const err102 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err102 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny/" + i5,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1377,10 +1377,9 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data28.suspicious !== undefined){
-let data41 = data28.suspicious;
-if(typeof data41 !== "string"){
-const err103 = {instancePath:instancePath+"/rules/" + i0+"/when/suspicious",schemaPath:"#/properties/rules/items/properties/when/properties/suspicious/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err103 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1389,8 +1388,10 @@ vErrors.push(err103);
 }
 errors++;
 }
-if(!((((data41 === "low") || (data41 === "medium")) || (data41 === "high")) || (data41 === "critical"))){
-const err104 = {instancePath:instancePath+"/rules/" + i0+"/when/suspicious",schemaPath:"#/properties/rules/items/properties/when/properties/suspicious/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.when.properties.suspicious.enum},message:"must be equal to one of the allowed values"};
+}
+}
+else {
+const err104 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1400,9 +1401,10 @@ vErrors.push(err104);
 errors++;
 }
 }
-}
-else {
-const err105 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data29.suspicious !== undefined){
+let data42 = data29.suspicious;
+if(typeof data42 !== "string"){
+const err105 = {instancePath:instancePath+"/rules/" + i0+"/when/suspicious",schemaPath:"#/properties/rules/items/properties/when/properties/suspicious/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1411,11 +1413,8 @@ vErrors.push(err105);
 }
 errors++;
 }
-}
-if(data15.action !== undefined){
-let data42 = data15.action;
-if(typeof data42 !== "string"){
-const err106 = {instancePath:instancePath+"/rules/" + i0+"/action",schemaPath:"#/properties/rules/items/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!((((data42 === "low") || (data42 === "medium")) || (data42 === "high")) || (data42 === "critical"))){
+const err106 = {instancePath:instancePath+"/rules/" + i0+"/when/suspicious",schemaPath:"#/properties/rules/items/properties/when/properties/suspicious/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.when.properties.suspicious.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1424,8 +1423,13 @@ vErrors.push(err106);
 }
 errors++;
 }
-if(!((((data42 === "allow") || (data42 === "deny")) || (data42 === "quarantine")) || (data42 === "warn"))){
-const err107 = {instancePath:instancePath+"/rules/" + i0+"/action",schemaPath:"#/properties/rules/items/properties/action/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.action.enum},message:"must be equal to one of the allowed values"};
+}
+if(data29.vulnerable !== undefined){
+let data43 = data29.vulnerable;
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+for(const key7 in data43){
+if(!(key7 === "severity")){
+const err107 = {instancePath:instancePath+"/rules/" + i0+"/when/vulnerable",schemaPath:"#/properties/rules/items/properties/when/properties/vulnerable/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1435,11 +1439,10 @@ vErrors.push(err107);
 errors++;
 }
 }
-if(data15.reason !== undefined){
-let data43 = data15.reason;
-if(typeof data43 === "string"){
-if(func2(data43) > 1000){
-const err108 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+if(data43.severity !== undefined){
+let data44 = data43.severity;
+if(typeof data44 !== "string"){
+const err108 = {instancePath:instancePath+"/rules/" + i0+"/when/vulnerable/severity",schemaPath:"#/properties/rules/items/properties/when/properties/vulnerable/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1448,8 +1451,8 @@ vErrors.push(err108);
 }
 errors++;
 }
-if(func2(data43) < 1){
-const err109 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!((((data44 === "low") || (data44 === "medium")) || (data44 === "high")) || (data44 === "critical"))){
+const err109 = {instancePath:instancePath+"/rules/" + i0+"/when/vulnerable/severity",schemaPath:"#/properties/rules/items/properties/when/properties/vulnerable/properties/severity/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.when.properties.vulnerable.properties.severity.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1459,8 +1462,9 @@ vErrors.push(err109);
 errors++;
 }
 }
+}
 else {
-const err110 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err110 = {instancePath:instancePath+"/rules/" + i0+"/when/vulnerable",schemaPath:"#/properties/rules/items/properties/when/properties/vulnerable/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1470,10 +1474,9 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data15.on_unknown !== undefined){
-let data44 = data15.on_unknown;
-if(typeof data44 !== "string"){
-const err111 = {instancePath:instancePath+"/rules/" + i0+"/on_unknown",schemaPath:"#/properties/rules/items/properties/on_unknown/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err111 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1482,8 +1485,11 @@ vErrors.push(err111);
 }
 errors++;
 }
-if(!((((data44 === "allow") || (data44 === "deny")) || (data44 === "quarantine")) || (data44 === "warn"))){
-const err112 = {instancePath:instancePath+"/rules/" + i0+"/on_unknown",schemaPath:"#/properties/rules/items/properties/on_unknown/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.on_unknown.enum},message:"must be equal to one of the allowed values"};
+}
+if(data16.action !== undefined){
+let data45 = data16.action;
+if(typeof data45 !== "string"){
+const err112 = {instancePath:instancePath+"/rules/" + i0+"/action",schemaPath:"#/properties/rules/items/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1492,10 +1498,8 @@ vErrors.push(err112);
 }
 errors++;
 }
-}
-}
-else {
-const err113 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(!((((data45 === "allow") || (data45 === "deny")) || (data45 === "quarantine")) || (data45 === "warn"))){
+const err113 = {instancePath:instancePath+"/rules/" + i0+"/action",schemaPath:"#/properties/rules/items/properties/action/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.action.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1505,9 +1509,11 @@ vErrors.push(err113);
 errors++;
 }
 }
-}
-else {
-const err114 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data16.reason !== undefined){
+let data46 = data16.reason;
+if(typeof data46 === "string"){
+if(func3(data46) > 1000){
+const err114 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1516,12 +1522,8 @@ vErrors.push(err114);
 }
 errors++;
 }
-}
-if(data.waivers !== undefined){
-let data45 = data.waivers;
-if(Array.isArray(data45)){
-if(data45.length > 10000){
-const err115 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
+if(func3(data46) < 1){
+const err115 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1530,12 +1532,9 @@ vErrors.push(err115);
 }
 errors++;
 }
-const len5 = data45.length;
-for(let i6=0; i6<len5; i6++){
-let data46 = data45[i6];
-if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
-if(data46.package === undefined){
-const err116 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
+}
+else {
+const err116 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1544,8 +1543,11 @@ vErrors.push(err116);
 }
 errors++;
 }
-if(data46.reason === undefined){
-const err117 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+}
+if(data16.on_unknown !== undefined){
+let data47 = data16.on_unknown;
+if(typeof data47 !== "string"){
+const err117 = {instancePath:instancePath+"/rules/" + i0+"/on_unknown",schemaPath:"#/properties/rules/items/properties/on_unknown/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1554,8 +1556,8 @@ vErrors.push(err117);
 }
 errors++;
 }
-if(data46.owner === undefined){
-const err118 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'"};
+if(!((((data47 === "allow") || (data47 === "deny")) || (data47 === "quarantine")) || (data47 === "warn"))){
+const err118 = {instancePath:instancePath+"/rules/" + i0+"/on_unknown",schemaPath:"#/properties/rules/items/properties/on_unknown/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.on_unknown.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1564,8 +1566,10 @@ vErrors.push(err118);
 }
 errors++;
 }
-if(data46.expires === undefined){
-const err119 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'"};
+}
+}
+else {
+const err119 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1574,9 +1578,10 @@ vErrors.push(err119);
 }
 errors++;
 }
-for(const key7 in data46){
-if(!(((((((key7 === "id") || (key7 === "package")) || (key7 === "version")) || (key7 === "reason")) || (key7 === "owner")) || (key7 === "expires")) || (key7 === "rules"))){
-const err120 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+}
+else {
+const err120 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1586,11 +1591,11 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data46.id !== undefined){
-let data47 = data46.id;
-if(typeof data47 === "string"){
-if(!pattern0.test(data47)){
-const err121 = {instancePath:instancePath+"/waivers/" + i6+"/id",schemaPath:"#/properties/waivers/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"+"\""};
+if(data.waivers !== undefined){
+let data48 = data.waivers;
+if(Array.isArray(data48)){
+if(data48.length > 10000){
+const err121 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1599,9 +1604,12 @@ vErrors.push(err121);
 }
 errors++;
 }
-}
-else {
-const err122 = {instancePath:instancePath+"/waivers/" + i6+"/id",schemaPath:"#/properties/waivers/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const len5 = data48.length;
+for(let i6=0; i6<len5; i6++){
+let data49 = data48[i6];
+if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
+if(data49.package === undefined){
+const err122 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1610,12 +1618,8 @@ vErrors.push(err122);
 }
 errors++;
 }
-}
-if(data46.package !== undefined){
-let data48 = data46.package;
-if(typeof data48 === "string"){
-if(func2(data48) > 512){
-const err123 = {instancePath:instancePath+"/waivers/" + i6+"/package",schemaPath:"#/properties/waivers/items/properties/package/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
+if(data49.reason === undefined){
+const err123 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1624,8 +1628,8 @@ vErrors.push(err123);
 }
 errors++;
 }
-if(func2(data48) < 1){
-const err124 = {instancePath:instancePath+"/waivers/" + i6+"/package",schemaPath:"#/properties/waivers/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data49.owner === undefined){
+const err124 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1634,9 +1638,8 @@ vErrors.push(err124);
 }
 errors++;
 }
-}
-else {
-const err125 = {instancePath:instancePath+"/waivers/" + i6+"/package",schemaPath:"#/properties/waivers/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data49.expires === undefined){
+const err125 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'"};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1645,12 +1648,9 @@ vErrors.push(err125);
 }
 errors++;
 }
-}
-if(data46.version !== undefined){
-let data49 = data46.version;
-if(typeof data49 === "string"){
-if(func2(data49) > 256){
-const err126 = {instancePath:instancePath+"/waivers/" + i6+"/version",schemaPath:"#/properties/waivers/items/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+for(const key8 in data49){
+if(!(((((((key8 === "id") || (key8 === "package")) || (key8 === "version")) || (key8 === "reason")) || (key8 === "owner")) || (key8 === "expires")) || (key8 === "rules"))){
+const err126 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1659,8 +1659,12 @@ vErrors.push(err126);
 }
 errors++;
 }
-if(func2(data49) < 1){
-const err127 = {instancePath:instancePath+"/waivers/" + i6+"/version",schemaPath:"#/properties/waivers/items/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data49.id !== undefined){
+let data50 = data49.id;
+if(typeof data50 === "string"){
+if(!pattern0.test(data50)){
+const err127 = {instancePath:instancePath+"/waivers/" + i6+"/id",schemaPath:"#/properties/waivers/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"+"\""};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1671,7 +1675,7 @@ errors++;
 }
 }
 else {
-const err128 = {instancePath:instancePath+"/waivers/" + i6+"/version",schemaPath:"#/properties/waivers/items/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err128 = {instancePath:instancePath+"/waivers/" + i6+"/id",schemaPath:"#/properties/waivers/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1681,11 +1685,11 @@ vErrors.push(err128);
 errors++;
 }
 }
-if(data46.reason !== undefined){
-let data50 = data46.reason;
-if(typeof data50 === "string"){
-if(func2(data50) > 1000){
-const err129 = {instancePath:instancePath+"/waivers/" + i6+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+if(data49.package !== undefined){
+let data51 = data49.package;
+if(typeof data51 === "string"){
+if(func3(data51) > 512){
+const err129 = {instancePath:instancePath+"/waivers/" + i6+"/package",schemaPath:"#/properties/waivers/items/properties/package/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1694,8 +1698,8 @@ vErrors.push(err129);
 }
 errors++;
 }
-if(func2(data50) < 1){
-const err130 = {instancePath:instancePath+"/waivers/" + i6+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(func3(data51) < 1){
+const err130 = {instancePath:instancePath+"/waivers/" + i6+"/package",schemaPath:"#/properties/waivers/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1706,7 +1710,7 @@ errors++;
 }
 }
 else {
-const err131 = {instancePath:instancePath+"/waivers/" + i6+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err131 = {instancePath:instancePath+"/waivers/" + i6+"/package",schemaPath:"#/properties/waivers/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1716,11 +1720,11 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data46.owner !== undefined){
-let data51 = data46.owner;
-if(typeof data51 === "string"){
-if(func2(data51) > 200){
-const err132 = {instancePath:instancePath+"/waivers/" + i6+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(data49.version !== undefined){
+let data52 = data49.version;
+if(typeof data52 === "string"){
+if(func3(data52) > 256){
+const err132 = {instancePath:instancePath+"/waivers/" + i6+"/version",schemaPath:"#/properties/waivers/items/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1729,8 +1733,8 @@ vErrors.push(err132);
 }
 errors++;
 }
-if(func2(data51) < 1){
-const err133 = {instancePath:instancePath+"/waivers/" + i6+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(func3(data52) < 1){
+const err133 = {instancePath:instancePath+"/waivers/" + i6+"/version",schemaPath:"#/properties/waivers/items/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1741,7 +1745,7 @@ errors++;
 }
 }
 else {
-const err134 = {instancePath:instancePath+"/waivers/" + i6+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err134 = {instancePath:instancePath+"/waivers/" + i6+"/version",schemaPath:"#/properties/waivers/items/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1751,11 +1755,11 @@ vErrors.push(err134);
 errors++;
 }
 }
-if(data46.expires !== undefined){
-let data52 = data46.expires;
-if(typeof data52 === "string"){
-if(!pattern3.test(data52)){
-const err135 = {instancePath:instancePath+"/waivers/" + i6+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$"+"\""};
+if(data49.reason !== undefined){
+let data53 = data49.reason;
+if(typeof data53 === "string"){
+if(func3(data53) > 1000){
+const err135 = {instancePath:instancePath+"/waivers/" + i6+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1764,9 +1768,8 @@ vErrors.push(err135);
 }
 errors++;
 }
-}
-else {
-const err136 = {instancePath:instancePath+"/waivers/" + i6+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func3(data53) < 1){
+const err136 = {instancePath:instancePath+"/waivers/" + i6+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1776,11 +1779,8 @@ vErrors.push(err136);
 errors++;
 }
 }
-if(data46.rules !== undefined){
-let data53 = data46.rules;
-if(Array.isArray(data53)){
-if(data53.length < 1){
-const err137 = {instancePath:instancePath+"/waivers/" + i6+"/rules",schemaPath:"#/properties/waivers/items/properties/rules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+else {
+const err137 = {instancePath:instancePath+"/waivers/" + i6+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1789,12 +1789,12 @@ vErrors.push(err137);
 }
 errors++;
 }
-const len6 = data53.length;
-for(let i7=0; i7<len6; i7++){
-let data54 = data53[i7];
+}
+if(data49.owner !== undefined){
+let data54 = data49.owner;
 if(typeof data54 === "string"){
-if(func2(data54) < 1){
-const err138 = {instancePath:instancePath+"/waivers/" + i6+"/rules/" + i7,schemaPath:"#/properties/waivers/items/properties/rules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(func3(data54) > 200){
+const err138 = {instancePath:instancePath+"/waivers/" + i6+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1803,9 +1803,8 @@ vErrors.push(err138);
 }
 errors++;
 }
-}
-else {
-const err139 = {instancePath:instancePath+"/waivers/" + i6+"/rules/" + i7,schemaPath:"#/properties/waivers/items/properties/rules/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func3(data54) < 1){
+const err139 = {instancePath:instancePath+"/waivers/" + i6+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1815,9 +1814,8 @@ vErrors.push(err139);
 errors++;
 }
 }
-}
 else {
-const err140 = {instancePath:instancePath+"/waivers/" + i6+"/rules",schemaPath:"#/properties/waivers/items/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err140 = {instancePath:instancePath+"/waivers/" + i6+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1827,9 +1825,11 @@ vErrors.push(err140);
 errors++;
 }
 }
-}
-else {
-const err141 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data49.expires !== undefined){
+let data55 = data49.expires;
+if(typeof data55 === "string"){
+if(!pattern3.test(data55)){
+const err141 = {instancePath:instancePath+"/waivers/" + i6+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$"+"\""};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1839,9 +1839,8 @@ vErrors.push(err141);
 errors++;
 }
 }
-}
 else {
-const err142 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err142 = {instancePath:instancePath+"/waivers/" + i6+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1851,14 +1850,89 @@ vErrors.push(err142);
 errors++;
 }
 }
-}
-else {
-const err143 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data49.rules !== undefined){
+let data56 = data49.rules;
+if(Array.isArray(data56)){
+if(data56.length < 1){
+const err143 = {instancePath:instancePath+"/waivers/" + i6+"/rules",schemaPath:"#/properties/waivers/items/properties/rules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err143];
 }
 else {
 vErrors.push(err143);
+}
+errors++;
+}
+const len6 = data56.length;
+for(let i7=0; i7<len6; i7++){
+let data57 = data56[i7];
+if(typeof data57 === "string"){
+if(func3(data57) < 1){
+const err144 = {instancePath:instancePath+"/waivers/" + i6+"/rules/" + i7,schemaPath:"#/properties/waivers/items/properties/rules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+}
+else {
+const err145 = {instancePath:instancePath+"/waivers/" + i6+"/rules/" + i7,schemaPath:"#/properties/waivers/items/properties/rules/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+}
+}
+else {
+const err146 = {instancePath:instancePath+"/waivers/" + i6+"/rules",schemaPath:"#/properties/waivers/items/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+}
+}
+else {
+const err147 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+}
+}
+else {
+const err148 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+}
+}
+else {
+const err149 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
 }
 errors++;
 }
