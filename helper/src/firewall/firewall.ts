@@ -38,6 +38,10 @@ export interface FirewallOptions {
   adminToken?: string;
   scanner?: Scanner;
   onDecision?: HandlerContext['onDecision'];
+  metrics?: Metrics;
+  served?: HandlerContext['served'];
+  alert?: HandlerContext['alert'];
+  reload?: HandlerContext['reload'];
   onFiltered?: HandlerContext['onFiltered'];
   wanted?: HandlerContext['wanted'];
   enrich?: PackumentCacheOptions['enrich'];
@@ -74,7 +78,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
   for (const s of o.scopedUpstreams ?? []) {
     upstream.route(s.scope, new Upstream({ url: s.url, timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs, forwardClientAuth: false, ...(s.token ? { token: s.token } : {}) }));
   }
-  const metrics = new Metrics();
+  const metrics = o.metrics ?? new Metrics();
   let publicBase = o.publicUrl?.replace(/\/+$/, '') ?? '';
   const packuments = new PackumentCache({
     upstream, policy: o.policy, store, metrics, publicBase: () => publicBase, ttlMs: o.packumentTtlMs,
@@ -89,6 +93,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
       upstream, packuments, tarballs, store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
       maxBodyBytes: MAX_RELAY_BODY_BYTES, maxTarballBytes: o.maxTarballBytes, ...(o.enrich ? { enrich: o.enrich } : {}), ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
       ...(o.onFiltered ? { onFiltered: o.onFiltered } : {}), ...(o.wanted ? { wanted: o.wanted } : {}),
+      ...(o.served ? { served: o.served } : {}), ...(o.alert ? { alert: o.alert } : {}), ...(o.reload ? { reload: o.reload } : {}),
     },
     { host: o.host, port: o.port },
   );
