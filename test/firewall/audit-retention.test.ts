@@ -20,17 +20,17 @@ describe('firewall audit retention', () => {
     store.audit(line(new Date(now - 40 * DAY), 'still-hot'));
     store.audit(line(new Date(now - 1 * DAY), 'still-hot'));
     store.audit(line(new Date(now - 1 * DAY), 'new-pkg'));
-    expect(store.pruneAudit(new Date(now - 30 * DAY))).toBe(1);
-    expect(store.auditLog(10).map((e) => e.name).sort()).toEqual(['new-pkg', 'still-hot']);
-    store.close();
+    expect(await store.pruneAudit(new Date(now - 30 * DAY))).toBe(1);
+    expect((await store.auditLog(10)).map((e) => e.name).sort()).toEqual(['new-pkg', 'still-hot']);
+    await store.close();
   });
 
   it('lets the database refuse to remove a row inside the window, whoever asks', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sscs-audit-ret-'));
     const store = await openSqliteStore(join(dir, 'firewall.db'));
     store.audit(line(new Date(), 'recent'));
-    store.auditLog(1); // flushes
-    store.close();
+    await store.auditLog(1); // flushes
+    await store.close();
     const db = new DatabaseSync(join(dir, 'firewall.db'));
     expect(() => db.exec('DELETE FROM audit')).toThrow(/append-only/);
     expect(() => db.exec("UPDATE audit SET name = 'x'")).toThrow(/append-only/);
@@ -47,8 +47,8 @@ describe('firewall audit retention', () => {
       INSERT INTO audit (at, client, kind, name, version, action, rule, status) VALUES (${Date.now() - 400 * DAY}, 'c', 'tarball', 'ancient', '1.0.0', 'allow', 'default', 200);`);
     old.close();
     const store = await openSqliteStore(path);
-    expect(store.pruneAudit(new Date(Date.now() - 30 * DAY))).toBe(1);
-    store.close();
+    expect(await store.pruneAudit(new Date(Date.now() - 30 * DAY))).toBe(1);
+    await store.close();
   });
 
   it('reads --audit-retention-days, flag over environment, and refuses a value that is not a positive number', async () => {

@@ -15,8 +15,8 @@ describe('firewall audit log', () => {
     for (let i = 0; i < REPEATS; i++) store.audit({ ...base, at: new Date(start + i) });
     store.audit({ ...base, at: new Date(start + REPEATS), action: 'deny', rule: 'deny-hot', status: 403 });
     store.audit({ ...base, at: new Date(start + REPEATS + 1), client: '10.0.0.2' });
-    const log = store.auditLog(10);
-    store.close();
+    const log = await store.auditLog(10);
+    await store.close();
     expect(log.map((e) => [e.client, e.action, e.status, e.count ?? 1])).toEqual([
       ['10.0.0.2', 'allow', 200, 1],
       ['127.0.0.1', 'deny', 403, 1],

@@ -52,17 +52,17 @@ describe('firewall state from the CLI', () => {
     const store = await openSqliteStore(join(dataDir, 'firewall.db'));
     try {
       const now = new Date();
-      expect(store.activeWaiver('revlib', '1.5.0', now)).toBeDefined();
-      expect(store.activeWaiver('revlib', '1.0.0', now)).toBeDefined();
-      expect(store.activeWaiver('revlib', '2.0.0', now)).toBeUndefined();
-      expect(store.activeWaiver('revlib', '0.9.9', now)).toBeUndefined();
-      expect(store.activeWaiver('rev2', '1.99.0', now)).toBeDefined();
-      expect(store.activeWaiver('rev2', '2.0.0', now)).toBeUndefined();
-      expect(store.activeWaiver('rev3', '9.9.9', now)).toBeDefined();
-      expect(store.activeWaiver('rev4', '3.1.4', now)).toBeDefined();
-      expect(store.activeWaiver('rev4', '3.1.5', now)).toBeUndefined();
+      expect(await store.activeWaiver('revlib', '1.5.0', now)).toBeDefined();
+      expect(await store.activeWaiver('revlib', '1.0.0', now)).toBeDefined();
+      expect(await store.activeWaiver('revlib', '2.0.0', now)).toBeUndefined();
+      expect(await store.activeWaiver('revlib', '0.9.9', now)).toBeUndefined();
+      expect(await store.activeWaiver('rev2', '1.99.0', now)).toBeDefined();
+      expect(await store.activeWaiver('rev2', '2.0.0', now)).toBeUndefined();
+      expect(await store.activeWaiver('rev3', '9.9.9', now)).toBeDefined();
+      expect(await store.activeWaiver('rev4', '3.1.4', now)).toBeDefined();
+      expect(await store.activeWaiver('rev4', '3.1.5', now)).toBeUndefined();
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

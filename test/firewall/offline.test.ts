@@ -143,13 +143,13 @@ describe('firewall state written before credentials were kept', () => {
     old.close();
     const store = await openSqliteStore(path);
     try {
-      const before = store.decision('old-pkg', '1.0.0');
+      const before = await store.decision('old-pkg', '1.0.0');
       expect(before).toMatchObject({ action: 'allow', integrity: 'sha512-AAAA' });
       expect(before?.credential).toBeUndefined();
-      store.recordDecisions([{ ...before!, credential: 'anonymous', decidedAt: new Date() }]);
-      expect(store.decision('old-pkg', '1.0.0')?.credential).toBe('anonymous');
+      await store.recordDecisions([{ ...before!, credential: 'anonymous', decidedAt: new Date() }]);
+      expect((await store.decision('old-pkg', '1.0.0'))?.credential).toBe('anonymous');
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

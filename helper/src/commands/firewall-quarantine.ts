@@ -26,18 +26,18 @@ export default defineCommand({
     const store = await openCliStore(flags, io);
     try {
       if (pkg) {
-        const r = releaseQuarantined(store, pkg.name, pkg.version, byWhom(flags.by, io.env), flags.reason!);
+        const r = await releaseQuarantined(store, pkg.name, pkg.version, byWhom(flags.by, io.env), flags.reason!);
         store.audit({ at: new Date(), client: 'cli', kind: 'admin', name: pkg.name, version: pkg.version, action: 'release', rule: `release:${r.id}`, status: 0 });
         io.stdout(`released ${pkg.name}@${pkg.version} (release:${r.id})\n`);
         return 0;
       }
-      const q = store.quarantine();
+      const q = await store.quarantine();
       if (flags.format === 'json') io.stdout(`${JSON.stringify({ quarantine: q }, null, 2)}\n`);
       else if (q.length === 0) io.stdout('the quarantine queue is empty\n');
       else for (const e of q) io.stdout(`${e.name}@${e.version}\t${e.rule}\t${e.until ? `until ${e.until.toISOString()}` : 'until released'}\t${e.reason}\n`);
       return 0;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 });

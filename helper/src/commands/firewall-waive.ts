@@ -24,12 +24,12 @@ export default defineCommand({
     if (expires && Number.isNaN(expires.getTime())) throw new InputError('INPUT', `--expires is not a date: '${flags.expires}'`, { where: { field: '--expires' } });
     const store = await openCliStore(flags, io);
     try {
-      const w = addWaiverChecked(store, { ...pkg, by: byWhom(flags.by, io.env), reason: flags.reason, ...(expires ? { expiresAt: expires } : {}) }, new Date());
+      const w = await addWaiverChecked(store, { ...pkg, by: byWhom(flags.by, io.env), reason: flags.reason, ...(expires ? { expiresAt: expires } : {}) }, new Date());
       store.audit({ at: new Date(), client: 'cli', kind: 'admin', name: pkg.name, version: pkg.version, action: 'waive', rule: `waiver:${w.id}`, status: 0 });
       io.stdout(`waived ${pkg.name}@${pkg.version} (waiver:${w.id})\n`);
       return 0;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 });

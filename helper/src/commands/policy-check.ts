@@ -16,6 +16,8 @@ import { RegistryClient } from '../registry/client.js';
 import type { MetadataSource } from '../registry/metadata.js';
 import { loadRegistryConfig, type RegistryConfig } from '../registry/npmrc.js';
 import { readSnapshot, writeSnapshot } from '../registry/snapshot.js';
+import { documentKey } from '../registry/metadata.js';
+import { pypiIndexOf } from '../registry/pypi-client.js';
 
 const MODES = ['enforce', 'warn'] as const;
 const FORMATS = ['text', 'json'] as const;
@@ -43,7 +45,8 @@ async function metadataSource(
     return { metadata: snapshot ? { kind: 'snapshot', packuments: await readSnapshot(resolve(io.cwd, snapshot)) } : { kind: 'none' } };
   }
   const config = await loadRegistryConfig({ cwd: io.cwd, env: io.env, ...(flags.registry ? { registry: flags.registry } : {}) });
-  const client = new RegistryClient({ config, cacheDir: resolve(io.cwd, flags['cache-dir'] ?? defaultCacheDir(io.env, io.cwd)) });
+  const pypiIndex = pypiIndexOf(io.env);
+  const client = new RegistryClient({ config, cacheDir: resolve(io.cwd, flags['cache-dir'] ?? defaultCacheDir(io.env, io.cwd)), ...(pypiIndex ? { pypiIndex } : {}) });
   return { metadata: { kind: 'registry', client }, config, registryUrl: config.registry };
 }
 
@@ -116,7 +119,7 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     if (flags.junit) await writeOutputFile(resolve(io.cwd, flags.junit), renderJunit(result, (ended.getTime() - started.getTime()) / 1000), io.env, 'the JUnit report');
     if (flags['write-snapshot']) {
       const keep = new Map<string, Set<string>>();
-      for (const p of graph.packages) keep.set(p.name, (keep.get(p.name) ?? new Set()).add(p.version));
+      for (const p of graph.packages) keep.set(documentKey(p), (keep.get(documentKey(p)) ?? new Set()).add(p.version));
       await writeSnapshot(resolve(io.cwd, flags['write-snapshot']), result.packuments, keep, started, registryUrl);
     }
     return result.failed ? 1 : 0;

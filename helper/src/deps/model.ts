@@ -3,7 +3,7 @@
  * into, and what the policy engine evaluates. Independent of where the data came from.
  */
 
-export type Ecosystem = 'npm';
+export type Ecosystem = 'npm' | 'pypi';
 
 /**
  * Where a package's code comes from, as the lockfile records it (npm-package-arg's spec types, named from the

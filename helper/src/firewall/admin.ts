@@ -35,11 +35,11 @@ export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res:
     return 401;
   }
   if (req.method === 'GET' && path === '/quarantine') {
-    sendJson(res, 200, { quarantine: ctx.store.quarantine() });
+    sendJson(res, 200, { quarantine: await ctx.store.quarantine() });
     return 200;
   }
   if (req.method === 'GET' && path === '/audit') {
-    sendJson(res, 200, { audit: ctx.store.auditLog(1000) });
+    sendJson(res, 200, { audit: await ctx.store.auditLog(1000) });
     return 200;
   }
   if (req.method === 'POST' && path === '/reload') {
@@ -76,7 +76,7 @@ export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res:
   if (path === '/quarantine/release') {
     let r;
     try {
-      r = releaseQuarantined(ctx.store, name, version, by, reason);
+      r = await releaseQuarantined(ctx.store, name, version, by, reason);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       sendError(res, 409, `admin API: ${e.message}`);
@@ -94,7 +94,7 @@ export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res:
   }
   let w;
   try {
-    w = addWaiverChecked(ctx.store, { name, version, by, reason, ...(expires ? { expiresAt: expires } : {}) }, new Date());
+    w = await addWaiverChecked(ctx.store, { name, version, by, reason, ...(expires ? { expiresAt: expires } : {}) }, new Date());
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     sendError(res, 400, `admin API: ${e.message}`);

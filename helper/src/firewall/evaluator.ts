@@ -4,7 +4,8 @@
  * lets one quarantined version through, a waiver one denied or quarantined version.
  */
 import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
-import type { Store } from './store.js';
+import { waiverCovers } from './operator.js';
+import type { PackageRecords, Store } from './store.js';
 
 export interface PolicySource {
   /** Changes whenever the policy changes, so cached filtered packuments are not reused across policies. */
@@ -12,17 +13,26 @@ export interface PolicySource {
   evaluate(pkg: PackageRef, facts: PackageFacts, now: Date): Decision;
 }
 
-export function decide(policy: PolicySource, store: Store, pkg: PackageRef, facts: PackageFacts, now: Date): Decision {
+/** What operators recorded about the package, read before deciding (Store.records): waivers and releases. */
+export type Overrides = Pick<PackageRecords, 'waivers' | 'releases'>;
+
+/** Decides one version, reading its package's waivers and releases from the store first. */
+export async function decideNow(policy: PolicySource, store: Store, pkg: PackageRef, facts: PackageFacts, now: Date): Promise<Decision> {
+  return decide(policy, await store.records(pkg.name, now), pkg, facts, now);
+}
+
+/** `overrides` are the package's records read at `now` (Store.records); synchronous, so a packument's versions are decided in one pass. */
+export function decide(policy: PolicySource, overrides: Overrides, pkg: PackageRef, facts: PackageFacts, now: Date): Decision {
   const d = policy.evaluate(pkg, facts, now);
   if (d.action === 'allow' || d.action === 'warn') return d;
-  const waiver = store.activeWaiver(pkg.name, pkg.version, now);
+  const waiver = overrides.waivers.find((w) => (w.expiresAt === undefined || w.expiresAt > now) && waiverCovers(w.version, pkg.version));
   if (waiver) {
     // The allow lasts until the waiver expires (or the policy's own outcome changes first).
     const changesAt = earliest(waiver.expiresAt, d.changesAt);
     return { action: 'allow', rule: `waiver:${waiver.id}`, reason: `waived by ${waiver.by}: ${waiver.reason}`, notes: [`would be ${d.action} by ${d.rule}: ${d.reason}`], ...(changesAt ? { changesAt } : {}) };
   }
   if (d.action === 'quarantine') {
-    const release = store.release(pkg.name, pkg.version);
+    const release = overrides.releases.find((r) => r.version === pkg.version);
     if (release) {
       return { action: 'allow', rule: `release:${release.id}`, reason: `released from quarantine by ${release.by}: ${release.reason}`, notes: [`quarantined by ${d.rule}: ${d.reason}`], ...(d.changesAt ? { changesAt: d.changesAt } : {}) };
     }

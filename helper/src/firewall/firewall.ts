@@ -71,7 +71,7 @@ export const AUDIT_PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
   const store = await openSqliteStore(join(o.dataDir, 'firewall.db'), { synchronous: o.synchronous });
-  const pruner = o.auditRetentionMs === undefined ? undefined : startAuditRetention(store, o.auditRetentionMs, o.log);
+  const pruner = o.auditRetentionMs === undefined ? undefined : await startAuditRetention(store, o.auditRetentionMs, o.log);
   const tarballs = new TarballCache(join(o.dataDir, 'tarballs'));
   await tarballs.init();
   const upstream = new Upstream({ url: o.upstream, timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs, ...(o.upstreamToken ? { token: o.upstreamToken } : {}) });
@@ -113,22 +113,23 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
       clearInterval(pruner);
       await server.close();
       upstream.close();
-      store.close();
+      await store.close();
     },
   };
 }
 
 /** Applies audit retention now and every AUDIT_PRUNE_EVERY_MS; a failed prune is logged and tried again later. */
-function startAuditRetention(store: Store, retentionMs: number, log: Logger): NodeJS.Timeout {
-  const prune = (): void => {
+async function startAuditRetention(store: Store, retentionMs: number, log: Logger): Promise<NodeJS.Timeout> {
+  const prune = async (): Promise<void> => {
     try {
-      const removed = store.pruneAudit(new Date(Date.now() - retentionMs));
+      const removed = await store.pruneAudit(new Date(Date.now() - retentionMs));
       if (removed) log({ event: 'audit-pruned', removed, retentionDays: retentionMs / 86_400_000 });
     } catch (e) {
       log({ event: 'audit-prune-failed', message: (e as Error).message });
     }
   };
-  prune();
+  // At start, before the first request; then in the background (prune never rejects).
+  await prune();
   const timer = setInterval(prune, AUDIT_PRUNE_EVERY_MS);
   timer.unref();
   return timer;

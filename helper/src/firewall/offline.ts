@@ -20,8 +20,8 @@ export function versionFromFile(name: string, path: string): string | undefined 
 }
 
 /** Why a cached tarball may not be served offline, or undefined when it may. Logged, never sent. */
-function refusal(ctx: HandlerContext, req: IncomingMessage, name: string, version: string): string | undefined {
-  const known = ctx.store.decision(name, version);
+async function refusal(ctx: HandlerContext, req: IncomingMessage, name: string, version: string): Promise<string | undefined> {
+  const known = await ctx.store.decision(name, version);
   if (!known?.integrity || !serves(known)) return 'no cached allow decision';
   if (known.servedUnder !== ctx.policy.version) return 'the cached tarball was served under another policy, scan setting, scanner or feed';
   if (known.credential !== ctx.upstream.forPackage(name).credentialOf(req.headers)) return 'the tarball was fetched with another credential';
@@ -43,17 +43,19 @@ export async function serveOffline(
   };
   if (version === undefined || !ctx.serveCachedOffline) return refuse('offline serving is off or the path names no version');
   out.version = version;
-  const why = refusal(ctx, req, name, version);
+  const why = await refusal(ctx, req, name, version);
   if (why) return refuse(why);
   // Decided again now, on what is known without the registry (conditions on metadata it lacks are unknown,
   // and the policy's on_unknown decides them).
   const pkg: PackageRef = { ecosystem: 'npm', name, version };
   let facts: PackageFacts = known ?? { metadataAvailable: false, metadataError: 'upstream registry unavailable' };
   if (ctx.enrich) facts = ctx.enrich(name, version, facts);
-  const findings = ctx.scanner ? ctx.store.scanFindings(name, version) : undefined;
-  const now = decide(ctx.policy, ctx.store, pkg, findings ? { ...facts, suspicious: findings } : facts, new Date());
+  const at = new Date();
+  const records = await ctx.store.records(name, at);
+  const findings = ctx.scanner ? records.scans.get(version) : undefined;
+  const now = decide(ctx.policy, records, pkg, findings ? { ...facts, suspicious: findings } : facts, at);
   if (!serves(now)) return refuse(`the policy now says ${now.action} by ${now.rule}`);
-  const digest = expectedDigest(ctx.store.decision(name, version)!.integrity, undefined);
+  const digest = expectedDigest((await ctx.store.decision(name, version))?.integrity, undefined);
   const cached = digest ? await ctx.tarballs.open(digest) : undefined;
   if (!cached) return refuse('the tarball is not in the cache');
   out.decision = now.action;

@@ -8,16 +8,16 @@ import { PatternError, rangePredicate } from '../policy/match.js';
 import type { Release, Store, Waiver } from './store.js';
 
 /** Releases a quarantined version; InputError (exit 2, HTTP 409) when it is not in the quarantine queue. */
-export function releaseQuarantined(store: Store, name: string, version: string, by: string, reason: string): Release {
-  const d = store.decision(name, version);
-  const released = store.release(name, version);
+export async function releaseQuarantined(store: Store, name: string, version: string, by: string, reason: string): Promise<Release> {
+  const d = await store.decision(name, version);
+  const released = await store.release(name, version);
   if (d?.action !== 'quarantine' || released) {
     const why = released ? `it was already released (release:${released.id} by ${released.by})` : d ? `the firewall ${d.action === 'deny' ? 'denies' : 'did not quarantine'} it (${d.rule})` : 'the firewall has not quarantined it';
     throw new InputError('INPUT', `${name}@${version} is not in the quarantine queue: ${why}`, {
       hint: d?.action === 'deny' ? `A denied version is let through with a waiver: sscs firewall waive ${name}@${version} --reason "..."` : "See the queue with 'sscs firewall quarantine list'.",
     });
   }
-  return store.releaseFromQuarantine(name, version, by, reason);
+  return await store.releaseFromQuarantine(name, version, by, reason);
 }
 
 /**
@@ -39,7 +39,7 @@ export function waiverCovers(waived: string, version: string): boolean {
  * Adds a run-time waiver; InputError (exit 2, HTTP 400) when its version is neither an exact version, '*' nor a
  * semver range (it could never apply), or when its expiry is not in the future.
  */
-export function addWaiverChecked(store: Store, w: { name: string; version: string; by: string; reason: string; expiresAt?: Date }, now: Date): Waiver {
+export async function addWaiverChecked(store: Store, w: { name: string; version: string; by: string; reason: string; expiresAt?: Date }, now: Date): Promise<Waiver> {
   if (w.version.trim() !== w.version || w.version.length > 256 || !isRange(w.version)) {
     throw new InputError('INPUT', `'${w.version}' is not a version or a semver range: the waiver could never apply`, {
       where: { field: 'version' },
@@ -49,7 +49,7 @@ export function addWaiverChecked(store: Store, w: { name: string; version: strin
   if (w.expiresAt && w.expiresAt.getTime() <= now.getTime()) {
     throw new InputError('INPUT', `the waiver would expire at ${w.expiresAt.toISOString()}, which is not in the future`, { where: { field: '--expires' } });
   }
-  return store.addWaiver(w);
+  return await store.addWaiver(w);
 }
 
 function isRange(version: string): boolean {

@@ -211,7 +211,7 @@ export class PackumentCache {
     if ('error' in got) return this.#stale(old, got.error);
     if (!('doc' in got)) return got.status >= 500 ? this.#stale(old, new ServiceError('HTTP_STATUS', `upstream answered ${got.status}`)) : { status: got.status === 404 ? 404 : 502, message: got.status === 404 ? `${name} is not in the upstream registry` : `upstream answered ${got.status}` };
     for (const s of got.skipped) o.log?.({ event: 'malformed-version', name, version: s.version, message: `skipped ${name}@${s.version}: ${s.why}; the other versions are served` });
-    const entry = this.#filter(name, form, got.doc, got.meta, got.contentType, got.etag);
+    const entry = await this.#filter(name, form, got.doc, got.meta, got.contentType, got.etag);
     entry.upstreamForm = got.form;
     this.#put(key, entry);
     o.metrics.cache('packument', 'miss');
@@ -258,23 +258,25 @@ export class PackumentCache {
     }
   }
 
-  #filter(name: string, form: Form, doc: RawPackument, meta: PackumentMeta, contentType: string | undefined, upstreamEtag: string | undefined): PackumentEntry {
+  async #filter(name: string, form: Form, doc: RawPackument, meta: PackumentMeta, contentType: string | undefined, upstreamEtag: string | undefined): Promise<PackumentEntry> {
     const o = this.#o;
     const now = o.now?.() ?? new Date();
+    // The generation before the records are read: a release landing in between makes this entry stale at once.
     const generation = o.store.generation();
+    const records = await o.store.records(name, now);
     const filtered = filterPackument(doc, {
       meta,
       decide: (version: string, facts: PackageFacts) => {
         const enriched = o.enrich ? o.enrich(name, version, facts) : facts;
         // A version the scanner has seen is judged on its findings here too, not only at its tarball.
-        const suspicious = o.scanned ? o.store.scanFindings(name, version) : undefined;
-        return decide(o.policy, o.store, { ecosystem: 'npm', name, version }, suspicious ? { ...enriched, suspicious } : enriched, now);
+        const suspicious = o.scanned ? records.scans.get(version) : undefined;
+        return decide(o.policy, records, { ecosystem: 'npm', name, version }, suspicious ? { ...enriched, suspicious } : enriched, now);
       },
       localPath: (url) => o.upstream.forPackage(name).localPath(url),
       publicBase: o.publicBase(),
     });
     // Blocked versions are recorded (and quarantined ones queued) before any client sees the result.
-    o.store.recordDecisions(
+    await o.store.recordDecisions(
       filtered.decisions
         .filter(({ decision }) => decision.action === 'deny' || decision.action === 'quarantine')
         .map(({ version, decision: d }) => ({ name, version, action: d.action, rule: d.rule, reason: d.reason, ...(d.until ? { until: d.until } : {}), policyVersion: o.policy.version, decidedAt: now })),

@@ -9,7 +9,8 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { InputError } from '../errors.js';
 import { SCANNER_VERSION } from '../scan/version.js';
 import { waiverCovers } from './operator.js';
-import type { AuditEntry, DecisionRecord, QuarantineEntry, Release, ScanFinding, Store, Waiver } from './store.js';
+import type { AuditEntry, AuditQuery, AuditRow, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, Store, Waiver } from './store.js';
+import { SqliteViews, toAudit, toWaiver } from './sqlite-views.js';
 
 export type Synchronous = 'normal' | 'full';
 
@@ -116,11 +117,13 @@ function migrate(db: DatabaseSync): void {
 class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #s: Record<string, StatementSync>;
+  readonly #views: SqliteViews;
   #pending = new Map<string, AuditEntry>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
+    this.#views = new SqliteViews(db);
     const p = (sql: string): StatementSync => db.prepare(sql);
     this.#s = {
       generation: p(`SELECT value FROM meta WHERE key = 'generation'`),
@@ -144,6 +147,8 @@ class SqliteStore implements Store {
       recordScan: p(`INSERT INTO scans (name, version, findings, scanned_at, scanner) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name, version) DO UPDATE SET findings = excluded.findings, scanned_at = excluded.scanned_at, scanner = excluded.scanner`),
       // Only the findings of this scanner: another version's may miss what this one finds, or flag what it clears.
       scan: p(`SELECT findings FROM scans WHERE name = ? AND version = ? AND scanner = ?`),
+      scans: p(`SELECT version, findings FROM scans WHERE name = ? AND scanner = ?`),
+      releases: p(`SELECT * FROM releases WHERE name = ? ORDER BY id DESC`),
       // Every active waiver of the name: its version is an exact version or a semver range, matched in activeWaiver.
       waiver: p(`SELECT * FROM waivers WHERE name = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC`),
       insertWaiver: p(`INSERT INTO waivers (name, version, by, reason, expires_at, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *`),
@@ -166,8 +171,9 @@ class SqliteStore implements Store {
     return Number((this.#s.generation!.get() as Row).value);
   }
 
-  recordDecisions(records: DecisionRecord[]): void {
-    if (records.length === 0) return;
+  /** One firewall writes a database file: records are stored as given (no other writer to lose a race to). */
+  async recordDecisions(records: DecisionRecord[]): Promise<DecisionRecord[]> {
+    if (records.length === 0) return records;
     this.#tx(() => {
       for (const r of records) {
         const until = r.until ? r.until.getTime() : null;
@@ -175,9 +181,10 @@ class SqliteStore implements Store {
         if (r.action === 'quarantine') this.#s.enqueue!.run(r.name, r.version, r.rule, r.reason, until, r.decidedAt.getTime());
       }
     });
+    return records;
   }
 
-  decision(name: string, version: string): DecisionRecord | undefined {
+  async decision(name: string, version: string): Promise<DecisionRecord | undefined> {
     const r = this.#s.decision!.get(name, version) as Row | undefined;
     if (!r) return undefined;
     return {
@@ -232,17 +239,22 @@ class SqliteStore implements Store {
     }
   }
 
-  auditLog(limit: number): AuditEntry[] {
+  async auditLog(limit: number): Promise<AuditEntry[]> {
     this.flush();
-    return (this.#s.auditLog!.all(limit) as Row[]).map((r) => ({
-      at: date(r.at)!, client: String(r.client), kind: r.kind as AuditEntry['kind'], name: String(r.name),
-      ...(r.version != null ? { version: String(r.version) } : {}), action: String(r.action),
-      ...(r.rule != null ? { rule: String(r.rule) } : {}), status: Number(r.status),
-      ...(Number(r.count ?? 1) > 1 ? { count: Number(r.count), ...(r.last_at != null ? { lastAt: date(r.last_at)! } : {}) } : {}),
-    }));
+    return (this.#s.auditLog!.all(limit) as Row[]).map(toAudit);
   }
 
-  pruneAudit(keepFrom: Date): number {
+  async searchAudit(q: AuditQuery): Promise<AuditRow[]> {
+    this.flush();
+    return this.#views.searchAudit(q);
+  }
+
+  async ruleCounts(): Promise<RuleCount[]> {
+    this.flush();
+    return this.#views.ruleCounts();
+  }
+
+  async pruneAudit(keepFrom: Date): Promise<number> {
     this.flush();
     let removed = 0;
     // In batches, each its own transaction, so a large first prune never holds the write lock for long.
@@ -257,19 +269,19 @@ class SqliteStore implements Store {
     }
   }
 
-  quarantine(): QuarantineEntry[] {
+  async quarantine(): Promise<QuarantineEntry[]> {
     return (this.#s.quarantine!.all() as Row[]).map((r) => ({
       name: String(r.name), version: String(r.version), rule: String(r.rule), reason: String(r.reason),
       ...(r.until != null ? { until: date(r.until)! } : {}), queuedAt: date(r.queued_at)!,
     }));
   }
 
-  release(name: string, version: string): Release | undefined {
+  async release(name: string, version: string): Promise<Release | undefined> {
     const r = this.#s.release!.get(name, version) as Row | undefined;
     return r ? toRelease(r) : undefined;
   }
 
-  releaseFromQuarantine(name: string, version: string, by: string, reason: string): Release {
+  async releaseFromQuarantine(name: string, version: string, by: string, reason: string): Promise<Release> {
     return this.#tx(() => {
       const r = toRelease(this.#s.insertRelease!.get(name, version, by, reason, Date.now()) as Row);
       this.#s.bump!.run();
@@ -277,26 +289,35 @@ class SqliteStore implements Store {
     });
   }
 
-  recordScan(name: string, version: string, findings: ScanFinding[], blocks: boolean): void {
+  async recordScan(name: string, version: string, findings: ScanFinding[], blocks: boolean): Promise<void> {
     this.#tx(() => {
       this.#s.recordScan!.run(name, version, JSON.stringify(findings), Date.now(), SCANNER_VERSION);
       if (blocks) this.#s.bump!.run();
     });
   }
 
-  scanFindings(name: string, version: string): ScanFinding[] | undefined {
+  async scanFindings(name: string, version: string): Promise<ScanFinding[] | undefined> {
     const r = this.#s.scan!.get(name, version, SCANNER_VERSION) as Row | undefined;
     return r ? (JSON.parse(String(r.findings)) as ScanFinding[]) : undefined;
   }
 
-  activeWaiver(name: string, version: string, now: Date): Waiver | undefined {
-    for (const r of this.#s.waiver!.all(name, now.getTime()) as Row[]) {
-      if (waiverCovers(String(r.version), version)) return toWaiver(r);
-    }
-    return undefined;
+  async activeWaiver(name: string, version: string, now: Date): Promise<Waiver | undefined> {
+    return this.#waivers(name, now).find((w) => waiverCovers(w.version, version));
   }
 
-  addWaiver(w: { name: string; version: string; by: string; reason: string; expiresAt?: Date }): Waiver {
+  #waivers(name: string, now: Date): Waiver[] {
+    return (this.#s.waiver!.all(name, now.getTime()) as Row[]).map(toWaiver);
+  }
+
+  async records(name: string, now: Date): Promise<PackageRecords> {
+    return {
+      waivers: this.#waivers(name, now),
+      releases: (this.#s.releases!.all(name) as Row[]).map(toRelease),
+      scans: new Map((this.#s.scans!.all(name, SCANNER_VERSION) as Row[]).map((r) => [String(r.version), JSON.parse(String(r.findings)) as ScanFinding[]])),
+    };
+  }
+
+  async addWaiver(w: { name: string; version: string; by: string; reason: string; expiresAt?: Date }): Promise<Waiver> {
     return this.#tx(() => {
       const r = toWaiver(this.#s.insertWaiver!.get(w.name, w.version, w.by, w.reason, w.expiresAt ? w.expiresAt.getTime() : null, Date.now()) as Row);
       this.#s.bump!.run();
@@ -304,7 +325,19 @@ class SqliteStore implements Store {
     });
   }
 
-  close(): void {
+  async waivers(now: Date, limit: number): Promise<Waiver[]> {
+    return this.#views.waivers(now, limit);
+  }
+
+  async revokeWaiver(id: number, now: Date): Promise<Waiver | undefined> {
+    return this.#tx(() => {
+      const w = this.#views.revoke(id, now);
+      if (w) this.#s.bump!.run();
+      return w;
+    });
+  }
+
+  async close(): Promise<void> {
     this.flush();
     if (this.#db.isOpen) this.#db.close();
   }
@@ -312,11 +345,4 @@ class SqliteStore implements Store {
 
 function toRelease(r: Row): Release {
   return { id: Number(r.id), name: String(r.name), version: String(r.version), by: String(r.by), reason: String(r.reason), at: date(r.at)! };
-}
-
-function toWaiver(r: Row): Waiver {
-  return {
-    id: Number(r.id), name: String(r.name), version: String(r.version), by: String(r.by), reason: String(r.reason),
-    ...(r.expires_at != null ? { expiresAt: date(r.expires_at)! } : {}), at: date(r.at)!,
-  };
 }

@@ -74,32 +74,88 @@ export interface AuditEntry {
   lastAt?: Date;
 }
 
+/** An audit row with its position in the log, for paging (AuditQuery.before). */
+export type AuditRow = AuditEntry & { id: number };
+
+/** A search of the audit log: newest first, at most `limit` rows, each older than `before` when given. */
+export interface AuditQuery {
+  /** Matched, case-insensitively and literally (no wildcards), against name, version, action, rule and client. */
+  text?: string;
+  /** Only rows with a smaller id: the `id` of the last row of the previous page. */
+  before?: number;
+  limit: number;
+}
+
+/** How often a rule decided: versions whose current decision it is, and requests the audit log holds for it. */
+export interface RuleCount {
+  rule: string;
+  action: string;
+  versions: number;
+  requests: number;
+}
+
 export type ScanFinding = NonNullable<import('../policy/types.js').PackageFacts['suspicious']>[number];
 
+/** What operators and the scanner recorded about one package name, read at once to decide many of its versions. */
+export interface PackageRecords {
+  /** Waivers of the name in force at the time asked, newest first; each covers an exact version or a range. */
+  waivers: Waiver[];
+  /** Releases from quarantine of the name, newest first. */
+  releases: Release[];
+  /** Findings of today's scanner per version (--scan); a version it has not scanned is absent. */
+  scans: Map<string, ScanFinding[]>;
+}
+
+/**
+ * Every method that reads or writes the database returns a promise: SQLite answers at once, PostgreSQL over
+ * the network. Two stay synchronous because they sit on the hot path of every cached request and never wait
+ * on the database: `generation()` (SQLite reads one row; PostgreSQL keeps it current from LISTEN/NOTIFY) and
+ * `audit()` (buffered, written in batches).
+ */
 export interface Store {
   /** Bumped by every release and waiver, from any process: cached filtered packuments key on it. */
   generation(): number;
-  recordDecisions(records: DecisionRecord[]): void;
-  decision(name: string, version: string): DecisionRecord | undefined;
+  /**
+   * Commits the records and returns them as stored. Where replicas share the database (PostgreSQL), a decision
+   * another one recorded first for the same version under the same inputs (policy version and generation) stands
+   * (first writer wins), with this record's integrity and credential added. SQLite (one firewall per file) stores
+   * them as given.
+   */
+  recordDecisions(records: DecisionRecord[]): Promise<DecisionRecord[]>;
+  decision(name: string, version: string): Promise<DecisionRecord | undefined>;
   /** Appends to the audit log; may buffer for a moment (see AUDIT_FLUSH_MS), flushed by auditLog and close. */
   audit(entry: AuditEntry): void;
-  auditLog(limit: number): AuditEntry[];
+  auditLog(limit: number): Promise<AuditEntry[]>;
   /**
    * Removes audit rows whose last occurrence is before `keepFrom` (the start of the retention window) and
    * returns how many; the database refuses to remove any newer row.
    */
-  pruneAudit(keepFrom: Date): number;
+  pruneAudit(keepFrom: Date): Promise<number>;
   /** Quarantined versions not yet released, oldest first. */
-  quarantine(): QuarantineEntry[];
-  release(name: string, version: string): Release | undefined;
-  releaseFromQuarantine(name: string, version: string, by: string, reason: string): Release;
+  quarantine(): Promise<QuarantineEntry[]>;
+  release(name: string, version: string): Promise<Release | undefined>;
+  releaseFromQuarantine(name: string, version: string, by: string, reason: string): Promise<Release>;
   /**
    * Scanner findings of a version (--scan), kept so that packuments are filtered on them too; recording
    * findings that block bumps the generation, so cached packuments drop the version.
    */
-  recordScan(name: string, version: string, findings: ScanFinding[], blocks: boolean): void;
-  scanFindings(name: string, version: string): ScanFinding[] | undefined;
-  activeWaiver(name: string, version: string, now: Date): Waiver | undefined;
-  addWaiver(w: { name: string; version: string; by: string; reason: string; expiresAt?: Date }): Waiver;
-  close(): void;
+  recordScan(name: string, version: string, findings: ScanFinding[], blocks: boolean): Promise<void>;
+  scanFindings(name: string, version: string): Promise<ScanFinding[] | undefined>;
+  activeWaiver(name: string, version: string, now: Date): Promise<Waiver | undefined>;
+  /** Waivers, releases and scan findings of a name in one read (a packument decides all its versions at once). */
+  records(name: string, now: Date): Promise<PackageRecords>;
+  addWaiver(w: { name: string; version: string; by: string; reason: string; expiresAt?: Date }): Promise<Waiver>;
+  /** Waivers in force at `now` (not expired, not revoked), newest first, at most `limit`. */
+  waivers(now: Date, limit: number): Promise<Waiver[]>;
+  /**
+   * Ends a waiver in force: its expiry becomes `now`, so it stops applying (the generation is bumped) while its
+   * row stays for the record. Undefined when no waiver in force has that id.
+   */
+  revokeWaiver(id: number, now: Date): Promise<Waiver | undefined>;
+  /** One page of the audit log matching a search (see AuditQuery). */
+  searchAudit(q: AuditQuery): Promise<AuditRow[]>;
+  /** Decision and request counts per rule and action, most requests first. */
+  ruleCounts(): Promise<RuleCount[]>;
+  /** Flushes the audit buffer and closes the connection. */
+  close(): Promise<void>;
 }

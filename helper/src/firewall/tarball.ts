@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { contentCoding, decodeBody } from './content-encoding.js';
 import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import type { HandlerContext, Outcome } from './context.js';
-import { decide, serves } from './evaluator.js';
+import { decideNow, serves } from './evaluator.js';
 import { checkRemembered, expectedDigest, listedDigests, VerifyingStream, type ExpectedDigest } from './integrity.js';
 import { serveOffline, versionFromFile } from './offline.js';
 import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } from './respond.js';
@@ -50,7 +50,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
   out.decision = decision.action;
   out.rule = decision.rule;
   if (!serves(decision)) {
-    record(ctx, req, pkg, decision);
+    await record(ctx, req, pkg, decision);
     ctx.onDecision?.(pkg, decision, false);
     sendBlocked(res, pkg, decision);
     return 403;
@@ -63,7 +63,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     return 502;
   }
   // npm versions are immutable: the digests listed now must agree with the one remembered from the first serve.
-  const known = ctx.store.decision(pkg.name, pkg.version);
+  const known = await ctx.store.decision(pkg.name, pkg.version);
   const check = checkRemembered(known?.integrity, listedDigests(te.integrity, te.shasum), digest);
   if (!check.ok) {
     out.decision = 'deny';
@@ -80,7 +80,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
   if (cached) {
     ctx.metrics.cache('tarball', 'hit');
     out.cache = 'hit';
-    record(ctx, req, pkg, decision, digest.sri);
+    await record(ctx, req, pkg, decision, digest.sri);
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(decision) });
     await sendCached(req, res, cached, out);
     ctx.onDecision?.(pkg, decision, true);
@@ -122,18 +122,16 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
 
   // Acknowledge only what is durably recorded: the decision is committed before the first byte goes out. A
   // stronger digest replaces the remembered one only once the bytes matched both.
-  record(ctx, req, pkg, decision, check.alsoCheck?.sri ?? digest.sri);
+  await record(ctx, req, pkg, decision, check.alsoCheck?.sri ?? digest.sri);
   res.writeHead(200, { 'content-type': 'application/octet-stream', ...(length ? { 'content-length': length } : {}), [DECISION_HEADER]: decisionHeader(decision) });
   const verify = new VerifyingStream(digest, ctx.maxTarballBytes, check.alsoCheck);
   verify.on('data', (c: Buffer) => writer.write(c));
   // The bytes matched both digests: the stronger one is remembered from now on, before the client can ask again.
   const upgrade = check.alsoCheck;
   if (upgrade) verify.once('end', () => {
-    try {
-      record(ctx, req, pkg, decision, digest.sri);
-    } catch (e) {
-      out.error = `recording ${digest.sri}: ${(e as Error).message}`;
-    }
+    record(ctx, req, pkg, decision, digest.sri).catch((e: Error) => {
+      out.error = `recording ${digest.sri}: ${e.message}`;
+    });
   });
   // Which side failed first: once one fails, the pipeline destroys the others with the same error.
   let clientFirst: boolean | undefined;
@@ -191,7 +189,7 @@ async function verifyThenServe(
     sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version}: the verified tarball could not be read back from the cache`);
     return 502;
   }
-  record(ctx, req, pkg, decision, digest.sri);
+  await record(ctx, req, pkg, decision, digest.sri);
   out.cache = 'verified-whole';
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(decision) });
   await sendCached(req, res, cached, out);
@@ -213,19 +211,19 @@ async function scanThenServe(
     suspicious = [{ rule: 'unscannable', severity: 'high', evidence: (e as Error).message.slice(0, 200) }];
   }
   // Re-decide with the findings: the policy says whether they quarantine, deny or only warn.
-  const final = decide(ctx.policy, ctx.store, pkg, { ...facts, suspicious }, new Date());
-  ctx.store.recordScan(pkg.name, pkg.version, suspicious, !serves(final));
+  const final = await decideNow(ctx.policy, ctx.store, pkg, { ...facts, suspicious }, new Date());
+  await ctx.store.recordScan(pkg.name, pkg.version, suspicious, !serves(final));
   out.decision = final.action;
   out.rule = final.rule;
   if (!serves(final)) {
     await writer.abort();
-    record(ctx, req, pkg, final);
+    await record(ctx, req, pkg, final);
     ctx.onDecision?.(pkg, final, false);
     sendBlocked(res, pkg, final);
     return 403;
   }
   await writer.commit();
-  record(ctx, req, pkg, final, digest.sri);
+  await record(ctx, req, pkg, final, digest.sri);
   return await serveDecided(ctx, req, res, pkg, te, final, out);
 }
 
@@ -259,7 +257,7 @@ const MAX_MEMO = 100_000;
  * Commits the decision; with `integrity` (the bytes were served) also the credential they were served under,
  * so that offline they go only to that credential.
  */
-function record(ctx: HandlerContext, req: IncomingMessage, pkg: PackageRef, d: Decision, integrity?: string): void {
+async function record(ctx: HandlerContext, req: IncomingMessage, pkg: PackageRef, d: Decision, integrity?: string): Promise<void> {
   let memo = committed.get(ctx.store);
   if (!memo) committed.set(ctx.store, (memo = new Map()));
   const key = `${pkg.name}@${pkg.version}`;
@@ -267,7 +265,7 @@ function record(ctx: HandlerContext, req: IncomingMessage, pkg: PackageRef, d: D
   const value = `${d.action}\0${d.rule}\0${d.until?.getTime() ?? ''}\0${integrity ?? ''}\0${credential ?? ''}\0${ctx.policy.version}`;
   if (memo.get(key) === value) return;
   if (memo.size >= MAX_MEMO) memo.clear();
-  ctx.store.recordDecisions([{ name: pkg.name, version: pkg.version, action: d.action, rule: d.rule, reason: d.reason, ...(d.until ? { until: d.until } : {}), ...(integrity ? { integrity } : {}), ...(credential ? { credential } : {}), policyVersion: ctx.policy.version, decidedAt: new Date() }]);
+  await ctx.store.recordDecisions([{ name: pkg.name, version: pkg.version, action: d.action, rule: d.rule, reason: d.reason, ...(d.until ? { until: d.until } : {}), ...(integrity ? { integrity } : {}), ...(credential ? { credential } : {}), policyVersion: ctx.policy.version, decidedAt: new Date() }]);
   memo.set(key, value);
 }
 

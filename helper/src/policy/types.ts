@@ -8,7 +8,7 @@
  * schemas/policy.schema.json); test/policy/schema.test.ts fails when their keys drift apart.
  */
 
-import type { SourceKind } from '../deps/model.js';
+import type { Ecosystem, SourceKind } from '../deps/model.js';
 
 export type Action = 'allow' | 'deny' | 'quarantine' | 'warn';
 export type Mode = 'enforce' | 'warn';
@@ -47,7 +47,7 @@ export interface PackageFacts {
 }
 
 export interface PackageRef {
-  ecosystem: 'npm';
+  ecosystem: Ecosystem;
   name: string;
   version: string;
 }

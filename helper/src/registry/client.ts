@@ -3,6 +3,8 @@ import { PackumentCache } from './cache.js';
 import { Limiter } from './limit.js';
 import { registryFor, type RegistryConfig } from './npmrc.js';
 import { toPackumentMeta, type PackumentMeta } from './packument.js';
+import { loadPypiProject, PYPI_DEFAULT_INDEX } from './pypi-client.js';
+import type { Ecosystem } from '../deps/model.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** Large enough for the biggest public packuments (a few tens of MB), small enough to bound memory. */
@@ -19,6 +21,8 @@ const MAX_REDIRECTS = 3;
 
 export interface RegistryClientOptions {
   config: RegistryConfig;
+  /** The Python package index (simple API base URL, trailing slash); default https://pypi.org/simple/. */
+  pypiIndex?: string;
   cacheDir?: string;
   timeoutMs?: number;
   maxBytes?: number;
@@ -52,6 +56,49 @@ export class RegistryClient {
   constructor(private readonly opts: RegistryClientOptions) {
     this.cache = opts.cacheDir ? new PackumentCache(opts.cacheDir) : undefined;
     this.limiter = new Limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
+  }
+
+  /** The document of a package of any ecosystem: a packument for npm, a project page (and release licences) for PyPI. */
+  document(ecosystem: Ecosystem, name: string, versions: readonly string[] = []): Promise<PackumentMeta | null> {
+    if (ecosystem === 'npm') return this.packument(name, versions);
+    const key = `pypi\0${name}`;
+    let p = this.inflight.get(key);
+    if (!p) {
+      p = this.loadPypi(name, versions);
+      this.inflight.set(key, p);
+    }
+    return p;
+  }
+
+  private async loadPypi(name: string, versions: readonly string[]): Promise<PackumentMeta | null> {
+    const index = this.opts.pypiIndex ?? PYPI_DEFAULT_INDEX;
+    const url = `${index}${encodeURIComponent(name)}/`;
+    const now = this.opts.now ?? Date.now;
+    const cached = await this.cache?.get(url);
+    if (cached) {
+      const age = now() - cached.fetchedAt;
+      const knowsAll = versions.length > 0 && versions.every((v) => cached.meta.versions[v] && cached.meta.time[v]);
+      if (age < (this.opts.cacheMaxAgeMs ?? DEFAULT_CACHE_MAX_AGE_MS) || (knowsAll && age < (this.opts.knownVersionsMaxAgeMs ?? DEFAULT_KNOWN_VERSIONS_MAX_AGE_MS))) {
+        this.stats.cacheHits++;
+        return cached.meta;
+      }
+    }
+    const meta = await loadPypiProject((u, accept) => this.limiter.run(() => this.getText(u, accept, name)), index, name, versions);
+    if (meta) await this.cache?.put({ url, fetchedAt: now(), meta });
+    return meta;
+  }
+
+  /** A bounded GET with no credentials (public indexes): status, body text (200 only) and content type. */
+  private async getText(url: string, accept: string, name: string): Promise<{ status: number; body?: string; contentType?: string; url: string }> {
+    const res = await this.fetchFollowing(url, { accept, 'user-agent': 'sscs-policy' }, undefined);
+    if (res.status !== 200) {
+      await res.body?.cancel();
+      if (res.status !== 404) throw new ServiceError('HTTP_STATUS', `index ${origin(url)} answered ${res.status} for ${name}`, { where: { field: name } });
+      return { status: res.status, url: res.url || url };
+    }
+    const body = await readBounded(res, this.opts.maxBytes ?? DEFAULT_MAX_PACKUMENT_BYTES, url);
+    const contentType = res.headers.get('content-type') ?? undefined;
+    return { status: 200, body, url: res.url || url, ...(contentType ? { contentType } : {}) };
   }
 
   /**

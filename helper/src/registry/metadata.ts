@@ -18,7 +18,13 @@ export interface RegistryFacts {
   errors: string[];
 }
 
-export const factsKey = (pkg: Pick<PackageRef, 'name' | 'version'>) => `${pkg.name}@${pkg.version}`;
+/**
+ * The key of a package's registry document, in caches, results and snapshots: the name for npm (as before
+ * ecosystems were told apart), `pkg:<ecosystem>/<name>` for the others, so that names never collide.
+ */
+export const documentKey = (pkg: Pick<PackageRef, 'name'> & { ecosystem?: PackageRef['ecosystem'] }): string => (pkg.ecosystem === undefined || pkg.ecosystem === 'npm' ? pkg.name : `pkg:${pkg.ecosystem}/${pkg.name}`);
+
+export const factsKey = (pkg: Pick<PackageRef, 'name' | 'version'> & { ecosystem?: PackageRef['ecosystem'] }) => `${documentKey(pkg)}@${pkg.version}`;
 
 /**
  * Gathers registry facts for every package, one packument per name. A failure for one name (network,
@@ -29,34 +35,40 @@ export async function registryFacts(packages: readonly PackageRef[], source: Met
   const packuments = new Map<string, PackumentMeta>();
   const errors = new Set<string>();
   const versionsOf = new Map<string, string[]>();
-  for (const p of packages) versionsOf.set(p.name, [...(versionsOf.get(p.name) ?? []), p.version]);
-  const names = [...versionsOf.keys()];
+  const refOf = new Map<string, PackageRef>();
+  for (const p of packages) {
+    const key = documentKey(p);
+    versionsOf.set(key, [...(versionsOf.get(key) ?? []), p.version]);
+    refOf.set(key, p);
+  }
+  const keys = [...versionsOf.keys()];
   const byName = new Map<string, PackumentMeta | null | string>();
 
   if (source.kind === 'registry') {
     await Promise.all(
-      names.map(async (name) => {
+      keys.map(async (key) => {
+        const { ecosystem, name } = refOf.get(key)!;
         try {
-          byName.set(name, await source.client.packument(name, versionsOf.get(name)));
+          byName.set(key, await source.client.document(ecosystem, name, versionsOf.get(key)));
         } catch (e) {
           if (!isSscsError(e)) throw e;
-          byName.set(name, e.message);
+          byName.set(key, e.message);
           errors.add(e.message.replace(` for ${name}`, ''));
         }
       }),
     );
   } else if (source.kind === 'snapshot') {
-    for (const name of names) byName.set(name, source.packuments.get(name) ?? 'not in the metadata snapshot');
+    for (const key of keys) byName.set(key, source.packuments.get(key) ?? 'not in the metadata snapshot');
   }
 
   for (const pkg of packages) {
-    const entry = byName.get(pkg.name);
+    const entry = byName.get(documentKey(pkg));
     let f: PackageFacts;
     if (source.kind === 'none') f = { metadataAvailable: false, metadataError: 'offline with no metadata snapshot' };
     else if (entry === null) f = { metadataAvailable: false, metadataError: 'package not found in the registry' };
     else if (typeof entry === 'string' || entry === undefined) f = { metadataAvailable: false, metadataError: entry ?? 'no metadata' };
     else {
-      packuments.set(pkg.name, entry);
+      packuments.set(documentKey(pkg), entry);
       f = factsFromPackument(entry, pkg.version);
     }
     facts.set(factsKey(pkg), f);

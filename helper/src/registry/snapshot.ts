@@ -48,7 +48,7 @@ function sanitize(name: string, meta: PackumentMeta): PackumentMeta {
     if (raw.attestations === true) m.attestations = true;
     versions[v] = m;
   }
-  return { name, time, versions, attestationsOffered: meta.attestationsOffered === true };
+  return { name: typeof meta.name === 'string' ? meta.name : name, time, versions, attestationsOffered: meta.attestationsOffered === true };
 }
 
 /** Writes the packuments, keeping only the versions in `keep` (name -> versions) so snapshots stay small. */

@@ -1,0 +1,78 @@
+/**
+ * The SQLite store's read-side for operators (the admin page and API): waivers in force, audit search, counts
+ * per rule. Kept apart from sqlite-store.ts, which holds the request path's writes and reads.
+ */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { AuditEntry, AuditQuery, AuditRow, RuleCount, Waiver } from './store.js';
+
+type Row = Record<string, unknown>;
+const date = (v: unknown): Date | undefined => (typeof v === 'number' ? new Date(v) : undefined);
+
+/** Longest search text looked for: longer text is refused by the caller, never truncated silently here. */
+export const MAX_AUDIT_SEARCH = 200;
+
+export function toAudit(r: Row): AuditEntry {
+  return {
+    at: date(r.at)!, client: String(r.client), kind: r.kind as AuditEntry['kind'], name: String(r.name),
+    ...(r.version != null ? { version: String(r.version) } : {}), action: String(r.action),
+    ...(r.rule != null ? { rule: String(r.rule) } : {}), status: Number(r.status),
+    ...(Number(r.count ?? 1) > 1 ? { count: Number(r.count), ...(r.last_at != null ? { lastAt: date(r.last_at)! } : {}) } : {}),
+  };
+}
+
+export function toWaiver(r: Row): Waiver {
+  return {
+    id: Number(r.id), name: String(r.name), version: String(r.version), by: String(r.by), reason: String(r.reason),
+    ...(r.expires_at != null ? { expiresAt: date(r.expires_at)! } : {}), at: date(r.at)!,
+  };
+}
+
+/** A LIKE pattern that matches `text` literally anywhere: % _ and the escape character itself are escaped. */
+const contains = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export class SqliteViews {
+  readonly #s: Record<string, StatementSync>;
+
+  constructor(db: DatabaseSync) {
+    const p = (sql: string): StatementSync => db.prepare(sql);
+    const like = (col: string): string => `${col} LIKE ?1 ESCAPE '\\'`;
+    this.#s = {
+      waivers: p(`SELECT * FROM waivers WHERE expires_at IS NULL OR expires_at > ? ORDER BY id DESC LIMIT ?`),
+      revoke: p(`UPDATE waivers SET expires_at = ?1 WHERE id = ?2 AND (expires_at IS NULL OR expires_at > ?1) RETURNING *`),
+      search: p(`SELECT * FROM audit WHERE (?2 IS NULL OR id < ?2)
+        AND (?1 IS NULL OR ${['name', 'version', 'action', 'rule', 'client'].map(like).join(' OR ')})
+        ORDER BY id DESC LIMIT ?3`),
+      decisionCounts: p(`SELECT rule, action, COUNT(*) AS n FROM decisions GROUP BY rule, action`),
+      // Admin rows name a release or waiver in `rule`, not a policy rule.
+      requestCounts: p(`SELECT rule, action, SUM(count) AS n FROM audit WHERE rule IS NOT NULL AND kind <> 'admin' GROUP BY rule, action`),
+    };
+  }
+
+  waivers(now: Date, limit: number): Waiver[] {
+    return (this.#s.waivers!.all(now.getTime(), limit) as Row[]).map(toWaiver);
+  }
+
+  /** The UPDATE alone; the store wraps it in its transaction with the generation bump. */
+  revoke(id: number, now: Date): Waiver | undefined {
+    const r = this.#s.revoke!.get(now.getTime(), id) as Row | undefined;
+    return r ? toWaiver(r) : undefined;
+  }
+
+  searchAudit(q: AuditQuery): AuditRow[] {
+    const text = q.text ? contains(q.text) : null;
+    return (this.#s.search!.all(text, q.before ?? null, q.limit) as Row[]).map((r) => ({ id: Number(r.id), ...toAudit(r) }));
+  }
+
+  ruleCounts(): RuleCount[] {
+    const counts = new Map<string, RuleCount>();
+    const entry = (r: Row): RuleCount => {
+      const key = `${String(r.rule)}\0${String(r.action)}`;
+      let c = counts.get(key);
+      if (!c) counts.set(key, (c = { rule: String(r.rule), action: String(r.action), versions: 0, requests: 0 }));
+      return c;
+    };
+    for (const r of this.#s.decisionCounts!.all() as Row[]) entry(r).versions = Number(r.n);
+    for (const r of this.#s.requestCounts!.all() as Row[]) entry(r).requests = Number(r.n);
+    return [...counts.values()].sort((a, b) => b.requests - a.requests || b.versions - a.versions || a.rule.localeCompare(b.rule));
+  }
+}
