@@ -20,10 +20,10 @@ export const PAYLOAD_MARKER = '/*sscs-chunks\n';
 const META_URL = '__sscs_import_meta_url';
 
 /**
- * @param {{ entry: string, version: string, external: string[] }} options
+ * @param {{ entry: string, version: string, external: string[], plugins?: import('esbuild').Plugin[] }} options
  * @returns {Promise<{ code: string, legal: string }>} the text of sscs.mjs and of its legal-comments file
  */
-export async function buildSingleFile({ entry, version, external }) {
+export async function buildSingleFile({ entry, version, external, plugins = [] }) {
   const result = await build({
     entryPoints: { cli: entry },
     outdir: '/virtual',
@@ -38,6 +38,7 @@ export async function buildSingleFile({ entry, version, external }) {
     legalComments: 'linked',
     define: { __SSCS_VERSION__: JSON.stringify(version), 'import.meta.url': META_URL },
     external,
+    plugins,
     logLevel: 'warning',
   });
   let legal = '';

@@ -4,13 +4,14 @@ import { defineCommand } from '../cli/command.js';
 import { UsageError } from '../errors.js';
 import { scanDirectory, scanTarball, SEVERITIES, severityRank, type ScanReport, type Severity } from '../scan/index.js';
 import { identityFindings } from '../scan/identity.js';
+import { pythonFormatOf, scanPythonDistribution } from '../scan/python/index.js';
 import { loadMaliciousFeed } from '../feeds/malicious.js';
 
 const FAIL_ON_NONE = 'none';
 
 export function renderReport(report: ScanReport, failOn: Severity | undefined, failed: boolean): string {
   const lines: string[] = [];
-  const id = report.package ? `${report.package.name}@${report.package.version}` : '(no package.json)';
+  const id = report.package ? `${report.package.name}@${report.package.version}` : '(no package name and version)';
   lines.push(`${id}: ${report.files} entries, ${report.bytes} bytes`);
   for (const f of report.findings) {
     lines.push(`${f.severity.toUpperCase().padEnd(8)} ${f.rule}  ${f.file}${f.line !== undefined ? `:${f.line}` : ''}`);
@@ -25,20 +26,23 @@ export function renderReport(report: ScanReport, failOn: Severity | undefined, f
 
 export default defineCommand({
   name: 'scan',
-  summary: 'Scan an npm package tarball or folder for signs of malware',
-  usage: 'sscs scan PACKAGE.tgz|DIR [--format json] [--fail-on high] [--malicious-feed DIR|FILE.tar.gz]',
+  summary: 'Scan an npm package (tarball or folder) or a Python wheel or sdist for signs of malware',
+  usage: 'sscs scan PACKAGE.tgz|DIST.whl|DIST.tar.gz|DIST.zip|DIR [--type npm|wheel|sdist] [--format json] [--fail-on high] [--malicious-feed DIR|FILE.tar.gz]',
   description: `Inspects the package without extracting or running it: install scripts that fetch and run code,
 obfuscated payloads, credential reads next to network sends, self-publishing, unexpected executables, and
 archive tricks (path traversal, links out of the package, decompression bombs). The package name is checked
 against popular npm names (typosquats) and, with --malicious-feed, its version against known-malicious
-records. Exits 1 when a finding is at or above --fail-on.`,
+records. Python distributions (.whl, and .tar.gz or .zip sdists) are parsed with tree-sitter's Python grammar:
+setup.py, .pth start-up lines and each package's __init__.py are weighed by when they run. Exits 1 when a
+finding is at or above --fail-on.`,
   flags: {
+    type: { type: 'string', valueName: 'npm|wheel|sdist', description: 'What the file is; by default from its name (.whl a wheel, .tar.gz and .zip an sdist, anything else npm).' },
     format: { type: 'string', choices: ['text', 'json'], default: 'text', valueName: 'text|json', description: 'Output format.' },
     'fail-on': { type: 'string', default: 'high', valueName: 'SEVERITY', description: 'Exit 1 on a finding at or above this severity: low, medium, high, critical or none.' },
     'malicious-feed': { type: 'string', valueName: 'DIR|FILE.tar.gz|FILE.zip', description: 'Known-malicious OSV records (ossf/malicious-packages layout, or an osv.dev zip) to look the package up in.' },
   },
-  positionals: { min: 1, max: 1, name: 'PACKAGE.tgz|DIR' },
-  examples: ['sscs scan ./left-pad-1.3.0.tgz', 'sscs scan node_modules/some-package --format json --fail-on medium', 'sscs scan pkg.tgz --malicious-feed malicious-packages/osv'],
+  positionals: { min: 1, max: 1, name: 'PACKAGE.tgz|DIST.whl|DIST.tar.gz|DIR' },
+  examples: ['sscs scan ./left-pad-1.3.0.tgz', 'sscs scan requests-2.32.3-py3-none-any.whl', 'sscs scan node_modules/some-package --format json --fail-on medium', 'sscs scan pkg.tgz --malicious-feed malicious-packages/osv'],
   async run({ flags, positionals, io }) {
     if (flags.format !== 'text' && flags.format !== 'json') throw new UsageError('USAGE', `--format must be text or json, not '${flags.format}'`);
     const failOnFlag = flags['fail-on'];
@@ -49,9 +53,12 @@ records. Exits 1 when a finding is at or above --fail-on.`,
     const target = resolve(io.cwd, positionals[0]!);
     const isDir = await stat(target).then((s) => s.isDirectory(), () => false);
     const feed = flags['malicious-feed'] ? await loadMaliciousFeed(resolve(io.cwd, flags['malicious-feed'])) : undefined;
-    const report = isDir ? await scanDirectory(target) : await scanTarball(target);
+    const type = flags.type ?? (isDir ? 'npm' : pythonFormatOf(target) ?? 'npm');
+    if (type !== 'npm' && type !== 'wheel' && type !== 'sdist') throw new UsageError('USAGE', `--type must be npm, wheel or sdist, not '${type}'`);
+    if (isDir && type !== 'npm') throw new UsageError('USAGE', `--type ${type} takes a file, and ${positionals[0]} is a folder`);
+    const report = type !== 'npm' ? await scanPythonDistribution(target, type) : isDir ? await scanDirectory(target) : await scanTarball(target);
     // Identity findings are about the package as a whole: they come first, before what its files hold.
-    report.findings = [...identityFindings(report.package, feed), ...report.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+    report.findings = [...identityFindings(report.package, feed, type === 'npm' ? 'npm' : 'PyPI'), ...report.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
     // A package not read whole is never clean, whatever the threshold (as the policy's unknown outcome).
     const failed = failOn !== undefined && (!report.complete || report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn)));
     if (flags.format === 'json') {

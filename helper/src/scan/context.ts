@@ -10,12 +10,16 @@ import { entryPoint, requireClosure, type PackageView } from './package.js';
  * - `bin`: only when the user runs one of the package's commands;
  * - `test`: only in the package's own tests (npm never runs them for a dependency);
  * - `other`: reached by none of those statically (a dynamic require may still load it).
+ * Python distributions (python/package.ts) add two:
+ * - `startup`: run by every Python interpreter on the machine as it starts (`.pth` import lines,
+ *   sitecustomize), whether or not anything imports the package: weighed as install;
+ * - `import`: a top-level package's `__init__.py` and what it imports, run on `import pkg`: weighed as require.
  */
-export type ExecutionContext = 'install' | 'require' | 'bin' | 'test' | 'other';
+export type ExecutionContext = 'install' | 'startup' | 'require' | 'import' | 'bin' | 'test' | 'other';
 
 const TEST_PATH = /(?:^|\/)(?:tests?|__tests__|spec|__mocks__|fixtures?|examples?|benchmarks?)\/|\.(?:test|spec)\.[cm]?[jt]sx?$/i;
 /** Steps a finding moves from its base (require-time) severity in each context. */
-const SHIFT: Record<ExecutionContext, number> = { install: 1, require: 0, bin: -1, test: -3, other: -1 };
+const SHIFT: Record<ExecutionContext, number> = { install: 1, startup: 1, require: 0, import: 0, bin: -1, test: -3, other: -1 };
 
 export function contexts(pkg: PackageView): Map<string, ExecutionContext> {
   const out = new Map<string, ExecutionContext>();

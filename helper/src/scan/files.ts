@@ -15,7 +15,9 @@ export interface PackageFile {
 /** How many leading bytes are kept of every file: enough for a PE header offset and the shebang line. */
 export const HEAD_BYTES = 512;
 
-const CODE_EXTENSIONS = /\.(?:[cm]?[jt]s|jsx|tsx|sh|bash|zsh|ps1|bat|cmd|py|json)$/i;
+const CODE_EXTENSIONS = /\.(?:[cm]?[jt]s|jsx|tsx|sh|bash|zsh|ps1|bat|cmd|py|pyw|pth|json)$/i;
+/** Python build and metadata files the Python rules read (contexts, in-tree build backends). */
+const PYTHON_META = /^(?:pyproject\.toml|setup\.cfg)$/;
 
 /**
  * Files whose text the rules read: code and shell scripts, JSON (package.json), and extension-less files, which
@@ -23,6 +25,7 @@ const CODE_EXTENSIONS = /\.(?:[cm]?[jt]s|jsx|tsx|sh|bash|zsh|ps1|bat|cmd|py|json
  */
 export function isTextCandidate(path: string): boolean {
   if (CODE_EXTENSIONS.test(path)) return !path.endsWith('.json') || path === 'package.json';
+  if (PYTHON_META.test(path)) return true;
   const base = path.slice(path.lastIndexOf('/') + 1);
   return !base.includes('.');
 }

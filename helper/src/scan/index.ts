@@ -9,6 +9,7 @@ import { DEFAULT_SCAN_LIMITS, severityRank, type Finding, type ScanLimits, type 
 
 export type { Finding, ScanLimits, ScanReport, Severity } from './types.js';
 export { DEFAULT_SCAN_LIMITS, SEVERITIES, severityRank, INCOMPLETE_RULES, isIncompleteFinding } from './types.js';
+export { scanPythonDistribution, pythonFormatOf, type PythonFormat } from './python/index.js';
 
 /** Findings kept per report; past that a package is plainly hostile and more lines add nothing. */
 export const MAX_FINDINGS = 200;

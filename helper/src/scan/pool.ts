@@ -54,6 +54,19 @@ export class ScanPool {
     }
   }
 
+  /**
+   * Scans a Python wheel or sdist file (see scanPythonDistribution) in a worker, within the same budgets; the
+   * file must stay in place until the promise settles.
+   */
+  async scanFile(path: string, format: import('./python/index.js').PythonFormat): Promise<ScanReport> {
+    const slot = await this.acquire();
+    try {
+      return await this.run(slot, { type: 'file', path, format });
+    } finally {
+      this.release(slot);
+    }
+  }
+
   /** Ends every worker; scans in flight reject. */
   async close(): Promise<void> {
     this.closed = true;
@@ -95,7 +108,8 @@ export class ScanPool {
     slot.worker = this.spawn();
   }
 
-  private run(slot: Slot, tarball: Readable): Promise<ScanReport> {
+  private run(slot: Slot, input: Readable | { type: 'file'; path: string; format: import('./python/index.js').PythonFormat }): Promise<ScanReport> {
+    const tarball = 'type' in input && input.type === 'file' ? undefined : (input as Readable);
     const w = slot.worker;
     return new Promise<ScanReport>((resolve, reject) => {
       let settled = false;
@@ -106,7 +120,7 @@ export class ScanPool {
         w.off('message', onMessage);
         w.off('error', onError);
         w.off('exit', onExit);
-        tarball.destroy();
+        tarball?.destroy();
         fn();
       };
       const overBudget = (why: string) => finish(() => {
@@ -124,6 +138,11 @@ export class ScanPool {
       w.on('message', onMessage);
       w.once('error', onError);
       w.once('exit', onExit);
+      if (!tarball) {
+        const file = input as { path: string; format: string };
+        w.postMessage({ type: 'file', path: file.path, format: file.format, limits: this.opts.limits ?? {} });
+        return;
+      }
       w.postMessage({ type: 'start', limits: this.opts.limits ?? {} });
       tarball.on('data', (chunk: Buffer) => {
         if (!settled) w.postMessage({ type: 'chunk', data: chunk });

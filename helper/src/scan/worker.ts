@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { PassThrough } from 'node:stream';
 import { scanTarball } from './index.js';
+import { scanPythonDistribution, type PythonFormat } from './python/index.js';
 import { isSscsError } from '../errors.js';
 import type { ScanLimits } from './types.js';
 
@@ -10,6 +11,7 @@ import type { ScanLimits } from './types.js';
  */
 export type WorkerRequest =
   | { type: 'start'; limits: Partial<ScanLimits> }
+  | { type: 'file'; path: string; format: PythonFormat; limits: Partial<ScanLimits> }
   | { type: 'chunk'; data: Uint8Array }
   | { type: 'end' };
 export type WorkerResponse =
@@ -18,14 +20,21 @@ export type WorkerResponse =
 
 let input: PassThrough | undefined;
 
+function answer(scan: Promise<import('./types.js').ScanReport>): void {
+  scan.then(
+    (report) => parentPort!.postMessage({ type: 'report', report } satisfies WorkerResponse),
+    (e: unknown) => parentPort!.postMessage({ type: 'error', code: isSscsError(e) ? e.code : 'INTERNAL', message: (e as Error).message, input: isSscsError(e) } satisfies WorkerResponse),
+  );
+}
+
 parentPort?.on('message', (m: WorkerRequest) => {
   if (m.type === 'start') {
     const stream = new PassThrough();
     input = stream;
-    scanTarball(stream, m.limits).then(
-      (report) => parentPort!.postMessage({ type: 'report', report } satisfies WorkerResponse),
-      (e: unknown) => parentPort!.postMessage({ type: 'error', code: isSscsError(e) ? e.code : 'INTERNAL', message: (e as Error).message, input: isSscsError(e) } satisfies WorkerResponse),
-    );
+    answer(scanTarball(stream, m.limits));
+  } else if (m.type === 'file') {
+    // A wheel or sdist is read from its file: a zip's central directory sits at its end.
+    answer(scanPythonDistribution(m.path, m.format, m.limits));
   } else if (m.type === 'chunk') {
     input?.write(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
   } else {

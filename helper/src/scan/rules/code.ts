@@ -54,8 +54,8 @@ export const code: Rule = (pkg) => {
   return out;
 };
 
-function describe(c: ExecutionContext): string {
-  return { install: 'runs at install', require: 'runs on require', bin: 'runs from a bin command', test: 'test code', other: 'not reached from an entry point' }[c];
+export function describe(c: ExecutionContext): string {
+  return { install: 'runs at install', startup: 'runs at every interpreter start', require: 'runs on require', import: 'runs on import', bin: 'runs from a bin command', test: 'test code', other: 'not reached from an entry point' }[c];
 }
 
 function grade(signals: Signal[]): Grade[] {

@@ -1,0 +1,428 @@
+import { SECRET_PATHS, STRING_SIGNALS, publicIpUrl } from '../js/indicators.js';
+import { fold, foldString } from './fold.js';
+import { AUTOSTART, DECODE_CALL, DNS_CALL, EVAL_CALLS, EXEC_CALLS, HOST_CALL, HOST_ENV, MEDIA_PATH, NETWORK_CALL, OBFUSCATOR, OPEN_CALL, SECRET_CALL, SECRET_ENV, SENSITIVE_MODULE, SILENT_FLAGS, SOCKET_CALL, WEBHOOK, WRITE_FIRST, WRITE_SECOND } from './indicators.js';
+import { Names } from './names.js';
+import { descendants, type PyNode } from './parse.js';
+
+/** What a file does, as the rules grade it: one signal per act, at a character offset (same shape as js/). */
+export interface Signal {
+  kind: string;
+  at: number;
+  detail: string;
+}
+
+/** Where data came from, followed through assignments, `with ... as`, loops, calls and returns. */
+type Taint = 'secret' | 'token' | 'env' | 'host' | 'decoded' | 'remote' | 'file' | 'media';
+
+const MAX_PER_KIND = 20;
+/** Nodes looked at per expression when collecting its taints: keeps huge literals linear. */
+const MAX_TAINT_NODES = 4000;
+const TAINT_ROUNDS = 3;
+/** How many times decoded code is itself parsed and analysed (a payload inside a payload). */
+const MAX_NESTED = 2;
+const SERIALISE = /^(?:json\.dumps|builtins\.str|builtins\.dict|builtins\.repr|pickle\.dumps|base64\.\w*encode|builtins\.list)$/;
+const STEGO_CALL = /^(?:stegano\.lsb\.reveal|lsb\.reveal|steganography\.steganography\.Steganography\.decode|Steganography\.decode|stegano\.exifHeader\.reveal)$/;
+const SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
+
+export type Reparse = (text: string) => PyNode | undefined;
+
+/**
+ * Reads one parsed Python file: resolves imports and aliases, folds constants, follows sources (environment,
+ * secret files, host facts, decoded and downloaded data) to sinks (network, DNS, processes, exec/eval/compile,
+ * writes outside the package) and notes reverse shells, obfuscators and hidden names. A string that folds to
+ * Python code and reaches exec is parsed (through `reparse`) and analysed in turn. Never runs package code.
+ */
+export function analysePython(root: PyNode, text: string, reparse?: Reparse, nested = 0): Signal[] {
+  return new Analysis(root, text, reparse, nested).run();
+}
+
+class Analysis {
+  readonly names: Names;
+  readonly nodes: PyNode[] = [];
+  readonly parent = new Map<PyNode, PyNode>();
+  readonly taints = new Map<string, Set<Taint>>();
+  readonly returns = new Map<string, Set<Taint>>();
+  readonly functions = new Map<string, PyNode>();
+  readonly signals: Signal[] = [];
+  private readonly perKind = new Map<string, number>();
+  readonly written: { paths: string[]; names: string[] } = { paths: [], names: [] };
+  /** Where programs are run, with the source text of their arguments. */
+  private readonly execSites: { at: number; detail: string; args: string }[] = [];
+
+  constructor(readonly root: PyNode, readonly text: string, readonly reparse: Reparse | undefined, readonly nested: number) {
+    this.names = new Names(text);
+  }
+
+  run(): Signal[] {
+    const stack: [PyNode, PyNode | undefined][] = [[this.root, undefined]];
+    while (stack.length > 0) {
+      const [n, p] = stack.pop()!;
+      this.nodes.push(n);
+      if (p) this.parent.set(n, p);
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push([n.children[i]!, n]);
+    }
+    for (const n of this.nodes) {
+      if (n.type === 'assignment' || n.type === 'augmented_assignment') for (const t of targets(n.fields.left)) this.names.countAssignment(this.names.src(t));
+      else if (n.type === 'function_definition' && n.fields.name) {
+        this.names.countAssignment(this.names.src(n.fields.name));
+        this.functions.set(this.names.src(n.fields.name), n);
+      } else if (n.type === 'for_statement' || n.type === 'as_pattern') for (const t of targets(n.type === 'for_statement' ? n.fields.left : n.fields.alias ?? n.children[1])) this.names.countAssignment(this.names.src(t));
+    }
+    for (const n of this.nodes) if (n.type === 'import_statement' || n.type === 'import_from_statement') this.names.bindImport(n);
+    for (let round = 0; round < 2; round++) {
+      for (const n of this.nodes) {
+        if (n.type === 'assignment' && n.fields.left?.type === 'identifier' && n.fields.right) this.names.bindAssignment(this.names.src(n.fields.left), n.fields.right);
+        else if (n.type === 'as_pattern') {
+          const target = targets(n.fields.alias ?? n.children[1])[0];
+          if (target && n.children[0]) this.names.bindAssignment(this.names.src(target), n.children[0]);
+        }
+      }
+    }
+    this.propagate();
+    for (const n of this.nodes) {
+      if (n.type === 'call') this.call(n);
+      else if (n.type === 'exec_statement') this.evalSink(n, n.children[0], 'exec');
+      else if (n.type === 'string') this.literal(n);
+      else if (n.type === 'attribute' && this.names.qualified(n) === 'os.environ') this.environ(n);
+    }
+    const obf = OBFUSCATOR.exec(this.text);
+    if (obf) this.signal('obfuscator', obf.index, obf[0]);
+    this.downloadExec();
+    return this.signals;
+  }
+
+  signal(kind: string, at: number, detail: string): void {
+    const n = this.perKind.get(kind) ?? 0;
+    if (n >= MAX_PER_KIND) return;
+    this.perKind.set(kind, n + 1);
+    this.signals.push({ kind, at, detail: detail.slice(0, 200) });
+  }
+
+  private propagate(): void {
+    const add = (name: string, ts: Set<Taint>, into = this.taints) => {
+      if (ts.size === 0) return;
+      const set = into.get(name) ?? new Set<Taint>();
+      for (const t of ts) set.add(t);
+      into.set(name, set);
+    };
+    for (let round = 0; round < TAINT_ROUNDS; round++) {
+      for (const n of this.nodes) {
+        if ((n.type === 'assignment' || n.type === 'augmented_assignment') && n.fields.right) {
+          const ts = this.taintOf(n.fields.right);
+          for (const t of targets(n.fields.left, true)) add(this.names.src(t), ts);
+        } else if (n.type === 'named_expression' && n.fields.name && n.fields.value) add(this.names.src(n.fields.name), this.taintOf(n.fields.value));
+        else if (n.type === 'as_pattern' && n.children[0]) for (const t of targets(n.fields.alias ?? n.children[1])) add(this.names.src(t), this.taintOf(n.children[0]));
+        else if (n.type === 'for_statement' && n.fields.right) for (const t of targets(n.fields.left)) add(this.names.src(t), this.taintOf(n.fields.right));
+        else if (n.type === 'return_statement' && n.children[0]) {
+          const fn = this.enclosing(n, 'function_definition');
+          if (fn?.fields.name) add(this.names.src(fn.fields.name), this.taintOf(n.children[0]), this.returns);
+        } else if (n.type === 'call' && n.fields.function) {
+          const f = n.fields.function;
+          const args = n.fields.arguments?.children ?? [];
+          // data.update(os.environ), items.append(secret), buf.write(x): the object now holds what was passed.
+          if (f.type === 'attribute' && f.fields.object?.type === 'identifier' && /^(?:append|extend|update|add|insert|write|setdefault)$/.test(this.names.src(f.fields.attribute!))) {
+            add(this.names.src(f.fields.object), this.taintOfAll(args));
+          }
+          // A local function's parameters take what its callers pass.
+          const local = f.type === 'identifier' ? this.functions.get(this.names.src(f)) : undefined;
+          const params = local?.fields.parameters?.children.filter((p) => p.type === 'identifier') ?? [];
+          args.forEach((a, i) => {
+            if (a.type !== 'keyword_argument' && params[i]) add(this.names.src(params[i]), this.taintOf(a));
+          });
+        }
+      }
+    }
+  }
+
+  private enclosing(n: PyNode, type: string): PyNode | undefined {
+    for (let p = this.parent.get(n); p; p = this.parent.get(p)) if (p.type === type) return p;
+    return undefined;
+  }
+
+  taintOfAll(nodes: PyNode[]): Set<Taint> {
+    const out = new Set<Taint>();
+    for (const n of nodes) for (const t of this.taintOf(n)) out.add(t);
+    return out;
+  }
+
+  /** Every source inside an expression (nested function bodies excluded: they run later, if at all). */
+  taintOf(expr: PyNode): Set<Taint> {
+    const out = new Set<Taint>();
+    let seen = 0;
+    const stack = [expr];
+    while (stack.length > 0 && seen++ < MAX_TAINT_NODES) {
+      const n = stack.pop()!;
+      if (n !== expr && SCOPES.has(n.type)) continue;
+      if (n.type === 'identifier') for (const t of this.taints.get(n.text ?? this.names.src(n)) ?? []) out.add(t);
+      else if (n.type === 'call') for (const t of this.callSource(n)) out.add(t);
+      else if (n.type === 'attribute' || n.type === 'subscript') {
+        const t = this.environSource(n);
+        if (t) out.add(t);
+      }
+      for (const c of n.children) stack.push(c);
+    }
+    return out;
+  }
+
+  /** What a call's result holds. */
+  private callSource(n: PyNode): Taint[] {
+    const fn = n.fields.function;
+    const q = fn ? this.names.qualified(fn) : undefined;
+    const args = (n.fields.arguments?.children ?? []).filter((a) => a.type !== 'keyword_argument');
+    const out: Taint[] = [];
+    if (!q) return out;
+    if (NETWORK_CALL.test(q) || /\(\)\.(?:read|text|content|json|recv|recvfrom|makefile|iter_content)\b/.test(q) && NETWORK_CALL.test(q.replace(/\(\)\.\w+(?:\(\))?$/, ''))) out.push('remote');
+    if (DECODE_CALL.test(q)) out.push('decoded');
+    if (HOST_CALL.test(q)) out.push('host');
+    if (SECRET_CALL.test(q)) out.push('secret');
+    if (STEGO_CALL.test(q)) out.push('media');
+    if (/^os\.(?:getenv|environ\.get|environb\.get|environ\.pop|environ\.setdefault)$/.test(q)) {
+      const key = foldString(args[0], this.names);
+      if (key && SECRET_ENV.test(key)) out.push('token');
+      else if (key && HOST_ENV.test(key)) out.push('host');
+    }
+    if (/^os\.environ\.(?:copy|items|keys|values)$/.test(q)) out.push('env');
+    const local = fn?.type === 'identifier' ? this.returns.get(this.names.src(fn)) : undefined;
+    if (local) out.push(...local);
+    // A read of a secret store, whatever reads it (open, sqlite3.connect, shutil.copy, glob, listdir).
+    for (const a of args.slice(0, 3)) {
+      const path = this.path(a);
+      if (!path) continue;
+      if (SECRET_PATHS.some(([, re]) => re.test(path))) out.push('secret');
+      else if (OPEN_CALL.test(q) || q === 'pathlib.Path') out.push(MEDIA_PATH.test(path) ? 'media' : 'file');
+    }
+    if (OPEN_CALL.test(q) && out.length === 0) out.push('file');
+    return out;
+  }
+
+  /** os.environ as a whole (env), or one variable of it (token, host). */
+  private environSource(n: PyNode): Taint | undefined {
+    if (n.type === 'subscript' && this.names.qualified(n.fields.value!) === 'os.environ') {
+      const key = foldString(n.fields.subscript, this.names);
+      return key && SECRET_ENV.test(key) ? 'token' : key && HOST_ENV.test(key) ? 'host' : undefined;
+    }
+    if (n.type !== 'attribute' || this.names.qualified(n) !== 'os.environ') return undefined;
+    const p = this.parent.get(n);
+    if (p?.type === 'subscript' && p.fields.value === n) return undefined;
+    if (p?.type === 'attribute') return undefined;
+    if (p?.type === 'comparison_operator') return undefined;
+    return 'env';
+  }
+
+  /** A path as far as it folds: unknown parts become `*`, home and environment folders their names. */
+  path(n: PyNode | undefined, depth = 0): string | undefined {
+    if (!n || depth > 12) return undefined;
+    const s = foldString(n, this.names);
+    if (s !== undefined) return s;
+    const part = (x: PyNode | undefined) => this.path(x, depth + 1) ?? '*';
+    if (n.type === 'identifier') {
+      const c = this.names.constant(n.text ?? '');
+      return c ? this.path(c, depth + 1) : undefined;
+    }
+    if (n.type === 'binary_operator' && (n.fields.operator?.text === '+' || n.fields.operator?.text === '/')) {
+      const [l, r] = [this.path(n.fields.left, depth + 1), this.path(n.fields.right, depth + 1)];
+      if (l === undefined && r === undefined) return undefined;
+      return `${l ?? '*'}${n.fields.operator.text === '/' ? '/' : ''}${r ?? '*'}`;
+    }
+    if (n.type === 'string') return n.children.map((c) => (c.type === 'interpolation' ? part(c.children[0]) : c.type === 'string_content' ? c.text ?? '' : '')).join('');
+    if (n.type === 'subscript' && this.names.qualified(n.fields.value!) === 'os.environ') return `%${foldString(n.fields.subscript, this.names) ?? '*'}%`;
+    if (n.type !== 'call' || !n.fields.function) return undefined;
+    const q = this.names.qualified(n.fields.function);
+    const args = (n.fields.arguments?.children ?? []).filter((a) => a.type !== 'keyword_argument');
+    if (q === 'os.path.join' || q?.endsWith('.joinpath')) {
+      const base = q === 'os.path.join' ? [] : [this.path((n.fields.function as PyNode).fields.object, depth + 1) ?? '*'];
+      return [...base, ...args.map(part)].join('/');
+    }
+    if (q === 'pathlib.Path.home' || q === 'os.path.expanduser' && foldString(args[0], this.names) === '~') return '~';
+    if (q && /^(?:os\.path\.(?:expanduser|expandvars|abspath|normpath|realpath)|pathlib\.Path|builtins\.str)$/.test(q)) return args[0] ? this.path(args[0], depth + 1) : undefined;
+    if (q && /^os\.(?:getenv|environ\.get)$/.test(q)) return `%${foldString(args[0], this.names) ?? '*'}%`;
+    if (q === 'tempfile.gettempdir' || q === 'tempfile.mkdtemp') return '%TMP%';
+    return undefined;
+  }
+
+  private kwarg(n: PyNode, name: string): PyNode | undefined {
+    for (const a of n.fields.arguments?.children ?? []) if (a.type === 'keyword_argument' && a.fields.name && this.names.src(a.fields.name) === name) return a.fields.value;
+    return undefined;
+  }
+
+  private call(n: PyNode): void {
+    const fn = n.fields.function;
+    if (!fn) return;
+    const r = this.names.resolve(fn);
+    if (!r) return;
+    const q = r.name;
+    const all = n.fields.arguments?.children ?? [];
+    const args = all.filter((a) => a.type !== 'keyword_argument');
+    const at = n.start;
+    const isNet = NETWORK_CALL.test(q);
+    const isExec = Object.hasOwn(EXEC_CALLS, q);
+    const isEval = EVAL_CALLS.has(q);
+    if (r.hidden && (isNet || isExec || isEval)) this.signal('hidden-exec', at, q);
+    else if (r.hidden && SENSITIVE_MODULE.test(q)) this.signal('hidden-api', at, q);
+    if (isNet || DNS_CALL.test(q)) {
+      this.signal(isNet ? 'network' : 'dns', at, q);
+      this.flows(all, at, q);
+    }
+    if (SOCKET_CALL.test(q)) this.signal('socket', at, q);
+    if (q === 'os.dup2') this.signal('dup2', at, q);
+    if (isExec) this.exec(n, q, args);
+    if (isEval) this.evalSink(n, args[0], q);
+    if (SECRET_CALL.test(q)) this.signal('secret-read', at, q);
+    if (SERIALISE.test(q) && args.some((a) => this.names.qualified(a) === 'os.environ' || a.type === 'call' && /^os\.environ\.(?:copy|items)\(\)$/.test(this.names.qualified(a) ?? ''))) this.signal('env-dump', at, q);
+    for (const a of args.slice(0, 3)) {
+      const path = this.path(a);
+      const kind = path ? SECRET_PATHS.find(([, re]) => re.test(path))?.[0] : undefined;
+      if (kind) this.signal('secret-read', a.start, `${kind}: ${path}`);
+    }
+    this.writes(n, q, args);
+    if (/^_?winreg\./.test(q)) {
+      const key = args.map((a) => this.path(a) ?? '').find((p) => AUTOSTART.test(p));
+      if (key) this.signal('persistence', at, `${q} ${key}`);
+    }
+  }
+
+  private flows(args: PyNode[], at: number, q: string): void {
+    const ts = this.taintOfAll(args);
+    if (ts.has('secret')) this.signal('flow-secret', at, q);
+    if (ts.has('env')) this.signal('flow-env', at, q);
+    if (ts.has('token')) this.signal('flow-token', at, q);
+    if (ts.has('host')) this.signal('flow-host', at, q);
+  }
+
+  private command(n: PyNode | undefined): string | undefined {
+    if (!n) return undefined;
+    if (n.type === 'list' || n.type === 'tuple') return n.children.map((c) => this.path(c) ?? '*').join(' ');
+    return this.path(n) ?? (n.type === 'call' && n.fields.function?.type === 'attribute' && this.names.src(n.fields.function.fields.attribute!) === 'format' ? this.path(n.fields.function.fields.object) : undefined);
+  }
+
+  private exec(n: PyNode, q: string, args: PyNode[]): void {
+    const cmd = q.startsWith('os.exec') || q.startsWith('os.spawn') ? args.slice(q.startsWith('os.spawn') ? 1 : 0).map((a) => this.command(a) ?? '*').join(' ') : this.command(args[0]);
+    const at = n.start;
+    this.signal('exec', at, `${q}${cmd ? `: ${cmd}` : ''}`);
+    this.execSites.push({ at, detail: `${q}${cmd ? `: ${cmd}` : ''}`, args: this.names.src(n.fields.arguments ?? n) });
+    const shellKw = this.kwarg(n, 'shell');
+    const shell = EXEC_CALLS[q]!.shell || (shellKw !== undefined && this.names.src(shellKw) !== 'False');
+    if (cmd) {
+      const program = cmd.trim();
+      if (q === 'pty.spawn' || /^(?:\/bin\/|\/usr\/bin\/)?(?:ba|z|da|k)?sh(?:\s+-i)?$|^cmd(?:\.exe)?$|^(?:powershell|pwsh)(?:\.exe)?$|\bsh\s+-i\b|bash\s+-i\s*>&\s*\/dev\/tcp\//i.test(program)) this.signal('exec-shell', at, cmd);
+      for (const [kind, re] of STRING_SIGNALS) if (re.test(cmd)) this.signal(`exec:${kind}`, at, cmd);
+      if (/\b(?:curl|wget|Invoke-WebRequest|iwr|certutil\s+-urlcache|bitsadmin)\b/i.test(cmd) && (shell || /^(?:curl|wget)\b/.test(program))) this.signal('exec-fetch', at, cmd);
+    } else if (q === 'pty.spawn') this.signal('exec-shell', at, q);
+    // python -c CODE (sys.executable or a python program): the code is analysed as if evaluated here.
+    const list = args[0]?.type === 'list' || args[0]?.type === 'tuple' ? args[0].children : [];
+    const dashC = list.findIndex((c) => foldString(c, this.names) === '-c');
+    if (dashC > 0 && /python|sys\.executable/.test(this.names.src(list[0]!))) this.evalSink(n, list[dashC + 1], 'python -c');
+    const ts = this.taintOfAll(n.fields.arguments?.children ?? []);
+    if (ts.has('remote') || ts.has('decoded')) this.signal('exec-remote', at, `${q}${cmd ? `: ${cmd}` : ''}`);
+    if (cmd && /\b(?:curl|wget|nslookup|dig|ping)\b/.test(cmd)) this.flows(n.fields.arguments?.children ?? [], at, q);
+    for (const stream of ['stdin', 'stdout', 'stderr']) {
+      const v = this.kwarg(n, stream);
+      if (v && /\.fileno\(\)/.test(this.names.src(v)) && /^socket\./.test(this.names.qualified(v) ?? '')) this.signal('sock-stdio', at, `${stream}=${this.names.src(v)}`);
+    }
+    const flags = this.kwarg(n, 'creationflags') ?? this.kwarg(n, 'startupinfo');
+    const devnull = ['stdin', 'stdout', 'stderr'].every((s) => /DEVNULL|devnull/.test(this.names.src(this.kwarg(n, s) ?? n)));
+    if ((flags && SILENT_FLAGS.test(this.names.src(flags))) || (devnull && q === 'subprocess.Popen') || (cmd && /^(?:nohup\s|pythonw(?:\.exe)?\b|start\s+\/b\b)/i.test(cmd.trim()))) this.signal('exec-silent', at, `${q}${cmd ? `: ${cmd}` : ''}`);
+  }
+
+  evalSink(n: PyNode, arg: PyNode | undefined, q: string): void {
+    if (!arg) return;
+    const at = n.start;
+    const folded = fold(arg, this.names);
+    const ts = this.taintOf(arg);
+    if (q === 'pickle.loads' || q === 'cPickle.loads' || q === 'dill.loads') {
+      if (ts.has('remote')) this.signal('eval-remote', at, q);
+      return;
+    }
+    if (folded?.decoded || ts.has('decoded')) this.signal('eval-decoded', at, `${q}(${this.names.src(arg).slice(0, 80)})`);
+    else if (ts.has('remote')) this.signal('eval-remote', at, q);
+    else if (ts.has('media')) this.signal('eval-media', at, q);
+    else if (ts.has('file')) this.signal('eval-file', at, q);
+    if (typeof folded?.value === 'string' && this.reparse && this.nested < MAX_NESTED) {
+      const code = folded.value;
+      for (const [kind, re] of STRING_SIGNALS) if (re.test(code)) this.signal(`exec:${kind}`, at, code.slice(0, 160));
+      const tree = this.reparse(code);
+      if (tree) for (const s of analysePython(tree, code, this.reparse, this.nested + 1)) this.signal(s.kind, at, `in the evaluated code: ${s.detail}`);
+    }
+  }
+
+  private writes(n: PyNode, q: string, args: PyNode[]): void {
+    const at = n.start;
+    let target: PyNode | undefined;
+    if (OPEN_CALL.test(q)) {
+      const mode = foldString(args[1] ?? this.kwarg(n, 'mode'), this.names) ?? '';
+      if (/[wax+]/.test(mode)) target = args[0];
+    } else if (WRITE_FIRST.test(q) && !/^pathlib\.Path$/.test(q)) target = args[0];
+    else if (WRITE_SECOND.test(q)) target = args[1];
+    else if (/^pathlib\.Path\(\)\.(?:write_text|write_bytes)$/.test(q)) target = n.fields.function?.fields.object?.fields.arguments?.children[0];
+    if (/^urllib\.(?:request\.)?urlretrieve$/.test(q)) {
+      this.signal('download-write', at, q);
+      this.remember(args[1]);
+    }
+    if (/\.write$/.test(q) && /^(?:builtins\.open|io\.open|pathlib\.Path)\(\)\.write$/.test(q) || /\.write_bytes$/.test(q)) {
+      if (this.taintOfAll(args).has('remote')) {
+        this.signal('download-write', at, q);
+        const obj = n.fields.function?.fields.object;
+        this.remember(obj?.type === 'call' ? obj.fields.arguments?.children[0] : obj);
+      }
+    }
+    if (!target) return;
+    const path = this.path(target);
+    if (!path) return;
+    if (AUTOSTART.test(path)) this.signal('persistence', at, `${q} ${path}`);
+    else if (/^(?:\/(?!tmp\/|dev\/null|var\/tmp\/)|~|%(?!TMP%)[\w*]+%|[A-Za-z]:[\\/])/.test(path) && !/^\*/.test(path)) this.signal('write-outside', at, `${q} ${path}`);
+  }
+
+  private remember(n: PyNode | undefined, depth = 0): void {
+    if (!n || depth > 3) return;
+    if (n.type === 'identifier') {
+      this.written.names.push(this.names.src(n));
+      // `with open(path, 'wb') as f: f.write(data)`: the file written is open()'s first argument.
+      const value = this.names.constant(this.names.src(n));
+      if (value?.type === 'call' && OPEN_CALL.test(this.names.qualified(value.fields.function!) ?? '')) this.remember(value.fields.arguments?.children[0], depth + 1);
+    }
+    const p = this.path(n);
+    if (p) this.written.paths.push(p.slice(p.lastIndexOf('/') + 1));
+  }
+
+  private literal(n: PyNode): void {
+    if (this.parent.get(n)?.type === 'expression_statement') return;
+    const s = foldString(n, this.names);
+    if (!s || s.length > 2048) return;
+    const ip = publicIpUrl(s);
+    if (ip) this.signal('public-ip', n.start, ip);
+    if (WEBHOOK.test(s)) this.signal('webhook', n.start, s);
+  }
+
+  private environ(n: PyNode): void {
+    if (this.environSource(n) !== 'env') return;
+    const p = this.parent.get(n);
+    // os.environ handed on as a value (a dict, a request body, a message), not read, tested or copied for a child.
+    if (p && (p.type === 'argument_list' || p.type === 'pair' || p.type === 'dictionary_splat' || p.type === 'list_splat' || p.type === 'interpolation')) {
+      const call = p.type === 'argument_list' ? this.parent.get(p) : undefined;
+      const q = call?.fields.function ? this.names.qualified(call.fields.function) : undefined;
+      if (q && (Object.hasOwn(EXEC_CALLS, q) || /^(?:builtins\.dict|os\.environ\.copy)$/.test(q))) return;
+      this.signal('env-dump', n.start, this.names.src(p).slice(0, 80));
+    }
+  }
+
+  /** A download written to disk in a file that runs programs: the download-and-execute pattern. */
+  private downloadExec(): void {
+    const downloads = this.signals.filter((s) => s.kind === 'download-write');
+    if (downloads.length === 0) return;
+    for (const s of this.execSites) {
+      const same = this.written.names.some((w) => new RegExp(`\\b${w.replace(/\W/g, '')}\\b`).test(s.args)) || this.written.paths.some((p) => p && (s.args.includes(p) || s.detail.includes(p)));
+      this.signal(same ? 'download-exec' : 'download-then-exec', s.at, s.detail);
+    }
+  }
+}
+
+/** Names assigned by a target: `a`, `a, b`, `(a, [b, c])`; with `deep`, `d['k']` and `o.attr` assign to d and o. */
+function targets(n: PyNode | undefined, deep = false): PyNode[] {
+  if (!n) return [];
+  if (n.type === 'identifier') return [n];
+  if (n.type === 'pattern_list' || n.type === 'tuple_pattern' || n.type === 'list_pattern' || n.type === 'tuple' || n.type === 'list' || n.type === 'as_pattern_target') return n.children.flatMap((c) => targets(c, deep));
+  if (deep && (n.type === 'subscript' || n.type === 'attribute')) return targets(n.fields.value ?? n.fields.object, deep);
+  return [];
+}
+
+export { descendants };
