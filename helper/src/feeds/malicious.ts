@@ -4,6 +4,8 @@ import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import { InputError, systemErrorCode } from '../errors.js';
 import { parseJson, readFileBounded } from '../io/files.js';
+import { ecosystemOfOsv } from '../ecosystems/index.js';
+import { SEMVER } from '../ecosystems/semver.js';
 import { zipEntries } from './zip.js';
 import { affects, parseOsvRecord, type AffectedPackage } from './osv.js';
 import { osvSeverity } from './severity.js';
@@ -17,9 +19,13 @@ export interface VulnerabilityHit {
   severitySource?: string;
 }
 
-/** Known-malicious package versions, from OSV records (ossf/malicious-packages), indexed by ecosystem and name. */
+/**
+ * Known-malicious package versions, from OSV records (ossf/malicious-packages), indexed by ecosystem and name:
+ * records for npm and for PyPI (`affected[].package.ecosystem` "PyPI") alike, each name in its ecosystem's normal
+ * form (PyPI: PEP 503) and each version compared by its scheme (ecosystems/).
+ */
 export interface MaliciousFeed {
-  /** OSV ids of the records covering this version; empty when none. */
+  /** OSV ids of the records covering this version; empty when none. `ecosystem`: our id (`npm`, `pypi`) or OSV's name. */
   lookup(ecosystem: string, name: string, version: string): string[];
   /** Records loaded (withdrawn ones excluded). */
   readonly records: number;
@@ -82,7 +88,7 @@ class FeedIndex implements MaliciousFeed {
     }
     this.recordDigests.push(createHash('sha256').update(text).digest('hex'));
     for (const a of affected) {
-      const key = `${a.ecosystem}\0${a.name}`;
+      const key = feedKey(a.ecosystem, a.name);
       const list = this.byName.get(key);
       if (list) list.push(a);
       else this.byName.set(key, [a]);
@@ -111,7 +117,7 @@ class FeedIndex implements MaliciousFeed {
       const raw = rawAffected.find((r) => (r?.package as { name?: unknown } | undefined)?.name === a.name);
       const sev = osvSeverity(doc, raw);
       const entry: VulnerableEntry = { ...a, ...(sev ? { severity: sev.severity, severitySource: sev.source } : {}) };
-      const key = `${a.ecosystem}\0${a.name}`;
+      const key = feedKey(a.ecosystem, a.name);
       const list = this.vulnsByName.get(key);
       if (list) list.push(entry);
       else this.vulnsByName.set(key, [entry]);
@@ -119,11 +125,12 @@ class FeedIndex implements MaliciousFeed {
   }
 
   vulnerabilities(ecosystem: string, name: string, version: string): VulnerabilityHit[] {
-    const list = this.vulnsByName.get(`${ecosystem.toLowerCase()}\0${name}`);
+    const list = this.vulnsByName.get(feedKey(ecosystem, name));
     if (!list) return [];
+    const versioning = ecosystemOfOsv(ecosystem)?.versioning ?? SEMVER;
     const hits = new Map<string, VulnerabilityHit>();
     for (const a of list) {
-      if (hits.has(a.id) || !affects(a, version)) continue;
+      if (hits.has(a.id) || !affects(a, version, versioning)) continue;
       hits.set(a.id, { id: a.id, ...(a.severity ? { severity: a.severity, severitySource: a.severitySource! } : {}) });
     }
     return [...hits.values()].sort((x, y) => x.id.localeCompare(y.id));
@@ -136,10 +143,17 @@ class FeedIndex implements MaliciousFeed {
   }
 
   lookup(ecosystem: string, name: string, version: string): string[] {
-    const list = this.byName.get(`${ecosystem.toLowerCase()}\0${name}`);
+    const list = this.byName.get(feedKey(ecosystem, name));
     if (!list) return [];
-    return [...new Set(list.filter((a) => affects(a, version)).map((a) => a.id))].sort();
+    const versioning = ecosystemOfOsv(ecosystem)?.versioning ?? SEMVER;
+    return [...new Set(list.filter((a) => affects(a, version, versioning)).map((a) => a.id))].sort();
   }
+}
+
+/** `pypi\0requests`: the ecosystem lower-cased (our ids are OSV's names lower-cased) and the name in its normal form. */
+function feedKey(ecosystem: string, name: string): string {
+  const adapter = ecosystemOfOsv(ecosystem);
+  return `${ecosystem.toLowerCase()}\0${adapter ? adapter.normalizeName(name) : name}`;
 }
 
 /**

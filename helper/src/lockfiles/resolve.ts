@@ -19,7 +19,7 @@ export function resolveTree(tree: LockTree): ResolvedPackage[] {
     if (node.local) continue;
     const hit = reach.get(node.id);
     const pkg: ResolvedPackage = {
-      ecosystem: 'npm',
+      ecosystem: node.ecosystem ?? tree.ecosystem,
       name: node.name,
       version: node.version,
       direct: hit?.direct ?? false,
@@ -29,6 +29,8 @@ export function resolveTree(tree: LockTree): ResolvedPackage[] {
       source: node.source ?? 'registry',
     };
     if (node.integrity) pkg.integrity = node.integrity;
+    if (node.hashes?.length) pkg.hashes = [...new Set(node.hashes)].sort();
+    if (node.markers) pkg.markers = node.markers;
     // A location is shown and reported, and a registry one is fetched with the registry's own credentials
     // (fetch refuses a URL that carries any), so a credential in it (Artifactory lockfiles carry
     // https://user:password@host/...) is dropped here, whatever the source.

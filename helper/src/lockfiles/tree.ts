@@ -1,4 +1,4 @@
-import type { SourceKind } from '../deps/model.js';
+import type { Ecosystem, SourceKind } from '../deps/model.js';
 import { InputError } from '../errors.js';
 import type { Limits } from './limits.js';
 
@@ -18,9 +18,16 @@ export interface LockEdge {
 
 export interface LockNode {
   id: string;
+  /** Absent: the tree's ecosystem. A CycloneDX SBOM mixes them. */
+  ecosystem?: Ecosystem;
+  /** In the ecosystem's normal form (see ResolvedPackage.name). */
   name: string;
   version: string;
   integrity?: string;
+  /** Distribution file hashes, `sha256:<hex>` (see ResolvedPackage.hashes). */
+  hashes?: string[];
+  /** PEP 508 environment marker, as written. */
+  markers?: string;
   resolved?: string;
   /** Where the code comes from; absent: a registry. */
   source?: SourceKind;
@@ -35,6 +42,8 @@ export interface LockNode {
 
 export interface LockTree {
   file: string;
+  /** The ecosystem of every node that does not name its own. */
+  ecosystem: Ecosystem;
   nodes: Map<string, LockNode>;
   /**
    * 'input': the file records dev/optional per package (npm, pnpm v6, CycloneDX with npm properties) and those
@@ -53,6 +62,7 @@ export class TreeBuilder {
   constructor(
     readonly file: string,
     private readonly limits: Limits,
+    readonly ecosystem: Ecosystem = 'npm',
   ) {}
 
   add(node: Omit<LockNode, 'edges'> & { edges?: LockEdge[] }): LockNode {
@@ -78,6 +88,6 @@ export class TreeBuilder {
   }
 
   build(flags: LockTree['flags']): LockTree {
-    return { file: this.file, nodes: this.nodes, flags, warnings: this.warnings };
+    return { file: this.file, ecosystem: this.ecosystem, nodes: this.nodes, flags, warnings: this.warnings };
   }
 }

@@ -5,6 +5,7 @@
  */
 
 import { SOURCE_KINDS } from '../deps/model.js';
+import { ECOSYSTEMS } from '../ecosystems/index.js';
 
 export const POLICY_SCHEMA_ID = 'https://sscs.dev/schemas/policy.schema.json';
 
@@ -17,7 +18,7 @@ const SOURCES = {
   items: { type: 'string', enum: SOURCE_KINDS },
   minItems: 1,
   uniqueItems: true,
-  description: 'Where the package comes from: registry, git (a repository at a commit), url (a remote tarball), file (a tarball on disk).',
+  description: 'Where the package comes from: registry (a registry or package index), git (a repository at a commit), url (a remote archive: tarball, wheel, sdist), file (an archive on disk).',
 } as const;
 const ID = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' } as const;
 
@@ -26,16 +27,16 @@ const PACKAGE_MATCHER = {
   additionalProperties: false,
   minProperties: 1,
   properties: {
-    ecosystem: { type: 'string', enum: ['npm'] },
+    ecosystem: { type: 'string', enum: ECOSYSTEMS },
     scope: { type: 'string', minLength: 1, maxLength: 214, description: 'npm scope, with or without @.' },
-    name: { type: 'string', minLength: 1, maxLength: 214, description: 'Glob over the full package name: * any run of characters, ? one.' },
-    version: { type: 'string', minLength: 1, maxLength: 256, description: 'semver range; prereleases included.' },
+    name: { type: 'string', minLength: 1, maxLength: 214, description: 'Glob over the full package name: * any run of characters, ? one. PyPI names compare PEP 503-normalised.' },
+    version: { type: 'string', minLength: 1, maxLength: 256, description: "Range in the ecosystem's grammar: npm a semver range, PyPI a PEP 440 specifier or version; prereleases included." },
   },
 } as const;
 
 const MATCH_SPEC = {
   oneOf: [
-    { type: 'string', minLength: 1, maxLength: 512, description: 'pkg:npm/@scope/name-glob@range, or a bare name glob.' },
+    { type: 'string', minLength: 1, maxLength: 512, description: 'pkg:npm/@scope/name-glob@range, pkg:pypi/name-glob@specifier, or a bare name glob (any ecosystem).' },
     PACKAGE_MATCHER,
   ],
 } as const;

@@ -18,8 +18,12 @@ export type Severity = 'low' | 'medium' | 'high' | 'critical';
 export interface PackageFacts {
   /** Where the code comes from (git, a tarball URL or file); undefined: a registry. Known from the lockfile, never unknown. */
   source?: SourceKind;
-  /** Publish time of this version (registry `time[version]`). */
+  /** Publish time of this version (npm: registry `time[version]`; PyPI: the earliest upload time of its files). */
   publishedAt?: Date;
+  /**
+   * Whether installing runs the package's own code: npm `preinstall`/`install`/`postinstall` scripts; PyPI a
+   * release (or the files a lockfile allows) with only an sdist, whose build backend runs at install.
+   */
   hasInstallScripts?: boolean;
   deprecated?: string | false;
   /** SPDX expression from the package manifest. */
@@ -46,6 +50,11 @@ export interface PackageFacts {
   metadataError?: string;
 }
 
+/**
+ * The package a decision is about. `name` is in the ecosystem's normal form (`ecosystemOf(e).normalizeName`: npm
+ * as published, PyPI PEP 503-normalised; the matcher normalises again, so a caller that forgets is still right);
+ * `version` as the registry or lockfile spells it, compared with the ecosystem's versioning (semver, PEP 440).
+ */
 export interface PackageRef {
   ecosystem: Ecosystem;
   name: string;
@@ -112,16 +121,16 @@ export interface VulnerableCondition {
 
 /** Field form of a package pattern; unset fields match anything. */
 export interface PackageMatcher {
-  ecosystem?: 'npm';
-  /** npm scope, with or without `@`. */
+  ecosystem?: Ecosystem;
+  /** npm scope, with or without `@` (PyPI names have none, so a scope never matches one). */
   scope?: string;
-  /** Glob over the full name (`*` matches any run of characters, `?` one). */
+  /** Glob over the full name (`*` matches any run of characters, `?` one); for PyPI compared PEP 503-normalised. */
   name?: string;
-  /** semver range, prereleases included. */
+  /** Range in the ecosystem's grammar (npm: semver range; PyPI: PEP 440 specifier or version), prereleases included. */
   version?: string;
 }
 
-/** `pkg:npm/@scope/name-glob@range`, a bare name glob, or the field form. */
+/** `pkg:npm/@scope/name-glob@range`, `pkg:pypi/name-glob@specifier`, a bare name glob (any ecosystem), or the field form. */
 export type MatchSpec = string | PackageMatcher;
 
 export interface Rule {
@@ -142,7 +151,7 @@ export interface Waiver {
   id?: string;
   /** Package pattern, as in a rule's `match` string. */
   package: string;
-  /** semver range; absent: every version. */
+  /** Range in the pattern's ecosystem's grammar (semver range, PEP 440 specifier); absent: every version. */
   version?: string;
   reason: string;
   /** Who answers for the waiver (a person or team). */
