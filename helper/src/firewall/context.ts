@@ -45,6 +45,8 @@ export interface HandlerContext {
   alert?: (type: WebhookEvent, data: Record<string, unknown>) => void;
   /** Reloads the policy file and the feed (admin API); a part that does not load is refused and kept. */
   reload?: () => Promise<ReloadReport>;
+  /** Where browsers reach the firewall (--public-url), when not at the request's own Host: the admin page's origin. */
+  publicUrl?: string;
 }
 
 /** What a handler reports about a request, for the log line, metrics and audit. */

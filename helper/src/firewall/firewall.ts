@@ -91,7 +91,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
   const server = await startServer(
     {
       upstream, packuments, tarballs, store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
-      maxBodyBytes: MAX_RELAY_BODY_BYTES, maxTarballBytes: o.maxTarballBytes, ...(o.enrich ? { enrich: o.enrich } : {}), ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
+      maxBodyBytes: MAX_RELAY_BODY_BYTES, maxTarballBytes: o.maxTarballBytes, ...(o.enrich ? { enrich: o.enrich } : {}), ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
       ...(o.onFiltered ? { onFiltered: o.onFiltered } : {}), ...(o.wanted ? { wanted: o.wanted } : {}),
       ...(o.served ? { served: o.served } : {}), ...(o.alert ? { alert: o.alert } : {}), ...(o.reload ? { reload: o.reload } : {}),
     },

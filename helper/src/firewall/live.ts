@@ -80,7 +80,7 @@ export class LiveInputs {
     const policy = await policyFromFile(o.policyPath);
     const feed = o.feedPath ? await loadFeed(o.feedPath) : undefined;
     const live = new LiveInputs(o, policy, feed);
-    await live.#prepareTyposquat();
+    await live.#prepareTyposquat(policy);
     return live;
   }
 
@@ -122,9 +122,12 @@ export class LiveInputs {
     if (what.policy) {
       try {
         const next = await policyFromFile(this.o.policyPath);
+        // The typosquat index is ready before the policy that needs it takes over: never a moment without it.
+        await this.#prepareTyposquat(next);
         this.#policy = next;
+        // The version changes with the inputs, in the same turn: no request may see the new policy under the old key.
+        this.#version = this.#computeVersion();
         this.needs.splice(0, this.needs.length, ...next.conditions);
-        await this.#prepareTyposquat();
         report.policy = { ok: true, version: next.version };
         this.o.log({ event: 'policy-reloaded', file: this.o.policyPath, policyVersion: next.version, mode: next.mode });
       } catch (e) {
@@ -140,6 +143,7 @@ export class LiveInputs {
         const changed = digest !== this.#feedDigest;
         this.#feed = next;
         this.#feedDigest = digest;
+        this.#version = this.#computeVersion();
         const hits = changed ? this.#retroactive(old, next) : [];
         report.feed = { ok: true, version: digest.slice(0, 16), records: next.records, vulnerabilityRecords: next.vulnerabilityRecords, retroactiveHits: hits.length };
         this.o.log({ event: changed ? 'feed-reloaded' : 'feed-unchanged', file: this.o.feedPath, records: next.records, vulnerabilityRecords: next.vulnerabilityRecords, retroactiveHits: hits.length });
@@ -149,7 +153,6 @@ export class LiveInputs {
         this.o.log({ event: 'feed-reload-refused', file: this.o.feedPath, reason: describe(e), keptRecords: this.#feed?.records ?? 0 });
       }
     }
-    this.#version = this.#computeVersion();
     return report;
   }
 
@@ -166,8 +169,8 @@ export class LiveInputs {
     return hits;
   }
 
-  async #prepareTyposquat(): Promise<void> {
-    if (!this.#policy.usesTyposquat || this.#targets) return;
+  async #prepareTyposquat(policy: FilePolicy): Promise<void> {
+    if (!policy.usesTyposquat || this.#targets) return;
     this.#targets = (await import('../feeds/typosquat.js')).typosquatTargets;
     // Build the index now (seconds) rather than on the first client's request.
     this.#targets('sscs-warm-up');

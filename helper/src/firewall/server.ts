@@ -10,6 +10,7 @@ import { gzip } from 'node:zlib';
 import type { HandlerContext, Outcome } from './context.js';
 import type { Decision } from '../policy/types.js';
 import { serveAdmin } from './admin.js';
+import { serveAdminUi } from './admin-ui/serve.js';
 import { ABBREVIATED_TYPE, PackumentCache, type PackumentEntry } from './packument-cache.js';
 import { relay } from './passthrough.js';
 import semver from 'semver';
@@ -118,6 +119,7 @@ async function dispatch(ctx: HandlerContext, req: IncomingMessage, res: ServerRe
     case 'advisories':
       return await relay(ctx, req, res, 'POST', route.path);
     case 'admin':
+      if (route.path === '/ui' || route.path.startsWith('/ui/')) return await serveAdminUi(ctx, req, res, route.path.slice('/ui'.length), route.query, out);
       return await serveAdmin(ctx, req, res, route.path, out);
     case 'packument':
       return await servePackument(ctx, req, res, route.name, out);
