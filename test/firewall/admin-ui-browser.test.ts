@@ -32,6 +32,8 @@ describe('firewall admin page in headless Chromium', () => {
   let page: Page;
   const dialogs: string[] = [];
   const statuses: number[] = [];
+  /** What the browser's console said: a CSP violation by our own page would show here. */
+  const consoleErrors: string[] = [];
 
   const logIn = async (token: string): Promise<void> => {
     await page.goto(`${s.ui}login`);
@@ -52,6 +54,9 @@ describe('firewall admin page in headless Chromium', () => {
       void d.dismiss();
     });
     page.on('response', (r) => statuses.push(r.status()));
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -71,6 +76,9 @@ describe('firewall admin page in headless Chromium', () => {
     expect(cookie).toMatchObject({ name: 'sscs_admin_session', httpOnly: true, sameSite: 'Strict', path: '/-/sscs/admin/ui/', secure: false });
     // HttpOnly: no script of the page could read it.
     expect(await page.evaluate(() => document.cookie)).toBe('');
+    // The stylesheet loads under our own CSP, and nothing on the page breaks it.
+    expect(await page.$eval('header', (e) => getComputedStyle(e).backgroundColor)).toBe('rgb(29, 36, 51)');
+    expect(consoleErrors.filter((m) => !m.includes('401'))).toEqual([]);
   });
 
   it('shows hostile reasons as text: no script runs, no element is injected', async () => {
@@ -186,6 +194,8 @@ describe('firewall admin page in headless Chromium', () => {
     await page.goto(s.ui);
     expect(page.url()).toBe(`${s.ui}login`);
     expect(html).not.toContain(ADMIN_TOKEN);
+    // The 401 of the wrong token and the 403s of the refused forms, nothing else (no CSP violation).
+    expect(consoleErrors.every((m) => /status of 40[13]/.test(m))).toBe(true);
     expect(s.fw.logs()).not.toContain(ADMIN_TOKEN);
     expect(statuses.length).toBeGreaterThan(10);
   });

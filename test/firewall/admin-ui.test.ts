@@ -188,8 +188,22 @@ describe('firewall admin page over HTTP', () => {
   });
 });
 
-describe('firewall admin page behind TLS (--public-url https://...)', () => {
-  it('marks the cookie Secure and checks Origin against the public URL', async () => {
+describe('firewall admin page, other settings', () => {
+  it('is disabled, like the admin API, without an admin token', async () => {
+    const s = await startAdminFirewall([]);
+    await s.fw.stop();
+    const fw = await startFirewallProcess({ policy: await writePolicy('version: 1\ndefault_action: allow\n'), upstream: s.registry.url });
+    try {
+      for (const path of ['', 'login', 'style.css']) expect((await fetch(`${fw.url}/-/sscs/admin/ui/${path}`, { redirect: 'manual' })).status).toBe(404);
+      const login = await fetch(`${fw.url}/-/sscs/admin/ui/login`, { method: 'POST', headers: { origin: new URL(fw.url).origin, 'content-type': FORM }, body: 'operator=a&token=' });
+      expect(login.status).toBe(404);
+    } finally {
+      await fw.stop();
+      await s.registry.close();
+    }
+  });
+
+  it('behind TLS (--public-url https://...), marks the cookie Secure and checks Origin against the public URL', async () => {
     const s = await startAdminFirewall([]);
     await s.fw.stop();
     const fw = await startFirewallProcess({ policy: await writePolicy('version: 1\ndefault_action: allow\n'), upstream: s.registry.url, env: { SSCS_FIREWALL_ADMIN_TOKEN: ADMIN_TOKEN }, args: ['--public-url', 'https://fw.example/npm/'] });

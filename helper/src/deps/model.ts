@@ -66,6 +66,11 @@ export interface DependencyGraph {
    * prod cannot be told apart and every package counts as prod). Empty when nothing was guessed.
    */
   warnings?: string[];
+  /**
+   * Requirements an input names without pinning a version (`requests>=2` in a requirements.txt, an unversioned
+   * pypi component): what gets installed is decided at install time, so they are not checked, and listed here.
+   */
+  unpinned?: { ecosystem: Ecosystem; name: string; requirement: string; file: string; line?: number }[];
 }
 
 /** The purl qualifier that says where a non-registry package comes from (purl spec, "Known qualifiers"). */

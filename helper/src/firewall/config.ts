@@ -8,6 +8,7 @@ import { InputError, UsageError } from '../errors.js';
 import { readFileBounded } from '../io/files.js';
 import type { Synchronous } from './sqlite-store.js';
 import { upstreamSettings, type ScopedUpstream } from './upstreams.js';
+import { pypiSettings, type PypiSettings } from './pypi-settings.js';
 
 export const DEFAULT_UPSTREAM = 'https://registry.npmjs.org/';
 export const DEFAULT_LISTEN = '127.0.0.1:4873';
@@ -110,6 +111,8 @@ export interface ServeSettings {
   upstream: string;
   /** Scopes routed to their own upstream, each with its own token variable. */
   scopedUpstreams: ScopedUpstream[];
+  /** The PyPI index proxied at /simple/; undefined with --pypi-upstream none. */
+  pypi?: PypiSettings;
   listen: { host: string; port: number };
   publicUrl?: string;
   dataDir: string;
@@ -162,10 +165,12 @@ export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string)
   const feed = setting(flags, env, 'malicious-feed');
   const webhookUrl = setting(flags, env, 'webhook-url');
   const upstreams = upstreamSettings(flags, env);
+  const pypi = pypiSettings(flags, env);
   return {
     policyPath: resolve(cwd, policy),
     upstream: upstreams.upstream,
     scopedUpstreams: upstreams.scoped,
+    ...(pypi ? { pypi } : {}),
     listen: parseListen(setting(flags, env, 'listen') ?? DEFAULT_LISTEN),
     ...(publicUrl ? { publicUrl } : {}),
     dataDir: resolve(cwd, setting(flags, env, 'data-dir') ?? DEFAULT_DATA_DIR),

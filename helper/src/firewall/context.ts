@@ -2,6 +2,7 @@
 import type { Logger, RequestLogLine } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { PackumentCache } from './packument-cache.js';
+import type { PypiPages } from './pypi-cache.js';
 import type { PolicySource } from './evaluator.js';
 import type { Store } from './store.js';
 import type { TarballCache } from './tarball-cache.js';
@@ -18,6 +19,8 @@ export type Scanner = (tarball: Readable) => Promise<NonNullable<PackageFacts['s
 export interface HandlerContext {
   upstream: Upstream;
   packuments: PackumentCache;
+  /** PyPI project pages; undefined when no PyPI index is configured. */
+  pypi?: PypiPages;
   tarballs: TarballCache;
   store: Store;
   policy: PolicySource;
@@ -30,11 +33,11 @@ export interface HandlerContext {
   /** Largest tarball fetched from the upstream (--max-tarball-mb). */
   maxTarballBytes: number;
   /** Facts the packument does not hold (known-malicious feed): offline re-decisions use them too. */
-  enrich?: (name: string, version: string, facts: PackageFacts) => PackageFacts;
+  enrich?: (name: string, version: string, facts: PackageFacts, ecosystem?: PackageRef['ecosystem']) => PackageFacts;
   /** Told about every tarball served and every request refused by policy, e.g. for `sscs firewall run`'s reports. */
   onDecision?: (pkg: PackageRef, decision: Decision, served: boolean) => void;
   /** Told about the versions a packument served to a client left out (`sscs firewall run` reports them). */
-  onFiltered?: (name: string, filtered: [version: string, decision: Decision][]) => void;
+  onFiltered?: (name: string, filtered: [version: string, decision: Decision][], ecosystem?: PackageRef['ecosystem']) => void;
   /** The versions a project needs of a package, when known (its lockfile): named when none is allowed. */
   wanted?: (name: string) => readonly string[] | undefined;
   /** Admin API token; undefined disables the admin API. */

@@ -6,6 +6,7 @@ import type { Decision } from '../policy/types.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { PackumentCache, type PackumentCacheOptions } from './packument-cache.js';
+import { PypiPages } from './pypi-cache.js';
 import { startServer } from './server.js';
 import { openSqliteStore, type Synchronous } from './sqlite-store.js';
 import type { Store } from './store.js';
@@ -17,6 +18,8 @@ export interface FirewallOptions {
   upstreamToken?: string;
   /** Scopes served by their own upstream, each with its own token (from the environment, never a flag). */
   scopedUpstreams?: { scope: string; url: string; token?: string }[];
+  /** The PyPI simple index proxied at /simple/, and the origins its pages may put files on (besides its own). */
+  pypi?: { index: string; fileHosts: string[]; token?: string };
   upstreamTimeoutMs: number;
   upstreamDeadlineMs: number;
   maxTarballBytes: number;
@@ -88,9 +91,10 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     ...(o.needs ? { needs: o.needs } : {}),
     log: o.log,
   });
+  const pypi = o.pypi ? pypiPages(o, store, metrics, () => publicBase) : undefined;
   const server = await startServer(
     {
-      upstream, packuments, tarballs, store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
+      upstream, packuments, tarballs, ...(pypi ? { pypi } : {}), store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
       maxBodyBytes: MAX_RELAY_BODY_BYTES, maxTarballBytes: o.maxTarballBytes, ...(o.enrich ? { enrich: o.enrich } : {}), ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
       ...(o.onFiltered ? { onFiltered: o.onFiltered } : {}), ...(o.wanted ? { wanted: o.wanted } : {}),
       ...(o.served ? { served: o.served } : {}), ...(o.alert ? { alert: o.alert } : {}), ...(o.reload ? { reload: o.reload } : {}),
@@ -113,9 +117,23 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
       clearInterval(pruner);
       await server.close();
       upstream.close();
+      pypi?.close();
       await store.close();
     },
   };
+}
+
+/** The PyPI side: the index (the token goes to it alone) and each file host, which never sees a client's credentials. */
+function pypiPages(o: FirewallOptions, store: Store, metrics: Metrics, publicBase: () => string): PypiPages {
+  const p = o.pypi!;
+  const limits = { timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs };
+  const index = new Upstream({ url: p.index, ...limits, ...(p.token ? { token: p.token } : {}) });
+  const fileHosts = new Map(p.fileHosts.map((url) => [new URL(url).origin, new Upstream({ url, ...limits, forwardClientAuth: false })]));
+  const enrich = o.enrich;
+  return new PypiPages({
+    index, fileHosts, policy: o.policy, store, metrics, publicBase, ttlMs: o.packumentTtlMs, maxPageBytes: o.maxPackumentBytes, maxCacheBytes: o.maxCacheBytes,
+    serveStale: o.serveCachedOffline, log: o.log, ...(enrich ? { enrich: (name, version, facts, ecosystem) => enrich(name, version, facts, ecosystem) } : {}),
+  });
 }
 
 /** Applies audit retention now and every AUDIT_PRUNE_EVERY_MS; a failed prune is logged and tried again later. */

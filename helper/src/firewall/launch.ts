@@ -41,6 +41,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
   try {
     fw = await startFirewall({
       upstream: s.upstream,
+      ...(s.pypi ? { pypi: s.pypi } : {}),
       scopedUpstreams: s.scopedUpstreams.map((u) => ({ scope: u.scope, url: u.url, ...(io.env[u.tokenEnv] ? { token: io.env[u.tokenEnv] } : {}) })),
       upstreamTimeoutMs: s.upstreamTimeoutMs,
       upstreamDeadlineMs: s.upstreamDeadlineMs,

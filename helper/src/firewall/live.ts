@@ -10,6 +10,7 @@
 import type { MaliciousFeed } from '../feeds/malicious.js';
 import type { Mode } from '../policy/index.js';
 import type { ConditionName, Decision, PackageFacts, PackageRef } from '../policy/types.js';
+type Ecosystem = PackageRef['ecosystem'];
 import { isSscsError } from '../errors.js';
 import type { PolicySource } from './evaluator.js';
 import { decisionInputsVersion } from './inputs.js';
@@ -50,7 +51,7 @@ export class LiveInputs {
   #feed: MaliciousFeed | undefined;
   #feedDigest: string | undefined;
   #version: string;
-  #targets: ((name: string) => string[]) | undefined;
+  #targets: ((name: string, ecosystem: Ecosystem) => string[]) | undefined;
   readonly #squats = new Map<string, string[]>();
   #chain: Promise<unknown> = Promise.resolve();
   /** Told about each retroactive hit after a feed reload. */
@@ -96,17 +97,19 @@ export class LiveInputs {
   readonly policy: PolicySource;
 
   /** Facts beyond the packument: the feed (malicious ids, vulnerabilities) and the typosquat check. */
-  readonly enrich = (name: string, version: string, facts: PackageFacts): PackageFacts => {
+  readonly enrich = (name: string, version: string, facts: PackageFacts, ecosystem: Ecosystem = 'npm'): PackageFacts => {
     const feed = this.#feed;
-    let t = this.#squats.get(name);
+    // Each ecosystem's names are checked against its own popular names.
+    const key = `${ecosystem}\0${name}`;
+    let t = this.#squats.get(key);
     if (this.#targets && this.#policy.usesTyposquat && !t) {
       if (this.#squats.size >= MAX_REMEMBERED_NAMES) this.#squats.clear();
-      this.#squats.set(name, (t = this.#targets(name)));
+      this.#squats.set(key, (t = this.#targets(name, ecosystem)));
     }
     return {
       ...facts,
       ...(t ? { typosquatOf: t } : {}),
-      ...(feed ? { maliciousIds: feed.lookup('npm', name, version), vulnerabilities: feed.vulnerabilities('npm', name, version) } : {}),
+      ...(feed ? { maliciousIds: feed.lookup(ecosystem, name, version), vulnerabilities: feed.vulnerabilities(ecosystem, name, version) } : {}),
     };
   };
 
@@ -173,7 +176,7 @@ export class LiveInputs {
     if (!policy.usesTyposquat || this.#targets) return;
     this.#targets = (await import('../feeds/typosquat.js')).typosquatTargets;
     // Build the index now (seconds) rather than on the first client's request.
-    this.#targets('sscs-warm-up');
+    this.#targets('sscs-warm-up', 'npm');
   }
 
   #computeVersion(): string {

@@ -4,6 +4,7 @@
  * running firewall (the same packuments, facts and engine the install meets) for every locked registry
  * version; without a lockfile, the versions filtered from every packument the client fetched stand in.
  */
+import { factsKey } from '../registry/metadata.js';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedPackage } from '../deps/model.js';
@@ -27,6 +28,8 @@ export interface Locked {
 export interface Refusal {
   name: string;
   version: string;
+  /** Absent: npm. */
+  ecosystem?: import('../policy/types.js').PackageRef['ecosystem'];
   decision: Decision;
   /** `locked`: a lockfile needs it; `fetched`: the client asked for its tarball; `filtered`: left out of a packument the client fetched. */
   seen: 'locked' | 'fetched' | 'filtered';
@@ -95,6 +98,6 @@ const SEEN: Record<Refusal['seen'], string> = {
 
 /** One line per refusal: name, version, why it was seen, rule, reason, and the way out. */
 export function refusalLine(r: Refusal, flags = ''): string {
-  const pkg = { ecosystem: 'npm' as const, name: r.name, version: r.version };
-  return `  ${r.name}@${r.version}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason} (${SEEN[r.seen]}).${wayOut(pkg, r.decision, flags)}\n`;
+  const pkg = { ecosystem: r.ecosystem ?? 'npm', name: r.name, version: r.version };
+  return `  ${factsKey(pkg)}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason} (${SEEN[r.seen]}).${wayOut(pkg, r.decision, flags)}\n`;
 }

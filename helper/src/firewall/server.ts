@@ -19,6 +19,7 @@ import { DECISION_HEADER, decisionHeader, sendError, sendJson } from './respond.
 import { parseRoute } from './route.js';
 import { clientOf, serveTarball } from './tarball.js';
 import { escaped } from './guard.js';
+import { servePypiFile, servePypiProject } from './pypi-serve.js';
 
 /** How long a graceful stop waits for in-flight requests before cutting them. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -125,8 +126,20 @@ async function dispatch(ctx: HandlerContext, req: IncomingMessage, res: ServerRe
       return await servePackument(ctx, req, res, route.name, out);
     case 'tarball':
       return await serveTarball(ctx, req, res, route.name, route.path, out);
+    case 'pypi-project':
+      return await servePypiProject(ctx, req, res, route.name, out);
+    case 'pypi-file':
+      return await servePypiFile(ctx, req, res, route.name, route.filename, out);
+    case 'redirect':
+      // As warehouse does for a project name that is not normalised (PEP 503 clients normalise; older ones rely on it).
+      res.writeHead(301, { location: route.location, 'content-length': 0 });
+      res.end();
+      return 301;
   }
 }
+
+/** Routes written to the audit log, as the kind of document they serve: a project page is PyPI's packument. */
+const AUDITED: Record<string, 'packument' | 'tarball'> = { packument: 'packument', tarball: 'tarball', 'pypi-project': 'packument', 'pypi-file': 'tarball' };
 
 export async function startServer(ctx: HandlerContext, listen: { host: string; port: number }): Promise<RunningFirewall> {
   const server = http.createServer({ keepAlive: true }, (req, res) => {
@@ -144,9 +157,10 @@ export async function startServer(ctx: HandlerContext, listen: { host: string; p
       .then((status) => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         ctx.metrics.request(out.route ?? 'unknown', out.decision ?? 'none', status);
-        if (out.route === 'packument' || out.route === 'tarball') {
+        const auditKind = AUDITED[out.route ?? ''];
+        if (auditKind) {
           try {
-            ctx.store.audit({ at: new Date(), client, kind: out.route, name: out.name ?? '', ...(out.version ? { version: out.version } : {}), action: out.decision ?? 'none', ...(out.rule ? { rule: out.rule } : {}), status });
+            ctx.store.audit({ at: new Date(), client, kind: auditKind, name: out.name ?? '', ...(out.version ? { version: out.version } : {}), action: out.decision ?? 'none', ...(out.rule ? { rule: out.rule } : {}), status });
             if (out.route === 'tarball' && status === 200 && req.method === 'GET' && out.name && out.version) {
               ctx.served?.record(out.name, out.version, { address: client, userAgent: req.headers['user-agent'], npmSession: [req.headers['npm-session']].flat()[0] });
             }

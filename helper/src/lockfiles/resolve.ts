@@ -17,14 +17,14 @@ export function resolveTree(tree: LockTree): ResolvedPackage[] {
   let extraneous = 0;
   for (const node of tree.nodes.values()) {
     if (node.local) continue;
-    const hit = reach.get(node.id);
+    const hit = tree.graphless ? { parent: undefined, direct: node.direct === true } : reach.get(node.id);
     const pkg: ResolvedPackage = {
       ecosystem: node.ecosystem ?? tree.ecosystem,
       name: node.name,
       version: node.version,
       direct: hit?.direct ?? false,
       dev: prod ? hit !== undefined && !prod.has(node.id) : node.dev === true,
-      path: hit ? pathOf(tree, reach, node.id) : [node.name],
+      path: hit && !tree.graphless ? pathOf(tree, reach, node.id) : [node.name],
       sources: [tree.file],
       source: node.source ?? 'registry',
     };
