@@ -35,7 +35,7 @@ export interface Refusal {
   seen: 'locked' | 'fetched' | 'filtered';
 }
 
-export type DecideLocked = (name: string, version: string) => Promise<{ decision: Decision } | { error: string }>;
+export type DecideLocked = (name: string, version: string, ecosystem?: ResolvedPackage['ecosystem']) => Promise<{ decision: Decision } | { error: string }>;
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
@@ -72,8 +72,8 @@ export async function decideLocked(packages: readonly ResolvedPackage[], decide:
   const worker = async (): Promise<void> => {
     while (next < packages.length) {
       const p = packages[next++]!;
-      const r = await decide(p.name, p.version);
-      if ('decision' in r) decisions.set(`${p.name}@${p.version}`, r.decision);
+      const r = await decide(p.name, p.version, p.ecosystem);
+      if ('decision' in r) decisions.set(factsKey(p), r.decision);
       else errors.push(`${p.name}@${p.version}: ${r.error}`);
     }
   };

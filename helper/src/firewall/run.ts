@@ -127,7 +127,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   const onFiltered = (name: string, list: [string, Decision][], ecosystem: PackageRef['ecosystem'] = 'npm'): void => {
     for (const [version, decision] of list) filtered.set(factsKey({ ecosystem, name, version }), { name, version, ecosystem, decision, seen: 'filtered' });
   };
-  const lockedBy = new Map(locked.packages.map((p) => [`${p.name}@${p.version}`, p]));
+  const lockedBy = new Map(locked.packages.map((p) => [factsKey(p), p]));
   const found = await projectScopes(io.cwd, io.env);
   checkProjectScopes(found, s.upstream, s.scopedUpstreams, { yarnClassic: await isYarnClassic(command, io.cwd) });
   const scopes = [...new Set([...s.scopedUpstreams.map((u) => u.scope), ...found.map((p) => p.scope)])];
