@@ -1,5 +1,5 @@
 import { inflateSync, inflateRawSync, gunzipSync } from 'node:zlib';
-import type { PyNode } from './parse.js';
+import { callArguments, type PyNode } from './parse.js';
 
 /**
  * Constant folding for Python expressions, so that names and payloads built at run time are seen as the code
@@ -79,6 +79,7 @@ function stringLiteral(n: PyNode, s: FoldScope, d: number): Folded | undefined {
   let out = '';
   let decoded = false;
   for (const c of n.children) {
+    // string_content's text includes its escape sequences (its children); older grammars put them beside it.
     if (c.type === 'string_content') out += raw ? (c.text ?? '') : unescape(c.text ?? '');
     else if (c.type === 'escape_sequence') out += raw ? (c.text ?? '') : unescape(c.text ?? '');
     else if (c.type === 'interpolation') {
@@ -168,7 +169,7 @@ const DECODERS: Record<string, (x: string, extra?: Value) => string | undefined>
 
 function call(n: PyNode, s: FoldScope, d: number): Folded | undefined {
   const fn = n.fields.function;
-  const args = (n.fields.arguments?.children ?? []).filter((a) => a.type !== 'keyword_argument');
+  const args = callArguments(n).filter((a) => a.type !== 'keyword_argument');
   if (!fn) return undefined;
   // Method calls on a folded value: ''.join(..), s.decode(), s[::-1].replace('a', 'b')...
   if (fn.type === 'attribute') {
