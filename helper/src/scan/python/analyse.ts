@@ -18,6 +18,8 @@ const MAX_PER_KIND = 20;
 /** Nodes looked at per expression when collecting its taints: keeps huge literals linear. */
 const MAX_TAINT_NODES = 4000;
 const TAINT_ROUNDS = 3;
+/** Longest path or command folded. */
+const MAX_PATH_CHARS = 64 * 1024;
 /** How many times decoded code is itself parsed and analysed (a payload inside a payload). */
 const MAX_NESTED = 2;
 const SERIALISE = /^(?:json\.dumps|builtins\.str|builtins\.repr|pickle\.dumps|base64\.\w*encode|urllib\.parse\.urlencode)$/;
@@ -243,12 +245,25 @@ class Analysis {
     if (p?.type === 'subscript' && p.fields.value === n) return undefined;
     if (p?.type === 'attribute') return undefined;
     if (p?.type === 'comparison_operator') return undefined;
+    // env=os.environ: the environment a child process or callee runs with, not data handed on.
+    if (p?.type === 'keyword_argument' && /^(?:env|environ)$/.test(this.names.src(p.fields.name!))) return undefined;
     return 'env';
   }
 
   /** A path as far as it folds: unknown parts become `*`, home and environment folders their names. */
+  private readonly paths = new Map<PyNode, string | null>();
+
   path(n: PyNode | undefined, depth = 0): string | undefined {
     if (!n || depth > 12) return undefined;
+    const cached = this.paths.get(n);
+    if (cached !== undefined) return cached ?? undefined;
+    this.paths.set(n, null);
+    const p = this.pathInner(n, depth);
+    this.paths.set(n, p !== undefined && p.length <= MAX_PATH_CHARS ? p : null);
+    return p !== undefined && p.length <= MAX_PATH_CHARS ? p : undefined;
+  }
+
+  private pathInner(n: PyNode, depth: number): string | undefined {
     const s = foldString(n, this.names);
     if (s !== undefined) return s;
     const part = (x: PyNode | undefined) => this.path(x, depth + 1) ?? '*';

@@ -22,6 +22,7 @@ export class Names implements FoldScope {
   private readonly constants = new Map<string, PyNode>();
   private readonly assigned = new Map<string, number>();
   readonly stars: string[] = [];
+  readonly folds = new Map<PyNode, import('./fold.js').Folded | null>();
   private depth = 0;
 
   constructor(readonly text: string) {}
@@ -147,7 +148,8 @@ export class Names implements FoldScope {
       const attr = foldString(args[1], this);
       if (base && attr && /^\w+$/.test(attr)) return { name: `${base.name}.${attr}`, hidden: base.hidden || fn.hidden || computed(args[1]) };
       // A name decoded or built in a way the folder cannot follow (an EBCDIC codec, a call): hidden all the same.
-      if (base && attr === undefined && args[1] && /^(?:call|subscript)$/.test(args[1].type)) return { name: `${base.name}.?`, hidden: true };
+      // (With a default, getattr(builtins, name, Exception) is a lookup that may fail: not hiding anything.)
+      if (base && attr === undefined && args.length === 2 && args[1] && /^(?:call|subscript)$/.test(args[1].type)) return { name: `${base.name}.?`, hidden: true };
       return undefined;
     }
     // sys.modules.get('os'), vars(builtins).get('exec'), globals().get('eval')
