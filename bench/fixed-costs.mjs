@@ -5,7 +5,7 @@
 //   - one 256 MiB file, end to end (process start-up included).
 // sscs runs both as the job image runs it (helper/dist/sscs.mjs) and as the npm bin (helper/dist/cli.js).
 //   npm run build && node bench/fixed-costs.mjs [--runs 11] [--small 10000] [--big-mib 256] [--baseline DIR]
-// --baseline DIR adds rows for the sscs.mjs of another built checkout (e.g. an older commit), in the same run.
+// --baseline DIR[,DIR...] adds rows for the sscs.mjs of other built checkouts (e.g. an older commit), in the same run.
 // Data is written once under bench/.data (not committed). The machine's load average is printed with the
 // figures: on a shared machine, compare ratios from the same run, not absolute times across runs.
 import { existsSync, mkdirSync, openSync, writeSync, closeSync, writeFileSync, readdirSync } from 'node:fs';
@@ -25,9 +25,10 @@ const data = join(root, 'bench', '.data', 'digest');
 const BUNDLE = join(root, 'helper', 'dist', 'sscs.mjs');
 const CLI = join(root, 'helper', 'dist', 'cli.js');
 const node = process.execPath;
-const BASELINE = values.baseline ? join(values.baseline, 'helper', 'dist', 'sscs.mjs') : undefined;
-/** The baseline's row for a case, when one was asked for. */
-const baseline = (name, args, extra = {}) => (BASELINE ? [{ name: `${name} (baseline)`, cmd: node, args: [BASELINE, ...args], cwd: data, ...extra }] : []);
+const BASELINES = (values.baseline ?? '').split(',').filter(Boolean).map((dir) => join(dir, 'helper', 'dist', 'sscs.mjs'));
+/** The baselines' rows for a case, when some were asked for. */
+const baseline = (name, args, extra = {}) =>
+  BASELINES.map((b, i) => ({ name: `${name} (baseline${BASELINES.length > 1 ? ` ${i + 1}` : ''})`, cmd: node, args: [b, ...args], cwd: data, ...extra }));
 mkdirSync(data, { recursive: true });
 
 // Inputs: one tiny file, many small files, one big file (the same small files as bench/digest.mjs).

@@ -39,22 +39,41 @@ describe('firewall store: what the admin page reads', () => {
     for (let i = 0; i < 25; i++) await store.audit({ at, client: `10.0.0.${i}`, kind: 'tarball', name: `pkg-${i}`, version: '1.0.0', action: 'allow', rule: 'default', status: 200 });
     await store.audit({ at, client: '10.0.1.1', kind: 'tarball', name: 'evil_pkg', version: '1.0.0', action: 'deny', rule: 'deny-evil', status: 403 });
     await store.audit({ at, client: '10.0.1.1', kind: 'tarball', name: 'evilxpkg', version: '1.0.0', action: 'deny', rule: 'deny-evil', status: 403 });
+    const search = async (q: { text?: string; before?: number; limit?: number; scanRows?: number }) => await store.searchAudit({ limit: 10, scanRows: 1000, ...q });
 
-    const first = await store.searchAudit({ limit: 10 });
-    expect(first.map((e) => e.name).slice(0, 3)).toEqual(['evilxpkg', 'evil_pkg', 'pkg-24']);
-    const second = await store.searchAudit({ limit: 10, before: first.at(-1)!.id });
-    expect(second[0]!.name).toBe('pkg-16');
-    const all = [...first, ...second, ...(await store.searchAudit({ limit: 10, before: second.at(-1)!.id }))];
-    expect(new Set(all.map((e) => e.id)).size).toBe(27);
+    const first = await search({});
+    expect(first.rows.map((e) => e.name).slice(0, 3)).toEqual(['evilxpkg', 'evil_pkg', 'pkg-24']);
+    const second = await search({ before: first.next! });
+    expect(second.rows[0]!.name).toBe('pkg-16');
+    const third = await search({ before: second.next! });
+    expect(third.rows.length).toBe(7);
+    expect(third.next).toBeUndefined();
+    expect(new Set([...first.rows, ...second.rows, ...third.rows].map((e) => e.id)).size).toBe(27);
 
     // `_` and `%` are literal characters, not LIKE wildcards.
-    expect((await store.searchAudit({ text: 'evil_', limit: 10 })).map((e) => e.name)).toEqual(['evil_pkg']);
-    expect(await store.searchAudit({ text: '%', limit: 10 })).toEqual([]);
-    expect((await store.searchAudit({ text: 'DENY-EVIL', limit: 10 })).length).toBe(2);
-    expect((await store.searchAudit({ text: '10.0.0.7', limit: 10 })).map((e) => e.name)).toEqual(['pkg-7']);
+    expect((await search({ text: 'evil_' })).rows.map((e) => e.name)).toEqual(['evil_pkg']);
+    expect((await search({ text: '%' })).rows).toEqual([]);
+    expect((await search({ text: 'DENY-EVIL' })).rows.length).toBe(2);
+    expect((await search({ text: '10.0.0.7' })).rows.map((e) => e.name)).toEqual(['pkg-7']);
   });
 
-  it('counts decisions and refused requests per rule', async () => {
+  it('examines at most scanRows rows per search, and says where to go on', async () => {
+    const at = new Date();
+    await store.audit({ at, client: '10.0.0.1', kind: 'tarball', name: 'needle', version: '1.0.0', action: 'deny', rule: 'deny-needle', status: 403 });
+    for (let i = 0; i < 30; i++) await store.audit({ at, client: '10.0.0.2', kind: 'tarball', name: `hay-${i}`, version: '1.0.0', action: 'allow', status: 200 });
+    // The needle is row 1 of 31: a window of 10 rows from the top does not reach it.
+    let page = await store.searchAudit({ text: 'needle', limit: 10, scanRows: 10 });
+    const windows: number[] = [];
+    while (page.rows.length === 0 && page.next !== undefined) {
+      windows.push(page.next);
+      page = await store.searchAudit({ text: 'needle', limit: 10, scanRows: 10, before: page.next });
+    }
+    expect(windows).toEqual([22, 12, 2]);
+    expect(page.rows.map((e) => e.name)).toEqual(['needle']);
+    expect(page.next).toBeUndefined();
+  });
+
+  it('counts refused versions, and refused requests among the newest audit rows, per rule', async () => {
     const decidedAt = new Date();
     await store.recordDecisions([
       { name: 'evil', version: '1.0.0', action: 'deny', rule: 'deny-evil', reason: 'bad', policyVersion: 'p', decidedAt },
@@ -62,11 +81,15 @@ describe('firewall store: what the admin page reads', () => {
       { name: 'fresh', version: '1.0.0', action: 'quarantine', rule: 'hold-fresh', reason: 'new', policyVersion: 'p', decidedAt },
     ]);
     const base = { client: '10.0.0.1', kind: 'tarball' as const, name: 'evil', version: '1.0.0', action: 'deny', rule: 'deny-evil', status: 403 };
-    for (let i = 0; i < 3; i++) await store.audit({ ...base, at: new Date() });
+    // Rows written in separate batches, so that each is its own row.
+    for (let i = 0; i < 3; i++) await store.audit({ ...base, client: `10.0.0.${i}`, at: new Date() });
     await store.audit({ ...base, at: new Date(), kind: 'admin', action: 'release', rule: 'release:1', status: 200 });
-    expect(await store.ruleCounts()).toEqual([
+    await store.audit({ ...base, at: new Date(), name: 'good', action: 'allow', rule: 'default', status: 200 });
+    expect(await store.ruleCounts(100)).toEqual([
       { rule: 'deny-evil', action: 'deny', versions: 2, requests: 3 },
       { rule: 'hold-fresh', action: 'quarantine', versions: 1, requests: 0 },
     ]);
+    // Only the newest rows count: the last 3 rows hold one deny-evil request.
+    expect((await store.ruleCounts(3))[0]).toEqual({ rule: 'deny-evil', action: 'deny', versions: 2, requests: 1 });
   });
 });

@@ -93,3 +93,29 @@ describe('malicious feed', () => {
     await expect(loadMaliciousFeed(other)).rejects.toMatchObject({ code: 'INPUT' });
   });
 });
+
+describe('known-malicious feed: PyPI records', () => {
+  it('finds a PyPI record by any spelling of the name, comparing versions by PEP 440', async () => {
+    const dir = await tempDir('sscs-feed-pypi-');
+    try {
+      const rec = (id: string, affected: unknown) => JSON.stringify({ id, affected: [affected] });
+      await mkdir(join(dir.dir, 'osv', 'malicious', 'pypi'), { recursive: true });
+      await writeFile(join(dir.dir, 'osv/malicious/pypi/MAL-2024-0001.json'), rec('MAL-2024-0001', { package: { ecosystem: 'PyPI', name: 'Requestss_Lib' }, versions: ['1.0'] }));
+      await writeFile(
+        join(dir.dir, 'osv/malicious/pypi/MAL-2024-0002.json'),
+        rec('MAL-2024-0002', { package: { ecosystem: 'PyPI', name: 'evil.pkg' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.0rc1' }] }] }),
+      );
+      const feed = await loadMaliciousFeed(join(dir.dir, 'osv'));
+      expect(feed.lookup('pypi', 'requestss-lib', '1.0.0')).toEqual(['MAL-2024-0001']);
+      expect(feed.lookup('PyPI', 'requestss.lib', '1.0')).toEqual(['MAL-2024-0001']);
+      expect(feed.lookup('pypi', 'requestss-lib', '1.0.1')).toEqual([]);
+      // PEP 440 order: 2.0b1 < 2.0rc1 (inside), 2.0 > 2.0rc1 (fixed); semver could read neither.
+      expect(feed.lookup('pypi', 'evil-pkg', '2.0b1')).toEqual(['MAL-2024-0002']);
+      expect(feed.lookup('pypi', 'evil-pkg', '2.0')).toEqual([]);
+      // The same name on npm is another package.
+      expect(feed.lookup('npm', 'evil.pkg', '1.0.0')).toEqual([]);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});

@@ -44,3 +44,27 @@ describe('typosquat', () => {
     expect(editDistance('abcdef', 'badcfe', 2)).toBe(3);
   });
 });
+
+describe('typosquat: PyPI names', () => {
+  it.each([
+    ['reqeusts', 'requests'],
+    ['python-requests', 'requests'],
+    ['requests-py', 'requests'],
+    ['urlib3', 'urllib3'],
+    ['colourama', 'colorama'],
+    ['python3-dateutil', 'python-dateutil'],
+    ['setup_tools', 'setuptools'],
+  ])('flags %s as imitating %s', (name, target) => {
+    expect(typosquatTargets(name, 'pypi')).toContain(target);
+  });
+
+  it.each(['requests', 'Requests', 'PyYAML', 'zope.interface', 'python-dateutil', 'boto3', 'discord.py'])('does not flag %s, a popular project in any spelling', (name) => {
+    expect(typosquatTargets(name, 'pypi')).toEqual([]);
+  });
+
+  it('compares against the ecosystem of the package only', () => {
+    // `expres` imitates npm's express; PyPI's popular names are another list.
+    expect(typosquatTargets('expres', 'npm')).toContain('express');
+    expect(typosquatTargets('reqeusts', 'npm')).not.toContain('requests');
+  });
+});

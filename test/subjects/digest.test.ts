@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
-import { MIN_BYTES_FOR_WORKERS, digestFiles } from '../../helper/src/subjects/digest.js';
+import { MIN_BYTES_FOR_WORKERS, MIN_FILES_FOR_WORKERS, digestFiles, type DigestSet } from '../../helper/src/subjects/digest.js';
+import { WORKER_SOURCE } from '../../helper/src/subjects/digest-worker.js';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 
 describe('digests', () => {
@@ -29,5 +31,60 @@ describe('digests', () => {
     const pooled = await digestFiles(jobs, ['sha256', 'sha512'], { workers: 2 });
     expect(pooled).toEqual(main);
     expect(new Set(main.map((d) => d.sha256)).size).toBe(200);
+  });
+
+  it('hashes files around the 1 MiB read buffer (whole in one call, or streamed) as sha256sum and sha512sum do', async () => {
+    const MiB = 1024 * 1024;
+    const sizes = [0, 1, MiB - 1, MiB, MiB + 1, 2 * MiB, 2 * MiB + 7];
+    const files: Record<string, Buffer> = {};
+    // Bytes that differ along the file, so that a chunk read twice or skipped changes the digest.
+    for (const n of sizes) files[`s${n}`] = Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + (i >> 12)) & 0xff));
+    const dir = tempDir(files);
+    const names = Object.keys(files);
+    const ref256 = (await execa('sha256sum', names, { cwd: dir })).stdout.split('\n').map((l) => l.slice(0, 64));
+    const ref512 = (await execa('sha512sum', names, { cwd: dir })).stdout.split('\n').map((l) => l.slice(0, 128));
+    // Sizes left out (as a walk leaves them) and given: the main thread and the workers read the same bytes.
+    const unsized = names.map((n) => ({ path: join(dir, n) }));
+    const sized = names.map((n) => ({ path: join(dir, n), size: MIN_BYTES_FOR_WORKERS }));
+    // The worker's own code, driven directly: with the main thread sharing the work, a run of digestFiles may
+    // finish before a worker has started.
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    const fromWorker = await new Promise<DigestSet[]>((resolve, reject) => {
+      worker.on('message', (m: { ready?: true; ok?: boolean; digests?: DigestSet[]; message?: string }) => {
+        if (m.ready) return worker.postMessage({ paths: names.map((n) => join(dir, n)), algorithms: ['sha256', 'sha512'] });
+        if (m.ok) resolve(m.digests as DigestSet[]);
+        else reject(new Error(m.message));
+      });
+      worker.on('error', reject);
+    }).finally(() => worker.terminate());
+    for (const got of [await digestFiles(unsized, ['sha256', 'sha512'], { workers: 1 }), await digestFiles(sized, ['sha256', 'sha512'], { workers: 2 }), fromWorker]) {
+      expect(got.map((d) => d.sha256)).toEqual(ref256);
+      expect(got.map((d) => d.sha512)).toEqual(ref512);
+    }
+  });
+
+  it('digests many unsized files (sized from a sample, shared by the main thread and workers) exactly as sha256sum', async () => {
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < MIN_FILES_FOR_WORKERS + 100; i++) files[`f${String(i).padStart(5, '0')}`] = Buffer.alloc(i % 300, i);
+    const dir = tempDir(files);
+    const names = Object.keys(files);
+    const got = await digestFiles(names.map((n) => ({ path: join(dir, n) })), ['sha256']);
+    const ref = (await execa('sha256sum', names, { cwd: dir })).stdout.split('\n').map((l) => l.slice(0, 64));
+    expect(got.map((d) => d.sha256)).toEqual(ref);
+  });
+
+  it('names a file that went away between the walk and the hashing, on the main thread or a worker', async () => {
+    const dir = tempDir({ a: 'x' });
+    await expect(digestFiles([{ path: join(dir, 'gone') }], ['sha256'])).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+    const many: Record<string, string> = {};
+    for (let i = 0; i < MIN_FILES_FOR_WORKERS + 100; i++) many[`f${i}`] = String(i);
+    const big = tempDir(many);
+    const jobs = Object.keys(many).map((n) => ({ path: join(big, n) }));
+    // Gone files early, in the middle and last: whichever thread takes them, the error names one of them.
+    const gone = [3, 2000, MIN_FILES_FOR_WORKERS + 99].map((i) => join(big, `gone${i}`));
+    for (const [k, i] of [3, 2000, MIN_FILES_FOR_WORKERS + 99].entries()) (jobs[i] as { path: string }).path = gone[k] as string;
+    const err = await digestFiles(jobs, ['sha256'], { workers: 2 }).then(() => undefined, (e: unknown) => e);
+    expect(err).toMatchObject({ code: 'FILE_NOT_FOUND' });
+    expect(gone).toContain((err as { where?: { file?: string } }).where?.file);
   });
 });

@@ -9,15 +9,17 @@ export default defineCommand({
   name: 'deps',
   summary: 'Print the resolved dependency graph of lockfiles and SBOMs',
   usage: 'sscs deps FILE... [--format json|text]',
-  description: `Reads package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock and CycloneDX JSON SBOMs (the
-format is detected from the file name and content) and prints every package once per name@version: direct or
-transitive, dev or prod, one shortest path from the root, and the files it came from. Several files merge into
-one graph. Warnings (for example a yarn.lock without its package.json) go to stderr.`,
+  description: `Reads package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, requirements.txt (pip-compile,
+with -r includes), pylock.toml, uv.lock, poetry.lock, Pipfile.lock and CycloneDX JSON SBOMs with npm or pypi
+purls (the format is detected from the file name and content) and prints every package once per ecosystem,
+name and version: direct or transitive, dev or prod, one shortest path from the root, and the files it came
+from. Several files merge into one graph. Requirements that pin no version are listed as unpinned. Warnings
+(for example a yarn.lock without its package.json) go to stderr.`,
   flags: {
     format: { type: 'string', choices: ['text', 'json'], default: 'text', valueName: 'FORMAT', description: 'Output format: text or json.' },
   },
   positionals: { min: 1, max: Number.POSITIVE_INFINITY, name: 'FILE' },
-  examples: ['sscs deps package-lock.json', 'sscs deps packages/*/pnpm-lock.yaml bom.cdx.json --format json'],
+  examples: ['sscs deps package-lock.json', 'sscs deps packages/*/pnpm-lock.yaml bom.cdx.json --format json', 'sscs deps uv.lock requirements/main.txt'],
   async run({ flags, positionals, io }) {
     const format = flags.format;
     if (!(FORMATS as readonly string[]).includes(format)) {

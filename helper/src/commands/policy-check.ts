@@ -54,7 +54,8 @@ export default defineCommand({
   name: 'policy check',
   summary: 'Check lockfiles and SBOMs against the dependency policy',
   usage: 'sscs policy check INPUT... [--policy FILE] [--mode enforce|warn] [flags]',
-  description: `Reads the inputs (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, CycloneDX JSON),
+  description: `Reads the inputs (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, requirements.txt,
+pylock.toml, uv.lock, poetry.lock, Pipfile.lock, CycloneDX JSON),
 fetches registry metadata (publish time, install scripts, deprecation, license, provenance) through an on-disk
 cache, and evaluates every package with the policy. Without --policy the default policy applies: deny versions
 in the known-malicious feed, quarantine versions younger than 48h (also when the publish time cannot be fetched)

@@ -1,26 +1,40 @@
 /**
- * The resolved dependency graph: what every input (npm, pnpm and yarn lockfiles, CycloneDX SBOMs) is parsed
- * into, and what the policy engine evaluates. Independent of where the data came from.
+ * The resolved dependency graph: what every input (npm, pnpm and yarn lockfiles; requirements.txt, pylock.toml,
+ * uv.lock, poetry.lock and Pipfile.lock; CycloneDX SBOMs) is parsed into, and what the policy engine evaluates.
+ * Independent of where the data came from and, outside the ecosystem adapters (ecosystems/), of the ecosystem.
  */
+import { ecosystemOf, type Ecosystem } from '../ecosystems/index.js';
 
-export type Ecosystem = 'npm' | 'pypi';
+export type { Ecosystem } from '../ecosystems/index.js';
 
 /**
  * Where a package's code comes from, as the lockfile records it (npm-package-arg's spec types, named from the
- * user's side): `registry` (a version from a package registry), `git` (a repository at a commit), `url` (a
- * remote tarball; npm calls it `remote`), `file` (a tarball on disk). Local folders (`file:` folders, `link:`,
- * `portal:`, workspaces) are first-party code and roots of the graph, not packages.
+ * user's side): `registry` (a version from a package registry / package index), `git` (a repository at a commit;
+ * PyPI: a VCS URL, `git+https://...@rev`), `url` (a remote archive; npm calls it `remote`, PEP 440 a direct URL),
+ * `file` (an archive on disk: a tarball, wheel or sdist). Local folders (`file:` folders, `link:`, `portal:`,
+ * workspaces; PyPI: a project directory, editable or not) are first-party code and roots of the graph, not packages.
  */
 export const SOURCE_KINDS = ['registry', 'git', 'url', 'file'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export interface ResolvedPackage {
   ecosystem: Ecosystem;
-  /** The real package name, e.g. `@scope/name`; for an npm alias (`"x": "npm:y@1"`) this is `y`. */
+  /**
+   * The real package name in its ecosystem's normal form (ecosystems/: npm as published, e.g. `@scope/name`, and
+   * for an npm alias (`"x": "npm:y@1"`) this is `y`; PyPI PEP 503-normalised, e.g. `zope-interface`).
+   */
   name: string;
+  /** As the input records it; compared with the ecosystem's versioning (semver, PEP 440). '' when the input pins none (a VCS or URL requirement). */
   version: string;
-  /** Subresource integrity (`sha512-...`) as the lockfile records it. */
+  /** Subresource integrity (`sha512-...`) as the lockfile records it (npm: one tarball per version). */
   integrity?: string;
+  /**
+   * Hashes of the distribution files the lockfile allows for this version, as pip's `--hash` spells them
+   * (`sha256:<hex>`), sorted and unique: PyPI releases have several files (wheels per platform, an sdist).
+   */
+  hashes?: string[];
+  /** PEP 508 environment marker the input attaches (`python_version < "3.11"`), kept as written; absent: always installed. */
+  markers?: string;
   /** Where the lockfile says the tarball comes from (a registry URL, a git URL with its commit, a tarball URL or path). */
   resolved?: string;
   /** Where the code comes from; only `registry` packages get registry facts or meet the registry's malicious feed. */
@@ -52,6 +66,11 @@ export interface DependencyGraph {
    * prod cannot be told apart and every package counts as prod). Empty when nothing was guessed.
    */
   warnings?: string[];
+  /**
+   * Requirements an input names without pinning a version (`requests>=2` in a requirements.txt, an unversioned
+   * pypi component): what gets installed is decided at install time, so they are not checked, and listed here.
+   */
+  unpinned?: { ecosystem: Ecosystem; name: string; requirement: string; file: string; line?: number }[];
 }
 
 /** The purl qualifier that says where a non-registry package comes from (purl spec, "Known qualifiers"). */
@@ -62,14 +81,18 @@ const SOURCE_QUALIFIER: Record<Exclude<SourceKind, 'registry'>, string> = { git:
  * (tarball) qualifier, so it never reads as the registry package of the same name and version.
  */
 export function purl(pkg: Pick<ResolvedPackage, 'ecosystem' | 'name' | 'version'> & Partial<Pick<ResolvedPackage, 'source' | 'resolved'>>): string {
-  // purl spec: the npm scope is the namespace, and `@` is percent-encoded.
-  const name = pkg.name.startsWith('@') ? `%40${pkg.name.slice(1)}` : pkg.name;
-  const base = `pkg:${pkg.ecosystem}/${name}@${encodeURIComponent(pkg.version)}`;
+  // purl spec, per type: npm's scope is the namespace with `@` percent-encoded; pypi's name is normalised.
+  const path = ecosystemOf(pkg.ecosystem).purlPath(pkg.name);
+  const base = pkg.version ? `pkg:${pkg.ecosystem}/${path}@${encodeURIComponent(pkg.version)}` : `pkg:${pkg.ecosystem}/${path}`;
   if (!pkg.source || pkg.source === 'registry' || !pkg.resolved) return base;
   return `${base}?${SOURCE_QUALIFIER[pkg.source]}=${encodeURIComponent(pkg.resolved)}`;
 }
 
-/** One key per distinct package: name@version, and for a non-registry package also where it comes from. */
-export function packageKey(pkg: Pick<ResolvedPackage, 'name' | 'version' | 'source' | 'resolved'>): string {
-  return pkg.source === 'registry' ? `${pkg.name}@${pkg.version}` : `${pkg.name}@${pkg.version}#${pkg.source}:${pkg.resolved ?? ''}`;
+/**
+ * One key per distinct package: name@version, and for a non-registry package also where it comes from; a package
+ * of another ecosystem than npm is prefixed with it (`pypi:requests@2.32.3`), so `six` on npm and on PyPI stay two.
+ */
+export function packageKey(pkg: Pick<ResolvedPackage, 'name' | 'version' | 'source' | 'resolved'> & { ecosystem?: Ecosystem }): string {
+  const eco = pkg.ecosystem && pkg.ecosystem !== 'npm' ? `${pkg.ecosystem}:` : '';
+  return pkg.source === 'registry' ? `${eco}${pkg.name}@${pkg.version}` : `${eco}${pkg.name}@${pkg.version}#${pkg.source}:${pkg.resolved ?? ''}`;
 }

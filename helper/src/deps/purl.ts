@@ -1,25 +1,29 @@
 /**
  * Reads a package URL as the purl specification defines it (github.com/package-url/purl-spec, PURL-SPECIFICATION
- * and the npm type's rules): `pkg:type/namespace/name@version?qualifiers#subpath`, every part percent-decoded
- * once. Strict where a lenient reader would let a package escape the policy: the type must be lowercase, npm's
- * scope must be the namespace with its `@` percent-encoded (`%40scope`), and the decoded name must be a name npm
- * could have published, so that `%2540scope` (encoded twice) or `@scope` (the legacy unencoded form) is an error.
+ * and the per-type rules): `pkg:type/namespace/name@version?qualifiers#subpath`, every part percent-decoded
+ * once. Strict where a lenient reader would let a package escape the policy: the type must be lowercase, and for
+ * a type sscs reads (npm, pypi) the decoded name must be one that ecosystem could have published, by its
+ * adapter's rules (ecosystems/npm.ts: npm's scope is the namespace with its `@` percent-encoded; ecosystems/pypi.ts:
+ * no namespace, the name read PEP 503-normalised).
  */
+import { ecosystemOfPurlType } from '../ecosystems/index.js';
+import { PurlError } from './purl-error.js';
+
+export { PurlError } from './purl-error.js';
 
 export interface Purl {
   type: string;
   /** npm: `@scope`, decoded. */
   namespace?: string;
+  /** The name segment, decoded, as written. */
   name: string;
+  /** For a type sscs reads: the package name in its ecosystem's form (`@scope/name`; PyPI: PEP 503-normalised). */
+  packageName?: string;
   version?: string;
   qualifiers: Record<string, string>;
 }
 
-/** Why a purl is refused: a sentence naming the rule it breaks. */
-export class PurlError extends Error {}
-
 const TYPE = /^[a-z.+-][a-z0-9.+-]*$/;
-const NPM_PART = /^[a-z0-9~-][a-z0-9._~-]*$/i;
 const MAX_PURL_LENGTH = 4096;
 
 function decode(part: string, what: string): string {
@@ -70,25 +74,12 @@ export function parsePurl(text: string): Purl {
   if (!name) throw new PurlError('has no name');
   const namespace = segments.length ? segments.map((s) => decode(s, 'the namespace')).join('/') : undefined;
   const purl: Purl = { type, name, qualifiers, ...(namespace !== undefined ? { namespace } : {}), ...(version !== undefined ? { version } : {}) };
-  if (type === 'npm') checkNpm(purl, segments);
+  const adapter = ecosystemOfPurlType(type);
+  if (adapter) purl.packageName = adapter.nameOfPurl({ name, rawNamespace: segments, ...(namespace !== undefined ? { namespace } : {}), ...(version !== undefined ? { version } : {}) });
   return purl;
-}
-
-function checkNpm(p: Purl, rawNamespace: string[]): void {
-  if (rawNamespace.length > 1) throw new PurlError('an npm purl has at most one namespace segment, the scope');
-  if (rawNamespace.length === 1) {
-    if (rawNamespace[0]!.startsWith('@')) {
-      throw new PurlError(`the npm scope's '@' must be percent-encoded: pkg:npm/%40${rawNamespace[0]!.slice(1)}/${p.name}${p.version ? `@${p.version}` : ''}`);
-    }
-    const scope = p.namespace!;
-    if (!scope.startsWith('@') || !NPM_PART.test(scope.slice(1))) {
-      throw new PurlError(`the namespace '${scope}' is not an npm scope (%40name), so '${scope}/${p.name}' is not a name npm could have published`);
-    }
-  }
-  if (!NPM_PART.test(p.name)) throw new PurlError(`'${p.name}' is not a name npm could have published`);
 }
 
 /** The npm package name a purl stands for: `@scope/name` or `name`. */
 export function npmName(p: Purl): string {
-  return p.namespace ? `${p.namespace}/${p.name}` : p.name;
+  return p.packageName ?? (p.namespace ? `${p.namespace}/${p.name}` : p.name);
 }

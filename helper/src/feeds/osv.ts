@@ -1,4 +1,5 @@
-import semver from 'semver';
+import { SEMVER } from '../ecosystems/semver.js';
+import type { Versioning } from '../ecosystems/versioning.js';
 import { InputError, type Where } from '../errors.js';
 
 /**
@@ -16,7 +17,7 @@ export interface AffectedPackage {
 
 export type RangeEvent = { kind: 'introduced' | 'fixed' | 'last_affected' | 'limit'; version: string };
 
-/** Range types that order npm versions by semver; GIT ranges (commit hashes) say nothing about a version. */
+/** Range types that order versions (SEMVER; ECOSYSTEM by the ecosystem's own scheme); GIT ranges (commit hashes) say nothing about a version. */
 const ORDERED_RANGE_TYPES = new Set(['SEMVER', 'ECOSYSTEM']);
 const EVENT_KINDS = ['introduced', 'fixed', 'last_affected', 'limit'] as const;
 const MAX_AFFECTED = 1000;
@@ -71,26 +72,25 @@ function parseEvent(e: unknown, where: Where, field: string): RangeEvent {
   return fail('range event needs introduced, fixed, last_affected or limit', where, field);
 }
 
-/** semver order, with OSV's "0" before every version; undefined when either side is not a version. */
-function compare(a: string, b: string): number | undefined {
+/** The ecosystem's order, with OSV's "0" before every version; undefined when either side is not a version. */
+function compare(a: string, b: string, versioning: Versioning): number | undefined {
   if (a === b) return 0;
   if (b === '0') return 1;
   if (a === '0') return -1;
-  const pa = semver.parse(a, { loose: true });
-  const pb = semver.parse(b, { loose: true });
-  return pa && pb ? semver.compare(pa, pb) : undefined;
+  return versioning.compare(a, b);
 }
 
 /**
  * Whether `version` falls in one range, evaluating its events in version order as the OSV spec describes. A
  * `limit` event bounds the range from above: at or past it nothing is affected (`limit: "*"` is no bound).
+ * Versions order by the package's ecosystem's scheme (npm: semver, PyPI: PEP 440), as OSV's ECOSYSTEM ranges mean.
  */
-export function inRange(version: string, events: RangeEvent[]): boolean {
-  if (events.some((ev) => ev.kind === 'limit' && ev.version !== '*' && (compare(version, ev.version) ?? -1) >= 0)) return false;
-  const sorted = events.filter((ev) => ev.kind !== 'limit').sort((x, y) => compare(x.version, y.version) ?? 0);
+export function inRange(version: string, events: RangeEvent[], versioning: Versioning = SEMVER): boolean {
+  if (events.some((ev) => ev.kind === 'limit' && ev.version !== '*' && (compare(version, ev.version, versioning) ?? -1) >= 0)) return false;
+  const sorted = events.filter((ev) => ev.kind !== 'limit').sort((x, y) => compare(x.version, y.version, versioning) ?? 0);
   let affected = false;
   for (const ev of sorted) {
-    const c = compare(version, ev.version);
+    const c = compare(version, ev.version, versioning);
     if (c === undefined) continue;
     if (ev.kind === 'introduced') {
       if (c < 0) break;
@@ -107,6 +107,12 @@ export function inRange(version: string, events: RangeEvent[]): boolean {
   return affected;
 }
 
-export function affects(pkg: AffectedPackage, version: string): boolean {
-  return pkg.versions.has(version) || pkg.ranges.some((r) => inRange(version, r));
+/**
+ * Whether a record covers `version`: listed (exactly, or as the same release in the scheme: PEP 440's `1.0` is
+ * `1.0.0`) or inside one of its ranges.
+ */
+export function affects(pkg: AffectedPackage, version: string, versioning: Versioning = SEMVER): boolean {
+  if (pkg.versions.has(version) || pkg.ranges.some((r) => inRange(version, r, versioning))) return true;
+  for (const v of pkg.versions) if (versioning.equals(v, version)) return true;
+  return false;
 }

@@ -13,8 +13,12 @@ export const MIN_EDIT_LENGTH = 5;
 export const MAX_EDITS = 1;
 /** Shortest collapsed key compared for separator/scope/homoglyph confusion. */
 const MIN_KEY_LENGTH = 4;
-/** Affixes squatters add to a popular name (`cross-env.js`, `node-lodash`); compared after separators go. */
-const AFFIXES = { suffixes: ['js', 'node', 'npm'], prefixes: ['node', 'js', 'npm'] };
+/** Affixes squatters add to a popular name, compared after separators go: npm's by default (`cross-env.js`, `node-lodash`). */
+export interface Affixes {
+  suffixes: readonly string[];
+  prefixes: readonly string[];
+}
+export const NPM_AFFIXES: Affixes = { suffixes: ['js', 'node', 'npm'], prefixes: ['node', 'js', 'npm'] };
 
 /** Lookalike characters mapped to the ASCII letter they imitate (Cyrillic, Greek, Latin extensions, digits). */
 const CONFUSABLES: Record<string, string> = {
@@ -85,7 +89,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   } else map.set(key, [value]);
 }
 
-export function buildTyposquatIndex(popular: readonly string[], knownLegit: readonly string[]): TyposquatIndex {
+export function buildTyposquatIndex(popular: readonly string[], knownLegit: readonly string[], affixes: Affixes = NPM_AFFIXES): TyposquatIndex {
   const rank = new Map<string, number>();
   popular.forEach((n, i) => rank.has(n) || rank.set(n, i));
   const exempt = new Set([...popular, ...knownLegit]);
@@ -106,8 +110,8 @@ export function buildTyposquatIndex(popular: readonly string[], knownLegit: read
       // Separator, scope and homoglyph confusion: the same collapsed key as a popular name.
       for (const t of byKey.get(key) ?? []) found.add(t);
       // Affix tricks: the key minus a common prefix or suffix is a popular name's key.
-      for (const s of AFFIXES.suffixes) if (key.endsWith(s)) for (const t of byKey.get(key.slice(0, -s.length)) ?? []) found.add(t);
-      for (const p of AFFIXES.prefixes) if (key.startsWith(p)) for (const t of byKey.get(key.slice(p.length)) ?? []) found.add(t);
+      for (const s of affixes.suffixes) if (key.endsWith(s)) for (const t of byKey.get(key.slice(0, -s.length)) ?? []) found.add(t);
+      for (const p of affixes.prefixes) if (key.startsWith(p)) for (const t of byKey.get(key.slice(p.length)) ?? []) found.add(t);
       // Edit distance on the lower-cased, confusable-mapped name.
       const sk = skeleton(name);
       for (const d of sk.length < MIN_EDIT_LENGTH ? [] : deletions(sk, MAX_EDITS, new Set())) {

@@ -8,6 +8,8 @@ import { InputError, UsageError } from '../errors.js';
 import { readFileBounded } from '../io/files.js';
 import type { Synchronous } from './sqlite-store.js';
 import { upstreamSettings, type ScopedUpstream } from './upstreams.js';
+import { databaseSetting, type PostgresTarget } from './postgres/connect.js';
+import { pypiSettings, type PypiSettings } from './pypi-settings.js';
 
 export const DEFAULT_UPSTREAM = 'https://registry.npmjs.org/';
 export const DEFAULT_LISTEN = '127.0.0.1:4873';
@@ -32,6 +34,7 @@ export const ENV = {
   listen: 'SSCS_FIREWALL_LISTEN',
   'public-url': 'SSCS_FIREWALL_PUBLIC_URL',
   'data-dir': 'SSCS_FIREWALL_DATA_DIR',
+  database: 'SSCS_FIREWALL_DATABASE',
   'packument-ttl': 'SSCS_FIREWALL_PACKUMENT_TTL',
   'upstream-timeout-ms': 'SSCS_FIREWALL_UPSTREAM_TIMEOUT_MS',
   'upstream-deadline-ms': 'SSCS_FIREWALL_UPSTREAM_DEADLINE_MS',
@@ -44,7 +47,10 @@ export const ENV = {
   synchronous: 'SSCS_FIREWALL_SYNCHRONOUS',
   'admin-token-file': 'SSCS_FIREWALL_ADMIN_TOKEN_FILE',
   'malicious-feed': 'SSCS_FIREWALL_MALICIOUS_FEED',
+  'webhook-url': 'SSCS_FIREWALL_WEBHOOK_URL',
 } as const;
+/** The webhook signing secret: only from the environment, never a flag, never logged. */
+export const WEBHOOK_SECRET_ENV = 'SSCS_FIREWALL_WEBHOOK_SECRET';
 export const ADMIN_TOKEN_ENV = 'SSCS_FIREWALL_ADMIN_TOKEN';
 export const UPSTREAM_TOKEN_ENV = 'SSCS_FIREWALL_UPSTREAM_TOKEN';
 
@@ -107,9 +113,13 @@ export interface ServeSettings {
   upstream: string;
   /** Scopes routed to their own upstream, each with its own token variable. */
   scopedUpstreams: ScopedUpstream[];
+  /** The PyPI index proxied at /simple/; undefined with --pypi-upstream none. */
+  pypi?: PypiSettings;
   listen: { host: string; port: number };
   publicUrl?: string;
   dataDir: string;
+  /** The shared PostgreSQL database; unset keeps the state in SQLite under dataDir. */
+  database?: PostgresTarget;
   packumentTtlMs: number;
   upstreamTimeoutMs: number;
   upstreamDeadlineMs: number;
@@ -121,6 +131,8 @@ export interface ServeSettings {
   synchronous: Synchronous;
   /** OSV records of known-malicious packages (folder or .tar.gz). */
   maliciousFeed?: string;
+  /** Where events are posted (signed with WEBHOOK_SECRET_ENV). */
+  webhookUrl?: string;
   scan: boolean;
   /** Wall-clock time one package's scan may take (a worker thread); past it the package gets a scan-budget finding. */
   scanBudgetMs?: number;
@@ -137,19 +149,36 @@ function auditRetention(raw: string | undefined): { auditRetentionMs?: number } 
   return { auditRetentionMs: positiveNumber(raw, 1, '--audit-retention-days') * 24 * 60 * 60 * 1000 };
 }
 
+/** An http(s) URL, and a secret to sign with: unsigned events are never sent. The URL is not echoed (it may hold a token). */
+function checkWebhookUrl(value: string, env: NodeJS.ProcessEnv): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch (e) {
+    throw new UsageError('USAGE', '--webhook-url is not a URL', { cause: e });
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new UsageError('USAGE', '--webhook-url must be http(s)');
+  if (!env[WEBHOOK_SECRET_ENV]) throw new UsageError('USAGE', `--webhook-url needs a signing secret in ${WEBHOOK_SECRET_ENV}`);
+  return u.href;
+}
+
 export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string): ServeSettings {
   const policy = setting(flags, env, 'policy');
   if (!policy) throw new UsageError('MISSING_ARGUMENT', `sscs firewall: --policy FILE is required (or ${ENV.policy})`);
   const publicUrl = setting(flags, env, 'public-url');
   const feed = setting(flags, env, 'malicious-feed');
+  const webhookUrl = setting(flags, env, 'webhook-url');
   const upstreams = upstreamSettings(flags, env);
+  const pypi = pypiSettings(flags, env);
   return {
     policyPath: resolve(cwd, policy),
     upstream: upstreams.upstream,
     scopedUpstreams: upstreams.scoped,
+    ...(pypi ? { pypi } : {}),
     listen: parseListen(setting(flags, env, 'listen') ?? DEFAULT_LISTEN),
     ...(publicUrl ? { publicUrl } : {}),
     dataDir: resolve(cwd, setting(flags, env, 'data-dir') ?? DEFAULT_DATA_DIR),
+    ...databaseOf(flags, env),
     packumentTtlMs: positiveNumber(setting(flags, env, 'packument-ttl'), DEFAULT_PACKUMENT_TTL_S, '--packument-ttl') * 1000,
     upstreamTimeoutMs: positiveNumber(setting(flags, env, 'upstream-timeout-ms'), DEFAULT_UPSTREAM_TIMEOUT_MS, '--upstream-timeout-ms'),
     upstreamDeadlineMs: positiveNumber(setting(flags, env, 'upstream-deadline-ms'), DEFAULT_UPSTREAM_DEADLINE_MS, '--upstream-deadline-ms'),
@@ -159,8 +188,14 @@ export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string)
     serveCachedOffline: oneOf(setting(flags, env, 'offline-cached'), ['serve', 'refuse'] as const, 'serve', '--offline-cached') === 'serve',
     synchronous: oneOf(setting(flags, env, 'synchronous'), ['normal', 'full'] as const, 'normal', '--synchronous'),
     ...(feed ? { maliciousFeed: resolve(cwd, feed) } : {}),
+    ...(webhookUrl ? { webhookUrl: checkWebhookUrl(webhookUrl, env) } : {}),
     scan: flags.scan === true,
     ...optionalNumber('scanBudgetMs', setting(flags, env, 'scan-budget-ms'), '--scan-budget-ms'),
     ...optionalNumber('scanConcurrency', setting(flags, env, 'scan-concurrency'), '--scan-concurrency'),
   };
+}
+
+function databaseOf(flags: Flags, env: NodeJS.ProcessEnv): { database?: PostgresTarget } {
+  const database = databaseSetting(flags.database, env);
+  return database ? { database } : {};
 }

@@ -6,6 +6,7 @@
 import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import { waiverCovers } from './operator.js';
 import type { PackageRecords, Store } from './store.js';
+import { documentKey } from '../registry/metadata.js';
 
 export interface PolicySource {
   /** Changes whenever the policy changes, so cached filtered packuments are not reused across policies. */
@@ -18,7 +19,8 @@ export type Overrides = Pick<PackageRecords, 'waivers' | 'releases'>;
 
 /** Decides one version, reading its package's waivers and releases from the store first. */
 export async function decideNow(policy: PolicySource, store: Store, pkg: PackageRef, facts: PackageFacts, now: Date): Promise<Decision> {
-  return decide(policy, await store.records(pkg.name, now), pkg, facts, now);
+  // The store keys packages as waivers and the CLI name them: `name` for npm, `pkg:pypi/name` for PyPI.
+  return decide(policy, await store.records(documentKey(pkg), now), pkg, facts, now);
 }
 
 /** `overrides` are the package's records read at `now` (Store.records); synchronous, so a packument's versions are decided in one pass. */
@@ -59,7 +61,7 @@ export function serves(d: Decision): boolean {
  * as given (e.g. ` --data-dir /srv/fw` when the firewall keeps its state somewhere other than the default).
  */
 export function wayOut(pkg: PackageRef, d: Decision, flags = ''): string {
-  const id = `${pkg.name}@${pkg.version}`;
+  const id = `${documentKey(pkg)}@${pkg.version}`;
   if (d.action === 'quarantine') {
     const when = d.until ? ` It is released automatically after ${d.until.toISOString()}.` : '';
     return `${when} To release it now: sscs firewall quarantine release ${id}${flags} --reason "..."`;
@@ -69,5 +71,5 @@ export function wayOut(pkg: PackageRef, d: Decision, flags = ''): string {
 
 export function blockMessage(pkg: PackageRef, d: Decision): string {
   const verb = d.action === 'quarantine' ? 'is quarantined' : 'is denied';
-  return `sscs firewall: ${pkg.name}@${pkg.version} ${verb} by rule ${d.rule}: ${d.reason}.${wayOut(pkg, d)}`;
+  return `sscs firewall: ${documentKey(pkg)}@${pkg.version} ${verb} by rule ${d.rule}: ${d.reason}.${wayOut(pkg, d)}`;
 }

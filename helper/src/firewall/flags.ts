@@ -1,11 +1,18 @@
 /** Flags shared by the firewall commands, defined once so `serve` and `run` cannot drift apart. */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { openStore } from './open-store.js';
+import { databaseSetting } from './postgres/connect.js';
 import type { FlagSpecs, Io } from '../cli/command.js';
 import { DEFAULT_DATA_DIR, DEFAULT_MAX_INFLIGHT_MB, DEFAULT_MAX_TARBALL_MB, DEFAULT_UPSTREAM_DEADLINE_MS, ENV, setting, type Flags } from './config.js';
 import type { Store } from './store.js';
 
 export const DATA_DIR_FLAG = {
   'data-dir': { type: 'string', valueName: 'DIR', description: `State database and tarball cache (env ${ENV['data-dir']}) [default: ${DEFAULT_DATA_DIR}].` },
+  database: {
+    type: 'string',
+    valueName: 'postgres://USER@HOST:PORT/DB',
+    description: `Keep decisions, quarantine, releases, waivers and the audit log in this PostgreSQL database, shared by replicas; the password only from PGPASSWORD, a pgpass file, or the whole URL in ${ENV.database} (env ${ENV.database}) [default: SQLite in --data-dir].`,
+  },
 } as const satisfies FlagSpecs;
 
 export const SERVE_FLAGS = {
@@ -16,6 +23,8 @@ export const SERVE_FLAGS = {
     valueName: '[@SCOPE=]URL',
     description: `Upstream registry; @SCOPE=URL routes a scope to its own registry, token from SSCS_FIREWALL_UPSTREAM_TOKEN_<SCOPE> (env ${ENV.upstream}, entries separated by spaces) [default: https://registry.npmjs.org/].`,
   },
+  'pypi-upstream': { type: 'string', valueName: 'URL|none', description: 'Python package index proxied at /simple/ (PEP 503/691), or none (env SSCS_FIREWALL_PYPI_UPSTREAM) [default: https://pypi.org/simple/].' },
+  'pypi-files': { type: 'string', multiple: true, valueName: 'URL', description: 'A host the index puts files on, besides its own origin (env SSCS_FIREWALL_PYPI_FILES, entries separated by spaces) [default for pypi.org: https://files.pythonhosted.org/].' },
   'public-url': { type: 'string', valueName: 'URL', description: `URL clients reach the firewall at, for tarball links (env ${ENV['public-url']}) [default: http://HOST:PORT].` },
   ...DATA_DIR_FLAG,
   'packument-ttl': { type: 'string', valueName: 'SECONDS', description: `How long a filtered packument is served before the upstream is asked again (env ${ENV['packument-ttl']}) [default: 60].` },
@@ -26,10 +35,11 @@ export const SERVE_FLAGS = {
   'audit-retention-days': { type: 'string', valueName: 'DAYS', description: `Audit rows are removed this long after their last occurrence, checked at start and every hour; decisions, quarantine, releases and waivers are never removed (env ${ENV['audit-retention-days']}) [default: kept for ever].` },
   'offline-cached': { type: 'string', valueName: 'serve|refuse', description: `With the upstream down: serve a cached tarball allowed under this same policy, still allowed when asked again, to the credential that fetched it; or refuse everything (env ${ENV['offline-cached']}) [default: serve].` },
   synchronous: { type: 'string', valueName: 'normal|full', description: `SQLite synchronous: normal survives a killed process, full also a power loss (env ${ENV.synchronous}) [default: normal].` },
-  'malicious-feed': { type: 'string', valueName: 'PATH', description: `Known-malicious OSV records, a folder or .tar.gz (env ${ENV['malicious-feed']}).` },
+  'malicious-feed': { type: 'string', valueName: 'PATH', description: `OSV records (malicious packages and vulnerabilities): a folder, .tar.gz or osv.dev all.zip, kept current by 'sscs feed sync'; a running firewall reloads a file when it changes, and everything on SIGHUP (env ${ENV['malicious-feed']}).` },
   scan: { type: 'boolean', description: 'Scan every tarball before serving it; findings go to the policy (suspicious condition).' },
   'scan-budget-ms': { type: 'string', valueName: 'N', description: `With --scan: time one package's scan may take, in a worker thread off the event loop; past it the package gets a scan-budget finding and the policy's outcome for an incomplete scan (env ${ENV['scan-budget-ms']}) [default: 120000].` },
   'scan-concurrency': { type: 'string', valueName: 'N', description: `With --scan: packages scanned at once, one worker thread each; the rest wait (env ${ENV['scan-concurrency']}) [default: cores - 1, at least 1].` },
+  'webhook-url': { type: 'string', valueName: 'URL', description: `POST block, quarantine, release, waiver and retroactive-hit events here as JSON, signed with HMAC-SHA256 over the body using the secret in SSCS_FIREWALL_WEBHOOK_SECRET (env ${ENV['webhook-url']}).` },
   'admin-token-file': { type: 'string', valueName: 'FILE', description: `File holding the admin API token (env ${ENV['admin-token-file']}; or the token itself in SSCS_FIREWALL_ADMIN_TOKEN).` },
 } as const satisfies FlagSpecs;
 
@@ -51,6 +61,6 @@ export function parseSpec(spec: string | undefined): { name: string; version: st
 
 /** The firewall database the CLI commands (waive, quarantine) work on: --data-dir, its variable, or the default. */
 export async function openCliStore(flags: Flags, io: Io): Promise<Store> {
-  const { openSqliteStore } = await import('./sqlite-store.js');
-  return openSqliteStore(join(resolve(io.cwd, setting(flags, io.env, 'data-dir') ?? DEFAULT_DATA_DIR), 'firewall.db'));
+  const database = databaseSetting(flags.database, io.env);
+  return openStore({ dataDir: resolve(io.cwd, setting(flags, io.env, 'data-dir') ?? DEFAULT_DATA_DIR), ...(database ? { database } : {}), listen: false });
 }

@@ -69,7 +69,7 @@ export interface PackumentCacheOptions {
   /** Scan-before-serve is on: recorded scanner findings count as facts. */
   scanned?: boolean;
   /** Adds facts the packument does not hold (known-malicious feed, typosquat check). */
-  enrich?: (name: string, version: string, facts: PackageFacts) => PackageFacts;
+  enrich?: (name: string, version: string, facts: PackageFacts, ecosystem?: 'npm' | 'pypi') => PackageFacts;
   /** Upstream packument bytes being fetched and built at once, across all clients (--max-inflight-mb). */
   maxInflightBytes?: number;
   now?: () => Date;

@@ -4,9 +4,15 @@
  * package name (packuments) or taken from the upstream's own packument (tarballs).
  */
 
+import { PYPI, pep503 as normalizePypiName } from '../ecosystems/pypi.js';
+const isValidPypiName = PYPI.isName;
+
 export type Route =
   | { kind: 'packument'; name: string }
   | { kind: 'tarball'; name: string; path: string }
+  | { kind: 'pypi-project'; name: string }
+  | { kind: 'pypi-file'; name: string; filename: string }
+  | { kind: 'redirect'; location: string }
   | { kind: 'ping' }
   | { kind: 'health' }
   | { kind: 'metrics' }
@@ -59,6 +65,32 @@ export function canonicalPath(path: string): string | undefined {
   return decodeNamePath(path);
 }
 
+/** Where the PyPI simple index is served (PEP 503: clients are given `<firewall>/simple/`), and its files. */
+export const PYPI_PROJECTS = '/simple/';
+export const PYPI_FILES = '/files/';
+/** A distribution's file name as the index's own page names it (checked against that page before any fetch). */
+const PYPI_FILE = /^[A-Za-z0-9][A-Za-z0-9._+!-]*\.(?:whl|tar\.gz|zip|tar\.bz2|tgz|tar)$/;
+
+/**
+ * `/simple/<project>/` and `/files/<project>/<file>`. As warehouse does, a project asked by a name that is not
+ * its normalised one (or without the trailing slash) is redirected to the normalised URL; no percent-encoding is
+ * accepted (names and file names never need one).
+ */
+function parsePypiRoute(path: string): Route {
+  if (path.includes('%')) return refused(400, 'unsupported percent-encoding in the path');
+  if (path.startsWith(PYPI_FILES)) {
+    const m = /^\/files\/([^/]+)\/([^/]+)$/.exec(path);
+    if (!m || !isValidPypiName(m[1]!) || normalizePypiName(m[1]!) !== m[1] || !PYPI_FILE.test(m[2]!)) return refused(400, 'not a valid distribution file path');
+    return { kind: 'pypi-file', name: m[1]!, filename: m[2]! };
+  }
+  const m = /^\/simple\/([^/]+)(\/?)$/.exec(path);
+  if (!m) return refused(404, path === PYPI_PROJECTS ? 'the firewall serves project pages (/simple/<project>/), not the list of every project' : 'not a project page');
+  const [, asked, slash] = m as unknown as [string, string, string];
+  if (!isValidPypiName(asked)) return refused(404, 'not a Python project name');
+  const name = normalizePypiName(asked);
+  return name !== asked || !slash ? { kind: 'redirect', location: `${PYPI_PROJECTS}${name}/` } : { kind: 'pypi-project', name };
+}
+
 export function parseRoute(method: string, target: string): Route {
   if (target.length > MAX_TARGET_LENGTH) return refused(414, 'request target too long');
   // Absolute-form targets (`GET http://other.host/x`) would make a naive proxy fetch another host.
@@ -77,6 +109,7 @@ export function parseRoute(method: string, target: string): Route {
   if (rawPath.startsWith('/-/sscs/admin/')) return { kind: 'admin', path: rawPath.slice('/-/sscs/admin'.length), query };
   if (rawPath.startsWith('/-/')) return refused(404, `the firewall does not serve ${rawPath}`);
   if (method !== 'GET' && method !== 'HEAD') return refused(405, 'the firewall is read-only: publish to the upstream registry directly');
+  if (rawPath.startsWith(PYPI_PROJECTS) || rawPath.startsWith(PYPI_FILES)) return parsePypiRoute(rawPath);
 
   const path = decodeNamePath(rawPath);
   if (path === undefined) return refused(400, 'unsupported percent-encoding in the path');

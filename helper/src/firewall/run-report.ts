@@ -4,6 +4,7 @@
  * running firewall (the same packuments, facts and engine the install meets) for every locked registry
  * version; without a lockfile, the versions filtered from every packument the client fetched stand in.
  */
+import { factsKey } from '../registry/metadata.js';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedPackage } from '../deps/model.js';
@@ -13,7 +14,8 @@ import type { Decision } from '../policy/types.js';
 import { serves, wayOut } from './evaluator.js';
 
 /** Lockfiles `firewall run` reads from the project folder; npm uses a shrinkwrap over a package-lock. */
-const LOCKFILES = [['npm-shrinkwrap.json', 'package-lock.json'], ['pnpm-lock.yaml'], ['yarn.lock']] as const;
+// Python: a project's lock (pylock.toml, uv.lock, poetry.lock, Pipfile.lock) or its pinned requirements.txt.
+const LOCKFILES = [['npm-shrinkwrap.json', 'package-lock.json'], ['pnpm-lock.yaml'], ['yarn.lock'], ['pylock.toml', 'uv.lock', 'poetry.lock', 'Pipfile.lock', 'requirements.txt']] as const;
 /** Packuments asked of the firewall at once while locked versions are evaluated. */
 const LOCKED_CONCURRENCY = 8;
 
@@ -27,12 +29,14 @@ export interface Locked {
 export interface Refusal {
   name: string;
   version: string;
+  /** Absent: npm. */
+  ecosystem?: import('../policy/types.js').PackageRef['ecosystem'];
   decision: Decision;
   /** `locked`: a lockfile needs it; `fetched`: the client asked for its tarball; `filtered`: left out of a packument the client fetched. */
   seen: 'locked' | 'fetched' | 'filtered';
 }
 
-export type DecideLocked = (name: string, version: string) => Promise<{ decision: Decision } | { error: string }>;
+export type DecideLocked = (name: string, version: string, ecosystem?: ResolvedPackage['ecosystem']) => Promise<{ decision: Decision } | { error: string }>;
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
@@ -69,8 +73,8 @@ export async function decideLocked(packages: readonly ResolvedPackage[], decide:
   const worker = async (): Promise<void> => {
     while (next < packages.length) {
       const p = packages[next++]!;
-      const r = await decide(p.name, p.version);
-      if ('decision' in r) decisions.set(`${p.name}@${p.version}`, r.decision);
+      const r = await decide(p.name, p.version, p.ecosystem);
+      if ('decision' in r) decisions.set(factsKey(p), r.decision);
       else errors.push(`${p.name}@${p.version}: ${r.error}`);
     }
   };
@@ -95,6 +99,6 @@ const SEEN: Record<Refusal['seen'], string> = {
 
 /** One line per refusal: name, version, why it was seen, rule, reason, and the way out. */
 export function refusalLine(r: Refusal, flags = ''): string {
-  const pkg = { ecosystem: 'npm' as const, name: r.name, version: r.version };
-  return `  ${r.name}@${r.version}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason} (${SEEN[r.seen]}).${wayOut(pkg, r.decision, flags)}\n`;
+  const pkg = { ecosystem: r.ecosystem ?? 'npm', name: r.name, version: r.version };
+  return `  ${factsKey(pkg)}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason} (${SEEN[r.seen]}).${wayOut(pkg, r.decision, flags)}\n`;
 }

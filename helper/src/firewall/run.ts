@@ -17,6 +17,7 @@ import { renderJunit } from '../policy/reports/junit.js';
 import type { ResolvedPackage } from '../deps/model.js';
 import { ADMIN_TOKEN_ENV, DEFAULT_DATA_DIR, ENV, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
 import { launch } from './launch.js';
+import { documentKey, factsKey } from '../registry/metadata.js';
 import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, projectScopes } from './project-scopes.js';
 import { decideLocked, readLocked, refusalLine, refuses, wantedVersions, type Refusal } from './run-report.js';
 
@@ -47,8 +48,24 @@ export function clientEnv(url: string, scopes: string[] = []): Record<string, st
     env[`npm_config_${scope}:registry`] = `${url}/`;
     env[`pnpm_config_${scope}:registry`] = `${url}/`;
   }
+  return { ...env, ...pythonClientEnv(url) };
+}
+
+/**
+ * Python clients: pip (and pipenv's pip) read PIP_INDEX_URL; pipenv sends a Pipfile's pypi.org sources to
+ * PIPENV_PYPI_MIRROR; uv reads UV_DEFAULT_INDEX (and the older UV_INDEX_URL). An http firewall is a trusted
+ * host for pip (it refuses plain http otherwise, loopback excepted). Poetry 1.x has no setting that replaces
+ * pypi.org: a poetry project names the firewall as its default source (see the README).
+ */
+export function pythonClientEnv(url: string): Record<string, string> {
+  const simple = `${url}/simple/`;
+  const env: Record<string, string> = { PIP_INDEX_URL: simple, PIPENV_PYPI_MIRROR: simple, UV_DEFAULT_INDEX: simple, UV_INDEX_URL: simple };
+  if (new URL(url).protocol === 'http:') env.PIP_TRUSTED_HOST = new URL(url).hostname;
   return env;
 }
+
+/** Settings that would send a Python client to another index beside the firewall, so around it. */
+const AROUND_THE_FIREWALL = ['PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS', 'UV_INDEX', 'UV_EXTRA_INDEX_URL', 'UV_FIND_LINKS', 'PIPENV_EXTRA_INDEX_URLS'];
 
 function checkResult(s: ServeSettings, mode: CheckResult['mode'], command: string, records: Map<string, CheckRecord>, refused: number, typosquat: boolean, sources: string[]): CheckResult {
   const list = [...records.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
@@ -71,7 +88,7 @@ function checkResult(s: ServeSettings, mode: CheckResult['mode'], command: strin
 /** Filtered versions printed in the job log; the reports list them all. */
 const MAX_FILTERED_LINES = 50;
 
-const record = (pkg: { name: string; version: string }, d: Decision, from?: ResolvedPackage): CheckRecord => ({
+const record = (pkg: { name: string; version: string; ecosystem?: PackageRef['ecosystem'] }, d: Decision, from?: ResolvedPackage): CheckRecord => ({
   purl: purl({ ecosystem: 'npm', ...pkg }),
   name: pkg.name,
   version: pkg.version,
@@ -89,7 +106,7 @@ const record = (pkg: { name: string; version: string }, d: Decision, from?: Reso
  */
 function installEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   // The admin token file's path too: it leads a script straight to the token.
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith(UPSTREAM_TOKEN_ENV) && k !== ADMIN_TOKEN_ENV && k !== ENV['admin-token-file']));
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith(UPSTREAM_TOKEN_ENV) && k !== ADMIN_TOKEN_ENV && k !== ENV['admin-token-file'] && !AROUND_THE_FIREWALL.includes(k)));
 }
 
 export async function runBehindFirewall(s: ServeSettings, flags: Flags, command: string[], reports: RunReports, io: Io): Promise<number> {
@@ -101,16 +118,16 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   const fetchedRefusals = new Map<string, Refusal>();
   const filtered = new Map<string, Refusal>();
   const onDecision = (pkg: PackageRef, d: Decision, ok: boolean): void => {
-    const key = `${pkg.name}@${pkg.version}`;
+    const key = factsKey(pkg);
     if (ok) served.add(key);
-    else fetchedRefusals.set(key, { name: pkg.name, version: pkg.version, decision: d, seen: 'fetched' });
+    else fetchedRefusals.set(key, { name: pkg.name, version: pkg.version, ecosystem: pkg.ecosystem, decision: d, seen: 'fetched' });
     // A refusal wins over an earlier serve of the same version in the report.
     if (!ok || !records.has(key)) records.set(key, record(pkg, d, lockedBy.get(key)));
   };
-  const onFiltered = (name: string, list: [string, Decision][]): void => {
-    for (const [version, decision] of list) filtered.set(`${name}@${version}`, { name, version, decision, seen: 'filtered' });
+  const onFiltered = (name: string, list: [string, Decision][], ecosystem: PackageRef['ecosystem'] = 'npm'): void => {
+    for (const [version, decision] of list) filtered.set(factsKey({ ecosystem, name, version }), { name, version, ecosystem, decision, seen: 'filtered' });
   };
-  const lockedBy = new Map(locked.packages.map((p) => [`${p.name}@${p.version}`, p]));
+  const lockedBy = new Map(locked.packages.map((p) => [factsKey(p), p]));
   const found = await projectScopes(io.cwd, io.env);
   checkProjectScopes(found, s.upstream, s.scopedUpstreams, { yarnClassic: await isYarnClassic(command, io.cwd) });
   const scopes = [...new Set([...s.scopedUpstreams.map((u) => u.scope), ...found.map((p) => p.scope)])];
@@ -127,7 +144,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     for (const [key, d] of up.decisions) {
       const p = lockedBy.get(key)!;
       records.set(key, record(p, d, p));
-      if (refuses(d)) lockedRefusals.push({ name: p.name, version: p.version, decision: d, seen: 'locked' });
+      if (refuses(d)) lockedRefusals.push({ name: p.name, version: p.version, ecosystem: p.ecosystem, decision: d, seen: 'locked' });
     }
     const routes = s.scopedUpstreams.map((u) => `, ${u.scope} from ${u.url}`).join('');
     io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${command.join(' ')}\n`);
@@ -138,13 +155,13 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   } finally {
     await fw.close();
   }
-  const lockedKeys = new Set(lockedRefusals.map((r) => `${r.name}@${r.version}`));
+  const lockedKeys = new Set(lockedRefusals.map((r) => factsKey(r)));
   const refused = [...lockedRefusals, ...[...fetchedRefusals].filter(([k]) => !lockedKeys.has(k)).map(([, r]) => r)];
   // What no lockfile pins (no lockfile, an unreadable or empty one, a package the install adds) nobody knows the
   // install needed: every version filtered from such a packument it fetched is reported.
-  const pinned = locked.warnings.length ? new Set<string>() : new Set(locked.packages.map((p) => p.name));
-  const leftOut = [...filtered].filter(([k, r]) => !fetchedRefusals.has(k) && !pinned.has(r.name)).map(([, r]) => r);
-  for (const r of leftOut) records.set(`${r.name}@${r.version}`, record(r, r.decision));
+  const pinned = locked.warnings.length ? new Set<string>() : new Set(locked.packages.map((p) => documentKey(p)));
+  const leftOut = [...filtered].filter(([k, r]) => !fetchedRefusals.has(k) && !pinned.has(documentKey(r))).map(([, r]) => r);
+  for (const r of leftOut) records.set(factsKey(r), record(r, r.decision));
 
   const result = checkResult(s, fw.mode as CheckResult['mode'], command.join(' '), records, refused.length + leftOut.length, fw.typosquat, locked.files);
   const ended = new Date();
@@ -165,13 +182,13 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   // cache (a cached ~/.npm or `cache: .npm`) by its integrity without asking the registry, so the firewall
   // never sees the download it refuses, and an optional dependency it refused is skipped silently.
   if (refused.length && exitCode === 0) {
-    const named = refused.map((r) => `${r.name}@${r.version}`);
+    const named = refused.map((r) => factsKey(r));
     throw new PolicyViolation('FIREWALL_BLOCKED', `the firewall refused ${named.slice(0, 10).join(', ')}${named.length > 10 ? ` and ${named.length - 10} more` : ''}, yet '${command.join(' ')}' succeeded (a client cache or an optional dependency took its place): the job fails all the same`, {
       hint: 'Each line above names the rule and the way out: waive a denied version, release a quarantined one, or change the policy.',
     });
   }
   if (exitCode !== 0 && (refused.length || leftOut.length)) {
-    const named = (refused.length ? refused : leftOut).map((r) => `${r.name}@${r.version}`);
+    const named = (refused.length ? refused : leftOut).map((r) => factsKey(r));
     throw new PolicyViolation('FIREWALL_BLOCKED', `'${command.join(' ')}' failed: the firewall ${refused.length ? 'refused' : 'filtered'} ${named.slice(0, 10).join(', ')}${named.length > 10 ? ` and ${named.length - 10} more` : ''}`, {
       hint: 'Each line above names the rule and the way out: waive a denied version, release a quarantined one, or change the policy.',
     });

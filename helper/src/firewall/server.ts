@@ -10,6 +10,7 @@ import { gzip } from 'node:zlib';
 import type { HandlerContext, Outcome } from './context.js';
 import type { Decision } from '../policy/types.js';
 import { serveAdmin } from './admin.js';
+import { serveAdminUi } from './admin-ui/serve.js';
 import { ABBREVIATED_TYPE, PackumentCache, type PackumentEntry } from './packument-cache.js';
 import { relay } from './passthrough.js';
 import semver from 'semver';
@@ -18,6 +19,8 @@ import { DECISION_HEADER, decisionHeader, sendError, sendJson } from './respond.
 import { parseRoute } from './route.js';
 import { clientOf, serveTarball } from './tarball.js';
 import { escaped } from './guard.js';
+import { ServiceError } from '../errors.js';
+import { servePypiFile, servePypiProject } from './pypi-serve.js';
 
 /** How long a graceful stop waits for in-flight requests before cutting them. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -118,13 +121,26 @@ async function dispatch(ctx: HandlerContext, req: IncomingMessage, res: ServerRe
     case 'advisories':
       return await relay(ctx, req, res, 'POST', route.path);
     case 'admin':
+      if (route.path === '/ui' || route.path.startsWith('/ui/')) return await serveAdminUi(ctx, req, res, route.path.slice('/ui'.length), route.query, out);
       return await serveAdmin(ctx, req, res, route.path, out);
     case 'packument':
       return await servePackument(ctx, req, res, route.name, out);
     case 'tarball':
       return await serveTarball(ctx, req, res, route.name, route.path, out);
+    case 'pypi-project':
+      return await servePypiProject(ctx, req, res, route.name, out);
+    case 'pypi-file':
+      return await servePypiFile(ctx, req, res, route.name, route.filename, out);
+    case 'redirect':
+      // As warehouse does for a project name that is not normalised (PEP 503 clients normalise; older ones rely on it).
+      res.writeHead(301, { location: route.location, 'content-length': 0 });
+      res.end();
+      return 301;
   }
 }
+
+/** Routes written to the audit log, as the kind of document they serve: a project page is PyPI's packument. */
+const AUDITED: Record<string, 'packument' | 'tarball'> = { packument: 'packument', tarball: 'tarball', 'pypi-project': 'packument', 'pypi-file': 'tarball' };
 
 export async function startServer(ctx: HandlerContext, listen: { host: string; port: number }): Promise<RunningFirewall> {
   const server = http.createServer({ keepAlive: true }, (req, res) => {
@@ -135,16 +151,28 @@ export async function startServer(ctx: HandlerContext, listen: { host: string; p
     dispatch(ctx, req, res, out)
       .catch((e: Error) => {
         out.error = e.message;
-        if (!res.headersSent) sendError(res, 500, 'sscs firewall: internal error; the request was not served');
-        else res.destroy();
-        return 500;
+        // The database away (PostgreSQL store): fail closed with 503, the client retries, another replica may answer.
+        const down = e instanceof ServiceError && e.code === 'UNAVAILABLE';
+        if (down) {
+          out.decision = 'unavailable';
+          ctx.metrics.inc('sscs_firewall_database_unavailable_total', 'Requests refused with 503 because the firewall database could not be reached.');
+        }
+        if (!res.headersSent) {
+          if (down) sendError(res, 503, 'sscs firewall: the firewall database is unavailable; nothing is served unchecked', { 'retry-after': '2' });
+          else sendError(res, 500, 'sscs firewall: internal error; the request was not served');
+        } else res.destroy();
+        return down ? 503 : 500;
       })
       .then((status) => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         ctx.metrics.request(out.route ?? 'unknown', out.decision ?? 'none', status);
-        if (out.route === 'packument' || out.route === 'tarball') {
+        const auditKind = AUDITED[out.route ?? ''];
+        if (auditKind) {
           try {
-            ctx.store.audit({ at: new Date(), client, kind: out.route, name: out.name ?? '', ...(out.version ? { version: out.version } : {}), action: out.decision ?? 'none', ...(out.rule ? { rule: out.rule } : {}), status });
+            ctx.store.audit({ at: new Date(), client, kind: auditKind, name: out.name ?? '', ...(out.version ? { version: out.version } : {}), action: out.decision ?? 'none', ...(out.rule ? { rule: out.rule } : {}), status });
+            if (out.route === 'tarball' && status === 200 && req.method === 'GET' && out.name && out.version) {
+              ctx.served?.record(out.name, out.version, { address: client, userAgent: req.headers['user-agent'], npmSession: [req.headers['npm-session']].flat()[0] });
+            }
           } catch (e) {
             out.error = `audit: ${(e as Error).message}`;
           }

@@ -9,7 +9,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { InputError } from '../errors.js';
 import { SCANNER_VERSION } from '../scan/version.js';
 import { waiverCovers } from './operator.js';
-import type { AuditEntry, AuditQuery, AuditRow, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, Store, Waiver } from './store.js';
+import type { AuditEntry, AuditPage, AuditQuery, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, Store, Waiver } from './store.js';
 import { SqliteViews, toAudit, toWaiver } from './sqlite-views.js';
 
 export type Synchronous = 'normal' | 'full';
@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS waivers (
   id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, version TEXT NOT NULL, by TEXT NOT NULL,
   reason TEXT NOT NULL, expires_at INTEGER, at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS waivers_pkg ON waivers (name, version);
+-- Counts per rule (admin page) read only refused versions: a partial index keeps that read small.
+CREATE INDEX IF NOT EXISTS decisions_refused ON decisions (rule, action) WHERE action <> 'allow';
 CREATE TABLE IF NOT EXISTS scans (
   name TEXT NOT NULL, version TEXT NOT NULL, findings TEXT NOT NULL, scanned_at INTEGER NOT NULL, scanner TEXT,
   PRIMARY KEY (name, version));
@@ -244,14 +246,14 @@ class SqliteStore implements Store {
     return (this.#s.auditLog!.all(limit) as Row[]).map(toAudit);
   }
 
-  async searchAudit(q: AuditQuery): Promise<AuditRow[]> {
+  async searchAudit(q: AuditQuery): Promise<AuditPage> {
     this.flush();
     return this.#views.searchAudit(q);
   }
 
-  async ruleCounts(): Promise<RuleCount[]> {
+  async ruleCounts(recentAuditRows: number): Promise<RuleCount[]> {
     this.flush();
-    return this.#views.ruleCounts();
+    return this.#views.ruleCounts(recentAuditRows);
   }
 
   async pruneAudit(keepFrom: Date): Promise<number> {

@@ -3,7 +3,7 @@
  * per rule. Kept apart from sqlite-store.ts, which holds the request path's writes and reads.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { AuditEntry, AuditQuery, AuditRow, RuleCount, Waiver } from './store.js';
+import type { AuditEntry, AuditPage, AuditQuery, RuleCount, Waiver } from './store.js';
 
 type Row = Record<string, unknown>;
 const date = (v: unknown): Date | undefined => (typeof v === 'number' ? new Date(v) : undefined);
@@ -39,12 +39,17 @@ export class SqliteViews {
     this.#s = {
       waivers: p(`SELECT * FROM waivers WHERE expires_at IS NULL OR expires_at > ? ORDER BY id DESC LIMIT ?`),
       revoke: p(`UPDATE waivers SET expires_at = ?1 WHERE id = ?2 AND (expires_at IS NULL OR expires_at > ?1) RETURNING *`),
-      search: p(`SELECT * FROM audit WHERE (?2 IS NULL OR id < ?2)
+      // A rowid range: SQLite reads only the rows of the window, newest first.
+      search: p(`SELECT * FROM audit WHERE id < ?2 AND id >= ?3
         AND (?1 IS NULL OR ${['name', 'version', 'action', 'rule', 'client'].map(like).join(' OR ')})
-        ORDER BY id DESC LIMIT ?3`),
-      decisionCounts: p(`SELECT rule, action, COUNT(*) AS n FROM decisions GROUP BY rule, action`),
+        ORDER BY id DESC LIMIT ?4`),
+      // Two statements: SQLite answers min() or max() alone from the index end, but not both in one query.
+      lo: p(`SELECT MIN(id) AS id FROM audit`),
+      hi: p(`SELECT MAX(id) AS id FROM audit`),
+      // Served by the partial index decisions_refused.
+      decisionCounts: p(`SELECT rule, action, COUNT(*) AS n FROM decisions WHERE action <> 'allow' GROUP BY rule, action`),
       // Admin rows name a release or waiver in `rule`, not a policy rule.
-      requestCounts: p(`SELECT rule, action, SUM(count) AS n FROM audit WHERE rule IS NOT NULL AND kind <> 'admin' GROUP BY rule, action`),
+      requestCounts: p(`SELECT rule, action, SUM(count) AS n FROM audit WHERE id > ?1 AND rule IS NOT NULL AND kind <> 'admin' AND action <> 'allow' GROUP BY rule, action`),
     };
   }
 
@@ -58,12 +63,26 @@ export class SqliteViews {
     return r ? toWaiver(r) : undefined;
   }
 
-  searchAudit(q: AuditQuery): AuditRow[] {
+  searchAudit(q: AuditQuery): AuditPage {
+    const lo = this.#end('lo');
+    const hi = this.#end('hi');
+    if (lo === undefined || hi === undefined) return { rows: [] };
+    const before = Math.min(q.before ?? hi + 1, hi + 1);
+    const floor = Math.max(before - q.scanRows, lo);
     const text = q.text ? contains(q.text) : null;
-    return (this.#s.search!.all(text, q.before ?? null, q.limit) as Row[]).map((r) => ({ id: Number(r.id), ...toAudit(r) }));
+    const rows = (this.#s.search!.all(text, before, floor, q.limit) as Row[]).map((r) => ({ id: Number(r.id), ...toAudit(r) }));
+    // A full page continues after its last row; a short one after the window, if the log goes further back.
+    const next = rows.length === q.limit ? rows.at(-1)!.id : floor > lo ? floor : undefined;
+    return { rows, ...(next !== undefined && next > lo ? { next } : {}) };
   }
 
-  ruleCounts(): RuleCount[] {
+  /** The audit log's lowest or highest id; undefined when it is empty. */
+  #end(which: 'lo' | 'hi'): number | undefined {
+    const id = (this.#s[which]!.get() as Row).id;
+    return typeof id === 'number' ? id : undefined;
+  }
+
+  ruleCounts(recentAuditRows: number): RuleCount[] {
     const counts = new Map<string, RuleCount>();
     const entry = (r: Row): RuleCount => {
       const key = `${String(r.rule)}\0${String(r.action)}`;
@@ -71,8 +90,9 @@ export class SqliteViews {
       if (!c) counts.set(key, (c = { rule: String(r.rule), action: String(r.action), versions: 0, requests: 0 }));
       return c;
     };
+    const hi = this.#end('hi');
     for (const r of this.#s.decisionCounts!.all() as Row[]) entry(r).versions = Number(r.n);
-    for (const r of this.#s.requestCounts!.all() as Row[]) entry(r).requests = Number(r.n);
+    for (const r of this.#s.requestCounts!.all((hi ?? 0) - recentAuditRows) as Row[]) entry(r).requests = Number(r.n);
     return [...counts.values()].sort((a, b) => b.requests - a.requests || b.versions - a.versions || a.rule.localeCompare(b.rule));
   }
 }

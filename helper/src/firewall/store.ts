@@ -77,16 +77,29 @@ export interface AuditEntry {
 /** An audit row with its position in the log, for paging (AuditQuery.before). */
 export type AuditRow = AuditEntry & { id: number };
 
-/** A search of the audit log: newest first, at most `limit` rows, each older than `before` when given. */
+/**
+ * A search of the audit log, newest first, bounded twice: at most `limit` rows returned, and at most `scanRows`
+ * rows examined (those with ids in [before - scanRows, before)), so that one search never scans the whole log.
+ */
 export interface AuditQuery {
   /** Matched, case-insensitively and literally (no wildcards), against name, version, action, rule and client. */
   text?: string;
-  /** Only rows with a smaller id: the `id` of the last row of the previous page. */
+  /** Only rows with a smaller id (AuditPage.next of the previous page); absent, from the newest row. */
   before?: number;
   limit: number;
+  scanRows: number;
 }
 
-/** How often a rule decided: versions whose current decision it is, and requests the audit log holds for it. */
+export interface AuditPage {
+  rows: AuditRow[];
+  /** `before` for the next page (older rows remain to be searched); absent when the log has nothing older. */
+  next?: number;
+}
+
+/**
+ * How often a rule refused: versions whose current decision by it is deny or quarantine, and the requests the
+ * newest audit rows (RuleCounts' window) hold for it.
+ */
 export interface RuleCount {
   rule: string;
   action: string;
@@ -153,9 +166,12 @@ export interface Store {
    */
   revokeWaiver(id: number, now: Date): Promise<Waiver | undefined>;
   /** One page of the audit log matching a search (see AuditQuery). */
-  searchAudit(q: AuditQuery): Promise<AuditRow[]>;
-  /** Decision and request counts per rule and action, most requests first. */
-  ruleCounts(): Promise<RuleCount[]>;
+  searchAudit(q: AuditQuery): Promise<AuditPage>;
+  /**
+   * Counts per rule and action of versions denied or quarantined, and of requests within the newest
+   * `recentAuditRows` audit rows; most requests first.
+   */
+  ruleCounts(recentAuditRows: number): Promise<RuleCount[]>;
   /** Flushes the audit buffer and closes the connection. */
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { SourceKind } from '../deps/model.js';
 import { npmName, parsePurl, PurlError, type Purl } from '../deps/purl.js';
+import { ecosystemOfPurlType } from '../ecosystems/index.js';
 import { InputError } from '../errors.js';
 import { parseJson } from '../io/files.js';
 import type { Limits } from './limits.js';
@@ -21,9 +22,11 @@ const NPM_DEVELOPMENT = 'cdx:npm:package:development';
 const NPM_PATH = 'cdx:npm:package:path';
 
 /**
- * CycloneDX JSON SBOMs 1.4 to 1.6: npm components (purl `pkg:npm/...`, nested components included), with the
- * `dependencies` graph from `metadata.component` for direct/transitive. Dev comes from npm's
- * `cdx:npm:package:development` property or scope `excluded`; optional from scope `optional`.
+ * CycloneDX JSON SBOMs 1.4 to 1.6: npm and PyPI components (purls `pkg:npm/...`, `pkg:pypi/...`, nested
+ * components included), with the `dependencies` graph from `metadata.component` for direct/transitive. Dev comes
+ * from npm's `cdx:npm:package:development` property or scope `excluded`; optional from scope `optional`. A
+ * `vcs_url` or `download_url` qualifier makes a git or URL package; a PyPI component with neither and no version
+ * (cyclonedx-py writes them for unpinned requirements) is reported as unpinned, not guessed.
  */
 export function parseCycloneDx(text: string, file: string, limits: Limits): LockTree {
   const doc = parseJson(text, { file }, 'CycloneDX SBOM');
@@ -42,6 +45,7 @@ export function parseCycloneDx(text: string, file: string, limits: Limits): Lock
   const refOf = new Map<string, string>();
   const aliasOf = new Map<string, string>();
   let skipped = 0;
+  const unpinned: string[] = [];
 
   const walk = (list: unknown, field: string, depth: number) => {
     if (list === undefined) return;
@@ -56,7 +60,8 @@ export function parseCycloneDx(text: string, file: string, limits: Limits): Lock
         return;
       }
       const read = componentNode(c, at, file, text);
-      if (read) {
+      if (read === 'unpinned') unpinned.push(componentName(c));
+      else if (read) {
         if (!b.nodes.has(read.node.id)) b.add(read.node);
         if (read.alias) aliasOf.set(read.node.id, read.alias);
       } else skipped++;
@@ -64,7 +69,8 @@ export function parseCycloneDx(text: string, file: string, limits: Limits): Lock
     });
   };
   walk(doc.components, 'components', 1);
-  if (skipped > 0) b.warn(`${skipped} component(s) without an npm purl skipped`);
+  if (skipped > 0) b.warn(`${skipped} component(s) without an npm or pypi purl skipped`);
+  if (unpinned.length > 0) b.warn(`${unpinned.length} component(s) name no version, so they cannot be checked: ${unpinned.slice(0, 5).join(', ')}${unpinned.length > 5 ? ', ...' : ''}`);
 
   const deps = doc.dependencies;
   if (deps !== undefined && !Array.isArray(deps)) throw fieldError(file, 'dependencies', 'dependencies must be an array', jsonLineOf(text, 'dependencies'));
@@ -89,25 +95,29 @@ export function parseCycloneDx(text: string, file: string, limits: Limits): Lock
   return b.build('input');
 }
 
-/** One npm component as a node, and the name the project knows it by when that differs (an npm alias). */
-function componentNode(c: Record<string, unknown>, at: string, file: string, text: string): { node: Omit<LockNode, 'edges'>; alias?: string } | undefined {
+/** One npm or PyPI component as a node, and the name the project knows it by when that differs (an npm alias). */
+function componentNode(c: Record<string, unknown>, at: string, file: string, text: string): { node: Omit<LockNode, 'edges'>; alias?: string } | 'unpinned' | undefined {
   const purl = c.purl;
-  // Other ecosystems are skipped (and counted); anything that claims to be npm must be a valid npm purl.
-  if (typeof purl !== 'string' || !/^pkg:\/*npm\//i.test(purl)) return undefined;
+  // Other ecosystems are skipped (and counted); anything that claims to be npm or pypi must be a valid purl of it.
+  const type = typeof purl === 'string' ? /^pkg:\/*([^/]+)\//i.exec(purl)?.[1]?.toLowerCase() : undefined;
+  const adapter = type === undefined ? undefined : ecosystemOfPurlType(type);
+  if (typeof purl !== 'string' || !adapter) return undefined;
   let parsed: Purl;
   try {
     parsed = parsePurl(purl);
   } catch (e) {
     if (!(e instanceof PurlError)) throw e;
-    throw new InputError('SCHEMA', `component ${componentName(c)}: ${at}.purl is not a valid npm purl (${e.message}): ${purl}`, { where: { file, field: `${at}.purl`, ...lineOpt(jsonLineOf(text, 'purl')) }, cause: e });
+    throw new InputError('SCHEMA', `component ${componentName(c)}: ${at}.purl is not a valid ${type} purl (${e.message}): ${purl}`, { where: { file, field: `${at}.purl`, ...lineOpt(jsonLineOf(text, 'purl')) }, cause: e });
   }
-  if (parsed.version === undefined) {
+  const source = sourceOf(parsed);
+  if (parsed.version === undefined && !(adapter.id === 'pypi' && source)) {
+    if (adapter.id === 'pypi') return 'unpinned';
     throw new InputError('SCHEMA', `component ${componentName(c)}: ${at}.purl has no version, so it cannot be judged: ${purl}`, { where: { file, field: `${at}.purl`, ...lineOpt(jsonLineOf(text, 'purl')) } });
   }
-  const name = npmName(parsed);
+  const name = parsed.packageName ?? npmName(parsed);
   const ref = typeof c['bom-ref'] === 'string' ? c['bom-ref'] : purl;
-  const node: Omit<LockNode, 'edges'> = { id: ref, name, version: parsed.version };
-  const source = sourceOf(parsed);
+  const node: Omit<LockNode, 'edges'> = { id: ref, name, version: parsed.version ?? '' };
+  if (adapter.id !== 'npm') node.ecosystem = adapter.id;
   if (source) {
     node.source = source.kind;
     node.resolved = source.resolved;
@@ -116,14 +126,20 @@ function componentNode(c: Record<string, unknown>, at: string, file: string, tex
   const development = props.get(NPM_DEVELOPMENT) === 'true';
   if (development || c.scope === 'excluded') node.dev = true;
   if (c.scope === 'optional' && !development) node.optional = true;
-  const integrity = sri(c.hashes);
-  if (integrity) node.integrity = integrity;
+  if (adapter.id === 'npm') {
+    const integrity = sri(c.hashes);
+    if (integrity) node.integrity = integrity;
+  } else {
+    const hashes = sha256s(c.hashes);
+    if (hashes.length) node.hashes = hashes;
+  }
   const dist = Array.isArray(c.externalReferences) ? c.externalReferences.find((r) => isRecord(r) && r.type === 'distribution' && typeof r.url === 'string') : undefined;
   if (isRecord(dist) && !node.resolved) node.resolved = dist.url as string;
   const path = props.get(NPM_PATH);
   const fromPath = path ? nameFromNodeModulesPath(path) : undefined;
   const shown = typeof c.name === 'string' ? (typeof c.group === 'string' && c.group ? `${c.group}/${c.name}` : c.name) : undefined;
-  const alias = fromPath ?? shown;
+  // An alias is npm's (`"x": "npm:y@1"`); a PyPI component's name is its project name in any spelling.
+  const alias = adapter.id === 'npm' ? (fromPath ?? shown) : undefined;
   return alias && alias !== name ? { node, alias } : { node };
 }
 
@@ -133,6 +149,8 @@ function sourceOf(p: Purl): { kind: SourceKind; resolved: string } | undefined {
   if (vcs) return { kind: 'git', resolved: vcs };
   const download = p.qualifiers.download_url;
   if (!download) return undefined;
+  // A PyPI package's download_url is never how the index serves it (the purl's version and repository_url say that).
+  if (p.type !== 'npm') return { kind: /^https?:\/\//i.test(download) ? 'url' : 'file', resolved: download };
   const origin = originOf(download, npmName(p));
   if (origin === 'registry') return undefined;
   return { kind: origin === 'local' ? 'file' : origin, resolved: download };
@@ -167,6 +185,12 @@ function sri(hashes: unknown): string | undefined {
     if (isRecord(h)) return `${prefix}-${Buffer.from(h.content as string, 'hex').toString('base64')}`;
   }
   return undefined;
+}
+
+/** A PyPI component's SHA-256 hashes as pip spells them (`sha256:<hex>`). */
+function sha256s(hashes: unknown): string[] {
+  if (!Array.isArray(hashes)) return [];
+  return hashes.filter((x) => isRecord(x) && x.alg === 'SHA-256' && typeof x.content === 'string' && /^[0-9a-f]{64}$/i.test(x.content)).map((x) => `sha256:${(x.content as string).toLowerCase()}`);
 }
 
 function lineOpt(line: number | undefined): { line?: number } {

@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { isInside } from '../io/files.js';
 import type { DependencyGraph, ResolvedPackage } from '../deps/model.js';
 import { decodeUtf8, readFileBounded } from '../io/files.js';
 import { parseCycloneDx } from './cyclonedx.js';
@@ -12,6 +13,12 @@ import { resolveTree } from './resolve.js';
 import { pinRegistryOrigins } from './source.js';
 import type { LockTree } from './tree.js';
 import { parseYarnLockfile } from './yarn.js';
+import { parsePipfileLock } from './pipfile.js';
+import { parsePoetryLock } from './poetry.js';
+import { readPipfileBeside, readPyprojectBeside } from './pyproject.js';
+import { parsePylock } from './pylock.js';
+import { parseRequirementsFile } from './requirements.js';
+import { parseUvLock } from './uv.js';
 
 export type { InputFormat } from './detect.js';
 
@@ -27,33 +34,46 @@ export interface ReadOptions {
 }
 
 /**
- * Reads every dependency input (npm, pnpm and yarn lockfiles, CycloneDX JSON SBOMs) into one resolved graph:
- * one entry per name@version across all inputs, so a monorepo with several lockfiles is checked as one.
- * Throws InputError for an unknown format or malformed input, naming the file, line and field.
+ * Reads every dependency input (npm, pnpm and yarn lockfiles; requirements.txt, pylock.toml, uv.lock, poetry.lock
+ * and Pipfile.lock; CycloneDX JSON SBOMs with npm or pypi purls) into one resolved graph: one entry per
+ * ecosystem, name and version across all inputs, so a polyglot monorepo with several lockfiles is checked as one.
+ * Requirements that pin no version are listed in `unpinned`. Throws InputError for an unknown format or malformed
+ * input, naming the file, line and field.
  */
 export async function readDependencyInputs(paths: string[], opts: ReadOptions = {}): Promise<DependencyGraph> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const lists: ResolvedPackage[][] = [];
   const warnings: string[] = [];
+  const unpinned: NonNullable<DependencyGraph['unpinned']> = [];
+  const cwd = resolve(opts.cwd ?? '.');
   for (const p of paths) {
-    const tree = await readDependencyInput(resolve(opts.cwd ?? '.', p), limits, p);
+    const tree = await readDependencyInput(resolve(cwd, p), limits, p, cwd);
     const list = resolveTree(tree);
-    if (opts.registries) pinRegistryOrigins(list, opts.registries);
+    // The project's npm registries say nothing about where a PyPI package may come from.
+    if (opts.registries) pinRegistryOrigins(list.filter((x) => x.ecosystem === 'npm'), opts.registries);
     lists.push(list);
     warnings.push(...tree.warnings);
+    for (const u of tree.unpinned ?? []) unpinned.push({ ecosystem: tree.ecosystem, ...u });
   }
-  return mergePackages([...paths], lists, warnings);
+  const graph = mergePackages([...paths], lists, warnings);
+  if (unpinned.length) graph.unpinned = unpinned;
+  return graph;
 }
 
-/** Reads one input into its tree. `shown` is how the file is named in the graph and in messages. */
-export async function readDependencyInput(file: string, limits: Limits, shown = file): Promise<LockTree & { format: InputFormat }> {
+/**
+ * Reads one input into its tree. `shown` is how the file is named in the graph and in messages; `root` bounds
+ * what the input may pull in (requirements `-r` includes): the working directory when the file is inside it,
+ * else the file's own folder.
+ */
+export async function readDependencyInput(file: string, limits: Limits, shown = file, cwd = process.cwd()): Promise<LockTree & { format: InputFormat }> {
   const text = decodeUtf8(await readFileBounded(file, limits.maxBytes, 'dependency input'), shown, 'dependency input');
   const format = detectFormat(shown, text);
-  const tree = await parse(format, text, file, shown, limits);
+  const root = isInside(cwd, file) ? cwd : dirname(file);
+  const tree = await parse(format, text, file, shown, limits, root);
   return { ...tree, format };
 }
 
-async function parse(format: InputFormat, text: string, file: string, shown: string, limits: Limits): Promise<LockTree> {
+async function parse(format: InputFormat, text: string, file: string, shown: string, limits: Limits, root: string): Promise<LockTree> {
   switch (format) {
     case 'npm':
       return parseNpmLockfile(text, shown, limits, await manifestFor(text, file, limits));
@@ -63,6 +83,16 @@ async function parse(format: InputFormat, text: string, file: string, shown: str
       return parseYarnLockfile(text, shown, limits, { dir: dirname(file), manifest: await readManifestBeside(file, limits) });
     case 'cyclonedx':
       return parseCycloneDx(text, shown, limits);
+    case 'requirements':
+      return parseRequirementsFile(text, shown, limits, { root, path: file });
+    case 'pylock':
+      return parsePylock(text, shown, limits);
+    case 'uv':
+      return parseUvLock(text, shown, limits);
+    case 'poetry':
+      return parsePoetryLock(text, shown, limits, await readPyprojectBeside(file, limits));
+    case 'pipfile':
+      return parsePipfileLock(text, shown, limits, await readPipfileBeside(file, limits));
   }
 }
 

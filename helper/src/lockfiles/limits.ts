@@ -26,3 +26,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxEdges: MAX_EDGES_PER_INPUT,
   maxDepth: MAX_NESTING_DEPTH,
 };
+
+/** Most requirement files one requirements.txt pulls in through `-r` (warehouse's dependabot file includes 7). */
+export const MAX_REQUIREMENT_INCLUDES = 256;
+/** Deepest chain of `-r` includes followed. */
+export const MAX_REQUIREMENT_INCLUDE_DEPTH = 32;

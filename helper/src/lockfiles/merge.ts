@@ -1,10 +1,12 @@
-import { compare, valid } from 'semver';
 import { packageKey, type DependencyGraph, type ResolvedPackage } from '../deps/model.js';
+import { ecosystemOf } from '../ecosystems/index.js';
 
 /**
  * Merges resolved packages from every input into one entry per name@version. A package counts as direct if
  * any input declares it, as prod if any input needs it in production, as optional only if every input has it
- * optional; the shortest path wins. Different integrity for the same name@version is reported, never hidden.
+ * optional; the shortest path wins. Different integrity for the same name@version is reported, never hidden;
+ * file hashes (PyPI) are the union of what the inputs allow, and an environment marker stays only when every
+ * input that reaches the package gives the same one (installed on some platforms in all of them).
  */
 export function mergePackages(sources: string[], lists: ResolvedPackage[][], warnings: string[]): DependencyGraph {
   const byKey = new Map<string, ResolvedPackage>();
@@ -20,7 +22,9 @@ export function mergePackages(sources: string[], lists: ResolvedPackage[][], war
       combine(have, pkg, warnings);
     }
   }
-  const packages = [...byKey.values()].sort((a, b) => cmp(a.name, b.name) || compareVersions(a.version, b.version) || cmp(packageKey(a), packageKey(b)));
+  const packages = [...byKey.values()].sort(
+    (a, b) => cmp(a.ecosystem, b.ecosystem) || cmp(a.name, b.name) || compareVersions(a, b) || cmp(packageKey(a), packageKey(b)),
+  );
   const graph: DependencyGraph = { sources, packages };
   if (warnings.length > 0) graph.warnings = [...new Set(warnings)];
   return graph;
@@ -51,6 +55,8 @@ function combine(have: ResolvedPackage, pkg: ResolvedPackage, warnings: string[]
     }
   }
   if (!have.resolved && pkg.resolved) have.resolved = pkg.resolved;
+  if (pkg.hashes) have.hashes = [...new Set([...(have.hashes ?? []), ...pkg.hashes])].sort();
+  if (have.markers !== pkg.markers) delete have.markers;
   for (const s of pkg.sources) if (!have.sources.includes(s)) have.sources.push(s);
 }
 
@@ -58,8 +64,8 @@ function sameAlgorithm(a: string, b: string): boolean {
   return a.split('-', 1)[0] === b.split('-', 1)[0];
 }
 
-function compareVersions(a: string, b: string): number {
-  return valid(a) && valid(b) ? compare(a, b) : cmp(a, b);
+function compareVersions(a: ResolvedPackage, b: ResolvedPackage): number {
+  return ecosystemOf(a.ecosystem).versioning.compare(a.version, b.version) ?? cmp(a.version, b.version);
 }
 
 function cmp(a: string, b: string): number {

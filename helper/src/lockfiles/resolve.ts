@@ -17,18 +17,20 @@ export function resolveTree(tree: LockTree): ResolvedPackage[] {
   let extraneous = 0;
   for (const node of tree.nodes.values()) {
     if (node.local) continue;
-    const hit = reach.get(node.id);
+    const hit = tree.graphless ? { parent: undefined, direct: node.direct === true } : reach.get(node.id);
     const pkg: ResolvedPackage = {
-      ecosystem: 'npm',
+      ecosystem: node.ecosystem ?? tree.ecosystem,
       name: node.name,
       version: node.version,
       direct: hit?.direct ?? false,
       dev: prod ? hit !== undefined && !prod.has(node.id) : node.dev === true,
-      path: hit ? pathOf(tree, reach, node.id) : [node.name],
+      path: hit && !tree.graphless ? pathOf(tree, reach, node.id) : [node.name],
       sources: [tree.file],
       source: node.source ?? 'registry',
     };
     if (node.integrity) pkg.integrity = node.integrity;
+    if (node.hashes?.length) pkg.hashes = [...new Set(node.hashes)].sort();
+    if (node.markers) pkg.markers = node.markers;
     // A location is shown and reported, and a registry one is fetched with the registry's own credentials
     // (fetch refuses a URL that carries any), so a credential in it (Artifactory lockfiles carry
     // https://user:password@host/...) is dropped here, whatever the source.

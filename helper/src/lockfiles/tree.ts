@@ -1,4 +1,4 @@
-import type { SourceKind } from '../deps/model.js';
+import type { Ecosystem, SourceKind } from '../deps/model.js';
 import { InputError } from '../errors.js';
 import type { Limits } from './limits.js';
 
@@ -18,9 +18,16 @@ export interface LockEdge {
 
 export interface LockNode {
   id: string;
+  /** Absent: the tree's ecosystem. A CycloneDX SBOM mixes them. */
+  ecosystem?: Ecosystem;
+  /** In the ecosystem's normal form (see ResolvedPackage.name). */
   name: string;
   version: string;
   integrity?: string;
+  /** Distribution file hashes, `sha256:<hex>` (see ResolvedPackage.hashes). */
+  hashes?: string[];
+  /** PEP 508 environment marker, as written. */
+  markers?: string;
   resolved?: string;
   /** Where the code comes from; absent: a registry. */
   source?: SourceKind;
@@ -29,30 +36,52 @@ export interface LockNode {
   bundled?: boolean;
   /** What the input itself says about dev/optional, when the tree's `flags` are 'input'. */
   dev?: boolean;
+  /** In a graphless tree: whether the project declares it itself. */
+  direct?: boolean;
   optional?: boolean;
   edges: LockEdge[];
 }
 
 export interface LockTree {
   file: string;
+  /** The ecosystem of every node that does not name its own. */
+  ecosystem: Ecosystem;
   nodes: Map<string, LockNode>;
   /**
    * 'input': the file records dev/optional per package (npm, pnpm v6, CycloneDX with npm properties) and those
    * flags are used as they are. 'graph': they are computed from reachability from the local nodes.
    */
   flags: 'input' | 'graph';
+  /**
+   * The input records packages but no edges (Pipfile.lock, a requirements.txt without pip-compile's `# via`
+   * annotations, a pylock.toml without `dependencies`): every package is installed, `direct` comes from the node
+   * (the manifest beside it, or every package when there is none) and each path is the package alone.
+   */
+  graphless?: boolean;
   warnings: string[];
+  /** Requirements the input names without a version (`requests>=2`): they cannot be checked, so they are reported. */
+  unpinned?: UnpinnedRequirement[];
+}
+
+export interface UnpinnedRequirement {
+  name: string;
+  /** The requirement as written, without hashes and options (`requests>=2.31 ; python_version >= "3.9"`). */
+  requirement: string;
+  file: string;
+  line?: number;
 }
 
 /** Builds a tree while counting what it adds against the limits. */
 export class TreeBuilder {
   readonly nodes = new Map<string, LockNode>();
   readonly warnings: string[] = [];
+  readonly unpinned: UnpinnedRequirement[] = [];
   private edgeCount = 0;
 
   constructor(
     readonly file: string,
     private readonly limits: Limits,
+    readonly ecosystem: Ecosystem = 'npm',
   ) {}
 
   add(node: Omit<LockNode, 'edges'> & { edges?: LockEdge[] }): LockNode {
@@ -77,7 +106,15 @@ export class TreeBuilder {
     this.warnings.push(`${this.file}: ${message}`);
   }
 
-  build(flags: LockTree['flags']): LockTree {
-    return { file: this.file, nodes: this.nodes, flags, warnings: this.warnings };
+  build(flags: LockTree['flags'], opts: { graphless?: boolean } = {}): LockTree {
+    return {
+      file: this.file,
+      ecosystem: this.ecosystem,
+      nodes: this.nodes,
+      flags,
+      warnings: this.warnings,
+      ...(opts.graphless ? { graphless: true } : {}),
+      ...(this.unpinned.length ? { unpinned: this.unpinned } : {}),
+    };
   }
 }

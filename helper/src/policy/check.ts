@@ -1,16 +1,20 @@
-import { purl, type DependencyGraph, type ResolvedPackage, type SourceKind } from '../deps/model.js';
+import { purl, type DependencyGraph, type Ecosystem, type ResolvedPackage, type SourceKind } from '../deps/model.js';
 import { factsKey, registryFacts, type MetadataSource } from '../registry/metadata.js';
 import type { PackumentMeta } from '../registry/packument.js';
 import { compilePolicy } from './compile.js';
 import { evaluate } from './engine.js';
+import { releaseSignals, type SignalHit } from './signals.js';
 import type { Action, ConditionName, Decision, Mode, PackageFacts, Policy, Severity } from './types.js';
 
 /** Local checks the caller wires in (from the scan area); each absent one is reported as not run. */
 export interface LocalChecks {
-  /** Known-malicious feed: ids of the records that list this version. */
-  malicious?: { source: string; lookup(ecosystem: string, name: string, version: string): string[] };
-  /** Popular names this one is suspiciously close to. */
-  typosquatOf?: (name: string) => string[];
+  /**
+   * Known-malicious feed: ids of the records that list this version (`ecosystem`: `npm`, `pypi`); from the same
+   * OSV file, the known vulnerabilities covering it.
+   */
+  malicious?: { source: string; lookup(ecosystem: string, name: string, version: string): string[]; vulnerabilities?(ecosystem: string, name: string, version: string): { id: string; severity?: Severity }[] };
+  /** Popular names of the same ecosystem this one is suspiciously close to. */
+  typosquatOf?: (name: string, ecosystem: Ecosystem) => string[];
   /** Scanner findings for one package version. */
   scan?: (pkg: ResolvedPackage) => Promise<{ rule: string; severity: Severity; evidence: string }[]>;
 }
@@ -29,6 +33,8 @@ export interface CheckRecord {
   resolved?: string;
   /** Known-malicious feed ids that list this version. */
   malicious?: string[];
+  /** Release-history signals that hold or cannot be told, at their default thresholds (./signals.ts); registry packages with metadata only. */
+  signals?: SignalHit[];
   decision: Decision;
 }
 
@@ -94,7 +100,8 @@ export async function checkGraph(opts: CheckOptions): Promise<CheckResult> {
     if (pkg.source === 'registry') {
       facts = { ...(registry.facts.get(factsKey(pkg)) ?? { metadataAvailable: false }) };
       if (local.malicious) facts.maliciousIds = local.malicious.lookup(pkg.ecosystem, pkg.name, pkg.version);
-      if (local.typosquatOf) facts.typosquatOf = local.typosquatOf(pkg.name);
+      if (local.malicious?.vulnerabilities) facts.vulnerabilities = local.malicious.vulnerabilities(pkg.ecosystem, pkg.name, pkg.version);
+      if (local.typosquatOf) facts.typosquatOf = local.typosquatOf(pkg.name, pkg.ecosystem);
       if (scans?.[i]) facts.suspicious = scans[i];
     } else {
       facts = nonRegistryFacts(pkg.source);
@@ -102,6 +109,7 @@ export async function checkGraph(opts: CheckOptions): Promise<CheckResult> {
     // An alias is judged as the real package it installs: the engine only ever sees `name`.
     const decision = evaluate(policy, { ecosystem: pkg.ecosystem, name: pkg.name, version: pkg.version }, facts, now);
     counts[decision.action]++;
+    const signals = facts.metadataAvailable ? releaseSignals(facts, now) : [];
     records.push({
       purl: purl(pkg),
       name: pkg.name,
@@ -114,6 +122,7 @@ export async function checkGraph(opts: CheckOptions): Promise<CheckResult> {
       source: pkg.source,
       ...(pkg.source !== 'registry' && pkg.resolved ? { resolved: pkg.resolved } : {}),
       ...(facts.maliciousIds?.length ? { malicious: facts.maliciousIds } : {}),
+      ...(signals.length ? { signals } : {}),
       decision,
     });
   }

@@ -5,6 +5,8 @@
  */
 
 import { SOURCE_KINDS } from '../deps/model.js';
+import { DEFAULT_HISTORY_WINDOW, HISTORY_DEPTH } from './types.js';
+import { ECOSYSTEMS } from '../ecosystems/index.js';
 
 export const POLICY_SCHEMA_ID = 'https://sscs.dev/schemas/policy.schema.json';
 
@@ -17,7 +19,13 @@ const SOURCES = {
   items: { type: 'string', enum: SOURCE_KINDS },
   minItems: 1,
   uniqueItems: true,
-  description: 'Where the package comes from: registry, git (a repository at a commit), url (a remote tarball), file (a tarball on disk).',
+  description: 'Where the package comes from: registry (a registry or package index), git (a repository at a commit), url (a remote archive: tarball, wheel, sdist), file (an archive on disk).',
+} as const;
+const HISTORY_WINDOW = {
+  oneOf: [
+    { type: 'boolean' },
+    { type: 'integer', minimum: 1, maximum: HISTORY_DEPTH, description: 'How many versions published before this one to compare with.' },
+  ],
 } as const;
 const ID = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' } as const;
 
@@ -26,16 +34,16 @@ const PACKAGE_MATCHER = {
   additionalProperties: false,
   minProperties: 1,
   properties: {
-    ecosystem: { type: 'string', enum: ['npm'] },
+    ecosystem: { type: 'string', enum: ECOSYSTEMS },
     scope: { type: 'string', minLength: 1, maxLength: 214, description: 'npm scope, with or without @.' },
-    name: { type: 'string', minLength: 1, maxLength: 214, description: 'Glob over the full package name: * any run of characters, ? one.' },
-    version: { type: 'string', minLength: 1, maxLength: 256, description: 'semver range; prereleases included.' },
+    name: { type: 'string', minLength: 1, maxLength: 214, description: 'Glob over the full package name: * any run of characters, ? one. PyPI names compare PEP 503-normalised.' },
+    version: { type: 'string', minLength: 1, maxLength: 256, description: "Range in the ecosystem's grammar: npm a semver range, PyPI a PEP 440 specifier or version; prereleases included." },
   },
 } as const;
 
 const MATCH_SPEC = {
   oneOf: [
-    { type: 'string', minLength: 1, maxLength: 512, description: 'pkg:npm/@scope/name-glob@range, or a bare name glob.' },
+    { type: 'string', minLength: 1, maxLength: 512, description: 'pkg:npm/@scope/name-glob@range, pkg:pypi/name-glob@specifier, or a bare name glob (any ecosystem).' },
     PACKAGE_MATCHER,
   ],
 } as const;
@@ -70,6 +78,11 @@ export const POLICY_SCHEMA = {
             deprecated: ACTION,
             license: ACTION,
             suspicious: ACTION,
+            provenance_dropped: ACTION,
+            publisher_changed: ACTION,
+            install_script_added: ACTION,
+            dormant_for: ACTION,
+            vulnerable: ACTION,
           },
         },
       ],
@@ -103,6 +116,22 @@ export const POLICY_SCHEMA = {
                 properties: { allow: SPDX_IDS, deny: SPDX_IDS },
               },
               suspicious: { ...SEVERITY, description: 'Minimum severity of a scanner finding.' },
+              provenance_dropped: {
+                ...HISTORY_WINDOW,
+                description: `true (or N): this version has no provenance attestation and one of the N versions published before it had one (true: N = ${DEFAULT_HISTORY_WINDOW}).`,
+              },
+              publisher_changed: {
+                ...HISTORY_WINDOW,
+                description: `true (or N): the account that published this version (_npmUser) published none of the N versions published before it (true: N = ${DEFAULT_HISTORY_WINDOW}).`,
+              },
+              install_script_added: { type: 'boolean', description: 'true: this version has install scripts and the previous version of its line (semver) had none.' },
+              dormant_for: { ...DURATION, description: 'The previous release (by publish time) came at least this long before this one: 26w, 365d.' },
+              vulnerable: {
+                type: 'object',
+                additionalProperties: false,
+                properties: { severity: { ...SEVERITY, description: 'Minimum severity: the CVSS v4/v3 base rating, else the advisory database severity; absent: any.' } },
+                description: 'Holds when a known vulnerability (an OSV record that is not MAL-) covers the version.',
+              },
             },
           },
           action: ACTION,

@@ -6,7 +6,7 @@
 import { ServiceError } from '../errors.js';
 import type { PackumentMeta } from './packument.js';
 import { licenseOfRelease, projectMeta, releaseJsonUrl } from './pypi-facts.js';
-import { normalizePypiName } from './pypi-names.js';
+import { pep503 as normalizePypiName } from '../ecosystems/pypi.js';
 import { readSimpleHtml, readSimpleJson, SIMPLE_JSON_TYPE, type SimpleProject } from './pypi-simple.js';
 
 export const PYPI_DEFAULT_INDEX = 'https://pypi.org/simple/';

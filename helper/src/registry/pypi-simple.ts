@@ -7,7 +7,7 @@
  * distribution of this project is skipped and said why.
  */
 import { Parser } from 'htmlparser2';
-import { normalizePypiName } from './pypi-names.js';
+import { pep503 as normalizePypiName } from '../ecosystems/pypi.js';
 
 export const SIMPLE_JSON_TYPE = 'application/vnd.pypi.simple.v1+json';
 export const SIMPLE_HTML_TYPE = 'application/vnd.pypi.simple.v1+html';

@@ -137,6 +137,13 @@ function walkedName(cwd: string, baseAbs: string, nameOf: (abs: string) => strin
 }
 
 function mergeByName(subjects: Subject[]): Subject[] {
+  // The common case, one folder walked in byte order: nothing to merge or sort.
+  let ordered = true;
+  for (let i = 1; ordered && i < subjects.length; i++) ordered = compareBytes((subjects[i - 1] as Subject).name, (subjects[i] as Subject).name) < 0;
+  if (ordered) {
+    if (subjects.length > MAX_SUBJECTS) throw new InputError('LIMIT', `more than ${MAX_SUBJECTS} subjects`);
+    return subjects;
+  }
   const byName = new Map<string, Subject>();
   for (const s of subjects) {
     const prev = byName.get(s.name);

@@ -1,5 +1,4 @@
-import { lstatSync, readdirSync, realpathSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, realpathSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { fileKind, resolveInRoot, type FileKind } from '../io/files.js';
 import { describeBytes, isUtf8 } from './name.js';
@@ -14,7 +13,8 @@ export interface FoundFile {
   path: string;
   /** Absolute path of the content: the symlink's target, always inside the root. */
   realPath: string;
-  size: number;
+  /** Bytes, for symlinks and special files (known from the check); left out for regular files to spare an lstat each. */
+  size?: number;
   /** What the content is: only a regular `file` can be a subject; the caller refuses the rest when matched. */
   kind: FileKind;
 }
@@ -36,8 +36,12 @@ export function walkFiles(root: string, dir: string, onFile: (f: FoundFile, relF
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareBytes(a.name, b.name));
   // Node decodes names as UTF-8, replacing bad bytes with U+FFFD; only then are the raw bytes read.
   if (entries.some((e) => e.name.includes('\uFFFD'))) assertUtf8Names(dir);
+  // `dir` is absolute and normalised (the caller resolves it, and every folder below is built here), and a
+  // readdir name holds no '/', '.' or '..': concatenation gives what path.join would, without its normalising
+  // pass over every name (a tenth of a walk of 10,000 files).
+  const sep = dir.endsWith('/') ? '' : '/';
   for (const entry of entries) {
-    const path = join(dir, entry.name);
+    const path = dir + sep + entry.name;
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isSymbolicLink()) {
       const target = resolveInRoot(root, path);
@@ -46,7 +50,7 @@ export function walkFiles(root: string, dir: string, onFile: (f: FoundFile, relF
     } else if (entry.isDirectory()) {
       walkFiles(root, path, onFile, seen, rel);
     } else if (entry.isFile()) {
-      onFile({ path, realPath: path, size: lstatSync(path).size, kind: 'file' }, rel);
+      onFile({ path, realPath: path, kind: 'file' }, rel);
     } else {
       onFile({ path, realPath: path, size: 0, kind: fileKind(entry) }, rel);
     }

@@ -1,0 +1,219 @@
+/**
+ * PyPI project pages, fetched from the upstream index once, read through the one facts module, decided file by
+ * file, and kept with both served forms rendered. Keyed like npm packuments: per project and per credential, and
+ * built again when the policy, the release/waiver generation or a decision's own clock (an age gate) moves on.
+ * Concurrent misses for one key share one upstream fetch; bounded by total bytes, least recently used first out.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
+import { documentKey } from '../registry/metadata.js';
+import type { PackumentMeta } from '../registry/packument.js';
+import { fileFacts, projectMeta } from '../registry/pypi-facts.js';
+import { readProjectPage, SIMPLE_ACCEPT } from '../registry/pypi-client.js';
+import type { SimpleFile } from '../registry/pypi-simple.js';
+import { changesAtOf, decide, serves, type PolicySource } from './evaluator.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import { renderHtml, renderJson } from './pypi-page.js';
+import type { Store } from './store.js';
+import { readDecodedBody, type Upstream } from './upstream.js';
+
+export interface PypiEntry {
+  name: string;
+  /** Every file of the upstream page the firewall could read, by file name. */
+  files: Map<string, SimpleFile>;
+  decisions: Map<string, Decision>;
+  facts: Map<string, PackageFacts>;
+  meta: PackumentMeta;
+  /** The files served, in page order. */
+  served: SimpleFile[];
+  json: Buffer;
+  html: Buffer;
+  etag: string;
+  upstreamEtag?: string;
+  policyVersion: string;
+  generation: number;
+  freshUntil: number;
+  refilterAt: number;
+}
+
+export type PypiLookup = { entry: PypiEntry; source: 'hit' | 'miss' | 'revalidated' | 'stale' } | { status: number; message: string };
+
+export interface PypiPagesOptions {
+  index: Upstream;
+  /** Origins (besides the index's own) files may be fetched from, e.g. https://files.pythonhosted.org. */
+  fileHosts: Map<string, Upstream>;
+  policy: PolicySource;
+  store: Store;
+  metrics: Metrics;
+  publicBase: () => string;
+  ttlMs: number;
+  maxPageBytes: number;
+  maxCacheBytes: number;
+  serveStale: boolean;
+  enrich?: (name: string, version: string, facts: PackageFacts, ecosystem: PackageRef['ecosystem']) => PackageFacts;
+  log?: Logger;
+}
+
+const NO_SHA256: Decision = { action: 'deny', rule: 'firewall:no-sha256', reason: 'the index gives no sha256 for this file, so the firewall cannot check its bytes' };
+const OFF_UPSTREAM: Decision = { action: 'deny', rule: 'firewall:file-off-upstream', reason: 'the file is hosted outside the configured index and file hosts, so the firewall cannot fetch it' };
+
+export class PypiPages {
+  readonly #o: PypiPagesOptions;
+  readonly #entries = new Map<string, PypiEntry>();
+  readonly #inflight = new Map<string, Promise<PypiLookup>>();
+  #bytes = 0;
+
+  constructor(o: PypiPagesOptions) {
+    this.#o = o;
+  }
+
+  static keyOf(name: string, headers: IncomingHttpHeaders): string {
+    const auth = headers.authorization ? createHash('sha256').update(headers.authorization).digest('base64url').slice(0, 22) : '-';
+    return `${auth}\0${name}`;
+  }
+
+  /** The upstream a file URL is fetched from, and its path there; undefined when no configured host serves it. */
+  fileSource(url: string): { upstream: Upstream; path: string } | undefined {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return undefined;
+    }
+    if (u.search || u.username || u.password) return undefined;
+    const host = u.origin === this.#o.index.origin ? this.#o.index : this.#o.fileHosts.get(u.origin);
+    if (!host || !u.pathname.startsWith(host.basePath)) return undefined;
+    return { upstream: host, path: `/${u.pathname.slice(host.basePath.length)}` };
+  }
+
+  #valid(e: PypiEntry): boolean {
+    return e.policyVersion === this.#o.policy.version && e.generation === this.#o.store.generation() && Date.now() < e.refilterAt;
+  }
+
+  async get(name: string, headers: IncomingHttpHeaders): Promise<PypiLookup> {
+    const key = PypiPages.keyOf(name, headers);
+    const entry = this.#entries.get(key);
+    if (entry && this.#valid(entry) && Date.now() < entry.freshUntil) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      this.#o.metrics.cache('packument', 'hit');
+      return { entry, source: 'hit' };
+    }
+    let p = this.#inflight.get(key);
+    if (!p) {
+      p = this.#fetch(key, name, headers, entry).finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, p);
+    }
+    return await p;
+  }
+
+  async #fetch(key: string, name: string, headers: IncomingHttpHeaders, old: PypiEntry | undefined): Promise<PypiLookup> {
+    const o = this.#o;
+    const reqHeaders: IncomingHttpHeaders = { ...headers, accept: SIMPLE_ACCEPT };
+    delete reqHeaders['if-none-match'];
+    const revalidate = old?.upstreamEtag !== undefined && this.#valid(old);
+    if (revalidate) reqHeaders['if-none-match'] = old!.upstreamEtag;
+    const started = process.hrtime.bigint();
+    let res;
+    try {
+      res = await o.index.request('GET', `/${name}/`, reqHeaders);
+    } catch (e) {
+      return this.#stale(old, (e as Error).message);
+    } finally {
+      o.metrics.upstreamLatency(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+    if (res.status === 304 && revalidate) {
+      res.body.resume();
+      old!.freshUntil = Math.min(Date.now() + o.ttlMs, old!.refilterAt);
+      o.metrics.cache('packument', 'revalidated');
+      return { entry: old!, source: 'revalidated' };
+    }
+    if (res.status !== 200) {
+      res.body.resume();
+      if (res.status >= 500) return this.#stale(old, `upstream answered ${res.status}`);
+      return res.status === 404 ? { status: 404, message: `${name} is not in the upstream index` } : { status: 502, message: `upstream index answered ${res.status}` };
+    }
+    let entry: PypiEntry;
+    try {
+      const body = (await readDecodedBody(res.body, o.maxPageBytes)).toString('utf8');
+      const pageUrl = `${o.index.origin}${o.index.basePath}${name}/`;
+      const page = readProjectPage(body, String(res.headers['content-type'] ?? ''), name, pageUrl);
+      for (const s of page.skipped) o.log?.({ event: 'skipped-file', name, message: `skipped ${s.filename.slice(0, 200)} of ${name}: ${s.why}` });
+      entry = await this.#build(name, page.files, projectMeta(page, pageUrl), typeof res.headers.etag === 'string' ? res.headers.etag : undefined);
+    } catch (e) {
+      return this.#stale(old, (e as Error).message);
+    }
+    this.#put(key, entry);
+    o.metrics.cache('packument', 'miss');
+    return { entry, source: 'miss' };
+  }
+
+  async #build(name: string, files: SimpleFile[], meta: PackumentMeta, upstreamEtag: string | undefined): Promise<PypiEntry> {
+    const o = this.#o;
+    const now = new Date();
+    // The generation before the records are read: a release landing in between makes this entry stale at once.
+    const generation = o.store.generation();
+    const key = documentKey({ ecosystem: 'pypi', name });
+    const records = await o.store.records(key, now);
+    const decisions = new Map<string, Decision>();
+    const facts = new Map<string, PackageFacts>();
+    const byName = new Map<string, SimpleFile>();
+    const served: SimpleFile[] = [];
+    let refilterAt = Infinity;
+    const blocked = new Map<string, Decision>();
+    for (const f of files) {
+      if (byName.has(f.filename)) continue;
+      byName.set(f.filename, f);
+      const pkg: PackageRef = { ecosystem: 'pypi', name, version: f.version };
+      let ff = fileFacts(meta, f);
+      if (o.enrich) ff = o.enrich(name, f.version, ff, 'pypi');
+      const d = !f.sha256 ? NO_SHA256 : !this.fileSource(f.url) ? OFF_UPSTREAM : decide(o.policy, records, pkg, ff, now);
+      decisions.set(f.filename, d);
+      facts.set(f.filename, ff);
+      refilterAt = Math.min(refilterAt, changesAtOf(d));
+      if (serves(d)) served.push(f);
+      else if ((d.action === 'deny' || d.action === 'quarantine') && !blocked.has(f.version)) blocked.set(f.version, d);
+    }
+    // Blocked releases are recorded (quarantined ones queued) before any client sees the page.
+    await o.store.recordDecisions(
+      [...blocked].map(([version, d]) => ({ name: key, version, action: d.action, rule: d.rule, reason: d.reason, ...(d.until ? { until: d.until } : {}), policyVersion: o.policy.version, decidedAt: now })),
+    );
+    const base = o.publicBase();
+    const json = renderJson(name, served, base);
+    const html = renderHtml(name, served, base);
+    const etag = `"sscs-${createHash('sha256').update(json).update(`${o.policy.version}\0${generation}`).digest('base64url').slice(0, 27)}"`;
+    const fetchedAt = Date.now();
+    return {
+      name, files: byName, decisions, facts, meta, served, json, html, etag, ...(upstreamEtag ? { upstreamEtag } : {}),
+      policyVersion: o.policy.version, generation, freshUntil: Math.min(fetchedAt + o.ttlMs, refilterAt), refilterAt,
+    };
+  }
+
+  #stale(old: PypiEntry | undefined, why: string): PypiLookup {
+    if (old && this.#o.serveStale && this.#valid(old)) {
+      this.#o.metrics.cache('packument', 'stale');
+      return { entry: old, source: 'stale' };
+    }
+    return { status: 503, message: `upstream index unavailable (${why}); the firewall does not serve packages it has not checked` };
+  }
+
+  close(): void {
+    this.#o.index.close();
+    for (const u of this.#o.fileHosts.values()) u.close();
+  }
+
+  #put(key: string, e: PypiEntry): void {
+    const old = this.#entries.get(key);
+    if (old) this.#bytes -= old.json.length + old.html.length;
+    this.#entries.delete(key);
+    this.#entries.set(key, e);
+    this.#bytes += e.json.length + e.html.length;
+    for (const [k, v] of this.#entries) {
+      if (this.#bytes <= this.#o.maxCacheBytes || k === key) break;
+      this.#entries.delete(k);
+      this.#bytes -= v.json.length + v.html.length;
+    }
+  }
+}

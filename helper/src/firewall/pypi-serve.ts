@@ -1,0 +1,189 @@
+/**
+ * The PyPI routes: a project page filtered by the policy (HTML or JSON as the client asks), and a file, found
+ * through that page (never guessed from the URL), refused with a 403 naming the rule, or streamed through a
+ * sha256 check against the index's hash. As for npm tarballs (integrity.ts), the last chunk is held back until
+ * the digest matches, so a client never receives a tampered file whole: on a mismatch the connection is cut.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type { Decision, PackageRef } from '../policy/types.js';
+import { documentKey } from '../registry/metadata.js';
+import { contentCoding, decodeBody } from './content-encoding.js';
+import type { HandlerContext, Outcome } from './context.js';
+import { serves } from './evaluator.js';
+import { VerifyingStream, type ExpectedDigest } from './integrity.js';
+import { pageForm } from './pypi-page.js';
+import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } from './respond.js';
+
+const NO_PYPI = 'the firewall has no PyPI index configured (--pypi-upstream)';
+
+/** The sha256 of the index as the digest the integrity stream and the file cache take. */
+export function sha256Digest(hex: string): ExpectedDigest {
+  const digest = Buffer.from(hex, 'hex').toString('base64');
+  return { algorithm: 'sha256', digest, sri: `sha256-${digest}` };
+}
+
+export async function servePypiProject(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, name: string, out: Outcome): Promise<number> {
+  out.name = documentKey({ ecosystem: 'pypi', name });
+  if (!ctx.pypi) {
+    sendError(res, 404, `sscs firewall: ${NO_PYPI}`);
+    return 404;
+  }
+  const lookup = await ctx.pypi.get(name, req.headers);
+  if (!('entry' in lookup)) {
+    out.decision = lookup.status === 503 ? 'unavailable' : undefined;
+    sendError(res, lookup.status, `sscs firewall: ${lookup.message}`);
+    return lookup.status;
+  }
+  const { entry, source } = lookup;
+  out.cache = source;
+  // A release is reported as filtered when none of its files is left: one refused sdist beside a served wheel is not.
+  const servedVersions = new Set(entry.served.map((f) => f.version));
+  const filtered = new Map<string, Decision>();
+  for (const [filename, d] of entry.decisions) {
+    const v = entry.files.get(filename)!.version;
+    if (!serves(d) && !servedVersions.has(v) && !filtered.has(v)) filtered.set(v, d);
+  }
+  out.decision = filtered.size ? `filtered:${filtered.size}` : 'allow';
+  if (filtered.size) ctx.onFiltered?.(name, [...filtered], 'pypi');
+  const form = pageForm(req.headers.accept);
+  const body = form === 'application/vnd.pypi.simple.v1+json' ? entry.json : entry.html;
+  const etag = `${entry.etag.slice(0, -1)}-${form === 'application/vnd.pypi.simple.v1+json' ? 'j' : 'h'}"`;
+  const headers = { etag, vary: 'Accept', 'cache-control': 'no-cache', [DECISION_HEADER]: out.decision };
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, headers);
+    res.end();
+    return 304;
+  }
+  res.writeHead(200, { ...headers, 'content-type': form === 'text/html' ? 'text/html; charset=utf-8' : form, 'content-length': body.length });
+  res.end(req.method === 'HEAD' ? undefined : body);
+  return 200;
+}
+
+export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, name: string, filename: string, out: Outcome): Promise<number> {
+  out.name = documentKey({ ecosystem: 'pypi', name });
+  if (!ctx.pypi) {
+    sendError(res, 404, `sscs firewall: ${NO_PYPI}`);
+    return 404;
+  }
+  const lookup = await ctx.pypi.get(name, req.headers);
+  if (!('entry' in lookup)) {
+    sendError(res, lookup.status, `sscs firewall: ${lookup.message}`);
+    return lookup.status;
+  }
+  const file = lookup.entry.files.get(filename);
+  if (!file) {
+    sendError(res, 404, `sscs firewall: the upstream index lists no file ${filename} for ${name}`);
+    return 404;
+  }
+  const pkg: PackageRef = { ecosystem: 'pypi', name, version: file.version };
+  out.version = file.version;
+  const d = lookup.entry.decisions.get(filename)!;
+  out.decision = d.action;
+  out.rule = d.rule;
+  if (!serves(d)) {
+    ctx.onDecision?.(pkg, d, false);
+    sendBlocked(res, pkg, d);
+    return 403;
+  }
+  const digest = sha256Digest(file.sha256!);
+  const cached = await ctx.tarballs.open(digest);
+  if (cached) {
+    ctx.metrics.cache('tarball', 'hit');
+    out.cache = lookup.source === 'stale' ? 'offline' : 'hit';
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(d) });
+    await sendCached(req, res, cached, out);
+    ctx.onDecision?.(pkg, d, true);
+    return 200;
+  }
+  if (lookup.source === 'stale') {
+    out.decision = 'unavailable';
+    sendError(res, 503, 'sscs firewall: upstream index unavailable; the firewall does not serve files it has not checked');
+    return 503;
+  }
+  ctx.metrics.cache('tarball', 'miss');
+  out.cache = 'miss';
+  return await fetchVerified(ctx, req, res, pkg, file.url, digest, d, out);
+}
+
+async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, url: string, digest: ExpectedDigest, d: Decision, out: Outcome): Promise<number> {
+  const id = `${pkg.name}@${pkg.version}`;
+  const source = ctx.pypi!.fileSource(url)!;
+  const started = process.hrtime.bigint();
+  const up = await source.upstream.request('GET', source.path, req.headers).catch((e: Error) => e);
+  ctx.metrics.upstreamLatency(Number(process.hrtime.bigint() - started) / 1e9);
+  if (up instanceof Error || up.status !== 200) {
+    if (!(up instanceof Error)) up.body.resume();
+    sendError(res, 502, `sscs firewall: cannot fetch ${id} from the upstream: ${up instanceof Error ? up.message : `upstream answered ${up.status}`}`);
+    return 502;
+  }
+  const declared = Number(up.headers['content-length'] ?? -1);
+  if (declared > ctx.maxTarballBytes) {
+    up.body.destroy();
+    out.decision = 'deny';
+    out.rule = 'firewall:too-large';
+    sendError(res, 502, `sscs firewall: ${id}: the file of ${declared} bytes is over the limit of ${ctx.maxTarballBytes} bytes (--max-tarball-mb)`);
+    return 502;
+  }
+  let body: Readable;
+  try {
+    body = decodeBody(up.body);
+  } catch (e) {
+    sendError(res, 502, `sscs firewall: cannot fetch ${id}: ${(e as Error).message}`);
+    return 502;
+  }
+  const writer = ctx.tarballs.writer(digest);
+  const verify = new VerifyingStream(digest, ctx.maxTarballBytes);
+  const length = contentCoding(up.body) === 'identity' ? up.headers['content-length'] : undefined;
+  if (!length && req.httpVersion === '1.0') {
+    // No chunked encoding in HTTP/1.0: a cut connection would read as a whole file, so verify it whole first.
+    try {
+      await pipeline(body, verify, writer.stream);
+      await writer.commit();
+    } catch (e) {
+      const status = mismatch(ctx, res, out, id, e);
+      await writer.abort();
+      return status;
+    }
+    const cached = await ctx.tarballs.open(digest);
+    if (!cached) {
+      sendError(res, 502, `sscs firewall: ${id}: the verified file could not be read back from the cache`);
+      return 502;
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(d) });
+    await sendCached(req, res, cached, out);
+    ctx.onDecision?.(pkg, d, true);
+    return 200;
+  }
+  res.writeHead(200, { 'content-type': 'application/octet-stream', ...(length ? { 'content-length': length } : {}), [DECISION_HEADER]: decisionHeader(d) });
+  verify.on('data', (c: Buffer) => writer.write(c));
+  try {
+    await pipeline(body, verify, res);
+  } catch (e) {
+    // Counted before anything is awaited: the client may already see the cut and ask /metrics.
+    const status = mismatch(ctx, undefined, out, id, e);
+    // Cut: with the last chunk held back, the client cannot take the file for complete.
+    res.destroy();
+    await writer.abort();
+    return status;
+  }
+  await writer.commit().catch((e: Error) => (out.error = `file cache: ${e.message}`));
+  ctx.onDecision?.(pkg, d, true);
+  return 200;
+}
+
+function mismatch(ctx: HandlerContext, res: ServerResponse | undefined, out: Outcome, id: string, e: unknown): number {
+  const code = (e as { code?: string }).code;
+  out.error = (e as Error).message;
+  if (code === 'INTEGRITY_MISMATCH') {
+    out.decision = 'deny';
+    out.rule = 'firewall:integrity';
+    ctx.metrics.inc('sscs_firewall_integrity_failures_total', 'Tarballs whose bytes did not match the packument integrity.');
+  } else if (code === 'TARBALL_TOO_LARGE') {
+    out.decision = 'deny';
+    out.rule = 'firewall:too-large';
+  }
+  if (res && !res.headersSent) sendError(res, 502, `sscs firewall: ${id}: ${(e as Error).message}`);
+  return 502;
+}

@@ -1,0 +1,83 @@
+import { pep503 } from '../ecosystems/pypi.js';
+import { InputError } from '../errors.js';
+import { parseJson } from '../io/files.js';
+import type { Limits } from './limits.js';
+import { fieldError, isRecord, jsonLineOf } from './positions.js';
+import type { PythonManifest } from './pyproject.js';
+import { pythonOrigin, vcsLocation } from './python-source.js';
+import { TreeBuilder, type LockNode, type LockTree } from './tree.js';
+
+const SECTIONS = [
+  ['default', false],
+  ['develop', true],
+] as const;
+
+/**
+ * Pipenv's lockfile (Pipfile.lock, JSON, pipfile-spec 6; pipenv's docs "Pipfile & Pipfile.lock"): `default`
+ * (prod) and `develop` (dev) maps of name -> `{ version: "==x", hashes, markers, index }` or a VCS (`git`, `ref`),
+ * file or path entry. It records no graph, so the Pipfile beside it says which packages are direct; without it,
+ * every package counts as direct.
+ */
+export function parsePipfileLock(text: string, file: string, limits: Limits, manifest: PythonManifest | undefined): LockTree {
+  const doc = parseJson(text, { file }, 'Pipfile.lock');
+  if (!isRecord(doc) || !isRecord(doc._meta)) throw fieldError(file, '_meta', 'not a Pipfile.lock (no _meta)', jsonLineOf(text, '_meta'));
+  const b = new TreeBuilder(file, limits, 'pypi');
+  const direct = manifest ? new Set([...manifest.dependencies, ...manifest.dev]) : undefined;
+  if (!manifest) b.warn('no Pipfile beside it: every package counted as a direct dependency');
+  for (const [section, dev] of SECTIONS) {
+    const entries = doc[section];
+    if (entries === undefined) continue;
+    if (!isRecord(entries)) throw fieldError(file, section, `${section} must be an object`, jsonLineOf(text, section));
+    for (const [rawName, e] of Object.entries(entries)) {
+      const field = `${section}.${rawName}`;
+      if (!isRecord(e)) throw fieldError(file, field, `${field} must be an object`, jsonLineOf(text, rawName));
+      const name = pep503(rawName);
+      const node = readEntry(name, e, file, field, () => jsonLineOf(text, rawName));
+      if (!node) continue;
+      const have = b.nodes.get(node.id);
+      if (have) {
+        // In both sections: installed for production.
+        if (!dev) delete have.dev;
+        continue;
+      }
+      if (dev) node.dev = true;
+      node.direct = direct ? direct.has(name) : true;
+      b.add(node);
+    }
+  }
+  return b.build('input', { graphless: true });
+}
+
+function readEntry(name: string, e: Record<string, unknown>, file: string, field: string, line: () => number | undefined): Omit<LockNode, 'edges'> | undefined {
+  const str = (k: string) => {
+    const v = e[k];
+    if (v !== undefined && typeof v !== 'string') throw fieldError(file, `${field}.${k}`, `${field}.${k} must be a string`, line());
+    return v as string | undefined;
+  };
+  const hashes = e.hashes;
+  if (hashes !== undefined && (!Array.isArray(hashes) || !hashes.every((h) => typeof h === 'string'))) throw fieldError(file, `${field}.hashes`, `${field}.hashes must be a list of strings`, line());
+  const markers = str('markers');
+  const base = { name, ...(hashes?.length ? { hashes: [...new Set((hashes as string[]).map((h) => h.toLowerCase()))].sort() } : {}), ...(markers ? { markers } : {}) };
+  const version = str('version');
+  for (const vcs of ['git', 'hg', 'svn', 'bzr']) {
+    const url = str(vcs);
+    if (url) {
+      const location = vcsLocation(vcs, url, str('ref'));
+      return { ...base, id: `${name}#git:${location}`, version: version?.replace(/^===?/, '') ?? '', source: 'git', resolved: location };
+    }
+  }
+  const path = str('path') ?? str('file');
+  if (path) {
+    const origin = pythonOrigin(path);
+    if (origin === 'local') return undefined; // The project itself or a folder of it: first-party code.
+    return { ...base, id: `${name}#${origin}:${path}`, version: version?.replace(/^===?/, '') ?? '', source: origin, resolved: path };
+  }
+  if (!version || !/^===?[^=<>~!*,\s]+$/.test(version)) {
+    throw new InputError('SCHEMA', `${field}.version must pin one version (==x), not ${JSON.stringify(version)}`, { where: { file, field: `${field}.version`, ...lineOpt(line()) } });
+  }
+  return { ...base, id: `${name}@${version.replace(/^===?/, '')}`, version: version.replace(/^===?/, '') };
+}
+
+function lineOpt(line: number | undefined): { line?: number } {
+  return line === undefined ? {} : { line };
+}
