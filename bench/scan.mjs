@@ -1,11 +1,16 @@
 // Scanner, typosquat and feed figures, each beside a reference measured in the same run (medians).
 //
 //   npm run build && node bench/scan.mjs [--rounds 5]
+//
+// Scanner throughput is MB of compressed tarball per second, on one thread (scanTarball: `sscs scan`, `sscs check`)
+// and across a ScanPool of worker threads (the firewall's --scan), beside the chosen parser alone on the files the
+// scanner parses. CPU time (all threads of the process) is printed beside wall-clock time: on a shared machine
+// "MB/s per CPU time" is what the code costs, wall-clock what the machine gave it.
 // Needs the corpus (node bench/corpus.mjs fetches it once into bench/.data/corpus/).
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import { createReadStream, existsSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pipeline } from 'node:stream/promises';
@@ -14,9 +19,17 @@ import { t as listTar, c as createTar } from 'tar';
 import { CORPUS_DIR } from './corpus-fetch.mjs';
 import { writeSyntheticFeed, syntheticName } from './synthetic-feed.mjs';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, every: { type: 'string', default: '1' }, 'scanner-only': { type: 'boolean' } } });
 const ROUNDS = Number(values.rounds);
-const { scanTarball } = await import('../helper/dist/scan/index.js');
+// --every N: every Nth corpus tarball only, for a quick look (the README quotes full runs).
+const EVERY = Number(values.every);
+const { scanTarball, DEFAULT_SCAN_LIMITS } = await import('../helper/dist/scan/index.js');
+const { ScanPool } = await import('../helper/dist/scan/pool.js');
+const { Collector } = await import('../helper/dist/scan/collect.js');
+const { readTarball } = await import('../helper/dist/scan/tarball.js');
+const { viewPackage } = await import('../helper/dist/scan/package.js');
+const { parsedTexts } = await import('../helper/dist/scan/rules/code.js');
+const { parseProgram } = await import('../helper/dist/scan/js/parse.js');
 const { typosquatTargets } = await import('../helper/dist/feeds/typosquat.js');
 const { buildTyposquatIndex, editDistance } = await import('../helper/dist/feeds/typosquat-index.js');
 const { POPULAR_NPM_NAMES, KNOWN_LEGIT_NAMES } = await import('../helper/dist/feeds/popular-npm.js');
@@ -35,53 +48,72 @@ async function medianMs(fn, rounds = ROUNDS) {
 }
 const row = (label, ms, extra = '') => console.log(`  ${label.padEnd(44)} ${ms.toFixed(1).padStart(9)} ms  ${extra}`);
 
-// 1. Scanner throughput over the corpus.
+// 1. Scanner throughput over the corpus, on one thread and across a pool of worker threads (the firewall's
+// --scan path), each with the process's CPU time beside wall-clock time (the machine may be shared).
 if (!existsSync(CORPUS_DIR)) throw new Error('no corpus: run node bench/corpus.mjs first');
-const files = (await readdir(CORPUS_DIR)).filter((f) => f.endsWith('.tgz')).map((f) => join(CORPUS_DIR, f));
+const files = (await readdir(CORPUS_DIR)).filter((f) => f.endsWith('.tgz')).sort().filter((_f, i) => i % EVERY === 0).map((f) => join(CORPUS_DIR, f));
 let compressed = 0;
 for (const f of files) compressed += (await stat(f)).size;
 const mb = compressed / 1e6;
-console.log(`scanner: ${files.length} tarballs, ${mb.toFixed(1)} MB compressed, median of ${ROUNDS}`);
-const gunzipMs = await medianMs(async () => {
-  for (const f of files) await pipeline(createReadStream(f), createGunzip(), new Writable({ write: (_c, _e, cb) => cb() }));
-});
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+/** Median wall-clock ms of `rounds` runs, and the CPU ms (every thread of the process) of the median run. */
+async function measure(fn, rounds = ROUNDS) {
+  const runs = [];
+  for (let i = 0; i < rounds; i++) {
+    const c = cpuMs();
+    const t = process.hrtime.bigint();
+    await fn();
+    runs.push({ ms: Number(process.hrtime.bigint() - t) / 1e6, cpu: cpuMs() - c });
+  }
+  return runs.sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)];
+}
+const rate = (ms) => `${(mb / (ms / 1000)).toFixed(1)} MB/s`;
+const [load1] = loadavg();
+console.log(`scanner: ${files.length} tarballs, ${mb.toFixed(1)} MB compressed, median of ${ROUNDS}; load average ${load1.toFixed(1)} on ${availableParallelism()} cores at the start`);
 // The scanner's own gunzip settings (128 KiB output chunks), for a like-for-like ratio.
-const gunzip128Ms = await medianMs(async () => {
+const gunzip = await measure(async () => {
   for (const f of files) await pipeline(createReadStream(f), createGunzip({ chunkSize: 128 * 1024 }), new Writable({ write: (_c, _e, cb) => cb() }));
 });
-const listMs = await medianMs(async () => {
+const list = await measure(async () => {
   for (const f of files) await listTar({ file: f, onReadEntry: (e) => e.resume() });
 });
-const tarCliMs = await medianMs(async () => {
-  for (const f of files) execFileSync('tar', ['-tzf', f], { stdio: 'ignore' });
-}, Math.min(ROUNDS, 3));
-const scanMs = await medianMs(async () => {
+const single = await measure(async () => {
   for (const f of files) await scanTarball(f);
 });
-// The chosen parser alone over the same packages' JS files (extracted beforehand, not timed): the ratio to
-// the scanner shows what the analysis and the text rules cost on top of parsing.
-const { parseProgram } = await import('../helper/dist/scan/js/parse.js');
-const { ANALYSIS_TRIGGER } = await import('../helper/dist/scan/js/indicators.js');
-const jsTexts = [];
+const workers = Math.max(2, availableParallelism());
+const pooled = await measure(async () => {
+  const pool = new ScanPool({ concurrency: workers });
+  try {
+    await Promise.all(files.map((f) => pool.scan(createReadStream(f))));
+  } finally {
+    await pool.close();
+  }
+});
+
+// The chosen parser alone over exactly the files the scanner parses (read beforehand, not timed): the ratio to
+// the scanner shows what reading the tarballs, the analysis and the text rules cost on top of parsing.
+const parsed = [];
 for (const f of files) {
-  await listTar({ file: f, onReadEntry: (e) => {
-    if (!/\.[cm]?js$/.test(e.path) || e.size > 4 * 1024 * 1024) return e.resume();
-    const chunks = [];
-    e.on('data', (c) => chunks.push(c));
-    e.on('end', () => jsTexts.push(Buffer.concat(chunks).toString('latin1')));
-  } });
+  const c = new Collector(DEFAULT_SCAN_LIMITS);
+  await readTarball(f, c);
+  parsed.push(...parsedTexts(viewPackage(c.files)));
 }
-const jsMb = jsTexts.reduce((a, t) => a + t.length, 0) / 1e6;
-const parseAllMs = await medianMs(() => { for (const t of jsTexts) parseProgram(t); }, Math.min(ROUNDS, 3));
-const triggered = jsTexts.filter((t) => ANALYSIS_TRIGGER.test(t));
-const parseTriggeredMs = await medianMs(() => { for (const t of triggered) parseProgram(t); }, Math.min(ROUNDS, 3));
-row('zlib gunzip only (reference)', gunzipMs, `${(mb / (gunzipMs / 1000)).toFixed(1)} MB/s`);
-row('zlib gunzip, 128 KiB chunks (reference)', gunzip128Ms, `${(mb / (gunzip128Ms / 1000)).toFixed(1)} MB/s`);
-row('tar.t list, node-tar (reference)', listMs, `${(mb / (listMs / 1000)).toFixed(1)} MB/s`);
-row('tar -tzf, one process each (reference)', tarCliMs, `${(mb / (tarCliMs / 1000)).toFixed(1)} MB/s`);
-row(`meriyah parse, all ${jsTexts.length} JS files, ${jsMb.toFixed(0)} MB (reference)`, parseAllMs, `${(mb / (parseAllMs / 1000)).toFixed(1)} MB/s of tarball, ${(jsMb / (parseAllMs / 1000)).toFixed(1)} MB/s of JS`);
-row(`meriyah parse, the ${triggered.length} files the scanner parses (reference)`, parseTriggeredMs, `${(mb / (parseTriggeredMs / 1000)).toFixed(1)} MB/s of tarball`);
-row('sscs scanTarball', scanMs, `${(mb / (scanMs / 1000)).toFixed(1)} MB/s  (${(scanMs / gunzip128Ms).toFixed(2)}x gunzip 128 KiB, ${(scanMs / listMs).toFixed(2)}x tar.t, ${(scanMs / parseAllMs).toFixed(2)}x parsing every JS file)`);
+const jsMb = parsed.reduce((a, t) => a + t.length, 0) / 1e6;
+const parse = await measure(() => {
+  for (const t of parsed) parseProgram(t);
+});
+const cpuRate = (m, threads = 1) => `${(mb / (m.cpu / 1000 / threads)).toFixed(1)} MB/s per CPU time`;
+const line = (label, m, extra = '') => console.log(`  ${label.padEnd(52)} ${m.ms.toFixed(0).padStart(7)} ms ${rate(m.ms).padStart(11)}  cpu ${m.cpu.toFixed(0).padStart(6)} ms  ${extra}`);
+line('zlib gunzip, 128 KiB chunks (reference)', gunzip);
+line('tar.t list, node-tar (reference)', list);
+line(`meriyah parse, the ${parsed.length} files scanned, ${jsMb.toFixed(0)} MB (reference)`, parse, `${(jsMb / (parse.ms / 1000)).toFixed(1)} MB/s of JS; ${cpuRate(parse)}`);
+line('sscs scanTarball, one thread', single, `${cpuRate(single)}; ${(single.ms / parse.ms).toFixed(2)}x the parse, ${(single.ms / gunzip.ms).toFixed(1)}x gunzip`);
+line(`sscs ScanPool, ${workers} worker threads`, pooled, `${cpuRate(pooled, workers)} per worker; ${(single.ms / pooled.ms).toFixed(2)}x one thread`);
+
+if (values['scanner-only']) process.exit(0);
 
 // 2. Typosquat: 3,000 names, half popular, half mutated.
 const names = [];

@@ -77,7 +77,8 @@ export class InputError extends SscsError<InputCode> {
 }
 
 /** A remote service (Fulcio, Rekor, a registry) failed or timed out. */
-export type ServiceCode = 'NETWORK' | 'TIMEOUT' | 'HTTP_STATUS' | 'SERVICE';
+/** UNAVAILABLE: a service the firewall depends on (its PostgreSQL database) cannot be reached; answered with 503. */
+export type ServiceCode = 'NETWORK' | 'TIMEOUT' | 'HTTP_STATUS' | 'SERVICE' | 'UNAVAILABLE';
 export class ServiceError extends SscsError<ServiceCode> {
   readonly exitCode = EXIT_USAGE;
 }

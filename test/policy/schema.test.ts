@@ -9,7 +9,8 @@ import { REPO_ROOT } from '../support/cli.js';
 const POLICY_KEYS: Record<keyof Policy, true> = { version: true, mode: true, malicious: true, default_action: true, on_unknown: true, rules: true, waivers: true };
 const RULE_KEYS: Record<keyof Rule, true> = { id: true, description: true, match: true, when: true, action: true, reason: true, on_unknown: true };
 const WAIVER_KEYS: Record<keyof Waiver, true> = { id: true, package: true, version: true, reason: true, owner: true, expires: true, rules: true };
-const CONDITION_KEYS: Record<keyof Conditions, true> = { source: true, published_within: true, typosquat: true, install_scripts: true, provenance: true, deprecated: true, license: true, suspicious: true };
+const CONDITION_KEYS: Record<keyof Conditions, true> = { source: true, published_within: true, typosquat: true, install_scripts: true, provenance: true, deprecated: true, license: true, suspicious: true,
+  provenance_dropped: true, publisher_changed: true, install_script_added: true, dormant_for: true };
 
 const keys = (o: object) => Object.keys(o).sort();
 

@@ -72,6 +72,8 @@ describe('registry client', () => {
       hasInstallScripts: false,
       deprecated: 'use String.prototype.padStart()',
       license: 'WTFPL',
+      // Its only version: nothing earlier to compare with (registry/history.ts).
+      history: { earlier: 0 },
     });
     expect(facts.get('@corp/native@2.0.0')).toMatchObject({ hasInstallScripts: true, hasProvenance: true, deprecated: false });
     expect(reg.requests.map((r) => r.url).sort()).toEqual(['/@corp%2Fnative', '/left-pad']);

@@ -8,6 +8,7 @@ import { InputError, UsageError } from '../errors.js';
 import { readFileBounded } from '../io/files.js';
 import type { Synchronous } from './sqlite-store.js';
 import { upstreamSettings, type ScopedUpstream } from './upstreams.js';
+import { databaseSetting, type PostgresTarget } from './postgres/connect.js';
 import { pypiSettings, type PypiSettings } from './pypi-settings.js';
 
 export const DEFAULT_UPSTREAM = 'https://registry.npmjs.org/';
@@ -33,6 +34,7 @@ export const ENV = {
   listen: 'SSCS_FIREWALL_LISTEN',
   'public-url': 'SSCS_FIREWALL_PUBLIC_URL',
   'data-dir': 'SSCS_FIREWALL_DATA_DIR',
+  database: 'SSCS_FIREWALL_DATABASE',
   'packument-ttl': 'SSCS_FIREWALL_PACKUMENT_TTL',
   'upstream-timeout-ms': 'SSCS_FIREWALL_UPSTREAM_TIMEOUT_MS',
   'upstream-deadline-ms': 'SSCS_FIREWALL_UPSTREAM_DEADLINE_MS',
@@ -113,6 +115,8 @@ export interface ServeSettings {
   listen: { host: string; port: number };
   publicUrl?: string;
   dataDir: string;
+  /** The shared PostgreSQL database; unset keeps the state in SQLite under dataDir. */
+  database?: PostgresTarget;
   packumentTtlMs: number;
   upstreamTimeoutMs: number;
   upstreamDeadlineMs: number;
@@ -155,6 +159,7 @@ export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string)
     listen: parseListen(setting(flags, env, 'listen') ?? DEFAULT_LISTEN),
     ...(publicUrl ? { publicUrl } : {}),
     dataDir: resolve(cwd, setting(flags, env, 'data-dir') ?? DEFAULT_DATA_DIR),
+    ...databaseOf(flags, env),
     packumentTtlMs: positiveNumber(setting(flags, env, 'packument-ttl'), DEFAULT_PACKUMENT_TTL_S, '--packument-ttl') * 1000,
     upstreamTimeoutMs: positiveNumber(setting(flags, env, 'upstream-timeout-ms'), DEFAULT_UPSTREAM_TIMEOUT_MS, '--upstream-timeout-ms'),
     upstreamDeadlineMs: positiveNumber(setting(flags, env, 'upstream-deadline-ms'), DEFAULT_UPSTREAM_DEADLINE_MS, '--upstream-deadline-ms'),
@@ -168,4 +173,9 @@ export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string)
     ...optionalNumber('scanBudgetMs', setting(flags, env, 'scan-budget-ms'), '--scan-budget-ms'),
     ...optionalNumber('scanConcurrency', setting(flags, env, 'scan-concurrency'), '--scan-concurrency'),
   };
+}
+
+function databaseOf(flags: Flags, env: NodeJS.ProcessEnv): { database?: PostgresTarget } {
+  const database = databaseSetting(flags.database, env);
+  return database ? { database } : {};
 }

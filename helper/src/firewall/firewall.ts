@@ -2,13 +2,15 @@
 import { join } from 'node:path';
 import type { HandlerContext, Scanner } from './context.js';
 import type { PolicySource } from './evaluator.js';
-import type { Decision } from '../policy/types.js';
+import type { Decision, PackageRef } from '../policy/types.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { PackumentCache, type PackumentCacheOptions } from './packument-cache.js';
 import { PypiPages } from './pypi-cache.js';
 import { startServer } from './server.js';
-import { openSqliteStore, type Synchronous } from './sqlite-store.js';
+import type { Synchronous } from './sqlite-store.js';
+import { openStore } from './open-store.js';
+import type { PostgresTarget } from './postgres/connect.js';
 import type { Store } from './store.js';
 import { TarballCache } from './tarball-cache.js';
 import { Upstream } from './upstream.js';
@@ -32,6 +34,8 @@ export interface FirewallOptions {
   /** Where clients reach the firewall, when not http://HOST:PORT (behind a load balancer). */
   publicUrl?: string;
   dataDir: string;
+  /** The shared PostgreSQL database; unset: SQLite in dataDir. The tarball cache stays in dataDir either way. */
+  database?: PostgresTarget;
   policy: PolicySource;
   packumentTtlMs: number;
   maxPackumentBytes: number;
@@ -58,7 +62,7 @@ export interface Firewall {
    * The decision a client fetching name@version now would meet: the packument through the policy, as served.
    * An error when the packument cannot be had or does not list the version.
    */
-  decision(name: string, version: string): Promise<{ decision: Decision } | { error: string }>;
+  decision(name: string, version: string, ecosystem?: PackageRef['ecosystem']): Promise<{ decision: Decision } | { error: string }>;
   close(): Promise<void>;
 }
 
@@ -69,7 +73,7 @@ export const MAX_RELAY_BODY_BYTES = 16 * 1024 * 1024;
 export const AUDIT_PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
-  const store = await openSqliteStore(join(o.dataDir, 'firewall.db'), { synchronous: o.synchronous });
+  const store = await openStore({ dataDir: o.dataDir, synchronous: o.synchronous, ...(o.database ? { database: o.database } : {}), log: o.log });
   const pruner = o.auditRetentionMs === undefined ? undefined : await startAuditRetention(store, o.auditRetentionMs, o.log);
   const tarballs = new TarballCache(join(o.dataDir, 'tarballs'));
   await tarballs.init();
@@ -88,6 +92,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     log: o.log,
   });
   const pypi = o.pypi ? pypiPages(o, store, metrics, () => publicBase) : undefined;
+  // A replica that cannot listen lets go of its database connections, or the process would not exit.
   const server = await startServer(
     {
       upstream, packuments, tarballs, ...(pypi ? { pypi } : {}), store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
@@ -95,14 +100,20 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
       ...(o.onFiltered ? { onFiltered: o.onFiltered } : {}), ...(o.wanted ? { wanted: o.wanted } : {}),
     },
     { host: o.host, port: o.port },
-  );
+  ).catch(async (e: unknown) => {
+    clearInterval(pruner);
+    upstream.close();
+    await store.close();
+    throw e;
+  });
   if (!publicBase) publicBase = server.url;
   return {
     url: server.url,
     port: server.port,
     store,
     metrics,
-    decision: async (name, version) => {
+    decision: async (name, version, ecosystem = 'npm') => {
+      if (ecosystem === 'pypi') return pypiDecision(pypi, name, version);
       const lookup = await packuments.get(name, 'abbreviated', {});
       if (!('entry' in lookup)) return { error: lookup.message };
       const d = lookup.entry.decisions.get(version);
@@ -116,6 +127,17 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
       await store.close();
     },
   };
+}
+
+/** A PyPI release's decision as an install meets it: a file of it served, else the refusal of its first file. */
+async function pypiDecision(pypi: PypiPages | undefined, name: string, version: string): Promise<{ decision: Decision } | { error: string }> {
+  if (!pypi) return { error: 'the firewall has no PyPI index configured' };
+  const lookup = await pypi.get(name, {});
+  if (!('entry' in lookup)) return { error: lookup.message };
+  const files = [...lookup.entry.files.values()].filter((f) => f.version === version);
+  if (!files.length) return { error: `version ${version} is not on the upstream index's page for ${name}` };
+  const decisions = files.map((f) => lookup.entry.decisions.get(f.filename)!);
+  return { decision: decisions.find((d) => d.action === 'allow' || d.action === 'warn') ?? decisions[0]! };
 }
 
 /** The PyPI side: the index (the token goes to it alone) and each file host, which never sees a client's credentials. */

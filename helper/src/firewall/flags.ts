@@ -1,11 +1,18 @@
 /** Flags shared by the firewall commands, defined once so `serve` and `run` cannot drift apart. */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { openStore } from './open-store.js';
+import { databaseSetting } from './postgres/connect.js';
 import type { FlagSpecs, Io } from '../cli/command.js';
 import { DEFAULT_DATA_DIR, DEFAULT_MAX_INFLIGHT_MB, DEFAULT_MAX_TARBALL_MB, DEFAULT_UPSTREAM_DEADLINE_MS, ENV, setting, type Flags } from './config.js';
 import type { Store } from './store.js';
 
 export const DATA_DIR_FLAG = {
   'data-dir': { type: 'string', valueName: 'DIR', description: `State database and tarball cache (env ${ENV['data-dir']}) [default: ${DEFAULT_DATA_DIR}].` },
+  database: {
+    type: 'string',
+    valueName: 'postgres://USER@HOST:PORT/DB',
+    description: `Keep decisions, quarantine, releases, waivers and the audit log in this PostgreSQL database, shared by replicas; the password only from PGPASSWORD, a pgpass file, or the whole URL in ${ENV.database} (env ${ENV.database}) [default: SQLite in --data-dir].`,
+  },
 } as const satisfies FlagSpecs;
 
 export const SERVE_FLAGS = {
@@ -53,6 +60,6 @@ export function parseSpec(spec: string | undefined): { name: string; version: st
 
 /** The firewall database the CLI commands (waive, quarantine) work on: --data-dir, its variable, or the default. */
 export async function openCliStore(flags: Flags, io: Io): Promise<Store> {
-  const { openSqliteStore } = await import('./sqlite-store.js');
-  return openSqliteStore(join(resolve(io.cwd, setting(flags, io.env, 'data-dir') ?? DEFAULT_DATA_DIR), 'firewall.db'));
+  const database = databaseSetting(flags.database, io.env);
+  return openStore({ dataDir: resolve(io.cwd, setting(flags, io.env, 'data-dir') ?? DEFAULT_DATA_DIR), ...(database ? { database } : {}), listen: false });
 }

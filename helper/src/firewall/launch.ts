@@ -36,6 +36,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
       port: s.listen.port,
       ...(s.publicUrl ? { publicUrl: s.publicUrl } : {}),
       dataDir: s.dataDir,
+      ...(s.database ? { database: s.database } : {}),
       policy,
       packumentTtlMs: s.packumentTtlMs,
       maxPackumentBytes: DEFAULT_MAX_PACKUMENT_MB * 1024 * 1024,

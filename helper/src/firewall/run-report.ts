@@ -14,7 +14,8 @@ import type { Decision } from '../policy/types.js';
 import { serves, wayOut } from './evaluator.js';
 
 /** Lockfiles `firewall run` reads from the project folder; npm uses a shrinkwrap over a package-lock. */
-const LOCKFILES = [['npm-shrinkwrap.json', 'package-lock.json'], ['pnpm-lock.yaml'], ['yarn.lock']] as const;
+// Python: a project's lock (pylock.toml, uv.lock, poetry.lock, Pipfile.lock) or its pinned requirements.txt.
+const LOCKFILES = [['npm-shrinkwrap.json', 'package-lock.json'], ['pnpm-lock.yaml'], ['yarn.lock'], ['pylock.toml', 'uv.lock', 'poetry.lock', 'Pipfile.lock', 'requirements.txt']] as const;
 /** Packuments asked of the firewall at once while locked versions are evaluated. */
 const LOCKED_CONCURRENCY = 8;
 
@@ -35,7 +36,7 @@ export interface Refusal {
   seen: 'locked' | 'fetched' | 'filtered';
 }
 
-export type DecideLocked = (name: string, version: string) => Promise<{ decision: Decision } | { error: string }>;
+export type DecideLocked = (name: string, version: string, ecosystem?: ResolvedPackage['ecosystem']) => Promise<{ decision: Decision } | { error: string }>;
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
@@ -72,8 +73,8 @@ export async function decideLocked(packages: readonly ResolvedPackage[], decide:
   const worker = async (): Promise<void> => {
     while (next < packages.length) {
       const p = packages[next++]!;
-      const r = await decide(p.name, p.version);
-      if ('decision' in r) decisions.set(`${p.name}@${p.version}`, r.decision);
+      const r = await decide(p.name, p.version, p.ecosystem);
+      if ('decision' in r) decisions.set(factsKey(p), r.decision);
       else errors.push(`${p.name}@${p.version}: ${r.error}`);
     }
   };

@@ -127,7 +127,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   const onFiltered = (name: string, list: [string, Decision][], ecosystem: PackageRef['ecosystem'] = 'npm'): void => {
     for (const [version, decision] of list) filtered.set(factsKey({ ecosystem, name, version }), { name, version, ecosystem, decision, seen: 'filtered' });
   };
-  const lockedBy = new Map(locked.packages.map((p) => [`${p.name}@${p.version}`, p]));
+  const lockedBy = new Map(locked.packages.map((p) => [factsKey(p), p]));
   const found = await projectScopes(io.cwd, io.env);
   checkProjectScopes(found, s.upstream, s.scopedUpstreams, { yarnClassic: await isYarnClassic(command, io.cwd) });
   const scopes = [...new Set([...s.scopedUpstreams.map((u) => u.scope), ...found.map((p) => p.scope)])];
@@ -144,7 +144,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     for (const [key, d] of up.decisions) {
       const p = lockedBy.get(key)!;
       records.set(key, record(p, d, p));
-      if (refuses(d)) lockedRefusals.push({ name: p.name, version: p.version, decision: d, seen: 'locked' });
+      if (refuses(d)) lockedRefusals.push({ name: p.name, version: p.version, ecosystem: p.ecosystem, decision: d, seen: 'locked' });
     }
     const routes = s.scopedUpstreams.map((u) => `, ${u.scope} from ${u.url}`).join('');
     io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${command.join(' ')}\n`);

@@ -19,6 +19,7 @@ import { DECISION_HEADER, decisionHeader, sendError, sendJson } from './respond.
 import { parseRoute } from './route.js';
 import { clientOf, serveTarball } from './tarball.js';
 import { escaped } from './guard.js';
+import { ServiceError } from '../errors.js';
 import { servePypiFile, servePypiProject } from './pypi-serve.js';
 
 /** How long a graceful stop waits for in-flight requests before cutting them. */
@@ -150,9 +151,17 @@ export async function startServer(ctx: HandlerContext, listen: { host: string; p
     dispatch(ctx, req, res, out)
       .catch((e: Error) => {
         out.error = e.message;
-        if (!res.headersSent) sendError(res, 500, 'sscs firewall: internal error; the request was not served');
-        else res.destroy();
-        return 500;
+        // The database away (PostgreSQL store): fail closed with 503, the client retries, another replica may answer.
+        const down = e instanceof ServiceError && e.code === 'UNAVAILABLE';
+        if (down) {
+          out.decision = 'unavailable';
+          ctx.metrics.inc('sscs_firewall_database_unavailable_total', 'Requests refused with 503 because the firewall database could not be reached.');
+        }
+        if (!res.headersSent) {
+          if (down) sendError(res, 503, 'sscs firewall: the firewall database is unavailable; nothing is served unchecked', { 'retry-after': '2' });
+          else sendError(res, 500, 'sscs firewall: internal error; the request was not served');
+        } else res.destroy();
+        return down ? 503 : 500;
       })
       .then((status) => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;

@@ -80,7 +80,8 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
   if (cached) {
     ctx.metrics.cache('tarball', 'hit');
     out.cache = 'hit';
-    await record(ctx, req, pkg, decision, digest.sri);
+    const first = await record(ctx, req, pkg, decision, digest.sri);
+    if (first) return answerFirst(ctx, res, pkg, first, out);
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(decision) });
     await sendCached(req, res, cached, out);
     ctx.onDecision?.(pkg, decision, true);
@@ -122,7 +123,12 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
 
   // Acknowledge only what is durably recorded: the decision is committed before the first byte goes out. A
   // stronger digest replaces the remembered one only once the bytes matched both.
-  await record(ctx, req, pkg, decision, check.alsoCheck?.sri ?? digest.sri);
+  const first = await record(ctx, req, pkg, decision, check.alsoCheck?.sri ?? digest.sri);
+  if (first) {
+    body.destroy();
+    await writer.abort();
+    return answerFirst(ctx, res, pkg, first, out);
+  }
   res.writeHead(200, { 'content-type': 'application/octet-stream', ...(length ? { 'content-length': length } : {}), [DECISION_HEADER]: decisionHeader(decision) });
   const verify = new VerifyingStream(digest, ctx.maxTarballBytes, check.alsoCheck);
   verify.on('data', (c: Buffer) => writer.write(c));
@@ -189,7 +195,8 @@ async function verifyThenServe(
     sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version}: the verified tarball could not be read back from the cache`);
     return 502;
   }
-  await record(ctx, req, pkg, decision, digest.sri);
+  const first = await record(ctx, req, pkg, decision, digest.sri);
+  if (first) return answerFirst(ctx, res, pkg, first, out);
   out.cache = 'verified-whole';
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(decision) });
   await sendCached(req, res, cached, out);
@@ -223,7 +230,8 @@ async function scanThenServe(
     return 403;
   }
   await writer.commit();
-  await record(ctx, req, pkg, final, digest.sri);
+  const first = await record(ctx, req, pkg, final, digest.sri);
+  if (first) return answerFirst(ctx, res, pkg, first, out);
   return await serveDecided(ctx, req, res, pkg, te, final, out);
 }
 
@@ -257,16 +265,34 @@ const MAX_MEMO = 100_000;
  * Commits the decision; with `integrity` (the bytes were served) also the credential they were served under,
  * so that offline they go only to that credential.
  */
-async function record(ctx: HandlerContext, req: IncomingMessage, pkg: PackageRef, d: Decision, integrity?: string): Promise<void> {
+async function record(ctx: HandlerContext, req: IncomingMessage, pkg: PackageRef, d: Decision, integrity?: string): Promise<Decision | undefined> {
   let memo = committed.get(ctx.store);
   if (!memo) committed.set(ctx.store, (memo = new Map()));
   const key = `${pkg.name}@${pkg.version}`;
   const credential = integrity ? ctx.upstream.forPackage(pkg.name).credentialOf(req.headers) : undefined;
   const value = `${d.action}\0${d.rule}\0${d.until?.getTime() ?? ''}\0${integrity ?? ''}\0${credential ?? ''}\0${ctx.policy.version}`;
-  if (memo.get(key) === value) return;
+  if (memo.get(key) === value) return undefined;
   if (memo.size >= MAX_MEMO) memo.clear();
-  await ctx.store.recordDecisions([{ name: pkg.name, version: pkg.version, action: d.action, rule: d.rule, reason: d.reason, ...(d.until ? { until: d.until } : {}), ...(integrity ? { integrity } : {}), ...(credential ? { credential } : {}), policyVersion: ctx.policy.version, decidedAt: new Date() }]);
+  const [stored] = await ctx.store.recordDecisions([{ name: pkg.name, version: pkg.version, action: d.action, rule: d.rule, reason: d.reason, ...(d.until ? { until: d.until } : {}), ...(integrity ? { integrity } : {}), ...(credential ? { credential } : {}), policyVersion: ctx.policy.version, decidedAt: new Date() }]);
   memo.set(key, value);
+  // Replicas sharing a database: another one decided this version first under the same inputs, and blocks it
+  // (a scan that ran out of budget there, an age gate ending between the two): its decision is the answer.
+  // A block of ours is never turned into a serve by another's allow: that stays fail-closed.
+  if (stored && serves(d) && !serves(stored)) {
+    memo.delete(key);
+    return { action: stored.action, rule: stored.rule, reason: stored.reason, ...(stored.until ? { until: stored.until } : {}) };
+  }
+  return undefined;
+}
+
+/** Answers from the decision another replica recorded first (see record). */
+function answerFirst(ctx: HandlerContext, res: ServerResponse, pkg: PackageRef, d: Decision, out: Outcome): number {
+  out.decision = d.action;
+  out.rule = d.rule;
+  out.cache = 'decided-elsewhere';
+  ctx.onDecision?.(pkg, d, false);
+  sendBlocked(res, pkg, d);
+  return 403;
 }
 
 export function clientOf(req: IncomingMessage): string {

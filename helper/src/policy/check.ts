@@ -3,6 +3,7 @@ import { factsKey, registryFacts, type MetadataSource } from '../registry/metada
 import type { PackumentMeta } from '../registry/packument.js';
 import { compilePolicy } from './compile.js';
 import { evaluate } from './engine.js';
+import { releaseSignals, type SignalHit } from './signals.js';
 import type { Action, ConditionName, Decision, Mode, PackageFacts, Policy, Severity } from './types.js';
 
 /** Local checks the caller wires in (from the scan area); each absent one is reported as not run. */
@@ -29,6 +30,8 @@ export interface CheckRecord {
   resolved?: string;
   /** Known-malicious feed ids that list this version. */
   malicious?: string[];
+  /** Release-history signals that hold or cannot be told, at their default thresholds (./signals.ts); registry packages with metadata only. */
+  signals?: SignalHit[];
   decision: Decision;
 }
 
@@ -102,6 +105,7 @@ export async function checkGraph(opts: CheckOptions): Promise<CheckResult> {
     // An alias is judged as the real package it installs: the engine only ever sees `name`.
     const decision = evaluate(policy, { ecosystem: pkg.ecosystem, name: pkg.name, version: pkg.version }, facts, now);
     counts[decision.action]++;
+    const signals = facts.metadataAvailable ? releaseSignals(facts, now) : [];
     records.push({
       purl: purl(pkg),
       name: pkg.name,
@@ -114,6 +118,7 @@ export async function checkGraph(opts: CheckOptions): Promise<CheckResult> {
       source: pkg.source,
       ...(pkg.source !== 'registry' && pkg.resolved ? { resolved: pkg.resolved } : {}),
       ...(facts.maliciousIds?.length ? { malicious: facts.maliciousIds } : {}),
+      ...(signals.length ? { signals } : {}),
       decision,
     });
   }

@@ -1,6 +1,7 @@
 import { checkLicense } from './license.js';
 import { isIncompleteFinding } from '../scan/types.js';
 import { humanDuration, parseDuration } from './duration.js';
+import { dormantFor, installScriptAdded, provenanceDropped, publisherChanged } from './history-conditions.js';
 import type { ConditionName, Conditions, PackageFacts, Severity } from './types.js';
 
 /**
@@ -93,6 +94,10 @@ const CONDITIONS: { [K in ConditionName]: ConditionFn<K> } = {
   deprecated,
   license,
   suspicious,
+  provenance_dropped: provenanceDropped,
+  publisher_changed: publisherChanged,
+  install_script_added: installScriptAdded,
+  dormant_for: dormantFor,
 };
 
 export function evaluateCondition<K extends ConditionName>(name: K, value: NonNullable<Conditions[K]>, facts: PackageFacts, now: Date): ConditionResult {

@@ -5,6 +5,7 @@
  */
 
 import { SOURCE_KINDS } from '../deps/model.js';
+import { DEFAULT_HISTORY_WINDOW, HISTORY_DEPTH } from './types.js';
 import { ECOSYSTEMS } from '../ecosystems/index.js';
 
 export const POLICY_SCHEMA_ID = 'https://sscs.dev/schemas/policy.schema.json';
@@ -19,6 +20,12 @@ const SOURCES = {
   minItems: 1,
   uniqueItems: true,
   description: 'Where the package comes from: registry (a registry or package index), git (a repository at a commit), url (a remote archive: tarball, wheel, sdist), file (an archive on disk).',
+} as const;
+const HISTORY_WINDOW = {
+  oneOf: [
+    { type: 'boolean' },
+    { type: 'integer', minimum: 1, maximum: HISTORY_DEPTH, description: 'How many versions published before this one to compare with.' },
+  ],
 } as const;
 const ID = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' } as const;
 
@@ -71,6 +78,10 @@ export const POLICY_SCHEMA = {
             deprecated: ACTION,
             license: ACTION,
             suspicious: ACTION,
+            provenance_dropped: ACTION,
+            publisher_changed: ACTION,
+            install_script_added: ACTION,
+            dormant_for: ACTION,
           },
         },
       ],
@@ -104,6 +115,16 @@ export const POLICY_SCHEMA = {
                 properties: { allow: SPDX_IDS, deny: SPDX_IDS },
               },
               suspicious: { ...SEVERITY, description: 'Minimum severity of a scanner finding.' },
+              provenance_dropped: {
+                ...HISTORY_WINDOW,
+                description: `true (or N): this version has no provenance attestation and one of the N versions published before it had one (true: N = ${DEFAULT_HISTORY_WINDOW}).`,
+              },
+              publisher_changed: {
+                ...HISTORY_WINDOW,
+                description: `true (or N): the account that published this version (_npmUser) published none of the N versions published before it (true: N = ${DEFAULT_HISTORY_WINDOW}).`,
+              },
+              install_script_added: { type: 'boolean', description: 'true: this version has install scripts and the previous version of its line (semver) had none.' },
+              dormant_for: { ...DURATION, description: 'The previous release (by publish time) came at least this long before this one: 26w, 365d.' },
             },
           },
           action: ACTION,

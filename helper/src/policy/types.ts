@@ -33,6 +33,10 @@ export interface PackageFacts {
    * (a registry that does not offer attestations, or no metadata at all).
    */
   hasProvenance?: boolean;
+  /** The npm account that published this version (`_npmUser.name`); undefined: the document does not say. */
+  publisher?: string;
+  /** What the registry's record of earlier versions says about this one (registry/history.ts); undefined: unknown. */
+  history?: ReleaseHistory;
   /** Known-malicious feed records that list this version (OSV ids such as MAL-2025-1234); undefined: no feed. */
   maliciousIds?: string[];
   /** Popular package names this one may be a typosquat of; undefined: not checked. */
@@ -44,6 +48,35 @@ export interface PackageFacts {
   /** Why metadata is unavailable, shown in reasons (e.g. `registry unreachable`, `offline, no snapshot`). */
   metadataError?: string;
 }
+
+/**
+ * This version against the versions before it, read from the whole registry document. "Earlier" is by
+ * publish time (`time[version]`); distances count back among earlier versions, newest first (1 = the
+ * version published just before this one), looking at most HISTORY_DEPTH versions back.
+ */
+export interface ReleaseHistory {
+  /** Versions published before this one, at most HISTORY_DEPTH; undefined: this version's publish time is unknown. */
+  earlier?: number;
+  /** Publish time of the version published just before this one (any release line). */
+  previousPublishedAt?: Date;
+  previousVersion?: string;
+  /** Distance back to the nearest earlier version with a provenance attestation; 0: none within reach. */
+  attestedBack?: number;
+  /** Distance back to the nearest earlier version published by the same account; 0: none within reach. */
+  publisherBack?: number;
+  /** Distance back to the nearest earlier version whose publisher the document does not name; 0: none. */
+  publisherUnknownBack?: number;
+  /** Who published the version just before this one, for reasons. */
+  previousPublisher?: string;
+  /**
+   * The next lower version by semver precedence (the same line's previous release) and whether it had
+   * install scripts (undefined: not known). Absent: this is the lowest version.
+   */
+  predecessor?: { version: string; hasInstallScript?: boolean };
+}
+
+/** How far back the history looks, and the most a policy's window may be. */
+export const HISTORY_DEPTH = 100;
 
 /**
  * The package a decision is about. `name` is in the ecosystem's normal form (`ecosystemOf(e).normalizeName`: npm
@@ -79,7 +112,20 @@ export interface Decision {
 // The policy file
 
 /** The conditions a rule can test; a rule matches when all of its conditions hold. */
-export const CONDITION_NAMES = ['source', 'published_within', 'typosquat', 'install_scripts', 'provenance', 'deprecated', 'license', 'suspicious'] as const;
+export const CONDITION_NAMES = [
+  'source',
+  'published_within',
+  'typosquat',
+  'install_scripts',
+  'provenance',
+  'deprecated',
+  'license',
+  'suspicious',
+  'provenance_dropped',
+  'publisher_changed',
+  'install_script_added',
+  'dormant_for',
+] as const;
 export type ConditionName = (typeof CONDITION_NAMES)[number];
 
 export interface LicenseCondition {
@@ -105,7 +151,24 @@ export interface Conditions {
   license?: LicenseCondition;
   /** Holds when the scanner reported a finding at or above this severity. */
   suspicious?: Severity;
+  /**
+   * `true` (or N): holds when this version has no provenance attestation while one of the N versions published
+   * before it had one (`true`: N = DEFAULT_HISTORY_WINDOW). `false`: holds when that is not the case.
+   */
+  provenance_dropped?: boolean | number;
+  /**
+   * `true` (or N): holds when the account that published this version (`_npmUser`) published none of the N
+   * versions published before it (`true`: N = DEFAULT_HISTORY_WINDOW). A first release never holds.
+   */
+  publisher_changed?: boolean | number;
+  /** `true`: holds when this version has install scripts and the previous version of its line (semver) had none. */
+  install_script_added?: boolean;
+  /** Holds when the previous release (by publish time) came at least this long before this one (`52w`, `365d`). */
+  dormant_for?: string;
 }
+
+/** The window of `provenance_dropped: true` and `publisher_changed: true`, in versions. */
+export const DEFAULT_HISTORY_WINDOW = 10;
 
 /** Field form of a package pattern; unset fields match anything. */
 export interface PackageMatcher {

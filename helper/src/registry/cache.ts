@@ -4,8 +4,15 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../io/files.js';
 import type { PackumentMeta } from './packument.js';
 
+/**
+ * The shape of `meta` this code writes; an entry of another shape is a miss. 2: versions carry `publisher`
+ * and `history` (registry/history.ts), which an entry written before would read as unknown for good.
+ */
+const CACHE_FORMAT = 2;
+
 /** One cached packument: the reduced metadata plus what is needed to revalidate it. */
 export interface CacheEntry {
+  format?: number;
   url: string;
   etag?: string;
   /** When the registry last confirmed it (ms since epoch). */
@@ -29,13 +36,13 @@ export class PackumentCache {
       // Synchronous on purpose: entries are small local files, and a warm check reads thousands of them;
       // readFileSync is about 3x faster than the thread-pool round trips of fs/promises here.
       const entry = JSON.parse(readFileSync(this.path(url), 'utf8')) as CacheEntry;
-      return entry.url === url && entry.meta && typeof entry.fetchedAt === 'number' ? entry : undefined;
+      return entry.format === CACHE_FORMAT && entry.url === url && entry.meta && typeof entry.fetchedAt === 'number' ? entry : undefined;
     } catch {
       return undefined;
     }
   }
 
   async put(entry: CacheEntry): Promise<void> {
-    await writeFileAtomic(this.path(entry.url), JSON.stringify(entry));
+    await writeFileAtomic(this.path(entry.url), JSON.stringify({ ...entry, format: CACHE_FORMAT }));
   }
 }

@@ -8,7 +8,8 @@
  * abbreviated form leaves out is recorded as not known here, never as "no"; `lacksFacts` tells the caller
  * which facts the policy needs that this document cannot give, and the caller fetches the full document.
  */
-import type { ConditionName, PackageFacts } from '../policy/types.js';
+import type { ConditionName, PackageFacts, ReleaseHistory } from '../policy/types.js';
+import { releaseHistory, type HistoryMeta, type VersionRecord } from './history.js';
 
 export type DocumentForm = 'full' | 'abbreviated';
 
@@ -19,6 +20,10 @@ export interface VersionMeta {
   /** Undefined: the document did not say (an abbreviated form without `hasInstallScript`). */
   hasInstallScript?: boolean;
   attestations?: boolean;
+  /** `_npmUser.name`: the account that published it (full form only). */
+  publisher?: string;
+  /** This version against the ones before it (see ./history.ts). */
+  history?: HistoryMeta;
 }
 
 export interface PackumentMeta {
@@ -47,7 +52,17 @@ const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall'] as const;
 /** Registries known to publish provenance attestations in `dist.attestations`. */
 const ATTESTING_REGISTRY_HOSTS = new Set(['registry.npmjs.org']);
 /** The conditions whose facts come from the registry document; the others come from elsewhere. */
-export const REGISTRY_CONDITIONS = ['published_within', 'install_scripts', 'license', 'provenance', 'deprecated'] as const satisfies readonly ConditionName[];
+export const REGISTRY_CONDITIONS = [
+  'published_within',
+  'install_scripts',
+  'license',
+  'provenance',
+  'deprecated',
+  'provenance_dropped',
+  'publisher_changed',
+  'install_script_added',
+  'dormant_for',
+] as const satisfies readonly ConditionName[];
 
 function licenseOf(v: Record<string, unknown>): string | undefined {
   const l = v.license;
@@ -72,6 +87,13 @@ function hasInstallScript(v: Record<string, unknown>, form: DocumentForm): boole
   return form === 'full' ? false : undefined;
 }
 
+/** `_npmUser` is `{ name, email }`; very old documents spell it `"name <email>"`. */
+function publisherOf(v: Record<string, unknown>): string | undefined {
+  const u = v._npmUser;
+  const name = typeof u === 'string' ? u.replace(/\s*<.*$/, '') : u && typeof u === 'object' ? (u as { name?: unknown }).name : undefined;
+  return typeof name === 'string' && name ? name : undefined;
+}
+
 function whyMalformed(value: unknown): string | undefined {
   if (value === null) return 'the version entry is null';
   if (Array.isArray(value)) return 'the version entry is an array';
@@ -92,6 +114,7 @@ export function readPackument(raw: unknown, name: string, registryUrl: string, f
   const rawVersions = doc.versions && typeof doc.versions === 'object' ? (doc.versions as Record<string, unknown>) : {};
   const skipped: SkippedVersion[] = [];
   let anyAttestation = false;
+  const records: VersionRecord[] = [];
   for (const [version, value] of Object.entries(rawVersions)) {
     const why = whyMalformed(value);
     if (why) {
@@ -110,9 +133,15 @@ export function readPackument(raw: unknown, name: string, registryUrl: string, f
       meta.attestations = true;
       anyAttestation = true;
     }
+    const publisher = publisherOf(v);
+    if (publisher) meta.publisher = publisher;
     versions[version] = meta;
     if (typeof rawTime[version] === 'string') time[version] = rawTime[version];
+    // One shape for every record (no conditional spreads): thousands of versions per document.
+    const at = time[version] === undefined ? NaN : Date.parse(time[version]);
+    records.push({ version, attested: meta.attestations === true, publishedAt: Number.isNaN(at) ? undefined : at, time: time[version], publisher, hasInstallScript: scripts });
   }
+  for (const [version, history] of releaseHistory(records)) versions[version]!.history = history;
   const meta: PackumentMeta = { name: typeof doc.name === 'string' ? doc.name : name, time, versions, attestationsOffered: anyAttestation || offersAttestations(registryUrl), form };
   return { meta, skipped };
 }
@@ -146,7 +175,14 @@ export function lacksFacts(meta: PackumentMeta, needs: readonly ConditionName[])
       case 'license':
         return versions.some(([, m]) => m.license === undefined);
       case 'provenance':
+      case 'provenance_dropped':
         return versions.some(([, m]) => !m.attestations);
+      case 'install_script_added':
+        return versions.some(([, m]) => m.hasInstallScript === undefined);
+      case 'publisher_changed':
+        return versions.some(([, m]) => m.publisher === undefined);
+      case 'dormant_for':
+        return versions.some(([v]) => meta.time[v] === undefined);
       default:
         return false;
     }
@@ -165,5 +201,13 @@ export function factsFromPackument(meta: PackumentMeta, version: string): Packag
   if (v.license) facts.license = v.license;
   if (v.attestations) facts.hasProvenance = true;
   else if (meta.attestationsOffered && (meta.form ?? 'full') === 'full') facts.hasProvenance = false;
+  if (v.publisher) facts.publisher = v.publisher;
+  if (v.history) facts.history = historyFacts(v.history);
   return facts;
+}
+
+function historyFacts(h: HistoryMeta): ReleaseHistory {
+  const { previousPublishedAt, ...rest } = h;
+  const at = previousPublishedAt === undefined ? NaN : Date.parse(previousPublishedAt);
+  return { ...rest, ...(Number.isNaN(at) ? {} : { previousPublishedAt: new Date(at) }) };
 }

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { readJsonFile, writeFileAtomic } from '../io/files.js';
+import { sanitizeHistory } from './history.js';
 import type { PackumentMeta, VersionMeta } from './packument.js';
 
 /**
@@ -7,7 +8,8 @@ import type { PackumentMeta, VersionMeta } from './packument.js';
  * lockfile later with no network. Written by `sscs policy check --write-snapshot FILE`.
  *   { "format": "sscs-metadata-snapshot/v1", "createdAt": ISO, "registry": URL,
  *     "packuments": { "<name>": { name, time: {version: ISO}, versions: {version: {license?, deprecated?,
- *                     hasInstallScript?, attestations?}}, attestationsOffered } } }
+ *                     hasInstallScript?, attestations?, publisher?, history?}}, attestationsOffered } } }
+ * A version's `history` (registry/history.ts) was computed from the whole document before pruning.
  */
 export const SNAPSHOT_FORMAT = 'sscs-metadata-snapshot/v1';
 const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
@@ -46,6 +48,9 @@ function sanitize(name: string, meta: PackumentMeta): PackumentMeta {
     if (typeof raw.deprecated === 'string' && raw.deprecated) m.deprecated = raw.deprecated;
     if (typeof raw.hasInstallScript === 'boolean') m.hasInstallScript = raw.hasInstallScript;
     if (raw.attestations === true) m.attestations = true;
+    if (typeof raw.publisher === 'string' && raw.publisher) m.publisher = raw.publisher;
+    const history = sanitizeHistory(raw.history);
+    if (history) m.history = history;
     versions[v] = m;
   }
   return { name: typeof meta.name === 'string' ? meta.name : name, time, versions, attestationsOffered: meta.attestationsOffered === true };

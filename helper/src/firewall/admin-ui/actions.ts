@@ -16,6 +16,8 @@ const MAX_VERSION = 256;
 const DAY_MS = 86_400_000;
 
 export type ActionResult = { ok: boolean; text: string };
+/** A form's action: the checked form, who is logged in, and the request's outcome for the log line. */
+export type Action = (ctx: HandlerContext, req: IncomingMessage, form: URLSearchParams, operator: string, out: Outcome) => Promise<ActionResult>;
 
 function packageFields(form: URLSearchParams): { name: string; version: string } | undefined {
   const name = field(form, 'name', 214);
@@ -29,7 +31,7 @@ function refusal(e: unknown): ActionResult {
   throw e;
 }
 
-export async function release(ctx: HandlerContext, req: IncomingMessage, form: URLSearchParams, operator: string, out: Outcome): Promise<ActionResult> {
+export const release: Action = async (ctx, req, form, operator, out) => {
   const pkg = packageFields(form);
   const reason = field(form, 'reason');
   if (!pkg || !reason) return { ok: false, text: 'A release needs the package, its version and a reason.' };
@@ -37,12 +39,12 @@ export async function release(ctx: HandlerContext, req: IncomingMessage, form: U
   out.version = pkg.version;
   try {
     const r = await releaseQuarantined(ctx.store, pkg.name, pkg.version, operator, reason);
-    await ctx.store.audit({ at: new Date(), client: clientOf(req), kind: 'admin', name: pkg.name, version: pkg.version, action: 'release', rule: `release:${r.id}`, status: 200 });
+    ctx.store.audit({ at: new Date(), client: clientOf(req), kind: 'admin', name: pkg.name, version: pkg.version, action: 'release', rule: `release:${r.id}`, status: 200 });
     return { ok: true, text: `Released ${pkg.name}@${pkg.version} (release ${r.id}): the next install gets it.` };
   } catch (e) {
     return refusal(e);
   }
-}
+};
 
 /** `YYYY-MM-DD` as the last millisecond of that day, UTC; undefined when not a real date. */
 function endOfDay(value: string | undefined): Date | undefined {
@@ -53,7 +55,8 @@ function endOfDay(value: string | undefined): Date | undefined {
   return new Date(start).toISOString().startsWith(value!) ? new Date(start + DAY_MS - 1) : undefined;
 }
 
-export async function addWaiver(ctx: HandlerContext, req: IncomingMessage, form: URLSearchParams, out: Outcome): Promise<ActionResult> {
+/** The owner is a field of the form (a team, say), not necessarily who is logged in. */
+export const addWaiver: Action = async (ctx, req, form, _operator, out) => {
   const pkg = packageFields(form);
   const owner = field(form, 'owner');
   const reason = field(form, 'reason');
@@ -63,14 +66,14 @@ export async function addWaiver(ctx: HandlerContext, req: IncomingMessage, form:
   out.version = pkg.version;
   try {
     const w = await addWaiverChecked(ctx.store, { ...pkg, by: owner, reason, expiresAt }, new Date());
-    await ctx.store.audit({ at: new Date(), client: clientOf(req), kind: 'admin', name: pkg.name, version: pkg.version, action: 'waive', rule: `waiver:${w.id}`, status: 200 });
+    ctx.store.audit({ at: new Date(), client: clientOf(req), kind: 'admin', name: pkg.name, version: pkg.version, action: 'waive', rule: `waiver:${w.id}`, status: 200 });
     return { ok: true, text: `Waiver ${w.id} added for ${pkg.name}@${pkg.version}, owned by ${owner}, until ${expiresAt.toISOString()}.` };
   } catch (e) {
     return refusal(e);
   }
-}
+};
 
-export async function revokeWaiver(ctx: HandlerContext, req: IncomingMessage, form: URLSearchParams, out: Outcome): Promise<ActionResult> {
+export const revokeWaiver: Action = async (ctx, req, form, _operator, out) => {
   const raw = field(form, 'id', 12);
   const id = raw && /^[1-9]\d*$/.test(raw) ? Number(raw) : undefined;
   if (!id) return { ok: false, text: 'Which waiver? The form did not say.' };
@@ -78,6 +81,6 @@ export async function revokeWaiver(ctx: HandlerContext, req: IncomingMessage, fo
   if (!w) return { ok: false, text: `Waiver ${id} is not in force: it expired or was revoked already.` };
   out.name = w.name;
   out.version = w.version;
-  await ctx.store.audit({ at: new Date(), client: clientOf(req), kind: 'admin', name: w.name, version: w.version, action: 'revoke', rule: `waiver:${w.id}`, status: 200 });
+  ctx.store.audit({ at: new Date(), client: clientOf(req), kind: 'admin', name: w.name, version: w.version, action: 'revoke', rule: `waiver:${w.id}`, status: 200 });
   return { ok: true, text: `Waiver ${w.id} for ${w.name}@${w.version} revoked.` };
-}
+};

@@ -38,7 +38,7 @@ export async function login(ctx: HandlerContext & { adminToken: string }, ui: Ui
   const token = read.form.get('token') ?? '';
   if (!tokenMatches(token.trim(), ctx.adminToken) || !token.trim()) {
     ui.limiter.failed(client, now);
-    await ctx.store.audit({ at: new Date(), client, kind: 'admin', name: '', action: 'login-refused', status: 401 });
+    ctx.store.audit({ at: new Date(), client, kind: 'admin', name: '', action: 'login-refused', status: 401 });
     return sendPage(res, 401, loginPage('That is not the admin token.'));
   }
   if (!operator) return sendPage(res, 400, loginPage(`Give your name (at most ${MAX_OPERATOR} characters): it is recorded with what you release or waive.`));
@@ -46,7 +46,7 @@ export async function login(ctx: HandlerContext & { adminToken: string }, ui: Ui
   // A fresh id at every login: an id planted in the browser before login is never promoted to a session.
   ui.sessions.end(sessionIdOf(req));
   const { id } = ui.sessions.create(operator, now);
-  await ctx.store.audit({ at: new Date(), client, kind: 'admin', name: '', action: 'login', status: 303 });
+  ctx.store.audit({ at: new Date(), client, kind: 'admin', name: '', action: 'login', status: 303 });
   return redirect(res, './', { 'set-cookie': sessionCookie(id, site) });
 }
 

@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HandlerContext, Outcome } from '../context.js';
-import { addWaiver, release, revokeWaiver, type ActionResult } from './actions.js';
+import { addWaiver, release, revokeWaiver, type Action } from './actions.js';
 import { AUDIT_PAGE_SIZE, AUDIT_SCAN_ROWS, auditPage } from './audit-page.js';
 import { checkPost, login, logout, type UiState } from './auth.js';
 import { readForm } from './form.js';
@@ -30,12 +30,7 @@ export const RULE_COUNT_ROWS = 100_000;
 /** One session table and login limiter per running server. */
 const states = new WeakMap<HandlerContext, UiState>();
 
-type Action = (ctx: HandlerContext, req: IncomingMessage, form: URLSearchParams, out: Outcome, operator: string) => Promise<ActionResult>;
-const ACTIONS: Record<string, Action> = {
-  '/release': (ctx, req, form, out, operator) => release(ctx, req, form, operator, out),
-  '/waivers': (ctx, req, form, out) => addWaiver(ctx, req, form, out),
-  '/waivers/revoke': (ctx, req, form, out) => revokeWaiver(ctx, req, form, out),
-};
+const ACTIONS: Record<string, Action> = { '/release': release, '/waivers': addWaiver, '/waivers/revoke': revokeWaiver };
 
 /** `path` is what follows /-/sscs/admin/ui ('' or '/...'), `query` the raw query string. */
 export async function serveAdminUi(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, path: string, query: string, out: Outcome): Promise<number> {
@@ -78,7 +73,7 @@ export async function serveAdminUi(ctx: HandlerContext, req: IncomingMessage, re
   const refused = checkPost(req, res, site, session, read.form);
   if (refused) return refused;
   if (path === '/logout') return logout(ui, req, res, site);
-  session.flash = await action!(ctx, req, read.form, out, session.operator);
+  session.flash = await action!(ctx, req, read.form, session.operator, out);
   // From waivers/revoke the overview is one folder up.
   return redirect(res, path.split('/').length > 2 ? '../' : './');
 }

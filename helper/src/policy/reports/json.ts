@@ -29,6 +29,7 @@ export function renderJson(result: CheckResult): string {
       reason: r.decision.reason,
       ...(r.decision.until ? { until: r.decision.until.toISOString() } : {}),
       ...(r.decision.notes?.length ? { notes: r.decision.notes } : {}),
+      ...(r.signals ? { signals: r.signals } : {}),
     })),
   };
   return `${JSON.stringify(report, null, 2)}\n`;

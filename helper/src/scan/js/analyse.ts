@@ -1,6 +1,7 @@
 import { Bindings, memberKey, type Ref } from './bindings.js';
-import { EXEC_MEMBERS, FS_READS, FS_WRITES, HOST_MEMBERS, NETWORK_GLOBALS, NETWORK_MEMBERS, NETWORK_PACKAGES, SECRET_ENV, SECRET_PATHS, SENSITIVE_MODULES, SHELL_PROGRAM, STRING_SIGNALS, VM_MEMBERS, WALLET_REGEX, publicIpUrl } from './indicators.js';
-import { walk, type Node } from './parse.js';
+import { EXEC_MEMBERS, FS_READS, FS_WRITES, HOST_MEMBERS, NETWORK_GLOBALS, NETWORK_MEMBERS, NETWORK_PACKAGES, SECRET_ENV, SECRET_PATHS, SENSITIVE_MODULES, SHELL_PROGRAM, STRING_HINT, STRING_SIGNALS, VM_MEMBERS, WALLET_REGEX, publicIpUrl } from './indicators.js';
+import { pushChildren, walk, type Node } from './parse.js';
+import { declare, gatherTree, isFunction, type Tree } from './tree.js';
 
 /** What a file does, as the rules grade it: one signal per act, located at a source offset. */
 export interface Signal {
@@ -20,9 +21,14 @@ const MAX_TAINT_SPAN = 2000;
 const PACKER = /\beval\s*\(\s*function\s*\(\s*p\s*,\s*a\s*,\s*c\s*,\s*k\s*,\s*e\s*,\s*[dr]\s*\)/;
 /** Where `process.env` appears as a value handed on, rather than tested or read from. */
 const ENV_VALUE_PARENTS = new Set(['CallExpression', 'NewExpression', 'Property', 'SpreadElement', 'ArrayExpression', 'VariableDeclarator', 'AssignmentExpression', 'TemplateLiteral']);
-/** Property set on each node: its innermost enclosing function (undefined at the top level). */
-const FN = '$sscsFn';
 const MAX_TAINTS_PER_NAME = 32;
+/** Methods of a request object that send its body. */
+const SEND_METHODS = new Set(['write', 'end', 'send']);
+const GLOBAL_NAMES = new Set(['global', 'globalThis', 'window', 'self']);
+/** Timer arguments that are strings (and so evaluated): a literal, a template, a concatenation. */
+const STRING_EXPRESSIONS = new Set(['Literal', 'TemplateLiteral', 'BinaryExpression']);
+/** Last names of the global network functions and wallet providers a clipper replaces. */
+const HOOKED_NAMES = new Set(['fetch', 'ethereum', 'open', 'send', 'setRequestHeader', 'request', 'sendAsync']);
 /** Signals kept per kind and file. */
 const MAX_PER_KIND = 20;
 
@@ -36,52 +42,29 @@ export interface FileAnalysis {
  * writes outside the package), and notes obfuscation. Never runs package code.
  */
 export function analyseProgram(program: Node, text: string): FileAnalysis {
+  const tree = gatherTree(program);
   const b = new Bindings((m) => NETWORK_PACKAGES.has(m));
-  const nodes: Node[] = [];
-  const parents: (Node | undefined)[] = [];
-  walk(program, (node, parent) => {
-    nodes.push(node);
-    parents.push(parent);
-    // The innermost function around each node (parents come first in this order).
-    node[FN] = parent === undefined ? undefined : isFunction(parent) ? parent : parent[FN];
-  });
-  // Names each function declares (block scopes are not told apart): taints follow them.
-  const declared = new Map<Node | undefined, Set<string>>();
-  const declare = (fn: Node | undefined, name: unknown) => {
-    if (typeof name !== 'string') return;
-    let set = declared.get(fn);
-    if (!set) declared.set(fn, (set = new Set()));
-    set.add(name);
-  };
-  for (const n of nodes) {
-    if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier') declare(n[FN] as Node | undefined, (n.id as Node).name);
-    else if (isFunction(n)) {
-      for (const p of n.params as Node[]) declare(n, p.type === 'Identifier' ? p.name : p.type === 'AssignmentPattern' ? (p.left as Node).name : undefined);
-      if (n.id && n.type === 'FunctionDeclaration') declare(n[FN] as Node | undefined, (n.id as Node).name);
-    }
-  }
-  // A name written more than once (or by +=, ++) holds no constant.
-  const writes = new Map<string, number>();
-  const mutated = (name: string, by = 1) => writes.set(name, (writes.get(name) ?? 0) + by);
-  for (const n of nodes) {
-    if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier') mutated((n.id as Node).name as string);
-    else if (n.type === 'AssignmentExpression' && (n.left as Node).type === 'Identifier') mutated((n.left as Node).name as string, n.operator === '=' ? 1 : 2);
-    else if (n.type === 'UpdateExpression' && (n.argument as Node).type === 'Identifier') mutated((n.argument as Node).name as string, 2);
-  }
-  for (const [name, count] of writes) if (count > 1) b.mutable.add(name);
+  for (const name of tree.mutable) b.mutable.add(name);
   // Bindings first, twice, so that an alias declared before its target still resolves.
   for (let round = 0; round < 2; round++) {
-    for (const n of nodes) {
+    for (const n of tree.binders) {
       if (n.type === 'VariableDeclarator') b.bindDeclarator(n.id as Node, n.init as Node | undefined);
-      else if (n.type === 'AssignmentExpression' && n.operator === '=' && (n.left as Node).type === 'Identifier') b.bindDeclarator(n.left as Node, n.right as Node);
-      else if (n.type === 'ImportDeclaration' && round === 0) b.bindImport(n);
+      else if (n.type === 'AssignmentExpression') b.bindDeclarator(n.left as Node, n.right as Node);
+      else if (round === 0) b.bindImport(n);
     }
   }
   b.resetFolds();
-  const a = new Analysis(b, text, declared);
-  // Taints: twice, so a callback that fills a variable counts before and after its textual use.
-  for (let round = 0; round < 2; round++) for (const n of nodes) a.propagate(n);
-  for (let i = 0; i < nodes.length; i++) a.visit(nodes[i]!, parents[i]);
+  const a = new Analysis(b, text, tree);
+  // Without the text of a decoder, no decoder is found, and calls resolve now as they will at the end.
+  if (!text.includes('fromCharCode')) a.settle();
+  // Taints: twice, so a callback that fills a variable counts before and after its textual use. A first round
+  // that found no taint, request or decoder leaves the second nothing to build on: it would find the same.
+  for (let round = 0; round < 2; round++) {
+    if (round === 1 && !a.flowed) break;
+    for (let i = 0; i < tree.flow.length; i++) a.propagate(tree.flow[i]!, tree.flowFns[i], round);
+    a.settle();
+  }
+  for (let i = 0; i < tree.acts.length; i++) a.visit(tree.acts[i]!, tree.actParents[i]);
   // Dean Edwards' packer: its decoder often breaks parsers, so it is matched on the text.
   const packer = text.includes('function(p,a,c,k,e,') ? PACKER.exec(text) : null;
   if (packer) a.signals.push({ kind: 'packer', at: packer.index, detail: 'packer-style eval(function(p,a,c,k,e,d){…})' });
@@ -100,8 +83,18 @@ class Analysis {
   private readonly decoderFns = new Set<string>();
   /** Names bound to a network request object (`const req = https.request(...)`), whose write/end send. */
   private readonly requests = new Set<string>();
+  private readonly callees = new Map<Node, Ref | undefined>();
+  private settled = false;
+  /** Work stacks of `sources`, kept between calls to spare an allocation per expression (each call works above the height it found). */
+  private readonly stack: Node[] = [];
+  private readonly parents: (Node | undefined)[] = [];
 
-  constructor(private readonly b: Bindings, private readonly text: string, private readonly declared: Map<Node | undefined, Set<string>>) {}
+  /** Whether any function of the file can be a character decoder (the text names fromCharCode). */
+  private readonly mayDecode: boolean;
+
+  constructor(private readonly b: Bindings, private readonly text: string, private readonly tree: Tree) {
+    this.mayDecode = text.includes('fromCharCode');
+  }
 
   private signal(kind: string, at: number, detail: string): void {
     const n = this.counts.get(kind) ?? 0;
@@ -110,14 +103,21 @@ class Analysis {
     this.signals.push({ kind, at, detail });
   }
 
-  /** The function that declares `name` around `at` (var, let, const, parameter, function name); undefined: file scope. */
-  private scopeOf(name: string, at: Node): Node | undefined {
-    for (let f = at[FN] as Node | undefined; f; f = f[FN] as Node | undefined) if (this.declared.get(f)?.has(name)) return f;
+  /**
+   * The function that declares `name`, from `fn` (the innermost function around the use) outwards (var, let,
+   * const, parameter, function name); undefined: file scope.
+   */
+  private scopeOf(name: string, fn: Node | undefined): Node | undefined {
+    const declaring = this.tree.declared.get(name);
+    if (!declaring) return undefined;
+    for (let f = fn; f; f = this.tree.outer.get(f)) if (declaring.has(f)) return f;
     return undefined;
   }
 
-  private taintName(name: string, t: Iterable<Taint>, at: Node): void {
-    const scope = this.scopeOf(name, at);
+  /** Taints `name` as declared around `fn` (the innermost function around the write). */
+  private taintName(name: string, t: Set<Taint> | readonly Taint[], fn: Node | undefined): void {
+    if ((t instanceof Set ? t.size : t.length) === 0) return;
+    const scope = this.scopeOf(name, fn);
     let list = this.taints.get(name);
     for (const taint of t) {
       if (!list) this.taints.set(name, (list = []));
@@ -129,11 +129,20 @@ class Analysis {
   sources(node: Node | undefined): Set<Taint> {
     const out = new Set<Taint>();
     if (!node || node.end - node.start > MAX_TAINT_SPAN) return out;
-    walk(node, (n, parent) => {
+    const stack = this.stack;
+    const parents = this.parents;
+    const base = stack.length;
+    stack.push(node);
+    parents.push(undefined);
+    while (stack.length > base) {
+      const n = stack.pop()!;
+      const parent = parents.pop();
       // A function's body is not the value of the expression that holds the function.
-      if (n !== node && isFunction(n)) return false;
+      if (n !== node && isFunction(n)) continue;
+      for (let i = pushChildren(n, stack); i > 0; i--) parents.push(n);
       if (n.type === 'Identifier') {
-        for (const { taint, scope } of this.taints.get(n.name as string) ?? []) if (!scope || (n.start >= scope.start && n.end <= scope.end)) out.add(taint);
+        const taints = this.taints.get(n.name as string);
+        if (taints) for (const { taint, scope } of taints) if (!scope || (n.start >= scope.start && n.end <= scope.end)) out.add(taint);
       }
       else if (n.type === 'MemberExpression') {
         const env = this.envRead(n);
@@ -146,7 +155,7 @@ class Analysis {
         if (ref?.module === 'fs' && FS_READS.has(ref.path[0] ?? '')) out.add(this.readTaint((n.arguments as Node[])[0]));
         if (this.isDecodeCall(n)) out.add('decoded');
       }
-    });
+    }
     return out;
   }
 
@@ -195,6 +204,30 @@ class Analysis {
 
   /** The callee a call reaches, unwrapping `.call`, `.apply` and `.bind(...)()`. */
   callee(n: Node): Ref | undefined {
+    if (this.settled) {
+      const hit = this.callees.get(n);
+      if (hit !== undefined || this.callees.has(n)) return hit;
+      const ref = this.resolveCallee(n);
+      this.callees.set(n, ref);
+      return ref;
+    }
+    return this.resolveCallee(n);
+  }
+
+  /**
+   * From here on what a call resolves to cannot change (every local decoder is known), so `callee` remembers
+   * it: each call is asked about several times across the passes.
+   */
+  settle(): void {
+    this.settled = true;
+  }
+
+  /** Whether flow has produced anything a later round could build on. */
+  get flowed(): boolean {
+    return this.taints.size > 0 || this.requests.size > 0 || this.b.hexDecoders.size > 0;
+  }
+
+  private resolveCallee(n: Node): Ref | undefined {
     let callee = n.callee as Node;
     if (callee.type === 'MemberExpression') {
       const k = memberKey(callee, this.b)?.name;
@@ -204,15 +237,16 @@ class Analysis {
     return this.b.resolve(callee);
   }
 
-  propagate(n: Node): void {
+  /** One step of taint flow at `n`, which sits in function `fn`; decoders are recognised in round 0 only. */
+  propagate(n: Node, fn: Node | undefined, round: number): void {
     if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier' && n.init) {
-      this.taintName((n.id as Node).name as string, this.sources(n.init as Node), n);
+      this.taintName((n.id as Node).name as string, this.sources(n.init as Node), fn);
       if ((n.init as Node).type === 'CallExpression' && this.isNetworkCall(n.init as Node)) this.requests.add((n.id as Node).name as string);
     } else if (n.type === 'AssignmentExpression') {
       let left = n.left as Node;
       while (left.type === 'MemberExpression') left = left.object as Node;
       // An assignment fills the variable where it was declared (a callback filling its caller's variable).
-      if (left.type === 'Identifier') this.taintName(left.name as string, this.sources(n.right as Node), n);
+      if (left.type === 'Identifier') this.taintName(left.name as string, this.sources(n.right as Node), fn);
     } else if (n.type === 'Property' && (n.value as Node)?.type !== 'FunctionExpression') {
       // handled through the enclosing object literal's sources
     } else if (n.type === 'CallExpression') {
@@ -225,11 +259,13 @@ class Analysis {
       if (t) for (const arg of args) if (isFunction(arg)) this.taintParams(arg, t);
       if (t === 'remote') for (const arg of args) if (isFunction(arg)) walk(arg, (inner) => { if (isFunction(inner)) this.taintParams(inner, 'remote'); });
     }
-    // Functions that decode characters: a computed call through one hides a name.
-    const fn = isFunction(n) && n.id ? n : n.type === 'VariableDeclarator' && isFunction(n.init as Node | undefined) ? (n.init as Node) : undefined;
-    const name = fn ? (((n.id as Node | undefined)?.name as string | undefined) ?? undefined) : undefined;
-    if (fn && name && fn.end - fn.start < MAX_TAINT_SPAN) {
-      const body = this.text.slice(fn.start, fn.end);
+    // Functions that decode characters: a computed call through one hides a name (the text alone decides, so
+    // the second round would find the same).
+    if (round > 0 || !this.mayDecode) return;
+    const decoder = isFunction(n) && n.id ? n : n.type === 'VariableDeclarator' && isFunction(n.init as Node | undefined) ? (n.init as Node) : undefined;
+    const name = decoder ? (((n.id as Node | undefined)?.name as string | undefined) ?? undefined) : undefined;
+    if (decoder && name && decoder.end - decoder.start < MAX_TAINT_SPAN) {
+      const body = this.text.slice(decoder.start, decoder.end);
       if (body.includes('fromCharCode') && (body.includes('charCodeAt') || /parseInt\([^)]*,\s*16\s*\)/.test(body))) {
         this.decoderFns.add(name);
         if (/parseInt\([^)]*,\s*16\s*\)/.test(body)) this.b.hexDecoders.add(name);
@@ -240,11 +276,11 @@ class Analysis {
   private taintParams(fn: Node, t: Taint): void {
     for (const p of fn.params as Node[]) {
       // A parameter lives in its own function (declared there, so scopeOf finds it from the body).
-      if (p.type === 'Identifier') this.taintName(p.name as string, [t], fn.body as Node);
+      if (p.type === 'Identifier') this.taintName(p.name as string, [t], fn);
       else walk(p, (x) => {
         if (x.type === 'Identifier') {
-          declare(this.declared, fn, x.name as string);
-          this.taintName(x.name as string, [t], fn.body as Node);
+          declare(this.tree.declared, fn, x.name as string);
+          this.taintName(x.name as string, [t], fn);
         }
       });
     }
@@ -256,7 +292,7 @@ class Analysis {
     const ref = this.callee(n);
     if (!ref) {
       // req.write(data) / req.end(data) on a request object, named or not
-      if (callee.type !== 'MemberExpression' || !['write', 'end', 'send'].includes(memberKey(callee, this.b)?.name ?? '')) return false;
+      if (callee.type !== 'MemberExpression' || !SEND_METHODS.has(memberKey(callee, this.b)?.name ?? '')) return false;
       const obj = callee.object as Node;
       return (obj.type === 'Identifier' && this.requests.has(obj.name as string)) || (obj.type === 'CallExpression' && this.isNetworkCall(obj));
     }
@@ -312,9 +348,12 @@ class Analysis {
 
   private visitString(s: string, at: number): void {
     if (s.length < 4) return;
-    for (const [kind, re, what] of STRING_SIGNALS) if (re.test(s)) this.signal(kind, at, what);
-    const secret = secretKind(s);
-    if (secret) this.signal('secret-path', at, secret);
+    // One test that every pattern below also passes: most strings (names, messages) pass none.
+    if (STRING_HINT.test(s)) {
+      for (const [kind, re, what] of STRING_SIGNALS) if (re.test(s)) this.signal(kind, at, what);
+      const secret = secretKind(s);
+      if (secret) this.signal('secret-path', at, secret);
+    }
     const ip = publicIpUrl(s);
     if (ip) this.signal('public-ip', at, ip);
   }
@@ -329,7 +368,7 @@ class Analysis {
 
   private visitMember(n: Node, parent: Node | undefined): void {
     const obj = n.object as Node;
-    if (n.computed && obj.type === 'Identifier' && ['global', 'globalThis', 'window', 'self'].includes(obj.name as string)) {
+    if (n.computed && obj.type === 'Identifier' && GLOBAL_NAMES.has(obj.name as string)) {
       const p = n.property as Node;
       if (p.type === 'CallExpression' && (p.callee as Node).type === 'Identifier' && this.decoderFns.has((p.callee as Node).name as string)) {
         this.signal('hidden-global', n.start, `${obj.name as string}[…] reached through a character decoder`);
@@ -345,11 +384,14 @@ class Analysis {
   }
 
   private visitAssignment(n: Node): void {
-    const left = this.text.slice((n.left as Node).start, Math.min((n.left as Node).end, (n.left as Node).start + 200)).replace(/\s/g, '');
-    if (/^(?:window|globalThis|self|global)\.(?:fetch|ethereum)$|^XMLHttpRequest\.prototype\.(?:open|send|setRequestHeader)$|^(?:window\.)?ethereum\.(?:request|send|sendAsync)$/.test(left)) {
-      this.signal('hook-network', n.start, `replaces ${left}`);
-    }
     const target = n.left as Node;
+    // Only `a.b = ` ending in one of these names can spell a hooked network function (the text test below).
+    if (target.type === 'MemberExpression' && !target.computed && HOOKED_NAMES.has((target.property as Node).name as string)) {
+      const left = this.text.slice(target.start, Math.min(target.end, target.start + 200)).replace(/\s/g, '');
+      if (/^(?:window|globalThis|self|global)\.(?:fetch|ethereum)$|^XMLHttpRequest\.prototype\.(?:open|send|setRequestHeader)$|^(?:window\.)?ethereum\.(?:request|send|sendAsync)$/.test(left)) {
+        this.signal('hook-network', n.start, `replaces ${left}`);
+      }
+    }
     if (target.type === 'MemberExpression') {
       const obj = target.object as Node;
       if (obj.type === 'MemberExpression' && memberKey(obj, this.b)?.name === 'prototype') {
@@ -366,7 +408,7 @@ class Analysis {
       const name = callee.name as string;
       if (name === 'eval' || name === 'Function') this.evalSink(n, args[args.length - 1], name);
       // A timer evaluates its first argument only when it is a string: a literal, a template or a concatenation.
-      else if ((name === 'setTimeout' || name === 'setInterval') && args[0] && ['Literal', 'TemplateLiteral', 'BinaryExpression'].includes(args[0].type)) this.evalSink(n, args[0], name);
+      else if ((name === 'setTimeout' || name === 'setInterval') && args[0] && STRING_EXPRESSIONS.has(args[0].type)) this.evalSink(n, args[0], name);
       if (name === 'require' && args[0] && args[0].type !== 'Literal') {
         const m = this.b.foldString(args[0]);
         if (m && (m.decoded || args[0].type !== 'TemplateLiteral')) this.signal(m.decoded || SENSITIVE_MODULES.has(m.value) ? 'hidden-require' : 'computed-require', n.start, `require('${m.value.slice(0, 60)}') from a ${m.decoded ? 'decoded' : 'computed'} name`);
@@ -374,8 +416,14 @@ class Analysis {
       if (name === 'eval' && args[0]?.type === 'FunctionExpression' && (args[0].params as Node[]).map((p) => p.name).join(',') === 'p,a,c,k,e,d') this.signal('packer', n.start, 'packer-style eval(function(p,a,c,k,e,d){…})');
     }
     if (args.length >= 2 && args.length <= 8) {
-      const vals = args.map((a) => (a.type === 'Literal' && typeof a.value === 'string' ? a.value : ''));
-      if (vals.some((v) => /\.exe\b/i.test(v)) && vals.some((v) => /\.dll$/i.test(v))) this.signal('dll', n.start, 'starts a program with a DLL to inject');
+      let exe = false;
+      let dll = false;
+      for (const a of args) {
+        if (a.type !== 'Literal' || typeof a.value !== 'string') continue;
+        exe ||= /\.exe\b/i.test(a.value);
+        dll ||= /\.dll$/i.test(a.value);
+      }
+      if (exe && dll) this.signal('dll', n.start, 'starts a program with a DLL to inject');
     }
     if (callee.type === 'MemberExpression' && memberKey(callee, this.b)?.name === 'dlopen') this.signal('native-load', n.start, 'loads a native library with process.dlopen');
     const ref = this.callee(n);
@@ -447,16 +495,6 @@ class Analysis {
     const recursive = /^rm/.test(member) && args.some((a) => a.type === 'ObjectExpression' && /recursive\s*:\s*(?:true|!0)/.test(this.text.slice(a.start, a.end)));
     if (outside && (!path || !/^\/(?:tmp|var\/tmp|dev\/null)\b/.test(path))) this.signal(recursive ? 'wipe' : 'write-outside', n.start, `${member}(${(path ?? pathText).slice(0, 60)})`);
   }
-}
-
-function declare(declared: Map<Node | undefined, Set<string>>, fn: Node | undefined, name: string): void {
-  let set = declared.get(fn);
-  if (!set) declared.set(fn, (set = new Set()));
-  set.add(name);
-}
-
-function isFunction(n: Node | undefined | null): n is Node {
-  return n !== undefined && n !== null && (n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression' || n.type === 'FunctionDeclaration');
 }
 
 function memberName(key: Node): string | undefined {

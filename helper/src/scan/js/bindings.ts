@@ -229,8 +229,10 @@ function firstParamCompare(fn: Node | undefined): Node | undefined {
   return fn;
 }
 
+const FOLDABLE = new Set(['Literal', 'TemplateLiteral', 'BinaryExpression', 'ArrayExpression', 'CallExpression', 'NewExpression', 'MemberExpression', 'Identifier']);
+
 function isFoldable(init: Node): boolean {
-  return ['Literal', 'TemplateLiteral', 'BinaryExpression', 'ArrayExpression', 'CallExpression', 'NewExpression', 'MemberExpression', 'Identifier'].includes(init.type);
+  return FOLDABLE.has(init.type);
 }
 
 /** `node:fs` is `fs`; `fs/promises` stays itself except where members are the same (dns/promises is listed). */

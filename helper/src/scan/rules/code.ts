@@ -5,6 +5,7 @@ import { analyseProgram, type Signal } from '../js/analyse.js';
 import { parseProgram } from '../js/parse.js';
 import { ANALYSIS_TRIGGER } from '../js/indicators.js';
 import { codeFiles, JS_FILE, SHELL_FILE, type Rule } from './common.js';
+import type { PackageView } from '../package.js';
 
 /**
  * Largest file parsed (characters). Bigger files keep the text rules only and get a low finding: an AST of a
@@ -24,15 +25,12 @@ export const code: Rule = (pkg) => {
   const out: Finding[] = [];
   const where = contexts(pkg);
   for (const file of codeFiles(pkg)) {
-    if (SHELL_FILE.test(file.path) || (!JS_FILE.test(file.path) && !/^#![^\n]*\bnode\b/.test(file.text))) continue;
     const context = where.get(file.path) ?? 'other';
-    // Test code is never run for a dependency: three steps down leaves nothing above low, so it is not parsed.
-    if (context === 'test') continue;
-    if (file.text.length > MAX_PARSE_CHARS) {
+    const choice = select(file, context);
+    if (choice === 'too-large') {
       out.push({ rule: 'code-not-analysed', severity: 'low', file: file.path, evidence: `${file.text.length} characters`, message: `file larger than ${MAX_PARSE_CHARS} characters: only the text rules looked at it` });
-      continue;
     }
-    if (!ANALYSIS_TRIGGER.test(file.text)) continue;
+    if (choice !== 'parse') continue;
     const parsed = parseProgram(file.text);
     if ('error' in parsed) {
       out.push({ rule: 'code-not-analysed', severity: 'low', file: file.path, evidence: evidence(parsed.error), message: 'no parser could read the file' });
@@ -53,6 +51,24 @@ export const code: Rule = (pkg) => {
   }
   return out;
 };
+
+/**
+ * Whether a code file is parsed: JavaScript (or a node script) outside test code, up to MAX_PARSE_CHARS, holding
+ * some analysis trigger (a file without any cannot yield a signal).
+ */
+function select(file: { path: string; text: string }, context: ExecutionContext): 'parse' | 'skip' | 'too-large' {
+  if (SHELL_FILE.test(file.path) || (!JS_FILE.test(file.path) && !/^#![^\n]*\bnode\b/.test(file.text))) return 'skip';
+  // Test code is never run for a dependency: three steps down leaves nothing above low, so it is not parsed.
+  if (context === 'test') return 'skip';
+  if (file.text.length > MAX_PARSE_CHARS) return 'too-large';
+  return ANALYSIS_TRIGGER.test(file.text) ? 'parse' : 'skip';
+}
+
+/** The texts the code rule parses in a package (for the throughput bench's parse-only reference). */
+export function parsedTexts(pkg: PackageView): string[] {
+  const where = contexts(pkg);
+  return [...codeFiles(pkg)].filter((f) => select(f, where.get(f.path) ?? 'other') === 'parse').map((f) => f.text);
+}
 
 export function describe(c: ExecutionContext): string {
   return { install: 'runs at install', startup: 'runs at every interpreter start', require: 'runs on require', import: 'runs on import', bin: 'runs from a bin command', test: 'test code', other: 'not reached from an entry point' }[c];

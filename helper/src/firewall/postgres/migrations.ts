@@ -1,0 +1,141 @@
+/**
+ * The PostgreSQL schema as numbered migrations, applied in order at start under an advisory lock (replicas
+ * starting together apply each once) and recorded in `schema_migrations`. A migration is never edited once
+ * released: a change is a new one. A database newer than this build is refused, never downgraded.
+ */
+import type { PoolClient } from 'pg';
+import { ServiceError } from '../../errors.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** The channel every replica LISTENs on; the payload is the new generation. */
+export const NOTIFY_CHANNEL = 'sscs_firewall';
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'decisions, quarantine, releases, waivers, scans and an append-only audit log',
+    sql: `
+CREATE TABLE meta (key text PRIMARY KEY, value bigint NOT NULL);
+INSERT INTO meta (key, value) VALUES ('generation', 0);
+CREATE TABLE decisions (
+  name text NOT NULL, version text NOT NULL, action text NOT NULL, rule text NOT NULL, reason text NOT NULL,
+  until timestamptz, integrity text, credential text, policy_version text NOT NULL, generation bigint NOT NULL,
+  decided_at timestamptz NOT NULL, served_under text,
+  PRIMARY KEY (name, version));
+-- Counts per rule (admin page) read only refused versions.
+CREATE INDEX decisions_refused ON decisions (rule, action) WHERE action <> 'allow';
+CREATE TABLE quarantine (
+  name text NOT NULL, version text NOT NULL, rule text NOT NULL, reason text NOT NULL, until timestamptz,
+  queued_at timestamptz NOT NULL, PRIMARY KEY (name, version));
+CREATE TABLE releases (
+  id bigserial PRIMARY KEY, name text NOT NULL, version text NOT NULL, by text NOT NULL, reason text NOT NULL,
+  at timestamptz NOT NULL);
+CREATE INDEX releases_pkg ON releases (name, version);
+CREATE TABLE waivers (
+  id bigserial PRIMARY KEY, name text NOT NULL, version text NOT NULL, by text NOT NULL, reason text NOT NULL,
+  expires_at timestamptz, at timestamptz NOT NULL);
+CREATE INDEX waivers_pkg ON waivers (name);
+CREATE TABLE scans (
+  name text NOT NULL, version text NOT NULL, findings jsonb NOT NULL, scanned_at timestamptz NOT NULL,
+  scanner text NOT NULL, PRIMARY KEY (name, version));
+CREATE TABLE audit (
+  id bigserial PRIMARY KEY, at timestamptz NOT NULL, client text NOT NULL, kind text NOT NULL, name text NOT NULL,
+  version text, action text NOT NULL, rule text, status integer NOT NULL, count integer NOT NULL DEFAULT 1,
+  last_at timestamptz);
+-- Append-only, whoever connects: rows are never changed, removed or truncated.
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'audit log is append-only' USING ERRCODE = 'insufficient_privilege'; END $$;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+`,
+  },
+  {
+    version: 2,
+    name: 'audit retention: a row leaves only once it is older than the retention window',
+    sql: `
+-- Audit rows whose last occurrence is before this time (epoch ms) may be removed: the retention window's start.
+INSERT INTO meta (key, value) VALUES ('audit_kept_from', 0);
+-- The window's start only moves forward, and never past the database's own clock: what a prune may remove is
+-- at most what is older than now.
+CREATE FUNCTION meta_kept_from_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD.key = 'audit_kept_from' THEN
+    NEW.value := GREATEST(OLD.value, LEAST(NEW.value, (extract(epoch FROM now()) * 1000)::bigint));
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER meta_kept_from_forward BEFORE UPDATE ON meta FOR EACH ROW EXECUTE FUNCTION meta_kept_from_forward();
+DROP TRIGGER audit_no_delete ON audit;
+CREATE FUNCTION audit_delete_expired_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF COALESCE(OLD.last_at, OLD.at) >= to_timestamp((SELECT value FROM meta WHERE key = 'audit_kept_from') / 1000.0) THEN
+    RAISE EXCEPTION 'audit log is append-only: only rows older than the retention window may be removed' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN OLD;
+END $$;
+CREATE TRIGGER audit_delete_expired_only BEFORE DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_delete_expired_only();
+CREATE INDEX audit_last ON audit ((COALESCE(last_at, at)));
+`,
+  },
+  {
+    version: 3,
+    name: 'every generation bump notifies the replicas, whoever made it (a replica, the CLI or SQL by hand)',
+    sql: `
+CREATE FUNCTION meta_notify_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.key = 'generation' THEN PERFORM pg_notify('${NOTIFY_CHANNEL}', NEW.value::text); END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER meta_notify_generation AFTER UPDATE ON meta FOR EACH ROW EXECUTE FUNCTION meta_notify_generation();
+-- A release, waiver or blocking scan written by hand bumps the generation too.
+CREATE FUNCTION bump_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN UPDATE meta SET value = value + 1 WHERE key = 'generation'; RETURN NULL; END $$;
+CREATE TRIGGER releases_bump AFTER INSERT OR UPDATE OR DELETE ON releases FOR EACH STATEMENT EXECUTE FUNCTION bump_generation();
+CREATE TRIGGER waivers_bump AFTER INSERT OR UPDATE OR DELETE ON waivers FOR EACH STATEMENT EXECUTE FUNCTION bump_generation();
+`,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Any fixed number: the advisory lock replicas take while migrating. */
+const MIGRATION_LOCK = 0x55c5_f1e0;
+
+/**
+ * Applies the migrations not yet applied, each in its own transaction, up to `upTo` (tests stop early to build
+ * an older database). Returns the versions applied.
+ */
+export async function migrate(client: PoolClient, upTo: number = SCHEMA_VERSION): Promise<number[]> {
+  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+  try {
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
+    const newest = Math.max(0, ...done);
+    if (newest > SCHEMA_VERSION) {
+      throw new ServiceError('SERVICE', `the firewall database has schema version ${newest}, newer than this sscs knows (${SCHEMA_VERSION}): upgrade sscs, never downgrade a database`);
+    }
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version) || m.version > upTo) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(m.sql);
+        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+        await client.query('COMMIT');
+      } catch (e) {
+        await client.query('ROLLBACK');
+        throw new ServiceError('SERVICE', `firewall database migration ${m.version} (${m.name}) failed: ${(e as Error).message}`, { cause: e });
+      }
+      applied.push(m.version);
+    }
+    return applied;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+  }
+}

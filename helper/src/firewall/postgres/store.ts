@@ -1,0 +1,412 @@
+/**
+ * The Store on PostgreSQL, shared by any number of `firewall serve` replicas. Every write commits before the
+ * method returns (synchronous_commit as the server sets it, on by default), so a decision acknowledged to a
+ * client survives the replica being killed. Releases and waivers bump a generation that every replica hears
+ * through LISTEN/NOTIFY (listener.ts), so their cached packuments are filtered again within moments.
+ * Two replicas deciding one version at once keep the first decision committed (the primary key, and an upsert
+ * that keeps a decision made under the same inputs). A database that cannot be reached fails every method
+ * with ServiceError UNAVAILABLE, which the server answers with 503: nothing is served unchecked.
+ */
+import pg from 'pg';
+import { ServiceError } from '../../errors.js';
+import { SCANNER_VERSION } from '../../scan/version.js';
+import { AuditBuffer } from '../audit-buffer.js';
+import type { Logger } from '../log.js';
+import { waiverCovers } from '../operator.js';
+import type { AuditEntry, AuditPage, AuditQuery, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, Store, Waiver } from '../store.js';
+import type { PostgresTarget } from './connect.js';
+import { GenerationListener } from './listener.js';
+import { migrate } from './migrations.js';
+
+/** Connections per replica: requests beyond them wait for one (pg.Pool queues). */
+export const POOL_SIZE = 10;
+/** How long a request waits for a connection before it is refused with 503. */
+const CONNECT_TIMEOUT_MS = 2000;
+/** No statement of ours runs longer; past it the request fails closed. */
+const STATEMENT_TIMEOUT_MS = 10_000;
+const AUDIT_FLUSH_MS = 100;
+const AUDIT_FLUSH_LINES = 500;
+const AUDIT_PRUNE_BATCH = 10_000;
+
+type Row = Record<string, unknown>;
+const date = (v: unknown): Date | undefined => (v instanceof Date ? v : v == null ? undefined : new Date(String(v)));
+
+export interface PostgresStoreOptions {
+  log?: Logger;
+  /** Replicas also LISTEN for generation bumps; a one-shot CLI command does not need to. */
+  listen?: boolean;
+}
+
+export async function openPostgresStore(target: PostgresTarget, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
+  const pool = new pg.Pool({
+    ...target.config,
+    max: POOL_SIZE,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    application_name: 'sscs-firewall',
+  });
+  // An idle connection dropped by the server (restart, failover) is an event, not a crash: the next query reconnects.
+  pool.on('error', (e) => opts.log?.({ event: 'database-connection-lost', database: target.label, message: e.message }));
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw new ServiceError('UNAVAILABLE', `cannot connect to the firewall database at ${target.label}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    const applied = await migrate(client);
+    if (applied.length) opts.log?.({ event: 'database-migrated', database: target.label, applied });
+  } catch (e) {
+    client.release();
+    await pool.end().catch(() => undefined);
+    throw e;
+  }
+  client.release();
+  const store = new PostgresStore(pool, target, opts.log);
+  await store.refreshGeneration();
+  if (opts.listen !== false) await store.listen();
+  return store;
+}
+
+export class PostgresStore implements Store {
+  readonly #pool: pg.Pool;
+  readonly #target: PostgresTarget;
+  readonly #log: Logger | undefined;
+  readonly #audit = new AuditBuffer();
+  #listener: GenerationListener | undefined;
+  #generation = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(pool: pg.Pool, target: PostgresTarget, log?: Logger) {
+    this.#pool = pool;
+    this.#target = target;
+    this.#log = log;
+  }
+
+  /** Runs one statement; a failure to reach the database becomes UNAVAILABLE (503), never an internal error. */
+  async #q<T extends Row = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
+    try {
+      return (await this.#pool.query<T>(sql, params)).rows;
+    } catch (e) {
+      throw unavailable(e, this.#target);
+    }
+  }
+
+  async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    let c: pg.PoolClient;
+    try {
+      c = await this.#pool.connect();
+    } catch (e) {
+      throw unavailable(e, this.#target);
+    }
+    try {
+      await c.query('BEGIN');
+      const r = await fn(c);
+      await c.query('COMMIT');
+      return r;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw unavailable(e, this.#target);
+    } finally {
+      c.release();
+    }
+  }
+
+  async listen(): Promise<void> {
+    this.#listener = new GenerationListener(this.#target, {
+      onGeneration: (g) => this.#seen(g),
+      // After a reconnect, a bump made while the connection was down was never heard: read it.
+      onListening: () => this.refreshGeneration().catch(() => undefined),
+      ...(this.#log ? { log: this.#log } : {}),
+    });
+    await this.#listener.start();
+  }
+
+  #seen(g: number): void {
+    if (g > this.#generation) this.#generation = g;
+  }
+
+  async refreshGeneration(): Promise<void> {
+    const [r] = await this.#q(`SELECT value FROM meta WHERE key = 'generation'`);
+    this.#seen(Number(r?.value ?? 0));
+  }
+
+  generation(): number {
+    return this.#generation;
+  }
+
+  async recordDecisions(records: DecisionRecord[]): Promise<DecisionRecord[]> {
+    if (records.length === 0) return records;
+    const generation = this.#generation;
+    return await this.#tx(async (c) => {
+      const stored: DecisionRecord[] = [];
+      for (const r of records) {
+        // Under the same inputs (policy version, generation) and not yet expired, the decision committed
+        // first stands: a replica losing the race answers from it. Integrity and credential are added either way.
+        const row = (await c.query(
+          `INSERT INTO decisions AS d (name, version, action, rule, reason, until, integrity, credential, policy_version, generation, decided_at, served_under)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $7::text IS NOT NULL THEN $9 END)
+           ON CONFLICT (name, version) DO UPDATE SET
+             action = CASE WHEN ${SAME} THEN d.action ELSE excluded.action END,
+             rule = CASE WHEN ${SAME} THEN d.rule ELSE excluded.rule END,
+             reason = CASE WHEN ${SAME} THEN d.reason ELSE excluded.reason END,
+             until = CASE WHEN ${SAME} THEN d.until ELSE excluded.until END,
+             decided_at = CASE WHEN ${SAME} THEN d.decided_at ELSE excluded.decided_at END,
+             policy_version = excluded.policy_version, generation = excluded.generation,
+             integrity = COALESCE(excluded.integrity, d.integrity), credential = COALESCE(excluded.credential, d.credential),
+             served_under = CASE WHEN excluded.integrity IS NOT NULL THEN excluded.policy_version ELSE d.served_under END
+           RETURNING *`,
+          [r.name, r.version, r.action, r.rule, r.reason, r.until ?? null, r.integrity ?? null, r.credential ?? null, r.policyVersion, generation, r.decidedAt],
+        )).rows[0] as Row;
+        const kept = toDecision(row);
+        if (kept.action === 'quarantine') {
+          await c.query('INSERT INTO quarantine (name, version, rule, reason, until, queued_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING', [kept.name, kept.version, kept.rule, kept.reason, kept.until ?? null, kept.decidedAt]);
+        }
+        stored.push(kept);
+      }
+      return stored;
+    });
+  }
+
+  async decision(name: string, version: string): Promise<DecisionRecord | undefined> {
+    const [r] = await this.#q('SELECT * FROM decisions WHERE name = $1 AND version = $2', [name, version]);
+    return r ? toDecision(r) : undefined;
+  }
+
+  audit(e: AuditEntry): void {
+    if (this.#closed) return;
+    this.#audit.add(e);
+    if (this.#audit.size >= AUDIT_FLUSH_LINES) void this.#flushSoon(0);
+    else void this.#flushSoon(AUDIT_FLUSH_MS);
+  }
+
+  #flushSoon(ms: number): void {
+    if (this.#timer && ms > 0) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      // A failed write keeps the lines (bounded) and tries again later; it is logged, never thrown at a request.
+      this.flush().catch((e: Error) => {
+        this.#log?.({ event: 'audit-write-failed', message: e.message, pending: this.#audit.size });
+        if (!this.#closed) this.#flushSoon(Math.max(AUDIT_FLUSH_MS, 1000));
+      });
+    }, ms);
+    this.#timer.unref();
+  }
+
+  /** Writes the buffered audit lines in one statement; one flush at a time. */
+  async flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing.catch(() => undefined);
+    const batch = this.#audit.take();
+    if (batch.length === 0) return;
+    const values: unknown[] = [];
+    const rows = batch.map((e, i) => {
+      values.push(e.at, e.client, e.kind, e.name, e.version ?? null, e.action, e.rule ?? null, e.status, e.count ?? 1, e.lastAt ?? null);
+      return `(${Array.from({ length: 10 }, (_, j) => `$${i * 10 + j + 1}`).join(', ')})`;
+    });
+    this.#flushing = this.#q(`INSERT INTO audit (at, client, kind, name, version, action, rule, status, count, last_at) VALUES ${rows.join(', ')}`, values).then(() => undefined);
+    try {
+      await this.#flushing;
+    } catch (e) {
+      this.#audit.putBack(batch);
+      throw e;
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  async auditLog(limit: number): Promise<AuditEntry[]> {
+    await this.flush();
+    return (await this.#q('SELECT * FROM audit ORDER BY id DESC LIMIT $1', [limit])).map(toAudit);
+  }
+
+  async searchAudit(q: AuditQuery): Promise<AuditPage> {
+    await this.flush();
+    const [ends] = await this.#q('SELECT min(id) AS lo, max(id) AS hi FROM audit');
+    if (ends?.lo == null || ends.hi == null) return { rows: [] };
+    const [lo, hi] = [Number(ends.lo), Number(ends.hi)];
+    // The same window as the SQLite views: at most scanRows ids below `before`, read from the primary key.
+    const before = Math.min(q.before ?? hi + 1, hi + 1);
+    const floor = Math.max(before - q.scanRows, lo);
+    // Literal, case-insensitive: % _ and the escape character are escaped.
+    const text = q.text ? `%${q.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    const rows = (await this.#q(
+      `SELECT * FROM audit WHERE id < $2 AND id >= $3
+         AND ($1::text IS NULL OR name ILIKE $1 OR version ILIKE $1 OR action ILIKE $1 OR rule ILIKE $1 OR client ILIKE $1)
+       ORDER BY id DESC LIMIT $4`,
+      [text, before, floor, q.limit],
+    )).map((r) => ({ id: Number(r.id), ...toAudit(r) }));
+    const next = rows.length === q.limit ? rows.at(-1)!.id : floor > lo ? floor : undefined;
+    return { rows, ...(next !== undefined && next > lo ? { next } : {}) };
+  }
+
+  async ruleCounts(recentAuditRows: number): Promise<RuleCount[]> {
+    await this.flush();
+    const rows = await this.#q(
+      `SELECT rule, action, SUM(versions)::bigint AS versions, SUM(requests)::bigint AS requests FROM (
+         SELECT rule, action, COUNT(*) AS versions, 0 AS requests FROM decisions WHERE action <> 'allow' GROUP BY rule, action
+         UNION ALL
+         -- Admin rows name a release or waiver in rule, not a policy rule.
+         SELECT rule, action, 0, SUM(count) FROM audit
+          WHERE id > COALESCE((SELECT max(id) FROM audit), 0) - $1 AND rule IS NOT NULL AND kind <> 'admin' AND action <> 'allow'
+          GROUP BY rule, action) c
+       GROUP BY rule, action`,
+      [recentAuditRows],
+    );
+    return rows
+      .map((r) => ({ rule: String(r.rule), action: String(r.action), versions: Number(r.versions), requests: Number(r.requests) }))
+      .sort((a, b) => b.requests - a.requests || b.versions - a.versions || a.rule.localeCompare(b.rule));
+  }
+
+  async pruneAudit(keepFrom: Date): Promise<number> {
+    await this.flush();
+    let removed = 0;
+    for (;;) {
+      // In batches, each its own transaction; the trigger refuses any row inside the window whatever asks.
+      const n = await this.#tx(async (c) => {
+        await c.query(`UPDATE meta SET value = $1 WHERE key = 'audit_kept_from'`, [keepFrom.getTime()]);
+        return (await c.query(`DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE COALESCE(last_at, at) < $1 ORDER BY id LIMIT ${AUDIT_PRUNE_BATCH})`, [keepFrom])).rowCount ?? 0;
+      });
+      removed += n;
+      if (n < AUDIT_PRUNE_BATCH) return removed;
+    }
+  }
+
+  async quarantine(): Promise<QuarantineEntry[]> {
+    const rows = await this.#q('SELECT q.* FROM quarantine q WHERE NOT EXISTS (SELECT 1 FROM releases r WHERE r.name = q.name AND r.version = q.version) ORDER BY queued_at, name, version');
+    return rows.map((r) => ({
+      name: String(r.name), version: String(r.version), rule: String(r.rule), reason: String(r.reason),
+      ...(r.until != null ? { until: date(r.until)! } : {}), queuedAt: date(r.queued_at)!,
+    }));
+  }
+
+  async release(name: string, version: string): Promise<Release | undefined> {
+    const [r] = await this.#q('SELECT * FROM releases WHERE name = $1 AND version = $2 ORDER BY id DESC LIMIT 1', [name, version]);
+    return r ? toRelease(r) : undefined;
+  }
+
+  async releaseFromQuarantine(name: string, version: string, by: string, reason: string): Promise<Release> {
+    // The insert bumps the generation and notifies every replica (trigger, migration 3).
+    const [r] = await this.#q('INSERT INTO releases (name, version, by, reason, at) VALUES ($1, $2, $3, $4, now()) RETURNING *', [name, version, by, reason]);
+    await this.refreshGeneration();
+    return toRelease(r!);
+  }
+
+  async recordScan(name: string, version: string, findings: ScanFinding[], blocks: boolean): Promise<void> {
+    await this.#tx(async (c) => {
+      await c.query(
+        `INSERT INTO scans (name, version, findings, scanned_at, scanner) VALUES ($1, $2, $3, now(), $4)
+         ON CONFLICT (name, version) DO UPDATE SET findings = excluded.findings, scanned_at = excluded.scanned_at, scanner = excluded.scanner`,
+        [name, version, JSON.stringify(findings), SCANNER_VERSION],
+      );
+      if (blocks) await c.query(`UPDATE meta SET value = value + 1 WHERE key = 'generation'`);
+    });
+    if (blocks) await this.refreshGeneration();
+  }
+
+  async scanFindings(name: string, version: string): Promise<ScanFinding[] | undefined> {
+    const [r] = await this.#q('SELECT findings FROM scans WHERE name = $1 AND version = $2 AND scanner = $3', [name, version, SCANNER_VERSION]);
+    return r ? (r.findings as ScanFinding[]) : undefined;
+  }
+
+  async activeWaiver(name: string, version: string, now: Date): Promise<Waiver | undefined> {
+    return (await this.#waivers(name, now)).find((w) => waiverCovers(w.version, version));
+  }
+
+  async #waivers(name: string, now: Date): Promise<Waiver[]> {
+    return (await this.#q('SELECT * FROM waivers WHERE name = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY id DESC', [name, now])).map(toWaiver);
+  }
+
+  async records(name: string, now: Date): Promise<PackageRecords> {
+    // One round trip for the three: a packument decides all its versions on them.
+    const [r] = await this.#q(
+      `SELECT
+         (SELECT COALESCE(json_agg(w ORDER BY w.id DESC), '[]') FROM waivers w WHERE w.name = $1 AND (w.expires_at IS NULL OR w.expires_at > $2)) AS waivers,
+         (SELECT COALESCE(json_agg(r ORDER BY r.id DESC), '[]') FROM releases r WHERE r.name = $1) AS releases,
+         (SELECT COALESCE(json_agg(json_build_object('version', s.version, 'findings', s.findings)), '[]') FROM scans s WHERE s.name = $1 AND s.scanner = $3) AS scans`,
+      [name, now, SCANNER_VERSION],
+    );
+    return {
+      waivers: (r!.waivers as Row[]).map(toWaiver),
+      releases: (r!.releases as Row[]).map(toRelease),
+      scans: new Map((r!.scans as { version: string; findings: ScanFinding[] }[]).map((s) => [s.version, s.findings])),
+    };
+  }
+
+  async addWaiver(w: { name: string; version: string; by: string; reason: string; expiresAt?: Date }): Promise<Waiver> {
+    const [r] = await this.#q('INSERT INTO waivers (name, version, by, reason, expires_at, at) VALUES ($1, $2, $3, $4, $5, now()) RETURNING *', [w.name, w.version, w.by, w.reason, w.expiresAt ?? null]);
+    await this.refreshGeneration();
+    return toWaiver(r!);
+  }
+
+  async waivers(now: Date, limit: number): Promise<Waiver[]> {
+    return (await this.#q('SELECT * FROM waivers WHERE expires_at IS NULL OR expires_at > $1 ORDER BY id DESC LIMIT $2', [now, limit])).map(toWaiver);
+  }
+
+  async revokeWaiver(id: number, now: Date): Promise<Waiver | undefined> {
+    // The update bumps the generation and notifies every replica (trigger, migration 3), as adding one does.
+    const [r] = await this.#q('UPDATE waivers SET expires_at = $1 WHERE id = $2 AND (expires_at IS NULL OR expires_at > $1) RETURNING *', [now, id]);
+    if (!r) return undefined;
+    await this.refreshGeneration();
+    return toWaiver(r);
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.#timer);
+    try {
+      await this.flush();
+    } catch (e) {
+      this.#log?.({ event: 'audit-write-failed', message: (e as Error).message, pending: this.#audit.size });
+    }
+    this.#closed = true;
+    await this.#listener?.stop();
+    await this.#pool.end();
+  }
+}
+
+/** The stored decision stands: same policy version and generation, and not a time-limited one past its end. */
+const SAME = `(d.policy_version = excluded.policy_version AND d.generation = excluded.generation AND (d.until IS NULL OR d.until > now()))`;
+
+/** Errors of reaching the database (not of a statement it refused) become UNAVAILABLE. */
+function unavailable(e: unknown, target: PostgresTarget): Error {
+  if (e instanceof ServiceError) return e;
+  const code = (e as { code?: unknown }).code;
+  // SQLSTATE classes 08 (connection), 57P (operator intervention: shutdown), 53 (insufficient resources).
+  const down = typeof code !== 'string' || /^(08|57P|53)/.test(code) || /^E[A-Z]+$/.test(code);
+  if (!down) return e as Error;
+  return new ServiceError('UNAVAILABLE', `the firewall database at ${target.label} is unavailable: ${(e as Error).message}`, { cause: e });
+}
+
+function toDecision(r: Row): DecisionRecord {
+  return {
+    name: String(r.name), version: String(r.version), action: r.action as DecisionRecord['action'], rule: String(r.rule), reason: String(r.reason),
+    ...(r.until != null ? { until: date(r.until)! } : {}),
+    ...(r.integrity != null ? { integrity: String(r.integrity) } : {}),
+    ...(r.credential != null ? { credential: String(r.credential) } : {}),
+    ...(r.served_under != null ? { servedUnder: String(r.served_under) } : {}),
+    policyVersion: String(r.policy_version), decidedAt: date(r.decided_at)!,
+  };
+}
+
+function toAudit(r: Row): AuditEntry {
+  return {
+    at: date(r.at)!, client: String(r.client), kind: r.kind as AuditEntry['kind'], name: String(r.name),
+    ...(r.version != null ? { version: String(r.version) } : {}), action: String(r.action),
+    ...(r.rule != null ? { rule: String(r.rule) } : {}), status: Number(r.status),
+    ...(Number(r.count ?? 1) > 1 ? { count: Number(r.count), ...(r.last_at != null ? { lastAt: date(r.last_at)! } : {}) } : {}),
+  };
+}
+
+function toRelease(r: Row): Release {
+  return { id: Number(r.id), name: String(r.name), version: String(r.version), by: String(r.by), reason: String(r.reason), at: date(r.at)! };
+}
+
+function toWaiver(r: Row): Waiver {
+  return {
+    id: Number(r.id), name: String(r.name), version: String(r.version), by: String(r.by), reason: String(r.reason),
+    ...(r.expires_at != null ? { expiresAt: date(r.expires_at)! } : {}), at: date(r.at)!,
+  };
+}
