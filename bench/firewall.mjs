@@ -200,3 +200,6 @@ for (const p of [fwProc, revalProc]) {
   await new Promise((r) => p.once('exit', r));
 }
 await v.close();
+
+// Two replicas on PostgreSQL against one on SQLite (skipped without PostgreSQL 15).
+await import('./firewall-replicas.mjs');
