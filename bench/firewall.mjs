@@ -215,3 +215,6 @@ for (const p of [fwProc, revalProc]) {
 await v.close();
 
 await pypiRows({ run, median, seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, cli: CLI, dir, policy, children });
+
+// Two replicas on PostgreSQL against one on SQLite (skipped without PostgreSQL 15).
+await import('./firewall-replicas.mjs');

@@ -27,6 +27,8 @@ const STATEMENT_TIMEOUT_MS = 10_000;
 const AUDIT_FLUSH_MS = 100;
 const AUDIT_FLUSH_LINES = 500;
 const AUDIT_PRUNE_BATCH = 10_000;
+/** Audit rows per INSERT statement (10 parameters each, under PostgreSQL's 65,535). */
+const AUDIT_INSERT_ROWS = 1000;
 
 type Row = Record<string, unknown>;
 const date = (v: unknown): Date | undefined => (v instanceof Date ? v : v == null ? undefined : new Date(String(v)));
@@ -197,17 +199,23 @@ export class PostgresStore implements Store {
     this.#timer.unref();
   }
 
-  /** Writes the buffered audit lines in one statement; one flush at a time. */
+  /** Writes the buffered audit lines, AUDIT_INSERT_ROWS per statement, in one transaction; one flush at a time. */
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing.catch(() => undefined);
     const batch = this.#audit.take();
     if (batch.length === 0) return;
-    const values: unknown[] = [];
-    const rows = batch.map((e, i) => {
-      values.push(e.at, e.client, e.kind, e.name, e.version ?? null, e.action, e.rule ?? null, e.status, e.count ?? 1, e.lastAt ?? null);
-      return `(${Array.from({ length: 10 }, (_, j) => `$${i * 10 + j + 1}`).join(', ')})`;
+    this.#flushing = this.#tx(async (c) => {
+      // A statement takes at most 65,535 parameters: a backlog (after an outage) goes in several.
+      for (let at = 0; at < batch.length; at += AUDIT_INSERT_ROWS) {
+        const chunk = batch.slice(at, at + AUDIT_INSERT_ROWS);
+        const values: unknown[] = [];
+        const rows = chunk.map((e, i) => {
+          values.push(e.at, e.client, e.kind, e.name, e.version ?? null, e.action, e.rule ?? null, e.status, e.count ?? 1, e.lastAt ?? null);
+          return `(${Array.from({ length: 10 }, (_, j) => `$${i * 10 + j + 1}`).join(', ')})`;
+        });
+        await c.query(`INSERT INTO audit (at, client, kind, name, version, action, rule, status, count, last_at) VALUES ${rows.join(', ')}`, values);
+      }
     });
-    this.#flushing = this.#q(`INSERT INTO audit (at, client, kind, name, version, action, rule, status, count, last_at) VALUES ${rows.join(', ')}`, values).then(() => undefined);
     try {
       await this.#flushing;
     } catch (e) {
@@ -374,8 +382,9 @@ const SAME = `(d.policy_version = excluded.policy_version AND d.generation = exc
 function unavailable(e: unknown, target: PostgresTarget): Error {
   if (e instanceof ServiceError) return e;
   const code = (e as { code?: unknown }).code;
-  // SQLSTATE classes 08 (connection), 57P (operator intervention: shutdown), 53 (insufficient resources).
-  const down = typeof code !== 'string' || /^(08|57P|53)/.test(code) || /^E[A-Z]+$/.test(code);
+  // SQLSTATE classes 08 (connection), 57P (operator intervention: shutdown), 53 (insufficient resources),
+  // 57014 (our statement_timeout: the database too slow to answer); no code at all is a dropped connection.
+  const down = typeof code !== 'string' || /^(08|57P|53|57014)/.test(code) || /^E[A-Z]+$/.test(code);
   if (!down) return e as Error;
   return new ServiceError('UNAVAILABLE', `the firewall database at ${target.label} is unavailable: ${(e as Error).message}`, { cause: e });
 }
