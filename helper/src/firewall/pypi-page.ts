@@ -31,6 +31,7 @@ export function pageForm(accept: string | undefined): PageForm {
   return best?.form ?? 'text/html';
 }
 
+/** `+` (a local version label) is the only file name character encoded: as %2B, the one encoding route.ts decodes. */
 export const fileUrl = (publicBase: string, project: string, filename: string): string => `${publicBase}${PYPI_FILES}${project}/${encodeURIComponent(filename)}`;
 
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
