@@ -66,8 +66,13 @@ export async function openPostgresStore(target: PostgresTarget, opts: PostgresSt
   }
   client.release();
   const store = new PostgresStore(pool, target, opts.log);
-  await store.refreshGeneration();
-  if (opts.listen !== false) await store.listen();
+  try {
+    await store.refreshGeneration();
+    if (opts.listen !== false) await store.listen();
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e instanceof ServiceError ? e : new ServiceError('UNAVAILABLE', `cannot listen for other replicas' changes on ${target.label}: ${(e as Error).message}`, { cause: e });
+  }
   return store;
 }
 
