@@ -106,6 +106,13 @@ describe('PostgreSQL store', () => {
     expect((await s.auditLog(10)).map((e) => e.name)).toEqual(['new-pkg']);
   });
 
+  it('writes an audit backlog larger than one statement may carry (after an outage) without losing a line', async () => {
+    const s = await openPg(await p.createDatabase('backlog'), false);
+    const N = 12_000;
+    for (let i = 0; i < N; i++) s.audit({ at: new Date(), client: `10.0.${i % 250}.1`, kind: 'tarball', name: `pkg-${i}`, action: 'allow', status: 200 });
+    expect((await s.auditLog(N + 10)).length).toBe(N);
+  });
+
   it('upgrades a database of schema version 1 with its rows, and refuses one newer than it knows', async () => {
     const url = await p.createDatabase('upgrade');
     const pool = new pg.Pool(asApp(url));

@@ -56,6 +56,8 @@ describe('sscs firewall run with Python clients', () => {
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).toContain('pkg:pypi/tiny-lib@1.0.0: deny by deny-bad-tiny: known bad release');
     expect(r.stderr).toContain('sscs firewall waive pkg:pypi/tiny-lib@1.0.0');
+    // requirements.txt is read as the project's lock: the refusal is known before pip asks, and named as locked.
+    expect(r.stderr).toContain('failed: the firewall refused pkg:pypi/tiny-lib@1.0.0');
     expect(r.stdout + r.stderr).not.toMatch(/pypi\.org/);
     expect(await pipFreeze(home)).not.toHaveProperty('tiny-lib');
   });

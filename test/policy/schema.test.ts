@@ -10,7 +10,7 @@ const POLICY_KEYS: Record<keyof Policy, true> = { version: true, mode: true, mal
 const RULE_KEYS: Record<keyof Rule, true> = { id: true, description: true, match: true, when: true, action: true, reason: true, on_unknown: true };
 const WAIVER_KEYS: Record<keyof Waiver, true> = { id: true, package: true, version: true, reason: true, owner: true, expires: true, rules: true };
 const CONDITION_KEYS: Record<keyof Conditions, true> = { source: true, published_within: true, typosquat: true, install_scripts: true, provenance: true, deprecated: true, license: true, suspicious: true,
-  provenance_dropped: true, publisher_changed: true, install_script_added: true, dormant_for: true };
+  provenance_dropped: true, publisher_changed: true, install_script_added: true, dormant_for: true, vulnerable: true };
 
 const keys = (o: object) => Object.keys(o).sort();
 

@@ -26,6 +26,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('release', 'Publish attestations with a release (generic package registry and release asset links)', () => import('../commands/release.js')),
   entry('deps', 'Print the resolved dependency graph of lockfiles and SBOMs', () => import('../commands/deps.js')),
   entry('scan', 'Scan an npm package tarball or folder for signs of malware', () => import('../commands/scan.js')),
+  entry('feed sync', 'Download or refresh a local copy of the OSV records (malicious packages and vulnerabilities)', () => import('../commands/feed-sync.js')),
   entry('policy check', 'Check lockfiles and SBOMs against the dependency policy', () => import('../commands/policy-check.js')),
   entry('policy validate', 'Validate a dependency policy file', () => import('../commands/policy-validate.js')),
   entry('policy schema', 'Print the JSON Schema of the dependency policy file', () => import('../commands/policy-schema.js')),

@@ -11,6 +11,8 @@ Packuments lose the versions the policy denies or quarantines (dist-tags move to
 version); tarballs of those versions get a 403 naming the rule and the way out; allowed tarballs stream
 through a check against the packument's integrity. One JSON line per request on stdout; /-/health and
 /metrics (Prometheus). SIGTERM stops accepting, lets in-flight requests finish and closes the database.
+SIGHUP (or POST /-/sscs/admin/reload) reloads the policy file and the feed without dropping a request; one
+that does not load is refused, logged with the reason, and the old one kept.
 
 ${SETTINGS_HELP}`,
   flags: {
@@ -20,10 +22,13 @@ ${SETTINGS_HELP}`,
   },
   examples: ['sscs firewall serve --policy .sscs/policy.yml --listen 127.0.0.1:4873', 'SSCS_FIREWALL_ADMIN_TOKEN=... sscs firewall serve --policy p.yml --upstream https://registry.npmjs.org/'],
   async run({ flags, io }) {
-    const { launch, stopSignal } = await import('../firewall/launch.js');
+    const { launch, reloadSignal, stopSignal } = await import('../firewall/launch.js');
     const fw = await launch(serveSettings(flags, io.env, io.cwd), flags, io);
     io.stderr(`sscs firewall: serving on ${fw.url} (policy mode ${fw.mode})\n`);
+    // The outcome (reloaded, or refused with the reason and the old one kept) is in the JSON log.
+    const stopReloading = reloadSignal(() => void fw.reload().catch(() => undefined));
     const sig = await stopSignal();
+    stopReloading();
     io.stderr(`sscs firewall: ${sig}: finishing in-flight requests\n`);
     await fw.close();
     return 0;

@@ -8,6 +8,16 @@ import { ecosystemOfOsv } from '../ecosystems/index.js';
 import { SEMVER } from '../ecosystems/semver.js';
 import { zipEntries } from './zip.js';
 import { affects, parseOsvRecord, type AffectedPackage } from './osv.js';
+import { osvSeverity } from './severity.js';
+import type { Severity } from '../policy/types.js';
+
+/** A known vulnerability (an OSV record that is not MAL-) covering a version, with its severity when known. */
+export interface VulnerabilityHit {
+  id: string;
+  severity?: Severity;
+  /** Where the severity came from: `CVSS_V3 9.8`, `database_specific HIGH`. */
+  severitySource?: string;
+}
 
 /**
  * Known-malicious package versions, from OSV records (ossf/malicious-packages), indexed by ecosystem and name:
@@ -19,6 +29,12 @@ export interface MaliciousFeed {
   lookup(ecosystem: string, name: string, version: string): string[];
   /** Records loaded (withdrawn ones excluded). */
   readonly records: number;
+  /** Known vulnerabilities (OSV records that are not MAL-) covering this version; empty when none. */
+  vulnerabilities(ecosystem: string, name: string, version: string): VulnerabilityHit[];
+  /** Vulnerability records loaded (withdrawn ones excluded). */
+  readonly vulnerabilityRecords: number;
+  /** Vulnerability records left out because they were malformed (a malicious-package record never is: it fails the load). */
+  readonly skippedVulnerabilities: number;
   /** sha256 over the loaded records, whatever order they were read in: changes when the feed's contents do. */
   digest(): string;
 }
@@ -43,10 +59,15 @@ const ZIP = /\.zip$/i;
 /** A zip is read whole into memory (its directory is at the end): at most this much. */
 const MAX_ZIP_BYTES = 1024 * 1024 * 1024;
 
+type VulnerableEntry = AffectedPackage & Omit<VulnerabilityHit, 'id'>;
+
 class FeedIndex implements MaliciousFeed {
   private readonly byName = new Map<string, AffectedPackage[]>();
+  private readonly vulnsByName = new Map<string, VulnerableEntry[]>();
   private readonly recordDigests: string[] = [];
   records = 0;
+  vulnerabilityRecords = 0;
+  skippedVulnerabilities = 0;
 
   constructor(private readonly limits: FeedLimits) {}
 
@@ -59,7 +80,7 @@ class FeedIndex implements MaliciousFeed {
     // must not turn every vulnerable version into "known malicious". They are dropped before the strict parse,
     // so that one of them in an unexpected shape never fails the feed.
     const id = doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as { id?: unknown }).id : undefined;
-    if (typeof id === 'string' && !MALICIOUS_ID.test(id)) return;
+    if (typeof id === 'string' && !MALICIOUS_ID.test(id)) return this.addVulnerability(doc as Record<string, unknown>, text, file);
     const affected = parseOsvRecord(doc, { file });
     if (!affected) return;
     if (++this.records > this.limits.maxRecords) {
@@ -72,6 +93,47 @@ class FeedIndex implements MaliciousFeed {
       if (list) list.push(a);
       else this.byName.set(key, [a]);
     }
+  }
+
+  /**
+   * An ordinary vulnerability: kept for the `vulnerable` condition. One in a shape we cannot read is skipped
+   * and counted (reported by `sscs feed sync`), never fatal: it must not take the malicious-package records down with it.
+   */
+  private addVulnerability(doc: Record<string, unknown>, text: string, file: string): void {
+    let affected: AffectedPackage[] | undefined;
+    try {
+      affected = parseOsvRecord(doc, { file });
+    } catch {
+      this.skippedVulnerabilities++;
+      return;
+    }
+    if (!affected) return;
+    if (++this.vulnerabilityRecords + this.records > this.limits.maxRecords) {
+      throw new InputError('LIMIT', `feed has more than ${this.limits.maxRecords} records`, { where: { file } });
+    }
+    this.recordDigests.push(createHash('sha256').update(text).digest('hex'));
+    const rawAffected = Array.isArray(doc.affected) ? (doc.affected as Record<string, unknown>[]) : [];
+    for (const a of affected) {
+      const raw = rawAffected.find((r) => (r?.package as { name?: unknown } | undefined)?.name === a.name);
+      const sev = osvSeverity(doc, raw);
+      const entry: VulnerableEntry = { ...a, ...(sev ? { severity: sev.severity, severitySource: sev.source } : {}) };
+      const key = feedKey(a.ecosystem, a.name);
+      const list = this.vulnsByName.get(key);
+      if (list) list.push(entry);
+      else this.vulnsByName.set(key, [entry]);
+    }
+  }
+
+  vulnerabilities(ecosystem: string, name: string, version: string): VulnerabilityHit[] {
+    const list = this.vulnsByName.get(feedKey(ecosystem, name));
+    if (!list) return [];
+    const versioning = ecosystemOfOsv(ecosystem)?.versioning ?? SEMVER;
+    const hits = new Map<string, VulnerabilityHit>();
+    for (const a of list) {
+      if (hits.has(a.id) || !affects(a, version, versioning)) continue;
+      hits.set(a.id, { id: a.id, ...(a.severity ? { severity: a.severity, severitySource: a.severitySource! } : {}) });
+    }
+    return [...hits.values()].sort((x, y) => x.id.localeCompare(y.id));
   }
 
   digest(): string {

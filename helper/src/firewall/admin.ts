@@ -42,6 +42,17 @@ export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res:
     sendJson(res, 200, { audit: await ctx.store.auditLog(1000) });
     return 200;
   }
+  if (req.method === 'POST' && path === '/reload') {
+    if (!ctx.reload) {
+      sendError(res, 404, 'admin API: this firewall has nothing to reload');
+      return 404;
+    }
+    const report = await ctx.reload();
+    // 422: something was refused (and the old one kept); the body says what and why.
+    const status = report.policy?.ok === false || report.feed?.ok === false ? 422 : 200;
+    sendJson(res, status, { reload: report });
+    return status;
+  }
   if (req.method !== 'POST' || (path !== '/quarantine/release' && path !== '/waivers')) {
     sendError(res, 404, `admin API: no ${req.method} ${path}`);
     return 404;
@@ -72,6 +83,7 @@ export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res:
       return 409;
     }
     ctx.store.audit({ at: new Date(), client, kind: 'admin', name, version, action: 'release', rule: `release:${r.id}`, status: 200 });
+    ctx.alert?.('release', { name, version, by: r.by, reason: r.reason, release: r.id });
     sendJson(res, 200, { release: r });
     return 200;
   }
@@ -89,6 +101,7 @@ export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res:
     return 400;
   }
   ctx.store.audit({ at: new Date(), client, kind: 'admin', name, version, action: 'waive', rule: `waiver:${w.id}`, status: 200 });
+  ctx.alert?.('waiver', { name, version, by: w.by, reason: w.reason, waiver: w.id, ...(w.expiresAt ? { expires: w.expiresAt.toISOString() } : {}) });
   sendJson(res, 200, { waiver: w });
   return 200;
 }

@@ -47,7 +47,10 @@ export const ENV = {
   synchronous: 'SSCS_FIREWALL_SYNCHRONOUS',
   'admin-token-file': 'SSCS_FIREWALL_ADMIN_TOKEN_FILE',
   'malicious-feed': 'SSCS_FIREWALL_MALICIOUS_FEED',
+  'webhook-url': 'SSCS_FIREWALL_WEBHOOK_URL',
 } as const;
+/** The webhook signing secret: only from the environment, never a flag, never logged. */
+export const WEBHOOK_SECRET_ENV = 'SSCS_FIREWALL_WEBHOOK_SECRET';
 export const ADMIN_TOKEN_ENV = 'SSCS_FIREWALL_ADMIN_TOKEN';
 export const UPSTREAM_TOKEN_ENV = 'SSCS_FIREWALL_UPSTREAM_TOKEN';
 
@@ -128,6 +131,8 @@ export interface ServeSettings {
   synchronous: Synchronous;
   /** OSV records of known-malicious packages (folder or .tar.gz). */
   maliciousFeed?: string;
+  /** Where events are posted (signed with WEBHOOK_SECRET_ENV). */
+  webhookUrl?: string;
   scan: boolean;
   /** Wall-clock time one package's scan may take (a worker thread); past it the package gets a scan-budget finding. */
   scanBudgetMs?: number;
@@ -144,11 +149,25 @@ function auditRetention(raw: string | undefined): { auditRetentionMs?: number } 
   return { auditRetentionMs: positiveNumber(raw, 1, '--audit-retention-days') * 24 * 60 * 60 * 1000 };
 }
 
+/** An http(s) URL, and a secret to sign with: unsigned events are never sent. The URL is not echoed (it may hold a token). */
+function checkWebhookUrl(value: string, env: NodeJS.ProcessEnv): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch (e) {
+    throw new UsageError('USAGE', '--webhook-url is not a URL', { cause: e });
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new UsageError('USAGE', '--webhook-url must be http(s)');
+  if (!env[WEBHOOK_SECRET_ENV]) throw new UsageError('USAGE', `--webhook-url needs a signing secret in ${WEBHOOK_SECRET_ENV}`);
+  return u.href;
+}
+
 export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string): ServeSettings {
   const policy = setting(flags, env, 'policy');
   if (!policy) throw new UsageError('MISSING_ARGUMENT', `sscs firewall: --policy FILE is required (or ${ENV.policy})`);
   const publicUrl = setting(flags, env, 'public-url');
   const feed = setting(flags, env, 'malicious-feed');
+  const webhookUrl = setting(flags, env, 'webhook-url');
   const upstreams = upstreamSettings(flags, env);
   const pypi = pypiSettings(flags, env);
   return {
@@ -169,6 +188,7 @@ export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string)
     serveCachedOffline: oneOf(setting(flags, env, 'offline-cached'), ['serve', 'refuse'] as const, 'serve', '--offline-cached') === 'serve',
     synchronous: oneOf(setting(flags, env, 'synchronous'), ['normal', 'full'] as const, 'normal', '--synchronous'),
     ...(feed ? { maliciousFeed: resolve(cwd, feed) } : {}),
+    ...(webhookUrl ? { webhookUrl: checkWebhookUrl(webhookUrl, env) } : {}),
     scan: flags.scan === true,
     ...optionalNumber('scanBudgetMs', setting(flags, env, 'scan-budget-ms'), '--scan-budget-ms'),
     ...optionalNumber('scanConcurrency', setting(flags, env, 'scan-concurrency'), '--scan-concurrency'),

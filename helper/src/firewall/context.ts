@@ -9,6 +9,9 @@ import type { TarballCache } from './tarball-cache.js';
 import type { Upstream } from './upstream.js';
 import type { Readable } from 'node:stream';
 import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
+import type { ServedLog } from './served-log.js';
+import type { WebhookEvent } from './webhook.js';
+import type { ReloadReport } from './live.js';
 
 /** Scan-before-serve: findings over a tarball, as the policy engine's facts. */
 export type Scanner = (tarball: Readable) => Promise<NonNullable<PackageFacts['suspicious']>>;
@@ -39,6 +42,12 @@ export interface HandlerContext {
   wanted?: (name: string) => readonly string[] | undefined;
   /** Admin API token; undefined disables the admin API. */
   adminToken?: string;
+  /** Who fetched which tarball, for retroactive hits. */
+  served?: ServedLog;
+  /** Sends an event to the webhook, when one is configured; never waits. */
+  alert?: (type: WebhookEvent, data: Record<string, unknown>) => void;
+  /** Reloads the policy file and the feed (admin API); a part that does not load is refused and kept. */
+  reload?: () => Promise<ReloadReport>;
   /** Where browsers reach the firewall (--public-url), when not at the request's own Host: the admin page's origin. */
   publicUrl?: string;
 }

@@ -45,6 +45,10 @@ export interface FirewallOptions {
   adminToken?: string;
   scanner?: Scanner;
   onDecision?: HandlerContext['onDecision'];
+  metrics?: Metrics;
+  served?: HandlerContext['served'];
+  alert?: HandlerContext['alert'];
+  reload?: HandlerContext['reload'];
   onFiltered?: HandlerContext['onFiltered'];
   wanted?: HandlerContext['wanted'];
   enrich?: PackumentCacheOptions['enrich'];
@@ -81,7 +85,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
   for (const s of o.scopedUpstreams ?? []) {
     upstream.route(s.scope, new Upstream({ url: s.url, timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs, forwardClientAuth: false, ...(s.token ? { token: s.token } : {}) }));
   }
-  const metrics = new Metrics();
+  const metrics = o.metrics ?? new Metrics();
   let publicBase = o.publicUrl?.replace(/\/+$/, '') ?? '';
   const packuments = new PackumentCache({
     upstream, policy: o.policy, store, metrics, publicBase: () => publicBase, ttlMs: o.packumentTtlMs,
@@ -98,6 +102,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
       upstream, packuments, tarballs, ...(pypi ? { pypi } : {}), store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
       maxBodyBytes: MAX_RELAY_BODY_BYTES, maxTarballBytes: o.maxTarballBytes, ...(o.enrich ? { enrich: o.enrich } : {}), ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
       ...(o.onFiltered ? { onFiltered: o.onFiltered } : {}), ...(o.wanted ? { wanted: o.wanted } : {}),
+      ...(o.served ? { served: o.served } : {}), ...(o.alert ? { alert: o.alert } : {}), ...(o.reload ? { reload: o.reload } : {}),
     },
     { host: o.host, port: o.port },
   ).catch(async (e: unknown) => {

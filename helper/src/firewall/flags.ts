@@ -35,10 +35,11 @@ export const SERVE_FLAGS = {
   'audit-retention-days': { type: 'string', valueName: 'DAYS', description: `Audit rows are removed this long after their last occurrence, checked at start and every hour; decisions, quarantine, releases and waivers are never removed (env ${ENV['audit-retention-days']}) [default: kept for ever].` },
   'offline-cached': { type: 'string', valueName: 'serve|refuse', description: `With the upstream down: serve a cached tarball allowed under this same policy, still allowed when asked again, to the credential that fetched it; or refuse everything (env ${ENV['offline-cached']}) [default: serve].` },
   synchronous: { type: 'string', valueName: 'normal|full', description: `SQLite synchronous: normal survives a killed process, full also a power loss (env ${ENV.synchronous}) [default: normal].` },
-  'malicious-feed': { type: 'string', valueName: 'PATH', description: `Known-malicious OSV records, a folder or .tar.gz (env ${ENV['malicious-feed']}).` },
+  'malicious-feed': { type: 'string', valueName: 'PATH', description: `OSV records (malicious packages and vulnerabilities): a folder, .tar.gz or osv.dev all.zip, kept current by 'sscs feed sync'; a running firewall reloads a file when it changes, and everything on SIGHUP (env ${ENV['malicious-feed']}).` },
   scan: { type: 'boolean', description: 'Scan every tarball before serving it; findings go to the policy (suspicious condition).' },
   'scan-budget-ms': { type: 'string', valueName: 'N', description: `With --scan: time one package's scan may take, in a worker thread off the event loop; past it the package gets a scan-budget finding and the policy's outcome for an incomplete scan (env ${ENV['scan-budget-ms']}) [default: 120000].` },
   'scan-concurrency': { type: 'string', valueName: 'N', description: `With --scan: packages scanned at once, one worker thread each; the rest wait (env ${ENV['scan-concurrency']}) [default: cores - 1, at least 1].` },
+  'webhook-url': { type: 'string', valueName: 'URL', description: `POST block, quarantine, release, waiver and retroactive-hit events here as JSON, signed with HMAC-SHA256 over the body using the secret in SSCS_FIREWALL_WEBHOOK_SECRET (env ${ENV['webhook-url']}).` },
   'admin-token-file': { type: 'string', valueName: 'FILE', description: `File holding the admin API token (env ${ENV['admin-token-file']}; or the token itself in SSCS_FIREWALL_ADMIN_TOKEN).` },
 } as const satisfies FlagSpecs;
 

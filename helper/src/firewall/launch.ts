@@ -2,25 +2,41 @@
 import { ensureDir, writeFileAtomic } from '../io/files.js';
 import type { Io } from '../cli/command.js';
 import { ServiceError, systemErrorCode } from '../errors.js';
-import { adminToken, DEFAULT_CACHE_MB, DEFAULT_MAX_PACKUMENT_MB, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
+import { adminToken, DEFAULT_CACHE_MB, DEFAULT_MAX_PACKUMENT_MB, UPSTREAM_TOKEN_ENV, WEBHOOK_SECRET_ENV, type Flags, type ServeSettings } from './config.js';
 import { startFirewall, type Firewall, type FirewallOptions } from './firewall.js';
 import { jsonLogger } from './log.js';
 import { guardProcess } from './guard.js';
 import type { Scanner } from './context.js';
-import { policyFromFile } from './policy-source.js';
-import { decisionInputsVersion } from './inputs.js';
 import { SCANNER_VERSION } from '../scan/version.js';
+import { LiveInputs, type ReloadReport } from './live.js';
+import { Metrics } from './metrics.js';
+import { ServedLog } from './served-log.js';
+import { Webhook, type WebhookEvent } from './webhook.js';
+import { blockAlerts, reportRetroactive, watchFeed } from './alerts.js';
 
-export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Partial<FirewallOptions> = {}): Promise<Firewall & { mode: string; typosquat: boolean }> {
-  const filePolicy = await policyFromFile(s.policyPath);
+export interface LaunchedFirewall extends Firewall {
+  mode: string;
+  typosquat: boolean;
+  /** Reloads the policy file and the feed; a part that does not load is refused, logged and kept. */
+  reload(): Promise<ReloadReport>;
+}
+
+export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Partial<FirewallOptions> = {}): Promise<LaunchedFirewall> {
+  const log = jsonLogger(io.stdout);
+  const served = new ServedLog();
+  const live = await LiveInputs.load({ policyPath: s.policyPath, ...(s.maliciousFeed ? { feedPath: s.maliciousFeed } : {}), ...(s.scan ? { scanner: SCANNER_VERSION } : {}), log, served });
   await ensureDir(s.dataDir);
   const token = await adminToken(flags, io.env, io.cwd);
   const upstreamToken = io.env[UPSTREAM_TOKEN_ENV];
-  const { enrich, feedDigest } = await factSources(s, filePolicy.usesTyposquat);
   const scanner = s.scan ? await loadScanner({ ...(s.scanBudgetMs ? { budgetMs: s.scanBudgetMs } : {}), ...(s.scanConcurrency ? { concurrency: s.scanConcurrency } : {}) }) : undefined;
-  // Decisions are cached under every input that can change them, not the policy file alone.
-  const policy = { ...filePolicy, version: decisionInputsVersion({ policyVersion: filePolicy.version, ...(scanner ? { scanner: SCANNER_VERSION } : {}), ...(feedDigest ? { feed: feedDigest } : {}) }) };
-  const log = jsonLogger(io.stdout);
+  const metrics = new Metrics();
+  const webhook = s.webhookUrl ? new Webhook({ url: s.webhookUrl, secret: io.env[WEBHOOK_SECRET_ENV]!, metrics, log }) : undefined;
+  const alert = webhook ? (type: WebhookEvent, data: Record<string, unknown>) => webhook.send(type, data) : undefined;
+  const blocked = alert ? blockAlerts(alert) : undefined;
+  const onDecision: FirewallOptions['onDecision'] = (pkg, d, ok) => {
+    extra.onDecision?.(pkg, d, ok);
+    if (!ok) blocked?.(pkg, d);
+  };
   let fw: Firewall;
   try {
     fw = await startFirewall({
@@ -37,7 +53,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
       ...(s.publicUrl ? { publicUrl: s.publicUrl } : {}),
       dataDir: s.dataDir,
       ...(s.database ? { database: s.database } : {}),
-      policy,
+      policy: live.policy,
       packumentTtlMs: s.packumentTtlMs,
       maxPackumentBytes: DEFAULT_MAX_PACKUMENT_MB * 1024 * 1024,
       maxCacheBytes: DEFAULT_CACHE_MB * 1024 * 1024,
@@ -46,53 +62,39 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
       ...(token ? { adminToken: token } : {}),
       ...(upstreamToken ? { upstreamToken } : {}),
       log,
-      needs: policy.conditions,
-      ...(enrich ? { enrich } : {}),
+      needs: live.needs,
+      enrich: live.enrich,
       ...(scanner ? { scanner } : {}),
       ...extra,
+      metrics,
+      served,
+      onDecision,
+      reload: () => live.reload(),
+      ...(alert ? { alert } : {}),
     });
   } catch (e) {
+    await webhook?.close(0);
     const code = systemErrorCode(e);
     if (code === 'EADDRINUSE' || code === 'EACCES') throw new ServiceError('SERVICE', `cannot listen on ${s.listen.host}:${s.listen.port}: ${code}`, { cause: e });
     throw e;
   }
+  live.onRetroactive = (hit) => reportRetroactive(hit, { store: fw.store, metrics, log, ...(alert ? { alert } : {}) });
+  const unwatch = s.maliciousFeed ? watchFeed(s.maliciousFeed, () => void live.reload({ feed: true }).catch(() => undefined), log) : undefined;
   // From here on one client's fault cannot stop the process: what escapes is logged and counted.
   const unguard = guardProcess({ metrics: fw.metrics, log });
   const close = fw.close;
   fw.close = async () => {
     try {
+      unwatch?.();
       await close();
+      await webhook?.close();
     } finally {
       unguard();
     }
   };
   const portFile = flags['port-file'];
   if (typeof portFile === 'string') await writeFileAtomic(portFile, `${JSON.stringify({ url: fw.url, port: fw.port })}\n`);
-  return { ...fw, mode: policy.mode, typosquat: policy.usesTyposquat };
-}
-
-/** Bound on remembered typosquat answers (one per package name seen). */
-const MAX_REMEMBERED_NAMES = 50_000;
-
-/** Facts beyond the packument: the known-malicious feed (when given) and the typosquat check. */
-async function factSources(s: ServeSettings, typosquat: boolean): Promise<{ enrich?: FirewallOptions['enrich']; feedDigest?: string }> {
-  const feed = s.maliciousFeed ? await (await import('../feeds/malicious.js')).loadMaliciousFeed(s.maliciousFeed) : undefined;
-  const targets = typosquat ? (await import('../feeds/typosquat.js')).typosquatTargets : undefined;
-  if (!feed && !targets) return {};
-  // Build the typosquat index now (seconds) rather than on the first client's request.
-  targets?.('sscs-warm-up');
-  const squats = new Map<string, string[]>();
-  const enrich: FirewallOptions['enrich'] = (name, version, facts, ecosystem = 'npm') => {
-    // Each ecosystem's names are checked against its own popular names.
-    const key = `${ecosystem}\0${name}`;
-    let t = squats.get(key);
-    if (targets && !t) {
-      if (squats.size >= MAX_REMEMBERED_NAMES) squats.clear();
-      squats.set(key, (t = targets(name, ecosystem)));
-    }
-    return { ...facts, ...(t ? { typosquatOf: t } : {}), ...(feed ? { maliciousIds: feed.lookup(ecosystem, name, version) } : {}) };
-  };
-  return { enrich, ...(feed ? { feedDigest: feed.digest() } : {}) };
+  return Object.assign(fw, { mode: live.mode, typosquat: live.usesTyposquat, reload: () => live.reload() });
 }
 
 async function loadScanner(opts: import('../scan/pool.js').ScanPoolOptions): Promise<Scanner> {
@@ -102,7 +104,14 @@ async function loadScanner(opts: import('../scan/pool.js').ScanPoolOptions): Pro
   return async (tarball) => (await pool.scan(tarball)).findings.map((f) => ({ rule: f.rule, severity: f.severity, evidence: `${f.file}${f.line ? `:${f.line}` : ''}: ${f.evidence}` }));
 }
 
-/** Resolves on SIGTERM or SIGINT: the one place the firewall listens to process signals. */
+/** Calls `onReload` on every SIGHUP until the returned function is called. */
+export function reloadSignal(onReload: () => void): () => void {
+  const on = (): void => onReload();
+  process.on('SIGHUP', on);
+  return () => void process.off('SIGHUP', on);
+}
+
+/** Resolves on SIGTERM or SIGINT; with reloadSignal, the only places the firewall listens to process signals. */
 export function stopSignal(): Promise<string> {
   return new Promise((resolve) => {
     const on = (sig: string) => () => {

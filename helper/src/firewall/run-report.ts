@@ -14,7 +14,8 @@ import type { Decision } from '../policy/types.js';
 import { serves, wayOut } from './evaluator.js';
 
 /** Lockfiles `firewall run` reads from the project folder; npm uses a shrinkwrap over a package-lock. */
-const LOCKFILES = [['npm-shrinkwrap.json', 'package-lock.json'], ['pnpm-lock.yaml'], ['yarn.lock']] as const;
+// Python: a project's lock (pylock.toml, uv.lock, poetry.lock, Pipfile.lock) or its pinned requirements.txt.
+const LOCKFILES = [['npm-shrinkwrap.json', 'package-lock.json'], ['pnpm-lock.yaml'], ['yarn.lock'], ['pylock.toml', 'uv.lock', 'poetry.lock', 'Pipfile.lock', 'requirements.txt']] as const;
 /** Packuments asked of the firewall at once while locked versions are evaluated. */
 const LOCKED_CONCURRENCY = 8;
 

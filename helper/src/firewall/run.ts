@@ -144,7 +144,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     for (const [key, d] of up.decisions) {
       const p = lockedBy.get(key)!;
       records.set(key, record(p, d, p));
-      if (refuses(d)) lockedRefusals.push({ name: p.name, version: p.version, decision: d, seen: 'locked' });
+      if (refuses(d)) lockedRefusals.push({ name: p.name, version: p.version, ecosystem: p.ecosystem, decision: d, seen: 'locked' });
     }
     const routes = s.scopedUpstreams.map((u) => `, ${u.scope} from ${u.url}`).join('');
     io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${command.join(' ')}\n`);

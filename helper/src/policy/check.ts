@@ -8,8 +8,11 @@ import type { Action, ConditionName, Decision, Mode, PackageFacts, Policy, Sever
 
 /** Local checks the caller wires in (from the scan area); each absent one is reported as not run. */
 export interface LocalChecks {
-  /** Known-malicious feed: ids of the records that list this version (`ecosystem`: `npm`, `pypi`). */
-  malicious?: { source: string; lookup(ecosystem: string, name: string, version: string): string[] };
+  /**
+   * Known-malicious feed: ids of the records that list this version (`ecosystem`: `npm`, `pypi`); from the same
+   * OSV file, the known vulnerabilities covering it.
+   */
+  malicious?: { source: string; lookup(ecosystem: string, name: string, version: string): string[]; vulnerabilities?(ecosystem: string, name: string, version: string): { id: string; severity?: Severity }[] };
   /** Popular names of the same ecosystem this one is suspiciously close to. */
   typosquatOf?: (name: string, ecosystem: Ecosystem) => string[];
   /** Scanner findings for one package version. */
@@ -97,6 +100,7 @@ export async function checkGraph(opts: CheckOptions): Promise<CheckResult> {
     if (pkg.source === 'registry') {
       facts = { ...(registry.facts.get(factsKey(pkg)) ?? { metadataAvailable: false }) };
       if (local.malicious) facts.maliciousIds = local.malicious.lookup(pkg.ecosystem, pkg.name, pkg.version);
+      if (local.malicious?.vulnerabilities) facts.vulnerabilities = local.malicious.vulnerabilities(pkg.ecosystem, pkg.name, pkg.version);
       if (local.typosquatOf) facts.typosquatOf = local.typosquatOf(pkg.name, pkg.ecosystem);
       if (scans?.[i]) facts.suspicious = scans[i];
     } else {

@@ -85,6 +85,18 @@ const suspicious: ConditionFn<'suspicious'> = (value, facts) => {
   return { holds: true, reason: `scanner findings: ${hits.map((h) => `${h.rule} (${h.severity})`).join(', ')}` };
 };
 
+const vulnerable: ConditionFn<'vulnerable'> = (value, facts) => {
+  // No vulnerability data loaded is unknown, not clean: the rule then follows on_unknown (fail closed by default).
+  if (facts.vulnerabilities === undefined) return { holds: 'unknown', reason: 'known vulnerabilities are unknown (no OSV vulnerability data loaded)' };
+  const min = value.severity ? SEVERITY_RANK[value.severity] : 0;
+  const hits = facts.vulnerabilities.filter((v) => v.severity !== undefined && SEVERITY_RANK[v.severity] >= min);
+  if (hits.length) return { holds: true, reason: `known vulnerabilities: ${hits.map((h) => `${h.id} (${h.severity})`).join(', ')}` };
+  const unrated = facts.vulnerabilities.filter((v) => v.severity === undefined);
+  if (unrated.length === 0) return NOT;
+  if (min === 0) return { holds: true, reason: `known vulnerabilities: ${unrated.map((h) => h.id).join(', ')}` };
+  return { holds: 'unknown', reason: `the severity of ${unrated.map((h) => h.id).join(', ')} is unknown` };
+};
+
 const CONDITIONS: { [K in ConditionName]: ConditionFn<K> } = {
   source,
   published_within: publishedWithin,
@@ -98,6 +110,7 @@ const CONDITIONS: { [K in ConditionName]: ConditionFn<K> } = {
   publisher_changed: publisherChanged,
   install_script_added: installScriptAdded,
   dormant_for: dormantFor,
+  vulnerable,
 };
 
 export function evaluateCondition<K extends ConditionName>(name: K, value: NonNullable<Conditions[K]>, facts: PackageFacts, now: Date): ConditionResult {

@@ -24,7 +24,7 @@ export async function localChecks(opts: LocalCheckOptions): Promise<LocalChecks>
   const checks: LocalChecks = { typosquatOf: typosquatTargets };
   if (opts.maliciousFeed) {
     const feed = await loadMaliciousFeed(resolve(opts.cwd, opts.maliciousFeed));
-    checks.malicious = { source: opts.maliciousFeed, lookup: (e, n, v) => feed.lookup(e, n, v) };
+    checks.malicious = { source: opts.maliciousFeed, lookup: (e, n, v) => feed.lookup(e, n, v), vulnerabilities: (e, n, v) => feed.vulnerabilities(e, n, v) };
   }
   if (opts.scanWith) {
     const config = opts.scanWith;

@@ -39,6 +39,11 @@ export interface PackageFacts {
   history?: ReleaseHistory;
   /** Known-malicious feed records that list this version (OSV ids such as MAL-2025-1234); undefined: no feed. */
   maliciousIds?: string[];
+  /**
+   * Known vulnerabilities (OSV records that are not MAL-) covering this version, each with its severity when the
+   * record gives one (feeds/severity.ts); undefined: no vulnerability data was loaded.
+   */
+  vulnerabilities?: { id: string; severity?: Severity }[];
   /** Popular package names this one may be a typosquat of; undefined: not checked. */
   typosquatOf?: string[];
   /** Scanner findings over the tarball, when it was scanned; undefined: not scanned. */
@@ -125,6 +130,7 @@ export const CONDITION_NAMES = [
   'publisher_changed',
   'install_script_added',
   'dormant_for',
+  'vulnerable',
 ] as const;
 export type ConditionName = (typeof CONDITION_NAMES)[number];
 
@@ -165,6 +171,13 @@ export interface Conditions {
   install_script_added?: boolean;
   /** Holds when the previous release (by publish time) came at least this long before this one (`52w`, `365d`). */
   dormant_for?: string;
+  /** Holds when a known vulnerability at or above `severity` covers the version (absent: any severity). */
+  vulnerable?: VulnerableCondition;
+}
+
+export interface VulnerableCondition {
+  /** Minimum severity (CVSS v3/v4 rating, else the advisory's own); a vulnerability of unknown severity follows on_unknown. */
+  severity?: Severity;
 }
 
 /** The window of `provenance_dropped: true` and `publisher_changed: true`, in versions. */

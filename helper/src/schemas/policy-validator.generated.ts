@@ -19,7 +19,7 @@ const runtime_0 = { default: function ucs2length(str) {
 } };
 
 export const validatePolicy = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/policy.schema.json","title":"sscs dependency policy","description":"Allow, deny, quarantine or warn on dependencies. Evaluation order: waivers, known-malicious feed, rules in file order (first allow/deny/quarantine decides; warn rules note and go on), default_action.","type":"object","additionalProperties":false,"required":["version"],"properties":{"$schema":{"type":"string"},"version":{"const":1,"description":"Version of the policy format."},"mode":{"type":"string","enum":["enforce","warn"],"description":"enforce: deny and quarantine fail the check; warn: report only. --mode overrides it."},"malicious":{"type":"string","enum":["deny","quarantine","warn"],"description":"Outcome for a version listed in the known-malicious feed, checked before any rule. Default deny."},"default_action":{"type":"string","enum":["allow","deny","quarantine","warn"],"description":"Outcome when no rule decides. Default allow."},"on_unknown":{"description":"Outcome when a condition needs metadata that is unavailable. Default: the deciding rule's own action (fail closed).","oneOf":[{"type":"string","enum":["allow","deny","quarantine","warn"]},{"type":"object","additionalProperties":false,"properties":{"source":{"type":"string","enum":["allow","deny","quarantine","warn"]},"published_within":{"type":"string","enum":["allow","deny","quarantine","warn"]},"typosquat":{"type":"string","enum":["allow","deny","quarantine","warn"]},"install_scripts":{"type":"string","enum":["allow","deny","quarantine","warn"]},"provenance":{"type":"string","enum":["allow","deny","quarantine","warn"]},"deprecated":{"type":"string","enum":["allow","deny","quarantine","warn"]},"license":{"type":"string","enum":["allow","deny","quarantine","warn"]},"suspicious":{"type":"string","enum":["allow","deny","quarantine","warn"]},"provenance_dropped":{"type":"string","enum":["allow","deny","quarantine","warn"]},"publisher_changed":{"type":"string","enum":["allow","deny","quarantine","warn"]},"install_script_added":{"type":"string","enum":["allow","deny","quarantine","warn"]},"dormant_for":{"type":"string","enum":["allow","deny","quarantine","warn"]}}}]},"rules":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},"description":{"type":"string"},"match":{"oneOf":[{"oneOf":[{"type":"string","minLength":1,"maxLength":512,"description":"pkg:npm/@scope/name-glob@range, pkg:pypi/name-glob@specifier, or a bare name glob (any ecosystem)."},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"ecosystem":{"type":"string","enum":["npm","pypi"]},"scope":{"type":"string","minLength":1,"maxLength":214,"description":"npm scope, with or without @."},"name":{"type":"string","minLength":1,"maxLength":214,"description":"Glob over the full package name: * any run of characters, ? one. PyPI names compare PEP 503-normalised."},"version":{"type":"string","minLength":1,"maxLength":256,"description":"Range in the ecosystem's grammar: npm a semver range, PyPI a PEP 440 specifier or version; prereleases included."}}}]},{"type":"array","minItems":1,"maxItems":10000,"items":{"oneOf":[{"type":"string","minLength":1,"maxLength":512,"description":"pkg:npm/@scope/name-glob@range, pkg:pypi/name-glob@specifier, or a bare name glob (any ecosystem)."},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"ecosystem":{"type":"string","enum":["npm","pypi"]},"scope":{"type":"string","minLength":1,"maxLength":214,"description":"npm scope, with or without @."},"name":{"type":"string","minLength":1,"maxLength":214,"description":"Glob over the full package name: * any run of characters, ? one. PyPI names compare PEP 503-normalised."},"version":{"type":"string","minLength":1,"maxLength":256,"description":"Range in the ecosystem's grammar: npm a semver range, PyPI a PEP 440 specifier or version; prereleases included."}}}]}}]},"when":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"source":{"type":"array","items":{"type":"string","enum":["registry","git","url","file"]},"minItems":1,"uniqueItems":true,"description":"Where the package comes from: registry (a registry or package index), git (a repository at a commit), url (a remote archive: tarball, wheel, sdist), file (an archive on disk)."},"published_within":{"type":"string","pattern":"^[1-9][0-9]*(m|h|d|w)$","description":"A duration: 30m, 48h, 7d, 2w."},"typosquat":{"type":"boolean"},"install_scripts":{"type":"boolean"},"provenance":{"type":"boolean"},"deprecated":{"type":"boolean"},"license":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"allow":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"maxItems":1000},"deny":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"maxItems":1000}}},"suspicious":{"type":"string","enum":["low","medium","high","critical"],"description":"Minimum severity of a scanner finding."},"provenance_dropped":{"oneOf":[{"type":"boolean"},{"type":"integer","minimum":1,"maximum":100,"description":"How many versions published before this one to compare with."}],"description":"true (or N): this version has no provenance attestation and one of the N versions published before it had one (true: N = 10)."},"publisher_changed":{"oneOf":[{"type":"boolean"},{"type":"integer","minimum":1,"maximum":100,"description":"How many versions published before this one to compare with."}],"description":"true (or N): the account that published this version (_npmUser) published none of the N versions published before it (true: N = 10)."},"install_script_added":{"type":"boolean","description":"true: this version has install scripts and the previous version of its line (semver) had none."},"dormant_for":{"type":"string","pattern":"^[1-9][0-9]*(m|h|d|w)$","description":"The previous release (by publish time) came at least this long before this one: 26w, 365d."}}},"action":{"type":"string","enum":["allow","deny","quarantine","warn"]},"reason":{"type":"string","minLength":1,"maxLength":1000},"on_unknown":{"type":"string","enum":["allow","deny","quarantine","warn"]}}}},"waivers":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"required":["package","reason","owner","expires"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},"package":{"type":"string","minLength":1,"maxLength":512},"version":{"type":"string","minLength":1,"maxLength":256},"reason":{"type":"string","minLength":1,"maxLength":1000},"owner":{"type":"string","minLength":1,"maxLength":200},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$","description":"YYYY-MM-DD (valid through that day, UTC) or an RFC 3339 timestamp."},"rules":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/policy.schema.json","title":"sscs dependency policy","description":"Allow, deny, quarantine or warn on dependencies. Evaluation order: waivers, known-malicious feed, rules in file order (first allow/deny/quarantine decides; warn rules note and go on), default_action.","type":"object","additionalProperties":false,"required":["version"],"properties":{"$schema":{"type":"string"},"version":{"const":1,"description":"Version of the policy format."},"mode":{"type":"string","enum":["enforce","warn"],"description":"enforce: deny and quarantine fail the check; warn: report only. --mode overrides it."},"malicious":{"type":"string","enum":["deny","quarantine","warn"],"description":"Outcome for a version listed in the known-malicious feed, checked before any rule. Default deny."},"default_action":{"type":"string","enum":["allow","deny","quarantine","warn"],"description":"Outcome when no rule decides. Default allow."},"on_unknown":{"description":"Outcome when a condition needs metadata that is unavailable. Default: the deciding rule's own action (fail closed).","oneOf":[{"type":"string","enum":["allow","deny","quarantine","warn"]},{"type":"object","additionalProperties":false,"properties":{"source":{"type":"string","enum":["allow","deny","quarantine","warn"]},"published_within":{"type":"string","enum":["allow","deny","quarantine","warn"]},"typosquat":{"type":"string","enum":["allow","deny","quarantine","warn"]},"install_scripts":{"type":"string","enum":["allow","deny","quarantine","warn"]},"provenance":{"type":"string","enum":["allow","deny","quarantine","warn"]},"deprecated":{"type":"string","enum":["allow","deny","quarantine","warn"]},"license":{"type":"string","enum":["allow","deny","quarantine","warn"]},"suspicious":{"type":"string","enum":["allow","deny","quarantine","warn"]},"provenance_dropped":{"type":"string","enum":["allow","deny","quarantine","warn"]},"publisher_changed":{"type":"string","enum":["allow","deny","quarantine","warn"]},"install_script_added":{"type":"string","enum":["allow","deny","quarantine","warn"]},"dormant_for":{"type":"string","enum":["allow","deny","quarantine","warn"]},"vulnerable":{"type":"string","enum":["allow","deny","quarantine","warn"]}}}]},"rules":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},"description":{"type":"string"},"match":{"oneOf":[{"oneOf":[{"type":"string","minLength":1,"maxLength":512,"description":"pkg:npm/@scope/name-glob@range, pkg:pypi/name-glob@specifier, or a bare name glob (any ecosystem)."},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"ecosystem":{"type":"string","enum":["npm","pypi"]},"scope":{"type":"string","minLength":1,"maxLength":214,"description":"npm scope, with or without @."},"name":{"type":"string","minLength":1,"maxLength":214,"description":"Glob over the full package name: * any run of characters, ? one. PyPI names compare PEP 503-normalised."},"version":{"type":"string","minLength":1,"maxLength":256,"description":"Range in the ecosystem's grammar: npm a semver range, PyPI a PEP 440 specifier or version; prereleases included."}}}]},{"type":"array","minItems":1,"maxItems":10000,"items":{"oneOf":[{"type":"string","minLength":1,"maxLength":512,"description":"pkg:npm/@scope/name-glob@range, pkg:pypi/name-glob@specifier, or a bare name glob (any ecosystem)."},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"ecosystem":{"type":"string","enum":["npm","pypi"]},"scope":{"type":"string","minLength":1,"maxLength":214,"description":"npm scope, with or without @."},"name":{"type":"string","minLength":1,"maxLength":214,"description":"Glob over the full package name: * any run of characters, ? one. PyPI names compare PEP 503-normalised."},"version":{"type":"string","minLength":1,"maxLength":256,"description":"Range in the ecosystem's grammar: npm a semver range, PyPI a PEP 440 specifier or version; prereleases included."}}}]}}]},"when":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"source":{"type":"array","items":{"type":"string","enum":["registry","git","url","file"]},"minItems":1,"uniqueItems":true,"description":"Where the package comes from: registry (a registry or package index), git (a repository at a commit), url (a remote archive: tarball, wheel, sdist), file (an archive on disk)."},"published_within":{"type":"string","pattern":"^[1-9][0-9]*(m|h|d|w)$","description":"A duration: 30m, 48h, 7d, 2w."},"typosquat":{"type":"boolean"},"install_scripts":{"type":"boolean"},"provenance":{"type":"boolean"},"deprecated":{"type":"boolean"},"license":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"allow":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"maxItems":1000},"deny":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"maxItems":1000}}},"suspicious":{"type":"string","enum":["low","medium","high","critical"],"description":"Minimum severity of a scanner finding."},"provenance_dropped":{"oneOf":[{"type":"boolean"},{"type":"integer","minimum":1,"maximum":100,"description":"How many versions published before this one to compare with."}],"description":"true (or N): this version has no provenance attestation and one of the N versions published before it had one (true: N = 10)."},"publisher_changed":{"oneOf":[{"type":"boolean"},{"type":"integer","minimum":1,"maximum":100,"description":"How many versions published before this one to compare with."}],"description":"true (or N): the account that published this version (_npmUser) published none of the N versions published before it (true: N = 10)."},"install_script_added":{"type":"boolean","description":"true: this version has install scripts and the previous version of its line (semver) had none."},"dormant_for":{"type":"string","pattern":"^[1-9][0-9]*(m|h|d|w)$","description":"The previous release (by publish time) came at least this long before this one: 26w, 365d."},"vulnerable":{"type":"object","additionalProperties":false,"properties":{"severity":{"type":"string","enum":["low","medium","high","critical"],"description":"Minimum severity: the CVSS v4/v3 base rating, else the advisory database severity; absent: any."}},"description":"Holds when a known vulnerability (an OSV record that is not MAL-) covers the version."}}},"action":{"type":"string","enum":["allow","deny","quarantine","warn"]},"reason":{"type":"string","minLength":1,"maxLength":1000},"on_unknown":{"type":"string","enum":["allow","deny","quarantine","warn"]}}}},"waivers":{"type":"array","maxItems":10000,"items":{"type":"object","additionalProperties":false,"required":["package","reason","owner","expires"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},"package":{"type":"string","minLength":1,"maxLength":512},"version":{"type":"string","minLength":1,"maxLength":256},"reason":{"type":"string","minLength":1,"maxLength":1000},"owner":{"type":"string","minLength":1,"maxLength":200},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$","description":"YYYY-MM-DD (valid through that day, UTC) or an RFC 3339 timestamp."},"rules":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = runtime_0.default;
 const pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", "u");
@@ -467,14 +467,37 @@ vErrors.push(err36);
 errors++;
 }
 }
-}
-else {
-const err37 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data5.vulnerable !== undefined){
+let data18 = data5.vulnerable;
+if(typeof data18 !== "string"){
+const err37 = {instancePath:instancePath+"/on_unknown/vulnerable",schemaPath:"#/properties/on_unknown/oneOf/1/properties/vulnerable/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
 else {
 vErrors.push(err37);
+}
+errors++;
+}
+if(!((((data18 === "allow") || (data18 === "deny")) || (data18 === "quarantine")) || (data18 === "warn"))){
+const err38 = {instancePath:instancePath+"/on_unknown/vulnerable",schemaPath:"#/properties/on_unknown/oneOf/1/properties/vulnerable/enum",keyword:"enum",params:{allowedValues: schema11.properties.on_unknown.oneOf[1].properties.vulnerable.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
 }
 errors++;
 }
@@ -490,12 +513,12 @@ passing0 = 1;
 }
 }
 if(!valid1){
-const err38 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+const err40 = {instancePath:instancePath+"/on_unknown",schemaPath:"#/properties/on_unknown/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err38];
+vErrors = [err40];
 }
 else {
-vErrors.push(err38);
+vErrors.push(err40);
 }
 errors++;
 }
@@ -512,35 +535,10 @@ vErrors = null;
 }
 }
 if(data.rules !== undefined){
-let data18 = data.rules;
-if(Array.isArray(data18)){
-if(data18.length > 10000){
-const err39 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-const len0 = data18.length;
-for(let i0=0; i0<len0; i0++){
-let data19 = data18[i0];
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(data19.action === undefined){
-const err40 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-for(const key2 in data19){
-if(!(((((((key2 === "id") || (key2 === "description")) || (key2 === "match")) || (key2 === "when")) || (key2 === "action")) || (key2 === "reason")) || (key2 === "on_unknown"))){
-const err41 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+let data19 = data.rules;
+if(Array.isArray(data19)){
+if(data19.length > 10000){
+const err41 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -549,12 +547,12 @@ vErrors.push(err41);
 }
 errors++;
 }
-}
-if(data19.id !== undefined){
-let data20 = data19.id;
-if(typeof data20 === "string"){
-if(!pattern0.test(data20)){
-const err42 = {instancePath:instancePath+"/rules/" + i0+"/id",schemaPath:"#/properties/rules/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"+"\""};
+const len0 = data19.length;
+for(let i0=0; i0<len0; i0++){
+let data20 = data19[i0];
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.action === undefined){
+const err42 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -563,9 +561,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-else {
-const err43 = {instancePath:instancePath+"/rules/" + i0+"/id",schemaPath:"#/properties/rules/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key2 in data20){
+if(!(((((((key2 === "id") || (key2 === "description")) || (key2 === "match")) || (key2 === "when")) || (key2 === "action")) || (key2 === "reason")) || (key2 === "on_unknown"))){
+const err43 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -575,9 +573,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data19.description !== undefined){
-if(typeof data19.description !== "string"){
-const err44 = {instancePath:instancePath+"/rules/" + i0+"/description",schemaPath:"#/properties/rules/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data20.id !== undefined){
+let data21 = data20.id;
+if(typeof data21 === "string"){
+if(!pattern0.test(data21)){
+const err44 = {instancePath:instancePath+"/rules/" + i0+"/id",schemaPath:"#/properties/rules/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"+"\""};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -587,19 +587,8 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data19.match !== undefined){
-let data22 = data19.match;
-const _errs52 = errors;
-let valid6 = false;
-let passing1 = null;
-const _errs53 = errors;
-const _errs54 = errors;
-let valid7 = false;
-let passing2 = null;
-const _errs55 = errors;
-if(typeof data22 === "string"){
-if(func3(data22) > 512){
-const err45 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
+else {
+const err45 = {instancePath:instancePath+"/rules/" + i0+"/id",schemaPath:"#/properties/rules/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -608,8 +597,10 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(func3(data22) < 1){
-const err46 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data20.description !== undefined){
+if(typeof data20.description !== "string"){
+const err46 = {instancePath:instancePath+"/rules/" + i0+"/description",schemaPath:"#/properties/rules/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -619,8 +610,19 @@ vErrors.push(err46);
 errors++;
 }
 }
-else {
-const err47 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data20.match !== undefined){
+let data23 = data20.match;
+const _errs54 = errors;
+let valid6 = false;
+let passing1 = null;
+const _errs55 = errors;
+const _errs56 = errors;
+let valid7 = false;
+let passing2 = null;
+const _errs57 = errors;
+if(typeof data23 === "string"){
+if(func3(data23) > 512){
+const err47 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -629,15 +631,8 @@ vErrors.push(err47);
 }
 errors++;
 }
-var _valid2 = _errs55 === errors;
-if(_valid2){
-valid7 = true;
-passing2 = 0;
-}
-const _errs57 = errors;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-if(Object.keys(data22).length < 1){
-const err48 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(func3(data23) < 1){
+const err48 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -646,9 +641,9 @@ vErrors.push(err48);
 }
 errors++;
 }
-for(const key3 in data22){
-if(!((((key3 === "ecosystem") || (key3 === "scope")) || (key3 === "name")) || (key3 === "version"))){
-const err49 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+}
+else {
+const err49 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -657,11 +652,15 @@ vErrors.push(err49);
 }
 errors++;
 }
+var _valid2 = _errs57 === errors;
+if(_valid2){
+valid7 = true;
+passing2 = 0;
 }
-if(data22.ecosystem !== undefined){
-let data23 = data22.ecosystem;
-if(typeof data23 !== "string"){
-const err50 = {instancePath:instancePath+"/rules/" + i0+"/match/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/ecosystem/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const _errs59 = errors;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(Object.keys(data23).length < 1){
+const err50 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -670,8 +669,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(!((data23 === "npm") || (data23 === "pypi"))){
-const err51 = {instancePath:instancePath+"/rules/" + i0+"/match/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/ecosystem/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.match.oneOf[0].oneOf[1].properties.ecosystem.enum},message:"must be equal to one of the allowed values"};
+for(const key3 in data23){
+if(!((((key3 === "ecosystem") || (key3 === "scope")) || (key3 === "name")) || (key3 === "version"))){
+const err51 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -681,11 +681,10 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data22.scope !== undefined){
-let data24 = data22.scope;
-if(typeof data24 === "string"){
-if(func3(data24) > 214){
-const err52 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
+if(data23.ecosystem !== undefined){
+let data24 = data23.ecosystem;
+if(typeof data24 !== "string"){
+const err52 = {instancePath:instancePath+"/rules/" + i0+"/match/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/ecosystem/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -694,8 +693,8 @@ vErrors.push(err52);
 }
 errors++;
 }
-if(func3(data24) < 1){
-const err53 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!((data24 === "npm") || (data24 === "pypi"))){
+const err53 = {instancePath:instancePath+"/rules/" + i0+"/match/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/ecosystem/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.match.oneOf[0].oneOf[1].properties.ecosystem.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -705,8 +704,11 @@ vErrors.push(err53);
 errors++;
 }
 }
-else {
-const err54 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data23.scope !== undefined){
+let data25 = data23.scope;
+if(typeof data25 === "string"){
+if(func3(data25) > 214){
+const err54 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -715,12 +717,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-if(data22.name !== undefined){
-let data25 = data22.name;
-if(typeof data25 === "string"){
-if(func3(data25) > 214){
-const err55 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
+if(func3(data25) < 1){
+const err55 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -729,8 +727,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-if(func3(data25) < 1){
-const err56 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err56 = {instancePath:instancePath+"/rules/" + i0+"/match/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -740,8 +739,11 @@ vErrors.push(err56);
 errors++;
 }
 }
-else {
-const err57 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data23.name !== undefined){
+let data26 = data23.name;
+if(typeof data26 === "string"){
+if(func3(data26) > 214){
+const err57 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -750,12 +752,8 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-if(data22.version !== undefined){
-let data26 = data22.version;
-if(typeof data26 === "string"){
-if(func3(data26) > 256){
-const err58 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(func3(data26) < 1){
+const err58 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -764,8 +762,9 @@ vErrors.push(err58);
 }
 errors++;
 }
-if(func3(data26) < 1){
-const err59 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err59 = {instancePath:instancePath+"/rules/" + i0+"/match/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -775,8 +774,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-else {
-const err60 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data23.version !== undefined){
+let data27 = data23.version;
+if(typeof data27 === "string"){
+if(func3(data27) > 256){
+const err60 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -785,10 +787,8 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-}
-else {
-const err61 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(func3(data27) < 1){
+const err61 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -797,7 +797,30 @@ vErrors.push(err61);
 }
 errors++;
 }
-var _valid2 = _errs57 === errors;
+}
+else {
+const err62 = {instancePath:instancePath+"/rules/" + i0+"/match/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+}
+else {
+const err63 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+var _valid2 = _errs59 === errors;
 if(_valid2 && valid7){
 valid7 = false;
 passing2 = [passing2, 1];
@@ -809,12 +832,322 @@ passing2 = 1;
 }
 }
 if(!valid7){
-const err62 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
+const err64 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err62];
+vErrors = [err64];
 }
 else {
-vErrors.push(err62);
+vErrors.push(err64);
+}
+errors++;
+}
+else {
+errors = _errs56;
+if(vErrors !== null){
+if(_errs56){
+vErrors.length = _errs56;
+}
+else {
+vErrors = null;
+}
+}
+}
+var _valid1 = _errs55 === errors;
+if(_valid1){
+valid6 = true;
+passing1 = 0;
+}
+const _errs70 = errors;
+if(Array.isArray(data23)){
+if(data23.length > 10000){
+const err65 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+if(data23.length < 1){
+const err66 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+const len1 = data23.length;
+for(let i1=0; i1<len1; i1++){
+let data28 = data23[i1];
+const _errs73 = errors;
+let valid11 = false;
+let passing3 = null;
+const _errs74 = errors;
+if(typeof data28 === "string"){
+if(func3(data28) > 512){
+const err67 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+if(func3(data28) < 1){
+const err68 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+var _valid3 = _errs74 === errors;
+if(_valid3){
+valid11 = true;
+passing3 = 0;
+}
+const _errs76 = errors;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(Object.keys(data28).length < 1){
+const err70 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+for(const key4 in data28){
+if(!((((key4 === "ecosystem") || (key4 === "scope")) || (key4 === "name")) || (key4 === "version"))){
+const err71 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+if(data28.ecosystem !== undefined){
+let data29 = data28.ecosystem;
+if(typeof data29 !== "string"){
+const err72 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/ecosystem/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+if(!((data29 === "npm") || (data29 === "pypi"))){
+const err73 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/ecosystem/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.match.oneOf[1].items.oneOf[1].properties.ecosystem.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+if(data28.scope !== undefined){
+let data30 = data28.scope;
+if(typeof data30 === "string"){
+if(func3(data30) > 214){
+const err74 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+if(func3(data30) < 1){
+const err75 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+if(data28.name !== undefined){
+let data31 = data28.name;
+if(typeof data31 === "string"){
+if(func3(data31) > 214){
+const err77 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+if(func3(data31) < 1){
+const err78 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+if(data28.version !== undefined){
+let data32 = data28.version;
+if(typeof data32 === "string"){
+if(func3(data32) > 256){
+const err80 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+if(func3(data32) < 1){
+const err81 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+else {
+const err82 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+}
+else {
+const err83 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+var _valid3 = _errs76 === errors;
+if(_valid3 && valid11){
+valid11 = false;
+passing3 = [passing3, 1];
+}
+else {
+if(_valid3){
+valid11 = true;
+passing3 = 1;
+}
+}
+if(!valid11){
+const err84 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+else {
+errors = _errs73;
+if(vErrors !== null){
+if(_errs73){
+vErrors.length = _errs73;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err85 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+var _valid1 = _errs70 === errors;
+if(_valid1 && valid6){
+valid6 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid6 = true;
+passing1 = 1;
+}
+}
+if(!valid6){
+const err86 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
 }
 errors++;
 }
@@ -829,347 +1162,12 @@ vErrors = null;
 }
 }
 }
-var _valid1 = _errs53 === errors;
-if(_valid1){
-valid6 = true;
-passing1 = 0;
 }
-const _errs68 = errors;
-if(Array.isArray(data22)){
-if(data22.length > 10000){
-const err63 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
-}
-if(data22.length < 1){
-const err64 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-const len1 = data22.length;
-for(let i1=0; i1<len1; i1++){
-let data27 = data22[i1];
-const _errs71 = errors;
-let valid11 = false;
-let passing3 = null;
-const _errs72 = errors;
-if(typeof data27 === "string"){
-if(func3(data27) > 512){
-const err65 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
-if(vErrors === null){
-vErrors = [err65];
-}
-else {
-vErrors.push(err65);
-}
-errors++;
-}
-if(func3(data27) < 1){
-const err66 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err66];
-}
-else {
-vErrors.push(err66);
-}
-errors++;
-}
-}
-else {
-const err67 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err67];
-}
-else {
-vErrors.push(err67);
-}
-errors++;
-}
-var _valid3 = _errs72 === errors;
-if(_valid3){
-valid11 = true;
-passing3 = 0;
-}
-const _errs74 = errors;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-if(Object.keys(data27).length < 1){
-const err68 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-for(const key4 in data27){
-if(!((((key4 === "ecosystem") || (key4 === "scope")) || (key4 === "name")) || (key4 === "version"))){
-const err69 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err69];
-}
-else {
-vErrors.push(err69);
-}
-errors++;
-}
-}
-if(data27.ecosystem !== undefined){
-let data28 = data27.ecosystem;
-if(typeof data28 !== "string"){
-const err70 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/ecosystem/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err70];
-}
-else {
-vErrors.push(err70);
-}
-errors++;
-}
-if(!((data28 === "npm") || (data28 === "pypi"))){
-const err71 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/ecosystem",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/ecosystem/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.match.oneOf[1].items.oneOf[1].properties.ecosystem.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err71];
-}
-else {
-vErrors.push(err71);
-}
-errors++;
-}
-}
-if(data27.scope !== undefined){
-let data29 = data27.scope;
-if(typeof data29 === "string"){
-if(func3(data29) > 214){
-const err72 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
-if(vErrors === null){
-vErrors = [err72];
-}
-else {
-vErrors.push(err72);
-}
-errors++;
-}
-if(func3(data29) < 1){
-const err73 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err73];
-}
-else {
-vErrors.push(err73);
-}
-errors++;
-}
-}
-else {
-const err74 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err74];
-}
-else {
-vErrors.push(err74);
-}
-errors++;
-}
-}
-if(data27.name !== undefined){
-let data30 = data27.name;
-if(typeof data30 === "string"){
-if(func3(data30) > 214){
-const err75 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/maxLength",keyword:"maxLength",params:{limit: 214},message:"must NOT have more than 214 characters"};
-if(vErrors === null){
-vErrors = [err75];
-}
-else {
-vErrors.push(err75);
-}
-errors++;
-}
-if(func3(data30) < 1){
-const err76 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err76];
-}
-else {
-vErrors.push(err76);
-}
-errors++;
-}
-}
-else {
-const err77 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err77];
-}
-else {
-vErrors.push(err77);
-}
-errors++;
-}
-}
-if(data27.version !== undefined){
-let data31 = data27.version;
-if(typeof data31 === "string"){
-if(func3(data31) > 256){
-const err78 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
-if(vErrors === null){
-vErrors = [err78];
-}
-else {
-vErrors.push(err78);
-}
-errors++;
-}
-if(func3(data31) < 1){
-const err79 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err79];
-}
-else {
-vErrors.push(err79);
-}
-errors++;
-}
-}
-else {
-const err80 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1+"/version",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err80];
-}
-else {
-vErrors.push(err80);
-}
-errors++;
-}
-}
-}
-else {
-const err81 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err81];
-}
-else {
-vErrors.push(err81);
-}
-errors++;
-}
-var _valid3 = _errs74 === errors;
-if(_valid3 && valid11){
-valid11 = false;
-passing3 = [passing3, 1];
-}
-else {
-if(_valid3){
-valid11 = true;
-passing3 = 1;
-}
-}
-if(!valid11){
-const err82 = {instancePath:instancePath+"/rules/" + i0+"/match/" + i1,schemaPath:"#/properties/rules/items/properties/match/oneOf/1/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err82];
-}
-else {
-vErrors.push(err82);
-}
-errors++;
-}
-else {
-errors = _errs71;
-if(vErrors !== null){
-if(_errs71){
-vErrors.length = _errs71;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err83 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err83];
-}
-else {
-vErrors.push(err83);
-}
-errors++;
-}
-var _valid1 = _errs68 === errors;
-if(_valid1 && valid6){
-valid6 = false;
-passing1 = [passing1, 1];
-}
-else {
-if(_valid1){
-valid6 = true;
-passing1 = 1;
-}
-}
-if(!valid6){
-const err84 = {instancePath:instancePath+"/rules/" + i0+"/match",schemaPath:"#/properties/rules/items/properties/match/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err84];
-}
-else {
-vErrors.push(err84);
-}
-errors++;
-}
-else {
-errors = _errs52;
-if(vErrors !== null){
-if(_errs52){
-vErrors.length = _errs52;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data19.when !== undefined){
-let data32 = data19.when;
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-if(Object.keys(data32).length < 1){
-const err85 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
-if(vErrors === null){
-vErrors = [err85];
-}
-else {
-vErrors.push(err85);
-}
-errors++;
-}
-for(const key5 in data32){
-if(!(func2.call(schema11.properties.rules.items.properties.when.properties, key5))){
-const err86 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err86];
-}
-else {
-vErrors.push(err86);
-}
-errors++;
-}
-}
-if(data32.source !== undefined){
-let data33 = data32.source;
-if(Array.isArray(data33)){
-if(data33.length < 1){
-const err87 = {instancePath:instancePath+"/rules/" + i0+"/when/source",schemaPath:"#/properties/rules/items/properties/when/properties/source/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(data20.when !== undefined){
+let data33 = data20.when;
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+if(Object.keys(data33).length < 1){
+const err87 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1178,11 +1176,9 @@ vErrors.push(err87);
 }
 errors++;
 }
-const len2 = data33.length;
-for(let i2=0; i2<len2; i2++){
-let data34 = data33[i2];
-if(typeof data34 !== "string"){
-const err88 = {instancePath:instancePath+"/rules/" + i0+"/when/source/" + i2,schemaPath:"#/properties/rules/items/properties/when/properties/source/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key5 in data33){
+if(!(func2.call(schema11.properties.rules.items.properties.when.properties, key5))){
+const err88 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1191,8 +1187,12 @@ vErrors.push(err88);
 }
 errors++;
 }
-if(!((((data34 === "registry") || (data34 === "git")) || (data34 === "url")) || (data34 === "file"))){
-const err89 = {instancePath:instancePath+"/rules/" + i0+"/when/source/" + i2,schemaPath:"#/properties/rules/items/properties/when/properties/source/items/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.when.properties.source.items.enum},message:"must be equal to one of the allowed values"};
+}
+if(data33.source !== undefined){
+let data34 = data33.source;
+if(Array.isArray(data34)){
+if(data34.length < 1){
+const err89 = {instancePath:instancePath+"/rules/" + i0+"/when/source",schemaPath:"#/properties/rules/items/properties/when/properties/source/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1201,19 +1201,11 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-let i3 = data33.length;
-let j0;
-if(i3 > 1){
-const indices0 = {};
-for(;i3--;){
-let item0 = data33[i3];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err90 = {instancePath:instancePath+"/rules/" + i0+"/when/source",schemaPath:"#/properties/rules/items/properties/when/properties/source/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i3+" are identical)"};
+const len2 = data34.length;
+for(let i2=0; i2<len2; i2++){
+let data35 = data34[i2];
+if(typeof data35 !== "string"){
+const err90 = {instancePath:instancePath+"/rules/" + i0+"/when/source/" + i2,schemaPath:"#/properties/rules/items/properties/when/properties/source/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1221,14 +1213,9 @@ else {
 vErrors.push(err90);
 }
 errors++;
-break;
 }
-indices0[item0] = i3;
-}
-}
-}
-else {
-const err91 = {instancePath:instancePath+"/rules/" + i0+"/when/source",schemaPath:"#/properties/rules/items/properties/when/properties/source/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!((((data35 === "registry") || (data35 === "git")) || (data35 === "url")) || (data35 === "file"))){
+const err91 = {instancePath:instancePath+"/rules/" + i0+"/when/source/" + i2,schemaPath:"#/properties/rules/items/properties/when/properties/source/items/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.when.properties.source.items.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1238,11 +1225,18 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data32.published_within !== undefined){
-let data35 = data32.published_within;
-if(typeof data35 === "string"){
-if(!pattern1.test(data35)){
-const err92 = {instancePath:instancePath+"/rules/" + i0+"/when/published_within",schemaPath:"#/properties/rules/items/properties/when/properties/published_within/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(m|h|d|w)$"},message:"must match pattern \""+"^[1-9][0-9]*(m|h|d|w)$"+"\""};
+let i3 = data34.length;
+let j0;
+if(i3 > 1){
+const indices0 = {};
+for(;i3--;){
+let item0 = data34[i3];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err92 = {instancePath:instancePath+"/rules/" + i0+"/when/source",schemaPath:"#/properties/rules/items/properties/when/properties/source/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i3+" are identical)"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1250,10 +1244,14 @@ else {
 vErrors.push(err92);
 }
 errors++;
+break;
+}
+indices0[item0] = i3;
+}
 }
 }
 else {
-const err93 = {instancePath:instancePath+"/rules/" + i0+"/when/published_within",schemaPath:"#/properties/rules/items/properties/when/properties/published_within/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err93 = {instancePath:instancePath+"/rules/" + i0+"/when/source",schemaPath:"#/properties/rules/items/properties/when/properties/source/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1263,9 +1261,11 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data32.typosquat !== undefined){
-if(typeof data32.typosquat !== "boolean"){
-const err94 = {instancePath:instancePath+"/rules/" + i0+"/when/typosquat",schemaPath:"#/properties/rules/items/properties/when/properties/typosquat/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data33.published_within !== undefined){
+let data36 = data33.published_within;
+if(typeof data36 === "string"){
+if(!pattern1.test(data36)){
+const err94 = {instancePath:instancePath+"/rules/" + i0+"/when/published_within",schemaPath:"#/properties/rules/items/properties/when/properties/published_within/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(m|h|d|w)$"},message:"must match pattern \""+"^[1-9][0-9]*(m|h|d|w)$"+"\""};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1275,9 +1275,8 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data32.install_scripts !== undefined){
-if(typeof data32.install_scripts !== "boolean"){
-const err95 = {instancePath:instancePath+"/rules/" + i0+"/when/install_scripts",schemaPath:"#/properties/rules/items/properties/when/properties/install_scripts/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const err95 = {instancePath:instancePath+"/rules/" + i0+"/when/published_within",schemaPath:"#/properties/rules/items/properties/when/properties/published_within/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1287,9 +1286,9 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data32.provenance !== undefined){
-if(typeof data32.provenance !== "boolean"){
-const err96 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance",schemaPath:"#/properties/rules/items/properties/when/properties/provenance/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data33.typosquat !== undefined){
+if(typeof data33.typosquat !== "boolean"){
+const err96 = {instancePath:instancePath+"/rules/" + i0+"/when/typosquat",schemaPath:"#/properties/rules/items/properties/when/properties/typosquat/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1299,9 +1298,9 @@ vErrors.push(err96);
 errors++;
 }
 }
-if(data32.deprecated !== undefined){
-if(typeof data32.deprecated !== "boolean"){
-const err97 = {instancePath:instancePath+"/rules/" + i0+"/when/deprecated",schemaPath:"#/properties/rules/items/properties/when/properties/deprecated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data33.install_scripts !== undefined){
+if(typeof data33.install_scripts !== "boolean"){
+const err97 = {instancePath:instancePath+"/rules/" + i0+"/when/install_scripts",schemaPath:"#/properties/rules/items/properties/when/properties/install_scripts/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1311,11 +1310,9 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data32.license !== undefined){
-let data40 = data32.license;
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-if(Object.keys(data40).length < 1){
-const err98 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(data33.provenance !== undefined){
+if(typeof data33.provenance !== "boolean"){
+const err98 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance",schemaPath:"#/properties/rules/items/properties/when/properties/provenance/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1324,9 +1321,10 @@ vErrors.push(err98);
 }
 errors++;
 }
-for(const key6 in data40){
-if(!((key6 === "allow") || (key6 === "deny"))){
-const err99 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+if(data33.deprecated !== undefined){
+if(typeof data33.deprecated !== "boolean"){
+const err99 = {instancePath:instancePath+"/rules/" + i0+"/when/deprecated",schemaPath:"#/properties/rules/items/properties/when/properties/deprecated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1336,11 +1334,11 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data40.allow !== undefined){
-let data41 = data40.allow;
-if(Array.isArray(data41)){
-if(data41.length > 1000){
-const err100 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
+if(data33.license !== undefined){
+let data41 = data33.license;
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+if(Object.keys(data41).length < 1){
+const err100 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1349,8 +1347,9 @@ vErrors.push(err100);
 }
 errors++;
 }
-if(data41.length < 1){
-const err101 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+for(const key6 in data41){
+if(!((key6 === "allow") || (key6 === "deny"))){
+const err101 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1359,12 +1358,12 @@ vErrors.push(err101);
 }
 errors++;
 }
-const len3 = data41.length;
-for(let i4=0; i4<len3; i4++){
-let data42 = data41[i4];
-if(typeof data42 === "string"){
-if(func3(data42) < 1){
-const err102 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow/" + i4,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data41.allow !== undefined){
+let data42 = data41.allow;
+if(Array.isArray(data42)){
+if(data42.length > 1000){
+const err102 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1373,9 +1372,8 @@ vErrors.push(err102);
 }
 errors++;
 }
-}
-else {
-const err103 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow/" + i4,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data42.length < 1){
+const err103 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1384,10 +1382,12 @@ vErrors.push(err103);
 }
 errors++;
 }
-}
-}
-else {
-const err104 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const len3 = data42.length;
+for(let i4=0; i4<len3; i4++){
+let data43 = data42[i4];
+if(typeof data43 === "string"){
+if(func3(data43) < 1){
+const err104 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow/" + i4,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1397,11 +1397,8 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data40.deny !== undefined){
-let data43 = data40.deny;
-if(Array.isArray(data43)){
-if(data43.length > 1000){
-const err105 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
+else {
+const err105 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow/" + i4,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1410,8 +1407,10 @@ vErrors.push(err105);
 }
 errors++;
 }
-if(data43.length < 1){
-const err106 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+}
+}
+else {
+const err106 = {instancePath:instancePath+"/rules/" + i0+"/when/license/allow",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1420,12 +1419,12 @@ vErrors.push(err106);
 }
 errors++;
 }
-const len4 = data43.length;
-for(let i5=0; i5<len4; i5++){
-let data44 = data43[i5];
-if(typeof data44 === "string"){
-if(func3(data44) < 1){
-const err107 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny/" + i5,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data41.deny !== undefined){
+let data44 = data41.deny;
+if(Array.isArray(data44)){
+if(data44.length > 1000){
+const err107 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1434,9 +1433,8 @@ vErrors.push(err107);
 }
 errors++;
 }
-}
-else {
-const err108 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny/" + i5,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data44.length < 1){
+const err108 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1445,10 +1443,12 @@ vErrors.push(err108);
 }
 errors++;
 }
-}
-}
-else {
-const err109 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const len4 = data44.length;
+for(let i5=0; i5<len4; i5++){
+let data45 = data44[i5];
+if(typeof data45 === "string"){
+if(func3(data45) < 1){
+const err109 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny/" + i5,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1458,9 +1458,8 @@ vErrors.push(err109);
 errors++;
 }
 }
-}
 else {
-const err110 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err110 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny/" + i5,schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1470,10 +1469,9 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data32.suspicious !== undefined){
-let data45 = data32.suspicious;
-if(typeof data45 !== "string"){
-const err111 = {instancePath:instancePath+"/rules/" + i0+"/when/suspicious",schemaPath:"#/properties/rules/items/properties/when/properties/suspicious/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err111 = {instancePath:instancePath+"/rules/" + i0+"/when/license/deny",schemaPath:"#/properties/rules/items/properties/when/properties/license/properties/deny/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1482,8 +1480,10 @@ vErrors.push(err111);
 }
 errors++;
 }
-if(!((((data45 === "low") || (data45 === "medium")) || (data45 === "high")) || (data45 === "critical"))){
-const err112 = {instancePath:instancePath+"/rules/" + i0+"/when/suspicious",schemaPath:"#/properties/rules/items/properties/when/properties/suspicious/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.when.properties.suspicious.enum},message:"must be equal to one of the allowed values"};
+}
+}
+else {
+const err112 = {instancePath:instancePath+"/rules/" + i0+"/when/license",schemaPath:"#/properties/rules/items/properties/when/properties/license/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1493,14 +1493,10 @@ vErrors.push(err112);
 errors++;
 }
 }
-if(data32.provenance_dropped !== undefined){
-let data46 = data32.provenance_dropped;
-const _errs116 = errors;
-let valid22 = false;
-let passing4 = null;
-const _errs117 = errors;
-if(typeof data46 !== "boolean"){
-const err113 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance_dropped",schemaPath:"#/properties/rules/items/properties/when/properties/provenance_dropped/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data33.suspicious !== undefined){
+let data46 = data33.suspicious;
+if(typeof data46 !== "string"){
+const err113 = {instancePath:instancePath+"/rules/" + i0+"/when/suspicious",schemaPath:"#/properties/rules/items/properties/when/properties/suspicious/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1509,14 +1505,8 @@ vErrors.push(err113);
 }
 errors++;
 }
-var _valid4 = _errs117 === errors;
-if(_valid4){
-valid22 = true;
-passing4 = 0;
-}
-const _errs119 = errors;
-if(!((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46)))){
-const err114 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance_dropped",schemaPath:"#/properties/rules/items/properties/when/properties/provenance_dropped/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(!((((data46 === "low") || (data46 === "medium")) || (data46 === "high")) || (data46 === "critical"))){
+const err114 = {instancePath:instancePath+"/rules/" + i0+"/when/suspicious",schemaPath:"#/properties/rules/items/properties/when/properties/suspicious/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.when.properties.suspicious.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1525,9 +1515,15 @@ vErrors.push(err114);
 }
 errors++;
 }
-if(typeof data46 == "number"){
-if(data46 > 100 || isNaN(data46)){
-const err115 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance_dropped",schemaPath:"#/properties/rules/items/properties/when/properties/provenance_dropped/oneOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+}
+if(data33.provenance_dropped !== undefined){
+let data47 = data33.provenance_dropped;
+const _errs118 = errors;
+let valid22 = false;
+let passing4 = null;
+const _errs119 = errors;
+if(typeof data47 !== "boolean"){
+const err115 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance_dropped",schemaPath:"#/properties/rules/items/properties/when/properties/provenance_dropped/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1536,8 +1532,14 @@ vErrors.push(err115);
 }
 errors++;
 }
-if(data46 < 1 || isNaN(data46)){
-const err116 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance_dropped",schemaPath:"#/properties/rules/items/properties/when/properties/provenance_dropped/oneOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+var _valid4 = _errs119 === errors;
+if(_valid4){
+valid22 = true;
+passing4 = 0;
+}
+const _errs121 = errors;
+if(!((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47)))){
+const err116 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance_dropped",schemaPath:"#/properties/rules/items/properties/when/properties/provenance_dropped/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1546,8 +1548,29 @@ vErrors.push(err116);
 }
 errors++;
 }
+if(typeof data47 == "number"){
+if(data47 > 100 || isNaN(data47)){
+const err117 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance_dropped",schemaPath:"#/properties/rules/items/properties/when/properties/provenance_dropped/oneOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+if(vErrors === null){
+vErrors = [err117];
 }
-var _valid4 = _errs119 === errors;
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+if(data47 < 1 || isNaN(data47)){
+const err118 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance_dropped",schemaPath:"#/properties/rules/items/properties/when/properties/provenance_dropped/oneOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+}
+var _valid4 = _errs121 === errors;
 if(_valid4 && valid22){
 valid22 = false;
 passing4 = [passing4, 1];
@@ -1559,51 +1582,7 @@ passing4 = 1;
 }
 }
 if(!valid22){
-const err117 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance_dropped",schemaPath:"#/properties/rules/items/properties/when/properties/provenance_dropped/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err117];
-}
-else {
-vErrors.push(err117);
-}
-errors++;
-}
-else {
-errors = _errs116;
-if(vErrors !== null){
-if(_errs116){
-vErrors.length = _errs116;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data32.publisher_changed !== undefined){
-let data47 = data32.publisher_changed;
-const _errs122 = errors;
-let valid23 = false;
-let passing5 = null;
-const _errs123 = errors;
-if(typeof data47 !== "boolean"){
-const err118 = {instancePath:instancePath+"/rules/" + i0+"/when/publisher_changed",schemaPath:"#/properties/rules/items/properties/when/properties/publisher_changed/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err118];
-}
-else {
-vErrors.push(err118);
-}
-errors++;
-}
-var _valid5 = _errs123 === errors;
-if(_valid5){
-valid23 = true;
-passing5 = 0;
-}
-const _errs125 = errors;
-if(!((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47)))){
-const err119 = {instancePath:instancePath+"/rules/" + i0+"/when/publisher_changed",schemaPath:"#/properties/rules/items/properties/when/properties/publisher_changed/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err119 = {instancePath:instancePath+"/rules/" + i0+"/when/provenance_dropped",schemaPath:"#/properties/rules/items/properties/when/properties/provenance_dropped/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1612,9 +1591,26 @@ vErrors.push(err119);
 }
 errors++;
 }
-if(typeof data47 == "number"){
-if(data47 > 100 || isNaN(data47)){
-const err120 = {instancePath:instancePath+"/rules/" + i0+"/when/publisher_changed",schemaPath:"#/properties/rules/items/properties/when/properties/publisher_changed/oneOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+else {
+errors = _errs118;
+if(vErrors !== null){
+if(_errs118){
+vErrors.length = _errs118;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data33.publisher_changed !== undefined){
+let data48 = data33.publisher_changed;
+const _errs124 = errors;
+let valid23 = false;
+let passing5 = null;
+const _errs125 = errors;
+if(typeof data48 !== "boolean"){
+const err120 = {instancePath:instancePath+"/rules/" + i0+"/when/publisher_changed",schemaPath:"#/properties/rules/items/properties/when/properties/publisher_changed/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1623,8 +1619,14 @@ vErrors.push(err120);
 }
 errors++;
 }
-if(data47 < 1 || isNaN(data47)){
-const err121 = {instancePath:instancePath+"/rules/" + i0+"/when/publisher_changed",schemaPath:"#/properties/rules/items/properties/when/properties/publisher_changed/oneOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+var _valid5 = _errs125 === errors;
+if(_valid5){
+valid23 = true;
+passing5 = 0;
+}
+const _errs127 = errors;
+if(!((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48)))){
+const err121 = {instancePath:instancePath+"/rules/" + i0+"/when/publisher_changed",schemaPath:"#/properties/rules/items/properties/when/properties/publisher_changed/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1633,8 +1635,29 @@ vErrors.push(err121);
 }
 errors++;
 }
+if(typeof data48 == "number"){
+if(data48 > 100 || isNaN(data48)){
+const err122 = {instancePath:instancePath+"/rules/" + i0+"/when/publisher_changed",schemaPath:"#/properties/rules/items/properties/when/properties/publisher_changed/oneOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+if(vErrors === null){
+vErrors = [err122];
 }
-var _valid5 = _errs125 === errors;
+else {
+vErrors.push(err122);
+}
+errors++;
+}
+if(data48 < 1 || isNaN(data48)){
+const err123 = {instancePath:instancePath+"/rules/" + i0+"/when/publisher_changed",schemaPath:"#/properties/rules/items/properties/when/properties/publisher_changed/oneOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err123];
+}
+else {
+vErrors.push(err123);
+}
+errors++;
+}
+}
+var _valid5 = _errs127 === errors;
 if(_valid5 && valid23){
 valid23 = false;
 passing5 = [passing5, 1];
@@ -1646,44 +1669,7 @@ passing5 = 1;
 }
 }
 if(!valid23){
-const err122 = {instancePath:instancePath+"/rules/" + i0+"/when/publisher_changed",schemaPath:"#/properties/rules/items/properties/when/properties/publisher_changed/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err122];
-}
-else {
-vErrors.push(err122);
-}
-errors++;
-}
-else {
-errors = _errs122;
-if(vErrors !== null){
-if(_errs122){
-vErrors.length = _errs122;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data32.install_script_added !== undefined){
-if(typeof data32.install_script_added !== "boolean"){
-const err123 = {instancePath:instancePath+"/rules/" + i0+"/when/install_script_added",schemaPath:"#/properties/rules/items/properties/when/properties/install_script_added/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err123];
-}
-else {
-vErrors.push(err123);
-}
-errors++;
-}
-}
-if(data32.dormant_for !== undefined){
-let data49 = data32.dormant_for;
-if(typeof data49 === "string"){
-if(!pattern1.test(data49)){
-const err124 = {instancePath:instancePath+"/rules/" + i0+"/when/dormant_for",schemaPath:"#/properties/rules/items/properties/when/properties/dormant_for/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(m|h|d|w)$"},message:"must match pattern \""+"^[1-9][0-9]*(m|h|d|w)$"+"\""};
+const err124 = {instancePath:instancePath+"/rules/" + i0+"/when/publisher_changed",schemaPath:"#/properties/rules/items/properties/when/properties/publisher_changed/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1692,9 +1678,21 @@ vErrors.push(err124);
 }
 errors++;
 }
+else {
+errors = _errs124;
+if(vErrors !== null){
+if(_errs124){
+vErrors.length = _errs124;
 }
 else {
-const err125 = {instancePath:instancePath+"/rules/" + i0+"/when/dormant_for",schemaPath:"#/properties/rules/items/properties/when/properties/dormant_for/type",keyword:"type",params:{type: "string"},message:"must be string"};
+vErrors = null;
+}
+}
+}
+}
+if(data33.install_script_added !== undefined){
+if(typeof data33.install_script_added !== "boolean"){
+const err125 = {instancePath:instancePath+"/rules/" + i0+"/when/install_script_added",schemaPath:"#/properties/rules/items/properties/when/properties/install_script_added/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1704,9 +1702,11 @@ vErrors.push(err125);
 errors++;
 }
 }
-}
-else {
-const err126 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data33.dormant_for !== undefined){
+let data50 = data33.dormant_for;
+if(typeof data50 === "string"){
+if(!pattern1.test(data50)){
+const err126 = {instancePath:instancePath+"/rules/" + i0+"/when/dormant_for",schemaPath:"#/properties/rules/items/properties/when/properties/dormant_for/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(m|h|d|w)$"},message:"must match pattern \""+"^[1-9][0-9]*(m|h|d|w)$"+"\""};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1716,10 +1716,8 @@ vErrors.push(err126);
 errors++;
 }
 }
-if(data19.action !== undefined){
-let data50 = data19.action;
-if(typeof data50 !== "string"){
-const err127 = {instancePath:instancePath+"/rules/" + i0+"/action",schemaPath:"#/properties/rules/items/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err127 = {instancePath:instancePath+"/rules/" + i0+"/when/dormant_for",schemaPath:"#/properties/rules/items/properties/when/properties/dormant_for/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1728,8 +1726,13 @@ vErrors.push(err127);
 }
 errors++;
 }
-if(!((((data50 === "allow") || (data50 === "deny")) || (data50 === "quarantine")) || (data50 === "warn"))){
-const err128 = {instancePath:instancePath+"/rules/" + i0+"/action",schemaPath:"#/properties/rules/items/properties/action/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.action.enum},message:"must be equal to one of the allowed values"};
+}
+if(data33.vulnerable !== undefined){
+let data51 = data33.vulnerable;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+for(const key7 in data51){
+if(!(key7 === "severity")){
+const err128 = {instancePath:instancePath+"/rules/" + i0+"/when/vulnerable",schemaPath:"#/properties/rules/items/properties/when/properties/vulnerable/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1739,11 +1742,10 @@ vErrors.push(err128);
 errors++;
 }
 }
-if(data19.reason !== undefined){
-let data51 = data19.reason;
-if(typeof data51 === "string"){
-if(func3(data51) > 1000){
-const err129 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+if(data51.severity !== undefined){
+let data52 = data51.severity;
+if(typeof data52 !== "string"){
+const err129 = {instancePath:instancePath+"/rules/" + i0+"/when/vulnerable/severity",schemaPath:"#/properties/rules/items/properties/when/properties/vulnerable/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1752,8 +1754,8 @@ vErrors.push(err129);
 }
 errors++;
 }
-if(func3(data51) < 1){
-const err130 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!((((data52 === "low") || (data52 === "medium")) || (data52 === "high")) || (data52 === "critical"))){
+const err130 = {instancePath:instancePath+"/rules/" + i0+"/when/vulnerable/severity",schemaPath:"#/properties/rules/items/properties/when/properties/vulnerable/properties/severity/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.when.properties.vulnerable.properties.severity.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1763,8 +1765,9 @@ vErrors.push(err130);
 errors++;
 }
 }
+}
 else {
-const err131 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err131 = {instancePath:instancePath+"/rules/" + i0+"/when/vulnerable",schemaPath:"#/properties/rules/items/properties/when/properties/vulnerable/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1774,10 +1777,9 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data19.on_unknown !== undefined){
-let data52 = data19.on_unknown;
-if(typeof data52 !== "string"){
-const err132 = {instancePath:instancePath+"/rules/" + i0+"/on_unknown",schemaPath:"#/properties/rules/items/properties/on_unknown/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err132 = {instancePath:instancePath+"/rules/" + i0+"/when",schemaPath:"#/properties/rules/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1786,8 +1788,11 @@ vErrors.push(err132);
 }
 errors++;
 }
-if(!((((data52 === "allow") || (data52 === "deny")) || (data52 === "quarantine")) || (data52 === "warn"))){
-const err133 = {instancePath:instancePath+"/rules/" + i0+"/on_unknown",schemaPath:"#/properties/rules/items/properties/on_unknown/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.on_unknown.enum},message:"must be equal to one of the allowed values"};
+}
+if(data20.action !== undefined){
+let data53 = data20.action;
+if(typeof data53 !== "string"){
+const err133 = {instancePath:instancePath+"/rules/" + i0+"/action",schemaPath:"#/properties/rules/items/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1796,10 +1801,8 @@ vErrors.push(err133);
 }
 errors++;
 }
-}
-}
-else {
-const err134 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(!((((data53 === "allow") || (data53 === "deny")) || (data53 === "quarantine")) || (data53 === "warn"))){
+const err134 = {instancePath:instancePath+"/rules/" + i0+"/action",schemaPath:"#/properties/rules/items/properties/action/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.action.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1809,9 +1812,11 @@ vErrors.push(err134);
 errors++;
 }
 }
-}
-else {
-const err135 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data20.reason !== undefined){
+let data54 = data20.reason;
+if(typeof data54 === "string"){
+if(func3(data54) > 1000){
+const err135 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1820,12 +1825,8 @@ vErrors.push(err135);
 }
 errors++;
 }
-}
-if(data.waivers !== undefined){
-let data53 = data.waivers;
-if(Array.isArray(data53)){
-if(data53.length > 10000){
-const err136 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
+if(func3(data54) < 1){
+const err136 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1834,12 +1835,9 @@ vErrors.push(err136);
 }
 errors++;
 }
-const len5 = data53.length;
-for(let i6=0; i6<len5; i6++){
-let data54 = data53[i6];
-if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-if(data54.package === undefined){
-const err137 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
+}
+else {
+const err137 = {instancePath:instancePath+"/rules/" + i0+"/reason",schemaPath:"#/properties/rules/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1848,8 +1846,11 @@ vErrors.push(err137);
 }
 errors++;
 }
-if(data54.reason === undefined){
-const err138 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+}
+if(data20.on_unknown !== undefined){
+let data55 = data20.on_unknown;
+if(typeof data55 !== "string"){
+const err138 = {instancePath:instancePath+"/rules/" + i0+"/on_unknown",schemaPath:"#/properties/rules/items/properties/on_unknown/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1858,8 +1859,8 @@ vErrors.push(err138);
 }
 errors++;
 }
-if(data54.owner === undefined){
-const err139 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'"};
+if(!((((data55 === "allow") || (data55 === "deny")) || (data55 === "quarantine")) || (data55 === "warn"))){
+const err139 = {instancePath:instancePath+"/rules/" + i0+"/on_unknown",schemaPath:"#/properties/rules/items/properties/on_unknown/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.on_unknown.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1868,8 +1869,10 @@ vErrors.push(err139);
 }
 errors++;
 }
-if(data54.expires === undefined){
-const err140 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'"};
+}
+}
+else {
+const err140 = {instancePath:instancePath+"/rules/" + i0,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1878,9 +1881,10 @@ vErrors.push(err140);
 }
 errors++;
 }
-for(const key7 in data54){
-if(!(((((((key7 === "id") || (key7 === "package")) || (key7 === "version")) || (key7 === "reason")) || (key7 === "owner")) || (key7 === "expires")) || (key7 === "rules"))){
-const err141 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+}
+else {
+const err141 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1890,11 +1894,11 @@ vErrors.push(err141);
 errors++;
 }
 }
-if(data54.id !== undefined){
-let data55 = data54.id;
-if(typeof data55 === "string"){
-if(!pattern0.test(data55)){
-const err142 = {instancePath:instancePath+"/waivers/" + i6+"/id",schemaPath:"#/properties/waivers/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"+"\""};
+if(data.waivers !== undefined){
+let data56 = data.waivers;
+if(Array.isArray(data56)){
+if(data56.length > 10000){
+const err142 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1903,9 +1907,12 @@ vErrors.push(err142);
 }
 errors++;
 }
-}
-else {
-const err143 = {instancePath:instancePath+"/waivers/" + i6+"/id",schemaPath:"#/properties/waivers/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const len5 = data56.length;
+for(let i6=0; i6<len5; i6++){
+let data57 = data56[i6];
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.package === undefined){
+const err143 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1914,12 +1921,8 @@ vErrors.push(err143);
 }
 errors++;
 }
-}
-if(data54.package !== undefined){
-let data56 = data54.package;
-if(typeof data56 === "string"){
-if(func3(data56) > 512){
-const err144 = {instancePath:instancePath+"/waivers/" + i6+"/package",schemaPath:"#/properties/waivers/items/properties/package/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
+if(data57.reason === undefined){
+const err144 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1928,8 +1931,8 @@ vErrors.push(err144);
 }
 errors++;
 }
-if(func3(data56) < 1){
-const err145 = {instancePath:instancePath+"/waivers/" + i6+"/package",schemaPath:"#/properties/waivers/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data57.owner === undefined){
+const err145 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1938,9 +1941,8 @@ vErrors.push(err145);
 }
 errors++;
 }
-}
-else {
-const err146 = {instancePath:instancePath+"/waivers/" + i6+"/package",schemaPath:"#/properties/waivers/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data57.expires === undefined){
+const err146 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1949,12 +1951,9 @@ vErrors.push(err146);
 }
 errors++;
 }
-}
-if(data54.version !== undefined){
-let data57 = data54.version;
-if(typeof data57 === "string"){
-if(func3(data57) > 256){
-const err147 = {instancePath:instancePath+"/waivers/" + i6+"/version",schemaPath:"#/properties/waivers/items/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+for(const key8 in data57){
+if(!(((((((key8 === "id") || (key8 === "package")) || (key8 === "version")) || (key8 === "reason")) || (key8 === "owner")) || (key8 === "expires")) || (key8 === "rules"))){
+const err147 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1963,8 +1962,12 @@ vErrors.push(err147);
 }
 errors++;
 }
-if(func3(data57) < 1){
-const err148 = {instancePath:instancePath+"/waivers/" + i6+"/version",schemaPath:"#/properties/waivers/items/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data57.id !== undefined){
+let data58 = data57.id;
+if(typeof data58 === "string"){
+if(!pattern0.test(data58)){
+const err148 = {instancePath:instancePath+"/waivers/" + i6+"/id",schemaPath:"#/properties/waivers/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"+"\""};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1975,7 +1978,7 @@ errors++;
 }
 }
 else {
-const err149 = {instancePath:instancePath+"/waivers/" + i6+"/version",schemaPath:"#/properties/waivers/items/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err149 = {instancePath:instancePath+"/waivers/" + i6+"/id",schemaPath:"#/properties/waivers/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1985,11 +1988,11 @@ vErrors.push(err149);
 errors++;
 }
 }
-if(data54.reason !== undefined){
-let data58 = data54.reason;
-if(typeof data58 === "string"){
-if(func3(data58) > 1000){
-const err150 = {instancePath:instancePath+"/waivers/" + i6+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+if(data57.package !== undefined){
+let data59 = data57.package;
+if(typeof data59 === "string"){
+if(func3(data59) > 512){
+const err150 = {instancePath:instancePath+"/waivers/" + i6+"/package",schemaPath:"#/properties/waivers/items/properties/package/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -1998,8 +2001,8 @@ vErrors.push(err150);
 }
 errors++;
 }
-if(func3(data58) < 1){
-const err151 = {instancePath:instancePath+"/waivers/" + i6+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(func3(data59) < 1){
+const err151 = {instancePath:instancePath+"/waivers/" + i6+"/package",schemaPath:"#/properties/waivers/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -2010,7 +2013,7 @@ errors++;
 }
 }
 else {
-const err152 = {instancePath:instancePath+"/waivers/" + i6+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err152 = {instancePath:instancePath+"/waivers/" + i6+"/package",schemaPath:"#/properties/waivers/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2020,11 +2023,11 @@ vErrors.push(err152);
 errors++;
 }
 }
-if(data54.owner !== undefined){
-let data59 = data54.owner;
-if(typeof data59 === "string"){
-if(func3(data59) > 200){
-const err153 = {instancePath:instancePath+"/waivers/" + i6+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(data57.version !== undefined){
+let data60 = data57.version;
+if(typeof data60 === "string"){
+if(func3(data60) > 256){
+const err153 = {instancePath:instancePath+"/waivers/" + i6+"/version",schemaPath:"#/properties/waivers/items/properties/version/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -2033,8 +2036,8 @@ vErrors.push(err153);
 }
 errors++;
 }
-if(func3(data59) < 1){
-const err154 = {instancePath:instancePath+"/waivers/" + i6+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(func3(data60) < 1){
+const err154 = {instancePath:instancePath+"/waivers/" + i6+"/version",schemaPath:"#/properties/waivers/items/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2045,7 +2048,7 @@ errors++;
 }
 }
 else {
-const err155 = {instancePath:instancePath+"/waivers/" + i6+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err155 = {instancePath:instancePath+"/waivers/" + i6+"/version",schemaPath:"#/properties/waivers/items/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -2055,11 +2058,11 @@ vErrors.push(err155);
 errors++;
 }
 }
-if(data54.expires !== undefined){
-let data60 = data54.expires;
-if(typeof data60 === "string"){
-if(!pattern4.test(data60)){
-const err156 = {instancePath:instancePath+"/waivers/" + i6+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$"+"\""};
+if(data57.reason !== undefined){
+let data61 = data57.reason;
+if(typeof data61 === "string"){
+if(func3(data61) > 1000){
+const err156 = {instancePath:instancePath+"/waivers/" + i6+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -2068,9 +2071,8 @@ vErrors.push(err156);
 }
 errors++;
 }
-}
-else {
-const err157 = {instancePath:instancePath+"/waivers/" + i6+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func3(data61) < 1){
+const err157 = {instancePath:instancePath+"/waivers/" + i6+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -2080,11 +2082,8 @@ vErrors.push(err157);
 errors++;
 }
 }
-if(data54.rules !== undefined){
-let data61 = data54.rules;
-if(Array.isArray(data61)){
-if(data61.length < 1){
-const err158 = {instancePath:instancePath+"/waivers/" + i6+"/rules",schemaPath:"#/properties/waivers/items/properties/rules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+else {
+const err158 = {instancePath:instancePath+"/waivers/" + i6+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -2093,12 +2092,12 @@ vErrors.push(err158);
 }
 errors++;
 }
-const len6 = data61.length;
-for(let i7=0; i7<len6; i7++){
-let data62 = data61[i7];
+}
+if(data57.owner !== undefined){
+let data62 = data57.owner;
 if(typeof data62 === "string"){
-if(func3(data62) < 1){
-const err159 = {instancePath:instancePath+"/waivers/" + i6+"/rules/" + i7,schemaPath:"#/properties/waivers/items/properties/rules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(func3(data62) > 200){
+const err159 = {instancePath:instancePath+"/waivers/" + i6+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2107,9 +2106,8 @@ vErrors.push(err159);
 }
 errors++;
 }
-}
-else {
-const err160 = {instancePath:instancePath+"/waivers/" + i6+"/rules/" + i7,schemaPath:"#/properties/waivers/items/properties/rules/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func3(data62) < 1){
+const err160 = {instancePath:instancePath+"/waivers/" + i6+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2119,9 +2117,8 @@ vErrors.push(err160);
 errors++;
 }
 }
-}
 else {
-const err161 = {instancePath:instancePath+"/waivers/" + i6+"/rules",schemaPath:"#/properties/waivers/items/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err161 = {instancePath:instancePath+"/waivers/" + i6+"/owner",schemaPath:"#/properties/waivers/items/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2131,9 +2128,11 @@ vErrors.push(err161);
 errors++;
 }
 }
-}
-else {
-const err162 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data57.expires !== undefined){
+let data63 = data57.expires;
+if(typeof data63 === "string"){
+if(!pattern4.test(data63)){
+const err162 = {instancePath:instancePath+"/waivers/" + i6+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$"+"\""};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2143,9 +2142,8 @@ vErrors.push(err162);
 errors++;
 }
 }
-}
 else {
-const err163 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err163 = {instancePath:instancePath+"/waivers/" + i6+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2155,14 +2153,89 @@ vErrors.push(err163);
 errors++;
 }
 }
-}
-else {
-const err164 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data57.rules !== undefined){
+let data64 = data57.rules;
+if(Array.isArray(data64)){
+if(data64.length < 1){
+const err164 = {instancePath:instancePath+"/waivers/" + i6+"/rules",schemaPath:"#/properties/waivers/items/properties/rules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err164];
 }
 else {
 vErrors.push(err164);
+}
+errors++;
+}
+const len6 = data64.length;
+for(let i7=0; i7<len6; i7++){
+let data65 = data64[i7];
+if(typeof data65 === "string"){
+if(func3(data65) < 1){
+const err165 = {instancePath:instancePath+"/waivers/" + i6+"/rules/" + i7,schemaPath:"#/properties/waivers/items/properties/rules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err165];
+}
+else {
+vErrors.push(err165);
+}
+errors++;
+}
+}
+else {
+const err166 = {instancePath:instancePath+"/waivers/" + i6+"/rules/" + i7,schemaPath:"#/properties/waivers/items/properties/rules/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err166];
+}
+else {
+vErrors.push(err166);
+}
+errors++;
+}
+}
+}
+else {
+const err167 = {instancePath:instancePath+"/waivers/" + i6+"/rules",schemaPath:"#/properties/waivers/items/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+}
+}
+else {
+const err168 = {instancePath:instancePath+"/waivers/" + i6,schemaPath:"#/properties/waivers/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err168];
+}
+else {
+vErrors.push(err168);
+}
+errors++;
+}
+}
+}
+else {
+const err169 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err169];
+}
+else {
+vErrors.push(err169);
+}
+errors++;
+}
+}
+}
+else {
+const err170 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err170];
+}
+else {
+vErrors.push(err170);
 }
 errors++;
 }

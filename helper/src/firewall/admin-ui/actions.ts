@@ -40,6 +40,7 @@ export const release: Action = async (ctx, req, form, operator, out) => {
   try {
     const r = await releaseQuarantined(ctx.store, pkg.name, pkg.version, operator, reason);
     ctx.store.audit({ at: new Date(), client: clientOf(req), kind: 'admin', name: pkg.name, version: pkg.version, action: 'release', rule: `release:${r.id}`, status: 200 });
+    ctx.alert?.('release', { name: pkg.name, version: pkg.version, by: r.by, reason: r.reason, release: r.id });
     return { ok: true, text: `Released ${pkg.name}@${pkg.version} (release ${r.id}): the next install gets it.` };
   } catch (e) {
     return refusal(e);
@@ -67,6 +68,7 @@ export const addWaiver: Action = async (ctx, req, form, _operator, out) => {
   try {
     const w = await addWaiverChecked(ctx.store, { ...pkg, by: owner, reason, expiresAt }, new Date());
     ctx.store.audit({ at: new Date(), client: clientOf(req), kind: 'admin', name: pkg.name, version: pkg.version, action: 'waive', rule: `waiver:${w.id}`, status: 200 });
+    ctx.alert?.('waiver', { name: pkg.name, version: pkg.version, by: w.by, reason: w.reason, waiver: w.id, ...(w.expiresAt ? { expires: w.expiresAt.toISOString() } : {}) });
     return { ok: true, text: `Waiver ${w.id} added for ${pkg.name}@${pkg.version}, owned by ${owner}, until ${expiresAt.toISOString()}.` };
   } catch (e) {
     return refusal(e);

@@ -1,0 +1,41 @@
+import { resolve } from 'node:path';
+import { defineCommand } from '../cli/command.js';
+import { UsageError } from '../errors.js';
+import { DEFAULT_MAX_SHRINK, OSV_BUCKET, osvArchiveUrl, syncFeed } from '../feeds/sync.js';
+
+export default defineCommand({
+  name: 'feed sync',
+  summary: 'Download or refresh a local copy of the OSV records (malicious packages and vulnerabilities)',
+  usage: 'sscs feed sync --output FILE.zip [--ecosystem npm | --source URL] [--max-shrink PERCENT]',
+  description: `
+Keeps FILE current from osv.dev's per-ecosystem archive (${OSV_BUCKET}/<ecosystem>/all.zip) or an
+OSV-compatible mirror. A conditional request (If-None-Match / If-Modified-Since) leaves an unchanged copy alone;
+a new archive is downloaded beside it, checked (GCS md5, every record loads, record count) and renamed over it,
+so readers never see half a file. An empty archive, or one that lost more than --max-shrink percent of the
+records, is refused and the old copy kept (exit 2). A running 'sscs firewall serve --malicious-feed FILE' picks
+the new copy up by itself. Run it on a schedule: a scheduled pipeline or cron, every hour or so.`,
+  flags: {
+    output: { type: 'string', valueName: 'FILE', description: 'The local copy (.zip as osv.dev serves it, or .tar.gz for a mirror of one).' },
+    ecosystem: { type: 'string', valueName: 'NAME', default: 'npm', description: "osv.dev ecosystem whose all.zip to fetch (osv.dev's spelling: npm, PyPI)." },
+    source: { type: 'string', valueName: 'URL', description: 'An OSV-compatible archive URL (a mirror) instead of osv.dev.' },
+    'max-shrink': { type: 'string', valueName: 'PERCENT', default: String(DEFAULT_MAX_SHRINK * 100), description: 'Refuse a new copy with more than this share of the records gone (100 accepts any non-empty copy).' },
+    format: { type: 'string', choices: ['text', 'json'], valueName: 'text|json', default: 'text', description: 'Output format.' },
+  },
+  examples: ['sscs feed sync --output /srv/sscs/osv-npm.zip', 'sscs feed sync --source https://mirror.example/osv/npm/all.zip --output osv-npm.zip'],
+  async run({ flags, io }) {
+    if (!flags.output) throw new UsageError('MISSING_ARGUMENT', 'sscs feed sync: --output FILE is required');
+    const shrink = Number(flags['max-shrink']);
+    if (!Number.isFinite(shrink) || shrink < 0 || shrink > 100) throw new UsageError('USAGE', `--max-shrink must be a percentage from 0 to 100, not '${flags['max-shrink']}'`);
+    const source = flags.source ?? osvArchiveUrl(flags.ecosystem);
+    const r = await syncFeed({ source, output: resolve(io.cwd, flags.output), maxShrink: shrink / 100 });
+    if (flags.format === 'json') {
+      io.stdout(`${JSON.stringify({ ...r, output: flags.output, source })}\n`);
+    } else {
+      const counts = `${r.records} malicious-package records, ${r.vulnerabilityRecords} vulnerability records`;
+      const was = r.previousRecords !== undefined ? ` (was ${r.previousRecords} in all)` : '';
+      const skipped = r.skippedVulnerabilities ? `; ${r.skippedVulnerabilities} unreadable vulnerability records left out` : '';
+      io.stdout(r.status === 'unchanged' ? `${flags.output}: unchanged (${counts})\n` : `${flags.output}: updated, ${counts}${was}${skipped}\n`);
+    }
+    return 0;
+  },
+});

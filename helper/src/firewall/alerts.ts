@@ -1,0 +1,84 @@
+/** What the firewall tells operators beyond its request log: block alerts, retroactive hits, feed file changes. */
+import { watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { Decision, PackageRef } from '../policy/types.js';
+import type { RetroactiveHit } from './live.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import type { Store } from './store.js';
+import type { WebhookEvent } from './webhook.js';
+
+type Alert = (type: WebhookEvent, data: Record<string, unknown>) => void;
+
+/** One alert per version and outcome in this window: a CI fleet retrying a refused install is one event. */
+export const BLOCK_ALERT_WINDOW_MS = 10 * 60_000;
+const MAX_REMEMBERED_BLOCKS = 10_000;
+/** A feed written in several steps (a copy, not a rename) settles before it is read. */
+export const FEED_SETTLE_MS = 500;
+
+/** Turns refused requests into `block` (deny) and `quarantine` events, at most one per version and outcome per window. */
+export function blockAlerts(alert: Alert, windowMs = BLOCK_ALERT_WINDOW_MS): (pkg: PackageRef, d: Decision) => void {
+  const seen = new Map<string, number>();
+  return (pkg, d) => {
+    if (d.action !== 'deny' && d.action !== 'quarantine') return;
+    const key = `${pkg.name}@${pkg.version}\0${d.action}\0${d.rule}`;
+    const now = Date.now();
+    if ((seen.get(key) ?? -Infinity) > now - windowMs) return;
+    if (seen.size >= MAX_REMEMBERED_BLOCKS) seen.clear();
+    seen.set(key, now);
+    alert(d.action === 'deny' ? 'block' : 'quarantine', {
+      ecosystem: pkg.ecosystem, name: pkg.name, version: pkg.version, action: d.action, rule: d.rule, reason: d.reason, ...(d.until ? { until: d.until.toISOString() } : {}),
+    });
+  };
+}
+
+export const RETROACTIVE_METRIC = 'sscs_firewall_retroactive_hits_total';
+
+/**
+ * A version served earlier that the feed now lists as malicious: one audit row per client that fetched it
+ * (kind tarball, action retroactive-hit), a metric, a log line and a webhook event naming the clients.
+ */
+export function reportRetroactive(hit: RetroactiveHit, sink: { store: Store; metrics: Metrics; log: Logger; alert?: Alert }): void {
+  const rule = `malicious-feed:${hit.ids.join(',')}`;
+  const at = new Date();
+  for (const c of hit.clients) {
+    try {
+      sink.store.audit({ at, client: c.address, kind: 'tarball', name: hit.name, version: hit.version, action: 'retroactive-hit', rule, status: 200 });
+    } catch (e) {
+      sink.log({ event: 'audit-failed', message: (e as Error).message });
+    }
+  }
+  sink.metrics.inc(RETROACTIVE_METRIC, 'Versions served earlier that the feed listed as malicious afterwards.', { source: 'malicious-feed' });
+  const clients = hit.clients.map((c) => ({
+    address: c.address, ...(c.userAgent ? { userAgent: c.userAgent } : {}), ...(c.npmSession ? { npmSession: c.npmSession } : {}),
+    firstFetch: c.firstAt.toISOString(), lastFetch: c.lastAt.toISOString(), fetches: c.fetches,
+  }));
+  const data = { ecosystem: 'npm', name: hit.name, version: hit.version, ids: hit.ids, clients, ...(hit.otherClients ? { otherClients: hit.otherClients } : {}) };
+  sink.log({ event: 'retroactive-hit', ...data });
+  sink.alert?.('retroactive-hit', data);
+}
+
+/**
+ * Calls `onChange` when the feed file is replaced or rewritten. The folder is watched, not the file: `sscs
+ * feed sync` renames a new file over the old one, which a watch on the old file would never see. A feed that
+ * is a folder tree is reloaded on SIGHUP or through the admin API only.
+ */
+export function watchFeed(path: string, onChange: () => void, log: Logger): (() => void) | undefined {
+  const name = basename(path);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const w = watch(dirname(path), { persistent: false }, (_event, file) => {
+      if (file !== null && file !== name) return;
+      clearTimeout(timer);
+      timer = setTimeout(onChange, FEED_SETTLE_MS);
+    });
+    w.on('error', (e) => log({ event: 'feed-watch-failed', file: path, message: e.message }));
+    return () => {
+      clearTimeout(timer);
+      w.close();
+    };
+  } catch (e) {
+    log({ event: 'feed-watch-failed', file: path, message: (e as Error).message, hint: 'reload with SIGHUP or POST /-/sscs/admin/reload' });
+    return undefined;
+  }
+}

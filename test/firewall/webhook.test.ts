@@ -1,0 +1,142 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Metrics } from '../../helper/src/firewall/metrics.js';
+import { signWebhook, Webhook } from '../../helper/src/firewall/webhook.js';
+import { startNpmRegistry, type NpmRegistry } from '../support/npm-registry.js';
+import { runCli } from '../support/cli.js';
+import { startFirewallProcess, type FirewallProcess } from './support.js';
+import { startWebhookReceiver, verify, type WebhookReceiver } from './webhook-receiver.js';
+
+const SECRET = 'whsec-unit-secret';
+const lines: Record<string, unknown>[] = [];
+const log = (l: Record<string, unknown>) => void lines.push(l);
+const fast = { baseDelayMs: 10, maxDelayMs: 40, attemptTimeoutMs: 300 };
+const count = (m: Metrics, type: string, result: string) => Number(m.render().split('\n').find((l) => l.startsWith(`sscs_firewall_webhook_events_total{type="${type}",result="${result}"}`))?.split(' ')[1] ?? 0);
+
+describe('webhook delivery', () => {
+  let hook: WebhookReceiver;
+  let sink: Webhook | undefined;
+  beforeAll(async () => {
+    hook = await startWebhookReceiver(SECRET);
+  });
+  afterEach(async () => {
+    await sink?.close(0);
+    hook.script = [];
+    hook.events = [];
+    hook.seen = [];
+    hook.attempts = 0;
+  });
+  afterAll(() => hook.close());
+
+  it('posts signed JSON that the receiver verifies, and that fails with another secret or an old timestamp', async () => {
+    const metrics = new Metrics();
+    sink = new Webhook({ url: hook.url, secret: SECRET, metrics, log });
+    sink.send('release', { name: 'a', version: '1.0.0', by: 'ops', reason: 'checked' });
+    await hook.waitFor((e) => e.length === 1);
+    expect(hook.events[0]).toMatchObject({ type: 'release', verified: true, data: { name: 'a', by: 'ops' } });
+    const body = Buffer.from('{"id":"x"}');
+    const ts = String(Math.floor(Date.now() / 1000));
+    expect(verify(SECRET, { 'x-sscs-timestamp': ts, 'x-sscs-signature': signWebhook(SECRET, ts, body.toString()) }, body)).toBe(true);
+    expect(verify(SECRET, { 'x-sscs-timestamp': ts, 'x-sscs-signature': signWebhook('other', ts, body.toString()) }, body)).toBe(false);
+    const old = String(Number(ts) - 3600);
+    expect(verify(SECRET, { 'x-sscs-timestamp': old, 'x-sscs-signature': signWebhook(SECRET, old, body.toString()) }, body)).toBe(false);
+    expect(verify(SECRET, { 'x-sscs-timestamp': ts, 'x-sscs-signature': signWebhook(SECRET, ts, body.toString()) }, Buffer.from('{"id":"y"}'))).toBe(false);
+  });
+
+  it('retries a 5xx and a hung endpoint with backoff, under one delivery id', async () => {
+    const metrics = new Metrics();
+    sink = new Webhook({ url: hook.url, secret: SECRET, metrics, log, ...fast });
+    hook.script = [503, 'hang', 500];
+    sink.send('waiver', { name: 'b', version: '2.0.0' });
+    await hook.waitFor((e) => e.length === 1);
+    expect(hook.attempts).toBe(4);
+    expect(new Set(hook.seen.map((a) => a.delivery))).toEqual(new Set([hook.events[0]!.delivery]));
+    expect(hook.events[0]!.verified).toBe(true);
+    expect(count(metrics, 'waiver', 'delivered')).toBe(1);
+  });
+
+  it('gives up after the bound, and does not retry a 4xx', async () => {
+    const metrics = new Metrics();
+    sink = new Webhook({ url: hook.url, secret: SECRET, metrics, log, ...fast, maxAttempts: 3 });
+    hook.script = [500, 500, 500, 400];
+    sink.send('block', { name: 'c' });
+    sink.send('block', { name: 'd' });
+    await new Promise((r) => setTimeout(r, 400));
+    await sink.close();
+    expect(hook.attempts).toBe(4);
+    expect(count(metrics, 'block', 'failed')).toBe(2);
+    expect(lines.filter((l) => l.event === 'webhook-failed').map((l) => l.reason)).toEqual(['HTTP 500', 'HTTP 400']);
+    expect(JSON.stringify(lines)).not.toContain('in-the-url');
+  });
+
+  it('never waits for a dead endpoint: a full queue drops and counts', async () => {
+    const metrics = new Metrics();
+    hook.script = Array(50).fill('hang');
+    sink = new Webhook({ url: hook.url, secret: SECRET, metrics, log, maxQueue: 5, attemptTimeoutMs: 60_000 });
+    for (let i = 0; i < 20; i++) sink.send('quarantine', { i });
+    // One is being delivered (hung), five wait, the rest are dropped at once.
+    expect(sink.queued).toBe(5);
+    expect(count(metrics, 'quarantine', 'dropped')).toBe(14);
+    await sink.close(50);
+    expect(count(metrics, 'quarantine', 'dropped')).toBe(20);
+  });
+});
+
+describe('firewall webhooks', () => {
+  let reg: NpmRegistry;
+  let hook: WebhookReceiver;
+  let fw: FirewallProcess;
+  const ADMIN = 'admin-token-webhooks';
+  beforeAll(async () => {
+    reg = await startNpmRegistry();
+    await reg.publish({ name: 'denied-pkg', version: '1.0.0' });
+    await reg.publish({ name: 'young-pkg', version: '1.0.0' });
+    await reg.publish({ name: 'plain-pkg', version: '1.0.0' });
+    for (let i = 0; i < 20; i++) await reg.publish({ name: 'flood-pkg', version: `1.0.${i}` });
+    hook = await startWebhookReceiver(SECRET);
+    const dir = await mkdtemp(join(tmpdir(), 'sscs-hooks-'));
+    const policy = join(dir, 'p.yml');
+    await writeFile(policy, 'version: 1\nrules:\n  - id: no-denied\n    match: denied-pkg\n    action: deny\n  - id: hold-young\n    match: young-pkg\n    action: quarantine\n  - id: no-flood\n    match: flood-pkg\n    action: deny\n');
+    fw = await startFirewallProcess({ policy, upstream: reg.url, args: ['--webhook-url', hook.url], env: { SSCS_FIREWALL_ADMIN_TOKEN: ADMIN, SSCS_FIREWALL_WEBHOOK_SECRET: SECRET } });
+  });
+  afterAll(async () => {
+    await fw?.stop();
+    await reg?.close();
+    await hook?.close();
+  });
+
+  const admin = (path: string, body: object) => fetch(`${fw.url}/-/sscs/admin${path}`, { method: 'POST', body: JSON.stringify(body), headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' } });
+
+  it('sends block and quarantine once per version, then release and waiver, all signed', async () => {
+    for (let i = 0; i < 3; i++) expect((await fetch(`${fw.url}/denied-pkg/-/denied-pkg-1.0.0.tgz`)).status).toBe(403);
+    expect((await fetch(`${fw.url}/young-pkg/-/young-pkg-1.0.0.tgz`)).status).toBe(403);
+    expect((await admin('/quarantine/release', { name: 'young-pkg', version: '1.0.0', reason: 'reviewed', by: 'sec-team' })).status).toBe(200);
+    expect((await admin('/waivers', { name: 'denied-pkg', version: '1.0.0', reason: 'vendored fix', by: 'sec-team', expires: '2099-01-01' })).status).toBe(200);
+    await hook.waitFor((e) => e.length >= 4);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(hook.events.map((e) => [e.type, e.data.name])).toEqual([['block', 'denied-pkg'], ['quarantine', 'young-pkg'], ['release', 'young-pkg'], ['waiver', 'denied-pkg']]);
+    expect(hook.events.every((e) => e.verified)).toBe(true);
+    expect(hook.events[0]!.data).toMatchObject({ rule: 'no-denied', action: 'deny' });
+    expect(hook.events[3]!.data).toMatchObject({ by: 'sec-team', reason: 'vendored fix', expires: expect.stringMatching(/^2099-01-0[12]T/) });
+  });
+
+  it('refuses a webhook URL without a signing secret', async () => {
+    const r = await runCli(['firewall', 'serve', '--policy', 'p.yml', '--webhook-url', 'http://127.0.0.1:9/x']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('--webhook-url needs a signing secret in SSCS_FIREWALL_WEBHOOK_SECRET');
+  });
+
+  it('keeps serving while the endpoint hangs: each refusal is queued, none waits for delivery', async () => {
+    hook.script = Array(200).fill('hang');
+    const attempts = hook.attempts;
+    const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => fetch(i % 2 ? `${fw.url}/plain-pkg/-/plain-pkg-1.0.0.tgz` : `${fw.url}/flood-pkg/-/flood-pkg-1.0.${i / 2}.tgz`).then((r) => r.status)));
+    expect(statuses.filter((s, i) => s !== (i % 2 ? 200 : 403))).toEqual([]);
+    // Twenty distinct block events went to a hung endpoint: one delivery started, none finished.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hook.attempts).toBe(attempts + 1);
+    expect(hook.events.filter((e) => e.data.name === 'flood-pkg')).toEqual([]);
+    expect(fw.logs()).not.toContain(SECRET);
+  });
+});
