@@ -69,7 +69,7 @@ export function canonicalPath(path: string): string | undefined {
 export const PYPI_PROJECTS = '/simple/';
 export const PYPI_FILES = '/files/';
 /** A distribution's file name as the index's own page names it (checked against that page before any fetch). */
-const PYPI_FILE = /^[A-Za-z0-9][A-Za-z0-9._+!-]*\.(?:whl|tar\.gz|zip|tar\.bz2|tgz|tar)$/;
+export const PYPI_FILE = /^[A-Za-z0-9][A-Za-z0-9._+!-]*\.(?:whl|tar\.gz|zip|tar\.bz2|tgz|tar)$/;
 
 /**
  * `/simple/<project>/` and `/files/<project>/<file>`. As warehouse does, a project asked by a name that is not
@@ -77,8 +77,9 @@ const PYPI_FILE = /^[A-Za-z0-9][A-Za-z0-9._+!-]*\.(?:whl|tar\.gz|zip|tar\.bz2|tg
  * accepted is %2B for `+` in a file name (names and other file name characters never need one).
  */
 function parsePypiRoute(rawPath: string): Route {
-  // The one encoding a file name needs: `+` of a local version label (`loc-1.0+cpu-py3-none-any.whl`), which the
-  // pages write as %2B (fileUrl in pypi-page.ts) and pip re-quotes so whatever the page said.
+  // The one encoding accepted in a file name: %2B for the `+` of a local version label (`loc-1.0+cpu-...whl`).
+  // The pages write `+` (fileUrl in pypi-page.ts), but pip re-quotes every link path (pip's _clean_url_path_part,
+  // urllib.parse.quote) and so asks for %2B.
   const path = rawPath.startsWith(PYPI_FILES) ? rawPath.replace(/%2B/gi, '+') : rawPath;
   if (path.includes('%')) return refused(400, 'unsupported percent-encoding in the path');
   if (path.startsWith(PYPI_FILES)) {
