@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { defineCommand, type Io } from '../cli/command.js';
 import { UsageError } from '../errors.js';
 import { writeOutputFile } from '../io/files.js';
+import { findDependencyInputs } from '../lockfiles/detect.js';
 import { readDependencyInputs } from '../lockfiles/index.js';
 import { checkGraph } from '../policy/check.js';
 import { DEFAULT_POLICY } from '../policy/defaults.js';
@@ -53,7 +54,7 @@ async function metadataSource(
 export default defineCommand({
   name: 'policy check',
   summary: 'Check lockfiles and SBOMs against the dependency policy',
-  usage: 'sscs policy check INPUT... [--policy FILE] [--mode enforce|warn] [flags]',
+  usage: 'sscs policy check [INPUT...] [--policy FILE] [--mode enforce|warn] [flags]',
   description: `Reads the inputs (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, requirements.txt,
 pylock.toml, uv.lock, poetry.lock, Pipfile.lock, CycloneDX JSON),
 fetches registry metadata (publish time, install scripts, deprecation, license, provenance) through an on-disk
@@ -61,6 +62,8 @@ cache, and evaluates every package with the policy. Without --policy the default
 in the known-malicious feed, quarantine versions younger than 48h (also when the publish time cannot be fetched)
 and, with --scan, versions whose tarball has a high or critical finding; warn on likely typosquats, install
 scripts and deprecated versions.
+With no INPUT, the lockfiles in the working directory are checked (package-lock.json or npm-shrinkwrap.json,
+pnpm-lock.yaml, yarn.lock, uv.lock, poetry.lock, Pipfile.lock, pylock.toml, pylock.*.toml, requirements*.txt).
 Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 on bad usage or input.`,
   flags: {
     policy: { type: 'string', valueName: 'FILE', description: 'Policy file (YAML or JSON); default: the built-in default policy.' },
@@ -77,11 +80,13 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     junit: { type: 'string', valueName: 'FILE', description: 'Write a JUnit XML report.' },
     'cache-dir': { type: 'string', valueName: 'DIR', description: 'Registry metadata cache; default: $XDG_CACHE_HOME/sscs or ~/.cache/sscs.' },
   },
-  positionals: { min: 1, max: Number.POSITIVE_INFINITY, name: 'INPUT' },
+  positionals: { min: 0, max: Number.POSITIVE_INFINITY, name: 'INPUT' },
   examples: [
     'sscs policy check package-lock.json',
     'sscs policy check pnpm-lock.yaml --policy .sscs/policy.yml --gitlab-report gl-dependency-scanning-report.json --junit policy.junit.xml',
     'sscs policy check package-lock.json --offline --metadata-snapshot metadata.json --malicious-feed osv-malicious/',
+    'sscs policy check uv.lock requirements/main.txt --policy .sscs/policy.yml',
+    'sscs policy check',
   ],
   async run({ flags, positionals, io }) {
     const started = new Date();
@@ -97,8 +102,12 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     // The project's registries, online or not: a lockfile that sends a package elsewhere names another source.
     const config = source.config ?? (await loadRegistryConfig({ cwd: io.cwd, env: io.env }));
     const registries = [config.registry, ...config.scopes.values()];
+    const inputs = positionals.length > 0 ? positionals : await findDependencyInputs(io.cwd);
+    if (inputs.length === 0) {
+      throw new UsageError('USAGE', `sscs policy check: no lockfile found in ${io.cwd}; name the lockfiles or SBOMs to check`);
+    }
     const [graph, local] = await Promise.all([
-      readDependencyInputs(positionals, { cwd: io.cwd, registries }),
+      readDependencyInputs(inputs, { cwd: io.cwd, registries }),
       localChecks({
         cwd: io.cwd,
         ...(flags['malicious-feed'] ? { maliciousFeed: flags['malicious-feed'] } : {}),

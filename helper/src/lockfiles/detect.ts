@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
 
@@ -49,4 +50,28 @@ export function detectFormat(file: string, text: string): InputFormat {
     where: { file },
     hint: 'Pass a lockfile by its usual name, or a CycloneDX JSON SBOM with "bomFormat": "CycloneDX".',
   });
+}
+
+/**
+ * The dependency inputs of a project folder, for a check run with none named (the dependency-policy component's
+ * default): every lockfile a package manager would use there, by its usual name. npm uses npm-shrinkwrap.json
+ * over package-lock.json, so only one of them is taken; the Python ones are all taken (a project may commit a
+ * uv.lock and a requirements.txt exported from it: they merge). Sorted, relative to `dir`.
+ */
+export async function findDependencyInputs(dir: string): Promise<string[]> {
+  const names = new Set((await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name));
+  const found = [...names].filter((n) => (BY_NAME[n] !== undefined && n !== '.package-lock.json') || PYLOCK_NAME.test(n) || /^requirements[^/]*\.txt$/i.test(n));
+  return found.filter((n) => !(n === 'package-lock.json' && names.has('npm-shrinkwrap.json'))).sort();
+}
+
+/** The package manager GitLab's dependency scanning report names for an input file (`dependency_files[].package_manager`). */
+const PACKAGE_MANAGERS: Record<InputFormat, string | undefined> = {
+  npm: 'npm', pnpm: 'pnpm', yarn: 'yarn', cyclonedx: undefined, requirements: 'pip', pylock: 'pip', uv: 'uv', poetry: 'poetry', pipfile: 'pipenv',
+};
+
+/** By the file's name; an SBOM or a renamed file by the ecosystem of its packages (npm, else pip). */
+export function packageManagerOf(file: string, ecosystem: string): string {
+  const name = basename(file);
+  const format = BY_NAME[name] ?? (PYLOCK_NAME.test(name) ? 'pylock' : REQUIREMENTS_NAME.test(file.replace(/\\/g, '/')) ? 'requirements' : undefined);
+  return (format && PACKAGE_MANAGERS[format]) ?? (ecosystem === 'pypi' ? 'pip' : 'npm');
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CheckRecord, CheckResult } from '../check.js';
 import { MALICIOUS_RULE_ID } from '../compile.js';
 import { VERSION } from '../../version.js';
+import { packageManagerOf } from '../../lockfiles/detect.js';
 
 /** The GitLab security report schema version our report declares (vendored in schemas/gitlab/). */
 export const GITLAB_REPORT_VERSION = '15.0.7';
@@ -70,7 +71,7 @@ export function renderGitlab(result: CheckResult, times: { start: Date; end: Dat
     })),
     dependency_files: [...byFile].map(([path, records]) => ({
       path,
-      package_manager: 'npm',
+      package_manager: packageManagerOf(path, records[0]?.purl.startsWith('pkg:pypi/') ? 'pypi' : 'npm'),
       dependencies: records.map((r) => ({ package: { name: r.name }, version: r.version, direct: r.direct })),
     })),
   };
