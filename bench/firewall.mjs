@@ -4,7 +4,9 @@
 // first-fetch cost of a policy that needs facts the abbreviated packument lacks, in front of a registry-like
 // upstream that answers as registry.npmjs.org does (abbreviated form without time, scripts, license, attestations).
 //
-//   npm run build && node --experimental-strip-types bench/firewall.mjs [--seconds 8] [--connections 16]
+// PyPI rows follow (bench/firewall-pypi.mjs); `--only pypi` runs those alone.
+//
+//   npm run build && node --experimental-strip-types bench/firewall.mjs [--seconds 8] [--connections 16] [--only pypi]
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,8 +16,9 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startVerdaccio } from '../test/support/verdaccio.ts';
 import { startNpmRegistry } from '../test/support/npm-registry.ts';
+import { pypiRows } from './firewall-pypi.mjs';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, connections: { type: 'string', default: '16' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, connections: { type: 'string', default: '16' }, rounds: { type: 'string', default: '3' }, only: { type: 'string' } } });
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const ROUNDS = Number(values.rounds);
@@ -31,6 +34,16 @@ const run = (url, opts = {}) =>
 async function rssOf(pid) {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+if (values.only === 'pypi') {
+  const children = [];
+  process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+  const dir = await mkdtemp(join(tmpdir(), 'sscs-bench-fw-'));
+  const policy = join(dir, 'policy.yml');
+  await writeFile(policy, 'version: 1\nrules:\n  - id: no-denied\n    match: "pkg:pypi/denied-py"\n    action: deny\n');
+  await pypiRows({ run, median, seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, cli: CLI, dir, policy, children });
+  process.exit(0);
 }
 
 console.log('starting verdaccio and seeding packages...');
@@ -200,6 +213,8 @@ for (const p of [fwProc, revalProc]) {
   await new Promise((r) => p.once('exit', r));
 }
 await v.close();
+
+await pypiRows({ run, median, seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, cli: CLI, dir, policy, children });
 
 // Two replicas on PostgreSQL against one on SQLite (skipped without PostgreSQL 15).
 await import('./firewall-replicas.mjs');

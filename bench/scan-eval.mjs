@@ -9,6 +9,7 @@
 // - YARA tests (threat-*.js): the whole file must be detected; files under benign/ must not.
 // - Manifest tests (threat-*.json): the file is the package.json (must detect; benign/ must not).
 // Each JS snippet becomes two packages: index.js run from `postinstall: node index.js`, and index.js as `main`.
+// Then GuardDog's Python rule tests, as sdists (setup.py) and wheels (__init__.py): see scan-eval-python.mjs.
 // With --corpus, the benign corpus (bench/.data/corpus, see bench/corpus.mjs) is scanned too.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -136,6 +137,9 @@ for (const r of [...rows.values()].sort((a, b) => Number(b.must) - Number(a.must
 const t = total.must;
 console.log(`\nmust-detect flagged at ≥medium: from postinstall ${t.postinstall[0]}/${t.postinstall[1]} (${pct(...t.postinstall).trim()}), as entry point ${t.entry[0]}/${t.entry[1]} (${pct(...t.entry).trim()}), manifest ${t.manifest[0]}/${t.manifest[1]}`);
 console.log(`must-not flagged: at ≥high ${total.not.high[0]}/${total.not.high[1]}, at ≥medium ${total.not.medium[0]}/${total.not.medium[1]}`);
+
+const { evalPython } = await import('./scan-eval-python.mjs');
+await evalPython({ src, verbose: values.verbose, severityRank, dist: new URL('../helper/dist', import.meta.url).href });
 
 if (values.corpus) {
   const { CORPUS_DIR } = await import('./corpus-fetch.mjs');

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../helper/dist/firewall/sqlite-store.js';
-import { ADMIN_TOKEN, HOSTILE, decide, httpLogin, startAdminFirewall, type AdminSetup, type HttpSession } from './admin-ui-support.js';
+import { ADMIN_TOKEN, HOSTILE, POLICY, UI, decide, httpLogin, startAdminFirewall, type AdminSetup, type HttpSession } from './admin-ui-support.js';
 import { startFirewallProcess, writePolicy } from './support.js';
+import { startWebhookReceiver } from './webhook-receiver.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -189,6 +190,32 @@ describe('firewall admin page over HTTP', () => {
 });
 
 describe('firewall admin page, other settings', () => {
+  it('sends the signed release and waiver webhooks for what is done on the page, as the admin API does', async () => {
+    const secret = 'whsec-admin-page';
+    const hook = await startWebhookReceiver(secret);
+    const s = await startAdminFirewall([{ name: 'fresh-hooked', version: '1.0.0' }]);
+    await s.fw.stop();
+    const fw = await startFirewallProcess({ policy: await writePolicy(POLICY), upstream: s.registry.url, env: { SSCS_FIREWALL_ADMIN_TOKEN: ADMIN_TOKEN, SSCS_FIREWALL_WEBHOOK_SECRET: secret }, args: ['--webhook-url', hook.url] });
+    try {
+      const ui = `${fw.url}${UI}`;
+      await decide(fw.url, ['fresh-hooked']);
+      const session = await httpLogin(ui, 'carol');
+      const post = (path: string, fields: Record<string, string>) =>
+        fetch(`${ui}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie: session.cookie, origin: new URL(ui).origin, 'content-type': FORM }, body: new URLSearchParams({ ...fields, csrf: session.csrf }) });
+      expect((await post('release', { name: 'fresh-hooked', version: '1.0.0', reason: 'reviewed' })).status).toBe(303);
+      expect((await post('waivers', { name: 'fresh-hooked', version: '2.x', owner: 'team-web', reason: 'vendored', expires: '2099-01-31' })).status).toBe(303);
+      await hook.waitFor((e) => e.some((x) => x.type === 'release') && e.some((x) => x.type === 'waiver'));
+      const events = hook.events.filter((e) => e.type === 'release' || e.type === 'waiver');
+      expect(events.every((e) => e.verified)).toBe(true);
+      expect(events.find((e) => e.type === 'release')!.data).toMatchObject({ name: 'fresh-hooked', version: '1.0.0', by: 'carol', reason: 'reviewed' });
+      expect(events.find((e) => e.type === 'waiver')!.data).toMatchObject({ name: 'fresh-hooked', version: '2.x', by: 'team-web', expires: '2099-01-31T23:59:59.999Z' });
+    } finally {
+      await fw.stop();
+      await s.registry.close();
+      await hook.close();
+    }
+  });
+
   it('is disabled, like the admin API, without an admin token', async () => {
     const s = await startAdminFirewall([]);
     await s.fw.stop();

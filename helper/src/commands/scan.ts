@@ -6,10 +6,13 @@ import { scanDirectory, scanTarball, SEVERITIES, severityRank, type ScanReport, 
 import { identityFindings } from '../scan/identity.js';
 import { pythonFormatOf, scanPythonDistribution } from '../scan/python/index.js';
 import { loadMaliciousFeed } from '../feeds/malicious.js';
+import { RegistryClient } from '../registry/client.js';
+import { loadRegistryConfig } from '../registry/npmrc.js';
+import { packumentFromFile, packumentFromRegistry, releaseReport, type RegistryReport } from '../scan/release-signals.js';
 
 const FAIL_ON_NONE = 'none';
 
-export function renderReport(report: ScanReport, failOn: Severity | undefined, failed: boolean): string {
+export function renderReport(report: ScanReport & { registry?: RegistryReport }, failOn: Severity | undefined, failed: boolean): string {
   const lines: string[] = [];
   const id = report.package ? `${report.package.name}@${report.package.version}` : '(no package name and version)';
   lines.push(`${id}: ${report.files} entries, ${report.bytes} bytes`);
@@ -17,6 +20,11 @@ export function renderReport(report: ScanReport, failOn: Severity | undefined, f
     lines.push(`${f.severity.toUpperCase().padEnd(8)} ${f.rule}  ${f.file}${f.line !== undefined ? `:${f.line}` : ''}`);
     lines.push(`         ${f.message}`);
     if (f.evidence) lines.push(`         evidence: ${f.evidence}`);
+  }
+  if (report.registry) {
+    const r = report.registry;
+    const unknown = r.signals.filter((x) => x.holds === 'unknown');
+    lines.push(`registry metadata (${r.source}): ${r.error ?? (unknown.length ? `cannot tell ${unknown.map((x) => `${x.signal} (${x.reason})`).join('; ')}` : 'read')}`);
   }
   const counts = SEVERITIES.slice().reverse().map((s) => [s, report.findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
   const summary = counts.length ? `${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} (${counts.map(([s, n]) => `${n} ${s}`).join(', ')})` : 'no findings';
@@ -40,6 +48,8 @@ finding is at or above --fail-on.`,
     format: { type: 'string', choices: ['text', 'json'], default: 'text', valueName: 'text|json', description: 'Output format.' },
     'fail-on': { type: 'string', default: 'high', valueName: 'SEVERITY', description: 'Exit 1 on a finding at or above this severity: low, medium, high, critical or none.' },
     'malicious-feed': { type: 'string', valueName: 'DIR|FILE.tar.gz|FILE.zip', description: 'Known-malicious OSV records (ossf/malicious-packages layout, or an osv.dev zip) to look the package up in.' },
+    packument: { type: 'string', valueName: 'FILE', description: "The package's registry document (full form, e.g. saved from https://registry.npmjs.org/NAME): report registry metadata signals (provenance dropped, publisher changed, install script added, dormant release)." },
+    registry: { type: 'string', valueName: 'URL', description: "Fetch the package's registry document from this registry (or 'npm': the one npm is configured with) and report the same signals." },
   },
   positionals: { min: 1, max: 1, name: 'PACKAGE.tgz|DIST.whl|DIST.tar.gz|DIR' },
   examples: ['sscs scan ./left-pad-1.3.0.tgz', 'sscs scan requests-2.32.3-py3-none-any.whl', 'sscs scan node_modules/some-package --format json --fail-on medium', 'sscs scan pkg.tgz --malicious-feed malicious-packages/osv'],
@@ -56,9 +66,22 @@ finding is at or above --fail-on.`,
     const type = flags.type ?? (isDir ? 'npm' : pythonFormatOf(target) ?? 'npm');
     if (type !== 'npm' && type !== 'wheel' && type !== 'sdist') throw new UsageError('USAGE', `--type must be npm, wheel or sdist, not '${type}'`);
     if (isDir && type !== 'npm') throw new UsageError('USAGE', `--type ${type} takes a file, and ${positionals[0]} is a folder`);
-    const report = type !== 'npm' ? await scanPythonDistribution(target, type) : isDir ? await scanDirectory(target) : await scanTarball(target);
+    if ((flags.packument || flags.registry) && type !== 'npm') throw new UsageError('USAGE', '--packument and --registry read npm registry documents; they do not apply to a Python distribution');
+    if (flags.packument && flags.registry) throw new UsageError('CONFLICTING_FLAGS', '--packument and --registry both name the registry document; give one');
+    const report: ScanReport & { registry?: RegistryReport } = type !== 'npm' ? await scanPythonDistribution(target, type) : isDir ? await scanDirectory(target) : await scanTarball(target);
     // Identity findings are about the package as a whole: they come first, before what its files hold.
     report.findings = [...identityFindings(report.package, feed, type === 'npm' ? 'npm' : 'PyPI'), ...report.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+    if ((flags.packument || flags.registry) && report.package) {
+      const pkg = report.package;
+      const meta = flags.packument
+        ? await packumentFromFile(resolve(io.cwd, flags.packument), pkg.name)
+        : await packumentFromRegistry(new RegistryClient({ config: await loadRegistryConfig({ cwd: io.cwd, env: io.env, ...(flags.registry !== 'npm' ? { registry: flags.registry! } : {}) }) }), pkg.name, pkg.version);
+      const signals = releaseReport(meta, pkg, flags.packument ?? flags.registry!, new Date());
+      report.registry = signals.registry;
+      report.findings = [...report.findings, ...signals.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+    } else if (flags.packument || flags.registry) {
+      throw new UsageError('USAGE', `${positionals[0]} has no package.json name and version, so its registry document cannot be looked up`);
+    }
     // A package not read whole is never clean, whatever the threshold (as the policy's unknown outcome).
     const failed = failOn !== undefined && (!report.complete || report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn)));
     if (flags.format === 'json') {

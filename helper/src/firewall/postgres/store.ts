@@ -17,6 +17,8 @@ import type { AuditEntry, AuditPage, AuditQuery, DecisionRecord, PackageRecords,
 import type { PostgresTarget } from './connect.js';
 import { GenerationListener } from './listener.js';
 import { migrate } from './migrations.js';
+import { date, toAudit, toDecision, toRelease, toWaiver, unavailable, type Row } from './rows.js';
+import { ruleCounts, searchAudit } from './views.js';
 
 /** Connections per replica: requests beyond them wait for one (pg.Pool queues). */
 export const POOL_SIZE = 10;
@@ -30,8 +32,6 @@ const AUDIT_PRUNE_BATCH = 10_000;
 /** Audit rows per INSERT statement (10 parameters each, under PostgreSQL's 65,535). */
 const AUDIT_INSERT_ROWS = 1000;
 
-type Row = Record<string, unknown>;
-const date = (v: unknown): Date | undefined => (v instanceof Date ? v : v == null ? undefined : new Date(String(v)));
 
 export interface PostgresStoreOptions {
   log?: Logger;
@@ -66,8 +66,13 @@ export async function openPostgresStore(target: PostgresTarget, opts: PostgresSt
   }
   client.release();
   const store = new PostgresStore(pool, target, opts.log);
-  await store.refreshGeneration();
-  if (opts.listen !== false) await store.listen();
+  try {
+    await store.refreshGeneration();
+    if (opts.listen !== false) await store.listen();
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e instanceof ServiceError ? e : new ServiceError('UNAVAILABLE', `cannot listen for other replicas' changes on ${target.label}: ${(e as Error).message}`, { cause: e });
+  }
   return store;
 }
 
@@ -233,40 +238,12 @@ export class PostgresStore implements Store {
 
   async searchAudit(q: AuditQuery): Promise<AuditPage> {
     await this.flush();
-    const [ends] = await this.#q('SELECT min(id) AS lo, max(id) AS hi FROM audit');
-    if (ends?.lo == null || ends.hi == null) return { rows: [] };
-    const [lo, hi] = [Number(ends.lo), Number(ends.hi)];
-    // The same window as the SQLite views: at most scanRows ids below `before`, read from the primary key.
-    const before = Math.min(q.before ?? hi + 1, hi + 1);
-    const floor = Math.max(before - q.scanRows, lo);
-    // Literal, case-insensitive: % _ and the escape character are escaped.
-    const text = q.text ? `%${q.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-    const rows = (await this.#q(
-      `SELECT * FROM audit WHERE id < $2 AND id >= $3
-         AND ($1::text IS NULL OR name ILIKE $1 OR version ILIKE $1 OR action ILIKE $1 OR rule ILIKE $1 OR client ILIKE $1)
-       ORDER BY id DESC LIMIT $4`,
-      [text, before, floor, q.limit],
-    )).map((r) => ({ id: Number(r.id), ...toAudit(r) }));
-    const next = rows.length === q.limit ? rows.at(-1)!.id : floor > lo ? floor : undefined;
-    return { rows, ...(next !== undefined && next > lo ? { next } : {}) };
+    return await searchAudit((sql, params) => this.#q(sql, params), q);
   }
 
   async ruleCounts(recentAuditRows: number): Promise<RuleCount[]> {
     await this.flush();
-    const rows = await this.#q(
-      `SELECT rule, action, SUM(versions)::bigint AS versions, SUM(requests)::bigint AS requests FROM (
-         SELECT rule, action, COUNT(*) AS versions, 0 AS requests FROM decisions WHERE action <> 'allow' GROUP BY rule, action
-         UNION ALL
-         -- Admin rows name a release or waiver in rule, not a policy rule.
-         SELECT rule, action, 0, SUM(count) FROM audit
-          WHERE id > COALESCE((SELECT max(id) FROM audit), 0) - $1 AND rule IS NOT NULL AND kind <> 'admin' AND action <> 'allow'
-          GROUP BY rule, action) c
-       GROUP BY rule, action`,
-      [recentAuditRows],
-    );
-    return rows
-      .map((r) => ({ rule: String(r.rule), action: String(r.action), versions: Number(r.versions), requests: Number(r.requests) }))
-      .sort((a, b) => b.requests - a.requests || b.versions - a.versions || a.rule.localeCompare(b.rule));
+    return await ruleCounts((sql, params) => this.#q(sql, params), recentAuditRows);
   }
 
   async pruneAudit(keepFrom: Date): Promise<number> {
@@ -377,45 +354,3 @@ export class PostgresStore implements Store {
 
 /** The stored decision stands: same policy version and generation, and not a time-limited one past its end. */
 const SAME = `(d.policy_version = excluded.policy_version AND d.generation = excluded.generation AND (d.until IS NULL OR d.until > now()))`;
-
-/** Errors of reaching the database (not of a statement it refused) become UNAVAILABLE. */
-function unavailable(e: unknown, target: PostgresTarget): Error {
-  if (e instanceof ServiceError) return e;
-  const code = (e as { code?: unknown }).code;
-  // SQLSTATE classes 08 (connection), 57P (operator intervention: shutdown), 53 (insufficient resources),
-  // 57014 (our statement_timeout: the database too slow to answer); no code at all is a dropped connection.
-  const down = typeof code !== 'string' || /^(08|57P|53|57014)/.test(code) || /^E[A-Z]+$/.test(code);
-  if (!down) return e as Error;
-  return new ServiceError('UNAVAILABLE', `the firewall database at ${target.label} is unavailable: ${(e as Error).message}`, { cause: e });
-}
-
-function toDecision(r: Row): DecisionRecord {
-  return {
-    name: String(r.name), version: String(r.version), action: r.action as DecisionRecord['action'], rule: String(r.rule), reason: String(r.reason),
-    ...(r.until != null ? { until: date(r.until)! } : {}),
-    ...(r.integrity != null ? { integrity: String(r.integrity) } : {}),
-    ...(r.credential != null ? { credential: String(r.credential) } : {}),
-    ...(r.served_under != null ? { servedUnder: String(r.served_under) } : {}),
-    policyVersion: String(r.policy_version), decidedAt: date(r.decided_at)!,
-  };
-}
-
-function toAudit(r: Row): AuditEntry {
-  return {
-    at: date(r.at)!, client: String(r.client), kind: r.kind as AuditEntry['kind'], name: String(r.name),
-    ...(r.version != null ? { version: String(r.version) } : {}), action: String(r.action),
-    ...(r.rule != null ? { rule: String(r.rule) } : {}), status: Number(r.status),
-    ...(Number(r.count ?? 1) > 1 ? { count: Number(r.count), ...(r.last_at != null ? { lastAt: date(r.last_at)! } : {}) } : {}),
-  };
-}
-
-function toRelease(r: Row): Release {
-  return { id: Number(r.id), name: String(r.name), version: String(r.version), by: String(r.by), reason: String(r.reason), at: date(r.at)! };
-}
-
-function toWaiver(r: Row): Waiver {
-  return {
-    id: Number(r.id), name: String(r.name), version: String(r.version), by: String(r.by), reason: String(r.reason),
-    ...(r.expires_at != null ? { expiresAt: date(r.expires_at)! } : {}), at: date(r.at)!,
-  };
-}

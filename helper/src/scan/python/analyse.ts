@@ -1,8 +1,8 @@
 import { SECRET_PATHS, STRING_SIGNALS, publicIpUrl } from '../js/indicators.js';
 import { fold, foldString } from './fold.js';
-import { AUTOSTART, DECODE_CALL, DNS_CALL, EVAL_CALLS, EXEC_CALLS, HOST_CALL, HOST_ENV, MEDIA_PATH, NETWORK_CALL, OBFUSCATOR, OPEN_CALL, SECRET_CALL, SECRET_ENV, SENSITIVE_MODULE, SILENT_FLAGS, SOCKET_CALL, WEBHOOK, WRITE_FIRST, WRITE_SECOND } from './indicators.js';
+import { AUTOSTART, CAPTURE_CALL, DECODE_CALL, EXECUTABLE_URL, SUSPICIOUS_PROGRAM, DNS_CALL, EVAL_CALLS, EXEC_CALLS, HOST_CALL, HOST_ENV, MEDIA_PATH, NETWORK_CALL, OBFUSCATOR, OPEN_CALL, SECRET_CALL, SECRET_ENV, SENSITIVE_MODULE, SILENT_FLAGS, SOCKET_CALL, WEBHOOK, WRITE_FIRST, WRITE_SECOND } from './indicators.js';
 import { Names } from './names.js';
-import { descendants, type PyNode } from './parse.js';
+import { callArguments, descendants, type PyNode } from './parse.js';
 
 /** What a file does, as the rules grade it: one signal per act, at a character offset (same shape as js/). */
 export interface Signal {
@@ -18,9 +18,11 @@ const MAX_PER_KIND = 20;
 /** Nodes looked at per expression when collecting its taints: keeps huge literals linear. */
 const MAX_TAINT_NODES = 4000;
 const TAINT_ROUNDS = 3;
+/** Longest path or command folded. */
+const MAX_PATH_CHARS = 64 * 1024;
 /** How many times decoded code is itself parsed and analysed (a payload inside a payload). */
 const MAX_NESTED = 2;
-const SERIALISE = /^(?:json\.dumps|builtins\.str|builtins\.dict|builtins\.repr|pickle\.dumps|base64\.\w*encode|builtins\.list)$/;
+const SERIALISE = /^(?:json\.dumps|builtins\.str|builtins\.repr|pickle\.dumps|base64\.\w*encode|urllib\.parse\.urlencode)$/;
 const STEGO_CALL = /^(?:stegano\.lsb\.reveal|lsb\.reveal|steganography\.steganography\.Steganography\.decode|Steganography\.decode|stegano\.exifHeader\.reveal)$/;
 const SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
 
@@ -40,26 +42,30 @@ class Analysis {
   readonly names: Names;
   readonly nodes: PyNode[] = [];
   readonly parent = new Map<PyNode, PyNode>();
-  readonly taints = new Map<string, Set<Taint>>();
+  /** Taints of names, per scope (a function, or the module): a name means one thing inside one function. */
+  readonly taints = new Map<PyNode, Map<string, Set<Taint>>>();
+  readonly scope = new Map<PyNode, PyNode>();
   readonly returns = new Map<string, Set<Taint>>();
   readonly functions = new Map<string, PyNode>();
   readonly signals: Signal[] = [];
   private readonly perKind = new Map<string, number>();
   readonly written: { paths: string[]; names: string[] } = { paths: [], names: [] };
   /** Where programs are run, with the source text of their arguments. */
-  private readonly execSites: { at: number; detail: string; args: string }[] = [];
+  private readonly execSites: { at: number; detail: string; args: string; program: string; first: string }[] = [];
 
   constructor(readonly root: PyNode, readonly text: string, readonly reparse: Reparse | undefined, readonly nested: number) {
     this.names = new Names(text);
   }
 
   run(): Signal[] {
-    const stack: [PyNode, PyNode | undefined][] = [[this.root, undefined]];
+    const stack: [PyNode, PyNode | undefined, PyNode][] = [[this.root, undefined, this.root]];
     while (stack.length > 0) {
-      const [n, p] = stack.pop()!;
+      const [n, p, scope] = stack.pop()!;
       this.nodes.push(n);
+      this.scope.set(n, scope);
       if (p) this.parent.set(n, p);
-      for (let i = n.children.length - 1; i >= 0; i--) stack.push([n.children[i]!, n]);
+      const inner = n.type === 'function_definition' || n.type === 'lambda' ? n : scope;
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push([n.children[i]!, n, inner]);
     }
     for (const n of this.nodes) {
       if (n.type === 'assignment' || n.type === 'augmented_assignment') for (const t of targets(n.fields.left)) this.names.countAssignment(this.names.src(t));
@@ -99,35 +105,41 @@ class Analysis {
   }
 
   private propagate(): void {
-    const add = (name: string, ts: Set<Taint>, into = this.taints) => {
+    const put = (into: Map<string, Set<Taint>>, name: string, ts: Set<Taint>) => {
       if (ts.size === 0) return;
       const set = into.get(name) ?? new Set<Taint>();
       for (const t of ts) set.add(t);
       into.set(name, set);
     };
+    // A name assigned inside a function is that function's; at the top level, the module's.
+    const add = (target: PyNode, ts: Set<Taint>, scope = this.scope.get(target) ?? this.root) => {
+      let names = this.taints.get(scope);
+      if (!names) this.taints.set(scope, (names = new Map()));
+      put(names, this.names.src(target), ts);
+    };
     for (let round = 0; round < TAINT_ROUNDS; round++) {
       for (const n of this.nodes) {
         if ((n.type === 'assignment' || n.type === 'augmented_assignment') && n.fields.right) {
           const ts = this.taintOf(n.fields.right);
-          for (const t of targets(n.fields.left, true)) add(this.names.src(t), ts);
-        } else if (n.type === 'named_expression' && n.fields.name && n.fields.value) add(this.names.src(n.fields.name), this.taintOf(n.fields.value));
-        else if (n.type === 'as_pattern' && n.children[0]) for (const t of targets(n.fields.alias ?? n.children[1])) add(this.names.src(t), this.taintOf(n.children[0]));
-        else if (n.type === 'for_statement' && n.fields.right) for (const t of targets(n.fields.left)) add(this.names.src(t), this.taintOf(n.fields.right));
+          for (const t of targets(n.fields.left, true)) add(t, ts);
+        } else if (n.type === 'named_expression' && n.fields.name && n.fields.value) add(n.fields.name, this.taintOf(n.fields.value));
+        else if (n.type === 'as_pattern' && n.children[0]) for (const t of targets(n.fields.alias ?? n.children[1])) add(t, this.taintOf(n.children[0]));
+        else if (n.type === 'for_statement' && n.fields.right) for (const t of targets(n.fields.left)) add(t, this.taintOf(n.fields.right));
         else if (n.type === 'return_statement' && n.children[0]) {
           const fn = this.enclosing(n, 'function_definition');
-          if (fn?.fields.name) add(this.names.src(fn.fields.name), this.taintOf(n.children[0]), this.returns);
+          if (fn?.fields.name) put(this.returns, this.names.src(fn.fields.name), this.taintOf(n.children[0]));
         } else if (n.type === 'call' && n.fields.function) {
           const f = n.fields.function;
-          const args = n.fields.arguments?.children ?? [];
+          const args = callArguments(n);
           // data.update(os.environ), items.append(secret), buf.write(x): the object now holds what was passed.
           if (f.type === 'attribute' && f.fields.object?.type === 'identifier' && /^(?:append|extend|update|add|insert|write|setdefault)$/.test(this.names.src(f.fields.attribute!))) {
-            add(this.names.src(f.fields.object), this.taintOfAll(args));
+            add(f.fields.object, this.taintOfAll(args));
           }
           // A local function's parameters take what its callers pass.
           const local = f.type === 'identifier' ? this.functions.get(this.names.src(f)) : undefined;
           const params = local?.fields.parameters?.children.filter((p) => p.type === 'identifier') ?? [];
           args.forEach((a, i) => {
-            if (a.type !== 'keyword_argument' && params[i]) add(this.names.src(params[i]), this.taintOf(a));
+            if (a.type !== 'keyword_argument' && params[i] && local) add(params[i], this.taintOf(a), local);
           });
         }
       }
@@ -137,6 +149,33 @@ class Analysis {
   private enclosing(n: PyNode, type: string): PyNode | undefined {
     for (let p = this.parent.get(n); p; p = this.parent.get(p)) if (p.type === type) return p;
     return undefined;
+  }
+
+  /** Sources inside an expression, following names assigned once to what they were assigned. */
+  private directTaint(expr: PyNode | undefined, depth = 0): Set<Taint> {
+    const out = new Set<Taint>();
+    if (!expr || depth > 3) return out;
+    const folded = fold(expr, this.names);
+    if (folded?.decoded) out.add('decoded');
+    let seen = 0;
+    const stack = [expr];
+    while (stack.length > 0 && seen++ < MAX_TAINT_NODES) {
+      const n = stack.pop()!;
+      if (n !== expr && SCOPES.has(n.type)) continue;
+      if (n.type === 'identifier') {
+        const value = this.names.constant(n.text ?? this.names.src(n));
+        if (value && value !== expr) for (const t of this.directTaint(value, depth + 1)) out.add(t);
+      } else if (n.type === 'call') for (const t of this.callSource(n)) out.add(t);
+      for (const c of n.children) stack.push(c);
+    }
+    return out;
+  }
+
+  /** A name's taints in the scope it is read in, else the module's (a global). */
+  private nameTaints(n: PyNode): Set<Taint> {
+    const name = n.text ?? this.names.src(n);
+    const scope = this.scope.get(n) ?? this.root;
+    return this.taints.get(scope)?.get(name) ?? this.taints.get(this.root)?.get(name) ?? new Set();
   }
 
   taintOfAll(nodes: PyNode[]): Set<Taint> {
@@ -153,7 +192,7 @@ class Analysis {
     while (stack.length > 0 && seen++ < MAX_TAINT_NODES) {
       const n = stack.pop()!;
       if (n !== expr && SCOPES.has(n.type)) continue;
-      if (n.type === 'identifier') for (const t of this.taints.get(n.text ?? this.names.src(n)) ?? []) out.add(t);
+      if (n.type === 'identifier') for (const t of this.nameTaints(n)) out.add(t);
       else if (n.type === 'call') for (const t of this.callSource(n)) out.add(t);
       else if (n.type === 'attribute' || n.type === 'subscript') {
         const t = this.environSource(n);
@@ -168,7 +207,7 @@ class Analysis {
   private callSource(n: PyNode): Taint[] {
     const fn = n.fields.function;
     const q = fn ? this.names.qualified(fn) : undefined;
-    const args = (n.fields.arguments?.children ?? []).filter((a) => a.type !== 'keyword_argument');
+    const args = callArguments(n).filter((a) => a.type !== 'keyword_argument');
     const out: Taint[] = [];
     if (!q) return out;
     if (NETWORK_CALL.test(q) || /\(\)\.(?:read|text|content|json|recv|recvfrom|makefile|iter_content)\b/.test(q) && NETWORK_CALL.test(q.replace(/\(\)\.\w+(?:\(\))?$/, ''))) out.push('remote');
@@ -206,12 +245,25 @@ class Analysis {
     if (p?.type === 'subscript' && p.fields.value === n) return undefined;
     if (p?.type === 'attribute') return undefined;
     if (p?.type === 'comparison_operator') return undefined;
+    // env=os.environ: the environment a child process or callee runs with, not data handed on.
+    if (p?.type === 'keyword_argument' && /^(?:env|environ)$/.test(this.names.src(p.fields.name!))) return undefined;
     return 'env';
   }
 
   /** A path as far as it folds: unknown parts become `*`, home and environment folders their names. */
+  private readonly paths = new Map<PyNode, string | null>();
+
   path(n: PyNode | undefined, depth = 0): string | undefined {
     if (!n || depth > 12) return undefined;
+    const cached = this.paths.get(n);
+    if (cached !== undefined) return cached ?? undefined;
+    this.paths.set(n, null);
+    const p = this.pathInner(n, depth);
+    this.paths.set(n, p !== undefined && p.length <= MAX_PATH_CHARS ? p : null);
+    return p !== undefined && p.length <= MAX_PATH_CHARS ? p : undefined;
+  }
+
+  private pathInner(n: PyNode, depth: number): string | undefined {
     const s = foldString(n, this.names);
     if (s !== undefined) return s;
     const part = (x: PyNode | undefined) => this.path(x, depth + 1) ?? '*';
@@ -228,7 +280,7 @@ class Analysis {
     if (n.type === 'subscript' && this.names.qualified(n.fields.value!) === 'os.environ') return `%${foldString(n.fields.subscript, this.names) ?? '*'}%`;
     if (n.type !== 'call' || !n.fields.function) return undefined;
     const q = this.names.qualified(n.fields.function);
-    const args = (n.fields.arguments?.children ?? []).filter((a) => a.type !== 'keyword_argument');
+    const args = callArguments(n).filter((a) => a.type !== 'keyword_argument');
     if (q === 'os.path.join' || q?.endsWith('.joinpath')) {
       const base = q === 'os.path.join' ? [] : [this.path((n.fields.function as PyNode).fields.object, depth + 1) ?? '*'];
       return [...base, ...args.map(part)].join('/');
@@ -241,7 +293,7 @@ class Analysis {
   }
 
   private kwarg(n: PyNode, name: string): PyNode | undefined {
-    for (const a of n.fields.arguments?.children ?? []) if (a.type === 'keyword_argument' && a.fields.name && this.names.src(a.fields.name) === name) return a.fields.value;
+    for (const a of callArguments(n)) if (a.type === 'keyword_argument' && a.fields.name && this.names.src(a.fields.name) === name) return a.fields.value;
     return undefined;
   }
 
@@ -251,7 +303,7 @@ class Analysis {
     const r = this.names.resolve(fn);
     if (!r) return;
     const q = r.name;
-    const all = n.fields.arguments?.children ?? [];
+    const all = callArguments(n);
     const args = all.filter((a) => a.type !== 'keyword_argument');
     const at = n.start;
     const isNet = NETWORK_CALL.test(q);
@@ -263,7 +315,24 @@ class Analysis {
       this.signal(isNet ? 'network' : 'dns', at, q);
       this.flows(all, at, q);
     }
+    if (isNet) {
+      const url = args.map((a) => foldString(a, this.names)).find((u) => u !== undefined && EXECUTABLE_URL.test(u));
+      if (url) this.signal('download-binary', at, url);
+    }
+    if (CAPTURE_CALL.test(q)) this.signal('capture', at, q);
     if (SOCKET_CALL.test(q)) this.signal('socket', at, q);
+    if (q === 'os.chmod' && args[1] && /S_IX|S_IEXEC|0o?[0-7]*[1357][0-7]{0,2}\b|\b(?:7[0-7]{2}|[0-7]7[0-7]|[0-7]{2}7|493|511)\b/.test(this.names.src(args[1]))) {
+      const target = this.path(args[0]) ?? '';
+      this.execSites.push({ at, detail: `os.chmod +x ${target}`, args: this.names.src(args[0]!), program: target.slice(target.lastIndexOf('/') + 1), first: this.names.src(args[0]!) });
+    }
+    // Code written to a file is code that is meant to run: analysed as if evaluated here.
+    if (/\.write$/.test(q) && args[0] && this.reparse && this.nested < MAX_NESTED) {
+      const code = foldString(args[0], this.names);
+      if (code && /\bimport\s+\w|\bexec\s*\(|\beval\s*\(/.test(code)) {
+        const tree = this.reparse(code);
+        if (tree) for (const x of analysePython(tree, code, this.reparse, this.nested + 1)) this.signal(x.kind, at, `in the code written to a file: ${x.detail}`);
+      }
+    }
     if (q === 'os.dup2') this.signal('dup2', at, q);
     if (isExec) this.exec(n, q, args);
     if (isEval) this.evalSink(n, args[0], q);
@@ -299,7 +368,10 @@ class Analysis {
     const cmd = q.startsWith('os.exec') || q.startsWith('os.spawn') ? args.slice(q.startsWith('os.spawn') ? 1 : 0).map((a) => this.command(a) ?? '*').join(' ') : this.command(args[0]);
     const at = n.start;
     this.signal('exec', at, `${q}${cmd ? `: ${cmd}` : ''}`);
-    this.execSites.push({ at, detail: `${q}${cmd ? `: ${cmd}` : ''}`, args: this.names.src(n.fields.arguments ?? n) });
+    const program = (cmd ?? '').trim().split(/\s+/)[0] ?? '';
+    const firstArg = args[0]?.type === 'list' || args[0]?.type === 'tuple' ? args[0].children[0] : args[0];
+    this.execSites.push({ at, detail: `${q}${cmd ? `: ${cmd}` : ''}`, args: this.names.src(n.fields.arguments ?? n), program: program.slice(Math.max(program.lastIndexOf('/'), program.lastIndexOf('\\')) + 1), first: firstArg ? this.names.src(firstArg) : '' });
+    if (cmd && (SUSPICIOUS_PROGRAM.test(program) || /^reg(?:\.exe)?\s+add\b/i.test(cmd.trim()))) this.signal('exec-suspicious', at, cmd);
     const shellKw = this.kwarg(n, 'shell');
     const shell = EXEC_CALLS[q]!.shell || (shellKw !== undefined && this.names.src(shellKw) !== 'False');
     if (cmd) {
@@ -312,9 +384,11 @@ class Analysis {
     const list = args[0]?.type === 'list' || args[0]?.type === 'tuple' ? args[0].children : [];
     const dashC = list.findIndex((c) => foldString(c, this.names) === '-c');
     if (dashC > 0 && /python|sys\.executable/.test(this.names.src(list[0]!))) this.evalSink(n, list[dashC + 1], 'python -c');
-    const ts = this.taintOfAll(n.fields.arguments?.children ?? []);
+    // Only data that reaches the command directly (or through names assigned once): a file name from a
+    // response header is not a downloaded command.
+    const ts = this.directTaint(args[0]);
     if (ts.has('remote') || ts.has('decoded')) this.signal('exec-remote', at, `${q}${cmd ? `: ${cmd}` : ''}`);
-    if (cmd && /\b(?:curl|wget|nslookup|dig|ping)\b/.test(cmd)) this.flows(n.fields.arguments?.children ?? [], at, q);
+    if (cmd && /\b(?:curl|wget|nslookup|dig|ping)\b/.test(cmd)) this.flows(callArguments(n), at, q);
     for (const stream of ['stdin', 'stdout', 'stderr']) {
       const v = this.kwarg(n, stream);
       if (v && /\.fileno\(\)/.test(this.names.src(v)) && /^socket\./.test(this.names.qualified(v) ?? '')) this.signal('sock-stdio', at, `${stream}=${this.names.src(v)}`);
@@ -387,22 +461,18 @@ class Analysis {
   private literal(n: PyNode): void {
     if (this.parent.get(n)?.type === 'expression_statement') return;
     const s = foldString(n, this.names);
-    if (!s || s.length > 2048) return;
+    if (!s || s.length > 8192) return;
     const ip = publicIpUrl(s);
     if (ip) this.signal('public-ip', n.start, ip);
     if (WEBHOOK.test(s)) this.signal('webhook', n.start, s);
+    for (const [kind, re] of STRING_SIGNALS) if (re.test(s)) this.signal(`string:${kind}`, n.start, s);
   }
 
   private environ(n: PyNode): void {
     if (this.environSource(n) !== 'env') return;
     const p = this.parent.get(n);
-    // os.environ handed on as a value (a dict, a request body, a message), not read, tested or copied for a child.
-    if (p && (p.type === 'argument_list' || p.type === 'pair' || p.type === 'dictionary_splat' || p.type === 'list_splat' || p.type === 'interpolation')) {
-      const call = p.type === 'argument_list' ? this.parent.get(p) : undefined;
-      const q = call?.fields.function ? this.names.qualified(call.fields.function) : undefined;
-      if (q && (Object.hasOwn(EXEC_CALLS, q) || /^(?:builtins\.dict|os\.environ\.copy)$/.test(q))) return;
-      this.signal('env-dump', n.start, this.names.src(p).slice(0, 80));
-    }
+    // os.environ formatted into a string (serialisation calls are in call()); handed to a function, it is read.
+    if (p?.type === 'interpolation') this.signal('env-dump', n.start, this.names.src(p).slice(0, 80));
   }
 
   /** A download written to disk in a file that runs programs: the download-and-execute pattern. */
@@ -410,7 +480,10 @@ class Analysis {
     const downloads = this.signals.filter((s) => s.kind === 'download-write');
     if (downloads.length === 0) return;
     for (const s of this.execSites) {
-      const same = this.written.names.some((w) => new RegExp(`\\b${w.replace(/\W/g, '')}\\b`).test(s.args)) || this.written.paths.some((p) => p && (s.args.includes(p) || s.detail.includes(p)));
+      // The downloaded file is the program run (or made executable), or the argument of a launcher.
+      const launcher = /^(?:start|sh|bash|cmd|python\w*(?:\.exe)?|pythonw|powershell|pwsh|wine|msiexec|rundll32|chmod)$/i.test(s.program);
+      const same = this.written.names.some((w) => s.first === w || launcher && new RegExp(`\\b${w.replace(/\W/g, '')}\\b`).test(s.args))
+        || this.written.paths.some((p) => p !== '' && p !== '*' && (s.program === p || launcher && (s.args.includes(p) || s.detail.includes(p))));
       this.signal(same ? 'download-exec' : 'download-then-exec', s.at, s.detail);
     }
   }

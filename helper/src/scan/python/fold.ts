@@ -1,5 +1,5 @@
 import { inflateSync, inflateRawSync, gunzipSync } from 'node:zlib';
-import type { PyNode } from './parse.js';
+import { callArguments, type PyNode } from './parse.js';
 
 /**
  * Constant folding for Python expressions, so that names and payloads built at run time are seen as the code
@@ -20,18 +20,31 @@ export interface Folded {
 /** Longest string folded; a bigger one stops folding (and is not a name anyone hides). */
 const MAX_FOLD_CHARS = 1 << 20;
 const MAX_DEPTH = 40;
+/** Longest list folded (chr-code payloads run to some thousands). */
+const MAX_FOLD_ITEMS = 1 << 18;
 
 /** How the folder sees the rest of the file: a name's constant value and a call's qualified name. */
 export interface FoldScope {
   constant(name: string): PyNode | undefined;
   qualified(node: PyNode): string | undefined;
   text: string;
+  /**
+   * Results by node: `x2 = x1 + x1; x3 = x2 + x2; ...` would otherwise fold 2^n times. A node being folded
+   * holds null, so a cycle through names folds to nothing.
+   */
+  folds: Map<PyNode, Folded | null>;
 }
 
 export function fold(node: PyNode | undefined, scope: FoldScope, depth = 0): Folded | undefined {
   if (!node || depth > MAX_DEPTH) return undefined;
-  const r = foldInner(node, scope, depth + 1);
-  if (r && typeof r.value === 'string' && r.value.length > MAX_FOLD_CHARS) return undefined;
+  const cached = scope.folds.get(node);
+  if (cached !== undefined) return cached ?? undefined;
+  scope.folds.set(node, null);
+  let r = foldInner(node, scope, depth + 1);
+  if (r && typeof r.value === 'string' && r.value.length > MAX_FOLD_CHARS) r = undefined;
+  if (r && Array.isArray(r.value) && r.value.length > MAX_FOLD_ITEMS) r = undefined;
+  // Kept even when the depth bound cut it short: recomputing such nodes from each parent is what explodes.
+  scope.folds.set(node, r ?? null);
   return r;
 }
 
@@ -79,6 +92,7 @@ function stringLiteral(n: PyNode, s: FoldScope, d: number): Folded | undefined {
   let out = '';
   let decoded = false;
   for (const c of n.children) {
+    // string_content's text includes its escape sequences (its children); older grammars put them beside it.
     if (c.type === 'string_content') out += raw ? (c.text ?? '') : unescape(c.text ?? '');
     else if (c.type === 'escape_sequence') out += raw ? (c.text ?? '') : unescape(c.text ?? '');
     else if (c.type === 'interpolation') {
@@ -168,7 +182,7 @@ const DECODERS: Record<string, (x: string, extra?: Value) => string | undefined>
 
 function call(n: PyNode, s: FoldScope, d: number): Folded | undefined {
   const fn = n.fields.function;
-  const args = (n.fields.arguments?.children ?? []).filter((a) => a.type !== 'keyword_argument');
+  const args = callArguments(n).filter((a) => a.type !== 'keyword_argument');
   if (!fn) return undefined;
   // Method calls on a folded value: ''.join(..), s.decode(), s[::-1].replace('a', 'b')...
   if (fn.type === 'attribute') {

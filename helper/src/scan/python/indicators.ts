@@ -13,7 +13,7 @@ export const NETWORK_CALL = new RegExp(
 );
 
 /** DNS lookups: a name built from host facts and resolved is how dependency-confusion probes phone home. */
-export const DNS_CALL = /^(?:socket\.(?:gethostbyname|gethostbyname_ex|getaddrinfo)|dns\.resolver\.(?:resolve|query|Resolver\(\)\.(?:resolve|query)))$/;
+export const DNS_CALL = /^(?:aiodns\.DNSResolver\(\)\.(?:query|gethostbyname)|socket\.(?:gethostbyname|gethostbyname_ex|getaddrinfo)|dns\.resolver\.(?:resolve|query|Resolver\(\)\.(?:resolve|query)))$/;
 
 /** Socket objects: with a duplicated descriptor or a spawned shell, a reverse shell. */
 export const SOCKET_CALL = /^socket\.(?:socket|create_connection|fromfd)$/;
@@ -35,11 +35,11 @@ export const EXEC_CALLS: Record<string, { shell: boolean }> = Object.fromEntries
 export const EVAL_CALLS = new Set(['builtins.exec', 'builtins.eval', 'builtins.compile', 'builtins.execfile', 'types.FunctionType', 'pickle.loads', 'cPickle.loads', 'dill.loads', 'marshal.loads']);
 
 /** Calls whose result is decoded, decompressed or unmarshalled data. */
-export const DECODE_CALL = /^(?:cryptography\.fernet\.Fernet\(\)\.decrypt|Fernet\(\)\.decrypt|Crypto\.Cipher\.\w+\.new\(\)\.decrypt|base64\.\w*decode\w*|binascii\.(?:a2b_\w+|unhexlify)|(?:bytes|bytearray)\.fromhex|zlib\.decompress|gzip\.decompress|bz2\.decompress|lzma\.decompress|codecs\.decode|marshal\.loads|builtins\.chr)$/;
+export const DECODE_CALL = /^(?:cryptography\.fernet\.Fernet\(\)\.decrypt|Fernet\(\)\.decrypt|Crypto\.Cipher\.\w+\.new\(\)\.decrypt|base64\.\w*decode\w*|binascii\.(?:a2b_\w+|unhexlify)|(?:bytes|bytearray)\.fromhex|zlib\.decompress|gzip\.decompress|bz2\.decompress|lzma\.decompress|codecs\.decode|marshal\.loads)$/;
 
 /** Host facts: what a dependency-confusion probe or a stealer's first message sends home. */
-export const HOST_CALL = /^(?:socket\.(?:gethostname|getfqdn)|platform\.(?:node|uname|system|platform|release|version|machine|processor)|getpass\.getuser|os\.(?:getlogin|uname|getcwd|getuid)|uuid\.getnode|os\.uname)$/;
-export const HOST_ENV = /^(?:USER|USERNAME|LOGNAME|HOSTNAME|COMPUTERNAME|USERDOMAIN|HOME|USERPROFILE|PWD)$/;
+export const HOST_CALL = /^(?:socket\.(?:gethostname|getfqdn)|platform\.(?:node|uname|system|platform|release|version|machine|processor)|getpass\.getuser|os\.(?:getlogin|uname|getuid)|uuid\.getnode|os\.uname)$/;
+export const HOST_ENV = /^(?:USER|USERNAME|LOGNAME|HOSTNAME|COMPUTERNAME|USERDOMAIN)$/;
 
 /** Environment variables that hold secrets (cloud keys, CI tokens, package registry tokens). */
 export const SECRET_ENV = /^(?:AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|CI_JOB_TOKEN|CI_JOB_JWT\w*|ACTIONS_\w*TOKEN|ACTIONS_ID_TOKEN_REQUEST_\w+|GOOGLE_APPLICATION_CREDENTIALS|AZURE_\w*SECRET|TWINE_PASSWORD|PYPI_\w*TOKEN|\w*_(?:API_KEY|SECRET|SECRET_KEY|PASSWORD|PRIVATE_KEY|TOKEN|ACCESS_KEY(?:_ID)?))$/;
@@ -53,7 +53,7 @@ export const WRITE_SECOND = /^(?:shutil\.(?:copy|copy2|copyfile|copytree|move)|o
 export const OPEN_CALL = /^(?:builtins\.open|io\.open|codecs\.open)$/;
 
 /** Places that run what is written there: autostart folders, shell start files, scheduled jobs, the Run key. */
-export const AUTOSTART = /Start Menu[/\\]Programs[/\\]Startup|[/\\]Startup[/\\]|\\CurrentVersion\\Run|CurrentVersion[/\\]Run|[/\\]\.(?:bashrc|bash_profile|profile|zshrc|zprofile)$|\/etc\/(?:rc\.local|cron|profile\.d)|crontab|LaunchAgents|LaunchDaemons|\.config[/\\]autostart|systemd[/\\]user|\/etc\/systemd\/system|sitecustomize\.py|usercustomize\.py/i;
+export const AUTOSTART = /Start Menu[/\\]Programs[/\\]Startup|[/\\]Startup[/\\]|\\CurrentVersion\\Run|CurrentVersion[/\\]Run|[/\\]\.(?:bashrc|bash_profile|profile|zshrc|zprofile)$|\/etc\/(?:rc\.local|cron|profile\.d)|crontab|LaunchAgents|LaunchDaemons|\.config[/\\]autostart|systemd[/\\]user|\/etc\/systemd\/system/i;
 
 /** Shells handed a socket by a reverse shell. */
 export const SHELL_COMMAND = /^(?:\/bin\/|\/usr\/bin\/)?(?:ba|z|da|k)?sh(?:\s+-i)?$|^cmd(?:\.exe)?$|^(?:powershell|pwsh)(?:\.exe)?$|^\/bin\/(?:ba)?sh\b/i;
@@ -77,4 +77,13 @@ export const SENSITIVE_MODULE = /^(?:os|subprocess|socket|builtins|pty|ctypes|ur
 export const MODULE_ALIASES: Record<string, string> = { __builtins__: 'builtins', __builtin__: 'builtins', posix: 'os', nt: 'os', 'os.path': 'os.path', urllib2: 'urllib.request', httplib: 'http.client', cPickle: 'pickle' };
 
 /** Python's builtins that the analysis resolves by name when the file does not rebind them. */
-export const BUILTINS = new Set(['exec', 'eval', 'compile', 'execfile', 'open', '__import__', 'getattr', 'chr', 'ord', 'str', 'bytes', 'bytearray', 'globals', 'locals', 'vars', 'map', 'input', 'setattr']);
+export const BUILTINS = new Set(['exec', 'eval', 'compile', 'execfile', 'open', '__import__', 'getattr', 'chr', 'ord', 'str', 'bytes', 'bytearray', 'globals', 'locals', 'vars', 'map', 'input', 'setattr', 'dict', 'list', 'tuple', 'set', 'repr', 'int', 'len', 'print', 'format', 'sorted', 'zip', 'enumerate', 'range', 'iter', 'next', 'hex', 'filter', 'reversed', 'type', 'isinstance', 'hasattr', 'super', 'object']);
+
+/** Clipboard and screen capture: what clippers and spyware do; a library has no business doing it on import. */
+export const CAPTURE_CALL = /^(?:pyperclip\.(?:copy|paste)|pandas\.read_clipboard|win32clipboard\.(?:GetClipboardData|SetClipboardData|SetClipboardText)|PIL\.ImageGrab\.grab(?:clipboard)?|ImageGrab\.grab|pyscreenshot\.grab|pyautogui\.screenshot|mss\.mss\(\)\.(?:grab|shot)|pynput\.keyboard\.Listener|keyboard\.on_press|keyboard\.hook)$/;
+
+/** Programs no build step needs: shells on the fly, Windows launchers and script hosts, LOLBins. */
+export const SUSPICIOUS_PROGRAM = /^(?:start|powershell(?:\.exe)?|pwsh|mshta(?:\.exe)?|wscript(?:\.exe)?|cscript(?:\.exe)?|rundll32(?:\.exe)?|regsvr32(?:\.exe)?|bitsadmin(?:\.exe)?|certutil(?:\.exe)?|schtasks(?:\.exe)?|reg(?:\.exe)?\s+add|crontab|nohup|(?:\/tmp|\/dev\/shm|\/var\/tmp|%TEMP%|%TMP%|%APPDATA%|%LOCALAPPDATA%)[/\\]\S*|\S+\.(?:exe|scr|vbs|bat|cmd|ps1|hta))$/i;
+
+/** A URL that names a program to download. */
+export const EXECUTABLE_URL = /^https?:\/\/[^\s?#]+\.(?:exe|msi|scr|dll|bat|cmd|ps1|vbs|hta|sh|elf|bin|apk|jar)(?:[?#]|$)/i;

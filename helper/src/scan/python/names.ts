@@ -1,6 +1,6 @@
 import { fold, foldString, type FoldScope } from './fold.js';
 import { BUILTINS, MODULE_ALIASES } from './indicators.js';
-import type { PyNode } from './parse.js';
+import { callArguments, type PyNode } from './parse.js';
 
 /** A name as the code reaches it: `subprocess.Popen`, `socket.socket().connect`, `builtins.exec`. */
 export interface Qualified {
@@ -22,6 +22,7 @@ export class Names implements FoldScope {
   private readonly constants = new Map<string, PyNode>();
   private readonly assigned = new Map<string, number>();
   readonly stars: string[] = [];
+  readonly folds = new Map<PyNode, import('./fold.js').Folded | null>();
   private depth = 0;
 
   constructor(readonly text: string) {}
@@ -107,11 +108,7 @@ export class Names implements FoldScope {
         const key = fold(n.fields.subscript, this);
         if (!base || typeof key?.value !== 'string' || !/^[\w.]+$/.test(key.value)) return undefined;
         const literal = n.fields.subscript?.type === 'string';
-        const hidden = base.hidden || !literal;
-        if (base.name === 'sys.modules') return { name: key.value, hidden };
-        if (base.name === 'builtins.globals()' || base.name === 'builtins.locals()') return { name: key.value === '__builtins__' ? 'builtins' : key.value, hidden };
-        if (base.name === 'builtins') return { name: `builtins.${key.value}`, hidden };
-        if (base.name.endsWith('.__dict__')) return { name: `${base.name.slice(0, -'.__dict__'.length)}.${key.value}`, hidden };
+        return this.member(base, key.value, !literal);
         return undefined;
       }
       case 'call':
@@ -121,10 +118,26 @@ export class Names implements FoldScope {
     }
   }
 
+  /**
+   * A member reached through a namespace dictionary: sys.modules[..], globals()[..], vars(m)[..], m.__dict__[..].
+   * Reaching a builtin or module member through its namespace dictionary is how code hides what it calls: hidden,
+   * except a literal key into sys.modules.
+   */
+  private member(base: Qualified, key: string, computedKey: boolean): Qualified | undefined {
+    if (base.name === 'sys.modules') return { name: key, hidden: base.hidden || computedKey };
+    if (base.name === 'builtins.globals()' || base.name === 'builtins.locals()') {
+      const name = key === '__builtins__' ? 'builtins' : BUILTINS.has(key) ? `builtins.${key}` : key;
+      return { name, hidden: true };
+    }
+    if (base.name === 'builtins') return { name: `builtins.${key}`, hidden: true };
+    if (base.name.endsWith('.__dict__')) return { name: `${base.name.slice(0, -'.__dict__'.length)}.${key}`, hidden: true };
+    return undefined;
+  }
+
   private resolveCall(n: PyNode): Qualified | undefined {
     const fn = this.resolve(n.fields.function);
     if (!fn) return undefined;
-    const args = (n.fields.arguments?.children ?? []).filter((a) => a.type !== 'keyword_argument');
+    const args = callArguments(n).filter((a) => a.type !== 'keyword_argument');
     const computed = (a: PyNode | undefined) => a !== undefined && a.type !== 'string';
     if (fn.name === 'builtins.__import__' || fn.name === 'importlib.import_module' || fn.name === 'importlib.__import__') {
       const m = foldString(args[0], this);
@@ -133,11 +146,18 @@ export class Names implements FoldScope {
     if (fn.name === 'builtins.getattr') {
       const base = this.resolve(args[0]);
       const attr = foldString(args[1], this);
-      return base && attr && /^\w+$/.test(attr) ? { name: `${base.name}.${attr}`, hidden: base.hidden || fn.hidden || computed(args[1]) } : undefined;
+      if (base && attr && /^\w+$/.test(attr)) return { name: `${base.name}.${attr}`, hidden: base.hidden || fn.hidden || computed(args[1]) };
+      // A name decoded or built in a way the folder cannot follow (an EBCDIC codec, a call): hidden all the same.
+      // (With a default, getattr(builtins, name, Exception) is a lookup that may fail: not hiding anything.)
+      if (base && attr === undefined && args.length === 2 && args[1] && /^(?:call|subscript)$/.test(args[1].type)) return { name: `${base.name}.?`, hidden: true };
+      return undefined;
     }
-    if (fn.name === 'sys.modules.get') {
-      const m = foldString(args[0], this);
-      return m ? { name: m, hidden: computed(args[0]) } : undefined;
+    // sys.modules.get('os'), vars(builtins).get('exec'), globals().get('eval')
+    if (n.fields.function?.type === 'attribute' && this.src(n.fields.function.fields.attribute!) === 'get') {
+      const base = this.resolve(n.fields.function.fields.object);
+      const key = foldString(args[0], this);
+      const member = base && key && /^[\w.]+$/.test(key) ? this.member(base, key, computed(args[0])) : undefined;
+      if (member) return member;
     }
     if (fn.name === 'builtins.vars' && args[0]) {
       const base = this.resolve(args[0]);

@@ -49,9 +49,23 @@ function wheelContexts(files: Map<string, PackageFile>): Map<string, ExecutionCo
   for (const p of files.keys()) installed.set(installedPath(p), p);
   const roots = topLevelModules([...installed.keys()]).map((p) => installed.get(p)!);
   for (const p of closure(roots, files, (p) => installedPath(p), installed)) out.set(p, 'import');
+  // site.py runs every `.pth` in site-packages at interpreter start (lines starting with `import` are executed),
+  // and with it the modules those lines import.
+  const pths = [...files.keys()].filter((p) => /^[^/]+\.pth$/.test(installedPath(p)));
+  const startupRoots: string[] = [];
+  for (const p of pths) {
+    for (const line of (files.get(p)?.text ?? '').split('\n')) {
+      if (!/^import[ \t]/.test(line)) continue;
+      for (const m of line.matchAll(/(?:\bimport[ \t]+([\w.]+)|__import__\(\s*['"]([\w.]+)['"])/g)) {
+        const base = (m[1] ?? m[2]!).replace(/\./g, '/');
+        const hit = installed.get(`${base}.py`) ?? installed.get(`${base}/__init__.py`);
+        if (hit) startupRoots.push(hit);
+      }
+    }
+  }
+  for (const p of closure(startupRoots, files, (p) => installedPath(p), installed)) out.set(p, 'startup');
   for (const p of files.keys()) {
-    // site.py runs every `.pth` in site-packages at interpreter start; lines starting with `import` are executed.
-    if (/^[^/]+\.pth$/.test(installedPath(p))) out.set(p, 'startup');
+    if (pths.includes(p)) out.set(p, 'startup');
     else if (/^[^/]+\.data\/scripts\//.test(p)) out.set(p, 'bin');
     // sitecustomize/usercustomize at the top of site-packages are imported by site.py at start-up too.
     else if (/^(?:sitecustomize|usercustomize)\.py$/.test(installedPath(p))) out.set(p, 'startup');

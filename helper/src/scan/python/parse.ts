@@ -73,12 +73,13 @@ function copyTree(cursor: ReturnType<import('web-tree-sitter').Tree['walk']>): P
       const field = cursor.currentFieldName;
       if (field) parent.fields[field] = node;
       if (cursor.nodeIsNamed) parent.children.push(node);
+      // string_content holds its escape sequences as children: its text is kept whole all the same.
+      if (!cursor.nodeIsNamed || isLeafType(node.type)) node.text = cursor.nodeText;
       const leaf = stack.length >= MAX_DEPTH || !cursor.gotoFirstChild();
       if (!leaf) {
         stack.push(node);
         continue;
       }
-      if (!cursor.nodeIsNamed || isLeafType(node.type)) node.text = cursor.nodeText;
       while (!cursor.gotoNextSibling()) {
         if (!cursor.gotoParent() || stack.length <= 1) return root;
         stack.pop();
@@ -101,4 +102,11 @@ export function* descendants(root: PyNode): Generator<PyNode> {
     yield n;
     for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
   }
+}
+
+/** A call's arguments, keyword ones included; `f(x for x in y)` has its generator as its one argument. */
+export function callArguments(call: PyNode): PyNode[] {
+  const a = call.fields.arguments;
+  if (!a) return [];
+  return a.type === 'generator_expression' ? [a] : a.children;
 }

@@ -10,6 +10,11 @@ import type { PythonView } from './package.js';
 type Grade = [rule: string, base: Severity, signal: Signal, message: string];
 
 const PYTHON_FILE = /\.(?:py|pyw|pth)$/i;
+/**
+ * What a .pth line does beyond importing a module of its own package (setuptools' distutils shim, editable
+ * installs' finders do that): evaluating code, decoding, running programs, reaching the network.
+ */
+const PTH_CODE = /\b(?:exec|eval|compile|base64|b64decode|zlib|marshal|subprocess|os\.system|os\.popen|urlopen|urllib|requests|socket)\b/;
 
 /**
  * Python code analysis over every Python file of a wheel or sdist (and the import lines of `.pth` files),
@@ -46,8 +51,8 @@ export function pythonCode(view: PythonView, parser: Parser): Finding[] {
       out.push({ rule: 'code-not-analysed', severity: 'low', file: file.path, evidence: evidence((e as Error).message), message: 'the code analysis failed on this file' });
       continue;
     }
-    if (file.path.endsWith('.pth') && /\b(?:exec|eval|compile|__import__|base64|subprocess|os\.system|urlopen)\b/.test(text)) {
-      const at = /\b(?:exec|eval|compile|__import__|base64|subprocess|os\.system|urlopen)\b/.exec(text)!.index;
+    if (file.path.endsWith('.pth') && PTH_CODE.test(text)) {
+      const at = PTH_CODE.exec(text)!.index;
       signals.push({ kind: 'pth-code', at, detail: evidence(text, at, 80) });
     }
     for (const [rule, base, signal, message] of grade(signals)) {
@@ -95,16 +100,19 @@ function grade(signals: Signal[]): Grade[] {
   if (has('pth-code')) add('code-startup-hook', evalHit || net || execs ? 'high' : 'medium', has('pth-code')!, 'a .pth file runs code at every interpreter start');
 
   if (has('exec-silent')) add('code-silent-exec', 'medium', has('exec-silent')!, 'starts a program with its window or output hidden');
+  if (has('exec-suspicious')) add('code-suspicious-exec', 'medium', has('exec-suspicious')!, 'runs a launcher, script host or a program from a temp folder');
   const dl = has('exec:download-exec') ?? has('download-exec');
+  const dlSoft = has('download-then-exec') ?? has('download-binary') ?? has('exec-fetch') ?? has('string:download-exec');
   if (dl) add('code-download-exec', 'high', dl, 'downloads a program and runs it');
-  else if (has('download-then-exec')) add('code-download-exec', 'medium', has('download-then-exec')!, 'downloads a file and runs programs');
-  else if (has('exec-fetch')) add('code-download-exec', 'medium', has('exec-fetch')!, 'runs a command that downloads');
-  const exfil = has('exec:exfil-command');
+  else if (dlSoft) add('code-download-exec', 'medium', dlSoft, 'downloads a program, or a file in code that runs programs');
+  const exfil = has('exec:exfil-command') ?? has('string:exfil-command');
   if (exfil) add('code-download-exec', 'high', exfil, 'sends host details through a shell command');
 
-  const preload = has('exec:ld-preload');
+  const preload = has('exec:ld-preload') ?? has('string:ld-preload');
   if (preload) add('code-library-hijack', 'high', preload, 'preloads a library into another program');
-  if (has('exec:dll')) add('code-library-hijack', 'high', has('exec:dll')!, 'runs a DLL');
+  const dll = has('exec:dll') ?? has('string:dll');
+  if (dll) add('code-library-hijack', has('exec:dll') || dl || dlSoft ? 'high' : 'medium', dll, 'runs a DLL');
+  if (has('capture')) add('code-capture', 'medium', has('capture')!, 'reads the clipboard, the screen or the keyboard');
   const ai = has('exec:ai-cli');
   if (ai) add('code-worm', 'high', ai, 'drives an AI coding CLI with safety checks off');
   if (has('exec:secret-scanner')) add('code-worm', 'high', has('exec:secret-scanner')!, 'fetches or runs a secret scanner');

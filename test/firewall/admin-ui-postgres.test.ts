@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { npmInstall } from '../support/npm-clients.js';
+import { startNpmRegistry, type NpmRegistry } from '../support/npm-registry.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { ADMIN_TOKEN, HOSTILE, POLICY, UI, decide, httpLogin } from './admin-ui-support.js';
+import { startFirewallProcess, writePolicy, type FirewallProcess } from './support.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** Polls until `check` holds, at most `ms`; the last result either way. */
+async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('admin page with two replicas on one PostgreSQL', () => {
+  let p: TestPostgres;
+  let up: NpmRegistry;
+  let a: FirewallProcess;
+  let b: FirewallProcess;
+
+  beforeAll(async () => {
+    p = await startPostgres();
+    up = await startNpmRegistry();
+    await up.publish({ name: 'fresh-shared', version: '1.0.0' });
+    const policy = await writePolicy(POLICY);
+    // --packument-ttl 300: a release reaches the other replica by NOTIFY, not by its cache expiring.
+    const replica = () => startFirewallProcess({ policy, upstream: up.url, args: ['--database', p.url, '--packument-ttl', '300'], env: { PGPASSWORD: p.password, SSCS_FIREWALL_ADMIN_TOKEN: ADMIN_TOKEN } });
+    a = await replica();
+    b = await replica();
+  });
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await up?.close();
+    await p?.close();
+  });
+
+  it("releases on replica A's page, and npm installs the version through replica B", async () => {
+    await decide(b.url, ['fresh-shared']);
+    expect((await npmInstall(b.url, { 'fresh-shared': '1.0.0' })).exitCode).not.toBe(0);
+
+    const ui = `${a.url}${UI}`;
+    const session = await httpLogin(ui);
+    const overview = async () => await (await fetch(ui, { headers: { cookie: session.cookie } })).text();
+    expect(await overview()).toContain('<input type="hidden" name="name" value="fresh-shared">');
+    const post = (path: string, fields: Record<string, string>) =>
+      fetch(`${ui}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie: session.cookie, origin: new URL(ui).origin, 'content-type': FORM }, body: new URLSearchParams({ ...fields, csrf: session.csrf }) });
+    expect((await post('release', { name: 'fresh-shared', version: '1.0.0', reason: 'reviewed' })).status).toBe(303);
+    expect(await overview()).toContain('Released fresh-shared@1.0.0');
+
+    const served = await eventually(async () => {
+      const r = await fetch(`${b.url}/fresh-shared`);
+      return r.ok && '1.0.0' in ((await r.json()) as { versions: Record<string, unknown> }).versions;
+    });
+    expect(served).toBe(true);
+    const install = await npmInstall(b.url, { 'fresh-shared': '1.0.0' });
+    expect(install.exitCode).toBe(0);
+
+    // Waivers, audit search and counts read the shared database.
+    expect((await post('waivers', { name: 'fresh-shared', version: '2.x', owner: HOSTILE, reason: 'shared', expires: '2099-06-30' })).status).toBe(303);
+    const page = await overview();
+    expect(page).toContain('<td>&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</td><td>shared</td><td>2099-06-30 23:59 UTC</td>');
+    expect(page).not.toMatch(/<script|<img/);
+    // Released and decided again (allow), the version no longer counts as refused; the two refused packument
+    // requests (the first fetch, npm's failed install) stay counted.
+    expect(page).toContain('<td><code>hold-fresh</code></td><td><span class="action-quarantine">quarantine</span></td><td class="num">0</td><td class="num">2</td>');
+    const id = /name="id" value="(\d+)"/.exec(page)![1]!;
+    expect((await post('waivers/revoke', { id })).status).toBe(303);
+    expect(await overview()).toContain(`Waiver ${id} for fresh-shared@2.x revoked.`);
+
+    // Replica B's tarball line reaches the shared audit log once B flushes its buffer.
+    const found = await eventually(async () => {
+      const audit = await (await fetch(`${ui}audit?q=fresh-shared`, { headers: { cookie: session.cookie } })).text();
+      return audit.includes('<td>tarball</td><td><code>fresh-shared</code></td><td><code>1.0.0</code></td><td>allow</td>') && audit.includes('<td>release</td>');
+    });
+    expect(found).toBe(true);
+  });
+
+  it("keeps a login session on the replica that made it (the load balancer routes a browser to one replica)", async () => {
+    const session = await httpLogin(`${a.url}${UI}`);
+    const other = await fetch(`${b.url}${UI}`, { redirect: 'manual', headers: { cookie: session.cookie } });
+    expect([other.status, other.headers.get('location')]).toEqual([303, 'login']);
+  });
+
+  it('never shows the admin token or the database password in a log line', () => {
+    for (const fw of [a, b]) {
+      expect(fw.logs()).not.toContain(ADMIN_TOKEN);
+      expect(fw.logs()).not.toContain(p.password);
+    }
+  });
+});
