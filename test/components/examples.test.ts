@@ -30,7 +30,7 @@ const examples = readdirSync(EXAMPLES).filter((n) => existsSync(join(EXAMPLES, n
 
 describe('examples', () => {
   it('cover the pipeline author, the platform team, a release and a container image', () => {
-    expect(examples.sort()).toEqual(['container-image', 'node-build', 'platform-gate', 'release']);
+    expect(examples.sort()).toEqual(['container-image', 'node-build', 'platform-gate', 'python-deps', 'release']);
   });
 
   for (const example of examples) {

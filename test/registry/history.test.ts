@@ -13,6 +13,7 @@ import { evaluateCondition } from '../../helper/src/policy/conditions.js';
 import type { Conditions, ConditionName, Policy } from '../../helper/src/policy/types.js';
 import { factsFromPackument, lacksFacts, readPackument } from '../../helper/src/registry/packument.js';
 import { readSnapshot, writeSnapshot } from '../../helper/src/registry/snapshot.js';
+import { fileFacts, projectMeta } from '../../helper/src/registry/pypi-facts.js';
 
 const NPM = 'https://registry.npmjs.org/';
 const NOW = new Date('2025-09-01T00:00:00Z');
@@ -144,5 +145,41 @@ describe('snapshots keep the history of the versions they keep', () => {
     expect(Object.keys(back.versions)).toEqual(['1.4.1']);
     expect(factsFromPackument(back, '1.4.1')).toEqual(factsFromPackument(full, '1.4.1'));
     for (const c of ['provenance_dropped', 'publisher_changed', 'install_script_added'] as const) expect(holds(c, true, '1.4.1', back)).toBe(true);
+  });
+});
+
+describe('the same history for a PyPI project (PEP 440 order, PEP 740 provenance, upload times)', () => {
+  const file = (version: string, kind: 'wheel' | 'sdist', uploadTime: string, provenance: string | null) => ({
+    filename: kind === 'wheel' ? `alpha-${version}-py3-none-any.whl` : `alpha-${version}.tar.gz`,
+    url: `https://files.example.test/alpha-${version}`,
+    kind,
+    version,
+    uploadTime,
+    yanked: false as const,
+    coreMetadata: false as const,
+    provenance,
+  });
+  const project = {
+    name: 'alpha',
+    skipped: [],
+    files: [
+      file('1.9', 'wheel', '2024-01-01T00:00:00Z', 'https://files.example.test/alpha-1.9.provenance'),
+      file('1.10', 'wheel', '2024-02-01T00:00:00Z', 'https://files.example.test/alpha-1.10.provenance'),
+      file('1.11', 'wheel', '2025-08-01T00:00:00Z', null),
+      file('1.11', 'sdist', '2025-08-01T00:00:00Z', null),
+    ],
+  };
+  const meta = projectMeta(project, 'https://pypi.example.test/simple/');
+
+  it('provenance dropped and dormancy from upload times; publisher and install scripts stay unknown', () => {
+    const wheel = fileFacts(meta, project.files[2]!);
+    expect(evaluateCondition('provenance_dropped', true, wheel, NOW).holds).toBe(true);
+    expect(evaluateCondition('dormant_for', '52w', wheel, NOW).holds).toBe(true);
+    expect(evaluateCondition('publisher_changed', true, wheel, NOW).holds).toBe('unknown');
+    expect(evaluateCondition('install_script_added', true, wheel, NOW).holds).toBe(false);
+    expect(evaluateCondition('install_script_added', true, fileFacts(meta, project.files[3]!), NOW).holds).toBe('unknown');
+    // PEP 440, not string order: 1.10 comes after 1.9.
+    expect(meta.versions['1.11']!.history?.predecessor?.version).toBe('1.10');
+    expect(evaluateCondition('provenance_dropped', true, fileFacts(meta, project.files[1]!), NOW).holds).toBe(false);
   });
 });

@@ -41,7 +41,7 @@ describe('PyPI facts', () => {
     const client = new RegistryClient({ config: npmConfig, pypiIndex: index.simpleUrl });
     const refs = [ref('alpha', '1.0.0'), ref('alpha', '2.0.0'), ref('alpha', '2.1.0'), ref('alpha', '9.9.9'), ref('no-such-project', '1.0')];
     const { facts } = await registryFacts(refs, { kind: 'registry', client });
-    expect(facts.get(factsKey(refs[0]!))).toEqual({ metadataAvailable: true, deprecated: false, hasInstallScripts: false, publishedAt: new Date('2024-01-01T00:00:00Z'), license: 'MIT OR Apache-2.0', hasProvenance: false });
+    expect(facts.get(factsKey(refs[0]!))).toEqual({ metadataAvailable: true, deprecated: false, hasInstallScripts: false, publishedAt: new Date('2024-01-01T00:00:00Z'), license: 'MIT OR Apache-2.0', hasProvenance: false, history: { earlier: 0 } });
     expect(facts.get(factsKey(refs[1]!))).toMatchObject({ license: 'MIT', hasProvenance: true, hasInstallScripts: false, publishedAt: new Date('2025-06-01T12:00:00Z') });
     // sdist only: its build backend runs at install. A free-text licence is not taken for an SPDX id.
     const sdistOnly = facts.get(factsKey(refs[2]!))!;

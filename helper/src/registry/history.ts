@@ -5,7 +5,8 @@
  *
  * "Earlier" is by publish time (`time[version]`, full form only: the abbreviated form has no `time`); a
  * version whose time is unknown gets no time-ordered facts. The previous version of a line is the next
- * lower version by semver precedence (what `install_script_added` compares with), whatever its time.
+ * lower version by the ecosystem's precedence (semver; PEP 440 for PyPI), what `install_script_added`
+ * compares with, whatever its time.
  */
 import semver from 'semver';
 import { HISTORY_DEPTH } from '../policy/types.js';
@@ -35,8 +36,11 @@ export interface HistoryMeta {
   predecessor?: { version: string; hasInstallScript?: boolean };
 }
 
-/** One history per version, in O(n log n). */
-export function releaseHistory(records: readonly VersionRecord[]): Map<string, HistoryMeta> {
+/**
+ * One history per version, in O(n log n). `compare`: the ecosystem's version order (undefined: not a version
+ * of its scheme); default semver, parsed once.
+ */
+export function releaseHistory(records: readonly VersionRecord[], compare?: (a: string, b: string) => number | undefined): Map<string, HistoryMeta> {
   const out = new Map<string, HistoryMeta>(records.map((r) => [r.version, {}]));
   const byTime = records.filter((r) => r.publishedAt !== undefined).sort((a, b) => a.publishedAt! - b.publishedAt!);
   // One pass in publish order, remembering where each fact was last seen: O(n), not O(n * HISTORY_DEPTH).
@@ -60,16 +64,21 @@ export function releaseHistory(records: readonly VersionRecord[]): Map<string, H
     if (r.publisher === undefined) lastUnknownPublisher = i;
     else lastBy.set(r.publisher, i);
   }
-  // Parsed once: semver.compare on strings parses both sides at every comparison (10x the cost on 5,000 versions).
-  const bySemver = records
-    .map((r) => ({ r, v: semver.parse(r.version) }))
-    .filter((x): x is { r: VersionRecord; v: semver.SemVer } => x.v !== null)
-    .sort((a, b) => a.v.compare(b.v));
+  const bySemver = compare ? records.filter((r) => compare(r.version, r.version) !== undefined).sort((a, b) => compare(a.version, b.version)!) : semverOrder(records);
   for (let i = 1; i < bySemver.length; i++) {
-    const p = bySemver[i - 1]!.r;
-    out.get(bySemver[i]!.r.version)!.predecessor = { version: p.version, ...(p.hasInstallScript !== undefined ? { hasInstallScript: p.hasInstallScript } : {}) };
+    const p = bySemver[i - 1]!;
+    out.get(bySemver[i]!.version)!.predecessor = { version: p.version, ...(p.hasInstallScript !== undefined ? { hasInstallScript: p.hasInstallScript } : {}) };
   }
   return out;
+}
+
+/** Parsed once: semver.compare on strings parses both sides at every comparison (10x the cost on 5,000 versions). */
+function semverOrder(records: readonly VersionRecord[]): VersionRecord[] {
+  return records
+    .map((r) => ({ r, v: semver.parse(r.version) }))
+    .filter((x): x is { r: VersionRecord; v: semver.SemVer } => x.v !== null)
+    .sort((a, b) => a.v.compare(b.v))
+    .map((x) => x.r);
 }
 
 const nat = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;

@@ -14,6 +14,8 @@
  *   else the free-text `license` field when it is a single SPDX-looking id; the simple API has no licence.
  */
 import type { PackageFacts } from '../policy/types.js';
+import { PEP440 } from '../ecosystems/pep440.js';
+import { releaseHistory, type VersionRecord } from './history.js';
 import { factsFromPackument, offersAttestations, type PackumentMeta, type VersionMeta } from './packument.js';
 import type { SimpleFile, SimpleProject } from './pypi-simple.js';
 
@@ -54,6 +56,14 @@ export function projectMeta(project: SimpleProject, indexUrl: string): Packument
     const first = files.map((f) => f.uploadTime).filter((t): t is string => t !== undefined).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
     if (first) time[version] = first;
   }
+  // Release history as for npm (registry/history.ts), in PEP 440 order. PyPI names no uploader, so
+  // publisher_changed stays unknown; install-time code is a property of each file (an sdist runs its build,
+  // a wheel does not) while the history compares releases, so install_script_added stays unknown too.
+  const records: VersionRecord[] = Object.entries(versions).map(([version, m]) => {
+    const at = time[version] === undefined ? NaN : Date.parse(time[version]);
+    return { version, attested: m.attestations === true, publishedAt: Number.isNaN(at) ? undefined : at, time: time[version], publisher: undefined, hasInstallScript: undefined };
+  });
+  for (const [version, history] of releaseHistory(records, (a, b) => PEP440.compare(a, b))) versions[version]!.history = history;
   return { name: project.name, time, versions, attestationsOffered: offered };
 }
 
