@@ -35,6 +35,7 @@ beforeAll(async () => {
   index.publish({ name: 'tiny-lib', version: '1.2.0', uploadedAt: new Date(Date.now() - DAY) });
   index.publish({ name: 'tampered', version: '1.0.0', kinds: ['wheel'], uploadedAt: old, files: { 'tampered/__init__.py': `PAYLOAD = ${JSON.stringify('x'.repeat(300_000))}\n` } });
   index.publish({ name: 'sdist-only', version: '1.0.0', kinds: ['sdist'], uploadedAt: old });
+  index.publish({ name: 'local-ver', version: '1.0.0+cpu', kinds: ['wheel'], uploadedAt: old });
   index.tamper('tampered-1.0.0-py3-none-any.whl');
   fw = await startFirewallProcess({ policy: await writePolicy(POLICY), upstream: 'http://127.0.0.1:9/', args: ['--pypi-upstream', index.simpleUrl, '--pypi-files', index.filesUrl] });
 });
@@ -61,6 +62,14 @@ describe('firewall: PyPI simple index', () => {
     expect(text).toContain(`<a href="${fw.url}/files/tiny-lib/tiny_lib-1.1.0-py3-none-any.whl#sha256=${index.file('tiny_lib-1.1.0-py3-none-any.whl')!.sha256}">`);
     expect(text).not.toContain('1.0.0');
     expect(text).not.toContain('1.2.0');
+  });
+
+  it('serves a file whose version has a local label (+) under the name pip asks for', async () => {
+    const page = (await (await get('/simple/local-ver/', SIMPLE_JSON)).json()) as { files: { url: string }[] };
+    expect(page.files.map((f) => f.url)).toEqual([`${fw.url}/files/local-ver/local_ver-1.0.0+cpu-py3-none-any.whl`]);
+    const r = await get('/files/local-ver/local_ver-1.0.0+cpu-py3-none-any.whl');
+    expect(r.status).toBe(200);
+    expect(Buffer.from(await r.arrayBuffer()).equals(index.file('local_ver-1.0.0+cpu-py3-none-any.whl')!.bytes)).toBe(true);
   });
 
   it('redirects a name that is not normalised, as warehouse does', async () => {

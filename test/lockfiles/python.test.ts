@@ -112,3 +112,21 @@ describe('the independent reader itself', () => {
     expect(r.stdout).toBe('ok');
   });
 });
+
+describe('poetry.lock 1.x', () => {
+  it('takes hashes from [metadata.files] and dev from category, with no pyproject.toml', async () => {
+    const g = await readDependencyInputs(['poetry-1.1/poetry.lock'], { cwd: PY });
+    expect(g.packages).toEqual([expect.objectContaining({ name: 'six', version: '1.16.0', dev: true, direct: true, hashes: ['sha256:8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254'] })]);
+    expect(g.warnings?.[0]).toContain('no pyproject.toml beside it');
+  });
+});
+
+describe('CycloneDX with pkg:pypi purls (shapes from cyclonedx-py)', () => {
+  it('reads pypi components beside npm ones: normalised names, repository_url as the index, vcs_url as git, unversioned as unpinned', async () => {
+    const g = await readDependencyInputs(['cyclonedx/bom.cdx.json'], { cwd: PY });
+    expect(g.packages.map((p) => `${p.ecosystem}:${p.name}@${p.version} ${p.source}`)).toEqual(['npm:left-pad@1.3.0 registry', 'pypi:colorama@0.4.6 registry', 'pypi:django@5.0.6 registry', 'pypi:package-one@ git']);
+    expect(g.packages.find((p) => p.name === 'django')!.hashes).toEqual(['sha256:8363ac062bb4ef7c3f12d078f6fa5d154031d129a15170a1066412af49d30905']);
+    expect(g.packages.find((p) => p.name === 'package-one')!.resolved).toBe('git+https://github.com/path/to/package-one@41b95ec#egg=package-one');
+    expect(g.warnings).toEqual([expect.stringContaining('1 component(s) name no version, so they cannot be checked: unpinned-thing')]);
+  });
+});

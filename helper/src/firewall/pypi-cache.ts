@@ -16,6 +16,7 @@ import { changesAtOf, decide, serves, type PolicySource } from './evaluator.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { renderHtml, renderJson } from './pypi-page.js';
+import { PYPI_FILE } from './route.js';
 import type { Store } from './store.js';
 import { readDecodedBody, type Upstream } from './upstream.js';
 
@@ -165,6 +166,11 @@ export class PypiPages {
     const blocked = new Map<string, Decision>();
     for (const f of files) {
       if (byName.has(f.filename)) continue;
+      // A name the file route would refuse could be listed but never fetched: left out, and said why.
+      if (!PYPI_FILE.test(f.filename)) {
+        o.log?.({ event: 'skipped-file', name, message: `skipped ${f.filename.slice(0, 200)} of ${name}: not a file name the firewall serves` });
+        continue;
+      }
       byName.set(f.filename, f);
       const pkg: PackageRef = { ecosystem: 'pypi', name, version: f.version };
       let ff = fileFacts(meta, f);

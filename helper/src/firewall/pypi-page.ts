@@ -31,7 +31,8 @@ export function pageForm(accept: string | undefined): PageForm {
   return best?.form ?? 'text/html';
 }
 
-export const fileUrl = (publicBase: string, project: string, filename: string): string => `${publicBase}${PYPI_FILES}${project}/${encodeURIComponent(filename)}`;
+/** The file's URL on the firewall. Only names PYPI_FILE accepts are served, so none needs percent-encoding (`+` and `!` stay as they are). */
+export const fileUrl = (publicBase: string, project: string, filename: string): string => `${publicBase}${PYPI_FILES}${project}/${filename}`;
 
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 

@@ -69,7 +69,7 @@ export function canonicalPath(path: string): string | undefined {
 export const PYPI_PROJECTS = '/simple/';
 export const PYPI_FILES = '/files/';
 /** A distribution's file name as the index's own page names it (checked against that page before any fetch). */
-const PYPI_FILE = /^[A-Za-z0-9][A-Za-z0-9._+!-]*\.(?:whl|tar\.gz|zip|tar\.bz2|tgz|tar)$/;
+export const PYPI_FILE = /^[A-Za-z0-9][A-Za-z0-9._+!-]*\.(?:whl|tar\.gz|zip|tar\.bz2|tgz|tar)$/;
 
 /**
  * `/simple/<project>/` and `/files/<project>/<file>`. As warehouse does, a project asked by a name that is not

@@ -37,7 +37,9 @@ export function parsePoetryLock(text: string, file: string, limits: Limits, mani
     if (groups && !groups.includes('main')) node.dev = true;
     if (p.optional === true) node.optional = true;
     if (typeof p.markers === 'string') node.markers = p.markers;
-    const hashes = filesHashes(p.files, file, `${field}.files`, line);
+    // lock-version 1.x keeps the hashes apart, in `[metadata.files]` by name.
+    const legacy = isRecord(input.doc.metadata) && isRecord(input.doc.metadata.files) ? input.doc.metadata.files[p.name] : undefined;
+    const hashes = filesHashes(p.files ?? legacy, file, p.files !== undefined ? `${field}.files` : `metadata.files.${p.name}`, line);
     if (hashes.length) node.hashes = hashes;
     b.add(node);
     ids.push(id);

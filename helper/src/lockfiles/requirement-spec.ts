@@ -1,3 +1,4 @@
+import * as pep440 from '@renovatebot/pep440';
 import { pep503 } from '../ecosystems/pypi.js';
 import { pythonOrigin, type PythonOrigin } from './python-source.js';
 
@@ -29,7 +30,8 @@ export class RequirementError extends Error {}
 export function parseRequirement(text: string): RequirementSpec {
   const m = NAME.exec(text);
   const rest = m ? text.slice(m[0].length) : '';
-  if (m && !looksLikeLocation(text) && (rest === '' || /^[<>=!~(;@]/.test(rest))) {
+  // `name @ url` first: the URL may end in `.whl`, which would otherwise read as a bare archive path.
+  if (m && (rest.startsWith('@') || (!looksLikeLocation(text) && (rest === '' || /^[<>=!~(;]/.test(rest))))) {
     const name = pep503(m[1]!);
     if (rest.startsWith('@')) {
       // PEP 508 URL requirement: the marker must be separated from the URL by whitespace.
@@ -38,6 +40,7 @@ export function parseRequirement(text: string): RequirementSpec {
       return { name, specifier: '', location: { origin: pythonOrigin(url), url }, ...(marker ? { marker } : {}) };
     }
     const [specifier, marker] = splitMarker(rest, false);
+    checkSpecifier(specifier, text);
     const exact = EXACT.exec(specifier);
     return { name, specifier, ...(exact ? { pinned: exact[2]! } : {}), ...(marker ? { marker } : {}) };
   }
@@ -53,6 +56,23 @@ export function parseRequirement(text: string): RequirementSpec {
     location: { origin, url },
     ...(marker ? { marker } : {}),
   };
+}
+
+/**
+ * pip (packaging's PEP 440 specifiers) refuses a requirement whose versions are not PEP 440 versions
+ * (`==not-a-version`); only `===` takes any string, and `==`/`!=` a trailing `.*`.
+ */
+function checkSpecifier(specifier: string, text: string): void {
+  const body = specifier.trim().replace(/^\(\s*(.*?)\s*\)$/, '$1');
+  if (!body) return;
+  for (const clause of body.split(',')) {
+    const c = /^\s*(===|==|!=|~=|<=|>=|<|>)\s*(\S+)\s*$/.exec(clause);
+    if (!c) throw new RequirementError(`'${text}': '${clause.trim()}' is not a PEP 440 version specifier (pip refuses it)`);
+    const [, op, version] = c as unknown as [string, string, string];
+    if (op === '===') continue;
+    const bare = (op === '==' || op === '!=') && version.endsWith('.*') ? version.slice(0, -2) : version;
+    if (!pep440.valid(bare)) throw new RequirementError(`'${text}': ${version} is not a PEP 440 version (pip refuses it)`);
+  }
 }
 
 function looksLikeLocation(text: string): boolean {

@@ -1,5 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
+import { pep503 } from '../ecosystems/pypi.js';
 import { InputError } from '../errors.js';
 import { decodeUtf8, isInside, readFileBounded } from '../io/files.js';
 import type { Limits } from './limits.js';
@@ -133,6 +134,29 @@ function tokenize(text: string): string[] {
   return text.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? [];
 }
 
+/**
+ * pip refuses one project pinned to two versions under the same environment marker ("Double requirement given";
+ * its resolver: "Cannot install x==1 and x==2"), whatever the spelling of the name (PEP 503) or the file.
+ */
+function checkDouble(pins: Map<string, Entry>, name: string, e: Entry): void {
+  const key = `${name}\0${e.spec.marker ?? ''}`;
+  const first = pins.get(key);
+  if (!first) {
+    pins.set(key, e);
+    return;
+  }
+  if (first.spec.pinned === e.spec.pinned) return;
+  throw new InputError('SCHEMA', `${name} is pinned twice: ==${first.spec.pinned} at ${first.file}:${first.line} and ==${e.spec.pinned} at ${e.file}:${e.line} (pip refuses a double requirement)`, { where: { file: e.file, line: e.line } });
+}
+
+/** The PEP 503 name of a local folder from its last path component; undefined for `.` and `..`. */
+function folderName(location: string): string | undefined {
+  const path = location.replace(/^file:(?:\/\/[^/]*)?/i, '').split(/[?#]/, 1)[0]!.replace(/\/+$/, '');
+  const last = path.split('/').pop() ?? '';
+  if (!last || last === '.' || last === '..' || !/^[A-Za-z0-9]/.test(last)) return undefined;
+  return pep503(last);
+}
+
 function checkHash(value: string, file: string, line: number): string {
   const m = /^([a-z0-9]+):([0-9a-f]+)$/i.exec(value);
   const alg = m?.[1]!.toLowerCase();
@@ -146,25 +170,39 @@ function buildTree(b: TreeBuilder, entries: Entry[]): LockTree {
   const root = b.add({ id: '\0root', name: 'root', version: '', local: true });
   const byName = new Map<string, LockNode[]>();
   const placed: { node: LockNode; entry: Entry }[] = [];
+  const pins = new Map<string, Entry>();
   for (const e of entries) {
     const { spec } = e;
     const where = `${e.file}:${e.line}`;
-    if (spec.location?.origin === 'local') continue; // A project folder (`-e .`, `./lib`): first-party code.
-    if (!spec.name) {
+    let local = spec.location?.origin === 'local' ? spec.location.url : undefined;
+    let name = spec.name;
+    if (local !== undefined) {
+      // A folder or a `file:` URL that is no archive (`./lib`, `-e ./pkg`, `foo @ file:///x`): pip builds and
+      // installs whatever is there, so it is listed, as a `file` package (no index facts apply to it). The
+      // project itself (`-e .`) is first-party code and the root.
+      name ??= folderName(local);
+      if (!name) {
+        b.warn(`${where}: ${local} is the project itself (first-party code): not listed as a package`);
+        continue;
+      }
+      if (!spec.name) b.warn(`${where}: ${local} is a local folder; listed as '${name}' from its path`);
+    }
+    if (!name) {
       b.warn(`${where}: ${spec.location!.url} names no project (add #egg=name): skipped`);
       continue;
     }
     if (!spec.location && spec.pinned === undefined) {
-      b.unpinned.push({ name: spec.name, requirement: `${spec.name}${spec.specifier ? ` ${spec.specifier}` : ''}${spec.marker ? ` ; ${spec.marker}` : ''}`, file: e.file, line: e.line });
+      b.unpinned.push({ name, requirement: `${name}${spec.specifier ? ` ${spec.specifier}` : ''}${spec.marker ? ` ; ${spec.marker}` : ''}`, file: e.file, line: e.line });
       continue;
     }
-    const source = spec.location ? (spec.location.origin as Exclude<typeof spec.location.origin, 'local'>) : undefined;
+    const source = local !== undefined ? 'file' : spec.location ? (spec.location.origin as Exclude<typeof spec.location.origin, 'local'>) : undefined;
     const version = spec.pinned ?? '';
-    const id = source ? `${spec.name}@${version}#${source}:${spec.location!.url}` : `${spec.name}@${version}`;
-    const node = b.add({ id, name: spec.name, version, direct: true, ...(source ? { source, resolved: spec.location!.url } : {}) });
+    if (!spec.location && spec.pinned !== undefined) checkDouble(pins, name, e);
+    const id = source ? `${name}@${version}#${source}:${spec.location!.url}` : `${name}@${version}`;
+    const node = b.add({ id, name, version, direct: true, ...(source ? { source, resolved: spec.location!.url } : {}) });
     if (e.hashes.length) node.hashes = [...new Set([...(node.hashes ?? []), ...e.hashes])].sort();
     if (spec.marker) node.markers = spec.marker;
-    byName.set(spec.name, [...(byName.get(spec.name) ?? []), node]);
+    byName.set(name, [...(byName.get(name) ?? []), node]);
     placed.push({ node, entry: e });
   }
   if (b.unpinned.length) b.warn(`${b.unpinned.length} requirement(s) pin no version, so they are not checked: ${b.unpinned.slice(0, 5).map((u) => u.requirement).join(', ')}${b.unpinned.length > 5 ? ', ...' : ''}`);

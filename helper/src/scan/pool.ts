@@ -12,6 +12,13 @@ export const DEFAULT_SCAN_BUDGET_MS = 120_000;
 /** Heap a worker may grow to; past it the worker dies and the package gets a scan-budget finding. */
 export const DEFAULT_WORKER_HEAP_MB = 1024;
 
+/**
+ * Young generation of a worker's heap (V8 splits it into semi-spaces of a third each). A parsed bundle is
+ * garbage once its file is analysed; with 32 MiB semi-spaces most of it dies young instead of being promoted
+ * and marked: 10% less CPU on a quarter of the benign corpus (`--max-semi-space-size=32`, 21.6 s against 23.9 s).
+ */
+const WORKER_YOUNG_GENERATION_MB = 96;
+
 export interface ScanPoolOptions {
   /** Packages scanned at once (one worker thread each); the rest wait in order. Default: cores - 1, at least 1. */
   concurrency?: number;
@@ -97,7 +104,7 @@ export class ScanPool {
   }
 
   private spawn(): Worker {
-    const w = new Worker(this.worker.url, { workerData: this.worker.data, resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
+    const w = new Worker(this.worker.url, { workerData: this.worker.data, resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     // A worker is never what keeps the process alive.
     w.unref();
     return w;

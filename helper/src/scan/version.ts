@@ -3,4 +3,4 @@
  * every cached decision made with --scan on it, so a tarball scanned by an older scanner is scanned again
  * before it is served. Bump it with any change that can change a finding.
  */
-export const SCANNER_VERSION = '3';
+export const SCANNER_VERSION = '4';

@@ -1,7 +1,7 @@
 import { Bindings, memberKey, type Ref } from './bindings.js';
 import { EXEC_MEMBERS, FS_READS, FS_WRITES, HOST_MEMBERS, NETWORK_GLOBALS, NETWORK_MEMBERS, NETWORK_PACKAGES, SECRET_ENV, SECRET_PATHS, SENSITIVE_MODULES, SHELL_PROGRAM, STRING_HINT, STRING_SIGNALS, VM_MEMBERS, WALLET_REGEX, publicIpUrl } from './indicators.js';
 import { pushChildren, walk, type Node } from './parse.js';
-import { declare, gatherTree, isFunction, type Tree } from './tree.js';
+import { gatherTree, isFunction, type Tree } from './tree.js';
 
 /** What a file does, as the rules grade it: one signal per act, located at a source offset. */
 export interface Signal {
@@ -29,6 +29,8 @@ const GLOBAL_NAMES = new Set(['global', 'globalThis', 'window', 'self']);
 const STRING_EXPRESSIONS = new Set(['Literal', 'TemplateLiteral', 'BinaryExpression']);
 /** Last names of the global network functions and wallet providers a clipper replaces. */
 const HOOKED_NAMES = new Set(['fetch', 'ethereum', 'open', 'send', 'setRequestHeader', 'request', 'sendAsync']);
+/** Callees that evaluate an argument when called by name. */
+const EVAL_LIKE_NAMES = new Set(['eval', 'Function', 'setTimeout', 'setInterval']);
 /** Signals kept per kind and file. */
 const MAX_PER_KIND = 20;
 
@@ -55,11 +57,16 @@ export function analyseProgram(program: Node, text: string): FileAnalysis {
   }
   b.resetFolds();
   const a = new Analysis(b, text, tree);
-  // Without the text of a decoder, no decoder is found, and calls resolve now as they will at the end.
-  if (!text.includes('fromCharCode')) a.settle();
+  // Without the text of a decoder, no decoder is found, and calls resolve now as they will at the end; then a
+  // file with no call a taint could reach (most libraries) has no use for following taints.
+  let sinks = true;
+  if (!text.includes('fromCharCode')) {
+    a.settle();
+    sinks = tree.acts.some((n) => a.mayReceiveTaint(n));
+  }
   // Taints: twice, so a callback that fills a variable counts before and after its textual use. A first round
   // that found no taint, request or decoder leaves the second nothing to build on: it would find the same.
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < 2 && sinks; round++) {
     if (round === 1 && !a.flowed) break;
     for (let i = 0; i < tree.flow.length; i++) a.propagate(tree.flow[i]!, tree.flowFns[i], round);
     a.settle();
@@ -227,6 +234,19 @@ class Analysis {
     return this.taints.size > 0 || this.requests.size > 0 || this.b.hexDecoders.size > 0;
   }
 
+  /**
+   * Whether `n` is a call where visitCall reads taints: a network call, an eval-like call (eval, Function,
+   * timers, vm, `_compile`, an alias of a global) or a child process; a superset, it may say yes more often.
+   */
+  mayReceiveTaint(n: Node): boolean {
+    if (n.type !== 'CallExpression' && n.type !== 'NewExpression') return false;
+    const callee = n.callee as Node;
+    if (callee.type === 'Identifier' && EVAL_LIKE_NAMES.has(callee.name as string)) return true;
+    if (this.isNetworkCall(n)) return true;
+    const ref = this.callee(n);
+    return ref !== undefined && (ref.module === 'child_process' || ref.module === 'vm' || ref.module === '(global)' || ref.path[0] === '_compile');
+  }
+
   private resolveCallee(n: Node): Ref | undefined {
     let callee = n.callee as Node;
     if (callee.type === 'MemberExpression') {
@@ -279,7 +299,7 @@ class Analysis {
       if (p.type === 'Identifier') this.taintName(p.name as string, [t], fn);
       else walk(p, (x) => {
         if (x.type === 'Identifier') {
-          declare(this.tree.declared, fn, x.name as string);
+          this.tree.declared.add(fn, x.name as string);
           this.taintName(x.name as string, [t], fn);
         }
       });

@@ -231,19 +231,25 @@ export function pushChildren(n: Node, stack: Node[]): number {
   return stack.length - before;
 }
 
+/** A child field that may be empty (null or undefined). */
 function pushOne(v: unknown, stack: Node[]): void {
-  if (isNode(v)) stack.push(v);
+  if (v !== null && v !== undefined) stack.push(v as Node);
 }
 
-/** An array's nodes, last-first (holes and nulls skipped). */
+/** A list field of an ESTree node: nodes, or null for an elision (`[a, , b]`); last-first. */
 function pushArray(v: unknown, stack: Node[]): void {
   if (!Array.isArray(v)) return;
-  for (let i = v.length - 1; i >= 0; i--) if (isNode(v[i])) stack.push(v[i] as Node);
+  const list = v as (Node | null)[];
+  for (let i = list.length - 1; i >= 0; i--) if (list[i] !== null) stack.push(list[i]!);
 }
 
+/** A field of unknown shape (a node type outside the switch): only what is a node. */
 function pushValue(v: unknown, stack: Node[]): void {
-  if (Array.isArray(v)) pushArray(v, stack);
-  else pushOne(v, stack);
+  if (Array.isArray(v)) {
+    for (let i = v.length - 1; i >= 0; i--) if (isNode(v[i])) stack.push(v[i] as Node);
+  } else if (isNode(v)) {
+    stack.push(v);
+  }
 }
 
 /**

@@ -21,7 +21,7 @@ export interface Tree {
   /** The innermost function around each function (undefined: file scope). */
   outer: Map<Node, Node | undefined>;
   /** Per name, the functions that declare it (var, let, const, parameter, function name; undefined: file). */
-  declared: Map<string, Set<Node | undefined>>;
+  declared: Declarations;
   /** Names written more than once (or by `+=`, `++`): they hold no constant. */
   mutable: Set<string>;
 }
@@ -30,16 +30,44 @@ export function isFunction(n: Node | undefined | null): n is Node {
   return n !== undefined && n !== null && (n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression' || n.type === 'FunctionDeclaration');
 }
 
-export function declare(declared: Map<string, Set<Node | undefined>>, fn: Node | undefined, name: unknown): void {
-  if (typeof name !== 'string') return;
-  let set = declared.get(name);
-  if (!set) declared.set(name, (set = new Set()));
+/**
+ * Which functions declare each name. Only a taint asks (most files have none), so declarations are noted as
+ * pairs and indexed on the first question.
+ */
+export class Declarations {
+  private names: string[] = [];
+  private fns: (Node | undefined)[] = [];
+  private index: Map<string, Set<Node | undefined>> | undefined;
+
+  add(fn: Node | undefined, name: unknown): void {
+    if (typeof name !== 'string') return;
+    if (this.index) addTo(this.index, fn, name);
+    else {
+      this.names.push(name);
+      this.fns.push(fn);
+    }
+  }
+
+  get(name: string): Set<Node | undefined> | undefined {
+    if (!this.index) {
+      this.index = new Map();
+      for (let i = 0; i < this.names.length; i++) addTo(this.index, this.fns[i], this.names[i]!);
+      this.names = [];
+      this.fns = [];
+    }
+    return this.index.get(name);
+  }
+}
+
+function addTo(index: Map<string, Set<Node | undefined>>, fn: Node | undefined, name: string): void {
+  let set = index.get(name);
+  if (!set) index.set(name, (set = new Set()));
   set.add(fn);
 }
 
 /** Walks the tree once, depth-first in source order, without recursion (minified code nests deeply). */
 export function gatherTree(program: Node): Tree {
-  const tree: Tree = { binders: [], flow: [], flowFns: [], acts: [], actParents: [], outer: new Map(), declared: new Map(), mutable: new Set() };
+  const tree: Tree = { binders: [], flow: [], flowFns: [], acts: [], actParents: [], outer: new Map(), declared: new Declarations(), mutable: new Set() };
   const writes = new Map<string, number>();
   const write = (name: unknown, by: number) => {
     if (typeof name !== 'string') return;
@@ -54,6 +82,8 @@ export function gatherTree(program: Node): Tree {
     const n = stack.pop()!;
     const parent = parents.pop();
     const fn = fns.pop();
+    // A third of most trees: no children, nothing to gather.
+    if (n.type === 'Identifier') continue;
     gatherNode(tree, n, parent, fn, write);
     const inner = isFunction(n) ? n : fn;
     for (let i = pushChildren(n, stack); i > 0; i--) {
@@ -70,7 +100,7 @@ function gatherNode(t: Tree, n: Node, parent: Node | undefined, fn: Node | undef
       t.binders.push(n);
       const id = n.id as Node;
       if (id.type === 'Identifier') {
-        declare(t.declared, fn, id.name);
+        t.declared.add(fn, id.name);
         write(id.name, 1);
         if (n.init) flow(t, n, fn);
       }
@@ -96,8 +126,8 @@ function gatherNode(t: Tree, n: Node, parent: Node | undefined, fn: Node | undef
     case 'FunctionExpression':
     case 'ArrowFunctionExpression':
       t.outer.set(n, fn);
-      for (const p of n.params as Node[]) declare(t.declared, n, p.type === 'Identifier' ? p.name : p.type === 'AssignmentPattern' ? (p.left as Node).name : undefined);
-      if (n.id && n.type === 'FunctionDeclaration') declare(t.declared, fn, (n.id as Node).name);
+      for (const p of n.params as Node[]) t.declared.add(n, p.type === 'Identifier' ? p.name : p.type === 'AssignmentPattern' ? (p.left as Node).name : undefined);
+      if (n.id && n.type === 'FunctionDeclaration') t.declared.add(fn, (n.id as Node).name);
       if (n.id) flow(t, n, fn);
       return;
     case 'CallExpression':

@@ -5,9 +5,11 @@ import { evidence } from '../files.js';
 import { readTarball } from '../tarball.js';
 import { DEFAULT_SCAN_LIMITS, severityRank, type Finding, type ScanLimits, type ScanReport } from '../types.js';
 import { readZip } from '../zip.js';
+import { bytecodeFindings } from './bytecode.js';
 import { viewPython, type PythonFormat } from './package.js';
 import { pythonParser } from './parse.js';
 import { pythonCode } from './rule.js';
+import { decodeSources, encodingFindings } from './sources.js';
 
 export type { PythonFormat } from './package.js';
 
@@ -28,8 +30,9 @@ export async function scanPythonDistribution(file: string, format: PythonFormat,
   if (zip) await readZip(file, collector, { stripTop: format === 'sdist' });
   else await readTarball(file, collector);
   const parser = await pythonParser();
+  const declared = decodeSources(collector.files);
   const view = viewPython(collector.files, format);
-  const findings: Finding[] = [...collector.findings, ...pythonCode(view, parser)];
+  const findings: Finding[] = [...collector.findings, ...encodingFindings(declared, view.contexts, collector.unread), ...bytecodeFindings(view), ...pythonCode(view, parser)];
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.rule.localeCompare(b.rule));
   if (collector.unread.length > 0) {
     findings.unshift({ rule: 'scan-incomplete', severity: 'high', file: '(package)', evidence: evidence(collector.unread.slice(0, 3).join('; ')), message: 'part of the package was not read, so the scan cannot call it clean' });

@@ -58,7 +58,7 @@ function wheelContexts(files: Map<string, PackageFile>): Map<string, ExecutionCo
       if (!/^import[ \t]/.test(line)) continue;
       for (const m of line.matchAll(/(?:\bimport[ \t]+([\w.]+)|__import__\(\s*['"]([\w.]+)['"])/g)) {
         const base = (m[1] ?? m[2]!).replace(/\./g, '/');
-        const hit = installed.get(`${base}.py`) ?? installed.get(`${base}/__init__.py`);
+        const hit = moduleFile(installed, base);
         if (hit) startupRoots.push(hit);
       }
     }
@@ -100,9 +100,22 @@ function fillRest(out: Map<string, ExecutionContext>, files: Map<string, Package
   }
 }
 
-/** `pkg/__init__.py` and `module.py` at the top of an installed tree. */
+/**
+ * The file Python's path finder loads for a module path (`a/b`): the package's `__init__` before a module
+ * of that name, source before sourceless bytecode (importlib's FileFinder order; a `.pyc` with no `.py`
+ * beside it is imported).
+ */
+function moduleFile(files: Map<string, string>, base: string): string | undefined {
+  return files.get(`${base}/__init__.py`) ?? files.get(`${base}/__init__.pyc`) ?? files.get(`${base}.py`) ?? files.get(`${base}.pyc`);
+}
+
+/** `pkg/__init__.py` and `module.py` at the top of an installed tree (or their sourceless `.pyc`). */
 function topLevelModules(paths: string[]): string[] {
-  return paths.filter((p) => /^[A-Za-z_][\w]*\/__init__\.py$/.test(p) || /^[A-Za-z_][\w]*\.py$/.test(p));
+  const all = new Set(paths);
+  return paths.filter((p) => {
+    if (/^[A-Za-z_][\w]*\/__init__\.py$/.test(p) || /^[A-Za-z_][\w]*\.py$/.test(p)) return true;
+    return (/^[A-Za-z_][\w]*\/__init__\.pyc$/.test(p) || /^[A-Za-z_][\w]*\.pyc$/.test(p)) && !all.has(p.slice(0, -1));
+  });
 }
 
 /** The modules of a PEP 517 in-tree backend: `build-backend = "x"` with `backend-path = ["dir"]`. */
@@ -130,8 +143,7 @@ function closure(roots: string[], files: Map<string, PackageFile>, view: (p: str
   const found = new Set(roots);
   const queue: [string, number][] = roots.map((r) => [r, 0]);
   const resolve = (module: string): string | undefined => {
-    const base = module.replace(/\./g, '/');
-    return back.get(`${base}.py`) ?? back.get(`${base}/__init__.py`);
+    return moduleFile(back, module.replace(/\./g, '/'));
   };
   while (queue.length > 0 && found.size < MAX_CLOSURE) {
     const [path, depth] = queue.shift()!;
