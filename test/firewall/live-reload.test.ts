@@ -117,6 +117,8 @@ describe('firewall: live feed and policy reload', () => {
     expect(refused.reason).toMatch(/policy\.yml.*severity/);
     expect((await tarball('other', '1.0.0')).status).toBe(403);
     expect(fw.child.exitCode).toBeNull();
+    expect(await metric('sscs_firewall_reloads_total{input="policy",result="refused"}')).toBe('sscs_firewall_reloads_total{input="policy",result="refused"} 1');
+    expect(await metric('sscs_firewall_reloads_total{input="feed",result="refused"}')).toBe('sscs_firewall_reloads_total{input="feed",result="refused"} 1');
   });
 
   it('reloads through the admin API, answering 422 with the reason when refused', async () => {

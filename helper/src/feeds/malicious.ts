@@ -56,6 +56,12 @@ export const DEFAULT_FEED_LIMITS: FeedLimits = {
 const MALICIOUS_ID = /^MAL-/;
 const ARCHIVE = /\.(?:tar\.gz|tgz|tar)$/i;
 const ZIP = /\.zip$/i;
+/**
+ * Records parsed between two turns of the event loop: a running firewall reloads a feed of some 100,000 records
+ * (seconds of parsing) while it serves, and must keep answering meanwhile.
+ */
+const YIELD_EVERY = 256;
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 /** A zip is read whole into memory (its directory is at the end): at most this much. */
 const MAX_ZIP_BYTES = 1024 * 1024 * 1024;
 
@@ -197,7 +203,10 @@ async function loadDirectory(root: string, index: FeedIndex, limits: FeedLimits)
   }
   // Sorted so that the first malformed record reported is the same on every run.
   files.sort();
-  for (const abs of files) index.add(readBoundedSync(abs, limits.maxRecordBytes), relative(root, abs) || abs);
+  for (const [i, abs] of files.entries()) {
+    index.add(readBoundedSync(abs, limits.maxRecordBytes), relative(root, abs) || abs);
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToLoop();
+  }
 }
 
 function readBoundedSync(path: string, maxBytes: number): string {
@@ -216,8 +225,10 @@ function readBoundedSync(path: string, maxBytes: number): string {
 
 async function loadZip(file: string, index: FeedIndex, limits: FeedLimits): Promise<void> {
   const zip = await readFileBounded(file, Math.min(limits.maxArchiveBytes, MAX_ZIP_BYTES), 'feed archive');
+  let n = 0;
   for (const entry of zipEntries(zip, file, limits.maxRecordBytes)) {
     if (entry.name.endsWith('.json')) index.add(entry.data().toString('utf8'), `${file}:${entry.name}`);
+    if (++n % YIELD_EVERY === 0) await yieldToLoop();
   }
 }
 

@@ -24,12 +24,12 @@ export interface LaunchedFirewall extends Firewall {
 export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Partial<FirewallOptions> = {}): Promise<LaunchedFirewall> {
   const log = jsonLogger(io.stdout);
   const served = new ServedLog();
-  const live = await LiveInputs.load({ policyPath: s.policyPath, ...(s.maliciousFeed ? { feedPath: s.maliciousFeed } : {}), ...(s.scan ? { scanner: SCANNER_VERSION } : {}), log, served });
+  const metrics = new Metrics();
+  const live = await LiveInputs.load({ policyPath: s.policyPath, ...(s.maliciousFeed ? { feedPath: s.maliciousFeed } : {}), ...(s.scan ? { scanner: SCANNER_VERSION } : {}), log, served, metrics });
   await ensureDir(s.dataDir);
   const token = await adminToken(flags, io.env, io.cwd);
   const upstreamToken = io.env[UPSTREAM_TOKEN_ENV];
   const scanner = s.scan ? await loadScanner({ ...(s.scanBudgetMs ? { budgetMs: s.scanBudgetMs } : {}), ...(s.scanConcurrency ? { concurrency: s.scanConcurrency } : {}) }) : undefined;
-  const metrics = new Metrics();
   const webhook = s.webhookUrl ? new Webhook({ url: s.webhookUrl, secret: io.env[WEBHOOK_SECRET_ENV]!, metrics, log }) : undefined;
   const alert = webhook ? (type: WebhookEvent, data: Record<string, unknown>) => webhook.send(type, data) : undefined;
   const blocked = alert ? blockAlerts(alert) : undefined;

@@ -15,6 +15,7 @@ import { isSscsError } from '../errors.js';
 import type { PolicySource } from './evaluator.js';
 import { decisionInputsVersion } from './inputs.js';
 import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
 import { policyFromFile, type FilePolicy } from './policy-source.js';
 import type { ServedLog, ServedVersion } from './served-log.js';
 
@@ -38,6 +39,8 @@ export interface LiveOptions {
   scanner?: string;
   log: Logger;
   served?: ServedLog;
+  /** Counts reloads by input and result (sscs_firewall_reloads_total). */
+  metrics?: Metrics;
 }
 
 const describe = (e: unknown): string => (isSscsError(e) ? e.describe() : (e as Error).message);
@@ -132,9 +135,11 @@ export class LiveInputs {
         this.#version = this.#computeVersion();
         this.needs.splice(0, this.needs.length, ...next.conditions);
         report.policy = { ok: true, version: next.version };
+        this.#count('policy', 'reloaded');
         this.o.log({ event: 'policy-reloaded', file: this.o.policyPath, policyVersion: next.version, mode: next.mode });
       } catch (e) {
         report.policy = { ok: false, error: describe(e) };
+        this.#count('policy', 'refused');
         this.o.log({ event: 'policy-reload-refused', file: this.o.policyPath, reason: describe(e), kept: this.#policy.version });
       }
     }
@@ -148,11 +153,13 @@ export class LiveInputs {
         this.#feedDigest = digest;
         this.#version = this.#computeVersion();
         const hits = changed ? this.#retroactive(old, next) : [];
+        this.#count('feed', changed ? 'reloaded' : 'unchanged');
         report.feed = { ok: true, version: digest.slice(0, 16), records: next.records, vulnerabilityRecords: next.vulnerabilityRecords, retroactiveHits: hits.length };
         this.o.log({ event: changed ? 'feed-reloaded' : 'feed-unchanged', file: this.o.feedPath, records: next.records, vulnerabilityRecords: next.vulnerabilityRecords, retroactiveHits: hits.length });
         for (const h of hits) this.onRetroactive?.(h);
       } catch (e) {
         report.feed = { ok: false, error: describe(e) };
+        this.#count('feed', 'refused');
         this.o.log({ event: 'feed-reload-refused', file: this.o.feedPath, reason: describe(e), keptRecords: this.#feed?.records ?? 0 });
       }
     }
@@ -177,6 +184,10 @@ export class LiveInputs {
     this.#targets = (await import('../feeds/typosquat.js')).typosquatTargets;
     // Build the index now (seconds) rather than on the first client's request.
     this.#targets('sscs-warm-up', 'npm');
+  }
+
+  #count(input: 'policy' | 'feed', result: 'reloaded' | 'unchanged' | 'refused'): void {
+    this.o.metrics?.inc('sscs_firewall_reloads_total', 'Reloads of the policy file and the feed, by result (refused: the old one kept).', { input, result });
   }
 
   #computeVersion(): string {

@@ -109,7 +109,8 @@ export function parseRoute(method: string, target: string): Route {
   if (rawPath.startsWith('/-/sscs/admin/')) return { kind: 'admin', path: rawPath.slice('/-/sscs/admin'.length), query };
   if (rawPath.startsWith('/-/')) return refused(404, `the firewall does not serve ${rawPath}`);
   if (method !== 'GET' && method !== 'HEAD') return refused(405, 'the firewall is read-only: publish to the upstream registry directly');
-  if (rawPath.startsWith(PYPI_PROJECTS) || rawPath.startsWith(PYPI_FILES)) return parsePypiRoute(rawPath);
+  // `/simple/-/simple-1.0.0.tgz` is the npm package `simple`'s tarball: `-` is no Python project name.
+  if ((rawPath.startsWith(PYPI_PROJECTS) || rawPath.startsWith(PYPI_FILES)) && !/^\/[a-z]+\/-\//.test(rawPath)) return parsePypiRoute(rawPath);
 
   const path = decodeNamePath(rawPath);
   if (path === undefined) return refused(400, 'unsupported percent-encoding in the path');
