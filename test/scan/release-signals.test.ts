@@ -69,6 +69,15 @@ describe('sscs scan: registry metadata signals', () => {
     expect(both.exitCode).toBe(2);
   });
 
+  it('never echoes credentials in a --registry URL, and bounds an unreachable registry', async () => {
+    const res = await runCli(['scan', stolen, '--registry', 'https://someone:s3cr3t-value@127.0.0.1:1/']);
+    expect(res.exitCode).toBe(2);
+    expect(res.stdout + res.stderr).not.toContain('s3cr3t-value');
+    const down = await runCli(['scan', stolen, '--registry', 'http://127.0.0.1:1/']);
+    expect(down.exitCode).not.toBe(0);
+    expect(down.stderr).toContain('registry http://127.0.0.1:1 unreachable');
+  });
+
   it('reports none without a registry document', async () => {
     const res = await runCli(['scan', stolen, '--format', 'json', '--fail-on', 'none']);
     const out = JSON.parse(res.stdout);

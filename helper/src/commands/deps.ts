@@ -1,3 +1,4 @@
+import { pypiIndexOf } from '../registry/pypi-client.js';
 import { defineCommand } from '../cli/command.js';
 import { UsageError } from '../errors.js';
 import { readDependencyInputs } from '../lockfiles/index.js';
@@ -25,7 +26,8 @@ from. Several files merge into one graph. Requirements that pin no version are l
     if (!(FORMATS as readonly string[]).includes(format)) {
       throw new UsageError('USAGE', `sscs deps: --format must be one of ${FORMATS.join(', ')}, not '${format}'`);
     }
-    const graph = await readDependencyInputs(positionals, { cwd: io.cwd });
+    const pypiIndex = pypiIndexOf(io.env);
+    const graph = await readDependencyInputs(positionals, { cwd: io.cwd, ...(pypiIndex ? { pypiIndex } : {}) });
     for (const w of graph.warnings ?? []) io.stderr(`sscs: warning: ${w}\n`);
     io.stdout(format === 'json' ? `${JSON.stringify(graph, null, 2)}\n` : formatGraphText(graph));
     return 0;

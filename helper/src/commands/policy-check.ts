@@ -107,7 +107,7 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
       throw new UsageError('USAGE', `sscs policy check: no lockfile found in ${io.cwd}; name the lockfiles or SBOMs to check`);
     }
     const [graph, local] = await Promise.all([
-      readDependencyInputs(inputs, { cwd: io.cwd, registries }),
+      readDependencyInputs(inputs, { cwd: io.cwd, registries, ...(pypiIndexOf(io.env) ? { pypiIndex: pypiIndexOf(io.env)! } : {}) }),
       localChecks({
         cwd: io.cwd,
         ...(flags['malicious-feed'] ? { maliciousFeed: flags['malicious-feed'] } : {}),

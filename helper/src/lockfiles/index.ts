@@ -11,6 +11,7 @@ import { parseNpmLockfile } from './npm-lock.js';
 import { parsePnpmLockfile } from './pnpm.js';
 import { resolveTree } from './resolve.js';
 import { pinRegistryOrigins } from './source.js';
+import { pinPythonIndexes } from './python-source.js';
 import type { LockTree } from './tree.js';
 import { parseYarnLockfile } from './yarn.js';
 import { parsePipfileLock } from './pipfile.js';
@@ -31,6 +32,8 @@ export interface ReadOptions {
    * package a `url` package (see pinRegistryOrigins); absent, the shape alone decides.
    */
   registries?: readonly string[];
+  /** The configured Python index (base URL; `PIP_INDEX_URL`): besides pypi.org, where a PyPI package may come from. */
+  pypiIndex?: string;
 }
 
 /**
@@ -51,6 +54,7 @@ export async function readDependencyInputs(paths: string[], opts: ReadOptions = 
     const list = resolveTree(tree);
     // The project's npm registries say nothing about where a PyPI package may come from.
     if (opts.registries) pinRegistryOrigins(list.filter((x) => x.ecosystem === 'npm'), opts.registries);
+    pinPythonIndexes(list, opts.pypiIndex);
     lists.push(list);
     warnings.push(...tree.warnings);
     for (const u of tree.unpinned ?? []) unpinned.push({ ecosystem: tree.ecosystem, ...u });

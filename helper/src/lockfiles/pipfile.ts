@@ -22,6 +22,7 @@ export function parsePipfileLock(text: string, file: string, limits: Limits, man
   const doc = parseJson(text, { file }, 'Pipfile.lock');
   if (!isRecord(doc) || !isRecord(doc._meta)) throw fieldError(file, '_meta', 'not a Pipfile.lock (no _meta)', jsonLineOf(text, '_meta'));
   const b = new TreeBuilder(file, limits, 'pypi');
+  const indexes = sourcesOf(doc._meta);
   const direct = manifest ? new Set([...manifest.dependencies, ...manifest.dev]) : undefined;
   if (!manifest) b.warn('no Pipfile beside it: every package counted as a direct dependency');
   for (const [section, dev] of SECTIONS) {
@@ -34,6 +35,8 @@ export function parsePipfileLock(text: string, file: string, limits: Limits, man
       const name = pep503(rawName);
       const node = readEntry(name, e, file, field, () => jsonLineOf(text, rawName));
       if (!node) continue;
+      // `"index": "<name>"` names one of _meta.sources: index.ts makes a package from another index than pypi.org a url package.
+      if (!node.source && typeof e.index === 'string') node.resolved = indexes.get(e.index) ?? `unknown-index:${e.index}`;
       const have = b.nodes.get(node.id);
       if (have) {
         // In both sections: installed for production.
@@ -76,6 +79,14 @@ function readEntry(name: string, e: Record<string, unknown>, file: string, field
     throw new InputError('SCHEMA', `${field}.version must pin one version (==x), not ${JSON.stringify(version)}`, { where: { file, field: `${field}.version`, ...lineOpt(line()) } });
   }
   return { ...base, id: `${name}@${version.replace(/^===?/, '')}`, version: version.replace(/^===?/, '') };
+}
+
+/** `_meta.sources`: `[{ name, url, verify_ssl }]`, by name. */
+function sourcesOf(meta: Record<string, unknown>): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!Array.isArray(meta.sources)) return out;
+  for (const s of meta.sources) if (isRecord(s) && typeof s.name === 'string' && typeof s.url === 'string') out.set(s.name, s.url);
+  return out;
 }
 
 function lineOpt(line: number | undefined): { line?: number } {

@@ -46,6 +46,10 @@ export function parsePylock(text: string, file: string, limits: Limits): LockTre
     if (src.kind !== 'registry') {
       node.source = src.kind;
       node.resolved = src.location;
+    } else {
+      // The index, or a file URL off pypi.org: index.ts makes such a package a url (or file) package.
+      const from = indexOf(p);
+      if (from) node.resolved = from;
     }
     const marker = typeof p.marker === 'string' ? p.marker : undefined;
     if (marker) {
@@ -105,6 +109,21 @@ function readSource(p: Record<string, unknown>, file: string, field: string, lin
     return { kind: origin === 'url' ? 'url' : 'file', location: where };
   }
   return { kind: 'registry' };
+}
+
+/** Where an index package's files come from: a file location that is not http(s), a file URL off pypi.org, the `index`. */
+function indexOf(p: Record<string, unknown>): string | undefined {
+  const urls: string[] = [];
+  const add = (f: unknown) => {
+    if (isRecord(f) && typeof f.url === 'string') urls.push(f.url);
+    if (isRecord(f) && typeof f.path === 'string') urls.push(f.path);
+  };
+  add(p.sdist);
+  if (Array.isArray(p.wheels)) p.wheels.forEach(add);
+  const local = urls.find((u) => !/^https?:\/\//i.test(u));
+  if (local) return local;
+  const elsewhere = urls.find((u) => !/^https:\/\/(?:files\.pythonhosted\.org|pypi\.org)\//i.test(u));
+  return elsewhere ?? (typeof p.index === 'string' ? p.index : urls[0]);
 }
 
 function fileHashes(p: Record<string, unknown>, file: string, field: string, line: number | undefined): string[] {

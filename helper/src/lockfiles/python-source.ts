@@ -1,4 +1,5 @@
-import type { SourceKind } from '../deps/model.js';
+import type { ResolvedPackage, SourceKind } from '../deps/model.js';
+import { withoutCredentials } from './source.js';
 
 /**
  * Where a Python requirement's code comes from, when it is not an index version: a VCS URL (`git+https://...`,
@@ -25,4 +26,46 @@ export function pythonOrigin(location: string): PythonOrigin {
 export function vcsLocation(type: string, url: string, commit?: string): string {
   const base = VCS.test(url) ? url : `${type}+${url}`;
   return commit ? `${base}@${commit}` : base;
+}
+
+/** pypi.org's simple and JSON APIs and its file host: what a lockfile may name whatever the configuration says. */
+export const PYPI_INDEXES = ['https://pypi.org/simple/', 'https://pypi.org/pypi/', 'https://files.pythonhosted.org/'];
+
+/**
+ * A PyPI package a lockfile takes from another index (uv's `source = { registry = ... }`, pylock's `index` or
+ * file URLs, Pipfile.lock's `index`, a requirements file's `--index-url`) is not the pypi.org package whose name
+ * it borrows: the installer fetches that index's bytes. As for npm (pinRegistryOrigins), such a package becomes
+ * `url` (a `file:` or path location `file`), judged without the index's facts, so policy rules on the source
+ * kind apply. The readers put the index or file URL in `resolved`; on pypi.org or the configured index (a base
+ * URL, `PIP_INDEX_URL`), it is dropped and the package stays `registry`.
+ */
+export function pinPythonIndexes(packages: ResolvedPackage[], configured?: string): void {
+  const bases = [...PYPI_INDEXES, ...(configured ? [configured] : [])].flatMap((r) => {
+    try {
+      const u = new URL(r);
+      return [{ origin: u.origin, path: u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/` }];
+    } catch {
+      return [];
+    }
+  });
+  for (const p of packages) {
+    if (p.ecosystem !== 'pypi' || p.source !== 'registry' || !p.resolved) continue;
+    let u: URL | undefined;
+    try {
+      u = new URL(p.resolved);
+    } catch {
+      u = undefined;
+    }
+    if (u && (u.protocol === 'https:' || u.protocol === 'http:')) {
+      const path = u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/`;
+      if (bases.some((b) => u.origin === b.origin && path.startsWith(b.path))) {
+        delete p.resolved;
+        continue;
+      }
+      p.source = 'url';
+    } else {
+      p.source = !u || u.protocol === 'file:' ? 'file' : 'url';
+    }
+    p.resolved = withoutCredentials(p.resolved);
+  }
 }

@@ -6,6 +6,7 @@ import { decodeUtf8, isInside, readFileBounded } from '../io/files.js';
 import type { Limits } from './limits.js';
 import { MAX_REQUIREMENT_INCLUDES, MAX_REQUIREMENT_INCLUDE_DEPTH } from './limits.js';
 import { fieldError } from './positions.js';
+import { withoutCredentials } from './source.js';
 import { parseRequirement, RequirementError, type RequirementSpec } from './requirement-spec.js';
 import { logicalLines, type LogicalLine } from './requirements-lines.js';
 import { TreeBuilder, type LockNode, type LockTree } from './tree.js';
@@ -18,6 +19,16 @@ const VALUE_OPTIONS = new Set([
 const FLAG_OPTIONS = new Set(['--no-index', '--pre', '--prefer-binary', '--require-hashes', '--no-deps']);
 /** pip's hash algorithms (`--hash=sha256:<hex>`), with the length of their hex digest. */
 const HASH_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+
+/** Options that send pip to another index or file location than pypi.org. */
+const INDEX_OPTIONS = new Set(['-i', '--index-url', '--extra-index-url', '-f', '--find-links']);
+
+interface IndexOption {
+  opt: string;
+  value: string;
+  file: string;
+  line: number;
+}
 
 interface Entry {
   spec: RequirementSpec;
@@ -47,6 +58,7 @@ export interface RequirementsContext {
 export async function parseRequirementsFile(text: string, shown: string, limits: Limits, ctx: RequirementsContext): Promise<LockTree> {
   const b = new TreeBuilder(shown, limits, 'pypi');
   const entries: Entry[] = [];
+  const indexes: IndexOption[] = [];
   const seen = new Set<string>();
   let bytes = Buffer.byteLength(text);
 
@@ -73,13 +85,14 @@ export async function parseRequirementsFile(text: string, shown: string, limits:
         await readOne(decodeUtf8(buf, shownTarget, 'requirements file'), shownTarget, real, depth + 1);
         continue;
       }
-      const entry = readLine(l, file);
+      const entry = readLine(l, file, indexes);
       if (entry) entries.push(entry);
     }
   };
   seen.add(await realpath(ctx.path).catch(() => ctx.path));
   await readOne(text, shown, ctx.path, 0);
-  return buildTree(b, entries);
+  const index = reportIndexes(b, indexes);
+  return buildTree(b, entries, index);
 }
 
 function includeTarget(l: LogicalLine, file: string): { kind: 'requirement' | 'constraint'; target: string } | undefined {
@@ -92,7 +105,7 @@ function includeTarget(l: LogicalLine, file: string): { kind: 'requirement' | 'c
 }
 
 /** One logical line: a requirement with its options, or an option line (index settings: no package). */
-function readLine(l: LogicalLine, file: string): Entry | undefined {
+function readLine(l: LogicalLine, file: string, indexes: IndexOption[]): Entry | undefined {
   const tokens = tokenize(l.text);
   const hashes: string[] = [];
   let editable = false;
@@ -110,6 +123,7 @@ function readLine(l: LogicalLine, file: string): Entry | undefined {
     const value = eq > 0 ? t.slice(eq + 1) : tokens[++i];
     if (value === undefined) throw fieldError(file, opt, `${opt} needs a value`, l.line);
     if (opt === '--hash') hashes.push(checkHash(value, file, l.line));
+    else if (INDEX_OPTIONS.has(opt)) indexes.push({ opt, value, file, line: l.line });
     else if (opt === '-e' || opt === '--editable') {
       editable = true;
       requirement = [value];
@@ -166,7 +180,24 @@ function checkHash(value: string, file: string, line: number): string {
   return `${alg}:${m[2]!.toLowerCase()}`;
 }
 
-function buildTree(b: TreeBuilder, entries: Entry[]): LockTree {
+/**
+ * Index options are reported (their URLs without credentials): `--extra-index-url` and `--find-links` let pip
+ * take any package from there instead of pypi.org. Returns the `--index-url` pip would use (the last one), which
+ * index.ts compares with pypi.org and the configured index: another one makes every index package a url package.
+ */
+function reportIndexes(b: TreeBuilder, indexes: IndexOption[]): string | undefined {
+  let index: string | undefined;
+  for (const i of indexes) {
+    const shown = withoutCredentials(i.value);
+    if (i.opt === '-i' || i.opt === '--index-url') {
+      index = i.value;
+      b.warn(`${i.file}:${i.line}: ${i.opt} ${shown}: packages are taken from this index`);
+    } else b.warn(`${i.file}:${i.line}: ${i.opt} ${shown}: pip may take any package from here instead of the index (their sources are not known here)`);
+  }
+  return index;
+}
+
+function buildTree(b: TreeBuilder, entries: Entry[], index?: string): LockTree {
   const root = b.add({ id: '\0root', name: 'root', version: '', local: true });
   const byName = new Map<string, LockNode[]>();
   const placed: { node: LockNode; entry: Entry }[] = [];
@@ -199,7 +230,7 @@ function buildTree(b: TreeBuilder, entries: Entry[]): LockTree {
     const version = spec.pinned ?? '';
     if (!spec.location && spec.pinned !== undefined) checkDouble(pins, name, e);
     const id = source ? `${name}@${version}#${source}:${spec.location!.url}` : `${name}@${version}`;
-    const node = b.add({ id, name, version, direct: true, ...(source ? { source, resolved: spec.location!.url } : {}) });
+    const node = b.add({ id, name, version, direct: true, ...(source ? { source, resolved: spec.location!.url } : index ? { resolved: index } : {}) });
     if (e.hashes.length) node.hashes = [...new Set([...(node.hashes ?? []), ...e.hashes])].sort();
     if (spec.marker) node.markers = spec.marker;
     byName.set(name, [...(byName.get(name) ?? []), node]);

@@ -40,6 +40,7 @@ export function parseUvLock(text: string, file: string, limits: Limits): LockTre
       node.source = src.kind;
       node.resolved = src.location;
     } else if (!version) throw fieldError(file, `${field}.version`, `${field} (${name}) comes from an index but has no version`, line);
+    else if (src.index) node.resolved = src.index; // index.ts: another index than pypi.org makes it a url package
     const hashes = fileHashes(p, file, field, line);
     if (hashes.length) node.hashes = hashes;
     b.add(node);
@@ -71,12 +72,12 @@ export function parseUvLock(text: string, file: string, limits: Limits): LockTre
   return b.build('graph');
 }
 
-type Source = { kind: 'registry' } | { kind: 'local' } | { kind: 'git' | 'url' | 'file'; location: string };
+type Source = { kind: 'registry'; index?: string } | { kind: 'local' } | { kind: 'git' | 'url' | 'file'; location: string };
 
 function readSource(v: unknown, file: string, field: string, line: number | undefined): Source {
   if (v === undefined) return { kind: 'registry' };
   if (!isRecord(v)) throw fieldError(file, field, `${field} must be a table`, line);
-  if (typeof v.registry === 'string') return { kind: 'registry' };
+  if (typeof v.registry === 'string') return { kind: 'registry', index: v.registry };
   if (typeof v.git === 'string') return { kind: 'git', location: v.git.startsWith('git+') ? v.git : vcsLocation('git', v.git) };
   if (typeof v.url === 'string') return { kind: 'url', location: v.url };
   if (typeof v.path === 'string') return /\.(?:whl|tar\.gz|zip)$/i.test(v.path) ? { kind: 'file', location: v.path } : { kind: 'local' };
