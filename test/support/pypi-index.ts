@@ -41,6 +41,8 @@ export interface PyReleaseSpec extends PyProjectSpec {
 export interface IndexOptions {
   /** Answer HTML whatever the Accept header says (an index without PEP 691). */
   htmlOnly?: boolean;
+  /** Files on the index's own origin under this path (e.g. Nexus's `/repository/pypi/packages/`), not on the file host. */
+  filesOnIndex?: string;
 }
 
 export interface SeenPypiRequest {
@@ -108,7 +110,7 @@ export async function startPypiIndex(options: IndexOptions = {}): Promise<PypiIn
   let filesPort = 0;
   const indexUrl = () => `http://127.0.0.1:${indexPort}`;
   const filesUrl = () => `http://127.0.0.1:${filesPort}`;
-  const fileUrl = (f: StoredFile) => `${filesUrl()}/packages/${f.sha256.slice(0, 2)}/${f.sha256.slice(2, 4)}/${f.sha256.slice(4)}/${f.filename}`;
+  const fileUrl = (f: StoredFile) => `${options.filesOnIndex ? `${indexUrl()}${options.filesOnIndex.replace(/\/$/, '')}` : filesUrl()}/packages/${f.sha256.slice(0, 2)}/${f.sha256.slice(2, 4)}/${f.sha256.slice(4)}/${f.filename}`;
   const projectFiles = (project: string) => [...files.values()].filter((f) => f.project === project).sort((a, b) => a.version.localeCompare(b.version, 'en', { numeric: true }) || a.filename.localeCompare(b.filename));
   const projectNames = new Set<string>();
   const projects = () => [...projectNames].sort();
@@ -245,6 +247,7 @@ export async function startPypiIndex(options: IndexOptions = {}): Promise<PypiIn
       for (const f of list) (releases[f.version] ??= []).push(jsonFile(f));
       return send(req, res, seen, 200, { 'content-type': 'application/json' }, JSON.stringify({ info: info(newest), last_serial: files.size, releases, urls: list.filter((f) => f.version === newest.version).map(jsonFile), vulnerabilities: [] }));
     }
+    if (options.filesOnIndex && path.startsWith(options.filesOnIndex)) return serveFile(req, res, seen, `/${path.slice(options.filesOnIndex.length).replace(/^\//, '')}`);
     const prov = /^\/integrity\/([^/]+)\/([^/]+)\/([^/]+)\/provenance$/.exec(path);
     if (prov) {
       const f = files.get(prov[3]!);
@@ -259,6 +262,10 @@ export async function startPypiIndex(options: IndexOptions = {}): Promise<PypiIn
     const path = (req.url ?? '/').split('?')[0]!;
     const seen: SeenPypiRequest = { host: 'files', method: req.method ?? 'GET', path, accept: String(req.headers.accept ?? ''), status: 0 };
     requests.push(seen);
+    serveFile(req, res, seen, path);
+  };
+
+  const serveFile = (req: IncomingMessage, res: ServerResponse, seen: SeenPypiRequest, path: string): void => {
     const m = /^\/packages\/([0-9a-f]{2})\/([0-9a-f]{2})\/([0-9a-f]+)\/([^/]+)$/.exec(path);
     if (!m) return notFound(req, res, seen);
     const metadata = m[4]!.endsWith('.metadata');

@@ -13,8 +13,13 @@ import type { ServedLog } from './served-log.js';
 import type { WebhookEvent } from './webhook.js';
 import type { ReloadReport } from './live.js';
 
-/** Scan-before-serve: findings over a tarball, as the policy engine's facts. */
-export type Scanner = (tarball: Readable) => Promise<NonNullable<PackageFacts['suspicious']>>;
+/**
+ * Scan-before-serve: findings over a tarball, as the policy engine's facts. `file` scans a Python wheel or sdist
+ * in place (the file must stay there until the promise settles); without it, Python files cannot be scanned.
+ */
+export type Scanner = ((tarball: Readable) => Promise<NonNullable<PackageFacts['suspicious']>>) & {
+  file?: (path: string, format: 'wheel' | 'sdist') => Promise<NonNullable<PackageFacts['suspicious']>>;
+};
 
 export interface HandlerContext {
   upstream: Upstream;

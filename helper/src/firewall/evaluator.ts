@@ -27,7 +27,7 @@ export async function decideNow(policy: PolicySource, store: Store, pkg: Package
 export function decide(policy: PolicySource, overrides: Overrides, pkg: PackageRef, facts: PackageFacts, now: Date): Decision {
   const d = policy.evaluate(pkg, facts, now);
   if (d.action === 'allow' || d.action === 'warn') return d;
-  const waiver = overrides.waivers.find((w) => (w.expiresAt === undefined || w.expiresAt > now) && waiverCovers(w.version, pkg.version));
+  const waiver = overrides.waivers.find((w) => (w.expiresAt === undefined || w.expiresAt > now) && waiverCovers(w.version, pkg.version, pkg.ecosystem));
   if (waiver) {
     // The allow lasts until the waiver expires (or the policy's own outcome changes first).
     const changesAt = earliest(waiver.expiresAt, d.changesAt);

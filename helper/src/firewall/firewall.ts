@@ -150,11 +150,11 @@ function pypiPages(o: FirewallOptions, store: Store, metrics: Metrics, publicBas
   const p = o.pypi!;
   const limits = { timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs };
   const index = new Upstream({ url: p.index, ...limits, ...(p.token ? { token: p.token } : {}) });
-  const fileHosts = new Map(p.fileHosts.map((url) => [new URL(url).origin, new Upstream({ url, ...limits, forwardClientAuth: false })]));
+  const fileHosts = new Map(p.fileHosts.map((url) => [url, new Upstream({ url, ...limits, forwardClientAuth: false })]));
   const enrich = o.enrich;
   return new PypiPages({
     index, fileHosts, policy: o.policy, store, metrics, publicBase, ttlMs: o.packumentTtlMs, maxPageBytes: o.maxPackumentBytes, maxCacheBytes: o.maxCacheBytes,
-    serveStale: o.serveCachedOffline, log: o.log, ...(enrich ? { enrich: (name, version, facts, ecosystem) => enrich(name, version, facts, ecosystem) } : {}),
+    serveStale: o.serveCachedOffline, log: o.log, scanned: o.scanner !== undefined, ...(enrich ? { enrich: (name, version, facts, ecosystem) => enrich(name, version, facts, ecosystem) } : {}),
   });
 }
 

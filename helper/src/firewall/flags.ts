@@ -24,7 +24,7 @@ export const SERVE_FLAGS = {
     description: `Upstream registry; @SCOPE=URL routes a scope to its own registry, token from SSCS_FIREWALL_UPSTREAM_TOKEN_<SCOPE> (env ${ENV.upstream}, entries separated by spaces) [default: https://registry.npmjs.org/].`,
   },
   'pypi-upstream': { type: 'string', valueName: 'URL|none', description: 'Python package index proxied at /simple/ (PEP 503/691), or none (env SSCS_FIREWALL_PYPI_UPSTREAM) [default: https://pypi.org/simple/].' },
-  'pypi-files': { type: 'string', multiple: true, valueName: 'URL', description: 'A host the index puts files on, besides its own origin (env SSCS_FIREWALL_PYPI_FILES, entries separated by spaces) [default for pypi.org: https://files.pythonhosted.org/].' },
+  'pypi-files': { type: 'string', multiple: true, valueName: 'URL', description: 'A URL prefix the index\'s pages may put files under (repeatable; env SSCS_FIREWALL_PYPI_FILES, entries separated by spaces). A file is fetched only from under --pypi-upstream itself or under one of these prefixes (same scheme, host, port and path start), never elsewhere: for a file path beside /simple/ on the index\'s own host (Nexus, Artifactory, devpi), give that prefix, e.g. https://nexus.example/repository/pypi/packages/ [default for pypi.org: https://files.pythonhosted.org/].' },
   'public-url': { type: 'string', valueName: 'URL', description: `URL clients reach the firewall at, for tarball links (env ${ENV['public-url']}) [default: http://HOST:PORT].` },
   ...DATA_DIR_FLAG,
   'packument-ttl': { type: 'string', valueName: 'SECONDS', description: `How long a filtered packument is served before the upstream is asked again (env ${ENV['packument-ttl']}) [default: 60].` },

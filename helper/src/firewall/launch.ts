@@ -101,7 +101,10 @@ async function loadScanner(opts: import('../scan/pool.js').ScanPoolOptions): Pro
   // Scans run in worker threads, within a time and heap budget, so the event loop keeps serving meanwhile.
   const { ScanPool } = await import('../scan/pool.js');
   const pool = new ScanPool(opts);
-  return async (tarball) => (await pool.scan(tarball)).findings.map((f) => ({ rule: f.rule, severity: f.severity, evidence: `${f.file}${f.line ? `:${f.line}` : ''}: ${f.evidence}` }));
+  const facts = (r: import('../scan/types.js').ScanReport) => r.findings.map((f) => ({ rule: f.rule, severity: f.severity, evidence: `${f.file}${f.line ? `:${f.line}` : ''}: ${f.evidence}` }));
+  return Object.assign(async (tarball: import('node:stream').Readable) => facts(await pool.scan(tarball)), {
+    file: async (path: string, format: 'wheel' | 'sdist') => facts(await pool.scanFile(path, format)),
+  });
 }
 
 /** Calls `onReload` on every SIGHUP until the returned function is called. */

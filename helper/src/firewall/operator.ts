@@ -4,6 +4,7 @@
  * recorded as if it had done something.
  */
 import { InputError } from '../errors.js';
+import { isEcosystem, type Ecosystem } from '../ecosystems/index.js';
 import { PatternError, rangePredicate } from '../policy/match.js';
 import type { Release, Store, Waiver } from './store.js';
 
@@ -25,10 +26,10 @@ export async function releaseQuarantined(store: Store, name: string, version: st
  * '1.x') covers a version: the same range matching as a policy-file waiver's `version` (policy/match.ts).
  * A stored version that does not parse as a range (recorded before ranges were checked) covers only itself.
  */
-export function waiverCovers(waived: string, version: string): boolean {
+export function waiverCovers(waived: string, version: string, ecosystem: Ecosystem = 'npm'): boolean {
   if (waived === version) return true;
   try {
-    return rangePredicate(waived)(version);
+    return rangePredicate(waived, ecosystem)(version);
   } catch (e) {
     if (e instanceof PatternError) return false;
     throw e;
@@ -40,10 +41,14 @@ export function waiverCovers(waived: string, version: string): boolean {
  * semver range (it could never apply), or when its expiry is not in the future.
  */
 export async function addWaiverChecked(store: Store, w: { name: string; version: string; by: string; reason: string; expiresAt?: Date }, now: Date): Promise<Waiver> {
-  if (w.version.trim() !== w.version || w.version.length > 256 || !isRange(w.version)) {
-    throw new InputError('INPUT', `'${w.version}' is not a version or a semver range: the waiver could never apply`, {
+  const ecosystem = ecosystemOfKey(w.name);
+  if (w.version.trim() !== w.version || w.version.length > 256 || !isRange(w.version, ecosystem)) {
+    const pypi = ecosystem === 'pypi';
+    throw new InputError('INPUT', `'${w.version}' is not a version or a ${pypi ? 'PEP 440 version specifier' : 'semver range'}: the waiver could never apply`, {
       where: { field: 'version' },
-      hint: "Give an exact version (1.2.3), '*' for every version, or a semver range such as '>=1.0.0 <2.0.0' or '1.x'.",
+      hint: pypi
+        ? "Give an exact version (2.0), '*' for every version, or PEP 440 specifiers such as '>=2.0,<3' or '~=2.1'."
+        : "Give an exact version (1.2.3), '*' for every version, or a semver range such as '>=1.0.0 <2.0.0' or '1.x'.",
     });
   }
   if (w.expiresAt && w.expiresAt.getTime() <= now.getTime()) {
@@ -52,9 +57,15 @@ export async function addWaiverChecked(store: Store, w: { name: string; version:
   return await store.addWaiver(w);
 }
 
-function isRange(version: string): boolean {
+/** The ecosystem of a store key (documentKey): `pkg:<type>/name`, or a bare npm name. */
+export function ecosystemOfKey(name: string): Ecosystem {
+  const type = /^pkg:([a-z]+)\//.exec(name)?.[1];
+  return type && isEcosystem(type) ? type : 'npm';
+}
+
+function isRange(version: string, ecosystem: Ecosystem): boolean {
   try {
-    rangePredicate(version);
+    rangePredicate(version, ecosystem);
     return true;
   } catch (e) {
     if (e instanceof PatternError) return false;

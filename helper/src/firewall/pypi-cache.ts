@@ -43,7 +43,7 @@ export type PypiLookup = { entry: PypiEntry; source: 'hit' | 'miss' | 'revalidat
 
 export interface PypiPagesOptions {
   index: Upstream;
-  /** Origins (besides the index's own) files may be fetched from, e.g. https://files.pythonhosted.org. */
+  /** URL prefixes (besides the index's own) files may be fetched from, by URL, e.g. https://files.pythonhosted.org/. */
   fileHosts: Map<string, Upstream>;
   policy: PolicySource;
   store: Store;
@@ -54,6 +54,8 @@ export interface PypiPagesOptions {
   maxCacheBytes: number;
   serveStale: boolean;
   enrich?: (name: string, version: string, facts: PackageFacts, ecosystem: PackageRef['ecosystem']) => PackageFacts;
+  /** Scan-before-serve is on: recorded scanner findings count as facts, as for npm (packument-cache.ts). */
+  scanned?: boolean;
   log?: Logger;
 }
 
@@ -84,8 +86,12 @@ export class PypiPages {
       return undefined;
     }
     if (u.search || u.username || u.password) return undefined;
-    const host = u.origin === this.#o.index.origin ? this.#o.index : this.#o.fileHosts.get(u.origin);
-    if (!host || !u.pathname.startsWith(host.basePath)) return undefined;
+    // The index itself, or a --pypi-files prefix (on any origin, the index's own included: Nexus, Artifactory and
+    // devpi put files beside /simple/ on one host); the longest prefix that holds the path wins.
+    const host = [this.#o.index, ...this.#o.fileHosts.values()]
+      .filter((h) => h.origin === u.origin && u.pathname.startsWith(h.basePath))
+      .sort((a, b) => b.basePath.length - a.basePath.length)[0];
+    if (!host) return undefined;
     return { upstream: host, path: `/${u.pathname.slice(host.basePath.length)}` };
   }
 
@@ -175,6 +181,9 @@ export class PypiPages {
       const pkg: PackageRef = { ecosystem: 'pypi', name, version: f.version };
       let ff = fileFacts(meta, f);
       if (o.enrich) ff = o.enrich(name, f.version, ff, 'pypi');
+      // A release the scanner has seen is judged on its findings on the page too, not only at its file.
+      const suspicious = o.scanned ? records.scans.get(f.version) : undefined;
+      if (suspicious) ff = { ...ff, suspicious };
       const d = !f.sha256 ? NO_SHA256 : !this.fileSource(f.url) ? OFF_UPSTREAM : decide(o.policy, records, pkg, ff, now);
       decisions.set(f.filename, d);
       facts.set(f.filename, ff);

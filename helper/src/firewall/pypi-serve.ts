@@ -7,11 +7,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import type { Decision, PackageRef } from '../policy/types.js';
+import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import { documentKey } from '../registry/metadata.js';
 import { contentCoding, decodeBody } from './content-encoding.js';
 import type { HandlerContext, Outcome } from './context.js';
-import { serves } from './evaluator.js';
+import { decideNow, serves } from './evaluator.js';
 import { VerifyingStream, type ExpectedDigest } from './integrity.js';
 import { pageForm } from './pypi-page.js';
 import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } from './respond.js';
@@ -88,7 +88,12 @@ export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, r
     return 403;
   }
   const digest = sha256Digest(file.sha256!);
-  const cached = await ctx.tarballs.open(digest);
+  // With --scan, a cached file is served only when these very bytes were served under today's inputs (policy,
+  // scanner, feed), so scanned by this scanner; otherwise it is fetched and scanned again, as for npm tarballs.
+  const scan = ctx.scanner?.file ? { scanFile: ctx.scanner.file, facts: lookup.entry.facts.get(filename) ?? { metadataAvailable: true } } : undefined;
+  const known = scan ? await ctx.store.decision(documentKey(pkg), pkg.version) : undefined;
+  const decidedNow = !scan || (known?.servedUnder === ctx.policy.version && known.integrity === digest.sri);
+  const cached = decidedNow ? await ctx.tarballs.open(digest) : undefined;
   if (cached) {
     ctx.metrics.cache('tarball', 'hit');
     out.cache = lookup.source === 'stale' ? 'offline' : 'hit';
@@ -104,10 +109,16 @@ export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, r
   }
   ctx.metrics.cache('tarball', 'miss');
   out.cache = 'miss';
-  return await fetchVerified(ctx, req, res, pkg, file.url, digest, d, out);
+  return await fetchVerified(ctx, req, res, pkg, file.url, digest, d, out, scan && { ...scan, filename });
 }
 
-async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, url: string, digest: ExpectedDigest, d: Decision, out: Outcome): Promise<number> {
+interface ScanStep {
+  scanFile: NonNullable<NonNullable<HandlerContext['scanner']>['file']>;
+  facts: PackageFacts;
+  filename: string;
+}
+
+async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, url: string, digest: ExpectedDigest, d: Decision, out: Outcome, scan?: ScanStep): Promise<number> {
   const id = `${pkg.name}@${pkg.version}`;
   const source = ctx.pypi!.fileSource(url)!;
   const started = process.hrtime.bigint();
@@ -135,6 +146,7 @@ async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: Ser
   }
   const writer = ctx.tarballs.writer(digest);
   const verify = new VerifyingStream(digest, ctx.maxTarballBytes);
+  if (scan) return await scanThenServe(ctx, req, res, pkg, digest, body, writer, out, scan);
   const length = contentCoding(up.body) === 'identity' ? up.headers['content-length'] : undefined;
   if (!length && req.httpVersion === '1.0') {
     // No chunked encoding in HTTP/1.0: a cut connection would read as a whole file, so verify it whole first.
@@ -170,6 +182,63 @@ async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: Ser
   }
   await writer.commit().catch((e: Error) => (out.error = `file cache: ${e.message}`));
   ctx.onDecision?.(pkg, d, true);
+  return 200;
+}
+
+/**
+ * --scan: the whole file is downloaded through the sha256 check, scanned in place (a wheel is read from its zip
+ * central directory), and decided again with the findings, exactly as scanThenServe in tarball.ts does for npm:
+ * the findings are recorded for the release (a release is one package version, whichever of its files was
+ * scanned, so earlier findings are kept), the decision too, and only a file the policy still serves is cached.
+ */
+async function scanThenServe(
+  ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, digest: ExpectedDigest, body: Readable,
+  writer: ReturnType<HandlerContext['tarballs']['writer']>, out: Outcome, scan: ScanStep,
+): Promise<number> {
+  const id = `${pkg.name}@${pkg.version}`;
+  try {
+    await pipeline(body, new VerifyingStream(digest, ctx.maxTarballBytes), writer.stream);
+  } catch (e) {
+    const status = mismatch(ctx, res, out, id, e);
+    await writer.abort();
+    return status;
+  }
+  const key = documentKey(pkg);
+  let found: NonNullable<PackageFacts['suspicious']>;
+  try {
+    found = await scan.scanFile(writer.tmpPath, scan.filename.endsWith('.whl') ? 'wheel' : 'sdist');
+  } catch (e) {
+    // A file the scanner cannot read is not served: that is what a malicious one would aim for.
+    found = [{ rule: 'unscannable', severity: 'high', evidence: (e as Error).message.slice(0, 200) }];
+  }
+  const earlier = (await ctx.store.records(key, new Date())).scans.get(pkg.version) ?? [];
+  const ofThisFile = found.map((f) => ({ ...f, evidence: `${scan.filename}: ${f.evidence}` }));
+  const seen = new Set(earlier.map((f) => JSON.stringify(f)));
+  const suspicious = [...earlier, ...ofThisFile.filter((f) => !seen.has(JSON.stringify(f)))];
+  const final = await decideNow(ctx.policy, ctx.store, pkg, { ...scan.facts, suspicious }, new Date());
+  await ctx.store.recordScan(key, pkg.version, suspicious, !serves(final));
+  out.decision = final.action;
+  out.rule = final.rule;
+  const now = new Date();
+  if (!serves(final)) {
+    await writer.abort();
+    await ctx.store.recordDecisions([{ name: key, version: pkg.version, action: final.action, rule: final.rule, reason: final.reason, ...(final.until ? { until: final.until } : {}), policyVersion: ctx.policy.version, decidedAt: now }]);
+    ctx.onDecision?.(pkg, final, false);
+    sendBlocked(res, pkg, final);
+    return 403;
+  }
+  await writer.commit();
+  // The bytes served under today's inputs are remembered: the next request for them is a cache hit, not a rescan.
+  await ctx.store.recordDecisions([{ name: key, version: pkg.version, action: final.action, rule: final.rule, reason: final.reason, integrity: digest.sri, policyVersion: ctx.policy.version, decidedAt: now }]);
+  const cached = await ctx.tarballs.open(digest);
+  if (!cached) {
+    sendError(res, 502, `sscs firewall: ${id}: the scanned file could not be read back from the cache`);
+    return 502;
+  }
+  out.cache = 'scanned';
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(final) });
+  await sendCached(req, res, cached, out);
+  ctx.onDecision?.(pkg, final, true);
   return 200;
 }
 

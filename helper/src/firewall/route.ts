@@ -73,10 +73,14 @@ export const PYPI_FILE = /^[A-Za-z0-9][A-Za-z0-9._+!-]*\.(?:whl|tar\.gz|zip|tar\
 
 /**
  * `/simple/<project>/` and `/files/<project>/<file>`. As warehouse does, a project asked by a name that is not
- * its normalised one (or without the trailing slash) is redirected to the normalised URL; no percent-encoding is
- * accepted (names and file names never need one).
+ * its normalised one (or without the trailing slash) is redirected to the normalised URL; the only percent-encoding
+ * accepted is %2B for `+` in a file name (names and other file name characters never need one).
  */
-function parsePypiRoute(path: string): Route {
+function parsePypiRoute(rawPath: string): Route {
+  // The one encoding accepted in a file name: %2B for the `+` of a local version label (`loc-1.0+cpu-...whl`).
+  // The pages write `+` (fileUrl in pypi-page.ts), but pip re-quotes every link path (pip's _clean_url_path_part,
+  // urllib.parse.quote) and so asks for %2B.
+  const path = rawPath.startsWith(PYPI_FILES) ? rawPath.replace(/%2B/gi, '+') : rawPath;
   if (path.includes('%')) return refused(400, 'unsupported percent-encoding in the path');
   if (path.startsWith(PYPI_FILES)) {
     const m = /^\/files\/([^/]+)\/([^/]+)$/.exec(path);

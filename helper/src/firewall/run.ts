@@ -19,6 +19,7 @@ import { ADMIN_TOKEN_ENV, DEFAULT_DATA_DIR, ENV, UPSTREAM_TOKEN_ENV, type Flags,
 import { launch } from './launch.js';
 import { documentKey, factsKey } from '../registry/metadata.js';
 import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, projectScopes } from './project-scopes.js';
+import { checkPythonSources } from './python-sources.js';
 import { decideLocked, readLocked, refusalLine, refuses, wantedVersions, type Refusal } from './run-report.js';
 
 export interface RunReports {
@@ -59,13 +60,20 @@ export function clientEnv(url: string, scopes: string[] = []): Record<string, st
  */
 export function pythonClientEnv(url: string): Record<string, string> {
   const simple = `${url}/simple/`;
-  const env: Record<string, string> = { PIP_INDEX_URL: simple, PIPENV_PYPI_MIRROR: simple, UV_DEFAULT_INDEX: simple, UV_INDEX_URL: simple };
+  const env: Record<string, string> = {
+    PIP_INDEX_URL: simple, PIPENV_PYPI_MIRROR: simple, UV_DEFAULT_INDEX: simple, UV_INDEX_URL: simple,
+    // No pip config file is read (site, user ~/.config/pip/pip.conf, /etc/pip.conf, nor the job's own
+    // PIP_CONFIG_FILE): pip skips them all when it is os.devnull (pip's configuration.py), so their
+    // find-links and extra-index-url cannot add a source beside the firewall. uv: no uv.toml nor [tool.uv].
+    PIP_CONFIG_FILE: '/dev/null',
+    UV_NO_CONFIG: '1',
+  };
   if (new URL(url).protocol === 'http:') env.PIP_TRUSTED_HOST = new URL(url).hostname;
   return env;
 }
 
 /** Settings that would send a Python client to another index beside the firewall, so around it. */
-const AROUND_THE_FIREWALL = ['PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS', 'UV_INDEX', 'UV_EXTRA_INDEX_URL', 'UV_FIND_LINKS', 'PIPENV_EXTRA_INDEX_URLS'];
+const AROUND_THE_FIREWALL = ['PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS', 'UV_INDEX', 'UV_EXTRA_INDEX_URL', 'UV_FIND_LINKS', 'UV_CONFIG_FILE', 'PIPENV_EXTRA_INDEX_URLS'];
 
 function checkResult(s: ServeSettings, mode: CheckResult['mode'], command: string, records: Map<string, CheckRecord>, refused: number, typosquat: boolean, sources: string[]): CheckResult {
   const list = [...records.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
@@ -112,6 +120,8 @@ function installEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export async function runBehindFirewall(s: ServeSettings, flags: Flags, command: string[], reports: RunReports, io: Io): Promise<number> {
   const [file, ...args] = command;
   if (!file) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
+  // A source the project adds itself (requirements file, command line, Pipfile) is refused before anything runs.
+  await checkPythonSources(io.cwd, command);
   const locked = await readLocked(io.cwd);
   const records = new Map<string, CheckRecord>();
   const served = new Set<string>();

@@ -8,7 +8,7 @@ import { ensureDir } from '../io/files.js';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { InputError } from '../errors.js';
 import { SCANNER_VERSION } from '../scan/version.js';
-import { waiverCovers } from './operator.js';
+import { ecosystemOfKey, waiverCovers } from './operator.js';
 import type { AuditEntry, AuditPage, AuditQuery, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, Store, Waiver } from './store.js';
 import { SqliteViews, toAudit, toWaiver } from './sqlite-views.js';
 
@@ -304,7 +304,7 @@ class SqliteStore implements Store {
   }
 
   async activeWaiver(name: string, version: string, now: Date): Promise<Waiver | undefined> {
-    return this.#waivers(name, now).find((w) => waiverCovers(w.version, version));
+    return this.#waivers(name, now).find((w) => waiverCovers(w.version, version, ecosystemOfKey(name)));
   }
 
   #waivers(name: string, now: Date): Waiver[] {

@@ -3,6 +3,8 @@
  * version, add a waiver, revoke one. The checks on the values are the CLI's and the admin API's
  * (operator.ts); every action is recorded in the audit log as the admin API records it.
  */
+import { PYPI, pep503 } from '../../ecosystems/pypi.js';
+import { documentKey } from '../../registry/metadata.js';
 import type { IncomingMessage } from 'node:http';
 import type { HandlerContext, Outcome } from '../context.js';
 import { InputError } from '../../errors.js';
@@ -19,11 +21,21 @@ export type ActionResult = { ok: boolean; text: string };
 /** A form's action: the checked form, who is logged in, and the request's outcome for the log line. */
 export type Action = (ctx: HandlerContext, req: IncomingMessage, form: URLSearchParams, operator: string, out: Outcome) => Promise<ActionResult>;
 
+/**
+ * The package as the store keys it (documentKey): an npm name (`left-pad`, `@scope/name`), or a PyPI project as
+ * the CLI takes it, `pkg:pypi/<name>` (normalised as PEP 503 says, as the firewall's pages key it).
+ */
 function packageFields(form: URLSearchParams): { name: string; version: string } | undefined {
-  const name = field(form, 'name', 214);
+  const raw = field(form, 'name', 214 + PYPI_PREFIX.length);
   const version = field(form, 'version', MAX_VERSION);
-  return name && version && isValidPackageName(name) ? { name, version } : undefined;
+  if (!raw || !version) return undefined;
+  if (raw.startsWith(PYPI_PREFIX)) {
+    const project = raw.slice(PYPI_PREFIX.length);
+    return PYPI.isName(project) ? { name: documentKey({ ecosystem: 'pypi', name: pep503(project) }), version } : undefined;
+  }
+  return isValidPackageName(raw) ? { name: raw, version } : undefined;
 }
+const PYPI_PREFIX = 'pkg:pypi/';
 
 /** An InputError's message for the page; anything else is not the operator's mistake and propagates. */
 function refusal(e: unknown): ActionResult {

@@ -45,8 +45,8 @@ ${rows.length
   : html`<p class="empty">No waiver is in force.</p>`}
 <h2>Add a waiver</h2>
 <form method="post" action="waivers" class="grid">${csrfField(s)}
-<label>Package<input type="text" name="name" required maxlength="214" placeholder="left-pad or @scope/name"></label>
-<label>Versions<input type="text" name="version" required maxlength="256" placeholder="1.2.3, 1.x or *"></label>
+<label>Package<input type="text" name="name" required maxlength="214" placeholder="left-pad, @scope/name or pkg:pypi/name"></label>
+<label>Versions<input type="text" name="version" required maxlength="256" placeholder="1.2.3, 1.x, ==2.0 (PyPI) or *"></label>
 <label>Owner<input type="text" name="owner" required maxlength="500" value="${s.operator}"></label>
 <label>Reason<input type="text" name="reason" required maxlength="500"></label>
 <label>Expires (end of day, UTC)<input type="date" name="expires" required></label>

@@ -12,7 +12,7 @@ import { ServiceError } from '../../errors.js';
 import { SCANNER_VERSION } from '../../scan/version.js';
 import { AuditBuffer } from '../audit-buffer.js';
 import type { Logger } from '../log.js';
-import { waiverCovers } from '../operator.js';
+import { ecosystemOfKey, waiverCovers } from '../operator.js';
 import type { AuditEntry, AuditPage, AuditQuery, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, Store, Waiver } from '../store.js';
 import type { PostgresTarget } from './connect.js';
 import { GenerationListener } from './listener.js';
@@ -298,7 +298,7 @@ export class PostgresStore implements Store {
   }
 
   async activeWaiver(name: string, version: string, now: Date): Promise<Waiver | undefined> {
-    return (await this.#waivers(name, now)).find((w) => waiverCovers(w.version, version));
+    return (await this.#waivers(name, now)).find((w) => waiverCovers(w.version, version, ecosystemOfKey(name)));
   }
 
   async #waivers(name: string, now: Date): Promise<Waiver[]> {

@@ -1,0 +1,106 @@
+/**
+ * What a Python install could fetch around the firewall, refused before it runs (`firewall run`). pip reads
+ * package sources from its command line and from requirements files (`--index-url`/`-i`, `--extra-index-url`,
+ * `--find-links`/`-f`, and direct URL references: `name @ https://...`, `-e git+https://...`, `-r https://...`);
+ * pipenv from the Pipfile's `[[source]]` tables (only pypi.org's is sent to the firewall, by PIPENV_PYPI_MIRROR);
+ * uv from `--index`, `--default-index` and the pip-style flags. Config files and the environment are handled by
+ * pythonClientEnv (run.ts): this module reads only what the project itself says. Refused, not stripped: an install
+ * that silently lost a source would resolve differently from the one the project meant.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { parseToml } from '../lockfiles/toml-doc.js';
+
+/** Largest requirements file or Pipfile read; a bigger one is refused (it cannot be checked). */
+const MAX_FILE_BYTES = 4 * 1024 * 1024;
+/** `-r` inside `-r` inside ... as deep as this. */
+const MAX_DEPTH = 16;
+/** Options that name a package source beside the index the firewall sets (pip, uv). */
+const SOURCE_OPTION = /^(?:--index-url|--extra-index-url|--find-links|--index|--default-index)(?:=|$)|^-[if]/;
+const REQUIREMENT_FILE_OPTION = /^(?:-r|-c|--requirement|--constraint)(?:=(.*))?$|^-[rc](.+)$/;
+const URL = /\b[a-z][a-z0-9+.-]*:\/\//i;
+/** The Pipfile sources PIPENV_PYPI_MIRROR replaces (pipenv's is_pypi_url). */
+const PYPI_SOURCE = /^https?:\/\/(?:pypi\.org|pypi\.python\.org)(?:\/|$)/;
+const HINT = 'firewall run points the client at the firewall\'s index and nothing else; remove the source (a package the index lacks must be published to it).';
+
+const refuse = (what: string, file: string, line?: number): never => {
+  throw new UsageError('USAGE', `${what}: the install would fetch from it around the firewall`, { where: { file, ...(line ? { line } : {}) }, hint: HINT });
+};
+
+/** True for the Python clients whose command lines and project files are checked. */
+function pythonTool(command: readonly string[]): 'pip' | 'uv' | 'pipenv' | undefined {
+  const tool = basename(command[0] ?? '');
+  if (/^pip[0-9.]*$/.test(tool)) return 'pip';
+  if (/^python[0-9.]*$/.test(tool) && command[1] === '-m' && /^pip$/.test(command[2] ?? '')) return 'pip';
+  if (tool === 'uv' || tool === 'uvx') return 'uv';
+  if (tool === 'pipenv') return 'pipenv';
+  return undefined;
+}
+
+/** Throws a UsageError (exit 2) naming the file and line of the first source the project adds. */
+export async function checkPythonSources(cwd: string, command: readonly string[]): Promise<void> {
+  const tool = pythonTool(command);
+  if (!tool) return;
+  const args = command.slice(1);
+  const seen = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') break;
+    if (SOURCE_OPTION.test(a)) refuse(`the command line names a package source (${a.split('=')[0]!.slice(0, 40)})`, '<command line>');
+    const r = REQUIREMENT_FILE_OPTION.exec(a);
+    if (r) {
+      const file = r[1] ?? r[2] ?? args[++i];
+      if (file !== undefined) await checkRequirements(resolve(cwd, file), file, seen, 0);
+    }
+  }
+  if (tool === 'pipenv') await checkPipfile(cwd);
+}
+
+async function read(path: string, shown: string): Promise<string | undefined> {
+  let text: Buffer;
+  try {
+    text = await readFile(path);
+  } catch {
+    return undefined; // the client reports a missing file itself
+  }
+  if (text.length > MAX_FILE_BYTES) throw new UsageError('USAGE', `over ${MAX_FILE_BYTES} bytes, so its sources cannot be checked`, { where: { file: shown } });
+  return text.toString('utf8');
+}
+
+async function checkRequirements(path: string, shown: string, seen: Set<string>, depth: number): Promise<void> {
+  if (URL.test(shown)) refuse('a requirements file fetched from a URL', shown);
+  if (seen.has(path) || depth > MAX_DEPTH) return;
+  seen.add(path);
+  const text = await read(path, shown);
+  if (text === undefined) return;
+  const lines = text.split(/\r?\n/);
+  for (let n = 0; n < lines.length; n++) {
+    const first = n + 1;
+    let line = lines[n]!;
+    // pip joins a line ending in a backslash with the next one before it reads options.
+    while (line.endsWith('\\') && n + 1 < lines.length) line = line.slice(0, -1) + ' ' + lines[++n]!;
+    const code = line.replace(/(^|\s)#.*$/, '').trim();
+    if (!code) continue;
+    const tokens = code.split(/\s+/);
+    const option = tokens.find((t) => SOURCE_OPTION.test(t));
+    if (option) refuse(`names a package source (${option.split('=')[0]!.slice(0, 40)})`, shown, first);
+    if (URL.test(code)) refuse('names a package by URL (a direct reference)', shown, first);
+    const nested = REQUIREMENT_FILE_OPTION.exec(tokens[0]!);
+    if (nested) {
+      const file = nested[1] ?? nested[2] ?? tokens[1];
+      if (file !== undefined) await checkRequirements(resolve(dirname(path), file), file, seen, depth + 1);
+    }
+  }
+}
+
+async function checkPipfile(cwd: string): Promise<void> {
+  const text = await read(resolve(cwd, 'Pipfile'), 'Pipfile');
+  if (text === undefined) return;
+  const { doc, lineOfEntry } = parseToml(text, 'Pipfile', 'the Pipfile');
+  const sources = Array.isArray(doc.source) ? (doc.source as unknown[]) : [];
+  sources.forEach((s, i) => {
+    const url = typeof s === 'object' && s !== null ? (s as Record<string, unknown>).url : undefined;
+    if (typeof url !== 'string' || !PYPI_SOURCE.test(url)) refuse(`[[source]] ${JSON.stringify(String(url ?? '')).slice(0, 80)} is not pypi.org (the only source pipenv sends to the firewall)`, 'Pipfile', lineOfEntry('source', i));
+  });
+}
