@@ -112,6 +112,7 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
         cwd: io.cwd,
         ...(flags['malicious-feed'] ? { maliciousFeed: flags['malicious-feed'] } : {}),
         ...(source.config && flags.scan ? { scanWith: source.config } : {}),
+        ...(pypiIndexOf(io.env) ? { pypiIndex: pypiIndexOf(io.env)! } : {}),
       }),
     ]);
     for (const w of graph.warnings ?? []) io.stderr(`sscs: warning: ${w}\n`);

@@ -6,6 +6,7 @@ import { typosquatTargets } from '../feeds/typosquat.js';
 import type { RegistryConfig } from '../registry/npmrc.js';
 import { fetchTarball } from '../registry/tarball.js';
 import { Limiter } from '../registry/limit.js';
+import { scanPypiRelease } from './pypi-scan.js';
 import type { LocalChecks } from './check.js';
 
 /** Tarballs scanned at once: each is held in memory while scanned. */
@@ -16,6 +17,8 @@ export interface LocalCheckOptions {
   maliciousFeed?: string;
   /** Download and scan tarballs from this registry configuration. */
   scanWith?: RegistryConfig;
+  /** The Python index (simple API base URL) PyPI packages are downloaded from with --scan; default pypi.org. */
+  pypiIndex?: string;
 }
 
 /** Builds the local checks the command asked for. The scanner loads only with --scan. */
@@ -32,8 +35,14 @@ export async function localChecks(opts: LocalCheckOptions): Promise<LocalChecks>
     const limiter = new Limiter(SCAN_CONCURRENCY);
     checks.scan = (pkg) =>
       limiter.run(async () => {
-        // FIXME(#13): the Python scanner (wheels, sdists) plugs in here; until then a PyPI package is not scanned,
-        // which the `suspicious` condition reads as unknown (on_unknown applies), never as clean.
+        if (pkg.ecosystem === 'pypi') {
+          try {
+            return await scanPypiRelease(pkg, opts.pypiIndex);
+          } catch (e) {
+            if (!isSscsError(e)) throw e;
+            return [{ rule: `scan-failed:${e.code}`, severity: 'high' as const, evidence: e.message }];
+          }
+        }
         if (pkg.ecosystem !== 'npm') return [{ rule: 'scan-incomplete', severity: 'medium' as const, evidence: `no scanner for ${pkg.ecosystem} packages yet` }];
         try {
           const report = await scanTarball(Readable.from(await fetchTarball(config, pkg)));
