@@ -61,7 +61,9 @@ export function serves(d: Decision): boolean {
  * as given (e.g. ` --data-dir /srv/fw` when the firewall keeps its state somewhere other than the default).
  */
 export function wayOut(pkg: PackageRef, d: Decision, flags = ''): string {
-  const id = `${documentKey(pkg)}@${pkg.version}`;
+  // Quoted when the shell would read it otherwise: a PEP 440 epoch's `!` is history expansion in bash.
+  const raw = `${documentKey(pkg)}@${pkg.version}`;
+  const id = /^[\w@%+=:,./-]+$/.test(raw) ? raw : `'${raw.replace(/'/g, `'\\''`)}'`;
   if (d.action === 'quarantine') {
     const when = d.until ? ` It is released automatically after ${d.until.toISOString()}.` : '';
     return `${when} To release it now: sscs firewall quarantine release ${id}${flags} --reason "..."`;
