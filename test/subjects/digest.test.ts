@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
-import { MIN_BYTES_FOR_WORKERS, MIN_FILES_FOR_WORKERS, digestFiles, type DigestSet } from '../../helper/src/subjects/digest.js';
+import { MIN_BYTES_FOR_WORKERS, digestFiles, type DigestSet } from '../../helper/src/subjects/digest.js';
 import { WORKER_SOURCE } from '../../helper/src/subjects/digest-worker.js';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
@@ -63,9 +63,9 @@ describe('digests', () => {
     }
   });
 
-  it('digests many unsized files (sized from a sample, shared by the main thread and workers) exactly as sha256sum', async () => {
+  it('digests more unsized files than it sizes one by one (an estimate from a sample) exactly as sha256sum', async () => {
     const files: Record<string, Buffer> = {};
-    for (let i = 0; i < MIN_FILES_FOR_WORKERS + 100; i++) files[`f${String(i).padStart(5, '0')}`] = Buffer.alloc(i % 300, i);
+    for (let i = 0; i < 1100; i++) files[`f${String(i).padStart(5, '0')}`] = Buffer.alloc(i % 300, i);
     const dir = tempDir(files);
     const names = Object.keys(files);
     const got = await digestFiles(names.map((n) => ({ path: join(dir, n) })), ['sha256']);
@@ -77,12 +77,13 @@ describe('digests', () => {
     const dir = tempDir({ a: 'x' });
     await expect(digestFiles([{ path: join(dir, 'gone') }], ['sha256'])).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
     const many: Record<string, string> = {};
-    for (let i = 0; i < MIN_FILES_FOR_WORKERS + 100; i++) many[`f${i}`] = String(i);
+    for (let i = 0; i < 2000; i++) many[`f${i}`] = String(i);
     const big = tempDir(many);
-    const jobs = Object.keys(many).map((n) => ({ path: join(big, n) }));
+    // Sizes that claim enough bytes for the workers to share the batches with the main thread.
+    const jobs = Object.keys(many).map((n) => ({ path: join(big, n), size: MIN_BYTES_FOR_WORKERS / 1000 }));
     // Gone files early, in the middle and last: whichever thread takes them, the error names one of them.
-    const gone = [3, 2000, MIN_FILES_FOR_WORKERS + 99].map((i) => join(big, `gone${i}`));
-    for (const [k, i] of [3, 2000, MIN_FILES_FOR_WORKERS + 99].entries()) (jobs[i] as { path: string }).path = gone[k] as string;
+    const gone = [3, 1000, 1999].map((i) => join(big, `gone${i}`));
+    for (const [k, i] of [3, 1000, 1999].entries()) (jobs[i] as { path: string }).path = gone[k] as string;
     const err = await digestFiles(jobs, ['sha256'], { workers: 2 }).then(() => undefined, (e: unknown) => e);
     expect(err).toMatchObject({ code: 'FILE_NOT_FOUND' });
     expect(gone).toContain((err as { where?: { file?: string } }).where?.file);

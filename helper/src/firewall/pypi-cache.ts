@@ -140,6 +140,11 @@ export class PypiPages {
     if (res.status !== 200) {
       res.body.resume();
       if (res.status >= 500) return this.#stale(old, `upstream answered ${res.status}`);
+      if (res.status >= 300 && res.status < 400) {
+        // Redirects are not followed (a page could move the firewall to any host): say what to configure instead.
+        const to = typeof res.headers.location === 'string' ? ` to ${res.headers.location.slice(0, 200).replace(/[^\x21-\x7e]/g, '?')}` : '';
+        return { status: 502, message: `upstream index answered ${res.status} (a redirect${to}); the firewall does not follow redirects: set --pypi-upstream to the index URL it redirects to` };
+      }
       return res.status === 404 ? { status: 404, message: `${name} is not in the upstream index` } : { status: 502, message: `upstream index answered ${res.status}` };
     }
     let entry: PypiEntry;

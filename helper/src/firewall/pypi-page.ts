@@ -14,13 +14,17 @@ const OFFERS: readonly PageForm[] = ['text/html', SIMPLE_HTML_TYPE, SIMPLE_JSON_
 /** PEP 700 fields (upload-time) are served: API version 1.1. */
 export const SERVED_API_VERSION = '1.1';
 
-/** The form for an Accept header, as warehouse chooses it (webob's acceptable_offers, first offer). */
-export function pageForm(accept: string | undefined): PageForm {
-  if (!accept) return 'text/html';
+/**
+ * The form for an Accept header, as warehouse chooses it (webob's acceptable_offers, first offer); undefined when
+ * the header accepts none of them (warehouse answers 406). A range whose q is not a valid qvalue is ignored.
+ */
+export function pageForm(accept: string | undefined): PageForm | undefined {
+  if (!accept?.trim()) return 'text/html';
   const ranges = accept.split(',').slice(0, 64).map((part) => {
     const [type = '', ...params] = part.split(';').map((x) => x.trim().toLowerCase());
-    const q = params.map((p) => /^q=([01](?:\.\d{0,3})?)$/.exec(p)).find((m) => m);
-    return { type, q: q ? Number(q[1]) : 1 };
+    const qs = params.filter((p) => p.startsWith('q='));
+    const q = qs.length ? /^q=([01](?:\.\d{0,3})?)$/.exec(qs[0]!) : null;
+    return { type, q: qs.length ? (q && Number(q[1]) <= 1 ? Number(q[1]) : 0) : 1 };
   });
   let best: { form: PageForm; q: number } | undefined;
   for (const form of OFFERS) {
@@ -28,7 +32,7 @@ export function pageForm(accept: string | undefined): PageForm {
     const match = ranges.filter((r) => r.type === form || r.type === `${major}/*` || r.type === '*/*').sort((a, b) => b.type.length - a.type.length)[0];
     if (match && match.q > 0 && (!best || match.q > best.q)) best = { form, q: match.q };
   }
-  return best?.form ?? 'text/html';
+  return best?.form;
 }
 
 /** The file's URL on the firewall. Only names PYPI_FILE accepts are served, so none needs percent-encoding (`+` and `!` stay as they are). */

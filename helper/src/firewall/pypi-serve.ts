@@ -11,11 +11,13 @@ import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import { documentKey } from '../registry/metadata.js';
 import { contentCoding, decodeBody } from './content-encoding.js';
 import type { HandlerContext, Outcome } from './context.js';
-import { decideNow, serves } from './evaluator.js';
+import { blockMessage, decideNow, serves } from './evaluator.js';
 import { VerifyingStream, type ExpectedDigest } from './integrity.js';
 import { pageForm } from './pypi-page.js';
 import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } from './respond.js';
 
+/** Bound on the releases one 403 names. */
+const MAX_NAMED = 5;
 const NO_PYPI = 'the firewall has no PyPI index configured (--pypi-upstream)';
 
 /** The sha256 of the index as the digest the integrity stream and the file cache take. */
@@ -47,7 +49,30 @@ export async function servePypiProject(ctx: HandlerContext, req: IncomingMessage
   }
   out.decision = filtered.size ? `filtered:${filtered.size}` : 'allow';
   if (filtered.size) ctx.onFiltered?.(name, [...filtered], 'pypi');
+  if (!entry.served.length && filtered.size) {
+    // Nothing left to install: a 403 with the reasons tells the user more than pip's "No matching distribution".
+    // It names the releases the project needs when known, else the newest refused (the page lists oldest first).
+    const wanted = ctx.wanted?.(name);
+    const all = [...filtered];
+    const needed = wanted ? all.filter(([v]) => wanted.includes(v)) : [];
+    const named = (needed.length ? needed : all.slice(-1)).slice(0, MAX_NAMED);
+    const messages = named.map(([version, d]) => {
+      const pkg: PackageRef = { ecosystem: 'pypi', name, version };
+      ctx.onDecision?.(pkg, d, false);
+      return blockMessage(pkg, d).replace(/^sscs firewall: /, '');
+    });
+    const [version, d] = named[0]!;
+    out.version = version;
+    out.decision = d.action;
+    out.rule = d.rule;
+    sendError(res, 403, `sscs firewall: no file of ${name} is allowed. ${messages.join(' ')}`, { [DECISION_HEADER]: decisionHeader(d) });
+    return 403;
+  }
   const form = pageForm(req.headers.accept);
+  if (!form) {
+    sendError(res, 406, 'sscs firewall: the Accept header accepts none of text/html, application/vnd.pypi.simple.v1+html, application/vnd.pypi.simple.v1+json');
+    return 406;
+  }
   const body = form === 'application/vnd.pypi.simple.v1+json' ? entry.json : entry.html;
   const etag = `${entry.etag.slice(0, -1)}-${form === 'application/vnd.pypi.simple.v1+json' ? 'j' : 'h'}"`;
   const headers = { etag, vary: 'Accept', 'cache-control': 'no-cache', [DECISION_HEADER]: out.decision };

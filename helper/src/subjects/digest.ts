@@ -11,16 +11,12 @@ export type DigestSet = Partial<Record<DigestAlgorithm, string>>;
 export const READ_CHUNK_BYTES = 1024 * 1024;
 /**
  * Workers pay off only where hashing dominates: below this many bytes, the main thread alone is done before
- * the workers have started (~40 ms each here). Many small files are bound by system calls, which two vCPUs
- * do not run in parallel: 10,000 files of 1-17 KiB (90 MB) took 591 ms on the main thread and 1,093 ms with
- * a worker per core (bench/fixed-costs.mjs data, in process, on a loaded machine).
+ * a worker has started and taken its share. Many small files are bound by system calls and per-file work,
+ * not by hashing: on 10,000 files of 1-17 KiB (90 MB) a worker sharing the batches cost 360 ms of CPU and
+ * 434 ms of wall time against 256 ms and 386 ms for the main thread alone (bench/fixed-costs.mjs, 11 runs,
+ * load average 6), so a file count alone never starts one.
  */
 export const MIN_BYTES_FOR_WORKERS = 128 * 1024 * 1024;
-/**
- * From this many files a worker pays off even when they are small: it starts (~25 ms) while the main thread
- * hashes, then takes half of the batches. Below it, the main thread is done about as soon.
- */
-export const MIN_FILES_FOR_WORKERS = 4096;
 /** Files per message to a worker: amortises messaging for many small files. */
 const BATCH_FILES = 128;
 const BATCH_BYTES = 32 * 1024 * 1024;
@@ -77,9 +73,9 @@ const SIZE_ALL_BELOW_FILES = 1024;
 const SIZE_SAMPLE_FILES = 64;
 
 /**
- * Digests many files, in the given order. Few files and little data are hashed on the main thread alone. From
- * MIN_FILES_FOR_WORKERS files or MIN_BYTES_FOR_WORKERS bytes, worker threads (one per core but one) share the
- * batches with the main thread, which keeps hashing while they start. Throws InputError FILE_NOT_FOUND naming
+ * Digests many files, in the given order. Up to MIN_BYTES_FOR_WORKERS bytes in all they are hashed on the main
+ * thread alone, however many there are; from there worker threads (one per core but one) share the batches
+ * with the main thread, which keeps hashing while they start. Throws InputError FILE_NOT_FOUND naming
  * a file that cannot be read; every worker is stopped before it returns or throws.
  */
 export async function digestFiles(files: readonly DigestJob[], algorithms: readonly DigestAlgorithm[], options: { workers?: number } = {}): Promise<DigestSet[]> {
@@ -87,7 +83,6 @@ export async function digestFiles(files: readonly DigestJob[], algorithms: reado
   if (threads > 1) {
     const bytes = estimateBytes(files);
     if (bytes >= MIN_BYTES_FOR_WORKERS) return digestShared(files.map((f) => ({ path: f.path, size: f.size ?? sizeOf(f.path) })), algorithms, threads);
-    if (files.length >= MIN_FILES_FOR_WORKERS) return digestShared(files, algorithms, threads);
   }
   const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
   return files.map((f) => digestFileSync(f.path, algorithms, buf));
