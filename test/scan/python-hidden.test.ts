@@ -27,6 +27,9 @@ describe('scan: code hidden by a PEP 263 source encoding', () => {
     expect(sourceEncoding('# -*- coding: latin-1 -*-\nx = "\xe9"\n')).toMatchObject({ kind: 'compatible' });
     expect(sourceEncoding('# coding=U7\n')).toMatchObject({ kind: 'incompatible' });
     expect(sourceEncoding('# coding: utf_8\n')).toEqual({ kind: 'utf-8' });
+    expect(sourceEncoding(`#${' '.repeat(10_000)}coding: utf-7\r\nx = 1\r\n`)).toMatchObject({ kind: 'incompatible', line: 1 });
+    // No final newline: CPython adds one to exec input, so the declaration still counts.
+    expect(sourceEncoding('# x\n# coding: utf-7 +AAo-import os')).toMatchObject({ kind: 'incompatible', line: 2, text: '# x\n# coding: utf-7 \nimport os' });
   });
 
   it('keeps a Latin-1 declaration quiet and analyses its code', async () => {

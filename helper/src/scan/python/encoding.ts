@@ -53,10 +53,12 @@ export function sourceEncoding(latin1: string): SourceEncoding {
   }
 }
 
-/** Line 1, or line 2 when line 1 is blank or a comment; a line counts only when a newline ends it. */
+/** Line 1, or line 2 when line 1 is blank or a comment. */
 function declaration(latin1: string): { name: string; line: number } | undefined {
-  const lines = latin1.slice(0, 4096).replace(/\r\n?/g, '\n').split('\n');
-  for (let i = 0; i < 2 && i < lines.length - 1; i++) {
+  // Only the first two lines, however long (CPython reads whole lines: a declaration 10,000 columns in counts).
+  const lines = latin1.replace(/\r\n?/g, '\n').split('\n', 3);
+  // CPython adds the missing final newline to exec input (translate_newlines), so a last line counts too.
+  for (let i = 0; i < 2 && i < lines.length; i++) {
     const m = DECLARATION.exec(lines[i]!);
     if (m) return { name: m[1]!, line: i + 1 };
     if (!BLANK_OR_COMMENT.test(lines[i]!)) return undefined;
