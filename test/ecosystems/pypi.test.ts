@@ -93,3 +93,23 @@ describe('PyPI versions (PEP 440)', () => {
     expect(PEP440.range('latest')).toBeUndefined();
   });
 });
+
+describe('PyPI version normal form (PEP 440 "Normalization", as packaging.version.Version prints it)', () => {
+  it.each([
+    ['02.0', '2.0'],
+    ['2.0-post1', '2.0.post1'],
+    ['2.0-1', '2.0.post1'],
+    ['1.0RC1', '1.0rc1'],
+    ['v1.0', '1.0'],
+    ['1!2.0', '1!2.0'],
+    ['1.0+Local.A', '1.0+local.a'],
+    ['2.0.0', '2.0.0'],
+    ['not a version', 'not a version'],
+  ])('%s is %s', (given, normal) => {
+    expect(PEP440.normalize(given)).toBe(normal);
+  });
+
+  it('leaves npm versions as published', () => {
+    expect(ecosystemOf('npm').versioning.normalize('v1.0.0')).toBe('v1.0.0');
+  });
+});

@@ -3,20 +3,24 @@
  * upstream, and versions keyed and printed in their PEP 440 normal form.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
+import { pipEnv, pipFreeze, pipOf, venv } from '../support/pip-clients.ts';
 import { startPypiIndex, type PypiIndex } from '../support/pypi-index.ts';
 
 const OLD = new Date(Date.now() - 90 * 86_400_000);
-const POLICY = 'version: 1\nrules:\n  - id: deny-bad-tiny\n    match: "pkg:pypi/tiny-lib@==1.0.0"\n    action: deny\n    reason: known bad release\n';
+const POLICY = 'version: 1\nrules:\n  - id: deny-bad-tiny\n    match: "pkg:pypi/tiny-lib@==1.0.0"\n    action: deny\n    reason: known bad release\n  - id: deny-vers\n    match: "pkg:pypi/vers@==2.0"\n    action: deny\n    reason: known bad release\n';
 
 let index: PypiIndex;
 beforeAll(async () => {
   index = await startPypiIndex();
   index.publish({ name: 'tiny-lib', version: '1.0.0', kinds: ['wheel'], uploadedAt: OLD });
   index.publish({ name: 'tiny-lib', version: '1.1.0', kinds: ['wheel'], uploadedAt: OLD });
+  // Releases whose file names spell the version otherwise than its PEP 440 normal form (old uploads do).
+  index.publish({ name: 'vers', version: '2.0', kinds: ['wheel'], uploadedAt: OLD });
+  index.publish({ name: 'zero-lib', version: '02.0', kinds: ['wheel'], uploadedAt: OLD });
 });
 afterAll(() => index?.close());
 
@@ -39,5 +43,29 @@ describe('sscs firewall run: the report of a Python project', () => {
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).toMatch(/pkg:pypi\/tiny-lib@1\.0\.0: deny by deny-bad-tiny: known bad release.* \(locked\)\./);
     expect(r.stderr).toContain("the firewall refused pkg:pypi/tiny-lib@1.0.0, yet '/bin/true' succeeded");
+  });
+
+  it('keys and prints a denied PyPI version in its PEP 440 normal form, whatever the lock spells (02.0 is 2.0)', async () => {
+    const home = await venv();
+    const dir = await project({ 'requirements.txt': 'vers==02.0\n' });
+    const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', ...pypiArgs(), '--output', 'report.json', '--', pipOf(home), 'install', '-r', 'requirements.txt'], { cwd: dir, env: pipEnv(home), timeoutMs: 180_000 });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/pkg:pypi\/vers@2\.0: deny by deny-vers: .* \(locked\)\./);
+    expect(r.stderr).toContain('sscs firewall waive pkg:pypi/vers@2.0 --reason');
+    expect(r.stderr).toContain('failed: the firewall refused pkg:pypi/vers@2.0');
+    expect(r.stderr).not.toContain('02.0');
+    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as { packages: { name: string; version: string; purl: string }[] };
+    expect(report.packages.map((p) => p.purl)).toEqual(['pkg:pypi/vers@2.0']);
+  });
+
+  it('reports a release the index spells 02.0 as the locked 2.0: one entry, decided up front', async () => {
+    const home = await venv();
+    const dir = await project({ 'requirements.txt': 'zero-lib==2.0\n' });
+    const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', ...pypiArgs(), '--output', 'report.json', '--', pipOf(home), 'install', '-r', 'requirements.txt'], { cwd: dir, env: pipEnv(home), timeoutMs: 180_000 });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(await pipFreeze(home)).toHaveProperty('zero-lib');
+    expect(r.stderr).not.toContain('cannot decide locked');
+    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as { packages: { name: string; version: string; purl: string }[] };
+    expect(report.packages.map((p) => p.purl)).toEqual(['pkg:pypi/zero-lib@2.0']);
   });
 });

@@ -11,6 +11,11 @@ export const PEP440: Versioning = {
   rangeWords: 'a PEP 440 version specifier',
   isVersion: (v) => pep440.valid(v) !== null,
   equals: (a, b) => a === b || (pep440.valid(a) !== null && pep440.valid(b) !== null && pep440.eq(a, b)),
+  normalize(v) {
+    // explain's parts, not pep440.clean: clean writes a local label's separators as `,` (`1.0+local,a`).
+    const e = pep440.explain(v);
+    return e ? `${e.public}${e.local ? `+${e.local}` : ''}` : v;
+  },
   compare(a, b) {
     return pep440.valid(a) !== null && pep440.valid(b) !== null ? pep440.compare(a, b) : undefined;
   },

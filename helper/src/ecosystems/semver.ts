@@ -8,6 +8,8 @@ export const SEMVER: Versioning = {
   isVersion: (v) => semver.valid(v) !== null,
   // npm versions are exact strings in the registry: `1.0.0+build` is another version than `1.0.0` there.
   equals: (a, b) => a === b,
+  // For the same reason a version is its own normal form.
+  normalize: (v) => v,
   compare(a, b) {
     const pa = semver.parse(a, { loose: true });
     const pb = semver.parse(b, { loose: true });

@@ -10,6 +10,11 @@ export interface Versioning {
   isVersion(version: string): boolean;
   /** Whether two versions are the same release (PEP 440: `1.0` and `1.0.0`); string equality when either is no version. */
   equals(a: string, b: string): boolean;
+  /**
+   * The version's normal form, the one spelling a report keys and prints it by (PEP 440 "Normalization": `02.0`
+   * -> `2.0`, `2.0-post1` -> `2.0.post1`, `1.0RC1` -> `1.0rc1`); the text as given when it is not a version here.
+   */
+  normalize(version: string): string;
   /** Order of two versions (<0, 0, >0); undefined when either is not a version in this scheme. */
   compare(a: string, b: string): number | undefined;
   /**

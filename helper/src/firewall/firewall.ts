@@ -6,6 +6,7 @@ import type { Decision, PackageRef } from '../policy/types.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { PackumentCache, type PackumentCacheOptions } from './packument-cache.js';
+import { PEP440 } from '../ecosystems/pep440.js';
 import { PypiPages } from './pypi-cache.js';
 import { startServer } from './server.js';
 import type { Synchronous } from './sqlite-store.js';
@@ -139,7 +140,9 @@ async function pypiDecision(pypi: PypiPages | undefined, name: string, version: 
   if (!pypi) return { error: 'the firewall has no PyPI index configured' };
   const lookup = await pypi.get(name, {});
   if (!('entry' in lookup)) return { error: lookup.message };
-  const files = [...lookup.entry.files.values()].filter((f) => f.version === version);
+  // The index's file names spell a release as its uploader did (`vers-02.0.tar.gz`): compared in PEP 440 normal form.
+  const normal = PEP440.normalize(version);
+  const files = [...lookup.entry.files.values()].filter((f) => PEP440.normalize(f.version) === normal);
   if (!files.length) return { error: `version ${version} is not on the upstream index's page for ${name}` };
   const decisions = files.map((f) => lookup.entry.decisions.get(f.filename)!);
   return { decision: decisions.find((d) => d.action === 'allow' || d.action === 'warn') ?? decisions[0]! };

@@ -8,6 +8,7 @@ import { factsKey } from '../registry/metadata.js';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedPackage } from '../deps/model.js';
+import { ecosystemOf } from '../ecosystems/index.js';
 import { isSscsError } from '../errors.js';
 import { readDependencyInputs } from '../lockfiles/index.js';
 import type { Decision } from '../policy/types.js';
@@ -61,13 +62,23 @@ export async function readLocked(cwd: string, pypiIndex?: string): Promise<Locke
   for (const f of files) {
     try {
       const graph = await readDependencyInputs([f], { cwd, ...(pypiIndex ? { pypiIndex } : {}) });
-      packages.push(...graph.packages.filter((p) => p.source === 'registry' && !p.bundled));
+      packages.push(...graph.packages.filter((p) => p.source === 'registry' && !p.bundled).map((p) => ({ ...p, version: reportVersion(p.version, p.ecosystem) })));
     } catch (e) {
       if (!isSscsError(e)) throw e;
       warnings.push(`cannot read ${f} (${e.message}); refusals are reported from what the install fetched`);
     }
   }
-  return { files, packages, warnings };
+  // `vers==02.0` in one lock and `vers==2.0` in another are one release, decided and reported once.
+  const seen = new Set<string>();
+  return { files, packages: packages.filter((p) => !seen.has(factsKey(p)) && seen.add(factsKey(p))), warnings };
+}
+
+/**
+ * A version as the report keys and prints it: the ecosystem's normal form, so that a lock's `02.0` and an index
+ * file's `2.0` are one entry, and the printed way out names the release as `sscs firewall waive` stores it.
+ */
+export function reportVersion(version: string, ecosystem: ResolvedPackage['ecosystem'] = 'npm'): string {
+  return ecosystemOf(ecosystem).versioning.normalize(version);
 }
 
 /** Every locked version's decision, asked of the running firewall with bounded concurrency. */

@@ -20,7 +20,7 @@ import { launch } from './launch.js';
 import { documentKey, factsKey } from '../registry/metadata.js';
 import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, projectScopes } from './project-scopes.js';
 import { checkPythonSources } from './python-sources.js';
-import { decideLocked, readLocked, refusalLine, refuses, wantedVersions, type Refusal } from './run-report.js';
+import { decideLocked, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal } from './run-report.js';
 
 export interface RunReports {
   gitlabReport?: string;
@@ -127,7 +127,8 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   const served = new Set<string>();
   const fetchedRefusals = new Map<string, Refusal>();
   const filtered = new Map<string, Refusal>();
-  const onDecision = (pkg: PackageRef, d: Decision, ok: boolean): void => {
+  const onDecision = (seen: PackageRef, d: Decision, ok: boolean): void => {
+    const pkg = { ...seen, version: reportVersion(seen.version, seen.ecosystem) };
     const key = factsKey(pkg);
     if (ok) served.add(key);
     else fetchedRefusals.set(key, { name: pkg.name, version: pkg.version, ecosystem: pkg.ecosystem, decision: d, seen: 'fetched' });
@@ -135,7 +136,10 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     if (!ok || !records.has(key)) records.set(key, record(pkg, d, lockedBy.get(key)));
   };
   const onFiltered = (name: string, list: [string, Decision][], ecosystem: PackageRef['ecosystem'] = 'npm'): void => {
-    for (const [version, decision] of list) filtered.set(factsKey({ ecosystem, name, version }), { name, version, ecosystem, decision, seen: 'filtered' });
+    for (const [spelled, decision] of list) {
+      const version = reportVersion(spelled, ecosystem);
+      filtered.set(factsKey({ ecosystem, name, version }), { name, version, ecosystem, decision, seen: 'filtered' });
+    }
   };
   const lockedBy = new Map(locked.packages.map((p) => [factsKey(p), p]));
   const found = await projectScopes(io.cwd, io.env);
