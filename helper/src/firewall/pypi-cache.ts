@@ -13,6 +13,7 @@ import { fileFacts, projectMeta } from '../registry/pypi-facts.js';
 import { readProjectPage, SIMPLE_ACCEPT } from '../registry/pypi-client.js';
 import type { SimpleFile } from '../registry/pypi-simple.js';
 import { changesAtOf, decide, serves, type PolicySource } from './evaluator.js';
+import { MAX_PENDING_FETCHES, RETRY_AFTER_S } from './packument-cache.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { renderHtml, renderJson } from './pypi-page.js';
@@ -39,7 +40,10 @@ export interface PypiEntry {
   refilterAt: number;
 }
 
-export type PypiLookup = { entry: PypiEntry; source: 'hit' | 'miss' | 'revalidated' | 'stale' } | { status: number; message: string };
+/** `retryAfter` (seconds): the firewall is at its in-flight bound, not the upstream down; ask again later. */
+export type PypiLookup = { entry: PypiEntry; source: 'hit' | 'miss' | 'revalidated' | 'stale' } | { status: number; message: string; retryAfter?: number };
+
+const BUSY = { status: 503, message: 'the firewall is fetching as many PyPI pages and files as it may at once; try again shortly', retryAfter: RETRY_AFTER_S } as const;
 
 export interface PypiPagesOptions {
   index: Upstream;
@@ -66,6 +70,8 @@ export class PypiPages {
   readonly #o: PypiPagesOptions;
   readonly #entries = new Map<string, PypiEntry>();
   readonly #inflight = new Map<string, Promise<PypiLookup>>();
+  /** Upstream fetches (project pages and files) running at once; bounded as npm's packument fetches are. */
+  #slots = 0;
   #bytes = 0;
 
   constructor(o: PypiPagesOptions) {
@@ -110,10 +116,32 @@ export class PypiPages {
     }
     let p = this.#inflight.get(key);
     if (!p) {
-      p = this.#fetch(key, name, headers, entry).finally(() => this.#inflight.delete(key));
+      const release = this.slot();
+      if (!release) return BUSY;
+      p = this.#fetch(key, name, headers, entry).finally(() => {
+        this.#inflight.delete(key);
+        release();
+      });
       this.#inflight.set(key, p);
     }
     return await p;
+  }
+
+  /**
+   * One of the MAX_PENDING_FETCHES upstream fetches, shared by project pages and files, or undefined when all
+   * are taken (the caller answers 503 with Retry-After). The returned function gives it back; once only.
+   */
+  slot(): (() => void) | undefined {
+    if (this.#slots >= MAX_PENDING_FETCHES) {
+      this.#o.metrics.inc('sscs_firewall_busy_total', 'Requests refused with 503 and Retry-After because packument fetches in flight were at their bound.');
+      return undefined;
+    }
+    this.#slots++;
+    let held = true;
+    return () => {
+      if (held) this.#slots--;
+      held = false;
+    };
   }
 
   async #fetch(key: string, name: string, headers: IncomingHttpHeaders, old: PypiEntry | undefined): Promise<PypiLookup> {

@@ -13,6 +13,7 @@ import { contentCoding, decodeBody } from './content-encoding.js';
 import type { HandlerContext, Outcome } from './context.js';
 import { blockMessage, decideNow, serves } from './evaluator.js';
 import { VerifyingStream, type ExpectedDigest } from './integrity.js';
+import { RETRY_AFTER_S } from './packument-cache.js';
 import { pageForm } from './pypi-page.js';
 import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } from './respond.js';
 
@@ -35,7 +36,7 @@ export async function servePypiProject(ctx: HandlerContext, req: IncomingMessage
   const lookup = await ctx.pypi.get(name, req.headers);
   if (!('entry' in lookup)) {
     out.decision = lookup.status === 503 ? 'unavailable' : undefined;
-    sendError(res, lookup.status, `sscs firewall: ${lookup.message}`);
+    sendError(res, lookup.status, `sscs firewall: ${lookup.message}`, retryAfter(lookup));
     return lookup.status;
   }
   const { entry, source } = lookup;
@@ -94,7 +95,7 @@ export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, r
   }
   const lookup = await ctx.pypi.get(name, req.headers);
   if (!('entry' in lookup)) {
-    sendError(res, lookup.status, `sscs firewall: ${lookup.message}`);
+    sendError(res, lookup.status, `sscs firewall: ${lookup.message}`, retryAfter(lookup));
     return lookup.status;
   }
   const file = lookup.entry.files.get(filename);
@@ -132,10 +133,23 @@ export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, r
     sendError(res, 503, 'sscs firewall: upstream index unavailable; the firewall does not serve files it has not checked');
     return 503;
   }
+  // The file fetch takes one of the upstream slots the project pages take, as npm's fetches share one bound.
+  const release = ctx.pypi.slot();
+  if (!release) {
+    out.decision = 'unavailable';
+    sendError(res, 503, 'sscs firewall: the firewall is fetching as many PyPI pages and files as it may at once; try again shortly', { 'retry-after': String(RETRY_AFTER_S) });
+    return 503;
+  }
   ctx.metrics.cache('tarball', 'miss');
   out.cache = 'miss';
-  return await fetchVerified(ctx, req, res, pkg, file.url, digest, d, out, scan && { ...scan, filename });
+  try {
+    return await fetchVerified(ctx, req, res, pkg, file.url, digest, d, out, scan && { ...scan, filename });
+  } finally {
+    release();
+  }
 }
+
+const retryAfter = (l: { retryAfter?: number }): Record<string, string> => (l.retryAfter ? { 'retry-after': String(l.retryAfter) } : {});
 
 interface ScanStep {
   scanFile: NonNullable<NonNullable<HandlerContext['scanner']>['file']>;

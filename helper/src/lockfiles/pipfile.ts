@@ -34,7 +34,10 @@ export function parsePipfileLock(text: string, file: string, limits: Limits, man
       if (!isRecord(e)) throw fieldError(file, field, `${field} must be an object`, jsonLineOf(text, rawName));
       const name = pep503(rawName);
       const node = readEntry(name, e, file, field, () => jsonLineOf(text, rawName));
-      if (!node) continue;
+      if (!node) {
+        b.warn(`${field}: path ${JSON.stringify(e.path)} is the project itself (first-party code): not listed as a package`);
+        continue;
+      }
       // `"index": "<name>"` names one of _meta.sources: index.ts makes a package from another index than pypi.org a url package.
       if (!node.source && typeof e.index === 'string') node.resolved = indexes.get(e.index) ?? `unknown-index:${e.index}`;
       const have = b.nodes.get(node.id);
@@ -71,14 +74,22 @@ function readEntry(name: string, e: Record<string, unknown>, file: string, field
   }
   const path = str('path') ?? str('file');
   if (path) {
+    // A local folder (`{"path": "./pkg", "editable": true}`) is built and installed from whatever is there: a
+    // `file` package named after its entry, as requirements.txt's folders are. Only the project itself is not.
     const origin = pythonOrigin(path);
-    if (origin === 'local') return undefined; // The project itself or a folder of it: first-party code.
-    return { ...base, id: `${name}#${origin}:${path}`, version: version?.replace(/^===?/, '') ?? '', source: origin, resolved: path };
+    if (origin === 'local' && isProjectFolder(path)) return undefined;
+    const source = origin === 'local' ? 'file' : origin;
+    return { ...base, id: `${name}#${source}:${path}`, version: version?.replace(/^===?/, '') ?? '', source, resolved: path };
   }
   if (!version || !/^===?[^=<>~!*,\s]+$/.test(version)) {
     throw new InputError('SCHEMA', `${field}.version must pin one version (==x), not ${JSON.stringify(version)}`, { where: { file, field: `${field}.version`, ...lineOpt(line()) } });
   }
   return { ...base, id: `${name}@${version.replace(/^===?/, '')}`, version: version.replace(/^===?/, '') };
+}
+
+/** Whether a `path` entry names the folder of the Pipfile itself (`.`, `./`, `file:.`): the project, a root. */
+function isProjectFolder(path: string): boolean {
+  return path.trim().replace(/^file:/i, '').split('/').every((part) => part === '' || part === '.');
 }
 
 /** `_meta.sources`: `[{ name, url, verify_ssl }]`, by name. */
