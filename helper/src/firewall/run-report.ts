@@ -40,8 +40,13 @@ export type DecideLocked = (name: string, version: string, ecosystem?: ResolvedP
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
-/** The project's lockfiles, read into one graph; an unreadable one is a warning (the install will say more). */
-export async function readLocked(cwd: string): Promise<Locked> {
+/**
+ * The project's lockfiles, read into one graph; an unreadable one is a warning (the install will say more).
+ * `pypiIndex` is the firewall's own PyPI upstream (`--pypi-upstream`): a lock that takes packages from it (a
+ * requirements file's `--index-url`, uv's registry source) names what the firewall serves, so they stay
+ * `registry` and are checked up front, where another index would make them `url` packages and skip them.
+ */
+export async function readLocked(cwd: string, pypiIndex?: string): Promise<Locked> {
   const files: string[] = [];
   for (const group of LOCKFILES) {
     for (const f of group) {
@@ -55,7 +60,7 @@ export async function readLocked(cwd: string): Promise<Locked> {
   const packages: ResolvedPackage[] = [];
   for (const f of files) {
     try {
-      const graph = await readDependencyInputs([f], { cwd });
+      const graph = await readDependencyInputs([f], { cwd, ...(pypiIndex ? { pypiIndex } : {}) });
       packages.push(...graph.packages.filter((p) => p.source === 'registry' && !p.bundled));
     } catch (e) {
       if (!isSscsError(e)) throw e;

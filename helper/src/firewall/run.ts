@@ -122,7 +122,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   if (!file) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
   // A source the project adds itself (requirements file, command line, Pipfile) is refused before anything runs.
   await checkPythonSources(io.cwd, command);
-  const locked = await readLocked(io.cwd);
+  const locked = await readLocked(io.cwd, s.pypi?.index);
   const records = new Map<string, CheckRecord>();
   const served = new Set<string>();
   const fetchedRefusals = new Map<string, Refusal>();
