@@ -71,6 +71,9 @@ describe('PostgreSQL store', () => {
       out.push((await s.searchAudit({ text: 'evil_', limit: 10, scanRows: 100 })).rows.map((e) => e.name), await s.searchAudit({ text: '%', limit: 10, scanRows: 100 }));
       out.push((await s.searchAudit({ limit: 1, scanRows: 100 })).next !== undefined);
       out.push(await s.ruleCounts(1000));
+      // A PyPI file's first sha256 is kept (first writer wins); a later one is not stored.
+      out.push(await s.rememberFileDigest('pkg:pypi/f', 'f-1.0.whl', 'aa'), await s.rememberFileDigest('pkg:pypi/f', 'f-1.0.whl', 'bb'));
+      out.push([...(await s.fileDigests('pkg:pypi/f'))], (await s.fileDigests('pkg:pypi/none')).size);
       return out;
     };
     const a = await script(sqlite);

@@ -66,6 +66,16 @@ export interface PypiPagesOptions {
 const NO_SHA256: Decision = { action: 'deny', rule: 'firewall:no-sha256', reason: 'the index gives no sha256 for this file, so the firewall cannot check its bytes' };
 const OFF_UPSTREAM: Decision = { action: 'deny', rule: 'firewall:file-off-upstream', reason: 'the file is hosted outside the configured index and file hosts, so the firewall cannot fetch it' };
 
+export const DIGEST_CHANGED = 'firewall:digest-changed';
+
+/** A file name the index now lists with another sha256 than the one it was first served with. */
+export function digestChanged(filename: string, first: string, now: string): Decision {
+  return {
+    action: 'deny', rule: DIGEST_CHANGED,
+    reason: `${filename} was first served with sha256 ${first.slice(0, 12)}… and the index now lists sha256 ${now.slice(0, 12)}…; file names are immutable on PyPI, so the index was tampered with or the file replaced`,
+  };
+}
+
 export class PypiPages {
   readonly #o: PypiPagesOptions;
   readonly #entries = new Map<string, PypiEntry>();
@@ -197,6 +207,7 @@ export class PypiPages {
     const generation = o.store.generation();
     const key = documentKey({ ecosystem: 'pypi', name });
     const records = await o.store.records(key, now);
+    const remembered = await o.store.fileDigests(key);
     const decisions = new Map<string, Decision>();
     const facts = new Map<string, PackageFacts>();
     const byName = new Map<string, SimpleFile>();
@@ -217,7 +228,10 @@ export class PypiPages {
       // A release the scanner has seen is judged on its findings on the page too, not only at its file.
       const suspicious = o.scanned ? records.scans.get(f.version) : undefined;
       if (suspicious) ff = { ...ff, suspicious };
-      const d = !f.sha256 ? NO_SHA256 : !this.fileSource(f.url) ? OFF_UPSTREAM : decide(o.policy, records, pkg, ff, now);
+      const first = remembered.get(f.filename);
+      const d = !f.sha256 ? NO_SHA256 : first !== undefined && first !== f.sha256 ? digestChanged(f.filename, first, f.sha256)
+        : !this.fileSource(f.url) ? OFF_UPSTREAM : decide(o.policy, records, pkg, ff, now);
+      if (d.rule === DIGEST_CHANGED) o.log?.({ event: 'digest-changed', name, message: d.reason });
       decisions.set(f.filename, d);
       facts.set(f.filename, ff);
       refilterAt = Math.min(refilterAt, changesAtOf(d));

@@ -14,6 +14,7 @@ import type { HandlerContext, Outcome } from './context.js';
 import { blockMessage, decideNow, serves } from './evaluator.js';
 import { VerifyingStream, type ExpectedDigest } from './integrity.js';
 import { RETRY_AFTER_S } from './packument-cache.js';
+import { digestChanged } from './pypi-cache.js';
 import { pageForm } from './pypi-page.js';
 import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } from './respond.js';
 
@@ -132,6 +133,17 @@ export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, r
     out.decision = 'unavailable';
     sendError(res, 503, 'sscs firewall: upstream index unavailable; the firewall does not serve files it has not checked');
     return 503;
+  }
+  // File names are immutable on PyPI: the sha256 is remembered before the first fetch, and one listed later that
+  // differs is refused here too (a page built before another replica remembered it).
+  const first = await ctx.store.rememberFileDigest(documentKey(pkg), filename, file.sha256!);
+  if (first !== file.sha256) {
+    const changed = digestChanged(filename, first, file.sha256!);
+    out.decision = changed.action;
+    out.rule = changed.rule;
+    ctx.onDecision?.(pkg, changed, false);
+    sendBlocked(res, pkg, changed);
+    return 403;
   }
   // The file fetch takes one of the upstream slots the project pages take, as npm's fetches share one bound.
   const release = ctx.pypi.slot();

@@ -39,6 +39,9 @@ CREATE INDEX IF NOT EXISTS decisions_refused ON decisions (rule, action) WHERE a
 CREATE TABLE IF NOT EXISTS scans (
   name TEXT NOT NULL, version TEXT NOT NULL, findings TEXT NOT NULL, scanned_at INTEGER NOT NULL, scanner TEXT,
   PRIMARY KEY (name, version));
+-- The sha256 each PyPI file was first served with (file names are immutable on the index): first writer wins.
+CREATE TABLE IF NOT EXISTS file_digests (
+  name TEXT NOT NULL, file TEXT NOT NULL, sha256 TEXT NOT NULL, first_at INTEGER NOT NULL, PRIMARY KEY (name, file));
 CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, client TEXT NOT NULL, kind TEXT NOT NULL,
   name TEXT NOT NULL, version TEXT, action TEXT NOT NULL, rule TEXT, status INTEGER NOT NULL,
@@ -153,6 +156,9 @@ class SqliteStore implements Store {
       releases: p(`SELECT * FROM releases WHERE name = ? ORDER BY id DESC`),
       // Every active waiver of the name: its version is an exact version or a semver range, matched in activeWaiver.
       waiver: p(`SELECT * FROM waivers WHERE name = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC`),
+      rememberDigest: p(`INSERT OR IGNORE INTO file_digests (name, file, sha256, first_at) VALUES (?, ?, ?, ?)`),
+      fileDigest: p(`SELECT sha256 FROM file_digests WHERE name = ? AND file = ?`),
+      fileDigests: p(`SELECT file, sha256 FROM file_digests WHERE name = ?`),
       insertWaiver: p(`INSERT INTO waivers (name, version, by, reason, expires_at, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *`),
     };
   }
@@ -301,6 +307,15 @@ class SqliteStore implements Store {
   async scanFindings(name: string, version: string): Promise<ScanFinding[] | undefined> {
     const r = this.#s.scan!.get(name, version, SCANNER_VERSION) as Row | undefined;
     return r ? (JSON.parse(String(r.findings)) as ScanFinding[]) : undefined;
+  }
+
+  async rememberFileDigest(name: string, file: string, sha256: string): Promise<string> {
+    this.#s.rememberDigest!.run(name, file, sha256, Date.now());
+    return String((this.#s.fileDigest!.get(name, file) as Row).sha256);
+  }
+
+  async fileDigests(name: string): Promise<Map<string, string>> {
+    return new Map((this.#s.fileDigests!.all(name) as Row[]).map((r) => [String(r.file), String(r.sha256)]));
   }
 
   async activeWaiver(name: string, version: string, now: Date): Promise<Waiver | undefined> {

@@ -154,6 +154,13 @@ export interface Store {
    */
   recordScan(name: string, version: string, findings: ScanFinding[], blocks: boolean): Promise<void>;
   scanFindings(name: string, version: string): Promise<ScanFinding[] | undefined>;
+  /**
+   * A PyPI file name is immutable on the index: the sha256 it was first served with is remembered (first writer
+   * wins, also across replicas), and the remembered one is returned, which may not be `sha256`.
+   */
+  rememberFileDigest(name: string, file: string, sha256: string): Promise<string>;
+  /** The remembered sha256 of each file of a project (documentKey), by file name. */
+  fileDigests(name: string): Promise<Map<string, string>>;
   activeWaiver(name: string, version: string, now: Date): Promise<Waiver | undefined>;
   /** Waivers, releases and scan findings of a name in one read (a packument decides all its versions at once). */
   records(name: string, now: Date): Promise<PackageRecords>;

@@ -100,6 +100,14 @@ CREATE TRIGGER releases_bump AFTER INSERT OR UPDATE OR DELETE ON releases FOR EA
 CREATE TRIGGER waivers_bump AFTER INSERT OR UPDATE OR DELETE ON waivers FOR EACH STATEMENT EXECUTE FUNCTION bump_generation();
 `,
   },
+  {
+    version: 4,
+    name: 'the sha256 each PyPI file was first served with (file names are immutable on the index)',
+    sql: `
+CREATE TABLE file_digests (
+  name text NOT NULL, file text NOT NULL, sha256 text NOT NULL, first_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (name, file));
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -292,6 +292,16 @@ export class PostgresStore implements Store {
     if (blocks) await this.refreshGeneration();
   }
 
+  async rememberFileDigest(name: string, file: string, sha256: string): Promise<string> {
+    await this.#q('INSERT INTO file_digests (name, file, sha256) VALUES ($1, $2, $3) ON CONFLICT (name, file) DO NOTHING', [name, file, sha256]);
+    const [r] = await this.#q('SELECT sha256 FROM file_digests WHERE name = $1 AND file = $2', [name, file]);
+    return String(r!.sha256);
+  }
+
+  async fileDigests(name: string): Promise<Map<string, string>> {
+    return new Map((await this.#q('SELECT file, sha256 FROM file_digests WHERE name = $1', [name])).map((r) => [String(r.file), String(r.sha256)]));
+  }
+
   async scanFindings(name: string, version: string): Promise<ScanFinding[] | undefined> {
     const [r] = await this.#q('SELECT findings FROM scans WHERE name = $1 AND version = $2 AND scanner = $3', [name, version, SCANNER_VERSION]);
     return r ? (r.findings as ScanFinding[]) : undefined;
