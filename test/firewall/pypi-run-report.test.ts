@@ -11,7 +11,7 @@ import { pipEnv, pipFreeze, pipOf, venv } from '../support/pip-clients.ts';
 import { startPypiIndex, type PypiIndex } from '../support/pypi-index.ts';
 
 const OLD = new Date(Date.now() - 90 * 86_400_000);
-const POLICY = 'version: 1\nrules:\n  - id: deny-bad-tiny\n    match: "pkg:pypi/tiny-lib@==1.0.0"\n    action: deny\n    reason: known bad release\n  - id: deny-vers\n    match: "pkg:pypi/vers@==2.0"\n    action: deny\n    reason: known bad release\n';
+const POLICY = 'version: 1\nrules:\n  - id: deny-bad-tiny\n    match: "pkg:pypi/tiny-lib@==1.0.0"\n    action: deny\n    reason: known bad release\n  - id: deny-vers\n    match: "pkg:pypi/vers@==2.0"\n    action: deny\n    reason: known bad release\n  - id: too-new\n    when: { published_within: 7d }\n    action: quarantine\n';
 
 let index: PypiIndex;
 beforeAll(async () => {
@@ -21,6 +21,7 @@ beforeAll(async () => {
   // Releases whose file names spell the version otherwise than its PEP 440 normal form (old uploads do).
   index.publish({ name: 'vers', version: '2.0', kinds: ['wheel'], uploadedAt: OLD });
   index.publish({ name: 'zero-lib', version: '02.0', kinds: ['wheel'], uploadedAt: OLD });
+  index.publish({ name: 'new-lib', version: '03.0', kinds: ['wheel'] });
 });
 afterAll(() => index?.close());
 
@@ -67,5 +68,20 @@ describe('sscs firewall run: the report of a Python project', () => {
     expect(r.stderr).not.toContain('cannot decide locked');
     const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as { packages: { name: string; version: string; purl: string }[] };
     expect(report.packages.map((p) => p.purl)).toEqual(['pkg:pypi/zero-lib@2.0']);
+  });
+
+  it('the printed quarantine release (normal form, 3.0) releases the release the index spells 03.0', async () => {
+    const home = await venv();
+    const dir = await project({ 'requirements.txt': 'new-lib==3.0\n' });
+    const run = () => runCli(['firewall', 'run', '--policy', 'policy.yml', ...pypiArgs(), '--', pipOf(home), 'install', '-r', 'requirements.txt'], { cwd: dir, env: pipEnv(home), timeoutMs: 180_000 });
+    const first = await run();
+    expect(first.exitCode, first.stdout + first.stderr).toBe(1);
+    const id = /sscs firewall quarantine release (\S+) --reason/.exec(first.stderr)?.[1];
+    expect(id).toBe('pkg:pypi/new-lib@3.0');
+    const release = await runCli(['firewall', 'quarantine', 'release', id!, '--reason', 'reviewed'], { cwd: dir });
+    expect(release.exitCode, release.stderr).toBe(0);
+    const second = await run();
+    expect(second.exitCode, second.stdout + second.stderr).toBe(0);
+    expect(await pipFreeze(home)).toHaveProperty('new-lib');
   });
 });

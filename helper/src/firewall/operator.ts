@@ -4,12 +4,13 @@
  * recorded as if it had done something.
  */
 import { InputError } from '../errors.js';
-import { isEcosystem, type Ecosystem } from '../ecosystems/index.js';
+import { ecosystemOf, isEcosystem, type Ecosystem } from '../ecosystems/index.js';
 import { PatternError, rangePredicate } from '../policy/match.js';
 import type { Release, Store, Waiver } from './store.js';
 
 /** Releases a quarantined version; InputError (exit 2, HTTP 409) when it is not in the quarantine queue. */
-export async function releaseQuarantined(store: Store, name: string, version: string, by: string, reason: string): Promise<Release> {
+export async function releaseQuarantined(store: Store, name: string, given: string, by: string, reason: string): Promise<Release> {
+  const version = await queuedSpelling(store, name, given);
   const d = await store.decision(name, version);
   const released = await store.release(name, version);
   if (d?.action !== 'quarantine' || released) {
@@ -19,6 +20,19 @@ export async function releaseQuarantined(store: Store, name: string, version: st
     });
   }
   return await store.releaseFromQuarantine(name, version, by, reason);
+}
+
+/**
+ * The version as the quarantine queue holds it. A PyPI release is queued under its index file's spelling
+ * (`vers-02.0.tar.gz`), while `firewall run` prints the way out in PEP 440 normal form (`2.0`): the queued entry
+ * that is the same release answers for it. npm versions are exact strings, so they are taken as given.
+ */
+async function queuedSpelling(store: Store, name: string, version: string): Promise<string> {
+  const ecosystem = ecosystemOfKey(name);
+  if (ecosystem === 'npm' || (await store.decision(name, version))) return version;
+  const { normalize } = ecosystemOf(ecosystem).versioning;
+  const normal = normalize(version);
+  return (await store.quarantine()).find((q) => q.name === name && normalize(q.version) === normal)?.version ?? version;
 }
 
 /**
