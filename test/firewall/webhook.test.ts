@@ -30,6 +30,20 @@ describe('webhook delivery', () => {
   });
   afterAll(() => hook.close());
 
+  it('never logs the URL fetch refused: a failed delivery names the origin and an error code only', async () => {
+    lines.length = 0;
+    const metrics = new Metrics();
+    // A URL fetch cannot use (credentials in it): its error message quotes the whole URL, query token included.
+    sink = new Webhook({ url: 'http://user:pa55word@127.0.0.1:9/hook?tok=querysecret', secret: SECRET, metrics, log, maxAttempts: 2, ...fast });
+    sink.send('block', { name: 'x' });
+    await sink.close(5_000);
+    const failed = lines.find((l) => l.event === 'webhook-failed');
+    expect(failed).toMatchObject({ endpoint: 'http://127.0.0.1:9' });
+    expect(JSON.stringify(lines)).not.toMatch(/pa55word|querysecret|user:/);
+    expect(count(metrics, 'block', 'failed')).toBe(1);
+    lines.length = 0;
+  });
+
   it('posts signed JSON that the receiver verifies, and that fails with another secret or an old timestamp', async () => {
     const metrics = new Metrics();
     sink = new Webhook({ url: hook.url, secret: SECRET, metrics, log });
@@ -120,6 +134,13 @@ describe('firewall webhooks', () => {
     expect(hook.events.every((e) => e.verified)).toBe(true);
     expect(hook.events[0]!.data).toMatchObject({ rule: 'no-denied', action: 'deny' });
     expect(hook.events[3]!.data).toMatchObject({ by: 'sec-team', reason: 'vendored fix', expires: expect.stringMatching(/^2099-01-0[12]T/) });
+  });
+
+  it('refuses a webhook URL with a user name or password, without echoing it', async () => {
+    const r = await runCli(['firewall', 'serve', '--policy', 'p.yml', '--webhook-url', 'http://hookuser:hookpassW0rd@127.0.0.1:9/x'], { env: { SSCS_FIREWALL_WEBHOOK_SECRET: SECRET } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('--webhook-url must not hold a user name or password');
+    expect(r.stdout + r.stderr).not.toContain('hookpassW0rd');
   });
 
   it('refuses a webhook URL without a signing secret', async () => {

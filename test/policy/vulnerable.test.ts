@@ -51,7 +51,7 @@ describe('vulnerable condition', () => {
     expect(evaluate(policy(), pkg, facts([{ id: 'GHSA-3' }]), now)).toMatchObject({ action: 'deny', reason: 'cannot tell: the severity of GHSA-3 is unknown' });
     expect(evaluate(policy({ on_unknown: { vulnerable: 'warn' } }), pkg, facts([{ id: 'GHSA-3' }]), now)).toMatchObject({ action: 'warn' });
     expect(evaluate(policy({ on_unknown: 'allow' }), pkg, facts(), now)).toMatchObject({ action: 'allow' });
-    expect(evaluate(policy(), pkg, facts(), now)).toMatchObject({ action: 'deny', reason: 'cannot tell: known vulnerabilities are unknown (no OSV vulnerability data loaded)' });
+    expect(evaluate(policy(), pkg, facts(), now)).toMatchObject({ action: 'deny', reason: 'cannot tell: known vulnerabilities are unknown (no OSV vulnerability record of this ecosystem loaded)' });
     // A known high one decides even beside an unrated one.
     expect(evaluate(policy({ on_unknown: 'allow' }), pkg, facts([{ id: 'GHSA-3' }, { id: 'GHSA-4', severity: 'high' }]), now)).toMatchObject({ action: 'deny', reason: 'known vulnerabilities: GHSA-4 (high)' });
   });
@@ -97,4 +97,17 @@ describe('sscs policy check with vulnerable', () => {
     expect(by('fresh')).toMatchObject({ decision: 'allow' });
     expect(by('evil-pkg')).toMatchObject({ decision: 'deny', rule: 'malicious-feed' });
   });
+
+  it('reads a feed with no vulnerability record (malicious packages only) as no data: on_unknown, never a pass', async () => {
+    writeFileSync(join(project, 'osv-mal-only.zip'), makeZip(files([mal('MAL-2026-0001', 'evil-pkg', ['1.0.0'])])));
+    const home = mkdtempSync(join(tmpdir(), 'sscs-home-'));
+    const r = await runCli(['policy', 'check', 'package-lock.json', '--policy', 'policy.yml', '--malicious-feed', 'osv-mal-only.zip', '--format', 'json'], { cwd: project, env: { HOME: home, XDG_CACHE_HOME: join(home, 'c') } });
+    expect(r.exitCode, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout) as { packages: { name: string; decision: string; rule: string; reason: string }[] };
+    const by = (n: string) => report.packages.find((p) => p.name === n)!;
+    // Without the fix, the empty vulnerability index answered "none" and every version passed the rule.
+    expect(by('native')).toMatchObject({ decision: 'deny', reason: 'cannot tell: known vulnerabilities are unknown (no OSV vulnerability record of this ecosystem loaded)' });
+    expect(by('evil-pkg')).toMatchObject({ decision: 'deny', rule: 'malicious-feed' });
+  });
 });
+

@@ -29,8 +29,12 @@ export interface MaliciousFeed {
   lookup(ecosystem: string, name: string, version: string): string[];
   /** Records loaded (withdrawn ones excluded). */
   readonly records: number;
-  /** Known vulnerabilities (OSV records that are not MAL-) covering this version; empty when none. */
-  vulnerabilities(ecosystem: string, name: string, version: string): VulnerabilityHit[];
+  /**
+   * Known vulnerabilities (OSV records that are not MAL-) covering this version; empty when none; undefined when
+   * the feed holds no vulnerability record of this ecosystem at all (a malicious-packages-only feed), so that a
+   * `vulnerable` rule reads "unknown" and follows on_unknown instead of passing everything.
+   */
+  vulnerabilities(ecosystem: string, name: string, version: string): VulnerabilityHit[] | undefined;
   /** Vulnerability records loaded (withdrawn ones excluded). */
   readonly vulnerabilityRecords: number;
   /** Vulnerability records left out because they were malformed (a malicious-package record never is: it fails the load). */
@@ -70,6 +74,8 @@ type VulnerableEntry = AffectedPackage & Omit<VulnerabilityHit, 'id'>;
 class FeedIndex implements MaliciousFeed {
   private readonly byName = new Map<string, AffectedPackage[]>();
   private readonly vulnsByName = new Map<string, VulnerableEntry[]>();
+  /** Ecosystems (lower case) with at least one vulnerability record loaded. */
+  private readonly vulnEcosystems = new Set<string>();
   private readonly recordDigests: string[] = [];
   records = 0;
   vulnerabilityRecords = 0;
@@ -124,13 +130,15 @@ class FeedIndex implements MaliciousFeed {
       const sev = osvSeverity(doc, raw);
       const entry: VulnerableEntry = { ...a, ...(sev ? { severity: sev.severity, severitySource: sev.source } : {}) };
       const key = feedKey(a.ecosystem, a.name);
+      this.vulnEcosystems.add(a.ecosystem.toLowerCase());
       const list = this.vulnsByName.get(key);
       if (list) list.push(entry);
       else this.vulnsByName.set(key, [entry]);
     }
   }
 
-  vulnerabilities(ecosystem: string, name: string, version: string): VulnerabilityHit[] {
+  vulnerabilities(ecosystem: string, name: string, version: string): VulnerabilityHit[] | undefined {
+    if (!this.vulnEcosystems.has(ecosystem.toLowerCase())) return undefined;
     const list = this.vulnsByName.get(feedKey(ecosystem, name));
     if (!list) return [];
     const versioning = ecosystemOfOsv(ecosystem)?.versioning ?? SEMVER;

@@ -158,6 +158,12 @@ function checkWebhookUrl(value: string, env: NodeJS.ProcessEnv): string {
     throw new UsageError('USAGE', '--webhook-url is not a URL', { cause: e });
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new UsageError('USAGE', '--webhook-url must be http(s)');
+  // fetch refuses a URL with credentials, so every delivery would fail; and a flag shows in process listings.
+  if (u.username || u.password) {
+    throw new UsageError('USAGE', '--webhook-url must not hold a user name or password', {
+      hint: `The receiver authenticates each delivery by its HMAC signature (the secret in ${WEBHOOK_SECRET_ENV}).`,
+    });
+  }
   if (!env[WEBHOOK_SECRET_ENV]) throw new UsageError('USAGE', `--webhook-url needs a signing secret in ${WEBHOOK_SECRET_ENV}`);
   return u.href;
 }

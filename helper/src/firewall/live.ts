@@ -109,10 +109,12 @@ export class LiveInputs {
       if (this.#squats.size >= MAX_REMEMBERED_NAMES) this.#squats.clear();
       this.#squats.set(key, (t = this.#targets(name, ecosystem)));
     }
+    const vulns = feed?.vulnerabilities(ecosystem, name, version);
     return {
       ...facts,
       ...(t ? { typosquatOf: t } : {}),
-      ...(feed ? { maliciousIds: feed.lookup(ecosystem, name, version), vulnerabilities: feed.vulnerabilities(ecosystem, name, version) } : {}),
+      ...(feed ? { maliciousIds: feed.lookup(ecosystem, name, version) } : {}),
+      ...(vulns ? { vulnerabilities: vulns } : {}),
     };
   };
 

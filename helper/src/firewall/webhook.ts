@@ -130,7 +130,8 @@ export class Webhook {
         why = `HTTP ${res.status}`;
         if (!retryable(res.status)) break;
       } catch (e) {
-        why = (e as Error).name === 'TimeoutError' ? `no answer within ${this.#o.attemptTimeoutMs} ms` : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
+        // Only a timeout or the system error code: fetch's own messages may quote the whole URL, token included.
+        why = (e as Error).name === 'TimeoutError' ? `no answer within ${this.#o.attemptTimeoutMs} ms` : ((e as { cause?: { code?: string } }).cause?.code ?? 'the request failed before an answer');
       }
       if (attempt < this.#o.maxAttempts) await this.#sleep(Math.min(this.#o.maxDelayMs, this.#o.baseDelayMs * 2 ** (attempt - 1)));
     }

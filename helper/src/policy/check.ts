@@ -12,7 +12,7 @@ export interface LocalChecks {
    * Known-malicious feed: ids of the records that list this version (`ecosystem`: `npm`, `pypi`); from the same
    * OSV file, the known vulnerabilities covering it.
    */
-  malicious?: { source: string; lookup(ecosystem: string, name: string, version: string): string[]; vulnerabilities?(ecosystem: string, name: string, version: string): { id: string; severity?: Severity }[] };
+  malicious?: { source: string; lookup(ecosystem: string, name: string, version: string): string[]; vulnerabilities?(ecosystem: string, name: string, version: string): { id: string; severity?: Severity }[] | undefined };
   /** Popular names of the same ecosystem this one is suspiciously close to. */
   typosquatOf?: (name: string, ecosystem: Ecosystem) => string[];
   /** Scanner findings for one package version. */
@@ -100,7 +100,8 @@ export async function checkGraph(opts: CheckOptions): Promise<CheckResult> {
     if (pkg.source === 'registry') {
       facts = { ...(registry.facts.get(factsKey(pkg)) ?? { metadataAvailable: false }) };
       if (local.malicious) facts.maliciousIds = local.malicious.lookup(pkg.ecosystem, pkg.name, pkg.version);
-      if (local.malicious?.vulnerabilities) facts.vulnerabilities = local.malicious.vulnerabilities(pkg.ecosystem, pkg.name, pkg.version);
+      const vulns = local.malicious?.vulnerabilities?.(pkg.ecosystem, pkg.name, pkg.version);
+      if (vulns) facts.vulnerabilities = vulns;
       if (local.typosquatOf) facts.typosquatOf = local.typosquatOf(pkg.name, pkg.ecosystem);
       if (scans?.[i]) facts.suspicious = scans[i];
     } else {

@@ -87,7 +87,7 @@ const suspicious: ConditionFn<'suspicious'> = (value, facts) => {
 
 const vulnerable: ConditionFn<'vulnerable'> = (value, facts) => {
   // No vulnerability data loaded is unknown, not clean: the rule then follows on_unknown (fail closed by default).
-  if (facts.vulnerabilities === undefined) return { holds: 'unknown', reason: 'known vulnerabilities are unknown (no OSV vulnerability data loaded)' };
+  if (facts.vulnerabilities === undefined) return { holds: 'unknown', reason: 'known vulnerabilities are unknown (no OSV vulnerability record of this ecosystem loaded)' };
   const min = value.severity ? SEVERITY_RANK[value.severity] : 0;
   const hits = facts.vulnerabilities.filter((v) => v.severity !== undefined && SEVERITY_RANK[v.severity] >= min);
   if (hits.length) return { holds: true, reason: `known vulnerabilities: ${hits.map((h) => `${h.id} (${h.severity})`).join(', ')}` };

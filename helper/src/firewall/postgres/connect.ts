@@ -37,13 +37,22 @@ export function postgresTarget(url: string, env: NodeJS.ProcessEnv, fromFlag: bo
     // The value is not echoed: it may hold a password.
     throw new UsageError('USAGE', `${fromFlag ? '--database' : DATABASE_ENV} is not a postgres:// URL`);
   }
-  if (u.password && fromFlag) {
+  // libpq and pg-connection-string also read a password from the query (`?password=`, `?sslpassword=`).
+  const queryPassword = u.searchParams.get('password') ?? undefined;
+  const hasSecretParam = u.searchParams.has('password') || u.searchParams.has('sslpassword');
+  if ((u.password || hasSecretParam) && fromFlag) {
     throw new UsageError('USAGE', '--database must not hold a password: a flag is visible in process listings and CI logs', {
       hint: `Give the password in PGPASSWORD or a pgpass file, or the whole URL in ${DATABASE_ENV}.`,
     });
   }
-  const password = u.password ? decodeURIComponent(u.password) : env.PGPASSWORD;
+  let password: string | undefined;
+  try {
+    password = u.password ? decodeURIComponent(u.password) : (queryPassword ?? env.PGPASSWORD);
+  } catch {
+    throw new UsageError('USAGE', `the password in ${DATABASE_ENV} is not valid percent-encoding`);
+  }
   u.password = '';
+  u.searchParams.delete('password');
   // Parsed here, not given to pg as a connection string: pg lets the string's (empty) password win over ours.
   const config: ClientConfig = { ...parseIntoClientConfig(u.toString()), ...(password ? { password } : {}) };
   const label = `${u.hostname || env.PGHOST || 'localhost'}:${u.port || env.PGPORT || '5432'}${u.pathname && u.pathname !== '/' ? u.pathname : `/${env.PGDATABASE ?? ''}`}`;
