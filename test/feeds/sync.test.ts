@@ -48,8 +48,8 @@ describe('sscs feed sync', () => {
   });
 
   it('replaces the copy when the object changes', async () => {
-    gcs.put(makeZip(files(many(12))));
-    expect(await syncFeed({ source, output: out })).toMatchObject({ status: 'updated', records: 12, vulnerabilityRecords: 0, previousRecords: 11 });
+    gcs.put(makeZip(files([...many(12), ghsa('GHSA-aaaa-bbbb-0001', 'lodash', '4.17.13')])));
+    expect(await syncFeed({ source, output: out })).toMatchObject({ status: 'updated', records: 12, vulnerabilityRecords: 1, previousRecords: 11 });
     expect((await loadMaliciousFeed(out)).lookup('npm', 'pkg-11', '1.0.0')).toEqual(['MAL-2026-1011']);
   });
 
@@ -67,7 +67,7 @@ describe('sscs feed sync', () => {
 
   it('refuses a copy that lost most of its records, unless told the source really shrank', async () => {
     gcs.put(makeZip(files(many(3))));
-    await refused(/holds 3 records against 12 in the local copy \(more than 50% gone\)/);
+    await refused(/holds 3 malicious-package records against 12 in the local copy \(more than 50% gone\)/);
     expect(await syncFeed({ source, output: out, maxShrink: 1 })).toMatchObject({ status: 'updated', records: 3 });
     gcs.put(makeZip(files(many(12))));
     await syncFeed({ source, output: out });

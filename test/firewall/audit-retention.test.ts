@@ -20,7 +20,7 @@ describe('firewall audit retention', () => {
     store.audit(line(new Date(now - 40 * DAY), 'still-hot'));
     store.audit(line(new Date(now - 1 * DAY), 'still-hot'));
     store.audit(line(new Date(now - 1 * DAY), 'new-pkg'));
-    expect(await store.pruneAudit(new Date(now - 30 * DAY))).toBe(1);
+    expect(await store.pruneAudit(30 * DAY)).toBe(1);
     expect((await store.auditLog(10)).map((e) => e.name).sort()).toEqual(['new-pkg', 'still-hot']);
     await store.close();
   });
@@ -37,6 +37,43 @@ describe('firewall audit retention', () => {
     db.close();
   });
 
+  it('refuses to widen the window by hand: the start pushed ahead or removed, the retention shortened', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sscs-audit-ret-'));
+    const path = join(dir, 'firewall.db');
+    const store = await openSqliteStore(path);
+    const now = Date.now();
+    store.audit(line(new Date(now - 40 * DAY), 'old-pkg'));
+    store.audit(line(new Date(now - DAY), 'new-pkg'));
+    await store.auditLog(1); // flushes
+    const db = new DatabaseSync(path);
+    const keptFrom = (): number => Number((db.prepare(`SELECT value FROM meta WHERE key = 'audit_kept_from'`).get() as { value: number }).value);
+    // No retention recorded: the start does not move at all.
+    expect(() => db.exec(`UPDATE meta SET value = ${now - 30 * DAY} WHERE key = 'audit_kept_from'`)).toThrow(/append-only/);
+    // Issue 14's two statements, then their variants.
+    expect(() => db.exec(`UPDATE meta SET value = 253402300799000 WHERE key = 'audit_kept_from'`)).toThrow(/append-only/);
+    expect(() => db.exec(`DELETE FROM meta WHERE key = 'audit_kept_from'`)).toThrow(/append-only/);
+    expect(() => db.exec(`DELETE FROM meta`)).toThrow(/append-only/);
+    expect(() => db.exec(`UPDATE meta SET key = 'gone' WHERE key = 'audit_kept_from'`)).toThrow(/append-only/);
+    expect(() => db.exec(`UPDATE meta SET value = NULL WHERE key = 'audit_kept_from'`)).toThrow(/append-only|NOT NULL/);
+    expect(() => db.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_kept_from', 253402300799000)`)).toThrow(/append-only/);
+    expect(() => db.exec(`INSERT INTO meta (key, value) VALUES ('audit_retention_ms', 60000)`)).toThrow(/append-only/);
+    expect(() => db.exec('DELETE FROM audit')).toThrow(/append-only/);
+    expect(keptFrom()).toBe(0);
+    // Retention still removes what is genuinely old, and the recorded retention then only grows.
+    expect(await store.pruneAudit(30 * DAY)).toBe(1);
+    expect(() => db.exec(`UPDATE meta SET value = ${DAY} WHERE key = 'audit_retention_ms'`)).toThrow(/append-only/);
+    expect(() => db.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_retention_ms', ${DAY})`)).toThrow(/append-only/);
+    expect(() => db.exec(`UPDATE meta SET value = 253402300799000 WHERE key = 'audit_kept_from'`)).toThrow(/append-only/);
+    expect(keptFrom()).toBeLessThanOrEqual(Date.now() - 30 * DAY);
+    expect(keptFrom()).toBeGreaterThan(now - 31 * DAY);
+    expect(() => db.exec('DELETE FROM audit')).toThrow(/append-only/);
+    // A shorter retention given later prunes by the recorded one: the row of yesterday stays.
+    expect(await store.pruneAudit(DAY / 2)).toBe(0);
+    expect((await store.auditLog(10)).map((e) => e.name)).toEqual(['new-pkg']);
+    db.close();
+    await store.close();
+  });
+
   it('replaces the refuse-every-delete trigger of a database from before retention', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sscs-audit-ret-'));
     const path = join(dir, 'firewall.db');
@@ -47,7 +84,7 @@ describe('firewall audit retention', () => {
       INSERT INTO audit (at, client, kind, name, version, action, rule, status) VALUES (${Date.now() - 400 * DAY}, 'c', 'tarball', 'ancient', '1.0.0', 'allow', 'default', 200);`);
     old.close();
     const store = await openSqliteStore(path);
-    expect(await store.pruneAudit(new Date(Date.now() - 30 * DAY))).toBe(1);
+    expect(await store.pruneAudit(30 * DAY)).toBe(1);
     await store.close();
   });
 
@@ -56,6 +93,7 @@ describe('firewall audit retention', () => {
     expect(serveSettings({ ...base, 'audit-retention-days': '30' }, { SSCS_FIREWALL_AUDIT_RETENTION_DAYS: '7' }, '/w').auditRetentionMs).toBe(30 * DAY);
     expect(serveSettings(base, { SSCS_FIREWALL_AUDIT_RETENTION_DAYS: '7' }, '/w').auditRetentionMs).toBe(7 * DAY);
     expect(serveSettings(base, {}, '/w').auditRetentionMs).toBeUndefined();
+    expect(() => serveSettings({ ...base, 'audit-retention-days': '0.5' }, {}, '/w')).toThrow(/at least 1/);
     const r = await runCli(['firewall', 'serve', '--policy', 'p.yml', '--audit-retention-days', 'forever']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('--audit-retention-days');

@@ -93,20 +93,79 @@ describe('PostgreSQL store', () => {
     // The app role, straight in SQL, not through our code.
     const c = new pg.Client(asApp(url));
     await c.connect();
+    const keptFrom = async (): Promise<number> => Number((await c.query(`SELECT value FROM meta WHERE key = 'audit_kept_from'`)).rows[0].value);
+    const rows = async (): Promise<number> => Number((await c.query('SELECT count(*) AS n FROM audit')).rows[0].n);
     try {
       await expect(c.query(`UPDATE audit SET action = 'deny'`)).rejects.toThrow(/append-only/);
       await expect(c.query(`DELETE FROM audit`)).rejects.toThrow(/append-only/);
       await expect(c.query(`TRUNCATE audit`)).rejects.toThrow(/append-only/);
-      // The window's start never moves back: rows a prune had to keep stay kept.
+      // No retention recorded yet: the window's start does not move at all, not even to a past time.
       await c.query(`UPDATE meta SET value = $1 WHERE key = 'audit_kept_from'`, [now - 30 * DAY]);
-      await c.query(`UPDATE meta SET value = 0 WHERE key = 'audit_kept_from'`);
-      expect(Number((await c.query(`SELECT value FROM meta WHERE key = 'audit_kept_from'`)).rows[0].value)).toBe(now - 30 * DAY);
-      await expect(c.query(`DELETE FROM audit WHERE name = 'new-pkg'`)).rejects.toThrow(/append-only/);
+      expect(await keptFrom()).toBe(0);
+      // Issue 14's two statements: the start pushed to year 9999, and the start removed (NULL comparison).
+      await c.query(`UPDATE meta SET value = 253402300799000 WHERE key = 'audit_kept_from'`);
+      await expect(c.query(`DELETE FROM audit`)).rejects.toThrow(/append-only/);
+      await expect(c.query(`DELETE FROM meta WHERE key = 'audit_kept_from'`)).rejects.toThrow(/append-only/);
+      await expect(c.query(`DELETE FROM audit`)).rejects.toThrow(/append-only/);
+      // Nor renamed away, set to NULL, truncated with the rest of meta, or a retention of a minute claimed.
+      await expect(c.query(`UPDATE meta SET key = 'gone' WHERE key = 'audit_kept_from'`)).rejects.toThrow(/append-only/);
+      await c.query(`UPDATE meta SET value = NULL WHERE key = 'audit_kept_from'`);
+      expect(await keptFrom()).toBe(0);
+      await expect(c.query(`TRUNCATE meta`)).rejects.toThrow(/append-only/);
+      await expect(c.query(`INSERT INTO meta (key, value) VALUES ('audit_retention_ms', 60000)`)).rejects.toThrow(/at least one day/);
+      expect(await rows()).toBe(2);
     } finally {
       await c.end();
     }
-    expect(await s.pruneAudit(new Date(now - 30 * DAY))).toBe(1);
+    // Retention still removes what is genuinely old.
+    expect(await s.pruneAudit(30 * DAY)).toBe(1);
     expect((await s.auditLog(10)).map((e) => e.name)).toEqual(['new-pkg']);
+    const c2 = new pg.Client(asApp(url));
+    await c2.connect();
+    try {
+      // The recorded retention only grows; the start stops at now minus it, and never moves back.
+      await c2.query(`UPDATE meta SET value = $1 WHERE key = 'audit_retention_ms'`, [DAY]);
+      expect(Number((await c2.query(`SELECT value FROM meta WHERE key = 'audit_retention_ms'`)).rows[0].value)).toBe(30 * DAY);
+      await c2.query(`UPDATE meta SET value = 253402300799000 WHERE key = 'audit_kept_from'`);
+      const kept = Number((await c2.query(`SELECT value FROM meta WHERE key = 'audit_kept_from'`)).rows[0].value);
+      expect(kept).toBeLessThanOrEqual(Date.now() - 30 * DAY);
+      expect(kept).toBeGreaterThan(now - 31 * DAY);
+      await c2.query(`UPDATE meta SET value = 0 WHERE key = 'audit_kept_from'`);
+      expect(Number((await c2.query(`SELECT value FROM meta WHERE key = 'audit_kept_from'`)).rows[0].value)).toBe(kept);
+      await expect(c2.query(`DELETE FROM audit`)).rejects.toThrow(/append-only/);
+      // Should the start go missing anyway (an owner disabling the guard), every delete is refused: fail closed.
+      await c2.query('BEGIN');
+      await c2.query('ALTER TABLE meta DISABLE TRIGGER meta_audit_guard');
+      await c2.query(`DELETE FROM meta WHERE key = 'audit_kept_from'`);
+      await expect(c2.query(`DELETE FROM audit`)).rejects.toThrow(/append-only/);
+      await c2.query('ROLLBACK');
+    } finally {
+      await c2.end();
+    }
+    expect((await s.auditLog(10)).map((e) => e.name)).toEqual(['new-pkg']);
+  });
+
+  it('upgrades a database of schema version 4 to 5 with its audit rows, and closes the window there', async () => {
+    const url = await p.createDatabase('upgrade4');
+    const pool = new pg.Pool(asApp(url));
+    const c = await pool.connect();
+    expect(await migrate(c, 4)).toEqual([1, 2, 3, 4]);
+    await c.query(`INSERT INTO audit (at, client, kind, name, action, status) VALUES (now() - interval '40 days', 'c', 'tarball', 'old-pkg', 'deny', 403), (now(), 'c', 'tarball', 'new-pkg', 'allow', 200)`);
+    // Version 4 still has the hole: a removed start lets any row go (shown inside a transaction, rolled back).
+    await c.query('BEGIN');
+    await c.query(`DELETE FROM meta WHERE key = 'audit_kept_from'`);
+    expect((await c.query('DELETE FROM audit')).rowCount).toBe(2);
+    await c.query('ROLLBACK');
+    c.release();
+    const s = await openPg(url, false);
+    expect((await pool.query('SELECT max(version) AS v FROM schema_migrations')).rows[0].v).toBe(5);
+    expect((await s.auditLog(10)).map((e) => e.name).sort()).toEqual(['new-pkg', 'old-pkg']);
+    await expect(pool.query(`DELETE FROM meta WHERE key = 'audit_kept_from'`)).rejects.toThrow(/append-only/);
+    await pool.query(`UPDATE meta SET value = 253402300799000 WHERE key = 'audit_kept_from'`);
+    await expect(pool.query('DELETE FROM audit')).rejects.toThrow(/append-only/);
+    expect(await s.pruneAudit(30 * DAY)).toBe(1);
+    expect((await s.auditLog(10)).map((e) => e.name)).toEqual(['new-pkg']);
+    await pool.end();
   });
 
   it('writes an audit backlog larger than one statement may carry (after an outage) without losing a line', async () => {
@@ -128,7 +187,7 @@ describe('PostgreSQL store', () => {
     c.release();
     const s = await openPg(url, false);
     expect((await s.decision('old-pkg', '1.0.0'))?.action).toBe('deny');
-    expect(await s.pruneAudit(new Date(Date.now() - 30 * DAY))).toBe(1);
+    expect(await s.pruneAudit(30 * DAY)).toBe(1);
     const versions = (await pool.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => Number(r.version));
     expect(versions).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
     // A later sscs wrote migration 99: this one does not touch it.

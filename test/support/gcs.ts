@@ -6,7 +6,8 @@
  *  - If-None-Match matching the ETag answers 304 (and If-Modified-Since is then ignored, RFC 9110 13.2.2);
  *    If-Modified-Since at or after Last-Modified answers 304 too;
  *  - a public object carries Cache-Control: public, max-age=3600.
- * Tests may also make it misbehave: a 5xx, a body that does not match its x-goog-hash, a cut body.
+ * Tests may also make it misbehave: a 5xx, a body that does not match its x-goog-hash, a cut body, and
+ * redirect a path elsewhere (302 with a Location, as a mirror or a load balancer would).
  */
 import { createHash } from 'node:crypto';
 import http, { type IncomingHttpHeaders } from 'node:http';
@@ -30,7 +31,9 @@ export interface GcsObjectServer {
   put(body: Buffer, at?: Date): void;
   /** The next response's misbehaviour, once. */
   fault?: 'status-503' | 'wrong-hash' | 'cut';
-  requests: { headers: IncomingHttpHeaders; status: number }[];
+  /** Request path (without query) → Location answered with 302. */
+  redirects: Record<string, string>;
+  requests: { headers: IncomingHttpHeaders; status: number; url: string }[];
   close(): Promise<void>;
 }
 
@@ -42,6 +45,7 @@ export async function startGcsObjectServer(path: string): Promise<GcsObjectServe
   const srv: GcsObjectServer = {
     url: '',
     requests: [],
+    redirects: {},
     put(next, at = new Date()) {
       body = next;
       generation = Date.now() * 1000 + (generation % 1000) + 1;
@@ -52,8 +56,14 @@ export async function startGcsObjectServer(path: string): Promise<GcsObjectServe
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const server = http.createServer((req, res) => {
+    const location = srv.redirects[(req.url ?? '').split('?')[0]!];
+    if (location !== undefined) {
+      srv.requests.push({ headers: req.headers, status: 302, url: req.url ?? '' });
+      res.writeHead(302, { location }).end();
+      return;
+    }
     const status = answer(req.headers, req.url ?? '');
-    srv.requests.push({ headers: req.headers, status });
+    srv.requests.push({ headers: req.headers, status, url: req.url ?? '' });
     const fault = srv.fault;
     srv.fault = undefined;
     if (status === 404) {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_MAX_SHRINK, OSV_BUCKET, osvArchiveUrl, syncFeed } from '../feeds/sync.js';
+import { sourceName } from '../feeds/sync-source.js';
 
 export default defineCommand({
   name: 'feed sync',
@@ -11,8 +12,10 @@ export default defineCommand({
 Keeps FILE current from osv.dev's per-ecosystem archive (${OSV_BUCKET}/<ecosystem>/all.zip) or an
 OSV-compatible mirror. A conditional request (If-None-Match / If-Modified-Since) leaves an unchanged copy alone;
 a new archive is downloaded beside it, checked (GCS md5, every record loads, record count) and renamed over it,
-so readers never see half a file. An empty archive, or one that lost more than --max-shrink percent of the
-records, is refused and the old copy kept (exit 2). A running 'sscs firewall serve --malicious-feed FILE' picks
+so readers never see half a file. An empty archive, or one where either kind of record (malicious-package or
+vulnerability) lost more than --max-shrink percent against the copy on disk, is refused and the old copy kept
+(exit 2). Redirects: at most 5, to the same origin or (from an https source) to https. A --source query (a
+signed URL) is never printed or stored. A running 'sscs firewall serve --malicious-feed FILE' picks
 the new copy up by itself. Run it on a schedule: a scheduled pipeline or cron, every hour or so.`,
   flags: {
     output: { type: 'string', valueName: 'FILE', description: 'The local copy (.zip as osv.dev serves it, or .tar.gz for a mirror of one).' },
@@ -29,7 +32,8 @@ the new copy up by itself. Run it on a schedule: a scheduled pipeline or cron, e
     const source = flags.source ?? osvArchiveUrl(flags.ecosystem);
     const r = await syncFeed({ source, output: resolve(io.cwd, flags.output), maxShrink: shrink / 100 });
     if (flags.format === 'json') {
-      io.stdout(`${JSON.stringify({ ...r, output: flags.output, source })}\n`);
+      // A signed URL's query is a credential: the source is named by origin and path only.
+      io.stdout(`${JSON.stringify({ ...r, output: flags.output, source: sourceName(new URL(source)) })}\n`);
     } else {
       const counts = `${r.records} malicious-package records, ${r.vulnerabilityRecords} vulnerability records`;
       const was = r.previousRecords !== undefined ? ` (was ${r.previousRecords} in all)` : '';

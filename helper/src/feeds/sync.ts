@@ -6,17 +6,22 @@
  *  - a 200 streams into a temporary file beside the copy (bounded in bytes and time), checked against GCS's
  *    `x-goog-hash: md5=<base64>` when the object is not transcoded, fsynced, then loaded whole by the same
  *    reader the firewall and the policy check use: a copy that does not load is never installed;
- *  - a record-count sanity check: an empty archive, or one with far fewer records than the copy it would
- *    replace (more than `maxShrink` of them gone), is refused and the old copy kept;
+ *  - a record-count sanity check, per kind (malicious-package `MAL-` records and vulnerability records): an empty
+ *    archive, or one where either kind lost more than `maxShrink` of the records the copy on disk holds (counted
+ *    from the copy itself, not from the state file), is refused and the old copy kept;
  *  - then rename over the copy (atomic on one file system) and fsync of the folder.
- * The ETag, Last-Modified and record counts are kept in `<output>.sync.json` beside the copy.
+ * The ETag, Last-Modified, sha256 and record counts are kept in `<output>.sync.json` beside the copy; the
+ * validators are only sent while the copy's sha256 still matches (a copy replaced by hand is fetched again).
+ * The source is named by origin and path only (`sync-source.ts`: its query may be a signature).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError, isSscsError, ServiceError, UsageError } from '../errors.js';
 import { ensureDir, readFileIfExists, writeFileAtomic } from '../io/files.js';
 import { loadMaliciousFeed, type MaliciousFeed } from './malicious.js';
+import { checkSource, fetchFollowing, sourceName } from './sync-source.js';
 
 export const OSV_BUCKET = 'https://osv-vulnerabilities.storage.googleapis.com';
 /** The npm archive is some hundreds of MB; the zip reader holds at most 1 GiB. */
@@ -44,6 +49,7 @@ export interface FeedSyncOptions {
 
 /** What `<output>.sync.json` holds. */
 export interface FeedSyncState {
+  /** Origin + path of the source (never its query). */
   source: string;
   etag?: string;
   lastModified?: string;
@@ -70,9 +76,12 @@ export async function syncFeed(o: FeedSyncOptions): Promise<FeedSyncResult> {
   const ext = FEED_EXTENSION.exec(o.output)?.[0];
   if (!ext) throw new UsageError('USAGE', `--output must end in .zip, .tar.gz, .tgz or .tar (the format the firewall reads it as), not '${basename(o.output)}'`);
   const url = checkSource(o.source);
+  const name = sourceName(url);
   const stateFile = stateFileOf(o.output);
   const hasCopy = await stat(o.output).then((s) => s.isFile(), () => false);
-  const state = hasCopy ? await readState(stateFile, o.source) : undefined;
+  const recorded = hasCopy ? await readState(stateFile, name) : undefined;
+  // Validators describe the copy that was synced: a copy replaced since then is fetched again.
+  const state = recorded?.sha256 && recorded.sha256 === (await sha256Of(o.output, o.maxBytes ?? DEFAULT_MAX_FEED_BYTES)) ? recorded : undefined;
   const headers: Record<string, string> = { 'user-agent': 'sscs-feed-sync', 'accept-encoding': 'identity' };
   if (state?.etag) headers['if-none-match'] = state.etag;
   if (state?.lastModified) headers['if-modified-since'] = state.lastModified;
@@ -88,11 +97,15 @@ export async function syncFeed(o: FeedSyncOptions): Promise<FeedSyncResult> {
   const tmp = join(dirname(o.output), `.${basename(o.output)}.${randomBytes(6).toString('hex')}.partial${ext}`);
   try {
     let res: Response;
+    let from: string;
     try {
-      res = await fetch(url, { headers, signal: abort.signal, redirect: 'follow' });
+      ({ res, from } = await fetchFollowing(url, { headers, signal: abort.signal }));
     } catch (e) {
-      throw new ServiceError('NETWORK', `feed source unreachable: ${reasonOf(e, abort)}`, { where: { file: url.href }, cause: e });
+      if (isSscsError(e)) throw e;
+      const via = (e as { redirectedTo?: string }).redirectedTo;
+      throw new ServiceError('NETWORK', `feed source unreachable${via ? ` (redirected to ${via})` : ''}: ${reasonOf(e, abort)}`, { where: { file: name }, cause: e });
     }
+    const at = from === url.origin ? '' : ` (redirected to ${from})`;
     touch();
     const now = new Date().toISOString();
     if (res.status === 304 && state) {
@@ -102,53 +115,42 @@ export async function syncFeed(o: FeedSyncOptions): Promise<FeedSyncResult> {
     }
     if (res.status !== 200) {
       await res.body?.cancel().catch(() => undefined);
-      throw new ServiceError('HTTP_STATUS', `feed source answered HTTP ${res.status}; the local copy is unchanged`, { where: { file: url.href } });
+      throw new ServiceError('HTTP_STATUS', `feed source answered HTTP ${res.status}${at}; the local copy is unchanged`, { where: { file: name } });
     }
     await ensureDir(dirname(o.output));
     const { bytes, md5, sha256 } = await download(res, tmp, o.maxBytes ?? DEFAULT_MAX_FEED_BYTES, touch, abort);
     const expectedMd5 = res.headers.get('content-encoding') ? undefined : googMd5(res.headers.get('x-goog-hash'));
     if (expectedMd5 && expectedMd5 !== md5) {
-      throw new ServiceError('SERVICE', `feed download is corrupt: md5 ${md5} but x-goog-hash says ${expectedMd5}; the local copy is unchanged`, { where: { file: url.href } });
+      throw new ServiceError('SERVICE', `feed download is corrupt: md5 ${md5} but x-goog-hash says ${expectedMd5}; the local copy is unchanged`, { where: { file: name } });
     }
     let feed: MaliciousFeed;
     try {
       feed = await loadMaliciousFeed(tmp);
     } catch (e) {
-      throw new InputError('MALFORMED', `the downloaded feed does not load (${isSscsError(e) ? e.describe() : (e as Error).message}); the local copy is unchanged`, { where: { file: url.href }, cause: e });
+      throw new InputError('MALFORMED', `the downloaded feed does not load (${isSscsError(e) ? e.describe() : (e as Error).message}); the local copy is unchanged`, { where: { file: name }, cause: e });
     }
-    const previous = state ? state.records + state.vulnerabilityRecords : hasCopy ? await countOf(o.output) : undefined;
-    checkCounts(feed, previous, o.maxShrink ?? DEFAULT_MAX_SHRINK, url.href);
+    // The baseline is the copy on disk, counted (bounded by the reader's limits), never the state file's say-so.
+    const previous = hasCopy ? await countsOf(o.output) : undefined;
+    checkCounts(feed, previous, o.maxShrink ?? DEFAULT_MAX_SHRINK, name);
     await rename(tmp, o.output);
     await fsyncDir(dirname(o.output));
     const etag = res.headers.get('etag') ?? undefined;
     const lastModified = res.headers.get('last-modified') ?? undefined;
     const next: FeedSyncState = {
-      source: o.source, ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}), sha256,
+      source: name, ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}), sha256,
       records: feed.records, vulnerabilityRecords: feed.vulnerabilityRecords, syncedAt: now, checkedAt: now,
     };
     await writeFileAtomic(stateFile, `${JSON.stringify(next, null, 2)}\n`);
     return {
       status: 'updated', output: o.output, records: feed.records, vulnerabilityRecords: feed.vulnerabilityRecords, bytes,
       ...(feed.skippedVulnerabilities ? { skippedVulnerabilities: feed.skippedVulnerabilities } : {}),
-      ...(previous !== undefined ? { previousRecords: previous } : {}),
+      ...(previous !== undefined ? { previousRecords: previous.records + previous.vulnerabilityRecords } : {}),
     };
   } finally {
     clearTimeout(deadline);
     clearTimeout(idle);
     await rm(tmp, { force: true }).catch(() => undefined);
   }
-}
-
-function checkSource(source: string): URL {
-  let url: URL;
-  try {
-    url = new URL(source);
-  } catch (e) {
-    throw new UsageError('USAGE', '--source is not a URL', { cause: e });
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError('USAGE', '--source must be an http(s) URL');
-  if (url.username || url.password) throw new UsageError('USAGE', '--source must not carry credentials');
-  return url;
 }
 
 function reasonOf(e: unknown, abort: AbortController): string {
@@ -200,11 +202,21 @@ function googMd5(header: string | null): string | undefined {
   return header?.split(',').map((p) => p.trim()).find((p) => p.startsWith('md5='))?.slice(4);
 }
 
-function checkCounts(feed: MaliciousFeed, previous: number | undefined, maxShrink: number, where: string): void {
-  const total = feed.records + feed.vulnerabilityRecords;
-  if (total === 0) throw new ServiceError('SERVICE', 'the downloaded feed holds no OSV records; refusing it, the local copy is unchanged', { where: { file: where } });
-  if (previous !== undefined && previous > 0 && total < previous * (1 - maxShrink)) {
-    throw new ServiceError('SERVICE', `the downloaded feed holds ${total} records against ${previous} in the local copy (more than ${Math.round(maxShrink * 100)}% gone); refusing it, the local copy is unchanged. If the source really shrank, run again with --max-shrink 100`, { where: { file: where } });
+interface Counts {
+  records: number;
+  vulnerabilityRecords: number;
+}
+
+/** Each kind on its own: a source that drops every advisory must not pass because MAL- records dominate. */
+function checkCounts(feed: Counts, previous: Counts | undefined, maxShrink: number, where: string): void {
+  if (feed.records + feed.vulnerabilityRecords === 0) throw new ServiceError('SERVICE', 'the downloaded feed holds no OSV records; refusing it, the local copy is unchanged', { where: { file: where } });
+  if (!previous) return;
+  for (const [key, kind] of [['records', 'malicious-package'], ['vulnerabilityRecords', 'vulnerability']] as const) {
+    const was = previous[key];
+    const now = feed[key];
+    if (was > 0 && now < was * (1 - maxShrink)) {
+      throw new ServiceError('SERVICE', `the downloaded feed holds ${now} ${kind} records against ${was} in the local copy (more than ${Math.round(maxShrink * 100)}% gone); refusing it, the local copy is unchanged. If the source really shrank, run again with --max-shrink 100`, { where: { file: where } });
+    }
   }
 }
 
@@ -220,13 +232,30 @@ async function readState(file: string, source: string): Promise<FeedSyncState | 
   }
 }
 
-async function countOf(path: string): Promise<number | undefined> {
+/** The copy's counts; undefined when it does not load (then there is nothing to keep it for). */
+async function countsOf(path: string): Promise<Counts | undefined> {
   try {
     const f = await loadMaliciousFeed(path);
-    return f.records + f.vulnerabilityRecords;
+    return { records: f.records, vulnerabilityRecords: f.vulnerabilityRecords };
   } catch {
     return undefined;
   }
+}
+
+/** sha256 (hex) of a file of at most `maxBytes`; undefined when it is larger or unreadable. */
+async function sha256Of(path: string, maxBytes: number): Promise<string | undefined> {
+  const sha = createHash('sha256');
+  let bytes = 0;
+  try {
+    for await (const chunk of createReadStream(path)) {
+      bytes += (chunk as Buffer).length;
+      if (bytes > maxBytes) return undefined;
+      sha.update(chunk as Buffer);
+    }
+  } catch {
+    return undefined;
+  }
+  return sha.digest('hex');
 }
 
 async function fsyncDir(dir: string): Promise<void> {

@@ -146,7 +146,10 @@ function optionalNumber<K extends string>(key: K, raw: string | undefined, flag:
 
 function auditRetention(raw: string | undefined): { auditRetentionMs?: number } {
   if (raw === undefined) return {};
-  return { auditRetentionMs: positiveNumber(raw, 1, '--audit-retention-days') * 24 * 60 * 60 * 1000 };
+  const days = positiveNumber(raw, 1, '--audit-retention-days');
+  // The database refuses a shorter window (an hour's retention would let anyone erase the log of yesterday).
+  if (days < 1) throw new UsageError('USAGE', `--audit-retention-days must be at least 1, not '${raw}'`);
+  return { auditRetentionMs: days * 24 * 60 * 60 * 1000 };
 }
 
 /** An http(s) URL, and a secret to sign with: unsigned events are never sent. The URL is not echoed (it may hold a token). */

@@ -165,7 +165,7 @@ function pypiPages(o: FirewallOptions, store: Store, metrics: Metrics, publicBas
 async function startAuditRetention(store: Store, retentionMs: number, log: Logger): Promise<NodeJS.Timeout> {
   const prune = async (): Promise<void> => {
     try {
-      const removed = await store.pruneAudit(new Date(Date.now() - retentionMs));
+      const removed = await store.pruneAudit(retentionMs);
       if (removed) log({ event: 'audit-pruned', removed, retentionDays: retentionMs / 86_400_000 });
     } catch (e) {
       log({ event: 'audit-prune-failed', message: (e as Error).message });

@@ -51,9 +51,37 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT
 -- A row leaves only once it is older than the retention window (pruneAudit); databases from before
 -- retention had a trigger that refused every delete.
 DROP TRIGGER IF EXISTS audit_no_delete;
-CREATE TRIGGER IF NOT EXISTS audit_delete_expired_only BEFORE DELETE ON audit
-  WHEN COALESCE(OLD.last_at, OLD.at) >= (SELECT value FROM meta WHERE key = 'audit_kept_from')
+-- A row inside the window, or any row while the window's start is unknown, is refused (fail closed); databases
+-- from before had no NULL case.
+DROP TRIGGER IF EXISTS audit_delete_expired_only;
+CREATE TRIGGER audit_delete_expired_only BEFORE DELETE ON audit
+  WHEN (SELECT value FROM meta WHERE key = 'audit_kept_from') IS NULL
+    OR COALESCE(OLD.last_at, OLD.at) IS NULL
+    OR COALESCE(OLD.last_at, OLD.at) >= (SELECT value FROM meta WHERE key = 'audit_kept_from')
   BEGIN SELECT RAISE(ABORT, 'audit log is append-only: only rows older than the retention window may be removed'); END;
+-- The window cannot be widened by a plain statement: its start and the retention (ms, 'audit_retention_ms',
+-- recorded by pruneAudit, at least a day, only grows; no row means no retention and a start that stays put) are
+-- never removed or renamed, the start only moves forward and never past now minus the retention, and an insert
+-- (INSERT OR REPLACE removes a row without firing delete triggers) may not set either past what is stored.
+CREATE TRIGGER IF NOT EXISTS meta_audit_no_delete BEFORE DELETE ON meta
+  WHEN OLD.key IN ('audit_kept_from', 'audit_retention_ms')
+  BEGIN SELECT RAISE(ABORT, 'audit log is append-only: its retention settings cannot be removed'); END;
+CREATE TRIGGER IF NOT EXISTS meta_audit_no_rename BEFORE UPDATE OF key ON meta
+  WHEN OLD.key IN ('audit_kept_from', 'audit_retention_ms') AND NEW.key IS NOT OLD.key
+  BEGIN SELECT RAISE(ABORT, 'audit log is append-only: its retention settings cannot be removed'); END;
+CREATE TRIGGER IF NOT EXISTS meta_retention_grows BEFORE UPDATE ON meta
+  WHEN OLD.key = 'audit_retention_ms' AND (NEW.value IS NULL OR NEW.value < OLD.value)
+  BEGIN SELECT RAISE(ABORT, 'audit log is append-only: the audit retention only grows'); END;
+CREATE TRIGGER IF NOT EXISTS meta_kept_from_bounded BEFORE UPDATE ON meta
+  WHEN OLD.key = 'audit_kept_from' AND NEW.value IS NOT OLD.value AND (NEW.value IS NULL OR NEW.value < OLD.value
+    OR NEW.value > CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) - (SELECT value FROM meta WHERE key = 'audit_retention_ms')
+    OR (SELECT value FROM meta WHERE key = 'audit_retention_ms') IS NULL)
+  BEGIN SELECT RAISE(ABORT, 'audit log is append-only: the retention window starts no later than now minus the retention'); END;
+CREATE TRIGGER IF NOT EXISTS meta_audit_insert BEFORE INSERT ON meta
+  WHEN (NEW.key = 'audit_kept_from' AND (NEW.value IS NULL OR NEW.value > COALESCE((SELECT value FROM meta WHERE key = 'audit_kept_from'), 0)))
+    OR (NEW.key = 'audit_retention_ms' AND (NEW.value IS NULL OR NEW.value < 86400000
+      OR NEW.value < COALESCE((SELECT value FROM meta WHERE key = 'audit_retention_ms'), 0)))
+  BEGIN SELECT RAISE(ABORT, 'audit log is append-only: its retention settings may not be widened'); END;
 `;
 
 /**
@@ -144,7 +172,11 @@ class SqliteStore implements Store {
       decision: p(`SELECT * FROM decisions WHERE name = ? AND version = ?`),
       audit: p(`INSERT INTO audit (at, client, kind, name, version, action, rule, status, count, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       auditLog: p(`SELECT * FROM audit ORDER BY id DESC LIMIT ?`),
-      keepAuditFrom: p(`UPDATE meta SET value = MAX(value, ?) WHERE key = 'audit_kept_from'`),
+      addRetention: p(`INSERT INTO meta (key, value) SELECT 'audit_retention_ms', ? WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'audit_retention_ms')`),
+      growRetention: p(`UPDATE meta SET value = MAX(value, ?) WHERE key = 'audit_retention_ms'`),
+      // Bounded as the trigger bounds it, by SQLite's clock, so a clock between the two never fails a prune.
+      keepAuditFrom: p(`UPDATE meta SET value = MAX(value, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) - (SELECT value FROM meta WHERE key = 'audit_retention_ms'))
+        WHERE key = 'audit_kept_from' RETURNING value`),
       pruneAudit: p(`DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE COALESCE(last_at, at) < ? ORDER BY id LIMIT ${AUDIT_PRUNE_BATCH})`),
       quarantine: p(`SELECT q.* FROM quarantine q WHERE NOT EXISTS (SELECT 1 FROM releases r WHERE r.name = q.name AND r.version = q.version) ORDER BY queued_at, name, version`),
       release: p(`SELECT * FROM releases WHERE name = ? AND version = ? ORDER BY id DESC LIMIT 1`),
@@ -262,15 +294,20 @@ class SqliteStore implements Store {
     return this.#views.ruleCounts(recentAuditRows);
   }
 
-  async pruneAudit(keepFrom: Date): Promise<number> {
+  async pruneAudit(retentionMs: number): Promise<number> {
     this.flush();
+    const retention = Math.round(retentionMs);
+    this.#tx(() => {
+      this.#s.addRetention!.run(retention);
+      this.#s.growRetention!.run(retention);
+    });
     let removed = 0;
     // In batches, each its own transaction, so a large first prune never holds the write lock for long.
     for (;;) {
       let n = 0;
       this.#tx(() => {
-        this.#s.keepAuditFrom!.run(keepFrom.getTime());
-        n = Number(this.#s.pruneAudit!.run(keepFrom.getTime()).changes);
+        const kept = (this.#s.keepAuditFrom!.get() as Row | undefined)?.value;
+        n = kept == null ? 0 : Number(this.#s.pruneAudit!.run(Number(kept)).changes);
       });
       removed += n;
       if (n < AUDIT_PRUNE_BATCH) return removed;

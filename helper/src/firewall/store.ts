@@ -140,10 +140,11 @@ export interface Store {
   audit(entry: AuditEntry): void;
   auditLog(limit: number): Promise<AuditEntry[]>;
   /**
-   * Removes audit rows whose last occurrence is before `keepFrom` (the start of the retention window) and
-   * returns how many; the database refuses to remove any newer row.
+   * Records `retentionMs` (the database keeps the longest ever recorded, at least one day), moves the retention
+   * window's start to now minus it, removes the audit rows whose last occurrence is before that start and returns
+   * how many; the database refuses to remove any newer row.
    */
-  pruneAudit(keepFrom: Date): Promise<number>;
+  pruneAudit(retentionMs: number): Promise<number>;
   /** Quarantined versions not yet released, oldest first. */
   quarantine(): Promise<QuarantineEntry[]>;
   release(name: string, version: string): Promise<Release | undefined>;

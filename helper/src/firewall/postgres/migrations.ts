@@ -108,6 +108,59 @@ CREATE TABLE file_digests (
   name text NOT NULL, file text NOT NULL, sha256 text NOT NULL, first_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (name, file));
 `,
   },
+  {
+    version: 5,
+    name: 'the audit retention window cannot be widened by hand: its start is bounded by the recorded retention and cannot be removed',
+    sql: `
+-- The retention a firewall was started with (ms; at least one day) is recorded by it in meta as 'audit_retention_ms'
+-- and only ever grows there: a shorter one is an owner's change, never a plain UPDATE by the firewall's role. No
+-- such row means no retention: the window's start then stays where it is.
+DROP TRIGGER meta_kept_from_forward ON meta;
+DROP FUNCTION meta_kept_from_forward();
+CREATE FUNCTION meta_audit_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  retention bigint;
+  bound bigint;
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    IF OLD.key IN ('audit_kept_from', 'audit_retention_ms') AND (TG_OP = 'DELETE' OR NEW.key IS DISTINCT FROM OLD.key) THEN
+      RAISE EXCEPTION 'audit log is append-only: meta % cannot be removed or renamed', OLD.key USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  END IF;
+  IF NEW.key = 'audit_retention_ms' THEN
+    IF NEW.value IS NULL OR NEW.value < 86400000 THEN
+      RAISE EXCEPTION 'audit log is append-only: the audit retention must be at least one day (86400000 ms)' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF TG_OP = 'UPDATE' THEN NEW.value := GREATEST(OLD.value, NEW.value); END IF;
+  ELSIF NEW.key = 'audit_kept_from' THEN
+    retention := (SELECT value FROM meta WHERE key = 'audit_retention_ms');
+    bound := (extract(epoch FROM now()) * 1000)::bigint - retention;
+    IF TG_OP = 'INSERT' THEN
+      NEW.value := CASE WHEN bound IS NULL OR NEW.value IS NULL THEN 0 ELSE LEAST(NEW.value, bound) END;
+    ELSIF bound IS NULL OR NEW.value IS NULL THEN
+      NEW.value := OLD.value;
+    ELSE
+      -- Only forward, and never past now minus the retention: what a prune may remove is what retention lets go.
+      NEW.value := GREATEST(OLD.value, LEAST(NEW.value, bound));
+    END IF;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER meta_audit_guard BEFORE INSERT OR UPDATE OR DELETE ON meta FOR EACH ROW EXECUTE FUNCTION meta_audit_guard();
+CREATE TRIGGER meta_no_truncate BEFORE TRUNCATE ON meta FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+-- A row inside the window, or any row while the window's start is unknown, is refused (fail closed).
+CREATE OR REPLACE FUNCTION audit_delete_expired_only() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  kept bigint := (SELECT value FROM meta WHERE key = 'audit_kept_from');
+BEGIN
+  IF kept IS NULL OR COALESCE(OLD.last_at, OLD.at) IS NULL OR COALESCE(OLD.last_at, OLD.at) >= to_timestamp(kept / 1000.0) THEN
+    RAISE EXCEPTION 'audit log is append-only: only rows older than the retention window may be removed' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN OLD;
+END $$;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -246,14 +246,18 @@ export class PostgresStore implements Store {
     return await ruleCounts((sql, params) => this.#q(sql, params), recentAuditRows);
   }
 
-  async pruneAudit(keepFrom: Date): Promise<number> {
+  async pruneAudit(retentionMs: number): Promise<number> {
     await this.flush();
+    // Recorded first: the database moves the window's start no further than its own now() minus the longest
+    // retention ever recorded (migration 5), so a prune, ours or anyone's, removes only what retention lets go.
+    await this.#q(`INSERT INTO meta (key, value) VALUES ('audit_retention_ms', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [Math.round(retentionMs)]);
     let removed = 0;
     for (;;) {
       // In batches, each its own transaction; the trigger refuses any row inside the window whatever asks.
       const n = await this.#tx(async (c) => {
-        await c.query(`UPDATE meta SET value = $1 WHERE key = 'audit_kept_from'`, [keepFrom.getTime()]);
-        return (await c.query(`DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE COALESCE(last_at, at) < $1 ORDER BY id LIMIT ${AUDIT_PRUNE_BATCH})`, [keepFrom])).rowCount ?? 0;
+        const kept = (await c.query(`UPDATE meta SET value = (extract(epoch FROM now()) * 1000)::bigint - $1 WHERE key = 'audit_kept_from' RETURNING value`, [Math.round(retentionMs)])).rows[0]?.value;
+        if (kept == null) return 0;
+        return (await c.query(`DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE COALESCE(last_at, at) < to_timestamp($1::bigint / 1000.0) ORDER BY id LIMIT ${AUDIT_PRUNE_BATCH})`, [kept])).rowCount ?? 0;
       });
       removed += n;
       if (n < AUDIT_PRUNE_BATCH) return removed;
