@@ -1,5 +1,5 @@
 import { ServiceError } from '../errors.js';
-import { PackumentCache } from './cache.js';
+import { PackumentCache, type CacheEntry } from './cache.js';
 import { Limiter } from './limit.js';
 import { registryFor, type RegistryConfig } from './npmrc.js';
 import { toPackumentMeta, type PackumentMeta } from './packument.js';
@@ -61,28 +61,39 @@ export class RegistryClient {
   /** The document of a package of any ecosystem: a packument for npm, a project page (and release licences) for PyPI. */
   document(ecosystem: Ecosystem, name: string, versions: readonly string[] = []): Promise<PackumentMeta | null> {
     if (ecosystem === 'npm') return this.packument(name, versions);
-    const key = `pypi\0${name}`;
+    return this.once(`pypi\0${name}`, () => this.loadPypi(name, versions));
+  }
+
+  /** One load per key for the client's life: concurrent and later callers share its promise. */
+  private once(key: string, load: () => Promise<PackumentMeta | null>): Promise<PackumentMeta | null> {
     let p = this.inflight.get(key);
     if (!p) {
-      p = this.loadPypi(name, versions);
+      p = load();
       this.inflight.set(key, p);
     }
     return p;
+  }
+
+  /**
+   * The cached entry for `url`, and whether it is fresh enough to answer without asking: younger than the cache's
+   * maximum age, or listing every version the caller needs and younger than the longer known-versions age.
+   */
+  private async cachedEntry(url: string, versions: readonly string[]): Promise<{ cached?: CacheEntry; fresh: boolean }> {
+    const cached = await this.cache?.get(url);
+    if (!cached) return { fresh: false };
+    const age = (this.opts.now ?? Date.now)() - cached.fetchedAt;
+    const knowsAll = versions.length > 0 && versions.every((v) => cached.meta.versions[v] && cached.meta.time[v]);
+    const fresh = age < (this.opts.cacheMaxAgeMs ?? DEFAULT_CACHE_MAX_AGE_MS) || (knowsAll && age < (this.opts.knownVersionsMaxAgeMs ?? DEFAULT_KNOWN_VERSIONS_MAX_AGE_MS));
+    if (fresh) this.stats.cacheHits++;
+    return { cached, fresh };
   }
 
   private async loadPypi(name: string, versions: readonly string[]): Promise<PackumentMeta | null> {
     const index = this.opts.pypiIndex ?? PYPI_DEFAULT_INDEX;
     const url = `${index}${encodeURIComponent(name)}/`;
     const now = this.opts.now ?? Date.now;
-    const cached = await this.cache?.get(url);
-    if (cached) {
-      const age = now() - cached.fetchedAt;
-      const knowsAll = versions.length > 0 && versions.every((v) => cached.meta.versions[v] && cached.meta.time[v]);
-      if (age < (this.opts.cacheMaxAgeMs ?? DEFAULT_CACHE_MAX_AGE_MS) || (knowsAll && age < (this.opts.knownVersionsMaxAgeMs ?? DEFAULT_KNOWN_VERSIONS_MAX_AGE_MS))) {
-        this.stats.cacheHits++;
-        return cached.meta;
-      }
-    }
+    const { cached, fresh } = await this.cachedEntry(url, versions);
+    if (cached && fresh) return cached.meta;
     const meta = await loadPypiProject((u, accept) => this.limiter.run(() => this.getText(u, accept, name)), index, name, versions);
     if (meta) await this.cache?.put({ url, fetchedAt: now(), meta });
     return meta;
@@ -106,27 +117,15 @@ export class RegistryClient {
    * `versions`: the versions the caller needs; a cached packument listing them all stays usable for longer.
    */
   packument(name: string, versions: readonly string[] = []): Promise<PackumentMeta | null> {
-    let p = this.inflight.get(name);
-    if (!p) {
-      p = this.load(name, versions);
-      this.inflight.set(name, p);
-    }
-    return p;
+    return this.once(name, () => this.load(name, versions));
   }
 
   private async load(name: string, versions: readonly string[]): Promise<PackumentMeta | null> {
     const target = registryFor(this.opts.config, name);
     const url = packumentUrl(target.url, name);
     const now = this.opts.now ?? Date.now;
-    const cached = await this.cache?.get(url);
-    if (cached) {
-      const age = now() - cached.fetchedAt;
-      const knowsAll = versions.length > 0 && versions.every((v) => cached.meta.versions[v] && cached.meta.time[v]);
-      if (age < (this.opts.cacheMaxAgeMs ?? DEFAULT_CACHE_MAX_AGE_MS) || (knowsAll && age < (this.opts.knownVersionsMaxAgeMs ?? DEFAULT_KNOWN_VERSIONS_MAX_AGE_MS))) {
-        this.stats.cacheHits++;
-        return cached.meta;
-      }
-    }
+    const { cached, fresh } = await this.cachedEntry(url, versions);
+    if (cached && fresh) return cached.meta;
     return this.limiter.run(async () => {
       const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'sscs-policy' };
       if (cached?.etag) headers['if-none-match'] = cached.etag;
