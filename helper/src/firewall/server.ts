@@ -17,7 +17,8 @@ import semver from 'semver';
 import { blockMessage, serves } from './evaluator.js';
 import { DECISION_HEADER, decisionHeader, sendError, sendJson } from './respond.js';
 import { parseRoute } from './route.js';
-import { clientOf, serveTarball } from './tarball.js';
+import { serveTarball } from './tarball.js';
+import { clientOf } from './client-address.js';
 import { escaped } from './guard.js';
 import { ServiceError } from '../errors.js';
 import { servePypiFile, servePypiProject } from './pypi-serve.js';
@@ -146,7 +147,7 @@ export async function startServer(ctx: HandlerContext, listen: { host: string; p
   const server = http.createServer({ keepAlive: true }, (req, res) => {
     const started = process.hrtime.bigint();
     // Read now: once a client has gone, its socket no longer knows the address.
-    const client = clientOf(req);
+    const client = clientOf(ctx, req);
     const out: Outcome & { route?: string } = {};
     dispatch(ctx, req, res, out)
       .catch((e: Error) => {
