@@ -22,6 +22,7 @@ import { clientOf } from './client-address.js';
 import { escaped } from './guard.js';
 import { ServiceError } from '../errors.js';
 import { servePypiFile, servePypiProject } from './pypi-serve.js';
+import { ReadinessCheck } from './readiness.js';
 
 /** How long a graceful stop waits for in-flight requests before cutting them. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -109,8 +110,18 @@ async function dispatch(ctx: HandlerContext, req: IncomingMessage, res: ServerRe
       sendError(res, route.status, `sscs firewall: ${route.reason}`);
       return route.status;
     case 'health':
+      // Liveness: the process answers. The database is readiness' business (readiness.ts).
       sendJson(res, 200, { status: 'ok', policyVersion: ctx.policy.version });
       return 200;
+    case 'ready': {
+      const r = await readiness(ctx).check();
+      if (r.ready) sendJson(res, 200, { status: 'ready', policyVersion: ctx.policy.version });
+      else {
+        out.decision = 'unavailable';
+        sendJson(res, 503, { status: 'unavailable', reason: r.reason }, { 'retry-after': '2' });
+      }
+      return r.ready ? 200 : 503;
+    }
     case 'metrics':
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end(ctx.metrics.render());
@@ -138,6 +149,13 @@ async function dispatch(ctx: HandlerContext, req: IncomingMessage, res: ServerRe
       res.end();
       return 301;
   }
+}
+
+const readinessChecks = new WeakMap<HandlerContext, ReadinessCheck>();
+function readiness(ctx: HandlerContext): ReadinessCheck {
+  let r = readinessChecks.get(ctx);
+  if (!r) readinessChecks.set(ctx, (r = new ReadinessCheck(ctx.store)));
+  return r;
 }
 
 /** Routes written to the audit log, as the kind of document they serve: a project page is PyPI's packument. */
