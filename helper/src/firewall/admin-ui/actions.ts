@@ -9,7 +9,7 @@ import { InputError } from '../../errors.js';
 import { addWaiverChecked, releaseQuarantined } from '../operator.js';
 import { releaseEvent, waiverEvent } from '../events.js';
 import { MAX_VERSION, parsePackageName } from '../package-spec.js';
-import { clientOf } from '../tarball.js';
+import { clientOf } from '../client-address.js';
 import { field } from './form.js';
 
 /** Longest package name field accepted (package-spec.ts refuses longer ones). */
@@ -47,8 +47,8 @@ export const release: Action = async (ctx, req, form, operator, out) => {
   out.version = pkg.version;
   try {
     const r = await releaseQuarantined(ctx.store, pkg.name, pkg.version, operator, reason);
-    ctx.store.audit({ at: new Date(), client: clientOf(req), kind: 'admin', name: pkg.name, version: pkg.version, action: 'release', rule: `release:${r.id}`, status: 200 });
-    ctx.alert?.(releaseEvent(r, 'admin-page', clientOf(req)));
+    ctx.store.audit({ at: new Date(), client: clientOf(ctx, req), kind: 'admin', name: pkg.name, version: pkg.version, action: 'release', rule: `release:${r.id}`, status: 200 });
+    ctx.alert?.(releaseEvent(r, 'admin-page', clientOf(ctx, req)));
     return { ok: true, text: `Released ${pkg.name}@${pkg.version} (release ${r.id}): the next install gets it.` };
   } catch (e) {
     return refusal(e);
@@ -75,8 +75,8 @@ export const addWaiver: Action = async (ctx, req, form, operator, out) => {
   out.version = pkg.version;
   try {
     const w = await addWaiverChecked(ctx.store, { ...pkg, by: owner, reason, expiresAt }, new Date());
-    ctx.store.audit({ at: new Date(), client: clientOf(req), kind: 'admin', name: pkg.name, version: pkg.version, action: 'waive', rule: `waiver:${w.id}`, status: 200 });
-    ctx.alert?.(waiverEvent(w, 'admin-page', operator, clientOf(req)));
+    ctx.store.audit({ at: new Date(), client: clientOf(ctx, req), kind: 'admin', name: pkg.name, version: pkg.version, action: 'waive', rule: `waiver:${w.id}`, status: 200 });
+    ctx.alert?.(waiverEvent(w, 'admin-page', operator, clientOf(ctx, req)));
     return { ok: true, text: `Waiver ${w.id} added for ${pkg.name}@${pkg.version}, owned by ${owner}, until ${expiresAt.toISOString()}.` };
   } catch (e) {
     return refusal(e);
@@ -91,6 +91,6 @@ export const revokeWaiver: Action = async (ctx, req, form, _operator, out) => {
   if (!w) return { ok: false, text: `Waiver ${id} is not in force: it expired or was revoked already.` };
   out.name = w.name;
   out.version = w.version;
-  ctx.store.audit({ at: new Date(), client: clientOf(req), kind: 'admin', name: w.name, version: w.version, action: 'revoke', rule: `waiver:${w.id}`, status: 200 });
+  ctx.store.audit({ at: new Date(), client: clientOf(ctx, req), kind: 'admin', name: w.name, version: w.version, action: 'revoke', rule: `waiver:${w.id}`, status: 200 });
   return { ok: true, text: `Waiver ${w.id} for ${w.name}@${w.version} revoked.` };
 };
