@@ -8,6 +8,7 @@ import type { HandlerContext, Outcome } from './context.js';
 import { sendError, sendJson } from './respond.js';
 import { isValidPackageName } from './route.js';
 import { readBody } from './upstream.js';
+import { clientOf } from './client-address.js';
 import { InputError } from '../errors.js';
 import { addWaiverChecked, releaseQuarantined } from './operator.js';
 
@@ -72,7 +73,7 @@ export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res:
   }
   out.name = name;
   out.version = version;
-  const client = req.socket.remoteAddress ?? 'unknown';
+  const client = clientOf(ctx, req);
   if (path === '/quarantine/release') {
     let r;
     try {

@@ -12,6 +12,7 @@ import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import type { ServedLog } from './served-log.js';
 import type { WebhookEvent } from './webhook.js';
 import type { ReloadReport } from './live.js';
+import type { TrustedProxies } from './client-address.js';
 
 /**
  * Scan-before-serve: findings over a tarball, as the policy engine's facts. `file` scans a Python wheel or sdist
@@ -55,6 +56,8 @@ export interface HandlerContext {
   reload?: () => Promise<ReloadReport>;
   /** Where browsers reach the firewall (--public-url), when not at the request's own Host: the admin page's origin. */
   publicUrl?: string;
+  /** Load balancers whose X-Forwarded-For names the client (--trusted-proxy); unset: the TCP peer is the client. */
+  trustedProxies?: TrustedProxies;
 }
 
 /** What a handler reports about a request, for the log line, metrics and audit. */

@@ -40,6 +40,12 @@ export const SERVE_FLAGS = {
   'scan-budget-ms': { type: 'string', valueName: 'N', description: `With --scan: time one package's scan may take, in a worker thread off the event loop; past it the package gets a scan-budget finding and the policy's outcome for an incomplete scan (env ${ENV['scan-budget-ms']}) [default: 120000].` },
   'scan-concurrency': { type: 'string', valueName: 'N', description: `With --scan: packages scanned at once, one worker thread each; the rest wait (env ${ENV['scan-concurrency']}) [default: cores - 1, at least 1].` },
   'webhook-url': { type: 'string', valueName: 'URL', description: `POST block, quarantine, release, waiver and retroactive-hit events here as JSON, signed with HMAC-SHA256 over the body using the secret in SSCS_FIREWALL_WEBHOOK_SECRET (env ${ENV['webhook-url']}).` },
+  'trusted-proxy': {
+    type: 'string',
+    multiple: true,
+    valueName: 'CIDR',
+    description: `A load balancer's address or range (repeatable, e.g. 10.0.0.0/8): only a request whose TCP peer is inside one has its X-Forwarded-For read, right to left, skipping trusted addresses, for the client address in audit rows, the served-client log and the login limiter; X-Forwarded-For from anyone else is ignored (env ${ENV['trusted-proxy']}, entries separated by spaces) [default: none].`,
+  },
   'admin-token-file': { type: 'string', valueName: 'FILE', description: `File holding the admin API token (env ${ENV['admin-token-file']}; or the token itself in SSCS_FIREWALL_ADMIN_TOKEN).` },
 } as const satisfies FlagSpecs;
 

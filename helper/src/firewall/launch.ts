@@ -51,6 +51,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
       host: s.listen.host,
       port: s.listen.port,
       ...(s.publicUrl ? { publicUrl: s.publicUrl } : {}),
+      ...(s.trustedProxies ? { trustedProxies: s.trustedProxies } : {}),
       dataDir: s.dataDir,
       ...(s.database ? { database: s.database } : {}),
       policy: live.policy,

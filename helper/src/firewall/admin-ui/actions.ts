@@ -10,7 +10,7 @@ import type { HandlerContext, Outcome } from '../context.js';
 import { InputError } from '../../errors.js';
 import { addWaiverChecked, releaseQuarantined } from '../operator.js';
 import { isValidPackageName } from '../route.js';
-import { clientOf } from '../tarball.js';
+import { clientOf } from '../client-address.js';
 import { field } from './form.js';
 
 /** Longest version or range accepted, as operator.ts checks. */
@@ -51,7 +51,7 @@ export const release: Action = async (ctx, req, form, operator, out) => {
   out.version = pkg.version;
   try {
     const r = await releaseQuarantined(ctx.store, pkg.name, pkg.version, operator, reason);
-    ctx.store.audit({ at: new Date(), client: clientOf(req), kind: 'admin', name: pkg.name, version: pkg.version, action: 'release', rule: `release:${r.id}`, status: 200 });
+    ctx.store.audit({ at: new Date(), client: clientOf(ctx, req), kind: 'admin', name: pkg.name, version: pkg.version, action: 'release', rule: `release:${r.id}`, status: 200 });
     ctx.alert?.('release', { name: pkg.name, version: pkg.version, by: r.by, reason: r.reason, release: r.id });
     return { ok: true, text: `Released ${pkg.name}@${pkg.version} (release ${r.id}): the next install gets it.` };
   } catch (e) {
@@ -79,7 +79,7 @@ export const addWaiver: Action = async (ctx, req, form, _operator, out) => {
   out.version = pkg.version;
   try {
     const w = await addWaiverChecked(ctx.store, { ...pkg, by: owner, reason, expiresAt }, new Date());
-    ctx.store.audit({ at: new Date(), client: clientOf(req), kind: 'admin', name: pkg.name, version: pkg.version, action: 'waive', rule: `waiver:${w.id}`, status: 200 });
+    ctx.store.audit({ at: new Date(), client: clientOf(ctx, req), kind: 'admin', name: pkg.name, version: pkg.version, action: 'waive', rule: `waiver:${w.id}`, status: 200 });
     ctx.alert?.('waiver', { name: pkg.name, version: pkg.version, by: w.by, reason: w.reason, waiver: w.id, ...(w.expiresAt ? { expires: w.expiresAt.toISOString() } : {}) });
     return { ok: true, text: `Waiver ${w.id} added for ${pkg.name}@${pkg.version}, owned by ${owner}, until ${expiresAt.toISOString()}.` };
   } catch (e) {
@@ -95,6 +95,6 @@ export const revokeWaiver: Action = async (ctx, req, form, _operator, out) => {
   if (!w) return { ok: false, text: `Waiver ${id} is not in force: it expired or was revoked already.` };
   out.name = w.name;
   out.version = w.version;
-  ctx.store.audit({ at: new Date(), client: clientOf(req), kind: 'admin', name: w.name, version: w.version, action: 'revoke', rule: `waiver:${w.id}`, status: 200 });
+  ctx.store.audit({ at: new Date(), client: clientOf(ctx, req), kind: 'admin', name: w.name, version: w.version, action: 'revoke', rule: `waiver:${w.id}`, status: 200 });
   return { ok: true, text: `Waiver ${w.id} for ${w.name}@${w.version} revoked.` };
 };
