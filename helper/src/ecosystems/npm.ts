@@ -18,6 +18,8 @@ export const NPM: EcosystemAdapter = {
   isName: (name) => /^(?:@[^/@\s]+\/)?[^/@\s][^/\s]*$/.test(name) && name.length <= 214,
   purlPath: (name) => (name.startsWith('@') ? `%40${name.slice(1)}` : name),
   scopeOf: (name) => (name.startsWith('@') ? name.slice(1, name.indexOf('/')) : undefined),
+  // npm-package-arg (lib/npa.js): git URLs `git+<transport>:` and hosted-git-info's shorthands.
+  vcs: { transports: { git: ['ssh', 'https', 'http', 'file', 'git', 'rsync', 'ftp'] }, shorthands: ['github', 'gitlab', 'bitbucket', 'gist'] },
   nameOfPurl(p) {
     if (p.rawNamespace.length > 1) throw new PurlError('an npm purl has at most one namespace segment, the scope');
     if (p.rawNamespace.length === 1) {

@@ -7,6 +7,7 @@ import type { Limits } from './limits.js';
 import { nameFromNodeModulesPath } from './names.js';
 import { fieldError, isRecord, jsonLineOf } from './positions.js';
 import { originOf } from './source.js';
+import { checkedVcsLocation, downloadLocationProblem } from './vcs-url.js';
 import { TreeBuilder, type LockNode, type LockTree } from './tree.js';
 
 const SPEC_VERSIONS = ['1.4', '1.5', '1.6'];
@@ -122,7 +123,7 @@ function componentNode(c: Record<string, unknown>, at: string, file: string, tex
   const fromPath = path ? nameFromNodeModulesPath(path) : undefined;
   const shown = typeof c.name === 'string' ? (typeof c.group === 'string' && c.group ? `${c.group}/${c.name}` : c.name) : undefined;
   const name = spellingOf(parsed, [shown, fromPath]);
-  const source = sourceOf(parsed, name);
+  const source = sourceOf(parsed, name, { file, field: `${at}.purl`, ...lineOpt(jsonLineOf(text, 'purl')) });
   if (parsed.version === undefined && !(adapter.id === 'pypi' && source)) {
     if (adapter.id === 'pypi') return 'unpinned';
     throw new InputError('SCHEMA', `component ${componentName(c)}: ${at}.purl has no version, so it cannot be judged: ${purl}`, { where: { file, field: `${at}.purl`, ...lineOpt(jsonLineOf(text, 'purl')) } });
@@ -166,12 +167,18 @@ function spellingOf(p: Purl, spellings: (string | undefined)[]): string {
   return spellings.find((s) => s !== undefined && s.toLowerCase() === name) ?? name;
 }
 
-/** purl's `vcs_url` (git) and `download_url` (a tarball) qualifiers say the package is not from a registry. */
-function sourceOf(p: Purl, name: string): { kind: SourceKind; resolved: string } | undefined {
+/**
+ * purl's `vcs_url` (git) and `download_url` (a tarball) qualifiers say the package is not from a registry; each
+ * must be a location that is fetched from (lockfiles/vcs-url.ts), or the SBOM is refused (exit 2).
+ */
+function sourceOf(p: Purl, name: string, where: { file: string; field: string; line?: number | undefined }): { kind: SourceKind; resolved: string } | undefined {
+  const ecosystem = ecosystemOfPurlType(p.type)!.id;
   const vcs = p.qualifiers.vcs_url;
-  if (vcs) return { kind: 'git', resolved: vcs };
+  if (vcs) return { kind: 'git', resolved: checkedVcsLocation(vcs, ecosystem, where, `${where.field}'s vcs_url`) };
   const download = p.qualifiers.download_url;
   if (!download) return undefined;
+  const problem = downloadLocationProblem(download);
+  if (problem) throw fieldError(where.file, where.field, `${where.field}'s download_url is refused: ${problem}`, where.line);
   // A PyPI package's download_url is never how the index serves it (the purl's version and repository_url say that).
   if (p.type !== 'npm') return { kind: /^https?:\/\//i.test(download) ? 'url' : 'file', resolved: download };
   const origin = originOf(download, name);
