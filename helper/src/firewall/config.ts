@@ -157,7 +157,7 @@ function auditRetention(raw: string | undefined): { auditRetentionMs?: number } 
 }
 
 /** An http(s) URL, and a secret to sign with: unsigned events are never sent. The URL is not echoed (it may hold a token). */
-function checkWebhookUrl(value: string, env: NodeJS.ProcessEnv): string {
+export function checkWebhookUrl(value: string, env: NodeJS.ProcessEnv): string {
   let u: URL;
   try {
     u = new URL(value);
