@@ -10,9 +10,11 @@ import { startNpmRegistry, type NpmRegistry } from '../support/npm-registry.js';
 import { runCli } from '../support/cli.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startFirewallProcess, writePolicy, type FirewallProcess } from './support.js';
+import { MIGRATIONS } from '../../helper/src/firewall/postgres/migrations.js';
+import { ADMIN_TOKEN as ADMIN, httpLogin, UI } from './admin-ui-support.js';
 
 const POLICY = 'version: 1\nrules:\n  - id: no-denied\n    match: denied-pkg\n    action: deny\n  - id: hold-held\n    match: held-pkg\n    action: quarantine\n';
-const ADMIN = 'admin-token-roles';
+
 const REPLICA = 'fw_replica';
 
 describe('a least-privilege replica role beside the migrating owner', () => {
@@ -53,7 +55,7 @@ describe('a least-privilege replica role beside the migrating owner', () => {
   it('refuses to start a replica on an unmigrated database, saying to run migrate as the owner', async () => {
     const never = await cli(['firewall', 'quarantine', 'list', '--database', replicaUrl, '--migrate', 'never'], replicaPassword);
     expect(never.exitCode).toBe(2);
-    expect(never.stderr).toContain('lacks migration 1, 2, 3, 4, 5');
+    expect(never.stderr).toContain(`lacks migration ${MIGRATIONS.map((m) => m.version).join(', ')},`);
     expect(never.stderr).toContain("--migrate never forbids applying it here: run 'sscs firewall migrate' with the same --database as the owner role");
     // Left to migrate, the replica role has no right to create tables (PostgreSQL 15: no CREATE on public).
     const auto = await cli(['firewall', 'quarantine', 'list', '--database', replicaUrl], replicaPassword);
@@ -107,6 +109,10 @@ describe('a least-privilege replica role beside the migrating owner', () => {
       const audit = (await (await fetch(`${fw.url}/-/sscs/admin/audit`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { audit: { action: string }[] };
       expect(audit.audit.map((a) => a.action)).toEqual(expect.arrayContaining(['waive', 'release']));
       expect(id).toBeGreaterThan(0);
+      // The admin page's sessions (a table of its own) work under this role too: log in, log out.
+      const session = await httpLogin(`${fw.url}${UI}`, 'carol');
+      const out = await fetch(`${fw.url}${UI}logout`, { method: 'POST', redirect: 'manual', headers: { cookie: session.cookie, origin: new URL(fw.url).origin, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf: session.csrf }) });
+      expect(out.status).toBe(303);
       // Retention needs DELETE on the audit log, which this role lacks: said once at start, with what to do.
       expect(fw.logs()).toContain("this role may not remove audit rows (permission denied for table audit): with a least-privilege replica role, audit retention is the owner's job");
     } finally {
