@@ -20,9 +20,11 @@ const UNESCAPES: Record<string, string> = { '\\': '\\', n: '\n', r: '\r' };
  * never start a second line.
  */
 export function formatChecksumLine(hex: string, name: string): string {
-  const escaped = name.replace(/[\\\n\r]/g, (c) => ESCAPES[c] as string);
-  return `${escaped === name ? '' : '\\'}${hex}  ${escaped}\n`;
+  // Most names need no escape: a test is cheaper than a replace that finds nothing.
+  if (!NEEDS_ESCAPE.test(name)) return `${hex}  ${name}\n`;
+  return `\\${hex}  ${name.replace(/[\\\n\r]/g, (c) => ESCAPES[c] as string)}\n`;
 }
+const NEEDS_ESCAPE = /[\\\n\r]/;
 
 /** Undoes GNU escaping; any other backslash sequence makes the line malformed, as it does for `sha256sum -c`. */
 function unescapeGnu(name: string, where: { file: string; line: number }): string {
