@@ -20,6 +20,7 @@ import { parseRoute } from './route.js';
 import { clientOf, serveTarball } from './tarball.js';
 import { escaped } from './guard.js';
 import { ServiceError } from '../errors.js';
+import { servePypiMetadata } from './pypi-metadata.js';
 import { servePypiFile, servePypiProject } from './pypi-serve.js';
 
 /** How long a graceful stop waits for in-flight requests before cutting them. */
@@ -131,6 +132,8 @@ async function dispatch(ctx: HandlerContext, req: IncomingMessage, res: ServerRe
       return await servePypiProject(ctx, req, res, route.name, out);
     case 'pypi-file':
       return await servePypiFile(ctx, req, res, route.name, route.filename, out);
+    case 'pypi-metadata':
+      return await servePypiMetadata(ctx, req, res, route.name, route.filename, out);
     case 'redirect':
       // As warehouse does for a project name that is not normalised (PEP 503 clients normalise; older ones rely on it).
       res.writeHead(301, { location: route.location, 'content-length': 0 });
@@ -140,7 +143,7 @@ async function dispatch(ctx: HandlerContext, req: IncomingMessage, res: ServerRe
 }
 
 /** Routes written to the audit log, as the kind of document they serve: a project page is PyPI's packument. */
-const AUDITED: Record<string, 'packument' | 'tarball'> = { packument: 'packument', tarball: 'tarball', 'pypi-project': 'packument', 'pypi-file': 'tarball' };
+const AUDITED: Record<string, 'packument' | 'tarball'> = { packument: 'packument', tarball: 'tarball', 'pypi-project': 'packument', 'pypi-file': 'tarball', 'pypi-metadata': 'tarball' };
 
 export async function startServer(ctx: HandlerContext, listen: { host: string; port: number }): Promise<RunningFirewall> {
   const server = http.createServer({ keepAlive: true }, (req, res) => {
