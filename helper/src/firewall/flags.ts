@@ -15,6 +15,11 @@ export const DATA_DIR_FLAG = {
   },
 } as const satisfies FlagSpecs;
 
+/** The webhook of `firewall serve`, and of the CLI's waive and release, which send the same events. */
+export const WEBHOOK_FLAG = {
+  'webhook-url': { type: 'string', valueName: 'URL', description: `POST block, quarantine, release, waiver and retroactive-hit events here as JSON, signed with HMAC-SHA256 over the body using the secret in SSCS_FIREWALL_WEBHOOK_SECRET (env ${ENV['webhook-url']}).` },
+} as const satisfies FlagSpecs;
+
 export const SERVE_FLAGS = {
   policy: { type: 'string', valueName: 'FILE', description: `Policy file, YAML or JSON (env ${ENV.policy}).` },
   upstream: {
@@ -39,7 +44,13 @@ export const SERVE_FLAGS = {
   scan: { type: 'boolean', description: 'Scan every tarball before serving it; findings go to the policy (suspicious condition).' },
   'scan-budget-ms': { type: 'string', valueName: 'N', description: `With --scan: time one package's scan may take, in a worker thread off the event loop; past it the package gets a scan-budget finding and the policy's outcome for an incomplete scan (env ${ENV['scan-budget-ms']}) [default: 120000].` },
   'scan-concurrency': { type: 'string', valueName: 'N', description: `With --scan: packages scanned at once, one worker thread each; the rest wait (env ${ENV['scan-concurrency']}) [default: cores - 1, at least 1].` },
-  'webhook-url': { type: 'string', valueName: 'URL', description: `POST block, quarantine, release, waiver and retroactive-hit events here as JSON, signed with HMAC-SHA256 over the body using the secret in SSCS_FIREWALL_WEBHOOK_SECRET (env ${ENV['webhook-url']}).` },
+  ...WEBHOOK_FLAG,
+  'trusted-proxy': {
+    type: 'string',
+    multiple: true,
+    valueName: 'CIDR',
+    description: `A load balancer's address or range (repeatable, e.g. 10.0.0.0/8): only a request whose TCP peer is inside one has its X-Forwarded-For read, right to left, skipping trusted addresses, for the client address in audit rows, the served-client log and the login limiter; X-Forwarded-For from anyone else is ignored (env ${ENV['trusted-proxy']}, entries separated by spaces) [default: none].`,
+  },
   'admin-token-file': { type: 'string', valueName: 'FILE', description: `File holding the admin API token (env ${ENV['admin-token-file']}; or the token itself in SSCS_FIREWALL_ADMIN_TOKEN).` },
 } as const satisfies FlagSpecs;
 
@@ -50,13 +61,6 @@ sees a client's own Authorization), SSCS_FIREWALL_ADMIN_TOKEN or --admin-token-f
 
 export function byWhom(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   return flag || env.GITLAB_USER_LOGIN || env.USER || 'cli';
-}
-
-/** `name@version`, `@scope/name@version`: the last `@` after the first character splits. */
-export function parseSpec(spec: string | undefined): { name: string; version: string } | undefined {
-  const at = spec ? spec.lastIndexOf('@') : -1;
-  if (!spec || at <= 0 || at === spec.length - 1) return undefined;
-  return { name: spec.slice(0, at), version: spec.slice(at + 1) };
 }
 
 /** The firewall database the CLI commands (waive, quarantine) work on: --data-dir, its variable, or the default. */

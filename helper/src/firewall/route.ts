@@ -16,6 +16,7 @@ export type Route =
   | { kind: 'redirect'; location: string }
   | { kind: 'ping' }
   | { kind: 'health' }
+  | { kind: 'ready' }
   | { kind: 'metrics' }
   | { kind: 'search'; query: string }
   | { kind: 'advisories'; path: string }
@@ -111,6 +112,7 @@ export function parseRoute(method: string, target: string): Route {
 
   if (rawPath === '/-/ping') return { kind: 'ping' };
   if (rawPath === '/-/health') return { kind: 'health' };
+  if (rawPath === '/-/ready') return { kind: 'ready' };
   if (rawPath === '/metrics') return { kind: 'metrics' };
   if (rawPath === '/-/v1/search') return method === 'GET' ? { kind: 'search', query } : refused(405, 'search is GET only');
   if (rawPath === '/-/npm/v1/security/advisories/bulk' || rawPath === '/-/npm/v1/security/audits/quick') {

@@ -391,6 +391,10 @@ class SqliteStore implements Store {
     });
   }
 
+  async ping(): Promise<void> {
+    this.#s.generation!.get();
+  }
+
   async close(): Promise<void> {
     this.flush();
     if (this.#db.isOpen) this.#db.close();

@@ -180,6 +180,11 @@ export interface Store {
    * `recentAuditRows` audit rows; most requests first.
    */
   ruleCounts(recentAuditRows: number): Promise<RuleCount[]>;
+  /**
+   * Answers once the database does (a trivial query): readiness (/-/ready). Rejects with ServiceError
+   * UNAVAILABLE when it cannot be reached.
+   */
+  ping(): Promise<void>;
   /** Flushes the audit buffer and closes the connection. */
   close(): Promise<void>;
 }

@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HandlerContext } from '../context.js';
 import { tokenMatches } from '../admin.js';
-import { clientOf } from '../tarball.js';
+import { clientOf } from '../client-address.js';
 import { field, readForm } from './form.js';
 import { loginPage, messagePage } from './layout.js';
 import type { LoginLimiter } from './login-limiter.js';
@@ -28,7 +28,7 @@ const crossOrigin = (res: ServerResponse, session?: Session): number =>
 
 export async function login(ctx: HandlerContext & { adminToken: string }, ui: UiState, req: IncomingMessage, res: ServerResponse, site: Site): Promise<number> {
   if (!sameOrigin(req, site)) return crossOrigin(res);
-  const client = clientOf(req);
+  const client = clientOf(ctx, req);
   const now = Date.now();
   const wait = ui.limiter.retryAfter(client, now);
   if (wait > 0) return sendPage(res, 429, loginPage(`Too many wrong tokens from your address: try again in ${Math.ceil(wait / 60)} minute(s).`), { 'retry-after': String(wait) });

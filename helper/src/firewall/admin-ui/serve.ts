@@ -40,7 +40,7 @@ export async function serveAdminUi(ctx: HandlerContext, req: IncomingMessage, re
   if (path === '/style.css' && method === 'GET') return sendText(res, 200, 'text/css; charset=utf-8', STYLESHEET);
   let ui = states.get(ctx);
   if (!ui) states.set(ctx, (ui = { sessions: new Sessions(), limiter: new LoginLimiter() }));
-  const site = siteOf(req, ctx.publicUrl);
+  const site = siteOf(req, ctx.publicUrl, ctx.trustedProxies);
   const session = ui.sessions.get(sessionIdOf(req), Date.now());
 
   if (path === '/login') {

@@ -353,6 +353,10 @@ export class PostgresStore implements Store {
     return toWaiver(r);
   }
 
+  async ping(): Promise<void> {
+    await this.#q('SELECT 1');
+  }
+
   async close(): Promise<void> {
     clearTimeout(this.#timer);
     try {
