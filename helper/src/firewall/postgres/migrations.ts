@@ -161,6 +161,17 @@ BEGIN
 END $$;
 `,
   },
+  {
+    version: 6,
+    name: 'admin page sessions shared by replicas, keyed by a hash of the session id',
+    sql: `
+-- The key is the SHA-256 (hex) of the cookie's random id: the table never holds a cookie value one could replay.
+CREATE TABLE admin_sessions (
+  key text PRIMARY KEY CHECK (key ~ '^[0-9a-f]{64}$'), operator text NOT NULL, created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL, idle_until timestamptz NOT NULL CHECK (idle_until <= expires_at), flash jsonb);
+CREATE INDEX admin_sessions_created ON admin_sessions (created_at);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

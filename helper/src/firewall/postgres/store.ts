@@ -19,6 +19,7 @@ import { GenerationListener } from './listener.js';
 import { migrate } from './migrations.js';
 import { date, toAudit, toDecision, toRelease, toWaiver, unavailable, type Row } from './rows.js';
 import { ruleCounts, searchAudit } from './views.js';
+import { PostgresSessions } from './sessions.js';
 
 /** Connections per replica: requests beyond them wait for one (pg.Pool queues). */
 export const POOL_SIZE = 10;
@@ -86,11 +87,13 @@ export class PostgresStore implements Store {
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #closed = false;
+  readonly sessions: PostgresSessions;
 
   constructor(pool: pg.Pool, target: PostgresTarget, log?: Logger) {
     this.#pool = pool;
     this.#target = target;
     this.#log = log;
+    this.sessions = new PostgresSessions((sql, params) => this.#q(sql, params));
   }
 
   /** Runs one statement; a failure to reach the database becomes UNAVAILABLE (503), never an internal error. */
