@@ -52,3 +52,54 @@ export function printTable(title, rows, reference) {
     console.log(`${r.name.padEnd(44)}${(r.median.toFixed(1) + ' ms').padStart(12)}   ${ratio.padEnd(21)}${cpuCols}`);
   }
 }
+
+/**
+ * Detection rates of the scanner evaluations (scan-eval.mjs, scan-eval-python.mjs): rows keyed by rule family and
+ * kind (must detect / must not), each with per-mode counts { n, medium, high } of reports at or above a severity.
+ */
+export function rateTable(atLeast) {
+  const rows = new Map();
+  return {
+    /** Counts one scan; returns whether the report said what the case expects (≥medium to detect, <high to pass). */
+    add(family, must, mode, report) {
+      const key = `${family}\0${must}`;
+      const row = rows.get(key) ?? { family, must, modes: {} };
+      rows.set(key, row);
+      const m = (row.modes[mode] ??= { n: 0, medium: 0, high: 0 });
+      m.n++;
+      if (atLeast(report, 'medium')) m.medium++;
+      if (atLeast(report, 'high')) m.high++;
+      return atLeast(report, must ? 'medium' : 'high') === must;
+    },
+    /**
+     * Prints one line per row (must-detect first, then by family): the ≥medium rate per mode in `modes` (names)
+     * and the ≥high count over all modes. Returns the totals: must[mode] = [flagged, n] at
+     * ≥medium; not.high and not.medium = [flagged, n] over every mode.
+     */
+    print(title, modes) {
+      const cell = (m) => (m ? `${String(m.medium).padStart(3)}/${String(m.n).padEnd(3)}${pct(m.medium, m.n)}` : '        -     ');
+      console.log(title);
+      console.log(`${'family'.padEnd(46)}${'kind'.padEnd(12)}${modes.map((x) => `${x} ≥medium`.padEnd(22)).join('')}any mode ≥high`);
+      const total = { must: Object.fromEntries(modes.map((x) => [x, [0, 0]])), not: { high: [0, 0], medium: [0, 0] } };
+      for (const r of [...rows.values()].sort((a, b) => Number(b.must) - Number(a.must) || a.family.localeCompare(b.family))) {
+        const high = Object.values(r.modes).reduce((a, m) => [a[0] + m.high, a[1] + m.n], [0, 0]);
+        console.log(`${r.family.padEnd(46)}${(r.must ? 'must-detect' : 'must-not').padEnd(12)}${modes.map((x) => cell(r.modes[x]).padEnd(22)).join('')}${high[0]}/${high[1]}`);
+        for (const [mode, m] of Object.entries(r.modes)) {
+          if (r.must) {
+            total.must[mode][0] += m.medium;
+            total.must[mode][1] += m.n;
+          } else {
+            total.not.high[0] += m.high;
+            total.not.high[1] += m.n;
+            total.not.medium[0] += m.medium;
+            total.not.medium[1] += m.n;
+          }
+        }
+      }
+      return total;
+    },
+  };
+}
+
+/** `a` of `b` as a whole percentage, padded to 5 ('-' when b is 0). */
+export const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(0)}%` : '-').padStart(5);

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as loose from 'acorn-loose';
 import { c as createTar } from 'tar';
+import { pct, rateTable } from './lib.mjs';
 
 const { values } = parseArgs({ options: { verbose: { type: 'boolean' }, corpus: { type: 'boolean' }, 'check-prescreen': { type: 'boolean' } } });
 const { scanTarball: scanOnce, severityRank } = await import('../helper/dist/scan/index.js');
@@ -105,8 +106,7 @@ async function scanPackage(files) {
 const worst = (r) => r.findings[0]?.severity;
 const atLeast = (r, s) => worst(r) !== undefined && severityRank(worst(r)) >= severityRank(s);
 
-const MODES = ['postinstall', 'entry'];
-const rows = new Map();
+const rates = rateTable(atLeast);
 for (const c of cases) {
   const packages = c.manifest
     ? { manifest: { 'package.json': c.manifest } }
@@ -116,15 +116,7 @@ for (const c of cases) {
       };
   for (const [mode, files] of Object.entries(packages)) {
     const report = await scanPackage(files);
-    const key = `${c.family}\0${c.must ? 'must-detect' : 'must-not'}`;
-    const row = rows.get(key) ?? { family: c.family, must: c.must, modes: {} };
-    rows.set(key, row);
-    const m = (row.modes[mode] ??= { n: 0, medium: 0, high: 0 });
-    m.n++;
-    if (atLeast(report, 'medium')) m.medium++;
-    if (atLeast(report, 'high')) m.high++;
-    const flagged = atLeast(report, c.must ? 'medium' : 'high');
-    if (values.verbose && flagged !== c.must) {
+    if (!rates.add(c.family, c.must, mode, report) && values.verbose) {
       console.log(`${c.must ? 'MISSED' : 'FALSE+'} ${c.family} (${mode}) from ${c.from}: ${report.findings.map((f) => `${f.severity} ${f.rule}`).join(', ') || 'no findings'}`);
       console.log(`    ${(c.code ?? c.manifest).trim().split('\n').slice(0, 6).join('\n    ')}`);
     }
@@ -132,26 +124,7 @@ for (const c of cases) {
 }
 await rm(work, { recursive: true, force: true });
 
-const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(0)}%` : '-').padStart(5);
-const cell = (m, k) => (m ? `${String(m[k]).padStart(3)}/${String(m.n).padEnd(3)}${pct(m[k], m.n)}` : '        -     ');
-console.log(`GuardDog npm rule tests from ${DIR}: ${cases.length} cases`);
-console.log(`${'family'.padEnd(46)}${'kind'.padEnd(12)}${'postinstall ≥medium'.padEnd(20)}${'entry ≥medium'.padEnd(20)}${'manifest ≥medium'.padEnd(20)}any mode ≥high`);
-const total = { must: { postinstall: [0, 0], entry: [0, 0], manifest: [0, 0] }, not: { high: [0, 0], medium: [0, 0] } };
-for (const r of [...rows.values()].sort((a, b) => Number(b.must) - Number(a.must) || a.family.localeCompare(b.family))) {
-  const high = Object.values(r.modes).reduce((a, m) => [a[0] + m.high, a[1] + m.n], [0, 0]);
-  console.log(`${r.family.padEnd(46)}${(r.must ? 'must-detect' : 'must-not').padEnd(12)}${cell(r.modes.postinstall, 'medium').padEnd(20)}${cell(r.modes.entry, 'medium').padEnd(20)}${cell(r.modes.manifest, 'medium').padEnd(20)}${high[0]}/${high[1]}`);
-  for (const [mode, m] of Object.entries(r.modes)) {
-    if (r.must) {
-      total.must[mode][0] += m.medium;
-      total.must[mode][1] += m.n;
-    } else {
-      total.not.high[0] += m.high;
-      total.not.high[1] += m.n;
-      total.not.medium[0] += m.medium;
-      total.not.medium[1] += m.n;
-    }
-  }
-}
+const total = rates.print(`GuardDog npm rule tests from ${DIR}: ${cases.length} cases`, ['postinstall', 'entry', 'manifest']);
 const t = total.must;
 console.log(`\nmust-detect flagged at ≥medium: from postinstall ${t.postinstall[0]}/${t.postinstall[1]} (${pct(...t.postinstall).trim()}), as entry point ${t.entry[0]}/${t.entry[1]} (${pct(...t.entry).trim()}), manifest ${t.manifest[0]}/${t.manifest[1]}`);
 console.log(`must-not flagged: at ≥high ${total.not.high[0]}/${total.not.high[1]}, at ≥medium ${total.not.medium[0]}/${total.not.medium[1]}`);

@@ -8,11 +8,11 @@
 // SSCS_PY_DIST names another site-packages folder. Packages are read, packed into a temp folder and removed;
 // nothing is copied into this repository.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeSdist, writeWheel } from './py-dist.mjs';
+import { buildSdist, buildWheel } from '../test/support/pypi-dist.ts';
 
 const { values } = parseArgs({ options: { verbose: { type: 'boolean' } } });
 const { scanPythonDistribution, severityRank } = await import('../helper/dist/scan/index.js');
@@ -82,8 +82,8 @@ for (const p of packages) {
   const safe = p.name.replace(/[^\w.]/g, '_');
   const wheel = join(work, `${safe}-${n}.whl`);
   const sdist = join(work, `${safe}-${n++}.tar.gz`);
-  writeWheel(wheel, safe, '1.0', p.files);
-  writeSdist(sdist, safe, '1.0', p.files);
+  await writeFile(wheel, buildWheel({ name: safe, version: '1.0', files: p.files }).bytes);
+  await writeFile(sdist, buildSdist({ name: safe, version: '1.0', files: p.files }).bytes);
   await scan(p.name, 'wheel', wheel);
   await scan(p.name, 'sdist', sdist);
 }
@@ -91,7 +91,7 @@ for (const dir of SETUP_PROJECTS) {
   if (!existsSync(join(dir, 'setup.py'))) continue;
   const name = dir.split('/').pop();
   const sdist = join(work, `${name}-${n++}.tar.gz`);
-  writeSdist(sdist, name, '1.0', collect(dir));
+  await writeFile(sdist, buildSdist({ name, version: '1.0', files: collect(dir) }).bytes);
   await scan(`${name} (setup.py)`, 'sdist', sdist);
 }
 await rm(work, { recursive: true, force: true });

@@ -21,4 +21,20 @@ describe('deploy/compose.yaml', () => {
     for (const v of Object.keys(fw.environment!)) if (v.startsWith('SSCS_')) expect(help, v).toContain(v);
     expect((await runCli(['policy', 'validate', 'deploy/policy.yml'])).exitCode).toBe(0);
   });
+
+  it('has nginx name the client in X-Forwarded-For, and the replicas trust that header from nginx alone', async () => {
+    const conf = await readFile('deploy/nginx.conf', 'utf8');
+    const locations = conf.split(/\blocation\b/).slice(1);
+    expect(locations.length).toBeGreaterThan(0);
+    for (const l of locations) {
+      expect(l).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
+      expect(l).toContain('proxy_set_header X-Forwarded-Proto $scheme;');
+    }
+    const compose = parse(await readFile('deploy/compose.yaml', 'utf8')) as {
+      services: Record<string, { environment?: Record<string, string>; networks?: { default?: { ipv4_address?: string } } }>;
+    };
+    const lb = compose.services.lb!.networks?.default?.ipv4_address;
+    expect(lb).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(compose.services.firewall!.environment!.SSCS_FIREWALL_TRUSTED_PROXIES).toBe(`${lb}/32`);
+  });
 });

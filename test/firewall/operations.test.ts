@@ -86,6 +86,9 @@ describe('firewall operations', () => {
 
   it('answers health and Prometheus metrics, and never logs the admin token', async () => {
     expect(((await (await fetch(`${fw.url}/-/health`)).json()) as { status: string }).status).toBe('ok');
+    // SQLite in the process: ready whenever alive (readiness with PostgreSQL down: replicas.test.ts).
+    const ready = await fetch(`${fw.url}/-/ready`);
+    expect([ready.status, ((await ready.json()) as { status: string }).status]).toEqual([200, 'ready']);
     const metrics = await (await fetch(`${fw.url}/metrics`)).text();
     expect(metrics).toMatch(/^sscs_firewall_requests_total\{kind="packument",decision="filtered:1",status="200"\} \d+$/m);
     expect(metrics).toMatch(/^sscs_firewall_upstream_latency_seconds_count [1-9]/m);

@@ -170,11 +170,20 @@ describe('firewall replicas on one PostgreSQL', () => {
       const tb = await fetch(`${b.url}/load-pkg/-/load-pkg-1.0.5.tgz`);
       expect(tb.status).toBe(503);
       await tb.arrayBuffer();
+      // Liveness stays up (no restart loop); readiness takes the replica out of a balancer's rotation.
+      expect((await fetch(`${a.url}/-/health`)).status).toBe(200);
+      const ready = await fetch(`${a.url}/-/ready`);
+      expect(ready.status).toBe(503);
+      const why = (await ready.json()) as { status: string; reason: string };
+      expect(why.status).toBe('unavailable');
+      expect(why.reason).toMatch(/firewall database (at 127\.0\.0\.1:\d+\/fw0 is unavailable|did not answer within)/);
+      expect(why.reason).not.toContain(p.password);
     } finally {
       await p.start();
     }
     const ms = await until('replica a to serve again', async () => (await fetch(`${a.url}/outage-pkg`).then(async (r) => (await r.arrayBuffer(), r.status))) === 200, 20_000);
     console.log(`replica a served again ${ms} ms after PostgreSQL came back`);
+    await until('replica a to be ready again', async () => (await fetch(`${a.url}/-/ready`)).status === 200, 5_000);
     expect((await npmInstall(b.url, { 'outage-pkg': '1.0.0' })).exitCode).toBe(0);
     // LISTEN is back: a waiver through b reaches a's cached packument within a second.
     await db.end().catch(() => undefined);

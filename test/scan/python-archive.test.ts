@@ -23,8 +23,9 @@ const rules = (r: ScanReport) => r.findings.map((f) => `${f.severity} ${f.rule} 
 
 describe('scan: wheel and sdist archive bounds', () => {
   it('reads a wheel and an sdist (tar.gz and zip) with their metadata and nothing to report', async () => {
+    // The wheel: plain/__init__.py and dist-info METADATA, WHEEL, RECORD.
     const w = await scanPythonDistribution(await makeWheel(work.dir, 'plain', { 'plain/__init__.py': 'def add(a, b):\n    return a + b\n' }), 'wheel');
-    expect(w).toMatchObject({ findings: [], complete: true, files: 2, package: { name: 'plain', version: '1.0' } });
+    expect(w).toMatchObject({ findings: [], complete: true, files: 4, package: { name: 'plain', version: '1.0' } });
     for (const format of ['tar.gz', 'zip'] as const) {
       const s = await scanPythonDistribution(await makeSdist(work.dir, `plain${format === 'zip' ? 'z' : ''}`, { 'setup.py': 'from setuptools import setup\nsetup(name="plain")\n', 'plain/__init__.py': '' }, format), 'sdist');
       expect(s.findings).toEqual([]);

@@ -29,7 +29,7 @@ describe('sscs scan on Python distributions', () => {
 
   it('scans an sdist by its name and exits 0 when it is clean', async () => {
     const r = await runCli(['scan', cleanSdist]);
-    expect(r.stdout).toBe('clean@1.0: 3 entries, ' + r.stdout.match(/entries, (\d+) bytes/)![1] + ' bytes\nno findings; fail-on high: ok\n');
+    expect(r.stdout).toBe('clean@1.0: 4 entries, ' + r.stdout.match(/entries, (\d+) bytes/)![1] + ' bytes\nno findings; fail-on high: ok\n');
     expect(r.exitCode).toBe(0);
   });
 

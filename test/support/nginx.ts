@@ -14,8 +14,11 @@ export const NGINX = process.env.SSCS_TEST_NGINX ?? '/usr/sbin/nginx';
 export interface TestNginx {
   url: string;
   port: number;
-  /** Points the balancer at these replicas (host:port each) and reloads it. */
-  start(backends: string[]): Promise<void>;
+  /**
+   * Points the balancer at these replicas (host:port each) and starts it. `bind`: the local address nginx
+   * connects to them from (proxy_bind), so that the replicas can tell it from the clients on 127.0.0.1.
+   */
+  start(backends: string[], opts?: { bind?: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,7 +42,7 @@ export async function prepareNginx(): Promise<TestNginx> {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    async start(backends) {
+    async start(backends, opts = {}) {
       const conf = `
 daemon off;
 master_process off;
@@ -65,6 +68,9 @@ ${backends.map((b) => `    server ${b} max_fails=1 fail_timeout=5s;`).join('\n')
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+${opts.bind ? `      proxy_bind ${opts.bind};` : ''}
       proxy_buffering off;
       proxy_read_timeout 300s;
       proxy_next_upstream error timeout http_503;

@@ -26,9 +26,11 @@ async function project(deps: Record<string, string>, registry: string): Promise<
   return dir;
 }
 
-export async function npmInstall(registry: string, deps: Record<string, string>): Promise<ClientRun> {
+/** `localAddress`: npm connects from this address (npm's local-address setting), e.g. 127.0.0.2. */
+export async function npmInstall(registry: string, deps: Record<string, string>, opts: { localAddress?: string } = {}): Promise<ClientRun> {
   const dir = await project(deps, registry);
-  const r = await execa('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, env: npmEnv(registry, dir), extendEnv: false, reject: false, all: true, timeout: 120_000 });
+  const env = npmEnv(registry, dir, opts.localAddress ? { npm_config_local_address: opts.localAddress } : {});
+  const r = await execa('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, env, extendEnv: false, reject: false, all: true, timeout: 120_000 });
   return { exitCode: r.exitCode ?? -1, output: String(r.all), dir };
 }
 

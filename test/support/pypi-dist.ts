@@ -6,7 +6,7 @@
  * format spec). Core metadata is version 2.4 so that PEP 639 `License-Expression` can be written.
  */
 import { createHash } from 'node:crypto';
-import { crc32, gzipSync } from 'node:zlib';
+import { rawTgz, rawZip } from './archives.ts';
 
 export interface PyProjectSpec {
   /** The project name as its author spells it (`My.Project`); the index normalises it (PEP 503). */
@@ -19,8 +19,11 @@ export interface PyProjectSpec {
   classifiers?: string[];
   requiresDist?: string[];
   requiresPython?: string;
-  /** Modules: path under the wheel root -> source. Default: `{module}/__init__.py` defining `VERSION`. */
-  files?: Record<string, string>;
+  /**
+   * Files: path under the wheel root (an sdist's project folder) -> content. Default: `{module}/__init__.py`
+   * defining `VERSION`. In an sdist they win over the generated PKG-INFO and pyproject.toml of the same name.
+   */
+  files?: Record<string, string | Buffer>;
 }
 
 export interface BuiltFile {
@@ -47,10 +50,11 @@ export function coreMetadata(p: PyProjectSpec): string {
   return `${lines.join('\n')}\n\n`;
 }
 
-const sourcesOf = (p: PyProjectSpec): Record<string, string> => p.files ?? { [`${moduleOf(p.name)}/__init__.py`]: `VERSION = ${JSON.stringify(p.version)}\n` };
+const sourcesOf = (p: PyProjectSpec): Record<string, string | Buffer> => p.files ?? { [`${moduleOf(p.name)}/__init__.py`]: `VERSION = ${JSON.stringify(p.version)}\n` };
 
 const recordHash = (b: Buffer): string => `sha256=${createHash('sha256').update(b).digest('base64url')}`;
 
+/** A wheel: the files, then `.dist-info/` METADATA, WHEEL and RECORD; deflated, mode 0644. */
 export function buildWheel(p: PyProjectSpec): BuiltFile {
   const info = `${distName(p.name)}-${p.version}.dist-info`;
   const metadata = Buffer.from(coreMetadata(p));
@@ -59,82 +63,20 @@ export function buildWheel(p: PyProjectSpec): BuiltFile {
   entries.push([`${info}/WHEEL`, Buffer.from('Wheel-Version: 1.0\nGenerator: sscs-test-index\nRoot-Is-Purelib: true\nTag: py3-none-any\n\n')]);
   const record = entries.map(([path, b]) => `${path},${recordHash(b)},${b.length}`).concat(`${info}/RECORD,,`).join('\n');
   entries.push([`${info}/RECORD`, Buffer.from(`${record}\n`)]);
-  return { filename: `${distName(p.name)}-${p.version}-py3-none-any.whl`, kind: 'wheel', bytes: zip(entries), metadata };
+  const bytes = rawZip(entries.map(([name, body]) => ({ name, body, mode: 0o100644 })));
+  return { filename: `${distName(p.name)}-${p.version}-py3-none-any.whl`, kind: 'wheel', bytes, metadata };
 }
 
-export function buildSdist(p: PyProjectSpec): BuiltFile {
+/**
+ * An sdist: one `{dist}-{version}/` folder with PKG-INFO, a setuptools pyproject.toml and the files; a gzipped
+ * tar, or with `format: 'zip'` the legacy zip sdist PyPI took before PEP 625.
+ */
+export function buildSdist(p: PyProjectSpec, format: 'tar.gz' | 'zip' = 'tar.gz'): BuiltFile {
   const root = `${distName(p.name)}-${p.version}`;
   const metadata = Buffer.from(coreMetadata(p));
   const pyproject = `[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = ${JSON.stringify(p.name)}\nversion = ${JSON.stringify(p.version)}\n`;
-  const entries: [string, Buffer][] = [[`${root}/PKG-INFO`, metadata], [`${root}/pyproject.toml`, Buffer.from(pyproject)]];
-  for (const [path, src] of Object.entries(sourcesOf(p))) entries.push([`${root}/${path}`, Buffer.from(src)]);
-  return { filename: `${root}.tar.gz`, kind: 'sdist', bytes: gzipSync(tar(entries)), metadata };
-}
-
-/** A zip of stored (uncompressed) entries: local headers, then the central directory (APPNOTE 4.3). */
-function zip(entries: [string, Buffer][]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [path, data] of entries) {
-    const name = Buffer.from(path);
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(0, 8); // stored
-    local.writeUInt32LE(0x00210000, 10); // 1980-01-01 00:00
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    locals.push(local, name, data);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(0x0314, 4); // made by unix, 2.0
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt32LE(0x00210000, 12);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE((0o100644 << 16) >>> 0, 38);
-    central.writeUInt32LE(offset, 42);
-    centrals.push(central, name);
-    offset += 30 + name.length + data.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
-
-/** A ustar archive of regular files (POSIX.1-1988 header, checksum over the header with its field blank). */
-function tar(entries: [string, Buffer][]): Buffer {
-  const blocks: Buffer[] = [];
-  for (const [path, data] of entries) {
-    const h = Buffer.alloc(512);
-    h.write(path, 0, 100);
-    h.write('0000644\0', 100);
-    h.write('0000000\0', 108);
-    h.write('0000000\0', 116);
-    h.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124);
-    h.write(`${'0'.padStart(11, '0')}\0`, 136);
-    h.write('        ', 148);
-    h.write('0', 156);
-    h.write('ustar\0', 257);
-    h.write('00', 263);
-    let sum = 0;
-    for (const b of h) sum += b;
-    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-    blocks.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return Buffer.concat(blocks);
+  const files: Record<string, string | Buffer> = { 'PKG-INFO': metadata, 'pyproject.toml': pyproject, ...sourcesOf(p) };
+  const entries = Object.entries(files).map(([path, body]) => ({ path: `${root}/${path}`, body }));
+  const bytes = format === 'zip' ? rawZip(entries.map((e) => ({ name: e.path, body: e.body }))) : rawTgz(entries);
+  return { filename: `${root}.${format}`, kind: 'sdist', bytes, metadata };
 }

@@ -10,6 +10,7 @@ import type { Synchronous } from './sqlite-store.js';
 import { upstreamSettings, type ScopedUpstream } from './upstreams.js';
 import { databaseSetting, type PostgresTarget } from './postgres/connect.js';
 import { pypiSettings, type PypiSettings } from './pypi-settings.js';
+import { trustedProxies, type TrustedProxies } from './client-address.js';
 
 export const DEFAULT_UPSTREAM = 'https://registry.npmjs.org/';
 export const DEFAULT_LISTEN = '127.0.0.1:4873';
@@ -48,6 +49,7 @@ export const ENV = {
   'admin-token-file': 'SSCS_FIREWALL_ADMIN_TOKEN_FILE',
   'malicious-feed': 'SSCS_FIREWALL_MALICIOUS_FEED',
   'webhook-url': 'SSCS_FIREWALL_WEBHOOK_URL',
+  'trusted-proxy': 'SSCS_FIREWALL_TRUSTED_PROXIES',
 } as const;
 /** The webhook signing secret: only from the environment, never a flag, never logged. */
 export const WEBHOOK_SECRET_ENV = 'SSCS_FIREWALL_WEBHOOK_SECRET';
@@ -138,13 +140,15 @@ export interface ServeSettings {
   scanBudgetMs?: number;
   /** Packages scanned at once, each in its own worker thread. */
   scanConcurrency?: number;
+  /** Load balancers whose X-Forwarded-For names the client; unset: the TCP peer is the client. */
+  trustedProxies?: TrustedProxies;
 }
 
 function optionalNumber<K extends string>(key: K, raw: string | undefined, flag: string): Partial<Record<K, number>> {
   return raw === undefined ? {} : ({ [key]: Math.floor(positiveNumber(raw, 1, flag)) } as Partial<Record<K, number>>);
 }
 
-function auditRetention(raw: string | undefined): { auditRetentionMs?: number } {
+export function auditRetention(raw: string | undefined): { auditRetentionMs?: number } {
   if (raw === undefined) return {};
   const days = positiveNumber(raw, 1, '--audit-retention-days');
   // The database refuses a shorter window (an hour's retention would let anyone erase the log of yesterday).
@@ -153,7 +157,7 @@ function auditRetention(raw: string | undefined): { auditRetentionMs?: number } 
 }
 
 /** An http(s) URL, and a secret to sign with: unsigned events are never sent. The URL is not echoed (it may hold a token). */
-function checkWebhookUrl(value: string, env: NodeJS.ProcessEnv): string {
+export function checkWebhookUrl(value: string, env: NodeJS.ProcessEnv): string {
   let u: URL;
   try {
     u = new URL(value);
@@ -201,10 +205,20 @@ export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string)
     scan: flags.scan === true,
     ...optionalNumber('scanBudgetMs', setting(flags, env, 'scan-budget-ms'), '--scan-budget-ms'),
     ...optionalNumber('scanConcurrency', setting(flags, env, 'scan-concurrency'), '--scan-concurrency'),
+    ...trustedProxiesOf(flags, env),
   };
 }
 
+/** --trusted-proxy (repeatable), else SSCS_FIREWALL_TRUSTED_PROXIES (separated by spaces or commas); none by default. */
+function trustedProxiesOf(flags: Flags, env: NodeJS.ProcessEnv): { trustedProxies?: TrustedProxies } {
+  const f = flags['trusted-proxy'];
+  const fromFlags = (Array.isArray(f) ? f : typeof f === 'string' ? [f] : []).filter((v) => v !== '');
+  const values = fromFlags.length ? fromFlags : (env[ENV['trusted-proxy']] ?? '').split(/[\s,]+/).filter(Boolean);
+  if (!values.length) return {};
+  return { trustedProxies: trustedProxies(values, fromFlags.length ? '--trusted-proxy' : ENV['trusted-proxy']) };
+}
+
 function databaseOf(flags: Flags, env: NodeJS.ProcessEnv): { database?: PostgresTarget } {
-  const database = databaseSetting(flags.database, env);
+  const database = databaseSetting(flags.database, env, flags.migrate);
   return database ? { database } : {};
 }

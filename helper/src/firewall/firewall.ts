@@ -56,6 +56,7 @@ export interface FirewallOptions {
   /** The policy's conditions that read the registry document; default all (see PackumentCacheOptions.needs). */
   needs?: PackumentCacheOptions['needs'];
   log: Logger;
+  trustedProxies?: HandlerContext['trustedProxies'];
 }
 
 export interface Firewall {
@@ -104,6 +105,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
       maxBodyBytes: MAX_RELAY_BODY_BYTES, maxTarballBytes: o.maxTarballBytes, ...(o.enrich ? { enrich: o.enrich } : {}), ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
       ...(o.onFiltered ? { onFiltered: o.onFiltered } : {}), ...(o.wanted ? { wanted: o.wanted } : {}),
       ...(o.served ? { served: o.served } : {}), ...(o.alert ? { alert: o.alert } : {}), ...(o.reload ? { reload: o.reload } : {}),
+      ...(o.trustedProxies ? { trustedProxies: o.trustedProxies } : {}),
     },
     { host: o.host, port: o.port },
   ).catch(async (e: unknown) => {

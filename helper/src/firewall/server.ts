@@ -17,10 +17,13 @@ import semver from 'semver';
 import { blockMessage, serves } from './evaluator.js';
 import { DECISION_HEADER, decisionHeader, sendError, sendJson } from './respond.js';
 import { parseRoute } from './route.js';
-import { clientOf, serveTarball } from './tarball.js';
+import { serveTarball } from './tarball.js';
+import { clientOf } from './client-address.js';
 import { escaped } from './guard.js';
 import { ServiceError } from '../errors.js';
+import { servePypiMetadata } from './pypi-metadata.js';
 import { servePypiFile, servePypiProject } from './pypi-serve.js';
+import { ReadinessCheck } from './readiness.js';
 
 /** How long a graceful stop waits for in-flight requests before cutting them. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -108,8 +111,18 @@ async function dispatch(ctx: HandlerContext, req: IncomingMessage, res: ServerRe
       sendError(res, route.status, `sscs firewall: ${route.reason}`);
       return route.status;
     case 'health':
+      // Liveness: the process answers. The database is readiness' business (readiness.ts).
       sendJson(res, 200, { status: 'ok', policyVersion: ctx.policy.version });
       return 200;
+    case 'ready': {
+      const r = await readiness(ctx).check();
+      if (r.ready) sendJson(res, 200, { status: 'ready', policyVersion: ctx.policy.version });
+      else {
+        out.decision = 'unavailable';
+        sendJson(res, 503, { status: 'unavailable', reason: r.reason }, { 'retry-after': '2' });
+      }
+      return r.ready ? 200 : 503;
+    }
     case 'metrics':
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end(ctx.metrics.render());
@@ -131,6 +144,8 @@ async function dispatch(ctx: HandlerContext, req: IncomingMessage, res: ServerRe
       return await servePypiProject(ctx, req, res, route.name, out);
     case 'pypi-file':
       return await servePypiFile(ctx, req, res, route.name, route.filename, out);
+    case 'pypi-metadata':
+      return await servePypiMetadata(ctx, req, res, route.name, route.filename, out);
     case 'redirect':
       // As warehouse does for a project name that is not normalised (PEP 503 clients normalise; older ones rely on it).
       res.writeHead(301, { location: route.location, 'content-length': 0 });
@@ -139,14 +154,21 @@ async function dispatch(ctx: HandlerContext, req: IncomingMessage, res: ServerRe
   }
 }
 
+const readinessChecks = new WeakMap<HandlerContext, ReadinessCheck>();
+function readiness(ctx: HandlerContext): ReadinessCheck {
+  let r = readinessChecks.get(ctx);
+  if (!r) readinessChecks.set(ctx, (r = new ReadinessCheck(ctx.store)));
+  return r;
+}
+
 /** Routes written to the audit log, as the kind of document they serve: a project page is PyPI's packument. */
-const AUDITED: Record<string, 'packument' | 'tarball'> = { packument: 'packument', tarball: 'tarball', 'pypi-project': 'packument', 'pypi-file': 'tarball' };
+const AUDITED: Record<string, 'packument' | 'tarball'> = { packument: 'packument', tarball: 'tarball', 'pypi-project': 'packument', 'pypi-file': 'tarball', 'pypi-metadata': 'tarball' };
 
 export async function startServer(ctx: HandlerContext, listen: { host: string; port: number }): Promise<RunningFirewall> {
   const server = http.createServer({ keepAlive: true }, (req, res) => {
     const started = process.hrtime.bigint();
     // Read now: once a client has gone, its socket no longer knows the address.
-    const client = clientOf(req);
+    const client = clientOf(ctx, req);
     const out: Outcome & { route?: string } = {};
     dispatch(ctx, req, res, out)
       .catch((e: Error) => {

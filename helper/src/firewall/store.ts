@@ -5,6 +5,7 @@
  * so a response sent after it is backed by durable state.
  */
 import type { Action } from '../policy/types.js';
+import type { SessionStore } from './session-store.js';
 
 export interface DecisionRecord {
   name: string;
@@ -126,6 +127,8 @@ export interface PackageRecords {
  * `audit()` (buffered, written in batches).
  */
 export interface Store {
+  /** Admin page sessions, shared by every replica on the database (session-store.ts). */
+  readonly sessions: SessionStore;
   /** Bumped by every release and waiver, from any process: cached filtered packuments key on it. */
   generation(): number;
   /**
@@ -180,6 +183,11 @@ export interface Store {
    * `recentAuditRows` audit rows; most requests first.
    */
   ruleCounts(recentAuditRows: number): Promise<RuleCount[]>;
+  /**
+   * Answers once the database does (a trivial query): readiness (/-/ready). Rejects with ServiceError
+   * UNAVAILABLE when it cannot be reached.
+   */
+  ping(): Promise<void>;
   /** Flushes the audit buffer and closes the connection. */
   close(): Promise<void>;
 }

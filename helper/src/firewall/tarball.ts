@@ -294,7 +294,3 @@ function answerFirst(ctx: HandlerContext, res: ServerResponse, pkg: PackageRef, 
   sendBlocked(res, pkg, d);
   return 403;
 }
-
-export function clientOf(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
-}

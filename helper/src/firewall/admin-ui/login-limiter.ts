@@ -1,8 +1,7 @@
 /**
  * Bounds token guessing at the login form: at most MAX_FAILURES wrong tokens per client address within
- * FAILURE_WINDOW_MS, then 429 until the oldest failure leaves the window. Behind a load balancer every client
- * shares its address, so a guesser there locks the form for everyone for the window: the admin API (bearer
- * token) still works.
+ * FAILURE_WINDOW_MS, then 429 until the oldest failure leaves the window. The address is the real client's
+ * (client-address.ts): behind a trusted load balancer, one guesser locks only itself out.
  */
 
 export const MAX_FAILURES = 10;

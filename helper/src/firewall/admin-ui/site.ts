@@ -1,10 +1,12 @@
 /**
  * Where the admin page lives as the browser sees it: its origin (checked against the Origin header of every
  * form post), the cookie's path, and whether the cookie is Secure. Behind a TLS load balancer these come from
- * --public-url (https://...), which the tarball links need anyway; without it, from the request itself.
+ * --public-url (https://...), which the tarball links need anyway; without it, from the request itself (its
+ * scheme from a trusted proxy's X-Forwarded-Proto).
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { clientProtocol, type TrustedProxies } from '../client-address.js';
 
 /** Under the admin API's path; the session cookie is sent to nothing else. */
 export const UI_PATH = '/-/sscs/admin/ui/';
@@ -17,13 +19,14 @@ export interface Site {
   secure: boolean;
 }
 
-export function siteOf(req: IncomingMessage, publicUrl: string | undefined): Site {
+export function siteOf(req: IncomingMessage, publicUrl: string | undefined, trusted?: TrustedProxies): Site {
   if (publicUrl) {
     const u = new URL(publicUrl);
     return { origin: u.origin, cookiePath: `${u.pathname.replace(/\/+$/, '')}${UI_PATH}`, secure: u.protocol === 'https:' };
   }
-  const tls = (req.socket as Partial<TLSSocket>).encrypted === true;
-  return { origin: `${tls ? 'https' : 'http'}://${req.headers.host ?? ''}`, cookiePath: UI_PATH, secure: tls };
+  // Behind a TLS-terminating proxy (a trusted one, --trusted-proxy) the browser's scheme is X-Forwarded-Proto's.
+  const scheme = clientProtocol(req, trusted, (req.socket as Partial<TLSSocket>).encrypted === true);
+  return { origin: `${scheme}://${req.headers.host ?? ''}`, cookiePath: UI_PATH, secure: scheme === 'https' };
 }
 
 /**

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import { startNpmRegistry, type NpmRegistry } from '../support/npm-registry.js';
+import { runCli } from '../support/cli.js';
+import { startFirewallProcess, writePolicy, type FirewallProcess } from './support.js';
+
+const TOKEN = 'client-address-admin-token-0123456789';
+/** The only trusted proxy; requests "through" it are sent from this loopback address. */
+const PROXY = '127.0.0.3';
+
+interface Sent {
+  status: number;
+  body: string;
+}
+
+/** One request from a chosen loopback address (Linux routes all of 127/8 to lo), with chosen headers. */
+function send(url: string, from: string, headers: Record<string, string> = {}, opts: { method?: string; body?: string } = {}): Promise<Sent> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { localAddress: from, method: opts.method ?? 'GET', headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => void (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+describe('client address: X-Forwarded-For only from a trusted proxy', () => {
+  let up: NpmRegistry;
+  let fw: FirewallProcess;
+  let plain: FirewallProcess;
+
+  beforeAll(async () => {
+    up = await startNpmRegistry();
+    await up.publish({ name: 'addr-pkg', version: '1.0.0' });
+    const policy = await writePolicy('version: 1\ndefault_action: allow\n');
+    fw = await startFirewallProcess({ policy, upstream: up.url, args: ['--trusted-proxy', `${PROXY}/32`, '--trusted-proxy', '10.9.0.0/16'], env: { SSCS_FIREWALL_ADMIN_TOKEN: TOKEN } });
+    plain = await startFirewallProcess({ policy, upstream: up.url, env: { SSCS_FIREWALL_ADMIN_TOKEN: TOKEN } });
+  });
+  afterAll(async () => {
+    await fw?.stop();
+    await plain?.stop();
+    await up?.close();
+  });
+
+  /** The client of each audited packument request for `marker` (the name asked for), oldest first. */
+  async function clientsOf(target: FirewallProcess, marker: string): Promise<string[]> {
+    const r = await send(`${target.url}/-/sscs/admin/audit`, '127.0.0.1', { authorization: `Bearer ${TOKEN}` });
+    const rows = (JSON.parse(r.body) as { audit: { client: string; name: string }[] }).audit;
+    return rows.filter((a) => a.name === marker).map((a) => a.client).reverse();
+  }
+
+  it('takes the right-most address that is not a trusted proxy, only when the peer is one', async () => {
+    const cases: [from: string, xff: string | undefined, expected: string][] = [
+      // A client forging the header directly is recorded by its socket address.
+      ['127.0.0.2', '198.51.100.1', '127.0.0.2'],
+      // Through the proxy: the address it appended, not what the client wrote to the left of it.
+      [PROXY, '198.51.100.1, 203.0.113.7', '203.0.113.7'],
+      // Trusted hops (a second balancer in 10.9/16, the proxy itself) are skipped.
+      [PROXY, '203.0.113.8, 10.9.1.1', '203.0.113.8'],
+      [PROXY, '203.0.113.9,127.0.0.3', '203.0.113.9'],
+      // With a port, and IPv6 in brackets (RFC 3986 forms, as nginx's realip reads them).
+      [PROXY, '203.0.113.10:4711', '203.0.113.10'],
+      [PROXY, '[2001:db8::5]:443', '2001:db8::5'],
+      // A hop that is not an address ends the walk at the proxy that passed it on: nothing made up.
+      [PROXY, '203.0.113.11, <script>', PROXY],
+      // No header: the proxy itself.
+      [PROXY, undefined, PROXY],
+    ];
+    for (const [i, [from, xff]] of cases.entries()) {
+      const r = await send(`${fw.url}/addr-case-${i}`, from, xff ? { 'x-forwarded-for': xff } : {});
+      expect(r.status).toBe(404);
+    }
+    for (const [i, [, , expected]] of cases.entries()) expect(await clientsOf(fw, `addr-case-${i}`), `case ${i}`).toEqual([expected]);
+    // The request log line names the same client.
+    expect(fw.logs()).toContain('"client":"203.0.113.7"');
+  });
+
+  it('ignores X-Forwarded-For entirely without --trusted-proxy', async () => {
+    await send(`${plain.url}/addr-plain`, PROXY, { 'x-forwarded-for': '203.0.113.20' });
+    expect(await clientsOf(plain, 'addr-plain')).toEqual([PROXY]);
+  });
+
+  it('locks the admin login per real client behind the proxy, not for everyone behind it', async () => {
+    const login = (client: string, token: string): Promise<Sent> =>
+      send(`${fw.url}/-/sscs/admin/ui/login`, PROXY, {
+        'x-forwarded-for': client, origin: fw.url, 'content-type': 'application/x-www-form-urlencoded',
+      }, { method: 'POST', body: new URLSearchParams({ operator: 'ops', token }).toString() });
+    for (let i = 0; i < 10; i++) expect((await login('203.0.113.50', `wrong-${i}`)).status).toBe(401);
+    expect((await login('203.0.113.50', 'wrong-again')).status).toBe(429);
+    // Another client behind the same balancer still gets to try, and logs in.
+    expect((await login('203.0.113.51', 'wrong')).status).toBe(401);
+    expect((await login('203.0.113.51', TOKEN)).status).toBe(303);
+    expect(await clientsOf(fw, '')).toContain('203.0.113.50');
+    expect(fw.logs()).not.toContain(TOKEN);
+  });
+
+  it('refuses a range that is not one with exit 2, naming it', async () => {
+    for (const bad of ['10.0.0.0/33', 'not-an-ip', '10.0.0.0/8/1', '::1/129']) {
+      const r = await runCli(['firewall', 'serve', '--policy', 'deploy/policy.yml', '--listen', '127.0.0.1:0', '--trusted-proxy', bad]);
+      expect(r.exitCode, bad).toBe(2);
+      expect(r.stderr).toContain(`--trusted-proxy must be an IP address or a CIDR range such as 10.0.0.0/8 or fd00::/8, not '${bad}'`);
+    }
+    const env = await runCli(['firewall', 'serve', '--policy', 'deploy/policy.yml', '--listen', '127.0.0.1:0'], { env: { SSCS_FIREWALL_TRUSTED_PROXIES: '10.0.0.0/8 192.168.1.300' } });
+    expect(env.exitCode).toBe(2);
+    expect(env.stderr).toContain("SSCS_FIREWALL_TRUSTED_PROXIES must be an IP address or a CIDR range such as 10.0.0.0/8 or fd00::/8, not '192.168.1.300'");
+  });
+});
