@@ -71,7 +71,7 @@ export async function parseYarnLockfile(text: string, file: string, limits: Limi
 
   dropPatchSources(b, byDescriptor, patched);
   await yarnRoots({ berry, doc, builder: b, ctx, link, readWorkspace: (rel) => readManifest(join(ctx.dir, rel, 'package.json'), limits), expandWorkspaces, file });
-  if (missing.length > 0) b.warn(`${missing.length} dependencies are not in the lockfile: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+  b.notLocked(missing);
   return b.build('graph');
 }
 
