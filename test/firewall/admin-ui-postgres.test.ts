@@ -81,10 +81,29 @@ describe('admin page with two replicas on one PostgreSQL', () => {
     expect(found).toBe(true);
   });
 
-  it("keeps a login session on the replica that made it (the load balancer routes a browser to one replica)", async () => {
+  it('shares login sessions: logged in on A, a release through B with the same cookie, and a logout on B ends it on A', async () => {
+    await up.publish({ name: 'fresh-second', version: '1.0.0' });
+    await decide(a.url, ['fresh-second']);
     const session = await httpLogin(`${a.url}${UI}`);
-    const other = await fetch(`${b.url}${UI}`, { redirect: 'manual', headers: { cookie: session.cookie } });
-    expect([other.status, other.headers.get('location')]).toEqual([303, 'login']);
+    // Behind one balancer both replicas have the browser's origin; here each is posted to with its own.
+    const post = (fw: FirewallProcess, path: string, fields: Record<string, string>) =>
+      fetch(`${fw.url}${UI}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie: session.cookie, origin: new URL(fw.url).origin, 'content-type': FORM }, body: new URLSearchParams({ ...fields, csrf: session.csrf }) });
+    const page = async (fw: FirewallProcess) => {
+      const r = await fetch(`${fw.url}${UI}`, { redirect: 'manual', headers: { cookie: session.cookie } });
+      return { status: r.status, location: r.headers.get('location'), body: await r.text() };
+    };
+    expect((await page(b)).body).toContain('signed in as alice');
+    expect((await post(b, 'release', { name: 'fresh-second', version: '1.0.0', reason: 'reviewed on b' })).status).toBe(303);
+    // The one-time message set by B's post is shown by the next page, whichever replica serves it, once.
+    expect((await page(a)).body).toContain('Released fresh-second@1.0.0');
+    expect((await page(b)).body).not.toContain('Released fresh-second@1.0.0');
+    expect((await npmInstall(a.url, { 'fresh-second': '1.0.0' })).exitCode).toBe(0);
+    // A forged CSRF token is refused on B as on A: the token is bound to this session, not to a replica.
+    const forged = await fetch(`${b.url}${UI}release`, { method: 'POST', redirect: 'manual', headers: { cookie: session.cookie, origin: new URL(b.url).origin, 'content-type': FORM }, body: new URLSearchParams({ name: 'fresh-second', version: '1.0.0', reason: 'x', csrf: `${session.csrf[0] === 'A' ? 'B' : 'A'}${session.csrf.slice(1)}` }) });
+    expect(forged.status).toBe(403);
+    expect((await post(b, 'logout', {})).status).toBe(303);
+    expect(await page(a)).toMatchObject({ status: 303, location: 'login' });
+    expect(await page(b)).toMatchObject({ status: 303, location: 'login' });
   });
 
   it('never shows the admin token or the database password in a log line', () => {

@@ -1,47 +1,117 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MAX_SESSIONS, SESSION_IDLE_MS, SESSION_MAX_MS, Sessions } from '../../helper/dist/firewall/admin-ui/sessions.js';
 import { FAILURE_WINDOW_MS, LoginLimiter, MAX_FAILURES } from '../../helper/dist/firewall/admin-ui/login-limiter.js';
 import { escapeHtml, html } from '../../helper/dist/firewall/admin-ui/html.js';
+import { openSqliteStore } from '../../helper/dist/firewall/sqlite-store.js';
+import { openPostgresStore } from '../../helper/dist/firewall/postgres/store.js';
+import { postgresTarget } from '../../helper/dist/firewall/postgres/connect.js';
+import type { Store } from '../../helper/dist/firewall/store.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import pg from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 
 const T0 = Date.UTC(2026, 0, 1);
 
-describe('admin page sessions', () => {
-  it('gives each login a random 256-bit id and CSRF token, and knows no other id', () => {
-    const sessions = new Sessions();
-    const a = sessions.create('alice', T0);
-    const b = sessions.create('alice', T0);
+let pgServer: TestPostgres | undefined;
+afterAll(async () => {
+  await pgServer?.close();
+});
+
+/** The same behaviour from both stores: SQLite (one process) and PostgreSQL (shared by replicas). */
+const STORES: [string, () => Promise<{ store: Store; rows: () => Promise<{ key: string; operator: string }[]> }>][] = [
+  ['SQLite', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sscs-sessions-'));
+    const store = await openSqliteStore(join(dir, 'firewall.db'));
+    const { DatabaseSync } = await import('node:sqlite');
+    return { store, rows: async () => new DatabaseSync(join(dir, 'firewall.db')).prepare('SELECT key, operator FROM admin_sessions').all() as { key: string; operator: string }[] };
+  }],
+  ['PostgreSQL', async () => {
+    pgServer ??= await startPostgres();
+    const url = await pgServer.createDatabase(`sessions_${Math.random().toString(36).slice(2, 8)}`);
+    const store = await openPostgresStore(postgresTarget(url, { PGPASSWORD: pgServer.password }, true), { listen: false });
+    return {
+      store,
+      rows: async () => {
+        const c = new pg.Client({ ...parseIntoClientConfig(url), password: pgServer!.password });
+        await c.connect();
+        try {
+          return (await c.query(`SELECT key, operator FROM admin_sessions`)).rows as { key: string; operator: string }[];
+        } finally {
+          await c.end();
+        }
+      },
+    };
+  }],
+];
+
+describe.each(STORES)('admin page sessions in %s', (_name, open) => {
+  let store: Store;
+  let rows: () => Promise<{ key: string; operator: string }[]>;
+  beforeAll(async () => {
+    ({ store, rows } = await open());
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('gives each login a random 256-bit id and CSRF token bound to it, keeps only the id\'s hash, and knows no other id', async () => {
+    const sessions = new Sessions(store.sessions);
+    const a = await sessions.create('alice', T0);
+    const b = await sessions.create('alice', T0);
     expect(a.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(a.id).not.toBe(b.id);
     expect(a.session.csrf).not.toBe(b.session.csrf);
     expect(a.session.csrf).not.toBe(a.id);
-    expect(sessions.get(a.id, T0)).toBe(a.session);
-    expect(sessions.get(`${a.id.slice(0, -1)}x`, T0)).toBeUndefined();
-    expect(sessions.get(undefined, T0)).toBeUndefined();
+    const got = await sessions.get(a.id, T0);
+    expect([got?.operator, got?.csrf]).toEqual(['alice', a.session.csrf]);
+    expect(await sessions.get(`${a.id.slice(0, -1)}${a.id.endsWith('x') ? 'y' : 'x'}`, T0)).toBeUndefined();
+    expect(await sessions.get(undefined, T0)).toBeUndefined();
+    // What the database holds is the id's SHA-256: a dump of the table gives no cookie to replay.
+    const stored = await rows();
+    const keys = stored.map((r) => r.key);
+    expect(keys).toContain(createHash('sha256').update(a.id).digest('hex'));
+    expect(JSON.stringify(stored)).not.toContain(a.id);
+    expect(JSON.stringify(stored)).not.toContain(a.session.csrf);
+    await expect(store.sessions.create({ key: a.id, operator: 'raw', createdAt: new Date(T0), expiresAt: new Date(T0 + 1000), idleUntil: new Date(T0 + 1000) }, MAX_SESSIONS)).rejects.toThrow(/check constraint|CHECK constraint/i);
   });
 
-  it('ends a session after SESSION_IDLE_MS without a request, and SESSION_MAX_MS after login however busy', () => {
-    const sessions = new Sessions();
-    const idle = sessions.create('alice', T0);
-    expect(sessions.get(idle.id, T0 + SESSION_IDLE_MS)).toBeDefined();
-    expect(sessions.get(idle.id, T0 + 2 * SESSION_IDLE_MS + 1)).toBeUndefined();
+  it('ends a session after SESSION_IDLE_MS without a request, and SESSION_MAX_MS after login however busy', async () => {
+    const sessions = new Sessions(store.sessions);
+    const idle = await sessions.create('alice', T0);
+    expect(await sessions.get(idle.id, T0 + SESSION_IDLE_MS - 1)).toBeDefined();
+    expect(await sessions.get(idle.id, T0 + 2 * SESSION_IDLE_MS)).toBeUndefined();
     // Expired once is gone for good, even if asked about at an earlier time.
-    expect(sessions.get(idle.id, T0)).toBeUndefined();
+    expect(await sessions.get(idle.id, T0)).toBeUndefined();
 
-    const busy = sessions.create('bob', T0);
+    const busy = await sessions.create('bob', T0);
     let t = T0;
-    while (t + SESSION_IDLE_MS / 2 <= T0 + SESSION_MAX_MS) expect(sessions.get(busy.id, (t += SESSION_IDLE_MS / 2))).toBeDefined();
-    expect(sessions.get(busy.id, T0 + SESSION_MAX_MS + 1)).toBeUndefined();
+    while (t + SESSION_IDLE_MS / 2 < T0 + SESSION_MAX_MS) expect(await sessions.get(busy.id, (t += SESSION_IDLE_MS / 2))).toBeDefined();
+    expect(await sessions.get(busy.id, T0 + SESSION_MAX_MS)).toBeUndefined();
   });
 
-  it('ends a session at logout, and keeps at most MAX_SESSIONS, the oldest going first', () => {
-    const sessions = new Sessions();
-    const first = sessions.create('alice', T0);
-    sessions.end(first.id);
-    expect(sessions.get(first.id, T0)).toBeUndefined();
-    const ids = Array.from({ length: MAX_SESSIONS + 1 }, (_, i) => sessions.create(`op-${i}`, T0 + i).id);
-    expect(sessions.size).toBe(MAX_SESSIONS);
-    expect(sessions.get(ids[0], T0 + MAX_SESSIONS)).toBeUndefined();
-    expect(sessions.get(ids[MAX_SESSIONS], T0 + MAX_SESSIONS)?.operator).toBe(`op-${MAX_SESSIONS}`);
+  it('keeps a one-time message for the next page only, and ends a session at logout', async () => {
+    const sessions = new Sessions(store.sessions);
+    const s = await sessions.create('carol', T0);
+    await sessions.flash(s.id, { ok: true, text: 'Released x@1' });
+    // A post does not take it; the page after it does, once.
+    expect((await sessions.get(s.id, T0 + 1, false))?.flash).toBeUndefined();
+    expect((await sessions.get(s.id, T0 + 2, true))?.flash).toEqual({ ok: true, text: 'Released x@1' });
+    expect((await sessions.get(s.id, T0 + 3, true))?.flash).toBeUndefined();
+    await sessions.end(s.id);
+    expect(await sessions.get(s.id, T0 + 4)).toBeUndefined();
+  });
+
+  it('keeps at most MAX_SESSIONS, the oldest going first', async () => {
+    const sessions = new Sessions(store.sessions);
+    const ids: string[] = [];
+    for (let i = 0; i <= MAX_SESSIONS; i++) ids.push((await sessions.create(`op-${i}`, T0 + i)).id);
+    expect((await rows()).length).toBe(MAX_SESSIONS);
+    expect(await sessions.get(ids[0], T0 + MAX_SESSIONS)).toBeUndefined();
+    expect((await sessions.get(ids[MAX_SESSIONS], T0 + MAX_SESSIONS))?.operator).toBe(`op-${MAX_SESSIONS}`);
   });
 });
 

@@ -69,8 +69,8 @@ describe('firewall: live feed and policy reload', () => {
   it('applies the vulnerability rule from the synced feed', async () => {
     expect((await tarball('vulnerable-lib', '1.0.0')).status).toBe(403);
     expect((await tarball('vulnerable-lib', '1.1.0')).status).toBe(200);
-    await hook.waitFor((e) => e.some((x) => x.type === 'block' && x.data.name === 'vulnerable-lib'));
-    expect(hook.events.find((x) => x.type === 'block')).toMatchObject({ verified: true, data: { name: 'vulnerable-lib', version: '1.0.0', rule: 'no-high-vulns', reason: 'known vulnerabilities: GHSA-aaaa-bbbb-0001 (high)' } });
+    await hook.waitFor((e) => e.some((x) => x.type === 'block' && x.name === 'vulnerable-lib'));
+    expect(hook.events.find((x) => x.type === 'block')).toMatchObject({ verified: true, schemaErrors: [], ecosystem: 'npm', name: 'vulnerable-lib', version: '1.0.0', purl: 'pkg:npm/vulnerable-lib@1.0.0', actor: { kind: 'firewall', via: 'proxy' }, data: { rule: 'no-high-vulns', reason: 'known vulnerabilities: GHSA-aaaa-bbbb-0001 (high)' } });
   });
 
   it('reloads a synced feed by itself and reports the clients that fetched a newly listed version', async () => {
@@ -85,7 +85,7 @@ describe('firewall: live feed and policy reload', () => {
     const audit = (await (await admin('/audit')).json()) as { audit: { action: string; name: string; client: string; rule?: string }[] };
     expect(audit.audit).toContainEqual(expect.objectContaining({ action: 'retroactive-hit', name: 'victim', client: '127.0.0.1', rule: 'malicious-feed:MAL-2026-0002' }));
     await hook.waitFor((e) => e.some((x) => x.type === 'retroactive-hit'));
-    expect(hook.events.find((x) => x.type === 'retroactive-hit')).toMatchObject({ verified: true, data: { name: 'victim', ids: ['MAL-2026-0002'], clients: [{ address: '127.0.0.1', npmSession: SESSION }] } });
+    expect(hook.events.find((x) => x.type === 'retroactive-hit')).toMatchObject({ verified: true, schemaErrors: [], ecosystem: 'npm', name: 'victim', version: '1.0.0', purl: 'pkg:npm/victim@1.0.0', data: { ids: ['MAL-2026-0002'], clients: [{ address: '127.0.0.1', npmSession: SESSION }] } });
     // From now on the version is refused.
     expect((await tarball('victim', '1.0.0')).status).toBe(403);
     expect((await tarball('bystander', '1.0.0')).status).toBe(200);

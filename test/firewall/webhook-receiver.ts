@@ -1,15 +1,36 @@
-/** A webhook endpoint on 127.0.0.1 that checks each delivery as a careful receiver would: HMAC over the raw body, timestamp window. */
+/**
+ * A webhook endpoint on 127.0.0.1 that checks each delivery as a careful receiver would: HMAC over the raw body,
+ * timestamp window; and each event against the committed schemas/firewall-event-v1.schema.json.
+ */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { REPO_ROOT } from '../support/cli.js';
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+addFormats.default(ajv);
+/** The committed schema, as a receiver would take it from the repository. */
+export const validEvent = ajv.compile(JSON.parse(readFileSync(`${REPO_ROOT}/schemas/firewall-event-v1.schema.json`, 'utf8')));
 
 export interface ReceivedEvent {
   id: string;
   type: string;
   at: string;
+  ecosystem: string;
+  name: string;
+  version: string;
+  purl: string;
+  actor: { kind: string; via: string; name?: string; client?: string };
+  record?: string;
   data: Record<string, any>;
   delivery: string;
+  /** The signature and timestamp check out, and x-sscs-event is the body's type. */
   verified: boolean;
+  /** Schema errors of the body (schemas/firewall-event-v1.schema.json), none when it conforms. */
+  schemaErrors: string[];
 }
 
 export interface WebhookReceiver {
@@ -69,7 +90,8 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
       if (answer >= 200 && answer < 300) {
         const raw = Buffer.concat(chunks);
         const body = JSON.parse(raw.toString('utf8'));
-        r.events.push({ ...body, delivery: String(req.headers['x-sscs-delivery']), verified: verify(secret, req.headers, raw) && req.headers['x-sscs-event'] === body.type });
+        const schemaErrors = validEvent(body) ? [] : (validEvent.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+        r.events.push({ ...body, delivery: String(req.headers['x-sscs-delivery']), verified: verify(secret, req.headers, raw) && req.headers['x-sscs-event'] === body.type, schemaErrors });
       }
       res.writeHead(answer).end();
     });

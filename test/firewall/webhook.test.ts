@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metrics } from '../../helper/src/firewall/metrics.js';
 import { signWebhook, Webhook } from '../../helper/src/firewall/webhook.js';
+import { firewallEvent, releaseEvent } from '../../helper/src/firewall/events.js';
 import { startNpmRegistry, type NpmRegistry } from '../support/npm-registry.js';
 import { runCli } from '../support/cli.js';
 import { startFirewallProcess, type FirewallProcess } from './support.js';
@@ -13,6 +14,8 @@ const SECRET = 'whsec-unit-secret';
 const lines: Record<string, unknown>[] = [];
 const log = (l: Record<string, unknown>) => void lines.push(l);
 const fast = { baseDelayMs: 10, maxDelayMs: 40, attemptTimeoutMs: 300 };
+const FIREWALL = { kind: 'firewall', via: 'proxy' } as const;
+const block = (name: string, version = '1.0.0') => firewallEvent({ type: 'block', name, version, actor: FIREWALL, data: { action: 'deny', rule: 'r', reason: 'x' } });
 const count = (m: Metrics, type: string, result: string) => Number(m.render().split('\n').find((l) => l.startsWith(`sscs_firewall_webhook_events_total{type="${type}",result="${result}"}`))?.split(' ')[1] ?? 0);
 
 describe('webhook delivery', () => {
@@ -35,7 +38,7 @@ describe('webhook delivery', () => {
     const metrics = new Metrics();
     // A URL fetch cannot use (credentials in it): its error message quotes the whole URL, query token included.
     sink = new Webhook({ url: 'http://user:pa55word@127.0.0.1:9/hook?tok=querysecret', secret: SECRET, metrics, log, maxAttempts: 2, ...fast });
-    sink.send('block', { name: 'x' });
+    void sink.send(firewallEvent({ type: 'block', name: 'x', version: '1.0.0', actor: FIREWALL, data: { action: 'deny', rule: 'r', reason: 'x' } }));
     await sink.close(5_000);
     const failed = lines.find((l) => l.event === 'webhook-failed');
     expect(failed).toMatchObject({ endpoint: 'http://127.0.0.1:9' });
@@ -47,9 +50,9 @@ describe('webhook delivery', () => {
   it('posts signed JSON that the receiver verifies, and that fails with another secret or an old timestamp', async () => {
     const metrics = new Metrics();
     sink = new Webhook({ url: hook.url, secret: SECRET, metrics, log });
-    sink.send('release', { name: 'a', version: '1.0.0', by: 'ops', reason: 'checked' });
-    await hook.waitFor((e) => e.length === 1);
-    expect(hook.events[0]).toMatchObject({ type: 'release', verified: true, data: { name: 'a', by: 'ops' } });
+    const delivery = sink.send(releaseEvent({ id: 3, name: 'a', version: '1.0.0', by: 'ops', reason: 'checked', at: new Date() }, 'cli'));
+    expect(await delivery).toEqual({ result: 'delivered' });
+    expect(hook.events[0]).toMatchObject({ type: 'release', verified: true, schemaErrors: [], name: 'a', record: 'release:3', actor: { name: 'ops', via: 'cli' } });
     const body = Buffer.from('{"id":"x"}');
     const ts = String(Math.floor(Date.now() / 1000));
     expect(verify(SECRET, { 'x-sscs-timestamp': ts, 'x-sscs-signature': signWebhook(SECRET, ts, body.toString()) }, body)).toBe(true);
@@ -63,9 +66,11 @@ describe('webhook delivery', () => {
     const metrics = new Metrics();
     sink = new Webhook({ url: hook.url, secret: SECRET, metrics, log, ...fast });
     hook.script = [503, 'hang', 500];
-    sink.send('waiver', { name: 'b', version: '2.0.0' });
+    void sink.send(firewallEvent({ type: 'waiver', name: 'b', version: '2.0.0', record: 'waiver:1', actor: { kind: 'operator', via: 'cli', name: 'ops' }, data: { owner: 'ops', reason: 'r' } }));
     await hook.waitFor((e) => e.length === 1);
-    expect(hook.attempts).toBe(4);
+    // Three refused or hung attempts, then the one answered; on a loaded machine a slow answer may cost another
+    // attempt (300 ms each), never fewer, and every attempt carries the one delivery id.
+    expect(hook.attempts).toBeGreaterThanOrEqual(4);
     expect(new Set(hook.seen.map((a) => a.delivery))).toEqual(new Set([hook.events[0]!.delivery]));
     expect(hook.events[0]!.verified).toBe(true);
     expect(count(metrics, 'waiver', 'delivered')).toBe(1);
@@ -75,9 +80,11 @@ describe('webhook delivery', () => {
     const metrics = new Metrics();
     sink = new Webhook({ url: hook.url, secret: SECRET, metrics, log, ...fast, maxAttempts: 3 });
     hook.script = [500, 500, 500, 400];
-    sink.send('block', { name: 'c' });
-    sink.send('block', { name: 'd' });
-    await new Promise((r) => setTimeout(r, 400));
+    const c = sink.send(block('c'));
+    const d = sink.send(block('d'));
+    // The promise says how each delivery ended (the CLI waits on it), with the reason and no URL.
+    expect(await c).toEqual({ result: 'failed', reason: 'HTTP 500 (3 attempts)' });
+    expect(await d).toEqual({ result: 'failed', reason: 'HTTP 400 (1 attempt)' });
     await sink.close();
     expect(hook.attempts).toBe(4);
     expect(count(metrics, 'block', 'failed')).toBe(2);
@@ -89,12 +96,13 @@ describe('webhook delivery', () => {
     const metrics = new Metrics();
     hook.script = Array(50).fill('hang');
     sink = new Webhook({ url: hook.url, secret: SECRET, metrics, log, maxQueue: 5, attemptTimeoutMs: 60_000 });
-    for (let i = 0; i < 20; i++) sink.send('quarantine', { i });
+    const outcomes = Array.from({ length: 20 }, (_, i) => sink!.send(firewallEvent({ type: 'quarantine', name: 'q', version: `1.0.${i}`, actor: FIREWALL, data: { action: 'quarantine', rule: 'r', reason: 'x' } })));
     // One is being delivered (hung), five wait, the rest are dropped at once.
     expect(sink.queued).toBe(5);
     expect(count(metrics, 'quarantine', 'dropped')).toBe(14);
     await sink.close(50);
     expect(count(metrics, 'quarantine', 'dropped')).toBe(20);
+    expect((await Promise.all(outcomes)).map((o) => o.result)).toEqual(Array(20).fill('dropped'));
   });
 });
 
@@ -130,10 +138,12 @@ describe('firewall webhooks', () => {
     expect((await admin('/waivers', { name: 'denied-pkg', version: '1.0.0', reason: 'vendored fix', by: 'sec-team', expires: '2099-01-01' })).status).toBe(200);
     await hook.waitFor((e) => e.length >= 4);
     await new Promise((r) => setTimeout(r, 200));
-    expect(hook.events.map((e) => [e.type, e.data.name])).toEqual([['block', 'denied-pkg'], ['quarantine', 'young-pkg'], ['release', 'young-pkg'], ['waiver', 'denied-pkg']]);
-    expect(hook.events.every((e) => e.verified)).toBe(true);
-    expect(hook.events[0]!.data).toMatchObject({ rule: 'no-denied', action: 'deny' });
-    expect(hook.events[3]!.data).toMatchObject({ by: 'sec-team', reason: 'vendored fix', expires: expect.stringMatching(/^2099-01-0[12]T/) });
+    expect(hook.events.map((e) => [e.type, e.name])).toEqual([['block', 'denied-pkg'], ['quarantine', 'young-pkg'], ['release', 'young-pkg'], ['waiver', 'denied-pkg']]);
+    expect(hook.events.every((e) => e.verified && e.schemaErrors.length === 0)).toBe(true);
+    expect(hook.events[0]).toMatchObject({ ecosystem: 'npm', purl: 'pkg:npm/denied-pkg@1.0.0', actor: { kind: 'firewall', via: 'proxy' }, data: { rule: 'no-denied', action: 'deny' } });
+    expect(hook.events[2]).toMatchObject({ record: expect.stringMatching(/^release:\d+$/), actor: { kind: 'operator', via: 'admin-api', name: 'sec-team', client: '127.0.0.1' }, data: { reason: 'reviewed' } });
+    expect(hook.events[3]).toMatchObject({ record: expect.stringMatching(/^waiver:\d+$/), actor: { via: 'admin-api', name: 'sec-team' }, data: { owner: 'sec-team', reason: 'vendored fix', expires: expect.stringMatching(/^2099-01-0[12]T/) } });
+    expect(hook.events.every((e) => e.id === e.delivery)).toBe(true);
   });
 
   it('refuses a webhook URL with a user name or password, without echoing it', async () => {
@@ -157,7 +167,7 @@ describe('firewall webhooks', () => {
     // Twenty distinct block events went to a hung endpoint: one delivery started, none finished.
     await new Promise((r) => setTimeout(r, 300));
     expect(hook.attempts).toBe(attempts + 1);
-    expect(hook.events.filter((e) => e.data.name === 'flood-pkg')).toEqual([]);
+    expect(hook.events.filter((e) => e.name === 'flood-pkg')).toEqual([]);
     expect(fw.logs()).not.toContain(SECRET);
   });
 });

@@ -1,16 +1,31 @@
 /**
  * The admin HTTP API, under /-/sscs/admin/, for operators and dashboards: list the quarantine queue, release
- * a version, add a waiver. Guarded by a bearer token compared in constant time; disabled without a token.
+ * a version, list and add waivers. Packages are named as the CLI names them (package-spec.ts: an npm name or
+ * `pkg:npm/...`, `pkg:pypi/...`). Guarded by a bearer token compared in constant time; disabled without a token.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HandlerContext, Outcome } from './context.js';
 import { sendError, sendJson } from './respond.js';
-import { isValidPackageName } from './route.js';
 import { readBody } from './upstream.js';
 import { clientOf } from './client-address.js';
 import { InputError } from '../errors.js';
 import { addWaiverChecked, releaseQuarantined } from './operator.js';
+import { packageIdentity, releaseEvent, waiverEvent } from './events.js';
+import { MAX_VERSION, parsePackageName } from './package-spec.js';
+import type { Waiver } from './store.js';
+
+/** Waivers listed at most (newest first), as the admin page shows them. */
+export const MAX_WAIVERS_LISTED = 1000;
+
+/** A waiver as the admin API lists it: the package named as events name it (events.ts), its owner and expiry. */
+function listedWaiver(w: Waiver): Record<string, unknown> {
+  const { ecosystem, name, purl } = packageIdentity(w.name, w.version);
+  return {
+    id: w.id, ecosystem, name, version: w.version, purl, owner: w.by, reason: w.reason,
+    ...(w.expiresAt ? { expires: w.expiresAt.toISOString() } : {}), at: w.at.toISOString(),
+  };
+}
 
 /** Admin requests are tiny JSON objects. */
 const MAX_ADMIN_BODY = 16 * 1024;
@@ -39,6 +54,10 @@ export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res:
     sendJson(res, 200, { quarantine: await ctx.store.quarantine() });
     return 200;
   }
+  if (req.method === 'GET' && path === '/waivers') {
+    sendJson(res, 200, { waivers: (await ctx.store.waivers(new Date(), MAX_WAIVERS_LISTED)).map(listedWaiver) });
+    return 200;
+  }
   if (req.method === 'GET' && path === '/audit') {
     sendJson(res, 200, { audit: await ctx.store.auditLog(1000) });
     return 200;
@@ -65,10 +84,18 @@ export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res:
     sendError(res, 400, 'admin API: the body must be a JSON object');
     return 400;
   }
-  const { name, version, reason } = body;
+  const { version, reason } = body;
   const by = typeof body.by === 'string' && body.by ? body.by : 'admin-api';
-  if (typeof name !== 'string' || !isValidPackageName(name) || typeof version !== 'string' || !version || typeof reason !== 'string' || !reason) {
+  if (typeof body.name !== 'string' || typeof version !== 'string' || !version || version.length > MAX_VERSION || typeof reason !== 'string' || !reason) {
     sendError(res, 400, 'admin API: name, version and reason are required strings');
+    return 400;
+  }
+  let name: string;
+  try {
+    name = parsePackageName(body.name).key;
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    sendError(res, 400, `admin API: ${e.message}`);
     return 400;
   }
   out.name = name;
@@ -84,7 +111,7 @@ export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res:
       return 409;
     }
     ctx.store.audit({ at: new Date(), client, kind: 'admin', name, version, action: 'release', rule: `release:${r.id}`, status: 200 });
-    ctx.alert?.('release', { name, version, by: r.by, reason: r.reason, release: r.id });
+    ctx.alert?.(releaseEvent(r, 'admin-api', client));
     sendJson(res, 200, { release: r });
     return 200;
   }
@@ -102,7 +129,7 @@ export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res:
     return 400;
   }
   ctx.store.audit({ at: new Date(), client, kind: 'admin', name, version, action: 'waive', rule: `waiver:${w.id}`, status: 200 });
-  ctx.alert?.('waiver', { name, version, by: w.by, reason: w.reason, waiver: w.id, ...(w.expiresAt ? { expires: w.expiresAt.toISOString() } : {}) });
+  ctx.alert?.(waiverEvent(w, 'admin-api', by, client));
   sendJson(res, 200, { waiver: w });
   return 200;
 }

@@ -6,9 +6,10 @@ import type { RetroactiveHit } from './live.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { Store } from './store.js';
-import type { WebhookEvent } from './webhook.js';
+import { firewallEvent, type FirewallEvent } from './events.js';
 
-type Alert = (type: WebhookEvent, data: Record<string, unknown>) => void;
+type Alert = (event: FirewallEvent) => void;
+const FIREWALL = { kind: 'firewall', via: 'proxy' } as const;
 
 /** One alert per version and outcome in this window: a CI fleet retrying a refused install is one event. */
 export const BLOCK_ALERT_WINDOW_MS = 10 * 60_000;
@@ -26,9 +27,10 @@ export function blockAlerts(alert: Alert, windowMs = BLOCK_ALERT_WINDOW_MS): (pk
     if ((seen.get(key) ?? -Infinity) > now - windowMs) return;
     if (seen.size >= MAX_REMEMBERED_BLOCKS) seen.clear();
     seen.set(key, now);
-    alert(d.action === 'deny' ? 'block' : 'quarantine', {
-      ecosystem: pkg.ecosystem, name: pkg.name, version: pkg.version, action: d.action, rule: d.rule, reason: d.reason, ...(d.until ? { until: d.until.toISOString() } : {}),
-    });
+    alert(firewallEvent({
+      type: d.action === 'deny' ? 'block' : 'quarantine', ecosystem: pkg.ecosystem, name: pkg.name, version: pkg.version, actor: FIREWALL,
+      data: { action: d.action, rule: d.rule, reason: d.reason, ...(d.until ? { until: d.until.toISOString() } : {}) },
+    }));
   };
 }
 
@@ -53,9 +55,9 @@ export function reportRetroactive(hit: RetroactiveHit, sink: { store: Store; met
     address: c.address, ...(c.userAgent ? { userAgent: c.userAgent } : {}), ...(c.npmSession ? { npmSession: c.npmSession } : {}),
     firstFetch: c.firstAt.toISOString(), lastFetch: c.lastAt.toISOString(), fetches: c.fetches,
   }));
-  const data = { ecosystem: 'npm', name: hit.name, version: hit.version, ids: hit.ids, clients, ...(hit.otherClients ? { otherClients: hit.otherClients } : {}) };
-  sink.log({ event: 'retroactive-hit', ...data });
-  sink.alert?.('retroactive-hit', data);
+  const event = firewallEvent({ type: 'retroactive-hit', name: hit.name, version: hit.version, at, actor: FIREWALL, data: { ids: hit.ids, clients, ...(hit.otherClients ? { otherClients: hit.otherClients } : {}) } });
+  sink.log({ event: 'retroactive-hit', ecosystem: event.ecosystem, name: event.name, version: hit.version, ...event.data });
+  sink.alert?.(event);
 }
 
 /**

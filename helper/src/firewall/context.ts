@@ -10,7 +10,7 @@ import type { Upstream } from './upstream.js';
 import type { Readable } from 'node:stream';
 import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import type { ServedLog } from './served-log.js';
-import type { WebhookEvent } from './webhook.js';
+import type { FirewallEvent } from './events.js';
 import type { ReloadReport } from './live.js';
 import type { TrustedProxies } from './client-address.js';
 
@@ -51,7 +51,7 @@ export interface HandlerContext {
   /** Who fetched which tarball, for retroactive hits. */
   served?: ServedLog;
   /** Sends an event to the webhook, when one is configured; never waits. */
-  alert?: (type: WebhookEvent, data: Record<string, unknown>) => void;
+  alert?: (event: FirewallEvent) => void;
   /** Reloads the policy file and the feed (admin API); a part that does not load is refused and kept. */
   reload?: () => Promise<ReloadReport>;
   /** Where browsers reach the firewall (--public-url), when not at the request's own Host: the admin page's origin. */

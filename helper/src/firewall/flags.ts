@@ -1,7 +1,7 @@
 /** Flags shared by the firewall commands, defined once so `serve` and `run` cannot drift apart. */
 import { resolve } from 'node:path';
 import { openStore } from './open-store.js';
-import { databaseSetting } from './postgres/connect.js';
+import { databaseSetting, MIGRATE_ENV } from './postgres/connect.js';
 import type { FlagSpecs, Io } from '../cli/command.js';
 import { DEFAULT_DATA_DIR, DEFAULT_MAX_INFLIGHT_MB, DEFAULT_MAX_TARBALL_MB, DEFAULT_UPSTREAM_DEADLINE_MS, ENV, setting, type Flags } from './config.js';
 import type { Store } from './store.js';
@@ -13,6 +13,17 @@ export const DATA_DIR_FLAG = {
     valueName: 'postgres://USER@HOST:PORT/DB',
     description: `Keep decisions, quarantine, releases, waivers and the audit log in this PostgreSQL database, shared by replicas; the password only from PGPASSWORD, a pgpass file, or the whole URL in ${ENV.database} (env ${ENV.database}) [default: SQLite in --data-dir].`,
   },
+  migrate: {
+    type: 'string',
+    choices: ['auto', 'never'],
+    valueName: 'auto|never',
+    description: `With --database: apply missing migrations at start (auto, needs the owner's rights), or refuse to start until the owner has run 'sscs firewall migrate' (never: replicas connecting as a least-privilege role) (env ${MIGRATE_ENV}) [default: auto].`,
+  },
+} as const satisfies FlagSpecs;
+
+/** The webhook of `firewall serve`, and of the CLI's waive and release, which send the same events. */
+export const WEBHOOK_FLAG = {
+  'webhook-url': { type: 'string', valueName: 'URL', description: `POST block, quarantine, release, waiver and retroactive-hit events here as JSON, signed with HMAC-SHA256 over the body using the secret in SSCS_FIREWALL_WEBHOOK_SECRET (env ${ENV['webhook-url']}).` },
 } as const satisfies FlagSpecs;
 
 export const SERVE_FLAGS = {
@@ -39,7 +50,7 @@ export const SERVE_FLAGS = {
   scan: { type: 'boolean', description: 'Scan every tarball before serving it; findings go to the policy (suspicious condition).' },
   'scan-budget-ms': { type: 'string', valueName: 'N', description: `With --scan: time one package's scan may take, in a worker thread off the event loop; past it the package gets a scan-budget finding and the policy's outcome for an incomplete scan (env ${ENV['scan-budget-ms']}) [default: 120000].` },
   'scan-concurrency': { type: 'string', valueName: 'N', description: `With --scan: packages scanned at once, one worker thread each; the rest wait (env ${ENV['scan-concurrency']}) [default: cores - 1, at least 1].` },
-  'webhook-url': { type: 'string', valueName: 'URL', description: `POST block, quarantine, release, waiver and retroactive-hit events here as JSON, signed with HMAC-SHA256 over the body using the secret in SSCS_FIREWALL_WEBHOOK_SECRET (env ${ENV['webhook-url']}).` },
+  ...WEBHOOK_FLAG,
   'trusted-proxy': {
     type: 'string',
     multiple: true,
@@ -58,15 +69,8 @@ export function byWhom(flag: string | undefined, env: NodeJS.ProcessEnv): string
   return flag || env.GITLAB_USER_LOGIN || env.USER || 'cli';
 }
 
-/** `name@version`, `@scope/name@version`: the last `@` after the first character splits. */
-export function parseSpec(spec: string | undefined): { name: string; version: string } | undefined {
-  const at = spec ? spec.lastIndexOf('@') : -1;
-  if (!spec || at <= 0 || at === spec.length - 1) return undefined;
-  return { name: spec.slice(0, at), version: spec.slice(at + 1) };
-}
-
 /** The firewall database the CLI commands (waive, quarantine) work on: --data-dir, its variable, or the default. */
 export async function openCliStore(flags: Flags, io: Io): Promise<Store> {
-  const database = databaseSetting(flags.database, io.env);
+  const database = databaseSetting(flags.database, io.env, flags.migrate);
   return openStore({ dataDir: resolve(io.cwd, setting(flags, io.env, 'data-dir') ?? DEFAULT_DATA_DIR), ...(database ? { database } : {}), listen: false });
 }

@@ -11,7 +11,8 @@ import { SCANNER_VERSION } from '../scan/version.js';
 import { LiveInputs, type ReloadReport } from './live.js';
 import { Metrics } from './metrics.js';
 import { ServedLog } from './served-log.js';
-import { Webhook, type WebhookEvent } from './webhook.js';
+import { Webhook } from './webhook.js';
+import type { FirewallEvent } from './events.js';
 import { blockAlerts, reportRetroactive, watchFeed } from './alerts.js';
 
 export interface LaunchedFirewall extends Firewall {
@@ -31,7 +32,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
   const upstreamToken = io.env[UPSTREAM_TOKEN_ENV];
   const scanner = s.scan ? await loadScanner({ ...(s.scanBudgetMs ? { budgetMs: s.scanBudgetMs } : {}), ...(s.scanConcurrency ? { concurrency: s.scanConcurrency } : {}) }) : undefined;
   const webhook = s.webhookUrl ? new Webhook({ url: s.webhookUrl, secret: io.env[WEBHOOK_SECRET_ENV]!, metrics, log }) : undefined;
-  const alert = webhook ? (type: WebhookEvent, data: Record<string, unknown>) => webhook.send(type, data) : undefined;
+  const alert = webhook ? (event: FirewallEvent) => void webhook.send(event) : undefined;
   const blocked = alert ? blockAlerts(alert) : undefined;
   const onDecision: FirewallOptions['onDecision'] = (pkg, d, ok) => {
     extra.onDecision?.(pkg, d, ok);

@@ -11,6 +11,7 @@ import { SCANNER_VERSION } from '../scan/version.js';
 import { ecosystemOfKey, waiverCovers } from './operator.js';
 import type { AuditEntry, AuditPage, AuditQuery, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, Store, Waiver } from './store.js';
 import { SqliteViews, toAudit, toWaiver } from './sqlite-views.js';
+import { SESSIONS_SCHEMA, SqliteSessions } from './sqlite-sessions.js';
 
 export type Synchronous = 'normal' | 'full';
 
@@ -123,6 +124,7 @@ export async function openSqliteStore(path: string, opts: { synchronous?: Synchr
     db = new DatabaseSync(path);
     db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`);
     db.exec(SCHEMA);
+    db.exec(SESSIONS_SCHEMA);
     migrate(db);
   } catch (e) {
     throw new InputError('INPUT', `cannot open the firewall database: ${(e as Error).message}`, { where: { file: path }, cause: e });
@@ -153,9 +155,11 @@ class SqliteStore implements Store {
   readonly #views: SqliteViews;
   #pending = new Map<string, AuditEntry>();
   #timer: NodeJS.Timeout | undefined;
+  readonly sessions: SqliteSessions;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
+    this.sessions = new SqliteSessions(db);
     this.#views = new SqliteViews(db);
     const p = (sql: string): StatementSync => db.prepare(sql);
     this.#s = {

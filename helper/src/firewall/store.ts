@@ -5,6 +5,7 @@
  * so a response sent after it is backed by durable state.
  */
 import type { Action } from '../policy/types.js';
+import type { SessionStore } from './session-store.js';
 
 export interface DecisionRecord {
   name: string;
@@ -126,6 +127,8 @@ export interface PackageRecords {
  * `audit()` (buffered, written in batches).
  */
 export interface Store {
+  /** Admin page sessions, shared by every replica on the database (session-store.ts). */
+  readonly sessions: SessionStore;
   /** Bumped by every release and waiver, from any process: cached filtered packuments key on it. */
   generation(): number;
   /**

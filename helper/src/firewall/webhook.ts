@@ -1,6 +1,6 @@
 /**
- * Webhook delivery of the firewall's events (block, quarantine, release, waiver, retroactive-hit) as JSON,
- * off the request path: `send` only enqueues, into a bounded queue; a full queue drops the event and counts
+ * Webhook delivery of the firewall's events (block, quarantine, release, waiver, retroactive-hit; the envelope
+ * is events.ts's FirewallEvent) as JSON, off the request path: `send` only enqueues, into a bounded queue; a full queue drops the event and counts
  * it. One delivery runs at a time, each attempt bounded by ATTEMPT_TIMEOUT_MS and retried with exponential
  * backoff (BASE_DELAY_MS doubling, capped at MAX_DELAY_MS) up to MAX_ATTEMPTS on a network error, a timeout,
  * 408, 429 or 5xx. Redirects are not followed.
@@ -14,12 +14,13 @@
  * The secret comes from the environment only and is never logged; the URL is logged by origin only (a path
  * or query may hold a token).
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import type { FirewallEvent, WebhookEvent } from './events.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 
-export const WEBHOOK_EVENTS = ['block', 'quarantine', 'release', 'waiver', 'retroactive-hit'] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export { WEBHOOK_EVENTS, type WebhookEvent } from './events.js';
+export type DeliveryResult = 'delivered' | 'failed' | 'dropped';
 
 export const SIGNATURE_HEADER = 'x-sscs-signature';
 export const TIMESTAMP_HEADER = 'x-sscs-timestamp';
@@ -47,6 +48,13 @@ interface Pending {
   id: string;
   type: WebhookEvent;
   body: string;
+  done: (result: DeliveryResult, why?: string) => void;
+}
+
+/** How one event's delivery ended; `reason` (an HTTP status or error code, never a URL) when it was not delivered. */
+export interface Delivery {
+  result: DeliveryResult;
+  reason?: string;
 }
 
 /** The signature of one attempt: `v1=` and the hex HMAC-SHA256 of `${timestamp}.${body}`. */
@@ -69,16 +77,25 @@ export class Webhook {
     this.#origin = new URL(o.url).origin;
   }
 
-  /** Enqueues one event; never waits and never throws. */
-  send(type: WebhookEvent, data: Record<string, unknown>): void {
+  /**
+   * Enqueues one event (its `id` is the delivery id); never throws, and the caller need not wait: the promise,
+   * which never rejects, says how the delivery ended once it has (a one-shot CLI command waits for it).
+   */
+  send(event: FirewallEvent): Promise<Delivery> {
+    const { type } = event;
     if (this.#closing || this.#queue.length >= this.#o.maxQueue) {
       this.#o.metrics.inc(METRIC, METRIC_HELP, { type, result: 'dropped' });
-      return;
+      return Promise.resolve({ result: 'dropped', reason: this.#closing ? 'closing' : 'queue full' });
     }
-    const id = randomUUID();
-    const body = JSON.stringify({ id, type, at: new Date().toISOString(), data });
-    this.#queue.push({ id, type, body });
-    this.#running ??= this.#drain().finally(() => (this.#running = undefined));
+    return new Promise((resolve) => {
+      this.#queue.push({ id: event.id, type, body: JSON.stringify(event), done: (result, reason) => resolve({ result, ...(reason ? { reason } : {}) }) });
+      this.#running ??= this.#drain().finally(() => (this.#running = undefined));
+    });
+  }
+
+  /** The endpoint's origin: all of its URL that may be printed (a path or query may hold a token). */
+  get origin(): string {
+    return this.#origin;
   }
 
   get queued(): number {
@@ -94,20 +111,25 @@ export class Webhook {
     clearTimeout(timer);
     this.#abort.abort();
     await this.#running?.catch(() => undefined);
-    for (const p of this.#queue.splice(0)) this.#o.metrics.inc(METRIC, METRIC_HELP, { type: p.type, result: 'dropped' });
+    for (const p of this.#queue.splice(0)) {
+      this.#o.metrics.inc(METRIC, METRIC_HELP, { type: p.type, result: 'dropped' });
+      p.done('dropped', 'closing');
+    }
   }
 
   async #drain(): Promise<void> {
     for (let next = this.#queue.shift(); next; next = this.#queue.shift()) {
-      const result = await this.#deliver(next).catch(() => 'failed' as const);
+      const { result, reason } = await this.#deliver(next).catch(() => ({ result: 'failed' as const, reason: 'internal error' }));
       this.#o.metrics.inc(METRIC, METRIC_HELP, { type: next.type, result });
+      next.done(result, reason);
     }
   }
 
-  async #deliver(p: Pending): Promise<'delivered' | 'failed' | 'dropped'> {
+  async #deliver(p: Pending): Promise<Delivery> {
     let why = '';
-    for (let attempt = 1; attempt <= this.#o.maxAttempts; attempt++) {
-      if (this.#abort.signal.aborted) return 'dropped';
+    let attempt = 1;
+    for (; attempt <= this.#o.maxAttempts; attempt++) {
+      if (this.#abort.signal.aborted) return { result: 'dropped', reason: 'closing' };
       const timestamp = String(Math.floor(Date.now() / 1000));
       try {
         const res = await fetch(this.#o.url, {
@@ -126,7 +148,7 @@ export class Webhook {
         });
         // The answer's body is not read: a hostile endpoint could send gigabytes.
         await res.body?.cancel().catch(() => undefined);
-        if (res.status >= 200 && res.status < 300) return 'delivered';
+        if (res.status >= 200 && res.status < 300) return { result: 'delivered' };
         why = `HTTP ${res.status}`;
         if (!retryable(res.status)) break;
       } catch (e) {
@@ -136,7 +158,7 @@ export class Webhook {
       if (attempt < this.#o.maxAttempts) await this.#sleep(Math.min(this.#o.maxDelayMs, this.#o.baseDelayMs * 2 ** (attempt - 1)));
     }
     this.#o.log({ event: 'webhook-failed', type: p.type, delivery: p.id, endpoint: this.#origin, reason: why });
-    return 'failed';
+    return { result: 'failed', reason: `${why} (${Math.min(attempt, this.#o.maxAttempts)} attempt${attempt > 1 ? 's' : ''})` };
   }
 
   #sleep(ms: number): Promise<void> {

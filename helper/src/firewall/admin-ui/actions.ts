@@ -3,39 +3,35 @@
  * version, add a waiver, revoke one. The checks on the values are the CLI's and the admin API's
  * (operator.ts); every action is recorded in the audit log as the admin API records it.
  */
-import { PYPI, pep503 } from '../../ecosystems/pypi.js';
-import { documentKey } from '../../registry/metadata.js';
 import type { IncomingMessage } from 'node:http';
 import type { HandlerContext, Outcome } from '../context.js';
 import { InputError } from '../../errors.js';
 import { addWaiverChecked, releaseQuarantined } from '../operator.js';
-import { isValidPackageName } from '../route.js';
+import { releaseEvent, waiverEvent } from '../events.js';
+import { MAX_VERSION, parsePackageName } from '../package-spec.js';
 import { clientOf } from '../client-address.js';
 import { field } from './form.js';
 
-/** Longest version or range accepted, as operator.ts checks. */
-const MAX_VERSION = 256;
+/** Longest package name field accepted (package-spec.ts refuses longer ones). */
+const MAX_NAME = 256;
 const DAY_MS = 86_400_000;
 
 export type ActionResult = { ok: boolean; text: string };
 /** A form's action: the checked form, who is logged in, and the request's outcome for the log line. */
 export type Action = (ctx: HandlerContext, req: IncomingMessage, form: URLSearchParams, operator: string, out: Outcome) => Promise<ActionResult>;
 
-/**
- * The package as the store keys it (documentKey): an npm name (`left-pad`, `@scope/name`), or a PyPI project as
- * the CLI takes it, `pkg:pypi/<name>` (normalised as PEP 503 says, as the firewall's pages key it).
- */
+/** The package as the store keys it, named as the CLI and the admin API take it (package-spec.ts). */
 function packageFields(form: URLSearchParams): { name: string; version: string } | undefined {
-  const raw = field(form, 'name', 214 + PYPI_PREFIX.length);
+  const raw = field(form, 'name', MAX_NAME);
   const version = field(form, 'version', MAX_VERSION);
   if (!raw || !version) return undefined;
-  if (raw.startsWith(PYPI_PREFIX)) {
-    const project = raw.slice(PYPI_PREFIX.length);
-    return PYPI.isName(project) ? { name: documentKey({ ecosystem: 'pypi', name: pep503(project) }), version } : undefined;
+  try {
+    return { name: parsePackageName(raw).key, version };
+  } catch (e) {
+    if (e instanceof InputError) return undefined;
+    throw e;
   }
-  return isValidPackageName(raw) ? { name: raw, version } : undefined;
 }
-const PYPI_PREFIX = 'pkg:pypi/';
 
 /** An InputError's message for the page; anything else is not the operator's mistake and propagates. */
 function refusal(e: unknown): ActionResult {
@@ -52,7 +48,7 @@ export const release: Action = async (ctx, req, form, operator, out) => {
   try {
     const r = await releaseQuarantined(ctx.store, pkg.name, pkg.version, operator, reason);
     ctx.store.audit({ at: new Date(), client: clientOf(ctx, req), kind: 'admin', name: pkg.name, version: pkg.version, action: 'release', rule: `release:${r.id}`, status: 200 });
-    ctx.alert?.('release', { name: pkg.name, version: pkg.version, by: r.by, reason: r.reason, release: r.id });
+    ctx.alert?.(releaseEvent(r, 'admin-page', clientOf(ctx, req)));
     return { ok: true, text: `Released ${pkg.name}@${pkg.version} (release ${r.id}): the next install gets it.` };
   } catch (e) {
     return refusal(e);
@@ -69,7 +65,7 @@ function endOfDay(value: string | undefined): Date | undefined {
 }
 
 /** The owner is a field of the form (a team, say), not necessarily who is logged in. */
-export const addWaiver: Action = async (ctx, req, form, _operator, out) => {
+export const addWaiver: Action = async (ctx, req, form, operator, out) => {
   const pkg = packageFields(form);
   const owner = field(form, 'owner');
   const reason = field(form, 'reason');
@@ -80,7 +76,7 @@ export const addWaiver: Action = async (ctx, req, form, _operator, out) => {
   try {
     const w = await addWaiverChecked(ctx.store, { ...pkg, by: owner, reason, expiresAt }, new Date());
     ctx.store.audit({ at: new Date(), client: clientOf(ctx, req), kind: 'admin', name: pkg.name, version: pkg.version, action: 'waive', rule: `waiver:${w.id}`, status: 200 });
-    ctx.alert?.('waiver', { name: pkg.name, version: pkg.version, by: w.by, reason: w.reason, waiver: w.id, ...(w.expiresAt ? { expires: w.expiresAt.toISOString() } : {}) });
+    ctx.alert?.(waiverEvent(w, 'admin-page', operator, clientOf(ctx, req)));
     return { ok: true, text: `Waiver ${w.id} added for ${pkg.name}@${pkg.version}, owned by ${owner}, until ${expiresAt.toISOString()}.` };
   } catch (e) {
     return refusal(e);

@@ -44,8 +44,8 @@ export async function login(ctx: HandlerContext & { adminToken: string }, ui: Ui
   if (!operator) return sendPage(res, 400, loginPage(`Give your name (at most ${MAX_OPERATOR} characters): it is recorded with what you release or waive.`));
   ui.limiter.succeeded(client);
   // A fresh id at every login: an id planted in the browser before login is never promoted to a session.
-  ui.sessions.end(sessionIdOf(req));
-  const { id } = ui.sessions.create(operator, now);
+  await ui.sessions.end(sessionIdOf(req));
+  const { id } = await ui.sessions.create(operator, now);
   ctx.store.audit({ at: new Date(), client, kind: 'admin', name: '', action: 'login', status: 303 });
   return redirect(res, './', { 'set-cookie': sessionCookie(id, site) });
 }
@@ -64,7 +64,7 @@ export function checkPost(req: IncomingMessage, res: ServerResponse, site: Site,
   return 0;
 }
 
-export function logout(ui: UiState, req: IncomingMessage, res: ServerResponse, site: Site): number {
-  ui.sessions.end(sessionIdOf(req));
+export async function logout(ui: UiState, req: IncomingMessage, res: ServerResponse, site: Site): Promise<number> {
+  await ui.sessions.end(sessionIdOf(req));
   return redirect(res, 'login', { 'set-cookie': clearedCookie(site) });
 }

@@ -3,8 +3,8 @@
  * state change is a form post behind a session, an Origin check and a CSRF token (auth.ts), answered with a
  * redirect (Post/Redirect/Get). Disabled, like the admin API, when the firewall has no admin token.
  *
- * Sessions live in the process: behind a load balancer with several replicas, route a browser to one replica
- * (sticky sessions) or log in again when it moves.
+ * Sessions live in the store (sessions.ts): replicas on one database share them, so a balancer needs no
+ * stickiness.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HandlerContext, Outcome } from '../context.js';
@@ -27,7 +27,7 @@ const MAX_SEARCH = 200;
 /** The newest audit rows whose refused requests the counts per rule add up. */
 export const RULE_COUNT_ROWS = 100_000;
 
-/** One session table and login limiter per running server. */
+/** One login limiter (and the store's sessions) per running server. */
 const states = new WeakMap<HandlerContext, UiState>();
 
 const ACTIONS: Record<string, Action> = { '/release': release, '/waivers': addWaiver, '/waivers/revoke': revokeWaiver };
@@ -39,9 +39,12 @@ export async function serveAdminUi(ctx: HandlerContext, req: IncomingMessage, re
   const method = req.method ?? 'GET';
   if (path === '/style.css' && method === 'GET') return sendText(res, 200, 'text/css; charset=utf-8', STYLESHEET);
   let ui = states.get(ctx);
-  if (!ui) states.set(ctx, (ui = { sessions: new Sessions(), limiter: new LoginLimiter() }));
+  if (!ui) states.set(ctx, (ui = { sessions: new Sessions(ctx.store.sessions), limiter: new LoginLimiter() }));
   const site = siteOf(req, ctx.publicUrl, ctx.trustedProxies);
-  const session = ui.sessions.get(sessionIdOf(req), Date.now());
+  const id = sessionIdOf(req);
+  // A page about to be shown takes the session's one-time message; a post leaves it for the page after it.
+  const showsPage = (method === 'GET' || method === 'HEAD') && path !== '/login';
+  const session = await ui.sessions.get(id, Date.now(), showsPage);
 
   if (path === '/login') {
     if (method === 'POST') return await login({ ...ctx, adminToken: ctx.adminToken }, ui, req, res, site);
@@ -72,8 +75,8 @@ export async function serveAdminUi(ctx: HandlerContext, req: IncomingMessage, re
   if ('status' in read) return sendPage(res, read.status, messagePage('Refused', read.message, session));
   const refused = checkPost(req, res, site, session, read.form);
   if (refused) return refused;
-  if (path === '/logout') return logout(ui, req, res, site);
-  session.flash = await action!(ctx, req, read.form, session.operator, out);
+  if (path === '/logout') return await logout(ui, req, res, site);
+  await ui.sessions.flash(id!, await action!(ctx, req, read.form, session.operator, out));
   // From waivers/revoke the overview is one folder up.
   return redirect(res, path.split('/').length > 2 ? '../' : './');
 }

@@ -1,0 +1,44 @@
+/** Admin page sessions on PostgreSQL (table admin_sessions, migration 6); see session-store.ts. */
+import type { Flash, SessionStore, StoredSession } from '../session-store.js';
+import { date, type Row } from './rows.js';
+
+export type Query = (sql: string, params?: unknown[]) => Promise<Row[]>;
+
+const toSession = (r: Row, flash: unknown): StoredSession => ({
+  key: String(r.key), operator: String(r.operator), createdAt: date(r.created_at)!, expiresAt: date(r.expires_at)!, idleUntil: date(r.idle_until)!,
+  ...(flash != null ? { flash: flash as Flash } : {}),
+});
+
+export class PostgresSessions implements SessionStore {
+  constructor(private readonly q: Query) {}
+
+  async create(s: Omit<StoredSession, 'flash'>, max: number): Promise<void> {
+    await this.q('DELETE FROM admin_sessions WHERE expires_at <= $1 OR idle_until <= $1', [s.createdAt]);
+    // Room for this one: the oldest logins go first (a flood of logins cannot grow the table without bound).
+    await this.q('DELETE FROM admin_sessions WHERE key IN (SELECT key FROM admin_sessions ORDER BY created_at DESC OFFSET $1)', [Math.max(0, max - 1)]);
+    await this.q('INSERT INTO admin_sessions (key, operator, created_at, expires_at, idle_until) VALUES ($1, $2, $3, $4, $5)', [s.key, s.operator, s.createdAt, s.expiresAt, s.idleUntil]);
+  }
+
+  async touch(key: string, now: Date, idleMs: number, takeFlash: boolean): Promise<StoredSession | undefined> {
+    // One statement: the old flash is read and cleared together, so two replicas never both show it.
+    const [r] = await this.q(
+      `UPDATE admin_sessions s SET idle_until = LEAST(s.expires_at, $2::timestamptz + ($3::bigint * interval '1 millisecond')),
+         flash = CASE WHEN $4 THEN NULL ELSE s.flash END
+       FROM (SELECT key, flash AS old_flash FROM admin_sessions WHERE key = $1 FOR UPDATE) o
+       WHERE s.key = o.key AND s.expires_at > $2 AND s.idle_until > $2
+       RETURNING s.*, CASE WHEN $4 THEN o.old_flash END AS taken`,
+      [key, now, Math.round(idleMs), takeFlash],
+    );
+    if (r) return toSession(r, r.taken);
+    await this.q('DELETE FROM admin_sessions WHERE key = $1 AND (expires_at <= $2 OR idle_until <= $2)', [key, now]);
+    return undefined;
+  }
+
+  async setFlash(key: string, flash: Flash): Promise<void> {
+    await this.q('UPDATE admin_sessions SET flash = $2 WHERE key = $1', [key, JSON.stringify(flash)]);
+  }
+
+  async end(key: string): Promise<void> {
+    await this.q('DELETE FROM admin_sessions WHERE key = $1', [key]);
+  }
+}

@@ -1,0 +1,62 @@
+/** Admin page sessions in the SQLite store (see session-store.ts); times are epoch milliseconds. */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Flash, SessionStore, StoredSession } from './session-store.js';
+
+/** Part of the SQLite schema (sqlite-store.ts runs it at open): the key is a hash of the session id, never the id. */
+export const SESSIONS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS admin_sessions (
+  key TEXT PRIMARY KEY CHECK (length(key) = 64 AND key NOT GLOB '*[^0-9a-f]*'), operator TEXT NOT NULL,
+  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, idle_until INTEGER NOT NULL CHECK (idle_until <= expires_at), flash TEXT);
+CREATE INDEX IF NOT EXISTS admin_sessions_created ON admin_sessions (created_at);
+`;
+
+type Row = Record<string, unknown>;
+
+export class SqliteSessions implements SessionStore {
+  readonly #s: Record<'sweep' | 'trim' | 'insert' | 'get' | 'touch' | 'flash' | 'end', StatementSync>;
+
+  constructor(private readonly db: DatabaseSync) {
+    const p = (sql: string): StatementSync => db.prepare(sql);
+    this.#s = {
+      sweep: p('DELETE FROM admin_sessions WHERE expires_at <= ? OR idle_until <= ?'),
+      trim: p('DELETE FROM admin_sessions WHERE key IN (SELECT key FROM admin_sessions ORDER BY created_at DESC LIMIT -1 OFFSET ?)'),
+      insert: p('INSERT INTO admin_sessions (key, operator, created_at, expires_at, idle_until) VALUES (?, ?, ?, ?, ?)'),
+      get: p('SELECT * FROM admin_sessions WHERE key = ?'),
+      touch: p('UPDATE admin_sessions SET idle_until = MIN(expires_at, ?), flash = CASE WHEN ? THEN NULL ELSE flash END WHERE key = ?'),
+      flash: p('UPDATE admin_sessions SET flash = ? WHERE key = ?'),
+      end: p('DELETE FROM admin_sessions WHERE key = ?'),
+    };
+  }
+
+  async create(s: Omit<StoredSession, 'flash'>, max: number): Promise<void> {
+    const now = s.createdAt.getTime();
+    this.#s.sweep.run(now, now);
+    this.#s.trim.run(Math.max(0, max - 1));
+    this.#s.insert.run(s.key, s.operator, now, s.expiresAt.getTime(), s.idleUntil.getTime());
+  }
+
+  async touch(key: string, now: Date, idleMs: number, takeFlash: boolean): Promise<StoredSession | undefined> {
+    // One process writes this file and these statements run without yielding: read and update cannot interleave.
+    const r = this.#s.get.get(key) as Row | undefined;
+    if (!r) return undefined;
+    const t = now.getTime();
+    if (Number(r.expires_at) <= t || Number(r.idle_until) <= t) {
+      this.#s.end.run(key);
+      return undefined;
+    }
+    const idleUntil = Math.min(Number(r.expires_at), t + Math.round(idleMs));
+    this.#s.touch.run(idleUntil, takeFlash ? 1 : 0, key);
+    return {
+      key, operator: String(r.operator), createdAt: new Date(Number(r.created_at)), expiresAt: new Date(Number(r.expires_at)), idleUntil: new Date(idleUntil),
+      ...(takeFlash && r.flash != null ? { flash: JSON.parse(String(r.flash)) as Flash } : {}),
+    };
+  }
+
+  async setFlash(key: string, flash: Flash): Promise<void> {
+    this.#s.flash.run(JSON.stringify(flash), key);
+  }
+
+  async end(key: string): Promise<void> {
+    this.#s.end.run(key);
+  }
+}
