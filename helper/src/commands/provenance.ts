@@ -7,14 +7,14 @@ import { InputError, UsageError } from '../errors.js';
 import { captureBuildContext } from '../gitlab/context.js';
 import { localGitFacts } from '../gitlab/local.js';
 import { DEFAULT_TOKEN_VARIABLE } from '../gitlab/variables.js';
-import { readJsonFile, writeFileAtomic } from '../io/files.js';
+import { readJsonFile, writeFileAtomicSync } from '../io/files.js';
 import { assertNoSecret } from '../io/secrets.js';
 import { DEFAULT_MAX_SUBJECTS_PER_STATEMENT, type TrustMode } from '../provenance/constants.js';
 import { buildPredicate } from '../provenance/predicate.js';
 import { importRunnerStatement } from '../provenance/runner.js';
 import { buildStatements, toJsonLines } from '../provenance/statement.js';
 import type { Statement } from '../provenance/types.js';
-import { validateProvenanceStatement } from '../provenance/validate.js';
+import { validateProvenanceStatements } from '../provenance/validate.js';
 import { digestFileSync } from '../subjects/digest.js';
 import { HELPER_PATH, IS_BUNDLE, VERSION } from '../version.js';
 
@@ -80,11 +80,11 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
       });
       statements = buildStatements(subjects, predicate, max);
     }
-    for (const s of statements) validateProvenanceStatement(s);
+    validateProvenanceStatements(statements);
     const text = toJsonLines(statements);
     // Checked wherever it goes: on standard output the redactor would only hide the value in a statement meant to be signed.
     assertNoSecret(text, io.env, { ...(flags.output ? { file: flags.output } : {}), what: 'the provenance' });
-    if (flags.output) await writeFileAtomic(resolve(io.cwd, flags.output), text);
+    if (flags.output) writeFileAtomicSync(resolve(io.cwd, flags.output), text);
     else io.stdout(text);
     report(io, flags.format, flags.output, statements);
     return 0;
