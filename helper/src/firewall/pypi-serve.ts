@@ -8,13 +8,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
+import { PEP440 } from '../ecosystems/pep440.js';
 import { documentKey } from '../registry/metadata.js';
+import type { SimpleFile } from '../registry/pypi-simple.js';
 import { contentCoding, decodeBody } from './content-encoding.js';
 import type { HandlerContext, Outcome } from './context.js';
 import { blockMessage, decideNow, serves } from './evaluator.js';
 import { VerifyingStream, type ExpectedDigest } from './integrity.js';
 import { RETRY_AFTER_S } from './packument-cache.js';
-import { digestChanged } from './pypi-cache.js';
+import { digestChanged, pypiRef, sha256Digest } from './pypi-cache.js';
+import { recordServedFile, servePypiFileOffline, servePypiPageOffline } from './pypi-offline.js';
 import { pageForm } from './pypi-page.js';
 import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } from './respond.js';
 
@@ -22,11 +25,7 @@ import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } f
 const MAX_NAMED = 5;
 const NO_PYPI = 'the firewall has no PyPI index configured (--pypi-upstream)';
 
-/** The sha256 of the index as the digest the integrity stream and the file cache take. */
-export function sha256Digest(hex: string): ExpectedDigest {
-  const digest = Buffer.from(hex, 'hex').toString('base64');
-  return { algorithm: 'sha256', digest, sri: `sha256-${digest}` };
-}
+export { sha256Digest };
 
 export async function servePypiProject(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, name: string, out: Outcome): Promise<number> {
   out.name = documentKey({ ecosystem: 'pypi', name });
@@ -36,6 +35,8 @@ export async function servePypiProject(ctx: HandlerContext, req: IncomingMessage
   }
   const lookup = await ctx.pypi.get(name, req.headers);
   if (!('entry' in lookup)) {
+    // The index down and no page in memory: the files served before, from their stored decisions.
+    if (lookup.status === 503 && !lookup.retryAfter) return await servePypiPageOffline(ctx, req, res, name, out, lookup.message);
     out.decision = lookup.status === 503 ? 'unavailable' : undefined;
     sendError(res, lookup.status, `sscs firewall: ${lookup.message}`, retryAfter(lookup));
     return lookup.status;
@@ -43,10 +44,11 @@ export async function servePypiProject(ctx: HandlerContext, req: IncomingMessage
   const { entry, source } = lookup;
   out.cache = source;
   // A release is reported as filtered when none of its files is left: one refused sdist beside a served wheel is not.
-  const servedVersions = new Set(entry.served.map((f) => f.version));
+  // Releases by their PEP 440 normal form: `1.0.0.RC1.tar.gz` and `1.0.0rc1-py3-none-any.whl` are one release.
+  const servedVersions = new Set(entry.served.map((f) => PEP440.normalize(f.version)));
   const filtered = new Map<string, Decision>();
   for (const [filename, d] of entry.decisions) {
-    const v = entry.files.get(filename)!.version;
+    const v = PEP440.normalize(entry.files.get(filename)!.version);
     if (!serves(d) && !servedVersions.has(v) && !filtered.has(v)) filtered.set(v, d);
   }
   out.decision = filtered.size ? `filtered:${filtered.size}` : 'allow';
@@ -54,12 +56,12 @@ export async function servePypiProject(ctx: HandlerContext, req: IncomingMessage
   if (!entry.served.length && filtered.size) {
     // Nothing left to install: a 403 with the reasons tells the user more than pip's "No matching distribution".
     // It names the releases the project needs when known, else the newest refused (the page lists oldest first).
-    const wanted = ctx.wanted?.(name);
+    const wanted = ctx.wanted?.(name)?.map((v) => PEP440.normalize(v));
     const all = [...filtered];
     const needed = wanted ? all.filter(([v]) => wanted.includes(v)) : [];
     const named = (needed.length ? needed : all.slice(-1)).slice(0, MAX_NAMED);
     const messages = named.map(([version, d]) => {
-      const pkg: PackageRef = { ecosystem: 'pypi', name, version };
+      const pkg = pypiRef(name, version);
       ctx.onDecision?.(pkg, d, false);
       return blockMessage(pkg, d).replace(/^sscs firewall: /, '');
     });
@@ -96,6 +98,7 @@ export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, r
   }
   const lookup = await ctx.pypi.get(name, req.headers);
   if (!('entry' in lookup)) {
+    if (lookup.status === 503 && !lookup.retryAfter) return await servePypiFileOffline(ctx, req, res, name, filename, out, lookup.message);
     sendError(res, lookup.status, `sscs firewall: ${lookup.message}`, retryAfter(lookup));
     return lookup.status;
   }
@@ -104,8 +107,8 @@ export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, r
     sendError(res, 404, `sscs firewall: the upstream index lists no file ${filename} for ${name}`);
     return 404;
   }
-  const pkg: PackageRef = { ecosystem: 'pypi', name, version: file.version };
-  out.version = file.version;
+  const pkg = pypiRef(name, file.version);
+  out.version = pkg.version;
   const d = lookup.entry.decisions.get(filename)!;
   out.decision = d.action;
   out.rule = d.rule;
@@ -126,6 +129,7 @@ export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, r
     out.cache = lookup.source === 'stale' ? 'offline' : 'hit';
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(d) });
     await sendCached(req, res, cached, out);
+    await recordServedFile(ctx, req, pkg.name, file, d, out);
     ctx.onDecision?.(pkg, d, true);
     return 200;
   }
@@ -155,7 +159,7 @@ export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, r
   ctx.metrics.cache('tarball', 'miss');
   out.cache = 'miss';
   try {
-    return await fetchVerified(ctx, req, res, pkg, file.url, digest, d, out, scan && { ...scan, filename });
+    return await fetchVerified(ctx, req, res, pkg, file, digest, d, out, scan && { ...scan, filename });
   } finally {
     release();
   }
@@ -169,9 +173,9 @@ interface ScanStep {
   filename: string;
 }
 
-async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, url: string, digest: ExpectedDigest, d: Decision, out: Outcome, scan?: ScanStep): Promise<number> {
+async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, file: SimpleFile, digest: ExpectedDigest, d: Decision, out: Outcome, scan?: ScanStep): Promise<number> {
   const id = `${pkg.name}@${pkg.version}`;
-  const source = ctx.pypi!.fileSource(url)!;
+  const source = ctx.pypi!.fileSource(file.url)!;
   const started = process.hrtime.bigint();
   const up = await source.upstream.request('GET', source.path, req.headers).catch((e: Error) => e);
   ctx.metrics.upstreamLatency(Number(process.hrtime.bigint() - started) / 1e9);
@@ -197,7 +201,7 @@ async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: Ser
   }
   const writer = ctx.tarballs.writer(digest);
   const verify = new VerifyingStream(digest, ctx.maxTarballBytes);
-  if (scan) return await scanThenServe(ctx, req, res, pkg, digest, body, writer, out, scan);
+  if (scan) return await scanThenServe(ctx, req, res, pkg, file, digest, body, writer, out, scan);
   const length = contentCoding(up.body) === 'identity' ? up.headers['content-length'] : undefined;
   if (!length && req.httpVersion === '1.0') {
     // No chunked encoding in HTTP/1.0: a cut connection would read as a whole file, so verify it whole first.
@@ -216,6 +220,7 @@ async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: Ser
     }
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(d) });
     await sendCached(req, res, cached, out);
+    await recordServedFile(ctx, req, pkg.name, file, d, out);
     ctx.onDecision?.(pkg, d, true);
     return 200;
   }
@@ -232,6 +237,7 @@ async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: Ser
     return status;
   }
   await writer.commit().catch((e: Error) => (out.error = `file cache: ${e.message}`));
+  await recordServedFile(ctx, req, pkg.name, file, d, out);
   ctx.onDecision?.(pkg, d, true);
   return 200;
 }
@@ -243,7 +249,7 @@ async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: Ser
  * scanned, so earlier findings are kept), the decision too, and only a file the policy still serves is cached.
  */
 async function scanThenServe(
-  ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, digest: ExpectedDigest, body: Readable,
+  ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, file: SimpleFile, digest: ExpectedDigest, body: Readable,
   writer: ReturnType<HandlerContext['tarballs']['writer']>, out: Outcome, scan: ScanStep,
 ): Promise<number> {
   const id = `${pkg.name}@${pkg.version}`;
@@ -289,6 +295,7 @@ async function scanThenServe(
   out.cache = 'scanned';
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(final) });
   await sendCached(req, res, cached, out);
+  await recordServedFile(ctx, req, pkg.name, file, final, out);
   ctx.onDecision?.(pkg, final, true);
   return 200;
 }
