@@ -113,6 +113,7 @@ printTable(`${smallCount} files of 1-17 KiB`, timeProcesses([
   { name: 'sscs provenance (sscs.mjs)', cmd: node, args: [BUNDLE, 'provenance', '--subject', smallDir, '-o', out], cwd: data, env: jobEnv },
   { name: 'sscs digest (cli.js)', cmd: node, args: [CLI, 'digest', '--subject', smallDir], cwd: data },
   ...baseline('sscs digest', ['digest', '--subject', smallDir]),
+  ...baseline('sscs provenance', ['provenance', '--subject', smallDir, '-o', out], { env: jobEnv }),
 ], runs, { cpu: true }), 'openssl dgst -sha256 (one process)');
 
 printTable(`one ${bigMiB} MiB file, end to end (page cache warm)`, timeProcesses([

@@ -36,7 +36,7 @@ describe('command groups', () => {
   it('names the subcommands when one is missing', async () => {
     const r = await runCli(['firewall']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('Commands: firewall serve, firewall run, firewall quarantine, firewall waive.');
+    expect(r.stderr).toContain('Commands: firewall serve, firewall run, firewall quarantine, firewall waive, firewall migrate.');
   });
 });
 

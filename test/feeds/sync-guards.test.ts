@@ -170,4 +170,51 @@ describe('sscs feed sync guards', () => {
       }
     });
   });
+  describe('deadline and output folder (issue 14 review, lows)', () => {
+    it('cuts a download that trickles past --deadline-seconds and keeps the copy', async () => {
+      const out = output();
+      gcs.put(makeZip(files(many(3))));
+      await syncFeed({ source, output: out });
+      const kept = await readFile(out);
+      // A byte every 200 ms: never idle long enough for the 60 s stall bound, never done either.
+      const timers = new Set<NodeJS.Timeout>();
+      const slow = http.createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/zip' });
+        const t = setInterval(() => res.write('P'), 200);
+        timers.add(t);
+        res.on('close', () => clearInterval(t));
+      });
+      await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', () => resolve()));
+      try {
+        const from = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/npm/all.zip`;
+        const started = Date.now();
+        const r = await runCli(['feed', 'sync', '--source', from, '--output', out, '--deadline-seconds', '1']);
+        expect(r.exitCode).toBe(2);
+        expect(r.stderr).toContain('no complete answer within 1 s');
+        expect(Date.now() - started).toBeLessThan(30_000);
+        expect(await readFile(out)).toEqual(kept);
+      } finally {
+        for (const t of timers) clearInterval(t);
+        slow.closeAllConnections();
+        await new Promise((resolve) => slow.close(resolve));
+      }
+    });
+
+    it.each(['0', '7201', 'abc', '1.5', '-3'])('refuses --deadline-seconds %s (exit 2)', async (value) => {
+      const r = await runCli(['feed', 'sync', '--source', source, '--output', output(), `--deadline-seconds=${value}`]);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain(`--deadline-seconds must be a whole number from 1 to 7200, not '${value}'`);
+    });
+
+    it('creates a missing output folder, as every --output of sscs does, and says so', async () => {
+      const out = output();
+      gcs.put(makeZip(files(many(3))));
+      const first = await runCli(['feed', 'sync', '--source', source, '--output', out]);
+      expect(first.exitCode, first.stderr).toBe(0);
+      expect(first.stdout).toBe(`${out}: updated, 3 malicious-package records, 0 vulnerability records; created the folder ${join(out, '..')}\n`);
+      gcs.put(makeZip(files(many(4))));
+      const next = await runCli(['feed', 'sync', '--source', source, '--output', out]);
+      expect(next.stdout).toBe(`${out}: updated, 4 malicious-package records, 0 vulnerability records (was 3 in all)\n`);
+    });
+  });
 });

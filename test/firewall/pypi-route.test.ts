@@ -9,6 +9,14 @@ describe('firewall routes: PyPI beside npm', () => {
     expect(parseRoute('GET', '/files/tiny-lib/tiny_lib-1.0.0+cpu-py3-none-any.whl')).toEqual({ kind: 'pypi-file', name: 'tiny-lib', filename: 'tiny_lib-1.0.0+cpu-py3-none-any.whl' });
   });
 
+  it('parses a file\'s core metadata (PEP 658) as that file\'s, and nothing else ending in .metadata', () => {
+    expect(parseRoute('GET', '/files/tiny-lib/tiny_lib-1.0.0%2Bcpu-py3-none-any.whl.metadata')).toEqual({ kind: 'pypi-metadata', name: 'tiny-lib', filename: 'tiny_lib-1.0.0+cpu-py3-none-any.whl' });
+    expect(parseRoute('GET', '/files/tiny-lib/tiny_lib-1.0.0.tar.gz.metadata')).toEqual({ kind: 'pypi-metadata', name: 'tiny-lib', filename: 'tiny_lib-1.0.0.tar.gz' });
+    expect(parseRoute('GET', '/files/tiny-lib/.metadata')).toMatchObject({ kind: 'refused', status: 400 });
+    expect(parseRoute('GET', '/files/tiny-lib/tiny_lib.metadata')).toMatchObject({ kind: 'refused', status: 400 });
+    expect(parseRoute('GET', '/files/Tiny.Lib/tiny_lib-1.0.0.tar.gz.metadata')).toMatchObject({ kind: 'refused', status: 400 });
+  });
+
   it('refuses encodings, traversal and names that are not normalised in file paths', () => {
     expect(parseRoute('GET', '/files/tiny-lib/..%2f..%2fetc%2fpasswd')).toMatchObject({ kind: 'refused', status: 400 });
     expect(parseRoute('GET', '/files/Tiny.Lib/tiny_lib-1.0.0.tar.gz')).toMatchObject({ kind: 'refused', status: 400 });

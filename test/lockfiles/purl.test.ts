@@ -56,6 +56,39 @@ describe('purls in SBOMs follow the purl spec', () => {
     ]);
   });
 
+  it('reads an npm name in a purl case-insensitively (lowercase, purl spec npm type), spelled as the component names it', async () => {
+    const g = await readDependencyInputs([
+      sbom([
+        // packageurl-js (cyclonedx-npm) lowercases the purl; the registry name of this legacy package has capitals.
+        component('c1', 'JSONStream', '1.3.5', 'pkg:npm/jsonstream@1.3.5'),
+        // A purl with capitals and a component name that is the same name in lowercase: one package, not an alias.
+        component('c2', 'a', '1.0.0', 'pkg:npm/A@1.0.0'),
+        { 'bom-ref': 'c3', type: 'library', version: '4.17.21', purl: 'pkg:npm/LoDash@4.17.21' },
+        component('c4', 'my-ms', '2.0.0', 'pkg:npm/ms@2.0.0'),
+        component('c5', 'Core', '17.0.0', 'pkg:npm/%40Angular/CORE@17.0.0', '@angular'),
+      ]),
+    ]);
+    expect(g.packages.map((p) => [p.name, p.alias])).toEqual([
+      ['@angular/Core', undefined],
+      ['JSONStream', undefined],
+      ['a', undefined],
+      ['lodash', undefined],
+      ['ms', 'my-ms'],
+    ]);
+    // The input's spelling is said where the reading differs from it; a lowercase purl spelled by its component is not.
+    expect(g.warnings).toHaveLength(1);
+    expect(g.warnings![0]).toContain('3 npm purl(s) spell the name with capitals');
+    expect(g.warnings![0]).toContain('pkg:npm/A@1.0.0 (components[1].purl) read as a');
+    expect(g.warnings![0]).toContain('pkg:npm/LoDash@4.17.21 (components[2].purl) read as lodash');
+    expect(g.warnings![0]).toContain('pkg:npm/%40Angular/CORE@17.0.0 (components[4].purl) read as @angular/Core');
+    expect(g.warnings![0]).not.toContain('jsonstream');
+  });
+
+  it('reads a pypi name in a purl PEP 503-normalised (purl spec pypi type)', async () => {
+    const g = await readDependencyInputs([sbom([component('c1', 'Zope.Interface', '6.0', 'pkg:pypi/Zope.Interface@6.0')])]);
+    expect(g.packages.map((p) => [p.ecosystem, p.name, p.alias])).toEqual([['pypi', 'zope-interface', undefined]]);
+  });
+
   it('does not judge the root component when the SBOM lists it in components too', async () => {
     const root = component('pkg:npm/app@1.0.0', 'app', '1.0.0', 'pkg:npm/app@1.0.0');
     const file = sbom([root, component('c1', 'ms', '2.1.3', 'pkg:npm/ms@2.1.3')], {

@@ -33,6 +33,18 @@ describe('OSV severity', () => {
     expect(osvSeverity({ severity: [{ type: 'CVSS_V2', score: 'AV:N/AC:L/Au:N/C:P/I:P/A:P' }] })).toBeUndefined();
     expect(osvSeverity({ severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N' }] })).toBeUndefined();
   });
+
+  it('takes an unparsable vector as unknown, not the label beside it, unless another vector of the record scores', () => {
+    const broken = { type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H' };
+    expect(osvSeverity({ severity: [broken], database_specific: { severity: 'LOW' } })).toBeUndefined();
+    expect(osvSeverity({ severity: [{ type: 'CVSS_V4', score: 'CVSS:4.0/AV:N/bogus' }], database_specific: { severity: 'CRITICAL' } })).toBeUndefined();
+    // A vector on the affected entry is the record's too.
+    expect(osvSeverity({ database_specific: { severity: 'LOW' } }, { severity: [broken] })).toBeUndefined();
+    // Another vector of the same record that scores is the publisher's rating.
+    expect(osvSeverity({ severity: [{ type: 'CVSS_V4', score: 'CVSS:4.0/AV:N/bogus' }, { type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N' }], database_specific: { severity: 'LOW' } })).toEqual({ severity: 'high', source: 'CVSS_V3 7.5' });
+    // A CVSS v2 vector is not read at all, so the label rates the record.
+    expect(osvSeverity({ severity: [{ type: 'CVSS_V2', score: 'AV:N/AC:L/Au:N/C:P/I:P/A:P' }], database_specific: { severity: 'HIGH' } })).toEqual({ severity: 'high', source: 'database_specific HIGH' });
+  });
 });
 
 describe('vulnerable condition', () => {
@@ -96,6 +108,22 @@ describe('sscs policy check with vulnerable', () => {
     expect(by('plain')).toMatchObject({ decision: 'allow' });
     expect(by('fresh')).toMatchObject({ decision: 'allow' });
     expect(by('evil-pkg')).toMatchObject({ decision: 'deny', rule: 'malicious-feed' });
+  });
+
+  it('follows on_unknown for an advisory whose vector does not parse, whatever its label says', async () => {
+    writeFileSync(join(project, 'osv-broken.zip'), makeZip(files([
+      ghsa('GHSA-aaaa-bbbb-0004', 'plain', '1.0.1', { vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H', label: 'LOW' }),
+    ])));
+    const home = mkdtempSync(join(tmpdir(), 'sscs-home-'));
+    const check = async (policy: string) => {
+      writeFileSync(join(project, 'policy-broken.yml'), policy);
+      const r = await runCli(['policy', 'check', 'package-lock.json', '--policy', 'policy-broken.yml', '--malicious-feed', 'osv-broken.zip', '--format', 'json'], { cwd: project, env: { HOME: home, XDG_CACHE_HOME: join(home, 'c') } });
+      return (JSON.parse(r.stdout) as { packages: { name: string; decision: string; reason: string }[] }).packages.find((p) => p.name === 'plain')!;
+    };
+    const rule = 'version: 1\nrules:\n  - id: no-high-vulns\n    when: { vulnerable: { severity: high } }\n    action: deny\n';
+    // Read as LOW (the label), it would have been allowed.
+    expect(await check(rule)).toMatchObject({ decision: 'deny', reason: 'cannot tell: the severity of GHSA-aaaa-bbbb-0004 is unknown' });
+    expect(await check(`${rule}on_unknown: { vulnerable: warn }\n`)).toMatchObject({ decision: 'warn' });
   });
 
   it('reads a feed with no vulnerability record (malicious packages only) as no data: on_unknown, never a pass', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, symlinkSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, symlinkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { runCli } from '../support/cli.js';
@@ -144,6 +144,19 @@ describe('sscs provenance', () => {
     const names = readStatements(join(dir, 'p.jsonl'))[0].subject.map((s: any) => s.name);
     expect(names).toContain('dist/main-link.ts');
     expect(names.filter((n: string) => n.includes('loop'))).toEqual([]);
+  });
+
+  it('writes into folders it creates and replaces an older file whole, leaving no temporary file', async () => {
+    const dir = tempDir({ ...files, 'out/deep/p.jsonl': 'old\n' });
+    const r = await runCli(['provenance', '--subject', 'dist/**', '-o', 'out/deep/p.jsonl', '--max-subjects-per-statement', '3'], { cwd: dir, env });
+    expect(r.exitCode).toBe(0);
+    const statements = readStatements(join(dir, 'out/deep/p.jsonl'));
+    expect(statements.map((s) => s.subject.length)).toEqual([3, 1]);
+    for (const s of statements) validateProvenanceStatement(s);
+    expect(readdirSync(join(dir, 'out/deep'))).toEqual(['p.jsonl']);
+    const fresh = await runCli(['provenance', '--subject', 'dist/readme.txt', '-o', 'new/a/b/p.jsonl'], { cwd: dir, env });
+    expect(fresh.exitCode).toBe(0);
+    expect(readStatements(join(dir, 'new/a/b/p.jsonl'))[0].subject).toEqual([{ name: 'dist/readme.txt', digest: { sha256: (await sha256sum(dir, ['dist/readme.txt'])).get('dist/readme.txt') } }]);
   });
 
   it.each([

@@ -5,7 +5,7 @@
  * no version check, so nothing reaches pypi.org.
  */
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,11 +37,30 @@ export function pipEnv(home: string, extra: Record<string, string> = {}): Record
   };
 }
 
-/** A fresh folder with a venv (Debian's python3-venv: pip 23.0.1 from its wheel, offline). */
-export async function venv(): Promise<string> {
+/** A fresh folder with a venv of `python` (default Debian's python3-venv: pip 23.0.1 from its wheel, offline). */
+export async function venv(python = PYTHON): Promise<string> {
   const home = await mkdtemp(join(tmpdir(), 'sscs-py-'));
-  await execa(PYTHON, ['-m', 'venv', join(home, 'venv')], { timeout: 120_000 });
+  await execa(python, ['-m', 'venv', join(home, 'venv')], { timeout: 120_000 });
   return home;
+}
+
+/**
+ * A Python whose venvs get a pip that reads PEP 714's `core-metadata` from JSON pages (pip 23.2+; Debian's 23.0.1
+ * reads only the HTML attribute, and pip always asks for JSON first): pyenv's interpreters bundle newer pips
+ * (3.11.7: 23.2.1, 3.13: 24.2) in ensurepip, installed offline. Undefined when this machine has none.
+ */
+export function pep714Python(): string | undefined {
+  const root = join(process.env.PYENV_ROOT ?? join(process.env.HOME ?? '/root', '.pyenv'), 'versions');
+  if (!existsSync(root)) return undefined;
+  for (const v of readdirSync(root).sort()) {
+    const lib = join(root, v, 'lib');
+    const py = existsSync(lib) ? readdirSync(lib).find((d) => /^python3\.\d+$/.test(d)) : undefined;
+    const bundled = py && existsSync(join(lib, py, 'ensurepip', '_bundled')) ? readdirSync(join(lib, py, 'ensurepip', '_bundled')) : [];
+    const pip = bundled.map((f) => /^pip-(\d+)\.(\d+)/.exec(f)).find(Boolean);
+    const python = join(root, v, 'bin', 'python3');
+    if (pip && (Number(pip[1]) > 23 || (Number(pip[1]) === 23 && Number(pip[2]) >= 2)) && existsSync(python)) return python;
+  }
+  return undefined;
 }
 
 export const pipOf = (home: string): string => join(home, 'venv', 'bin', 'pip');

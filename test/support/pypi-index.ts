@@ -12,11 +12,13 @@
  *    `requires-python`, `size`, `upload-time` (PEP 700), `yanked` (false, true or the reason, PEP 592),
  *    `core-metadata` and `data-dist-info-metadata` (`{sha256}` or false, PEP 714), `provenance` (URL or null,
  *    PEP 740); the HTML form the same as anchors with `#sha256=` and `data-*` attributes;
- *  - file URLs on the other origin, `/packages/<2>/<2>/<rest>/<filename>`, and `<file>.metadata` beside each;
+ *  - file URLs on the other origin, `/packages/<2>/<2>/<rest>/<filename>`, and `<file>.metadata` beside each
+ *    wheel (warehouse extracts core metadata from wheels only; an sdist's `core-metadata` is false);
  *  - the JSON API `/pypi/<project>/json` (info of the newest release, `releases`, `urls`) and
  *    `/pypi/<project>/<version>/json` (that release's `info` and `urls`), `license_expression` included;
  *  - strong ETags with 304 on If-None-Match.
- * Knobs: tamper with a file's bytes (the index keeps the old sha256), answer in HTML only (an index without
+ * Knobs: tamper with a file's bytes or its core metadata (the index keeps the old sha256), offer core metadata
+ * the way warehouse did before PEP 714, without a hash or not at all, answer in HTML only (an index without
  * PEP 691, as many mirrors are), and stop/restart.
  */
 import { createHash } from 'node:crypto';
@@ -43,6 +45,13 @@ export interface IndexOptions {
   htmlOnly?: boolean;
   /** Files on the index's own origin under this path (e.g. Nexus's `/repository/pypi/packages/`), not on the file host. */
   filesOnIndex?: string;
+  /**
+   * How core metadata (PEP 658/714) is offered: `pypi` (default) as warehouse does today, `data-core-metadata` and
+   * `data-dist-info-metadata` in HTML, `core-metadata` and `data-dist-info-metadata` in JSON, each `sha256=<hex>` /
+   * `{sha256}`; `pep658` as warehouse did before PEP 714, `data-dist-info-metadata` only in both forms; `unhashed`
+   * offered without a hash (`"true"` / `true`, as PEP 658 allows); `none` not offered.
+   */
+  metadata?: 'pypi' | 'pep658' | 'unhashed' | 'none';
 }
 
 export interface SeenPypiRequest {
@@ -61,6 +70,8 @@ interface StoredFile extends BuiltFile {
   spec: PyReleaseSpec;
   /** Bytes served instead (tampered), the index keeping `sha256`. */
   served?: Buffer;
+  /** Core metadata served instead (tampered), the index keeping the sha256 of `metadata`. */
+  servedMetadata?: Buffer;
 }
 
 export interface PypiIndex {
@@ -75,7 +86,10 @@ export interface PypiIndex {
   publish(spec: PyReleaseSpec): BuiltFile[];
   /** Replaces a file's bytes (default: the same length, one byte flipped in the middle); the index keeps the old sha256. */
   tamper(filename: string, bytes?: Buffer): void;
-  file(filename: string): { bytes: Buffer; sha256: string } | undefined;
+  /** Replaces a file's core metadata (`<file>.metadata`); the index keeps listing the old sha256. */
+  tamperMetadata(filename: string, bytes: Buffer): void;
+  /** A published file: its bytes, their sha256 and its core metadata (the `.metadata` file) as published. */
+  file(filename: string): { bytes: Buffer; sha256: string; metadata: Buffer } | undefined;
   stop(): Promise<void>;
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -117,6 +131,19 @@ export async function startPypiIndex(options: IndexOptions = {}): Promise<PypiIn
   const yankedOf = (f: StoredFile): boolean | string => (f.spec.yanked === undefined ? false : f.spec.yanked);
   const provenanceUrl = (f: StoredFile) => `${indexUrl()}/integrity/${f.project}/${f.version}/${f.filename}/provenance`;
 
+  const offer = options.metadata ?? 'pypi';
+  const metadataJson = (f: StoredFile): Record<string, unknown> => {
+    const v = offer === 'unhashed' ? true : { sha256: sha256(f.metadata) };
+    // Warehouse extracts METADATA from wheels only (`metadata_file_sha256_digest` is set at a wheel's upload).
+    if (offer === 'none' || f.kind !== 'wheel') return { 'core-metadata': false, 'data-dist-info-metadata': false };
+    return offer === 'pep658' ? { 'data-dist-info-metadata': v } : { 'data-dist-info-metadata': v, 'core-metadata': v };
+  };
+  const metadataAttrs = (f: StoredFile): string[] => {
+    const v = offer === 'unhashed' ? 'true' : `sha256=${sha256(f.metadata)}`;
+    if (offer === 'none' || f.kind !== 'wheel') return [];
+    return offer === 'pep658' ? [`data-dist-info-metadata="${v}"`] : [`data-dist-info-metadata="${v}"`, `data-core-metadata="${v}"`];
+  };
+
   const simpleJson = (project: string) => {
     const list = projectFiles(project);
     return {
@@ -131,8 +158,7 @@ export async function startPypiIndex(options: IndexOptions = {}): Promise<PypiIn
         size: f.bytes.length,
         'upload-time': f.uploadedAt.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z'),
         yanked: yankedOf(f),
-        'data-dist-info-metadata': { sha256: sha256(f.metadata) },
-        'core-metadata': { sha256: sha256(f.metadata) },
+        ...metadataJson(f),
         provenance: f.spec.provenance ? provenanceUrl(f) : null,
       })),
     };
@@ -144,7 +170,7 @@ export async function startPypiIndex(options: IndexOptions = {}): Promise<PypiIn
       if (f.spec.requiresPython) attrs.push(`data-requires-python="${escapeHtml(f.spec.requiresPython)}"`);
       const y = yankedOf(f);
       if (y !== false) attrs.push(`data-yanked="${y === true ? '' : escapeHtml(y)}"`);
-      attrs.push(`data-dist-info-metadata="sha256=${sha256(f.metadata)}"`, `data-core-metadata="sha256=${sha256(f.metadata)}"`);
+      attrs.push(...metadataAttrs(f));
       if (f.spec.provenance) attrs.push(`data-provenance="${escapeHtml(provenanceUrl(f))}"`);
       return `    <a ${attrs.join(' ')}>${escapeHtml(f.filename)}</a><br />`;
     });
@@ -270,8 +296,8 @@ export async function startPypiIndex(options: IndexOptions = {}): Promise<PypiIn
     if (!m) return notFound(req, res, seen);
     const metadata = m[4]!.endsWith('.metadata');
     const f = files.get(metadata ? m[4]!.slice(0, -'.metadata'.length) : m[4]!);
-    if (!f || `${m[1]}${m[2]}${m[3]}` !== f.sha256) return notFound(req, res, seen);
-    if (metadata) return send(req, res, seen, 200, { 'content-type': 'application/octet-stream' }, f.metadata);
+    if (!f || `${m[1]}${m[2]}${m[3]}` !== f.sha256 || (metadata && (f.kind !== 'wheel' || offer === 'none'))) return notFound(req, res, seen);
+    if (metadata) return send(req, res, seen, 200, { 'content-type': 'application/octet-stream' }, f.servedMetadata ?? f.metadata);
     return send(req, res, seen, 200, { 'content-type': 'application/octet-stream' }, f.served ?? f.bytes);
   };
 
@@ -327,9 +353,14 @@ export async function startPypiIndex(options: IndexOptions = {}): Promise<PypiIn
       f.served = bytes ?? b;
       pages.clear();
     },
+    tamperMetadata(filename, bytes) {
+      const f = files.get(filename);
+      if (!f) throw new Error(`no file ${filename}`);
+      f.servedMetadata = bytes;
+    },
     file(filename) {
       const f = files.get(filename);
-      return f ? { bytes: f.bytes, sha256: f.sha256 } : undefined;
+      return f ? { bytes: f.bytes, sha256: f.sha256, metadata: f.metadata } : undefined;
     },
     stop,
     restart: start,

@@ -34,4 +34,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('firewall run', 'Run an install behind the firewall and report what it refused', () => import('../commands/firewall-run.js')),
   entry('firewall quarantine', 'List the firewall quarantine queue, or release a version from it', () => import('../commands/firewall-quarantine.js')),
   entry('firewall waive', 'Let the firewall serve one denied or quarantined version', () => import('../commands/firewall-waive.js')),
+  entry('firewall migrate', 'Apply the firewall database migrations as its owner, and grant a replica role least privileges', () => import('../commands/firewall-migrate.js')),
 ];

@@ -7,7 +7,7 @@ const NPM_PART = /^[a-z0-9~-][a-z0-9._~-]*$/i;
 /**
  * npm: names as published (case-sensitive, `@scope/name`), semver versions, and the purl spec's npm type: the
  * scope is the namespace with its `@` percent-encoded, so `%2540scope` (encoded twice) or `@scope` (the legacy
- * unencoded form) is refused rather than read as some other package.
+ * unencoded form) is refused rather than read as some other package; the name in a purl is lowercase.
  */
 export const NPM: EcosystemAdapter = {
   id: 'npm',
@@ -18,6 +18,8 @@ export const NPM: EcosystemAdapter = {
   isName: (name) => /^(?:@[^/@\s]+\/)?[^/@\s][^/\s]*$/.test(name) && name.length <= 214,
   purlPath: (name) => (name.startsWith('@') ? `%40${name.slice(1)}` : name),
   scopeOf: (name) => (name.startsWith('@') ? name.slice(1, name.indexOf('/')) : undefined),
+  // npm-package-arg (lib/npa.js): git URLs `git+<transport>:` and hosted-git-info's shorthands.
+  vcs: { transports: { git: ['ssh', 'https', 'http', 'file', 'git', 'rsync', 'ftp'] }, shorthands: ['github', 'gitlab', 'bitbucket', 'gist'] },
   nameOfPurl(p) {
     if (p.rawNamespace.length > 1) throw new PurlError('an npm purl has at most one namespace segment, the scope');
     if (p.rawNamespace.length === 1) {
@@ -30,6 +32,9 @@ export const NPM: EcosystemAdapter = {
       }
     }
     if (!NPM_PART.test(p.name)) throw new PurlError(`'${p.name}' is not a name npm could have published`);
-    return p.namespace ? `${p.namespace}/${p.name}` : p.name;
+    // purl spec, npm type (types/npm-definition.json): namespace and name are case-insensitive and lowercased, so
+    // `pkg:npm/React` is `pkg:npm/react`. A legacy name with capitals (JSONStream) takes its spelling from elsewhere
+    // (an SBOM component's own name: lockfiles/cyclonedx.ts).
+    return (p.namespace ? `${p.namespace}/${p.name}` : p.name).toLowerCase();
   },
 };

@@ -26,6 +26,16 @@ export const PYPI: EcosystemAdapter = {
   isName: (name) => name.length <= MAX_NAME_LENGTH && PYPI_NAME.test(name),
   purlPath: (name) => encodeURIComponent(pep503(name)),
   scopeOf: () => undefined,
+  // pip's VCS support (pip/_internal/vcs/*.py, `schemes`), which uv and poetry lockfiles' git sources reach too.
+  vcs: {
+    transports: {
+      git: ['http', 'https', 'ssh', 'git', 'file'],
+      hg: ['file', 'http', 'https', 'ssh', 'static-http'],
+      svn: ['ssh', 'http', 'https', 'svn', 'file'],
+      bzr: ['http', 'https', 'ssh', 'sftp', 'ftp', 'lp', 'file'],
+    },
+    shorthands: [],
+  },
   nameOfPurl(p) {
     if (p.rawNamespace.length > 0) throw new PurlError(`a pypi purl has no namespace ('${p.namespace}/${p.name}' is not a PyPI project name)`);
     if (!PYPI.isName(p.name)) throw new PurlError(`'${p.name}' is not a PyPI project name (letters, digits, '.', '_', '-', starting and ending with a letter or digit)`);

@@ -42,4 +42,14 @@ export interface EcosystemAdapter {
   nameOfPurl(p: PurlParts): string;
   /** The npm-style scope of a name (`@scope/x` -> `scope`), for a rule's `scope` field; undefined where there are none. */
   scopeOf(name: string): string | undefined;
+  /** The VCS locations its installer fetches from (checked by lockfiles/vcs-url.ts). */
+  readonly vcs: VcsForms;
+}
+
+/** VCS location forms an installer takes, beside git's own URLs (`git://`, `ssh://`, `http(s)://`, `user@host:path`). */
+export interface VcsForms {
+  /** `<vcs>+<transport>:` schemes, by VCS: `{ git: ['https', 'ssh', ...] }`. */
+  readonly transports: Readonly<Record<string, readonly string[]>>;
+  /** Hosted-repository shorthand schemes (`github:user/repo`). */
+  readonly shorthands: readonly string[];
 }

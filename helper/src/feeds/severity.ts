@@ -4,8 +4,10 @@
  *  1. a CVSS v4 or v3.x base vector in `severity[]` (record level, else the affected entry's own), scored by
  *     ae-cvss-calculator (a maintained implementation of FIRST's CVSS 3.0, 3.1 and 4.0 specifications) and
  *     rated with the specifications' qualitative scale (0.1-3.9 low, 4.0-6.9 medium, 7.0-8.9 high, 9.0-10 critical);
- *  2. `database_specific.severity` as GitHub's advisory database writes it (LOW, MODERATE, HIGH, CRITICAL);
- *  3. otherwise unknown: the condition then follows `on_unknown`.
+ *  2. a record that gives such a vector and none of them scores (malformed, truncated, rated None): unknown;
+ *  3. a record with no vector: `database_specific.severity` as GitHub's advisory database writes it (LOW,
+ *     MODERATE, HIGH, CRITICAL);
+ *  4. otherwise unknown. Unknown makes the condition follow `on_unknown`.
  * A vector is scored from the record rather than read from a score field: OSV gives vectors, not scores.
  */
 // A webpack-built CommonJS module: Node's ESM loader sees no named exports in it, only the default.
@@ -43,25 +45,34 @@ export function cvssScore(vector: string): number | undefined {
 
 type SeverityEntry = { type?: unknown; score?: unknown };
 
-function fromSeverityList(list: unknown): { severity: Severity; source: string } | undefined {
+/** The rating of the newest CVSS vector of a severity list that scores; `unscored` when one is given and none scores. */
+function fromSeverityList(list: unknown): { severity: Severity; source: string } | 'unscored' | undefined {
   if (!Array.isArray(list)) return undefined;
+  let given = false;
   for (const type of CVSS_TYPES) {
     const entry = (list as SeverityEntry[]).find((e) => e?.type === type && typeof e.score === 'string');
     if (!entry) continue;
+    given = true;
     const score = cvssScore(entry.score as string);
     const severity = score === undefined ? undefined : ratingOf(score);
     if (severity) return { severity, source: `${type} ${score}` };
   }
-  return undefined;
+  return given ? 'unscored' : undefined;
 }
 
 /**
  * The severity of one record for one affected entry; `source` says where it came from (`CVSS_V3 9.8`,
- * `database_specific HIGH`).
+ * `database_specific HIGH`). A record that gives a CVSS v3/v4 vector none of which scores (malformed, truncated,
+ * or rated None) has an unknown severity, and the `vulnerable` condition follows `on_unknown`: its
+ * database_specific label is not used then. The label is a curator's rating that need not agree with the vector
+ * (GitHub lets either be edited), so it could rate lower than the score the publisher gave and we could not
+ * read; only a record with no vector at all is rated by its label.
  */
 export function osvSeverity(record: Record<string, unknown>, affected?: Record<string, unknown>): { severity: Severity; source: string } | undefined {
-  const fromVectors = fromSeverityList(record.severity) ?? fromSeverityList(affected?.severity);
-  if (fromVectors) return fromVectors;
+  const fromRecord = fromSeverityList(record.severity);
+  const fromAffected = fromSeverityList(affected?.severity);
+  for (const v of [fromRecord, fromAffected]) if (v !== undefined && v !== 'unscored') return v;
+  if (fromRecord === 'unscored' || fromAffected === 'unscored') return undefined;
   const db = record.database_specific as { severity?: unknown } | undefined;
   const label = typeof db?.severity === 'string' ? GHSA_SEVERITY[db.severity.toUpperCase()] : undefined;
   return label ? { severity: label, source: `database_specific ${(db!.severity as string).toUpperCase()}` } : undefined;

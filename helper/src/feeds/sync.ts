@@ -28,6 +28,9 @@ export const OSV_BUCKET = 'https://osv-vulnerabilities.storage.googleapis.com';
 export const DEFAULT_MAX_FEED_BYTES = 1024 * 1024 * 1024;
 /** Whole download; the npm archive takes a minute or two on a slow link. */
 export const DEFAULT_SYNC_DEADLINE_MS = 15 * 60_000;
+/** Bounds of --deadline-seconds: a second (tests, a local mirror) to two hours (a very slow link). */
+export const MIN_SYNC_DEADLINE_MS = 1_000;
+export const MAX_SYNC_DEADLINE_MS = 2 * 60 * 60_000;
 /** No byte for this long: the source has stalled. */
 export const DEFAULT_SYNC_IDLE_MS = 60_000;
 /** Refuse a new copy that lost more than this share of the records the old one had. */
@@ -63,6 +66,8 @@ export interface FeedSyncState {
 export interface FeedSyncResult {
   status: 'updated' | 'unchanged';
   output: string;
+  /** The output's folder, when this sync created it (a mistyped path shows here instead of going unnoticed). */
+  createdFolder?: string;
   records: number;
   vulnerabilityRecords: number;
   skippedVulnerabilities?: number;
@@ -117,6 +122,8 @@ export async function syncFeed(o: FeedSyncOptions): Promise<FeedSyncResult> {
       await res.body?.cancel().catch(() => undefined);
       throw new ServiceError('HTTP_STATUS', `feed source answered HTTP ${res.status}${at}; the local copy is unchanged`, { where: { file: name } });
     }
+    // Created like every --output of this CLI (a CI job writes into a folder no step made), and said so.
+    const createdFolder = (await stat(dirname(o.output)).then(() => false, () => true)) ? dirname(o.output) : undefined;
     await ensureDir(dirname(o.output));
     const { bytes, md5, sha256 } = await download(res, tmp, o.maxBytes ?? DEFAULT_MAX_FEED_BYTES, touch, abort);
     const expectedMd5 = res.headers.get('content-encoding') ? undefined : googMd5(res.headers.get('x-goog-hash'));
@@ -142,7 +149,7 @@ export async function syncFeed(o: FeedSyncOptions): Promise<FeedSyncResult> {
     };
     await writeFileAtomic(stateFile, `${JSON.stringify(next, null, 2)}\n`);
     return {
-      status: 'updated', output: o.output, records: feed.records, vulnerabilityRecords: feed.vulnerabilityRecords, bytes,
+      status: 'updated', output: o.output, ...(createdFolder ? { createdFolder } : {}), records: feed.records, vulnerabilityRecords: feed.vulnerabilityRecords, bytes,
       ...(feed.skippedVulnerabilities ? { skippedVulnerabilities: feed.skippedVulnerabilities } : {}),
       ...(previous !== undefined ? { previousRecords: previous.records + previous.vulnerabilityRecords } : {}),
     };

@@ -148,7 +148,7 @@ function optionalNumber<K extends string>(key: K, raw: string | undefined, flag:
   return raw === undefined ? {} : ({ [key]: Math.floor(positiveNumber(raw, 1, flag)) } as Partial<Record<K, number>>);
 }
 
-function auditRetention(raw: string | undefined): { auditRetentionMs?: number } {
+export function auditRetention(raw: string | undefined): { auditRetentionMs?: number } {
   if (raw === undefined) return {};
   const days = positiveNumber(raw, 1, '--audit-retention-days');
   // The database refuses a shorter window (an hour's retention would let anyone erase the log of yesterday).
@@ -219,6 +219,6 @@ function trustedProxiesOf(flags: Flags, env: NodeJS.ProcessEnv): { trustedProxie
 }
 
 function databaseOf(flags: Flags, env: NodeJS.ProcessEnv): { database?: PostgresTarget } {
-  const database = databaseSetting(flags.database, env);
+  const database = databaseSetting(flags.database, env, flags.migrate);
   return database ? { database } : {};
 }

@@ -1,7 +1,7 @@
 /** Flags shared by the firewall commands, defined once so `serve` and `run` cannot drift apart. */
 import { resolve } from 'node:path';
 import { openStore } from './open-store.js';
-import { databaseSetting } from './postgres/connect.js';
+import { databaseSetting, MIGRATE_ENV } from './postgres/connect.js';
 import type { FlagSpecs, Io } from '../cli/command.js';
 import { DEFAULT_DATA_DIR, DEFAULT_MAX_INFLIGHT_MB, DEFAULT_MAX_TARBALL_MB, DEFAULT_UPSTREAM_DEADLINE_MS, ENV, setting, type Flags } from './config.js';
 import type { Store } from './store.js';
@@ -12,6 +12,12 @@ export const DATA_DIR_FLAG = {
     type: 'string',
     valueName: 'postgres://USER@HOST:PORT/DB',
     description: `Keep decisions, quarantine, releases, waivers and the audit log in this PostgreSQL database, shared by replicas; the password only from PGPASSWORD, a pgpass file, or the whole URL in ${ENV.database} (env ${ENV.database}) [default: SQLite in --data-dir].`,
+  },
+  migrate: {
+    type: 'string',
+    choices: ['auto', 'never'],
+    valueName: 'auto|never',
+    description: `With --database: apply missing migrations at start (auto, needs the owner's rights), or refuse to start until the owner has run 'sscs firewall migrate' (never: replicas connecting as a least-privilege role) (env ${MIGRATE_ENV}) [default: auto].`,
   },
 } as const satisfies FlagSpecs;
 
@@ -65,6 +71,6 @@ export function byWhom(flag: string | undefined, env: NodeJS.ProcessEnv): string
 
 /** The firewall database the CLI commands (waive, quarantine) work on: --data-dir, its variable, or the default. */
 export async function openCliStore(flags: Flags, io: Io): Promise<Store> {
-  const database = databaseSetting(flags.database, io.env);
+  const database = databaseSetting(flags.database, io.env, flags.migrate);
   return openStore({ dataDir: resolve(io.cwd, setting(flags, io.env, 'data-dir') ?? DEFAULT_DATA_DIR), ...(database ? { database } : {}), listen: false });
 }

@@ -23,9 +23,9 @@ export async function releaseQuarantined(store: Store, name: string, given: stri
 }
 
 /**
- * The version as the quarantine queue holds it. A PyPI release is queued under its index file's spelling
- * (`vers-02.0.tar.gz`), while `firewall run` prints the way out in PEP 440 normal form (`2.0`): the queued entry
- * that is the same release answers for it. npm versions are exact strings, so they are taken as given.
+ * The version as the quarantine queue holds it. The firewall queues a PyPI release under its PEP 440 normal form
+ * (`vers-02.0.tar.gz` as `2.0`; databases from before hold the index file's spelling), while an operator may type
+ * either: the queued entry that is the same release answers for it. npm versions are exact strings, so they are taken as given.
  */
 async function queuedSpelling(store: Store, name: string, version: string): Promise<string> {
   const ecosystem = ecosystemOfKey(name);

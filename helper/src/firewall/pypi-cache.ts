@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
+import { PEP440 } from '../ecosystems/pep440.js';
+import { pep503 } from '../ecosystems/pypi.js';
 import { documentKey } from '../registry/metadata.js';
 import type { PackumentMeta } from '../registry/packument.js';
 import { fileFacts, projectMeta } from '../registry/pypi-facts.js';
@@ -65,6 +67,15 @@ export interface PypiPagesOptions {
 
 const NO_SHA256: Decision = { action: 'deny', rule: 'firewall:no-sha256', reason: 'the index gives no sha256 for this file, so the firewall cannot check its bytes' };
 const OFF_UPSTREAM: Decision = { action: 'deny', rule: 'firewall:file-off-upstream', reason: 'the file is hosted outside the configured index and file hosts, so the firewall cannot fetch it' };
+
+/**
+ * The release a file belongs to as decisions, messages, the store and the audit log name it: the PEP 503 name and
+ * the PEP 440 normal form of the version the file name spells (`Pkg-1.0.0.RC1.tar.gz` -> `pkg@1.0.0rc1`), the same
+ * forms policy matching compares in, so that every spelling of one release is one release everywhere.
+ */
+export function pypiRef(name: string, version: string): PackageRef {
+  return { ecosystem: 'pypi', name: pep503(name), version: PEP440.normalize(version) };
+}
 
 export const DIGEST_CHANGED = 'firewall:digest-changed';
 
@@ -222,11 +233,11 @@ export class PypiPages {
         continue;
       }
       byName.set(f.filename, f);
-      const pkg: PackageRef = { ecosystem: 'pypi', name, version: f.version };
+      const pkg = pypiRef(name, f.version);
       let ff = fileFacts(meta, f);
-      if (o.enrich) ff = o.enrich(name, f.version, ff, 'pypi');
+      if (o.enrich) ff = o.enrich(name, pkg.version, ff, 'pypi');
       // A release the scanner has seen is judged on its findings on the page too, not only at its file.
-      const suspicious = o.scanned ? records.scans.get(f.version) : undefined;
+      const suspicious = o.scanned ? records.scans.get(pkg.version) : undefined;
       if (suspicious) ff = { ...ff, suspicious };
       const first = remembered.get(f.filename);
       const d = !f.sha256 ? NO_SHA256 : first !== undefined && first !== f.sha256 ? digestChanged(f.filename, first, f.sha256)
@@ -236,7 +247,7 @@ export class PypiPages {
       facts.set(f.filename, ff);
       refilterAt = Math.min(refilterAt, changesAtOf(d));
       if (serves(d)) served.push(f);
-      else if ((d.action === 'deny' || d.action === 'quarantine') && !blocked.has(f.version)) blocked.set(f.version, d);
+      else if ((d.action === 'deny' || d.action === 'quarantine') && !blocked.has(pkg.version)) blocked.set(pkg.version, d);
     }
     // Blocked releases are recorded (quarantined ones queued) before any client sees the page.
     await o.store.recordDecisions(

@@ -40,33 +40,45 @@ export const fileUrl = (publicBase: string, project: string, filename: string): 
 
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
-/** PEP 691 JSON. Metadata files (PEP 658) are not offered: clients read metadata from the checked file itself. */
+/**
+ * PEP 691 JSON. A file's core metadata (PEP 658) is offered only when the upstream offered it with a sha256 (the
+ * firewall checks the bytes against it, pypi-metadata.ts), under PEP 714's `core-metadata` and the older
+ * `data-dist-info-metadata` that warehouse also writes; never `dist-info-metadata`, which pip 22.3-23.1 crash on.
+ */
 export function renderJson(project: string, files: readonly SimpleFile[], publicBase: string): Buffer {
   return Buffer.from(
     JSON.stringify({
       meta: { 'api-version': SERVED_API_VERSION },
       name: project,
       versions: [...new Set(files.map((f) => f.version))],
-      files: files.map((f) => ({
-        filename: f.filename,
-        url: fileUrl(publicBase, project, f.filename),
-        hashes: f.sha256 ? { sha256: f.sha256 } : {},
-        ...(f.requiresPython ? { 'requires-python': f.requiresPython } : {}),
-        ...(f.uploadTime ? { 'upload-time': f.uploadTime } : {}),
-        yanked: f.yanked,
-        'core-metadata': false,
-        'data-dist-info-metadata': false,
-      })),
+      files: files.map((f) => {
+        const metadata = typeof f.coreMetadata === 'string' ? { sha256: f.coreMetadata } : false;
+        return {
+          filename: f.filename,
+          url: fileUrl(publicBase, project, f.filename),
+          hashes: f.sha256 ? { sha256: f.sha256 } : {},
+          ...(f.requiresPython ? { 'requires-python': f.requiresPython } : {}),
+          ...(f.uploadTime ? { 'upload-time': f.uploadTime } : {}),
+          yanked: f.yanked,
+          'core-metadata': metadata,
+          'data-dist-info-metadata': metadata,
+        };
+      }),
     }),
   );
 }
 
-/** PEP 503 HTML, anchors as warehouse writes them (`#sha256=` fragment, `data-requires-python`, `data-yanked`). */
+/**
+ * PEP 503 HTML, anchors as warehouse writes them (`#sha256=` fragment, `data-requires-python`, `data-yanked`, and
+ * for core metadata offered with a sha256 both `data-core-metadata` (PEP 714) and `data-dist-info-metadata` (PEP 658,
+ * read by pip before 23.2)).
+ */
 export function renderHtml(project: string, files: readonly SimpleFile[], publicBase: string): Buffer {
   const anchors = files.map((f) => {
     const attrs = [`href="${escapeHtml(fileUrl(publicBase, project, f.filename) + (f.sha256 ? `#sha256=${f.sha256}` : ''))}"`];
     if (f.requiresPython) attrs.push(`data-requires-python="${escapeHtml(f.requiresPython)}"`);
     if (f.yanked !== false) attrs.push(`data-yanked="${f.yanked === true ? '' : escapeHtml(f.yanked)}"`);
+    if (typeof f.coreMetadata === 'string') attrs.push(`data-dist-info-metadata="sha256=${f.coreMetadata}"`, `data-core-metadata="sha256=${f.coreMetadata}"`);
     return `    <a ${attrs.join(' ')}>${escapeHtml(f.filename)}</a><br />`;
   });
   const name = escapeHtml(project);

@@ -8,13 +8,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
+import { PEP440 } from '../ecosystems/pep440.js';
 import { documentKey } from '../registry/metadata.js';
 import { contentCoding, decodeBody } from './content-encoding.js';
 import type { HandlerContext, Outcome } from './context.js';
 import { blockMessage, decideNow, serves } from './evaluator.js';
 import { VerifyingStream, type ExpectedDigest } from './integrity.js';
 import { RETRY_AFTER_S } from './packument-cache.js';
-import { digestChanged } from './pypi-cache.js';
+import { digestChanged, pypiRef } from './pypi-cache.js';
 import { pageForm } from './pypi-page.js';
 import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } from './respond.js';
 
@@ -43,10 +44,11 @@ export async function servePypiProject(ctx: HandlerContext, req: IncomingMessage
   const { entry, source } = lookup;
   out.cache = source;
   // A release is reported as filtered when none of its files is left: one refused sdist beside a served wheel is not.
-  const servedVersions = new Set(entry.served.map((f) => f.version));
+  // Releases by their PEP 440 normal form: `1.0.0.RC1.tar.gz` and `1.0.0rc1-py3-none-any.whl` are one release.
+  const servedVersions = new Set(entry.served.map((f) => PEP440.normalize(f.version)));
   const filtered = new Map<string, Decision>();
   for (const [filename, d] of entry.decisions) {
-    const v = entry.files.get(filename)!.version;
+    const v = PEP440.normalize(entry.files.get(filename)!.version);
     if (!serves(d) && !servedVersions.has(v) && !filtered.has(v)) filtered.set(v, d);
   }
   out.decision = filtered.size ? `filtered:${filtered.size}` : 'allow';
@@ -54,12 +56,12 @@ export async function servePypiProject(ctx: HandlerContext, req: IncomingMessage
   if (!entry.served.length && filtered.size) {
     // Nothing left to install: a 403 with the reasons tells the user more than pip's "No matching distribution".
     // It names the releases the project needs when known, else the newest refused (the page lists oldest first).
-    const wanted = ctx.wanted?.(name);
+    const wanted = ctx.wanted?.(name)?.map((v) => PEP440.normalize(v));
     const all = [...filtered];
     const needed = wanted ? all.filter(([v]) => wanted.includes(v)) : [];
     const named = (needed.length ? needed : all.slice(-1)).slice(0, MAX_NAMED);
     const messages = named.map(([version, d]) => {
-      const pkg: PackageRef = { ecosystem: 'pypi', name, version };
+      const pkg = pypiRef(name, version);
       ctx.onDecision?.(pkg, d, false);
       return blockMessage(pkg, d).replace(/^sscs firewall: /, '');
     });
@@ -104,8 +106,8 @@ export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, r
     sendError(res, 404, `sscs firewall: the upstream index lists no file ${filename} for ${name}`);
     return 404;
   }
-  const pkg: PackageRef = { ecosystem: 'pypi', name, version: file.version };
-  out.version = file.version;
+  const pkg = pypiRef(name, file.version);
+  out.version = pkg.version;
   const d = lookup.entry.decisions.get(filename)!;
   out.decision = d.action;
   out.rule = d.rule;

@@ -12,6 +12,7 @@ export type Route =
   | { kind: 'tarball'; name: string; path: string }
   | { kind: 'pypi-project'; name: string }
   | { kind: 'pypi-file'; name: string; filename: string }
+  | { kind: 'pypi-metadata'; name: string; filename: string }
   | { kind: 'redirect'; location: string }
   | { kind: 'ping' }
   | { kind: 'health' }
@@ -69,11 +70,13 @@ export function canonicalPath(path: string): string | undefined {
 /** Where the PyPI simple index is served (PEP 503: clients are given `<firewall>/simple/`), and its files. */
 export const PYPI_PROJECTS = '/simple/';
 export const PYPI_FILES = '/files/';
+/** PEP 658: a distribution file's core metadata is at its URL with this suffix. */
+export const METADATA_SUFFIX = '.metadata';
 /** A distribution's file name as the index's own page names it (checked against that page before any fetch). */
 export const PYPI_FILE = /^[A-Za-z0-9][A-Za-z0-9._+!-]*\.(?:whl|tar\.gz|zip|tar\.bz2|tgz|tar)$/;
 
 /**
- * `/simple/<project>/` and `/files/<project>/<file>`. As warehouse does, a project asked by a name that is not
+ * `/simple/<project>/`, `/files/<project>/<file>` and `/files/<project>/<file>.metadata`. As warehouse does, a project asked by a name that is not
  * its normalised one (or without the trailing slash) is redirected to the normalised URL; the only percent-encoding
  * accepted is %2B for `+` in a file name (names and other file name characters never need one).
  */
@@ -85,8 +88,11 @@ function parsePypiRoute(rawPath: string): Route {
   if (path.includes('%')) return refused(400, 'unsupported percent-encoding in the path');
   if (path.startsWith(PYPI_FILES)) {
     const m = /^\/files\/([^/]+)\/([^/]+)$/.exec(path);
-    if (!m || !isValidPypiName(m[1]!) || normalizePypiName(m[1]!) !== m[1] || !PYPI_FILE.test(m[2]!)) return refused(400, 'not a valid distribution file path');
-    return { kind: 'pypi-file', name: m[1]!, filename: m[2]! };
+    // `<file>.metadata` is the file's core metadata (PEP 658), served beside it when the page offers it.
+    const metadata = m?.[2]!.endsWith(METADATA_SUFFIX) === true;
+    const filename = metadata ? m![2]!.slice(0, -METADATA_SUFFIX.length) : m?.[2];
+    if (!m || !isValidPypiName(m[1]!) || normalizePypiName(m[1]!) !== m[1] || !PYPI_FILE.test(filename!)) return refused(400, 'not a valid distribution file path');
+    return { kind: metadata ? 'pypi-metadata' : 'pypi-file', name: m[1]!, filename: filename! };
   }
   const m = /^\/simple\/([^/]+)(\/?)$/.exec(path);
   if (!m) return refused(404, path === PYPI_PROJECTS ? 'the firewall serves project pages (/simple/<project>/), not the list of every project' : 'not a project page');

@@ -21,6 +21,7 @@ import { serveTarball } from './tarball.js';
 import { clientOf } from './client-address.js';
 import { escaped } from './guard.js';
 import { ServiceError } from '../errors.js';
+import { servePypiMetadata } from './pypi-metadata.js';
 import { servePypiFile, servePypiProject } from './pypi-serve.js';
 import { ReadinessCheck } from './readiness.js';
 
@@ -143,6 +144,8 @@ async function dispatch(ctx: HandlerContext, req: IncomingMessage, res: ServerRe
       return await servePypiProject(ctx, req, res, route.name, out);
     case 'pypi-file':
       return await servePypiFile(ctx, req, res, route.name, route.filename, out);
+    case 'pypi-metadata':
+      return await servePypiMetadata(ctx, req, res, route.name, route.filename, out);
     case 'redirect':
       // As warehouse does for a project name that is not normalised (PEP 503 clients normalise; older ones rely on it).
       res.writeHead(301, { location: route.location, 'content-length': 0 });
@@ -159,7 +162,7 @@ function readiness(ctx: HandlerContext): ReadinessCheck {
 }
 
 /** Routes written to the audit log, as the kind of document they serve: a project page is PyPI's packument. */
-const AUDITED: Record<string, 'packument' | 'tarball'> = { packument: 'packument', tarball: 'tarball', 'pypi-project': 'packument', 'pypi-file': 'tarball' };
+const AUDITED: Record<string, 'packument' | 'tarball'> = { packument: 'packument', tarball: 'tarball', 'pypi-project': 'packument', 'pypi-file': 'tarball', 'pypi-metadata': 'tarball' };
 
 export async function startServer(ctx: HandlerContext, listen: { host: string; port: number }): Promise<RunningFirewall> {
   const server = http.createServer({ keepAlive: true }, (req, res) => {

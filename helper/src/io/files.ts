@@ -1,4 +1,4 @@
-import { constants, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { constants, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Dirent, type Stats } from 'node:fs';
 import { open, rename, mkdir, writeFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve, relative, isAbsolute, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -116,6 +116,27 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
 }
 
 /**
+ * writeFileAtomic with synchronous calls, for a command's one output file: the event loop has nothing else to
+ * do, and the asynchronous write costs a thread-pool round trip per 512 KiB (a 1.2 MB provenance of 10,000
+ * subjects: 3.1-3.7 ms of CPU against 1.5-1.8 ms, loaded machine). Same folders, temp file and errors.
+ */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array, mode = 0o644): void {
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    ensureDirSync(dirname(path));
+    writeFileSync(tmp, data, { mode });
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      /* as writeFileAtomic: the write's error is the one to report */
+    }
+    throw new InputError('INPUT', `cannot write: ${(e as Error).message}`, { where: { file: path }, cause: e });
+  }
+}
+
+/**
  * Creates a folder and its missing parents, one level at a time. Node's `mkdir({ recursive: true })` loops
  * for ever under a pseudo file system such as /proc (seen on Node 22.23), so it is not used.
  */
@@ -125,6 +146,34 @@ export async function ensureDir(dir: string): Promise<void> {
   } catch (e) {
     // A folder setting that names a file, or a parent nobody may write, is the user's input: say which.
     // The message names the path that stopped it (`/srv/x is not a folder`, `EACCES ... mkdir '/srv'`).
+    throw new InputError('INPUT', (e as Error).message, { where: { file: dir }, cause: e });
+  }
+}
+
+/** ensureDir with synchronous calls (writeFileAtomicSync). */
+function ensureDirSync(dir: string): void {
+  const missing: string[] = [];
+  try {
+    for (let cur = dir; ; ) {
+      try {
+        if (!statSync(cur).isDirectory()) throw Object.assign(new Error(`${cur} is not a folder`), { code: 'ENOTDIR' });
+        break;
+      } catch (e) {
+        if (systemErrorCode(e) !== 'ENOENT') throw e;
+        missing.push(cur);
+        const parent = dirname(cur);
+        if (parent === cur) break;
+        cur = parent;
+      }
+    }
+    for (const d of missing.reverse()) {
+      try {
+        mkdirSync(d);
+      } catch (e) {
+        if (systemErrorCode(e) !== 'EEXIST') throw e;
+      }
+    }
+  } catch (e) {
     throw new InputError('INPUT', (e as Error).message, { where: { file: dir }, cause: e });
   }
 }

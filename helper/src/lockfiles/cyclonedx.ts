@@ -7,6 +7,7 @@ import type { Limits } from './limits.js';
 import { nameFromNodeModulesPath } from './names.js';
 import { fieldError, isRecord, jsonLineOf } from './positions.js';
 import { originOf } from './source.js';
+import { checkedVcsLocation, downloadLocationProblem } from './vcs-url.js';
 import { TreeBuilder, type LockNode, type LockTree } from './tree.js';
 
 const SPEC_VERSIONS = ['1.4', '1.5', '1.6'];
@@ -46,6 +47,7 @@ export function parseCycloneDx(text: string, file: string, limits: Limits): Lock
   const aliasOf = new Map<string, string>();
   let skipped = 0;
   const unpinned: string[] = [];
+  const respelled: string[] = [];
 
   const walk = (list: unknown, field: string, depth: number) => {
     if (list === undefined) return;
@@ -64,12 +66,16 @@ export function parseCycloneDx(text: string, file: string, limits: Limits): Lock
       else if (read) {
         if (!b.nodes.has(read.node.id)) b.add(read.node);
         if (read.alias) aliasOf.set(read.node.id, read.alias);
+        if (read.respelled) respelled.push(read.respelled);
       } else skipped++;
       walk(c.components, `${at}.components`, depth + 1);
     });
   };
   walk(doc.components, 'components', 1);
   if (skipped > 0) b.warn(`${skipped} component(s) without an npm or pypi purl skipped`);
+  if (respelled.length > 0) {
+    b.warn(`${respelled.length} npm purl(s) spell the name with capitals, which a purl does not have (purl spec, npm type: lowercase); each is read by its component's name or else in lowercase: ${respelled.slice(0, 5).join(', ')}${respelled.length > 5 ? ', ...' : ''}`);
+  }
   if (unpinned.length > 0) b.warn(`${unpinned.length} component(s) name no version, so they cannot be checked: ${unpinned.slice(0, 5).join(', ')}${unpinned.length > 5 ? ', ...' : ''}`);
 
   const deps = doc.dependencies;
@@ -95,8 +101,11 @@ export function parseCycloneDx(text: string, file: string, limits: Limits): Lock
   return b.build('input');
 }
 
-/** One npm or PyPI component as a node, and the name the project knows it by when that differs (an npm alias). */
-function componentNode(c: Record<string, unknown>, at: string, file: string, text: string): { node: Omit<LockNode, 'edges'>; alias?: string } | 'unpinned' | undefined {
+/**
+ * One npm or PyPI component as a node, the name the project knows it by when that differs (an npm alias), and a
+ * note when the purl spells the name otherwise than it is read (`pkg:npm/A@1` read as `a`).
+ */
+function componentNode(c: Record<string, unknown>, at: string, file: string, text: string): { node: Omit<LockNode, 'edges'>; alias?: string; respelled?: string } | 'unpinned' | undefined {
   const purl = c.purl;
   // Other ecosystems are skipped (and counted); anything that claims to be npm or pypi must be a valid purl of it.
   const type = typeof purl === 'string' ? /^pkg:\/*([^/]+)\//i.exec(purl)?.[1]?.toLowerCase() : undefined;
@@ -109,12 +118,16 @@ function componentNode(c: Record<string, unknown>, at: string, file: string, tex
     if (!(e instanceof PurlError)) throw e;
     throw new InputError('SCHEMA', `component ${componentName(c)}: ${at}.purl is not a valid ${type} purl (${e.message}): ${purl}`, { where: { file, field: `${at}.purl`, ...lineOpt(jsonLineOf(text, 'purl')) }, cause: e });
   }
-  const source = sourceOf(parsed);
+  const props = properties(c.properties);
+  const path = props.get(NPM_PATH);
+  const fromPath = path ? nameFromNodeModulesPath(path) : undefined;
+  const shown = typeof c.name === 'string' ? (typeof c.group === 'string' && c.group ? `${c.group}/${c.name}` : c.name) : undefined;
+  const name = spellingOf(parsed, [shown, fromPath]);
+  const source = sourceOf(parsed, name, { file, field: `${at}.purl`, ...lineOpt(jsonLineOf(text, 'purl')) });
   if (parsed.version === undefined && !(adapter.id === 'pypi' && source)) {
     if (adapter.id === 'pypi') return 'unpinned';
     throw new InputError('SCHEMA', `component ${componentName(c)}: ${at}.purl has no version, so it cannot be judged: ${purl}`, { where: { file, field: `${at}.purl`, ...lineOpt(jsonLineOf(text, 'purl')) } });
   }
-  const name = parsed.packageName ?? npmName(parsed);
   const ref = typeof c['bom-ref'] === 'string' ? c['bom-ref'] : purl;
   const node: Omit<LockNode, 'edges'> = { id: ref, name, version: parsed.version ?? '' };
   if (adapter.id !== 'npm') node.ecosystem = adapter.id;
@@ -122,7 +135,6 @@ function componentNode(c: Record<string, unknown>, at: string, file: string, tex
     node.source = source.kind;
     node.resolved = source.resolved;
   }
-  const props = properties(c.properties);
   const development = props.get(NPM_DEVELOPMENT) === 'true';
   if (development || c.scope === 'excluded') node.dev = true;
   if (c.scope === 'optional' && !development) node.optional = true;
@@ -135,23 +147,41 @@ function componentNode(c: Record<string, unknown>, at: string, file: string, tex
   }
   const dist = Array.isArray(c.externalReferences) ? c.externalReferences.find((r) => isRecord(r) && r.type === 'distribution' && typeof r.url === 'string') : undefined;
   if (isRecord(dist) && !node.resolved) node.resolved = dist.url as string;
-  const path = props.get(NPM_PATH);
-  const fromPath = path ? nameFromNodeModulesPath(path) : undefined;
-  const shown = typeof c.name === 'string' ? (typeof c.group === 'string' && c.group ? `${c.group}/${c.name}` : c.name) : undefined;
-  // An alias is npm's (`"x": "npm:y@1"`); a PyPI component's name is its project name in any spelling.
+  // An alias is npm's (`"x": "npm:y@1"`), another name and not another spelling of it; a PyPI component's name is
+  // its project name in any spelling.
   const alias = adapter.id === 'npm' ? (fromPath ?? shown) : undefined;
-  return alias && alias !== name ? { node, alias } : { node };
+  const written = parsed.namespace !== undefined ? `${parsed.namespace}/${parsed.name}` : parsed.name;
+  const respelled = adapter.id === 'npm' && written !== name && written !== written.toLowerCase() ? `${purl} (${at}.purl) read as ${name}` : undefined;
+  return { node, ...(alias && alias.toLowerCase() !== name.toLowerCase() ? { alias } : {}), ...(respelled ? { respelled } : {}) };
 }
 
-/** purl's `vcs_url` (git) and `download_url` (a tarball) qualifiers say the package is not from a registry. */
-function sourceOf(p: Purl): { kind: SourceKind; resolved: string } | undefined {
+/**
+ * The package name a component stands for. The purl is its identity, read as the purl spec says (npm: lowercase;
+ * PyPI: PEP 503-normalised); an npm registry name still may hold capitals (legacy packages such as JSONStream),
+ * which a purl cannot carry, so the component's own name (or its node_modules folder) gives the spelling when it
+ * is the purl's name but for case.
+ */
+function spellingOf(p: Purl, spellings: (string | undefined)[]): string {
+  const name = p.packageName ?? npmName(p);
+  if (p.type !== 'npm') return name;
+  return spellings.find((s) => s !== undefined && s.toLowerCase() === name) ?? name;
+}
+
+/**
+ * purl's `vcs_url` (git) and `download_url` (a tarball) qualifiers say the package is not from a registry; each
+ * must be a location that is fetched from (lockfiles/vcs-url.ts), or the SBOM is refused (exit 2).
+ */
+function sourceOf(p: Purl, name: string, where: { file: string; field: string; line?: number | undefined }): { kind: SourceKind; resolved: string } | undefined {
+  const ecosystem = ecosystemOfPurlType(p.type)!.id;
   const vcs = p.qualifiers.vcs_url;
-  if (vcs) return { kind: 'git', resolved: vcs };
+  if (vcs) return { kind: 'git', resolved: checkedVcsLocation(vcs, ecosystem, where, `${where.field}'s vcs_url`) };
   const download = p.qualifiers.download_url;
   if (!download) return undefined;
+  const problem = downloadLocationProblem(download);
+  if (problem) throw fieldError(where.file, where.field, `${where.field}'s download_url is refused: ${problem}`, where.line);
   // A PyPI package's download_url is never how the index serves it (the purl's version and repository_url say that).
   if (p.type !== 'npm') return { kind: /^https?:\/\//i.test(download) ? 'url' : 'file', resolved: download };
-  const origin = originOf(download, npmName(p));
+  const origin = originOf(download, name);
   if (origin === 'registry') return undefined;
   return { kind: origin === 'local' ? 'file' : origin, resolved: download };
 }

@@ -5,6 +5,7 @@ import type { Limits } from './limits.js';
 import { fieldError, isRecord, jsonLineOf } from './positions.js';
 import type { PythonManifest } from './pyproject.js';
 import { pythonOrigin, vcsLocation } from './python-source.js';
+import { checkedVcsLocation } from './vcs-url.js';
 import { TreeBuilder, type LockNode, type LockTree } from './tree.js';
 
 const SECTIONS = [
@@ -68,7 +69,7 @@ function readEntry(name: string, e: Record<string, unknown>, file: string, field
   for (const vcs of ['git', 'hg', 'svn', 'bzr']) {
     const url = str(vcs);
     if (url) {
-      const location = vcsLocation(vcs, url, str('ref'));
+      const location = checkedVcsLocation(vcsLocation(vcs, url, str('ref')), 'pypi', { file, field: `${field}.${vcs}`, line: line() });
       return { ...base, id: `${name}#git:${location}`, version: version?.replace(/^===?/, '') ?? '', source: 'git', resolved: location };
     }
   }

@@ -3,6 +3,7 @@ import type { Limits } from './limits.js';
 import { fieldError, isRecord } from './positions.js';
 import type { PythonManifest } from './pyproject.js';
 import { vcsLocation } from './python-source.js';
+import { checkedVcsLocation } from './vcs-url.js';
 import { parseToml, tableList } from './toml-doc.js';
 import { TreeBuilder, type EdgeKind, type LockNode, type LockTree } from './tree.js';
 
@@ -84,7 +85,7 @@ function readSource(v: unknown, file: string, field: string, line: number | unde
     case 'pypi':
       return { kind: 'registry' };
     case 'git':
-      return { kind: 'git', location: vcsLocation('git', url, typeof v.resolved_reference === 'string' ? v.resolved_reference : undefined) };
+      return { kind: 'git', location: checkedVcsLocation(vcsLocation('git', url, typeof v.resolved_reference === 'string' ? v.resolved_reference : undefined), 'pypi', { file, field: `${field}.url`, line }) };
     case 'url':
       return { kind: 'url', location: url };
     case 'file':

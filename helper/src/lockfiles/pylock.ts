@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import type { Limits } from './limits.js';
 import { fieldError, isRecord } from './positions.js';
 import { pythonOrigin, vcsLocation } from './python-source.js';
+import { checkedVcsLocation } from './vcs-url.js';
 import { parseToml, tableList } from './toml-doc.js';
 import { TreeBuilder, type LockNode, type LockTree } from './tree.js';
 
@@ -98,7 +99,8 @@ function readSource(p: Record<string, unknown>, file: string, field: string, lin
     const v = p.vcs;
     const url = typeof v.url === 'string' ? v.url : typeof v.path === 'string' ? v.path : undefined;
     if (!url || typeof v.type !== 'string') throw fieldError(file, `${field}.vcs`, `${field}.vcs needs a type and a url or path`, line);
-    return { kind: 'git', location: vcsLocation(v.type, url, typeof v['commit-id'] === 'string' ? v['commit-id'] : undefined) };
+    const location = vcsLocation(v.type, url, typeof v['commit-id'] === 'string' ? v['commit-id'] : undefined);
+    return { kind: 'git', location: checkedVcsLocation(location, 'pypi', { file, field: `${field}.vcs`, line }) };
   }
   if (isRecord(p.directory)) return { kind: 'local' };
   if (isRecord(p.archive)) {

@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import type { Limits } from './limits.js';
 import { fieldError, isRecord } from './positions.js';
 import { vcsLocation } from './python-source.js';
+import { checkedVcsLocation } from './vcs-url.js';
 import { parseToml, tableList } from './toml-doc.js';
 import { TreeBuilder, type EdgeKind, type LockNode, type LockTree } from './tree.js';
 
@@ -78,7 +79,10 @@ function readSource(v: unknown, file: string, field: string, line: number | unde
   if (v === undefined) return { kind: 'registry' };
   if (!isRecord(v)) throw fieldError(file, field, `${field} must be a table`, line);
   if (typeof v.registry === 'string') return { kind: 'registry', index: v.registry };
-  if (typeof v.git === 'string') return { kind: 'git', location: v.git.startsWith('git+') ? v.git : vcsLocation('git', v.git) };
+  if (typeof v.git === 'string') {
+    const location = v.git.startsWith('git+') ? v.git : vcsLocation('git', v.git);
+    return { kind: 'git', location: checkedVcsLocation(location, 'pypi', { file, field: `${field}.git`, line }) };
+  }
   if (typeof v.url === 'string') return { kind: 'url', location: v.url };
   if (typeof v.path === 'string') return /\.(?:whl|tar\.gz|zip)$/i.test(v.path) ? { kind: 'file', location: v.path } : { kind: 'local' };
   if (typeof v.directory === 'string' || typeof v.editable === 'string' || typeof v.virtual === 'string') return { kind: 'local' };

@@ -129,6 +129,18 @@ function finish(project: string, raws: RawFile[], pageUrl: string, apiVersion: s
   return { name: project, files, skipped, ...(apiVersion ? { apiVersion } : {}) };
 }
 
+/**
+ * PEP 658/714 in JSON: `{sha256: hex}` gives the metadata file's sha256; `true` or a dict without a usable sha256
+ * offers the file without one (true); anything else offers none. The hex is checked here, as the firewall writes it
+ * back into the pages it serves.
+ */
+function metadataOffer(cm: unknown): string | boolean {
+  if (cm === true) return true;
+  if (!cm || typeof cm !== 'object') return false;
+  const hex = (cm as { sha256?: unknown }).sha256;
+  return typeof hex === 'string' && HEX64.test(hex.toLowerCase()) ? hex.toLowerCase() : true;
+}
+
 /** A PEP 691 JSON project page (parsed JSON) for `project` (normalised), fetched from `pageUrl`. */
 export function readSimpleJson(doc: unknown, project: string, pageUrl: string): SimpleProject {
   const d = (doc && typeof doc === 'object' ? doc : {}) as Record<string, unknown>;
@@ -146,7 +158,7 @@ export function readSimpleJson(doc: unknown, project: string, pageUrl: string): 
     const prov = o.provenance;
     raws.push({
       filename, href, yanked: typeof y === 'string' ? y || true : y === true,
-      coreMetadata: cm === true ? true : cm && typeof cm === 'object' && typeof (cm as { sha256?: unknown }).sha256 === 'string' ? (cm as { sha256: string }).sha256 : false,
+      coreMetadata: metadataOffer(cm),
       ...(str(hashes.sha256) ? { sha256: str(hashes.sha256)! } : {}),
       ...(str(o['requires-python']) ? { requiresPython: str(o['requires-python'])! } : {}),
       ...(str(o['upload-time']) ? { uploadTime: str(o['upload-time'])! } : {}),

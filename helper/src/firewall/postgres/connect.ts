@@ -10,6 +10,10 @@ import { UsageError } from '../../errors.js';
 
 /** The database URL, password included, when it may not appear on the command line. */
 export const DATABASE_ENV = 'SSCS_FIREWALL_DATABASE';
+/** Whether a firewall or CLI command applies missing migrations itself (auto) or refuses to start (never). */
+export const MIGRATE_ENV = 'SSCS_FIREWALL_MIGRATE';
+export const MIGRATE_MODES = ['auto', 'never'] as const;
+export type MigrateMode = (typeof MIGRATE_MODES)[number];
 
 export interface PostgresTarget {
   /**
@@ -19,6 +23,11 @@ export interface PostgresTarget {
   config: ClientConfig;
   /** HOST:PORT/DB, for logs and errors: never the password. */
   label: string;
+  /**
+   * auto (the default): apply missing migrations at start, which needs the owner's rights; never: a replica role
+   * that must not migrate refuses to start on a database that lacks one (run `sscs firewall migrate` as the owner).
+   */
+  migrate?: MigrateMode;
 }
 
 export function isPostgresUrl(value: string): boolean {
@@ -59,13 +68,20 @@ export function postgresTarget(url: string, env: NodeJS.ProcessEnv, fromFlag: bo
   return { config, label };
 }
 
-/** The PostgreSQL database named by --database or SSCS_FIREWALL_DATABASE; undefined keeps SQLite. */
-export function databaseSetting(flag: unknown, env: NodeJS.ProcessEnv): PostgresTarget | undefined {
+/**
+ * The PostgreSQL database named by --database or SSCS_FIREWALL_DATABASE, with --migrate or SSCS_FIREWALL_MIGRATE;
+ * undefined keeps SQLite.
+ */
+export function databaseSetting(flag: unknown, env: NodeJS.ProcessEnv, migrateFlag?: unknown): PostgresTarget | undefined {
   const fromFlag = typeof flag === 'string' && flag !== '';
   const value = fromFlag ? flag : env[DATABASE_ENV];
+  const migrate = typeof migrateFlag === 'string' && migrateFlag !== '' ? migrateFlag : env[MIGRATE_ENV] || undefined;
+  if (migrate !== undefined && !(MIGRATE_MODES as readonly string[]).includes(migrate)) {
+    throw new UsageError('USAGE', `--migrate (or ${MIGRATE_ENV}) must be auto or never, not '${migrate.slice(0, 40)}'`);
+  }
   if (!value) return undefined;
   if (!isPostgresUrl(value)) {
     throw new UsageError('USAGE', `${fromFlag ? '--database' : DATABASE_ENV} must be a postgres:// URL; without it the firewall keeps its state in SQLite under --data-dir`);
   }
-  return postgresTarget(value, env, fromFlag);
+  return { ...postgresTarget(value, env, fromFlag), ...(migrate ? { migrate: migrate as MigrateMode } : {}) };
 }

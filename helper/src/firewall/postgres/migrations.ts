@@ -193,6 +193,26 @@ CREATE TABLE served_clients (
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
+/** The migration versions a database has applied; none when it has no schema_migrations table yet. */
+export async function appliedVersions(client: PoolClient): Promise<number[]> {
+  const present = (await client.query<{ present: boolean }>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS present`)).rows[0]?.present;
+  if (!present) return [];
+  return (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version));
+}
+
+/**
+ * The migrations a database lacks, read without writing anything (a replica role that may not migrate can
+ * still tell whether it needs to); ServiceError for a database newer than this build.
+ */
+export async function pendingMigrations(client: PoolClient): Promise<Migration[]> {
+  const done = new Set(await appliedVersions(client));
+  const newest = Math.max(0, ...done);
+  if (newest > SCHEMA_VERSION) {
+    throw new ServiceError('SERVICE', `the firewall database has schema version ${newest}, newer than this sscs knows (${SCHEMA_VERSION}): upgrade sscs, never downgrade a database`);
+  }
+  return MIGRATIONS.filter((m) => !done.has(m.version));
+}
+
 /** Any fixed number: the advisory lock replicas take while migrating. */
 const MIGRATION_LOCK = 0x55c5_f1e0;
 

@@ -16,7 +16,7 @@ import { ecosystemOfKey, waiverCovers } from '../operator.js';
 import type { AuditEntry, AuditPage, AuditQuery, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, Store, Waiver } from '../store.js';
 import type { PostgresTarget } from './connect.js';
 import { GenerationListener } from './listener.js';
-import { migrate } from './migrations.js';
+import { migrate, pendingMigrations } from './migrations.js';
 import { date, toAudit, toDecision, toRelease, toWaiver, unavailable, type Row } from './rows.js';
 import { ruleCounts, searchAudit } from './views.js';
 import { PostgresSessions } from './sessions.js';
@@ -59,7 +59,7 @@ export async function openPostgresStore(target: PostgresTarget, opts: PostgresSt
     throw new ServiceError('UNAVAILABLE', `cannot connect to the firewall database at ${target.label}: ${(e as Error).message}`, { cause: e });
   }
   try {
-    const applied = await migrate(client);
+    const applied = await migrateAsAllowed(client, target);
     if (applied.length) opts.log?.({ event: 'database-migrated', database: target.label, applied });
   } catch (e) {
     client.release();
@@ -76,6 +76,37 @@ export async function openPostgresStore(target: PostgresTarget, opts: PostgresSt
     throw e instanceof ServiceError ? e : new ServiceError('UNAVAILABLE', `cannot listen for other replicas' changes on ${target.label}: ${(e as Error).message}`, { cause: e });
   }
   return store;
+}
+
+/** SQLSTATE 42501: the role lacks a privilege (or, for DDL, is not the owner). */
+const INSUFFICIENT_PRIVILEGE = '42501';
+const OWNER_HINT = "run 'sscs firewall migrate' with the same --database as the owner role (its password in PGPASSWORD, a pgpass file or SSCS_FIREWALL_DATABASE), with --grant ROLE for this role";
+
+/**
+ * Applies what the database lacks when allowed to (target.migrate auto), else refuses to start; a role without
+ * the rights to read or migrate the schema gets an error saying to run the migration as the owner.
+ */
+async function migrateAsAllowed(client: pg.PoolClient, target: PostgresTarget): Promise<number[]> {
+  const denied = (e: unknown, doing: string): unknown =>
+    (e as { code?: unknown }).code === INSUFFICIENT_PRIVILEGE || (e as { cause?: { code?: unknown } }).cause?.code === INSUFFICIENT_PRIVILEGE
+      ? new ServiceError('SERVICE', `the role connecting to the firewall database at ${target.label} may not ${doing} (${((e as { cause?: Error }).cause ?? (e as Error)).message}): ${OWNER_HINT}`, { cause: e })
+      : e;
+  let pending;
+  try {
+    pending = await pendingMigrations(client);
+  } catch (e) {
+    throw denied(e, 'read its schema version');
+  }
+  if (!pending.length) return [];
+  const missing = pending.map((m) => m.version).join(', ');
+  if (target.migrate === 'never') {
+    throw new ServiceError('SERVICE', `the firewall database at ${target.label} lacks migration ${missing}, and --migrate never forbids applying it here: ${OWNER_HINT}`);
+  }
+  try {
+    return await migrate(client);
+  } catch (e) {
+    throw denied(e, `apply migration ${missing}`);
+  }
 }
 
 export class PostgresStore implements Store {
@@ -258,15 +289,22 @@ export class PostgresStore implements Store {
     // retention ever recorded (migration 5), so a prune, ours or anyone's, removes only what retention lets go.
     await this.#q(`INSERT INTO meta (key, value) VALUES ('audit_retention_ms', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [Math.round(retentionMs)]);
     let removed = 0;
-    for (;;) {
-      // In batches, each its own transaction; the trigger refuses any row inside the window whatever asks.
-      const n = await this.#tx(async (c) => {
-        const kept = (await c.query(`UPDATE meta SET value = (extract(epoch FROM now()) * 1000)::bigint - $1 WHERE key = 'audit_kept_from' RETURNING value`, [Math.round(retentionMs)])).rows[0]?.value;
-        if (kept == null) return 0;
-        return (await c.query(`DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE COALESCE(last_at, at) < to_timestamp($1::bigint / 1000.0) ORDER BY id LIMIT ${AUDIT_PRUNE_BATCH})`, [kept])).rowCount ?? 0;
-      });
-      removed += n;
-      if (n < AUDIT_PRUNE_BATCH) return removed;
+    try {
+      for (;;) {
+        // In batches, each its own transaction; the trigger refuses any row inside the window whatever asks.
+        const n = await this.#tx(async (c) => {
+          const kept = (await c.query(`UPDATE meta SET value = (extract(epoch FROM now()) * 1000)::bigint - $1 WHERE key = 'audit_kept_from' RETURNING value`, [Math.round(retentionMs)])).rows[0]?.value;
+          if (kept == null) return 0;
+          return (await c.query(`DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE COALESCE(last_at, at) < to_timestamp($1::bigint / 1000.0) ORDER BY id LIMIT ${AUDIT_PRUNE_BATCH})`, [kept])).rowCount ?? 0;
+        });
+        removed += n;
+        if (n < AUDIT_PRUNE_BATCH) return removed;
+      }
+    } catch (e) {
+      if ((e as { code?: unknown }).code === INSUFFICIENT_PRIVILEGE && /^permission denied/.test((e as Error).message)) {
+        throw new ServiceError('SERVICE', `this role may not remove audit rows (${(e as Error).message}): with a least-privilege replica role, audit retention is the owner's job: run 'sscs firewall migrate --audit-retention-days N' as the owner on a schedule`, { cause: e });
+      }
+      throw e;
     }
   }
 

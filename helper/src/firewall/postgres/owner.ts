@@ -1,0 +1,77 @@
+/**
+ * What the owner role does to the firewall database, apart from serving (`sscs firewall migrate`): apply the
+ * migrations, give a replica role its least privileges (grants.ts), and prune the audit log past its retention,
+ * which a replica role may not do.
+ */
+import pg from 'pg';
+import { InputError, ServiceError } from '../../errors.js';
+import type { PostgresTarget } from './connect.js';
+import { grantStatements, migratedTables } from './grants.js';
+import { migrate, SCHEMA_VERSION } from './migrations.js';
+import { openPostgresStore } from './store.js';
+
+const CONNECT_TIMEOUT_MS = 5_000;
+const STATEMENT_TIMEOUT_MS = 60_000;
+
+export interface OwnerTasks {
+  /** Give this role what a replica needs (grants.ts). */
+  grant?: string;
+  /** Record this retention and remove audit rows past it, as `firewall serve --audit-retention-days` would. */
+  auditRetentionMs?: number;
+}
+
+export interface OwnerReport {
+  applied: number[];
+  schemaVersion: number;
+  granted?: { role: string; tables: number };
+  pruned?: number;
+}
+
+export async function runOwnerTasks(target: PostgresTarget, tasks: OwnerTasks): Promise<OwnerReport> {
+  const pool = new pg.Pool({ ...target.config, max: 1, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, statement_timeout: STATEMENT_TIMEOUT_MS, application_name: 'sscs-firewall-migrate' });
+  // A dropped idle connection is reported by the query that needs it.
+  pool.on('error', () => undefined);
+  const report: OwnerReport = { applied: [], schemaVersion: SCHEMA_VERSION };
+  try {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (e) {
+      throw new ServiceError('UNAVAILABLE', `cannot connect to the firewall database at ${target.label}: ${(e as Error).message}`, { cause: e });
+    }
+    try {
+      report.applied = await migrate(client);
+      if (tasks.grant) report.granted = { role: tasks.grant, tables: await applyGrants(client, tasks.grant) };
+    } finally {
+      client.release();
+    }
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+  if (tasks.auditRetentionMs !== undefined) {
+    const store = await openPostgresStore(target, { listen: false });
+    try {
+      report.pruned = await store.pruneAudit(tasks.auditRetentionMs);
+    } finally {
+      await store.close();
+    }
+  }
+  return report;
+}
+
+async function applyGrants(client: pg.PoolClient, role: string): Promise<number> {
+  const tables = [];
+  for (const t of migratedTables()) if ((await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [t])).rows[0]?.ok) tables.push(t);
+  await client.query('BEGIN');
+  try {
+    for (const sql of grantStatements(role, tables)) await client.query(sql);
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    const code = (e as { code?: unknown }).code;
+    // 42704: undefined_object (no such role).
+    if (code === '42704') throw new InputError('INPUT', `--grant: ${(e as Error).message}: create it first (CREATE ROLE ${role} LOGIN)`, { cause: e });
+    throw new ServiceError('SERVICE', `granting the replica privileges to ${role} failed: ${(e as Error).message}`, { cause: e });
+  }
+  return tables.length;
+}
