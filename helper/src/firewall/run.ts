@@ -151,7 +151,6 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   let exitCode: number;
   const lockedRefusals: Refusal[] = [];
   try {
-    for (const w of locked.warnings) io.stderr(`sscs firewall: warning: ${w}\n`);
     // Every locked version, decided up front by the same packuments and engine the install meets.
     const up = await decideLocked(locked.packages, fw.decision);
     for (const e of up.errors) io.stderr(`sscs firewall: warning: cannot decide locked ${e}\n`);
@@ -171,9 +170,9 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   }
   const lockedKeys = new Set(lockedRefusals.map((r) => factsKey(r)));
   const refused = [...lockedRefusals, ...[...fetchedRefusals].filter(([k]) => !lockedKeys.has(k)).map(([, r]) => r)];
-  // What no lockfile pins (no lockfile, an unreadable or empty one, a package the install adds) nobody knows the
+  // What no lockfile pins (no lockfile, an empty one, a package the install adds) nobody knows the
   // install needed: every version filtered from such a packument it fetched is reported.
-  const pinned = locked.warnings.length ? new Set<string>() : new Set(locked.packages.map((p) => documentKey(p)));
+  const pinned = new Set(locked.packages.map((p) => documentKey(p)));
   const leftOut = [...filtered].filter(([k, r]) => !fetchedRefusals.has(k) && !pinned.has(documentKey(r))).map(([, r]) => r);
   for (const r of leftOut) records.set(factsKey(r), record(r, r.decision));
 

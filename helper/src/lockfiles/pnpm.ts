@@ -96,7 +96,7 @@ function parsePnpmDocument(y: YamlInput, file: string, limits: Limits): LockTree
     link(from, raw.dependencies, 'prod', [field, key, 'dependencies'], undefined);
     link(from, raw.optionalDependencies, 'optional', [field, key, 'optionalDependencies'], undefined);
   }
-  if (missing.length > 0) b.warn(`${missing.length} dependencies are not in the lockfile: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+  b.notLocked(missing);
   return b.build(v9 ? 'graph' : 'input');
 }
 

@@ -71,7 +71,7 @@ export async function parseYarnLockfile(text: string, file: string, limits: Limi
 
   dropPatchSources(b, byDescriptor, patched);
   await yarnRoots({ berry, doc, builder: b, ctx, link, readWorkspace: (rel) => readManifest(join(ctx.dir, rel, 'package.json'), limits), expandWorkspaces, file });
-  if (missing.length > 0) b.warn(`${missing.length} dependencies are not in the lockfile: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+  b.notLocked(missing);
   return b.build('graph');
 }
 
@@ -96,11 +96,14 @@ function classicNode(key: string, descriptor: string, raw: Record<string, unknow
   const version = optionalString(raw.version, file, `${key}.version`, line);
   if (!split || version === undefined) throw fieldError(file, key, `entry '${key}' has no name or version`, line());
   const alias = parseNpmAlias(split.version);
-  const node: Omit<LockNode, 'edges'> = { id: key, name: alias?.name ?? split.name, version };
-  // The descriptor's range says where yarn fetches from: a registry range, git, a tarball URL or path, a folder.
-  const origin = alias ? 'registry' : originOf(split.version, split.name);
+  const name = alias?.name ?? split.name;
+  const node: Omit<LockNode, 'edges'> = { id: key, name, version };
   const integrity = optionalString(raw.integrity, file, `${key}.integrity`, line);
   const resolved = optionalString(raw.resolved, file, `${key}.resolved`, line);
+  // yarn 1 fetches what `resolved` names, whatever the descriptor's range says: a registry-shaped URL is the
+  // registry package only when it names this package (the check npm's and pnpm's readers make), else a tarball
+  // from elsewhere. Without `resolved`, the range says where it comes from (a folder, a path, a git spec).
+  const origin = resolved ? originOf(resolved, name) : alias ? 'registry' : originOf(split.version, split.name);
   if (integrity) node.integrity = integrity;
   if (resolved) node.resolved = resolved;
   else if (origin !== 'registry' && origin !== 'local') node.resolved = split.version;
