@@ -189,9 +189,21 @@ CREATE TABLE served_clients (
   FOREIGN KEY (name, version) REFERENCES served_versions (name, version) ON DELETE CASCADE);
 `,
   },
+  // 8 is left to work under way (events); numbers need not be contiguous.
+  {
+    version: 9,
+    name: 'the PyPI files served and the decision each was served under, for offline serving',
+    sql: `
+CREATE TABLE served_files (
+  name text NOT NULL, file text NOT NULL, version text NOT NULL, sha256 text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+  action text NOT NULL, rule text NOT NULL, credential text NOT NULL, served_under text NOT NULL, requires_python text,
+  yanked text NOT NULL, served_at timestamptz NOT NULL, PRIMARY KEY (name, file));
+`,
+  },
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+/** The newest migration (by number: migrations written in parallel may land out of order). */
+export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
 /** The migration versions a database has applied; none when it has no schema_migrations table yet. */
 export async function appliedVersions(client: PoolClient): Promise<number[]> {
