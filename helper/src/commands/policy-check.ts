@@ -3,6 +3,7 @@ import { defineCommand, type Io } from '../cli/command.js';
 import { InputError, UsageError } from '../errors.js';
 import type { DependencyGraph } from '../deps/model.js';
 import { writeOutputFile } from '../io/files.js';
+import { printable } from '../io/printable.js';
 import { findDependencyInputs } from '../lockfiles/detect.js';
 import { readDependencyInputs } from '../lockfiles/index.js';
 import { checkGraph } from '../policy/check.js';
@@ -116,13 +117,13 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
         ...(pypiIndexOf(io.env) ? { pypiIndex: pypiIndexOf(io.env)! } : {}),
       }),
     ]);
-    for (const w of graph.warnings ?? []) io.stderr(`sscs: warning: ${w}\n`);
+    for (const w of graph.warnings ?? []) io.stderr(`sscs: warning: ${printable(w)}\n`);
     assertComplete(graph);
     const { metadata, registryUrl } = source;
 
     const result = await checkGraph({ graph, policy, policyName: flags.policy ?? 'default', ...(mode ? { mode } : {}), metadata, local, now: started });
     const ended = new Date();
-    for (const e of result.errors) io.stderr(`sscs: warning: ${e}; packages without metadata get the policy's on_unknown outcome\n`);
+    for (const e of result.errors) io.stderr(`sscs: warning: ${printable(e)}; packages without metadata get the policy's on_unknown outcome\n`);
 
     const out = format === 'json' ? renderJson(result) : renderText(result);
     if (flags.output) await writeOutputFile(resolve(io.cwd, flags.output), out, io.env, 'the report');

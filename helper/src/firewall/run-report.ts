@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { ResolvedPackage } from '../deps/model.js';
 import { ecosystemOf } from '../ecosystems/index.js';
 import { InputError } from '../errors.js';
+import { printable } from '../io/printable.js';
 import { readDependencyInputs } from '../lockfiles/index.js';
 import type { Decision } from '../policy/types.js';
 import { serves, wayOut } from './evaluator.js';
@@ -116,5 +117,5 @@ const SEEN: Record<Refusal['seen'], string> = {
 /** One line per refusal: name, version, why it was seen, rule, reason, and the way out. */
 export function refusalLine(r: Refusal, flags = ''): string {
   const pkg = { ecosystem: r.ecosystem ?? 'npm', name: r.name, version: r.version };
-  return `  ${factsKey(pkg)}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason} (${SEEN[r.seen]}).${wayOut(pkg, r.decision, flags)}\n`;
+  return `  ${printable(`${factsKey(pkg)}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason} (${SEEN[r.seen]}).${wayOut(pkg, r.decision, flags)}`)}\n`;
 }

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Io } from '../cli/command.js';
 import { PolicyViolation, ServiceError, UsageError } from '../errors.js';
 import { writeOutputFile } from '../io/files.js';
+import { printable } from '../io/printable.js';
 import { purl } from '../deps/model.js';
 import type { CheckRecord, CheckResult } from '../policy/check.js';
 import type { Action, Decision, PackageRef } from '../policy/types.js';
@@ -153,7 +154,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   try {
     // Every locked version, decided up front by the same packuments and engine the install meets.
     const up = await decideLocked(locked.packages, fw.decision);
-    for (const e of up.errors) io.stderr(`sscs firewall: warning: cannot decide locked ${e}\n`);
+    for (const e of up.errors) io.stderr(`sscs firewall: warning: cannot decide locked ${printable(e)}\n`);
     for (const [key, d] of up.decisions) {
       const p = lockedBy.get(key)!;
       records.set(key, record(p, d, p));
