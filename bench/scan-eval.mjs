@@ -11,6 +11,8 @@
 // Each JS snippet becomes two packages: index.js run from `postinstall: node index.js`, and index.js as `main`.
 // Then GuardDog's Python rule tests, as sdists (setup.py) and wheels (__init__.py): see scan-eval-python.mjs.
 // With --corpus, the benign corpus (bench/.data/corpus, see bench/corpus.mjs) is scanned too.
+// With --check-prescreen, every npm package is scanned a second time with the lexical pre-screen off (every
+// JavaScript file parsed, helper/src/scan/js/prescreen.ts) and the two reports must be identical.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -21,8 +23,24 @@ import * as loose from 'acorn-loose';
 import { c as createTar } from 'tar';
 import { pct, rateTable } from './lib.mjs';
 
-const { values } = parseArgs({ options: { verbose: { type: 'boolean' }, corpus: { type: 'boolean' } } });
-const { scanTarball, severityRank } = await import('../helper/dist/scan/index.js');
+const { values } = parseArgs({ options: { verbose: { type: 'boolean' }, corpus: { type: 'boolean' }, 'check-prescreen': { type: 'boolean' } } });
+const { scanTarball: scanOnce, severityRank } = await import('../helper/dist/scan/index.js');
+const { setPrescreen } = await import('../helper/dist/scan/js/prescreen.js');
+const prescreen = { compared: 0, differ: [] };
+/** scanTarball, and with --check-prescreen the same scan without the pre-screen, which must agree. */
+async function scanTarball(tgz, what = tgz) {
+  const report = await scanOnce(tgz);
+  if (!values['check-prescreen']) return report;
+  setPrescreen(false);
+  try {
+    const full = await scanOnce(tgz);
+    prescreen.compared++;
+    if (JSON.stringify(full) !== JSON.stringify(report)) prescreen.differ.push({ what, with: report.findings, without: full.findings });
+  } finally {
+    setPrescreen(true);
+  }
+  return report;
+}
 const DIR = process.env.GUARDDOG_DIR;
 if (!DIR) {
   console.error('set GUARDDOG_DIR to a checkout of github.com/DataDog/guarddog');
@@ -81,7 +99,7 @@ async function scanPackage(files) {
   for (const [f, text] of Object.entries(files)) await writeFile(join(dir, 'package', f), text);
   const tgz = join(dir, 'p.tgz');
   await createTar({ gzip: true, cwd: dir, file: tgz, portable: true }, ['package']);
-  const report = await scanTarball(tgz);
+  const report = await scanTarball(tgz, files['index.js']?.slice(0, 200) ?? 'package.json');
   await rm(dir, { recursive: true, force: true });
   return report;
 }
@@ -120,9 +138,18 @@ if (values.corpus) {
   let medium = 0;
   let high = 0;
   for (const f of files) {
-    const r = await scanTarball(join(CORPUS_DIR, f));
+    const r = await scanTarball(join(CORPUS_DIR, f), f);
     if (atLeast(r, 'medium')) medium++;
     if (atLeast(r, 'high')) high++;
   }
   console.log(`benign corpus: ${files.length} packages, ${high} at ≥high (${pct(high, files.length).trim()}), ${medium} at ≥medium (${pct(medium, files.length).trim()})`);
+}
+
+if (values['check-prescreen']) {
+  console.log(`pre-screen check: ${prescreen.compared} npm packages scanned with and without it, ${prescreen.differ.length} reports differ`);
+  for (const d of prescreen.differ) {
+    const fmt = (fs) => fs.map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line ?? ''}`).join(', ') || 'none';
+    console.log(`  ${JSON.stringify(d.what).slice(0, 120)}\n    with:    ${fmt(d.with)}\n    without: ${fmt(d.without)}`);
+  }
+  if (prescreen.differ.length > 0) process.exitCode = 1;
 }

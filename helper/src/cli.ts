@@ -3,6 +3,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { EXIT_OK, EXIT_USAGE, UsageError, isSscsError } from './errors.js';
+import { printable } from './io/printable.js';
 import { COMMANDS } from './cli/commands.js';
 import { parseCommandLine, renderHelp } from './cli/args.js';
 import { makeRedactor } from './cli/redact.js';
@@ -67,14 +68,15 @@ export async function main(argv: string[], io: Io, nodeVersion: string = process
     return await def.run({ flags: parsed.flags, positionals: parsed.positionals, io });
   } catch (e) {
     if (isSscsError(e)) {
-      io.stderr(`sscs: error: ${e.describe()}\n`);
-      if (e.hint) io.stderr(`${e.hint.replace(/^/gm, '  ')}\n`);
+      // A message quotes names and paths from the input: one printable line, so none forges another.
+      io.stderr(`sscs: error: ${printable(e.describe())}\n`);
+      if (e.hint) io.stderr(`${e.hint.split('\n').map((l) => `  ${printable(l)}`).join('\n')}\n`);
       if (io.env.SSCS_DEBUG && e.cause) io.stderr(`cause: ${String((e.cause as Error)?.stack ?? e.cause)}\n`);
       return e.exitCode;
     }
     // Anything else is a bug in sscs, not a user error: say so, and show the stack only on request.
     const err = e as Error;
-    io.stderr(`sscs: internal error: ${err?.message ?? String(e)}\n`);
+    io.stderr(`sscs: internal error: ${printable(err?.message ?? String(e))}\n`);
     io.stderr(io.env.SSCS_DEBUG ? `${err?.stack ?? ''}\n` : '  This is a bug in sscs. Set SSCS_DEBUG=1 to see the stack trace, and report it.\n');
     return EXIT_USAGE;
   }

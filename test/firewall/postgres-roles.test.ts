@@ -124,6 +124,15 @@ describe('a least-privilege replica role beside the migrating owner', () => {
     } finally {
       await fw.stop();
     }
+    // The served-client log (written and pruned by the replicas) took this role's writes: the tarballs served above.
+    expect(fw.logs()).not.toContain('served-log-write-failed');
+    const c = await asReplica();
+    try {
+      const served = (await c.query(`SELECT name, version, address FROM served_clients ORDER BY name`)).rows;
+      expect(served).toEqual(expect.arrayContaining([{ name: 'plain-pkg', version: '1.0.0', address: '127.0.0.1' }]));
+    } finally {
+      await c.end();
+    }
     const owner = await cli(['firewall', 'migrate', '--database', db, '--audit-retention-days', '30'], p.password);
     expect(owner.exitCode).toBe(0);
     expect(owner.stdout).toContain('audit rows past the retention removed: 0');

