@@ -9,7 +9,7 @@ describe('deploy/compose.yaml', () => {
     const compose = parse(await readFile('deploy/compose.yaml', 'utf8')) as {
       services: Record<string, { command?: string[]; environment?: Record<string, string>; deploy?: { replicas?: number } }>;
     };
-    expect(Object.keys(compose.services).sort()).toEqual(['firewall', 'lb', 'postgres']);
+    expect(Object.keys(compose.services).sort()).toEqual(['firewall', 'lb', 'migrate', 'postgres']);
     const fw = compose.services.firewall!;
     expect(fw.deploy?.replicas).toBeGreaterThanOrEqual(2);
     const help = (await runCli(['firewall', 'serve', '--help'])).stdout;
@@ -20,6 +20,27 @@ describe('deploy/compose.yaml', () => {
     expect(new URL(database).password).toBe('');
     for (const v of Object.keys(fw.environment!)) if (v.startsWith('SSCS_')) expect(help, v).toContain(v);
     expect((await runCli(['policy', 'validate', 'deploy/policy.yml'])).exitCode).toBe(0);
+  });
+
+  it('migrates as the owner role and serves as another one, which may not migrate', async () => {
+    const compose = parse(await readFile('deploy/compose.yaml', 'utf8')) as {
+      services: Record<string, { command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, { condition?: string }> }>;
+    };
+    const { migrate, firewall } = compose.services as Required<typeof compose.services>;
+    const help = (await runCli(['firewall', 'migrate', '--help'])).stdout;
+    for (const f of migrate!.command!.filter((a) => a.startsWith('--'))) expect(help, f).toContain(`${f} `);
+    const user = (cmd: string[]) => new URL(cmd[cmd.indexOf('--database') + 1]!).username;
+    expect(user(migrate!.command!)).toBe('sscs_owner');
+    expect(user(firewall!.command!)).toBe(migrate!.command![migrate!.command!.indexOf('--grant') + 1]);
+    expect(firewall!.environment!.SSCS_FIREWALL_MIGRATE).toBe('never');
+    expect(firewall!.depends_on?.migrate?.condition).toBe('service_completed_successfully');
+    // Each role's password from its own variable; the init script creates both roles from them.
+    expect(migrate!.environment!.PGPASSWORD).toContain('SSCS_OWNER_PASSWORD');
+    expect(firewall!.environment!.PGPASSWORD).toContain('SSCS_REPLICA_PASSWORD');
+    const init = await readFile('deploy/postgres-init.sh', 'utf8');
+    expect(init).toContain('CREATE ROLE sscs_owner LOGIN');
+    expect(init).toContain('CREATE ROLE sscs_replica LOGIN');
+    expect(init).toContain('CREATE DATABASE sscs_firewall OWNER sscs_owner');
   });
 
   it('has nginx name the client in X-Forwarded-For, and the replicas trust that header from nginx alone', async () => {
