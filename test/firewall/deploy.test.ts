@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
+import { spawnSync } from 'node:child_process';
+import pg from 'pg';
 import { runCli } from '../support/cli.js';
+import { PG_BIN, startPostgres } from '../support/postgres.js';
 
 // deploy/compose.yaml cannot run here (no container engine): what can drift from the code is checked instead.
 describe('deploy/compose.yaml', () => {
@@ -57,5 +60,31 @@ describe('deploy/compose.yaml', () => {
     const lb = compose.services.lb!.networks?.default?.ipv4_address;
     expect(lb).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(compose.services.firewall!.environment!.SSCS_FIREWALL_TRUSTED_PROXIES).toBe(`${lb}/32`);
+  });
+
+  it('creates both roles and the owner\'s database with deploy/postgres-init.sh, run by psql as the image runs it', async () => {
+    const p = await startPostgres();
+    try {
+      // The image runs it as its superuser (POSTGRES_USER); the test cluster's app role is made one here.
+      const a = await p.admin();
+      await a.query('ALTER ROLE sscs SUPERUSER');
+      await a.end();
+      const env = { PATH: `${PG_BIN}:${process.env.PATH}`, POSTGRES_USER: 'sscs', PGHOST: '127.0.0.1', PGPORT: String(p.port), PGPASSWORD: p.password, SSCS_OWNER_PASSWORD: "own'er pw", SSCS_REPLICA_PASSWORD: 'replica pw' };
+      const r = spawnSync('sh', ['deploy/postgres-init.sh'], { encoding: 'utf8', env });
+      expect(r.status, r.stderr).toBe(0);
+      const as = async (user: string, password: string) => {
+        const c = new pg.Client({ host: '127.0.0.1', port: p.port, user, password, database: 'sscs_firewall' });
+        await c.connect();
+        try {
+          return (await c.query(`SELECT pg_get_userbyid(datdba) AS owner, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser FROM pg_database WHERE datname = 'sscs_firewall'`)).rows[0];
+        } finally {
+          await c.end();
+        }
+      };
+      expect(await as('sscs_owner', "own'er pw")).toEqual({ owner: 'sscs_owner', superuser: false });
+      expect(await as('sscs_replica', 'replica pw')).toEqual({ owner: 'sscs_owner', superuser: false });
+    } finally {
+      await p.close();
+    }
   });
 });
