@@ -22,7 +22,7 @@ timestamped by a TSA. With --key/--key-env the bundle names the key instead, and
 Prints the bundle paths, one per line.`,
   flags: {
     statement: { type: 'string', valueName: 'FILE', description: 'In-toto statement(s): a JSON document or JSON Lines.' },
-    bundle: { type: 'string', valueName: 'OUT', description: 'Where to write the bundle (OUT.N.sigstore.json with several statements).' },
+    bundle: { type: 'string', writes: 'file', valueName: 'OUT', description: 'Where to write the bundle (OUT.N.sigstore.json with several statements).' },
     ...SIGNING_FLAGS,
   },
   examples: [

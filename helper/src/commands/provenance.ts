@@ -31,7 +31,7 @@ export default defineCommand({
 Trust modes (--builder): build-job = the build job writes its own provenance (SLSA Build L2); isolated = a separate job that the build's steps cannot touch (SLSA Build L3), which digests every subject itself and so refuses --subject-checksums.`,
   flags: {
     ...SUBJECT_FLAGS,
-    output: { type: 'string', short: 'o', valueName: 'FILE', description: 'Where to write the statements (JSON Lines); default: standard output.' },
+    output: { type: 'string', short: 'o', writes: 'stdout-or-file', valueName: 'FILE', description: "Where to write the statements (JSON Lines); default or '-': standard output." },
     builder: { type: 'string', valueName: 'build-job|isolated', default: 'build-job', description: 'Who writes this provenance: the build job itself (L2) or an isolated job (L3).' },
     ...ISSUER_FLAG,
     'identity-token-env': { type: 'string', valueName: 'NAME', default: DEFAULT_TOKEN_VARIABLE, description: 'The variable holding the job ID token whose claims are recorded.' },
