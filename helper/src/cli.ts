@@ -6,7 +6,7 @@ import { EXIT_OK, EXIT_USAGE, UsageError, isSscsError } from './errors.js';
 import { printable } from './io/printable.js';
 import { COMMANDS } from './cli/commands.js';
 import { parseCommandLine, renderHelp } from './cli/args.js';
-import { makeRedactor } from './cli/redact.js';
+import { makeRedactor, secretVariablesNamedBy } from './cli/redact.js';
 import type { Io } from './cli/command.js';
 import { VERSION } from './version.js';
 import { nodeTooOld } from './node-version.js';
@@ -82,8 +82,8 @@ export async function main(argv: string[], io: Io, nodeVersion: string = process
   }
 }
 
-function processIo(): Io {
-  const redact = makeRedactor(process.env);
+function processIo(argv: readonly string[]): Io {
+  const redact = makeRedactor(process.env, secretVariablesNamedBy(argv));
   return {
     cwd: process.cwd(),
     env: process.env,
@@ -105,7 +105,7 @@ function isEntryPoint(): boolean {
 // No top-level await: the single-file bundle runs this module as a CommonJS chunk (helper/tools/bundle.mjs).
 // main() turns every error into an exit code; the handler is for the impossible rest.
 if (isMainThread && isEntryPoint()) {
-  main(process.argv.slice(2), processIo()).then(
+  main(process.argv.slice(2), processIo(process.argv.slice(2))).then(
     (code) => void (process.exitCode = code),
     (e: unknown) => {
       process.stderr.write(`sscs: internal error: ${(e as Error)?.message ?? String(e)}\n`);
