@@ -88,6 +88,19 @@ if (process.env.SIGSTORE_ID_TOKEN) appendFileSync(${JSON.stringify(join(dir, 'st
   });
 });
 
+describe('the components that take a build job\'s artifacts', () => {
+  it('all begin with the same item, which sets PATH from the path input before anything runs', () => {
+    const first = ['isolated-provenance.yml', 'image-provenance.yml', 'verify-gate.yml'].map((f) => (templateJob(f).job.script as string[])[0]!);
+    expect(new Set(first).size).toBe(1);
+    expect(first[0]).toContain('PATH="$[[ inputs.path ]]"; export PATH;');
+    for (const f of ['isolated-provenance.yml', 'image-provenance.yml', 'verify-gate.yml']) {
+      const { job } = templateJob(f);
+      expect(job.variables, f).toBeUndefined();
+      expect((job.script as string[]).join('\n'), f).not.toMatch(/\$SSCS\b|\$\{?SSCS_(?!REF)/);
+    }
+  });
+});
+
 describe('verify-gate', () => {
   it('fails, never passes, when its command ran no verification', async () => {
     const { run } = templateJob('verify-gate.yml');
