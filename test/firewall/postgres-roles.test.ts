@@ -78,6 +78,12 @@ describe('a least-privilege replica role beside the migrating owner', () => {
     const missing = await cli(['firewall', 'migrate', '--database', db, '--grant', 'no_such_role'], p.password);
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain('role "no_such_role" does not exist');
+    const owner = await cli(['firewall', 'migrate', '--database', db, '--grant', 'sscs'], p.password);
+    expect(owner.exitCode).toBe(2);
+    expect(owner.stderr).toContain('--grant sscs: that role owns the firewall tables');
+    const superuser = await cli(['firewall', 'migrate', '--database', db, '--grant', 'postgres'], p.password);
+    expect(superuser.exitCode).toBe(2);
+    expect(superuser.stderr).toContain('--grant postgres: that role is a superuser');
     const r = await cli(['firewall', 'migrate', '--database', db, '--grant', REPLICA], p.password);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);

@@ -31,6 +31,8 @@ export const REPLICA_PRIVILEGES: Readonly<Record<string, readonly string[]>> = {
   // (their clients with them, ON DELETE CASCADE).
   served_versions: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   served_clients: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  // The decision each PyPI file was served under, replaced when served again (offline serving).
+  served_files: ['SELECT', 'INSERT', 'UPDATE'],
 };
 const DEFAULT_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE'] as const;
 
