@@ -20,9 +20,11 @@ const UNESCAPES: Record<string, string> = { '\\': '\\', n: '\n', r: '\r' };
  * never start a second line.
  */
 export function formatChecksumLine(hex: string, name: string): string {
-  const escaped = name.replace(/[\\\n\r]/g, (c) => ESCAPES[c] as string);
-  return `${escaped === name ? '' : '\\'}${hex}  ${escaped}\n`;
+  // Most names need no escape: a test is cheaper than a replace that finds nothing.
+  if (!NEEDS_ESCAPE.test(name)) return `${hex}  ${name}\n`;
+  return `\\${hex}  ${name.replace(/[\\\n\r]/g, (c) => ESCAPES[c] as string)}\n`;
 }
+const NEEDS_ESCAPE = /[\\\n\r]/;
 
 /**
  * Why a name from a checksums file would leave the project folder: an absolute path (`/x`, `\x`, `C:\x`) or a
