@@ -64,6 +64,7 @@ describe('policy file loading', () => {
     ['source: git', 'version: 1\nrules:\n  - action: deny\n    when: { source: git }\n', { line: 4, column: 21, field: 'rules[0].when.source' }, "must be a list, not 'git', as in 'source: [registry|git|url|file, ...]'"],
     ['license: MIT', 'version: 1\nrules:\n  - action: deny\n    when: { license: MIT }\n', { line: 4, column: 22, field: 'rules[0].when.license' }, "must be a mapping, not 'MIT', as in 'license: { allow: [<string>, ...], deny: [<string>, ...] }' (at least one field)"],
     ['provenance_dropped: yes', 'version: 1\nrules:\n  - action: deny\n    when: { provenance_dropped: yes }\n', { line: 4, column: 33, field: 'rules[0].when.provenance_dropped' }, "must be true|false or a whole number 1-"],
+    ['dormant_for: 3 (a duration with its own description)', 'version: 1\nrules:\n  - action: deny\n    when: { dormant_for: 3 }\n', { line: 4, column: 26, field: 'rules[0].when.dormant_for' }, 'must be a duration: 30m, 48h, 7d, 2w, not 3'],
     ['typosquat: 1', 'version: 1\nrules:\n  - action: deny\n    when: { typosquat: 1 }\n', { line: 4, column: 24, field: 'rules[0].when.typosquat' }, 'must be true|false, not 1'],
   ])('rejects %s with file, line and field', (_name, text, where, message) => {
     const e = failure(text);

@@ -8,7 +8,7 @@ import { captureBuildContext } from '../gitlab/context.js';
 import { localGitFacts } from '../gitlab/local.js';
 import { DEFAULT_TOKEN_VARIABLE } from '../gitlab/variables.js';
 import { readJsonFile, writeFileAtomicSync } from '../io/files.js';
-import { assertNoSecret } from '../io/secrets.js';
+import { PRIVATE_KEY_BLOCK, assertNoSecret } from '../io/secrets.js';
 import { DEFAULT_MAX_SUBJECTS_PER_STATEMENT, type TrustMode } from '../provenance/constants.js';
 import { buildPredicate } from '../provenance/predicate.js';
 import { importRunnerStatement } from '../provenance/runner.js';
@@ -31,7 +31,7 @@ export default defineCommand({
 Trust modes (--builder): build-job = the build job writes its own provenance (SLSA Build L2); isolated = a separate job that the build's steps cannot touch (SLSA Build L3), which digests every subject itself and so refuses --subject-checksums.`,
   flags: {
     ...SUBJECT_FLAGS,
-    output: { type: 'string', short: 'o', valueName: 'FILE', description: 'Where to write the statements (JSON Lines); default: standard output.' },
+    output: { type: 'string', short: 'o', writes: 'stdout-or-file', valueName: 'FILE', description: "Where to write the statements (JSON Lines); default or '-': standard output." },
     builder: { type: 'string', valueName: 'build-job|isolated', default: 'build-job', description: 'Who writes this provenance: the build job itself (L2) or an isolated job (L3).' },
     ...ISSUER_FLAG,
     'identity-token-env': { type: 'string', valueName: 'NAME', default: DEFAULT_TOKEN_VARIABLE, description: 'The variable holding the job ID token whose claims are recorded.' },
@@ -53,7 +53,7 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
     const max = Number(flags['max-subjects-per-statement']);
     if (!Number.isInteger(max) || max < 1) throw new UsageError('USAGE', `--max-subjects-per-statement must be a positive integer, not '${flags['max-subjects-per-statement']}'`);
     const tokenVariable = flags['identity-token-env'];
-    const allow = allowListedVariables(flags['allow-variable'] ?? [], tokenVariable);
+    const allow = allowListedVariables(flags['allow-variable'] ?? [], tokenVariable, io);
 
     let statements: Statement[];
     if (flags['from-runner']) {
@@ -84,7 +84,7 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
     validateProvenanceStatements(statements);
     const text = toJsonLines(statements);
     // Checked wherever it goes: on standard output the redactor would only hide the value in a statement meant to be signed.
-    assertNoSecret(text, io.env, { ...(flags.output ? { file: flags.output } : {}), what: 'the provenance' });
+    assertNoSecret(text, io.env, { ...(flags.output ? { file: flags.output } : {}), what: 'the provenance', alsoSecret: [tokenVariable] });
     if (flags.output) writeFileAtomicSync(resolve(io.cwd, flags.output), text);
     else io.stdout(text);
     report(io, flags.format, flags.output, statements);
@@ -110,12 +110,12 @@ function refuseBuildDigests(builder: string, checksumFiles: readonly string[] | 
 }
 
 /** Names only: a secret's value must never reach provenance, even when asked for by name. */
-function allowListedVariables(names: string[], tokenVariable: string): string[] {
+function allowListedVariables(names: string[], tokenVariable: string, io: Io): string[] {
   for (const name of names) {
     if (!VARIABLE_NAME.test(name)) throw new UsageError('USAGE', `--allow-variable '${name}' is not a variable name`);
-    if (name === tokenVariable || isSecretName(name)) {
+    if (name === tokenVariable || isSecretName(name) || PRIVATE_KEY_BLOCK.test(io.env[name] ?? '')) {
       throw new UsageError('USAGE', `--allow-variable ${name}: refusing to record a secret variable's value`, {
-        hint: 'Variables whose names say TOKEN, SECRET, PASSWORD, KEY, CREDENTIAL or AUTH, and the ID token, are never written.',
+        hint: 'Variables whose names say TOKEN, SECRET, PASSWORD, CREDENTIAL or AUTH, or have KEY as a word part, those holding a PEM private key, and the ID token are never written.',
       });
     }
   }

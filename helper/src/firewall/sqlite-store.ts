@@ -13,6 +13,7 @@ import type { AuditEntry, AuditPage, AuditQuery, DecisionRecord, PackageRecords,
 import { servedFileOf } from './served-file.js';
 import { SqliteViews, toAudit, toWaiver } from './sqlite-views.js';
 import { SESSIONS_SCHEMA, SqliteSessions } from './sqlite-sessions.js';
+import { SERVED_SCHEMA, SqliteServed } from './sqlite-served.js';
 
 export type Synchronous = 'normal' | 'full';
 
@@ -128,9 +129,10 @@ export async function openSqliteStore(path: string, opts: { synchronous?: Synchr
     // The CLI (waive, quarantine) may come before the first `serve`: the data folder is created here.
     await ensureDir(dirname(path));
     db = new DatabaseSync(path);
-    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`);
+    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON;`);
     db.exec(SCHEMA);
     db.exec(SESSIONS_SCHEMA);
+    db.exec(SERVED_SCHEMA);
     migrate(db);
   } catch (e) {
     throw new InputError('INPUT', `cannot open the firewall database: ${(e as Error).message}`, { where: { file: path }, cause: e });
@@ -162,10 +164,12 @@ class SqliteStore implements Store {
   #pending = new Map<string, AuditEntry>();
   #timer: NodeJS.Timeout | undefined;
   readonly sessions: SqliteSessions;
+  readonly served: SqliteServed;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
     this.sessions = new SqliteSessions(db);
+    this.served = new SqliteServed(db, (fn) => this.#tx(fn));
     this.#views = new SqliteViews(db);
     const p = (sql: string): StatementSync => db.prepare(sql);
     this.#s = {

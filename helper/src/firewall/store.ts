@@ -6,6 +6,7 @@
  */
 import type { Action } from '../policy/types.js';
 import type { SessionStore } from './session-store.js';
+import type { ServedStore } from './served-log.js';
 
 export interface DecisionRecord {
   name: string;
@@ -150,6 +151,8 @@ export interface PackageRecords {
 export interface Store {
   /** Admin page sessions, shared by every replica on the database (session-store.ts). */
   readonly sessions: SessionStore;
+  /** Who fetched which version, for retroactive hits; shared by replicas on one database (served-log.ts). */
+  readonly served: ServedStore;
   /** Bumped by every release and waiver, from any process: cached filtered packuments key on it. */
   generation(): number;
   /**

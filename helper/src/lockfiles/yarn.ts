@@ -3,7 +3,7 @@ import { parseSyml } from '@yarnpkg/parsers';
 import { InputError } from '../errors.js';
 import type { Limits } from './limits.js';
 import { expandWorkspaces, readManifest, type Manifest } from './manifest.js';
-import { parseNpmAlias, splitNameVersion } from './names.js';
+import { isValidNpmName, parseNpmAlias, splitNameVersion } from './names.js';
 import { fieldError, isRecord, optionalString, stringMap } from './positions.js';
 import { originOf, type Origin } from './source.js';
 import { TreeBuilder, type EdgeKind, type LockNode, type LockTree } from './tree.js';
@@ -107,7 +107,7 @@ function classicNode(key: string, descriptor: string, raw: Record<string, unknow
   if (integrity) node.integrity = integrity;
   if (resolved) node.resolved = resolved;
   else if (origin !== 'registry' && origin !== 'local') node.resolved = split.version;
-  return withOrigin(node, origin);
+  return withOrigin(node, origin, file, line());
 }
 
 function berryNode(key: string, raw: Record<string, unknown>, file: string, lineOf: (k: string) => number | undefined): Omit<LockNode, 'edges'> {
@@ -122,7 +122,7 @@ function berryNode(key: string, raw: Record<string, unknown>, file: string, line
   const origin = berryOrigin(ref, name);
   if (origin !== 'registry' && origin !== 'local') node.resolved = ref;
   // Workspaces and linked folders are first-party code, not packages fetched from a registry.
-  return withOrigin(node, origin);
+  return withOrigin(node, origin, file, line());
 }
 
 /** Where a berry resolution (`npm:1.0.0`, `patch:x@npm%3A1.0.0#...`, `workspace:.`, `git+ssh://...#commit=`) fetches from. */
@@ -139,9 +139,11 @@ function berryOrigin(ref: string, name: string): Origin {
   return originOf(ref, name);
 }
 
-function withOrigin(node: Omit<LockNode, 'edges'>, origin: Origin): Omit<LockNode, 'edges'> {
+function withOrigin(node: Omit<LockNode, 'edges'>, origin: Origin, file: string, line: number | undefined): Omit<LockNode, 'edges'> {
   if (origin === 'local') node.local = true;
   else if (origin !== 'registry') node.source = origin;
+  // The name decides which rules and facts apply: one npm would not accept is refused, not printed or matched.
+  if (origin !== 'local' && !isValidNpmName(node.name)) throw fieldError(file, node.id, `entry ${JSON.stringify(node.id)} names ${JSON.stringify(node.name)}, not a valid npm package name`, line);
   return node;
 }
 

@@ -3,7 +3,7 @@
  * wrongly typed field gets: `vulnerable: true` is told `must be a mapping, not true, as in 'vulnerable: { severity:
  * low|medium|high|critical }' ...` rather than JSON Schema's bare `must be object`.
  */
-import { POLICY_SCHEMA } from './schema.js';
+import { DURATION, POLICY_SCHEMA } from './schema.js';
 
 interface SchemaNode {
   type?: string;
@@ -20,7 +20,7 @@ interface SchemaNode {
   description?: string;
 }
 
-/** Objects with more fields than this are shown as `{ ... }` inside another form. */
+/** Objects with more fields than this are shown as `{ ... }` inside another form, and cut short at the top. */
 const MAX_SHOWN_FIELDS = 4;
 const MAX_SHOWN_VALUE = 60;
 
@@ -52,7 +52,7 @@ export function wrongTypeMessage(node: SchemaNode, key: string | undefined, valu
   }
   if (node.type === 'array') return `must be a list, ${given}, as in '${as(formOf(node, 0))}'`;
   if (node.enum) return enumMessage(node.enum, value);
-  if (node.type === 'string' && node.pattern && !node.description) return undefined;
+  if (node.type === 'string' && node.pattern && node.pattern !== DURATION.pattern) return undefined;
   return `must be ${formOf(node, 0)}, ${given}`;
 }
 
@@ -71,14 +71,15 @@ function formOf(node: SchemaNode, depth: number): string {
     case 'integer':
       return node.minimum !== undefined && node.maximum !== undefined ? `a whole number ${node.minimum}-${node.maximum}` : 'a whole number';
     case 'string':
-      // A patterned string says its form in its description ('A duration: 30m, 48h, 7d, 2w.').
-      return node.pattern && node.description && depth === 0 ? node.description.replace(/\.$/, '').replace(/^A /, 'a ') : '<string>';
+      return node.pattern === DURATION.pattern ? (depth === 0 ? 'a duration: 30m, 48h, 7d, 2w' : '<duration>') : '<string>';
     case 'array':
       return `[${node.items ? formOf(node.items, depth + 1) : '<value>'}, ...]`;
     case 'object': {
       const fields = Object.entries(node.properties ?? {});
       if (fields.length === 0 || (depth > 0 && fields.length > MAX_SHOWN_FIELDS)) return '{ ... }';
-      return `{ ${fields.map(([k, v]) => `${k}: ${formOf(v, depth + 1)}`).join(', ')} }`;
+      const shownFields = fields.slice(0, MAX_SHOWN_FIELDS).map(([k, v]) => `${k}: ${formOf(v, depth + 1)}`);
+      // A long list of fields is the schema's to give (sscs policy schema), not an error message's.
+      return `{ ${shownFields.join(', ')}${fields.length > MAX_SHOWN_FIELDS ? `, ... (${fields.length} fields: sscs policy schema lists them)` : ''} }`;
     }
     default:
       return 'a value';

@@ -21,6 +21,7 @@ import { migrate, pendingMigrations } from './migrations.js';
 import { date, toAudit, toDecision, toRelease, toWaiver, unavailable, type Row } from './rows.js';
 import { ruleCounts, searchAudit } from './views.js';
 import { PostgresSessions } from './sessions.js';
+import { PostgresServed } from './served.js';
 
 /** Connections per replica: requests beyond them wait for one (pg.Pool queues). */
 export const POOL_SIZE = 10;
@@ -120,12 +121,14 @@ export class PostgresStore implements Store {
   #flushing: Promise<void> | undefined;
   #closed = false;
   readonly sessions: PostgresSessions;
+  readonly served: PostgresServed;
 
   constructor(pool: pg.Pool, target: PostgresTarget, log?: Logger) {
     this.#pool = pool;
     this.#target = target;
     this.#log = log;
     this.sessions = new PostgresSessions((sql, params) => this.#q(sql, params));
+    this.served = new PostgresServed((sql, params) => this.#q(sql, params), (fn) => this.#tx(fn));
   }
 
   /** Runs one statement; a failure to reach the database becomes UNAVAILABLE (503), never an internal error. */
