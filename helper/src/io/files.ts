@@ -121,6 +121,7 @@ function special(st: Stats | undefined, path: string): boolean {
  * half-written provenance or bundle, and a failure leaves any previous file intact.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  const { stat, writeFile } = await fsp();
   if (special(await stat(path).catch(() => undefined), path)) {
     await writeFile(path, data).catch((e: unknown) => {
       throw new InputError('INPUT', `cannot write: ${(e as Error).message}`, { where: { file: path }, cause: e });
@@ -130,7 +131,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await ensureDir(dirname(path));
-    const { writeFile, rename } = await fsp();
+    const { rename } = await fsp();
     await writeFile(tmp, data, { mode });
     await rename(tmp, path);
   } catch (e) {
