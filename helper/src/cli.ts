@@ -3,9 +3,10 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { EXIT_OK, EXIT_USAGE, UsageError, isSscsError } from './errors.js';
+import { printable } from './io/printable.js';
 import { COMMANDS } from './cli/commands.js';
 import { parseCommandLine, renderHelp } from './cli/args.js';
-import { makeRedactor } from './cli/redact.js';
+import { makeRedactor, secretVariablesNamedBy } from './cli/redact.js';
 import type { Io } from './cli/command.js';
 import { VERSION } from './version.js';
 import { nodeTooOld } from './node-version.js';
@@ -67,21 +68,22 @@ export async function main(argv: string[], io: Io, nodeVersion: string = process
     return await def.run({ flags: parsed.flags, positionals: parsed.positionals, io });
   } catch (e) {
     if (isSscsError(e)) {
-      io.stderr(`sscs: error: ${e.describe()}\n`);
-      if (e.hint) io.stderr(`${e.hint.replace(/^/gm, '  ')}\n`);
+      // A message quotes names and paths from the input: one printable line, so none forges another.
+      io.stderr(`sscs: error: ${printable(e.describe())}\n`);
+      if (e.hint) io.stderr(`${e.hint.split('\n').map((l) => `  ${printable(l)}`).join('\n')}\n`);
       if (io.env.SSCS_DEBUG && e.cause) io.stderr(`cause: ${String((e.cause as Error)?.stack ?? e.cause)}\n`);
       return e.exitCode;
     }
     // Anything else is a bug in sscs, not a user error: say so, and show the stack only on request.
     const err = e as Error;
-    io.stderr(`sscs: internal error: ${err?.message ?? String(e)}\n`);
+    io.stderr(`sscs: internal error: ${printable(err?.message ?? String(e))}\n`);
     io.stderr(io.env.SSCS_DEBUG ? `${err?.stack ?? ''}\n` : '  This is a bug in sscs. Set SSCS_DEBUG=1 to see the stack trace, and report it.\n');
     return EXIT_USAGE;
   }
 }
 
-function processIo(): Io {
-  const redact = makeRedactor(process.env);
+function processIo(argv: readonly string[]): Io {
+  const redact = makeRedactor(process.env, secretVariablesNamedBy(argv));
   return {
     cwd: process.cwd(),
     env: process.env,
@@ -103,7 +105,7 @@ function isEntryPoint(): boolean {
 // No top-level await: the single-file bundle runs this module as a CommonJS chunk (helper/tools/bundle.mjs).
 // main() turns every error into an exit code; the handler is for the impossible rest.
 if (isMainThread && isEntryPoint()) {
-  main(process.argv.slice(2), processIo()).then(
+  main(process.argv.slice(2), processIo(process.argv.slice(2))).then(
     (code) => void (process.exitCode = code),
     (e: unknown) => {
       process.stderr.write(`sscs: internal error: ${(e as Error)?.message ?? String(e)}\n`);

@@ -27,8 +27,8 @@ describe('provenance environment', () => {
 
   it('verify-gate requires the environment in the certificate by default', () => {
     const gate = job('verify-gate', { needs: ['build'] });
-    expect((gate.variables as Record<string, string>).SSCS_DEPLOYMENT_ENVIRONMENT).toBe('sscs-provenance');
-    expect((gate.script as string[]).join('\n')).toContain('${SSCS_DEPLOYMENT_ENVIRONMENT:+--deployment-environment "$SSCS_DEPLOYMENT_ENVIRONMENT"}');
+    expect((gate.script as string[]).join('\n')).toContain('sscs_deployment_environment="sscs-provenance"');
+    expect((gate.script as string[]).join('\n')).toContain('${sscs_deployment_environment:+--deployment-environment "$sscs_deployment_environment"}');
     expect(helperCalls([byName('verify-gate')]).verify).toContain('--deployment-environment');
   });
 

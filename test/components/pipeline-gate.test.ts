@@ -76,7 +76,7 @@ describe('verification gate', () => {
       CI_JOB_URL: `${issuer}/evil/other/-/jobs/302`,
       CI_JOB_NAME: 'provenance',
     };
-    await execa('sh', ['-c', `sha256sum dist/hello-sscs-1.0.0.tgz > sums && node ${BUNDLE} provenance --builder isolated --subject-checksums sums --output p.intoto.jsonl && node ${BUNDLE} attest --statement p.intoto.jsonl --bundle p.sigstore.json --signing-config ${sigstore.signingConfigPath}`], { cwd: work, env, extendEnv: false });
+    await execa('sh', ['-c', `node ${BUNDLE} provenance --builder isolated --subject dist/hello-sscs-1.0.0.tgz --output p.intoto.jsonl && node ${BUNDLE} attest --statement p.intoto.jsonl --bundle p.sigstore.json --signing-config ${sigstore.signingConfigPath}`], { cwd: work, env, extendEnv: false });
     const substitute = `substitute:
   stage: attest
   needs: [build]
@@ -134,8 +134,7 @@ include:
     const forge = [
       'mkdir -p dist attestations',
       'npm pack --pack-destination dist',
-      '$SSCS digest --subject dist/hello-sscs-1.0.0.tgz > forged.sha256',
-      '$SSCS provenance --builder isolated --subject-checksums forged.sha256 --output attestations/forged.intoto.jsonl',
+      '$SSCS provenance --builder isolated --subject dist/hello-sscs-1.0.0.tgz --output attestations/forged.intoto.jsonl',
       '$SSCS attest --statement attestations/forged.intoto.jsonl --bundle attestations/forged.sigstore.json --signing-config "$SSCS_SIGNING_CONFIG"',
     ];
     const ci = `stages: [build, verify]

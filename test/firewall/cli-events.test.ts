@@ -115,6 +115,8 @@ describe('CLI operator actions send webhook events', () => {
       ['pkg:maven/org.x/y', '1.0', "the firewall serves npm and pypi packages, not 'maven'"],
       ['pkg:npm/@scope/tool', '1.0.0', "the npm scope's '@' must be percent-encoded"],
       ['pkg:pypi/vers', 'not a version!', "'not a version!' is not a version or a PEP 440 version specifier"],
+      ['../etc', '1.0.0', "'../etc' is not a package name: not an npm name"],
+      ['pkg:npm/left-pad?repository_url=https://evil.example', '1.0.0', 'a purl naming a package here has no qualifiers'],
     ] as const) {
       const res = await add(name, version);
       expect(res.status).toBe(400);

@@ -78,6 +78,12 @@ describe('a least-privilege replica role beside the migrating owner', () => {
     const missing = await cli(['firewall', 'migrate', '--database', db, '--grant', 'no_such_role'], p.password);
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain('role "no_such_role" does not exist');
+    const owner = await cli(['firewall', 'migrate', '--database', db, '--grant', 'sscs'], p.password);
+    expect(owner.exitCode).toBe(2);
+    expect(owner.stderr).toContain('--grant sscs: that role owns the firewall tables');
+    const superuser = await cli(['firewall', 'migrate', '--database', db, '--grant', 'postgres'], p.password);
+    expect(superuser.exitCode).toBe(2);
+    expect(superuser.stderr).toContain('--grant postgres: that role is a superuser');
     const r = await cli(['firewall', 'migrate', '--database', db, '--grant', REPLICA], p.password);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
@@ -117,6 +123,15 @@ describe('a least-privilege replica role beside the migrating owner', () => {
       expect(fw.logs()).toContain("this role may not remove audit rows (permission denied for table audit): with a least-privilege replica role, audit retention is the owner's job");
     } finally {
       await fw.stop();
+    }
+    // The served-client log (written and pruned by the replicas) took this role's writes: the tarballs served above.
+    expect(fw.logs()).not.toContain('served-log-write-failed');
+    const c = await asReplica();
+    try {
+      const served = (await c.query(`SELECT name, version, address FROM served_clients ORDER BY name`)).rows;
+      expect(served).toEqual(expect.arrayContaining([{ name: 'plain-pkg', version: '1.0.0', address: '127.0.0.1' }]));
+    } finally {
+      await c.end();
     }
     const owner = await cli(['firewall', 'migrate', '--database', db, '--audit-retention-days', '30'], p.password);
     expect(owner.exitCode).toBe(0);

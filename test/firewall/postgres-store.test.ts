@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import { openPostgresStore, type PostgresStore } from '../../helper/dist/firewall/postgres/store.js';
-import { migrate, SCHEMA_VERSION } from '../../helper/dist/firewall/postgres/migrations.js';
+import { migrate, MIGRATIONS, SCHEMA_VERSION } from '../../helper/dist/firewall/postgres/migrations.js';
 import { postgresTarget } from '../../helper/dist/firewall/postgres/connect.js';
 import { openSqliteStore } from '../../helper/dist/firewall/sqlite-store.js';
 import type { DecisionRecord, Store } from '../../helper/dist/firewall/store.js';
@@ -74,6 +74,11 @@ describe('PostgreSQL store', () => {
       // A PyPI file's first sha256 is kept (first writer wins); a later one is not stored.
       out.push(await s.rememberFileDigest('pkg:pypi/f', 'f-1.0.whl', 'aa'), await s.rememberFileDigest('pkg:pypi/f', 'f-1.0.whl', 'bb'));
       out.push([...(await s.fileDigests('pkg:pypi/f'))], (await s.fileDigests('pkg:pypi/none')).size);
+      // A served PyPI file's decision: the last one recorded for the file stands.
+      const served = { name: 'pkg:pypi/f', file: 'f-1.0.whl', version: '1.0', sha256: 'a'.repeat(64), action: 'allow' as const, rule: 'default', credential: 'anonymous', servedUnder: 'p1', yanked: 'broken' as string | boolean, servedAt: new Date(now.getTime()) };
+      await s.recordServedFile(served);
+      await s.recordServedFile({ ...served, servedUnder: 'p2', requiresPython: '>=3.8', yanked: false });
+      out.push(await s.servedFiles('pkg:pypi/f'), await s.servedFiles('pkg:pypi/none'));
       return out;
     };
     const a = await script(sqlite);
@@ -81,6 +86,7 @@ describe('PostgreSQL store', () => {
     await sqlite.close();
     expect(b).toEqual(a);
     expect(a[0]).toMatchObject({ action: 'quarantine', integrity: 'sha512-abc', credential: 'anonymous', servedUnder: 'p1' });
+    expect(a.at(-2)).toEqual([expect.objectContaining({ file: 'f-1.0.whl', servedUnder: 'p2', requiresPython: '>=3.8', yanked: false })]);
   });
 
   it('keeps the audit log append-only in the database itself, retention included', async () => {
@@ -189,7 +195,7 @@ describe('PostgreSQL store', () => {
     expect((await s.decision('old-pkg', '1.0.0'))?.action).toBe('deny');
     expect(await s.pruneAudit(30 * DAY)).toBe(1);
     const versions = (await pool.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => Number(r.version));
-    expect(versions).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
+    expect(versions).toEqual(MIGRATIONS.map((m) => m.version).sort((a, b) => a - b));
     // A later sscs wrote migration 99: this one does not touch it.
     await pool.query(`INSERT INTO schema_migrations (version, name) VALUES (99, 'from the future')`);
     await pool.end();

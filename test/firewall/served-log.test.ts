@@ -1,34 +1,74 @@
-import { describe, expect, it } from 'vitest';
-import { ServedLog } from '../../helper/src/firewall/served-log.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ServedLog } from '../../helper/dist/firewall/served-log.js';
+import { openSqliteStore } from '../../helper/dist/firewall/sqlite-store.js';
+import type { Store } from '../../helper/dist/firewall/store.js';
 
-describe('served log', () => {
-  const at = (s: number) => new Date(Date.UTC(2026, 11, 1) + s * 1000);
+/** Times within the last 200 s (a write prunes against the real clock). */
+const BASE = Date.now() - 200_000;
+const at = (s: number) => new Date(BASE + s * 1000);
+const all = async (log: ServedLog, now?: Date) => {
+  const out = [];
+  for await (const v of log.versions(now)) out.push((await log.clients(v.name, v.version))!);
+  return out;
+};
 
-  it('keeps the most recently served versions and names at most maxClients clients each', () => {
-    const log = new ServedLog({ maxVersions: 3, maxClients: 2, retentionMs: 3_600_000 });
+describe('served log (in the SQLite store; PostgreSQL: retroactive-shared.test.ts)', () => {
+  const opened: Store[] = [];
+  const open = async (): Promise<{ store: Store; path: string }> => {
+    const path = join(await mkdtemp(join(tmpdir(), 'sscs-served-')), 'firewall.db');
+    const store = await openSqliteStore(path);
+    opened.push(store);
+    return { store, path };
+  };
+  afterEach(async () => {
+    for (const s of opened.splice(0)) await s.close();
+  });
+
+  it('names at most maxClients clients per version (same address, agent and session counted as one), and keeps the most recently served versions', async () => {
+    const { store } = await open();
+    const log = new ServedLog(store.served, { limits: { maxVersions: 3, maxClients: 2 } });
     for (let i = 0; i < 4; i++) log.record(`p${i}`, '1.0.0', { address: '10.0.0.1' }, at(i));
     log.record('p1', '1.0.0', { address: '10.0.0.2' }, at(10));
     log.record('p1', '1.0.0', { address: '10.0.0.3' }, at(11));
     log.record('p1', '1.0.0', { address: '10.0.0.1' }, at(12));
-    const versions = [...log.versions(at(20))];
-    expect(versions.map((v) => v.name)).toEqual(['p2', 'p3', 'p1']);
-    const p1 = versions.find((v) => v.name === 'p1')!;
-    expect(p1.clients.map((c) => [c.address, c.fetches])).toEqual([['10.0.0.1', 2], ['10.0.0.2', 1]]);
-    expect(p1.otherClients).toBe(1);
+    await log.flush();
+    // A second batch: counts add up across writes.
+    log.record('p1', '1.0.0', { address: '10.0.0.1' }, at(13));
+    log.record('p1', '1.0.0', { address: '10.0.0.4' }, at(14));
+    await log.flush();
+    const versions = await all(log);
+    expect(versions.map((v) => v.name)).toEqual(['p1', 'p2', 'p3']);
+    const p1 = versions[0]!;
+    expect(p1.clients.map((c) => [c.address, c.fetches])).toEqual([['10.0.0.1', 3], ['10.0.0.2', 1]]);
+    expect(p1.otherClients).toBe(2);
+    expect(p1.lastAt.getTime()).toBe(at(14).getTime());
   });
 
-  it('forgets versions past the retention window', () => {
-    const log = new ServedLog({ maxVersions: 10, maxClients: 2, retentionMs: 60_000 });
+  it('forgets versions past the retention window, and survives reopening the database', async () => {
+    const { store, path } = await open();
+    const log = new ServedLog(store.served, { limits: { retentionMs: 60_000 } });
     log.record('old', '1.0.0', { address: '10.0.0.1' }, at(0));
-    log.record('new', '1.0.0', { address: '10.0.0.1' }, at(100));
-    expect([...log.versions(at(120))].map((v) => v.name)).toEqual(['new']);
-    expect(log.size).toBe(1);
+    log.record('pkg:pypi/new', '2.0', { address: '10.0.0.1' }, at(170));
+    await log.close();
+    await store.close();
+    opened.length = 0;
+    const again = await openSqliteStore(path);
+    opened.push(again);
+    const reread = new ServedLog(again.served, { limits: { retentionMs: 60_000 } });
+    expect((await all(reread)).map((v) => [v.name, v.version])).toEqual([['pkg:pypi/new', '2.0']]);
+    // Removed from the database by the write's prune, not only skipped by the read.
+    expect(await reread.clients('old', '1.0.0')).toBeUndefined();
+    expect((await reread.clients('pkg:pypi/new', '2.0'))?.clients.map((c) => c.address)).toEqual(['10.0.0.1']);
   });
 
-  it('keeps only printable, bounded client headers and a well-formed npm-session', () => {
-    const log = new ServedLog();
+  it('keeps only printable, bounded client headers and a well-formed npm-session', async () => {
+    const { store } = await open();
+    const log = new ServedLog(store.served);
     log.record('p', '1.0.0', { address: '10.0.0.1', userAgent: `npm/10\r\nx-evil: 1${'a'.repeat(500)}`, npmSession: 'not hex!' }, at(0));
-    const [c] = [...log.versions(at(1))][0]!.clients;
+    const [c] = (await all(log))[0]!.clients;
     expect(c!.userAgent).toMatch(/^npm\/10x-evil: 1a+$/);
     expect(c!.userAgent!.length).toBe(200);
     expect(c!.npmSession).toBeUndefined();

@@ -42,6 +42,8 @@ export interface WebhookReceiver {
   /** Every attempt's delivery id and signature, answered or not. */
   seen: { delivery: string; signature: string }[];
   waitFor(pred: (e: ReceivedEvent[]) => boolean, ms?: number): Promise<void>;
+  /** Waits, polling, until `cond` holds (attempts, say); throws after `ms`. */
+  until(cond: () => boolean, ms?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,9 +66,14 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
     attempts: 0,
     seen: [],
     async waitFor(pred, ms = 15_000) {
+      await r.until(() => pred(r.events), ms).catch(() => {
+        throw new Error(`webhook events not seen in time: ${JSON.stringify(r.events.map((e) => e.type))}`);
+      });
+    },
+    async until(cond, ms = 15_000) {
       const end = Date.now() + ms;
-      while (!pred(r.events)) {
-        if (Date.now() > end) throw new Error(`webhook events not seen in time: ${JSON.stringify(r.events.map((e) => e.type))}`);
+      while (!cond()) {
+        if (Date.now() > end) throw new Error(`not so within ${ms} ms (${r.attempts} attempts, ${r.events.length} events)`);
         await new Promise((res) => setTimeout(res, 50));
       }
     },

@@ -13,7 +13,10 @@ import { startWebhookReceiver, verify, type WebhookReceiver } from './webhook-re
 const SECRET = 'whsec-unit-secret';
 const lines: Record<string, unknown>[] = [];
 const log = (l: Record<string, unknown>) => void lines.push(l);
-const fast = { baseDelayMs: 10, maxDelayMs: 40, attemptTimeoutMs: 300 };
+// Short backoff; an attempt timeout only as short as a test needs a hung endpoint to cost, and long enough that a
+// loaded machine's slow answer is not taken for a hang.
+const fast = { baseDelayMs: 10, maxDelayMs: 40, attemptTimeoutMs: 10_000 };
+const HANG_MS = 2_000;
 const FIREWALL = { kind: 'firewall', via: 'proxy' } as const;
 const block = (name: string, version = '1.0.0') => firewallEvent({ type: 'block', name, version, actor: FIREWALL, data: { action: 'deny', rule: 'r', reason: 'x' } });
 const count = (m: Metrics, type: string, result: string) => Number(m.render().split('\n').find((l) => l.startsWith(`sscs_firewall_webhook_events_total{type="${type}",result="${result}"}`))?.split(' ')[1] ?? 0);
@@ -64,12 +67,15 @@ describe('webhook delivery', () => {
 
   it('retries a 5xx and a hung endpoint with backoff, under one delivery id', async () => {
     const metrics = new Metrics();
-    sink = new Webhook({ url: hook.url, secret: SECRET, metrics, log, ...fast });
+    sink = new Webhook({ url: hook.url, secret: SECRET, metrics, log, ...fast, attemptTimeoutMs: HANG_MS });
     hook.script = [503, 'hang', 500];
-    void sink.send(firewallEvent({ type: 'waiver', name: 'b', version: '2.0.0', record: 'waiver:1', actor: { kind: 'operator', via: 'cli', name: 'ops' }, data: { owner: 'ops', reason: 'r' } }));
-    await hook.waitFor((e) => e.length === 1);
-    // Three refused or hung attempts, then the one answered; on a loaded machine a slow answer may cost another
-    // attempt (300 ms each), never fewer, and every attempt carries the one delivery id.
+    // The sender's own verdict, not the receiver's first event: an answer that comes after the attempt's timeout on
+    // a loaded machine is retried, and only the promise says when the sender is done.
+    const outcome = await sink.send(firewallEvent({ type: 'waiver', name: 'b', version: '2.0.0', record: 'waiver:1', actor: { kind: 'operator', via: 'cli', name: 'ops' }, data: { owner: 'ops', reason: 'r' } }));
+    expect(outcome).toEqual({ result: 'delivered' });
+    // Three refused or hung attempts, then the one answered; a slow answer may cost another attempt, never fewer,
+    // and every attempt carries the one delivery id.
+    expect(hook.events.length).toBeGreaterThanOrEqual(1);
     expect(hook.attempts).toBeGreaterThanOrEqual(4);
     expect(new Set(hook.seen.map((a) => a.delivery))).toEqual(new Set([hook.events[0]!.delivery]));
     expect(hook.events[0]!.verified).toBe(true);
@@ -136,8 +142,9 @@ describe('firewall webhooks', () => {
     expect((await fetch(`${fw.url}/young-pkg/-/young-pkg-1.0.0.tgz`)).status).toBe(403);
     expect((await admin('/quarantine/release', { name: 'young-pkg', version: '1.0.0', reason: 'reviewed', by: 'sec-team' })).status).toBe(200);
     expect((await admin('/waivers', { name: 'denied-pkg', version: '1.0.0', reason: 'vendored fix', by: 'sec-team', expires: '2099-01-01' })).status).toBe(200);
-    await hook.waitFor((e) => e.length >= 4);
-    await new Promise((r) => setTimeout(r, 200));
+    // One delivery at a time, in the order sent: once the waiver (sent last) is in, every event sent before it is
+    // too, a second block or quarantine event included, so the list below is complete without waiting longer.
+    await hook.waitFor((e) => e.some((x) => x.type === 'waiver'));
     expect(hook.events.map((e) => [e.type, e.name])).toEqual([['block', 'denied-pkg'], ['quarantine', 'young-pkg'], ['release', 'young-pkg'], ['waiver', 'denied-pkg']]);
     expect(hook.events.every((e) => e.verified && e.schemaErrors.length === 0)).toBe(true);
     expect(hook.events[0]).toMatchObject({ ecosystem: 'npm', purl: 'pkg:npm/denied-pkg@1.0.0', actor: { kind: 'firewall', via: 'proxy' }, data: { rule: 'no-denied', action: 'deny' } });
@@ -164,8 +171,9 @@ describe('firewall webhooks', () => {
     const attempts = hook.attempts;
     const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => fetch(i % 2 ? `${fw.url}/plain-pkg/-/plain-pkg-1.0.0.tgz` : `${fw.url}/flood-pkg/-/flood-pkg-1.0.${i / 2}.tgz`).then((r) => r.status)));
     expect(statuses.filter((s, i) => s !== (i % 2 ? 200 : 403))).toEqual([]);
-    // Twenty distinct block events went to a hung endpoint: one delivery started, none finished.
-    await new Promise((r) => setTimeout(r, 300));
+    // Twenty distinct block events went to a hung endpoint: one delivery started (waited for, however slow the
+    // machine), none finished. The next attempt could come only after the 5 s attempt timeout.
+    await hook.until(() => hook.attempts > attempts);
     expect(hook.attempts).toBe(attempts + 1);
     expect(hook.events.filter((e) => e.name === 'flood-pkg')).toEqual([]);
     expect(fw.logs()).not.toContain(SECRET);

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { tempDir } from '../support/tmp.js';
 import { templateJob } from '../support/template-job.js';
 import { gitlabClaims, gitlabJobEnv, unsignedJwt } from '../support/gitlab-env.js';
+import { runCli } from '../support/cli.js';
 
 /**
  * The isolated provenance job runs its script as a runner would, over files a build job handed it. The
@@ -44,5 +45,29 @@ describe('isolated-provenance job', () => {
     expect(subjectsOf(dir)).toEqual(expected);
     // No text file stands between the walk and the statement.
     expect(existsSync(join(dir, 'attestations/subjects.sha256'))).toBe(false);
+  });
+});
+
+describe('sscs provenance --builder isolated', () => {
+  // SLSA Build L3 rests on the isolated job computing every digest itself: a checksums file is the build's word.
+  it.each([
+    ['a wrong digest for a file that exists', `${EVIL_DIGEST}  dist/app.tgz\n`],
+    ['a file that does not exist', `${EVIL_DIGEST}  dist/never-built.tgz\n`],
+  ])('refuses --subject-checksums (exit 2) and writes nothing, even for %s', async (_what, sums) => {
+    const dir = tempDir({ 'dist/app.tgz': 'app', SHA256SUMS: sums });
+    for (const local of [[], ['--local']]) {
+      const r = await runCli(['provenance', ...local, '--builder', 'isolated', '--subject-checksums', 'SHA256SUMS', '--output', 'p.intoto.jsonl'], { cwd: dir, env });
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toContain('--subject-checksums cannot be used with --builder isolated');
+      expect(r.stderr).toContain('--subject');
+      expect(existsSync(join(dir, 'p.intoto.jsonl'))).toBe(false);
+    }
+  });
+
+  it('its help shows no isolated example with a checksums file', async () => {
+    const r = await runCli(['provenance', '--help']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).not.toMatch(/--builder isolated[^\n]*--subject-checksums/);
+    expect(r.stdout).toMatch(/--builder isolated --subject /);
   });
 });

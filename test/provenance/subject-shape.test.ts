@@ -19,7 +19,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   anyValue.map<Mutation>((v) => (s) => ({ ...s, digest: v })),
   fc.constant<Mutation>((s) => ({ ...s, digest: {} })),
   fc.constantFrom('sha256', 'sha512', 'gitCommit', 'md5', '').chain((alg) =>
-    fc.oneof(fc.stringMatching(/^[0-9a-fA-F]{0,130}$/), anyValue, fc.constantFrom('A'.repeat(64), 'a'.repeat(63), 'a'.repeat(65), 'a'.repeat(128), `${'a'.repeat(64)}\n`, 'g'.repeat(64))).map<Mutation>((v) => (s) => ({ ...s, digest: { ...s.digest, [alg]: v } })),
+    fc.oneof(fc.stringMatching(/^[0-9a-fA-F]{0,130}$/), fc.integer({ min: 1, max: 130 }).chain((n) => hex(n)), anyValue, fc.constantFrom('A'.repeat(64), 'a'.repeat(63), 'a'.repeat(65), 'a'.repeat(128), `${'a'.repeat(64)}\n`, 'g'.repeat(64))).map<Mutation>((v) => (s) => ({ ...s, digest: { ...s.digest, [alg]: v } })),
   ),
   fc.oneof(anyValue, fc.object()).map<Mutation>((v) => (s) => ({ ...s, annotations: v })),
   fc.tuple(fc.oneof(fc.string(), fc.constantFrom('extra', 'uri', 'Name', 'annotations')), anyValue).map<Mutation>(([k, v]) => (s) => ({ ...s, [k]: v })),
@@ -40,6 +40,34 @@ describe('the subject fast path of provenance validation', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  const ok = { name: 'dist/a.tgz', digest: { sha256: 'a'.repeat(64), sha512: 'b'.repeat(128) } };
+  it.each([
+    ['an empty name', { ...ok, name: '' }],
+    ['a name that is not a string', { ...ok, name: 7 }],
+    ['no name', { digest: ok.digest }],
+    ['no digest', { name: ok.name }],
+    ['an empty digest', { ...ok, digest: {} }],
+    ['a digest that is an array', { ...ok, digest: ['a'.repeat(64)] }],
+    ['sha256 of 63 digits', { ...ok, digest: { sha256: 'a'.repeat(63) } }],
+    ['sha256 of 65 digits', { ...ok, digest: { sha256: 'a'.repeat(65) } }],
+    ['sha256 in capitals', { ...ok, digest: { sha256: 'A'.repeat(64) } }],
+    ['sha512 of 64 digits', { ...ok, digest: { sha256: 'a'.repeat(64), sha512: 'b'.repeat(64) } }],
+    ['sha512 of 129 digits', { ...ok, digest: { sha512: 'b'.repeat(129) } }],
+    ['another algorithm with no digits', { ...ok, digest: { gitCommit: '' } }],
+    ['another algorithm with a non-hex digit', { ...ok, digest: { gitCommit: 'abcg' } }],
+    ['a digest that is not a string', { ...ok, digest: { sha256: 1 } }],
+    ['a digest with a newline after it', { ...ok, digest: { sha256: `${'a'.repeat(64)}\n` } }],
+    ['annotations that are an array', { ...ok, annotations: [] }],
+    ['annotations that are null', { ...ok, annotations: null }],
+    ['another property', { ...ok, uri: 'x' }],
+  ])('refuses a subject with %s, as the schema does', (_what, bad) => {
+    for (const list of [[bad], [ok, bad], [ok, ok, bad, ok]]) {
+      expect(isValidSubjectList(list)).toBe(false);
+      expect(validateStatement(envelope(list))).toBe(false);
+    }
+    expect(isValidSubjectList([ok, { ...ok, annotations: { k: 'v' } }, { name: 'x', digest: { gitCommit: 'abc1' } }])).toBe(true);
   });
 
   it('accepts the subject lists sscs writes (so that the fast path is taken)', () => {

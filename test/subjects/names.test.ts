@@ -95,6 +95,17 @@ describe('only regular files are subjects', () => {
     expect(r.stderr).toContain('is a FIFO, not a regular file');
   });
 
+  it('reports the first refused file in name order, whether its name or its kind is the fault', async () => {
+    // One scan of all names decides whether they are checked one by one; the order of the errors stays.
+    for (const [pipe, bad, first] of [['dist/a-pipe', 'dist/b\tname', 'dist/a-pipe'], ['dist/b-pipe', 'dist/a\tname', 'control character']]) {
+      const dir = tempDir({ 'dist/app.tgz': 'app', [bad as string]: '' });
+      fifo(join(dir, pipe as string));
+      const r = await runCli(['digest', '--subject', 'dist'], { cwd: dir, ...FAST });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr.split('\n')[0]).toContain(first);
+    }
+  });
+
   it('a pattern that does not match the FIFO is not disturbed by it', async () => {
     const dir = project();
     const r = await runCli(['digest', '--subject', 'dist/*.tgz'], { cwd: dir, ...FAST });

@@ -13,7 +13,8 @@ export interface TemplateInput {
 
 /**
  * A single-job component read from templates/: its inputs, its job, and a way to run the job's script with
- * bash as a runner would, inputs interpolated over their defaults and `$SSCS` pointing at the compiled CLI.
+ * bash as a runner would, inputs interpolated over their defaults, with the `sscs_command` input the compiled CLI
+ * and the `path` input this machine's PATH (a template that still calls sscs through `$SSCS` gets it too).
  */
 export function templateJob(file: string) {
   const [header, body] = parseAllDocuments(readFileSync(join(REPO_ROOT, 'templates', file), 'utf8')).map((d) => d.toJS());
@@ -22,8 +23,9 @@ export function templateJob(file: string) {
   /** Interpolates `$[[ inputs.x ]]` as GitLab does, for the given input values over the defaults. */
   const interpolate = (text: string, values: Record<string, unknown>): string =>
     text.replace(/\$\[\[\s*inputs\.(\w+)\s*\]\]/g, (_m, name: string) => String(values[name] ?? inputs[name]?.default ?? ''));
-  const run = (cwd: string, values: Record<string, unknown>, env: Record<string, string> = {}) => {
-    const variables = Object.fromEntries(Object.entries(job.variables as Record<string, string>).map(([k, v]) => [k, interpolate(v, values)]));
+  const run = (cwd: string, given: Record<string, unknown>, env: Record<string, string> = {}) => {
+    const values = { sscs_command: `${process.execPath} ${CLI}`, path: process.env.PATH, ...given };
+    const variables = Object.fromEntries(Object.entries((job.variables ?? {}) as Record<string, string>).map(([k, v]) => [k, interpolate(v, values)]));
     const script = (job.script as string[]).map((line) => interpolate(line, values)).join('\n');
     return execa('bash', ['-eo', 'pipefail', '-c', script], {
       cwd,

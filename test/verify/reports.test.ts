@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,20 @@ describe('verify reports', () => {
     const v = await runCli(['verify', artifact, '--bundle', join(dir, 'signed.vsa.sigstore.json'), ...policy(), '--predicate-type', 'https://slsa.dev/verification_summary/v1']);
     expect(v.stderr).toBe('');
     expect(v.exitCode).toBe(0);
+  });
+
+  it('--sign-vsa whose signing fails: exit 1 when verification failed too (the check is the result), 2 when it passed, and no unsigned VSA left behind', async () => {
+    // No ID token: keyless signing cannot start.
+    const failed = await runCli(['verify', artifact, '--bundle', isolated, ...policy(), '--source-ref', 'refs/heads/release', '--vsa-output', 'unsigned-failed.vsa.json', '--sign-vsa', '--signing-config', stack.signingConfigPath, '--junit', 'unsigned-failed.xml'], { cwd: dir, env: {} });
+    expect(failed.exitCode, failed.stderr).toBe(1);
+    expect(failed.stderr).toContain('source-ref check failed');
+    expect(failed.stderr).toContain('sscs verify: the VSA was not written: signing it failed:');
+    expect(existsSync(join(dir, 'unsigned-failed.vsa.json'))).toBe(false);
+    expect(existsSync(join(dir, 'unsigned-failed.vsa.sigstore.json'))).toBe(false);
+    expect(readFileSync(join(dir, 'unsigned-failed.xml'), 'utf8')).toContain('<failure type="SOURCE_REF_MISMATCH"');
+    const passed = await runCli(['verify', artifact, '--bundle', isolated, ...policy(), '--vsa-output', 'unsigned-passed.vsa.json', '--sign-vsa', '--signing-config', stack.signingConfigPath], { cwd: dir, env: {} });
+    expect(passed.exitCode, passed.stderr).toBe(2);
+    expect(existsSync(join(dir, 'unsigned-passed.vsa.json'))).toBe(false);
   });
 
   it('refuses signing flags without --sign-vsa, and --sign-vsa without --vsa-output', async () => {

@@ -47,6 +47,11 @@ export function parseCommandLine<O extends FlagSpecs>(def: CommandDef<O>, argv: 
       }
     }
   }
+  for (const [name, spec] of Object.entries(def.flags)) {
+    if (help || !spec.writes || flags[name] !== '-') continue;
+    if (spec.writes === 'stdout-or-file') delete flags[name];
+    else throw new UsageError('USAGE', `sscs ${def.name}: --${name} writes a file and '-' (standard output) is not one here; name a file (./- for a file called '-')`);
+  }
   return { flags: flags as FlagValues<O>, positionals, help };
 }
 

@@ -15,6 +15,11 @@ export type FlagSpec = ParseArgsOptionDescriptor & {
   valueName?: string;
   /** The only values a string flag takes; anything else is a usage error before the command runs. */
   choices?: readonly string[];
+  /**
+   * A flag that names where to write: `'stdout-or-file'` takes `-` for standard output (as if the flag were not
+   * given); `'file'` refuses `-`, since the command's standard output carries something else.
+   */
+  writes?: 'stdout-or-file' | 'file';
 };
 
 export type FlagSpecs = Record<string, FlagSpec>;

@@ -22,7 +22,7 @@ timestamped by a TSA. With --key/--key-env the bundle names the key instead, and
 Prints the bundle paths, one per line.`,
   flags: {
     statement: { type: 'string', valueName: 'FILE', description: 'In-toto statement(s): a JSON document or JSON Lines.' },
-    bundle: { type: 'string', valueName: 'OUT', description: 'Where to write the bundle (OUT.N.sigstore.json with several statements).' },
+    bundle: { type: 'string', writes: 'file', valueName: 'OUT', description: 'Where to write the bundle (OUT.N.sigstore.json with several statements).' },
     ...SIGNING_FLAGS,
   },
   examples: [
@@ -35,7 +35,7 @@ Prints the bundle paths, one per line.`,
     const format = formatOf(flags.format);
     const statements = await readStatements(resolve(io.cwd, flags.statement));
     // A signed statement is logged in public (Rekor) for good: a secret in it must stop here.
-    for (const s of statements) assertNoSecret(s.payload, io.env, { file: flags.statement, what: `a bundle of statement ${s.line} (signing would publish it in the transparency log)` });
+    for (const s of statements) assertNoSecret(s.payload, io.env, { file: flags.statement, what: `a bundle of statement ${s.line} (signing would publish it in the transparency log)`, alsoSecret: secretFlagVariables(flags) });
     const session = await openSession(flags, io);
     const paths = bundlePaths(flags.bundle, statements.length);
     const written = [];
@@ -49,3 +49,8 @@ Prints the bundle paths, one per line.`,
     return 0;
   },
 });
+
+/** The variables this command's flags say hold a key or a token: their values are secrets whatever their names. */
+function secretFlagVariables(flags: { 'key-env'?: string | undefined; 'identity-token-env'?: string | undefined }): string[] {
+  return [flags['key-env'], flags['identity-token-env']].filter((n): n is string => n !== undefined);
+}

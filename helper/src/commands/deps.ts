@@ -1,6 +1,7 @@
 import { pypiIndexOf } from '../registry/pypi-client.js';
 import { defineCommand } from '../cli/command.js';
 import { UsageError } from '../errors.js';
+import { printable } from '../io/printable.js';
 import { readDependencyInputs } from '../lockfiles/index.js';
 import { formatGraphText } from '../lockfiles/text.js';
 
@@ -28,7 +29,7 @@ from. Several files merge into one graph. Requirements that pin no version are l
     }
     const pypiIndex = pypiIndexOf(io.env);
     const graph = await readDependencyInputs(positionals, { cwd: io.cwd, ...(pypiIndex ? { pypiIndex } : {}) });
-    for (const w of graph.warnings ?? []) io.stderr(`sscs: warning: ${w}\n`);
+    for (const w of graph.warnings ?? []) io.stderr(`sscs: warning: ${printable(w)}\n`);
     io.stdout(format === 'json' ? `${JSON.stringify(graph, null, 2)}\n` : formatGraphText(graph));
     return 0;
   },

@@ -20,7 +20,7 @@ more than 60 s apart. FILE's folder is created when missing, as every --output o
 says so (a mistyped path shows). A running 'sscs firewall serve --malicious-feed FILE' picks
 the new copy up by itself. Run it on a schedule: a scheduled pipeline or cron, every hour or so.`,
   flags: {
-    output: { type: 'string', valueName: 'FILE', description: 'The local copy (.zip as osv.dev serves it, or .tar.gz for a mirror of one).' },
+    output: { type: 'string', writes: 'file', valueName: 'FILE', description: 'The local copy (.zip as osv.dev serves it, or .tar.gz for a mirror of one).' },
     ecosystem: { type: 'string', valueName: 'NAME', default: 'npm', description: "osv.dev ecosystem whose all.zip to fetch (osv.dev's spelling: npm, PyPI)." },
     source: { type: 'string', valueName: 'URL', description: 'An OSV-compatible archive URL (a mirror) instead of osv.dev.' },
     'max-shrink': { type: 'string', valueName: 'PERCENT', default: String(DEFAULT_MAX_SHRINK * 100), description: 'Refuse a new copy with more than this share of the records gone (100 accepts any non-empty copy).' },

@@ -1,7 +1,6 @@
 import { defineCommand } from '../cli/command.js';
 import { UsageError } from '../errors.js';
 import { auditRetention, setting } from '../firewall/config.js';
-import { DATA_DIR_FLAG, SERVE_FLAGS } from '../firewall/flags.js';
 import { databaseSetting } from '../firewall/postgres/connect.js';
 import { checkRoleName, grantStatements } from '../firewall/postgres/grants.js';
 import { runOwnerTasks } from '../firewall/postgres/owner.js';
@@ -13,10 +12,18 @@ export default defineCommand({
   description:
     'Run as the role that owns the firewall tables (its password in PGPASSWORD, a pgpass file or SSCS_FIREWALL_DATABASE, never in the flag). Replicas then connect as another role with only what they need, started with --migrate never: not owning the tables, that role cannot drop or disable the audit triggers, alter tables or delete audit rows. Audit retention needs DELETE, so with such replicas the owner prunes: schedule this command with --audit-retention-days.',
   flags: {
-    database: DATA_DIR_FLAG.database,
+    database: {
+      type: 'string',
+      valueName: 'postgres://OWNER@HOST:PORT/DB',
+      description: 'The firewall database, connecting as the role that owns it; the password only from PGPASSWORD, a pgpass file, or the whole URL in SSCS_FIREWALL_DATABASE (env SSCS_FIREWALL_DATABASE).',
+    },
     grant: { type: 'string', valueName: 'ROLE', description: 'After migrating, give ROLE what a serving replica needs: SELECT/INSERT/UPDATE on the tables it writes, INSERT and SELECT on the audit log, nothing else.' },
     'print-grants': { type: 'string', valueName: 'ROLE', description: 'Print the GRANT statements for ROLE and exit, without connecting (for a DBA to review or apply).' },
-    'audit-retention-days': SERVE_FLAGS['audit-retention-days'],
+    'audit-retention-days': {
+      type: 'string',
+      valueName: 'DAYS',
+      description: 'Then record this retention (at least 1; the database keeps the longest ever given) and remove the audit rows older than it, once: what firewall serve does hourly when its role may (env SSCS_FIREWALL_AUDIT_RETENTION_DAYS).',
+    },
   },
   examples: [
     'PGPASSWORD=... sscs firewall migrate --database postgres://sscs_owner@db:5432/firewall --grant sscs_replica',

@@ -1,5 +1,6 @@
 import { defineCommand } from '../cli/command.js';
 import { UsageError } from '../errors.js';
+import { printable } from '../io/printable.js';
 import { cliEvents } from '../firewall/cli-events.js';
 import { releaseEvent } from '../firewall/events.js';
 import { byWhom, DATA_DIR_FLAG, openCliStore, WEBHOOK_FLAG } from '../firewall/flags.js';
@@ -46,7 +47,7 @@ export default defineCommand({
       const q = await store.quarantine();
       if (flags.format === 'json') io.stdout(`${JSON.stringify({ quarantine: q }, null, 2)}\n`);
       else if (q.length === 0) io.stdout('the quarantine queue is empty\n');
-      else for (const e of q) io.stdout(`${e.name}@${e.version}\t${e.rule}\t${e.until ? `until ${e.until.toISOString()}` : 'until released'}\t${e.reason}\n`);
+      else for (const e of q) io.stdout(`${[`${e.name}@${e.version}`, e.rule, e.until ? `until ${e.until.toISOString()}` : 'until released', e.reason].map(printable).join('\t')}\n`);
       return 0;
     } finally {
       await store.close();

@@ -15,9 +15,9 @@ COMMAND failed and the firewall refused something, 2 when COMMAND failed on its 
 ${SETTINGS_HELP}`,
   flags: {
     ...SERVE_FLAGS,
-    'gitlab-report': { type: 'string', valueName: 'FILE', description: 'Write a GitLab dependency scanning report.' },
-    junit: { type: 'string', valueName: 'FILE', description: 'Write a JUnit XML report.' },
-    output: { type: 'string', valueName: 'FILE', description: 'Write the JSON report (sscs-policy-check/v1).' },
+    'gitlab-report': { type: 'string', writes: 'file', valueName: 'FILE', description: 'Write a GitLab dependency scanning report.' },
+    junit: { type: 'string', writes: 'file', valueName: 'FILE', description: 'Write a JUnit XML report.' },
+    output: { type: 'string', writes: 'file', valueName: 'FILE', description: 'Write the JSON report (sscs-policy-check/v1).' },
   },
   positionals: { min: 1, max: Number.MAX_SAFE_INTEGER, name: 'COMMAND' },
   examples: ['sscs firewall run --policy .sscs/policy.yml --gitlab-report gl-dependency-scanning-report.json -- npm ci'],

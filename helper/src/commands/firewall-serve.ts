@@ -18,7 +18,7 @@ ${SETTINGS_HELP}`,
   flags: {
     ...SERVE_FLAGS,
     listen: { type: 'string', valueName: 'HOST:PORT', description: `Address to listen on; port 0 picks a free one (env ${ENV.listen}) [default: ${DEFAULT_LISTEN}].` },
-    'port-file': { type: 'string', valueName: 'FILE', description: 'Write {"url","port"} here once listening.' },
+    'port-file': { type: 'string', writes: 'file', valueName: 'FILE', description: 'Write {"url","port"} here once listening.' },
   },
   examples: ['sscs firewall serve --policy .sscs/policy.yml --listen 127.0.0.1:4873', 'SSCS_FIREWALL_ADMIN_TOKEN=... sscs firewall serve --policy p.yml --upstream https://registry.npmjs.org/'],
   async run({ flags, io }) {

@@ -1,7 +1,9 @@
 import { join, resolve } from 'node:path';
 import { defineCommand, type Io } from '../cli/command.js';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
+import type { DependencyGraph } from '../deps/model.js';
 import { writeOutputFile } from '../io/files.js';
+import { printable } from '../io/printable.js';
 import { findDependencyInputs } from '../lockfiles/detect.js';
 import { readDependencyInputs } from '../lockfiles/index.js';
 import { checkGraph } from '../policy/check.js';
@@ -71,13 +73,13 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     registry: { type: 'string', valueName: 'URL', description: 'Registry for unscoped packages; default: npm configuration (.npmrc, npm_config_registry).' },
     offline: { type: 'boolean', default: false, description: 'Fetch nothing: use --metadata-snapshot, or evaluate with no registry metadata.' },
     'metadata-snapshot': { type: 'string', valueName: 'FILE', description: 'Registry metadata snapshot to read instead of the registry.' },
-    'write-snapshot': { type: 'string', valueName: 'FILE', description: 'Write the registry metadata used into a snapshot for later --offline runs.' },
+    'write-snapshot': { type: 'string', writes: 'file', valueName: 'FILE', description: 'Write the registry metadata used into a snapshot for later --offline runs.' },
     'malicious-feed': { type: 'string', valueName: 'PATH', description: 'Known-malicious feed: a folder of OSV records (ossf/malicious-packages layout) or a .tar.gz of one.' },
     scan: { type: 'boolean', default: false, description: 'Download and scan each tarball for suspicious code (slow).' },
     format: { type: 'string', choices: ['text', 'json'], default: 'text', valueName: 'FORMAT', description: 'Output format: text or json.' },
-    output: { type: 'string', valueName: 'FILE', description: 'Write the output to FILE instead of stdout.' },
-    'gitlab-report': { type: 'string', valueName: 'FILE', description: 'Write a GitLab dependency scanning report (schema 15.0.7).' },
-    junit: { type: 'string', valueName: 'FILE', description: 'Write a JUnit XML report.' },
+    output: { type: 'string', writes: 'stdout-or-file', valueName: 'FILE', description: "Write the output to FILE instead of stdout ('-': stdout)." },
+    'gitlab-report': { type: 'string', writes: 'file', valueName: 'FILE', description: 'Write a GitLab dependency scanning report (schema 15.0.7).' },
+    junit: { type: 'string', writes: 'file', valueName: 'FILE', description: 'Write a JUnit XML report.' },
     'cache-dir': { type: 'string', valueName: 'DIR', description: 'Registry metadata cache; default: $XDG_CACHE_HOME/sscs or ~/.cache/sscs.' },
   },
   positionals: { min: 0, max: Number.POSITIVE_INFINITY, name: 'INPUT' },
@@ -115,12 +117,13 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
         ...(pypiIndexOf(io.env) ? { pypiIndex: pypiIndexOf(io.env)! } : {}),
       }),
     ]);
-    for (const w of graph.warnings ?? []) io.stderr(`sscs: warning: ${w}\n`);
+    for (const w of graph.warnings ?? []) io.stderr(`sscs: warning: ${printable(w)}\n`);
+    assertComplete(graph);
     const { metadata, registryUrl } = source;
 
     const result = await checkGraph({ graph, policy, policyName: flags.policy ?? 'default', ...(mode ? { mode } : {}), metadata, local, now: started });
     const ended = new Date();
-    for (const e of result.errors) io.stderr(`sscs: warning: ${e}; packages without metadata get the policy's on_unknown outcome\n`);
+    for (const e of result.errors) io.stderr(`sscs: warning: ${printable(e)}; packages without metadata get the policy's on_unknown outcome\n`);
 
     const out = format === 'json' ? renderJson(result) : renderText(result);
     if (flags.output) await writeOutputFile(resolve(io.cwd, flags.output), out, io.env, 'the report');
@@ -136,3 +139,18 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     return result.failed ? 1 : 0;
   },
 });
+
+/**
+ * Fail closed on a lockfile that does not lock every dependency it declares: `npm install` (yarn, pnpm without a
+ * frozen lockfile) would resolve those at install time, unchecked, and `npm ci` refuses such a lockfile anyway.
+ * A peer npm did not install (legacy-peer-deps) is only a warning; so is a missing optional dependency.
+ */
+function assertComplete(graph: DependencyGraph): void {
+  const missing = graph.missing ?? [];
+  if (missing.length === 0) return;
+  const first = missing[0]!;
+  throw new InputError('SCHEMA', `${missing.length} dependenc${missing.length === 1 ? 'y is' : 'ies are'} declared but not locked, so what gets installed for ${missing.length === 1 ? 'it' : 'them'} cannot be checked: ${missing.slice(0, 5).map((m) => `${m.dependency} in ${m.file}`).join(', ')}${missing.length > 5 ? ', ...' : ''}`, {
+    where: { file: first.file },
+    hint: 'Update the lockfile (npm install, pnpm install, yarn install) so that it locks every dependency, and commit it.',
+  });
+}

@@ -8,7 +8,7 @@ import { captureBuildContext } from '../gitlab/context.js';
 import { localGitFacts } from '../gitlab/local.js';
 import { DEFAULT_TOKEN_VARIABLE } from '../gitlab/variables.js';
 import { readJsonFile, writeFileAtomicSync } from '../io/files.js';
-import { assertNoSecret } from '../io/secrets.js';
+import { PRIVATE_KEY_BLOCK, assertNoSecret } from '../io/secrets.js';
 import { DEFAULT_MAX_SUBJECTS_PER_STATEMENT, type TrustMode } from '../provenance/constants.js';
 import { buildPredicate } from '../provenance/predicate.js';
 import { importRunnerStatement } from '../provenance/runner.js';
@@ -28,10 +28,10 @@ export default defineCommand({
   usage: "sscs provenance --subject 'dist/**' --output provenance.intoto.jsonl [flags]",
   description: `Captures the GitLab build context (job variables, and the claims of the job's ID token when the job has one: the claims win, and any variable that disagrees is an error), digests the subjects, and writes in-toto Statement v1 / SLSA Provenance v1, one statement per line. Past --max-subjects-per-statement subjects it writes several statements.
 
-Trust modes (--builder): build-job = the build job writes its own provenance (SLSA Build L2); isolated = a separate job that the build's steps cannot touch (SLSA Build L3).`,
+Trust modes (--builder): build-job = the build job writes its own provenance (SLSA Build L2); isolated = a separate job that the build's steps cannot touch (SLSA Build L3), which digests every subject itself and so refuses --subject-checksums.`,
   flags: {
     ...SUBJECT_FLAGS,
-    output: { type: 'string', short: 'o', valueName: 'FILE', description: 'Where to write the statements (JSON Lines); default: standard output.' },
+    output: { type: 'string', short: 'o', writes: 'stdout-or-file', valueName: 'FILE', description: "Where to write the statements (JSON Lines); default or '-': standard output." },
     builder: { type: 'string', valueName: 'build-job|isolated', default: 'build-job', description: 'Who writes this provenance: the build job itself (L2) or an isolated job (L3).' },
     ...ISSUER_FLAG,
     'identity-token-env': { type: 'string', valueName: 'NAME', default: DEFAULT_TOKEN_VARIABLE, description: 'The variable holding the job ID token whose claims are recorded.' },
@@ -44,7 +44,7 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
   },
   examples: [
     "sscs provenance --subject 'dist/**' --output provenance.intoto.jsonl",
-    'sscs provenance --builder isolated --subject-checksums SHA256SUMS --output provenance.intoto.jsonl',
+    "sscs provenance --builder isolated --subject 'dist/*.tgz' --output provenance.intoto.jsonl",
     'sscs provenance --image $CI_REGISTRY_IMAGE@$DIGEST --output image.intoto.jsonl',
     'sscs provenance --from-runner artifacts-metadata.json --output provenance.intoto.jsonl',
   ],
@@ -53,7 +53,7 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
     const max = Number(flags['max-subjects-per-statement']);
     if (!Number.isInteger(max) || max < 1) throw new UsageError('USAGE', `--max-subjects-per-statement must be a positive integer, not '${flags['max-subjects-per-statement']}'`);
     const tokenVariable = flags['identity-token-env'];
-    const allow = allowListedVariables(flags['allow-variable'] ?? [], tokenVariable);
+    const allow = allowListedVariables(flags['allow-variable'] ?? [], tokenVariable, io);
 
     let statements: Statement[];
     if (flags['from-runner']) {
@@ -62,6 +62,7 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
       statements = [importRunnerStatement(await readJsonFile(resolve(io.cwd, file), 'runner metadata'), file, new Set(allow))];
     } else {
       const trustMode = parseTrustMode(flags.builder, flags.local === true);
+      refuseBuildDigests(flags.builder, flags['subject-checksums']);
       const expectedIssuer = configuredIssuer(flags['oidc-issuer'], io.env);
       const context = captureBuildContext(io.env, {
         tokenVariable,
@@ -83,7 +84,7 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
     validateProvenanceStatements(statements);
     const text = toJsonLines(statements);
     // Checked wherever it goes: on standard output the redactor would only hide the value in a statement meant to be signed.
-    assertNoSecret(text, io.env, { ...(flags.output ? { file: flags.output } : {}), what: 'the provenance' });
+    assertNoSecret(text, io.env, { ...(flags.output ? { file: flags.output } : {}), what: 'the provenance', alsoSecret: [tokenVariable] });
     if (flags.output) writeFileAtomicSync(resolve(io.cwd, flags.output), text);
     else io.stdout(text);
     report(io, flags.format, flags.output, statements);
@@ -96,13 +97,25 @@ function parseTrustMode(value: string, local: boolean): TrustMode {
   return local ? 'local' : (value as TrustMode);
 }
 
+/**
+ * SLSA Build L3 claims that the isolated job computed every subject digest itself. A checksums file is the build's
+ * own word on its digests (recorded unread, for files that may not even exist), so the isolated builder never
+ * takes one, --local or not.
+ */
+function refuseBuildDigests(builder: string, checksumFiles: readonly string[] | undefined): void {
+  if (builder !== 'isolated' || !checksumFiles?.length) return;
+  throw new UsageError('CONFLICTING_FLAGS', '--subject-checksums cannot be used with --builder isolated: the digests in a checksums file are the build\'s word, and the isolated job must compute every digest itself', {
+    hint: "Name the files the build job handed over with --subject (e.g. --subject 'dist/*.tgz'), or a tar archive with --subject-tar.",
+  });
+}
+
 /** Names only: a secret's value must never reach provenance, even when asked for by name. */
-function allowListedVariables(names: string[], tokenVariable: string): string[] {
+function allowListedVariables(names: string[], tokenVariable: string, io: Io): string[] {
   for (const name of names) {
     if (!VARIABLE_NAME.test(name)) throw new UsageError('USAGE', `--allow-variable '${name}' is not a variable name`);
-    if (name === tokenVariable || isSecretName(name)) {
+    if (name === tokenVariable || isSecretName(name) || PRIVATE_KEY_BLOCK.test(io.env[name] ?? '')) {
       throw new UsageError('USAGE', `--allow-variable ${name}: refusing to record a secret variable's value`, {
-        hint: 'Variables whose names say TOKEN, SECRET, PASSWORD, KEY, CREDENTIAL or AUTH, and the ID token, are never written.',
+        hint: 'Variables whose names say TOKEN, SECRET, PASSWORD, CREDENTIAL or AUTH, or have KEY as a word part, those holding a PEM private key, and the ID token are never written.',
       });
     }
   }

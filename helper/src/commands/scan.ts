@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { UsageError } from '../errors.js';
+import { printableLines } from '../io/printable.js';
 import { scanDirectory, scanTarball, SEVERITIES, severityRank, type ScanReport, type Severity } from '../scan/index.js';
 import { identityFindings } from '../scan/identity.js';
 import { pythonFormatOf, scanPythonDistribution } from '../scan/python/index.js';
@@ -29,7 +30,7 @@ export function renderReport(report: ScanReport & { registry?: RegistryReport },
   const counts = SEVERITIES.slice().reverse().map((s) => [s, report.findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
   const summary = counts.length ? `${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} (${counts.map(([s, n]) => `${n} ${s}`).join(', ')})` : 'no findings';
   lines.push(`${summary}; ${failOn ? `fail-on ${failOn}: ${failed ? 'FAIL' : 'ok'}` : 'fail-on none'}`);
-  return `${lines.join('\n')}\n`;
+  return printableLines(lines);
 }
 
 export default defineCommand({

@@ -19,7 +19,7 @@ export default defineCommand({
 Signs FILE's bytes and writes a Sigstore bundle v0.3 with a message signature over its SHA-256 digest.
 Keyless by default ($SIGSTORE_ID_TOKEN and Fulcio), or with --key/--key-env. Prints the bundle path.`,
   flags: {
-    bundle: { type: 'string', valueName: 'OUT', description: 'Where to write the bundle.' },
+    bundle: { type: 'string', writes: 'file', valueName: 'OUT', description: 'Where to write the bundle.' },
     ...SIGNING_FLAGS,
   },
   positionals: { min: 1, max: 1, name: 'FILE' },

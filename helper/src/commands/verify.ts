@@ -44,10 +44,10 @@ const flags = {
   'key-builder-id': { type: 'string', valueName: 'ID', description: "With --key: the builder that holds this key, by your own policy; it sets the SLSA level (the statement's builder.id never raises it)." },
   'build-type': { type: 'string', valueName: 'URI', description: 'Expected SLSA build type in the provenance.' },
   'predicate-type': { type: 'string', valueName: 'URI', description: 'Expected in-toto predicate type, e.g. https://slsa.dev/provenance/v1.' },
-  'vsa-output': { type: 'string', valueName: 'FILE', description: 'Write a SLSA Verification Summary Attestation (in-toto statement), PASSED or FAILED.' },
+  'vsa-output': { type: 'string', writes: 'file', valueName: 'FILE', description: 'Write a SLSA Verification Summary Attestation (in-toto statement), PASSED or FAILED.' },
   'resource-uri': { type: 'string', valueName: 'URI', description: "The VSA's resourceUri (default: the matched subject name, else the artifact)." },
   'sign-vsa': { type: 'boolean', description: 'Sign the VSA as a DSSE attestation with the signing flags below (keyless by default).' },
-  'vsa-bundle': { type: 'string', valueName: 'FILE', description: 'Where --sign-vsa writes the bundle (default: the --vsa-output name with .sigstore.json).' },
+  'vsa-bundle': { type: 'string', writes: 'file', valueName: 'FILE', description: 'Where --sign-vsa writes the bundle (default: the --vsa-output name with .sigstore.json).' },
   'identity-token-env': SIGNING_FLAGS['identity-token-env'],
   'fulcio-url': SIGNING_FLAGS['fulcio-url'],
   'rekor-url': SIGNING_FLAGS['rekor-url'],
@@ -55,7 +55,7 @@ const flags = {
   'signing-config': SIGNING_FLAGS['signing-config'],
   'vsa-signing-key': { type: 'string', valueName: 'FILE', description: 'Sign the VSA with this PEM private key instead of keyless (--key is the verification key).' },
   'vsa-signing-key-env': { type: 'string', valueName: 'NAME', description: 'Sign the VSA with the PEM private key held in this (masked) variable.' },
-  junit: { type: 'string', valueName: 'FILE', description: 'Write a JUnit XML report (one test case per artifact and check) for artifacts:reports:junit.' },
+  junit: { type: 'string', writes: 'file', valueName: 'FILE', description: 'Write a JUnit XML report (one test case per artifact and check) for artifacts:reports:junit.' },
   format: { type: 'string', choices: ['text', 'json'], valueName: 'FORMAT', default: 'text', description: 'Output: text (one line) or json (every check and its result).' },
 } as const;
 

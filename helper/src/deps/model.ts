@@ -71,6 +71,11 @@ export interface DependencyGraph {
    * pypi component): what gets installed is decided at install time, so they are not checked, and listed here.
    */
   unpinned?: { ecosystem: Ecosystem; name: string; requirement: string; file: string; line?: number }[];
+  /**
+   * Dependencies declared (by the project or a locked package) that the lockfile does not lock, as
+   * `name (needed by where)`: an install would resolve them unchecked (npm install) or refuse (npm ci).
+   */
+  missing?: { file: string; dependency: string }[];
 }
 
 /** The purl qualifier that says where a non-registry package comes from (purl spec, "Known qualifiers"). */

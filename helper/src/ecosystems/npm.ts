@@ -16,7 +16,8 @@ export const NPM: EcosystemAdapter = {
   versioning: SEMVER,
   normalizeName: (name) => name,
   isName: (name) => /^(?:@[^/@\s]+\/)?[^/@\s][^/\s]*$/.test(name) && name.length <= 214,
-  purlPath: (name) => (name.startsWith('@') ? `%40${name.slice(1)}` : name),
+  // purl spec: the namespace and the name are each percent-encoded (a scope's `@` too).
+  purlPath: (name) => (name.startsWith('@') && name.includes('/') ? `%40${encodeURIComponent(name.slice(1, name.indexOf('/')))}/${encodeURIComponent(name.slice(name.indexOf('/') + 1))}` : encodeURIComponent(name)),
   scopeOf: (name) => (name.startsWith('@') ? name.slice(1, name.indexOf('/')) : undefined),
   // npm-package-arg (lib/npa.js): git URLs `git+<transport>:` and hosted-git-info's shorthands.
   vcs: { transports: { git: ['ssh', 'https', 'http', 'file', 'git', 'rsync', 'ftp'] }, shorthands: ['github', 'gitlab', 'bitbucket', 'gist'] },

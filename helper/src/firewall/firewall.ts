@@ -14,6 +14,7 @@ import { openStore } from './open-store.js';
 import type { PostgresTarget } from './postgres/connect.js';
 import type { Store } from './store.js';
 import { TarballCache } from './tarball-cache.js';
+import { ServedLog } from './served-log.js';
 import { Upstream } from './upstream.js';
 
 export interface FirewallOptions {
@@ -47,7 +48,6 @@ export interface FirewallOptions {
   scanner?: Scanner;
   onDecision?: HandlerContext['onDecision'];
   metrics?: Metrics;
-  served?: HandlerContext['served'];
   alert?: HandlerContext['alert'];
   reload?: HandlerContext['reload'];
   onFiltered?: HandlerContext['onFiltered'];
@@ -64,6 +64,8 @@ export interface Firewall {
   port: number;
   store: Store;
   metrics: Metrics;
+  /** Who fetched which version, in the store (retroactive hits). */
+  served: ServedLog;
   /**
    * The decision a client fetching name@version now would meet: the packument through the policy, as served.
    * An error when the packument cannot be had or does not list the version.
@@ -81,6 +83,7 @@ export const AUDIT_PRUNE_EVERY_MS = 60 * 60 * 1000;
 export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
   const store = await openStore({ dataDir: o.dataDir, synchronous: o.synchronous, ...(o.database ? { database: o.database } : {}), log: o.log });
   const pruner = o.auditRetentionMs === undefined ? undefined : await startAuditRetention(store, o.auditRetentionMs, o.log);
+  const served = new ServedLog(store.served, { log: o.log });
   const tarballs = new TarballCache(join(o.dataDir, 'tarballs'));
   await tarballs.init();
   const upstream = new Upstream({ url: o.upstream, timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs, ...(o.upstreamToken ? { token: o.upstreamToken } : {}) });
@@ -104,7 +107,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
       upstream, packuments, tarballs, ...(pypi ? { pypi } : {}), store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
       maxBodyBytes: MAX_RELAY_BODY_BYTES, maxTarballBytes: o.maxTarballBytes, ...(o.enrich ? { enrich: o.enrich } : {}), ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
       ...(o.onFiltered ? { onFiltered: o.onFiltered } : {}), ...(o.wanted ? { wanted: o.wanted } : {}),
-      ...(o.served ? { served: o.served } : {}), ...(o.alert ? { alert: o.alert } : {}), ...(o.reload ? { reload: o.reload } : {}),
+      served, ...(o.alert ? { alert: o.alert } : {}), ...(o.reload ? { reload: o.reload } : {}),
       ...(o.trustedProxies ? { trustedProxies: o.trustedProxies } : {}),
     },
     { host: o.host, port: o.port },
@@ -120,6 +123,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     port: server.port,
     store,
     metrics,
+    served,
     decision: async (name, version, ecosystem = 'npm') => {
       if (ecosystem === 'pypi') return pypiDecision(pypi, name, version);
       const lookup = await packuments.get(name, 'abbreviated', {});
@@ -132,6 +136,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
       await server.close();
       upstream.close();
       pypi?.close();
+      await served.close();
       await store.close();
     },
   };

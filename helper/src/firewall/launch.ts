@@ -10,7 +10,6 @@ import type { Scanner } from './context.js';
 import { SCANNER_VERSION } from '../scan/version.js';
 import { LiveInputs, type ReloadReport } from './live.js';
 import { Metrics } from './metrics.js';
-import { ServedLog } from './served-log.js';
 import { Webhook } from './webhook.js';
 import type { FirewallEvent } from './events.js';
 import { blockAlerts, reportRetroactive, watchFeed } from './alerts.js';
@@ -24,9 +23,8 @@ export interface LaunchedFirewall extends Firewall {
 
 export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Partial<FirewallOptions> = {}): Promise<LaunchedFirewall> {
   const log = jsonLogger(io.stdout);
-  const served = new ServedLog();
   const metrics = new Metrics();
-  const live = await LiveInputs.load({ policyPath: s.policyPath, ...(s.maliciousFeed ? { feedPath: s.maliciousFeed } : {}), ...(s.scan ? { scanner: SCANNER_VERSION } : {}), log, served, metrics });
+  const live = await LiveInputs.load({ policyPath: s.policyPath, ...(s.maliciousFeed ? { feedPath: s.maliciousFeed } : {}), ...(s.scan ? { scanner: SCANNER_VERSION } : {}), log, metrics });
   await ensureDir(s.dataDir);
   const token = await adminToken(flags, io.env, io.cwd);
   const upstreamToken = io.env[UPSTREAM_TOKEN_ENV];
@@ -69,7 +67,6 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
       ...(scanner ? { scanner } : {}),
       ...extra,
       metrics,
-      served,
       onDecision,
       reload: () => live.reload(),
       ...(alert ? { alert } : {}),
@@ -80,6 +77,7 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
     if (code === 'EADDRINUSE' || code === 'EACCES') throw new ServiceError('SERVICE', `cannot listen on ${s.listen.host}:${s.listen.port}: ${code}`, { cause: e });
     throw e;
   }
+  live.served = fw.served;
   live.onRetroactive = (hit) => reportRetroactive(hit, { store: fw.store, metrics, log, ...(alert ? { alert } : {}) });
   const unwatch = s.maliciousFeed ? watchFeed(s.maliciousFeed, () => void live.reload({ feed: true }).catch(() => undefined), log) : undefined;
   // From here on one client's fault cannot stop the process: what escapes is logged and counted.

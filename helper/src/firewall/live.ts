@@ -4,8 +4,9 @@
  * old one kept. Requests in flight finish on whatever they started with; the next ones see the new inputs,
  * because `policy.version` (the key of every cached decision, see inputs.ts) changes with them.
  *
- * After a new feed loads, versions served within the ServedLog's window that it newly lists as malicious are
- * reported as retroactive hits, naming the clients that fetched them.
+ * After a new feed loads, versions served within the ServedLog's window (in the store: by any replica, before
+ * a restart too) that it newly lists as malicious are reported as retroactive hits, naming the clients that
+ * fetched them: npm versions and PyPI releases alike, each looked up in its own ecosystem's records.
  */
 import type { MaliciousFeed } from '../feeds/malicious.js';
 import type { Mode } from '../policy/index.js';
@@ -18,12 +19,20 @@ import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { policyFromFile, type FilePolicy } from './policy-source.js';
 import type { ServedLog, ServedVersion } from './served-log.js';
+import { ecosystemOfKey } from './operator.js';
 
 /** Bound on remembered typosquat answers (one per package name seen). */
 const MAX_REMEMBERED_NAMES = 50_000;
 
 export interface RetroactiveHit extends ServedVersion {
   ids: string[];
+}
+
+/** The ecosystem and the name in it of a store key: `pkg:pypi/requests` is PyPI's requests, `left-pad` npm's. */
+function packageOfKey(key: string): { ecosystem: Ecosystem; name: string } {
+  const ecosystem = ecosystemOfKey(key);
+  const prefix = `pkg:${ecosystem}/`;
+  return { ecosystem, name: key.startsWith(prefix) ? key.slice(prefix.length) : key };
 }
 
 export type ReloadPart = { ok: true; version: string } | { ok: false; error: string };
@@ -38,7 +47,6 @@ export interface LiveOptions {
   /** SCANNER_VERSION when tarballs are scanned: part of the decision inputs. */
   scanner?: string;
   log: Logger;
-  served?: ServedLog;
   /** Counts reloads by input and result (sscs_firewall_reloads_total). */
   metrics?: Metrics;
 }
@@ -59,6 +67,8 @@ export class LiveInputs {
   #chain: Promise<unknown> = Promise.resolve();
   /** Told about each retroactive hit after a feed reload. */
   onRetroactive: ((hit: RetroactiveHit) => void) | undefined;
+  /** Who fetched which version (the store's, set once the store is open): where retroactive hits are looked for. */
+  served: ServedLog | undefined;
   /**
    * The conditions the current policy tests, as one array updated in place on reload: the packument cache
    * holds this very array (PackumentCacheOptions.needs) and reads it on every fetch.
@@ -154,7 +164,7 @@ export class LiveInputs {
         this.#feed = next;
         this.#feedDigest = digest;
         this.#version = this.#computeVersion();
-        const hits = changed ? this.#retroactive(old, next) : [];
+        const hits = changed ? await this.#retroactive(old, next) : [];
         this.#count('feed', changed ? 'reloaded' : 'unchanged');
         report.feed = { ok: true, version: digest.slice(0, 16), records: next.records, vulnerabilityRecords: next.vulnerabilityRecords, retroactiveHits: hits.length };
         this.o.log({ event: changed ? 'feed-reloaded' : 'feed-unchanged', file: this.o.feedPath, records: next.records, vulnerabilityRecords: next.vulnerabilityRecords, retroactiveHits: hits.length });
@@ -168,15 +178,26 @@ export class LiveInputs {
     return report;
   }
 
-  /** Served versions the new feed lists as malicious and the old one did not. */
-  #retroactive(old: MaliciousFeed | undefined, next: MaliciousFeed): RetroactiveHit[] {
+  /**
+   * Served versions the new feed lists as malicious and the old one did not. The served log unreadable (the
+   * database away) is logged and yields no hits this time; the feed itself is still taken.
+   */
+  async #retroactive(old: MaliciousFeed | undefined, next: MaliciousFeed): Promise<RetroactiveHit[]> {
     const hits: RetroactiveHit[] = [];
-    for (const v of this.o.served?.versions() ?? []) {
-      const ids = next.lookup('npm', v.name, v.version);
-      if (ids.length === 0) continue;
-      const before = new Set(old?.lookup('npm', v.name, v.version) ?? []);
-      const fresh = ids.filter((id) => !before.has(id));
-      if (fresh.length && before.size === 0) hits.push({ ...v, clients: v.clients.map((c) => ({ ...c })), ids: fresh });
+    if (!this.served) return hits;
+    try {
+      for await (const v of this.served.versions()) {
+        const pkg = packageOfKey(v.name);
+        const ids = next.lookup(pkg.ecosystem, pkg.name, v.version);
+        if (ids.length === 0) continue;
+        const before = new Set(old?.lookup(pkg.ecosystem, pkg.name, v.version) ?? []);
+        const fresh = ids.filter((id) => !before.has(id));
+        if (!fresh.length || before.size !== 0) continue;
+        const served: ServedVersion | undefined = await this.served.clients(v.name, v.version);
+        if (served) hits.push({ ...served, ids: fresh });
+      }
+    } catch (e) {
+      this.o.log({ event: 'retroactive-check-failed', reason: describe(e), found: hits.length });
     }
     return hits;
   }

@@ -5,11 +5,11 @@
  * the store's key (registry/metadata.ts documentKey: the bare npm name, `pkg:pypi/<PEP 503 name>`), so a waiver
  * given as `pkg:pypi/Foo_Bar` applies to the project the firewall serves as `foo-bar`.
  */
-import { ecosystemOfPurlType, type Ecosystem } from '../ecosystems/index.js';
-import { NPM } from '../ecosystems/npm.js';
+import { ecosystemOf, ecosystemOfPurlType, type Ecosystem } from '../ecosystems/index.js';
 import { parsePurl, PurlError } from '../deps/purl.js';
 import { InputError } from '../errors.js';
 import { documentKey } from '../registry/metadata.js';
+import { isValidPackageName } from './route.js';
 
 /** Longest name accepted: npm's limit (214) plus the longest purl prefix, percent-encoding included. */
 const MAX_NAME = 256;
@@ -24,6 +24,11 @@ export interface OperatorPackage {
   key: string;
 }
 
+/** A name the firewall could serve: the adapter's rule, and for npm also the proxy's route rule (route.ts). */
+function servable(ecosystem: Ecosystem, name: string): boolean {
+  return ecosystemOf(ecosystem).isName(name) && (ecosystem !== 'npm' || isValidPackageName(name));
+}
+
 function bad(given: string, why: string, field: string): InputError {
   return new InputError('INPUT', `'${given.slice(0, MAX_NAME)}' is not a package name: ${why}`, {
     where: { field },
@@ -35,7 +40,7 @@ function bad(given: string, why: string, field: string): InputError {
 export function parsePackageName(raw: string, field = 'name'): OperatorPackage {
   if (raw.length > MAX_NAME) throw bad(raw, `longer than ${MAX_NAME} characters`, field);
   if (!raw.startsWith('pkg:')) {
-    if (!NPM.isName(raw)) throw bad(raw, 'not an npm name', field);
+    if (!servable('npm', raw)) throw bad(raw, 'not an npm name', field);
     return { ecosystem: 'npm', name: raw, key: raw };
   }
   let p;
@@ -49,7 +54,7 @@ export function parsePackageName(raw: string, field = 'name'): OperatorPackage {
   if (!adapter || !p.packageName) throw bad(raw, `the firewall serves npm and pypi packages, not '${p.type}'`, field);
   if (p.version !== undefined) throw bad(raw, 'the version goes apart (NAME@VERSION on the command line, the version field in the admin API)', field);
   if (Object.keys(p.qualifiers).length) throw bad(raw, 'a purl naming a package here has no qualifiers', field);
-  if (!adapter.isName(p.packageName)) throw bad(raw, `not a ${adapter.label} name`, field);
+  if (!servable(adapter.id, p.packageName)) throw bad(raw, `not a ${adapter.label} name`, field);
   return { ecosystem: adapter.id, name: p.packageName, key: documentKey({ ecosystem: adapter.id, name: p.packageName }) };
 }
 

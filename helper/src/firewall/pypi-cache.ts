@@ -18,6 +18,7 @@ import { changesAtOf, decide, serves, type PolicySource } from './evaluator.js';
 import { MAX_PENDING_FETCHES, RETRY_AFTER_S } from './packument-cache.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
+import type { ExpectedDigest } from './integrity.js';
 import { renderHtml, renderJson } from './pypi-page.js';
 import { PYPI_FILE } from './route.js';
 import type { Store } from './store.js';
@@ -77,6 +78,12 @@ export function pypiRef(name: string, version: string): PackageRef {
   return { ecosystem: 'pypi', name: pep503(name), version: PEP440.normalize(version) };
 }
 
+/** The sha256 of the index as the digest the integrity stream and the file cache take. */
+export function sha256Digest(hex: string): ExpectedDigest {
+  const digest = Buffer.from(hex, 'hex').toString('base64');
+  return { algorithm: 'sha256', digest, sri: `sha256-${digest}` };
+}
+
 export const DIGEST_CHANGED = 'firewall:digest-changed';
 
 /** A file name the index now lists with another sha256 than the one it was first served with. */
@@ -102,6 +109,16 @@ export class PypiPages {
   static keyOf(name: string, headers: IncomingHttpHeaders): string {
     const auth = headers.authorization ? createHash('sha256').update(headers.authorization).digest('base64url').slice(0, 22) : '-';
     return `${auth}\0${name}`;
+  }
+
+  /** The firewall's own URL, as the pages it serves name it. */
+  publicBase(): string {
+    return this.#o.publicBase();
+  }
+
+  /** Who a request fetches as from the index (sha256 of the Authorization sent, or ANONYMOUS); see Upstream. */
+  credentialOf(headers: IncomingHttpHeaders): string {
+    return this.#o.index.credentialOf(headers);
   }
 
   /** The upstream a file URL is fetched from, and its path there; undefined when no configured host serves it. */

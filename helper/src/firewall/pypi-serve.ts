@@ -10,12 +10,14 @@ import type { Readable } from 'node:stream';
 import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import { PEP440 } from '../ecosystems/pep440.js';
 import { documentKey } from '../registry/metadata.js';
+import type { SimpleFile } from '../registry/pypi-simple.js';
 import { contentCoding, decodeBody } from './content-encoding.js';
 import type { HandlerContext, Outcome } from './context.js';
 import { blockMessage, decideNow, serves } from './evaluator.js';
 import { VerifyingStream, type ExpectedDigest } from './integrity.js';
 import { RETRY_AFTER_S } from './packument-cache.js';
-import { digestChanged, pypiRef } from './pypi-cache.js';
+import { digestChanged, pypiRef, sha256Digest } from './pypi-cache.js';
+import { recordServedFile, servePypiFileOffline, servePypiPageOffline } from './pypi-offline.js';
 import { pageForm } from './pypi-page.js';
 import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } from './respond.js';
 
@@ -23,11 +25,7 @@ import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } f
 const MAX_NAMED = 5;
 const NO_PYPI = 'the firewall has no PyPI index configured (--pypi-upstream)';
 
-/** The sha256 of the index as the digest the integrity stream and the file cache take. */
-export function sha256Digest(hex: string): ExpectedDigest {
-  const digest = Buffer.from(hex, 'hex').toString('base64');
-  return { algorithm: 'sha256', digest, sri: `sha256-${digest}` };
-}
+export { sha256Digest };
 
 export async function servePypiProject(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, name: string, out: Outcome): Promise<number> {
   out.name = documentKey({ ecosystem: 'pypi', name });
@@ -37,6 +35,8 @@ export async function servePypiProject(ctx: HandlerContext, req: IncomingMessage
   }
   const lookup = await ctx.pypi.get(name, req.headers);
   if (!('entry' in lookup)) {
+    // The index down and no page in memory: the files served before, from their stored decisions.
+    if (lookup.status === 503 && !lookup.retryAfter) return await servePypiPageOffline(ctx, req, res, name, out, lookup.message);
     out.decision = lookup.status === 503 ? 'unavailable' : undefined;
     sendError(res, lookup.status, `sscs firewall: ${lookup.message}`, retryAfter(lookup));
     return lookup.status;
@@ -98,6 +98,7 @@ export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, r
   }
   const lookup = await ctx.pypi.get(name, req.headers);
   if (!('entry' in lookup)) {
+    if (lookup.status === 503 && !lookup.retryAfter) return await servePypiFileOffline(ctx, req, res, name, filename, out, lookup.message);
     sendError(res, lookup.status, `sscs firewall: ${lookup.message}`, retryAfter(lookup));
     return lookup.status;
   }
@@ -128,6 +129,7 @@ export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, r
     out.cache = lookup.source === 'stale' ? 'offline' : 'hit';
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(d) });
     await sendCached(req, res, cached, out);
+    await recordServedFile(ctx, req, pkg.name, file, d, out);
     ctx.onDecision?.(pkg, d, true);
     return 200;
   }
@@ -157,7 +159,7 @@ export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, r
   ctx.metrics.cache('tarball', 'miss');
   out.cache = 'miss';
   try {
-    return await fetchVerified(ctx, req, res, pkg, file.url, digest, d, out, scan && { ...scan, filename });
+    return await fetchVerified(ctx, req, res, pkg, file, digest, d, out, scan && { ...scan, filename });
   } finally {
     release();
   }
@@ -171,9 +173,9 @@ interface ScanStep {
   filename: string;
 }
 
-async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, url: string, digest: ExpectedDigest, d: Decision, out: Outcome, scan?: ScanStep): Promise<number> {
+async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, file: SimpleFile, digest: ExpectedDigest, d: Decision, out: Outcome, scan?: ScanStep): Promise<number> {
   const id = `${pkg.name}@${pkg.version}`;
-  const source = ctx.pypi!.fileSource(url)!;
+  const source = ctx.pypi!.fileSource(file.url)!;
   const started = process.hrtime.bigint();
   const up = await source.upstream.request('GET', source.path, req.headers).catch((e: Error) => e);
   ctx.metrics.upstreamLatency(Number(process.hrtime.bigint() - started) / 1e9);
@@ -199,7 +201,7 @@ async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: Ser
   }
   const writer = ctx.tarballs.writer(digest);
   const verify = new VerifyingStream(digest, ctx.maxTarballBytes);
-  if (scan) return await scanThenServe(ctx, req, res, pkg, digest, body, writer, out, scan);
+  if (scan) return await scanThenServe(ctx, req, res, pkg, file, digest, body, writer, out, scan);
   const length = contentCoding(up.body) === 'identity' ? up.headers['content-length'] : undefined;
   if (!length && req.httpVersion === '1.0') {
     // No chunked encoding in HTTP/1.0: a cut connection would read as a whole file, so verify it whole first.
@@ -218,6 +220,7 @@ async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: Ser
     }
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(d) });
     await sendCached(req, res, cached, out);
+    await recordServedFile(ctx, req, pkg.name, file, d, out);
     ctx.onDecision?.(pkg, d, true);
     return 200;
   }
@@ -234,6 +237,7 @@ async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: Ser
     return status;
   }
   await writer.commit().catch((e: Error) => (out.error = `file cache: ${e.message}`));
+  await recordServedFile(ctx, req, pkg.name, file, d, out);
   ctx.onDecision?.(pkg, d, true);
   return 200;
 }
@@ -245,7 +249,7 @@ async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: Ser
  * scanned, so earlier findings are kept), the decision too, and only a file the policy still serves is cached.
  */
 async function scanThenServe(
-  ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, digest: ExpectedDigest, body: Readable,
+  ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, pkg: PackageRef, file: SimpleFile, digest: ExpectedDigest, body: Readable,
   writer: ReturnType<HandlerContext['tarballs']['writer']>, out: Outcome, scan: ScanStep,
 ): Promise<number> {
   const id = `${pkg.name}@${pkg.version}`;
@@ -291,6 +295,7 @@ async function scanThenServe(
   out.cache = 'scanned';
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(final) });
   await sendCached(req, res, cached, out);
+  await recordServedFile(ctx, req, pkg.name, file, final, out);
   ctx.onDecision?.(pkg, final, true);
   return 200;
 }

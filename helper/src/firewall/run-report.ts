@@ -9,7 +9,8 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedPackage } from '../deps/model.js';
 import { ecosystemOf } from '../ecosystems/index.js';
-import { isSscsError } from '../errors.js';
+import { InputError } from '../errors.js';
+import { printable } from '../io/printable.js';
 import { readDependencyInputs } from '../lockfiles/index.js';
 import type { Decision } from '../policy/types.js';
 import { serves, wayOut } from './evaluator.js';
@@ -24,7 +25,6 @@ export interface Locked {
   files: string[];
   /** Registry packages only: git, URL and local ones are not the firewall's to serve. */
   packages: ResolvedPackage[];
-  warnings: string[];
 }
 
 export interface Refusal {
@@ -42,7 +42,7 @@ export type DecideLocked = (name: string, version: string, ecosystem?: ResolvedP
 const exists = (path: string) => access(path).then(() => true, () => false);
 
 /**
- * The project's lockfiles, read into one graph; an unreadable one is a warning (the install will say more).
+ * The project's lockfiles, read into one graph. An unreadable one throws InputError (exit 2) before anything runs.
  * `pypiIndex` is the firewall's own PyPI upstream (`--pypi-upstream`): a lock that takes packages from it (a
  * requirements file's `--index-url`, uv's registry source) names what the firewall serves, so they stay
  * `registry` and are checked up front, where another index would make them `url` packages and skip them.
@@ -57,20 +57,21 @@ export async function readLocked(cwd: string, pypiIndex?: string): Promise<Locke
       }
     }
   }
-  const warnings: string[] = [];
   const packages: ResolvedPackage[] = [];
   for (const f of files) {
     try {
       const graph = await readDependencyInputs([f], { cwd, ...(pypiIndex ? { pypiIndex } : {}) });
       packages.push(...graph.packages.filter((p) => p.source === 'registry' && !p.bundled).map((p) => ({ ...p, version: reportVersion(p.version, p.ecosystem) })));
     } catch (e) {
-      if (!isSscsError(e)) throw e;
-      warnings.push(`cannot read ${f} (${e.message}); refusals are reported from what the install fetched`);
+      if (!(e instanceof InputError)) throw e;
+      // Fail closed: an install takes a locked version from its cache by integrity without asking the firewall,
+      // so a lockfile the check cannot read is a lockfile whose packages nobody checks.
+      throw new InputError(e.code, `cannot read ${f}, so the versions it locks cannot be checked before the install: ${e.message}`, { where: e.where ?? { file: f }, cause: e });
     }
   }
   // `vers==02.0` in one lock and `vers==2.0` in another are one release, decided and reported once.
   const seen = new Set<string>();
-  return { files, packages: packages.filter((p) => !seen.has(factsKey(p)) && seen.add(factsKey(p))), warnings };
+  return { files, packages: packages.filter((p) => !seen.has(factsKey(p)) && seen.add(factsKey(p))) };
 }
 
 /**
@@ -116,5 +117,5 @@ const SEEN: Record<Refusal['seen'], string> = {
 /** One line per refusal: name, version, why it was seen, rule, reason, and the way out. */
 export function refusalLine(r: Refusal, flags = ''): string {
   const pkg = { ecosystem: r.ecosystem ?? 'npm', name: r.name, version: r.version };
-  return `  ${factsKey(pkg)}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason} (${SEEN[r.seen]}).${wayOut(pkg, r.decision, flags)}\n`;
+  return `  ${printable(`${factsKey(pkg)}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason} (${SEEN[r.seen]}).${wayOut(pkg, r.decision, flags)}`)}\n`;
 }

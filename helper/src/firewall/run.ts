@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Io } from '../cli/command.js';
 import { PolicyViolation, ServiceError, UsageError } from '../errors.js';
 import { writeOutputFile } from '../io/files.js';
+import { printable } from '../io/printable.js';
 import { purl } from '../deps/model.js';
 import type { CheckRecord, CheckResult } from '../policy/check.js';
 import type { Action, Decision, PackageRef } from '../policy/types.js';
@@ -151,10 +152,9 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   let exitCode: number;
   const lockedRefusals: Refusal[] = [];
   try {
-    for (const w of locked.warnings) io.stderr(`sscs firewall: warning: ${w}\n`);
     // Every locked version, decided up front by the same packuments and engine the install meets.
     const up = await decideLocked(locked.packages, fw.decision);
-    for (const e of up.errors) io.stderr(`sscs firewall: warning: cannot decide locked ${e}\n`);
+    for (const e of up.errors) io.stderr(`sscs firewall: warning: cannot decide locked ${printable(e)}\n`);
     for (const [key, d] of up.decisions) {
       const p = lockedBy.get(key)!;
       records.set(key, record(p, d, p));
@@ -171,9 +171,9 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   }
   const lockedKeys = new Set(lockedRefusals.map((r) => factsKey(r)));
   const refused = [...lockedRefusals, ...[...fetchedRefusals].filter(([k]) => !lockedKeys.has(k)).map(([, r]) => r)];
-  // What no lockfile pins (no lockfile, an unreadable or empty one, a package the install adds) nobody knows the
+  // What no lockfile pins (no lockfile, an empty one, a package the install adds) nobody knows the
   // install needed: every version filtered from such a packument it fetched is reported.
-  const pinned = locked.warnings.length ? new Set<string>() : new Set(locked.packages.map((p) => documentKey(p)));
+  const pinned = new Set(locked.packages.map((p) => documentKey(p)));
   const leftOut = [...filtered].filter(([k, r]) => !fetchedRefusals.has(k) && !pinned.has(documentKey(r))).map(([, r]) => r);
   for (const r of leftOut) records.set(factsKey(r), record(r, r.decision));
 

@@ -1,17 +1,31 @@
 /**
- * Which clients fetched which tarball, so that a version the threat feed lists only later can be traced to
- * the machines that installed it (a retroactive hit). Kept in memory, per process, and bounded:
+ * Which clients fetched which version (an npm tarball or a PyPI file), so that a version the threat feed lists
+ * only later can be traced to the machines that installed it (a retroactive hit). Kept in the Store (tables
+ * served_versions and served_clients; PostgreSQL migration 7), so it survives a restart and replicas on one
+ * database share it: a hit found by one replica names the clients another one served. Bounded:
  *  - at most MAX_VERSIONS versions (the least recently served go first) and MAX_CLIENTS clients each (the
  *    rest are counted, not named);
- *  - an entry older than RETENTION_MS since its last fetch is forgotten;
- *  - per client only what identifies a machine and an install, never a credential: the address, the
- *    User-Agent (npm/10.9.2 node/v22.22.0 linux x64 ..., cut to MAX_UA_CHARS) and npm's `npm-session`
- *    header (a random id per npm command, so one install's fetches can be grouped).
+ *  - a version not served for RETENTION_MS is forgotten;
+ *  - per client only what identifies a machine and an install, never a credential: the address (the real
+ *    client's, see client-address.ts), the User-Agent (cut to MAX_UA_CHARS) and npm's `npm-session` header (a
+ *    random id per npm command, so one install's fetches can be grouped).
+ * Names are store keys (documentKey), so the ecosystem is part of them: `left-pad`, `pkg:pypi/requests`.
+ *
+ * Fetches are gathered in memory and written in one transaction at most every FLUSH_MS (a fetch never waits
+ * on the database); at most MAX_PENDING distinct (version, client) pairs wait, beyond which new ones are
+ * dropped and counted while the database is away.
  */
+import type { Logger } from './log.js';
 
 export const MAX_VERSIONS = 50_000;
 export const MAX_CLIENTS = 50;
 export const RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+export const FLUSH_MS = 1000;
+export const MAX_PENDING = 10_000;
+/** How often old and surplus versions are removed (after a write). */
+const PRUNE_EVERY_MS = 10 * 60_000;
+/** Versions read per query while looking for retroactive hits. */
+const PAGE = 1000;
 const MAX_UA_CHARS = 200;
 /** npm sends 16 hex digits; anything else is not kept. */
 const NPM_SESSION = /^[0-9a-f]{8,32}$/i;
@@ -26,12 +40,38 @@ export interface ServedClient {
 }
 
 export interface ServedVersion {
+  /** The store key: the ecosystem is in it (`pkg:pypi/...`; a bare name is npm). */
   name: string;
   version: string;
   clients: ServedClient[];
   /** Clients past MAX_CLIENTS: counted, not named. */
   otherClients: number;
   lastAt: Date;
+}
+
+/** Fetches of one version by one client, to be added to the store. */
+export type ServedFetch = ServedClient & { name: string; version: string };
+
+export interface ServedLimits {
+  maxVersions: number;
+  maxClients: number;
+  retentionMs: number;
+}
+
+/** The served-client log as the Store keeps it (PostgreSQL and SQLite alike). */
+export interface ServedStore {
+  /**
+   * Adds fetches in one transaction: a client already named for the version (same address, User-Agent and
+   * npm-session) gets its count and last time raised; a new one is named while the version has fewer than
+   * `maxClients`, else counted in otherClients.
+   */
+  record(fetches: ServedFetch[], maxClients: number): Promise<void>;
+  /** Keys of versions last served at or after `since`, in (name, version) order after `after`, at most `limit`. */
+  versions(since: Date, after: { name: string; version: string } | undefined, limit: number): Promise<{ name: string; version: string }[]>;
+  /** One version with its clients (first fetched first), or undefined when not recorded. */
+  version(name: string, version: string): Promise<ServedVersion | undefined>;
+  /** Removes versions last served before `before`, then the least recently served beyond `maxVersions`; returns how many. */
+  prune(before: Date, maxVersions: number): Promise<number>;
 }
 
 export interface ClientInfo {
@@ -47,40 +87,111 @@ const clean = (s: string | undefined, max: number): string | undefined => {
 };
 
 export class ServedLog {
-  readonly #entries = new Map<string, ServedVersion>();
+  #pending = new Map<string, ServedFetch>();
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+  #prunedAt = 0;
+  #dropped = 0;
+  readonly #limits: ServedLimits;
+  readonly #log: Logger | undefined;
 
-  constructor(private readonly limits = { maxVersions: MAX_VERSIONS, maxClients: MAX_CLIENTS, retentionMs: RETENTION_MS }) {}
+  constructor(
+    private readonly store: ServedStore,
+    opts: { log?: Logger; limits?: Partial<ServedLimits> } = {},
+  ) {
+    this.#limits = { maxVersions: MAX_VERSIONS, maxClients: MAX_CLIENTS, retentionMs: RETENTION_MS, ...opts.limits };
+    this.#log = opts.log;
+  }
 
+  /** Notes one fetch; written within FLUSH_MS. Never throws, never waits. */
   record(name: string, version: string, client: ClientInfo, at = new Date()): void {
-    const key = `${name}@${version}`;
-    let e = this.#entries.get(key);
-    if (e) this.#entries.delete(key); // re-inserted below: Map order is recency order
-    else e = { name, version, clients: [], otherClients: 0, lastAt: at };
-    e.lastAt = at;
     const userAgent = clean(client.userAgent, MAX_UA_CHARS);
     const session = client.npmSession && NPM_SESSION.test(client.npmSession) ? client.npmSession.toLowerCase() : undefined;
-    const same = e.clients.find((c) => c.address === client.address && c.userAgent === userAgent && c.npmSession === session);
+    const key = `${name}\0${version}\0${client.address}\0${userAgent ?? ''}\0${session ?? ''}`;
+    const same = this.#pending.get(key);
     if (same) {
-      same.lastAt = at;
       same.fetches++;
-    } else if (e.clients.length < this.limits.maxClients) {
-      e.clients.push({ address: client.address, ...(userAgent ? { userAgent } : {}), ...(session ? { npmSession: session } : {}), firstAt: at, lastAt: at, fetches: 1 });
-    } else {
-      e.otherClients++;
+      same.lastAt = at;
+      return;
     }
-    this.#entries.set(key, e);
-    while (this.#entries.size > this.limits.maxVersions) this.#entries.delete(this.#entries.keys().next().value!);
+    if (this.#pending.size >= MAX_PENDING) {
+      this.#dropped++;
+      return;
+    }
+    this.#pending.set(key, { name, version, address: client.address, ...(userAgent ? { userAgent } : {}), ...(session ? { npmSession: session } : {}), firstAt: at, lastAt: at, fetches: 1 });
+    if (!this.#timer) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.flush().catch((e: Error) => this.#log?.({ event: 'served-log-write-failed', message: e.message, pending: this.#pending.size }));
+      }, FLUSH_MS);
+      this.#timer.unref();
+    }
   }
 
-  /** Every version served within the retention window (forgets older ones on the way). */
-  *versions(now = new Date()): Generator<ServedVersion> {
-    for (const [key, e] of this.#entries) {
-      if (now.getTime() - e.lastAt.getTime() > this.limits.retentionMs) this.#entries.delete(key);
-      else yield e;
+  /** Writes what is pending (one write at a time); on failure the fetches are kept for the next one. */
+  async flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing.catch(() => undefined);
+    const batch = this.#pending;
+    if (batch.size === 0) return;
+    this.#pending = new Map();
+    this.#flushing = this.store.record([...batch.values()], this.#limits.maxClients);
+    try {
+      await this.#flushing;
+    } catch (e) {
+      // Kept (within the bound) for the next write; the newer fetches of the same pairs are merged in.
+      for (const [k, f] of batch) {
+        const newer = this.#pending.get(k);
+        if (newer) {
+          newer.fetches += f.fetches;
+          newer.firstAt = f.firstAt;
+        } else if (this.#pending.size < MAX_PENDING) this.#pending.set(k, f);
+        else this.#dropped++;
+      }
+      if (!this.#timer && this.#pending.size) {
+        this.#timer = setTimeout(() => {
+          this.#timer = undefined;
+          this.flush().catch(() => undefined);
+        }, FLUSH_MS);
+        this.#timer.unref();
+      }
+      throw e;
+    } finally {
+      this.#flushing = undefined;
+    }
+    if (this.#dropped) {
+      this.#log?.({ event: 'served-log-dropped', dropped: this.#dropped, hint: `more than ${MAX_PENDING} distinct fetches waited for the database` });
+      this.#dropped = 0;
+    }
+    if (Date.now() - this.#prunedAt > PRUNE_EVERY_MS) {
+      this.#prunedAt = Date.now();
+      await this.store.prune(new Date(Date.now() - this.#limits.retentionMs), this.#limits.maxVersions);
     }
   }
 
-  get size(): number {
-    return this.#entries.size;
+  /**
+   * Every version served within the retention window (this process's pending fetches written first), a page
+   * at a time, as keys: `clients` reads one version's clients.
+   */
+  async *versions(now = new Date()): AsyncGenerator<{ name: string; version: string }> {
+    await this.flush();
+    const since = new Date(now.getTime() - this.#limits.retentionMs);
+    let after: { name: string; version: string } | undefined;
+    for (;;) {
+      const page = await this.store.versions(since, after, PAGE);
+      yield* page;
+      if (page.length < PAGE) return;
+      after = page[page.length - 1];
+    }
+  }
+
+  clients(name: string, version: string): Promise<ServedVersion | undefined> {
+    return this.store.version(name, version);
+  }
+
+  /** Writes what is pending; a failure is logged, not thrown (the process is stopping). */
+  async close(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.flush().catch((e: Error) => this.#log?.({ event: 'served-log-write-failed', message: e.message, pending: this.#pending.size }));
   }
 }

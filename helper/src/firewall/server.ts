@@ -192,7 +192,8 @@ export async function startServer(ctx: HandlerContext, listen: { host: string; p
         if (auditKind) {
           try {
             ctx.store.audit({ at: new Date(), client, kind: auditKind, name: out.name ?? '', ...(out.version ? { version: out.version } : {}), action: out.decision ?? 'none', ...(out.rule ? { rule: out.rule } : {}), status });
-            if (out.route === 'tarball' && status === 200 && req.method === 'GET' && out.name && out.version) {
+            // Every artifact handed out (an npm tarball, a PyPI file), keyed by the store key that names its ecosystem.
+            if (auditKind === 'tarball' && status === 200 && req.method === 'GET' && out.name && out.version) {
               ctx.served?.record(out.name, out.version, { address: client, userAgent: req.headers['user-agent'], npmSession: [req.headers['npm-session']].flat()[0] });
             }
           } catch (e) {

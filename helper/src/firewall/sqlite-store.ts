@@ -9,9 +9,11 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { InputError } from '../errors.js';
 import { SCANNER_VERSION } from '../scan/version.js';
 import { ecosystemOfKey, waiverCovers } from './operator.js';
-import type { AuditEntry, AuditPage, AuditQuery, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, Store, Waiver } from './store.js';
+import type { AuditEntry, AuditPage, AuditQuery, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, ServedFile, Store, Waiver } from './store.js';
+import { servedFileOf } from './served-file.js';
 import { SqliteViews, toAudit, toWaiver } from './sqlite-views.js';
 import { SESSIONS_SCHEMA, SqliteSessions } from './sqlite-sessions.js';
+import { SERVED_SCHEMA, SqliteServed } from './sqlite-served.js';
 
 export type Synchronous = 'normal' | 'full';
 
@@ -43,6 +45,11 @@ CREATE TABLE IF NOT EXISTS scans (
 -- The sha256 each PyPI file was first served with (file names are immutable on the index): first writer wins.
 CREATE TABLE IF NOT EXISTS file_digests (
   name TEXT NOT NULL, file TEXT NOT NULL, sha256 TEXT NOT NULL, first_at INTEGER NOT NULL, PRIMARY KEY (name, file));
+-- The PyPI files served and the decision each was served under, for offline serving (ServedFile).
+CREATE TABLE IF NOT EXISTS served_files (
+  name TEXT NOT NULL, file TEXT NOT NULL, version TEXT NOT NULL, sha256 TEXT NOT NULL, action TEXT NOT NULL, rule TEXT NOT NULL,
+  credential TEXT NOT NULL, served_under TEXT NOT NULL, requires_python TEXT, yanked TEXT NOT NULL, served_at INTEGER NOT NULL,
+  PRIMARY KEY (name, file));
 CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, client TEXT NOT NULL, kind TEXT NOT NULL,
   name TEXT NOT NULL, version TEXT, action TEXT NOT NULL, rule TEXT, status INTEGER NOT NULL,
@@ -122,9 +129,10 @@ export async function openSqliteStore(path: string, opts: { synchronous?: Synchr
     // The CLI (waive, quarantine) may come before the first `serve`: the data folder is created here.
     await ensureDir(dirname(path));
     db = new DatabaseSync(path);
-    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`);
+    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON;`);
     db.exec(SCHEMA);
     db.exec(SESSIONS_SCHEMA);
+    db.exec(SERVED_SCHEMA);
     migrate(db);
   } catch (e) {
     throw new InputError('INPUT', `cannot open the firewall database: ${(e as Error).message}`, { where: { file: path }, cause: e });
@@ -156,10 +164,12 @@ class SqliteStore implements Store {
   #pending = new Map<string, AuditEntry>();
   #timer: NodeJS.Timeout | undefined;
   readonly sessions: SqliteSessions;
+  readonly served: SqliteServed;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
     this.sessions = new SqliteSessions(db);
+    this.served = new SqliteServed(db, (fn) => this.#tx(fn));
     this.#views = new SqliteViews(db);
     const p = (sql: string): StatementSync => db.prepare(sql);
     this.#s = {
@@ -195,6 +205,11 @@ class SqliteStore implements Store {
       rememberDigest: p(`INSERT OR IGNORE INTO file_digests (name, file, sha256, first_at) VALUES (?, ?, ?, ?)`),
       fileDigest: p(`SELECT sha256 FROM file_digests WHERE name = ? AND file = ?`),
       fileDigests: p(`SELECT file, sha256 FROM file_digests WHERE name = ?`),
+      recordServedFile: p(`INSERT INTO served_files (name, file, version, sha256, action, rule, credential, served_under, requires_python, yanked, served_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name, file) DO UPDATE SET version = excluded.version, sha256 = excluded.sha256,
+        action = excluded.action, rule = excluded.rule, credential = excluded.credential, served_under = excluded.served_under,
+        requires_python = excluded.requires_python, yanked = excluded.yanked, served_at = excluded.served_at`),
+      servedFiles: p(`SELECT * FROM served_files WHERE name = ? ORDER BY file`),
       insertWaiver: p(`INSERT INTO waivers (name, version, by, reason, expires_at, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *`),
     };
   }
@@ -357,6 +372,14 @@ class SqliteStore implements Store {
 
   async fileDigests(name: string): Promise<Map<string, string>> {
     return new Map((this.#s.fileDigests!.all(name) as Row[]).map((r) => [String(r.file), String(r.sha256)]));
+  }
+
+  async recordServedFile(f: ServedFile): Promise<void> {
+    this.#s.recordServedFile!.run(f.name, f.file, f.version, f.sha256, f.action, f.rule, f.credential, f.servedUnder, f.requiresPython ?? null, JSON.stringify(f.yanked), f.servedAt.getTime());
+  }
+
+  async servedFiles(name: string): Promise<ServedFile[]> {
+    return (this.#s.servedFiles!.all(name) as Row[]).map((r) => servedFileOf(r, Number(r.served_at)));
   }
 
   async activeWaiver(name: string, version: string, now: Date): Promise<Waiver | undefined> {

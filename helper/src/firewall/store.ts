@@ -6,6 +6,7 @@
  */
 import type { Action } from '../policy/types.js';
 import type { SessionStore } from './session-store.js';
+import type { ServedStore } from './served-log.js';
 
 export interface DecisionRecord {
   name: string;
@@ -29,6 +30,27 @@ export interface DecisionRecord {
    * remembered for an immutable version.
    */
   servedUnder?: string;
+}
+
+/**
+ * A PyPI file the firewall served, with the decision it was served under: what lets a firewall restarted while the
+ * index is down serve it again (pypi-offline.ts), and nothing it never decided. Bound to the bytes (`sha256`, the
+ * file's immutable digest), the inputs (`servedUnder`, the policy version) and the credential, as npm's
+ * DecisionRecord is. `version` is the PEP 440 normal form; `requiresPython` and `yanked` are the index's, for the
+ * offline page.
+ */
+export interface ServedFile {
+  name: string;
+  file: string;
+  version: string;
+  sha256: string;
+  action: Action;
+  rule: string;
+  credential: string;
+  servedUnder: string;
+  requiresPython?: string;
+  yanked: boolean | string;
+  servedAt: Date;
 }
 
 export interface QuarantineEntry {
@@ -129,6 +151,8 @@ export interface PackageRecords {
 export interface Store {
   /** Admin page sessions, shared by every replica on the database (session-store.ts). */
   readonly sessions: SessionStore;
+  /** Who fetched which version, for retroactive hits; shared by replicas on one database (served-log.ts). */
+  readonly served: ServedStore;
   /** Bumped by every release and waiver, from any process: cached filtered packuments key on it. */
   generation(): number;
   /**
@@ -165,6 +189,10 @@ export interface Store {
   rememberFileDigest(name: string, file: string, sha256: string): Promise<string>;
   /** The remembered sha256 of each file of a project (documentKey), by file name. */
   fileDigests(name: string): Promise<Map<string, string>>;
+  /** Records that a PyPI file was served under a decision, replacing what was recorded for that file before. */
+  recordServedFile(f: ServedFile): Promise<void>;
+  /** The served PyPI files of a project (documentKey), as recorded last. */
+  servedFiles(name: string): Promise<ServedFile[]>;
   activeWaiver(name: string, version: string, now: Date): Promise<Waiver | undefined>;
   /** Waivers, releases and scan findings of a name in one read (a packument decides all its versions at once). */
   records(name: string, now: Date): Promise<PackageRecords>;

@@ -50,6 +50,12 @@ export class TarballCache {
     return join(this.#dir, `${d.algorithm}-${Buffer.from(d.digest, 'base64').toString('hex')}.tgz`);
   }
 
+  /** Whether verified bytes of that digest are cached (in memory or on disk), without reading them. */
+  has(d: ExpectedDigest): boolean {
+    const path = this.#path(d);
+    return this.#memory.has(path) || this.#onDisk.has(path);
+  }
+
   async open(d: ExpectedDigest): Promise<Cached | undefined> {
     const path = this.#path(d);
     const hot = this.#memory.get(path);

@@ -12,8 +12,17 @@
  *   file, scoped by environment as GitLab scopes variables: a job that declares `environment: NAME` gets a token
  *   with the `environment` claim NAME (certificate extension 1.3.6.1.4.1.57264.1.23), any other job one without.
  * - The predefined variables that the helper cross-checks against the token, set to the claims' values.
- * - The component inputs that point at the working tree (sscs_command) and the local Sigstore (signing_config,
- *   trusted_root), through gitlab-ci-local's per-component inputs file.
+ * - The component inputs that point at the working tree (sscs_command), this machine's PATH (path) and the local
+ *   Sigstore (signing_config, trusted_root), through gitlab-ci-local's per-component inputs file.
+ *
+ * Dotenv reports (artifacts:reports:dotenv) are gitlab-ci-local's own: a job gets the dotenv of each job whose
+ * artifacts it takes (not with `needs: artifacts: false`, as in GitLab), applied over every variable of the job.
+ * GitLab applies them over the job's YAML variables, the predefined ones and the ID tokens, but under project,
+ * group, instance and pipeline variables (docs.gitlab.com/ci/variables/dotenv_variables,
+ * Gitlab::Ci::Variables::Builder#scoped_variables). What these runs set with --variable (predefined variables,
+ * the variables file's ID tokens) is what GitLab lets a dotenv override too; a `--variable` of `npm run
+ * pipeline:local` meant as a project variable is overridden here where GitLab would keep it: the stand-in is the
+ * harsher of the two.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -183,9 +192,12 @@ export function tokenVariablesFile(sigstore: PipelineSigstore, claims: Partial<G
   return YAML.stringify({ SIGSTORE_ID_TOKEN: { type: 'variable', values } });
 }
 
-/** gitlab-ci-local's per-component inputs file: only inputs each component declares. */
-export function componentInputsFile(templatesDir: string, sigstore: PipelineSigstore, sscsCommand: string): string {
-  const overrides: Record<string, string> = { sscs_command: sscsCommand, signing_config: sigstore.signingConfigPath, trusted_root: sigstore.trustedRootPath };
+/**
+ * gitlab-ci-local's per-component inputs file: only inputs each component declares. `path` is the jobs' PATH here,
+ * for the components that set PATH from their `path` input rather than trust the job's.
+ */
+export function componentInputsFile(templatesDir: string, sigstore: PipelineSigstore, sscsCommand: string, path: string): string {
+  const overrides: Record<string, string> = { sscs_command: sscsCommand, path, signing_config: sigstore.signingConfigPath, trusted_root: sigstore.trustedRootPath };
   const perComponent: Record<string, Record<string, string>> = {};
   for (const entry of readdirSync(templatesDir, { withFileTypes: true })) {
     const file = entry.isFile() && entry.name.endsWith('.yml') ? join(templatesDir, entry.name) : join(templatesDir, entry.name, 'template.yml');
@@ -288,7 +300,7 @@ export async function runPipeline(repo: PipelineRepo, opts: RunOptions): Promise
     '--ignore-predefined-vars', Object.keys(variables).join(','),
     ...Object.entries(variables).flatMap(([k, v]) => ['--variable', `${k}=${v}`]),
   ];
-  writeFileSync(join(repo.dir, INPUTS_FILE), componentInputsFile(opts.templatesDir, opts.sigstore, opts.sscsCommand));
+  writeFileSync(join(repo.dir, INPUTS_FILE), componentInputsFile(opts.templatesDir, opts.sigstore, opts.sscsCommand, env.PATH));
   const environments = environmentNames(repo.dir);
   const tokens = tokenVariablesFile(opts.sigstore, claims, environments);
   writeFileSync(join(repo.dir, VARIABLES_FILE), tokens);

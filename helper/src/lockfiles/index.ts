@@ -48,6 +48,7 @@ export async function readDependencyInputs(paths: string[], opts: ReadOptions = 
   const lists: ResolvedPackage[][] = [];
   const warnings: string[] = [];
   const unpinned: NonNullable<DependencyGraph['unpinned']> = [];
+  const missing: NonNullable<DependencyGraph['missing']> = [];
   const cwd = resolve(opts.cwd ?? '.');
   for (const p of paths) {
     const tree = await readDependencyInput(resolve(cwd, p), limits, p, cwd);
@@ -58,9 +59,11 @@ export async function readDependencyInputs(paths: string[], opts: ReadOptions = 
     lists.push(list);
     warnings.push(...tree.warnings);
     for (const u of tree.unpinned ?? []) unpinned.push({ ecosystem: tree.ecosystem, ...u });
+    for (const dependency of tree.missing ?? []) missing.push({ file: tree.file, dependency });
   }
   const graph = mergePackages([...paths], lists, warnings);
   if (unpinned.length) graph.unpinned = unpinned;
+  if (missing.length) graph.missing = missing;
   return graph;
 }
 

@@ -57,3 +57,17 @@ export function stripPeerSuffix(version: string): string {
 export function isPackageName(name: string): boolean {
   return /^(?:@[^/@\s]+\/)?[^/@\s][^/\s]*$/.test(name) && name.length <= 214;
 }
+
+/**
+ * validate-npm-package-name's rules for a name that may exist on the registry (legacy names included, so
+ * capitals are allowed): an optional `@scope/`, URL-safe characters only (`encodeURIComponent` leaves it as it
+ * is), not starting with `.` or `_`, at most 214 characters. No control character, space or path segment passes.
+ */
+export function isValidNpmName(name: string): boolean {
+  if (name.length === 0 || name.length > 214) return false;
+  const m = /^(?:@([^/]+)\/)?([^/]+)$/.exec(name);
+  if (!m) return false;
+  const [, scope, bare] = m as unknown as [string, string | undefined, string];
+  const safe = (s: string) => encodeURIComponent(s) === s && !s.startsWith('.') && !s.startsWith('_');
+  return safe(bare) && (scope === undefined || safe(scope)) && bare !== 'node_modules';
+}

@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 import { parseJson } from '../io/files.js';
 import type { Limits } from './limits.js';
 import type { Manifest } from './manifest.js';
+import { assertCanonicalLocations } from './npm-locations.js';
 import { npmTree, type NpmEntry } from './npm.js';
 import { npmV1Entries } from './npm-v1.js';
 import { fieldError, isRecord, jsonLineOf, optionalString, stringMap } from './positions.js';
@@ -39,6 +40,8 @@ function packagesEntries(doc: Record<string, unknown>, text: string, file: strin
     if (!isRecord(raw)) throw fieldError(file, field, `${field} must be an object`, line());
     entries.set(location, npmEntry(raw, file, field, line, location));
   }
+  const links = new Map([...entries].flatMap(([k, e]) => (e.linkTo === undefined ? [] : [[k, e.linkTo] as [string, string]])));
+  assertCanonicalLocations(keys, links, file, (k) => jsonLineOf(text, k));
   return entries;
 }
 

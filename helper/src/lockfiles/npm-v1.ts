@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import type { Limits } from './limits.js';
 import type { Manifest } from './manifest.js';
-import { parseNpmAlias } from './names.js';
+import { isValidNpmName, parseNpmAlias } from './names.js';
 import type { NpmEntry } from './npm.js';
 import { fieldError, isRecord, jsonLineOf, optionalString, stringMap } from './positions.js';
 import { originOf, withoutCredentials } from './source.js';
@@ -36,6 +36,8 @@ export function npmV1Entries(doc: Record<string, unknown>, text: string, file: s
       const field = `${fieldPrefix}.${name}`;
       const line = () => jsonLineOf(text, name);
       if (!isRecord(raw)) throw fieldError(file, field, `${field} must be an object`, line());
+      // The key becomes an install location: `..` or a name with a slash would place it elsewhere.
+      if (!isValidNpmName(name)) throw fieldError(file, field, `${JSON.stringify(name)} is not a valid npm package name`, line());
       if (entries.size >= limits.maxPackages) throw new InputError('LIMIT', `more than ${limits.maxPackages} packages`, { where: { file } });
       const location = prefix ? `${prefix}/node_modules/${name}` : `node_modules/${name}`;
       const version = optionalString(raw.version, file, `${field}.version`, line);

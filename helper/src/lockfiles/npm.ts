@@ -1,5 +1,6 @@
 import type { Limits } from './limits.js';
-import { lookupLocations, nameFromNodeModulesPath } from './names.js';
+import { InputError } from '../errors.js';
+import { isValidNpmName, lookupLocations, nameFromNodeModulesPath } from './names.js';
 import { originOf } from './source.js';
 import { TreeBuilder, type EdgeKind, type LockNode, type LockTree } from './tree.js';
 
@@ -36,10 +37,12 @@ export function npmTree(file: string, entries: Map<string, NpmEntry>, limits: Li
       links.set(location, e.linkTo);
       continue;
     }
-    const name = e.name ?? nameFromNodeModulesPath(location) ?? (location || 'root');
+    const folderName = nameFromNodeModulesPath(location);
+    const name = e.name ?? folderName ?? (location || 'root');
     // `resolved` says where the code comes from: a registry, git, a tarball URL or file, or a folder (first-party).
     const origin = originOf(e.resolved, name);
-    const local = e.local === true || location === '' || nameFromNodeModulesPath(location) === undefined || origin === 'local';
+    const local = e.local === true || location === '' || folderName === undefined || origin === 'local';
+    if (location !== '') assertInstallable(location, e, folderName, name, local, file);
     const node: Omit<LockNode, 'edges'> = { id: location, name, version: e.version ?? '' };
     if (local) node.local = true;
     else if (origin !== 'registry') node.source = origin;
@@ -61,21 +64,23 @@ export function npmTree(file: string, entries: Map<string, NpmEntry>, limits: Li
   }
 
   const missing: string[] = [];
+  const peers: string[] = [];
   for (const [location, e] of entries) {
     const from = b.nodes.get(location);
     if (!from) continue;
     for (const [name, kind] of declared(e, from.local === true)) {
       const target = findInstalled(location, name, b.nodes, links);
       if (target === undefined) {
-        if (kind !== 'optional' && !(kind === 'peer' && e.optionalPeers.has(name))) missing.push(`${name} (needed by ${location || 'the root'})`);
+        // npm with legacy-peer-deps installs no peers, so a missing peer is a warning, not an unlocked install.
+        if (kind === 'peer' && !e.optionalPeers.has(name)) peers.push(`${name} (peer of ${location || 'the root'})`);
+        else if (kind !== 'optional' && kind !== 'peer') missing.push(`${name} (needed by ${location || 'the root'})`);
         continue;
       }
       b.edge(from, { to: target, as: name, kind });
     }
   }
-  if (missing.length > 0) {
-    b.warn(`${missing.length} dependenc${missing.length === 1 ? 'y is' : 'ies are'} not in the lockfile: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
-  }
+  b.notLocked(missing);
+  if (peers.length > 0) b.warn(`${peers.length} peer dependenc${peers.length === 1 ? 'y is' : 'ies are'} not in the lockfile: ${peers.slice(0, 5).join(', ')}${peers.length > 5 ? ', ...' : ''}`);
   return b.build('input');
 }
 
@@ -100,4 +105,26 @@ function findInstalled(location: string, name: string, nodes: Map<string, LockNo
 
 function resolveTarget(location: string, links: Map<string, string>): string {
   return links.get(location) ?? location;
+}
+
+/**
+ * An entry is either a package in a node_modules folder, whose name decides what the policy sees, or a local
+ * folder (a workspace, a `file:` link's target). npm fetches what `resolved` names wherever the entry sits, so an
+ * entry npm would fetch into no package location, or a package whose name npm would not accept, is refused
+ * (code SCHEMA, exit 2) rather than dropped as first-party code or checked under a name it does not have.
+ */
+function assertInstallable(location: string, e: NpmEntry, folderName: string | undefined, name: string, local: boolean, file: string): void {
+  const field = `packages[${JSON.stringify(location)}]`;
+  const refuse = (message: string) => new InputError('SCHEMA', `${field}: ${message}`, { where: { file, field } });
+  if (folderName === undefined && /(?:^|\/)node_modules(?:\/|$)/.test(location) && e.local !== true) {
+    throw refuse('the key is inside node_modules but names no package folder (node_modules/<name> or node_modules/@scope/<name>)');
+  }
+  if (local) {
+    if (folderName === undefined && e.local !== true && (e.integrity !== undefined || (e.resolved !== undefined && originOf(e.resolved, name) !== 'local'))) {
+      throw refuse(`a folder outside node_modules is first-party code, yet the entry names code to fetch (${e.integrity !== undefined ? 'integrity' : 'resolved'})`);
+    }
+    return;
+  }
+  if (folderName !== undefined && !isValidNpmName(folderName)) throw refuse(`the folder name ${JSON.stringify(folderName)} is not a valid npm package name`);
+  if (!isValidNpmName(name)) throw refuse(`the name ${JSON.stringify(name)} is not a valid npm package name`);
 }

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { InputError } from '../errors.js';
 import type { Limits } from './limits.js';
-import { splitNameVersion, stripPeerSuffix } from './names.js';
+import { isValidNpmName, splitNameVersion, stripPeerSuffix } from './names.js';
 import { fieldError, isRecord, optionalString } from './positions.js';
 import { originOf, type Origin } from './source.js';
 import { TreeBuilder, type EdgeKind, type LockNode, type LockTree } from './tree.js';
@@ -96,7 +96,7 @@ function parsePnpmDocument(y: YamlInput, file: string, limits: Limits): LockTree
     link(from, raw.dependencies, 'prod', [field, key, 'dependencies'], undefined);
     link(from, raw.optionalDependencies, 'optional', [field, key, 'optionalDependencies'], undefined);
   }
-  if (missing.length > 0) b.warn(`${missing.length} dependencies are not in the lockfile: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+  b.notLocked(missing);
   return b.build(v9 ? 'graph' : 'input');
 }
 
@@ -126,6 +126,8 @@ function packageNode(key: string, base: string, meta: Record<string, unknown>, i
   }
   if (origin === 'local') node.local = true;
   else if (origin !== 'registry') node.source = origin;
+  // The name decides which rules and facts apply: one npm would not accept is refused, not printed or matched.
+  if (origin !== 'local' && !isValidNpmName(name)) throw fieldError(file, `${field}[${key}]`, `${field}[${JSON.stringify(key)}] names ${JSON.stringify(name)}, not a valid npm package name`, line());
   if (!v9 && meta.dev === true) node.dev = true;
   if ((v9 ? instance : meta).optional === true) node.optional = true;
   return node;

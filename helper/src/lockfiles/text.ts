@@ -1,4 +1,5 @@
 import type { DependencyGraph, ResolvedPackage } from '../deps/model.js';
+import { printableLines } from '../io/printable.js';
 
 /**
  * The graph as text, one package a line, stable for diffs and tests:
@@ -9,7 +10,7 @@ export function formatGraphText(graph: DependencyGraph): string {
   const lines = [`# ${graph.packages.length} packages from ${graph.sources.join(', ')}`];
   for (const p of graph.packages) lines.push(formatPackage(p));
   for (const u of graph.unpinned ?? []) lines.push(`# unpinned: ${u.requirement}  (${u.file}${u.line ? `:${u.line}` : ''}; not checked)`);
-  return `${lines.join('\n')}\n`;
+  return printableLines(lines);
 }
 
 export function formatPackage(p: ResolvedPackage): string {

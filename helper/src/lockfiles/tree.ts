@@ -61,6 +61,8 @@ export interface LockTree {
   warnings: string[];
   /** Requirements the input names without a version (`requests>=2`): they cannot be checked, so they are reported. */
   unpinned?: UnpinnedRequirement[];
+  /** Dependencies a package or the project declares that the lockfile does not lock (`ms@^2 (needed by node_modules/a)`). */
+  missing?: string[];
 }
 
 export interface UnpinnedRequirement {
@@ -76,6 +78,7 @@ export class TreeBuilder {
   readonly nodes = new Map<string, LockNode>();
   readonly warnings: string[] = [];
   readonly unpinned: UnpinnedRequirement[] = [];
+  readonly missing: string[] = [];
   private edgeCount = 0;
 
   constructor(
@@ -106,6 +109,16 @@ export class TreeBuilder {
     this.warnings.push(`${this.file}: ${message}`);
   }
 
+  /**
+   * Dependencies that must be installed yet are not locked: what an install would resolve at install time, or
+   * refuse (npm ci, pnpm --frozen-lockfile). Each is listed in `missing` and, the first five, in a warning.
+   */
+  notLocked(missing: readonly string[]): void {
+    if (missing.length === 0) return;
+    this.missing.push(...missing);
+    this.warn(`${missing.length} dependenc${missing.length === 1 ? 'y is' : 'ies are'} not in the lockfile: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+  }
+
   build(flags: LockTree['flags'], opts: { graphless?: boolean } = {}): LockTree {
     return {
       file: this.file,
@@ -115,6 +128,7 @@ export class TreeBuilder {
       warnings: this.warnings,
       ...(opts.graphless ? { graphless: true } : {}),
       ...(this.unpinned.length ? { unpinned: this.unpinned } : {}),
+      ...(this.missing.length ? { missing: this.missing } : {}),
     };
   }
 }

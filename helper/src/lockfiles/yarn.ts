@@ -3,7 +3,7 @@ import { parseSyml } from '@yarnpkg/parsers';
 import { InputError } from '../errors.js';
 import type { Limits } from './limits.js';
 import { expandWorkspaces, readManifest, type Manifest } from './manifest.js';
-import { parseNpmAlias, splitNameVersion } from './names.js';
+import { isValidNpmName, parseNpmAlias, splitNameVersion } from './names.js';
 import { fieldError, isRecord, optionalString, stringMap } from './positions.js';
 import { originOf, type Origin } from './source.js';
 import { TreeBuilder, type EdgeKind, type LockNode, type LockTree } from './tree.js';
@@ -71,7 +71,7 @@ export async function parseYarnLockfile(text: string, file: string, limits: Limi
 
   dropPatchSources(b, byDescriptor, patched);
   await yarnRoots({ berry, doc, builder: b, ctx, link, readWorkspace: (rel) => readManifest(join(ctx.dir, rel, 'package.json'), limits), expandWorkspaces, file });
-  if (missing.length > 0) b.warn(`${missing.length} dependencies are not in the lockfile: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+  b.notLocked(missing);
   return b.build('graph');
 }
 
@@ -96,15 +96,18 @@ function classicNode(key: string, descriptor: string, raw: Record<string, unknow
   const version = optionalString(raw.version, file, `${key}.version`, line);
   if (!split || version === undefined) throw fieldError(file, key, `entry '${key}' has no name or version`, line());
   const alias = parseNpmAlias(split.version);
-  const node: Omit<LockNode, 'edges'> = { id: key, name: alias?.name ?? split.name, version };
-  // The descriptor's range says where yarn fetches from: a registry range, git, a tarball URL or path, a folder.
-  const origin = alias ? 'registry' : originOf(split.version, split.name);
+  const name = alias?.name ?? split.name;
+  const node: Omit<LockNode, 'edges'> = { id: key, name, version };
   const integrity = optionalString(raw.integrity, file, `${key}.integrity`, line);
   const resolved = optionalString(raw.resolved, file, `${key}.resolved`, line);
+  // yarn 1 fetches what `resolved` names, whatever the descriptor's range says: a registry-shaped URL is the
+  // registry package only when it names this package (the check npm's and pnpm's readers make), else a tarball
+  // from elsewhere. Without `resolved`, the range says where it comes from (a folder, a path, a git spec).
+  const origin = resolved ? originOf(resolved, name) : alias ? 'registry' : originOf(split.version, split.name);
   if (integrity) node.integrity = integrity;
   if (resolved) node.resolved = resolved;
   else if (origin !== 'registry' && origin !== 'local') node.resolved = split.version;
-  return withOrigin(node, origin);
+  return withOrigin(node, origin, file, line());
 }
 
 function berryNode(key: string, raw: Record<string, unknown>, file: string, lineOf: (k: string) => number | undefined): Omit<LockNode, 'edges'> {
@@ -119,7 +122,7 @@ function berryNode(key: string, raw: Record<string, unknown>, file: string, line
   const origin = berryOrigin(ref, name);
   if (origin !== 'registry' && origin !== 'local') node.resolved = ref;
   // Workspaces and linked folders are first-party code, not packages fetched from a registry.
-  return withOrigin(node, origin);
+  return withOrigin(node, origin, file, line());
 }
 
 /** Where a berry resolution (`npm:1.0.0`, `patch:x@npm%3A1.0.0#...`, `workspace:.`, `git+ssh://...#commit=`) fetches from. */
@@ -136,9 +139,11 @@ function berryOrigin(ref: string, name: string): Origin {
   return originOf(ref, name);
 }
 
-function withOrigin(node: Omit<LockNode, 'edges'>, origin: Origin): Omit<LockNode, 'edges'> {
+function withOrigin(node: Omit<LockNode, 'edges'>, origin: Origin, file: string, line: number | undefined): Omit<LockNode, 'edges'> {
   if (origin === 'local') node.local = true;
   else if (origin !== 'registry') node.source = origin;
+  // The name decides which rules and facts apply: one npm would not accept is refused, not printed or matched.
+  if (origin !== 'local' && !isValidNpmName(node.name)) throw fieldError(file, node.id, `entry ${JSON.stringify(node.id)} names ${JSON.stringify(node.name)}, not a valid npm package name`, line);
   return node;
 }
 

@@ -6,6 +6,7 @@ import { compileMatchSpec, compileWaiverMatch, PatternError } from './match.js';
 import { DEFAULT_RULE_ID, MALICIOUS_RULE_ID, ruleId, waiverExpiry } from './compile.js';
 import { validatePolicy } from '../schemas/policy-validator.generated.js';
 import type { Validator } from '../schemas/validate.js';
+import { enumMessage, schemaNodeAt, wrongTypeMessage } from './schema-form.js';
 import type { Policy } from './types.js';
 
 /** A policy file is configuration, not data: anything larger is a mistake or an attack. */
@@ -51,13 +52,13 @@ export function parsePolicy(text: string, file: string): Policy {
     // The yaml library refuses an alias bomb (a few lines expanding into billions of nodes) with a ReferenceError.
     throw new InputError('MALFORMED', `policy file is not usable YAML: ${(e as Error).message.split('\n')[0]} (more than ${MAX_ALIAS_COUNT} alias expansions)`, { where: { file }, cause: e });
   }
-  const problems = schemaProblems(validate(data));
+  const problems = schemaProblems(validate(data), data);
   if (!problems.length) problems.push(...semanticProblems(data as Policy));
   if (problems.length) throw problemsError(problems, doc, lineCounter, file);
   return data as Policy;
 }
 
-function schemaProblems(errors: ErrorObject[]): Problem[] {
+function schemaProblems(errors: ErrorObject[], data: unknown): Problem[] {
   // oneOf reports every branch; the deepest error is the one that names the field that is wrong.
   const specific = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'if');
   const chosen = (specific.length ? specific : errors).sort((a, b) => depth(b.instancePath) - depth(a.instancePath));
@@ -72,17 +73,29 @@ function schemaProblems(errors: ErrorObject[]): Problem[] {
       segments.push(prop);
       message = 'is not a known field';
       key = true;
+    } else if (e.keyword === 'type' || e.keyword === 'pattern' || e.keyword === 'const') {
+      // Say what the field takes, with an example, and what it was given: not JSON Schema's bare 'must be object'.
+      const node = schemaNodeAt(e.schemaPath);
+      const key = segments.filter((s): s is string => typeof s === 'string').at(-1);
+      if (node) message = wrongTypeMessage(node, key, valueAt(data, segments)) ?? message;
     } else if (e.keyword === 'enum') {
-      message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+      message = enumMessage((e.params as { allowedValues: unknown[] }).allowedValues, valueAt(data, segments));
     } else if (e.keyword === 'required') {
       message = `needs field '${(e.params as { missingProperty: string }).missingProperty}'`;
     }
-    const id = `${segments.join('/')}:${message}`;
+    // One message per field for a wrong type: a oneOf's branches, or a type and an enum, say the same thing twice.
+    const id = ['type', 'enum', 'pattern', 'const'].includes(e.keyword) ? `${segments.join('/')}:type` : `${segments.join('/')}:${message}`;
     if (seen.has(id) || [...seen].some((s) => s.startsWith(`${segments.join('/')}/`))) continue;
     seen.add(id);
     problems.push({ segments, message, key });
   }
   return problems;
+}
+
+function valueAt(data: unknown, segments: (string | number)[]): unknown {
+  let v = data;
+  for (const s of segments) v = typeof v === 'object' && v !== null ? (v as Record<string | number, unknown>)[s] : undefined;
+  return v;
 }
 
 const depth = (pointer: string) => pointer.split('/').length;

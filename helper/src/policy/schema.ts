@@ -12,7 +12,7 @@ export const POLICY_SCHEMA_ID = 'https://sscs.dev/schemas/policy.schema.json';
 
 const ACTION = { type: 'string', enum: ['allow', 'deny', 'quarantine', 'warn'] } as const;
 const SEVERITY = { type: 'string', enum: ['low', 'medium', 'high', 'critical'] } as const;
-const DURATION = { type: 'string', pattern: '^[1-9][0-9]*(m|h|d|w)$', description: 'A duration: 30m, 48h, 7d, 2w.' } as const;
+export const DURATION = { type: 'string', pattern: '^[1-9][0-9]*(m|h|d|w)$', description: 'A duration: 30m, 48h, 7d, 2w.' } as const;
 const SPDX_IDS = { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, maxItems: 1000 } as const;
 const SOURCES = {
   type: 'array',

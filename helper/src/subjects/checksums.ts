@@ -20,8 +20,22 @@ const UNESCAPES: Record<string, string> = { '\\': '\\', n: '\n', r: '\r' };
  * never start a second line.
  */
 export function formatChecksumLine(hex: string, name: string): string {
-  const escaped = name.replace(/[\\\n\r]/g, (c) => ESCAPES[c] as string);
-  return `${escaped === name ? '' : '\\'}${hex}  ${escaped}\n`;
+  // Most names need no escape: a test is cheaper than a replace that finds nothing.
+  if (!NEEDS_ESCAPE.test(name)) return `${hex}  ${name}\n`;
+  return `\\${hex}  ${name.replace(/[\\\n\r]/g, (c) => ESCAPES[c] as string)}\n`;
+}
+const NEEDS_ESCAPE = /[\\\n\r]/;
+
+/**
+ * Why a name from a checksums file would leave the project folder: an absolute path (`/x`, `\x`, `C:\x`) or a
+ * `..` segment (with `/` or `\` as separator, as a verifier on Windows would read it). Such a line names a file
+ * sscs never reads (the digest comes from the line), but the name is what the provenance says was built, as the
+ * archive reader (tar.ts) refuses the same member names.
+ */
+function escapeOf(name: string): string | undefined {
+  if (/^(?:[/\\]|[A-Za-z]:[/\\])/.test(name)) return 'is an absolute path';
+  if (name.split(/[/\\]/).includes('..')) return "has a '..' segment, which leaves the project folder";
+  return undefined;
 }
 
 /** Undoes GNU escaping; any other backslash sequence makes the line malformed, as it does for `sha256sum -c`. */
@@ -64,6 +78,13 @@ export function parseChecksums(text: string, file: string): Subject[] {
     }
     if (!algorithm || hex.length !== (algorithm === 'sha256' ? 64 : 128)) {
       throw new InputError('MALFORMED', `digest of '${name}' is ${hex.length} hex digits: neither sha256 (64) nor sha512 (128)`, { where });
+    }
+    const escape = escapeOf(name);
+    if (escape) {
+      throw new InputError('PATH_ESCAPE', `subject name ${JSON.stringify(name)} ${escape}`, {
+        where,
+        hint: 'A subject name is what verifiers match an artifact on, so it is a path inside the project (dist/app.tgz): run sha256sum from the project folder on relative paths.',
+      });
     }
     const subject = byName.get(name) ?? { name, digest: {} };
     const existing = subject.digest[algorithm];

@@ -1,8 +1,9 @@
 import { closeSync, lstatSync, openSync, readSync } from 'node:fs';
-import { createHash, hash } from 'node:crypto';
+import { createHash, hash, type Hash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { InputError } from '../errors.js';
 import { WORKER_SOURCE } from './digest-worker.js';
+import { hashRestReadAhead } from './read-ahead.js';
 
 export type DigestAlgorithm = 'sha256' | 'sha512';
 export type DigestSet = Partial<Record<DigestAlgorithm, string>>;
@@ -28,25 +29,10 @@ const BATCH_BYTES = 32 * 1024 * 1024;
  * Throws InputError FILE_NOT_FOUND when the file cannot be opened.
  */
 export function digestFileSync(path: string, algorithms: readonly DigestAlgorithm[], buf = Buffer.allocUnsafe(READ_CHUNK_BYTES)): DigestSet {
-  let fd: number;
+  const fd = openSubject(path);
   try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw new InputError('FILE_NOT_FOUND', `cannot open subject: ${(e as Error).message}`, { where: { file: path }, cause: e });
-  }
-  const out: DigestSet = {};
-  try {
-    let filled = 0;
-    for (;;) {
-      const n = readSync(fd, buf, filled, buf.length - filled, null);
-      if (n === 0) {
-        const whole = buf.subarray(0, filled);
-        for (const a of algorithms) out[a] = hash(a, whole, 'hex');
-        return out;
-      }
-      filled += n;
-      if (filled === buf.length) break;
-    }
+    const filled = fillFromStart(fd, buf);
+    if (filled < buf.length) return hashWhole(buf.subarray(0, filled), algorithms);
     const hashes = algorithms.map((a) => createHash(a).update(buf));
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, null);
@@ -54,11 +40,75 @@ export function digestFileSync(path: string, algorithms: readonly DigestAlgorith
       const chunk = n === buf.length ? buf : buf.subarray(0, n);
       for (const h of hashes) h.update(chunk);
     }
-    algorithms.forEach((a, i) => (out[a] = (hashes[i] as ReturnType<typeof createHash>).digest('hex')));
-    return out;
+    return digestsOf(hashes, algorithms);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * digestFileSync, but a file larger than `buffers[0]` is read ahead on the thread pool while the chunk before
+ * is hashed (read-ahead.ts), so that the page-cache copy no longer adds to the hashing: on one 256 MiB file that
+ * copy is a tenth of the time. A file that fits in the buffer is read and hashed synchronously and its digests
+ * returned as they are: a promise (an await) per small file would cost more than it could save.
+ */
+function digestFileReadAhead(path: string, algorithms: readonly DigestAlgorithm[], buffers: [Buffer, Buffer?]): DigestSet | Promise<DigestSet> {
+  const buf = buffers[0];
+  const fd = openSubject(path);
+  let filled: number;
+  try {
+    filled = fillFromStart(fd, buf);
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+  if (filled < buf.length) {
+    closeSync(fd);
+    return hashWhole(buf.subarray(0, filled), algorithms);
+  }
+  buffers[1] ??= Buffer.allocUnsafe(buf.length);
+  return hashRestAndClose(fd, algorithms, [buffers[1], buf]);
+}
+
+async function hashRestAndClose(fd: number, algorithms: readonly DigestAlgorithm[], buffers: [Buffer, Buffer]): Promise<DigestSet> {
+  try {
+    const hashes = algorithms.map((a) => createHash(a).update(buffers[1]));
+    await hashRestReadAhead(fd, hashes, buffers);
+    return digestsOf(hashes, algorithms);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function openSubject(path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (e) {
+    throw new InputError('FILE_NOT_FOUND', `cannot open subject: ${(e as Error).message}`, { where: { file: path }, cause: e });
+  }
+}
+
+/** Reads from the start of the file into `buf` until the file ends (fewer bytes than `buf` holds) or `buf` is full. */
+function fillFromStart(fd: number, buf: Buffer): number {
+  let filled = 0;
+  for (;;) {
+    const n = readSync(fd, buf, filled, buf.length - filled, null);
+    if (n === 0) return filled;
+    filled += n;
+    if (filled === buf.length) return filled;
+  }
+}
+
+function hashWhole(data: Buffer, algorithms: readonly DigestAlgorithm[]): DigestSet {
+  const out: DigestSet = {};
+  for (const a of algorithms) out[a] = hash(a, data, 'hex');
+  return out;
+}
+
+function digestsOf(hashes: readonly Hash[], algorithms: readonly DigestAlgorithm[]): DigestSet {
+  const out: DigestSet = {};
+  algorithms.forEach((a, i) => (out[a] = (hashes[i] as Hash).digest('hex')));
+  return out;
 }
 
 export interface DigestJob {
@@ -84,8 +134,13 @@ export async function digestFiles(files: readonly DigestJob[], algorithms: reado
     const bytes = estimateBytes(files);
     if (bytes >= MIN_BYTES_FOR_WORKERS) return digestShared(files.map((f) => ({ path: f.path, size: f.size ?? sizeOf(f.path) })), algorithms, threads);
   }
-  const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-  return files.map((f) => digestFileSync(f.path, algorithms, buf));
+  const buffers: [Buffer, Buffer?] = [Buffer.allocUnsafe(READ_CHUNK_BYTES)];
+  const out: DigestSet[] = new Array(files.length);
+  for (let i = 0; i < files.length; i++) {
+    const digests = digestFileReadAhead((files[i] as DigestJob).path, algorithms, buffers);
+    out[i] = digests instanceof Promise ? await digests : digests;
+  }
+  return out;
 }
 
 /**

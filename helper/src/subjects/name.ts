@@ -21,6 +21,15 @@ export function assertSubjectName(name: string, source?: string): void {
   });
 }
 
+/**
+ * True when any of `names` holds a control character: one scan of them all, since a join adds no character
+ * (10,000 names cost 10,000 regular-expression runs otherwise, 3-4 ms cold). A caller checks the names one
+ * by one with assertSubjectName only then, for the error.
+ */
+export function anyControlCharacter(names: readonly string[]): boolean {
+  return CONTROL.test(names.join(''));
+}
+
 /** `a\xff`: a file name's bytes as text, valid UTF-8 kept and every other byte shown as \xNN. */
 export function describeBytes(bytes: Buffer): string {
   let out = '';

@@ -43,14 +43,15 @@ export function walkFiles(root: string, dir: string, onFile: (f: FoundFile, relF
   for (const entry of entries) {
     const path = dir + sep + entry.name;
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isSymbolicLink()) {
+    // Regular files first: they are most entries, and each type test is a call.
+    if (entry.isFile()) {
+      onFile({ path, realPath: path, kind: 'file' }, rel);
+    } else if (entry.isSymbolicLink()) {
       const target = resolveInRoot(root, path);
       if (target.isDirectory) walkFiles(root, path, onFile, seen, rel);
       else onFile({ path, realPath: target.realPath, size: target.size, kind: target.kind }, rel);
     } else if (entry.isDirectory()) {
       walkFiles(root, path, onFile, seen, rel);
-    } else if (entry.isFile()) {
-      onFile({ path, realPath: path, kind: 'file' }, rel);
     } else {
       onFile({ path, realPath: path, size: 0, kind: fileKind(entry) }, rel);
     }

@@ -27,6 +27,12 @@ export const REPLICA_PRIVILEGES: Readonly<Record<string, readonly string[]>> = {
   audit: ['SELECT', 'INSERT'],
   // Sessions end (logout, expiry): rows are removed.
   admin_sessions: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  // The served-client log is bounded by the replicas themselves: versions past its retention or cap are removed
+  // (their clients with them, ON DELETE CASCADE).
+  served_versions: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  served_clients: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  // The decision each PyPI file was served under, replaced when served again (offline serving).
+  served_files: ['SELECT', 'INSERT', 'UPDATE'],
 };
 const DEFAULT_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE'] as const;
 

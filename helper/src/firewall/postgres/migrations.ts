@@ -172,9 +172,38 @@ CREATE TABLE admin_sessions (
 CREATE INDEX admin_sessions_created ON admin_sessions (created_at);
 `,
   },
+  {
+    version: 7,
+    name: 'the served-client log (who fetched which version, for retroactive hits) shared by replicas',
+    sql: `
+-- name is the store key (documentKey), so it carries the ecosystem: left-pad, pkg:pypi/requests.
+CREATE TABLE served_versions (
+  name text NOT NULL, version text NOT NULL, last_at timestamptz NOT NULL, other_clients bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (name, version));
+CREATE INDEX served_versions_last ON served_versions (last_at);
+-- Absent User-Agent or npm-session is '' so that the primary key covers them.
+CREATE TABLE served_clients (
+  name text NOT NULL, version text NOT NULL, address text NOT NULL, user_agent text NOT NULL DEFAULT '',
+  npm_session text NOT NULL DEFAULT '', first_at timestamptz NOT NULL, last_at timestamptz NOT NULL, fetches bigint NOT NULL,
+  PRIMARY KEY (name, version, address, user_agent, npm_session),
+  FOREIGN KEY (name, version) REFERENCES served_versions (name, version) ON DELETE CASCADE);
+`,
+  },
+  // 8 is left to work under way (events); numbers need not be contiguous.
+  {
+    version: 9,
+    name: 'the PyPI files served and the decision each was served under, for offline serving',
+    sql: `
+CREATE TABLE served_files (
+  name text NOT NULL, file text NOT NULL, version text NOT NULL, sha256 text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+  action text NOT NULL, rule text NOT NULL, credential text NOT NULL, served_under text NOT NULL, requires_python text,
+  yanked text NOT NULL, served_at timestamptz NOT NULL, PRIMARY KEY (name, file));
+`,
+  },
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+/** The newest migration (by number: migrations written in parallel may land out of order). */
+export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
 /** The migration versions a database has applied; none when it has no schema_migrations table yet. */
 export async function appliedVersions(client: PoolClient): Promise<number[]> {

@@ -60,6 +60,13 @@ export async function runOwnerTasks(target: PostgresTarget, tasks: OwnerTasks): 
 }
 
 async function applyGrants(client: pg.PoolClient, role: string): Promise<number> {
+  // A role that owns the tables, or bypasses privileges, would be no least-privilege role, and REVOKE ALL on the
+  // owner's own tables would lock the owner out of its rows.
+  const who = (await client.query<{ superuser: boolean; owner: boolean }>(
+    `SELECT r.rolsuper AS superuser, (r.rolname = current_user OR pg_has_role(r.rolname, (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'audit'), 'USAGE')) AS owner
+       FROM pg_roles r WHERE r.rolname = $1`, [role])).rows[0];
+  if (who?.superuser) throw new InputError('INPUT', `--grant ${role}: that role is a superuser, which bypasses every privilege; give the replicas an ordinary role`);
+  if (who?.owner) throw new InputError('INPUT', `--grant ${role}: that role owns the firewall tables (or is a member of their owner); give the replicas a role of their own`);
   const tables = [];
   for (const t of migratedTables()) if ((await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [t])).rows[0]?.ok) tables.push(t);
   await client.query('BEGIN');

@@ -13,13 +13,15 @@ import { SCANNER_VERSION } from '../../scan/version.js';
 import { AuditBuffer } from '../audit-buffer.js';
 import type { Logger } from '../log.js';
 import { ecosystemOfKey, waiverCovers } from '../operator.js';
-import type { AuditEntry, AuditPage, AuditQuery, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, Store, Waiver } from '../store.js';
+import type { AuditEntry, AuditPage, AuditQuery, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, ServedFile, Store, Waiver } from '../store.js';
+import { servedFileOf } from '../served-file.js';
 import type { PostgresTarget } from './connect.js';
 import { GenerationListener } from './listener.js';
 import { migrate, pendingMigrations } from './migrations.js';
 import { date, toAudit, toDecision, toRelease, toWaiver, unavailable, type Row } from './rows.js';
 import { ruleCounts, searchAudit } from './views.js';
 import { PostgresSessions } from './sessions.js';
+import { PostgresServed } from './served.js';
 
 /** Connections per replica: requests beyond them wait for one (pg.Pool queues). */
 export const POOL_SIZE = 10;
@@ -119,12 +121,14 @@ export class PostgresStore implements Store {
   #flushing: Promise<void> | undefined;
   #closed = false;
   readonly sessions: PostgresSessions;
+  readonly served: PostgresServed;
 
   constructor(pool: pg.Pool, target: PostgresTarget, log?: Logger) {
     this.#pool = pool;
     this.#target = target;
     this.#log = log;
     this.sessions = new PostgresSessions((sql, params) => this.#q(sql, params));
+    this.served = new PostgresServed((sql, params) => this.#q(sql, params), (fn) => this.#tx(fn));
   }
 
   /** Runs one statement; a failure to reach the database becomes UNAVAILABLE (503), never an internal error. */
@@ -345,6 +349,20 @@ export class PostgresStore implements Store {
 
   async fileDigests(name: string): Promise<Map<string, string>> {
     return new Map((await this.#q('SELECT file, sha256 FROM file_digests WHERE name = $1', [name])).map((r) => [String(r.file), String(r.sha256)]));
+  }
+
+  async recordServedFile(f: ServedFile): Promise<void> {
+    await this.#q(
+      `INSERT INTO served_files (name, file, version, sha256, action, rule, credential, served_under, requires_python, yanked, served_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (name, file) DO UPDATE SET version = excluded.version,
+       sha256 = excluded.sha256, action = excluded.action, rule = excluded.rule, credential = excluded.credential,
+       served_under = excluded.served_under, requires_python = excluded.requires_python, yanked = excluded.yanked, served_at = excluded.served_at`,
+      [f.name, f.file, f.version, f.sha256, f.action, f.rule, f.credential, f.servedUnder, f.requiresPython ?? null, JSON.stringify(f.yanked), f.servedAt],
+    );
+  }
+
+  async servedFiles(name: string): Promise<ServedFile[]> {
+    return (await this.#q('SELECT * FROM served_files WHERE name = $1 ORDER BY file', [name])).map((r) => servedFileOf(r, date(r.served_at)!.getTime()));
   }
 
   async scanFindings(name: string, version: string): Promise<ScanFinding[] | undefined> {

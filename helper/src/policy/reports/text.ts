@@ -1,3 +1,4 @@
+import { printableLines } from '../../io/printable.js';
 import type { CheckRecord, CheckResult } from '../check.js';
 
 const LABEL = { deny: 'DENY', quarantine: 'QUARANTINE', warn: 'WARN', allow: 'ALLOW' } as const;
@@ -36,5 +37,5 @@ export function renderText(result: CheckResult): string {
   lines.push(`checks: ${checks.join(', ')}`);
   const verdict = result.failed ? 'FAILED' : c.deny + c.quarantine > 0 ? 'violations reported (warn mode)' : 'passed';
   lines.push(`summary: ${c.deny} denied, ${c.quarantine} quarantined, ${c.warn} warned, ${c.allow} allowed: ${verdict}`);
-  return `${lines.join('\n')}\n`;
+  return printableLines(lines);
 }

@@ -57,14 +57,17 @@ export function pythonCode(view: PythonView, parser: Parser): Finding[] {
     }
     for (const [rule, base, signal, message] of grade(signals)) {
       const severity = inContext(base, context);
-      out.push({ rule, severity, file: file.path, line: lineAt(text, signal.at), evidence: evidence(text, signal.at), message: `${message} (${describeContext(context)})` });
+      out.push({ rule, severity, file: file.path, line: lineAt(text, signal.at), evidence: evidence(text, signal.at), message: `${message} (${describeContext(context, file.path)})` });
     }
   }
   return out;
 }
 
-function describeContext(c: ExecutionContext): string {
-  return c === 'install' ? 'runs at install (setup.py or the build backend)' : c === 'startup' ? 'runs at every Python start (.pth)' : describe(c);
+function describeContext(c: ExecutionContext, path: string): string {
+  if (c !== 'startup') return c === 'install' ? 'runs at install (setup.py or the build backend)' : describe(c);
+  // Start-up code is a .pth line, a module a .pth imports, or the sitecustomize/usercustomize site.py imports.
+  const custom = /(?:^|\/)((?:site|user)customize)\.py$/.exec(path)?.[1];
+  return custom ? `runs at every Python start (site.py imports ${custom})` : path.endsWith('.pth') ? 'runs at every Python start (.pth)' : 'runs at every Python start (imported by a .pth)';
 }
 
 function grade(signals: Signal[]): Grade[] {

@@ -1,0 +1,77 @@
+/** The served-client log on PostgreSQL (tables served_versions and served_clients, migration 7); see served-log.ts. */
+import type pg from 'pg';
+import type { ServedClient, ServedFetch, ServedStore, ServedVersion } from '../served-log.js';
+import { date, type Row } from './rows.js';
+import type { Query } from './sessions.js';
+
+export type Transaction = <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>;
+
+export class PostgresServed implements ServedStore {
+  constructor(
+    private readonly q: Query,
+    private readonly tx: Transaction,
+  ) {}
+
+  async record(fetches: ServedFetch[], maxClients: number): Promise<void> {
+    if (!fetches.length) return;
+    // Versions in key order, so that two replicas writing at once lock their rows in the same order.
+    const sorted = [...fetches].sort((a, b) => (a.name === b.name ? (a.version < b.version ? -1 : a.version > b.version ? 1 : 0) : a.name < b.name ? -1 : 1));
+    await this.tx(async (c) => {
+      let current = '';
+      for (const f of sorted) {
+        const key = `${f.name}\0${f.version}`;
+        if (key !== current) {
+          current = key;
+          // The upsert locks the version's row until commit: the count of named clients below cannot race.
+          await c.query(
+            `INSERT INTO served_versions (name, version, last_at) VALUES ($1, $2, $3)
+             ON CONFLICT (name, version) DO UPDATE SET last_at = GREATEST(served_versions.last_at, excluded.last_at)`,
+            [f.name, f.version, f.lastAt],
+          );
+        }
+        const named = await c.query(
+          `INSERT INTO served_clients AS s (name, version, address, user_agent, npm_session, first_at, last_at, fetches)
+           SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::timestamptz, $7::timestamptz, $8::bigint
+           WHERE EXISTS (SELECT 1 FROM served_clients WHERE name = $1 AND version = $2 AND address = $3 AND user_agent = $4 AND npm_session = $5)
+              OR (SELECT count(*) FROM served_clients WHERE name = $1 AND version = $2) < $9::bigint
+           ON CONFLICT (name, version, address, user_agent, npm_session) DO UPDATE SET
+             fetches = s.fetches + excluded.fetches, first_at = LEAST(s.first_at, excluded.first_at), last_at = GREATEST(s.last_at, excluded.last_at)`,
+          [f.name, f.version, f.address, f.userAgent ?? '', f.npmSession ?? '', f.firstAt, f.lastAt, f.fetches, maxClients],
+        );
+        if (!named.rowCount) await c.query('UPDATE served_versions SET other_clients = other_clients + $3 WHERE name = $1 AND version = $2', [f.name, f.version, f.fetches]);
+      }
+    });
+  }
+
+  async versions(since: Date, after: { name: string; version: string } | undefined, limit: number): Promise<{ name: string; version: string }[]> {
+    const rows = await this.q(
+      `SELECT name, version FROM served_versions WHERE last_at >= $1 AND ($2::text IS NULL OR (name, version) > ($2, $3)) ORDER BY name, version LIMIT $4`,
+      [since, after?.name ?? null, after?.version ?? null, limit],
+    );
+    return rows.map((r) => ({ name: String(r.name), version: String(r.version) }));
+  }
+
+  async version(name: string, version: string): Promise<ServedVersion | undefined> {
+    const [v] = await this.q('SELECT * FROM served_versions WHERE name = $1 AND version = $2', [name, version]);
+    if (!v) return undefined;
+    const clients = await this.q('SELECT * FROM served_clients WHERE name = $1 AND version = $2 ORDER BY first_at, address', [name, version]);
+    return { name, version, clients: clients.map(toClient), otherClients: Number(v.other_clients), lastAt: date(v.last_at)! };
+  }
+
+  async prune(before: Date, maxVersions: number): Promise<number> {
+    // Clients go with their version (ON DELETE CASCADE).
+    const old = await this.q('DELETE FROM served_versions WHERE last_at < $1 RETURNING 1', [before]);
+    const surplus = await this.q(
+      'DELETE FROM served_versions WHERE (name, version) IN (SELECT name, version FROM served_versions ORDER BY last_at DESC OFFSET $1) RETURNING 1',
+      [maxVersions],
+    );
+    return old.length + surplus.length;
+  }
+}
+
+export function toClient(r: Row): ServedClient {
+  return {
+    address: String(r.address), ...(r.user_agent ? { userAgent: String(r.user_agent) } : {}), ...(r.npm_session ? { npmSession: String(r.npm_session) } : {}),
+    firstAt: date(r.first_at)!, lastAt: date(r.last_at)!, fetches: Number(r.fetches),
+  };
+}
