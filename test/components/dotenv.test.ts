@@ -110,6 +110,23 @@ describe('verify-gate', () => {
     expect(r.all).toContain('sscs: no verification summary at verification/verification.intoto.jsonl: the verify command did not run');
   });
 
+  it('takes the public-good root through a TUF cache of its own, never one under $HOME or $XDG_CACHE_HOME', async () => {
+    const { run } = templateJob('verify-gate.yml');
+    const dir = tempDir({ 'dist/app.tgz': 'app', 'poisoned/sscs/tuf/root.json': '{}' });
+    const r = await run(dir, { needs: ['build'], trusted_root: '', sscs_command: "printf '%s\\n'" }, { CI_COMMIT_REF_NAME: 'main', HOME: dir, XDG_CACHE_HOME: join(dir, 'poisoned') });
+    const args = String(r.stdout).split('\n');
+    const cache = args[args.indexOf('--tuf-cache-dir') + 1];
+    expect(args).toContain('--tuf-cache-dir');
+    expect(cache).toMatch(/^\//);
+    expect(cache!.startsWith(dir)).toBe(false);
+    expect(args).not.toContain('--trusted-root');
+    const pinned = await run(dir, { needs: ['build'], trusted_root: 'root.json', sscs_command: "printf '%s\\n'" }, { CI_COMMIT_REF_NAME: 'main' });
+    const pinnedArgs = String(pinned.stdout).split('\n');
+    expect(pinnedArgs).not.toContain('--tuf-cache-dir');
+    expect(pinnedArgs.filter((a) => a === 'root.json')).toHaveLength(1);
+    expect(pinnedArgs[pinnedArgs.indexOf('--trusted-root') + 1]).toBe('root.json');
+  });
+
   it('names what it ignores and still runs without a dotenv in sight', async () => {
     const { run } = templateJob('verify-gate.yml');
     const dir = tempDir({ 'dist/app.tgz': 'app' });

@@ -104,6 +104,11 @@ describe('admin page with two replicas on one PostgreSQL', () => {
     expect((await post(b, 'logout', {})).status).toBe(303);
     expect(await page(a)).toMatchObject({ status: 303, location: 'login' });
     expect(await page(b)).toMatchObject({ status: 303, location: 'login' });
+    // Neither the cookie's session id nor its CSRF token is written anywhere a log reader sees.
+    for (const fw of [a, b]) {
+      expect(fw.logs()).not.toContain(session.cookie.slice(session.cookie.indexOf('=') + 1));
+      expect(fw.logs()).not.toContain(session.csrf);
+    }
   });
 
   it('never shows the admin token or the database password in a log line', () => {

@@ -264,13 +264,20 @@ check), 2 bad usage or input (unreadable files, an invalid trusted root or key).
     const rootSource = trustedRootSource(f, io.env);
     const ignoreTlog = f['insecure-ignore-tlog'] === true;
     // Key-only (air-gapped): no trusted root is read or fetched when nothing in the bundle needs one (key-only.ts).
-    const needs = key && ignoreTlog && !rootSource && bundleFile.json !== undefined ? trustedRootNeeds(bundleFile.json) : undefined;
-    const keyOnly = needs !== undefined && needs.length === 0 && !tufAsked(f);
-    const rootJson = keyOnly ? EMPTY_TRUSTED_ROOT : await trustedRootJson(f, io, rootSource, needs);
+    const needs = key && !rootSource && bundleFile.json !== undefined ? trustedRootNeeds(bundleFile.json) : undefined;
+    const keyOnly = ignoreTlog && needs !== undefined && needs.length === 0 && !tufAsked(f);
+    // Without --insecure-ignore-tlog, a key-signed bundle with no log entry and no timestamp fails the tlog check
+    // whatever a trusted root says: none is fetched, so the result is that failure (exit 1) and its way out.
+    const failsTlog = !ignoreTlog && needs !== undefined && needs.length === 0 && !tufAsked(f);
+    const rootJson = keyOnly || failsTlog ? EMPTY_TRUSTED_ROOT : await trustedRootJson(f, io, rootSource, ignoreTlog ? needs : undefined);
     const trust = makeTrust(rootJson, key, { ignoreTlog });
     const report = await verifyBundle({ bundleFile, artifacts, trust, policy });
     report.bundle.path = f.bundle;
-    report.trustedRoot = keyOnly ? { none: 'key-only: --key, --insecure-ignore-tlog, and no log entry or timestamp in the bundle' } : (rootSource ?? { tuf: f['tuf-mirror-url'] ?? 'public-good' });
+    report.trustedRoot = keyOnly
+      ? { none: 'key-only: --key, --insecure-ignore-tlog, and no log entry or timestamp in the bundle' }
+      : failsTlog
+        ? { none: 'not read: a key-signed bundle with no log entry fails the tlog check without --insecure-ignore-tlog' }
+        : (rootSource ?? { tuf: f['tuf-mirror-url'] ?? 'public-good' });
     await writeOutputs(report, policy, outputs, io);
     io.stdout(f.format === 'json' ? reportJson(report, policy) : report.verified ? `${verdictLine(report)}\n` : '');
     if (!report.verified) {

@@ -12,7 +12,10 @@ import { ecosystemOf } from '../ecosystems/index.js';
 import { InputError } from '../errors.js';
 import { printable } from '../io/printable.js';
 import { readDependencyInputs } from '../lockfiles/index.js';
-import type { Decision } from '../policy/types.js';
+import type { Decision, Policy } from '../policy/types.js';
+import { evaluate } from '../policy/engine.js';
+import { nonRegistryFacts } from '../policy/check.js';
+import { withoutCredentials } from '../lockfiles/source.js';
 import { serves, wayOut } from './evaluator.js';
 
 /** Lockfiles `firewall run` reads from the project folder; npm uses a shrinkwrap over a package-lock. */
@@ -25,6 +28,8 @@ export interface Locked {
   files: string[];
   /** Registry packages only: git, URL and local ones are not the firewall's to serve. */
   packages: ResolvedPackage[];
+  /** Locked git, tarball-URL and tarball-file packages: no registry serves them, so neither does the firewall. */
+  elsewhere: ResolvedPackage[];
 }
 
 export interface Refusal {
@@ -58,10 +63,12 @@ export async function readLocked(cwd: string, pypiIndex?: string): Promise<Locke
     }
   }
   const packages: ResolvedPackage[] = [];
+  const elsewhere: ResolvedPackage[] = [];
   for (const f of files) {
     try {
       const graph = await readDependencyInputs([f], { cwd, ...(pypiIndex ? { pypiIndex } : {}) });
       packages.push(...graph.packages.filter((p) => p.source === 'registry' && !p.bundled).map((p) => ({ ...p, version: reportVersion(p.version, p.ecosystem) })));
+      elsewhere.push(...graph.packages.filter((p) => p.source !== 'registry' && !p.bundled));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       // Fail closed: an install takes a locked version from its cache by integrity without asking the firewall,
@@ -71,7 +78,7 @@ export async function readLocked(cwd: string, pypiIndex?: string): Promise<Locke
   }
   // `vers==02.0` in one lock and `vers==2.0` in another are one release, decided and reported once.
   const seen = new Set<string>();
-  return { files, packages: packages.filter((p) => !seen.has(factsKey(p)) && seen.add(factsKey(p))) };
+  return { files, packages: packages.filter((p) => !seen.has(factsKey(p)) && seen.add(factsKey(p))), elsewhere };
 }
 
 /**
@@ -97,6 +104,20 @@ export async function decideLocked(packages: readonly ResolvedPackage[], decide:
   };
   await Promise.all(Array.from({ length: Math.min(LOCKED_CONCURRENCY, packages.length) }, worker));
   return { decisions, errors };
+}
+
+/**
+ * Why an install that the firewall refused nothing of may have failed: it asks the firewall for every tarball
+ * (npm's replace-registry-host=always), and one from outside the registry is not the firewall's to serve. Each
+ * such locked package is judged by the policy as `policy check` judges it (source facts, no registry facts).
+ */
+export function judgeElsewhere(policy: Policy, packages: readonly ResolvedPackage[], now: Date): { pkg: ResolvedPackage; decision: Decision; line: string }[] {
+  return packages.map((pkg) => {
+    const decision = evaluate(policy, { ecosystem: pkg.ecosystem, name: pkg.name, version: pkg.version }, nonRegistryFacts(pkg.source as Exclude<typeof pkg.source, 'registry'>), now);
+    const from = pkg.resolved ? ` from ${withoutCredentials(pkg.resolved)}` : '';
+    const line = `  ${printable(`${factsKey(pkg)}${from}: a ${pkg.source} dependency, not from the registry, so the firewall does not serve it; the policy says ${decision.action} by ${decision.rule}: ${decision.reason}`)}\n`;
+    return { pkg, decision, line };
+  });
 }
 
 /** The locked versions each name needs, for the firewall's message when no version of a package is allowed. */

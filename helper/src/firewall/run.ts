@@ -21,7 +21,8 @@ import { launch } from './launch.js';
 import { documentKey, factsKey } from '../registry/metadata.js';
 import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, projectScopes } from './project-scopes.js';
 import { checkPythonSources } from './python-sources.js';
-import { decideLocked, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal } from './run-report.js';
+import { decideLocked, judgeElsewhere, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal } from './run-report.js';
+import { loadPolicy } from '../policy/load.js';
 
 export interface RunReports {
   gitlabReport?: string;
@@ -206,6 +207,14 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     throw new PolicyViolation('FIREWALL_BLOCKED', `'${command.join(' ')}' failed: the firewall ${refused.length ? 'refused' : 'filtered'} ${named.slice(0, 10).join(', ')}${named.length > 10 ? ` and ${named.length - 10} more` : ''}`, {
       hint: 'Each line above names the rule and the way out: waive a denied version, release a quarantined one, or change the policy.',
     });
+  }
+  if (exitCode !== 0 && locked.elsewhere.length) {
+    const judged = judgeElsewhere(await loadPolicy(s.policyPath), locked.elsewhere, new Date());
+    for (const j of judged) io.stderr(j.line);
+    const denied = judged.filter((j) => refuses(j.decision)).map((j) => `${factsKey(j.pkg)} (${j.decision.action} by ${j.decision.rule})`);
+    const hint = 'The firewall serves registry packages only: npm asks it for every tarball (replace-registry-host=always), so a git or tarball-URL dependency cannot be installed through it. Depend on the registry package, or install such a dependency outside the firewall and check it with sscs policy check.';
+    if (denied.length) throw new PolicyViolation('FIREWALL_BLOCKED', `'${command.join(' ')}' failed: the lockfile takes ${denied.join(', ')} from outside the registry, and the policy does not allow ${denied.length === 1 ? 'it' : 'them'}`, { hint });
+    throw new ServiceError('SERVICE', `'${command.join(' ')}' exited with ${exitCode}: the firewall refused no registry package, but the lockfile takes ${judged.map((j) => factsKey(j.pkg)).join(', ')} from outside the registry, which the firewall does not serve`, { hint });
   }
   if (exitCode !== 0) throw new ServiceError('SERVICE', `'${command.join(' ')}' exited with ${exitCode} (the firewall refused nothing)`);
   return 0;

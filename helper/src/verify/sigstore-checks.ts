@@ -63,6 +63,23 @@ function failingStep(e: unknown): { name: CheckName; message: string } {
   }
 }
 
+/**
+ * @sigstore/verify checks the chain at each signing time the bundle gives and says only "Failed to verify
+ * certificate chain". When a signing time lies outside the leaf certificate's validity, that is the reason:
+ * say which time and the validity window.
+ */
+function timesOutsideValidity(p: ParsedBundle, entity: SignedEntity): string {
+  if (!p.leaf) return '';
+  const { notBefore, notAfter } = p.leaf;
+  const outside: string[] = [];
+  for (const t of entity.timestamps) {
+    const at = t.$case === 'transparency-log' ? (Number(t.tlogEntry.integratedTime) > 0 ? new Date(Number(t.tlogEntry.integratedTime) * 1000) : undefined) : t.timestamp.signingTime;
+    if (at && (at < notBefore || at > notAfter)) outside.push(`${t.$case === 'transparency-log' ? "the log entry's integrated time" : "the timestamp authority's time"} ${at.toISOString()}`);
+  }
+  if (outside.length === 0) return '';
+  return `the signing time is outside the signing certificate's validity (${notBefore.toISOString()} to ${notAfter.toISOString()}): ${outside.join(', ')}`;
+}
+
 function entityFor(p: ParsedBundle, data: SignedData, verifyPrehashed: PrehashedVerifier | undefined): SignedEntity {
   const entity = toSignedEntity(p.bundle, data.kind === 'bytes' ? data.data : EMPTY);
   if (data.kind !== 'digest') return entity;
@@ -99,6 +116,10 @@ export async function runSigstoreChecks(p: ParsedBundle, trust: Trust, data: Sig
   if (p.signedWith === 'certificate' && trust.key) {
     return failAt('key', 'bundle is signed with a certificate, not a key: verify it with --certificate-identity and --certificate-oidc-issuer instead of --key');
   }
+  const stamps = p.bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? [];
+  if (noTlog && p.signedWith === 'certificate' && stamps.length === 0) {
+    return failAt('timestamp', "a keyless bundle needs a transparency log entry or an RFC 3161 timestamp to prove when it was signed (its certificate is valid for minutes); this one has neither, so --insecure-ignore-tlog cannot accept it: sign with a timestamp authority (--tsa-url) or with a log");
+  }
   const verifyPrehashed = data.kind === 'digest' ? await loadPrehashedVerifier() : undefined;
   let entity: SignedEntity;
   try {
@@ -122,7 +143,8 @@ export async function runSigstoreChecks(p: ParsedBundle, trust: Trust, data: Sig
     verifier.verify(entity);
   } catch (e) {
     const fail = failingStep(e);
-    return failAt(fail.name, fail.message, true);
+    const outside = fail.name === 'certificate-chain' ? timesOutsideValidity(p, entity) : '';
+    return failAt(fail.name, outside || fail.message, true);
   }
   return names.map((n) =>
     noTlog && n === 'tlog'

@@ -1,6 +1,8 @@
 import { SECRET_PATHS, STRING_SIGNALS, publicIpUrl } from '../js/indicators.js';
 import { fold, foldString } from './fold.js';
 import { AUTOSTART, CAPTURE_CALL, DECODE_CALL, EXECUTABLE_URL, SUSPICIOUS_PROGRAM, DNS_CALL, EVAL_CALLS, EXEC_CALLS, HOST_CALL, HOST_ENV, MEDIA_PATH, NETWORK_CALL, OBFUSCATOR, OPEN_CALL, SECRET_CALL, SECRET_ENV, SENSITIVE_MODULE, SILENT_FLAGS, SOCKET_CALL, WEBHOOK, WRITE_FIRST, WRITE_SECOND } from './indicators.js';
+import { assignedCommandOverride, setupCommandOverride } from './install-command.js';
+import { isShortener, shadyLink } from './links.js';
 import { Names } from './names.js';
 import { callArguments, descendants, type PyNode } from './parse.js';
 
@@ -87,6 +89,10 @@ class Analysis {
     this.propagate();
     for (const n of this.nodes) {
       if (n.type === 'call') this.call(n);
+      else if (n.type === 'assignment' && n.fields.left?.type === 'subscript') {
+        const command = assignedCommandOverride(n, this.names);
+        if (command) this.signal('install-command', n.start, `cmdclass['${command}'] replaced`);
+      }
       else if (n.type === 'exec_statement') this.evalSink(n, n.children[0], 'exec');
       else if (n.type === 'string') this.literal(n);
       else if (n.type === 'attribute' && this.names.qualified(n) === 'os.environ') this.environ(n);
@@ -306,6 +312,8 @@ class Analysis {
     const all = callArguments(n);
     const args = all.filter((a) => a.type !== 'keyword_argument');
     const at = n.start;
+    const command = setupCommandOverride(n, q, this.names);
+    if (command) this.signal('install-command', at, `${q}(cmdclass={'${command}': ...})`);
     const isNet = NETWORK_CALL.test(q);
     const isExec = Object.hasOwn(EXEC_CALLS, q);
     const isEval = EVAL_CALLS.has(q);
@@ -465,6 +473,8 @@ class Analysis {
     const ip = publicIpUrl(s);
     if (ip) this.signal('public-ip', n.start, ip);
     if (WEBHOOK.test(s)) this.signal('webhook', n.start, s);
+    const link = shadyLink(s);
+    if (link) this.signal(isShortener(link) ? 'shortened-link' : 'shady-link', n.start, link);
     for (const [kind, re] of STRING_SIGNALS) if (re.test(s)) this.signal(`string:${kind}`, n.start, s);
   }
 

@@ -1,5 +1,5 @@
 import type { Parser } from 'web-tree-sitter';
-import type { Finding, Severity } from '../types.js';
+import { severityRank, type Finding, type Severity } from '../types.js';
 import { evidence, lineAt } from '../files.js';
 import { inContext, type ExecutionContext } from '../context.js';
 import { describe, MAX_PARSE_CHARS } from '../rules/code.js';
@@ -7,7 +7,8 @@ import { analysePython, type Signal } from './analyse.js';
 import { parsePython } from './parse.js';
 import type { PythonView } from './package.js';
 
-type Grade = [rule: string, base: Severity, signal: Signal, message: string];
+/** `cap`: the most the context may raise it to (an indicator that is no proof on its own). */
+type Grade = [rule: string, base: Severity, signal: Signal, message: string, cap?: Severity];
 
 const PYTHON_FILE = /\.(?:py|pyw|pth)$/i;
 /**
@@ -55,8 +56,9 @@ export function pythonCode(view: PythonView, parser: Parser): Finding[] {
       const at = PTH_CODE.exec(text)!.index;
       signals.push({ kind: 'pth-code', at, detail: evidence(text, at, 80) });
     }
-    for (const [rule, base, signal, message] of grade(signals)) {
-      const severity = inContext(base, context);
+    for (const [rule, base, signal, message, cap] of grade(signals)) {
+      const graded = inContext(base, context);
+      const severity = cap && severityRank(graded) > severityRank(cap) ? cap : graded;
       out.push({ rule, severity, file: file.path, line: lineAt(text, signal.at), evidence: evidence(text, signal.at), message: `${message} (${describeContext(context, file.path)})` });
     }
   }
@@ -77,7 +79,7 @@ function grade(signals: Signal[]): Grade[] {
   const net = has('network') ?? has('dns') ?? has('webhook') ?? has('exec-fetch');
   const execs = has('exec');
   const out: Grade[] = [];
-  const add = (rule: string, base: Severity, s: Signal, message: string) => out.push([rule, base, s, `${message}: ${s.detail}`]);
+  const add = (rule: string, base: Severity, s: Signal, message: string, cap?: Severity) => out.push([rule, base, s, `${message}: ${s.detail}`, cap]);
 
   const shellHandOff = has('dup2') ?? has('sock-stdio') ?? has('exec-shell');
   if (has('socket') && shellHandOff && (has('dup2') || has('sock-stdio') || has('exec-shell'))) add('code-reverse-shell', 'critical', shellHandOff, 'a socket handed to a shell (reverse shell)');
@@ -121,6 +123,12 @@ function grade(signals: Signal[]): Grade[] {
   if (has('exec:secret-scanner')) add('code-worm', 'high', has('exec:secret-scanner')!, 'fetches or runs a secret scanner');
 
   if (has('public-ip') && net) add('code-public-ip', 'medium', has('public-ip')!, 'sends to a literal public IP address');
+  // GuardDog's cmd-overwrite and shady-links: common enough in honest setup.py files and messages that alone they
+  // stay at medium wherever the file runs; a shortened link, in code that neither sends nor runs anything, at low.
+  if (has('install-command')) add('code-install-command', 'medium', has('install-command')!, 'setup() replaces a command pip runs at install, so its code runs then', 'medium');
+  const link = has('shady-link') ?? ((net || execs) && has('shortened-link'));
+  if (link) add('code-shady-link', 'medium', link, 'a link of a kind a library has no use for', 'medium');
+  else if (has('shortened-link')) add('code-shady-link', 'low', has('shortened-link')!, 'a link of a kind a library has no use for');
   if (has('persistence')) add('code-file-tamper', 'medium', has('persistence')!, 'writes to an autostart location (persistence)');
   else if (has('write-outside')) add('code-file-tamper', 'low', has('write-outside')!, 'writes files outside the package');
   return out;
