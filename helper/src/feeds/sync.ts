@@ -83,7 +83,10 @@ export async function syncFeed(o: FeedSyncOptions): Promise<FeedSyncResult> {
   const url = checkSource(o.source);
   const name = sourceName(url);
   const stateFile = stateFileOf(o.output);
-  const hasCopy = await stat(o.output).then((s) => s.isFile(), () => false);
+  const existing = await stat(o.output).catch(() => undefined);
+  // The copy is replaced by a rename: a device, FIFO or folder at that path would itself be replaced.
+  if (existing && !existing.isFile()) throw new InputError('INPUT', 'the feed copy must be a regular file (it is replaced by a rename)', { where: { file: o.output } });
+  const hasCopy = existing !== undefined;
   const recorded = hasCopy ? await readState(stateFile, name) : undefined;
   // Validators describe the copy that was synced: a copy replaced since then is fetched again.
   const state = recorded?.sha256 && recorded.sha256 === (await sha256Of(o.output, o.maxBytes ?? DEFAULT_MAX_FEED_BYTES)) ? recorded : undefined;
