@@ -14,14 +14,23 @@
  * Fetches are gathered in memory and written in one transaction at most every FLUSH_MS (a fetch never waits
  * on the database); at most MAX_PENDING distinct (version, client) pairs wait, beyond which new ones are
  * dropped and counted while the database is away.
+ *
+ * Retroactive hits are reported once per store, not once per replica: each replica compares the feed it had
+ * with the one it reloads, so every replica finds the same hit. The first to claim it (table retroactive_hits,
+ * one row per version and feed record id, first writer wins; PostgreSQL migration 8) writes the audit rows in
+ * the same transaction and reports it; the others find the rows taken and stay quiet. Claims leave with the
+ * served versions' retention, and at most MAX_HITS are kept (the oldest go first).
  */
 import type { Logger } from './log.js';
+import type { AuditEntry } from './store.js';
 
 export const MAX_VERSIONS = 50_000;
 export const MAX_CLIENTS = 50;
 export const RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 export const FLUSH_MS = 1000;
 export const MAX_PENDING = 10_000;
+/** Claimed retroactive hits kept (one row per version and feed record id). */
+export const MAX_HITS = 100_000;
 /** How often old and surplus versions are removed (after a write). */
 const PRUNE_EVERY_MS = 10 * 60_000;
 /** Versions read per query while looking for retroactive hits. */
@@ -70,8 +79,27 @@ export interface ServedStore {
   versions(since: Date, after: { name: string; version: string } | undefined, limit: number): Promise<{ name: string; version: string }[]>;
   /** One version with its clients (first fetched first), or undefined when not recorded. */
   version(name: string, version: string): Promise<ServedVersion | undefined>;
-  /** Removes versions last served before `before`, then the least recently served beyond `maxVersions`; returns how many. */
+  /**
+   * Removes versions last served before `before`, then the least recently served beyond `maxVersions`, and the
+   * retroactive hit claims made before `before` or beyond MAX_HITS; returns how many versions and claims.
+   */
   prune(before: Date, maxVersions: number): Promise<number>;
+  /**
+   * Claims a retroactive hit for this replica: in one transaction, the feed record ids of the version that no
+   * one claimed yet are recorded (first writer wins: a unique key on ecosystem, name, version and id) and, when
+   * any were, `audit(claimed)` rows are appended. Returns the ids claimed here; none means another replica (or
+   * an earlier reload) reported them. Nothing is written when the transaction fails.
+   */
+  claimHit(hit: HitClaim, audit: (claimed: string[]) => AuditEntry[]): Promise<string[]>;
+}
+
+/** A retroactive hit to claim: `name` is the store key (the ecosystem is in it), `ids` the feed records. */
+export interface HitClaim {
+  ecosystem: string;
+  name: string;
+  version: string;
+  ids: string[];
+  at: Date;
 }
 
 export interface ClientInfo {
