@@ -1,10 +1,10 @@
 // Scanner, typosquat and feed figures, each beside a reference measured in the same run (medians).
 //
-//   npm run build && node bench/scan.mjs [--rounds 5]
+//   npm run build && node bench/scan.mjs [--rounds 5] [--every N] [--scanner-only] [--parsers]
 //
 // Scanner throughput is MB of compressed tarball per second, on one thread (scanTarball: `sscs scan`, `sscs check`)
-// and across a ScanPool of worker threads (the firewall's --scan), beside the chosen parser alone on the files the
-// scanner parses. CPU time (all threads of the process) is printed beside wall-clock time: on a shared machine
+// and across a ScanPool of one and of N worker threads (the firewall's --scan), beside the chosen parser alone on the
+// files the scanner parses (those the lexical pre-screen lets through). CPU time (all threads of the process) is printed beside wall-clock time: on a shared machine
 // "MB/s per CPU time" is what the code costs, wall-clock what the machine gave it.
 // Needs the corpus (node bench/corpus.mjs fetches it once into bench/.data/corpus/).
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -19,7 +19,7 @@ import { t as listTar, c as createTar } from 'tar';
 import { CORPUS_DIR } from './corpus-fetch.mjs';
 import { writeSyntheticFeed, syntheticName } from './synthetic-feed.mjs';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, every: { type: 'string', default: '1' }, 'scanner-only': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, every: { type: 'string', default: '1' }, 'scanner-only': { type: 'boolean' }, parsers: { type: 'boolean' } } });
 const ROUNDS = Number(values.rounds);
 // --every N: every Nth corpus tarball only, for a quick look (the README quotes full runs).
 const EVERY = Number(values.every);
@@ -84,14 +84,17 @@ const single = await measure(async () => {
   for (const f of files) await scanTarball(f);
 });
 const workers = Math.max(2, availableParallelism());
-const pooled = await measure(async () => {
-  const pool = new ScanPool({ concurrency: workers });
+/** The whole corpus through a ScanPool: each worker gunzips, reads the tar stream and scans; the main thread only reads files. */
+const poolRun = (concurrency) => measure(async () => {
+  const pool = new ScanPool({ concurrency });
   try {
     await Promise.all(files.map((f) => pool.scan(createReadStream(f))));
   } finally {
     await pool.close();
   }
 });
+const pooledOne = await poolRun(1);
+const pooled = await poolRun(workers);
 
 // The chosen parser alone over exactly the files the scanner parses (read beforehand, not timed): the ratio to
 // the scanner shows what reading the tarballs, the analysis and the text rules cost on top of parsing.
@@ -111,7 +114,29 @@ line('zlib gunzip, 128 KiB chunks (reference)', gunzip);
 line('tar.t list, node-tar (reference)', list);
 line(`meriyah parse, the ${parsed.length} files scanned, ${jsMb.toFixed(0)} MB (reference)`, parse, `${(jsMb / (parse.ms / 1000)).toFixed(1)} MB/s of JS; ${cpuRate(parse)}`);
 line('sscs scanTarball, one thread', single, `${cpuRate(single)}; ${(single.ms / parse.ms).toFixed(2)}x the parse, ${(single.ms / gunzip.ms).toFixed(1)}x gunzip`);
-line(`sscs ScanPool, ${workers} worker threads`, pooled, `${cpuRate(pooled, workers)} per worker; ${(single.ms / pooled.ms).toFixed(2)}x one thread`);
+line('sscs ScanPool, 1 worker thread', pooledOne, `${cpuRate(pooledOne)}`);
+line(`sscs ScanPool, ${workers} worker threads`, pooled, `${cpuRate(pooled, workers)} per worker; ${(pooledOne.ms / pooled.ms).toFixed(2)}x one worker, ${(single.ms / pooled.ms).toFixed(2)}x one thread`);
+
+// --parsers: the other pure-JavaScript parsers at hand on the same files, as the scanner would call them.
+if (values.parsers) {
+  const acorn = await import('acorn');
+  const loose = await import('acorn-loose');
+  const opts = { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true };
+  const acornThenLoose = await measure(() => {
+    for (const t of parsed) {
+      try {
+        acorn.parse(t, opts);
+      } catch {
+        loose.parse(t, opts);
+      }
+    }
+  });
+  const looseOnly = await measure(() => {
+    for (const t of parsed) loose.parse(t, opts);
+  });
+  line('acorn, acorn-loose where it rejects (reference)', acornThenLoose, `${(jsMb / (acornThenLoose.ms / 1000)).toFixed(1)} MB/s of JS; ${cpuRate(acornThenLoose)}`);
+  line('acorn-loose alone (reference)', looseOnly, `${(jsMb / (looseOnly.ms / 1000)).toFixed(1)} MB/s of JS; ${cpuRate(looseOnly)}`);
+}
 
 if (values['scanner-only']) process.exit(0);
 

@@ -31,8 +31,8 @@ const BATCH_BYTES = 32 * 1024 * 1024;
 export function digestFileSync(path: string, algorithms: readonly DigestAlgorithm[], buf = Buffer.allocUnsafe(READ_CHUNK_BYTES)): DigestSet {
   const fd = openSubject(path);
   try {
-    const filled = fillFromStart(fd, buf);
-    if (filled < buf.length) return hashWhole(buf.subarray(0, filled), algorithms);
+    const whole = readWhole(fd, buf);
+    if (whole) return hashWhole(whole, algorithms);
     const hashes = algorithms.map((a) => createHash(a).update(buf));
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, null);
@@ -48,28 +48,37 @@ export function digestFileSync(path: string, algorithms: readonly DigestAlgorith
 
 /**
  * digestFileSync, but a file larger than `buffers[0]` is read ahead on the thread pool while the chunk before
- * is hashed (read-ahead.ts), so that the page-cache copy no longer adds to the hashing: on one 256 MiB file that
- * copy is a tenth of the time. A file that fits in the buffer is read and hashed synchronously and its digests
- * returned as they are: a promise (an await) per small file would cost more than it could save.
+ * is hashed (read-ahead.ts), so that the page-cache copy no longer adds to the hashing. A file that fits in
+ * the buffer is read and hashed synchronously and its digests returned as they are: a promise (an await) per
+ * small file would cost more than it could save. Its first part is digestFileSync's, written out again on
+ * purpose: on 10,000 small files each extra call per file showed in the CPU time (bench/fixed-costs.mjs).
  */
 function digestFileReadAhead(path: string, algorithms: readonly DigestAlgorithm[], buffers: [Buffer, Buffer?]): DigestSet | Promise<DigestSet> {
   const buf = buffers[0];
   const fd = openSubject(path);
-  let filled: number;
+  let handedOver = false;
   try {
-    filled = fillFromStart(fd, buf);
-  } catch (e) {
-    closeSync(fd);
-    throw e;
+    let filled = 0;
+    for (;;) {
+      const n = readSync(fd, buf, filled, buf.length - filled, null);
+      if (n === 0) {
+        const whole = buf.subarray(0, filled);
+        const out: DigestSet = {};
+        for (const a of algorithms) out[a] = hash(a, whole, 'hex');
+        return out;
+      }
+      filled += n;
+      if (filled === buf.length) break;
+    }
+    buffers[1] ??= Buffer.allocUnsafe(buf.length);
+    handedOver = true;
+    return hashRestAndClose(fd, algorithms, [buffers[1], buf]);
+  } finally {
+    if (!handedOver) closeSync(fd);
   }
-  if (filled < buf.length) {
-    closeSync(fd);
-    return hashWhole(buf.subarray(0, filled), algorithms);
-  }
-  buffers[1] ??= Buffer.allocUnsafe(buf.length);
-  return hashRestAndClose(fd, algorithms, [buffers[1], buf]);
 }
 
+/** The rest of a large file, read ahead; closes `fd` whatever happens. */
 async function hashRestAndClose(fd: number, algorithms: readonly DigestAlgorithm[], buffers: [Buffer, Buffer]): Promise<DigestSet> {
   try {
     const hashes = algorithms.map((a) => createHash(a).update(buffers[1]));
@@ -88,14 +97,14 @@ function openSubject(path: string): number {
   }
 }
 
-/** Reads from the start of the file into `buf` until the file ends (fewer bytes than `buf` holds) or `buf` is full. */
-function fillFromStart(fd: number, buf: Buffer): number {
+/** The whole file when it fits in `buf` (read until a read of 0 bytes), else undefined with `buf` full. */
+function readWhole(fd: number, buf: Buffer): Buffer | undefined {
   let filled = 0;
   for (;;) {
     const n = readSync(fd, buf, filled, buf.length - filled, null);
-    if (n === 0) return filled;
+    if (n === 0) return buf.subarray(0, filled);
     filled += n;
-    if (filled === buf.length) return filled;
+    if (filled === buf.length) return undefined;
   }
 }
 

@@ -22,6 +22,9 @@ const PACKER = /\beval\s*\(\s*function\s*\(\s*p\s*,\s*a\s*,\s*c\s*,\s*k\s*,\s*e\
 /** Where `process.env` appears as a value handed on, rather than tested or read from. */
 const ENV_VALUE_PARENTS = new Set(['CallExpression', 'NewExpression', 'Property', 'SpreadElement', 'ArrayExpression', 'VariableDeclarator', 'AssignmentExpression', 'TemplateLiteral']);
 const MAX_TAINTS_PER_NAME = 32;
+const NO_TAINTS: ReadonlySet<Taint> = new Set();
+/** What makes a character decoder a hex decoder; a file without it has none (a decoder's body is its text). */
+const HEX_PARSE = /parseInt\([^)]*,\s*16\s*\)/;
 /** Methods of a request object that send its body. */
 const SEND_METHODS = new Set(['write', 'end', 'send']);
 const GLOBAL_NAMES = new Set(['global', 'globalThis', 'window', 'self']);
@@ -57,12 +60,14 @@ export function analyseProgram(program: Node, text: string): FileAnalysis {
   }
   b.resetFolds();
   const a = new Analysis(b, text, tree);
-  // Without the text of a decoder, no decoder is found, and calls resolve now as they will at the end; then a
-  // file with no call a taint could reach (most libraries) has no use for following taints.
+  // Without the text of a hex decoder, no local decoder changes what a call resolves to, so calls resolve now
+  // as they will at the end; then a file with no call a taint could reach (most libraries) has no use for
+  // following taints, and only needs its character decoders noted (for hidden globals).
   let sinks = true;
-  if (!text.includes('fromCharCode')) {
+  if (!(a.mayDecode && HEX_PARSE.test(text))) {
     a.settle();
     sinks = tree.acts.some((n) => a.mayReceiveTaint(n));
+    if (!sinks && a.mayDecode) for (const n of tree.flow) a.noteDecoder(n);
   }
   // Taints: twice, so a callback that fills a variable counts before and after its textual use. A first round
   // that found no taint, request or decoder leaves the second nothing to build on: it would find the same.
@@ -97,7 +102,7 @@ class Analysis {
   private readonly parents: (Node | undefined)[] = [];
 
   /** Whether any function of the file can be a character decoder (the text names fromCharCode). */
-  private readonly mayDecode: boolean;
+  readonly mayDecode: boolean;
 
   constructor(private readonly b: Bindings, private readonly text: string, private readonly tree: Tree) {
     this.mayDecode = text.includes('fromCharCode');
@@ -122,8 +127,8 @@ class Analysis {
   }
 
   /** Taints `name` as declared around `fn` (the innermost function around the write). */
-  private taintName(name: string, t: Set<Taint> | readonly Taint[], fn: Node | undefined): void {
-    if ((t instanceof Set ? t.size : t.length) === 0) return;
+  private taintName(name: string, t: ReadonlySet<Taint> | readonly Taint[], fn: Node | undefined): void {
+    if ((Array.isArray(t) ? t.length : (t as ReadonlySet<Taint>).size) === 0) return;
     const scope = this.scopeOf(name, fn);
     let list = this.taints.get(name);
     for (const taint of t) {
@@ -133,9 +138,10 @@ class Analysis {
   }
 
   /** Sources inside an expression: direct reads and names that already carry a taint. */
-  sources(node: Node | undefined): Set<Taint> {
-    const out = new Set<Taint>();
-    if (!node || node.end - node.start > MAX_TAINT_SPAN) return out;
+  sources(node: Node | undefined): ReadonlySet<Taint> {
+    // Most expressions carry no source: the set is made on the first one found.
+    let out: Set<Taint> | undefined;
+    if (!node || node.end - node.start > MAX_TAINT_SPAN) return NO_TAINTS;
     const stack = this.stack;
     const parents = this.parents;
     const base = stack.length;
@@ -149,21 +155,21 @@ class Analysis {
       for (let i = pushChildren(n, stack); i > 0; i--) parents.push(n);
       if (n.type === 'Identifier') {
         const taints = this.taints.get(n.name as string);
-        if (taints) for (const { taint, scope } of taints) if (!scope || (n.start >= scope.start && n.end <= scope.end)) out.add(taint);
+        if (taints) for (const { taint, scope } of taints) if (!scope || (n.start >= scope.start && n.end <= scope.end)) (out ??= new Set()).add(taint);
       }
       else if (n.type === 'MemberExpression') {
         const env = this.envRead(n);
         // The whole environment counts where it is handed on as a value (an argument, a property, a spread,
         // the value itself), not in `process.env.X`, `process.env ? … : …` or `process.env && …`.
-        if (env === 'token' || (env === 'env' && (n === node || (parent !== undefined && ENV_VALUE_PARENTS.has(parent.type) && parent.object !== n)))) out.add(env);
+        if (env === 'token' || (env === 'env' && (n === node || (parent !== undefined && ENV_VALUE_PARENTS.has(parent.type) && parent.object !== n)))) (out ??= new Set()).add(env);
       } else if (n.type === 'CallExpression') {
         const ref = this.callee(n);
-        if (ref?.module === 'os' && HOST_MEMBERS.has(ref.path[0] ?? '')) out.add('host');
-        if (ref?.module === 'fs' && FS_READS.has(ref.path[0] ?? '')) out.add(this.readTaint((n.arguments as Node[])[0]));
-        if (this.isDecodeCall(n)) out.add('decoded');
+        if (ref?.module === 'os' && HOST_MEMBERS.has(ref.path[0] ?? '')) (out ??= new Set()).add('host');
+        if (ref?.module === 'fs' && FS_READS.has(ref.path[0] ?? '')) (out ??= new Set()).add(this.readTaint((n.arguments as Node[])[0]));
+        if (this.isDecodeCall(n)) (out ??= new Set()).add('decoded');
       }
     }
-    return out;
+    return out ?? NO_TAINTS;
   }
 
   /** `process.env` whole (env) or a secret variable of it (token). */
@@ -281,14 +287,19 @@ class Analysis {
     }
     // Functions that decode characters: a computed call through one hides a name (the text alone decides, so
     // the second round would find the same).
-    if (round > 0 || !this.mayDecode) return;
+    if (round === 0) this.noteDecoder(n);
+  }
+
+  /** Notes `n` if it is a named function that decodes characters (a hex decoder when it parses base 16). */
+  noteDecoder(n: Node): void {
+    if (!this.mayDecode) return;
     const decoder = isFunction(n) && n.id ? n : n.type === 'VariableDeclarator' && isFunction(n.init as Node | undefined) ? (n.init as Node) : undefined;
     const name = decoder ? (((n.id as Node | undefined)?.name as string | undefined) ?? undefined) : undefined;
     if (decoder && name && decoder.end - decoder.start < MAX_TAINT_SPAN) {
       const body = this.text.slice(decoder.start, decoder.end);
-      if (body.includes('fromCharCode') && (body.includes('charCodeAt') || /parseInt\([^)]*,\s*16\s*\)/.test(body))) {
+      if (body.includes('fromCharCode') && (body.includes('charCodeAt') || HEX_PARSE.test(body))) {
         this.decoderFns.add(name);
-        if (/parseInt\([^)]*,\s*16\s*\)/.test(body)) this.b.hexDecoders.add(name);
+        if (HEX_PARSE.test(body)) this.b.hexDecoders.add(name);
       }
     }
   }
@@ -439,7 +450,8 @@ class Analysis {
       let exe = false;
       let dll = false;
       for (const a of args) {
-        if (a.type !== 'Literal' || typeof a.value !== 'string') continue;
+        // Both patterns need a dot: most arguments have none.
+        if (a.type !== 'Literal' || typeof a.value !== 'string' || !a.value.includes('.')) continue;
         exe ||= /\.exe\b/i.test(a.value);
         dll ||= /\.dll$/i.test(a.value);
       }

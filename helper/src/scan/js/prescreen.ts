@@ -23,9 +23,9 @@ import { NETWORK_PACKAGES } from './indicators.js';
  * without a decoded, downloaded or file source; Reflect, property descriptors and Object.entries hide nothing
  * without a module or global; workflow paths, secret scanners, publish, literal IPs and shared-library paths
  * need a child process, a network call or a file write.
- * Boundary: a string or name spelled only by concatenation or template pieces (or escapes other than `\x`/`\u`)
- * on an alias of a global object is not seen. `bench/scan-eval.mjs --check-prescreen` compares the findings
- * with and without the pre-screen on GuardDog's cases and the corpus.
+ * Boundary: a graded string or a global's name spelled only by concatenation, template pieces or escapes other
+ * than `\x`/`\u` (`'LD\_PRELOAD='`), with no other atom in the file, is not seen. `bench/scan-eval.mjs
+ * --check-prescreen` compares the findings with and without the pre-screen on GuardDog's cases and the corpus.
  */
 const CASE_SENSITIVE = new RegExp([
   /['"`](?:node:)?(?:child_process|https?|http2|net|dns|dns\/promises|tls|dgram|os|fs|fs\/promises|vm|module|worker_threads)['"`]/.source,

@@ -75,20 +75,31 @@ export function gatherTree(program: Node): Tree {
     writes.set(name, n);
     if (n > 1) tree.mutable.add(name);
   };
+  // One frame per node whose children are on the stack (its children share parent and function), instead of
+  // a parent and a function pushed and popped per child: a node's children lie above its siblings on the
+  // stack, so their frame lies above its parent's.
   const stack: Node[] = [program];
-  const parents: (Node | undefined)[] = [undefined];
-  const fns: (Node | undefined)[] = [undefined];
+  const frameParents: (Node | undefined)[] = [undefined];
+  const frameFns: (Node | undefined)[] = [undefined];
+  const frameLeft: number[] = [1];
   while (stack.length > 0) {
     const n = stack.pop()!;
-    const parent = parents.pop();
-    const fn = fns.pop();
+    const top = frameLeft.length - 1;
+    const parent = frameParents[top];
+    const fn = frameFns[top];
+    if (--frameLeft[top]! === 0) {
+      frameLeft.pop();
+      frameParents.pop();
+      frameFns.pop();
+    }
     // A third of most trees: no children, nothing to gather.
     if (n.type === 'Identifier') continue;
     gatherNode(tree, n, parent, fn, write);
-    const inner = isFunction(n) ? n : fn;
-    for (let i = pushChildren(n, stack); i > 0; i--) {
-      parents.push(n);
-      fns.push(inner);
+    const pushed = pushChildren(n, stack);
+    if (pushed > 0) {
+      frameParents.push(n);
+      frameFns.push(isFunction(n) ? n : fn);
+      frameLeft.push(pushed);
     }
   }
   return tree;
