@@ -156,15 +156,27 @@ export class ServedLog {
     }
   }
 
-  /** Writes what is pending (one write at a time); on failure the fetches are kept for the next one. */
+  /**
+   * Writes what is pending (one write at a time, its prune included: close() waits for both before the store
+   * closes); on failure the fetches are kept for the next one.
+   */
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing.catch(() => undefined);
+    const run = this.#write();
+    this.#flushing = run;
+    try {
+      await run;
+    } finally {
+      if (this.#flushing === run) this.#flushing = undefined;
+    }
+  }
+
+  async #write(): Promise<void> {
     const batch = this.#pending;
     if (batch.size === 0) return;
     this.#pending = new Map();
-    this.#flushing = this.store.record([...batch.values()], this.#limits.maxClients);
     try {
-      await this.#flushing;
+      await this.store.record([...batch.values()], this.#limits.maxClients);
     } catch (e) {
       // Kept (within the bound) for the next write; the newer fetches of the same pairs are merged in.
       for (const [k, f] of batch) {
@@ -183,8 +195,6 @@ export class ServedLog {
         this.#timer.unref();
       }
       throw e;
-    } finally {
-      this.#flushing = undefined;
     }
     if (this.#dropped) {
       this.#log?.({ event: 'served-log-dropped', dropped: this.#dropped, hint: `more than ${MAX_PENDING} distinct fetches waited for the database` });
