@@ -4,5 +4,7 @@
  * before it is served. Bump it with any change that can change a finding.
  * 5: the lexical pre-screen (js/prescreen.ts) no longer skips files whose module name is built by
  * concatenation, or that hold only unescape/inflate decoders, PowerShell downloads or upper-case rundll32.
+ * 6: the download-and-run, command-exfiltration, inline-fetch and pipe-to-shell patterns are linear-time matchers
+ * (js/linear.ts): a string of repeated `curl -o x` no longer stalls a scan for hours (same findings otherwise).
  */
-export const SCANNER_VERSION = '5';
+export const SCANNER_VERSION = '6';

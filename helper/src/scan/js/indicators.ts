@@ -1,4 +1,5 @@
 /** What the analysis looks for, as data: module members, paths and strings that mean something. */
+import { anyOf, onOneLine, pipedToShell, regex, type StringTest } from './linear.js';
 
 /** child_process members that run a program. */
 export const EXEC_MEMBERS = new Set(['exec', 'execSync', 'spawn', 'spawnSync', 'execFile', 'execFileSync', 'fork']);
@@ -53,24 +54,36 @@ export const SECRET_PATHS: readonly [kind: string, re: RegExp][] = [
 /** Environment variables that hold secrets. */
 export const SECRET_ENV = /^(?:NPM_TOKEN|NODE_AUTH_TOKEN|GH_TOKEN|GITHUB_TOKEN|GITLAB_TOKEN|CI_JOB_TOKEN|CI_JOB_JWT\w*|ACTIONS_\w*TOKEN|ACTIONS_ID_TOKEN_REQUEST_\w+|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AZURE_\w*SECRET|GOOGLE_APPLICATION_CREDENTIALS|\w*_(?:API_KEY|SECRET|SECRET_KEY|PASSWORD|PRIVATE_KEY)|\w*_TOKEN)$/;
 
-/** Strings that name what a known attack kind does. */
-export const STRING_SIGNALS: readonly [kind: string, re: RegExp, what: string][] = [
-  ['ld-preload', /\b(?:LD_PRELOAD|DYLD_INSERT_LIBRARIES)\s*=/, 'preloads a shared library into a program (LD_PRELOAD)'],
-  ['dll', /\b(?:rundll32|regsvr32)(?:\.exe)?\s/i, 'runs a DLL (rundll32/regsvr32)'],
-  ['workflow', /\.github[/\\]workflows[/\\]|\.gitlab-ci\.yml/, 'writes CI workflow files'],
-  ['secret-scanner', /\btrufflehog\b|\bgitleaks\b|\bnoseyparker\b/i, 'fetches or runs a secret scanner'],
-  ['ai-cli', /--dangerously-skip-permissions|--yolo\b|--trust-all-tools|--allow-all-tools|--approval-mode[ =]full-auto/, 'drives an AI coding assistant CLI with its safety checks off'],
-  ['publish', /\b(?:npm|pnpm|yarn)\s+(?:npm\s+)?publish\b/, 'runs npm publish'],
-  // `curl URL | sh`, never a keyword list such as 'curl|wget|sh' (a syntax highlighter's shell built-ins)
-  ['download-exec', /\b(?:curl|wget)\s+[^|;&\n]*(?:https?:\/\/|\s-[A-Za-z])[^|;&\n]*\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b|\b(?:curl|wget)\s+[^\n]*(?:-o|-O)\s*\S+[^\n]*(?:chmod\s+\+x|&&\s*\.\/|rundll32|\bstart\b)|\b(?:iwr|Invoke-WebRequest|DownloadString|DownloadFile)\b[^\n]*\b(?:iex|Invoke-Expression|Start-Process)\b/i, 'downloads a program and runs it'],
-  ['exfil-command', /\b(?:nslookup|dig|host|ping|curl|wget)\b[^\n]*\$\(\s*(?:hostname|whoami|id|uname|pwd|cat\s)|\b(?:nslookup|dig|ping)\b[^\n]*`\s*(?:hostname|whoami)/, 'sends host details through a command (DNS, ping or curl with command substitution)'],
+/**
+ * Strings that name what a known attack kind does. Every test is linear in the string's length (js/linear.ts):
+ * they run on every string literal and command line of every file, so one polynomial pattern lets a package stall
+ * the scanner for hours (test/scan/redos.test.ts).
+ */
+export const STRING_SIGNALS: readonly [kind: string, test: StringTest, what: string][] = [
+  ['ld-preload', regex(/\b(?:LD_PRELOAD|DYLD_INSERT_LIBRARIES)\s*=/), 'preloads a shared library into a program (LD_PRELOAD)'],
+  ['dll', regex(/\b(?:rundll32|regsvr32)(?:\.exe)?\s/i), 'runs a DLL (rundll32/regsvr32)'],
+  ['workflow', regex(/\.github[/\\]workflows[/\\]|\.gitlab-ci\.yml/), 'writes CI workflow files'],
+  ['secret-scanner', regex(/\btrufflehog\b|\bgitleaks\b|\bnoseyparker\b/i), 'fetches or runs a secret scanner'],
+  ['ai-cli', regex(/--dangerously-skip-permissions|--yolo\b|--trust-all-tools|--allow-all-tools|--approval-mode[ =]full-auto/), 'drives an AI coding assistant CLI with its safety checks off'],
+  ['publish', regex(/\b(?:npm|pnpm|yarn)\s+(?:npm\s+)?publish\b/), 'runs npm publish'],
+  // `curl URL | sh`, never a keyword list such as 'curl|wget|sh' (a syntax highlighter's shell built-ins);
+  // `curl -o F … && ./F`; `iwr … | iex`
+  ['download-exec', anyOf(
+    pipedToShell(/\b(?:curl|wget)\s/i, /\b(?:curl|wget)\s/i, /https?:\/\/|\s-[A-Za-z]/i, /\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b/i),
+    onOneLine(/\b(?:curl|wget)\s/i, /\b(?:curl|wget)\s/i, /-o\s*\S/i, /chmod\s+\+x|&&\s*\.\/|rundll32|\bstart\b/i),
+    onOneLine(/\b(?:iwr|Invoke-WebRequest|DownloadString|DownloadFile)\b/i, /\b(?:iwr|Invoke-WebRequest|DownloadString|DownloadFile)\b/i, /\b(?:iex|Invoke-Expression|Start-Process)\b/i),
+  ), 'downloads a program and runs it'],
+  ['exfil-command', anyOf(
+    onOneLine(/\b(?:nslookup|dig|host|ping|curl|wget)\b/, /\b(?:nslookup|dig|host|ping|curl|wget)\b/, /\$\(\s*(?:hostname|whoami|id|uname|pwd|cat\s)/),
+    onOneLine(/\b(?:nslookup|dig|ping)\b/, /\b(?:nslookup|dig|ping)\b/, /`\s*(?:hostname|whoami)/),
+  ), 'sends host details through a command (DNS, ping or curl with command substitution)'],
 ];
 
 /**
- * Passes every string that a STRING_SIGNALS or SECRET_PATHS pattern matches (their union, case-insensitive,
- * so never narrower): one test instead of seventeen for the many strings that match none.
+ * Passes every string that a STRING_SIGNALS or SECRET_PATHS test passes (the union of their hints, case-insensitive,
+ * so never narrower): one linear test instead of seventeen for the many strings that match none.
  */
-export const STRING_HINT = new RegExp([...STRING_SIGNALS, ...SECRET_PATHS].map(([, re]) => `(?:${re.source})`).join('|'), 'i');
+export const STRING_HINT = new RegExp([...STRING_SIGNALS.map(([, t]) => t.hint), ...SECRET_PATHS.map(([, re]) => re)].map((re) => `(?:${re.source})`).join('|'), 'i');
 
 /** Regular expressions over crypto addresses: what a clipper that swaps wallet addresses matches. */
 export const WALLET_REGEX = /0x\[a-fA-F0-9\]\{40\}|0x\[0-9a-fA-F\]\{40\}|bc1|\[13\]\[a-km-zA-HJ-NP-Z1-9\]|T\[A-Za-z1-9\]\{33\}|\[1-9A-HJ-NP-Za-km-z\]\{32,44\}/;

@@ -1,3 +1,4 @@
+import type { StringSearch } from '../js/linear.js';
 import type { Finding, Severity } from '../types.js';
 import { evidence, lineAt, type PackageFile } from '../files.js';
 import type { PackageView } from '../package.js';
@@ -23,7 +24,8 @@ export interface Hit {
   text: string;
 }
 
-export function find(text: string, re: RegExp): Hit | undefined {
+export function find(text: string, re: RegExp | StringSearch): Hit | undefined {
+  if (!(re instanceof RegExp)) return re.exec(text);
   re.lastIndex = 0;
   const m = re.exec(text);
   return m ? { index: m.index, text: m[0] } : undefined;

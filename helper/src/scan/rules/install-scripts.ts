@@ -1,20 +1,26 @@
 import type { Finding } from '../types.js';
+import { firstOf, onOneLine, pipedToShell } from '../js/linear.js';
 import { at, atScript, EVAL_SINK, find, NETWORK_SEND, SHELL_FILE, type Rule } from './common.js';
 
 /**
  * `curl … | sh`, `wget -O- … | bash`, a download made executable or run (`curl -o x && chmod +x x`), Windows
- * download tools (certutil, bitsadmin), PowerShell download-and-run.
+ * download tools (certutil, bitsadmin), PowerShell download-and-run. Linear in the text (js/linear.ts): it runs over
+ * whole files, where the single expression it replaces took hours on a line of repeated `curl -o x`.
  */
-const PIPE_TO_SHELL = new RegExp([
-  /\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b/.source,
-  /\b(?:curl|wget)\b[^;\n]*(?:&&|;)\s*(?:sudo\s+)?(?:ba|z)?sh\s/.source,
-  /\b(?:curl|wget)\b[^\n]*\s(?:-o|-O|--output)\s*\S+[^\n]*(?:\bchmod\s+(?:\+x|[0-7]*[157]\b)|(?:&&|;)\s*\.\/)/.source,
-  /\bcertutil(?:\.exe)?\b[^\n]*-urlcache|\bbitsadmin(?:\.exe)?\b[^\n]*\/transfer/.source,
-  /\b(?:iwr|Invoke-WebRequest|DownloadString|DownloadFile)\b[^\n]*\b(?:iex|Invoke-Expression|Start-Process)\b/.source,
-].join('|'), 'i');
+const CURL = /\b(?:curl|wget)\b/i;
+export const PIPE_TO_SHELL = firstOf(
+  pipedToShell(CURL, CURL, /(?:)/, /\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b/i),
+  onOneLine(CURL, CURL, /^[^;]*?(?:&&|;)\s*(?:sudo\s+)?(?:ba|z)?sh\s/i),
+  onOneLine(CURL, CURL, /\s(?:-o|--output)\s*\S/i, /\bchmod\s+(?:\+x|[0-7]*[157]\b)|(?:&&|;)\s*\.\//i),
+  onOneLine(/\bcertutil/i, /\bcertutil(?:\.exe)?\b/i, /-urlcache/i),
+  onOneLine(/\bbitsadmin/i, /\bbitsadmin(?:\.exe)?\b/i, /\/transfer/i),
+  onOneLine(/\b(?:iwr|Invoke-WebRequest|DownloadString|DownloadFile)\b/i, /\b(?:iwr|Invoke-WebRequest|DownloadString|DownloadFile)\b/i, /\b(?:iex|Invoke-Expression|Start-Process)\b/i),
+);
 /** What a dependency-confusion probe collects about the machine it was installed on. */
 const HOST_RECON = /\bos\.(?:hostname|userInfo|networkInterfaces)\s*\(|\bwhoami\b|\bhostname\s*\(\s*\)/;
-const INLINE_FETCH = /\b(?:node|nodejs)\s+(?:-e|--eval|-p|--print)\b[^\n]*\b(?:https?\b|fetch\s*\(|request\s*\()|\bpython[0-9.]*\s+-c\b[^\n]*\burllib\b/i;
+const NODE_EVAL = /\b(?:node|nodejs)\s+(?:-e|--eval|-p|--print)\b/i;
+const PYTHON_C = /\bpython[0-9.]*\s+-c\b/i;
+export const INLINE_FETCH = firstOf(onOneLine(NODE_EVAL, NODE_EVAL, /\b(?:https?\b|fetch\s*\(|request\s*\()/i), onOneLine(PYTHON_C, PYTHON_C, /\burllib\b/i));
 const SPAWNS_SHELL = /(?:^|[\s;&|(])(?:\/bin\/)?(?:ba|z|da)?sh\s+-c\b|\bcmd(?:\.exe)?\s+\/c\b|\b(?:powershell|pwsh)(?:\.exe)?\b|\beval\s+["'$`]/i;
 /** child_process calls that go through a shell; `exec(` preceded by a dot only on child_process itself (not RegExp#exec). */
 const JS_SPAWNS_SHELL = /\bshell\s*:\s*(?:true|['"][^'"]*sh['"])|\b(?:spawn|execFile|spawnSync|execFileSync)\s*\(\s*['"](?:\/bin\/)?(?:ba|z)?sh['"]|(?:(?<![\w.$])|\b(?:cp|child_process|childProcess)\.)(?:exec|execSync)\s*\(/;
