@@ -73,4 +73,16 @@ describe('served log (in the SQLite store; PostgreSQL: retroactive-shared.test.t
     expect(c!.userAgent!.length).toBe(200);
     expect(c!.npmSession).toBeUndefined();
   });
+
+  it('lets a retroactive hit be claimed once per version and feed record, audit rows with the claim', async () => {
+    const { store } = await open();
+    const hit = { ecosystem: 'npm', name: 'p', version: '1.0.0', ids: ['MAL-2', 'MAL-1'], at: at(0) };
+    const rows = (ids: string[]) => [{ at: at(0), client: '10.0.0.1', kind: 'tarball' as const, name: 'p', version: '1.0.0', action: 'retroactive-hit', rule: ids.join(','), status: 200 }];
+    expect(await store.served.claimHit(hit, rows)).toEqual(['MAL-1', 'MAL-2']);
+    expect(await store.served.claimHit(hit, rows)).toEqual([]);
+    // A record added later for the same version is a new hit; another ecosystem's same name is another package.
+    expect(await store.served.claimHit({ ...hit, ids: ['MAL-1', 'MAL-3'] }, rows)).toEqual(['MAL-3']);
+    expect(await store.served.claimHit({ ...hit, ecosystem: 'pypi', name: 'pkg:pypi/p' }, rows)).toEqual(['MAL-1', 'MAL-2']);
+    expect((await store.auditLog(10)).filter((r) => r.action === 'retroactive-hit').map((r) => r.rule).sort()).toEqual(['MAL-1,MAL-2', 'MAL-1,MAL-2', 'MAL-3']);
+  });
 });

@@ -5,7 +5,8 @@ import type { Decision, PackageRef } from '../policy/types.js';
 import type { RetroactiveHit } from './live.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
-import type { Store } from './store.js';
+import type { AuditEntry, Store } from './store.js';
+import { ecosystemOfKey } from './operator.js';
 import { firewallEvent, type FirewallEvent } from './events.js';
 
 type Alert = (event: FirewallEvent) => void;
@@ -38,26 +39,44 @@ export const RETROACTIVE_METRIC = 'sscs_firewall_retroactive_hits_total';
 
 /**
  * A version served earlier that the feed now lists as malicious: one audit row per client that fetched it
- * (kind tarball, action retroactive-hit), a metric, a log line and a webhook event naming the clients.
+ * (kind tarball, action retroactive-hit), a metric, a log line and a webhook event naming the clients. Every
+ * replica reloading the feed finds the same hit; only the one that claims it in the store reports it (the
+ * claim and the audit rows commit together, the webhook follows the commit as every event does), the others
+ * log `retroactive-hit-claimed-elsewhere` and return false. A claim that cannot be written (the database away)
+ * is reported all the same: a hit told twice is better than one never told.
  */
-export function reportRetroactive(hit: RetroactiveHit, sink: { store: Store; metrics: Metrics; log: Logger; alert?: Alert }): void {
-  const rule = `malicious-feed:${hit.ids.join(',')}`;
+export async function reportRetroactive(hit: RetroactiveHit, sink: { store: Store; metrics: Metrics; log: Logger; alert?: Alert }): Promise<boolean> {
   const at = new Date();
-  for (const c of hit.clients) {
-    try {
-      sink.store.audit({ at, client: c.address, kind: 'tarball', name: hit.name, version: hit.version, action: 'retroactive-hit', rule, status: 200 });
-    } catch (e) {
-      sink.log({ event: 'audit-failed', message: (e as Error).message });
+  const rule = (ids: string[]): string => `malicious-feed:${ids.join(',')}`;
+  const rows = (ids: string[]): AuditEntry[] =>
+    hit.clients.map((c) => ({ at, client: c.address, kind: 'tarball', name: hit.name, version: hit.version, action: 'retroactive-hit', rule: rule(ids), status: 200 }));
+  let ids: string[];
+  try {
+    ids = await sink.store.served.claimHit({ ecosystem: ecosystemOfKey(hit.name), name: hit.name, version: hit.version, ids: hit.ids, at }, rows);
+  } catch (e) {
+    sink.log({ event: 'retroactive-claim-failed', name: hit.name, version: hit.version, message: (e as Error).message, hint: 'reported without a claim: another replica may report it too' });
+    ids = hit.ids;
+    for (const r of rows(ids)) {
+      try {
+        sink.store.audit(r);
+      } catch (err) {
+        sink.log({ event: 'audit-failed', message: (err as Error).message });
+      }
     }
+  }
+  if (!ids.length) {
+    sink.log({ event: 'retroactive-hit-claimed-elsewhere', name: hit.name, version: hit.version, ids: hit.ids });
+    return false;
   }
   sink.metrics.inc(RETROACTIVE_METRIC, 'Versions served earlier that the feed listed as malicious afterwards.', { source: 'malicious-feed' });
   const clients = hit.clients.map((c) => ({
     address: c.address, ...(c.userAgent ? { userAgent: c.userAgent } : {}), ...(c.npmSession ? { npmSession: c.npmSession } : {}),
     firstFetch: c.firstAt.toISOString(), lastFetch: c.lastAt.toISOString(), fetches: c.fetches,
   }));
-  const event = firewallEvent({ type: 'retroactive-hit', name: hit.name, version: hit.version, at, actor: FIREWALL, data: { ids: hit.ids, clients, ...(hit.otherClients ? { otherClients: hit.otherClients } : {}) } });
+  const event = firewallEvent({ type: 'retroactive-hit', name: hit.name, version: hit.version, at, actor: FIREWALL, data: { ids, clients, ...(hit.otherClients ? { otherClients: hit.otherClients } : {}) } });
   sink.log({ event: 'retroactive-hit', ecosystem: event.ecosystem, name: event.name, version: hit.version, ...event.data });
   sink.alert?.(event);
+  return true;
 }
 
 /**

@@ -65,8 +65,11 @@ export class LiveInputs {
   #targets: ((name: string, ecosystem: Ecosystem) => string[]) | undefined;
   readonly #squats = new Map<string, string[]>();
   #chain: Promise<unknown> = Promise.resolve();
-  /** Told about each retroactive hit after a feed reload. */
-  onRetroactive: ((hit: RetroactiveHit) => void) | undefined;
+  /**
+   * Told about each retroactive hit after a feed reload; answers whether this process reported it (false: another
+   * replica claimed it first). Without one, hits are counted as found.
+   */
+  onRetroactive: ((hit: RetroactiveHit) => Promise<boolean>) | undefined;
   /** Who fetched which version (the store's, set once the store is open): where retroactive hits are looked for. */
   served: ServedLog | undefined;
   /**
@@ -165,10 +168,14 @@ export class LiveInputs {
         this.#feedDigest = digest;
         this.#version = this.#computeVersion();
         const hits = changed ? await this.#retroactive(old, next) : [];
+        let reported = 0;
+        for (const h of hits) if (!this.onRetroactive || (await this.onRetroactive(h))) reported++;
         this.#count('feed', changed ? 'reloaded' : 'unchanged');
-        report.feed = { ok: true, version: digest.slice(0, 16), records: next.records, vulnerabilityRecords: next.vulnerabilityRecords, retroactiveHits: hits.length };
-        this.o.log({ event: changed ? 'feed-reloaded' : 'feed-unchanged', file: this.o.feedPath, records: next.records, vulnerabilityRecords: next.vulnerabilityRecords, retroactiveHits: hits.length });
-        for (const h of hits) this.onRetroactive?.(h);
+        report.feed = { ok: true, version: digest.slice(0, 16), records: next.records, vulnerabilityRecords: next.vulnerabilityRecords, retroactiveHits: reported };
+        this.o.log({
+          event: changed ? 'feed-reloaded' : 'feed-unchanged', file: this.o.feedPath, records: next.records, vulnerabilityRecords: next.vulnerabilityRecords,
+          retroactiveHits: reported, ...(hits.length > reported ? { reportedElsewhere: hits.length - reported } : {}),
+        });
       } catch (e) {
         report.feed = { ok: false, error: describe(e) };
         this.#count('feed', 'refused');

@@ -14,14 +14,23 @@
  * Fetches are gathered in memory and written in one transaction at most every FLUSH_MS (a fetch never waits
  * on the database); at most MAX_PENDING distinct (version, client) pairs wait, beyond which new ones are
  * dropped and counted while the database is away.
+ *
+ * Retroactive hits are reported once per store, not once per replica: each replica compares the feed it had
+ * with the one it reloads, so every replica finds the same hit. The first to claim it (table retroactive_hits,
+ * one row per version and feed record id, first writer wins; PostgreSQL migration 8) writes the audit rows in
+ * the same transaction and reports it; the others find the rows taken and stay quiet. Claims leave with the
+ * served versions' retention, and at most MAX_HITS are kept (the oldest go first).
  */
 import type { Logger } from './log.js';
+import type { AuditEntry } from './store.js';
 
 export const MAX_VERSIONS = 50_000;
 export const MAX_CLIENTS = 50;
 export const RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 export const FLUSH_MS = 1000;
 export const MAX_PENDING = 10_000;
+/** Claimed retroactive hits kept (one row per version and feed record id). */
+export const MAX_HITS = 100_000;
 /** How often old and surplus versions are removed (after a write). */
 const PRUNE_EVERY_MS = 10 * 60_000;
 /** Versions read per query while looking for retroactive hits. */
@@ -70,8 +79,27 @@ export interface ServedStore {
   versions(since: Date, after: { name: string; version: string } | undefined, limit: number): Promise<{ name: string; version: string }[]>;
   /** One version with its clients (first fetched first), or undefined when not recorded. */
   version(name: string, version: string): Promise<ServedVersion | undefined>;
-  /** Removes versions last served before `before`, then the least recently served beyond `maxVersions`; returns how many. */
+  /**
+   * Removes versions last served before `before`, then the least recently served beyond `maxVersions`, and the
+   * retroactive hit claims made before `before` or beyond MAX_HITS; returns how many versions and claims.
+   */
   prune(before: Date, maxVersions: number): Promise<number>;
+  /**
+   * Claims a retroactive hit for this replica: in one transaction, the feed record ids of the version that no
+   * one claimed yet are recorded (first writer wins: a unique key on ecosystem, name, version and id) and, when
+   * any were, `audit(claimed)` rows are appended. Returns the ids claimed here; none means another replica (or
+   * an earlier reload) reported them. Nothing is written when the transaction fails.
+   */
+  claimHit(hit: HitClaim, audit: (claimed: string[]) => AuditEntry[]): Promise<string[]>;
+}
+
+/** A retroactive hit to claim: `name` is the store key (the ecosystem is in it), `ids` the feed records. */
+export interface HitClaim {
+  ecosystem: string;
+  name: string;
+  version: string;
+  ids: string[];
+  at: Date;
 }
 
 export interface ClientInfo {
@@ -128,15 +156,27 @@ export class ServedLog {
     }
   }
 
-  /** Writes what is pending (one write at a time); on failure the fetches are kept for the next one. */
+  /**
+   * Writes what is pending (one write at a time, its prune included: close() waits for both before the store
+   * closes); on failure the fetches are kept for the next one.
+   */
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing.catch(() => undefined);
+    const run = this.#write();
+    this.#flushing = run;
+    try {
+      await run;
+    } finally {
+      if (this.#flushing === run) this.#flushing = undefined;
+    }
+  }
+
+  async #write(): Promise<void> {
     const batch = this.#pending;
     if (batch.size === 0) return;
     this.#pending = new Map();
-    this.#flushing = this.store.record([...batch.values()], this.#limits.maxClients);
     try {
-      await this.#flushing;
+      await this.store.record([...batch.values()], this.#limits.maxClients);
     } catch (e) {
       // Kept (within the bound) for the next write; the newer fetches of the same pairs are merged in.
       for (const [k, f] of batch) {
@@ -155,8 +195,6 @@ export class ServedLog {
         this.#timer.unref();
       }
       throw e;
-    } finally {
-      this.#flushing = undefined;
     }
     if (this.#dropped) {
       this.#log?.({ event: 'served-log-dropped', dropped: this.#dropped, hint: `more than ${MAX_PENDING} distinct fetches waited for the database` });

@@ -1,6 +1,7 @@
-/** The served-client log in the SQLite store (see served-log.ts); times are epoch milliseconds. */
+/** The served-client log and retroactive hit claims in the SQLite store (see served-log.ts); times are epoch milliseconds. */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { ServedFetch, ServedStore, ServedVersion } from './served-log.js';
+import { MAX_HITS, type HitClaim, type ServedFetch, type ServedStore, type ServedVersion } from './served-log.js';
+import type { AuditEntry } from './store.js';
 
 /** Part of the SQLite schema (sqlite-store.ts runs it at open, with foreign keys on). */
 export const SERVED_SCHEMA = `
@@ -13,10 +14,14 @@ CREATE TABLE IF NOT EXISTS served_clients (
   npm_session TEXT NOT NULL DEFAULT '', first_at INTEGER NOT NULL, last_at INTEGER NOT NULL, fetches INTEGER NOT NULL,
   PRIMARY KEY (name, version, address, user_agent, npm_session),
   FOREIGN KEY (name, version) REFERENCES served_versions (name, version) ON DELETE CASCADE);
+CREATE TABLE IF NOT EXISTS retroactive_hits (
+  ecosystem TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, feed_id TEXT NOT NULL, claimed_at INTEGER NOT NULL,
+  PRIMARY KEY (ecosystem, name, version, feed_id));
+CREATE INDEX IF NOT EXISTS retroactive_hits_claimed ON retroactive_hits (claimed_at);
 `;
 
 type Row = Record<string, unknown>;
-type Names = 'version' | 'named' | 'count' | 'addClient' | 'other' | 'versions' | 'get' | 'clients' | 'old' | 'surplus';
+type Names = 'version' | 'named' | 'count' | 'addClient' | 'other' | 'versions' | 'get' | 'clients' | 'old' | 'surplus' | 'claim' | 'audit' | 'oldHits' | 'surplusHits';
 
 export class SqliteServed implements ServedStore {
   readonly #s: Record<Names, StatementSync>;
@@ -38,6 +43,10 @@ export class SqliteServed implements ServedStore {
       clients: p('SELECT * FROM served_clients WHERE name = ? AND version = ? ORDER BY first_at, address'),
       old: p('DELETE FROM served_versions WHERE last_at < ?'),
       surplus: p('DELETE FROM served_versions WHERE rowid IN (SELECT rowid FROM served_versions ORDER BY last_at DESC LIMIT -1 OFFSET ?)'),
+      claim: p('INSERT INTO retroactive_hits (ecosystem, name, version, feed_id, claimed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+      audit: p('INSERT INTO audit (at, client, kind, name, version, action, rule, status, count, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      oldHits: p('DELETE FROM retroactive_hits WHERE claimed_at < ?'),
+      surplusHits: p('DELETE FROM retroactive_hits WHERE rowid IN (SELECT rowid FROM retroactive_hits ORDER BY claimed_at DESC LIMIT -1 OFFSET ?)'),
     };
   }
 
@@ -69,6 +78,18 @@ export class SqliteServed implements ServedStore {
   }
 
   async prune(before: Date, maxVersions: number): Promise<number> {
-    return this.tx(() => Number(this.#s.old.run(before.getTime()).changes) + Number(this.#s.surplus.run(maxVersions).changes));
+    return this.tx(() =>
+      Number(this.#s.old.run(before.getTime()).changes) + Number(this.#s.surplus.run(maxVersions).changes)
+      + Number(this.#s.oldHits.run(before.getTime()).changes) + Number(this.#s.surplusHits.run(MAX_HITS).changes));
+  }
+
+  async claimHit(hit: HitClaim, audit: (claimed: string[]) => AuditEntry[]): Promise<string[]> {
+    return this.tx(() => {
+      const claimed = [...hit.ids].sort().filter((id) => Number(this.#s.claim.run(hit.ecosystem, hit.name, hit.version, id, hit.at.getTime()).changes) > 0);
+      if (claimed.length) {
+        for (const e of audit(claimed)) this.#s.audit.run(e.at.getTime(), e.client, e.kind, e.name, e.version ?? null, e.action, e.rule ?? null, e.status, e.count ?? 1, e.lastAt?.getTime() ?? null);
+      }
+      return claimed;
+    });
   }
 }

@@ -31,6 +31,9 @@ export const REPLICA_PRIVILEGES: Readonly<Record<string, readonly string[]>> = {
   // (their clients with them, ON DELETE CASCADE).
   served_versions: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   served_clients: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  // A retroactive hit is claimed once (INSERT ... ON CONFLICT DO NOTHING needs no UPDATE); claims past the
+  // served log's retention or cap are removed by the replicas.
+  retroactive_hits: ['SELECT', 'INSERT', 'DELETE'],
   // The decision each PyPI file was served under, replaced when served again (offline serving).
   served_files: ['SELECT', 'INSERT', 'UPDATE'],
 };

@@ -189,7 +189,17 @@ CREATE TABLE served_clients (
   FOREIGN KEY (name, version) REFERENCES served_versions (name, version) ON DELETE CASCADE);
 `,
   },
-  // 8 is left to work under way (events); numbers need not be contiguous.
+  {
+    version: 8,
+    name: 'retroactive hits claimed by one replica (first writer wins), so each is reported once, not once per replica',
+    sql: `
+-- name is the store key (documentKey); feed_id the OSV record (MAL-...) that newly lists the version.
+CREATE TABLE retroactive_hits (
+  ecosystem text NOT NULL, name text NOT NULL, version text NOT NULL, feed_id text NOT NULL, claimed_at timestamptz NOT NULL,
+  PRIMARY KEY (ecosystem, name, version, feed_id));
+CREATE INDEX retroactive_hits_claimed ON retroactive_hits (claimed_at);
+`,
+  },
   {
     version: 9,
     name: 'the PyPI files served and the decision each was served under, for offline serving',

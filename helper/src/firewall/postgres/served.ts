@@ -1,6 +1,10 @@
-/** The served-client log on PostgreSQL (tables served_versions and served_clients, migration 7); see served-log.ts. */
+/**
+ * The served-client log on PostgreSQL (tables served_versions and served_clients, migration 7) and the claims of
+ * retroactive hits (retroactive_hits, migration 8); see served-log.ts.
+ */
 import type pg from 'pg';
-import type { ServedClient, ServedFetch, ServedStore, ServedVersion } from '../served-log.js';
+import { MAX_HITS, type HitClaim, type ServedClient, type ServedFetch, type ServedStore, type ServedVersion } from '../served-log.js';
+import type { AuditEntry } from '../store.js';
 import { date, type Row } from './rows.js';
 import type { Query } from './sessions.js';
 
@@ -65,7 +69,33 @@ export class PostgresServed implements ServedStore {
       'DELETE FROM served_versions WHERE (name, version) IN (SELECT name, version FROM served_versions ORDER BY last_at DESC OFFSET $1) RETURNING 1',
       [maxVersions],
     );
-    return old.length + surplus.length;
+    const hits = await this.q('DELETE FROM retroactive_hits WHERE claimed_at < $1 RETURNING 1', [before]);
+    const extraHits = await this.q(
+      'DELETE FROM retroactive_hits WHERE (ecosystem, name, version, feed_id) IN (SELECT ecosystem, name, version, feed_id FROM retroactive_hits ORDER BY claimed_at DESC OFFSET $1) RETURNING 1',
+      [MAX_HITS],
+    );
+    return old.length + surplus.length + hits.length + extraHits.length;
+  }
+
+  async claimHit(hit: HitClaim, audit: (claimed: string[]) => AuditEntry[]): Promise<string[]> {
+    if (!hit.ids.length) return [];
+    return await this.tx(async (c) => {
+      // ON CONFLICT DO NOTHING waits for a concurrent claim of the same row to commit or roll back: a replica
+      // that claimed and then failed (its transaction rolled back) leaves the hit to the next one.
+      const claimed = (await c.query(
+        `INSERT INTO retroactive_hits (ecosystem, name, version, feed_id, claimed_at)
+         SELECT $1::text, $2::text, $3::text, id, $5::timestamptz FROM unnest($4::text[]) AS id ORDER BY id
+         ON CONFLICT DO NOTHING RETURNING feed_id`,
+        [hit.ecosystem, hit.name, hit.version, hit.ids, hit.at],
+      )).rows.map((r: { feed_id: string }) => String(r.feed_id)).sort();
+      if (!claimed.length) return claimed;
+      for (const e of audit(claimed)) {
+        await c.query('INSERT INTO audit (at, client, kind, name, version, action, rule, status, count, last_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
+          e.at, e.client, e.kind, e.name, e.version ?? null, e.action, e.rule ?? null, e.status, e.count ?? 1, e.lastAt ?? null,
+        ]);
+      }
+      return claimed;
+    });
   }
 }
 
