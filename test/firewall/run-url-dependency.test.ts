@@ -12,7 +12,8 @@ import { makeTarball, npmEnv } from '../support/verdaccio.js';
 /**
  * A tarball-URL dependency behind `sscs firewall run`: npm asks the firewall for it too (replace-registry-host
  * =always) and gets a 404, since it is no registry package. The run used to exit 2 with "the firewall refused
- * nothing"; it now says the dependency is not from the registry and what the policy says of it.
+ * nothing"; it now says the dependency is not from the registry and what the policy says of it, and a denied one
+ * stops the run before npm starts (run-git-dependency.test.ts: the git case, where npm succeeds around the firewall).
  */
 let reg: NpmRegistry;
 let host: Server;
@@ -45,11 +46,12 @@ const run = (policy: string) =>
   });
 
 describe('firewall run: a tarball-URL dependency', () => {
-  it('names the dependency and the policy rule that denies it (exit 1)', async () => {
+  it('names the dependency and the policy rule that denies it, before the install runs (exit 1)', async () => {
     const r = await run('registry-only.yml');
-    expect(r.stderr).toMatch(/tarpkg@1\.0\.0 from http:\/\/127\.0\.0\.1:\d+\/files\/tarpkg-1\.0\.0\.tgz: a url dependency, not from the registry, so the firewall does not serve it; the policy says deny by registry-only: only registry packages/);
-    expect(r.stderr).toContain("failed: the lockfile takes tarpkg@1.0.0 (deny by registry-only) from outside the registry");
-    expect(r.stderr).not.toContain('the firewall refused nothing');
+    expect(r.stderr).toMatch(/tarpkg@1\.0\.0: a url dependency from http:\/\/127\.0\.0\.1:\d+\/files\/tarpkg-1\.0\.0\.tgz \(package-lock\.json\): deny by registry-only: only registry packages/);
+    expect(r.stderr).toContain("was not run: the project takes tarpkg@1.0.0 (url, deny by registry-only) from outside the registry");
+    // npm never started: a tarball it had cached by integrity would have been installed around the firewall.
+    expect(r.stderr).not.toContain('running npm ci');
     expect(r.exitCode).toBe(1);
   }, 150_000);
 

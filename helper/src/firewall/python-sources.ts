@@ -48,6 +48,8 @@ export async function checkPythonSources(cwd: string, command: readonly string[]
     const a = args[i]!;
     if (a === '--') break;
     if (SOURCE_OPTION.test(a)) refuse(`the command line names a package source (${a.split('=')[0]!.slice(0, 40)})`, '<command line>');
+    // `pip install https://host/x.whl`, `'x @ git+https://...'`: pip fetches a direct reference itself, not from the index.
+    if (URL.test(a) && !REQUIREMENT_FILE_OPTION.test(args[i - 1] ?? '')) refuse('the command line names a package by URL (a direct reference)', '<command line>');
     const r = REQUIREMENT_FILE_OPTION.exec(a);
     if (r) {
       const file = r[1] ?? r[2] ?? args[++i];

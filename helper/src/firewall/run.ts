@@ -23,6 +23,7 @@ import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, projectScopes
 import { checkPythonSources } from './python-sources.js';
 import { decideLocked, judgeElsewhere, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal } from './run-report.js';
 import { loadPolicy } from '../policy/load.js';
+import { checkElsewhere, declaredElsewhere } from './run-elsewhere.js';
 
 export interface RunReports {
   gitlabReport?: string;
@@ -125,6 +126,8 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   // A source the project adds itself (requirements file, command line, Pipfile) is refused before anything runs.
   await checkPythonSources(io.cwd, command);
   const locked = await readLocked(io.cwd, s.pypi?.index);
+  // Git, tarball-URL and file dependencies never pass through the firewall: judged before the install runs.
+  checkElsewhere(await loadPolicy(s.policyPath), [...locked.elsewhere, ...(await declaredElsewhere(io.cwd, [...locked.packages, ...locked.elsewhere]))], new Date(), io.stderr, command.join(' '));
   const records = new Map<string, CheckRecord>();
   const served = new Set<string>();
   const fetchedRefusals = new Map<string, Refusal>();
