@@ -54,13 +54,32 @@ describe('sscs policy check on Python lockfiles', () => {
     expect(rep.packages).toEqual([expect.objectContaining({ purl: 'pkg:pypi/django-helper@0.1', decision: 'deny', rule: 'malicious-feed' })]);
   });
 
-  it('warns about requirements that pin no version and does not guess them', async () => {
-    const dir = await project('flask>=3\nsix==1.16.0\n');
+  it('fails closed on a requirement that pins no version, naming the file, line and the way out (exit 2)', async () => {
+    const dir = await project('six==1.16.0\nflask>=3\n');
     await writeFile(join(dir, 'policy.yml'), 'version: 1\n');
     const r = await runCli(['policy', 'check', 'requirements.txt', '--offline', '--policy', 'policy.yml', '--format', 'json'], { cwd: dir });
+    expect(r.stderr).toContain('requirements.txt:2: 1 requirement pins no version, so the installer would choose its version unchecked: flask >=3 (requirements.txt:2)');
+    expect(r.stderr).toContain('pip-compile --generate-hashes');
+    expect(r.stderr).toContain('--allow-unpinned');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+    expect(r.exitCode).toBe(2);
+  });
+
+  it('with --allow-unpinned, warns about requirements that pin no version and does not guess them', async () => {
+    const dir = await project('flask>=3\nsix==1.16.0\n');
+    await writeFile(join(dir, 'policy.yml'), 'version: 1\n');
+    const r = await runCli(['policy', 'check', 'requirements.txt', '--offline', '--allow-unpinned', '--policy', 'policy.yml', '--format', 'json'], { cwd: dir });
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain('pin no version, so they are not checked: flask >=3');
     expect((JSON.parse(r.stdout) as { packages: { name: string }[] }).packages.map((p) => p.name)).toEqual(['six']);
+  });
+
+  it('sscs deps only lists an unpinned requirement (exit 0)', async () => {
+    const dir = await project('flask>=3\nsix==1.16.0\n');
+    const r = await runCli(['deps', 'requirements.txt'], { cwd: dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('# unpinned: flask >=3  (requirements.txt:1; not checked)');
   });
 
   it('says so when there is no lockfile to check, exit 2', async () => {

@@ -66,6 +66,8 @@ and, with --scan, versions whose tarball has a high or critical finding; warn on
 scripts and deprecated versions.
 With no INPUT, the lockfiles in the working directory are checked (package-lock.json or npm-shrinkwrap.json,
 pnpm-lock.yaml, yarn.lock, uv.lock, poetry.lock, Pipfile.lock, pylock.toml, pylock.*.toml, requirements*.txt).
+A requirement that pins no version (requests>=2 in a requirements file) is exit 2 unless --allow-unpinned:
+the installer would choose its version at install time, unchecked.
 Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 on bad usage or input.`,
   flags: {
     policy: { type: 'string', valueName: 'FILE', description: 'Policy file (YAML or JSON); default: the built-in default policy.' },
@@ -81,6 +83,7 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     'gitlab-report': { type: 'string', writes: 'file', valueName: 'FILE', description: 'Write a GitLab dependency scanning report (schema 15.0.7).' },
     junit: { type: 'string', writes: 'file', valueName: 'FILE', description: 'Write a JUnit XML report.' },
     'cache-dir': { type: 'string', valueName: 'DIR', description: 'Registry metadata cache; default: $XDG_CACHE_HOME/sscs or ~/.cache/sscs.' },
+    'allow-unpinned': { type: 'boolean', default: false, description: 'Accept requirements that pin no version (requests>=2): list them as not checked instead of failing (exit 2).' },
   },
   positionals: { min: 0, max: Number.POSITIVE_INFINITY, name: 'INPUT' },
   examples: [
@@ -119,6 +122,7 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     ]);
     for (const w of graph.warnings ?? []) io.stderr(`sscs: warning: ${printable(w)}\n`);
     assertComplete(graph);
+    if (!flags['allow-unpinned']) assertPinned(graph);
     const { metadata, registryUrl } = source;
 
     const result = await checkGraph({ graph, policy, policyName: flags.policy ?? 'default', ...(mode ? { mode } : {}), metadata, local, now: started });
@@ -152,5 +156,21 @@ function assertComplete(graph: DependencyGraph): void {
   throw new InputError('SCHEMA', `${missing.length} dependenc${missing.length === 1 ? 'y is' : 'ies are'} declared but not locked, so what gets installed for ${missing.length === 1 ? 'it' : 'them'} cannot be checked: ${missing.slice(0, 5).map((m) => `${m.dependency} in ${m.file}`).join(', ')}${missing.length > 5 ? ', ...' : ''}`, {
     where: { file: first.file },
     hint: 'Update the lockfile (npm install, pnpm install, yarn install) so that it locks every dependency, and commit it.',
+  });
+}
+
+/**
+ * Fail closed on a requirement that pins no version (`requests>=2`): pip would resolve it at install time to a
+ * version nobody checked, as `npm install` would an unlocked dependency (assertComplete). `--allow-unpinned`
+ * accepts them explicitly; they are then listed as not checked. `sscs deps` only lists them.
+ */
+function assertPinned(graph: DependencyGraph): void {
+  const unpinned = graph.unpinned ?? [];
+  if (unpinned.length === 0) return;
+  const first = unpinned[0]!;
+  const at = (u: (typeof unpinned)[number]) => `${u.requirement} (${u.file}${u.line ? `:${u.line}` : ''})`;
+  throw new InputError('SCHEMA', `${unpinned.length} requirement${unpinned.length === 1 ? ' pins' : 's pin'} no version, so the installer would choose ${unpinned.length === 1 ? 'its version' : 'their versions'} unchecked: ${unpinned.slice(0, 5).map(at).join(', ')}${unpinned.length > 5 ? ', ...' : ''}`, {
+    where: { file: first.file, ...(first.line ? { line: first.line } : {}) },
+    hint: 'Pin every requirement to one version with its hashes (pip-compile --generate-hashes, uv pip compile --generate-hashes) and check that file, or pass --allow-unpinned to accept unpinned requirements as not checked.',
   });
 }

@@ -34,6 +34,8 @@ export const REPLICA_PRIVILEGES: Readonly<Record<string, readonly string[]>> = {
   // A retroactive hit is claimed once (INSERT ... ON CONFLICT DO NOTHING needs no UPDATE); claims past the
   // served log's retention or cap are removed by the replicas.
   retroactive_hits: ['SELECT', 'INSERT', 'DELETE'],
+  // Login attempts leave the window or succeed: rows are removed.
+  admin_login_attempts: ['SELECT', 'INSERT', 'DELETE'],
   // The decision each PyPI file was served under, replaced when served again (offline serving).
   served_files: ['SELECT', 'INSERT', 'UPDATE'],
 };

@@ -191,13 +191,18 @@ CREATE TABLE served_clients (
   },
   {
     version: 8,
-    name: 'retroactive hits claimed by one replica (first writer wins), so each is reported once, not once per replica',
+    name: 'retroactive hits claimed by one replica (first writer wins), and admin login attempts counted across replicas',
     sql: `
 -- name is the store key (documentKey); feed_id the OSV record (MAL-...) that newly lists the version.
 CREATE TABLE retroactive_hits (
   ecosystem text NOT NULL, name text NOT NULL, version text NOT NULL, feed_id text NOT NULL, claimed_at timestamptz NOT NULL,
   PRIMARY KEY (ecosystem, name, version, feed_id));
 CREATE INDEX retroactive_hits_claimed ON retroactive_hits (claimed_at);
+-- key: HMAC-SHA256 of the client address under the admin token, never the address itself.
+CREATE TABLE admin_login_attempts (
+  id bigserial PRIMARY KEY, key text NOT NULL CHECK (key ~ '^[0-9a-f]{64}$'), at timestamptz NOT NULL);
+CREATE INDEX admin_login_attempts_key ON admin_login_attempts (key, at);
+CREATE INDEX admin_login_attempts_at ON admin_login_attempts (at);
 `,
   },
   {

@@ -127,7 +127,7 @@ export class PostgresStore implements Store {
     this.#pool = pool;
     this.#target = target;
     this.#log = log;
-    this.sessions = new PostgresSessions((sql, params) => this.#q(sql, params));
+    this.sessions = new PostgresSessions((sql, params) => this.#q(sql, params), (fn) => this.#tx(fn));
     this.served = new PostgresServed((sql, params) => this.#q(sql, params), (fn) => this.#tx(fn));
   }
 
