@@ -93,7 +93,7 @@ describe('audit retention is the owner’s alone', () => {
     expect(await remaining(db)).toEqual(['row-10']);
   });
 
-  it('the replica can neither record a short retention nor move the window's start itself', async () => {
+  it('the replica can neither record a short retention nor move the window’s start itself', async () => {
     const db = await database('short');
     const c = await connect(db, REPLICA, replicaPassword);
     try {
