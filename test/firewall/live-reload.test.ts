@@ -10,7 +10,7 @@ import { files, ghsa, mal } from '../feeds/osv-records.js';
 import { startFirewallProcess, type FirewallProcess } from './support.js';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
-const ADMIN = 'admin-token-for-live-tests';
+const ADMIN = 'admin-token-for-live-tests-0123456789abcdef';
 const SECRET = 'whsec-live-test-secret-value';
 const UA = 'npm/10.9.2 node/v22.22.0 linux x64 workspaces/false';
 const SESSION = '0123456789abcdef';
