@@ -249,3 +249,35 @@ if (process.env.CI_JOB_TOKEN) appendFileSync(${JSON.stringify(join(dir, 'stolen'
     expect(run.output).toMatch(/sscs-release-attestations > sscs: ignoring NODE_OPTIONS: set for this job/);
   });
 });
+
+describe("an earlier job's dotenv report against build-provenance", () => {
+  it('runs no code in the L2 build job through NODE_OPTIONS, and SSCS=true does not skip its provenance', async () => {
+    const dir = join(trap, 'node-options-l2');
+    mkdirSync(dir);
+    const payload = `import { appendFileSync } from 'node:fs';
+appendFileSync(${JSON.stringify(join(dir, 'ran'))}, (process.env.CI_JOB_NAME ?? '?') + '\\n');
+if (process.env.SIGSTORE_ID_TOKEN) appendFileSync(${JSON.stringify(join(dir, 'stolen'))}, process.env.SIGSTORE_ID_TOKEN + '\\n');
+`;
+    const dotenv = ['SSCS=true', `NODE_OPTIONS=--import=data:text/javascript;base64,${Buffer.from(payload).toString('base64')}`, 'SSCS_OUT=/nonexistent'];
+    const ci = `stages: [build]
+include:
+  - component: $CI_SERVER_FQDN/sscs/components/build-provenance@1.0.0
+    inputs:
+      build_script: [mkdir -p dist, npm pack --pack-destination dist]
+      subjects: dist/*.tgz
+prepare:
+  stage: .pre
+  script:
+${dotenv.map((l) => `    - echo ${JSON.stringify(l)} >> prepare.env\n`).join('')}  artifacts:
+    reports:
+      dotenv: prepare.env
+`;
+    const repo = await preparePipelineRepo('node-build', { '.gitlab-ci.yml': ci });
+    const run = await runPipeline(repo, { sigstore });
+    expect(existsSync(join(dir, 'stolen'))).toBe(false);
+    expect(existsSync(join(dir, 'ran')) ? readFileSync(join(dir, 'ran'), 'utf8') : '').toBe('');
+    expect(jobResult(run, 'sscs-build'), run.output).toBe('PASS');
+    expect(run.output).toMatch(/sscs-build > sscs: ignoring NODE_OPTIONS SSCS_OUT: set for this job/);
+    expect(existsSync(join(run.artifactsDir('sscs-build'), 'attestations', 'provenance.sigstore.json'))).toBe(true);
+  });
+});

@@ -52,4 +52,16 @@ describe('pipelines', () => {
     expect(jobResult(run, 'install'), run.output).toBe('FAIL');
     expect(run.output).toContain('pkg:pypi/sscs-example-lib@1.1.0: quarantine by too-new');
   });
+
+  it("python-deps: a dotenv report of an earlier job (SSCS=true, SSCS_FIREWALL_*) neither skips the firewall nor redirects it", async () => {
+    const w = index.file('sscs_example_lib-1.1.0-py3-none-any.whl')!.sha256;
+    const dotenv = ['SSCS=true', 'SSCS_FIREWALL_POLICY=/nonexistent.yml', 'SSCS_FIREWALL_PYPI_UPSTREAM=http://127.0.0.1:9/simple/'];
+    const earlier = `prepare:\n  stage: .pre\n  script:\n${dotenv.map((l) => `    - echo ${JSON.stringify(l)} >> prepare.env\n`).join('')}  artifacts:\n    reports:\n      dotenv: prepare.env\n`;
+    const repo = await preparePipelineRepo('python-deps', { '.gitlab-ci.yml': `${ci()}\n${earlier}`, 'requirements.txt': `sscs-example-lib==1.1.0 --hash=sha256:${w}\n` });
+    const run = await runPipeline(repo, { sigstore, path: ['/usr/bin'] });
+    expect(jobResult(run, 'prepare'), run.output).toBe('PASS');
+    expect(jobResult(run, 'install'), run.output).toBe('FAIL');
+    expect(run.output).toContain('pkg:pypi/sscs-example-lib@1.1.0: quarantine by too-new');
+    expect(run.output).toMatch(/install > sscs: ignoring SSCS_FIREWALL_POLICY SSCS_FIREWALL_PYPI_UPSTREAM: set for this job/);
+  });
 });
