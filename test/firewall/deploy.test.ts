@@ -22,6 +22,10 @@ describe('deploy/compose.yaml', () => {
     const database = fw.command![fw.command!.indexOf('--database') + 1]!;
     expect(new URL(database).password).toBe('');
     for (const v of Object.keys(fw.environment!)) if (v.startsWith('SSCS_')) expect(help, v).toContain(v);
+    // No defaults for what must be the deployment's own: the public URL (tarball URLs and the admin page's Origin
+    // check come from it; localhost would point remote clients at themselves) and the admin token.
+    for (const v of ['SSCS_FIREWALL_PUBLIC_URL', 'SSCS_FIREWALL_ADMIN_TOKEN']) expect(fw.environment![v], v).toMatch(new RegExp(`^\\$\\{${v}:\\?[^}]+\\}$`));
+    expect(JSON.stringify(fw.environment)).not.toContain('localhost');
     expect((await runCli(['policy', 'validate', 'deploy/policy.yml'])).exitCode).toBe(0);
   });
 
