@@ -137,6 +137,34 @@ describe('audit retention is the owner’s alone', () => {
     expect(r.stdout).toContain(`REVOKE CREATE ON SCHEMA public FROM "${REPLICA}";`);
   });
 
+  it('says what it could not revoke when the owner role does not own the database', async () => {
+    const su = await p.admin();
+    try {
+      await su.query('CREATE DATABASE notours OWNER postgres');
+    } finally {
+      await su.end();
+    }
+    const inDb = await p.admin('notours');
+    try {
+      await inDb.query('GRANT CREATE ON SCHEMA public TO sscs');
+    } finally {
+      await inDb.end();
+    }
+    const db = new URL('notours', `postgres://sscs@127.0.0.1:${p.port}/`).href;
+    const r = await cli(['firewall', 'migrate', '--database', db, '--grant', REPLICA], p.password);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`warning: ${REPLICA} can still create temporary tables in database notours: as its owner run REVOKE CREATE, TEMPORARY ON DATABASE "notours" FROM PUBLIC, "${REPLICA}"`);
+    // The triggers still hold: a temporary meta changes nothing.
+    const c = await connect(db, REPLICA, replicaPassword);
+    try {
+      expect(await attempt(c, 'CREATE TEMP TABLE meta (key text primary key, value bigint)')).toBe('accepted');
+      await c.query(`INSERT INTO pg_temp.meta VALUES ('audit_retention_ms', 0)`);
+      expect(await attempt(c, `UPDATE public.meta SET value = 9999999999999 WHERE key = 'audit_kept_from'`)).toMatch(/^42501 permission denied for meta audit_kept_from/);
+    } finally {
+      await c.end();
+    }
+  });
+
   it('never prints a password', () => {
     expect(outputs.join('\n')).not.toContain(replicaPassword);
     expect(outputs.join('\n')).not.toContain(p.password);
