@@ -7,11 +7,14 @@
  * dotenv over every variable of the job, as these tests need.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalSigstore, type LocalSigstore } from '../support/sigstore.js';
-import { jobResult, removePipelineRepos, preparePipelineRepo, runPipeline, type PipelineResult } from '../support/pipeline.js';
+import { jobResult, pipelineClaims, removePipelineRepos, preparePipelineRepo, runPipeline, type PipelineResult } from '../support/pipeline.js';
+import { startFakeGitLab, type FakeGitLab } from '../support/gitlab-api.js';
+import { startTestRegistry, type TestRegistry } from '../registry/server.js';
+import { seedRegistry, writeProject } from '../policy/project.js';
 import { templateJob } from '../support/template-job.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -88,18 +91,46 @@ if (process.env.SIGSTORE_ID_TOKEN) appendFileSync(${JSON.stringify(join(dir, 'st
   });
 });
 
-describe('the components that take a build job\'s artifacts', () => {
-  it('all begin with the same item, which sets PATH from the path input before anything runs', () => {
-    const first = ['isolated-provenance.yml', 'image-provenance.yml', 'verify-gate.yml'].map((f) => (templateJob(f).job.script as string[])[0]!);
+describe('every component job', () => {
+  // A job without `needs:` takes the artifacts, and so the dotenv reports, of every job in an earlier stage; so
+  // every component job begins the same way (one text, checked here, as GitLab cannot share it between files).
+  const jobFiles = readdirSync(join(import.meta.dirname, '..', '..', 'templates')).filter((f) => f.endsWith('.yml'));
+
+  it('begins with the same item, which sets PATH from the path input before anything runs', () => {
+    expect(jobFiles).toEqual(expect.arrayContaining(['build-provenance.yml', 'dependency-policy.yml', 'image-provenance.yml', 'isolated-provenance.yml', 'npm-firewall.yml', 'release-attestations.yml', 'verify-gate.yml']));
+    const first = jobFiles.map((f) => (templateJob(f).job.script as string[])[0]!);
     expect(new Set(first).size).toBe(1);
     expect(first[0]).toContain('PATH="$[[ inputs.path ]]"; export PATH;');
-    for (const f of ['isolated-provenance.yml', 'image-provenance.yml', 'verify-gate.yml']) {
-      const { job } = templateJob(f);
+    for (const f of jobFiles) {
+      const { job, inputs } = templateJob(f);
       expect(job.variables, f).toBeUndefined();
+      expect(inputs.path?.default, f).toBe('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
       expect((job.script as string[]).join('\n'), f).not.toMatch(/\$SSCS\b|\$\{?SSCS_(?!REF)/);
     }
   });
+
+  it('keeps the upstream credentials of the firewall, and unsets every other SSCS_* setting', async () => {
+    const { run } = templateJob('release-attestations.yml');
+    const r = await run(tempDir({}), { sscs_command: 'env; true' }, { SSCS_FIREWALL_UPSTREAM_TOKEN: 'a', SSCS_FIREWALL_UPSTREAM_TOKEN_MY_ORG: 'b', SSCS_FIREWALL_UPSTREAM: 'http://127.0.0.1:9/', SSCS_OIDC_ISSUER: 'https://gitlab.example' });
+    expect(String(r.stdout)).toMatch(/^SSCS_FIREWALL_UPSTREAM_TOKEN=a$/m);
+    expect(String(r.stdout)).toMatch(/^SSCS_FIREWALL_UPSTREAM_TOKEN_MY_ORG=b$/m);
+    expect(String(r.stdout)).toMatch(/^SSCS_OIDC_ISSUER=/m);
+    expect(String(r.stdout)).not.toMatch(/^SSCS_FIREWALL_UPSTREAM=/m);
+    expect(r.all).toContain('sscs: ignoring SSCS_FIREWALL_UPSTREAM: set for this job');
+  });
 });
+
+for (const [file, what] of [['dependency-policy.yml', 'policy report at sscs-policy.junit.xml: the policy check did not run'], ['npm-firewall.yml', 'firewall report at sscs-firewall.junit.xml: the install did not run behind the firewall']] as const) {
+  describe(file, () => {
+    it('fails, never passes, when its command ran no check', async () => {
+      const { run } = templateJob(file);
+      const dir = tempDir({ 'sscs-policy.junit.xml': '<testsuites/>', 'sscs-firewall.junit.xml': '<testsuites/>' });
+      const r = await run(dir, { sscs_command: 'true' });
+      expect(r.exitCode).toBe(1);
+      expect(r.all).toContain(`sscs: no ${what}`);
+    });
+  });
+}
 
 describe('verify-gate', () => {
   it('fails, never passes, when its command ran no verification', async () => {
@@ -133,5 +164,120 @@ describe('verify-gate', () => {
     const r = await run(dir, { needs: ['build'], sscs_command: "printf '%s\\n'" }, { CI_COMMIT_REF_NAME: 'main', NODE_OPTIONS: '--require=/nonexistent.js', SSCS_TRUSTED_ROOT: 'evil.json', LD_PRELOAD: '/nonexistent.so' });
     expect(r.all).toContain('sscs: ignoring LD_PRELOAD NODE_OPTIONS SSCS_TRUSTED_ROOT: set for this job but not by its component');
     expect(r.all).not.toContain('evil.json');
+  });
+});
+
+/**
+ * The components that gate dependencies or publish with the job token, behind a build whose dotenv report
+ * attacks them: a tag pipeline of the node-build project whose lockfile has a known-malicious package, with
+ * dependency-policy (no `needs:`, so it takes every earlier job's dotenv) and release-attestations (needs the build).
+ */
+describe("a build job's dotenv report against dependency-policy and release-attestations", () => {
+  const TAG = 'v1.0.0';
+  const JOB_TOKEN = 'glcbt-64-job-token-value-never-printed';
+  let reg: TestRegistry;
+  let gitlab: FakeGitLab;
+  let project: string;
+  beforeAll(async () => {
+    reg = await startTestRegistry();
+    seedRegistry(reg);
+    project = writeProject();
+    gitlab = await startFakeGitLab({ projectId: '1217', jobToken: JOB_TOKEN });
+  });
+  afterAll(async () => {
+    await gitlab?.close();
+    await reg?.close();
+  });
+
+  async function attacked(lines: string[]): Promise<PipelineResult> {
+    const writes = lines.map((l) => `    - echo ${JSON.stringify(l)} >> build.env\n`).join('');
+    const ci = `stages: [build, test]
+include:
+  - component: $CI_SERVER_FQDN/sscs/components/dependency-policy@1.0.0
+    inputs:
+      lockfiles: package-lock.json
+      registry: ${reg.url}
+      malicious_feed: feed
+  - component: $CI_SERVER_FQDN/sscs/components/release-attestations@1.0.0
+    inputs:
+      stage: test
+      needs: [build]
+      files: dist/*.tgz
+      api_url: ${gitlab.apiUrl}
+build:
+  stage: build
+  script:
+    - mkdir -p dist
+    - npm pack --pack-destination dist
+${writes}  artifacts:
+    paths: [dist/]
+    reports:
+      dotenv: build.env
+`;
+    const feed = join('feed', 'osv', 'malicious', 'npm', 'evil-pkg', 'MAL-2026-0001.json');
+    const repo = await preparePipelineRepo('node-build', {
+      '.gitlab-ci.yml': ci,
+      'package-lock.json': readFileSync(join(project, 'package-lock.json'), 'utf8'),
+      [feed]: readFileSync(join(project, feed), 'utf8'),
+    }, { tag: TAG });
+    gitlab.packages.clear();
+    return runPipeline(repo, { sigstore, claims: pipelineClaims(repo, TAG), variables: { CI_API_V4_URL: gitlab.apiUrl, CI_JOB_TOKEN: JOB_TOKEN } });
+  }
+
+  it('SSCS=true turns neither into a no-op: the policy check still denies the malicious package, and the release is published where api_url says', async () => {
+    const run = await attacked(['SSCS=true', 'SSCS_MALICIOUS_FEED=', 'SSCS_POLICY=/nonexistent.yml', 'CI_API_V4_URL=http://127.0.0.1:9/api/v4']);
+    expect(jobResult(run, 'build'), run.output).toBe('PASS');
+    expect(jobResult(run, 'sscs-dependency-policy'), run.output).toBe('FAIL');
+    expect(run.output).toContain('DENY       pkg:npm/evil-pkg@1.0.0');
+    expect(jobResult(run, 'sscs-release-attestations'), run.output).toBe('PASS');
+    expect([...gitlab.packages.keys()]).toEqual([expect.stringMatching(new RegExp(`^attestations/${TAG}/.+\\.tgz$`))]);
+  });
+
+  it('NODE_OPTIONS runs no code in either job, and the job token stays in the release job', async () => {
+    const dir = join(trap, 'node-options-release');
+    mkdirSync(dir);
+    const payload = `import { appendFileSync } from 'node:fs';
+appendFileSync(${JSON.stringify(join(dir, 'ran'))}, (process.env.CI_JOB_NAME ?? '?') + '\\n');
+if (process.env.CI_JOB_TOKEN) appendFileSync(${JSON.stringify(join(dir, 'stolen'))}, process.env.CI_JOB_TOKEN + '\\n');
+`;
+    const run = await attacked([`NODE_OPTIONS=--import=data:text/javascript;base64,${Buffer.from(payload).toString('base64')}`]);
+    expect(existsSync(join(dir, 'stolen'))).toBe(false);
+    expect(existsSync(join(dir, 'ran')) ? readFileSync(join(dir, 'ran'), 'utf8') : '').toBe('');
+    expect(jobResult(run, 'sscs-dependency-policy'), run.output).toBe('FAIL');
+    expect(run.output).toContain('DENY       pkg:npm/evil-pkg@1.0.0');
+    expect(jobResult(run, 'sscs-release-attestations'), run.output).toBe('PASS');
+    expect(run.output).toMatch(/sscs-release-attestations > sscs: ignoring NODE_OPTIONS: set for this job/);
+  });
+});
+
+describe("an earlier job's dotenv report against build-provenance", () => {
+  it('runs no code in the L2 build job through NODE_OPTIONS, and SSCS=true does not skip its provenance', async () => {
+    const dir = join(trap, 'node-options-l2');
+    mkdirSync(dir);
+    const payload = `import { appendFileSync } from 'node:fs';
+appendFileSync(${JSON.stringify(join(dir, 'ran'))}, (process.env.CI_JOB_NAME ?? '?') + '\\n');
+if (process.env.SIGSTORE_ID_TOKEN) appendFileSync(${JSON.stringify(join(dir, 'stolen'))}, process.env.SIGSTORE_ID_TOKEN + '\\n');
+`;
+    const dotenv = ['SSCS=true', `NODE_OPTIONS=--import=data:text/javascript;base64,${Buffer.from(payload).toString('base64')}`, 'SSCS_OUT=/nonexistent'];
+    const ci = `stages: [build]
+include:
+  - component: $CI_SERVER_FQDN/sscs/components/build-provenance@1.0.0
+    inputs:
+      build_script: [mkdir -p dist, npm pack --pack-destination dist]
+      subjects: dist/*.tgz
+prepare:
+  stage: .pre
+  script:
+${dotenv.map((l) => `    - echo ${JSON.stringify(l)} >> prepare.env\n`).join('')}  artifacts:
+    reports:
+      dotenv: prepare.env
+`;
+    const repo = await preparePipelineRepo('node-build', { '.gitlab-ci.yml': ci });
+    const run = await runPipeline(repo, { sigstore });
+    expect(existsSync(join(dir, 'stolen'))).toBe(false);
+    expect(existsSync(join(dir, 'ran')) ? readFileSync(join(dir, 'ran'), 'utf8') : '').toBe('');
+    expect(jobResult(run, 'sscs-build'), run.output).toBe('PASS');
+    expect(run.output).toMatch(/sscs-build > sscs: ignoring NODE_OPTIONS SSCS_OUT: set for this job/);
+    expect(existsSync(join(run.artifactsDir('sscs-build'), 'attestations', 'provenance.sigstore.json'))).toBe(true);
   });
 });

@@ -134,8 +134,9 @@ include:
     const forge = [
       'mkdir -p dist attestations',
       'npm pack --pack-destination dist',
-      '$SSCS provenance --builder isolated --subject dist/hello-sscs-1.0.0.tgz --output attestations/forged.intoto.jsonl',
-      '$SSCS attest --statement attestations/forged.intoto.jsonl --bundle attestations/forged.sigstore.json --signing-config "$SSCS_SIGNING_CONFIG"',
+      // The component's own job runs sscs from its inputs, never from variables; steps of the build call it directly.
+      `${process.execPath} ${BUNDLE} provenance --builder isolated --subject dist/hello-sscs-1.0.0.tgz --output attestations/forged.intoto.jsonl`,
+      `${process.execPath} ${BUNDLE} attest --statement attestations/forged.intoto.jsonl --bundle attestations/forged.sigstore.json --signing-config "${sigstore.signingConfigPath}"`,
     ];
     const ci = `stages: [build, verify]
 include:

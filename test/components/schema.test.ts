@@ -102,7 +102,7 @@ describe('composite templates', () => {
 });
 
 describe('templates and helper', () => {
-  it('calls sscs through $SSCS, the sscs_command input', () => {
+  it('calls sscs through the sscs_command input, written into the script', () => {
     expect(Object.keys(helperCalls(components)).sort()).toEqual(expect.arrayContaining(['attest', 'policy check', 'provenance', 'release upload', 'verify']));
     expect(helperCalls(components).verify).toEqual(expect.arrayContaining(['--bundle', '--junit', '--vsa-output', '--certificate-identity']));
   });

@@ -142,6 +142,20 @@ describe('sscs feed sync guards', () => {
       }
     });
 
+    it('names the scheme of a refused file: redirect, not null', async () => {
+      const out = output();
+      const hop = http.createServer((_req, res) => res.writeHead(302, { location: 'file:///etc/passwd' }).end());
+      await new Promise<void>((resolve) => hop.listen(0, '127.0.0.1', () => resolve()));
+      try {
+        const r = await runCli(['feed', 'sync', '--source', `http://127.0.0.1:${(hop.address() as AddressInfo).port}/npm/all.zip`, '--output', out]);
+        expect(r.exitCode).toBe(2);
+        expect(r.stderr).toContain('feed source redirected to file://, which feed sync does not follow');
+        expect(r.stderr).not.toContain('redirected to null');
+      } finally {
+        await new Promise((resolve) => hop.close(resolve));
+      }
+    });
+
     it('refuses an https source redirected to http', async () => {
       const { redirectAllowed } = await import('../../helper/src/feeds/sync-source.js');
       const https = new URL('https://mirror.example/osv/npm/all.zip');

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'node:http';
 import { npmInstall } from '../support/npm-clients.js';
 import { startNpmRegistry, type NpmRegistry } from '../support/npm-registry.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
@@ -6,6 +7,22 @@ import { ADMIN_TOKEN, HOSTILE, POLICY, UI, decide, httpLogin } from './admin-ui-
 import { startFirewallProcess, writePolicy, type FirewallProcess } from './support.js';
 
 const FORM = 'application/x-www-form-urlencoded';
+
+/** Posts the login form from a loopback address of our choosing (a client of its own to the limiter). */
+function loginFrom(localAddress: string, url: string, token: string): Promise<{ status: number; retryAfter: string | undefined; body: string }> {
+  const body = new URLSearchParams({ operator: 'mallory', token }).toString();
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${UI}login`, { method: 'POST', localAddress, headers: { origin: new URL(url).origin, 'content-type': FORM, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => void (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body: text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /** Polls until `check` holds, at most `ms`; the last result either way. */
 async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<boolean> {
@@ -108,6 +125,29 @@ describe('admin page with two replicas on one PostgreSQL', () => {
     for (const fw of [a, b]) {
       expect(fw.logs()).not.toContain(session.cookie.slice(session.cookie.indexOf('=') + 1));
       expect(fw.logs()).not.toContain(session.csrf);
+    }
+  });
+
+  it('counts wrong tokens across replicas: a guesser alternating between them gets MAX_FAILURES tries in all, not per replica', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await loginFrom('127.0.0.7', (i % 2 ? b : a).url, `guess-${i}`)).status);
+    expect(statuses).toEqual([...Array<number>(10).fill(401), 429, 429]);
+    // Locked on both, the right token included; another address is not.
+    for (const fw of [a, b]) {
+      const locked = await loginFrom('127.0.0.7', fw.url, ADMIN_TOKEN);
+      expect(locked.status).toBe(429);
+      expect(Number(locked.retryAfter)).toBeGreaterThan(800);
+    }
+    expect((await loginFrom('127.0.0.8', b.url, 'wrong')).status).toBe(401);
+    // The shared table holds keyed hashes, never the address.
+    const db = await p.admin();
+    try {
+      const keys = (await db.query('SELECT key FROM admin_login_attempts')).rows.map((r: { key: string }) => r.key);
+      expect(keys).toHaveLength(11);
+      for (const k of keys) expect(k).toMatch(/^[0-9a-f]{64}$/);
+      expect(JSON.stringify(keys)).not.toContain('127.0.0.7');
+    } finally {
+      await db.end();
     }
   });
 

@@ -115,25 +115,44 @@ describe.each(STORES)('admin page sessions in %s', (_name, open) => {
   });
 });
 
-describe('admin page login limit', () => {
-  it('locks an address after MAX_FAILURES wrong tokens until the oldest leaves the window, other addresses unaffected', () => {
-    const limiter = new LoginLimiter();
-    for (let i = 0; i < MAX_FAILURES; i++) {
-      expect(limiter.retryAfter('10.0.0.1', T0 + i * 1000)).toBe(0);
-      limiter.failed('10.0.0.1', T0 + i * 1000);
-    }
-    const now = T0 + MAX_FAILURES * 1000;
-    expect(limiter.retryAfter('10.0.0.1', now)).toBe((FAILURE_WINDOW_MS - MAX_FAILURES * 1000) / 1000);
-    expect(limiter.retryAfter('10.0.0.2', now)).toBe(0);
-    expect(limiter.retryAfter('10.0.0.1', T0 + FAILURE_WINDOW_MS)).toBe(0);
+describe.each(STORES)('admin page login limit in %s', (_name, open) => {
+  let store: Store;
+  beforeAll(async () => {
+    ({ store } = await open());
+  });
+  afterAll(async () => {
+    await store?.close();
   });
 
-  it('forgets the failures of an address that logs in', () => {
-    const limiter = new LoginLimiter();
-    for (let i = 0; i < MAX_FAILURES - 1; i++) limiter.failed('10.0.0.1', T0);
-    limiter.succeeded('10.0.0.1');
-    limiter.failed('10.0.0.1', T0);
-    expect(limiter.retryAfter('10.0.0.1', T0)).toBe(0);
+  it('locks an address after MAX_FAILURES wrong tokens until the oldest leaves the window, other addresses unaffected', async () => {
+    const limiter = new LoginLimiter(store.sessions, 'admin-token-a');
+    for (let i = 0; i < MAX_FAILURES; i++) expect(await limiter.attempt('10.0.0.1', T0 + i * 1000)).toEqual({ wait: 0 });
+    const now = T0 + MAX_FAILURES * 1000;
+    expect(await limiter.attempt('10.0.0.1', now)).toEqual({ wait: (FAILURE_WINDOW_MS - MAX_FAILURES * 1000) / 1000 });
+    // A refused attempt does not push the lockout further.
+    expect(await limiter.attempt('10.0.0.1', now + 1000)).toEqual({ wait: (FAILURE_WINDOW_MS - MAX_FAILURES * 1000 - 1000) / 1000 });
+    expect(await limiter.attempt('10.0.0.2', now)).toEqual({ wait: 0 });
+    expect(await limiter.attempt('10.0.0.1', T0 + FAILURE_WINDOW_MS)).toEqual({ wait: 0 });
+  });
+
+  it('counts the attempts of every limiter on the store (replicas), however many arrive at once', async () => {
+    const [a, b] = [new LoginLimiter(store.sessions, 'admin-token-b'), new LoginLimiter(store.sessions, 'admin-token-b')];
+    const answers = await Promise.all(Array.from({ length: 3 * MAX_FAILURES }, (_, i) => (i % 2 ? a : b).attempt('10.0.0.3', T0 + 1000)));
+    expect(answers.filter((x) => x.wait === 0)).toHaveLength(MAX_FAILURES);
+  });
+
+  it('forgets the failures of an address that logs in', async () => {
+    const limiter = new LoginLimiter(store.sessions, 'admin-token-c');
+    for (let i = 0; i < MAX_FAILURES; i++) await limiter.attempt('10.0.0.4', T0);
+    await limiter.succeeded('10.0.0.4');
+    expect(await limiter.attempt('10.0.0.4', T0)).toEqual({ wait: 0 });
+  });
+
+  it('keys attempts by a hash of the address under the admin token, never the address', () => {
+    const limiter = new LoginLimiter(store.sessions, 'admin-token-d');
+    expect(limiter.key('10.0.0.1')).toMatch(/^[0-9a-f]{64}$/);
+    expect(limiter.key('10.0.0.1')).not.toBe(createHash('sha256').update('10.0.0.1').digest('hex'));
+    expect(limiter.key('10.0.0.1')).not.toBe(new LoginLimiter(store.sessions, 'another-token').key('10.0.0.1'));
   });
 });
 

@@ -9,7 +9,7 @@ import { startFirewallProcess, writePolicy, type FirewallProcess } from './suppo
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 const SECRET = 'whsec-cli-events-secret';
-const ADMIN = 'admin-token-cli-events';
+const ADMIN = 'admin-token-cli-events-0123456789abcdef';
 const POLICY = 'version: 1\nrules:\n  - id: hold-held\n    match: held-pkg\n    action: quarantine\n    reason: under review\n';
 
 describe('CLI operator actions send webhook events', () => {

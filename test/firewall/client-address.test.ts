@@ -107,4 +107,12 @@ describe('client address: X-Forwarded-For only from a trusted proxy', () => {
     expect(env.exitCode).toBe(2);
     expect(env.stderr).toContain("SSCS_FIREWALL_TRUSTED_PROXIES must be an IP address or a CIDR range such as 10.0.0.0/8 or fd00::/8, not '192.168.1.300'");
   });
+
+  it('refuses a range that trusts every client (prefix 0) with exit 2, saying why', async () => {
+    for (const all of ['0.0.0.0/0', '::/0', '10.0.0.0/0']) {
+      const r = await runCli(['firewall', 'serve', '--policy', 'deploy/policy.yml', '--listen', '127.0.0.1:0', '--trusted-proxy', all]);
+      expect(r.exitCode, all).toBe(2);
+      expect(r.stderr).toContain(`--trusted-proxy '${all}' would trust every client's X-Forwarded-For`);
+    }
+  });
 });

@@ -22,6 +22,10 @@ describe('deploy/compose.yaml', () => {
     const database = fw.command![fw.command!.indexOf('--database') + 1]!;
     expect(new URL(database).password).toBe('');
     for (const v of Object.keys(fw.environment!)) if (v.startsWith('SSCS_')) expect(help, v).toContain(v);
+    // No defaults for what must be the deployment's own: the public URL (tarball URLs and the admin page's Origin
+    // check come from it; localhost would point remote clients at themselves) and the admin token.
+    for (const v of ['SSCS_FIREWALL_PUBLIC_URL', 'SSCS_FIREWALL_ADMIN_TOKEN']) expect(fw.environment![v], v).toMatch(new RegExp(`^\\$\\{${v}:\\?[^}]+\\}$`));
+    expect(JSON.stringify(fw.environment)).not.toContain('localhost');
     expect((await runCli(['policy', 'validate', 'deploy/policy.yml'])).exitCode).toBe(0);
   });
 
@@ -48,6 +52,12 @@ describe('deploy/compose.yaml', () => {
 
   it('has nginx name the client in X-Forwarded-For, and the replicas trust that header from nginx alone', async () => {
     const conf = await readFile('deploy/nginx.conf', 'utf8');
+    // A resolver alone re-resolves nothing in an upstream block: only `resolve` on the server line with a `zone`
+    // does (nginx 1.27.3+). Without them the file must not suggest it, and says to reload after scaling.
+    if (!/^\s*server\s+firewall:\d+[^;]*\bresolve\b/m.test(conf)) {
+      expect(conf).not.toMatch(/^\s*resolver\s/m);
+      expect(conf).toContain('nginx -s reload');
+    } else expect(conf).toMatch(/^\s*zone\s/m);
     const locations = conf.split(/\blocation\b/).slice(1);
     expect(locations.length).toBeGreaterThan(0);
     for (const l of locations) {

@@ -10,7 +10,7 @@ import { startFirewallProcess, writePolicy, type FirewallProcess } from './suppo
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 const SECRET = 'whsec-replica-events';
-const ADMIN = 'admin-token-replica-events';
+const ADMIN = 'admin-token-replica-events-0123456789abcdef';
 const POLICY = 'version: 1\nrules:\n  - id: hold-held\n    match: held-pkg\n    action: quarantine\n    reason: under review\n  - id: no-denied\n    match: denied-pkg\n    action: deny\n';
 
 async function until(what: string, ok: () => Promise<boolean>, ms = 10_000): Promise<void> {

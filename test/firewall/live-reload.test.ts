@@ -10,7 +10,7 @@ import { files, ghsa, mal } from '../feeds/osv-records.js';
 import { startFirewallProcess, type FirewallProcess } from './support.js';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
-const ADMIN = 'admin-token-for-live-tests';
+const ADMIN = 'admin-token-for-live-tests-0123456789abcdef';
 const SECRET = 'whsec-live-test-secret-value';
 const UA = 'npm/10.9.2 node/v22.22.0 linux x64 workspaces/false';
 const SESSION = '0123456789abcdef';
@@ -109,8 +109,15 @@ describe('firewall: live feed and policy reload', () => {
     expect((await tarball('other', '1.0.0')).status).toBe(200);
     await writeFile(policy, `${base}  - id: no-other\n    match: other\n    action: deny\n`);
     fw.child.kill('SIGHUP');
-    await waitLog((l) => l.event === 'policy-reloaded');
+    const reloaded = await waitLog((l) => l.event === 'policy-reloaded');
     expect((await tarball('other', '1.0.0')).status).toBe(403);
+    // /-/health and /-/ready name the policy version the log line names (and the decision inputs beside it).
+    for (const probe of ['health', 'ready']) {
+      const h = (await (await fetch(`${fw.url}/-/${probe}`)).json()) as { policyVersion: string; decisionInputs: string };
+      expect(h.policyVersion, probe).toBe(reloaded.policyVersion);
+      expect(h.decisionInputs).toMatch(/\S/);
+      expect(h.decisionInputs).not.toBe(h.policyVersion);
+    }
     await writeFile(policy, 'version: 1\nrules:\n  - when: { vulnerable: { severity: severe } }\n    action: deny\n');
     fw.child.kill('SIGHUP');
     const refused = await waitLog((l) => l.event === 'policy-reload-refused');

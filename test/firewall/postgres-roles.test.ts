@@ -120,7 +120,7 @@ describe('a least-privilege replica role beside the migrating owner', () => {
       const out = await fetch(`${fw.url}${UI}logout`, { method: 'POST', redirect: 'manual', headers: { cookie: session.cookie, origin: new URL(fw.url).origin, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf: session.csrf }) });
       expect(out.status).toBe(303);
       // Retention needs DELETE on the audit log, which this role lacks: said once at start, with what to do.
-      expect(fw.logs()).toContain("this role may not remove audit rows (permission denied for table audit): with a least-privilege replica role, audit retention is the owner's job");
+      expect(fw.logs()).toContain("this role may not remove audit rows (permission denied for meta audit_retention_ms: only the owner of the firewall tables records or moves the audit retention (sscs firewall migrate --audit-retention-days)): with a least-privilege replica role, audit retention is the owner's job");
     } finally {
       await fw.stop();
     }
@@ -128,6 +128,8 @@ describe('a least-privilege replica role beside the migrating owner', () => {
     expect(fw.logs()).not.toContain('served-log-write-failed');
     const c = await asReplica();
     try {
+      // Nor did it record its retention: that is the owner's (migration 10).
+      expect((await c.query(`SELECT count(*)::int AS n FROM meta WHERE key = 'audit_retention_ms'`)).rows[0].n).toBe(0);
       const served = (await c.query(`SELECT name, version, address FROM served_clients ORDER BY name`)).rows;
       expect(served).toEqual(expect.arrayContaining([{ name: 'plain-pkg', version: '1.0.0', address: '127.0.0.1' }]));
     } finally {

@@ -20,7 +20,7 @@ rules:
     action: deny
     reason: not reviewed
 `;
-const ADMIN = 'admin-token-for-replica-tests';
+const ADMIN = 'admin-token-for-replica-tests-0123456789abcdef';
 const LOAD_VERSIONS = Array.from({ length: 80 }, (_, i) => `1.0.${i}`);
 
 async function until(what: string, ok: () => Promise<boolean>, ms: number): Promise<number> {

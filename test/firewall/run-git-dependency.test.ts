@@ -21,6 +21,7 @@ const git = (args: string[], cwd: string) => execa('git', ['-c', 'user.name=t', 
 
 beforeAll(async () => {
   reg = await startNpmRegistry();
+  await reg.publish({ name: 'gitpkg', version: '0.9.0', publishedAt: new Date(Date.now() - 90 * 86_400_000) });
   base = await mkdtemp(join(tmpdir(), 'sscs-fw-git-'));
   const repo = join(base, 'gitpkg');
   await mkdir(repo);
@@ -72,6 +73,19 @@ describe('firewall run: a git dependency', () => {
 
   it('without a lockfile, refuses npm install by the git spec package.json declares (exit 1)', async () => {
     const dir = await project(false);
+    const r = await run(dir, 'registry-only.yml', ['install']);
+    expect(r.stderr).toContain(`gitpkg: a git dependency from ${repoUrl} (package.json dependencies): deny by registry-only`);
+    expect(r.exitCode).toBe(1);
+    expect(existsSync(join(dir, 'node_modules'))).toBe(false);
+  }, 150_000);
+
+  it('refuses npm install when package.json now takes from git what a stale lockfile locks from the registry (exit 1)', async () => {
+    const dir = await mkdtemp(join(base, 'stale-'));
+    for (const [f, text] of Object.entries(POLICIES)) await writeFile(join(dir, f), text);
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, dependencies: { gitpkg: '^0.9.0' } }));
+    const i = await execa('npm', ['install', '--package-lock-only', '--ignore-scripts'], { cwd: dir, env: npmEnv(reg.url, dir), extendEnv: false, reject: false, all: true, timeout: 120_000 });
+    expect(i.exitCode, String(i.all)).toBe(0);
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, dependencies: { gitpkg: repoUrl } }));
     const r = await run(dir, 'registry-only.yml', ['install']);
     expect(r.stderr).toContain(`gitpkg: a git dependency from ${repoUrl} (package.json dependencies): deny by registry-only`);
     expect(r.exitCode).toBe(1);

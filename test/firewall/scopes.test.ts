@@ -95,9 +95,9 @@ describe('scoped packages from a second, token-protected upstream', () => {
 
   it("keeps the firewall's tokens out of the install's environment, and gives it the firewall's URL", async () => {
     const dir = await project();
-    await writeFile(join(dir, 'admin-token'), 'admin-secret-from-file\n');
+    await writeFile(join(dir, 'admin-token'), 'admin-secret-from-file-0123456789abcdef\n');
     const probe = "const e=process.env;const leak=Object.keys(e).filter(k=>k.startsWith('SSCS_FIREWALL_UPSTREAM_TOKEN')||k.startsWith('SSCS_FIREWALL_ADMIN_TOKEN'));if(leak.length||!e['npm_config_@acme:registry']||!e.SSCS_FIREWALL_REGISTRY)process.exit(3)";
-    const r = await run(dir, 'allow.yml', [process.execPath, '-e', probe], { SSCS_FIREWALL_UPSTREAM_TOKEN: 'default-secret', SSCS_FIREWALL_ADMIN_TOKEN: 'admin-secret', SSCS_FIREWALL_ADMIN_TOKEN_FILE: join(dir, 'admin-token') });
+    const r = await run(dir, 'allow.yml', [process.execPath, '-e', probe], { SSCS_FIREWALL_UPSTREAM_TOKEN: 'default-secret', SSCS_FIREWALL_ADMIN_TOKEN: 'admin-secret-from-env-0123456789abcdef', SSCS_FIREWALL_ADMIN_TOKEN_FILE: join(dir, 'admin-token') });
     expect(r.stderr).not.toContain('exited with 3');
     expect(r.exitCode).toBe(0);
   });

@@ -122,7 +122,17 @@ describe('firewall soak: thousands of aborted downloads', () => {
     expect(after.fds).toBeLessThanOrEqual(base.fds + FD_SLACK);
     expect(after.rssMb).toBeLessThanOrEqual(base.rssMb + 2 * RSS_SLACK_MB);
     expect(after.rssMb).toBeLessThanOrEqual(mid.rssMb + RSS_SLACK_MB);
-    // Nothing half-written is left in the cache's temp folder.
-    expect(await readdir(`${fw.dataDir}/tarballs/tmp`)).toEqual([]);
+    // Nothing half-written is left in the cache's temp folder. A client's cut resolves its request at once, while
+    // the firewall's handler may still be closing and removing that request's file (abort() awaits the close):
+    // under load the last few of the 16 at once can be, so wait for them, bounded, as for descriptors above.
+    // A file still there after that is a leak (tarball-cache-leftover.test.ts pins one such path).
+    const tmp = `${fw.dataDir}/tarballs/tmp`;
+    const end = Date.now() + 10_000;
+    let left = await readdir(tmp);
+    while (left.length > 0 && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 200));
+      left = await readdir(tmp);
+    }
+    expect(left).toEqual([]);
   }, 120_000);
 });

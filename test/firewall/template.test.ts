@@ -34,8 +34,8 @@ describe('templates/npm-firewall.yml', () => {
     }
     expect(Object.keys(inputs)).toEqual(expect.arrayContaining(['as', 'stage', 'rules', 'image', 'policy', 'upstream', 'install_command']));
     expect(inputs.image!.default).not.toMatch(/latest/);
-    expect(job.script).toHaveLength(1);
-    expect(job.script[0]).toMatch(/^\$SSCS firewall run /);
+    expect(job.script).toHaveLength(3);
+    expect(job.script[1]).toContain('$[[ inputs.sscs_command ]] firewall run');
     expect(job.artifacts.reports).toEqual({ dependency_scanning: '$[[ inputs.gitlab_report ]]', junit: '$[[ inputs.junit_report ]]' });
   });
 

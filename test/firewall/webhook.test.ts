@@ -116,7 +116,7 @@ describe('firewall webhooks', () => {
   let reg: NpmRegistry;
   let hook: WebhookReceiver;
   let fw: FirewallProcess;
-  const ADMIN = 'admin-token-webhooks';
+  const ADMIN = 'admin-token-webhooks-0123456789abcdef';
   beforeAll(async () => {
     reg = await startNpmRegistry();
     await reg.publish({ name: 'denied-pkg', version: '1.0.0' });

@@ -30,15 +30,15 @@ describe('templates/dependency-policy.yml', () => {
     expect(inputs.mode!.options).toEqual(['enforce', 'warn']);
   });
 
-  it('runs only sscs policy check and declares the dependency scanning and JUnit reports', () => {
-    expect(job.script).toHaveLength(1);
-    expect(job.script[0]).toMatch(/^\$SSCS policy check /);
+  it('runs only sscs policy check, after the common first item, and declares the dependency scanning and JUnit reports', () => {
+    expect(job.script).toHaveLength(3);
+    expect(job.script[1]).toContain('$[[ inputs.sscs_command ]] policy check ');
     expect(job.artifacts.reports).toEqual({ dependency_scanning: '$[[ inputs.gitlab_report ]]', junit: '$[[ inputs.junit_report ]]' });
   });
 
   it('passes only flags that sscs policy check has', async () => {
     const { default: def } = await import('../../helper/src/commands/policy-check.js');
-    const used = [...(job.script[0] as string).matchAll(/--([a-z-]+)/g)].map((m) => m[1]!);
+    const used = [...(job.script[1] as string).matchAll(/--([a-z-]+)/g)].map((m) => m[1]!);
     for (const flag of used) expect(Object.keys(def.flags), flag).toContain(flag);
   });
 

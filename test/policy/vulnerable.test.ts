@@ -34,6 +34,20 @@ describe('OSV severity', () => {
     expect(osvSeverity({ severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N' }] })).toBeUndefined();
   });
 
+  it('takes a vector with a metric given twice as unknown, not scored with the later value', () => {
+    expect(cvssScore('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/AV:P')).toBeUndefined();
+    expect(cvssScore('CVSS:3.1/CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H')).toBeUndefined();
+    expect(cvssScore('CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/VC:L')).toBeUndefined();
+    expect(osvSeverity({ severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/AV:P' }], database_specific: { severity: 'LOW' } })).toBeUndefined();
+    expect(cvssScore('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H')).toBe(9.8);
+  });
+
+  it('takes a CVSS entry whose score is not a string as unknown, as an empty one, not the label', () => {
+    for (const score of [null, 9.8, { vector: 'CVSS:3.1/AV:N' }, ''] as unknown[]) {
+      expect(osvSeverity({ severity: [{ type: 'CVSS_V3', score }], database_specific: { severity: 'LOW' } }), JSON.stringify(score)).toBeUndefined();
+    }
+  });
+
   it('takes an unparsable vector as unknown, not the label beside it, unless another vector of the record scores', () => {
     const broken = { type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H' };
     expect(osvSeverity({ severity: [broken], database_specific: { severity: 'LOW' } })).toBeUndefined();

@@ -115,15 +115,15 @@ export function placeholders(text: string): string[] {
 
 /**
  * The sscs commands and flags each template's script calls through the `sscs_command` input (written straight
- * into the script, or through `$SSCS` in the templates that take no build's artifacts), e.g.
+ * into the script), e.g.
  * { verify: ['--bundle', '--junit', ...] }, read from the templates themselves.
  */
 export function helperCalls(components: Component[]): Record<string, string[]> {
   const calls: Record<string, Set<string>> = {};
   for (const c of components) {
-    // One call runs from `$SSCS <command>` to the end of its script item (the next `- ` or key).
-    // A command may have a subcommand word (`$SSCS policy check ...`).
-    for (const m of c.jobsText.matchAll(/(?:\$SSCS|\$\[\[ inputs\.sscs_command \]\]) ([a-z][a-z-]*(?: [a-z][a-z-]*(?=[ \n]))?)((?:.|\n)*?)(?=\n\s+- |\n\s*[a-z_]+:|$)/g)) {
+    // One call runs from `$[[ inputs.sscs_command ]] <command>` to the end of its script item (the next `- ` or
+    // key). A command may have a subcommand word (`... policy check ...`).
+    for (const m of c.jobsText.matchAll(/(?:\$\[\[ inputs\.sscs_command \]\]) ([a-z][a-z-]*(?: [a-z][a-z-]*(?=[ \n]))?)((?:.|\n)*?)(?=\n\s+- |\n\s*[a-z_]+:|$)/g)) {
       const flags = (calls[m[1]!] ??= new Set());
       for (const f of m[2]!.matchAll(/(?<![\w-])(--[a-z][a-z0-9-]*)/g)) flags.add(f[1]!);
     }

@@ -25,7 +25,7 @@ export interface TestPostgres {
   /** The app role's password, given to the firewall only through PGPASSWORD. */
   password: string;
   /** A connection as the superuser, for setting up and inspecting. */
-  admin(): Promise<pg.Client>;
+  admin(database?: string): Promise<pg.Client>;
   /** A fresh database owned by the app role: its URL (no password). */
   createDatabase(name: string): Promise<string>;
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
@@ -93,7 +93,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     port,
     url,
     password,
-    admin: () => admin(new URL(url).pathname.slice(1)),
+    admin: (database?: string) => admin(database ?? new URL(url).pathname.slice(1)),
     createDatabase,
     stop: async (mode = 'fast') => {
       await asOwner(join(PG_BIN, 'pg_ctl'), ['-D', data, '-m', mode, '-w', 'stop']);

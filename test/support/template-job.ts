@@ -14,7 +14,7 @@ export interface TemplateInput {
 /**
  * A single-job component read from templates/: its inputs, its job, and a way to run the job's script with
  * bash as a runner would, inputs interpolated over their defaults, with the `sscs_command` input the compiled CLI
- * and the `path` input this machine's PATH (a template that still calls sscs through `$SSCS` gets it too).
+ * and the `path` input this machine's PATH. No template has job variables; any would be applied as GitLab does.
  */
 export function templateJob(file: string) {
   const [header, body] = parseAllDocuments(readFileSync(join(REPO_ROOT, 'templates', file), 'utf8')).map((d) => d.toJS());
@@ -30,7 +30,7 @@ export function templateJob(file: string) {
     return execa('bash', ['-eo', 'pipefail', '-c', script], {
       cwd,
       reject: false,
-      env: { PATH: process.env.PATH, HOME: cwd, ...env, ...variables, SSCS: `${process.execPath} ${CLI}` },
+      env: { PATH: process.env.PATH, HOME: cwd, ...env, ...variables },
       extendEnv: false,
       all: true,
     });

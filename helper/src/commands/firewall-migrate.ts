@@ -42,6 +42,7 @@ export default defineCommand({
     const r = await runOwnerTasks(target, { ...(grant ? { grant } : {}), ...(auditRetentionMs !== undefined ? { auditRetentionMs } : {}) });
     io.stdout(`firewall database ${target.label}: ${r.applied.length ? `applied migration ${r.applied.join(', ')}` : 'no migration to apply'}; schema version ${r.schemaVersion}\n`);
     if (r.granted) io.stdout(`granted ${r.granted.role} the replica privileges on ${r.granted.tables} tables\n`);
+    for (const w of r.warnings ?? []) io.stderr(`warning: ${w}\n`);
     if (r.pruned !== undefined) io.stdout(`audit rows past the retention removed: ${r.pruned}\n`);
     return 0;
   },

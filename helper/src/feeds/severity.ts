@@ -33,6 +33,10 @@ export function ratingOf(score: number): Severity | undefined {
 /** The base score of a CVSS v3.x or v4.0 vector; undefined when it is not one. */
 export function cvssScore(vector: string): number | undefined {
   if (vector.length > MAX_VECTOR_CHARS || !/^CVSS:(3\.[01]|4\.0)\//.test(vector)) return undefined;
+  // A metric given twice (…/A:H/AV:P) is not a vector (CVSS v3.1 specification, 6: each metric at most once;
+  // v4.0 likewise); the calculator would let the later value win.
+  const metrics = vector.split('/').map((m) => m.split(':')[0]);
+  if (new Set(metrics).size !== metrics.length) return undefined;
   try {
     const v = cvss.fromVector(vector);
     const s = v?.calculateScores() as { base?: number; overall?: number } | undefined;
@@ -50,10 +54,12 @@ function fromSeverityList(list: unknown): { severity: Severity; source: string }
   if (!Array.isArray(list)) return undefined;
   let given = false;
   for (const type of CVSS_TYPES) {
-    const entry = (list as SeverityEntry[]).find((e) => e?.type === type && typeof e.score === 'string');
+    // An entry of a CVSS type whose score is not a string (null, a number, an object) is a vector given and
+    // unreadable, as an empty string is: unknown, not a reason to read the label instead.
+    const entry = (list as SeverityEntry[]).find((e) => e?.type === type);
     if (!entry) continue;
     given = true;
-    const score = cvssScore(entry.score as string);
+    const score = typeof entry.score === 'string' ? cvssScore(entry.score) : undefined;
     const severity = score === undefined ? undefined : ratingOf(score);
     if (severity) return { severity, source: `${type} ${score}` };
   }

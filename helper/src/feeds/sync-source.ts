@@ -61,9 +61,14 @@ export async function fetchFollowing(url: URL, init: { headers: Record<string, s
     const where = { where: { file: sourceName(url) } };
     if (!next) throw new ServiceError('HTTP_STATUS', `feed source answered HTTP ${res.status} without a usable Location; the local copy is unchanged`, where);
     if (!redirectAllowed(url, next)) {
-      throw new ServiceError('SERVICE', `feed source redirected to ${next.origin}, which feed sync does not follow (only the same origin, or https from an https source); the local copy is unchanged`, where);
+      throw new ServiceError('SERVICE', `feed source redirected to ${shownOrigin(next)}, which feed sync does not follow (only the same origin, or https from an https source); the local copy is unchanged`, where);
     }
-    if (hops >= MAX_REDIRECTS) throw new ServiceError('SERVICE', `feed source redirected more than ${MAX_REDIRECTS} times (last to ${next.origin}); the local copy is unchanged`, where);
+    if (hops >= MAX_REDIRECTS) throw new ServiceError('SERVICE', `feed source redirected more than ${MAX_REDIRECTS} times (last to ${shownOrigin(next)}); the local copy is unchanged`, where);
     at = next;
   }
+}
+
+/** A URL's origin for a message; a scheme with no origin (file:, data:) is named by its scheme, never 'null'. */
+function shownOrigin(u: URL): string {
+  return u.origin !== 'null' ? u.origin : `${u.protocol}//${u.host}`;
 }

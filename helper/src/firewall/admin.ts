@@ -9,6 +9,8 @@ import type { HandlerContext, Outcome } from './context.js';
 import { sendError, sendJson } from './respond.js';
 import { readBody } from './upstream.js';
 import { clientOf } from './client-address.js';
+import { LoginLimiter } from './admin-ui/login-limiter.js';
+import type { SessionStore } from './session-store.js';
 import { InputError } from '../errors.js';
 import { addWaiverChecked, releaseQuarantined } from './operator.js';
 import { packageIdentity, releaseEvent, waiverEvent } from './events.js';
@@ -37,6 +39,14 @@ export function tokenMatches(given: string | undefined, expected: string): boole
   return timingSafeEqual(a, b) && given !== undefined;
 }
 
+/** One limiter per store's sessions (the counts live in the store, so the admin page's limiter shares them). */
+const limiters = new WeakMap<SessionStore, LoginLimiter>();
+function limiterOf(sessions: SessionStore, secret: string): LoginLimiter {
+  let l = limiters.get(sessions);
+  if (!l) limiters.set(sessions, (l = new LoginLimiter(sessions, secret)));
+  return l;
+}
+
 interface ReleaseBody { name?: unknown; version?: unknown; reason?: unknown; by?: unknown; expires?: unknown }
 
 export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, path: string, out: Outcome): Promise<number> {
@@ -46,10 +56,22 @@ export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res:
   }
   const auth = req.headers.authorization;
   const given = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
+  const client = clientOf(ctx, req);
+  // The login form's limiter (in the store, shared by replicas): a guess here counts as a wrong login there.
+  const limiter = limiterOf(ctx.store.sessions, ctx.adminToken);
+  const { wait } = await limiter.attempt(client, Date.now());
+  if (wait > 0) {
+    ctx.store.audit({ at: new Date(), client, kind: 'admin', name: '', action: 'api-refused', status: 429 });
+    sendError(res, 429, `admin API: too many wrong bearer tokens from your address: try again in ${wait} s`, { 'retry-after': String(wait) });
+    return 429;
+  }
   if (!tokenMatches(given, ctx.adminToken)) {
+    // The attempt stays recorded (it is this failure); the token given is never written anywhere.
+    ctx.store.audit({ at: new Date(), client, kind: 'admin', name: '', action: 'api-refused', status: 401 });
     sendError(res, 401, 'admin API: missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
     return 401;
   }
+  await limiter.succeeded(client);
   if (req.method === 'GET' && path === '/quarantine') {
     sendJson(res, 200, { quarantine: await ctx.store.quarantine() });
     return 200;
@@ -100,7 +122,6 @@ export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res:
   }
   out.name = name;
   out.version = version;
-  const client = clientOf(ctx, req);
   if (path === '/quarantine/release') {
     let r;
     try {

@@ -44,6 +44,11 @@ export function trustedProxies(values: readonly string[], what = '--trusted-prox
     if (!family || extra !== undefined || !(prefix >= 0 && prefix <= max)) {
       throw new UsageError('USAGE', `${what} must be an IP address or a CIDR range such as 10.0.0.0/8 or fd00::/8, not '${value}'`);
     }
+    if (prefix === 0) {
+      // Every address a proxy: any client could name any address in X-Forwarded-For (audit rows, the served-client
+      // log, the login limiter's count), so the header would prove nothing.
+      throw new UsageError('USAGE', `${what} '${value}' would trust every client's X-Forwarded-For (any client could claim any address, and escape the login limit): give the load balancer's own address or range`);
+    }
     list.addSubnet(addr, prefix, family === 4 ? 'ipv4' : 'ipv6');
     ranges.push(`${addr}/${prefix}`);
   }

@@ -104,9 +104,21 @@ export async function adminToken(flags: Flags, env: NodeJS.ProcessEnv, cwd: stri
   if (file) {
     const token = (await readFileBounded(resolve(cwd, file), MAX_TOKEN_FILE_BYTES, 'admin token file')).toString('utf8').trim();
     if (!token) throw new InputError('INPUT', 'the admin token file is empty', { where: { file } });
-    return token;
+    return strongEnough(token, `the admin token in ${file}`);
   }
-  return env[ADMIN_TOKEN_ENV] || undefined;
+  const token = env[ADMIN_TOKEN_ENV] || undefined;
+  return token === undefined ? undefined : strongEnough(token, ADMIN_TOKEN_ENV);
+}
+
+/** Shortest admin token accepted: 128 bits as hex. The API and the login form are limited, not unguessable. */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+function strongEnough(token: string, where: string): string {
+  // The length only: the token itself is never shown.
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new UsageError('USAGE', `${where}: the admin token has ${token.length} characters, fewer than ${MIN_ADMIN_TOKEN_LENGTH}: make one with 'openssl rand -hex 32'`);
+  }
+  return token;
 }
 
 export interface ServeSettings {

@@ -11,6 +11,8 @@ import { documentKey } from '../registry/metadata.js';
 export interface PolicySource {
   /** Changes whenever the policy changes, so cached filtered packuments are not reused across policies. */
   version: string;
+  /** The policy file's own version (as the reload log lines name it), where there is a file; `version` hashes more. */
+  fileVersion?: string;
   evaluate(pkg: PackageRef, facts: PackageFacts, now: Date): Decision;
 }
 

@@ -89,6 +89,9 @@ export class LiveInputs {
       get version(): string {
         return self.#version;
       },
+      get fileVersion(): string {
+        return self.#policy.version;
+      },
       evaluate: (pkg: PackageRef, facts: PackageFacts, now: Date): Decision => self.#policy.evaluate(pkg, facts, now),
     };
   }

@@ -200,46 +200,56 @@ async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: Ser
     return 502;
   }
   const writer = ctx.tarballs.writer(digest);
-  const verify = new VerifyingStream(digest, ctx.maxTarballBytes);
-  if (scan) return await scanThenServe(ctx, req, res, pkg, file, digest, body, writer, out, scan);
-  const length = contentCoding(up.body) === 'identity' ? up.headers['content-length'] : undefined;
-  if (!length && req.httpVersion === '1.0') {
-    // No chunked encoding in HTTP/1.0: a cut connection would read as a whole file, so verify it whole first.
+  // Whatever path ends this request (a store write that throws included), no half-written file stays behind:
+  // abort() is a no-op once the writer is committed or aborted.
+  try {
+    const verify = new VerifyingStream(digest, ctx.maxTarballBytes);
+    if (scan) return await scanThenServe(ctx, req, res, pkg, file, digest, body, writer, out, scan);
+    const length = contentCoding(up.body) === 'identity' ? up.headers['content-length'] : undefined;
+    if (!length && req.httpVersion === '1.0') {
+      // No chunked encoding in HTTP/1.0: a cut connection would read as a whole file, so verify it whole first.
+      try {
+        await pipeline(body, verify, writer.stream);
+        await writer.commit();
+      } catch (e) {
+        const status = mismatch(ctx, res, out, id, e);
+        await writer.abort();
+        return status;
+      }
+      const cached = await ctx.tarballs.open(digest);
+      if (!cached) {
+        sendError(res, 502, `sscs firewall: ${id}: the verified file could not be read back from the cache`);
+        return 502;
+      }
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(d) });
+      await sendCached(req, res, cached, out);
+      await recordServedFile(ctx, req, pkg.name, file, d, out);
+      ctx.onDecision?.(pkg, d, true);
+      return 200;
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', ...(length ? { 'content-length': length } : {}), [DECISION_HEADER]: decisionHeader(d) });
+    verify.on('data', (c: Buffer) => writer.write(c));
     try {
-      await pipeline(body, verify, writer.stream);
-      await writer.commit();
+      await pipeline(body, verify, res);
     } catch (e) {
-      const status = mismatch(ctx, res, out, id, e);
+      // Counted before anything is awaited: the client may already see the cut and ask /metrics.
+      const status = mismatch(ctx, undefined, out, id, e);
+      // Cut: with the last chunk held back, the client cannot take the file for complete.
+      res.destroy();
       await writer.abort();
       return status;
     }
-    const cached = await ctx.tarballs.open(digest);
-    if (!cached) {
-      sendError(res, 502, `sscs firewall: ${id}: the verified file could not be read back from the cache`);
-      return 502;
-    }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': cached.size, [DECISION_HEADER]: decisionHeader(d) });
-    await sendCached(req, res, cached, out);
+    await writer.commit().catch((e: Error) => (out.error = `file cache: ${e.message}`));
     await recordServedFile(ctx, req, pkg.name, file, d, out);
     ctx.onDecision?.(pkg, d, true);
     return 200;
-  }
-  res.writeHead(200, { 'content-type': 'application/octet-stream', ...(length ? { 'content-length': length } : {}), [DECISION_HEADER]: decisionHeader(d) });
-  verify.on('data', (c: Buffer) => writer.write(c));
-  try {
-    await pipeline(body, verify, res);
   } catch (e) {
-    // Counted before anything is awaited: the client may already see the cut and ask /metrics.
-    const status = mismatch(ctx, undefined, out, id, e);
-    // Cut: with the last chunk held back, the client cannot take the file for complete.
-    res.destroy();
+    // Nor an upstream download left open.
+    up.body.destroy();
+    throw e;
+  } finally {
     await writer.abort();
-    return status;
   }
-  await writer.commit().catch((e: Error) => (out.error = `file cache: ${e.message}`));
-  await recordServedFile(ctx, req, pkg.name, file, d, out);
-  ctx.onDecision?.(pkg, d, true);
-  return 200;
 }
 
 /**

@@ -20,14 +20,15 @@ import { judgeElsewhere, refuses } from './run-report.js';
 const HINT = 'The install would fetch these around the firewall. Depend on the registry package instead, add a waiver for it to the policy file, or change the rule.';
 
 /**
- * The direct git, tarball-URL and tarball-file dependencies the project's package.json declares that no lockfile
- * already names (none read, or a stale one `npm install` would update). Transitive ones are known from a lockfile
- * only. Throws InputError (exit 2) for an unreadable package.json.
+ * The direct git, tarball-URL and tarball-file dependencies the project's package.json declares that the lockfile
+ * does not already take from outside the registry (no lockfile, or a stale one locking the registry package that
+ * `npm install` would replace). Transitive ones are known from a lockfile only. `lockedElsewhere`: the lockfiles'
+ * non-registry packages. Throws InputError (exit 2) for an unreadable package.json.
  */
-export async function declaredElsewhere(cwd: string, locked: readonly ResolvedPackage[]): Promise<ResolvedPackage[]> {
+export async function declaredElsewhere(cwd: string, lockedElsewhere: readonly ResolvedPackage[]): Promise<ResolvedPackage[]> {
   const m = await readManifest(join(cwd, 'package.json'), DEFAULT_LIMITS);
   if (!m) return [];
-  const known = new Set(locked.filter((p) => p.ecosystem === 'npm').map((p) => p.name));
+  const known = new Set(lockedElsewhere.filter((p) => p.ecosystem === 'npm').map((p) => p.name));
   const found: ResolvedPackage[] = [];
   for (const [field, deps] of [['dependencies', m.dependencies], ['optionalDependencies', m.optionalDependencies], ['devDependencies', m.devDependencies]] as const) {
     for (const [name, spec] of Object.entries(deps)) {

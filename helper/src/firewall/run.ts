@@ -127,7 +127,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   await checkPythonSources(io.cwd, command);
   const locked = await readLocked(io.cwd, s.pypi?.index);
   // Git, tarball-URL and file dependencies never pass through the firewall: judged before the install runs.
-  checkElsewhere(await loadPolicy(s.policyPath), [...locked.elsewhere, ...(await declaredElsewhere(io.cwd, [...locked.packages, ...locked.elsewhere]))], new Date(), io.stderr, command.join(' '));
+  checkElsewhere(await loadPolicy(s.policyPath), [...locked.elsewhere, ...(await declaredElsewhere(io.cwd, locked.elsewhere))], new Date(), io.stderr, command.join(' '));
   const records = new Map<string, CheckRecord>();
   const served = new Set<string>();
   const fetchedRefusals = new Map<string, Refusal>();

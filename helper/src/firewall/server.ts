@@ -112,11 +112,11 @@ async function dispatch(ctx: HandlerContext, req: IncomingMessage, res: ServerRe
       return route.status;
     case 'health':
       // Liveness: the process answers. The database is readiness' business (readiness.ts).
-      sendJson(res, 200, { status: 'ok', policyVersion: ctx.policy.version });
+      sendJson(res, 200, { status: 'ok', ...versionsOf(ctx.policy) });
       return 200;
     case 'ready': {
       const r = await readiness(ctx).check();
-      if (r.ready) sendJson(res, 200, { status: 'ready', policyVersion: ctx.policy.version });
+      if (r.ready) sendJson(res, 200, { status: 'ready', ...versionsOf(ctx.policy) });
       else {
         out.decision = 'unavailable';
         sendJson(res, 503, { status: 'unavailable', reason: r.reason }, { 'retry-after': '2' });
@@ -230,3 +230,12 @@ export async function startServer(ctx: HandlerContext, listen: { host: string; p
 }
 
 export { PackumentCache };
+
+/**
+ * The versions /-/health and /-/ready show: `policyVersion` is the policy file's (what the policy-reloaded log
+ * line names), `decisionInputs` the hash of everything a decision depends on (policy, scanner, feed, sscs), the
+ * version cached decisions are kept under.
+ */
+function versionsOf(policy: HandlerContext['policy']): { policyVersion: string; decisionInputs: string } {
+  return { policyVersion: policy.fileVersion ?? policy.version, decisionInputs: policy.version };
+}

@@ -36,6 +36,20 @@ export interface SessionStore {
   setFlash(key: string, flash: Flash): Promise<void>;
   /** Ends a session (logout, or a new login from the same browser). */
   end(key: string): Promise<void>;
+  /**
+   * A login attempt by `key` (a keyed hash of the client address, 64 hex digits) at `at`, after removing every
+   * attempt at or before `since` and the oldest beyond `maxRows`: recorded (allowed) when `key` has fewer than
+   * `max` attempts after `since`, by any replica, counted and recorded as one step per key (attempts at once
+   * cannot all pass); otherwise not recorded. `oldest` is the time of the key's oldest attempt in the window.
+   */
+  loginAttempt(key: string, at: Date, since: Date, max: number, maxRows: number): Promise<LoginAttempt>;
+  /** Removes every attempt of `key` (a login succeeded). */
+  forgetLoginAttempts(key: string): Promise<void>;
+}
+
+export interface LoginAttempt {
+  allowed: boolean;
+  oldest: Date;
 }
 
 /** A store key: 64 lowercase hex digits. */

@@ -1,6 +1,6 @@
 /** Admin page sessions in the SQLite store (see session-store.ts); times are epoch milliseconds. */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Flash, SessionStore, StoredSession } from './session-store.js';
+import type { Flash, LoginAttempt, SessionStore, StoredSession } from './session-store.js';
 
 /** Part of the SQLite schema (sqlite-store.ts runs it at open): the key is a hash of the session id, never the id. */
 export const SESSIONS_SCHEMA = `
@@ -8,12 +8,16 @@ CREATE TABLE IF NOT EXISTS admin_sessions (
   key TEXT PRIMARY KEY CHECK (length(key) = 64 AND key NOT GLOB '*[^0-9a-f]*'), operator TEXT NOT NULL,
   created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, idle_until INTEGER NOT NULL CHECK (idle_until <= expires_at), flash TEXT);
 CREATE INDEX IF NOT EXISTS admin_sessions_created ON admin_sessions (created_at);
+CREATE TABLE IF NOT EXISTS admin_login_attempts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL CHECK (length(key) = 64 AND key NOT GLOB '*[^0-9a-f]*'), at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS admin_login_attempts_key ON admin_login_attempts (key, at);
+CREATE INDEX IF NOT EXISTS admin_login_attempts_at ON admin_login_attempts (at);
 `;
 
 type Row = Record<string, unknown>;
 
 export class SqliteSessions implements SessionStore {
-  readonly #s: Record<'sweep' | 'trim' | 'insert' | 'get' | 'touch' | 'flash' | 'end', StatementSync>;
+  readonly #s: Record<'sweep' | 'trim' | 'insert' | 'get' | 'touch' | 'flash' | 'end' | 'oldTries' | 'trimTries' | 'try' | 'countTries' | 'forgetTries', StatementSync>;
 
   constructor(private readonly db: DatabaseSync) {
     const p = (sql: string): StatementSync => db.prepare(sql);
@@ -25,6 +29,11 @@ export class SqliteSessions implements SessionStore {
       touch: p('UPDATE admin_sessions SET idle_until = MIN(expires_at, ?), flash = CASE WHEN ? THEN NULL ELSE flash END WHERE key = ?'),
       flash: p('UPDATE admin_sessions SET flash = ? WHERE key = ?'),
       end: p('DELETE FROM admin_sessions WHERE key = ?'),
+      oldTries: p('DELETE FROM admin_login_attempts WHERE at <= ?'),
+      trimTries: p('DELETE FROM admin_login_attempts WHERE id IN (SELECT id FROM admin_login_attempts ORDER BY id DESC LIMIT -1 OFFSET ?)'),
+      try: p('INSERT INTO admin_login_attempts (key, at) VALUES (?, ?)'),
+      countTries: p('SELECT count(*) AS n, min(at) AS oldest FROM admin_login_attempts WHERE key = ? AND at > ?'),
+      forgetTries: p('DELETE FROM admin_login_attempts WHERE key = ?'),
     };
   }
 
@@ -58,5 +67,19 @@ export class SqliteSessions implements SessionStore {
 
   async end(key: string): Promise<void> {
     this.#s.end.run(key);
+  }
+
+  async loginAttempt(key: string, at: Date, since: Date, max: number, maxRows: number): Promise<LoginAttempt> {
+    // One process writes this file and these statements run without yielding: count and insert cannot interleave.
+    this.#s.oldTries.run(since.getTime());
+    this.#s.trimTries.run(Math.max(0, maxRows - 1));
+    const c = this.#s.countTries.get(key, since.getTime()) as Row;
+    const allowed = Number(c.n) < max;
+    if (allowed) this.#s.try.run(key, at.getTime());
+    return { allowed, oldest: new Date(Number(c.oldest ?? at.getTime())) };
+  }
+
+  async forgetLoginAttempts(key: string): Promise<void> {
+    this.#s.forgetTries.run(key);
   }
 }

@@ -97,6 +97,8 @@ export class TarballCache {
     const tmpPath = join(this.#dir, 'tmp', `${randomBytes(8).toString('hex')}.part`);
     const stream = createWriteStream(tmpPath);
     let failure: Error | undefined;
+    // Committed or aborted: a later abort() (a handler's finally) has nothing left to do.
+    let settled = false;
     stream.on('error', (e) => void (failure ??= e));
     const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
     return {
@@ -106,6 +108,7 @@ export class TarballCache {
         if (!stream.destroyed && !stream.writableEnded) stream.write(chunk);
       },
       commit: async () => {
+        settled = true;
         if (!stream.writableEnded && !stream.destroyed) stream.end();
         await closed;
         if (failure || !stream.writableFinished) {
@@ -116,6 +119,8 @@ export class TarballCache {
         this.#onDisk.add(this.#path(d));
       },
       abort: async () => {
+        if (settled) return;
+        settled = true;
         stream.destroy();
         // The file is closed (and any write in flight done) before it is removed, so nothing is left behind.
         await closed;

@@ -114,53 +114,63 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     return 502;
   }
   const writer = ctx.tarballs.writer(digest);
-  if (ctx.scanner) return await scanThenServe(ctx, req, res, pkg, te, decision, digest, body, writer, out, facts ?? { metadataAvailable: true }, check.alsoCheck);
-
-  const length = contentCoding(up.body) === 'identity' ? up.headers['content-length'] : undefined;
-  // HTTP/1.0 has no chunked encoding: without a length, a cut connection reads as a normal end of body, so
-  // holding back the last chunk protects nothing. Such a client gets the tarball only verified whole.
-  if (!length && req.httpVersion === '1.0') return await verifyThenServe(ctx, req, res, pkg, decision, digest, body, writer, out, check.alsoCheck);
-
-  // Acknowledge only what is durably recorded: the decision is committed before the first byte goes out. A
-  // stronger digest replaces the remembered one only once the bytes matched both.
-  const first = await record(ctx, req, pkg, decision, check.alsoCheck?.sri ?? digest.sri);
-  if (first) {
-    body.destroy();
-    await writer.abort();
-    return answerFirst(ctx, res, pkg, first, out);
-  }
-  res.writeHead(200, { 'content-type': 'application/octet-stream', ...(length ? { 'content-length': length } : {}), [DECISION_HEADER]: decisionHeader(decision) });
-  const verify = new VerifyingStream(digest, ctx.maxTarballBytes, check.alsoCheck);
-  verify.on('data', (c: Buffer) => writer.write(c));
-  // The bytes matched both digests: the stronger one is remembered from now on, before the client can ask again.
-  const upgrade = check.alsoCheck;
-  if (upgrade) verify.once('end', () => {
-    record(ctx, req, pkg, decision, digest.sri).catch((e: Error) => {
-      out.error = `recording ${digest.sri}: ${e.message}`;
-    });
-  });
-  // Which side failed first: once one fails, the pipeline destroys the others with the same error.
-  let clientFirst: boolean | undefined;
-  res.once('close', () => (clientFirst ??= !res.writableFinished));
-  up.body.once('error', () => (clientFirst ??= false));
-  body.once('error', () => (clientFirst ??= false));
-  verify.once('error', () => (clientFirst ??= false));
+  // Whatever path ends this request (a store write that throws included), no half-written file stays behind:
+  // abort() is a no-op once the writer is committed or aborted.
   try {
-    await pipeline(body, verify, res);
+    if (ctx.scanner) return await scanThenServe(ctx, req, res, pkg, te, decision, digest, body, writer, out, facts ?? { metadataAvailable: true }, check.alsoCheck);
+
+    const length = contentCoding(up.body) === 'identity' ? up.headers['content-length'] : undefined;
+    // HTTP/1.0 has no chunked encoding: without a length, a cut connection reads as a normal end of body, so
+    // holding back the last chunk protects nothing. Such a client gets the tarball only verified whole.
+    if (!length && req.httpVersion === '1.0') return await verifyThenServe(ctx, req, res, pkg, decision, digest, body, writer, out, check.alsoCheck);
+
+    // Acknowledge only what is durably recorded: the decision is committed before the first byte goes out. A
+    // stronger digest replaces the remembered one only once the bytes matched both.
+    const first = await record(ctx, req, pkg, decision, check.alsoCheck?.sri ?? digest.sri);
+    if (first) {
+      body.destroy();
+      await writer.abort();
+      return answerFirst(ctx, res, pkg, first, out);
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', ...(length ? { 'content-length': length } : {}), [DECISION_HEADER]: decisionHeader(decision) });
+    const verify = new VerifyingStream(digest, ctx.maxTarballBytes, check.alsoCheck);
+    verify.on('data', (c: Buffer) => writer.write(c));
+    // The bytes matched both digests: the stronger one is remembered from now on, before the client can ask again.
+    const upgrade = check.alsoCheck;
+    if (upgrade) verify.once('end', () => {
+      record(ctx, req, pkg, decision, digest.sri).catch((e: Error) => {
+        out.error = `recording ${digest.sri}: ${e.message}`;
+      });
+    });
+    // Which side failed first: once one fails, the pipeline destroys the others with the same error.
+    let clientFirst: boolean | undefined;
+    res.once('close', () => (clientFirst ??= !res.writableFinished));
+    up.body.once('error', () => (clientFirst ??= false));
+    body.once('error', () => (clientFirst ??= false));
+    verify.once('error', () => (clientFirst ??= false));
+    try {
+      await pipeline(body, verify, res);
+    } catch (e) {
+      // Counted before anything is awaited: the client may already see the cut and ask /metrics.
+      out.error = (e as Error).message;
+      if (clientFirst) ctx.metrics.inc(ABORTS, ABORTS_HELP, { reason: 'client-closed' });
+      else failed(ctx, out, e);
+      // Cut the connection: with the last chunk held back the client cannot take the tarball for complete.
+      res.destroy();
+      await writer.abort();
+      return 502;
+    }
+    // The client has the verified tarball; a cache file that could not be written is only fetched again next time.
+    await writer.commit().catch((e: Error) => (out.error = `tarball cache: ${e.message}`));
+    ctx.onDecision?.(pkg, decision, true);
+    return 200;
   } catch (e) {
-    // Counted before anything is awaited: the client may already see the cut and ask /metrics.
-    out.error = (e as Error).message;
-    if (clientFirst) ctx.metrics.inc(ABORTS, ABORTS_HELP, { reason: 'client-closed' });
-    else failed(ctx, out, e);
-    // Cut the connection: with the last chunk held back the client cannot take the tarball for complete.
-    res.destroy();
+    // Nor an upstream download left open.
+    up.body.destroy();
+    throw e;
+  } finally {
     await writer.abort();
-    return 502;
   }
-  // The client has the verified tarball; a cache file that could not be written is only fetched again next time.
-  await writer.commit().catch((e: Error) => (out.error = `tarball cache: ${e.message}`));
-  ctx.onDecision?.(pkg, decision, true);
-  return 200;
 }
 
 /**

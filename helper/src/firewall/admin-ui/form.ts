@@ -3,7 +3,6 @@
  * enctype), at most MAX_FORM_BYTES, and each field checked for length and control characters before use.
  */
 import type { IncomingMessage } from 'node:http';
-import { readBody } from '../upstream.js';
 
 export const MAX_FORM_BYTES = 16 * 1024;
 /** Longest value of a free-text field (reason, owner, operator name). */
@@ -14,11 +13,38 @@ export type FormResult = { form: URLSearchParams } | { status: number; message: 
 export async function readForm(req: IncomingMessage): Promise<FormResult> {
   const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') return { status: 415, message: 'the admin page accepts form posts only' };
-  try {
-    return { form: new URLSearchParams((await readBody(req, MAX_FORM_BYTES)).toString('utf8')) };
-  } catch {
-    return { status: 413, message: `a form post is at most ${MAX_FORM_BYTES} bytes` };
+  const body = await readBounded(req);
+  if (body === undefined) return { status: 413, message: `a form post is at most ${MAX_FORM_BYTES} bytes` };
+  return { form: new URLSearchParams(body.toString('utf8')) };
+}
+
+/**
+ * Bytes of an oversized post read and dropped so that the 413 reaches the client: closing a socket with unread
+ * data makes the kernel send a reset, and the client may then never see the answer. Past this, the request is
+ * destroyed (a reset, but a bounded read).
+ */
+export const MAX_DRAIN_BYTES = 1024 * 1024;
+
+/** The body, or undefined when over MAX_FORM_BYTES (read to its end, up to MAX_DRAIN_BYTES, and dropped). */
+async function readBounded(req: IncomingMessage): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length'] ?? -1);
+  if (declared > MAX_DRAIN_BYTES) {
+    req.destroy();
+    return undefined;
   }
+  let over = declared > MAX_FORM_BYTES;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const c of req) {
+    total += (c as Buffer).length;
+    if (total > MAX_DRAIN_BYTES) {
+      req.destroy();
+      return undefined;
+    }
+    if (total > MAX_FORM_BYTES) over = true;
+    if (!over) chunks.push(c as Buffer);
+  }
+  return over ? undefined : Buffer.concat(chunks, total);
 }
 
 /** A field's value trimmed; undefined when missing, empty, longer than `max` or holding control characters. */

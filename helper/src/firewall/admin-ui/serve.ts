@@ -39,7 +39,7 @@ export async function serveAdminUi(ctx: HandlerContext, req: IncomingMessage, re
   const method = req.method ?? 'GET';
   if (path === '/style.css' && method === 'GET') return sendText(res, 200, 'text/css; charset=utf-8', STYLESHEET);
   let ui = states.get(ctx);
-  if (!ui) states.set(ctx, (ui = { sessions: new Sessions(ctx.store.sessions), limiter: new LoginLimiter() }));
+  if (!ui) states.set(ctx, (ui = { sessions: new Sessions(ctx.store.sessions), limiter: new LoginLimiter(ctx.store.sessions, ctx.adminToken) }));
   const site = siteOf(req, ctx.publicUrl, ctx.trustedProxies);
   const id = sessionIdOf(req);
   // A page about to be shown takes the session's one-time message; a post leaves it for the page after it.

@@ -34,16 +34,27 @@ export const REPLICA_PRIVILEGES: Readonly<Record<string, readonly string[]>> = {
   // A retroactive hit is claimed once (INSERT ... ON CONFLICT DO NOTHING needs no UPDATE); claims past the
   // served log's retention or cap are removed by the replicas.
   retroactive_hits: ['SELECT', 'INSERT', 'DELETE'],
+  // Login attempts leave the window or succeed: rows are removed.
+  admin_login_attempts: ['SELECT', 'INSERT', 'DELETE'],
   // The decision each PyPI file was served under, replaced when served again (offline serving).
   served_files: ['SELECT', 'INSERT', 'UPDATE'],
 };
 const DEFAULT_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE'] as const;
 
+const TEMP_AND_CREATE = [
+  // The database's name is not known to --print-grants: the statement finds it.
+  `DO $g$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database()); END $g$;`,
+  `DO $g$ BEGIN EXECUTE format('REVOKE CREATE, TEMPORARY ON DATABASE %I FROM %I', current_database(), ROLE_LITERAL); END $g$;`,
+  'REVOKE CREATE ON SCHEMA public FROM PUBLIC;',
+  'REVOKE CREATE ON SCHEMA public FROM ROLE;',
+] as const;
+
 /** A role name we quote ourselves: letters, digits, `_`, `$`, `-`; at most 63 characters (NAMEDATALEN - 1). */
 const ROLE = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/;
 
 export function checkRoleName(role: string, flag: string): string {
-  if (!ROLE.test(role)) throw new UsageError('USAGE', `${flag}: '${role.slice(0, 80)}' is not a role name (letters, digits, _, $ or -, starting with a letter or _, at most 63)`);
+  // '$g$' would end the DO blocks' quoting below.
+  if (!ROLE.test(role) || role.includes('$g$')) throw new UsageError('USAGE', `${flag}: '${role.slice(0, 80)}' is not a role name (letters, digits, _, $ or -, starting with a letter or _, at most 63)`);
   return role;
 }
 
@@ -65,5 +76,9 @@ export function grantStatements(role: string, tables: readonly string[] = migrat
     ...tables.map((t) => `GRANT ${(REPLICA_PRIVILEGES[t] ?? DEFAULT_PRIVILEGES).join(', ')} ON TABLE ${t} TO ${r};`),
     // nextval() for the ids of releases, waivers and audit rows.
     `GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${r};`,
+    // No objects of its own: a temporary table (pg_temp comes first in a session's search_path) or a function in
+    // public could shadow what the owner's triggers and queries name. TEMPORARY is PUBLIC's by default, so a
+    // revoke from the role alone changes nothing: the database loses it for PUBLIC (its owner keeps it).
+    ...TEMP_AND_CREATE.map((sql) => sql.replaceAll('ROLE_LITERAL', `'${role}'`).replaceAll('ROLE', r)),
   ];
 }

@@ -191,13 +191,18 @@ CREATE TABLE served_clients (
   },
   {
     version: 8,
-    name: 'retroactive hits claimed by one replica (first writer wins), so each is reported once, not once per replica',
+    name: 'retroactive hits claimed by one replica (first writer wins), and admin login attempts counted across replicas',
     sql: `
 -- name is the store key (documentKey); feed_id the OSV record (MAL-...) that newly lists the version.
 CREATE TABLE retroactive_hits (
   ecosystem text NOT NULL, name text NOT NULL, version text NOT NULL, feed_id text NOT NULL, claimed_at timestamptz NOT NULL,
   PRIMARY KEY (ecosystem, name, version, feed_id));
 CREATE INDEX retroactive_hits_claimed ON retroactive_hits (claimed_at);
+-- key: HMAC-SHA256 of the client address under the admin token, never the address itself.
+CREATE TABLE admin_login_attempts (
+  id bigserial PRIMARY KEY, key text NOT NULL CHECK (key ~ '^[0-9a-f]{64}$'), at timestamptz NOT NULL);
+CREATE INDEX admin_login_attempts_key ON admin_login_attempts (key, at);
+CREATE INDEX admin_login_attempts_at ON admin_login_attempts (at);
 `,
   },
   {
@@ -208,6 +213,70 @@ CREATE TABLE served_files (
   name text NOT NULL, file text NOT NULL, version text NOT NULL, sha256 text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
   action text NOT NULL, rule text NOT NULL, credential text NOT NULL, served_under text NOT NULL, requires_python text,
   yanked text NOT NULL, served_at timestamptz NOT NULL, PRIMARY KEY (name, file));
+`,
+  },
+  {
+    version: 10,
+    name: 'trigger functions pinned to pg_catalog and public.meta (no pg_temp shadowing); only the owner records the audit retention',
+    sql: `
+-- A session's search_path starts with pg_temp, and every role may create temporary tables by default: an
+-- unqualified 'meta' in a trigger could read a replica's own pg_temp.meta. Every function names public.meta and
+-- is pinned to pg_catalog first and pg_temp last (PostgreSQL: "Writing SECURITY DEFINER Functions Safely").
+CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN RAISE EXCEPTION 'audit log is append-only' USING ERRCODE = 'insufficient_privilege'; END $$;
+CREATE OR REPLACE FUNCTION audit_delete_expired_only() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  kept bigint := (SELECT value FROM public.meta WHERE key = 'audit_kept_from');
+BEGIN
+  IF kept IS NULL OR COALESCE(OLD.last_at, OLD.at) IS NULL OR COALESCE(OLD.last_at, OLD.at) >= to_timestamp(kept / 1000.0) THEN
+    RAISE EXCEPTION 'audit log is append-only: only rows older than the retention window may be removed' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN OLD;
+END $$;
+CREATE OR REPLACE FUNCTION meta_notify_generation() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NEW.key = 'generation' THEN PERFORM pg_notify('${NOTIFY_CHANNEL}', NEW.value::text); END IF;
+  RETURN NEW;
+END $$;
+CREATE OR REPLACE FUNCTION bump_generation() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN UPDATE public.meta SET value = value + 1 WHERE key = 'generation'; RETURN NULL; END $$;
+-- As migration 5, and: the audit keys are written only by the owner of meta (or a member of that role), whatever
+-- table privileges a replica role holds (it needs INSERT and UPDATE on meta for the generation).
+CREATE OR REPLACE FUNCTION meta_audit_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  retention bigint;
+  bound bigint;
+BEGIN
+  IF (TG_OP <> 'INSERT' AND OLD.key IN ('audit_kept_from', 'audit_retention_ms'))
+     OR (TG_OP <> 'DELETE' AND NEW.key IN ('audit_kept_from', 'audit_retention_ms')) THEN
+    IF NOT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
+      RAISE EXCEPTION 'permission denied for meta %: only the owner of the firewall tables records or moves the audit retention (sscs firewall migrate --audit-retention-days)', COALESCE(NEW.key, OLD.key) USING ERRCODE = 'insufficient_privilege';
+    END IF;
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    IF OLD.key IN ('audit_kept_from', 'audit_retention_ms') AND (TG_OP = 'DELETE' OR NEW.key IS DISTINCT FROM OLD.key) THEN
+      RAISE EXCEPTION 'audit log is append-only: meta % cannot be removed or renamed', OLD.key USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  END IF;
+  IF NEW.key = 'audit_retention_ms' THEN
+    IF NEW.value IS NULL OR NEW.value < 86400000 THEN
+      RAISE EXCEPTION 'audit log is append-only: the audit retention must be at least one day (86400000 ms)' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF TG_OP = 'UPDATE' THEN NEW.value := GREATEST(OLD.value, NEW.value); END IF;
+  ELSIF NEW.key = 'audit_kept_from' THEN
+    retention := (SELECT value FROM public.meta WHERE key = 'audit_retention_ms');
+    bound := (extract(epoch FROM now()) * 1000)::bigint - retention;
+    IF TG_OP = 'INSERT' THEN
+      NEW.value := CASE WHEN bound IS NULL OR NEW.value IS NULL THEN 0 ELSE LEAST(NEW.value, bound) END;
+    ELSIF bound IS NULL OR NEW.value IS NULL THEN
+      NEW.value := OLD.value;
+    ELSE
+      NEW.value := GREATEST(OLD.value, LEAST(NEW.value, bound));
+    END IF;
+  END IF;
+  RETURN NEW;
+END $$;
 `,
   },
 ];

@@ -24,6 +24,8 @@ export interface OwnerReport {
   applied: number[];
   schemaVersion: number;
   granted?: { role: string; tables: number };
+  /** What the grants could not take away (this role is not the database's or schema's owner), to say so. */
+  warnings?: string[];
   pruned?: number;
 }
 
@@ -41,7 +43,11 @@ export async function runOwnerTasks(target: PostgresTarget, tasks: OwnerTasks): 
     }
     try {
       report.applied = await migrate(client);
-      if (tasks.grant) report.granted = { role: tasks.grant, tables: await applyGrants(client, tasks.grant) };
+      if (tasks.grant) {
+        report.granted = { role: tasks.grant, tables: await applyGrants(client, tasks.grant) };
+        const warnings = await leftoverPrivileges(client, tasks.grant);
+        if (warnings.length) report.warnings = warnings;
+      }
     } finally {
       client.release();
     }
@@ -57,6 +63,17 @@ export async function runOwnerTasks(target: PostgresTarget, tasks: OwnerTasks): 
     }
   }
   return report;
+}
+
+/** TEMPORARY or CREATE the role still holds: only the database's (or schema's) owner may revoke them from PUBLIC. */
+async function leftoverPrivileges(client: pg.PoolClient, role: string): Promise<string[]> {
+  const r = (await client.query<{ db: string; temp: boolean; create: boolean; schema: boolean }>(
+    `SELECT current_database() AS db, has_database_privilege($1, current_database(), 'TEMPORARY') AS temp,
+            has_database_privilege($1, current_database(), 'CREATE') AS create, has_schema_privilege($1, 'public', 'CREATE') AS schema`, [role])).rows[0]!;
+  const out: string[] = [];
+  if (r.temp || r.create) out.push(`${role} can still create ${r.temp ? 'temporary tables' : 'schemas'} in database ${r.db}: as its owner run REVOKE CREATE, TEMPORARY ON DATABASE "${r.db}" FROM PUBLIC, "${role}"`);
+  if (r.schema) out.push(`${role} can still create objects in schema public: as its owner run REVOKE CREATE ON SCHEMA public FROM PUBLIC, "${role}"`);
+  return out;
 }
 
 async function applyGrants(client: pg.PoolClient, role: string): Promise<number> {

@@ -1,6 +1,10 @@
-/** Admin page sessions on PostgreSQL (table admin_sessions, migration 6); see session-store.ts. */
-import type { Flash, SessionStore, StoredSession } from '../session-store.js';
+/**
+ * Admin page sessions on PostgreSQL (table admin_sessions, migration 6) and login attempts (admin_login_attempts,
+ * migration 8); see session-store.ts.
+ */
+import type { Flash, LoginAttempt, SessionStore, StoredSession } from '../session-store.js';
 import { date, type Row } from './rows.js';
+import type { Transaction } from './served.js';
 
 export type Query = (sql: string, params?: unknown[]) => Promise<Row[]>;
 
@@ -9,8 +13,14 @@ const toSession = (r: Row, flash: unknown): StoredSession => ({
   ...(flash != null ? { flash: flash as Flash } : {}),
 });
 
+/** The advisory lock class (the first of two keys) under which one client's login attempts are counted. */
+const LOGIN_LOCK = 0x55c5_10c1;
+
 export class PostgresSessions implements SessionStore {
-  constructor(private readonly q: Query) {}
+  constructor(
+    private readonly q: Query,
+    private readonly tx: Transaction,
+  ) {}
 
   async create(s: Omit<StoredSession, 'flash'>, max: number): Promise<void> {
     await this.q('DELETE FROM admin_sessions WHERE expires_at <= $1 OR idle_until <= $1', [s.createdAt]);
@@ -40,5 +50,22 @@ export class PostgresSessions implements SessionStore {
 
   async end(key: string): Promise<void> {
     await this.q('DELETE FROM admin_sessions WHERE key = $1', [key]);
+  }
+
+  async loginAttempt(key: string, at: Date, since: Date, max: number, maxRows: number): Promise<LoginAttempt> {
+    await this.q('DELETE FROM admin_login_attempts WHERE at <= $1', [since]);
+    await this.q('DELETE FROM admin_login_attempts WHERE id IN (SELECT id FROM admin_login_attempts ORDER BY id DESC OFFSET $1)', [Math.max(0, maxRows - 1)]);
+    return await this.tx(async (c) => {
+      // One key's attempts are counted and recorded one at a time, whichever replica takes them.
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOGIN_LOCK, key]);
+      const r = (await c.query('SELECT count(*) AS n, min(at) AS oldest FROM admin_login_attempts WHERE key = $1 AND at > $2', [key, since])).rows[0] as Row;
+      const allowed = Number(r.n) < max;
+      if (allowed) await c.query('INSERT INTO admin_login_attempts (key, at) VALUES ($1, $2)', [key, at]);
+      return { allowed, oldest: date(r.oldest) ?? at };
+    });
+  }
+
+  async forgetLoginAttempts(key: string): Promise<void> {
+    await this.q('DELETE FROM admin_login_attempts WHERE key = $1', [key]);
   }
 }

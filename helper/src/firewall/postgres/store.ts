@@ -127,7 +127,7 @@ export class PostgresStore implements Store {
     this.#pool = pool;
     this.#target = target;
     this.#log = log;
-    this.sessions = new PostgresSessions((sql, params) => this.#q(sql, params));
+    this.sessions = new PostgresSessions((sql, params) => this.#q(sql, params), (fn) => this.#tx(fn));
     this.served = new PostgresServed((sql, params) => this.#q(sql, params), (fn) => this.#tx(fn));
   }
 
@@ -288,13 +288,17 @@ export class PostgresStore implements Store {
     await this.flush();
     // Recorded first: the database moves the window's start no further than its own now() minus the longest
     // retention ever recorded (migration 5), so a prune, ours or anyone's, removes only what retention lets go.
-    await this.#q(`INSERT INTO meta (key, value) VALUES ('audit_retention_ms', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [Math.round(retentionMs)]);
     let removed = 0;
     try {
+      // Only the owner of meta may record it (migration 10): a replica role is refused here, before any DELETE.
+      await this.#q(`INSERT INTO meta (key, value) VALUES ('audit_retention_ms', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [Math.round(retentionMs)]);
       for (;;) {
         // In batches, each its own transaction; the trigger refuses any row inside the window whatever asks.
         const n = await this.#tx(async (c) => {
-          const kept = (await c.query(`UPDATE meta SET value = (extract(epoch FROM now()) * 1000)::bigint - $1 WHERE key = 'audit_kept_from' RETURNING value`, [Math.round(retentionMs)])).rows[0]?.value;
+          // The bound is ours: the lesser of the stored start and now minus our own retention, never a stored
+          // value alone (one written by anyone else could reach past what this retention lets go).
+          const kept = (await c.query(`UPDATE meta SET value = (extract(epoch FROM now()) * 1000)::bigint - $1 WHERE key = 'audit_kept_from'
+             RETURNING LEAST(value, (extract(epoch FROM now()) * 1000)::bigint - $1) AS value`, [Math.round(retentionMs)])).rows[0]?.value;
           if (kept == null) return 0;
           return (await c.query(`DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE COALESCE(last_at, at) < to_timestamp($1::bigint / 1000.0) ORDER BY id LIMIT ${AUDIT_PRUNE_BATCH})`, [kept])).rowCount ?? 0;
         });
