@@ -11,8 +11,8 @@
 // Each JS snippet becomes two packages: index.js run from `postinstall: node index.js`, and index.js as `main`.
 // Then GuardDog's Python rule tests, as sdists (setup.py) and wheels (__init__.py): see scan-eval-python.mjs.
 // With --corpus, the benign corpus (bench/.data/corpus, see bench/corpus.mjs) is scanned too.
-// With --check-prescreen, every npm package is scanned a second time with the lexical pre-screen off (every
-// JavaScript file parsed, helper/src/scan/js/prescreen.ts) and the two reports must be identical.
+// --check-prescreen is accepted and does nothing: scanner 7 removed the lexical pre-screen (every JavaScript
+// candidate is parsed), so there is nothing to compare.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -25,22 +25,8 @@ import { pct, rateTable } from './lib.mjs';
 
 const { values } = parseArgs({ options: { verbose: { type: 'boolean' }, corpus: { type: 'boolean' }, 'check-prescreen': { type: 'boolean' } } });
 const { scanTarball: scanOnce, severityRank } = await import('../helper/dist/scan/index.js');
-const { setPrescreen } = await import('../helper/dist/scan/js/prescreen.js');
-const prescreen = { compared: 0, differ: [] };
-/** scanTarball, and with --check-prescreen the same scan without the pre-screen, which must agree. */
-async function scanTarball(tgz, what = tgz) {
-  const report = await scanOnce(tgz);
-  if (!values['check-prescreen']) return report;
-  setPrescreen(false);
-  try {
-    const full = await scanOnce(tgz);
-    prescreen.compared++;
-    if (JSON.stringify(full) !== JSON.stringify(report)) prescreen.differ.push({ what, with: report.findings, without: full.findings });
-  } finally {
-    setPrescreen(true);
-  }
-  return report;
-}
+/** scanTarball (`what` names the package in the corpus loop). */
+const scanTarball = (tgz, _what) => scanOnce(tgz);
 const DIR = process.env.GUARDDOG_DIR;
 if (!DIR) {
   console.error('set GUARDDOG_DIR to a checkout of github.com/DataDog/guarddog');
@@ -145,11 +131,4 @@ if (values.corpus) {
   console.log(`benign corpus: ${files.length} packages, ${high} at ≥high (${pct(high, files.length).trim()}), ${medium} at ≥medium (${pct(medium, files.length).trim()})`);
 }
 
-if (values['check-prescreen']) {
-  console.log(`pre-screen check: ${prescreen.compared} npm packages scanned with and without it, ${prescreen.differ.length} reports differ`);
-  for (const d of prescreen.differ) {
-    const fmt = (fs) => fs.map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line ?? ''}`).join(', ') || 'none';
-    console.log(`  ${JSON.stringify(d.what).slice(0, 120)}\n    with:    ${fmt(d.with)}\n    without: ${fmt(d.without)}`);
-  }
-  if (prescreen.differ.length > 0) process.exitCode = 1;
-}
+if (values['check-prescreen']) console.log('pre-screen check: none to make (scanner 7 parses every JavaScript candidate; the lexical pre-screen was removed)');

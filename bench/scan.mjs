@@ -4,7 +4,7 @@
 //
 // Scanner throughput is MB of compressed tarball per second, on one thread (scanTarball: `sscs scan`, `sscs check`)
 // and across a ScanPool of one and of N worker threads (the firewall's --scan), beside the chosen parser alone on the
-// files the scanner parses (those the lexical pre-screen lets through). CPU time (all threads of the process) is printed beside wall-clock time: on a shared machine
+// files the scanner parses (every JavaScript candidate outside test code). CPU time (all threads of the process) is printed beside wall-clock time: on a shared machine
 // "MB/s per CPU time" is what the code costs, wall-clock what the machine gave it.
 // Needs the corpus (node bench/corpus.mjs fetches it once into bench/.data/corpus/).
 import { readdir, readFile, stat } from 'node:fs/promises';

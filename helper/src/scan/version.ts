@@ -6,5 +6,7 @@
  * concatenation, or that hold only unescape/inflate decoders, PowerShell downloads or upper-case rundll32.
  * 6: the download-and-run, command-exfiltration, inline-fetch and pipe-to-shell patterns are linear-time matchers
  * (js/linear.ts): a string of repeated `curl -o x` no longer stalls a scan for hours (same findings otherwise).
+ * 7: the lexical pre-screen is removed (every JavaScript candidate is parsed): escapes, template expressions and
+ * comments hid payloads from its atoms, so files it skipped could hold findings.
  */
-export const SCANNER_VERSION = '6';
+export const SCANNER_VERSION = '7';
