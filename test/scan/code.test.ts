@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanTarball, severityRank, type ScanReport, type Severity } from '../../helper/src/scan/index.js';
+import { MAX_PARSE_CHARS } from '../../helper/src/scan/rules/code.js';
 import { packTree, tempDir, type Tree } from './support.js';
 
 // Cases written here from the attack descriptions of issue 12, not copied from any rule set. Every payload is
@@ -261,4 +262,20 @@ describe('code analysis: benign look-alikes stay below medium', () => {
       expect(r.findings.filter((f) => severityRank(f.severity) >= severityRank('medium')).map((f) => `${f.severity} ${f.rule}`)).toEqual([]);
     });
   }
+});
+
+describe('code analysis: a file that cannot be analysed cannot buy silence', () => {
+  // 5,000 nested brackets overflow every parser's stack; a payload beside them is not seen by the analysis.
+  const nested = `var pad = ${'['.repeat(5000)}${']'.repeat(5000)};\nrequire('child_process').spawn('node', ['p.js'], { detached: true, stdio: 'ignore' }).unref();\n`;
+
+  it('is medium when it runs at install, and when it is loaded on require', async () => {
+    expect(worst(await atInstall(nested), 'code-not-analysed')).toBe('medium');
+    expect(worst(await onRequire(nested), 'code-not-analysed')).toBe('medium');
+  });
+
+  it('a file padded past the parse limit is medium at install and low on require (big bundles are benign)', async () => {
+    const padded = `// ${'x'.repeat(MAX_PARSE_CHARS)}\nmodule.exports = 1;\n`;
+    expect(worst(await atInstall(padded), 'code-not-analysed')).toBe('medium');
+    expect(worst(await onRequire(padded), 'code-not-analysed')).toBe('low');
+  });
 });

@@ -27,12 +27,12 @@ export const code: Rule = (pkg) => {
     const context = where.get(file.path) ?? 'other';
     const choice = select(file, context);
     if (choice === 'too-large') {
-      out.push({ rule: 'code-not-analysed', severity: 'low', file: file.path, evidence: `${file.text.length} characters`, message: `file larger than ${MAX_PARSE_CHARS} characters: only the text rules looked at it` });
+      out.push({ rule: 'code-not-analysed', severity: notAnalysed(context, 'too-large'), file: file.path, evidence: `${file.text.length} characters`, message: `file larger than ${MAX_PARSE_CHARS} characters: only the text rules looked at it (${describe(context)})` });
     }
     if (choice !== 'parse') continue;
     const parsed = parseProgram(file.text);
     if ('error' in parsed) {
-      out.push({ rule: 'code-not-analysed', severity: 'low', file: file.path, evidence: evidence(parsed.error), message: 'no parser could read the file' });
+      out.push({ rule: 'code-not-analysed', severity: notAnalysed(context, 'unreadable'), file: file.path, evidence: evidence(parsed.error), message: `no parser could read the file (${describe(context)})` });
       continue;
     }
     let signals;
@@ -40,7 +40,7 @@ export const code: Rule = (pkg) => {
       signals = analyseProgram(parsed.program, file.text).signals;
     } catch (e) {
       // A tree shape the analysis did not expect is reported, never a crash of the whole scan.
-      out.push({ rule: 'code-not-analysed', severity: 'low', file: file.path, evidence: evidence((e as Error).message), message: 'the code analysis failed on this file' });
+      out.push({ rule: 'code-not-analysed', severity: notAnalysed(context, 'unreadable'), file: file.path, evidence: evidence((e as Error).message), message: `the code analysis failed on this file (${describe(context)})` });
       continue;
     }
     for (const [rule, base, signal, message] of grade(signals)) {
@@ -50,6 +50,19 @@ export const code: Rule = (pkg) => {
   }
   return out;
 };
+
+/**
+ * code-not-analysed: a file that runs by itself (an install hook's file, a startup file) and could not be analysed
+ * is medium, so a package cannot buy silence by nesting brackets past the parser's stack or padding past
+ * MAX_PARSE_CHARS; an unreadable file loaded on require or import is medium too (parsers read every benign file
+ * that is not nested thousands deep). A file only too large, loaded on require, stays low: big bundles are common
+ * and benign. The text rules run on every such file either way.
+ */
+function notAnalysed(context: ExecutionContext, why: 'too-large' | 'unreadable'): Severity {
+  if (context === 'install' || context === 'startup') return 'medium';
+  if (why === 'unreadable' && (context === 'require' || context === 'import')) return 'medium';
+  return 'low';
+}
 
 /**
  * Whether a code file is parsed: JavaScript (or a node script) outside test code, up to MAX_PARSE_CHARS. Every
