@@ -85,3 +85,17 @@ describe('scan: a package of adversarial strings finishes with the findings of t
     expect(await scan(fill('curl -o x '))).toEqual(await scan('curl -o x '));
   });
 });
+
+describe('scan: a Python install file padded past the parse limit', () => {
+  let work: { dir: string; cleanup(): Promise<void> };
+  beforeAll(async () => {
+    work = await tempDir('sscs-pad-');
+  });
+  afterAll(() => work.cleanup());
+
+  it('is code-not-analysed at medium in setup.py (it runs at install), not low', async () => {
+    const setup = `# ${'x'.repeat(4 * 1024 * 1024)}\nimport os\n`;
+    const r = await scanPythonDistribution(await makeSdist(work.dir, 'pad', { 'setup.py': setup, 'pkg/__init__.py': '' }), 'sdist');
+    expect(r.findings.filter((f) => f.rule === 'code-not-analysed').map((f) => `${f.severity} ${f.file}`)).toEqual(['medium setup.py']);
+  });
+});

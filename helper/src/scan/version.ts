@@ -8,7 +8,8 @@
  * (js/linear.ts): a string of repeated `curl -o x` no longer stalls a scan for hours (same findings otherwise).
  * 7: the lexical pre-screen is removed (every JavaScript candidate is parsed): escapes, template expressions and
  * comments hid payloads from its atoms, so files it skipped could hold findings.
- * 8: code-not-analysed is medium for a file that runs at install or startup, or that no parser can read and is
+ * 8: code-not-analysed (JavaScript; 9: Python too) is medium for a file that runs at install or startup, or that no
+ * parser can read and is
  * loaded on require or import (nesting or padding no longer buys silence).
  */
-export const SCANNER_VERSION = '8';
+export const SCANNER_VERSION = '9';

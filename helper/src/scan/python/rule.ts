@@ -2,7 +2,7 @@ import type { Parser } from 'web-tree-sitter';
 import { severityRank, type Finding, type Severity } from '../types.js';
 import { evidence, lineAt } from '../files.js';
 import { inContext, type ExecutionContext } from '../context.js';
-import { describe, MAX_PARSE_CHARS } from '../rules/code.js';
+import { describe, MAX_PARSE_CHARS, notAnalysed } from '../rules/code.js';
 import { analysePython, type Signal } from './analyse.js';
 import { parsePython } from './parse.js';
 import type { PythonView } from './package.js';
@@ -34,7 +34,7 @@ export function pythonCode(view: PythonView, parser: Parser): Finding[] {
     const context = view.contexts.get(file.path) ?? 'other';
     if (context === 'test') continue;
     if (file.text.length > MAX_PARSE_CHARS) {
-      out.push({ rule: 'code-not-analysed', severity: 'low', file: file.path, evidence: `${file.text.length} characters`, message: `file larger than ${MAX_PARSE_CHARS} characters: not parsed` });
+      out.push({ rule: 'code-not-analysed', severity: notAnalysed(context, 'too-large'), file: file.path, evidence: `${file.text.length} characters`, message: `file larger than ${MAX_PARSE_CHARS} characters: not parsed (${describe(context)})` });
       continue;
     }
     // site.py executes a .pth line that starts with `import` (followed by a space or tab) and ignores the rest.
@@ -42,14 +42,14 @@ export function pythonCode(view: PythonView, parser: Parser): Finding[] {
     if (file.path.endsWith('.pth') && text.trim() === '') continue;
     const parsed = parsePython(parser, text);
     if ('error' in parsed) {
-      out.push({ rule: 'code-not-analysed', severity: 'low', file: file.path, evidence: evidence(parsed.error), message: 'the Python parser could not read the file' });
+      out.push({ rule: 'code-not-analysed', severity: notAnalysed(context, 'unreadable'), file: file.path, evidence: evidence(parsed.error), message: `the Python parser could not read the file (${describe(context)})` });
       continue;
     }
     let signals: Signal[];
     try {
       signals = analysePython(parsed.root, text, reparse);
     } catch (e) {
-      out.push({ rule: 'code-not-analysed', severity: 'low', file: file.path, evidence: evidence((e as Error).message), message: 'the code analysis failed on this file' });
+      out.push({ rule: 'code-not-analysed', severity: notAnalysed(context, 'unreadable'), file: file.path, evidence: evidence((e as Error).message), message: `the code analysis failed on this file (${describe(context)})` });
       continue;
     }
     if (file.path.endsWith('.pth') && PTH_CODE.test(text)) {

@@ -58,7 +58,7 @@ export const code: Rule = (pkg) => {
  * that is not nested thousands deep). A file only too large, loaded on require, stays low: big bundles are common
  * and benign. The text rules run on every such file either way.
  */
-function notAnalysed(context: ExecutionContext, why: 'too-large' | 'unreadable'): Severity {
+export function notAnalysed(context: ExecutionContext, why: 'too-large' | 'unreadable'): Severity {
   if (context === 'install' || context === 'startup') return 'medium';
   if (why === 'unreadable' && (context === 'require' || context === 'import')) return 'medium';
   return 'low';
