@@ -66,6 +66,8 @@ export interface LockTree {
 }
 
 export interface UnpinnedRequirement {
+  /** When it differs from the input's own (a CycloneDX SBOM holds npm and PyPI components alike). */
+  ecosystem?: Ecosystem;
   name: string;
   /** The requirement as written, without hashes and options (`requests>=2.31 ; python_version >= "3.9"`). */
   requirement: string;
