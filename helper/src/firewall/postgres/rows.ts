@@ -17,6 +17,12 @@ export function unavailable(e: unknown, target: PostgresTarget): Error {
   return new ServiceError('UNAVAILABLE', `the firewall database at ${target.label} is unavailable: ${(e as Error).message}`, { cause: e });
 }
 
+/** SQLSTATE 42501 (insufficient_privilege): the role lacks a privilege or, for DDL, is not the owner; also as a failed migration's cause. */
+export function insufficientPrivilege(e: unknown): boolean {
+  const code = (e: unknown): unknown => (e as { code?: unknown } | undefined)?.code;
+  return code(e) === '42501' || code((e as { cause?: unknown }).cause) === '42501';
+}
+
 export function toDecision(r: Row): DecisionRecord {
   return {
     name: String(r.name), version: String(r.version), action: r.action as DecisionRecord['action'], rule: String(r.rule), reason: String(r.reason),
