@@ -11,7 +11,7 @@ import { SCANNER_VERSION } from '../scan/version.js';
 import { ecosystemOfKey, waiverCovers } from './operator.js';
 import type { AuditEntry, AuditPage, AuditQuery, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, ServedFile, Store, Waiver } from './store.js';
 import { servedFileOf } from './served-file.js';
-import { SqliteViews, toAudit, toWaiver } from './sqlite-views.js';
+import { SqliteViews, toAudit, toDecision, toQuarantine, toRelease, toWaiver } from './sqlite-views.js';
 import { SESSIONS_SCHEMA, SqliteSessions } from './sqlite-sessions.js';
 import { SERVED_SCHEMA, SqliteServed } from './sqlite-served.js';
 
@@ -105,7 +105,6 @@ const AUDIT_PRUNE_BATCH = 10_000;
 const BUSY_TIMEOUT_MS = 5000;
 
 type Row = Record<string, unknown>;
-const date = (v: unknown): Date | undefined => (typeof v === 'number' ? new Date(v) : undefined);
 
 async function loadSqlite(): Promise<typeof import('node:sqlite')> {
   // node:sqlite prints an ExperimentalWarning on load in Node 22 although it works unflagged; silence only
@@ -245,15 +244,7 @@ class SqliteStore implements Store {
 
   async decision(name: string, version: string): Promise<DecisionRecord | undefined> {
     const r = this.#s.decision!.get(name, version) as Row | undefined;
-    if (!r) return undefined;
-    return {
-      name, version, action: r.action as DecisionRecord['action'], rule: String(r.rule), reason: String(r.reason),
-      ...(r.until != null ? { until: date(r.until)! } : {}),
-      ...(r.integrity != null ? { integrity: String(r.integrity) } : {}),
-      ...(r.credential != null ? { credential: String(r.credential) } : {}),
-      ...(r.served_under != null ? { servedUnder: String(r.served_under) } : {}),
-      policyVersion: String(r.policy_version), decidedAt: date(r.decided_at)!,
-    };
+    return r ? toDecision(r) : undefined;
   }
 
   audit(e: AuditEntry): void {
@@ -334,10 +325,7 @@ class SqliteStore implements Store {
   }
 
   async quarantine(): Promise<QuarantineEntry[]> {
-    return (this.#s.quarantine!.all() as Row[]).map((r) => ({
-      name: String(r.name), version: String(r.version), rule: String(r.rule), reason: String(r.reason),
-      ...(r.until != null ? { until: date(r.until)! } : {}), queuedAt: date(r.queued_at)!,
-    }));
+    return (this.#s.quarantine!.all() as Row[]).map(toQuarantine);
   }
 
   async release(name: string, version: string): Promise<Release | undefined> {
@@ -426,8 +414,4 @@ class SqliteStore implements Store {
     this.flush();
     if (this.#db.isOpen) this.#db.close();
   }
-}
-
-function toRelease(r: Row): Release {
-  return { id: Number(r.id), name: String(r.name), version: String(r.version), by: String(r.by), reason: String(r.reason), at: date(r.at)! };
 }

@@ -18,7 +18,7 @@ import { servedFileOf } from '../served-file.js';
 import type { PostgresTarget } from './connect.js';
 import { GenerationListener } from './listener.js';
 import { migrate, pendingMigrations } from './migrations.js';
-import { date, insufficientPrivilege, toAudit, toDecision, toRelease, toWaiver, unavailable, type Row } from './rows.js';
+import { date, insufficientPrivilege, toAudit, toDecision, toQuarantine, toRelease, toWaiver, unavailable, type Row } from './rows.js';
 import { ruleCounts, searchAudit } from './views.js';
 import { PostgresSessions } from './sessions.js';
 import { PostgresServed } from './served.js';
@@ -313,10 +313,7 @@ export class PostgresStore implements Store {
 
   async quarantine(): Promise<QuarantineEntry[]> {
     const rows = await this.#q('SELECT q.* FROM quarantine q WHERE NOT EXISTS (SELECT 1 FROM releases r WHERE r.name = q.name AND r.version = q.version) ORDER BY queued_at, name, version');
-    return rows.map((r) => ({
-      name: String(r.name), version: String(r.version), rule: String(r.rule), reason: String(r.reason),
-      ...(r.until != null ? { until: date(r.until)! } : {}), queuedAt: date(r.queued_at)!,
-    }));
+    return rows.map(toQuarantine);
   }
 
   async release(name: string, version: string): Promise<Release | undefined> {
