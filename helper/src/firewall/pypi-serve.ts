@@ -13,13 +13,14 @@ import { documentKey } from '../registry/metadata.js';
 import type { SimpleFile } from '../registry/pypi-simple.js';
 import { contentCoding, decodeBody } from './content-encoding.js';
 import type { HandlerContext, Outcome } from './context.js';
-import { blockMessage, decideNow, serves } from './evaluator.js';
+import { decideNow, serves } from './evaluator.js';
 import { VerifyingStream, type ExpectedDigest } from './integrity.js';
 import { RETRY_AFTER_S } from './packument-cache.js';
 import { digestChanged, pypiRef, sha256Digest } from './pypi-cache.js';
 import { recordServedFile, servePypiFileOffline, servePypiPageOffline } from './pypi-offline.js';
+import { decidePypiFile } from './pypi-file.js';
 import { pageForm } from './pypi-page.js';
-import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } from './respond.js';
+import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError, sendNoneAllowed } from './respond.js';
 
 /** Bound on the releases one 403 names. */
 const MAX_NAMED = 5;
@@ -60,17 +61,7 @@ export async function servePypiProject(ctx: HandlerContext, req: IncomingMessage
     const all = [...filtered];
     const needed = wanted ? all.filter(([v]) => wanted.includes(v)) : [];
     const named = (needed.length ? needed : all.slice(-1)).slice(0, MAX_NAMED);
-    const messages = named.map(([version, d]) => {
-      const pkg = pypiRef(name, version);
-      ctx.onDecision?.(pkg, d, false);
-      return blockMessage(pkg, d).replace(/^sscs firewall: /, '');
-    });
-    const [version, d] = named[0]!;
-    out.version = version;
-    out.decision = d.action;
-    out.rule = d.rule;
-    sendError(res, 403, `sscs firewall: no file of ${name} is allowed. ${messages.join(' ')}`, { [DECISION_HEADER]: decisionHeader(d) });
-    return 403;
+    return sendNoneAllowed(ctx, res, out, name, 'file', named, (version) => pypiRef(name, version));
   }
   const form = pageForm(req.headers.accept);
   if (!form) {
@@ -102,21 +93,9 @@ export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, r
     sendError(res, lookup.status, `sscs firewall: ${lookup.message}`, retryAfter(lookup));
     return lookup.status;
   }
-  const file = lookup.entry.files.get(filename);
-  if (!file) {
-    sendError(res, 404, `sscs firewall: the upstream index lists no file ${filename} for ${name}`);
-    return 404;
-  }
-  const pkg = pypiRef(name, file.version);
-  out.version = pkg.version;
-  const d = lookup.entry.decisions.get(filename)!;
-  out.decision = d.action;
-  out.rule = d.rule;
-  if (!serves(d)) {
-    ctx.onDecision?.(pkg, d, false);
-    sendBlocked(res, pkg, d);
-    return 403;
-  }
+  const decided = decidePypiFile(ctx, res, lookup.entry, name, filename, out);
+  if (typeof decided === 'number') return decided;
+  const { file, pkg, decision: d } = decided;
   const digest = sha256Digest(file.sha256!);
   // With --scan, a cached file is served only when these very bytes were served under today's inputs (policy,
   // scanner, feed), so scanned by this scanner; otherwise it is fetched and scanned again, as for npm tarballs.
