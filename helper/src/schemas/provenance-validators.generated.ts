@@ -1071,7 +1071,7 @@ return errors === 0;
 }
 
 export const validateBuildType = validate27;
-const schema9 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/build-type-v1.schema.json","title":"sscs GitLab CI/CD build type v1: external and internal parameters","type":"object","required":["externalParameters","internalParameters"],"properties":{"externalParameters":{"type":"object","description":"Everything a user controls that shaped the build, and nothing else.","required":["source","config","pipeline","job"],"properties":{"source":{"type":"object","required":["repository","ref"],"properties":{"repository":{"type":"string","minLength":1,"format":"uri","description":"The GitLab project that was built (from the token: server + project_path; schemas/build-type-v1.md says where each field comes from)."},"ref":{"type":"string","pattern":"^refs/(heads|tags)/.+$","description":"refs/heads/<branch> or refs/tags/<tag>."}},"additionalProperties":false},"config":{"type":"object","required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"The pipeline configuration file (from the token: the path in ci_config_ref_uri)."},"refUri":{"type":"string","minLength":1,"description":"The token's ci_config_ref_uri: <host>/<project>//<path>@<ref>; Fulcio's certificate identity is https:// + this."},"sha":{"type":"string","pattern":"^[0-9a-f]{40,64}$","description":"The token's ci_config_sha: the commit of the configuration."}},"additionalProperties":false},"pipeline":{"type":"object","required":["source"],"properties":{"source":{"type":"string","minLength":1,"description":"What triggered the pipeline: push, merge_request_event, schedule, web, api..."}},"additionalProperties":false},"job":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"description":"The job that ran, the entry point of the build (CI_JOB_NAME: no claim carries it)."}},"additionalProperties":false},"inputs":{"type":"object","description":"CI/CD component inputs that shaped the build.","additionalProperties":{"type":"string"}},"variables":{"type":"object","description":"Variables the user allow-listed by name, with their values.","additionalProperties":{"type":"string"}}},"additionalProperties":false},"internalParameters":{"type":"object","description":"Facts of the platform: the GitLab instance, the pipeline, the job and the runner.","required":["gitlab","runner","trust"],"properties":{"gitlab":{"type":"object","required":["serverUrl","projectId","pipelineId","pipelineUrl","jobId"],"properties":{"serverUrl":{"type":"string","minLength":1,"format":"uri"},"serverVersion":{"type":"string","minLength":1},"projectPath":{"type":"string","minLength":1},"projectId":{"type":"string","minLength":1},"projectVisibility":{"type":"string","minLength":1},"pipelineId":{"type":"string","minLength":1},"pipelineUrl":{"type":"string","minLength":1,"format":"uri"},"jobId":{"type":"string","minLength":1},"jobImage":{"type":"string","minLength":1}},"additionalProperties":false},"runner":{"type":"object","properties":{"id":{"type":"string","minLength":1},"description":{"type":"string"},"version":{"type":"string","minLength":1},"revision":{"type":"string","minLength":1},"arch":{"type":"string","minLength":1},"tags":{"type":"array","items":{"type":"string"}},"environment":{"enum":["gitlab-hosted","self-hosted"]}},"additionalProperties":false},"trust":{"type":"object","required":["mode","factsFrom"],"properties":{"mode":{"enum":["build-job","isolated","local"],"description":"Who wrote this provenance: the build job itself (L2), an isolated job (L3), or a laptop dry run."},"factsFrom":{"enum":["token","environment","local"],"description":"token: the job's ID token vouched for the source facts; environment: only variables did."}},"additionalProperties":false}},"additionalProperties":false}}};
+const schema9 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/build-type-v1.schema.json","title":"sscs GitLab CI/CD build type v1: external and internal parameters","type":"object","required":["externalParameters","internalParameters"],"properties":{"externalParameters":{"type":"object","description":"Everything a user controls that shaped the build, and nothing else.","required":["source","config","pipeline"],"properties":{"source":{"type":"object","required":["repository","ref"],"properties":{"repository":{"type":"string","minLength":1,"format":"uri","description":"The GitLab project that was built (from the token: server + project_path; schemas/build-type-v1.md says where each field comes from)."},"ref":{"type":"string","pattern":"^refs/(heads|tags)/.+$","description":"refs/heads/<branch> or refs/tags/<tag>."}},"additionalProperties":false},"config":{"type":"object","required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"The pipeline configuration file (from the token: the path in ci_config_ref_uri)."},"refUri":{"type":"string","minLength":1,"description":"The token's ci_config_ref_uri: <host>/<project>//<path>@<ref>; Fulcio's certificate identity is https:// + this."},"sha":{"type":"string","pattern":"^[0-9a-f]{40,64}$","description":"The token's ci_config_sha: the commit of the configuration."}},"additionalProperties":false},"pipeline":{"type":"object","required":["source"],"properties":{"source":{"type":"string","minLength":1,"description":"What triggered the pipeline: push, merge_request_event, schedule, web, api..."}},"additionalProperties":false},"job":{"type":"object","required":["name"],"description":"Absent when trust.factsFrom is verified-token: no claim carries the job name, and a dotenv report can set CI_JOB_NAME.","properties":{"name":{"type":"string","minLength":1,"description":"The job that ran, the entry point of the build (CI_JOB_NAME: no claim carries it)."}},"additionalProperties":false},"inputs":{"type":"object","description":"CI/CD component inputs that shaped the build.","additionalProperties":{"type":"string"}},"variables":{"type":"object","description":"Variables the user allow-listed by name, with their values.","additionalProperties":{"type":"string"}}},"additionalProperties":false},"internalParameters":{"type":"object","description":"Facts of the platform: the GitLab instance, the pipeline, the job and the runner.","required":["gitlab","runner","trust"],"properties":{"gitlab":{"type":"object","required":["serverUrl","projectId","pipelineId","pipelineUrl","jobId"],"properties":{"serverUrl":{"type":"string","minLength":1,"format":"uri"},"serverVersion":{"type":"string","minLength":1},"projectPath":{"type":"string","minLength":1},"projectId":{"type":"string","minLength":1},"projectVisibility":{"type":"string","minLength":1},"pipelineId":{"type":"string","minLength":1},"pipelineUrl":{"type":"string","minLength":1,"format":"uri"},"jobId":{"type":"string","minLength":1},"jobImage":{"type":"string","minLength":1}},"additionalProperties":false},"runner":{"type":"object","properties":{"id":{"type":"string","minLength":1},"description":{"type":"string"},"version":{"type":"string","minLength":1},"revision":{"type":"string","minLength":1},"arch":{"type":"string","minLength":1},"tags":{"type":"array","items":{"type":"string"}},"environment":{"enum":["gitlab-hosted","self-hosted"]}},"additionalProperties":false},"trust":{"type":"object","required":["mode","factsFrom"],"properties":{"mode":{"enum":["build-job","isolated","local"],"description":"Who wrote this provenance: the build job itself (L2), an isolated job (L3), or a laptop dry run."},"factsFrom":{"enum":["verified-token","token","environment","local"],"description":"verified-token: sscs verified the job's ID token against the instance's keys, and every fact no claim carries is left out; token: the job's ID token (decoded, its signature left to Fulcio) vouched for the source facts; environment: only variables did."}},"additionalProperties":false}},"additionalProperties":false}}};
 const func10 = Object.prototype.hasOwnProperty;
 const pattern5 = new RegExp("^refs/(heads|tags)/.+$", "u");
 const pattern6 = new RegExp("^[0-9a-f]{40,64}$", "u");
@@ -1134,8 +1134,9 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(data0.job === undefined){
-const err5 = {instancePath:instancePath+"/externalParameters",schemaPath:"#/properties/externalParameters/required",keyword:"required",params:{missingProperty: "job"},message:"must have required property '"+"job"+"'"};
+for(const key0 in data0){
+if(!((((((key0 === "source") || (key0 === "config")) || (key0 === "pipeline")) || (key0 === "job")) || (key0 === "inputs")) || (key0 === "variables"))){
+const err5 = {instancePath:instancePath+"/externalParameters",schemaPath:"#/properties/externalParameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1144,9 +1145,12 @@ vErrors.push(err5);
 }
 errors++;
 }
-for(const key0 in data0){
-if(!((((((key0 === "source") || (key0 === "config")) || (key0 === "pipeline")) || (key0 === "job")) || (key0 === "inputs")) || (key0 === "variables"))){
-const err6 = {instancePath:instancePath+"/externalParameters",schemaPath:"#/properties/externalParameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+}
+if(data0.source !== undefined){
+let data1 = data0.source;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.repository === undefined){
+const err6 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1155,12 +1159,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-if(data0.source !== undefined){
-let data1 = data0.source;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.repository === undefined){
-const err7 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'"};
+if(data1.ref === undefined){
+const err7 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/required",keyword:"required",params:{missingProperty: "ref"},message:"must have required property '"+"ref"+"'"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1169,8 +1169,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(data1.ref === undefined){
-const err8 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/required",keyword:"required",params:{missingProperty: "ref"},message:"must have required property '"+"ref"+"'"};
+for(const key1 in data1){
+if(!((key1 === "repository") || (key1 === "ref"))){
+const err8 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1179,9 +1180,12 @@ vErrors.push(err8);
 }
 errors++;
 }
-for(const key1 in data1){
-if(!((key1 === "repository") || (key1 === "ref"))){
-const err9 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+if(data1.repository !== undefined){
+let data2 = data1.repository;
+if(typeof data2 === "string"){
+if(func2(data2) < 1){
+const err9 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1190,12 +1194,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(data1.repository !== undefined){
-let data2 = data1.repository;
-if(typeof data2 === "string"){
-if(func2(data2) < 1){
-const err10 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!(formats0(data2))){
+const err10 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1204,8 +1204,9 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(!(formats0(data2))){
-const err11 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+}
+else {
+const err11 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1215,8 +1216,11 @@ vErrors.push(err11);
 errors++;
 }
 }
-else {
-const err12 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data1.ref !== undefined){
+let data3 = data1.ref;
+if(typeof data3 === "string"){
+if(!pattern5.test(data3)){
+const err12 = {instancePath:instancePath+"/externalParameters/source/ref",schemaPath:"#/properties/externalParameters/properties/source/properties/ref/pattern",keyword:"pattern",params:{pattern: "^refs/(heads|tags)/.+$"},message:"must match pattern \""+"^refs/(heads|tags)/.+$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1226,11 +1230,8 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data1.ref !== undefined){
-let data3 = data1.ref;
-if(typeof data3 === "string"){
-if(!pattern5.test(data3)){
-const err13 = {instancePath:instancePath+"/externalParameters/source/ref",schemaPath:"#/properties/externalParameters/properties/source/properties/ref/pattern",keyword:"pattern",params:{pattern: "^refs/(heads|tags)/.+$"},message:"must match pattern \""+"^refs/(heads|tags)/.+$"+"\""};
+else {
+const err13 = {instancePath:instancePath+"/externalParameters/source/ref",schemaPath:"#/properties/externalParameters/properties/source/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1240,8 +1241,9 @@ vErrors.push(err13);
 errors++;
 }
 }
+}
 else {
-const err14 = {instancePath:instancePath+"/externalParameters/source/ref",schemaPath:"#/properties/externalParameters/properties/source/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err14 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1251,9 +1253,11 @@ vErrors.push(err14);
 errors++;
 }
 }
-}
-else {
-const err15 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.config !== undefined){
+let data4 = data0.config;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.path === undefined){
+const err15 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1262,12 +1266,9 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-if(data0.config !== undefined){
-let data4 = data0.config;
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-if(data4.path === undefined){
-const err16 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+for(const key2 in data4){
+if(!(((key2 === "path") || (key2 === "refUri")) || (key2 === "sha"))){
+const err16 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1276,9 +1277,12 @@ vErrors.push(err16);
 }
 errors++;
 }
-for(const key2 in data4){
-if(!(((key2 === "path") || (key2 === "refUri")) || (key2 === "sha"))){
-const err17 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+}
+if(data4.path !== undefined){
+let data5 = data4.path;
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+const err17 = {instancePath:instancePath+"/externalParameters/config/path",schemaPath:"#/properties/externalParameters/properties/config/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1288,11 +1292,8 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data4.path !== undefined){
-let data5 = data4.path;
-if(typeof data5 === "string"){
-if(func2(data5) < 1){
-const err18 = {instancePath:instancePath+"/externalParameters/config/path",schemaPath:"#/properties/externalParameters/properties/config/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err18 = {instancePath:instancePath+"/externalParameters/config/path",schemaPath:"#/properties/externalParameters/properties/config/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1302,8 +1303,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-else {
-const err19 = {instancePath:instancePath+"/externalParameters/config/path",schemaPath:"#/properties/externalParameters/properties/config/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data4.refUri !== undefined){
+let data6 = data4.refUri;
+if(typeof data6 === "string"){
+if(func2(data6) < 1){
+const err19 = {instancePath:instancePath+"/externalParameters/config/refUri",schemaPath:"#/properties/externalParameters/properties/config/properties/refUri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1313,11 +1317,8 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data4.refUri !== undefined){
-let data6 = data4.refUri;
-if(typeof data6 === "string"){
-if(func2(data6) < 1){
-const err20 = {instancePath:instancePath+"/externalParameters/config/refUri",schemaPath:"#/properties/externalParameters/properties/config/properties/refUri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err20 = {instancePath:instancePath+"/externalParameters/config/refUri",schemaPath:"#/properties/externalParameters/properties/config/properties/refUri/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1327,8 +1328,11 @@ vErrors.push(err20);
 errors++;
 }
 }
-else {
-const err21 = {instancePath:instancePath+"/externalParameters/config/refUri",schemaPath:"#/properties/externalParameters/properties/config/properties/refUri/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data4.sha !== undefined){
+let data7 = data4.sha;
+if(typeof data7 === "string"){
+if(!pattern6.test(data7)){
+const err21 = {instancePath:instancePath+"/externalParameters/config/sha",schemaPath:"#/properties/externalParameters/properties/config/properties/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40,64}$"},message:"must match pattern \""+"^[0-9a-f]{40,64}$"+"\""};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1338,11 +1342,8 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data4.sha !== undefined){
-let data7 = data4.sha;
-if(typeof data7 === "string"){
-if(!pattern6.test(data7)){
-const err22 = {instancePath:instancePath+"/externalParameters/config/sha",schemaPath:"#/properties/externalParameters/properties/config/properties/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40,64}$"},message:"must match pattern \""+"^[0-9a-f]{40,64}$"+"\""};
+else {
+const err22 = {instancePath:instancePath+"/externalParameters/config/sha",schemaPath:"#/properties/externalParameters/properties/config/properties/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1352,8 +1353,9 @@ vErrors.push(err22);
 errors++;
 }
 }
+}
 else {
-const err23 = {instancePath:instancePath+"/externalParameters/config/sha",schemaPath:"#/properties/externalParameters/properties/config/properties/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err23 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1363,9 +1365,11 @@ vErrors.push(err23);
 errors++;
 }
 }
-}
-else {
-const err24 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.pipeline !== undefined){
+let data8 = data0.pipeline;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.source === undefined){
+const err24 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1374,12 +1378,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-if(data0.pipeline !== undefined){
-let data8 = data0.pipeline;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.source === undefined){
-const err25 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
+for(const key3 in data8){
+if(!(key3 === "source")){
+const err25 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1388,9 +1389,12 @@ vErrors.push(err25);
 }
 errors++;
 }
-for(const key3 in data8){
-if(!(key3 === "source")){
-const err26 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+}
+if(data8.source !== undefined){
+let data9 = data8.source;
+if(typeof data9 === "string"){
+if(func2(data9) < 1){
+const err26 = {instancePath:instancePath+"/externalParameters/pipeline/source",schemaPath:"#/properties/externalParameters/properties/pipeline/properties/source/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1400,11 +1404,8 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data8.source !== undefined){
-let data9 = data8.source;
-if(typeof data9 === "string"){
-if(func2(data9) < 1){
-const err27 = {instancePath:instancePath+"/externalParameters/pipeline/source",schemaPath:"#/properties/externalParameters/properties/pipeline/properties/source/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err27 = {instancePath:instancePath+"/externalParameters/pipeline/source",schemaPath:"#/properties/externalParameters/properties/pipeline/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1414,8 +1415,9 @@ vErrors.push(err27);
 errors++;
 }
 }
+}
 else {
-const err28 = {instancePath:instancePath+"/externalParameters/pipeline/source",schemaPath:"#/properties/externalParameters/properties/pipeline/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err28 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1425,9 +1427,11 @@ vErrors.push(err28);
 errors++;
 }
 }
-}
-else {
-const err29 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.job !== undefined){
+let data10 = data0.job;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.name === undefined){
+const err29 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1436,12 +1440,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data0.job !== undefined){
-let data10 = data0.job;
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-if(data10.name === undefined){
-const err30 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+for(const key4 in data10){
+if(!(key4 === "name")){
+const err30 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1450,9 +1451,12 @@ vErrors.push(err30);
 }
 errors++;
 }
-for(const key4 in data10){
-if(!(key4 === "name")){
-const err31 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+}
+if(data10.name !== undefined){
+let data11 = data10.name;
+if(typeof data11 === "string"){
+if(func2(data11) < 1){
+const err31 = {instancePath:instancePath+"/externalParameters/job/name",schemaPath:"#/properties/externalParameters/properties/job/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1462,11 +1466,8 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data10.name !== undefined){
-let data11 = data10.name;
-if(typeof data11 === "string"){
-if(func2(data11) < 1){
-const err32 = {instancePath:instancePath+"/externalParameters/job/name",schemaPath:"#/properties/externalParameters/properties/job/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err32 = {instancePath:instancePath+"/externalParameters/job/name",schemaPath:"#/properties/externalParameters/properties/job/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1476,8 +1477,9 @@ vErrors.push(err32);
 errors++;
 }
 }
+}
 else {
-const err33 = {instancePath:instancePath+"/externalParameters/job/name",schemaPath:"#/properties/externalParameters/properties/job/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err33 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1487,9 +1489,12 @@ vErrors.push(err33);
 errors++;
 }
 }
-}
-else {
-const err34 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.inputs !== undefined){
+let data12 = data0.inputs;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+for(const key5 in data12){
+if(typeof data12[key5] !== "string"){
+const err34 = {instancePath:instancePath+"/externalParameters/inputs/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/externalParameters/properties/inputs/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -1499,12 +1504,9 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data0.inputs !== undefined){
-let data12 = data0.inputs;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-for(const key5 in data12){
-if(typeof data12[key5] !== "string"){
-const err35 = {instancePath:instancePath+"/externalParameters/inputs/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/externalParameters/properties/inputs/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err35 = {instancePath:instancePath+"/externalParameters/inputs",schemaPath:"#/properties/externalParameters/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1514,9 +1516,12 @@ vErrors.push(err35);
 errors++;
 }
 }
-}
-else {
-const err36 = {instancePath:instancePath+"/externalParameters/inputs",schemaPath:"#/properties/externalParameters/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.variables !== undefined){
+let data14 = data0.variables;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+for(const key6 in data14){
+if(typeof data14[key6] !== "string"){
+const err36 = {instancePath:instancePath+"/externalParameters/variables/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/externalParameters/properties/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1526,12 +1531,9 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data0.variables !== undefined){
-let data14 = data0.variables;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-for(const key6 in data14){
-if(typeof data14[key6] !== "string"){
-const err37 = {instancePath:instancePath+"/externalParameters/variables/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/externalParameters/properties/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err37 = {instancePath:instancePath+"/externalParameters/variables",schemaPath:"#/properties/externalParameters/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -1543,7 +1545,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/externalParameters/variables",schemaPath:"#/properties/externalParameters/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err38 = {instancePath:instancePath+"/externalParameters",schemaPath:"#/properties/externalParameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -1553,9 +1555,11 @@ vErrors.push(err38);
 errors++;
 }
 }
-}
-else {
-const err39 = {instancePath:instancePath+"/externalParameters",schemaPath:"#/properties/externalParameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.internalParameters !== undefined){
+let data16 = data.internalParameters;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.gitlab === undefined){
+const err39 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "gitlab"},message:"must have required property '"+"gitlab"+"'"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -1564,12 +1568,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-if(data.internalParameters !== undefined){
-let data16 = data.internalParameters;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-if(data16.gitlab === undefined){
-const err40 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "gitlab"},message:"must have required property '"+"gitlab"+"'"};
+if(data16.runner === undefined){
+const err40 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "runner"},message:"must have required property '"+"runner"+"'"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -1578,8 +1578,8 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(data16.runner === undefined){
-const err41 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "runner"},message:"must have required property '"+"runner"+"'"};
+if(data16.trust === undefined){
+const err41 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "trust"},message:"must have required property '"+"trust"+"'"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -1588,8 +1588,9 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data16.trust === undefined){
-const err42 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "trust"},message:"must have required property '"+"trust"+"'"};
+for(const key7 in data16){
+if(!(((key7 === "gitlab") || (key7 === "runner")) || (key7 === "trust"))){
+const err42 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -1598,9 +1599,12 @@ vErrors.push(err42);
 }
 errors++;
 }
-for(const key7 in data16){
-if(!(((key7 === "gitlab") || (key7 === "runner")) || (key7 === "trust"))){
-const err43 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+if(data16.gitlab !== undefined){
+let data17 = data16.gitlab;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.serverUrl === undefined){
+const err43 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "serverUrl"},message:"must have required property '"+"serverUrl"+"'"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -1609,12 +1613,8 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-if(data16.gitlab !== undefined){
-let data17 = data16.gitlab;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.serverUrl === undefined){
-const err44 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "serverUrl"},message:"must have required property '"+"serverUrl"+"'"};
+if(data17.projectId === undefined){
+const err44 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "projectId"},message:"must have required property '"+"projectId"+"'"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -1623,8 +1623,8 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(data17.projectId === undefined){
-const err45 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "projectId"},message:"must have required property '"+"projectId"+"'"};
+if(data17.pipelineId === undefined){
+const err45 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "pipelineId"},message:"must have required property '"+"pipelineId"+"'"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -1633,8 +1633,8 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(data17.pipelineId === undefined){
-const err46 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "pipelineId"},message:"must have required property '"+"pipelineId"+"'"};
+if(data17.pipelineUrl === undefined){
+const err46 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "pipelineUrl"},message:"must have required property '"+"pipelineUrl"+"'"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -1643,8 +1643,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(data17.pipelineUrl === undefined){
-const err47 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "pipelineUrl"},message:"must have required property '"+"pipelineUrl"+"'"};
+if(data17.jobId === undefined){
+const err47 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "jobId"},message:"must have required property '"+"jobId"+"'"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -1653,8 +1653,9 @@ vErrors.push(err47);
 }
 errors++;
 }
-if(data17.jobId === undefined){
-const err48 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "jobId"},message:"must have required property '"+"jobId"+"'"};
+for(const key8 in data17){
+if(!(func10.call(schema9.properties.internalParameters.properties.gitlab.properties, key8))){
+const err48 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -1663,9 +1664,12 @@ vErrors.push(err48);
 }
 errors++;
 }
-for(const key8 in data17){
-if(!(func10.call(schema9.properties.internalParameters.properties.gitlab.properties, key8))){
-const err49 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+}
+if(data17.serverUrl !== undefined){
+let data18 = data17.serverUrl;
+if(typeof data18 === "string"){
+if(func2(data18) < 1){
+const err49 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -1674,12 +1678,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-if(data17.serverUrl !== undefined){
-let data18 = data17.serverUrl;
-if(typeof data18 === "string"){
-if(func2(data18) < 1){
-const err50 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!(formats0(data18))){
+const err50 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -1688,8 +1688,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(!(formats0(data18))){
-const err51 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+}
+else {
+const err51 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -1699,8 +1700,11 @@ vErrors.push(err51);
 errors++;
 }
 }
-else {
-const err52 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.serverVersion !== undefined){
+let data19 = data17.serverVersion;
+if(typeof data19 === "string"){
+if(func2(data19) < 1){
+const err52 = {instancePath:instancePath+"/internalParameters/gitlab/serverVersion",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverVersion/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -1710,11 +1714,8 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data17.serverVersion !== undefined){
-let data19 = data17.serverVersion;
-if(typeof data19 === "string"){
-if(func2(data19) < 1){
-const err53 = {instancePath:instancePath+"/internalParameters/gitlab/serverVersion",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverVersion/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err53 = {instancePath:instancePath+"/internalParameters/gitlab/serverVersion",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1724,8 +1725,11 @@ vErrors.push(err53);
 errors++;
 }
 }
-else {
-const err54 = {instancePath:instancePath+"/internalParameters/gitlab/serverVersion",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.projectPath !== undefined){
+let data20 = data17.projectPath;
+if(typeof data20 === "string"){
+if(func2(data20) < 1){
+const err54 = {instancePath:instancePath+"/internalParameters/gitlab/projectPath",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1735,11 +1739,8 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data17.projectPath !== undefined){
-let data20 = data17.projectPath;
-if(typeof data20 === "string"){
-if(func2(data20) < 1){
-const err55 = {instancePath:instancePath+"/internalParameters/gitlab/projectPath",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err55 = {instancePath:instancePath+"/internalParameters/gitlab/projectPath",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1749,8 +1750,11 @@ vErrors.push(err55);
 errors++;
 }
 }
-else {
-const err56 = {instancePath:instancePath+"/internalParameters/gitlab/projectPath",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.projectId !== undefined){
+let data21 = data17.projectId;
+if(typeof data21 === "string"){
+if(func2(data21) < 1){
+const err56 = {instancePath:instancePath+"/internalParameters/gitlab/projectId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1760,11 +1764,8 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data17.projectId !== undefined){
-let data21 = data17.projectId;
-if(typeof data21 === "string"){
-if(func2(data21) < 1){
-const err57 = {instancePath:instancePath+"/internalParameters/gitlab/projectId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err57 = {instancePath:instancePath+"/internalParameters/gitlab/projectId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1774,8 +1775,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-else {
-const err58 = {instancePath:instancePath+"/internalParameters/gitlab/projectId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.projectVisibility !== undefined){
+let data22 = data17.projectVisibility;
+if(typeof data22 === "string"){
+if(func2(data22) < 1){
+const err58 = {instancePath:instancePath+"/internalParameters/gitlab/projectVisibility",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectVisibility/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1785,11 +1789,8 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data17.projectVisibility !== undefined){
-let data22 = data17.projectVisibility;
-if(typeof data22 === "string"){
-if(func2(data22) < 1){
-const err59 = {instancePath:instancePath+"/internalParameters/gitlab/projectVisibility",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectVisibility/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err59 = {instancePath:instancePath+"/internalParameters/gitlab/projectVisibility",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectVisibility/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1799,8 +1800,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-else {
-const err60 = {instancePath:instancePath+"/internalParameters/gitlab/projectVisibility",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectVisibility/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.pipelineId !== undefined){
+let data23 = data17.pipelineId;
+if(typeof data23 === "string"){
+if(func2(data23) < 1){
+const err60 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1810,11 +1814,8 @@ vErrors.push(err60);
 errors++;
 }
 }
-if(data17.pipelineId !== undefined){
-let data23 = data17.pipelineId;
-if(typeof data23 === "string"){
-if(func2(data23) < 1){
-const err61 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err61 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1824,8 +1825,11 @@ vErrors.push(err61);
 errors++;
 }
 }
-else {
-const err62 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.pipelineUrl !== undefined){
+let data24 = data17.pipelineUrl;
+if(typeof data24 === "string"){
+if(func2(data24) < 1){
+const err62 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1834,12 +1838,8 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-if(data17.pipelineUrl !== undefined){
-let data24 = data17.pipelineUrl;
-if(typeof data24 === "string"){
-if(func2(data24) < 1){
-const err63 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!(formats0(data24))){
+const err63 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1848,8 +1848,9 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(!(formats0(data24))){
-const err64 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+}
+else {
+const err64 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1859,8 +1860,11 @@ vErrors.push(err64);
 errors++;
 }
 }
-else {
-const err65 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.jobId !== undefined){
+let data25 = data17.jobId;
+if(typeof data25 === "string"){
+if(func2(data25) < 1){
+const err65 = {instancePath:instancePath+"/internalParameters/gitlab/jobId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1870,11 +1874,8 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data17.jobId !== undefined){
-let data25 = data17.jobId;
-if(typeof data25 === "string"){
-if(func2(data25) < 1){
-const err66 = {instancePath:instancePath+"/internalParameters/gitlab/jobId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err66 = {instancePath:instancePath+"/internalParameters/gitlab/jobId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1884,8 +1885,11 @@ vErrors.push(err66);
 errors++;
 }
 }
-else {
-const err67 = {instancePath:instancePath+"/internalParameters/gitlab/jobId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.jobImage !== undefined){
+let data26 = data17.jobImage;
+if(typeof data26 === "string"){
+if(func2(data26) < 1){
+const err67 = {instancePath:instancePath+"/internalParameters/gitlab/jobImage",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobImage/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1895,11 +1899,8 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data17.jobImage !== undefined){
-let data26 = data17.jobImage;
-if(typeof data26 === "string"){
-if(func2(data26) < 1){
-const err68 = {instancePath:instancePath+"/internalParameters/gitlab/jobImage",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobImage/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err68 = {instancePath:instancePath+"/internalParameters/gitlab/jobImage",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobImage/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1909,8 +1910,9 @@ vErrors.push(err68);
 errors++;
 }
 }
+}
 else {
-const err69 = {instancePath:instancePath+"/internalParameters/gitlab/jobImage",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobImage/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err69 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1920,9 +1922,12 @@ vErrors.push(err69);
 errors++;
 }
 }
-}
-else {
-const err70 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data16.runner !== undefined){
+let data27 = data16.runner;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+for(const key9 in data27){
+if(!(((((((key9 === "id") || (key9 === "description")) || (key9 === "version")) || (key9 === "revision")) || (key9 === "arch")) || (key9 === "tags")) || (key9 === "environment"))){
+const err70 = {instancePath:instancePath+"/internalParameters/runner",schemaPath:"#/properties/internalParameters/properties/runner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1932,12 +1937,11 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data16.runner !== undefined){
-let data27 = data16.runner;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-for(const key9 in data27){
-if(!(((((((key9 === "id") || (key9 === "description")) || (key9 === "version")) || (key9 === "revision")) || (key9 === "arch")) || (key9 === "tags")) || (key9 === "environment"))){
-const err71 = {instancePath:instancePath+"/internalParameters/runner",schemaPath:"#/properties/internalParameters/properties/runner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(data27.id !== undefined){
+let data28 = data27.id;
+if(typeof data28 === "string"){
+if(func2(data28) < 1){
+const err71 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1947,11 +1951,8 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data27.id !== undefined){
-let data28 = data27.id;
-if(typeof data28 === "string"){
-if(func2(data28) < 1){
-const err72 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err72 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1961,8 +1962,9 @@ vErrors.push(err72);
 errors++;
 }
 }
-else {
-const err73 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data27.description !== undefined){
+if(typeof data27.description !== "string"){
+const err73 = {instancePath:instancePath+"/internalParameters/runner/description",schemaPath:"#/properties/internalParameters/properties/runner/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1972,9 +1974,11 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data27.description !== undefined){
-if(typeof data27.description !== "string"){
-const err74 = {instancePath:instancePath+"/internalParameters/runner/description",schemaPath:"#/properties/internalParameters/properties/runner/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data27.version !== undefined){
+let data30 = data27.version;
+if(typeof data30 === "string"){
+if(func2(data30) < 1){
+const err74 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1984,11 +1988,8 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data27.version !== undefined){
-let data30 = data27.version;
-if(typeof data30 === "string"){
-if(func2(data30) < 1){
-const err75 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err75 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1998,8 +1999,11 @@ vErrors.push(err75);
 errors++;
 }
 }
-else {
-const err76 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data27.revision !== undefined){
+let data31 = data27.revision;
+if(typeof data31 === "string"){
+if(func2(data31) < 1){
+const err76 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -2009,11 +2013,8 @@ vErrors.push(err76);
 errors++;
 }
 }
-if(data27.revision !== undefined){
-let data31 = data27.revision;
-if(typeof data31 === "string"){
-if(func2(data31) < 1){
-const err77 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err77 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -2023,8 +2024,11 @@ vErrors.push(err77);
 errors++;
 }
 }
-else {
-const err78 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data27.arch !== undefined){
+let data32 = data27.arch;
+if(typeof data32 === "string"){
+if(func2(data32) < 1){
+const err78 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -2034,27 +2038,13 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data27.arch !== undefined){
-let data32 = data27.arch;
-if(typeof data32 === "string"){
-if(func2(data32) < 1){
-const err79 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err79 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err79];
 }
 else {
 vErrors.push(err79);
-}
-errors++;
-}
-}
-else {
-const err80 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err80];
-}
-else {
-vErrors.push(err80);
 }
 errors++;
 }
@@ -2065,7 +2055,19 @@ if(Array.isArray(data33)){
 const len0 = data33.length;
 for(let i0=0; i0<len0; i0++){
 if(typeof data33[i0] !== "string"){
-const err81 = {instancePath:instancePath+"/internalParameters/runner/tags/" + i0,schemaPath:"#/properties/internalParameters/properties/runner/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err80 = {instancePath:instancePath+"/internalParameters/runner/tags/" + i0,schemaPath:"#/properties/internalParameters/properties/runner/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/internalParameters/runner/tags",schemaPath:"#/properties/internalParameters/properties/runner/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -2075,9 +2077,10 @@ vErrors.push(err81);
 errors++;
 }
 }
-}
-else {
-const err82 = {instancePath:instancePath+"/internalParameters/runner/tags",schemaPath:"#/properties/internalParameters/properties/runner/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data27.environment !== undefined){
+let data35 = data27.environment;
+if(!((data35 === "gitlab-hosted") || (data35 === "self-hosted"))){
+const err82 = {instancePath:instancePath+"/internalParameters/runner/environment",schemaPath:"#/properties/internalParameters/properties/runner/properties/environment/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.runner.properties.environment.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -2087,10 +2090,9 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data27.environment !== undefined){
-let data35 = data27.environment;
-if(!((data35 === "gitlab-hosted") || (data35 === "self-hosted"))){
-const err83 = {instancePath:instancePath+"/internalParameters/runner/environment",schemaPath:"#/properties/internalParameters/properties/runner/properties/environment/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.runner.properties.environment.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err83 = {instancePath:instancePath+"/internalParameters/runner",schemaPath:"#/properties/internalParameters/properties/runner/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -2100,9 +2102,11 @@ vErrors.push(err83);
 errors++;
 }
 }
-}
-else {
-const err84 = {instancePath:instancePath+"/internalParameters/runner",schemaPath:"#/properties/internalParameters/properties/runner/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data16.trust !== undefined){
+let data36 = data16.trust;
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+if(data36.mode === undefined){
+const err84 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/required",keyword:"required",params:{missingProperty: "mode"},message:"must have required property '"+"mode"+"'"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -2111,12 +2115,8 @@ vErrors.push(err84);
 }
 errors++;
 }
-}
-if(data16.trust !== undefined){
-let data36 = data16.trust;
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-if(data36.mode === undefined){
-const err85 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/required",keyword:"required",params:{missingProperty: "mode"},message:"must have required property '"+"mode"+"'"};
+if(data36.factsFrom === undefined){
+const err85 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/required",keyword:"required",params:{missingProperty: "factsFrom"},message:"must have required property '"+"factsFrom"+"'"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2125,8 +2125,9 @@ vErrors.push(err85);
 }
 errors++;
 }
-if(data36.factsFrom === undefined){
-const err86 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/required",keyword:"required",params:{missingProperty: "factsFrom"},message:"must have required property '"+"factsFrom"+"'"};
+for(const key10 in data36){
+if(!((key10 === "mode") || (key10 === "factsFrom"))){
+const err86 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2135,9 +2136,11 @@ vErrors.push(err86);
 }
 errors++;
 }
-for(const key10 in data36){
-if(!((key10 === "mode") || (key10 === "factsFrom"))){
-const err87 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+}
+if(data36.mode !== undefined){
+let data37 = data36.mode;
+if(!(((data37 === "build-job") || (data37 === "isolated")) || (data37 === "local"))){
+const err87 = {instancePath:instancePath+"/internalParameters/trust/mode",schemaPath:"#/properties/internalParameters/properties/trust/properties/mode/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.trust.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2147,10 +2150,10 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data36.mode !== undefined){
-let data37 = data36.mode;
-if(!(((data37 === "build-job") || (data37 === "isolated")) || (data37 === "local"))){
-const err88 = {instancePath:instancePath+"/internalParameters/trust/mode",schemaPath:"#/properties/internalParameters/properties/trust/properties/mode/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.trust.properties.mode.enum},message:"must be equal to one of the allowed values"};
+if(data36.factsFrom !== undefined){
+let data38 = data36.factsFrom;
+if(!((((data38 === "verified-token") || (data38 === "token")) || (data38 === "environment")) || (data38 === "local"))){
+const err88 = {instancePath:instancePath+"/internalParameters/trust/factsFrom",schemaPath:"#/properties/internalParameters/properties/trust/properties/factsFrom/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.trust.properties.factsFrom.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2160,10 +2163,9 @@ vErrors.push(err88);
 errors++;
 }
 }
-if(data36.factsFrom !== undefined){
-let data38 = data36.factsFrom;
-if(!(((data38 === "token") || (data38 === "environment")) || (data38 === "local"))){
-const err89 = {instancePath:instancePath+"/internalParameters/trust/factsFrom",schemaPath:"#/properties/internalParameters/properties/trust/properties/factsFrom/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.trust.properties.factsFrom.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err89 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2175,7 +2177,7 @@ errors++;
 }
 }
 else {
-const err90 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err90 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2187,24 +2189,12 @@ errors++;
 }
 }
 else {
-const err91 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err91 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err91];
 }
 else {
 vErrors.push(err91);
-}
-errors++;
-}
-}
-}
-else {
-const err92 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err92];
-}
-else {
-vErrors.push(err92);
 }
 errors++;
 }
