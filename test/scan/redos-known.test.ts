@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanTarball } from '../../helper/src/scan/index.js';
 import { HEX_PARSE } from '../../helper/src/scan/js/analyse.js';
 import { RUNS_ENTRY } from '../../helper/src/scan/package.js';
 import { FROM_IMPORT, viewPython } from '../../helper/src/scan/python/package.js';
 import { ENV_DUMP } from '../../helper/src/scan/rules/credentials.js';
 import type { PackageFile } from '../../helper/src/scan/files.js';
+import { packTree, tempDir } from './support.js';
 
 // The super-linear expressions found last session, each a way for one package to stall a scan. Each adversarial
 // case is 1 MB: the old expressions took 82 s (HEX_PARSE), 88 s (ENV_DUMP) and minutes (FROM_IMPORT, build-backend)
@@ -111,5 +113,22 @@ describe('RUNS_ENTRY: a hook that runs the entry point', () => {
       expect(RUNS_ENTRY.test(long), unit).toBe(false);
       expect(RUNS_ENTRY.test(`${long}; node .`), unit).toBe(true);
     }
+  });
+});
+
+describe('decoded eval: DECODER and LONG_ENCODED (reviewed by hand in test/regex-audit.test.ts)', () => {
+  let work: { dir: string; cleanup(): Promise<void> };
+  beforeAll(async () => {
+    work = await tempDir('sscs-decoder-');
+  });
+  afterAll(() => work.cleanup());
+  const scan = async (name: string, code: string) =>
+    (await scanTarball(await packTree(work.dir, name, { scripts: { postinstall: 'node i.js' } }, { 'i.js': code }))).findings.map((f) => `${f.severity} ${f.rule}`).sort();
+
+  it('1 MB of unclosed Buffer.from( before an eval sink, and a quote before 1 MB of hex, give the short file\'s findings', async () => {
+    // In a comment, so that the tree (and its findings) is the same at either size; the text rules read it all.
+    const decoder = (pad: string) => `// ${pad}\neval(Buffer.from(process.argv[2], 'base64').toString());\n`;
+    expect(await scan('d3', decoder(fill('Buffer.from("')))).toEqual(await scan('d4', decoder('Buffer.from("')));
+    expect(await scan('l1', decoder(`"${fill('0')}`))).toEqual(await scan('l2', decoder(`"${'0'.repeat(400)}`)));
   });
 });
