@@ -30,7 +30,6 @@ describe('purls in SBOMs follow the purl spec', () => {
     ['a scope encoded twice', 'pkg:npm/%2540angular/animations@17.0.0', 'is not an npm scope'],
     ['the legacy unencoded scope', 'pkg:npm/@angular/animations@17.0.0', "the npm scope's '@' must be percent-encoded: pkg:npm/%40angular/animations@17.0.0"],
     ['a type in the wrong case', 'pkg:NPM/%40angular/animations@17.0.0', "the type 'NPM' must be lowercase ('npm')"],
-    ['no version', 'pkg:npm/%40angular/animations', 'has no version'],
   ])('%s is exit 2 naming the component', async (_what, purl, message) => {
     const file = sbom([component('c1', 'animations', '17.0.0', purl, '@angular')]);
     const r = await runCli(['policy', 'check', file, '--offline', '--format', 'json']);
@@ -39,6 +38,19 @@ describe('purls in SBOMs follow the purl spec', () => {
     expect(r.stderr).toContain(message);
     expect(r.stderr).toContain('components[0].purl');
     expect(r.stdout).toBe('');
+  });
+
+  it('fails closed on a component whose purl names no version, as on an unpinned requirement: exit 2 unless --allow-unpinned', async () => {
+    const file = sbom([component('c1', 'animations', '17.0.0', 'pkg:npm/%40angular/animations'), component('c2', 'ms', '2.1.3', 'pkg:npm/ms@2.1.3')]);
+    const r = await runCli(['policy', 'check', file, '--offline', '--format', 'json']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/1 requirement pins no version, so the installer would choose its version unchecked: pkg:npm\/%40angular\/animations \(components\[0\]\) \(\S+bom-\d+\.cdx\.json:\d+\)/);
+    expect(r.stderr).toContain('--allow-unpinned');
+    expect(r.stdout).toBe('');
+    const allowed = await runCli(['policy', 'check', file, '--offline', '--format', 'json', '--allow-unpinned', '--mode', 'warn']);
+    expect(allowed.exitCode, allowed.stderr).toBe(0);
+    expect(allowed.stderr).toContain('1 component(s) name no version, so they cannot be checked: pkg:npm/%40angular/animations (components[0])');
+    expect((JSON.parse(allowed.stdout) as { packages: { name: string }[] }).packages.map((p) => p.name)).toEqual(['ms']);
   });
 
   it('reads the canonical form, and a vcs_url or download_url qualifier as the source', async () => {

@@ -127,6 +127,7 @@ describe('CycloneDX with pkg:pypi purls (shapes from cyclonedx-py)', () => {
     expect(g.packages.map((p) => `${p.ecosystem}:${p.name}@${p.version} ${p.source}`)).toEqual(['npm:left-pad@1.3.0 registry', 'pypi:colorama@0.4.6 registry', 'pypi:django@5.0.6 registry', 'pypi:package-one@ git']);
     expect(g.packages.find((p) => p.name === 'django')!.hashes).toEqual(['sha256:8363ac062bb4ef7c3f12d078f6fa5d154031d129a15170a1066412af49d30905']);
     expect(g.packages.find((p) => p.name === 'package-one')!.resolved).toBe('git+https://github.com/path/to/package-one@41b95ec#egg=package-one');
-    expect(g.warnings).toEqual([expect.stringContaining('1 component(s) name no version, so they cannot be checked: unpinned-thing')]);
+    expect(g.warnings).toEqual([expect.stringContaining('1 component(s) name no version, so they cannot be checked: pkg:pypi/unpinned-thing (components[3])')]);
+    expect(g.unpinned).toEqual([{ ecosystem: 'pypi', name: 'unpinned-thing', requirement: 'pkg:pypi/unpinned-thing (components[3])', file: 'cyclonedx/bom.cdx.json', line: 11 }]);
   });
 });

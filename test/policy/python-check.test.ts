@@ -75,6 +75,23 @@ describe('sscs policy check on Python lockfiles', () => {
     expect((JSON.parse(r.stdout) as { packages: { name: string }[] }).packages.map((p) => p.name)).toEqual(['six']);
   });
 
+  it('fails closed on a CycloneDX pypi component that names no version, as npm does: exit 2 unless --allow-unpinned', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sscs-pycheck-sbom-'));
+    const component = (name: string, purl: string) => ({ 'bom-ref': name, type: 'library', name, purl });
+    await writeFile(join(dir, 'bom.cdx.json'), JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', components: [component('six', 'pkg:pypi/six@1.16.0'), component('flask', 'pkg:pypi/flask')] }, null, 2));
+    await writeFile(join(dir, 'policy.yml'), 'version: 1\n');
+    const r = await runCli(['policy', 'check', 'bom.cdx.json', '--offline', '--policy', 'policy.yml', '--format', 'json'], { cwd: dir });
+    expect(r.stderr).toContain('bom.cdx.json:15: 1 requirement pins no version, so the installer would choose its version unchecked: pkg:pypi/flask (components[1]) (bom.cdx.json:15)');
+    expect(r.stderr).toContain('--allow-unpinned');
+    expect(r.stdout).toBe('');
+    expect(r.exitCode).toBe(2);
+    const allowed = await runCli(['policy', 'check', 'bom.cdx.json', '--offline', '--allow-unpinned', '--policy', 'policy.yml', '--format', 'json'], { cwd: dir });
+    expect(allowed.exitCode, allowed.stderr).toBe(0);
+    expect((JSON.parse(allowed.stdout) as { packages: { name: string }[] }).packages.map((p) => p.name)).toEqual(['six']);
+    const deps = await runCli(['deps', 'bom.cdx.json'], { cwd: dir });
+    expect(deps.stdout).toContain('# unpinned: pkg:pypi/flask (components[1])  (bom.cdx.json:15; not checked)');
+  });
+
   it('sscs deps only lists an unpinned requirement (exit 0)', async () => {
     const dir = await project('flask>=3\nsix==1.16.0\n');
     const r = await runCli(['deps', 'requirements.txt'], { cwd: dir });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { CLI } from '../support/cli.js';
@@ -51,6 +52,20 @@ describe('templates/dependency-policy.yml', () => {
     expect(existsSync(join(project, 'sscs-policy.junit.xml'))).toBe(true);
     const warn = await runJob(project, { malicious_feed: 'feed', mode: 'warn' });
     expect(warn.exitCode).toBe(0);
+  });
+
+  it('fails closed on a requirement that pins no version unless allow_unpinned is true', async () => {
+    expect(inputs.allow_unpinned).toMatchObject({ type: 'boolean', default: false });
+    const dir = mkdtempSync(join(tmpdir(), 'sscs-policy-unpinned-'));
+    writeFileSync(join(dir, 'requirements.txt'), 'flask>=3\n');
+    const closed = await runJob(dir, { lockfiles: 'requirements.txt' });
+    expect(closed.exitCode, closed.all).toBe(2);
+    expect(closed.stderr).toContain('1 requirement pins no version, so the installer would choose its version unchecked: flask >=3');
+    expect(existsSync(join(dir, 'sscs-policy.junit.xml'))).toBe(false);
+    const open = await runJob(dir, { lockfiles: 'requirements.txt', allow_unpinned: true });
+    expect(open.exitCode, open.all).toBe(0);
+    expect(open.stderr).toContain('pin no version, so they are not checked: flask >=3');
+    expect(existsSync(join(dir, 'sscs-policy.junit.xml'))).toBe(true);
   });
 
   it('evaluates offline from a metadata snapshot when one is given', async () => {

@@ -66,8 +66,8 @@ and, with --scan, versions whose tarball has a high or critical finding; warn on
 scripts and deprecated versions.
 With no INPUT, the lockfiles in the working directory are checked (package-lock.json or npm-shrinkwrap.json,
 pnpm-lock.yaml, yarn.lock, uv.lock, poetry.lock, Pipfile.lock, pylock.toml, pylock.*.toml, requirements*.txt).
-A requirement that pins no version (requests>=2 in a requirements file) is exit 2 unless --allow-unpinned:
-the installer would choose its version at install time, unchecked.
+A requirement that pins no version (requests>=2 in a requirements file, an SBOM component whose purl names no
+version) is exit 2 unless --allow-unpinned: the installer would choose its version at install time, unchecked.
 Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 on bad usage or input.`,
   flags: {
     policy: { type: 'string', valueName: 'FILE', description: 'Policy file (YAML or JSON); default: the built-in default policy.' },
@@ -83,7 +83,7 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     'gitlab-report': { type: 'string', writes: 'file', valueName: 'FILE', description: 'Write a GitLab dependency scanning report (schema 15.0.7).' },
     junit: { type: 'string', writes: 'file', valueName: 'FILE', description: 'Write a JUnit XML report.' },
     'cache-dir': { type: 'string', valueName: 'DIR', description: 'Registry metadata cache; default: $XDG_CACHE_HOME/sscs or ~/.cache/sscs.' },
-    'allow-unpinned': { type: 'boolean', default: false, description: 'Accept requirements that pin no version (requests>=2): list them as not checked instead of failing (exit 2).' },
+    'allow-unpinned': { type: 'boolean', default: false, description: 'Accept requirements and SBOM components that pin no version (requests>=2, pkg:pypi/requests): list them as not checked instead of failing (exit 2).' },
   },
   positionals: { min: 0, max: Number.POSITIVE_INFINITY, name: 'INPUT' },
   examples: [
@@ -171,6 +171,6 @@ function assertPinned(graph: DependencyGraph): void {
   const at = (u: (typeof unpinned)[number]) => `${u.requirement} (${u.file}${u.line ? `:${u.line}` : ''})`;
   throw new InputError('SCHEMA', `${unpinned.length} requirement${unpinned.length === 1 ? ' pins' : 's pin'} no version, so the installer would choose ${unpinned.length === 1 ? 'its version' : 'their versions'} unchecked: ${unpinned.slice(0, 5).map(at).join(', ')}${unpinned.length > 5 ? ', ...' : ''}`, {
     where: { file: first.file, ...(first.line ? { line: first.line } : {}) },
-    hint: 'Pin every requirement to one version with its hashes (pip-compile --generate-hashes, uv pip compile --generate-hashes) and check that file, or pass --allow-unpinned to accept unpinned requirements as not checked.',
+    hint: 'Pin every requirement to one version with its hashes (pip-compile --generate-hashes, uv pip compile --generate-hashes) and check that file, or an SBOM made from a lockfile, or pass --allow-unpinned to accept unpinned requirements as not checked.',
   });
 }

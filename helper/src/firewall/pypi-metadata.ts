@@ -10,10 +10,10 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { documentKey } from '../registry/metadata.js';
 import type { HandlerContext, Outcome } from './context.js';
-import { serves } from './evaluator.js';
+import { integrityFailed } from './download-failure.js';
 import { RETRY_AFTER_S } from './packument-cache.js';
-import { pypiRef } from './pypi-cache.js';
-import { DECISION_HEADER, decisionHeader, sendBlocked, sendError } from './respond.js';
+import { decidePypiFile } from './pypi-file.js';
+import { DECISION_HEADER, decisionHeader, sendError } from './respond.js';
 import { METADATA_SUFFIX } from './route.js';
 import { readDecodedBody } from './upstream.js';
 
@@ -33,21 +33,9 @@ export async function servePypiMetadata(ctx: HandlerContext, req: IncomingMessag
     sendError(res, lookup.status, `sscs firewall: ${lookup.message}`, lookup.retryAfter ? { 'retry-after': String(lookup.retryAfter) } : {});
     return lookup.status;
   }
-  const file = lookup.entry.files.get(filename);
-  if (!file) {
-    sendError(res, 404, `sscs firewall: the upstream index lists no file ${filename} for ${name}`);
-    return 404;
-  }
-  const pkg = pypiRef(name, file.version);
-  out.version = pkg.version;
-  const d = lookup.entry.decisions.get(filename)!;
-  out.decision = d.action;
-  out.rule = d.rule;
-  if (!serves(d)) {
-    ctx.onDecision?.(pkg, d, false);
-    sendBlocked(res, pkg, d);
-    return 403;
-  }
+  const decided = decidePypiFile(ctx, res, lookup.entry, name, filename, out);
+  if (typeof decided === 'number') return decided;
+  const { file, pkg, decision: d } = decided;
   if (typeof file.coreMetadata !== 'string') {
     sendError(res, 404, `sscs firewall: the upstream index offers no core metadata file with a sha256 for ${filename}`);
     return 404;
@@ -81,10 +69,8 @@ export async function servePypiMetadata(ctx: HandlerContext, req: IncomingMessag
   }
   const got = createHash('sha256').update(body).digest('hex');
   if (got !== file.coreMetadata) {
-    out.decision = 'deny';
-    out.rule = METADATA_MISMATCH;
+    integrityFailed(ctx, out, METADATA_MISMATCH);
     out.error = `sha256 ${got} instead of ${file.coreMetadata}`;
-    ctx.metrics.inc('sscs_firewall_integrity_failures_total', 'Tarballs whose bytes did not match the packument integrity.');
     sendError(res, 502, `sscs firewall: ${what} does not match the sha256 the index lists for it (${file.coreMetadata.slice(0, 12)}…, got ${got.slice(0, 12)}…); it was tampered with on the way or on the index`);
     return 502;
   }

@@ -12,14 +12,16 @@ import { PEP440 } from '../ecosystems/pep440.js';
 import { documentKey } from '../registry/metadata.js';
 import type { SimpleFile } from '../registry/pypi-simple.js';
 import { contentCoding, decodeBody } from './content-encoding.js';
+import { aborted, downloadFailed } from './download-failure.js';
 import type { HandlerContext, Outcome } from './context.js';
-import { blockMessage, decideNow, serves } from './evaluator.js';
+import { decideNow, serves } from './evaluator.js';
 import { VerifyingStream, type ExpectedDigest } from './integrity.js';
 import { RETRY_AFTER_S } from './packument-cache.js';
 import { digestChanged, pypiRef, sha256Digest } from './pypi-cache.js';
 import { recordServedFile, servePypiFileOffline, servePypiPageOffline } from './pypi-offline.js';
+import { decidePypiFile } from './pypi-file.js';
 import { pageForm } from './pypi-page.js';
-import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError } from './respond.js';
+import { DECISION_HEADER, decisionHeader, sendBlocked, sendCached, sendError, sendNoneAllowed } from './respond.js';
 
 /** Bound on the releases one 403 names. */
 const MAX_NAMED = 5;
@@ -60,17 +62,7 @@ export async function servePypiProject(ctx: HandlerContext, req: IncomingMessage
     const all = [...filtered];
     const needed = wanted ? all.filter(([v]) => wanted.includes(v)) : [];
     const named = (needed.length ? needed : all.slice(-1)).slice(0, MAX_NAMED);
-    const messages = named.map(([version, d]) => {
-      const pkg = pypiRef(name, version);
-      ctx.onDecision?.(pkg, d, false);
-      return blockMessage(pkg, d).replace(/^sscs firewall: /, '');
-    });
-    const [version, d] = named[0]!;
-    out.version = version;
-    out.decision = d.action;
-    out.rule = d.rule;
-    sendError(res, 403, `sscs firewall: no file of ${name} is allowed. ${messages.join(' ')}`, { [DECISION_HEADER]: decisionHeader(d) });
-    return 403;
+    return sendNoneAllowed(ctx, res, out, name, 'file', named, (version) => pypiRef(name, version));
   }
   const form = pageForm(req.headers.accept);
   if (!form) {
@@ -102,21 +94,9 @@ export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, r
     sendError(res, lookup.status, `sscs firewall: ${lookup.message}`, retryAfter(lookup));
     return lookup.status;
   }
-  const file = lookup.entry.files.get(filename);
-  if (!file) {
-    sendError(res, 404, `sscs firewall: the upstream index lists no file ${filename} for ${name}`);
-    return 404;
-  }
-  const pkg = pypiRef(name, file.version);
-  out.version = pkg.version;
-  const d = lookup.entry.decisions.get(filename)!;
-  out.decision = d.action;
-  out.rule = d.rule;
-  if (!serves(d)) {
-    ctx.onDecision?.(pkg, d, false);
-    sendBlocked(res, pkg, d);
-    return 403;
-  }
+  const decided = decidePypiFile(ctx, res, lookup.entry, name, filename, out);
+  if (typeof decided === 'number') return decided;
+  const { file, pkg, decision: d } = decided;
   const digest = sha256Digest(file.sha256!);
   // With --scan, a cached file is served only when these very bytes were served under today's inputs (policy,
   // scanner, feed), so scanned by this scanner; otherwise it is fetched and scanned again, as for npm tarballs.
@@ -187,8 +167,7 @@ async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: Ser
   const declared = Number(up.headers['content-length'] ?? -1);
   if (declared > ctx.maxTarballBytes) {
     up.body.destroy();
-    out.decision = 'deny';
-    out.rule = 'firewall:too-large';
+    aborted(ctx, out, 'too-large', `declared ${declared} bytes`);
     sendError(res, 502, `sscs firewall: ${id}: the file of ${declared} bytes is over the limit of ${ctx.maxTarballBytes} bytes (--max-tarball-mb)`);
     return 502;
   }
@@ -310,17 +289,9 @@ async function scanThenServe(
   return 200;
 }
 
+/** A failed verified download: logged and counted (download-failure.ts), and a 502 when the answer has not begun. */
 function mismatch(ctx: HandlerContext, res: ServerResponse | undefined, out: Outcome, id: string, e: unknown): number {
-  const code = (e as { code?: string }).code;
-  out.error = (e as Error).message;
-  if (code === 'INTEGRITY_MISMATCH') {
-    out.decision = 'deny';
-    out.rule = 'firewall:integrity';
-    ctx.metrics.inc('sscs_firewall_integrity_failures_total', 'Tarballs whose bytes did not match the packument integrity.');
-  } else if (code === 'TARBALL_TOO_LARGE') {
-    out.decision = 'deny';
-    out.rule = 'firewall:too-large';
-  }
+  downloadFailed(ctx, out, e);
   if (res && !res.headersSent) sendError(res, 502, `sscs firewall: ${id}: ${(e as Error).message}`);
   return 502;
 }

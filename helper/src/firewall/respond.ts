@@ -1,7 +1,7 @@
-/** Small response helpers shared by the handlers. npm prints a 4xx body's `error` field to the user. */
+/** Small response helpers shared by the handlers. npm and pip print a 4xx body's `error` field to the user. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { Outcome } from './context.js';
+import type { HandlerContext, Outcome } from './context.js';
 import type { Cached } from './tarball-cache.js';
 import type { PackageRef, Decision } from '../policy/types.js';
 import { blockMessage } from './evaluator.js';
@@ -25,6 +25,29 @@ export function sendError(res: ServerResponse, status: number, message: string, 
 
 export function sendBlocked(res: ServerResponse, pkg: PackageRef, d: Decision): void {
   sendError(res, 403, blockMessage(pkg, d), { [DECISION_HEADER]: decisionHeader(d) });
+}
+
+/**
+ * The 403 for a package the policy leaves nothing of to install (no version of an npm package, no file of a PyPI
+ * project), which tells the user more than npm's ETARGET or pip's "No matching distribution": it names the refused
+ * releases given (`named`, at least one), each with its rule and way out, tells onDecision of each, and records
+ * the first in the outcome.
+ */
+export function sendNoneAllowed(
+  ctx: Pick<HandlerContext, 'onDecision'>, res: ServerResponse, out: Outcome, name: string, what: 'version' | 'file',
+  named: readonly [version: string, decision: Decision][], refOf: (version: string) => PackageRef,
+): number {
+  const messages = named.map(([version, d]) => {
+    const pkg = refOf(version);
+    ctx.onDecision?.(pkg, d, false);
+    return blockMessage(pkg, d).replace(/^sscs firewall: /, '');
+  });
+  const [version, d] = named[0]!;
+  out.version = version;
+  out.decision = d.action;
+  out.rule = d.rule;
+  sendError(res, 403, `sscs firewall: no ${what} of ${name} is allowed. ${messages.join(' ')}`, { [DECISION_HEADER]: decisionHeader(d) });
+  return 403;
 }
 
 export async function sendCached(req: IncomingMessage, res: ServerResponse, cached: Cached, out: Outcome): Promise<void> {

@@ -14,8 +14,8 @@ import { serveAdminUi } from './admin-ui/serve.js';
 import { ABBREVIATED_TYPE, PackumentCache, type PackumentEntry } from './packument-cache.js';
 import { relay } from './passthrough.js';
 import semver from 'semver';
-import { blockMessage, serves } from './evaluator.js';
-import { DECISION_HEADER, decisionHeader, sendError, sendJson } from './respond.js';
+import { serves } from './evaluator.js';
+import { DECISION_HEADER, sendError, sendJson, sendNoneAllowed } from './respond.js';
 import { parseRoute } from './route.js';
 import { serveTarball } from './tarball.js';
 import { clientOf } from './client-address.js';
@@ -76,18 +76,7 @@ async function servePackument(ctx: HandlerContext, req: IncomingMessage, res: Se
   if (entry.allowed === 0 && blocked.length > 0) {
     // Nothing left to install: a 403 with the reason tells the user more than npm's ETARGET. It names the
     // versions the project needs when they are known, else the newest release (not the newest nightly).
-    const named = namedVersions(blocked, ctx.wanted?.(name));
-    const messages = named.map(([version, d]) => {
-      const pkg = { ecosystem: 'npm' as const, name, version };
-      ctx.onDecision?.(pkg, d, false);
-      return blockMessage(pkg, d).replace(/^sscs firewall: /, '');
-    });
-    const [version, d] = named[0]!;
-    out.version = version;
-    out.decision = d.action;
-    out.rule = d.rule;
-    sendError(res, 403, `sscs firewall: no version of ${name} is allowed. ${messages.join(' ')}`, { [DECISION_HEADER]: decisionHeader(d) });
-    return 403;
+    return sendNoneAllowed(ctx, res, out, name, 'version', namedVersions(blocked, ctx.wanted?.(name)), (version) => ({ ecosystem: 'npm', name, version }));
   }
   const headers = { etag: entry.etag, [DECISION_HEADER]: out.decision, 'cache-control': 'no-cache' };
   if (req.headers['if-none-match'] === entry.etag) {

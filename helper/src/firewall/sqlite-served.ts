@@ -2,6 +2,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { MAX_HITS, type HitClaim, type ServedFetch, type ServedStore, type ServedVersion } from './served-log.js';
 import type { AuditEntry } from './store.js';
+import { toClient } from './sqlite-views.js';
 
 /** Part of the SQLite schema (sqlite-store.ts runs it at open, with foreign keys on). */
 export const SERVED_SCHEMA = `
@@ -70,10 +71,7 @@ export class SqliteServed implements ServedStore {
   async version(name: string, version: string): Promise<ServedVersion | undefined> {
     const v = this.#s.get.get(name, version) as Row | undefined;
     if (!v) return undefined;
-    const clients = (this.#s.clients.all(name, version) as Row[]).map((r) => ({
-      address: String(r.address), ...(r.user_agent ? { userAgent: String(r.user_agent) } : {}), ...(r.npm_session ? { npmSession: String(r.npm_session) } : {}),
-      firstAt: new Date(Number(r.first_at)), lastAt: new Date(Number(r.last_at)), fetches: Number(r.fetches),
-    }));
+    const clients = (this.#s.clients.all(name, version) as Row[]).map(toClient);
     return { name, version, clients, otherClients: Number(v.other_clients), lastAt: new Date(Number(v.last_at)) };
   }
 

@@ -11,7 +11,8 @@ import { SCANNER_VERSION } from '../scan/version.js';
 import { ecosystemOfKey, waiverCovers } from './operator.js';
 import type { AuditEntry, AuditPage, AuditQuery, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, ServedFile, Store, Waiver } from './store.js';
 import { servedFileOf } from './served-file.js';
-import { SqliteViews, toAudit, toWaiver } from './sqlite-views.js';
+import { AuditBuffer } from './audit-buffer.js';
+import { SqliteViews, toAudit, toDecision, toQuarantine, toRelease, toWaiver } from './sqlite-views.js';
 import { SESSIONS_SCHEMA, SqliteSessions } from './sqlite-sessions.js';
 import { SERVED_SCHEMA, SqliteServed } from './sqlite-served.js';
 
@@ -105,7 +106,6 @@ const AUDIT_PRUNE_BATCH = 10_000;
 const BUSY_TIMEOUT_MS = 5000;
 
 type Row = Record<string, unknown>;
-const date = (v: unknown): Date | undefined => (typeof v === 'number' ? new Date(v) : undefined);
 
 async function loadSqlite(): Promise<typeof import('node:sqlite')> {
   // node:sqlite prints an ExperimentalWarning on load in Node 22 although it works unflagged; silence only
@@ -161,7 +161,7 @@ class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #s: Record<string, StatementSync>;
   readonly #views: SqliteViews;
-  #pending = new Map<string, AuditEntry>();
+  readonly #audit = new AuditBuffer();
   #timer: NodeJS.Timeout | undefined;
   readonly sessions: SqliteSessions;
   readonly served: SqliteServed;
@@ -245,54 +245,40 @@ class SqliteStore implements Store {
 
   async decision(name: string, version: string): Promise<DecisionRecord | undefined> {
     const r = this.#s.decision!.get(name, version) as Row | undefined;
-    if (!r) return undefined;
-    return {
-      name, version, action: r.action as DecisionRecord['action'], rule: String(r.rule), reason: String(r.reason),
-      ...(r.until != null ? { until: date(r.until)! } : {}),
-      ...(r.integrity != null ? { integrity: String(r.integrity) } : {}),
-      ...(r.credential != null ? { credential: String(r.credential) } : {}),
-      ...(r.served_under != null ? { servedUnder: String(r.served_under) } : {}),
-      policyVersion: String(r.policy_version), decidedAt: date(r.decided_at)!,
-    };
+    return r ? toDecision(r) : undefined;
   }
 
   audit(e: AuditEntry): void {
-    // Identical lines (same client, request, decision and status) within one batch become one row with a count
-    // and the time of the last: every decision and refusal is kept, without a row per repeated request.
-    const key = `${e.client}\0${e.kind}\0${e.name}\0${e.version ?? ''}\0${e.action}\0${e.rule ?? ''}\0${e.status}`;
-    const same = this.#pending.get(key);
-    if (same) {
-      same.count = (same.count ?? 1) + (e.count ?? 1);
-      same.lastAt = e.at;
-      return;
-    }
-    this.#pending.set(key, { ...e });
-    if (this.#pending.size >= AUDIT_FLUSH_LINES) this.flush();
+    // Identical lines within one batch become one row with a count and the time of the last (audit-buffer.ts).
+    this.#audit.add(e);
+    if (this.#audit.size >= AUDIT_FLUSH_LINES) this.#flushLater();
     else if (!this.#timer) {
       this.#timer = setTimeout(() => this.#flushLater(), AUDIT_FLUSH_MS);
       this.#timer.unref();
     }
   }
 
+  /** Writes the pending audit lines; a failed write (the database locked past the busy timeout) keeps them and throws. */
   flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const batch = this.#pending;
-    if (batch.size === 0 || !this.#db.isOpen) return;
-    this.#pending = new Map();
-    this.#tx(() => {
-      for (const e of batch.values()) this.#s.audit!.run(e.at.getTime(), e.client, e.kind, e.name, e.version ?? null, e.action, e.rule ?? null, e.status, e.count ?? 1, e.lastAt?.getTime() ?? null);
-    });
+    if (this.#audit.size === 0 || !this.#db.isOpen) return;
+    const batch = this.#audit.take();
+    try {
+      this.#tx(() => {
+        for (const e of batch) this.#s.audit!.run(e.at.getTime(), e.client, e.kind, e.name, e.version ?? null, e.action, e.rule ?? null, e.status, e.count ?? 1, e.lastAt?.getTime() ?? null);
+      });
+    } catch (e) {
+      this.#audit.putBack(batch);
+      throw e;
+    }
   }
 
-  /** The timer's flush: a failed write (the database locked past the busy timeout) keeps the lines for the next one. */
+  /** A flush off the request path: a failed write is tried again later, never thrown at the request that filled the batch. */
   #flushLater(): void {
-    const batch = this.#pending;
     try {
       this.flush();
     } catch {
-      for (const [k, e] of this.#pending) batch.set(k, e);
-      this.#pending = batch;
       this.#timer = setTimeout(() => this.#flushLater(), AUDIT_FLUSH_MS);
       this.#timer.unref();
     }
@@ -334,10 +320,7 @@ class SqliteStore implements Store {
   }
 
   async quarantine(): Promise<QuarantineEntry[]> {
-    return (this.#s.quarantine!.all() as Row[]).map((r) => ({
-      name: String(r.name), version: String(r.version), rule: String(r.rule), reason: String(r.reason),
-      ...(r.until != null ? { until: date(r.until)! } : {}), queuedAt: date(r.queued_at)!,
-    }));
+    return (this.#s.quarantine!.all() as Row[]).map(toQuarantine);
   }
 
   async release(name: string, version: string): Promise<Release | undefined> {
@@ -426,8 +409,4 @@ class SqliteStore implements Store {
     this.flush();
     if (this.#db.isOpen) this.#db.close();
   }
-}
-
-function toRelease(r: Row): Release {
-  return { id: Number(r.id), name: String(r.name), version: String(r.version), by: String(r.by), reason: String(r.reason), at: date(r.at)! };
 }

@@ -3,29 +3,17 @@
  * per rule. Kept apart from sqlite-store.ts, which holds the request path's writes and reads.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { AuditEntry, AuditPage, AuditQuery, RuleCount, Waiver } from './store.js';
+import type { AuditPage, AuditQuery, RuleCount, Waiver } from './store.js';
+import { rowReaders, type DateOf, type Row } from './store-rows.js';
 
-type Row = Record<string, unknown>;
-const date = (v: unknown): Date | undefined => (typeof v === 'number' ? new Date(v) : undefined);
+/** SQLite keeps times as epoch milliseconds. */
+export const date: DateOf = (v) => (typeof v === 'number' ? new Date(v) : undefined);
 
 /** Longest search text looked for: longer text is refused by the caller, never truncated silently here. */
 export const MAX_AUDIT_SEARCH = 200;
 
-export function toAudit(r: Row): AuditEntry {
-  return {
-    at: date(r.at)!, client: String(r.client), kind: r.kind as AuditEntry['kind'], name: String(r.name),
-    ...(r.version != null ? { version: String(r.version) } : {}), action: String(r.action),
-    ...(r.rule != null ? { rule: String(r.rule) } : {}), status: Number(r.status),
-    ...(Number(r.count ?? 1) > 1 ? { count: Number(r.count), ...(r.last_at != null ? { lastAt: date(r.last_at)! } : {}) } : {}),
-  };
-}
-
-export function toWaiver(r: Row): Waiver {
-  return {
-    id: Number(r.id), name: String(r.name), version: String(r.version), by: String(r.by), reason: String(r.reason),
-    ...(r.expires_at != null ? { expiresAt: date(r.expires_at)! } : {}), at: date(r.at)!,
-  };
-}
+/** The Store's records from SQLite rows (store-rows.ts). */
+export const { decision: toDecision, audit: toAudit, quarantine: toQuarantine, release: toRelease, waiver: toWaiver, client: toClient } = rowReaders(date);
 
 /** A LIKE pattern that matches `text` literally anywhere: % _ and the escape character itself are escaped. */
 const contains = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

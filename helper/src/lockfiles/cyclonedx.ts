@@ -5,10 +5,10 @@ import { InputError } from '../errors.js';
 import { parseJson } from '../io/files.js';
 import type { Limits } from './limits.js';
 import { nameFromNodeModulesPath } from './names.js';
-import { fieldError, isRecord, jsonLineOf } from './positions.js';
+import { fieldError, isRecord, jsonLineOf, lineAt } from './positions.js';
 import { originOf } from './source.js';
 import { checkedVcsLocation, downloadLocationProblem } from './vcs-url.js';
-import { TreeBuilder, type LockNode, type LockTree } from './tree.js';
+import { TreeBuilder, type LockNode, type LockTree, type UnpinnedRequirement } from './tree.js';
 
 const SPEC_VERSIONS = ['1.4', '1.5', '1.6'];
 const ROOT_ID = '\0root';
@@ -26,8 +26,9 @@ const NPM_PATH = 'cdx:npm:package:path';
  * CycloneDX JSON SBOMs 1.4 to 1.6: npm and PyPI components (purls `pkg:npm/...`, `pkg:pypi/...`, nested
  * components included), with the `dependencies` graph from `metadata.component` for direct/transitive. Dev comes
  * from npm's `cdx:npm:package:development` property or scope `excluded`; optional from scope `optional`. A
- * `vcs_url` or `download_url` qualifier makes a git or URL package; a PyPI component with neither and no version
- * (cyclonedx-py writes them for unpinned requirements) is reported as unpinned, not guessed.
+ * `vcs_url` or `download_url` qualifier makes a git or URL package; a component with neither and no version
+ * (cyclonedx-py writes them for unpinned requirements; an npm one read from a manifest alone) is reported as
+ * unpinned, not guessed: `policy check` then fails closed unless --allow-unpinned, as for a requirements file.
  */
 export function parseCycloneDx(text: string, file: string, limits: Limits): LockTree {
   const doc = parseJson(text, { file }, 'CycloneDX SBOM');
@@ -46,7 +47,6 @@ export function parseCycloneDx(text: string, file: string, limits: Limits): Lock
   const refOf = new Map<string, string>();
   const aliasOf = new Map<string, string>();
   let skipped = 0;
-  const unpinned: string[] = [];
   const respelled: string[] = [];
 
   const walk = (list: unknown, field: string, depth: number) => {
@@ -62,7 +62,7 @@ export function parseCycloneDx(text: string, file: string, limits: Limits): Lock
         return;
       }
       const read = componentNode(c, at, file, text);
-      if (read === 'unpinned') unpinned.push(componentName(c));
+      if (read && 'unpinned' in read) b.unpinned.push(read.unpinned);
       else if (read) {
         if (!b.nodes.has(read.node.id)) b.add(read.node);
         if (read.alias) aliasOf.set(read.node.id, read.alias);
@@ -76,6 +76,7 @@ export function parseCycloneDx(text: string, file: string, limits: Limits): Lock
   if (respelled.length > 0) {
     b.warn(`${respelled.length} npm purl(s) spell the name with capitals, which a purl does not have (purl spec, npm type: lowercase); each is read by its component's name or else in lowercase: ${respelled.slice(0, 5).join(', ')}${respelled.length > 5 ? ', ...' : ''}`);
   }
+  const unpinned = b.unpinned.map((u) => u.requirement);
   if (unpinned.length > 0) b.warn(`${unpinned.length} component(s) name no version, so they cannot be checked: ${unpinned.slice(0, 5).join(', ')}${unpinned.length > 5 ? ', ...' : ''}`);
 
   const deps = doc.dependencies;
@@ -94,18 +95,17 @@ export function parseCycloneDx(text: string, file: string, limits: Limits): Lock
   if (root.edges.length === 0) {
     // No graph from the root: whatever nothing else depends on is taken as direct.
     b.warn('no dependency graph from metadata.component: components that nothing depends on count as direct');
-    const depended = new Set<string>();
-    for (const n of b.nodes.values()) for (const e of n.edges) depended.add(e.to);
-    for (const n of [...b.nodes.values()]) if (!n.local && !depended.has(n.id)) b.edge(root, { to: n.id, as: aliasOf.get(n.id) ?? n.name, kind: 'prod' });
+    b.rootUndepended(root, (n) => ({ as: aliasOf.get(n.id) ?? n.name }));
   }
   return b.build('input');
 }
 
 /**
  * One npm or PyPI component as a node, the name the project knows it by when that differs (an npm alias), and a
- * note when the purl spells the name otherwise than it is read (`pkg:npm/A@1` read as `a`).
+ * note when the purl spells the name otherwise than it is read (`pkg:npm/A@1` read as `a`); or, for a registry
+ * component whose purl names no version, that unpinned requirement (its purl and where it stands).
  */
-function componentNode(c: Record<string, unknown>, at: string, file: string, text: string): { node: Omit<LockNode, 'edges'>; alias?: string; respelled?: string } | 'unpinned' | undefined {
+function componentNode(c: Record<string, unknown>, at: string, file: string, text: string): { node: Omit<LockNode, 'edges'>; alias?: string; respelled?: string } | { unpinned: UnpinnedRequirement } | undefined {
   const purl = c.purl;
   // Other ecosystems are skipped (and counted); anything that claims to be npm or pypi must be a valid purl of it.
   const type = typeof purl === 'string' ? /^pkg:\/*([^/]+)\//i.exec(purl)?.[1]?.toLowerCase() : undefined;
@@ -124,9 +124,11 @@ function componentNode(c: Record<string, unknown>, at: string, file: string, tex
   const shown = typeof c.name === 'string' ? (typeof c.group === 'string' && c.group ? `${c.group}/${c.name}` : c.name) : undefined;
   const name = spellingOf(parsed, [shown, fromPath]);
   const source = sourceOf(parsed, name, { file, field: `${at}.purl`, ...lineOpt(jsonLineOf(text, 'purl')) });
+  // A PyPI git or URL component is pinned by its location; any other without a version is whatever the installer
+  // picks. npm and PyPI alike: the same fail-closed rule and the same opt-out (policy check --allow-unpinned).
   if (parsed.version === undefined && !(adapter.id === 'pypi' && source)) {
-    if (adapter.id === 'pypi') return 'unpinned';
-    throw new InputError('SCHEMA', `component ${componentName(c)}: ${at}.purl has no version, so it cannot be judged: ${purl}`, { where: { file, field: `${at}.purl`, ...lineOpt(jsonLineOf(text, 'purl')) } });
+    const offset = text.indexOf(JSON.stringify(purl));
+    return { unpinned: { ecosystem: adapter.id, name, requirement: `${purl} (${at})`, file, ...lineOpt(offset < 0 ? undefined : lineAt(text, offset)) } };
   }
   const ref = typeof c['bom-ref'] === 'string' ? c['bom-ref'] : purl;
   const node: Omit<LockNode, 'edges'> = { id: ref, name, version: parsed.version ?? '' };

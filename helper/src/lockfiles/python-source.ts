@@ -1,5 +1,5 @@
 import type { ResolvedPackage, SourceKind } from '../deps/model.js';
-import { withoutCredentials } from './source.js';
+import { underBases, withoutCredentials } from './source.js';
 
 /**
  * Where a Python requirement's code comes from, when it is not an index version: a VCS URL (`git+https://...`,
@@ -40,14 +40,7 @@ export const PYPI_INDEXES = ['https://pypi.org/simple/', 'https://pypi.org/pypi/
  * URL, `PIP_INDEX_URL`), it is dropped and the package stays `registry`.
  */
 export function pinPythonIndexes(packages: ResolvedPackage[], configured?: string): void {
-  const bases = [...PYPI_INDEXES, ...(configured ? [configured] : [])].flatMap((r) => {
-    try {
-      const u = new URL(r);
-      return [{ origin: u.origin, path: u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/` }];
-    } catch {
-      return [];
-    }
-  });
+  const fromIndex = underBases([...PYPI_INDEXES, ...(configured ? [configured] : [])]);
   for (const p of packages) {
     if (p.ecosystem !== 'pypi' || p.source !== 'registry' || !p.resolved) continue;
     let u: URL | undefined;
@@ -57,8 +50,7 @@ export function pinPythonIndexes(packages: ResolvedPackage[], configured?: strin
       u = undefined;
     }
     if (u && (u.protocol === 'https:' || u.protocol === 'http:')) {
-      const path = u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/`;
-      if (bases.some((b) => u.origin === b.origin && path.startsWith(b.path))) {
+      if (fromIndex(u)) {
         delete p.resolved;
         continue;
       }

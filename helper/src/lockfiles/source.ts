@@ -63,6 +63,23 @@ export function isRegistryTarballUrl(url: string, name?: string): boolean {
 }
 
 /**
+ * Whether a URL lies under one of `bases` (registry or index base URLs): the same origin, and a path below the
+ * base's path taken as a folder (`/simple` as `/simple/`). A base URL that does not parse matches nothing.
+ */
+export function underBases(bases: readonly string[]): (u: URL) => boolean {
+  const folder = (path: string): string => (path.endsWith('/') ? path : `${path}/`);
+  const parsed = bases.flatMap((r) => {
+    try {
+      const u = new URL(r);
+      return [{ origin: u.origin, path: folder(u.pathname) }];
+    } catch {
+      return [];
+    }
+  });
+  return (u) => parsed.some((b) => u.origin === b.origin && folder(u.pathname).startsWith(b.path));
+}
+
+/**
  * A location as it may be shown and written in reports: without a password, and without a user
  * name other than ssh's conventional `git` (lockfiles carry `git+https://<token>@github.com/...` in the wild).
  */
@@ -82,14 +99,7 @@ export const PUBLIC_REGISTRIES = ['https://registry.npmjs.org/', 'https://regist
  * package whose name it borrows. `registries` are base URLs (the configured registry and scope registries).
  */
 export function pinRegistryOrigins(packages: ResolvedPackage[], registries: readonly string[]): void {
-  const bases = [...registries, ...PUBLIC_REGISTRIES].flatMap((r) => {
-    try {
-      const u = new URL(r);
-      return [{ origin: u.origin, path: u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/` }];
-    } catch {
-      return [];
-    }
-  });
+  const fromRegistry = underBases([...registries, ...PUBLIC_REGISTRIES]);
   for (const p of packages) {
     if (p.source !== 'registry' || !p.resolved || !/^https?:\/\//i.test(p.resolved)) continue;
     let u: URL;
@@ -98,7 +108,7 @@ export function pinRegistryOrigins(packages: ResolvedPackage[], registries: read
     } catch {
       continue;
     }
-    if (bases.some((b) => u.origin === b.origin && u.pathname.startsWith(b.path))) continue;
+    if (fromRegistry(u)) continue;
     p.source = 'url';
     p.resolved = withoutCredentials(p.resolved);
   }

@@ -66,6 +66,8 @@ export interface LockTree {
 }
 
 export interface UnpinnedRequirement {
+  /** When it differs from the input's own (a CycloneDX SBOM holds npm and PyPI components alike). */
+  ecosystem?: Ecosystem;
   name: string;
   /** The requirement as written, without hashes and options (`requests>=2.31 ; python_version >= "3.9"`). */
   requirement: string;
@@ -117,6 +119,20 @@ export class TreeBuilder {
     if (missing.length === 0) return;
     this.missing.push(...missing);
     this.warn(`${missing.length} dependenc${missing.length === 1 ? 'y is' : 'ies are'} not in the lockfile: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+  }
+
+  /**
+   * For an input that records no edges from the project: every package that nothing depends on (and that is not
+   * itself local) becomes a direct dependency of `root`, by its name and as prod unless `edgeOf` says otherwise.
+   */
+  rootUndepended(root: LockNode, edgeOf: (n: LockNode) => { as?: string; kind?: EdgeKind } = () => ({})): void {
+    const depended = new Set<string>();
+    for (const n of this.nodes.values()) for (const e of n.edges) depended.add(e.to);
+    for (const n of [...this.nodes.values()]) {
+      if (n.local || depended.has(n.id)) continue;
+      const e = edgeOf(n);
+      this.edge(root, { to: n.id, as: e.as ?? n.name, kind: e.kind ?? 'prod' });
+    }
   }
 
   build(flags: LockTree['flags'], opts: { graphless?: boolean } = {}): LockTree {

@@ -9,7 +9,7 @@
  * compares with, whatever its time.
  */
 import semver from 'semver';
-import { HISTORY_DEPTH } from '../policy/types.js';
+import { HISTORY_DEPTH, type ReleaseHistory } from '../policy/types.js';
 
 /** What the history needs of one version, as read from the document. */
 export interface VersionRecord {
@@ -25,16 +25,7 @@ export interface VersionRecord {
 }
 
 /** The stored (JSON) form of policy/types ReleaseHistory: times are ISO strings. */
-export interface HistoryMeta {
-  earlier?: number;
-  previousPublishedAt?: string;
-  previousVersion?: string;
-  attestedBack?: number;
-  publisherBack?: number;
-  publisherUnknownBack?: number;
-  previousPublisher?: string;
-  predecessor?: { version: string; hasInstallScript?: boolean };
-}
+export type HistoryMeta = Omit<ReleaseHistory, 'previousPublishedAt'> & { previousPublishedAt?: string };
 
 /**
  * One history per version, in O(n log n). `compare`: the ecosystem's version order (undefined: not a version

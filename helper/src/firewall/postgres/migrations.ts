@@ -314,15 +314,12 @@ const MIGRATION_LOCK = 0x55c5_f1e0;
 export async function migrate(client: PoolClient, upTo: number = SCHEMA_VERSION): Promise<number[]> {
   await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
   try {
-    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
-    const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
-    const newest = Math.max(0, ...done);
-    if (newest > SCHEMA_VERSION) {
-      throw new ServiceError('SERVICE', `the firewall database has schema version ${newest}, newer than this sscs knows (${SCHEMA_VERSION}): upgrade sscs, never downgrade a database`);
-    }
+    const pending = (await pendingMigrations(client)).filter((m) => m.version <= upTo);
+    // Only when there is something to record: CREATE ... IF NOT EXISTS still needs CREATE on the schema, which a
+    // migrated database's owner may since have lost.
+    if (pending.length) await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
     const applied: number[] = [];
-    for (const m of MIGRATIONS) {
-      if (done.has(m.version) || m.version > upTo) continue;
+    for (const m of pending) {
       await client.query('BEGIN');
       try {
         await client.query(m.sql);

@@ -8,6 +8,7 @@ import { InputError, ServiceError } from '../../errors.js';
 import type { PostgresTarget } from './connect.js';
 import { grantStatements, migratedTables } from './grants.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
+import { insufficientPrivilege } from './rows.js';
 import { openPostgresStore } from './store.js';
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -42,7 +43,9 @@ export async function runOwnerTasks(target: PostgresTarget, tasks: OwnerTasks): 
       throw new ServiceError('UNAVAILABLE', `cannot connect to the firewall database at ${target.label}: ${(e as Error).message}`, { cause: e });
     }
     try {
-      report.applied = await migrate(client);
+      report.applied = await migrate(client).catch(async (e: unknown) => {
+        throw insufficientPrivilege(e) ? await notPermitted(client, e) : e;
+      });
       if (tasks.grant) {
         report.granted = { role: tasks.grant, tables: await applyGrants(client, tasks.grant) };
         const warnings = await leftoverPrivileges(client, tasks.grant);
@@ -63,6 +66,27 @@ export async function runOwnerTasks(target: PostgresTarget, tasks: OwnerTasks): 
     }
   }
   return report;
+}
+
+/**
+ * What the connecting role lacks to migrate, and what to grant: CREATE on schema public (PostgreSQL 15 gives it
+ * only to the database's owner), or the ownership of tables another role created.
+ */
+async function notPermitted(client: pg.PoolClient, e: unknown): Promise<ServiceError> {
+  const why = ((e as { cause?: Error }).cause ?? (e as Error)).message;
+  const r = (await client.query<{ role: string; db: string; create: boolean }>(
+    `SELECT current_user AS role, current_database() AS db, has_schema_privilege('public', 'CREATE') AS create`).catch(() => undefined))?.rows[0];
+  if (r && !r.create) {
+    const role = `"${r.role.replace(/"/g, '""')}"`;
+    return new ServiceError('SERVICE', `the role ${r.role} may not create tables in schema public of database ${r.db} (${why}), so it cannot apply the firewall migrations`, {
+      cause: e,
+      hint: `Run 'sscs firewall migrate' as the database's owner, or have the owner (or a superuser) run: GRANT CREATE ON SCHEMA public TO ${role}`,
+    });
+  }
+  return new ServiceError('SERVICE', `${r ? `the role ${r.role}` : 'the connecting role'} may not apply the firewall migrations (${why})`, {
+    cause: e,
+    hint: "Run 'sscs firewall migrate' as the role that owns the firewall tables (the one that applied the earlier migrations)",
+  });
 }
 
 /** TEMPORARY or CREATE the role still holds: only the database's (or schema's) owner may revoke them from PUBLIC. */

@@ -3,9 +3,9 @@
  * retroactive hits (retroactive_hits, migration 8); see served-log.ts.
  */
 import type pg from 'pg';
-import { MAX_HITS, type HitClaim, type ServedClient, type ServedFetch, type ServedStore, type ServedVersion } from '../served-log.js';
+import { MAX_HITS, type HitClaim, type ServedFetch, type ServedStore, type ServedVersion } from '../served-log.js';
 import type { AuditEntry } from '../store.js';
-import { date, type Row } from './rows.js';
+import { date, toClient } from './rows.js';
 import type { Query } from './sessions.js';
 
 export type Transaction = <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>;
@@ -97,11 +97,4 @@ export class PostgresServed implements ServedStore {
       return claimed;
     });
   }
-}
-
-export function toClient(r: Row): ServedClient {
-  return {
-    address: String(r.address), ...(r.user_agent ? { userAgent: String(r.user_agent) } : {}), ...(r.npm_session ? { npmSession: String(r.npm_session) } : {}),
-    firstAt: date(r.first_at)!, lastAt: date(r.last_at)!, fetches: Number(r.fetches),
-  };
 }

@@ -18,7 +18,7 @@ import { servedFileOf } from '../served-file.js';
 import type { PostgresTarget } from './connect.js';
 import { GenerationListener } from './listener.js';
 import { migrate, pendingMigrations } from './migrations.js';
-import { date, toAudit, toDecision, toRelease, toWaiver, unavailable, type Row } from './rows.js';
+import { date, insufficientPrivilege, toAudit, toDecision, toQuarantine, toRelease, toWaiver, unavailable, type Row } from './rows.js';
 import { ruleCounts, searchAudit } from './views.js';
 import { PostgresSessions } from './sessions.js';
 import { PostgresServed } from './served.js';
@@ -79,8 +79,6 @@ export async function openPostgresStore(target: PostgresTarget, opts: PostgresSt
   return store;
 }
 
-/** SQLSTATE 42501: the role lacks a privilege (or, for DDL, is not the owner). */
-const INSUFFICIENT_PRIVILEGE = '42501';
 const OWNER_HINT = "run 'sscs firewall migrate' with the same --database as the owner role (its password in PGPASSWORD, a pgpass file or SSCS_FIREWALL_DATABASE), with --grant ROLE for this role";
 
 /**
@@ -89,7 +87,7 @@ const OWNER_HINT = "run 'sscs firewall migrate' with the same --database as the 
  */
 async function migrateAsAllowed(client: pg.PoolClient, target: PostgresTarget): Promise<number[]> {
   const denied = (e: unknown, doing: string): unknown =>
-    (e as { code?: unknown }).code === INSUFFICIENT_PRIVILEGE || (e as { cause?: { code?: unknown } }).cause?.code === INSUFFICIENT_PRIVILEGE
+    insufficientPrivilege(e)
       ? new ServiceError('SERVICE', `the role connecting to the firewall database at ${target.label} may not ${doing} (${((e as { cause?: Error }).cause ?? (e as Error)).message}): ${OWNER_HINT}`, { cause: e })
       : e;
   let pending;
@@ -306,7 +304,7 @@ export class PostgresStore implements Store {
         if (n < AUDIT_PRUNE_BATCH) return removed;
       }
     } catch (e) {
-      if ((e as { code?: unknown }).code === INSUFFICIENT_PRIVILEGE && /^permission denied/.test((e as Error).message)) {
+      if (insufficientPrivilege(e) && /^permission denied/.test((e as Error).message)) {
         throw new ServiceError('SERVICE', `this role may not remove audit rows (${(e as Error).message}): with a least-privilege replica role, audit retention is the owner's job: run 'sscs firewall migrate --audit-retention-days N' as the owner on a schedule`, { cause: e });
       }
       throw e;
@@ -315,10 +313,7 @@ export class PostgresStore implements Store {
 
   async quarantine(): Promise<QuarantineEntry[]> {
     const rows = await this.#q('SELECT q.* FROM quarantine q WHERE NOT EXISTS (SELECT 1 FROM releases r WHERE r.name = q.name AND r.version = q.version) ORDER BY queued_at, name, version');
-    return rows.map((r) => ({
-      name: String(r.name), version: String(r.version), rule: String(r.rule), reason: String(r.reason),
-      ...(r.until != null ? { until: date(r.until)! } : {}), queuedAt: date(r.queued_at)!,
-    }));
+    return rows.map(toQuarantine);
   }
 
   async release(name: string, version: string): Promise<Release | undefined> {
