@@ -98,7 +98,7 @@ describe('scan: benign nesting is analysed normally', () => {
     expect(r.exitCode).toBe(0);
   });
 
-  it('a generated 5,000-branch else-if chain and 5,000 nested calls (past the thread's stack): read with the larger stack, nothing reported', async () => {
+  it('a generated 5,000-branch else-if chain and 5,000 nested calls (past the thread stack): read with the larger stack, nothing reported', async () => {
     const generated = `function f(x) { if (x === 0) return 0;${Array.from({ length: 5000 }, (_, i) => ` else if (x === ${i + 1}) return ${i};`).join('')} }\nvar v = ${'g('.repeat(5000)}1${')'.repeat(5000)};\nmodule.exports = f;\n`;
     const r = await scanCli({ main: 'index.js' }, { 'index.js': generated });
     expect(r.report.findings).toEqual([]);
