@@ -1,5 +1,6 @@
 import { Bindings, memberKey, type Ref } from './bindings.js';
 import { EXEC_MEMBERS, FS_READS, FS_WRITES, HOST_MEMBERS, NETWORK_GLOBALS, NETWORK_MEMBERS, NETWORK_PACKAGES, SECRET_ENV, SECRET_PATHS, SENSITIVE_MODULES, SHELL_PROGRAM, STRING_HINT, STRING_SIGNALS, VM_MEMBERS, WALLET_REGEX, publicIpUrl } from './indicators.js';
+import { callArgs } from './linear.js';
 import { pushChildren, walk, type Node } from './parse.js';
 import { gatherTree, isFunction, type Tree } from './tree.js';
 
@@ -24,7 +25,10 @@ const ENV_VALUE_PARENTS = new Set(['CallExpression', 'NewExpression', 'Property'
 const MAX_TAINTS_PER_NAME = 32;
 const NO_TAINTS: ReadonlySet<Taint> = new Set();
 /** What makes a character decoder a hex decoder; a file without it has none (a decoder's body is its text). */
-const HEX_PARSE = /parseInt\([^)]*,\s*16\s*\)/;
+export const HEX_PARSE = callArgs('parseInt(', (args) => {
+  const a = args.trimEnd(); // `parseInt\([^)]*,\s*16\s*\)`, linear (trimEnd strips what `\s` matches)
+  return a.endsWith('16') && a.slice(0, -2).trimEnd().endsWith(',');
+});
 /** Methods of a request object that send its body. */
 const SEND_METHODS = new Set(['write', 'end', 'send']);
 const GLOBAL_NAMES = new Set(['global', 'globalThis', 'window', 'self']);
