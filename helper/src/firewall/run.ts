@@ -16,10 +16,11 @@ import { renderGitlab } from '../policy/reports/gitlab.js';
 import { renderJson } from '../policy/reports/json.js';
 import { renderJunit } from '../policy/reports/junit.js';
 import type { ResolvedPackage } from '../deps/model.js';
-import { ADMIN_TOKEN_ENV, DEFAULT_DATA_DIR, ENV, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
+import { DEFAULT_DATA_DIR, type Flags, type ServeSettings } from './config.js';
 import { launch } from './launch.js';
 import { documentKey, factsKey } from '../registry/metadata.js';
-import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, projectScopes } from './project-scopes.js';
+import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, npmConfigFiles, projectScopes, type NpmConfigFiles } from './project-scopes.js';
+import { checkInstallOptions, installEnvironment, yarnRcFilename } from './install-env.js';
 import { checkPythonSources } from './python-sources.js';
 import { decideLocked, judgeElsewhere, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal } from './run-report.js';
 import { loadPolicy } from '../policy/load.js';
@@ -36,23 +37,38 @@ export interface RunReports {
  * for unscoped packages and for every scope the firewall routes: npm and pnpm read `npm_config_@scope:registry`
  * over a project's .npmrc; yarn berry sends scopes without an npmScopes entry to YARN_NPM_REGISTRY_SERVER.
  */
-export function clientEnv(url: string, scopes: string[] = []): Record<string, string> {
+export function clientEnv(url: string, scopes: string[] = [], files: ClientFiles = {}): Record<string, string> {
+  const host = new URL(url).hostname;
   const env: Record<string, string> = {
     npm_config_registry: `${url}/`,
+    // The job's proxy (HTTP_PROXY, which npm and pnpm read as their default proxy) is not between the client
+    // and the firewall: a proxy could answer for the firewall.
+    npm_config_noproxy: host,
+    pnpm_config_noproxy: host,
     // npm fetches a lockfile's `resolved` URL as written unless its host is registry.npmjs.org: `always` sends
     // every registry tarball to the configured registry, so a lockfile naming another registry cannot go around.
     npm_config_replace_registry_host: 'always',
     // pnpm 11+ reads its own prefix and ignores npm_config_registry.
     pnpm_config_registry: `${url}/`,
     YARN_NPM_REGISTRY_SERVER: url,
-    YARN_UNSAFE_HTTP_WHITELIST: new URL(url).hostname,
+    YARN_UNSAFE_HTTP_WHITELIST: host,
     [FIREWALL_REGISTRY_ENV]: url,
+    // The configuration files firewall run read (project-scopes.ts), so that no .npmrc can point npm at another.
+    ...(files.npm?.userconfig ? { npm_config_userconfig: files.npm.userconfig } : {}),
+    ...(files.npm ? { npm_config_globalconfig: files.npm.globalconfig } : {}),
+    ...(files.yarnRcFilename !== undefined ? { YARN_RC_FILENAME: files.yarnRcFilename } : {}),
   };
   for (const scope of scopes) {
     env[`npm_config_${scope}:registry`] = `${url}/`;
     env[`pnpm_config_${scope}:registry`] = `${url}/`;
   }
   return { ...env, ...pythonClientEnv(url) };
+}
+
+/** The client configuration files firewall run checked, set for the install in one spelling. */
+export interface ClientFiles {
+  npm?: NpmConfigFiles;
+  yarnRcFilename?: string;
 }
 
 /**
@@ -112,12 +128,12 @@ const record = (pkg: { name: string; version: string; ecosystem?: PackageRef['ec
 });
 
 /**
- * The install's environment: the job's, without the firewall's own secrets. The install runs packages' scripts,
- * and the upstream and admin tokens are the firewall's to use, not theirs.
+ * The install's environment: the job's, without the firewall's own settings and secrets (install-env.ts), the
+ * client settings that route fetches, and the Python settings that add an index beside the firewall; then the
+ * settings that point every client at the firewall. The install runs packages' scripts.
  */
-function installEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  // The admin token file's path too: it leads a script straight to the token.
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith(UPSTREAM_TOKEN_ENV) && k !== ADMIN_TOKEN_ENV && k !== ENV['admin-token-file'] && !AROUND_THE_FIREWALL.includes(k)));
+function installEnv(env: NodeJS.ProcessEnv, client: Record<string, string>): Record<string, string> {
+  return installEnvironment(Object.fromEntries(Object.entries(env).filter(([k]) => !AROUND_THE_FIREWALL.includes(k))), client);
 }
 
 export async function runBehindFirewall(s: ServeSettings, flags: Flags, command: string[], reports: RunReports, io: Io): Promise<number> {
@@ -125,6 +141,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   if (!file) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
   // A source the project adds itself (requirements file, command line, Pipfile) is refused before anything runs.
   await checkPythonSources(io.cwd, command);
+  checkInstallOptions(command);
   const locked = await readLocked(io.cwd, s.pypi?.index);
   // Git, tarball-URL and file dependencies never pass through the firewall: judged before the install runs.
   checkElsewhere(await loadPolicy(s.policyPath), [...locked.elsewhere, ...(await declaredElsewhere(io.cwd, locked.elsewhere))], new Date(), io.stderr, command.join(' '));
@@ -150,6 +167,8 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   const found = await projectScopes(io.cwd, io.env);
   checkProjectScopes(found, s.upstream, s.scopedUpstreams, { yarnClassic: await isYarnClassic(command, io.cwd) });
   const scopes = [...new Set([...s.scopedUpstreams.map((u) => u.scope), ...found.map((p) => p.scope)])];
+  const rc = yarnRcFilename(io.env);
+  const clientFiles: ClientFiles = { npm: npmConfigFiles(io.env), ...(rc !== undefined ? { yarnRcFilename: rc } : {}) };
   const started = new Date();
   // Request logs go nowhere: the job log shows the install's own output and the summary.
   const fw = await launch({ ...s, listen: { host: '127.0.0.1', port: 0 } }, flags, { ...io, stdout: () => {} }, { onDecision, onFiltered, wanted: wantedVersions(locked.packages) });
@@ -166,7 +185,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     }
     const routes = s.scopedUpstreams.map((u) => `, ${u.scope} from ${u.url}`).join('');
     io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${command.join(' ')}\n`);
-    const r = await execa(file, args, { cwd: io.cwd, env: { ...installEnv(io.env), ...clientEnv(fw.url, scopes) }, extendEnv: false, reject: false, stdin: 'ignore', all: true });
+    const r = await execa(file, args, { cwd: io.cwd, env: installEnv(io.env, clientEnv(fw.url, scopes, clientFiles)), extendEnv: false, reject: false, stdin: 'ignore', all: true });
     if (r.failed && r.exitCode === undefined) throw new ServiceError('SERVICE', `cannot run ${file}: ${r.shortMessage ?? r.message}`, { cause: r });
     io.stdout(String(r.all ?? ''));
     exitCode = r.exitCode ?? 2;
