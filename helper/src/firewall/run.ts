@@ -4,7 +4,9 @@
  * reports what was served and refused in the same formats as `sscs policy check`.
  */
 import { execa } from 'execa';
-import { resolve } from 'node:path';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Io } from '../cli/command.js';
 import { PolicyViolation, ServiceError, UsageError } from '../errors.js';
 import { writeOutputFile } from '../io/files.js';
@@ -22,7 +24,7 @@ import { documentKey, factsKey } from '../registry/metadata.js';
 import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, npmConfigFiles, projectScopes, type NpmConfigFiles } from './project-scopes.js';
 import { checkInstallOptions, installEnvironment, yarnRcFilename } from './install-env.js';
 import { checkPythonSources } from './python-sources.js';
-import { decideLocked, judgeElsewhere, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal } from './run-report.js';
+import { decideLocked, judgeElsewhere, overridden, policyWayOut, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal, type WayOut } from './run-report.js';
 import { loadPolicy } from '../policy/load.js';
 import { checkElsewhere, declaredElsewhere } from './run-elsewhere.js';
 
@@ -170,11 +172,13 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   const rc = yarnRcFilename(io.env);
   const clientFiles: ClientFiles = { npm: npmConfigFiles(io.env), ...(rc !== undefined ? { yarnRcFilename: rc } : {}) };
   const started = new Date();
-  // Request logs go nowhere: the job log shows the install's own output and the summary.
-  const fw = await launch({ ...s, listen: { host: '127.0.0.1', port: 0 } }, flags, { ...io, stdout: () => {} }, { onDecision, onFiltered, wanted: wantedVersions(locked.packages) });
+  const state = await privateState(s, io.stderr);
   let exitCode: number;
   const lockedRefusals: Refusal[] = [];
+  let fw: Awaited<ReturnType<typeof launch>> | undefined;
   try {
+    // Request logs go nowhere: the job log shows the install's own output and the summary.
+    fw = await launch({ ...s, listen: { host: '127.0.0.1', port: 0 } }, flags, { ...io, stdout: () => {} }, { onDecision, onFiltered, wanted: wantedVersions(locked.packages), ...(state ? { stateDir: state } : {}) });
     // Every locked version, decided up front by the same packuments and engine the install meets.
     const up = await decideLocked(locked.packages, fw.decision);
     for (const e of up.errors) io.stderr(`sscs firewall: warning: cannot decide locked ${printable(e)}\n`);
@@ -190,7 +194,11 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     io.stdout(String(r.all ?? ''));
     exitCode = r.exitCode ?? 2;
   } finally {
-    await fw.close();
+    try {
+      await fw?.close();
+    } finally {
+      if (state) await rm(state, { recursive: true, force: true });
+    }
   }
   const lockedKeys = new Set(lockedRefusals.map((r) => factsKey(r)));
   const refused = [...lockedRefusals, ...[...fetchedRefusals].filter(([k]) => !lockedKeys.has(k)).map(([, r]) => r)];
@@ -207,8 +215,11 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   if (reports.junit) await writeOutputFile(resolve(io.cwd, reports.junit), renderJunit(result, (ended.getTime() - started.getTime()) / 1000), io.env, 'the JUnit report');
 
   io.stderr(`sscs firewall: served ${served.size} package version(s), refused ${refused.length}\n`);
-  // The way out must reach the same store: name the data folder when it is not the default one.
-  const stateFlags = s.dataDir === resolve(io.cwd, DEFAULT_DATA_DIR) ? '' : ` --data-dir ${shellQuote(s.dataDir)}`;
+  const waived = [...records.values()].filter((r) => overridden(r.decision));
+  if (waived.length) io.stderr(`sscs firewall: ${waived.length} version(s) allowed by a waiver or a quarantine release:\n${waived.map((r) => `  ${printable(`${factsKey(r)}: ${r.decision.rule}: ${r.decision.reason}`)}\n`).join('')}`);
+  // The way out must reach the same store: name the data folder when it is not the default one. Without a
+  // shared database, the run's waivers come from the policy file only.
+  const stateFlags: WayOut = state ? policyWayOut(shown(io.cwd, s.policyPath)) : s.dataDir === resolve(io.cwd, DEFAULT_DATA_DIR) ? '' : ` --data-dir ${shellQuote(s.dataDir)}`;
   for (const r of refused) io.stderr(refusalLine(r, stateFlags));
   if (leftOut.length) {
     io.stderr(`sscs firewall: filtered ${leftOut.length} version(s) from the packuments the install fetched (no lockfile says which it needed)\n`);
@@ -240,6 +251,27 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   }
   if (exitCode !== 0) throw new ServiceError('SERVICE', `'${command.join(' ')}' exited with ${exitCode} (the firewall refused nothing)`);
   return 0;
+}
+
+/**
+ * Without a shared database, the run decides with a store of its own in a fresh private folder outside the
+ * project (returned; removed after the run), never the data folder's: the data folder is in the project and
+ * the GitLab cache carries it to later pipelines, so the install's scripts could plant waivers and releases
+ * there. Only verified tarballs (checked against the packument's integrity on every reuse) are kept there.
+ */
+async function privateState(s: ServeSettings, stderr: (text: string) => void): Promise<string | undefined> {
+  if (s.database) return undefined;
+  const old = join(s.dataDir, 'firewall.db');
+  if (await stat(old).then(() => true, () => false)) {
+    stderr(`sscs firewall: not reading the waivers, quarantine releases and decisions in ${printable(old)}: the install can write there; firewall run takes waivers from the policy file (or a shared --database)\n`);
+  }
+  return await mkdtemp(join(tmpdir(), 'sscs-firewall-run-'));
+}
+
+/** A path as given relative to the project when inside it, as the job log and a reader of the policy know it. */
+function shown(cwd: string, path: string): string {
+  const r = relative(cwd, path);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : path;
 }
 
 /** A path as a POSIX shell word, so the printed way out can be pasted as it is. */
