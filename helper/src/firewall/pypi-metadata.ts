@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { documentKey } from '../registry/metadata.js';
 import type { HandlerContext, Outcome } from './context.js';
+import { integrityFailed } from './download-failure.js';
 import { RETRY_AFTER_S } from './packument-cache.js';
 import { decidePypiFile } from './pypi-file.js';
 import { DECISION_HEADER, decisionHeader, sendError } from './respond.js';
@@ -68,10 +69,8 @@ export async function servePypiMetadata(ctx: HandlerContext, req: IncomingMessag
   }
   const got = createHash('sha256').update(body).digest('hex');
   if (got !== file.coreMetadata) {
-    out.decision = 'deny';
-    out.rule = METADATA_MISMATCH;
+    integrityFailed(ctx, out, METADATA_MISMATCH);
     out.error = `sha256 ${got} instead of ${file.coreMetadata}`;
-    ctx.metrics.inc('sscs_firewall_integrity_failures_total', 'Tarballs whose bytes did not match the packument integrity.');
     sendError(res, 502, `sscs firewall: ${what} does not match the sha256 the index lists for it (${file.coreMetadata.slice(0, 12)}…, got ${got.slice(0, 12)}…); it was tampered with on the way or on the index`);
     return 502;
   }

@@ -12,6 +12,7 @@ import { PEP440 } from '../ecosystems/pep440.js';
 import { documentKey } from '../registry/metadata.js';
 import type { SimpleFile } from '../registry/pypi-simple.js';
 import { contentCoding, decodeBody } from './content-encoding.js';
+import { aborted, downloadFailed } from './download-failure.js';
 import type { HandlerContext, Outcome } from './context.js';
 import { decideNow, serves } from './evaluator.js';
 import { VerifyingStream, type ExpectedDigest } from './integrity.js';
@@ -166,8 +167,7 @@ async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: Ser
   const declared = Number(up.headers['content-length'] ?? -1);
   if (declared > ctx.maxTarballBytes) {
     up.body.destroy();
-    out.decision = 'deny';
-    out.rule = 'firewall:too-large';
+    aborted(ctx, out, 'too-large', `declared ${declared} bytes`);
     sendError(res, 502, `sscs firewall: ${id}: the file of ${declared} bytes is over the limit of ${ctx.maxTarballBytes} bytes (--max-tarball-mb)`);
     return 502;
   }
@@ -289,17 +289,9 @@ async function scanThenServe(
   return 200;
 }
 
+/** A failed verified download: logged and counted (download-failure.ts), and a 502 when the answer has not begun. */
 function mismatch(ctx: HandlerContext, res: ServerResponse | undefined, out: Outcome, id: string, e: unknown): number {
-  const code = (e as { code?: string }).code;
-  out.error = (e as Error).message;
-  if (code === 'INTEGRITY_MISMATCH') {
-    out.decision = 'deny';
-    out.rule = 'firewall:integrity';
-    ctx.metrics.inc('sscs_firewall_integrity_failures_total', 'Tarballs whose bytes did not match the packument integrity.');
-  } else if (code === 'TARBALL_TOO_LARGE') {
-    out.decision = 'deny';
-    out.rule = 'firewall:too-large';
-  }
+  downloadFailed(ctx, out, e);
   if (res && !res.headersSent) sendError(res, 502, `sscs firewall: ${id}: ${(e as Error).message}`);
   return 502;
 }

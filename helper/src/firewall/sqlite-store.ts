@@ -11,6 +11,7 @@ import { SCANNER_VERSION } from '../scan/version.js';
 import { ecosystemOfKey, waiverCovers } from './operator.js';
 import type { AuditEntry, AuditPage, AuditQuery, DecisionRecord, PackageRecords, QuarantineEntry, Release, RuleCount, ScanFinding, ServedFile, Store, Waiver } from './store.js';
 import { servedFileOf } from './served-file.js';
+import { AuditBuffer } from './audit-buffer.js';
 import { SqliteViews, toAudit, toDecision, toQuarantine, toRelease, toWaiver } from './sqlite-views.js';
 import { SESSIONS_SCHEMA, SqliteSessions } from './sqlite-sessions.js';
 import { SERVED_SCHEMA, SqliteServed } from './sqlite-served.js';
@@ -160,7 +161,7 @@ class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #s: Record<string, StatementSync>;
   readonly #views: SqliteViews;
-  #pending = new Map<string, AuditEntry>();
+  readonly #audit = new AuditBuffer();
   #timer: NodeJS.Timeout | undefined;
   readonly sessions: SqliteSessions;
   readonly served: SqliteServed;
@@ -248,42 +249,36 @@ class SqliteStore implements Store {
   }
 
   audit(e: AuditEntry): void {
-    // Identical lines (same client, request, decision and status) within one batch become one row with a count
-    // and the time of the last: every decision and refusal is kept, without a row per repeated request.
-    const key = `${e.client}\0${e.kind}\0${e.name}\0${e.version ?? ''}\0${e.action}\0${e.rule ?? ''}\0${e.status}`;
-    const same = this.#pending.get(key);
-    if (same) {
-      same.count = (same.count ?? 1) + (e.count ?? 1);
-      same.lastAt = e.at;
-      return;
-    }
-    this.#pending.set(key, { ...e });
-    if (this.#pending.size >= AUDIT_FLUSH_LINES) this.flush();
+    // Identical lines within one batch become one row with a count and the time of the last (audit-buffer.ts).
+    this.#audit.add(e);
+    if (this.#audit.size >= AUDIT_FLUSH_LINES) this.#flushLater();
     else if (!this.#timer) {
       this.#timer = setTimeout(() => this.#flushLater(), AUDIT_FLUSH_MS);
       this.#timer.unref();
     }
   }
 
+  /** Writes the pending audit lines; a failed write (the database locked past the busy timeout) keeps them and throws. */
   flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const batch = this.#pending;
-    if (batch.size === 0 || !this.#db.isOpen) return;
-    this.#pending = new Map();
-    this.#tx(() => {
-      for (const e of batch.values()) this.#s.audit!.run(e.at.getTime(), e.client, e.kind, e.name, e.version ?? null, e.action, e.rule ?? null, e.status, e.count ?? 1, e.lastAt?.getTime() ?? null);
-    });
+    if (this.#audit.size === 0 || !this.#db.isOpen) return;
+    const batch = this.#audit.take();
+    try {
+      this.#tx(() => {
+        for (const e of batch) this.#s.audit!.run(e.at.getTime(), e.client, e.kind, e.name, e.version ?? null, e.action, e.rule ?? null, e.status, e.count ?? 1, e.lastAt?.getTime() ?? null);
+      });
+    } catch (e) {
+      this.#audit.putBack(batch);
+      throw e;
+    }
   }
 
-  /** The timer's flush: a failed write (the database locked past the busy timeout) keeps the lines for the next one. */
+  /** A flush off the request path: a failed write is tried again later, never thrown at the request that filled the batch. */
   #flushLater(): void {
-    const batch = this.#pending;
     try {
       this.flush();
     } catch {
-      for (const [k, e] of this.#pending) batch.set(k, e);
-      this.#pending = batch;
       this.#timer = setTimeout(() => this.#flushLater(), AUDIT_FLUSH_MS);
       this.#timer.unref();
     }

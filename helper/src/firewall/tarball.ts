@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { contentCoding, decodeBody } from './content-encoding.js';
 import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import type { HandlerContext, Outcome } from './context.js';
+import { aborted, clientClosed, downloadFailed, integrityFailed } from './download-failure.js';
 import { decideNow, serves } from './evaluator.js';
 import { checkRemembered, expectedDigest, listedDigests, VerifyingStream, type ExpectedDigest } from './integrity.js';
 import { serveOffline, versionFromFile } from './offline.js';
@@ -66,9 +67,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
   const known = await ctx.store.decision(pkg.name, pkg.version);
   const check = checkRemembered(known?.integrity, listedDigests(te.integrity, te.shasum), digest);
   if (!check.ok) {
-    out.decision = 'deny';
-    out.rule = 'firewall:integrity-changed';
-    ctx.metrics.inc('sscs_firewall_integrity_failures_total', 'Tarballs whose bytes did not match the packument integrity.');
+    integrityFailed(ctx, out, 'firewall:integrity-changed');
     sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version} ${check.reason}; npm versions are immutable, so the registry was tampered with or the version republished`);
     return 502;
   }
@@ -153,8 +152,8 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
     } catch (e) {
       // Counted before anything is awaited: the client may already see the cut and ask /metrics.
       out.error = (e as Error).message;
-      if (clientFirst) ctx.metrics.inc(ABORTS, ABORTS_HELP, { reason: 'client-closed' });
-      else failed(ctx, out, e);
+      if (clientFirst) clientClosed(ctx);
+      else downloadFailed(ctx, out, e);
       // Cut the connection: with the last chunk held back the client cannot take the tarball for complete.
       res.destroy();
       await writer.abort();
@@ -186,8 +185,7 @@ async function downloadVerified(
     if (commit) await writer.commit();
     return true;
   } catch (e) {
-    out.error = (e as Error).message;
-    failed(ctx, out, e);
+    downloadFailed(ctx, out, e);
     await writer.abort();
     sendError(res, 502, `sscs firewall: ${pkg.name}@${pkg.version}: ${(e as Error).message}`);
     return false;
@@ -243,27 +241,6 @@ async function scanThenServe(
   const first = await record(ctx, req, pkg, final, digest.sri);
   if (first) return answerFirst(ctx, res, pkg, first, out);
   return await serveDecided(ctx, req, res, pkg, te, final, out);
-}
-
-/** Why a download was cut: counted, and the request logged as a firewall denial. */
-function failed(ctx: HandlerContext, out: Outcome, e: unknown): void {
-  const code = (e as { code?: string }).code;
-  if (code === 'TARBALL_TOO_LARGE') return aborted(ctx, out, 'too-large', (e as Error).message);
-  if (code === 'TIMEOUT') return aborted(ctx, out, 'timeout', (e as Error).message);
-  if (code !== 'INTEGRITY_MISMATCH') return;
-  out.decision = 'deny';
-  out.rule = 'firewall:integrity';
-  ctx.metrics.inc('sscs_firewall_integrity_failures_total', 'Tarballs whose bytes did not match the packument integrity.');
-}
-
-const ABORTS = 'sscs_firewall_tarball_aborts_total';
-const ABORTS_HELP = 'Tarball downloads cut: for size (--max-tarball-mb), for time (--upstream-timeout-ms, --upstream-deadline-ms), or by the client closing its connection.';
-
-function aborted(ctx: HandlerContext, out: Outcome, reason: 'too-large' | 'timeout', detail: string): void {
-  out.decision = 'deny';
-  out.rule = `firewall:${reason}`;
-  out.error = detail;
-  ctx.metrics.inc(ABORTS, ABORTS_HELP, { reason });
 }
 
 /** Decisions this process already committed, so a hot tarball is not re-written on every request. */

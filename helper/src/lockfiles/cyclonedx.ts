@@ -95,9 +95,7 @@ export function parseCycloneDx(text: string, file: string, limits: Limits): Lock
   if (root.edges.length === 0) {
     // No graph from the root: whatever nothing else depends on is taken as direct.
     b.warn('no dependency graph from metadata.component: components that nothing depends on count as direct');
-    const depended = new Set<string>();
-    for (const n of b.nodes.values()) for (const e of n.edges) depended.add(e.to);
-    for (const n of [...b.nodes.values()]) if (!n.local && !depended.has(n.id)) b.edge(root, { to: n.id, as: aliasOf.get(n.id) ?? n.name, kind: 'prod' });
+    b.rootUndepended(root, (n) => ({ as: aliasOf.get(n.id) ?? n.name }));
   }
   return b.build('input');
 }

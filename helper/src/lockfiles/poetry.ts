@@ -68,9 +68,7 @@ export function parsePoetryLock(text: string, file: string, limits: Limits, mani
     return b.build('graph');
   }
   b.warn('no pyproject.toml beside it: packages that nothing depends on count as direct, and dev comes from the lockfile groups');
-  const depended = new Set<string>();
-  for (const n of b.nodes.values()) for (const e of n.edges) depended.add(e.to);
-  for (const n of [...b.nodes.values()]) if (!n.local && !depended.has(n.id)) b.edge(root, { to: n.id, as: n.name, kind: 'prod' });
+  b.rootUndepended(root);
   return b.build('input');
 }
 

@@ -86,9 +86,7 @@ export function parsePylock(text: string, file: string, limits: Limits): LockTre
     }
   });
   const root = b.add({ id: '\0root', name: 'root', version: '', local: true });
-  const depended = new Set<string>();
-  for (const n of b.nodes.values()) for (const e of n.edges) depended.add(e.to);
-  for (const n of [...b.nodes.values()]) if (!n.local && !depended.has(n.id)) b.edge(root, { to: n.id, as: n.name, kind: n.dev ? 'dev' : 'prod' });
+  b.rootUndepended(root, (n) => ({ kind: n.dev ? 'dev' : 'prod' }));
   return b.build('input');
 }
 

@@ -121,6 +121,20 @@ export class TreeBuilder {
     this.warn(`${missing.length} dependenc${missing.length === 1 ? 'y is' : 'ies are'} not in the lockfile: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
   }
 
+  /**
+   * For an input that records no edges from the project: every package that nothing depends on (and that is not
+   * itself local) becomes a direct dependency of `root`, by its name and as prod unless `edgeOf` says otherwise.
+   */
+  rootUndepended(root: LockNode, edgeOf: (n: LockNode) => { as?: string; kind?: EdgeKind } = () => ({})): void {
+    const depended = new Set<string>();
+    for (const n of this.nodes.values()) for (const e of n.edges) depended.add(e.to);
+    for (const n of [...this.nodes.values()]) {
+      if (n.local || depended.has(n.id)) continue;
+      const e = edgeOf(n);
+      this.edge(root, { to: n.id, as: e.as ?? n.name, kind: e.kind ?? 'prod' });
+    }
+  }
+
   build(flags: LockTree['flags'], opts: { graphless?: boolean } = {}): LockTree {
     return {
       file: this.file,

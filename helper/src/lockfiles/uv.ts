@@ -66,9 +66,7 @@ export function parseUvLock(text: string, file: string, limits: Limits): LockTre
   if (![...b.nodes.values()].some((n) => n.local)) {
     b.warn('no workspace member (editable, virtual or directory source): packages that nothing depends on count as direct');
     const root = b.add({ id: '\0root', name: 'root', version: '', local: true });
-    const depended = new Set<string>();
-    for (const n of b.nodes.values()) for (const e of n.edges) depended.add(e.to);
-    for (const n of [...b.nodes.values()]) if (!n.local && !depended.has(n.id)) b.edge(root, { to: n.id, as: n.name, kind: 'prod' });
+    b.rootUndepended(root);
   }
   return b.build('graph');
 }

@@ -54,9 +54,7 @@ async function classicRoots({ builder: b, ctx, link, readWorkspace, expandWorksp
   const root = b.add({ id: 'workspace:.', name: ctx.manifest?.name ?? 'root', version: '', local: true });
   if (!ctx.manifest) {
     b.warn(`${NO_MANIFEST}, and every package no other package depends on counts as direct`);
-    const depended = new Set<string>();
-    for (const n of b.nodes.values()) for (const e of n.edges) depended.add(e.to);
-    for (const n of [...b.nodes.values()]) if (!n.local && !depended.has(n.id)) b.edge(root, { to: n.id, as: n.name, kind: 'prod' });
+    b.rootUndepended(root);
     return;
   }
   const projects: [LockNode, Manifest][] = [[root, ctx.manifest]];

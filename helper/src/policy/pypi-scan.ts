@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSscsError, ServiceError } from '../errors.js';
 import { PYPI_DEFAULT_INDEX, readProjectPage, SIMPLE_ACCEPT } from '../registry/pypi-client.js';
+import { readResponseBody } from '../registry/response-body.js';
 import type { ResolvedPackage } from '../deps/model.js';
 
 /** Files of one release scanned (a release may list dozens of platform wheels; the sdist comes first). */
@@ -69,12 +70,6 @@ async function get(url: string, accept: string, max: number): Promise<{ body: Bu
     await res.body?.cancel();
     throw new ServiceError('HTTP_STATUS', `${new URL(url).pathname} answered ${res.status}`);
   }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of res.body ?? []) {
-    total += chunk.byteLength;
-    if (total > max) throw new ServiceError('SERVICE', `${new URL(url).pathname} is over ${max} bytes`);
-    chunks.push(chunk);
-  }
-  return { body: Buffer.concat(chunks), contentType: res.headers.get('content-type') ?? undefined, url: res.url || url };
+  const body = await readResponseBody(res, max, new URL(url).pathname);
+  return { body, contentType: res.headers.get('content-type') ?? undefined, url: res.url || url };
 }

@@ -66,7 +66,8 @@ export const FIELD_SOURCES: readonly FieldSource[] = [
 
 function source(f: FieldSource): [string, string] {
   const variable = f.variable ? `\`${f.variable}\`` : f.other ?? '';
-  if (!f.claims) return ['', variable];
+  // With a verified token (`--verify-id-token`, trust.factsFrom verified-token) a field no claim carries is left out.
+  if (!f.claims) return [f.variable ? 'left out when verified (`--verify-id-token`); else as without one' : '', variable];
   const withToken = f.variable ? `token: ${f.claims}${f.checked ? `; \`${f.variable}\` must agree` : ''}` : `token: ${f.claims}`;
   return [withToken, f.variable ? variable : '(absent)'];
 }

@@ -34,7 +34,7 @@ export function buildPredicate(p: PredicateInputs): SlsaProvenance {
     source: { repository: c.project.url, ref: c.source.ref },
     config: definedOnly({ path: c.source.configPath, refUri: c.source.configRefUri, sha: c.source.configSha }),
     pipeline: { source: c.pipeline.source },
-    job: { name: c.job.name },
+    ...(c.job.name !== undefined ? { job: { name: c.job.name } } : {}),
     ...(p.inputs && Object.keys(p.inputs).length ? { inputs: p.inputs } : {}),
     ...(p.variables && Object.keys(p.variables).length ? { variables: p.variables } : {}),
   };

@@ -5,6 +5,7 @@ import { registryFor, type RegistryConfig } from './npmrc.js';
 import { toPackumentMeta, type PackumentMeta } from './packument.js';
 import { loadPypiProject, PYPI_DEFAULT_INDEX } from './pypi-client.js';
 import type { Ecosystem } from '../deps/model.js';
+import { readResponseBody } from './response-body.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** Large enough for the biggest public packuments (a few tens of MB), small enough to bound memory. */
@@ -195,24 +196,7 @@ function causeText(e: unknown): string {
   return typeof cause?.code === 'string' ? cause.code : (e as Error).name || 'network error';
 }
 
+/** A packument or index page, bounded (response-body.ts). */
 async function readBounded(res: Response, maxBytes: number, url: string): Promise<string> {
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) {
-    await res.body?.cancel();
-    throw new ServiceError('SERVICE', `packument at ${origin(url)} is ${declared} bytes, over the limit of ${maxBytes}`);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for await (const chunk of res.body ?? []) {
-      total += chunk.byteLength;
-      if (total > maxBytes) throw new ServiceError('SERVICE', `packument at ${origin(url)} is over the limit of ${maxBytes} bytes`);
-      chunks.push(chunk);
-    }
-  } catch (e) {
-    if (e instanceof ServiceError) throw e;
-    const timedOut = (e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError';
-    throw new ServiceError(timedOut ? 'TIMEOUT' : 'NETWORK', `registry ${origin(url)} ${timedOut ? 'timed out' : 'failed'} while sending a packument`, { cause: e });
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readResponseBody(res, maxBytes, `packument at ${origin(url)}`)).toString('utf8');
 }

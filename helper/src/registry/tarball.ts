@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ServiceError, VerificationError } from '../errors.js';
 import type { ResolvedPackage } from '../deps/model.js';
 import { registryFor, type RegistryConfig } from './npmrc.js';
+import { readResponseBody } from './response-body.js';
 
 /** npm caps published tarballs well below this; anything larger is refused rather than buffered. */
 export const MAX_TARBALL_BYTES = 256 * 1024 * 1024;
@@ -33,20 +34,7 @@ export async function fetchTarball(config: RegistryConfig, pkg: Pick<ResolvedPac
     await res.body?.cancel();
     throw new ServiceError('HTTP_STATUS', `download of ${pkg.name}@${pkg.version} answered ${res.status}`);
   }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for await (const chunk of res.body ?? []) {
-      total += chunk.byteLength;
-      if (total > MAX_TARBALL_BYTES) throw new ServiceError('SERVICE', `tarball of ${pkg.name}@${pkg.version} is over ${MAX_TARBALL_BYTES} bytes`);
-      chunks.push(chunk);
-    }
-  } catch (e) {
-    if (e instanceof ServiceError) throw e;
-    const timedOut = (e as Error).name === 'TimeoutError';
-    throw new ServiceError(timedOut ? 'TIMEOUT' : 'NETWORK', `download of ${pkg.name}@${pkg.version} ${timedOut ? 'timed out' : 'broke off'}`, { cause: e });
-  }
-  const data = Buffer.concat(chunks);
+  const data = await readResponseBody(res, MAX_TARBALL_BYTES, `tarball of ${pkg.name}@${pkg.version}`);
   if (pkg.integrity) checkIntegrity(data, pkg.integrity, `${pkg.name}@${pkg.version}`);
   return data;
 }

@@ -1575,7 +1575,7 @@ return errors === 0;
 }
 
 export const validateBuildType = validate12;
-const schema16 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/build-type-v1.schema.json","title":"sscs GitLab CI/CD build type v1: external and internal parameters","type":"object","required":["externalParameters","internalParameters"],"properties":{"externalParameters":{"type":"object","description":"Everything a user controls that shaped the build, and nothing else.","required":["source","config","pipeline","job"],"properties":{"source":{"type":"object","required":["repository","ref"],"properties":{"repository":{"type":"string","minLength":1,"format":"uri","description":"The GitLab project that was built (from the token: server + project_path; schemas/build-type-v1.md says where each field comes from)."},"ref":{"type":"string","pattern":"^refs/(heads|tags)/.+$","description":"refs/heads/<branch> or refs/tags/<tag>."}},"additionalProperties":false},"config":{"type":"object","required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"The pipeline configuration file (from the token: the path in ci_config_ref_uri)."},"refUri":{"type":"string","minLength":1,"description":"The token's ci_config_ref_uri: <host>/<project>//<path>@<ref>; Fulcio's certificate identity is https:// + this."},"sha":{"type":"string","pattern":"^[0-9a-f]{40,64}$","description":"The token's ci_config_sha: the commit of the configuration."}},"additionalProperties":false},"pipeline":{"type":"object","required":["source"],"properties":{"source":{"type":"string","minLength":1,"description":"What triggered the pipeline: push, merge_request_event, schedule, web, api..."}},"additionalProperties":false},"job":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"description":"The job that ran, the entry point of the build (CI_JOB_NAME: no claim carries it)."}},"additionalProperties":false},"inputs":{"type":"object","description":"CI/CD component inputs that shaped the build.","additionalProperties":{"type":"string"}},"variables":{"type":"object","description":"Variables the user allow-listed by name, with their values.","additionalProperties":{"type":"string"}}},"additionalProperties":false},"internalParameters":{"type":"object","description":"Facts of the platform: the GitLab instance, the pipeline, the job and the runner.","required":["gitlab","runner","trust"],"properties":{"gitlab":{"type":"object","required":["serverUrl","projectId","pipelineId","pipelineUrl","jobId"],"properties":{"serverUrl":{"type":"string","minLength":1,"format":"uri"},"serverVersion":{"type":"string","minLength":1},"projectPath":{"type":"string","minLength":1},"projectId":{"type":"string","minLength":1},"projectVisibility":{"type":"string","minLength":1},"pipelineId":{"type":"string","minLength":1},"pipelineUrl":{"type":"string","minLength":1,"format":"uri"},"jobId":{"type":"string","minLength":1},"jobImage":{"type":"string","minLength":1}},"additionalProperties":false},"runner":{"type":"object","properties":{"id":{"type":"string","minLength":1},"description":{"type":"string"},"version":{"type":"string","minLength":1},"revision":{"type":"string","minLength":1},"arch":{"type":"string","minLength":1},"tags":{"type":"array","items":{"type":"string"}},"environment":{"enum":["gitlab-hosted","self-hosted"]}},"additionalProperties":false},"trust":{"type":"object","required":["mode","factsFrom"],"properties":{"mode":{"enum":["build-job","isolated","local"],"description":"Who wrote this provenance: the build job itself (L2), an isolated job (L3), or a laptop dry run."},"factsFrom":{"enum":["token","environment","local"],"description":"token: the job's ID token vouched for the source facts; environment: only variables did."}},"additionalProperties":false}},"additionalProperties":false}}};
+const schema16 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/build-type-v1.schema.json","title":"sscs GitLab CI/CD build type v1: external and internal parameters","type":"object","required":["externalParameters","internalParameters"],"properties":{"externalParameters":{"type":"object","description":"Everything a user controls that shaped the build, and nothing else.","required":["source","config","pipeline"],"properties":{"source":{"type":"object","required":["repository","ref"],"properties":{"repository":{"type":"string","minLength":1,"format":"uri","description":"The GitLab project that was built (from the token: server + project_path; schemas/build-type-v1.md says where each field comes from)."},"ref":{"type":"string","pattern":"^refs/(heads|tags)/.+$","description":"refs/heads/<branch> or refs/tags/<tag>."}},"additionalProperties":false},"config":{"type":"object","required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"The pipeline configuration file (from the token: the path in ci_config_ref_uri)."},"refUri":{"type":"string","minLength":1,"description":"The token's ci_config_ref_uri: <host>/<project>//<path>@<ref>; Fulcio's certificate identity is https:// + this."},"sha":{"type":"string","pattern":"^[0-9a-f]{40,64}$","description":"The token's ci_config_sha: the commit of the configuration."}},"additionalProperties":false},"pipeline":{"type":"object","required":["source"],"properties":{"source":{"type":"string","minLength":1,"description":"What triggered the pipeline: push, merge_request_event, schedule, web, api..."}},"additionalProperties":false},"job":{"type":"object","required":["name"],"description":"Absent when trust.factsFrom is verified-token: no claim carries the job name, and a dotenv report can set CI_JOB_NAME.","properties":{"name":{"type":"string","minLength":1,"description":"The job that ran, the entry point of the build (CI_JOB_NAME: no claim carries it)."}},"additionalProperties":false},"inputs":{"type":"object","description":"CI/CD component inputs that shaped the build.","additionalProperties":{"type":"string"}},"variables":{"type":"object","description":"Variables the user allow-listed by name, with their values.","additionalProperties":{"type":"string"}}},"additionalProperties":false},"internalParameters":{"type":"object","description":"Facts of the platform: the GitLab instance, the pipeline, the job and the runner.","required":["gitlab","runner","trust"],"properties":{"gitlab":{"type":"object","required":["serverUrl","projectId","pipelineId","pipelineUrl","jobId"],"properties":{"serverUrl":{"type":"string","minLength":1,"format":"uri"},"serverVersion":{"type":"string","minLength":1},"projectPath":{"type":"string","minLength":1},"projectId":{"type":"string","minLength":1},"projectVisibility":{"type":"string","minLength":1},"pipelineId":{"type":"string","minLength":1},"pipelineUrl":{"type":"string","minLength":1,"format":"uri"},"jobId":{"type":"string","minLength":1},"jobImage":{"type":"string","minLength":1}},"additionalProperties":false},"runner":{"type":"object","properties":{"id":{"type":"string","minLength":1},"description":{"type":"string"},"version":{"type":"string","minLength":1},"revision":{"type":"string","minLength":1},"arch":{"type":"string","minLength":1},"tags":{"type":"array","items":{"type":"string"}},"environment":{"enum":["gitlab-hosted","self-hosted"]}},"additionalProperties":false},"trust":{"type":"object","required":["mode","factsFrom"],"properties":{"mode":{"enum":["build-job","isolated","local"],"description":"Who wrote this provenance: the build job itself (L2), an isolated job (L3), or a laptop dry run."},"factsFrom":{"enum":["verified-token","token","environment","local"],"description":"verified-token: sscs verified the job's ID token against the instance's keys, and every fact no claim carries is left out; token: the job's ID token (decoded, its signature left to Fulcio) vouched for the source facts; environment: only variables did."}},"additionalProperties":false}},"additionalProperties":false}}};
 const func14 = Object.prototype.hasOwnProperty;
 const pattern9 = new RegExp("^refs/(heads|tags)/.+$", "u");
 const pattern10 = new RegExp("^[0-9a-f]{40,64}$", "u");
@@ -1638,8 +1638,9 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(data0.job === undefined){
-const err5 = {instancePath:instancePath+"/externalParameters",schemaPath:"#/properties/externalParameters/required",keyword:"required",params:{missingProperty: "job"},message:"must have required property '"+"job"+"'"};
+for(const key0 in data0){
+if(!((((((key0 === "source") || (key0 === "config")) || (key0 === "pipeline")) || (key0 === "job")) || (key0 === "inputs")) || (key0 === "variables"))){
+const err5 = {instancePath:instancePath+"/externalParameters",schemaPath:"#/properties/externalParameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1648,9 +1649,12 @@ vErrors.push(err5);
 }
 errors++;
 }
-for(const key0 in data0){
-if(!((((((key0 === "source") || (key0 === "config")) || (key0 === "pipeline")) || (key0 === "job")) || (key0 === "inputs")) || (key0 === "variables"))){
-const err6 = {instancePath:instancePath+"/externalParameters",schemaPath:"#/properties/externalParameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+}
+if(data0.source !== undefined){
+let data1 = data0.source;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.repository === undefined){
+const err6 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1659,12 +1663,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-if(data0.source !== undefined){
-let data1 = data0.source;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.repository === undefined){
-const err7 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'"};
+if(data1.ref === undefined){
+const err7 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/required",keyword:"required",params:{missingProperty: "ref"},message:"must have required property '"+"ref"+"'"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1673,8 +1673,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(data1.ref === undefined){
-const err8 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/required",keyword:"required",params:{missingProperty: "ref"},message:"must have required property '"+"ref"+"'"};
+for(const key1 in data1){
+if(!((key1 === "repository") || (key1 === "ref"))){
+const err8 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1683,9 +1684,12 @@ vErrors.push(err8);
 }
 errors++;
 }
-for(const key1 in data1){
-if(!((key1 === "repository") || (key1 === "ref"))){
-const err9 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+if(data1.repository !== undefined){
+let data2 = data1.repository;
+if(typeof data2 === "string"){
+if(func2(data2) < 1){
+const err9 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1694,12 +1698,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(data1.repository !== undefined){
-let data2 = data1.repository;
-if(typeof data2 === "string"){
-if(func2(data2) < 1){
-const err10 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!(formats0(data2))){
+const err10 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1708,8 +1708,9 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(!(formats0(data2))){
-const err11 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+}
+else {
+const err11 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1719,8 +1720,11 @@ vErrors.push(err11);
 errors++;
 }
 }
-else {
-const err12 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data1.ref !== undefined){
+let data3 = data1.ref;
+if(typeof data3 === "string"){
+if(!pattern9.test(data3)){
+const err12 = {instancePath:instancePath+"/externalParameters/source/ref",schemaPath:"#/properties/externalParameters/properties/source/properties/ref/pattern",keyword:"pattern",params:{pattern: "^refs/(heads|tags)/.+$"},message:"must match pattern \""+"^refs/(heads|tags)/.+$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1730,11 +1734,8 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data1.ref !== undefined){
-let data3 = data1.ref;
-if(typeof data3 === "string"){
-if(!pattern9.test(data3)){
-const err13 = {instancePath:instancePath+"/externalParameters/source/ref",schemaPath:"#/properties/externalParameters/properties/source/properties/ref/pattern",keyword:"pattern",params:{pattern: "^refs/(heads|tags)/.+$"},message:"must match pattern \""+"^refs/(heads|tags)/.+$"+"\""};
+else {
+const err13 = {instancePath:instancePath+"/externalParameters/source/ref",schemaPath:"#/properties/externalParameters/properties/source/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1744,8 +1745,9 @@ vErrors.push(err13);
 errors++;
 }
 }
+}
 else {
-const err14 = {instancePath:instancePath+"/externalParameters/source/ref",schemaPath:"#/properties/externalParameters/properties/source/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err14 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1755,9 +1757,11 @@ vErrors.push(err14);
 errors++;
 }
 }
-}
-else {
-const err15 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.config !== undefined){
+let data4 = data0.config;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.path === undefined){
+const err15 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1766,12 +1770,9 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-if(data0.config !== undefined){
-let data4 = data0.config;
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-if(data4.path === undefined){
-const err16 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+for(const key2 in data4){
+if(!(((key2 === "path") || (key2 === "refUri")) || (key2 === "sha"))){
+const err16 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1780,9 +1781,12 @@ vErrors.push(err16);
 }
 errors++;
 }
-for(const key2 in data4){
-if(!(((key2 === "path") || (key2 === "refUri")) || (key2 === "sha"))){
-const err17 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+}
+if(data4.path !== undefined){
+let data5 = data4.path;
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+const err17 = {instancePath:instancePath+"/externalParameters/config/path",schemaPath:"#/properties/externalParameters/properties/config/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1792,11 +1796,8 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data4.path !== undefined){
-let data5 = data4.path;
-if(typeof data5 === "string"){
-if(func2(data5) < 1){
-const err18 = {instancePath:instancePath+"/externalParameters/config/path",schemaPath:"#/properties/externalParameters/properties/config/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err18 = {instancePath:instancePath+"/externalParameters/config/path",schemaPath:"#/properties/externalParameters/properties/config/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1806,8 +1807,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-else {
-const err19 = {instancePath:instancePath+"/externalParameters/config/path",schemaPath:"#/properties/externalParameters/properties/config/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data4.refUri !== undefined){
+let data6 = data4.refUri;
+if(typeof data6 === "string"){
+if(func2(data6) < 1){
+const err19 = {instancePath:instancePath+"/externalParameters/config/refUri",schemaPath:"#/properties/externalParameters/properties/config/properties/refUri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1817,11 +1821,8 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data4.refUri !== undefined){
-let data6 = data4.refUri;
-if(typeof data6 === "string"){
-if(func2(data6) < 1){
-const err20 = {instancePath:instancePath+"/externalParameters/config/refUri",schemaPath:"#/properties/externalParameters/properties/config/properties/refUri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err20 = {instancePath:instancePath+"/externalParameters/config/refUri",schemaPath:"#/properties/externalParameters/properties/config/properties/refUri/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1831,8 +1832,11 @@ vErrors.push(err20);
 errors++;
 }
 }
-else {
-const err21 = {instancePath:instancePath+"/externalParameters/config/refUri",schemaPath:"#/properties/externalParameters/properties/config/properties/refUri/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data4.sha !== undefined){
+let data7 = data4.sha;
+if(typeof data7 === "string"){
+if(!pattern10.test(data7)){
+const err21 = {instancePath:instancePath+"/externalParameters/config/sha",schemaPath:"#/properties/externalParameters/properties/config/properties/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40,64}$"},message:"must match pattern \""+"^[0-9a-f]{40,64}$"+"\""};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1842,11 +1846,8 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data4.sha !== undefined){
-let data7 = data4.sha;
-if(typeof data7 === "string"){
-if(!pattern10.test(data7)){
-const err22 = {instancePath:instancePath+"/externalParameters/config/sha",schemaPath:"#/properties/externalParameters/properties/config/properties/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40,64}$"},message:"must match pattern \""+"^[0-9a-f]{40,64}$"+"\""};
+else {
+const err22 = {instancePath:instancePath+"/externalParameters/config/sha",schemaPath:"#/properties/externalParameters/properties/config/properties/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1856,8 +1857,9 @@ vErrors.push(err22);
 errors++;
 }
 }
+}
 else {
-const err23 = {instancePath:instancePath+"/externalParameters/config/sha",schemaPath:"#/properties/externalParameters/properties/config/properties/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err23 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1867,9 +1869,11 @@ vErrors.push(err23);
 errors++;
 }
 }
-}
-else {
-const err24 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.pipeline !== undefined){
+let data8 = data0.pipeline;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.source === undefined){
+const err24 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1878,12 +1882,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-if(data0.pipeline !== undefined){
-let data8 = data0.pipeline;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.source === undefined){
-const err25 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
+for(const key3 in data8){
+if(!(key3 === "source")){
+const err25 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1892,9 +1893,12 @@ vErrors.push(err25);
 }
 errors++;
 }
-for(const key3 in data8){
-if(!(key3 === "source")){
-const err26 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+}
+if(data8.source !== undefined){
+let data9 = data8.source;
+if(typeof data9 === "string"){
+if(func2(data9) < 1){
+const err26 = {instancePath:instancePath+"/externalParameters/pipeline/source",schemaPath:"#/properties/externalParameters/properties/pipeline/properties/source/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1904,11 +1908,8 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data8.source !== undefined){
-let data9 = data8.source;
-if(typeof data9 === "string"){
-if(func2(data9) < 1){
-const err27 = {instancePath:instancePath+"/externalParameters/pipeline/source",schemaPath:"#/properties/externalParameters/properties/pipeline/properties/source/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err27 = {instancePath:instancePath+"/externalParameters/pipeline/source",schemaPath:"#/properties/externalParameters/properties/pipeline/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1918,8 +1919,9 @@ vErrors.push(err27);
 errors++;
 }
 }
+}
 else {
-const err28 = {instancePath:instancePath+"/externalParameters/pipeline/source",schemaPath:"#/properties/externalParameters/properties/pipeline/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err28 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1929,9 +1931,11 @@ vErrors.push(err28);
 errors++;
 }
 }
-}
-else {
-const err29 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.job !== undefined){
+let data10 = data0.job;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.name === undefined){
+const err29 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1940,12 +1944,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data0.job !== undefined){
-let data10 = data0.job;
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-if(data10.name === undefined){
-const err30 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+for(const key4 in data10){
+if(!(key4 === "name")){
+const err30 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1954,9 +1955,12 @@ vErrors.push(err30);
 }
 errors++;
 }
-for(const key4 in data10){
-if(!(key4 === "name")){
-const err31 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+}
+if(data10.name !== undefined){
+let data11 = data10.name;
+if(typeof data11 === "string"){
+if(func2(data11) < 1){
+const err31 = {instancePath:instancePath+"/externalParameters/job/name",schemaPath:"#/properties/externalParameters/properties/job/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1966,11 +1970,8 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data10.name !== undefined){
-let data11 = data10.name;
-if(typeof data11 === "string"){
-if(func2(data11) < 1){
-const err32 = {instancePath:instancePath+"/externalParameters/job/name",schemaPath:"#/properties/externalParameters/properties/job/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err32 = {instancePath:instancePath+"/externalParameters/job/name",schemaPath:"#/properties/externalParameters/properties/job/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1980,8 +1981,9 @@ vErrors.push(err32);
 errors++;
 }
 }
+}
 else {
-const err33 = {instancePath:instancePath+"/externalParameters/job/name",schemaPath:"#/properties/externalParameters/properties/job/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err33 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1991,9 +1993,12 @@ vErrors.push(err33);
 errors++;
 }
 }
-}
-else {
-const err34 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.inputs !== undefined){
+let data12 = data0.inputs;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+for(const key5 in data12){
+if(typeof data12[key5] !== "string"){
+const err34 = {instancePath:instancePath+"/externalParameters/inputs/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/externalParameters/properties/inputs/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2003,12 +2008,9 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data0.inputs !== undefined){
-let data12 = data0.inputs;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-for(const key5 in data12){
-if(typeof data12[key5] !== "string"){
-const err35 = {instancePath:instancePath+"/externalParameters/inputs/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/externalParameters/properties/inputs/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err35 = {instancePath:instancePath+"/externalParameters/inputs",schemaPath:"#/properties/externalParameters/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2018,9 +2020,12 @@ vErrors.push(err35);
 errors++;
 }
 }
-}
-else {
-const err36 = {instancePath:instancePath+"/externalParameters/inputs",schemaPath:"#/properties/externalParameters/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.variables !== undefined){
+let data14 = data0.variables;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+for(const key6 in data14){
+if(typeof data14[key6] !== "string"){
+const err36 = {instancePath:instancePath+"/externalParameters/variables/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/externalParameters/properties/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2030,12 +2035,9 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data0.variables !== undefined){
-let data14 = data0.variables;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-for(const key6 in data14){
-if(typeof data14[key6] !== "string"){
-const err37 = {instancePath:instancePath+"/externalParameters/variables/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/externalParameters/properties/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err37 = {instancePath:instancePath+"/externalParameters/variables",schemaPath:"#/properties/externalParameters/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2047,7 +2049,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/externalParameters/variables",schemaPath:"#/properties/externalParameters/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err38 = {instancePath:instancePath+"/externalParameters",schemaPath:"#/properties/externalParameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2057,9 +2059,11 @@ vErrors.push(err38);
 errors++;
 }
 }
-}
-else {
-const err39 = {instancePath:instancePath+"/externalParameters",schemaPath:"#/properties/externalParameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.internalParameters !== undefined){
+let data16 = data.internalParameters;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.gitlab === undefined){
+const err39 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "gitlab"},message:"must have required property '"+"gitlab"+"'"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2068,12 +2072,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-if(data.internalParameters !== undefined){
-let data16 = data.internalParameters;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-if(data16.gitlab === undefined){
-const err40 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "gitlab"},message:"must have required property '"+"gitlab"+"'"};
+if(data16.runner === undefined){
+const err40 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "runner"},message:"must have required property '"+"runner"+"'"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2082,8 +2082,8 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(data16.runner === undefined){
-const err41 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "runner"},message:"must have required property '"+"runner"+"'"};
+if(data16.trust === undefined){
+const err41 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "trust"},message:"must have required property '"+"trust"+"'"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2092,8 +2092,9 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data16.trust === undefined){
-const err42 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "trust"},message:"must have required property '"+"trust"+"'"};
+for(const key7 in data16){
+if(!(((key7 === "gitlab") || (key7 === "runner")) || (key7 === "trust"))){
+const err42 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2102,9 +2103,12 @@ vErrors.push(err42);
 }
 errors++;
 }
-for(const key7 in data16){
-if(!(((key7 === "gitlab") || (key7 === "runner")) || (key7 === "trust"))){
-const err43 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+if(data16.gitlab !== undefined){
+let data17 = data16.gitlab;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.serverUrl === undefined){
+const err43 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "serverUrl"},message:"must have required property '"+"serverUrl"+"'"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2113,12 +2117,8 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-if(data16.gitlab !== undefined){
-let data17 = data16.gitlab;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.serverUrl === undefined){
-const err44 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "serverUrl"},message:"must have required property '"+"serverUrl"+"'"};
+if(data17.projectId === undefined){
+const err44 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "projectId"},message:"must have required property '"+"projectId"+"'"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2127,8 +2127,8 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(data17.projectId === undefined){
-const err45 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "projectId"},message:"must have required property '"+"projectId"+"'"};
+if(data17.pipelineId === undefined){
+const err45 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "pipelineId"},message:"must have required property '"+"pipelineId"+"'"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -2137,8 +2137,8 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(data17.pipelineId === undefined){
-const err46 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "pipelineId"},message:"must have required property '"+"pipelineId"+"'"};
+if(data17.pipelineUrl === undefined){
+const err46 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "pipelineUrl"},message:"must have required property '"+"pipelineUrl"+"'"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -2147,8 +2147,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(data17.pipelineUrl === undefined){
-const err47 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "pipelineUrl"},message:"must have required property '"+"pipelineUrl"+"'"};
+if(data17.jobId === undefined){
+const err47 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "jobId"},message:"must have required property '"+"jobId"+"'"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -2157,8 +2157,9 @@ vErrors.push(err47);
 }
 errors++;
 }
-if(data17.jobId === undefined){
-const err48 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "jobId"},message:"must have required property '"+"jobId"+"'"};
+for(const key8 in data17){
+if(!(func14.call(schema16.properties.internalParameters.properties.gitlab.properties, key8))){
+const err48 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -2167,9 +2168,12 @@ vErrors.push(err48);
 }
 errors++;
 }
-for(const key8 in data17){
-if(!(func14.call(schema16.properties.internalParameters.properties.gitlab.properties, key8))){
-const err49 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+}
+if(data17.serverUrl !== undefined){
+let data18 = data17.serverUrl;
+if(typeof data18 === "string"){
+if(func2(data18) < 1){
+const err49 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -2178,12 +2182,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-if(data17.serverUrl !== undefined){
-let data18 = data17.serverUrl;
-if(typeof data18 === "string"){
-if(func2(data18) < 1){
-const err50 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!(formats0(data18))){
+const err50 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -2192,8 +2192,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(!(formats0(data18))){
-const err51 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+}
+else {
+const err51 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -2203,8 +2204,11 @@ vErrors.push(err51);
 errors++;
 }
 }
-else {
-const err52 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.serverVersion !== undefined){
+let data19 = data17.serverVersion;
+if(typeof data19 === "string"){
+if(func2(data19) < 1){
+const err52 = {instancePath:instancePath+"/internalParameters/gitlab/serverVersion",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverVersion/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -2214,11 +2218,8 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data17.serverVersion !== undefined){
-let data19 = data17.serverVersion;
-if(typeof data19 === "string"){
-if(func2(data19) < 1){
-const err53 = {instancePath:instancePath+"/internalParameters/gitlab/serverVersion",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverVersion/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err53 = {instancePath:instancePath+"/internalParameters/gitlab/serverVersion",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -2228,8 +2229,11 @@ vErrors.push(err53);
 errors++;
 }
 }
-else {
-const err54 = {instancePath:instancePath+"/internalParameters/gitlab/serverVersion",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.projectPath !== undefined){
+let data20 = data17.projectPath;
+if(typeof data20 === "string"){
+if(func2(data20) < 1){
+const err54 = {instancePath:instancePath+"/internalParameters/gitlab/projectPath",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -2239,11 +2243,8 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data17.projectPath !== undefined){
-let data20 = data17.projectPath;
-if(typeof data20 === "string"){
-if(func2(data20) < 1){
-const err55 = {instancePath:instancePath+"/internalParameters/gitlab/projectPath",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err55 = {instancePath:instancePath+"/internalParameters/gitlab/projectPath",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -2253,8 +2254,11 @@ vErrors.push(err55);
 errors++;
 }
 }
-else {
-const err56 = {instancePath:instancePath+"/internalParameters/gitlab/projectPath",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.projectId !== undefined){
+let data21 = data17.projectId;
+if(typeof data21 === "string"){
+if(func2(data21) < 1){
+const err56 = {instancePath:instancePath+"/internalParameters/gitlab/projectId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -2264,11 +2268,8 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data17.projectId !== undefined){
-let data21 = data17.projectId;
-if(typeof data21 === "string"){
-if(func2(data21) < 1){
-const err57 = {instancePath:instancePath+"/internalParameters/gitlab/projectId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err57 = {instancePath:instancePath+"/internalParameters/gitlab/projectId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -2278,8 +2279,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-else {
-const err58 = {instancePath:instancePath+"/internalParameters/gitlab/projectId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.projectVisibility !== undefined){
+let data22 = data17.projectVisibility;
+if(typeof data22 === "string"){
+if(func2(data22) < 1){
+const err58 = {instancePath:instancePath+"/internalParameters/gitlab/projectVisibility",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectVisibility/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -2289,11 +2293,8 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data17.projectVisibility !== undefined){
-let data22 = data17.projectVisibility;
-if(typeof data22 === "string"){
-if(func2(data22) < 1){
-const err59 = {instancePath:instancePath+"/internalParameters/gitlab/projectVisibility",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectVisibility/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err59 = {instancePath:instancePath+"/internalParameters/gitlab/projectVisibility",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectVisibility/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -2303,8 +2304,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-else {
-const err60 = {instancePath:instancePath+"/internalParameters/gitlab/projectVisibility",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectVisibility/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.pipelineId !== undefined){
+let data23 = data17.pipelineId;
+if(typeof data23 === "string"){
+if(func2(data23) < 1){
+const err60 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -2314,11 +2318,8 @@ vErrors.push(err60);
 errors++;
 }
 }
-if(data17.pipelineId !== undefined){
-let data23 = data17.pipelineId;
-if(typeof data23 === "string"){
-if(func2(data23) < 1){
-const err61 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err61 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -2328,8 +2329,11 @@ vErrors.push(err61);
 errors++;
 }
 }
-else {
-const err62 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.pipelineUrl !== undefined){
+let data24 = data17.pipelineUrl;
+if(typeof data24 === "string"){
+if(func2(data24) < 1){
+const err62 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -2338,12 +2342,8 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-if(data17.pipelineUrl !== undefined){
-let data24 = data17.pipelineUrl;
-if(typeof data24 === "string"){
-if(func2(data24) < 1){
-const err63 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!(formats0(data24))){
+const err63 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -2352,8 +2352,9 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(!(formats0(data24))){
-const err64 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+}
+else {
+const err64 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -2363,8 +2364,11 @@ vErrors.push(err64);
 errors++;
 }
 }
-else {
-const err65 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.jobId !== undefined){
+let data25 = data17.jobId;
+if(typeof data25 === "string"){
+if(func2(data25) < 1){
+const err65 = {instancePath:instancePath+"/internalParameters/gitlab/jobId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -2374,11 +2378,8 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data17.jobId !== undefined){
-let data25 = data17.jobId;
-if(typeof data25 === "string"){
-if(func2(data25) < 1){
-const err66 = {instancePath:instancePath+"/internalParameters/gitlab/jobId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err66 = {instancePath:instancePath+"/internalParameters/gitlab/jobId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -2388,8 +2389,11 @@ vErrors.push(err66);
 errors++;
 }
 }
-else {
-const err67 = {instancePath:instancePath+"/internalParameters/gitlab/jobId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.jobImage !== undefined){
+let data26 = data17.jobImage;
+if(typeof data26 === "string"){
+if(func2(data26) < 1){
+const err67 = {instancePath:instancePath+"/internalParameters/gitlab/jobImage",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobImage/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -2399,11 +2403,8 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data17.jobImage !== undefined){
-let data26 = data17.jobImage;
-if(typeof data26 === "string"){
-if(func2(data26) < 1){
-const err68 = {instancePath:instancePath+"/internalParameters/gitlab/jobImage",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobImage/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err68 = {instancePath:instancePath+"/internalParameters/gitlab/jobImage",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobImage/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -2413,8 +2414,9 @@ vErrors.push(err68);
 errors++;
 }
 }
+}
 else {
-const err69 = {instancePath:instancePath+"/internalParameters/gitlab/jobImage",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobImage/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err69 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -2424,9 +2426,12 @@ vErrors.push(err69);
 errors++;
 }
 }
-}
-else {
-const err70 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data16.runner !== undefined){
+let data27 = data16.runner;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+for(const key9 in data27){
+if(!(((((((key9 === "id") || (key9 === "description")) || (key9 === "version")) || (key9 === "revision")) || (key9 === "arch")) || (key9 === "tags")) || (key9 === "environment"))){
+const err70 = {instancePath:instancePath+"/internalParameters/runner",schemaPath:"#/properties/internalParameters/properties/runner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -2436,12 +2441,11 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data16.runner !== undefined){
-let data27 = data16.runner;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-for(const key9 in data27){
-if(!(((((((key9 === "id") || (key9 === "description")) || (key9 === "version")) || (key9 === "revision")) || (key9 === "arch")) || (key9 === "tags")) || (key9 === "environment"))){
-const err71 = {instancePath:instancePath+"/internalParameters/runner",schemaPath:"#/properties/internalParameters/properties/runner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(data27.id !== undefined){
+let data28 = data27.id;
+if(typeof data28 === "string"){
+if(func2(data28) < 1){
+const err71 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -2451,11 +2455,8 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data27.id !== undefined){
-let data28 = data27.id;
-if(typeof data28 === "string"){
-if(func2(data28) < 1){
-const err72 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err72 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -2465,8 +2466,9 @@ vErrors.push(err72);
 errors++;
 }
 }
-else {
-const err73 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data27.description !== undefined){
+if(typeof data27.description !== "string"){
+const err73 = {instancePath:instancePath+"/internalParameters/runner/description",schemaPath:"#/properties/internalParameters/properties/runner/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -2476,9 +2478,11 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data27.description !== undefined){
-if(typeof data27.description !== "string"){
-const err74 = {instancePath:instancePath+"/internalParameters/runner/description",schemaPath:"#/properties/internalParameters/properties/runner/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data27.version !== undefined){
+let data30 = data27.version;
+if(typeof data30 === "string"){
+if(func2(data30) < 1){
+const err74 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -2488,11 +2492,8 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data27.version !== undefined){
-let data30 = data27.version;
-if(typeof data30 === "string"){
-if(func2(data30) < 1){
-const err75 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err75 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -2502,8 +2503,11 @@ vErrors.push(err75);
 errors++;
 }
 }
-else {
-const err76 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data27.revision !== undefined){
+let data31 = data27.revision;
+if(typeof data31 === "string"){
+if(func2(data31) < 1){
+const err76 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -2513,11 +2517,8 @@ vErrors.push(err76);
 errors++;
 }
 }
-if(data27.revision !== undefined){
-let data31 = data27.revision;
-if(typeof data31 === "string"){
-if(func2(data31) < 1){
-const err77 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err77 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -2527,8 +2528,11 @@ vErrors.push(err77);
 errors++;
 }
 }
-else {
-const err78 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data27.arch !== undefined){
+let data32 = data27.arch;
+if(typeof data32 === "string"){
+if(func2(data32) < 1){
+const err78 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -2538,27 +2542,13 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data27.arch !== undefined){
-let data32 = data27.arch;
-if(typeof data32 === "string"){
-if(func2(data32) < 1){
-const err79 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err79 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err79];
 }
 else {
 vErrors.push(err79);
-}
-errors++;
-}
-}
-else {
-const err80 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err80];
-}
-else {
-vErrors.push(err80);
 }
 errors++;
 }
@@ -2569,7 +2559,19 @@ if(Array.isArray(data33)){
 const len0 = data33.length;
 for(let i0=0; i0<len0; i0++){
 if(typeof data33[i0] !== "string"){
-const err81 = {instancePath:instancePath+"/internalParameters/runner/tags/" + i0,schemaPath:"#/properties/internalParameters/properties/runner/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err80 = {instancePath:instancePath+"/internalParameters/runner/tags/" + i0,schemaPath:"#/properties/internalParameters/properties/runner/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/internalParameters/runner/tags",schemaPath:"#/properties/internalParameters/properties/runner/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -2579,9 +2581,10 @@ vErrors.push(err81);
 errors++;
 }
 }
-}
-else {
-const err82 = {instancePath:instancePath+"/internalParameters/runner/tags",schemaPath:"#/properties/internalParameters/properties/runner/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data27.environment !== undefined){
+let data35 = data27.environment;
+if(!((data35 === "gitlab-hosted") || (data35 === "self-hosted"))){
+const err82 = {instancePath:instancePath+"/internalParameters/runner/environment",schemaPath:"#/properties/internalParameters/properties/runner/properties/environment/enum",keyword:"enum",params:{allowedValues: schema16.properties.internalParameters.properties.runner.properties.environment.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -2591,10 +2594,9 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data27.environment !== undefined){
-let data35 = data27.environment;
-if(!((data35 === "gitlab-hosted") || (data35 === "self-hosted"))){
-const err83 = {instancePath:instancePath+"/internalParameters/runner/environment",schemaPath:"#/properties/internalParameters/properties/runner/properties/environment/enum",keyword:"enum",params:{allowedValues: schema16.properties.internalParameters.properties.runner.properties.environment.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err83 = {instancePath:instancePath+"/internalParameters/runner",schemaPath:"#/properties/internalParameters/properties/runner/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -2604,9 +2606,11 @@ vErrors.push(err83);
 errors++;
 }
 }
-}
-else {
-const err84 = {instancePath:instancePath+"/internalParameters/runner",schemaPath:"#/properties/internalParameters/properties/runner/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data16.trust !== undefined){
+let data36 = data16.trust;
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+if(data36.mode === undefined){
+const err84 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/required",keyword:"required",params:{missingProperty: "mode"},message:"must have required property '"+"mode"+"'"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -2615,12 +2619,8 @@ vErrors.push(err84);
 }
 errors++;
 }
-}
-if(data16.trust !== undefined){
-let data36 = data16.trust;
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-if(data36.mode === undefined){
-const err85 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/required",keyword:"required",params:{missingProperty: "mode"},message:"must have required property '"+"mode"+"'"};
+if(data36.factsFrom === undefined){
+const err85 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/required",keyword:"required",params:{missingProperty: "factsFrom"},message:"must have required property '"+"factsFrom"+"'"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2629,8 +2629,9 @@ vErrors.push(err85);
 }
 errors++;
 }
-if(data36.factsFrom === undefined){
-const err86 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/required",keyword:"required",params:{missingProperty: "factsFrom"},message:"must have required property '"+"factsFrom"+"'"};
+for(const key10 in data36){
+if(!((key10 === "mode") || (key10 === "factsFrom"))){
+const err86 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2639,9 +2640,11 @@ vErrors.push(err86);
 }
 errors++;
 }
-for(const key10 in data36){
-if(!((key10 === "mode") || (key10 === "factsFrom"))){
-const err87 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+}
+if(data36.mode !== undefined){
+let data37 = data36.mode;
+if(!(((data37 === "build-job") || (data37 === "isolated")) || (data37 === "local"))){
+const err87 = {instancePath:instancePath+"/internalParameters/trust/mode",schemaPath:"#/properties/internalParameters/properties/trust/properties/mode/enum",keyword:"enum",params:{allowedValues: schema16.properties.internalParameters.properties.trust.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2651,10 +2654,10 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data36.mode !== undefined){
-let data37 = data36.mode;
-if(!(((data37 === "build-job") || (data37 === "isolated")) || (data37 === "local"))){
-const err88 = {instancePath:instancePath+"/internalParameters/trust/mode",schemaPath:"#/properties/internalParameters/properties/trust/properties/mode/enum",keyword:"enum",params:{allowedValues: schema16.properties.internalParameters.properties.trust.properties.mode.enum},message:"must be equal to one of the allowed values"};
+if(data36.factsFrom !== undefined){
+let data38 = data36.factsFrom;
+if(!((((data38 === "verified-token") || (data38 === "token")) || (data38 === "environment")) || (data38 === "local"))){
+const err88 = {instancePath:instancePath+"/internalParameters/trust/factsFrom",schemaPath:"#/properties/internalParameters/properties/trust/properties/factsFrom/enum",keyword:"enum",params:{allowedValues: schema16.properties.internalParameters.properties.trust.properties.factsFrom.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2664,10 +2667,9 @@ vErrors.push(err88);
 errors++;
 }
 }
-if(data36.factsFrom !== undefined){
-let data38 = data36.factsFrom;
-if(!(((data38 === "token") || (data38 === "environment")) || (data38 === "local"))){
-const err89 = {instancePath:instancePath+"/internalParameters/trust/factsFrom",schemaPath:"#/properties/internalParameters/properties/trust/properties/factsFrom/enum",keyword:"enum",params:{allowedValues: schema16.properties.internalParameters.properties.trust.properties.factsFrom.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err89 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2679,7 +2681,7 @@ errors++;
 }
 }
 else {
-const err90 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err90 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2691,24 +2693,12 @@ errors++;
 }
 }
 else {
-const err91 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err91 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err91];
 }
 else {
 vErrors.push(err91);
-}
-errors++;
-}
-}
-}
-else {
-const err92 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err92];
-}
-else {
-vErrors.push(err92);
 }
 errors++;
 }
