@@ -18,7 +18,23 @@ export type WorkerResponse =
   | { type: 'report'; report: import('./types.js').ScanReport }
   | { type: 'error'; code: string; message: string; input: boolean };
 
+/**
+ * Compressed bytes gathered before they are handed on: each write is one round trip to zlib's thread, and a
+ * tarball arrives in the sender's chunks (64 KiB from a file, often less from a socket). The whole tarball sits
+ * in the input stream before the scan ends either way, so batching adds no memory.
+ */
+const INPUT_BATCH_BYTES = 1024 * 1024;
+
 let input: PassThrough | undefined;
+let batch: Buffer[] = [];
+let batched = 0;
+
+function flush(): void {
+  if (batch.length === 0) return;
+  input?.write(batch.length === 1 ? batch[0] : Buffer.concat(batch, batched));
+  batch = [];
+  batched = 0;
+}
 
 function answer(scan: Promise<import('./types.js').ScanReport>): void {
   scan.then(
@@ -31,13 +47,18 @@ parentPort?.on('message', (m: WorkerRequest) => {
   if (m.type === 'start') {
     const stream = new PassThrough();
     input = stream;
+    batch = [];
+    batched = 0;
     answer(scanTarball(stream, m.limits));
   } else if (m.type === 'file') {
     // A wheel or sdist is read from its file: a zip's central directory sits at its end.
     answer(scanPythonDistribution(m.path, m.format, m.limits));
   } else if (m.type === 'chunk') {
-    input?.write(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+    batch.push(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+    batched += m.data.byteLength;
+    if (batched >= INPUT_BATCH_BYTES) flush();
   } else {
+    flush();
     input?.end();
     input = undefined;
   }

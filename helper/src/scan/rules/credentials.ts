@@ -16,7 +16,8 @@ const CREDENTIALS: readonly [kind: string, re: RegExp][] = [
  * alternation is much cheaper than a pass per kind.
  */
 const ANY_READ = /npmrc|_TOKEN|_authToken|\.ssh|id_(?:rsa|ed25519|ecdsa)|\.aws|AWS_SECRET|169\.254\.169\.254|metadata\.google|stringify\s*\(\s*process\.env|printenv|\benv\s*\|/;
-const READ_HINTS = ['npmrc', '_TOKEN', '_authToken', '.ssh', 'id_', '.aws', 'AWS_SECRET', '169.254.169.254', 'metadata.google', 'process.env', 'printenv', 'env'];
+/** A piece of every ANY_READ match; `env` (in `process.env` and `printenv` too) first, as the one most files hold. */
+const READ_HINTS = ['env', '_TOKEN', 'npmrc', '_authToken', '.ssh', 'id_', '.aws', 'AWS_SECRET', '169.254.169.254', 'metadata.google'];
 /** The whole environment serialised or enumerated: every secret variable at once. */
 export const ENV_DUMP = firstOf(search(/JSON\.stringify\s*\(\s*process\.env\s*[,)]|\benv\s*\|\s*(?:curl|base64)/), thenOnLine(/\bprintenv\b/, '|'));
 
