@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { withBudget } from './budget.js';
 import { analyseProgram, type Signal } from './js/analyse.js';
 import { parseProgram } from './js/parse.js';
 
@@ -22,8 +23,11 @@ export const DEEP_TIMEOUT_MS = 60_000;
  */
 export const MAX_DEEP_FILES = 8;
 
-/** What the analysis made of one file: its signals, or why there are none (`deep`: nested past the bound). */
-export type CodeOutcome = { signals: Signal[] } | { error: string; stage: 'parse' | 'analysis'; deep?: true };
+/**
+ * What the analysis made of one file: its signals (`overBudget`: the work units spent when the analysis ran out of
+ * its work budget, budget.ts, and stopped folding), or why there are none (`deep`: nested past the bound).
+ */
+export type CodeOutcome = { signals: Signal[]; overBudget?: number } | { error: string; stage: 'parse' | 'analysis'; deep?: true };
 
 /** V8's RangeError when a recursion outgrows the thread's stack. */
 const STACK_OVERFLOW = /Maximum call stack size exceeded/;
@@ -33,7 +37,8 @@ export function analyseSource(text: string): CodeOutcome {
   const parsed = parseProgram(text);
   if ('error' in parsed) return { error: parsed.error, stage: 'parse', ...(STACK_OVERFLOW.test(parsed.error) ? { deep: true as const } : {}) };
   try {
-    return { signals: analyseProgram(parsed.program, text).signals };
+    const run = withBudget(text.length, () => analyseProgram(parsed.program, text));
+    return { signals: run.value.signals, ...(run.exhausted ? { overBudget: run.spent } : {}) };
   } catch (e) {
     const message = (e as Error).message ?? String(e);
     return { error: message, stage: 'analysis', ...(e instanceof RangeError && STACK_OVERFLOW.test(message) ? { deep: true as const } : {}) };
