@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { attest, BUILDER_ID_BUILD_JOB, BUILDER_ID_ISOLATED, provenanceStatement, sanFor } from '../support/e2e.js';
 import { startLocalSigstore, type LocalSigstore } from '../support/sigstore.js';
+import { openSession } from '../../helper/src/sign/session.js';
 
 const ENV_OID = '1.3.6.1.4.1.57264.1.23';
 const PROVENANCE_ENV = 'sscs-provenance';
@@ -42,11 +43,20 @@ describe('verify: the SLSA Build level is proven, not declared', () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     writeFileSync(join(dir, 'key.pem'), privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), { mode: 0o600 });
     writeFileSync(join(dir, 'key.pub'), publicKey.export({ format: 'pem', type: 'spki' }).toString());
-    const bare = { ...(isolated as Record<string, unknown>), predicate: { buildDefinition: { buildType: 'https://sscs.dev/gitlab-ci/build-type/v1', externalParameters: {} }, runDetails: { builder: { id: BUILDER_ID_ISOLATED } } } };
-    writeFileSync(join(dir, 'bare.intoto.json'), JSON.stringify(bare));
+    const bare = (factsFrom: string) => ({ ...(isolated as Record<string, unknown>), predicate: { buildDefinition: { buildType: 'https://sscs.dev/gitlab-ci/build-type/v1', externalParameters: {}, internalParameters: { trust: { mode: 'isolated', factsFrom } } }, runDetails: { builder: { id: BUILDER_ID_ISOLATED } } } });
+    writeFileSync(join(dir, 'bare.intoto.json'), JSON.stringify(bare('verified-token')));
     const signed = await runCli(['attest', '--statement', 'bare.intoto.json', '--bundle', 'keyed.sigstore.json', '--key', 'key.pem'], { cwd: dir });
     if (signed.exitCode !== 0) throw new Error(signed.stderr);
     bundles.keyed = join(dir, 'keyed.sigstore.json');
+    // Facts from a token that was only decoded: `sscs attest --key` refuses to sign that (as the provenance job
+    // before --verify-id-token did not), so the key signs it here through the same session, in-process.
+    writeFileSync(join(dir, 'decoded.intoto.json'), JSON.stringify(bare('token')));
+    const refused = await runCli(['attest', '--statement', 'decoded.intoto.json', '--bundle', 'refused.sigstore.json', '--key', 'key.pem'], { cwd: dir });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("its facts are not from a verified ID token (trust.factsFrom is 'token')");
+    const session = await openSession({ key: 'key.pem', format: 'text' }, { cwd: dir, env: {}, stdout: () => undefined, stderr: () => undefined });
+    bundles.keyedDecoded = join(dir, 'keyed-decoded.sigstore.json');
+    writeFileSync(bundles.keyedDecoded, JSON.stringify(await session.sign('dsse', Buffer.from(JSON.stringify(bare('token'))), 'application/vnd.in-toto+json')));
   });
   afterAll(async () => {
     await stack?.close();
@@ -129,6 +139,18 @@ describe('verify: the SLSA Build level is proven, not declared', () => {
     expect(isolated.exitCode).toBe(0);
     expect(isolated.report!.slsaBuildLevel).toMatchObject({ level: 'SLSA_BUILD_LEVEL_3' });
     expect(isolated.report!.slsaBuildLevel!.basis).toContain('--key-builder-id');
+  });
+
+  it('proves no more than L2 with the isolated builder\'s key over facts from an ID token that was only decoded', async () => {
+    const level = await verify(bundles.keyedDecoded!, [...keyed(), '--key-builder-id', BUILDER_ID_ISOLATED]);
+    expect(level.exitCode).toBe(0);
+    expect(level.report!.slsaBuildLevel).toMatchObject({ level: 'SLSA_BUILD_LEVEL_2', claimed: 'SLSA_BUILD_LEVEL_3', proven: 'SLSA_BUILD_LEVEL_2' });
+    expect(level.report!.slsaBuildLevel!.basis).toContain("not from a verified ID token (trust.factsFrom is 'token'");
+    // A gate asking for the isolated builder fails it.
+    const gate = await verify(bundles.keyedDecoded!, [...keyed(), '--key-builder-id', BUILDER_ID_ISOLATED, '--builder-id', BUILDER_ID_ISOLATED]);
+    expect(gate.exitCode).toBe(1);
+    expect(gate.report!.checks.find((c) => c.status === 'failed')).toMatchObject({ name: 'builder-id' });
+    expect(gate.report!.checks.find((c) => c.status === 'failed')!.message).toContain('--verify-id-token');
   });
 
   it("fails --builder-id isolated for a key the policy gives to the build job, whatever the statement says", async () => {

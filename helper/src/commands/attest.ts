@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { assertNoSecret } from '../io/secrets.js';
 import { INTOTO_PAYLOAD_TYPE } from '../sign/constants.js';
 import { SIGNING_FLAGS } from '../sign/flags.js';
+import { refuseUnverifiedIsolatedProvenance } from '../sign/key-provenance.js';
 import { bundlePaths, writeBundle } from '../sign/output.js';
 import { openSession } from '../sign/session.js';
 import { readStatements } from '../sign/statements.js';
@@ -36,6 +37,7 @@ Prints the bundle paths, one per line.`,
     const statements = await readStatements(resolve(io.cwd, flags.statement));
     // A signed statement is logged in public (Rekor) for good: a secret in it must stop here.
     for (const s of statements) assertNoSecret(s.payload, io.env, { file: flags.statement, what: `a bundle of statement ${s.line} (signing would publish it in the transparency log)`, alsoSecret: secretFlagVariables(flags) });
+    if (flags.key !== undefined || flags['key-env'] !== undefined) refuseUnverifiedIsolatedProvenance(statements, flags.statement);
     const session = await openSession(flags, io);
     const paths = bundlePaths(flags.bundle, statements.length);
     const written = [];

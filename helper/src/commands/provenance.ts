@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { defineCommand, type Io } from '../cli/command.js';
 import { isSecretName } from '../io/secrets.js';
-import { ISSUER_FLAG, configuredIssuer } from '../cli/issuer-flag.js';
+import { ISSUER_FLAG, VERIFY_TOKEN_FLAGS, configuredIssuer, tokenVerification } from '../cli/issuer-flag.js';
 import { SUBJECT_FLAGS, hasSubjectFlags, subjectsFromFlags } from '../cli/subject-flags.js';
 import { InputError, UsageError } from '../errors.js';
 import { captureBuildContext } from '../gitlab/context.js';
@@ -28,12 +28,15 @@ export default defineCommand({
   usage: "sscs provenance --subject 'dist/**' --output provenance.intoto.jsonl [flags]",
   description: `Captures the GitLab build context (job variables, and the claims of the job's ID token when the job has one: the claims win, and any variable that disagrees is an error), digests the subjects, and writes in-toto Statement v1 / SLSA Provenance v1, one statement per line. Past --max-subjects-per-statement subjects it writes several statements.
 
+With --verify-id-token (the isolated-provenance component passes it whenever it signs with a key) the token's signature is checked against the instance's keys (<--oidc-issuer>/oauth/discovery/keys, or --oidc-jwks-file), with its iss, aud, exp, nbf and iat, and the statement records only facts the verified claims carry (trust.factsFrom verified-token): no job name, image, start time or runner self-description, which a dotenv report could set.
+
 Trust modes (--builder): build-job = the build job writes its own provenance (SLSA Build L2); isolated = a separate job that the build's steps cannot touch (SLSA Build L3), which digests every subject itself and so refuses --subject-checksums.`,
   flags: {
     ...SUBJECT_FLAGS,
     output: { type: 'string', short: 'o', writes: 'stdout-or-file', valueName: 'FILE', description: "Where to write the statements (JSON Lines); default or '-': standard output." },
     builder: { type: 'string', valueName: 'build-job|isolated', default: 'build-job', description: 'Who writes this provenance: the build job itself (L2) or an isolated job (L3).' },
     ...ISSUER_FLAG,
+    ...VERIFY_TOKEN_FLAGS,
     'identity-token-env': { type: 'string', valueName: 'NAME', default: DEFAULT_TOKEN_VARIABLE, description: 'The variable holding the job ID token whose claims are recorded.' },
     'allow-variable': { type: 'string', multiple: true, valueName: 'NAME', description: 'Record this variable and its value as an external parameter.' },
     input: { type: 'string', multiple: true, valueName: 'KEY=VALUE', description: 'Record a CI/CD component input as an external parameter.' },
@@ -45,6 +48,7 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
   examples: [
     "sscs provenance --subject 'dist/**' --output provenance.intoto.jsonl",
     "sscs provenance --builder isolated --subject 'dist/*.tgz' --output provenance.intoto.jsonl",
+    "sscs provenance --builder isolated --verify-id-token --oidc-issuer https://gitlab.example.com --subject 'dist/*.tgz' --output provenance.intoto.jsonl",
     'sscs provenance --image $CI_REGISTRY_IMAGE@$DIGEST --output image.intoto.jsonl',
     'sscs provenance --from-runner artifacts-metadata.json --output provenance.intoto.jsonl',
   ],
@@ -63,10 +67,21 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
     } else {
       const trustMode = parseTrustMode(flags.builder, flags.local === true);
       refuseBuildDigests(flags.builder, flags['subject-checksums']);
-      const expectedIssuer = configuredIssuer(flags['oidc-issuer'], io.env);
+      const verification = tokenVerification(flags, (p) => resolve(io.cwd, p));
+      if (verification && flags.local) throw new UsageError('CONFLICTING_FLAGS', '--verify-id-token checks a CI job\'s token: it cannot be used with --local');
+      const expectedIssuer = verification?.issuer ?? configuredIssuer(flags['oidc-issuer'], io.env);
+      const token = io.env[tokenVariable];
+      if (verification && !token) {
+        throw new InputError('TOKEN', `--verify-id-token: $${tokenVariable} is not set: the job has no ID token to verify`, {
+          hint: 'The isolated-provenance component declares id_tokens: SIGSTORE_ID_TOKEN (aud: sigstore); a job defined elsewhere needs the same.',
+        });
+      }
+      // Loaded only here: jose is not part of every provenance run's start-up.
+      const verifiedClaims = verification && token ? await (await import('../gitlab/id-token-verify.js')).verifyGitLabIdToken(token, { ...verification, variable: tokenVariable }) : undefined;
       const context = captureBuildContext(io.env, {
         tokenVariable,
         ...(expectedIssuer ? { expectedIssuer } : {}),
+        ...(verifiedClaims ? { verifiedClaims } : {}),
         local: flags.local === true,
         ...(flags.local ? { localFacts: await localGitFacts(io.cwd) } : {}),
       });

@@ -20,12 +20,28 @@ export interface BuildContext {
     /** From the token: `<host>/<project>//<config path>@<ref>`, the identity Fulcio certifies. */
     configRefUri?: string;
     configSha?: string;
+    /** The token's `ref_protected`: `true` when the ref was a protected branch or tag. */
+    refProtected?: 'true' | 'false';
   };
   pipeline: { id: string; url: string; source: string };
-  job: { id: string; url: string; name: string; startedAt?: string; image?: string };
+  /** `name`, `startedAt` and `image` come from variables only: left out when the facts come from a verified token. */
+  job: {
+    id: string;
+    url: string;
+    name?: string;
+    startedAt?: string;
+    image?: string;
+    /** The token's `environment` and `environment_protected`: the environment the job ran in, and whether it was protected. */
+    environment?: string;
+    environmentProtected?: 'true' | 'false';
+  };
   runner: { id?: string; description?: string; version?: string; revision?: string; arch?: string; tags?: string[]; environment?: string };
-  /** Where the facts came from: `token` when a job ID token vouched for the source facts. */
-  origin: 'token' | 'environment' | 'local';
+  /**
+   * Where the facts came from: `verified-token` when sscs checked the job ID token's signature against the
+   * instance's keys (and left out every fact no claim carries), `token` when the token was only decoded (Fulcio
+   * checks it when signing keyless), `environment` when only variables said.
+   */
+  origin: 'verified-token' | 'token' | 'environment' | 'local';
   /** The claims of the job's ID token, when one was present. */
   claims?: GitLabClaims;
 }
@@ -42,7 +58,15 @@ export interface CaptureOptions {
    * issuer setting): --oidc-issuer, else SSCS_OIDC_ISSUER. Unset, the token's `iss` must be CI_SERVER_URL.
    */
   expectedIssuer?: string;
+  /**
+   * Claims whose signature, issuer, audience and times were verified (gitlab/id-token-verify.ts) against the
+   * issuer in `expectedIssuer`. Then the token is not decoded again, and facts no claim carries are left out.
+   */
+  verifiedClaims?: GitLabClaims;
 }
+
+/** Claims GitLab puts in every CI/CD ID token that, with a verified token, must come from it and not from a variable. */
+const VERIFIED_REQUIRED_CLAIMS = ['project_id', 'pipeline_id', 'pipeline_source', 'job_id'] as const;
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
 
@@ -66,7 +90,11 @@ function parseRunnerTags(raw: string | undefined): string[] | undefined {
 export function captureBuildContext(env: NodeJS.ProcessEnv, options: CaptureOptions = {}): BuildContext {
   const tokenVariable = options.tokenVariable ?? DEFAULT_TOKEN_VARIABLE;
   const token = nonEmpty(env[tokenVariable]);
-  const claims = token ? decodeGitLabToken(token, tokenVariable) : undefined;
+  const verified = options.verifiedClaims !== undefined;
+  if (verified && (options.local || options.expectedIssuer === undefined)) {
+    throw new InputError('INPUT', 'verified claims need the issuer they were verified against, and are not for a --local run');
+  }
+  const claims = options.verifiedClaims ?? (token ? decodeGitLabToken(token, tokenVariable) : undefined);
   const v = (name: string) => nonEmpty(env[name]);
 
   if (!options.local) {
@@ -79,9 +107,33 @@ export function captureBuildContext(env: NodeJS.ProcessEnv, options: CaptureOpti
       });
     }
   }
-  const facts = claims ? claimFacts(claims, options.expectedIssuer === undefined, v('CI_SERVER_URL')) : undefined;
+  // A verified iss is the configured issuer: the instance URL when it names the instance ci_config_ref_uri names.
+  const facts = claims ? claimFacts(claims, options.expectedIssuer === undefined, verified ? claims.iss : v('CI_SERVER_URL')) : undefined;
   if (claims && facts) crossCheckClaims(env, claims, facts, options.expectedIssuer !== undefined ? { expectedIssuer: options.expectedIssuer } : {});
-  return options.local ? localContext(env, claims, options) : ciContext(env, claims, facts);
+  if (options.local) return localContext(env, claims, options);
+  return verified ? verifiedContext(ciContext(env, claims, facts)) : ciContext(env, claims, facts);
+}
+
+/**
+ * The context of a verified token keeps only what the claims, or sscs itself, vouch for: a dotenv report of a
+ * job this one needs outranks every predefined variable (README, "Dotenv reports"), so CI_JOB_NAME,
+ * CI_JOB_IMAGE, CI_JOB_STARTED_AT, CI_SERVER_VERSION and the runner's self-description (which no claim carries)
+ * could be anything. Left out rather than recorded unverified in a statement a key then signs as L3.
+ */
+function verifiedContext(c: BuildContext): BuildContext {
+  const { project, job, runner } = c;
+  const missing = VERIFIED_REQUIRED_CLAIMS.filter((name) => c.claims?.[name] === undefined || c.claims[name] === '');
+  if (missing.length > 0) {
+    throw new InputError('TOKEN', `the verified ID token has no ${missing.join(', ')} claim${missing.length === 1 ? '' : 's'}: GitLab puts ${missing.length === 1 ? 'it' : 'them'} in every CI/CD job's token, and provenance will not take ${missing.length === 1 ? 'it' : 'them'} from a variable instead`);
+  }
+  return {
+    ...c,
+    server: { url: c.server.url },
+    project: { path: project.path, url: project.url, id: project.id, ...opt('visibility', c.claims?.project_visibility), ...opt('namespace', c.claims?.namespace_path) },
+    job: { id: job.id, url: job.url, ...opt('environment', job.environment), ...opt('environmentProtected', job.environmentProtected) },
+    runner: { ...opt('id', runner.id), ...opt('environment', runner.environment) },
+    origin: 'verified-token',
+  };
 }
 
 /**
@@ -114,6 +166,7 @@ function ciContext(env: NodeJS.ProcessEnv, claims: GitLabClaims | undefined, fac
       configPath: facts?.config?.path ?? v('CI_CONFIG_PATH') ?? DEFAULT_CONFIG_PATH,
       ...opt('configRefUri', claims?.ci_config_ref_uri),
       ...opt('configSha', claims?.ci_config_sha),
+      ...opt('refProtected', flag(claims?.ref_protected)),
     },
     pipeline: { id: claims?.pipeline_id ?? req('CI_PIPELINE_ID'), url: facts?.pipelineUrl ?? req('CI_PIPELINE_URL'), source: claims?.pipeline_source ?? req('CI_PIPELINE_SOURCE') },
     job: {
@@ -122,6 +175,8 @@ function ciContext(env: NodeJS.ProcessEnv, claims: GitLabClaims | undefined, fac
       name: req('CI_JOB_NAME'),
       ...opt('startedAt', v('CI_JOB_STARTED_AT')),
       ...opt('image', v('CI_JOB_IMAGE')),
+      ...opt('environment', claims?.environment),
+      ...opt('environmentProtected', flag(claims?.environment_protected)),
     },
     runner: runnerFacts(env, claims),
     origin: claims ? 'token' : 'environment',
@@ -170,6 +225,11 @@ function localContext(env: NodeJS.ProcessEnv, claims: GitLabClaims | undefined, 
     origin: 'local',
     ...(claims ? { claims } : {}),
   };
+}
+
+/** GitLab writes boolean claims as the strings `true` and `false`; anything else is not recorded. */
+function flag(value: string | undefined): 'true' | 'false' | undefined {
+  return value === 'true' || value === 'false' ? value : undefined;
 }
 
 function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -38,6 +38,9 @@ const INTERNAL: FieldSource[] = [
   { field: 'gitlab.pipelineId', claims: '`pipeline_id`', variable: 'CI_PIPELINE_ID', checked: true, meaning: 'the pipeline' },
   { field: 'gitlab.pipelineUrl', claims: 'source.repository + `/-/pipelines/` + `pipeline_id`', variable: 'CI_PIPELINE_URL', checked: true, meaning: 'its page' },
   { field: 'gitlab.jobId', claims: '`job_id`', variable: 'CI_JOB_ID', checked: true, meaning: 'the job' },
+  { field: 'gitlab.refProtected', claims: '`ref_protected`', meaning: '`true` when the ref was a protected branch or tag' },
+  { field: 'gitlab.environment', claims: '`environment`', meaning: 'the environment the job that wrote the provenance ran in (`environment:` of the job)' },
+  { field: 'gitlab.environmentProtected', claims: '`environment_protected`', meaning: '`true` when that environment was protected: with a signing key and a verified token, the one place a verifier can read it (Fulcio does not certify it)' },
   { field: 'gitlab.jobImage', variable: 'CI_JOB_IMAGE', meaning: 'the job\'s image (no claim carries it)' },
   { field: 'runner.id', claims: '`runner_id`', variable: 'CI_RUNNER_ID', checked: true, meaning: 'the runner' },
   { field: 'runner.environment', claims: '`runner_environment`', meaning: '`gitlab-hosted` or `self-hosted`' },
@@ -66,7 +69,8 @@ export const FIELD_SOURCES: readonly FieldSource[] = [
 
 function source(f: FieldSource): [string, string] {
   const variable = f.variable ? `\`${f.variable}\`` : f.other ?? '';
-  if (!f.claims) return ['', variable];
+  // With a verified token (`--verify-id-token`, trust.factsFrom verified-token) a field no claim carries is left out.
+  if (!f.claims) return [f.variable ? 'left out when verified (`--verify-id-token`); else as without one' : '', variable];
   const withToken = f.variable ? `token: ${f.claims}${f.checked ? `; \`${f.variable}\` must agree` : ''}` : `token: ${f.claims}`;
   return [withToken, f.variable ? variable : '(absent)'];
 }

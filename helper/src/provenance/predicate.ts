@@ -34,7 +34,7 @@ export function buildPredicate(p: PredicateInputs): SlsaProvenance {
     source: { repository: c.project.url, ref: c.source.ref },
     config: definedOnly({ path: c.source.configPath, refUri: c.source.configRefUri, sha: c.source.configSha }),
     pipeline: { source: c.pipeline.source },
-    job: { name: c.job.name },
+    ...(c.job.name !== undefined ? { job: { name: c.job.name } } : {}),
     ...(p.inputs && Object.keys(p.inputs).length ? { inputs: p.inputs } : {}),
     ...(p.variables && Object.keys(p.variables).length ? { variables: p.variables } : {}),
   };
@@ -49,6 +49,9 @@ export function buildPredicate(p: PredicateInputs): SlsaProvenance {
       pipelineUrl: c.pipeline.url,
       jobId: c.job.id,
       jobImage: c.job.image,
+      refProtected: c.source.refProtected,
+      environment: c.job.environment,
+      environmentProtected: c.job.environmentProtected,
     }),
     runner: definedOnly({ ...c.runner, environment: c.runner.environment as 'gitlab-hosted' | 'self-hosted' | undefined }),
     trust: { mode: p.trustMode, factsFrom: c.origin },

@@ -8,7 +8,7 @@ const str = { type: 'string', minLength: 1 } as const;
 export const EXTERNAL_PARAMETERS_SCHEMA = {
   type: 'object',
   description: 'Everything a user controls that shaped the build, and nothing else.',
-  required: ['source', 'config', 'pipeline', 'job'],
+  required: ['source', 'config', 'pipeline'],
   properties: {
     source: {
       type: 'object',
@@ -38,6 +38,7 @@ export const EXTERNAL_PARAMETERS_SCHEMA = {
     job: {
       type: 'object',
       required: ['name'],
+      description: 'Absent when trust.factsFrom is verified-token: no claim carries the job name, and a dotenv report can set CI_JOB_NAME.',
       properties: { name: { ...str, description: 'The job that ran, the entry point of the build (CI_JOB_NAME: no claim carries it).' } },
       additionalProperties: false,
     },
@@ -65,6 +66,9 @@ export const INTERNAL_PARAMETERS_SCHEMA = {
         pipelineUrl: { ...str, format: 'uri' },
         jobId: str,
         jobImage: str,
+        refProtected: { enum: ['true', 'false'], description: "The token's ref_protected: whether the ref built was a protected branch or tag." },
+        environment: { ...str, description: "The token's environment: the GitLab environment the job that wrote this ran in (the isolated-provenance job's provenance_environment)." },
+        environmentProtected: { enum: ['true', 'false'], description: "The token's environment_protected: whether that environment was protected (Fulcio does not certify this; a verified token does)." },
       },
       additionalProperties: false,
     },
@@ -86,7 +90,10 @@ export const INTERNAL_PARAMETERS_SCHEMA = {
       required: ['mode', 'factsFrom'],
       properties: {
         mode: { enum: ['build-job', 'isolated', 'local'], description: 'Who wrote this provenance: the build job itself (L2), an isolated job (L3), or a laptop dry run.' },
-        factsFrom: { enum: ['token', 'environment', 'local'], description: "token: the job's ID token vouched for the source facts; environment: only variables did." },
+        factsFrom: {
+          enum: ['verified-token', 'token', 'environment', 'local'],
+          description: "verified-token: sscs verified the job's ID token against the instance's keys, and every fact no claim carries is left out; token: the job's ID token (decoded, its signature left to Fulcio) vouched for the source facts; environment: only variables did.",
+        },
       },
       additionalProperties: false,
     },

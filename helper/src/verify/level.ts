@@ -14,7 +14,10 @@ import { FULCIO_EXTENSIONS, type SignerIdentity } from './signer.js';
  *   job's definition, so a build step in another job cannot obtain it. Without that check any job of the
  *   project, the build job included, holds a certificate with the same identity.
  * - Key-signed: only the verifier's own policy says which builder holds the key (--key-builder-id); without
- *   it, the key proves signed provenance, L1.
+ *   it, the key proves signed provenance, L1. A key signs whatever the statement says, so the isolated builder's
+ *   key proves L3 only for a statement that says its facts come from an ID token sscs verified against the
+ *   instance's keys (trust.factsFrom `verified-token`); a key-signed statement built from a token that was only
+ *   decoded (which a dotenv report can forge in a key-signing job) proves L2 at most.
  */
 
 export type SlsaBuildLevel = 'SLSA_BUILD_LEVEL_0' | 'SLSA_BUILD_LEVEL_1' | 'SLSA_BUILD_LEVEL_2' | 'SLSA_BUILD_LEVEL_3';
@@ -44,7 +47,12 @@ export interface LevelFacts {
   signer?: SignerIdentity;
   predicateType?: string;
   builderId?: string;
+  /** The statement's internalParameters.trust.factsFrom (sscs's build type). */
+  factsFrom?: string;
 }
+
+/** trust.factsFrom of provenance whose ID token `sscs provenance --verify-id-token` verified. */
+const VERIFIED_TOKEN = 'verified-token';
 
 const lower = (a: SlsaBuildLevel, b: SlsaBuildLevel): SlsaBuildLevel => (ORDER.indexOf(a) <= ORDER.indexOf(b) ? a : b);
 
@@ -63,9 +71,15 @@ function provenByCertificate(policy: VerifyPolicy, signer: SignerIdentity | unde
   return { level: 'SLSA_BUILD_LEVEL_1', basis: 'a certificate that names no CI build platform job' };
 }
 
-function provenByKey(policy: VerifyPolicy): { level: SlsaBuildLevel; basis: string } {
+function provenByKey(policy: VerifyPolicy, factsFrom: string | undefined): { level: SlsaBuildLevel; basis: string } {
   if (policy.keyBuilderId === undefined) return { level: 'SLSA_BUILD_LEVEL_1', basis: 'a trusted key, with no --key-builder-id saying which builder holds it' };
   const level = BUILDER_LEVELS.get(policy.keyBuilderId) ?? 'SLSA_BUILD_LEVEL_1';
+  if (level === 'SLSA_BUILD_LEVEL_3' && factsFrom !== VERIFIED_TOKEN) {
+    return {
+      level: 'SLSA_BUILD_LEVEL_2',
+      basis: `the key belongs to builder ${policy.keyBuilderId} by the verifier's policy (--key-builder-id), but the statement's facts are not from a verified ID token (trust.factsFrom is ${factsFrom === undefined ? 'absent' : `'${factsFrom}'`}, not '${VERIFIED_TOKEN}'), and a key signs whatever it is given`,
+    };
+  }
   return { level, basis: `the key belongs to builder ${policy.keyBuilderId} by the verifier's policy (--key-builder-id)` };
 }
 
@@ -75,7 +89,7 @@ export function provenBuildLevel(policy: VerifyPolicy, facts: LevelFacts): Build
     return { level: 'SLSA_BUILD_LEVEL_0', claimed: 'SLSA_BUILD_LEVEL_0', proven: 'SLSA_BUILD_LEVEL_0', basis: 'the bundle holds no SLSA provenance' };
   }
   const claimed = (facts.builderId !== undefined && BUILDER_LEVELS.get(facts.builderId)) || 'SLSA_BUILD_LEVEL_1';
-  const proof = facts.signedWith === 'certificate' ? provenByCertificate(policy, facts.signer) : provenByKey(policy);
+  const proof = facts.signedWith === 'certificate' ? provenByCertificate(policy, facts.signer) : provenByKey(policy, facts.factsFrom);
   const level = lower(claimed, proof.level);
   const builder = facts.builderId ?? 'no builder';
   const basis = ORDER.indexOf(level) < ORDER.indexOf(claimed)

@@ -1,3 +1,4 @@
+import { BUILDER_ID_ISOLATED } from '../provenance/constants.js';
 import { failed, passed, type CheckName, type CheckResult } from './checks-model.js';
 import { describeMatch, matches, GITLAB_SAN_EXAMPLE, type StringMatch, type VerifyPolicy } from './policy.js';
 import type { ProvenanceFields } from './provenance-fields.js';
@@ -48,7 +49,7 @@ const issuer: Check = (p, f) => p.certificateOidcIssuer === undefined ? undefine
 const predicateType: Check = (p, f) => p.predicateType === undefined ? undefined : compare('predicate-type', 'predicate type', { exact: p.predicateType }, [{ from: 'statement', value: f.statement?.predicateType }]);
 const sourceRepo: Check = (p, f) => {
   const m = exact(p.sourceRepo);
-  return m && compare('source-repo', 'source repository', m, [cert(f, 'sourceRepositoryUri'), prov(f, 'sourceRepository')], (s) => s.replace(/\/+$/, ''));
+  return m && compare('source-repo', 'source repository', m, [cert(f, 'sourceRepositoryUri'), prov(f, 'sourceRepository')], (s) => s.replace(/(?<!\/)\/+$/, ''));
 };
 const sourceRef: Check = (p, f) => p.sourceRef && compare('source-ref', 'source ref', p.sourceRef, [cert(f, 'sourceRepositoryRef'), prov(f, 'sourceRef')]);
 const sourceDigest: Check = (p, f) => {
@@ -88,7 +89,13 @@ const builderId: Check = (p, f) => {
   const m = exact(p.builderId);
   if (!m) return undefined;
   const r = compare('builder-id', 'builder id', m, [prov(f, 'builderId')]);
-  if (r.status === 'failed' || p.keyBuilderId === undefined || p.keyBuilderId === p.builderId) return r;
+  if (r.status === 'failed' || p.keyBuilderId === undefined) return r;
+  if (p.keyBuilderId === p.builderId) {
+    // A key signs whatever it is given: the isolated builder's key vouches for L3 only over facts from an ID token
+    // sscs verified (level.ts); over a token that was only decoded, a dotenv report could have written them.
+    if (p.builderId !== BUILDER_ID_ISOLATED || f.provenance?.factsFrom === 'verified-token') return r;
+    return failed('builder-id', `the key belongs to builder '${p.keyBuilderId}', but the statement's facts are not from a verified ID token (trust.factsFrom is ${f.provenance?.factsFrom === undefined ? 'absent' : `'${f.provenance.factsFrom}'`}, not 'verified-token'): a key-signed statement names the isolated builder only when written by sscs provenance --verify-id-token`, { expected: 'verified-token', ...(f.provenance?.factsFrom !== undefined ? { actual: f.provenance.factsFrom } : {}) });
+  }
   return failed('builder-id', `the key belongs to builder '${p.keyBuilderId}' (--key-builder-id), expected '${p.builderId}'`, { expected: p.builderId, actual: p.keyBuilderId });
 };
 const buildType: Check = (p, f) => {

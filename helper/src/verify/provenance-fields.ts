@@ -17,6 +17,8 @@ export interface ProvenanceFields {
   sourceDigest?: string;
   configUri?: string;
   pipelineSource?: string;
+  /** sscs's build type: internalParameters.trust.factsFrom (`verified-token`, `token`, `environment`, `local`). */
+  factsFrom?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -44,6 +46,7 @@ export function provenanceFields(predicateType: string, predicate: unknown): Pro
       // sscs's build type (schemas/build-type-v1.md): config.refUri is the token's ci_config_ref_uri.
       configUri: str(obj(ext?.config)?.refUri),
       pipelineSource: str(obj(ext?.pipeline)?.source),
+      factsFrom: str(obj(obj(def?.internalParameters)?.trust)?.factsFrom),
     });
   }
   if (predicateType === SLSA_PROVENANCE_V02) {

@@ -156,6 +156,7 @@ export async function verifyBundle(req: VerifyRequest): Promise<VerifyReport> {
       ...(facts.signer ? { signer: facts.signer } : {}),
       ...(statement ? { predicateType: statement.predicateType } : {}),
       ...(facts.provenance?.builderId !== undefined ? { builderId: facts.provenance.builderId } : {}),
+      ...(facts.provenance?.factsFrom !== undefined ? { factsFrom: facts.provenance.factsFrom } : {}),
     });
   }
   return report;
