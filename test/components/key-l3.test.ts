@@ -29,7 +29,8 @@ beforeAll(async () => {
 /** A job on the instance at `instance.url`, whose ID token it issued (iss = the instance URL, GitLab's default). */
 function job(claimOverrides: Record<string, unknown> = {}) {
   const iss = instance.url;
-  const claims = gitlabClaims({ iss, ci_config_ref_uri: `${new URL(iss).host}/group/project//.gitlab-ci.yml@refs/heads/main`, ...claimOverrides });
+  // The provenance job runs in the provenance environment, so GitLab writes it into the token.
+  const claims = gitlabClaims({ iss, ci_config_ref_uri: `${new URL(iss).host}/group/project//.gitlab-ci.yml@refs/heads/main`, environment: 'sscs-provenance', environment_protected: 'true', ...claimOverrides });
   const env = (token: string, dotenv: Record<string, string> = {}) =>
     gitlabJobEnv({
       CI_SERVER_URL: iss,
@@ -93,6 +94,16 @@ describe('isolated-provenance with a signing key (air-gapped L3)', () => {
     expect(r.all).toMatch(/\$SIGSTORE_ID_TOKEN: no key in the instance's key set matches the token/);
     expect(existsSync(join(dir, 'attestations/provenance.sigstore.json'))).toBe(false);
     expect(existsSync(join(dir, 'attestations/provenance.intoto.jsonl'))).toBe(false);
+  });
+
+  it("refuses a genuine token of another job of the instance (the build job's, with the same audience), which a dotenv report can hand over", async () => {
+    const { iss, claims, env } = job({ environment: undefined, environment_protected: undefined, job_id: '776' });
+    const dir = tempDir({ 'dist/app.tgz': 'the build output\n' });
+    const pem = signingKey(dir);
+    const r = await run(dir, { build_job: 'build', subjects: 'dist/*.tgz', signing_key_variable: 'PROVENANCE_SIGNING_KEY', oidc_issuer: iss }, { ...env(await signedJwt(claims, instanceKey), { CI_JOB_ID: '776', CI_JOB_URL: `${iss}/group/project/-/jobs/776` }), PROVENANCE_SIGNING_KEY: pem });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.all).toMatch(/environment claim is absent, not 'sscs-provenance': it was not issued to a job in the provenance environment/);
+    expect(existsSync(join(dir, 'attestations/provenance.sigstore.json'))).toBe(false);
   });
 
   it('refuses to sign without the oidc_issuer input: the issuer never comes from a variable a dotenv report can set', async () => {

@@ -54,7 +54,7 @@ const now = () => Math.floor(Date.now() / 1000);
 
 describe('provenance --verify-id-token', () => {
   it('records the verified claims, and none of the facts only a variable (which a dotenv can set) carries', async () => {
-    const token = await signedJwt(claims(), key);
+    const token = await signedJwt(claims({ environment: 'sscs-provenance', environment_protected: 'true' }), key);
     const dotenv = { CI_JOB_NAME: 'release-build', CI_JOB_IMAGE: 'evil/image:latest', CI_RUNNER_DESCRIPTION: 'trusted', CI_JOB_STARTED_AT: '2020-01-01T00:00:00Z', CI_SERVER_VERSION: '99.0' };
     const r = await provenance(token, verifying(), dotenv);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -63,7 +63,7 @@ describe('provenance --verify-id-token', () => {
     expect(p.buildDefinition.internalParameters.trust).toEqual({ mode: 'isolated', factsFrom: 'verified-token' });
     expect(p.buildDefinition.externalParameters.source).toEqual({ repository: `${iss}/group/project`, ref: 'refs/heads/main' });
     expect(p.buildDefinition.resolvedDependencies[0].digest.gitCommit).toBe(claims().sha);
-    expect(p.buildDefinition.internalParameters.gitlab).toEqual({ serverUrl: iss, projectPath: 'group/project', projectId: '4242', projectVisibility: 'private', pipelineId: '9001', pipelineUrl: `${iss}/group/project/-/pipelines/9001`, jobId: '777' });
+    expect(p.buildDefinition.internalParameters.gitlab).toEqual({ serverUrl: iss, projectPath: 'group/project', projectId: '4242', projectVisibility: 'private', pipelineId: '9001', pipelineUrl: `${iss}/group/project/-/pipelines/9001`, jobId: '777', refProtected: 'true', environment: 'sscs-provenance', environmentProtected: 'true' });
     expect(p.buildDefinition.internalParameters.runner).toEqual({ id: '12', environment: 'self-hosted' });
     const text = JSON.stringify(r.statement);
     for (const v of Object.values(dotenv)) expect(text).not.toContain(v);
@@ -108,6 +108,18 @@ describe('provenance --verify-id-token', () => {
     expect(r.exitCode, r.stdout).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.statement).toBeUndefined();
+  });
+
+  it('with --id-token-environment, takes only a token issued to a job in that environment', async () => {
+    const flags = [...verifying(), '--id-token-environment', 'sscs-provenance'];
+    const ok = await provenance(await signedJwt(claims({ environment: 'sscs-provenance' }), key), flags);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    const none = await provenance(await signedJwt(claims(), key), flags);
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toMatch(/environment claim is absent, not 'sscs-provenance'/);
+    const other = await provenance(await signedJwt(claims({ environment: 'review/x' }), key), flags);
+    expect(other.exitCode).toBe(2);
+    expect(other.stderr).toMatch(/environment claim is 'review\/x', not 'sscs-provenance'/);
   });
 
   it('refuses a verified token whose claims the variables contradict (a dotenv CI_COMMIT_SHA)', async () => {

@@ -5,6 +5,7 @@ import { captureBuildContext } from '../../helper/src/gitlab/context.js';
 import { buildPredicate } from '../../helper/src/provenance/predicate.js';
 import { FIELD_SOURCES, renderFieldSourceTables } from '../../helper/src/provenance/field-sources.js';
 import { InputError } from '../../helper/src/errors.js';
+import type { GitLabClaims } from '../../helper/src/gitlab/oidc.js';
 import { REPO_ROOT } from '../support/cli.js';
 import { gitlabClaims, gitlabJobEnv, unsignedJwt } from '../support/gitlab-env.js';
 
@@ -60,7 +61,9 @@ describe('build type field sources', () => {
     }
   });
 
-  const env = gitlabJobEnv({ SIGSTORE_ID_TOKEN: unsignedJwt(gitlabClaims()) });
+  // The provenance job's token: it runs in an environment (`environment:`), so its token says which.
+  const jobClaims = gitlabClaims({ environment: 'sscs-provenance', environment_protected: 'true' });
+  const env = gitlabJobEnv({ SIGSTORE_ID_TOKEN: unsignedJwt(jobClaims) });
   const honest = predicateFor(env);
 
   it('every field the table lists is in the predicate of an honest job', () => {
@@ -92,6 +95,20 @@ describe('build type field sources', () => {
       }
     });
   }
+
+  it('with a verified token, holds every field a claim gives and none that only a variable gives', () => {
+    // As `sscs provenance --verify-id-token` passes them, once gitlab/id-token-verify.ts accepted the token.
+    const context = captureBuildContext(env, { verifiedClaims: jobClaims as unknown as GitLabClaims, expectedIssuer: 'https://gitlab.example' });
+    const verified = buildPredicate({ context, trustMode: 'isolated', helper: { version: '0.0.0' }, finishedOn: new Date(0) }) as unknown as Record<string, unknown>;
+    expect(at(verified, 'buildDefinition.internalParameters.trust.factsFrom')).toBe('verified-token');
+    for (const f of FIELD_SOURCES) {
+      if (f.other) continue;
+      if (f.claims) expect(at(verified, f.field), f.field).toEqual(at(honest, f.field));
+      else expect(at(verified, f.field), f.field).toBeUndefined();
+    }
+    expect(at(verified, 'runDetails.builder.version')).toEqual({ sscs: '0.0.0' });
+    expect((verified as any).buildDefinition.resolvedDependencies.map((d: { uri: string }) => d.uri)).toEqual([`git+https://gitlab.example/group/project@refs/heads/main`, 'pkg:npm/sscs@0.0.0']);
+  });
 
   it('with a token, the claim-derived fields are the claims, whatever the variables said before the check', () => {
     const p = honest as any;

@@ -38,6 +38,11 @@ export const VERIFY_TOKEN_FLAGS = {
     description: "Check the ID token's signature against the instance's keys, and its iss (--oidc-issuer, required), aud, exp, nbf and iat; fail if any check fails. Then record only facts the claims carry. Needed before a key signs L3 provenance.",
   },
   'id-token-audience': { type: 'string', valueName: 'AUD', default: DEFAULT_ID_TOKEN_AUDIENCE, description: "With --verify-id-token: the token's expected aud claim." },
+  'id-token-environment': {
+    type: 'string',
+    valueName: 'NAME',
+    description: "With --verify-id-token: the token's environment claim must be NAME, the (protected) environment of the provenance job, so that a genuine token of another job of the instance cannot stand in for this job's.",
+  },
   'oidc-jwks-url': { type: 'string', valueName: 'URL', description: "With --verify-id-token: the instance's JSON Web Key Set; default <--oidc-issuer>/oauth/discovery/keys." },
   'oidc-jwks-file': { type: 'string', valueName: 'FILE', description: 'With --verify-id-token: the JSON Web Key Set as a file, for a runner that cannot reach the instance.' },
 } as const satisfies FlagSpecs;
@@ -48,17 +53,19 @@ export interface VerifyTokenFlags {
   'oidc-jwks-url'?: string | undefined;
   'oidc-jwks-file'?: string | undefined;
   'oidc-issuer'?: string | undefined;
+  'id-token-environment'?: string | undefined;
 }
 
 /**
  * With --verify-id-token, the issuer and key set to verify against, else undefined. The issuer must be the
  * --oidc-issuer flag: SSCS_OIDC_ISSUER is a variable, and a dotenv report of a job this one needs can set it.
  */
-export function tokenVerification(flags: VerifyTokenFlags, resolvePath: (p: string) => string): { issuer: string; audience: string; jwks: JwksSource } | undefined {
+export function tokenVerification(flags: VerifyTokenFlags, resolvePath: (p: string) => string): { issuer: string; audience: string; jwks: JwksSource; environment?: string } | undefined {
   const jwksUrl = flags['oidc-jwks-url'];
   const jwksFile = flags['oidc-jwks-file'];
+  const environment = flags['id-token-environment'];
   if (!flags['verify-id-token']) {
-    if (jwksUrl !== undefined || jwksFile !== undefined) throw new UsageError('USAGE', '--oidc-jwks-url and --oidc-jwks-file are for --verify-id-token');
+    if (jwksUrl !== undefined || jwksFile !== undefined || environment !== undefined) throw new UsageError('USAGE', '--oidc-jwks-url, --oidc-jwks-file and --id-token-environment are for --verify-id-token');
     return undefined;
   }
   if (!flags['oidc-issuer']) {
@@ -71,5 +78,6 @@ export function tokenVerification(flags: VerifyTokenFlags, resolvePath: (p: stri
   if (jwksUrl !== undefined) httpUrl(jwksUrl, '--oidc-jwks-url');
   if (!flags['id-token-audience']) throw new UsageError('USAGE', '--id-token-audience must not be empty');
   const jwks: JwksSource = jwksFile !== undefined ? { file: resolvePath(jwksFile) } : { url: jwksUrl ?? jwksUrlFor(issuer) };
-  return { issuer, audience: flags['id-token-audience'], jwks };
+  if (environment === '') throw new UsageError('USAGE', '--id-token-environment must not be empty');
+  return { issuer, audience: flags['id-token-audience'], jwks, ...(environment !== undefined ? { environment } : {}) };
 }

@@ -20,10 +20,21 @@ export interface BuildContext {
     /** From the token: `<host>/<project>//<config path>@<ref>`, the identity Fulcio certifies. */
     configRefUri?: string;
     configSha?: string;
+    /** The token's `ref_protected`: `true` when the ref was a protected branch or tag. */
+    refProtected?: 'true' | 'false';
   };
   pipeline: { id: string; url: string; source: string };
   /** `name`, `startedAt` and `image` come from variables only: left out when the facts come from a verified token. */
-  job: { id: string; url: string; name?: string; startedAt?: string; image?: string };
+  job: {
+    id: string;
+    url: string;
+    name?: string;
+    startedAt?: string;
+    image?: string;
+    /** The token's `environment` and `environment_protected`: the environment the job ran in, and whether it was protected. */
+    environment?: string;
+    environmentProtected?: 'true' | 'false';
+  };
   runner: { id?: string; description?: string; version?: string; revision?: string; arch?: string; tags?: string[]; environment?: string };
   /**
    * Where the facts came from: `verified-token` when sscs checked the job ID token's signature against the
@@ -119,7 +130,7 @@ function verifiedContext(c: BuildContext): BuildContext {
     ...c,
     server: { url: c.server.url },
     project: { path: project.path, url: project.url, id: project.id, ...opt('visibility', c.claims?.project_visibility), ...opt('namespace', c.claims?.namespace_path) },
-    job: { id: job.id, url: job.url },
+    job: { id: job.id, url: job.url, ...opt('environment', job.environment), ...opt('environmentProtected', job.environmentProtected) },
     runner: { ...opt('id', runner.id), ...opt('environment', runner.environment) },
     origin: 'verified-token',
   };
@@ -155,6 +166,7 @@ function ciContext(env: NodeJS.ProcessEnv, claims: GitLabClaims | undefined, fac
       configPath: facts?.config?.path ?? v('CI_CONFIG_PATH') ?? DEFAULT_CONFIG_PATH,
       ...opt('configRefUri', claims?.ci_config_ref_uri),
       ...opt('configSha', claims?.ci_config_sha),
+      ...opt('refProtected', flag(claims?.ref_protected)),
     },
     pipeline: { id: claims?.pipeline_id ?? req('CI_PIPELINE_ID'), url: facts?.pipelineUrl ?? req('CI_PIPELINE_URL'), source: claims?.pipeline_source ?? req('CI_PIPELINE_SOURCE') },
     job: {
@@ -163,6 +175,8 @@ function ciContext(env: NodeJS.ProcessEnv, claims: GitLabClaims | undefined, fac
       name: req('CI_JOB_NAME'),
       ...opt('startedAt', v('CI_JOB_STARTED_AT')),
       ...opt('image', v('CI_JOB_IMAGE')),
+      ...opt('environment', claims?.environment),
+      ...opt('environmentProtected', flag(claims?.environment_protected)),
     },
     runner: runnerFacts(env, claims),
     origin: claims ? 'token' : 'environment',
@@ -211,6 +225,11 @@ function localContext(env: NodeJS.ProcessEnv, claims: GitLabClaims | undefined, 
     origin: 'local',
     ...(claims ? { claims } : {}),
   };
+}
+
+/** GitLab writes boolean claims as the strings `true` and `false`; anything else is not recorded. */
+function flag(value: string | undefined): 'true' | 'false' | undefined {
+  return value === 'true' || value === 'false' ? value : undefined;
 }
 
 function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -16,6 +16,11 @@ export interface VerifyIdTokenOptions {
   audience: string;
   /** The instance's key set. */
   jwks: JwksSource;
+  /**
+   * The `environment` claim the token must carry: the provenance job's protected environment. Without it, a
+   * genuine token of any job of the instance with the same audience would verify.
+   */
+  environment?: string;
   /** The variable that held the token, named in errors (the token itself never is). */
   variable: string;
   /** For tests: the time to check `exp`, `nbf` and `iat` against. */
@@ -40,7 +45,7 @@ export async function verifyGitLabIdToken(token: string, options: VerifyIdTokenO
     });
   if (token.length > MAX_TOKEN_BYTES) throw fail(`the token is ${token.length} bytes, over the limit of ${MAX_TOKEN_BYTES}`);
   const keys = await loadJwks(options.jwks);
-  const issuer = options.issuer.replace(/\/+$/, '');
+  const issuer = options.issuer.replace(/(?<!\/)\/+$/, '');
   const now = options.now ?? new Date();
   let payload: Record<string, unknown>;
   try {
@@ -59,7 +64,11 @@ export async function verifyGitLabIdToken(token: string, options: VerifyIdTokenO
   if (typeof payload.iat === 'number' && payload.iat > now.getTime() / 1000 + CLOCK_SKEW_SECONDS) {
     throw fail(`the token's iat claim is in the future (more than ${CLOCK_SKEW_SECONDS} s ahead of this runner's clock)`);
   }
-  return decodeGitLabToken(token.trim(), options.variable);
+  const claims = decodeGitLabToken(token.trim(), options.variable);
+  if (options.environment !== undefined && claims.environment !== options.environment) {
+    throw fail(`the token's environment claim is ${claims.environment === undefined ? 'absent' : `'${printable(claims.environment)}'`}, not '${options.environment}': it was not issued to a job in the provenance environment`);
+  }
+  return claims;
 }
 
 function describeJoseError(e: unknown, issuer: string, audience: string): string {

@@ -29,13 +29,14 @@ export interface GitLabClaims {
   runner_environment?: 'gitlab-hosted' | 'self-hosted';
   project_visibility?: string;
   environment?: string;
+  environment_protected?: string;
   user_login?: string;
 }
 
 const REQUIRED_STRING_CLAIMS = ['iss', 'sub', 'project_path', 'ref', 'ref_type', 'sha'] as const;
 const OPTIONAL_STRING_CLAIMS = [
   'project_id', 'namespace_path', 'namespace_id', 'ref_protected', 'ci_config_ref_uri', 'ci_config_sha',
-  'pipeline_id', 'pipeline_source', 'job_id', 'runner_environment', 'project_visibility', 'environment', 'user_login',
+  'pipeline_id', 'pipeline_source', 'job_id', 'runner_environment', 'project_visibility', 'environment', 'environment_protected', 'user_login',
 ] as const;
 
 function tokenError(variable: string, message: string): InputError {

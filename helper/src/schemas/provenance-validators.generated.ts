@@ -1071,7 +1071,7 @@ return errors === 0;
 }
 
 export const validateBuildType = validate27;
-const schema9 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/build-type-v1.schema.json","title":"sscs GitLab CI/CD build type v1: external and internal parameters","type":"object","required":["externalParameters","internalParameters"],"properties":{"externalParameters":{"type":"object","description":"Everything a user controls that shaped the build, and nothing else.","required":["source","config","pipeline"],"properties":{"source":{"type":"object","required":["repository","ref"],"properties":{"repository":{"type":"string","minLength":1,"format":"uri","description":"The GitLab project that was built (from the token: server + project_path; schemas/build-type-v1.md says where each field comes from)."},"ref":{"type":"string","pattern":"^refs/(heads|tags)/.+$","description":"refs/heads/<branch> or refs/tags/<tag>."}},"additionalProperties":false},"config":{"type":"object","required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"The pipeline configuration file (from the token: the path in ci_config_ref_uri)."},"refUri":{"type":"string","minLength":1,"description":"The token's ci_config_ref_uri: <host>/<project>//<path>@<ref>; Fulcio's certificate identity is https:// + this."},"sha":{"type":"string","pattern":"^[0-9a-f]{40,64}$","description":"The token's ci_config_sha: the commit of the configuration."}},"additionalProperties":false},"pipeline":{"type":"object","required":["source"],"properties":{"source":{"type":"string","minLength":1,"description":"What triggered the pipeline: push, merge_request_event, schedule, web, api..."}},"additionalProperties":false},"job":{"type":"object","required":["name"],"description":"Absent when trust.factsFrom is verified-token: no claim carries the job name, and a dotenv report can set CI_JOB_NAME.","properties":{"name":{"type":"string","minLength":1,"description":"The job that ran, the entry point of the build (CI_JOB_NAME: no claim carries it)."}},"additionalProperties":false},"inputs":{"type":"object","description":"CI/CD component inputs that shaped the build.","additionalProperties":{"type":"string"}},"variables":{"type":"object","description":"Variables the user allow-listed by name, with their values.","additionalProperties":{"type":"string"}}},"additionalProperties":false},"internalParameters":{"type":"object","description":"Facts of the platform: the GitLab instance, the pipeline, the job and the runner.","required":["gitlab","runner","trust"],"properties":{"gitlab":{"type":"object","required":["serverUrl","projectId","pipelineId","pipelineUrl","jobId"],"properties":{"serverUrl":{"type":"string","minLength":1,"format":"uri"},"serverVersion":{"type":"string","minLength":1},"projectPath":{"type":"string","minLength":1},"projectId":{"type":"string","minLength":1},"projectVisibility":{"type":"string","minLength":1},"pipelineId":{"type":"string","minLength":1},"pipelineUrl":{"type":"string","minLength":1,"format":"uri"},"jobId":{"type":"string","minLength":1},"jobImage":{"type":"string","minLength":1}},"additionalProperties":false},"runner":{"type":"object","properties":{"id":{"type":"string","minLength":1},"description":{"type":"string"},"version":{"type":"string","minLength":1},"revision":{"type":"string","minLength":1},"arch":{"type":"string","minLength":1},"tags":{"type":"array","items":{"type":"string"}},"environment":{"enum":["gitlab-hosted","self-hosted"]}},"additionalProperties":false},"trust":{"type":"object","required":["mode","factsFrom"],"properties":{"mode":{"enum":["build-job","isolated","local"],"description":"Who wrote this provenance: the build job itself (L2), an isolated job (L3), or a laptop dry run."},"factsFrom":{"enum":["verified-token","token","environment","local"],"description":"verified-token: sscs verified the job's ID token against the instance's keys, and every fact no claim carries is left out; token: the job's ID token (decoded, its signature left to Fulcio) vouched for the source facts; environment: only variables did."}},"additionalProperties":false}},"additionalProperties":false}}};
+const schema9 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://sscs.dev/schemas/build-type-v1.schema.json","title":"sscs GitLab CI/CD build type v1: external and internal parameters","type":"object","required":["externalParameters","internalParameters"],"properties":{"externalParameters":{"type":"object","description":"Everything a user controls that shaped the build, and nothing else.","required":["source","config","pipeline"],"properties":{"source":{"type":"object","required":["repository","ref"],"properties":{"repository":{"type":"string","minLength":1,"format":"uri","description":"The GitLab project that was built (from the token: server + project_path; schemas/build-type-v1.md says where each field comes from)."},"ref":{"type":"string","pattern":"^refs/(heads|tags)/.+$","description":"refs/heads/<branch> or refs/tags/<tag>."}},"additionalProperties":false},"config":{"type":"object","required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"The pipeline configuration file (from the token: the path in ci_config_ref_uri)."},"refUri":{"type":"string","minLength":1,"description":"The token's ci_config_ref_uri: <host>/<project>//<path>@<ref>; Fulcio's certificate identity is https:// + this."},"sha":{"type":"string","pattern":"^[0-9a-f]{40,64}$","description":"The token's ci_config_sha: the commit of the configuration."}},"additionalProperties":false},"pipeline":{"type":"object","required":["source"],"properties":{"source":{"type":"string","minLength":1,"description":"What triggered the pipeline: push, merge_request_event, schedule, web, api..."}},"additionalProperties":false},"job":{"type":"object","required":["name"],"description":"Absent when trust.factsFrom is verified-token: no claim carries the job name, and a dotenv report can set CI_JOB_NAME.","properties":{"name":{"type":"string","minLength":1,"description":"The job that ran, the entry point of the build (CI_JOB_NAME: no claim carries it)."}},"additionalProperties":false},"inputs":{"type":"object","description":"CI/CD component inputs that shaped the build.","additionalProperties":{"type":"string"}},"variables":{"type":"object","description":"Variables the user allow-listed by name, with their values.","additionalProperties":{"type":"string"}}},"additionalProperties":false},"internalParameters":{"type":"object","description":"Facts of the platform: the GitLab instance, the pipeline, the job and the runner.","required":["gitlab","runner","trust"],"properties":{"gitlab":{"type":"object","required":["serverUrl","projectId","pipelineId","pipelineUrl","jobId"],"properties":{"serverUrl":{"type":"string","minLength":1,"format":"uri"},"serverVersion":{"type":"string","minLength":1},"projectPath":{"type":"string","minLength":1},"projectId":{"type":"string","minLength":1},"projectVisibility":{"type":"string","minLength":1},"pipelineId":{"type":"string","minLength":1},"pipelineUrl":{"type":"string","minLength":1,"format":"uri"},"jobId":{"type":"string","minLength":1},"jobImage":{"type":"string","minLength":1},"refProtected":{"enum":["true","false"],"description":"The token's ref_protected: whether the ref built was a protected branch or tag."},"environment":{"type":"string","minLength":1,"description":"The token's environment: the GitLab environment the job that wrote this ran in (the isolated-provenance job's provenance_environment)."},"environmentProtected":{"enum":["true","false"],"description":"The token's environment_protected: whether that environment was protected (Fulcio does not certify this; a verified token does)."}},"additionalProperties":false},"runner":{"type":"object","properties":{"id":{"type":"string","minLength":1},"description":{"type":"string"},"version":{"type":"string","minLength":1},"revision":{"type":"string","minLength":1},"arch":{"type":"string","minLength":1},"tags":{"type":"array","items":{"type":"string"}},"environment":{"enum":["gitlab-hosted","self-hosted"]}},"additionalProperties":false},"trust":{"type":"object","required":["mode","factsFrom"],"properties":{"mode":{"enum":["build-job","isolated","local"],"description":"Who wrote this provenance: the build job itself (L2), an isolated job (L3), or a laptop dry run."},"factsFrom":{"enum":["verified-token","token","environment","local"],"description":"verified-token: sscs verified the job's ID token against the instance's keys, and every fact no claim carries is left out; token: the job's ID token (decoded, its signature left to Fulcio) vouched for the source facts; environment: only variables did."}},"additionalProperties":false}},"additionalProperties":false}}};
 const func10 = Object.prototype.hasOwnProperty;
 const pattern5 = new RegExp("^refs/(heads|tags)/.+$", "u");
 const pattern6 = new RegExp("^[0-9a-f]{40,64}$", "u");
@@ -1910,9 +1910,10 @@ vErrors.push(err68);
 errors++;
 }
 }
-}
-else {
-const err69 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data17.refProtected !== undefined){
+let data27 = data17.refProtected;
+if(!((data27 === "true") || (data27 === "false"))){
+const err69 = {instancePath:instancePath+"/internalParameters/gitlab/refProtected",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/refProtected/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.gitlab.properties.refProtected.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1922,12 +1923,11 @@ vErrors.push(err69);
 errors++;
 }
 }
-if(data16.runner !== undefined){
-let data27 = data16.runner;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-for(const key9 in data27){
-if(!(((((((key9 === "id") || (key9 === "description")) || (key9 === "version")) || (key9 === "revision")) || (key9 === "arch")) || (key9 === "tags")) || (key9 === "environment"))){
-const err70 = {instancePath:instancePath+"/internalParameters/runner",schemaPath:"#/properties/internalParameters/properties/runner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(data17.environment !== undefined){
+let data28 = data17.environment;
+if(typeof data28 === "string"){
+if(func2(data28) < 1){
+const err70 = {instancePath:instancePath+"/internalParameters/gitlab/environment",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/environment/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1937,11 +1937,8 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data27.id !== undefined){
-let data28 = data27.id;
-if(typeof data28 === "string"){
-if(func2(data28) < 1){
-const err71 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err71 = {instancePath:instancePath+"/internalParameters/gitlab/environment",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/environment/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1951,8 +1948,10 @@ vErrors.push(err71);
 errors++;
 }
 }
-else {
-const err72 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data17.environmentProtected !== undefined){
+let data29 = data17.environmentProtected;
+if(!((data29 === "true") || (data29 === "false"))){
+const err72 = {instancePath:instancePath+"/internalParameters/gitlab/environmentProtected",schemaPath:"#/properties/internalParameters/properties/gitlab/properties/environmentProtected/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.gitlab.properties.environmentProtected.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1962,9 +1961,9 @@ vErrors.push(err72);
 errors++;
 }
 }
-if(data27.description !== undefined){
-if(typeof data27.description !== "string"){
-const err73 = {instancePath:instancePath+"/internalParameters/runner/description",schemaPath:"#/properties/internalParameters/properties/runner/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err73 = {instancePath:instancePath+"/internalParameters/gitlab",schemaPath:"#/properties/internalParameters/properties/gitlab/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1974,11 +1973,12 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data27.version !== undefined){
-let data30 = data27.version;
-if(typeof data30 === "string"){
-if(func2(data30) < 1){
-const err74 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data16.runner !== undefined){
+let data30 = data16.runner;
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+for(const key9 in data30){
+if(!(((((((key9 === "id") || (key9 === "description")) || (key9 === "version")) || (key9 === "revision")) || (key9 === "arch")) || (key9 === "tags")) || (key9 === "environment"))){
+const err74 = {instancePath:instancePath+"/internalParameters/runner",schemaPath:"#/properties/internalParameters/properties/runner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1988,8 +1988,11 @@ vErrors.push(err74);
 errors++;
 }
 }
-else {
-const err75 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data30.id !== undefined){
+let data31 = data30.id;
+if(typeof data31 === "string"){
+if(func2(data31) < 1){
+const err75 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1999,11 +2002,8 @@ vErrors.push(err75);
 errors++;
 }
 }
-if(data27.revision !== undefined){
-let data31 = data27.revision;
-if(typeof data31 === "string"){
-if(func2(data31) < 1){
-const err76 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err76 = {instancePath:instancePath+"/internalParameters/runner/id",schemaPath:"#/properties/internalParameters/properties/runner/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -2013,8 +2013,9 @@ vErrors.push(err76);
 errors++;
 }
 }
-else {
-const err77 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data30.description !== undefined){
+if(typeof data30.description !== "string"){
+const err77 = {instancePath:instancePath+"/internalParameters/runner/description",schemaPath:"#/properties/internalParameters/properties/runner/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -2024,11 +2025,11 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data27.arch !== undefined){
-let data32 = data27.arch;
-if(typeof data32 === "string"){
-if(func2(data32) < 1){
-const err78 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data30.version !== undefined){
+let data33 = data30.version;
+if(typeof data33 === "string"){
+if(func2(data33) < 1){
+const err78 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -2039,7 +2040,7 @@ errors++;
 }
 }
 else {
-const err79 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err79 = {instancePath:instancePath+"/internalParameters/runner/version",schemaPath:"#/properties/internalParameters/properties/runner/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -2049,13 +2050,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data27.tags !== undefined){
-let data33 = data27.tags;
-if(Array.isArray(data33)){
-const len0 = data33.length;
-for(let i0=0; i0<len0; i0++){
-if(typeof data33[i0] !== "string"){
-const err80 = {instancePath:instancePath+"/internalParameters/runner/tags/" + i0,schemaPath:"#/properties/internalParameters/properties/runner/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data30.revision !== undefined){
+let data34 = data30.revision;
+if(typeof data34 === "string"){
+if(func2(data34) < 1){
+const err80 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -2065,9 +2064,8 @@ vErrors.push(err80);
 errors++;
 }
 }
-}
 else {
-const err81 = {instancePath:instancePath+"/internalParameters/runner/tags",schemaPath:"#/properties/internalParameters/properties/runner/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err81 = {instancePath:instancePath+"/internalParameters/runner/revision",schemaPath:"#/properties/internalParameters/properties/runner/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -2077,10 +2075,11 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data27.environment !== undefined){
-let data35 = data27.environment;
-if(!((data35 === "gitlab-hosted") || (data35 === "self-hosted"))){
-const err82 = {instancePath:instancePath+"/internalParameters/runner/environment",schemaPath:"#/properties/internalParameters/properties/runner/properties/environment/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.runner.properties.environment.enum},message:"must be equal to one of the allowed values"};
+if(data30.arch !== undefined){
+let data35 = data30.arch;
+if(typeof data35 === "string"){
+if(func2(data35) < 1){
+const err82 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -2090,9 +2089,8 @@ vErrors.push(err82);
 errors++;
 }
 }
-}
 else {
-const err83 = {instancePath:instancePath+"/internalParameters/runner",schemaPath:"#/properties/internalParameters/properties/runner/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err83 = {instancePath:instancePath+"/internalParameters/runner/arch",schemaPath:"#/properties/internalParameters/properties/runner/properties/arch/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -2102,11 +2100,13 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data16.trust !== undefined){
-let data36 = data16.trust;
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-if(data36.mode === undefined){
-const err84 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/required",keyword:"required",params:{missingProperty: "mode"},message:"must have required property '"+"mode"+"'"};
+if(data30.tags !== undefined){
+let data36 = data30.tags;
+if(Array.isArray(data36)){
+const len0 = data36.length;
+for(let i0=0; i0<len0; i0++){
+if(typeof data36[i0] !== "string"){
+const err84 = {instancePath:instancePath+"/internalParameters/runner/tags/" + i0,schemaPath:"#/properties/internalParameters/properties/runner/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -2115,8 +2115,10 @@ vErrors.push(err84);
 }
 errors++;
 }
-if(data36.factsFrom === undefined){
-const err85 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/required",keyword:"required",params:{missingProperty: "factsFrom"},message:"must have required property '"+"factsFrom"+"'"};
+}
+}
+else {
+const err85 = {instancePath:instancePath+"/internalParameters/runner/tags",schemaPath:"#/properties/internalParameters/properties/runner/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2125,9 +2127,11 @@ vErrors.push(err85);
 }
 errors++;
 }
-for(const key10 in data36){
-if(!((key10 === "mode") || (key10 === "factsFrom"))){
-const err86 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+}
+if(data30.environment !== undefined){
+let data38 = data30.environment;
+if(!((data38 === "gitlab-hosted") || (data38 === "self-hosted"))){
+const err86 = {instancePath:instancePath+"/internalParameters/runner/environment",schemaPath:"#/properties/internalParameters/properties/runner/properties/environment/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.runner.properties.environment.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2137,10 +2141,9 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data36.mode !== undefined){
-let data37 = data36.mode;
-if(!(((data37 === "build-job") || (data37 === "isolated")) || (data37 === "local"))){
-const err87 = {instancePath:instancePath+"/internalParameters/trust/mode",schemaPath:"#/properties/internalParameters/properties/trust/properties/mode/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.trust.properties.mode.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err87 = {instancePath:instancePath+"/internalParameters/runner",schemaPath:"#/properties/internalParameters/properties/runner/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2150,10 +2153,11 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data36.factsFrom !== undefined){
-let data38 = data36.factsFrom;
-if(!((((data38 === "verified-token") || (data38 === "token")) || (data38 === "environment")) || (data38 === "local"))){
-const err88 = {instancePath:instancePath+"/internalParameters/trust/factsFrom",schemaPath:"#/properties/internalParameters/properties/trust/properties/factsFrom/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.trust.properties.factsFrom.enum},message:"must be equal to one of the allowed values"};
+if(data16.trust !== undefined){
+let data39 = data16.trust;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+if(data39.mode === undefined){
+const err88 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/required",keyword:"required",params:{missingProperty: "mode"},message:"must have required property '"+"mode"+"'"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2162,10 +2166,8 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-}
-else {
-const err89 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data39.factsFrom === undefined){
+const err89 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/required",keyword:"required",params:{missingProperty: "factsFrom"},message:"must have required property '"+"factsFrom"+"'"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2174,10 +2176,9 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-}
-else {
-const err90 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key10 in data39){
+if(!((key10 === "mode") || (key10 === "factsFrom"))){
+const err90 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2187,14 +2188,64 @@ vErrors.push(err90);
 errors++;
 }
 }
-}
-else {
-const err91 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data39.mode !== undefined){
+let data40 = data39.mode;
+if(!(((data40 === "build-job") || (data40 === "isolated")) || (data40 === "local"))){
+const err91 = {instancePath:instancePath+"/internalParameters/trust/mode",schemaPath:"#/properties/internalParameters/properties/trust/properties/mode/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.trust.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err91];
 }
 else {
 vErrors.push(err91);
+}
+errors++;
+}
+}
+if(data39.factsFrom !== undefined){
+let data41 = data39.factsFrom;
+if(!((((data41 === "verified-token") || (data41 === "token")) || (data41 === "environment")) || (data41 === "local"))){
+const err92 = {instancePath:instancePath+"/internalParameters/trust/factsFrom",schemaPath:"#/properties/internalParameters/properties/trust/properties/factsFrom/enum",keyword:"enum",params:{allowedValues: schema9.properties.internalParameters.properties.trust.properties.factsFrom.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/internalParameters/trust",schemaPath:"#/properties/internalParameters/properties/trust/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+}
+else {
+const err94 = {instancePath:instancePath+"/internalParameters",schemaPath:"#/properties/internalParameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+}
+else {
+const err95 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
 }
 errors++;
 }
