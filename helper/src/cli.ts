@@ -115,4 +115,7 @@ if (isMainThread && isEntryPoint()) {
 } else if (!isMainThread && (workerData as { sscsScanWorker?: boolean } | undefined)?.sscsScanWorker) {
   // The single-file bundle is its own scan worker (scan/pool.ts); the worker module listens once loaded.
   void import('./scan/worker.js');
+} else if (!isMainThread && (workerData as { sscsDeepWorker?: boolean } | undefined)?.sscsDeepWorker) {
+  // Likewise for the one-off worker that reads a deeply nested file with a large stack (scan/deep.ts).
+  void import('./scan/deep-worker.js');
 }
