@@ -5,33 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { startPypiIndex, type PypiIndex } from '../support/pypi-index.ts';
-import { startFirewallProcess, writePolicy, type FirewallProcess } from './support.ts';
+import { abortAfterFirstBytes, metric, startFirewallProcess, writePolicy, type FirewallProcess } from './support.ts';
 
 const OLD = new Date(Date.now() - 90 * 86_400_000);
 /** Larger than the socket buffers of a client that stops reading: the firewall is mid-stream when it closes. */
 const HUGE_BYTES = 24 * 1024 * 1024;
-
-async function metric(fw: FirewallProcess, line: RegExp): Promise<string | undefined> {
-  return (await (await fetch(`${fw.url}/metrics`)).text()).split('\n').find((l) => line.test(l));
-}
-
-/** Asks for a file and closes the connection after the first bytes of the body. */
-function abortAfterFirstBytes(url: string): Promise<void> {
-  return new Promise((resolve) => {
-    const req = request(url, (res) => {
-      res.once('data', () => {
-        req.destroy();
-        resolve();
-      });
-      res.once('end', () => resolve());
-      res.once('error', () => resolve());
-    });
-    req.on('error', () => resolve());
-    req.end();
-  });
-}
 
 describe('firewall: cut PyPI file downloads', () => {
   let index: PypiIndex;
