@@ -61,7 +61,7 @@ export function parsePurl(text: string): Purl {
   if (!TYPE.test(type)) {
     throw new PurlError(TYPE.test(type.toLowerCase()) ? `the type '${type}' must be lowercase ('${type.toLowerCase()}')` : `the type '${type}' is not a purl type`);
   }
-  let path = rest.slice(slash + 1).replace(/\/+$/, '');
+  let path = rest.slice(slash + 1).replace(/(?<!\/)\/+$/, '');
   let version: string | undefined;
   const at = path.lastIndexOf('@');
   if (at >= 0 && at > path.lastIndexOf('/')) {

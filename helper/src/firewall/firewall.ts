@@ -91,7 +91,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     upstream.route(s.scope, new Upstream({ url: s.url, timeoutMs: o.upstreamTimeoutMs, deadlineMs: o.upstreamDeadlineMs, forwardClientAuth: false, ...(s.token ? { token: s.token } : {}) }));
   }
   const metrics = o.metrics ?? new Metrics();
-  let publicBase = o.publicUrl?.replace(/\/+$/, '') ?? '';
+  let publicBase = o.publicUrl?.replace(/(?<!\/)\/+$/, '') ?? '';
   const packuments = new PackumentCache({
     upstream, policy: o.policy, store, metrics, publicBase: () => publicBase, ttlMs: o.packumentTtlMs,
     maxPackumentBytes: o.maxPackumentBytes, maxCacheBytes: o.maxCacheBytes, serveStale: o.serveCachedOffline, ...(o.maxInflightBytes !== undefined ? { maxInflightBytes: o.maxInflightBytes } : {}),

@@ -57,7 +57,7 @@ export async function projectScopes(cwd: string, env: NodeJS.ProcessEnv): Promis
   return out;
 }
 
-const same = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+const same = (a: string, b: string) => a.replace(/(?<!\/)\/+$/, '') === b.replace(/(?<!\/)\/+$/, '');
 
 /**
  * Throws UsageError when the project routes a scope that the install would fetch around the firewall: a scope

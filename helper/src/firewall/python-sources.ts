@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { joinContinued } from '../lockfiles/requirements-lines.js';
 import { parseToml } from '../lockfiles/toml-doc.js';
 
 /** Largest requirements file or Pipfile read; a bigger one is refused (it cannot be checked). */
@@ -19,7 +20,8 @@ const MAX_DEPTH = 16;
 /** Options that name a package source beside the index the firewall sets (pip, uv). */
 const SOURCE_OPTION = /^(?:--index-url|--extra-index-url|--find-links|--index|--default-index)(?:=|$)|^-[if]/;
 const REQUIREMENT_FILE_OPTION = /^(?:-r|-c|--requirement|--constraint)(?:=(.*))?$|^-[rc](.+)$/;
-const URL = /\b[a-z][a-z0-9+.-]*:\/\//i;
+/** A URL scheme and `://`, tried once per run of scheme characters (from anywhere in a run it was O(n²)). */
+const URL = /(?<![a-z0-9+.-])[0-9+.-]*[a-z][a-z0-9+.-]*:\/\//i;
 /** The Pipfile sources PIPENV_PYPI_MIRROR replaces (pipenv's is_pypi_url). */
 const PYPI_SOURCE = /^https?:\/\/(?:pypi\.org|pypi\.python\.org)(?:\/|$)/;
 const HINT = 'firewall run points the client at the firewall\'s index and nothing else; remove the source (a package the index lacks must be published to it).';
@@ -79,10 +81,11 @@ async function checkRequirements(path: string, shown: string, seen: Set<string>,
   const lines = text.split(/\r?\n/);
   for (let n = 0; n < lines.length; n++) {
     const first = n + 1;
-    let line = lines[n]!;
     // pip joins a line ending in a backslash with the next one before it reads options.
-    while (line.endsWith('\\') && n + 1 < lines.length) line = line.slice(0, -1) + ' ' + lines[++n]!;
-    const code = line.replace(/(^|\s)#.*$/, '').trim();
+    const joined = joinContinued(lines, n, ' ');
+    const line = joined.line;
+    n = joined.last;
+    const code = line.replace(/(^|\s)#.*$/s, '').trim();
     if (!code) continue;
     const tokens = code.split(/\s+/);
     const option = tokens.find((t) => SOURCE_OPTION.test(t));

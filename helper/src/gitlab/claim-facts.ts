@@ -17,7 +17,7 @@ export interface ClaimFacts {
   config?: { path: string; project: string; ref: string };
 }
 
-const trimSlash = (u: string) => u.replace(/\/+$/, '');
+const trimSlash = (u: string) => u.replace(/(?<!\/)\/+$/, '');
 
 /**
  * `ci_config_ref_uri` is `<instance host[:port][/relative root]>/<project path>//<config path>@<ref>`

@@ -45,7 +45,7 @@ export async function verifyGitLabIdToken(token: string, options: VerifyIdTokenO
     });
   if (token.length > MAX_TOKEN_BYTES) throw fail(`the token is ${token.length} bytes, over the limit of ${MAX_TOKEN_BYTES}`);
   const keys = await loadJwks(options.jwks);
-  const issuer = options.issuer.replace(/\/+$/, '');
+  const issuer = options.issuer.replace(/(?<!\/)\/+$/, '');
   const now = options.now ?? new Date();
   let payload: Record<string, unknown>;
   try {

@@ -25,7 +25,7 @@ export type JwksSource = { url: string } | { file: string } | { json: string };
 
 /** `https://gitlab.example.com` -> `https://gitlab.example.com/oauth/discovery/keys` (a relative root is kept). */
 export function jwksUrlFor(issuer: string): string {
-  return `${issuer.replace(/\/+$/, '')}${GITLAB_JWKS_PATH}`;
+  return `${issuer.replace(/(?<!\/)\/+$/, '')}${GITLAB_JWKS_PATH}`;
 }
 
 /** Loads a key set, bounded in time and size. Network failures are ServiceErrors; a bad document an InputError. */

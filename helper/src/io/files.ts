@@ -98,7 +98,7 @@ export function parseJson(text: string, where: { file?: string }, what = 'JSON')
       line = upTo.split('\n').length;
       column = upTo.length - upTo.lastIndexOf('\n');
     }
-    throw new InputError('MALFORMED', `${what} is not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`, {
+    throw new InputError('MALFORMED', `${what} is not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/s, '')}`, {
       where: { ...where, ...(line !== undefined ? { line, column } : {}) },
       cause: e,
     });

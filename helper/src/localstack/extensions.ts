@@ -58,7 +58,7 @@ export function gitLabIdentity(claims: GitLabClaims): GitLabIdentity {
     default:
       throw new Error(`unexpected ref_type: ${String(claims.ref_type)}`);
   }
-  const server = claims.iss.replace(/\/+$/, '');
+  const server = claims.iss.replace(/(?<!\/)\/+$/, '');
   const configUri = `https://${claims.ci_config_ref_uri}`;
   const values: [string, string | undefined][] = [
     [OID.issuer, claims.iss],

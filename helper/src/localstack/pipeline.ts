@@ -159,7 +159,7 @@ export function pipelineClaims(repo: PipelineRepo, tag?: string): Partial<GitLab
 
 /** The predefined variables the helper cross-checks against the token, set to the claims' values. */
 export function predefinedVariables(sigstore: PipelineSigstore, claims: Partial<GitLabClaims>): Record<string, string> {
-  const server = sigstore.issuerUrl.replace(/\/+$/, '');
+  const server = sigstore.issuerUrl.replace(/(?<!\/)\/+$/, '');
   return {
     // The instance is the local issuer, as GitLab is its own OIDC issuer.
     CI_SERVER_URL: server,

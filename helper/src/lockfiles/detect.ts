@@ -19,9 +19,9 @@ const BY_NAME: Record<string, InputFormat> = {
 /** PEP 751 names a lock for a named environment `pylock.<name>.toml`. */
 const PYLOCK_NAME = /^pylock\.[^/]+\.toml$/;
 /** pip's requirement files by convention: `requirements.txt`, `requirements-dev.txt`, `requirements/*.txt`, `dev-requirements.txt`. */
-const REQUIREMENTS_NAME = /requirements[^/]*\.txt$|(?:^|\/)requirements\/[^/]+\.txt$/i;
+const REQUIREMENTS_DIR = /(?:^|\/)requirements\/$/i;
 /** Any other `.txt` is a requirements file when its content says so: an `==` pin, a `--hash`, or an `-r` include. */
-const REQUIREMENTS_CONTENT = /^(?:[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[^\]]*\])?\s*===?\s*\S|\s*--hash[= ]|-r\s|--requirement[= ]|-e\s|--index-url[= ])/m;
+const REQUIREMENTS_CONTENT = /^(?:[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[\w ,.\t-]*\])?[ \t]*===?[ \t]*\S|[ \t]*--hash[= ]|-r\s|--requirement[= ]|-e\s|--index-url[= ])/m;
 
 /** How much of the start of a file the content sniffing looks at. */
 const SNIFF_BYTES = 4096;
@@ -32,7 +32,7 @@ const SNIFF_BYTES = 4096;
  */
 export function detectFormat(file: string, text: string): InputFormat {
   const name = basename(file);
-  const byName = BY_NAME[name] ?? (PYLOCK_NAME.test(name) ? 'pylock' : REQUIREMENTS_NAME.test(file.replace(/\\/g, '/')) ? 'requirements' : undefined);
+  const byName = BY_NAME[name] ?? (PYLOCK_NAME.test(name) ? 'pylock' : isRequirementsName(file.replace(/\\/g, '/')) ? 'requirements' : undefined);
   if (byName) return byName;
   const head = text.slice(0, SNIFF_BYTES).replace(/^\uFEFF/, '');
   if (/\.txt$/i.test(name) && REQUIREMENTS_CONTENT.test(head)) return 'requirements';
@@ -72,6 +72,18 @@ const PACKAGE_MANAGERS: Record<InputFormat, string | undefined> = {
 /** By the file's name; an SBOM or a renamed file by the ecosystem of its packages (npm, else pip). */
 export function packageManagerOf(file: string, ecosystem: string): string {
   const name = basename(file);
-  const format = BY_NAME[name] ?? (PYLOCK_NAME.test(name) ? 'pylock' : REQUIREMENTS_NAME.test(file.replace(/\\/g, '/')) ? 'requirements' : undefined);
+  const format = BY_NAME[name] ?? (PYLOCK_NAME.test(name) ? 'pylock' : isRequirementsName(file.replace(/\\/g, '/')) ? 'requirements' : undefined);
   return (format && PACKAGE_MANAGERS[format]) ?? (ecosystem === 'pypi' ? 'pip' : 'npm');
+}
+
+/**
+ * `requirements[^/]*\.txt$|(?:^|\/)requirements\/[^/]+\.txt$` (case-insensitive) in linear time: the expression
+ * tried every `requirements` in the path against the rest of it.
+ */
+function isRequirementsName(path: string): boolean {
+  const cut = path.lastIndexOf('/') + 1;
+  const base = path.slice(cut).toLowerCase();
+  if (!base.endsWith('.txt')) return false;
+  const at = base.indexOf('requirements');
+  return (at >= 0 && at + 'requirements'.length <= base.length - '.txt'.length) || (base.length > '.txt'.length && REQUIREMENTS_DIR.test(path.slice(0, cut)));
 }

@@ -16,7 +16,7 @@ export function nonCanonicalLocation(key: string): string | undefined {
   if (key.includes('\\')) return 'holds a backslash, a path separator for npm on Windows';
   if (key.startsWith('/') || /^[a-z]:/i.test(key)) return 'is an absolute path, not a location inside the project';
   if (/[\u0000-\u001f\u007f]/.test(key)) return 'holds a control character';
-  const normal = posix.normalize(key).replace(/\/+$/, '');
+  const normal = posix.normalize(key).replace(/(?<!\/)\/+$/, '');
   if (normal === '.' || normal === '') return 'resolves to the project root itself';
   if (normal !== key) return `is not spelled as npm writes install locations (npm reads it as ${JSON.stringify(normal)})`;
   return undefined;

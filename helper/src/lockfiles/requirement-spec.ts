@@ -63,7 +63,9 @@ export function parseRequirement(text: string): RequirementSpec {
  * (`==not-a-version`); only `===` takes any string, and `==`/`!=` a trailing `.*`.
  */
 function checkSpecifier(specifier: string, text: string): void {
-  const body = specifier.trim().replace(/^\(\s*(.*?)\s*\)$/, '$1');
+  // `/^\(\s*(.*?)\s*\)$/` without its O(n³) on blanks: `.` stops at line terminators, so a parenthesised body spans one line.
+  const t = specifier.trim();
+  const body = t.length >= 2 && t.startsWith('(') && t.endsWith(')') && !/[\n\r\u2028\u2029]/.test(t) ? t.slice(1, -1).trim() : t;
   if (!body) return;
   for (const clause of body.split(',')) {
     const c = /^\s*(===|==|!=|~=|<=|>=|<|>)\s*(\S+)\s*$/.exec(clause);
@@ -90,7 +92,7 @@ function splitMarker(text: string, isUrl: boolean): [string, string | undefined]
 /** The project a URL or path names: `#egg=name`, else a wheel or sdist file name; undefined for a bare folder or repository. */
 export function nameOfLocation(url: string): string | undefined {
   const egg = /[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(url);
-  if (egg) return pep503(egg[1]!.replace(/-\d.*$/, ''));
+  if (egg) return pep503(egg[1]!.replace(/-\d.*$/s, ''));
   const file = decodeURIComponent(url.split(/[?#]/, 1)[0]!.split('/').pop() ?? '');
   const m = ARCHIVE_NAME.exec(file);
   return m ? pep503(m[1]!) : undefined;

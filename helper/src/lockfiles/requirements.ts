@@ -165,7 +165,7 @@ function checkDouble(pins: Map<string, Entry>, name: string, e: Entry): void {
 
 /** The PEP 503 name of a local folder from its last path component; undefined for `.` and `..`. */
 function folderName(location: string): string | undefined {
-  const path = location.replace(/^file:(?:\/\/[^/]*)?/i, '').split(/[?#]/, 1)[0]!.replace(/\/+$/, '');
+  const path = location.replace(/^file:(?:\/\/[^/]*)?/i, '').split(/[?#]/, 1)[0]!.replace(/(?<!\/)\/+$/, '');
   const last = path.split('/').pop() ?? '';
   if (!last || last === '.' || last === '..' || !/^[A-Za-z0-9]/.test(last)) return undefined;
   return pep503(last);

@@ -32,7 +32,7 @@ export async function parseYarnLockfile(text: string, file: string, limits: Limi
   for (const [key, raw] of Object.entries(doc)) {
     if (key === '__metadata') continue;
     if (!isRecord(raw)) throw fieldError(file, key, `entry '${key}' must be a mapping`, lineOf(key));
-    const descriptors = key.split(/\s*,\s*/);
+    const descriptors = key.split(/(?<!\s)\s*,\s*/);
     for (const d of descriptors) {
       byDescriptor.set(d, key);
       const at = d.indexOf('@patch:');

@@ -34,7 +34,7 @@ export function parseNpmrc(text: string, env: NodeJS.ProcessEnv): Map<string, st
     let value = line.slice(eq + 1).trim();
     if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) value = value.slice(1, -1);
     // npm's own rule: ${VAR} expands from the environment; ${VAR?} expands to '' when unset.
-    value = value.replace(/(\\*)\$\{([^}?]+)(\?)?\}/g, (m, esc: string, name: string, optional?: string) => {
+    value = value.replace(/(?<!\\)(\\*)\$\{([^${}?]+)(\?)?\}/g, (m, esc: string, name: string, optional?: string) => {
       if (esc.length % 2) return m.slice(1);
       const v = env[name];
       if (v === undefined && !optional) return m;

@@ -90,7 +90,7 @@ function hasInstallScript(v: Record<string, unknown>, form: DocumentForm): boole
 /** `_npmUser` is `{ name, email }`; very old documents spell it `"name <email>"`. */
 function publisherOf(v: Record<string, unknown>): string | undefined {
   const u = v._npmUser;
-  const name = typeof u === 'string' ? u.replace(/\s*<.*$/, '') : u && typeof u === 'object' ? (u as { name?: unknown }).name : undefined;
+  const name = typeof u === 'string' ? u.replace(/(?<!\s)\s*<.*$/s, '') : u && typeof u === 'object' ? (u as { name?: unknown }).name : undefined;
   return typeof name === 'string' && name ? name : undefined;
 }
 

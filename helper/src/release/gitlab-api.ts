@@ -25,7 +25,7 @@ export interface ReleaseLink {
   link_type: 'other' | 'package';
 }
 
-const project = (api: GitLabApi) => `${api.apiUrl.replace(/\/+$/, '')}/projects/${encodeURIComponent(api.projectId)}`;
+const project = (api: GitLabApi) => `${api.apiUrl.replace(/(?<!\/)\/+$/, '')}/projects/${encodeURIComponent(api.projectId)}`;
 
 /** The URL a generic package file is uploaded to and downloaded from. */
 export function genericPackageFileUrl(api: GitLabApi, pkg: string, version: string, file: string): string {

@@ -7,8 +7,12 @@ import { lineAt } from './files.js';
  * is not one: npm runs it for git and local folders, never for a registry dependency.
  */
 export const INSTALL_HOOKS = ['preinstall', 'install', 'postinstall', 'preuninstall', 'uninstall', 'postuninstall'] as const;
-/** A hook that runs the package's own entry point: `node .`, `node . run`, `node ./`. */
-const RUNS_ENTRY = /(?:^|[\s;&|(])node(?:js)?\s+(?:--?[\w-]+(?:=\S+)?\s+)*\.\/?(?=\s|$|[;&|)])/;
+/**
+ * A hook that runs the package's own entry point: `node .`, `node . run`, `node --flag=x ./`. An option is a token
+ * starting with `-` with no blank or shell operator in it (`--?[\w-]+(?:=\S+)?` let `=\S+` run on over the next
+ * `node` and its options: O(n²) to reject).
+ */
+export const RUNS_ENTRY = /(?:^|[\s;&|(])node(?:js)?\s+(?:-[^\s;&|()]*\s+)*\.\/?(?=\s|$|[;&|)])/;
 /** How deep relative requires are followed from an install script's entry file. */
 const INSTALL_REQUIRE_DEPTH = 3;
 const MAX_INSTALL_FILES = 64;

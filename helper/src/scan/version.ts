@@ -11,5 +11,7 @@
  * 8: code-not-analysed (JavaScript; 9: Python too) is medium for a file that runs at install or startup, or that no
  * parser can read and is
  * loaded on require or import (nesting or padding no longer buys silence).
+ * 10: the expressions a package could make super-linear are linear (ReDoS); a `node .` hook may give node any
+ * `-` option (`node -r=x .`), and an os.chmod mode is a whole number token (not digits inside a longer word).
  */
-export const SCANNER_VERSION = '9';
+export const SCANNER_VERSION = '10';

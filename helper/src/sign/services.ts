@@ -50,7 +50,7 @@ export async function resolveServices(mode: SigningMode, flags: ServiceFlags, en
   for (const [flag, url] of [['--fulcio-url', fulcioUrl], ['--rekor-url', rekorUrl], ['--tsa-url', tsaUrl]] as const) {
     if (url !== undefined) checkUrl(flag, url);
   }
-  const strip = (u: string | undefined) => u?.replace(/\/+$/, '');
+  const strip = (u: string | undefined) => u?.replace(/(?<!\/)\/+$/, '');
   return {
     ...(mode === 'keyless' && fulcioUrl ? { fulcioUrl: strip(fulcioUrl) } : {}),
     ...(rekorUrl ? { rekorUrl: strip(rekorUrl) } : {}),

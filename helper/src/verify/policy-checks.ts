@@ -49,7 +49,7 @@ const issuer: Check = (p, f) => p.certificateOidcIssuer === undefined ? undefine
 const predicateType: Check = (p, f) => p.predicateType === undefined ? undefined : compare('predicate-type', 'predicate type', { exact: p.predicateType }, [{ from: 'statement', value: f.statement?.predicateType }]);
 const sourceRepo: Check = (p, f) => {
   const m = exact(p.sourceRepo);
-  return m && compare('source-repo', 'source repository', m, [cert(f, 'sourceRepositoryUri'), prov(f, 'sourceRepository')], (s) => s.replace(/\/+$/, ''));
+  return m && compare('source-repo', 'source repository', m, [cert(f, 'sourceRepositoryUri'), prov(f, 'sourceRepository')], (s) => s.replace(/(?<!\/)\/+$/, ''));
 };
 const sourceRef: Check = (p, f) => p.sourceRef && compare('source-ref', 'source ref', p.sourceRef, [cert(f, 'sourceRepositoryRef'), prov(f, 'sourceRef')]);
 const sourceDigest: Check = (p, f) => {

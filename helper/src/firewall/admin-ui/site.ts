@@ -22,7 +22,7 @@ export interface Site {
 export function siteOf(req: IncomingMessage, publicUrl: string | undefined, trusted?: TrustedProxies): Site {
   if (publicUrl) {
     const u = new URL(publicUrl);
-    return { origin: u.origin, cookiePath: `${u.pathname.replace(/\/+$/, '')}${UI_PATH}`, secure: u.protocol === 'https:' };
+    return { origin: u.origin, cookiePath: `${u.pathname.replace(/(?<!\/)\/+$/, '')}${UI_PATH}`, secure: u.protocol === 'https:' };
   }
   // Behind a TLS-terminating proxy (a trusted one, --trusted-proxy) the browser's scheme is X-Forwarded-Proto's.
   const scheme = clientProtocol(req, trusted, (req.socket as Partial<TLSSocket>).encrypted === true);

@@ -1,5 +1,6 @@
-import { Bindings, memberKey, type Ref } from './bindings.js';
+import { Bindings, keyName, type Ref } from './bindings.js';
 import { EXEC_MEMBERS, FS_READS, FS_WRITES, HOST_MEMBERS, NETWORK_GLOBALS, NETWORK_MEMBERS, NETWORK_PACKAGES, SECRET_ENV, SECRET_PATHS, SENSITIVE_MODULES, SHELL_PROGRAM, STRING_HINT, STRING_SIGNALS, VM_MEMBERS, WALLET_REGEX, publicIpUrl } from './indicators.js';
+import { callArgs } from './linear.js';
 import { pushChildren, walk, type Node } from './parse.js';
 import { gatherTree, isFunction, type Tree } from './tree.js';
 
@@ -24,7 +25,10 @@ const ENV_VALUE_PARENTS = new Set(['CallExpression', 'NewExpression', 'Property'
 const MAX_TAINTS_PER_NAME = 32;
 const NO_TAINTS: ReadonlySet<Taint> = new Set();
 /** What makes a character decoder a hex decoder; a file without it has none (a decoder's body is its text). */
-const HEX_PARSE = /parseInt\([^)]*,\s*16\s*\)/;
+export const HEX_PARSE = callArgs('parseInt(', (args) => {
+  const a = args.trimEnd(); // `parseInt\([^)]*,\s*16\s*\)`, linear (trimEnd strips what `\s` matches)
+  return a.endsWith('16') && a.slice(0, -2).trimEnd().endsWith(',');
+});
 /** Methods of a request object that send its body. */
 const SEND_METHODS = new Set(['write', 'end', 'send']);
 const GLOBAL_NAMES = new Set(['global', 'globalThis', 'window', 'self']);
@@ -66,17 +70,18 @@ export function analyseProgram(program: Node, text: string): FileAnalysis {
   let sinks = true;
   if (!(a.mayDecode && HEX_PARSE.test(text))) {
     a.settle();
-    sinks = tree.acts.some((n) => a.mayReceiveTaint(n));
+    sinks = false;
+    for (let i = 0; i < tree.acts.length && !sinks; i++) sinks = a.mayReceiveTaint(tree.acts[i]!, i);
     if (!sinks && a.mayDecode) for (const n of tree.flow) a.noteDecoder(n);
   }
   // Taints: twice, so a callback that fills a variable counts before and after its textual use. A first round
   // that found no taint, request or decoder leaves the second nothing to build on: it would find the same.
   for (let round = 0; round < 2 && sinks; round++) {
     if (round === 1 && !a.flowed) break;
-    for (let i = 0; i < tree.flow.length; i++) a.propagate(tree.flow[i]!, tree.flowFns[i], round);
+    for (let i = 0; i < tree.flow.length; i++) a.propagate(tree.flow[i]!, tree.flowFns[i], round, tree.flowActs[i]!);
     a.settle();
   }
-  for (let i = 0; i < tree.acts.length; i++) a.visit(tree.acts[i]!, tree.actParents[i]);
+  for (let i = 0; i < tree.acts.length; i++) a.visit(tree.acts[i]!, tree.actParents[i], i);
   // Dean Edwards' packer: its decoder often breaks parsers, so it is matched on the text.
   const packer = text.includes('function(p,a,c,k,e,') ? PACKER.exec(text) : null;
   if (packer) a.signals.push({ kind: 'packer', at: packer.index, detail: 'packer-style eval(function(p,a,c,k,e,d){…})' });
@@ -95,8 +100,15 @@ class Analysis {
   private readonly decoderFns = new Set<string>();
   /** Names bound to a network request object (`const req = https.request(...)`), whose write/end send. */
   private readonly requests = new Set<string>();
-  private readonly callees = new Map<Node, Ref | undefined>();
+  /** What each call among the tree's acts resolves to (null: nothing), by act index, once settled. */
+  private readonly actCallees: (Ref | null | undefined)[];
   private settled = false;
+  /**
+   * Sorted offsets of the nodes where `sources` finds a taint while no name carries one: members of `process`
+   * (the environment) and calls that read host facts or files or decode. An expression with none of them in
+   * its range has no source to find, without walking it. Made once settled (the calls resolve for good).
+   */
+  private sourceAts: number[] | undefined;
   /** Work stacks of `sources`, kept between calls to spare an allocation per expression (each call works above the height it found). */
   private readonly stack: Node[] = [];
   private readonly parents: (Node | undefined)[] = [];
@@ -106,6 +118,7 @@ class Analysis {
 
   constructor(private readonly b: Bindings, private readonly text: string, private readonly tree: Tree) {
     this.mayDecode = text.includes('fromCharCode');
+    this.actCallees = new Array(tree.acts.length);
   }
 
   private signal(kind: string, at: number, detail: string): void {
@@ -142,6 +155,7 @@ class Analysis {
     // Most expressions carry no source: the set is made on the first one found.
     let out: Set<Taint> | undefined;
     if (!node || node.end - node.start > MAX_TAINT_SPAN) return NO_TAINTS;
+    if (this.taints.size === 0 && this.settled && !anyWithin((this.sourceAts ??= this.indexSources()), node.start, node.end)) return NO_TAINTS;
     const stack = this.stack;
     const parents = this.parents;
     const base = stack.length;
@@ -164,20 +178,39 @@ class Analysis {
         if (env === 'token' || (env === 'env' && (n === node || (parent !== undefined && ENV_VALUE_PARENTS.has(parent.type) && parent.object !== n)))) (out ??= new Set()).add(env);
       } else if (n.type === 'CallExpression') {
         const ref = this.callee(n);
-        if (ref?.module === 'os' && HOST_MEMBERS.has(ref.path[0] ?? '')) (out ??= new Set()).add('host');
-        if (ref?.module === 'fs' && FS_READS.has(ref.path[0] ?? '')) (out ??= new Set()).add(this.readTaint((n.arguments as Node[])[0]));
+        if (isHostRead(ref)) (out ??= new Set()).add('host');
+        if (isFileRead(ref)) (out ??= new Set()).add(this.readTaint((n.arguments as Node[])[0]));
         if (this.isDecodeCall(n)) (out ??= new Set()).add('decoded');
       }
     }
     return out ?? NO_TAINTS;
   }
 
+  /** The offsets for `sourceAts`: every node where `sources` can find a taint other than a tainted name. */
+  private indexSources(): number[] {
+    const at: number[] = [];
+    const acts = this.tree.acts;
+    for (let i = 0; i < acts.length; i++) {
+      const n = acts[i]!;
+      const type = n.type;
+      if (type === 'MemberExpression') {
+        // `process.env` and `process.env.X` (whose object, `process.env`, is itself an act at the same offset)
+        const obj = n.object as Node;
+        if (obj.type === 'Identifier' && obj.name === 'process') at.push(n.start);
+      } else if (type === 'CallExpression') {
+        const ref = this.calleeAt(n, i);
+        if (isHostRead(ref) || isFileRead(ref) || this.isDecodeCall(n)) at.push(n.start);
+      }
+    }
+    return at.sort((x, y) => x - y);
+  }
+
   /** `process.env` whole (env) or a secret variable of it (token). */
   private envRead(n: Node): 'env' | 'token' | undefined {
     const obj = n.object as Node;
-    if (obj.type === 'Identifier' && obj.name === 'process' && memberKey(n, this.b)?.name === 'env') return 'env';
-    if (obj.type === 'MemberExpression' && (obj.object as Node).type === 'Identifier' && (obj.object as Node).name === 'process' && memberKey(obj, this.b)?.name === 'env') {
-      const key = memberKey(n, this.b)?.name;
+    if (obj.type === 'Identifier' && obj.name === 'process' && keyName(n, this.b) === 'env') return 'env';
+    if (obj.type === 'MemberExpression' && (obj.object as Node).type === 'Identifier' && (obj.object as Node).name === 'process' && keyName(obj, this.b) === 'env') {
+      const key = keyName(n, this.b);
       return key && SECRET_ENV.test(key) ? 'token' : undefined;
     }
     return undefined;
@@ -188,7 +221,7 @@ class Analysis {
     // Character-code helpers are everywhere (UTF-8 encoders): only base64, hex and local hex decoders count.
     if (callee.type === 'Identifier') return callee.name === 'atob' || this.b.hexDecoders.has(callee.name as string);
     if (callee.type !== 'MemberExpression') return false;
-    const method = memberKey(callee, this.b)?.name;
+    const method = keyName(callee, this.b);
     const obj = callee.object as Node;
     if (obj.type === 'Identifier' && obj.name === 'Buffer' && method === 'from') {
       const enc = this.b.foldString((n.arguments as Node[])[1])?.value;
@@ -217,18 +250,19 @@ class Analysis {
 
   /** The callee a call reaches, unwrapping `.call`, `.apply` and `.bind(...)()`. */
   callee(n: Node): Ref | undefined {
-    if (this.settled) {
-      const hit = this.callees.get(n);
-      if (hit !== undefined || this.callees.has(n)) return hit;
-      const ref = this.resolveCallee(n);
-      this.callees.set(n, ref);
-      return ref;
-    }
     return this.resolveCallee(n);
   }
 
+  /** `callee` of the call that is act number `at` of the tree (-1: not an act), remembered once settled. */
+  private calleeAt(n: Node, at: number): Ref | undefined {
+    if (!this.settled || at < 0) return this.resolveCallee(n);
+    let ref = this.actCallees[at];
+    if (ref === undefined) this.actCallees[at] = ref = this.resolveCallee(n) ?? null;
+    return ref ?? undefined;
+  }
+
   /**
-   * From here on what a call resolves to cannot change (every local decoder is known), so `callee` remembers
+   * From here on what a call resolves to cannot change (every local decoder is known), so `calleeAt` remembers
    * it: each call is asked about several times across the passes.
    */
   settle(): void {
@@ -244,27 +278,27 @@ class Analysis {
    * Whether `n` is a call where visitCall reads taints: a network call, an eval-like call (eval, Function,
    * timers, vm, `_compile`, an alias of a global) or a child process; a superset, it may say yes more often.
    */
-  mayReceiveTaint(n: Node): boolean {
+  mayReceiveTaint(n: Node, at: number): boolean {
     if (n.type !== 'CallExpression' && n.type !== 'NewExpression') return false;
     const callee = n.callee as Node;
     if (callee.type === 'Identifier' && EVAL_LIKE_NAMES.has(callee.name as string)) return true;
-    if (this.isNetworkCall(n)) return true;
-    const ref = this.callee(n);
+    if (this.isNetworkCall(n, at)) return true;
+    const ref = this.calleeAt(n, at);
     return ref !== undefined && (ref.module === 'child_process' || ref.module === 'vm' || ref.module === '(global)' || ref.path[0] === '_compile');
   }
 
   private resolveCallee(n: Node): Ref | undefined {
     let callee = n.callee as Node;
     if (callee.type === 'MemberExpression') {
-      const k = memberKey(callee, this.b)?.name;
+      const k = keyName(callee, this.b);
       if (k === 'call' || k === 'apply') callee = callee.object as Node;
     }
-    if (callee.type === 'CallExpression' && (callee.callee as Node).type === 'MemberExpression' && memberKey(callee.callee as Node, this.b)?.name === 'bind') callee = (callee.callee as Node).object as Node;
+    if (callee.type === 'CallExpression' && (callee.callee as Node).type === 'MemberExpression' && keyName(callee.callee as Node, this.b) === 'bind') callee = (callee.callee as Node).object as Node;
     return this.b.resolve(callee);
   }
 
   /** One step of taint flow at `n`, which sits in function `fn`; decoders are recognised in round 0 only. */
-  propagate(n: Node, fn: Node | undefined, round: number): void {
+  propagate(n: Node, fn: Node | undefined, round: number, at: number): void {
     if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier' && n.init) {
       this.taintName((n.id as Node).name as string, this.sources(n.init as Node), fn);
       if ((n.init as Node).type === 'CallExpression' && this.isNetworkCall(n.init as Node)) this.requests.add((n.id as Node).name as string);
@@ -276,12 +310,12 @@ class Analysis {
     } else if (n.type === 'Property' && (n.value as Node)?.type !== 'FunctionExpression') {
       // handled through the enclosing object literal's sources
     } else if (n.type === 'CallExpression') {
-      const ref = this.callee(n);
+      const ref = this.calleeAt(n, at);
       const args = n.arguments as Node[];
       // fs.readFile(secret, (err, data) => ...): data is the secret; a request callback's data came from the network.
       let t: Taint | undefined;
-      if (ref?.module === 'fs' && FS_READS.has(ref.path[0] ?? '')) t = this.readTaint(args[0]);
-      else if (this.isNetworkCall(n)) t = 'remote';
+      if (isFileRead(ref)) t = this.readTaint(args[0]);
+      else if (this.isNetworkCall(n, at)) t = 'remote';
       if (t) for (const arg of args) if (isFunction(arg)) this.taintParams(arg, t);
       if (t === 'remote') for (const arg of args) if (isFunction(arg)) walk(arg, (inner) => { if (isFunction(inner)) this.taintParams(inner, 'remote'); });
     }
@@ -317,13 +351,14 @@ class Analysis {
     }
   }
 
-  isNetworkCall(n: Node): boolean {
+  /** Whether call `n` (act number `at`, or -1) reaches the network. */
+  isNetworkCall(n: Node, at = -1): boolean {
     const callee = n.callee as Node;
     if (callee.type === 'Identifier' && NETWORK_GLOBALS.has(callee.name as string)) return true;
-    const ref = this.callee(n);
+    const ref = this.calleeAt(n, at);
     if (!ref) {
       // req.write(data) / req.end(data) on a request object, named or not
-      if (callee.type !== 'MemberExpression' || !SEND_METHODS.has(memberKey(callee, this.b)?.name ?? '')) return false;
+      if (callee.type !== 'MemberExpression' || !SEND_METHODS.has(keyName(callee, this.b) ?? '')) return false;
       const obj = callee.object as Node;
       return (obj.type === 'Identifier' && this.requests.has(obj.name as string)) || (obj.type === 'CallExpression' && this.isNetworkCall(obj));
     }
@@ -333,11 +368,12 @@ class Analysis {
     return members === '*' || (members !== undefined && members.has(ref.path[0] ?? ''));
   }
 
-  visit(n: Node, parent: Node | undefined): void {
+  /** Grades act number `at` of the tree, `n`. */
+  visit(n: Node, parent: Node | undefined, at: number): void {
     switch (n.type) {
       case 'CallExpression':
       case 'NewExpression':
-        this.visitCall(n);
+        this.visitCall(n, at);
         break;
       case 'MemberExpression':
         this.visitMember(n, parent);
@@ -425,14 +461,14 @@ class Analysis {
     }
     if (target.type === 'MemberExpression') {
       const obj = target.object as Node;
-      if (obj.type === 'MemberExpression' && memberKey(obj, this.b)?.name === 'prototype') {
+      if (obj.type === 'MemberExpression' && keyName(obj, this.b) === 'prototype') {
         const ref = this.b.resolve(obj.object as Node);
         if (ref && SENSITIVE_MODULES.has(ref.module)) this.signal('prototype-patch', n.start, `patches ${ref.module}${ref.path.map((p) => `.${p}`).join('')}.prototype`);
       }
     }
   }
 
-  private visitCall(n: Node): void {
+  private visitCall(n: Node, at: number): void {
     const args = (n.arguments as Node[]) ?? [];
     const callee = n.callee as Node;
     if (callee.type === 'Identifier') {
@@ -457,11 +493,11 @@ class Analysis {
       }
       if (exe && dll) this.signal('dll', n.start, 'starts a program with a DLL to inject');
     }
-    if (callee.type === 'MemberExpression' && memberKey(callee, this.b)?.name === 'dlopen') this.signal('native-load', n.start, 'loads a native library with process.dlopen');
-    const ref = this.callee(n);
-    if (this.isNetworkCall(n)) {
+    if (callee.type === 'MemberExpression' && keyName(callee, this.b) === 'dlopen') this.signal('native-load', n.start, 'loads a native library with process.dlopen');
+    const ref = this.calleeAt(n, at);
+    if (this.isNetworkCall(n, at)) {
       const src = new Set<Taint>();
-      for (const arg of args) for (const t of this.sources(arg)) src.add(t);
+      for (const arg of args) addAll(src, this.sources(arg));
       const what = ref ? `${ref.module}${ref.path.map((p) => `.${p}`).join('')}` : this.text.slice(callee.start, Math.min(callee.end, callee.start + 40));
       this.signal(ref && (ref.module === 'dns' || ref.module === 'dns/promises') ? 'dns' : 'network', n.start, what);
       const what2 = { secret: 'secret files', token: 'a secret environment variable', env: 'the environment', host: 'host details' } as const;
@@ -513,7 +549,7 @@ class Analysis {
     if (detached && silent) this.signal('exec-silent', n.start, `detached silent child_process.${member}(${line.slice(0, 60)})`);
     if (cmd && SHELL_PROGRAM.test(cmd.trim())) this.signal('exec-shell', n.start, `spawns ${cmd.trim()}`);
     const src = new Set<Taint>();
-    for (const arg of args) for (const t of this.sources(arg)) src.add(t);
+    for (const arg of args) addAll(src, this.sources(arg));
     if (src.has('remote')) this.signal('exec-remote', n.start, 'runs a command built from network data');
   }
 
@@ -527,6 +563,33 @@ class Analysis {
     const recursive = /^rm/.test(member) && args.some((a) => a.type === 'ObjectExpression' && /recursive\s*:\s*(?:true|!0)/.test(this.text.slice(a.start, a.end)));
     if (outside && (!path || !/^\/(?:tmp|var\/tmp|dev\/null)\b/.test(path))) this.signal(recursive ? 'wipe' : 'write-outside', n.start, `${member}(${(path ?? pathText).slice(0, 60)})`);
   }
+}
+
+function addAll(to: Set<Taint>, from: ReadonlySet<Taint>): void {
+  // most sets are empty: no iterator for them
+  if (from.size > 0) for (const t of from) to.add(t);
+}
+
+/** A call of os.hostname / userInfo / networkInterfaces. */
+function isHostRead(ref: Ref | undefined): boolean {
+  return ref !== undefined && ref.module === 'os' && HOST_MEMBERS.has(ref.path[0] ?? '');
+}
+
+/** A call of an fs member that reads a file or folder. */
+function isFileRead(ref: Ref | undefined): boolean {
+  return ref !== undefined && ref.module === 'fs' && FS_READS.has(ref.path[0] ?? '');
+}
+
+/** Whether `sorted` (ascending) holds an offset in [start, end). */
+function anyWithin(sorted: number[], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && sorted[lo]! < end;
 }
 
 function memberName(key: Node): string | undefined {

@@ -144,18 +144,18 @@ export class Bindings implements FoldScope {
       }
       case 'MemberExpression': {
         const obj = node.object as Node;
-        const key = memberKey(node, this);
+        const key = keyName(node, this);
         // Object.entries(m).find(([k]) => k === 'x')[1] and .filter(...)[0][1]
         const entry = entryOf(node, this, d);
         if (entry) return entry;
-        if (obj.type === 'Identifier' && GLOBAL_OBJECTS.has(obj.name as string) && key) {
-          return key.name === 'require' ? undefined : this.refs.get(key.name) ?? { module: '(global)', path: [key.name], hidden: key.hidden };
+        if (obj.type === 'Identifier' && GLOBAL_OBJECTS.has(obj.name as string) && key !== undefined) {
+          return key === 'require' ? undefined : this.refs.get(key) ?? { module: '(global)', path: [key], hidden: keyHidden(node) };
         }
-        if (obj.type === 'Identifier' && obj.name === 'process' && key?.name === 'mainModule') return { module: '(process.mainModule)', path: [], hidden: key.hidden };
+        if (obj.type === 'Identifier' && obj.name === 'process' && key === 'mainModule') return { module: '(process.mainModule)', path: [], hidden: keyHidden(node) };
         const base = this.resolve(obj, d);
-        if (!base || !key) return undefined;
-        if (key.name === 'value' && base.path[base.path.length - 1] === '(descriptor)') return { ...base, path: base.path.slice(0, -1) };
-        return { module: base.module, path: [...base.path, key.name], hidden: base.hidden || key.hidden };
+        if (!base || key === undefined) return undefined;
+        if (key === 'value' && base.path[base.path.length - 1] === '(descriptor)') return { ...base, path: base.path.slice(0, -1) };
+        return { module: base.module, path: [...base.path, key], hidden: base.hidden || keyHidden(node) };
       }
       case 'NewExpression': {
         // new Firebase(url), new net.Socket(): an instance of the module's class is still that module.
@@ -171,7 +171,7 @@ export class Bindings implements FoldScope {
         }
         if (callee.type === 'MemberExpression') {
           const obj = callee.object as Node;
-          const method = memberKey(callee, this)?.name;
+          const method = keyName(callee, this);
           // module.require('x') / process.mainModule.require('x')
           if (method === 'require' && (this.resolve(obj, d) || (obj.type === 'Identifier' && obj.name === 'module'))) {
             const m = this.foldString(args[0]);
@@ -200,13 +200,18 @@ export class Bindings implements FoldScope {
   }
 }
 
-/** A member access's key: its name, and whether it was computed from something other than a plain literal. */
-export function memberKey(node: Node, scope: Bindings): { name: string; hidden: boolean } | undefined {
+/** A member access's key: `a.b` and `a['b']` are 'b', `a[k]` is what k folds to; undefined when unknown. */
+export function keyName(node: Node, scope: Bindings): string | undefined {
   const p = node.property as Node;
-  if (!node.computed) return p.type === 'Identifier' ? { name: p.name as string, hidden: false } : undefined;
-  if (p.type === 'Literal' && typeof p.value === 'string') return { name: p.value, hidden: false };
-  const v = scope.foldString(p);
-  return v ? { name: v.value, hidden: true } : undefined;
+  if (!node.computed) return p.type === 'Identifier' ? (p.name as string) : undefined;
+  if (p.type === 'Literal' && typeof p.value === 'string') return p.value;
+  return scope.foldString(p)?.value;
+}
+
+/** Whether a member access whose key is known was computed from something other than a plain string literal. */
+function keyHidden(node: Node): boolean {
+  const p = node.property as Node;
+  return Boolean(node.computed) && !(p.type === 'Literal' && typeof p.value === 'string');
 }
 
 function entryOf(node: Node, scope: Bindings, d: number): Ref | undefined {
@@ -219,7 +224,7 @@ function entryOf(node: Node, scope: Bindings, d: number): Ref | undefined {
   const inner = finder.object as Node;
   if (inner.type !== 'CallExpression' || (inner.callee as Node).type !== 'MemberExpression') return undefined;
   const entries = inner.callee as Node;
-  if ((entries.object as Node).type !== 'Identifier' || (entries.object as Node).name !== 'Object' || memberKey(entries, scope)?.name !== 'entries') return undefined;
+  if ((entries.object as Node).type !== 'Identifier' || (entries.object as Node).name !== 'Object' || keyName(entries, scope) !== 'entries') return undefined;
   const base = scope.resolve((inner.arguments as Node[])[0], d);
   const name = comparedLiteral((call.arguments as Node[])[0]) ?? comparedLiteral(firstParamCompare((call.arguments as Node[])[0]));
   return base && name ? { module: base.module, path: [...base.path, name], hidden: true } : undefined;

@@ -69,7 +69,7 @@ export const STRING_SIGNALS: readonly [kind: string, test: StringTest, what: str
   // `curl URL | sh`, never a keyword list such as 'curl|wget|sh' (a syntax highlighter's shell built-ins);
   // `curl -o F … && ./F`; `iwr … | iex`
   ['download-exec', anyOf(
-    pipedToShell(/\b(?:curl|wget)\s/i, /\b(?:curl|wget)\s/i, /https?:\/\/|\s-[A-Za-z]/i, /\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b/i),
+    pipedToShell(/\b(?:curl|wget)\s/i, /\b(?:curl|wget)\s/i, /https?:\/\/|\s-[A-Za-z]/i, /\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b/iy),
     onOneLine(/\b(?:curl|wget)\s/i, /\b(?:curl|wget)\s/i, /-o\s*\S/i, /chmod\s+\+x|&&\s*\.\/|rundll32|\bstart\b/i),
     onOneLine(/\b(?:iwr|Invoke-WebRequest|DownloadString|DownloadFile)\b/i, /\b(?:iwr|Invoke-WebRequest|DownloadString|DownloadFile)\b/i, /\b(?:iex|Invoke-Expression|Start-Process)\b/i),
   ), 'downloads a program and runs it'],

@@ -82,6 +82,58 @@ export function pipedToShell(hint: RegExp, download: RegExp, source: RegExp, she
   return { hint, exec, test: (s) => exec(s) !== undefined };
 }
 
+/** A regular expression that is already linear, as a StringSearch (the match is its whole text). */
+export function search(re: RegExp): StringSearch {
+  const exec = (s: string): Match | undefined => {
+    re.lastIndex = 0;
+    const m = re.exec(s);
+    return m ? { index: m.index, text: m[0] } : undefined;
+  };
+  return { hint: re, exec, test: (s) => exec(s) !== undefined };
+}
+
+/**
+ * `first[^\n]*then` (`then` a literal) in linear time: a line is given up at its first `first` with no `then`
+ * after it, since a later `first` on the same line sees less of it. The expression tried every `first` against
+ * the rest of its line: `'printenv '.repeat(n)` cost O(n²) (1 MB: 88 s).
+ */
+export function thenOnLine(first: RegExp, then: string): StringSearch {
+  const starts = new RegExp(first.source, first.flags.replace(/[gy]/g, '') + 'g');
+  const exec = (s: string): Match | undefined => {
+    starts.lastIndex = 0;
+    // The next `then` is looked up again only once the search has passed it: one pass over the text in all.
+    let at = -1;
+    for (let m = starts.exec(s); m; m = starts.exec(s)) {
+      const lineEnd = s.indexOf('\n', starts.lastIndex);
+      if (at < starts.lastIndex) at = s.indexOf(then, starts.lastIndex);
+      if (at < 0) return undefined;
+      if (lineEnd < 0 || at < lineEnd) return { index: m.index, text: s.slice(m.index, at + then.length) };
+      if (lineEnd < 0) return undefined;
+      starts.lastIndex = lineEnd + 1;
+    }
+    return undefined;
+  };
+  return { hint: first, exec, test: (s) => exec(s) !== undefined };
+}
+
+/**
+ * `open[^)]*X)` in linear time, where `argsEnd(args)` says whether the text between `open` and the next `)`
+ * ends as `X` requires. Every `open` before one `)` shares that `)` and so the same answer: each `)` is judged
+ * once. The expression tried every `open` against the rest of the text: `'parseInt('.repeat(n)` cost O(n²).
+ */
+export function callArgs(open: string, argsEnd: (args: string) => boolean): StringTest {
+  const test = (s: string): boolean => {
+    for (let at = s.indexOf(open); at >= 0; ) {
+      const close = s.indexOf(')', at + open.length);
+      if (close < 0) return false;
+      if (argsEnd(s.slice(at + open.length, close))) return true;
+      at = s.indexOf(open, close + 1);
+    }
+    return false;
+  };
+  return { hint: new RegExp(open.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), test };
+}
+
 /** The first of `searches` to match, by position. */
 export function firstOf(...searches: StringSearch[]): StringSearch {
   const exec = (s: string): Match | undefined =>

@@ -231,16 +231,26 @@ export function pushChildren(n: Node, stack: Node[]): number {
   return stack.length - before;
 }
 
-/** A child field that may be empty (null or undefined). */
-function pushOne(v: unknown, stack: Node[]): void {
-  if (v !== null && v !== undefined) stack.push(v as Node);
+/** A child field that may be empty (null or undefined); returns how many it pushed (0 or 1). */
+export function pushOne(v: unknown, stack: Node[]): number {
+  if (v === null || v === undefined) return 0;
+  stack.push(v as Node);
+  return 1;
 }
 
-/** A list field of an ESTree node: nodes, or null for an elision (`[a, , b]`); last-first. */
-function pushArray(v: unknown, stack: Node[]): void {
-  if (!Array.isArray(v)) return;
+/** A list field of an ESTree node: nodes, or null for an elision (`[a, , b]`); last-first. Returns how many it pushed. */
+export function pushArray(v: unknown, stack: Node[]): number {
+  if (!Array.isArray(v)) return 0;
   const list = v as (Node | null)[];
-  for (let i = list.length - 1; i >= 0; i--) if (list[i] !== null) stack.push(list[i]!);
+  let pushed = 0;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const item = list[i];
+    if (item !== null) {
+      stack.push(item!);
+      pushed++;
+    }
+  }
+  return pushed;
 }
 
 /** A field of unknown shape (a node type outside the switch): only what is a node. */

@@ -329,7 +329,7 @@ class Analysis {
     }
     if (CAPTURE_CALL.test(q)) this.signal('capture', at, q);
     if (SOCKET_CALL.test(q)) this.signal('socket', at, q);
-    if (q === 'os.chmod' && args[1] && /S_IX|S_IEXEC|0o?[0-7]*[1357][0-7]{0,2}\b|\b(?:7[0-7]{2}|[0-7]7[0-7]|[0-7]{2}7|493|511)\b/.test(this.names.src(args[1]))) {
+    if (q === 'os.chmod' && args[1] && /S_IX|S_IEXEC|\b0o?[0-7]*[1357][0-7]{0,2}\b|\b(?:7[0-7]{2}|[0-7]7[0-7]|[0-7]{2}7|493|511)\b/.test(this.names.src(args[1]))) {
       const target = this.path(args[0]) ?? '';
       this.execSites.push({ at, detail: `os.chmod +x ${target}`, args: this.names.src(args[0]!), program: target.slice(target.lastIndexOf('/') + 1), first: this.names.src(args[0]!) });
     }

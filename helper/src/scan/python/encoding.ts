@@ -71,7 +71,7 @@ function lookup(declared: string): string | undefined {
   const head = declared.slice(0, 12).toLowerCase().replace(/_/g, '-');
   if (head === 'utf-8' || head.startsWith('utf-8-')) return UTF8;
   if (/^(?:latin-1|iso-8859-1|iso-latin-1)(?:-|$)/.test(head)) return 'latin_1';
-  const norm = declared.toLowerCase().replace(/[^a-z0-9.]+/g, '_').replace(/^_+|_+$/g, '');
+  const norm = declared.toLowerCase().replace(/[^a-z0-9.]+/g, '_').replace(/^_+|(?<!_)_+$/g, '');
   return ALIASES.get(norm) ?? ALIASES.get(norm.replace(/\./g, '_'));
 }
 

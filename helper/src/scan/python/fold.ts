@@ -88,7 +88,7 @@ function foldInner(n: PyNode, s: FoldScope, d: number): Folded | undefined {
 
 function stringLiteral(n: PyNode, s: FoldScope, d: number): Folded | undefined {
   const prefix = (n.children.find((c) => c.type === 'string_start')?.text ?? s.text.slice(n.start, n.start + 1)).toLowerCase();
-  const raw = /^[a-z]*r/.test(prefix.replace(/['"]+$/, ''));
+  const raw = /^[a-z]*r/.test(prefix.replace(/(?<!['"])['"]+$/, ''));
   let out = '';
   let decoded = false;
   for (const c of n.children) {
@@ -309,7 +309,7 @@ function hex(x: string): string | undefined {
 
 function b32(x: string): string | undefined {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  const clean = x.replace(/=+$/, '');
+  const clean = x.replace(/(?<!=)=+$/, '');
   let bits = 0;
   let acc = 0;
   let out = '';

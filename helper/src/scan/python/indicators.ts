@@ -35,7 +35,7 @@ export const EXEC_CALLS: Record<string, { shell: boolean }> = Object.fromEntries
 export const EVAL_CALLS = new Set(['builtins.exec', 'builtins.eval', 'builtins.compile', 'builtins.execfile', 'types.FunctionType', 'pickle.loads', 'cPickle.loads', 'dill.loads', 'marshal.loads']);
 
 /** Calls whose result is decoded, decompressed or unmarshalled data. */
-export const DECODE_CALL = /^(?:cryptography\.fernet\.Fernet\(\)\.decrypt|Fernet\(\)\.decrypt|Crypto\.Cipher\.\w+\.new\(\)\.decrypt|base64\.\w*decode\w*|binascii\.(?:a2b_\w+|unhexlify)|(?:bytes|bytearray)\.fromhex|zlib\.decompress|gzip\.decompress|bz2\.decompress|lzma\.decompress|codecs\.decode|marshal\.loads)$/;
+export const DECODE_CALL = /^(?:cryptography\.fernet\.Fernet\(\)\.decrypt|Fernet\(\)\.decrypt|Crypto\.Cipher\.\w+\.new\(\)\.decrypt|base64\.(?=\w*decode)\w*|binascii\.(?:a2b_\w+|unhexlify)|(?:bytes|bytearray)\.fromhex|zlib\.decompress|gzip\.decompress|bz2\.decompress|lzma\.decompress|codecs\.decode|marshal\.loads)$/;
 
 /** Host facts: what a dependency-confusion probe or a stealer's first message sends home. */
 export const HOST_CALL = /^(?:socket\.(?:gethostname|getfqdn)|platform\.(?:node|uname|system|platform|release|version|machine|processor)|getpass\.getuser|os\.(?:getlogin|uname|getuid)|uuid\.getnode|os\.uname)$/;

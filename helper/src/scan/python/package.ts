@@ -18,7 +18,11 @@ export interface PythonView {
 const TEST_PATH = /(?:^|\/)(?:tests?|testing|__tests__|docs?|examples?|benchmarks?)\/|(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest)\.py$/i;
 /** A wheel's `.data` folders: purelib/platlib install beside the packages, scripts into the PATH. */
 const WHEEL_DATA = /^[^/]+\.data\/(purelib|platlib|scripts|headers|data)\/(.*)$/;
-const FROM_IMPORT = /^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w, \t*]+)/gm;
+/**
+ * `from .a import b`: leading dots (1), then the module (2 after dots, 3 without), then the names (4). A module
+ * name starts with a word character: `(\.*)([\w.]*)` between two blank runs split a line of dots or blanks O(n²) ways.
+ */
+export const FROM_IMPORT = /^[ \t]*from[ \t]+(?:(\.+)(\w[\w.]*)?|(\w[\w.]*))[ \t]+import[ \t]+\(?([\w, \t*]+)/gm;
 const PLAIN_IMPORT = /^[ \t]*import[ \t]+([\w., \t]+)/gm;
 /** Files followed from one root through imports. */
 const MAX_CLOSURE = 512;
@@ -119,11 +123,16 @@ function topLevelModules(paths: string[]): string[] {
 }
 
 /** The modules of a PEP 517 in-tree backend: `build-backend = "x"` with `backend-path = ["dir"]`. */
-function inTreeBackend(files: Map<string, PackageFile>): string[] {
+export function inTreeBackend(files: Map<string, PackageFile>): string[] {
   const toml = files.get('pyproject.toml')?.text;
   if (!toml) return [];
-  const backend = /^\s*build-backend\s*=\s*["']([\w.]+)(?::[\w.]+)?["']/m.exec(toml)?.[1];
-  const dirs = /^\s*backend-path\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1];
+  // TOML puts a key at the start of its line, with blanks (not newlines) around `=`: `^\s*` let every line start
+  // of a run of blank lines scan to the run's end, O(n²).
+  const backend = /^[ \t]*build-backend[ \t]*=[ \t]*["']([\w.]+)(?::[\w.]+)?["']/m.exec(toml)?.[1];
+  // The array may span lines: up to the first `]`, found once (a later `backend-path` would find the same).
+  const path = /^[ \t]*backend-path[ \t]*=[ \t]*\[/m.exec(toml);
+  const close = path ? toml.indexOf(']', path.index + path[0].length) : -1;
+  const dirs = path && close >= 0 ? toml.slice(path.index + path[0].length, close) : undefined;
   if (!backend || dirs === undefined) return [];
   const out: string[] = [];
   for (const d of dirs.matchAll(/["']([^"']*)["']/g)) {
@@ -152,7 +161,8 @@ function closure(roots: string[], files: Map<string, PackageFile>, view: (p: str
     const here = posix.dirname(view(path));
     const modules: string[] = [];
     for (const m of text.matchAll(FROM_IMPORT)) {
-      const [, dots, mod, names] = m;
+      const [, dots, modAfterDots, plainMod, names] = m;
+      const mod = modAfterDots ?? plainMod;
       if (dots) {
         let dir = here;
         for (let i = 1; i < dots.length; i++) dir = posix.dirname(dir);

@@ -1,6 +1,7 @@
 import type { Finding, Severity } from '../types.js';
 import { at, codeFiles, find, NETWORK_SEND, type Hit, type Rule } from './common.js';
 import { evidence } from '../files.js';
+import { firstOf, search, thenOnLine } from '../js/linear.js';
 
 /** What a credential stealer reads, by kind: two kinds in one file is a harvest, not a config loader. */
 const CREDENTIALS: readonly [kind: string, re: RegExp][] = [
@@ -17,7 +18,7 @@ const CREDENTIALS: readonly [kind: string, re: RegExp][] = [
 const ANY_READ = /npmrc|_TOKEN|_authToken|\.ssh|id_(?:rsa|ed25519|ecdsa)|\.aws|AWS_SECRET|169\.254\.169\.254|metadata\.google|stringify\s*\(\s*process\.env|printenv|\benv\s*\|/;
 const READ_HINTS = ['npmrc', '_TOKEN', '_authToken', '.ssh', 'id_', '.aws', 'AWS_SECRET', '169.254.169.254', 'metadata.google', 'process.env', 'printenv', 'env'];
 /** The whole environment serialised or enumerated: every secret variable at once. */
-const ENV_DUMP = /JSON\.stringify\s*\(\s*process\.env\s*[,)]|\benv\s*\|\s*(?:curl|base64)|\bprintenv\b[^\n]*\|/;
+export const ENV_DUMP = firstOf(search(/JSON\.stringify\s*\(\s*process\.env\s*[,)]|\benv\s*\|\s*(?:curl|base64)/), thenOnLine(/\bprintenv\b/, '|'));
 
 /** How close (characters) a send must be to a credential read for the pair to count as one act in a bundle. */
 const PROXIMITY = 4096;

@@ -9,7 +9,7 @@ import { at, atScript, EVAL_SINK, find, NETWORK_SEND, SHELL_FILE, type Rule } fr
  */
 const CURL = /\b(?:curl|wget)\b/i;
 export const PIPE_TO_SHELL = firstOf(
-  pipedToShell(CURL, CURL, /(?:)/, /\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b/i),
+  pipedToShell(CURL, CURL, /(?:)/, /\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b/iy),
   onOneLine(CURL, CURL, /^[^;]*?(?:&&|;)\s*(?:sudo\s+)?(?:ba|z)?sh\s/i),
   onOneLine(CURL, CURL, /\s(?:-o|--output)\s*\S/i, /\bchmod\s+(?:\+x|[0-7]*[157]\b)|(?:&&|;)\s*\.\//i),
   onOneLine(/\bcertutil/i, /\bcertutil(?:\.exe)?\b/i, /-urlcache/i),
