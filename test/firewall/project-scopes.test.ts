@@ -22,7 +22,7 @@ describe('project scopes and firewall run', () => {
     expect(() => checkProjectScopes(found, 'https://registry.npmjs.org/', ACME, { yarnClassic: false })).not.toThrow();
     const viaFirewall = await project({ '.npmrc': '@acme:registry=${SSCS_FIREWALL_REGISTRY}/\n' });
     const named = await projectScopes(viaFirewall, {});
-    expect(named).toEqual([{ scope: '@acme', url: '${SSCS_FIREWALL_REGISTRY}/', file: '.npmrc', throughFirewall: true }]);
+    expect(named).toEqual([{ scope: '@acme', url: '${SSCS_FIREWALL_REGISTRY}/', file: '.npmrc', kind: 'npmrc', throughFirewall: true }]);
     expect(() => checkProjectScopes(named, 'https://registry.npmjs.org/', [], { yarnClassic: true })).not.toThrow();
   });
 

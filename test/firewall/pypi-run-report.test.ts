@@ -52,7 +52,7 @@ describe('sscs firewall run: the report of a Python project', () => {
     const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', ...pypiArgs(), '--output', 'report.json', '--', pipOf(home), 'install', '-r', 'requirements.txt'], { cwd: dir, env: pipEnv(home), timeoutMs: 180_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).toMatch(/pkg:pypi\/vers@2\.0: deny by deny-vers: .* \(locked\)\./);
-    expect(r.stderr).toContain('sscs firewall waive pkg:pypi/vers@2.0 --reason');
+    expect(r.stderr).toContain('add a waiver for pkg:pypi/vers version 2.0 to the policy file policy.yml');
     expect(r.stderr).toContain('failed: the firewall refused pkg:pypi/vers@2.0');
     expect(r.stderr).not.toContain('02.0');
     const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as { packages: { name: string; version: string; purl: string }[] };
@@ -70,16 +70,16 @@ describe('sscs firewall run: the report of a Python project', () => {
     expect(report.packages.map((p) => p.purl)).toEqual(['pkg:pypi/zero-lib@2.0']);
   });
 
-  it('the printed quarantine release (normal form, 3.0) releases the release the index spells 03.0', async () => {
+  it('the printed way out (normal form, 3.0) lets through the release the index spells 03.0', async () => {
     const home = await venv();
     const dir = await project({ 'requirements.txt': 'new-lib==3.0\n' });
     const run = () => runCli(['firewall', 'run', '--policy', 'policy.yml', ...pypiArgs(), '--', pipOf(home), 'install', '-r', 'requirements.txt'], { cwd: dir, env: pipEnv(home), timeoutMs: 180_000 });
     const first = await run();
     expect(first.exitCode, first.stdout + first.stderr).toBe(1);
-    const id = /sscs firewall quarantine release (\S+) --reason/.exec(first.stderr)?.[1];
-    expect(id).toBe('pkg:pypi/new-lib@3.0');
-    const release = await runCli(['firewall', 'quarantine', 'release', id!, '--reason', 'reviewed'], { cwd: dir });
-    expect(release.exitCode, release.stderr).toBe(0);
+    // firewall run takes waivers from the policy file only (its data folder is the install's to write).
+    const m = /add a waiver for (\S+) version (\S+) to the policy file policy\.yml/.exec(first.stderr);
+    expect(m?.slice(1)).toEqual(['pkg:pypi/new-lib', '3.0']);
+    await writeFile(join(dir, 'policy.yml'), `${POLICY}waivers:\n  - package: ${m![1]}\n    version: "==${m![2]}"\n    reason: reviewed\n    owner: team\n    expires: "2099-01-01"\n`);
     const second = await run();
     expect(second.exitCode, second.stdout + second.stderr).toBe(0);
     expect(await pipFreeze(home)).toHaveProperty('new-lib');

@@ -55,7 +55,7 @@ describe('sscs firewall run with Python clients', () => {
     const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', ...pypiArgs(), '--', pipOf(home), 'install', '-r', 'requirements.txt', '--require-hashes'], { cwd: dir, env: pipEnv(home), timeoutMs: 180_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).toContain('pkg:pypi/tiny-lib@1.0.0: deny by deny-bad-tiny: known bad release');
-    expect(r.stderr).toContain('sscs firewall waive pkg:pypi/tiny-lib@1.0.0');
+    expect(r.stderr).toContain('add a waiver for pkg:pypi/tiny-lib version 1.0.0 to the policy file policy.yml');
     // requirements.txt is read as the project's lock: the refusal is known before pip asks, and named as locked.
     expect(r.stderr).toContain('failed: the firewall refused pkg:pypi/tiny-lib@1.0.0');
     expect(r.stdout + r.stderr).not.toMatch(/pypi\.org/);

@@ -8,10 +8,11 @@ import { startNpmRegistry, type NpmRegistry } from '../support/npm-registry.js';
 import { templateJob } from '../support/template-job.js';
 
 /**
- * The firewall job keeps its data folder (waivers, quarantine releases, verified tarballs) in the GitLab cache.
- * A pipeline on one branch can run `sscs firewall waive` in its own script; with one cache key for every ref,
- * the next branch's job restored that waiver. GitLab expands predefined variables in `cache:key` and restores
- * the cache of that key; this test does the same around the real job script, per branch.
+ * The firewall job keeps its data folder in the GitLab cache. A pipeline on one branch can run `sscs firewall
+ * waive` in its own script (or an install script can write there); with one cache key for every ref, the next
+ * branch's job restored that waiver. Now `firewall run` reads no waiver from the data folder at all (only
+ * verified tarballs are carried), and the key is still per ref. GitLab expands predefined variables in
+ * `cache:key` and restores the cache of that key; this test does the same around the real job script, per branch.
  */
 const { job, run } = templateJob('npm-firewall.yml');
 const DATA_DIR = '.cache/sscs-firewall';
@@ -46,13 +47,15 @@ async function pipeline(ref: Ref, before?: (dir: string) => Promise<void>) {
 }
 
 describe('templates/npm-firewall.yml: the cached data folder stays with its ref', () => {
-  it("a waiver one branch's script records does not reach another branch's job", async () => {
+  it("a waiver one branch's script records reaches neither that branch's job nor another's", async () => {
     const waive = async (dir: string) => {
       const w = await runCli(['firewall', 'waive', 'evil-pkg@1.0.0', '--reason', 'trust me', '--data-dir', DATA_DIR], { cwd: dir, env: { HOME: dir } });
       expect(w.exitCode, w.stderr).toBe(0);
     };
+    // Not even the branch's own job takes a waiver from the data folder: the policy file is where waivers go.
     const a = await pipeline({ slug: 'feature-a', protected: false }, waive);
-    expect(a.exitCode, a.all).toBe(0); // its own waiver: the branch could as well have edited its policy file
+    expect(a.all).toContain('not reading the waivers, quarantine releases and decisions in');
+    expect(a.exitCode).toBe(1);
 
     const b = await pipeline({ slug: 'feature-b', protected: false });
     expect(b.all).toContain('evil-pkg@1.0.0: deny by deny-evil: known bad package');

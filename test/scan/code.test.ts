@@ -265,17 +265,25 @@ describe('code analysis: benign look-alikes stay below medium', () => {
 });
 
 describe('code analysis: a file that cannot be analysed cannot buy silence', () => {
-  // 5,000 nested brackets overflow every parser's stack; a payload beside them is not seen by the analysis.
+  // 5,000 nested brackets overflow every parser's stack in this thread; the file is read again with a larger
+  // stack (scan/deep.ts; more shapes in depth.test.ts), so the payload beside them is seen.
   const nested = `var pad = ${'['.repeat(5000)}${']'.repeat(5000)};\nrequire('child_process').spawn('node', ['p.js'], { detached: true, stdio: 'ignore' }).unref();\n`;
 
-  it('is medium when it runs at install, and when it is loaded on require', async () => {
-    expect(worst(await atInstall(nested), 'code-not-analysed')).toBe('medium');
-    expect(worst(await onRequire(nested), 'code-not-analysed')).toBe('medium');
+  it('is read with a larger stack: the payload is found at install and on require', async () => {
+    const install = await atInstall(nested);
+    const lib = await onRequire(nested);
+    expect(worst(install, 'code-silent-exec')).toBe('high');
+    expect(worst(lib, 'code-silent-exec')).toBe('medium');
+    expect([install.complete, worst(install, 'code-not-analysed'), lib.complete, worst(lib, 'code-not-analysed')]).toEqual([true, 'none', true, 'none']);
   });
 
-  it('a file padded past the parse limit is medium at install and low on require (big bundles are benign)', async () => {
+  it('a file padded past the parse limit leaves the scan incomplete at install, and is low on require (big bundles are benign)', async () => {
     const padded = `// ${'x'.repeat(MAX_PARSE_CHARS)}\nmodule.exports = 1;\n`;
-    expect(worst(await atInstall(padded), 'code-not-analysed')).toBe('medium');
-    expect(worst(await onRequire(padded), 'code-not-analysed')).toBe('low');
+    const install = await atInstall(padded);
+    expect(install.findings.filter((f) => f.rule === 'scan-incomplete').map((f) => `${f.severity} ${f.file}`)).toEqual(['high setup.js']);
+    expect(install.complete).toBe(false);
+    const lib = await onRequire(padded);
+    expect(worst(lib, 'code-not-analysed')).toBe('low');
+    expect(lib.complete).toBe(true);
   });
 });

@@ -36,7 +36,9 @@ export interface FirewallOptions {
   /** Where clients reach the firewall, when not http://HOST:PORT (behind a load balancer). */
   publicUrl?: string;
   dataDir: string;
-  /** The shared PostgreSQL database; unset: SQLite in dataDir. The tarball cache stays in dataDir either way. */
+  /** Where the SQLite store lives when not in dataDir: `firewall run` keeps it in a private folder of its own. */
+  stateDir?: string;
+  /** The shared PostgreSQL database; unset: SQLite in stateDir or dataDir. The tarball cache stays in dataDir either way. */
   database?: PostgresTarget;
   policy: PolicySource;
   packumentTtlMs: number;
@@ -81,7 +83,7 @@ export const MAX_RELAY_BODY_BYTES = 16 * 1024 * 1024;
 export const AUDIT_PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
-  const store = await openStore({ dataDir: o.dataDir, synchronous: o.synchronous, ...(o.database ? { database: o.database } : {}), log: o.log });
+  const store = await openStore({ dataDir: o.stateDir ?? o.dataDir, synchronous: o.synchronous, ...(o.database ? { database: o.database } : {}), log: o.log });
   const pruner = o.auditRetentionMs === undefined ? undefined : await startAuditRetention(store, o.auditRetentionMs, o.log);
   const served = new ServedLog(store.served, { log: o.log });
   const tarballs = new TarballCache(join(o.dataDir, 'tarballs'));

@@ -4,7 +4,7 @@
  * running firewall (the same packuments, facts and engine the install meets) for every locked registry
  * version; without a lockfile, the versions filtered from every packument the client fetched stand in.
  */
-import { factsKey } from '../registry/metadata.js';
+import { documentKey, factsKey } from '../registry/metadata.js';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedPackage } from '../deps/model.js';
@@ -12,7 +12,7 @@ import { ecosystemOf } from '../ecosystems/index.js';
 import { InputError } from '../errors.js';
 import { printable } from '../io/printable.js';
 import { readDependencyInputs } from '../lockfiles/index.js';
-import type { Decision, Policy } from '../policy/types.js';
+import type { Decision, PackageRef, Policy } from '../policy/types.js';
 import { evaluate } from '../policy/engine.js';
 import { nonRegistryFacts } from '../policy/check.js';
 import { withoutCredentials } from '../lockfiles/source.js';
@@ -135,8 +135,28 @@ const SEEN: Record<Refusal['seen'], string> = {
   filtered: 'filtered from a packument the install fetched',
 };
 
+/** The way out printed after a refusal: the flags for `sscs firewall waive` (a store the run used), or a function. */
+export type WayOut = string | ((pkg: PackageRef, d: Decision) => string);
+
 /** One line per refusal: name, version, why it was seen, rule, reason, and the way out. */
-export function refusalLine(r: Refusal, flags = ''): string {
+export function refusalLine(r: Refusal, way: WayOut = ''): string {
   const pkg = { ecosystem: r.ecosystem ?? 'npm', name: r.name, version: r.version };
-  return `  ${printable(`${factsKey(pkg)}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason} (${SEEN[r.seen]}).${wayOut(pkg, r.decision, flags)}`)}\n`;
+  const out = typeof way === 'string' ? wayOut(pkg, r.decision, way) : way(pkg, r.decision);
+  return `  ${printable(`${factsKey(pkg)}: ${r.decision.action} by ${r.decision.rule}: ${r.decision.reason} (${SEEN[r.seen]}).${out}`)}\n`;
+}
+
+/**
+ * The way out when the run's waivers come from the policy file only (`firewall run` without a shared
+ * database): a waiver recorded in a data folder the install can write is not read.
+ */
+export function policyWayOut(policyFile: string): (pkg: PackageRef, d: Decision) => string {
+  return (pkg, d) => {
+    const when = d.action === 'quarantine' && d.until ? ` It is released automatically after ${d.until.toISOString()}.` : '';
+    return `${when} To allow it anyway: add a waiver for ${documentKey(pkg)} version ${pkg.version} to the policy file ${policyFile}`;
+  };
+}
+
+/** Whether a waiver (the policy file's or a shared store's) or a quarantine release let the version through. */
+export function overridden(d: Decision): boolean {
+  return d.reason.startsWith('waived by ') || d.rule.startsWith('release:') || (d.notes ?? []).some((n) => / waived by /.test(n));
 }

@@ -4,7 +4,9 @@
  * reports what was served and refused in the same formats as `sscs policy check`.
  */
 import { execa } from 'execa';
-import { resolve } from 'node:path';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Io } from '../cli/command.js';
 import { PolicyViolation, ServiceError, UsageError } from '../errors.js';
 import { writeOutputFile } from '../io/files.js';
@@ -16,14 +18,16 @@ import { renderGitlab } from '../policy/reports/gitlab.js';
 import { renderJson } from '../policy/reports/json.js';
 import { renderJunit } from '../policy/reports/junit.js';
 import type { ResolvedPackage } from '../deps/model.js';
-import { ADMIN_TOKEN_ENV, DEFAULT_DATA_DIR, ENV, UPSTREAM_TOKEN_ENV, type Flags, type ServeSettings } from './config.js';
+import { DEFAULT_DATA_DIR, type Flags, type ServeSettings } from './config.js';
 import { launch } from './launch.js';
 import { documentKey, factsKey } from '../registry/metadata.js';
-import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, projectScopes } from './project-scopes.js';
+import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, npmConfigFiles, projectScopes, type NpmConfigFiles } from './project-scopes.js';
+import { checkInstallOptions, installEnvironment, yarnRcFilename } from './install-env.js';
 import { checkPythonSources } from './python-sources.js';
-import { decideLocked, judgeElsewhere, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal } from './run-report.js';
+import { decideLocked, judgeElsewhere, overridden, policyWayOut, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal, type WayOut } from './run-report.js';
 import { loadPolicy } from '../policy/load.js';
 import { checkElsewhere, declaredElsewhere } from './run-elsewhere.js';
+import { commandLineElsewhere, installedElsewhere, resolveWithNpm } from './run-resolve.js';
 
 export interface RunReports {
   gitlabReport?: string;
@@ -36,23 +40,38 @@ export interface RunReports {
  * for unscoped packages and for every scope the firewall routes: npm and pnpm read `npm_config_@scope:registry`
  * over a project's .npmrc; yarn berry sends scopes without an npmScopes entry to YARN_NPM_REGISTRY_SERVER.
  */
-export function clientEnv(url: string, scopes: string[] = []): Record<string, string> {
+export function clientEnv(url: string, scopes: string[] = [], files: ClientFiles = {}): Record<string, string> {
+  const host = new URL(url).hostname;
   const env: Record<string, string> = {
     npm_config_registry: `${url}/`,
+    // The job's proxy (HTTP_PROXY, which npm and pnpm read as their default proxy) is not between the client
+    // and the firewall: a proxy could answer for the firewall.
+    npm_config_noproxy: host,
+    pnpm_config_noproxy: host,
     // npm fetches a lockfile's `resolved` URL as written unless its host is registry.npmjs.org: `always` sends
     // every registry tarball to the configured registry, so a lockfile naming another registry cannot go around.
     npm_config_replace_registry_host: 'always',
     // pnpm 11+ reads its own prefix and ignores npm_config_registry.
     pnpm_config_registry: `${url}/`,
     YARN_NPM_REGISTRY_SERVER: url,
-    YARN_UNSAFE_HTTP_WHITELIST: new URL(url).hostname,
+    YARN_UNSAFE_HTTP_WHITELIST: host,
     [FIREWALL_REGISTRY_ENV]: url,
+    // The configuration files firewall run read (project-scopes.ts), so that no .npmrc can point npm at another.
+    ...(files.npm?.userconfig ? { npm_config_userconfig: files.npm.userconfig } : {}),
+    ...(files.npm ? { npm_config_globalconfig: files.npm.globalconfig } : {}),
+    ...(files.yarnRcFilename !== undefined ? { YARN_RC_FILENAME: files.yarnRcFilename } : {}),
   };
   for (const scope of scopes) {
     env[`npm_config_${scope}:registry`] = `${url}/`;
     env[`pnpm_config_${scope}:registry`] = `${url}/`;
   }
   return { ...env, ...pythonClientEnv(url) };
+}
+
+/** The client configuration files firewall run checked, set for the install in one spelling. */
+export interface ClientFiles {
+  npm?: NpmConfigFiles;
+  yarnRcFilename?: string;
 }
 
 /**
@@ -112,12 +131,12 @@ const record = (pkg: { name: string; version: string; ecosystem?: PackageRef['ec
 });
 
 /**
- * The install's environment: the job's, without the firewall's own secrets. The install runs packages' scripts,
- * and the upstream and admin tokens are the firewall's to use, not theirs.
+ * The install's environment: the job's, without the firewall's own settings and secrets (install-env.ts), the
+ * client settings that route fetches, and the Python settings that add an index beside the firewall; then the
+ * settings that point every client at the firewall. The install runs packages' scripts.
  */
-function installEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  // The admin token file's path too: it leads a script straight to the token.
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith(UPSTREAM_TOKEN_ENV) && k !== ADMIN_TOKEN_ENV && k !== ENV['admin-token-file'] && !AROUND_THE_FIREWALL.includes(k)));
+function installEnv(env: NodeJS.ProcessEnv, client: Record<string, string>): Record<string, string> {
+  return installEnvironment(Object.fromEntries(Object.entries(env).filter(([k]) => !AROUND_THE_FIREWALL.includes(k))), client);
 }
 
 export async function runBehindFirewall(s: ServeSettings, flags: Flags, command: string[], reports: RunReports, io: Io): Promise<number> {
@@ -125,9 +144,13 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   if (!file) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
   // A source the project adds itself (requirements file, command line, Pipfile) is refused before anything runs.
   await checkPythonSources(io.cwd, command);
+  checkInstallOptions(command);
   const locked = await readLocked(io.cwd, s.pypi?.index);
   // Git, tarball-URL and file dependencies never pass through the firewall: judged before the install runs.
-  checkElsewhere(await loadPolicy(s.policyPath), [...locked.elsewhere, ...(await declaredElsewhere(io.cwd, locked.elsewhere))], new Date(), io.stderr, command.join(' '));
+  const policy = await loadPolicy(s.policyPath);
+  const before = [...locked.elsewhere, ...(await declaredElsewhere(io.cwd, locked.elsewhere)), ...commandLineElsewhere(command)];
+  checkElsewhere(policy, before, new Date(), io.stderr, command.join(' '));
+  const seenElsewhere = new Set(before.map(elsewhereKey));
   const records = new Map<string, CheckRecord>();
   const served = new Set<string>();
   const fetchedRefusals = new Map<string, Refusal>();
@@ -150,12 +173,16 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   const found = await projectScopes(io.cwd, io.env);
   checkProjectScopes(found, s.upstream, s.scopedUpstreams, { yarnClassic: await isYarnClassic(command, io.cwd) });
   const scopes = [...new Set([...s.scopedUpstreams.map((u) => u.scope), ...found.map((p) => p.scope)])];
+  const rc = yarnRcFilename(io.env);
+  const clientFiles: ClientFiles = { npm: npmConfigFiles(io.env), ...(rc !== undefined ? { yarnRcFilename: rc } : {}) };
   const started = new Date();
-  // Request logs go nowhere: the job log shows the install's own output and the summary.
-  const fw = await launch({ ...s, listen: { host: '127.0.0.1', port: 0 } }, flags, { ...io, stdout: () => {} }, { onDecision, onFiltered, wanted: wantedVersions(locked.packages) });
+  const state = await privateState(s, io.stderr);
   let exitCode: number;
   const lockedRefusals: Refusal[] = [];
+  let fw: Awaited<ReturnType<typeof launch>> | undefined;
   try {
+    // Request logs go nowhere: the job log shows the install's own output and the summary.
+    fw = await launch({ ...s, listen: { host: '127.0.0.1', port: 0 } }, flags, { ...io, stdout: () => {} }, { onDecision, onFiltered, wanted: wantedVersions(locked.packages), ...(state ? { stateDir: state } : {}) });
     // Every locked version, decided up front by the same packuments and engine the install meets.
     const up = await decideLocked(locked.packages, fw.decision);
     for (const e of up.errors) io.stderr(`sscs firewall: warning: cannot decide locked ${printable(e)}\n`);
@@ -166,12 +193,25 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     }
     const routes = s.scopedUpstreams.map((u) => `, ${u.scope} from ${u.url}`).join('');
     io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${command.join(' ')}\n`);
-    const r = await execa(file, args, { cwd: io.cwd, env: { ...installEnv(io.env), ...clientEnv(fw.url, scopes) }, extendEnv: false, reject: false, stdin: 'ignore', all: true });
+    const env = installEnv(io.env, clientEnv(fw.url, scopes, clientFiles));
+    // npm install resolves first, scripts off, so that a git or URL dependency of a dependency is judged before it runs.
+    const resolved = await resolveWithNpm(io.cwd, command, env);
+    if (resolved && 'failed' in resolved) io.stderr(`sscs firewall: npm could not resolve the install before running it (${resolved.failed}); what it takes from outside the registry is checked after it\n`);
+    else if (resolved) {
+      const found = resolved.elsewhere.filter((p) => !seenElsewhere.has(elsewhereKey(p)));
+      checkElsewhere(policy, found, new Date(), io.stderr, command.join(' '));
+      for (const p of found) seenElsewhere.add(elsewhereKey(p));
+    }
+    const r = await execa(file, args, { cwd: io.cwd, env, extendEnv: false, reject: false, stdin: 'ignore', all: true });
     if (r.failed && r.exitCode === undefined) throw new ServiceError('SERVICE', `cannot run ${file}: ${r.shortMessage ?? r.message}`, { cause: r });
     io.stdout(String(r.all ?? ''));
     exitCode = r.exitCode ?? 2;
   } finally {
-    await fw.close();
+    try {
+      await fw?.close();
+    } finally {
+      if (state) await rm(state, { recursive: true, force: true });
+    }
   }
   const lockedKeys = new Set(lockedRefusals.map((r) => factsKey(r)));
   const refused = [...lockedRefusals, ...[...fetchedRefusals].filter(([k]) => !lockedKeys.has(k)).map(([, r]) => r)];
@@ -188,8 +228,14 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   if (reports.junit) await writeOutputFile(resolve(io.cwd, reports.junit), renderJunit(result, (ended.getTime() - started.getTime()) / 1000), io.env, 'the JUnit report');
 
   io.stderr(`sscs firewall: served ${served.size} package version(s), refused ${refused.length}\n`);
-  // The way out must reach the same store: name the data folder when it is not the default one.
-  const stateFlags = s.dataDir === resolve(io.cwd, DEFAULT_DATA_DIR) ? '' : ` --data-dir ${shellQuote(s.dataDir)}`;
+  // What the install took from outside the registry that nothing above judged (a client other than npm, a
+  // shell command, a resolution that changed): the job fails, though the install and its scripts ran.
+  if (exitCode === 0) checkElsewhere(policy, (await installedElsewhere(io.cwd)).filter((p) => !seenElsewhere.has(elsewhereKey(p))), new Date(), io.stderr, command.join(' '), true);
+  const waived = [...records.values()].filter((r) => overridden(r.decision));
+  if (waived.length) io.stderr(`sscs firewall: ${waived.length} version(s) allowed by a waiver or a quarantine release:\n${waived.map((r) => `  ${printable(`${factsKey(r)}: ${r.decision.rule}: ${r.decision.reason}`)}\n`).join('')}`);
+  // The way out must reach the same store: name the data folder when it is not the default one. Without a
+  // shared database, the run's waivers come from the policy file only.
+  const stateFlags: WayOut = state ? policyWayOut(shown(io.cwd, s.policyPath)) : s.dataDir === resolve(io.cwd, DEFAULT_DATA_DIR) ? '' : ` --data-dir ${shellQuote(s.dataDir)}`;
   for (const r of refused) io.stderr(refusalLine(r, stateFlags));
   if (leftOut.length) {
     io.stderr(`sscs firewall: filtered ${leftOut.length} version(s) from the packuments the install fetched (no lockfile says which it needed)\n`);
@@ -212,7 +258,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     });
   }
   if (exitCode !== 0 && locked.elsewhere.length) {
-    const judged = judgeElsewhere(await loadPolicy(s.policyPath), locked.elsewhere, new Date());
+    const judged = judgeElsewhere(policy, locked.elsewhere, new Date());
     for (const j of judged) io.stderr(j.line);
     const denied = judged.filter((j) => refuses(j.decision)).map((j) => `${factsKey(j.pkg)} (${j.decision.action} by ${j.decision.rule})`);
     const hint = 'The firewall serves registry packages only: npm asks it for every tarball (replace-registry-host=always), so a git or tarball-URL dependency cannot be installed through it. Depend on the registry package, or install such a dependency outside the firewall and check it with sscs policy check.';
@@ -222,6 +268,30 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   if (exitCode !== 0) throw new ServiceError('SERVICE', `'${command.join(' ')}' exited with ${exitCode} (the firewall refused nothing)`);
   return 0;
 }
+
+/**
+ * Without a shared database, the run decides with a store of its own in a fresh private folder outside the
+ * project (returned; removed after the run), never the data folder's: the data folder is in the project and
+ * the GitLab cache carries it to later pipelines, so the install's scripts could plant waivers and releases
+ * there. Only verified tarballs (checked against the packument's integrity on every reuse) are kept there.
+ */
+async function privateState(s: ServeSettings, stderr: (text: string) => void): Promise<string | undefined> {
+  if (s.database) return undefined;
+  const old = join(s.dataDir, 'firewall.db');
+  if (await stat(old).then(() => true, () => false)) {
+    stderr(`sscs firewall: not reading the waivers, quarantine releases and decisions in ${printable(old)}: the install can write there; firewall run takes waivers from the policy file (or a shared --database)\n`);
+  }
+  return await mkdtemp(join(tmpdir(), 'sscs-firewall-run-'));
+}
+
+/** A path as given relative to the project when inside it, as the job log and a reader of the policy know it. */
+function shown(cwd: string, path: string): string {
+  const r = relative(cwd, path);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : path;
+}
+
+/** One dependency from outside the registry, however a lockfile, package.json or command line spelled where it came from. */
+const elsewhereKey = (p: ResolvedPackage): string => `${p.ecosystem}:${p.name}`;
 
 /** A path as a POSIX shell word, so the printed way out can be pasted as it is. */
 function shellQuote(word: string): string {

@@ -6,7 +6,7 @@ import { createReadStream, createWriteStream, type ReadStream, type WriteStream 
 import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { ensureDir } from '../io/files.js';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ExpectedDigest } from './integrity.js';
 
 /** Tarballs up to this size are also kept in memory: most npm tarballs are a few kB, and hot ones repeat. */
@@ -39,6 +39,8 @@ export class TarballCache {
 
   /** Names of the verified files on disk, so that a miss costs no system call. */
   readonly #onDisk = new Set<string>();
+  /** Files whose bytes this process wrote after checking them, or read and checked against their name. */
+  readonly #verified = new Set<string>();
 
   async init(): Promise<void> {
     await ensureDir(join(this.#dir, 'tmp'));
@@ -67,6 +69,16 @@ export class TarballCache {
     if (!this.#onDisk.has(path)) return undefined;
     try {
       const { size } = await stat(path);
+      if (!this.#verified.has(path)) {
+        // Bytes this process did not write and check are checked before they are served: the folder may be
+        // carried between jobs (firewall run's data folder in the GitLab cache), where an install could write it.
+        if (!(await matches(path, d))) {
+          await rm(path, { force: true });
+          this.#onDisk.delete(path);
+          return undefined;
+        }
+        this.#verified.add(path);
+      }
       if (size > MAX_MEMORY_TARBALL_BYTES) return { stream: createReadStream(path), size };
       const body = await readFile(path);
       this.#remember(path, body);
@@ -117,6 +129,7 @@ export class TarballCache {
         }
         await rename(tmpPath, this.#path(d));
         this.#onDisk.add(this.#path(d));
+        this.#verified.add(this.#path(d));
       },
       abort: async () => {
         if (settled) return;
@@ -128,4 +141,11 @@ export class TarballCache {
       },
     };
   }
+}
+
+/** Whether the file's bytes have digest `d` (read as a stream: a cached tarball may be large). */
+async function matches(path: string, d: ExpectedDigest): Promise<boolean> {
+  const hash = createHash(d.algorithm);
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('base64') === d.digest;
 }

@@ -5,7 +5,7 @@ import { readTarball } from './tarball.js';
 import { viewPackage } from './package.js';
 import { RULES } from './rules/index.js';
 import { evidence } from './files.js';
-import { DEFAULT_SCAN_LIMITS, severityRank, type Finding, type ScanLimits, type ScanReport } from './types.js';
+import { DEFAULT_SCAN_LIMITS, isIncompleteFinding, severityRank, type Finding, type ScanLimits, type ScanReport } from './types.js';
 
 export type { Finding, ScanLimits, ScanReport, Severity } from './types.js';
 export { DEFAULT_SCAN_LIMITS, SEVERITIES, severityRank, INCOMPLETE_RULES, isIncompleteFinding } from './types.js';
@@ -40,7 +40,9 @@ function analyse(collector: Collector): ScanReport {
     // High, so that every severity threshold up to high fails on it too; the policy engine reads it as unknown.
     findings.unshift({ rule: 'scan-incomplete', severity: 'high', file: '(package)', evidence: evidence(collector.unread.slice(0, 3).join('; ')), message: 'part of the package was not read, so the scan cannot call it clean' });
   }
-  const report: ScanReport = { findings: findings.slice(0, MAX_FINDINGS), complete: collector.unread.length === 0, files: collector.entries, bytes: collector.bytes };
+  // A rule may leave the scan incomplete too (a file that runs and could not be analysed, rules/code.ts).
+  const complete = collector.unread.length === 0 && !findings.some((f) => isIncompleteFinding(f.rule));
+  const report: ScanReport = { findings: findings.slice(0, MAX_FINDINGS), complete, files: collector.entries, bytes: collector.bytes };
   const { name, version } = pkg.manifest ?? {};
   if (typeof name === 'string' && typeof version === 'string') report.package = { name, version };
   return report;

@@ -15,6 +15,12 @@ const GZIP_MAGIC_1 = 0x8b;
  * is stopped within one chunk of the limit.
  */
 const GUNZIP_CHUNK = 128 * 1024;
+/**
+ * Read size for a tarball on disk. Each compressed chunk is one round trip to zlib's thread; 1 MiB chunks
+ * instead of the 64 KiB default took reading the benign corpus from 4.0-4.2 s to 3.4-3.9 s of CPU. Memory
+ * stays bounded: gunzip holds back the rest of a chunk while its output is unread.
+ */
+const READ_CHUNK = 1024 * 1024;
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 const LINK_TYPES = new Set(['SymbolicLink', 'Link']);
 /** Entries with no content of their own that a package may legitimately hold. */
@@ -82,7 +88,7 @@ async function openFile(path: string): Promise<Readable> {
     const code = systemErrorCode(e);
     throw new InputError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'INPUT', code === 'ENOENT' ? 'package not found' : `cannot read package: ${(e as Error).message}`, { where: { file: path }, cause: e });
   }
-  return createReadStream(path);
+  return createReadStream(path, { highWaterMark: READ_CHUNK });
 }
 
 /** Yields the decompressed bytes of a gzip stream, or the bytes as they are when the input is not gzipped. */

@@ -13,5 +13,10 @@
  * loaded on require or import (nesting or padding no longer buys silence).
  * 10: the expressions a package could make super-linear are linear (ReDoS); a `node .` hook may give node any
  * `-` option (`node -r=x .`), and an os.chmod mode is a whole number token (not digits inside a longer word).
+ * 11: a JavaScript file nested past the thread's stack is read again with a 64 MiB stack (scan/deep.ts); one that
+ * runs at install or on require and still cannot be analysed, or an install-time file too large to parse, is
+ * scan-incomplete (high, the scan incomplete), no longer medium code-not-analysed.
+ * 12: a per-file work budget (budget.ts): folding that builds more than 16 Mi + 64 per character of the file in
+ * strings and re-parsed code stops, and the file is reported as not fully analysed.
  */
-export const SCANNER_VERSION = '10';
+export const SCANNER_VERSION = '12';

@@ -1,10 +1,11 @@
 import type { Finding, Severity } from '../types.js';
 import { evidence, lineAt } from '../files.js';
 import { contexts, inContext, type ExecutionContext } from '../context.js';
-import { analyseProgram, type Signal } from '../js/analyse.js';
-import { parseProgram } from '../js/parse.js';
+import type { Signal } from '../js/analyse.js';
+import { analyseCode, DeepBudget, DEEP_STACK_MB, MAX_DEEP_FILES, type CodeOutcome } from '../deep.js';
 import { codeFiles, JS_FILE, SHELL_FILE, type Rule } from './common.js';
 import type { PackageView } from '../package.js';
+import { BASE_UNITS, UNITS_PER_CHAR } from '../budget.js';
 
 /**
  * Largest file parsed (characters). Bigger files keep the text rules only and get a low finding: an AST of a
@@ -23,40 +24,63 @@ type Grade = [rule: string, base: Severity, signal: Signal, message: string];
 export const code: Rule = (pkg) => {
   const out: Finding[] = [];
   const where = contexts(pkg);
+  const deep = new DeepBudget();
   for (const file of codeFiles(pkg)) {
     const context = where.get(file.path) ?? 'other';
     const choice = select(file, context);
-    if (choice === 'too-large') {
-      out.push({ rule: 'code-not-analysed', severity: notAnalysed(context, 'too-large'), file: file.path, evidence: `${file.text.length} characters`, message: `file larger than ${MAX_PARSE_CHARS} characters: only the text rules looked at it (${describe(context)})` });
-    }
+    if (choice === 'too-large') out.push(unanalysed(file.path, context, 'too-large', `${file.text.length} characters`, `file larger than ${MAX_PARSE_CHARS} characters: only the text rules looked at it`));
     if (choice !== 'parse') continue;
-    const parsed = parseProgram(file.text);
-    if ('error' in parsed) {
-      out.push({ rule: 'code-not-analysed', severity: notAnalysed(context, 'unreadable'), file: file.path, evidence: evidence(parsed.error), message: `no parser could read the file (${describe(context)})` });
+    const outcome = analyseCode(file.text, deep);
+    if ('error' in outcome) {
+      out.push(unanalysed(file.path, context, 'unreadable', evidence(outcome.error), WHY_NOT[outcome.reason]));
       continue;
     }
-    let signals;
-    try {
-      signals = analyseProgram(parsed.program, file.text).signals;
-    } catch (e) {
-      // A tree shape the analysis did not expect is reported, never a crash of the whole scan.
-      out.push({ rule: 'code-not-analysed', severity: notAnalysed(context, 'unreadable'), file: file.path, evidence: evidence((e as Error).message), message: `the code analysis failed on this file (${describe(context)})` });
-      continue;
-    }
-    for (const [rule, base, signal, message] of grade(signals)) {
+    for (const [rule, base, signal, message] of grade(outcome.signals)) {
       const severity = inContext(base, context);
       out.push({ rule, severity, file: file.path, line: lineAt(file.text, signal.at), evidence: evidence(file.text, signal.at), message: `${message} (${describe(context)})` });
     }
+    if (outcome.overBudget !== undefined) out.push(unanalysed(file.path, context, 'unreadable', `${outcome.overBudget} work units`, overBudget(file.text.length)));
   }
   return out;
 };
+
+/** What a code-not-analysed or scan-incomplete finding says of a file the analysis could not read. */
+const WHY_NOT: Record<Exclude<CodeOutcome, { signals: unknown }>['reason'], string> = {
+  overflow: `nested deeper than the parser reads with a ${DEEP_STACK_MB} MiB stack`,
+  'deep-budget': `nested deeper than the parser reads with this thread's stack, and ${MAX_DEEP_FILES} such files of the package were already read again with a larger one`,
+  'deep-worker': "nested deeper than the parser reads with this thread's stack, and reading it again with a larger one failed",
+  parse: 'no parser could read the file',
+  analysis: 'the code analysis failed on this file',
+};
+
+/**
+ * A JavaScript file the analysis could not read. One that runs by itself at install (a hook's file, the entry
+ * point under `node .`) or whenever the package is loaded (the entry points and what they require) and could not
+ * be parsed, nested past what the parser reads (deep.ts) or broken, leaves the scan incomplete: `scan-incomplete`
+ * (high, in INCOMPLETE_RULES), as a file too large to read, so a package cannot buy a pass by nesting its
+ * payload thousands deep. So does an install-time file too large to parse. No file of the benign corpus is
+ * either (1,027 packages). Elsewhere it is `code-not-analysed` at the severity notAnalysed gives: a big bundle
+ * loaded on require stays low, as big bundles are common and benign (typescript 5's entry point is 9 MB).
+ */
+function unanalysed(path: string, context: ExecutionContext, why: 'too-large' | 'unreadable', shown: string, message: string): Finding {
+  if (context === 'install' || (why === 'unreadable' && context === 'require')) {
+    return { rule: 'scan-incomplete', severity: 'high', file: path, evidence: shown, message: `${message} (${describe(context)}), so the scan cannot call the package clean` };
+  }
+  return { rule: 'code-not-analysed', severity: notAnalysed(context, why), file: path, evidence: shown, message: `${message} (${describe(context)})` };
+}
+
+/** Why a file that ran out of its work budget (budget.ts) counts as not analysed: what was left unfolded. */
+export function overBudget(chars: number): string {
+  return `the analysis ran out of its work budget (${BASE_UNITS + UNITS_PER_CHAR * chars} units for ${chars} characters: strings built by folding constants, code parsed again) and left the rest of the file's values unfolded`;
+}
 
 /**
  * code-not-analysed: a file that runs by itself (an install hook's file, a startup file) and could not be analysed
  * is medium, so a package cannot buy silence by nesting brackets past the parser's stack or padding past
  * MAX_PARSE_CHARS; an unreadable file loaded on require or import is medium too (parsers read every benign file
  * that is not nested thousands deep). A file only too large, loaded on require, stays low: big bundles are common
- * and benign. The text rules run on every such file either way.
+ * and benign. The text rules run on every such file either way. For JavaScript, unanalysed (above) takes the
+ * install-time and unreadable require-time files out first; Python files (python/rule.ts) all come here.
  */
 export function notAnalysed(context: ExecutionContext, why: 'too-large' | 'unreadable'): Severity {
   if (context === 'install' || context === 'startup') return 'medium';

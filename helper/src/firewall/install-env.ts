@@ -1,0 +1,88 @@
+/**
+ * What `firewall run` lets into the install: the job's environment without the settings that would send a
+ * client around the firewall or hand it the firewall's own secrets, and a command line without options that
+ * change where a client fetches from. The install runs packages' lifecycle scripts, which are the code the
+ * firewall guards against.
+ *
+ * Clients read their settings case-insensitively (npm's @npmcli/config `loadEnv`: /^npm_config_/i, the rest
+ * lower-cased with `_` as `-`; yarn berry `Configuration`: every `yarn_*` lower-cased and camel-cased, the first
+ * `yarn_rc_filename` in the environment's order; pnpm through the same npm rules and `pnpm_config_*`), and which
+ * of two spellings wins depends on the environment's order: every spelling is removed, then the firewall's own
+ * value is set once.
+ */
+import { UsageError } from '../errors.js';
+import { printable } from '../io/printable.js';
+
+/** npm and pnpm settings (npm's normalised key) that decide where packages are fetched from or through. */
+const NPM_ROUTING = new Set(['registry', 'userconfig', 'globalconfig', 'proxy', 'https-proxy', 'noproxy', 'replace-registry-host', 'registries']);
+/** Yarn settings (lower case, without `_` and `-`): berry's and yarn 1's registry, scopes, rc file and proxies. */
+const YARN_ROUTING = new Set(['npmregistryserver', 'npmscopes', 'npmregistries', 'rcfilename', 'httpproxy', 'httpsproxy', 'unsafehttpwhitelist', 'registry', 'proxy']);
+/** npm options that start like a routing one but are options of their own (nopt expands an unambiguous prefix). */
+const NOT_ROUTING = new Set(['global']);
+
+/** npm's key for an `npm_config_*`/`pnpm_config_*` variable, or undefined for another variable. */
+function npmKey(name: string): string | undefined {
+  const m = /^p?npm_config_(.*)$/i.exec(name);
+  if (!m) return undefined;
+  const key = m[1]!;
+  return key.startsWith('//') ? key : key.replace(/(?!^)_/g, '-').toLowerCase();
+}
+
+const routesNpm = (key: string) => NPM_ROUTING.has(key) || key.endsWith(':registry');
+
+function routesYarn(name: string): boolean {
+  if (!/^yarn_/i.test(name)) return false;
+  const key = name.slice(5).toLowerCase();
+  return YARN_ROUTING.has(key.replace(/[_-]/g, '')) || key.endsWith(':registry');
+}
+
+/**
+ * Whether `firewall run` keeps a variable of the job for the install: not the firewall's settings and secrets
+ * (every SSCS_* variable: upstream and admin tokens, the database URL, the webhook secret), not libpq's PG*
+ * connection variables (PGPASSWORD, PGPASSFILE, PGSERVICEFILE...), which lead to the firewall's database, and not
+ * a client setting that routes fetches (registry, scoped registries, config files, proxies, yarn's rc file name).
+ */
+export function keptForInstall(name: string): boolean {
+  if (/^sscs_/i.test(name) || /^PG[A-Z0-9_]*$/.test(name)) return false;
+  const key = npmKey(name);
+  if (key !== undefined && routesNpm(key)) return false;
+  return !routesYarn(name);
+}
+
+/** yarn berry's rc file name, as yarn reads it: the first `yarn_rc_filename` in any case, in the environment's order. */
+export function yarnRcFilename(env: NodeJS.ProcessEnv): string | undefined {
+  for (const [k, v] of Object.entries(env)) if (k.toLowerCase() === 'yarn_rc_filename' && typeof v === 'string') return v;
+  return undefined;
+}
+
+/** The install's environment: `env` filtered by keptForInstall, then `set` (the firewall's own values) on top. */
+export function installEnvironment(env: NodeJS.ProcessEnv, set: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && keptForInstall(k)) out[k] = v;
+  return { ...out, ...set };
+}
+
+const PYTHON_CLIENT = /^(pip[0-9.]*|pipenv|uv|poetry|python[0-9.]*)$/;
+
+/**
+ * Throws UsageError (exit 2) for an option on the install's command line that routes fetches: `--registry`,
+ * `--@scope:registry`, `--userconfig`, `--globalconfig`, proxies, `--replace-registry-host`, pnpm's
+ * `--config.<key>`, and any prefix of them that npm's option parser (nopt) expands or takes as a shorthand
+ * (`--reg`). Words inside an argument are checked too (`sh -c 'npm ci --registry=...'`). Python clients' options
+ * are python-sources.ts's to judge.
+ */
+export function checkInstallOptions(command: readonly string[]): void {
+  if (PYTHON_CLIENT.test(command[0]?.split(/[\\/]/).pop() ?? '')) return;
+  for (const arg of command.slice(1)) {
+    for (const word of arg.split(/\s+/)) {
+      const m = /^-{1,2}(?:no-)?(?:config\.)?([^=\s]+)/i.exec(word);
+      if (!m || word.startsWith('---')) continue;
+      const name = m[1]!.toLowerCase();
+      const prefix = name.length >= 3 && !NOT_ROUTING.has(name) && [...NPM_ROUTING].some((k) => k.startsWith(name));
+      if (!(routesNpm(name) || prefix)) continue;
+      throw new UsageError('USAGE', `sscs firewall run: the install command sets '${printable(word.split('=')[0]!)}', which would decide where the client fetches packages from, around the firewall`, {
+        hint: 'The firewall is the registry for the install: give the registry to sscs firewall run as --upstream URL (a scope as --upstream @scope=URL), and drop the option from the install command.',
+      });
+    }
+  }
+}
