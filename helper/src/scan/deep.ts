@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { withBudget } from './budget.js';
 import { analyseProgram, type Signal } from './js/analyse.js';
 import { parseProgram } from './js/parse.js';
 
@@ -23,12 +24,13 @@ export const DEEP_TIMEOUT_MS = 60_000;
 export const MAX_DEEP_FILES = 8;
 
 /**
- * What the analysis made of one file: its signals, or why there are none: `overflow`, nested past the stack of
+ * What the analysis made of one file: its signals (`overBudget`: the work units spent when the analysis ran out of
+ * its work budget, budget.ts, and stopped folding), or why there are none: `overflow`, nested past the stack of
  * the thread that read it (past DEEP_STACK_MB when it comes from analyseCode); `deep-budget`, past this thread's
  * stack with the package's MAX_DEEP_FILES re-reads used; `deep-worker`, the re-read timed out or its worker died;
  * `parse` or `analysis`, the parser or the analysis failed otherwise.
  */
-export type CodeOutcome = { signals: Signal[] } | { error: string; reason: 'overflow' | 'deep-budget' | 'deep-worker' | 'parse' | 'analysis' };
+export type CodeOutcome = { signals: Signal[]; overBudget?: number } | { error: string; reason: 'overflow' | 'deep-budget' | 'deep-worker' | 'parse' | 'analysis' };
 
 /** V8's RangeError when a recursion outgrows the thread's stack. */
 const STACK_OVERFLOW = /Maximum call stack size exceeded/;
@@ -38,7 +40,8 @@ export function analyseSource(text: string): CodeOutcome {
   const parsed = parseProgram(text);
   if ('error' in parsed) return { error: parsed.error, reason: STACK_OVERFLOW.test(parsed.error) ? 'overflow' : 'parse' };
   try {
-    return { signals: analyseProgram(parsed.program, text).signals };
+    const run = withBudget(text.length, () => analyseProgram(parsed.program, text));
+    return { signals: run.value.signals, ...(run.exhausted ? { overBudget: run.spent } : {}) };
   } catch (e) {
     const message = (e as Error).message ?? String(e);
     return { error: message, reason: e instanceof RangeError && STACK_OVERFLOW.test(message) ? 'overflow' : 'analysis' };

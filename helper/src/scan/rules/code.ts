@@ -5,6 +5,7 @@ import type { Signal } from '../js/analyse.js';
 import { analyseCode, DeepBudget, DEEP_STACK_MB, MAX_DEEP_FILES, type CodeOutcome } from '../deep.js';
 import { codeFiles, JS_FILE, SHELL_FILE, type Rule } from './common.js';
 import type { PackageView } from '../package.js';
+import { BASE_UNITS, UNITS_PER_CHAR } from '../budget.js';
 
 /**
  * Largest file parsed (characters). Bigger files keep the text rules only and get a low finding: an AST of a
@@ -38,6 +39,7 @@ export const code: Rule = (pkg) => {
       const severity = inContext(base, context);
       out.push({ rule, severity, file: file.path, line: lineAt(file.text, signal.at), evidence: evidence(file.text, signal.at), message: `${message} (${describe(context)})` });
     }
+    if (outcome.overBudget !== undefined) out.push(unanalysed(file.path, context, 'unreadable', `${outcome.overBudget} work units`, overBudget(file.text.length)));
   }
   return out;
 };
@@ -65,6 +67,11 @@ function unanalysed(path: string, context: ExecutionContext, why: 'too-large' | 
     return { rule: 'scan-incomplete', severity: 'high', file: path, evidence: shown, message: `${message} (${describe(context)}), so the scan cannot call the package clean` };
   }
   return { rule: 'code-not-analysed', severity: notAnalysed(context, why), file: path, evidence: shown, message: `${message} (${describe(context)})` };
+}
+
+/** Why a file that ran out of its work budget (budget.ts) counts as not analysed: what was left unfolded. */
+export function overBudget(chars: number): string {
+  return `the analysis ran out of its work budget (${BASE_UNITS + UNITS_PER_CHAR * chars} units for ${chars} characters: strings built by folding constants, code parsed again) and left the rest of the file's values unfolded`;
 }
 
 /**
