@@ -228,9 +228,6 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   if (reports.junit) await writeOutputFile(resolve(io.cwd, reports.junit), renderJunit(result, (ended.getTime() - started.getTime()) / 1000), io.env, 'the JUnit report');
 
   io.stderr(`sscs firewall: served ${served.size} package version(s), refused ${refused.length}\n`);
-  // What the install took from outside the registry that nothing above judged (a client other than npm, a
-  // shell command, a resolution that changed): the job fails, though the install and its scripts ran.
-  if (exitCode === 0) checkElsewhere(policy, (await installedElsewhere(io.cwd)).filter((p) => !seenElsewhere.has(elsewhereKey(p))), new Date(), io.stderr, command.join(' '), true);
   const waived = [...records.values()].filter((r) => overridden(r.decision));
   if (waived.length) io.stderr(`sscs firewall: ${waived.length} version(s) allowed by a waiver or a quarantine release:\n${waived.map((r) => `  ${printable(`${factsKey(r)}: ${r.decision.rule}: ${r.decision.reason}`)}\n`).join('')}`);
   // The way out must reach the same store: name the data folder when it is not the default one. Without a
@@ -242,6 +239,9 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     for (const r of leftOut.slice(0, MAX_FILTERED_LINES)) io.stderr(refusalLine(r, stateFlags));
     if (leftOut.length > MAX_FILTERED_LINES) io.stderr(`  ... and ${leftOut.length - MAX_FILTERED_LINES} more (the reports list them all)\n`);
   }
+  // What the install took from outside the registry that nothing above judged (a client other than npm, a
+  // shell command, a resolution that changed): the job fails, though the install and its scripts ran.
+  if (exitCode === 0) checkElsewhere(policy, (await installedElsewhere(io.cwd)).filter((p) => !seenElsewhere.has(elsewhereKey(p))), new Date(), io.stderr, command.join(' '), true);
   // A refused version fails the job even when the install succeeded: npm takes a locked version from its
   // cache (a cached ~/.npm or `cache: .npm`) by its integrity without asking the registry, so the firewall
   // never sees the download it refuses, and an optional dependency it refused is skipped silently.
