@@ -1,7 +1,7 @@
 // Fixed costs: what a CI job pays around the hashing. Whole cold processes, side by side in one run with
 // `node -e 0` (Node's own start-up) and `openssl dgst -sha256` (a native process doing the same hashing):
 //   - `sscs provenance` and `sscs verify`, each on one tiny input;
-//   - 10,000 files of 1-17 KiB;
+//   - 10,000 files of 1-17 KiB, and beside them a bare Node loop over the same files (the floor of any Node process);
 //   - one 256 MiB file, end to end (process start-up included).
 // sscs runs both as the job image runs it (helper/dist/sscs.mjs) and as the npm bin (helper/dist/cli.js).
 //   npm run build && node bench/fixed-costs.mjs [--runs 11] [--small 10000] [--big-mib 256] [--baseline DIR]
@@ -90,6 +90,20 @@ const verifyArgs = [
   '--certificate-oidc-issuer', 'https://token.actions.githubusercontent.com',
 ];
 
+// The floor for any Node.js process on the small files: Node's start, one readdir, and per file what sscs does
+// (open, reads to a read of 0 bytes, one crypto.hash, close), printed as sha256sum lines. No walk, no checks,
+// no bundle: what remains between this row and sscs is sscs's own cost, and between this row and openssl, Node's.
+const FLOOR = `const fs = require('node:fs'), { hash } = require('node:crypto'), dir = process.argv[1];
+const buf = Buffer.allocUnsafe(1 << 20), out = [];
+for (const name of fs.readdirSync(dir).sort()) {
+  const fd = fs.openSync(dir + '/' + name, 'r');
+  let n = 0;
+  for (let k; (k = fs.readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += k;
+  fs.closeSync(fd);
+  out.push(hash('sha256', buf.subarray(0, n), 'hex') + '  ' + dir + '/' + name + '\\n');
+}
+process.stdout.write(out.join(''));`;
+
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(`node ${process.version}, ${availableParallelism()} cores, ${runs} runs each (medians, interleaved), data in bench/.data/digest`);
 console.log(`load average before: ${load()}`);
@@ -109,6 +123,7 @@ printTable('fixed cost: one tiny input', timeProcesses([
 printTable(`${smallCount} files of 1-17 KiB`, timeProcesses([
   { name: 'openssl dgst -sha256 (one process)', cmd: 'openssl', args: ['dgst', '-sha256', ...smallFiles], cwd: data },
   { name: 'sha256sum (one process)', cmd: 'sha256sum', args: smallFiles, cwd: data },
+  { name: 'node floor (readdir, open/read/hash/close)', cmd: node, args: ['-e', FLOOR, smallDir], cwd: data },
   { name: 'sscs digest (sscs.mjs)', cmd: node, args: [BUNDLE, 'digest', '--subject', smallDir], cwd: data },
   { name: 'sscs provenance (sscs.mjs)', cmd: node, args: [BUNDLE, 'provenance', '--subject', smallDir, '-o', out], cwd: data, env: jobEnv },
   { name: 'sscs digest (cli.js)', cmd: node, args: [CLI, 'digest', '--subject', smallDir], cwd: data },

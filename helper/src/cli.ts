@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { isMainThread, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { EXIT_OK, EXIT_USAGE, UsageError, isSscsError } from './errors.js';
@@ -102,9 +101,7 @@ function isEntryPoint(): boolean {
   }
 }
 
-// No top-level await: the single-file bundle runs this module as a CommonJS chunk (helper/tools/bundle.mjs).
-// main() turns every error into an exit code; the handler is for the impossible rest.
-if (isMainThread && isEntryPoint()) {
+function runMain(): void {
   main(process.argv.slice(2), processIo(process.argv.slice(2))).then(
     (code) => void (process.exitCode = code),
     (e: unknown) => {
@@ -112,10 +109,23 @@ if (isMainThread && isEntryPoint()) {
       process.exitCode = EXIT_USAGE;
     },
   );
-} else if (!isMainThread && (workerData as { sscsScanWorker?: boolean } | undefined)?.sscsScanWorker) {
-  // The single-file bundle is its own scan worker (scan/pool.ts); the worker module listens once loaded.
-  void import('./scan/worker.js');
-} else if (!isMainThread && (workerData as { sscsDeepWorker?: boolean } | undefined)?.sscsDeepWorker) {
-  // Likewise for the one-off worker that reads a deeply nested file with a large stack (scan/deep.ts).
-  void import('./scan/deep-worker.js');
+}
+
+// No top-level await: the single-file bundle runs this module as a CommonJS chunk (helper/tools/bundle.mjs).
+// main() turns every error into an exit code; the handler is for the impossible rest.
+// The single-file bundle is also its own scan worker (scan/pool.ts) and deep-file worker (scan/deep.ts), each
+// started with no `argv` option, so that its process.argv is [node, file]. Only then is node:worker_threads
+// loaded to tell them apart: a command always has a third argument, and loading that module cost every
+// command ~1 ms (7 million instructions).
+if (process.argv.length > 2) {
+  if (isEntryPoint()) runMain();
+} else {
+  void import('node:worker_threads').then(({ isMainThread, workerData }) => {
+    const data = workerData as { sscsScanWorker?: boolean; sscsDeepWorker?: boolean } | undefined;
+    if (isMainThread && isEntryPoint()) runMain();
+    // The worker module listens once loaded.
+    else if (!isMainThread && data?.sscsScanWorker) void import('./scan/worker.js');
+    // Likewise for the one-off worker that reads a deeply nested file with a large stack.
+    else if (!isMainThread && data?.sscsDeepWorker) void import('./scan/deep-worker.js');
+  });
 }

@@ -127,15 +127,21 @@ describe('isolated-provenance with a signing key (air-gapped L3)', () => {
     for (const v of Object.values(dotenv)) expect(text).not.toContain(v);
   });
 
-  it('takes the key set from the oidc_jwks_file input on a runner that cannot reach the instance', async () => {
+  it('takes the key set from the oidc_jwks input on a runner that cannot reach the instance', async () => {
     const { iss, claims, env } = job();
-    const dir = tempDir({ 'dist/app.tgz': 'the build output\n', 'ci/gitlab-jwks.json': '' });
-    writeFileSync(join(dir, 'ci/gitlab-jwks.json'), jwksDocument([instanceKey]));
+    const dir = tempDir({ 'dist/app.tgz': 'the build output\n' });
     const pem = signingKey(dir);
     instance.mode = 'status-500';
+    // As a user pastes it: the instance's answer, pretty-printed on one line.
+    const jwks = JSON.stringify(JSON.parse(jwksDocument([instanceKey])), null, 1).replace(/\n/g, '');
     try {
-      const r = await run(dir, { build_job: 'build', subjects: 'dist/*.tgz', signing_key_variable: 'PROVENANCE_SIGNING_KEY', oidc_issuer: iss, oidc_jwks_file: 'ci/gitlab-jwks.json' }, { ...env(await signedJwt(claims, instanceKey)), PROVENANCE_SIGNING_KEY: pem });
+      const r = await run(dir, { build_job: 'build', subjects: 'dist/*.tgz', signing_key_variable: 'PROVENANCE_SIGNING_KEY', oidc_issuer: iss, oidc_jwks: jwks }, { ...env(await signedJwt(claims, instanceKey)), PROVENANCE_SIGNING_KEY: pem });
       expect(r.exitCode, r.all).toBe(0);
+      // A key set given in the configuration is the only one: a token signed by another key fails.
+      const other = await rsaSigningKey();
+      const forged = await run(dir, { build_job: 'build', subjects: 'dist/*.tgz', signing_key_variable: 'PROVENANCE_SIGNING_KEY', oidc_issuer: iss, oidc_jwks: jwks }, { ...env(await signedJwt(claims, other)), PROVENANCE_SIGNING_KEY: pem });
+      expect(forged.exitCode).not.toBe(0);
+      expect(forged.all).toMatch(/no key in the instance's key set matches/);
       const l3 = await verify(dir, ['--key-builder-id', BUILDER_ID_ISOLATED, '--builder-id', BUILDER_ID_ISOLATED]);
       expect(JSON.parse(l3.stdout).slsaBuildLevel).toMatchObject({ level: 'SLSA_BUILD_LEVEL_3' });
     } finally {

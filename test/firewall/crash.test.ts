@@ -1,34 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { chunked, chunkedAtOnce, lastChunkAlone, startHostileUpstream, wholeBody, type HostileUpstream } from './hostile-upstream.js';
-import { startFirewallProcess, writePolicy, type FirewallProcess } from './support.js';
+import { abortAfterFirstBytes, metric, startFirewallProcess, writePolicy, type FirewallProcess } from './support.js';
 
 /** 0.05 MB: the big tarball is well over it. */
 const MAX_TARBALL_MB = '0.05';
 const CLIENT_ABORTS = 40;
 
 const outcome = (res: Promise<Response>): Promise<string> => res.then((r) => r.arrayBuffer()).then(() => 'complete', () => 'cut');
-
-/** Asks for a tarball and closes the connection after the first bytes of the body (or at once). */
-function abortAfterFirstBytes(url: string): Promise<void> {
-  return new Promise((resolve) => {
-    const req = request(url, (res) => {
-      res.once('data', () => {
-        req.destroy();
-        resolve();
-      });
-      res.once('end', () => resolve());
-      res.once('error', () => resolve());
-    });
-    req.on('error', () => resolve());
-    req.end();
-  });
-}
-
-async function metric(fw: FirewallProcess, line: RegExp): Promise<string | undefined> {
-  return (await (await fetch(`${fw.url}/metrics`)).text()).split('\n').find((l) => line.test(l));
-}
 
 describe('firewall survives cut downloads', () => {
   let up: HostileUpstream;

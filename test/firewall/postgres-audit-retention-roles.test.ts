@@ -129,10 +129,11 @@ describe('audit retention is the owner’s alone', () => {
     expect(await remaining(db)).toEqual(['row-10']);
   });
 
-  it('--print-grants takes TEMPORARY and CREATE away from PUBLIC and the role', async () => {
+  it('--print-grants takes CONNECT, TEMPORARY and CREATE away from PUBLIC and the role, and gives the role CONNECT', async () => {
     const r = await cli(['firewall', 'migrate', '--print-grants', REPLICA], '');
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain(`REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database())`);
+    expect(r.stdout).toContain(`REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database(), '${REPLICA}')`);
+    expect(r.stdout).toContain(`GRANT CONNECT ON DATABASE %I TO %I', current_database(), '${REPLICA}')`);
     expect(r.stdout).toContain(`REVOKE CREATE, TEMPORARY ON DATABASE %I FROM %I', current_database(), '${REPLICA}')`);
     expect(r.stdout).toContain(`REVOKE CREATE ON SCHEMA public FROM "${REPLICA}";`);
   });

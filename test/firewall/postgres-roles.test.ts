@@ -92,6 +92,38 @@ describe('a least-privilege replica role beside the migrating owner', () => {
     expect(again.stdout).toContain('no migration to apply');
   });
 
+  it('takes back a broader grant on the sequences: the replica may draw ids, never set them', async () => {
+    const a = await p.admin();
+    await a.query(`GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${REPLICA}`);
+    await a.end();
+    const r = await cli(['firewall', 'migrate', '--database', db, '--grant', REPLICA], p.password);
+    expect(r.exitCode).toBe(0);
+    const c = await asReplica();
+    try {
+      await expect(c.query(`SELECT setval('audit_id_seq', 1)`)).rejects.toThrow('permission denied for sequence audit_id_seq');
+      expect((await c.query(`SELECT nextval('audit_id_seq') > 0 AS ok`)).rows[0].ok).toBe(true);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('grants a role whose name contains ROLE, as printed and as applied', async () => {
+    const name = 'ROLE_rep';
+    const printed = await cli(['firewall', 'migrate', '--print-grants', name], '');
+    expect(printed.exitCode).toBe(0);
+    expect(printed.stdout).toContain(`GRANT SELECT, INSERT ON TABLE audit TO "${name}";`);
+    expect(printed.stdout).toContain(`REVOKE CREATE ON SCHEMA public FROM "${name}";`);
+    expect(printed.stdout).toContain(`current_database(), '${name}'); END $g$;`);
+    expect(printed.stdout).not.toContain(`"${name}"_rep`);
+    const a = await p.admin();
+    await a.query(`CREATE ROLE "${name}" LOGIN`);
+    await a.end();
+    const r = await cli(['firewall', 'migrate', '--database', db, '--grant', name], p.password);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(`granted ${name} the replica privileges on`);
+  });
+
   it('serves traffic, releases and waives as the replica role, with --migrate never', async () => {
     const fw: FirewallProcess = await startFirewallProcess({
       policy: await writePolicy(POLICY), upstream: reg.url, args: ['--database', replicaUrl, '--migrate', 'never', '--audit-retention-days', '30'],

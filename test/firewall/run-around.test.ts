@@ -116,7 +116,7 @@ describe('firewall run: options on the install command line that route fetches',
 
   it('refuses it inside a shell command too, and lets the install\'s other options through', async () => {
     const dir = await project({});
-    const r = await run(dir, ['sh', '-c', `npm install --registry=${evil.url}/`], npmEnv(dir));
+    const r = await run(dir, ['sh', '-c', `npm install "--registry=${evil.url}/"`], npmEnv(dir));
     expect(r.exitCode).toBe(2);
     const ok = await run(dir, ['npm', 'install', '--global-style', '--no-audit', '--prefer-online', '--omit=dev'], npmEnv(dir));
     expect(ok.exitCode, ok.stderr).toBe(0);

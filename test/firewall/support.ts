@@ -1,5 +1,6 @@
 /** Starts `sscs firewall serve` as a real process against an upstream, and stops it. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,4 +54,25 @@ export async function startFirewallProcess(opts: { policy: string; upstream: str
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+}
+
+/** The first line of the firewall's /metrics that matches `line`. */
+export async function metric(fw: FirewallProcess, line: RegExp): Promise<string | undefined> {
+  return (await (await fetch(`${fw.url}/metrics`)).text()).split('\n').find((l) => line.test(l));
+}
+
+/** Asks for a download and closes the connection after the first bytes of the body (or when it ends or fails). */
+export function abortAfterFirstBytes(url: string): Promise<void> {
+  return new Promise((resolve) => {
+    const req = request(url, (res) => {
+      res.once('data', () => {
+        req.destroy();
+        resolve();
+      });
+      res.once('end', () => resolve());
+      res.once('error', () => resolve());
+    });
+    req.on('error', () => resolve());
+    req.end();
+  });
 }

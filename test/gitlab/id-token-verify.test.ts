@@ -148,17 +148,20 @@ describe('provenance --verify-id-token', () => {
     }
   });
 
-  it('fails closed when the key set cannot be fetched, and takes it from a file instead (air-gapped runners)', async () => {
+  it('fails closed when the key set cannot be fetched, and takes it as text or a file instead (air-gapped runners)', async () => {
     const token = await signedJwt(claims(), key);
     const down = await unusedUrl();
     const r = await provenance(token, [...verifying(), '--oidc-jwks-url', `${down}/oauth/discovery/keys`]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/cannot connect \(ECONNREFUSED\)/);
-    expect(r.stderr).toMatch(/oidc_jwks_file/);
+    expect(r.stderr).toMatch(/the oidc_jwks input, --oidc-jwks/);
     const dir = tempDir({ 'dist/app.tgz': 'x\n', 'jwks.json': jwksDocument([key]) });
     const before = server.requests.length;
     const f = await runCli(['provenance', '--builder', 'isolated', ...verifying(), '--oidc-jwks-file', 'jwks.json', '--subject', 'dist/app.tgz', '--output', 'p.jsonl'], { cwd: dir, env: jobEnv(token) });
     expect(f.exitCode, f.stderr).toBe(0);
+    expect(server.requests.length).toBe(before);
+    const j = await runCli(['provenance', '--builder', 'isolated', ...verifying(), '--oidc-jwks', jwksDocument([key]), '--subject', 'dist/app.tgz', '--output', 'j.jsonl'], { cwd: dir, env: jobEnv(token) });
+    expect(j.exitCode, j.stderr).toBe(0);
     expect(server.requests.length).toBe(before);
     writeFileSync(join(dir, 'other.json'), jwksDocument([other]));
     const g = await runCli(['provenance', '--builder', 'isolated', ...verifying(), '--oidc-jwks-file', 'other.json', '--subject', 'dist/app.tgz', '--output', 'q.jsonl'], { cwd: dir, env: jobEnv(token) });

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Script } from 'node:vm';
-import { runCli } from '../support/cli.js';
+import { copyFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { BUNDLE, runCli } from '../support/cli.js';
 import { packTree, tempDir } from './support.js';
 import type { ScanReport } from '../../helper/src/scan/index.js';
 
@@ -50,6 +54,35 @@ describe('scan: deep nesting does not hide a payload', () => {
       expect(asHook.exitCode).toBe(1);
     });
   }
+});
+
+describe('scan: the single-file bundle', () => {
+  it('is its own deep-nesting worker (nothing beside it)', async () => {
+    const alone = await tempDir('sscs-depth-bundle-');
+    try {
+      await copyFile(BUNDLE, join(alone.dir, 'sscs.mjs'));
+      const tgz = await packTree(alone.dir, 'deep', { main: 'index.js' }, { 'index.js': `${DEFS}${'!'.repeat(10_000)}${PAYLOAD};\n` });
+      const r = await execa(process.execPath, [join(alone.dir, 'sscs.mjs'), 'scan', tgz, '--format', 'json'], { cwd: alone.dir, reject: false, env: { PATH: process.env.PATH }, extendEnv: false });
+      expect(r.stderr).toBe('');
+      expect(atLeastHigh(JSON.parse(r.stdout) as ScanReport)).toEqual(['high code-download-exec index.js:2', 'high code-hidden-api index.js:2']);
+      expect(r.exitCode).toBe(1);
+    } finally {
+      await alone.cleanup();
+    }
+  });
+});
+
+describe('ScanPool (firewall serve --scan, policy check --scan)', () => {
+  it('a scan worker starts the deep-nesting worker from its own thread', async () => {
+    const { ScanPool } = await import('../../helper/dist/scan/pool.js');
+    const pool = new ScanPool({ concurrency: 1 });
+    try {
+      const tgz = await packTree(work.dir, 'pooled', { scripts: { postinstall: 'node install.js' } }, { 'install.js': `${DEFS}${'()=>'.repeat(1000)}${PAYLOAD};\n` });
+      expect(atLeastHigh(await pool.scan(createReadStream(tgz)))).toEqual(['critical code-download-exec install.js:2', 'critical code-hidden-api install.js:2']);
+    } finally {
+      await pool.close();
+    }
+  });
 });
 
 describe('scan: a file nested past what the parser reads', () => {
@@ -114,6 +147,8 @@ describe('scan: deeply nested files re-read per package', () => {
     const byFile = r.report.findings.filter((f) => f.rule === 'code-hidden-api' || f.rule === 'code-not-analysed').map((f) => `${f.rule} ${f.file}`);
     expect(byFile.filter((s) => s.startsWith('code-hidden-api'))).toHaveLength(8);
     expect(byFile.filter((s) => s.startsWith('code-not-analysed'))).toHaveLength(1);
-    expect(r.report.findings.find((f) => f.rule === 'code-not-analysed')!.evidence).toContain('8 deeply nested files of this package were already re-read');
+    const ninth = r.report.findings.find((f) => f.rule === 'code-not-analysed')!;
+    expect(ninth.message).toBe("nested deeper than the parser reads with this thread's stack, and 8 such files of the package were already read again with a larger one (not reached from an entry point)");
+    expect(ninth.severity).toBe('low');
   });
 });

@@ -44,7 +44,8 @@ export const VERIFY_TOKEN_FLAGS = {
     description: "With --verify-id-token: the token's environment claim must be NAME, the (protected) environment of the provenance job, so that a genuine token of another job of the instance cannot stand in for this job's.",
   },
   'oidc-jwks-url': { type: 'string', valueName: 'URL', description: "With --verify-id-token: the instance's JSON Web Key Set; default <--oidc-issuer>/oauth/discovery/keys." },
-  'oidc-jwks-file': { type: 'string', valueName: 'FILE', description: 'With --verify-id-token: the JSON Web Key Set as a file, for a runner that cannot reach the instance.' },
+  'oidc-jwks': { type: 'string', valueName: 'JSON', description: 'With --verify-id-token: the JSON Web Key Set itself, for a runner that cannot reach the instance (the isolated-provenance oidc_jwks input).' },
+  'oidc-jwks-file': { type: 'string', valueName: 'FILE', description: "With --verify-id-token: the JSON Web Key Set as a file, for a runner that cannot reach the instance; keep it where no job's artifacts are extracted." },
 } as const satisfies FlagSpecs;
 
 export interface VerifyTokenFlags {
@@ -52,6 +53,7 @@ export interface VerifyTokenFlags {
   'id-token-audience': string;
   'oidc-jwks-url'?: string | undefined;
   'oidc-jwks-file'?: string | undefined;
+  'oidc-jwks'?: string | undefined;
   'oidc-issuer'?: string | undefined;
   'id-token-environment'?: string | undefined;
 }
@@ -63,9 +65,10 @@ export interface VerifyTokenFlags {
 export function tokenVerification(flags: VerifyTokenFlags, resolvePath: (p: string) => string): { issuer: string; audience: string; jwks: JwksSource; environment?: string } | undefined {
   const jwksUrl = flags['oidc-jwks-url'];
   const jwksFile = flags['oidc-jwks-file'];
+  const jwksJson = flags['oidc-jwks'];
   const environment = flags['id-token-environment'];
   if (!flags['verify-id-token']) {
-    if (jwksUrl !== undefined || jwksFile !== undefined || environment !== undefined) throw new UsageError('USAGE', '--oidc-jwks-url, --oidc-jwks-file and --id-token-environment are for --verify-id-token');
+    if (jwksUrl !== undefined || jwksFile !== undefined || jwksJson !== undefined || environment !== undefined) throw new UsageError('USAGE', '--oidc-jwks-url, --oidc-jwks, --oidc-jwks-file and --id-token-environment are for --verify-id-token');
     return undefined;
   }
   if (!flags['oidc-issuer']) {
@@ -74,10 +77,10 @@ export function tokenVerification(flags: VerifyTokenFlags, resolvePath: (p: stri
     });
   }
   const issuer = httpUrl(flags['oidc-issuer'], '--oidc-issuer');
-  if (jwksUrl !== undefined && jwksFile !== undefined) throw new UsageError('CONFLICTING_FLAGS', 'give --oidc-jwks-url or --oidc-jwks-file, not both');
+  if ([jwksUrl, jwksFile, jwksJson].filter((v) => v !== undefined).length > 1) throw new UsageError('CONFLICTING_FLAGS', 'give one of --oidc-jwks-url, --oidc-jwks and --oidc-jwks-file');
   if (jwksUrl !== undefined) httpUrl(jwksUrl, '--oidc-jwks-url');
   if (!flags['id-token-audience']) throw new UsageError('USAGE', '--id-token-audience must not be empty');
-  const jwks: JwksSource = jwksFile !== undefined ? { file: resolvePath(jwksFile) } : { url: jwksUrl ?? jwksUrlFor(issuer) };
+  const jwks: JwksSource = jwksJson !== undefined ? { json: jwksJson } : jwksFile !== undefined ? { file: resolvePath(jwksFile) } : { url: jwksUrl ?? jwksUrlFor(issuer) };
   if (environment === '') throw new UsageError('USAGE', '--id-token-environment must not be empty');
   return { issuer, audience: flags['id-token-audience'], jwks, ...(environment !== undefined ? { environment } : {}) };
 }

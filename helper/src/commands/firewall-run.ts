@@ -12,6 +12,11 @@ YARN_NPM_REGISTRY_SERVER and YARN_UNSAFE_HTTP_WHITELIST pointing at it, stops th
 writes the same reports as 'sscs policy check' over every package version served or refused. Exit 1 when
 COMMAND failed and the firewall refused something, 2 when COMMAND failed on its own.
 
+COMMAND gets no SSCS_* or PG* variable and no client setting that routes fetches (any spelling of
+npm_config_registry, scoped registries, proxies, yarn's rc file); a routing option on its command line
+(--registry...) is exit 2. Without --database the run decides with a private store of its own and takes
+waivers from the policy file only: --data-dir keeps verified tarballs, checked again on reuse.
+
 ${SETTINGS_HELP}`,
   flags: {
     ...SERVE_FLAGS,

@@ -4,6 +4,8 @@
  * for size (--max-tarball-mb), for time (--upstream-timeout-ms, --upstream-deadline-ms) or by the client is an
  * abort with its reason. Both are firewall denials in the request log (`out`).
  */
+import type { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import type { HandlerContext, Outcome } from './context.js';
 
 const INTEGRITY_FAILURES = 'sscs_firewall_integrity_failures_total';
@@ -29,6 +31,18 @@ export function aborted(ctx: HandlerContext, out: Outcome, reason: 'too-large' |
 /** A download cut because the client closed its connection first: not a denial. */
 export function clientClosed(ctx: HandlerContext): void {
   ctx.metrics.inc(ABORTS, ABORTS_HELP, { reason: 'client-closed' });
+}
+
+/**
+ * Which side of a streamed download failed first, as seen from the start of streaming: once one fails, the
+ * pipeline destroys the others with the same error, so the error alone does not say. True: the client closed its
+ * connection; false: the upstream, the decoder or the digest check failed; undefined: neither yet.
+ */
+export function whoFailedFirst(res: ServerResponse, upstream: readonly EventEmitter[]): () => boolean | undefined {
+  let clientFirst: boolean | undefined;
+  res.once('close', () => (clientFirst ??= !res.writableFinished));
+  for (const s of upstream) s.once('error', () => (clientFirst ??= false));
+  return () => clientFirst;
 }
 
 /**

@@ -74,7 +74,8 @@ const PYTHON_CLIENT = /^(pip[0-9.]*|pipenv|uv|poetry|python[0-9.]*)$/;
 export function checkInstallOptions(command: readonly string[]): void {
   if (PYTHON_CLIENT.test(command[0]?.split(/[\\/]/).pop() ?? '')) return;
   for (const arg of command.slice(1)) {
-    for (const word of arg.split(/\s+/)) {
+    for (const quoted of arg.split(/\s+/)) {
+      const word = quoted.replace(/^['"]+/, '');
       const m = /^-{1,2}(?:no-)?(?:config\.)?([^=\s]+)/i.exec(word);
       if (!m || word.startsWith('---')) continue;
       const name = m[1]!.toLowerCase();

@@ -12,7 +12,7 @@ import { PEP440 } from '../ecosystems/pep440.js';
 import { documentKey } from '../registry/metadata.js';
 import type { SimpleFile } from '../registry/pypi-simple.js';
 import { contentCoding, decodeBody } from './content-encoding.js';
-import { aborted, downloadFailed } from './download-failure.js';
+import { aborted, clientClosed, downloadFailed, whoFailedFirst } from './download-failure.js';
 import type { HandlerContext, Outcome } from './context.js';
 import { decideNow, serves } from './evaluator.js';
 import { VerifyingStream, type ExpectedDigest } from './integrity.js';
@@ -208,15 +208,18 @@ async function fetchVerified(ctx: HandlerContext, req: IncomingMessage, res: Ser
     }
     res.writeHead(200, { 'content-type': 'application/octet-stream', ...(length ? { 'content-length': length } : {}), [DECISION_HEADER]: decisionHeader(d) });
     verify.on('data', (c: Buffer) => writer.write(c));
+    const clientFirst = whoFailedFirst(res, [up.body, body, verify]);
     try {
       await pipeline(body, verify, res);
     } catch (e) {
       // Counted before anything is awaited: the client may already see the cut and ask /metrics.
-      const status = mismatch(ctx, undefined, out, id, e);
+      out.error = (e as Error).message;
+      if (clientFirst()) clientClosed(ctx);
+      else mismatch(ctx, undefined, out, id, e);
       // Cut: with the last chunk held back, the client cannot take the file for complete.
       res.destroy();
       await writer.abort();
-      return status;
+      return 502;
     }
     await writer.commit().catch((e: Error) => (out.error = `file cache: ${e.message}`));
     await recordServedFile(ctx, req, pkg.name, file, d, out);

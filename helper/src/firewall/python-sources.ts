@@ -7,11 +7,12 @@
  * pythonClientEnv (run.ts): this module reads only what the project itself says. Refused, not stripped: an install
  * that silently lost a source would resolve differently from the one the project meant.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { joinContinued } from '../lockfiles/requirements-lines.js';
 import { parseToml } from '../lockfiles/toml-doc.js';
+import { PIP_SOURCE_OPTIONS, pipWords } from './pip-args.js';
 
 /** Largest requirements file or Pipfile read; a bigger one is refused (it cannot be checked). */
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -44,8 +45,9 @@ function pythonTool(command: readonly string[]): 'pip' | 'uv' | 'pipenv' | undef
 export async function checkPythonSources(cwd: string, command: readonly string[]): Promise<void> {
   const tool = pythonTool(command);
   if (!tool) return;
-  const args = command.slice(1);
   const seen = new Set<string>();
+  if (tool === 'pip') return checkPipCommandLine(cwd, command.slice(basename(command[0] ?? '').startsWith('python') ? 3 : 1), seen);
+  const args = command.slice(1);
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') break;
@@ -59,6 +61,70 @@ export async function checkPythonSources(cwd: string, command: readonly string[]
     }
   }
   if (tool === 'pipenv') await checkPipfile(cwd);
+}
+
+/** pip verbs that take requirements (and build or install what they name). */
+const PIP_INSTALLS = new Set(['install', 'download', 'wheel']);
+/** pip's archive suffixes (pip's utils/filetypes ARCHIVE_EXTENSIONS). */
+const ARCHIVE = /\.(?:whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tlz|tar\.lz|tar\.lzma)$/i;
+/** A PEP 508 direct reference: `name @ ...` or `name[extra] @ ...`. */
+const DIRECT_REFERENCE = /^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@/;
+const shortArg = (a: string) => JSON.stringify(a.slice(0, 80));
+
+/**
+ * pip's command line, read as pip reads it (pip-args.ts): a source option however abbreviated or clustered is
+ * refused; a local archive is refused (pip installs it without the index, so nothing judges it); a local project
+ * folder (`.`, `-e ./proj`) is read: direct references in its pyproject.toml are refused as in requirements files.
+ */
+async function checkPipCommandLine(cwd: string, args: readonly string[], seen: Set<string>): Promise<void> {
+  let verb: string | undefined;
+  for (const w of pipWords(args)) {
+    if (w.option && PIP_SOURCE_OPTIONS.includes(w.option)) refuse(`the command line names a package source (${w.given.split('=')[0]!.slice(0, 40)}: pip's ${w.option})`, '<command line>');
+    if (w.option === '--requirement' || w.option === '--constraint') {
+      if (w.value !== undefined) await checkRequirements(resolve(cwd, w.value), w.value, seen, 0);
+      continue;
+    }
+    if (w.value === undefined) continue;
+    // `pip install https://host/x.whl`, `'x @ git+https://...'`: pip fetches a direct reference itself, not from the index.
+    if (URL.test(w.value)) refuse('the command line names a package by URL (a direct reference)', '<command line>');
+    if (w.option === '--editable') await checkLocal(cwd, w.value);
+    else if (!w.option) {
+      if (verb === undefined) verb = w.value;
+      else if (PIP_INSTALLS.has(verb)) await checkLocal(cwd, w.value);
+    }
+  }
+}
+
+/** A requirement word on pip's command line that names a local archive or project folder. */
+async function checkLocal(cwd: string, spec: string): Promise<void> {
+  if (DIRECT_REFERENCE.test(spec)) refuse(`the command line names a package by direct reference (${shortArg(spec)})`, '<command line>');
+  const path = spec.split(';')[0]!.trim().replace(/\[[^\]]*\]$/, '');
+  if (ARCHIVE.test(path)) {
+    throw new UsageError('USAGE', `the command line names a local archive (${shortArg(spec)}): pip installs it without the firewall's index, so the policy cannot judge it`, { where: { file: '<command line>' }, hint: 'install the release from the index (publish it there), or list the file in a requirements file, where the policy judges it' });
+  }
+  const dir = resolve(cwd, path);
+  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+  // pip takes a folder only when the word looks like a path; any folder is read here (fail closed).
+  if (isDir) await checkProject(dir, spec);
+}
+
+/** A local project's pyproject.toml: a direct reference among its dependencies, extras or build requirements is refused. */
+async function checkProject(dir: string, spec: string): Promise<void> {
+  const shown = `${spec.replace(/[\\/]+$/, '') || '.'}/pyproject.toml`;
+  const text = await read(resolve(dir, 'pyproject.toml'), shown);
+  if (text === undefined) return; // setup.py only: its dependencies go to the index, its direct references are unjudged (README)
+  const { doc } = parseToml(text, shown, 'pyproject.toml');
+  const project = (doc.project ?? {}) as Record<string, unknown>;
+  const build = (doc['build-system'] ?? {}) as Record<string, unknown>;
+  const extras = typeof project['optional-dependencies'] === 'object' && project['optional-dependencies'] !== null ? Object.values(project['optional-dependencies'] as Record<string, unknown>) : [];
+  for (const list of [project.dependencies, build.requires, ...extras]) {
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) refuse('a dependency list that is not an array of strings, so it cannot be checked', shown);
+    for (const dep of list as unknown[]) {
+      if (typeof dep !== 'string') refuse('a dependency that is not a string, so it cannot be checked', shown);
+      else if (DIRECT_REFERENCE.test(dep) || URL.test(dep)) refuse(`names a package by direct reference (${shortArg(dep)})`, shown);
+    }
+  }
 }
 
 async function read(path: string, shown: string): Promise<string | undefined> {

@@ -11,7 +11,7 @@ import type { ResolvedPackage } from '../deps/model.js';
 import { PolicyViolation } from '../errors.js';
 import { printable } from '../io/printable.js';
 import { DEFAULT_LIMITS } from '../lockfiles/limits.js';
-import { readManifest } from '../lockfiles/manifest.js';
+import { expandWorkspaces, readManifest, type Manifest } from '../lockfiles/manifest.js';
 import { originOf, withoutCredentials } from '../lockfiles/source.js';
 import { factsKey } from '../registry/metadata.js';
 import type { Policy } from '../policy/types.js';
@@ -20,22 +20,31 @@ import { judgeElsewhere, refuses } from './run-report.js';
 const HINT = 'The install would fetch these around the firewall. Depend on the registry package instead, add a waiver for it to the policy file, or change the rule.';
 
 /**
- * The direct git, tarball-URL and tarball-file dependencies the project's package.json declares that the lockfile
- * does not already take from outside the registry (no lockfile, or a stale one locking the registry package that
- * `npm install` would replace). Transitive ones are known from a lockfile only. `lockedElsewhere`: the lockfiles'
- * non-registry packages. Throws InputError (exit 2) for an unreadable package.json.
+ * The direct git, tarball-URL and tarball-file dependencies that the project's package.json and its workspace
+ * members' (npm and yarn `workspaces`) declare, and that the lockfile does not already take from outside the
+ * registry (no lockfile, or a stale one locking the registry package that `npm install` would replace).
+ * Transitive ones are known from a lockfile, or from npm's own resolution before the install (run-resolve.ts).
+ * `lockedElsewhere`: the lockfiles' non-registry packages. Throws InputError (exit 2) for an unreadable package.json.
  */
 export async function declaredElsewhere(cwd: string, lockedElsewhere: readonly ResolvedPackage[]): Promise<ResolvedPackage[]> {
-  const m = await readManifest(join(cwd, 'package.json'), DEFAULT_LIMITS);
-  if (!m) return [];
+  const root = await readManifest(join(cwd, 'package.json'), DEFAULT_LIMITS);
+  if (!root) return [];
+  const members = await expandWorkspaces(root);
+  const manifests: [string, Manifest][] = [['package.json', root]];
+  for (const dir of members) {
+    const m = await readManifest(join(cwd, dir, 'package.json'), DEFAULT_LIMITS);
+    if (m) manifests.push([`${dir}/package.json`, m]);
+  }
   const known = new Set(lockedElsewhere.filter((p) => p.ecosystem === 'npm').map((p) => p.name));
   const found: ResolvedPackage[] = [];
-  for (const [field, deps] of [['dependencies', m.dependencies], ['optionalDependencies', m.optionalDependencies], ['devDependencies', m.devDependencies]] as const) {
-    for (const [name, spec] of Object.entries(deps)) {
-      const origin = originOf(spec, name);
-      if (origin === 'registry' || origin === 'local' || known.has(name)) continue;
-      known.add(name);
-      found.push({ ecosystem: 'npm', name, version: '', resolved: spec, source: origin, direct: true, dev: field === 'devDependencies', path: [name], sources: [`package.json ${field}`] });
+  for (const [file, m] of manifests) {
+    for (const [field, deps] of [['dependencies', m.dependencies], ['optionalDependencies', m.optionalDependencies], ['devDependencies', m.devDependencies]] as const) {
+      for (const [name, spec] of Object.entries(deps)) {
+        const origin = originOf(spec, name);
+        if (origin === 'registry' || origin === 'local' || known.has(name)) continue;
+        known.add(name);
+        found.push({ ecosystem: 'npm', name, version: '', resolved: spec, source: origin, direct: true, dev: field === 'devDependencies', path: [name], sources: [`${file} ${field}`] });
+      }
     }
   }
   return found;
@@ -44,21 +53,25 @@ export async function declaredElsewhere(cwd: string, lockedElsewhere: readonly R
 /**
  * Prints the policy's decision for each package from outside the registry; throws PolicyViolation (exit 1) naming
  * every denied or quarantined one, its source and rule, when the policy enforces. `warn` prints and goes on.
+ * `after`: the install has run already (what its lockfile shows it took), so the job fails instead of not starting.
  */
-export function checkElsewhere(policy: Policy, packages: readonly ResolvedPackage[], now: Date, stderr: (s: string) => void, command: string): void {
+export function checkElsewhere(policy: Policy, packages: readonly ResolvedPackage[], now: Date, stderr: (s: string) => void, command: string, after = false): void {
   if (packages.length === 0) return;
   const judged = judgeElsewhere(policy, packages, now);
   const refused = judged.filter((j) => refuses(j.decision));
   const enforce = (policy.mode ?? 'enforce') === 'enforce';
   for (const j of judged) if (!refused.includes(j) || !enforce) stderr(`sscs firewall: ${refuses(j.decision) ? 'warning (warn mode): ' : ''}${j.line.trimStart()}`);
   if (refused.length === 0 || !enforce) return;
-  stderr(`sscs firewall: not running '${printable(command)}': the policy does not allow ${refused.length} dependenc${refused.length === 1 ? 'y' : 'ies'} it would fetch around the firewall:\n`);
+  const count = `${refused.length} dependenc${refused.length === 1 ? 'y' : 'ies'}`;
+  stderr(after
+    ? `sscs firewall: '${printable(command)}' installed ${count} from outside the registry that the policy does not allow (their install scripts may have run):\n`
+    : `sscs firewall: not running '${printable(command)}': the policy does not allow ${count} it would fetch around the firewall:\n`);
   for (const { pkg, decision } of refused) {
     const from = pkg.resolved ? ` from ${withoutCredentials(pkg.resolved)}` : '';
     stderr(`  ${printable(`${shown(pkg)}: a ${pkg.source} dependency${from} (${pkg.sources.join(', ')}): ${decision.action} by ${decision.rule}: ${decision.reason}`)}\n`);
   }
   const named = refused.map(({ pkg, decision }) => `${shown(pkg)} (${pkg.source}, ${decision.action} by ${decision.rule})`);
-  throw new PolicyViolation('FIREWALL_BLOCKED', `'${command}' was not run: the project takes ${named.slice(0, 10).join(', ')}${named.length > 10 ? ` and ${named.length - 10} more` : ''} from outside the registry, and the policy does not allow ${refused.length === 1 ? 'it' : 'them'}`, { hint: HINT });
+  throw new PolicyViolation('FIREWALL_BLOCKED', `'${command}' ${after ? 'installed' : 'was not run: the project takes'} ${named.slice(0, 10).join(', ')}${named.length > 10 ? ` and ${named.length - 10} more` : ''} from outside the registry, and the policy does not allow ${refused.length === 1 ? 'it' : 'them'}${after ? ': the job fails' : ''}`, { hint: HINT });
 }
 
 /** `name@version`, or the bare name when nothing pins a version (a package.json git spec, a VCS requirement). */

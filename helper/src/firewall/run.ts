@@ -27,6 +27,7 @@ import { checkPythonSources } from './python-sources.js';
 import { decideLocked, judgeElsewhere, overridden, policyWayOut, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal, type WayOut } from './run-report.js';
 import { loadPolicy } from '../policy/load.js';
 import { checkElsewhere, declaredElsewhere } from './run-elsewhere.js';
+import { commandLineElsewhere, installedElsewhere, resolveWithNpm } from './run-resolve.js';
 
 export interface RunReports {
   gitlabReport?: string;
@@ -146,7 +147,10 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
   checkInstallOptions(command);
   const locked = await readLocked(io.cwd, s.pypi?.index);
   // Git, tarball-URL and file dependencies never pass through the firewall: judged before the install runs.
-  checkElsewhere(await loadPolicy(s.policyPath), [...locked.elsewhere, ...(await declaredElsewhere(io.cwd, locked.elsewhere))], new Date(), io.stderr, command.join(' '));
+  const policy = await loadPolicy(s.policyPath);
+  const before = [...locked.elsewhere, ...(await declaredElsewhere(io.cwd, locked.elsewhere)), ...commandLineElsewhere(command)];
+  checkElsewhere(policy, before, new Date(), io.stderr, command.join(' '));
+  const seenElsewhere = new Set(before.map(elsewhereKey));
   const records = new Map<string, CheckRecord>();
   const served = new Set<string>();
   const fetchedRefusals = new Map<string, Refusal>();
@@ -189,7 +193,16 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     }
     const routes = s.scopedUpstreams.map((u) => `, ${u.scope} from ${u.url}`).join('');
     io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${command.join(' ')}\n`);
-    const r = await execa(file, args, { cwd: io.cwd, env: installEnv(io.env, clientEnv(fw.url, scopes, clientFiles)), extendEnv: false, reject: false, stdin: 'ignore', all: true });
+    const env = installEnv(io.env, clientEnv(fw.url, scopes, clientFiles));
+    // npm install resolves first, scripts off, so that a git or URL dependency of a dependency is judged before it runs.
+    const resolved = await resolveWithNpm(io.cwd, command, env);
+    if (resolved && 'failed' in resolved) io.stderr(`sscs firewall: npm could not resolve the install before running it (${resolved.failed}); what it takes from outside the registry is checked after it\n`);
+    else if (resolved) {
+      const found = resolved.elsewhere.filter((p) => !seenElsewhere.has(elsewhereKey(p)));
+      checkElsewhere(policy, found, new Date(), io.stderr, command.join(' '));
+      for (const p of found) seenElsewhere.add(elsewhereKey(p));
+    }
+    const r = await execa(file, args, { cwd: io.cwd, env, extendEnv: false, reject: false, stdin: 'ignore', all: true });
     if (r.failed && r.exitCode === undefined) throw new ServiceError('SERVICE', `cannot run ${file}: ${r.shortMessage ?? r.message}`, { cause: r });
     io.stdout(String(r.all ?? ''));
     exitCode = r.exitCode ?? 2;
@@ -226,6 +239,9 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     for (const r of leftOut.slice(0, MAX_FILTERED_LINES)) io.stderr(refusalLine(r, stateFlags));
     if (leftOut.length > MAX_FILTERED_LINES) io.stderr(`  ... and ${leftOut.length - MAX_FILTERED_LINES} more (the reports list them all)\n`);
   }
+  // What the install took from outside the registry that nothing above judged (a client other than npm, a
+  // shell command, a resolution that changed): the job fails, though the install and its scripts ran.
+  if (exitCode === 0) checkElsewhere(policy, (await installedElsewhere(io.cwd)).filter((p) => !seenElsewhere.has(elsewhereKey(p))), new Date(), io.stderr, command.join(' '), true);
   // A refused version fails the job even when the install succeeded: npm takes a locked version from its
   // cache (a cached ~/.npm or `cache: .npm`) by its integrity without asking the registry, so the firewall
   // never sees the download it refuses, and an optional dependency it refused is skipped silently.
@@ -242,7 +258,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     });
   }
   if (exitCode !== 0 && locked.elsewhere.length) {
-    const judged = judgeElsewhere(await loadPolicy(s.policyPath), locked.elsewhere, new Date());
+    const judged = judgeElsewhere(policy, locked.elsewhere, new Date());
     for (const j of judged) io.stderr(j.line);
     const denied = judged.filter((j) => refuses(j.decision)).map((j) => `${factsKey(j.pkg)} (${j.decision.action} by ${j.decision.rule})`);
     const hint = 'The firewall serves registry packages only: npm asks it for every tarball (replace-registry-host=always), so a git or tarball-URL dependency cannot be installed through it. Depend on the registry package, or install such a dependency outside the firewall and check it with sscs policy check.';
@@ -273,6 +289,9 @@ function shown(cwd: string, path: string): string {
   const r = relative(cwd, path);
   return r && !r.startsWith('..') && !isAbsolute(r) ? r : path;
 }
+
+/** One dependency from outside the registry, however a lockfile, package.json or command line spelled where it came from. */
+const elsewhereKey = (p: ResolvedPackage): string => `${p.ecosystem}:${p.name}`;
 
 /** A path as a POSIX shell word, so the printed way out can be pasted as it is. */
 function shellQuote(word: string): string {

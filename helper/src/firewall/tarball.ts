@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { contentCoding, decodeBody } from './content-encoding.js';
 import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import type { HandlerContext, Outcome } from './context.js';
-import { aborted, clientClosed, downloadFailed, integrityFailed } from './download-failure.js';
+import { aborted, clientClosed, downloadFailed, integrityFailed, whoFailedFirst } from './download-failure.js';
 import { decideNow, serves } from './evaluator.js';
 import { checkRemembered, expectedDigest, listedDigests, VerifyingStream, type ExpectedDigest } from './integrity.js';
 import { serveOffline, versionFromFile } from './offline.js';
@@ -141,18 +141,13 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
         out.error = `recording ${digest.sri}: ${e.message}`;
       });
     });
-    // Which side failed first: once one fails, the pipeline destroys the others with the same error.
-    let clientFirst: boolean | undefined;
-    res.once('close', () => (clientFirst ??= !res.writableFinished));
-    up.body.once('error', () => (clientFirst ??= false));
-    body.once('error', () => (clientFirst ??= false));
-    verify.once('error', () => (clientFirst ??= false));
+    const clientFirst = whoFailedFirst(res, [up.body, body, verify]);
     try {
       await pipeline(body, verify, res);
     } catch (e) {
       // Counted before anything is awaited: the client may already see the cut and ask /metrics.
       out.error = (e as Error).message;
-      if (clientFirst) clientClosed(ctx);
+      if (clientFirst()) clientClosed(ctx);
       else downloadFailed(ctx, out, e);
       // Cut the connection: with the last chunk held back the client cannot take the tarball for complete.
       res.destroy();

@@ -17,8 +17,11 @@ export interface JsonWebKeySet {
   keys: Record<string, unknown>[];
 }
 
-/** The key set, from the instance (a URL) or, for a runner that cannot reach the instance's API, a file. */
-export type JwksSource = { url: string } | { file: string };
+/**
+ * The key set: from the instance (a URL) or, for a runner that cannot reach the instance's API, given as
+ * text (the isolated-provenance `oidc_jwks` input, written in the pipeline configuration) or a file.
+ */
+export type JwksSource = { url: string } | { file: string } | { json: string };
 
 /** `https://gitlab.example.com` -> `https://gitlab.example.com/oauth/discovery/keys` (a relative root is kept). */
 export function jwksUrlFor(issuer: string): string {
@@ -27,6 +30,10 @@ export function jwksUrlFor(issuer: string): string {
 
 /** Loads a key set, bounded in time and size. Network failures are ServiceErrors; a bad document an InputError. */
 export async function loadJwks(source: JwksSource): Promise<JsonWebKeySet> {
+  if ('json' in source) {
+    if (Buffer.byteLength(source.json) > MAX_JWKS_BYTES) throw new InputError('LIMIT', `the JSON Web Key Set given is over the limit of ${MAX_JWKS_BYTES} bytes`, { where: { field: '--oidc-jwks' } });
+    return parseJwks(source.json, '--oidc-jwks');
+  }
   if ('file' in source) {
     const bytes = await readFileBounded(source.file, MAX_JWKS_BYTES, 'JWKS file');
     return parseJwks(bytes.toString('utf8'), source.file);
@@ -80,7 +87,7 @@ function networkError(url: string, e: unknown, what: string): ServiceError {
   const reason = timedOut ? `${what} within ${JWKS_TIMEOUT_MS} ms` : typeof cause?.code === 'string' ? `cannot connect (${cause.code})` : (e as Error).message;
   return new ServiceError(timedOut ? 'TIMEOUT' : 'NETWORK', `GET ${url}: ${reason}`, {
     cause: e,
-    hint: 'The provenance job must reach the instance that issued its ID token to check the token. A runner that cannot reach the instance\'s API can be given the key set as a file (the oidc_jwks_file input, --oidc-jwks-file).',
+    hint: 'The provenance job must reach the instance that issued its ID token to check the token. A runner that cannot reach the instance\'s API can be given the key set in the pipeline configuration (the oidc_jwks input, --oidc-jwks).',
   });
 }
 

@@ -10,7 +10,7 @@ let answer: DeepResponse;
 try {
   answer = analyseSource(text);
 } catch (e) {
-  answer = { error: (e as Error).message ?? String(e), stage: 'analysis' };
+  answer = { error: (e as Error).message ?? String(e), reason: 'analysis' };
 }
 port.postMessage(answer);
 port.close();

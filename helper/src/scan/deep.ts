@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { withBudget } from './budget.js';
 import { analyseProgram, type Signal } from './js/analyse.js';
 import { parseProgram } from './js/parse.js';
 
@@ -8,8 +9,8 @@ import { parseProgram } from './js/parse.js';
  * Stack of the one-off worker that re-reads a file too deeply nested for the calling thread (MiB). meriyah
  * needs about 2.5 times V8's stack per level of nesting, so Node's default ~1 MiB stack, which runs 1,020 nested
  * arrow functions or 2,146 nested parentheses, lets meriyah read only 524 and 830 of them. 64 MiB reads at least
- * 50,000 levels of every nesting shape measured (test/scan/depth.test.ts lists them), 25 times what Node
- * runs with its default stack; the stack is reserved, and only the part a file reaches is ever touched.
+ * 40,000 levels of each of 24 nesting shapes measured (the README lists them), where Node with its default stack
+ * runs 1,020 to 12,448; the stack is reserved, and only the part a file reaches is ever touched.
  */
 export const DEEP_STACK_MB = 64;
 /** Heap of that worker (as a scan worker's, pool.ts). */
@@ -22,8 +23,14 @@ export const DEEP_TIMEOUT_MS = 60_000;
  */
 export const MAX_DEEP_FILES = 8;
 
-/** What the analysis made of one file: its signals, or why there are none (`deep`: nested past the bound). */
-export type CodeOutcome = { signals: Signal[] } | { error: string; stage: 'parse' | 'analysis'; deep?: true };
+/**
+ * What the analysis made of one file: its signals (`overBudget`: the work units spent when the analysis ran out of
+ * its work budget, budget.ts, and stopped folding), or why there are none: `overflow`, nested past the stack of
+ * the thread that read it (past DEEP_STACK_MB when it comes from analyseCode); `deep-budget`, past this thread's
+ * stack with the package's MAX_DEEP_FILES re-reads used; `deep-worker`, the re-read timed out or its worker died;
+ * `parse` or `analysis`, the parser or the analysis failed otherwise.
+ */
+export type CodeOutcome = { signals: Signal[]; overBudget?: number } | { error: string; reason: 'overflow' | 'deep-budget' | 'deep-worker' | 'parse' | 'analysis' };
 
 /** V8's RangeError when a recursion outgrows the thread's stack. */
 const STACK_OVERFLOW = /Maximum call stack size exceeded/;
@@ -31,12 +38,13 @@ const STACK_OVERFLOW = /Maximum call stack size exceeded/;
 /** Parses and analyses a file in this thread; never throws. */
 export function analyseSource(text: string): CodeOutcome {
   const parsed = parseProgram(text);
-  if ('error' in parsed) return { error: parsed.error, stage: 'parse', ...(STACK_OVERFLOW.test(parsed.error) ? { deep: true as const } : {}) };
+  if ('error' in parsed) return { error: parsed.error, reason: STACK_OVERFLOW.test(parsed.error) ? 'overflow' : 'parse' };
   try {
-    return { signals: analyseProgram(parsed.program, text).signals };
+    const run = withBudget(text.length, () => analyseProgram(parsed.program, text));
+    return { signals: run.value.signals, ...(run.exhausted ? { overBudget: run.spent } : {}) };
   } catch (e) {
     const message = (e as Error).message ?? String(e);
-    return { error: message, stage: 'analysis', ...(e instanceof RangeError && STACK_OVERFLOW.test(message) ? { deep: true as const } : {}) };
+    return { error: message, reason: e instanceof RangeError && STACK_OVERFLOW.test(message) ? 'overflow' : 'analysis' };
   }
 }
 
@@ -48,13 +56,13 @@ export class DeepBudget {
 /**
  * Analyses a file; when it is nested deeper than this thread's stack allows (an overflow in the parser or the
  * analysis), reads it again in a one-off worker with a DEEP_STACK_MB stack, waiting for it synchronously (the
- * rules are synchronous). Deeper still, out of the package's worker budget, or past DEEP_TIMEOUT_MS, the
- * outcome is an error with `deep` set: the caller reports the file as not analysed.
+ * rules are synchronous). Deeper still, out of the package's re-reads, or past DEEP_TIMEOUT_MS, the outcome is
+ * an error saying which: the caller reports the file as not analysed.
  */
 export function analyseCode(text: string, budget: DeepBudget): CodeOutcome {
   const here = analyseSource(text);
-  if (!('error' in here) || !here.deep) return here;
-  if (budget.used >= MAX_DEEP_FILES) return { ...here, error: `${here.error}; ${MAX_DEEP_FILES} deeply nested files of this package were already re-read, no more are` };
+  if (!('error' in here) || here.reason !== 'overflow') return here;
+  if (budget.used >= MAX_DEEP_FILES) return { error: `${here.error}; ${MAX_DEEP_FILES} deeply nested files of this package were already re-read, no more are`, reason: 'deep-budget' };
   budget.used++;
   return analyseInWorker(text);
 }
@@ -77,7 +85,7 @@ function analyseInWorker(text: string): CodeOutcome {
     });
   } catch (e) {
     port1.close();
-    return { error: `the deep-nesting worker did not start: ${(e as Error).message}`, stage: 'parse', deep: true };
+    return { error: `the deep-nesting worker did not start: ${(e as Error).message}`, reason: 'deep-worker' };
   }
   // Events arrive after this function returns (the thread is blocked until then); an error event without a
   // listener would end the process.
@@ -87,8 +95,8 @@ function analyseInWorker(text: string): CodeOutcome {
     // Atomics.wait blocks this thread: the worker runs on its own and wakes it when it has posted its answer.
     const woke = Atomics.wait(done, 0, 0, DEEP_TIMEOUT_MS);
     const answer = receiveMessageOnPort(port1)?.message as DeepResponse | undefined;
-    if (answer) return 'error' in answer ? { ...answer, deep: true } : answer;
-    return { error: woke === 'timed-out' ? `reading it took longer than ${DEEP_TIMEOUT_MS} ms` : 'the deep-nesting worker stopped without an answer', stage: 'parse', deep: true };
+    if (answer) return answer;
+    return { error: woke === 'timed-out' ? `reading it took longer than ${DEEP_TIMEOUT_MS} ms` : 'the deep-nesting worker stopped without an answer', reason: 'deep-worker' };
   } finally {
     port1.close();
     void worker.terminate().catch(() => undefined);

@@ -16,5 +16,7 @@
  * 11: a JavaScript file nested past the thread's stack is read again with a 64 MiB stack (scan/deep.ts); one that
  * runs at install or on require and still cannot be analysed, or an install-time file too large to parse, is
  * scan-incomplete (high, the scan incomplete), no longer medium code-not-analysed.
+ * 12: a per-file work budget (budget.ts): folding that builds more than 16 Mi + 64 per character of the file in
+ * strings and re-parsed code stops, and the file is reported as not fully analysed.
  */
-export const SCANNER_VERSION = '11';
+export const SCANNER_VERSION = '12';

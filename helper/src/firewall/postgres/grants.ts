@@ -41,14 +41,6 @@ export const REPLICA_PRIVILEGES: Readonly<Record<string, readonly string[]>> = {
 };
 const DEFAULT_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE'] as const;
 
-const TEMP_AND_CREATE = [
-  // The database's name is not known to --print-grants: the statement finds it.
-  `DO $g$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database()); END $g$;`,
-  `DO $g$ BEGIN EXECUTE format('REVOKE CREATE, TEMPORARY ON DATABASE %I FROM %I', current_database(), ROLE_LITERAL); END $g$;`,
-  'REVOKE CREATE ON SCHEMA public FROM PUBLIC;',
-  'REVOKE CREATE ON SCHEMA public FROM ROLE;',
-] as const;
-
 /** A role name we quote ourselves: letters, digits, `_`, `$`, `-`; at most 63 characters (NAMEDATALEN - 1). */
 const ROLE = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/;
 
@@ -65,20 +57,32 @@ export function migratedTables(): string[] {
 }
 
 /**
- * The statements that give `role` what a replica needs on `tables` and nothing more: CONNECT is the database's
- * default for PUBLIC and USAGE on schema public too (PostgreSQL 15 revoked only CREATE there).
+ * The statements that give `role` what a replica needs on `tables` and nothing more. USAGE on schema public stays
+ * PUBLIC's (PostgreSQL 15 revoked only CREATE there); CONNECT on the database, PUBLIC's by default, becomes the
+ * replica role's alone (the database's owner keeps its own, and superusers need none): a role that may connect may
+ * also LISTEN and NOTIFY on any channel, with no privilege checked (PostgreSQL: NOTIFY).
+ * The role's name goes in as an identifier we quote and, inside the DO blocks, as a literal: checkRoleName allows
+ * no quote of either kind and no `$g$`.
  */
 export function grantStatements(role: string, tables: readonly string[] = migratedTables()): string[] {
-  const r = `"${checkRoleName(role, 'role')}"`;
+  const name = checkRoleName(role, 'role');
+  const r = `"${name}"`;
+  // The database's name is not known to --print-grants: the statement finds it.
+  const onDatabase = (sql: string): string => `DO $g$ BEGIN EXECUTE format('${sql}', current_database(), '${name}'); END $g$;`;
   return [
     // Anything given earlier (a broader grant by hand) goes first: the result is exactly what is listed.
     `REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${r};`,
+    `REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${r};`,
     ...tables.map((t) => `GRANT ${(REPLICA_PRIVILEGES[t] ?? DEFAULT_PRIVILEGES).join(', ')} ON TABLE ${t} TO ${r};`),
-    // nextval() for the ids of releases, waivers and audit rows.
+    // nextval() for the ids of releases, waivers and audit rows; not setval(), which needs UPDATE.
     `GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${r};`,
     // No objects of its own: a temporary table (pg_temp comes first in a session's search_path) or a function in
     // public could shadow what the owner's triggers and queries name. TEMPORARY is PUBLIC's by default, so a
     // revoke from the role alone changes nothing: the database loses it for PUBLIC (its owner keeps it).
-    ...TEMP_AND_CREATE.map((sql) => sql.replaceAll('ROLE_LITERAL', `'${role}'`).replaceAll('ROLE', r)),
+    onDatabase('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC'),
+    onDatabase('REVOKE CREATE, TEMPORARY ON DATABASE %I FROM %I'),
+    onDatabase('GRANT CONNECT ON DATABASE %I TO %I'),
+    'REVOKE CREATE ON SCHEMA public FROM PUBLIC;',
+    `REVOKE CREATE ON SCHEMA public FROM ${r};`,
   ];
 }

@@ -1,6 +1,9 @@
 /**
  * One connection per replica that LISTENs for generation bumps (NOTIFY on NOTIFY_CHANNEL, sent by a trigger on
- * every release, waiver and blocking scan, whichever replica or tool made it). When the connection drops it is
+ * every release, waiver and blocking scan, whichever replica or tool made it). A notification only says "read the
+ * generation again": its payload is never trusted, since any role that may connect can send one
+ * (`SELECT pg_notify(...)` needs no privilege; PostgreSQL: NOTIFY), and a forged value must not stand in for the
+ * database's own. When the connection drops it is
  * opened again with exponential backoff, LISTEN is issued again, and `onListening` lets the store read the
  * generation it may have missed meanwhile. A slow poll (POLL_MS) backs the notifications up, never replaces them.
  */
@@ -15,7 +18,8 @@ export const BACKOFF_MAX_MS = 5000;
 export const POLL_MS = 10_000;
 
 export interface ListenerEvents {
-  onGeneration(generation: number): void;
+  /** Something was notified on NOTIFY_CHANNEL: the generation may have moved (read it from the database). */
+  onNotify(): void;
   onListening(): void;
   log?: Logger;
 }
@@ -52,8 +56,7 @@ export class GenerationListener {
       keepAliveInitialDelayMillis: 5000,
     });
     client.on('notification', (m) => {
-      const g = Number(m.payload);
-      if (m.channel === NOTIFY_CHANNEL && Number.isSafeInteger(g)) this.#on.onGeneration(g);
+      if (m.channel === NOTIFY_CHANNEL) this.#on.onNotify();
     });
     client.on('error', (e) => this.#drop(client, e));
     client.on('end', () => this.#drop(client, new Error('connection ended')));

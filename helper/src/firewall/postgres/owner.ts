@@ -89,14 +89,19 @@ async function notPermitted(client: pg.PoolClient, e: unknown): Promise<ServiceE
   });
 }
 
-/** TEMPORARY or CREATE the role still holds: only the database's (or schema's) owner may revoke them from PUBLIC. */
+/**
+ * TEMPORARY or CREATE the role still holds, or CONNECT that PUBLIC still holds: only the database's (or schema's)
+ * owner may revoke them from PUBLIC.
+ */
 async function leftoverPrivileges(client: pg.PoolClient, role: string): Promise<string[]> {
-  const r = (await client.query<{ db: string; temp: boolean; create: boolean; schema: boolean }>(
+  const r = (await client.query<{ db: string; temp: boolean; create: boolean; schema: boolean; connect: boolean }>(
     `SELECT current_database() AS db, has_database_privilege($1, current_database(), 'TEMPORARY') AS temp,
-            has_database_privilege($1, current_database(), 'CREATE') AS create, has_schema_privilege($1, 'public', 'CREATE') AS schema`, [role])).rows[0]!;
+            has_database_privilege($1, current_database(), 'CREATE') AS create, has_schema_privilege($1, 'public', 'CREATE') AS schema,
+            has_database_privilege('public', current_database(), 'CONNECT') AS connect`, [role])).rows[0]!;
   const out: string[] = [];
   if (r.temp || r.create) out.push(`${role} can still create ${r.temp ? 'temporary tables' : 'schemas'} in database ${r.db}: as its owner run REVOKE CREATE, TEMPORARY ON DATABASE "${r.db}" FROM PUBLIC, "${role}"`);
   if (r.schema) out.push(`${role} can still create objects in schema public: as its owner run REVOKE CREATE ON SCHEMA public FROM PUBLIC, "${role}"`);
+  if (r.connect) out.push(`every role may still connect to database ${r.db} (and send the replicas notifications): as its owner run REVOKE CONNECT ON DATABASE "${r.db}" FROM PUBLIC; GRANT CONNECT ON DATABASE "${r.db}" TO "${role}"`);
   return out;
 }
 

@@ -115,6 +115,11 @@ export class PostgresStore implements Store {
   readonly #audit = new AuditBuffer();
   #listener: GenerationListener | undefined;
   #generation = 0;
+  /** Reads of the generation started, and the latest whose answer was applied (refreshGeneration). */
+  #generationReads = 0;
+  #generationApplied = 0;
+  #rereading: Promise<void> | undefined;
+  #rereadAgain = false;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #closed = false;
@@ -160,7 +165,7 @@ export class PostgresStore implements Store {
 
   async listen(): Promise<void> {
     this.#listener = new GenerationListener(this.#target, {
-      onGeneration: (g) => this.#seen(g),
+      onNotify: () => this.#rereadSoon(),
       // After a reconnect, a bump made while the connection was down was never heard: read it.
       onListening: () => this.refreshGeneration().catch(() => undefined),
       ...(this.#log ? { log: this.#log } : {}),
@@ -168,13 +173,36 @@ export class PostgresStore implements Store {
     await this.#listener.start();
   }
 
-  #seen(g: number): void {
-    if (g > this.#generation) this.#generation = g;
+  /**
+   * One read of the generation at a time for notifications, and one more after it when any arrived meanwhile (the
+   * read in flight may predate their commit): a flood of notifications, forged or not, costs two reads.
+   */
+  #rereadSoon(): void {
+    if (this.#rereading) {
+      this.#rereadAgain = true;
+      return;
+    }
+    this.#rereading = (async () => {
+      do {
+        this.#rereadAgain = false;
+        await this.refreshGeneration().catch(() => undefined);
+      } while (this.#rereadAgain && !this.#closed);
+    })().finally(() => {
+      this.#rereading = undefined;
+    });
   }
 
+  /**
+   * The generation is what the database says, set rather than raised: a value from anywhere else (a notification's
+   * payload) could freeze it. Of reads that overlap, the one started last wins, so an older answer arriving late
+   * never brings back a generation that cached packuments were already filtered under.
+   */
   async refreshGeneration(): Promise<void> {
+    const read = ++this.#generationReads;
     const [r] = await this.#q(`SELECT value FROM meta WHERE key = 'generation'`);
-    this.#seen(Number(r?.value ?? 0));
+    if (read < this.#generationApplied) return;
+    this.#generationApplied = read;
+    this.#generation = Number(r?.value ?? 0);
   }
 
   generation(): number {
@@ -424,6 +452,7 @@ export class PostgresStore implements Store {
     }
     this.#closed = true;
     await this.#listener?.stop();
+    await this.#rereading;
     await this.#pool.end();
   }
 }

@@ -297,11 +297,14 @@ class Analysis {
     return this.b.resolve(callee);
   }
 
-  /** One step of taint flow at `n`, which sits in function `fn`; decoders are recognised in round 0 only. */
+  /**
+   * One step of taint flow at `n`, which sits in function `fn`; decoders are recognised in round 0 only. `at`:
+   * where the call `n` (or a declarator's initialiser call) sits among the acts, or -1.
+   */
   propagate(n: Node, fn: Node | undefined, round: number, at: number): void {
     if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier' && n.init) {
       this.taintName((n.id as Node).name as string, this.sources(n.init as Node), fn);
-      if ((n.init as Node).type === 'CallExpression' && this.isNetworkCall(n.init as Node)) this.requests.add((n.id as Node).name as string);
+      if ((n.init as Node).type === 'CallExpression' && this.isNetworkCall(n.init as Node, at)) this.requests.add((n.id as Node).name as string);
     } else if (n.type === 'AssignmentExpression') {
       let left = n.left as Node;
       while (left.type === 'MemberExpression') left = left.object as Node;

@@ -1,3 +1,4 @@
+import { spend } from '../budget.js';
 import type { Node } from './parse.js';
 
 /** Longest string constant folding builds: bounds memory whatever the package concatenates. */
@@ -22,7 +23,8 @@ export interface FoldScope {
 }
 
 const str = (v: Folded | undefined): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
-const cap = (s: string): string | undefined => (s.length > MAX_FOLDED ? undefined : s);
+/** A built string, if within MAX_FOLDED and the file's work budget (budget.ts: its characters are spent). */
+const cap = (s: string): string | undefined => (s.length > MAX_FOLDED || !spend(s.length) ? undefined : s);
 
 function prop(node: Node): string | undefined {
   const p = node.property as Node;
@@ -51,7 +53,7 @@ export function comparedLiteral(fn: Node | undefined): string | undefined {
  * Returns undefined when the value is not a constant or grows past MAX_FOLDED.
  */
 export function fold(node: Node | undefined, scope: FoldScope, depth = 0): Folded | undefined {
-  if (!node || depth > MAX_DEPTH) return undefined;
+  if (!node || depth > MAX_DEPTH || !spend(1)) return undefined;
   const d = depth + 1;
   switch (node.type) {
     case 'Literal':
@@ -69,7 +71,7 @@ export function fold(node: Node | undefined, scope: FoldScope, depth = 0): Folde
         }
         if (out.length > MAX_FOLDED) return undefined;
       }
-      return out;
+      return cap(out);
     }
     case 'BinaryExpression': {
       const l = fold(node.left as Node, scope, d);

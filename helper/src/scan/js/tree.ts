@@ -1,4 +1,4 @@
-import { pushArray, pushChildren, pushOne, type Node } from './parse.js';
+import { pushChildren, type Node } from './parse.js';
 
 /** Objects whose computed members hide a global, and `process` (whose `env` is a source). */
 const MEMBER_OBJECTS = new Set(['global', 'globalThis', 'window', 'self', 'process']);
@@ -15,7 +15,7 @@ export interface Tree {
   flow: Node[];
   /** The innermost function around each `flow` node (undefined: file scope). */
   flowFns: (Node | undefined)[];
-  /** Where each `flow` node that is a call sits in `acts` (-1: not a call). */
+  /** Where each `flow` node that is a call, or a declarator's initialiser that is one, sits in `acts` (-1: none). */
   flowActs: number[];
   /** Nodes the signal pass grades (calls, member reads of globals, assignments, strings, arrays, loops, XOR). */
   acts: Node[];
@@ -97,17 +97,131 @@ function addTo(index: Map<string, Set<Node | undefined>>, fn: Node | undefined, 
 }
 
 /**
- * Walks the tree once, depth-first in source order, without recursion (minified code nests deeply). One switch
- * both gathers a node and pushes its children (the common node types inline, as pushChildren would push them;
- * the rest through gatherNode and pushChildren): reading `type` once per node instead of four times is a
- * third of the walk's cost, the type being read from some seventy shapes of node.
+ * Walks the tree once, depth-first in source order. Recursive, which spares a stack of frames per node; a tree
+ * nested past the call stack (minified code can be) is walked again without recursion, to the same result.
  */
 export function gatherTree(program: Node): Tree {
-  const tree: Tree = { binders: [], flow: [], flowFns: [], flowActs: [], acts: [], actParents: [], outer: new Outer(), declared: new Declarations(), mutable: new Set() };
+  const g = new Gatherer();
+  try {
+    g.node(program, undefined, undefined);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return gatherTreeIteratively(program);
+  }
+  return g.tree;
+}
+
+function newTree(): Tree {
+  return { binders: [], flow: [], flowFns: [], flowActs: [], acts: [], actParents: [], outer: new Outer(), declared: new Declarations(), mutable: new Set() };
+}
+
+/**
+ * One switch both gathers a node and visits its children (the common node types inline, in pushChildren's
+ * order; the rest through gatherNode and pushChildren): reading `type` once per node instead of four times,
+ * the type being read from some seventy shapes of node.
+ */
+class Gatherer {
+  readonly tree = newTree();
+  private readonly writes = new Map<string, number>();
+  /** Children of the node types not inlined, pushed by pushChildren and popped in source order. */
+  private readonly scratch: Node[] = [];
+
+  node(n: Node, parent: Node | undefined, fn: Node | undefined): void {
+    const tree = this.tree;
+    switch (n.type) {
+      // A third of most trees: no children, nothing to gather.
+      case 'Identifier':
+      case 'ThisExpression':
+      case 'TemplateElement':
+        return;
+      case 'MemberExpression': {
+        const obj = n.object as Node;
+        if (obj.type === 'Identifier' && MEMBER_OBJECTS.has(obj.name as string)) act(tree, n, parent);
+        this.node(obj, n, fn);
+        this.node(n.property as Node, n, fn);
+        return;
+      }
+      case 'Literal':
+        if (typeof n.value === 'string' ? n.value.length >= 4 : Boolean(n.regex)) act(tree, n, parent);
+        return;
+      case 'CallExpression':
+        flow(tree, n, fn, tree.acts.length);
+        act(tree, n, parent);
+        this.node(n.callee as Node, n, fn);
+        this.list(n.arguments, n, fn);
+        return;
+      case 'Property':
+        this.node(n.key as Node, n, fn);
+        this.node(n.value as Node, n, fn);
+        return;
+      case 'ExpressionStatement':
+        this.node(n.expression as Node, n, fn);
+        return;
+      case 'BinaryExpression':
+        if (n.operator === '^' && parent?.type === 'AssignmentExpression' && (parent.left as Node).type === 'MemberExpression') act(tree, n, parent);
+        this.node(n.left as Node, n, fn);
+        this.node(n.right as Node, n, fn);
+        return;
+      case 'LogicalExpression':
+        this.node(n.left as Node, n, fn);
+        this.node(n.right as Node, n, fn);
+        return;
+      case 'BlockStatement':
+        this.list(n.body, n, fn);
+        return;
+      case 'ObjectExpression':
+        this.list(n.properties, n, fn);
+        return;
+      case 'VariableDeclaration':
+        this.list(n.declarations, n, fn);
+        return;
+      case 'VariableDeclarator': {
+        const id = n.id as Node;
+        gatherDeclarator(tree, this.writes, n, id, fn);
+        this.node(id, n, fn);
+        if (n.init !== null && n.init !== undefined) this.node(n.init as Node, n, fn);
+        return;
+      }
+      case 'FunctionDeclaration':
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+        gatherNode(tree, n, parent, fn, this.writes);
+        this.rest(n, n);
+        return;
+      default:
+        gatherNode(tree, n, parent, fn, this.writes);
+        this.rest(n, fn);
+        return;
+    }
+  }
+
+  /** A list field: nodes, or null for an elision (`[a, , b]`). */
+  private list(v: unknown, parent: Node, fn: Node | undefined): void {
+    if (!Array.isArray(v)) return;
+    for (let i = 0; i < v.length; i++) {
+      const child = v[i] as Node | null;
+      if (child !== null) this.node(child, parent, fn);
+    }
+  }
+
+  /** The children of `n` as pushChildren finds them (`fn`: the function around them). */
+  private rest(n: Node, fn: Node | undefined): void {
+    const s = this.scratch;
+    const base = s.length;
+    pushChildren(n, s);
+    while (s.length > base) this.node(s.pop()!, n, fn);
+  }
+}
+
+/**
+ * gatherTree without recursion, for trees nested past the call stack: one frame per node whose children are
+ * on the stack (its children share parent and function), instead of a parent and a function pushed and
+ * popped per child: a node's children lie above its siblings on the stack, so their frame lies above its
+ * parent's.
+ */
+export function gatherTreeIteratively(program: Node): Tree {
+  const tree = newTree();
   const writes = new Map<string, number>();
-  // One frame per node whose children are on the stack (its children share parent and function), instead of
-  // a parent and a function pushed and popped per child: a node's children lie above its siblings on the
-  // stack, so their frame lies above its parent's.
   const stack: Node[] = [program];
   const frameParents: (Node | undefined)[] = [undefined];
   const frameFns: (Node | undefined)[] = [undefined];
@@ -116,93 +230,58 @@ export function gatherTree(program: Node): Tree {
     const n = stack.pop()!;
     const top = frameLeft.length - 1;
     const parent = frameParents[top];
-    let fn = frameFns[top];
+    const fn = frameFns[top];
     if (--frameLeft[top]! === 0) {
       frameLeft.pop();
       frameParents.pop();
       frameFns.pop();
     }
-    let pushed: number;
-    switch (n.type) {
-      // A third of most trees: no children, nothing to gather.
-      case 'Identifier':
-      case 'ThisExpression':
-      case 'TemplateElement':
-        continue;
-      case 'MemberExpression': {
-        const obj = n.object as Node;
-        if (obj.type === 'Identifier' && MEMBER_OBJECTS.has(obj.name as string)) act(tree, n, parent);
-        stack.push(n.property as Node, obj);
-        pushed = 2;
-        break;
-      }
-      case 'Literal':
-        if (typeof n.value === 'string' ? n.value.length >= 4 : Boolean(n.regex)) act(tree, n, parent);
-        continue;
-      case 'CallExpression': {
-        flow(tree, n, fn, tree.acts.length);
-        act(tree, n, parent);
-        pushed = pushArray(n.arguments, stack) + 1;
-        stack.push(n.callee as Node);
-        break;
-      }
-      case 'Property':
-        stack.push(n.value as Node, n.key as Node);
-        pushed = 2;
-        break;
-      case 'ExpressionStatement':
-        stack.push(n.expression as Node);
-        pushed = 1;
-        break;
-      case 'BinaryExpression':
-        if (n.operator === '^' && parent?.type === 'AssignmentExpression' && (parent.left as Node).type === 'MemberExpression') act(tree, n, parent);
-        stack.push(n.right as Node, n.left as Node);
-        pushed = 2;
-        break;
-      case 'LogicalExpression':
-        stack.push(n.right as Node, n.left as Node);
-        pushed = 2;
-        break;
-      case 'BlockStatement':
-        pushed = pushArray(n.body, stack);
-        break;
-      case 'ObjectExpression':
-        pushed = pushArray(n.properties, stack);
-        break;
-      case 'VariableDeclaration':
-        pushed = pushArray(n.declarations, stack);
-        break;
-      case 'VariableDeclarator': {
-        tree.binders.push(n);
-        const id = n.id as Node;
-        if (id.type === 'Identifier') {
-          tree.declared.add(fn, id.name);
-          write(tree, writes, id.name, 1);
-          if (n.init) flow(tree, n, fn);
-        }
-        pushed = pushOne(n.init, stack) + 1;
-        stack.push(id);
-        break;
-      }
-      case 'FunctionDeclaration':
-      case 'FunctionExpression':
-      case 'ArrowFunctionExpression':
-        gatherNode(tree, n, parent, fn, writes);
-        fn = n;
-        pushed = pushChildren(n, stack);
-        break;
-      default:
-        gatherNode(tree, n, parent, fn, writes);
-        pushed = pushChildren(n, stack);
-        break;
-    }
+    if (n.type === 'Identifier') continue;
+    gatherAny(tree, n, parent, fn, writes);
+    const pushed = pushChildren(n, stack);
     if (pushed > 0) {
       frameParents.push(n);
-      frameFns.push(fn);
+      frameFns.push(isFunction(n) ? n : fn);
       frameLeft.push(pushed);
     }
   }
   return tree;
+}
+
+/** What gatherTree notes of any node (the inlined types and the rest). */
+function gatherAny(tree: Tree, n: Node, parent: Node | undefined, fn: Node | undefined, writes: Map<string, number>): void {
+  switch (n.type) {
+    case 'MemberExpression': {
+      const obj = n.object as Node;
+      if (obj.type === 'Identifier' && MEMBER_OBJECTS.has(obj.name as string)) act(tree, n, parent);
+      return;
+    }
+    case 'Literal':
+      if (typeof n.value === 'string' ? n.value.length >= 4 : Boolean(n.regex)) act(tree, n, parent);
+      return;
+    case 'CallExpression':
+      flow(tree, n, fn, tree.acts.length);
+      act(tree, n, parent);
+      return;
+    case 'BinaryExpression':
+      if (n.operator === '^' && parent?.type === 'AssignmentExpression' && (parent.left as Node).type === 'MemberExpression') act(tree, n, parent);
+      return;
+    case 'VariableDeclarator':
+      gatherDeclarator(tree, writes, n, n.id as Node, fn);
+      return;
+    default:
+      gatherNode(tree, n, parent, fn, writes);
+  }
+}
+
+function gatherDeclarator(tree: Tree, writes: Map<string, number>, n: Node, id: Node, fn: Node | undefined): void {
+  tree.binders.push(n);
+  if (id.type === 'Identifier') {
+    tree.declared.add(fn, id.name);
+    write(tree, writes, id.name, 1);
+    // An initialiser that is a call is the next act (the name before it is no act).
+    if (n.init) flow(tree, n, fn, (n.init as Node).type === 'CallExpression' ? tree.acts.length : -1);
+  }
 }
 
 /** Counts a write to `name` (`by` 2: a compound write, `+=` or `++`); a name written more than once is mutable. */

@@ -1,3 +1,4 @@
+import { spend } from '../budget.js';
 import { inflateSync, inflateRawSync, gunzipSync } from 'node:zlib';
 import { callArguments, type PyNode } from './parse.js';
 
@@ -40,8 +41,9 @@ export function fold(node: PyNode | undefined, scope: FoldScope, depth = 0): Fol
   const cached = scope.folds.get(node);
   if (cached !== undefined) return cached ?? undefined;
   scope.folds.set(node, null);
-  let r = foldInner(node, scope, depth + 1);
-  if (r && typeof r.value === 'string' && r.value.length > MAX_FOLD_CHARS) r = undefined;
+  // Each node is folded once (memoised): one unit, and the characters of the string it built (budget.ts).
+  let r = spend(1) ? foldInner(node, scope, depth + 1) : undefined;
+  if (r && typeof r.value === 'string' && (r.value.length > MAX_FOLD_CHARS || !spend(r.value.length))) r = undefined;
   if (r && Array.isArray(r.value) && r.value.length > MAX_FOLD_ITEMS) r = undefined;
   // Kept even when the depth bound cut it short: recomputing such nodes from each parent is what explodes.
   scope.folds.set(node, r ?? null);

@@ -2,7 +2,8 @@ import type { Parser } from 'web-tree-sitter';
 import { severityRank, type Finding, type Severity } from '../types.js';
 import { evidence, lineAt } from '../files.js';
 import { inContext, type ExecutionContext } from '../context.js';
-import { describe, MAX_PARSE_CHARS, notAnalysed } from '../rules/code.js';
+import { withBudget, spend } from '../budget.js';
+import { describe, MAX_PARSE_CHARS, notAnalysed, overBudget } from '../rules/code.js';
 import { analysePython, type Signal } from './analyse.js';
 import { parsePython } from './parse.js';
 import type { PythonView } from './package.js';
@@ -26,6 +27,8 @@ const PTH_CODE = /\b(?:exec|eval|compile|base64|b64decode|zlib|marshal|subproces
 export function pythonCode(view: PythonView, parser: Parser): Finding[] {
   const out: Finding[] = [];
   const reparse = (code: string) => {
+    // Code built from strings is parsed again: its characters are work on top of the file's own (budget.ts).
+    if (!spend(code.length)) return undefined;
     const r = parsePython(parser, code);
     return 'error' in r ? undefined : r.root;
   };
@@ -47,7 +50,9 @@ export function pythonCode(view: PythonView, parser: Parser): Finding[] {
     }
     let signals: Signal[];
     try {
-      signals = analysePython(parsed.root, text, reparse);
+      const run = withBudget(text.length, () => analysePython(parsed.root, text, reparse));
+      signals = run.value;
+      if (run.exhausted) out.push({ rule: 'code-not-analysed', severity: notAnalysed(context, 'unreadable'), file: file.path, evidence: `${run.spent} work units`, message: `${overBudget(text.length)} (${describe(context)})` });
     } catch (e) {
       out.push({ rule: 'code-not-analysed', severity: notAnalysed(context, 'unreadable'), file: file.path, evidence: evidence((e as Error).message), message: `the code analysis failed on this file (${describe(context)})` });
       continue;

@@ -2,9 +2,10 @@ import type { Finding, Severity } from '../types.js';
 import { evidence, lineAt } from '../files.js';
 import { contexts, inContext, type ExecutionContext } from '../context.js';
 import type { Signal } from '../js/analyse.js';
-import { analyseCode, DeepBudget, DEEP_STACK_MB } from '../deep.js';
+import { analyseCode, DeepBudget, DEEP_STACK_MB, MAX_DEEP_FILES, type CodeOutcome } from '../deep.js';
 import { codeFiles, JS_FILE, SHELL_FILE, type Rule } from './common.js';
 import type { PackageView } from '../package.js';
+import { BASE_UNITS, UNITS_PER_CHAR } from '../budget.js';
 
 /**
  * Largest file parsed (characters). Bigger files keep the text rules only and get a low finding: an AST of a
@@ -31,16 +32,25 @@ export const code: Rule = (pkg) => {
     if (choice !== 'parse') continue;
     const outcome = analyseCode(file.text, deep);
     if ('error' in outcome) {
-      const why = outcome.deep ? `nested deeper than the parser reads with a ${DEEP_STACK_MB} MiB stack` : outcome.stage === 'parse' ? 'no parser could read the file' : 'the code analysis failed on this file';
-      out.push(unanalysed(file.path, context, 'unreadable', evidence(outcome.error), why));
+      out.push(unanalysed(file.path, context, 'unreadable', evidence(outcome.error), WHY_NOT[outcome.reason]));
       continue;
     }
     for (const [rule, base, signal, message] of grade(outcome.signals)) {
       const severity = inContext(base, context);
       out.push({ rule, severity, file: file.path, line: lineAt(file.text, signal.at), evidence: evidence(file.text, signal.at), message: `${message} (${describe(context)})` });
     }
+    if (outcome.overBudget !== undefined) out.push(unanalysed(file.path, context, 'unreadable', `${outcome.overBudget} work units`, overBudget(file.text.length)));
   }
   return out;
+};
+
+/** What a code-not-analysed or scan-incomplete finding says of a file the analysis could not read. */
+const WHY_NOT: Record<Exclude<CodeOutcome, { signals: unknown }>['reason'], string> = {
+  overflow: `nested deeper than the parser reads with a ${DEEP_STACK_MB} MiB stack`,
+  'deep-budget': `nested deeper than the parser reads with this thread's stack, and ${MAX_DEEP_FILES} such files of the package were already read again with a larger one`,
+  'deep-worker': "nested deeper than the parser reads with this thread's stack, and reading it again with a larger one failed",
+  parse: 'no parser could read the file',
+  analysis: 'the code analysis failed on this file',
 };
 
 /**
@@ -57,6 +67,11 @@ function unanalysed(path: string, context: ExecutionContext, why: 'too-large' | 
     return { rule: 'scan-incomplete', severity: 'high', file: path, evidence: shown, message: `${message} (${describe(context)}), so the scan cannot call the package clean` };
   }
   return { rule: 'code-not-analysed', severity: notAnalysed(context, why), file: path, evidence: shown, message: `${message} (${describe(context)})` };
+}
+
+/** Why a file that ran out of its work budget (budget.ts) counts as not analysed: what was left unfolded. */
+export function overBudget(chars: number): string {
+  return `the analysis ran out of its work budget (${BASE_UNITS + UNITS_PER_CHAR * chars} units for ${chars} characters: strings built by folding constants, code parsed again) and left the rest of the file's values unfolded`;
 }
 
 /**
