@@ -68,7 +68,8 @@ const PIP_INSTALLS = new Set(['install', 'download', 'wheel']);
 /** pip's archive suffixes (pip's utils/filetypes ARCHIVE_EXTENSIONS). */
 const ARCHIVE = /\.(?:whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tlz|tar\.lz|tar\.lzma)$/i;
 /** A PEP 508 direct reference: `name @ ...` or `name[extra] @ ...`. */
-const DIRECT_REFERENCE = /^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@/;
+/** (The spaces after the extras are inside their group: two runs of `\s*` side by side backtrack quadratically.) */
+const DIRECT_REFERENCE = /^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\]\s*)?@/;
 const shortArg = (a: string) => JSON.stringify(a.slice(0, 80));
 
 /**
@@ -95,10 +96,27 @@ async function checkPipCommandLine(cwd: string, args: readonly string[], seen: S
   }
 }
 
+/**
+ * `./proj[extra]` -> `./proj`: a final `[...]` (no `]` inside) removed, as `/\[[^\]]*\]$/` would, in one pass
+ * (that expression retries from every `[`: quadratic on a word of many `[`).
+ */
+function withoutExtras(word: string): string {
+  if (!word.endsWith(']')) return word;
+  const open = word.indexOf('[', word.lastIndexOf(']', word.length - 2) + 1);
+  return open < 0 ? word : word.slice(0, open);
+}
+
+/** Trailing `/` and `\\` removed, in one pass (`/[\\/]+$/` retries from every separator: quadratic). */
+function withoutTrailingSeparators(word: string): string {
+  let end = word.length;
+  while (end > 0 && (word[end - 1] === '/' || word[end - 1] === '\\')) end--;
+  return word.slice(0, end);
+}
+
 /** A requirement word on pip's command line that names a local archive or project folder. */
 async function checkLocal(cwd: string, spec: string): Promise<void> {
   if (DIRECT_REFERENCE.test(spec)) refuse(`the command line names a package by direct reference (${shortArg(spec)})`, '<command line>');
-  const path = spec.split(';')[0]!.trim().replace(/\[[^\]]*\]$/, '');
+  const path = withoutExtras(spec.split(';')[0]!.trim());
   if (ARCHIVE.test(path)) {
     throw new UsageError('USAGE', `the command line names a local archive (${shortArg(spec)}): pip installs it without the firewall's index, so the policy cannot judge it`, { where: { file: '<command line>' }, hint: 'install the release from the index (publish it there), or list the file in a requirements file, where the policy judges it' });
   }
@@ -110,7 +128,7 @@ async function checkLocal(cwd: string, spec: string): Promise<void> {
 
 /** A local project's pyproject.toml: a direct reference among its dependencies, extras or build requirements is refused. */
 async function checkProject(dir: string, spec: string): Promise<void> {
-  const shown = `${spec.replace(/[\\/]+$/, '') || '.'}/pyproject.toml`;
+  const shown = `${withoutTrailingSeparators(spec) || '.'}/pyproject.toml`;
   const text = await read(resolve(dir, 'pyproject.toml'), shown);
   if (text === undefined) return; // setup.py only: its dependencies go to the index, its direct references are unjudged (README)
   const { doc } = parseToml(text, shown, 'pyproject.toml');
