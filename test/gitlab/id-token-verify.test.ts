@@ -169,6 +169,13 @@ describe('provenance --verify-id-token', () => {
     expect(existsSync(join(dir, 'q.jsonl'))).toBe(false);
   });
 
+  it('fetches the key set only over https, or http on the loopback', async () => {
+    const token = await signedJwt(claims({ iss: 'http://gitlab.example.invalid' }), key);
+    const r = await provenance(token, ['--verify-id-token', '--oidc-issuer', 'http://gitlab.example.invalid']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/would be fetched from http:\/\/gitlab\.example\.invalid, not over https/);
+  });
+
   it('takes the issuer only from the command line, never from SSCS_OIDC_ISSUER or CI_SERVER_URL', async () => {
     const token = await signedJwt(claims(), key);
     const r = await provenance(token, ['--verify-id-token'], { SSCS_OIDC_ISSUER: iss });

@@ -38,7 +38,20 @@ export async function loadJwks(source: JwksSource): Promise<JsonWebKeySet> {
     const bytes = await readFileBounded(source.file, MAX_JWKS_BYTES, 'JWKS file');
     return parseJwks(bytes.toString('utf8'), source.file);
   }
+  keyUrlSecure(source.url);
   return parseJwks(await fetchBounded(source.url), source.url);
+}
+
+/**
+ * Keys fetched over plain HTTP are whatever anyone on the path sends, and they decide which tokens pass: https only,
+ * except on the runner's own loopback (a local proxy, the tests). Throws InputError INPUT naming the URL.
+ */
+function keyUrlSecure(url: string): void {
+  const u = new URL(url);
+  const host = u.hostname;
+  const loopback = host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+  if (u.protocol === 'https:' || (u.protocol === 'http:' && loopback)) return;
+  throw new InputError('INPUT', `the instance's JSON Web Key Set would be fetched from ${u.origin}, not over https: anyone on the network path could hand over keys of their own`, { where: { field: '--oidc-issuer' }, hint: 'give the instance as an https:// URL, or its key set with --oidc-jwks' });
 }
 
 async function fetchBounded(url: string): Promise<string> {
