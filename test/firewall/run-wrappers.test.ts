@@ -184,6 +184,18 @@ describe('firewall run: uv\'s configuration file (review F5)', () => {
       expect(r.exitCode).toBe(2);
     }
   });
+  it('a [tool.uv.sources] git, URL or named-index source (read by uv whatever UV_NO_CONFIG says) is refused (exit 2)', async () => {
+    const bin = await fakeUv();
+    for (const source of ['{ git = "https://example.invalid/tiny.git" }', `{ url = "${index.filesUrl}/x.whl" }`, '{ index = "raw" }', '[{ index = "raw", marker = "sys_platform == \'linux\'" }, { path = "./t" }]']) {
+      const dir = await project({ 'pyproject.toml': `[project]\nname = "app"\nversion = "1"\ndependencies = ["tiny-lib"]\n\n[tool.uv.sources]\ntiny-lib = ${source}\n\n[[tool.uv.index]]\nname = "raw"\nurl = "${index.simpleUrl}"\nexplicit = true\n` });
+      const r = await run(dir, ['uv', 'sync'], { PATH: `${bin}:/usr/bin:/bin`, HOME: dir });
+      expect(r.stderr, source).toMatch(/pyproject\.toml: \[tool\.uv\.sources\] takes "tiny-lib" from a (?:git source|url source|named index)/);
+      expect(r.exitCode, source).toBe(2);
+    }
+    const local = await project({ 'pyproject.toml': '[project]\nname = "app"\nversion = "1"\n\n[tool.uv.sources]\nlib = { path = "./lib", editable = true }\nmember = { workspace = true }\n' });
+    expect((await run(local, ['uv', 'sync'], { PATH: `${bin}:/usr/bin:/bin`, HOME: local })).exitCode).toBe(0);
+  });
+
   it('UV_CONFIG_FILE from the job or a leading env never reaches uv, which gets UV_NO_CONFIG=1 and the firewall', async () => {
     const bin = await fakeUv();
     const dir = await project();

@@ -78,6 +78,28 @@ export async function checkPythonSources(cwd: string, command: readonly string[]
     }
   }
   if (tool === 'pipenv') await checkPipfile(cwd);
+  if (tool === 'uv') await checkUvSources(cwd);
+}
+
+/**
+ * uv's `[tool.uv.sources]` in the project's pyproject.toml: project metadata, read whatever UV_NO_CONFIG says. A
+ * source that is a git repository, a URL or a named index (not the firewall's default one) is fetched around the
+ * firewall; a path, workspace or editable source is local.
+ */
+async function checkUvSources(cwd: string): Promise<void> {
+  const text = await read(resolve(cwd, 'pyproject.toml'), 'pyproject.toml');
+  if (text === undefined) return;
+  const { doc } = parseToml(text, 'pyproject.toml', 'pyproject.toml');
+  const uv = ((doc.tool ?? {}) as Record<string, unknown>).uv as Record<string, unknown> | undefined;
+  const sources = uv?.sources;
+  if (sources === undefined) return;
+  if (typeof sources !== 'object' || sources === null || Array.isArray(sources)) refuse('[tool.uv.sources] that is not a table, so it cannot be checked', 'pyproject.toml');
+  for (const [name, spec] of Object.entries(sources as Record<string, unknown>)) {
+    for (const one of Array.isArray(spec) ? spec : [spec]) {
+      const around = typeof one === 'object' && one !== null ? ['git', 'url', 'index'].find((k) => k in one) : 'an unreadable entry';
+      if (around) refuse(`[tool.uv.sources] takes ${JSON.stringify(name.slice(0, 80))} from ${around === 'index' ? 'a named index' : `a ${around} source`}`, 'pyproject.toml');
+    }
+  }
 }
 
 /** pipenv's (click's) options naming a source: `--pypi-mirror`, `--index`/`-i`, `--extra-index-url`. */
