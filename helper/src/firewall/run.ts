@@ -94,9 +94,6 @@ export function pythonClientEnv(url: string): Record<string, string> {
   return env;
 }
 
-/** Settings that would send a Python client to another index beside the firewall, so around it. */
-const AROUND_THE_FIREWALL = ['PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS', 'UV_INDEX', 'UV_EXTRA_INDEX_URL', 'UV_FIND_LINKS', 'UV_CONFIG_FILE', 'PIPENV_EXTRA_INDEX_URLS'];
-
 function checkResult(s: ServeSettings, mode: CheckResult['mode'], command: string, records: Map<string, CheckRecord>, refused: number, typosquat: boolean, sources: string[]): CheckResult {
   const list = [...records.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
   const counts: Record<Action, number> = { allow: 0, deny: 0, quarantine: 0, warn: 0 };
@@ -129,15 +126,6 @@ const record = (pkg: { name: string; version: string; ecosystem?: PackageRef['ec
   source: 'registry',
   decision: d,
 });
-
-/**
- * The install's environment: the job's, without the firewall's own settings and secrets (install-env.ts), the
- * client settings that route fetches, and the Python settings that add an index beside the firewall; then the
- * settings that point every client at the firewall. The install runs packages' scripts.
- */
-function installEnv(env: NodeJS.ProcessEnv, client: Record<string, string>): Record<string, string> {
-  return installEnvironment(Object.fromEntries(Object.entries(env).filter(([k]) => !AROUND_THE_FIREWALL.includes(k))), client);
-}
 
 export async function runBehindFirewall(s: ServeSettings, flags: Flags, command: string[], reports: RunReports, io: Io): Promise<number> {
   const [file, ...args] = command;
@@ -193,7 +181,9 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     }
     const routes = s.scopedUpstreams.map((u) => `, ${u.scope} from ${u.url}`).join('');
     io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${command.join(' ')}\n`);
-    const env = installEnv(io.env, clientEnv(fw.url, scopes, clientFiles));
+    // The job's environment without the firewall's secrets and the client settings that route fetches or proxy
+    // them (install-env.ts), then the settings that point every client at the firewall. The install runs scripts.
+    const env = installEnvironment(io.env, clientEnv(fw.url, scopes, clientFiles), new URL(fw.url).hostname);
     // npm install resolves first, scripts off, so that a git or URL dependency of a dependency is judged before it runs.
     const resolved = await resolveWithNpm(io.cwd, command, env);
     if (resolved && 'failed' in resolved) io.stderr(`sscs firewall: npm could not resolve the install before running it (${resolved.failed}); what it takes from outside the registry is checked after it\n`);
