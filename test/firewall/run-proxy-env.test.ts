@@ -113,6 +113,13 @@ describe('firewall run: the job\'s proxies do not see the install\'s traffic to 
   }
 });
 
+it('refuses pip --isolated (exit 2): pip would ignore the environment, the firewall\'s index with it, and ask pypi.org', async () => {
+  const dir = await project();
+  const r = await firewallRun(dir, [pipOf(home), 'install', '--isolated', 'tiny-lib==1.1.0'], {});
+  expect(r.exitCode, r.stdout + r.stderr).toBe(2);
+  expect(r.stderr).toContain("the command line names a package source (--isolated: pip's --isolated)");
+});
+
 describe('firewall run: pip settings in the environment, in every spelling pip reads', () => {
   /** A folder holding the denied wheel: find-links there would install it around the firewall. */
   async function wheels(): Promise<string> {

@@ -12,10 +12,11 @@ const FLAG_LONG = ['--break-system-packages', '--check-build-dependencies', '--c
 const VALUE_SHORT: Record<string, string> = { r: '--requirement', c: '--constraint', e: '--editable', i: '--index-url', f: '--find-links', t: '--target', d: '--dest', w: '--wheel-dir', C: '--config-settings' };
 /**
  * Options that make pip fetch from somewhere other than the firewall's index (or, `--no-index`, from nowhere but
- * local files), `--trusted-host`, which only matters for such a source, and `--proxy`, which pip applies even to the
- * firewall's host in NO_PROXY. Any prefix of one of these is taken as it, ambiguous or not (fail closed).
+ * local files), `--trusted-host`, which only matters for such a source, `--proxy`, which pip applies even to the
+ * firewall's host in NO_PROXY, and `--isolated`, with which pip ignores PIP_INDEX_URL and goes to pypi.org. Any
+ * prefix of one of these is taken as it, ambiguous or not (fail closed).
  */
-export const PIP_SOURCE_OPTIONS = ['--index-url', '--extra-index-url', '--find-links', '--no-index', '--trusted-host', '--proxy'];
+export const PIP_SOURCE_OPTIONS = ['--index-url', '--extra-index-url', '--find-links', '--no-index', '--trusted-host', '--proxy', '--isolated'];
 const LONG = [...VALUE_LONG, ...FLAG_LONG];
 
 export interface PipWord {
