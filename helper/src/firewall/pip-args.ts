@@ -52,10 +52,12 @@ const REQUIREMENTS_FILE: readonly PipOption[] = [
 
 /**
  * Options that make pip fetch from somewhere other than the firewall's index (or, `--no-index`, from nowhere but
- * local files), and `--trusted-host`, which only matters for such a source. Any prefix of one of these names is
- * taken as it, ambiguous or not (fail closed).
+ * local files), `--trusted-host`, which only matters for such a source, `--proxy`, which pip applies even to the
+ * firewall's host in NO_PROXY, and `--isolated`, with which pip ignores PIP_INDEX_URL and goes to pypi.org.
  */
-export const PIP_SOURCE_OPTIONS = ['--index-url', '--extra-index-url', '--find-links', '--no-index', '--trusted-host'];
+export const PIP_SOURCE_OPTIONS = ['--index-url', '--extra-index-url', '--find-links', '--no-index', '--trusted-host', '--proxy', '--isolated'];
+/** Of those, the ones that take no value. */
+const SOURCE_FLAGS = ['--no-index', '--isolated'];
 /**
  * Names whose every prefix is taken as them, ambiguous or not (pip stops on an ambiguous one; an older pip's smaller
  * parser may take it): the source options with their alias, and the options naming another requirements file,
@@ -103,7 +105,7 @@ export function pipLongOption(name: string, parser: PipParser = 'command-line'):
   const exact = long.get(name);
   if (exact) return exact;
   const closed = name.length > 2 ? FAIL_CLOSED.find(([n]) => n.startsWith(name)) : undefined;
-  if (closed) return long.get(closed[1]) ?? [closed[1], closed[1] !== '--no-index'];
+  if (closed) return long.get(closed[1]) ?? [closed[1], !SOURCE_FLAGS.includes(closed[1])];
   const matches = new Set([...long].filter(([n]) => n.startsWith(name)).map(([, o]) => o));
   return matches.size === 1 ? [...matches][0]! : [name, false];
 }

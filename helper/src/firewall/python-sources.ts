@@ -147,7 +147,7 @@ function optionShown(w: PipWord): string {
 async function checkPipCommandLine(cwd: string, args: readonly string[], seen: Set<string>, env: InstallEnv): Promise<void> {
   let verb: string | undefined;
   for (const w of pipWords(args)) {
-    if (w.option && PIP_SOURCE_OPTIONS.includes(w.option)) refuse(`the command line names a package source (${optionShown(w)})`, '<command line>');
+    if (w.option && PIP_SOURCE_OPTIONS.includes(w.option)) refuse(`the command line names a package source (${w.given.split('=')[0]!.slice(0, 40)}: pip's ${w.option})`, '<command line>');
     if (w.option === '--requirement' || w.option === '--constraint') {
       if (w.value !== undefined) await checkRequirements(resolve(cwd, w.value), w.value, seen, 0, env);
       continue;

@@ -95,9 +95,6 @@ export function pythonClientEnv(url: string): Record<string, string> {
   return env;
 }
 
-/** Settings that would send a Python client to another index beside the firewall, so around it. */
-const AROUND_THE_FIREWALL = ['PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS', 'UV_INDEX', 'UV_EXTRA_INDEX_URL', 'UV_FIND_LINKS', 'UV_CONFIG_FILE', 'PIPENV_EXTRA_INDEX_URLS'];
-
 function checkResult(s: ServeSettings, mode: CheckResult['mode'], command: string, records: Map<string, CheckRecord>, refused: number, typosquat: boolean, sources: string[]): CheckResult {
   const list = [...records.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
   const counts: Record<Action, number> = { allow: 0, deny: 0, quarantine: 0, warn: 0 };
@@ -131,17 +128,10 @@ const record = (pkg: { name: string; version: string; ecosystem?: PackageRef['ec
   decision: d,
 });
 
-/**
- * The install's environment: the job's, without the firewall's own settings and secrets (install-env.ts), the
- * client settings that route fetches, and the Python settings that add an index beside the firewall; then the
- * settings that point every client at the firewall. The install runs packages' scripts.
- */
-function installEnv(env: NodeJS.ProcessEnv, client: Record<string, string>): Record<string, string> {
-  return installEnvironment(Object.fromEntries(Object.entries(env).filter(([k]) => !AROUND_THE_FIREWALL.includes(k))), client);
-}
-
 /** A stand-in for the firewall's URL while the command is read before the firewall starts. */
 const NOT_YET_STARTED = 'http://127.0.0.1:1';
+/** A value no job sets: a variable that comes out of installEnvironment with another value is the firewall's. */
+const PROBE = 'sscs-firewall-run-probe';
 
 /**
  * Reads the install command as it will run (install-command.ts) and refuses, before anything runs, what would fetch
@@ -152,9 +142,17 @@ const NOT_YET_STARTED = 'http://127.0.0.1:1';
 async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS.ProcessEnv): Promise<{ run: string[]; env: Record<string, string> }> {
   const top = leadingEnv(given, jobEnv);
   if (top.run.length === 0) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
+  const host = new URL(NOT_YET_STARTED).hostname;
   const ours = clientEnv(NOT_YET_STARTED, [], { npm: { userconfig: '', globalconfig: '' }, yarnRcFilename: '' });
-  const governs = (name: string): boolean => name in ours || !(name in installEnv({ [name]: '' }, {}));
-  for (const inv of invocations(top.run, installEnv(top.env, ours), governs)) {
+  // A variable firewall run sets, drops, merges (NO_PROXY) or refuses (PIP_REQUIREMENT) in the install's environment.
+  const governs = (name: string): boolean => {
+    try {
+      return installEnvironment({ [name]: PROBE }, ours, host)[name] !== PROBE;
+    } catch {
+      return true;
+    }
+  };
+  for (const inv of invocations(top.run, installEnvironment(top.env, ours, host), governs)) {
     await checkPythonSources(cwd, inv.argv, inv.env);
     checkInstallOptions(inv.argv);
   }
@@ -214,7 +212,10 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
     }
     const routes = s.scopedUpstreams.map((u) => `, ${u.scope} from ${u.url}`).join('');
     io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${command.join(' ')}\n`);
-    const env = installEnv(jobEnv, clientEnv(fw.url, scopes, clientFiles));
+    // The job's environment (as a leading env changed it) without the firewall's secrets and the client settings
+    // that route fetches or proxy them (install-env.ts), then the settings that point every client at the firewall.
+    // The install runs scripts.
+    const env = installEnvironment(jobEnv, clientEnv(fw.url, scopes, clientFiles), new URL(fw.url).hostname);
     // npm install resolves first, scripts off, so that a git or URL dependency of a dependency is judged before it runs.
     const resolved = await resolveWithNpm(io.cwd, command, env);
     if (resolved && 'failed' in resolved) io.stderr(`sscs firewall: npm could not resolve the install before running it (${resolved.failed}); what it takes from outside the registry is checked after it\n`);
