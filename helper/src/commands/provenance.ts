@@ -12,9 +12,9 @@ import { PRIVATE_KEY_BLOCK, assertNoSecret } from '../io/secrets.js';
 import { DEFAULT_MAX_SUBJECTS_PER_STATEMENT, type TrustMode } from '../provenance/constants.js';
 import { buildPredicate } from '../provenance/predicate.js';
 import { importRunnerStatement } from '../provenance/runner.js';
-import { buildStatements, toJsonLines } from '../provenance/statement.js';
+import { buildStatements } from '../provenance/statement.js';
 import type { Statement } from '../provenance/types.js';
-import { validateProvenanceStatements } from '../provenance/validate.js';
+import { provenanceJsonLines } from '../provenance/validate.js';
 import { digestFileSync } from '../subjects/digest.js';
 import { HELPER_PATH, IS_BUNDLE, VERSION } from '../version.js';
 
@@ -96,8 +96,8 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
       });
       statements = buildStatements(subjects, predicate, max);
     }
-    validateProvenanceStatements(statements);
-    const text = toJsonLines(statements);
+    // Every statement checked against its schemas, as the JSON text that is written.
+    const text = provenanceJsonLines(statements);
     // Checked wherever it goes: on standard output the redactor would only hide the value in a statement meant to be signed.
     assertNoSecret(text, io.env, { ...(flags.output ? { file: flags.output } : {}), what: 'the provenance', alsoSecret: [tokenVariable] });
     if (flags.output) writeFileAtomicSync(resolve(io.cwd, flags.output), text);
