@@ -276,7 +276,8 @@ class Analysis {
 
   /**
    * Whether `n` is a call where visitCall reads taints: a network call, an eval-like call (eval, Function,
-   * timers, vm, `_compile`, an alias of a global) or a child process; a superset, it may say yes more often.
+   * timers, vm, `_compile`, eval or Function through a global or an alias) or a child process; a superset, it
+   * may say yes more often.
    */
   mayReceiveTaint(n: Node, at: number): boolean {
     if (n.type !== 'CallExpression' && n.type !== 'NewExpression') return false;
@@ -284,7 +285,12 @@ class Analysis {
     if (callee.type === 'Identifier' && EVAL_LIKE_NAMES.has(callee.name as string)) return true;
     if (this.isNetworkCall(n, at)) return true;
     const ref = this.calleeAt(n, at);
-    return ref !== undefined && (ref.module === 'child_process' || ref.module === 'vm' || ref.module === '(global)' || ref.path[0] === '_compile');
+    if (ref === undefined) return false;
+    if (ref.path[0] === '_compile') return true;
+    // A global reaches visitCall's taint reads only as eval or Function itself (a network global is a network
+    // call, above): `window.document.createElement(...)`, in every browser bundle, reaches none.
+    if (ref.module === '(global)') return ref.path.length === 1 && (ref.path[0] === 'eval' || ref.path[0] === 'Function');
+    return ref.module === 'child_process' || ref.module === 'vm';
   }
 
   private resolveCallee(n: Node): Ref | undefined {
