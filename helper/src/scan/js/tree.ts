@@ -1,3 +1,4 @@
+import { stringMaySignal, WALLET_REGEX } from './indicators.js';
 import { pushChildren, type Node } from './parse.js';
 
 /** Objects whose computed members hide a global, and `process` (whose `env` is a source). */
@@ -17,7 +18,10 @@ export interface Tree {
   flowFns: (Node | undefined)[];
   /** Where each `flow` node that is a call, or a declarator's initialiser that is one, sits in `acts` (-1: none). */
   flowActs: number[];
-  /** Nodes the signal pass grades (calls, member reads of globals, assignments, strings, arrays, loops, XOR). */
+  /**
+   * Nodes the signal pass grades (calls, member reads of globals, assignments, strings and regular expressions that
+   * may signal, templates, arrays, loops, XOR).
+   */
   acts: Node[];
   actParents: (Node | undefined)[];
   /** The innermost function around each function (undefined: file scope). */
@@ -142,7 +146,7 @@ class Gatherer {
         return;
       }
       case 'Literal':
-        if (typeof n.value === 'string' ? n.value.length >= 4 : Boolean(n.regex)) act(tree, n, parent);
+        if (literalMaySignal(n)) act(tree, n, parent);
         return;
       case 'CallExpression':
         flow(tree, n, fn, tree.acts.length);
@@ -257,7 +261,7 @@ function gatherAny(tree: Tree, n: Node, parent: Node | undefined, fn: Node | und
       return;
     }
     case 'Literal':
-      if (typeof n.value === 'string' ? n.value.length >= 4 : Boolean(n.regex)) act(tree, n, parent);
+      if (literalMaySignal(n)) act(tree, n, parent);
       return;
     case 'CallExpression':
       flow(tree, n, fn, tree.acts.length);
@@ -332,6 +336,17 @@ function gatherNode(t: Tree, n: Node, parent: Node | undefined, fn: Node | undef
     default:
       return;
   }
+}
+
+/**
+ * Whether grading a literal can give a signal: a string that passes stringMaySignal, a regular expression over
+ * wallet addresses. The others (most strings of any file) are not kept as acts.
+ */
+function literalMaySignal(n: Node): boolean {
+  const v = n.value;
+  if (typeof v === 'string') return stringMaySignal(v);
+  const re = n.regex as { pattern: string } | undefined;
+  return re !== undefined && re !== null && WALLET_REGEX.test(re.pattern);
 }
 
 function flow(t: Tree, n: Node, fn: Node | undefined, at = -1): void {
