@@ -54,15 +54,7 @@ export function analyseProgram(program: Node, text: string): FileAnalysis {
   const tree = gatherTree(program);
   const b = new Bindings((m) => NETWORK_PACKAGES.has(m));
   for (const name of tree.mutable) b.mutable.add(name);
-  // Bindings first, twice, so that an alias declared before its target still resolves.
-  for (let round = 0; round < 2; round++) {
-    for (const n of tree.binders) {
-      if (n.type === 'VariableDeclarator') b.bindDeclarator(n.id as Node, n.init as Node | undefined);
-      else if (n.type === 'AssignmentExpression') b.bindDeclarator(n.left as Node, n.right as Node);
-      else if (round === 0) b.bindImport(n);
-    }
-  }
-  b.resetFolds();
+  b.bind(tree.binders);
   const a = new Analysis(b, text, tree);
   // Without the text of a hex decoder, no local decoder changes what a call resolves to, so calls resolve now
   // as they will at the end; then a file with no call a taint could reach (most libraries) has no use for
