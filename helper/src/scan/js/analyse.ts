@@ -38,6 +38,8 @@ const STRING_EXPRESSIONS = new Set(['Literal', 'TemplateLiteral', 'BinaryExpress
 const HOOKED_NAMES = new Set(['fetch', 'ethereum', 'open', 'send', 'setRequestHeader', 'request', 'sendAsync']);
 /** Callees that evaluate an argument when called by name. */
 const EVAL_LIKE_NAMES = new Set(['eval', 'Function', 'setTimeout', 'setInterval']);
+/** What a client SDK call returns (ref.child(...), axios.create()) still talks through that client. */
+const followsCalls = (module: string): boolean => NETWORK_PACKAGES.has(module);
 /** Signals kept per kind and file. */
 const MAX_PER_KIND = 20;
 
@@ -52,8 +54,7 @@ export interface FileAnalysis {
  */
 export function analyseProgram(program: Node, text: string): FileAnalysis {
   const tree = gatherTree(program);
-  const b = new Bindings((m) => NETWORK_PACKAGES.has(m));
-  for (const name of tree.mutable) b.mutable.add(name);
+  const b = new Bindings(followsCalls, tree.mutable);
   b.bind(tree.binders);
   const a = new Analysis(b, text, tree);
   // Without the text of a hex decoder, no local decoder changes what a call resolves to, so calls resolve now

@@ -21,11 +21,16 @@ const REQUIRE_NAMES = new Set(['require', '__non_webpack_require__']);
 export class Bindings implements FoldScope {
   readonly refs = new Map<string, Ref>();
 
-  constructor(readonly followsCalls: (module: string) => boolean = () => false) {}
+  /**
+   * `followsCalls`: modules whose calls return more of the module (client SDKs); `mutable`: names written more
+   * than once (tree.ts), never folded as constants.
+   */
+  constructor(
+    readonly followsCalls: (module: string) => boolean = () => false,
+    readonly mutable: ReadonlySet<string> = new Set(),
+  ) {}
 
   readonly constants = new Map<string, Node>();
-  /** Names written more than once: never folded as constants. */
-  readonly mutable = new Set<string>();
   /** Local functions that turn a hex string into text (`h.replace(/../g, m => String.fromCharCode(parseInt(m, 16)))`). */
   readonly hexDecoders = new Set<string>();
   wasDecoded = false;
