@@ -108,7 +108,7 @@ export function installEnvironment(env: NodeJS.ProcessEnv, set: Record<string, s
   return { ...out, ...set, NO_PROXY: bypass, no_proxy: bypass };
 }
 
-const PYTHON_CLIENT = /^(pip[0-9.]*|pipenv|uv|poetry|python[0-9.]*)$/;
+const PYTHON_CLIENT = /^(pip(?:-?[0-9][0-9.]*)?|pipenv|uv|poetry|python[0-9.]*)$/;
 
 /**
  * Throws UsageError (exit 2) for an option on the install's command line that routes fetches: `--registry`,
