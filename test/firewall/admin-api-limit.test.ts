@@ -56,10 +56,22 @@ describe('admin API bearer check', () => {
     const body = new URLSearchParams({ operator: 'mallory', token: TOKEN }).toString();
     const form = await call('127.0.0.21', `${fw.url}${UI}login`, { method: 'POST', headers: { origin: new URL(fw.url).origin, 'content-type': 'application/x-www-form-urlencoded' }, body });
     expect(form.status).toBe(429);
-    // Another address is not locked, and the right token clears its failures.
+    // Another address is not locked.
     expect((await call('127.0.0.22', api, { headers: bearer('wrong') })).status).toBe(401);
     expect((await call('127.0.0.22', api, { headers: bearer(TOKEN) })).status).toBe(200);
     expect((await call('127.0.0.22', api)).status).toBe(401);
+  });
+
+  it('counts only wrong tokens, and the right one clears none: a guesser beside the operator gets no more tries', async () => {
+    const api = `${fw.url}/-/sscs/admin/quarantine`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await call('127.0.0.24', api, { headers: bearer(TOKEN) })).status);
+    for (let i = 0; i < 9; i++) statuses.push((await call('127.0.0.24', api, { headers: bearer(`guess-${i}`) })).status);
+    // The operator, from the same address, is not counted and clears nothing.
+    statuses.push((await call('127.0.0.24', api, { headers: bearer(TOKEN) })).status);
+    for (let i = 9; i < 11; i++) statuses.push((await call('127.0.0.24', api, { headers: bearer(`guess-${i}`) })).status);
+    statuses.push((await call('127.0.0.24', api, { headers: bearer(TOKEN) })).status);
+    expect(statuses).toEqual([...Array<number>(5).fill(200), ...Array<number>(9).fill(401), 200, 401, 429, 429]);
   });
 
   it('audits refused calls with the client, never the token presented', async () => {

@@ -126,26 +126,50 @@ describe.each(STORES)('admin page login limit in %s', (_name, open) => {
 
   it('locks an address after MAX_FAILURES wrong tokens until the oldest leaves the window, other addresses unaffected', async () => {
     const limiter = new LoginLimiter(store.sessions, 'admin-token-a');
-    for (let i = 0; i < MAX_FAILURES; i++) expect(await limiter.attempt('10.0.0.1', T0 + i * 1000)).toEqual({ wait: 0 });
+    for (let i = 0; i < MAX_FAILURES; i++) expect(await limiter.check('10.0.0.1', true, T0 + i * 1000)).toEqual({ wait: 0 });
     const now = T0 + MAX_FAILURES * 1000;
-    expect(await limiter.attempt('10.0.0.1', now)).toEqual({ wait: (FAILURE_WINDOW_MS - MAX_FAILURES * 1000) / 1000 });
-    // A refused attempt does not push the lockout further.
-    expect(await limiter.attempt('10.0.0.1', now + 1000)).toEqual({ wait: (FAILURE_WINDOW_MS - MAX_FAILURES * 1000 - 1000) / 1000 });
-    expect(await limiter.attempt('10.0.0.2', now)).toEqual({ wait: 0 });
-    expect(await limiter.attempt('10.0.0.1', T0 + FAILURE_WINDOW_MS)).toEqual({ wait: 0 });
+    expect(await limiter.check('10.0.0.1', true, now)).toEqual({ wait: (FAILURE_WINDOW_MS - MAX_FAILURES * 1000) / 1000 });
+    // A refused attempt does not push the lockout further, and the right token is refused alike.
+    expect(await limiter.check('10.0.0.1', true, now + 1000)).toEqual({ wait: (FAILURE_WINDOW_MS - MAX_FAILURES * 1000 - 1000) / 1000 });
+    expect(await limiter.check('10.0.0.1', false, now + 1000)).toEqual({ wait: (FAILURE_WINDOW_MS - MAX_FAILURES * 1000 - 1000) / 1000 });
+    expect(await limiter.check('10.0.0.2', true, now)).toEqual({ wait: 0 });
+    expect(await limiter.check('10.0.0.1', true, T0 + FAILURE_WINDOW_MS)).toEqual({ wait: 0 });
   });
 
-  it('counts the attempts of every limiter on the store (replicas), however many arrive at once', async () => {
+  it('counts the failures of every limiter on the store (replicas), however many arrive at once, and never the right token', async () => {
     const [a, b] = [new LoginLimiter(store.sessions, 'admin-token-b'), new LoginLimiter(store.sessions, 'admin-token-b')];
-    const answers = await Promise.all(Array.from({ length: 3 * MAX_FAILURES }, (_, i) => (i % 2 ? a : b).attempt('10.0.0.3', T0 + 1000)));
+    const answers = await Promise.all(Array.from({ length: 3 * MAX_FAILURES }, (_, i) => (i % 2 ? a : b).check('10.0.0.3', true, T0 + 1000)));
     expect(answers.filter((x) => x.wait === 0)).toHaveLength(MAX_FAILURES);
+    const right = await Promise.all(Array.from({ length: 6 * MAX_FAILURES }, (_, i) => (i % 2 ? a : b).check('10.0.0.5', false, T0 + 1000)));
+    expect(right.filter((x) => x.wait === 0)).toHaveLength(6 * MAX_FAILURES);
   });
 
-  it('forgets the failures of an address that logs in', async () => {
+  it('clears no failure on the right token: they leave with the window only', async () => {
     const limiter = new LoginLimiter(store.sessions, 'admin-token-c');
-    for (let i = 0; i < MAX_FAILURES; i++) await limiter.attempt('10.0.0.4', T0);
-    await limiter.succeeded('10.0.0.4');
-    expect(await limiter.attempt('10.0.0.4', T0)).toEqual({ wait: 0 });
+    for (let i = 0; i < MAX_FAILURES - 1; i++) await limiter.check('10.0.0.4', true, T0);
+    expect(await limiter.check('10.0.0.4', false, T0 + 1)).toEqual({ wait: 0 });
+    expect(await limiter.check('10.0.0.4', true, T0 + 2)).toEqual({ wait: 0 });
+    expect((await limiter.check('10.0.0.4', false, T0 + 3)).wait).toBeGreaterThan(0);
+    expect(await limiter.check('10.0.0.4', false, T0 + FAILURE_WINDOW_MS)).toEqual({ wait: 0 });
+  });
+
+  it('keeps at most maxRows failures, the oldest going first', async () => {
+    const key = (i: number) => i.toString(16).padStart(64, '0');
+    const at = new Date(T0);
+    const since = new Date(T0 - 1);
+    for (let i = 0; i < 50; i++) expect((await store.sessions.loginAttempt(key(i), at, since, 1, 20, true)).allowed).toBe(true);
+    const locked: boolean[] = [];
+    for (let i = 0; i < 50; i++) locked.push(!(await store.sessions.loginAttempt(key(i), at, since, 1, 20, false)).allowed);
+    expect(locked).toEqual([...Array<boolean>(30).fill(false), ...Array<boolean>(20).fill(true)]);
+  });
+
+  it('counts an IPv6 /64 as one client, and each address in one spelling', async () => {
+    const limiter = new LoginLimiter(store.sessions, 'admin-token-e');
+    expect(limiter.key('2001:DB8:1:2:ffff::9')).toBe(limiter.key('2001:db8:1:2::1'));
+    expect(limiter.key('2001:db8:1:3::1')).not.toBe(limiter.key('2001:db8:1:2::1'));
+    expect(limiter.key('::ffff:0102:0304')).toBe(limiter.key('1.2.3.4'));
+    expect(limiter.key('1.2.3.5')).not.toBe(limiter.key('1.2.3.4'));
+    expect(limiter.key('fe80::1%eth0')).toBe(limiter.key('fe80::2'));
   });
 
   it('keys attempts by a hash of the address under the admin token, never the address', () => {

@@ -97,6 +97,33 @@ describe('client address: X-Forwarded-For only from a trusted proxy', () => {
     expect(fw.logs()).not.toContain(TOKEN);
   });
 
+  it('writes each address one way: IPv4-mapped as IPv4, IPv6 lower-case and zero-compressed, no zone', async () => {
+    const cases: [xff: string, expected: string][] = [
+      ['2001:DB8:0:0::1', '2001:db8::1'],
+      ['2001:0db8:0000:0000:0000:0000:0000:0002', '2001:db8::2'],
+      ['[2001:DB8::3]:443', '2001:db8::3'],
+      ['::ffff:0102:0304', '1.2.3.4'],
+      ['::FFFF:1.2.3.5', '1.2.3.5'],
+      ['fe80::1%eth0', 'fe80::1'],
+    ];
+    for (const [i, [xff]] of cases.entries()) expect((await send(`${fw.url}/addr-canon-${i}`, PROXY, { 'x-forwarded-for': xff })).status).toBe(404);
+    for (const [i, [, expected]] of cases.entries()) expect(await clientsOf(fw, `addr-canon-${i}`), `case ${i}`).toEqual([expected]);
+  });
+
+  it('counts one IPv6 /64 as one client at the login, however its addresses are written', async () => {
+    const api = (client: string, token: string) => send(`${fw.url}/-/sscs/admin/quarantine`, PROXY, { 'x-forwarded-for': client, authorization: `Bearer ${token}` });
+    const statuses: number[] = [];
+    // Ten addresses of one /64 (a subscriber's LAN), some in spellings of their own, and IPv4 in IPv6 form.
+    for (let i = 0; i < 10; i++) statuses.push((await api(i % 2 ? `2001:DB8:AA:BB:0:0:0:${(i + 1).toString(16)}` : `2001:db8:aa:bb::${i + 1}:${i}`, `wrong-${i}`)).status);
+    statuses.push((await api('2001:db8:aa:bb:ffff:ffff:ffff:ffff', 'wrong-10')).status);
+    statuses.push((await api('2001:db8:aa:bb::99', TOKEN)).status);
+    expect(statuses).toEqual([...Array<number>(10).fill(401), 429, 429]);
+    // The next /64 is another client.
+    expect((await api('2001:db8:aa:bc::1', TOKEN)).status).toBe(200);
+    for (let i = 0; i < 10; i++) expect((await api(i % 2 ? '::ffff:203.0.113.60' : '::ffff:cb00:713c', `wrong-${i}`)).status).toBe(401);
+    expect((await api('203.0.113.60', TOKEN)).status).toBe(429);
+  });
+
   it('refuses a range that is not one with exit 2, naming it', async () => {
     for (const bad of ['10.0.0.0/33', 'not-an-ip', '10.0.0.0/8/1', '::1/129']) {
       const r = await runCli(['firewall', 'serve', '--policy', 'deploy/policy.yml', '--listen', '127.0.0.1:0', '--trusted-proxy', bad]);

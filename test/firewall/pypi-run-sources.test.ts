@@ -72,6 +72,9 @@ describe('sscs firewall run: no Python source beside the firewall', () => {
       [{ 'requirements.txt': `# pinned\n--find-links ${home}/wheels\ntiny-lib==1.0.0\n` }, 'requirements.txt', /requirements\.txt:2: names a package source \(--find-links\)/],
       [{ 'requirements.txt': '-r more.txt\n', 'more.txt': `tiny-lib\n-i ${index.simpleUrl}\n` }, 'requirements.txt', /more\.txt:2: names a package source \(-i/],
       [{ 'requirements.txt': `tiny-lib \\\n  --extra-index-url=${index.simpleUrl}\n` }, 'requirements.txt', /requirements\.txt:1: names a package source \(--extra-index-url\)/],
+      // pip's optparse takes any unambiguous prefix of a long option inside a requirements file too.
+      [{ 'requirements.txt': `--find-link ${home}/wheels\ntiny-lib==1.0.0\n` }, 'requirements.txt', /requirements\.txt:1: names a package source \(--find-link: pip's --find-links\)/],
+      [{ 'requirements.txt': '-r nested.txt\n', 'nested.txt': `--pypi-url=${index.simpleUrl}\n` }, 'requirements.txt', /nested\.txt:1: names a package source \(--pypi-url: pip's --index-url\)/],
       [{ 'requirements.txt': `tiny-lib @ ${index.filesUrl}/x/tiny_lib-1.0.0-py3-none-any.whl\n` }, 'requirements.txt', /requirements\.txt:1: names a package by URL/],
     ];
     for (const [files, req, message] of cases) {

@@ -34,8 +34,9 @@ describe('firewall run: python sources on hostile requirement files', () => {
     await expect(checkPythonSources(dir, args)).resolves.toBeUndefined();
     await expect(checkPythonSources(dir, [...args, 'x+https://example.invalid/p.whl'])).rejects.toThrow(/names a package by URL/);
   });
-  it('1 MB of ` #` cut by a carriage return is one comment, as pip reads it', async () => {
-    expect(await check(`flask==2${fill(' #')}\rhttps://example.invalid/\n`)).toBe('ok');
+  it('1 MB of ` #` is one comment; a carriage return ends it, as pip reads it (str.splitlines: the URL is a line)', async () => {
+    expect(await check(`flask==2${fill(' #')}https://example.invalid/\n`)).toBe('ok');
+    expect(await check(`flask==2${fill(' #')}\rhttps://example.invalid/\n`)).toMatch(/names a package by URL/);
   });
   it('1 MB of backslash-continued lines is one line, read once', async () => {
     expect(await check(`${fill('ab \\\n')}x\n`)).toBe('ok');

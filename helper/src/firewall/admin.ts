@@ -57,21 +57,21 @@ export async function serveAdmin(ctx: HandlerContext, req: IncomingMessage, res:
   const auth = req.headers.authorization;
   const given = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
   const client = clientOf(ctx, req);
-  // The login form's limiter (in the store, shared by replicas): a guess here counts as a wrong login there.
-  const limiter = limiterOf(ctx.store.sessions, ctx.adminToken);
-  const { wait } = await limiter.attempt(client, Date.now());
+  const wrong = !tokenMatches(given, ctx.adminToken);
+  // The login form's limiter (in the store, shared by replicas): a wrong token here counts as a wrong login there,
+  // and a locked-out client gets 429 whatever it sent. Only wrong tokens are counted.
+  const { wait } = await limiterOf(ctx.store.sessions, ctx.adminToken).check(client, wrong, Date.now());
   if (wait > 0) {
     ctx.store.audit({ at: new Date(), client, kind: 'admin', name: '', action: 'api-refused', status: 429 });
     sendError(res, 429, `admin API: too many wrong bearer tokens from your address: try again in ${wait} s`, { 'retry-after': String(wait) });
     return 429;
   }
-  if (!tokenMatches(given, ctx.adminToken)) {
-    // The attempt stays recorded (it is this failure); the token given is never written anywhere.
+  if (wrong) {
+    // Recorded as a failure by the check; the token given is never written anywhere.
     ctx.store.audit({ at: new Date(), client, kind: 'admin', name: '', action: 'api-refused', status: 401 });
     sendError(res, 401, 'admin API: missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
     return 401;
   }
-  await limiter.succeeded(client);
   if (req.method === 'GET' && path === '/quarantine') {
     sendJson(res, 200, { quarantine: await ctx.store.quarantine() });
     return 200;

@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { UsageError } from '../errors.js';
 
 /** X-Forwarded-For entries examined, from the right: a chain of proxies is a few hops, not a header's worth. */
@@ -22,11 +23,37 @@ export interface TrustedProxies {
   contains(address: string): boolean;
 }
 
-/** `::ffff:10.0.0.1` (an IPv4 peer on a dual-stack socket) is 10.0.0.1. */
-function normalise(address: string): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  return mapped ? mapped[1]! : address;
+/**
+ * An address in one spelling, so that audit rows and the login limiter see one client as one: an IPv4-mapped IPv6
+ * address as IPv4 (`::ffff:0102:0304` and `::ffff:1.2.3.4` are 1.2.3.4, an IPv4 peer on a dual-stack socket), IPv6
+ * lower-case and zero-compressed as RFC 5952 writes it (`2001:DB8:0:0::1` is 2001:db8::1), without a zone
+ * (`fe80::1%eth0` is fe80::1: a zone names an interface of the host that wrote it). Node's isIP decides what is an
+ * address (ipaddr.js alone would take `0x7f.1` and other inet_aton forms); ipaddr.js writes it. Undefined otherwise.
+ */
+export function canonicalAddress(text: string): string | undefined {
+  if (!isIP(text)) return undefined;
+  try {
+    // The zone goes first: Node takes any zone text, ipaddr.js only letters and digits.
+    return ipaddr.process(text.split('%', 1)[0]!).toString();
+  } catch {
+    return undefined;
+  }
 }
+
+/** IPv6 prefix length the login limiter counts as one client: a /64 is one LAN, the least a subscriber is given (RFC 6177, RFC 7421). */
+export const IPV6_CLIENT_PREFIX = 64;
+
+/**
+ * The login limiter's client for an address: an IPv4 address itself, an IPv6 address's /64 (`2001:db8:1:2::/64`),
+ * since one subscriber holds a whole /64 and could take a new address for every guess. Anything else as given.
+ */
+export function limiterKey(address: string): string {
+  const a = canonicalAddress(address);
+  if (a === undefined || isIP(a) === 4) return a ?? address;
+  return `${ipaddr.IPv6.networkAddressFromCIDR(`${a}/${IPV6_CLIENT_PREFIX}`).toString()}/${IPV6_CLIENT_PREFIX}`;
+}
+
+const normalise = (address: string): string => canonicalAddress(address) ?? address;
 
 /**
  * Parses CIDR ranges (`10.0.0.0/8`, `fd00::/8`) or single addresses (`10.1.2.3`, `::1`). A value that is neither
@@ -67,8 +94,7 @@ function entryAddress(entry: string): string | undefined {
   const e = entry.trim();
   const bracketed = /^\[([0-9a-f:.]+)\](?::\d{1,5})?$/i.exec(e)?.[1];
   const v4port = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(e)?.[1];
-  const a = bracketed ?? v4port ?? e;
-  return isIP(a) ? normalise(a) : undefined;
+  return canonicalAddress(bracketed ?? v4port ?? e);
 }
 
 /** The first value of a header that may have been sent more than once. */

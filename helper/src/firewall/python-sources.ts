@@ -1,28 +1,35 @@
 /**
  * What a Python install could fetch around the firewall, refused before it runs (`firewall run`). pip reads
  * package sources from its command line and from requirements files (`--index-url`/`-i`, `--extra-index-url`,
- * `--find-links`/`-f`, and direct URL references: `name @ https://...`, `-e git+https://...`, `-r https://...`);
- * pipenv from the Pipfile's `[[source]]` tables (only pypi.org's is sent to the firewall, by PIPENV_PYPI_MIRROR);
- * uv from `--index`, `--default-index` and the pip-style flags. Config files and the environment are handled by
+ * `--find-links`/`-f`, and direct URL references: `name @ https://...`, `-e git+https://...`, `-r https://...`),
+ * both read as pip reads them (pip-args.ts, pip-requirements-file.ts); pipenv from the Pipfile's `[[source]]` tables
+ * (only pypi.org's is sent to the firewall, by PIPENV_PYPI_MIRROR); uv from `--index`, `--default-index`, the
+ * pip-style flags and `--config-file` (which uv reads over UV_NO_CONFIG). Config files and the environment are handled by
  * pythonClientEnv (run.ts): this module reads only what the project itself says. Refused, not stripped: an install
  * that silently lost a source would resolve differently from the one the project meant.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { joinContinued } from '../lockfiles/requirements-lines.js';
 import { parseToml } from '../lockfiles/toml-doc.js';
-import { PIP_SOURCE_OPTIONS, pipWords } from './pip-args.js';
+import { PIP_SOURCE_OPTIONS, pipWords, type PipWord } from './pip-args.js';
+import { requirementLines } from './pip-requirements-file.js';
 
 /** Largest requirements file or Pipfile read; a bigger one is refused (it cannot be checked). */
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 /** `-r` inside `-r` inside ... as deep as this. */
 const MAX_DEPTH = 16;
-/** Options that name a package source beside the index the firewall sets (pip, uv). */
-const SOURCE_OPTION = /^(?:--index-url|--extra-index-url|--find-links|--index|--default-index)(?:=|$)|^-[if]/;
-const REQUIREMENT_FILE_OPTION = /^(?:-r|-c|--requirement|--constraint)(?:=(.*))?$|^-[rc](.+)$/;
+/** uv's options that name a package source beside the index the firewall sets, and its config file (uv reads
+ * `--config-file`/UV_CONFIG_FILE over UV_NO_CONFIG: uv's lib.rs). clap takes no abbreviations. */
+const UV_SOURCE_OPTION = /^(?:--index-url|--extra-index-url|--find-links|--index|--default-index|--config-file)(?:=|$)/;
+/** uv's short options that take a value (the rest of the word or the next one); `-i` and `-f` are sources. */
+const UV_VALUE_SHORT = new Set(['r', 'c', 'b', 'e', 'p', 'o', 'P', 'C', 'w', 't', 'i', 'f']);
+/** uv's options that name a requirements-format file, read here as pip's (`-r`, `--with-requirements`...). */
+const UV_REQUIREMENT_FILE = /^(?:--requirements?|--constraints?|--overrides?|--build-constraints?|--with-requirements)(?:=|$)/;
 /** A URL scheme and `://`, tried once per run of scheme characters (from anywhere in a run it was O(n²)). */
 const URL = /(?<![a-z0-9+.-])[0-9+.-]*[a-z][a-z0-9+.-]*:\/\//i;
+/** What pip fetches as a URL when it names a requirements file (req_file.py SCHEME_RE). */
+const PIP_URL_SCHEME = /^(?:https?|file):/i;
 /** The Pipfile sources PIPENV_PYPI_MIRROR replaces (pipenv's is_pypi_url). */
 const PYPI_SOURCE = /^https?:\/\/(?:pypi\.org|pypi\.python\.org)(?:\/|$)/;
 const HINT = 'firewall run points the client at the firewall\'s index and nothing else; remove the source (a package the index lacks must be published to it).';
@@ -31,36 +38,91 @@ const refuse = (what: string, file: string, line?: number): never => {
   throw new UsageError('USAGE', `${what}: the install would fetch from it around the firewall`, { where: { file, ...(line ? { line } : {}) }, hint: HINT });
 };
 
-/** True for the Python clients whose command lines and project files are checked. */
+/** The environment the install sees, which pip expands a requirements file's `${NAME}` from. */
+export type InstallEnv = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The Python client a command runs, by its program name: `pip`, `pip3`, `pip3.11`, `pip-3.11`; `uv`, `uvx`;
+ * `pipenv`. An interpreter's `-m pip` is read as `pip` by install-command.ts before it comes here.
+ */
 function pythonTool(command: readonly string[]): 'pip' | 'uv' | 'pipenv' | undefined {
   const tool = basename(command[0] ?? '');
-  if (/^pip[0-9.]*$/.test(tool)) return 'pip';
-  if (/^python[0-9.]*$/.test(tool) && command[1] === '-m' && /^pip$/.test(command[2] ?? '')) return 'pip';
+  if (/^pip(?:-?[0-9][0-9.]*)?$/.test(tool)) return 'pip';
   if (tool === 'uv' || tool === 'uvx') return 'uv';
   if (tool === 'pipenv') return 'pipenv';
   return undefined;
 }
 
-/** Throws a UsageError (exit 2) naming the file and line of the first source the project adds. */
-export async function checkPythonSources(cwd: string, command: readonly string[]): Promise<void> {
+/**
+ * Throws a UsageError (exit 2) naming the file and line of the first source the project adds. `command`: one
+ * command as install-command.ts reads it; `env`: the environment the install sees.
+ */
+export async function checkPythonSources(cwd: string, command: readonly string[], env: InstallEnv = {}): Promise<void> {
   const tool = pythonTool(command);
   if (!tool) return;
   const seen = new Set<string>();
-  if (tool === 'pip') return checkPipCommandLine(cwd, command.slice(basename(command[0] ?? '').startsWith('python') ? 3 : 1), seen);
   const args = command.slice(1);
+  if (tool === 'pip') return checkPipCommandLine(cwd, args, seen, env);
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') break;
-    if (SOURCE_OPTION.test(a)) refuse(`the command line names a package source (${a.split('=')[0]!.slice(0, 40)})`, '<command line>');
-    // `pip install https://host/x.whl`, `'x @ git+https://...'`: pip fetches a direct reference itself, not from the index.
-    if (URL.test(a) && !REQUIREMENT_FILE_OPTION.test(args[i - 1] ?? '')) refuse('the command line names a package by URL (a direct reference)', '<command line>');
-    const r = REQUIREMENT_FILE_OPTION.exec(a);
-    if (r) {
-      const file = r[1] ?? r[2] ?? args[++i];
-      if (file !== undefined) await checkRequirements(resolve(cwd, file), file, seen, 0);
+    if (tool === 'uv' ? UV_SOURCE_OPTION.test(a) || uvShortSource(a) : PIPENV_SOURCE_OPTION.test(a)) {
+      refuse(`the command line names a package source (${a.split('=')[0]!.slice(0, 40)})`, '<command line>');
+    }
+    const file = requirementFile(a, args[i + 1]);
+    // `pip install https://host/x.whl`, `'x @ git+https://...'`: the client fetches a direct reference itself, not from the index.
+    if (URL.test(a) && file === undefined && requirementFile(args[i - 1] ?? '', a) === undefined) refuse('the command line names a package by URL (a direct reference)', '<command line>');
+    if (file !== undefined) {
+      if (file === args[i + 1]) i++;
+      await checkRequirements(resolve(cwd, file), file, seen, 0, env);
     }
   }
   if (tool === 'pipenv') await checkPipfile(cwd);
+  if (tool === 'uv') await checkUvSources(cwd);
+}
+
+/**
+ * uv's `[tool.uv.sources]` in the project's pyproject.toml: project metadata, read whatever UV_NO_CONFIG says. A
+ * source that is a git repository, a URL or a named index (not the firewall's default one) is fetched around the
+ * firewall; a path, workspace or editable source is local.
+ */
+async function checkUvSources(cwd: string): Promise<void> {
+  const text = await read(resolve(cwd, 'pyproject.toml'), 'pyproject.toml');
+  if (text === undefined) return;
+  const { doc } = parseToml(text, 'pyproject.toml', 'pyproject.toml');
+  const uv = ((doc.tool ?? {}) as Record<string, unknown>).uv as Record<string, unknown> | undefined;
+  const sources = uv?.sources;
+  if (sources === undefined) return;
+  if (typeof sources !== 'object' || sources === null || Array.isArray(sources)) refuse('[tool.uv.sources] that is not a table, so it cannot be checked', 'pyproject.toml');
+  for (const [name, spec] of Object.entries(sources as Record<string, unknown>)) {
+    for (const one of Array.isArray(spec) ? spec : [spec]) {
+      const around = typeof one === 'object' && one !== null ? ['git', 'url', 'index'].find((k) => k in one) : 'an unreadable entry';
+      if (around) refuse(`[tool.uv.sources] takes ${JSON.stringify(name.slice(0, 80))} from ${around === 'index' ? 'a named index' : `a ${around} source`}`, 'pyproject.toml');
+    }
+  }
+}
+
+/** pipenv's (click's) options naming a source: `--pypi-mirror`, `--index`/`-i`, `--extra-index-url`. */
+const PIPENV_SOURCE_OPTION = /^(?:--pypi-mirror|--index|--extra-index-url)(?:=|$)|^-i/;
+
+/** A uv short cluster that reaches `-i` or `-f` before a value-taking letter (`-qf DIR`; `-rreq-f.txt` is a file). */
+function uvShortSource(word: string): boolean {
+  if (!/^-[A-Za-z]/.test(word)) return false;
+  for (const c of word.slice(1)) {
+    if (c === 'i' || c === 'f') return true;
+    if (UV_VALUE_SHORT.has(c)) return false;
+  }
+  return false;
+}
+
+/** The requirements file WORD names (`-r FILE`, `-rFILE`, `--requirement=FILE`, uv's plural spellings), or undefined. */
+function requirementFile(word: string, next: string | undefined): string | undefined {
+  const short = /^-[rc]/.exec(word);
+  if (short) return word.length > 2 ? word.slice(2) : next;
+  const eq = word.indexOf('=');
+  const name = eq < 0 ? word : word.slice(0, eq);
+  if (!['--requirement', '--constraint'].includes(name) && !UV_REQUIREMENT_FILE.test(name)) return undefined;
+  return eq < 0 ? next : word.slice(eq + 1);
 }
 
 /** pip verbs that take requirements (and build or install what they name). */
@@ -71,18 +133,23 @@ const ARCHIVE = /\.(?:whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tlz|tar\.
 /** (The spaces after the extras are inside their group: two runs of `\s*` side by side backtrack quadratically.) */
 const DIRECT_REFERENCE = /^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\]\s*)?@/;
 const shortArg = (a: string) => JSON.stringify(a.slice(0, 80));
+/** An option as given, and the one pip reads it as when that differs (`--find-link: pip's --find-links`). */
+function optionShown(w: PipWord): string {
+  const given = w.given.split('=')[0]!.slice(0, 40);
+  return given === w.option ? given : `${given}: pip's ${w.option}`;
+}
 
 /**
  * pip's command line, read as pip reads it (pip-args.ts): a source option however abbreviated or clustered is
  * refused; a local archive is refused (pip installs it without the index, so nothing judges it); a local project
  * folder (`.`, `-e ./proj`) is read: direct references in its pyproject.toml are refused as in requirements files.
  */
-async function checkPipCommandLine(cwd: string, args: readonly string[], seen: Set<string>): Promise<void> {
+async function checkPipCommandLine(cwd: string, args: readonly string[], seen: Set<string>, env: InstallEnv): Promise<void> {
   let verb: string | undefined;
   for (const w of pipWords(args)) {
     if (w.option && PIP_SOURCE_OPTIONS.includes(w.option)) refuse(`the command line names a package source (${w.given.split('=')[0]!.slice(0, 40)}: pip's ${w.option})`, '<command line>');
     if (w.option === '--requirement' || w.option === '--constraint') {
-      if (w.value !== undefined) await checkRequirements(resolve(cwd, w.value), w.value, seen, 0);
+      if (w.value !== undefined) await checkRequirements(resolve(cwd, w.value), w.value, seen, 0, env);
       continue;
     }
     if (w.value === undefined) continue;
@@ -145,40 +212,41 @@ async function checkProject(dir: string, spec: string): Promise<void> {
   }
 }
 
-async function read(path: string, shown: string): Promise<string | undefined> {
-  let text: Buffer;
+async function readBytes(path: string, shown: string): Promise<Buffer | undefined> {
+  let bytes: Buffer;
   try {
-    text = await readFile(path);
+    bytes = await readFile(path);
   } catch {
     return undefined; // the client reports a missing file itself
   }
-  if (text.length > MAX_FILE_BYTES) throw new UsageError('USAGE', `over ${MAX_FILE_BYTES} bytes, so its sources cannot be checked`, { where: { file: shown } });
-  return text.toString('utf8');
+  if (bytes.length > MAX_FILE_BYTES) throw new UsageError('USAGE', `over ${MAX_FILE_BYTES} bytes, so its sources cannot be checked`, { where: { file: shown } });
+  return bytes;
 }
 
-async function checkRequirements(path: string, shown: string, seen: Set<string>, depth: number): Promise<void> {
-  if (URL.test(shown)) refuse('a requirements file fetched from a URL', shown);
+async function read(path: string, shown: string): Promise<string | undefined> {
+  return (await readBytes(path, shown))?.toString('utf8');
+}
+
+/**
+ * A requirements or constraints file, line by line as pip reads it (pip-requirements-file.ts): a source option
+ * however pip's parser spells it, a URL anywhere on a line, and every `-r`/`-c` it names (followed, relative to
+ * the file's folder as pip joins them; a URL one refused).
+ */
+async function checkRequirements(path: string, shown: string, seen: Set<string>, depth: number, env: InstallEnv): Promise<void> {
+  if (URL.test(shown) || PIP_URL_SCHEME.test(shown)) refuse('a requirements file fetched from a URL', shown);
   if (seen.has(path) || depth > MAX_DEPTH) return;
   seen.add(path);
-  const text = await read(path, shown);
-  if (text === undefined) return;
-  const lines = text.split(/\r?\n/);
-  for (let n = 0; n < lines.length; n++) {
-    const first = n + 1;
-    // pip joins a line ending in a backslash with the next one before it reads options.
-    const joined = joinContinued(lines, n, ' ');
-    const line = joined.line;
-    n = joined.last;
-    const code = line.replace(/(^|\s)#.*$/s, '').trim();
-    if (!code) continue;
-    const tokens = code.split(/\s+/);
-    const option = tokens.find((t) => SOURCE_OPTION.test(t));
-    if (option) refuse(`names a package source (${option.split('=')[0]!.slice(0, 40)})`, shown, first);
-    if (URL.test(code)) refuse('names a package by URL (a direct reference)', shown, first);
-    const nested = REQUIREMENT_FILE_OPTION.exec(tokens[0]!);
-    if (nested) {
-      const file = nested[1] ?? nested[2] ?? tokens[1];
-      if (file !== undefined) await checkRequirements(resolve(dirname(path), file), file, seen, depth + 1);
+  const bytes = await readBytes(path, shown);
+  if (bytes === undefined) return;
+  for (const { line, text, options } of requirementLines(bytes, shown, env)) {
+    const source = options.find((w) => w.option && PIP_SOURCE_OPTIONS.includes(w.option));
+    if (source) refuse(`names a package source (${optionShown(source)})`, shown, line);
+    if (URL.test(text)) refuse('names a package by URL (a direct reference)', shown, line);
+    for (const w of options) {
+      if ((w.option === '--requirement' || w.option === '--constraint') && w.value !== undefined) {
+        if (PIP_URL_SCHEME.test(w.value)) refuse('a requirements file fetched from a URL', shown, line);
+        await checkRequirements(resolve(dirname(path), w.value), w.value, seen, depth + 1, env);
+      }
     }
   }
 }

@@ -24,6 +24,7 @@ import { documentKey, factsKey } from '../registry/metadata.js';
 import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, npmConfigFiles, projectScopes, type NpmConfigFiles } from './project-scopes.js';
 import { checkInstallOptions, installEnvironment, yarnRcFilename } from './install-env.js';
 import { checkPythonSources } from './python-sources.js';
+import { invocations, leadingEnv } from './install-command.js';
 import { decideLocked, judgeElsewhere, overridden, policyWayOut, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal, type WayOut } from './run-report.js';
 import { loadPolicy } from '../policy/load.js';
 import { checkElsewhere, declaredElsewhere } from './run-elsewhere.js';
@@ -94,9 +95,6 @@ export function pythonClientEnv(url: string): Record<string, string> {
   return env;
 }
 
-/** Settings that would send a Python client to another index beside the firewall, so around it. */
-const AROUND_THE_FIREWALL = ['PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS', 'UV_INDEX', 'UV_EXTRA_INDEX_URL', 'UV_FIND_LINKS', 'UV_CONFIG_FILE', 'PIPENV_EXTRA_INDEX_URLS'];
-
 function checkResult(s: ServeSettings, mode: CheckResult['mode'], command: string, records: Map<string, CheckRecord>, refused: number, typosquat: boolean, sources: string[]): CheckResult {
   const list = [...records.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
   const counts: Record<Action, number> = { allow: 0, deny: 0, quarantine: 0, warn: 0 };
@@ -130,21 +128,42 @@ const record = (pkg: { name: string; version: string; ecosystem?: PackageRef['ec
   decision: d,
 });
 
+/** A stand-in for the firewall's URL while the command is read before the firewall starts. */
+const NOT_YET_STARTED = 'http://127.0.0.1:1';
+/** A value no job sets: a variable that comes out of installEnvironment with another value is the firewall's. */
+const PROBE = 'sscs-firewall-run-probe';
+
 /**
- * The install's environment: the job's, without the firewall's own settings and secrets (install-env.ts), the
- * client settings that route fetches, and the Python settings that add an index beside the firewall; then the
- * settings that point every client at the firewall. The install runs packages' scripts.
+ * Reads the install command as it will run (install-command.ts) and refuses, before anything runs, what would fetch
+ * around the firewall: a source the project adds itself (requirements file, command line, Pipfile) and a client
+ * option that routes fetches, in every command the install runs that can be read. Returns the command to start
+ * (leading `env`s applied by firewall run) and the job's environment as they change it.
  */
-function installEnv(env: NodeJS.ProcessEnv, client: Record<string, string>): Record<string, string> {
-  return installEnvironment(Object.fromEntries(Object.entries(env).filter(([k]) => !AROUND_THE_FIREWALL.includes(k))), client);
+async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS.ProcessEnv): Promise<{ run: string[]; env: Record<string, string> }> {
+  const top = leadingEnv(given, jobEnv);
+  if (top.run.length === 0) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
+  const host = new URL(NOT_YET_STARTED).hostname;
+  const ours = clientEnv(NOT_YET_STARTED, [], { npm: { userconfig: '', globalconfig: '' }, yarnRcFilename: '' });
+  // A variable firewall run sets, drops, merges (NO_PROXY) or refuses (PIP_REQUIREMENT) in the install's environment.
+  const governs = (name: string): boolean => {
+    try {
+      return installEnvironment({ [name]: PROBE }, ours, host)[name] !== PROBE;
+    } catch {
+      return true;
+    }
+  };
+  for (const inv of invocations(top.run, installEnvironment(top.env, ours, host), governs)) {
+    await checkPythonSources(cwd, inv.argv, inv.env);
+    checkInstallOptions(inv.argv);
+  }
+  return top;
 }
 
-export async function runBehindFirewall(s: ServeSettings, flags: Flags, command: string[], reports: RunReports, io: Io): Promise<number> {
-  const [file, ...args] = command;
-  if (!file) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
-  // A source the project adds itself (requirements file, command line, Pipfile) is refused before anything runs.
-  await checkPythonSources(io.cwd, command);
-  checkInstallOptions(command);
+export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: string[], reports: RunReports, io: Io): Promise<number> {
+  if (given.length === 0) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
+  // `env NAME=VALUE npm ci`: firewall run applies the env itself, so its settings are filtered like the job's.
+  const { run: command, env: jobEnv } = await readCommand(io.cwd, given, io.env);
+  const [file, ...args] = command as [string, ...string[]];
   const locked = await readLocked(io.cwd, s.pypi?.index);
   // Git, tarball-URL and file dependencies never pass through the firewall: judged before the install runs.
   const policy = await loadPolicy(s.policyPath);
@@ -170,11 +189,11 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     }
   };
   const lockedBy = new Map(locked.packages.map((p) => [factsKey(p), p]));
-  const found = await projectScopes(io.cwd, io.env);
+  const found = await projectScopes(io.cwd, jobEnv);
   checkProjectScopes(found, s.upstream, s.scopedUpstreams, { yarnClassic: await isYarnClassic(command, io.cwd) });
   const scopes = [...new Set([...s.scopedUpstreams.map((u) => u.scope), ...found.map((p) => p.scope)])];
-  const rc = yarnRcFilename(io.env);
-  const clientFiles: ClientFiles = { npm: npmConfigFiles(io.env), ...(rc !== undefined ? { yarnRcFilename: rc } : {}) };
+  const rc = yarnRcFilename(jobEnv);
+  const clientFiles: ClientFiles = { npm: npmConfigFiles(jobEnv), ...(rc !== undefined ? { yarnRcFilename: rc } : {}) };
   const started = new Date();
   const state = await privateState(s, io.stderr);
   let exitCode: number;
@@ -193,7 +212,10 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, command:
     }
     const routes = s.scopedUpstreams.map((u) => `, ${u.scope} from ${u.url}`).join('');
     io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${command.join(' ')}\n`);
-    const env = installEnv(io.env, clientEnv(fw.url, scopes, clientFiles));
+    // The job's environment (as a leading env changed it) without the firewall's secrets and the client settings
+    // that route fetches or proxy them (install-env.ts), then the settings that point every client at the firewall.
+    // The install runs scripts.
+    const env = installEnvironment(jobEnv, clientEnv(fw.url, scopes, clientFiles), new URL(fw.url).hostname);
     // npm install resolves first, scripts off, so that a git or URL dependency of a dependency is judged before it runs.
     const resolved = await resolveWithNpm(io.cwd, command, env);
     if (resolved && 'failed' in resolved) io.stderr(`sscs firewall: npm could not resolve the install before running it (${resolved.failed}); what it takes from outside the registry is checked after it\n`);

@@ -37,14 +37,13 @@ export interface SessionStore {
   /** Ends a session (logout, or a new login from the same browser). */
   end(key: string): Promise<void>;
   /**
-   * A login attempt by `key` (a keyed hash of the client address, 64 hex digits) at `at`, after removing every
-   * attempt at or before `since` and the oldest beyond `maxRows`: recorded (allowed) when `key` has fewer than
-   * `max` attempts after `since`, by any replica, counted and recorded as one step per key (attempts at once
-   * cannot all pass); otherwise not recorded. `oldest` is the time of the key's oldest attempt in the window.
+   * A token presented by `key` (a keyed hash of the client, 64 hex digits) at `at`, after the store drops attempts
+   * at or before `since` and the oldest beyond `maxRows` (it may do so only when it records one): `allowed` when
+   * `key` has fewer than `max` failures after `since`, by any replica; then, when `failed`, this one is recorded as
+   * a failure. Counted and recorded as one step per key: tokens presented at once cannot all pass. `oldest` is the
+   * time of the key's oldest failure in the window. Nothing else removes a key's failures: they leave with the window.
    */
-  loginAttempt(key: string, at: Date, since: Date, max: number, maxRows: number): Promise<LoginAttempt>;
-  /** Removes every attempt of `key` (a login succeeded). */
-  forgetLoginAttempts(key: string): Promise<void>;
+  loginAttempt(key: string, at: Date, since: Date, max: number, maxRows: number, failed: boolean): Promise<LoginAttempt>;
 }
 
 export interface LoginAttempt {

@@ -17,7 +17,7 @@ CREATE INDEX IF NOT EXISTS admin_login_attempts_at ON admin_login_attempts (at);
 type Row = Record<string, unknown>;
 
 export class SqliteSessions implements SessionStore {
-  readonly #s: Record<'sweep' | 'trim' | 'insert' | 'get' | 'touch' | 'flash' | 'end' | 'oldTries' | 'trimTries' | 'try' | 'countTries' | 'forgetTries', StatementSync>;
+  readonly #s: Record<'sweep' | 'trim' | 'insert' | 'get' | 'touch' | 'flash' | 'end' | 'pruneTries' | 'try' | 'countTries', StatementSync>;
 
   constructor(private readonly db: DatabaseSync) {
     const p = (sql: string): StatementSync => db.prepare(sql);
@@ -29,11 +29,10 @@ export class SqliteSessions implements SessionStore {
       touch: p('UPDATE admin_sessions SET idle_until = MIN(expires_at, ?), flash = CASE WHEN ? THEN NULL ELSE flash END WHERE key = ?'),
       flash: p('UPDATE admin_sessions SET flash = ? WHERE key = ?'),
       end: p('DELETE FROM admin_sessions WHERE key = ?'),
-      oldTries: p('DELETE FROM admin_login_attempts WHERE at <= ?'),
-      trimTries: p('DELETE FROM admin_login_attempts WHERE id IN (SELECT id FROM admin_login_attempts ORDER BY id DESC LIMIT -1 OFFSET ?)'),
+      // Out of the window, or maxRows or more insertions older than the newest (AUTOINCREMENT ids only grow).
+      pruneTries: p('DELETE FROM admin_login_attempts WHERE at <= ? OR id <= ?'),
       try: p('INSERT INTO admin_login_attempts (key, at) VALUES (?, ?)'),
       countTries: p('SELECT count(*) AS n, min(at) AS oldest FROM admin_login_attempts WHERE key = ? AND at > ?'),
-      forgetTries: p('DELETE FROM admin_login_attempts WHERE key = ?'),
     };
   }
 
@@ -69,17 +68,15 @@ export class SqliteSessions implements SessionStore {
     this.#s.end.run(key);
   }
 
-  async loginAttempt(key: string, at: Date, since: Date, max: number, maxRows: number): Promise<LoginAttempt> {
+  async loginAttempt(key: string, at: Date, since: Date, max: number, maxRows: number, failed: boolean): Promise<LoginAttempt> {
     // One process writes this file and these statements run without yielding: count and insert cannot interleave.
-    this.#s.oldTries.run(since.getTime());
-    this.#s.trimTries.run(Math.max(0, maxRows - 1));
     const c = this.#s.countTries.get(key, since.getTime()) as Row;
     const allowed = Number(c.n) < max;
-    if (allowed) this.#s.try.run(key, at.getTime());
+    if (allowed && failed) {
+      const id = Number(this.#s.try.run(key, at.getTime()).lastInsertRowid);
+      // Pruned only when a failure is recorded, by index ranges: at most maxRows remain (postgres/sessions.ts).
+      this.#s.pruneTries.run(since.getTime(), id - maxRows);
+    }
     return { allowed, oldest: new Date(Number(c.oldest ?? at.getTime())) };
-  }
-
-  async forgetLoginAttempts(key: string): Promise<void> {
-    this.#s.forgetTries.run(key);
   }
 }

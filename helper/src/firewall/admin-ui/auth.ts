@@ -32,17 +32,17 @@ export async function login(ctx: HandlerContext & { adminToken: string }, ui: Ui
   const read = await readForm(req);
   if ('status' in read) return sendPage(res, read.status, loginPage(read.message));
   const now = Date.now();
-  // Counted just before the token is compared (with the attempts of every replica), not before the body is read.
-  const { wait } = await ui.limiter.attempt(client, now);
-  if (wait > 0) return sendPage(res, 429, loginPage(`Too many wrong tokens from your address: try again in ${Math.ceil(wait / 60)} minute(s).`), { 'retry-after': String(wait) });
   const operator = field(read.form, 'operator', MAX_OPERATOR);
   const token = read.form.get('token') ?? '';
-  if (!tokenMatches(token.trim(), ctx.adminToken) || !token.trim()) {
-    // The attempt stays recorded: it is this failure.
+  const wrong = !tokenMatches(token.trim(), ctx.adminToken) || !token.trim();
+  // Counted with the failures of every replica (login-limiter.ts): a locked-out client gets 429 whatever it typed.
+  const { wait } = await ui.limiter.check(client, wrong, now);
+  if (wait > 0) return sendPage(res, 429, loginPage(`Too many wrong tokens from your address: try again in ${Math.ceil(wait / 60)} minute(s).`), { 'retry-after': String(wait) });
+  if (wrong) {
+    // Recorded as a failure by the check.
     ctx.store.audit({ at: new Date(), client, kind: 'admin', name: '', action: 'login-refused', status: 401 });
     return sendPage(res, 401, loginPage('That is not the admin token.'));
   }
-  await ui.limiter.succeeded(client);
   if (!operator) return sendPage(res, 400, loginPage(`Give your name (at most ${MAX_OPERATOR} characters): it is recorded with what you release or waive.`));
   // A fresh id at every login: an id planted in the browser before login is never promoted to a session.
   await ui.sessions.end(sessionIdOf(req));

@@ -1,16 +1,23 @@
 /**
- * Bounds token guessing at the login form: at most MAX_FAILURES wrong tokens per client address within
- * FAILURE_WINDOW_MS, then 429 until the oldest failure leaves the window. The address is the real client's
- * (client-address.ts): behind a trusted load balancer, one guesser locks only itself out.
+ * Bounds token guessing at the login form and the admin API: at most MAX_FAILURES wrong tokens per client within
+ * FAILURE_WINDOW_MS, then 429 until the oldest failure leaves the window. The client is its address's network
+ * (client-address.ts limiterKey: an IPv4 address, an IPv6 /64, which one subscriber is given), taken from the real
+ * client's address: behind a trusted load balancer, one guesser locks only itself out.
  *
- * The attempts are kept in the store (SessionStore.loginAttempt), so replicas on one PostgreSQL share the
- * count: a round-robin balancer does not multiply the tries. Each attempt is counted and recorded before its
- * token is compared, one at a time per client (an advisory lock on PostgreSQL), so guesses sent at once cannot
- * slip past the limit together. The store holds a keyed hash of the address (HMAC-SHA256 under the admin
- * token, which every replica has), never the address, and at most MAX_ROWS attempts.
+ * Only wrong tokens count. The token is compared first (in memory, constant time); then one step in the store
+ * (SessionStore.loginAttempt) counts the client's failures in the window and records a wrong token while the
+ * client is under the limit, one client at a time (an advisory lock on PostgreSQL), so guesses sent at once cannot
+ * slip past the limit together, and the right token among them passes only if fewer than MAX_FAILURES failures
+ * were counted before it. A locked-out client gets 429 for the right token too, after the same store work as for a
+ * wrong one (nothing is recorded either way): the answer does not tell a guesser which was right. The right token
+ * clears nothing: failures leave with the window only, so a guesser sharing the operator's address gains no tries
+ * from the operator's logins. The counts are kept in the store, so replicas on one PostgreSQL share them (a
+ * round-robin balancer does not multiply the tries); the store holds a keyed hash of the client (HMAC-SHA256 under
+ * the admin token, which every replica has), never the address, and at most MAX_ROWS failures.
  */
 import { createHmac } from 'node:crypto';
 import type { SessionStore } from '../session-store.js';
+import { limiterKey } from '../client-address.js';
 
 export const MAX_FAILURES = 10;
 export const FAILURE_WINDOW_MS = 15 * 60_000;
@@ -32,25 +39,21 @@ export class LoginLimiter {
     this.#secret = secret;
   }
 
-  /** The store's key for a client address: 64 hex digits, not reversible without the admin token. */
+  /** The store's key for a client address (its limiterKey): 64 hex digits, not reversible without the admin token. */
   key(client: string): string {
-    return createHmac('sha256', this.#secret).update(`sscs-login-limiter\0${client}`).digest('hex');
+    return createHmac('sha256', this.#secret).update(`sscs-login-limiter\0${limiterKey(client)}`).digest('hex');
   }
 
   /**
-   * Records an attempt by `client` at `now` (epoch ms) and answers whether it may go on: it may while fewer
-   * than MAX_FAILURES attempts are in the window; a refused one is not recorded (it does not push the lockout
-   * further). One that goes on stays as a failure until `succeeded`. A store that cannot be reached throws:
-   * no login without the count (fail closed).
+   * Whether `client`'s token, compared already (`wrong`), may be answered at `now` (epoch ms): it may (wait 0) while
+   * the client has fewer than MAX_FAILURES failures in the window, and a wrong one is then recorded as a failure;
+   * otherwise it waits `wait` seconds, until the oldest failure leaves the window, and nothing is recorded (a
+   * refused try does not push the lockout further). A store that cannot be reached throws: no login without the
+   * count (fail closed).
    */
-  async attempt(client: string, now: number): Promise<AttemptAnswer> {
-    const a = await this.store.loginAttempt(this.key(client), new Date(now), new Date(now - FAILURE_WINDOW_MS), MAX_FAILURES, MAX_ROWS);
+  async check(client: string, wrong: boolean, now: number): Promise<AttemptAnswer> {
+    const a = await this.store.loginAttempt(this.key(client), new Date(now), new Date(now - FAILURE_WINDOW_MS), MAX_FAILURES, MAX_ROWS, wrong);
     if (a.allowed) return { wait: 0 };
     return { wait: Math.max(1, Math.ceil((a.oldest.getTime() + FAILURE_WINDOW_MS - now) / 1000)) };
-  }
-
-  /** The right token: this client's attempts are forgotten. */
-  async succeeded(client: string): Promise<void> {
-    await this.store.forgetLoginAttempts(this.key(client));
   }
 }

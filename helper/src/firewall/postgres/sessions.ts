@@ -52,20 +52,19 @@ export class PostgresSessions implements SessionStore {
     await this.q('DELETE FROM admin_sessions WHERE key = $1', [key]);
   }
 
-  async loginAttempt(key: string, at: Date, since: Date, max: number, maxRows: number): Promise<LoginAttempt> {
-    await this.q('DELETE FROM admin_login_attempts WHERE at <= $1', [since]);
-    await this.q('DELETE FROM admin_login_attempts WHERE id IN (SELECT id FROM admin_login_attempts ORDER BY id DESC OFFSET $1)', [Math.max(0, maxRows - 1)]);
-    return await this.tx(async (c) => {
+  async loginAttempt(key: string, at: Date, since: Date, max: number, maxRows: number, failed: boolean): Promise<LoginAttempt> {
+    const { allowed, oldest, id } = await this.tx(async (c) => {
       // One key's attempts are counted and recorded one at a time, whichever replica takes them.
       await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOGIN_LOCK, key]);
       const r = (await c.query('SELECT count(*) AS n, min(at) AS oldest FROM admin_login_attempts WHERE key = $1 AND at > $2', [key, since])).rows[0] as Row;
       const allowed = Number(r.n) < max;
-      if (allowed) await c.query('INSERT INTO admin_login_attempts (key, at) VALUES ($1, $2)', [key, at]);
-      return { allowed, oldest: date(r.oldest) ?? at };
+      const added = allowed && failed ? ((await c.query('INSERT INTO admin_login_attempts (key, at) VALUES ($1, $2) RETURNING id', [key, at])).rows[0] as Row) : undefined;
+      return { allowed, oldest: date(r.oldest) ?? at, id: added ? Number(added.id) : undefined };
     });
-  }
-
-  async forgetLoginAttempts(key: string): Promise<void> {
-    await this.q('DELETE FROM admin_login_attempts WHERE key = $1', [key]);
+    // Pruned only when a failure was recorded, and by index ranges (never an OFFSET over the table, which read it
+    // whole on every request): attempts out of the window, and those maxRows or more insertions older than this one
+    // (ids are a sequence), so at most maxRows remain. Outside the counting transaction: no lock is held across it.
+    if (id !== undefined) await this.q('DELETE FROM admin_login_attempts WHERE at <= $1 OR id <= $2', [since, id - maxRows]);
+    return { allowed, oldest };
   }
 }

@@ -1,0 +1,81 @@
+/**
+ * How firewall run reads an install command before it runs (helper/src/firewall/install-command.ts): which commands
+ * it finds inside wrappers, and what it refuses. The end-to-end runs with real npm and pip are in run-wrappers.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { invocations, leadingEnv } from '../../helper/src/firewall/install-command.js';
+
+const governs = (name: string) => /^npm_config_registry$|^PIP_INDEX_URL$/i.test(name);
+const read = (command: string[], env: Record<string, string> = { HOME: '/h' }) => invocations(command, env, governs).map((i) => i.argv);
+const refusal = (command: string[], env: Record<string, string> = {}) => {
+  try {
+    const top = leadingEnv(command, env);
+    invocations(top.run, top.env, governs);
+    return 'read';
+  } catch (e) {
+    return `${(e as { code?: string }).code}: ${(e as Error).message}`;
+  }
+};
+
+describe('install command: what runs', () => {
+  it('an interpreter\'s -m pip in every spelling is pip', () => {
+    for (const py of [['python3', '-m', 'pip'], ['python3', '-mpip'], ['python', '-I', '-m', 'pip'], ['python3.11', '-Im', 'pip'], ['/venv/bin/python', '-W', 'ignore', '-X', 'dev', '-m', 'pip'], ['pypy3', '-Wignore', '-Esm', 'pip.__main__'], ['python3', '--check-hash-based-pycs', 'never', '-m', 'pip']]) {
+      expect(read([...py, 'install', '-f', 'w']), py.join(' ')).toEqual([['pip', 'install', '-f', 'w']]);
+    }
+    expect(read(['python3', '-m', 'uv', 'pip', 'install'])).toEqual([['uv', 'pip', 'install']]);
+    // Not pip: a -c string or a script (whose arguments are read from the first program named in them).
+    expect(read(['python3', '-c', 'import pip', '-m', 'pip'])).toEqual([['python3', '-c', 'import pip', '-m', 'pip'], ['pip']]);
+    expect(read(['python3', 'setup.py', '-m', 'x'])).toEqual([['python3', 'setup.py', '-m', 'x']]);
+  });
+
+  it('a leading env is applied: its command runs, with -i, -u and assignments in the job\'s environment', () => {
+    // GNU env reads no option after an assignment: `-u` is then the command, as env would run it.
+    expect(leadingEnv(['env', 'A=1', '-u', 'B', 'npm', 'ci'], { B: 'x', C: 'y' })).toEqual({ run: ['-u', 'B', 'npm', 'ci'], env: { A: '1', B: 'x', C: 'y' } });
+    expect(leadingEnv(['env', '-u', 'B', 'A=1', 'npm', 'ci'], { B: 'x', C: 'y' })).toEqual({ run: ['npm', 'ci'], env: { C: 'y', A: '1' } });
+    expect(leadingEnv(['/usr/bin/env', '-i', 'A=1', 'env', '--unset=A', '--', 'B=2', 'npm', 'ci'], { C: 'y' })).toEqual({ run: ['npm', 'ci'], env: { B: '2' } });
+    expect(leadingEnv(['env', '-iuC', 'npm', 'ci'], { C: 'y' }).env).toEqual({});
+    expect(leadingEnv(['env'], { C: 'y' })).toEqual({ run: ['env'], env: { C: 'y' } });
+  });
+
+  it('reads programs named as arguments of another, and a shell string word by word', () => {
+    expect(read(['timeout', '60', 'python3', '-m', 'pip', 'install'])).toEqual([['timeout', '60', 'python3', '-m', 'pip', 'install'], ['pip', 'install']]);
+    expect(read(['pipenv', 'run', 'pip', 'install', '-f', 'w'])).toEqual([['pipenv', 'run', 'pip', 'install', '-f', 'w'], ['pip', 'install', '-f', 'w']]);
+    expect(read(['npm', 'exec', '--', 'sh', '-c', 'pip3.11 install x'])).toEqual([['npm', 'exec', '--', 'sh', '-c', 'pip3.11 install x'], ['pip3.11', 'install', 'x']]);
+    expect(read(['sh', '-ec', 'npm ci && "$HOME/venv/bin/pip" install -r r.txt'])).toEqual([['npm', 'ci'], ['/h/venv/bin/pip', 'install', '-r', 'r.txt']]);
+    expect(read(['bash', '-o', 'pipefail', '-c', 'exec env X=1 python3 -m pip install'])).toEqual([['pip', 'install']]);
+    // An install client's words are not commands: a folder named env is a folder.
+    expect(read(['pip', 'install', '--target', 'env', '--no-deps', 'x'])).toEqual([['pip', 'install', '--target', 'env', '--no-deps', 'x']]);
+    expect(read(['npm', 'install', '--prefix', 'env', '--omit=dev'])).toEqual([['npm', 'install', '--prefix', 'env', '--omit=dev']]);
+  });
+});
+
+describe('install command: what is refused (exit 2)', () => {
+  const cases: [string[], RegExp, Record<string, string>?][] = [
+    [['env', '-S', 'npm ci'], /env's -S splits a string into the command/],
+    [['timeout', '9', 'env', '-i', 'npm', 'ci'], /runs env -i further in than a leading env/],
+    [['sh', '-c', 'PIP_INDEX_URL=http://x pip install y'], /sets PIP_INDEX_URL further in than a leading env/],
+    [['sh', '-c', 'NPM_CONFIG_REGISTRY=x npm ci'], /sets NPM_CONFIG_REGISTRY further in/],
+    [['xargs', 'env', '-u', 'npm_config_registry', 'npm', 'ci'], /sets npm_config_registry further in/],
+    [['bash', '-l', '-c', 'npm ci'], /starts bash with -l, which reads startup files/],
+    [['sh', '-i', '-c', 'npm ci'], /starts sh with -i/],
+    [['bash', '--rcfile', 'x', '-c', 'npm ci'], /starts bash with --rcfile/],
+    [['zsh', '-c', 'npm ci'], /runs a zsh string, which firewall run does not read/],
+    [['bash', '-c', 'npm ci'], /runs bash with BASH_FUNC_npm%% in its environment/, { 'BASH_FUNC_npm%%': '() { echo; }' }],
+    [['sh', '-c', 'cd sub; npm ci'], /runs the shell builtin 'cd'/],
+    [['sh', '-c', 'source ./env.sh; npm ci'], /runs the shell builtin 'source'/],
+    [['sh', '-c', 'exec -a x npm ci'], /runs 'exec -a'/],
+    [['sh', '-c', 'npm ci $(cat opts)'], /cannot read the shell command exactly/],
+  ];
+  for (const [command, message, env] of cases) {
+    it(command.join(' '), () => {
+      const r = refusal(command, env);
+      expect(r).toMatch(/^USAGE: sscs firewall run: /);
+      expect(r).toMatch(message);
+    });
+  }
+  it('wrappers nested deeper than 8 levels', () => {
+    let command = ['npm', 'ci'];
+    for (let i = 0; i < 10; i++) command = ['sh', '-c', command.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ')];
+    expect(refusal(command)).toMatch(/wraps commands in each other more than 8 deep/);
+  });
+});
