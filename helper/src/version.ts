@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 // Replaced at bundle time by esbuild's `define`; the tsc build reads package.json beside the dist folder.
 declare const __SSCS_VERSION__: string | undefined;
+// In the bundle, the loader's function that returns the bytes it read (helper/tools/bundle.mjs); undeclared elsewhere.
+declare const __SSCS_BUNDLE_BYTES__: (() => Buffer) | undefined;
 
 function readPackageVersion(): string {
   try {
@@ -19,3 +21,12 @@ export const IS_BUNDLE = typeof __SSCS_VERSION__ === 'string';
 export const HELPER_PATH = fileURLToPath(import.meta.url);
 
 export const VERSION: string = typeof __SSCS_VERSION__ === 'string' ? __SSCS_VERSION__ : readPackageVersion();
+
+/**
+ * The single-file bundle's own bytes, as its loader read them at start-up: every chunk of code that runs was taken
+ * from these bytes and checked against its digest, so they are the helper that runs, read once. Undefined outside
+ * the bundle.
+ */
+export function bundleBytes(): Buffer | undefined {
+  return typeof __SSCS_BUNDLE_BYTES__ === 'function' ? __SSCS_BUNDLE_BYTES__() : undefined;
+}

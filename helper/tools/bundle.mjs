@@ -18,6 +18,11 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 export const PAYLOAD_MARKER = '/*sscs-chunks\n';
 /** The identifier that stands for `import.meta.url` inside chunks: the bundle file's own URL. */
 const META_URL = '__sscs_import_meta_url';
+/**
+ * The identifier that stands for `__SSCS_BUNDLE_BYTES__` inside chunks (helper/src/version.ts): a function that
+ * returns the bytes of this file as the loader read them, the bytes every chunk it ran was taken from.
+ */
+const BUNDLE_BYTES = '__sscs_bundle_bytes';
 
 /**
  * @param {{ entry: string, version: string, external: string[], plugins?: import('esbuild').Plugin[] }} options
@@ -36,7 +41,7 @@ export async function buildSingleFile({ entry, version, external, plugins = [] }
     minify: false,
     chunkNames: '[name]-[hash]',
     legalComments: 'linked',
-    define: { __SSCS_VERSION__: JSON.stringify(version), 'import.meta.url': META_URL },
+    define: { __SSCS_VERSION__: JSON.stringify(version), __SSCS_BUNDLE_BYTES__: BUNDLE_BYTES, 'import.meta.url': META_URL },
     external,
     plugins,
     logLevel: 'warning',
@@ -111,6 +116,7 @@ const { inflateRawSync: __sscsInflate } = nodeRequire('node:zlib');
 const CHUNKS = ${JSON.stringify(index)};
 const selfPath = __sscsPath(import.meta.url);
 const loaded = new Map();
+let file;
 let payload;
 
 function loadChunk(name) {
@@ -118,7 +124,7 @@ function loadChunk(name) {
   if (mod) return mod.exports;
   const [offset, length, sha256] = CHUNKS[name];
   if (payload === undefined) {
-    const file = __sscsRead(selfPath);
+    file = __sscsRead(selfPath);
     const start = file.indexOf(${JSON.stringify(PAYLOAD_MARKER)});
     if (start < 0) throw new Error(\`\${selfPath}: the helper's code is missing from this file\`);
     payload = file.subarray(start + ${Buffer.byteLength(PAYLOAD_MARKER)});
@@ -129,9 +135,14 @@ function loadChunk(name) {
   const source = __sscsInflate(Buffer.from(packed.toString('latin1'), 'base64')).toString('utf8');
   mod = { exports: {} };
   loaded.set(name, mod);
-  const run = __sscsCompile(source, ['exports', 'require', 'module', ${JSON.stringify(META_URL)}], { filename: \`\${selfPath}#\${name}\` });
-  run.call(undefined, mod.exports, chunkRequire, mod, import.meta.url);
+  const run = __sscsCompile(source, ['exports', 'require', 'module', ${JSON.stringify(META_URL)}, ${JSON.stringify(BUNDLE_BYTES)}], { filename: \`\${selfPath}#\${name}\` });
+  run.call(undefined, mod.exports, chunkRequire, mod, import.meta.url, bundleBytes);
   return mod.exports;
+}
+
+// The file as read above: the chunks that run came from these bytes (sscs provenance records their digest).
+function bundleBytes() {
+  return file;
 }
 
 function chunkRequire(specifier) {

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { defineCommand, type Io } from '../cli/command.js';
 import { isSecretName } from '../io/secrets.js';
@@ -12,11 +13,11 @@ import { PRIVATE_KEY_BLOCK, assertNoSecret } from '../io/secrets.js';
 import { DEFAULT_MAX_SUBJECTS_PER_STATEMENT, type TrustMode } from '../provenance/constants.js';
 import { buildPredicate } from '../provenance/predicate.js';
 import { importRunnerStatement } from '../provenance/runner.js';
-import { buildStatements, toJsonLines } from '../provenance/statement.js';
+import { buildStatements } from '../provenance/statement.js';
 import type { Statement } from '../provenance/types.js';
-import { validateProvenanceStatements } from '../provenance/validate.js';
+import { provenanceJsonLines } from '../provenance/validate.js';
 import { digestFileSync } from '../subjects/digest.js';
-import { HELPER_PATH, IS_BUNDLE, VERSION } from '../version.js';
+import { HELPER_PATH, IS_BUNDLE, VERSION, bundleBytes } from '../version.js';
 
 const TRUST_MODES: readonly TrustMode[] = ['build-job', 'isolated'];
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -91,13 +92,13 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
         trustMode,
         inputs: parseInputs(flags.input ?? []),
         variables: recordVariables(allow, io),
-        helper: { version: VERSION, ...(IS_BUNDLE ? { sha256: digestFileSync(HELPER_PATH, ['sha256']).sha256 as string } : {}) },
+        helper: { version: VERSION, ...(IS_BUNDLE ? { sha256: helperSha256() } : {}) },
         finishedOn: new Date(),
       });
       statements = buildStatements(subjects, predicate, max);
     }
-    validateProvenanceStatements(statements);
-    const text = toJsonLines(statements);
+    // Every statement checked against its schemas, as the JSON text that is written.
+    const text = provenanceJsonLines(statements);
     // Checked wherever it goes: on standard output the redactor would only hide the value in a statement meant to be signed.
     assertNoSecret(text, io.env, { ...(flags.output ? { file: flags.output } : {}), what: 'the provenance', alsoSecret: [tokenVariable] });
     if (flags.output) writeFileAtomicSync(resolve(io.cwd, flags.output), text);
@@ -106,6 +107,17 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
     return 0;
   },
 });
+
+/**
+ * The SHA-256 of the helper that runs, recorded among the resolved dependencies so that a verifier can tell which
+ * build of sscs wrote the statement. The bundle's digest cannot be written into it at build time (it would change
+ * the file it describes), so it is taken here: from the bytes the loader read and ran its code from, which spares
+ * reading the 2 MB file again, else from the file.
+ */
+function helperSha256(): string {
+  const bytes = bundleBytes();
+  return bytes ? hash('sha256', bytes, 'hex') : (digestFileSync(HELPER_PATH, ['sha256']).sha256 as string);
+}
 
 function parseTrustMode(value: string, local: boolean): TrustMode {
   if (!(TRUST_MODES as readonly string[]).includes(value)) throw new UsageError('USAGE', `--builder must be build-job or isolated, not '${value}'`);

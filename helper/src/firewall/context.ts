@@ -15,10 +15,11 @@ import type { ReloadReport } from './live.js';
 import type { TrustedProxies } from './client-address.js';
 
 /**
- * Scan-before-serve: findings over a tarball, as the policy engine's facts. `file` scans a Python wheel or sdist
- * in place (the file must stay there until the promise settles); without it, Python files cannot be scanned.
+ * Scan-before-serve: findings over a tarball (its bytes, or a file the scanner reads in place), as the policy
+ * engine's facts. `file` scans a Python wheel or sdist in place (the file must stay there until the promise
+ * settles); without it, Python files cannot be scanned.
  */
-export type Scanner = ((tarball: Readable) => Promise<NonNullable<PackageFacts['suspicious']>>) & {
+export type Scanner = ((tarball: Readable | string) => Promise<NonNullable<PackageFacts['suspicious']>>) & {
   file?: (path: string, format: 'wheel' | 'sdist') => Promise<NonNullable<PackageFacts['suspicious']>>;
 };
 

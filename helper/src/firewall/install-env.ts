@@ -53,7 +53,8 @@ export function pipKey(name: string): string | undefined {
   return key.startsWith('--') ? key.slice(2) : key;
 }
 
-const routesNpm = (key: string) => NPM_ROUTING.has(key) || key.endsWith(':registry');
+/** A `//host/:registry` key keeps its case in npm, and pnpm lower-cases what follows the colon: either way it routes. */
+const routesNpm = (key: string) => NPM_ROUTING.has(key) || key.toLowerCase().endsWith(':registry');
 
 function routesYarn(name: string): boolean {
   if (!/^yarn_/i.test(name)) return false;

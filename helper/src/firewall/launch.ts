@@ -98,11 +98,11 @@ export async function launch(s: ServeSettings, flags: Flags, io: Io, extra: Part
 }
 
 async function loadScanner(opts: import('../scan/pool.js').ScanPoolOptions): Promise<Scanner> {
-  // Scans run in worker threads, within a time and heap budget, so the event loop keeps serving meanwhile.
+  // Scans run in worker processes, within a time and heap budget, so the event loop keeps serving meanwhile.
   const { ScanPool } = await import('../scan/pool.js');
   const pool = new ScanPool(opts);
   const facts = (r: import('../scan/types.js').ScanReport) => r.findings.map((f) => ({ rule: f.rule, severity: f.severity, evidence: `${f.file}${f.line ? `:${f.line}` : ''}: ${f.evidence}` }));
-  return Object.assign(async (tarball: import('node:stream').Readable) => facts(await pool.scan(tarball)), {
+  return Object.assign(async (tarball: import('node:stream').Readable | string) => facts(await pool.scan(tarball)), {
     file: async (path: string, format: 'wheel' | 'sdist') => facts(await pool.scanFile(path, format)),
   });
 }

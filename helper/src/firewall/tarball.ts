@@ -4,7 +4,6 @@
  * names the rule and the way out; allowed ones stream through an integrity check.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { contentCoding, decodeBody } from './content-encoding.js';
@@ -215,7 +214,8 @@ async function scanThenServe(
   if (!(await downloadVerified(ctx, res, pkg, digest, body, writer, out, remembered))) return 502;
   let suspicious: NonNullable<PackageFacts['suspicious']>;
   try {
-    suspicious = await ctx.scanner!(createReadStream(writer.tmpPath));
+    // The scan worker reads the verified file itself: its bytes never cross this process.
+    suspicious = await ctx.scanner!(writer.tmpPath);
   } catch (e) {
     // A tarball the scanner cannot read is not served: that is what a malicious one would aim for.
     suspicious = [{ rule: 'unscannable', severity: 'high', evidence: (e as Error).message.slice(0, 200) }];

@@ -21,7 +21,3 @@ export function buildStatements(subjects: readonly Subject[], predicate: SlsaPro
   return out;
 }
 
-/** JSON Lines: one statement per line, the `.intoto.jsonl` convention. */
-export function toJsonLines(statements: readonly Statement[]): string {
-  return statements.map((s) => JSON.stringify(s)).join('\n') + '\n';
-}

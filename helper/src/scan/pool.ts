@@ -1,10 +1,12 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { InputError } from '../errors.js';
-import type { WorkerResponse } from './worker.js';
+import type { PythonFormat } from './python/index.js';
+import type { WorkerRequest, WorkerResponse } from './worker.js';
 import type { Finding, ScanLimits, ScanReport } from './types.js';
 
 /** Wall-clock time one package may take in a worker before it is stopped (and reported, never served clean). */
@@ -13,17 +15,45 @@ export const DEFAULT_SCAN_BUDGET_MS = 120_000;
 export const DEFAULT_WORKER_HEAP_MB = 1024;
 
 /**
- * Young generation of a worker's heap (V8 splits it into semi-spaces of a third each). A parsed file's tree is
+ * Semi-space of a worker's young generation (V8's young generation is three of them). A parsed file's tree is
  * garbage once the file is analysed; the larger the semi-space, the more trees die young instead of being copied
- * by scavenges and promoted. 64 MiB semi-spaces against 32 on an eighth of the benign corpus (one worker, at a
- * load of 18 on two cores): 7% less CPU (10.5 and 11.1 s against 11.4 and 12.0 s), worker GC pauses 6.0-7.8 s
- * against 9.9-10.1 s; 128 MiB did no better (11.0, 11.3 s). V8 grows the semi-spaces to that bound only as
- * survivals demand.
+ * by scavenges and promoted. 64 MiB against 32 on an eighth of the benign corpus (one worker, at a load of 18 on
+ * two cores): 7% less CPU (10.5 and 11.1 s against 11.4 and 12.0 s); 128 MiB did no better (11.0, 11.3 s). V8
+ * grows the semi-spaces to that bound only as survivals demand.
  */
-const WORKER_YOUNG_GENERATION_MB = 192;
+const WORKER_SEMI_SPACE_MB = 64;
+/**
+ * Bytes of a tarball stream gathered into one message to the worker: each message is a trip through the
+ * channel and each write in the worker a round trip to zlib's thread, and a stream arrives in its source's
+ * chunks (64 KiB from a file, often less from a socket).
+ */
+const BATCH_BYTES = 1024 * 1024;
+/** Batches sent to a worker and not yet written to its channel; past it the stream pauses. */
+const MAX_BATCHES_IN_FLIGHT = 2;
+/** Bytes of a worker's stderr kept, to tell a heap exhaustion (V8 says so there) from another death. */
+const STDERR_TAIL_BYTES = 4096;
+const OUT_OF_HEAP = /heap out of memory|Reached heap limit/;
+/**
+ * The environment variable (set to `1`, the only variable a worker gets) that, with an IPC channel, makes the
+ * single-file bundle start as a scan worker rather than as the CLI (cli.ts tests the same name).
+ */
+export const SCAN_WORKER_MARKER = 'SSCS_SCAN_WORKER';
+const SHELL = '/bin/sh';
+
+/**
+ * Node's command-line flags for a scan worker process, each there for its cost:
+ * - `--max-old-space-size`: the heap budget (V8 aborts the process past it; the pool reports the package);
+ * - `--max-semi-space-size`: see WORKER_SEMI_SPACE_MB;
+ * - `--single-threaded-gc`: V8's collector runs on the worker's own thread instead of helper threads. On two
+ *   cores with two workers the helpers only competed with the other worker: with worker threads (which cannot
+ *   take this flag, it is per process) two workers spent 39.2 s of CPU on the corpus against 35.6 s for one.
+ */
+export function workerFlags(heapMb: number): string[] {
+  return [`--max-old-space-size=${heapMb}`, `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`, '--single-threaded-gc'];
+}
 
 export interface ScanPoolOptions {
-  /** Packages scanned at once (one worker thread each); the rest wait in order. Default: cores - 1, at least 1. */
+  /** Packages scanned at once (one worker process each); the rest wait in order. Default: cores - 1, at least 1. */
   concurrency?: number;
   budgetMs?: number;
   heapMb?: number;
@@ -31,15 +61,23 @@ export interface ScanPoolOptions {
 }
 
 interface Slot {
-  worker: Worker;
+  worker: ChildProcess;
+  /** The last bytes the worker wrote to stderr (V8's fatal errors). */
+  stderr: string;
   busy: boolean;
 }
 
+type Job = { type: 'path'; path: string } | { type: 'stream'; tarball: Readable } | { type: 'file'; path: string; format: PythonFormat };
+
 /**
- * Scans tarballs off the event loop, in worker threads, so a hostile package cannot stall other clients: at most
- * `concurrency` at once, each within a time and heap budget. A package over budget gets a `scan-budget` finding
- * (an incomplete scan: the policy's unknown outcome applies), and its worker is replaced. Input errors (not a
- * tarball) reject with the InputError the scanner raised, as `scanTarball` does.
+ * Scans packages off the event loop, in worker processes, so a hostile package cannot stall other clients or take
+ * the process down with it: at most `concurrency` at once, each within a time and heap budget. A package over
+ * budget gets a `scan-budget` finding (an incomplete scan: the policy's unknown outcome applies), and its worker
+ * is replaced. Input errors (not a tarball) reject with the InputError the scanner raised, as `scanTarball` does.
+ *
+ * Processes rather than threads: a process takes its own V8 flags (workerFlags), its collector does not share
+ * helper threads with the other workers, and a V8 fatal error or heap exhaustion ends only the worker. A worker
+ * gets no environment from this process (no tokens or passwords to reach), only the marker that starts it.
  */
 export class ScanPool {
   private readonly slots: Slot[] = [];
@@ -49,39 +87,43 @@ export class ScanPool {
   private readonly heapMb: number;
   private closed = false;
 
-  constructor(private readonly opts: ScanPoolOptions = {}, private readonly worker: { url: URL; data?: unknown } = defaultWorker()) {
+  /** `worker`: the module a worker process runs (scan/worker.js, or the single-file bundle, which is its own). */
+  constructor(private readonly opts: ScanPoolOptions = {}, private readonly worker: URL = defaultWorker()) {
     this.concurrency = Math.max(1, opts.concurrency ?? Math.max(1, availableParallelism() - 1));
     this.budgetMs = opts.budgetMs ?? DEFAULT_SCAN_BUDGET_MS;
     this.heapMb = opts.heapMb ?? DEFAULT_WORKER_HEAP_MB;
   }
 
-  async scan(tarball: Readable): Promise<ScanReport> {
-    const slot = await this.acquire();
-    try {
-      return await this.run(slot, tarball);
-    } finally {
-      this.release(slot);
-    }
+  /**
+   * Scans an npm tarball: a path (the worker reads the file itself; it must stay in place until the promise
+   * settles) or a stream of its bytes (sent to the worker as they come).
+   */
+  scan(tarball: Readable | string): Promise<ScanReport> {
+    return this.schedule(typeof tarball === 'string' ? { type: 'path', path: tarball } : { type: 'stream', tarball });
   }
 
   /**
    * Scans a Python wheel or sdist file (see scanPythonDistribution) in a worker, within the same budgets; the
    * file must stay in place until the promise settles.
    */
-  async scanFile(path: string, format: import('./python/index.js').PythonFormat): Promise<ScanReport> {
-    const slot = await this.acquire();
-    try {
-      return await this.run(slot, { type: 'file', path, format });
-    } finally {
-      this.release(slot);
-    }
+  scanFile(path: string, format: PythonFormat): Promise<ScanReport> {
+    return this.schedule({ type: 'file', path, format });
   }
 
   /** Ends every worker; scans in flight reject. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(this.slots.map((s) => stop(s.worker)));
     this.slots.length = 0;
+  }
+
+  private async schedule(job: Job): Promise<ScanReport> {
+    const slot = await this.acquire();
+    try {
+      return await this.run(slot, job);
+    } finally {
+      this.release(slot);
+    }
   }
 
   private async acquire(): Promise<Slot> {
@@ -90,10 +132,13 @@ export class ScanPool {
       const free = this.slots.find((s) => !s.busy);
       if (free) {
         free.busy = true;
+        // A worker that died while idle is replaced before it is handed a package.
+        if (!free.worker.connected) this.replace(free);
         return free;
       }
       if (this.slots.length < this.concurrency) {
-        const slot = { worker: this.spawn(), busy: true };
+        const slot: Slot = { worker: undefined as unknown as ChildProcess, stderr: '', busy: true };
+        this.spawn(slot);
         this.slots.push(slot);
         return slot;
       }
@@ -106,21 +151,30 @@ export class ScanPool {
     this.waiting.shift()?.();
   }
 
-  private spawn(): Worker {
-    const w = new Worker(this.worker.url, { workerData: this.worker.data, resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
-    // A worker is never what keeps the process alive.
-    w.unref();
-    return w;
+  private spawn(slot: Slot): void {
+    const w = startWorker(fileURLToPath(this.worker), workerFlags(this.heapMb));
+    slot.worker = w;
+    slot.stderr = '';
+    w.stderr!.setEncoding('utf8');
+    // The pipe is read while the worker lives, but it never keeps this process alive (nor does the channel: idle).
+    (w.stderr as Socket).unref();
+    w.stderr!.on('data', (s: string) => {
+      if (slot.worker === w) slot.stderr = (slot.stderr + s).slice(-STDERR_TAIL_BYTES);
+    });
+    // A failed spawn or send also ends the scan in flight (run's 'close' listener); without a listener it would throw.
+    w.on('error', () => undefined);
+    idle(w);
   }
 
   private replace(slot: Slot): void {
-    void slot.worker.terminate().catch(() => undefined);
-    slot.worker = this.spawn();
+    void stop(slot.worker);
+    this.spawn(slot);
   }
 
-  private run(slot: Slot, input: Readable | { type: 'file'; path: string; format: import('./python/index.js').PythonFormat }): Promise<ScanReport> {
-    const tarball = 'type' in input && input.type === 'file' ? undefined : (input as Readable);
+  private run(slot: Slot, job: Job): Promise<ScanReport> {
     const w = slot.worker;
+    const tarball = job.type === 'stream' ? job.tarball : undefined;
+    const limits = this.opts.limits ?? {};
     return new Promise<ScanReport>((resolve, reject) => {
       let settled = false;
       const finish = (fn: () => void) => {
@@ -128,9 +182,9 @@ export class ScanPool {
         settled = true;
         clearTimeout(timer);
         w.off('message', onMessage);
-        w.off('error', onError);
-        w.off('exit', onExit);
+        w.off('close', onClose);
         tarball?.destroy();
+        idle(w);
         fn();
       };
       const overBudget = (why: string) => finish(() => {
@@ -143,31 +197,79 @@ export class ScanPool {
         else if (m.input) reject(new InputError(m.code as ConstructorParameters<typeof InputError>[0], m.message));
         else reject(new Error(`scan worker: ${m.message}`));
       });
-      const onError = (e: Error) => overBudget((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? `needed more than ${this.heapMb} MiB` : `the scan failed: ${e.message.slice(0, 120)}`);
-      const onExit = () => overBudget('the scan worker stopped');
+      // V8 aborts a process out of heap after saying so on stderr, which is read to its end before 'close'.
+      const onClose = () => overBudget(OUT_OF_HEAP.test(slot.stderr) ? `needed more than ${this.heapMb} MiB` : 'the scan worker stopped');
       w.on('message', onMessage);
-      w.once('error', onError);
-      w.once('exit', onExit);
-      if (!tarball) {
-        const file = input as { path: string; format: string };
-        w.postMessage({ type: 'file', path: file.path, format: file.format, limits: this.opts.limits ?? {} });
-        return;
-      }
-      w.postMessage({ type: 'start', limits: this.opts.limits ?? {} });
-      tarball.on('data', (chunk: Buffer) => {
+      w.once('close', onClose);
+      busy(w);
+      const send = (m: WorkerRequest, done?: () => void) => {
+        if (!w.connected) return onClose();
+        w.send(m, done && ((e) => (e ? onClose() : done())));
+      };
+      if (job.type === 'path') return send({ type: 'path', path: job.path, limits });
+      if (job.type === 'file') return send({ type: 'file', path: job.path, format: job.format, limits });
+      send({ type: 'start', limits });
+      let inFlight = 0;
+      let batch: Buffer[] = [];
+      let batched = 0;
+      const flush = () => {
+        if (batched === 0) return;
+        const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batched);
+        batch = [];
+        batched = 0;
+        if (++inFlight >= MAX_BATCHES_IN_FLIGHT) tarball!.pause();
+        send({ type: 'chunk', data }, () => {
+          if (--inFlight < MAX_BATCHES_IN_FLIGHT && !settled) tarball!.resume();
+        });
+      };
+      tarball!.on('data', (chunk: Buffer) => {
         if (settled) return;
-        // A copy of exactly the chunk's bytes, handed over rather than cloned: cloning a view clones its whole
-        // ArrayBuffer, so 7-byte views of one 1.5 MB buffer cost 1.5 MB each (test/scan/pool.test.ts ran out
-        // of 24 GB that way).
-        const data = new Uint8Array(chunk);
-        w.postMessage({ type: 'chunk', data }, [data.buffer]);
+        batch.push(chunk);
+        batched += chunk.length;
+        if (batched >= BATCH_BYTES) flush();
       });
-      tarball.once('end', () => {
-        if (!settled) w.postMessage({ type: 'end' });
+      tarball!.once('end', () => {
+        if (settled) return;
+        flush();
+        send({ type: 'end' });
       });
-      tarball.once('error', (e) => finish(() => reject(new InputError('INPUT', `cannot read the tarball: ${e.message}`, { cause: e }))));
+      tarball!.once('error', (e) => finish(() => reject(new InputError('INPUT', `cannot read the tarball: ${e.message}`, { cause: e }))));
     });
   }
+}
+
+/**
+ * Starts a worker process: Node with `flags` running `file`, with an IPC channel (V8's serialisation, so that
+ * bytes cross as bytes) and no environment but the marker. V8 aborts a process that runs out of heap, and an
+ * abort writes a core file where the system allows one (Docker's default allows one of any size): a package
+ * that exhausts the heap again and again could fill the disk. So the worker's core file limit is set to 0
+ * first, by a shell that then becomes Node (`exec`, same process); without /bin/sh, Node is started directly.
+ */
+function startWorker(file: string, flags: string[]): ChildProcess {
+  const node = [process.execPath, ...flags, file];
+  const [command, args] = existsSync(SHELL) ? [SHELL, ['-c', 'ulimit -c 0 2>/dev/null; exec "$@"', 'sscs-scan-worker', ...node]] : [node[0]!, node.slice(1)];
+  return spawn(command, args, { env: { [SCAN_WORKER_MARKER]: '1' }, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+}
+
+/** A worker with a scan in flight keeps this process alive until it answers. */
+function busy(w: ChildProcess): void {
+  w.ref();
+  w.channel?.ref();
+}
+
+/** An idle worker is never what keeps this process alive. */
+function idle(w: ChildProcess): void {
+  w.unref();
+  w.channel?.unref();
+}
+
+/** Ends a worker process now and waits until it is gone. */
+function stop(w: ChildProcess): Promise<void> {
+  if (w.exitCode !== null || w.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    w.once('exit', () => resolve());
+    w.kill('SIGKILL');
+  });
 }
 
 function budgetReport(why: string): ScanReport {
@@ -176,11 +278,11 @@ function budgetReport(why: string): ScanReport {
 }
 
 /**
- * The worker next to this module (helper/dist/scan/worker.js); inside the single-file bundle, the bundle
- * itself, which starts the worker when it sees `workerData.sscsScanWorker` (cli.ts).
+ * The worker next to this module (helper/dist/scan/worker.js); inside the single-file bundle, the bundle itself,
+ * which starts the worker when it sees SCAN_WORKER_MARKER and an IPC channel (cli.ts).
  */
-function defaultWorker(): { url: URL; data?: unknown } {
+function defaultWorker(): URL {
   const sibling = new URL('./worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(sibling))) return { url: sibling };
-  return { url: new URL(import.meta.url), data: { sscsScanWorker: true } };
+  if (existsSync(fileURLToPath(sibling))) return sibling;
+  return new URL(import.meta.url);
 }
