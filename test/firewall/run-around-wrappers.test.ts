@@ -92,8 +92,18 @@ describe('firewall run: a requirements file read later than it is checked (F4)',
   it('missing, /dev/stdin, a FIFO: refused before pip runs', async () => {
     const dir = await project({ 'alt.txt': `-i ${outside.simpleUrl}\ntiny-lib\n` });
     await execa('mkfifo', [join(dir, 'fifo.txt')]);
-    await refused(dir, ['sh', '-c', `cp alt.txt req.txt && ${download().join(' ')} -r req.txt`], /the requirements file "req\.txt" does not exist before the install runs/);
+    await refused(dir, [...download(), '-r', 'req.txt'], /the requirements file "req\.txt" does not exist before the install runs/);
     await refused(dir, ['sh', '-c', `${download().join(' ')} -r /dev/stdin < alt.txt`], /"\/dev\/stdin" is not a regular file of the project/);
     await refused(dir, [...download(), '-r', 'fifo.txt'], /"fifo\.txt" is not a regular file of the project/);
+  });
+
+  it('a command that may write files before the Python install, or beside it in a pipeline, is refused', async () => {
+    const dir = await project({ 'alt.txt': `-i ${outside.simpleUrl}\ntiny-lib\n`, 'req.txt': 'tiny-lib\n' });
+    await refused(dir, ['sh', '-c', `cp alt.txt req.txt && ${download().join(' ')} -r req.txt`], /runs cp, which may write files before the Python install/);
+    await refused(dir, ['sh', '-c', `cat alt.txt > req.txt; ${download().join(' ')} -r req.txt`], /writes req\.txt before the Python install/);
+    await refused(dir, ['sh', '-c', `node -e 'require("fs").copyFileSync("alt.txt", "req.txt")' && ${download().join(' ')} -r req.txt`], /runs node, which may write files before the Python install/);
+    const ok = await run(dir, ['sh', '-c', `${pipOf(home)} --version && ${download().join(' ')} -r req.txt > pip.log && cat pip.log`]);
+    expect(ok.exitCode, ok.stdout + ok.stderr).toBe(0);
+    expect(outside.requests).toEqual([]);
   });
 });

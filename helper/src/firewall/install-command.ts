@@ -25,6 +25,12 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export interface Invocation {
   argv: string[];
   env: Env;
+  /** Which pipeline of the install it is in (commands of one pipeline run at once; 0 for the command itself). */
+  pipeline: number;
+  /** Files its shell output redirections write. */
+  writes?: string[];
+  /** It only runs the next invocation (a wrapper, `npm exec`, `pipenv run`): the same command. */
+  wraps?: true;
 }
 
 /** Shells whose `-c` strings are read (POSIX sh, dash, bash, ash). */
@@ -180,21 +186,33 @@ function read(argv: readonly string[], env: Env, depth: number, top: string, gov
       if (OTHER_SHELLS.has(program)) refuse(`'${printable(top)}' runs a ${program} string, which firewall run does not read`, 'Give the install command as words, or use sh -c.');
       const startup = Object.keys(env).find((k) => SHELL_STARTUP.test(k) && env[k] !== undefined);
       if (startup) refuse(`'${printable(top)}' runs ${program} with ${startup} in its environment: the shell would read code or parsing rules from it that firewall run does not see`, `Unset ${startup} for the install, or give the install command as words.`);
+      let pipeline = Math.max(0, ...out.map((o) => o.pipeline));
       for (const c of readShell(script, env)) {
         for (const [name] of c.assignments) if (governs(name)) refuseGoverned(name, top);
+        const from = out.length;
         readShellCommand(c.words, { ...env, ...Object.fromEntries(c.assignments) }, depth + 1, top, governs, out);
+        // Every command read from this one (a nested shell's too) is taken as running at once with its pipeline.
+        if (!c.piped) pipeline = Math.max(pipeline, ...out.map((o) => o.pipeline)) + 1;
+        for (const o of out.slice(from)) {
+          o.pipeline = pipeline;
+          if (c.writes) o.writes = [...(o.writes ?? []), ...c.writes];
+        }
       }
       return;
     }
   }
   if (PYTHON.test(program)) {
     const pip = pythonPip(argv);
-    if (pip) return void out.push({ argv: pip, env });
+    if (pip) return void out.push({ argv: pip, env, pipeline: 0 });
   }
-  out.push({ argv: [...argv], env });
+  const self: Invocation = { argv: [...argv], env, pipeline: 0 };
+  out.push(self);
   const inner = commandRun(argv, top);
   if (inner === 'nothing') return;
-  if (inner) return read(inner, env, depth + 1, top, governs, out);
+  if (inner) {
+    self.wraps = true;
+    return read(inner, env, depth + 1, top, governs, out);
+  }
   refuseHidden(argv, top);
 }
 
