@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runCli } from '../support/cli.js';
 import { startNpmRegistry, type NpmRegistry } from '../support/npm-registry.js';
 import { pipEnv, pipFreeze, pipOf, venv } from '../support/pip-clients.ts';
@@ -155,7 +156,9 @@ describe('firewall run: pip settings in the environment, in every spelling pip r
   });
 });
 
-describe('firewall run: npm\'s proxy settings', () => {
+const PNPM = fileURLToPath(new URL('../../node_modules/.bin/pnpm', import.meta.url));
+
+describe('firewall run: npm\'s and pnpm\'s proxy settings', () => {
   let reg: NpmRegistry;
   beforeAll(async () => {
     reg = await startNpmRegistry();
@@ -163,22 +166,28 @@ describe('firewall run: npm\'s proxy settings', () => {
   });
   afterAll(async () => reg?.close());
 
-  it('a project .npmrc proxy, npm_config_https_proxy in any spelling and HTTP_PROXY: npm installs through the firewall, the proxy sees nothing', async () => {
-    const dir = await project();
-    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, dependencies: { 'good-a': '^1.0.0' } }));
-    await writeFile(join(dir, '.npmrc'), `proxy=${proxy.url}\nhttps-proxy=${proxy.url}\nnoproxy=nothing.example\n`);
-    await mkdir(join(dir, 'home'));
-    const since = proxy.seen.length;
-    const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', reg.url, '--pypi-upstream', 'none', '--', 'npm', 'install'], {
-      cwd: dir,
-      timeoutMs: 120_000,
-      env: {
-        HOME: join(dir, 'home'), npm_config_cache: join(dir, '.npm'), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', npm_config_fetch_retries: '0',
-        HTTP_PROXY: proxy.url, 'NPM_CONFIG_HTTPS-PROXY': proxy.url, npm_config_PROXY: proxy.url, NPM_CONFIG_NOPROXY: 'nothing.example',
-      },
+  const clients: [string, string[], (dir: string) => Record<string, string>][] = [
+    ['npm', ['npm', 'install'], (dir) => ({ npm_config_cache: join(dir, '.npm'), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', npm_config_fetch_retries: '0' })],
+    ['pnpm', [PNPM, 'install', '--reporter=append-only'], (dir) => ({ CI: 'true', pnpm_config_minimum_release_age: '0', pnpm_config_store_dir: join(dir, '.store'), npm_config_fetch_retries: '0' })],
+  ];
+  for (const [name, command, clientEnv] of clients) {
+    it(`a project .npmrc proxy, npm_config_https_proxy in any spelling and HTTP_PROXY: ${name} installs through the firewall, the proxy sees nothing`, async () => {
+      const dir = await project();
+      await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, dependencies: { 'good-a': '^1.0.0' } }));
+      await writeFile(join(dir, '.npmrc'), `proxy=${proxy.url}\nhttps-proxy=${proxy.url}\nnoproxy=nothing.example\n`);
+      await mkdir(join(dir, 'home'));
+      const since = proxy.seen.length;
+      const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', reg.url, '--pypi-upstream', 'none', '--', ...command], {
+        cwd: dir,
+        timeoutMs: 120_000,
+        env: {
+          HOME: join(dir, 'home'), ...clientEnv(dir),
+          HTTP_PROXY: proxy.url, 'NPM_CONFIG_HTTPS-PROXY': proxy.url, npm_config_PROXY: proxy.url, NPM_CONFIG_NOPROXY: 'nothing.example',
+        },
+      });
+      expect(proxy.seen.slice(since)).toEqual([]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(existsSync(join(dir, 'node_modules/good-a/package.json'))).toBe(true);
     });
-    expect(proxy.seen.slice(since)).toEqual([]);
-    expect(r.exitCode, r.stderr).toBe(0);
-    expect(existsSync(join(dir, 'node_modules/good-a/package.json'))).toBe(true);
-  });
+  }
 });

@@ -1,4 +1,4 @@
-import { readdirSync, realpathSync } from 'node:fs';
+import { readdirSync, realpathSync, type Dirent } from 'node:fs';
 import { InputError } from '../errors.js';
 import { fileKind, resolveInRoot, type FileKind } from '../io/files.js';
 import { describeBytes, isUtf8 } from './name.js';
@@ -19,8 +19,17 @@ export interface FoundFile {
   kind: FileKind;
 }
 
+/**
+ * What a walk reports for each entry that is not a folder: its path relative to the folder walked, its absolute
+ * path, and for anything but a regular file (a symlink to a file, a FIFO, a socket, a device) what it is. A regular
+ * file, most entries by far, comes with no record: 10,000 files make 10,000 fewer objects to keep.
+ */
+export type OnFile = (relFromDir: string, path: string, other: FoundFile | undefined) => void;
+
 // The walk uses synchronous fs calls on purpose: a CLI walking ten thousand files spends most of its time
 // in per-call round trips through the thread pool otherwise (measured: 4x slower on bench/digest.mjs).
+
+const byName = (a: Dirent, b: Dirent) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /**
  * Lists every entry under `dir` that is not a folder, recursively, in a deterministic (byte-wise sorted)
@@ -28,32 +37,39 @@ export interface FoundFile {
  * Symlinks are resolved and must stay inside `root`; a folder reached twice (a symlink loop) is walked once.
  * A name that is not valid UTF-8 is refused: decoded loosely, two such names would read as one.
  */
-export function walkFiles(root: string, dir: string, onFile: (f: FoundFile, relFromDir: string) => void, seen = new Set<string>(), prefix = ''): void {
+export function walkFiles(root: string, dir: string, onFile: OnFile, seen = new Set<string>(), prefix = ''): void {
   const realDir = realpathSync(dir);
   if (seen.has(realDir)) return;
   seen.add(realDir);
   if (seen.size > MAX_WALK_FOLDERS) throw new InputError('LIMIT', `more than ${MAX_WALK_FOLDERS} folders under ${root}`);
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareBytes(a.name, b.name));
+  // libuv lists a folder sorted by strcmp already, so this sort is one pass in the common case.
+  const entries = readdirSync(dir, { withFileTypes: true }).sort(byName);
   // Node decodes names as UTF-8, replacing bad bytes with U+FFFD; only then are the raw bytes read.
-  if (entries.some((e) => e.name.includes('\uFFFD'))) assertUtf8Names(dir);
+  for (const entry of entries) {
+    if (entry.name.includes('\uFFFD')) {
+      assertUtf8Names(dir);
+      break;
+    }
+  }
   // `dir` is absolute and normalised (the caller resolves it, and every folder below is built here), and a
   // readdir name holds no '/', '.' or '..': concatenation gives what path.join would, without its normalising
   // pass over every name (a tenth of a walk of 10,000 files).
-  const sep = dir.endsWith('/') ? '' : '/';
+  const base = dir.endsWith('/') ? dir : `${dir}/`;
+  const relBase = prefix ? `${prefix}/` : '';
   for (const entry of entries) {
-    const path = dir + sep + entry.name;
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    const path = base + entry.name;
+    const rel = relBase ? relBase + entry.name : entry.name;
     // Regular files first: they are most entries, and each type test is a call.
     if (entry.isFile()) {
-      onFile({ path, realPath: path, kind: 'file' }, rel);
+      onFile(rel, path, undefined);
     } else if (entry.isSymbolicLink()) {
       const target = resolveInRoot(root, path);
       if (target.isDirectory) walkFiles(root, path, onFile, seen, rel);
-      else onFile({ path, realPath: target.realPath, size: target.size, kind: target.kind }, rel);
+      else onFile(rel, path, { path, realPath: target.realPath, size: target.size, kind: target.kind });
     } else if (entry.isDirectory()) {
       walkFiles(root, path, onFile, seen, rel);
     } else {
-      onFile({ path, realPath: path, size: 0, kind: fileKind(entry) }, rel);
+      onFile(rel, path, { path, realPath: path, size: 0, kind: fileKind(entry) });
     }
   }
 }

@@ -38,6 +38,8 @@ const STRING_EXPRESSIONS = new Set(['Literal', 'TemplateLiteral', 'BinaryExpress
 const HOOKED_NAMES = new Set(['fetch', 'ethereum', 'open', 'send', 'setRequestHeader', 'request', 'sendAsync']);
 /** Callees that evaluate an argument when called by name. */
 const EVAL_LIKE_NAMES = new Set(['eval', 'Function', 'setTimeout', 'setInterval']);
+/** What a client SDK call returns (ref.child(...), axios.create()) still talks through that client. */
+const followsCalls = (module: string): boolean => NETWORK_PACKAGES.has(module);
 /** Signals kept per kind and file. */
 const MAX_PER_KIND = 20;
 
@@ -52,17 +54,8 @@ export interface FileAnalysis {
  */
 export function analyseProgram(program: Node, text: string): FileAnalysis {
   const tree = gatherTree(program);
-  const b = new Bindings((m) => NETWORK_PACKAGES.has(m));
-  for (const name of tree.mutable) b.mutable.add(name);
-  // Bindings first, twice, so that an alias declared before its target still resolves.
-  for (let round = 0; round < 2; round++) {
-    for (const n of tree.binders) {
-      if (n.type === 'VariableDeclarator') b.bindDeclarator(n.id as Node, n.init as Node | undefined);
-      else if (n.type === 'AssignmentExpression') b.bindDeclarator(n.left as Node, n.right as Node);
-      else if (round === 0) b.bindImport(n);
-    }
-  }
-  b.resetFolds();
+  const b = new Bindings(followsCalls, tree.mutable);
+  b.bind(tree.binders);
   const a = new Analysis(b, text, tree);
   // Without the text of a hex decoder, no local decoder changes what a call resolves to, so calls resolve now
   // as they will at the end; then a file with no call a taint could reach (most libraries) has no use for
@@ -276,7 +269,8 @@ class Analysis {
 
   /**
    * Whether `n` is a call where visitCall reads taints: a network call, an eval-like call (eval, Function,
-   * timers, vm, `_compile`, an alias of a global) or a child process; a superset, it may say yes more often.
+   * timers, vm, `_compile`, eval or Function through a global or an alias) or a child process; a superset, it
+   * may say yes more often.
    */
   mayReceiveTaint(n: Node, at: number): boolean {
     if (n.type !== 'CallExpression' && n.type !== 'NewExpression') return false;
@@ -284,7 +278,12 @@ class Analysis {
     if (callee.type === 'Identifier' && EVAL_LIKE_NAMES.has(callee.name as string)) return true;
     if (this.isNetworkCall(n, at)) return true;
     const ref = this.calleeAt(n, at);
-    return ref !== undefined && (ref.module === 'child_process' || ref.module === 'vm' || ref.module === '(global)' || ref.path[0] === '_compile');
+    if (ref === undefined) return false;
+    if (ref.path[0] === '_compile') return true;
+    // A global reaches visitCall's taint reads only as eval or Function itself (a network global is a network
+    // call, above): `window.document.createElement(...)`, in every browser bundle, reaches none.
+    if (ref.module === '(global)') return ref.path.length === 1 && (ref.path[0] === 'eval' || ref.path[0] === 'Function');
+    return ref.module === 'child_process' || ref.module === 'vm';
   }
 
   private resolveCallee(n: Node): Ref | undefined {

@@ -1,4 +1,5 @@
 import { comparedLiteral, fold, type Folded, type FoldScope } from './fold.js';
+import { LookupLog } from './lookups.js';
 import type { Node } from './parse.js';
 
 /** What an expression refers to: a module (`require('x')`, `import`), a member path of one, or a global. */
@@ -20,11 +21,16 @@ const REQUIRE_NAMES = new Set(['require', '__non_webpack_require__']);
 export class Bindings implements FoldScope {
   readonly refs = new Map<string, Ref>();
 
-  constructor(readonly followsCalls: (module: string) => boolean = () => false) {}
+  /**
+   * `followsCalls`: modules whose calls return more of the module (client SDKs); `mutable`: names written more
+   * than once (tree.ts), never folded as constants.
+   */
+  constructor(
+    readonly followsCalls: (module: string) => boolean = () => false,
+    readonly mutable: ReadonlySet<string> = new Set(),
+  ) {}
 
   readonly constants = new Map<string, Node>();
-  /** Names written more than once: never folded as constants. */
-  readonly mutable = new Set<string>();
   /** Local functions that turn a hex string into text (`h.replace(/../g, m => String.fromCharCode(parseInt(m, 16)))`). */
   readonly hexDecoders = new Set<string>();
   wasDecoded = false;
@@ -35,7 +41,44 @@ export class Bindings implements FoldScope {
   }
 
   constant(name: string): Node | undefined {
+    this.log?.lookedUpConstant(name);
     return this.constants.get(name);
+  }
+
+  /** During the first binding round: what it looked up and bound. */
+  private log: LookupLog | undefined;
+
+  /**
+   * Binds the file's binders (tree.binders: declarators, plain assignments to a name and imports, in source
+   * order), then forgets the constants folded meanwhile. Twice when needed, so that an alias declared before its
+   * target still resolves: a second round resolves every binder as the first did unless some name was bound after
+   * the first round looked it up, so it runs only then (most files bind each name before using it).
+   */
+  bind(binders: readonly Node[]): void {
+    const log = (this.log = new LookupLog());
+    this.bindRound(binders, true);
+    this.log = undefined;
+    if (log.stale()) this.bindRound(binders, false);
+    this.resetFolds();
+  }
+
+  private bindRound(binders: readonly Node[], first: boolean): void {
+    for (let i = 0; i < binders.length; i++) {
+      const n = binders[i]!;
+      if (n.type === 'VariableDeclarator') this.bindDeclarator(n.id as Node, n.init as Node | undefined);
+      else if (n.type === 'AssignmentExpression') this.bindDeclarator(n.left as Node, n.right as Node);
+      else if (first) this.bindImport(n);
+    }
+  }
+
+  private ref(name: string): Ref | undefined {
+    this.log?.lookedUpRef(name);
+    return this.refs.get(name);
+  }
+
+  private setRef(name: string, ref: Ref): void {
+    this.log?.boundRef(name);
+    this.refs.set(name, ref);
   }
 
   private readonly folded = new Map<Node, { value: Folded | undefined; decoded: boolean }>();
@@ -75,13 +118,16 @@ export class Bindings implements FoldScope {
     return undefined;
   }
 
-  bindDeclarator(id: Node, init: Node | undefined): void {
+  private bindDeclarator(id: Node, init: Node | undefined): void {
     if (!init) return;
     if (id.type === 'Identifier') {
       const name = id.name as string;
       const ref = this.resolve(init);
-      if (ref) this.refs.set(name, ref);
-      else if (!this.constants.has(name) && !this.mutable.has(name) && isFoldable(init)) this.constants.set(name, init);
+      if (ref) this.setRef(name, ref);
+      else if (!this.constants.has(name) && !this.mutable.has(name) && isFoldable(init)) {
+        this.log?.boundConstant(name);
+        this.constants.set(name, init);
+      }
       return;
     }
     if (id.type === 'ObjectPattern') {
@@ -92,12 +138,12 @@ export class Bindings implements FoldScope {
         const key = (p.key as Node).type === 'Identifier' && !p.computed ? ((p.key as Node).name as string) : this.foldString(p.key as Node)?.value;
         let value = p.value as Node;
         if (value.type === 'AssignmentPattern') value = value.left as Node;
-        if (key && value.type === 'Identifier') this.refs.set(value.name as string, { ...base, path: [...base.path, key], hidden: base.hidden || Boolean(p.computed) });
+        if (key && value.type === 'Identifier') this.setRef(value.name as string, { ...base, path: [...base.path, key], hidden: base.hidden || Boolean(p.computed) });
       }
     }
   }
 
-  bindImport(decl: Node): void {
+  private bindImport(decl: Node): void {
     const module = (decl.source as Node).value;
     if (typeof module !== 'string') return;
     for (const s of decl.specifiers as Node[]) {
@@ -105,9 +151,9 @@ export class Bindings implements FoldScope {
       if (s.type === 'ImportSpecifier') {
         const imported = s.imported as Node;
         const name = (imported.name ?? imported.value) as string;
-        this.refs.set(local, { module: bare(module), path: name === 'default' ? [] : [name], hidden: false });
+        this.setRef(local, { module: bare(module), path: name === 'default' ? [] : [name], hidden: false });
       } else {
-        this.refs.set(local, { module: bare(module), path: [], hidden: false });
+        this.setRef(local, { module: bare(module), path: [], hidden: false });
       }
     }
   }
@@ -121,8 +167,11 @@ export class Bindings implements FoldScope {
         // An unbound global object or eval is itself a reference, so `const g = globalThis; g[k]()` and
         // `const f = eval; f(x)` (or `(0, eval)(x)`) resolve like `globalThis[k]()` and `eval(x)`.
         const name = node.name as string;
-        const bound = this.refs.get(name);
+        const bound = this.ref(name);
         if (bound) return bound;
+        // A local of the same name is no global (only those names ask whether it is a constant).
+        if (!GLOBAL_OBJECTS.has(name) && name !== 'eval' && name !== 'Function') return undefined;
+        this.log?.lookedUpConstant(name);
         if (this.constants.has(name) || this.mutable.has(name)) return undefined;
         if (GLOBAL_OBJECTS.has(name)) return { module: '(global)', path: [], hidden: false };
         if (name === 'eval' || name === 'Function') return { module: '(global)', path: [name], hidden: false };
@@ -144,16 +193,27 @@ export class Bindings implements FoldScope {
       }
       case 'MemberExpression': {
         const obj = node.object as Node;
-        const key = keyName(node, this);
         // Object.entries(m).find(([k]) => k === 'x')[1] and .filter(...)[0][1]
-        const entry = entryOf(node, this, d);
-        if (entry) return entry;
-        if (obj.type === 'Identifier' && GLOBAL_OBJECTS.has(obj.name as string) && key !== undefined) {
-          return key === 'require' ? undefined : this.refs.get(key) ?? { module: '(global)', path: [key], hidden: keyHidden(node) };
+        if (node.computed) {
+          const entry = entryOf(node, this, d);
+          if (entry) return entry;
         }
-        if (obj.type === 'Identifier' && obj.name === 'process' && key === 'mainModule') return { module: '(process.mainModule)', path: [], hidden: keyHidden(node) };
+        // The key is folded only where it can matter: on a global object, on process, or once the object resolves.
+        let key: string | undefined;
+        let keyKnown = false;
+        if (obj.type === 'Identifier') {
+          const name = obj.name as string;
+          if (GLOBAL_OBJECTS.has(name) || name === 'process') {
+            key = keyName(node, this);
+            keyKnown = true;
+            if (key !== undefined && name !== 'process') return key === 'require' ? undefined : this.ref(key) ?? { module: '(global)', path: [key], hidden: keyHidden(node) };
+            if (key === 'mainModule') return { module: '(process.mainModule)', path: [], hidden: keyHidden(node) };
+          }
+        }
         const base = this.resolve(obj, d);
-        if (!base || key === undefined) return undefined;
+        if (!base) return undefined;
+        if (!keyKnown) key = keyName(node, this);
+        if (key === undefined) return undefined;
         if (key === 'value' && base.path[base.path.length - 1] === '(descriptor)') return { ...base, path: base.path.slice(0, -1) };
         return { module: base.module, path: [...base.path, key], hidden: base.hidden || keyHidden(node) };
       }

@@ -88,8 +88,23 @@ export const STRING_HINT = new RegExp([...STRING_SIGNALS.map(([, t]) => t.hint),
 /** Regular expressions over crypto addresses: what a clipper that swaps wallet addresses matches. */
 export const WALLET_REGEX = /0x\[a-fA-F0-9\]\{40\}|0x\[0-9a-fA-F\]\{40\}|bc1|\[13\]\[a-km-zA-HJ-NP-Z1-9\]|T\[A-Za-z1-9\]\{33\}|\[1-9A-HJ-NP-Za-km-z\]\{32,44\}/;
 
+/**
+ * Whether a string literal can give any signal (a STRING_SIGNALS or SECRET_PATHS kind, a public IP URL): the tree
+ * walk keeps only such literals for grading, most of a file's strings (names, messages) being none.
+ */
+export function stringMaySignal(s: string): boolean {
+  return s.length >= 4 && (mayBeIpUrl(s) || STRING_HINT.test(s));
+}
+
+/** The scheme letters publicIpUrl starts with (h, w, t): most strings fail here, before any regex. */
+function mayBeIpUrl(s: string): boolean {
+  const c = s.charCodeAt(0);
+  return c === 104 || c === 119 || c === 116;
+}
+
 /** A host that is a literal public IPv4 address (private, loopback and link-local ranges excluded). */
 export function publicIpUrl(s: string): string | undefined {
+  if (!mayBeIpUrl(s)) return undefined;
   const m = /^(?:https?|wss?|tcp):\/\/(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:[:/]|$)/.exec(s);
   if (!m) return undefined;
   const [a, b] = [Number(m[1]), Number(m[2])];

@@ -1,3 +1,4 @@
+import { stringMaySignal, WALLET_REGEX } from './indicators.js';
 import { pushChildren, type Node } from './parse.js';
 
 /** Objects whose computed members hide a global, and `process` (whose `env` is a source). */
@@ -17,7 +18,10 @@ export interface Tree {
   flowFns: (Node | undefined)[];
   /** Where each `flow` node that is a call, or a declarator's initialiser that is one, sits in `acts` (-1: none). */
   flowActs: number[];
-  /** Nodes the signal pass grades (calls, member reads of globals, assignments, strings, arrays, loops, XOR). */
+  /**
+   * Nodes the signal pass grades (calls, member reads of globals, assignments, strings and regular expressions that
+   * may signal, templates, arrays, loops, XOR).
+   */
   acts: Node[];
   actParents: (Node | undefined)[];
   /** The innermost function around each function (undefined: file scope). */
@@ -136,13 +140,17 @@ class Gatherer {
         return;
       case 'MemberExpression': {
         const obj = n.object as Node;
-        if (obj.type === 'Identifier' && MEMBER_OBJECTS.has(obj.name as string)) act(tree, n, parent);
-        this.node(obj, n, fn);
-        this.node(n.property as Node, n, fn);
+        if (obj.type === 'Identifier') {
+          if (MEMBER_OBJECTS.has(obj.name as string)) act(tree, n, parent);
+        } else {
+          this.node(obj, n, fn);
+        }
+        // `a.b`: the key is a name (or `#b`), nothing to gather
+        if (n.computed) this.node(n.property as Node, n, fn);
         return;
       }
       case 'Literal':
-        if (typeof n.value === 'string' ? n.value.length >= 4 : Boolean(n.regex)) act(tree, n, parent);
+        if (literalMaySignal(n)) act(tree, n, parent);
         return;
       case 'CallExpression':
         flow(tree, n, fn, tree.acts.length);
@@ -150,6 +158,41 @@ class Gatherer {
         this.node(n.callee as Node, n, fn);
         this.list(n.arguments, n, fn);
         return;
+      case 'NewExpression':
+        act(tree, n, parent);
+        this.node(n.callee as Node, n, fn);
+        this.list(n.arguments, n, fn);
+        return;
+      case 'AssignmentExpression':
+        gatherAssignment(tree, this.writes, n, parent, fn);
+        this.node(n.left as Node, n, fn);
+        this.node(n.right as Node, n, fn);
+        return;
+      case 'ReturnStatement':
+      case 'UnaryExpression':
+      case 'AwaitExpression':
+      case 'SpreadElement':
+      case 'ThrowStatement':
+        if (n.argument !== null && n.argument !== undefined) this.node(n.argument as Node, n, fn);
+        return;
+      case 'IfStatement':
+      case 'ConditionalExpression':
+        this.node(n.test as Node, n, fn);
+        this.node(n.consequent as Node, n, fn);
+        if (n.alternate !== null && n.alternate !== undefined) this.node(n.alternate as Node, n, fn);
+        return;
+      case 'SequenceExpression':
+        this.list(n.expressions, n, fn);
+        return;
+      case 'TemplateLiteral': {
+        const expressions = n.expressions as Node[];
+        // the quasis are TemplateElements: nothing to gather
+        if (expressions.length > 0) {
+          act(tree, n, parent);
+          this.list(expressions, n, fn);
+        }
+        return;
+      }
       case 'Property':
         this.node(n.key as Node, n, fn);
         this.node(n.value as Node, n, fn);
@@ -185,8 +228,10 @@ class Gatherer {
       case 'FunctionDeclaration':
       case 'FunctionExpression':
       case 'ArrowFunctionExpression':
-        gatherNode(tree, n, parent, fn, this.writes);
-        this.rest(n, n);
+        gatherFunction(tree, n, fn);
+        // the name (an Identifier) has nothing to gather
+        this.list(n.params, n, n);
+        this.node(n.body as Node, n, n);
         return;
       default:
         gatherNode(tree, n, parent, fn, this.writes);
@@ -257,7 +302,7 @@ function gatherAny(tree: Tree, n: Node, parent: Node | undefined, fn: Node | und
       return;
     }
     case 'Literal':
-      if (typeof n.value === 'string' ? n.value.length >= 4 : Boolean(n.regex)) act(tree, n, parent);
+      if (literalMaySignal(n)) act(tree, n, parent);
       return;
     case 'CallExpression':
       flow(tree, n, fn, tree.acts.length);
@@ -284,6 +329,30 @@ function gatherDeclarator(tree: Tree, writes: Map<string, number>, n: Node, id: 
   }
 }
 
+function gatherAssignment(t: Tree, writes: Map<string, number>, n: Node, parent: Node | undefined, fn: Node | undefined): void {
+  const left = n.left as Node;
+  if (left.type === 'Identifier') {
+    write(t, writes, left.name, n.operator === '=' ? 1 : 2);
+    if (n.operator === '=') t.binders.push(n);
+  }
+  flow(t, n, fn);
+  act(t, n, parent);
+}
+
+/** A function `n` inside `fn`: its parameters and name are declared, and a named one is a flow node. */
+function gatherFunction(t: Tree, n: Node, fn: Node | undefined): void {
+  t.outer.add(n, fn);
+  const params = n.params as Node[];
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i]!;
+    t.declared.add(n, p.type === 'Identifier' ? p.name : p.type === 'AssignmentPattern' ? (p.left as Node).name : undefined);
+  }
+  if (n.id) {
+    if (n.type === 'FunctionDeclaration') t.declared.add(fn, (n.id as Node).name);
+    flow(t, n, fn);
+  }
+}
+
 /** Counts a write to `name` (`by` 2: a compound write, `+=` or `++`); a name written more than once is mutable. */
 function write(t: Tree, writes: Map<string, number>, name: unknown, by: number): void {
   if (typeof name !== 'string') return;
@@ -295,16 +364,9 @@ function write(t: Tree, writes: Map<string, number>, name: unknown, by: number):
 /** The node types gatherTree does not handle inline. */
 function gatherNode(t: Tree, n: Node, parent: Node | undefined, fn: Node | undefined, writes: Map<string, number>): void {
   switch (n.type) {
-    case 'AssignmentExpression': {
-      const left = n.left as Node;
-      if (left.type === 'Identifier') {
-        write(t, writes, left.name, n.operator === '=' ? 1 : 2);
-        if (n.operator === '=') t.binders.push(n);
-      }
-      flow(t, n, fn);
-      act(t, n, parent);
+    case 'AssignmentExpression':
+      gatherAssignment(t, writes, n, parent, fn);
       return;
-    }
     case 'UpdateExpression':
       if ((n.argument as Node).type === 'Identifier') write(t, writes, (n.argument as Node).name, 2);
       return;
@@ -314,10 +376,7 @@ function gatherNode(t: Tree, n: Node, parent: Node | undefined, fn: Node | undef
     case 'FunctionDeclaration':
     case 'FunctionExpression':
     case 'ArrowFunctionExpression':
-      t.outer.add(n, fn);
-      for (const p of n.params as Node[]) t.declared.add(n, p.type === 'Identifier' ? p.name : p.type === 'AssignmentPattern' ? (p.left as Node).name : undefined);
-      if (n.id && n.type === 'FunctionDeclaration') t.declared.add(fn, (n.id as Node).name);
-      if (n.id) flow(t, n, fn);
+      gatherFunction(t, n, fn);
       return;
     case 'NewExpression':
     case 'WhileStatement':
@@ -332,6 +391,17 @@ function gatherNode(t: Tree, n: Node, parent: Node | undefined, fn: Node | undef
     default:
       return;
   }
+}
+
+/**
+ * Whether grading a literal can give a signal: a string that passes stringMaySignal, a regular expression over
+ * wallet addresses. The others (most strings of any file) are not kept as acts.
+ */
+function literalMaySignal(n: Node): boolean {
+  const v = n.value;
+  if (typeof v === 'string') return stringMaySignal(v);
+  const re = n.regex as { pattern: string } | undefined;
+  return re !== undefined && re !== null && WALLET_REGEX.test(re.pattern);
 }
 
 function flow(t: Tree, n: Node, fn: Node | undefined, at = -1): void {
