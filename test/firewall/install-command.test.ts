@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { invocations, leadingEnv } from '../../helper/src/firewall/install-command.js';
 
-const governs = (name: string) => /^npm_config_registry$|^PIP_INDEX_URL$/i.test(name);
+const governs = (name: string) => /^npm_config_registry$|^PIP_INDEX_URL$|^HOME$|^XDG_CONFIG_HOME$/i.test(name);
 const read = (command: string[], env: Record<string, string> = { HOME: '/h' }) => invocations(command, env, governs).map((i) => i.argv);
 const refusal = (command: string[], env: Record<string, string> = {}) => {
   try {
@@ -65,6 +65,12 @@ describe('install command: what is refused (exit 2)', () => {
     [['sh', '-c', 'source ./env.sh; npm ci'], /runs the shell builtin 'source'/],
     [['sh', '-c', 'exec -a x npm ci'], /runs 'exec -a'/],
     [['sh', '-c', 'npm ci $(cat opts)'], /cannot read the shell command exactly/],
+    [['sudo', 'npm', 'ci'], /runs sudo, which starts the command as another user/],
+    [['timeout', '60', 'docker', 'run', 'node', 'npm', 'ci'], /runs docker, which starts the command/],
+    [['npx', '-c', 'npm ci "--regis"try=x'], /runs a shell string through npx/],
+    [['npm', 'exec', '--call=npm ci'], /runs a shell string through npm/],
+    [['sh', '-c', 'HOME=/tmp/other yarn install'], /sets HOME further in than a leading env: it decides where the install fetches from or which client configuration it reads/],
+    [['sh', '-c', 'env XDG_CONFIG_HOME=/tmp/x pnpm install'], /sets XDG_CONFIG_HOME further in/],
   ];
   for (const [command, message, env] of cases) {
     it(command.join(' '), () => {

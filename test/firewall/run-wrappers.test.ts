@@ -192,6 +192,14 @@ describe('firewall run: uv\'s configuration file (review F5)', () => {
       expect(r.stderr, source).toMatch(/pyproject\.toml: \[tool\.uv\.sources\] takes "tiny-lib" from a (?:git source|url source|named index)/);
       expect(r.exitCode, source).toBe(2);
     }
+    const sub = await project({ 'pyproject.toml': '[project]\nname = "app"\nversion = "1"\n' });
+    await mkdir(join(sub, 'svc'));
+    await writeFile(join(sub, 'svc', 'pyproject.toml'), '[project]\nname = "svc"\nversion = "1"\n\n[tool.uv.sources]\ntiny-lib = { git = "https://example.invalid/t.git" }\n');
+    for (const command of [['uv', '--directory', 'svc', 'sync'], ['uv', 'sync', '--project=svc'], ['env', 'UV_PROJECT=svc', 'uv', 'sync']]) {
+      const r = await run(sub, command, { PATH: `${bin}:/usr/bin:/bin`, HOME: sub });
+      expect(r.stderr, command.join(' ')).toMatch(/svc\/pyproject\.toml: \[tool\.uv\.sources\] takes "tiny-lib" from a git source/);
+      expect(r.exitCode, command.join(' ')).toBe(2);
+    }
     const local = await project({ 'pyproject.toml': '[project]\nname = "app"\nversion = "1"\n\n[tool.uv.sources]\nlib = { path = "./lib", editable = true }\nmember = { workspace = true }\n' });
     expect((await run(local, ['uv', 'sync'], { PATH: `${bin}:/usr/bin:/bin`, HOME: local })).exitCode).toBe(0);
   });

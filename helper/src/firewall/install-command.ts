@@ -50,6 +50,8 @@ const PIP = /^pip(?:-?[0-9][0-9.]*)?$/;
 const JS_CLIENTS = new Set(['npm', 'pnpm', 'yarn', 'yarnpkg']);
 /** npm, pnpm and yarn verbs whose words are a command to run. */
 const RUNS_A_COMMAND = new Set(['exec', 'x', 'dlx']);
+/** Programs that run a command as another user, in a container or elsewhere, with an environment of their own (sudo resets it). */
+const ELSEWHERE = new Set(['sudo', 'su', 'doas', 'runuser', 'pkexec', 'systemd-run', 'machinectl', 'docker', 'podman', 'nerdctl', 'kubectl', 'ssh', 'flatpak-spawn']);
 /** How deep wrappers may nest before firewall run stops reading (and refuses). */
 const MAX_DEPTH = 8;
 
@@ -154,6 +156,8 @@ function read(argv: readonly string[], env: Env, depth: number, top: string, gov
   if (depth > MAX_DEPTH) refuse(`'${printable(top)}' wraps commands in each other more than ${MAX_DEPTH} deep`, 'Give the install command itself.');
   const program = basename(argv[0]!);
   if (program === 'env' && depth > 0) return readNestedEnv(argv, env, depth, top, governs, out);
+  if (ELSEWHERE.has(program)) refuse(`'${printable(top)}' runs ${program}, which starts the command as another user, in a container or on another host, with an environment firewall run does not set`, 'Run the install command itself: the job already runs as the user and in the image it needs.');
+  if (runsShellString(argv)) refuse(`'${printable(top)}' runs a shell string through ${program} (-c/--call), which firewall run does not read`, 'Give the install command as words, or use sh -c.');
   if (READ_SHELLS.has(program) || OTHER_SHELLS.has(program)) {
     const script = shellScript(argv, program, top);
     if (script !== undefined) {
@@ -187,10 +191,19 @@ function installsOnly(argv: readonly string[]): boolean {
   return verb === undefined || !RUNS_A_COMMAND.has(verb);
 }
 
-const known = (program: string) => program === 'env' || READ_SHELLS.has(program) || OTHER_SHELLS.has(program) || PYTHON.test(program) || PIP.test(program) || ['uv', 'uvx', 'pipenv'].includes(program);
+/** `npx -c STRING`, `npm exec --call STRING`: npm runs the string in a shell. */
+function runsShellString(argv: readonly string[]): boolean {
+  const program = basename(argv[0]!);
+  const verb = argv.slice(1).find((w) => !w.startsWith('-'));
+  if (program !== 'npx' && !(JS_CLIENTS.has(program) && verb !== undefined && RUNS_A_COMMAND.has(verb))) return false;
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((w) => w === '-c' || w === '--call' || w.startsWith('--call='));
+}
+
+const known = (program: string) => program === 'env' || ELSEWHERE.has(program) || READ_SHELLS.has(program) || OTHER_SHELLS.has(program) || PYTHON.test(program) || PIP.test(program) || ['uv', 'uvx', 'pipenv'].includes(program);
 
 function refuseGoverned(name: string, top: string): never {
-  return refuse(`'${printable(top)}' sets ${printable(name)} further in than a leading env: it decides where the install fetches from, and firewall run sets it for the install`, `Drop ${printable(name)} (the firewall is the registry and index of the install), or set it with env first on the command line or in the job, where firewall run applies its own.`);
+  return refuse(`'${printable(top)}' sets ${printable(name)} further in than a leading env: it decides where the install fetches from or which client configuration it reads, which firewall run sets or checks in the environment the install starts with`, `Drop ${printable(name)}, or set it with env first on the command line or in the job, where firewall run applies and checks it.`);
 }
 
 /** A shell's simple command: stateful builtins refused, `exec` and `command` read through, the rest read. */

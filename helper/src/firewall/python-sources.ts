@@ -9,7 +9,7 @@
  * that silently lost a source would resolve differently from the one the project meant.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseToml } from '../lockfiles/toml-doc.js';
 import { PIP_SOURCE_OPTIONS, pipWords, type PipWord } from './pip-args.js';
@@ -63,9 +63,13 @@ export async function checkPythonSources(cwd: string, command: readonly string[]
   const seen = new Set<string>();
   const args = command.slice(1);
   if (tool === 'pip') return checkPipCommandLine(cwd, args, seen, env);
+  // uv's project folder: --directory (it changes folder first), --project, or their variables.
+  let project = resolve(cwd, env.UV_WORKING_DIRECTORY ?? '.', env.UV_PROJECT ?? '.');
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') break;
+    const dir = tool === 'uv' ? /^--(?:directory|project)(?:=(.*))?$/.exec(a) : null;
+    if (dir) project = resolve(project, dir[1] ?? args[++i] ?? '.');
     if (tool === 'uv' ? UV_SOURCE_OPTION.test(a) || uvShortSource(a) : PIPENV_SOURCE_OPTION.test(a)) {
       refuse(`the command line names a package source (${a.split('=')[0]!.slice(0, 40)})`, '<command line>');
     }
@@ -78,7 +82,7 @@ export async function checkPythonSources(cwd: string, command: readonly string[]
     }
   }
   if (tool === 'pipenv') await checkPipfile(cwd);
-  if (tool === 'uv') await checkUvSources(cwd);
+  if (tool === 'uv') await checkUvSources(join(project, 'pyproject.toml'), relative(cwd, join(project, 'pyproject.toml')));
 }
 
 /**
@@ -86,18 +90,19 @@ export async function checkPythonSources(cwd: string, command: readonly string[]
  * source that is a git repository, a URL or a named index (not the firewall's default one) is fetched around the
  * firewall; a path, workspace or editable source is local.
  */
-async function checkUvSources(cwd: string): Promise<void> {
-  const text = await read(resolve(cwd, 'pyproject.toml'), 'pyproject.toml');
+async function checkUvSources(path: string, shown: string): Promise<void> {
+  const text = await read(path, shown);
   if (text === undefined) return;
-  const { doc } = parseToml(text, 'pyproject.toml', 'pyproject.toml');
+  const { doc } = parseToml(text, shown, 'pyproject.toml');
   const uv = ((doc.tool ?? {}) as Record<string, unknown>).uv as Record<string, unknown> | undefined;
   const sources = uv?.sources;
   if (sources === undefined) return;
-  if (typeof sources !== 'object' || sources === null || Array.isArray(sources)) refuse('[tool.uv.sources] that is not a table, so it cannot be checked', 'pyproject.toml');
+  if (typeof sources !== 'object' || sources === null || Array.isArray(sources)) refuse('[tool.uv.sources] that is not a table, so it cannot be checked', shown);
   for (const [name, spec] of Object.entries(sources as Record<string, unknown>)) {
     for (const one of Array.isArray(spec) ? spec : [spec]) {
-      const around = typeof one === 'object' && one !== null ? ['git', 'url', 'index'].find((k) => k in one) : 'an unreadable entry';
-      if (around) refuse(`[tool.uv.sources] takes ${JSON.stringify(name.slice(0, 80))} from ${around === 'index' ? 'a named index' : `a ${around} source`}`, 'pyproject.toml');
+      if (typeof one !== 'object' || one === null) refuse(`[tool.uv.sources] entry for ${JSON.stringify(name.slice(0, 80))} is not a table, so it cannot be checked`, shown);
+      const around = ['git', 'url', 'index'].find((k) => k in (one as object));
+      if (around) refuse(`[tool.uv.sources] takes ${JSON.stringify(name.slice(0, 80))} from ${around === 'index' ? 'a named index' : `a ${around} source`}`, shown);
     }
   }
 }

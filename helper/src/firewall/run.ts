@@ -130,6 +130,8 @@ const record = (pkg: { name: string; version: string; ecosystem?: PackageRef['ec
 
 /** A stand-in for the firewall's URL while the command is read before the firewall starts. */
 const NOT_YET_STARTED = 'http://127.0.0.1:1';
+/** The variables the .npmrc, pnpm rc and yarn rc checks find the files by. */
+const CONFIG_LOCATIONS = ['HOME', 'XDG_CONFIG_HOME', 'PREFIX'];
 /** A value no job sets: a variable that comes out of installEnvironment with another value is the firewall's. */
 const PROBE = 'sscs-firewall-run-probe';
 
@@ -144,8 +146,10 @@ async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS
   if (top.run.length === 0) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
   const host = new URL(NOT_YET_STARTED).hostname;
   const ours = clientEnv(NOT_YET_STARTED, [], { npm: { userconfig: '', globalconfig: '' }, yarnRcFilename: '' });
-  // A variable firewall run sets, drops, merges (NO_PROXY) or refuses (PIP_REQUIREMENT) in the install's environment.
+  // A variable firewall run sets, drops, merges (NO_PROXY) or refuses (PIP_REQUIREMENT) in the install's environment,
+  // or reads the clients' configuration files from (project-scopes.ts).
   const governs = (name: string): boolean => {
+    if (CONFIG_LOCATIONS.includes(name)) return true;
     try {
       return installEnvironment({ [name]: PROBE }, ours, host)[name] !== PROBE;
     } catch {
