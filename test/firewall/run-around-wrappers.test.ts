@@ -107,3 +107,28 @@ describe('firewall run: a requirements file read later than it is checked (F4)',
     expect(outside.requests).toEqual([]);
   });
 });
+
+describe('firewall run: a local project whose dependencies its build code writes (F5)', () => {
+  const backend = (url: string) => `import os\ndef _meta(d):\n    di = os.path.join(d, 'proj-1.0.dist-info')\n    os.makedirs(di, exist_ok=True)\n    open(os.path.join(di, 'METADATA'), 'w').write('Metadata-Version: 2.1\\nName: proj\\nVersion: 1.0\\nRequires-Dist: tiny-lib @ ${url}\\n')\n    return 'proj-1.0.dist-info'\ndef get_requires_for_build_wheel(config_settings=None):\n    return []\ndef prepare_metadata_for_build_wheel(d, config_settings=None):\n    return _meta(d)\n`;
+  it('an in-tree backend, dynamic dependencies, a setup.py: refused, also from a requirements file; setuptools file lists read', async () => {
+    const url = `${outside.filesUrl}/tiny_lib-1.1.0-py3-none-any.whl`;
+    const dir = await project({ 'req.txt': './proj\n', 'req-e.txt': '-e ./dyn\n' });
+    const sub = async (name: string, files: Record<string, string>) => {
+      await execa('mkdir', ['-p', join(dir, name)]);
+      for (const [f, text] of Object.entries(files)) await writeFile(join(dir, name, f), text);
+    };
+    await sub('proj', { 'pyproject.toml': '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n\n[project]\nname = "proj"\nversion = "1.0"\ndependencies = []\n', 'backend.py': backend(url) });
+    await sub('dyn', { 'pyproject.toml': '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "dyn"\nversion = "1.0"\ndynamic = ["dependencies"]\n' });
+    await sub('legacy', { 'setup.py': `from setuptools import setup\nsetup(name="legacy", version="1.0", install_requires=["tiny-lib @ ${url}"])\n` });
+    await sub('listed', { 'pyproject.toml': '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "listed"\nversion = "1.0"\ndynamic = ["dependencies"]\n\n[tool.setuptools.dynamic]\ndependencies = { file = ["deps.in"] }\n', 'deps.in': `tiny-lib @ ${url}\n` });
+    await refused(dir, [...download(), '-r', 'req.txt'], /proj\/pyproject\.toml: an in-tree build backend \(backend-path\): pip would install the dependencies the project's build code writes/);
+    await refused(dir, [...download(), './proj'], /an in-tree build backend/);
+    await refused(dir, [...download(), '-r', 'req-e.txt'], /dyn\/pyproject\.toml: dynamic dependencies/);
+    await refused(dir, [...download(), './legacy'], /legacy\/pyproject\.toml: the project has no pyproject\.toml/);
+    await refused(dir, [...download(), './listed'], /listed\/deps\.in:1: names a package by URL/);
+    // --no-deps: pip installs no dependency of the project, so nothing its code writes is fetched.
+    const r = await run(dir, [...download(), '--no-deps', '--no-build-isolation', './proj']);
+    expect(r.stderr).not.toMatch(/backend-path/);
+    expect(outside.requests).toEqual([]);
+  });
+});

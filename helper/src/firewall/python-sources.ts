@@ -14,6 +14,7 @@ import { UsageError } from '../errors.js';
 import { parseToml } from '../lockfiles/toml-doc.js';
 import { PIP_SOURCE_OPTIONS, pipWords, type PipWord } from './pip-args.js';
 import { requirementLines } from './pip-requirements-file.js';
+import { dynamicDependencyFiles } from './project-metadata.js';
 
 /** Largest requirements file or Pipfile read; a bigger one is refused (it cannot be checked). */
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -154,19 +155,22 @@ async function checkPipCommandLine(cwd: string, args: readonly string[], seen: S
   // `--log --isolated` (an option's value), or `-- --isolated`, still makes pip ignore PIP_INDEX_URL (review F2).
   if (args.includes('--isolated')) refuse('the command line has the word --isolated (pip then ignores the firewall\'s PIP_INDEX_URL and PIP_CONFIG_FILE, wherever the word stands)', '<command line>');
   let verb: string | undefined;
-  for (const w of pipWords(args)) {
+  const words = [...pipWords(args)];
+  // `--no-deps`: pip installs no dependency of a local project, so its build code's Requires-Dist are not fetched.
+  const noDeps = words.some((w) => w.option === '--no-deps');
+  for (const w of words) {
     if (w.option && PIP_SOURCE_OPTIONS.includes(w.option)) refuse(`the command line names a package source (${w.given.split('=')[0]!.slice(0, 40)}: pip's ${w.option})`, '<command line>');
     if (w.option === '--requirement' || w.option === '--constraint') {
-      if (w.value !== undefined) await checkRequirements(resolve(cwd, w.value), w.value, seen, 0, env, cwd);
+      if (w.value !== undefined) await checkRequirements(resolve(cwd, w.value), w.value, seen, 0, env, cwd, noDeps);
       continue;
     }
     if (w.value === undefined) continue;
     // `pip install https://host/x.whl`, `'x @ git+https://...'`: pip fetches a direct reference itself, not from the index.
     if (URL.test(w.value)) refuse('the command line names a package by URL (a direct reference)', '<command line>');
-    if (w.option === '--editable') await checkLocal(cwd, w.value);
+    if (w.option === '--editable') await checkLocal(cwd, w.value, noDeps);
     else if (!w.option) {
       if (verb === undefined) verb = w.value;
-      else if (PIP_INSTALLS.has(verb)) await checkLocal(cwd, w.value);
+      else if (PIP_INSTALLS.has(verb)) await checkLocal(cwd, w.value, noDeps);
     }
   }
 }
@@ -189,7 +193,7 @@ function withoutTrailingSeparators(word: string): string {
 }
 
 /** A requirement word on pip's command line that names a local archive or project folder. */
-async function checkLocal(cwd: string, spec: string): Promise<void> {
+async function checkLocal(cwd: string, spec: string, noDeps = false): Promise<void> {
   if (DIRECT_REFERENCE.test(spec)) refuse(`the command line names a package by direct reference (${shortArg(spec)})`, '<command line>');
   const path = withoutExtras(spec.split(';')[0]!.trim());
   if (ARCHIVE.test(path)) {
@@ -198,22 +202,27 @@ async function checkLocal(cwd: string, spec: string): Promise<void> {
   const dir = resolve(cwd, path);
   const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
   // pip takes a folder only when the word looks like a path; any folder is read here (fail closed).
-  if (isDir) await checkProject(dir, path);
+  if (isDir) await checkProject(dir, path, noDeps);
 }
 
 /** A requirement that names a local project folder: its pyproject.toml checked (checkProject). */
-async function checkLocalProject(cwd: string, spec: string): Promise<void> {
+async function checkLocalProject(cwd: string, spec: string, noDeps: boolean): Promise<void> {
   const path = withoutExtras(spec.split(';')[0]!.trim());
   const dir = resolve(cwd, path);
-  if (await stat(dir).then((s) => s.isDirectory(), () => false)) await checkProject(dir, path);
+  if (await stat(dir).then((s) => s.isDirectory(), () => false)) await checkProject(dir, path, noDeps);
 }
 
 /** A local project's pyproject.toml: a direct reference among its dependencies, extras or build requirements is refused. */
-async function checkProject(dir: string, spec: string): Promise<void> {
-  const shown = `${withoutTrailingSeparators(spec) || '.'}/pyproject.toml`;
+async function checkProject(dir: string, spec: string, noDeps: boolean): Promise<void> {
+  const folder = withoutTrailingSeparators(spec) || '.';
+  const shown = `${folder}/pyproject.toml`;
   const text = await read(resolve(dir, 'pyproject.toml'), shown);
-  if (text === undefined) return; // setup.py only: its dependencies go to the index, its direct references are unjudged (README)
-  const { doc } = parseToml(text, shown, 'pyproject.toml');
+  const hasSetupPy = await lstat(resolve(dir, 'setup.py')).then(() => true, () => false);
+  const parsed = text === undefined ? undefined : parseToml(text, shown, 'pyproject.toml').doc;
+  // Dependencies written by the project's code (dynamic, setup.py, in-tree backend) are refused; setuptools' file lists read.
+  for (const f of dynamicDependencyFiles(parsed, hasSetupPy, noDeps, shown)) await checkRequirements(resolve(dir, f), `${folder}/${f}`, new Set(), 0, {}, dir, noDeps);
+  if (parsed === undefined) return;
+  const doc = parsed;
   const project = (doc.project ?? {}) as Record<string, unknown>;
   const build = (doc['build-system'] ?? {}) as Record<string, unknown>;
   const extras = typeof project['optional-dependencies'] === 'object' && project['optional-dependencies'] !== null ? Object.values(project['optional-dependencies'] as Record<string, unknown>) : [];
@@ -266,7 +275,7 @@ async function read(path: string, shown: string): Promise<string | undefined> {
  * however pip's parser spells it, a URL anywhere on a line, and every `-r`/`-c` it names (followed, relative to
  * the file's folder as pip joins them; a URL one refused).
  */
-async function checkRequirements(path: string, shown: string, seen: Set<string>, depth: number, env: InstallEnv, cwd: string): Promise<void> {
+async function checkRequirements(path: string, shown: string, seen: Set<string>, depth: number, env: InstallEnv, cwd: string, noDeps = false): Promise<void> {
   if (URL.test(shown) || PIP_URL_SCHEME.test(shown)) refuse('a requirements file fetched from a URL', shown);
   if (seen.has(path) || depth > MAX_DEPTH) return;
   seen.add(path);
@@ -278,12 +287,13 @@ async function checkRequirements(path: string, shown: string, seen: Set<string>,
     // A local project folder (`./proj`, `-e ./proj`; pip takes its path from the working folder, not the file's):
     // its pyproject.toml is read as on the command line. A local archive here is a locked file the policy judges.
     for (const local of [args, ...options.filter((w) => w.option === '--editable').map((w) => w.value ?? '')]) {
-      if (local) await checkLocalProject(cwd, local);
+      // pip joins the path to the working folder; read against the file's folder too (review F5: fail closed).
+      if (local) for (const base of new Set([cwd, dirname(path)])) await checkLocalProject(base, local, noDeps);
     }
     for (const w of options) {
       if ((w.option === '--requirement' || w.option === '--constraint') && w.value !== undefined) {
         if (PIP_URL_SCHEME.test(w.value)) refuse('a requirements file fetched from a URL', shown, line);
-        await checkRequirements(resolve(dirname(path), w.value), w.value, seen, depth + 1, env, cwd);
+        await checkRequirements(resolve(dirname(path), w.value), w.value, seen, depth + 1, env, cwd, noDeps);
       }
     }
   }
