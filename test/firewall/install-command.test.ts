@@ -66,6 +66,8 @@ describe('install command: wrappers read through only by their own option tables
     expect(read(['npm', '--loglevel', 'warn', 'exec', '--', 'pip', 'install', 'x']).at(-1)).toEqual(['pip', 'install', 'x']);
     expect(read(['npm', '--prefix', '.', 'x', '--package', 'pip', 'pip', 'install']).at(-1)).toEqual(['pip', 'install']);
     expect(read(['npx', '--yes', 'pip', 'install']).at(-1)).toEqual(['pip', 'install']);
+    // npm drops the first `--` after the command: both readings are checked.
+    expect(read(['npm', 'exec', 'pip', '--', 'download', '-i', 'u']).slice(1)).toEqual([['pip', '--', 'download', '-i', 'u'], ['pip', 'download', '-i', 'u']]);
     expect(read(['corepack', 'pnpm@9.1.0', 'dlx', 'pip', 'install']).at(-1)).toEqual(['pip', 'install']);
     expect(read(['uv', 'run', 'python', '-m', 'pip', 'install']).at(-1)).toEqual(['pip', 'install']);
     // Ordinary installs and builds are read as they are, nothing refused.
@@ -111,6 +113,7 @@ describe('install command: what is refused (exit 2)', () => {
     [['./get-deps', 'install', '--extra', 'http://127.0.0.1:9999/simple/', 'six'], /passes --extra to get-deps/],
     [['./deps', 'install', '--registry', 'http://127.0.0.1:9999/'], /passes --registry to deps/],
     [['npm', '--loglevel', 'warn', 'exec', '-c', 'pip download six'], /runs a shell string through npm/],
+    [['npm', 'exec', 'xargs', '--', 'pip', 'download'], /names pip in an argument of xargs/],
     [['npm', '--prefix', '.', 'x', '--call=pip download six'], /runs a shell string through npm/],
     [['pnpm', '--filter', 'a', 'exec', '--shell-mode', 'pip download six'], /runs a shell string through pnpm/],
     [['timeout', '--help', 'npm', 'ci'], /gives timeout's option --help, which firewall run does not read/],

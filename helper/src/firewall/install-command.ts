@@ -211,7 +211,12 @@ function read(argv: readonly string[], env: Env, depth: number, top: string, gov
   if (inner === 'nothing') return;
   if (inner) {
     self.wraps = true;
-    return read(inner, env, depth + 1, top, governs, out);
+    read(inner, env, depth + 1, top, governs, out);
+    // npm's parser drops the first `--` (`npm exec pip -- download -i URL` runs `pip download -i URL`); other
+    // clients may not: both readings are checked.
+    const dashes = inner.indexOf('--');
+    if (dashes > 0 && !isWrapper(program)) read([...inner.slice(0, dashes), ...inner.slice(dashes + 1)], env, depth + 1, top, governs, out);
+    return;
   }
   refuseHidden(argv, top);
 }
@@ -243,7 +248,8 @@ function commandRun(argv: readonly string[], top: string): string[] | 'nothing' 
     return at(firstOperands(argv, from + 1, program === 'npm')[0]);
   }
   if (program === 'corepack') {
-    const client = (argv[1] ?? '').replace(/@.*$/, '');
+    const word = argv[1] ?? '';
+    const client = word.includes('@') ? word.slice(0, word.indexOf('@')) : word;
     return JS_CLIENTS.has(client) || client === 'npx' || client === 'pnpx' ? [client, ...argv.slice(2)] : 'nothing';
   }
   return undefined;
@@ -338,7 +344,11 @@ function pythonPip(argv: readonly string[]): string[] | undefined {
     }
     if (a.startsWith('--')) continue; // --help, --version: nothing runs
     if (a === '-') return undefined;
-    if (!a.startsWith('-')) return PIP_SCRIPT.test(a.replace(/\/+$/, '')) ? ['pip', ...argv.slice(i + 1)] : undefined;
+    if (!a.startsWith('-')) {
+      let end = a.length;
+      while (end > 1 && a[end - 1] === '/') end--; // a folder's trailing slashes, in one pass
+      return PIP_SCRIPT.test(a.slice(0, end)) ? ['pip', ...argv.slice(i + 1)] : undefined;
+    }
     for (let k = 1; k < a.length; k++) {
       const c = a[k]!;
       if (c === 'c') return undefined;
