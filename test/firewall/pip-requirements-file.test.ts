@@ -131,6 +131,15 @@ describe('firewall run refuses what pip would read as a source in a requirements
     expect(await check({ 'requirements.txt': '# coding: utf-7\nx==1\n' })).toMatch(/requirements\.txt:undefined: cannot be read as pip reads it: it declares the encoding "utf-7"/);
     expect(await check({ 'requirements.txt': 'x==1\n-r "a.txt\n' })).toMatch(/requirements\.txt:2: cannot be read as pip reads it: an unclosed quote/);
   });
+  it('a local project named in it (./proj, -e ./proj): a direct reference in its pyproject.toml', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(dir, 'proj'), { recursive: true });
+    await writeFile(join(dir, 'proj', 'pyproject.toml'), '[project]\nname = "proj"\nversion = "1"\ndependencies = ["tiny-lib @ https://example.invalid/tiny_lib-1.0.0-py3-none-any.whl"]\n');
+    for (const line of ['./proj', '-e ./proj', '--editable=./proj[extra]', 'x==1\n-r more.txt']) {
+      expect(await check({ 'more.txt': '-e proj\n', 'requirements.txt': `${line}\n` }), line).toMatch(/^(?:\.\/)?proj\/pyproject\.toml:undefined: names a package by direct reference/);
+    }
+  });
+
   it('lets plain requirements, hashes and comments through', async () => {
     expect(await check({ 'requirements.txt': 'tiny-lib==1.0 --hash=sha256:0000 \\\n  --hash=sha256:1111\n# --find-links ./w\n--require-hashes\n--only-binary :all:\n--prefer-binary\n--pre\n' })).toBe('ok');
   });

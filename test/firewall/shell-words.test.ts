@@ -34,6 +34,7 @@ const READ: string[] = [
   'npm ci\n\n\npip install\n',
   'npm ci \u00e9t\u00e9 "\u2603"',
   'npm ci | pip install',
+  'npm ci &&\n  pip install # a command may follow && on the next line',
 ];
 
 let dir: string;
@@ -100,6 +101,9 @@ describe('a sh -c string that cannot be read exactly is refused', () => {
     ['npm ci "unclosed', /unclosed double quote/],
     ["npm ci 'unclosed", /unclosed single quote/],
     ['&& npm ci', /separator without a command/],
+    ['npm ci &&', /'&&' without a command after it/],
+    ['npm ci |\n# nothing', /'\|' without a command after it/],
+    ['npm ci >&file', /not a file descriptor/],
   ];
   for (const [script, why] of refused) {
     it(JSON.stringify(script), () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { Readable } from 'node:stream';
 import { packTree, tempDir } from './support.js';
 
@@ -61,6 +62,14 @@ describe('ScanPool.scan', () => {
 });
 
 describe('ScanPool: a tarball by path, and the budgets', () => {
+  it('close() waits until its workers have ended, in a process that has nothing else to wait for', async () => {
+    const pool = new URL('../../helper/dist/scan/pool.js', import.meta.url).href;
+    const script = `const { ScanPool } = await import(${JSON.stringify(pool)}); const p = new ScanPool({ concurrency: 1 }); const r = await p.scan(${JSON.stringify(smallPath)}); await p.close(); console.log('closed', r.files);`;
+    const r = await execa(process.execPath, ['--input-type=module', '-e', script], { reject: false, stdin: 'ignore' });
+    expect(r.stdout).toBe('closed 3');
+    expect(r.exitCode).toBe(0);
+  });
+
   it('reads a tarball from its path in the worker, with the report scanTarball gives', async () => {
     const pool = new ScanPool({ concurrency: 1 });
     try {
@@ -75,7 +84,8 @@ describe('ScanPool: a tarball by path, and the budgets', () => {
   it('rejects a path that is no tarball with the InputError scanTarball raises', async () => {
     const pool = new ScanPool({ concurrency: 1 });
     try {
-      await expect(pool.scan(join(work.dir, 'missing.tgz'))).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+      const missing = join(work.dir, 'missing.tgz');
+      await expect(pool.scan(missing)).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', where: { file: missing } });
     } finally {
       await pool.close();
     }

@@ -78,7 +78,7 @@ export async function checkPythonSources(cwd: string, command: readonly string[]
     if (URL.test(a) && file === undefined && requirementFile(args[i - 1] ?? '', a) === undefined) refuse('the command line names a package by URL (a direct reference)', '<command line>');
     if (file !== undefined) {
       if (file === args[i + 1]) i++;
-      await checkRequirements(resolve(cwd, file), file, seen, 0, env);
+      await checkRequirements(resolve(cwd, file), file, seen, 0, env, cwd);
     }
   }
   if (tool === 'pipenv') await checkPipfile(cwd);
@@ -154,7 +154,7 @@ async function checkPipCommandLine(cwd: string, args: readonly string[], seen: S
   for (const w of pipWords(args)) {
     if (w.option && PIP_SOURCE_OPTIONS.includes(w.option)) refuse(`the command line names a package source (${w.given.split('=')[0]!.slice(0, 40)}: pip's ${w.option})`, '<command line>');
     if (w.option === '--requirement' || w.option === '--constraint') {
-      if (w.value !== undefined) await checkRequirements(resolve(cwd, w.value), w.value, seen, 0, env);
+      if (w.value !== undefined) await checkRequirements(resolve(cwd, w.value), w.value, seen, 0, env, cwd);
       continue;
     }
     if (w.value === undefined) continue;
@@ -195,7 +195,14 @@ async function checkLocal(cwd: string, spec: string): Promise<void> {
   const dir = resolve(cwd, path);
   const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
   // pip takes a folder only when the word looks like a path; any folder is read here (fail closed).
-  if (isDir) await checkProject(dir, spec);
+  if (isDir) await checkProject(dir, path);
+}
+
+/** A requirement that names a local project folder: its pyproject.toml checked (checkProject). */
+async function checkLocalProject(cwd: string, spec: string): Promise<void> {
+  const path = withoutExtras(spec.split(';')[0]!.trim());
+  const dir = resolve(cwd, path);
+  if (await stat(dir).then((s) => s.isDirectory(), () => false)) await checkProject(dir, path);
 }
 
 /** A local project's pyproject.toml: a direct reference among its dependencies, extras or build requirements is refused. */
@@ -237,20 +244,25 @@ async function read(path: string, shown: string): Promise<string | undefined> {
  * however pip's parser spells it, a URL anywhere on a line, and every `-r`/`-c` it names (followed, relative to
  * the file's folder as pip joins them; a URL one refused).
  */
-async function checkRequirements(path: string, shown: string, seen: Set<string>, depth: number, env: InstallEnv): Promise<void> {
+async function checkRequirements(path: string, shown: string, seen: Set<string>, depth: number, env: InstallEnv, cwd: string): Promise<void> {
   if (URL.test(shown) || PIP_URL_SCHEME.test(shown)) refuse('a requirements file fetched from a URL', shown);
   if (seen.has(path) || depth > MAX_DEPTH) return;
   seen.add(path);
   const bytes = await readBytes(path, shown);
   if (bytes === undefined) return;
-  for (const { line, text, options } of requirementLines(bytes, shown, env)) {
+  for (const { line, text, args, options } of requirementLines(bytes, shown, env)) {
     const source = options.find((w) => w.option && PIP_SOURCE_OPTIONS.includes(w.option));
     if (source) refuse(`names a package source (${optionShown(source)})`, shown, line);
     if (URL.test(text)) refuse('names a package by URL (a direct reference)', shown, line);
+    // A local project folder (`./proj`, `-e ./proj`; pip takes its path from the working folder, not the file's):
+    // its pyproject.toml is read as on the command line. A local archive here is a locked file the policy judges.
+    for (const local of [args, ...options.filter((w) => w.option === '--editable').map((w) => w.value ?? '')]) {
+      if (local) await checkLocalProject(cwd, local);
+    }
     for (const w of options) {
       if ((w.option === '--requirement' || w.option === '--constraint') && w.value !== undefined) {
         if (PIP_URL_SCHEME.test(w.value)) refuse('a requirements file fetched from a URL', shown, line);
-        await checkRequirements(resolve(dirname(path), w.value), w.value, seen, depth + 1, env);
+        await checkRequirements(resolve(dirname(path), w.value), w.value, seen, depth + 1, env, cwd);
       }
     }
   }

@@ -39,6 +39,8 @@ export function readShell(script: string, vars: Readonly<Record<string, string |
   const out: SimpleCommand[] = [];
   let i = 0;
   let current: SimpleCommand = { assignments: [], words: [] };
+  /** Where an `&&`, `||` or `|` still waits for its command, or -1. */
+  let pending = -1;
   const end = (at: number, sep: boolean) => {
     if (current.words.length === 0 && current.assignments.length > 0) unreadable(script, at, 'an assignment without a command (it sets a shell variable later words or commands may read)');
     if (current.words.length === 0 && sep) unreadable(script, at, 'a separator without a command before it');
@@ -65,9 +67,11 @@ export function readShell(script: string, vars: Readonly<Record<string, string |
     } else if (c === '&' || c === '|') {
       if (script[i + 1] === c) {
         end(i, true);
+        pending = i;
         i += 2;
       } else if (c === '|' && script[i + 1] !== '&') {
         end(i, true);
+        pending = i;
         i++;
       } else unreadable(script, i, c === '&' ? "'&' (a background or redirection form)" : "'|&'");
     } else if (c === '<' || c === '>') i = redirection(script, i, vars);
@@ -79,9 +83,12 @@ export function readShell(script: string, vars: Readonly<Record<string, string |
       if ((script[i] === '<' || script[i] === '>') && w.ioNumber) continue;
       if (w.assignment !== undefined && current.words.length === 0) current.assignments.push([w.assignment, w.value.slice(w.assignment.length + 1)]);
       else current.words.push(w.value);
+      pending = -1;
     }
   }
   end(script.length, false);
+  // `npm ci &&` with nothing after: the shell stops on it; refused rather than read as a command that runs.
+  if (pending >= 0) unreadable(script, pending, `'${script.slice(pending, pending + 2).trim()}' without a command after it`);
   return out;
 }
 
@@ -92,7 +99,10 @@ function redirection(script: string, i: number, vars: Readonly<Record<string, st
   let j = i + op.length;
   while (script[j] === ' ' || script[j] === '\t' || (script[j] === '\\' && script[j + 1] === '\n')) j += script[j] === '\\' ? 2 : 1;
   if (j >= script.length || /[\n;&|<>()]/.test(script[j]!)) unreadable(script, j, `'${op}' without a target`);
-  return readWord(script, j, vars).next;
+  const target = readWord(script, j, vars);
+  // `>&1`, `2>&-`: a descriptor or `-` (`>&file` is bash's, and a bad descriptor stops dash).
+  if ((op === '>&' || op === '<&') && !/^(?:[0-9]+|-)$/.test(target.value)) unreadable(script, j, `'${op}${target.value.slice(0, 20)}' (not a file descriptor)`);
+  return target.next;
 }
 
 interface Word {

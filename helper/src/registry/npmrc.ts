@@ -1,3 +1,4 @@
+import { parse as parseIni } from 'ini';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { readFileIfExists } from '../io/files.js';
@@ -22,27 +23,33 @@ export interface RegistryConfig {
   auth: Map<string, string>;
 }
 
-/** Parses .npmrc text (ini key=value lines) into a flat map, expanding `${VAR}` from the environment. */
+/**
+ * Parses .npmrc text as npm does (@npmcli/config `#loadFile` and `#loadObject`): the `ini` package's parser, the one
+ * npm itself uses, so that every spelling npm accepts reads the same here (quoted keys and values, a lone CR as a
+ * line break, `[section]` headers, `key[]` lists, `;` and `#` comments, escapes); then `${VAR}` expanded from the
+ * environment in keys and string values (npm's env-replace.js: `${VAR?}` is '' when unset, `\${VAR}` stays).
+ * Returns the top-level keys with a string value; a list (`key[]=`), which npm passes on as it is, reads as its
+ * string form (the elements joined by commas, as a URL would be built from it). Section keys, `true`/`false`/`null`
+ * and keys without `=` are no setting npm routes by, and are left out.
+ */
 export function parseNpmrc(text: string, env: NodeJS.ProcessEnv): Map<string, string> {
   const out = new Map<string, string>();
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith(';') || line.startsWith('[')) continue;
-    const eq = line.indexOf('=');
-    if (eq <= 0) continue;
-    const key = line.slice(0, eq).trim();
-    let value = line.slice(eq + 1).trim();
-    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) value = value.slice(1, -1);
-    // npm's own rule: ${VAR} expands from the environment; ${VAR?} expands to '' when unset.
-    value = value.replace(/(?<!\\)(\\*)\$\{([^${}?]+)(\?)?\}/g, (m, esc: string, name: string, optional?: string) => {
-      if (esc.length % 2) return m.slice(1);
-      const v = env[name];
-      if (v === undefined && !optional) return m;
-      return `${esc}${v ?? ''}`;
-    });
-    out.set(key, value);
+  for (const [rawKey, raw] of Object.entries(parseIni(text) as Record<string, unknown>)) {
+    const key = envReplace(rawKey, env);
+    // npm's parseField: a string is trimmed, then expanded; a list of a key npm has no list type for is kept as given.
+    if (typeof raw === 'string') out.set(key, envReplace(raw.trim(), env));
+    else if (Array.isArray(raw)) out.set(key, raw.map(String).join(','));
   }
   return out;
+}
+
+/** npm's env-replace.js: `${NAME}` (left as written when unset) and `${NAME?}` ('' when unset); backslashes before `$` halve. */
+function envReplace(text: string, env: NodeJS.ProcessEnv): string {
+  return text.replace(/(?<!\\)(\\*)\$\{([^${}?]+)(\?)?\}/g, (orig: string, esc: string, name: string, optional?: string) => {
+    if (esc.length % 2) return orig.slice((esc.length + 1) / 2);
+    const value = env[name] ?? (optional ? '' : `\${${name}}`);
+    return esc.slice(esc.length / 2) + value;
+  });
 }
 
 const withSlash = (u: string) => (u.endsWith('/') ? u : `${u}/`);

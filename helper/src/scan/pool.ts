@@ -194,7 +194,7 @@ export class ScanPool {
       const timer = setTimeout(() => overBudget(`took longer than ${this.budgetMs} ms`), this.budgetMs);
       const onMessage = (m: WorkerResponse) => finish(() => {
         if (m.type === 'report') resolve(m.report);
-        else if (m.input) reject(new InputError(m.code as ConstructorParameters<typeof InputError>[0], m.message));
+        else if (m.input) reject(new InputError(m.code as ConstructorParameters<typeof InputError>[0], m.message, { ...(m.where ? { where: m.where } : {}), ...(m.hint ? { hint: m.hint } : {}) }));
         else reject(new Error(`scan worker: ${m.message}`));
       });
       // V8 aborts a process out of heap after saying so on stderr, which is read to its end before 'close'.
@@ -268,6 +268,8 @@ function stop(w: ChildProcess): Promise<void> {
   if (w.exitCode !== null || w.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     w.once('exit', () => resolve());
+    // Whoever awaits this waits for the exit: an idle (unreferenced) worker would let the process end first.
+    w.ref();
     w.kill('SIGKILL');
   });
 }
@@ -278,11 +280,15 @@ function budgetReport(why: string): ScanReport {
 }
 
 /**
- * The worker next to this module (helper/dist/scan/worker.js); inside the single-file bundle, the bundle itself,
- * which starts the worker when it sees SCAN_WORKER_MARKER and an IPC channel (cli.ts).
+ * The worker next to this module (helper/dist/scan/worker.js; under the sources, the compiled one); inside the
+ * single-file bundle, the bundle itself, which starts the worker when it sees SCAN_WORKER_MARKER and an IPC
+ * channel (cli.ts).
  */
 function defaultWorker(): URL {
   const sibling = new URL('./worker.js', import.meta.url);
   if (existsSync(fileURLToPath(sibling))) return sibling;
+  // Under the TypeScript sources (vitest), the compiled worker, which `npm test` builds first.
+  const compiled = new URL('../../dist/scan/worker.js', import.meta.url);
+  if (import.meta.url.endsWith('.ts') && existsSync(fileURLToPath(compiled))) return compiled;
   return new URL(import.meta.url);
 }

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { scanTarball } from './index.js';
 import { scanPythonDistribution, type PythonFormat } from './python/index.js';
-import { isSscsError } from '../errors.js';
+import { isSscsError, type Where } from '../errors.js';
 import type { ScanLimits, ScanReport } from './types.js';
 import { SCAN_WORKER_MARKER } from './pool.js';
 
@@ -18,7 +18,7 @@ export type WorkerRequest =
   | { type: 'end' };
 export type WorkerResponse =
   | { type: 'report'; report: ScanReport }
-  | { type: 'error'; code: string; message: string; input: boolean };
+  | { type: 'error'; code: string; message: string; input: boolean; where?: Where; hint?: string };
 
 let input: PassThrough | undefined;
 
@@ -29,13 +29,14 @@ function reply(m: WorkerResponse): void {
 function answer(scan: Promise<ScanReport>): void {
   scan.then(
     (report) => reply({ type: 'report', report }),
-    (e: unknown) => reply({ type: 'error', code: isSscsError(e) ? e.code : 'INTERNAL', message: (e as Error).message, input: isSscsError(e) }),
+    (e: unknown) => reply(isSscsError(e) ? { type: 'error', code: e.code, message: e.message, input: true, ...(e.where ? { where: e.where } : {}), ...(e.hint ? { hint: e.hint } : {}) } : { type: 'error', code: 'INTERNAL', message: (e as Error).message, input: false }),
   );
 }
 
 function onRequest(m: WorkerRequest): void {
   if (m.type === 'path') {
     answer(scanTarball(m.path, m.limits));
+
   } else if (m.type === 'start') {
     const stream = new PassThrough();
     input = stream;
