@@ -109,27 +109,46 @@ export function installEnvironment(env: NodeJS.ProcessEnv, set: Record<string, s
 }
 
 const PYTHON_CLIENT = /^(pip(?:-?[0-9][0-9.]*)?|pipenv|uv|poetry|python[0-9.]*)$/;
+/** npm, npx, pnpm, pnpx, yarn and yarnpkg, by program name or as the script node runs (`npm-cli.js`, `yarn.js`, `pnpm.cjs`). */
+const JS_CLIENT = /^(?:npm|npx|pnpm|pnpx|yarn|yarnpkg)(?:-cli)?(?:\.[cm]?js)?$/;
+const base = (word: string) => word.split(/[\\/]/).pop() ?? word;
 
 /**
- * Throws UsageError (exit 2) for an option on the install's command line that routes fetches: `--registry`,
+ * The words of COMMAND that an npm, pnpm or yarn client reads as its options: those after the first word naming the
+ * client (the program itself, a wrapper's argument as in `timeout 60 npm ci`, or a word of a command string as in
+ * `flock l -c 'npm ci ...'`), split on white space; for npm and npx named as a word of their own, up to `--`, after
+ * which nopt reads no option (the words of the command `npm exec -- CMD` runs). None for other programs, whose
+ * options are their own (`node seed.js --user admin`), nor for Python clients (python-sources.ts judges theirs).
+ */
+function clientOptionWords(command: readonly string[]): string[] {
+  if (PYTHON_CLIENT.test(base(command[0] ?? ''))) return [];
+  const at = command.findIndex((w) => JS_CLIENT.test(base(w)));
+  if (at >= 0) {
+    const npm = /^np[mx]\b/.test(base(command[at]!));
+    const end = npm ? command.indexOf('--', at) : -1;
+    return command.slice(at + 1, end < 0 ? undefined : end).flatMap((w) => w.split(/\s+/));
+  }
+  const tokens = command.slice(1).flatMap((w) => w.split(/\s+/));
+  const inString = tokens.findIndex((w) => JS_CLIENT.test(base(w.replace(/^['"]+/, ''))));
+  return inString < 0 ? [] : tokens.slice(inString + 1);
+}
+
+/**
+ * Throws UsageError (exit 2) for an option on an npm, pnpm or yarn command line that routes fetches: `--registry`,
  * `--@scope:registry`, `--userconfig`, `--globalconfig`, proxies, `--replace-registry-host`, pnpm's
  * `--config.<key>`, and any prefix of them that npm's option parser (nopt) expands or takes as a shorthand
- * (`--reg`). Words inside an argument are checked too (`sh -c 'npm ci --registry=...'`). Python clients' options
- * are python-sources.ts's to judge.
+ * (`--reg`). The words are clientOptionWords': another program's options (`node seed.js --user admin`) are its own.
  */
 export function checkInstallOptions(command: readonly string[]): void {
-  if (PYTHON_CLIENT.test(command[0]?.split(/[\\/]/).pop() ?? '')) return;
-  for (const arg of command.slice(1)) {
-    for (const quoted of arg.split(/\s+/)) {
-      const word = quoted.replace(/^['"]+/, '');
-      const m = /^-{1,2}(?:no-)?(?:config\.)?([^=\s]+)/i.exec(word);
-      if (!m || word.startsWith('---')) continue;
-      const name = m[1]!.toLowerCase();
-      const prefix = name.length >= 3 && !NOT_ROUTING.has(name) && [...NPM_ROUTING].some((k) => k.startsWith(name));
-      if (!(routesNpm(name) || prefix)) continue;
-      throw new UsageError('USAGE', `sscs firewall run: the install command sets '${printable(word.split('=')[0]!)}', which would decide where the client fetches packages from, around the firewall`, {
-        hint: 'The firewall is the registry for the install: give the registry to sscs firewall run as --upstream URL (a scope as --upstream @scope=URL), and drop the option from the install command.',
-      });
-    }
+  for (const quoted of clientOptionWords(command)) {
+    const word = quoted.replace(/^['"]+/, '');
+    const m = /^-{1,2}(?:no-)?(?:config\.)?([^=\s]+)/i.exec(word);
+    if (!m || word.startsWith('---')) continue;
+    const name = m[1]!.toLowerCase();
+    const prefix = name.length >= 3 && !NOT_ROUTING.has(name) && [...NPM_ROUTING].some((k) => k.startsWith(name));
+    if (!(routesNpm(name) || prefix)) continue;
+    throw new UsageError('USAGE', `sscs firewall run: the install command sets '${printable(word.split('=')[0]!)}', which would decide where the client fetches packages from, around the firewall`, {
+      hint: 'The firewall is the registry for the install: give the registry to sscs firewall run as --upstream URL (a scope as --upstream @scope=URL), and drop the option from the install command.',
+    });
   }
 }

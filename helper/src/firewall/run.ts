@@ -25,6 +25,7 @@ import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, npmConfigFile
 import { checkInstallOptions, installEnvironment, yarnRcFilename } from './install-env.js';
 import { checkPythonSources } from './python-sources.js';
 import { invocations, leadingEnv } from './install-command.js';
+import { checkInstallOrder } from './install-order.js';
 import { decideLocked, judgeElsewhere, overridden, policyWayOut, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal, type WayOut } from './run-report.js';
 import { loadPolicy } from '../policy/load.js';
 import { checkElsewhere, declaredElsewhere } from './run-elsewhere.js';
@@ -156,7 +157,9 @@ async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS
       return true;
     }
   };
-  for (const inv of invocations(top.run, installEnvironment(top.env, ours, host), governs)) {
+  const invs = invocations(top.run, installEnvironment(top.env, ours, host), governs);
+  checkInstallOrder(invs, top.run.join(' '));
+  for (const inv of invs) {
     await checkPythonSources(cwd, inv.argv, inv.env);
     checkInstallOptions(inv.argv);
   }
