@@ -23,9 +23,12 @@ describe('install command: what runs', () => {
       expect(read([...py, 'install', '-f', 'w']), py.join(' ')).toEqual([['pip', 'install', '-f', 'w']]);
     }
     expect(read(['python3', '-m', 'uv', 'pip', 'install'])).toEqual([['uv', 'pip', 'install']]);
-    // Not pip: a -c string or a script (whose arguments are read from the first program named in them).
-    expect(read(['python3', '-c', 'import pip', '-m', 'pip'])).toEqual([['python3', '-c', 'import pip', '-m', 'pip'], ['pip']]);
+    // Not pip: another script, whose arguments are its own.
     expect(read(['python3', 'setup.py', '-m', 'x'])).toEqual([['python3', 'setup.py', '-m', 'x']]);
+    // pip run as a script path (review F8): its __main__.py, its package folder, a zip app.
+    for (const script of ['/v/lib/python3.11/site-packages/pip/__main__.py', '/v/lib/python3.11/site-packages/pip/', 'pip.pyz', './pip-23.2.pyz']) {
+      expect(read(['python3', '-I', script, 'download', '-i', 'u', 'six']), script).toEqual([['pip', 'download', '-i', 'u', 'six']]);
+    }
   });
 
   it('a leading env is applied: its command runs, with -i, -u and assignments in the job\'s environment', () => {
@@ -49,13 +52,36 @@ describe('install command: what runs', () => {
   });
 });
 
+describe('install command: wrappers read through only by their own option tables (review F3, F6)', () => {
+  it('timeout, nice, nohup, stdbuf, time, ionice, setsid, chronic: their option values are skipped', () => {
+    const pip = ['pip', 'install', 'x'];
+    for (const w of [['timeout', '-s', 'KILL', '-k5', '--preserve-status', '60'], ['timeout', '--signal=TERM', '--kill', '9', '1m'], ['nice', '-n', '5'], ['nice', '-10'], ['nice', '--adj', '3'], ['nohup'], ['stdbuf', '-oL', '-e', '0'], ['time', '-f', '%e', '-o', 'log', '-a'], ['ionice', '-c', '3'], ['setsid', '-w'], ['chronic', '-e'], ['timeout', '--', '5']]) {
+      expect(read([...w, ...pip]).at(-1), w.join(' ')).toEqual(pip);
+    }
+    // A value that names a program is a value: timeout's signal, stdbuf's mode.
+    expect(read(['timeout', '-s', 'pip', '60', 'npm', 'ci']).at(-1)).toEqual(['npm', 'ci']);
+  });
+
+  it('npm\'s verb is found with npm\'s option table, so an option value does not hide exec', () => {
+    expect(read(['npm', '--loglevel', 'warn', 'exec', '--', 'pip', 'install', 'x']).at(-1)).toEqual(['pip', 'install', 'x']);
+    expect(read(['npm', '--prefix', '.', 'x', '--package', 'pip', 'pip', 'install']).at(-1)).toEqual(['pip', 'install']);
+    expect(read(['npx', '--yes', 'pip', 'install']).at(-1)).toEqual(['pip', 'install']);
+    expect(read(['corepack', 'pnpm@9.1.0', 'dlx', 'pip', 'install']).at(-1)).toEqual(['pip', 'install']);
+    expect(read(['uv', 'run', 'python', '-m', 'pip', 'install']).at(-1)).toEqual(['pip', 'install']);
+    // Ordinary installs and builds are read as they are, nothing refused.
+    for (const c of [['npm', 'ci'], ['npm', 'run', 'build'], ['npm', '--loglevel', 'exec', 'ci'], ['pip', 'install', '-r', 'requirements.txt'], ['python3', '-m', 'pip', 'install', '.'], ['sh', '-c', 'npm ci && npm run build'], ['sh', '-c', 'echo "pip install" && which pip && pip install x'], ['node', 'build.js', '--user', 'admin'], ['make', 'all'], ['corepack', 'enable']]) {
+      expect(() => read(c), c.join(' ')).not.toThrow();
+    }
+  });
+});
+
 describe('install command: what is refused (exit 2)', () => {
   const cases: [string[], RegExp, Record<string, string>?][] = [
     [['env', '-S', 'npm ci'], /env's -S splits a string into the command/],
     [['timeout', '9', 'env', '-i', 'npm', 'ci'], /runs env -i further in than a leading env/],
     [['sh', '-c', 'PIP_INDEX_URL=http://x pip install y'], /sets PIP_INDEX_URL further in than a leading env/],
     [['sh', '-c', 'NPM_CONFIG_REGISTRY=x npm ci'], /sets NPM_CONFIG_REGISTRY further in/],
-    [['xargs', 'env', '-u', 'npm_config_registry', 'npm', 'ci'], /sets npm_config_registry further in/],
+    [['xargs', 'env', '-u', 'npm_config_registry', 'npm', 'ci'], /names env in an argument of xargs, which firewall run does not read through/],
     [['bash', '-l', '-c', 'npm ci'], /starts bash with -l, which reads startup files/],
     [['sh', '-i', '-c', 'npm ci'], /starts sh with -i/],
     [['bash', '--rcfile', 'x', '-c', 'npm ci'], /starts bash with --rcfile/],
@@ -69,6 +95,26 @@ describe('install command: what is refused (exit 2)', () => {
     [['timeout', '60', 'docker', 'run', 'node', 'npm', 'ci'], /runs docker, which starts the command/],
     [['npx', '-c', 'npm ci "--regis"try=x'], /runs a shell string through npx/],
     [['npm', 'exec', '--call=npm ci'], /runs a shell string through npm/],
+    // review F3, F6, F8: a program that adds words to a command, or runs a string, is not read through.
+    [['xargs', '-a', 'args.txt', 'pip', 'download', 'six'], /names pip in an argument of xargs/],
+    [['sh', '-c', 'cat args.txt | xargs npm install'], /names npm in an argument of xargs/],
+    [['find', '.', '-name', 'r.txt', '-exec', 'pip', 'install', '-r', '{}', '+'], /names pip in an argument of find/],
+    [['parallel', 'pip', 'download', ':::', 'six'], /names pip in an argument of parallel/],
+    [['flock', '/tmp/lock', '-c', 'pip download -i http://127.0.0.1:9999/simple/ six'], /names pip in an argument of flock/],
+    [['script', '-qc', 'npm install', '/dev/null'], /names npm in an argument of script/],
+    [['watch', 'python3', '-m', 'pip', 'install', 'x'], /names python3 in an argument of watch/],
+    [['timeout', '9', 'su', '-c', 'pip install x'], /runs su, which starts the command as another user/],
+    [['node', '-e', 'require("child_process").execSync("npm install --registry=http://x/")'], /names npm in an argument of node/],
+    [['python3', '-c', 'import runpy; runpy.run_module("pip", run_name="__main__")', 'download', 'six'], /names pip in an argument of python3/],
+    [['python3', 'get-deps.py', 'download', '-i', 'http://127.0.0.1:9999/simple/', 'six'], /passes -i to python3, which firewall run does not read/],
+    [['./get-deps', 'install', '--index-url=http://127.0.0.1:9999/simple/', 'six'], /passes --index-url to get-deps/],
+    [['./get-deps', 'install', '--extra', 'http://127.0.0.1:9999/simple/', 'six'], /passes --extra to get-deps/],
+    [['./deps', 'install', '--registry', 'http://127.0.0.1:9999/'], /passes --registry to deps/],
+    [['npm', '--loglevel', 'warn', 'exec', '-c', 'pip download six'], /runs a shell string through npm/],
+    [['npm', '--prefix', '.', 'x', '--call=pip download six'], /runs a shell string through npm/],
+    [['pnpm', '--filter', 'a', 'exec', '--shell-mode', 'pip download six'], /runs a shell string through pnpm/],
+    [['timeout', '--help', 'npm', 'ci'], /gives timeout's option --help, which firewall run does not read/],
+    [['ionice', '-p', '1', 'npm', 'ci'], /gives ionice's option -p/],
     [['sh', '-c', 'HOME=/tmp/other yarn install'], /sets HOME further in than a leading env: it decides where the install fetches from or which client configuration it reads/],
     [['sh', '-c', 'env XDG_CONFIG_HOME=/tmp/x pnpm install'], /sets XDG_CONFIG_HOME further in/],
   ];

@@ -15,6 +15,8 @@
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import { printable } from '../io/printable.js';
+import { isWrapper, wrappedCommand } from './command-wrappers.js';
+import { firstOperands, npmCallsAString } from './js-client-words.js';
 import { readShell } from './shell-words.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -23,6 +25,12 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export interface Invocation {
   argv: string[];
   env: Env;
+  /** Which pipeline of the install it is in (commands of one pipeline run at once; 0 for the command itself). */
+  pipeline: number;
+  /** Files its shell output redirections write. */
+  writes?: string[];
+  /** It only runs the next invocation (a wrapper, `npm exec`, `pipenv run`): the same command. */
+  wraps?: true;
 }
 
 /** Shells whose `-c` strings are read (POSIX sh, dash, bash, ash). */
@@ -52,6 +60,20 @@ const JS_CLIENTS = new Set(['npm', 'pnpm', 'yarn', 'yarnpkg']);
 const RUNS_A_COMMAND = new Set(['exec', 'x', 'dlx']);
 /** Programs that run a command as another user, in a container or elsewhere, with an environment of their own (sudo resets it). */
 const ELSEWHERE = new Set(['sudo', 'su', 'doas', 'runuser', 'pkexec', 'systemd-run', 'machinectl', 'docker', 'podman', 'nerdctl', 'kubectl', 'ssh', 'flatpak-spawn']);
+/** uv's verbs that run a command (`uv run CMD`, `uv tool run CMD`); pipenv's and poetry's. */
+const RUNS_A_COMMAND_UV = new Set(['run', 'tool']);
+const RUNS_A_COMMAND_PY = new Set(['run']);
+const PY_RUNNERS = new Set(['uv', 'pipenv', 'poetry']);
+/** pip run as a script: its `__main__.py`, its package folder, a zip app (`pip.pyz`, `pip-23.2.pyz`). */
+const PIP_SCRIPT = /(?:^|\/)pip(?:\/__main__\.py)?$|(?:^|\/)pip(?:-[0-9][0-9.]*)?\.pyz$/;
+/** Programs that run none of their arguments (so a client's name among them is only text). */
+const RUNS_NOTHING = new Set(['echo', 'printf', 'true', 'false', ':', 'test', '[', 'which', 'type', 'whereis', 'ls', 'pwd', 'cat', 'mkdir', 'rm', 'cp', 'mv', 'ln', 'touch', 'chmod', 'head', 'tail', 'wc', 'sleep', 'date', 'uname', 'id', 'whoami', 'basename', 'dirname', 'realpath', 'readlink', 'stat', 'du', 'df', 'tee']);
+/** Characters that make an argument a string a program may run (a shell line, Python or JavaScript code). */
+const STRING_SEPARATOR = /[\s;&|()<>`'"$]/;
+const STRING_SEPARATORS = /[\s;&|()<>`'"$,]+/;
+/** Long options (and their prefixes, as pip, nopt and getopt take them) that name a package source. */
+const SOURCE_LONG = ['--index-url', '--extra-index-url', '--find-links', '--pypi-url', '--isolated', '--trusted-host', '--no-index', '--registry', '--default-index'];
+const HINT_WRAPPER = 'Run the install command itself, or through sh -c, env, timeout, nice, nohup, stdbuf, time, ionice, setsid or chronic, which firewall run reads; a script or program that runs installs is not read (see the README).';
 /** How deep wrappers may nest before firewall run stops reading (and refuses). */
 const MAX_DEPTH = 8;
 
@@ -164,43 +186,99 @@ function read(argv: readonly string[], env: Env, depth: number, top: string, gov
       if (OTHER_SHELLS.has(program)) refuse(`'${printable(top)}' runs a ${program} string, which firewall run does not read`, 'Give the install command as words, or use sh -c.');
       const startup = Object.keys(env).find((k) => SHELL_STARTUP.test(k) && env[k] !== undefined);
       if (startup) refuse(`'${printable(top)}' runs ${program} with ${startup} in its environment: the shell would read code or parsing rules from it that firewall run does not see`, `Unset ${startup} for the install, or give the install command as words.`);
+      let pipeline = Math.max(0, ...out.map((o) => o.pipeline));
       for (const c of readShell(script, env)) {
         for (const [name] of c.assignments) if (governs(name)) refuseGoverned(name, top);
+        const from = out.length;
         readShellCommand(c.words, { ...env, ...Object.fromEntries(c.assignments) }, depth + 1, top, governs, out);
+        // Every command read from this one (a nested shell's too) is taken as running at once with its pipeline.
+        if (!c.piped) pipeline = Math.max(pipeline, ...out.map((o) => o.pipeline)) + 1;
+        for (const o of out.slice(from)) {
+          o.pipeline = pipeline;
+          if (c.writes) o.writes = [...(o.writes ?? []), ...c.writes];
+        }
       }
       return;
     }
   }
-  const python = PYTHON.test(program) ? pythonModule(argv) : undefined;
-  if (python) return void out.push({ argv: python, env });
-  out.push({ argv: [...argv], env });
-  // A program this reader knows, named as an argument (`timeout 60 env -i npm ci`, `xargs sh -c ...`, `pipenv run
-  // pip ...`), is read from there too: the first one reads the rest. An install client's words are package names,
-  // folders and options (`pip install --target env`), not commands, unless its verb runs one (`npm exec`).
-  if (installsOnly(argv)) return;
-  const at = argv.findIndex((w, i) => i > 0 && known(basename(w)));
-  if (at > 0) read(argv.slice(at), env, depth + 1, top, governs, out);
+  if (PYTHON.test(program)) {
+    const pip = pythonPip(argv);
+    if (pip) return void out.push({ argv: pip, env, pipeline: 0 });
+  }
+  const self: Invocation = { argv: [...argv], env, pipeline: 0 };
+  out.push(self);
+  const inner = commandRun(argv, top);
+  if (inner === 'nothing') return;
+  if (inner) {
+    self.wraps = true;
+    return read(inner, env, depth + 1, top, governs, out);
+  }
+  refuseHidden(argv, top);
 }
 
-/** pip, and npm, pnpm and yarn with a verb other than one that runs a command (`exec`, `x`, `dlx`). */
-function installsOnly(argv: readonly string[]): boolean {
-  const program = basename(argv[0]!);
-  if (PIP.test(program)) return true;
-  if (!JS_CLIENTS.has(program)) return false;
-  const verb = argv.slice(1).find((w) => !w.startsWith('-'));
-  return verb === undefined || !RUNS_A_COMMAND.has(verb);
-}
-
-/** `npx -c STRING`, `npm exec --call STRING`: npm runs the string in a shell. */
+/** `npx -c STRING`, `npm --loglevel warn exec --call STRING`, `pnpm exec --shell-mode`: the client runs the string in a shell. */
 function runsShellString(argv: readonly string[]): boolean {
   const program = basename(argv[0]!);
-  const verb = argv.slice(1).find((w) => !w.startsWith('-'));
-  if (program !== 'npx' && !(JS_CLIENTS.has(program) && verb !== undefined && RUNS_A_COMMAND.has(verb))) return false;
-  const end = argv.indexOf('--');
-  return (end < 0 ? argv : argv.slice(0, end)).some((w) => w === '-c' || w === '--call' || w.startsWith('--call='));
+  const runs = program === 'npx' || program === 'pnpx' || (JS_CLIENTS.has(program) && firstOperands(argv, 1, program === 'npm').some((i) => RUNS_A_COMMAND.has(argv[i]!)));
+  return runs && npmCallsAString(argv.slice(1));
 }
 
-const known = (program: string) => program === 'env' || ELSEWHERE.has(program) || READ_SHELLS.has(program) || OTHER_SHELLS.has(program) || PYTHON.test(program) || PIP.test(program) || ['uv', 'uvx', 'pipenv'].includes(program);
+/**
+ * The command ARGV runs with its words unchanged: a wrapper's (command-wrappers.ts), `npm exec`/`npx`/`pnpm dlx`'s,
+ * `pipenv run`/`poetry run`/`uv run`/`uvx`'s, `corepack pnpm`'s. 'nothing': an install client's verb that runs no
+ * command (its words are package names, folders and options: `pip install --target env`), or a program known to
+ * run none of its arguments (`echo`). undefined: any other program, whose arguments are its own (refuseHidden).
+ */
+function commandRun(argv: readonly string[], top: string): string[] | 'nothing' | undefined {
+  const program = basename(argv[0]!);
+  const at = (i: number | undefined): string[] | 'nothing' => (i === undefined ? 'nothing' : argv.slice(i));
+  if (isWrapper(program)) return wrappedCommand(program, argv, (what) => refuse(`'${printable(top)}' gives ${what}`, HINT_WRAPPER));
+  if (PIP.test(program) || RUNS_NOTHING.has(program)) return 'nothing';
+  if (program === 'npx' || program === 'pnpx' || program === 'uvx') return at(firstOperands(argv, 1, program === 'npx')[0]);
+  if (JS_CLIENTS.has(program) || PY_RUNNERS.has(program)) {
+    const runs = program === 'uv' ? RUNS_A_COMMAND_UV : JS_CLIENTS.has(program) ? RUNS_A_COMMAND : RUNS_A_COMMAND_PY;
+    const verb = firstOperands(argv, 1, program === 'npm').find((i) => runs.has(argv[i]!));
+    if (verb === undefined) return 'nothing';
+    const from = program === 'uv' && argv[verb] === 'tool' ? verb + 1 : verb;
+    return at(firstOperands(argv, from + 1, program === 'npm')[0]);
+  }
+  if (program === 'corepack') {
+    const client = (argv[1] ?? '').replace(/@.*$/, '');
+    return JS_CLIENTS.has(client) || client === 'npx' || client === 'pnpx' ? [client, ...argv.slice(2)] : 'nothing';
+  }
+  return undefined;
+}
+
+/**
+ * Any other program's arguments are its own, and firewall run does not know what it does with them (`xargs`
+ * appends words, `find -exec`, `parallel`, `flock -c`, `script -c`, `watch`, `node -e`, `python -c` run them):
+ * an install client, shell or wrapper named among them, in a word or inside a string, or an argument that looks
+ * like a pip or npm source option, is refused (review F3, F6, F8).
+ */
+function refuseHidden(argv: readonly string[], top: string): void {
+  const program = basename(argv[0]!);
+  for (const word of argv.slice(1)) {
+    const tokens = STRING_SEPARATOR.test(word) ? word.split(STRING_SEPARATORS) : [word];
+    const named = tokens.find((t) => t !== '' && known(basename(t)));
+    if (named !== undefined) refuse(`'${printable(top)}' names ${printable(named.slice(0, 80))} in an argument of ${printable(program)}, which firewall run does not read through (it may add words to that command or run it as a string)`, HINT_WRAPPER);
+  }
+  const source = sourceLike(argv.slice(1));
+  if (source !== undefined) refuse(`'${printable(top)}' passes ${printable(source)} to ${printable(program)}, which firewall run does not read: if it is an install client under another name, it would fetch around the firewall`, 'Run pip, npm, pnpm, yarn, uv or pipenv by their own names (or python -m pip), where firewall run reads their options.');
+}
+
+/** An argument that looks like a pip, uv or npm package-source option: a long one or its prefix, or `-i`/`-f` with a URL. */
+function sourceLike(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const name = a.split('=')[0]!;
+    if (name.length >= 5 && name.startsWith('--') && SOURCE_LONG.some((o) => o.startsWith(name))) return name;
+    if (/^--@[^=]*:registry(?:=|$)/.test(a)) return name;
+    if (/^-[if]/.test(a) && a.length >= 2 && (a.length > 2 ? a : (args[i + 1] ?? '')).includes('://')) return a.slice(0, 2);
+  }
+  return undefined;
+}
+
+const known = (program: string) => program === 'env' || program === 'xargs' || program === 'corepack' || isWrapper(program) || ELSEWHERE.has(program) || READ_SHELLS.has(program) || OTHER_SHELLS.has(program) || PYTHON.test(program) || PIP.test(program) || JS_CLIENTS.has(program) || program === 'npx' || program === 'pnpx' || ['uv', 'uvx', 'pipenv', 'poetry'].includes(program);
 
 function refuseGoverned(name: string, top: string): never {
   return refuse(`'${printable(top)}' sets ${printable(name)} further in than a leading env: it decides where the install fetches from or which client configuration it reads, which firewall run sets or checks in the environment the install starts with`, `Drop ${printable(name)}, or set it with env first on the command line or in the job, where firewall run applies and checks it.`);
@@ -246,8 +324,12 @@ function shellScript(argv: readonly string[], program: string, top: string): str
   return undefined;
 }
 
-/** `python [options] -m pip ARGS` as `pip ARGS` (and pipenv, uv); undefined for a script, `-c` or another module. */
-function pythonModule(argv: readonly string[]): string[] | undefined {
+/**
+ * `python [options] -m pip ARGS` as `pip ARGS` (and pipenv, uv), and pip run as a script path: `python
+ * .../site-packages/pip/__main__.py ARGS`, the package folder `.../pip`, a zip app `pip.pyz` (review F8).
+ * undefined for `-c`, another module or another script (their arguments are judged by refuseHidden).
+ */
+function pythonPip(argv: readonly string[]): string[] | undefined {
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i]!;
     if (PY_LONG_VALUE.has(a)) {
@@ -255,7 +337,8 @@ function pythonModule(argv: readonly string[]): string[] | undefined {
       continue;
     }
     if (a.startsWith('--')) continue; // --help, --version: nothing runs
-    if (!a.startsWith('-') || a === '-') return undefined;
+    if (a === '-') return undefined;
+    if (!a.startsWith('-')) return PIP_SCRIPT.test(a.replace(/\/+$/, '')) ? ['pip', ...argv.slice(i + 1)] : undefined;
     for (let k = 1; k < a.length; k++) {
       const c = a[k]!;
       if (c === 'c') return undefined;

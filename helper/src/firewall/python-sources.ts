@@ -8,7 +8,7 @@
  * pythonClientEnv (run.ts): this module reads only what the project itself says. Refused, not stripped: an install
  * that silently lost a source would resolve differently from the one the project meant.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseToml } from '../lockfiles/toml-doc.js';
@@ -150,6 +150,9 @@ function optionShown(w: PipWord): string {
  * folder (`.`, `-e ./proj`) is read: direct references in its pyproject.toml are refused as in requirements files.
  */
 async function checkPipCommandLine(cwd: string, args: readonly string[], seen: Set<string>, env: InstallEnv): Promise<void> {
+  // pip's cli/main.py: `create_command(cmd_name, isolated=("--isolated" in cmd_args))`, a test on the raw words, so
+  // `--log --isolated` (an option's value), or `-- --isolated`, still makes pip ignore PIP_INDEX_URL (review F2).
+  if (args.includes('--isolated')) refuse('the command line has the word --isolated (pip then ignores the firewall\'s PIP_INDEX_URL and PIP_CONFIG_FILE, wherever the word stands)', '<command line>');
   let verb: string | undefined;
   for (const w of pipWords(args)) {
     if (w.option && PIP_SOURCE_OPTIONS.includes(w.option)) refuse(`the command line names a package source (${w.given.split('=')[0]!.slice(0, 40)}: pip's ${w.option})`, '<command line>');
@@ -224,12 +227,31 @@ async function checkProject(dir: string, spec: string): Promise<void> {
   }
 }
 
-async function readBytes(path: string, shown: string): Promise<Buffer | undefined> {
+/** Folders whose files are not project files: a stream, a process's state or a device (`/dev/stdin`, `/proc/self/fd/0`). */
+const NOT_PROJECT_FILES = /^\/(?:dev|proc|sys)(?:\/|$)/;
+const HINT_FILE = 'Name a regular file of the project that exists before the install starts (commit it, or write it in an earlier step of the job, outside firewall run).';
+
+/**
+ * A file's bytes as the client will read them, or undefined when it does not exist and need not (`required`: a
+ * requirements or constraints file, which must). What could read differently later is refused: not a regular file
+ * after symlinks (`/dev/stdin`, a FIFO, a folder), or under /dev, /proc or /sys (review F4).
+ */
+async function readBytes(path: string, shown: string, required = false): Promise<Buffer | undefined> {
+  const here = await lstat(path).catch(() => undefined);
+  if (!here) {
+    if (!required) return undefined;
+    throw new UsageError('USAGE', `the requirements file ${JSON.stringify(shown.slice(0, 200))} does not exist before the install runs, so firewall run cannot check the sources it names`, { where: { file: shown }, hint: HINT_FILE });
+  }
+  const real = await realpath(path).catch(() => undefined);
+  const target = real === undefined ? undefined : await stat(real).catch(() => undefined);
+  if (real === undefined || !target?.isFile() || NOT_PROJECT_FILES.test(real)) {
+    throw new UsageError('USAGE', `${JSON.stringify(shown.slice(0, 200))} is not a regular file of the project (${real ?? 'a broken link'}), so what the client reads from it can differ from what firewall run checks`, { where: { file: shown }, hint: HINT_FILE });
+  }
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
-  } catch {
-    return undefined; // the client reports a missing file itself
+    bytes = await readFile(real);
+  } catch (e) {
+    throw new UsageError('USAGE', `cannot read ${JSON.stringify(shown.slice(0, 200))} (${(e as NodeJS.ErrnoException).code ?? 'error'}), so its sources cannot be checked`, { where: { file: shown }, hint: HINT_FILE, cause: e });
   }
   if (bytes.length > MAX_FILE_BYTES) throw new UsageError('USAGE', `over ${MAX_FILE_BYTES} bytes, so its sources cannot be checked`, { where: { file: shown } });
   return bytes;
@@ -248,8 +270,7 @@ async function checkRequirements(path: string, shown: string, seen: Set<string>,
   if (URL.test(shown) || PIP_URL_SCHEME.test(shown)) refuse('a requirements file fetched from a URL', shown);
   if (seen.has(path) || depth > MAX_DEPTH) return;
   seen.add(path);
-  const bytes = await readBytes(path, shown);
-  if (bytes === undefined) return;
+  const bytes = (await readBytes(path, shown, true))!;
   for (const { line, text, args, options } of requirementLines(bytes, shown, env)) {
     const source = options.find((w) => w.option && PIP_SOURCE_OPTIONS.includes(w.option));
     if (source) refuse(`names a package source (${optionShown(source)})`, shown, line);

@@ -26,6 +26,7 @@ import { checkInstallOptions, installEnvironment, yarnRcFilename } from './insta
 import { checkPythonSources } from './python-sources.js';
 import { invocations, leadingEnv, type Invocation } from './install-command.js';
 import { clientFolders, npmFolder } from './client-folders.js';
+import { checkInstallOrder } from './install-order.js';
 import { decideLocked, judgeElsewhere, overridden, policyWayOut, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal, type WayOut } from './run-report.js';
 import { loadPolicy } from '../policy/load.js';
 import { checkElsewhere, declaredElsewhere } from './run-elsewhere.js';
@@ -158,6 +159,7 @@ async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS
     }
   };
   const commands = invocations(top.run, installEnvironment(top.env, ours, host), governs);
+  checkInstallOrder(commands, top.run.join(' '));
   for (const inv of commands) {
     await checkPythonSources(cwd, inv.argv, inv.env);
     checkInstallOptions(inv.argv);

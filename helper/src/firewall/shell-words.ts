@@ -16,6 +16,10 @@ import { UsageError } from '../errors.js';
 export interface SimpleCommand {
   assignments: [name: string, value: string][];
   words: string[];
+  /** Joined to the command before it by `|`: both run at once. */
+  piped?: true;
+  /** Files its output redirections write (`>f`, `>>f`, `>|f`, `<>f`; not /dev/null nor a descriptor). */
+  writes?: string[];
 }
 
 /** Variables the shell sets itself, whatever its environment says: their value here would be a guess. */
@@ -71,10 +75,15 @@ export function readShell(script: string, vars: Readonly<Record<string, string |
         i += 2;
       } else if (c === '|' && script[i + 1] !== '&') {
         end(i, true);
+        current.piped = true;
         pending = i;
         i++;
       } else unreadable(script, i, c === '&' ? "'&' (a background or redirection form)" : "'|&'");
-    } else if (c === '<' || c === '>') i = redirection(script, i, vars);
+    } else if (c === '<' || c === '>') {
+      const r = redirection(script, i, vars);
+      if (/^(?:>|>>|>\||<>)$/.test(r.op) && r.target !== '/dev/null') (current.writes ??= []).push(r.target);
+      i = r.next;
+    }
     else if (c === '(' || c === ')') unreadable(script, i, `'${c}' (a subshell, function or pattern group)`);
     else {
       const w = readWord(script, i, vars);
@@ -92,8 +101,8 @@ export function readShell(script: string, vars: Readonly<Record<string, string |
   return out;
 }
 
-/** A redirection from I: its operator and target word, read (the target must be readable) and dropped. */
-function redirection(script: string, i: number, vars: Readonly<Record<string, string | undefined>>): number {
+/** A redirection from I: its operator and target word, read (the target must be readable), not a word of the command. */
+function redirection(script: string, i: number, vars: Readonly<Record<string, string | undefined>>): { op: string; target: string; next: number } {
   const op = /^(?:>>|>\||>&|<&|<>|<<|>|<)/.exec(script.slice(i, i + 3))![0];
   if (op === '<<') unreadable(script, i, 'a here-document');
   let j = i + op.length;
@@ -102,7 +111,7 @@ function redirection(script: string, i: number, vars: Readonly<Record<string, st
   const target = readWord(script, j, vars);
   // `>&1`, `2>&-`: a descriptor or `-` (`>&file` is bash's, and a bad descriptor stops dash).
   if ((op === '>&' || op === '<&') && !/^(?:[0-9]+|-)$/.test(target.value)) unreadable(script, j, `'${op}${target.value.slice(0, 20)}' (not a file descriptor)`);
-  return target.next;
+  return { op, target: target.value, next: target.next };
 }
 
 interface Word {
