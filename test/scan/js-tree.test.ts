@@ -7,11 +7,13 @@ function shape(t: Tree): Record<string, unknown> {
   const name = (n: Node | undefined) => (n ? `${n.type}@${n.start}` : '-');
   return {
     binders: t.binders.map(name),
+    binderRoots: t.binderRoots,
     flow: t.flow.map(name),
     flowFns: t.flowFns.map(name),
     flowActs: t.flowActs,
     acts: t.acts.map(name),
     actParents: t.actParents.map(name),
+    actRoots: t.actRoots,
     mutable: [...t.mutable].sort(),
   };
 }

@@ -17,6 +17,7 @@ import { InputError, UsageError } from '../errors.js';
 import { readFileIfExists } from '../io/files.js';
 import { printable } from '../io/printable.js';
 import { parseNpmrc } from '../registry/npmrc.js';
+import { homeFolder, type ClientFolders } from './client-folders.js';
 import { yarnRcFilename } from './install-env.js';
 import { scopeTokenEnv, type ScopedUpstream } from './upstreams.js';
 
@@ -48,7 +49,8 @@ async function readOptional(path: string): Promise<string | undefined> {
 /** npm's default user and global configuration files (@npmcli/config: `~/.npmrc`, `${globalPrefix}/etc/npmrc`). */
 export function npmConfigFiles(env: NodeJS.ProcessEnv, execPath: string = process.execPath): NpmConfigFiles {
   const prefix = env.PREFIX || dirname(dirname(execPath));
-  return { ...(env.HOME ? { userconfig: join(env.HOME, '.npmrc') } : {}), globalconfig: join(prefix, 'etc', 'npmrc') };
+  // Without HOME npm takes os.homedir() (the account's folder): the same file, then set explicitly for the install.
+  return { userconfig: join(homeFolder(env), '.npmrc'), globalconfig: join(prefix, 'etc', 'npmrc') };
 }
 
 /** The rc files yarn berry reads in `cwd`, nearest first: the rc file in each folder up to the root, then the home one. */
@@ -56,18 +58,23 @@ export function yarnRcFiles(cwd: string, env: NodeJS.ProcessEnv): string[] {
   const name = yarnRcFilename(env) ?? YARNRC;
   const files: string[] = [];
   for (let dir = cwd, up = ''; dir !== up; up = dir, dir = dirname(dir)) files.push(join(dir, name));
-  if (env.HOME && !files.includes(join(env.HOME, YARNRC))) files.push(join(env.HOME, YARNRC));
+  const home = join(homeFolder(env), YARNRC);
+  if (!files.includes(home)) files.push(home);
   return files;
 }
 
 const label = (cwd: string, path: string, own: string) => (path === join(cwd, own) ? own : path);
 
-/** The scoped registries the configuration files the install's client reads name. */
-export async function projectScopes(cwd: string, env: NodeJS.ProcessEnv): Promise<ProjectScope[]> {
+/**
+ * The scoped registries the configuration files the install's clients read name: the .npmrc of each of
+ * `folders.npmrc` (client-folders.ts; by default the working folder's), the user, global and pnpm rc files, and
+ * yarn berry's rc files from each of `folders.yarn` up.
+ */
+export async function projectScopes(cwd: string, env: NodeJS.ProcessEnv, folders: ClientFolders = { npmrc: [cwd], yarn: [cwd] }): Promise<ProjectScope[]> {
   const out: ProjectScope[] = [];
   const npm = npmConfigFiles(env);
-  const pnpmrc = join(env.XDG_CONFIG_HOME || join(env.HOME ?? '/nonexistent', '.config'), 'pnpm', 'rc');
-  const npmrcs = [...new Set([join(cwd, '.npmrc'), ...(npm.userconfig ? [npm.userconfig] : []), npm.globalconfig, pnpmrc])];
+  const pnpmrc = join(env.XDG_CONFIG_HOME || join(homeFolder(env), '.config'), 'pnpm', 'rc');
+  const npmrcs = [...new Set([...folders.npmrc.map((d) => join(d, '.npmrc')), ...(npm.userconfig ? [npm.userconfig] : []), npm.globalconfig, pnpmrc])];
   for (const path of npmrcs) {
     const npmrc = await readOptional(path);
     if (npmrc === undefined) continue;
@@ -76,7 +83,7 @@ export async function projectScopes(cwd: string, env: NodeJS.ProcessEnv): Promis
       if (m) out.push({ scope: m[1]!.toLowerCase(), url, file: label(cwd, path, '.npmrc'), kind: 'npmrc', ...(url.includes(`\${${FIREWALL_REGISTRY_ENV}`) ? { throughFirewall: true } : {}) });
     }
   }
-  for (const path of yarnRcFiles(cwd, env)) {
+  for (const path of new Set(folders.yarn.flatMap((d) => yarnRcFiles(d, env)))) {
     const yarnrc = await readOptional(path);
     if (yarnrc === undefined) continue;
     let doc: unknown;

@@ -96,21 +96,22 @@ function elsewhereIn(packages: readonly ResolvedPackage[]): ResolvedPackage[] {
  * no script run; the packages it takes from outside the registry. Undefined for another command; `failed` when
  * npm could not resolve (a refused version, a git host down): the check after the install still applies.
  */
-export async function resolveWithNpm(cwd: string, command: readonly string[], env: Record<string, string>): Promise<{ elsewhere: ResolvedPackage[] } | { failed: string } | undefined> {
+export async function resolveWithNpm(cwd: string, command: readonly string[], env: Record<string, string>, project: string = cwd): Promise<{ elsewhere: ResolvedPackage[] } | { failed: string } | undefined> {
   const inv = invocation(command);
   if (inv?.tool !== 'npm' || !inv.verb || !ADDS.npm.has(inv.verb)) return undefined;
   if (inv.args.some((a) => /^--package-lock-only(=true)?$/.test(a))) return undefined;
+  // PROJECT: the folder npm works in (`--prefix DIR`), where it writes the lockfile.
   const saved = new Map<string, Buffer | undefined>();
-  for (const f of NPM_LOCKS) saved.set(f, (await fileExists(join(cwd, f))) ? await readFile(join(cwd, f)) : undefined);
+  for (const f of NPM_LOCKS) saved.set(f, (await fileExists(join(project, f))) ? await readFile(join(project, f)) : undefined);
   try {
     const r = await execa(command[0]!, [...command.slice(1), '--package-lock=true', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd, env, extendEnv: false, reject: false, stdin: 'ignore', all: true });
     if (r.exitCode !== 0) return { failed: r.exitCode === undefined ? (r.shortMessage ?? 'did not run') : `exit ${r.exitCode}` };
     const lock = saved.get('npm-shrinkwrap.json') ? 'npm-shrinkwrap.json' : 'package-lock.json';
-    return { elsewhere: elsewhereIn((await readDependencyInputs([lock], { cwd })).packages) };
+    return { elsewhere: elsewhereIn((await readDependencyInputs([lock], { cwd: project })).packages) };
   } finally {
     for (const [f, bytes] of saved) {
-      if (bytes) await writeFile(join(cwd, f), bytes);
-      else await rm(join(cwd, f), { force: true });
+      if (bytes) await writeFile(join(project, f), bytes);
+      else await rm(join(project, f), { force: true });
     }
   }
 }

@@ -24,7 +24,8 @@ import { documentKey, factsKey } from '../registry/metadata.js';
 import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, npmConfigFiles, projectScopes, type NpmConfigFiles } from './project-scopes.js';
 import { checkInstallOptions, installEnvironment, yarnRcFilename } from './install-env.js';
 import { checkPythonSources } from './python-sources.js';
-import { invocations, leadingEnv } from './install-command.js';
+import { invocations, leadingEnv, type Invocation } from './install-command.js';
+import { clientFolders, npmFolder } from './client-folders.js';
 import { checkInstallOrder } from './install-order.js';
 import { decideLocked, judgeElsewhere, overridden, policyWayOut, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal, type WayOut } from './run-report.js';
 import { loadPolicy } from '../policy/load.js';
@@ -142,7 +143,7 @@ const PROBE = 'sscs-firewall-run-probe';
  * option that routes fetches, in every command the install runs that can be read. Returns the command to start
  * (leading `env`s applied by firewall run) and the job's environment as they change it.
  */
-async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS.ProcessEnv): Promise<{ run: string[]; env: Record<string, string> }> {
+async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS.ProcessEnv): Promise<{ run: string[]; env: Record<string, string>; commands: Invocation[] }> {
   const top = leadingEnv(given, jobEnv);
   if (top.run.length === 0) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
   const host = new URL(NOT_YET_STARTED).hostname;
@@ -157,19 +158,19 @@ async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS
       return true;
     }
   };
-  const invs = invocations(top.run, installEnvironment(top.env, ours, host), governs);
-  checkInstallOrder(invs, top.run.join(' '));
-  for (const inv of invs) {
+  const commands = invocations(top.run, installEnvironment(top.env, ours, host), governs);
+  checkInstallOrder(commands, top.run.join(' '));
+  for (const inv of commands) {
     await checkPythonSources(cwd, inv.argv, inv.env);
     checkInstallOptions(inv.argv);
   }
-  return top;
+  return { ...top, commands };
 }
 
 export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: string[], reports: RunReports, io: Io): Promise<number> {
   if (given.length === 0) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
   // `env NAME=VALUE npm ci`: firewall run applies the env itself, so its settings are filtered like the job's.
-  const { run: command, env: jobEnv } = await readCommand(io.cwd, given, io.env);
+  const { run: command, env: jobEnv, commands } = await readCommand(io.cwd, given, io.env);
   const [file, ...args] = command as [string, ...string[]];
   const locked = await readLocked(io.cwd, s.pypi?.index);
   // Git, tarball-URL and file dependencies never pass through the firewall: judged before the install runs.
@@ -196,7 +197,8 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
     }
   };
   const lockedBy = new Map(locked.packages.map((p) => [factsKey(p), p]));
-  const found = await projectScopes(io.cwd, jobEnv);
+  // The .npmrc and yarn rc files of every folder the install's clients work in (`npm ci --prefix frontend`).
+  const found = await projectScopes(io.cwd, jobEnv, await clientFolders(io.cwd, commands));
   checkProjectScopes(found, s.upstream, s.scopedUpstreams, { yarnClassic: await isYarnClassic(command, io.cwd) });
   const scopes = [...new Set([...s.scopedUpstreams.map((u) => u.scope), ...found.map((p) => p.scope)])];
   const rc = yarnRcFilename(jobEnv);
@@ -224,7 +226,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
     // The install runs scripts.
     const env = installEnvironment(jobEnv, clientEnv(fw.url, scopes, clientFiles), new URL(fw.url).hostname);
     // npm install resolves first, scripts off, so that a git or URL dependency of a dependency is judged before it runs.
-    const resolved = await resolveWithNpm(io.cwd, command, env);
+    const resolved = await resolveWithNpm(io.cwd, command, env, npmFolder(command, io.cwd, jobEnv));
     if (resolved && 'failed' in resolved) io.stderr(`sscs firewall: npm could not resolve the install before running it (${resolved.failed}); what it takes from outside the registry is checked after it\n`);
     else if (resolved) {
       const found = resolved.elsewhere.filter((p) => !seenElsewhere.has(elsewhereKey(p)));
@@ -270,7 +272,11 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   }
   // What the install took from outside the registry that nothing above judged (a client other than npm, a
   // shell command, a resolution that changed): the job fails, though the install and its scripts ran.
-  if (exitCode === 0) checkElsewhere(policy, (await installedElsewhere(io.cwd)).filter((p) => !seenElsewhere.has(elsewhereKey(p))), new Date(), io.stderr, command.join(' '), true);
+  if (exitCode === 0) {
+    const folders = [...new Set([io.cwd, npmFolder(command, io.cwd, jobEnv)])];
+    const installed = (await Promise.all(folders.map((f) => installedElsewhere(f)))).flat();
+    checkElsewhere(policy, installed.filter((p) => !seenElsewhere.has(elsewhereKey(p))), new Date(), io.stderr, command.join(' '), true);
+  }
   // A refused version fails the job even when the install succeeded: npm takes a locked version from its
   // cache (a cached ~/.npm or `cache: .npm`) by its integrity without asking the registry, so the firewall
   // never sees the download it refuses, and an optional dependency it refused is skipped silently.

@@ -206,9 +206,11 @@ export class ScanPool {
         if (!w.connected) return onClose();
         w.send(m, done && ((e) => (e ? onClose() : done())));
       };
-      if (job.type === 'path') return send({ type: 'path', path: job.path, limits });
-      if (job.type === 'file') return send({ type: 'file', path: job.path, format: job.format, limits });
-      send({ type: 'start', limits });
+      // The worker holds itself to the same budget (worker.ts), for when this process is gone before its timer.
+      const budgetMs = this.budgetMs;
+      if (job.type === 'path') return send({ type: 'path', path: job.path, limits, budgetMs });
+      if (job.type === 'file') return send({ type: 'file', path: job.path, format: job.format, limits, budgetMs });
+      send({ type: 'start', limits, budgetMs });
       let inFlight = 0;
       let batch: Buffer[] = [];
       let batched = 0;

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { Parser, type ReadEntry } from 'tar';
 import { InputError, systemErrorCode } from '../errors.js';
 import { Collector, FileBuffer } from './collect.js';
+import { checkpoint } from './checkpoint.js';
 import { evidence, stripFirstComponent } from './files.js';
 
 const GZIP_MAGIC_0 = 0x1f;
@@ -58,6 +59,7 @@ export async function readTarball(source: string | Readable, collector: Collecto
   let gunzip: ReturnType<typeof createGunzip> | undefined;
   try {
     for await (const chunk of peekGzip(input, (g) => (gunzip = g))) {
+      checkpoint();
       if (!collector.countBytes(chunk.length, '(archive)')) break;
       parser.write(chunk);
       if (collector.stopped) break;

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { InputError } from '../errors.js';
 import { Collector, FileBuffer } from './collect.js';
+import { checkpoint } from './checkpoint.js';
 import { evidence, HEAD_BYTES, isTextCandidate, stripFirstComponent } from './files.js';
 import { escapesRoot } from './tarball.js';
 
@@ -57,6 +58,7 @@ export async function readZip(file: string, collector: Collector, opts: ZipOptio
     for (;;) {
       const entry = await nextEntry(zip);
       if (!entry || collector.stopped) break;
+      checkpoint();
       await onEntry(zip, entry, collector, seen, opts);
     }
   } catch (e) {

@@ -2,6 +2,7 @@ import { Bindings, keyName, type Ref } from './bindings.js';
 import { EXEC_MEMBERS, FS_READS, FS_WRITES, HOST_MEMBERS, NETWORK_GLOBALS, NETWORK_MEMBERS, NETWORK_PACKAGES, SECRET_ENV, SECRET_PATHS, SENSITIVE_MODULES, SHELL_PROGRAM, STRING_HINT, STRING_SIGNALS, VM_MEMBERS, WALLET_REGEX, publicIpUrl } from './indicators.js';
 import { callArgs } from './linear.js';
 import { pushChildren, walk, type Node } from './parse.js';
+import { ROOT_NAMES } from './roots.js';
 import { gatherTree, isFunction, type Tree } from './tree.js';
 
 /** What a file does, as the rules grade it: one signal per act, located at a source offset. */
@@ -55,7 +56,7 @@ export interface FileAnalysis {
 export function analyseProgram(program: Node, text: string): FileAnalysis {
   const tree = gatherTree(program);
   const b = new Bindings(followsCalls, tree.mutable);
-  b.bind(tree.binders);
+  b.bind(tree.binders, tree.binderRoots);
   const a = new Analysis(b, text, tree);
   // Without the text of a hex decoder, no local decoder changes what a call resolves to, so calls resolve now
   // as they will at the end; then a file with no call a taint could reach (most libraries) has no use for
@@ -64,17 +65,22 @@ export function analyseProgram(program: Node, text: string): FileAnalysis {
   if (!(a.mayDecode && HEX_PARSE.test(text))) {
     a.settle();
     sinks = false;
-    for (let i = 0; i < tree.acts.length && !sinks; i++) sinks = a.mayReceiveTaint(tree.acts[i]!, i);
+    for (let i = 0; i < tree.acts.length && !sinks; i++) sinks = a.graded(i) && a.mayReceiveTaint(tree.acts[i]!, i);
     if (!sinks && a.mayDecode) for (const n of tree.flow) a.noteDecoder(n);
   }
   // Taints: twice, so a callback that fills a variable counts before and after its textual use. A first round
   // that found no taint, request or decoder leaves the second nothing to build on: it would find the same.
   for (let round = 0; round < 2 && sinks; round++) {
     if (round === 1 && !a.flowed) break;
-    for (let i = 0; i < tree.flow.length; i++) a.propagate(tree.flow[i]!, tree.flowFns[i], round, tree.flowActs[i]!);
+    for (let i = 0; i < tree.flow.length; i++) {
+      const n = tree.flow[i]!;
+      const at = tree.flowActs[i]!;
+      // a call whose callee resolves to nothing passes none of propagate's tests
+      if (at < 0 || tree.acts[at] !== n || a.graded(at)) a.propagate(n, tree.flowFns[i], round, at);
+    }
     a.settle();
   }
-  for (let i = 0; i < tree.acts.length; i++) a.visit(tree.acts[i]!, tree.actParents[i], i);
+  for (let i = 0; i < tree.acts.length; i++) if (a.graded(i)) a.visit(tree.acts[i]!, tree.actParents[i], i);
   // Dean Edwards' packer: its decoder often breaks parsers, so it is matched on the text.
   const packer = text.includes('function(p,a,c,k,e,') ? PACKER.exec(text) : null;
   if (packer) a.signals.push({ kind: 'packer', at: packer.index, detail: 'packer-style eval(function(p,a,c,k,e,d){…})' });
@@ -260,6 +266,16 @@ class Analysis {
    */
   settle(): void {
     this.settled = true;
+  }
+
+  /**
+   * Whether act number `at` can give anything to grade: any act but a call or `new` whose callee hangs from a name
+   * (roots.ts) that is neither bound to a module reference nor one of ROOT_NAMES, or from no name at all. Decided
+   * on what the walk noted, without reading the call's nodes again (most calls of most files).
+   */
+  graded(at: number): boolean {
+    const root = this.tree.actRoots[at];
+    return root === undefined || (root !== null && (ROOT_NAMES.has(root) || this.b.refs.has(root)));
   }
 
   /** Whether flow has produced anything a later round could build on. */

@@ -1,5 +1,6 @@
 import { comparedLiteral, fold, type Folded, type FoldScope } from './fold.js';
 import { LookupLog } from './lookups.js';
+import { ROOT_NAMES } from './roots.js';
 import type { Node } from './parse.js';
 
 /** What an expression refers to: a module (`require('x')`, `import`), a member path of one, or a global. */
@@ -54,19 +55,26 @@ export class Bindings implements FoldScope {
    * target still resolves: a second round resolves every binder as the first did unless some name was bound after
    * the first round looked it up, so it runs only then (most files bind each name before using it).
    */
-  bind(binders: readonly Node[]): void {
+  bind(binders: readonly Node[], roots: readonly (string | null | undefined)[]): void {
     const log = (this.log = new LookupLog());
-    this.bindRound(binders, true);
+    this.bindRound(binders, roots, true);
     this.log = undefined;
-    if (log.stale()) this.bindRound(binders, false);
+    if (log.stale()) this.bindRound(binders, roots, false);
     this.resetFolds();
   }
 
-  private bindRound(binders: readonly Node[], first: boolean): void {
+  /**
+   * One round over the binders; `roots`: each one's value root (tree.ts). A value hanging from no name, or from a
+   * name neither bound to a module reference (yet) nor one of ROOT_NAMES, resolves to nothing: it is not
+   * followed again, only looked at as a constant.
+   */
+  private bindRound(binders: readonly Node[], roots: readonly (string | null | undefined)[], first: boolean): void {
     for (let i = 0; i < binders.length; i++) {
       const n = binders[i]!;
-      if (n.type === 'VariableDeclarator') this.bindDeclarator(n.id as Node, n.init as Node | undefined);
-      else if (n.type === 'AssignmentExpression') this.bindDeclarator(n.left as Node, n.right as Node);
+      const root = roots[i];
+      const resolves = root === undefined || (root !== null && (ROOT_NAMES.has(root) || this.ref(root) !== undefined));
+      if (n.type === 'VariableDeclarator') this.bindDeclarator(n.id as Node, n.init as Node | undefined, resolves);
+      else if (n.type === 'AssignmentExpression') this.bindDeclarator(n.left as Node, n.right as Node, resolves);
       else if (first) this.bindImport(n);
     }
   }
@@ -118,11 +126,12 @@ export class Bindings implements FoldScope {
     return undefined;
   }
 
-  private bindDeclarator(id: Node, init: Node | undefined): void {
+  /** `resolves`: false when `init` is known to resolve to nothing (bindRound). */
+  private bindDeclarator(id: Node, init: Node | undefined, resolves: boolean): void {
     if (!init) return;
     if (id.type === 'Identifier') {
       const name = id.name as string;
-      const ref = this.resolve(init);
+      const ref = resolves ? this.resolve(init) : undefined;
       if (ref) this.setRef(name, ref);
       else if (!this.constants.has(name) && !this.mutable.has(name) && isFoldable(init)) {
         this.log?.boundConstant(name);
@@ -131,7 +140,7 @@ export class Bindings implements FoldScope {
       return;
     }
     if (id.type === 'ObjectPattern') {
-      const base = this.resolve(init);
+      const base = resolves ? this.resolve(init) : undefined;
       if (!base) return;
       for (const p of id.properties as Node[]) {
         if (p.type !== 'Property') continue;

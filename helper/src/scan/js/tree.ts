@@ -1,5 +1,6 @@
 import { stringMaySignal, WALLET_REGEX } from './indicators.js';
 import { pushChildren, type Node } from './parse.js';
+import { callRoot, valueRoot } from './roots.js';
 
 /** Objects whose computed members hide a global, and `process` (whose `env` is a source). */
 const MEMBER_OBJECTS = new Set(['global', 'globalThis', 'window', 'self', 'process']);
@@ -12,6 +13,11 @@ const MEMBER_OBJECTS = new Set(['global', 'globalThis', 'window', 'self', 'proce
 export interface Tree {
   /** Declarators, plain assignments to a name and imports: what binds module references and constants. */
   binders: Node[];
+  /**
+   * For each binder, the root of the value it binds (roots.ts: valueRoot; null: none, or nothing bound), or
+   * undefined (an import, or a value resolve() follows more than one way).
+   */
+  binderRoots: (string | null | undefined)[];
   /** Declarators, assignments, calls and named functions: what taints flow through. */
   flow: Node[];
   /** The innermost function around each `flow` node (undefined: file scope). */
@@ -24,6 +30,8 @@ export interface Tree {
    */
   acts: Node[];
   actParents: (Node | undefined)[];
+  /** For each act that is a call or `new`, its callee's root (roots.ts: callRoot); undefined for the others. */
+  actRoots: (string | null | undefined)[];
   /** The innermost function around each function (undefined: file scope). */
   outer: Outer;
   /** Per name, the functions that declare it (var, let, const, parameter, function name; undefined: file). */
@@ -116,7 +124,7 @@ export function gatherTree(program: Node): Tree {
 }
 
 function newTree(): Tree {
-  return { binders: [], flow: [], flowFns: [], flowActs: [], acts: [], actParents: [], outer: new Outer(), declared: new Declarations(), mutable: new Set() };
+  return { binders: [], binderRoots: [], flow: [], flowFns: [], flowActs: [], acts: [], actParents: [], actRoots: [], outer: new Outer(), declared: new Declarations(), mutable: new Set() };
 }
 
 /**
@@ -154,12 +162,12 @@ class Gatherer {
         return;
       case 'CallExpression':
         flow(tree, n, fn, tree.acts.length);
-        act(tree, n, parent);
+        act(tree, n, parent, callRoot(n));
         this.node(n.callee as Node, n, fn);
         this.list(n.arguments, n, fn);
         return;
       case 'NewExpression':
-        act(tree, n, parent);
+        act(tree, n, parent, callRoot(n));
         this.node(n.callee as Node, n, fn);
         this.list(n.arguments, n, fn);
         return;
@@ -306,7 +314,7 @@ function gatherAny(tree: Tree, n: Node, parent: Node | undefined, fn: Node | und
       return;
     case 'CallExpression':
       flow(tree, n, fn, tree.acts.length);
-      act(tree, n, parent);
+      act(tree, n, parent, callRoot(n));
       return;
     case 'BinaryExpression':
       if (n.operator === '^' && parent?.type === 'AssignmentExpression' && (parent.left as Node).type === 'MemberExpression') act(tree, n, parent);
@@ -321,6 +329,8 @@ function gatherAny(tree: Tree, n: Node, parent: Node | undefined, fn: Node | und
 
 function gatherDeclarator(tree: Tree, writes: Map<string, number>, n: Node, id: Node, fn: Node | undefined): void {
   tree.binders.push(n);
+  const init = n.init as Node | null | undefined;
+  tree.binderRoots.push(init === null || init === undefined || (id.type !== 'Identifier' && id.type !== 'ObjectPattern') ? null : valueRoot(init));
   if (id.type === 'Identifier') {
     tree.declared.add(fn, id.name);
     write(tree, writes, id.name, 1);
@@ -333,7 +343,10 @@ function gatherAssignment(t: Tree, writes: Map<string, number>, n: Node, parent:
   const left = n.left as Node;
   if (left.type === 'Identifier') {
     write(t, writes, left.name, n.operator === '=' ? 1 : 2);
-    if (n.operator === '=') t.binders.push(n);
+    if (n.operator === '=') {
+      t.binders.push(n);
+      t.binderRoots.push(valueRoot(n.right as Node));
+    }
   }
   flow(t, n, fn);
   act(t, n, parent);
@@ -372,6 +385,7 @@ function gatherNode(t: Tree, n: Node, parent: Node | undefined, fn: Node | undef
       return;
     case 'ImportDeclaration':
       t.binders.push(n);
+      t.binderRoots.push(undefined);
       return;
     case 'FunctionDeclaration':
     case 'FunctionExpression':
@@ -379,6 +393,8 @@ function gatherNode(t: Tree, n: Node, parent: Node | undefined, fn: Node | undef
       gatherFunction(t, n, fn);
       return;
     case 'NewExpression':
+      act(t, n, parent, callRoot(n));
+      return;
     case 'WhileStatement':
       act(t, n, parent);
       return;
@@ -410,7 +426,8 @@ function flow(t: Tree, n: Node, fn: Node | undefined, at = -1): void {
   t.flowActs.push(at);
 }
 
-function act(t: Tree, n: Node, parent: Node | undefined): void {
+function act(t: Tree, n: Node, parent: Node | undefined, root?: string | null): void {
   t.acts.push(n);
   t.actParents.push(parent);
+  t.actRoots.push(root);
 }

@@ -3,6 +3,7 @@ import { severityRank, type Finding, type Severity } from '../types.js';
 import { evidence, lineAt } from '../files.js';
 import { inContext, type ExecutionContext } from '../context.js';
 import { withBudget, spend } from '../budget.js';
+import { checkpoint } from '../checkpoint.js';
 import { describe, MAX_PARSE_CHARS, notAnalysed, overBudget } from '../rules/code.js';
 import { analysePython, type Signal } from './analyse.js';
 import { parsePython } from './parse.js';
@@ -33,6 +34,7 @@ export function pythonCode(view: PythonView, parser: Parser): Finding[] {
     return 'error' in r ? undefined : r.root;
   };
   for (const file of view.files.values()) {
+    checkpoint();
     if (file.text === undefined || !(PYTHON_FILE.test(file.path) || /^#![^\n]*python/.test(file.text))) continue;
     const context = view.contexts.get(file.path) ?? 'other';
     if (context === 'test') continue;

@@ -2,6 +2,7 @@ import type { StringSearch } from '../js/linear.js';
 import type { Finding, Severity } from '../types.js';
 import { evidence, lineAt, type PackageFile } from '../files.js';
 import type { PackageView } from '../package.js';
+import { checkpoint } from '../checkpoint.js';
 
 /** A rule looks at the whole package and returns its findings. Pure: no I/O. */
 export type Rule = (pkg: PackageView) => Finding[];
@@ -13,6 +14,8 @@ export const SHELL_FILE = /\.(?:sh|bash|zsh|ps1|bat|cmd)$/i;
 /** Files with text that may be executed: JS/TS, shell, and extension-less scripts with a shebang. */
 export function* codeFiles(pkg: PackageView): Generator<PackageFile & { text: string }> {
   for (const f of pkg.files.values()) {
+    // Between two files the scan may be ended (a worker past its budget or without its pool: checkpoint.ts).
+    checkpoint();
     // Type declarations never run.
     if (f.text === undefined || f.path === 'package.json' || DECLARATION_FILE.test(f.path)) continue;
     if (JS_FILE.test(f.path) || SHELL_FILE.test(f.path) || f.text.startsWith('#!')) yield f as PackageFile & { text: string };
