@@ -57,7 +57,7 @@ describe('firewall run: pip\'s --isolated as another option\'s value (F2)', () =
     const dir = await project();
     const pip = pipOf(home);
     for (const command of [[pip, 'download', '--retries', '0', '--log', '--isolated', '-d', 'dl', 'tiny-lib'], ['sh', '-c', `${join(home, 'venv', 'bin', 'python3')} -m pip --cache-dir --isolated download --retries 0 -d dl tiny-lib`], [pip, 'download', '-d', 'dl', '--', 'tiny-lib', '--isolated']]) {
-      await refused(dir, command, /the command line has the word --isolated/);
+      await refused(dir, command, /names a package source \(--isolated: pip's --isolated\), as a word anywhere in pip's words/);
     }
   });
 });

@@ -153,7 +153,7 @@ function optionShown(w: PipWord): string {
 async function checkPipCommandLine(cwd: string, args: readonly string[], seen: Set<string>, env: InstallEnv): Promise<void> {
   // pip's cli/main.py: `create_command(cmd_name, isolated=("--isolated" in cmd_args))`, a test on the raw words, so
   // `--log --isolated` (an option's value), or `-- --isolated`, still makes pip ignore PIP_INDEX_URL (review F2).
-  if (args.includes('--isolated')) refuse('the command line has the word --isolated (pip then ignores the firewall\'s PIP_INDEX_URL and PIP_CONFIG_FILE, wherever the word stands)', '<command line>');
+  if (args.includes('--isolated')) refuse('the command line names a package source (--isolated: pip\'s --isolated), as a word anywhere in pip\'s words, where pip finds it and then ignores the firewall\'s PIP_INDEX_URL and PIP_CONFIG_FILE', '<command line>');
   let verb: string | undefined;
   const words = [...pipWords(args)];
   // `--no-deps`: pip installs no dependency of a local project, so its build code's Requires-Dist are not fetched.
