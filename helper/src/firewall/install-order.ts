@@ -25,6 +25,8 @@ function knownNotToWrite(inv: Invocation): boolean {
   const program = basename(inv.argv[0] ?? '');
   if (READ_ONLY.has(program)) return true;
   if (inv.argv.length === 2 && /^(?:--version|-V|--help)$/.test(inv.argv[1]!)) return true;
+  // `python3 -m venv .venv`: writes the venv's own files (pyvenv.cfg, bin/, lib/), none a project file pip reads.
+  if (/^(?:python|pypy)(?:[0-9][0-9.]*)?$/.test(program) && inv.argv[1] === '-m' && inv.argv[2] === 'venv' && inv.argv.slice(3).every((a) => !a.startsWith('-') || a === '--clear' || a === '--upgrade-deps')) return true;
   if (!PIP.test(program)) return false;
   try {
     return pipWords(inv.argv.slice(1)).every((w) => !w.option || !PIP_WRITES.has(w.option));
