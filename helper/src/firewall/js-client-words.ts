@@ -1,14 +1,14 @@
 /**
  * Where npm's verb and the command of `npm exec`/`npx` stand, as npm's option parser (nopt) reads them, so that an
  * option's value before the verb (`npm --loglevel warn exec -c STRING`) does not hide it (review F6). The table is
- * npm 11's option definitions (@npmcli/config lib/definitions): options that take a value, options that are
+ * npm 11.19.1's option definitions (@npmcli/config lib/definitions, the npm installed here): options that take a value, options that are
  * Boolean or a value (nopt takes the next word unless it looks like an option), and shorthands. nopt also takes an
  * unambiguous prefix of a long option. An option this table does not know may take the next word or not: both
  * readings are returned, and the caller judges both. pnpm and yarn are read with an empty table (every option
  * read both ways).
  */
 
-/** npm options that take a value (npm 11.6 definitions whose type has no Boolean). */
+/** npm options that take a value (npm 11.19.1 definitions whose type has no Boolean). */
 const NPM_VALUE = new Set('_auth access allow-directory allow-file allow-git allow-remote allow-scripts also audit-level auth-type before ca cache cache-max cache-min cafile call cert cidr cpu depth diff diff-dst-prefix diff-src-prefix diff-unified editor expect-result-count expires fetch-retries fetch-retry-factor fetch-retry-maxtimeout fetch-retry-mintimeout fetch-timeout git globalconfig heading https-proxy include init-author-email init-author-name init-author-url init-license init-module init-type init-version key libc local-address location lockfile-version loglevel logs-dir logs-max name maxsockets message min-release-age min-release-age-exclude node-gyp node-options noproxy omit only orgs os otp package pack-destination packages prefix preid provenance-file proxy registry replace-registry-host save-prefix sbom-format sbom-type scope scopes script-shell searchexclude searchlimit searchopts searchstaleness shell tag tag-version-prefix umask user-agent userconfig viewer which workspace'.split(' '));
 /** npm options that are Boolean or a value: `--browser firefox` takes the word, `--browser --x` does not. */
 const NPM_EITHER = new Set(['browser', 'color', 'expect-results', 'optional', 'production', 'workspaces', 'yes']);
