@@ -18,6 +18,7 @@ import { homedir, userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { printable } from '../io/printable.js';
+import { JS_CLIENT } from './install-env.js';
 
 /** Folders whose `.npmrc` is read, and folders yarn berry's rc files are looked up from. */
 export interface ClientFolders {
@@ -31,7 +32,6 @@ interface Command {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-const CLIENT = /^(npm|npx|pnpm|pnpx|yarn|yarnpkg)(?:-cli)?(?:\.[cm]?js)?$/;
 /** Option names (leading dashes dropped) that name the folder a client works in, per client. */
 const FOLDER_OPTIONS: Record<string, (key: string) => boolean> = {
   npm: (k) => k === 'prefix' || k === 'prefi' || k === 'C',
@@ -58,9 +58,9 @@ export function homeFolder(env: Readonly<Record<string, string | undefined>>): s
 
 /** The client an argv runs (npm, pnpm or yarn, by program or as node's script) and the index of its word. */
 function client(argv: readonly string[]): { name: 'npm' | 'pnpm' | 'yarn'; at: number } | undefined {
-  const at = argv.findIndex((w) => CLIENT.test(basename(w)));
+  const at = argv.findIndex((w) => JS_CLIENT.test(basename(w)));
   if (at < 0) return undefined;
-  const m = CLIENT.exec(basename(argv[at]!))![1]!;
+  const m = JS_CLIENT.exec(basename(argv[at]!))![1]!;
   return { name: m === 'npx' ? 'npm' : m === 'pnpx' ? 'pnpm' : m === 'yarnpkg' ? 'yarn' : (m as 'npm' | 'pnpm' | 'yarn'), at };
 }
 

@@ -109,8 +109,8 @@ export function installEnvironment(env: NodeJS.ProcessEnv, set: Record<string, s
 }
 
 const PYTHON_CLIENT = /^(pip(?:-?[0-9][0-9.]*)?|pipenv|uv|poetry|python[0-9.]*)$/;
-/** npm, npx, pnpm, pnpx, yarn and yarnpkg, by program name or as the script node runs (`npm-cli.js`, `yarn.js`, `pnpm.cjs`). */
-const JS_CLIENT = /^(?:npm|npx|pnpm|pnpx|yarn|yarnpkg)(?:-cli)?(?:\.[cm]?js)?$/;
+/** npm, npx, pnpm, pnpx, yarn and yarnpkg (group 1), by program name or as the script node runs (`npm-cli.js`, `yarn.js`, `pnpm.cjs`). */
+export const JS_CLIENT = /^(npm|npx|pnpm|pnpx|yarn|yarnpkg)(?:-cli)?(?:\.[cm]?js)?$/;
 const base = (word: string) => word.split(/[\\/]/).pop() ?? word;
 
 /**
