@@ -233,9 +233,13 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
       checkElsewhere(policy, found, new Date(), io.stderr, command.join(' '));
       for (const p of found) seenElsewhere.add(elsewhereKey(p));
     }
-    const r = await execa(file, args, { cwd: io.cwd, env, extendEnv: false, reject: false, stdin: 'ignore', all: true });
+    // The install's output (stdout and stderr as one stream) is passed on as it comes, with its last newline: a
+    // long install shows its progress, and a job killed mid-install keeps the log up to that point.
+    const child = execa(file, args, { cwd: io.cwd, env, extendEnv: false, reject: false, stdin: 'ignore', all: true, buffer: false, stripFinalNewline: false });
+    child.all?.setEncoding('utf8');
+    child.all?.on('data', (text: string) => io.stdout(text));
+    const r = await child;
     if (r.failed && r.exitCode === undefined) throw new ServiceError('SERVICE', `cannot run ${file}: ${r.shortMessage ?? r.message}`, { cause: r });
-    io.stdout(String(r.all ?? ''));
     exitCode = r.exitCode ?? 2;
   } finally {
     try {
