@@ -1,125 +1,43 @@
-import { closeSync, lstatSync, openSync, readSync } from 'node:fs';
-import { createHash, hash, type Hash } from 'node:crypto';
+import { lstatSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { InputError } from '../errors.js';
-import { WORKER_SOURCE } from './digest-worker.js';
-import { hashRestReadAhead } from './read-ahead.js';
+import { DigestHelpers, digestShared } from './digest-share.js';
+import { READ_CHUNK_BYTES, digestFileReadAhead } from './hash-file.js';
+
+export { digestFileSync, READ_CHUNK_BYTES } from './hash-file.js';
+export { DigestHelpers } from './digest-share.js';
 
 export type DigestAlgorithm = 'sha256' | 'sha512';
 export type DigestSet = Partial<Record<DigestAlgorithm, string>>;
 
-/** Read size for hashing: large enough that syscalls are noise next to SHA-256 itself. */
-export const READ_CHUNK_BYTES = 1024 * 1024;
 /**
- * Workers pay off only where hashing dominates: below this many bytes, the main thread alone is done before
- * a worker has started and taken its share. Many small files are bound by system calls and per-file work,
- * not by hashing: on 10,000 files of 1-17 KiB (90 MB) a worker sharing the batches cost 360 ms of CPU and
- * 434 ms of wall time against 256 ms and 386 ms for the main thread alone (bench/fixed-costs.mjs, 11 runs,
- * load average 6), so a file count alone never starts one. Measured again without the lstat of every file
- * (session 4): a worker costs ~35 ms of CPU to start and stop, 186 million instructions (two `node -e 0`),
- * and `sscs digest` of those files took 364 million instructions more with one (callgrind).
+ * From this many bytes in all, a worker per core but one shares the files with the main thread, largest first:
+ * hashing dominates, and the workers' start-up is small beside it (64 files of 16 MiB: 0.57x one openssl process).
  */
 export const MIN_BYTES_FOR_WORKERS = 128 * 1024 * 1024;
-/** Files per message to a worker: amortises messaging for many small files. */
-const BATCH_FILES = 128;
-const BATCH_BYTES = 32 * 1024 * 1024;
-
 /**
- * Hashes one file. A file that fits in `buf` (1 MiB) is read whole, its end confirmed by a read of 0 bytes,
- * and hashed in one call (`crypto.hash`): no Hash object per file, which is a fifth of the CPU time on
- * 10,000 small files. A larger file is hashed in a streaming loop: memory stays at one chunk whatever its size.
- * Throws InputError FILE_NOT_FOUND when the file cannot be opened.
+ * From this many files, one worker shares them with the main thread, however few bytes they hold: many small files
+ * are bound by per-file system calls, which a second thread halves. Below it a worker's start-up (30-45 ms of
+ * wall and CPU time here, Node's bootstrap of a thread) is more than it could save. A walk that reaches this many
+ * files starts the worker then (collect.ts), so that its start overlaps the rest of the walk. Measured with
+ * bench/fixed-costs.mjs on 10,000 files of 1-17 KiB: see the README's "Fixed costs".
  */
-export function digestFileSync(path: string, algorithms: readonly DigestAlgorithm[], buf = Buffer.allocUnsafe(READ_CHUNK_BYTES)): DigestSet {
-  const fd = openSubject(path);
-  try {
-    const whole = readWhole(fd, buf);
-    if (whole) return hashWhole(whole, algorithms);
-    const hashes = algorithms.map((a) => createHash(a).update(buf));
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      const chunk = n === buf.length ? buf : buf.subarray(0, n);
-      for (const h of hashes) h.update(chunk);
-    }
-    return digestsOf(hashes, algorithms);
-  } finally {
-    closeSync(fd);
-  }
+export const MIN_FILES_FOR_WORKER = 2048;
+
+export interface DigestOptions {
+  /** Threads to use at most, the main thread included; default: the cores this process may use. */
+  workers?: number;
+  /** Workers started ahead (a walk's); they are used or not, and closed by the caller. */
+  helpers?: DigestHelpers;
 }
 
 /**
- * digestFileSync, but a file larger than `buffers[0]` is read ahead on the thread pool while the chunk before
- * is hashed (read-ahead.ts), so that the page-cache copy no longer adds to the hashing. A file that fits in
- * the buffer is read and hashed synchronously and its digests returned as they are: a promise (an await) per
- * small file would cost more than it could save. Its first part is digestFileSync's, written out again on
- * purpose: on 10,000 small files each extra call per file showed in the CPU time (bench/fixed-costs.mjs).
+ * The threads a digest may use: Node's availableParallelism(), which counts the CPU affinity mask and, since
+ * libuv 1.49 (Node 22.22 and later), the cgroup CPU quota of a container (Kubernetes limits, `docker --cpus`).
+ * A runner limited to one CPU gets no worker, whose start-up would then be pure cost.
  */
-function digestFileReadAhead(path: string, algorithms: readonly DigestAlgorithm[], buffers: [Buffer, Buffer?]): DigestSet | Promise<DigestSet> {
-  const buf = buffers[0];
-  const fd = openSubject(path);
-  let handedOver = false;
-  try {
-    let filled = 0;
-    for (;;) {
-      const n = readSync(fd, buf, filled, buf.length - filled, null);
-      if (n === 0) {
-        const whole = buf.subarray(0, filled);
-        const out: DigestSet = {};
-        for (const a of algorithms) out[a] = hash(a, whole, 'hex');
-        return out;
-      }
-      filled += n;
-      if (filled === buf.length) break;
-    }
-    buffers[1] ??= Buffer.allocUnsafe(buf.length);
-    handedOver = true;
-    return hashRestAndClose(fd, algorithms, [buffers[1], buf]);
-  } finally {
-    if (!handedOver) closeSync(fd);
-  }
-}
-
-/** The rest of a large file, read ahead; closes `fd` whatever happens. */
-async function hashRestAndClose(fd: number, algorithms: readonly DigestAlgorithm[], buffers: [Buffer, Buffer]): Promise<DigestSet> {
-  try {
-    const hashes = algorithms.map((a) => createHash(a).update(buffers[1]));
-    await hashRestReadAhead(fd, hashes, buffers);
-    return digestsOf(hashes, algorithms);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function openSubject(path: string): number {
-  try {
-    return openSync(path, 'r');
-  } catch (e) {
-    throw new InputError('FILE_NOT_FOUND', `cannot open subject: ${(e as Error).message}`, { where: { file: path }, cause: e });
-  }
-}
-
-/** The whole file when it fits in `buf` (read until a read of 0 bytes), else undefined with `buf` full. */
-function readWhole(fd: number, buf: Buffer): Buffer | undefined {
-  let filled = 0;
-  for (;;) {
-    const n = readSync(fd, buf, filled, buf.length - filled, null);
-    if (n === 0) return buf.subarray(0, filled);
-    filled += n;
-    if (filled === buf.length) return undefined;
-  }
-}
-
-function hashWhole(data: Buffer, algorithms: readonly DigestAlgorithm[]): DigestSet {
-  const out: DigestSet = {};
-  for (const a of algorithms) out[a] = hash(a, data, 'hex');
-  return out;
-}
-
-function digestsOf(hashes: readonly Hash[], algorithms: readonly DigestAlgorithm[]): DigestSet {
-  const out: DigestSet = {};
-  algorithms.forEach((a, i) => (out[a] = (hashes[i] as Hash).digest('hex')));
-  return out;
+export function digestThreads(): number {
+  return availableParallelism();
 }
 
 export interface DigestJob {
@@ -134,37 +52,60 @@ const SIZE_ALL_BELOW_FILES = 1024;
 const SIZE_SAMPLE_FILES = 64;
 
 /**
- * Digests many files, in the given order. Up to MIN_BYTES_FOR_WORKERS bytes in all they are hashed on the main
- * thread alone, however many there are; from there worker threads (one per core but one) share the batches
- * with the main thread, which keeps hashing while they start. Throws InputError FILE_NOT_FOUND naming
- * a file that cannot be read; every worker is stopped before it returns or throws.
+ * Digests many files, in the given order: on the main thread alone; with one worker from MIN_FILES_FOR_WORKER
+ * files; with a worker per core but one, largest files first, from MIN_BYTES_FOR_WORKERS bytes in all. Throws
+ * InputError FILE_NOT_FOUND naming the first file, in order, that cannot be read, whichever thread met it.
  */
-export async function digestFiles(files: readonly DigestJob[], algorithms: readonly DigestAlgorithm[], options: { workers?: number } = {}): Promise<DigestSet[]> {
-  const threads = Math.max(1, Math.min(options.workers ?? availableParallelism(), files.length));
-  if (threads > 1) {
-    const bytes = estimateBytes(files.length, (i) => (files[i] as DigestJob).size ?? sizeOf((files[i] as DigestJob).path), files.some((f) => f.size === undefined));
-    if (bytes >= MIN_BYTES_FOR_WORKERS) return digestShared(files.map((f) => ({ path: f.path, size: f.size ?? sizeOf(f.path) })), algorithms, threads);
-  }
-  return digestOnMainThread(files.length, (i) => (files[i] as DigestJob).path, algorithms);
+export async function digestFiles(files: readonly DigestJob[], algorithms: readonly DigestAlgorithm[], options: DigestOptions = {}): Promise<DigestSet[]> {
+  const someUnknown = files.some((f) => f.size === undefined);
+  return digestWithSizes(
+    files.map((f) => f.path),
+    (i) => (files[i] as DigestJob).size ?? sizeOf((files[i] as DigestJob).path),
+    someUnknown,
+    algorithms,
+    options,
+  );
 }
 
 /**
  * digestFiles for files of unknown sizes (a walk's): the same choice of threads and the same results, with no job
  * object per file (10,000 of them for 10,000 files).
  */
-export async function digestPaths(paths: readonly string[], algorithms: readonly DigestAlgorithm[], options: { workers?: number } = {}): Promise<DigestSet[]> {
-  const threads = Math.max(1, Math.min(options.workers ?? availableParallelism(), paths.length));
-  if (threads > 1 && estimateBytes(paths.length, (i) => sizeOf(paths[i] as string), true) >= MIN_BYTES_FOR_WORKERS) {
-    return digestShared(paths.map((path) => ({ path, size: sizeOf(path) })), algorithms, threads);
-  }
-  return digestOnMainThread(paths.length, (i) => paths[i] as string, algorithms);
+export async function digestPaths(paths: readonly string[], algorithms: readonly DigestAlgorithm[], options: DigestOptions = {}): Promise<DigestSet[]> {
+  return digestWithSizes(paths, (i) => sizeOf(paths[i] as string), true, algorithms, options);
 }
 
-async function digestOnMainThread(count: number, pathAt: (i: number) => string, algorithms: readonly DigestAlgorithm[]): Promise<DigestSet[]> {
+async function digestWithSizes(
+  paths: readonly string[],
+  sizeAt: (i: number) => number,
+  someUnknown: boolean,
+  algorithms: readonly DigestAlgorithm[],
+  options: DigestOptions,
+): Promise<DigestSet[]> {
+  const threads = Math.max(1, Math.min(options.workers ?? digestThreads(), paths.length));
+  if (threads < 2) return digestOnMainThread(paths, algorithms);
+  const own = options.helpers ? undefined : new DigestHelpers();
+  const helpers = (options.helpers ?? own) as DigestHelpers;
+  try {
+    if (estimateBytes(paths.length, sizeAt, someUnknown) >= MIN_BYTES_FOR_WORKERS) {
+      const sizes = paths.map((_, i) => sizeAt(i));
+      const order = sizes.map((_, i) => i).sort((a, b) => (sizes[b] as number) - (sizes[a] as number));
+      helpers.grow(threads - 1 - helpers.size);
+      return await digestShared(paths, algorithms, helpers, order);
+    }
+    if (paths.length < MIN_FILES_FOR_WORKER && helpers.size === 0) return await digestOnMainThread(paths, algorithms);
+    helpers.grow(1 - helpers.size);
+    return await digestShared(paths, algorithms, helpers);
+  } finally {
+    own?.close();
+  }
+}
+
+async function digestOnMainThread(paths: readonly string[], algorithms: readonly DigestAlgorithm[]): Promise<DigestSet[]> {
   const buffers: [Buffer, Buffer?] = [Buffer.allocUnsafe(READ_CHUNK_BYTES)];
-  const out: DigestSet[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const digests = digestFileReadAhead(pathAt(i), algorithms, buffers);
+  const out: DigestSet[] = new Array(paths.length);
+  for (let i = 0; i < paths.length; i++) {
+    const digests = digestFileReadAhead(paths[i] as string, algorithms, buffers);
     out[i] = digests instanceof Promise ? await digests : digests;
   }
   return out;
@@ -192,91 +133,4 @@ function sizeOf(path: string): number {
   } catch (e) {
     throw new InputError('FILE_NOT_FOUND', `cannot open subject: ${(e as Error).message}`, { where: { file: path }, cause: e });
   }
-}
-
-/** Batches of indices: the largest files first, so that one big file does not finish last on one core. */
-function batches(files: readonly DigestJob[]): number[][] {
-  const sizeAt = (i: number) => (files[i] as DigestJob).size ?? 0;
-  const order = files.map((_, i) => i).sort((a, b) => sizeAt(b) - sizeAt(a));
-  const out: number[][] = [];
-  let cur: number[] = [];
-  let bytes = 0;
-  for (const i of order) {
-    cur.push(i);
-    bytes += sizeAt(i);
-    if (cur.length >= BATCH_FILES || bytes >= BATCH_BYTES) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
-
-type WorkerMessage = { ready: true } | { ok: true; digests: DigestSet[] } | { ok: false; path: string; message: string };
-
-/**
- * The main thread and `threads - 1` workers take batches from one queue until it is empty. A worker asks for
- * its first batch once it has started, so a slow start never holds files the main thread could hash.
- */
-async function digestShared(files: readonly DigestJob[], algorithms: readonly DigestAlgorithm[], threads: number): Promise<DigestSet[]> {
-  const results: DigestSet[] = new Array(files.length);
-  const queue = batches(files);
-  // The worker is a string evaluated in the thread, so that the single-file bundle needs no second file.
-  const { Worker } = await import('node:worker_threads');
-  const pool = Array.from({ length: Math.min(threads - 1, queue.length - 1) }, () => new Worker(WORKER_SOURCE, { eval: true }));
-  let failure: unknown;
-  const fail = (e: unknown) => {
-    failure ??= e;
-    queue.length = 0;
-  };
-  const idle: (() => void)[] = [];
-  const done = pool.map(
-    (worker) =>
-      new Promise<void>((resolve) => {
-        let current: number[] | undefined;
-        // Until it asks for work, a worker holds nothing: once the queue is empty it need not be waited for.
-        idle.push(() => current === undefined && resolve());
-        const next = () => {
-          current = queue.shift();
-          if (!current) return resolve();
-          worker.postMessage({ paths: current.map((i) => (files[i] as DigestJob).path), algorithms });
-        };
-        worker.on('message', (msg: WorkerMessage) => {
-          if ('ready' in msg) return next();
-          if (!msg.ok) {
-            fail(new InputError('FILE_NOT_FOUND', `cannot read subject: ${msg.message}`, { where: { file: msg.path } }));
-            return resolve();
-          }
-          msg.digests.forEach((d, j) => (results[(current as number[])[j] as number] = d));
-          next();
-        });
-        worker.on('error', (e) => {
-          fail(e);
-          resolve();
-        });
-        // A worker that stops with a batch in hand would leave holes: that is a failure, never a short result.
-        worker.on('exit', () => {
-          if (current) fail(new Error('a digest worker stopped before it finished its files'));
-          resolve();
-        });
-      }),
-  );
-  try {
-    const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-    for (let batch = queue.shift(); batch; batch = queue.shift()) {
-      for (const i of batch) results[i] = digestFileSync((files[i] as DigestJob).path, algorithms, buf);
-      // Let the workers' finished batches in, so that they are given the next ones.
-      await new Promise((r) => setImmediate(r));
-    }
-    for (const release of idle) release();
-    await Promise.all(done);
-  } catch (e) {
-    fail(e);
-  } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
-  }
-  if (failure !== undefined) throw failure;
-  return results;
 }
