@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
+import { usableCpus } from '../io/cpu-quota.js';
 import type { PythonFormat } from './python/index.js';
 import type { WorkerRequest, WorkerResponse } from './worker.js';
 import type { Finding, ScanLimits, ScanReport } from './types.js';
@@ -89,7 +89,7 @@ export class ScanPool {
 
   /** `worker`: the module a worker process runs (scan/worker.js, or the single-file bundle, which is its own). */
   constructor(private readonly opts: ScanPoolOptions = {}, private readonly worker: URL = defaultWorker()) {
-    this.concurrency = Math.max(1, opts.concurrency ?? Math.max(1, availableParallelism() - 1));
+    this.concurrency = Math.max(1, opts.concurrency ?? Math.max(1, usableCpus() - 1));
     this.budgetMs = opts.budgetMs ?? DEFAULT_SCAN_BUDGET_MS;
     this.heapMb = opts.heapMb ?? DEFAULT_WORKER_HEAP_MB;
   }
