@@ -26,7 +26,7 @@ import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, npmConfigFile
 import { checkInstallOptions, installEnvironment, yarnRcFilename } from './install-env.js';
 import { checkPythonSources } from './python-sources.js';
 import { invocations, leadingEnv, type Invocation } from './install-command.js';
-import { clientFolders, npmFolder } from './client-folders.js';
+import { clientFolders, lockFolders, npmFolder } from './client-folders.js';
 import { checkInstallOrder } from './install-order.js';
 import { decideLocked, judgeElsewhere, overridden, policyWayOut, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal, type WayOut } from './run-report.js';
 import { loadPolicy } from '../policy/load.js';
@@ -181,10 +181,13 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   // `env NAME=VALUE npm ci`: firewall run applies the env itself, so its settings are filtered like the job's.
   const { run: command, env: jobEnv, commands } = await readCommand(io.cwd, given, io.env);
   const [file, ...args] = command as [string, ...string[]];
-  const locked = await readLocked(io.cwd, s.pypi?.index);
+  // The lockfiles of the folders the install works in (`npm --prefix DIR ci` installs DIR's), as it will use them.
+  const folders = await lockFolders(io.cwd, commands);
+  const locked = await readLocked(io.cwd, s.pypi?.index, folders);
   // Git, tarball-URL and file dependencies never pass through the firewall: judged before the install runs.
   const policy = await loadPolicy(s.policyPath);
-  const before = [...locked.elsewhere, ...(await declaredElsewhere(io.cwd, locked.elsewhere)), ...commandLineElsewhere(command)];
+  const declared = (await Promise.all(folders.map((f) => declaredElsewhere(f, locked.elsewhere)))).flat();
+  const before = [...locked.elsewhere, ...declared, ...commandLineElsewhere(command)];
   checkElsewhere(policy, before, new Date(), io.stderr, command.join(' '));
   const seenElsewhere = new Set(before.map(elsewhereKey));
   const records = new Map<string, CheckRecord>();
@@ -286,7 +289,6 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   // What the install took from outside the registry that nothing above judged (a client other than npm, a
   // shell command, a resolution that changed): the job fails, though the install and its scripts ran.
   if (exitCode === 0) {
-    const folders = [...new Set([io.cwd, npmFolder(command, io.cwd, jobEnv)])];
     const installed = (await Promise.all(folders.map((f) => installedElsewhere(f)))).flat();
     checkElsewhere(policy, installed.filter((p) => !seenElsewhere.has(elsewhereKey(p))), new Date(), io.stderr, command.join(' '), true);
   }
