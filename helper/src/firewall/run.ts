@@ -10,6 +10,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Io } from '../cli/command.js';
 import { PolicyViolation, ServiceError, UsageError } from '../errors.js';
 import { writeOutputFile } from '../io/files.js';
+import { checkOutputPaths } from '../io/output-path.js';
 import { printable } from '../io/printable.js';
 import { purl } from '../deps/model.js';
 import type { CheckRecord, CheckResult } from '../policy/check.js';
@@ -36,6 +37,12 @@ export interface RunReports {
   gitlabReport?: string;
   junit?: string;
   output?: string;
+}
+
+/** The report options given, as the user wrote them (for the check before anything runs). */
+function reportOptions(r: RunReports): { flag: string; path: string }[] {
+  const given: [string, string | undefined][] = [['--output', r.output], ['--gitlab-report', r.gitlabReport], ['--junit', r.junit]];
+  return given.filter((g): g is [string, string] => g[1] !== undefined).map(([flag, path]) => ({ flag, path }));
 }
 
 /**
@@ -169,6 +176,8 @@ async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS
 
 export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: string[], reports: RunReports, io: Io): Promise<number> {
   if (given.length === 0) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
+  // A report that cannot be written is found now, not after the whole install has run.
+  await checkOutputPaths(io.cwd, reportOptions(reports));
   // `env NAME=VALUE npm ci`: firewall run applies the env itself, so its settings are filtered like the job's.
   const { run: command, env: jobEnv, commands } = await readCommand(io.cwd, given, io.env);
   const [file, ...args] = command as [string, ...string[]];
@@ -244,7 +253,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
     child.all?.setEncoding('utf8');
     child.all?.on('data', (text: string) => io.stdout(text));
     const r = await child;
-    if (r.failed && r.exitCode === undefined) throw new ServiceError('SERVICE', `cannot run ${file}: ${r.shortMessage ?? r.message}`, { cause: r });
+    if (r.failed && r.exitCode === undefined) throw new ServiceError('SERVICE', notRun(file, command.join(' '), r), { cause: r });
     exitCode = r.exitCode ?? 2;
   } finally {
     try {
@@ -325,6 +334,19 @@ async function privateState(s: ServeSettings, stderr: (text: string) => void): P
     stderr(`sscs firewall: not reading the waivers, quarantine releases and decisions in ${printable(old)}: the install can write there; firewall run takes waivers from the policy file (or a shared --database)\n`);
   }
   return await mkdtemp(join(tmpdir(), 'sscs-firewall-run-'));
+}
+
+/**
+ * Why the install command did not run or did not finish, in one line: execa's own messages span two lines and
+ * repeat the command (`Command failed with ENOENT: x` + newline + `spawn x ENOENT`).
+ */
+function notRun(file: string, command: string, r: { code?: string; signal?: string; signalDescription?: string; originalMessage?: string; shortMessage?: string }): string {
+  if (r.signal) return `'${command}' was stopped by ${r.signal}${r.signalDescription ? ` (${r.signalDescription})` : ''}`;
+  const named = file.includes('/') ? 'no such file' : 'no such program on PATH';
+  const why = r.code === 'ENOENT' ? `not found (${named}, or the interpreter its #! line names is missing)`
+    : r.code === 'EACCES' ? 'permission denied (not an executable file)'
+      : (r.originalMessage ?? r.shortMessage ?? 'it did not start').split('\n')[0]!;
+  return `cannot run ${file}: ${why}`;
 }
 
 /** A path as given relative to the project when inside it, as the job log and a reader of the policy know it. */
