@@ -96,6 +96,17 @@ describe('firewall run: messages', () => {
     expect(r.stderr).toContain('sscs: error: requirements.txt:2: names a package source (--find-links)');
   });
 
+  it('a secret the install prints in two writes is redacted all the same', async () => {
+    const dir = await project();
+    const token = 'glpat-quickstart-0123456789';
+    const halves = "const t = process.env.MY_TOKEN; process.stdout.write('token ' + t.slice(0, 9)); setTimeout(() => process.stdout.write(t.slice(9) + ' end\\n'), 300);";
+    const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', UPSTREAM, '--', process.execPath, '-e', halves], { cwd: dir, env: { HOME: dir, MY_TOKEN: token } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe('token [REDACTED] end\n');
+    expect(r.stdout + r.stderr).not.toContain(token.slice(0, 9));
+    expect(r.stdout + r.stderr).not.toContain(token.slice(9));
+  });
+
   it('--help names every client it points at the firewall, and the exit codes', async () => {
     const r = await runCli(['firewall', 'run', '--help']);
     expect(r.exitCode).toBe(0);

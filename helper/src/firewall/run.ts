@@ -11,6 +11,8 @@ import type { Io } from '../cli/command.js';
 import { PolicyViolation, ServiceError, UsageError } from '../errors.js';
 import { writeOutputFile } from '../io/files.js';
 import { checkOutputPaths } from '../io/output-path.js';
+import { secretValues } from '../io/secrets.js';
+import { outputRelay } from './output-relay.js';
 import { printable } from '../io/printable.js';
 import { purl } from '../deps/model.js';
 import type { CheckRecord, CheckResult } from '../policy/check.js';
@@ -250,9 +252,12 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
     // The install's output (stdout and stderr as one stream) is passed on as it comes, with its last newline: a
     // long install shows its progress, and a job killed mid-install keeps the log up to that point.
     const child = execa(file, args, { cwd: io.cwd, env, extendEnv: false, reject: false, stdin: 'ignore', all: true, buffer: false, stripFinalNewline: false });
+    // Held back only where a secret or private key could be cut in two (output-relay.ts): the redactor sees one write at a time.
+    const relay = outputRelay(secretValues(io.env), io.stdout);
     child.all?.setEncoding('utf8');
-    child.all?.on('data', (text: string) => io.stdout(text));
+    child.all?.on('data', (text: string) => relay.push(text));
     const r = await child;
+    relay.end();
     if (r.failed && r.exitCode === undefined) throw new ServiceError('SERVICE', notRun(file, command.join(' '), r), { cause: r });
     exitCode = r.exitCode ?? 2;
   } finally {
