@@ -167,10 +167,10 @@ async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS
       return true;
     }
   };
-  const commands = invocations(top.run, installEnvironment(top.env, ours, host), governs);
+  const commands = invocations(top.run, installEnvironment(top.env, ours, host), governs, cwd);
   checkInstallOrder(commands, top.run.join(' '));
   for (const inv of commands) {
-    await checkPythonSources(cwd, inv.argv, inv.env);
+    await checkPythonSources(inv.cwd ?? cwd, inv.argv, inv.env);
     checkInstallOptions(inv.argv);
   }
   return { ...top, commands };
@@ -213,7 +213,9 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   const lockedBy = new Map(locked.packages.map((p) => [factsKey(p), p]));
   // The .npmrc and yarn rc files of every folder the install's clients work in (`npm ci --prefix frontend`).
   const found = await projectScopes(io.cwd, jobEnv, await clientFolders(io.cwd, commands));
-  checkProjectScopes(found, s.upstream, s.scopedUpstreams, { yarnClassic: await isYarnClassic(command, io.cwd) });
+  // yarn 1 in any command the install runs, in the folder it runs in (`sh -c 'cd web && yarn'`).
+  const yarnClassic = (await Promise.all(commands.map((c) => isYarnClassic(c.argv, c.cwd ?? io.cwd)))).some(Boolean);
+  checkProjectScopes(found, s.upstream, s.scopedUpstreams, { yarnClassic });
   const scopes = [...new Set([...s.scopedUpstreams.map((u) => u.scope), ...found.map((p) => p.scope)])];
   const rc = yarnRcFilename(jobEnv);
   const clientFiles: ClientFiles = { npm: npmConfigFiles(jobEnv), ...(rc !== undefined ? { yarnRcFilename: rc } : {}) };
