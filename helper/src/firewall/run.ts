@@ -179,7 +179,7 @@ async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS
 export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: string[], reports: RunReports, io: Io): Promise<number> {
   if (given.length === 0) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
   // A report that cannot be written is found now, not after the whole install has run.
-  await checkOutputPaths(io.cwd, reportOptions(reports));
+  await checkOutputPaths(io.cwd, reportOptions(reports), [{ flag: '--policy', path: shown(io.cwd, s.policyPath) }]);
   // `env NAME=VALUE npm ci`: firewall run applies the env itself, so its settings are filtered like the job's.
   const { run: command, env: jobEnv, commands } = await readCommand(io.cwd, given, io.env);
   const [file, ...args] = command as [string, ...string[]];
