@@ -132,6 +132,25 @@ describe('an eval alias declared after the code that uses it', () => {
     expect(kinds(code)).toContain('eval-decoded');
   });
 
+  // A function that hands its first parameter to eval or Function is graded as eval at its callers.
+  const wrappers: [string, string][] = [
+    ['a function declaration, hoisted above its use', `setTimeout(() => e(x));\nfunction e(s) { return eval(s); }\nconst x = ${DECODED};\n`],
+    ['a var function expression, declared after its use', `function go() { e(x); }\nvar e = function (s) { (0, eval)(s); };\nvar x = ${DECODED};\ngo();\n`],
+    ['an arrow wrapping Function', `const run = (body) => Function(body)();\nrun(${DECODED});\n`],
+    ['a wrapper of an alias declared after both', `function run(s) { ev(s); }\nrun(${DECODED});\nvar ev = eval;\n`],
+  ];
+  it.each(wrappers)('a wrapper: %s', (_, code) => {
+    expect(kinds(code)).toContain('eval-decoded');
+  });
+
+  it('a wrapper given downloaded data, declared after the download', () => {
+    expect(kinds(`${downloaded('run(b)')}function run(s) { e(s); }\nvar e = eval;\n`)).toContain('eval-remote');
+  });
+
+  it('a function that evaluates something other than its first parameter is no wrapper', () => {
+    expect(kinds(`function f(s) { return eval('1'); }\nf(${DECODED});\nfunction g(a, s) { return eval(s); }\ng(${DECODED}, 1);\n`)).toEqual([]);
+  });
+
   it('a chain of three declared after a download', () => {
     expect(kinds(`${downloaded('x(b)')}const x = y;\nconst y = z;\nconst z = eval;\n`)).toContain('eval-remote');
   });

@@ -97,6 +97,10 @@ class Analysis {
   private readonly counts = new Map<string, number>();
   /** Functions whose bodies decode characters (String.fromCharCode with charCodeAt arithmetic). */
   private readonly decoderFns = new Set<string>();
+  /** Names of functions declared as `const name = function…`/`=>`, for noteWrapper (made on the first). */
+  private fnNames: Map<Node, string> | undefined;
+  /** Wrappers of eval or Function found (noteWrapper). */
+  private wrappers = 0;
   /** Names given network data by a declaration or an assignment (not as a parameter): what a timer may evaluate. */
   private readonly remoteValues = new Set<string>();
   /** Names bound to a network request object (`const req = https.request(...)`), whose write/end send. */
@@ -264,7 +268,8 @@ class Analysis {
 
   /**
    * From here on what a call resolves to cannot change (every local decoder is known), so `calleeAt` remembers
-   * it: each call is asked about several times across the passes.
+   * it: each call is asked about several times across the passes. A wrapper of eval found later (noteWrapper,
+   * rare) makes it forget.
    */
   settle(): void {
     this.settled = true;
@@ -282,7 +287,7 @@ class Analysis {
 
   /** Whether flow has produced anything a later round could build on. */
   get flowed(): boolean {
-    return this.taints.size > 0 || this.requests.size > 0 || this.b.hexDecoders.size > 0;
+    return this.taints.size > 0 || this.requests.size > 0 || this.b.hexDecoders.size > 0 || this.wrappers > 0;
   }
 
   /**
@@ -330,6 +335,7 @@ class Analysis {
       this.taintName((n.id as Node).name as string, t, fn);
       if (t.has('remote')) this.remoteValues.add((n.id as Node).name as string);
       if ((n.init as Node).type === 'CallExpression' && this.isNetworkCall(n.init as Node, at)) this.requests.add((n.id as Node).name as string);
+      if (isFunction(n.init as Node)) (this.fnNames ??= new Map()).set(n.init as Node, (n.id as Node).name as string);
     } else if (n.type === 'AssignmentExpression') {
       let left = n.left as Node;
       while (left.type === 'MemberExpression') left = left.object as Node;
@@ -350,10 +356,35 @@ class Analysis {
       else if (this.isNetworkCall(n, at)) t = 'remote';
       if (t) for (const arg of args) if (isFunction(arg)) this.taintParams(arg, t);
       if (t === 'remote') for (const arg of args) if (isFunction(arg)) walk(arg, (inner) => { if (isFunction(inner)) this.taintParams(inner, 'remote'); });
+      if (fn) this.noteWrapper(n, ref, fn);
     }
     // Functions that decode characters: a computed call through one hides a name (the text alone decides, so
     // the second round would find the same).
     if (round === 0) this.noteDecoder(n);
+  }
+
+  /**
+   * Notes `fn` as a wrapper of eval or Function when its call `n` evaluates `fn`'s first parameter
+   * (`function run(s) { return eval(s); }`, `const run = (s) => e(s)` where e is an alias): `fn`'s name is bound
+   * to that global, so that `run(x)` is graded as `eval(x)` wherever it is called, before or after.
+   */
+  private noteWrapper(n: Node, ref: Ref | undefined, fn: Node): void {
+    const callee = n.callee as Node;
+    const byName = callee.type === 'Identifier' && (callee.name === 'eval' || callee.name === 'Function') ? (callee.name as string) : undefined;
+    const member = byName ?? (ref !== undefined && ref.module === '(global)' && ref.path.length === 1 ? ref.path[0] : undefined);
+    if (member !== 'eval' && member !== 'Function') return;
+    const param = (fn.params as Node[])[0];
+    if (param === undefined || param.type !== 'Identifier') return;
+    const given = byName ? (n.arguments as Node[]) : targetArgs(n, callTarget(n, this.b).form);
+    const payload = member === 'eval' ? given[0] : given[given.length - 1];
+    if (payload === undefined || payload.type !== 'Identifier' || payload.name !== param.name) return;
+    const name = this.fnNames?.get(fn) ?? (fn.type === 'FunctionDeclaration' ? ((fn.id as Node | null)?.name as string | undefined) : undefined);
+    if (name === undefined || this.b.refs.has(name) || this.b.mutable.has(name)) return;
+    this.b.refs.set(name, { module: '(global)', path: [member], hidden: false });
+    this.wrappers++;
+    // What calls resolve to, remembered so far, may name it (rare: forget it all).
+    this.actCallees.fill(undefined);
+    this.sourceAts = undefined;
   }
 
   /** Notes `n` if it is a named function that decodes characters (a hex decoder when it parses base 16). */
