@@ -60,10 +60,9 @@ export class Bindings implements FoldScope {
    * Binds the file's binders (tree.binders: declarators, plain assignments to a name and imports, in source
    * order), then forgets the constants folded meanwhile. Again when needed, so that an alias declared before its
    * target still resolves: a round resolves every binder as the one before did unless some name was bound after
-   * that round looked it up, so another runs only then (most files bind each name before using it), and only
-   * while a round changes what names are bound to (from the same bindings a round gives the same result; a name
-   * bound twice to different modules is stale in every round), up to MAX_BIND_ROUNDS: `const a = b;
-   * const b = c; const c = eval` takes three.
+   * that round looked it up to a value other than the one it held when the round began, so another runs only then
+   * (most files bind each name before using it), and only while a round binds a name that was unbound (a chain
+   * resolving one more link), up to MAX_BIND_ROUNDS: `const a = b; const b = c; const c = eval` takes three.
    */
   bind(binders: readonly Node[], roots: readonly (string | null | undefined)[]): void {
     let log = (this.log = new LookupLog());
@@ -71,11 +70,13 @@ export class Bindings implements FoldScope {
     this.rounds = 1;
     for (let round = 1; round < MAX_BIND_ROUNDS && log.stale(); round++) {
       this.rounds++;
-      const refs = (this.roundStart = new Map(this.refs));
-      const constants = this.constants.size;
+      this.roundStart = new Map(this.refs);
+      const [refs, constants] = [this.refs.size, this.constants.size];
       log = this.log = new LookupLog();
       this.bindRound(binders, roots, false);
-      if (constants === this.constants.size && sameRefs(refs, this.refs)) break;
+      // Names are never unbound: a round that bound no new name only changed what bound names hold (a name bound
+      // in turn to two modules, or a cycle of aliases, which would grow its member path each round).
+      if (refs === this.refs.size && constants === this.constants.size) break;
     }
     this.log = undefined;
     this.roundStart = undefined;
@@ -288,15 +289,6 @@ export class Bindings implements FoldScope {
         return undefined;
     }
   }
-}
-
-function sameRefs(a: ReadonlyMap<string, Ref>, b: ReadonlyMap<string, Ref>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [name, ref] of a) {
-    const other = b.get(name);
-    if (other === undefined || !sameRef(ref, other)) return false;
-  }
-  return true;
 }
 
 function sameRef(a: Ref, b: Ref): boolean {
