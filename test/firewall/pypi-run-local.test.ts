@@ -36,7 +36,8 @@ describe('firewall run: pip arguments that took the denied release around the fi
     ['a local wheel', ['wheels/' + WHEEL], /<command line>: the command line names a local archive \("wheels\/tiny_lib-1\.0\.0-py3-none-any\.whl"\)/],
     ['a project folder with a direct reference', ['--no-build-isolation', '.'], /\.\/pyproject\.toml: names a package by direct reference \("tiny-lib @ file:\/\//],
     ['an abbreviated --find-links', ['--find-link', 'wheels', 'tiny-lib==1.0.0'], /names a package source \(--find-link: pip's --find-links\)/],
-    ['an abbreviated --no-index', ['--no-ind', '-f', 'wheels', 'tiny-lib==1.0.0'], /--no-ind: pip's --no-index/],
+    ['an abbreviated --no-index', ['--no-ind', 'tiny-lib==1.0.0'], /turns pip's index off \(--no-ind: pip's --no-index\)/],
+    ['--no-index beside the --find-links it lets pip use', ['--no-ind', '-f', 'wheels', 'tiny-lib==1.0.0'], /names a package source \(-f: pip's --find-links\)/],
     ['a short-option cluster', ['-qf', 'wheels', 'tiny-lib==1.0.0'], /names a package source \(-qf: pip's --find-links\)/],
     ['a cluster hiding a requirements file', ['-qrreq.txt'], /req\.txt:1: names a package source \(--find-links\)/],
   ])('refuses %s before pip runs (exit 2), and pip installs nothing', async (_, args, message) => {

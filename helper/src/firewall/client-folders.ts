@@ -30,6 +30,10 @@ export interface ClientFolders {
 interface Command {
   argv: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
+  /** The folder it runs in (`cd DIR && npm ci`), when not the working folder. */
+  cwd?: string;
+  /** It only runs the next command (a wrapper): its folder is that command's. */
+  wraps?: true;
 }
 
 /** Option names (leading dashes dropped) that name the folder a client works in, per client. */
@@ -129,12 +133,16 @@ const allUp = (dir: string): string[] => {
  * workspace roots, and for each npm, pnpm or yarn command the folder its command line names, as described above.
  * Throws UsageError (exit 2) for a `-C` combined with other short options.
  */
-export async function clientFolders(cwd: string, commands: readonly Command[]): Promise<ClientFolders> {
-  const npmrc = new Set<string>([cwd, ...(await npmProjectFolders(cwd))]);
-  const yarn = new Set<string>([cwd]);
-  for (const { argv, env } of commands) {
+export async function clientFolders(top: string, commands: readonly Command[]): Promise<ClientFolders> {
+  const npmrc = new Set<string>([top, ...(await npmProjectFolders(top))]);
+  const yarn = new Set<string>([top]);
+  for (const { argv, env, cwd = top } of commands) {
     const c = client(argv);
     if (!c) continue;
+    if (cwd !== top) {
+      npmrc.add(cwd);
+      for (const f of await npmProjectFolders(cwd)) npmrc.add(f);
+    }
     const given = folderOptions(c.name, argv.slice(c.at + 1), cwd, homeFolder(env), argv.join(' '));
     if (c.name === 'npm') for (const d of given) npmrc.add(d);
     if (c.name === 'pnpm') {
@@ -153,4 +161,37 @@ export async function clientFolders(cwd: string, commands: readonly Command[]): 
     }
   }
   return { npmrc: [...npmrc], yarn: [...yarn] };
+}
+
+/**
+ * The folders whose lockfiles the install uses, so that the versions checked before it runs are the ones it
+ * installs: for npm the last `--prefix` (npm installs that folder's lockfile), else its local prefix and the folders
+ * above it that may be its workspace root (npm installs a workspace from the root's lockfile); for pnpm each
+ * `-C`/`--dir` folder (else the command's folder) and its workspace root (the nearest pnpm-workspace.yaml up, where
+ * pnpm writes the lockfile); for yarn each `--cwd` folder (else the command's folder) and the nearest folder up
+ * with a yarn.lock (a workspace's root); for any other command (pip, uv, a build tool) the folder it runs in. A
+ * wrapper's folder is the command it runs. Throws UsageError (exit 2) for a `-C` combined with other short options.
+ */
+export async function lockFolders(top: string, commands: readonly Command[]): Promise<string[]> {
+  const out = new Set<string>();
+  for (const { argv, env, cwd = top, wraps } of commands) {
+    if (wraps) continue;
+    const c = client(argv);
+    if (!c) {
+      out.add(cwd);
+      continue;
+    }
+    const given = folderOptions(c.name, argv.slice(c.at + 1), cwd, homeFolder(env), argv.join(' '));
+    if (c.name === 'npm') {
+      const prefix = given.pop();
+      for (const d of prefix !== undefined ? [prefix] : await npmProjectFolders(cwd)) out.add(d);
+      continue;
+    }
+    for (const d of given.length ? given : [cwd]) {
+      out.add(d);
+      const root = await nearestUp(d, [c.name === 'pnpm' ? 'pnpm-workspace.yaml' : 'yarn.lock']);
+      if (root) out.add(root);
+    }
+  }
+  return out.size ? [...out] : [top];
 }

@@ -11,6 +11,7 @@
 import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { fileKind } from '../io/files.js';
 import { parseToml } from '../lockfiles/toml-doc.js';
 import { PIP_SOURCE_OPTIONS, pipWords, type PipWord } from './pip-args.js';
 import { requirementLines } from './pip-requirements-file.js';
@@ -139,6 +140,28 @@ const ARCHIVE = /\.(?:whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tlz|tar\.
 /** (The spaces after the extras are inside their group: two runs of `\s*` side by side backtrack quadratically.) */
 const DIRECT_REFERENCE = /^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\]\s*)?@/;
 const shortArg = (a: string) => JSON.stringify(a.slice(0, 80));
+/**
+ * pip's source options in the order a refusal names them: an option that adds a source before one that only changes
+ * how sources are used, so `--no-index --find-links ./wheels` is refused for --find-links, where packages come from.
+ */
+const SOURCE_ORDER = ['--index-url', '--extra-index-url', '--find-links', '--isolated', '--no-index', '--trusted-host', '--proxy'];
+
+/** The source option among WORDS a refusal names (SOURCE_ORDER), or undefined when there is none. */
+function sourceOption(words: readonly PipWord[]): PipWord | undefined {
+  const found = words.filter((w) => w.option !== undefined && PIP_SOURCE_OPTIONS.includes(w.option));
+  return found.sort((a, b) => SOURCE_ORDER.indexOf(a.option!) - SOURCE_ORDER.indexOf(b.option!))[0];
+}
+
+/** Refuses a source option, saying what it does: not every one of them names a source. `subject`: `the command line ` or ''. */
+function refuseOption(w: PipWord, shown: string, subject: string, file: string, line?: number): never {
+  const what = w.option === '--no-index' ? `turns pip's index off (${shown}): pip would then install only from local files, which the firewall never sees`
+    : w.option === '--trusted-host' ? `names a trusted host (${shown}): only a source other than the firewall needs one`
+      : w.option === '--proxy' ? `names a proxy (${shown}): pip sends every request through it, the firewall's included, so the proxy could answer in its place`
+        : `names a package source (${shown}): the install would fetch from it around the firewall`;
+  const hint = what.startsWith('names a package source') ? HINT : 'firewall run points the client at the firewall\'s index and nothing else; remove the option.';
+  throw new UsageError('USAGE', `${subject}${what}`, { where: { file, ...(line ? { line } : {}) }, hint });
+}
+
 /** An option as given, and the one pip reads it as when that differs (`--find-link: pip's --find-links`). */
 function optionShown(w: PipWord): string {
   const given = w.given.split('=')[0]!.slice(0, 40);
@@ -159,7 +182,10 @@ async function checkPipCommandLine(cwd: string, args: readonly string[], seen: S
   // `--no-deps`: pip installs no dependency of a local project, so its build code's Requires-Dist are not fetched.
   const noDeps = words.some((w) => w.option === '--no-deps');
   for (const w of words) {
-    if (w.option && PIP_SOURCE_OPTIONS.includes(w.option)) refuse(`the command line names a package source (${w.given.split('=')[0]!.slice(0, 40)}: pip's ${w.option})`, '<command line>');
+    if (w.option && PIP_SOURCE_OPTIONS.includes(w.option)) {
+      const source = sourceOption(words)!;
+      refuseOption(source, optionShown(source), 'the command line ', '<command line>');
+    }
     if (w.option === '--requirement' || w.option === '--constraint') {
       if (w.value !== undefined) await checkRequirements(resolve(cwd, w.value), w.value, seen, 0, env, cwd, noDeps);
       continue;
@@ -254,7 +280,9 @@ async function readBytes(path: string, shown: string, required = false): Promise
   const real = await realpath(path).catch(() => undefined);
   const target = real === undefined ? undefined : await stat(real).catch(() => undefined);
   if (real === undefined || !target?.isFile() || NOT_PROJECT_FILES.test(real)) {
-    throw new UsageError('USAGE', `${JSON.stringify(shown.slice(0, 200))} is not a regular file of the project (${real ?? 'a broken link'}), so what the client reads from it can differ from what firewall run checks`, { where: { file: shown }, hint: HINT_FILE });
+    // Named as the user wrote it: where a link leads (`/dev/stdin` is /dev/null with no input) would read as the project.
+    const what = real === undefined || !target ? 'a link that leads nowhere' : target.isFile() ? `a file under /${real.split('/')[1]}` : `a ${fileKind(target)}`;
+    throw new UsageError('USAGE', `${JSON.stringify(shown.slice(0, 200))} is not a regular file of the project (it is ${what}), so what the client reads from it can differ from what firewall run checks`, { where: { file: shown }, hint: HINT_FILE });
   }
   let bytes: Buffer;
   try {
@@ -281,8 +309,8 @@ async function checkRequirements(path: string, shown: string, seen: Set<string>,
   seen.add(path);
   const bytes = (await readBytes(path, shown, true))!;
   for (const { line, text, args, options } of requirementLines(bytes, shown, env)) {
-    const source = options.find((w) => w.option && PIP_SOURCE_OPTIONS.includes(w.option));
-    if (source) refuse(`names a package source (${optionShown(source)})`, shown, line);
+    const source = sourceOption(options);
+    if (source) refuseOption(source, optionShown(source), '', shown, line);
     if (URL.test(text)) refuse('names a package by URL (a direct reference)', shown, line);
     // A local project folder (`./proj`, `-e ./proj`; pip takes its path from the working folder, not the file's):
     // its pyproject.toml is read as on the command line. A local archive here is a locked file the policy judges.

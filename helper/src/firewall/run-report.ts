@@ -6,7 +6,7 @@
  */
 import { documentKey, factsKey } from '../registry/metadata.js';
 import { access } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import type { ResolvedPackage } from '../deps/model.js';
 import { ecosystemOf } from '../ecosystems/index.js';
 import { InputError } from '../errors.js';
@@ -46,19 +46,29 @@ export type DecideLocked = (name: string, version: string, ecosystem?: ResolvedP
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
+/** A file as the report and messages name it: relative to the working folder when inside it (`sub/package-lock.json`). */
+const shownPath = (cwd: string, path: string): string => {
+  const r = relative(cwd, path);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : path;
+};
+
 /**
- * The project's lockfiles, read into one graph. An unreadable one throws InputError (exit 2) before anything runs.
+ * The lockfiles in each of `folders` (the folders the install takes its lockfiles from, client-folders.ts
+ * lockFolders; by default the working folder), read into one graph. An unreadable one throws InputError (exit 2)
+ * before anything runs.
  * `pypiIndex` is the firewall's own PyPI upstream (`--pypi-upstream`): a lock that takes packages from it (a
  * requirements file's `--index-url`, uv's registry source) names what the firewall serves, so they stay
  * `registry` and are checked up front, where another index would make them `url` packages and skip them.
  */
-export async function readLocked(cwd: string, pypiIndex?: string): Promise<Locked> {
+export async function readLocked(cwd: string, pypiIndex?: string, folders: readonly string[] = [cwd]): Promise<Locked> {
   const files: string[] = [];
-  for (const group of LOCKFILES) {
-    for (const f of group) {
-      if (await exists(join(cwd, f))) {
-        files.push(f);
-        break;
+  for (const folder of folders) {
+    for (const group of LOCKFILES) {
+      for (const f of group) {
+        if (await exists(join(folder, f))) {
+          files.push(shownPath(cwd, join(folder, f)));
+          break;
+        }
       }
     }
   }

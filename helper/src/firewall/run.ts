@@ -10,6 +10,9 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Io } from '../cli/command.js';
 import { PolicyViolation, ServiceError, UsageError } from '../errors.js';
 import { writeOutputFile } from '../io/files.js';
+import { checkOutputPaths } from '../io/output-path.js';
+import { secretValues } from '../io/secrets.js';
+import { outputRelay } from './output-relay.js';
 import { printable } from '../io/printable.js';
 import { purl } from '../deps/model.js';
 import type { CheckRecord, CheckResult } from '../policy/check.js';
@@ -25,7 +28,7 @@ import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, npmConfigFile
 import { checkInstallOptions, installEnvironment, yarnRcFilename } from './install-env.js';
 import { checkPythonSources } from './python-sources.js';
 import { invocations, leadingEnv, type Invocation } from './install-command.js';
-import { clientFolders, npmFolder } from './client-folders.js';
+import { clientFolders, lockFolders, npmFolder } from './client-folders.js';
 import { checkInstallOrder } from './install-order.js';
 import { decideLocked, judgeElsewhere, overridden, policyWayOut, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal, type WayOut } from './run-report.js';
 import { loadPolicy } from '../policy/load.js';
@@ -36,6 +39,12 @@ export interface RunReports {
   gitlabReport?: string;
   junit?: string;
   output?: string;
+}
+
+/** The report options given, as the user wrote them (for the check before anything runs). */
+function reportOptions(r: RunReports): { flag: string; path: string }[] {
+  const given: [string, string | undefined][] = [['--output', r.output], ['--gitlab-report', r.gitlabReport], ['--junit', r.junit]];
+  return given.filter((g): g is [string, string] => g[1] !== undefined).map(([flag, path]) => ({ flag, path }));
 }
 
 /**
@@ -169,13 +178,18 @@ async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS
 
 export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: string[], reports: RunReports, io: Io): Promise<number> {
   if (given.length === 0) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
+  // A report that cannot be written is found now, not after the whole install has run.
+  await checkOutputPaths(io.cwd, reportOptions(reports));
   // `env NAME=VALUE npm ci`: firewall run applies the env itself, so its settings are filtered like the job's.
   const { run: command, env: jobEnv, commands } = await readCommand(io.cwd, given, io.env);
   const [file, ...args] = command as [string, ...string[]];
-  const locked = await readLocked(io.cwd, s.pypi?.index);
+  // The lockfiles of the folders the install works in (`npm --prefix DIR ci` installs DIR's), as it will use them.
+  const folders = await lockFolders(io.cwd, commands);
+  const locked = await readLocked(io.cwd, s.pypi?.index, folders);
   // Git, tarball-URL and file dependencies never pass through the firewall: judged before the install runs.
   const policy = await loadPolicy(s.policyPath);
-  const before = [...locked.elsewhere, ...(await declaredElsewhere(io.cwd, locked.elsewhere)), ...commandLineElsewhere(command)];
+  const declared = (await Promise.all(folders.map((f) => declaredElsewhere(f, locked.elsewhere)))).flat();
+  const before = [...locked.elsewhere, ...declared, ...commandLineElsewhere(command)];
   checkElsewhere(policy, before, new Date(), io.stderr, command.join(' '));
   const seenElsewhere = new Set(before.map(elsewhereKey));
   const records = new Map<string, CheckRecord>();
@@ -236,10 +250,13 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
     // The install's output (stdout and stderr as one stream) is passed on as it comes, with its last newline: a
     // long install shows its progress, and a job killed mid-install keeps the log up to that point.
     const child = execa(file, args, { cwd: io.cwd, env, extendEnv: false, reject: false, stdin: 'ignore', all: true, buffer: false, stripFinalNewline: false });
+    // Held back only where a secret or private key could be cut in two (output-relay.ts): the redactor sees one write at a time.
+    const relay = outputRelay(secretValues(io.env), io.stdout);
     child.all?.setEncoding('utf8');
-    child.all?.on('data', (text: string) => io.stdout(text));
+    child.all?.on('data', (text: string) => relay.push(text));
     const r = await child;
-    if (r.failed && r.exitCode === undefined) throw new ServiceError('SERVICE', `cannot run ${file}: ${r.shortMessage ?? r.message}`, { cause: r });
+    relay.end();
+    if (r.failed && r.exitCode === undefined) throw new ServiceError('SERVICE', notRun(file, command.join(' '), r), { cause: r });
     exitCode = r.exitCode ?? 2;
   } finally {
     try {
@@ -277,7 +294,6 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   // What the install took from outside the registry that nothing above judged (a client other than npm, a
   // shell command, a resolution that changed): the job fails, though the install and its scripts ran.
   if (exitCode === 0) {
-    const folders = [...new Set([io.cwd, npmFolder(command, io.cwd, jobEnv)])];
     const installed = (await Promise.all(folders.map((f) => installedElsewhere(f)))).flat();
     checkElsewhere(policy, installed.filter((p) => !seenElsewhere.has(elsewhereKey(p))), new Date(), io.stderr, command.join(' '), true);
   }
@@ -321,6 +337,19 @@ async function privateState(s: ServeSettings, stderr: (text: string) => void): P
     stderr(`sscs firewall: not reading the waivers, quarantine releases and decisions in ${printable(old)}: the install can write there; firewall run takes waivers from the policy file (or a shared --database)\n`);
   }
   return await mkdtemp(join(tmpdir(), 'sscs-firewall-run-'));
+}
+
+/**
+ * Why the install command did not run or did not finish, in one line: execa's own messages span two lines and
+ * repeat the command (`Command failed with ENOENT: x` + newline + `spawn x ENOENT`).
+ */
+function notRun(file: string, command: string, r: { code?: string; signal?: string; signalDescription?: string; originalMessage?: string; shortMessage?: string }): string {
+  if (r.signal) return `'${command}' was stopped by ${r.signal}${r.signalDescription ? ` (${r.signalDescription})` : ''}`;
+  const named = file.includes('/') ? 'no such file' : 'no such program on PATH';
+  const why = r.code === 'ENOENT' ? `not found (${named}, or the interpreter its #! line names is missing)`
+    : r.code === 'EACCES' ? 'permission denied (not an executable file)'
+      : (r.originalMessage ?? r.shortMessage ?? 'it did not start').split('\n')[0]!;
+  return `cannot run ${file}: ${why}`;
 }
 
 /** A path as given relative to the project when inside it, as the job log and a reader of the policy know it. */

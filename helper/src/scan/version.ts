@@ -18,5 +18,7 @@
  * scan-incomplete (high, the scan incomplete), no longer medium code-not-analysed.
  * 12: a per-file work budget (budget.ts): folding that builds more than 16 Mi + 64 per character of the file in
  * strings and re-parsed code stops, and the file is reported as not fully analysed.
+ * 13: a command that sends host details (`nslookup $(whoami).x`) is code-host-recon, no longer code-download-exec
+ * (same severities), and a JavaScript string finding no longer repeats its description after its message.
  */
-export const SCANNER_VERSION = '12';
+export const SCANNER_VERSION = '13';

@@ -118,7 +118,7 @@ function grade(signals: Signal[]): Grade[] {
   if (dl) add('code-download-exec', 'high', dl, 'downloads a program and runs it');
   else if (dlSoft) add('code-download-exec', 'medium', dlSoft, 'downloads a program, or a file in code that runs programs');
   const exfil = has('exec:exfil-command') ?? has('string:exfil-command');
-  if (exfil) add('code-download-exec', 'high', exfil, 'sends host details through a shell command');
+  if (exfil) add('code-host-recon', 'high', exfil, 'sends host details through a shell command');
 
   const preload = has('exec:ld-preload') ?? has('string:ld-preload');
   if (preload) add('code-library-hijack', 'high', preload, 'preloads a library into another program');

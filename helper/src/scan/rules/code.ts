@@ -2,6 +2,7 @@ import type { Finding, Severity } from '../types.js';
 import { evidence, lineAt } from '../files.js';
 import { contexts, inContext, type ExecutionContext } from '../context.js';
 import type { Signal } from '../js/analyse.js';
+import { STRING_SIGNALS } from '../js/indicators.js';
 import { analyseCode, DeepBudget, DEEP_STACK_MB, MAX_DEEP_FILES, type CodeOutcome } from '../deep.js';
 import { codeFiles, JS_FILE, SHELL_FILE, type Rule } from './common.js';
 import type { PackageView } from '../package.js';
@@ -111,6 +112,9 @@ export function describe(c: ExecutionContext): string {
   return { install: 'runs at install', startup: 'runs at every interpreter start', require: 'runs on require', import: 'runs on import', bin: 'runs from a bin command', test: 'test code', other: 'not reached from an entry point' }[c];
 }
 
+/** What a string signal says it found (STRING_SIGNALS' third column), which is also its detail. */
+const STRING_DESCRIPTIONS = new Set(STRING_SIGNALS.map(([, , what]) => what));
+
 function grade(signals: Signal[]): Grade[] {
   const first = new Map<string, Signal>();
   for (const s of signals) if (!first.has(s.kind)) first.set(s.kind, s);
@@ -118,7 +122,8 @@ function grade(signals: Signal[]): Grade[] {
   const net = has('network') ?? has('dns');
   const execs = has('exec');
   const out: Grade[] = [];
-  const add = (rule: string, base: Severity, s: Signal, message: string) => out.push([rule, base, s, `${message}: ${s.detail}`]);
+  // A string signal's detail is its description (STRING_SIGNALS), which the message already says: not repeated.
+  const add = (rule: string, base: Severity, s: Signal, message: string) => out.push([rule, base, s, STRING_DESCRIPTIONS.has(s.detail) ? message : `${message}: ${s.detail}`]);
 
   const socket = signals.find((s) => s.kind === 'network' && /^(?:net|tls)\./.test(s.detail));
   if (socket && has('exec-shell')) add('code-reverse-shell', 'critical', has('exec-shell')!, 'a network socket and a spawned shell in one file (reverse shell)');
@@ -151,7 +156,7 @@ function grade(signals: Signal[]): Grade[] {
   const dl = dlExec ?? has('download-exec');
   if (dl) add('code-download-exec', dlExec ? 'high' : 'medium', dl, 'downloads a program and runs it');
   const exfil = has('exec:exfil-command') ?? has('exfil-command');
-  if (exfil) add('code-download-exec', 'high', exfil, 'sends host details through a shell command');
+  if (exfil) add('code-host-recon', 'high', exfil, 'sends host details through a shell command (DNS, ping or curl with command substitution)');
 
   const preload = has('exec:ld-preload') ?? has('ld-preload');
   if (preload) add('code-library-hijack', 'high', preload, 'preloads a library into another program');
