@@ -89,7 +89,11 @@ describe('install command: what is refused (exit 2)', () => {
     [['bash', '--rcfile', 'x', '-c', 'npm ci'], /starts bash with --rcfile/],
     [['zsh', '-c', 'npm ci'], /runs a zsh string, which firewall run does not read/],
     [['bash', '-c', 'npm ci'], /runs bash with BASH_FUNC_npm%% in its environment/, { 'BASH_FUNC_npm%%': '() { echo; }' }],
-    [['sh', '-c', 'cd sub; npm ci'], /runs the shell builtin 'cd'/],
+    [['sh', '-c', 'cd sub; npm ci'], /cd is joined to the next command by something other than '&&'/],
+    // `command` and `exec` run the builtin all the same: read through to it.
+    [['sh', '-c', 'command export npm_config_registry=http://127.0.0.1:9999/ && npm ci'], /runs the shell builtin 'export'/],
+    [['sh', '-c', 'exec command set -a'], /runs the shell builtin 'set'/],
+    [['sh', '-c', 'command cd sub && npm ci'], /cd comes after another command, or through exec or command/],
     [['sh', '-c', 'source ./env.sh; npm ci'], /runs the shell builtin 'source'/],
     [['sh', '-c', 'exec -a x npm ci'], /runs 'exec -a'/],
     [['sh', '-c', 'npm ci $(cat opts)'], /cannot read the shell command exactly/],

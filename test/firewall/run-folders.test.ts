@@ -151,3 +151,58 @@ describe('firewall run checks the lockfile of the folder pnpm and yarn install (
     expect(report.sources).toContain('sub/yarn.lock');
   }, 180_000);
 });
+
+describe("firewall run reads sh -c 'cd DIR && COMMAND' as COMMAND run in DIR", () => {
+  it("sh -c 'cd sub && npm ci': sub's denied locked version is refused up front (locked)", async () => {
+    const dir = await twoLocks('1.0.0', '1.1.0');
+    const r = await run(dir, ['sh', '-c', 'cd sub && npm ci']);
+    expect(r.stderr).toContain('good-a@1.1.0: deny by deny-bad-release: known bad release: matches rule deny-bad-release (locked).');
+    expect(r.exitCode, r.stderr).toBe(1);
+  }, 120_000);
+
+  it("sh -c 'cd sub && npm ci' installs sub's lockfile and is not refused for the working folder's", async () => {
+    const dir = await twoLocks('1.1.0', '1.0.0');
+    const r = await run(dir, ['sh', '-c', 'cd sub && npm ci']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await installed(join(dir, 'sub'))).toBe('1.0.0');
+  }, 120_000);
+
+  it("sh -c 'cd sub && npm install': sub/.npmrc's scope sent around the firewall is refused before anything runs (exit 2)", async () => {
+    const evil = await startNpmRegistry();
+    try {
+      await evil.publish({ name: '@evil/x', version: '1.0.0' });
+      const dir = await twoLocks('1.0.0', '1.0.0');
+      await writeFile(join(dir, 'sub/.npmrc'), `@evil:registry=${evil.url}/\n`);
+      const r = await run(dir, ['sh', '-c', 'cd sub && npm install @evil/x']);
+      expect(evil.requests).toEqual([]);
+      expect(r.stderr).toContain(`${join(dir, 'sub', '.npmrc')} sends @evil to ${evil.url}/, but the firewall has no upstream for @evil`);
+      expect(r.exitCode).toBe(2);
+    } finally {
+      await evil.close();
+    }
+  }, 120_000);
+
+  it("sh -c 'cd sub && pip install -r requirements.txt': sub's requirements file is the one checked (exit 2 for its source)", async () => {
+    const dir = await twoLocks('1.0.0', '1.0.0');
+    await writeFile(join(dir, 'sub/requirements.txt'), '--index-url http://127.0.0.1:9/simple/\nsix==1.16.0\n');
+    const r = await run(dir, ['sh', '-c', 'cd sub && pip install -r requirements.txt']);
+    expect(r.stderr).toContain('requirements.txt:1: names a package source (--index-url)');
+    expect(r.exitCode).toBe(2);
+  }, 60_000);
+
+  for (const [script, message] of [
+    ['cd ../outside && npm ci', "'cd ../outside' goes through '..'"],
+    ['cd $X && npm ci', 'cd takes its folder from a variable'],
+    ['cd sub; npm ci', "cd is joined to the next command by something other than '&&'"],
+    ['cd sub && npm ci && curl -fsS http://127.0.0.1:9/x', 'cd is followed by 2 commands'],
+  ]) {
+    it(`sh -c '${script}' is refused before anything runs (exit 2)`, async () => {
+      const dir = await twoLocks('1.0.0', '1.0.0');
+      const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', reg.url, '--pypi-upstream', 'none', '--', 'sh', '-c', script], { cwd: dir, env: { ...npmEnv(dir), X: 'sub' }, timeoutMs: 60_000 });
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).toContain("firewall run reads a change of folder only as the whole shell string 'cd DIR && COMMAND'");
+      expect(r.exitCode).toBe(2);
+      await expect(readFile(join(dir, 'sub/node_modules/good-a/package.json'))).rejects.toThrow();
+    }, 60_000);
+  }
+});

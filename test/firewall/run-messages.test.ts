@@ -30,6 +30,8 @@ describe('firewall run: report paths are checked before anything runs', () => {
     ['an --output that is a folder', async (dir) => (await mkdir(join(dir, 'out')), ['--output', 'out']), /^sscs: error: --output out: cannot write the report there: out is a folder, not a file$/m],
     ['a --gitlab-report deep under a file', async (dir) => (await writeFile(join(dir, 'f'), ''), ['--gitlab-report', 'f/a/b/gl.json']), /^sscs: error: --gitlab-report f\/a\/b\/gl\.json: cannot write the report there: f is a file, not a folder$/m],
     ['two reports in one file', async () => ['--output', 'r.json', '--junit', './r.json'], /^sscs: error: --junit \.\/r\.json names the same file as --output r\.json: one report would replace the other$/m],
+    ['a report over the policy file', async () => ['--output', './policy.yml'], /^sscs: error: --output \.\/policy\.yml names the same file as --policy policy\.yml: the report would replace it$/m],
+    ['an empty --junit (an unset variable in the job)', async () => ['--junit', ''], /^sscs: error: --junit is empty: name the file to write, or leave the option out$/m],
   ];
   for (const [name, args, message] of cases) {
     it(`refuses ${name} with exit 2 before the install runs`, async () => {

@@ -41,9 +41,9 @@ ${SETTINGS_HELP}`,
   async run({ flags, positionals, io }) {
     const { runBehindFirewall } = await import('../firewall/run.js');
     return await runBehindFirewall(serveSettings(flags, io.env, io.cwd), flags, positionals, {
-      ...(flags['gitlab-report'] ? { gitlabReport: flags['gitlab-report'] } : {}),
-      ...(flags.junit ? { junit: flags.junit } : {}),
-      ...(flags.output ? { output: flags.output } : {}),
+      ...(flags['gitlab-report'] !== undefined ? { gitlabReport: flags['gitlab-report'] } : {}),
+      ...(flags.junit !== undefined ? { junit: flags.junit } : {}),
+      ...(flags.output !== undefined ? { output: flags.output } : {}),
     }, io);
   },
 });

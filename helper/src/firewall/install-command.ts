@@ -6,7 +6,8 @@
  *   and the command after it is what runs;
  * - `python3 -m pip ...` in every interpreter spelling (`-mpip`, `-I -m pip`, `-W x -m pip`, `pip.__main__`) is
  *   read as pip, and likewise `-m pipenv` and `-m uv`;
- * - a `sh -c`/`bash -c` string is read word for word (shell-words.ts), or refused;
+ * - a `sh -c`/`bash -c` string is read word for word (shell-words.ts), or refused; a string that is `cd DIR &&
+ *   COMMAND`, DIR a plain relative folder inside the project, is COMMAND run in DIR (change-folder.ts);
  * - `env`, a shell or an interpreter further in (inside a shell string, or as an argument of another program such
  *   as `timeout 60 env -i npm ci`) is read from there; as firewall run cannot change what it does, an `env -i`, or
  *   a variable firewall run decides (npm_config_registry, PIP_INDEX_URL, UV_CONFIG_FILE...), is refused there.
@@ -17,6 +18,7 @@ import { UsageError } from '../errors.js';
 import { printable } from '../io/printable.js';
 import { isWrapper, wrappedCommand } from './command-wrappers.js';
 import { firstOperands, npmCallsAString } from './js-client-words.js';
+import { changeOfFolder, refuseCd, type Folder } from './change-folder.js';
 import { readShell } from './shell-words.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -31,7 +33,11 @@ export interface Invocation {
   writes?: string[];
   /** It only runs the next invocation (a wrapper, `npm exec`, `pipenv run`): the same command. */
   wraps?: true;
+  /** The folder it runs in, when a `cd DIR &&` before it moved there (absolute; change-folder.ts). */
+  cwd?: string;
 }
+
+const here = (at: Folder): { cwd?: string } => (at.cwd !== undefined ? { cwd: at.cwd } : {});
 
 /** Shells whose `-c` strings are read (POSIX sh, dash, bash, ash). */
 const READ_SHELLS = new Set(['sh', 'dash', 'bash', 'ash']);
@@ -167,17 +173,17 @@ export function leadingEnv(command: readonly string[], env: Env): { run: string[
  * starts with). `governs(name)`: the variable decides where the install fetches from, so firewall run sets or
  * drops it; setting it further in than a leading env is refused. Throws UsageError (exit 2).
  */
-export function invocations(run: readonly string[], env: Env, governs: (name: string) => boolean): Invocation[] {
+export function invocations(run: readonly string[], env: Env, governs: (name: string) => boolean, project?: string): Invocation[] {
   const out: Invocation[] = [];
-  read(run, env, 0, run.join(' '), governs, out);
+  read(run, env, 0, run.join(' '), governs, out, project !== undefined ? { root: project } : {});
   return out;
 }
 
-function read(argv: readonly string[], env: Env, depth: number, top: string, governs: (name: string) => boolean, out: Invocation[]): void {
+function read(argv: readonly string[], env: Env, depth: number, top: string, governs: (name: string) => boolean, out: Invocation[], at: Folder): void {
   if (argv.length === 0) return;
   if (depth > MAX_DEPTH) refuse(`'${printable(top)}' wraps commands in each other more than ${MAX_DEPTH} deep`, 'Give the install command itself.');
   const program = basename(argv[0]!);
-  if (program === 'env' && depth > 0) return readNestedEnv(argv, env, depth, top, governs, out);
+  if (program === 'env' && depth > 0) return readNestedEnv(argv, env, depth, top, governs, out, at);
   if (ELSEWHERE.has(program)) refuse(`'${printable(top)}' runs ${program}, which starts the command as another user, in a container or on another host, with an environment firewall run does not set`, 'Run the install command itself: the job already runs as the user and in the image it needs.');
   if (runsShellString(argv)) refuse(`'${printable(top)}' runs a shell string through ${program} (-c/--call), which firewall run does not read`, 'Give the install command as words, or use sh -c.');
   if (READ_SHELLS.has(program) || OTHER_SHELLS.has(program)) {
@@ -187,10 +193,13 @@ function read(argv: readonly string[], env: Env, depth: number, top: string, gov
       const startup = Object.keys(env).find((k) => SHELL_STARTUP.test(k) && env[k] !== undefined);
       if (startup) refuse(`'${printable(top)}' runs ${program} with ${startup} in its environment: the shell would read code or parsing rules from it that firewall run does not see`, `Unset ${startup} for the install, or give the install command as words.`);
       let pipeline = Math.max(0, ...out.map((o) => o.pipeline));
-      for (const c of readShell(script, env)) {
+      const commands = readShell(script, env);
+      // `cd DIR && COMMAND`: COMMAND is read as running in DIR (change-folder.ts), and the cd is no command of its own.
+      const moved = changeOfFolder(commands, env, at, top);
+      for (const c of moved ? commands.slice(1) : commands) {
         for (const [name] of c.assignments) if (governs(name)) refuseGoverned(name, top);
         const from = out.length;
-        readShellCommand(c.words, { ...env, ...Object.fromEntries(c.assignments) }, depth + 1, top, governs, out);
+        readShellCommand(c.words, { ...env, ...Object.fromEntries(c.assignments) }, depth + 1, top, governs, out, moved ? { ...at, cwd: moved } : at);
         // Every command read from this one (a nested shell's too) is taken as running at once with its pipeline.
         if (!c.piped) pipeline = Math.max(pipeline, ...out.map((o) => o.pipeline)) + 1;
         for (const o of out.slice(from)) {
@@ -203,19 +212,19 @@ function read(argv: readonly string[], env: Env, depth: number, top: string, gov
   }
   if (PYTHON.test(program)) {
     const pip = pythonPip(argv);
-    if (pip) return void out.push({ argv: pip, env, pipeline: 0 });
+    if (pip) return void out.push({ argv: pip, env, pipeline: 0, ...here(at) });
   }
-  const self: Invocation = { argv: [...argv], env, pipeline: 0 };
+  const self: Invocation = { argv: [...argv], env, pipeline: 0, ...here(at) };
   out.push(self);
   const inner = commandRun(argv, top);
   if (inner === 'nothing') return;
   if (inner) {
     self.wraps = true;
-    read(inner, env, depth + 1, top, governs, out);
+    read(inner, env, depth + 1, top, governs, out, at);
     // npm's parser drops the first `--` (`npm exec pip -- download -i URL` runs `pip download -i URL`); other
     // clients may not: both readings are checked.
     const dashes = inner.indexOf('--');
-    if (dashes > 0 && !isWrapper(program)) read([...inner.slice(0, dashes), ...inner.slice(dashes + 1)], env, depth + 1, top, governs, out);
+    if (dashes > 0 && !isWrapper(program)) read([...inner.slice(0, dashes), ...inner.slice(dashes + 1)], env, depth + 1, top, governs, out, at);
     return;
   }
   refuseHidden(argv, top);
@@ -291,22 +300,25 @@ function refuseGoverned(name: string, top: string): never {
 }
 
 /** A shell's simple command: stateful builtins refused, `exec` and `command` read through, the rest read. */
-function readShellCommand(words: readonly string[], env: Env, depth: number, top: string, governs: (name: string) => boolean, out: Invocation[]): void {
-  const first = words[0]!;
-  if (STATEFUL_BUILTINS.has(first)) refuse(`'${printable(top)}' runs the shell builtin '${first}', which changes what later commands see or runs a string firewall run cannot read`, 'Give the install command as words, or keep the shell string to the commands themselves.');
-  if (first === 'exec' || first === 'command') {
-    if ((words[1] ?? '').startsWith('-')) refuse(`'${printable(top)}' runs '${first} ${printable(words[1]!)}', which firewall run does not read`, 'Drop the option.');
-    return read(words.slice(1), env, depth, top, governs, out);
+function readShellCommand(words: readonly string[], env: Env, depth: number, top: string, governs: (name: string) => boolean, out: Invocation[], at: Folder): void {
+  let k = 0;
+  // `command export X=1` and `exec command cd DIR` run the builtin all the same: read through to it first.
+  for (; words[k] === 'exec' || words[k] === 'command'; k++) {
+    if ((words[k + 1] ?? '').startsWith('-')) refuse(`'${printable(top)}' runs '${words[k]} ${printable(words[k + 1]!)}', which firewall run does not read`, 'Drop the option.');
   }
-  read(words, env, depth, top, governs, out);
+  const first = words[k];
+  if (first === undefined) return;
+  if (first === 'cd') refuseCd(top, "in a form other than 'cd DIR && COMMAND' as the whole shell string");
+  if (STATEFUL_BUILTINS.has(first)) refuse(`'${printable(top)}' runs the shell builtin '${first}', which changes what later commands see or runs a string firewall run cannot read`, 'Give the install command as words, or keep the shell string to the commands themselves.');
+  read(words.slice(k), env, depth, top, governs, out, at);
 }
 
 /** `env` inside another command: firewall run cannot change it, so it may not clear or set what firewall run decides. */
-function readNestedEnv(argv: readonly string[], env: Env, depth: number, top: string, governs: (name: string) => boolean, out: Invocation[]): void {
+function readNestedEnv(argv: readonly string[], env: Env, depth: number, top: string, governs: (name: string) => boolean, out: Invocation[], at: Folder): void {
   const e = envArgs(argv.slice(1), top);
   if (e.clear) refuse(`'${printable(top)}' runs env -i further in than a leading env: the install would start without the firewall's settings and fetch around it`, HINT_ENV);
   for (const name of [...e.unset, ...e.assign.map(([n]) => n)]) if (governs(name)) refuseGoverned(name, top);
-  read(e.command, applyEnv(env, e), depth + 1, top, governs, out);
+  read(e.command, applyEnv(env, e), depth + 1, top, governs, out, at);
 }
 
 /** The string a shell runs with `-c`, or undefined when it runs a script file (read as any program is). */

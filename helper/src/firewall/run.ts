@@ -167,10 +167,10 @@ async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS
       return true;
     }
   };
-  const commands = invocations(top.run, installEnvironment(top.env, ours, host), governs);
+  const commands = invocations(top.run, installEnvironment(top.env, ours, host), governs, cwd);
   checkInstallOrder(commands, top.run.join(' '));
   for (const inv of commands) {
-    await checkPythonSources(cwd, inv.argv, inv.env);
+    await checkPythonSources(inv.cwd ?? cwd, inv.argv, inv.env);
     checkInstallOptions(inv.argv);
   }
   return { ...top, commands };
@@ -179,7 +179,7 @@ async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS
 export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: string[], reports: RunReports, io: Io): Promise<number> {
   if (given.length === 0) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
   // A report that cannot be written is found now, not after the whole install has run.
-  await checkOutputPaths(io.cwd, reportOptions(reports));
+  await checkOutputPaths(io.cwd, reportOptions(reports), [{ flag: '--policy', path: shown(io.cwd, s.policyPath) }]);
   // `env NAME=VALUE npm ci`: firewall run applies the env itself, so its settings are filtered like the job's.
   const { run: command, env: jobEnv, commands } = await readCommand(io.cwd, given, io.env);
   const [file, ...args] = command as [string, ...string[]];
@@ -213,7 +213,9 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   const lockedBy = new Map(locked.packages.map((p) => [factsKey(p), p]));
   // The .npmrc and yarn rc files of every folder the install's clients work in (`npm ci --prefix frontend`).
   const found = await projectScopes(io.cwd, jobEnv, await clientFolders(io.cwd, commands));
-  checkProjectScopes(found, s.upstream, s.scopedUpstreams, { yarnClassic: await isYarnClassic(command, io.cwd) });
+  // yarn 1 in any command the install runs, in the folder it runs in (`sh -c 'cd web && yarn'`).
+  const yarnClassic = (await Promise.all(commands.map((c) => isYarnClassic(c.argv, c.cwd ?? io.cwd)))).some(Boolean);
+  checkProjectScopes(found, s.upstream, s.scopedUpstreams, { yarnClassic });
   const scopes = [...new Set([...s.scopedUpstreams.map((u) => u.scope), ...found.map((p) => p.scope)])];
   const rc = yarnRcFilename(jobEnv);
   const clientFiles: ClientFiles = { npm: npmConfigFiles(jobEnv), ...(rc !== undefined ? { yarnRcFilename: rc } : {}) };

@@ -18,6 +18,10 @@ export interface SimpleCommand {
   words: string[];
   /** Joined to the command before it by `|`: both run at once. */
   piped?: true;
+  /** Joined to the command before it by `&&`: runs only when that one succeeded. */
+  and?: true;
+  /** Indexes of the words that hold a `$NAME` expansion (their text came from the environment). */
+  expanded?: number[];
   /** Files its output redirections write (`>f`, `>>f`, `>|f`, `<>f`; not /dev/null nor a descriptor). */
   writes?: string[];
 }
@@ -71,6 +75,7 @@ export function readShell(script: string, vars: Readonly<Record<string, string |
     } else if (c === '&' || c === '|') {
       if (script[i + 1] === c) {
         end(i, true);
+        if (c === '&') current.and = true;
         pending = i;
         i += 2;
       } else if (c === '|' && script[i + 1] !== '&') {
@@ -91,7 +96,10 @@ export function readShell(script: string, vars: Readonly<Record<string, string |
       // `2>file`: digits right before a redirection are its file descriptor, not a word.
       if ((script[i] === '<' || script[i] === '>') && w.ioNumber) continue;
       if (w.assignment !== undefined && current.words.length === 0) current.assignments.push([w.assignment, w.value.slice(w.assignment.length + 1)]);
-      else current.words.push(w.value);
+      else {
+        if (w.expanded) (current.expanded ??= []).push(current.words.length);
+        current.words.push(w.value);
+      }
       pending = -1;
     }
   }
@@ -121,6 +129,8 @@ interface Word {
   assignment?: string;
   /** Only unquoted digits: a file descriptor when a redirection follows at once. */
   ioNumber: boolean;
+  /** It holds a `$NAME` expansion. */
+  expanded: boolean;
 }
 
 /** One word from I, expanded; stops at a blank, newline or operator character outside quotes. */
@@ -128,6 +138,7 @@ function readWord(script: string, i: number, vars: Readonly<Record<string, strin
   const start = i;
   let value = '';
   let literal = true; // every character so far unquoted and unexpanded
+  let expanded = false;
   let assignment: string | undefined;
   let nameSoFar = true; // every character so far a name character, the first a name start
   while (i < script.length) {
@@ -158,6 +169,7 @@ function readWord(script: string, i: number, vars: Readonly<Record<string, strin
         } else if (d === '$') {
           const e = expansion(script, i, vars);
           value += e.value;
+          expanded = true;
           i = e.next;
         } else if (d === '`') unreadable(script, i, 'a command substitution (`...`)');
         else {
@@ -172,6 +184,7 @@ function readWord(script: string, i: number, vars: Readonly<Record<string, strin
       if (!e.value || /[ \t\n*?[]/.test(e.value)) unreadable(script, i, `an unquoted $${e.name} whose value ${e.value ? 'the shell would split or match as a pattern' : 'is empty (the word would vanish)'}; quote it ("$${e.name}")`);
       value += e.value;
       literal = false;
+      expanded = true;
       i = e.next;
     } else if (c === '`') unreadable(script, i, 'a command substitution (`...`)');
     else if ('*?['.includes(c)) unreadable(script, i, `the pattern character '${c}' (the shell would replace the word by file names)`);
@@ -185,7 +198,7 @@ function readWord(script: string, i: number, vars: Readonly<Record<string, strin
       i++;
     }
   }
-  return { value, next: i, ...(assignment !== undefined ? { assignment } : {}), ioNumber: literal && /^[0-9]+$/.test(value) };
+  return { value, next: i, ...(assignment !== undefined ? { assignment } : {}), ioNumber: literal && /^[0-9]+$/.test(value), expanded };
 }
 
 /** `$NAME` or `${NAME}` at I: its value from `vars` (unset is empty), or refused. */

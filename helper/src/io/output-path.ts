@@ -14,15 +14,18 @@ export interface OutputOption {
  * Checks, before a command does its work, that each output path can be written the way writeFileAtomic writes it
  * (io/files.ts): the path is not a folder; its missing folders can be created (as every sscs output's are) under
  * the nearest existing one, which is a folder and not a file; and that folder may be written. Two options naming
- * the same file are refused too: the second report would replace the first. `cwd`: what relative paths are
- * resolved against. Throws UsageError (exit 2) naming the option and the path as given.
+ * the same file, an empty path, and a path naming one of `inputs` (files the command reads) are refused too.
+ * `cwd`: what relative paths are resolved against. Throws UsageError (exit 2) naming the option and the path as given.
  */
-export async function checkOutputPaths(cwd: string, options: readonly OutputOption[]): Promise<void> {
-  const seen = new Map<string, string>();
+export async function checkOutputPaths(cwd: string, options: readonly OutputOption[], inputs: readonly OutputOption[] = []): Promise<void> {
+  // `inputs`: files the command reads (--policy), which a report must not replace.
+  const seen = new Map<string, string>(inputs.map(({ flag, path }) => [resolve(cwd, path), `${flag} ${path}`]));
+  const read = new Set(seen.keys());
   for (const { flag, path } of options) {
+    if (path === '') throw new UsageError('USAGE', `${flag} is empty: name the file to write, or leave the option out`);
     const abs = resolve(cwd, path);
     const other = seen.get(abs);
-    if (other) throw new UsageError('USAGE', `${flag} ${path} names the same file as ${other}: one report would replace the other`, { hint: 'Give each report its own file.' });
+    if (other) throw new UsageError('USAGE', `${flag} ${path} names the same file as ${other}: ${read.has(abs) ? 'the report would replace it' : 'one report would replace the other'}`, { hint: 'Give each report its own file.' });
     seen.set(abs, `${flag} ${path}`);
     const problem = await whyNotWritable(abs, cwd);
     if (problem) throw new UsageError('USAGE', `${flag} ${path}: cannot write the report there: ${problem}`, { hint: 'Name a file in a folder that exists or can be created; the check runs before anything else, so nothing has run yet.' });
