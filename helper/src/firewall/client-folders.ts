@@ -176,7 +176,8 @@ export async function lockFolders(top: string, commands: readonly Command[]): Pr
   const out = new Set<string>();
   for (const { argv, env, cwd = top, wraps } of commands) {
     if (wraps) continue;
-    const c = client(argv);
+    // The client itself, or as the script node runs: not a client's name among another program's words (`pip install npm`).
+    const c = client(argv.slice(0, /^node(?:js)?$/.test(basename(argv[0] ?? '')) ? 2 : 1));
     if (!c) {
       out.add(cwd);
       continue;
