@@ -187,7 +187,7 @@ describe("firewall run reads sh -c 'cd DIR && COMMAND' as COMMAND run in DIR", (
     const dir = await twoLocks('1.0.0', '1.0.0');
     await writeFile(join(dir, 'sub/requirements.txt'), '--index-url http://127.0.0.1:9/simple/\nsix==1.16.0\n');
     const r = await run(dir, ['sh', '-c', 'cd sub && pip install -r requirements.txt']);
-    expect(r.stderr).toContain('requirements.txt:1: names a package source (--index-url)');
+    expect(r.stderr).toContain('sub/requirements.txt:1: names a package source (--index-url)');
     expect(r.exitCode).toBe(2);
   }, 60_000);
 

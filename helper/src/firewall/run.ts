@@ -28,6 +28,7 @@ import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, npmConfigFile
 import { checkInstallOptions, installEnvironment, yarnRcFilename } from './install-env.js';
 import { checkPythonSources } from './python-sources.js';
 import { invocations, leadingEnv, type Invocation } from './install-command.js';
+import { fromProject } from './change-folder.js';
 import { clientFolders, lockFolders, npmFolder } from './client-folders.js';
 import { checkInstallOrder } from './install-order.js';
 import { decideLocked, judgeElsewhere, overridden, policyWayOut, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal, type WayOut } from './run-report.js';
@@ -170,7 +171,7 @@ async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS
   const commands = invocations(top.run, installEnvironment(top.env, ours, host), governs, cwd);
   checkInstallOrder(commands, top.run.join(' '));
   for (const inv of commands) {
-    await checkPythonSources(inv.cwd ?? cwd, inv.argv, inv.env);
+    await checkPythonSources(inv.cwd ?? cwd, inv.argv, inv.env).catch((e: unknown) => Promise.reject(fromProject(e, cwd, inv.cwd)));
     checkInstallOptions(inv.argv);
   }
   return { ...top, commands };
