@@ -191,6 +191,22 @@ describe("firewall run reads sh -c 'cd DIR && COMMAND' as COMMAND run in DIR", (
     expect(r.exitCode).toBe(2);
   }, 60_000);
 
+  it("sh -c 'command export npm_config_registry=URL && npm install' is refused: command runs the builtin all the same (exit 2)", async () => {
+    const evil = await startNpmRegistry();
+    try {
+      await evil.publish({ name: 'good-a', version: '1.1.0', publishedAt: new Date(Date.UTC(2025, 0, 1)) });
+      const dir = await twoLocks('1.0.0', '1.0.0');
+      for (const script of [`command export npm_config_registry=${evil.url}/ && npm install good-a@1.1.0`, `exec command cd sub && npm ci`]) {
+        const r = await run(dir, ['sh', '-c', script]);
+        expect(r.stderr, script).toMatch(/runs the shell builtin 'export'|cd comes after another command, or through exec or command/);
+        expect(r.exitCode, script).toBe(2);
+      }
+      expect(evil.requests).toEqual([]);
+    } finally {
+      await evil.close();
+    }
+  }, 60_000);
+
   for (const [script, message] of [
     ['cd ../outside && npm ci', "'cd ../outside' goes through '..'"],
     ['cd $X && npm ci', 'cd takes its folder from a variable'],
