@@ -29,7 +29,7 @@ import { checkInstallOptions, installEnvironment, yarnRcFilename } from './insta
 import { checkPythonSources } from './python-sources.js';
 import { invocations, leadingEnv, type Invocation } from './install-command.js';
 import { fromProject } from './change-folder.js';
-import { clientFolders, lockFolders, npmFolder } from './client-folders.js';
+import { clientFolders, commandFolders, lockFolders, npmFolder } from './client-folders.js';
 import { checkInstallOrder } from './install-order.js';
 import { decideLocked, judgeElsewhere, overridden, policyWayOut, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal, type WayOut } from './run-report.js';
 import { loadPolicy } from '../policy/load.js';
@@ -214,8 +214,8 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   const lockedBy = new Map(locked.packages.map((p) => [factsKey(p), p]));
   // The .npmrc and yarn rc files of every folder the install's clients work in (`npm ci --prefix frontend`).
   const found = await projectScopes(io.cwd, jobEnv, await clientFolders(io.cwd, commands));
-  // yarn 1 in any command the install runs, in the folder it runs in (`sh -c 'cd web && yarn'`).
-  const yarnClassic = (await Promise.all(commands.map((c) => isYarnClassic(c.argv, c.cwd ?? io.cwd)))).some(Boolean);
+  // yarn 1 in any command the install runs, in the folders it works in (`sh -c 'cd web && yarn'`, `yarn --cwd web`).
+  const yarnClassic = (await Promise.all(commands.flatMap((c) => commandFolders(c.argv, c.cwd ?? io.cwd, c.env).map((d) => isYarnClassic(c.argv, d))))).some(Boolean);
   checkProjectScopes(found, s.upstream, s.scopedUpstreams, { yarnClassic });
   const scopes = [...new Set([...s.scopedUpstreams.map((u) => u.scope), ...found.map((p) => p.scope)])];
   const rc = yarnRcFilename(jobEnv);
