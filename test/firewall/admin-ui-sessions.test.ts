@@ -4,7 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_SESSIONS, SESSION_IDLE_MS, SESSION_MAX_MS, Sessions } from '../../helper/dist/firewall/admin-ui/sessions.js';
-import { FAILURE_WINDOW_MS, LoginLimiter, MAX_FAILURES } from '../../helper/dist/firewall/admin-ui/login-limiter.js';
+import { FAILURE_WINDOW_MS, LoginLimiter, MAX_FAILURES, MAX_SITE_FAILURES } from '../../helper/dist/firewall/admin-ui/login-limiter.js';
 import { escapeHtml, html } from '../../helper/dist/firewall/admin-ui/html.js';
 import { openSqliteStore } from '../../helper/dist/firewall/sqlite-store.js';
 import { openPostgresStore } from '../../helper/dist/firewall/postgres/store.js';
@@ -157,9 +157,9 @@ describe.each(STORES)('admin page login limit in %s', (_name, open) => {
     const key = (i: number) => i.toString(16).padStart(64, '0');
     const at = new Date(T0);
     const since = new Date(T0 - 1);
-    for (let i = 0; i < 50; i++) expect((await store.sessions.loginAttempt(key(i), at, since, 1, 20, true)).allowed).toBe(true);
+    for (let i = 0; i < 50; i++) expect((await store.sessions.loginAttempt([{ key: key(i), max: 1 }], at, since, 20, true)).allowed).toBe(true);
     const locked: boolean[] = [];
-    for (let i = 0; i < 50; i++) locked.push(!(await store.sessions.loginAttempt(key(i), at, since, 1, 20, false)).allowed);
+    for (let i = 0; i < 50; i++) locked.push(!(await store.sessions.loginAttempt([{ key: key(i), max: 1 }], at, since, 20, false)).allowed);
     expect(locked).toEqual([...Array<boolean>(30).fill(false), ...Array<boolean>(20).fill(true)]);
   });
 
@@ -170,6 +170,44 @@ describe.each(STORES)('admin page login limit in %s', (_name, open) => {
     expect(limiter.key('::ffff:0102:0304')).toBe(limiter.key('1.2.3.4'));
     expect(limiter.key('1.2.3.5')).not.toBe(limiter.key('1.2.3.4'));
     expect(limiter.key('fe80::1%eth0')).toBe(limiter.key('fe80::2'));
+    // The /48 of an IPv6 client is a count of its own (none for IPv4), apart from any /64's.
+    expect(limiter.siteKey('2001:db8:1:2::1')).toBe(limiter.siteKey('2001:DB8:1:ffff::9'));
+    expect(limiter.siteKey('2001:db8:2:2::1')).not.toBe(limiter.siteKey('2001:db8:1:2::1'));
+    expect(limiter.siteKey('2001:db8:1:2::1')).not.toBe(limiter.key('2001:db8:1:2::1'));
+    expect(limiter.siteKey('::ffff:1.2.3.4')).toBeUndefined();
+    expect(limiter.buckets('1.2.3.4')).toEqual([{ key: limiter.key('1.2.3.4'), max: MAX_FAILURES }]);
+    expect(limiter.buckets('2001:db8:1:2::1')).toEqual([{ key: limiter.key('2001:db8:1:2::1'), max: MAX_FAILURES }, { key: limiter.siteKey('2001:db8:1:2::1'), max: MAX_SITE_FAILURES }]);
+  });
+
+  it('bounds an IPv6 /48 at MAX_SITE_FAILURES across all its /64s, until its oldest failure leaves the window; other /48s unaffected', async () => {
+    expect(MAX_SITE_FAILURES).toBeGreaterThan(MAX_FAILURES);
+    const limiter = new LoginLimiter(store.sessions, 'admin-token-f');
+    // One wrong token from each of MAX_SITE_FAILURES /64s of 2001:db8:5::/48: each /64 is far under its own limit.
+    for (let i = 0; i < MAX_SITE_FAILURES; i++) expect(await limiter.check(`2001:db8:5:${i.toString(16)}::1`, true, T0 + i * 1000), `/64 ${i}`).toEqual({ wait: 0 });
+    const now = T0 + MAX_SITE_FAILURES * 1000;
+    // A new /64 of the same /48 waits for the /48's oldest failure, with the right token too; nothing is recorded.
+    expect(await limiter.check('2001:db8:5:ffff::1', true, now)).toEqual({ wait: (FAILURE_WINDOW_MS - MAX_SITE_FAILURES * 1000) / 1000 });
+    expect(await limiter.check('2001:db8:5:fffe::1', false, now)).toEqual({ wait: (FAILURE_WINDOW_MS - MAX_SITE_FAILURES * 1000) / 1000 });
+    expect(await limiter.check('2001:db8:6::1', false, now)).toEqual({ wait: 0 });
+    expect(await limiter.check('2001:db8:6::1', true, now)).toEqual({ wait: 0 });
+    expect(await limiter.check('10.0.5.1', true, now)).toEqual({ wait: 0 });
+    // Once the first failure leaves the window, one more fits.
+    expect(await limiter.check('2001:db8:5:ffff::1', true, T0 + FAILURE_WINDOW_MS)).toEqual({ wait: 0 });
+    expect((await limiter.check('2001:db8:5:fffd::1', true, T0 + FAILURE_WINDOW_MS)).wait).toBe(1);
+  });
+
+  it('a full /64 still waits for its own oldest failure when its /48 is under its bound', async () => {
+    const limiter = new LoginLimiter(store.sessions, 'admin-token-g');
+    for (let i = 0; i < MAX_FAILURES; i++) expect(await limiter.check(`2001:db8:7:1::${i + 1}`, true, T0 + i * 1000)).toEqual({ wait: 0 });
+    expect(await limiter.check('2001:db8:7:1::99', true, T0 + MAX_FAILURES * 1000)).toEqual({ wait: (FAILURE_WINDOW_MS - MAX_FAILURES * 1000) / 1000 });
+    expect(await limiter.check('2001:db8:7:2::1', true, T0 + MAX_FAILURES * 1000)).toEqual({ wait: 0 });
+  });
+
+  it('counts a /48\'s failures from many /64s at once, on every limiter of the store, exactly to its bound', async () => {
+    const [a, b] = [new LoginLimiter(store.sessions, 'admin-token-h'), new LoginLimiter(store.sessions, 'admin-token-h')];
+    // Each of 3 * MAX_SITE_FAILURES guesses from a /64 of its own, all of one /48, sent together.
+    const answers = await Promise.all(Array.from({ length: 3 * MAX_SITE_FAILURES }, (_, i) => (i % 2 ? a : b).check(`2001:db8:8:${i.toString(16)}::1`, true, T0 + 1000)));
+    expect(answers.filter((x) => x.wait === 0)).toHaveLength(MAX_SITE_FAILURES);
   });
 
   it('keys attempts by a hash of the address under the admin token, never the address', () => {

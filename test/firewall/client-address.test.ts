@@ -124,6 +124,19 @@ describe('client address: X-Forwarded-For only from a trusted proxy', () => {
     expect((await api('203.0.113.60', TOKEN)).status).toBe(429);
   });
 
+  it('bounds one IPv6 /48 as a whole at the login: a guesser cannot take a fresh /64 for every ten guesses', async () => {
+    const api = (client: string, token: string) => send(`${fw.url}/-/sscs/admin/quarantine`, PROXY, { 'x-forwarded-for': client, authorization: `Bearer ${token}` });
+    // login-limiter.ts MAX_SITE_FAILURES wrong tokens, each from a /64 of its own in 2001:db8:cc::/48.
+    const statuses: number[] = [];
+    for (let i = 0; i < 100; i++) statuses.push((await api(`2001:db8:cc:${i.toString(16)}::1`, `wrong-${i}`)).status);
+    expect(statuses).toEqual(Array<number>(100).fill(401));
+    const next = await api('2001:db8:cc:ffff::1', TOKEN);
+    expect(next.status).toBe(429);
+    expect(next.body).toMatch(/too many wrong bearer tokens from your address: try again in \d+ s/);
+    // The next /48 is another site.
+    expect((await api('2001:db8:cd::1', TOKEN)).status).toBe(200);
+  });
+
   it('refuses a range that is not one with exit 2, naming it', async () => {
     for (const bad of ['10.0.0.0/33', 'not-an-ip', '10.0.0.0/8/1', '::1/129']) {
       const r = await runCli(['firewall', 'serve', '--policy', 'deploy/policy.yml', '--listen', '127.0.0.1:0', '--trusted-proxy', bad]);

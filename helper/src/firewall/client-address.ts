@@ -53,6 +53,19 @@ export function limiterKey(address: string): string {
   return `${ipaddr.IPv6.networkAddressFromCIDR(`${a}/${IPV6_CLIENT_PREFIX}`).toString()}/${IPV6_CLIENT_PREFIX}`;
 }
 
+/**
+ * IPv6 prefix length the login limiter also bounds as a whole: a /48 is the most one site is commonly given (RFC
+ * 6177), 65,536 /64s, so that one holder cannot guess 65,536 times as often as a /64 by moving between them.
+ */
+export const IPV6_SITE_PREFIX = 48;
+
+/** The login limiter's site for an IPv6 address: its /48 (`2001:db8:1::/48`). Undefined for IPv4 and anything else. */
+export function limiterSiteKey(address: string): string | undefined {
+  const a = canonicalAddress(address);
+  if (a === undefined || isIP(a) === 4) return undefined;
+  return `${ipaddr.IPv6.networkAddressFromCIDR(`${a}/${IPV6_SITE_PREFIX}`).toString()}/${IPV6_SITE_PREFIX}`;
+}
+
 const normalise = (address: string): string => canonicalAddress(address) ?? address;
 
 /**

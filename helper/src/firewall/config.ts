@@ -11,6 +11,7 @@ import { upstreamSettings, type ScopedUpstream } from './upstreams.js';
 import { databaseSetting, type PostgresTarget } from './postgres/connect.js';
 import { pypiSettings, type PypiSettings } from './pypi-settings.js';
 import { trustedProxies, type TrustedProxies } from './client-address.js';
+import { MAX_TIMER_MS } from '../scan/timer.js';
 
 export const DEFAULT_UPSTREAM = 'https://registry.npmjs.org/';
 export const DEFAULT_LISTEN = '127.0.0.1:4873';
@@ -160,6 +161,13 @@ function optionalNumber<K extends string>(key: K, raw: string | undefined, flag:
   return raw === undefined ? {} : ({ [key]: Math.floor(positiveNumber(raw, 1, flag)) } as Partial<Record<K, number>>);
 }
 
+/** --scan-budget-ms: whole milliseconds, at most the longest Node timer (a longer one fires at once: scan/timer.ts). */
+function scanBudget(raw: string | undefined): { scanBudgetMs?: number } {
+  const budget = optionalNumber('scanBudgetMs', raw, '--scan-budget-ms');
+  if ((budget.scanBudgetMs ?? 0) > MAX_TIMER_MS) throw new UsageError('USAGE', `--scan-budget-ms must be at most ${MAX_TIMER_MS} (2^31-1 ms, about 24.8 days: the longest timer Node keeps), not '${raw}'`);
+  return budget;
+}
+
 export function auditRetention(raw: string | undefined): { auditRetentionMs?: number } {
   if (raw === undefined) return {};
   const days = positiveNumber(raw, 1, '--audit-retention-days');
@@ -215,7 +223,7 @@ export function serveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string)
     ...(feed ? { maliciousFeed: resolve(cwd, feed) } : {}),
     ...(webhookUrl ? { webhookUrl: checkWebhookUrl(webhookUrl, env) } : {}),
     scan: flags.scan === true,
-    ...optionalNumber('scanBudgetMs', setting(flags, env, 'scan-budget-ms'), '--scan-budget-ms'),
+    ...scanBudget(setting(flags, env, 'scan-budget-ms')),
     ...optionalNumber('scanConcurrency', setting(flags, env, 'scan-concurrency'), '--scan-concurrency'),
     ...trustedProxiesOf(flags, env),
   };

@@ -37,13 +37,22 @@ export interface SessionStore {
   /** Ends a session (logout, or a new login from the same browser). */
   end(key: string): Promise<void>;
   /**
-   * A token presented by `key` (a keyed hash of the client, 64 hex digits) at `at`, after the store drops attempts
-   * at or before `since` and the oldest beyond `maxRows` (it may do so only when it records one): `allowed` when
-   * `key` has fewer than `max` failures after `since`, by any replica; then, when `failed`, this one is recorded as
-   * a failure. Counted and recorded as one step per key: tokens presented at once cannot all pass. `oldest` is the
-   * time of the key's oldest failure in the window. Nothing else removes a key's failures: they leave with the window.
+   * A token presented at `at` by a client counted in `buckets` (each a keyed hash, 64 hex digits, with its limit:
+   * the client's own, and for IPv6 its /48 too), after the store drops attempts at or before `since` and the oldest
+   * beyond `maxRows` (it may do so only when it records one): `allowed` when every bucket has fewer than its `max`
+   * failures after `since`, by any replica; then, when `failed`, this one is recorded as a failure in every bucket.
+   * Counted and recorded as one step per bucket, the buckets taken in the order given (callers give them in one
+   * order): tokens presented at once cannot all pass. `oldest`: when not allowed, the time of the oldest failure in
+   * the window of the full bucket that stays full the longest. Nothing else removes failures: they leave with the
+   * window.
    */
-  loginAttempt(key: string, at: Date, since: Date, max: number, maxRows: number, failed: boolean): Promise<LoginAttempt>;
+  loginAttempt(buckets: readonly LoginBucket[], at: Date, since: Date, maxRows: number, failed: boolean): Promise<LoginAttempt>;
+}
+
+/** One count the login limiter keeps: a keyed hash of the client or its network, and the failures it may have. */
+export interface LoginBucket {
+  key: string;
+  max: number;
 }
 
 export interface LoginAttempt {

@@ -1,6 +1,6 @@
 /** Admin page sessions in the SQLite store (see session-store.ts); times are epoch milliseconds. */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Flash, LoginAttempt, SessionStore, StoredSession } from './session-store.js';
+import type { Flash, LoginAttempt, LoginBucket, SessionStore, StoredSession } from './session-store.js';
 
 /** Part of the SQLite schema (sqlite-store.ts runs it at open): the key is a hash of the session id, never the id. */
 export const SESSIONS_SCHEMA = `
@@ -68,15 +68,19 @@ export class SqliteSessions implements SessionStore {
     this.#s.end.run(key);
   }
 
-  async loginAttempt(key: string, at: Date, since: Date, max: number, maxRows: number, failed: boolean): Promise<LoginAttempt> {
+  async loginAttempt(buckets: readonly LoginBucket[], at: Date, since: Date, maxRows: number, failed: boolean): Promise<LoginAttempt> {
     // One process writes this file and these statements run without yielding: count and insert cannot interleave.
-    const c = this.#s.countTries.get(key, since.getTime()) as Row;
-    const allowed = Number(c.n) < max;
+    const counts = buckets.map((b) => ({ b, c: this.#s.countTries.get(b.key, since.getTime()) as Row }));
+    const full = counts.filter(({ b, c }) => Number(c.n) >= b.max);
+    const allowed = full.length === 0;
     if (allowed && failed) {
-      const id = Number(this.#s.try.run(key, at.getTime()).lastInsertRowid);
+      let id = 0;
+      for (const b of buckets) id = Number(this.#s.try.run(b.key, at.getTime()).lastInsertRowid);
       // Pruned only when a failure is recorded, by index ranges: at most maxRows remain (postgres/sessions.ts).
       this.#s.pruneTries.run(since.getTime(), id - maxRows);
     }
-    return { allowed, oldest: new Date(Number(c.oldest ?? at.getTime())) };
+    // The full bucket whose oldest failure leaves the window last decides the wait.
+    const oldest = Math.max(0, ...full.map(({ c }) => Number(c.oldest ?? at.getTime())));
+    return { allowed, oldest: new Date(allowed ? at.getTime() : oldest) };
   }
 }

@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
+import { usableCpus } from '../io/cpu-quota.js';
 import type { PythonFormat } from './python/index.js';
 import type { WorkerRequest, WorkerResponse } from './worker.js';
 import type { Finding, ScanLimits, ScanReport } from './types.js';
+import { MAX_TIMER_MS } from './timer.js';
 
 /** Wall-clock time one package may take in a worker before it is stopped (and reported, never served clean). */
 export const DEFAULT_SCAN_BUDGET_MS = 120_000;
@@ -55,6 +56,7 @@ export function workerFlags(heapMb: number): string[] {
 export interface ScanPoolOptions {
   /** Packages scanned at once (one worker process each); the rest wait in order. Default: cores - 1, at least 1. */
   concurrency?: number;
+  /** Milliseconds one package's scan may take, 1 to MAX_TIMER_MS (timer.ts; RangeError otherwise). Default: DEFAULT_SCAN_BUDGET_MS. */
   budgetMs?: number;
   heapMb?: number;
   limits?: Partial<ScanLimits>;
@@ -89,8 +91,10 @@ export class ScanPool {
 
   /** `worker`: the module a worker process runs (scan/worker.js, or the single-file bundle, which is its own). */
   constructor(private readonly opts: ScanPoolOptions = {}, private readonly worker: URL = defaultWorker()) {
-    this.concurrency = Math.max(1, opts.concurrency ?? Math.max(1, availableParallelism() - 1));
+    this.concurrency = Math.max(1, opts.concurrency ?? Math.max(1, usableCpus() - 1));
     this.budgetMs = opts.budgetMs ?? DEFAULT_SCAN_BUDGET_MS;
+    // A longer timer fires at once (timer.ts): every package would be over budget. The CLI says so as a usage error.
+    if (!(this.budgetMs >= 1 && this.budgetMs <= MAX_TIMER_MS)) throw new RangeError(`scan budget must be 1 to ${MAX_TIMER_MS} ms, not ${this.budgetMs}`);
     this.heapMb = opts.heapMb ?? DEFAULT_WORKER_HEAP_MB;
   }
 

@@ -20,5 +20,7 @@
  * strings and re-parsed code stops, and the file is reported as not fully analysed.
  * 13: a command that sends host details (`nslookup $(whoami).x`) is code-host-recon, no longer code-download-exec
  * (same severities), and a JavaScript string finding no longer repeats its description after its message.
+ * 14: eval and Function reached through Reflect.apply/construct, Function.prototype.call.call and wrappers, string
+ * timers through global objects, alias chains in any order, and templates without substitutions graded as strings.
  */
-export const SCANNER_VERSION = '13';
+export const SCANNER_VERSION = '14';

@@ -6,6 +6,7 @@ import { scanPythonDistribution, type PythonFormat } from './python/index.js';
 import { isSscsError, type Where } from '../errors.js';
 import type { ScanLimits, ScanReport } from './types.js';
 import { SCAN_WORKER_MARKER } from './pool.js';
+import { MAX_TIMER_MS } from './timer.js';
 
 /**
  * A scan worker process (see pool.ts): receives a package over its IPC channel (a tarball's path, which it reads
@@ -35,8 +36,6 @@ export const WORKER_GRACE_MS = 2_000;
 /** Exit status of a worker that ended itself: its pool is gone, or the package ran past budget and grace. */
 const EXIT_ORPHANED = 0;
 const EXIT_OVER_BUDGET = 3;
-/** The longest delay a Node timer takes (2^31 - 1 ms). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 let input: PassThrough | undefined;
 /** The pool's pid when the worker started: an orphan is re-parented (to init or a subreaper). */

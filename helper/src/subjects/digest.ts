@@ -1,6 +1,6 @@
 import { lstatSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { InputError } from '../errors.js';
+import { usableCpus } from '../io/cpu-quota.js';
 import { DigestHelpers, digestShared } from './digest-share.js';
 import { READ_CHUNK_BYTES, digestFileReadAhead } from './hash-file.js';
 
@@ -32,12 +32,12 @@ export interface DigestOptions {
 }
 
 /**
- * The threads a digest may use: Node's availableParallelism(), which counts the CPU affinity mask and, since
- * libuv 1.49 (Node 22.22 and later), the cgroup CPU quota of a container (Kubernetes limits, `docker --cpus`).
- * A runner limited to one CPU gets no worker, whose start-up would then be pure cost.
+ * The threads a digest may use: the CPUs this process may use (io/cpu-quota.ts: the affinity mask and the cgroup
+ * CPU quota of a container, as Kubernetes limits and `docker --cpus` set it). A runner limited to one CPU gets no
+ * worker, whose start-up would then be pure cost.
  */
 export function digestThreads(): number {
-  return availableParallelism();
+  return usableCpus();
 }
 
 export interface DigestJob {

@@ -2,7 +2,7 @@
  * Admin page sessions on PostgreSQL (table admin_sessions, migration 6) and login attempts (admin_login_attempts,
  * migration 8); see session-store.ts.
  */
-import type { Flash, LoginAttempt, SessionStore, StoredSession } from '../session-store.js';
+import type { Flash, LoginAttempt, LoginBucket, SessionStore, StoredSession } from '../session-store.js';
 import { date, type Row } from './rows.js';
 import type { Transaction } from './served.js';
 
@@ -13,7 +13,7 @@ const toSession = (r: Row, flash: unknown): StoredSession => ({
   ...(flash != null ? { flash: flash as Flash } : {}),
 });
 
-/** The advisory lock class (the first of two keys) under which one client's login attempts are counted. */
+/** The advisory lock class (the first of two keys) under which one client's login attempts are counted; its /48's is the next. */
 const LOGIN_LOCK = 0x55c5_10c1;
 
 export class PostgresSessions implements SessionStore {
@@ -52,14 +52,20 @@ export class PostgresSessions implements SessionStore {
     await this.q('DELETE FROM admin_sessions WHERE key = $1', [key]);
   }
 
-  async loginAttempt(key: string, at: Date, since: Date, max: number, maxRows: number, failed: boolean): Promise<LoginAttempt> {
+  async loginAttempt(buckets: readonly LoginBucket[], at: Date, since: Date, maxRows: number, failed: boolean): Promise<LoginAttempt> {
     const { allowed, oldest, id } = await this.tx(async (c) => {
-      // One key's attempts are counted and recorded one at a time, whichever replica takes them.
-      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOGIN_LOCK, key]);
-      const r = (await c.query('SELECT count(*) AS n, min(at) AS oldest FROM admin_login_attempts WHERE key = $1 AND at > $2', [key, since])).rows[0] as Row;
-      const allowed = Number(r.n) < max;
-      const added = allowed && failed ? ((await c.query('INSERT INTO admin_login_attempts (key, at) VALUES ($1, $2) RETURNING id', [key, at])).rows[0] as Row) : undefined;
-      return { allowed, oldest: date(r.oldest) ?? at, id: added ? Number(added.id) : undefined };
+      // One bucket's attempts are counted and recorded one at a time, whichever replica takes them. The n-th bucket
+      // is locked under the n-th lock class, in order: a transaction waits only for a class above every one it
+      // holds, so two of them (even with colliding hashtext values) never wait for each other.
+      for (const [n, b] of buckets.entries()) await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOGIN_LOCK + n, b.key]);
+      const keys = buckets.map((b) => b.key);
+      const counts = new Map(((await c.query('SELECT key, count(*) AS n, min(at) AS oldest FROM admin_login_attempts WHERE key = ANY($1::text[]) AND at > $2 GROUP BY key', [keys, since])).rows as Row[]).map((r) => [String(r.key), r]));
+      const full = buckets.filter((b) => Number(counts.get(b.key)?.n ?? 0) >= b.max);
+      const allowed = full.length === 0;
+      const added = allowed && failed ? ((await c.query('INSERT INTO admin_login_attempts (key, at) SELECT k, $2 FROM unnest($1::text[]) AS k RETURNING id', [keys, at])).rows as Row[]) : [];
+      // The full bucket whose oldest failure leaves the window last decides the wait.
+      const oldest = full.map((b) => date(counts.get(b.key)?.oldest) ?? at).reduce((a, b) => (b > a ? b : a), new Date(0));
+      return { allowed, oldest: allowed ? at : oldest, id: added.length ? Math.max(...added.map((r) => Number(r.id))) : undefined };
     });
     // Pruned only when a failure was recorded, and by index ranges (never an OFFSET over the table, which read it
     // whole on every request): attempts out of the window, and those maxRows or more insertions older than this one

@@ -1,8 +1,10 @@
 import { Bindings, keyName, type Ref } from './bindings.js';
 import { EXEC_MEMBERS, FS_READS, FS_WRITES, HOST_MEMBERS, NETWORK_GLOBALS, NETWORK_MEMBERS, NETWORK_PACKAGES, SECRET_ENV, SECRET_PATHS, SENSITIVE_MODULES, SHELL_PROGRAM, STRING_HINT, STRING_SIGNALS, VM_MEMBERS, WALLET_REGEX, publicIpUrl } from './indicators.js';
+import { callTarget, targetArgs } from './calls.js';
 import { callArgs } from './linear.js';
 import { pushChildren, walk, type Node } from './parse.js';
 import { ROOT_NAMES } from './roots.js';
+import { plainTemplateText } from './template.js';
 import { gatherTree, isFunction, type Tree } from './tree.js';
 
 /** What a file does, as the rules grade it: one signal per act, located at a source offset. */
@@ -37,10 +39,10 @@ const GLOBAL_NAMES = new Set(['global', 'globalThis', 'window', 'self']);
 const STRING_EXPRESSIONS = new Set(['Literal', 'TemplateLiteral', 'BinaryExpression']);
 /** Last names of the global network functions and wallet providers a clipper replaces. */
 const HOOKED_NAMES = new Set(['fetch', 'ethereum', 'open', 'send', 'setRequestHeader', 'request', 'sendAsync']);
-/** Callees that evaluate an argument when called by name. */
-const EVAL_LIKE_NAMES = new Set(['eval', 'Function', 'setTimeout', 'setInterval']);
 /** What a client SDK call returns (ref.child(...), axios.create()) still talks through that client. */
 const followsCalls = (module: string): boolean => NETWORK_PACKAGES.has(module);
+/** Wrappers of eval noted per file (each costs a pass over the file's calls; benign files have none or one). */
+const MAX_WRAPPERS = 16;
 /** Signals kept per kind and file. */
 const MAX_PER_KIND = 20;
 
@@ -97,6 +99,12 @@ class Analysis {
   private readonly counts = new Map<string, number>();
   /** Functions whose bodies decode characters (String.fromCharCode with charCodeAt arithmetic). */
   private readonly decoderFns = new Set<string>();
+  /** Names of functions declared as `const name = function…`/`=>`, for noteWrapper (made on the first). */
+  private fnNames: Map<Node, string> | undefined;
+  /** Wrappers of eval or Function found (noteWrapper). */
+  private wrappers = 0;
+  /** Names given network data by a declaration or an assignment (not as a parameter): what a timer may evaluate. */
+  private readonly remoteValues = new Set<string>();
   /** Names bound to a network request object (`const req = https.request(...)`), whose write/end send. */
   private readonly requests = new Set<string>();
   /** What each call among the tree's acts resolves to (null: nothing), by act index, once settled. */
@@ -247,7 +255,7 @@ class Analysis {
     return found;
   }
 
-  /** The callee a call reaches, unwrapping `.call`, `.apply` and `.bind(...)()`. */
+  /** The callee a call reaches, unwrapping `.call`, `.apply`, `.bind(...)()` and `Reflect.apply` (calls.ts). */
   callee(n: Node): Ref | undefined {
     return this.resolveCallee(n);
   }
@@ -262,7 +270,8 @@ class Analysis {
 
   /**
    * From here on what a call resolves to cannot change (every local decoder is known), so `calleeAt` remembers
-   * it: each call is asked about several times across the passes.
+   * it: each call is asked about several times across the passes. A wrapper of eval found later (noteWrapper,
+   * rare) makes it forget.
    */
   settle(): void {
     this.settled = true;
@@ -280,7 +289,7 @@ class Analysis {
 
   /** Whether flow has produced anything a later round could build on. */
   get flowed(): boolean {
-    return this.taints.size > 0 || this.requests.size > 0 || this.b.hexDecoders.size > 0;
+    return this.taints.size > 0 || this.requests.size > 0 || this.b.hexDecoders.size > 0 || this.wrappers > 0;
   }
 
   /**
@@ -291,25 +300,31 @@ class Analysis {
   mayReceiveTaint(n: Node, at: number): boolean {
     if (n.type !== 'CallExpression' && n.type !== 'NewExpression') return false;
     const callee = n.callee as Node;
-    if (callee.type === 'Identifier' && EVAL_LIKE_NAMES.has(callee.name as string)) return true;
+    if (callee.type === 'Identifier') {
+      const name = callee.name as string;
+      if (name === 'eval' || name === 'Function') return true;
+      // A timer by name reads taints only of a string expression (a name's network taint needs a network call,
+      // which says yes itself): `setTimeout(tick, 10)`, in most files, reaches none.
+      if (name === 'setTimeout' || name === 'setInterval') return mayEvaluate((n.arguments as Node[])[0]);
+    }
     if (this.isNetworkCall(n, at)) return true;
     const ref = this.calleeAt(n, at);
     if (ref === undefined) return false;
     if (ref.path[0] === '_compile') return true;
-    // A global reaches visitCall's taint reads only as eval or Function itself (a network global is a network
-    // call, above): `window.document.createElement(...)`, in every browser bundle, reaches none.
-    if (ref.module === '(global)') return ref.path.length === 1 && (ref.path[0] === 'eval' || ref.path[0] === 'Function');
+    // A global reaches visitCall's taint reads only as eval, Function or a timer given a string (a network global
+    // is a network call, above): `window.document.createElement(...)`, in every browser bundle, reaches none.
+    if (ref.module === '(global)') {
+      if (ref.path.length !== 1) return false;
+      const member = ref.path[0];
+      if (member === 'eval' || member === 'Function') return true;
+      return (member === 'setTimeout' || member === 'setInterval') && mayEvaluate(targetArgs(n, callTarget(n, this.b).form)[0]);
+    }
     return ref.module === 'child_process' || ref.module === 'vm';
   }
 
   private resolveCallee(n: Node): Ref | undefined {
-    let callee = n.callee as Node;
-    if (callee.type === 'MemberExpression') {
-      const k = keyName(callee, this.b);
-      if (k === 'call' || k === 'apply') callee = callee.object as Node;
-    }
-    if (callee.type === 'CallExpression' && (callee.callee as Node).type === 'MemberExpression' && keyName(callee.callee as Node, this.b) === 'bind') callee = (callee.callee as Node).object as Node;
-    return this.b.resolve(callee);
+    const callee = callTarget(n, this.b).callee;
+    return callee ? this.b.resolve(callee) : undefined;
   }
 
   /**
@@ -318,13 +333,20 @@ class Analysis {
    */
   propagate(n: Node, fn: Node | undefined, round: number, at: number): void {
     if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier' && n.init) {
-      this.taintName((n.id as Node).name as string, this.sources(n.init as Node), fn);
+      const t = this.sources(n.init as Node);
+      this.taintName((n.id as Node).name as string, t, fn);
+      if (t.has('remote')) this.remoteValues.add((n.id as Node).name as string);
       if ((n.init as Node).type === 'CallExpression' && this.isNetworkCall(n.init as Node, at)) this.requests.add((n.id as Node).name as string);
+      if (isFunction(n.init as Node)) (this.fnNames ??= new Map()).set(n.init as Node, (n.id as Node).name as string);
     } else if (n.type === 'AssignmentExpression') {
       let left = n.left as Node;
       while (left.type === 'MemberExpression') left = left.object as Node;
       // An assignment fills the variable where it was declared (a callback filling its caller's variable).
-      if (left.type === 'Identifier') this.taintName(left.name as string, this.sources(n.right as Node), fn);
+      if (left.type === 'Identifier') {
+        const t = this.sources(n.right as Node);
+        this.taintName(left.name as string, t, fn);
+        if (t.has('remote') && left === n.left) this.remoteValues.add(left.name as string);
+      }
     } else if (n.type === 'Property' && (n.value as Node)?.type !== 'FunctionExpression') {
       // handled through the enclosing object literal's sources
     } else if (n.type === 'CallExpression') {
@@ -336,10 +358,35 @@ class Analysis {
       else if (this.isNetworkCall(n, at)) t = 'remote';
       if (t) for (const arg of args) if (isFunction(arg)) this.taintParams(arg, t);
       if (t === 'remote') for (const arg of args) if (isFunction(arg)) walk(arg, (inner) => { if (isFunction(inner)) this.taintParams(inner, 'remote'); });
+      if (fn) this.noteWrapper(n, ref, fn);
     }
     // Functions that decode characters: a computed call through one hides a name (the text alone decides, so
     // the second round would find the same).
     if (round === 0) this.noteDecoder(n);
+  }
+
+  /**
+   * Notes `fn` as a wrapper of eval or Function when its call `n` evaluates `fn`'s first parameter
+   * (`function run(s) { return eval(s); }`, `const run = (s) => e(s)` where e is an alias): `fn`'s name is bound
+   * to that global, so that `run(x)` is graded as `eval(x)` wherever it is called, before or after.
+   */
+  private noteWrapper(n: Node, ref: Ref | undefined, fn: Node): void {
+    const callee = n.callee as Node;
+    const byName = callee.type === 'Identifier' && (callee.name === 'eval' || callee.name === 'Function') ? (callee.name as string) : undefined;
+    const member = byName ?? (ref !== undefined && ref.module === '(global)' && ref.path.length === 1 ? ref.path[0] : undefined);
+    if (member !== 'eval' && member !== 'Function') return;
+    const param = (fn.params as Node[])[0];
+    if (param === undefined || param.type !== 'Identifier') return;
+    const given = byName ? (n.arguments as Node[]) : targetArgs(n, callTarget(n, this.b).form);
+    const payload = member === 'eval' ? given[0] : given[given.length - 1];
+    if (payload === undefined || payload.type !== 'Identifier' || payload.name !== param.name) return;
+    const name = this.fnNames?.get(fn) ?? (fn.type === 'FunctionDeclaration' ? ((fn.id as Node | null)?.name as string | undefined) : undefined);
+    if (name === undefined || this.b.refs.has(name) || this.b.mutable.has(name) || this.wrappers >= MAX_WRAPPERS) return;
+    this.b.refs.set(name, { module: '(global)', path: [member], hidden: false });
+    this.wrappers++;
+    // What calls resolve to, remembered so far, may name it: forget it (a pass over the acts, hence MAX_WRAPPERS).
+    // No call becomes a source (sourceAts) by resolving to eval.
+    this.actCallees.fill(undefined);
   }
 
   /** Notes `n` if it is a named function that decodes characters (a hex decoder when it parses base 16). */
@@ -403,12 +450,12 @@ class Analysis {
         if (typeof n.value === 'string') this.visitString(n.value, n.start);
         else if (n.regex && WALLET_REGEX.test((n.regex as { pattern: string }).pattern)) this.signal('wallet-regex', n.start, 'matches crypto wallet addresses');
         break;
-      case 'TemplateLiteral':
-        if ((n.expressions as Node[]).length > 0) {
-          const v = this.b.foldString(n)?.value;
-          if (v !== undefined) this.visitString(v, n.start);
-        }
+      case 'TemplateLiteral': {
+        // One without substitutions is graded as the string literal it equals.
+        const v = (n.expressions as Node[]).length > 0 ? this.b.foldString(n)?.value : plainTemplateText(n);
+        if (v !== undefined) this.visitString(v, n.start);
         break;
+      }
       case 'ArrayExpression':
         this.visitArray(n);
         break;
@@ -492,8 +539,7 @@ class Analysis {
     if (callee.type === 'Identifier') {
       const name = callee.name as string;
       if (name === 'eval' || name === 'Function') this.evalSink(n, args[args.length - 1], name);
-      // A timer evaluates its first argument only when it is a string: a literal, a template or a concatenation.
-      else if ((name === 'setTimeout' || name === 'setInterval') && args[0] && STRING_EXPRESSIONS.has(args[0].type)) this.evalSink(n, args[0], name);
+      else if (name === 'setTimeout' || name === 'setInterval') this.timerSink(n, args[0], name);
       if (name === 'require' && args[0] && args[0].type !== 'Literal') {
         const m = this.b.foldString(args[0]);
         if (m && (m.decoded || args[0].type !== 'TemplateLiteral')) this.signal(m.decoded || SENSITIVE_MODULES.has(m.value) ? 'hidden-require' : 'computed-require', n.start, `require('${m.value.slice(0, 60)}') from a ${m.decoded ? 'decoded' : 'computed'} name`);
@@ -505,9 +551,10 @@ class Analysis {
       let dll = false;
       for (const a of args) {
         // Both patterns need a dot: most arguments have none.
-        if (a.type !== 'Literal' || typeof a.value !== 'string' || !a.value.includes('.')) continue;
-        exe ||= /\.exe\b/i.test(a.value);
-        dll ||= /\.dll$/i.test(a.value);
+        const v = a.type === 'Literal' ? a.value : a.type === 'TemplateLiteral' ? plainTemplateText(a) : undefined;
+        if (typeof v !== 'string' || !v.includes('.')) continue;
+        exe ||= /\.exe\b/i.test(v);
+        dll ||= /\.dll$/i.test(v);
       }
       if (exe && dll) this.signal('dll', n.start, 'starts a program with a DLL to inject');
     }
@@ -526,20 +573,40 @@ class Analysis {
       this.signal(ref.module === 'child_process' ? 'hidden-exec' : 'hidden-api', n.start, `${ref.module}.${ref.path.join('.')} reached through a computed or reflective access`);
     }
     const member = ref.path[0] ?? '';
-    if (ref.module === 'child_process' && EXEC_MEMBERS.has(member)) this.execCall(n, member, args);
-    else if (ref.module === 'vm' && VM_MEMBERS.has(member)) this.evalSink(n, args[0], `vm.${member}`);
-    else if (ref.module === 'fs' && FS_WRITES.has(member)) this.fsWrite(n, member, args);
+    // What the reached function receives: `f.call(t, a)`, `Reflect.apply(f, t, [a])` hand it `a` (calls.ts).
+    const given = targetArgs(n, callTarget(n, this.b).form);
+    if (ref.module === 'child_process' && EXEC_MEMBERS.has(member)) this.execCall(n, member, given);
+    else if (ref.module === 'vm' && VM_MEMBERS.has(member)) this.evalSink(n, given[0], `vm.${member}`);
+    else if (ref.module === 'fs' && FS_WRITES.has(member)) this.fsWrite(n, member, given);
     else if (ref.module === 'fs' && FS_READS.has(member)) {
-      const kind = this.secretPath(args[0]);
+      const kind = this.secretPath(given[0]);
       if (kind) this.signal('secret-read', n.start, `reads ${kind} secrets`);
     } else if (ref.module === 'os' && HOST_MEMBERS.has(member)) this.signal('host', n.start, `os.${member}()`);
 
-    if (member === '_compile') this.evalSink(n, args[0], '_compile');
+    if (member === '_compile') this.evalSink(n, given[0], '_compile');
 
-    // `eval(x)` itself was judged above by its name; this catches aliases, `(0, eval)` and computed members.
-    const direct = callee.type === 'Identifier' && (callee.name === 'eval' || callee.name === 'Function');
+    // `eval(x)` and `setTimeout(x)` themselves were judged above by their names; this catches aliases, `(0, eval)`,
+    // computed members, members of the global object (`globalThis.setTimeout`) and indirect calls (calls.ts).
+    if (ref.module !== '(global)' || ref.path.length !== 1 || (callee.type === 'Identifier' && callee.name === member)) return;
     // Only eval or Function itself: calling what `new Function(...)` returned runs that function, not its arguments.
-    if (ref.module === '(global)' && ref.path.length === 1 && (member === 'eval' || member === 'Function') && !direct) this.evalSink(n, args[args.length - 1], member);
+    // eval evaluates its first argument; Function compiles its last, the body.
+    if (member === 'eval') this.evalSink(n, given[0], member);
+    else if (member === 'Function') this.evalSink(n, given[given.length - 1], member);
+    else if (member === 'setTimeout' || member === 'setInterval') this.timerSink(n, given[0], member);
+  }
+
+  /**
+   * A timer evaluates its first argument only when it is a string (in browsers; Node refuses one): a literal, a
+   * template or a concatenation, a name bound to a decoded constant, or a name given network data (not a
+   * callback's parameter, which may as well be a function handed on).
+   */
+  private timerSink(n: Node, arg: Node | undefined, what: string): void {
+    if (!arg) return;
+    if (STRING_EXPRESSIONS.has(arg.type)) this.evalSink(n, arg, what);
+    else if (arg.type === 'Identifier') {
+      if (this.b.foldString(arg)?.decoded) this.evalSink(n, arg, what);
+      else if (this.remoteValues.has(arg.name as string) && this.sources(arg).has('remote')) this.signal('eval-remote', n.start, `${what}() of data from the network`);
+    }
   }
 
   private evalSink(n: Node, arg: Node | undefined, what: string): void {
@@ -553,7 +620,7 @@ class Analysis {
     else if (src.has('file')) this.signal('eval-file', n.start, `${what}() of data read from a file`);
   }
 
-  private execCall(n: Node, member: string, args: Node[]): void {
+  private execCall(n: Node, member: string, args: readonly Node[]): void {
     const cmd = this.b.foldString(args[0])?.value;
     const argv = args[1]?.type === 'ArrayExpression' ? (args[1].elements as Node[]).map((e) => this.b.foldString(e ?? undefined)?.value ?? '?') : [];
     const line = [cmd ?? '?', ...argv].join(' ');
@@ -571,7 +638,7 @@ class Analysis {
     if (src.has('remote')) this.signal('exec-remote', n.start, 'runs a command built from network data');
   }
 
-  private fsWrite(n: Node, member: string, args: Node[]): void {
+  private fsWrite(n: Node, member: string, args: readonly Node[]): void {
     const path = this.b.foldString(args[0])?.value;
     const pathText = this.text.slice(args[0]?.start ?? 0, Math.min(args[0]?.end ?? 0, (args[0]?.start ?? 0) + 300));
     if (path && /\.(?:so|dll|dylib|node)$/i.test(path) && /^(?:\/tmp\/|\/var\/tmp\/|%TEMP%|C:\\Windows\\Temp)/i.test(path)) this.signal('shared-lib-write', n.start, `writes a shared library to ${path.slice(0, 60)}`);
@@ -581,6 +648,11 @@ class Analysis {
     const recursive = /^rm/.test(member) && args.some((a) => a.type === 'ObjectExpression' && /recursive\s*:\s*(?:true|!0)/.test(this.text.slice(a.start, a.end)));
     if (outside && (!path || !/^\/(?:tmp|var\/tmp|dev\/null)\b/.test(path))) this.signal(recursive ? 'wipe' : 'write-outside', n.start, `${member}(${(path ?? pathText).slice(0, 60)})`);
   }
+}
+
+/** Whether a timer's argument is a string expression (the timer evaluates it). */
+function mayEvaluate(arg: Node | undefined): boolean {
+  return arg !== undefined && STRING_EXPRESSIONS.has(arg.type);
 }
 
 function addAll(to: Set<Taint>, from: ReadonlySet<Taint>): void {

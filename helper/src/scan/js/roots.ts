@@ -1,4 +1,5 @@
 import type { Node } from './parse.js';
+import { plainTemplateText } from './template.js';
 
 /**
  * Names from which resolve() (bindings.ts) reaches a module or a global without a binding of the file's own (a
@@ -21,7 +22,8 @@ const MAX_CHAIN = 32;
  * callee hangs from (`a` in `a.b.c(...)`, `a.b().c(...)`, `a.b.call(...)`), or null when it hangs from no name
  * (`this.f()`, `(function(){})()`), or undefined when grading must look at the call itself: a root resolve()
  * follows two ways (`a || b`, `import()`), a computed or tested member name (`a[k]()`, `x.dlopen()`,
- * `req.end(data)`), or arguments that name an executable and a DLL. A call with a root name is graded only when
+ * `req.end(data)`), Function.prototype's call or apply called on another function (`x.call.call(f, …)`), or
+ * arguments that name an executable and a DLL. A call with a root name is graded only when
  * that name is bound to a module reference or is one of ROOT_NAMES: otherwise its callee resolves to nothing
  * (resolve() returns undefined at an unbound name, and at every node type it does not follow), and no test of
  * visitCall, mayReceiveTaint or propagate passes on such a call.
@@ -32,13 +34,18 @@ export function callRoot(call: Node): string | null | undefined {
   if (args.length >= 2 && args.length <= 8) {
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
-      if (a && a.type === 'Literal' && typeof a.value === 'string' && a.value.includes('.')) return undefined;
+      if (a && ((a.type === 'Literal' && typeof a.value === 'string' && a.value.includes('.')) || (a.type === 'TemplateLiteral' && plainTemplateText(a)?.includes('.')))) return undefined;
     }
   }
   const callee = call.callee as Node;
   if (callee.type === 'MemberExpression') {
     const p = callee.property as Node;
     if (callee.computed || (p.type === 'Identifier' && CALLEE_MEMBERS.has(p.name as string))) return undefined;
+    // x.call.call(f, ...) calls f (calls.ts), whatever x is
+    if (p.type === 'Identifier' && p.name === 'call') {
+      const obj = callee.object as Node;
+      if (obj.type === 'MemberExpression' && !obj.computed && (obj.property as Node).type === 'Identifier' && ((obj.property as Node).name === 'call' || (obj.property as Node).name === 'apply')) return undefined;
+    }
   }
   return valueRoot(callee);
 }

@@ -1,6 +1,7 @@
 import { stringMaySignal, WALLET_REGEX } from './indicators.js';
 import { pushChildren, type Node } from './parse.js';
 import { callRoot, valueRoot } from './roots.js';
+import { plainTemplateText } from './template.js';
 
 /** Objects whose computed members hide a global, and `process` (whose `env` is a source). */
 const MEMBER_OBJECTS = new Set(['global', 'globalThis', 'window', 'self', 'process']);
@@ -198,7 +199,7 @@ class Gatherer {
         if (expressions.length > 0) {
           act(tree, n, parent);
           this.list(expressions, n, fn);
-        }
+        } else if (plainTemplateMaySignal(n)) act(tree, n, parent);
         return;
       }
       case 'Property':
@@ -399,7 +400,7 @@ function gatherNode(t: Tree, n: Node, parent: Node | undefined, fn: Node | undef
       act(t, n, parent);
       return;
     case 'TemplateLiteral':
-      if ((n.expressions as Node[]).length > 0) act(t, n, parent);
+      if ((n.expressions as Node[]).length > 0 || plainTemplateMaySignal(n)) act(t, n, parent);
       return;
     case 'ArrayExpression':
       if ((n.elements as Node[]).length >= 5) act(t, n, parent);
@@ -418,6 +419,12 @@ function literalMaySignal(n: Node): boolean {
   if (typeof v === 'string') return stringMaySignal(v);
   const re = n.regex as { pattern: string } | undefined;
   return re !== undefined && re !== null && WALLET_REGEX.test(re.pattern);
+}
+
+/** Whether a template without substitutions (`` `http://1.2.3.4/x` ``) can signal: graded as the same string literal. */
+function plainTemplateMaySignal(n: Node): boolean {
+  const cooked = plainTemplateText(n);
+  return cooked !== undefined && stringMaySignal(cooked);
 }
 
 function flow(t: Tree, n: Node, fn: Node | undefined, at = -1): void {
