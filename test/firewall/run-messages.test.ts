@@ -77,6 +77,13 @@ describe('firewall run: messages', () => {
     expect(r.stderr).toMatch(/^sscs: error: '.*' was stopped by SIGKILL \(Forced termination\)$/m);
   });
 
+  it('names the command it runs as shell words that can be pasted', async () => {
+    const dir = await project();
+    const r = await run(dir, [], ['node', '-e', "console.log('it ran')"]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/; running node -e 'console\.log\('\\''it ran'\\''\)'\n/);
+  });
+
   it('pip -r /dev/stdin names /dev/stdin and what it is, not where it leads', async () => {
     const dir = await project();
     const r = await run(dir, [], ['pip', 'install', '-r', '/dev/stdin']);

@@ -237,7 +237,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
       if (refuses(d)) lockedRefusals.push({ name: p.name, version: p.version, ecosystem: p.ecosystem, decision: d, seen: 'locked' });
     }
     const routes = s.scopedUpstreams.map((u) => `, ${u.scope} from ${u.url}`).join('');
-    io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${command.join(' ')}\n`);
+    io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${command.map(shellQuote).join(' ')}\n`);
     // The job's environment (as a leading env changed it) without the firewall's secrets and the client settings
     // that route fetches or proxy them (install-env.ts), then the settings that point every client at the firewall.
     // The install runs scripts.
