@@ -187,8 +187,24 @@ describe("firewall run reads sh -c 'cd DIR && COMMAND' as COMMAND run in DIR", (
     const dir = await twoLocks('1.0.0', '1.0.0');
     await writeFile(join(dir, 'sub/requirements.txt'), '--index-url http://127.0.0.1:9/simple/\nsix==1.16.0\n');
     const r = await run(dir, ['sh', '-c', 'cd sub && pip install -r requirements.txt']);
-    expect(r.stderr).toContain('requirements.txt:1: names a package source (--index-url)');
+    expect(r.stderr).toContain('sub/requirements.txt:1: names a package source (--index-url)');
     expect(r.exitCode).toBe(2);
+  }, 60_000);
+
+  it("sh -c 'command export npm_config_registry=URL && npm install' is refused: command runs the builtin all the same (exit 2)", async () => {
+    const evil = await startNpmRegistry();
+    try {
+      await evil.publish({ name: 'good-a', version: '1.1.0', publishedAt: new Date(Date.UTC(2025, 0, 1)) });
+      const dir = await twoLocks('1.0.0', '1.0.0');
+      for (const script of [`command export npm_config_registry=${evil.url}/ && npm install good-a@1.1.0`, `exec command cd sub && npm ci`]) {
+        const r = await run(dir, ['sh', '-c', script]);
+        expect(r.stderr, script).toMatch(/runs the shell builtin 'export'|cd comes after another command, or through exec or command/);
+        expect(r.exitCode, script).toBe(2);
+      }
+      expect(evil.requests).toEqual([]);
+    } finally {
+      await evil.close();
+    }
   }, 60_000);
 
   for (const [script, message] of [
