@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockFolders } from '../../helper/src/firewall/client-folders.js';
 import { runCli } from '../support/cli.js';
 import { startNpmRegistry, type NpmRegistry } from '../support/npm-registry.js';
 
@@ -186,8 +187,24 @@ describe("firewall run reads sh -c 'cd DIR && COMMAND' as COMMAND run in DIR", (
     const dir = await twoLocks('1.0.0', '1.0.0');
     await writeFile(join(dir, 'sub/requirements.txt'), '--index-url http://127.0.0.1:9/simple/\nsix==1.16.0\n');
     const r = await run(dir, ['sh', '-c', 'cd sub && pip install -r requirements.txt']);
-    expect(r.stderr).toContain('requirements.txt:1: names a package source (--index-url)');
+    expect(r.stderr).toContain('sub/requirements.txt:1: names a package source (--index-url)');
     expect(r.exitCode).toBe(2);
+  }, 60_000);
+
+  it("sh -c 'command export npm_config_registry=URL && npm install' is refused: command runs the builtin all the same (exit 2)", async () => {
+    const evil = await startNpmRegistry();
+    try {
+      await evil.publish({ name: 'good-a', version: '1.1.0', publishedAt: new Date(Date.UTC(2025, 0, 1)) });
+      const dir = await twoLocks('1.0.0', '1.0.0');
+      for (const script of [`command export npm_config_registry=${evil.url}/ && npm install good-a@1.1.0`, `exec command cd sub && npm ci`]) {
+        const r = await run(dir, ['sh', '-c', script]);
+        expect(r.stderr, script).toMatch(/runs the shell builtin 'export'|cd comes after another command, or through exec or command/);
+        expect(r.exitCode, script).toBe(2);
+      }
+      expect(evil.requests).toEqual([]);
+    } finally {
+      await evil.close();
+    }
   }, 60_000);
 
   for (const [script, message] of [
@@ -205,4 +222,27 @@ describe("firewall run reads sh -c 'cd DIR && COMMAND' as COMMAND run in DIR", (
       await expect(readFile(join(dir, 'sub/node_modules/good-a/package.json'))).rejects.toThrow();
     }, 60_000);
   }
+});
+
+describe('lockFolders: which folders the install takes its lockfiles from', () => {
+  it('names the folder of each client as it works, and the working folder for any other program', async () => {
+    const dir = await mkdtemp(join(base, 'unit-'));
+    await lockedIn(join(dir, 'a'), '1.0.0');
+    await lockedIn(join(dir, 'b'), '1.0.0');
+    await writeFile(join(dir, 'pnpm-workspace.yaml'), 'packages: [b]\n');
+    const env = { HOME: dir };
+    const folders = (argv: string[], cwd?: string) => lockFolders(dir, [{ argv, env, ...(cwd ? { cwd } : {}) }]);
+    expect(await folders(['npm', '--prefix', 'a', '--prefix=b', 'ci'])).toEqual([join(dir, 'b')]);
+    expect(await folders(['node', '/opt/npm/bin/npm-cli.js', 'ci', '-C', 'a'])).toEqual([join(dir, 'a')]);
+    expect(await folders(['npm', 'ci'], join(dir, 'a'))).toEqual([join(dir, 'a')]);
+    expect(await folders(['pnpm', '--dir', 'b', 'install'])).toEqual([join(dir, 'b'), dir]);
+    expect(await folders(['yarn', '--cwd', 'a', 'install'])).toEqual([join(dir, 'a')]);
+    // A client's name among another program's words is not that client.
+    await mkdir(join(dir, 'py'));
+    await writeFile(join(dir, 'package.json'), '{}');
+    expect(await folders(['pip', 'install', 'npm'], join(dir, 'py'))).toEqual([join(dir, 'py')]);
+    expect(await folders(['make', 'npm', '--prefix', 'b'])).toEqual([dir]);
+    // A wrapper's folder is its command's.
+    expect(await lockFolders(dir, [{ argv: ['timeout', '60', 'npm', '--prefix', 'a', 'ci'], env, wraps: true }, { argv: ['npm', '--prefix', 'a', 'ci'], env }])).toEqual([join(dir, 'a')]);
+  });
 });

@@ -70,6 +70,20 @@ describe('firewall run: messages', () => {
     expect(r.stderr).toContain('sscs: error: cannot run ./policy.yml: permission denied (not an executable file)\n');
   });
 
+  it('an install killed by a signal: one line naming the signal, exit 2', async () => {
+    const dir = await project();
+    const r = await run(dir, [], [process.execPath, '-e', "process.kill(process.pid, 'SIGKILL')"]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^sscs: error: '.*' was stopped by SIGKILL \(Forced termination\)$/m);
+  });
+
+  it('names the command it runs as shell words that can be pasted', async () => {
+    const dir = await project();
+    const r = await run(dir, [], ['node', '-e', "console.log('it ran')"]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/; running node -e 'console\.log\('\\''it ran'\\''\)'\n/);
+  });
+
   it('pip -r /dev/stdin names /dev/stdin and what it is, not where it leads', async () => {
     const dir = await project();
     const r = await run(dir, [], ['pip', 'install', '-r', '/dev/stdin']);

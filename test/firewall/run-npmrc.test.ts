@@ -114,6 +114,14 @@ describe('firewall run reads the .npmrc of the folder the client works in (F1)',
     expect(r.exitCode).toBe(2);
   }, 60_000);
 
+  it("yarn --cwd sub: a yarn 1 project there (no .yarnrc.yml, a v1 yarn.lock) is judged as yarn 1, though the working folder is yarn 4's (exit 2)", async () => {
+    // yarn 1 takes a scope's registry from .npmrc over the environment: routing @evil through the firewall does not reach it.
+    const dir = await project({ 'package.json': pkg(), '.yarnrc.yml': 'nodeLinker: node-modules\n', 'yarn.lock': '__metadata:\n  version: 8\n', 'sub/package.json': pkg({ '@evil/x': '1.0.0' }), 'sub/yarn.lock': '# yarn lockfile v1\n', 'sub/.npmrc': `@evil:registry=${evil.url}/\n` });
+    const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', reg.url, '--upstream', `@evil=${evil.url}`, '--pypi-upstream', 'none', '--data-dir', join(dir, 'fw'), '--', 'yarn', '--cwd', 'sub', 'install'], { cwd: dir, env: npmEnv(dir), timeoutMs: 60_000 });
+    expect(r.stderr).toContain(`${join(dir, 'sub', '.npmrc')} sends @evil to ${evil.url}/, and yarn 1 takes that over the environment, around the firewall`);
+    expect(r.exitCode).toBe(2);
+  }, 60_000);
+
   it('env -u HOME npm ...: npm reads the user configuration firewall run read (the account\'s home, not unset)', async () => {
     expect(npmConfigFiles({}).userconfig).toBe(join(userInfo().homedir, '.npmrc'));
     const dir = await project({ 'package.json': pkg() });

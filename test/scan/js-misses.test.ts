@@ -147,6 +147,12 @@ describe('an eval alias declared after the code that uses it', () => {
     expect(kinds(`${downloaded('run(b)')}function run(s) { e(s); }\nvar e = eval;\n`)).toContain('eval-remote');
   });
 
+  it('a file of many wrappers costs a pass over its calls for the first 16 only', () => {
+    const many = Array.from({ length: 2000 }, (_, i) => `function w${i}(s) { return eval(s); }\nw${i}(${i === 1999 ? 'atob(q)' : "'1'"});\n`).join('');
+    const found = kinds(`${many}w3(atob(q));\n`);
+    expect(found).toEqual(['eval-decoded']); // w3 is among the first 16; w1999 is not followed
+  });
+
   it('a function that evaluates something other than its first parameter is no wrapper', () => {
     expect(kinds(`function f(s) { return eval('1'); }\nf(${DECODED});\nfunction g(a, s) { return eval(s); }\ng(${DECODED}, 1);\n`)).toEqual([]);
   });

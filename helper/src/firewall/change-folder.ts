@@ -64,3 +64,13 @@ export function changeOfFolder(commands: readonly SimpleCommand[], env: Readonly
   if (inside === '..' || inside.startsWith('../') || isAbsolute(inside)) refuseCd(top, `${shown}: ${printable(resolve(from, dir))} is a symbolic link out of the project (to ${printable(real)})`);
   return join(at.root, inside);
 }
+
+/**
+ * An error about a file of a command that runs after `cd DIR` (a requirements file), with the file named from the
+ * project folder (`web/requirements.txt`, not `requirements.txt`); any other error as it is.
+ */
+export function fromProject(e: unknown, root: string, cwd: string | undefined): unknown {
+  const file = e instanceof UsageError ? e.where?.file : undefined;
+  if (!(e instanceof UsageError) || cwd === undefined || cwd === root || !file || file.startsWith('<') || isAbsolute(file)) return e;
+  return new UsageError(e.code, e.message, { where: { ...e.where, file: join(relative(root, cwd), file) }, ...(e.hint !== undefined ? { hint: e.hint } : {}), cause: e });
+}

@@ -98,6 +98,12 @@ export function npmFolder(argv: readonly string[], cwd: string, env: Readonly<Re
   return folderOptions('npm', argv.slice(c.at + 1), cwd, homeFolder(env), argv.join(' ')).pop() ?? cwd;
 }
 
+/** The folders a command works in: CWD, and those its npm, pnpm or yarn command line names (`yarn --cwd sub`). */
+export function commandFolders(argv: readonly string[], cwd: string, env: Readonly<Record<string, string | undefined>>): string[] {
+  const c = client(argv.slice(0, /^node(?:js)?$/.test(basename(argv[0] ?? '')) ? 2 : 1));
+  return c ? [cwd, ...folderOptions(c.name, argv.slice(c.at + 1), cwd, homeFolder(env), argv.join(' '))] : [cwd];
+}
+
 /** The nearest folder from DIR up that holds one of NAMES, or undefined. */
 async function nearestUp(dir: string, names: string[]): Promise<string | undefined> {
   for (let d = dir, up = ''; d !== up; up = d, d = dirname(d)) {
@@ -176,7 +182,8 @@ export async function lockFolders(top: string, commands: readonly Command[]): Pr
   const out = new Set<string>();
   for (const { argv, env, cwd = top, wraps } of commands) {
     if (wraps) continue;
-    const c = client(argv);
+    // The client itself, or as the script node runs: not a client's name among another program's words (`pip install npm`).
+    const c = client(argv.slice(0, /^node(?:js)?$/.test(basename(argv[0] ?? '')) ? 2 : 1));
     if (!c) {
       out.add(cwd);
       continue;

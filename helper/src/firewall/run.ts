@@ -28,7 +28,8 @@ import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, npmConfigFile
 import { checkInstallOptions, installEnvironment, yarnRcFilename } from './install-env.js';
 import { checkPythonSources } from './python-sources.js';
 import { invocations, leadingEnv, type Invocation } from './install-command.js';
-import { clientFolders, lockFolders, npmFolder } from './client-folders.js';
+import { fromProject } from './change-folder.js';
+import { clientFolders, commandFolders, lockFolders, npmFolder } from './client-folders.js';
 import { checkInstallOrder } from './install-order.js';
 import { decideLocked, judgeElsewhere, overridden, policyWayOut, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal, type WayOut } from './run-report.js';
 import { loadPolicy } from '../policy/load.js';
@@ -170,7 +171,7 @@ async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS
   const commands = invocations(top.run, installEnvironment(top.env, ours, host), governs, cwd);
   checkInstallOrder(commands, top.run.join(' '));
   for (const inv of commands) {
-    await checkPythonSources(inv.cwd ?? cwd, inv.argv, inv.env);
+    await checkPythonSources(inv.cwd ?? cwd, inv.argv, inv.env).catch((e: unknown) => Promise.reject(fromProject(e, cwd, inv.cwd)));
     checkInstallOptions(inv.argv);
   }
   return { ...top, commands };
@@ -213,8 +214,8 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   const lockedBy = new Map(locked.packages.map((p) => [factsKey(p), p]));
   // The .npmrc and yarn rc files of every folder the install's clients work in (`npm ci --prefix frontend`).
   const found = await projectScopes(io.cwd, jobEnv, await clientFolders(io.cwd, commands));
-  // yarn 1 in any command the install runs, in the folder it runs in (`sh -c 'cd web && yarn'`).
-  const yarnClassic = (await Promise.all(commands.map((c) => isYarnClassic(c.argv, c.cwd ?? io.cwd)))).some(Boolean);
+  // yarn 1 in any command the install runs, in the folders it works in (`sh -c 'cd web && yarn'`, `yarn --cwd web`).
+  const yarnClassic = (await Promise.all(commands.flatMap((c) => commandFolders(c.argv, c.cwd ?? io.cwd, c.env).map((d) => isYarnClassic(c.argv, d))))).some(Boolean);
   checkProjectScopes(found, s.upstream, s.scopedUpstreams, { yarnClassic });
   const scopes = [...new Set([...s.scopedUpstreams.map((u) => u.scope), ...found.map((p) => p.scope)])];
   const rc = yarnRcFilename(jobEnv);
@@ -236,7 +237,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
       if (refuses(d)) lockedRefusals.push({ name: p.name, version: p.version, ecosystem: p.ecosystem, decision: d, seen: 'locked' });
     }
     const routes = s.scopedUpstreams.map((u) => `, ${u.scope} from ${u.url}`).join('');
-    io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${command.join(' ')}\n`);
+    io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${command.map(shellQuote).join(' ')}\n`);
     // The job's environment (as a leading env changed it) without the firewall's secrets and the client settings
     // that route fetches or proxy them (install-env.ts), then the settings that point every client at the firewall.
     // The install runs scripts.

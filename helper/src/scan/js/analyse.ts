@@ -41,6 +41,8 @@ const STRING_EXPRESSIONS = new Set(['Literal', 'TemplateLiteral', 'BinaryExpress
 const HOOKED_NAMES = new Set(['fetch', 'ethereum', 'open', 'send', 'setRequestHeader', 'request', 'sendAsync']);
 /** What a client SDK call returns (ref.child(...), axios.create()) still talks through that client. */
 const followsCalls = (module: string): boolean => NETWORK_PACKAGES.has(module);
+/** Wrappers of eval noted per file (each costs a pass over the file's calls; benign files have none or one). */
+const MAX_WRAPPERS = 16;
 /** Signals kept per kind and file. */
 const MAX_PER_KIND = 20;
 
@@ -379,12 +381,12 @@ class Analysis {
     const payload = member === 'eval' ? given[0] : given[given.length - 1];
     if (payload === undefined || payload.type !== 'Identifier' || payload.name !== param.name) return;
     const name = this.fnNames?.get(fn) ?? (fn.type === 'FunctionDeclaration' ? ((fn.id as Node | null)?.name as string | undefined) : undefined);
-    if (name === undefined || this.b.refs.has(name) || this.b.mutable.has(name)) return;
+    if (name === undefined || this.b.refs.has(name) || this.b.mutable.has(name) || this.wrappers >= MAX_WRAPPERS) return;
     this.b.refs.set(name, { module: '(global)', path: [member], hidden: false });
     this.wrappers++;
-    // What calls resolve to, remembered so far, may name it (rare: forget it all).
+    // What calls resolve to, remembered so far, may name it: forget it (a pass over the acts, hence MAX_WRAPPERS).
+    // No call becomes a source (sourceAts) by resolving to eval.
     this.actCallees.fill(undefined);
-    this.sourceAts = undefined;
   }
 
   /** Notes `n` if it is a named function that decodes characters (a hex decoder when it parses base 16). */
