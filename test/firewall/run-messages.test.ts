@@ -127,7 +127,7 @@ describe('firewall run: messages', () => {
     const r = await runCli(['firewall', 'run', '--help']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('Run an install (npm, pnpm, yarn, pip, pipenv, uv) behind the firewall and report what it refused');
-    for (const word of ['PIP_INDEX_URL', 'PIPENV_PYPI_MIRROR', 'UV_DEFAULT_INDEX', "a poetry command that resolves or\ndownloads packages", 'Exit 2: bad usage or input']) expect(r.stdout).toContain(word);
+    for (const word of ['PIP_INDEX_URL', 'PIPENV_PYPI_MIRROR', 'UV_DEFAULT_INDEX', 'a poetry command that resolves or downloads packages', 'Exit 2: bad usage or input']) expect(r.stdout).toContain(word);
   });
 });
 
