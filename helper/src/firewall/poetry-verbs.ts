@@ -15,7 +15,7 @@ const FETCHES_NOTHING = new Set(['about', 'help', 'list', 'check', 'config', 've
 /** poetry's global option that takes a value (cleo's ArgvInput.first_argument skips it to find the command). */
 const VALUE_OPTIONS = new Set(['C', 'directory']);
 
-export const POETRY_HINT = "Poetry reads its sources from pyproject.toml, not from the PIP_* variables firewall run sets. Either export the lock before firewall run (poetry export -f requirements.txt --output requirements.txt, from poetry-plugin-export: Debian's poetry 1.3 has no export command) and run 'sscs firewall run -- pip install -r requirements.txt'; or run 'sscs firewall serve' at a fixed URL and name it the project's default source (poetry source add --default NAME URL/simple/, i.e. [[tool.poetry.source]] with default = true). 'poetry run CMD' is read as CMD.";
+export const POETRY_HINT = "Poetry reads its sources from pyproject.toml, not from the PIP_* variables firewall run sets. Either export the committed poetry.lock before firewall run (poetry export -f requirements.txt --output requirements.txt, from poetry-plugin-export: Debian's poetry 1.3 has no export command) and run 'sscs firewall run -- pip install -r requirements.txt'; or run 'sscs firewall serve' at a fixed URL and name it the project's default source (poetry source add --default NAME URL/simple/, i.e. [[tool.poetry.source]] with default = true). 'poetry run CMD' is read as CMD.";
 
 /** The index of poetry's command word (cleo's first argument: options skipped, -C/--directory's value too). */
 function commandIndex(argv: readonly string[], from: number): number | undefined {
