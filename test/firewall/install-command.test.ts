@@ -23,6 +23,9 @@ describe('install command: what runs', () => {
       expect(read([...py, 'install', '-f', 'w']), py.join(' ')).toEqual([['pip', 'install', '-f', 'w']]);
     }
     expect(read(['python3', '-m', 'uv', 'pip', 'install'])).toEqual([['uv', 'pip', 'install']]);
+    // Read as the client itself, as by its own name: its `run CMD` is CMD too (at 222d85a, -m pipenv's CMD was not read).
+    expect(read(['python3', '-m', 'pipenv', 'run', 'pip', 'install', '-f', 'w'])).toEqual([['pipenv', 'run', 'pip', 'install', '-f', 'w'], ['pip', 'install', '-f', 'w']]);
+    expect(read(['python3', '-m', 'poetry', 'run', 'pip', 'install', '-f', 'w'])).toEqual([['poetry', 'run', 'pip', 'install', '-f', 'w'], ['pip', 'install', '-f', 'w']]);
     // Not pip: another script, whose arguments are its own.
     expect(read(['python3', 'setup.py', '-m', 'x'])).toEqual([['python3', 'setup.py', '-m', 'x']]);
     // pip run as a script path (review F8): its __main__.py, its package folder, a zip app.

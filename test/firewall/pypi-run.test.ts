@@ -99,4 +99,32 @@ describe('sscs firewall run with Python clients', () => {
       await fw.stop();
     }
   });
+
+  const POETRY_PROJECT = '[tool.poetry]\nname = "app"\nversion = "0.1.0"\ndescription = ""\nauthors = ["sscs <sscs@example.com>"]\n\n[tool.poetry.dependencies]\npython = "^3.11"\ntiny-lib = "*"\n\n[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n';
+  const poetryEnv = (home: string) => ({ ...pipEnv(home), POETRY_VIRTUALENVS_IN_PROJECT: 'true', POETRY_NO_INTERACTION: '1', POETRY_CACHE_DIR: join(home, 'poetry-cache') });
+
+  // At 222d85a this ran poetry install with exit 0: poetry took pypi.org from pyproject.toml, around the firewall.
+  it('poetry install (pypi.org by default in pyproject.toml) is refused before it runs, with a way that works', async () => {
+    const dir = await project({ 'pyproject.toml': POETRY_PROJECT });
+    const home = await mkdtemp(join(tmpdir(), 'sscs-poetry-home-'));
+    const asked = index.requests.length;
+    const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', ...pypiArgs(), '--', POETRY, 'install', '--no-root'], { cwd: dir, env: poetryEnv(home), timeoutMs: 120_000 });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toContain(`sscs: error: sscs firewall run: '${POETRY} install --no-root': 'poetry install' resolves or downloads packages from the sources pyproject.toml names (pypi.org by default), around the firewall`);
+    expect(r.stderr).toContain('poetry export -f requirements.txt --output requirements.txt');
+    expect(r.stderr).not.toContain('running');
+    expect(await execa('test', ['-e', join(dir, '.venv')], { reject: false }).then((t) => t.exitCode)).not.toBe(0);
+    expect(index.requests.length).toBe(asked);
+  });
+
+  it('poetry run pip install -r requirements.txt installs through the firewall into poetry\'s venv', async () => {
+    const dir = await project({ 'pyproject.toml': POETRY_PROJECT, 'requirements.txt': 'tiny-lib\n' });
+    const home = await mkdtemp(join(tmpdir(), 'sscs-poetry-home-'));
+    const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', ...pypiArgs(), '--', POETRY, 'run', 'pip', 'install', '-r', 'requirements.txt'], { cwd: dir, env: poetryEnv(home), timeoutMs: 300_000 });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const installed = await execa(join(dir, '.venv', 'bin', 'python'), ['-c', 'import tiny_lib; print(tiny_lib.VERSION)'], { env: { PATH: '/usr/bin:/bin' } });
+    expect(installed.stdout).toBe('1.1.0');
+    expect(r.stderr).toContain('pkg:pypi/tiny-lib@1.2.0: quarantine by too-new');
+    expect(r.stdout + r.stderr).not.toMatch(/pypi\.org/);
+  });
 });

@@ -127,6 +127,77 @@ describe('firewall run: messages', () => {
     const r = await runCli(['firewall', 'run', '--help']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('Run an install (npm, pnpm, yarn, pip, pipenv, uv) behind the firewall and report what it refused');
-    for (const word of ['PIP_INDEX_URL', 'PIPENV_PYPI_MIRROR', 'UV_DEFAULT_INDEX', "'poetry install' is\nnot pointed at the firewall", 'Exit 2: bad usage or input']) expect(r.stdout).toContain(word);
+    for (const word of ['PIP_INDEX_URL', 'PIPENV_PYPI_MIRROR', 'UV_DEFAULT_INDEX', 'a poetry command that resolves or downloads packages', 'Exit 2: bad usage or input']) expect(r.stdout).toContain(word);
+  });
+});
+
+/**
+ * Poetry reads its sources from pyproject.toml and none of the PIP_* variables: before this check, `firewall run --
+ * poetry install` exited 0 having fetched from pypi.org around the firewall. Each refused form stops before
+ * anything runs (the stand-in `poetry` on PATH would leave a mark).
+ */
+describe('firewall run: poetry', () => {
+  async function poetryProject(): Promise<string> {
+    const dir = await project();
+    await mkdir(join(dir, 'bin'));
+    await writeFile(join(dir, 'bin', 'poetry'), "#!/bin/sh\ntouch install-ran\n", { mode: 0o755 });
+    return dir;
+  }
+  const runPoetry = (dir: string, command: string[]) => runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', UPSTREAM, '--', ...command], { cwd: dir, env: { HOME: dir, PATH: `${join(dir, 'bin')}:${process.env.PATH}` } });
+  const refused: [string, string[], string][] = [
+    ['poetry install', ['poetry', 'install'], 'install'],
+    ['poetry by its path, with options first', ['/usr/bin/poetry', '--no-ansi', '-C', '.', 'install', '--no-root'], 'install'],
+    ['poetry add', ['poetry', 'add', 'requests'], 'add'],
+    ['poetry update', ['poetry', 'update'], 'update'],
+    ['poetry lock', ['poetry', 'lock', '--no-update'], 'lock'],
+    ['poetry sync (poetry 2)', ['poetry', 'sync'], 'sync'],
+    ['poetry remove', ['poetry', 'remove', 'requests'], 'remove'],
+    ['poetry self add', ['poetry', 'self', 'add', 'poetry-plugin-export'], 'self'],
+    ['poetry debug resolve', ['poetry', 'debug', 'resolve'], 'debug resolve'],
+    ['poetry export (it locks when poetry.lock is missing)', ['poetry', 'export', '-f', 'requirements.txt', '--output', 'requirements.txt'], 'export'],
+    ['-C naming a folder called run', ['poetry', '-C', 'run', 'install'], 'install'],
+    ['a verb poetry 1.3 does not have (a plugin)', ['poetry', 'bundle', 'venv', 'out'], 'bundle'],
+    ['poetry install after env', ['env', 'POETRY_VIRTUALENVS_IN_PROJECT=true', 'poetry', 'install'], 'install'],
+    ['poetry install inside sh -c', ['sh', '-c', 'poetry install --no-root && echo done'], 'install'],
+    ['poetry install through timeout', ['timeout', '600', 'poetry', 'install'], 'install'],
+    ['python3 -m poetry install', ['python3', '-m', 'poetry', 'install'], 'install'],
+    ['poetry install inside poetry run', ['poetry', 'run', 'poetry', 'update'], 'update'],
+  ];
+  for (const [name, command, verb] of refused) {
+    it(`refuses ${name} with exit 2, naming it and a way that works, before anything runs`, async () => {
+      const dir = await poetryProject();
+      const r = await runPoetry(dir, command);
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`'poetry ${verb}'`);
+      expect(r.stderr).toContain('around the firewall');
+      expect(r.stderr).toContain("sscs firewall run -- pip install -r requirements.txt");
+      expect(r.stderr).toContain('poetry source add --default');
+      expect(r.stderr).not.toContain('running');
+      expect(await exists(join(dir, 'install-ran'))).toBe(false);
+    });
+  }
+
+  it("poetry show --latest (it asks the sources) is refused; poetry show and poetry --version run", async () => {
+    const dir = await poetryProject();
+    const latest = await runPoetry(dir, ['poetry', 'show', '--latest']);
+    expect(latest.exitCode, latest.stderr).toBe(2);
+    expect(latest.stderr).toContain("'poetry show --latest' asks the sources");
+    expect(await exists(join(dir, 'install-ran'))).toBe(false);
+    for (const command of [['poetry', 'show', '--tree'], ['poetry', '--version'], ['poetry', 'env', 'info']]) {
+      const r = await runPoetry(dir, command);
+      expect(r.exitCode, r.stderr).toBe(0);
+    }
+    expect(await exists(join(dir, 'install-ran'))).toBe(true);
+  });
+
+  it('poetry run pip install -r requirements.txt is still read as pip: its sources are checked', async () => {
+    const dir = await poetryProject();
+    await writeFile(join(dir, 'requirements.txt'), 'tiny-lib==1.0.0\n--find-links https://example.com/wheels/\n');
+    for (const command of [['poetry', 'run', 'pip', 'install', '-r', 'requirements.txt'], ['python3', '-m', 'poetry', '--no-ansi', 'run', 'pip', 'install', '-r', 'requirements.txt']]) {
+      const r = await runPoetry(dir, command);
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toContain('sscs: error: requirements.txt:2: names a package source (--find-links)');
+    }
+    expect(await exists(join(dir, 'install-ran'))).toBe(false);
   });
 });

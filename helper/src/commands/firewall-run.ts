@@ -12,8 +12,10 @@ firewall and writes the same reports as 'sscs policy check' over every package v
 refused. COMMAND runs npm, pnpm or yarn (npm_config_registry, pnpm_config_registry, YARN_NPM_REGISTRY_SERVER
 and YARN_UNSAFE_HTTP_WHITELIST point at the firewall) or pip, pipenv or uv (PIP_INDEX_URL, PIPENV_PYPI_MIRROR
 and UV_DEFAULT_INDEX point at its /simple/ index): by name, as python -m pip, after env, inside sh -c, or
-through a wrapper such as timeout. Poetry 1.x has no setting that replaces pypi.org, so 'poetry install' is
-not pointed at the firewall (see the README); 'poetry run CMD' is read as CMD.
+through a wrapper such as timeout. Poetry reads its sources from pyproject.toml, not from these variables:
+a poetry command that resolves or downloads packages (install, add, update, lock, remove, self, export...)
+is exit 2. Export the lock to requirements.txt and install that with pip, or name 'sscs firewall serve' as
+the project's default source (see the README); 'poetry run CMD' is read as CMD.
 
 COMMAND gets no SSCS_* or PG* variable and no client setting that routes fetches (any spelling of
 npm_config_registry, scoped registries, proxies, yarn's rc file, pip's index and find-links); a routing

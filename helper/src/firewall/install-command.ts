@@ -5,7 +5,7 @@
  *   assignments join the job's environment, which is then filtered and overlaid like the job's own (install-env.ts),
  *   and the command after it is what runs;
  * - `python3 -m pip ...` in every interpreter spelling (`-mpip`, `-I -m pip`, `-W x -m pip`, `pip.__main__`) is
- *   read as pip, and likewise `-m pipenv` and `-m uv`;
+ *   read as pip, and likewise `-m pipenv`, `-m uv` and `-m poetry`;
  * - a `sh -c`/`bash -c` string is read word for word (shell-words.ts), or refused; a string that is `cd DIR &&
  *   COMMAND`, DIR a plain relative folder inside the project, is COMMAND run in DIR (change-folder.ts);
  * - `env`, a shell or an interpreter further in (inside a shell string, or as an argument of another program such
@@ -20,6 +20,7 @@ import { isWrapper, wrappedCommand } from './command-wrappers.js';
 import { firstOperands, npmCallsAString } from './js-client-words.js';
 import { changeOfFolder, refuseCd, type Folder } from './change-folder.js';
 import { readShell } from './shell-words.js';
+import { poetryCommand } from './poetry-verbs.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -53,7 +54,7 @@ const STATEFUL_BUILTINS = new Set(['cd', 'pushd', 'popd', 'export', 'unset', 'se
 /** Interpreters whose `-m MODULE` is read. */
 const PYTHON = /^(?:python|pypy)(?:[0-9][0-9.]*)?$/;
 /** Modules run by `-m` that are Python clients firewall run reads, and the program each stands for. */
-const MODULES: Record<string, string> = { pip: 'pip', 'pip.__main__': 'pip', pipenv: 'pipenv', uv: 'uv' };
+const MODULES: Record<string, string> = { pip: 'pip', 'pip.__main__': 'pip', pipenv: 'pipenv', uv: 'uv', poetry: 'poetry' };
 /** CPython's options that take a value (the rest of the word or the next one); `-c` and `-m` end the options. */
 const PYTHON_VALUE = new Set(['W', 'X']);
 const PY_LONG_VALUE = new Set(['--check-hash-based-pycs']);
@@ -66,10 +67,10 @@ const JS_CLIENTS = new Set(['npm', 'pnpm', 'yarn', 'yarnpkg']);
 const RUNS_A_COMMAND = new Set(['exec', 'x', 'dlx']);
 /** Programs that run a command as another user, in a container or elsewhere, with an environment of their own (sudo resets it). */
 const ELSEWHERE = new Set(['sudo', 'su', 'doas', 'runuser', 'pkexec', 'systemd-run', 'machinectl', 'docker', 'podman', 'nerdctl', 'kubectl', 'ssh', 'flatpak-spawn']);
-/** uv's verbs that run a command (`uv run CMD`, `uv tool run CMD`); pipenv's and poetry's. */
+/** uv's verbs that run a command (`uv run CMD`, `uv tool run CMD`); pipenv's (poetry's: poetry-verbs.ts). */
 const RUNS_A_COMMAND_UV = new Set(['run', 'tool']);
 const RUNS_A_COMMAND_PY = new Set(['run']);
-const PY_RUNNERS = new Set(['uv', 'pipenv', 'poetry']);
+const PY_RUNNERS = new Set(['uv', 'pipenv']);
 /** pip run as a script: its `__main__.py`, its package folder, a zip app (`pip.pyz`, `pip-23.2.pyz`). */
 const PIP_SCRIPT = /(?:^|\/)pip(?:\/__main__\.py)?$|(?:^|\/)pip(?:-[0-9][0-9.]*)?\.pyz$/;
 /** Programs that run none of their arguments (so a client's name among them is only text). */
@@ -211,8 +212,9 @@ function read(argv: readonly string[], env: Env, depth: number, top: string, gov
     }
   }
   if (PYTHON.test(program)) {
+    // Read as the client itself: `python -m poetry install` is refused as poetry's, `-m pipenv run CMD` reads CMD.
     const pip = pythonPip(argv);
-    if (pip) return void out.push({ argv: pip, env, pipeline: 0, ...here(at) });
+    if (pip) return read(pip, env, depth + 1, top, governs, out, at);
   }
   const self: Invocation = { argv: [...argv], env, pipeline: 0, ...here(at) };
   out.push(self);
@@ -249,6 +251,11 @@ function commandRun(argv: readonly string[], top: string): string[] | 'nothing' 
   if (isWrapper(program)) return wrappedCommand(program, argv, (what) => refuse(`'${printable(top)}' gives ${what}`, HINT_WRAPPER));
   if (PIP.test(program) || RUNS_NOTHING.has(program)) return 'nothing';
   if (program === 'npx' || program === 'pnpx' || program === 'uvx') return at(firstOperands(argv, 1, program === 'npx')[0]);
+  if (program === 'poetry') {
+    // A verb that resolves or downloads is refused (poetry-verbs.ts); `poetry run CMD` is CMD.
+    const run = poetryCommand(argv, top);
+    return run === 'nothing' ? run : at(firstOperands(argv, run + 1, false)[0]);
+  }
   if (JS_CLIENTS.has(program) || PY_RUNNERS.has(program)) {
     const runs = program === 'uv' ? RUNS_A_COMMAND_UV : JS_CLIENTS.has(program) ? RUNS_A_COMMAND : RUNS_A_COMMAND_PY;
     const verb = firstOperands(argv, 1, program === 'npm').find((i) => runs.has(argv[i]!));

@@ -90,8 +90,8 @@ export interface ClientFiles {
 /**
  * Python clients: pip (and pipenv's pip) read PIP_INDEX_URL; pipenv sends a Pipfile's pypi.org sources to
  * PIPENV_PYPI_MIRROR; uv reads UV_DEFAULT_INDEX (and the older UV_INDEX_URL). An http firewall is a trusted
- * host for pip (it refuses plain http otherwise, loopback excepted). Poetry 1.x has no setting that replaces
- * pypi.org: a poetry project names the firewall as its default source (see the README).
+ * host for pip (it refuses plain http otherwise, loopback excepted). Poetry reads none of these: its commands that
+ * fetch are refused before anything runs (poetry-verbs.ts).
  */
 export function pythonClientEnv(url: string): Record<string, string> {
   const simple = `${url}/simple/`;
