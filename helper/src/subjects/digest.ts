@@ -17,12 +17,14 @@ export type DigestSet = Partial<Record<DigestAlgorithm, string>>;
 export const MIN_BYTES_FOR_WORKERS = 128 * 1024 * 1024;
 /**
  * From this many files, one worker shares them with the main thread, however few bytes they hold: many small files
- * are bound by per-file system calls, which a second thread halves. Below it a worker's start-up (30-45 ms of
- * wall and CPU time here, Node's bootstrap of a thread) is more than it could save. A walk that reaches this many
- * files starts the worker then (collect.ts), so that its start overlaps the rest of the walk. Measured with
- * bench/fixed-costs.mjs on 10,000 files of 1-17 KiB: see the README's "Fixed costs".
+ * are bound by per-file system calls, which a second thread takes part of. Below it a worker's start-up (30-40 ms
+ * of wall and CPU time here, Node's bootstrap of a thread) is more than it saves. A walk that reaches this many
+ * files starts the worker then (collect.ts), so that its start overlaps the rest of the walk. Measured on files of
+ * 1-17 KiB (`sscs provenance`, hyperfine, 31 runs, quiet machine): with a worker from 2,048 files, 2,500 files took
+ * 118 ms against 113 without; with one from 4,096, 5,000 files took 147 ms against 159 and 10,000 files 205 ms
+ * against 231 (README, "Fixed costs").
  */
-export const MIN_FILES_FOR_WORKER = 2048;
+export const MIN_FILES_FOR_WORKER = 4096;
 
 export interface DigestOptions {
   /** Threads to use at most, the main thread included; default: the cores this process may use. */
