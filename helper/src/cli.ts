@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs';
 import { EXIT_OK, EXIT_USAGE, UsageError, isSscsError } from './errors.js';
 import { printable } from './io/printable.js';
 import { COMMANDS } from './cli/commands.js';
-import { parseCommandLine, renderHelp } from './cli/args.js';
+import { checkWrittenPaths, parseCommandLine, renderHelp } from './cli/args.js';
 import { makeRedactor, secretVariablesNamedBy } from './cli/redact.js';
 import type { Io } from './cli/command.js';
 import { VERSION } from './version.js';
@@ -64,6 +64,7 @@ export async function main(argv: string[], io: Io, nodeVersion: string = process
       io.stdout(renderHelp(def));
       return EXIT_OK;
     }
+    checkWrittenPaths(def, parsed.flags, io.cwd);
     return await def.run({ flags: parsed.flags, positionals: parsed.positionals, io });
   } catch (e) {
     if (isSscsError(e)) {

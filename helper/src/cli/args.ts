@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { whyNotRegularOutput } from '../io/path-kind.js';
 import type { CommandDef, FlagSpecs, FlagValues } from './command.js';
 
 export interface ParsedCommandLine<O extends FlagSpecs> {
@@ -48,11 +50,29 @@ export function parseCommandLine<O extends FlagSpecs>(def: CommandDef<O>, argv: 
     }
   }
   for (const [name, spec] of Object.entries(def.flags)) {
+    if (!help && spec.writes && flags[name] === '') throw new UsageError('USAGE', `--${name} is empty: name the file to write, or leave the option out`);
     if (help || !spec.writes || flags[name] !== '-') continue;
     if (spec.writes === 'stdout-or-file') delete flags[name];
     else throw new UsageError('USAGE', `sscs ${def.name}: --${name} writes a file and '-' (standard output) is not one here; name a file (./- for a file called '-')`);
   }
   return { flags: flags as FlagValues<O>, positionals, help };
+}
+
+/**
+ * Refuses, before the command does anything, an output option naming something that exists and is not a regular
+ * file: a symlink (even to a regular file, or dangling), a FIFO, a socket or a device (io/path-kind.ts). A folder
+ * is left to the command, which names it in its own words. `cwd`: what relative paths are resolved against.
+ */
+export function checkWrittenPaths(def: CommandDef<FlagSpecs>, flags: Record<string, unknown>, cwd: string): void {
+  for (const [name, spec] of Object.entries(def.flags)) {
+    const value = flags[name];
+    if (!spec.writes || typeof value !== 'string' || value === '') continue;
+    const problem = whyNotRegularOutput(resolve(cwd, value), value);
+    if (!problem || problem.endsWith('is a folder, not a file')) continue;
+    throw new UsageError('USAGE', `--${name} ${value}: cannot write there: ${problem}`, {
+      hint: `sscs writes a new file and renames it over the path, so it writes only a regular file or a path that does not exist yet.${spec.writes === 'stdout-or-file' ? ` To print to standard output, leave --${name} out or give '-'.` : ''}`,
+    });
+  }
 }
 
 function cleanParseArgsMessage(message: string): string {

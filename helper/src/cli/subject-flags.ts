@@ -28,6 +28,10 @@ export async function subjectsFromFlags(f: SubjectFlagValues, io: Io, command: s
       hint: `e.g. sscs ${command} --subject 'dist/**'`,
     });
   }
+  // An empty value (an unset variable in the job) would resolve to the working folder and digest all of it.
+  for (const flag of ['subject', 'subject-checksums', 'image', 'subject-tar'] as const) {
+    if (f[flag]?.includes('')) throw new UsageError('USAGE', `--${flag} is empty: name what to digest, or leave the option out`, { hint: 'An empty value is often an unset variable in the job.' });
+  }
   const algorithms: DigestAlgorithm[] = f.sha512 ? ['sha256', 'sha512'] : ['sha256'];
   return collectSubjects({
     patterns: f.subject ?? [],

@@ -1,4 +1,4 @@
-import { constants, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Dirent, type Stats } from 'node:fs';
+import { constants, lstatSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Dirent, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, resolve, relative, isAbsolute, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -106,14 +106,19 @@ export function parseJson(text: string, where: { file?: string }, what = 'JSON')
 }
 
 /**
- * Whether an output path names something that is not a regular file: a character device (`-o /dev/null`,
- * `/dev/stdout`), a FIFO or a socket is written in place, since a temp file renamed over it would replace the
- * device node itself (as root, /dev/null became a regular file). A folder is refused, naming the path.
+ * Refuses an output path that exists and is not a regular file, as lstat sees it (the path itself, not where it
+ * leads): the rename below would replace a symlink (`-o /dev/stdout`, as root, replaced the system's link with a
+ * file), a device node or a FIFO, and writing into a FIFO in place blocks until something reads it. Only a
+ * regular file or a new path is written. The CLI refuses these before a command runs (cli/args.ts); this is the
+ * last word, for every caller.
  */
-function special(st: Stats | undefined, path: string): boolean {
-  if (!st || st.isFile()) return false;
+function refuseNotRegular(st: Stats | undefined, path: string): void {
+  if (!st || st.isFile()) return;
   if (st.isDirectory()) throw new InputError('INPUT', 'cannot write: the output path is a folder, not a file', { where: { file: path } });
-  return true;
+  throw new InputError('NOT_A_FILE', `cannot write: the output path is a ${fileKind(st)}, not a regular file (sscs neither writes through nor replaces it)`, {
+    where: { file: path },
+    hint: 'Name a regular file, or a path that does not exist yet.',
+  });
 }
 
 /**
@@ -121,13 +126,8 @@ function special(st: Stats | undefined, path: string): boolean {
  * half-written provenance or bundle, and a failure leaves any previous file intact.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
-  const { stat, writeFile } = await fsp();
-  if (special(await stat(path).catch(() => undefined), path)) {
-    await writeFile(path, data).catch((e: unknown) => {
-      throw new InputError('INPUT', `cannot write: ${(e as Error).message}`, { where: { file: path }, cause: e });
-    });
-    return;
-  }
+  const { lstat, writeFile } = await fsp();
+  refuseNotRegular(await lstat(path).catch(() => undefined), path);
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await ensureDir(dirname(path));
@@ -150,18 +150,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, mode = 0o644): void {
   let existing: Stats | undefined;
   try {
-    existing = statSync(path);
+    existing = lstatSync(path);
   } catch {
     existing = undefined;
   }
-  if (special(existing, path)) {
-    try {
-      writeFileSync(path, data);
-    } catch (e) {
-      throw new InputError('INPUT', `cannot write: ${(e as Error).message}`, { where: { file: path }, cause: e });
-    }
-    return;
-  }
+  refuseNotRegular(existing, path);
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     ensureDirSync(dirname(path));

@@ -1,8 +1,9 @@
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, lstat, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { UsageError, systemErrorCode } from '../errors.js';
 import { isInside } from './files.js';
+import { whyNotRegularOutput } from './path-kind.js';
 
 /** One output option as given: the flag (`--junit`) and its value as the user wrote it. */
 export interface OutputOption {
@@ -12,8 +13,8 @@ export interface OutputOption {
 
 /**
  * Checks, before a command does its work, that each output path can be written the way writeFileAtomic writes it
- * (io/files.ts): the path is not a folder; its missing folders can be created (as every sscs output's are) under
- * the nearest existing one, which is a folder and not a file; and that folder may be written. Two options naming
+ * (io/files.ts): the path is a regular file or does not exist (not a folder, symlink, FIFO, socket or device);
+ * its missing folders can be created (as every sscs output's are) under the nearest existing one, which is a folder and not a file; and that folder may be written. Two options naming
  * the same file, an empty path, and a path naming one of `inputs` (files the command reads) are refused too.
  * `cwd`: what relative paths are resolved against. Throws UsageError (exit 2) naming the option and the path as given.
  */
@@ -34,11 +35,12 @@ export async function checkOutputPaths(cwd: string, options: readonly OutputOpti
 
 /** Why `abs` cannot be written as a new or replaced file, or undefined when it can. */
 async function whyNotWritable(abs: string, cwd: string): Promise<string | undefined> {
-  const here = await stat(abs).catch((e: unknown) => systemErrorCode(e) ?? 'ERROR');
+  // lstat: the path itself. A symlink (to a file, dangling, or /dev/stdout), a FIFO, a socket or a device is
+  // refused: the report's temp file renamed over it would replace it, and a FIFO would block the write.
+  const here = await lstat(abs).catch((e: unknown) => systemErrorCode(e) ?? 'ERROR');
   if (typeof here !== 'string') {
     if (here.isDirectory()) return `${shown(abs, cwd)} is a folder, not a file`;
-    // A device or FIFO (`/dev/null`) is written in place; a regular file is replaced through its folder.
-    if (!here.isFile()) return (await writable(abs, constants.W_OK)) ? undefined : `${shown(abs, cwd)} cannot be written (permission denied)`;
+    if (!here.isFile()) return whyNotRegularOutput(abs, shown(abs, cwd));
   } else if (here !== 'ENOENT' && here !== 'ENOTDIR') {
     return `${shown(abs, cwd)} cannot be checked (${here})`;
   }
