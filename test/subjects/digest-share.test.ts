@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 import { digestOnWorkerAlone } from '../support/digest-worker.js';
@@ -110,6 +112,38 @@ describe('digests shared between the main thread and a worker', () => {
     const err = await digestFiles(list.map((path) => ({ path, size: 10 })), ['sha256'], { workers: 2 }).then(() => undefined, (e: unknown) => e);
     expect(err).toMatchObject({ code: 'FILE_NOT_FOUND' });
     expect((err as Error).message).toContain('null bytes');
+  });
+
+  it('sscs digest waits for the files a worker still holds when the main thread is done (it used to exit 0 with no output)', async () => {
+    const files: Record<string, Buffer | string> = {};
+    for (let i = 0; i < MIN_FILES_FOR_WORKER + 100; i++) files[`out/a${String(i).padStart(5, '0')}`] = `${i}`;
+    // Large files last: each thread ends on one, and the main thread often finishes first and waits for the worker.
+    for (let i = 0; i < 6; i++) files[`out/z${i}`] = Buffer.alloc(8 * MiB + i, i + 1);
+    const dir = tempDir(files);
+    const lines = Object.keys(files).length;
+    const results = [];
+    for (let run = 0; run < 6; run++) results.push(await runCli(['digest', '--subject', 'out'], { cwd: dir }));
+    expect(results.map((r) => [r.exitCode, r.stdout.trimEnd().split('\n').length])).toEqual(results.map(() => [0, lines]));
+  });
+
+  it('refuses a walked file swapped for a symlink, a FIFO or a device before hashing it, on either thread', async () => {
+    const { dir, paths } = await smallFiles(MIN_FILES_FOR_WORKER + 10);
+    const list = [...paths];
+    const outside = tempDir({ secret: 'not a subject' });
+    symlinkSync(join(outside, 'secret'), join(dir, 'link'));
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    for (const [swap, message] of [
+      [join(dir, 'link'), /now a symbolic link/],
+      [join(dir, 'fifo'), /no longer a regular file/],
+      ['/dev/zero', /no longer a regular file/],
+    ] as const) {
+      list[3000] = swap;
+      for (const workers of [1, 2]) {
+        const err = await digestPaths(list, ['sha256'], { workers }).then(() => undefined, (e: unknown) => e);
+        expect(err).toMatchObject({ code: 'NOT_A_FILE', where: { file: swap } });
+        expect((err as Error).message).toMatch(message);
+      }
+    }
   });
 
   it('sscs digest over more files than one worker needs prints exactly what sha256sum prints', async () => {
