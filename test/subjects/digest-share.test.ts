@@ -6,7 +6,8 @@ import { symlinkSync } from 'node:fs';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 import { digestOnWorkerAlone } from '../support/digest-worker.js';
-import { DigestHelpers, MIN_FILES_FOR_WORKER, digestFiles, digestPaths } from '../../helper/src/subjects/digest.js';
+import { DigestHelpers, MIN_FILES_FOR_WORKER, digestFiles, digestPaths, smallFileWorkerWanted } from '../../helper/src/subjects/digest.js';
+import { usableCpus } from '../../helper/src/io/cpu-quota.js';
 import { digestShared } from '../../helper/src/subjects/digest-share.js';
 import { FILE_DONE, FILE_FAILED } from '../../helper/src/subjects/digest-worker.js';
 
@@ -122,7 +123,8 @@ describe('digests shared between the main thread and a worker', () => {
     const dir = tempDir(files);
     const lines = Object.keys(files).length;
     const results = [];
-    for (let run = 0; run < 6; run++) results.push(await runCli(['digest', '--subject', 'out'], { cwd: dir }));
+    // SSCS_DIGEST_THREADS=2: the worker whatever the machine's load (a busy machine would otherwise start none).
+    for (let run = 0; run < 6; run++) results.push(await runCli(['digest', '--subject', 'out'], { cwd: dir, env: { SSCS_DIGEST_THREADS: '2' } }));
     expect(results.map((r) => [r.exitCode, r.stdout.trimEnd().split('\n').length])).toEqual(results.map(() => [0, lines]));
   });
 
@@ -146,11 +148,26 @@ describe('digests shared between the main thread and a worker', () => {
     }
   });
 
+  it('starts a small-file worker only on an idle core, unless SSCS_DIGEST_THREADS decides; a bad value is exit 2', async () => {
+    expect(smallFileWorkerWanted({}, 0.4, 2)).toBe(usableCpus() > 1);
+    expect(smallFileWorkerWanted({}, 1.6, 2)).toBe(false);
+    expect(smallFileWorkerWanted({}, 7.2, 8)).toBe(usableCpus() > 1);
+    expect(smallFileWorkerWanted({ SSCS_DIGEST_THREADS: '2' }, 30, 2)).toBe(true);
+    expect(smallFileWorkerWanted({ SSCS_DIGEST_THREADS: '1' }, 0, 2)).toBe(false);
+    const dir = tempDir({ 'out/a': 'x' });
+    for (const bad of ['0', '-1', '2.5', 'two', '65', '1e3']) {
+      const r = await runCli(['digest', '--subject', 'out'], { cwd: dir, env: { SSCS_DIGEST_THREADS: bad } });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain('SSCS_DIGEST_THREADS must be a whole number from 1 to 64');
+      expect(r.stdout).toBe('');
+    }
+  });
+
   it('sscs digest over more files than one worker needs prints exactly what sha256sum prints', async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < MIN_FILES_FOR_WORKER * 2; i++) files[`out/${i % 13}/f${i}`] = `${i}`.repeat(i % 300);
     const dir = tempDir(files);
-    const r = await runCli(['digest', '--subject', 'out'], { cwd: dir });
+    const r = await runCli(['digest', '--subject', 'out'], { cwd: dir, env: { SSCS_DIGEST_THREADS: '2' } });
     expect(r.exitCode).toBe(0);
     const names = r.stdout.trimEnd().split('\n').map((l) => l.slice(66));
     expect(names).toHaveLength(MIN_FILES_FOR_WORKER * 2);
