@@ -63,8 +63,8 @@ export interface DigestJobMessage {
  * The worker's code, for `new Worker(code, { eval: true })`: a string rather than a file so that the single-file
  * bundle stays one file, and only Node built-ins, so that a worker's start is Node's own. It waits for one
  * DigestJobMessage, claims files until none is left or the stop flag is set, hashes each as `digestFileSync`
- * does (opened with SUBJECT_OPEN_FLAGS, a regular file by fstat, whole when it fits in 1 MiB, to a read of 0 bytes;
- * else streamed; never more bytes than fstat said) and ends. A file it cannot read, or that is not what the walk
+ * does (opened with SUBJECT_OPEN_FLAGS; whole when it fits in 1 MiB, to a read of 0 bytes, else streamed; a file
+ * that reads as empty or fills the buffer must be a regular file by fstat, and is read to no more than its size) and ends. A file it cannot read, or that is not what the walk
  * found, is FILE_FAILED with no message: the main thread reads it again and reports the error as it would alone.
  */
 export const WORKER_SOURCE = `
@@ -90,8 +90,6 @@ parentPort.once('message', ({ sab, count, paths: joined, algorithms, ordered }) 
     let fd;
     try {
       fd = openSync(paths[i], ${SUBJECT_OPEN_FLAGS});
-      const st = fstatSync(fd);
-      if (!st.isFile()) throw new Error('not a regular file');
       let filled = 0;
       let whole = false;
       for (;;) {
@@ -100,7 +98,14 @@ parentPort.once('message', ({ sab, count, paths: joined, algorithms, ordered }) 
         filled += n;
         if (filled === buf.length) break;
       }
-      if (filled > st.size) throw new Error('grew');
+      // As digestFileSync: fstat only a file that read as empty or fills the buffer.
+      let size = filled;
+      if (filled === 0 || !whole) {
+        const st = fstatSync(fd);
+        if (!st.isFile()) throw new Error('not a regular file');
+        size = st.size;
+      }
+      if (filled > size) throw new Error('grew');
       let at = i * width;
       if (whole) {
         const data = buf.subarray(0, filled);
@@ -112,7 +117,7 @@ parentPort.once('message', ({ sab, count, paths: joined, algorithms, ordered }) 
           const n = readSync(fd, buf, 0, buf.length, null);
           if (n === 0) break;
           total += n;
-          if (total > st.size) throw new Error('grew');
+          if (total > size) throw new Error('grew');
           const chunk = n === buf.length ? buf : buf.subarray(0, n);
           for (const h of hashes) h.update(chunk);
         }

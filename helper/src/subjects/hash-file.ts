@@ -24,14 +24,14 @@ export const SUBJECT_OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | co
 export function digestFileSync(path: string, algorithms: readonly DigestAlgorithm[], buf = Buffer.allocUnsafe(READ_CHUNK_BYTES)): DigestSet {
   const fd = openSubject(path);
   try {
+    const whole = readWhole(fd, buf, path);
+    if (whole) return hashWhole(whole, algorithms);
     const size = regularFileSize(fd, path);
-    const whole = readWhole(fd, buf);
-    if (whole) return hashWhole(checkedLength(whole, size, path), algorithms);
     const hashes = algorithms.map((a) => createHash(a).update(buf));
     let total = buf.length;
     if (total > size) throw changed(path, 'it grew while sscs read it');
     for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
+      const n = readSubject(fd, buf, 0, path);
       if (n === 0) break;
       total += n;
       if (total > size) throw changed(path, 'it grew while sscs read it');
@@ -56,13 +56,13 @@ export function digestFileReadAhead(path: string, algorithms: readonly DigestAlg
   const fd = openSubject(path);
   let handedOver = false;
   try {
-    const size = regularFileSize(fd, path);
     let filled = 0;
     for (;;) {
-      const n = readSync(fd, buf, filled, buf.length - filled, null);
+      const n = readSubject(fd, buf, filled, path);
       if (n === 0) {
+        // An empty read: an empty regular file, or a FIFO or socket swapped in after the walk (refused).
+        if (filled === 0) regularFileSize(fd, path);
         const whole = buf.subarray(0, filled);
-        if (filled > size) throw changed(path, 'it grew while sscs read it');
         const out: DigestSet = {};
         for (const a of algorithms) out[a] = hash(a, whole, 'hex');
         return out;
@@ -70,6 +70,8 @@ export function digestFileReadAhead(path: string, algorithms: readonly DigestAlg
       filled += n;
       if (filled === buf.length) break;
     }
+    // A file that fills the buffer: it must be a regular file (no device read for ever), and is read to its size.
+    const size = regularFileSize(fd, path);
     if (filled > size) throw changed(path, 'it grew while sscs read it');
     buffers[1] ??= Buffer.allocUnsafe(buf.length);
     handedOver = true;
@@ -100,16 +102,15 @@ function openSubject(path: string): number {
   }
 }
 
-/** The size of the open file, which must be a regular file (a FIFO, device or folder swapped in after the walk is refused). */
+/**
+ * The size of the open file, which must be a regular file (a FIFO, device or folder swapped in after the walk is
+ * refused). Asked only of a file that reads as empty or fills the 1 MiB buffer: a small file that reads to its end
+ * needs no extra system call (an fstat per file cost about 10% of `sscs digest` on 10,000 small files).
+ */
 function regularFileSize(fd: number, path: string): number {
   const st = fstatSync(fd);
   if (!st.isFile()) throw changed(path, 'it is no longer a regular file');
   return st.size;
-}
-
-function checkedLength(data: Buffer, size: number, path: string): Buffer {
-  if (data.length > size) throw changed(path, 'it grew while sscs read it');
-  return data;
 }
 
 /** A subject that changed between the walk and its hashing: never hashed as it now is. */
@@ -122,13 +123,26 @@ function changed(path: string, what: string, cause?: unknown): InputError {
 }
 
 /** The whole file when it fits in `buf` (read until a read of 0 bytes), else undefined with `buf` full. */
-function readWhole(fd: number, buf: Buffer): Buffer | undefined {
+function readWhole(fd: number, buf: Buffer, path: string): Buffer | undefined {
   let filled = 0;
   for (;;) {
-    const n = readSync(fd, buf, filled, buf.length - filled, null);
-    if (n === 0) return buf.subarray(0, filled);
+    const n = readSubject(fd, buf, filled, path);
+    if (n === 0) {
+      if (filled === 0) regularFileSize(fd, path);
+      return buf.subarray(0, filled);
+    }
     filled += n;
     if (filled === buf.length) return undefined;
+  }
+}
+
+/** readSync into `buf` from `at`; a read that would block (a FIFO swapped in, opened without blocking) is refused. */
+function readSubject(fd: number, buf: Buffer, at: number, path: string): number {
+  try {
+    return readSync(fd, buf, at, buf.length - at, null);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EAGAIN') throw changed(path, 'it is no longer a regular file', e);
+    throw e;
   }
 }
 
