@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 import { digestOnWorkerAlone } from '../support/digest-worker.js';
-import { DigestHelpers, MIN_FILES_FOR_WORKER, digestFiles, digestPaths } from '../../helper/src/subjects/digest.js';
+import { DigestHelpers, MIN_FILES_FOR_WORKER, digestFiles, digestPaths, smallFileWorkerWanted } from '../../helper/src/subjects/digest.js';
+import { usableCpus } from '../../helper/src/io/cpu-quota.js';
 import { digestShared } from '../../helper/src/subjects/digest-share.js';
 import { FILE_DONE, FILE_FAILED } from '../../helper/src/subjects/digest-worker.js';
 
@@ -112,11 +115,59 @@ describe('digests shared between the main thread and a worker', () => {
     expect((err as Error).message).toContain('null bytes');
   });
 
+  it('sscs digest waits for the files a worker still holds when the main thread is done (it used to exit 0 with no output)', async () => {
+    const files: Record<string, Buffer | string> = {};
+    for (let i = 0; i < MIN_FILES_FOR_WORKER + 100; i++) files[`out/a${String(i).padStart(5, '0')}`] = `${i}`;
+    // Large files last: each thread ends on one, and the main thread often finishes first and waits for the worker.
+    for (let i = 0; i < 6; i++) files[`out/z${i}`] = Buffer.alloc(8 * MiB + i, i + 1);
+    const dir = tempDir(files);
+    const lines = Object.keys(files).length;
+    const results = [];
+    // SSCS_DIGEST_THREADS=2: the worker whatever the machine's load (a busy machine would otherwise start none).
+    for (let run = 0; run < 6; run++) results.push(await runCli(['digest', '--subject', 'out'], { cwd: dir, env: { SSCS_DIGEST_THREADS: '2' } }));
+    expect(results.map((r) => [r.exitCode, r.stdout.trimEnd().split('\n').length])).toEqual(results.map(() => [0, lines]));
+  });
+
+  it('refuses a walked file swapped for a symlink, a FIFO or a device before hashing it, on either thread', async () => {
+    const { dir, paths } = await smallFiles(MIN_FILES_FOR_WORKER + 10);
+    const list = [...paths];
+    const outside = tempDir({ secret: 'not a subject' });
+    symlinkSync(join(outside, 'secret'), join(dir, 'link'));
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    for (const [swap, message] of [
+      [join(dir, 'link'), /now a symbolic link/],
+      [join(dir, 'fifo'), /no longer a regular file/],
+      ['/dev/zero', /no longer a regular file/],
+    ] as const) {
+      list[3000] = swap;
+      for (const workers of [1, 2]) {
+        const err = await digestPaths(list, ['sha256'], { workers }).then(() => undefined, (e: unknown) => e);
+        expect(err).toMatchObject({ code: 'NOT_A_FILE', where: { file: swap } });
+        expect((err as Error).message).toMatch(message);
+      }
+    }
+  });
+
+  it('starts a small-file worker only on an idle core, unless SSCS_DIGEST_THREADS decides; a bad value is exit 2', async () => {
+    expect(smallFileWorkerWanted({}, 0.4, 2)).toBe(usableCpus() > 1);
+    expect(smallFileWorkerWanted({}, 1.6, 2)).toBe(false);
+    expect(smallFileWorkerWanted({}, 7.2, 8)).toBe(usableCpus() > 1);
+    expect(smallFileWorkerWanted({ SSCS_DIGEST_THREADS: '2' }, 30, 2)).toBe(true);
+    expect(smallFileWorkerWanted({ SSCS_DIGEST_THREADS: '1' }, 0, 2)).toBe(false);
+    const dir = tempDir({ 'out/a': 'x' });
+    for (const bad of ['0', '-1', '2.5', 'two', '65', '1e3']) {
+      const r = await runCli(['digest', '--subject', 'out'], { cwd: dir, env: { SSCS_DIGEST_THREADS: bad } });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain('SSCS_DIGEST_THREADS must be a whole number from 1 to 64');
+      expect(r.stdout).toBe('');
+    }
+  });
+
   it('sscs digest over more files than one worker needs prints exactly what sha256sum prints', async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < MIN_FILES_FOR_WORKER * 2; i++) files[`out/${i % 13}/f${i}`] = `${i}`.repeat(i % 300);
     const dir = tempDir(files);
-    const r = await runCli(['digest', '--subject', 'out'], { cwd: dir });
+    const r = await runCli(['digest', '--subject', 'out'], { cwd: dir, env: { SSCS_DIGEST_THREADS: '2' } });
     expect(r.exitCode).toBe(0);
     const names = r.stdout.trimEnd().split('\n').map((l) => l.slice(66));
     expect(names).toHaveLength(MIN_FILES_FOR_WORKER * 2);

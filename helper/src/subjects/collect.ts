@@ -2,7 +2,7 @@ import { relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import { assertRegularFile, isInside, readFileBounded } from '../io/files.js';
 import { parseChecksums } from './checksums.js';
-import { DigestHelpers, MIN_FILES_FOR_WORKER, digestPaths, digestThreads, type DigestAlgorithm } from './digest.js';
+import { DigestHelpers, MIN_FILES_FOR_WORKER, digestPaths, smallFileWorkerWanted, type DigestAlgorithm } from './digest.js';
 import { FoundFiles } from './found.js';
 import { globToRegExp, hasMagic, staticPrefix } from './glob.js';
 import { parseImageSubject } from './image.js';
@@ -51,7 +51,7 @@ async function collect(src: SubjectSources, helpers: DigestHelpers): Promise<Sub
   const onMatch = () => {
     if (prestart && found.size >= MIN_FILES_FOR_WORKER) {
       prestart = false;
-      if (digestThreads() > 1) helpers.grow(1);
+      if (smallFileWorkerWanted()) helpers.grow(1);
     }
   };
   for (const pattern of src.patterns ?? []) {

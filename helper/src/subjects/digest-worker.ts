@@ -13,6 +13,7 @@
  * FILE_DONE with Atomics.load sees them.
  */
 import type { DigestAlgorithm } from './digest.js';
+import { SUBJECT_OPEN_FLAGS } from './hash-file.js';
 
 export const FILE_PENDING = 0;
 export const FILE_DONE = 1;
@@ -62,12 +63,13 @@ export interface DigestJobMessage {
  * The worker's code, for `new Worker(code, { eval: true })`: a string rather than a file so that the single-file
  * bundle stays one file, and only Node built-ins, so that a worker's start is Node's own. It waits for one
  * DigestJobMessage, claims files until none is left or the stop flag is set, hashes each as `digestFileSync`
- * does (whole when it fits in 1 MiB, to a read of 0 bytes; else streamed) and ends. A file it cannot read is
- * FILE_FAILED with no message: the main thread reads it again and reports the error as it would alone.
+ * does (opened with SUBJECT_OPEN_FLAGS; whole when it fits in 1 MiB, to a read of 0 bytes, else streamed; a file
+ * that reads as empty or fills the buffer must be a regular file by fstat, and is read to no more than its size) and ends. A file it cannot read, or that is not what the walk
+ * found, is FILE_FAILED with no message: the main thread reads it again and reports the error as it would alone.
  */
 export const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { openSync, readSync, closeSync } = require('node:fs');
+const { openSync, readSync, closeSync, fstatSync } = require('node:fs');
 const { createHash, hash } = require('node:crypto');
 parentPort.once('message', ({ sab, count, paths: joined, algorithms, ordered }) => {
   const paths = joined.split('\\0');
@@ -87,7 +89,7 @@ parentPort.once('message', ({ sab, count, paths: joined, algorithms, ordered }) 
     let state = ${FILE_FAILED};
     let fd;
     try {
-      fd = openSync(paths[i], 'r');
+      fd = openSync(paths[i], ${SUBJECT_OPEN_FLAGS});
       let filled = 0;
       let whole = false;
       for (;;) {
@@ -96,15 +98,26 @@ parentPort.once('message', ({ sab, count, paths: joined, algorithms, ordered }) 
         filled += n;
         if (filled === buf.length) break;
       }
+      // As digestFileSync: fstat only a file that read as empty or fills the buffer.
+      let size = filled;
+      if (filled === 0 || !whole) {
+        const st = fstatSync(fd);
+        if (!st.isFile()) throw new Error('not a regular file');
+        size = st.size;
+      }
+      if (filled > size) throw new Error('grew');
       let at = i * width;
       if (whole) {
         const data = buf.subarray(0, filled);
         for (let j = 0; j < algorithms.length; j++) { digests.set(hash(algorithms[j], data, 'buffer'), at); at += sizes[j]; }
       } else {
         const hashes = algorithms.map((a) => createHash(a).update(buf));
+        let total = filled;
         for (;;) {
           const n = readSync(fd, buf, 0, buf.length, null);
           if (n === 0) break;
+          total += n;
+          if (total > size) throw new Error('grew');
           const chunk = n === buf.length ? buf : buf.subarray(0, n);
           for (const h of hashes) h.update(chunk);
         }

@@ -1,4 +1,5 @@
 import { lstatSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { InputError } from '../errors.js';
 import { usableCpus } from '../io/cpu-quota.js';
 import { DigestHelpers, digestShared } from './digest-share.js';
@@ -33,13 +34,43 @@ export interface DigestOptions {
   helpers?: DigestHelpers;
 }
 
+/** The variable that sets the threads a digest uses, the main thread included (a whole number from 1 to 64). */
+export const DIGEST_THREADS_VARIABLE = 'SSCS_DIGEST_THREADS';
+const MAX_DIGEST_THREADS = 64;
+
 /**
- * The threads a digest may use: the CPUs this process may use (io/cpu-quota.ts: the affinity mask and the cgroup
- * CPU quota of a container, as Kubernetes limits and `docker --cpus` set it). A runner limited to one CPU gets no
- * worker, whose start-up would then be pure cost.
+ * The threads a digest may use: SSCS_DIGEST_THREADS when it is set (then used as it is, whatever the machine's
+ * load), else the CPUs this process may use (io/cpu-quota.ts: the affinity mask and the cgroup CPU quota of a
+ * container, as Kubernetes limits and `docker --cpus` set it). A runner limited to one CPU gets no worker, whose
+ * start-up would then be pure cost. Throws InputError MALFORMED for a value that is not a whole number from 1 to 64.
  */
-export function digestThreads(): number {
-  return usableCpus();
+export function digestThreads(env: NodeJS.ProcessEnv = process.env): number {
+  return digestThreadsSetting(env) ?? usableCpus();
+}
+
+function digestThreadsSetting(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env[DIGEST_THREADS_VARIABLE];
+  if (raw === undefined || raw === '') return undefined;
+  const n = /^[1-9][0-9]?$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 1 && n <= MAX_DIGEST_THREADS)) {
+    throw new InputError('MALFORMED', `${DIGEST_THREADS_VARIABLE} must be a whole number from 1 to ${MAX_DIGEST_THREADS}, not ${JSON.stringify(raw.slice(0, 40))}`);
+  }
+  return n;
+}
+
+/**
+ * Whether a worker for many small files is worth starting now: two CPUs or more for this process, and a machine
+ * that is not already busy, as GNU make's `--load-average` judges it: the 1-minute load average under the CPU
+ * count less half a CPU. A small-file worker pays off only on an idle core. Its start and the two threads'
+ * contention cost 70-100 ms of CPU, which a busy machine turns into wall time: with other work running (load
+ * average about 3 on this 2-core machine) the 10,000-file provenance took 341 ms with a worker against 262 ms
+ * without one (hyperfine, same run). The load average is the host's, also in a container. SSCS_DIGEST_THREADS,
+ * when set, decides instead.
+ */
+export function smallFileWorkerWanted(env: NodeJS.ProcessEnv = process.env, load = loadavg()[0] as number, cpus = availableParallelism()): boolean {
+  const set = digestThreadsSetting(env);
+  if (set !== undefined) return set > 1;
+  return usableCpus() > 1 && load < cpus - 0.5;
 }
 
 export interface DigestJob {
@@ -95,7 +126,8 @@ async function digestWithSizes(
       helpers.grow(threads - 1 - helpers.size);
       return await digestShared(paths, algorithms, helpers, order);
     }
-    if (paths.length < MIN_FILES_FOR_WORKER && helpers.size === 0) return await digestOnMainThread(paths, algorithms);
+    const wanted = options.workers !== undefined || smallFileWorkerWanted();
+    if (helpers.size === 0 && (paths.length < MIN_FILES_FOR_WORKER || !wanted)) return await digestOnMainThread(paths, algorithms);
     helpers.grow(1 - helpers.size);
     return await digestShared(paths, algorithms, helpers);
   } finally {
