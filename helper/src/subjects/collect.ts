@@ -34,8 +34,9 @@ const toPosix = (p: string) => p.split(sep).join('/');
 
 /** Collects and digests every subject, merged by name and sorted, so the output is deterministic. */
 export async function collectSubjects(src: SubjectSources): Promise<Subject[]> {
-  // A walk that finds many files starts a digest worker there and then, so that its start-up (30-45 ms here)
-  // overlaps the rest of the walk rather than the hashing; it is closed whatever happens.
+  // A walk that finds many files starts a digest worker there and then, so that its start-up (30-40 ms here)
+  // overlaps the rest of the walk rather than the hashing (only on a machine that is not busy: digest.ts); it is closed
+  // whatever happens.
   const helpers = new DigestHelpers();
   try {
     return await collect(src, helpers);
