@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../support/cli.js';
 import { makeRedactor } from '../../helper/src/cli/redact.js';
 import { outputRelay } from '../../helper/src/firewall/output-relay.js';
 import { secretValues } from '../../helper/src/io/secrets.js';
@@ -82,5 +86,23 @@ describe('redacting secrets split by terminal control sequences', () => {
   it('firewall run\'s relay holds a token cut inside an escape sequence, one character at a time', () => {
     const text = `x ${TOKEN.slice(0, 5)}\x1b]0;title\x07\x1b[0m${TOKEN.slice(5, 9)}\r${TOKEN.slice(9)} y\n`;
     expect(relayed([...text])).toBe('x [REDACTED] y\n');
+  });
+});
+
+describe('sscs firewall run (the built CLI)', () => {
+  it('redacts a token the install prints split by an SGR reset, a CR and a NUL, in writes of its own', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sscs-redact-controls-'));
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'leak', version: '1.0.0', private: true }));
+    await writeFile(join(dir, 'policy.yml'), 'version: 1\nrules: []\n');
+    const leak = [
+      'const t = process.env.MY_API_TOKEN;',
+      "process.stdout.write('E:' + t.slice(0, 4) + '\\x1b[0m' + t.slice(4) + '\\n');",
+      "process.stdout.write('F:' + t.slice(0, 2) + '\\r' + t.slice(2, 9) + '\\0' + t.slice(9, 12) + '\\x1b[');",
+      "setTimeout(() => process.stdout.write('1A' + t.slice(12) + '\\n'), 300);",
+    ].join(' ');
+    const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', 'http://127.0.0.1:9', '--', process.execPath, '-e', leak], { cwd: dir, env: { HOME: dir, MY_API_TOKEN: TOKEN } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe('E:[REDACTED]\nF:[REDACTED]\n');
+    expect(shown(r.stdout + r.stderr)).not.toContain(TOKEN.slice(0, 4));
   });
 });

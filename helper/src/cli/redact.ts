@@ -30,6 +30,87 @@ export function makeRedactor(env: NodeJS.ProcessEnv, alsoSecret: readonly string
   return (text) => {
     let out = text;
     for (const s of secrets) if (out.includes(s)) out = out.split(s).join('[REDACTED]');
+    out = redactHiddenSplits(out, secrets);
     return out.includes('PRIVATE KEY') ? out.replace(PRIVATE_KEY_TEXT, '[REDACTED]') : out;
   };
+}
+
+/**
+ * Text as a terminal (or a log viewer that renders ANSI, as GitLab's does) shows it: ANSI escape sequences (CSI
+ * `ESC [ ... final`, OSC `ESC ] ... BEL or ESC \\`, two-byte `ESC x` with any intermediates), CR and NUL taken
+ * out. `at[i]` is the index in the original text of `text[i]`. A sequence the text ends inside is hidden; only an
+ * OSC never ended keeps its payload shown unless `holdOpenEnd` (the relay, where the rest may still come).
+ * One pass, no backtracking.
+ */
+export function shownText(original: string, holdOpenEnd = false): { text: string; at: number[] } {
+  const n = original.length;
+  const at: number[] = [];
+  let text = '';
+  for (let i = 0; i < n; ) {
+    const c = original.charCodeAt(i);
+    if (c === 0x0d || c === 0) {
+      i++;
+      continue;
+    }
+    if (c !== 0x1b) {
+      text += original[i];
+      at.push(i);
+      i++;
+      continue;
+    }
+    i = escapeEnd(original, i, holdOpenEnd);
+  }
+  return { text, at };
+}
+
+/** Whether `text` holds anything shownText takes out. */
+export function hasTerminalControls(text: string): boolean {
+  return text.includes('\x1b') || text.includes('\r') || text.includes('\0');
+}
+
+/** Where the escape sequence that starts at `i` (an ESC) ends. */
+function escapeEnd(text: string, i: number, holdOpenEnd: boolean): number {
+  const n = text.length;
+  const next = text[i + 1];
+  if (next === '[') {
+    let j = i + 2;
+    while (j < n && inRange(text.charCodeAt(j), 0x20, 0x3f)) j++;
+    return j < n && inRange(text.charCodeAt(j), 0x40, 0x7e) ? j + 1 : j;
+  }
+  if (next === ']') {
+    for (let j = i + 2; j < n; j++) {
+      const c = text.charCodeAt(j);
+      if (c === 0x07) return j + 1;
+      if (c === 0x1b) return text[j + 1] === '\\' ? j + 2 : j;
+    }
+    return holdOpenEnd ? n : i + 2;
+  }
+  let j = i + 1;
+  while (j < n && inRange(text.charCodeAt(j), 0x20, 0x2f)) j++;
+  return j < n && inRange(text.charCodeAt(j), 0x30, 0x7e) ? j + 1 : j;
+}
+
+function inRange(c: number, low: number, high: number): boolean {
+  return c >= low && c <= high;
+}
+
+/** Secrets that control text splits (`s3cr\x1b[0m3t`): the whole span, control text inside it too, becomes [REDACTED]. */
+function redactHiddenSplits(text: string, secrets: readonly string[]): string {
+  if (!hasTerminalControls(text)) return text;
+  const view = shownText(text);
+  const spans: Array<[number, number]> = [];
+  for (const s of secrets) {
+    if (!s) continue;
+    for (let k = view.text.indexOf(s); k >= 0; k = view.text.indexOf(s, k + s.length)) spans.push([view.at[k]!, view.at[k + s.length - 1]! + 1]);
+  }
+  if (spans.length === 0) return text;
+  spans.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let done = 0;
+  for (const [start, end] of spans) {
+    if (end <= done) continue;
+    if (start >= done) out += `${text.slice(done, start)}[REDACTED]`;
+    done = end;
+  }
+  return out + text.slice(done);
 }

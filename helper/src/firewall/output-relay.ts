@@ -6,6 +6,8 @@
  * comes or the output ends; everything before it is passed on at once.
  */
 
+import { hasTerminalControls, shownText } from '../cli/redact.js';
+
 /** A PEM private key block's header and footer (as io/secrets.ts and cli/redact.ts match them). */
 const PEM_BEGIN = '-----BEGIN ';
 const PEM_END = '-----END ';
@@ -46,6 +48,15 @@ export function outputRelay(secrets: readonly string[], write: (text: string) =>
 export function safeCut(text: string, secrets: readonly string[]): number {
   let cut = text.length;
   for (const s of secrets) cut = Math.min(cut, partialAtEnd(text, s));
+  // The same as a terminal shows the text (cli/redact.ts shownText): a value split by escape sequences, CR or NUL,
+  // or a start of one followed by an escape sequence not yet ended, is held too.
+  const view = hasTerminalControls(text) ? shownText(text, true) : undefined;
+  if (view) {
+    for (const s of secrets) {
+      const at = partialAtEnd(view.text, s);
+      if (at < view.text.length) cut = Math.min(cut, view.at[at]!);
+    }
+  }
   // A whole value that the cut would split (a shorter secret's start inside a longer one's) moves the cut before it.
   for (let moved = true; moved; ) {
     moved = false;
@@ -53,6 +64,13 @@ export function safeCut(text: string, secrets: readonly string[]): number {
       for (let at = text.indexOf(s, Math.max(0, cut - s.length + 1)); at >= 0 && at < cut; at = text.indexOf(s, at + 1)) {
         if (at + s.length > cut) {
           cut = at;
+          moved = true;
+        }
+      }
+      if (!view || !s) continue;
+      for (let at = view.text.indexOf(s); at >= 0 && view.at[at]! < cut; at = view.text.indexOf(s, at + 1)) {
+        if (view.at[at + s.length - 1]! >= cut) {
+          cut = view.at[at]!;
           moved = true;
         }
       }
