@@ -23,6 +23,8 @@ const INSERTS: Record<string, string> = {
   'charset ESC ( B': '\x1b(B',
   'carriage return': '\r',
   NUL: '\0',
+  'BEL alone': '\x07',
+  'SO, SI and DEL': '\x0e\x0f\x7f',
   'several at once': '\x1b[31m\r\0\x1b]2;t\x07\x1b[0m\x1b8',
 };
 
@@ -39,7 +41,7 @@ function relayed(chunks: readonly string[]): string {
 
 /** What a terminal or a log viewer that renders ANSI shows: the text with control sequences, CR and NUL taken out. */
 function shown(text: string): string {
-  return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[ -/]*[0-~]|[\r\0]/g, '');
+  return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[ -/]*[0-~]|[\0-\x07\r-\x1f\x7f]/g, '');
 }
 
 describe('redacting secrets split by terminal control sequences', () => {

@@ -37,10 +37,10 @@ export function makeRedactor(env: NodeJS.ProcessEnv, alsoSecret: readonly string
 
 /**
  * Text as a terminal (or a log viewer that renders ANSI, as GitLab's does) shows it: ANSI escape sequences (CSI
- * `ESC [ ... final`, OSC `ESC ] ... BEL or ESC \\`, two-byte `ESC x` with any intermediates), CR and NUL taken
- * out. `at[i]` is the index in the original text of `text[i]`. A sequence the text ends inside is hidden; only an
- * OSC never ended keeps its payload shown unless `holdOpenEnd` (the relay, where the rest may still come).
- * One pass, no backtracking.
+ * `ESC [ ... final`, OSC `ESC ] ... BEL or ESC \\`, two-byte `ESC x` with any intermediates), CR, NUL and the other
+ * controls a terminal shows nothing for (BEL, SO, SI, DEL, ...) taken out. `at[i]` is the index in the original
+ * text of `text[i]`. A sequence the text ends inside is hidden; only an OSC never ended keeps its payload shown
+ * unless `holdOpenEnd` (the relay, where the rest may still come). One pass, no backtracking.
  */
 export function shownText(original: string, holdOpenEnd = false): { text: string; at: number[] } {
   const n = original.length;
@@ -48,7 +48,7 @@ export function shownText(original: string, holdOpenEnd = false): { text: string
   let text = '';
   for (let i = 0; i < n; ) {
     const c = original.charCodeAt(i);
-    if (c === 0x0d || c === 0) {
+    if (c !== 0x1b && isHiddenControl(c)) {
       i++;
       continue;
     }
@@ -63,9 +63,16 @@ export function shownText(original: string, holdOpenEnd = false): { text: string
   return { text, at };
 }
 
+/** C0 controls a terminal shows nothing for (NUL, BEL, CR, SO, SI, ...) and DEL; not TAB, LF, VT, FF or BS, which move the cursor. */
+const HIDDEN_CONTROL = /[\0-\x07\r-\x1f\x7f]/;
+
+function isHiddenControl(c: number): boolean {
+  return c === 0x7f || (c < 0x20 && (c < 0x08 || c >= 0x0d));
+}
+
 /** Whether `text` holds anything shownText takes out. */
 export function hasTerminalControls(text: string): boolean {
-  return text.includes('\x1b') || text.includes('\r') || text.includes('\0');
+  return HIDDEN_CONTROL.test(text);
 }
 
 /** Where the escape sequence that starts at `i` (an ESC) ends. */
