@@ -10,6 +10,8 @@ export interface CgroupFiles {
 }
 
 const REAL: CgroupFiles = { procSelfCgroup: '/proc/self/cgroup', mountRoot: '/sys/fs/cgroup' };
+/** This process's quota from the real files, once read. */
+let realQuota: { quota: number | undefined } | undefined;
 /** The files read here are a line or a few; anything longer is not what they should be. */
 const MAX_FILE_BYTES = 4096;
 /** Folders above the process's own cgroup that are read, at most (a limit may sit on a parent). */
@@ -24,11 +26,12 @@ const V1_CPU_MOUNTS = ['cpu', 'cpu,cpuacct', 'cpuacct,cpu'];
  * as Kubernetes CPU limits and `docker run --cpus` set them. A quota of 1.5 CPUs counts as 1, and any quota as at
  * least 1 (Rust's std::thread::available_parallelism rounds the same way). A file that is missing, unreadable
  * or not in the kernel's format counts as no quota: this only sizes thread pools, it is no security check.
- * Linux only; elsewhere it is availableParallelism().
+ * Linux only; elsewhere it is availableParallelism(). The real files are read once per process (a digest asks up
+ * to three times: the walk, the choice of threads, the small-file worker); fixture files every time.
  */
 export function usableCpus(files: CgroupFiles = REAL, cpus = availableParallelism()): number {
   if (files === REAL && process.platform !== 'linux') return cpus;
-  const quota = cgroupCpuQuota(files);
+  const quota = files === REAL ? (realQuota ??= { quota: cgroupCpuQuota(REAL) }).quota : cgroupCpuQuota(files);
   return quota === undefined ? cpus : Math.max(1, Math.min(cpus, Math.floor(quota)));
 }
 
