@@ -5,7 +5,7 @@
  */
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +14,11 @@ import { readShell } from '../../helper/src/firewall/shell-words.js';
 const SHELLS = ['/bin/sh', '/bin/dash', '/bin/bash'].filter((s) => existsSync(s));
 /** The shell's environment: what expansions read. */
 const VARS = { HOME: '/home/ci user', REG: 'http://evil.invalid/', EMPTY: '', X: 'outer' };
-/** A stand-in program: its name, its words, and what it sees as X, NUL-separated, one record per line. */
-const STANDIN = '#!/bin/sh\n{ printf \'%s\\0\' "$(basename "$0")" "$@" "X=${X-unset}"; printf \'\\n\'; } >> "$RECORD"\n';
+/**
+ * A stand-in program: its name, its words, and what it sees as X, NUL-separated, in a record file of its own (named by
+ * its process id): both sides of a pipeline run at once, and records appended to one shared file could interleave.
+ */
+const STANDIN = '#!/bin/sh\nprintf \'%s\\0\' "$(basename "$0")" "$@" "X=${X-unset}" > "$RECORD/$$"\n';
 
 const READ: string[] = [
   'npm install --omit=dev',
@@ -50,10 +53,12 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 /** What the shell ran: one [program, ...words, X=...] per stand-in run. */
 async function shellRuns(shell: string, script: string): Promise<string[][]> {
   const record = join(dir, 'record');
-  await writeFile(record, '');
+  await rm(record, { recursive: true, force: true });
+  await mkdir(record);
   await execa(shell, ['-c', script], { env: { ...VARS, PATH: `${dir}:/usr/bin:/bin`, RECORD: record }, extendEnv: false, reject: false, cwd: dir });
-  const text = await readFile(record, 'utf8');
-  return text.split('\n').filter(Boolean).map((line) => line.split('\0').slice(0, -1));
+  const runs: string[][] = [];
+  for (const name of await readdir(record)) runs.push((await readFile(join(record, name), 'utf8')).split('\0').slice(0, -1));
+  return runs;
 }
 
 describe('a sh -c string, read as the shells run it', () => {
