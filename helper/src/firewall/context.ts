@@ -3,7 +3,7 @@ import type { Logger, RequestLogLine } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { PackumentCache } from './packument-cache.js';
 import type { PypiPages } from './pypi-cache.js';
-import type { PolicySource } from './evaluator.js';
+import type { PolicySource, WayOutOf } from './evaluator.js';
 import type { Store } from './store.js';
 import type { TarballCache } from './tarball-cache.js';
 import type { Upstream } from './upstream.js';
@@ -45,6 +45,8 @@ export interface HandlerContext {
   onDecision?: (pkg: PackageRef, decision: Decision, served: boolean) => void;
   /** Told about the versions a packument served to a client left out (`sscs firewall run` reports them). */
   onFiltered?: (name: string, filtered: [version: string, decision: Decision][], ecosystem?: PackageRef['ecosystem']) => void;
+  /** The way out a 403 names; default: the CLI's waive and quarantine release (evaluator.ts wayOut), as `firewall serve` has them. */
+  wayOut?: WayOutOf;
   /** The versions a project needs of a package, when known (its lockfile): named when none is allowed. */
   wanted?: (name: string) => readonly string[] | undefined;
   /** Admin API token; undefined disables the admin API. */

@@ -7,6 +7,8 @@ import type { Decision, PackageFacts, PackageRef } from '../policy/types.js';
 import { waiverCovers } from './operator.js';
 import type { PackageRecords, Store } from './store.js';
 import { documentKey } from '../registry/metadata.js';
+import { printable } from '../io/printable.js';
+import { shellWord } from '../io/shell-quote.js';
 
 export interface PolicySource {
   /** Changes whenever the policy changes, so cached filtered packuments are not reused across policies. */
@@ -65,7 +67,7 @@ export function serves(d: Decision): boolean {
 export function wayOut(pkg: PackageRef, d: Decision, flags = ''): string {
   // Quoted when the shell would read it otherwise: a PEP 440 epoch's `!` is history expansion in bash.
   const raw = `${documentKey(pkg)}@${pkg.version}`;
-  const id = /^[\w@%+=:,./-]+$/.test(raw) ? raw : `'${raw.replace(/'/g, `'\\''`)}'`;
+  const id = shellWord(raw);
   if (d.action === 'quarantine') {
     const when = d.until ? ` It is released automatically after ${d.until.toISOString()}.` : '';
     return `${when} To release it now: sscs firewall quarantine release ${id}${flags} --reason "..."`;
@@ -73,7 +75,15 @@ export function wayOut(pkg: PackageRef, d: Decision, flags = ''): string {
   return ` To allow it anyway: sscs firewall waive ${id}${flags} --reason "..." (or add a waiver to the policy file)`;
 }
 
-export function blockMessage(pkg: PackageRef, d: Decision): string {
+/** The way out a refusal names after its reason (wayOut for `firewall serve`; `firewall run` has its own, run-report.ts). */
+export type WayOutOf = (pkg: PackageRef, d: Decision) => string;
+
+/**
+ * The 403's message, which npm prints to the user: the version, the rule, the reason and `way`. The reason can
+ * hold the upstream's own text (a deprecation message, a license, a version string), so the whole message is
+ * made printable (io/printable.ts): no terminal escape and no newline reaches the client's output.
+ */
+export function blockMessage(pkg: PackageRef, d: Decision, way: WayOutOf = wayOut): string {
   const verb = d.action === 'quarantine' ? 'is quarantined' : 'is denied';
-  return `sscs firewall: ${documentKey(pkg)}@${pkg.version} ${verb} by rule ${d.rule}: ${d.reason}.${wayOut(pkg, d)}`;
+  return printable(`sscs firewall: ${documentKey(pkg)}@${pkg.version} ${verb} by rule ${d.rule}: ${d.reason}.${way(pkg, d)}`);
 }

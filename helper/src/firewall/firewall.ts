@@ -54,6 +54,7 @@ export interface FirewallOptions {
   reload?: HandlerContext['reload'];
   onFiltered?: HandlerContext['onFiltered'];
   wanted?: HandlerContext['wanted'];
+  wayOut?: HandlerContext['wayOut'];
   enrich?: PackumentCacheOptions['enrich'];
   /** The policy's conditions that read the registry document; default all (see PackumentCacheOptions.needs). */
   needs?: PackumentCacheOptions['needs'];
@@ -108,7 +109,7 @@ export async function startFirewall(o: FirewallOptions): Promise<Firewall> {
     {
       upstream, packuments, tarballs, ...(pypi ? { pypi } : {}), store, policy: o.policy, metrics, log: o.log, serveCachedOffline: o.serveCachedOffline,
       maxBodyBytes: MAX_RELAY_BODY_BYTES, maxTarballBytes: o.maxTarballBytes, ...(o.enrich ? { enrich: o.enrich } : {}), ...(o.adminToken ? { adminToken: o.adminToken } : {}), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), ...(o.scanner ? { scanner: o.scanner } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
-      ...(o.onFiltered ? { onFiltered: o.onFiltered } : {}), ...(o.wanted ? { wanted: o.wanted } : {}),
+      ...(o.onFiltered ? { onFiltered: o.onFiltered } : {}), ...(o.wanted ? { wanted: o.wanted } : {}), ...(o.wayOut ? { wayOut: o.wayOut } : {}),
       served, ...(o.alert ? { alert: o.alert } : {}), ...(o.reload ? { reload: o.reload } : {}),
       ...(o.trustedProxies ? { trustedProxies: o.trustedProxies } : {}),
     },

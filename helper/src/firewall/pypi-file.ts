@@ -34,7 +34,7 @@ export function decidePypiFile(ctx: HandlerContext, res: ServerResponse, entry: 
   out.rule = decision.rule;
   if (!serves(decision)) {
     ctx.onDecision?.(pkg, decision, false);
-    sendBlocked(res, pkg, decision);
+    sendBlocked(ctx, res, pkg, decision);
     return 403;
   }
   return { file, pkg, decision };

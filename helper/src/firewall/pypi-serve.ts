@@ -126,7 +126,7 @@ export async function servePypiFile(ctx: HandlerContext, req: IncomingMessage, r
     out.decision = changed.action;
     out.rule = changed.rule;
     ctx.onDecision?.(pkg, changed, false);
-    sendBlocked(res, pkg, changed);
+    sendBlocked(ctx, res, pkg, changed);
     return 403;
   }
   // The file fetch takes one of the upstream slots the project pages take, as npm's fetches share one bound.
@@ -273,7 +273,7 @@ async function scanThenServe(
     await writer.abort();
     await ctx.store.recordDecisions([{ name: key, version: pkg.version, action: final.action, rule: final.rule, reason: final.reason, ...(final.until ? { until: final.until } : {}), policyVersion: ctx.policy.version, decidedAt: now }]);
     ctx.onDecision?.(pkg, final, false);
-    sendBlocked(res, pkg, final);
+    sendBlocked(ctx, res, pkg, final);
     return 403;
   }
   await writer.commit();

@@ -5,6 +5,7 @@ import type { HandlerContext, Outcome } from './context.js';
 import type { Cached } from './tarball-cache.js';
 import type { PackageRef, Decision } from '../policy/types.js';
 import { blockMessage } from './evaluator.js';
+import { printable } from '../io/printable.js';
 
 export const DECISION_HEADER = 'x-sscs-decision';
 
@@ -23,8 +24,9 @@ export function sendError(res: ServerResponse, status: number, message: string, 
   sendJson(res, status, { error: message }, headers);
 }
 
-export function sendBlocked(res: ServerResponse, pkg: PackageRef, d: Decision): void {
-  sendError(res, 403, blockMessage(pkg, d), { [DECISION_HEADER]: decisionHeader(d) });
+/** The 403 for one refused version, naming the rule and the way out (the context's, else firewall serve's). */
+export function sendBlocked(ctx: Pick<HandlerContext, 'wayOut'>, res: ServerResponse, pkg: PackageRef, d: Decision): void {
+  sendError(res, 403, blockMessage(pkg, d, ctx.wayOut), { [DECISION_HEADER]: decisionHeader(d) });
 }
 
 /**
@@ -34,19 +36,19 @@ export function sendBlocked(res: ServerResponse, pkg: PackageRef, d: Decision): 
  * the first in the outcome.
  */
 export function sendNoneAllowed(
-  ctx: Pick<HandlerContext, 'onDecision'>, res: ServerResponse, out: Outcome, name: string, what: 'version' | 'file',
+  ctx: Pick<HandlerContext, 'onDecision' | 'wayOut'>, res: ServerResponse, out: Outcome, name: string, what: 'version' | 'file',
   named: readonly [version: string, decision: Decision][], refOf: (version: string) => PackageRef,
 ): number {
   const messages = named.map(([version, d]) => {
     const pkg = refOf(version);
     ctx.onDecision?.(pkg, d, false);
-    return blockMessage(pkg, d).replace(/^sscs firewall: /, '');
+    return blockMessage(pkg, d, ctx.wayOut).replace(/^sscs firewall: /, '');
   });
   const [version, d] = named[0]!;
   out.version = version;
   out.decision = d.action;
   out.rule = d.rule;
-  sendError(res, 403, `sscs firewall: no ${what} of ${name} is allowed. ${messages.join(' ')}`, { [DECISION_HEADER]: decisionHeader(d) });
+  sendError(res, 403, printable(`sscs firewall: no ${what} of ${name} is allowed. ${messages.join(' ')}`), { [DECISION_HEADER]: decisionHeader(d) });
   return 403;
 }
 

@@ -16,7 +16,8 @@ import type { Decision, PackageRef, Policy } from '../policy/types.js';
 import { evaluate } from '../policy/engine.js';
 import { nonRegistryFacts } from '../policy/check.js';
 import { withoutCredentials } from '../lockfiles/source.js';
-import { serves, wayOut } from './evaluator.js';
+import { serves, wayOut, type WayOutOf } from './evaluator.js';
+import { shellWord } from '../io/shell-quote.js';
 
 /** Lockfiles `firewall run` reads from the project folder; npm uses a shrinkwrap over a package-lock. */
 // Python: a project's lock (pylock.toml, uv.lock, poetry.lock, Pipfile.lock) or its pinned requirements.txt.
@@ -146,7 +147,7 @@ const SEEN: Record<Refusal['seen'], string> = {
 };
 
 /** The way out printed after a refusal: the flags for `sscs firewall waive` (a store the run used), or a function. */
-export type WayOut = string | ((pkg: PackageRef, d: Decision) => string);
+export type WayOut = string | WayOutOf;
 
 /** One line per refusal: name, version, why it was seen, rule, reason, and the way out. */
 export function refusalLine(r: Refusal, way: WayOut = ''): string {
@@ -159,11 +160,24 @@ export function refusalLine(r: Refusal, way: WayOut = ''): string {
  * The way out when the run's waivers come from the policy file only (`firewall run` without a shared
  * database): a waiver recorded in a data folder the install can write is not read.
  */
-export function policyWayOut(policyFile: string): (pkg: PackageRef, d: Decision) => string {
+export function policyWayOut(policyFile: string): WayOutOf {
   return (pkg, d) => {
     const when = d.action === 'quarantine' && d.until ? ` It is released automatically after ${d.until.toISOString()}.` : '';
     return `${when} To allow it anyway: add a waiver for ${documentKey(pkg)} version ${pkg.version} to the policy file ${policyFile}`;
   };
+}
+
+/**
+ * The way out `firewall run` names, in its summary and in the 403 the client prints (the same words in both):
+ * without a shared database the run decides with a private store (run.ts privateState), so only a waiver in the
+ * policy file lets a version through; with one, its waivers and releases apply as for `firewall serve`, and the
+ * CLI commands must reach it: `--database URL` as the run was given it (a flag's URL holds no password,
+ * postgres/connect.ts), nothing more when it came from SSCS_FIREWALL_DATABASE, which the commands read too.
+ */
+export function runWayOut(policyFile: string, database: { flag?: string } | undefined): WayOutOf {
+  if (!database) return policyWayOut(policyFile);
+  const flags = database.flag ? ` --database ${shellWord(database.flag)}` : '';
+  return (pkg, d) => wayOut(pkg, d, flags);
 }
 
 /** Whether a waiver (the policy file's or a shared store's) or a quarantine release let the version through. */

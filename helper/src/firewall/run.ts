@@ -21,7 +21,7 @@ import { renderGitlab } from '../policy/reports/gitlab.js';
 import { renderJson } from '../policy/reports/json.js';
 import { renderJunit } from '../policy/reports/junit.js';
 import type { ResolvedPackage } from '../deps/model.js';
-import { DEFAULT_DATA_DIR, type Flags, type ServeSettings } from './config.js';
+import { type Flags, type ServeSettings } from './config.js';
 import { launch } from './launch.js';
 import { documentKey, factsKey } from '../registry/metadata.js';
 import { checkProjectScopes, FIREWALL_REGISTRY_ENV, isYarnClassic, npmConfigFiles, projectScopes, type NpmConfigFiles } from './project-scopes.js';
@@ -31,7 +31,7 @@ import { invocations, leadingEnv, type Invocation } from './install-command.js';
 import { fromProject } from './change-folder.js';
 import { clientFolders, commandFolders, lockFolders, npmFolder } from './client-folders.js';
 import { checkInstallOrder } from './install-order.js';
-import { decideLocked, judgeElsewhere, overridden, policyWayOut, readLocked, refusalLine, refuses, reportVersion, wantedVersions, type Refusal, type WayOut } from './run-report.js';
+import { decideLocked, judgeElsewhere, overridden, readLocked, refusalLine, refuses, reportVersion, runWayOut, wantedVersions, type Refusal } from './run-report.js';
 import { loadPolicy } from '../policy/load.js';
 import { checkElsewhere, declaredElsewhere } from './run-elsewhere.js';
 import { commandLineElsewhere, installedElsewhere, resolveWithNpm } from './run-resolve.js';
@@ -222,12 +222,14 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   const clientFiles: ClientFiles = { npm: npmConfigFiles(jobEnv), ...(rc !== undefined ? { yarnRcFilename: rc } : {}) };
   const started = new Date();
   const state = await privateState(s, io.stderr);
+  // The way out the summary and the 403 the client prints both name: what lets a version through in this run.
+  const way = runWayOut(shown(io.cwd, s.policyPath), s.database ? (typeof flags.database === 'string' && flags.database !== '' ? { flag: flags.database } : {}) : undefined);
   let exitCode: number;
   const lockedRefusals: Refusal[] = [];
   let fw: Awaited<ReturnType<typeof launch>> | undefined;
   try {
     // Request logs go nowhere: the job log shows the install's own output and the summary.
-    fw = await launch({ ...s, listen: { host: '127.0.0.1', port: 0 } }, flags, { ...io, stdout: () => {} }, { onDecision, onFiltered, wanted: wantedVersions(locked.packages), ...(state ? { stateDir: state } : {}) });
+    fw = await launch({ ...s, listen: { host: '127.0.0.1', port: 0 } }, flags, { ...io, stdout: () => {} }, { onDecision, onFiltered, wanted: wantedVersions(locked.packages), wayOut: way, ...(state ? { stateDir: state } : {}) });
     // Every locked version, decided up front by the same packuments and engine the install meets.
     const up = await decideLocked(locked.packages, fw.decision);
     for (const e of up.errors) io.stderr(`sscs firewall: warning: cannot decide locked ${printable(e)}\n`);
@@ -285,13 +287,10 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   io.stderr(`sscs firewall: served ${served.size} package version(s), refused ${refused.length}\n`);
   const waived = [...records.values()].filter((r) => overridden(r.decision));
   if (waived.length) io.stderr(`sscs firewall: ${waived.length} version(s) allowed by a waiver or a quarantine release:\n${waived.map((r) => `  ${printable(`${factsKey(r)}: ${r.decision.rule}: ${r.decision.reason}`)}\n`).join('')}`);
-  // The way out must reach the same store: name the data folder when it is not the default one. Without a
-  // shared database, the run's waivers come from the policy file only.
-  const stateFlags: WayOut = state ? policyWayOut(shown(io.cwd, s.policyPath)) : s.dataDir === resolve(io.cwd, DEFAULT_DATA_DIR) ? '' : ` --data-dir ${shellQuote(s.dataDir)}`;
-  for (const r of refused) io.stderr(refusalLine(r, stateFlags));
+  for (const r of refused) io.stderr(refusalLine(r, way));
   if (leftOut.length) {
     io.stderr(`sscs firewall: filtered ${leftOut.length} version(s) from the packuments the install fetched (no lockfile says which it needed)\n`);
-    for (const r of leftOut.slice(0, MAX_FILTERED_LINES)) io.stderr(refusalLine(r, stateFlags));
+    for (const r of leftOut.slice(0, MAX_FILTERED_LINES)) io.stderr(refusalLine(r, way));
     if (leftOut.length > MAX_FILTERED_LINES) io.stderr(`  ... and ${leftOut.length - MAX_FILTERED_LINES} more (the reports list them all)\n`);
   }
   // What the install took from outside the registry that nothing above judged (a client other than npm, a
@@ -306,13 +305,13 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   if (refused.length && exitCode === 0) {
     const named = refused.map((r) => factsKey(r));
     throw new PolicyViolation('FIREWALL_BLOCKED', `the firewall refused ${named.slice(0, 10).join(', ')}${named.length > 10 ? ` and ${named.length - 10} more` : ''}, yet '${command.join(' ')}' succeeded (a client cache or an optional dependency took its place): the job fails all the same`, {
-      hint: 'Each line above names the rule and the way out: waive a denied version, release a quarantined one, or change the policy.',
+      hint: blockedHint(state !== undefined),
     });
   }
   if (exitCode !== 0 && (refused.length || leftOut.length)) {
     const named = (refused.length ? refused : leftOut).map((r) => factsKey(r));
     throw new PolicyViolation('FIREWALL_BLOCKED', `'${command.join(' ')}' failed: the firewall ${refused.length ? 'refused' : 'filtered'} ${named.slice(0, 10).join(', ')}${named.length > 10 ? ` and ${named.length - 10} more` : ''}`, {
-      hint: 'Each line above names the rule and the way out: waive a denied version, release a quarantined one, or change the policy.',
+      hint: blockedHint(state !== undefined),
     });
   }
   if (exitCode !== 0 && locked.elsewhere.length) {
@@ -325,6 +324,13 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   }
   if (exitCode !== 0) throw new ServiceError('SERVICE', `'${command.join(' ')}' exited with ${exitCode} (the firewall refused nothing)`);
   return 0;
+}
+
+/** What the job log's refusal lines offer, as a hint: only what works in this run (runWayOut). */
+function blockedHint(privateStore: boolean): string {
+  return privateStore
+    ? 'Each line above names the rule and the way out: a waiver in the policy file, or a change of the policy (this run reads no waiver or quarantine release from elsewhere).'
+    : 'Each line above names the rule and the way out: waive a denied version, release a quarantined one, or change the policy.';
 }
 
 /**

@@ -52,7 +52,7 @@ async function serveDecided(ctx: HandlerContext, req: IncomingMessage, res: Serv
   if (!serves(decision)) {
     await record(ctx, req, pkg, decision);
     ctx.onDecision?.(pkg, decision, false);
-    sendBlocked(res, pkg, decision);
+    sendBlocked(ctx, res, pkg, decision);
     return 403;
   }
   const digest = expectedDigest(te.integrity, te.shasum);
@@ -229,7 +229,7 @@ async function scanThenServe(
     await writer.abort();
     await record(ctx, req, pkg, final);
     ctx.onDecision?.(pkg, final, false);
-    sendBlocked(res, pkg, final);
+    sendBlocked(ctx, res, pkg, final);
     return 403;
   }
   await writer.commit();
@@ -273,6 +273,6 @@ function answerFirst(ctx: HandlerContext, res: ServerResponse, pkg: PackageRef, 
   out.rule = d.rule;
   out.cache = 'decided-elsewhere';
   ctx.onDecision?.(pkg, d, false);
-  sendBlocked(res, pkg, d);
+  sendBlocked(ctx, res, pkg, d);
   return 403;
 }
