@@ -57,7 +57,7 @@ describe('cd DIR && COMMAND: COMMAND runs in DIR', () => {
 
 describe('cd in any other form is refused (exit 2)', () => {
   const cases: [string, RegExp, Record<string, string>?][] = [
-    ['cd ../outside && npm ci', /'cd \.\.\/outside' goes through '\.\.'/],
+    ['cd ../outside && npm ci', /`cd \.\.\/outside` goes through '\.\.'/],
     ['cd web/../.. && npm ci', /goes through '\.\.'/],
     ['cd $X && npm ci', /cd takes its folder from a variable/, { X: 'web' }],
     ['cd "$X" && npm ci', /cd takes its folder from a variable/, { X: 'web' }],
@@ -70,9 +70,9 @@ describe('cd in any other form is refused (exit 2)', () => {
     ['cd web', /cd has no command after it/],
     ['cd && npm ci', /cd has no folder \(it would go to the home folder\)/],
     ['cd -P web && npm ci', /cd has 2 words \(give one folder, no option\)/],
-    ['cd - && npm ci', /'cd -' is an option, not a folder/],
-    ['cd /tmp && npm ci', /'cd \/tmp' names an absolute folder/],
-    ['cd "" && npm ci', /'cd ' names no folder/],
+    ['cd - && npm ci', /`cd -` is an option, not a folder/],
+    ['cd /tmp && npm ci', /`cd \/tmp` names an absolute folder/],
+    ['cd "" && npm ci', /`cd ''` names no folder/],
     ['cd out && npm ci', /is a symbolic link out of the project \(to /],
     ['cd missing && npm ci', /missing is not a folder/],
     ['cd web && npm ci', /runs with CDPATH set/, { CDPATH: '/elsewhere' }],

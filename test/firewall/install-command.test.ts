@@ -98,7 +98,7 @@ describe('install command: what is refused (exit 2)', () => {
     [['sh', '-c', 'exec command set -a'], /runs the shell builtin 'set'/],
     [['sh', '-c', 'command cd sub && npm ci'], /cd comes after another command, or through exec or command/],
     [['sh', '-c', 'source ./env.sh; npm ci'], /runs the shell builtin 'source'/],
-    [['sh', '-c', 'exec -a x npm ci'], /runs 'exec -a'/],
+    [['sh', '-c', 'exec -a x npm ci'], /runs `exec -a`/],
     [['sh', '-c', 'npm ci $(cat opts)'], /cannot read the shell command exactly/],
     [['sudo', 'npm', 'ci'], /runs sudo, which starts the command as another user/],
     [['timeout', '60', 'docker', 'run', 'node', 'npm', 'ci'], /runs docker, which starts the command/],

@@ -43,7 +43,7 @@ describe('sscs firewall run: the report of a Python project', () => {
     const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', ...pypiArgs(), '--output', 'report.json', '--', '/bin/true'], { cwd: dir, timeoutMs: 60_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).toMatch(/pkg:pypi\/tiny-lib@1\.0\.0: deny by deny-bad-tiny: known bad release.* \(locked\)\./);
-    expect(r.stderr).toContain("the firewall refused pkg:pypi/tiny-lib@1.0.0, yet '/bin/true' succeeded");
+    expect(r.stderr).toContain("the firewall refused pkg:pypi/tiny-lib@1.0.0, yet `/bin/true` succeeded");
   });
 
   it('keys and prints a denied PyPI version in its PEP 440 normal form, whatever the lock spells (02.0 is 2.0)', async () => {

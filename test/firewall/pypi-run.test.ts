@@ -110,7 +110,7 @@ describe('sscs firewall run with Python clients', () => {
     const asked = index.requests.length;
     const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', ...pypiArgs(), '--', POETRY, 'install', '--no-root'], { cwd: dir, env: poetryEnv(home), timeoutMs: 120_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(2);
-    expect(r.stderr).toContain(`sscs: error: sscs firewall run: '${POETRY} install --no-root': 'poetry install' resolves or downloads packages from the sources pyproject.toml names (pypi.org by default), around the firewall`);
+    expect(r.stderr).toContain(`sscs: error: sscs firewall run: \`${POETRY} install --no-root\`: 'poetry install' resolves or downloads packages from the sources pyproject.toml names (pypi.org by default), around the firewall`);
     expect(r.stderr).toContain('poetry export -f requirements.txt --output requirements.txt');
     expect(r.stderr).not.toContain('running');
     expect(await execa('test', ['-e', join(dir, '.venv')], { reject: false }).then((t) => t.exitCode)).not.toBe(0);

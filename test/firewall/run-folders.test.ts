@@ -87,7 +87,7 @@ describe("firewall run checks the lockfile of the folder npm installs (--prefix)
     // npm asked no registry for the tarball: only the check up front knew what it installed.
     expect(reg.requests.slice(since).filter((q) => q.path.endsWith('.tgz'))).toEqual([]);
     expect(await installed(join(dir, 'sub'))).toBe('1.1.0');
-    expect(r.stderr).toContain("the firewall refused good-a@1.1.0, yet 'npm --prefix sub ci' succeeded");
+    expect(r.stderr).toContain('the firewall refused good-a@1.1.0, yet `npm --prefix sub ci` succeeded');
     expect(r.exitCode, r.stderr).toBe(1);
   }, 120_000);
 
@@ -208,7 +208,7 @@ describe("firewall run reads sh -c 'cd DIR && COMMAND' as COMMAND run in DIR", (
   }, 60_000);
 
   for (const [script, message] of [
-    ['cd ../outside && npm ci', "'cd ../outside' goes through '..'"],
+    ['cd ../outside && npm ci', "`cd ../outside` goes through '..'"],
     ['cd $X && npm ci', 'cd takes its folder from a variable'],
     ['cd sub; npm ci', "cd is joined to the next command by something other than '&&'"],
     ['cd sub && npm ci && curl -fsS http://127.0.0.1:9/x', 'cd is followed by 2 commands'],

@@ -63,7 +63,7 @@ describe('firewall run: a git dependency', () => {
   it('refuses to run npm ci when the lockfile takes a git dependency the policy denies (exit 1)', async () => {
     const dir = await project(true);
     const r = await run(dir, 'registry-only.yml', ['ci']);
-    expect(r.stderr).toContain("sscs firewall: not running 'npm ci --ignore-scripts --no-audit --no-fund'");
+    expect(r.stderr).toContain('sscs firewall: not running `npm ci --ignore-scripts --no-audit --no-fund`');
     expect(r.stderr).toMatch(/gitpkg@1\.0\.0: a git dependency from git\+file:\/\/\S+#[0-9a-f]{40} \(package-lock\.json\): deny by registry-only: only registry packages/);
     expect(r.stderr).toContain('was not run: the project takes gitpkg@1.0.0 (git, deny by registry-only) from outside the registry');
     expect(r.stderr).toContain('add a waiver for it to the policy file');

@@ -61,7 +61,7 @@ describe('firewall run: git dependencies beyond the project\'s own package.json'
     const dir = await project({ dependencies: { wrapper: '1.0.0' } });
     const r = await run(dir, ['npm', 'install']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
-    expect(r.stderr).toContain("sscs firewall: not running 'npm install'");
+    expect(r.stderr).toContain('sscs firewall: not running `npm install`');
     expect(r.stderr).toMatch(/gitpkg@1\.0\.0: a git dependency from git\+file:\/\/\S+ \(package-lock\.json\): deny by registry-only/);
     expect(existsSync(join(dir, 'node_modules'))).toBe(false);
     expect(existsSync(marker)).toBe(false);
@@ -89,7 +89,7 @@ describe('firewall run: git dependencies beyond the project\'s own package.json'
   it('an install run through a shell is checked after it, by the lockfile it wrote: the job fails (exit 1)', async () => {
     const dir = await project({ dependencies: { wrapper: '1.0.0' } });
     const r = await run(dir, ['sh', '-c', 'npm install --ignore-scripts']);
-    expect(r.stderr).toContain("'sh -c npm install --ignore-scripts' installed 1 dependency from outside the registry that the policy does not allow");
+    expect(r.stderr).toContain("`sh -c 'npm install --ignore-scripts'` installed 1 dependency from outside the registry that the policy does not allow");
     expect(r.stderr).toMatch(/gitpkg@1\.0\.0: a git dependency from git\+file:\/\/\S+ \(node_modules\/\.package-lock\.json\): deny by registry-only/);
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
   });

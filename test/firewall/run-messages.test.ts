@@ -74,7 +74,7 @@ describe('firewall run: messages', () => {
     const dir = await project();
     const r = await run(dir, [], [process.execPath, '-e', "process.kill(process.pid, 'SIGKILL')"]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/^sscs: error: '.*' was stopped by SIGKILL \(Forced termination\)$/m);
+    expect(r.stderr).toMatch(/^sscs: error: `.*` was stopped by SIGKILL \(Forced termination\)$/m);
   });
 
   it('names the command it runs as shell words that can be pasted', async () => {

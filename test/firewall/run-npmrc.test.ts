@@ -78,7 +78,7 @@ describe('firewall run reads the .npmrc of the folder the client works in (F1)',
   it('npm ci -gC sub (a -C nopt may read among other short options) is refused (exit 2)', async () => {
     const dir = await sub();
     const r = await run(dir, ['npm', 'install', '-gC', 'sub']);
-    expect(r.stderr).toContain("combines -C with other short options in '-gC'");
+    expect(r.stderr).toContain('combines -C with other short options in `-gC`');
     expect(r.exitCode).toBe(2);
   }, 60_000);
 

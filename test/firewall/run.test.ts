@@ -90,7 +90,7 @@ describe('sscs firewall run tells which version was refused', () => {
     const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', v.url, '--output', 'report.json', '--junit', 'junit.xml', '--gitlab-report', 'gl.json', '--', 'npm', 'ci'], { cwd: dir, env: npmEnvFor(dir) });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('good-a@1.1.0: deny by deny-bad-release: known bad release: matches rule deny-bad-release (locked). To allow it anyway: add a waiver for good-a version 1.1.0 to the policy file policy.yml');
-    expect(r.stderr).toContain("'npm ci' failed: the firewall refused good-a@1.1.0");
+    expect(r.stderr).toContain('`npm ci` failed: the firewall refused good-a@1.1.0');
     const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as { packages: { name: string; version: string; decision: string; rule: string; direct: boolean }[] };
     expect(report.packages).toContainEqual(expect.objectContaining({ name: 'good-a', version: '1.1.0', decision: 'deny', rule: 'deny-bad-release', direct: true }));
     expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toMatch(/good-a@1\.1\.0[\s\S]*deny-bad-release/);
@@ -120,7 +120,7 @@ describe('sscs firewall run tells which version was refused', () => {
     await rm(join(dir, 'node_modules'), { recursive: true, force: true });
     const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', v.url, '--data-dir', 'fw data', '--junit', 'junit.xml', '--', 'npm', 'ci'], { cwd: dir, env: npmEnvFor(dir) });
     expect(r.exitCode, r.stderr).toBe(1);
-    expect(r.stderr).toContain("the firewall refused good-a@1.1.0, yet 'npm ci' succeeded");
+    expect(r.stderr).toContain('the firewall refused good-a@1.1.0, yet `npm ci` succeeded');
     // The way out is the policy file: the run reads no waiver from its data folder, which the install can write.
     expect(r.stderr).toContain('To allow it anyway: add a waiver for good-a version 1.1.0 to the policy file policy.yml');
     expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toMatch(/good-a@1\.1\.0[\s\S]*deny-bad-release/);

@@ -55,7 +55,7 @@ describe('templates/npm-firewall.yml', () => {
     const r = await runJob(dir, { policy: 'policy.yml', upstream: v.url, install_command: 'npm install --no-audit' });
     expect(r.exitCode).toBe(1);
     expect(r.all).toContain('evil-pkg@1.0.0: deny by deny-evil: known bad package');
-    expect(r.all).toContain("'npm install --no-audit' failed: the firewall refused evil-pkg@1.0.0");
+    expect(r.all).toContain('`npm install --no-audit` failed: the firewall refused evil-pkg@1.0.0');
     const report = JSON.parse(await readFile(join(dir, 'gl-dependency-scanning-report.json'), 'utf8')) as { vulnerabilities: { identifiers: { value: string }[] }[] };
     expect(report.vulnerabilities.map((x) => x.identifiers[0]!.value)).toEqual(['deny-evil']);
   });

@@ -11,6 +11,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { printable } from '../io/printable.js';
+import { shellLine } from '../io/shell-quote.js';
 import type { SimpleCommand } from './shell-words.js';
 
 /** Where a command runs: the project folder firewall run was started in, and the folder a `cd DIR &&` moved to. */
@@ -24,7 +25,7 @@ const HINT_CD = "Write the shell string as 'cd DIR && COMMAND' alone (DIR a rela
 
 /** Refuses a `cd` in the shell string TOP: WHY says what was wrong. */
 export function refuseCd(top: string, why: string, hint = HINT_CD): never {
-  throw new UsageError('USAGE', `sscs firewall run: '${printable(top)}': ${why}; firewall run reads a change of folder only as the whole shell string 'cd DIR && COMMAND', DIR a relative folder inside the project, written out`, { hint });
+  throw new UsageError('USAGE', `sscs firewall run: \`${printable(top)}\`: ${why}; firewall run reads a change of folder only as the whole shell string 'cd DIR && COMMAND', DIR a relative folder inside the project, written out`, { hint });
 }
 
 /** The first word a simple command runs after `exec` and `command`, which run the builtin all the same. */
@@ -48,7 +49,7 @@ export function changeOfFolder(commands: readonly SimpleCommand[], env: Readonly
   // Not shown: a variable's value may be anything the job holds.
   if (cd.expanded?.includes(1)) refuseCd(top, 'cd takes its folder from a variable');
   const dir = words[0]!;
-  const shown = `'cd ${printable(dir)}'`;
+  const shown = `\`${printable(shellLine(['cd', dir]))}\``;
   if (dir.startsWith('-')) refuseCd(top, `${shown} is an option, not a folder`);
   if (dir === '' || isAbsolute(dir) || dir.split('/').includes('..')) refuseCd(top, `${shown} ${dir === '' ? 'names no folder' : isAbsolute(dir) ? 'names an absolute folder' : "goes through '..'"}`);
   if (env.CDPATH) refuseCd(top, `${shown} runs with CDPATH set, so the shell would look for the folder in CDPATH's folders first`, "Unset CDPATH for the install, or use the client's own folder option (npm --prefix DIR, pnpm -C DIR, yarn --cwd DIR).");

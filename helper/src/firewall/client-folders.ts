@@ -17,6 +17,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { shellLine, shellWord } from '../io/shell-quote.js';
+import { secretValues } from '../io/secrets.js';
 import { printable } from '../io/printable.js';
 import { JS_CLIENT } from './install-env.js';
 
@@ -83,7 +85,7 @@ function folderOptions(name: 'npm' | 'pnpm' | 'yarn', words: readonly string[], 
       const value = eq < 0 ? words[++i] : body.slice(eq + 1);
       if (value && !/^-{2,}$/.test(value)) out.push(resolve(cwd, value.replace(/^~(?=[\\/])/, home)));
     } else if (name !== 'yarn' && /^[A-Za-z]+$/.test(key) && key.includes('C')) {
-      throw new UsageError('USAGE', `sscs firewall run: '${printable(shown)}' combines -C with other short options in '${printable(w)}', which ${name} may read as the folder it works in (and the .npmrc it reads), and firewall run does not`, {
+      throw new UsageError('USAGE', `sscs firewall run: \`${printable(shown)}\` combines -C with other short options in \`${printable(shellWord(w))}\`, which ${name} may read as the folder it works in (and the .npmrc it reads), and firewall run does not`, {
         hint: `Write the folder as ${name === 'npm' ? '--prefix' : '--dir'} DIR, on its own.`,
       });
     }
@@ -95,13 +97,13 @@ function folderOptions(name: 'npm' | 'pnpm' | 'yarn', words: readonly string[], 
 export function npmFolder(argv: readonly string[], cwd: string, env: Readonly<Record<string, string | undefined>>): string {
   const c = client(argv);
   if (c?.name !== 'npm') return cwd;
-  return folderOptions('npm', argv.slice(c.at + 1), cwd, homeFolder(env), argv.join(' ')).pop() ?? cwd;
+  return folderOptions('npm', argv.slice(c.at + 1), cwd, homeFolder(env), shellLine(argv, secretValues(env))).pop() ?? cwd;
 }
 
 /** The folders a command works in: CWD, and those its npm, pnpm or yarn command line names (`yarn --cwd sub`). */
 export function commandFolders(argv: readonly string[], cwd: string, env: Readonly<Record<string, string | undefined>>): string[] {
   const c = client(argv.slice(0, /^node(?:js)?$/.test(basename(argv[0] ?? '')) ? 2 : 1));
-  return c ? [cwd, ...folderOptions(c.name, argv.slice(c.at + 1), cwd, homeFolder(env), argv.join(' '))] : [cwd];
+  return c ? [cwd, ...folderOptions(c.name, argv.slice(c.at + 1), cwd, homeFolder(env), shellLine(argv, secretValues(env)))] : [cwd];
 }
 
 /** The nearest folder from DIR up that holds one of NAMES, or undefined. */
@@ -149,7 +151,7 @@ export async function clientFolders(top: string, commands: readonly Command[]): 
       npmrc.add(cwd);
       for (const f of await npmProjectFolders(cwd)) npmrc.add(f);
     }
-    const given = folderOptions(c.name, argv.slice(c.at + 1), cwd, homeFolder(env), argv.join(' '));
+    const given = folderOptions(c.name, argv.slice(c.at + 1), cwd, homeFolder(env), shellLine(argv, secretValues(env)));
     if (c.name === 'npm') for (const d of given) npmrc.add(d);
     if (c.name === 'pnpm') {
       for (const d of given.length ? given : [cwd]) {
@@ -188,7 +190,7 @@ export async function lockFolders(top: string, commands: readonly Command[]): Pr
       out.add(cwd);
       continue;
     }
-    const given = folderOptions(c.name, argv.slice(c.at + 1), cwd, homeFolder(env), argv.join(' '));
+    const given = folderOptions(c.name, argv.slice(c.at + 1), cwd, homeFolder(env), shellLine(argv, secretValues(env)));
     if (c.name === 'npm') {
       const prefix = given.pop();
       for (const d of prefix !== undefined ? [prefix] : await npmProjectFolders(cwd)) out.add(d);

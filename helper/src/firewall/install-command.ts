@@ -16,6 +16,7 @@
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import { printable } from '../io/printable.js';
+import { shellLine } from '../io/shell-quote.js';
 import { isWrapper, wrappedCommand } from './command-wrappers.js';
 import { firstOperands, npmCallsAString } from './js-client-words.js';
 import { changeOfFolder, refuseCd, type Folder } from './change-folder.js';
@@ -101,7 +102,7 @@ interface EnvArgs {
 /** GNU coreutils env's arguments; refuses the options firewall run does not apply (-S, -C, -a, -0, unknown). */
 function envArgs(args: readonly string[], shown: string): EnvArgs {
   const out: EnvArgs = { clear: false, unset: [], assign: [], command: [] };
-  const unsupported = (o: string, why: string): never => refuse(`'${printable(shown)}': env's ${o} ${why}, which firewall run does not read`, HINT_ENV);
+  const unsupported = (o: string, why: string): never => refuse(`\`${printable(shown)}\`: env's ${o} ${why}, which firewall run does not read`, HINT_ENV);
   let i = 0;
   for (; i < args.length; i++) {
     const a = args[i]!;
@@ -155,13 +156,14 @@ const isEnv = (argv: readonly string[]) => basename(argv[0] ?? '') === 'env';
 
 /**
  * The command firewall run starts and the job's environment for it: every leading `env` applied (its `-i`, `-u`
- * and assignments), when a command follows it. Throws UsageError (exit 2) for env options it does not apply.
+ * and assignments), when a command follows it. Throws UsageError (exit 2) for env options it does not apply,
+ * showing the command as shell words (io/shell-quote.ts) with each of `secrets` redacted.
  */
-export function leadingEnv(command: readonly string[], env: Env): { run: string[]; env: Record<string, string> } {
+export function leadingEnv(command: readonly string[], env: Env, secrets: readonly string[] = []): { run: string[]; env: Record<string, string> } {
   let run = [...command];
   let current = applyEnv(env, { clear: false, unset: [], assign: [], command: [] });
   while (isEnv(run)) {
-    const e = envArgs(run.slice(1), run.join(' '));
+    const e = envArgs(run.slice(1), shellLine(run, secrets));
     if (e.command.length === 0) break;
     current = applyEnv(current, e);
     run = e.command;
@@ -172,27 +174,28 @@ export function leadingEnv(command: readonly string[], env: Env): { run: string[
 /**
  * Every command in RUN that firewall run can read, with the environment each gets (`env`: the environment RUN
  * starts with). `governs(name)`: the variable decides where the install fetches from, so firewall run sets or
- * drops it; setting it further in than a leading env is refused. Throws UsageError (exit 2).
+ * drops it; setting it further in than a leading env is refused. Throws UsageError (exit 2), showing RUN as shell
+ * words (io/shell-quote.ts) with each of `secrets` redacted.
  */
-export function invocations(run: readonly string[], env: Env, governs: (name: string) => boolean, project?: string): Invocation[] {
+export function invocations(run: readonly string[], env: Env, governs: (name: string) => boolean, project?: string, secrets: readonly string[] = []): Invocation[] {
   const out: Invocation[] = [];
-  read(run, env, 0, run.join(' '), governs, out, project !== undefined ? { root: project } : {});
+  read(run, env, 0, shellLine(run, secrets), governs, out, project !== undefined ? { root: project } : {});
   return out;
 }
 
 function read(argv: readonly string[], env: Env, depth: number, top: string, governs: (name: string) => boolean, out: Invocation[], at: Folder): void {
   if (argv.length === 0) return;
-  if (depth > MAX_DEPTH) refuse(`'${printable(top)}' wraps commands in each other more than ${MAX_DEPTH} deep`, 'Give the install command itself.');
+  if (depth > MAX_DEPTH) refuse(`\`${printable(top)}\` wraps commands in each other more than ${MAX_DEPTH} deep`, 'Give the install command itself.');
   const program = basename(argv[0]!);
   if (program === 'env' && depth > 0) return readNestedEnv(argv, env, depth, top, governs, out, at);
-  if (ELSEWHERE.has(program)) refuse(`'${printable(top)}' runs ${program}, which starts the command as another user, in a container or on another host, with an environment firewall run does not set`, 'Run the install command itself: the job already runs as the user and in the image it needs.');
-  if (runsShellString(argv)) refuse(`'${printable(top)}' runs a shell string through ${program} (-c/--call), which firewall run does not read`, 'Give the install command as words, or use sh -c.');
+  if (ELSEWHERE.has(program)) refuse(`\`${printable(top)}\` runs ${program}, which starts the command as another user, in a container or on another host, with an environment firewall run does not set`, 'Run the install command itself: the job already runs as the user and in the image it needs.');
+  if (runsShellString(argv)) refuse(`\`${printable(top)}\` runs a shell string through ${program} (-c/--call), which firewall run does not read`, 'Give the install command as words, or use sh -c.');
   if (READ_SHELLS.has(program) || OTHER_SHELLS.has(program)) {
     const script = shellScript(argv, program, top);
     if (script !== undefined) {
-      if (OTHER_SHELLS.has(program)) refuse(`'${printable(top)}' runs a ${program} string, which firewall run does not read`, 'Give the install command as words, or use sh -c.');
+      if (OTHER_SHELLS.has(program)) refuse(`\`${printable(top)}\` runs a ${program} string, which firewall run does not read`, 'Give the install command as words, or use sh -c.');
       const startup = Object.keys(env).find((k) => SHELL_STARTUP.test(k) && env[k] !== undefined);
-      if (startup) refuse(`'${printable(top)}' runs ${program} with ${startup} in its environment: the shell would read code or parsing rules from it that firewall run does not see`, `Unset ${startup} for the install, or give the install command as words.`);
+      if (startup) refuse(`\`${printable(top)}\` runs ${program} with ${startup} in its environment: the shell would read code or parsing rules from it that firewall run does not see`, `Unset ${startup} for the install, or give the install command as words.`);
       let pipeline = Math.max(0, ...out.map((o) => o.pipeline));
       const commands = readShell(script, env);
       // `cd DIR && COMMAND`: COMMAND is read as running in DIR (change-folder.ts), and the cd is no command of its own.
@@ -248,7 +251,7 @@ function runsShellString(argv: readonly string[]): boolean {
 function commandRun(argv: readonly string[], top: string): string[] | 'nothing' | undefined {
   const program = basename(argv[0]!);
   const at = (i: number | undefined): string[] | 'nothing' => (i === undefined ? 'nothing' : argv.slice(i));
-  if (isWrapper(program)) return wrappedCommand(program, argv, (what) => refuse(`'${printable(top)}' gives ${what}`, HINT_WRAPPER));
+  if (isWrapper(program)) return wrappedCommand(program, argv, (what) => refuse(`\`${printable(top)}\` gives ${what}`, HINT_WRAPPER));
   if (PIP.test(program) || RUNS_NOTHING.has(program)) return 'nothing';
   if (program === 'npx' || program === 'pnpx' || program === 'uvx') return at(firstOperands(argv, 1, program === 'npx')[0]);
   if (program === 'poetry') {
@@ -282,10 +285,10 @@ function refuseHidden(argv: readonly string[], top: string): void {
   for (const word of argv.slice(1)) {
     const tokens = STRING_SEPARATOR.test(word) ? word.split(STRING_SEPARATORS) : [word];
     const named = tokens.find((t) => t !== '' && known(basename(t)));
-    if (named !== undefined) refuse(`'${printable(top)}' names ${printable(named.slice(0, 80))} in an argument of ${printable(program)}, which firewall run does not read through (it may add words to that command or run it as a string)`, HINT_WRAPPER);
+    if (named !== undefined) refuse(`\`${printable(top)}\` names ${printable(named.slice(0, 80))} in an argument of ${printable(program)}, which firewall run does not read through (it may add words to that command or run it as a string)`, HINT_WRAPPER);
   }
   const source = sourceLike(argv.slice(1));
-  if (source !== undefined) refuse(`'${printable(top)}' passes ${printable(source)} to ${printable(program)}, which firewall run does not read: if it is an install client under another name, it would fetch around the firewall`, 'Run pip, npm, pnpm, yarn, uv or pipenv by their own names (or python -m pip), where firewall run reads their options.');
+  if (source !== undefined) refuse(`\`${printable(top)}\` passes ${printable(source)} to ${printable(program)}, which firewall run does not read: if it is an install client under another name, it would fetch around the firewall`, 'Run pip, npm, pnpm, yarn, uv or pipenv by their own names (or python -m pip), where firewall run reads their options.');
 }
 
 /** An argument that looks like a pip, uv or npm package-source option: a long one or its prefix, or `-i`/`-f` with a URL. */
@@ -303,7 +306,7 @@ function sourceLike(args: readonly string[]): string | undefined {
 const known = (program: string) => program === 'env' || program === 'xargs' || program === 'corepack' || isWrapper(program) || ELSEWHERE.has(program) || READ_SHELLS.has(program) || OTHER_SHELLS.has(program) || PYTHON.test(program) || PIP.test(program) || JS_CLIENTS.has(program) || program === 'npx' || program === 'pnpx' || ['uv', 'uvx', 'pipenv', 'poetry'].includes(program);
 
 function refuseGoverned(name: string, top: string): never {
-  return refuse(`'${printable(top)}' sets ${printable(name)} further in than a leading env: it decides where the install fetches from or which client configuration it reads, which firewall run sets or checks in the environment the install starts with`, `Drop ${printable(name)}, or set it with env first on the command line or in the job, where firewall run applies and checks it.`);
+  return refuse(`\`${printable(top)}\` sets ${printable(name)} further in than a leading env: it decides where the install fetches from or which client configuration it reads, which firewall run sets or checks in the environment the install starts with`, `Drop ${printable(name)}, or set it with env first on the command line or in the job, where firewall run applies and checks it.`);
 }
 
 /** A shell's simple command: stateful builtins refused, `exec` and `command` read through, the rest read. */
@@ -311,26 +314,26 @@ function readShellCommand(words: readonly string[], env: Env, depth: number, top
   let k = 0;
   // `command export X=1` and `exec command cd DIR` run the builtin all the same: read through to it first.
   for (; words[k] === 'exec' || words[k] === 'command'; k++) {
-    if ((words[k + 1] ?? '').startsWith('-')) refuse(`'${printable(top)}' runs '${words[k]} ${printable(words[k + 1]!)}', which firewall run does not read`, 'Drop the option.');
+    if ((words[k + 1] ?? '').startsWith('-')) refuse(`\`${printable(top)}\` runs \`${printable(shellLine([words[k]!, words[k + 1]!]))}\`, which firewall run does not read`, 'Drop the option.');
   }
   const first = words[k];
   if (first === undefined) return;
   if (first === 'cd') refuseCd(top, "in a form other than 'cd DIR && COMMAND' as the whole shell string");
-  if (STATEFUL_BUILTINS.has(first)) refuse(`'${printable(top)}' runs the shell builtin '${first}', which changes what later commands see or runs a string firewall run cannot read`, 'Give the install command as words, or keep the shell string to the commands themselves.');
+  if (STATEFUL_BUILTINS.has(first)) refuse(`\`${printable(top)}\` runs the shell builtin '${first}', which changes what later commands see or runs a string firewall run cannot read`, 'Give the install command as words, or keep the shell string to the commands themselves.');
   read(words.slice(k), env, depth, top, governs, out, at);
 }
 
 /** `env` inside another command: firewall run cannot change it, so it may not clear or set what firewall run decides. */
 function readNestedEnv(argv: readonly string[], env: Env, depth: number, top: string, governs: (name: string) => boolean, out: Invocation[], at: Folder): void {
   const e = envArgs(argv.slice(1), top);
-  if (e.clear) refuse(`'${printable(top)}' runs env -i further in than a leading env: the install would start without the firewall's settings and fetch around it`, HINT_ENV);
+  if (e.clear) refuse(`\`${printable(top)}\` runs env -i further in than a leading env: the install would start without the firewall's settings and fetch around it`, HINT_ENV);
   for (const name of [...e.unset, ...e.assign.map(([n]) => n)]) if (governs(name)) refuseGoverned(name, top);
   read(e.command, applyEnv(env, e), depth + 1, top, governs, out, at);
 }
 
 /** The string a shell runs with `-c`, or undefined when it runs a script file (read as any program is). */
 function shellScript(argv: readonly string[], program: string, top: string): string | undefined {
-  const bad = (o: string): never => refuse(`'${printable(top)}' starts ${program} with ${printable(o)}, which reads startup files or changes how the string is read`, 'Drop the option.');
+  const bad = (o: string): never => refuse(`\`${printable(top)}\` starts ${program} with ${printable(o)}, which reads startup files or changes how the string is read`, 'Drop the option.');
   let command = false;
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i]!;

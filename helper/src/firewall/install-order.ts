@@ -48,7 +48,7 @@ export function checkInstallOrder(invocations: readonly Invocation[], top: strin
       if ((j < k || beside) && !knownNotToWrite(other)) {
         const program = printable(basename(other.argv[0] ?? '').slice(0, 60));
         const how = other.writes?.length ? `writes ${printable(other.writes[0]!.slice(0, 80))}` : `runs ${program}, which may write files`;
-        throw new UsageError('USAGE', `sscs firewall run: '${printable(top.slice(0, 300))}' ${how} ${j < k ? 'before' : 'beside'} the Python install (${printable(basename(install.argv[0]!))}): its requirements, constraints or project files are checked before anything runs, and could be changed before the client reads them`, {
+        throw new UsageError('USAGE', `sscs firewall run: \`${printable(top.slice(0, 300))}\` ${how} ${j < k ? 'before' : 'beside'} the Python install (${printable(basename(install.argv[0]!))}): its requirements, constraints or project files are checked before anything runs, and could be changed before the client reads them`, {
           hint: 'Run the other commands in an earlier step of the job (before sscs firewall run) and give the Python install its own sscs firewall run; to keep a log, redirect the output of sscs firewall run itself.',
         });
       }

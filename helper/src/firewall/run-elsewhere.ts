@@ -54,6 +54,7 @@ export async function declaredElsewhere(cwd: string, lockedElsewhere: readonly R
  * Prints the policy's decision for each package from outside the registry; throws PolicyViolation (exit 1) naming
  * every denied or quarantined one, its source and rule, when the policy enforces. `warn` prints and goes on.
  * `after`: the install has run already (what its lockfile shows it took), so the job fails instead of not starting.
+ * `command`: the install command as the messages show it (shell words, io/shell-quote.ts shellLine).
  */
 export function checkElsewhere(policy: Policy, packages: readonly ResolvedPackage[], now: Date, stderr: (s: string) => void, command: string, after = false): void {
   if (packages.length === 0) return;
@@ -64,14 +65,14 @@ export function checkElsewhere(policy: Policy, packages: readonly ResolvedPackag
   if (refused.length === 0 || !enforce) return;
   const count = `${refused.length} dependenc${refused.length === 1 ? 'y' : 'ies'}`;
   stderr(after
-    ? `sscs firewall: '${printable(command)}' installed ${count} from outside the registry that the policy does not allow (their install scripts may have run):\n`
-    : `sscs firewall: not running '${printable(command)}': the policy does not allow ${count} it would fetch around the firewall:\n`);
+    ? `sscs firewall: \`${printable(command)}\` installed ${count} from outside the registry that the policy does not allow (their install scripts may have run):\n`
+    : `sscs firewall: not running \`${printable(command)}\`: the policy does not allow ${count} it would fetch around the firewall:\n`);
   for (const { pkg, decision } of refused) {
     const from = pkg.resolved ? ` from ${withoutCredentials(pkg.resolved)}` : '';
     stderr(`  ${printable(`${shown(pkg)}: a ${pkg.source} dependency${from} (${pkg.sources.join(', ')}): ${decision.action} by ${decision.rule}: ${decision.reason}`)}\n`);
   }
   const named = refused.map(({ pkg, decision }) => `${shown(pkg)} (${pkg.source}, ${decision.action} by ${decision.rule})`);
-  throw new PolicyViolation('FIREWALL_BLOCKED', `'${command}' ${after ? 'installed' : 'was not run: the project takes'} ${named.slice(0, 10).join(', ')}${named.length > 10 ? ` and ${named.length - 10} more` : ''} from outside the registry, and the policy does not allow ${refused.length === 1 ? 'it' : 'them'}${after ? ': the job fails' : ''}`, { hint: HINT });
+  throw new PolicyViolation('FIREWALL_BLOCKED', `\`${printable(command)}\` ${after ? 'installed' : 'was not run: the project takes'} ${named.slice(0, 10).join(', ')}${named.length > 10 ? ` and ${named.length - 10} more` : ''} from outside the registry, and the policy does not allow ${refused.length === 1 ? 'it' : 'them'}${after ? ': the job fails' : ''}`, { hint: HINT });
 }
 
 /** `name@version`, or the bare name when nothing pins a version (a package.json git spec, a VCS requirement). */

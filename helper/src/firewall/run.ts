@@ -14,6 +14,7 @@ import { checkOutputPaths } from '../io/output-path.js';
 import { secretValues } from '../io/secrets.js';
 import { outputRelay } from './output-relay.js';
 import { printable } from '../io/printable.js';
+import { shellLine, shellWord } from '../io/shell-quote.js';
 import { purl } from '../deps/model.js';
 import type { CheckRecord, CheckResult } from '../policy/check.js';
 import type { Action, Decision, PackageRef } from '../policy/types.js';
@@ -153,8 +154,8 @@ const PROBE = 'sscs-firewall-run-probe';
  * option that routes fetches, in every command the install runs that can be read. Returns the command to start
  * (leading `env`s applied by firewall run) and the job's environment as they change it.
  */
-async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS.ProcessEnv): Promise<{ run: string[]; env: Record<string, string>; commands: Invocation[] }> {
-  const top = leadingEnv(given, jobEnv);
+async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS.ProcessEnv): Promise<{ run: string[]; env: Record<string, string>; commands: Invocation[]; shown: string }> {
+  const top = leadingEnv(given, jobEnv, secretValues(jobEnv));
   if (top.run.length === 0) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
   const host = new URL(NOT_YET_STARTED).hostname;
   const ours = clientEnv(NOT_YET_STARTED, [], { npm: { userconfig: '', globalconfig: '' }, yarnRcFilename: '' });
@@ -168,13 +169,16 @@ async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS
       return true;
     }
   };
-  const commands = invocations(top.run, installEnvironment(top.env, ours, host), governs, cwd);
-  checkInstallOrder(commands, top.run.join(' '));
+  // Every message shows the command as shell words, the job's secrets (a leading env's too) redacted before quoting.
+  const secrets = [...new Set([...secretValues(jobEnv), ...secretValues(top.env)])].sort((a, b) => b.length - a.length);
+  const shown = shellLine(top.run, secrets);
+  const commands = invocations(top.run, installEnvironment(top.env, ours, host), governs, cwd, secrets);
+  checkInstallOrder(commands, shown);
   for (const inv of commands) {
     await checkPythonSources(inv.cwd ?? cwd, inv.argv, inv.env).catch((e: unknown) => Promise.reject(fromProject(e, cwd, inv.cwd)));
     checkInstallOptions(inv.argv);
   }
-  return { ...top, commands };
+  return { ...top, commands, shown };
 }
 
 export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: string[], reports: RunReports, io: Io): Promise<number> {
@@ -182,7 +186,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   // A report that cannot be written is found now, not after the whole install has run.
   await checkOutputPaths(io.cwd, reportOptions(reports), [{ flag: '--policy', path: shown(io.cwd, s.policyPath) }]);
   // `env NAME=VALUE npm ci`: firewall run applies the env itself, so its settings are filtered like the job's.
-  const { run: command, env: jobEnv, commands } = await readCommand(io.cwd, given, io.env);
+  const { run: command, env: jobEnv, commands, shown: commandShown } = await readCommand(io.cwd, given, io.env);
   const [file, ...args] = command as [string, ...string[]];
   // The lockfiles of the folders the install works in (`npm --prefix DIR ci` installs DIR's), as it will use them.
   const folders = await lockFolders(io.cwd, commands);
@@ -191,7 +195,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   const policy = await loadPolicy(s.policyPath);
   const declared = (await Promise.all(folders.map((f) => declaredElsewhere(f, locked.elsewhere)))).flat();
   const before = [...locked.elsewhere, ...declared, ...commandLineElsewhere(command)];
-  checkElsewhere(policy, before, new Date(), io.stderr, command.join(' '));
+  checkElsewhere(policy, before, new Date(), io.stderr, commandShown);
   const seenElsewhere = new Set(before.map(elsewhereKey));
   const records = new Map<string, CheckRecord>();
   const served = new Set<string>();
@@ -239,7 +243,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
       if (refuses(d)) lockedRefusals.push({ name: p.name, version: p.version, ecosystem: p.ecosystem, decision: d, seen: 'locked' });
     }
     const routes = s.scopedUpstreams.map((u) => `, ${u.scope} from ${u.url}`).join('');
-    io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${command.map(shellQuote).join(' ')}\n`);
+    io.stderr(`sscs firewall: ${fw.url} in front of ${s.upstream}${routes}; running ${printable(commandShown)}\n`);
     // The job's environment (as a leading env changed it) without the firewall's secrets and the client settings
     // that route fetches or proxy them (install-env.ts), then the settings that point every client at the firewall.
     // The install runs scripts.
@@ -249,7 +253,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
     if (resolved && 'failed' in resolved) io.stderr(`sscs firewall: npm could not resolve the install before running it (${resolved.failed}); what it takes from outside the registry is checked after it\n`);
     else if (resolved) {
       const found = resolved.elsewhere.filter((p) => !seenElsewhere.has(elsewhereKey(p)));
-      checkElsewhere(policy, found, new Date(), io.stderr, command.join(' '));
+      checkElsewhere(policy, found, new Date(), io.stderr, commandShown);
       for (const p of found) seenElsewhere.add(elsewhereKey(p));
     }
     // The install's output (stdout and stderr as one stream) is passed on as it comes, with its last newline: a
@@ -261,7 +265,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
     child.all?.on('data', (text: string) => relay.push(text));
     const r = await child;
     relay.end();
-    if (r.failed && r.exitCode === undefined) throw new ServiceError('SERVICE', notRun(file, command.join(' '), r), { cause: r });
+    if (r.failed && r.exitCode === undefined) throw new ServiceError('SERVICE', notRun(file, commandShown, r), { cause: r });
     exitCode = r.exitCode ?? 2;
   } finally {
     try {
@@ -278,7 +282,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   const leftOut = [...filtered].filter(([k, r]) => !fetchedRefusals.has(k) && !pinned.has(documentKey(r))).map(([, r]) => r);
   for (const r of leftOut) records.set(factsKey(r), record(r, r.decision));
 
-  const result = checkResult(s, fw.mode as CheckResult['mode'], command.join(' '), records, refused.length + leftOut.length, fw.typosquat, locked.files);
+  const result = checkResult(s, fw.mode as CheckResult['mode'], commandShown, records, refused.length + leftOut.length, fw.typosquat, locked.files);
   const ended = new Date();
   if (reports.output) await writeOutputFile(resolve(io.cwd, reports.output), renderJson(result), io.env, 'the report');
   if (reports.gitlabReport) await writeOutputFile(resolve(io.cwd, reports.gitlabReport), renderGitlab(result, { start: started, end: ended }), io.env, 'the GitLab report');
@@ -297,20 +301,20 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   // shell command, a resolution that changed): the job fails, though the install and its scripts ran.
   if (exitCode === 0) {
     const installed = (await Promise.all(folders.map((f) => installedElsewhere(f)))).flat();
-    checkElsewhere(policy, installed.filter((p) => !seenElsewhere.has(elsewhereKey(p))), new Date(), io.stderr, command.join(' '), true);
+    checkElsewhere(policy, installed.filter((p) => !seenElsewhere.has(elsewhereKey(p))), new Date(), io.stderr, commandShown, true);
   }
   // A refused version fails the job even when the install succeeded: npm takes a locked version from its
   // cache (a cached ~/.npm or `cache: .npm`) by its integrity without asking the registry, so the firewall
   // never sees the download it refuses, and an optional dependency it refused is skipped silently.
   if (refused.length && exitCode === 0) {
     const named = refused.map((r) => factsKey(r));
-    throw new PolicyViolation('FIREWALL_BLOCKED', `the firewall refused ${named.slice(0, 10).join(', ')}${named.length > 10 ? ` and ${named.length - 10} more` : ''}, yet '${command.join(' ')}' succeeded (a client cache or an optional dependency took its place): the job fails all the same`, {
+    throw new PolicyViolation('FIREWALL_BLOCKED', `the firewall refused ${named.slice(0, 10).join(', ')}${named.length > 10 ? ` and ${named.length - 10} more` : ''}, yet \`${printable(commandShown)}\` succeeded (a client cache or an optional dependency took its place): the job fails all the same`, {
       hint: blockedHint(state !== undefined),
     });
   }
   if (exitCode !== 0 && (refused.length || leftOut.length)) {
     const named = (refused.length ? refused : leftOut).map((r) => factsKey(r));
-    throw new PolicyViolation('FIREWALL_BLOCKED', `'${command.join(' ')}' failed: the firewall ${refused.length ? 'refused' : 'filtered'} ${named.slice(0, 10).join(', ')}${named.length > 10 ? ` and ${named.length - 10} more` : ''}`, {
+    throw new PolicyViolation('FIREWALL_BLOCKED', `\`${printable(commandShown)}\` failed: the firewall ${refused.length ? 'refused' : 'filtered'} ${named.slice(0, 10).join(', ')}${named.length > 10 ? ` and ${named.length - 10} more` : ''}`, {
       hint: blockedHint(state !== undefined),
     });
   }
@@ -319,10 +323,10 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
     for (const j of judged) io.stderr(j.line);
     const denied = judged.filter((j) => refuses(j.decision)).map((j) => `${factsKey(j.pkg)} (${j.decision.action} by ${j.decision.rule})`);
     const hint = 'The firewall serves registry packages only: npm asks it for every tarball (replace-registry-host=always), so a git or tarball-URL dependency cannot be installed through it. Depend on the registry package, or install such a dependency outside the firewall and check it with sscs policy check.';
-    if (denied.length) throw new PolicyViolation('FIREWALL_BLOCKED', `'${command.join(' ')}' failed: the lockfile takes ${denied.join(', ')} from outside the registry, and the policy does not allow ${denied.length === 1 ? 'it' : 'them'}`, { hint });
-    throw new ServiceError('SERVICE', `'${command.join(' ')}' exited with ${exitCode}: the firewall refused no registry package, but the lockfile takes ${judged.map((j) => factsKey(j.pkg)).join(', ')} from outside the registry, which the firewall does not serve`, { hint });
+    if (denied.length) throw new PolicyViolation('FIREWALL_BLOCKED', `\`${printable(commandShown)}\` failed: the lockfile takes ${denied.join(', ')} from outside the registry, and the policy does not allow ${denied.length === 1 ? 'it' : 'them'}`, { hint });
+    throw new ServiceError('SERVICE', `\`${printable(commandShown)}\` exited with ${exitCode}: the firewall refused no registry package, but the lockfile takes ${judged.map((j) => factsKey(j.pkg)).join(', ')} from outside the registry, which the firewall does not serve`, { hint });
   }
-  if (exitCode !== 0) throw new ServiceError('SERVICE', `'${command.join(' ')}' exited with ${exitCode} (the firewall refused nothing)`);
+  if (exitCode !== 0) throw new ServiceError('SERVICE', `\`${printable(commandShown)}\` exited with ${exitCode} (the firewall refused nothing)`);
   return 0;
 }
 
@@ -353,12 +357,12 @@ async function privateState(s: ServeSettings, stderr: (text: string) => void): P
  * repeat the command (`Command failed with ENOENT: x` + newline + `spawn x ENOENT`).
  */
 function notRun(file: string, command: string, r: { code?: string; signal?: string; signalDescription?: string; originalMessage?: string; shortMessage?: string }): string {
-  if (r.signal) return `'${command}' was stopped by ${r.signal}${r.signalDescription ? ` (${r.signalDescription})` : ''}`;
+  if (r.signal) return `\`${printable(command)}\` was stopped by ${r.signal}${r.signalDescription ? ` (${r.signalDescription})` : ''}`;
   const named = file.includes('/') ? 'no such file' : 'no such program on PATH';
   const why = r.code === 'ENOENT' ? `not found (${named}, or the interpreter its #! line names is missing)`
     : r.code === 'EACCES' ? 'permission denied (not an executable file)'
       : (r.originalMessage ?? r.shortMessage ?? 'it did not start').split('\n')[0]!;
-  return `cannot run ${file}: ${why}`;
+  return `cannot run ${printable(shellWord(file))}: ${why}`;
 }
 
 /** A path as given relative to the project when inside it, as the job log and a reader of the policy know it. */
@@ -370,7 +374,4 @@ function shown(cwd: string, path: string): string {
 /** One dependency from outside the registry, however a lockfile, package.json or command line spelled where it came from. */
 const elsewhereKey = (p: ResolvedPackage): string => `${p.ecosystem}:${p.name}`;
 
-/** A path as a POSIX shell word, so the printed way out can be pasted as it is. */
-function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+
