@@ -14,14 +14,15 @@ and YARN_UNSAFE_HTTP_WHITELIST point at the firewall) or pip, pipenv or uv (PIP_
 and UV_DEFAULT_INDEX point at its /simple/ index): by name, as python -m pip, after env, inside sh -c, or
 through a wrapper such as timeout. Poetry reads its sources from pyproject.toml, not from these variables:
 a poetry command that resolves or downloads packages (install, add, update, lock, remove, self, export...)
-is exit 2. Export the lock to requirements.txt and install that with pip, or name 'sscs firewall serve' as
-the project's default source (see the README); 'poetry run CMD' is read as CMD.
+is exit 2 (its --help and --version run). Export the lock to requirements.txt and install that with pip, or
+name 'sscs firewall serve' as the project's default source (see the README); 'poetry run CMD' is read as CMD.
 
 COMMAND gets no SSCS_* or PG* variable and no client setting that routes fetches (any spelling of
 npm_config_registry, scoped registries, proxies, yarn's rc file, pip's index and find-links); a routing
 option or package source on its command line or in a requirements file it names (--registry, --index-url,
 --find-links...) is exit 2. Without --database the run decides with a private store of its own and takes
-waivers from the policy file only: --data-dir keeps verified tarballs, checked again on reuse.
+waivers from the policy file only (the refusals, and the 403 the client prints, say so): --data-dir keeps
+verified tarballs, checked again on reuse.
 
 The report paths are checked before anything runs; a missing folder of one is created, as for every sscs
 report. Exit 0: COMMAND succeeded and nothing was refused. Exit 1: the firewall or the policy refused a

@@ -3,7 +3,8 @@
  * (`[[tool.poetry.source]]`, pypi.org by default) and reads none of the PIP_* variables firewall run sets, so a
  * poetry command that resolves or downloads packages would fetch around the firewall: it is refused (exit 2),
  * with a way that works. Fail closed: only the verbs known to fetch nothing pass (poetry 1.3's commands,
- * python-poetry/poetry src/poetry/console/commands), and `poetry run CMD` is read as CMD (install-command.ts).
+ * python-poetry/poetry src/poetry/console/commands), and a command cleo answers with help or the version without
+ * running it; `poetry run CMD` is read as CMD (install-command.ts).
  */
 import { UsageError } from '../errors.js';
 import { printable } from '../io/printable.js';
@@ -16,6 +17,21 @@ const FETCHES_NOTHING = new Set(['about', 'help', 'list', 'check', 'config', 've
 const VALUE_OPTIONS = new Set(['C', 'directory']);
 
 export const POETRY_HINT = "Poetry reads its sources from pyproject.toml, not from the PIP_* variables firewall run sets. Either export the committed poetry.lock before firewall run (poetry export -f requirements.txt --output requirements.txt, from poetry-plugin-export: Debian's poetry 1.3 has no export command) and run 'sscs firewall run -- pip install -r requirements.txt'; or run 'sscs firewall serve' at a fixed URL and name it the project's default source (poetry source add --default NAME URL/simple/, i.e. [[tool.poetry.source]] with default = true). 'poetry run CMD' is read as CMD.";
+
+/**
+ * Whether cleo (poetry 1.3's console: cleo 2.0.1 Application._run) answers with poetry's version or a command's help
+ * and runs no command: it asks ArgvInput.has_parameter_option(["--version", "-V"]) and then (["--help", "-h"]) of
+ * the raw words up to the first `--`, which is true for a word that is `--version`/`--help`, starts with
+ * `--version=`/`--help=`, or starts with `-V`/`-h` (`-hn` too). Nothing else is help: `poetry install -nh` runs
+ * the install (cleo binds `-h` inside the cluster, but only has_parameter_option decides), as does a `--help` after `--`.
+ */
+function answersWithoutRunning(words: readonly string[]): boolean {
+  for (const w of words) {
+    if (w === '--') return false;
+    if (/^--(?:help|version)(?:=|$)/.test(w) || w.startsWith('-h') || w.startsWith('-V')) return true;
+  }
+  return false;
+}
 
 /** The index of poetry's command word (cleo's first argument: options skipped, -C/--directory's value too). */
 function commandIndex(argv: readonly string[], from: number): number | undefined {
@@ -39,6 +55,8 @@ export function poetryCommand(argv: readonly string[], top: string): number | 'n
   if (at === undefined) return 'nothing'; // `poetry`, `poetry --version`: the command list
   let verb = argv[at]!;
   if (verb === 'run') return at;
+  // `poetry install --help`, `poetry add -h x`, `poetry lock -V`: cleo prints help or the version, nothing runs.
+  if (answersWithoutRunning(argv.slice(1))) return 'nothing';
   if (verb === 'debug') {
     const sub = commandIndex(argv, at + 1);
     verb = `debug ${sub === undefined ? '' : argv[sub]}`;
@@ -50,5 +68,5 @@ export function poetryCommand(argv: readonly string[], top: string): number | 'n
       // poetry-plugin-export locks first when poetry.lock is missing; it installs nothing, so it belongs before firewall run.
       : verb === 'export' ? "'poetry export' resolves packages from the sources pyproject.toml names when poetry.lock is missing, and installs nothing"
         : `'poetry ${printable(verb)}' is not a poetry command known to fetch nothing`;
-  throw new UsageError('USAGE', `sscs firewall run: '${printable(top)}': ${why}, around the firewall: poetry does not read the settings firewall run points pip at`, { hint: POETRY_HINT });
+  throw new UsageError('USAGE', `sscs firewall run: \`${printable(top)}\`: ${why}, around the firewall: poetry does not read the settings firewall run points pip at`, { hint: POETRY_HINT });
 }

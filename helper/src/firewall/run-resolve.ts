@@ -18,6 +18,7 @@ import type { ResolvedPackage } from '../deps/model.js';
 import { InputError } from '../errors.js';
 import { readDependencyInputs } from '../lockfiles/index.js';
 import { originOf } from '../lockfiles/source.js';
+import { npmAnswersWithoutRunning } from './js-client-words.js';
 
 type Tool = 'npm' | 'pnpm' | 'yarn';
 
@@ -67,6 +68,8 @@ function invocation(command: readonly string[]): Invocation | undefined {
 export function commandLineElsewhere(command: readonly string[]): ResolvedPackage[] {
   const inv = invocation(command);
   if (!inv?.verb || !ADDS[inv.tool].has(inv.verb)) return [];
+  // `npm install --help git+https://...` prints npm's usage: nothing is installed.
+  if (inv.tool === 'npm' && npmAnswersWithoutRunning(inv.args)) return [];
   const found: ResolvedPackage[] = [];
   let seenVerb = false;
   for (let i = 0; i < inv.args.length; i++) {
@@ -100,6 +103,8 @@ export async function resolveWithNpm(cwd: string, command: readonly string[], en
   const inv = invocation(command);
   if (inv?.tool !== 'npm' || !inv.verb || !ADDS.npm.has(inv.verb)) return undefined;
   if (inv.args.some((a) => /^--package-lock-only(=true)?$/.test(a))) return undefined;
+  // `npm install --help`, `npm i -v`: npm prints its usage or version, resolves nothing and writes no lockfile to read.
+  if (npmAnswersWithoutRunning(inv.args)) return undefined;
   // PROJECT: the folder npm works in (`--prefix DIR`), where it writes the lockfile.
   const saved = new Map<string, Buffer | undefined>();
   for (const f of NPM_LOCKS) saved.set(f, (await fileExists(join(project, f))) ? await readFile(join(project, f)) : undefined);
