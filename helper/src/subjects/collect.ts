@@ -4,7 +4,7 @@ import { assertRegularFile, isInside, readFileBounded } from '../io/files.js';
 import { parseChecksums } from './checksums.js';
 import { DigestHelpers, MIN_FILES_FOR_WORKER, digestPaths, smallFileWorkerWanted, type DigestAlgorithm } from './digest.js';
 import { FoundFiles } from './found.js';
-import { globToRegExp, hasMagic, staticPrefix } from './glob.js';
+import { GlobError, globToRegExp, hasMagic, staticPrefix } from './glob.js';
 import { parseImageSubject } from './image.js';
 import { anyControlCharacter, assertSubjectName } from './name.js';
 import type { Subject } from './subject.js';
@@ -130,7 +130,11 @@ function expandPattern(root: string, cwd: string, pattern: string, found: FoundF
   try {
     matcher = rest ? globToRegExp(rest) : undefined;
   } catch (e) {
-    throw new InputError('MALFORMED', `--subject '${pattern}': ${(e as Error).message}`, { cause: e });
+    if (!(e instanceof GlobError)) throw e;
+    throw new InputError('MALFORMED', `--subject '${pattern}' is not a pattern sscs can use: ${e.message}`, {
+      cause: e,
+      hint: "Patterns take ** (any folders), * and ? (within a folder), classes [abc], [a-z] and [!abc], and {a,b}; a '[' with no ']' after it is literal.",
+    });
   }
   let matched = 0;
   if (!hasMagic(posixPattern)) {
