@@ -6,7 +6,7 @@ import { DigestHelpers, MIN_FILES_FOR_WORKER, digestPaths, smallFileWorkerWanted
 import { FoundFiles } from './found.js';
 import { GlobError, globToRegExp, hasMagic, staticPrefix } from './glob.js';
 import { parseImageSubject } from './image.js';
-import { anyControlCharacter, assertSubjectName } from './name.js';
+import { anyRefusedCharacter, assertSubjectName } from './name.js';
 import type { Subject } from './subject.js';
 import { tarMemberSubjects } from './tar.js';
 import { compareBytes, resolveInRoot, walkFiles } from './walk.js';
@@ -66,12 +66,13 @@ async function collect(src: SubjectSources, helpers: DigestHelpers): Promise<Sub
     }
     if (found.size > MAX_SUBJECTS) throw new InputError('LIMIT', `more than ${MAX_SUBJECTS} subjects (after '${pattern}', ${found.size - before} new)`);
   }
-  // Before any file is opened: a name that could forge a line, or a FIFO that would block the read. One scan of
-  // all names for control characters (a regular-expression run per file was a tenth of the non-hashing time on
-  // 10,000 files), and a pass over the files only when a name or an entry needs a look; the errors and their
-  // order are as with a check of each file in turn.
+  // Before any file is opened: a name that could forge a line or display in another order, or a FIFO that would
+  // block the read. One scan of all names for refused characters (a regular-expression run per file was a tenth of
+  // the non-hashing time on 10,000 files), and a pass over the files only when a name or an entry needs a look; the
+  // errors and their order are as with a check of each file in turn.
   const { names, contents, others } = found;
-  const checkNames = anyControlCharacter(names);
+  const joined = names.join('');
+  const checkNames = anyRefusedCharacter(joined);
   if (checkNames || others.size > 0) {
     names.forEach((name, i) => {
       if (checkNames) assertSubjectName(name);
