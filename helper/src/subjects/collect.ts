@@ -7,9 +7,10 @@ import { FoundFiles } from './found.js';
 import { GlobError, globToRegExp, hasMagic, staticPrefix } from './glob.js';
 import { parseImageSubject } from './image.js';
 import { anyRefusedCharacter, assertSubjectName } from './name.js';
+import { compareBytes, compareCodeUnits, inByteOrder, mayPartFromByteOrder } from './order.js';
 import type { Subject } from './subject.js';
 import { tarMemberSubjects } from './tar.js';
-import { compareBytes, resolveInRoot, walkFiles } from './walk.js';
+import { resolveInRoot, walkFiles } from './walk.js';
 
 /** Far above any real build, low enough that a runaway pattern fails before memory does. */
 export const MAX_SUBJECTS = 500_000;
@@ -102,8 +103,9 @@ async function collect(src: SubjectSources, helpers: DigestHelpers): Promise<Sub
   }
   // The common case, the files of one folder walked in byte order: FoundFiles saw the order as they came, so
   // there is nothing to merge or sort, and no second pass to say so (10,000 comparisons cost 13 million
-  // instructions there, cold).
-  if (found.ordered && subjects.length === fromFiles) {
+  // instructions there, cold). FoundFiles notes the order with JavaScript's comparison, which is byte order unless a
+  // name holds a code unit from U+D800 up (order.ts): then the names are looked at again, exactly.
+  if (found.ordered && subjects.length === fromFiles && (!mayPartFromByteOrder(joined) || inByteOrder(names))) {
     if (subjects.length > MAX_SUBJECTS) throw new InputError('LIMIT', `more than ${MAX_SUBJECTS} subjects`);
     return subjects;
   }
@@ -187,10 +189,13 @@ function walkedName(cwd: string, baseAbs: string, nameOf: (abs: string) => strin
   return (_abs, rel) => `${prefix}/${rel}`;
 }
 
+/** Subjects merged by name (one subject per name, its digests from every source) and sorted in byte order (order.ts). */
 function mergeByName(subjects: Subject[]): Subject[] {
+  // JavaScript's own comparison where it is byte order (no name holds a code unit from U+D800 up), the exact one otherwise.
+  const compare = mayPartFromByteOrder(subjects.map((s) => s.name).join('')) ? compareBytes : compareCodeUnits;
   // In byte order already (files and other sources that do not overlap): nothing to merge or sort.
   let ordered = true;
-  for (let i = 1; ordered && i < subjects.length; i++) ordered = compareBytes((subjects[i - 1] as Subject).name, (subjects[i] as Subject).name) < 0;
+  for (let i = 1; ordered && i < subjects.length; i++) ordered = compare((subjects[i - 1] as Subject).name, (subjects[i] as Subject).name) < 0;
   if (ordered) {
     if (subjects.length > MAX_SUBJECTS) throw new InputError('LIMIT', `more than ${MAX_SUBJECTS} subjects`);
     return subjects;
@@ -212,5 +217,5 @@ function mergeByName(subjects: Subject[]): Subject[] {
     }
   }
   if (byName.size > MAX_SUBJECTS) throw new InputError('LIMIT', `more than ${MAX_SUBJECTS} subjects`);
-  return [...byName.values()].sort((a, b) => compareBytes(a.name, b.name));
+  return [...byName.values()].sort((a, b) => compare(a.name, b.name));
 }
