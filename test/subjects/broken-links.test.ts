@@ -32,6 +32,15 @@ describe('symlinks that lead nowhere', () => {
     }
   });
 
+  it('a dangling symlink given as a checksums file or an archive is exit 2 saying so', async () => {
+    const dir = project();
+    for (const flag of ['--subject-checksums', '--subject-tar']) {
+      const r = await runCli(['digest', flag, 'dist/latest.tgz'], { cwd: dir });
+      expect(r.exitCode, flag).toBe(2);
+      expect(r.stderr).toContain(`${join(dir, 'dist/latest.tgz')} is a symbolic link whose target does not exist`);
+    }
+  });
+
   it('a path through a dangling symlink to a folder names that link', async () => {
     const dir = project();
     const r = await runCli(['digest', '--subject', 'links/folder/app.tgz'], { cwd: dir });

@@ -1,6 +1,6 @@
 import { relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
-import { assertRegularFile, isInside, readFileBounded } from '../io/files.js';
+import { assertRegularFile, decodeUtf8, isInside, readFileBounded } from '../io/files.js';
 import { parseChecksums } from './checksums.js';
 import { DigestHelpers, MIN_FILES_FOR_WORKER, digestPaths, smallFileWorkerWanted, type DigestAlgorithm } from './digest.js';
 import { FoundFiles } from './found.js';
@@ -87,7 +87,8 @@ async function collect(src: SubjectSources, helpers: DigestHelpers): Promise<Sub
 
   for (const file of src.checksumFiles ?? []) {
     const abs = regularFileInRoot(root, resolve(src.cwd, file), 'checksums file');
-    const text = (await readFileBounded(abs, MAX_CHECKSUMS_FILE_BYTES, 'checksums file')).toString('utf8');
+    // Strict UTF-8, as for a walked name: decoded loosely, two names differing in a stray byte would read as one.
+    const text = decodeUtf8(await readFileBounded(abs, MAX_CHECKSUMS_FILE_BYTES, 'checksums file'), file, 'checksums file');
     const parsed = parseChecksums(text, file);
     if (parsed.length === 0) throw new InputError('NO_SUBJECTS', 'the checksums file lists no files', { where: { file } });
     for (const s of parsed) assertSubjectName(s.name, file);
