@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { defineCommand, type FlagValues, type Io } from '../cli/command.js';
 import { InputError, ServiceError, UsageError, VerificationError } from '../errors.js';
 import { readFileBounded } from '../io/files.js';
+import { assertNoSecret } from '../io/secrets.js';
+import { jsonParts, reportParts } from '../verify/report-parts.js';
 import { parseArtifactArg } from '../verify/artifact.js';
 import { readBundleFile } from '../verify/bundle.js';
 import { compilePattern, GITLAB_ISSUER_EXAMPLE, GITLAB_SAN_EXAMPLE, type VerifyPolicy } from '../verify/policy.js';
@@ -258,6 +260,10 @@ check), 2 bad usage or input (unreadable files, an invalid trusted root or key).
     timeoutMs(f['timeout-ms']); // validated up front, whether or not a network call needs it
     const policy = policyFromFlags(f);
     const outputs = outputRequest(f);
+    // --format json is data: a name holding a secret's value would print as [REDACTED], naming nothing real.
+    // Refused before anything is verified or written (the bundle's own names: before printing). Text is a log line.
+    const named = jsonParts(positionals, f.bundle, trustedRootSource(f, io.env)?.path);
+    if (f.format === 'json') assertNoSecret(named.map((p) => p.text).join('\0'), io.env, { what: 'the verification report', verb: 'print', parts: () => named });
     const artifacts = positionals.map((p) => parseArtifactArg(p, io.cwd));
     const key = f.key !== undefined ? await readKey(resolve(io.cwd, f.key)) : undefined;
     const bundleFile = await readBundleFile(resolve(io.cwd, f.bundle));
@@ -279,7 +285,11 @@ check), 2 bad usage or input (unreadable files, an invalid trusted root or key).
         ? { none: 'not read: a key-signed bundle with no log entry fails the tlog check without --insecure-ignore-tlog' }
         : (rootSource ?? { tuf: f['tuf-mirror-url'] ?? 'public-good' });
     await writeOutputs(report, policy, outputs, io);
-    io.stdout(f.format === 'json' ? reportJson(report, policy) : report.verified ? `${verdictLine(report)}\n` : '');
+    if (f.format === 'json') {
+      const json = reportJson(report, policy);
+      assertNoSecret(json, io.env, { what: 'the verification report', verb: 'print', parts: () => [...named, ...reportParts(report)] });
+      io.stdout(json);
+    } else if (report.verified) io.stdout(`${verdictLine(report)}\n`);
     if (!report.verified) {
       const { message, hint } = failureMessage(report);
       const code = report.checks.find((c) => c.status === 'failed')?.code ?? 'VERIFICATION';
