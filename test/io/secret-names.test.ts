@@ -52,9 +52,7 @@ function allFiles(root: string): string[] {
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name));
 }
-const inputs = new Set(allFiles(dir));
-
-function expectRefused(r: CliResult, message: string): void {
+function expectRefused(r: CliResult, message: string, inputs: Set<string>): void {
   expect(r.exitCode, r.stderr).toBe(2);
   expect(r.stderr).toContain(`sscs: error: ${message} holds the value of the secret variable CI_JOB_TOKEN\n`);
   expect(r.stdout).toBe('');
@@ -83,8 +81,9 @@ CASES.push({ name: 'policy check --output: the report file is not written', args
 
 describe('data output holding a secret variable value', () => {
   it.each(CASES)('$name: refused with exit 2, naming the part and the variable', async ({ cwd, args, message }) => {
+    const inputs = new Set(allFiles(dir));
     const r = await runCli(args, { cwd: cwd ? join(dir, cwd) : dir, env, ...FAST });
-    expectRefused(r, message);
+    expectRefused(r, message, inputs);
   });
 
   it('still prints ordinary names with a secret set, and a name holding a non-secret variable\'s value', async () => {
