@@ -61,6 +61,14 @@ describe('release upload with a secret value in a name', () => {
     expectRefused(r, 'refusing to publish the files: argument 2 (the name of a file to publish)', 'GL_RELEASE', TOKEN, before);
   });
 
+  it('hides the value of the --token-env variable in a human message, whatever its name', async () => {
+    const { CI_JOB_TOKEN: _, ...rest } = env();
+    const r = await runCli([...UPLOAD, 'att.json', '--package', 'p', '--version', '1.0.0', '--token-env', 'GL_RELEASE', '--timeout-ms', `x${TOKEN}`], { cwd: dir, env: { ...rest, GL_RELEASE: TOKEN } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("--timeout-ms must be a positive integer, not 'x[REDACTED]'");
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+
   it('publishes ordinary names with a secret set; a folder name only a text log line shows is not published', async () => {
     const json = await runCli([...UPLOAD, 'att.json', '--package', 'p', '--version', '2.0.0', '--format', 'json'], { cwd: dir, env: env() });
     expect(json.exitCode, json.stderr).toBe(0);
