@@ -64,8 +64,7 @@ export default defineCommand({
       const json = `${JSON.stringify(shown, null, 2)}\n`;
       assertNoSecret(json, io.env, { ...secretCheck, what: 'the summary', verb: 'print' });
       io.stdout(json);
-    }
-    else {
+    } else {
       for (const f of shown.files) io.stdout(`uploaded ${f.file} (sha256:${f.sha256}) to ${f.url}\n`);
       if (shown.release) io.stdout(`${shown.release.created ? 'created release' : 'linked from release'} ${shown.release.tag} (${shown.release.links} links)\n`);
     }
