@@ -116,7 +116,7 @@ describe('keys in what sscs prints', () => {
     const dir = tempDir({ f: 'x' });
     const r = await runCli(['provenance', '--subject', 'f', `--max-subjects-per-statement=${PEM}`], { cwd: dir, env });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('--max-subjects-per-statement must be a positive integer');
+    expect(r.stderr).toContain('--max-subjects-per-statement must be a whole number from 1 to 500000');
     expect(`${r.stdout}${r.stderr}`).not.toContain(PEM_BODY);
   });
 });

@@ -74,6 +74,17 @@ describe('subject names from a checksums file stay inside the project', () => {
   });
 });
 
+describe('a checksums file that is not UTF-8', () => {
+  it('is exit 2 naming the file and line, instead of two names read as one', async () => {
+    // `x\xff` and `x\xfe` both decoded loosely to 'x\uFFFD': one subject, or "listed twice" for another name.
+    const dir = tempDir({ SUMS: Buffer.concat([Buffer.from(`${A}  ok\n${A}  x`), Buffer.from([0xff]), Buffer.from(`\n${A}  x`), Buffer.from([0xfe]), Buffer.from('\n')]) });
+    const r = await runCli(['digest', '--subject-checksums', 'SUMS'], { cwd: dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('sscs: error: SUMS:2: checksums file is not valid UTF-8');
+    expect(r.stdout).toBe('');
+  });
+});
+
 describe('checksums lines as GNU sha256sum writes them', () => {
   const names = ['plain.tgz', 'back\\slash', 'new\nline', 'cr\rname', 'both\\\n', 'trailing space ', 'z\nabc  evil.tgz'];
 

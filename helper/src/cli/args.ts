@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { whyNotRegularOutput } from '../io/path-kind.js';
 import type { CommandDef, FlagSpecs, FlagValues } from './command.js';
+import { parseIntegerFlag } from './integer-flag.js';
 
 export interface ParsedCommandLine<O extends FlagSpecs> {
   flags: FlagValues<O>;
@@ -47,6 +48,13 @@ export function parseCommandLine<O extends FlagSpecs>(def: CommandDef<O>, argv: 
       if (typeof v === 'string' && !spec.choices.includes(v)) {
         throw new UsageError('USAGE', `sscs ${def.name}: --${name} must be one of ${spec.choices.join(', ')}, not '${v}'`);
       }
+    }
+  }
+  for (const [name, spec] of Object.entries(def.flags)) {
+    if (!spec.integer || help) continue;
+    const given = flags[name];
+    for (const v of Array.isArray(given) ? given : given === undefined ? [] : [given]) {
+      if (typeof v === 'string') parseIntegerFlag(name, v, spec.integer[0], spec.integer[1]);
     }
   }
   for (const [name, spec] of Object.entries(def.flags)) {

@@ -20,6 +20,11 @@ export type FlagSpec = ParseArgsOptionDescriptor & {
    * given); `'file'` refuses `-`, since the command's standard output carries something else.
    */
   writes?: 'stdout-or-file' | 'file';
+  /**
+   * A string flag whose value is a whole number from `min` to `max` (inclusive), written in decimal digits: anything
+   * else (`1e3`, `0x10`, `5.0`, ` 5`) is a usage error before the command runs (cli/integer-flag.ts).
+   */
+  integer?: readonly [min: number, max: number];
 };
 
 export type FlagSpecs = Record<string, FlagSpec>;

@@ -8,7 +8,7 @@ export default defineCommand({
   name: 'digest',
   summary: 'Compute subject digests for files, globs, checksum files or images',
   usage: "sscs digest --subject 'dist/**' [flags]",
-  description: 'Prints the subjects sscs provenance would record, in sha256sum format (or JSON), in the same order. Names are escaped as GNU sha256sum escapes them (a leading \\ when a name holds a backslash); a name with a control character, or one holding the value of a secret variable (the redactor would print a wrong name), is refused, as provenance refuses it.',
+  description: 'Prints the subjects sscs provenance would record, in sha256sum format (or JSON), in the same order. Names are escaped as GNU sha256sum escapes them (a leading \\ when a name holds a backslash); a name with a control character, a bidirectional control or a line separator, or one holding the value of a secret variable (the redactor would print a wrong name), is refused, as provenance refuses it.',
   flags: {
     ...SUBJECT_FLAGS,
     format: { type: 'string', choices: ['text', 'json'], valueName: 'text|json', default: 'text', description: 'Output format.' },

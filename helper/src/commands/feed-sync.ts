@@ -25,7 +25,7 @@ the new copy up by itself. Run it on a schedule: a scheduled pipeline or cron, e
     source: { type: 'string', valueName: 'URL', description: 'An OSV-compatible archive URL (a mirror) instead of osv.dev.' },
     'max-shrink': { type: 'string', valueName: 'PERCENT', default: String(DEFAULT_MAX_SHRINK * 100), description: 'Refuse a new copy with more than this share of the records gone (100 accepts any non-empty copy).' },
     'deadline-seconds': {
-      type: 'string', valueName: 'N', default: String(DEFAULT_SYNC_DEADLINE_MS / 1000),
+      type: 'string', valueName: 'N', integer: [MIN_SYNC_DEADLINE_MS / 1000, MAX_SYNC_DEADLINE_MS / 1000], default: String(DEFAULT_SYNC_DEADLINE_MS / 1000),
       description: `The whole download, redirects included, must end within N seconds (${MIN_SYNC_DEADLINE_MS / 1000} to ${MAX_SYNC_DEADLINE_MS / 1000}); past it the copy is left unchanged (exit 2).`,
     },
     format: { type: 'string', choices: ['text', 'json'], valueName: 'text|json', default: 'text', description: 'Output format.' },

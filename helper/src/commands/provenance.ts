@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { defineCommand, type Io } from '../cli/command.js';
 import { isSecretName } from '../io/secrets.js';
+import { parseIntegerFlag } from '../cli/integer-flag.js';
 import { ISSUER_FLAG, VERIFY_TOKEN_FLAGS, configuredIssuer, tokenVerification } from '../cli/issuer-flag.js';
 import { SUBJECT_FLAGS, hasSubjectFlags, subjectsFromFlags } from '../cli/subject-flags.js';
 import { InputError, UsageError } from '../errors.js';
@@ -16,12 +17,15 @@ import { importRunnerStatement } from '../provenance/runner.js';
 import { buildStatements } from '../provenance/statement.js';
 import type { Statement } from '../provenance/types.js';
 import { provenanceJsonLines } from '../provenance/validate.js';
+import { MAX_SUBJECTS } from '../subjects/collect.js';
 import { digestFileSync } from '../subjects/digest.js';
 import { HELPER_PATH, IS_BUNDLE, VERSION, bundleBytes } from '../version.js';
 
 const TRUST_MODES: readonly TrustMode[] = ['build-job', 'isolated'];
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const INPUT_KEY = /^[a-z0-9_][a-z0-9_.-]*$/i;
+/** More subjects per statement than a run may have would change nothing. */
+const MAX_SUBJECTS_RANGE = [1, MAX_SUBJECTS] as const;
 
 export default defineCommand({
   name: 'provenance',
@@ -41,7 +45,7 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
     'identity-token-env': { type: 'string', valueName: 'NAME', default: DEFAULT_TOKEN_VARIABLE, description: 'The variable holding the job ID token whose claims are recorded.' },
     'allow-variable': { type: 'string', multiple: true, valueName: 'NAME', description: 'Record this variable and its value as an external parameter.' },
     input: { type: 'string', multiple: true, valueName: 'KEY=VALUE', description: 'Record a CI/CD component input as an external parameter.' },
-    'max-subjects-per-statement': { type: 'string', valueName: 'N', default: String(DEFAULT_MAX_SUBJECTS_PER_STATEMENT), description: 'Split into several statements past this many subjects.' },
+    'max-subjects-per-statement': { type: 'string', valueName: 'N', integer: MAX_SUBJECTS_RANGE, default: String(DEFAULT_MAX_SUBJECTS_PER_STATEMENT), description: 'Split into several statements past this many subjects.' },
     'from-runner': { type: 'string', valueName: 'FILE', description: 'Import the statement GitLab Runner writes with RUNNER_GENERATE_ARTIFACTS_METADATA=true, as a correct v1 statement.' },
     local: { type: 'boolean', description: 'A dry run outside CI: missing GitLab variables come from git or placeholders, and the builder id says local.' },
     format: { type: 'string', choices: ['text', 'json'], valueName: 'text|json', default: 'text', description: 'Summary format (the statements themselves always go to --output).' },
@@ -55,8 +59,7 @@ Trust modes (--builder): build-job = the build job writes its own provenance (SL
   ],
   async run({ flags, io }) {
     if (flags.format !== 'text' && flags.format !== 'json') throw new UsageError('USAGE', `--format must be text or json, not '${flags.format}'`);
-    const max = Number(flags['max-subjects-per-statement']);
-    if (!Number.isInteger(max) || max < 1) throw new UsageError('USAGE', `--max-subjects-per-statement must be a positive integer, not '${flags['max-subjects-per-statement']}'`);
+    const max = parseIntegerFlag('max-subjects-per-statement', flags['max-subjects-per-statement'], ...MAX_SUBJECTS_RANGE);
     const tokenVariable = flags['identity-token-env'];
     const allow = allowListedVariables(flags['allow-variable'] ?? [], tokenVariable, io);
 

@@ -3,7 +3,7 @@ import { defineCommand } from '../cli/command.js';
 import { InputError, UsageError } from '../errors.js';
 import { resolveInRoot, resolveInside } from '../io/files.js';
 import { argumentParts, assertNoSecret, flagPart, type NamedPart } from '../io/secrets.js';
-import { DEFAULT_TIMEOUT_MS } from '../release/gitlab-api.js';
+import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from '../release/gitlab-api.js';
 import { uploadRelease } from '../release/upload.js';
 
 export default defineCommand({
@@ -19,7 +19,7 @@ export default defineCommand({
     'api-url': { type: 'string', valueName: 'URL', description: 'GitLab API root (default: $CI_API_V4_URL).' },
     'project-id': { type: 'string', valueName: 'ID', description: 'Project id or path (default: $CI_PROJECT_ID).' },
     'token-env': { type: 'string', valueName: 'NAME', default: 'CI_JOB_TOKEN', description: 'Variable holding the job token.' },
-    'timeout-ms': { type: 'string', valueName: 'N', default: String(DEFAULT_TIMEOUT_MS), description: 'Timeout of each API call.' },
+    'timeout-ms': { type: 'string', valueName: 'N', integer: [1, MAX_TIMEOUT_MS], default: String(DEFAULT_TIMEOUT_MS), description: 'Timeout of each API call.' },
     format: { type: 'string', choices: ['text', 'json'], valueName: 'text|json', default: 'text', description: 'Output format.' },
   },
   positionals: { min: 2, max: Number.MAX_SAFE_INTEGER, name: 'upload FILE...' },

@@ -16,6 +16,7 @@ import { DEFAULT_TUF_TIMEOUT_MS, defaultTufCacheDir, fetchTrustedRoot } from '..
 import { verifyBundle, type TrustedRootSource } from '../verify/verifier.js';
 import { defaultVsaBundle, writeOutputs, type OutputRequest } from '../verify/outputs.js';
 import { SIGNING_FLAGS } from '../sign/flags.js';
+import { MAX_TIMEOUT_MS } from '../sign/constants.js';
 import { BUILDER_ID_ISOLATED } from '../provenance/constants.js';
 
 const MAX_KEY_BYTES = 64 * 1024;
@@ -33,7 +34,7 @@ const flags = {
   'tuf-cache-dir': { type: 'string', valueName: 'DIR', description: 'Cache of the TUF client when no --trusted-root is given (default: $XDG_CACHE_HOME/sscs/tuf).' },
   'tuf-mirror-url': { type: 'string', valueName: 'URL', description: 'TUF mirror to get the trusted root from (default: the public-good one).' },
   'tuf-root': { type: 'string', valueName: 'FILE', description: 'Initial TUF root.json for a --tuf-mirror-url other than public-good.' },
-  'timeout-ms': { type: 'string', valueName: 'N', description: `Bound on network calls in milliseconds: the TUF fetch [default: ${DEFAULT_TUF_TIMEOUT_MS}], and each signing request of --sign-vsa.` },
+  'timeout-ms': { type: 'string', valueName: 'N', integer: [1, MAX_TIMEOUT_MS], description: `Bound on network calls in milliseconds: the TUF fetch [default: ${DEFAULT_TUF_TIMEOUT_MS}], and each signing request of --sign-vsa.` },
   'source-repo': { type: 'string', valueName: 'URL', description: 'Expected source repository, e.g. https://gitlab.com/group/project.' },
   'source-ref': { type: 'string', valueName: 'REF', description: 'Expected source ref, e.g. refs/heads/main or refs/tags/v1.2.0.' },
   'source-ref-regexp': { type: 'string', valueName: 'RE', description: 'Expected source ref as an anchored regular expression, e.g. refs/tags/v.*.' },

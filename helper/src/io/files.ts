@@ -3,6 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { dirname, resolve, relative, isAbsolute, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InputError, systemErrorCode } from '../errors.js';
+import { brokenLinkError } from './broken-link.js';
 import { assertNoSecret } from './secrets.js';
 
 /**
@@ -261,7 +262,7 @@ export function resolveInRoot(root: string, path: string): { realPath: string; i
   try {
     real = realpathSync(path);
   } catch (e) {
-    throw new InputError('FILE_NOT_FOUND', `no such file or folder`, { where: { file: path }, cause: e });
+    throw brokenLinkError(path, e) ?? new InputError('FILE_NOT_FOUND', `no such file or folder`, { where: { file: path }, cause: e });
   }
   // The root may itself sit behind a symlink (a runner's /builds, a macOS /tmp): compare real paths.
   let realRoot = root;

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { isSecretName } from '../io/secrets.js';
+import { assertSubjectName } from '../subjects/name.js';
 import { SLSA_PROVENANCE_V1, STATEMENT_TYPE_V1 } from './constants.js';
 import type { ResourceDescriptor, Statement } from './types.js';
 
@@ -32,6 +33,8 @@ export function importRunnerStatement(doc: unknown, file: string, allowVariables
     throw new InputError('MALFORMED', `predicateType is '${String(doc.predicateType)}': only SLSA provenance v1 metadata (GitLab Runner 16.7 and later) can be imported`, { where: where('predicateType') });
   }
   if (!Array.isArray(doc.subject) || doc.subject.length === 0) throw new InputError('NO_SUBJECTS', 'the runner recorded no subjects', { where: where('subject') });
+  // The names are the build's file names, held to what sscs's own subjects are (subjects/name.ts).
+  for (const s of doc.subject) if (isObject(s) && typeof s.name === 'string') assertSubjectName(s.name, file);
   const predicate = doc.predicate;
   if (!isObject(predicate) || !isObject(predicate.buildDefinition) || !isObject(predicate.runDetails)) {
     throw new InputError('MALFORMED', 'predicate has no buildDefinition or runDetails', { where: where('predicate') });

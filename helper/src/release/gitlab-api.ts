@@ -6,6 +6,8 @@ import { ServiceError } from '../errors.js';
 
 /** Every call is bounded: a release job must fail, not hang, when the instance does not answer. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Upper bound of --timeout-ms: an hour per call (a timer past 2^31-1 ms would fire at once). */
+export const MAX_TIMEOUT_MS = 3_600_000;
 /** GitLab's error bodies are small JSON; anything bigger is not worth reading into memory. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 

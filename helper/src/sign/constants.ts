@@ -17,6 +17,8 @@ export const BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+j
 
 /** Per request; every call to Fulcio, Rekor and the TSA is bounded by it. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Upper bound of --timeout-ms: five minutes per request is past any service that still answers. */
+export const MAX_TIMEOUT_MS = 300_000;
 /** Retries on network errors, 408, 429 and 5xx, with exponential backoff between them. */
 export const RETRY = { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 4_000 } as const;
 

@@ -1,5 +1,5 @@
 import type { FlagSpecs } from '../cli/command.js';
-import { DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_ENV, ENV_FULCIO_URL, ENV_REKOR_URL, ENV_SIGNING_CONFIG, ENV_TSA_URL } from './constants.js';
+import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, DEFAULT_TOKEN_ENV, ENV_FULCIO_URL, ENV_REKOR_URL, ENV_SIGNING_CONFIG, ENV_TSA_URL } from './constants.js';
 
 /** The flags `sscs sign` and `sscs attest` share (CONTRACT.md: signing flags). */
 export const SIGNING_FLAGS = {
@@ -10,7 +10,7 @@ export const SIGNING_FLAGS = {
   'signing-config': { type: 'string', valueName: 'FILE', description: `Sigstore SigningConfig v0.2 JSON naming the services (default $${ENV_SIGNING_CONFIG}).` },
   key: { type: 'string', valueName: 'FILE', description: 'Sign with this PEM EC P-256 private key (PKCS#8) instead of keyless.' },
   'key-env': { type: 'string', valueName: 'NAME', description: 'Sign with the PEM private key held in this (masked) variable.' },
-  'timeout-ms': { type: 'string', valueName: 'N', description: `Timeout of each request to Fulcio, Rekor and the TSA, retried with backoff (default ${DEFAULT_TIMEOUT_MS}).` },
+  'timeout-ms': { type: 'string', valueName: 'N', integer: [1, MAX_TIMEOUT_MS], description: `Timeout of each request to Fulcio, Rekor and the TSA, retried with backoff (default ${DEFAULT_TIMEOUT_MS}).` },
   format: { type: 'string', choices: ['text', 'json'], valueName: 'text|json', description: 'Output format of the summary on stdout.', default: 'text' },
 } as const satisfies FlagSpecs;
 

@@ -5,14 +5,13 @@ import type { Io } from '../cli/command.js';
 import { InputError, UsageError, isSscsError } from '../errors.js';
 import { readFileBounded } from '../io/files.js';
 import { bundleBuilder, witnesses, type BundleKind } from './bundler.js';
-import { BUNDLE_V03_MEDIA_TYPE, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_ENV, MAX_KEY_BYTES, RETRY } from './constants.js';
+import { BUNDLE_V03_MEDIA_TYPE, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_ENV, MAX_KEY_BYTES, MAX_TIMEOUT_MS, RETRY } from './constants.js';
 import { scrub, serviceFailure } from './failure.js';
 import { keySignerFromPem, type KeySigner } from './key.js';
 import { resolveServices, type Services, type SigningMode } from './services.js';
 import { readIdentityToken, type IdentityToken } from './token.js';
 
 /** Longest per-request timeout accepted: a signing step should fail, not hang the pipeline. */
-const MAX_TIMEOUT_MS = 300_000;
 
 export interface SigningFlags {
   'identity-token-env'?: string | undefined;

@@ -1,15 +1,16 @@
 import { relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
-import { assertRegularFile, isInside, readFileBounded } from '../io/files.js';
+import { assertRegularFile, decodeUtf8, isInside, readFileBounded } from '../io/files.js';
 import { parseChecksums } from './checksums.js';
 import { DigestHelpers, MIN_FILES_FOR_WORKER, digestPaths, smallFileWorkerWanted, type DigestAlgorithm } from './digest.js';
 import { FoundFiles } from './found.js';
-import { globToRegExp, hasMagic, staticPrefix } from './glob.js';
+import { GlobError, globToRegExp, hasMagic, staticPrefix } from './glob.js';
 import { parseImageSubject } from './image.js';
-import { anyControlCharacter, assertSubjectName } from './name.js';
+import { anyRefusedCharacter, assertSubjectName } from './name.js';
+import { compareBytes, compareCodeUnits, inByteOrder, mayPartFromByteOrder } from './order.js';
 import type { Subject } from './subject.js';
 import { tarMemberSubjects } from './tar.js';
-import { compareBytes, resolveInRoot, walkFiles } from './walk.js';
+import { resolveInRoot, walkFiles } from './walk.js';
 
 /** Far above any real build, low enough that a runaway pattern fails before memory does. */
 export const MAX_SUBJECTS = 500_000;
@@ -66,12 +67,13 @@ async function collect(src: SubjectSources, helpers: DigestHelpers): Promise<Sub
     }
     if (found.size > MAX_SUBJECTS) throw new InputError('LIMIT', `more than ${MAX_SUBJECTS} subjects (after '${pattern}', ${found.size - before} new)`);
   }
-  // Before any file is opened: a name that could forge a line, or a FIFO that would block the read. One scan of
-  // all names for control characters (a regular-expression run per file was a tenth of the non-hashing time on
-  // 10,000 files), and a pass over the files only when a name or an entry needs a look; the errors and their
-  // order are as with a check of each file in turn.
+  // Before any file is opened: a name that could forge a line or display in another order, or a FIFO that would
+  // block the read. One scan of all names for refused characters (a regular-expression run per file was a tenth of
+  // the non-hashing time on 10,000 files), and a pass over the files only when a name or an entry needs a look; the
+  // errors and their order are as with a check of each file in turn.
   const { names, contents, others } = found;
-  const checkNames = anyControlCharacter(names);
+  const joined = names.join('');
+  const checkNames = anyRefusedCharacter(joined);
   if (checkNames || others.size > 0) {
     names.forEach((name, i) => {
       if (checkNames) assertSubjectName(name);
@@ -85,7 +87,8 @@ async function collect(src: SubjectSources, helpers: DigestHelpers): Promise<Sub
 
   for (const file of src.checksumFiles ?? []) {
     const abs = regularFileInRoot(root, resolve(src.cwd, file), 'checksums file');
-    const text = (await readFileBounded(abs, MAX_CHECKSUMS_FILE_BYTES, 'checksums file')).toString('utf8');
+    // Strict UTF-8, as for a walked name: decoded loosely, two names differing in a stray byte would read as one.
+    const text = decodeUtf8(await readFileBounded(abs, MAX_CHECKSUMS_FILE_BYTES, 'checksums file'), file, 'checksums file');
     const parsed = parseChecksums(text, file);
     if (parsed.length === 0) throw new InputError('NO_SUBJECTS', 'the checksums file lists no files', { where: { file } });
     for (const s of parsed) assertSubjectName(s.name, file);
@@ -101,8 +104,9 @@ async function collect(src: SubjectSources, helpers: DigestHelpers): Promise<Sub
   }
   // The common case, the files of one folder walked in byte order: FoundFiles saw the order as they came, so
   // there is nothing to merge or sort, and no second pass to say so (10,000 comparisons cost 13 million
-  // instructions there, cold).
-  if (found.ordered && subjects.length === fromFiles) {
+  // instructions there, cold). FoundFiles notes the order with JavaScript's comparison, which is byte order unless a
+  // name holds a code unit from U+D800 up (order.ts): then the names are looked at again, exactly.
+  if (found.ordered && subjects.length === fromFiles && (!mayPartFromByteOrder(joined) || inByteOrder(names))) {
     if (subjects.length > MAX_SUBJECTS) throw new InputError('LIMIT', `more than ${MAX_SUBJECTS} subjects`);
     return subjects;
   }
@@ -130,7 +134,11 @@ function expandPattern(root: string, cwd: string, pattern: string, found: FoundF
   try {
     matcher = rest ? globToRegExp(rest) : undefined;
   } catch (e) {
-    throw new InputError('MALFORMED', `--subject '${pattern}': ${(e as Error).message}`, { cause: e });
+    if (!(e instanceof GlobError)) throw e;
+    throw new InputError('MALFORMED', `--subject '${pattern}' is not a pattern sscs can use: ${e.message}`, {
+      cause: e,
+      hint: "Patterns take ** (any folders), * and ? (within a folder), classes [abc], [a-z] and [!abc], and {a,b}; a '[' with no ']' after it is literal.",
+    });
   }
   let matched = 0;
   if (!hasMagic(posixPattern)) {
@@ -182,10 +190,13 @@ function walkedName(cwd: string, baseAbs: string, nameOf: (abs: string) => strin
   return (_abs, rel) => `${prefix}/${rel}`;
 }
 
+/** Subjects merged by name (one subject per name, its digests from every source) and sorted in byte order (order.ts). */
 function mergeByName(subjects: Subject[]): Subject[] {
+  // JavaScript's own comparison where it is byte order (no name holds a code unit from U+D800 up), the exact one otherwise.
+  const compare = mayPartFromByteOrder(subjects.map((s) => s.name).join('')) ? compareBytes : compareCodeUnits;
   // In byte order already (files and other sources that do not overlap): nothing to merge or sort.
   let ordered = true;
-  for (let i = 1; ordered && i < subjects.length; i++) ordered = compareBytes((subjects[i - 1] as Subject).name, (subjects[i] as Subject).name) < 0;
+  for (let i = 1; ordered && i < subjects.length; i++) ordered = compare((subjects[i - 1] as Subject).name, (subjects[i] as Subject).name) < 0;
   if (ordered) {
     if (subjects.length > MAX_SUBJECTS) throw new InputError('LIMIT', `more than ${MAX_SUBJECTS} subjects`);
     return subjects;
@@ -207,5 +218,5 @@ function mergeByName(subjects: Subject[]): Subject[] {
     }
   }
   if (byName.size > MAX_SUBJECTS) throw new InputError('LIMIT', `more than ${MAX_SUBJECTS} subjects`);
-  return [...byName.values()].sort((a, b) => compareBytes(a.name, b.name));
+  return [...byName.values()].sort((a, b) => compare(a.name, b.name));
 }

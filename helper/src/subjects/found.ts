@@ -13,7 +13,10 @@ export class FoundFiles {
   readonly contents: string[] = [];
   /** Entries that are not plain regular files (symlinks to files, FIFOs, sockets, devices), by index. */
   readonly others = new Map<number, FoundFile>();
-  /** False once a name is not after the one before it in byte order. */
+  /**
+   * False once a name is not after the one before it in JavaScript's comparison (UTF-16 order): byte order unless a
+   * name holds a code unit from U+D800 up, where the caller checks again (subjects/order.ts).
+   */
   ordered = true;
   /** Index by name, built when a second pattern may find names again. */
   private index: Map<string, number> | undefined;

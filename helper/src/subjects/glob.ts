@@ -1,8 +1,12 @@
 /**
  * Glob patterns for --subject: `**` (any number of folders), `*` and `?` (within one path segment),
- * `[abc]` / `[!abc]` classes and `{a,b}` alternatives. Hidden files match like any other: a build's
- * outputs are all subjects.
+ * `[abc]` / `[a-z]` / `[!abc]` classes and `{a,b}` alternatives. Hidden files match like any other: a build's
+ * outputs are all subjects. As in POSIX fnmatch with FNM_PATHNAME, `?`, `*` and a class match characters (code
+ * points, not UTF-16 halves), never `/`, and a `]` right after `[` or `[!` is a member of the class.
  */
+
+/** A pattern sscs cannot use, said in the pattern's terms (never a RegExp engine's message). */
+export class GlobError extends Error {}
 
 const MAGIC = /[*?[{]/;
 
@@ -45,16 +49,16 @@ export function globToRegExp(glob: string): RegExp {
       re += '[^/]';
       i++;
     } else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
+      // `[!]a]`: the first character after `[` or `[!` is a member even when it is `]`.
+      const negate = glob[i + 1] === '!' || glob[i + 1] === '^';
+      const first = i + 1 + (negate ? 1 : 0);
+      const end = glob.indexOf(']', first + 1);
       if (end === -1) {
         re += '\\[';
         i++;
         continue;
       }
-      let body = glob.slice(i + 1, end);
-      const negate = body.startsWith('!') || body.startsWith('^');
-      if (negate) body = body.slice(1);
-      re += `[${negate ? '^/' : ''}${body.replace(/\\/g, '\\\\')}]`;
+      re += classToRegExp(glob.slice(first, end), negate, glob.slice(i, end + 1));
       i = end + 1;
     } else if (c === '{') {
       braceDepth++;
@@ -72,7 +76,31 @@ export function globToRegExp(glob: string): RegExp {
       i++;
     }
   }
-  if (braceDepth > 0) throw new SyntaxError(`unclosed '{' in pattern '${glob}'`);
-  // `s`: a name may hold any character, a newline too; it must not fall out of `**` (it is refused later, by name).
-  return new RegExp(`^${re}$`, 's');
+  if (braceDepth > 0) throw new GlobError(`unclosed '{' in pattern '${glob}'`);
+  try {
+    // `s`: a name may hold any character, a newline too; it must not fall out of `**` (it is refused later, by name).
+    // `u`: `?` and a class match a character from U+10000 up whole, not one of its UTF-16 halves.
+    return new RegExp(`^${re}$`, 'su');
+  } catch (e) {
+    // Not expected: classToRegExp checks what the engine would refuse. Said in our words all the same.
+    throw new GlobError(`pattern '${glob}' cannot be compiled`, { cause: e });
+  }
+}
+
+/**
+ * One bracket expression as a RegExp class that never matches `/`. Its members are literal characters and ranges
+ * `a-z` (a `-` first or last is literal); GlobError when a range runs backwards, which the RegExp engine refuses.
+ */
+function classToRegExp(members: string, negate: boolean, shown: string): string {
+  const cps = [...members];
+  for (let k = 0; k + 2 < cps.length; k++) {
+    if (cps[k + 1] !== '-') continue;
+    const lo = cps[k] as string;
+    const hi = cps[k + 2] as string;
+    if ((lo.codePointAt(0) as number) > (hi.codePointAt(0) as number)) {
+      throw new GlobError(`the range '${lo}-${hi}' in '${shown}' runs backwards: '${lo}' comes after '${hi}' (a range goes from the lower character to the higher, e.g. '${hi}-${lo}')`);
+    }
+    k += 2;
+  }
+  return `(?!/)[${negate ? '^' : ''}${members.replace(/[\\\][]/g, '\\$&')}]`;
 }

@@ -2,6 +2,7 @@ import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { InputError, systemErrorCode } from '../errors.js';
 import { fileKind, resolveInRoot, type FileKind } from '../io/files.js';
 import { describeBytes, isUtf8 } from './name.js';
+import { compareBytes, compareCodeUnits, mayPartFromByteOrder } from './order.js';
 
 export { resolveInRoot };
 
@@ -29,7 +30,8 @@ export type OnFile = (relFromDir: string, path: string, other: FoundFile | undef
 // The walk uses synchronous fs calls on purpose: a CLI walking ten thousand files spends most of its time
 // in per-call round trips through the thread pool otherwise (measured: 4x slower on bench/digest.mjs).
 
-const byName = (a: Dirent, b: Dirent) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byName = (a: Dirent, b: Dirent) => compareCodeUnits(a.name, b.name);
+const byNameBytes = (a: Dirent, b: Dirent) => compareBytes(a.name, b.name);
 
 /**
  * Lists every entry under `dir` that is not a folder, recursively, in a deterministic (byte-wise sorted)
@@ -46,15 +48,16 @@ export function walkFiles(root: string, dir: string, onFile: OnFile, seen = new 
   if (seen.has(id)) return;
   seen.add(id);
   if (seen.size > MAX_WALK_FOLDERS) throw new InputError('LIMIT', `more than ${MAX_WALK_FOLDERS} folders under ${root}`);
-  // libuv lists a folder sorted by strcmp already, so this sort is one pass in the common case.
-  const entries = listing(dir, () => readdirSync(dir, { withFileTypes: true })).sort(byName);
-  // Node decodes names as UTF-8, replacing bad bytes with U+FFFD; only then are the raw bytes read.
-  for (const entry of entries) {
-    if (entry.name.includes('\uFFFD')) {
-      assertUtf8Names(dir);
-      break;
-    }
-  }
+  const entries = listing(dir, () => readdirSync(dir, { withFileTypes: true }));
+  // Byte order (order.ts). One scan of the folder's names joined says whether JavaScript's own comparison is byte
+  // order here (no code unit from U+D800 up); libuv lists a folder sorted by strcmp already, so either sort is one
+  // pass in the common case.
+  const joined = entries.map((e) => e.name).join('/');
+  const high = mayPartFromByteOrder(joined);
+  entries.sort(high ? byNameBytes : byName);
+  // Node decodes names as UTF-8, replacing bad bytes with U+FFFD (a code unit above U+D800); only then are the raw
+  // bytes read.
+  if (high && joined.includes('\uFFFD')) assertUtf8Names(dir);
   // `dir` is absolute and normalised (the caller resolves it, and every folder below is built here), and a
   // readdir name holds no '/', '.' or '..': concatenation gives what path.join would, without its normalising
   // pass over every name (a tenth of a walk of 10,000 files).
@@ -117,8 +120,4 @@ function assertUtf8Names(dir: string): void {
       hint: 'A subject name is recorded as UTF-8 text; sscs does not guess what other bytes meant. Rename the file.',
     });
   }
-}
-
-export function compareBytes(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
