@@ -63,9 +63,9 @@ describe('release upload with a secret value in a name', () => {
 
   it('hides the value of the --token-env variable in a human message, whatever its name', async () => {
     const { CI_JOB_TOKEN: _, ...rest } = env();
-    const r = await runCli([...UPLOAD, 'att.json', '--package', 'p', '--version', '1.0.0', '--token-env', 'GL_RELEASE', '--timeout-ms', `x${TOKEN}`], { cwd: dir, env: { ...rest, GL_RELEASE: TOKEN } });
+    const r = await runCli([...UPLOAD, 'att.json', '--package', 'p', '--version', '1.0.0', '--token-env', 'GL_RELEASE', '--format', `x${TOKEN}`], { cwd: dir, env: { ...rest, GL_RELEASE: TOKEN } });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain("--timeout-ms must be a positive integer, not 'x[REDACTED]'");
+    expect(r.stderr).toContain("--format must be one of text, json, not 'x[REDACTED]'");
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
   });
 
