@@ -20,7 +20,8 @@ envelope (payloadType ${INTOTO_PAYLOAD_TYPE}) and writes a Sigstore bundle v0.3.
 bundles are OUT.1.sigstore.json, OUT.2.sigstore.json, ... Keyless by default: the job's OIDC token
 ($SIGSTORE_ID_TOKEN) gets a short-lived certificate from Fulcio; the signature is logged in Rekor and/or
 timestamped by a TSA. With --key/--key-env the bundle names the key instead, and Rekor/TSA are used only when given.
-Prints the bundle paths, one per line.`,
+Prints the bundle paths, one per line. A bundle path or subject name holding the value of a secret variable is
+refused (exit 2) before signing, naming the variable and the part, never the value.`,
   flags: {
     statement: { type: 'string', valueName: 'FILE', description: 'In-toto statement(s): a JSON document or JSON Lines.' },
     bundle: { type: 'string', writes: 'file', valueName: 'OUT', description: 'Where to write the bundle (OUT.N.sigstore.json with several statements).' },

@@ -18,7 +18,9 @@ export default defineCommand({
   usage: 'sscs sign FILE --bundle OUT.sigstore.json [signing flags]',
   description: `
 Signs FILE's bytes and writes a Sigstore bundle v0.3 with a message signature over its SHA-256 digest.
-Keyless by default ($SIGSTORE_ID_TOKEN and Fulcio), or with --key/--key-env. Prints the bundle path.`,
+Keyless by default ($SIGSTORE_ID_TOKEN and Fulcio), or with --key/--key-env. Prints the bundle path. A bundle
+path (with --format json, a file name too) holding the value of a secret variable is refused (exit 2) before
+signing, naming the variable and the part, never the value.`,
   flags: {
     bundle: { type: 'string', writes: 'file', valueName: 'OUT', description: 'Where to write the bundle.' },
     ...SIGNING_FLAGS,

@@ -248,7 +248,8 @@ The SLSA Build level (--format json, the VSA) comes from verified facts only: L3
 DeploymentEnvironment extension (1.3.6.1.4.1.57264.1.23) to equal --deployment-environment, or, for a key,
 --key-builder-id naming the isolated builder; the statement's builder.id never raises it.
 Exit codes: 0 verified, 1 a check failed (the error names it; a bundle that is not JSON fails the bundle
-check), 2 bad usage or input (unreadable files, an invalid trusted root or key).`,
+check), 2 bad usage or input (unreadable files, an invalid trusted root or key; with --format json, a name the
+report would print holding the value of a secret variable, named by its part, never by its value).`,
   flags,
   positionals: { min: 1, max: 1024, name: 'ARTIFACT' },
   examples: [
