@@ -9,8 +9,8 @@ export { isSecretName, secretValues } from '../io/secrets.js';
 
 /** A whole PEM private key block, or from its first line to the end of the text when it is cut short. */
 const PRIVATE_KEY_TEXT = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g;
-/** Flags whose value names a variable that holds a key or a token. */
-const SECRET_VARIABLE_FLAGS = ['--key-env', '--identity-token-env', '--vsa-signing-key-env'];
+/** Flags whose value names a variable that holds a key or a token (`release upload --token-env`: the job token). */
+const SECRET_VARIABLE_FLAGS = ['--key-env', '--identity-token-env', '--vsa-signing-key-env', '--token-env'];
 
 /** The variables that `argv` names as holding a key or a token (`--key-env NAME`, `--identity-token-env=NAME`). */
 export function secretVariablesNamedBy(argv: readonly string[]): string[] {

@@ -4,6 +4,8 @@ import { InputError, UsageError } from '../errors.js';
 import type { DependencyGraph } from '../deps/model.js';
 import { writeOutputFile } from '../io/files.js';
 import { printable } from '../io/printable.js';
+import { argumentParts, assertNoSecret } from '../io/secrets.js';
+import { graphParts } from '../deps/named-parts.js';
 import { findDependencyInputs } from '../lockfiles/detect.js';
 import { readDependencyInputs } from '../lockfiles/index.js';
 import { checkGraph } from '../policy/check.js';
@@ -13,6 +15,7 @@ import { localChecks } from '../policy/local.js';
 import { renderGitlab } from '../policy/reports/gitlab.js';
 import { renderJson } from '../policy/reports/json.js';
 import { renderJunit } from '../policy/reports/junit.js';
+import { resultParts } from '../policy/reports/parts.js';
 import { renderText } from '../policy/reports/text.js';
 import type { Mode } from '../policy/types.js';
 import { RegistryClient } from '../registry/client.js';
@@ -68,6 +71,8 @@ With no INPUT, the lockfiles in the working directory are checked (package-lock.
 pnpm-lock.yaml, yarn.lock, uv.lock, poetry.lock, Pipfile.lock, pylock.toml, pylock.*.toml, requirements*.txt).
 A requirement that pins no version (requests>=2 in a requirements file, an SBOM component whose purl names no
 version) is exit 2 unless --allow-unpinned: the installer would choose its version at install time, unchecked.
+A report that would hold the value of a secret variable (in a file name, a package name, a path or a URL) is
+refused before any output (exit 2), naming the variable and the part, never the value.
 Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 on bad usage or input.`,
   flags: {
     policy: { type: 'string', valueName: 'FILE', description: 'Policy file (YAML or JSON); default: the built-in default policy.' },
@@ -130,6 +135,18 @@ Exit 1 when a package is denied or quarantined in enforce mode; 0 otherwise; 2 o
     for (const e of result.errors) io.stderr(`sscs: warning: ${printable(e)}; packages without metadata get the policy's on_unknown outcome\n`);
 
     const out = format === 'json' ? renderJson(result) : renderText(result);
+    // The report is data (file, package and path names), printed or written: a name holding a secret's value
+    // would be printed as [REDACTED], naming nothing real, and a file must never hold it. Refused before any
+    // output, naming the part; the GitLab and JUnit reports hold the same names.
+    assertNoSecret(out, io.env, {
+      what: 'the policy report',
+      ...(flags.output ? { verb: 'write' as const, file: flags.output } : { verb: 'print' as const }),
+      parts: () => [
+        ...(positionals.length > 0 ? argumentParts(inputs, 'a lockfile or SBOM name') : inputs.map((f, i) => ({ name: `lockfile ${i + 1} found in the working folder (its name)`, text: f }))),
+        ...graphParts(graph),
+        ...resultParts(result),
+      ],
+    });
     if (flags.output) await writeOutputFile(resolve(io.cwd, flags.output), out, io.env, 'the report');
     else io.stdout(out);
     if (flags.output && format === 'text') io.stderr(out.split('\n').slice(-2).join('\n'));

@@ -1,6 +1,8 @@
+import { basename } from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { InputError, UsageError } from '../errors.js';
 import { resolveInRoot, resolveInside } from '../io/files.js';
+import { argumentParts, assertNoSecret, flagPart, type NamedPart } from '../io/secrets.js';
 import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from '../release/gitlab-api.js';
 import { uploadRelease } from '../release/upload.js';
 
@@ -9,7 +11,7 @@ export default defineCommand({
   summary: 'Publish attestations with a release (generic package registry and release asset links)',
   usage: 'sscs release upload FILE... --package NAME --version VERSION [--tag TAG] [flags]',
   description:
-    'Uploads each FILE to the project\'s generic package registry, then links it from the release of --tag (creating the release when the tag has none). Authenticates with the job token; the token is never printed.',
+    'Uploads each FILE to the project\'s generic package registry, then links it from the release of --tag (creating the release when the tag has none). Authenticates with the job token; the token is never printed. A file name, package name, version or tag holding the value of a secret variable is refused (exit 2) before anything is uploaded, naming the variable and the part, never the value.',
   flags: {
     package: { type: 'string', valueName: 'NAME', description: 'Generic package name.' },
     version: { type: 'string', valueName: 'VERSION', description: 'Generic package version.' },
@@ -36,6 +38,17 @@ export default defineCommand({
     if (!jobToken) throw new InputError('CONTEXT_MISSING', `no job token in ${flags['token-env']}`);
     const timeoutMs = Number(flags['timeout-ms']);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('USAGE', `--timeout-ms must be a positive integer, not '${flags['timeout-ms']}'`);
+    // The file names, package name, version and tag go into the package registry's URLs and the release's links
+    // (read by everyone who can read the project, long after the job), and --format json prints the paths as data,
+    // where the redactor would print [REDACTED] in place of a real name. Refused before anything is uploaded.
+    const named: NamedPart[] = [
+      ...argumentParts(flags.format === 'json' ? files : files.map((f) => basename(f)), flags.format === 'json' ? 'a file to publish' : 'the name of a file to publish', 2),
+      flagPart('package', 'name', flags.package),
+      flagPart('version', 'value', flags.version),
+      flagPart('tag', 'value', flags.tag),
+    ];
+    const secretCheck = { what: 'the files', verb: 'publish' as const, alsoSecret: [flags['token-env']], parts: () => named };
+    assertNoSecret(named.map((p) => p.text ?? '').join('\0'), io.env, secretCheck);
     // Real paths: a symlink committed under an expected name must not publish a file from outside the project.
     const paths = files.map((f) => {
       const target = resolveInRoot(io.cwd, resolveInside(io.cwd, io.cwd, f, 'file to publish'));
@@ -47,8 +60,11 @@ export default defineCommand({
       { files: paths, packageName: flags.package, version: flags.version, ...(flags.tag ? { tag: flags.tag } : {}) },
     );
     const shown = { ...result, files: result.files.map((f, i) => ({ ...f, file: files[i]! })) };
-    if (flags.format === 'json') io.stdout(`${JSON.stringify(shown, null, 2)}\n`);
-    else {
+    if (flags.format === 'json') {
+      const json = `${JSON.stringify(shown, null, 2)}\n`;
+      assertNoSecret(json, io.env, { ...secretCheck, what: 'the summary', verb: 'print' });
+      io.stdout(json);
+    } else {
       for (const f of shown.files) io.stdout(`uploaded ${f.file} (sha256:${f.sha256}) to ${f.url}\n`);
       if (shown.release) io.stdout(`${shown.release.created ? 'created release' : 'linked from release'} ${shown.release.tag} (${shown.release.links} links)\n`);
     }

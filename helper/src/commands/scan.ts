@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { UsageError } from '../errors.js';
 import { printableLines } from '../io/printable.js';
+import { assertNoSecret, type NamedPart } from '../io/secrets.js';
 import { scanDirectory, scanTarball, SEVERITIES, severityRank, type ScanReport, type Severity } from '../scan/index.js';
 import { identityFindings } from '../scan/identity.js';
 import { pythonFormatOf, scanPythonDistribution } from '../scan/python/index.js';
@@ -43,7 +44,8 @@ archive tricks (path traversal, links out of the package, decompression bombs). 
 against popular npm names (typosquats) and, with --malicious-feed, its version against known-malicious
 records. Python distributions (.whl, and .tar.gz or .zip sdists) are parsed with tree-sitter's Python grammar:
 setup.py, .pth start-up lines and each package's __init__.py are weighed by when they run. Exits 1 when a
-finding is at or above --fail-on.`,
+finding is at or above --fail-on. A report that would hold the value of a secret variable (in a file name,
+the package's name or a finding's evidence) is refused (exit 2), naming the variable and the part, never the value.`,
   flags: {
     type: { type: 'string', valueName: 'npm|wheel|sdist', description: 'What the file is; by default from its name (.whl a wheel, .tar.gz and .zip an sdist, anything else npm).' },
     format: { type: 'string', choices: ['text', 'json'], default: 'text', valueName: 'text|json', description: 'Output format.' },
@@ -85,11 +87,23 @@ finding is at or above --fail-on.`,
     }
     // A package not read whole is never clean, whatever the threshold (as the policy's unknown outcome).
     const failed = failOn !== undefined && (!report.complete || report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn)));
-    if (flags.format === 'json') {
-      io.stdout(`${JSON.stringify({ target: positionals[0], ...report, failOn: failOn ?? FAIL_ON_NONE, failed }, null, 2)}\n`);
-    } else {
-      io.stdout(renderReport(report, failOn, failed));
-    }
+    const out = flags.format === 'json' ? `${JSON.stringify({ target: positionals[0], ...report, failOn: failOn ?? FAIL_ON_NONE, failed }, null, 2)}\n` : renderReport(report, failOn, failed);
+    // The report is data (the package's file names and what they hold), read by people and scripts: the redactor
+    // would print a secret's value as [REDACTED], naming a file that is not there. Refused, naming the part.
+    assertNoSecret(out, io.env, { what: 'the scan report', verb: 'print', parts: () => reportParts(positionals[0]!, report) });
+    io.stdout(out);
     return failed ? 1 : 0;
   },
 });
+
+/** The parts of a scan report that came from its inputs, named for an error that must not quote them. */
+function* reportParts(target: string, report: ScanReport & { registry?: RegistryReport }): Generator<NamedPart> {
+  yield { name: 'argument 1 (the package path)', text: target };
+  yield { name: 'the package name or version', text: report.package ? `${report.package.name}@${report.package.version}` : undefined };
+  const n = report.findings.length;
+  for (const [i, f] of report.findings.entries()) {
+    yield { name: `the file name of finding ${i + 1} of ${n} (${f.rule})`, text: f.file };
+    yield { name: `the evidence or message of finding ${i + 1} of ${n} (${f.rule} in ${f.file})`, text: `${f.evidence}\0${f.message}` };
+  }
+  yield { name: 'the registry document report (--packument or --registry)', text: report.registry ? JSON.stringify(report.registry) : undefined };
+}

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { defineCommand, type FlagValues, type Io } from '../cli/command.js';
 import { InputError, ServiceError, UsageError, VerificationError } from '../errors.js';
 import { readFileBounded } from '../io/files.js';
+import { assertNoSecret } from '../io/secrets.js';
+import { jsonParts, reportParts } from '../verify/report-parts.js';
 import { parseArtifactArg } from '../verify/artifact.js';
 import { readBundleFile } from '../verify/bundle.js';
 import { compilePattern, GITLAB_ISSUER_EXAMPLE, GITLAB_SAN_EXAMPLE, type VerifyPolicy } from '../verify/policy.js';
@@ -246,7 +248,8 @@ The SLSA Build level (--format json, the VSA) comes from verified facts only: L3
 DeploymentEnvironment extension (1.3.6.1.4.1.57264.1.23) to equal --deployment-environment, or, for a key,
 --key-builder-id naming the isolated builder; the statement's builder.id never raises it.
 Exit codes: 0 verified, 1 a check failed (the error names it; a bundle that is not JSON fails the bundle
-check), 2 bad usage or input (unreadable files, an invalid trusted root or key).`,
+check), 2 bad usage or input (unreadable files, an invalid trusted root or key; with --format json, a name the
+report would print holding the value of a secret variable, named by its part, never by its value).`,
   flags,
   positionals: { min: 1, max: 1024, name: 'ARTIFACT' },
   examples: [
@@ -259,6 +262,10 @@ check), 2 bad usage or input (unreadable files, an invalid trusted root or key).
     timeoutMs(f['timeout-ms']); // validated up front, whether or not a network call needs it
     const policy = policyFromFlags(f);
     const outputs = outputRequest(f);
+    // --format json is data: a name holding a secret's value would print as [REDACTED], naming nothing real.
+    // Refused before anything is verified or written (the bundle's own names: before printing). Text is a log line.
+    const named = jsonParts(positionals, f.bundle, trustedRootSource(f, io.env)?.path);
+    if (f.format === 'json') assertNoSecret(named.map((p) => p.text).join('\0'), io.env, { what: 'the verification report', verb: 'print', parts: () => named });
     const artifacts = positionals.map((p) => parseArtifactArg(p, io.cwd));
     const key = f.key !== undefined ? await readKey(resolve(io.cwd, f.key)) : undefined;
     const bundleFile = await readBundleFile(resolve(io.cwd, f.bundle));
@@ -280,7 +287,11 @@ check), 2 bad usage or input (unreadable files, an invalid trusted root or key).
         ? { none: 'not read: a key-signed bundle with no log entry fails the tlog check without --insecure-ignore-tlog' }
         : (rootSource ?? { tuf: f['tuf-mirror-url'] ?? 'public-good' });
     await writeOutputs(report, policy, outputs, io);
-    io.stdout(f.format === 'json' ? reportJson(report, policy) : report.verified ? `${verdictLine(report)}\n` : '');
+    if (f.format === 'json') {
+      const json = reportJson(report, policy);
+      assertNoSecret(json, io.env, { what: 'the verification report', verb: 'print', parts: () => [...named, ...reportParts(report)] });
+      io.stdout(json);
+    } else if (report.verified) io.stdout(`${verdictLine(report)}\n`);
     if (!report.verified) {
       const { message, hint } = failureMessage(report);
       const code = report.checks.find((c) => c.status === 'failed')?.code ?? 'VERIFICATION';

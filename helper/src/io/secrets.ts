@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { printable } from './printable.js';
 
 /**
  * Which job variables hold secrets, for every guard that keeps them out of what sscs prints or writes: the
@@ -57,9 +58,24 @@ export function secretValues(env: NodeJS.ProcessEnv, alsoSecret: readonly string
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
-/** The forms a value takes in what sscs writes: as is, inside a JSON string, inside XML text or attributes. */
+/**
+ * The forms a value takes in what sscs writes: as is, inside a JSON string, inside XML text or attributes, and
+ * as a text report prints it (io/printable.ts: control characters escaped, where the redactor would miss it).
+ */
 function encodings(value: string): string[] {
-  return [...new Set([value, JSON.stringify(value).slice(1, -1), value.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] as string)])];
+  return [...new Set([value, JSON.stringify(value).slice(1, -1), value.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] as string), printable(value)])];
+}
+
+/**
+ * Finds secret values in texts: the secret variables of `env` and their written forms are worked out once, for
+ * a check over many texts (every package of a dependency graph).
+ */
+function secretFinder(env: NodeJS.ProcessEnv, alsoSecret: readonly string[] = []): (text: string) => string | undefined {
+  const forms = secretVariables(env, alsoSecret).map(({ name, value }) => ({ name, forms: encodings(value) }));
+  return (text) => {
+    for (const { name, forms: f } of forms) if (f.some((form) => text.includes(form))) return name;
+    return PRIVATE_KEY_BLOCK.test(text) ? PRIVATE_KEY_FOUND : undefined;
+  };
 }
 
 /**
@@ -67,28 +83,78 @@ function encodings(value: string): string[] {
  * PRIVATE_KEY_FOUND when `text` holds a PEM private key block from anywhere (a flag, a file, another job).
  */
 export function findSecret(text: string, env: NodeJS.ProcessEnv, alsoSecret: readonly string[] = []): string | undefined {
-  for (const { name, value } of secretVariables(env, alsoSecret)) {
-    if (encodings(value).some((form) => text.includes(form))) return name;
-  }
-  return PRIVATE_KEY_BLOCK.test(text) ? PRIVATE_KEY_FOUND : undefined;
+  return secretFinder(env, alsoSecret)(text);
+}
+
+/**
+ * A part of what a command prints or writes, named for the error without its text: `argument 1 (an input file
+ * name)`, `the --bundle path`, `a package read from package-lock.json`. Its text is never shown.
+ */
+export interface NamedPart {
+  name: string;
+  text: string | undefined;
+}
+
+/**
+ * Command-line arguments that name inputs, as `argument N (ROLE)`: `argument 2 (a lockfile or SBOM name)`.
+ * `first` is the number of the first one (`release upload FILE...`: 2).
+ */
+export function argumentParts(args: readonly string[], role: string, first = 1): NamedPart[] {
+  return args.map((text, i) => ({ name: `argument ${first + i} (${role})`, text }));
+}
+
+/** A flag's value as a part: `the --bundle path`. Undefined when the flag was not given. */
+export function flagPart(flag: string, role: string, text: string | undefined): NamedPart {
+  return { name: `the --${flag} ${role}`, text };
+}
+
+export interface SecretCheck {
+  /** What is refused: `the dependency graph`, `the scan report`. */
+  what: string;
+  /** The file it goes to, when it is written (the error's location). */
+  file?: string;
+  /** What would be done with it; `write` by default. */
+  verb?: 'write' | 'print' | 'sign' | 'publish';
+  /** Variables a flag named as holding a key or a token (--key-env, --token-env): secret whatever their names. */
+  alsoSecret?: readonly string[];
+  /**
+   * The parts of `content` that came from inputs, looked through only when `content` holds a value, so that the
+   * error says which one holds it: `argument 1 (an input file name)`. Printed data (a list, a report) is refused
+   * rather than shown with [REDACTED] in place of a real name, which would name nothing real.
+   */
+  parts?: () => Iterable<NamedPart>;
 }
 
 /**
  * Refuses content that holds the value of a secret variable. The error names the variable, never the value:
- * a written file outlives the job (artifacts, releases, a transparency log), where the redactor cannot reach.
+ * a written file outlives the job (artifacts, releases, a transparency log), where the redactor cannot reach,
+ * and printed data (a digest list, a dependency graph, a report) would hold [REDACTED] in place of a real name.
  */
-export function assertNoSecret(content: string | Uint8Array, env: NodeJS.ProcessEnv, where: { file?: string; what: string; alsoSecret?: readonly string[] }): void {
-  const text = typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
-  const name = findSecret(text, env, where.alsoSecret);
+export function assertNoSecret(content: string | Uint8Array, env: NodeJS.ProcessEnv, where: SecretCheck): void {
+  const find = secretFinder(env, where.alsoSecret);
+  const name = find(typeof content === 'string' ? content : Buffer.from(content).toString('utf8'));
   if (name === undefined) return;
+  for (const part of where.parts?.() ?? []) {
+    const held = part.text === undefined ? undefined : find(part.text);
+    if (held !== undefined) throw secretError(where, part.name, held);
+  }
+  throw secretError(where, 'it', name);
+}
+
+function secretError(where: SecretCheck, holder: string, name: string): InputError {
+  const at = where.file !== undefined ? { where: { file: where.file } } : {};
+  const refusing = `refusing to ${where.verb ?? 'write'} ${where.what}: ${holder}`;
   if (name === PRIVATE_KEY_FOUND) {
-    throw new InputError('SECRET', `refusing to write ${where.what}: it holds ${PRIVATE_KEY_FOUND}`, {
-      ...(where.file !== undefined ? { where: { file: where.file } } : {}),
+    return new InputError('SECRET', `${refusing} holds ${PRIVATE_KEY_FOUND}`, {
+      ...at,
       hint: 'A private key belongs only where it signs (--key, --key-env), never in an input, variable or file that sscs records.',
     });
   }
-  throw new InputError('SECRET', `refusing to write ${where.what}: it holds the value of the secret variable ${name}`, {
-    ...(where.file !== undefined ? { where: { file: where.file } } : {}),
-    hint: `Something passed the value of $${name} into an input, flag or file that sscs records. Pass it nowhere but where it is used as a secret.`,
+  return new InputError('SECRET', `${refusing} holds the value of the secret variable ${name}`, {
+    ...at,
+    hint:
+      holder === 'it'
+        ? `Something passed the value of $${name} into an input, flag or file that sscs records. Pass it nowhere but where it is used as a secret.`
+        : `The log hides secret values, so sscs would show a name that is not the real one. Rename what holds the value (a file, a folder, a package) or take the value of $${name} out of the input.`,
   });
 }

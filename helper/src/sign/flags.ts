@@ -13,3 +13,8 @@ export const SIGNING_FLAGS = {
   'timeout-ms': { type: 'string', valueName: 'N', integer: [1, MAX_TIMEOUT_MS], description: `Timeout of each request to Fulcio, Rekor and the TSA, retried with backoff (default ${DEFAULT_TIMEOUT_MS}).` },
   format: { type: 'string', choices: ['text', 'json'], valueName: 'text|json', description: 'Output format of the summary on stdout.', default: 'text' },
 } as const satisfies FlagSpecs;
+
+/** The variables the signing flags say hold a key or a token: their values are secrets whatever their names. */
+export function secretFlagVariables(flags: { 'key-env'?: string | undefined; 'identity-token-env'?: string | undefined }): string[] {
+  return [flags['key-env'], flags['identity-token-env']].filter((n): n is string => n !== undefined);
+}
