@@ -71,6 +71,14 @@ describe('firewall run: refusals show the command as shell words', () => {
     expect(r.stderr).toContain("`sudo npm install '--//r.example/:_authToken=[REDACTED]'` runs sudo");
     for (const piece of ['secret-value', 's-a-secret', "it'"]) expect(r.stdout + r.stderr).not.toContain(piece);
   });
+
+  it("nor one a leading env assigns to a secret's name, in a refusal of that env", async () => {
+    const dir = await project();
+    const r = await run(dir, ['env', '-C', 'web', "NPM_TOKEN=npm_it's-secret-0123", 'npm', 'ci']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("`env -C web 'NPM_TOKEN=[REDACTED]' npm ci`: env's -C runs the command in another folder");
+    for (const piece of ['secret-0123', 'npm_it']) expect(r.stdout + r.stderr).not.toContain(piece);
+  });
 });
 
 describe('shellLine', () => {

@@ -145,6 +145,8 @@ const record = (pkg: { name: string; version: string; ecosystem?: PackageRef['ec
 const NOT_YET_STARTED = 'http://127.0.0.1:1';
 /** The variables the .npmrc, pnpm rc and yarn rc checks find the files by. */
 const CONFIG_LOCATIONS = ['HOME', 'XDG_CONFIG_HOME', 'PREFIX'];
+/** A `NAME=VALUE` word, as env reads one. */
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 /** A value no job sets: a variable that comes out of installEnvironment with another value is the firewall's. */
 const PROBE = 'sscs-firewall-run-probe';
 
@@ -155,7 +157,9 @@ const PROBE = 'sscs-firewall-run-probe';
  * (leading `env`s applied by firewall run) and the job's environment as they change it.
  */
 async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS.ProcessEnv): Promise<{ run: string[]; env: Record<string, string>; commands: Invocation[]; shown: string }> {
-  const top = leadingEnv(given, jobEnv, secretValues(jobEnv));
+  // A leading env's own assignments (`env NPM_TOKEN=... npm ci`) count as the job's variables for what is shown.
+  const assigned = Object.fromEntries(given.filter((w) => ASSIGNMENT.test(w)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+  const top = leadingEnv(given, jobEnv, secretValues({ ...jobEnv, ...assigned }));
   if (top.run.length === 0) throw new UsageError('MISSING_ARGUMENT', 'sscs firewall run: give the command after --, e.g. sscs firewall run --policy p.yml -- npm ci');
   const host = new URL(NOT_YET_STARTED).hostname;
   const ours = clientEnv(NOT_YET_STARTED, [], { npm: { userconfig: '', globalconfig: '' }, yarnRcFilename: '' });
@@ -170,7 +174,7 @@ async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS
     }
   };
   // Every message shows the command as shell words, the job's secrets (a leading env's too) redacted before quoting.
-  const secrets = [...new Set([...secretValues(jobEnv), ...secretValues(top.env)])].sort((a, b) => b.length - a.length);
+  const secrets = [...new Set([...secretValues({ ...jobEnv, ...assigned }), ...secretValues(top.env)])].sort((a, b) => b.length - a.length);
   const shown = shellLine(top.run, secrets);
   const commands = invocations(top.run, installEnvironment(top.env, ours, host), governs, cwd, secrets);
   checkInstallOrder(commands, shown);
