@@ -43,6 +43,15 @@ describe('integer options', () => {
     expect(readFileSync(join(dir, 'p.jsonl'), 'utf8').trimEnd().split('\n')).toHaveLength(2);
   });
 
+  it('quotes a long value nowhere, whole or cut: a secret passed by mistake stays hidden by the redactor', async () => {
+    const secret = 'glpat-' + 'A1b2C3d4E5'.repeat(5);
+    const dir = tempDir({ f: 'x' });
+    const r = await runCli(['sign', 'f', '--timeout-ms', secret], { cwd: dir, env: { SSCS_TEST_TOKEN: secret } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`--timeout-ms must be a whole number from 1 to 300000, not a value of ${secret.length} characters`);
+    expect(r.stdout + r.stderr).not.toContain(secret.slice(0, 20));
+  });
+
   it.each([
     [['sign', 'f', '--timeout-ms', '1e3'], 'timeout-ms', '1 to 300000'],
     [['attest', '--statement', 'f', '--bundle', 'o.json', '--timeout-ms', '0x10'], 'timeout-ms', '1 to 300000'],
