@@ -9,6 +9,7 @@
  * `nobody`). A run's folder left by a run that was killed is removed by a later run once it is a day old.
  */
 import { chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,7 +17,7 @@ const PREFIX = 'sscs-run-';
 /** A run's folder older than this is a killed run's: no run of the suite lasts a day. */
 const STALE_MS = 24 * 60 * 60 * 1000;
 
-export default function setup(): () => void {
+export default function setup(): () => Promise<void> {
   const base = tmpdir();
   for (const name of readdirSync(base)) {
     if (!name.startsWith(PREFIX)) continue;
@@ -31,8 +32,9 @@ export default function setup(): () => void {
   const dir = mkdtempSync(join(base, PREFIX));
   chmodSync(dir, 0o1777);
   process.env.TMPDIR = dir;
-  return () => {
+  // Removed without blocking: the pool is still stopping its workers when this runs (a few GB of venvs and stores).
+  return async () => {
     process.env.TMPDIR = base;
-    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   };
 }
