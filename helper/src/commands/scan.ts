@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { UsageError } from '../errors.js';
 import { printableLines } from '../io/printable.js';
-import { assertNoSecret, type NamedPart } from '../io/secrets.js';
+import { assertNoSecret, maskPrivateKeyBlocks, type NamedPart } from '../io/secrets.js';
 import { scanDirectory, scanTarball, SEVERITIES, severityRank, type ScanReport, type Severity } from '../scan/index.js';
 import { identityFindings } from '../scan/identity.js';
 import { pythonFormatOf, scanPythonDistribution } from '../scan/python/index.js';
@@ -87,7 +87,9 @@ the package's name or a finding's evidence) is refused (exit 2), naming the vari
     }
     // A package not read whole is never clean, whatever the threshold (as the policy's unknown outcome).
     const failed = failOn !== undefined && (!report.complete || report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn)));
-    const out = flags.format === 'json' ? `${JSON.stringify({ target: positionals[0], ...report, failOn: failOn ?? FAIL_ON_NONE, failed }, null, 2)}\n` : renderReport(report, failOn, failed);
+    // A PEM private key line from the package (a file, its metadata, its registry document) shows as one: the report
+    // is about third-party content, and the line would make it refused below, exit 2 in place of the verdict.
+    const out = maskPrivateKeyBlocks(flags.format === 'json' ? `${JSON.stringify({ target: positionals[0], ...report, failOn: failOn ?? FAIL_ON_NONE, failed }, null, 2)}\n` : renderReport(report, failOn, failed));
     // The report is data (the package's file names and what they hold), read by people and scripts: the redactor
     // would print a secret's value as [REDACTED], naming a file that is not there. Refused, naming the part.
     assertNoSecret(out, io.env, { what: 'the scan report', verb: 'print', parts: () => reportParts(positionals[0]!, report) });

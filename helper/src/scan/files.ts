@@ -1,4 +1,4 @@
-import { PRIVATE_KEY_BLOCK } from '../io/secrets.js';
+import { maskPrivateKeyBlocks } from '../io/secrets.js';
 /** The files of a package as the rules see them, whatever they were read from (tarball or directory). */
 
 export interface PackageFile {
@@ -49,22 +49,16 @@ export const EVIDENCE_CHARS = 160;
  */
 const TOKEN_VALUES = /\b(?:npm_[A-Za-z0-9]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16})|(_authToken\s*=\s*)[^\s'"`]+/g;
 
-/**
- * A PEM private key block's first line, as io/secrets.ts's PRIVATE_KEY_BLOCK finds it, anywhere in a line. A package
- * may carry one (a test key, or one put there on purpose): printed in a report, it would make sscs refuse the whole
- * report as holding a private key (exit 2 in place of the verdict). Evidence says that one is there instead.
- */
-const PRIVATE_KEY_LINES = new RegExp(PRIVATE_KEY_BLOCK.source, 'g');
-
 export function evidence(text: string, at = 0, length = EVIDENCE_CHARS): string {
   const start = Math.max(0, at);
   let s = text
     .slice(start, start + Math.min(length, EVIDENCE_CHARS))
-    .replace(TOKEN_VALUES, (_m, key: string | undefined) => `${key ?? ''}[REDACTED]`)
-    .replace(PRIVATE_KEY_LINES, '[PEM private key]');
+    .replace(TOKEN_VALUES, (_m, key: string | undefined) => `${key ?? ''}[REDACTED]`);
   // eslint-disable-next-line no-control-regex
   s = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\t' ? ' ' : c === '\n' ? ' ' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
-  return s.trim();
+  // A PEM private key line a package carries (a test key, or one put there to turn the verdict into a refusal)
+  // shows as one; masked after the tabs and newlines above become spaces, which could complete one.
+  return maskPrivateKeyBlocks(s).trim();
 }
 
 /** 1-based line number of a character offset. */

@@ -5,6 +5,7 @@ import { readTarball } from './tarball.js';
 import { viewPackage } from './package.js';
 import { RULES } from './rules/index.js';
 import { evidence } from './files.js';
+import { maskPrivateKeyBlocks } from '../io/secrets.js';
 import { DEFAULT_SCAN_LIMITS, isIncompleteFinding, severityRank, type Finding, type ScanLimits, type ScanReport } from './types.js';
 
 export type { Finding, ScanLimits, ScanReport, Severity } from './types.js';
@@ -42,8 +43,11 @@ function analyse(collector: Collector): ScanReport {
   }
   // A rule may leave the scan incomplete too (a file that runs and could not be analysed, rules/code.ts).
   const complete = collector.unread.length === 0 && !findings.some((f) => isIncompleteFinding(f.rule));
-  const report: ScanReport = { findings: findings.slice(0, MAX_FINDINGS), complete, files: collector.entries, bytes: collector.bytes };
+  // What the package names (its files, its name and version) is masked like evidence (files.ts): a PEM private key
+  // line there would make the report refused as holding a key, in place of the verdict.
+  const kept = findings.slice(0, MAX_FINDINGS).map((f) => ({ ...f, file: maskPrivateKeyBlocks(f.file), evidence: maskPrivateKeyBlocks(f.evidence), message: maskPrivateKeyBlocks(f.message) }));
+  const report: ScanReport = { findings: kept, complete, files: collector.entries, bytes: collector.bytes };
   const { name, version } = pkg.manifest ?? {};
-  if (typeof name === 'string' && typeof version === 'string') report.package = { name, version };
+  if (typeof name === 'string' && typeof version === 'string') report.package = { name: maskPrivateKeyBlocks(name), version: maskPrivateKeyBlocks(version) };
   return report;
 }
