@@ -74,7 +74,7 @@ const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&
  * The forms a value takes in what sscs writes: as is, inside a JSON string, inside XML text or attributes, and
  * as a text report prints it (io/printable.ts: control characters escaped, where the redactor would miss it).
  */
-function encodings(value: string): string[] {
+export function encodings(value: string): string[] {
   return [...new Set([value, JSON.stringify(value).slice(1, -1), value.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] as string), printable(value)])];
 }
 
