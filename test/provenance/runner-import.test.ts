@@ -37,6 +37,21 @@ describe('sscs provenance --from-runner', () => {
     expect(readFileSync(join(dir, 'p.jsonl'), 'utf8')).not.toContain('plain-value-the-runner-recorded');
   });
 
+  it.each([['../../etc/passwd', "has a '..' segment"], ['/abs/app.tgz', 'is an absolute path'], ['x/../y', "has a '..' segment"], ['C:\\x', 'is an absolute path'], ['a\ud800b', 'lone UTF-16 surrogate']])(
+    'refuses the subject name %j, as checksums files and archives do',
+    async (name, why) => {
+      const dir = tempDir();
+      const doc = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+      doc.subject = [...doc.subject, { name, digest: { sha256: 'a'.repeat(64) } }];
+      writeFileSync(join(dir, 'm.json'), JSON.stringify(doc));
+      const r = await runCli(['provenance', '--from-runner', 'm.json', '-o', 'p.jsonl'], { cwd: dir });
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toContain(why);
+      expect(r.stderr).toContain('m.json');
+      expect(() => readFileSync(join(dir, 'p.jsonl'))).toThrow();
+    },
+  );
+
   it('rejects SLSA v0.2 runner metadata with the field that is wrong', async () => {
     const dir = tempDir();
     const doc = JSON.parse(readFileSync(FIXTURE, 'utf8'));

@@ -32,6 +32,23 @@ describe('symlinks that lead nowhere', () => {
     }
   });
 
+  it.each([['*/app.tgz'], ['{dist,other}/app.tgz'], ['d*/app.tgz']])('a link leading nowhere where --subject %s wants nothing is passed over', async (pattern) => {
+    // A leftover node_modules/.bin link, or one in a folder the pattern cannot reach, holds no subject.
+    const dir = project();
+    mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
+    symlinkSync('../gone/cli.js', join(dir, 'node_modules/.bin/gone'));
+    const r = await runCli(['digest', '--subject', pattern], { cwd: dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^[0-9a-f]{64} {2}dist\/app\.tgz\n$/);
+  });
+
+  it('a link leading nowhere that the pattern wants is still exit 2', async () => {
+    const dir = project();
+    const r = await runCli(['digest', '--subject', '**/*.tgz'], { cwd: dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`${join(dir, 'dist/latest.tgz')} is a symbolic link whose target does not exist`);
+  });
+
   it('a dangling symlink given as a checksums file or an archive is exit 2 saying so', async () => {
     const dir = project();
     for (const flag of ['--subject-checksums', '--subject-tar']) {

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import { isSecretName } from '../io/secrets.js';
-import { assertSubjectName } from '../subjects/name.js';
+import { assertSubjectName, quoteName, whyNameLeavesProject } from '../subjects/name.js';
 import { SLSA_PROVENANCE_V1, STATEMENT_TYPE_V1 } from './constants.js';
 import type { ResourceDescriptor, Statement } from './types.js';
 
@@ -34,7 +34,12 @@ export function importRunnerStatement(doc: unknown, file: string, allowVariables
   }
   if (!Array.isArray(doc.subject) || doc.subject.length === 0) throw new InputError('NO_SUBJECTS', 'the runner recorded no subjects', { where: where('subject') });
   // The names are the build's file names, held to what sscs's own subjects are (subjects/name.ts).
-  for (const s of doc.subject) if (isObject(s) && typeof s.name === 'string') assertSubjectName(s.name, file);
+  for (const s of doc.subject) {
+    if (!isObject(s) || typeof s.name !== 'string') continue;
+    assertSubjectName(s.name, file);
+    const escape = whyNameLeavesProject(s.name);
+    if (escape) throw new InputError('PATH_ESCAPE', `subject name ${quoteName(s.name)} ${escape}`, { where: where('subject') });
+  }
   const predicate = doc.predicate;
   if (!isObject(predicate) || !isObject(predicate.buildDefinition) || !isObject(predicate.runDetails)) {
     throw new InputError('MALFORMED', 'predicate has no buildDefinition or runDetails', { where: where('predicate') });

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import type { DigestAlgorithm } from './digest.js';
+import { whyNameLeavesProject } from './name.js';
 import type { Subject } from './subject.js';
 
 /** A checksums file is small text; bound it so that a wrong path cannot load a huge binary. */
@@ -25,18 +26,6 @@ export function formatChecksumLine(hex: string, name: string): string {
   return `\\${hex}  ${name.replace(/[\\\n\r]/g, (c) => ESCAPES[c] as string)}\n`;
 }
 const NEEDS_ESCAPE = /[\\\n\r]/;
-
-/**
- * Why a name from a checksums file would leave the project folder: an absolute path (`/x`, `\x`, `C:\x`) or a
- * `..` segment (with `/` or `\` as separator, as a verifier on Windows would read it). Such a line names a file
- * sscs never reads (the digest comes from the line), but the name is what the provenance says was built, as the
- * archive reader (tar.ts) refuses the same member names.
- */
-function escapeOf(name: string): string | undefined {
-  if (/^(?:[/\\]|[A-Za-z]:[/\\])/.test(name)) return 'is an absolute path';
-  if (name.split(/[/\\]/).includes('..')) return "has a '..' segment, which leaves the project folder";
-  return undefined;
-}
 
 /** Undoes GNU escaping; any other backslash sequence makes the line malformed, as it does for `sha256sum -c`. */
 function unescapeGnu(name: string, where: { file: string; line: number }): string {
@@ -79,7 +68,7 @@ export function parseChecksums(text: string, file: string): Subject[] {
     if (!algorithm || hex.length !== (algorithm === 'sha256' ? 64 : 128)) {
       throw new InputError('MALFORMED', `digest of '${name}' is ${hex.length} hex digits: neither sha256 (64) nor sha512 (128)`, { where });
     }
-    const escape = escapeOf(name);
+    const escape = whyNameLeavesProject(name);
     if (escape) {
       throw new InputError('PATH_ESCAPE', `subject name ${JSON.stringify(name)} ${escape}`, {
         where,

@@ -169,12 +169,19 @@ function expandPattern(root: string, cwd: string, pattern: string, found: FoundF
   if (!baseTarget?.isDirectory) return 0;
   // A match may be a folder (`dist/*` matching `dist/js`): its files are subjects too.
   const folderMatch = matcher ? new RegExp(matcher.source.replace(/\$$/, '(?:/.*)?$'), matcher.flags) : undefined;
-  walkFiles(root, baseAbs, (rel, path, other) => {
-    if (folderMatch && !folderMatch.test(rel)) return;
-    found.add(nameUnderBase(path, rel), path, other);
-    matched++;
-    onMatch();
-  });
+  walkFiles(
+    root,
+    baseAbs,
+    (rel, path, other) => {
+      if (folderMatch && !folderMatch.test(rel)) return;
+      found.add(nameUnderBase(path, rel), path, other);
+      matched++;
+      onMatch();
+    },
+    undefined,
+    '',
+    folderMatch ? (rel) => !folderMatch.test(rel) : undefined,
+  );
   return matched;
 }
 

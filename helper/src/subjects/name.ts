@@ -67,6 +67,20 @@ export function assertSubjectName(name: string, source?: string): void {
 }
 
 /**
+ * Why a subject name that did not come from a walk (a checksums file, GitLab Runner's metadata) would leave the
+ * project folder: an absolute path (`/x`, `\x`, `C:\x`) or a `..` segment (with `/` or `\` as separator, as a
+ * verifier on Windows would read it); or why it is not text at all (a lone UTF-16 surrogate, which no file name
+ * on disk decodes to). Such a name names no file sscs reads (the digest comes with it), but it is what the
+ * provenance says was built, as the archive reader (tar.ts) refuses the same member names. Undefined when fine.
+ */
+export function whyNameLeavesProject(name: string): string | undefined {
+  if (/^(?:[/\\]|[A-Za-z]:[/\\])/.test(name)) return 'is an absolute path';
+  if (name.split(/[/\\]/).includes('..')) return "has a '..' segment, which leaves the project folder";
+  if (/\p{Cs}/u.test(name)) return 'holds a lone UTF-16 surrogate: it is not valid Unicode text';
+  return undefined;
+}
+
+/**
  * True when `joinedNames` (the names joined: a join adds no character) holds a character assertSubjectName refuses:
  * one scan of them all (10,000 names cost 10,000 regular-expression runs otherwise, 3-4 ms cold). A caller checks
  * the names one by one with assertSubjectName only then, for the error.

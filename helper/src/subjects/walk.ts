@@ -37,10 +37,11 @@ const byNameBytes = (a: Dirent, b: Dirent) => compareBytes(a.name, b.name);
  * Lists every entry under `dir` that is not a folder, recursively, in a deterministic (byte-wise sorted)
  * order; FIFOs, sockets and devices are reported with their kind so that a caller can refuse them by name.
  * Symlinks are resolved and must stay inside `root`; a folder reached twice (a symlink loop) is walked once
- * (`seen` holds the device:inode of each folder walked).
+ * (`seen` holds the device:inode of each folder walked). A symlink that leads nowhere is an InputError NOT_A_FILE,
+ * unless `unwanted` says its path (relative to the first `dir`) is not one the caller wants: then it is passed over.
  * A name that is not valid UTF-8 is refused: decoded loosely, two such names would read as one.
  */
-export function walkFiles(root: string, dir: string, onFile: OnFile, seen = new Set<string>(), prefix = ''): void {
+export function walkFiles(root: string, dir: string, onFile: OnFile, seen = new Set<string>(), prefix = '', unwanted?: (rel: string) => boolean): void {
   // The folder's identity (device and inode), not its real path: realpath looks up every component of the path,
   // each from the root, so a tree 2,000 folders deep took over a minute of system time; stat is one lookup.
   const st = listing(dir, () => statSync(dir, { bigint: true }));
@@ -70,11 +71,19 @@ export function walkFiles(root: string, dir: string, onFile: OnFile, seen = new 
     if (entry.isFile()) {
       onFile(rel, path, undefined);
     } else if (entry.isSymbolicLink()) {
-      const target = resolveInRoot(root, path);
-      if (target.isDirectory) walkFiles(root, path, onFile, seen, rel);
+      let target: ReturnType<typeof resolveInRoot>;
+      try {
+        target = resolveInRoot(root, path);
+      } catch (e) {
+        // A link that leads nowhere (dangling, or a loop) where the pattern wants nothing (a leftover
+        // node_modules/.bin link under `*/app.tgz`) holds no subject: passed over. Where it is wanted, an error.
+        if (unwanted && e instanceof InputError && e.code === 'NOT_A_FILE' && unwanted(rel)) continue;
+        throw e;
+      }
+      if (target.isDirectory) walkFiles(root, path, onFile, seen, rel, unwanted);
       else onFile(rel, path, { path, realPath: target.realPath, size: target.size, kind: target.kind });
     } else if (entry.isDirectory()) {
-      walkFiles(root, path, onFile, seen, rel);
+      walkFiles(root, path, onFile, seen, rel, unwanted);
     } else {
       onFile(rel, path, { path, realPath: path, size: 0, kind: fileKind(entry) });
     }
