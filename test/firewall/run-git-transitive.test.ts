@@ -69,6 +69,17 @@ describe('firewall run: git dependencies beyond the project\'s own package.json'
     expect(existsSync(join(dir, 'package-lock.json'))).toBe(false);
   });
 
+  it('after a -- (npm install -- wrapper): the resolution still runs first, and the git dependency is refused (exit 1)', async () => {
+    // The resolution's own options used to follow the --, where npm read them as package specs and failed: the
+    // install then ran, prepare and all, and only the check after it failed the job.
+    const dir = await project({});
+    const r = await run(dir, ['npm', 'install', '--', 'wrapper']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain('sscs firewall: not running `npm install -- wrapper`');
+    expect(existsSync(join(dir, 'node_modules'))).toBe(false);
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it('a workspace member\'s git dependency is refused before npm install runs (exit 1)', async () => {
     const dir = await project({ workspaces: ['packages/*'] }, { 'packages/w/package.json': JSON.stringify({ name: 'w', version: '1.0.0', dependencies: { gitpkg: repoUrl } }) });
     const r = await run(dir, ['npm', 'install']);

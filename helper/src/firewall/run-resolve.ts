@@ -109,7 +109,12 @@ export async function resolveWithNpm(cwd: string, command: readonly string[], en
   const saved = new Map<string, Buffer | undefined>();
   for (const f of NPM_LOCKS) saved.set(f, (await fileExists(join(project, f))) ? await readFile(join(project, f)) : undefined);
   try {
-    const r = await execa(command[0]!, [...command.slice(1), '--package-lock=true', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd, env, extendEnv: false, reject: false, stdin: 'ignore', all: true });
+    // Before a `--` of the command (`npm install -- wrapper`): after it npm reads them as package specs and fails, and
+    // the install would then run with no resolution judged before it.
+    const resolveOnly = ['--package-lock=true', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'];
+    const dash = inv.args.indexOf('--');
+    const cut = dash < 0 ? command.length : command.length - inv.args.length + dash;
+    const r = await execa(command[0]!, [...command.slice(1, cut), ...resolveOnly, ...command.slice(cut)], { cwd, env, extendEnv: false, reject: false, stdin: 'ignore', all: true });
     if (r.exitCode !== 0) return { failed: r.exitCode === undefined ? (r.shortMessage ?? 'did not run') : `exit ${r.exitCode}` };
     const lock = saved.get('npm-shrinkwrap.json') ? 'npm-shrinkwrap.json' : 'package-lock.json';
     // Help or version flags beside other words (`npm i -h left-pad`), --dry-run, --no-save: npm resolved nothing it
