@@ -81,6 +81,42 @@ describe('firewall run: refusals show the command as shell words', () => {
   });
 });
 
+describe("firewall run: a leading env's secrets in the install's own output, and a secret in a command that cannot run", () => {
+  // The CLI's redactor knows the job's secret variables, not those a leading env assigns: the install's output
+  // printed them in clear, though the command shown hid them (review of firewall run, finding 2).
+  const echoes: [string, string[]][] = [
+    ['sh -c echo', ['sh', '-c', 'echo token is $NPM_TOKEN']],
+    ['node, to stdout and stderr, in pieces', [process.execPath, '-e', "const v = process.env.MY_API_TOKEN; process.stdout.write('token is ' + v.slice(0, 5)); setTimeout(() => { process.stdout.write(v.slice(5) + '\\n'); console.error('again', JSON.stringify(v)); }, 50)"]],
+  ];
+  for (const [name, command] of echoes) {
+    it(`env NAME=VALUE ${name}: the value appears nowhere in stdout or stderr`, async () => {
+      const dir = await project();
+      const r = await run(dir, ['env', 'NPM_TOKEN=plainSecretValue987', "MY_API_TOKEN=an'otherSecret654", ...command]);
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/token is \[REDACTED\]/);
+      for (const piece of ['plainSecretValue987', 'otherSecret654', 'SecretValue', "an'other"]) expect(r.stdout + r.stderr).not.toContain(piece);
+    });
+  }
+
+  // A quote inside a secret changed its spelling when quoted (`'./noab'\''cd...'`), past the redactor (finding 3).
+  it("cannot run: a job secret in the program's name is redacted before it is quoted", async () => {
+    const dir = await project();
+    const secret = "ab'cdSECRETVAL123";
+    const r = await run(dir, [`./no${secret}`], { MY_TOKEN: secret });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("cannot run './no[REDACTED]': not found");
+    for (const piece of ['SECRETVAL123', "ab'", 'cdSECRET']) expect(r.stdout + r.stderr).not.toContain(piece);
+  });
+
+  it("cannot run: a leading env's secret in the program's name is redacted too", async () => {
+    const dir = await project();
+    const r = await run(dir, ['env', "X_TOKEN=qu'otedSecret321", "./no-qu'otedSecret321"]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("cannot run './no-[REDACTED]': not found");
+    for (const piece of ['otedSecret321', "qu'"]) expect(r.stdout + r.stderr).not.toContain(piece);
+  });
+});
+
 describe('shellLine', () => {
   it('quotes only where a POSIX shell needs it', () => {
     expect(shellLine(['npm', 'install', 'a b', '', "it's", '@scope/x@^1.2.0', 'x=1', '--opt=a,b:c', '~/x', '#c', 'a*', '$HOME', '!'])).toBe(

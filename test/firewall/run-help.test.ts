@@ -99,11 +99,9 @@ describe('firewall run: npm, pnpm, yarn and pip help and version requests run', 
   const npmEnv = (dir: string) => ({ HOME: dir, npm_config_cache: join(dir, '.npm'), npm_config_fetch_retries: '0', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', pnpm_config_store_dir: join(dir, '.store'), CI: 'true', YARN_ENABLE_TELEMETRY: 'false', YARN_ENABLE_GLOBAL_CACHE: 'false' });
   const commands: [string[], RegExp][] = [
     [['npm', 'install', '--help'], /npm install/],
-    [['npm', 'i', '-h', 'left-pad'], /npm install/],
-    [['npm', 'add', '--usage', 'left-pad'], /npm install/],
-    [['npm', 'install', 'left-pad', '-?'], /npm install/],
+    [['npm', 'i', '-h'], /npm install/],
     [['npm', 'install', '-H'], /npm install/],
-    [['npm', '--loglevel', 'warn', 'install', '-v'], /^\d+\.\d+\.\d+$/m],
+    [['npm', '--version'], /^\d+\.\d+\.\d+$/m],
     [['npm', 'install', '--version'], /^\d+\.\d+\.\d+$/m],
     [['npm', 'install', '--versions'], /npm: '\d+\.\d+\.\d+'/],
     [[PNPM, 'install', '--help'], /pnpm install/],
@@ -126,14 +124,34 @@ describe('firewall run: npm, pnpm, yarn and pip help and version requests run', 
   }
 });
 
+describe('firewall run: npm help flags beside other words are checked like an install', () => {
+  // Only help flags and the verb are read as help (js-client-words.ts): npm prints its usage here too, yet nothing
+  // is taken on trust. npm's resolution before the install writes no lockfile to judge, so the run stops (exit 2).
+  const commands: string[][] = [
+    ['npm', 'i', '-h', 'left-pad'],
+    ['npm', 'add', '--usage', 'left-pad'],
+    ['npm', 'install', 'left-pad', '-?'],
+    ['npm', '--loglevel', 'warn', 'install', '-v'],
+  ];
+  for (const command of commands) {
+    it(`${command.join(' ')}: not run (exit 2), nothing installed`, async () => {
+      const dir = await project({ 'package.json': JSON.stringify({ name: 'app', version: '1.0.0', private: true, dependencies: { 'left-pad': '^1.3.0' } }) });
+      const r = await runCli(['firewall', 'run', '--policy', 'policy.yml', '--upstream', reg.url, '--pypi-upstream', 'none', '--', ...command], { cwd: dir, env: { HOME: dir, npm_config_cache: join(dir, '.npm'), npm_config_fetch_retries: '0', npm_config_update_notifier: 'false' }, timeoutMs: 120_000 });
+      expect(r.exitCode, r.stdout + r.stderr).toBe(2);
+      expect(r.stderr).toContain('npm wrote no lockfile when resolving the install before running it');
+      for (const f of ['node_modules', 'package-lock.json']) expect(await exists(join(dir, f)), f).toBe(false);
+    });
+  }
+});
+
 describe('npmAnswersWithoutRunning', () => {
   it('reads only what npm 11 itself reads as usage or version', () => {
-    for (const args of [['install', '--help'], ['-h', 'ci'], ['install', 'x', '-?'], ['install', '-H'], ['add', '--usage'], ['install', '-v'], ['i', '--version'], ['install', '--versions'], ['--save', 'install', '--help'], ['install', '--usage', 'true']]) {
+    for (const args of [['install', '--help'], ['-h', 'ci'], ['install', '-H'], ['add', '--usage'], ['install', '-v'], ['i', '--version'], ['install', '--versions'], ['--version'], ['-v'], ['i', '-h', '--help']]) {
       expect(npmAnswersWithoutRunning(args), args.join(' ')).toBe(true);
     }
   });
-  it('fails closed: after --, turned off again, or where an option before may take it as its value', () => {
-    for (const args of [['install'], ['install', '--', '--help'], ['install', '--usage', 'false'], ['install', '--help', '--no-usage'], ['install', '-h', '--usage=false'], ['install', '--fetch-timeout', '-h'], ['install', '--browser', '--help'], ['install', '--some-unknown', '-h'], ['install', '-gh'], ['install', 'help']]) {
+  it('fails closed: any word but the verb and exact help or version flags (a spec, another option, an abbreviation, --, false) is not help', () => {
+    for (const args of [['install'], ['install', 'x', '-?'], ['--save', 'install', '--help'], ['install', '--usage', 'true'], ['install', '-h', '--no-usag'], ['install', '-h', '--usa', 'false'], ['install', '-?', '--no-usa'], ['install', '--usage', '--usag=false'], ['install', '--he'], ['install', '-h', 'git+file:///x'], ['install', '-h', '--'], ['install', '-h', '-'], ['install', '--', '--help'], ['install', '--usage', 'false'], ['install', '--help', '--no-usage'], ['install', '-h', '--usage=false'], ['install', '--fetch-timeout', '-h'], ['install', '--browser', '--help'], ['install', '--some-unknown', '-h'], ['install', '-gh'], ['install', 'help']]) {
       expect(npmAnswersWithoutRunning(args), args.join(' ')).toBe(false);
     }
   });

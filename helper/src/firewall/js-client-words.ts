@@ -75,31 +75,22 @@ export function npmCallsAString(args: readonly string[]): boolean {
 const NPM_USAGE = new Set(['--usage', '--help', '-h', '-H', '-?']);
 /** `--version`/`-v` print npm's version and stop (lib/npm.js load); `--versions` runs `npm version`, which only lists versions. */
 const NPM_VERSION = new Set(['--version', '-v', '--versions']);
-/** A word that may turn usage or the version off again (`--usage=false`, `--no-usage`): the words are then not read as help. */
-const NPM_UNDOES = /^--(?:no-)*(?:no-(?:usage|help|versions?)|(?:usage|help|versions?)=)/;
 
 /**
  * Whether npm (11.19.1: lib/npm.js `load` and `execCommandClass`) answers ARGS, the words after `npm`, with a
  * command's usage or its version and runs no command, so fetches nothing. Read exactly or not at all (fail
- * closed): one of the spellings above, before `--`, not followed by `false` (nopt's `--usage false`), with no
- * word that turns it off again, and not where an option before it may take it as its value (nopt gives a Number
- * or path option the next word whatever it is, and an option that is Boolean or a String `--help`). `-gh`,
- * `--usage=true` and prefixes such as `--usag` are help to npm too, but not read as such here.
+ * closed): every word but one verb is one of the exact spellings above (`npm install --help`, `npm i -h`, `npm
+ * --version`). Any other word is not help: a package spec, a `--`, any other option, `false`, and every
+ * abbreviation, since nopt expands a unique prefix (`-h --no-usag` is `--no-usage`, and npm installs). Help that
+ * is also written another way (`npm i -h left-pad`, `--usage true`) is then checked like an install.
  */
 export function npmAnswersWithoutRunning(args: readonly string[]): boolean {
-  const end = args.indexOf('--');
-  const words = end < 0 ? args : args.slice(0, end);
-  if (words.some((w) => NPM_UNDOES.test(w))) return false;
+  let verbs = 0;
   let found = false;
-  for (let i = 0; i < words.length; i++) {
-    const a = words[i]!;
-    if (NPM_USAGE.has(a) || NPM_VERSION.has(a)) {
-      if (words[i + 1] === 'false') return false;
-      found = true;
-    } else if (a.startsWith('-') && a !== '-') {
-      const kind = npmKind(a);
-      if (kind === 'value' || kind === 'either') i++;
-    }
+  for (const a of args) {
+    if (NPM_USAGE.has(a) || NPM_VERSION.has(a)) found = true;
+    else if (!a.startsWith('-') && verbs === 0) verbs++;
+    else return false;
   }
   return found;
 }

@@ -112,6 +112,13 @@ export async function resolveWithNpm(cwd: string, command: readonly string[], en
     const r = await execa(command[0]!, [...command.slice(1), '--package-lock=true', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd, env, extendEnv: false, reject: false, stdin: 'ignore', all: true });
     if (r.exitCode !== 0) return { failed: r.exitCode === undefined ? (r.shortMessage ?? 'did not run') : `exit ${r.exitCode}` };
     const lock = saved.get('npm-shrinkwrap.json') ? 'npm-shrinkwrap.json' : 'package-lock.json';
+    // Help or version flags beside other words (`npm i -h left-pad`), --dry-run, --no-save: npm resolved nothing it
+    // wrote down, so nothing can be judged before the install's scripts run (fail closed).
+    if (!(await fileExists(join(project, lock)))) {
+      throw new InputError('INPUT', 'npm wrote no lockfile when resolving the install before running it, so what it takes from outside the registry cannot be checked before its scripts run: not running it', {
+        hint: 'Ask npm for help or its version alone (npm install --help, npm --version), or run the install without the options that keep npm from writing a lockfile (--dry-run, --no-save).',
+      });
+    }
     return { elsewhere: elsewhereIn((await readDependencyInputs([lock], { cwd: project })).packages) };
   } finally {
     for (const [f, bytes] of saved) {

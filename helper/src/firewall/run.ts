@@ -12,9 +12,10 @@ import { PolicyViolation, ServiceError, UsageError } from '../errors.js';
 import { writeOutputFile } from '../io/files.js';
 import { checkOutputPaths } from '../io/output-path.js';
 import { secretValues } from '../io/secrets.js';
+import { makeRedactor } from '../cli/redact.js';
 import { outputRelay } from './output-relay.js';
 import { printable } from '../io/printable.js';
-import { shellLine, shellWord } from '../io/shell-quote.js';
+import { shellLine } from '../io/shell-quote.js';
 import { purl } from '../deps/model.js';
 import type { CheckRecord, CheckResult } from '../policy/check.js';
 import type { Action, Decision, PackageRef } from '../policy/types.js';
@@ -156,7 +157,7 @@ const PROBE = 'sscs-firewall-run-probe';
  * option that routes fetches, in every command the install runs that can be read. Returns the command to start
  * (leading `env`s applied by firewall run) and the job's environment as they change it.
  */
-async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS.ProcessEnv): Promise<{ run: string[]; env: Record<string, string>; commands: Invocation[]; shown: string }> {
+async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS.ProcessEnv): Promise<{ run: string[]; env: Record<string, string>; commands: Invocation[]; shown: string; secrets: string[] }> {
   // A leading env's own assignments (`env NPM_TOKEN=... npm ci`) count as the job's variables for what is shown.
   const assigned = Object.fromEntries(given.filter((w) => ASSIGNMENT.test(w)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
   const top = leadingEnv(given, jobEnv, secretValues({ ...jobEnv, ...assigned }));
@@ -182,7 +183,7 @@ async function readCommand(cwd: string, given: readonly string[], jobEnv: NodeJS
     await checkPythonSources(inv.cwd ?? cwd, inv.argv, inv.env).catch((e: unknown) => Promise.reject(fromProject(e, cwd, inv.cwd)));
     checkInstallOptions(inv.argv);
   }
-  return { ...top, commands, shown };
+  return { ...top, commands, shown, secrets };
 }
 
 export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: string[], reports: RunReports, io: Io): Promise<number> {
@@ -190,7 +191,7 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
   // A report that cannot be written is found now, not after the whole install has run.
   await checkOutputPaths(io.cwd, reportOptions(reports), [{ flag: '--policy', path: shown(io.cwd, s.policyPath) }]);
   // `env NAME=VALUE npm ci`: firewall run applies the env itself, so its settings are filtered like the job's.
-  const { run: command, env: jobEnv, commands, shown: commandShown } = await readCommand(io.cwd, given, io.env);
+  const { run: command, env: jobEnv, commands, shown: commandShown, secrets } = await readCommand(io.cwd, given, io.env);
   const [file, ...args] = command as [string, ...string[]];
   // The lockfiles of the folders the install works in (`npm --prefix DIR ci` installs DIR's), as it will use them.
   const folders = await lockFolders(io.cwd, commands);
@@ -264,12 +265,14 @@ export async function runBehindFirewall(s: ServeSettings, flags: Flags, given: s
     // long install shows its progress, and a job killed mid-install keeps the log up to that point.
     const child = execa(file, args, { cwd: io.cwd, env, extendEnv: false, reject: false, stdin: 'ignore', all: true, buffer: false, stripFinalNewline: false });
     // Held back only where a secret or private key could be cut in two (output-relay.ts): the redactor sees one write at a time.
-    const relay = outputRelay(secretValues(io.env), io.stdout);
+    // The CLI's redactor knows the job's secrets; a secret a leading env assigns (`env NPM_TOKEN=... npm ci`) it does
+    // not, so the relay hides those too (each under a name io/secrets.ts reads as secret).
+    const relay = outputRelay(secrets, runRedactor(secrets, io.stdout));
     child.all?.setEncoding('utf8');
     child.all?.on('data', (text: string) => relay.push(text));
     const r = await child;
     relay.end();
-    if (r.failed && r.exitCode === undefined) throw new ServiceError('SERVICE', notRun(file, commandShown, r), { cause: r });
+    if (r.failed && r.exitCode === undefined) throw new ServiceError('SERVICE', notRun(file, commandShown, r, secrets), { cause: r });
     exitCode = r.exitCode ?? 2;
   } finally {
     try {
@@ -360,13 +363,20 @@ async function privateState(s: ServeSettings, stderr: (text: string) => void): P
  * Why the install command did not run or did not finish, in one line: execa's own messages span two lines and
  * repeat the command (`Command failed with ENOENT: x` + newline + `spawn x ENOENT`).
  */
-function notRun(file: string, command: string, r: { code?: string; signal?: string; signalDescription?: string; originalMessage?: string; shortMessage?: string }): string {
+function notRun(file: string, command: string, r: { code?: string; signal?: string; signalDescription?: string; originalMessage?: string; shortMessage?: string }, secrets: readonly string[]): string {
   if (r.signal) return `\`${printable(command)}\` was stopped by ${r.signal}${r.signalDescription ? ` (${r.signalDescription})` : ''}`;
   const named = file.includes('/') ? 'no such file' : 'no such program on PATH';
   const why = r.code === 'ENOENT' ? `not found (${named}, or the interpreter its #! line names is missing)`
     : r.code === 'EACCES' ? 'permission denied (not an executable file)'
       : (r.originalMessage ?? r.shortMessage ?? 'it did not start').split('\n')[0]!;
-  return `cannot run ${printable(shellWord(file))}: ${why}`;
+  // Redacted before quoting, as the command shown is (shellLine): a quote inside a secret would change its spelling.
+  return `cannot run ${printable(shellLine([file], secrets))}: ${why}`;
+}
+
+/** WRITE with each of SECRETS (and the forms sscs prints them in) shown as [REDACTED], by the CLI's own redactor. */
+function runRedactor(secrets: readonly string[], write: (text: string) => void): (text: string) => void {
+  const redact = makeRedactor(Object.fromEntries(secrets.map((value, i) => [`SSCS_RUN_SECRET_${i}`, value])));
+  return (text) => write(redact(text));
 }
 
 /** A path as given relative to the project when inside it, as the job log and a reader of the policy know it. */
