@@ -66,3 +66,13 @@ describe('integer options', () => {
     expect(r.stderr).toContain(`sscs: error: --${flag} must be a whole number from ${range}, not '`);
   });
 });
+
+describe('a negative value given as a separate word', () => {
+  it('is one readable line, not the parser message with escaped newlines', async () => {
+    const dir = tempDir({ f: 'x' });
+    const r = await runCli(['provenance', '--local', '--subject', 'f', '--max-subjects-per-statement', '-1'], { cwd: dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("argument is ambiguous. Did you forget to specify the option argument for '--max-subjects-per-statement'? To specify");
+    expect(r.stderr).not.toContain('\\x0a');
+  });
+});

@@ -69,6 +69,15 @@ describe('glob', () => {
     for (const glob of ['[-a]', '[a-]', '[!-a]', '[--a]', '[a-z0-9]', '[a-b-c]']) expect(() => globToRegExp(glob), glob).not.toThrow();
   });
 
+  it('refuses POSIX bracket expressions it would otherwise read as plain members', () => {
+    // Read as members, [[:upper:]] matched ':]' and not 'Q'.
+    for (const [glob, kind] of [['d/[[:upper:]]', 'character classes'], ['[[:alpha:]]*', 'character classes'], ['[![:digit:]]', 'character classes'], ['[[=a=]]', 'equivalence classes'], ['[[.a.]]', 'collating symbols']]) {
+      expect(() => globToRegExp(glob), glob).toThrow(GlobError);
+      expect(() => globToRegExp(glob), glob).toThrow(kind);
+    }
+    for (const glob of ['[[]', '[[a]', '[a[]', '[!:]']) expect(() => globToRegExp(glob), glob).not.toThrow();
+  });
+
   it('matches a class member, never a folder separator, and a ] first in a class', () => {
     const cases: [string, string[], string[]][] = [
       ['[.-0]x', ['.x', '0x'], ['/x', 'a/x']],

@@ -17,13 +17,14 @@ export interface CliResult {
 }
 
 /**
- * Runs `sscs` as a separate process with exactly the environment given (plus PATH and HOME), so that the
+ * Runs `sscs` as a separate process with exactly the environment given (plus PATH, HOME and TMPDIR), so that the
  * developer's or CI's own variables never leak into a test.
  */
 export async function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   const r = await execa(process.execPath, [CLI, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...opts.env },
+    // TMPDIR too: the run's own temporary folder (run-tmpdir.ts), removed when the run ends.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}), ...opts.env },
     extendEnv: false,
     stripFinalNewline: false,
     reject: false,

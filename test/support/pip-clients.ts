@@ -24,6 +24,7 @@ export function pipEnv(home: string, extra: Record<string, string> = {}): Record
   return {
     PATH: `${join(home, 'venv', 'bin')}:/usr/bin:/bin`,
     HOME: home,
+    ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
     PIP_CONFIG_FILE: '/dev/null',
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
     PIP_NO_INPUT: '1',

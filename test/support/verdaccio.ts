@@ -132,6 +132,7 @@ export function npmEnv(registry: string, dir: string, extra: Record<string, stri
   return {
     PATH: process.env.PATH ?? '',
     HOME: dir,
+    ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
     npm_config_registry: `${registry}/`,
     npm_config_userconfig: join(dir, '.npmrc'),
     npm_config_globalconfig: join(dir, 'global-npmrc'),

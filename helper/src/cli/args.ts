@@ -85,7 +85,14 @@ export function checkWrittenPaths(def: CommandDef<FlagSpecs>, flags: Record<stri
 
 function cleanParseArgsMessage(message: string): string {
   // node:util says e.g. "Unknown option '--foo'. To specify a positional argument starting with a '-', ..."
-  return message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Option '(.*?)' argument missing$/, "flag '$1' needs a value");
+  // and "Option '--n' argument is ambiguous.\nDid you forget ...?\nTo specify an option argument starting with a dash
+  // use '--n=-XYZ'." on three lines, which a one-line message would print with escaped newlines: joined by spaces.
+  return message
+    .replace(/\. To specify a positional argument.*$/s, '')
+    .replace(/^Option '(.*?)' argument missing$/, "flag '$1' needs a value")
+    .split('\n')
+    .map((line) => line.trim())
+    .join(' ');
 }
 
 /** Renders --help for a command from its definition, so help cannot drift from the flags. */

@@ -92,6 +92,13 @@ export function globToRegExp(glob: string): RegExp {
  * `a-z` (a `-` first or last is literal); GlobError when a range runs backwards, which the RegExp engine refuses.
  */
 function classToRegExp(members: string, negate: boolean, shown: string): string {
+  // POSIX's `[[:alpha:]]`, `[[=a=]]`, `[[.a.]]` are not supported: read as members, `[[:upper:]]` would match `:]`
+  // and not `Q`. Refused rather than read another way than the shell and find(1) read them.
+  const posix = /\[([:=.])/.exec(members);
+  if (posix) {
+    const kind = posix[1] === ':' ? 'character classes' : posix[1] === '=' ? 'equivalence classes' : 'collating symbols';
+    throw new GlobError(`'${shown}' uses a POSIX bracket expression ('[${posix[1]}'), and sscs does not support ${kind}: list the characters or ranges instead (e.g. '[A-Z]')`);
+  }
   const cps = [...members];
   for (let k = 0; k + 2 < cps.length; k++) {
     if (cps[k + 1] !== '-') continue;
