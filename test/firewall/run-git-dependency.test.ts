@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { commitGitRepo } from '../support/git-repo.js';
 import { startNpmRegistry, type NpmRegistry } from '../support/npm-registry.js';
 import { npmEnv } from '../support/verdaccio.js';
 
@@ -17,8 +18,6 @@ let reg: NpmRegistry;
 let base: string;
 let repoUrl: string;
 
-const git = (args: string[], cwd: string) => execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd } });
-
 beforeAll(async () => {
   reg = await startNpmRegistry();
   await reg.publish({ name: 'gitpkg', version: '0.9.0', publishedAt: new Date(Date.now() - 90 * 86_400_000) });
@@ -27,10 +26,7 @@ beforeAll(async () => {
   await mkdir(repo);
   await writeFile(join(repo, 'package.json'), JSON.stringify({ name: 'gitpkg', version: '1.0.0' }));
   await writeFile(join(repo, 'index.js'), 'module.exports = 1;\n');
-  await git(['init', '-q'], repo);
-  await git(['add', '.'], repo);
-  await git(['commit', '-q', '-m', 'v1'], repo);
-  repoUrl = `git+file://${repo}`;
+  repoUrl = await commitGitRepo(repo);
 }, 60_000);
 afterAll(async () => {
   await reg?.close();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { commitGitRepo } from '../support/git-repo.js';
 import { startNpmRegistry, type NpmRegistry } from '../support/npm-registry.js';
 
 /**
@@ -30,10 +31,7 @@ beforeAll(async () => {
   // Its prepare script is what npm runs when it fetches a git dependency: it must not run for a denied one.
   await writeFile(join(repo, 'package.json'), JSON.stringify({ name: 'gitpkg', version: '1.0.0', scripts: { prepare: `node -e "require('fs').writeFileSync('${marker}', '')"` } }));
   await writeFile(join(repo, 'index.js'), 'module.exports = 1;\n');
-  await git(['init', '-q'], repo);
-  await git(['add', '.'], repo);
-  await git(['commit', '-q', '-m', 'v1'], repo);
-  repoUrl = `git+file://${repo}`;
+  repoUrl = await commitGitRepo(repo);
   await reg.publish({ name: 'wrapper', version: '1.0.0', dependencies: { gitpkg: repoUrl } });
   await reg.publish({ name: 'plain', version: '1.0.0' });
 }, 60_000);

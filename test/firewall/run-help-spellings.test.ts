@@ -5,21 +5,19 @@
  * git dependency and ran its postinstall. A command is now npm help only when every word but the verb is an exact
  * help or version flag: each spelling below is checked like an install, and the git dependency is refused up front.
  */
-import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { commitGitRepo } from '../support/git-repo.js';
 import { startNpmRegistry, type NpmRegistry } from '../support/npm-registry.js';
 import { npmEnv } from '../support/verdaccio.js';
 
 let reg: NpmRegistry;
 let base: string;
 let repoUrl: string;
-
-const git = (args: string[], cwd: string) => execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd } });
 
 beforeAll(async () => {
   reg = await startNpmRegistry();
@@ -29,10 +27,7 @@ beforeAll(async () => {
   // The postinstall leaves a marker beside the project it is installed into (INIT_CWD): each test has its own.
   await writeFile(join(repo, 'package.json'), JSON.stringify({ name: 'evilrepo', version: '1.0.0', scripts: { postinstall: 'node -e "require(\'fs\').writeFileSync(require(\'path\').join(process.env.INIT_CWD, \'postinstall-ran\'), \'x\')"' } }));
   await writeFile(join(repo, 'index.js'), 'module.exports = 1;\n');
-  await git(['init', '-q'], repo);
-  await git(['add', '.'], repo);
-  await git(['commit', '-q', '-m', 'v1'], repo);
-  repoUrl = `git+file://${repo}`;
+  repoUrl = await commitGitRepo(repo);
 }, 60_000);
 afterAll(async () => {
   await reg?.close();
