@@ -5,7 +5,7 @@ import { EXIT_OK, EXIT_USAGE, UsageError, isSscsError } from './errors.js';
 import { printable } from './io/printable.js';
 import { COMMANDS } from './cli/commands.js';
 import { checkWrittenPaths, parseCommandLine, renderHelp } from './cli/args.js';
-import { makeRedactor, secretVariablesNamedBy } from './cli/redact.js';
+import { makeRedactor, secretVariablesNamedBy } from './io/redact.js';
 import type { Io } from './cli/command.js';
 import { VERSION } from './version.js';
 import { nodeTooOld } from './node-version.js';

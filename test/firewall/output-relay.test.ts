@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeRedactor } from '../../helper/src/cli/redact.js';
+import { makeRedactor } from '../../helper/src/io/redact.js';
 import { outputRelay } from '../../helper/src/firewall/output-relay.js';
 import { secretValues } from '../../helper/src/io/secrets.js';
 

@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
-import { makeRedactor } from '../../helper/src/cli/redact.js';
+import { makeRedactor } from '../../helper/src/io/redact.js';
 import { outputRelay } from '../../helper/src/firewall/output-relay.js';
 import { secretValues } from '../../helper/src/io/secrets.js';
 

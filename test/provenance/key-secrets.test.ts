@@ -11,7 +11,7 @@ import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 import { gitlabClaims, gitlabJobEnv, unsignedJwt } from '../support/gitlab-env.js';
 import { findSecret, isSecretName } from '../../helper/src/io/secrets.js';
-import { makeRedactor } from '../../helper/src/cli/redact.js';
+import { makeRedactor } from '../../helper/src/io/redact.js';
 
 const PEM = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 const PEM_BODY = PEM.split('\n')[1]!;

@@ -1,14 +1,14 @@
 /**
  * The install's output passed on as it comes (firewall run), without ever cutting a secret in two. The CLI's
- * redactor (cli/redact.ts) sees one write at a time, so a token the install prints in two pieces (two writes of
+ * redactor (io/redact.ts) sees one write at a time, so a token the install prints in two pieces (two writes of
  * its own, or a pipe read that ends inside the value) would pass it in halves, neither of which it knows. Text
  * that could be the start of a secret value, or a PEM private key block not yet ended, is held until the rest
  * comes or the output ends; everything before it is passed on at once.
  */
 
-import { hasTerminalControls, shownText } from '../cli/redact.js';
+import { hasTerminalControls, shownText } from '../io/redact.js';
 
-/** A PEM private key block's header and footer (as io/secrets.ts and cli/redact.ts match them). */
+/** A PEM private key block's header and footer (as io/secrets.ts and io/redact.ts match them). */
 const PEM_BEGIN = '-----BEGIN ';
 const PEM_END = '-----END ';
 /** A PEM header line is shorter than this (`-----BEGIN ENCRYPTED PRIVATE KEY-----` is 37). */
@@ -48,7 +48,7 @@ export function outputRelay(secrets: readonly string[], write: (text: string) =>
 export function safeCut(text: string, secrets: readonly string[]): number {
   let cut = text.length;
   for (const s of secrets) cut = Math.min(cut, partialAtEnd(text, s));
-  // The same as a terminal shows the text (cli/redact.ts shownText): a value split by escape sequences, CR or NUL,
+  // The same as a terminal shows the text (io/redact.ts shownText): a value split by escape sequences, CR or NUL,
   // or a start of one followed by an escape sequence not yet ended, is held too.
   const view = hasTerminalControls(text) ? shownText(text, true) : undefined;
   if (view) {

@@ -12,7 +12,7 @@ import { PolicyViolation, ServiceError, UsageError } from '../errors.js';
 import { writeOutputFile } from '../io/files.js';
 import { checkOutputPaths } from '../io/output-path.js';
 import { secretValues } from '../io/secrets.js';
-import { makeRedactor } from '../cli/redact.js';
+import { redactorOf } from '../io/redact.js';
 import { outputRelay } from './output-relay.js';
 import { printable } from '../io/printable.js';
 import { shellLine } from '../io/shell-quote.js';
@@ -375,7 +375,7 @@ function notRun(file: string, command: string, r: { code?: string; signal?: stri
 
 /** WRITE with each of SECRETS (and the forms sscs prints them in) shown as [REDACTED], by the CLI's own redactor. */
 function runRedactor(secrets: readonly string[], write: (text: string) => void): (text: string) => void {
-  const redact = makeRedactor(Object.fromEntries(secrets.map((value, i) => [`SSCS_RUN_SECRET_${i}`, value])));
+  const redact = redactorOf(secrets);
   return (text) => write(redact(text));
 }
 

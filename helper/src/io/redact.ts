@@ -3,9 +3,9 @@
  * variables (io/secrets.ts says which). Code must still never print secrets; this catches the mistake it
  * would otherwise ship. Files are guarded separately: a file sscs writes refuses a secret outright.
  */
-import { encodings, secretValues } from '../io/secrets.js';
+import { encodings, secretValues } from './secrets.js';
 
-export { isSecretName, secretValues } from '../io/secrets.js';
+export { isSecretName, secretValues } from './secrets.js';
 
 /** A whole PEM private key block, or from its first line to the end of the text when it is cut short. */
 const PRIVATE_KEY_TEXT = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g;
@@ -26,10 +26,18 @@ export function secretVariablesNamedBy(argv: readonly string[]): string[] {
 
 /** Replaces the values of secret variables (and of `alsoSecret`) and any PEM private key block with [REDACTED]. */
 export function makeRedactor(env: NodeJS.ProcessEnv, alsoSecret: readonly string[] = []): (text: string) => string {
+  return redactorOf(secretValues(env, alsoSecret));
+}
+
+/**
+ * Replaces each of `values` (secret values known by other means than a variable of the job: one a leading `env`
+ * assigns under `firewall run`) and any PEM private key block with [REDACTED].
+ */
+export function redactorOf(values: readonly string[]): (text: string) => string {
   // Each value as sscs may have printed it too (io/secrets.ts encodings): a message quotes input through printable(),
   // which writes a control or format character of the value as `\x0a` or `\u200b`; JSON and XML escape others.
   // Longest first, so that no shorter form replaces part of a longer one and leaves the rest shown.
-  const secrets = [...new Set(secretValues(env, alsoSecret).flatMap(encodings))].sort((a, b) => b.length - a.length);
+  const secrets = [...new Set(values.flatMap(encodings))].sort((a, b) => b.length - a.length);
   return (text) => {
     let out = text;
     for (const s of secrets) if (out.includes(s)) out = out.split(s).join('[REDACTED]');
